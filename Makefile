@@ -1,0 +1,30 @@
+# otaflow: the front door. Every target installs what is missing first (make deps).
+BUILD    ?= build
+JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
+CMAKE_FLAGS ?= -DOTA_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
+
+.PHONY: all deps build test cross-check demo clean
+
+all: build
+
+deps:
+	@bash scripts/deps.sh
+
+$(BUILD)/CMakeCache.txt: | deps
+	cmake -S . -B $(BUILD) $(CMAKE_FLAGS)
+
+build: deps $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j $(JOBS)
+
+# The whole suite (unit, tool, integration, cross-compile check) under ASan+UBSan.
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+cross-check: deps
+	bash scripts/cross-check.sh
+
+demo: build
+	@bash scripts/demo.sh
+
+clean:
+	rm -rf $(BUILD)

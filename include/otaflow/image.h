@@ -1,0 +1,144 @@
+/*
+ * otaflow update image: header, payload, TLV area. The byte layout is documented field by
+ * field in docs/image-format.md; this header is its C contract.
+ *
+ *   offset 0                      header (OTA_IMAGE_HEADER_SIZE bytes, little-endian)
+ *   offset header_size            payload (payload_size bytes: what goes into program flash)
+ *   offset header_size+payload    TLV area: info (8 bytes) then entries (type, len, value)
+ *
+ * The SHA-256 TLV covers header + payload exactly. The manifest Digest is a different thing:
+ * the SHA-256 of the whole .ota file as served (so `sha256sum` on the server agrees).
+ *
+ * Parsing never trusts a size it reads: every size is checked against the space the caller
+ * says exists (the slot) before it is used.
+ */
+#ifndef OTAFLOW_IMAGE_H
+#define OTAFLOW_IMAGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Header ---------------------------------------------------------------------------------- */
+#define OTA_IMAGE_MAGIC 0x4641544FUL      /**< bytes "OTAF" read as little-endian u32 */
+#define OTA_IMAGE_HEADER_VERSION 1u       /**< the only header version this code reads */
+#define OTA_IMAGE_HEADER_SIZE 64u         /**< header size in version 1 */
+
+/* Header field offsets (bytes, little-endian). */
+#define OTA_IMAGE_OFF_MAGIC 0u            /**< u32 OTA_IMAGE_MAGIC */
+#define OTA_IMAGE_OFF_HEADER_VERSION 4u   /**< u16 */
+#define OTA_IMAGE_OFF_HEADER_SIZE 6u      /**< u16, 64 */
+#define OTA_IMAGE_OFF_VERSION 8u          /**< u32 image version (manifest Version) */
+#define OTA_IMAGE_OFF_SECURITY_COUNTER 12u /**< u32 anti-rollback counter */
+#define OTA_IMAGE_OFF_LOAD_ADDR 16u       /**< u32 where the payload goes in program flash */
+#define OTA_IMAGE_OFF_PAYLOAD_SIZE 20u    /**< u32 payload bytes */
+#define OTA_IMAGE_OFF_FLAGS 24u           /**< u32, no flag defined in version 1: must be 0 */
+#define OTA_IMAGE_OFF_HW_ID 28u           /**< u32 hardware id the image is built for */
+#define OTA_IMAGE_OFF_RESERVED 32u        /**< 32 bytes, must be 0 in version 1 */
+
+/* TLV area -------------------------------------------------------------------------------- */
+#define OTA_IMAGE_TLV_MAGIC 0x0F7Au       /**< u16 at the start of the TLV area */
+#define OTA_IMAGE_TLV_INFO_SIZE 8u        /**< u16 magic, u16 reserved (0), u32 total size */
+#define OTA_IMAGE_TLV_ENTRY_HDR 4u        /**< u16 type, u16 length, then length bytes */
+#define OTA_IMAGE_TLV_MAX 4096u           /**< largest TLV area accepted (info included) */
+
+/** A type with this bit set is critical: a reader that does not know it must refuse. */
+#define OTA_IMAGE_TLV_CRITICAL 0x8000u
+
+/* Known TLV types. */
+#define OTA_IMAGE_TLV_SHA256 0x8001u      /**< 32 bytes: SHA-256 of header + payload (required) */
+#define OTA_IMAGE_TLV_KEY_HASH 0x0010u    /**< 32 bytes: SHA-256 of the signing public key */
+#define OTA_IMAGE_TLV_ECDSA_P256 0x0011u  /**< ECDSA P-256 signature of the SHA-256 (DER, <= 72) */
+
+/** Result of image parsing and verification. */
+typedef enum ota_image_status {
+    OTA_IMAGE_OK = 0,
+    OTA_IMAGE_ERR_TRUNCATED = -1,      /**< fewer bytes than a header (or than it announces) */
+    OTA_IMAGE_ERR_MAGIC = -2,          /**< not an otaflow image */
+    OTA_IMAGE_ERR_HEADER_VERSION = -3, /**< header version this code does not read */
+    OTA_IMAGE_ERR_HEADER_SIZE = -4,    /**< header_size field is not OTA_IMAGE_HEADER_SIZE */
+    OTA_IMAGE_ERR_RESERVED = -5,       /**< flags or reserved bytes not zero */
+    OTA_IMAGE_ERR_TOO_LARGE = -6,      /**< header + payload + TLVs claim more than the slot */
+    OTA_IMAGE_ERR_TLV_MAGIC = -7,      /**< no TLV area where the header says it is */
+    OTA_IMAGE_ERR_TLV_OVERRUN = -8,    /**< TLV area or an entry runs past its end */
+    OTA_IMAGE_ERR_TLV_CRITICAL = -9,   /**< unknown critical TLV type */
+    OTA_IMAGE_ERR_TLV_DUPLICATE = -10, /**< a known TLV type appears twice */
+    OTA_IMAGE_ERR_TLV_LENGTH = -11,    /**< known TLV with a length its type does not allow */
+    OTA_IMAGE_ERR_NO_HASH = -12,       /**< the SHA-256 TLV is missing */
+    OTA_IMAGE_ERR_HASH = -13,          /**< SHA-256 of header + payload does not match */
+    OTA_IMAGE_ERR_READ = -14,          /**< the source failed to read */
+    OTA_IMAGE_ERR_ARG = -15,           /**< invalid argument (NULL, zero-size work buffer) */
+} ota_image_status_t;
+
+/** Decoded header fields. */
+typedef struct ota_image_header {
+    uint16_t header_version;
+    uint16_t header_size;
+    uint32_t version;
+    uint32_t security_counter;
+    uint32_t load_addr;
+    uint32_t payload_size;
+    uint32_t flags;
+    uint32_t hw_id;
+} ota_image_header_t;
+
+/** Where an image is read from: a slot in flash, a file, a buffer. */
+typedef struct ota_image_source {
+    /** Read len bytes at offset (relative to the image start); return 0 on success. */
+    int (*read)(void *ctx, uint32_t offset, void *buf, uint32_t len);
+    void *ctx;
+    uint32_t size; /**< bytes available to the image (slot size): nothing is read past it */
+} ota_image_source_t;
+
+/** What parsing found: header, layout and TLVs. */
+typedef struct ota_image_info {
+    ota_image_header_t header;
+    uint32_t tlv_offset;   /**< = header_size + payload_size */
+    uint32_t tlv_size;     /**< TLV area size, info included */
+    uint32_t total_size;   /**< whole image: tlv_offset + tlv_size */
+    uint8_t sha256[32];    /**< value of the SHA-256 TLV */
+    bool has_key_hash;
+    uint8_t key_hash[32];
+    bool has_signature;
+    uint16_t signature_len;
+    uint8_t signature[72]; /**< DER ECDSA signature, signature_len bytes */
+} ota_image_info_t;
+
+/**
+ * Decode and check a header from its OTA_IMAGE_HEADER_SIZE raw bytes.
+ * @param raw        len bytes from the start of the image
+ * @param slot_size  space the image may occupy; header + payload beyond it is TOO_LARGE
+ * @return OTA_IMAGE_OK and *out filled, or the first problem found.
+ */
+ota_image_status_t ota_image_header_decode(const uint8_t *raw, size_t len, uint32_t slot_size,
+                                           ota_image_header_t *out);
+
+/** Encode a header (version 1) into raw; reserved bytes are written as zero. */
+void ota_image_header_encode(const ota_image_header_t *hdr, uint8_t raw[OTA_IMAGE_HEADER_SIZE]);
+
+/**
+ * Parse an image from src: header and the whole TLV area. Reads only inside src->size.
+ * Does not hash the payload (see ota_image_verify).
+ */
+ota_image_status_t ota_image_parse(const ota_image_source_t *src, ota_image_info_t *info);
+
+/**
+ * Hash header + payload from src and compare with the SHA-256 TLV found by ota_image_parse.
+ * @param work, work_len  caller's scratch buffer for reading (any size >= 1; larger is faster)
+ * @return OTA_IMAGE_OK only when the bytes in src match.
+ */
+ota_image_status_t ota_image_verify(const ota_image_source_t *src, const ota_image_info_t *info,
+                                    uint8_t *work, size_t work_len);
+
+/** A short constant English name for a status ("hash mismatch"), never NULL. */
+const char *ota_image_status_str(ota_image_status_t status);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* OTAFLOW_IMAGE_H */

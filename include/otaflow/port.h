@@ -1,0 +1,144 @@
+/*
+ * otaflow port layer: everything the portable core needs from the chip and the network.
+ *
+ * A new target implements these interfaces; nothing else in src/ touches hardware or an OS.
+ * Each interface is a table of function pointers plus an opaque context, so one program can
+ * hold several instances (internal program flash and the external image store; many
+ * transports in a test that runs many agents).
+ */
+#ifndef OTAFLOW_PORT_H
+#define OTAFLOW_PORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------------------------------
+ * Flash
+ *
+ * A NOR flash device: bits can only be programmed from 1 to 0; an erase sets a whole erase
+ * unit back to the erased value. Rules every implementation enforces (and that the host model
+ * checks strictly, so that the core cannot come to rely on a forgiving device):
+ *  - read:    any address and length inside the device.
+ *  - program: address and length multiples of program_unit, 0 < len <= page_size, the range
+ *             inside one page (page_size bytes, aligned); each program unit may be programmed
+ *             once between two erases of its erase unit.
+ *  - erase:   addr aligned to erase_unit and len == erase_unit, or (if block_size != 0) addr
+ *             aligned to block_size and len == block_size (one faster "block erase").
+ * ------------------------------------------------------------------------------------------ */
+
+/** Result of a flash operation. */
+typedef enum ota_flash_status {
+    OTA_FLASH_OK = 0,
+    OTA_FLASH_ERR_RANGE = -1,     /**< address or length outside the device */
+    OTA_FLASH_ERR_ALIGN = -2,     /**< misaligned, wrong-size or page-crossing program/erase */
+    OTA_FLASH_ERR_OVERWRITE = -3, /**< program of a unit already programmed since its erase */
+    OTA_FLASH_ERR_POWER = -4,     /**< device has no power (after a cut, until power-on) */
+    OTA_FLASH_ERR_IO = -5,        /**< the device or its backing store failed */
+} ota_flash_status_t;
+
+/** Shape of a flash device. All sizes in bytes; all but erased_value are powers of two. */
+typedef struct ota_flash_geometry {
+    uint32_t size;          /**< total size */
+    uint32_t erase_unit;    /**< smallest erase (sector / page) */
+    uint32_t block_size;    /**< larger erase with its own op, or 0 if none */
+    uint32_t program_unit;  /**< program granularity and alignment */
+    uint32_t page_size;     /**< largest single program; a program never crosses a page */
+    uint8_t erased_value;   /**< value of an erased byte (0xFF for NOR) */
+} ota_flash_geometry_t;
+
+/** Operations of a flash device; ctx is ota_flash_t.ctx. */
+typedef struct ota_flash_ops {
+    /** Read len bytes at addr into buf. */
+    ota_flash_status_t (*read)(void *ctx, uint32_t addr, void *buf, uint32_t len);
+    /** Program len bytes from buf at addr (see the rules above). */
+    ota_flash_status_t (*program)(void *ctx, uint32_t addr, const void *buf, uint32_t len);
+    /** Erase one erase unit or one block starting at addr. */
+    ota_flash_status_t (*erase)(void *ctx, uint32_t addr, uint32_t len);
+} ota_flash_ops_t;
+
+/** A flash device as the core sees it. */
+typedef struct ota_flash {
+    const ota_flash_ops_t *ops;
+    void *ctx;
+    ota_flash_geometry_t geometry;
+} ota_flash_t;
+
+/** Read from a flash device. */
+static inline ota_flash_status_t ota_flash_read(const ota_flash_t *f, uint32_t addr, void *buf,
+                                                uint32_t len)
+{
+    return f->ops->read(f->ctx, addr, buf, len);
+}
+
+/** Program a flash device. */
+static inline ota_flash_status_t ota_flash_program(const ota_flash_t *f, uint32_t addr,
+                                                   const void *buf, uint32_t len)
+{
+    return f->ops->program(f->ctx, addr, buf, len);
+}
+
+/** Erase one erase unit (len == erase_unit) or one block (len == block_size). */
+static inline ota_flash_status_t ota_flash_erase(const ota_flash_t *f, uint32_t addr, uint32_t len)
+{
+    return f->ops->erase(f->ctx, addr, len);
+}
+
+/* ------------------------------------------------------------------------------------------
+ * Transport: one non-blocking byte stream (TCP, optionally TLS) at a time per context.
+ *
+ * No call blocks. A call that cannot make progress now returns OTA_NET_WOULD_BLOCK and is
+ * repeated later with the same arguments. DNS resolution happens inside connect.
+ * ------------------------------------------------------------------------------------------ */
+
+/** Result of a transport operation. */
+typedef enum ota_net_status {
+    OTA_NET_OK = 0,
+    OTA_NET_WOULD_BLOCK = 1,     /**< no progress possible now: call again later */
+    OTA_NET_ERR_DNS = -1,        /**< host name could not be resolved */
+    OTA_NET_ERR_REFUSED = -2,    /**< connection refused or host unreachable */
+    OTA_NET_ERR_CLOSED = -3,     /**< peer closed the connection (orderly end of stream) */
+    OTA_NET_ERR_RESET = -4,      /**< connection reset or broken */
+    OTA_NET_ERR_TLS = -5,        /**< TLS handshake or certificate verification failed */
+    OTA_NET_ERR_IO = -6,         /**< any other local failure (no socket, no memory in stack) */
+    OTA_NET_ERR_DOWN = -7,       /**< the network interface is not up */
+} ota_net_status_t;
+
+/** Operations of a transport; ctx is ota_transport_t.ctx. */
+typedef struct ota_transport_ops {
+    /** True when the network is up (link + address): the agent waits for this. */
+    bool (*network_up)(void *ctx);
+    /**
+     * Start or continue connecting to host:port (host: name, IPv4 literal or IPv6 literal
+     * without brackets). Returns OK once connected, WOULD_BLOCK while in progress. With tls,
+     * the TLS handshake is part of connecting, verified against server_name = host.
+     */
+    ota_net_status_t (*connect)(void *ctx, const char *host, uint16_t port, bool tls);
+    /** Send up to len bytes; *sent is set to what was accepted (0 with WOULD_BLOCK). */
+    ota_net_status_t (*send)(void *ctx, const void *buf, size_t len, size_t *sent);
+    /** Receive up to len bytes; *received > 0 with OK, ERR_CLOSED at end of stream. */
+    ota_net_status_t (*recv)(void *ctx, void *buf, size_t len, size_t *received);
+    /** Close the connection (if any); the context can connect again afterwards. */
+    void (*close)(void *ctx);
+} ota_transport_ops_t;
+
+/** A transport as the core sees it. */
+typedef struct ota_transport {
+    const ota_transport_ops_t *ops;
+    void *ctx;
+} ota_transport_t;
+
+/* ------------------------------------------------------------------------------------------
+ * Log: one line of console output (no trailing newline). May be NULL to log nothing.
+ * ------------------------------------------------------------------------------------------ */
+typedef void (*ota_log_fn)(void *ctx, const char *line);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* OTAFLOW_PORT_H */

@@ -1,0 +1,131 @@
+/*
+ * Host flash model: a strict NOR flash device behind the ota_flash_t port, RAM- or
+ * file-backed, with counters, wear, modeled hardware time and power cuts.
+ *
+ * This is the ground truth for every power-fail claim the project makes, so it refuses
+ * everything a real part would not do reliably (see the rules in include/otaflow/port.h).
+ *
+ * Power: devices that share one ota_sim_power_t form a board. Its operation counter numbers
+ * every *modifying* operation (program, erase) across all of its devices, starting at 1. Armed
+ * with a cut at operation N, the board loses power at N (before it, after it, or with N torn);
+ * from then on every operation on every device of the board fails with OTA_FLASH_ERR_POWER
+ * until ota_sim_power_on().
+ */
+#ifndef OTAFLOW_FLASH_SIM_H
+#define OTAFLOW_FLASH_SIM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "otaflow/port.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Where in operation N the power goes. */
+typedef enum ota_sim_cut_mode {
+    OTA_SIM_CUT_BEFORE = 0, /**< op N does not happen at all */
+    OTA_SIM_CUT_AFTER = 1,  /**< op N completes, then power is lost */
+    OTA_SIM_CUT_TORN = 2,   /**< op N is torn: a program writes a random part of its bytes;
+                                 an erase leaves the unit neither erased nor intact */
+} ota_sim_cut_mode_t;
+
+/** The power domain of a board, shared by its flash devices. */
+typedef struct ota_sim_power {
+    uint64_t ops;        /**< modifying operations so far (since init, not reset by power-on) */
+    uint64_t cut_at;     /**< 1-based operation at which power is cut; 0 = not armed */
+    ota_sim_cut_mode_t mode;
+    uint64_t rng;        /**< state of the seeded generator used for torn operations */
+    bool dead;           /**< power is off: every operation fails */
+} ota_sim_power_t;
+
+/** Initialise a power domain: powered, not armed, counter 0. */
+void ota_sim_power_init(ota_sim_power_t *p);
+
+/** Arm a cut at modifying operation number op_index (counted from the current p->ops + 1
+ *  onward, i.e. absolute index), in the given mode; seed makes torn operations reproducible. */
+void ota_sim_power_arm(ota_sim_power_t *p, uint64_t op_index, ota_sim_cut_mode_t mode,
+                       uint64_t seed);
+
+/** Power on again after a cut: devices work again, the cut is disarmed. */
+void ota_sim_power_on(ota_sim_power_t *p);
+
+/** Datasheet timings of a part, in nanoseconds (typical values). */
+typedef struct ota_sim_timing {
+    uint64_t read_setup_ns;     /**< per read command (opcode + address + dummy) */
+    uint64_t read_byte_ns;      /**< per byte read */
+    uint64_t program_setup_ns;  /**< per program operation */
+    uint64_t program_byte_ns;   /**< per byte programmed (0 if the op time is flat) */
+    uint64_t program_op_ns;     /**< flat time of one program op (page program / row) */
+    uint64_t erase_unit_ns;     /**< one erase unit */
+    uint64_t erase_block_ns;    /**< one block, if the part has block erase */
+} ota_sim_timing_t;
+
+/** A named part: geometry + timing. */
+typedef struct ota_sim_preset {
+    const char *name;           /**< "sst26vf032b", "sst26vf064b", "pic32mzw1-pfm" */
+    ota_flash_geometry_t geometry;
+    ota_sim_timing_t timing;
+} ota_sim_preset_t;
+
+/** Look up a preset by name; NULL if unknown. */
+const ota_sim_preset_t *ota_sim_preset(const char *name);
+
+/** Counters of one device. */
+typedef struct ota_sim_stats {
+    uint64_t reads, programs, erases;           /**< operations */
+    uint64_t bytes_read, bytes_programmed, bytes_erased;
+    uint64_t modeled_ns;                        /**< modeled hardware time of all operations */
+    uint32_t max_wear;                          /**< highest erase count of any erase unit */
+} ota_sim_stats_t;
+
+/** One simulated device. Fields are private to flash_sim.c; use the functions. */
+typedef struct ota_sim_flash {
+    ota_flash_t port;            /**< the ota_flash_t interface of this device */
+    ota_sim_preset_t preset;
+    ota_sim_power_t *power;      /**< NULL: a device on its own, never cut */
+    uint8_t *mem;                /**< contents (mmap of the file, or heap) */
+    uint8_t *programmed;         /**< one bit per program unit: programmed since erase */
+    uint32_t *wear;              /**< erases per erase unit */
+    ota_sim_stats_t stats;
+    int fd;                      /**< backing file, -1 for RAM */
+    char path[512];
+} ota_sim_flash_t;
+
+/** Open a RAM-backed device of the preset's geometry, all erased. power may be NULL.
+ *  geometry_override, if not NULL, replaces the preset's geometry (tests of odd shapes). */
+ota_flash_status_t ota_sim_flash_open_ram(ota_sim_flash_t *dev, const ota_sim_preset_t *preset,
+                                          const ota_flash_geometry_t *geometry_override,
+                                          ota_sim_power_t *power);
+
+/** Open a file-backed device: path holds the contents (created erased if missing), path +
+ *  ".meta" holds the programmed bitmap, wear and counters, so they survive a power-off. */
+ota_flash_status_t ota_sim_flash_open_file(ota_sim_flash_t *dev, const char *path,
+                                           const ota_sim_preset_t *preset,
+                                           ota_sim_power_t *power);
+
+/** Write back (file-backed) and release the device. */
+void ota_sim_flash_close(ota_sim_flash_t *dev);
+
+/** The device's ota_flash_t interface, to hand to the core. */
+static inline const ota_flash_t *ota_sim_flash_port(const ota_sim_flash_t *dev)
+{
+    return &dev->port;
+}
+
+/** Counters so far. */
+ota_sim_stats_t ota_sim_flash_stats(const ota_sim_flash_t *dev);
+
+/** Erase count of the erase unit containing addr. */
+uint32_t ota_sim_flash_wear(const ota_sim_flash_t *dev, uint32_t addr);
+
+/** Direct view of the contents, for tests that inspect or corrupt flash. Writing through it
+ *  bypasses every rule (that is its purpose: simulating a bad chip). */
+uint8_t *ota_sim_flash_raw(ota_sim_flash_t *dev);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* OTAFLOW_FLASH_SIM_H */

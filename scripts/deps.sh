@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Installs the Debian packages otaflow needs that are not installed yet, and says which.
+# Idempotent and quiet when nothing is missing, so every make target can call it first.
+set -euo pipefail
+
+PKGS=(
+  build-essential cmake pkg-config
+  clang libclang-rt-14-dev            # fuzzing (libFuzzer) and sanitizer runtimes
+  gcc-arm-none-eabi binutils-arm-none-eabi libnewlib-arm-none-eabi   # make cross-check
+  libmbedtls-dev                      # SHA-256, ECDSA P-256, TLS
+  libjsmn-dev                         # manifest JSON (header-only, zero-alloc)
+  libhttp-parser-dev                  # HTTP response parsing
+  libcmocka-dev                       # unit tests
+  python3 nginx openssl curl          # real servers and references in tests
+  valgrind
+)
+
+missing=()
+for p in "${PKGS[@]}"; do
+  [[ $p == \#* ]] && continue
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+echo "deps: installing missing Debian packages: ${missing[*]}"
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else
+    echo "deps: not root and no sudo; install these by hand: ${missing[*]}" >&2; exit 1
+  fi
+fi
+export DEBIAN_FRONTEND=noninteractive
+# A fresh machine has no package lists yet; update once, then install.
+$SUDO apt-get update -qq
+# policy-rc.d keeps Debian's nginx package from starting a system server on port 80:
+# tests start their own nginx on 127.0.0.1 with a private config.
+if [ -n "$SUDO" ] || [ "$(id -u)" -eq 0 ]; then
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
+    $SUDO chmod +x /usr/sbin/policy-rc.d
+    trap '$SUDO rm -f /usr/sbin/policy-rc.d' EXIT
+  fi
+fi
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+echo "deps: done"
