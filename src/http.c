@@ -444,8 +444,10 @@ static ota_http_status_t parser_outcome(ota_http_client_t *c)
     if (c->cb_error != OTA_HTTP_OK) {
         return c->cb_error;
     }
+    if (c->message_done) {
+        return OTA_HTTP_ERR_BODY_LONG; /* whatever follows a complete response is excess */
+    }
     switch (err) {
-    case HPE_CLOSED_CONNECTION: return OTA_HTTP_ERR_BODY_LONG; /* bytes after a final message */
     case HPE_INVALID_EOF_STATE:
         return c->headers_done ? OTA_HTTP_ERR_BODY_SHORT : OTA_HTTP_ERR_CLOSED;
     case HPE_HEADER_OVERFLOW: return OTA_HTTP_ERR_HEADERS_TOO_LARGE;
