@@ -188,7 +188,14 @@ static ota_store_status_t compute_layout(const ota_flash_geometry_t *g,
     if ((uint64_t)n + 1u > fit) {
         return OTA_STORE_ERR_NO_SPACE;
     }
-    uint32_t record = align_up(ota_journal_record_bytes((uint8_t)(n + 1u)), g->program_unit);
+    /* A record stride that divides the page (or is whole pages) keeps every record program
+     * inside pages: one program op per record when it fits a page. */
+    uint32_t bytes = ota_journal_record_bytes((uint8_t)(n + 1u));
+    uint32_t record = bytes <= g->page_size ? floor_pow2(bytes - 1u) * 2u
+                                            : align_up(bytes, g->page_size);
+    if (record < g->program_unit) {
+        record = g->program_unit;
+    }
     uint32_t chunk = floor_pow2(OTA_STORE_WORK_SIZE);
     if (chunk > g->page_size) {
         chunk = g->page_size;
