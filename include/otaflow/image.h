@@ -117,7 +117,13 @@ typedef struct ota_image_info {
 ota_image_status_t ota_image_header_decode(const uint8_t *raw, size_t len, uint32_t slot_size,
                                            ota_image_header_t *out);
 
-/** Encode a header (version 1) into raw; reserved bytes are written as zero. */
+/**
+ * Encode a header (version 1) into raw; reserved bytes are written as zero.
+ * Magic, header version (OTA_IMAGE_HEADER_VERSION) and header size (OTA_IMAGE_HEADER_SIZE) are
+ * always written as this version's constants, whatever hdr->header_version and
+ * hdr->header_size hold; every other field is written as given (flags too, so a caller can
+ * build a header that decode refuses). decode(encode(h)) == h for any h decode accepts.
+ */
 void ota_image_header_encode(const ota_image_header_t *hdr, uint8_t raw[OTA_IMAGE_HEADER_SIZE]);
 
 /**
@@ -136,6 +142,61 @@ ota_image_status_t ota_image_verify(const ota_image_source_t *src, const ota_ima
 
 /** A short constant English name for a status ("hash mismatch"), never NULL. */
 const char *ota_image_status_str(ota_image_status_t status);
+
+/* Buffer-backed source ----------------------------------------------------------------------- */
+
+/** An image held in memory (a whole .ota file read by a host tool, a RAM copy in a test). */
+typedef struct ota_image_buffer {
+    const uint8_t *data;
+    uint32_t len;
+} ota_image_buffer_t;
+
+/**
+ * Make src read from len bytes at data. buf is caller storage that must outlive src; src->size
+ * is len. The read function refuses (returns non-zero) any range outside [0, len).
+ */
+void ota_image_source_buffer(ota_image_source_t *src, ota_image_buffer_t *buf,
+                             const uint8_t *data, uint32_t len);
+
+/* TLV area writer ---------------------------------------------------------------------------- */
+
+/**
+ * Builds a TLV area (info + entries) in a caller buffer, no allocation:
+ *
+ *     ota_image_tlv_writer_t w;
+ *     ota_image_tlv_begin(&w, buf, sizeof buf);
+ *     ota_image_tlv_add(&w, OTA_IMAGE_TLV_SHA256, digest, 32);
+ *     ota_image_tlv_finish(&w, &tlv_size);   // buf[0, tlv_size) goes after the payload
+ *
+ * The first error sticks: later calls return it again, so a caller may check only finish.
+ */
+typedef struct ota_image_tlv_writer {
+    uint8_t *buf;
+    size_t cap;                 /**< usable bytes of buf, at most OTA_IMAGE_TLV_MAX count */
+    size_t len;                 /**< bytes written so far, info included */
+    ota_image_status_t status;  /**< first error, or OTA_IMAGE_OK */
+} ota_image_tlv_writer_t;
+
+/**
+ * Start a TLV area in buf (cap bytes): writes the info with a provisional total.
+ * @return OTA_IMAGE_OK; ERR_ARG for NULL; ERR_TOO_LARGE when cap < OTA_IMAGE_TLV_INFO_SIZE.
+ */
+ota_image_status_t ota_image_tlv_begin(ota_image_tlv_writer_t *w, uint8_t *buf, size_t cap);
+
+/**
+ * Append one entry. A known type must have the length the parser accepts (SHA256 and KEY_HASH
+ * 32, ECDSA_P256 1..72), else ERR_TLV_LENGTH; unknown types are written as given.
+ * @return OTA_IMAGE_OK; ERR_TOO_LARGE when the entry does not fit in cap or in
+ *         OTA_IMAGE_TLV_MAX; ERR_ARG for NULL value with len > 0; or an earlier error.
+ */
+ota_image_status_t ota_image_tlv_add(ota_image_tlv_writer_t *w, uint16_t type,
+                                     const void *value, size_t len);
+
+/**
+ * Write the final total into the info and give the area's size in *size.
+ * @return OTA_IMAGE_OK, or the first error of begin/add (then *size is 0).
+ */
+ota_image_status_t ota_image_tlv_finish(ota_image_tlv_writer_t *w, uint32_t *size);
 
 #ifdef __cplusplus
 }
