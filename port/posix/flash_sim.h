@@ -7,6 +7,8 @@
  *
  * Errors: every rule violation returns the named ota_flash_status_t of port.h and changes
  * nothing (contents, programmed bitmap, counters, wear, the board's operation counter).
+ * Beyond port.h: a NULL buffer with len > 0 is OTA_FLASH_ERR_RANGE; a dead board answers
+ * OTA_FLASH_ERR_POWER before any other check.
  * See docs/flash-model.md for the rules, presets, timing sources and file layout.
  *
  * Power: devices that share one ota_sim_power_t form a board. Its operation counter numbers
