@@ -61,15 +61,18 @@ typedef enum ota_image_status {
     OTA_IMAGE_ERR_MAGIC = -2,          /**< not an otaflow image */
     OTA_IMAGE_ERR_HEADER_VERSION = -3, /**< header version this code does not read */
     OTA_IMAGE_ERR_HEADER_SIZE = -4,    /**< header_size field is not OTA_IMAGE_HEADER_SIZE */
-    OTA_IMAGE_ERR_RESERVED = -5,       /**< flags or reserved bytes not zero */
-    OTA_IMAGE_ERR_TOO_LARGE = -6,      /**< header + payload + TLVs claim more than the slot */
+    OTA_IMAGE_ERR_RESERVED = -5,       /**< flags or reserved bytes (header, TLV info) not 0 */
+    OTA_IMAGE_ERR_TOO_LARGE = -6,      /**< header + payload + TLVs claim more than the slot,
+                                            or the TLV total exceeds OTA_IMAGE_TLV_MAX */
     OTA_IMAGE_ERR_TLV_MAGIC = -7,      /**< no TLV area where the header says it is */
-    OTA_IMAGE_ERR_TLV_OVERRUN = -8,    /**< TLV area or an entry runs past its end */
+    OTA_IMAGE_ERR_TLV_OVERRUN = -8,    /**< TLV total < info size, or an entry header or
+                                            value runs past the TLV area's end */
     OTA_IMAGE_ERR_TLV_CRITICAL = -9,   /**< unknown critical TLV type */
     OTA_IMAGE_ERR_TLV_DUPLICATE = -10, /**< a known TLV type appears twice */
     OTA_IMAGE_ERR_TLV_LENGTH = -11,    /**< known TLV with a length its type does not allow */
     OTA_IMAGE_ERR_NO_HASH = -12,       /**< the SHA-256 TLV is missing */
-    OTA_IMAGE_ERR_HASH = -13,          /**< SHA-256 of header + payload does not match */
+    OTA_IMAGE_ERR_HASH = -13,          /**< SHA-256 of header + payload does not match (or
+                                            the header read differs from the parsed one) */
     OTA_IMAGE_ERR_READ = -14,          /**< the source failed to read */
     OTA_IMAGE_ERR_ARG = -15,           /**< invalid argument (NULL, zero-size work buffer) */
 } ota_image_status_t;
@@ -117,25 +120,93 @@ typedef struct ota_image_info {
 ota_image_status_t ota_image_header_decode(const uint8_t *raw, size_t len, uint32_t slot_size,
                                            ota_image_header_t *out);
 
-/** Encode a header (version 1) into raw; reserved bytes are written as zero. */
+/**
+ * Encode a header (version 1) into raw; reserved bytes are written as zero.
+ * Magic, header version (OTA_IMAGE_HEADER_VERSION) and header size (OTA_IMAGE_HEADER_SIZE) are
+ * always written as this version's constants, whatever hdr->header_version and
+ * hdr->header_size hold; every other field is written as given (flags too, so a caller can
+ * build a header that decode refuses). decode(encode(h)) == h for any h decode accepts.
+ */
 void ota_image_header_encode(const ota_image_header_t *hdr, uint8_t raw[OTA_IMAGE_HEADER_SIZE]);
 
 /**
  * Parse an image from src: header and the whole TLV area. Reads only inside src->size.
- * Does not hash the payload (see ota_image_verify).
+ * Does not hash the payload (see ota_image_verify). info is zeroed first; on success every
+ * field is set. Stack: 128 bytes on Cortex-M4; at most 1022 TLV entries walked, no recursion.
+ * @return OTA_IMAGE_OK, or the first problem found (order and meaning: docs/image-format.md).
  */
 ota_image_status_t ota_image_parse(const ota_image_source_t *src, ota_image_info_t *info);
 
 /**
  * Hash header + payload from src and compare with the SHA-256 TLV found by ota_image_parse.
+ * Reads exactly [0, header_size + payload_size) in chunks of work_len; compares in constant
+ * time; also requires the header read now to equal info->header (a source that changed since
+ * parse is refused).
  * @param work, work_len  caller's scratch buffer for reading (any size >= 1; larger is faster)
- * @return OTA_IMAGE_OK only when the bytes in src match.
+ * @return OTA_IMAGE_OK only when the bytes in src match; ERR_HASH on a mismatch; ERR_READ;
+ *         ERR_TOO_LARGE when info's payload does not fit src->size; ERR_ARG for NULL, a zero
+ *         work_len, or an info that no successful parse produced.
  */
 ota_image_status_t ota_image_verify(const ota_image_source_t *src, const ota_image_info_t *info,
                                     uint8_t *work, size_t work_len);
 
 /** A short constant English name for a status ("hash mismatch"), never NULL. */
 const char *ota_image_status_str(ota_image_status_t status);
+
+/* Buffer-backed source ----------------------------------------------------------------------- */
+
+/** An image held in memory (a whole .ota file read by a host tool, a RAM copy in a test). */
+typedef struct ota_image_buffer {
+    const uint8_t *data;
+    uint32_t len;
+} ota_image_buffer_t;
+
+/**
+ * Make src read from len bytes at data. buf is caller storage that must outlive src; src->size
+ * is len. The read function refuses (returns non-zero) any range outside [0, len).
+ */
+void ota_image_source_buffer(ota_image_source_t *src, ota_image_buffer_t *buf,
+                             const uint8_t *data, uint32_t len);
+
+/* TLV area writer ---------------------------------------------------------------------------- */
+
+/**
+ * Builds a TLV area (info + entries) in a caller buffer, no allocation:
+ *
+ *     ota_image_tlv_writer_t w;
+ *     ota_image_tlv_begin(&w, buf, sizeof buf);
+ *     ota_image_tlv_add(&w, OTA_IMAGE_TLV_SHA256, digest, 32);
+ *     ota_image_tlv_finish(&w, &tlv_size);   // buf[0, tlv_size) goes after the payload
+ *
+ * The first error sticks: later calls return it again, so a caller may check only finish.
+ */
+typedef struct ota_image_tlv_writer {
+    uint8_t *buf;
+    size_t cap;                 /**< usable bytes of buf, at most OTA_IMAGE_TLV_MAX count */
+    size_t len;                 /**< bytes written so far, info included */
+    ota_image_status_t status;  /**< first error, or OTA_IMAGE_OK */
+} ota_image_tlv_writer_t;
+
+/**
+ * Start a TLV area in buf (cap bytes): writes the info with a provisional total.
+ * @return OTA_IMAGE_OK; ERR_ARG for NULL; ERR_TOO_LARGE when cap < OTA_IMAGE_TLV_INFO_SIZE.
+ */
+ota_image_status_t ota_image_tlv_begin(ota_image_tlv_writer_t *w, uint8_t *buf, size_t cap);
+
+/**
+ * Append one entry. A known type must have the length the parser accepts (SHA256 and KEY_HASH
+ * 32, ECDSA_P256 1..72), else ERR_TLV_LENGTH; unknown types are written as given.
+ * @return OTA_IMAGE_OK; ERR_TOO_LARGE when the entry does not fit in cap or in
+ *         OTA_IMAGE_TLV_MAX; ERR_ARG for NULL value with len > 0; or an earlier error.
+ */
+ota_image_status_t ota_image_tlv_add(ota_image_tlv_writer_t *w, uint16_t type,
+                                     const void *value, size_t len);
+
+/**
+ * Write the final total into the info and give the area's size in *size.
+ * @return OTA_IMAGE_OK, or the first error of begin/add (then *size is 0).
+ */
+ota_image_status_t ota_image_tlv_finish(ota_image_tlv_writer_t *w, uint32_t *size);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,299 @@
+/*
+ * Update image parsing and verification (layout: docs/image-format.md).
+ *
+ * Every size read from the image is checked against the space the caller gives (the slot,
+ * src->size) before it is added to anything or used as a length, and every sum is written so
+ * that it cannot wrap: "a + b > limit" is always tested as "b > limit - a" with a <= limit
+ * known. Nothing is read outside [0, src->size).
+ */
+#include "otaflow/image.h"
+
+#include <string.h>
+
+#include "image_tlv_rules.h"
+#include "le_bytes.h"
+#include "otaflow/crypto.h"
+
+_Static_assert(sizeof(((ota_image_info_t *)0)->signature) == OTA_IMAGE_ECDSA_MAX,
+               "signature buffer must hold the longest DER signature");
+_Static_assert(OTA_IMAGE_OFF_RESERVED + 32u == OTA_IMAGE_HEADER_SIZE,
+               "the reserved bytes end the header");
+
+/* Header ---------------------------------------------------------------------------------- */
+
+ota_image_status_t ota_image_header_decode(const uint8_t *raw, size_t len, uint32_t slot_size,
+                                           ota_image_header_t *out)
+{
+    if (raw == NULL || out == NULL) {
+        return OTA_IMAGE_ERR_ARG;
+    }
+    if (len < OTA_IMAGE_HEADER_SIZE) {
+        return OTA_IMAGE_ERR_TRUNCATED;
+    }
+    if (ota_le32_get(raw + OTA_IMAGE_OFF_MAGIC) != OTA_IMAGE_MAGIC) {
+        return OTA_IMAGE_ERR_MAGIC;
+    }
+    ota_image_header_t h;
+    h.header_version = ota_le16_get(raw + OTA_IMAGE_OFF_HEADER_VERSION);
+    h.header_size = ota_le16_get(raw + OTA_IMAGE_OFF_HEADER_SIZE);
+    h.version = ota_le32_get(raw + OTA_IMAGE_OFF_VERSION);
+    h.security_counter = ota_le32_get(raw + OTA_IMAGE_OFF_SECURITY_COUNTER);
+    h.load_addr = ota_le32_get(raw + OTA_IMAGE_OFF_LOAD_ADDR);
+    h.payload_size = ota_le32_get(raw + OTA_IMAGE_OFF_PAYLOAD_SIZE);
+    h.flags = ota_le32_get(raw + OTA_IMAGE_OFF_FLAGS);
+    h.hw_id = ota_le32_get(raw + OTA_IMAGE_OFF_HW_ID);
+
+    /* The version is checked before the size: a later version may have a longer header. */
+    if (h.header_version != OTA_IMAGE_HEADER_VERSION) {
+        return OTA_IMAGE_ERR_HEADER_VERSION;
+    }
+    if (h.header_size != OTA_IMAGE_HEADER_SIZE) {
+        return OTA_IMAGE_ERR_HEADER_SIZE;
+    }
+    /* Zero now, so that a later version can give these bits a meaning old readers refuse. */
+    uint8_t nonzero = 0;
+    for (uint32_t i = OTA_IMAGE_OFF_RESERVED; i < OTA_IMAGE_HEADER_SIZE; i++) {
+        nonzero |= raw[i];
+    }
+    if (h.flags != 0u || nonzero != 0u) {
+        return OTA_IMAGE_ERR_RESERVED;
+    }
+    if (slot_size < h.header_size || h.payload_size > slot_size - h.header_size) {
+        return OTA_IMAGE_ERR_TOO_LARGE;
+    }
+    *out = h;
+    return OTA_IMAGE_OK;
+}
+
+void ota_image_header_encode(const ota_image_header_t *hdr, uint8_t raw[OTA_IMAGE_HEADER_SIZE])
+{
+    memset(raw, 0, OTA_IMAGE_HEADER_SIZE);
+    ota_le32_put(raw + OTA_IMAGE_OFF_MAGIC, (uint32_t)OTA_IMAGE_MAGIC);
+    ota_le16_put(raw + OTA_IMAGE_OFF_HEADER_VERSION, (uint16_t)OTA_IMAGE_HEADER_VERSION);
+    ota_le16_put(raw + OTA_IMAGE_OFF_HEADER_SIZE, (uint16_t)OTA_IMAGE_HEADER_SIZE);
+    ota_le32_put(raw + OTA_IMAGE_OFF_VERSION, hdr->version);
+    ota_le32_put(raw + OTA_IMAGE_OFF_SECURITY_COUNTER, hdr->security_counter);
+    ota_le32_put(raw + OTA_IMAGE_OFF_LOAD_ADDR, hdr->load_addr);
+    ota_le32_put(raw + OTA_IMAGE_OFF_PAYLOAD_SIZE, hdr->payload_size);
+    ota_le32_put(raw + OTA_IMAGE_OFF_FLAGS, hdr->flags);
+    ota_le32_put(raw + OTA_IMAGE_OFF_HW_ID, hdr->hw_id);
+}
+
+/* Parse ----------------------------------------------------------------------------------- */
+
+static ota_image_status_t read_at(const ota_image_source_t *src, uint32_t offset, void *buf,
+                                  uint32_t len)
+{
+    /* Callers have already bounded offset + len by src->size; this is the last guard. */
+    if (offset > src->size || len > src->size - offset) {
+        return OTA_IMAGE_ERR_TOO_LARGE;
+    }
+    if (len == 0u) {
+        return OTA_IMAGE_OK;
+    }
+    return src->read(src->ctx, offset, buf, len) == 0 ? OTA_IMAGE_OK : OTA_IMAGE_ERR_READ;
+}
+
+/** Read one known entry's value into info after checking it is the first and of a valid length. */
+static ota_image_status_t take_known(const ota_image_source_t *src, uint16_t type, uint32_t len,
+                                     uint32_t value_off, ota_image_info_t *info, bool *seen_sha)
+{
+    bool *seen;
+    void *dest;
+    switch (type) {
+    case OTA_IMAGE_TLV_SHA256:
+        seen = seen_sha;
+        dest = info->sha256;
+        break;
+    case OTA_IMAGE_TLV_KEY_HASH:
+        seen = &info->has_key_hash;
+        dest = info->key_hash;
+        break;
+    default: /* OTA_IMAGE_TLV_ECDSA_P256 */
+        seen = &info->has_signature;
+        dest = info->signature;
+        break;
+    }
+    if (*seen) {
+        return OTA_IMAGE_ERR_TLV_DUPLICATE;
+    }
+    if (!ota_image_tlv_length_ok(type, len)) {
+        return OTA_IMAGE_ERR_TLV_LENGTH;
+    }
+    ota_image_status_t st = read_at(src, value_off, dest, len);
+    if (st != OTA_IMAGE_OK) {
+        return st;
+    }
+    if (type == OTA_IMAGE_TLV_ECDSA_P256) {
+        info->signature_len = (uint16_t)len;
+    }
+    *seen = true;
+    return OTA_IMAGE_OK;
+}
+
+/** Walk the entries in [pos, end): every entry header and value must end inside it exactly. */
+static ota_image_status_t parse_entries(const ota_image_source_t *src, uint32_t pos, uint32_t end,
+                                        ota_image_info_t *info)
+{
+    bool seen_sha = false;
+    /* Each round consumes at least OTA_IMAGE_TLV_ENTRY_HDR bytes of an area of at most
+     * OTA_IMAGE_TLV_MAX: at most 1022 rounds, no recursion. */
+    while (pos < end) {
+        if (end - pos < OTA_IMAGE_TLV_ENTRY_HDR) {
+            return OTA_IMAGE_ERR_TLV_OVERRUN;
+        }
+        uint8_t eh[OTA_IMAGE_TLV_ENTRY_HDR];
+        ota_image_status_t st = read_at(src, pos, eh, sizeof eh);
+        if (st != OTA_IMAGE_OK) {
+            return st;
+        }
+        uint16_t type = ota_le16_get(eh);
+        uint32_t len = ota_le16_get(eh + 2);
+        pos += OTA_IMAGE_TLV_ENTRY_HDR;
+        if (len > end - pos) {
+            return OTA_IMAGE_ERR_TLV_OVERRUN;
+        }
+        if (ota_image_tlv_known(type)) {
+            st = take_known(src, type, len, pos, info, &seen_sha);
+            if (st != OTA_IMAGE_OK) {
+                return st;
+            }
+        } else if ((type & OTA_IMAGE_TLV_CRITICAL) != 0u) {
+            return OTA_IMAGE_ERR_TLV_CRITICAL;
+        }
+        /* Unknown and not critical: skipped, so an older reader accepts a newer image. */
+        pos += len;
+    }
+    return seen_sha ? OTA_IMAGE_OK : OTA_IMAGE_ERR_NO_HASH;
+}
+
+ota_image_status_t ota_image_parse(const ota_image_source_t *src, ota_image_info_t *info)
+{
+    if (src == NULL || src->read == NULL || info == NULL) {
+        return OTA_IMAGE_ERR_ARG;
+    }
+    memset(info, 0, sizeof *info);
+    if (src->size < OTA_IMAGE_HEADER_SIZE) {
+        return OTA_IMAGE_ERR_TRUNCATED;
+    }
+    uint8_t raw[OTA_IMAGE_HEADER_SIZE];
+    ota_image_status_t st = read_at(src, 0, raw, sizeof raw);
+    if (st != OTA_IMAGE_OK) {
+        return st;
+    }
+    st = ota_image_header_decode(raw, sizeof raw, src->size, &info->header);
+    if (st != OTA_IMAGE_OK) {
+        return st;
+    }
+    /* decode guaranteed header_size + payload_size <= src->size: no wrap. */
+    const uint32_t tlv_off = (uint32_t)info->header.header_size + info->header.payload_size;
+    const uint32_t room = src->size - tlv_off;
+    if (room < OTA_IMAGE_TLV_INFO_SIZE) {
+        return OTA_IMAGE_ERR_TOO_LARGE;
+    }
+    uint8_t ti[OTA_IMAGE_TLV_INFO_SIZE];
+    st = read_at(src, tlv_off, ti, sizeof ti);
+    if (st != OTA_IMAGE_OK) {
+        return st;
+    }
+    if (ota_le16_get(ti) != OTA_IMAGE_TLV_MAGIC) {
+        return OTA_IMAGE_ERR_TLV_MAGIC;
+    }
+    if (ota_le16_get(ti + 2) != 0u) {
+        return OTA_IMAGE_ERR_RESERVED;
+    }
+    const uint32_t tlv_size = ota_le32_get(ti + 4);
+    /* A total smaller than its own info ends before the info does: the info overruns it. */
+    if (tlv_size < OTA_IMAGE_TLV_INFO_SIZE) {
+        return OTA_IMAGE_ERR_TLV_OVERRUN;
+    }
+    /* A total larger than allowed, or than the slot has left, claims space it may not have. */
+    if (tlv_size > OTA_IMAGE_TLV_MAX || tlv_size > room) {
+        return OTA_IMAGE_ERR_TOO_LARGE;
+    }
+    info->tlv_offset = tlv_off;
+    info->tlv_size = tlv_size;
+    info->total_size = tlv_off + tlv_size;
+    return parse_entries(src, tlv_off + OTA_IMAGE_TLV_INFO_SIZE, tlv_off + tlv_size, info);
+}
+
+/* Verify ---------------------------------------------------------------------------------- */
+
+/** Equal or not, in a time that does not depend on where the first difference is. */
+static bool equal_ct(const uint8_t *a, const uint8_t *b, size_t len)
+{
+    volatile uint8_t diff = 0;
+    for (size_t i = 0; i < len; i++) {
+        diff = (uint8_t)(diff | (a[i] ^ b[i]));
+    }
+    return diff == 0u;
+}
+
+ota_image_status_t ota_image_verify(const ota_image_source_t *src, const ota_image_info_t *info,
+                                    uint8_t *work, size_t work_len)
+{
+    if (src == NULL || src->read == NULL || info == NULL || work == NULL || work_len == 0u) {
+        return OTA_IMAGE_ERR_ARG;
+    }
+    const uint32_t hdr_size = info->header.header_size;
+    if (hdr_size != OTA_IMAGE_HEADER_SIZE) {
+        return OTA_IMAGE_ERR_ARG; /* info did not come from a successful parse */
+    }
+    if (src->size < hdr_size || info->header.payload_size > src->size - hdr_size) {
+        return OTA_IMAGE_ERR_TOO_LARGE;
+    }
+    const uint32_t hashed = hdr_size + info->header.payload_size;
+    /* The header read now must be the one parsed: otherwise a source that changed between
+     * parse and verify could have its new bytes verified while the caller acts on old fields. */
+    uint8_t expect_hdr[OTA_IMAGE_HEADER_SIZE];
+    ota_image_header_encode(&info->header, expect_hdr);
+    const uint32_t chunk_max = work_len > UINT32_MAX ? UINT32_MAX : (uint32_t)work_len;
+
+    ota_sha256_t sha;
+    ota_sha256_start(&sha);
+    bool header_same = true;
+    uint32_t off = 0;
+    while (off < hashed) {
+        uint32_t n = hashed - off < chunk_max ? hashed - off : chunk_max;
+        ota_image_status_t st = read_at(src, off, work, n);
+        if (st != OTA_IMAGE_OK) {
+            uint8_t discard[OTA_SHA256_SIZE];
+            ota_sha256_finish(&sha, discard); /* releases the backend's context */
+            return st;
+        }
+        ota_sha256_update(&sha, work, n);
+        for (uint32_t i = 0; i < n && off + i < hdr_size; i++) {
+            header_same = header_same && work[i] == expect_hdr[off + i];
+        }
+        off += n;
+    }
+    uint8_t digest[OTA_SHA256_SIZE];
+    ota_sha256_finish(&sha, digest);
+    bool match = equal_ct(digest, info->sha256, sizeof digest);
+    return (match && header_same) ? OTA_IMAGE_OK : OTA_IMAGE_ERR_HASH;
+}
+
+/* Names ----------------------------------------------------------------------------------- */
+
+const char *ota_image_status_str(ota_image_status_t status)
+{
+    switch (status) {
+    case OTA_IMAGE_OK: return "ok";
+    case OTA_IMAGE_ERR_TRUNCATED: return "image truncated";
+    case OTA_IMAGE_ERR_MAGIC: return "not an otaflow image (bad magic)";
+    case OTA_IMAGE_ERR_HEADER_VERSION: return "unsupported header version";
+    case OTA_IMAGE_ERR_HEADER_SIZE: return "bad header size";
+    case OTA_IMAGE_ERR_RESERVED: return "flags or reserved bytes not zero";
+    case OTA_IMAGE_ERR_TOO_LARGE: return "image larger than the space it is in";
+    case OTA_IMAGE_ERR_TLV_MAGIC: return "no TLV area after the payload (bad TLV magic)";
+    case OTA_IMAGE_ERR_TLV_OVERRUN: return "TLV runs past the end of the TLV area";
+    case OTA_IMAGE_ERR_TLV_CRITICAL: return "unknown critical TLV";
+    case OTA_IMAGE_ERR_TLV_DUPLICATE: return "duplicate TLV";
+    case OTA_IMAGE_ERR_TLV_LENGTH: return "TLV of a wrong length";
+    case OTA_IMAGE_ERR_NO_HASH: return "no SHA-256 TLV";
+    case OTA_IMAGE_ERR_HASH: return "hash mismatch";
+    case OTA_IMAGE_ERR_READ: return "read error";
+    case OTA_IMAGE_ERR_ARG: return "invalid argument";
+    }
+    return "unknown image status";
+}

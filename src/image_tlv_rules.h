@@ -1,0 +1,37 @@
+/*
+ * What a known TLV type allows, shared by the parser (image.c) and the writer
+ * (image_tlv_writer.c) so that the writer can never produce what the parser refuses.
+ * Private to src/.
+ */
+#ifndef OTAFLOW_IMAGE_TLV_RULES_H
+#define OTAFLOW_IMAGE_TLV_RULES_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "otaflow/image.h"
+
+/** Longest DER encoding of an ECDSA P-256 signature (two 33-byte INTEGERs + headers). */
+#define OTA_IMAGE_ECDSA_MAX 72u
+
+static inline bool ota_image_tlv_known(uint16_t type)
+{
+    return type == OTA_IMAGE_TLV_SHA256 || type == OTA_IMAGE_TLV_KEY_HASH ||
+           type == OTA_IMAGE_TLV_ECDSA_P256;
+}
+
+/** Whether len is a length the known type allows (unknown types: any length). */
+static inline bool ota_image_tlv_length_ok(uint16_t type, uint32_t len)
+{
+    switch (type) {
+    case OTA_IMAGE_TLV_SHA256:
+    case OTA_IMAGE_TLV_KEY_HASH:
+        return len == 32u;
+    case OTA_IMAGE_TLV_ECDSA_P256:
+        return len >= 1u && len <= OTA_IMAGE_ECDSA_MAX;
+    default:
+        return true;
+    }
+}
+
+#endif /* OTAFLOW_IMAGE_TLV_RULES_H */
