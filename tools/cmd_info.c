@@ -186,8 +186,9 @@ int cmd_verify(int argc, char **argv)
     if (st != OTA_IMAGE_OK) {
         rc = tool_fail(cmd, "%s: %s", path, ota_image_status_str(st));
     } else if (img.len != img.info.total_size) {
-        rc = tool_fail(cmd, "%s: %zu bytes after the end of the image", path,
-                       img.len - img.info.total_size);
+        size_t extra = img.len - img.info.total_size;
+        rc = tool_fail(cmd, "%s: %zu trailing byte%s after the end of the image", path, extra,
+                       extra == 1 ? "" : "s");
     } else {
         printf("%s: ok (version %u, %u-byte payload, SHA-256 matches)\n", path,
                img.info.header.version, img.info.header.payload_size);

@@ -19,6 +19,12 @@ int tool_image_load(const char *cmd, const char *path, tool_image_t *img)
     }
     ota_image_source_buffer(&img->src, &img->buffer, img->bytes, (uint32_t)img->len);
     ota_image_status_t st = ota_image_parse(&img->src, &img->info);
+    if (st == OTA_IMAGE_ERR_TOO_LARGE) {
+        /* Here the slot is the file: say so in the file's terms. */
+        tool_image_free(img);
+        return tool_fail(cmd, "%s: not a valid otaflow image: %s (the file is shorter than "
+                         "the image it announces: truncated?)", path, ota_image_status_str(st));
+    }
     if (st != OTA_IMAGE_OK) {
         tool_image_free(img);
         return tool_fail(cmd, "%s: not a valid otaflow image: %s", path, ota_image_status_str(st));
