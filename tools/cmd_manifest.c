@@ -75,9 +75,10 @@ static int manifest_add(int argc, char **argv)
         return tool_fail(cmd, "%s: not an intact image (%s): see otaflow-image verify", file,
                          hash != OTA_IMAGE_OK ? ota_image_status_str(hash) : "trailing bytes");
     }
-    if (img.info.header.version != version) {
+    uint32_t image_version = img.info.header.version;
+    if (image_version != version) {
         tool_image_free(&img);
-        return tool_fail(cmd, "%s is version %u, not %u", file, img.info.header.version, version);
+        return tool_fail(cmd, "%s is version %u, not %u", file, image_version, version);
     }
     char digest[65];
     tool_sha256_hex(img.bytes, img.len, digest);

@@ -179,7 +179,7 @@ static int check_value(reader_t *r, int i, int depth, manifest_doc_status_t *st)
             if (object) {
                 if (item->type != JSMN_STRING || item->size != 1 || j + 1 >= r->n) {
                     *st = say(r, MANIFEST_DOC_ERR_JSON,
-                              "invalid JSON: object member without a string key and value at line %u",
+                              "invalid JSON: malformed object member (missing ',' or ':'?) at line %u",
                               line_of(r->js, raw_start(item)));
                     return -1;
                 }
@@ -465,7 +465,9 @@ manifest_doc_status_t manifest_doc_parse(const char *json, size_t len, manifest_
     r.n = count;
     manifest_doc_status_t st = MANIFEST_DOC_OK;
     if (count < 0) {
-        st = say(&r, MANIFEST_DOC_ERR_JSON, "invalid JSON at line %u", line_of(json, p.pos));
+        st = say(&r, MANIFEST_DOC_ERR_JSON, "invalid JSON at line %u%s",
+                 line_of(json, p.pos < len ? p.pos : len),
+                 count == JSMN_ERROR_PART ? " (incomplete)" : "");
     } else if (!separated_by(json, 0, raw_start(&tokens[0]), 0)) {
         st = say(&r, MANIFEST_DOC_ERR_JSON, "invalid JSON at line 1");
     } else {
