@@ -73,3 +73,6 @@ objcopy_hex2bin() { arm-none-eabi-objcopy -I ihex -O binary --gap-fill 0xff "$1"
 sha256_of() { sha256sum "$1" | cut -d' ' -f1; }
 
 done_checks() { echo "$(basename "$0"): $CHECKS checks passed"; }
+
+# Python for structure checks; isolated mode (-I) starts about twice as fast as a plain python3.
+py() { python3 -I "$@"; }

@@ -57,7 +57,7 @@ ok "a type 02 record that wraps its segment lands at the segment start (seen as 
   ihex_record 1 0
 } | sed 's/$/\r/' >seg.hex
 "$TOOL" hex2bin seg.hex -o seg.bin --base 0x10000 --size 0x10000 >/dev/null
-python3 - <<'PY'
+py - <<'PY'
 data = open("seg.bin", "rb").read()
 want = bytearray(b"\xff" * 0x10000)
 want[0x0000:0x0004] = bytes.fromhex("B0B1B2B3")
