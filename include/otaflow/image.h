@@ -61,15 +61,18 @@ typedef enum ota_image_status {
     OTA_IMAGE_ERR_MAGIC = -2,          /**< not an otaflow image */
     OTA_IMAGE_ERR_HEADER_VERSION = -3, /**< header version this code does not read */
     OTA_IMAGE_ERR_HEADER_SIZE = -4,    /**< header_size field is not OTA_IMAGE_HEADER_SIZE */
-    OTA_IMAGE_ERR_RESERVED = -5,       /**< flags or reserved bytes not zero */
-    OTA_IMAGE_ERR_TOO_LARGE = -6,      /**< header + payload + TLVs claim more than the slot */
+    OTA_IMAGE_ERR_RESERVED = -5,       /**< flags or reserved bytes (header, TLV info) not 0 */
+    OTA_IMAGE_ERR_TOO_LARGE = -6,      /**< header + payload + TLVs claim more than the slot,
+                                            or the TLV total exceeds OTA_IMAGE_TLV_MAX */
     OTA_IMAGE_ERR_TLV_MAGIC = -7,      /**< no TLV area where the header says it is */
-    OTA_IMAGE_ERR_TLV_OVERRUN = -8,    /**< TLV area or an entry runs past its end */
+    OTA_IMAGE_ERR_TLV_OVERRUN = -8,    /**< TLV total < info size, or an entry header or
+                                            value runs past the TLV area's end */
     OTA_IMAGE_ERR_TLV_CRITICAL = -9,   /**< unknown critical TLV type */
     OTA_IMAGE_ERR_TLV_DUPLICATE = -10, /**< a known TLV type appears twice */
     OTA_IMAGE_ERR_TLV_LENGTH = -11,    /**< known TLV with a length its type does not allow */
     OTA_IMAGE_ERR_NO_HASH = -12,       /**< the SHA-256 TLV is missing */
-    OTA_IMAGE_ERR_HASH = -13,          /**< SHA-256 of header + payload does not match */
+    OTA_IMAGE_ERR_HASH = -13,          /**< SHA-256 of header + payload does not match (or
+                                            the header read differs from the parsed one) */
     OTA_IMAGE_ERR_READ = -14,          /**< the source failed to read */
     OTA_IMAGE_ERR_ARG = -15,           /**< invalid argument (NULL, zero-size work buffer) */
 } ota_image_status_t;
@@ -128,14 +131,21 @@ void ota_image_header_encode(const ota_image_header_t *hdr, uint8_t raw[OTA_IMAG
 
 /**
  * Parse an image from src: header and the whole TLV area. Reads only inside src->size.
- * Does not hash the payload (see ota_image_verify).
+ * Does not hash the payload (see ota_image_verify). info is zeroed first; on success every
+ * field is set. Stack: 128 bytes on Cortex-M4; at most 1022 TLV entries walked, no recursion.
+ * @return OTA_IMAGE_OK, or the first problem found (order and meaning: docs/image-format.md).
  */
 ota_image_status_t ota_image_parse(const ota_image_source_t *src, ota_image_info_t *info);
 
 /**
  * Hash header + payload from src and compare with the SHA-256 TLV found by ota_image_parse.
+ * Reads exactly [0, header_size + payload_size) in chunks of work_len; compares in constant
+ * time; also requires the header read now to equal info->header (a source that changed since
+ * parse is refused).
  * @param work, work_len  caller's scratch buffer for reading (any size >= 1; larger is faster)
- * @return OTA_IMAGE_OK only when the bytes in src match.
+ * @return OTA_IMAGE_OK only when the bytes in src match; ERR_HASH on a mismatch; ERR_READ;
+ *         ERR_TOO_LARGE when info's payload does not fit src->size; ERR_ARG for NULL, a zero
+ *         work_len, or an info that no successful parse produced.
  */
 ota_image_status_t ota_image_verify(const ota_image_source_t *src, const ota_image_info_t *info,
                                     uint8_t *work, size_t work_len);

@@ -320,24 +320,26 @@ static void err_magic(void **state)
     expect_parse(OTA_IMAGE_ERR_MAGIC);
 }
 
+/* A valid image with the u16 at off set to v parses to want. */
+static void expect_with_u16(uint32_t off, uint16_t v, ota_image_status_t want)
+{
+    test_image_valid(&img, 16);
+    test_image_put16(&img, off, v);
+    expect_parse(want);
+}
+
 static void err_header_version(void **state)
 {
     (void)state;
-    test_image_valid(&img, 16);
-    test_image_put16(&img, OTA_IMAGE_OFF_HEADER_VERSION, 2);
-    expect_parse(OTA_IMAGE_ERR_HEADER_VERSION);
-    test_image_put16(&img, OTA_IMAGE_OFF_HEADER_VERSION, 0);
-    expect_parse(OTA_IMAGE_ERR_HEADER_VERSION);
+    expect_with_u16(OTA_IMAGE_OFF_HEADER_VERSION, 2, OTA_IMAGE_ERR_HEADER_VERSION);
+    expect_with_u16(OTA_IMAGE_OFF_HEADER_VERSION, 0, OTA_IMAGE_ERR_HEADER_VERSION);
 }
 
 static void err_header_size(void **state)
 {
     (void)state;
-    test_image_valid(&img, 16);
-    test_image_put16(&img, OTA_IMAGE_OFF_HEADER_SIZE, 65);
-    expect_parse(OTA_IMAGE_ERR_HEADER_SIZE);
-    test_image_put16(&img, OTA_IMAGE_OFF_HEADER_SIZE, 0);
-    expect_parse(OTA_IMAGE_ERR_HEADER_SIZE);
+    expect_with_u16(OTA_IMAGE_OFF_HEADER_SIZE, 65, OTA_IMAGE_ERR_HEADER_SIZE);
+    expect_with_u16(OTA_IMAGE_OFF_HEADER_SIZE, 0, OTA_IMAGE_ERR_HEADER_SIZE);
 }
 
 static void err_reserved(void **state)
@@ -348,8 +350,10 @@ static void err_reserved(void **state)
     expect_parse(OTA_IMAGE_ERR_RESERVED);
     test_image_put32(&img, OTA_IMAGE_OFF_FLAGS, 0);
     for (uint32_t off = OTA_IMAGE_OFF_RESERVED; off < 64; off++) {
-        img.bytes[off] = 0x01;
-        expect_parse(OTA_IMAGE_ERR_RESERVED);
+        for (unsigned bit = 0; bit < 8; bit++) {
+            img.bytes[off] = (uint8_t)(1u << bit);
+            expect_parse(OTA_IMAGE_ERR_RESERVED);
+        }
         img.bytes[off] = 0;
     }
     /* The TLV info's reserved half-word too. */
@@ -401,9 +405,7 @@ static void err_too_large_tlv_total(void **state)
 static void err_tlv_magic(void **state)
 {
     (void)state;
-    test_image_valid(&img, 16);
-    test_image_put16(&img, 64 + 16, 0xFFFF);
-    expect_parse(OTA_IMAGE_ERR_TLV_MAGIC);
+    expect_with_u16(64 + 16, 0xFFFF, OTA_IMAGE_ERR_TLV_MAGIC);
     /* A payload size one byte off puts the TLV info where it is not. */
     test_image_valid(&img, 16);
     test_image_put32(&img, OTA_IMAGE_OFF_PAYLOAD_SIZE, 17);
