@@ -66,6 +66,7 @@ static void print_text(const char *path, const tool_image_t *img, ota_image_stat
 {
     const ota_image_header_t *h = &img->info.header;
     printf("file              %s (%zu bytes)\n", path, img->len);
+    printf("magic             0x%08lX (\"OTAF\")\n", (unsigned long)OTA_IMAGE_MAGIC);
     printf("header version    %u\n", h->header_version);
     printf("header size       %u\n", h->header_size);
     printf("version           %u\n", h->version);
@@ -105,6 +106,7 @@ static void print_json(const char *path, const tool_image_t *img, ota_image_stat
         }
     }
     printf("\",\n  \"file_size\": %zu,\n", img->len);
+    printf("  \"magic\": %lu,\n", (unsigned long)OTA_IMAGE_MAGIC);
     printf("  \"header_version\": %u,\n  \"header_size\": %u,\n", h->header_version,
            h->header_size);
     printf("  \"version\": %u,\n  \"security_counter\": %u,\n", h->version, h->security_counter);

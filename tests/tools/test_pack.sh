@@ -44,7 +44,7 @@ v = struct.unpack_from("<I", open("kseg.ota", "rb").read(), 16)[0]
 assert v == 0x1D000000, hex(v)
 
 j = json.load(open("info.json"))
-assert j["version"] == 7 and j["security_counter"] == 3 and j["load_addr"] == 0x10020000, j
+assert j["magic"] == 0x4641544F and j["version"] == 7 and j["security_counter"] == 3 and j["load_addr"] == 0x10020000, j
 assert j["hw_id"] == 0x57A1 and j["header_version"] == 1 and j["header_size"] == 64, j
 assert j["hash_ok"] is True and j["file_sha256"] == sys.argv[1], j
 assert [t["name"] for t in j["tlvs"]] == ["sha256"] and j["tlvs"][0]["length"] == 32, j["tlvs"]
@@ -72,7 +72,7 @@ ok "pack of the .bin and of the .hex give identical images"
 "$TOOL" verify app.ota | grep -q 'ok (version 7'
 ok "verify accepts the intact image: $("$TOOL" verify app.ota)"
 "$TOOL" info app.ota >info.txt
-grep -q '^version           7$' info.txt && grep -q '^security counter  3$' info.txt &&
+grep -q '^magic             0x4641544F ("OTAF")$' info.txt && grep -q '^version           7$' info.txt && grep -q '^security counter  3$' info.txt &&
   grep -q '^load address      0x10020000$' info.txt && grep -q '^hardware id       0x000057A1$' info.txt &&
   grep -q '^TLV 0x8001        sha256, 32 bytes, critical' info.txt && grep -q '^hash              ok$' info.txt ||
   die "info output: $(cat info.txt)"
