@@ -765,7 +765,10 @@ static ota_http_status_t step_check_end(ota_http_client_t *c, uint32_t now)
         if (fst != OTA_HTTP_OK) {
             return finish(c, fst);
         }
-        return OTA_HTTP_IN_PROGRESS; /* only line breaks: harmless, look again */
+        /* Only line breaks (which http-parser skips): harmless for this response, but the
+         * connection is not clean enough to keep. */
+        close_connection(c);
+        return finish(c, OTA_HTTP_OK);
     }
     /* Closed or reset after a complete response: the transfer itself succeeded. */
     close_connection(c);
@@ -782,7 +785,7 @@ void ota_http_config_default(ota_http_config_t *config)
     memset(config, 0, sizeof *config);
     config->connect_timeout_ms = 10000u;
     config->idle_timeout_ms = 15000u;
-    config->total_timeout_ms = 0;
+    config->total_timeout_ms = 600000u;
     config->max_redirects = 5u;
     config->steps_per_poll = 4u;
 }

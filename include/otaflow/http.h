@@ -198,8 +198,9 @@ typedef struct ota_http_client {
     char content_range[64];        /**< Content-Range of a 206 */
 } ota_http_client_t;
 
-/** Defaults: no buffer (set buf / buf_size), connect 10 s, idle 15 s, total 0 (none),
- *  5 redirects, 4 steps per poll, headers limited to the buffer size. */
+/** Defaults: no buffer (set buf / buf_size), connect 10 s, idle 15 s, total 10 min (so that
+ *  a server trickling bytes cannot hold the client forever), 5 redirects, 4 steps per poll,
+ *  headers limited to the buffer size. */
 void ota_http_config_default(ota_http_config_t *config);
 
 /**

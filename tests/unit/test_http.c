@@ -733,6 +733,27 @@ static void test_no_reuse_when_not_kept_alive(void **state)
     }
 }
 
+/* A stray line break after a complete body (some servers send one) is not an error. */
+static void test_trailing_line_break_tolerated(void **state)
+{
+    fixture_t *f = *state;
+    for (size_t chunk = 0; chunk <= 1; chunk++) {
+        mock_init(&f->mock);
+        f->mock.recv_chunk = chunk;
+        mock_conn_t *c = mock_add(&f->mock, "HTTP/1.1 200 OK\r\nContent-Length: 36\r\n\r\n" BODY "\r\n",
+                                  OTA_NET_WOULD_BLOCK);
+        c->responses[1] = resp_cl;
+        mock_add(&f->mock, resp_cl, OTA_NET_WOULD_BLOCK);
+        reinit_client(f);
+        expect_status(f, "http://h/a", 0, OTA_HTTP_OK);
+        assert_body(f, BODY);
+        expect_status(f, "http://h/b", 0, OTA_HTTP_OK);
+        /* Swallowed with the body (one segment): the connection is clean and kept. Seen
+         * afterwards: closed, and the next request connects again. */
+        assert_int_equal(f->mock.connects, chunk == 0 ? 1 : 2);
+    }
+}
+
 static void test_server_closed_idle_connection(void **state)
 {
     fixture_t *f = *state;
@@ -938,6 +959,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_transport_errors_are_named, setup, teardown),
         cmocka_unit_test_setup_teardown(test_keep_alive_reuse, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_reuse_when_not_kept_alive, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_trailing_line_break_tolerated, setup, teardown),
         cmocka_unit_test_setup_teardown(test_server_closed_idle_connection, setup, teardown),
         cmocka_unit_test_setup_teardown(test_range_206_resumes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_range_ignored_200_restarts_from_zero, setup, teardown),

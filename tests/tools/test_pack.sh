@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# otaflow-image pack, info and verify: layout per include/otaflow/image.h, digest = sha256sum,
+# info --json is JSON, verify refuses every corruption.
+source "$(dirname "$0")/lib.sh"
+
+cross_build app 0x10020000 0x10021000
+"$TOOL" hex2bin app.hex -o app.bin >/dev/null
+
+# 1. pack from .hex: last line is the digest of the whole file, as sha256sum prints it.
+"$TOOL" pack app.hex -o app.ota --version 7 --security-counter 3 --hw 0x57A1 >pack.out
+[[ "$(tail -n 1 pack.out)" == "$(sha256sum app.ota)" ]] ||
+  die "pack's last line '$(tail -n 1 pack.out)' is not '$(sha256sum app.ota)'"
+ok "pack prints the SHA-256 of the .ota file on its last line, equal to sha256sum"
+
+# 2. The bytes: header fields at the offsets of image.h, payload = hex2bin output, TLV area with
+#    the SHA-256 of header + payload.
+python3 - app.ota app.bin <<'PY'
+import hashlib, struct, sys
+img = open(sys.argv[1], "rb").read()
+payload = open(sys.argv[2], "rb").read()
+magic, hver, hsize, ver, sc, load, psize, flags, hw = struct.unpack_from("<IHHIIIIII", img, 0)
+assert magic == 0x4641544F and img[:4] == b"OTAF", hex(magic)
+assert (hver, hsize) == (1, 64), (hver, hsize)
+assert (ver, sc, load, flags, hw) == (7, 3, 0x10020000, 0, 0x57A1), (ver, sc, hex(load), flags, hex(hw))
+assert img[32:64] == bytes(32), "reserved bytes not zero"
+assert psize == len(payload) and img[64:64 + psize] == payload, "payload differs from hex2bin output"
+tlv = img[64 + psize:]
+tmagic, tres, ttotal = struct.unpack_from("<HHI", tlv, 0)
+assert (tmagic, tres, ttotal) == (0x0F7A, 0, len(tlv)), (hex(tmagic), tres, ttotal, len(tlv))
+ttype, tlen = struct.unpack_from("<HH", tlv, 8)
+assert (ttype, tlen) == (0x8001, 32), (hex(ttype), tlen)
+assert tlv[12:44] == hashlib.sha256(img[:64 + psize]).digest(), "SHA-256 TLV wrong"
+assert len(tlv) == 44
+PY
+ok "header fields at their offsets, payload = hex2bin output, TLV area = info + SHA-256 of header+payload"
+
+# 3. pack from .bin gives the same image; defaults (counter 0, hw 0, load 0x10020000).
+"$TOOL" pack app.bin -o bin.ota --version 7 --security-counter 3 --hw 0x57A1 >/dev/null
+cmp app.ota bin.ota
+ok "pack of the .bin and of the .hex give identical images"
+"$TOOL" pack app.bin -o def.ota --version 1 >/dev/null
+python3 -c '
+import struct; v = struct.unpack_from("<IIIIII", open("def.ota","rb").read(), 8)
+assert v[:3] == (1, 0, 0x10020000) and v[5] == 0, v'
+"$TOOL" pack app.bin -o kseg.ota --version 1 --load-addr 0x9D000000 >/dev/null
+python3 -c '
+import struct; v = struct.unpack_from("<I", open("kseg.ota","rb").read(), 16)[0]
+assert v == 0x1D000000, hex(v)'
+ok "defaults: security counter 0, load address 0x10020000, hw 0; --load-addr 0x9D000000 stored as 0x1D000000"
+
+# 4. verify and info on the intact image.
+"$TOOL" verify app.ota | grep -q 'ok (version 7'
+ok "verify accepts the intact image: $("$TOOL" verify app.ota)"
+"$TOOL" info app.ota >info.txt
+grep -q '^version           7$' info.txt && grep -q '^security counter  3$' info.txt &&
+  grep -q '^load address      0x10020000$' info.txt && grep -q '^hardware id       0x000057A1$' info.txt &&
+  grep -q '^TLV 0x8001        sha256, 32 bytes, critical' info.txt && grep -q '^hash              ok$' info.txt ||
+  die "info output: $(cat info.txt)"
+ok "info shows every header field and the SHA-256 TLV"
+"$TOOL" info app.ota --json >info.json
+python3 -m json.tool info.json >/dev/null
+python3 - "$(sha256_of app.ota)" <<'PY'
+import json, sys
+j = json.load(open("info.json"))
+assert j["version"] == 7 and j["security_counter"] == 3 and j["load_addr"] == 0x10020000, j
+assert j["hw_id"] == 0x57A1 and j["header_version"] == 1 and j["header_size"] == 64, j
+assert j["hash_ok"] is True and j["file_sha256"] == sys.argv[1], j
+assert [t["name"] for t in j["tlvs"]] == ["sha256"] and j["tlvs"][0]["length"] == 32, j["tlvs"]
+PY
+ok "info --json is valid JSON (python3 -m json.tool) with version 7, the fields and the file digest"
+
+# 5. An unknown, non-critical TLV is listed by type and length; the device's parser accepts it.
+python3 - <<'PY'
+import hashlib, struct
+img = bytearray(open("app.ota", "rb").read())
+psize = struct.unpack_from("<I", img, 20)[0]
+tlv_at = 64 + psize
+extra = struct.pack("<HH", 0x0123, 5) + b"\x01\x02\x03\x04\x05"
+struct.pack_into("<I", img, tlv_at + 4, 44 + len(extra))
+open("extra.ota", "wb").write(bytes(img) + extra)
+PY
+"$TOOL" verify extra.ota >/dev/null
+"$TOOL" info extra.ota | grep -q '^TLV 0x0123        unknown, 5 bytes: 0102030405$' || die "$("$TOOL" info extra.ota)"
+"$TOOL" info extra.ota --json | python3 -c '
+import json, sys; t = json.load(sys.stdin)["tlvs"]
+assert t[1] == {"type": 0x123, "name": "unknown", "critical": False, "length": 5, "value": "0102030405"}, t'
+ok "an unknown TLV is shown by type and length (text and JSON) and verify accepts it"
+
+# 6. Corruptions: each makes verify exit 1 with one line.
+size=$(stat -c %s app.ota)
+flip() { # FILE OFFSET: invert one byte
+  python3 -c 'import sys; p, o = sys.argv[1], int(sys.argv[2]); b = bytearray(open(p, "rb").read()); b[o] ^= 0xFF; open(p, "wb").write(b)' "$1" "$2"
+}
+cp app.ota payload.ota; flip payload.ota 100
+expect_fail 1 '^otaflow-image: verify: payload\.ota: hash mismatch$' -- "$TOOL" verify payload.ota
+ok "a flipped payload byte: $LAST_ERROR"
+"$TOOL" info payload.ota | grep -q '^hash              hash mismatch$' || die "info does not show the mismatch"
+ok "info of that image still shows its fields and says 'hash mismatch'"
+cp app.ota header.ota; flip header.ota 12
+expect_fail 1 'verify: header\.ota: hash mismatch' -- "$TOOL" verify header.ota
+ok "a flipped security-counter byte: $LAST_ERROR"
+cp app.ota digest.ota; flip digest.ota $((size - 1))
+expect_fail 1 'hash mismatch' -- "$TOOL" verify digest.ota
+ok "a flipped byte of the SHA-256 TLV: $LAST_ERROR"
+cp app.ota magic.ota; flip magic.ota 0
+expect_fail 1 'verify: magic\.ota: not a valid otaflow image' -- "$TOOL" verify magic.ota
+ok "a flipped magic byte: $LAST_ERROR"
+head -c $((size - 1)) app.ota >short.ota
+expect_fail 1 'verify: short\.ota: not a valid otaflow image: .*truncated\?' -- "$TOOL" verify short.ota
+ok "truncated by one byte: $LAST_ERROR"
+head -c 1000 app.ota >half.ota
+expect_fail 1 'verify: half\.ota: not a valid otaflow image' -- "$TOOL" verify half.ota
+expect_fail 1 'info: half\.ota: not a valid otaflow image' -- "$TOOL" info half.ota
+ok "truncated in the payload: verify and info refuse ($LAST_ERROR)"
+head -c 10 app.ota >tiny.ota
+expect_fail 1 'not a valid otaflow image' -- "$TOOL" verify tiny.ota
+: >empty.ota
+expect_fail 1 'not a valid otaflow image' -- "$TOOL" verify empty.ota
+ok "10-byte and empty files: $LAST_ERROR"
+{ cat app.ota; printf 'X'; } >long.ota
+expect_fail 1 'verify: long\.ota: 1 trailing byte after the end of the image' -- "$TOOL" verify long.ota
+ok "one byte appended: $LAST_ERROR"
+expect_fail 1 'cannot read nothere\.ota' -- "$TOOL" verify nothere.ota
+ok "missing file: $LAST_ERROR"
+
+# 7. pack errors and usage.
+expect_fail 2 '^otaflow-image: pack: missing --version N$' -- "$TOOL" pack app.bin -o x.ota
+expect_fail 2 "--version '-1' is not a 32-bit number" -- "$TOOL" pack app.bin -o x.ota --version -1
+expect_fail 2 "--hw '0x100000000' is not a 32-bit number" -- "$TOOL" pack app.bin -o x.ota --version 1 --hw 0x100000000
+expect_fail 2 'missing -o OUT.ota' -- "$TOOL" pack app.bin --version 1
+ok "pack usage errors exit 2 with one line"
+: >empty.bin
+expect_fail 1 'pack: empty\.bin: empty payload' -- "$TOOL" pack empty.bin -o x.ota --version 1
+tr -d '\r' <app.hex | sed '2s/..$/00/' >bad.hex
+expect_fail 1 'pack: bad\.hex:2: checksum error' -- "$TOOL" pack bad.hex -o x.ota --version 1
+[[ ! -e x.ota ]] || die "x.ota written despite errors"
+ok "pack refuses an empty payload and a bad hex, and writes nothing: $LAST_ERROR"
+for sub in pack info verify; do
+  "$TOOL" "$sub" --help | grep -q "^usage: otaflow-image $sub" || die "$sub --help"
+done
+ok "pack, info and verify --help print their usage"
+
+done_checks
