@@ -136,6 +136,10 @@ static bool content_ok(const ota_store_state_t *st, uint8_t count, uint32_t slot
         !slot_index_ok(b->previous_slot, count) || !slot_index_ok(b->install_slot, count)) {
         return false;
     }
+    if ((b->state == OTA_BOOT_INSTALL_PENDING || b->state == OTA_BOOT_INSTALLING) &&
+        b->install_slot == OTA_STORE_SLOT_NONE) {
+        return false;
+    }
     for (uint8_t i = 0; i < count; i++) {
         const ota_store_slot_t *s = &st->slots[i];
         if (s->state > OTA_SLOT_REJECTED || (s->flags & ~OTA_SLOT_FLAG_DISCARD) != 0 ||

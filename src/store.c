@@ -616,13 +616,18 @@ ota_store_status_t ota_store_download_write(ota_store_t *store, uint32_t offset,
         if (dl->fill == chunk) {
             ota_store_status_t st = program_staged(store, chunk);
             if (st != OTA_STORE_OK) {
+                dl->active = false; /* resume through download_begin */
                 return st;
             }
         }
     }
     uint32_t interval = store->layout.checkpoint_interval;
     if (interval != UINT32_MAX && dl->base - slot->offset >= interval) {
-        return ota_store_download_checkpoint(store, NULL);
+        ota_store_status_t st = ota_store_download_checkpoint(store, NULL);
+        if (st != OTA_STORE_OK) {
+            dl->active = false;
+        }
+        return st;
     }
     return OTA_STORE_OK;
 }

@@ -45,6 +45,16 @@ static bool printable(const char *s, size_t n)
     return true;
 }
 
+/* Length of a URL-ish string into *n, refusing what is too long or would need encoding. */
+static ota_url_status_t check_text(const char *s, size_t *n)
+{
+    *n = bounded_len(s);
+    if (*n >= OTA_URL_MAX) {
+        return OTA_URL_ERR_TOO_LONG;
+    }
+    return printable(s, *n) ? OTA_URL_OK : OTA_URL_ERR_CHAR;
+}
+
 static bool span_equals_nocase(const char *s, size_t n, const char *lit)
 {
     size_t i = 0;
@@ -263,12 +273,10 @@ ota_url_status_t ota_url_parse(const char *url, ota_url_t *out)
     if (url == NULL || out == NULL) {
         return OTA_URL_ERR_ARG;
     }
-    size_t n = bounded_len(url);
-    if (n >= OTA_URL_MAX) {
-        return OTA_URL_ERR_TOO_LONG;
-    }
-    if (!printable(url, n)) {
-        return OTA_URL_ERR_CHAR;
+    size_t n;
+    ota_url_status_t st = check_text(url, &n);
+    if (st != OTA_URL_OK) {
+        return st;
     }
     size_t scheme = scheme_len(url, n);
     if (scheme == 0 || scheme + 3u > n || url[scheme + 1] != '/' || url[scheme + 2] != '/') {
@@ -283,7 +291,7 @@ ota_url_status_t ota_url_parse(const char *url, ota_url_t *out)
     }
     size_t auth_start = scheme + 3u;
     size_t auth_end = authority_end(url, n, scheme);
-    ota_url_status_t st = parse_authority(url + auth_start, auth_end - auth_start, out);
+    st = parse_authority(url + auth_start, auth_end - auth_start, out);
     if (st != OTA_URL_OK) {
         return st;
     }
@@ -386,12 +394,10 @@ ota_url_status_t ota_url_resolve(const char *base, const char *ref, char *out, s
     if (st != OTA_URL_OK) {
         return st;
     }
-    size_t ref_n = bounded_len(ref);
-    if (ref_n >= OTA_URL_MAX) {
-        return OTA_URL_ERR_TOO_LONG;
-    }
-    if (!printable(ref, ref_n)) {
-        return OTA_URL_ERR_CHAR;
+    size_t ref_n;
+    st = check_text(ref, &ref_n);
+    if (st != OTA_URL_OK) {
+        return st;
     }
     ref_n = before_fragment(ref, ref_n);
 

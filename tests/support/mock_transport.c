@@ -40,6 +40,16 @@ static bool blocked(mock_transport_t *m)
     return m->toggle;
 }
 
+/* Common start of send and recv: maybe block, then the connection must be up. */
+static ota_net_status_t io_ready(mock_transport_t *m, mock_conn_t **conn)
+{
+    if (blocked(m)) {
+        return OTA_NET_WOULD_BLOCK;
+    }
+    *conn = current(m);
+    return (m->connected && *conn != NULL) ? OTA_NET_OK : OTA_NET_ERR_IO;
+}
+
 static bool mock_up(void *ctx)
 {
     return ((mock_transport_t *)ctx)->link_up;
@@ -99,12 +109,10 @@ static ota_net_status_t mock_send(void *ctx, const void *buf, size_t len, size_t
 {
     mock_transport_t *m = ctx;
     *sent = 0;
-    if (blocked(m)) {
-        return OTA_NET_WOULD_BLOCK;
-    }
-    mock_conn_t *c = current(m);
-    if (!m->connected || c == NULL) {
-        return OTA_NET_ERR_IO;
+    mock_conn_t *c = NULL;
+    ota_net_status_t ready = io_ready(m, &c);
+    if (ready != OTA_NET_OK) {
+        return ready;
     }
     if (c->send_result != OTA_NET_OK) {
         return c->send_result;
@@ -133,12 +141,10 @@ static ota_net_status_t mock_recv(void *ctx, void *buf, size_t len, size_t *rece
 {
     mock_transport_t *m = ctx;
     *received = 0;
-    if (blocked(m)) {
-        return OTA_NET_WOULD_BLOCK;
-    }
-    mock_conn_t *c = current(m);
-    if (!m->connected || c == NULL) {
-        return OTA_NET_ERR_IO;
+    mock_conn_t *c = NULL;
+    ota_net_status_t ready = io_ready(m, &c);
+    if (ready != OTA_NET_OK) {
+        return ready;
     }
     /* Skip finished responses. */
     while (m->resp_index < MOCK_MAX_RESPONSES && c->responses[m->resp_index] != NULL &&

@@ -166,3 +166,14 @@ const char *test_source_dir(void)
     const char *dir = getenv("OTA_SOURCE_DIR");
     return dir != NULL ? dir : ".";
 }
+
+char *test_python(void)
+{
+    char *env = getenv("OTA_PYTHON");
+    if (env != NULL && env[0] != '\0') {
+        return env;
+    }
+    static char system_python[] = "/usr/bin/python3";
+    static char path_python[] = "python3";
+    return access(system_python, X_OK) == 0 ? system_python : path_python;
+}

@@ -30,6 +30,10 @@ void test_server_stop(test_server_t *s);
 /** A TCP port on 127.0.0.1 with nothing listening (bound, then released). 0 on failure. */
 uint16_t test_server_closed_port(void);
 
+/** The Python to run test servers with: $OTA_PYTHON, else /usr/bin/python3 when present (a
+ *  version-manager shim found first in PATH can take over a second to start), else "python3". */
+char *test_python(void);
+
 /** Directory of the test sources ($OTA_SOURCE_DIR, else the compiled-in guess). */
 const char *test_source_dir(void);
 

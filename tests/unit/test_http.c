@@ -861,6 +861,57 @@ static void test_range_mismatch(void **state)
     expect_status(f, "http://h/img", 30, OTA_HTTP_ERR_BODY_SHORT);
 }
 
+/* ---- robustness ------------------------------------------------------------------------- */
+
+/* Valid responses with random bytes flipped, cut or repeated, in random segmentations: every
+ * run must end (no hang) with a defined status, and ASan/UBSan must stay quiet (no crash). */
+static void test_mangled_responses_always_end(void **state)
+{
+    fixture_t *f = *state;
+    static const char *seeds[] = {
+        resp_cl, resp_chunked, resp_until_close,
+        "HTTP/1.1 302 Found\r\nLocation: ../x\r\nContent-Length: 3\r\n\r\nabc",
+        "HTTP/1.1 206 Partial\r\nContent-Range: bytes 5-35/36\r\nContent-Length: 31\r\n\r\n" BODY,
+    };
+    static const char alphabet[] = "HTP/1.0 2\r\n:;-xX09aFf\x00\xff";
+    static char mangled[512];
+    uint64_t rng = 42;
+    f->config.total_timeout_ms = 20000;
+    for (unsigned round = 0; round < 600; round++) {
+        const char *seed = seeds[round % (sizeof seeds / sizeof seeds[0])];
+        size_t n = strlen(seed);
+        memcpy(mangled, seed, n);
+        unsigned edits = 1 + (unsigned)(round % 5);
+        for (unsigned e = 0; e < edits; e++) {
+            rng = rng * 6364136223846793005u + 1442695040888963407u;
+            size_t pos = (size_t)(rng >> 33) % n;
+            unsigned kind = (unsigned)(rng >> 20) % 3;
+            if (kind == 0) {
+                mangled[pos] = alphabet[(rng >> 40) % (sizeof alphabet - 1)];
+            } else if (kind == 1) {
+                n = pos + 1; /* cut */
+            } else if (n + 8 < sizeof mangled) {
+                memmove(mangled + pos + 8, mangled + pos, n - pos);
+                memcpy(mangled + pos, seed, 8); /* repeat */
+                n += 8;
+            }
+        }
+        mock_init(&f->mock);
+        f->mock.recv_chunk = (size_t)(rng >> 50) % 9;
+        f->mock.block_between = (rng >> 13) & 1;
+        for (int c = 0; c < 7; c++) {
+            mock_conn_t *conn = mock_add(&f->mock, mangled, (rng >> 7) & 1 ? OTA_NET_ERR_CLOSED
+                                                                           : OTA_NET_WOULD_BLOCK);
+            conn->response_lens[0] = n;
+        }
+        reinit_client(f);
+        f->tick = 50;
+        ota_http_status_t st = run_get(f, "http://h/a/b", (rng >> 3) & 1 ? 5 : 0);
+        assert_true(st <= OTA_HTTP_OK && st >= OTA_HTTP_ERR_ABORTED);
+        assert_string_not_equal(ota_http_status_str(st), "unknown HTTP status");
+    }
+}
+
 /* ---- API misuse -------------------------------------------------------------------------- */
 
 static void test_api_misuse(void **state)
@@ -964,6 +1015,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_range_206_resumes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_range_ignored_200_restarts_from_zero, setup, teardown),
         cmocka_unit_test_setup_teardown(test_range_mismatch, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_mangled_responses_always_end, setup, teardown),
         cmocka_unit_test_setup_teardown(test_api_misuse, setup, teardown),
         cmocka_unit_test_setup_teardown(test_request_too_large, setup, teardown),
         cmocka_unit_test(test_status_strings),

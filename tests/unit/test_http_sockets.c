@@ -76,6 +76,15 @@ static ota_http_status_t fetch(world_t *w, const char *url, uint64_t range_from,
     return ota_http_get_blocking(&w->client, &w->sock, &req);
 }
 
+/* GET `path` from a test server. */
+static ota_http_status_t fetch_from(world_t *w, const test_server_t *srv, const char *path,
+                                    uint64_t range_from, receiver_t *r)
+{
+    char url[128];
+    snprintf(url, sizeof url, "http://127.0.0.1:%u%s", (unsigned)srv->port, path);
+    return fetch(w, url, range_from, r);
+}
+
 static void assert_digest_of(receiver_t *r, const uint8_t *data, size_t len)
 {
     uint8_t want[OTA_SHA256_SIZE];
@@ -135,11 +144,11 @@ static int setup(void **state)
     write_file(w->dir, "img.bin", w->file, FILE_SIZE);
     ota_sha256(w->file, FILE_SIZE, w->digest);
 
-    char *py_argv[] = { "python3", "-u", "-m", "http.server", "0", "--bind", "127.0.0.1",
+    char *py_argv[] = { test_python(), "-u", "-m", "http.server", "0", "--bind", "127.0.0.1",
                         "--directory", w->dir, NULL };
     char script[512];
     snprintf(script, sizeof script, "%s/tests/support/http_test_server.py", test_source_dir());
-    char *own_argv[] = { "python3", "-u", script, "--dir", w->dir, "--bind", "127.0.0.1", NULL };
+    char *own_argv[] = { test_python(), "-u", script, "--dir", w->dir, "--bind", "127.0.0.1", NULL };
     if (!test_server_start(&w->py, py_argv, w->dir, NULL, "127.0.0.1", 10000) ||
         !test_server_start(&w->own, own_argv, w->dir, NULL, "127.0.0.1", 10000)) {
         fprintf(stderr, "could not start the test servers\n");
@@ -174,18 +183,11 @@ static int per_test(void **state)
     return 0;
 }
 
-static void url_of(char *out, size_t n, const test_server_t *s, const char *path)
-{
-    snprintf(out, n, "http://127.0.0.1:%u%s", (unsigned)s->port, path);
-}
-
 static void test_python_server_1mb_sha256(void **state)
 {
     world_t *w = *state;
-    char url[128];
-    url_of(url, sizeof url, &w->py, "/img.bin");
     receiver_t r;
-    assert_int_equal(fetch(w, url, 0, &r), OTA_HTTP_OK);
+    assert_int_equal(fetch_from(w, &w->py, "/img.bin", 0, &r), OTA_HTTP_OK);
     assert_digest_of(&r, w->file, FILE_SIZE);
     assert_int_equal(r.response.status_code, 200);
     assert_int_equal(r.response.total_length, FILE_SIZE);
@@ -194,11 +196,9 @@ static void test_python_server_1mb_sha256(void **state)
 static void test_python_server_ignores_range(void **state)
 {
     world_t *w = *state;
-    char url[128];
-    url_of(url, sizeof url, &w->py, "/img.bin");
     receiver_t r;
     /* http.server has no Range support: 200 and the whole file from offset 0. */
-    assert_int_equal(fetch(w, url, 500000, &r), OTA_HTTP_OK);
+    assert_int_equal(fetch_from(w, &w->py, "/img.bin", 500000, &r), OTA_HTTP_OK);
     assert_false(r.response.resumed);
     assert_int_equal(r.response.body_offset, 0);
     assert_digest_of(&r, w->file, FILE_SIZE);
@@ -207,10 +207,8 @@ static void test_python_server_ignores_range(void **state)
 static void test_python_server_404(void **state)
 {
     world_t *w = *state;
-    char url[128];
-    url_of(url, sizeof url, &w->py, "/no-such-image.bin");
     receiver_t r;
-    assert_int_equal(fetch(w, url, 0, &r), OTA_HTTP_ERR_STATUS);
+    assert_int_equal(fetch_from(w, &w->py, "/no-such-image.bin", 0, &r), OTA_HTTP_ERR_STATUS);
     assert_int_equal(ota_http_response(&w->client)->status_code, 404);
     assert_int_equal(r.bytes, 0);
 }
@@ -229,10 +227,8 @@ static void test_refused_on_closed_port(void **state)
 static void test_own_server_chunked_1mb(void **state)
 {
     world_t *w = *state;
-    char url[128];
-    url_of(url, sizeof url, &w->own, "/chunked/img.bin");
     receiver_t r;
-    assert_int_equal(fetch(w, url, 0, &r), OTA_HTTP_OK);
+    assert_int_equal(fetch_from(w, &w->own, "/chunked/img.bin", 0, &r), OTA_HTTP_OK);
     assert_true(r.response.chunked);
     assert_int_equal(r.response.total_length, OTA_HTTP_LENGTH_UNKNOWN);
     assert_digest_of(&r, w->file, FILE_SIZE);
@@ -241,10 +237,8 @@ static void test_own_server_chunked_1mb(void **state)
 static void test_own_server_range_resume(void **state)
 {
     world_t *w = *state;
-    char url[128];
-    url_of(url, sizeof url, &w->own, "/img.bin");
     receiver_t r;
-    assert_int_equal(fetch(w, url, 700001, &r), OTA_HTTP_OK);
+    assert_int_equal(fetch_from(w, &w->own, "/img.bin", 700001, &r), OTA_HTTP_OK);
     assert_true(r.response.resumed);
     assert_int_equal(r.response.status_code, 206);
     assert_int_equal(r.response.body_offset, 700001);
@@ -256,16 +250,12 @@ static void test_own_server_range_resume(void **state)
 static void test_own_server_keep_alive(void **state)
 {
     world_t *w = *state;
-    char url[128];
-    char stats[128];
-    url_of(url, sizeof url, &w->own, "/img.bin");
-    url_of(stats, sizeof stats, &w->own, "/stats");
     receiver_t r;
-    assert_int_equal(fetch(w, stats, 0, &r), OTA_HTTP_OK);
-    assert_int_equal(fetch(w, url, 0, &r), OTA_HTTP_OK);
+    assert_int_equal(fetch_from(w, &w->own, "/stats", 0, &r), OTA_HTTP_OK);
+    assert_int_equal(fetch_from(w, &w->own, "/img.bin", 0, &r), OTA_HTTP_OK);
     assert_digest_of(&r, w->file, FILE_SIZE);
     assert_true(w->client.response.reused_connection);
-    assert_int_equal(fetch(w, url, 1000, &r), OTA_HTTP_OK);
+    assert_int_equal(fetch_from(w, &w->own, "/img.bin", 1000, &r), OTA_HTTP_OK);
     assert_true(w->client.response.reused_connection);
     assert_int_equal(w->sock.connects, 1); /* three requests, one connection */
 }
@@ -273,14 +263,13 @@ static void test_own_server_keep_alive(void **state)
 static void test_own_server_redirects(void **state)
 {
     world_t *w = *state;
-    char url[128];
     receiver_t r;
-    url_of(url, sizeof url, &w->own, "/old/img.bin"); /* relative Location */
-    assert_int_equal(fetch(w, url, 0, &r), OTA_HTTP_OK);
+    /* Relative Location. */
+    assert_int_equal(fetch_from(w, &w->own, "/old/img.bin", 0, &r), OTA_HTTP_OK);
     assert_digest_of(&r, w->file, FILE_SIZE);
     assert_int_equal(w->client.response.redirects, 1);
-    url_of(url, sizeof url, &w->own, "/abs/chunked/img.bin"); /* absolute Location */
-    assert_int_equal(fetch(w, url, 0, &r), OTA_HTTP_OK);
+    /* Absolute Location. */
+    assert_int_equal(fetch_from(w, &w->own, "/abs/chunked/img.bin", 0, &r), OTA_HTTP_OK);
     assert_digest_of(&r, w->file, FILE_SIZE);
     assert_int_equal(w->client.response.redirects, 1);
     assert_int_equal(w->sock.connects, 1); /* same endpoint all along */
@@ -289,24 +278,21 @@ static void test_own_server_redirects(void **state)
 static void test_own_server_short_body(void **state)
 {
     world_t *w = *state;
-    char url[128];
-    url_of(url, sizeof url, &w->own, "/short/img.bin");
     receiver_t r;
-    assert_int_equal(fetch(w, url, 0, &r), OTA_HTTP_ERR_BODY_SHORT);
+    assert_int_equal(fetch_from(w, &w->own, "/short/img.bin", 0, &r), OTA_HTTP_ERR_BODY_SHORT);
     assert_int_equal(r.bytes, FILE_SIZE);
 }
 
 static void test_link_down_and_tls(void **state)
 {
     world_t *w = *state;
-    char url[128];
-    url_of(url, sizeof url, &w->own, "/img.bin");
     receiver_t r;
     w->sock.link_up = false;
     assert_false(w->transport.ops->network_up(w->transport.ctx));
-    assert_int_equal(fetch(w, url, 0, &r), OTA_HTTP_ERR_NETWORK_DOWN);
+    assert_int_equal(fetch_from(w, &w->own, "/img.bin", 0, &r), OTA_HTTP_ERR_NETWORK_DOWN);
     w->sock.link_up = true;
     assert_true(w->transport.ops->network_up(w->transport.ctx));
+    char url[128];
     snprintf(url, sizeof url, "https://127.0.0.1:%u/img.bin", (unsigned)w->own.port);
     assert_int_equal(fetch(w, url, 0, &r), OTA_HTTP_ERR_TLS); /* TLS: issue 6 */
 }
@@ -316,7 +302,7 @@ static void test_ipv6_loopback(void **state)
     world_t *w = *state;
     char script[512];
     snprintf(script, sizeof script, "%s/tests/support/http_test_server.py", test_source_dir());
-    char *argv[] = { "python3", "-u", script, "--dir", w->dir, "--bind", "::1", NULL };
+    char *argv[] = { test_python(), "-u", script, "--dir", w->dir, "--bind", "::1", NULL };
     test_server_t v6;
     if (!test_server_start(&v6, argv, w->dir, NULL, "::1", 5000)) {
         skip(); /* no IPv6 loopback on this machine */

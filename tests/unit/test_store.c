@@ -219,6 +219,7 @@ static void resume_after_cut(const ota_flash_geometry_t *g, uint32_t checkpoint,
     assert_int_equal(ota_store_download_write(&fx->store, (uint32_t)cut_after, img + cut_after,
                                               len - cut_after),
                      OTA_STORE_ERR_FLASH);
+    assert_false(ota_store_download_active(&fx->store, NULL, NULL));
     assert_int_equal(store_fixture_remount(fx), OTA_STORE_OK);
     const ota_store_slot_t *s = ota_store_slot(&fx->store, 1);
     assert_int_equal(s->state, OTA_SLOT_DOWNLOADING);
