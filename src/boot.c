@@ -129,12 +129,39 @@ static boot_check_t check_slot(ota_boot_t *boot, uint8_t slot, const char **why)
     const ota_store_slot_t *s = ota_store_slot(boot->store, slot);
     ota_store_slot_source_t src;
     (void)ota_store_image_source(boot->store, slot, &src);
-    boot_check_t c = boot_check_image(boot, &src.src, true, s->digest, s->size, why);
+    boot_check_t c = boot_check_image(boot, &src.src, BOOT_HASH_DIGEST, s->digest, s->size, why);
     if (c == BOOT_CHECK_OK && boot->info.header.version != s->version) {
         *why = "version differs from the record";
         c = BOOT_CHECK_BAD;
     }
     return c;
+}
+
+/* The cheap check's second half: the first program unit (with the magic, programmed last by
+ * every copy) equals the running image's copy byte for byte, so the last copy into internal
+ * flash completed; a torn final program that still parses (e.g. only the security counter
+ * left erased) is caught here. */
+static boot_check_t same_first_unit(ota_boot_t *boot, uint8_t slot, const char **why)
+{
+    uint32_t n = boot->internal->geometry.program_unit;
+    n = n < OTA_IMAGE_HEADER_SIZE ? OTA_IMAGE_HEADER_SIZE : n;
+    ota_flash_status_t fs = ota_flash_read(boot->internal, boot->config.app_offset, boot->cmp, n);
+    if (fs != OTA_FLASH_OK) {
+        boot->flash_status = fs;
+        *why = "read failed";
+        return BOOT_CHECK_IO;
+    }
+    ota_store_status_t sst = ota_store_slot_read(boot->store, slot, 0, boot->buf, n);
+    if (sst != OTA_STORE_OK) {
+        boot->report->store_status = sst;
+        *why = "read failed";
+        return BOOT_CHECK_IO;
+    }
+    if (memcmp(boot->buf, boot->cmp, n) != 0) {
+        *why = "header differs from the running image's copy";
+        return BOOT_CHECK_BAD;
+    }
+    return BOOT_CHECK_OK;
 }
 
 /* Check the internal image; full unless it was verified earlier in this boot or the config
@@ -151,7 +178,7 @@ static boot_check_t check_internal(ota_boot_t *boot, bool full, const char **why
     ota_image_source_t src;
     boot_internal_source(boot, &src);
     full = full && !boot->internal_checked;
-    boot_check_t c = boot_check_image(boot, &src, full, copy ? copy->digest : NULL,
+    boot_check_t c = boot_check_image(boot, &src, full ? BOOT_HASH : BOOT_PARSE, NULL,
                                       copy ? copy->size : 0, why);
     if (c == BOOT_CHECK_OK && b->running_version != 0 &&
         boot->info.header.version != b->running_version) {
@@ -160,6 +187,9 @@ static boot_check_t check_internal(ota_boot_t *boot, bool full, const char **why
     }
     if (c == BOOT_CHECK_OK && full) {
         boot->internal_checked = true;
+    }
+    if (c == BOOT_CHECK_OK && !full && copy) {
+        c = same_first_unit(boot, b->running_slot, why);
     }
     return c;
 }
@@ -175,7 +205,7 @@ static int program_and_verify(ota_boot_t *boot, uint8_t slot)
     ota_image_source_t src;
     boot_internal_source(boot, &src);
     const char *why = "";
-    boot_check_t c = boot_check_image(boot, &src, true, s->digest, s->size, &why);
+    boot_check_t c = boot_check_image(boot, &src, BOOT_HASH_DIGEST, s->digest, s->size, &why);
     if (c == BOOT_CHECK_IO) {
         boot->report->flash_status = boot->flash_status;
         return OTA_BOOT_ERR_FLASH;
@@ -337,7 +367,7 @@ static int step_first_boot(ota_boot_t *boot)
     ota_image_source_t src;
     boot_internal_source(boot, &src);
     const char *why = "";
-    boot_check_t c = boot_check_image(boot, &src, true, NULL, 0, &why);
+    boot_check_t c = boot_check_image(boot, &src, BOOT_HASH_DIGEST, NULL, 0, &why);
     if (c == BOOT_CHECK_IO) {
         boot->report->flash_status = boot->flash_status;
         return OTA_BOOT_ERR_FLASH;

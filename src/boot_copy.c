@@ -27,7 +27,7 @@ void boot_internal_source(ota_boot_t *boot, ota_image_source_t *src)
     src->size = boot->config.app_size;
 }
 
-boot_check_t boot_check_image(ota_boot_t *boot, const ota_image_source_t *src, bool full,
+boot_check_t boot_check_image(ota_boot_t *boot, const ota_image_source_t *src, boot_depth_t depth,
                               const uint8_t *want_digest, uint32_t want_size, const char **why)
 {
     ota_image_info_t *info = &boot->info;
@@ -52,11 +52,13 @@ boot_check_t boot_check_image(ota_boot_t *boot, const ota_image_source_t *src, b
         *why = "size differs from the record";
         return BOOT_CHECK_BAD;
     }
-    if (!full) {
+    if (depth == BOOT_PARSE) {
         return BOOT_CHECK_OK;
     }
     /* One pass, two hashes: the image's own (header + payload, its SHA-256 TLV) and the whole
-     * image (the store's digest): together exactly the bytes that are programmed and run. */
+     * image (the store's digest): together exactly the bytes that are programmed and run.
+     * The second costs a second SHA-256 of the same bytes, so only installs pay for it. */
+    bool whole = depth == BOOT_HASH_DIGEST;
     ota_sha256_start(&boot->sha_file);
     ota_sha256_start(&boot->sha_image);
     for (uint32_t off = 0; off < info->total_size;) {
@@ -68,7 +70,9 @@ boot_check_t boot_check_image(ota_boot_t *boot, const ota_image_source_t *src, b
             *why = "read failed";
             return BOOT_CHECK_IO;
         }
-        ota_sha256_update(&boot->sha_file, boot->buf, n);
+        if (whole) {
+            ota_sha256_update(&boot->sha_file, boot->buf, n);
+        }
         if (off < info->tlv_offset) {
             uint32_t m = info->tlv_offset - off;
             ota_sha256_update(&boot->sha_image, boot->buf, m < n ? m : n);
@@ -82,7 +86,7 @@ boot_check_t boot_check_image(ota_boot_t *boot, const ota_image_source_t *src, b
         *why = "hash mismatch";
         return BOOT_CHECK_BAD;
     }
-    if (want_digest && memcmp(boot->digest, want_digest, OTA_SHA256_SIZE) != 0) {
+    if (whole && want_digest && memcmp(boot->digest, want_digest, OTA_SHA256_SIZE) != 0) {
         *why = "digest mismatch";
         return BOOT_CHECK_BAD;
     }

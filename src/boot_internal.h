@@ -17,13 +17,20 @@ typedef enum boot_check {
 /** Set src up to read the application region of internal flash. */
 void boot_internal_source(ota_boot_t *boot, ota_image_source_t *src);
 
+/** How much of an image to check. */
+typedef enum boot_depth {
+    BOOT_PARSE = 0,       /**< header and TLVs only */
+    BOOT_HASH = 1,        /**< + SHA-256 of header + payload against the image's TLV */
+    BOOT_HASH_DIGEST = 2, /**< + SHA-256 of the whole image into boot->digest (same pass) */
+} boot_depth_t;
+
 /**
- * Parse src and, with full, hash it: SHA-256 of header + payload against the image's TLV,
+ * Parse src and, deep enough, hash it: SHA-256 of header + payload against the image's TLV,
  * SHA-256 of the whole image (into boot->digest) against want_digest if not NULL. Also refuses
  * an image larger than the region, of another hw_id (config.hw_id != 0), or (want_size != 0)
  * of another size than recorded. *why receives a short reason for BAD.
  */
-boot_check_t boot_check_image(ota_boot_t *boot, const ota_image_source_t *src, bool full,
+boot_check_t boot_check_image(ota_boot_t *boot, const ota_image_source_t *src, boot_depth_t depth,
                               const uint8_t *want_digest, uint32_t want_size, const char **why);
 
 /**

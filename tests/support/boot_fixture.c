@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "otaflow/crypto.h"
+#include "flash_sim_internal.h"
 #include "otaflow/image.h"
 #include "store_fixture.h"
 
@@ -57,7 +58,8 @@ void boot_fixture_close(boot_fixture_t *fx)
     free(fx);
 }
 
-uint32_t boot_fixture_image(uint8_t *buf, uint32_t size, uint32_t version, uint32_t patch)
+uint32_t boot_fixture_image_seeded(uint8_t *buf, uint32_t size, uint32_t version, uint32_t patch,
+                                   uint8_t seed)
 {
     const uint32_t tlv = OTA_IMAGE_TLV_INFO_SIZE + OTA_IMAGE_TLV_ENTRY_HDR + OTA_SHA256_SIZE;
     if (size < 128u) {
@@ -73,7 +75,7 @@ uint32_t boot_fixture_image(uint8_t *buf, uint32_t size, uint32_t version, uint3
     ota_image_header_encode(&h, buf);
     uint8_t *p = buf + OTA_IMAGE_HEADER_SIZE;
     for (uint32_t i = 0; i < h.payload_size; i++) {
-        p[i] = (uint8_t)(i * 131u + (i >> 9) + 1u);
+        p[i] = (uint8_t)(i * 131u + (i >> 9) + 1u + seed);
     }
     if (patch != 0 && patch < h.payload_size) {
         p[patch] ^= 0x5Au;
@@ -172,4 +174,27 @@ uint64_t boot_fixture_modeled_ns(const boot_fixture_t *fx)
 {
     return ota_sim_flash_stats(&fx->internal).modeled_ns +
            ota_sim_flash_stats(&fx->external).modeled_ns;
+}
+
+uint32_t boot_fixture_image(uint8_t *buf, uint32_t size, uint32_t version, uint32_t patch)
+{
+    return boot_fixture_image_seeded(buf, size, version, patch, 0);
+}
+
+static void clone_flash(ota_sim_flash_t *dst, const ota_sim_flash_t *src)
+{
+    const ota_flash_geometry_t *g = &src->port.geometry;
+    memcpy(dst->mem, src->mem, g->size);
+    memcpy(dst->programmed, src->programmed, sim_bitmap_bytes(g));
+    memcpy(dst->wear, src->wear, sim_erase_units(g) * sizeof(uint32_t));
+    dst->stats = src->stats;
+}
+
+void boot_fixture_clone(boot_fixture_t *dst, const boot_fixture_t *src)
+{
+    dst->power = src->power;
+    clone_flash(&dst->internal, &src->internal);
+    clone_flash(&dst->external, &src->external);
+    dst->config = src->config;
+    memset(&dst->store, 0, sizeof dst->store); /* boot_fixture_boot mounts */
 }

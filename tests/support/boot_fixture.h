@@ -38,10 +38,15 @@ void boot_fixture_close(boot_fixture_t *fx);
  *  byte at payload offset `patch` (if != 0) changed, SHA-256 TLV. Returns size. */
 uint32_t boot_fixture_image(uint8_t *buf, uint32_t size, uint32_t version, uint32_t patch);
 
+/** The same with another payload pattern (seed != 0: every byte differs from seed 0's). */
+uint32_t boot_fixture_image_seeded(uint8_t *buf, uint32_t size, uint32_t version, uint32_t patch,
+                                   uint8_t seed);
+
 /** Factory programming: write the image into the application region (as the programmer does). */
 void boot_fixture_program(boot_fixture_t *fx, const uint8_t *img, uint32_t len);
 
-/** Power on (if a cut killed the board; an armed cut stays armed), remount the store and run the bootloader; console lines in fx->log. */
+/** Power on (if a cut killed the board; an armed cut stays armed), remount the store and run
+ *  the bootloader; console lines in fx->log. */
 ota_boot_status_t boot_fixture_boot(boot_fixture_t *fx);
 
 /** Agent side: download the image into a slot and request its install. Returns the slot or
@@ -55,6 +60,10 @@ bool boot_fixture_said(const boot_fixture_t *fx, const char *line);
 /** Independent check of the application region (parse + verify over a copy of the raw
  *  bytes): the version of the valid image it holds, or 0. */
 uint32_t boot_fixture_internal_version(boot_fixture_t *fx);
+
+/** Make dst (an open fixture) the same board as src: flash contents, programmed bitmaps,
+ *  wear, counters, power state and boot config. The store is left unmounted (boot mounts). */
+void boot_fixture_clone(boot_fixture_t *dst, const boot_fixture_t *src);
 
 /** Sum of both devices' modeled time so far (ns). */
 uint64_t boot_fixture_modeled_ns(const boot_fixture_t *fx);

@@ -20,8 +20,8 @@
 
 /* Small images for the tests (not a multiple of the erase unit, to cover the padded tail). */
 #define IMG 24000u
-/* The exhaustive sweeps use a smaller one: their cost is ops x 3 fresh boards. */
-#define CUT_IMG 9000u
+/* The exhaustive sweeps use one of 3 erase units: cost is ops x 3 boots. */
+#define CUT_IMG 11000u
 
 static uint8_t v1[IMG], v2[IMG];
 
@@ -406,10 +406,89 @@ static void test_fresh_store_with_bad_internal_installs_stored_image(void **unus
     boot_fixture_close(fx);
 }
 
+/* Modeled time of a full-size install ------------------------------------------------------ */
+
+typedef struct span {
+    ota_sim_stats_t in, ex;
+} span_t;
+
+static span_t span_start(boot_fixture_t *fx)
+{
+    span_t s = {ota_sim_flash_stats(&fx->internal), ota_sim_flash_stats(&fx->external)};
+    return s;
+}
+
+static void span_print(boot_fixture_t *fx, const char *what, const span_t *s)
+{
+    ota_sim_stats_t in = ota_sim_flash_stats(&fx->internal);
+    ota_sim_stats_t ex = ota_sim_flash_stats(&fx->external);
+    print_message("%-34s internal: %4llu erases %5llu programs %8llu B read %8.1f ms | "
+                  "external: %4llu erases %5llu programs %8llu B read %8.1f ms | total %8.1f ms\n",
+                  what, (unsigned long long)(in.erases - s->in.erases),
+                  (unsigned long long)(in.programs - s->in.programs),
+                  (unsigned long long)(in.bytes_read - s->in.bytes_read),
+                  (double)(in.modeled_ns - s->in.modeled_ns) / 1e6,
+                  (unsigned long long)(ex.erases - s->ex.erases),
+                  (unsigned long long)(ex.programs - s->ex.programs),
+                  (unsigned long long)(ex.bytes_read - s->ex.bytes_read),
+                  (double)(ex.modeled_ns - s->ex.modeled_ns) / 1e6,
+                  (double)(in.modeled_ns - s->in.modeled_ns + ex.modeled_ns - s->ex.modeled_ns) /
+                      1e6);
+}
+
+static void test_modeled_times_of_a_full_size_install(void **unused)
+{
+    (void)unused;
+    /* An image that fills the application region exactly: 913,408 bytes. */
+    const uint32_t size = OTA_BOOT_APP_SIZE_DEFAULT;
+    uint8_t *a = malloc(size), *b = malloc(size);
+    assert_non_null(a);
+    assert_non_null(b);
+    boot_fixture_t *fx = boot_fixture_open();
+    boot_fixture_image_seeded(a, size, 1, 0, 0);
+    boot_fixture_program(fx, a, size);
+
+    span_t s = span_start(fx);
+    assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_OK);
+    assert_true(fx->report.factory_saved);
+    span_print(fx, "first boot (factory copy)", &s);
+
+    s = span_start(fx);
+    assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_OK);
+    span_print(fx, "ordinary boot (full hash)", &s);
+
+    fx->config.verify_each_boot = false;
+    s = span_start(fx);
+    assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_OK);
+    span_print(fx, "ordinary boot (cheap check)", &s);
+    fx->config.verify_each_boot = true;
+
+    boot_fixture_image_seeded(b, size, 2, 0, 0x55);
+    assert_int_not_equal(boot_fixture_stage_update(fx, b, size, 2), OTA_STORE_SLOT_NONE);
+    s = span_start(fx);
+    assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_OK);
+    assert_int_equal(fx->report.version, 2);
+    assert_int_equal(fx->report.erase_units_written, size / 4096u);
+    span_print(fx, "install of a new image (all units)", &s);
+
+    s = span_start(fx);
+    for (unsigned i = 0; i < 3; i++) {
+        assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_OK);
+    }
+    assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_OK);
+    assert_int_equal(fx->report.version, 1);
+    span_print(fx, "3 trial boots + roll back", &s);
+    assert_int_equal(boot_fixture_internal_version(fx), 1);
+    boot_fixture_close(fx);
+    free(a);
+    free(b);
+}
+
 /* Power cuts ------------------------------------------------------------------------------- */
 
 typedef struct sweep {
     const char *name;
+    bool cheap_check; /* config.verify_each_boot = false */
     boot_fixture_t *(*setup)(void);
     /* After recovery: 0 if the board is where the operation should have brought it. */
     int (*done)(boot_fixture_t *fx);
@@ -459,10 +538,26 @@ static int done_rollback(boot_fixture_t *fx)
                : -1;
 }
 
+static boot_fixture_t *setup_repair(void)
+{
+    boot_fixture_t *fx = board_with_v1(CUT_IMG);
+    assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_OK);
+    /* A damaged magic (found by the cheap check) and a damaged payload byte further on. */
+    ota_sim_flash_raw(&fx->internal)[fx->config.app_offset] ^= 0x20;
+    ota_sim_flash_raw(&fx->internal)[fx->config.app_offset + 5000u] ^= 0x20;
+    return fx;
+}
+
+static int done_repair(boot_fixture_t *fx)
+{
+    return fields(fx)->running_version == 1 && boot_fixture_internal_version(fx) == 1 ? 0 : -1;
+}
+
 static void run_sweep(const sweep_t *sw)
 {
     /* A clean run first: how many modifying operations does the boot make? */
     boot_fixture_t *fx = sw->setup();
+    fx->config.verify_each_boot = !sw->cheap_check;
     uint64_t base = fx->power.ops;
     uint64_t erases = ota_sim_flash_stats(&fx->internal).erases;
     assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_OK);
@@ -473,10 +568,14 @@ static void run_sweep(const sweep_t *sw)
     boot_fixture_close(fx);
     assert_true(ops > 0);
 
+    /* Each cut starts from a copy of one prepared board (much cheaper than a new one). */
+    boot_fixture_t *start = sw->setup();
+    start->config.verify_each_boot = !sw->cheap_check;
+    fx = boot_fixture_open();
     unsigned cuts = 0, failures = 0, old_seen = 0, max_extra_erases = 0;
     for (unsigned n = 1; n <= ops; n++) {
         for (int mode = OTA_SIM_CUT_BEFORE; mode <= OTA_SIM_CUT_TORN; mode++) {
-            fx = sw->setup();
+            boot_fixture_clone(fx, start);
             erases = ota_sim_flash_stats(&fx->internal).erases;
             ota_sim_power_arm(&fx->power, fx->power.ops + n, (ota_sim_cut_mode_t)mode, n * 7u + 1u);
             ota_boot_status_t st = boot_fixture_boot(fx);
@@ -507,9 +606,10 @@ static void run_sweep(const sweep_t *sw)
                        sw->name, n, ops, mode, ota_boot_status_str(st), (unsigned)running,
                        (unsigned)boot_fixture_internal_version(fx));
             }
-            boot_fixture_close(fx);
         }
     }
+    boot_fixture_close(fx);
+    boot_fixture_close(start);
     print_message("%s: %u flash ops, %u cuts, %u failures, old image booted after %u, "
                   "at most %u extra internal erases\n",
                   sw->name, ops, cuts, failures, old_seen, max_extra_erases);
@@ -522,21 +622,32 @@ static void run_sweep(const sweep_t *sw)
 static void test_power_cut_during_install(void **unused)
 {
     (void)unused;
-    sweep_t sw = {"install", setup_install, done_install, 1, 2};
+    sweep_t sw = {"install", false, setup_install, done_install, 1, 2};
+    run_sweep(&sw);
+    sweep_t cheap = {"install, cheap boot check", true, setup_install, done_install, 1, 2};
+    run_sweep(&cheap);
+}
+
+static void test_power_cut_during_repair_with_cheap_check(void **unused)
+{
+    (void)unused;
+    /* A repair writes no record: only "the magic is programmed last" keeps a torn copy from
+     * parsing when the boot check does not hash. */
+    sweep_t sw = {"repair, cheap boot check", true, setup_repair, done_repair, 1, 1};
     run_sweep(&sw);
 }
 
 static void test_power_cut_during_first_boot_factory_copy(void **unused)
 {
     (void)unused;
-    sweep_t sw = {"first boot", setup_first_boot, done_first_boot, 1, 1};
+    sweep_t sw = {"first boot", false, setup_first_boot, done_first_boot, 1, 1};
     run_sweep(&sw);
 }
 
 static void test_power_cut_during_trial_rollback(void **unused)
 {
     (void)unused;
-    sweep_t sw = {"trial roll back", setup_rollback, done_rollback, 2, 1};
+    sweep_t sw = {"trial roll back", false, setup_rollback, done_rollback, 2, 1};
     run_sweep(&sw);
 }
 
@@ -560,7 +671,9 @@ int main(void)
         cmocka_unit_test(test_cheap_boot_check_still_catches_a_torn_header),
         cmocka_unit_test(test_nothing_valid_anywhere),
         cmocka_unit_test(test_fresh_store_with_bad_internal_installs_stored_image),
+        cmocka_unit_test(test_modeled_times_of_a_full_size_install),
         cmocka_unit_test(test_power_cut_during_install),
+        cmocka_unit_test(test_power_cut_during_repair_with_cheap_check),
         cmocka_unit_test(test_power_cut_during_first_boot_factory_copy),
         cmocka_unit_test(test_power_cut_during_trial_rollback),
     };
