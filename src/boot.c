@@ -342,11 +342,13 @@ static int step_repair(ota_boot_t *boot, const char *why)
         sst = ota_store_erase_version(boot->store, b->running_version);
     } else {
         uint8_t best = OTA_STORE_SLOT_NONE;
+        uint32_t best_version = 0;
         for (uint8_t i = 0; i < ota_store_slot_count(boot->store); i++) {
             const ota_store_slot_t *s = ota_store_slot(boot->store, i);
-            if (s->state == OTA_SLOT_STORED && !ota_store_is_rejected(boot->store, s->version) &&
-                (best == OTA_STORE_SLOT_NONE || s->version > ota_store_slot(boot->store, best)->version)) {
+            if (s->state == OTA_SLOT_STORED && s->version > best_version &&
+                !ota_store_is_rejected(boot->store, s->version)) {
                 best = i;
+                best_version = s->version;
             }
         }
         if (best != OTA_STORE_SLOT_NONE) {

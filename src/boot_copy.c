@@ -12,7 +12,8 @@
 static int region_read(void *ctx, uint32_t offset, void *buf, uint32_t len)
 {
     ota_boot_t *boot = ctx;
-    ota_flash_status_t st = ota_flash_read(boot->internal, boot->config.app_offset + offset, buf, len);
+    ota_flash_status_t st =
+        ota_flash_read(boot->internal, boot->config.app_offset + offset, buf, len);
     if (st != OTA_FLASH_OK) {
         boot->flash_status = st;
         return -1;
@@ -163,7 +164,8 @@ static bool all_erased(const uint8_t *p, uint32_t n, uint8_t erased)
 /* Program buf[from, to) at region offset off + from, unless it is all erased already. */
 static ota_boot_status_t program_part(ota_boot_t *boot, uint32_t off, uint32_t from, uint32_t to)
 {
-    if (to <= from || all_erased(boot->buf + from, to - from, boot->internal->geometry.erased_value)) {
+    uint8_t erased = boot->internal->geometry.erased_value;
+    if (to <= from || all_erased(boot->buf + from, to - from, erased)) {
         return OTA_BOOT_OK;
     }
     ota_flash_status_t fs = ota_flash_program(boot->internal, boot->config.app_offset + off + from,

@@ -52,11 +52,11 @@ typedef struct ota_boot_config {
     uint32_t app_size;     /**< application region size */
     uint8_t max_attempts;  /**< trial boots before roll back (>= 1) */
     uint32_t hw_id;        /**< this board's hardware id; 0 = accept any image's */
-    /** Hash the whole internal image at every boot (default true). When false, a boot whose
-     *  journal is sure (CONFIRMED or TRIAL, nothing written this boot) only parses the header
-     *  and TLVs; an install, a repair and the first boot always hash. Safe either way because
-     *  an image's first program unit (its magic) is programmed last: a torn copy never
-     *  parses. */
+    /** Hash the whole internal image (header + payload) at every boot (default true). When
+     *  false, a boot that wrote nothing parses the header and TLVs and compares the first 64
+     *  bytes with the running image's copy in the store; installs, repairs and the first boot
+     *  always hash. Sound because every copy programs the image's first program unit (the
+     *  magic) last: an interrupted copy never parses (docs/bootloader.md). */
     bool verify_each_boot;
     /** The original's behaviour: a newly installed image is confirmed at once, no trial
      *  (default false: the application calls ota_confirm() once healthy). */
@@ -123,8 +123,10 @@ void ota_boot_config_default(ota_boot_config_t *config);
  * @param log      console lines ("boot: installing v2 from slot 1"), may be NULL
  * @param report   may be NULL; zeroed, then filled
  * @return OTA_BOOT_OK: jump to the application (report says which version); otherwise do not
- *         jump: ERR_NO_IMAGE (halt, nothing valid), ERR_FLASH / ERR_STORE (e.g. power lost
- *         during the boot: the next power-on continues).
+ *         jump: ERR_NO_IMAGE (halt, nothing valid: "boot: no valid image" was logged);
+ *         ERR_FLASH / ERR_STORE (e.g. power lost during the boot: the next power-on
+ *         continues; report->flash_status / store_status say which); ERR_STORE with
+ *         store_status NOT_MOUNTED for a store not mounted; ERR_ARG (NULL, unusable config).
  */
 ota_boot_status_t ota_boot_run(ota_boot_t *boot, const ota_boot_config_t *config,
                                const ota_flash_t *internal, ota_store_t *store, ota_log_fn log,
