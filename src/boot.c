@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "boot_internal.h"
-#include "store_internal.h"
 
 /* Each round takes one step; a step either finishes the boot or changes the journal in a way
  * that cannot repeat (a slot refused becomes EMPTY, a roll back moves to an older image), so
@@ -219,38 +218,6 @@ static int program_and_verify(ota_boot_t *boot, uint8_t slot)
     return OTA_BOOT_OK;
 }
 
-/*
- * The pending install's slot failed verification: nothing may be programmed from it.
- * WORKAROUND (store.h has no call for this yet; wanted: ota_store_install_cancel): one record
- * that forgets the slot (EMPTY: its bytes are not what its digest says) and returns to the
- * state the running image had (TRIAL while a previous image is kept, else CONFIRMED, NONE on
- * a fresh store). Built with the store's own stage/commit, so it is one atomic append.
- */
-static ota_store_status_t cancel_install(ota_store_t *store)
-{
-    ota_store_stage(store);
-    ota_store_boot_t *b = &store->staged.boot;
-    uint8_t slot = b->install_slot;
-    if (slot != OTA_STORE_SLOT_NONE && slot < OTA_STORE_MAX_SLOTS) {
-        ota_store_slot_clear(&store->staged.slots[slot]);
-        if (b->previous_slot == slot) {
-            b->previous_slot = OTA_STORE_SLOT_NONE;
-        }
-        if (b->running_slot == slot) {
-            b->running_slot = OTA_STORE_SLOT_NONE;
-        }
-    }
-    b->install_slot = OTA_STORE_SLOT_NONE;
-    b->install_progress = 0;
-    b->attempts = 0;
-    if (b->running_version == 0) {
-        b->state = OTA_BOOT_NONE;
-    } else {
-        b->state = b->previous_slot != OTA_STORE_SLOT_NONE ? OTA_BOOT_TRIAL : OTA_BOOT_CONFIRMED;
-    }
-    return ota_store_commit(store);
-}
-
 static void say_install(ota_boot_t *boot, uint8_t slot, uint32_t version, uint8_t reason)
 {
     if (reason == OTA_INSTALL_FACTORY) {
@@ -283,7 +250,7 @@ static int step_install(ota_boot_t *boot)
         boot_say(boot, "boot: slot %u (v%u) refused: %s; not installed", (unsigned)slot,
                  (unsigned)version, why);
         boot->report->slot_refused = true;
-        return store_step(boot, cancel_install(boot->store));
+        return store_step(boot, ota_store_install_cancel(boot->store));
     }
     ota_store_status_t sst = ota_store_install_begin(boot->store);
     if (sst != OTA_STORE_OK) {
