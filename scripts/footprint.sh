@@ -89,4 +89,8 @@ out=docs/footprint.md
   cat "$work"/*.su | sort -t$'\t' -k2 -n -r | sed -n 1,8p | \
     while IFS=$'\t' read -r fn bytes kind; do echo "| \`${fn##*:}\` | $bytes | $kind |"; done
 } > "$out"
+# The TLS numbers are measured by a test on the host, not by this script: append them.
+if [ -f docs/footprint-tls.md ]; then
+  { echo; cat docs/footprint-tls.md; } >> "$out"
+fi
 echo "footprint: wrote $out"
