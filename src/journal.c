@@ -7,6 +7,8 @@
 
 #include <string.h>
 
+#include "le_bytes.h"
+
 /* CRC-32 ---------------------------------------------------------------------------------- */
 
 /* Four bits at a time with a 16-entry table: 64 bytes of constants, fast enough for records. */
@@ -26,33 +28,6 @@ uint32_t ota_journal_crc32(uint32_t crc, const void *data, size_t len)
         crc = (crc >> 4) ^ crc_nibble[crc & 0x0Fu];
     }
     return ~crc;
-}
-
-/* Little-endian helpers ------------------------------------------------------------------- */
-
-static void put_u16(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-}
-
-static void put_u32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-    p[2] = (uint8_t)(v >> 16);
-    p[3] = (uint8_t)(v >> 24);
-}
-
-static uint16_t get_u16(const uint8_t *p)
-{
-    return (uint16_t)(p[0] | (p[1] << 8));
-}
-
-static uint32_t get_u32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
-           ((uint32_t)p[3] << 24);
 }
 
 /* Record format (docs/store.md) ----------------------------------------------------------- */
@@ -112,17 +87,17 @@ void ota_journal_encode(const ota_store_layout_t *layout, const ota_store_state_
 
     /* Padding after the CRC is zero, not erased: a position is "free" only if all of it is. */
     memset(out, 0, layout->record_size);
-    put_u32(out + REC_MAGIC, OTA_JOURNAL_MAGIC);
-    put_u32(out + REC_SEQ, seq);
+    ota_le32_put(out + REC_MAGIC, OTA_JOURNAL_MAGIC);
+    ota_le32_put(out + REC_SEQ, seq);
     out[REC_FORMAT] = OTA_JOURNAL_FORMAT;
     out[REC_SLOT_COUNT] = count;
-    put_u16(out + REC_SIZE, layout->record_size);
-    put_u32(out + REC_SLOT_SIZE, layout->slot_size);
-    put_u32(out + REC_DATA_BASE, layout->data_base);
-    put_u32(out + REC_RUNNING_VERSION, b->running_version);
-    put_u32(out + REC_PREVIOUS_VERSION, b->previous_version);
-    put_u32(out + REC_SECURITY_COUNTER, b->security_counter);
-    put_u32(out + REC_INSTALL_PROGRESS, b->install_progress);
+    ota_le16_put(out + REC_SIZE, (uint16_t)layout->record_size);
+    ota_le32_put(out + REC_SLOT_SIZE, layout->slot_size);
+    ota_le32_put(out + REC_DATA_BASE, layout->data_base);
+    ota_le32_put(out + REC_RUNNING_VERSION, b->running_version);
+    ota_le32_put(out + REC_PREVIOUS_VERSION, b->previous_version);
+    ota_le32_put(out + REC_SECURITY_COUNTER, b->security_counter);
+    ota_le32_put(out + REC_INSTALL_PROGRESS, b->install_progress);
     out[REC_RUNNING_SLOT] = b->running_slot;
     out[REC_PREVIOUS_SLOT] = b->previous_slot;
     out[REC_INSTALL_SLOT] = b->install_slot;
@@ -131,19 +106,19 @@ void ota_journal_encode(const ota_store_layout_t *layout, const ota_store_state_
     out[REC_INSTALL_REASON] = b->install_reason;
     out[REC_REJECTED_COUNT] = b->rejected_count;
     for (unsigned i = 0; i < OTA_STORE_REJECTED_MAX; i++) {
-        put_u32(out + REC_REJECTED + 4u * i, b->rejected[i]);
+        ota_le32_put(out + REC_REJECTED + 4u * i, b->rejected[i]);
     }
     for (uint8_t i = 0; i < count; i++) {
         const ota_store_slot_t *s = &state->slots[i];
         uint8_t *d = out + REC_SLOTS + (uint32_t)i * OTA_STORE_RECORD_SLOT;
         d[SLOT_STATE] = s->state;
         d[SLOT_FLAGS] = s->flags;
-        put_u32(d + SLOT_VERSION, s->version);
-        put_u32(d + SLOT_SIZE, s->size);
-        put_u32(d + SLOT_OFFSET, s->offset);
+        ota_le32_put(d + SLOT_VERSION, s->version);
+        ota_le32_put(d + SLOT_SIZE, s->size);
+        ota_le32_put(d + SLOT_OFFSET, s->offset);
         memcpy(d + SLOT_DIGEST, s->digest, OTA_SHA256_SIZE);
     }
-    put_u32(out + body, ota_journal_crc32(0, out, body));
+    ota_le32_put(out + body, ota_journal_crc32(0, out, body));
 }
 
 static bool slot_index_ok(uint8_t slot, uint8_t count)
@@ -159,6 +134,10 @@ static bool content_ok(const ota_store_state_t *st, uint8_t count, uint32_t slot
     if (b->state > OTA_BOOT_CONFIRMED || b->install_reason > OTA_INSTALL_FACTORY ||
         b->rejected_count > OTA_STORE_REJECTED_MAX || !slot_index_ok(b->running_slot, count) ||
         !slot_index_ok(b->previous_slot, count) || !slot_index_ok(b->install_slot, count)) {
+        return false;
+    }
+    if ((b->state == OTA_BOOT_INSTALL_PENDING || b->state == OTA_BOOT_INSTALLING) &&
+        b->install_slot == OTA_STORE_SLOT_NONE) {
         return false;
     }
     for (uint8_t i = 0; i < count; i++) {
@@ -194,7 +173,7 @@ ota_journal_record_kind_t ota_journal_decode(const ota_store_layout_t *layout, u
     if (i == size) {
         return OTA_JOURNAL_ERASED;
     }
-    if (get_u32(rec + REC_MAGIC) != OTA_JOURNAL_MAGIC || rec[REC_FORMAT] != OTA_JOURNAL_FORMAT) {
+    if (ota_le32_get(rec + REC_MAGIC) != OTA_JOURNAL_MAGIC || rec[REC_FORMAT] != OTA_JOURNAL_FORMAT) {
         return OTA_JOURNAL_CORRUPT;
     }
     uint8_t count = rec[REC_SLOT_COUNT];
@@ -207,22 +186,22 @@ ota_journal_record_kind_t ota_journal_decode(const ota_store_layout_t *layout, u
          * cannot even be read from here. */
         return OTA_JOURNAL_CORRUPT;
     }
-    if (get_u32(rec + body) != ota_journal_crc32(0, rec, body)) {
+    if (ota_le32_get(rec + body) != ota_journal_crc32(0, rec, body)) {
         return OTA_JOURNAL_CORRUPT;
     }
-    if (count != slot_count_of(layout) || get_u16(rec + REC_SIZE) != size ||
-        get_u32(rec + REC_SLOT_SIZE) != layout->slot_size ||
-        get_u32(rec + REC_DATA_BASE) != layout->data_base) {
+    if (count != slot_count_of(layout) || ota_le16_get(rec + REC_SIZE) != size ||
+        ota_le32_get(rec + REC_SLOT_SIZE) != layout->slot_size ||
+        ota_le32_get(rec + REC_DATA_BASE) != layout->data_base) {
         return OTA_JOURNAL_FOREIGN;
     }
 
     ota_store_state_t st;
     memset(&st, 0, sizeof st);
     ota_store_boot_t *b = &st.boot;
-    b->running_version = get_u32(rec + REC_RUNNING_VERSION);
-    b->previous_version = get_u32(rec + REC_PREVIOUS_VERSION);
-    b->security_counter = get_u32(rec + REC_SECURITY_COUNTER);
-    b->install_progress = get_u32(rec + REC_INSTALL_PROGRESS);
+    b->running_version = ota_le32_get(rec + REC_RUNNING_VERSION);
+    b->previous_version = ota_le32_get(rec + REC_PREVIOUS_VERSION);
+    b->security_counter = ota_le32_get(rec + REC_SECURITY_COUNTER);
+    b->install_progress = ota_le32_get(rec + REC_INSTALL_PROGRESS);
     b->running_slot = rec[REC_RUNNING_SLOT];
     b->previous_slot = rec[REC_PREVIOUS_SLOT];
     b->install_slot = rec[REC_INSTALL_SLOT];
@@ -231,23 +210,23 @@ ota_journal_record_kind_t ota_journal_decode(const ota_store_layout_t *layout, u
     b->install_reason = rec[REC_INSTALL_REASON];
     b->rejected_count = rec[REC_REJECTED_COUNT];
     for (unsigned i2 = 0; i2 < OTA_STORE_REJECTED_MAX; i2++) {
-        b->rejected[i2] = get_u32(rec + REC_REJECTED + 4u * i2);
+        b->rejected[i2] = ota_le32_get(rec + REC_REJECTED + 4u * i2);
     }
     for (uint8_t k = 0; k < count; k++) {
         const uint8_t *d = rec + REC_SLOTS + (uint32_t)k * OTA_STORE_RECORD_SLOT;
         ota_store_slot_t *s = &st.slots[k];
         s->state = d[SLOT_STATE];
         s->flags = d[SLOT_FLAGS];
-        s->version = get_u32(d + SLOT_VERSION);
-        s->size = get_u32(d + SLOT_SIZE);
-        s->offset = get_u32(d + SLOT_OFFSET);
+        s->version = ota_le32_get(d + SLOT_VERSION);
+        s->size = ota_le32_get(d + SLOT_SIZE);
+        s->offset = ota_le32_get(d + SLOT_OFFSET);
         memcpy(s->digest, d + SLOT_DIGEST, OTA_SHA256_SIZE);
     }
     if (rec[REC_RESERVED] != 0 || !content_ok(&st, count, layout->slot_size)) {
         return OTA_JOURNAL_CORRUPT;
     }
     *state = st;
-    *seq = get_u32(rec + REC_SEQ);
+    *seq = ota_le32_get(rec + REC_SEQ);
     return OTA_JOURNAL_VALID;
 }
 
@@ -314,7 +293,7 @@ ota_store_status_t ota_journal_mount(ota_store_t *store)
                 break;
             case OTA_JOURNAL_FOREIGN:
                 j->bad_records++;
-                seq = get_u32(store->record + REC_SEQ);
+                seq = ota_le32_get(store->record + REC_SEQ);
                 if (!foreign_newest || seq > foreign_seq) {
                     foreign_newest = true;
                     foreign_seq = seq;

@@ -616,24 +616,42 @@ ota_store_status_t ota_store_download_write(ota_store_t *store, uint32_t offset,
         if (dl->fill == chunk) {
             ota_store_status_t st = program_staged(store, chunk);
             if (st != OTA_STORE_OK) {
+                dl->active = false; /* resume through download_begin */
                 return st;
             }
         }
     }
     uint32_t interval = store->layout.checkpoint_interval;
     if (interval != UINT32_MAX && dl->base - slot->offset >= interval) {
-        return ota_store_download_checkpoint(store, NULL);
+        ota_store_status_t st = ota_store_download_checkpoint(store, NULL);
+        if (st != OTA_STORE_OK) {
+            dl->active = false;
+        }
+        return st;
     }
     return OTA_STORE_OK;
 }
 
-/* The image must be one the bootloader can use, not only the bytes the server meant. */
-static ota_store_status_t check_image(ota_store_t *store, uint8_t slot)
+/* The bytes match the manifest; they must also be an image the bootloader can install: a
+ * well-formed header and TLV area, its own SHA-256 TLV matching, the version the download was
+ * recorded under, and nothing after its end. Only then may a record say STORED. */
+static ota_store_status_t check_image(ota_store_t *store, uint8_t slot, uint32_t total)
 {
-    (void)store;
-    (void)slot;
-    /* TODO(image): call ota_image_parse + ota_image_verify on ota_store_image_source() once
-     * src/image.c is on main; until then only the manifest digest is checked. */
+    ota_store_slot_source_t src;
+    ota_image_info_t info;
+    (void)ota_store_image_source(store, slot, &src);
+    src.src.size = total;
+    ota_image_status_t st = ota_image_parse(&src.src, &info);
+    if (st == OTA_IMAGE_OK) {
+        st = ota_image_verify(&src.src, &info, store->work, sizeof store->work);
+    }
+    if (st == OTA_IMAGE_ERR_READ) {
+        return OTA_STORE_ERR_FLASH; /* flash_status was set by the failed read */
+    }
+    if (st != OTA_IMAGE_OK || info.total_size != total ||
+        info.header.version != store->state.slots[slot].version) {
+        return OTA_STORE_ERR_IMAGE;
+    }
     return OTA_STORE_OK;
 }
 
@@ -673,7 +691,7 @@ ota_store_status_t ota_store_download_finish(ota_store_t *store)
     if (memcmp(digest, store->state.slots[slot].digest, OTA_SHA256_SIZE) != 0) {
         verdict = OTA_STORE_ERR_DIGEST;
     } else {
-        verdict = check_image(store, slot);
+        verdict = check_image(store, slot, total);
         if (verdict == OTA_STORE_ERR_FLASH) {
             return verdict;
         }

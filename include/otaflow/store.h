@@ -351,7 +351,9 @@ ota_store_status_t ota_store_factory_begin(ota_store_t *store, uint32_t version,
  * block, when a whole block of the slot is ahead) is erased just before its first program.
  * Every checkpoint_interval bytes a checkpoint record is appended automatically.
  * @return OK; ERR_STATE (no download); ERR_OFFSET; ERR_TOO_LARGE (past the slot or past the
- *         announced size); ERR_FLASH / ERR_JOURNAL_FULL.
+ *         announced size); ERR_FLASH / ERR_JOURNAL_FULL: the session is over (which of the
+ *         bytes are programmed is unknown): call ota_store_download_begin with the same version
+ *         and digest to resume from the durable offset.
  */
 ota_store_status_t ota_store_download_write(ota_store_t *store, uint32_t offset,
                                             const void *data, size_t len);

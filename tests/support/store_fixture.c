@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "image_builder.h"
 #include "otaflow/crypto.h"
 
 const ota_flash_geometry_t store_fixture_big_erase = {
@@ -63,12 +64,34 @@ ota_store_status_t store_fixture_remount(store_fixture_t *fx)
 
 void store_fixture_image(uint8_t *buf, size_t len, uint32_t version)
 {
+    /* A valid otaflow image of exactly len bytes: header (this version), a payload pattern
+     * that differs per version, SHA-256 TLV of header + payload. */
+    uint32_t overhead = OTA_IMAGE_HEADER_SIZE + OTA_IMAGE_TLV_INFO_SIZE +
+                        OTA_IMAGE_TLV_ENTRY_HDR + OTA_SHA256_SIZE;
+    if (len <= overhead) {
+        die("store_fixture_image: length", (int)len);
+    }
+    uint32_t payload_size = (uint32_t)(len - overhead);
+    ota_image_header_t h = test_image_header(payload_size);
+    h.version = version;
+    ota_image_header_encode(&h, buf);
+    uint8_t *payload = buf + OTA_IMAGE_HEADER_SIZE;
     uint32_t x = version * 2654435761u + 12345u;
-    for (size_t i = 0; i < len; i++) {
+    for (uint32_t i = 0; i < payload_size; i++) {
         x ^= x << 13;
         x ^= x >> 17;
         x ^= x << 5;
-        buf[i] = (uint8_t)x;
+        payload[i] = (uint8_t)x;
+    }
+    uint8_t digest[OTA_SHA256_SIZE];
+    ota_sha256(buf, OTA_IMAGE_HEADER_SIZE + payload_size, digest);
+    ota_image_tlv_writer_t w;
+    uint32_t tlv_size = 0;
+    ota_image_tlv_begin(&w, payload + payload_size, len - OTA_IMAGE_HEADER_SIZE - payload_size);
+    ota_image_tlv_add(&w, OTA_IMAGE_TLV_SHA256, digest, sizeof digest);
+    if (ota_image_tlv_finish(&w, &tlv_size) != OTA_IMAGE_OK ||
+        OTA_IMAGE_HEADER_SIZE + payload_size + tlv_size != len) {
+        die("store_fixture_image: TLV", (int)tlv_size);
     }
 }
 

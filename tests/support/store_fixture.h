@@ -35,7 +35,8 @@ void store_fixture_close(store_fixture_t *fx);
 /** Power on (after a cut) and mount the store again, as after a reset. */
 ota_store_status_t store_fixture_remount(store_fixture_t *fx);
 
-/** Deterministic image bytes for a version (any length). */
+/** A valid otaflow image of exactly len bytes (more than 108) for version: header with
+ *  that version, a payload pattern that differs per version, SHA-256 TLV. */
 void store_fixture_image(uint8_t *buf, size_t len, uint32_t version);
 
 /** Download buf as version in chunks of `chunk` bytes; returns the first failure. */

@@ -18,7 +18,7 @@
 
 #define SMALL 6000u /* a "few KB" image: not a multiple of a page, crosses an erase unit */
 
-static uint8_t img[64 * 1024];
+static uint8_t img[160 * 1024];
 
 static void make_image(uint32_t version, size_t len)
 {
@@ -118,6 +118,36 @@ static void test_flash_corruption_after_write_is_caught(void **unused)
     store_fixture_close(fx);
 }
 
+/* Bytes that match the manifest digest but are no installable image are not STORED. */
+static void expect_image_refused(uint32_t version, const uint8_t *bytes, size_t len)
+{
+    store_fixture_t *fx = store_fixture_open(NULL, NULL);
+    uint8_t digest[OTA_SHA256_SIZE];
+    ota_sha256(bytes, len, digest);
+    assert_int_equal(ota_store_download_begin(&fx->store, version, (uint32_t)len, digest, NULL,
+                                              NULL),
+                     OTA_STORE_OK);
+    assert_int_equal(ota_store_download_write(&fx->store, 0, bytes, len), OTA_STORE_OK);
+    assert_int_equal(ota_store_download_finish(&fx->store), OTA_STORE_ERR_IMAGE);
+    assert_int_equal(store_fixture_remount(fx), OTA_STORE_OK);
+    assert_int_equal(ota_store_slot(&fx->store, 1)->state, OTA_SLOT_EMPTY);
+    store_fixture_close(fx);
+}
+
+static void test_invalid_image_with_matching_digest_is_refused(void **unused)
+{
+    (void)unused;
+    make_image(12, SMALL);
+    expect_image_refused(13, img, SMALL);          /* header says 12, manifest says 13 */
+    img[OTA_IMAGE_HEADER_SIZE + 5] ^= 1;           /* payload no longer matches its TLV */
+    expect_image_refused(12, img, SMALL);
+    make_image(12, SMALL);
+    img[SMALL] = 0;                                /* a byte after the image's end */
+    expect_image_refused(12, img, SMALL + 1);
+    memset(img, 0x5A, SMALL);                      /* not an image at all */
+    expect_image_refused(12, img, SMALL);
+}
+
 static void test_download_argument_errors(void **unused)
 {
     (void)unused;
@@ -189,6 +219,7 @@ static void resume_after_cut(const ota_flash_geometry_t *g, uint32_t checkpoint,
     assert_int_equal(ota_store_download_write(&fx->store, (uint32_t)cut_after, img + cut_after,
                                               len - cut_after),
                      OTA_STORE_ERR_FLASH);
+    assert_false(ota_store_download_active(&fx->store, NULL, NULL));
     assert_int_equal(store_fixture_remount(fx), OTA_STORE_OK);
     const ota_store_slot_t *s = ota_store_slot(&fx->store, 1);
     assert_int_equal(s->state, OTA_SLOT_DOWNLOADING);
@@ -213,7 +244,8 @@ static void test_interrupted_download_resumes_at_durable_offset(void **unused)
     /* 4 KB units, checkpoint every 8 KB: 20,000 bytes written -> durable 16 KB. */
     resume_after_cut(NULL, 8192, 40000, 20000, 16384);
     /* 64 KB units: checkpoints only at 64 KB boundaries. */
-    resume_after_cut(&store_fixture_big_erase, 1, 64 * 1024, 40000, 0);
+    resume_after_cut(&store_fixture_big_erase, 1, 150000, 140000, 131072);
+    resume_after_cut(&store_fixture_big_erase, 1, 60000, 40000, 0);
 }
 
 static void test_explicit_checkpoint(void **unused)
@@ -701,6 +733,7 @@ int main(void)
         cmocka_unit_test(test_any_chunking_gives_the_same_image),
         cmocka_unit_test(test_digest_mismatch_stores_nothing),
         cmocka_unit_test(test_flash_corruption_after_write_is_caught),
+        cmocka_unit_test(test_invalid_image_with_matching_digest_is_refused),
         cmocka_unit_test(test_download_argument_errors),
         cmocka_unit_test(test_abort_leaves_slot_empty),
         cmocka_unit_test(test_interrupted_download_resumes_at_durable_offset),
