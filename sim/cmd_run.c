@@ -88,6 +88,10 @@ static uint64_t mono_ms(void)
 
 static void boot_log(void *ctx, const char *line)
 {
+    if (strncmp(line, "boot:", 5) == 0) {
+        console_line(ctx, line);
+        return;
+    }
     char buf[CONSOLE_LINE_MAX];
     snprintf(buf, sizeof buf, "boot: %s", line);
     console_line(ctx, buf);
@@ -115,6 +119,14 @@ static bool goal_reached(run_ctx_t *r)
                b->running_version == g->version;
     }
     return ota_store_is_rejected(&r->view.store, g->rejected);
+}
+
+/* The operation count lets a test aim a power cut at what happens after this reset. */
+static void announce_reset(run_ctx_t *r, const char *why)
+{
+    r->resets++;
+    console_board(&r->console, "reset #%u: %s (after flash operation %llu of this run)",
+                  r->resets, why, (unsigned long long)(r->power->ops - r->ops_at_power_on));
 }
 
 static int power_cut_exit(run_ctx_t *r, const char *when)
@@ -189,16 +201,16 @@ static int start_app(run_ctx_t *r, app_process_t *app)
 
 static void describe_exit(run_ctx_t *r, int ws)
 {
-    r->resets++;
+    char why[96];
     if (WIFEXITED(ws) && WEXITSTATUS(ws) == 0) {
-        console_board(&r->console, "reset #%u: the application asked for it", r->resets);
+        snprintf(why, sizeof why, "the application asked for it");
     } else if (WIFEXITED(ws)) {
-        console_board(&r->console, "reset #%u: the application crashed (exit status %d)",
-                      r->resets, WEXITSTATUS(ws));
-    } else if (WIFSIGNALED(ws)) {
-        console_board(&r->console, "reset #%u: the application crashed (%s)", r->resets,
-                      strsignal(WTERMSIG(ws)));
+        snprintf(why, sizeof why, "the application crashed (exit status %d)", WEXITSTATUS(ws));
+    } else {
+        snprintf(why, sizeof why, "the application crashed (%s)",
+                 strsignal(WIFSIGNALED(ws) ? WTERMSIG(ws) : 0));
     }
+    announce_reset(r, why);
 }
 
 static void drain(int fd)
@@ -246,12 +258,14 @@ static int supervise(run_ctx_t *r, app_process_t *app)
         if (now - last_heartbeat > (uint64_t)r->cfg.watchdog_s * 1000u) {
             app_kill(app);
             console_flush(&r->console);
-            r->resets++;
-            console_board(&r->console, "reset #%u: watchdog: no heartbeat for %u s", r->resets,
-                          (unsigned)r->cfg.watchdog_s);
+            char why[64];
+            snprintf(why, sizeof why, "watchdog: no heartbeat for %u s",
+                     (unsigned)r->cfg.watchdog_s);
+            announce_reset(r, why);
             return -1;
         }
-        if (now >= next_goal_check || r->console.watch_seen) {
+        if (now >= next_goal_check || r->console.watch_seen || r->console.confirm_seen) {
+            r->console.confirm_seen = false;
             next_goal_check = now + GOAL_CHECK_MS;
             if (goal_reached(r)) {
                 app_stop(app, STOP_GRACE_MS);

@@ -71,6 +71,9 @@ void console_line(console_t *c, const char *line)
     if (c->watch_text != NULL && strstr(line, c->watch_text) != NULL) {
         c->watch_seen = true;
     }
+    if (strstr(line, "confirmed") != NULL) {
+        c->confirm_seen = true;
+    }
     if (draw_progress(c, line)) {
         return;
     }

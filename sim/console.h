@@ -22,6 +22,7 @@ typedef struct console {
     bool bar_active;              /**< a bar is drawn on the current terminal line */
     const char *watch_text;       /**< set watch_seen when a line contains it (may be NULL) */
     bool watch_seen;
+    bool confirm_seen;            /**< a line said "confirmed": the goal may be reached now */
     size_t len;                   /**< bytes of the partial line in buf */
     char buf[CONSOLE_LINE_MAX];
 } console_t;

@@ -1,0 +1,138 @@
+# Shared helpers of the board tests and of `make demo` (source it; bash).
+#
+#   ota_setup                   temp dir $OTA_TMP (removed at exit with every server started)
+#   ota_free_port               a free TCP port on 127.0.0.1
+#   ota_start_python_server DIR start `python3 -m http.server` serving DIR; sets OTA_PORT, OTA_URL,
+#                               OTA_SERVER_LOG (one line per request)
+#   ota_start_nginx DIR         the same with nginx (own config, pid, logs, temp paths)
+#   ota_pack APP VERSION OUT    otaflow-image pack, quietly
+#   ota_publish MANIFEST VERSION FILE [--erase]   add an entry served from $OTA_URL
+#   ota_json DIR EXPR           evaluate a Python expression on `otaflow-board status --json`
+#                               (the object is `s`), e.g. ota_json "$B" 's["running_version"]'
+#   ota_check DESC ACTUAL WANT  print "ok: DESC" or fail the test
+#   ota_fail MSG                print and exit 1
+#
+# Uses OTA_BIN (build/bin), as ctest sets it.
+
+OTA_BIN=${OTA_BIN:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/build/bin}
+OTA_PIDS=()
+
+ota_cleanup() {
+    local pid
+    for pid in "${OTA_PIDS[@]}"; do
+        kill "$pid" 2>/dev/null
+        wait "$pid" 2>/dev/null
+    done
+    if [[ -n "${OTA_TMP:-}" && -z "${OTA_KEEP:-}" ]]; then
+        rm -rf "$OTA_TMP"
+    fi
+}
+
+ota_setup() {
+    OTA_TMP=$(mktemp -d "${TMPDIR:-/tmp}/otaflow-board.XXXXXX")
+    chmod 755 "$OTA_TMP" # nginx workers may run as another user
+    trap ota_cleanup EXIT
+    trap 'exit 130' INT TERM
+}
+
+ota_fail() {
+    echo "FAIL: $*" >&2
+    exit 1
+}
+
+ota_check() {
+    if [[ "$2" == "$3" ]]; then
+        echo "ok: $1"
+    else
+        ota_fail "$1: got '$2', want '$3'"
+    fi
+}
+
+ota_free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# Wait until something accepts connections on 127.0.0.1:$1 (at most 5 s).
+ota_wait_port() {
+    local i
+    for i in $(seq 1 100); do
+        if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then
+            return 0
+        fi
+        sleep 0.05
+    done
+    return 1
+}
+
+ota_start_python_server() {
+    local dir=$1 try
+    for try in 1 2 3; do
+        OTA_PORT=$(ota_free_port)
+        OTA_SERVER_LOG=$OTA_TMP/http-$OTA_PORT.log
+        python3 -m http.server "$OTA_PORT" --bind 127.0.0.1 --directory "$dir" \
+            >"$OTA_SERVER_LOG" 2>&1 &
+        OTA_PIDS+=($!)
+        if ota_wait_port "$OTA_PORT"; then
+            OTA_URL=http://127.0.0.1:$OTA_PORT
+            return 0
+        fi
+    done
+    ota_fail "python3 http.server did not start"
+}
+
+ota_start_nginx() {
+    local dir=$1 try prefix conf
+    command -v nginx >/dev/null || ota_fail "nginx is not installed (make deps)"
+    for try in 1 2 3; do
+        OTA_PORT=$(ota_free_port)
+        prefix=$OTA_TMP/nginx-$OTA_PORT
+        mkdir -p "$prefix/tmp"
+        conf=$prefix/nginx.conf
+        OTA_SERVER_LOG=$prefix/access.log
+        cat >"$conf" <<NGINX
+daemon off;
+worker_processes 1;
+pid $prefix/nginx.pid;
+error_log $prefix/error.log;
+events { worker_connections 64; }
+http {
+    access_log $OTA_SERVER_LOG;
+    client_body_temp_path $prefix/tmp/body;
+    proxy_temp_path $prefix/tmp/proxy;
+    fastcgi_temp_path $prefix/tmp/fastcgi;
+    uwsgi_temp_path $prefix/tmp/uwsgi;
+    scgi_temp_path $prefix/tmp/scgi;
+    types { application/json json; application/octet-stream ota; }
+    server {
+        listen 127.0.0.1:$OTA_PORT;
+        root $dir;
+    }
+}
+NGINX
+        nginx -c "$conf" -p "$prefix" >"$prefix/stderr.log" 2>&1 &
+        OTA_PIDS+=($!)
+        if ota_wait_port "$OTA_PORT"; then
+            OTA_URL=http://127.0.0.1:$OTA_PORT
+            return 0
+        fi
+    done
+    ota_fail "nginx did not start: $(cat "$prefix/stderr.log" "$prefix/error.log" 2>/dev/null)"
+}
+
+ota_pack() {
+    "$OTA_BIN/otaflow-image" pack "$1" -o "$3" --version "$2" >/dev/null ||
+        ota_fail "pack $1 as version $2"
+}
+
+ota_publish() {
+    local manifest=$1 version=$2 file=$3
+    shift 3
+    "$OTA_BIN/otaflow-image" manifest add "$manifest" --version "$version" \
+        --url "$OTA_URL/$(basename "$file")" --file "$file" "$@" >/dev/null ||
+        ota_fail "manifest add version $version"
+}
+
+ota_json() {
+    "$OTA_BIN/otaflow-board" status "$1" --json |
+        python3 -c 'import json, sys; s = json.load(sys.stdin); print(eval(sys.argv[1]))' "$2"
+}
