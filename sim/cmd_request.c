@@ -19,9 +19,11 @@ static const char HELP[] =
     "  factory-reset   install the factory image at the next reset (agent factory reset)\n"
     "  rollback        go back to the previous image at the next reset (agent rollback)\n"
     "  check           check the manifest now, whatever the period\n"
-    "  reset           reset the board now (e.g. with auto-reset off)\n";
+    "  reset           reset the board now (e.g. with auto-reset off)\n"
+    "  hang            make the application hang without feeding the watchdog (a test of\n"
+    "                  the watchdog: the board resets it after watchdog_s seconds)\n";
 
-static const char *const ACTIONS[] = {"factory-reset", "rollback", "check", "reset"};
+static const char *const ACTIONS[] = {"factory-reset", "rollback", "check", "reset", "hang"};
 
 int cmd_request(int argc, char **argv)
 {

@@ -14,7 +14,7 @@ static const char HELP[] =
     "  run DIR [--until-version N] [--timeout SEC] [--power-cut-at N [--cut-mode M]]\n"
     "                                   power on: bootloader, then the application\n"
     "  status DIR [--json]              versions, boot state, slots, flash counters\n"
-    "  request DIR ACTION               press a button: factory-reset, rollback, check, reset\n"
+    "  request DIR ACTION               press a button: factory-reset, rollback, check, reset, hang\n"
     "\n"
     "exit status: 0 ok, 1 failure, 2 bad usage; run also 3 timeout, 4 power cut, 5 halted\n";
 

@@ -10,7 +10,8 @@
  *  - it confirms itself (ota_confirm) after its first successful manifest check, or at start
  *    with confirm_on_start;
  *  - agent events are console lines; download progress is `app: download progress B/T`;
- *  - a request file in the board directory (otaflow-board request) acts like a button;
+ *  - a request file in the board directory (otaflow-board request) acts like a button
+ *    (factory-reset, rollback, check, reset; hang simulates a stuck firmware for the watchdog);
  *  - the agent's reset port ends the program with status 0: the board resets.
  * Built with -DOTA_APP_CRASH_AT_START it aborts right after printing its version (the
  * rollback tests' bad release).
@@ -153,6 +154,11 @@ static void handle_request(app_t *a)
         st = ota_agent_check_now(&a->agent);
     } else if (strcmp(action, "reset") == 0) {
         a->reset = true;
+    } else if (strcmp(action, "hang") == 0) {
+        /* a firmware bug: stuck in a loop that never feeds the watchdog */
+        for (;;) {
+            pause();
+        }
     } else {
         say("request: unknown action ignored");
         return;

@@ -7,8 +7,9 @@
 #   ota_start_nginx DIR         the same with nginx (own config, pid, logs, temp paths)
 #   ota_pack APP VERSION OUT    otaflow-image pack, quietly
 #   ota_publish MANIFEST VERSION FILE [--erase]   add an entry served from $OTA_URL
-#   ota_json DIR EXPR           evaluate a Python expression on `otaflow-board status --json`
-#                               (the object is `s`), e.g. ota_json "$B" 's["running_version"]'
+#   ota_status DIR              take `otaflow-board status DIR --json` (for ota_json)
+#   ota_json EXPR               evaluate a Python expression on the last status taken (the
+#                               object is `s`), e.g. ota_json 's["running_version"]'
 #   ota_check DESC ACTUAL WANT  print "ok: DESC" or fail the test
 #   ota_fail MSG                print and exit 1
 #
@@ -18,14 +19,16 @@ OTA_BIN=${OTA_BIN:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/build/bin
 OTA_PIDS=()
 
 ota_cleanup() {
+    local rc=$?
     local pid
     for pid in "${OTA_PIDS[@]}"; do
-        kill "$pid" 2>/dev/null
-        wait "$pid" 2>/dev/null
+        kill "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
     done
     if [[ -n "${OTA_TMP:-}" && -z "${OTA_KEEP:-}" ]]; then
         rm -rf "$OTA_TMP"
     fi
+    exit "$rc"
 }
 
 ota_setup() {
@@ -132,7 +135,40 @@ ota_publish() {
         ota_fail "manifest add version $version"
 }
 
+ota_status() {
+    "$OTA_BIN/otaflow-board" status "$1" --json >"$OTA_TMP/status.json" ||
+        ota_fail "status $1"
+}
+
 ota_json() {
-    "$OTA_BIN/otaflow-board" status "$1" --json |
-        python3 -c 'import json, sys; s = json.load(sys.stdin); print(eval(sys.argv[1]))' "$2"
+    python3 -c 'import json, sys; s = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' \
+        "$OTA_TMP/status.json" "$1"
+}
+
+# ota_run WANT LOG ARGS...: otaflow-board run ARGS, console into LOG; fails (showing the
+# console) unless the exit status is WANT.
+ota_run() {
+    local want=$1 log=$2 rc=0
+    shift 2
+    "$OTA_BIN/otaflow-board" run "$@" >"$log" 2>&1 || rc=$?
+    if [[ $rc -ne $want ]]; then
+        cat "$log" >&2
+        ota_fail "otaflow-board run $*: exit status $rc, want $want"
+    fi
+    echo "ok: run ${*#"$OTA_TMP/"} -> exit $rc"
+}
+
+# ota_count PATTERN FILE: lines of FILE containing PATTERN (fixed string).
+ota_count() {
+    grep -cF -- "$1" "$2" || true
+}
+
+# ota_new_board DIR VERSION-FILE [create options]: create a board on $OTA_URL/ota.json with a
+# 1 s period and factory-program it.
+ota_new_board() {
+    local dir=$1 image=$2
+    shift 2
+    "$OTA_BIN/otaflow-board" create "$dir" --manifest-url "$OTA_URL/ota.json" --period 1 "$@" \
+        >/dev/null || ota_fail "create $dir"
+    "$OTA_BIN/otaflow-board" flash "$dir" "$image" >/dev/null || ota_fail "flash $image"
 }
