@@ -86,7 +86,7 @@ out=docs/footprint.md
   echo
   echo "| function | bytes | kind |"
   echo "|---|---:|---|"
-  cat "$work"/*.su | sort -t$'\t' -k2 -n -r | head -8 | \
+  cat "$work"/*.su | sort -t$'\t' -k2 -n -r | sed -n 1,8p | \
     while IFS=$'\t' read -r fn bytes kind; do echo "| \`${fn##*:}\` | $bytes | $kind |"; done
 } > "$out"
 echo "footprint: wrote $out"
