@@ -7,9 +7,10 @@
 #   ota_start_nginx DIR         the same with nginx (own config, pid, logs, temp paths)
 #   ota_pack APP VERSION OUT    otaflow-image pack, quietly
 #   ota_publish MANIFEST VERSION FILE [--erase]   add an entry served from $OTA_URL
-#   ota_status DIR              take `otaflow-board status DIR --json` (for ota_json)
-#   ota_json EXPR               evaluate a Python expression on the last status taken (the
-#                               object is `s`), e.g. ota_json 's["running_version"]'
+#   ota_expect DIR [DESC EXPR WANT]...  take `otaflow-board status DIR --json` once and check
+#                               each Python expression on it (the object is `s`) against WANT,
+#                               e.g. ota_expect "$B" "boot state" 's["boot_state"]' confirmed
+#   ota_json DIR EXPR           print one expression on the status of DIR
 #   ota_check DESC ACTUAL WANT  print "ok: DESC" or fail the test
 #   ota_fail MSG                print and exit 1
 #
@@ -51,14 +52,24 @@ ota_check() {
     fi
 }
 
+# A port nobody listens on (the server start retries if another process takes it first).
 ota_free_port() {
-    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+    local port
+    while :; do
+        port=$((20000 + RANDOM % 40000))
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+            echo "$port"
+            return
+        fi
+    done
 }
 
-# Wait until something accepts connections on 127.0.0.1:$1 (at most 5 s).
+# Wait until process $2 accepts connections on 127.0.0.1:$1 (at most 20 s; false if the
+# process ended, e.g. because someone else took the port).
 ota_wait_port() {
     local i
-    for i in $(seq 1 100); do
+    for i in $(seq 1 400); do
+        kill -0 "$2" 2>/dev/null || return 1
         if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then
             return 0
         fi
@@ -75,7 +86,7 @@ ota_start_python_server() {
         python3 -m http.server "$OTA_PORT" --bind 127.0.0.1 --directory "$dir" \
             >"$OTA_SERVER_LOG" 2>&1 &
         OTA_PIDS+=($!)
-        if ota_wait_port "$OTA_PORT"; then
+        if ota_wait_port "$OTA_PORT" $!; then
             OTA_URL=http://127.0.0.1:$OTA_PORT
             return 0
         fi
@@ -114,7 +125,7 @@ http {
 NGINX
         nginx -c "$conf" -p "$prefix" >"$prefix/stderr.log" 2>&1 &
         OTA_PIDS+=($!)
-        if ota_wait_port "$OTA_PORT"; then
+        if ota_wait_port "$OTA_PORT" $!; then
             OTA_URL=http://127.0.0.1:$OTA_PORT
             return 0
         fi
@@ -135,14 +146,29 @@ ota_publish() {
         ota_fail "manifest add version $version"
 }
 
-ota_status() {
+# One Python run per status: interpreter start-up is the slow part of these checks.
+ota_expect() {
     "$OTA_BIN/otaflow-board" status "$1" --json >"$OTA_TMP/status.json" ||
         ota_fail "status $1"
+    shift
+    python3 - "$OTA_TMP/status.json" "$@" <<'PY' || exit 1
+import json, sys
+s = json.load(open(sys.argv[1]))
+args, failed = sys.argv[2:], False
+for desc, expr, want in zip(args[0::3], args[1::3], args[2::3]):
+    got = str(eval(expr))
+    if got == want:
+        print("ok: " + desc)
+    else:
+        print("FAIL: %s: got '%s', want '%s'" % (desc, got, want), file=sys.stderr)
+        failed = True
+sys.exit(1 if failed else 0)
+PY
 }
 
 ota_json() {
-    python3 -c 'import json, sys; s = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' \
-        "$OTA_TMP/status.json" "$1"
+    "$OTA_BIN/otaflow-board" status "$1" --json |
+        python3 -c 'import json, sys; s = json.load(sys.stdin); print(eval(sys.argv[1]))' "$2"
 }
 
 # ota_run WANT LOG ARGS...: otaflow-board run ARGS, console into LOG; fails (showing the

@@ -32,9 +32,10 @@ expect 0 "create" "$BRD" create "$B" --ext-flash sst26vf064b --slots 3 --watchdo
     --period 1 --manifest-url http://127.0.0.1:9/ota.json
 expect 1 "create twice" "$BRD" create "$B"
 ota_check "external flash size" "$(stat -c %s "$B/external.flash")" 8388608
-ota_status "$B"
-ota_check "fresh: running version" "$(ota_json 's["running_version"]')" 0
-ota_check "fresh: images" "$(ota_json '[(i["slot"], i["state"]) for i in s["images"]]')" \
+ota_expect "$B" \
+    "fresh: running version" 's["running_version"]' 0 \
+    "fresh: boot state" 's["boot_state"]' none \
+    "fresh: images" '[(i["slot"], i["state"]) for i in s["images"]]' \
     "[(0, 'empty'), (1, 'empty'), (2, 'empty'), (3, 'empty')]"
 expect 5 "run an empty board: the bootloader halts" "$BRD" run "$B" --timeout 5
 grep -q "halted" "$OTA_TMP/out" || ota_fail "no 'halted' line"
@@ -51,8 +52,7 @@ cp "$OTA_TMP/app_v1.ota" "$OTA_TMP/bad.ota"
 printf '\xff' | dd of="$OTA_TMP/bad.ota" bs=1 seek=100 conv=notrunc 2>/dev/null
 expect 1 "flash an image whose hash does not match" "$BRD" flash "$B" "$OTA_TMP/bad.ota"
 expect 0 "flash" "$BRD" flash "$B" "$OTA_TMP/app_v1.ota"
-ota_status "$B"
-ota_check "flashed: running version" "$(ota_json 's["running_version"]')" 1
+ota_expect "$B" "flashed: running version" 's["running_version"]' 1
 
 expect 2 "run: bad cut mode" "$BRD" run "$B" --power-cut-at 3 --cut-mode sideways
 expect 2 "run: cut mode without a cut" "$BRD" run "$B" --cut-mode torn

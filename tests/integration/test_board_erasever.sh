@@ -15,10 +15,10 @@ ota_run 0 "$OTA_TMP/up.log" "$B" --until-version 2 --timeout 30
 
 ota_publish "$WWW/ota.json" 2 "$WWW/app_v2.ota" --erase
 ota_run 0 "$OTA_TMP/erase.log" "$B" --until-version 1 --timeout 30
-ota_status "$B"
-ota_check "running version after EraseVer 2" "$(ota_json 's["running_version"]')" 1
-ota_check "boot state" "$(ota_json 's["boot_state"]')" confirmed
-ota_check "version 2 left the download slots" \
-    "$(ota_json '[i["slot"] for i in s["images"] if i["version"] == 2 and i["slot"] > 0 and i["state"] != "empty"]')" \
+ota_expect "$B" \
+    "running version after EraseVer 2" 's["running_version"]' 1 \
+    "boot state" 's["boot_state"]' confirmed \
+    "version 2 left the download slots" \
+    '[i["slot"] for i in s["images"] if i["version"] == 2 and i["slot"] > 0 and i["state"] != "empty"]' \
     "[]"
 ota_check "version 2 downloaded only once" "$(ota_count 'GET /app_v2.ota' "$OTA_SERVER_LOG")" 1

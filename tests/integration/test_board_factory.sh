@@ -20,8 +20,8 @@ ota_run 0 "$OTA_TMP/up.log" "$B" --until-version 3 --timeout 30
 ota_run 0 "$OTA_TMP/factory.log" "$B" --until-version 1 --timeout 30
 ota_check "the application took the request" \
     "$(ota_count 'app: request: factory-reset' "$OTA_TMP/factory.log")" 1
-ota_status "$B"
-ota_check "running version after factory reset" "$(ota_json 's["running_version"]')" 1
-ota_check "boot state" "$(ota_json 's["boot_state"]')" confirmed
-ota_check "factory slot still holds version 1" \
-    "$(ota_json '[i["version"] for i in s["images"] if i["slot"] == 0]')" "[1]"
+ota_expect "$B" \
+    "running version after factory reset" 's["running_version"]' 1 \
+    "boot state" 's["boot_state"]' confirmed \
+    "factory slot still holds version 1" \
+    '[(i["version"], i["state"]) for i in s["images"] if i["slot"] == 0]' "[(1, 'stored')]"

@@ -12,17 +12,14 @@ ota_publish "$WWW/ota.json" 2 "$WWW/app_v2.ota"
 ota_new_board "$B" "$WWW/app_v1.ota"
 
 ota_run 0 "$OTA_TMP/run2.log" "$B" --until-version 2 --timeout 30
-ota_status "$B"
-ota_check "running version after the first update" "$(ota_json 's["running_version"]')" 2
-
 ota_publish "$WWW/ota.json" 3 "$WWW/app_v3.ota"
 ota_run 0 "$OTA_TMP/run3.log" "$B" --until-version 3 --timeout 30
-ota_status "$B"
-ota_check "running version after the second update" "$(ota_json 's["running_version"]')" 3
-ota_check "boot state" "$(ota_json 's["boot_state"]')" confirmed
-ota_check "previous version" "$(ota_json 's["previous_version"]')" 2
-ota_check "versions in the store" \
-    "$(ota_json 'sorted((i["version"], i["state"]) for i in s["images"] if i["state"] != "empty")')" \
+ota_expect "$B" \
+    "running version after the second update" 's["running_version"]' 3 \
+    "boot state" 's["boot_state"]' confirmed \
+    "previous version" 's["previous_version"]' 2 \
+    "versions in the store" \
+    'sorted((i["version"], i["state"]) for i in s["images"] if i["state"] != "empty")' \
     "[(1, 'stored'), (2, 'stored'), (3, 'installed')]"
-ota_check "nginx served each image once" \
-    "$(ota_count 'GET /app_v2.ota' "$OTA_SERVER_LOG")$(ota_count 'GET /app_v3.ota' "$OTA_SERVER_LOG")" 11
+ota_check "nginx served version 2 once" "$(ota_count 'GET /app_v2.ota' "$OTA_SERVER_LOG")" 1
+ota_check "nginx served version 3 once" "$(ota_count 'GET /app_v3.ota' "$OTA_SERVER_LOG")" 1

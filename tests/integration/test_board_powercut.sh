@@ -18,8 +18,7 @@ ota_new_board "$T" "$WWW/app_v1.ota"
 cp -r "$T" "$OTA_TMP/ref"
 ota_run 0 "$OTA_TMP/ref.log" "$OTA_TMP/ref" --until-version 2 --timeout 30
 reset_at=$(sed -n 's/.*reset #1: .*after flash operation \([0-9]*\) of this run.*/\1/p' "$OTA_TMP/ref.log")
-ota_status "$OTA_TMP/ref"
-total=$(ota_json 's["power_ops"]')
+total=$(ota_json "$OTA_TMP/ref" 's["power_ops"]')
 [[ -n "$reset_at" && "$total" -gt "$reset_at" ]] || ota_fail "reference run: no reset seen"
 echo "reference: $reset_at operations before the reset, $total in all"
 
@@ -36,13 +35,12 @@ for point in "${points[@]}"; do
     B=$OTA_TMP/cut-$at-$mode
     cp -r "$T" "$B"
     ota_run 4 "$B.cut.log" "$B" --until-version 2 --timeout 30 --power-cut-at "$at" --cut-mode "$mode"
-    ota_status "$B"
-    ota_check "cut at $at ($mode): the board died" "$(ota_json 's["power"]')" dead
+    ota_check "cut at $at ($mode): the board died" \
+        "$(ota_count "power cut at flash operation $at of this run" "$B.cut.log")" 1
     ota_run 0 "$B.log" "$B" --until-version 2 --timeout 30
-    ota_status "$B"
-    ota_check "cut at $at ($mode): then version 2 runs confirmed" \
-        "$(ota_json '(s["running_version"], s["boot_state"])')" "(2, 'confirmed')"
-    ota_check "cut at $at ($mode): factory image intact" \
-        "$(ota_json '[(i["version"], i["state"]) for i in s["images"] if i["slot"] == 0]')" \
-        "[(1, 'stored')]"
+    ota_expect "$B" \
+        "cut at $at ($mode): then version 2 runs confirmed" \
+        '(s["running_version"], s["boot_state"])' "(2, 'confirmed')" \
+        "cut at $at ($mode): factory image intact" \
+        '[(i["version"], i["state"]) for i in s["images"] if i["slot"] == 0]' "[(1, 'stored')]"
 done
