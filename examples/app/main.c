@@ -108,7 +108,8 @@ static void on_event(void *user, const ota_event_t *e)
 static void on_log(void *ctx, const char *line)
 {
     (void)ctx;
-    if (strncmp(line, "ota: download progress", 23) != 0) {
+    static const char agent_progress[] = "ota: download progress";
+    if (strncmp(line, agent_progress, sizeof agent_progress - 1) != 0) {
         say("%s", line);
     }
 }
