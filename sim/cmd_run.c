@@ -245,7 +245,10 @@ static int supervise(run_ctx_t *r, app_process_t *app)
         }
         int ws;
         if (app_reaped(app, &ws)) {
-            while (console_open && console_feed(&r->console, app->console_fd) == 0) {
+            /* once: reads to the end, unless something the application started still
+             * holds the pipe (then its later lines are lost, not waited for) */
+            if (console_open) {
+                console_feed(&r->console, app->console_fd);
             }
             console_flush(&r->console);
             app_release(app);
