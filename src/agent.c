@@ -177,6 +177,12 @@ static ota_store_status_t apply_erase(ota_agent_t *a, uint32_t version, bool qui
 {
     bool was_running = version == ota_store_boot(a->ports.store)->running_version;
     ota_store_status_t st = ota_store_erase_version(a->ports.store, version);
+    if (st == OTA_STORE_ERR_BUSY) {
+        /* A download of that very version was interrupted earlier in this power cycle: the
+         * manifest now says it must go, so its resume is pointless. */
+        (void)ota_store_download_abort(a->ports.store);
+        st = ota_store_erase_version(a->ports.store, version);
+    }
     *rolling_back = false;
     if (st == OTA_STORE_ERR_NOT_FOUND && quiet_if_absent) {
         /* A manifest keeps its EraseVer entries: erasing what is gone is done, not failed. */

@@ -627,6 +627,31 @@ static void test_erase_ver_of_stored_version(void **state)
     world_free(w);
 }
 
+/* A download dropped mid-way, then the manifest erases that version: the partial download
+ * is given up and nothing of that version remains or is fetched. */
+static void test_erase_ver_of_interrupted_download(void **state)
+{
+    (void)state;
+    world_t *w = world_new();
+    make_image(w, 2, 60000);
+    char m[512];
+    serve_cut(w, 45000, m, sizeof m);
+    const char *erase = "{\"ota\":[{\"Version\":2,\"EraseVer\":true}]}";
+    serve(w, "200 OK", NULL, erase, strlen(erase), OTA_NET_WOULD_BLOCK);
+    w->cfg.period_s = 1;
+    world_start(w);
+    run_until_event(w, OTA_EVT_DOWNLOAD_FAILED, 1, 10000);
+    assert_true(ota_store_download_active(&w->fx->store, NULL, NULL));
+
+    w->now += 1000;
+    run_until_event(w, OTA_EVT_NO_UPDATE, 1, 5000);
+    assert_int_equal(count(&w->rec, OTA_EVT_ERASE_FAILED), 0);
+    assert_false(ota_store_download_active(&w->fx->store, NULL, NULL));
+    assert_int_equal(downloading_slot(w), OTA_STORE_SLOT_NONE);
+    assert_int_equal(count(&w->rec, OTA_EVT_DOWNLOAD_STARTED), 1);
+    world_free(w);
+}
+
 static void test_store_full_reported(void **state)
 {
     (void)state;
@@ -717,6 +742,7 @@ int main(void)
         cmocka_unit_test(test_manual_download_when_auto_update_off),
         cmocka_unit_test(test_start_update_without_manifest),
         cmocka_unit_test(test_erase_ver_of_stored_version),
+        cmocka_unit_test(test_erase_ver_of_interrupted_download),
         cmocka_unit_test(test_store_full_reported),
         cmocka_unit_test(test_abort_keeps_durable_part),
     };
