@@ -44,9 +44,10 @@ void ota_sha256(const void *data, size_t len, uint8_t out[OTA_SHA256_SIZE]);
 /** Longest DER encoding of a P-256 signature: SEQUENCE of two INTEGERs of up to 33 bytes. */
 #define OTA_ECDSA_P256_SIG_MAX 72u
 /** Arena to give ota_crypto_heap_init() for one ECDSA P-256 verification with mbedTLS's
- *  default ECP settings (window 6, fixed-point comb cached in the group): the measured peak
- *  (docs/footprint.md) rounded up, plus the buffer allocator's per-block headers. A firmware
- *  that also runs TLS adds the TLS needs on top. */
+ *  default ECP settings: the peak measured on the host (4432 B in 75 live blocks,
+ *  docs/footprint.md) plus the buffer allocator's header per block (32 B on a 32-bit target),
+ *  rounded up for fragmentation. An estimate until mbedTLS is cross-built and measured on the
+ *  target; a firmware that also runs TLS adds the TLS needs on top. */
 #define OTA_ECDSA_P256_HEAP_SIZE 8192u
 
 /** Result of a crypto operation. */
@@ -70,8 +71,8 @@ const char *ota_crypto_status_str(ota_crypto_status_t status);
 /**
  * Verify an ECDSA P-256 signature over a 32-byte hash (the hash is signed as is: the signer
  * computed ECDSA over these 32 bytes, as `openssl pkeyutl -sign` does with a 32-byte input).
- * Constant data only; uses mbedTLS's heap for its big numbers (about 3 KB peak with the
- * default ECP settings, freed before returning) and about 400 bytes of stack of its own.
+ * Uses mbedTLS's heap for its big numbers (peak 4.4 KB with the default ECP settings, all
+ * freed before returning) and a 208-byte frame of its own on Cortex-M4 plus mbedTLS's frames.
  * @param pubkey  OTA_ECDSA_P256_PUBKEY_SIZE bytes, uncompressed point
  * @param hash    OTA_SHA256_SIZE bytes
  * @param sig     DER signature, sig_len bytes (1..OTA_ECDSA_P256_SIG_MAX)
