@@ -127,6 +127,13 @@ static bool is_fetchable_url(const char *url)
     return url != NULL && strlen(url) < OTA_URL_MAX && ota_url_parse(url, &parsed) == OTA_URL_OK;
 }
 
+/* A URL that require_tls refuses (plain http://). */
+static bool is_insecure_url(bool require_tls, const char *url)
+{
+    ota_url_t parsed;
+    return require_tls && ota_url_parse(url, &parsed) == OTA_URL_OK && !parsed.tls;
+}
+
 static uint32_t running_version(const ota_agent_t *a)
 {
     if (a->config.running_version != 0u) {
@@ -295,6 +302,13 @@ static bool begin_store_download(ota_agent_t *a, uint32_t *resume)
 static void start_download(ota_agent_t *a)
 {
     uint32_t resume = 0;
+    if (is_insecure_url(a->config.require_tls, a->update.url)) {
+        /* Refused before the store is touched: nothing is begun, nothing stored. */
+        emit_failure(a, OTA_EVT_DOWNLOAD_FAILED, a->update.version, OTA_SRC_AGENT,
+                     OTA_AGENT_ERR_INSECURE_URL);
+        a->state = OTA_AGENT_IDLE;
+        return;
+    }
     if (!begin_store_download(a, &resume)) {
         return;
     }
@@ -534,7 +548,9 @@ ota_agent_status_t ota_agent_init(ota_agent_t *agent, const ota_agent_config_t *
         !ports->store->mounted || config->manifest_max > OTA_AGENT_MANIFEST_BUF_SIZE) {
         return OTA_AGENT_ERR_CONFIG;
     }
-    if (config->manifest_url != NULL && !is_fetchable_url(config->manifest_url)) {
+    if (config->manifest_url != NULL && (!is_fetchable_url(config->manifest_url) ||
+                                         is_insecure_url(config->require_tls,
+                                                         config->manifest_url))) {
         return OTA_AGENT_ERR_CONFIG;
     }
 
@@ -566,6 +582,7 @@ ota_agent_status_t ota_agent_init(ota_agent_t *agent, const ota_agent_config_t *
     if (config->idle_timeout_ms != 0u) {
         hc.idle_timeout_ms = config->idle_timeout_ms;
     }
+    hc.require_tls = config->require_tls;
     if (ota_http_init(&agent->http, &hc, &ports->transport) != OTA_HTTP_OK) {
         return OTA_AGENT_ERR_CONFIG;
     }
@@ -649,6 +666,9 @@ ota_agent_status_t ota_agent_start_update(ota_agent_t *agent, const char *url,
     size_t n = strlen(url);
     if (n > OTA_MANIFEST_URL_MAX || !is_fetchable_url(url)) {
         return OTA_AGENT_ERR_URL;
+    }
+    if (is_insecure_url(agent->config.require_tls, url)) {
+        return OTA_AGENT_ERR_INSECURE_URL;
     }
     memset(&agent->update, 0, sizeof agent->update);
     agent->update.version = version;
@@ -750,6 +770,7 @@ const char *ota_agent_status_str(ota_agent_status_t status)
     case OTA_AGENT_ERR_SIZE: return "size differs from the manifest";
     case OTA_AGENT_ERR_STORE: return "image store refused";
     case OTA_AGENT_ERR_ABORTED: return "aborted";
+    case OTA_AGENT_ERR_INSECURE_URL: return "plain http refused (TLS required)";
     }
     return "unknown agent status";
 }

@@ -595,6 +595,71 @@ static void test_start_update_without_manifest(void **state)
     world_free(w);
 }
 
+/* --- require_tls ---------------------------------------------------------------------- */
+
+/* "Enforce TLS": an http:// manifest URL is a configuration error; an http:// image in an
+ * https manifest is refused by name before the store is touched; start_update refuses one. */
+static void test_require_tls_refuses_plain_http(void **state)
+{
+    (void)state;
+    world_t *w = world_new();
+    make_image(w, 2, 4000);
+    w->cfg.require_tls = true;
+    ota_agent_ports_t ports = {.transport = mock_transport(&w->mock), .store = &w->fx->store};
+    w->cfg.manifest_url = "http://ota.example/ota.json";
+    assert_int_equal(ota_agent_init(&w->agent, &w->cfg, &ports), OTA_AGENT_ERR_CONFIG);
+
+    w->cfg.manifest_url = "https://ota.example/ota.json";
+    const char *m = manifest_one(2, "http://ota.example/app_v2.ota", w->digest_hex);
+    serve(w, "200 OK", NULL, m, strlen(m), OTA_NET_WOULD_BLOCK);
+    world_start(w);
+    run_until_event(w, OTA_EVT_DOWNLOAD_FAILED, 1, 2000);
+    const ota_event_t *e = last(&w->rec, OTA_EVT_DOWNLOAD_FAILED);
+    assert_int_equal(e->source, OTA_SRC_AGENT);
+    assert_int_equal(e->status, OTA_AGENT_ERR_INSECURE_URL);
+    assert_int_equal(e->version, 2);
+    assert_true(w->mock.tls);
+    assert_int_equal(w->mock.connects, 1); /* the manifest only: no plain connection */
+    assert_int_equal(mock_sent_count(&w->mock, "GET /app_v2.ota"), 0);
+    uint8_t slot;
+    uint32_t next;
+    assert_false(ota_store_download_active(&w->fx->store, &slot, &next));
+    assert_int_equal(ota_store_find_version(&w->fx->store, 2), OTA_STORE_SLOT_NONE);
+    assert_int_equal(ota_agent_state(&w->agent), OTA_AGENT_IDLE);
+
+    assert_int_equal(ota_agent_start_update(&w->agent, "http://h/a.ota", 2, w->digest),
+                     OTA_AGENT_ERR_INSECURE_URL);
+    assert_string_equal(ota_agent_status_str(OTA_AGENT_ERR_INSECURE_URL),
+                        "plain http refused (TLS required)");
+    world_free(w);
+}
+
+/* A redirect from the https image URL down to http:// is not followed. */
+static void test_require_tls_refuses_redirect_to_http(void **state)
+{
+    (void)state;
+    world_t *w = world_new();
+    make_image(w, 3, 4000);
+    w->cfg.require_tls = true;
+    w->cfg.manifest_url = "https://ota.example/ota.json";
+    const char *m = manifest_one(3, "https://ota.example/app_v3.ota", w->digest_hex);
+    mock_conn_t *c = serve(w, "200 OK", NULL, m, strlen(m), OTA_NET_WOULD_BLOCK);
+    size_t rl;
+    c->responses[1] = response(w, "302 Found", "Location: http://ota.example/app_v3.ota\r\n",
+                               "", 0, &rl);
+    c->response_lens[1] = rl;
+    serve(w, "200 OK", NULL, w->img.bytes, w->img.len, OTA_NET_WOULD_BLOCK); /* never asked */
+    world_start(w);
+    run_until_event(w, OTA_EVT_DOWNLOAD_FAILED, 1, 2000);
+    const ota_event_t *e = last(&w->rec, OTA_EVT_DOWNLOAD_FAILED);
+    assert_int_equal(e->source, OTA_SRC_HTTP);
+    assert_int_equal(e->status, OTA_HTTP_ERR_INSECURE);
+    assert_int_equal(w->mock.connects, 1);
+    assert_int_equal(count(&w->rec, OTA_EVT_IMAGE_STORED), 0);
+    assert_int_equal(ota_store_find_version(&w->fx->store, 3), OTA_STORE_SLOT_NONE);
+    world_free(w);
+}
+
 static void test_erase_ver_of_stored_version(void **state)
 {
     (void)state;
@@ -741,6 +806,8 @@ int main(void)
         cmocka_unit_test(test_size_mismatch_refused),
         cmocka_unit_test(test_manual_download_when_auto_update_off),
         cmocka_unit_test(test_start_update_without_manifest),
+        cmocka_unit_test(test_require_tls_refuses_plain_http),
+        cmocka_unit_test(test_require_tls_refuses_redirect_to_http),
         cmocka_unit_test(test_erase_ver_of_stored_version),
         cmocka_unit_test(test_erase_ver_of_interrupted_download),
         cmocka_unit_test(test_store_full_reported),
