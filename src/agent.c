@@ -388,7 +388,10 @@ static void poll_verify(ota_agent_t *a)
         request_install(a, a->slot, v);
         return;
     }
-    if (st == OTA_STORE_ERR_DIGEST || st == OTA_STORE_ERR_IMAGE) {
+    if (st == OTA_STORE_ERR_DIGEST || st == OTA_STORE_ERR_IMAGE || st == OTA_STORE_ERR_UNSIGNED ||
+        st == OTA_STORE_ERR_UNKNOWN_KEY || st == OTA_STORE_ERR_SIGNATURE ||
+        st == OTA_STORE_ERR_SECURITY_COUNTER) {
+        /* The bytes arrived intact but are not an image this device may store. */
         emit_failure(a, OTA_EVT_VERIFY_FAILED, v, OTA_SRC_STORE, st);
     } else {
         emit_failure(a, OTA_EVT_DOWNLOAD_FAILED, v, OTA_SRC_STORE, st);
