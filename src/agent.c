@@ -340,13 +340,23 @@ static void download_failed(ota_agent_t *a, ota_http_status_t hs)
     a->state = OTA_AGENT_IDLE;
 }
 
+/* A 416 to our Range: the server has no byte past those the store holds. An attempt that
+ * failed after the last byte (e.g. junk after the body) leaves the whole file there, and
+ * asking for more would fail forever: verification decides instead. If the bytes are not the
+ * file, the slot is emptied and the next attempt starts from zero. */
+static bool nothing_left_to_fetch(const ota_agent_t *a, ota_http_status_t hs)
+{
+    return hs == OTA_HTTP_ERR_STATUS && a->resume_from > 0u &&
+           ota_http_response(&a->http)->status_code == 416u;
+}
+
 static void poll_download(ota_agent_t *a)
 {
     ota_http_status_t hs = ota_http_poll(&a->http, a->now_ms);
     if (hs == OTA_HTTP_IN_PROGRESS || hs == OTA_HTTP_WOULD_BLOCK) {
         return;
     }
-    if (hs != OTA_HTTP_OK) {
+    if (hs != OTA_HTTP_OK && !nothing_left_to_fetch(a, hs)) {
         download_failed(a, hs);
         return;
     }
@@ -556,6 +566,9 @@ ota_agent_status_t ota_agent_init(ota_agent_t *agent, const ota_agent_config_t *
     }
     if (config->idle_timeout_ms != 0u) {
         hc.idle_timeout_ms = config->idle_timeout_ms;
+    }
+    if (config->total_timeout_ms != 0u) {
+        hc.total_timeout_ms = config->total_timeout_ms;
     }
     if (ota_http_init(&agent->http, &hc, &ports->transport) != OTA_HTTP_OK) {
         return OTA_AGENT_ERR_CONFIG;

@@ -86,6 +86,9 @@ typedef struct ota_agent_config {
     uint32_t progress_step;    /**< bytes between DOWNLOAD_PROGRESS events (0 = default) */
     uint32_t connect_timeout_ms; /**< 0 = the HTTP client's default */
     uint32_t idle_timeout_ms;    /**< 0 = the HTTP client's default */
+    uint32_t total_timeout_ms;   /**< longest check or download attempt, redirects included;
+                                      bounds a server that trickles bytes just fast enough to
+                                      beat the idle timeout (0 = the HTTP client's default) */
     ota_event_fn on_event;     /**< the application's callback (may be NULL) */
     void *event_user;          /**< passed to on_event */
 } ota_agent_config_t;

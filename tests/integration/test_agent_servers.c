@@ -16,54 +16,15 @@
 
 #include <cmocka.h>
 
-#include "clock_posix.h"
+#include "agent_device.h"
 #include "otaflow/agent.h"
 #include "store_fixture.h"
 #include "test_server.h"
-#include "transport_posix.h"
-
-#define MAX_EVENTS 512
-
-typedef struct recorder {
-    ota_event_t ev[MAX_EVENTS];
-    size_t n;
-} recorder_t;
 
 static char tmpdir[256];
 static char www[300];
 
 /* ---- helpers ----------------------------------------------------------------------------- */
-
-static void on_event(void *user, const ota_event_t *e)
-{
-    recorder_t *r = user;
-    if (getenv("AGENT_TEST_VERBOSE") != NULL) {
-        fprintf(stderr, "  event: %s v%u %u/%u %s %u\n", ota_event_type_str(e->type), e->version,
-                e->bytes, e->total, e->reason, (unsigned)e->http_status);
-    }
-    if (r->n < MAX_EVENTS) {
-        r->ev[r->n++] = *e;
-    }
-}
-
-static size_t count(const recorder_t *r, ota_event_type_t t)
-{
-    size_t c = 0;
-    for (size_t i = 0; i < r->n; i++) {
-        c += r->ev[i].type == t;
-    }
-    return c;
-}
-
-static const ota_event_t *last(const recorder_t *r, ota_event_type_t t)
-{
-    for (size_t i = r->n; i-- > 0;) {
-        if (r->ev[i].type == t) {
-            return &r->ev[i];
-        }
-    }
-    return NULL;
-}
 
 static void sh(const char *fmt, ...)
 {
@@ -112,92 +73,29 @@ static void manifest_add(uint32_t version, const char *base, const char *name, c
 
 static void read_file(const char *path, uint8_t **data, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    *data = malloc((size_t)n + 1u);
+    *data = test_read_file(path, len);
     assert_non_null(*data);
-    assert_int_equal(fread(*data, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    *len = (size_t)n;
 }
 
 /* The slot holding version holds exactly the bytes of www/app_vN.ota. */
-static void assert_slot_is_file(ota_store_t *store, uint32_t version)
+static void assert_slot_is_file(agent_device_t *d, uint32_t version)
 {
     char path[400];
     snprintf(path, sizeof path, "%s/app_v%u.ota", www, version);
-    uint8_t *want;
-    size_t len;
-    read_file(path, &want, &len);
-    uint8_t slot = ota_store_find_version(store, version);
-    assert_int_not_equal(slot, OTA_STORE_SLOT_NONE);
-    assert_int_equal(ota_store_slot(store, slot)->size, len);
-    uint8_t *got = malloc(len);
-    assert_int_equal(ota_store_slot_read(store, slot, 0, got, (uint32_t)len), OTA_STORE_OK);
-    assert_memory_equal(got, want, len);
-    assert_int_equal(ota_store_slot_verify(store, slot), OTA_STORE_OK);
-    free(got);
-    free(want);
+    assert_int_equal(agent_device_slot_is_file(d, version, path), 0);
 }
 
-typedef struct device {
-    store_fixture_t *fx;
-    ota_posix_transport_t sock;
-    ota_agent_t agent;
-    recorder_t rec;
-} device_t;
-
-static device_t *device_new(void)
-{
-    device_t *d = calloc(1, sizeof *d);
-    assert_non_null(d);
-    d->fx = store_fixture_open(NULL, NULL);
-    return d;
-}
-
-static void device_free(device_t *d)
-{
-    ota_posix_transport_close(&d->sock);
-    store_fixture_close(d->fx);
-    free(d);
-}
-
-static void device_start(device_t *d, const char *manifest_url, uint32_t running,
+static void device_start(agent_device_t *d, const char *manifest_url, uint32_t running,
                          uint32_t period_s)
 {
-    ota_posix_transport_init(&d->sock);
     ota_agent_config_t cfg;
-    ota_agent_config_default(&cfg);
-    cfg.manifest_url = manifest_url;
-    cfg.running_version = running;
-    cfg.period_s = period_s;
-    cfg.auto_reset = false;
-    cfg.on_event = on_event;
-    cfg.event_user = &d->rec;
-    cfg.connect_timeout_ms = 2000;
-    cfg.idle_timeout_ms = 3000;
-    ota_agent_ports_t ports = {
-        .transport = ota_posix_transport(&d->sock),
-        .store = &d->fx->store,
-    };
-    assert_int_equal(ota_agent_init(&d->agent, &cfg, &ports), OTA_AGENT_OK);
+    agent_device_config(d, &cfg, manifest_url, running, period_s);
+    assert_int_equal(agent_device_start(d, &cfg), OTA_AGENT_OK);
 }
 
-/* Run the agent with the real clock until event t has been seen n times (or timeout). */
-static void run_until_event(device_t *d, ota_event_type_t t, size_t n, unsigned timeout_ms)
+static void run_until_event(agent_device_t *d, ota_event_type_t t, size_t n, unsigned timeout_ms)
 {
-    uint32_t start = ota_posix_now_ms();
-    while (count(&d->rec, t) < n && ota_posix_now_ms() - start < timeout_ms) {
-        ota_agent_poll(&d->agent, ota_posix_now_ms());
-        ota_posix_transport_wait(&d->sock, 5);
-    }
-    if (count(&d->rec, t) < n) {
-        fprintf(stderr, "timeout waiting for '%s' x%zu\n", ota_event_type_str(t), n);
-    }
-    assert_true(count(&d->rec, t) >= n);
+    assert_true(agent_device_run_until(d, t, n, timeout_ms));
 }
 
 static void url_base(char *out, size_t cap, const test_server_t *s)
@@ -307,16 +205,16 @@ static void test_python_picks_highest_and_stores_it(void **state)
     manifest_add(2, base, "app_v2.ota", "app_v2.ota", false);
     snprintf(murl, sizeof murl, "%s/ota.json", base);
 
-    device_t *d = device_new();
+    agent_device_t *d = agent_device_new();
     device_start(d, murl, 1, 60);
     run_until_event(d, OTA_EVT_RESET_PENDING, 1, 20000);
-    assert_int_equal(last(&d->rec, OTA_EVT_UPDATE_AVAILABLE)->version, 3);
-    assert_int_equal(count(&d->rec, OTA_EVT_VERIFY_OK), 1);
-    assert_int_equal(count(&d->rec, OTA_EVT_DOWNLOAD_FAILED), 0);
-    assert_slot_is_file(&d->fx->store, 3);
+    assert_int_equal(event_log_last(&d->log, OTA_EVT_UPDATE_AVAILABLE)->version, 3);
+    assert_int_equal(event_log_count(&d->log, OTA_EVT_VERIFY_OK), 1);
+    assert_int_equal(event_log_count(&d->log, OTA_EVT_DOWNLOAD_FAILED), 0);
+    assert_slot_is_file(d, 3);
     assert_int_equal(ota_store_find_version(&d->fx->store, 2), OTA_STORE_SLOT_NONE);
     assert_int_equal(ota_store_boot(&d->fx->store)->state, OTA_BOOT_INSTALL_PENDING);
-    device_free(d);
+    agent_device_free(d);
     test_server_stop(&srv);
 }
 
@@ -332,11 +230,11 @@ static void test_python_no_update(void **state)
     manifest_add(1, base, "app_v1.ota", "app_v1.ota", false);
     snprintf(murl, sizeof murl, "%s/ota.json", base);
 
-    device_t *d = device_new();
+    agent_device_t *d = agent_device_new();
     device_start(d, murl, 1, 60);
     run_until_event(d, OTA_EVT_NO_UPDATE, 1, 10000);
-    assert_int_equal(count(&d->rec, OTA_EVT_DOWNLOAD_STARTED), 0);
-    device_free(d);
+    assert_int_equal(event_log_count(&d->log, OTA_EVT_DOWNLOAD_STARTED), 0);
+    agent_device_free(d);
     test_server_stop(&srv);
 }
 
@@ -354,18 +252,18 @@ static void test_python_image_404_then_present(void **state)
     manifest_add(4, base, "late_v4.ota", "app_v4.ota", false);
     snprintf(murl, sizeof murl, "%s/ota.json", base);
 
-    device_t *d = device_new();
+    agent_device_t *d = agent_device_new();
     device_start(d, murl, 1, 1);
     run_until_event(d, OTA_EVT_DOWNLOAD_FAILED, 1, 10000);
-    const ota_event_t *f = last(&d->rec, OTA_EVT_DOWNLOAD_FAILED);
+    const ota_event_t *f = event_log_last(&d->log, OTA_EVT_DOWNLOAD_FAILED);
     assert_int_equal(f->source, OTA_SRC_HTTP);
     assert_int_equal(f->http_status, 404);
     assert_int_equal(ota_store_find_version(&d->fx->store, 4), OTA_STORE_SLOT_NONE);
 
     sh("cp %s/app_v4.ota %s/late_v4.ota", www, www);
     run_until_event(d, OTA_EVT_IMAGE_STORED, 1, 15000);
-    assert_slot_is_file(&d->fx->store, 4);
-    device_free(d);
+    assert_slot_is_file(d, 4);
+    agent_device_free(d);
     test_server_stop(&srv);
 }
 
@@ -400,19 +298,19 @@ static void test_python_digest_mismatch(void **state)
     fclose(f);
     snprintf(murl, sizeof murl, "%s/ota.json", base);
 
-    device_t *d = device_new();
+    agent_device_t *d = agent_device_new();
     device_start(d, murl, 1, 60);
     run_until_event(d, OTA_EVT_VERIFY_FAILED, 1, 10000);
-    assert_int_equal(last(&d->rec, OTA_EVT_VERIFY_FAILED)->status, OTA_STORE_ERR_DIGEST);
-    assert_int_equal(count(&d->rec, OTA_EVT_IMAGE_STORED), 0);
+    assert_int_equal(event_log_last(&d->log, OTA_EVT_VERIFY_FAILED)->status, OTA_STORE_ERR_DIGEST);
+    assert_int_equal(event_log_count(&d->log, OTA_EVT_IMAGE_STORED), 0);
     assert_int_equal(ota_store_find_version(&d->fx->store, 5), OTA_STORE_SLOT_NONE);
     assert_int_not_equal(ota_store_boot(&d->fx->store)->state, OTA_BOOT_INSTALL_PENDING);
-    device_free(d);
+    agent_device_free(d);
     test_server_stop(&srv);
 }
 
 /* Store www/app_vN.ota directly into a download slot (as an earlier update would have). */
-static uint8_t prestore(device_t *d, uint32_t version)
+static uint8_t prestore(agent_device_t *d, uint32_t version)
 {
     char path[400];
     snprintf(path, sizeof path, "%s/app_v%u.ota", www, version);
@@ -438,14 +336,14 @@ static void test_python_erase_ver_of_stored_version(void **state)
     manifest_add(2, base, "app_v2.ota", "app_v2.ota", true);
     snprintf(murl, sizeof murl, "%s/ota.json", base);
 
-    device_t *d = device_new();
+    agent_device_t *d = agent_device_new();
     uint8_t slot = prestore(d, 2);
     device_start(d, murl, 1, 60);
     run_until_event(d, OTA_EVT_NO_UPDATE, 1, 10000);
-    assert_int_equal(last(&d->rec, OTA_EVT_IMAGE_ERASED)->version, 2);
+    assert_int_equal(event_log_last(&d->log, OTA_EVT_IMAGE_ERASED)->version, 2);
     assert_int_equal(ota_store_slot(&d->fx->store, slot)->state, OTA_SLOT_EMPTY);
     assert_int_equal(ota_store_find_version(&d->fx->store, 2), OTA_STORE_SLOT_NONE);
-    device_free(d);
+    agent_device_free(d);
     test_server_stop(&srv);
 }
 
@@ -463,7 +361,7 @@ static void test_python_erase_ver_of_running_version(void **state)
     manifest_add(2, base, "app_v2.ota", "app_v2.ota", true);
     snprintf(murl, sizeof murl, "%s/ota.json", base);
 
-    device_t *d = device_new();
+    agent_device_t *d = agent_device_new();
     ota_store_t *st = &d->fx->store;
     /* Factory v1 saved by the bootloader, then v2 installed and confirmed. */
     char path[400];
@@ -488,13 +386,13 @@ static void test_python_erase_ver_of_running_version(void **state)
 
     device_start(d, murl, 2, 60);
     run_until_event(d, OTA_EVT_RESET_PENDING, 1, 10000);
-    assert_int_equal(last(&d->rec, OTA_EVT_IMAGE_ERASED)->version, 2);
+    assert_int_equal(event_log_last(&d->log, OTA_EVT_IMAGE_ERASED)->version, 2);
     const ota_store_boot_t *b = ota_store_boot(st);
     assert_int_equal(b->state, OTA_BOOT_INSTALL_PENDING);
     assert_int_equal(b->install_slot, OTA_STORE_FACTORY_SLOT);
     /* Still bootable until the reset: the running image's bytes are untouched. */
     assert_int_equal(ota_store_slot_verify(st, slot2), OTA_STORE_OK);
-    device_free(d);
+    agent_device_free(d);
     test_server_stop(&srv);
 }
 
@@ -511,13 +409,13 @@ static void test_nginx_redirected_image(void **state)
     manifest_add(3, base, "old/app_v3.ota", "app_v3.ota", false);
     snprintf(murl, sizeof murl, "%s/ota.json", base);
 
-    device_t *d = device_new();
+    agent_device_t *d = agent_device_new();
     device_start(d, murl, 2, 60);
     run_until_event(d, OTA_EVT_RESET_PENDING, 1, 20000);
-    assert_int_equal(count(&d->rec, OTA_EVT_DOWNLOAD_FAILED), 0);
+    assert_int_equal(event_log_count(&d->log, OTA_EVT_DOWNLOAD_FAILED), 0);
     assert_true(ota_http_response(&d->agent.http)->redirects >= 1);
-    assert_slot_is_file(&d->fx->store, 3);
-    device_free(d);
+    assert_slot_is_file(d, 3);
+    agent_device_free(d);
     test_server_stop(&srv);
 }
 
@@ -534,12 +432,12 @@ static void test_chunked_image(void **state)
     manifest_add(3, base, "chunked/app_v3.ota", "app_v3.ota", false);
     snprintf(murl, sizeof murl, "%s/ota.json", base);
 
-    device_t *d = device_new();
+    agent_device_t *d = agent_device_new();
     device_start(d, murl, 1, 60);
     run_until_event(d, OTA_EVT_RESET_PENDING, 1, 20000);
     assert_true(ota_http_response(&d->agent.http)->chunked);
-    assert_slot_is_file(&d->fx->store, 3);
-    device_free(d);
+    assert_slot_is_file(d, 3);
+    agent_device_free(d);
     test_server_stop(&srv);
 }
 
@@ -557,16 +455,16 @@ static void test_server_down_then_up(void **state)
     manifest_add(2, base, "app_v2.ota", "app_v2.ota", false);
     snprintf(murl, sizeof murl, "%s/ota.json", base);
 
-    device_t *d = device_new();
+    agent_device_t *d = agent_device_new();
     device_start(d, murl, 1, 1);
     run_until_event(d, OTA_EVT_CHECK_FAILED, 2, 10000);
-    assert_int_equal(last(&d->rec, OTA_EVT_CHECK_FAILED)->status, OTA_HTTP_ERR_REFUSED);
+    assert_int_equal(event_log_last(&d->log, OTA_EVT_CHECK_FAILED)->status, OTA_HTTP_ERR_REFUSED);
 
     test_server_t srv = {0};
     python_start(&srv, port);
     run_until_event(d, OTA_EVT_IMAGE_STORED, 1, 15000);
-    assert_slot_is_file(&d->fx->store, 2);
-    device_free(d);
+    assert_slot_is_file(d, 2);
+    agent_device_free(d);
     test_server_stop(&srv);
 }
 
