@@ -13,7 +13,8 @@
  *   - then the server behaves again and the same agent, at its next period and without any
  *     reset, stores and verifies the right image (resuming where the failed attempt stopped,
  *     for the cases that leave a usable part).
- * FAULTS_VERBOSE=1 prints each case's outcome; FAULTS_ONLY=<pattern> runs the matching cases.
+ * The cases run in 4 processes at once (FAULTS_WORKERS=n to change). FAULTS_VERBOSE=1 prints
+ * each case's outcome; FAULTS_ONLY=<pattern> runs the matching cases.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -23,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -44,6 +46,8 @@
 #define FAIL_WITHIN_MS 10000u
 #define RECOVER_WITHIN_MS 10000u
 #define LONGEST_POLL_MS 500u /* a poll that takes longer is a hang */
+#define WORKERS 4u           /* processes running cases at once (FAULTS_WORKERS overrides) */
+#define WORKERS_MAX 16u
 
 static char tmpdir[256];
 static char www[300];
@@ -641,19 +645,74 @@ static int stop_server(void **state)
     return system(cmd) == 0 ? 0 : -1;
 }
 
-int main(void)
+/* Run every workers-th case starting at `worker`, with a server of its own (cases share
+ * behaviours, heal flags and www/next/, so workers must not share a server). */
+static int run_share(unsigned worker, unsigned workers)
 {
     struct CMUnitTest tests[N_CASES];
     memset(tests, 0, sizeof tests);
-    for (size_t i = 0; i < N_CASES; i++) {
-        tests[i].name = cases[i].name;
-        tests[i].test_func = run_case;
-        tests[i].teardown_func = free_device;
-        tests[i].initial_state = (void *)&cases[i];
+    size_t n = 0;
+    for (size_t i = worker; i < N_CASES; i += workers) {
+        tests[n].name = cases[i].name;
+        tests[n].test_func = run_case;
+        tests[n].teardown_func = free_device;
+        tests[n].initial_state = (void *)&cases[i];
+        n++;
     }
     if (getenv("FAULTS_ONLY") != NULL) {
         cmocka_set_test_filter(getenv("FAULTS_ONLY")); /* e.g. FAULTS_ONLY='manifest_*' */
     }
-    return _cmocka_run_group_tests("faults_hostile_network", tests, N_CASES, start_server,
-                                   stop_server);
+    char group[64];
+    snprintf(group, sizeof group, "faults_hostile_network %u/%u", worker + 1u, workers);
+    return _cmocka_run_group_tests(group, tests, n, start_server, stop_server);
+}
+
+/* Most of a case's time is waiting (for the next period, for a timeout), so the cases run in
+ * WORKERS processes at once; each writes to its own log, printed when all are done. */
+int main(void)
+{
+    unsigned workers = WORKERS;
+    const char *env = getenv("FAULTS_WORKERS");
+    if (env != NULL && atoi(env) > 0) {
+        workers = (unsigned)atoi(env);
+    }
+    if (workers <= 1u) {
+        return run_share(0, 1);
+    }
+    pid_t pids[WORKERS_MAX];
+    char logs[WORKERS_MAX][64];
+    workers = workers < WORKERS_MAX ? workers : WORKERS_MAX;
+    fflush(NULL);
+    for (unsigned k = 0; k < workers; k++) {
+        snprintf(logs[k], sizeof logs[k], "/tmp/otaflow-faults-log-XXXXXX");
+        int fd = mkstemp(logs[k]);
+        assert_true(fd >= 0);
+        pids[k] = fork();
+        assert_true(pids[k] >= 0);
+        if (pids[k] == 0) {
+            dup2(fd, STDOUT_FILENO);
+            dup2(fd, STDERR_FILENO);
+            close(fd);
+            exit(run_share(k, workers));
+        }
+        close(fd);
+    }
+    int failed = 0;
+    for (unsigned k = 0; k < workers; k++) {
+        int status = 0;
+        waitpid(pids[k], &status, 0);
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+            failed = 1;
+        }
+        size_t len;
+        uint8_t *out = test_read_file(logs[k], &len);
+        if (out != NULL) {
+            fwrite(out, 1, len, stdout);
+            free(out);
+        }
+        unlink(logs[k]);
+    }
+    printf("faults_hostile_network: %zu cases in %u processes: %s\n", N_CASES, workers,
+           failed ? "FAILED" : "all passed");
+    return failed;
 }
