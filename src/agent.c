@@ -200,9 +200,15 @@ static int image_response(void *user, const ota_http_response_t *resp)
 {
     ota_agent_t *a = user;
     if (resp->total_length != OTA_HTTP_LENGTH_UNKNOWN) {
-        if (resp->total_length > UINT32_MAX ||
-            (a->update.has_size && resp->total_length != a->update.size)) {
+        if (a->update.has_size && resp->total_length != a->update.size) {
             a->body_error = OTA_AGENT_ERR_SIZE;
+            return 1;
+        }
+        if (resp->total_length > ota_store_layout(a->ports.store)->slot_size) {
+            /* Refused before a byte is written: a slot's worth of flash wear saved, and the
+             * reason named as the store would name it. */
+            a->body_error = OTA_AGENT_ERR_STORE;
+            a->body_store_status = OTA_STORE_ERR_TOO_LARGE;
             return 1;
         }
         a->total = (uint32_t)resp->total_length;

@@ -531,7 +531,7 @@ static const hostile_case_t cases[] = {
     {"chunk_size_negative", "chunk-size-negative", ON_IMAGE, DL(OTA_HTTP_ERR_MALFORMED)},
     {"chunk_longer_than_size", "chunk-longer-than-size", ON_IMAGE, DL(OTA_HTTP_ERR_MALFORMED)},
     {"content_length_5gb", "length-5gb", ON_IMAGE, .event = OTA_EVT_DOWNLOAD_FAILED,
-     .source = OTA_SRC_AGENT, .status = {OTA_AGENT_ERR_SIZE}},
+     .source = OTA_SRC_STORE, .status = {OTA_STORE_ERR_TOO_LARGE}},
     {"headers_64k", "headers-64k", ON_IMAGE, DL(OTA_HTTP_ERR_HEADERS_TOO_LARGE)},
     {"header_line_64k", "header-line-64k", ON_IMAGE, DL(OTA_HTTP_ERR_HEADERS_TOO_LARGE)},
     {"header_line_without_crlf", "header-no-crlf", ON_IMAGE, DL(OTA_HTTP_ERR_CLOSED)},

@@ -648,6 +648,40 @@ static void test_size_mismatch_refused(void **state)
     world_free(w);
 }
 
+/* A length no slot can hold (one byte over, or 5 GB) is refused at the headers, named as the
+ * store names it, before any of the body is written to flash (found by tests/faults: 5 GB was
+ * reported as "size differs from the manifest", which had no Size, and a merely too large
+ * image was written up to the end of the slot before being refused). */
+static void test_length_over_slot_refused_before_writing(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < 2; i++) {
+        world_t *w = world_new();
+        make_image(w, 2, 4000);
+        uint64_t lengths[] = {ota_store_layout(&w->fx->store)->slot_size + 1ull, 5ull << 30};
+        const char *m = manifest_one(2, "http://ota.example:8000/a.ota", w->digest_hex);
+        mock_conn_t *c = serve(w, "200 OK", NULL, m, strlen(m), OTA_NET_WOULD_BLOCK);
+        char *r = w->responses[w->n_responses++];
+        snprintf(r, 1024, "HTTP/1.1 200 OK\r\nContent-Length: %llu\r\n\r\n",
+                 (unsigned long long)lengths[i]);
+        memset(r + strlen(r), 0x5a, 8192); /* the start of a body that would never end */
+        c->responses[1] = r;
+        c->response_lens[1] = strlen(r) + 8192;
+        world_start(w);
+        uint64_t programmed = ota_sim_flash_stats(&w->fx->dev).bytes_programmed;
+        run_until_event(w, OTA_EVT_DOWNLOAD_FAILED, 1, 5000);
+        const ota_event_t *f = last(&w->rec, OTA_EVT_DOWNLOAD_FAILED);
+        assert_int_equal(f->source, OTA_SRC_STORE);
+        assert_int_equal(f->status, OTA_STORE_ERR_TOO_LARGE);
+        assert_string_equal(f->reason, ota_store_status_str(OTA_STORE_ERR_TOO_LARGE));
+        /* Only journal records were programmed, no image bytes. */
+        assert_true(ota_sim_flash_stats(&w->fx->dev).bytes_programmed - programmed < 1024u);
+        assert_int_equal(downloading_slot(w), OTA_STORE_SLOT_NONE);
+        assert_int_equal(ota_store_find_version(&w->fx->store, 2), OTA_STORE_SLOT_NONE);
+        world_free(w);
+    }
+}
+
 /* --- application control --------------------------------------------------------------- */
 
 static void test_manual_download_when_auto_update_off(void **state)
@@ -817,6 +851,7 @@ int main(void)
         cmocka_unit_test(test_range_past_the_end_verifies_what_is_there),
         cmocka_unit_test(test_range_past_the_end_with_wrong_bytes_starts_over),
         cmocka_unit_test(test_size_mismatch_refused),
+        cmocka_unit_test(test_length_over_slot_refused_before_writing),
         cmocka_unit_test(test_manual_download_when_auto_update_off),
         cmocka_unit_test(test_start_update_without_manifest),
         cmocka_unit_test(test_erase_ver_of_stored_version),
