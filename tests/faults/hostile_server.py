@@ -237,6 +237,21 @@ def b_redirect_closed(c, name, h, data):
     return True
 
 
+def b_redirect_ftp(c, name, h, data):
+    c.send(c.head(302, "Found", [("Location", "ftp://127.0.0.1/" + name)], 0))
+    return True
+
+
+def b_endless_interim(c, name, h, data):
+    """"100 Continue" after "100 Continue", never a final answer."""
+    try:
+        for _ in range(3000):
+            c.send(b"HTTP/1.1 100 Continue\r\n\r\n")
+            time.sleep(0.01)
+    except OSError:
+        pass
+
+
 def status(code, reason, headers=()):
     def answer(c, name, h, data):
         body = b"%d %s\n" % (code, reason.encode())
@@ -319,6 +334,8 @@ BEHAVIOURS = {
     "stall-body": b_stall_body,
     "redirect-loop": b_redirect_loop,
     "redirect-closed": b_redirect_closed,
+    "redirect-ftp": b_redirect_ftp,
+    "endless-interim": b_endless_interim,
     "status-500": status(500, "Internal Server Error"),
     "status-503": status(503, "Service Unavailable", [("Retry-After", "1")]),
     "range-200": b_range_200,
