@@ -213,9 +213,15 @@ static int image_response(void *user, const ota_http_response_t *resp)
 {
     ota_agent_t *a = user;
     if (resp->total_length != OTA_HTTP_LENGTH_UNKNOWN) {
-        if (resp->total_length > UINT32_MAX ||
-            (a->update.has_size && resp->total_length != a->update.size)) {
+        if (a->update.has_size && resp->total_length != a->update.size) {
             a->body_error = OTA_AGENT_ERR_SIZE;
+            return 1;
+        }
+        if (resp->total_length > ota_store_layout(a->ports.store)->slot_size) {
+            /* Refused before a byte is written: a slot's worth of flash wear saved, and the
+             * reason named as the store would name it. */
+            a->body_error = OTA_AGENT_ERR_STORE;
+            a->body_store_status = OTA_STORE_ERR_TOO_LARGE;
             return 1;
         }
         a->total = (uint32_t)resp->total_length;
@@ -360,13 +366,23 @@ static void download_failed(ota_agent_t *a, ota_http_status_t hs)
     a->state = OTA_AGENT_IDLE;
 }
 
+/* A 416 to our Range: the server has no byte past those the store holds. An attempt that
+ * failed after the last byte (e.g. junk after the body) leaves the whole file there, and
+ * asking for more would fail forever: verification decides instead. If the bytes are not the
+ * file, the slot is emptied and the next attempt starts from zero. */
+static bool nothing_left_to_fetch(const ota_agent_t *a, ota_http_status_t hs)
+{
+    return hs == OTA_HTTP_ERR_STATUS && a->resume_from > 0u &&
+           ota_http_response(&a->http)->status_code == 416u;
+}
+
 static void poll_download(ota_agent_t *a)
 {
     ota_http_status_t hs = ota_http_poll(&a->http, a->now_ms);
     if (hs == OTA_HTTP_IN_PROGRESS || hs == OTA_HTTP_WOULD_BLOCK) {
         return;
     }
-    if (hs != OTA_HTTP_OK) {
+    if (hs != OTA_HTTP_OK && !nothing_left_to_fetch(a, hs)) {
         download_failed(a, hs);
         return;
     }
@@ -583,6 +599,9 @@ ota_agent_status_t ota_agent_init(ota_agent_t *agent, const ota_agent_config_t *
         hc.idle_timeout_ms = config->idle_timeout_ms;
     }
     hc.require_tls = config->require_tls;
+    if (config->total_timeout_ms != 0u) {
+        hc.total_timeout_ms = config->total_timeout_ms;
+    }
     if (ota_http_init(&agent->http, &hc, &ports->transport) != OTA_HTTP_OK) {
         return OTA_AGENT_ERR_CONFIG;
     }

@@ -333,6 +333,10 @@ static int on_headers_complete(http_parser *p)
     unsigned status = p->status_code;
     c->headers_done = true;
     r->status_code = (uint16_t)status;
+    if (p->http_major != 1u) {
+        /* http-parser takes any digits ("HTTP/9.9"): only HTTP/1.x speaks the framing we read. */
+        return fail_in_callback(c, OTA_HTTP_ERR_MALFORMED);
+    }
     if (status / 100u == 1u) {
         if (status == 101u) {
             return fail_in_callback(c, OTA_HTTP_ERR_MALFORMED); /* no upgrades on a GET */

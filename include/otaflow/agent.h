@@ -92,6 +92,9 @@ typedef struct ota_agent_config {
                                     DOWNLOAD_FAILED with ERR_INSECURE_URL; start_update:
                                     ERR_INSECURE_URL) and any redirect to http:// (HTTP
                                     ERR_INSECURE). Default false */
+    uint32_t total_timeout_ms;   /**< longest check or download attempt, redirects included;
+                                      bounds a server that trickles bytes just fast enough to
+                                      beat the idle timeout (0 = the HTTP client's default) */
     ota_event_fn on_event;     /**< the application's callback (may be NULL) */
     void *event_user;          /**< passed to on_event */
 } ota_agent_config_t;
