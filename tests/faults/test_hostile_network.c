@@ -29,7 +29,7 @@
 
 #include <cmocka.h>
 
-#include "agent_device.h"
+#include "agent_harness.h"
 #include "clock_posix.h"
 #include "otaflow/agent.h"
 #include "store_fixture.h"
@@ -49,8 +49,6 @@
 #define WORKERS 4u           /* processes running cases at once (FAULTS_WORKERS overrides) */
 #define WORKERS_MAX 16u
 
-static char tmpdir[256];
-static char www[300];
 static test_server_t server;
 static agent_device_t *device; /* the running case's, freed by its teardown */
 
@@ -85,7 +83,7 @@ struct hostile_case {
 
 static void case_path(char *out, size_t cap, const hostile_case_t *c, const char *file)
 {
-    snprintf(out, cap, "%s/%s/%s", www, c->name, file);
+    snprintf(out, cap, "%s/%s/%s", harness_www, c->name, file);
 }
 
 static void base_url(char *out, size_t cap)
@@ -150,7 +148,7 @@ static void manifest_text(char *out, size_t cap, const hostile_case_t *c, uint32
 static void publish_good(const hostile_case_t *c)
 {
     char dir[400], hex[65], text[1024], path[512];
-    snprintf(dir, sizeof dir, "%s/%s", www, c->name);
+    snprintf(dir, sizeof dir, "%s/%s", harness_www, c->name);
     mkdir(dir, 0755);
     write_image(c, "app.ota", NEW_VERSION, IMAGE_SIZE, hex);
     manifest_text(text, sizeof text, c, NEW_VERSION, hex, "");
@@ -167,7 +165,7 @@ static void write_manifest(const hostile_case_t *c, const char *text)
 
 static void healed_flag(char *out, size_t cap, const char *behaviour)
 {
-    snprintf(out, cap, "%s/_healed/%s", www, behaviour);
+    snprintf(out, cap, "%s/_healed/%s", harness_www, behaviour);
 }
 
 /* The server misbehaves again for this behaviour (another case may have healed it). */
@@ -195,11 +193,9 @@ static void heal(const hostile_case_t *c)
 static unsigned range_requests(const hostile_case_t *c)
 {
     char path[512];
-    snprintf(path, sizeof path, "%s/_log/%s", www, c->behaviour);
+    snprintf(path, sizeof path, "%s/_log/%s", harness_www, c->behaviour);
     size_t len;
-    uint8_t *log = test_read_file(path, &len);
-    assert_non_null(log);
-    log[len] = '\0';
+    uint8_t *log = harness_read_file(path, &len);
     unsigned n = 0;
     for (const char *p = (const char *)log; (p = strstr(p, "range=bytes=")) != NULL; p++) {
         n++;
@@ -350,9 +346,9 @@ static void prepare_size_past_2_64(const hostile_case_t *c)
 static void prepare_swap(const hostile_case_t *c)
 {
     char dir[400], hex[65], text[1024], src[512], dst[512];
-    snprintf(dir, sizeof dir, "%s/next", www);
+    snprintf(dir, sizeof dir, "%s/next", harness_www);
     mkdir(dir, 0755);
-    snprintf(dir, sizeof dir, "%s/next/%s", www, c->name);
+    snprintf(dir, sizeof dir, "%s/next/%s", harness_www, c->name);
     mkdir(dir, 0755);
     write_image(c, "v3.ota", NEW_VERSION + 1u, IMAGE_SIZE, hex);
     case_path(src, sizeof src, c, "v3.ota");
@@ -369,9 +365,9 @@ static void prepare_swap(const hostile_case_t *c)
 static void publish_next_build(const hostile_case_t *c, bool with_manifest)
 {
     char dir[400], hex[65], text[1024], src[512], dst[512];
-    snprintf(dir, sizeof dir, "%s/next", www);
+    snprintf(dir, sizeof dir, "%s/next", harness_www);
     mkdir(dir, 0755);
-    snprintf(dir, sizeof dir, "%s/next/%s", www, c->name);
+    snprintf(dir, sizeof dir, "%s/next/%s", harness_www, c->name);
     mkdir(dir, 0755);
     /* Same version, other bytes: a rebuild with a different size. */
     write_image(c, "rebuild.ota", NEW_VERSION, IMAGE_SIZE + 4096u, hex);
@@ -625,27 +621,20 @@ static const hostile_case_t cases[] = {
 
 static int start_server(void **state)
 {
-    (void)state;
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/otaflow-faults-XXXXXX");
-    if (mkdtemp(tmpdir) == NULL) {
+    if (harness_setup_dir(state) != 0) {
         return -1;
     }
-    snprintf(www, sizeof www, "%s/www", tmpdir);
-    mkdir(www, 0755);
     char script[512], errlog[400];
     snprintf(script, sizeof script, "%s/tests/faults/hostile_server.py", test_source_dir());
-    snprintf(errlog, sizeof errlog, "%s/server-stderr.log", tmpdir);
-    char *argv[] = {test_python(), "-u", script, "--dir", www, NULL};
+    snprintf(errlog, sizeof errlog, "%s/server-stderr.log", harness_tmpdir);
+    char *argv[] = {test_python(), "-u", script, "--dir", harness_www, NULL};
     return test_server_start(&server, argv, NULL, errlog, "127.0.0.1", 10000) ? 0 : -1;
 }
 
 static int stop_server(void **state)
 {
-    (void)state;
     test_server_stop(&server);
-    char cmd[400];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
+    return harness_teardown_dir(state);
 }
 
 /* Run every workers-th case starting at `worker`, with a server of its own (cases share

@@ -28,11 +28,12 @@ static char pki[320];
 
 static int setup(void **state)
 {
-    if (setup_dir(state) != 0) {
+    if (harness_setup_dir(state) != 0) {
         return -1;
     }
-    snprintf(pki, sizeof pki, "%s/pki", tmpdir);
-    sh("mkdir -p %s && bash %s/tests/support/make_test_pki.sh %s", pki, test_source_dir(), pki);
+    snprintf(pki, sizeof pki, "%s/pki", harness_tmpdir);
+    harness_sh("mkdir -p %s && bash %s/tests/support/make_test_pki.sh %s", pki, test_source_dir(),
+               pki);
     static char servers[6000];
     size_t n = 0;
     for (int i = 0; i < N_SERVERS; i++) {
@@ -46,7 +47,7 @@ static int setup(void **state)
     for (int i = 0; i < N_SERVERS; i++) {
         n += (size_t)snprintf(servers + n, sizeof servers - n,
                               "  server {\n    listen 127.0.0.1:%u%s;\n    root %s;\n",
-                              (unsigned)ports[i], cert_of[i] != NULL ? " ssl" : "", www);
+                              (unsigned)ports[i], cert_of[i] != NULL ? " ssl" : "", harness_www);
         if (cert_of[i] != NULL) {
             n += (size_t)snprintf(servers + n, sizeof servers - n,
                                   "    ssl_certificate %s/%s.pem;\n"
@@ -59,15 +60,15 @@ static int setup(void **state)
                               "http://localhost:%u/app_v2.ota; }\n  }\n",
                               (unsigned)ports[PLAIN]);
     }
-    nginx_start(&nginx, ports[GOOD], servers);
-    pack(2, 120000);
+    harness_nginx_start(&nginx, ports[GOOD], servers);
+    harness_pack(2, 120000);
     return 0;
 }
 
 static int teardown(void **state)
 {
     test_server_stop(&nginx);
-    return teardown_dir(state);
+    return harness_teardown_dir(state);
 }
 
 /* ---- helpers ----------------------------------------------------------------------------- */
@@ -84,8 +85,8 @@ static void announce(char *murl, size_t cap, int server, const char *path)
     char base[64], good[64];
     base_of(base, sizeof base, server);
     base_of(good, sizeof good, GOOD);
-    manifest_reset();
-    manifest_add(2, base, path, "app_v2.ota", false);
+    harness_manifest_reset();
+    harness_manifest_add(2, base, path, "app_v2.ota", false);
     snprintf(murl, cap, "%s/ota.json", good);
 }
 
@@ -93,9 +94,8 @@ static void read_pin(const char *name, uint8_t pin[OTA_TLS_PIN_SIZE])
 {
     char path[400];
     snprintf(path, sizeof path, "%s/%s", pki, name);
-    uint8_t *hex;
     size_t len;
-    read_file(path, &hex, &len);
+    uint8_t *hex = harness_read_file(path, &len);
     assert_true(len >= 2u * OTA_TLS_PIN_SIZE);
     for (size_t i = 0; i < OTA_TLS_PIN_SIZE; i++) {
         unsigned byte;
@@ -111,16 +111,16 @@ static void tls_config(ota_tls_config_t *c, uint8_t **ca_pem)
     char path[400];
     snprintf(path, sizeof path, "%s/ca.pem", pki);
     size_t len;
-    read_file(path, ca_pem, &len);
+    *ca_pem = harness_read_file(path, &len);
     ota_tls_config_default(c);
     c->ca = *ca_pem;
     c->ca_len = len + 1u;
 }
 
 /* A device trusting ca.pem (pinned to pin_file when given), started on murl. */
-static device_t *tls_device(const char *murl, const char *pin_file, bool require_tls)
+static agent_device_t *tls_device(const char *murl, const char *pin_file, bool require_tls)
 {
-    device_t *d = device_new();
+    agent_device_t *d = agent_device_new();
     ota_tls_config_t c;
     uint8_t *ca_pem;
     tls_config(&c, &ca_pem);
@@ -131,16 +131,16 @@ static device_t *tls_device(const char *murl, const char *pin_file, bool require
     assert_int_equal(ota_posix_transport_set_tls(&d->sock, &c), OTA_TLS_OK);
     free(ca_pem); /* parsed: the transport keeps its own copy */
     ota_agent_config_t cfg;
-    device_config(d, &cfg, murl, 1, 60);
+    agent_device_config(d, &cfg, murl, 1, 60);
     cfg.require_tls = require_tls;
-    device_init(d, &cfg);
+    assert_int_equal(agent_device_start(d, &cfg), OTA_AGENT_OK);
     return d;
 }
 
 /* The last failure of type t came from the TLS layer, for the reason want. */
-static void assert_tls_failure(device_t *d, ota_event_type_t t, ota_tls_status_t want)
+static void assert_tls_failure(agent_device_t *d, ota_event_type_t t, ota_tls_status_t want)
 {
-    const ota_event_t *e = last(&d->rec, t);
+    const ota_event_t *e = event_log_last(&d->log, t);
     assert_non_null(e);
     assert_int_equal(e->source, OTA_SRC_HTTP);
     assert_int_equal(e->status, OTA_HTTP_ERR_TLS);
@@ -149,8 +149,8 @@ static void assert_tls_failure(device_t *d, ota_event_type_t t, ota_tls_status_t
                     ota_tls_status_str(want));
     }
     assert_int_equal(d->sock.last_tls_error, want);
-    assert_int_equal(count(&d->rec, OTA_EVT_IMAGE_STORED), 0);
-    assert_nothing_stored(&d->fx->store, 2);
+    assert_int_equal(event_log_count(&d->log, OTA_EVT_IMAGE_STORED), 0);
+    harness_assert_nothing_stored(d);
 }
 
 /* The manifest comes from the good server; the image from `server`, which must be refused. */
@@ -158,11 +158,12 @@ static void image_refused(int server, ota_tls_status_t want)
 {
     char murl[128];
     announce(murl, sizeof murl, server, "app_v2.ota");
-    device_t *d = tls_device(murl, NULL, false);
-    run_until_event(d, OTA_EVT_DOWNLOAD_FAILED, 1, 10000);
-    assert_int_equal(count(&d->rec, OTA_EVT_UPDATE_AVAILABLE), 1); /* the manifest did pass */
+    agent_device_t *d = tls_device(murl, NULL, false);
+    assert_true(agent_device_run_until(d, OTA_EVT_DOWNLOAD_FAILED, 1, 10000));
+    /* the manifest did pass */
+    assert_int_equal(event_log_count(&d->log, OTA_EVT_UPDATE_AVAILABLE), 1);
     assert_tls_failure(d, OTA_EVT_DOWNLOAD_FAILED, want);
-    device_free(d);
+    agent_device_free(d);
 }
 
 /* ---- cases ------------------------------------------------------------------------------- */
@@ -172,13 +173,13 @@ static void test_valid_chain_stores_image(void **state)
     (void)state;
     char murl[128];
     announce(murl, sizeof murl, GOOD, "app_v2.ota");
-    device_t *d = tls_device(murl, NULL, true);
-    run_until_event(d, OTA_EVT_RESET_PENDING, 1, 20000);
-    assert_int_equal(count(&d->rec, OTA_EVT_DOWNLOAD_FAILED), 0);
+    agent_device_t *d = tls_device(murl, NULL, true);
+    assert_true(agent_device_run_until(d, OTA_EVT_RESET_PENDING, 1, 20000));
+    assert_int_equal(event_log_count(&d->log, OTA_EVT_DOWNLOAD_FAILED), 0);
     assert_int_equal(d->sock.last_tls_error, OTA_TLS_OK);
     assert_true(d->sock.tls_wanted);
-    assert_slot_is_file(&d->fx->store, 2);
-    device_free(d);
+    harness_assert_slot_is_file(d, 2);
+    agent_device_free(d);
 }
 
 /* CA from a file and the server key pinned: still fine. */
@@ -187,7 +188,7 @@ static void test_matching_pin_and_ca_file(void **state)
     (void)state;
     char murl[128], path[400];
     announce(murl, sizeof murl, GOOD, "app_v2.ota");
-    device_t *d = device_new();
+    agent_device_t *d = agent_device_new();
     ota_tls_config_t c;
     ota_tls_config_default(&c);
     snprintf(path, sizeof path, "%s/ca.pem", pki);
@@ -196,19 +197,19 @@ static void test_matching_pin_and_ca_file(void **state)
     read_pin("good.pin", c.pins[1]);
     c.pin_count = 2;
     assert_int_equal(ota_posix_transport_set_tls(&d->sock, &c), OTA_TLS_OK);
-    device_start(d, murl, 1, 60);
-    run_until_event(d, OTA_EVT_RESET_PENDING, 1, 20000);
-    assert_slot_is_file(&d->fx->store, 2);
+    harness_device_start(d, murl, 1, 60);
+    assert_true(agent_device_run_until(d, OTA_EVT_RESET_PENDING, 1, 20000));
+    harness_assert_slot_is_file(d, 2);
 
     /* The pin the tool chain computes (openssl) is the one the device computes. */
     uint8_t *pem, from_cert[OTA_TLS_PIN_SIZE];
     size_t len;
     snprintf(path, sizeof path, "%s/good.pem", pki);
-    read_file(path, &pem, &len);
+    pem = harness_read_file(path, &len);
     assert_int_equal(ota_tls_pin_of_cert(pem, len + 1u, from_cert), OTA_TLS_OK);
     assert_memory_equal(from_cert, c.pins[1], OTA_TLS_PIN_SIZE);
     free(pem);
-    device_free(d);
+    agent_device_free(d);
 }
 
 static void test_wrong_host_name(void **state)
@@ -241,10 +242,10 @@ static void test_server_without_tls(void **state)
     (void)state;
     char murl[128];
     snprintf(murl, sizeof murl, "https://localhost:%u/ota.json", (unsigned)ports[PLAIN]);
-    device_t *d = tls_device(murl, NULL, false);
-    run_until_event(d, OTA_EVT_CHECK_FAILED, 1, 10000);
+    agent_device_t *d = tls_device(murl, NULL, false);
+    assert_true(agent_device_run_until(d, OTA_EVT_CHECK_FAILED, 1, 10000));
     assert_tls_failure(d, OTA_EVT_CHECK_FAILED, OTA_TLS_ERR_HANDSHAKE);
-    device_free(d);
+    agent_device_free(d);
 }
 
 /* A valid chain whose key is not the pinned one: refused before any request is sent. */
@@ -253,11 +254,11 @@ static void test_pin_mismatch(void **state)
     (void)state;
     char murl[128];
     announce(murl, sizeof murl, GOOD, "app_v2.ota");
-    device_t *d = tls_device(murl, "other.pin", false);
-    run_until_event(d, OTA_EVT_CHECK_FAILED, 1, 10000);
+    agent_device_t *d = tls_device(murl, "other.pin", false);
+    assert_true(agent_device_run_until(d, OTA_EVT_CHECK_FAILED, 1, 10000));
     assert_tls_failure(d, OTA_EVT_CHECK_FAILED, OTA_TLS_ERR_PIN);
-    assert_int_equal(count(&d->rec, OTA_EVT_UPDATE_AVAILABLE), 0);
-    device_free(d);
+    assert_int_equal(event_log_count(&d->log, OTA_EVT_UPDATE_AVAILABLE), 0);
+    agent_device_free(d);
 }
 
 /* No CA bundle given to the transport: https fails, by name, instead of trusting anyone. */
@@ -266,9 +267,9 @@ static void test_no_ca_configured(void **state)
     (void)state;
     char murl[128];
     announce(murl, sizeof murl, GOOD, "app_v2.ota");
-    device_t *d = device_new();
-    device_start(d, murl, 1, 60);
-    run_until_event(d, OTA_EVT_CHECK_FAILED, 1, 10000);
+    agent_device_t *d = agent_device_new();
+    harness_device_start(d, murl, 1, 60);
+    assert_true(agent_device_run_until(d, OTA_EVT_CHECK_FAILED, 1, 10000));
     assert_tls_failure(d, OTA_EVT_CHECK_FAILED, OTA_TLS_ERR_CONFIG);
     ota_tls_config_t c;
     ota_tls_config_default(&c);
@@ -277,7 +278,7 @@ static void test_no_ca_configured(void **state)
     c.ca = junk;
     c.ca_len = sizeof junk;
     assert_int_equal(ota_posix_transport_set_tls(&d->sock, &c), OTA_TLS_ERR_CONFIG);
-    device_free(d);
+    agent_device_free(d);
 }
 
 /* require_tls: an http manifest URL is refused at init; an http image in an https manifest
@@ -285,33 +286,32 @@ static void test_no_ca_configured(void **state)
 static void test_require_tls_refuses_plain_http(void **state)
 {
     (void)state;
-    device_t *d = device_new();
+    agent_device_t *d = agent_device_new();
     ota_agent_config_t cfg;
     char murl[128];
     snprintf(murl, sizeof murl, "http://localhost:%u/ota.json", (unsigned)ports[PLAIN]);
-    device_config(d, &cfg, murl, 1, 60);
+    agent_device_config(d, &cfg, murl, 1, 60);
     cfg.require_tls = true;
-    ota_agent_ports_t p = {.transport = ota_posix_transport(&d->sock), .store = &d->fx->store};
-    assert_int_equal(ota_agent_init(&d->agent, &cfg, &p), OTA_AGENT_ERR_CONFIG);
-    device_free(d);
+    assert_int_equal(agent_device_start(d, &cfg), OTA_AGENT_ERR_CONFIG);
+    agent_device_free(d);
 
     announce(murl, sizeof murl, PLAIN, "app_v2.ota");
     d = tls_device(murl, NULL, true);
-    run_until_event(d, OTA_EVT_DOWNLOAD_FAILED, 1, 10000);
-    const ota_event_t *e = last(&d->rec, OTA_EVT_DOWNLOAD_FAILED);
+    assert_true(agent_device_run_until(d, OTA_EVT_DOWNLOAD_FAILED, 1, 10000));
+    const ota_event_t *e = event_log_last(&d->log, OTA_EVT_DOWNLOAD_FAILED);
     assert_int_equal(e->source, OTA_SRC_AGENT);
     assert_int_equal(e->status, OTA_AGENT_ERR_INSECURE_URL);
-    assert_nothing_stored(&d->fx->store, 2);
-    device_free(d);
+    harness_assert_nothing_stored(d);
+    agent_device_free(d);
 
     announce(murl, sizeof murl, GOOD, "down/app_v2.ota");
     d = tls_device(murl, NULL, true);
-    run_until_event(d, OTA_EVT_DOWNLOAD_FAILED, 1, 10000);
-    e = last(&d->rec, OTA_EVT_DOWNLOAD_FAILED);
+    assert_true(agent_device_run_until(d, OTA_EVT_DOWNLOAD_FAILED, 1, 10000));
+    e = event_log_last(&d->log, OTA_EVT_DOWNLOAD_FAILED);
     assert_int_equal(e->source, OTA_SRC_HTTP);
     assert_int_equal(e->status, OTA_HTTP_ERR_INSECURE);
-    assert_nothing_stored(&d->fx->store, 2);
-    device_free(d);
+    harness_assert_nothing_stored(d);
+    agent_device_free(d);
 }
 
 /* ---- RAM: what mbedTLS allocates for one update ----------------------------------------- */
@@ -330,7 +330,7 @@ static struct heap_meter {
     unsigned long allocs;
     size_t fragment; /* largest record payload the session may send, once negotiated */
 } heap;
-static device_t *metered;
+static agent_device_t *metered;
 
 static void on_malloc(const volatile void *p, size_t n)
 {
@@ -358,7 +358,7 @@ static void on_event_metered(void *user, const ota_event_t *e)
     if (e->type == OTA_EVT_DOWNLOAD_PROGRESS && metered != NULL && metered->sock.tls.ready) {
         heap.fragment = mbedtls_ssl_get_output_max_frag_len(&metered->sock.tls.ssl);
     }
-    on_event(user, e);
+    event_log_record(user, e);
 }
 
 typedef struct ram_result {
@@ -372,10 +372,10 @@ static ram_result_t measure(int server, bool tls, uint8_t mfl)
 {
     char murl[128], base[64];
     base_of(base, sizeof base, server);
-    manifest_reset();
-    manifest_add(2, base, "app_v2.ota", "app_v2.ota", false);
+    harness_manifest_reset();
+    harness_manifest_add(2, base, "app_v2.ota", "app_v2.ota", false);
     snprintf(murl, sizeof murl, "%s/ota.json", base);
-    device_t *d = device_new();
+    agent_device_t *d = agent_device_new();
     memset(&heap, 0, sizeof heap);
     ram_result_t r = {0};
     if (tls) {
@@ -391,11 +391,11 @@ static ram_result_t measure(int server, bool tls, uint8_t mfl)
     }
     heap.on = true;
     ota_agent_config_t cfg;
-    device_config(d, &cfg, murl, 1, 60);
+    agent_device_config(d, &cfg, murl, 1, 60);
     cfg.on_event = on_event_metered;
-    device_init(d, &cfg);
+    assert_int_equal(agent_device_start(d, &cfg), OTA_AGENT_OK);
     metered = d;
-    run_until_event(d, OTA_EVT_RESET_PENDING, 1, 20000);
+    assert_true(agent_device_run_until(d, OTA_EVT_RESET_PENDING, 1, 20000));
     r.peak = heap.peak;
     r.transfer = heap.transfer_max;
     r.allocs = heap.allocs;
@@ -404,8 +404,8 @@ static ram_result_t measure(int server, bool tls, uint8_t mfl)
     r.after = heap.cur;
     heap.on = false;
     metered = NULL;
-    assert_slot_is_file(&d->fx->store, 2);
-    device_free(d);
+    harness_assert_slot_is_file(d, 2);
+    agent_device_free(d);
     return r;
 }
 

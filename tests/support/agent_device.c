@@ -8,63 +8,6 @@
 
 #include "clock_posix.h"
 
-void event_log_record(void *user, const ota_event_t *e)
-{
-    event_log_t *log = user;
-    if (getenv("AGENT_TEST_VERBOSE") != NULL) {
-        fprintf(stderr, "  event: %s v%u %u/%u src=%d st=%d %s %u\n",
-                ota_event_type_str(e->type), e->version, e->bytes, e->total, (int)e->source,
-                (int)e->status, e->reason, (unsigned)e->http_status);
-    }
-    if (log->n < AGENT_DEVICE_MAX_EVENTS) {
-        log->ev[log->n++] = *e;
-    }
-}
-
-size_t event_log_count(const event_log_t *log, ota_event_type_t t)
-{
-    size_t c = 0;
-    for (size_t i = 0; i < log->n; i++) {
-        c += log->ev[i].type == t;
-    }
-    return c;
-}
-
-const ota_event_t *event_log_last(const event_log_t *log, ota_event_type_t t)
-{
-    for (size_t i = log->n; i-- > 0;) {
-        if (log->ev[i].type == t) {
-            return &log->ev[i];
-        }
-    }
-    return NULL;
-}
-
-bool event_is_failure(ota_event_type_t t)
-{
-    return t == OTA_EVT_CHECK_FAILED || t == OTA_EVT_DOWNLOAD_FAILED ||
-           t == OTA_EVT_VERIFY_FAILED || t == OTA_EVT_ERASE_FAILED || t == OTA_EVT_STORE_FULL;
-}
-
-size_t event_log_failures(const event_log_t *log)
-{
-    size_t c = 0;
-    for (size_t i = 0; i < log->n; i++) {
-        c += event_is_failure(log->ev[i].type);
-    }
-    return c;
-}
-
-const ota_event_t *event_log_failure(const event_log_t *log, size_t n)
-{
-    for (size_t i = 0; i < log->n; i++) {
-        if (event_is_failure(log->ev[i].type) && n-- == 0) {
-            return &log->ev[i];
-        }
-    }
-    return NULL;
-}
-
 agent_device_t *agent_device_new(void)
 {
     agent_device_t *d = calloc(1, sizeof *d);
@@ -78,7 +21,7 @@ agent_device_t *agent_device_new(void)
 
 void agent_device_free(agent_device_t *d)
 {
-    ota_posix_transport_close(&d->sock);
+    ota_posix_transport_free(&d->sock);
     store_fixture_close(d->fx);
     free(d);
 }
@@ -163,6 +106,9 @@ uint8_t *test_read_file(const char *path, size_t *len)
     if (data != NULL && fread(data, 1, (size_t)n, f) != (size_t)n) {
         free(data);
         data = NULL;
+    }
+    if (data != NULL) {
+        data[n] = 0;
     }
     fclose(f);
     *len = data != NULL ? (size_t)n : 0u;

@@ -1,7 +1,8 @@
 /*
  * A device for tests that run the update agent against real servers on 127.0.0.1: the agent on
  * the POSIX socket transport and the real monotonic clock, the image store on the strict RAM
- * flash model of an SST26VF032B (store_fixture), and a record of every event it reported.
+ * flash model of an SST26VF032B (store_fixture), and a record of every event it reported
+ * (event_log).
  * Functions return what they found; the test asserts.
  */
 #ifndef OTAFLOW_TEST_AGENT_DEVICE_H
@@ -11,17 +12,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "event_log.h"
 #include "otaflow/agent.h"
 #include "store_fixture.h"
 #include "transport_posix.h"
-
-#define AGENT_DEVICE_MAX_EVENTS 512
-
-/** Every event the agent reported, in order (the first AGENT_DEVICE_MAX_EVENTS). */
-typedef struct event_log {
-    ota_event_t ev[AGENT_DEVICE_MAX_EVENTS];
-    size_t n;
-} event_log_t;
 
 typedef struct agent_device {
     store_fixture_t *fx;
@@ -31,29 +25,10 @@ typedef struct agent_device {
     uint32_t longest_poll_ms; /**< wall time of the slowest ota_agent_poll() so far */
 } agent_device_t;
 
-/** The ota_event_fn that records into the event_log_t passed as user (prints each event when
- *  AGENT_TEST_VERBOSE is set). */
-void event_log_record(void *user, const ota_event_t *e);
-
-/** Number of events of type t. */
-size_t event_log_count(const event_log_t *log, ota_event_type_t t);
-
-/** The last event of type t, or NULL. */
-const ota_event_t *event_log_last(const event_log_t *log, ota_event_type_t t);
-
-/** True for the events that report a failure (check, download, verify, erase, store full). */
-bool event_is_failure(ota_event_type_t t);
-
-/** Number of failure events. */
-size_t event_log_failures(const event_log_t *log);
-
-/** The n-th failure event (0 = first), or NULL. */
-const ota_event_t *event_log_failure(const event_log_t *log, size_t n);
-
 /** A new device with an empty, mounted store (calloc; aborts on failure). */
 agent_device_t *agent_device_new(void);
 
-/** Close its socket, its flash and free it. */
+/** Close its socket, release its TLS configuration and its flash, and free it. */
 void agent_device_free(agent_device_t *d);
 
 /** A configuration for this device: defaults, manifest_url, running version, period, events
@@ -61,7 +36,7 @@ void agent_device_free(agent_device_t *d);
 void agent_device_config(agent_device_t *d, ota_agent_config_t *cfg, const char *manifest_url,
                          uint32_t running_version, uint32_t period_s);
 
-/** ota_agent_init() on this device's transport and store. */
+/** ota_agent_init() on this device's transport (with any TLS set on it) and store. */
 ota_agent_status_t agent_device_start(agent_device_t *d, const ota_agent_config_t *cfg);
 
 /**
@@ -83,7 +58,8 @@ int agent_device_slot_is_file(agent_device_t *d, uint32_t version, const char *p
  *  hold; else prints why and returns -1. */
 int agent_device_nothing_stored(agent_device_t *d);
 
-/** The whole file (malloc'd, caller frees), its length in *len; NULL if unreadable. */
+/** The whole file (malloc'd and NUL-terminated, caller frees), its length without the NUL in
+ *  *len; NULL if unreadable. */
 uint8_t *test_read_file(const char *path, size_t *len);
 
 #endif /* OTAFLOW_TEST_AGENT_DEVICE_H */

@@ -13,23 +13,17 @@
 
 #include <cmocka.h>
 
+#include "event_log.h"
 #include "image_builder.h"
 #include "mock_transport.h"
 #include "otaflow/agent.h"
 #include "store_fixture.h"
 
-#define MAX_EVENTS 256
-
-typedef struct recorder {
-    ota_event_t ev[MAX_EVENTS];
-    size_t n;
-    unsigned resets;
-} recorder_t;
-
 typedef struct world {
     store_fixture_t *fx;
     mock_transport_t mock;
-    recorder_t rec;
+    event_log_t log;
+    unsigned resets; /* calls of the reset port */
     ota_agent_t agent;
     ota_agent_config_t cfg;
     test_image_t img;
@@ -40,52 +34,9 @@ typedef struct world {
     uint32_t now;
 } world_t;
 
-static void on_event(void *user, const ota_event_t *e)
-{
-    recorder_t *r = user;
-    if (getenv("AGENT_TEST_VERBOSE") != NULL) {
-        fprintf(stderr, "event %s v%u %u/%u src=%d st=%d http=%u %s\n", ota_event_type_str(e->type),
-                e->version, e->bytes, e->total, (int)e->source, (int)e->status,
-                (unsigned)e->http_status, e->reason);
-    }
-    if (r->n < MAX_EVENTS) {
-        r->ev[r->n++] = *e;
-    }
-}
-
 static void on_reset(void *ctx)
 {
-    ((recorder_t *)ctx)->resets++;
-}
-
-static size_t count(const recorder_t *r, ota_event_type_t t)
-{
-    size_t c = 0;
-    for (size_t i = 0; i < r->n; i++) {
-        c += r->ev[i].type == t;
-    }
-    return c;
-}
-
-static const ota_event_t *last(const recorder_t *r, ota_event_type_t t)
-{
-    for (size_t i = r->n; i-- > 0;) {
-        if (r->ev[i].type == t) {
-            return &r->ev[i];
-        }
-    }
-    return NULL;
-}
-
-/* Index of the first event of type t at or after from, or -1. */
-static int find_from(const recorder_t *r, size_t from, ota_event_type_t t)
-{
-    for (size_t i = from; i < r->n; i++) {
-        if (r->ev[i].type == t) {
-            return (int)i;
-        }
-    }
-    return -1;
+    ((world_t *)ctx)->resets++;
 }
 
 static void hex(const uint8_t d[32], char out[65])
@@ -158,8 +109,8 @@ static world_t *world_new(void)
     ota_agent_config_default(&w->cfg);
     w->cfg.manifest_url = "http://ota.example:8000/ota.json";
     w->cfg.running_version = 1;
-    w->cfg.on_event = on_event;
-    w->cfg.event_user = &w->rec;
+    w->cfg.on_event = event_log_record;
+    w->cfg.event_user = &w->log;
     w->now = 1000;
     return w;
 }
@@ -170,7 +121,7 @@ static void world_start(world_t *w)
         .transport = mock_transport(&w->mock),
         .store = &w->fx->store,
         .reset = on_reset,
-        .reset_ctx = &w->rec,
+        .reset_ctx = w,
     };
     assert_int_equal(ota_agent_init(&w->agent, &w->cfg, &ports), OTA_AGENT_OK);
 }
@@ -197,10 +148,10 @@ static ota_agent_state_t run_until(world_t *w, ota_agent_state_t state, unsigned
 /* Poll until an event of type t has been seen n times in total. */
 static void run_until_event(world_t *w, ota_event_type_t t, size_t n, unsigned steps)
 {
-    for (unsigned i = 0; i < steps && count(&w->rec, t) < n; i++) {
+    for (unsigned i = 0; i < steps && event_log_count(&w->log, t) < n; i++) {
         ota_agent_poll(&w->agent, w->now++);
     }
-    assert_true(count(&w->rec, t) >= n);
+    assert_true(event_log_count(&w->log, t) >= n);
 }
 
 /* --- configuration ------------------------------------------------------------------- */
@@ -248,27 +199,27 @@ static void test_update_stored_and_reset_requested(void **state)
     assert_int_equal(run_until(w, OTA_AGENT_RESET_PENDING, 5000), OTA_AGENT_RESET_PENDING);
 
     /* The order a user sees. */
-    int i = find_from(&w->rec, 0, OTA_EVT_CHECK_STARTED);
+    int i = event_log_find_from(&w->log, 0, OTA_EVT_CHECK_STARTED);
     assert_true(i >= 0);
-    i = find_from(&w->rec, (size_t)i, OTA_EVT_UPDATE_AVAILABLE);
+    i = event_log_find_from(&w->log, (size_t)i, OTA_EVT_UPDATE_AVAILABLE);
     assert_true(i >= 0);
-    assert_int_equal(w->rec.ev[i].version, 3);
-    i = find_from(&w->rec, (size_t)i, OTA_EVT_DOWNLOAD_STARTED);
+    assert_int_equal(w->log.ev[i].version, 3);
+    i = event_log_find_from(&w->log, (size_t)i, OTA_EVT_DOWNLOAD_STARTED);
     assert_true(i >= 0);
-    assert_int_equal(w->rec.ev[i].bytes, 0);
-    i = find_from(&w->rec, (size_t)i, OTA_EVT_VERIFY_STARTED);
+    assert_int_equal(w->log.ev[i].bytes, 0);
+    i = event_log_find_from(&w->log, (size_t)i, OTA_EVT_VERIFY_STARTED);
     assert_true(i >= 0);
-    i = find_from(&w->rec, (size_t)i, OTA_EVT_VERIFY_OK);
+    i = event_log_find_from(&w->log, (size_t)i, OTA_EVT_VERIFY_OK);
     assert_true(i >= 0);
-    i = find_from(&w->rec, (size_t)i, OTA_EVT_IMAGE_STORED);
+    i = event_log_find_from(&w->log, (size_t)i, OTA_EVT_IMAGE_STORED);
     assert_true(i >= 0);
-    i = find_from(&w->rec, (size_t)i, OTA_EVT_RESET_PENDING);
+    i = event_log_find_from(&w->log, (size_t)i, OTA_EVT_RESET_PENDING);
     assert_true(i >= 0);
-    const ota_event_t *p = last(&w->rec, OTA_EVT_DOWNLOAD_PROGRESS);
+    const ota_event_t *p = event_log_last(&w->log, OTA_EVT_DOWNLOAD_PROGRESS);
     assert_non_null(p);
     assert_int_equal(p->bytes, w->img.len);
     assert_int_equal(p->total, w->img.len);
-    assert_int_equal(count(&w->rec, OTA_EVT_DOWNLOAD_FAILED), 0);
+    assert_int_equal(event_log_count(&w->log, OTA_EVT_DOWNLOAD_FAILED), 0);
 
     /* In the store: v3 stored with its digest, bytes as served, install pending. */
     uint8_t slot = ota_store_find_version(&w->fx->store, 3);
@@ -284,11 +235,11 @@ static void test_update_stored_and_reset_requested(void **state)
     assert_int_equal(ota_store_boot(&w->fx->store)->state, OTA_BOOT_INSTALL_PENDING);
 
     /* Auto reset: the reset port is called once, at the poll after the event. */
-    assert_int_equal(w->rec.resets, 0);
+    assert_int_equal(w->resets, 0);
     ota_agent_poll(&w->agent, w->now++);
-    assert_int_equal(w->rec.resets, 1);
+    assert_int_equal(w->resets, 1);
     run_until(w, OTA_AGENT_IDLE, 10);
-    assert_int_equal(w->rec.resets, 1);
+    assert_int_equal(w->resets, 1);
     world_free(w);
 }
 
@@ -304,19 +255,19 @@ static void test_no_update_then_periodic_check(void **state)
     world_start(w);
 
     run_until_event(w, OTA_EVT_NO_UPDATE, 1, 1000);
-    assert_int_equal(count(&w->rec, OTA_EVT_CHECK_STARTED), 1);
+    assert_int_equal(event_log_count(&w->log, OTA_EVT_CHECK_STARTED), 1);
     uint32_t first = w->now;
 
     /* Nothing more during the period... */
     for (int i = 0; i < 100; i++) {
         ota_agent_poll(&w->agent, first + (uint32_t)i * 500u);
     }
-    assert_int_equal(count(&w->rec, OTA_EVT_CHECK_STARTED), 1);
+    assert_int_equal(event_log_count(&w->log, OTA_EVT_CHECK_STARTED), 1);
     /* ...and a check once it has passed. */
     w->now = first + 60000u;
     run_until_event(w, OTA_EVT_NO_UPDATE, 2, 1000);
-    assert_int_equal(count(&w->rec, OTA_EVT_CHECK_STARTED), 2);
-    assert_int_equal(count(&w->rec, OTA_EVT_DOWNLOAD_STARTED), 0);
+    assert_int_equal(event_log_count(&w->log, OTA_EVT_CHECK_STARTED), 2);
+    assert_int_equal(event_log_count(&w->log, OTA_EVT_DOWNLOAD_STARTED), 0);
     world_free(w);
 }
 
@@ -329,7 +280,7 @@ static void test_period_zero_checks_only_on_demand(void **state)
     w->cfg.period_s = 0;
     world_start(w);
     run_until(w, OTA_AGENT_CHECKING, 500);
-    assert_int_equal(count(&w->rec, OTA_EVT_CHECK_STARTED), 0);
+    assert_int_equal(event_log_count(&w->log, OTA_EVT_CHECK_STARTED), 0);
     assert_int_equal(w->mock.connects, 0);
 
     assert_int_equal(ota_agent_check_now(&w->agent), OTA_AGENT_OK);
@@ -346,7 +297,8 @@ static void test_waits_for_network(void **state)
     w->mock.link_up = false;
     world_start(w);
     assert_int_equal(run_until(w, OTA_AGENT_CHECKING, 300), OTA_AGENT_WAIT_NETWORK);
-    assert_int_equal(count(&w->rec, OTA_EVT_WAITING_NETWORK), 1); /* said once, not per poll */
+    /* said once, not per poll */
+    assert_int_equal(event_log_count(&w->log, OTA_EVT_WAITING_NETWORK), 1);
     assert_int_equal(w->mock.connects, 0);
 
     w->mock.link_up = true;
@@ -363,7 +315,7 @@ static void test_manifest_404_reports_status(void **state)
     serve(w, "404 Not Found", NULL, "nope", 4, OTA_NET_WOULD_BLOCK);
     world_start(w);
     run_until_event(w, OTA_EVT_CHECK_FAILED, 1, 1000);
-    const ota_event_t *e = last(&w->rec, OTA_EVT_CHECK_FAILED);
+    const ota_event_t *e = event_log_last(&w->log, OTA_EVT_CHECK_FAILED);
     assert_int_equal(e->source, OTA_SRC_HTTP);
     assert_int_equal(e->status, OTA_HTTP_ERR_STATUS);
     assert_int_equal(e->http_status, 404);
@@ -388,7 +340,7 @@ static void test_total_timeout_bounds_a_trickle(void **state)
     world_start(w);
     uint32_t start = w->now;
     run_until_event(w, OTA_EVT_CHECK_FAILED, 1, 1000);
-    const ota_event_t *e = last(&w->rec, OTA_EVT_CHECK_FAILED);
+    const ota_event_t *e = event_log_last(&w->log, OTA_EVT_CHECK_FAILED);
     assert_int_equal(e->source, OTA_SRC_HTTP);
     assert_int_equal(e->status, OTA_HTTP_ERR_TIMEOUT_TOTAL);
     assert_true(w->now - start <= 45u);
@@ -409,16 +361,16 @@ static void test_manifest_too_large_and_invalid(void **state)
     world_start(w);
 
     run_until_event(w, OTA_EVT_CHECK_FAILED, 1, 1000);
-    const ota_event_t *e = last(&w->rec, OTA_EVT_CHECK_FAILED);
+    const ota_event_t *e = event_log_last(&w->log, OTA_EVT_CHECK_FAILED);
     assert_int_equal(e->source, OTA_SRC_AGENT);
     assert_int_equal(e->status, OTA_AGENT_ERR_MANIFEST_TOO_LARGE);
 
     w->now += 1000; /* next period */
     run_until_event(w, OTA_EVT_CHECK_FAILED, 2, 2000);
-    e = last(&w->rec, OTA_EVT_CHECK_FAILED);
+    e = event_log_last(&w->log, OTA_EVT_CHECK_FAILED);
     assert_int_equal(e->source, OTA_SRC_MANIFEST);
     assert_int_equal(e->status, OTA_MANIFEST_ERR_JSON);
-    assert_int_equal(count(&w->rec, OTA_EVT_DOWNLOAD_STARTED), 0);
+    assert_int_equal(event_log_count(&w->log, OTA_EVT_DOWNLOAD_STARTED), 0);
     world_free(w);
 }
 
@@ -442,18 +394,18 @@ static void test_digest_mismatch_stores_nothing_and_retries(void **state)
     world_start(w);
 
     run_until_event(w, OTA_EVT_VERIFY_FAILED, 1, 5000);
-    const ota_event_t *e = last(&w->rec, OTA_EVT_VERIFY_FAILED);
+    const ota_event_t *e = event_log_last(&w->log, OTA_EVT_VERIFY_FAILED);
     assert_int_equal(e->source, OTA_SRC_STORE);
     assert_int_equal(e->status, OTA_STORE_ERR_DIGEST);
-    assert_int_equal(count(&w->rec, OTA_EVT_IMAGE_STORED), 0);
+    assert_int_equal(event_log_count(&w->log, OTA_EVT_IMAGE_STORED), 0);
     assert_int_equal(ota_store_find_version(&w->fx->store, 2), OTA_STORE_SLOT_NONE);
     assert_int_not_equal(ota_store_boot(&w->fx->store)->state, OTA_BOOT_INSTALL_PENDING);
 
     /* Next period: tried again, no reset needed. */
     w->now += 1000;
     run_until_event(w, OTA_EVT_VERIFY_FAILED, 2, 5000);
-    assert_int_equal(count(&w->rec, OTA_EVT_DOWNLOAD_STARTED), 2);
-    assert_int_equal(w->rec.resets, 0);
+    assert_int_equal(event_log_count(&w->log, OTA_EVT_DOWNLOAD_STARTED), 2);
+    assert_int_equal(w->resets, 0);
     world_free(w);
 }
 
@@ -504,7 +456,7 @@ static void test_dropped_download_resumes_with_range(void **state)
     world_start(w);
 
     run_until_event(w, OTA_EVT_DOWNLOAD_FAILED, 1, 10000);
-    const ota_event_t *f = last(&w->rec, OTA_EVT_DOWNLOAD_FAILED);
+    const ota_event_t *f = event_log_last(&w->log, OTA_EVT_DOWNLOAD_FAILED);
     assert_int_equal(f->source, OTA_SRC_HTTP);
     assert_int_equal(f->bytes, cut);
     assert_int_not_equal(downloading_slot(w), OTA_STORE_SLOT_NONE);
@@ -513,12 +465,12 @@ static void test_dropped_download_resumes_with_range(void **state)
     serve_rest(w, m, cut);
     w->now += 1000;
     assert_int_equal(run_until(w, OTA_AGENT_RESET_PENDING, 10000), OTA_AGENT_RESET_PENDING);
-    assert_int_equal(last(&w->rec, OTA_EVT_DOWNLOAD_STARTED)->bytes, cut);
+    assert_int_equal(event_log_last(&w->log, OTA_EVT_DOWNLOAD_STARTED)->bytes, cut);
     assert_int_equal(mock_sent_count(&w->mock, "Range: bytes=45000-"), 1);
     uint8_t stored = ota_store_find_version(&w->fx->store, 2);
     assert_int_not_equal(stored, OTA_STORE_SLOT_NONE);
     assert_int_equal(ota_store_slot_verify(&w->fx->store, stored), OTA_STORE_OK);
-    assert_int_equal(w->rec.resets, 0); /* auto reset off */
+    assert_int_equal(w->resets, 0); /* auto reset off */
     world_free(w);
 }
 
@@ -540,7 +492,8 @@ static void test_range_past_the_end_verifies_what_is_there(void **state)
     w->cfg.auto_reset = false;
     world_start(w);
     run_until_event(w, OTA_EVT_DOWNLOAD_FAILED, 1, 10000);
-    assert_int_equal(last(&w->rec, OTA_EVT_DOWNLOAD_FAILED)->status, OTA_HTTP_ERR_BODY_LONG);
+    assert_int_equal(event_log_last(&w->log, OTA_EVT_DOWNLOAD_FAILED)->status,
+                     OTA_HTTP_ERR_BODY_LONG);
     assert_int_equal(ota_store_find_version(&w->fx->store, 2), OTA_STORE_SLOT_NONE);
 
     c = serve(w, "200 OK", NULL, m, strlen(m), OTA_NET_WOULD_BLOCK);
@@ -553,8 +506,8 @@ static void test_range_past_the_end_verifies_what_is_there(void **state)
     char range[64];
     snprintf(range, sizeof range, "Range: bytes=%u-", w->img.len);
     assert_int_equal(mock_sent_count(&w->mock, range), 1);
-    assert_int_equal(count(&w->rec, OTA_EVT_DOWNLOAD_FAILED), 1);
-    assert_int_equal(count(&w->rec, OTA_EVT_VERIFY_OK), 1);
+    assert_int_equal(event_log_count(&w->log, OTA_EVT_DOWNLOAD_FAILED), 1);
+    assert_int_equal(event_log_count(&w->log, OTA_EVT_VERIFY_OK), 1);
     uint8_t stored = ota_store_find_version(&w->fx->store, 2);
     assert_int_not_equal(stored, OTA_STORE_SLOT_NONE);
     assert_int_equal(ota_store_slot_verify(&w->fx->store, stored), OTA_STORE_OK);
@@ -587,7 +540,7 @@ static void test_range_past_the_end_with_wrong_bytes_starts_over(void **state)
     c->response_lens[1] = rl;
     w->now += 1000;
     run_until_event(w, OTA_EVT_VERIFY_FAILED, 1, 10000);
-    assert_int_equal(last(&w->rec, OTA_EVT_VERIFY_FAILED)->status, OTA_STORE_ERR_DIGEST);
+    assert_int_equal(event_log_last(&w->log, OTA_EVT_VERIFY_FAILED)->status, OTA_STORE_ERR_DIGEST);
     assert_int_equal(ota_store_find_version(&w->fx->store, 2), OTA_STORE_SLOT_NONE);
     assert_int_equal(downloading_slot(w), OTA_STORE_SLOT_NONE);
 
@@ -595,7 +548,7 @@ static void test_range_past_the_end_with_wrong_bytes_starts_over(void **state)
     also(w, c, 1, "200 OK", w->img.bytes, w->img.len);
     w->now += 1000;
     assert_int_equal(run_until(w, OTA_AGENT_RESET_PENDING, 10000), OTA_AGENT_RESET_PENDING);
-    assert_int_equal(last(&w->rec, OTA_EVT_DOWNLOAD_STARTED)->bytes, 0);
+    assert_int_equal(event_log_last(&w->log, OTA_EVT_DOWNLOAD_STARTED)->bytes, 0);
     world_free(w);
 }
 
@@ -620,7 +573,7 @@ static void test_download_resumes_after_power_cycle(void **state)
     serve_rest(w, m, durable);
     world_start(w);
     assert_int_equal(run_until(w, OTA_AGENT_RESET_PENDING, 10000), OTA_AGENT_RESET_PENDING);
-    assert_int_equal(last(&w->rec, OTA_EVT_DOWNLOAD_STARTED)->bytes, durable);
+    assert_int_equal(event_log_last(&w->log, OTA_EVT_DOWNLOAD_STARTED)->bytes, durable);
     uint8_t stored = ota_store_find_version(&w->fx->store, 2);
     assert_int_equal(stored, slot);
     assert_int_equal(ota_store_slot_verify(&w->fx->store, stored), OTA_STORE_OK);
@@ -641,7 +594,7 @@ static void test_size_mismatch_refused(void **state)
     also(w, c, 1, "200 OK", w->img.bytes, w->img.len);
     world_start(w);
     run_until_event(w, OTA_EVT_DOWNLOAD_FAILED, 1, 5000);
-    const ota_event_t *f = last(&w->rec, OTA_EVT_DOWNLOAD_FAILED);
+    const ota_event_t *f = event_log_last(&w->log, OTA_EVT_DOWNLOAD_FAILED);
     assert_int_equal(f->source, OTA_SRC_AGENT);
     assert_int_equal(f->status, OTA_AGENT_ERR_SIZE);
     assert_int_equal(ota_store_find_version(&w->fx->store, 2), OTA_STORE_SLOT_NONE);
@@ -670,7 +623,7 @@ static void test_length_over_slot_refused_before_writing(void **state)
         world_start(w);
         uint64_t programmed = ota_sim_flash_stats(&w->fx->dev).bytes_programmed;
         run_until_event(w, OTA_EVT_DOWNLOAD_FAILED, 1, 5000);
-        const ota_event_t *f = last(&w->rec, OTA_EVT_DOWNLOAD_FAILED);
+        const ota_event_t *f = event_log_last(&w->log, OTA_EVT_DOWNLOAD_FAILED);
         assert_int_equal(f->source, OTA_SRC_STORE);
         assert_int_equal(f->status, OTA_STORE_ERR_TOO_LARGE);
         assert_string_equal(f->reason, ota_store_status_str(OTA_STORE_ERR_TOO_LARGE));
@@ -698,7 +651,7 @@ static void test_manual_download_when_auto_update_off(void **state)
     assert_int_equal(ota_agent_download(&w->agent), OTA_AGENT_ERR_NO_UPDATE);
     run_until_event(w, OTA_EVT_UPDATE_AVAILABLE, 1, 1000);
     run_until(w, OTA_AGENT_DOWNLOADING, 100);
-    assert_int_equal(count(&w->rec, OTA_EVT_DOWNLOAD_STARTED), 0);
+    assert_int_equal(event_log_count(&w->log, OTA_EVT_DOWNLOAD_STARTED), 0);
 
     assert_int_equal(ota_agent_download(&w->agent), OTA_AGENT_OK);
     assert_int_equal(run_until(w, OTA_AGENT_RESET_PENDING, 5000), OTA_AGENT_RESET_PENDING);
@@ -725,7 +678,7 @@ static void test_start_update_without_manifest(void **state)
     assert_string_equal(w->mock.host, "h");
     assert_int_equal(w->mock.port, 81);
     assert_int_not_equal(ota_store_find_version(&w->fx->store, 7), OTA_STORE_SLOT_NONE);
-    assert_int_equal(count(&w->rec, OTA_EVT_CHECK_STARTED), 0);
+    assert_int_equal(event_log_count(&w->log, OTA_EVT_CHECK_STARTED), 0);
     world_free(w);
 }
 
@@ -748,7 +701,7 @@ static void test_require_tls_refuses_plain_http(void **state)
     serve(w, "200 OK", NULL, m, strlen(m), OTA_NET_WOULD_BLOCK);
     world_start(w);
     run_until_event(w, OTA_EVT_DOWNLOAD_FAILED, 1, 2000);
-    const ota_event_t *e = last(&w->rec, OTA_EVT_DOWNLOAD_FAILED);
+    const ota_event_t *e = event_log_last(&w->log, OTA_EVT_DOWNLOAD_FAILED);
     assert_int_equal(e->source, OTA_SRC_AGENT);
     assert_int_equal(e->status, OTA_AGENT_ERR_INSECURE_URL);
     assert_int_equal(e->version, 2);
@@ -785,11 +738,11 @@ static void test_require_tls_refuses_redirect_to_http(void **state)
     serve(w, "200 OK", NULL, w->img.bytes, w->img.len, OTA_NET_WOULD_BLOCK); /* never asked */
     world_start(w);
     run_until_event(w, OTA_EVT_DOWNLOAD_FAILED, 1, 2000);
-    const ota_event_t *e = last(&w->rec, OTA_EVT_DOWNLOAD_FAILED);
+    const ota_event_t *e = event_log_last(&w->log, OTA_EVT_DOWNLOAD_FAILED);
     assert_int_equal(e->source, OTA_SRC_HTTP);
     assert_int_equal(e->status, OTA_HTTP_ERR_INSECURE);
     assert_int_equal(w->mock.connects, 1);
-    assert_int_equal(count(&w->rec, OTA_EVT_IMAGE_STORED), 0);
+    assert_int_equal(event_log_count(&w->log, OTA_EVT_IMAGE_STORED), 0);
     assert_int_equal(ota_store_find_version(&w->fx->store, 3), OTA_STORE_SLOT_NONE);
     world_free(w);
 }
@@ -812,17 +765,17 @@ static void test_erase_ver_of_stored_version(void **state)
     w->cfg.period_s = 1;
     world_start(w);
     run_until_event(w, OTA_EVT_NO_UPDATE, 1, 2000);
-    assert_int_equal(count(&w->rec, OTA_EVT_IMAGE_ERASED), 1); /* v9 was never stored */
-    assert_int_equal(last(&w->rec, OTA_EVT_IMAGE_ERASED)->version, 2);
-    assert_int_equal(count(&w->rec, OTA_EVT_ERASE_FAILED), 0);
+    assert_int_equal(event_log_count(&w->log, OTA_EVT_IMAGE_ERASED), 1); /* v9 was never stored */
+    assert_int_equal(event_log_last(&w->log, OTA_EVT_IMAGE_ERASED)->version, 2);
+    assert_int_equal(event_log_count(&w->log, OTA_EVT_ERASE_FAILED), 0);
     assert_int_equal(ota_store_find_version(&w->fx->store, 2), OTA_STORE_SLOT_NONE);
     assert_int_equal(ota_store_slot(&w->fx->store, slot)->state, OTA_SLOT_EMPTY);
 
     /* The same manifest next period: already done, nothing reported as failed. */
     w->now += 1000;
     run_until_event(w, OTA_EVT_NO_UPDATE, 2, 2000);
-    assert_int_equal(count(&w->rec, OTA_EVT_IMAGE_ERASED), 1);
-    assert_int_equal(count(&w->rec, OTA_EVT_ERASE_FAILED), 0);
+    assert_int_equal(event_log_count(&w->log, OTA_EVT_IMAGE_ERASED), 1);
+    assert_int_equal(event_log_count(&w->log, OTA_EVT_ERASE_FAILED), 0);
     world_free(w);
 }
 
@@ -844,10 +797,10 @@ static void test_erase_ver_of_interrupted_download(void **state)
 
     w->now += 1000;
     run_until_event(w, OTA_EVT_NO_UPDATE, 1, 5000);
-    assert_int_equal(count(&w->rec, OTA_EVT_ERASE_FAILED), 0);
+    assert_int_equal(event_log_count(&w->log, OTA_EVT_ERASE_FAILED), 0);
     assert_false(ota_store_download_active(&w->fx->store, NULL, NULL));
     assert_int_equal(downloading_slot(w), OTA_STORE_SLOT_NONE);
-    assert_int_equal(count(&w->rec, OTA_EVT_DOWNLOAD_STARTED), 1);
+    assert_int_equal(event_log_count(&w->log, OTA_EVT_DOWNLOAD_STARTED), 1);
     world_free(w);
 }
 
@@ -882,7 +835,7 @@ static void test_store_full_reported(void **state)
     w->cfg.running_version = 2;
     world_start(w);
     run_until_event(w, OTA_EVT_STORE_FULL, 1, 2000);
-    assert_int_equal(count(&w->rec, OTA_EVT_DOWNLOAD_STARTED), 0);
+    assert_int_equal(event_log_count(&w->log, OTA_EVT_DOWNLOAD_STARTED), 0);
     assert_int_equal(ota_store_boot(&w->fx->store)->install_slot, s3); /* untouched */
     world_free(w);
 }
@@ -911,7 +864,8 @@ static void test_abort_keeps_durable_part(void **state)
 
     assert_int_equal(ota_agent_abort(&w->agent), OTA_AGENT_OK);
     assert_int_equal(ota_agent_state(&w->agent), OTA_AGENT_IDLE);
-    assert_int_equal(last(&w->rec, OTA_EVT_DOWNLOAD_FAILED)->status, OTA_AGENT_ERR_ABORTED);
+    assert_int_equal(event_log_last(&w->log, OTA_EVT_DOWNLOAD_FAILED)->status,
+                     OTA_AGENT_ERR_ABORTED);
     assert_int_equal(store_fixture_remount(w->fx), OTA_STORE_OK);
     int downloading = 0;
     for (uint8_t s = 1; s < ota_store_slot_count(&w->fx->store); s++) {
