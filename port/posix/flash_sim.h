@@ -5,6 +5,12 @@
  * This is the ground truth for every power-fail claim the project makes, so it refuses
  * everything a real part would not do reliably (see the rules in include/otaflow/port.h).
  *
+ * Errors: every rule violation returns the named ota_flash_status_t of port.h and changes
+ * nothing (contents, programmed bitmap, counters, wear, the board's operation counter).
+ * Beyond port.h: a NULL buffer with len > 0 is OTA_FLASH_ERR_RANGE; a dead board answers
+ * OTA_FLASH_ERR_POWER before any other check.
+ * See docs/flash-model.md for the rules, presets, timing sources and file layout.
+ *
  * Power: devices that share one ota_sim_power_t form a board. Its operation counter numbers
  * every *modifying* operation (program, erase) across all of its devices, starting at 1. Armed
  * with a cut at operation N, the board loses power at N (before it, after it, or with N torn);
@@ -15,6 +21,7 @@
 #define OTAFLOW_FLASH_SIM_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "otaflow/port.h"
@@ -40,24 +47,34 @@ typedef struct ota_sim_power {
     bool dead;           /**< power is off: every operation fails */
 } ota_sim_power_t;
 
-/** Initialise a power domain: powered, not armed, counter 0. */
+/** Initialise a power domain: powered, not armed, counter 0. Call once per board. */
 void ota_sim_power_init(ota_sim_power_t *p);
 
-/** Arm a cut at modifying operation number op_index (counted from the current p->ops + 1
- *  onward, i.e. absolute index), in the given mode; seed makes torn operations reproducible. */
+/** Arm a cut at modifying operation number op_index, an absolute index on the same scale as
+ *  p->ops (so the next operation is p->ops + 1; an index <= p->ops never fires; 0 disarms),
+ *  in the given mode. seed seeds the generator of torn operations: the same operations after
+ *  the same arm give the same torn contents. */
 void ota_sim_power_arm(ota_sim_power_t *p, uint64_t op_index, ota_sim_cut_mode_t mode,
                        uint64_t seed);
 
-/** Power on again after a cut: devices work again, the cut is disarmed. */
+/** Power on again after a cut: devices work again, the cut is disarmed. Contents, programmed
+ *  bitmaps, wear and p->ops stay as they are (flash is non-volatile). */
 void ota_sim_power_on(ota_sim_power_t *p);
 
-/** Datasheet timings of a part, in nanoseconds (typical values). */
+/** Datasheet timings of a part, in nanoseconds (typical values).
+ *
+ *  read    = read_setup_ns + len * read_byte_ns
+ *  program = program_setup_ns + len * program_byte_ns + cell time, where the cell time is
+ *            program_op_ns, or units * program_unit_ns when that is smaller and
+ *            program_unit_ns != 0 (a driver programs a few quad words instead of a whole row)
+ *  erase   = erase_unit_ns (len == erase_unit) or erase_block_ns (len == block_size) */
 typedef struct ota_sim_timing {
     uint64_t read_setup_ns;     /**< per read command (opcode + address + dummy) */
     uint64_t read_byte_ns;      /**< per byte read */
-    uint64_t program_setup_ns;  /**< per program operation */
-    uint64_t program_byte_ns;   /**< per byte programmed (0 if the op time is flat) */
-    uint64_t program_op_ns;     /**< flat time of one program op (page program / row) */
+    uint64_t program_setup_ns;  /**< per program operation (command + address transfer) */
+    uint64_t program_byte_ns;   /**< per byte transferred for a program (0: none) */
+    uint64_t program_op_ns;     /**< flat cell time of one program op (page program / row) */
+    uint64_t program_unit_ns;   /**< cell time per program unit if cheaper (0: always flat) */
     uint64_t erase_unit_ns;     /**< one erase unit */
     uint64_t erase_block_ns;    /**< one block, if the part has block erase */
 } ota_sim_timing_t;
@@ -72,7 +89,9 @@ typedef struct ota_sim_preset {
 /** Look up a preset by name; NULL if unknown. */
 const ota_sim_preset_t *ota_sim_preset(const char *name);
 
-/** Counters of one device. */
+/** Counters of one device. They count operations the device carried out: a refused operation
+ *  (rule violation, no power) and one cut BEFORE it ran count nothing; one cut AFTER or TORN
+ *  counts in full. An erase of a block is one erase op of block_size bytes. */
 typedef struct ota_sim_stats {
     uint64_t reads, programs, erases;           /**< operations */
     uint64_t bytes_read, bytes_programmed, bytes_erased;
@@ -90,22 +109,36 @@ typedef struct ota_sim_flash {
     uint32_t *wear;              /**< erases per erase unit */
     ota_sim_stats_t stats;
     int fd;                      /**< backing file, -1 for RAM */
+    int meta_fd;                 /**< backing file of the metadata, -1 for RAM */
+    void *meta_map;              /**< mmap of the metadata file (programmed and wear live in it) */
+    size_t meta_size;            /**< its size in bytes */
     char path[512];
 } ota_sim_flash_t;
 
 /** Open a RAM-backed device of the preset's geometry, all erased. power may be NULL.
- *  geometry_override, if not NULL, replaces the preset's geometry (tests of odd shapes). */
+ *  geometry_override, if not NULL, replaces the preset's geometry (tests of odd shapes).
+ *  The device must not move in memory while open (its port points at it).
+ *  Returns OK; OTA_FLASH_ERR_ALIGN for a geometry that breaks port.h (sizes not powers of two,
+ *  program_unit <= page_size <= erase_unit <= block_size (if any) <= size violated);
+ *  OTA_FLASH_ERR_IO for a NULL argument or no memory. On error dev is safe to close. */
 ota_flash_status_t ota_sim_flash_open_ram(ota_sim_flash_t *dev, const ota_sim_preset_t *preset,
                                           const ota_flash_geometry_t *geometry_override,
                                           ota_sim_power_t *power);
 
 /** Open a file-backed device: path holds the contents (created erased if missing), path +
- *  ".meta" holds the programmed bitmap, wear and counters, so they survive a power-off. */
+ *  ".meta" holds the programmed bitmap, wear and counters, so they survive a power-off (both
+ *  are mapped, so they are current on disk even if the process dies).
+ *  A contents file without a .meta (e.g. written by a tool) gets one whose programmed bitmap
+ *  marks every program unit that is not all erased_value.
+ *  Returns OK; OTA_FLASH_ERR_IO for a NULL argument, a path too long, a contents file whose
+ *  size is not the geometry's size, a .meta of another geometry/size/format, or any system
+ *  call failure; OTA_FLASH_ERR_ALIGN for a bad preset geometry. On error dev is safe to close. */
 ota_flash_status_t ota_sim_flash_open_file(ota_sim_flash_t *dev, const char *path,
                                            const ota_sim_preset_t *preset,
                                            ota_sim_power_t *power);
 
-/** Write back (file-backed) and release the device. */
+/** Write back (file-backed) and release the device. Safe on a device whose open failed and
+ *  on one already closed. */
 void ota_sim_flash_close(ota_sim_flash_t *dev);
 
 /** The device's ota_flash_t interface, to hand to the core. */
@@ -117,8 +150,12 @@ static inline const ota_flash_t *ota_sim_flash_port(const ota_sim_flash_t *dev)
 /** Counters so far. */
 ota_sim_stats_t ota_sim_flash_stats(const ota_sim_flash_t *dev);
 
-/** Erase count of the erase unit containing addr. */
+/** Erase count of the erase unit containing addr (0 if addr is outside the device). */
 uint32_t ota_sim_flash_wear(const ota_sim_flash_t *dev, uint32_t addr);
+
+/** True if the program unit containing addr was programmed (or torn) since its last erase,
+ *  i.e. programming it now would be OTA_FLASH_ERR_OVERWRITE (false outside the device). */
+bool ota_sim_flash_programmed(const ota_sim_flash_t *dev, uint32_t addr);
 
 /** Direct view of the contents, for tests that inspect or corrupt flash. Writing through it
  *  bypasses every rule (that is its purpose: simulating a bad chip). */

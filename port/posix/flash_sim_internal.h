@@ -1,0 +1,52 @@
+/*
+ * Shared between the files of the host flash model (not part of its interface).
+ */
+#ifndef OTAFLOW_FLASH_SIM_INTERNAL_H
+#define OTAFLOW_FLASH_SIM_INTERNAL_H
+
+#include "flash_sim.h"
+
+/** What the power domain does to the modifying operation about to run. */
+typedef enum sim_fate {
+    SIM_FATE_RUN = 0,    /**< powered, not cut: run normally */
+    SIM_FATE_BEFORE,     /**< cut before it: do nothing */
+    SIM_FATE_AFTER,      /**< run it fully, then power is gone */
+    SIM_FATE_TORN,       /**< run part of it, then power is gone */
+} sim_fate_t;
+
+/** True if the board of dev has no power. */
+bool sim_power_dead(const ota_sim_power_t *p);
+
+/** Count one modifying operation on the board and say what happens to it. p may be NULL. */
+sim_fate_t sim_power_begin_op(ota_sim_power_t *p);
+
+/** Next value of the board's seeded generator (splitmix64). */
+uint64_t sim_random(ota_sim_power_t *p);
+
+/** Uniform-enough value in [0, n) for n > 0 (modulo bias is irrelevant here). */
+uint32_t sim_random_below(ota_sim_power_t *p, uint32_t n);
+
+/** Size in bytes of the programmed bitmap of a geometry (one bit per program unit). */
+size_t sim_bitmap_bytes(const ota_flash_geometry_t *g);
+
+/** Number of erase units of a geometry. */
+uint32_t sim_erase_units(const ota_flash_geometry_t *g);
+
+/** Common part of opening: check the geometry, fill dev (no storage yet). */
+ota_flash_status_t sim_open_common(ota_sim_flash_t *dev, const ota_sim_preset_t *preset,
+                                   const ota_flash_geometry_t *geometry,
+                                   ota_sim_power_t *power);
+
+/** Make the device usable through its port (last step of a successful open). */
+void sim_attach_port(ota_sim_flash_t *dev);
+
+/** Mark every program unit of [addr, addr+len) programmed. */
+void sim_mark_programmed(ota_sim_flash_t *dev, uint32_t addr, uint32_t len);
+
+/** File backing: copy the counters into the mapped metadata (no-op for RAM devices). */
+void sim_file_store_stats(ota_sim_flash_t *dev);
+
+/** File backing: write back and unmap/close everything file-related (no-op for RAM). */
+void sim_file_release(ota_sim_flash_t *dev);
+
+#endif /* OTAFLOW_FLASH_SIM_INTERNAL_H */
