@@ -1,0 +1,180 @@
+/*
+ * otaflow manifest: parse the server's JSON manifest and choose what to do with it.
+ *
+ * The format is the original's (docs/manifest.md has the full rules):
+ *
+ *   {"ota":[{"Version":3,"URL":"http://host/app_v3.ota","Digest":"<64 hex>","EraseVer":false},
+ *           ...]}
+ *
+ * One call, ota_manifest_select(), validates the whole text and returns a plan: the versions
+ * to erase first, then at most one update to download. Any error leaves the plan empty, so a
+ * caller that acts only on an OK plan downloads nothing and erases nothing.
+ *
+ * Memory: no allocation. The JSON tokens live in storage the caller lends through
+ * ota_manifest_parser_t; the plan (with the URL) is a caller-owned struct. No recursion: the
+ * stack use does not depend on the input.
+ */
+#ifndef OTAFLOW_MANIFEST_H
+#define OTAFLOW_MANIFEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "otaflow/crypto.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Limits ---------------------------------------------------------------------------------- */
+
+/** Largest manifest accepted by default, bytes (the original: 2000). */
+#define OTA_MANIFEST_MAX_SIZE_DEFAULT 4096u
+
+/** Deepest nesting of objects/arrays accepted by default (the format itself needs 3). */
+#define OTA_MANIFEST_MAX_DEPTH_DEFAULT 16u
+/** Hard ceiling for max_depth: the validator tracks container types in 64 bits. */
+#define OTA_MANIFEST_MAX_DEPTH_LIMIT 64u
+
+/**
+ * Suggested token storage for a OTA_MANIFEST_MAX_SIZE_DEFAULT manifest. A full entry takes
+ * 9 tokens (11 with "Size"); 256 tokens hold ~27 minified entries, more than a pretty-printed
+ * 4 KB manifest can contain. Each token is sizeof(ota_manifest_token_t) = 20 bytes.
+ */
+#define OTA_MANIFEST_TOKENS_DEFAULT 256u
+
+/** Longest URL accepted, characters after JSON unescaping (the original: 100). */
+#ifndef OTA_MANIFEST_URL_MAX
+#define OTA_MANIFEST_URL_MAX 256u
+#endif
+
+/** Most distinct EraseVer versions one manifest may carry; more is an error, not a truncation. */
+#ifndef OTA_MANIFEST_ERASE_MAX
+#define OTA_MANIFEST_ERASE_MAX 8u
+#endif
+
+/* Status ---------------------------------------------------------------------------------- */
+
+/** Result of ota_manifest_select(). Every error leaves the plan empty. */
+typedef enum ota_manifest_status {
+    OTA_MANIFEST_OK = 0,
+    OTA_MANIFEST_ERR_ARG = -1,              /**< NULL pointer, no token storage */
+    OTA_MANIFEST_ERR_TOO_LARGE = -2,        /**< manifest longer than parser.max_size */
+    OTA_MANIFEST_ERR_JSON = -3,             /**< not valid JSON (RFC 8259), or bytes after it */
+    OTA_MANIFEST_ERR_TOO_MANY_TOKENS = -4,  /**< more JSON tokens than the token storage */
+    OTA_MANIFEST_ERR_TOO_DEEP = -5,         /**< objects/arrays nested deeper than max_depth */
+    OTA_MANIFEST_ERR_NOT_OBJECT = -6,       /**< the top level is not a JSON object */
+    OTA_MANIFEST_ERR_NO_OTA = -7,           /**< no "ota" key, or its value is not an array */
+    OTA_MANIFEST_ERR_DUPLICATE_KEY = -8,    /**< a known key twice in one object */
+    OTA_MANIFEST_ERR_ENTRY_NOT_OBJECT = -9, /**< an element of "ota" is not an object */
+    OTA_MANIFEST_ERR_MISSING_VERSION = -10, /**< entry without "Version" */
+    OTA_MANIFEST_ERR_MISSING_URL = -11,     /**< update entry (EraseVer false) without "URL" */
+    OTA_MANIFEST_ERR_MISSING_DIGEST = -12,  /**< update entry (EraseVer false) without "Digest" */
+    OTA_MANIFEST_ERR_VERSION = -13,         /**< Version not an integer in 1..4294967295 */
+    OTA_MANIFEST_ERR_URL_TYPE = -14,        /**< URL is not a string */
+    OTA_MANIFEST_ERR_URL_EMPTY = -15,       /**< URL is "" */
+    OTA_MANIFEST_ERR_URL_TOO_LONG = -16,    /**< URL longer than OTA_MANIFEST_URL_MAX */
+    OTA_MANIFEST_ERR_URL_CHAR = -17,        /**< URL has a byte outside printable ASCII 0x21-0x7E */
+    OTA_MANIFEST_ERR_DIGEST = -18,          /**< Digest not a string of exactly 64 hex digits */
+    OTA_MANIFEST_ERR_ERASE_VER = -19,       /**< EraseVer is not true or false */
+    OTA_MANIFEST_ERR_SIZE = -20,            /**< Size not an integer in 1..4294967295 */
+    OTA_MANIFEST_ERR_TOO_MANY_ERASE = -21,  /**< more than OTA_MANIFEST_ERASE_MAX erase versions */
+    OTA_MANIFEST_ERR_AMBIGUOUS = -22,       /**< the chosen version has entries that disagree */
+} ota_manifest_status_t;
+
+/** Short English name of a status ("ok", "invalid JSON", ...); never NULL. */
+const char *ota_manifest_status_str(ota_manifest_status_t status);
+
+/* Work memory ----------------------------------------------------------------------------- */
+
+/**
+ * Storage for one JSON token. Opaque: the JSON tokenizer's own token type lives inside (the
+ * implementation checks at compile time that it fits exactly).
+ */
+typedef struct ota_manifest_token {
+    int32_t opaque[5];
+} ota_manifest_token_t;
+
+/** Work memory, limits and diagnostics for parsing; caller-owned, reusable across calls. */
+typedef struct ota_manifest_parser {
+    ota_manifest_token_t *tokens; /**< token storage lent by the caller */
+    uint32_t token_capacity;      /**< number of elements in tokens */
+    uint32_t max_size;            /**< longest manifest accepted (bytes) */
+    uint32_t max_depth;           /**< deepest nesting accepted, 1..OTA_MANIFEST_MAX_DEPTH_LIMIT */
+
+    /* Set by each ota_manifest_select() call, for logs and events. */
+    uint32_t tokens_used;  /**< tokens the last manifest needed (0 if tokenizing failed) */
+    uint32_t error_offset; /**< byte offset in the manifest where the error was found */
+    int32_t error_entry;   /**< index in "ota" of the entry at fault, or -1 */
+} ota_manifest_parser_t;
+
+/**
+ * Prepare a parser with the default limits (OTA_MANIFEST_MAX_SIZE_DEFAULT,
+ * OTA_MANIFEST_MAX_DEPTH_DEFAULT) over the caller's token storage. The caller may change
+ * max_size and max_depth afterwards.
+ */
+void ota_manifest_parser_init(ota_manifest_parser_t *parser, ota_manifest_token_t *tokens,
+                              uint32_t token_capacity);
+
+/* Device state and plan ------------------------------------------------------------------- */
+
+/** Return true if this version has been rejected on this device (never to be installed). */
+typedef bool (*ota_manifest_rejected_fn)(void *ctx, uint32_t version);
+
+/** What the device knows that selection depends on. */
+typedef struct ota_manifest_device {
+    uint32_t running_version;          /**< version of the application running now */
+    bool allow_downgrade;              /**< false (default): only versions > running_version */
+    ota_manifest_rejected_fn is_rejected; /**< NULL: no version is rejected */
+    void *rejected_ctx;                /**< passed to is_rejected */
+} ota_manifest_device_t;
+
+/** One image to download. */
+typedef struct ota_manifest_update {
+    uint32_t version;
+    uint8_t digest[OTA_SHA256_SIZE]; /**< SHA-256 of the .ota file as served */
+    bool has_size;                   /**< the entry carried "Size" */
+    uint32_t size;                   /**< bytes of the .ota file, if has_size */
+    uint32_t url_len;                /**< strlen(url) */
+    char url[OTA_MANIFEST_URL_MAX + 1]; /**< unescaped, NUL-terminated */
+} ota_manifest_update_t;
+
+/** What to do, in this order: erase each listed version, then download the update if any. */
+typedef struct ota_manifest_plan {
+    uint32_t entry_count;                          /**< elements in the "ota" array */
+    uint32_t erase_count;                          /**< versions in erase_versions */
+    uint32_t erase_versions[OTA_MANIFEST_ERASE_MAX]; /**< manifest order, no repeats */
+    bool has_update;                               /**< false: nothing to download */
+    ota_manifest_update_t update;                  /**< valid if has_update */
+} ota_manifest_plan_t;
+
+/* Selection ------------------------------------------------------------------------------- */
+
+/**
+ * Validate a whole manifest and choose what to do on this device.
+ *
+ * Rules (docs/manifest.md has them step by step):
+ *  - every entry is validated, whether or not it is chosen; one bad entry refuses the manifest;
+ *  - entries with EraseVer true give the erase list (each version once, manifest order);
+ *  - the update is, among entries with EraseVer false, the highest Version that is not in the
+ *    erase list, not rejected (device->is_rejected), not the running version, and greater than
+ *    the running version unless device->allow_downgrade;
+ *  - if entries for the chosen version disagree on URL, Digest or Size: OTA_MANIFEST_ERR_AMBIGUOUS.
+ *
+ * @param parser  work memory and limits (ota_manifest_parser_init); diagnostics are written back
+ * @param json    the manifest bytes; need not be NUL-terminated; a leading UTF-8 BOM is skipped
+ * @param len     number of bytes in json
+ * @param device  running version, rejected-version predicate, downgrade policy
+ * @param plan    out: the plan; on any error it is all zero (nothing to erase, no update)
+ * @return OTA_MANIFEST_OK (plan->has_update says whether there is an update), or the first error.
+ */
+ota_manifest_status_t ota_manifest_select(ota_manifest_parser_t *parser, const char *json,
+                                          size_t len, const ota_manifest_device_t *device,
+                                          ota_manifest_plan_t *plan);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* OTAFLOW_MANIFEST_H */
