@@ -107,6 +107,27 @@ run() {
   [ $rc -eq 0 ] || { echo "fuzz: $t stopped with exit $rc: see $bld/logs/$t.log" >&2; return 1; }
 }
 
+# Seeds: the generated ones (make_seeds.c) as they are, plus the inputs the unit tests feed
+# the parsers (fuzz_capture_<target>, see tests/fuzz/capture.h) merged in where they add
+# coverage.
+seeds() {
+  local tmp t b
+  "$bld/fuzz/fuzz_make_seeds" "$src/tests/fuzz/corpus"
+  tmp=$(mktemp -d); trap 'rm -rf "$tmp"' RETURN
+  for b in "$bld"/fuzz/fuzz_capture_*; do
+    [ -x "$b" ] || continue
+    t=${b##*/fuzz_capture_}
+    OTA_FUZZ_CAPTURE_DIR=$tmp "$b" >"$tmp/$t.log" 2>&1 || true
+    [ -d "$tmp/$t" ] || { echo "fuzz: $t: the tests captured nothing" >&2; continue; }
+    # Huge inputs (the tests' 64 KB URL, 10,000 entries) make slow seeds and a heavy repository.
+    find "$tmp/$t" -type f -size +8k -delete
+    mkdir -p "$src/tests/fuzz/corpus/$t"
+    "$(binary "$t")" -merge=1 "$src/tests/fuzz/corpus/$t" "$tmp/$t" >"$tmp/$t.merge" 2>&1 ||
+      { tail "$tmp/$t.merge" >&2; die "$t: merge of captured seeds failed"; }
+    echo "fuzz: $t: $(find "$tmp/$t" -type f | wc -l) inputs captured from the unit tests, corpus now $(find "$src/tests/fuzz/corpus/$t" -type f | wc -l) files"
+  done
+}
+
 case "${1:-}" in
   build) build ;;
   targets) targets ;;
@@ -117,6 +138,6 @@ case "${1:-}" in
     targets | xargs -P "$jobs" -I{} bash "$0" run {} || fail=1
     echo "fuzz: summary appended to $log"
     exit $fail ;;
-  seeds) "$bld/fuzz/fuzz_make_seeds" "$src/tests/fuzz/corpus" && echo "fuzz: seeds written" ;;
+  seeds) seeds ;;
   *) die "usage: fuzz.sh build|targets|replay <t>|run <t>|all|seeds" ;;
 esac
