@@ -1,0 +1,130 @@
+/*
+ * otaflow bootloader: what runs at every power-on, before the application.
+ *
+ * It reads the image store's journal (external flash) and decides, in this order:
+ *  1. an install is pending or was interrupted: verify the slot (header, SHA-256 of exactly the
+ *     bytes it will program), record INSTALLING, erase and program the application region of
+ *     internal flash (erase units already equal are skipped), verify the internal copy, record
+ *     TRIAL;
+ *  2. the running image is on trial: count the attempt; past the limit, roll back to the image
+ *     it replaced (or the factory image), mark the new one rejected, and install that;
+ *  3. first boot of a factory-programmed board (journal empty): copy the running image into
+ *     the factory slot, so a factory reset always has something valid to install;
+ *  4. verify the image in internal flash and start it; if nothing valid exists anywhere, say
+ *     so and stop: never jump into garbage.
+ * Every step is one journal record, so a power cut anywhere resumes or redoes the step at the
+ * next power-on (docs/bootloader.md has the state machine and the records).
+ *
+ * The application region of internal flash holds a whole otaflow image (header, payload,
+ * TLVs) exactly as in the slot: the application finds its own version in its header, and the
+ * bootloader can verify "exactly what will run".
+ */
+#ifndef OTAFLOW_BOOT_H
+#define OTAFLOW_BOOT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "otaflow/crypto.h"
+#include "otaflow/image.h"
+#include "otaflow/port.h"
+#include "otaflow/store.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** PIC32MZ W1 application region: 0x10020000 .. +0xDF000 in a 1 MB program flash that starts
+ *  at physical 0x10000000 (the bootloader owns the first 128 KB). */
+#define OTA_BOOT_APP_OFFSET_DEFAULT 0x20000u
+#define OTA_BOOT_APP_SIZE_DEFAULT 0xDF000u
+/** Trial boots before a new image is rolled back. */
+#define OTA_BOOT_MAX_ATTEMPTS_DEFAULT 3u
+
+/** Copy/verify buffer inside ota_boot_t (one PIC32 row). */
+#ifndef OTA_BOOT_BUF_SIZE
+#define OTA_BOOT_BUF_SIZE 1024u
+#endif
+
+/** Bootloader configuration. Start from ota_boot_config_default(). */
+typedef struct ota_boot_config {
+    uint32_t app_offset;   /**< application region start in the internal flash device */
+    uint32_t app_size;     /**< application region size */
+    uint8_t max_attempts;  /**< trial boots before roll back (>= 1) */
+    uint32_t hw_id;        /**< this board's hardware id; 0 = accept any image's */
+} ota_boot_config_t;
+
+/** Result of ota_boot_run(). */
+typedef enum ota_boot_status {
+    OTA_BOOT_OK = 0,              /**< start the application in the region */
+    OTA_BOOT_ERR_ARG = -1,        /**< NULL or unusable configuration */
+    OTA_BOOT_ERR_NO_IMAGE = -2,   /**< nothing valid to boot anywhere: halt */
+    OTA_BOOT_ERR_FLASH = -3,      /**< internal flash failed (e.g. power lost): no jump */
+    OTA_BOOT_ERR_STORE = -4,      /**< the store failed (e.g. power lost): no jump */
+} ota_boot_status_t;
+
+/** What happened during one boot (for the console and tests). */
+typedef struct ota_boot_report {
+    uint32_t version;        /**< version started (OK only) */
+    uint8_t attempts;        /**< trial attempts counted, this boot included (0 = confirmed) */
+    bool trial;              /**< the image started is on trial */
+    bool installed;          /**< an image was installed into internal flash in this boot */
+    bool rolled_back;        /**< the install was a roll back (trial failed or requested) */
+    bool factory_reset;      /**< the install was a factory reset */
+    bool factory_saved;      /**< the running image was copied to the factory slot */
+    uint32_t erase_units_skipped; /**< internal erase units already equal, not rewritten */
+    ota_store_status_t store_status; /**< detail of ERR_STORE */
+    ota_flash_status_t flash_status; /**< detail of ERR_FLASH */
+} ota_boot_report_t;
+
+/** Work memory of the bootloader (caller-owned, e.g. static in the bootloader image). */
+typedef struct ota_boot {
+    ota_boot_config_t config;
+    const ota_flash_t *internal;
+    ota_store_t *store;
+    ota_log_fn log;
+    void *log_ctx;
+    _Alignas(8) uint8_t buf[OTA_BOOT_BUF_SIZE];
+    uint8_t cmp[OTA_BOOT_BUF_SIZE];
+} ota_boot_t;
+
+/** Defaults: PIC32MZ W1 region, 3 attempts, any hardware id. */
+void ota_boot_config_default(ota_boot_config_t *config);
+
+/**
+ * One power-on: decide, install if needed, verify what will run.
+ * @param store    mounted on the external flash (ota_store_mount) by the caller
+ * @param internal the internal program flash device
+ * @return OTA_BOOT_OK: jump to the application (report says which version); otherwise do not
+ *         jump: ERR_NO_IMAGE (halt, nothing valid), ERR_FLASH / ERR_STORE (e.g. power lost
+ *         during the boot: the next power-on continues).
+ */
+ota_boot_status_t ota_boot_run(ota_boot_t *boot, const ota_boot_config_t *config,
+                               const ota_flash_t *internal, ota_store_t *store, ota_log_fn log,
+                               void *log_ctx, ota_boot_report_t *report);
+
+/**
+ * Application side: the running image is healthy. Confirms a trial (the bootloader stops
+ * counting attempts and keeps this image) and raises the stored security counter to the
+ * running image's. No-op when already confirmed.
+ * @param internal, config  to read the running image's header
+ * @return OTA_BOOT_OK; ERR_STORE (store refused, e.g. an install is pending); ERR_FLASH;
+ *         ERR_NO_IMAGE (the region holds no valid header).
+ */
+ota_boot_status_t ota_confirm(ota_store_t *store, const ota_flash_t *internal,
+                              const ota_boot_config_t *config);
+
+/** Read the header of the image in the application region (e.g. for the app's own version).
+ *  @return OTA_IMAGE_OK and *out filled, or why not. */
+ota_image_status_t ota_boot_running_header(const ota_flash_t *internal,
+                                           const ota_boot_config_t *config,
+                                           ota_image_header_t *out);
+
+/** Short constant English name, never NULL. */
+const char *ota_boot_status_str(ota_boot_status_t status);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* OTAFLOW_BOOT_H */

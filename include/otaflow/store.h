@@ -1,0 +1,473 @@
+/*
+ * otaflow image store: slots for update images on an external NOR flash, and the power-safe
+ * state journal that says what each slot holds and what the bootloader must do.
+ *
+ * Layout (docs/store.md has the picture and the byte-level record format):
+ *
+ *   journal sector A | journal sector B | pad to block | factory slot | slot 1 | ... | slot N
+ *
+ * Every change of state is one journal record: a full snapshot of the store (all slot
+ * descriptors + boot fields) with a sequence number and a CRC-32. The newest valid record
+ * wins, so each change is atomic: after a power cut at any point, mounting yields either the
+ * state before the change or the state after it. A record is written only after the flash
+ * data it describes is durable (a slot becomes STORED only after its bytes were read back from
+ * flash and their SHA-256 matched), and data is erased only after a record says nobody needs it.
+ *
+ * The agent (application side) downloads into slots; the bootloader (reset side) installs
+ * from them and keeps the boot fields. Both mount the same store with the same config.
+ *
+ * Everything lives in a caller-owned ota_store_t; no allocation, no globals. Not thread-safe:
+ * one owner at a time.
+ */
+#ifndef OTAFLOW_STORE_H
+#define OTAFLOW_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "otaflow/crypto.h"
+#include "otaflow/image.h"
+#include "otaflow/port.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Limits and defaults ---------------------------------------------------------------------- */
+
+/** Most download slots a store can have (the original allows up to 5 stored images). */
+#define OTA_STORE_MAX_DOWNLOAD_SLOTS 5u
+/** Slot indices: 0 is the factory slot, 1..N the download slots. */
+#define OTA_STORE_FACTORY_SLOT 0u
+/** "No slot" in the boot fields. */
+#define OTA_STORE_SLOT_NONE 0xFFu
+/** Slot descriptors in one snapshot at most (factory + download slots). */
+#define OTA_STORE_MAX_SLOTS (OTA_STORE_MAX_DOWNLOAD_SLOTS + 1u)
+/** Default slot size: application region 0xDF000 + room for header and TLVs, 64 KB aligned. */
+#define OTA_STORE_DEFAULT_SLOT_SIZE 0xE0000u
+/** Default number of download slots (the original's default). */
+#define OTA_STORE_DEFAULT_DOWNLOAD_SLOTS 2u
+/** config.download_slots value meaning "as many as fit the device" (at most the maximum). */
+#define OTA_STORE_SLOTS_AS_MANY_AS_FIT 0xFFu
+/** Versions remembered as rejected (oldest forgotten first); they survive erasing the slot. */
+#define OTA_STORE_REJECTED_MAX 8u
+/** Default automatic checkpoint interval of a download (bytes; rounded up to an erase unit). */
+#define OTA_STORE_DEFAULT_CHECKPOINT 0x10000u
+
+/** Size of the work buffer inside ota_store_t: program staging and read-back hashing. At
+ *  least 16; a power of two of at least the page size (256 on SST26) programs whole pages. */
+#ifndef OTA_STORE_WORK_SIZE
+#define OTA_STORE_WORK_SIZE 512u
+#endif
+
+/** Largest record (snapshot) in bytes, before rounding to the program unit. */
+#define OTA_STORE_RECORD_HEADER 76u
+#define OTA_STORE_RECORD_SLOT 48u
+#define OTA_STORE_RECORD_MAX                                                                     \
+    (OTA_STORE_RECORD_HEADER + OTA_STORE_MAX_SLOTS * OTA_STORE_RECORD_SLOT + 4u)
+/** Record buffer: the largest record rounded up to a program unit of up to 64 bytes. */
+#define OTA_STORE_RECORD_BUF ((OTA_STORE_RECORD_MAX + 63u) & ~63u)
+
+/* Status ----------------------------------------------------------------------------------- */
+
+/** Result of a store operation. */
+typedef enum ota_store_status {
+    OTA_STORE_OK = 0,
+    OTA_STORE_ERR_ARG = -1,            /**< NULL pointer, bad slot index, zero length... */
+    OTA_STORE_ERR_GEOMETRY = -2,       /**< flash geometry or config the store cannot use */
+    OTA_STORE_ERR_NO_SPACE = -3,       /**< journal + the requested slots do not fit the device */
+    OTA_STORE_ERR_FLASH = -4,          /**< the flash failed: see ota_store_flash_status() */
+    OTA_STORE_ERR_JOURNAL_FULL = -5,   /**< no record position could be programmed in either
+                                            journal sector (worn-out or failing flash) */
+    OTA_STORE_ERR_LAYOUT = -6,         /**< the journal was written with another layout/config */
+    OTA_STORE_ERR_STATE = -7,          /**< operation not allowed in the current state */
+    OTA_STORE_ERR_NO_SLOT = -8,        /**< no slot may take a download now */
+    OTA_STORE_ERR_TOO_LARGE = -9,      /**< image larger than a slot (or than announced) */
+    OTA_STORE_ERR_OFFSET = -10,        /**< write not at the next expected offset */
+    OTA_STORE_ERR_SIZE = -11,          /**< finished with fewer bytes than announced */
+    OTA_STORE_ERR_DIGEST = -12,        /**< bytes in flash do not match the expected SHA-256 */
+    OTA_STORE_ERR_IMAGE = -13,         /**< bytes match the digest but are not a valid image */
+    OTA_STORE_ERR_NOT_FOUND = -14,     /**< no slot holds that version */
+    OTA_STORE_ERR_PROTECTED = -15,     /**< that image must be kept (running, rollback, install) */
+    OTA_STORE_ERR_NO_ROLLBACK = -16,   /**< nothing valid would be left to boot */
+    OTA_STORE_ERR_REJECTED = -17,      /**< that version was rejected on this device */
+    OTA_STORE_ERR_EXISTS = -18,        /**< that version is already stored */
+    OTA_STORE_ERR_BUSY = -19,          /**< a download is already in progress */
+    OTA_STORE_ERR_NOT_MOUNTED = -20,   /**< ota_store_mount() has not succeeded */
+} ota_store_status_t;
+
+/** A short constant English name for a status ("digest mismatch"), never NULL. */
+const char *ota_store_status_str(ota_store_status_t status);
+
+/* State ------------------------------------------------------------------------------------ */
+
+/** What a slot holds. */
+typedef enum ota_slot_state {
+    OTA_SLOT_EMPTY = 0,       /**< nothing; its bytes are garbage and may be erased any time */
+    OTA_SLOT_DOWNLOADING = 1, /**< a download in progress; offset bytes are durable */
+    OTA_SLOT_STORED = 2,      /**< a complete image whose bytes matched its digest */
+    OTA_SLOT_INSTALLED = 3,   /**< the copy of the image running from internal flash */
+    OTA_SLOT_REJECTED = 4,    /**< an image that failed its trial boot (reusable space) */
+} ota_slot_state_t;
+
+/** Slot flag: when this slot stops being the running one, it becomes EMPTY (EraseVer of the
+ *  running version), instead of STORED. */
+#define OTA_SLOT_FLAG_DISCARD 0x01u
+
+/** One slot's descriptor, as in the newest record. */
+typedef struct ota_store_slot {
+    uint8_t state;               /**< ota_slot_state_t */
+    uint8_t flags;               /**< OTA_SLOT_FLAG_* */
+    uint32_t version;            /**< image version (manifest Version) */
+    uint32_t size;               /**< image size in bytes (0 while unknown during download) */
+    uint32_t offset;             /**< DOWNLOADING: durable bytes (resume point) */
+    uint8_t digest[OTA_SHA256_SIZE]; /**< SHA-256 of the whole image file as served */
+} ota_store_slot_t;
+
+/** What the bootloader does at the next reset. */
+typedef enum ota_boot_state {
+    OTA_BOOT_NONE = 0,            /**< fresh device: nothing known about the running image */
+    OTA_BOOT_INSTALL_PENDING = 1, /**< install install_slot at the next reset */
+    OTA_BOOT_INSTALLING = 2,      /**< install in progress (install_progress bytes done) */
+    OTA_BOOT_TRIAL = 3,           /**< new image on trial; attempts boots counted so far */
+    OTA_BOOT_CONFIRMED = 4,       /**< the running image is confirmed */
+} ota_boot_state_t;
+
+/** Why an install was requested (for the bootloader's decisions and its log). */
+typedef enum ota_install_reason {
+    OTA_INSTALL_UPDATE = 0,   /**< a newer image the agent downloaded */
+    OTA_INSTALL_ROLLBACK = 1, /**< going back (trial failed, EraseVer of the running, request) */
+    OTA_INSTALL_FACTORY = 2,  /**< factory reset */
+} ota_install_reason_t;
+
+/** Boot fields of the snapshot: shared by agent and bootloader. */
+typedef struct ota_store_boot {
+    uint32_t running_version;    /**< version in internal flash (0 = unknown) */
+    uint32_t previous_version;   /**< version the running one replaced (0 = none) */
+    uint32_t security_counter;   /**< highest security counter confirmed */
+    uint32_t install_progress;   /**< INSTALLING: bytes of internal flash done */
+    uint8_t running_slot;        /**< slot holding a copy of the running image, or NONE */
+    uint8_t previous_slot;       /**< slot of the replaced image while not confirmed, or NONE */
+    uint8_t install_slot;        /**< INSTALL_PENDING/INSTALLING: slot to install, or NONE */
+    uint8_t state;               /**< ota_boot_state_t */
+    uint8_t attempts;            /**< TRIAL: boots counted */
+    uint8_t install_reason;      /**< ota_install_reason_t of the pending install */
+    uint8_t rejected_count;      /**< entries used in rejected[] */
+    uint32_t rejected[OTA_STORE_REJECTED_MAX]; /**< rejected versions, oldest first */
+} ota_store_boot_t;
+
+/** A whole snapshot: what one journal record holds. */
+typedef struct ota_store_state {
+    ota_store_boot_t boot;
+    ota_store_slot_t slots[OTA_STORE_MAX_SLOTS]; /**< [0] factory, [1..N] download slots */
+} ota_store_state_t;
+
+/* Configuration and layout ----------------------------------------------------------------- */
+
+/** Store configuration. Agent and bootloader must use the same values (mount checks them
+ *  against the journal and fails with OTA_STORE_ERR_LAYOUT otherwise). Zero = default. */
+typedef struct ota_store_config {
+    uint32_t slot_size;           /**< bytes per slot, multiple of the erase unit
+                                       (0: OTA_STORE_DEFAULT_SLOT_SIZE) */
+    uint8_t download_slots;       /**< 1..OTA_STORE_MAX_DOWNLOAD_SLOTS, or
+                                       OTA_STORE_SLOTS_AS_MANY_AS_FIT (0: default 2) */
+    uint32_t checkpoint_interval; /**< automatic download checkpoint every this many bytes
+                                       (0: OTA_STORE_DEFAULT_CHECKPOINT; UINT32_MAX: never) */
+} ota_store_config_t;
+
+/** Where things are on the device (computed by ota_store_mount). */
+typedef struct ota_store_layout {
+    uint32_t journal_sector_size; /**< one erase unit per journal sector */
+    uint32_t record_size;         /**< bytes per record position (multiple of program unit) */
+    uint32_t records_per_sector;
+    uint32_t write_chunk;         /**< bytes programmed at once by a download (<= a page) */
+    uint32_t data_base;           /**< address of the factory slot */
+    uint32_t slot_size;
+    uint8_t download_slots;
+    uint32_t checkpoint_interval;
+} ota_store_layout_t;
+
+/** How the last mount found the journal. */
+typedef enum ota_store_mount_kind {
+    OTA_STORE_MOUNT_FRESH = 0,     /**< both journal sectors erased: a new, empty store */
+    OTA_STORE_MOUNT_RECORD = 1,    /**< the newest valid record was loaded */
+    OTA_STORE_MOUNT_GARBAGE = 2,   /**< no valid record among non-erased bytes: empty store
+                                        (nothing is claimed, so nothing unsafe is trusted) */
+} ota_store_mount_kind_t;
+
+/** Journal bookkeeping (private to the store; read it only for diagnostics). */
+typedef struct ota_store_journal {
+    uint32_t seq;            /**< sequence number of the newest record (0: none yet) */
+    uint32_t next_pos;       /**< next record position to try in the active sector */
+    uint8_t sector;          /**< active journal sector (0 or 1) */
+    uint8_t mount_kind;      /**< ota_store_mount_kind_t */
+    uint32_t valid_records;  /**< valid records seen at mount (both sectors) */
+    uint32_t bad_records;    /**< non-erased positions that failed CRC or checks at mount */
+    uint32_t appends;        /**< records written since mount */
+    uint32_t compactions;    /**< sector switches since mount */
+} ota_store_journal_t;
+
+/** The download in progress (private to the store). */
+typedef struct ota_store_download {
+    bool active;
+    uint8_t slot;
+    uint32_t next;      /**< next byte offset the caller must write */
+    uint32_t base;      /**< slot offset of work[0]; everything before it is programmed */
+    uint32_t fill;      /**< bytes staged in work[] */
+    uint32_t erased_to; /**< slot offset up to which the slot is erased in this session */
+} ota_store_download_t;
+
+/** The store. Caller-owned; fields are private, use the functions. */
+typedef struct ota_store {
+    const ota_flash_t *flash;
+    ota_store_layout_t layout;
+    ota_store_state_t state;   /**< newest durable snapshot */
+    ota_store_state_t staged;  /**< snapshot being prepared for the next record */
+    ota_store_journal_t journal;
+    ota_store_download_t dl;
+    ota_flash_status_t flash_status; /**< the flash error behind the last OTA_STORE_ERR_FLASH */
+    bool mounted;
+    uint8_t record[OTA_STORE_RECORD_BUF];
+    _Alignas(8) uint8_t work[OTA_STORE_WORK_SIZE];
+} ota_store_t;
+
+/* Mount and inspect ------------------------------------------------------------------------ */
+
+/**
+ * Mount the store on flash: compute the layout, read both journal sectors and load the newest
+ * valid record (or an empty state if there is none). Reads only; writes nothing.
+ * Call again after every power-on: the RAM state of a store is not valid after a cut.
+ * @param config NULL for all defaults
+ * @return OK; ERR_ARG; ERR_GEOMETRY (erase unit/program unit/page unusable, slot size not a
+ *         multiple of the erase unit, work buffer smaller than a program unit); ERR_NO_SPACE
+ *         (slots do not fit); ERR_LAYOUT (the newest record was written with another config);
+ *         ERR_FLASH (read failed).
+ */
+ota_store_status_t ota_store_mount(ota_store_t *store, const ota_flash_t *flash,
+                                   const ota_store_config_t *config);
+
+/** The layout in use (valid after a successful mount). */
+const ota_store_layout_t *ota_store_layout(const ota_store_t *store);
+
+/** The newest durable state (valid after a successful mount). */
+const ota_store_state_t *ota_store_state(const ota_store_t *store);
+
+/** The boot fields of the newest durable state. */
+const ota_store_boot_t *ota_store_boot(const ota_store_t *store);
+
+/** Descriptor of slot (0 = factory, 1..download_slots); NULL if the index is out of range. */
+const ota_store_slot_t *ota_store_slot(const ota_store_t *store, uint8_t slot);
+
+/** Number of slots including the factory slot (download_slots + 1). */
+uint8_t ota_store_slot_count(const ota_store_t *store);
+
+/** Flash address of the first byte of slot. */
+uint32_t ota_store_slot_addr(const ota_store_t *store, uint8_t slot);
+
+/** How the last mount found the journal (ota_store_mount_kind_t). */
+ota_store_mount_kind_t ota_store_mount_kind(const ota_store_t *store);
+
+/** The flash status behind the last OTA_STORE_ERR_FLASH. */
+ota_flash_status_t ota_store_flash_status(const ota_store_t *store);
+
+/** True if version is in the rejected list. */
+bool ota_store_is_rejected(const ota_store_t *store, uint32_t version);
+
+/** A slot holding version in state STORED or INSTALLED (download slots first, then
+ *  factory), or OTA_STORE_SLOT_NONE. */
+uint8_t ota_store_find_version(const ota_store_t *store, uint32_t version);
+
+/**
+ * Read len bytes of slot at offset (bounded by the slot size).
+ * @return OK, ERR_ARG (out of the slot), ERR_FLASH.
+ */
+ota_store_status_t ota_store_slot_read(ota_store_t *store, uint8_t slot, uint32_t offset,
+                                       void *buf, uint32_t len);
+
+/** An image source over one slot (ota_image_parse / ota_image_verify read through .src). */
+typedef struct ota_store_slot_source {
+    ota_image_source_t src;
+    ota_store_t *store;
+    uint8_t slot;
+} ota_store_slot_source_t;
+
+/**
+ * Set out up to read slot as an image source, sized to the slot's recorded image size (the
+ * slot size while it is unknown). Pass &out->src to the image functions; out must outlive it.
+ * @return OK; ERR_ARG (bad slot).
+ */
+ota_store_status_t ota_store_image_source(ota_store_t *store, uint8_t slot,
+                                          ota_store_slot_source_t *out);
+
+/**
+ * Read the slot's image back from flash and compare its SHA-256 with the recorded digest.
+ * Uses the work buffer: not during a download. Changes nothing.
+ * @return OK when the bytes match; ERR_STATE (slot not STORED/INSTALLED); ERR_DIGEST; ERR_FLASH.
+ */
+ota_store_status_t ota_store_slot_verify(ota_store_t *store, uint8_t slot);
+
+/* Download (agent side) -------------------------------------------------------------------- */
+
+/**
+ * Start (or resume) downloading an image into a download slot.
+ *
+ * Resume: if a slot is DOWNLOADING this same version with this same digest, the download
+ * continues there and *resume_offset is its durable offset (re-request the rest from there).
+ * Otherwise a slot is chosen: never the running image's slot, the pending install's slot, nor
+ * (while an install is pending or the running image is on trial) the image it would roll back
+ * to; among the others an EMPTY, REJECTED or stale DOWNLOADING slot first (lowest index), else
+ * the STORED slot with the lowest version. The slot is recorded DOWNLOADING at offset 0 before
+ * any byte of it is erased or written; *resume_offset is 0.
+ *
+ * @param total_size  expected size (e.g. Content-Length), 0 if unknown
+ * @param digest      SHA-256 of the whole file, as the manifest gives it
+ * @param slot_out    may be NULL; receives the slot index
+ * @param resume_offset may be NULL; receives where to continue
+ * @return OK; ERR_BUSY (a download is active); ERR_ARG (version 0); ERR_TOO_LARGE;
+ *         ERR_REJECTED (version in the rejected list); ERR_EXISTS (already STORED/INSTALLED);
+ *         ERR_NO_SLOT; ERR_FLASH / ERR_JOURNAL_FULL (record not written: nothing changed).
+ */
+ota_store_status_t ota_store_download_begin(ota_store_t *store, uint32_t version,
+                                            uint32_t total_size,
+                                            const uint8_t digest[OTA_SHA256_SIZE],
+                                            uint8_t *slot_out, uint32_t *resume_offset);
+
+/**
+ * Start (or resume) writing the factory image into the factory slot (bootloader, first boot
+ * of a factory-programmed board). Same contract as ota_store_download_begin, for slot 0; only
+ * allowed while the factory slot is EMPTY or DOWNLOADING (resume).
+ * @return as ota_store_download_begin; ERR_STATE if the factory slot already holds an image.
+ */
+ota_store_status_t ota_store_factory_begin(ota_store_t *store, uint32_t version,
+                                           uint32_t total_size,
+                                           const uint8_t digest[OTA_SHA256_SIZE],
+                                           uint32_t *resume_offset);
+
+/**
+ * Write len bytes at offset of the image being downloaded. Offsets must follow each other
+ * (offset == bytes written so far, starting at the resume offset); chunk sizes are free.
+ * Bytes are staged in the work buffer and programmed a page at a time; each erase unit (or
+ * block, when a whole block of the slot is ahead) is erased just before its first program.
+ * Every checkpoint_interval bytes a checkpoint record is appended automatically.
+ * @return OK; ERR_STATE (no download); ERR_OFFSET; ERR_TOO_LARGE (past the slot or past the
+ *         announced size); ERR_FLASH / ERR_JOURNAL_FULL: the session is over (which of the
+ *         bytes are programmed is unknown): call ota_store_download_begin with the same version
+ *         and digest to resume from the durable offset.
+ */
+ota_store_status_t ota_store_download_write(ota_store_t *store, uint32_t offset,
+                                            const void *data, size_t len);
+
+/**
+ * Record the durable offset now: the last erase-unit boundary below which every byte is
+ * programmed (only there can a resume erase the next unit again). Writes a record only when
+ * that offset moved. *durable may be NULL.
+ * @return OK; ERR_STATE (no download); ERR_FLASH / ERR_JOURNAL_FULL.
+ */
+ota_store_status_t ota_store_download_checkpoint(ota_store_t *store, uint32_t *durable);
+
+/**
+ * Finish: program the staged tail, read the whole image back from flash, hash it and compare
+ * with the digest. On a match (and a valid image, see docs/store.md) the slot is recorded
+ * STORED; on a mismatch it is recorded EMPTY. The download is over in both cases.
+ * @return OK (STORED); ERR_SIZE (fewer bytes than announced: download still active, write
+ *         the rest); ERR_DIGEST / ERR_IMAGE (slot recorded EMPTY); ERR_STATE; ERR_FLASH /
+ *         ERR_JOURNAL_FULL (download still active; after a power cut remount and resume).
+ */
+ota_store_status_t ota_store_download_finish(ota_store_t *store);
+
+/**
+ * Abort the active download (or, with none active, a DOWNLOADING slot left from before a
+ * power cut): the slot is recorded EMPTY. Its bytes stay until the slot is reused.
+ * @return OK; ERR_STATE (nothing downloading); ERR_FLASH / ERR_JOURNAL_FULL.
+ */
+ota_store_status_t ota_store_download_abort(ota_store_t *store);
+
+/** True while a download is active in this mounted store; *next receives the next offset. */
+bool ota_store_download_active(const ota_store_t *store, uint8_t *slot, uint32_t *next);
+
+/* EraseVer --------------------------------------------------------------------------------- */
+
+/**
+ * EraseVer: remove the stored image(s) of version from the download slots.
+ *
+ * Not running: each slot holding version is recorded EMPTY first, then its bytes are erased
+ * (a cut in between leaves an EMPTY slot with stale bytes, which is harmless). Refused with
+ * ERR_PROTECTED if that image is the pending install or, before confirmation, the rollback
+ * target.
+ * Running: a roll back. The running slot is flagged DISCARD (it becomes EMPTY once another
+ * image runs) and an install of the best remaining image is requested (the previous image
+ * while on trial, else the highest STORED version below the running one, else the factory
+ * image); ERR_NO_ROLLBACK if there is none. The running image's bytes are never erased here.
+ * The factory slot is never touched.
+ * @return OK; ERR_ARG (version 0); ERR_NOT_FOUND; ERR_PROTECTED; ERR_NO_ROLLBACK; ERR_BUSY
+ *         (the download in progress is that version: abort it first); ERR_FLASH /
+ *         ERR_JOURNAL_FULL.
+ */
+ota_store_status_t ota_store_erase_version(ota_store_t *store, uint32_t version);
+
+/* Boot fields (bootloader and agent) ------------------------------------------------------- */
+
+/**
+ * Declare the image running from internal flash (bootloader, first boot of a programmed board,
+ * or after copying it to the factory slot): running_version = version, running_slot = slot
+ * (OTA_STORE_SLOT_NONE, or a slot holding version), boot state CONFIRMED.
+ * @return OK; ERR_STATE (an install is pending/in progress or on trial); ERR_ARG.
+ */
+ota_store_status_t ota_store_set_running(ota_store_t *store, uint32_t version, uint8_t slot);
+
+/**
+ * Ask for slot to be installed at the next reset (agent, after a download): INSTALL_PENDING.
+ * @return OK; ERR_ARG; ERR_STATE (slot not STORED, or install already in progress);
+ *         ERR_PROTECTED (slot is the running one); ERR_REJECTED.
+ */
+ota_store_status_t ota_store_request_install(ota_store_t *store, uint8_t slot);
+
+/** Bootloader: the pending install starts (INSTALL_PENDING -> INSTALLING, progress 0).
+ *  @return OK; ERR_STATE. Calling it in INSTALLING (a resumed install) writes nothing. */
+ota_store_status_t ota_store_install_begin(ota_store_t *store);
+
+/** Bootloader: record install progress (bytes of internal flash done). @return OK; ERR_STATE. */
+ota_store_status_t ota_store_install_progress(ota_store_t *store, uint32_t bytes_done);
+
+/**
+ * Bootloader: the install is complete and verified: the installed slot becomes the running
+ * one (INSTALLED, or the factory slot), the replaced one becomes the rollback target (STORED;
+ * EMPTY if flagged DISCARD), state TRIAL with 0 attempts. @return OK; ERR_STATE.
+ */
+ota_store_status_t ota_store_install_done(ota_store_t *store);
+
+/** Bootloader: count one trial boot; *attempts (may be NULL) receives the new count.
+ *  @return OK; ERR_STATE (not on trial). */
+ota_store_status_t ota_store_trial_attempt(ota_store_t *store, uint8_t *attempts);
+
+/**
+ * Application: the running image is healthy (TRIAL or NONE -> CONFIRMED; CONFIRMED: no-op
+ * unless the counter rises). The security counter rises to security_counter if higher; the
+ * previous image becomes an ordinary stored version.
+ * @return OK; ERR_STATE (an install is pending or in progress).
+ */
+ota_store_status_t ota_store_confirm(ota_store_t *store, uint32_t security_counter);
+
+/**
+ * Roll back: request an install of the best remaining image (the previous one while not
+ * confirmed, else the highest STORED version below the running one, else the factory image).
+ * With reject, the running version is added to the rejected list and its slot recorded
+ * REJECTED (bootloader after the trial limit; the agent will not fetch it again).
+ * @return OK; ERR_NO_ROLLBACK (nothing valid to go to: nothing is changed); ERR_STATE.
+ */
+ota_store_status_t ota_store_rollback(ota_store_t *store, bool reject);
+
+/** Factory reset: request an install of the factory image. @return OK; ERR_NO_ROLLBACK
+ *  (factory slot not valid); ERR_STATE (install in progress). */
+ota_store_status_t ota_store_factory_reset(ota_store_t *store);
+
+/** Short English names, never NULL. */
+const char *ota_slot_state_str(uint8_t state);
+const char *ota_boot_state_str(uint8_t state);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* OTAFLOW_STORE_H */

@@ -1,0 +1,454 @@
+/*
+ * The store's state journal: two erase units used alternately, each a row of fixed-size
+ * record positions. A record is a full snapshot, so the newest valid one is the whole truth;
+ * a torn or garbage record fails its CRC and the one before it wins.
+ */
+#include "journal.h"
+
+#include <string.h>
+
+#include "le_bytes.h"
+
+/* CRC-32 ---------------------------------------------------------------------------------- */
+
+/* Four bits at a time with a 16-entry table: 64 bytes of constants, fast enough for records. */
+static const uint32_t crc_nibble[16] = {
+    0x00000000u, 0x1DB71064u, 0x3B6E20C8u, 0x26D930ACu, 0x76DC4190u, 0x6B6B51F4u,
+    0x4DB26158u, 0x5005713Cu, 0xEDB88320u, 0xF00F9344u, 0xD6D6A3E8u, 0xCB61B38Cu,
+    0x9B64C2B0u, 0x86D3D2D4u, 0xA00AE278u, 0xBDBDF21Cu,
+};
+
+uint32_t ota_journal_crc32(uint32_t crc, const void *data, size_t len)
+{
+    const uint8_t *p = data;
+    crc = ~crc;
+    for (size_t i = 0; i < len; i++) {
+        crc ^= p[i];
+        crc = (crc >> 4) ^ crc_nibble[crc & 0x0Fu];
+        crc = (crc >> 4) ^ crc_nibble[crc & 0x0Fu];
+    }
+    return ~crc;
+}
+
+/* Record format (docs/store.md) ----------------------------------------------------------- */
+
+enum {
+    REC_MAGIC = 0,
+    REC_SEQ = 4,
+    REC_FORMAT = 8,
+    REC_SLOT_COUNT = 9,
+    REC_SIZE = 10,
+    REC_SLOT_SIZE = 12,
+    REC_DATA_BASE = 16,
+    REC_RUNNING_VERSION = 20,
+    REC_PREVIOUS_VERSION = 24,
+    REC_SECURITY_COUNTER = 28,
+    REC_INSTALL_PROGRESS = 32,
+    REC_RUNNING_SLOT = 36,
+    REC_PREVIOUS_SLOT = 37,
+    REC_INSTALL_SLOT = 38,
+    REC_BOOT_STATE = 39,
+    REC_ATTEMPTS = 40,
+    REC_INSTALL_REASON = 41,
+    REC_REJECTED_COUNT = 42,
+    REC_RESERVED = 43,
+    REC_REJECTED = 44,
+    REC_SLOTS = 76,
+    /* per slot descriptor */
+    SLOT_STATE = 0,
+    SLOT_FLAGS = 1,
+    SLOT_RESERVED = 2,
+    SLOT_VERSION = 4,
+    SLOT_SIZE = 8,
+    SLOT_OFFSET = 12,
+    SLOT_DIGEST = 16,
+};
+
+_Static_assert(REC_SLOTS == OTA_STORE_RECORD_HEADER, "record header size");
+_Static_assert(REC_REJECTED + 4 * OTA_STORE_REJECTED_MAX == REC_SLOTS, "rejected list");
+_Static_assert(SLOT_DIGEST + OTA_SHA256_SIZE == OTA_STORE_RECORD_SLOT, "slot descriptor size");
+
+uint32_t ota_journal_record_bytes(uint8_t slot_count)
+{
+    return OTA_STORE_RECORD_HEADER + (uint32_t)slot_count * OTA_STORE_RECORD_SLOT + 4u;
+}
+
+static uint8_t slot_count_of(const ota_store_layout_t *layout)
+{
+    return (uint8_t)(layout->download_slots + 1u);
+}
+
+void ota_journal_encode(const ota_store_layout_t *layout, const ota_store_state_t *state,
+                        uint32_t seq, uint8_t *out)
+{
+    const ota_store_boot_t *b = &state->boot;
+    uint8_t count = slot_count_of(layout);
+    uint32_t body = ota_journal_record_bytes(count) - 4u;
+
+    /* Padding after the CRC is zero, not erased: a position is "free" only if all of it is. */
+    memset(out, 0, layout->record_size);
+    ota_le32_put(out + REC_MAGIC, OTA_JOURNAL_MAGIC);
+    ota_le32_put(out + REC_SEQ, seq);
+    out[REC_FORMAT] = OTA_JOURNAL_FORMAT;
+    out[REC_SLOT_COUNT] = count;
+    ota_le16_put(out + REC_SIZE, (uint16_t)layout->record_size);
+    ota_le32_put(out + REC_SLOT_SIZE, layout->slot_size);
+    ota_le32_put(out + REC_DATA_BASE, layout->data_base);
+    ota_le32_put(out + REC_RUNNING_VERSION, b->running_version);
+    ota_le32_put(out + REC_PREVIOUS_VERSION, b->previous_version);
+    ota_le32_put(out + REC_SECURITY_COUNTER, b->security_counter);
+    ota_le32_put(out + REC_INSTALL_PROGRESS, b->install_progress);
+    out[REC_RUNNING_SLOT] = b->running_slot;
+    out[REC_PREVIOUS_SLOT] = b->previous_slot;
+    out[REC_INSTALL_SLOT] = b->install_slot;
+    out[REC_BOOT_STATE] = b->state;
+    out[REC_ATTEMPTS] = b->attempts;
+    out[REC_INSTALL_REASON] = b->install_reason;
+    out[REC_REJECTED_COUNT] = b->rejected_count;
+    for (unsigned i = 0; i < OTA_STORE_REJECTED_MAX; i++) {
+        ota_le32_put(out + REC_REJECTED + 4u * i, b->rejected[i]);
+    }
+    for (uint8_t i = 0; i < count; i++) {
+        const ota_store_slot_t *s = &state->slots[i];
+        uint8_t *d = out + REC_SLOTS + (uint32_t)i * OTA_STORE_RECORD_SLOT;
+        d[SLOT_STATE] = s->state;
+        d[SLOT_FLAGS] = s->flags;
+        ota_le32_put(d + SLOT_VERSION, s->version);
+        ota_le32_put(d + SLOT_SIZE, s->size);
+        ota_le32_put(d + SLOT_OFFSET, s->offset);
+        memcpy(d + SLOT_DIGEST, s->digest, OTA_SHA256_SIZE);
+    }
+    ota_le32_put(out + body, ota_journal_crc32(0, out, body));
+}
+
+static bool slot_index_ok(uint8_t slot, uint8_t count)
+{
+    return slot == OTA_STORE_SLOT_NONE || slot < count;
+}
+
+/* A record with a good CRC was written by this code; these checks only guard against a
+ * format bug or a crafted image, so that nothing downstream indexes out of range. */
+static bool content_ok(const ota_store_state_t *st, uint8_t count, uint32_t slot_size)
+{
+    const ota_store_boot_t *b = &st->boot;
+    if (b->state > OTA_BOOT_CONFIRMED || b->install_reason > OTA_INSTALL_FACTORY ||
+        b->rejected_count > OTA_STORE_REJECTED_MAX || !slot_index_ok(b->running_slot, count) ||
+        !slot_index_ok(b->previous_slot, count) || !slot_index_ok(b->install_slot, count)) {
+        return false;
+    }
+    if ((b->state == OTA_BOOT_INSTALL_PENDING || b->state == OTA_BOOT_INSTALLING) &&
+        b->install_slot == OTA_STORE_SLOT_NONE) {
+        return false;
+    }
+    for (uint8_t i = 0; i < count; i++) {
+        const ota_store_slot_t *s = &st->slots[i];
+        if (s->state > OTA_SLOT_REJECTED || (s->flags & ~OTA_SLOT_FLAG_DISCARD) != 0 ||
+            s->size > slot_size || s->offset > slot_size) {
+            return false;
+        }
+        bool running = (b->running_slot == i);
+        if (i == OTA_STORE_FACTORY_SLOT) {
+            if (s->state == OTA_SLOT_INSTALLED || s->state == OTA_SLOT_REJECTED) {
+                return false;
+            }
+        } else if (s->state == OTA_SLOT_INSTALLED ? !running
+                                                  : (running && s->state != OTA_SLOT_REJECTED)) {
+            /* The running slot is INSTALLED (or REJECTED while a rollback is pending), and
+             * only it is INSTALLED. */
+            return false;
+        }
+    }
+    return true;
+}
+
+ota_journal_record_kind_t ota_journal_decode(const ota_store_layout_t *layout, uint8_t erased,
+                                             const uint8_t *rec, ota_store_state_t *state,
+                                             uint32_t *seq)
+{
+    uint32_t size = layout->record_size;
+    uint32_t i = 0;
+    while (i < size && rec[i] == erased) {
+        i++;
+    }
+    if (i == size) {
+        return OTA_JOURNAL_ERASED;
+    }
+    if (ota_le32_get(rec + REC_MAGIC) != OTA_JOURNAL_MAGIC || rec[REC_FORMAT] != OTA_JOURNAL_FORMAT) {
+        return OTA_JOURNAL_CORRUPT;
+    }
+    uint8_t count = rec[REC_SLOT_COUNT];
+    if (count == 0 || count > OTA_STORE_MAX_SLOTS) {
+        return OTA_JOURNAL_CORRUPT;
+    }
+    uint32_t body = ota_journal_record_bytes(count) - 4u;
+    if (body + 4u > size) {
+        /* A record longer than our positions: written with another layout, and its CRC
+         * cannot even be read from here. */
+        return OTA_JOURNAL_CORRUPT;
+    }
+    if (ota_le32_get(rec + body) != ota_journal_crc32(0, rec, body)) {
+        return OTA_JOURNAL_CORRUPT;
+    }
+    if (count != slot_count_of(layout) || ota_le16_get(rec + REC_SIZE) != size ||
+        ota_le32_get(rec + REC_SLOT_SIZE) != layout->slot_size ||
+        ota_le32_get(rec + REC_DATA_BASE) != layout->data_base) {
+        return OTA_JOURNAL_FOREIGN;
+    }
+
+    ota_store_state_t st;
+    memset(&st, 0, sizeof st);
+    ota_store_boot_t *b = &st.boot;
+    b->running_version = ota_le32_get(rec + REC_RUNNING_VERSION);
+    b->previous_version = ota_le32_get(rec + REC_PREVIOUS_VERSION);
+    b->security_counter = ota_le32_get(rec + REC_SECURITY_COUNTER);
+    b->install_progress = ota_le32_get(rec + REC_INSTALL_PROGRESS);
+    b->running_slot = rec[REC_RUNNING_SLOT];
+    b->previous_slot = rec[REC_PREVIOUS_SLOT];
+    b->install_slot = rec[REC_INSTALL_SLOT];
+    b->state = rec[REC_BOOT_STATE];
+    b->attempts = rec[REC_ATTEMPTS];
+    b->install_reason = rec[REC_INSTALL_REASON];
+    b->rejected_count = rec[REC_REJECTED_COUNT];
+    for (unsigned i2 = 0; i2 < OTA_STORE_REJECTED_MAX; i2++) {
+        b->rejected[i2] = ota_le32_get(rec + REC_REJECTED + 4u * i2);
+    }
+    for (uint8_t k = 0; k < count; k++) {
+        const uint8_t *d = rec + REC_SLOTS + (uint32_t)k * OTA_STORE_RECORD_SLOT;
+        ota_store_slot_t *s = &st.slots[k];
+        s->state = d[SLOT_STATE];
+        s->flags = d[SLOT_FLAGS];
+        s->version = ota_le32_get(d + SLOT_VERSION);
+        s->size = ota_le32_get(d + SLOT_SIZE);
+        s->offset = ota_le32_get(d + SLOT_OFFSET);
+        memcpy(s->digest, d + SLOT_DIGEST, OTA_SHA256_SIZE);
+    }
+    if (rec[REC_RESERVED] != 0 || !content_ok(&st, count, layout->slot_size)) {
+        return OTA_JOURNAL_CORRUPT;
+    }
+    *state = st;
+    *seq = ota_le32_get(rec + REC_SEQ);
+    return OTA_JOURNAL_VALID;
+}
+
+/* Flash access ---------------------------------------------------------------------------- */
+
+/* Bytes read at a time when checking a position: on the stack, because the work buffer may
+ * hold staged download bytes while a checkpoint record is appended. */
+#define JOURNAL_PIECE 32u
+
+static uint32_t position_addr(const ota_store_t *store, uint8_t sector, uint32_t pos)
+{
+    return (uint32_t)sector * store->layout.journal_sector_size + pos * store->layout.record_size;
+}
+
+static ota_store_status_t flash_failed(ota_store_t *store, ota_flash_status_t st)
+{
+    store->flash_status = st;
+    return OTA_STORE_ERR_FLASH;
+}
+
+static ota_store_status_t read_position(ota_store_t *store, uint8_t sector, uint32_t pos)
+{
+    ota_flash_status_t st = ota_flash_read(store->flash, position_addr(store, sector, pos),
+                                           store->record, store->layout.record_size);
+    return st == OTA_FLASH_OK ? OTA_STORE_OK : flash_failed(store, st);
+}
+
+/* An empty state: every slot EMPTY, nothing running, no slot referenced. */
+static void empty_state(ota_store_state_t *st)
+{
+    memset(st, 0, sizeof *st);
+    st->boot.running_slot = OTA_STORE_SLOT_NONE;
+    st->boot.previous_slot = OTA_STORE_SLOT_NONE;
+    st->boot.install_slot = OTA_STORE_SLOT_NONE;
+}
+
+ota_store_status_t ota_journal_mount(ota_store_t *store)
+{
+    ota_store_journal_t *j = &store->journal;
+    uint8_t erased = store->flash->geometry.erased_value;
+    bool found = false, foreign_newest = false;
+    uint32_t best_seq = 0, foreign_seq = 0;
+
+    memset(j, 0, sizeof *j);
+    empty_state(&store->state);
+    for (uint8_t sector = 0; sector < 2; sector++) {
+        for (uint32_t pos = 0; pos < store->layout.records_per_sector; pos++) {
+            ota_store_status_t rs = read_position(store, sector, pos);
+            if (rs != OTA_STORE_OK) {
+                return rs;
+            }
+            uint32_t seq = 0;
+            switch (ota_journal_decode(&store->layout, erased, store->record, &store->staged,
+                                       &seq)) {
+            case OTA_JOURNAL_VALID:
+                j->valid_records++;
+                if (!found || seq > best_seq) {
+                    found = true;
+                    best_seq = seq;
+                    store->state = store->staged;
+                    j->sector = sector;
+                    j->next_pos = pos + 1u;
+                }
+                break;
+            case OTA_JOURNAL_FOREIGN:
+                j->bad_records++;
+                seq = ota_le32_get(store->record + REC_SEQ);
+                if (!foreign_newest || seq > foreign_seq) {
+                    foreign_newest = true;
+                    foreign_seq = seq;
+                }
+                break;
+            case OTA_JOURNAL_CORRUPT:
+                j->bad_records++;
+                break;
+            case OTA_JOURNAL_ERASED:
+                break;
+            }
+        }
+    }
+    /* A newer record from another configuration means agent and bootloader disagree about
+     * the layout: refuse rather than reinterpret slots. */
+    if (foreign_newest && (!found || foreign_seq > best_seq)) {
+        return OTA_STORE_ERR_LAYOUT;
+    }
+    j->seq = found ? best_seq : 0u;
+    j->mount_kind = (uint8_t)(found              ? OTA_STORE_MOUNT_RECORD
+                              : j->bad_records   ? OTA_STORE_MOUNT_GARBAGE
+                                                 : OTA_STORE_MOUNT_FRESH);
+    store->staged = store->state;
+    return OTA_STORE_OK;
+}
+
+/* Program the encoded record at a position, page by page, and read it back.
+ * OK: the record is there. ERR_STATE: this position is unusable, try the next. Else: fail. */
+static ota_store_status_t program_position(ota_store_t *store, uint8_t sector, uint32_t pos)
+{
+    const ota_flash_t *f = store->flash;
+    uint32_t addr = position_addr(store, sector, pos);
+    uint32_t size = store->layout.record_size;
+    uint32_t page = f->geometry.page_size;
+    uint32_t done = 0;
+    while (done < size) {
+        uint32_t a = addr + done;
+        uint32_t n = page - (a % page);
+        if (n > size - done) {
+            n = size - done;
+        }
+        ota_flash_status_t st = ota_flash_program(f, a, store->record + done, n);
+        if (st == OTA_FLASH_ERR_OVERWRITE) {
+            /* A torn write left it looking erased but programmed: unusable until erased. */
+            return OTA_STORE_ERR_STATE;
+        }
+        if (st != OTA_FLASH_OK) {
+            return flash_failed(store, st);
+        }
+        done += n;
+    }
+    /* Read back in small pieces (the work buffer may hold staged download bytes) and
+     * compare with the encoded record: a marginal write is caught here, not at the next
+     * mount. */
+    uint8_t piece[JOURNAL_PIECE];
+    for (done = 0; done < size;) {
+        uint32_t n = size - done;
+        if (n > sizeof piece) {
+            n = sizeof piece;
+        }
+        ota_flash_status_t st = ota_flash_read(f, addr + done, piece, n);
+        if (st != OTA_FLASH_OK) {
+            return flash_failed(store, st);
+        }
+        if (memcmp(piece, store->record + done, n) != 0) {
+            return OTA_STORE_ERR_STATE;
+        }
+        done += n;
+    }
+    return OTA_STORE_OK;
+}
+
+/* Is the position entirely erased? (store->record already holds the encoded record.) */
+static ota_store_status_t position_erased(ota_store_t *store, uint8_t sector, uint32_t pos,
+                                          bool *erased)
+{
+    uint32_t addr = position_addr(store, sector, pos);
+    uint32_t size = store->layout.record_size;
+    uint8_t ev = store->flash->geometry.erased_value;
+    uint8_t piece[JOURNAL_PIECE];
+    *erased = true;
+    for (uint32_t done = 0; done < size && *erased;) {
+        uint32_t n = size - done;
+        if (n > sizeof piece) {
+            n = sizeof piece;
+        }
+        ota_flash_status_t st = ota_flash_read(store->flash, addr + done, piece, n);
+        if (st != OTA_FLASH_OK) {
+            return flash_failed(store, st);
+        }
+        for (uint32_t i = 0; i < n; i++) {
+            if (piece[i] != ev) {
+                *erased = false;
+                break;
+            }
+        }
+        done += n;
+    }
+    return OTA_STORE_OK;
+}
+
+/* Try every remaining position of one sector. ERR_STATE: the sector has no usable position. */
+static ota_store_status_t append_in_sector(ota_store_t *store, uint8_t sector, uint32_t pos)
+{
+    for (; pos < store->layout.records_per_sector; pos++) {
+        bool erased = false;
+        ota_store_status_t st = position_erased(store, sector, pos, &erased);
+        if (st != OTA_STORE_OK) {
+            return st;
+        }
+        if (!erased) {
+            continue; /* garbage of a torn write: skip it */
+        }
+        st = program_position(store, sector, pos);
+        if (st == OTA_STORE_ERR_STATE) {
+            continue;
+        }
+        if (st != OTA_STORE_OK) {
+            return st;
+        }
+        store->journal.sector = sector;
+        store->journal.next_pos = pos + 1u;
+        return OTA_STORE_OK;
+    }
+    return OTA_STORE_ERR_STATE;
+}
+
+ota_store_status_t ota_journal_append(ota_store_t *store)
+{
+    ota_store_journal_t *j = &store->journal;
+    uint32_t seq = j->seq + 1u;
+    ota_journal_encode(&store->layout, &store->staged, seq, store->record);
+
+    ota_store_status_t st = append_in_sector(store, j->sector, j->next_pos);
+    if (st == OTA_STORE_ERR_STATE) {
+        /* Compaction: the other sector is erased (it only holds older records) and the new
+         * snapshot becomes its first record. Until that record is complete, the newest
+         * record of the full sector still wins, so the switch is atomic. */
+        uint8_t other = (uint8_t)(j->sector ^ 1u);
+        ota_flash_status_t fs = ota_flash_erase(store->flash, position_addr(store, other, 0),
+                                                store->layout.journal_sector_size);
+        if (fs != OTA_FLASH_OK) {
+            return flash_failed(store, fs);
+        }
+        j->compactions++;
+        st = append_in_sector(store, other, 0);
+        if (st == OTA_STORE_ERR_STATE) {
+            return OTA_STORE_ERR_JOURNAL_FULL;
+        }
+    }
+    if (st != OTA_STORE_OK) {
+        return st;
+    }
+    j->seq = seq;
+    j->appends++;
+    store->state = store->staged;
+    return OTA_STORE_OK;
+}

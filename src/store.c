@@ -1,0 +1,752 @@
+/*
+ * Image store: layout, mount, reading slots, and downloads into slots. Boot fields, EraseVer
+ * and rollback are in src/store_boot.c; the journal itself in src/journal.c.
+ *
+ * Ordering rule behind every function here: the record that makes a state durable is written
+ * only after the flash data it describes is durable, and bytes are erased or overwritten only
+ * after a record says that no one needs them (DOWNLOADING is recorded before the first erase).
+ */
+#include "otaflow/store.h"
+
+#include <string.h>
+
+#include "journal.h"
+#include "store_internal.h"
+
+/* Names ----------------------------------------------------------------------------------- */
+
+const char *ota_store_status_str(ota_store_status_t status)
+{
+    switch (status) {
+    case OTA_STORE_OK: return "ok";
+    case OTA_STORE_ERR_ARG: return "invalid argument";
+    case OTA_STORE_ERR_GEOMETRY: return "unusable flash geometry or config";
+    case OTA_STORE_ERR_NO_SPACE: return "slots do not fit the flash";
+    case OTA_STORE_ERR_FLASH: return "flash error";
+    case OTA_STORE_ERR_JOURNAL_FULL: return "journal cannot be written";
+    case OTA_STORE_ERR_LAYOUT: return "journal written with another layout";
+    case OTA_STORE_ERR_STATE: return "not allowed in this state";
+    case OTA_STORE_ERR_NO_SLOT: return "no slot available";
+    case OTA_STORE_ERR_TOO_LARGE: return "image too large";
+    case OTA_STORE_ERR_OFFSET: return "write at unexpected offset";
+    case OTA_STORE_ERR_SIZE: return "image shorter than announced";
+    case OTA_STORE_ERR_DIGEST: return "digest mismatch";
+    case OTA_STORE_ERR_IMAGE: return "invalid image";
+    case OTA_STORE_ERR_NOT_FOUND: return "version not stored";
+    case OTA_STORE_ERR_PROTECTED: return "image protected";
+    case OTA_STORE_ERR_NO_ROLLBACK: return "nothing valid to roll back to";
+    case OTA_STORE_ERR_REJECTED: return "version rejected";
+    case OTA_STORE_ERR_EXISTS: return "version already stored";
+    case OTA_STORE_ERR_BUSY: return "download in progress";
+    case OTA_STORE_ERR_NOT_MOUNTED: return "store not mounted";
+    }
+    return "unknown store status";
+}
+
+const char *ota_slot_state_str(uint8_t state)
+{
+    switch (state) {
+    case OTA_SLOT_EMPTY: return "empty";
+    case OTA_SLOT_DOWNLOADING: return "downloading";
+    case OTA_SLOT_STORED: return "stored";
+    case OTA_SLOT_INSTALLED: return "installed";
+    case OTA_SLOT_REJECTED: return "rejected";
+    default: return "unknown";
+    }
+}
+
+const char *ota_boot_state_str(uint8_t state)
+{
+    switch (state) {
+    case OTA_BOOT_NONE: return "none";
+    case OTA_BOOT_INSTALL_PENDING: return "install-pending";
+    case OTA_BOOT_INSTALLING: return "installing";
+    case OTA_BOOT_TRIAL: return "trial";
+    case OTA_BOOT_CONFIRMED: return "confirmed";
+    default: return "unknown";
+    }
+}
+
+/* Shared helpers -------------------------------------------------------------------------- */
+
+void ota_store_stage(ota_store_t *store)
+{
+    store->staged = store->state;
+}
+
+ota_store_status_t ota_store_commit(ota_store_t *store)
+{
+    return ota_journal_append(store);
+}
+
+ota_store_status_t ota_store_flash_failed(ota_store_t *store, ota_flash_status_t st)
+{
+    store->flash_status = st;
+    return OTA_STORE_ERR_FLASH;
+}
+
+bool ota_store_slot_valid(const ota_store_t *store, uint8_t slot)
+{
+    return slot <= store->layout.download_slots;
+}
+
+void ota_store_slot_clear(ota_store_slot_t *slot)
+{
+    memset(slot, 0, sizeof *slot);
+    slot->state = OTA_SLOT_EMPTY;
+}
+
+uint32_t ota_store_slot_addr(const ota_store_t *store, uint8_t slot)
+{
+    return store->layout.data_base + (uint32_t)slot * store->layout.slot_size;
+}
+
+/* Erase the unit (or block) of slot starting at offset; returns its length in *len. */
+static ota_store_status_t erase_at(ota_store_t *store, uint8_t slot, uint32_t offset,
+                                   uint32_t limit, uint32_t *len)
+{
+    const ota_flash_geometry_t *g = &store->flash->geometry;
+    uint32_t addr = ota_store_slot_addr(store, slot) + offset;
+    uint32_t n = g->erase_unit;
+    /* One block erase replaces block/erase_unit sector erases (18 ms instead of 16 x 18 ms
+     * on SST26) when a whole block of this slot lies ahead. */
+    if (g->block_size > g->erase_unit && addr % g->block_size == 0 &&
+        limit - offset >= g->block_size) {
+        n = g->block_size;
+    }
+    ota_flash_status_t st = ota_flash_erase(store->flash, addr, n);
+    if (st != OTA_FLASH_OK) {
+        return ota_store_flash_failed(store, st);
+    }
+    *len = n;
+    return OTA_STORE_OK;
+}
+
+ota_store_status_t ota_store_erase_slot_range(ota_store_t *store, uint8_t slot, uint32_t from,
+                                              uint32_t to)
+{
+    while (from < to) {
+        uint32_t n = 0;
+        ota_store_status_t st = erase_at(store, slot, from, to, &n);
+        if (st != OTA_STORE_OK) {
+            return st;
+        }
+        from += n;
+    }
+    return OTA_STORE_OK;
+}
+
+/* Layout and mount ------------------------------------------------------------------------ */
+
+static bool pow2(uint32_t v)
+{
+    return v != 0 && (v & (v - 1u)) == 0;
+}
+
+static uint32_t align_up(uint32_t v, uint32_t a)
+{
+    return (v + a - 1u) / a * a;
+}
+
+static uint32_t floor_pow2(uint32_t v)
+{
+    uint32_t p = 1;
+    while (p <= v / 2u) {
+        p *= 2u;
+    }
+    return p;
+}
+
+static ota_store_status_t compute_layout(const ota_flash_geometry_t *g,
+                                         const ota_store_config_t *cfg, ota_store_layout_t *out)
+{
+    if (!pow2(g->erase_unit) || !pow2(g->program_unit) || !pow2(g->page_size) ||
+        g->program_unit > g->page_size || g->page_size > g->erase_unit ||
+        g->program_unit > OTA_STORE_WORK_SIZE || g->program_unit > 64u ||
+        (g->block_size != 0 && !pow2(g->block_size)) || g->size / 2u < g->erase_unit) {
+        return OTA_STORE_ERR_GEOMETRY;
+    }
+    uint32_t slot_size = cfg->slot_size ? cfg->slot_size : OTA_STORE_DEFAULT_SLOT_SIZE;
+    if (slot_size % g->erase_unit != 0) {
+        return OTA_STORE_ERR_GEOMETRY;
+    }
+    uint32_t align = g->block_size > g->erase_unit ? g->block_size : g->erase_unit;
+    uint64_t data_base = align_up(2u * g->erase_unit, align);
+    uint64_t room = g->size > data_base ? g->size - data_base : 0;
+    uint64_t fit = room / slot_size; /* factory slot included */
+    uint32_t n = cfg->download_slots ? cfg->download_slots : OTA_STORE_DEFAULT_DOWNLOAD_SLOTS;
+    if (n == OTA_STORE_SLOTS_AS_MANY_AS_FIT) {
+        n = fit > OTA_STORE_MAX_DOWNLOAD_SLOTS ? OTA_STORE_MAX_DOWNLOAD_SLOTS
+            : fit > 1                          ? (uint32_t)fit - 1u
+                                               : 0u;
+        if (n == 0) {
+            return OTA_STORE_ERR_NO_SPACE;
+        }
+    } else if (n > OTA_STORE_MAX_DOWNLOAD_SLOTS) {
+        return OTA_STORE_ERR_ARG;
+    }
+    if ((uint64_t)n + 1u > fit) {
+        return OTA_STORE_ERR_NO_SPACE;
+    }
+    /* A record stride that divides the page (or is whole pages) keeps every record program
+     * inside pages: one program op per record when it fits a page. */
+    uint32_t bytes = ota_journal_record_bytes((uint8_t)(n + 1u));
+    uint32_t record = bytes <= g->page_size ? floor_pow2(bytes - 1u) * 2u
+                                            : align_up(bytes, g->page_size);
+    if (record < g->program_unit) {
+        record = g->program_unit;
+    }
+    uint32_t chunk = floor_pow2(OTA_STORE_WORK_SIZE);
+    if (chunk > g->page_size) {
+        chunk = g->page_size;
+    }
+    uint32_t interval = cfg->checkpoint_interval ? cfg->checkpoint_interval
+                                                 : OTA_STORE_DEFAULT_CHECKPOINT;
+    if (interval != UINT32_MAX) {
+        interval = interval > UINT32_MAX - g->erase_unit ? UINT32_MAX
+                                                         : align_up(interval, g->erase_unit);
+    }
+    out->journal_sector_size = g->erase_unit;
+    out->record_size = record;
+    out->records_per_sector = g->erase_unit / record;
+    out->write_chunk = chunk;
+    out->data_base = (uint32_t)data_base;
+    out->slot_size = slot_size;
+    out->download_slots = (uint8_t)n;
+    out->checkpoint_interval = interval;
+    return OTA_STORE_OK;
+}
+
+ota_store_status_t ota_store_mount(ota_store_t *store, const ota_flash_t *flash,
+                                   const ota_store_config_t *config)
+{
+    if (!store || !flash || !flash->ops) {
+        return OTA_STORE_ERR_ARG;
+    }
+    static const ota_store_config_t defaults = {0, 0, 0};
+    memset(store, 0, sizeof *store);
+    store->flash = flash;
+    ota_store_status_t st = compute_layout(&flash->geometry, config ? config : &defaults,
+                                           &store->layout);
+    if (st != OTA_STORE_OK) {
+        return st;
+    }
+    st = ota_journal_mount(store);
+    if (st != OTA_STORE_OK) {
+        return st;
+    }
+    store->mounted = true;
+    return OTA_STORE_OK;
+}
+
+/* Inspection ------------------------------------------------------------------------------ */
+
+const ota_store_layout_t *ota_store_layout(const ota_store_t *store)
+{
+    return &store->layout;
+}
+
+const ota_store_state_t *ota_store_state(const ota_store_t *store)
+{
+    return &store->state;
+}
+
+const ota_store_boot_t *ota_store_boot(const ota_store_t *store)
+{
+    return &store->state.boot;
+}
+
+const ota_store_slot_t *ota_store_slot(const ota_store_t *store, uint8_t slot)
+{
+    return ota_store_slot_valid(store, slot) ? &store->state.slots[slot] : NULL;
+}
+
+uint8_t ota_store_slot_count(const ota_store_t *store)
+{
+    return (uint8_t)(store->layout.download_slots + 1u);
+}
+
+ota_store_mount_kind_t ota_store_mount_kind(const ota_store_t *store)
+{
+    return (ota_store_mount_kind_t)store->journal.mount_kind;
+}
+
+ota_flash_status_t ota_store_flash_status(const ota_store_t *store)
+{
+    return store->flash_status;
+}
+
+bool ota_store_is_rejected(const ota_store_t *store, uint32_t version)
+{
+    const ota_store_boot_t *b = &store->state.boot;
+    for (uint8_t i = 0; i < b->rejected_count; i++) {
+        if (b->rejected[i] == version) {
+            return true;
+        }
+    }
+    return false;
+}
+
+uint8_t ota_store_find_version(const ota_store_t *store, uint32_t version)
+{
+    uint8_t count = ota_store_slot_count(store);
+    for (uint8_t k = 1; k <= count; k++) {
+        uint8_t i = (uint8_t)(k % count); /* download slots first, factory last */
+        const ota_store_slot_t *s = &store->state.slots[i];
+        if (s->version == version &&
+            (s->state == OTA_SLOT_STORED || s->state == OTA_SLOT_INSTALLED)) {
+            return i;
+        }
+    }
+    return OTA_STORE_SLOT_NONE;
+}
+
+ota_store_status_t ota_store_slot_read(ota_store_t *store, uint8_t slot, uint32_t offset,
+                                       void *buf, uint32_t len)
+{
+    if (!store || !buf || !ota_store_slot_valid(store, slot) ||
+        offset > store->layout.slot_size || len > store->layout.slot_size - offset) {
+        return OTA_STORE_ERR_ARG;
+    }
+    ota_flash_status_t st =
+        ota_flash_read(store->flash, ota_store_slot_addr(store, slot) + offset, buf, len);
+    return st == OTA_FLASH_OK ? OTA_STORE_OK : ota_store_flash_failed(store, st);
+}
+
+static int slot_source_read(void *ctx, uint32_t offset, void *buf, uint32_t len)
+{
+    ota_store_slot_source_t *s = ctx;
+    return ota_store_slot_read(s->store, s->slot, offset, buf, len) == OTA_STORE_OK ? 0 : -1;
+}
+
+ota_store_status_t ota_store_image_source(ota_store_t *store, uint8_t slot,
+                                          ota_store_slot_source_t *out)
+{
+    if (!store || !out || !ota_store_slot_valid(store, slot)) {
+        return OTA_STORE_ERR_ARG;
+    }
+    uint32_t size = store->state.slots[slot].size;
+    out->store = store;
+    out->slot = slot;
+    out->src.read = slot_source_read;
+    out->src.ctx = out;
+    out->src.size = size ? size : store->layout.slot_size;
+    return OTA_STORE_OK;
+}
+
+/* Hash size bytes of slot as they are in flash (through the work buffer). */
+static ota_store_status_t hash_slot(ota_store_t *store, uint8_t slot, uint32_t size,
+                                    uint8_t digest[OTA_SHA256_SIZE])
+{
+    ota_sha256_t sha;
+    ota_sha256_start(&sha);
+    for (uint32_t off = 0; off < size;) {
+        uint32_t n = size - off;
+        if (n > sizeof store->work) {
+            n = sizeof store->work;
+        }
+        ota_store_status_t st = ota_store_slot_read(store, slot, off, store->work, n);
+        if (st != OTA_STORE_OK) {
+            ota_sha256_finish(&sha, digest); /* releases the context */
+            return st;
+        }
+        ota_sha256_update(&sha, store->work, n);
+        off += n;
+    }
+    ota_sha256_finish(&sha, digest);
+    return OTA_STORE_OK;
+}
+
+ota_store_status_t ota_store_slot_verify(ota_store_t *store, uint8_t slot)
+{
+    if (!store || !ota_store_slot_valid(store, slot)) {
+        return OTA_STORE_ERR_ARG;
+    }
+    if (!store->mounted) {
+        return OTA_STORE_ERR_NOT_MOUNTED;
+    }
+    if (store->dl.active) {
+        return OTA_STORE_ERR_BUSY; /* the work buffer holds staged download bytes */
+    }
+    const ota_store_slot_t *s = &store->state.slots[slot];
+    if (s->state != OTA_SLOT_STORED && s->state != OTA_SLOT_INSTALLED) {
+        return OTA_STORE_ERR_STATE;
+    }
+    uint8_t digest[OTA_SHA256_SIZE];
+    ota_store_status_t st = hash_slot(store, slot, s->size, digest);
+    if (st != OTA_STORE_OK) {
+        return st;
+    }
+    return memcmp(digest, s->digest, OTA_SHA256_SIZE) == 0 ? OTA_STORE_OK : OTA_STORE_ERR_DIGEST;
+}
+
+/* Downloads ------------------------------------------------------------------------------- */
+
+/* May a download take this slot? Never the running copy, the pending install, or the image
+ * a rollback would go to before the running one is confirmed (previous_slot is cleared at
+ * confirmation, when older images become ordinary stored versions: DESIGN.md §5, inv. 3). */
+static bool slot_protected(const ota_store_state_t *st, uint8_t slot)
+{
+    const ota_store_boot_t *b = &st->boot;
+    return slot == b->running_slot || slot == b->install_slot || slot == b->previous_slot;
+}
+
+static uint8_t choose_slot(const ota_store_t *store)
+{
+    const ota_store_state_t *st = &store->state;
+    uint8_t best = OTA_STORE_SLOT_NONE;
+    for (uint8_t i = 1; i <= store->layout.download_slots; i++) {
+        uint8_t s = st->slots[i].state;
+        if (slot_protected(st, i)) {
+            continue;
+        }
+        if (s == OTA_SLOT_EMPTY || s == OTA_SLOT_REJECTED || s == OTA_SLOT_DOWNLOADING) {
+            return i; /* free space first */
+        }
+        if (s == OTA_SLOT_STORED &&
+            (best == OTA_STORE_SLOT_NONE || st->slots[i].version < st->slots[best].version)) {
+            best = i;
+        }
+    }
+    return best;
+}
+
+static void start_session(ota_store_t *store, uint8_t slot, uint32_t offset)
+{
+    memset(&store->dl, 0, sizeof store->dl);
+    store->dl.active = true;
+    store->dl.slot = slot;
+    store->dl.next = offset;
+    store->dl.base = offset;
+    /* Nothing is known erased in this session: units from the durable offset on may hold
+     * bytes programmed after the last checkpoint, so each is erased again before use. */
+    store->dl.erased_to = offset;
+}
+
+static ota_store_status_t begin_checks(ota_store_t *store, uint32_t version, uint32_t total,
+                                       const uint8_t *digest)
+{
+    if (!store || !digest || version == 0) {
+        return OTA_STORE_ERR_ARG;
+    }
+    if (!store->mounted) {
+        return OTA_STORE_ERR_NOT_MOUNTED;
+    }
+    if (store->dl.active) {
+        return OTA_STORE_ERR_BUSY;
+    }
+    if (total > store->layout.slot_size) {
+        return OTA_STORE_ERR_TOO_LARGE;
+    }
+    return OTA_STORE_OK;
+}
+
+/* Resume slot if it is DOWNLOADING this very file. */
+static bool try_resume(ota_store_t *store, uint8_t slot, uint32_t version, const uint8_t *digest,
+                       uint32_t *resume_offset)
+{
+    const ota_store_slot_t *s = &store->state.slots[slot];
+    if (s->state != OTA_SLOT_DOWNLOADING || s->version != version ||
+        memcmp(s->digest, digest, OTA_SHA256_SIZE) != 0) {
+        return false;
+    }
+    start_session(store, slot, s->offset);
+    if (resume_offset) {
+        *resume_offset = s->offset;
+    }
+    return true;
+}
+
+static ota_store_status_t begin_in_slot(ota_store_t *store, uint8_t slot, uint32_t version,
+                                        uint32_t total, const uint8_t *digest,
+                                        uint32_t *resume_offset)
+{
+    ota_store_stage(store);
+    ota_store_slot_t *s = &store->staged.slots[slot];
+    ota_store_slot_clear(s);
+    s->state = OTA_SLOT_DOWNLOADING;
+    s->version = version;
+    s->size = total;
+    memcpy(s->digest, digest, OTA_SHA256_SIZE);
+    ota_store_status_t st = ota_store_commit(store);
+    if (st != OTA_STORE_OK) {
+        return st;
+    }
+    start_session(store, slot, 0);
+    if (resume_offset) {
+        *resume_offset = 0;
+    }
+    return OTA_STORE_OK;
+}
+
+ota_store_status_t ota_store_download_begin(ota_store_t *store, uint32_t version,
+                                            uint32_t total_size,
+                                            const uint8_t digest[OTA_SHA256_SIZE],
+                                            uint8_t *slot_out, uint32_t *resume_offset)
+{
+    ota_store_status_t st = begin_checks(store, version, total_size, digest);
+    if (st != OTA_STORE_OK) {
+        return st;
+    }
+    if (ota_store_is_rejected(store, version)) {
+        return OTA_STORE_ERR_REJECTED;
+    }
+    for (uint8_t i = 1; i <= store->layout.download_slots; i++) {
+        if (try_resume(store, i, version, digest, resume_offset)) {
+            if (slot_out) {
+                *slot_out = i;
+            }
+            return OTA_STORE_OK;
+        }
+        uint8_t s = store->state.slots[i].state;
+        if (store->state.slots[i].version == version &&
+            (s == OTA_SLOT_STORED || s == OTA_SLOT_INSTALLED)) {
+            return OTA_STORE_ERR_EXISTS;
+        }
+    }
+    uint8_t slot = choose_slot(store);
+    if (slot == OTA_STORE_SLOT_NONE) {
+        return OTA_STORE_ERR_NO_SLOT;
+    }
+    st = begin_in_slot(store, slot, version, total_size, digest, resume_offset);
+    if (st == OTA_STORE_OK && slot_out) {
+        *slot_out = slot;
+    }
+    return st;
+}
+
+ota_store_status_t ota_store_factory_begin(ota_store_t *store, uint32_t version,
+                                           uint32_t total_size,
+                                           const uint8_t digest[OTA_SHA256_SIZE],
+                                           uint32_t *resume_offset)
+{
+    ota_store_status_t st = begin_checks(store, version, total_size, digest);
+    if (st != OTA_STORE_OK) {
+        return st;
+    }
+    if (try_resume(store, OTA_STORE_FACTORY_SLOT, version, digest, resume_offset)) {
+        return OTA_STORE_OK;
+    }
+    uint8_t s = store->state.slots[OTA_STORE_FACTORY_SLOT].state;
+    if (s != OTA_SLOT_EMPTY && s != OTA_SLOT_DOWNLOADING) {
+        return OTA_STORE_ERR_STATE;
+    }
+    return begin_in_slot(store, OTA_STORE_FACTORY_SLOT, version, total_size, digest,
+                         resume_offset);
+}
+
+/* Program n staged bytes (a multiple of the program unit) at dl.base, erasing first. */
+static ota_store_status_t program_staged(ota_store_t *store, uint32_t n)
+{
+    ota_store_download_t *dl = &store->dl;
+    while (dl->erased_to < dl->base + n) {
+        uint32_t len = 0;
+        ota_store_status_t st =
+            erase_at(store, dl->slot, dl->erased_to, store->layout.slot_size, &len);
+        if (st != OTA_STORE_OK) {
+            return st;
+        }
+        dl->erased_to += len;
+    }
+    ota_flash_status_t fs = ota_flash_program(
+        store->flash, ota_store_slot_addr(store, dl->slot) + dl->base, store->work, n);
+    if (fs != OTA_FLASH_OK) {
+        return ota_store_flash_failed(store, fs);
+    }
+    dl->base += n;
+    dl->fill = 0;
+    return OTA_STORE_OK;
+}
+
+ota_store_status_t ota_store_download_checkpoint(ota_store_t *store, uint32_t *durable)
+{
+    if (!store) {
+        return OTA_STORE_ERR_ARG;
+    }
+    if (!store->dl.active) {
+        return OTA_STORE_ERR_STATE;
+    }
+    uint32_t unit = store->flash->geometry.erase_unit;
+    uint32_t offset = store->dl.base / unit * unit;
+    if (durable) {
+        *durable = store->state.slots[store->dl.slot].offset;
+    }
+    if (offset <= store->state.slots[store->dl.slot].offset) {
+        return OTA_STORE_OK;
+    }
+    ota_store_stage(store);
+    store->staged.slots[store->dl.slot].offset = offset;
+    ota_store_status_t st = ota_store_commit(store);
+    if (st == OTA_STORE_OK && durable) {
+        *durable = offset;
+    }
+    return st;
+}
+
+ota_store_status_t ota_store_download_write(ota_store_t *store, uint32_t offset,
+                                            const void *data, size_t len)
+{
+    if (!store || (!data && len)) {
+        return OTA_STORE_ERR_ARG;
+    }
+    ota_store_download_t *dl = &store->dl;
+    if (!dl->active) {
+        return OTA_STORE_ERR_STATE;
+    }
+    if (offset != dl->next) {
+        return OTA_STORE_ERR_OFFSET;
+    }
+    const ota_store_slot_t *slot = &store->state.slots[dl->slot];
+    uint64_t end = (uint64_t)offset + len;
+    if (end > store->layout.slot_size || (slot->size != 0 && end > slot->size)) {
+        return OTA_STORE_ERR_TOO_LARGE;
+    }
+    const uint8_t *p = data;
+    uint32_t chunk = store->layout.write_chunk;
+    while (len > 0) {
+        uint32_t n = chunk - dl->fill;
+        if (n > len) {
+            n = (uint32_t)len;
+        }
+        memcpy(store->work + dl->fill, p, n);
+        dl->fill += n;
+        dl->next += n;
+        p += n;
+        len -= n;
+        if (dl->fill == chunk) {
+            ota_store_status_t st = program_staged(store, chunk);
+            if (st != OTA_STORE_OK) {
+                dl->active = false; /* resume through download_begin */
+                return st;
+            }
+        }
+    }
+    uint32_t interval = store->layout.checkpoint_interval;
+    if (interval != UINT32_MAX && dl->base - slot->offset >= interval) {
+        ota_store_status_t st = ota_store_download_checkpoint(store, NULL);
+        if (st != OTA_STORE_OK) {
+            dl->active = false;
+        }
+        return st;
+    }
+    return OTA_STORE_OK;
+}
+
+/* The bytes match the manifest; they must also be an image the bootloader can install: a
+ * well-formed header and TLV area, its own SHA-256 TLV matching, the version the download was
+ * recorded under, and nothing after its end. Only then may a record say STORED. */
+static ota_store_status_t check_image(ota_store_t *store, uint8_t slot, uint32_t total)
+{
+    ota_store_slot_source_t src;
+    ota_image_info_t info;
+    (void)ota_store_image_source(store, slot, &src);
+    src.src.size = total;
+    ota_image_status_t st = ota_image_parse(&src.src, &info);
+    if (st == OTA_IMAGE_OK) {
+        st = ota_image_verify(&src.src, &info, store->work, sizeof store->work);
+    }
+    if (st == OTA_IMAGE_ERR_READ) {
+        return OTA_STORE_ERR_FLASH; /* flash_status was set by the failed read */
+    }
+    if (st != OTA_IMAGE_OK || info.total_size != total ||
+        info.header.version != store->state.slots[slot].version) {
+        return OTA_STORE_ERR_IMAGE;
+    }
+    return OTA_STORE_OK;
+}
+
+ota_store_status_t ota_store_download_finish(ota_store_t *store)
+{
+    if (!store) {
+        return OTA_STORE_ERR_ARG;
+    }
+    ota_store_download_t *dl = &store->dl;
+    if (!dl->active) {
+        return OTA_STORE_ERR_STATE;
+    }
+    uint8_t slot = dl->slot;
+    uint32_t total = dl->next;
+    uint32_t announced = store->state.slots[slot].size;
+    if (total == 0 || (announced != 0 && total < announced)) {
+        return OTA_STORE_ERR_SIZE;
+    }
+    ota_store_status_t st = OTA_STORE_OK;
+    if (dl->fill > 0) {
+        uint32_t n = align_up(dl->fill, store->flash->geometry.program_unit);
+        memset(store->work + dl->fill, store->flash->geometry.erased_value, n - dl->fill);
+        st = program_staged(store, n);
+    }
+    /* From here the session is over whatever happens; after a failure, download_begin with
+     * the same version and digest resumes from the durable offset. */
+    dl->active = false;
+    if (st != OTA_STORE_OK) {
+        return st;
+    }
+    uint8_t digest[OTA_SHA256_SIZE];
+    st = hash_slot(store, slot, total, digest);
+    if (st != OTA_STORE_OK) {
+        return st;
+    }
+    ota_store_status_t verdict = OTA_STORE_OK;
+    if (memcmp(digest, store->state.slots[slot].digest, OTA_SHA256_SIZE) != 0) {
+        verdict = OTA_STORE_ERR_DIGEST;
+    } else {
+        verdict = check_image(store, slot, total);
+        if (verdict == OTA_STORE_ERR_FLASH) {
+            return verdict;
+        }
+    }
+    ota_store_stage(store);
+    ota_store_slot_t *s = &store->staged.slots[slot];
+    if (verdict == OTA_STORE_OK) {
+        s->state = OTA_SLOT_STORED;
+        s->size = total;
+        s->offset = total;
+    } else {
+        ota_store_slot_clear(s);
+    }
+    st = ota_store_commit(store);
+    return st != OTA_STORE_OK ? st : verdict;
+}
+
+ota_store_status_t ota_store_download_abort(ota_store_t *store)
+{
+    if (!store) {
+        return OTA_STORE_ERR_ARG;
+    }
+    uint8_t slot = OTA_STORE_SLOT_NONE;
+    if (store->dl.active) {
+        slot = store->dl.slot;
+    } else {
+        for (uint8_t i = 0; i <= store->layout.download_slots; i++) {
+            if (store->state.slots[i].state == OTA_SLOT_DOWNLOADING) {
+                slot = i;
+                break;
+            }
+        }
+    }
+    if (slot == OTA_STORE_SLOT_NONE) {
+        return OTA_STORE_ERR_STATE;
+    }
+    ota_store_stage(store);
+    ota_store_slot_clear(&store->staged.slots[slot]);
+    ota_store_status_t st = ota_store_commit(store);
+    if (st == OTA_STORE_OK) {
+        store->dl.active = false;
+    }
+    return st;
+}
+
+bool ota_store_download_active(const ota_store_t *store, uint8_t *slot, uint32_t *next)
+{
+    if (!store || !store->dl.active) {
+        return false;
+    }
+    if (slot) {
+        *slot = store->dl.slot;
+    }
+    if (next) {
+        *next = store->dl.next;
+    }
+    return true;
+}

@@ -1,0 +1,29 @@
+/*
+ * Helpers shared by the store's source files (src/store.c: mount, reading, downloads;
+ * src/store_boot.c: boot fields, EraseVer, rollback). Not part of the public contract.
+ */
+#ifndef OTAFLOW_STORE_INTERNAL_H
+#define OTAFLOW_STORE_INTERNAL_H
+
+#include "otaflow/store.h"
+
+/** Copy the durable state into store->staged: the start of every change. */
+void ota_store_stage(ota_store_t *store);
+
+/** Append store->staged as one record (the change becomes durable, or nothing changes). */
+ota_store_status_t ota_store_commit(ota_store_t *store);
+
+/** Record a flash failure and return OTA_STORE_ERR_FLASH. */
+ota_store_status_t ota_store_flash_failed(ota_store_t *store, ota_flash_status_t st);
+
+/** Erase bytes [from, to) of slot (erase-unit aligned), by blocks where a block fits. */
+ota_store_status_t ota_store_erase_slot_range(ota_store_t *store, uint8_t slot, uint32_t from,
+                                              uint32_t to);
+
+/** True for a slot index a download or an install may refer to (0..download_slots). */
+bool ota_store_slot_valid(const ota_store_t *store, uint8_t slot);
+
+/** Reset a slot descriptor to EMPTY. */
+void ota_store_slot_clear(ota_store_slot_t *slot);
+
+#endif /* OTAFLOW_STORE_INTERNAL_H */

@@ -1,0 +1,465 @@
+/* URL parsing and redirect resolution (see include/otaflow/url.h). */
+#include "otaflow/url.h"
+
+#include <string.h>
+
+static bool is_alpha(char ch)
+{
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
+}
+
+static bool is_digit(char ch)
+{
+    return ch >= '0' && ch <= '9';
+}
+
+static bool is_hex(char ch)
+{
+    return is_digit(ch) || (ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F');
+}
+
+static char lower(char ch)
+{
+    return (ch >= 'A' && ch <= 'Z') ? (char)(ch - 'A' + 'a') : ch;
+}
+
+/* Length of a NUL-terminated string, or OTA_URL_MAX if it has that many characters or more. */
+static size_t bounded_len(const char *s)
+{
+    size_t n = 0;
+    while (n < OTA_URL_MAX && s[n] != '\0') {
+        n++;
+    }
+    return n;
+}
+
+/* Every byte must be printable ASCII without space: anything else would need encoding. */
+static bool printable(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (ch <= 0x20u || ch >= 0x7Fu) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Length of a URL-ish string into *n, refusing what is too long or would need encoding. */
+static ota_url_status_t check_text(const char *s, size_t *n)
+{
+    *n = bounded_len(s);
+    if (*n >= OTA_URL_MAX) {
+        return OTA_URL_ERR_TOO_LONG;
+    }
+    return printable(s, *n) ? OTA_URL_OK : OTA_URL_ERR_CHAR;
+}
+
+static bool span_equals_nocase(const char *s, size_t n, const char *lit)
+{
+    size_t i = 0;
+    for (; i < n; i++) {
+        if (lit[i] == '\0' || lower(s[i]) != lit[i]) {
+            return false;
+        }
+    }
+    return lit[i] == '\0';
+}
+
+/*
+ * Length of "scheme:" at the start of s (without the colon), or 0 if s does not start with a
+ * scheme. A scheme is ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) followed by ':'.
+ */
+static size_t scheme_len(const char *s, size_t n)
+{
+    if (n == 0 || !is_alpha(s[0])) {
+        return 0;
+    }
+    for (size_t i = 1; i < n; i++) {
+        char ch = s[i];
+        if (ch == ':') {
+            return i;
+        }
+        if (!is_alpha(ch) && !is_digit(ch) && ch != '+' && ch != '-' && ch != '.') {
+            return 0;
+        }
+    }
+    return 0;
+}
+
+/* Dotted-quad IPv4: exactly four decimal parts 0..255, no empty part. */
+static bool valid_ipv4(const char *s, size_t n)
+{
+    unsigned parts = 0;
+    size_t i = 0;
+    while (parts < 4) {
+        unsigned value = 0;
+        size_t digits = 0;
+        while (i < n && is_digit(s[i])) {
+            value = value * 10u + (unsigned)(s[i] - '0');
+            digits++;
+            i++;
+            if (digits > 3) {
+                return false;
+            }
+        }
+        if (digits == 0 || value > 255u) {
+            return false;
+        }
+        parts++;
+        if (parts < 4) {
+            if (i >= n || s[i] != '.') {
+                return false;
+            }
+            i++;
+        }
+    }
+    return i == n;
+}
+
+/* IPv6 text form (RFC 4291 2.2): up to 8 groups of 1-4 hex digits, at most one "::", an
+ * optional dotted-quad tail counting as two groups. Zone identifiers are not supported. */
+static bool valid_ipv6(const char *s, size_t n)
+{
+    unsigned groups = 0;
+    bool compressed = false;
+    size_t i = 0;
+    if (n >= 2 && s[0] == ':' && s[1] == ':') {
+        compressed = true;
+        i = 2;
+    }
+    while (i < n) {
+        size_t start = i;
+        while (i < n && is_hex(s[i]) && i - start < 5) {
+            i++;
+        }
+        if (i < n && s[i] == '.') {
+            /* IPv4 tail: must be the last thing, and takes the room of two groups. */
+            if (!valid_ipv4(s + start, n - start)) {
+                return false;
+            }
+            groups += 2;
+            i = n;
+            break;
+        }
+        if (i == start || i - start > 4) {
+            return false;
+        }
+        groups++;
+        if (i == n) {
+            break;
+        }
+        if (s[i] != ':') {
+            return false;
+        }
+        i++;
+        if (i < n && s[i] == ':') {
+            if (compressed) {
+                return false;
+            }
+            compressed = true;
+            i++;
+        } else if (i == n) {
+            return false; /* trailing single colon */
+        }
+    }
+    return compressed ? groups <= 7u : groups == 8u;
+}
+
+/* Host name or IPv4 literal (the brackets of IPv6 are handled by the caller). */
+static bool valid_host(const char *s, size_t n)
+{
+    if (n == 0 || n > OTA_URL_HOST_MAX || s[0] == '.' || s[0] == '-') {
+        return false;
+    }
+    bool only_digits_and_dots = true;
+    for (size_t i = 0; i < n; i++) {
+        char ch = s[i];
+        if (ch == '.') {
+            if (i > 0 && s[i - 1] == '.') {
+                return false;
+            }
+        } else if (is_digit(ch)) {
+            /* fine in both names and literals */
+        } else if (is_alpha(ch) || ch == '-' || ch == '_') {
+            only_digits_and_dots = false;
+        } else {
+            return false;
+        }
+    }
+    /* All-numeric hosts are IPv4 literals and must be well formed: "256.1.1.1" or "1.2.3"
+     * would otherwise reach the resolver and fail there with a less helpful error. */
+    return !only_digits_and_dots || valid_ipv4(s, n);
+}
+
+static ota_url_status_t parse_port(const char *s, size_t n, uint16_t *port)
+{
+    if (n == 0 || n > 5) {
+        return OTA_URL_ERR_PORT;
+    }
+    uint32_t value = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!is_digit(s[i])) {
+            return OTA_URL_ERR_PORT;
+        }
+        value = value * 10u + (uint32_t)(s[i] - '0');
+    }
+    if (value == 0 || value > 65535u) {
+        return OTA_URL_ERR_PORT;
+    }
+    *port = (uint16_t)value;
+    return OTA_URL_OK;
+}
+
+/* Parse the authority [host | "[" ipv6 "]"] [":" port]. */
+static ota_url_status_t parse_authority(const char *s, size_t n, ota_url_t *out)
+{
+    if (memchr(s, '@', n) != NULL) {
+        return OTA_URL_ERR_USERINFO;
+    }
+    size_t host_end;
+    if (n > 0 && s[0] == '[') {
+        const char *close = memchr(s, ']', n);
+        if (close == NULL) {
+            return OTA_URL_ERR_HOST;
+        }
+        host_end = (size_t)(close - s) + 1u;
+        out->host = s + 1;
+        out->host_len = host_end - 2u;
+        out->host_is_ipv6 = true;
+        if (!valid_ipv6(out->host, out->host_len)) {
+            return OTA_URL_ERR_HOST;
+        }
+        if (host_end < n && s[host_end] != ':') {
+            return OTA_URL_ERR_HOST;
+        }
+    } else {
+        const char *colon = memchr(s, ':', n);
+        host_end = colon != NULL ? (size_t)(colon - s) : n;
+        out->host = s;
+        out->host_len = host_end;
+        out->host_is_ipv6 = false;
+        if (!valid_host(out->host, out->host_len)) {
+            return OTA_URL_ERR_HOST;
+        }
+    }
+    out->port = ota_url_default_port(out->tls);
+    out->port_explicit = false;
+    if (host_end < n) {
+        /* s[host_end] == ':' here */
+        out->port_explicit = true;
+        return parse_port(s + host_end + 1, n - host_end - 1, &out->port);
+    }
+    return OTA_URL_OK;
+}
+
+uint16_t ota_url_default_port(bool tls)
+{
+    return tls ? 443u : 80u;
+}
+
+/* Offset just past "scheme://authority" of an absolute URL that scheme_len() accepted. */
+static size_t authority_end(const char *s, size_t n, size_t scheme)
+{
+    size_t i = scheme + 3u;
+    while (i < n && s[i] != '/' && s[i] != '?' && s[i] != '#') {
+        i++;
+    }
+    return i;
+}
+
+ota_url_status_t ota_url_parse(const char *url, ota_url_t *out)
+{
+    if (url == NULL || out == NULL) {
+        return OTA_URL_ERR_ARG;
+    }
+    size_t n;
+    ota_url_status_t st = check_text(url, &n);
+    if (st != OTA_URL_OK) {
+        return st;
+    }
+    size_t scheme = scheme_len(url, n);
+    if (scheme == 0 || scheme + 3u > n || url[scheme + 1] != '/' || url[scheme + 2] != '/') {
+        return OTA_URL_ERR_SCHEME;
+    }
+    if (span_equals_nocase(url, scheme, "http")) {
+        out->tls = false;
+    } else if (span_equals_nocase(url, scheme, "https")) {
+        out->tls = true;
+    } else {
+        return OTA_URL_ERR_SCHEME;
+    }
+    size_t auth_start = scheme + 3u;
+    size_t auth_end = authority_end(url, n, scheme);
+    st = parse_authority(url + auth_start, auth_end - auth_start, out);
+    if (st != OTA_URL_OK) {
+        return st;
+    }
+    const char *hash = memchr(url + auth_end, '#', n - auth_end);
+    size_t end = hash != NULL ? (size_t)(hash - url) : n;
+    const char *question = memchr(url + auth_end, '?', end - auth_end);
+    size_t path_end = question != NULL ? (size_t)(question - url) : end;
+    if (path_end > auth_end) {
+        out->path = url + auth_end;
+        out->path_len = path_end - auth_end;
+    } else {
+        out->path = "/";
+        out->path_len = 1;
+    }
+    out->query = url + path_end;
+    out->query_len = end - path_end;
+    return OTA_URL_OK;
+}
+
+/* ---- resolution ---------------------------------------------------------------------- */
+
+/* Output cursor over a caller buffer; overflow is sticky and reported at the end. */
+typedef struct out_buf {
+    char *p;
+    size_t size;
+    size_t len;
+    bool overflow;
+} out_buf_t;
+
+static void put(out_buf_t *o, const char *s, size_t n)
+{
+    if (o->overflow || n >= o->size - o->len) {
+        o->overflow = true;
+        return;
+    }
+    memcpy(o->p + o->len, s, n);
+    o->len += n;
+    o->p[o->len] = '\0';
+}
+
+/*
+ * Remove "." and ".." segments (RFC 3986 5.2.4) from the path p[0..n), which starts with '/',
+ * in place: the output never grows, so writing behind the read position is safe.
+ * Returns the new length (at least 1: "/").
+ */
+static size_t remove_dot_segments(char *p, size_t n)
+{
+    size_t in = 0;
+    size_t out = 0;
+    while (in < n) {
+        /* p[in] == '/' at the top of every iteration. */
+        size_t seg = in + 1;
+        size_t seg_end = seg;
+        while (seg_end < n && p[seg_end] != '/') {
+            seg_end++;
+        }
+        size_t seg_len = seg_end - seg;
+        bool last = seg_end == n;
+        if (seg_len == 1 && p[seg] == '.') {
+            if (last) {
+                p[out++] = '/';
+            }
+        } else if (seg_len == 2 && p[seg] == '.' && p[seg + 1] == '.') {
+            while (out > 0 && p[out - 1] != '/') {
+                out--;
+            }
+            if (out > 0) {
+                out--; /* drop the '/' that began the removed segment */
+            }
+            if (last) {
+                p[out++] = '/';
+            }
+        } else {
+            memmove(p + out, p + in, seg_end - in);
+            out += seg_end - in;
+        }
+        in = seg_end;
+    }
+    if (out == 0) {
+        p[out++] = '/';
+    }
+    return out;
+}
+
+/* End of the part of a reference before its fragment. */
+static size_t before_fragment(const char *s, size_t n)
+{
+    const char *hash = memchr(s, '#', n);
+    return hash != NULL ? (size_t)(hash - s) : n;
+}
+
+ota_url_status_t ota_url_resolve(const char *base, const char *ref, char *out, size_t out_size)
+{
+    if (base == NULL || ref == NULL || out == NULL || out_size == 0) {
+        return OTA_URL_ERR_ARG;
+    }
+    out[0] = '\0';
+    ota_url_t b;
+    ota_url_status_t st = ota_url_parse(base, &b);
+    if (st != OTA_URL_OK) {
+        return st;
+    }
+    size_t ref_n;
+    st = check_text(ref, &ref_n);
+    if (st != OTA_URL_OK) {
+        return st;
+    }
+    ref_n = before_fragment(ref, ref_n);
+
+    size_t base_n = bounded_len(base);
+    size_t base_scheme = scheme_len(base, base_n);
+    size_t base_auth_end = authority_end(base, base_n, base_scheme);
+    out_buf_t o = { out, out_size, 0, false };
+
+    if (scheme_len(ref, ref_n) != 0) {
+        put(&o, ref, ref_n);                            /* absolute URL */
+    } else if (ref_n >= 2 && ref[0] == '/' && ref[1] == '/') {
+        put(&o, base, base_scheme + 1u);                /* "scheme:" + //host/path */
+        put(&o, ref, ref_n);
+    } else if (ref_n == 0) {
+        put(&o, base, before_fragment(base, base_n));
+    } else if (ref[0] == '?') {
+        put(&o, base, base_auth_end);
+        put(&o, b.path, b.path_len);
+        put(&o, ref, ref_n);
+    } else {
+        put(&o, base, base_auth_end);
+        size_t path_start = o.len;
+        if (ref[0] != '/') {
+            /* Merge: the base path up to and including its last '/'. */
+            size_t dir = b.path_len;
+            while (dir > 0 && b.path[dir - 1] != '/') {
+                dir--;
+            }
+            put(&o, b.path, dir);
+        }
+        const char *q = memchr(ref, '?', ref_n);
+        size_t ref_path_n = q != NULL ? (size_t)(q - ref) : ref_n;
+        put(&o, ref, ref_path_n);
+        if (!o.overflow) {
+            o.len = path_start + remove_dot_segments(out + path_start, o.len - path_start);
+            out[o.len] = '\0';
+        }
+        put(&o, ref + ref_path_n, ref_n - ref_path_n);
+    }
+    if (o.overflow) {
+        out[0] = '\0';
+        return OTA_URL_ERR_TOO_LONG;
+    }
+    ota_url_t check;
+    st = ota_url_parse(out, &check);
+    if (st != OTA_URL_OK) {
+        out[0] = '\0';
+    }
+    return st;
+}
+
+const char *ota_url_status_str(ota_url_status_t status)
+{
+    switch (status) {
+    case OTA_URL_OK: return "ok";
+    case OTA_URL_ERR_ARG: return "bad argument";
+    case OTA_URL_ERR_SCHEME: return "not an http or https URL";
+    case OTA_URL_ERR_USERINFO: return "user info in URL";
+    case OTA_URL_ERR_HOST: return "bad host";
+    case OTA_URL_ERR_PORT: return "bad port";
+    case OTA_URL_ERR_CHAR: return "bad character in URL";
+    case OTA_URL_ERR_TOO_LONG: return "URL too long";
+    }
+    return "unknown URL status";
+}
