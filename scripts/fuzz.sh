@@ -91,6 +91,26 @@ replay() {
   summary "$t" "$tmp/out" "${FUZZ_REPLAY_SECONDS:-10}" 0
 }
 
+# Minimise the repository corpus of target $1 together with the new inputs in $2: the named
+# seeds (any file whose name is not a 40-hex SHA-1) always stay; of the SHA-1-named files (what
+# fuzzing and captures added) only those that add coverage to the seeds are kept (-merge=1).
+minimise() {
+  local t=$1 new=$2 mlog=$3 corpus="$src/tests/fuzz/corpus/$t" m
+  m=$(mktemp -d)
+  mkdir -p "$m/min" "$m/old"
+  find "$corpus" -maxdepth 1 -type f ! -regex '.*/[0-9a-f]\{40\}' -exec cp {} "$m/min/" \;
+  find "$corpus" -maxdepth 1 -type f -regex '.*/[0-9a-f]\{40\}' -exec mv {} "$m/old/" \;
+  mapfile -t f < <(flags "$t" "$m")
+  if "$(binary "$t")" -merge=1 "${f[@]}" "$m/min" "$m/old" "$new" >"$mlog" 2>&1; then
+    find "$m/min" -maxdepth 1 -type f -regex '.*/[0-9a-f]\{40\}' -exec mv {} "$corpus/" \;
+    rm -rf "$m"
+  else
+    mv "$m/old"/* "$corpus/" 2>/dev/null || true
+    rm -rf "$m"
+    return 1
+  fi
+}
+
 run() {
   local t=$1 secs=${FUZZ_SECONDS:-600} b tmp rc=0 crashes corpus
   b=$(binary "$t")
@@ -99,8 +119,7 @@ run() {
   mkdir -p "$tmp/new" "$corpus" "$bld/artifacts/$t" "$bld/logs"
   mapfile -t f < <(flags "$t" "$bld/artifacts/$t")
   "$b" "${f[@]}" -max_total_time="$secs" "$tmp/new" "$corpus" >"$bld/logs/$t.log" 2>&1 || rc=$?
-  # Keep only what adds coverage to the repository corpus.
-  "$b" -merge=1 "${f[@]}" "$corpus" "$tmp/new" >"$bld/logs/$t.merge.log" 2>&1 ||
+  minimise "$t" "$tmp/new" "$bld/logs/$t.merge.log" ||
     echo "fuzz: $t: merge failed (see $bld/logs/$t.merge.log)" >&2
   crashes=$(find "$bld/artifacts/$t" -type f | wc -l)
   summary "$t" "$bld/logs/$t.log" "$secs" "$crashes" | tee -a "$log"
@@ -122,7 +141,7 @@ seeds() {
     # Huge inputs (the tests' 64 KB URL, 10,000 entries) make slow seeds and a heavy repository.
     find "$tmp/$t" -type f -size +8k -delete
     mkdir -p "$src/tests/fuzz/corpus/$t"
-    "$(binary "$t")" -merge=1 "$src/tests/fuzz/corpus/$t" "$tmp/$t" >"$tmp/$t.merge" 2>&1 ||
+    minimise "$t" "$tmp/$t" "$tmp/$t.merge" ||
       { tail "$tmp/$t.merge" >&2; die "$t: merge of captured seeds failed"; }
     echo "fuzz: $t: $(find "$tmp/$t" -type f | wc -l) inputs captured from the unit tests, corpus now $(find "$src/tests/fuzz/corpus/$t" -type f | wc -l) files"
   done

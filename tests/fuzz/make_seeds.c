@@ -12,7 +12,9 @@
 #include <sys/stat.h>
 
 #include "image_builder.h"
+#include "journal_rig.h"
 #include "otaflow/image.h"
+#include "store_fixture.h"
 
 static const char *g_root;
 
@@ -90,6 +92,77 @@ static void image_seeds(void)
     image_seed("header-only", 0x00, &g_img);
 }
 
+/* Target journal: one flags byte (see fuzz_journal.c), then the rig's flash from address 0,
+ * trailing erased bytes left out (they read back erased anyway). */
+static void journal_seed(const char *name, uint8_t flags, store_fixture_t *fx)
+{
+    const uint8_t *raw = ota_sim_flash_raw(&fx->dev);
+    uint32_t len = JOURNAL_RIG_CONTENT;
+    while (len > 0 && raw[len - 1u] == journal_rig_geometry.erased_value) {
+        len--;
+    }
+    write_seed("journal", name, &flags, 1, raw, len);
+}
+
+static void must(ota_store_status_t st, const char *what)
+{
+    if (st != OTA_STORE_OK) {
+        fprintf(stderr, "make_seeds: %s: %s\n", what, ota_store_status_str(st));
+        exit(1);
+    }
+}
+
+static uint8_t g_file[4096];
+
+/* The journal through an update's life on the rig, a snapshot after each step. */
+static void journal_seeds(void)
+{
+    store_fixture_t *fx = store_fixture_open(&journal_rig_geometry, &journal_rig_config);
+    ota_store_t *s = &fx->store;
+    uint8_t slot, attempts;
+    journal_seed("fresh", 0x02, fx); /* op 1: confirm on an erased journal */
+    must(ota_store_set_running(s, 1u, OTA_STORE_SLOT_NONE), "set running");
+    journal_seed("running-v1", 0x0A, fx); /* op 5: download begin */
+
+    store_fixture_image(g_file, 2000u, 2u);
+    must(store_fixture_download(s, 2u, g_file, 2000u, 300u, &slot), "download v2");
+    journal_seed("stored-v2", 0x0C, fx); /* op 6: request install */
+    must(ota_store_request_install(s, slot), "request install");
+    journal_seed("install-pending", 0x00, fx);
+    must(ota_store_install_begin(s), "install begin");
+    must(ota_store_install_progress(s, 1024u), "install progress");
+    journal_seed("installing", 0x01, fx);
+    must(ota_store_install_done(s), "install done");
+    must(ota_store_trial_attempt(s, &attempts), "trial attempt");
+    journal_seed("trial", 0x06, fx); /* op 3: rollback */
+    must(ota_store_confirm(s, 1u), "confirm");
+    journal_seed("confirmed-v2", 0x08, fx); /* op 4: erase version */
+
+    /* A download interrupted after a checkpoint: the resume state. */
+    uint8_t digest[OTA_SHA256_SIZE];
+    uint32_t resume, durable;
+    store_fixture_image(g_file, 3000u, 3u);
+    ota_sha256(g_file, 3000u, digest);
+    must(ota_store_download_begin(s, 3u, 3000u, digest, &slot, &resume), "begin v3");
+    must(ota_store_download_write(s, 0, g_file, 1500u), "write v3");
+    must(ota_store_download_checkpoint(s, &durable), "checkpoint v3");
+    journal_seed("downloading-v3", 0x0A, fx);
+
+    /* Enough records to fill the first sector: compaction into the second. */
+    for (uint32_t i = 2u; i < 24u; i++) {
+        must(ota_store_confirm(s, i), "confirm");
+    }
+    journal_seed("compacted", 0x02, fx);
+    journal_seed("compacted-fixcrc", 0x03, fx);
+
+    /* A record torn by a power cut in the middle of its page program. */
+    ota_sim_power_arm(&fx->power, fx->power.ops + 1u, OTA_SIM_CUT_TORN, 7u);
+    (void)ota_store_confirm(s, 99u);
+    journal_seed("torn-record", 0x02, fx);
+    journal_seed("torn-record-fixcrc", 0x0F, fx); /* op 7: factory reset */
+    store_fixture_close(fx);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -102,5 +175,6 @@ int main(int argc, char **argv)
         return 1;
     }
     image_seeds();
+    journal_seeds();
     return 0;
 }

@@ -1,0 +1,180 @@
+/*
+ * Fuzz target 4: the store journal read back from arbitrary external-flash content (issue 7):
+ * whatever a power cut, a bad chip or a hostile writer leaves. The content is programmed into
+ * the strict RAM flash model (port/posix/flash_sim.h) through its port, so the model knows
+ * which bytes are programmed, exactly as after real writes; then the store mounts it and one
+ * state change is attempted.
+ *
+ * Input: flags byte, then the flash content from address 0 (the rest stays erased).
+ *   flags bit  0    give every record position that starts with the magic a correct CRC, so
+ *                   that mutations inside records reach the content checks (a record with a
+ *                   good CRC but hostile fields, as a writer bug would leave)
+ *   flags bits 1-3  the state change after mount (see op()); 0 = none
+ *
+ * Oracles beyond "no crash, no UB": mount ends in a named status; a mounted state is sane
+ * (states and slot indices in range, sizes inside a slot, at most the running slot
+ * INSTALLED); mounting twice gives the same state; a state change that returns OK is what a
+ * remount finds, one that fails leaves the state a remount finds unchanged.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "journal.h"
+#include "journal_rig.h"
+#include "store_fixture.h"
+
+static ota_store_layout_t g_layout;
+
+static void die_if(bool cond)
+{
+    if (cond) {
+        abort();
+    }
+}
+
+/* Program the non-erased runs of content, page by page, as a writer would have. */
+static void program_content(const ota_flash_t *f, const uint8_t *content, uint32_t len)
+{
+    uint32_t page = f->geometry.page_size;
+    for (uint32_t at = 0; at < len;) {
+        if (content[at] == f->geometry.erased_value) {
+            at++;
+            continue;
+        }
+        uint32_t end = at;
+        uint32_t page_end = (at / page + 1u) * page;
+        while (end < len && end < page_end && content[end] != f->geometry.erased_value) {
+            end++;
+        }
+        die_if(ota_flash_program(f, at, content + at, end - at) != OTA_FLASH_OK);
+        at = end;
+    }
+}
+
+/* Give each record position that starts with the magic the CRC of its bytes. */
+static void fix_crcs(uint8_t *content, uint32_t len)
+{
+    uint32_t body = ota_journal_record_bytes((uint8_t)(g_layout.download_slots + 1u)) - 4u;
+    for (uint32_t sector = 0; sector < 2u; sector++) {
+        for (uint32_t k = 0; k < g_layout.records_per_sector; k++) {
+            uint32_t at = sector * g_layout.journal_sector_size + k * g_layout.record_size;
+            if (at + body + 4u > len || content[at] != 'O' || content[at + 1u] != 'T' ||
+                content[at + 2u] != 'A' || content[at + 3u] != 'J') {
+                continue;
+            }
+            uint32_t crc = ota_journal_crc32(0, content + at, body);
+            for (uint32_t i = 0; i < 4u; i++) {
+                content[at + body + i] = (uint8_t)(crc >> (8u * i));
+            }
+        }
+    }
+}
+
+static void check_sane(const ota_store_t *s)
+{
+    const ota_store_state_t *st = ota_store_state(s);
+    uint8_t n = ota_store_slot_count(s);
+    const ota_store_boot_t *b = &st->boot;
+    die_if(n != g_layout.download_slots + 1u);
+    die_if(b->state > OTA_BOOT_CONFIRMED || b->install_reason > OTA_INSTALL_FACTORY);
+    die_if(b->rejected_count > OTA_STORE_REJECTED_MAX);
+    die_if(b->running_slot != OTA_STORE_SLOT_NONE && b->running_slot >= n);
+    die_if(b->previous_slot != OTA_STORE_SLOT_NONE && b->previous_slot >= n);
+    die_if(b->install_slot != OTA_STORE_SLOT_NONE && b->install_slot >= n);
+    for (uint8_t i = 0; i < n; i++) {
+        const ota_store_slot_t *sl = &st->slots[i];
+        die_if(sl->state > OTA_SLOT_REJECTED);
+        die_if(sl->size > g_layout.slot_size || sl->offset > g_layout.slot_size);
+        die_if(sl->state == OTA_SLOT_INSTALLED && i != b->running_slot);
+        die_if(ota_slot_state_str(sl->state) == NULL);
+    }
+    die_if(ota_boot_state_str(b->state) == NULL);
+}
+
+/* Mount a second store on the same flash: the state it finds. */
+static ota_store_status_t remount(const ota_flash_t *f, ota_store_t *again)
+{
+    return ota_store_mount(again, f, &journal_rig_config);
+}
+
+static ota_store_status_t op(ota_store_t *s, unsigned which)
+{
+    const ota_store_state_t *st = ota_store_state(s);
+    uint8_t digest[OTA_SHA256_SIZE] = {0};
+    uint8_t slot;
+    uint32_t resume;
+    uint8_t attempts;
+    switch (which) {
+    case 1: return ota_store_confirm(s, st->boot.security_counter + 1u);
+    case 2: return ota_store_trial_attempt(s, &attempts);
+    case 3: return ota_store_rollback(s, true);
+    case 4: return ota_store_erase_version(s, st->slots[1].version);
+    case 5: {
+        ota_store_status_t r = ota_store_download_begin(s, st->boot.running_version + 1u, 4096u,
+                                                        digest, &slot, &resume);
+        return r == OTA_STORE_OK ? ota_store_download_abort(s) : r;
+    }
+    case 6: return ota_store_request_install(s, 1u);
+    case 7: return ota_store_factory_reset(s);
+    default: return OTA_STORE_OK;
+    }
+}
+
+static ota_sim_flash_t g_dev;
+static ota_store_t g_store, g_again;
+static uint8_t g_content[JOURNAL_RIG_CONTENT];
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    (void)argc;
+    (void)argv;
+    /* The layout depends on geometry and config only: take it from an empty store. */
+    die_if(ota_sim_flash_open_ram(&g_dev, ota_sim_preset("sst26vf032b"), &journal_rig_geometry,
+                                  NULL) != OTA_FLASH_OK);
+    die_if(ota_store_mount(&g_store, ota_sim_flash_port(&g_dev), &journal_rig_config) !=
+           OTA_STORE_OK);
+    g_layout = *ota_store_layout(&g_store);
+    ota_sim_flash_close(&g_dev);
+    return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size < 1) {
+        return 0;
+    }
+    uint8_t flags = data[0];
+    uint32_t len = (uint32_t)(size - 1u < sizeof g_content ? size - 1u : sizeof g_content);
+    memcpy(g_content, data + 1, len);
+    if (flags & 1u) {
+        fix_crcs(g_content, len);
+    }
+    die_if(ota_sim_flash_open_ram(&g_dev, ota_sim_preset("sst26vf032b"), &journal_rig_geometry,
+                                  NULL) != OTA_FLASH_OK);
+    const ota_flash_t *f = ota_sim_flash_port(&g_dev);
+    program_content(f, g_content, len);
+
+    ota_store_status_t st = ota_store_mount(&g_store, f, &journal_rig_config);
+    die_if(ota_store_status_str(st) == NULL);
+    if (st == OTA_STORE_OK) {
+        check_sane(&g_store);
+        uint8_t n = ota_store_slot_count(&g_store);
+        die_if(remount(f, &g_again) != OTA_STORE_OK);
+        die_if(!store_fixture_state_equal(ota_store_state(&g_store), ota_store_state(&g_again), n));
+
+        ota_store_state_t before = *ota_store_state(&g_store);
+        ota_store_status_t r = op(&g_store, (flags >> 1) & 7u);
+        die_if(ota_store_status_str(r) == NULL);
+        die_if(remount(f, &g_again) != OTA_STORE_OK);
+        check_sane(&g_again);
+        const ota_store_state_t *want = r == OTA_STORE_OK ? ota_store_state(&g_store) : &before;
+        die_if(!store_fixture_state_equal(want, ota_store_state(&g_again), n));
+    }
+    ota_sim_flash_close(&g_dev);
+    return 0;
+}
