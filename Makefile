@@ -3,7 +3,7 @@ BUILD    ?= build
 JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?= -DOTA_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
 
-.PHONY: all deps build test cross-check demo clean
+.PHONY: all deps build test cross-check footprint demo clean
 
 all: build
 
@@ -22,6 +22,9 @@ test: build
 
 cross-check: deps
 	bash scripts/cross-check.sh
+
+footprint: deps
+	bash scripts/footprint.sh
 
 demo: build
 	@bash scripts/demo.sh

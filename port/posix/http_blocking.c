@@ -1,14 +1,7 @@
 /* Blocking GET on the host (see http_blocking.h). */
 #include "http_blocking.h"
 
-#include <time.h>
-
-uint32_t ota_posix_clock_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint32_t)((uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u);
-}
+#include "clock_posix.h"
 
 ota_http_status_t ota_http_get_blocking(ota_http_client_t *client,
                                         ota_posix_transport_t *sock,
@@ -16,7 +9,7 @@ ota_http_status_t ota_http_get_blocking(ota_http_client_t *client,
 {
     ota_http_status_t st = ota_http_get(client, request);
     while (st == OTA_HTTP_IN_PROGRESS || st == OTA_HTTP_WOULD_BLOCK) {
-        st = ota_http_poll(client, ota_posix_clock_ms());
+        st = ota_http_poll(client, ota_posix_now_ms());
         if (st == OTA_HTTP_WOULD_BLOCK) {
             ota_posix_transport_wait(sock, 10);
         }

@@ -12,8 +12,6 @@
 extern "C" {
 #endif
 
-/** Monotonic milliseconds (CLOCK_MONOTONIC), as the core's polls expect. */
-uint32_t ota_posix_clock_ms(void);
 
 /**
  * Run one GET to completion. client must have been initialised on ota_posix_transport(sock).

@@ -1,0 +1,214 @@
+/*
+ * otaflow update agent: the device side of an update (the original's "OTA service" and
+ * "OTA core"). It waits for the network, fetches the manifest periodically or on demand,
+ * applies EraseVer entries, picks the update, streams it into the image store, has the store
+ * verify what is in flash, tells the application through events, and asks for a reset.
+ *
+ * It never blocks: ota_agent_poll(agent, now_ms) does a bounded step and returns, so the agent
+ * runs in a super-loop, an RTOS task or an event loop. Every byte of state lives in the
+ * caller's ota_agent_t (its buffers included); nothing is allocated.
+ *
+ * Failures never need a reset: after a failed check or download the agent tries again at the
+ * next period, and the store stays consistent (an interrupted download resumes from its last
+ * durable offset with a Range request).
+ */
+#ifndef OTAFLOW_AGENT_H
+#define OTAFLOW_AGENT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "otaflow/crypto.h"
+#include "otaflow/events.h"
+#include "otaflow/http.h"
+#include "otaflow/manifest.h"
+#include "otaflow/port.h"
+#include "otaflow/store.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Limits and defaults --------------------------------------------------------------------- */
+#define OTA_AGENT_PERIOD_DEFAULT_S 60u  /**< the original's default check period */
+#define OTA_AGENT_PERIOD_MAX_S 7200u    /**< the original's maximum */
+#define OTA_AGENT_PROGRESS_STEP_DEFAULT 0x10000u /**< bytes between progress events */
+
+/** HTTP I/O buffer inside the agent (request, then response bytes). */
+#ifndef OTA_AGENT_HTTP_BUF_SIZE
+#define OTA_AGENT_HTTP_BUF_SIZE 2048u
+#endif
+/** Manifest buffer inside the agent: the largest manifest it can take. */
+#ifndef OTA_AGENT_MANIFEST_BUF_SIZE
+#define OTA_AGENT_MANIFEST_BUF_SIZE OTA_MANIFEST_MAX_SIZE_DEFAULT
+#endif
+/** JSON tokens for the manifest. */
+#ifndef OTA_AGENT_MANIFEST_TOKENS
+#define OTA_AGENT_MANIFEST_TOKENS OTA_MANIFEST_TOKENS_DEFAULT
+#endif
+
+/** Result of an agent call, and the agent's own failure reasons in events. */
+typedef enum ota_agent_status {
+    OTA_AGENT_OK = 0,
+    OTA_AGENT_ERR_ARG = -1,           /**< NULL pointer or invalid argument */
+    OTA_AGENT_ERR_CONFIG = -2,        /**< period over the maximum, manifest URL unusable,
+                                           store not mounted */
+    OTA_AGENT_ERR_BUSY = -3,          /**< a check or download is running */
+    OTA_AGENT_ERR_URL = -4,           /**< the URL given is not an http(s) URL we can fetch */
+    OTA_AGENT_ERR_NO_UPDATE = -5,     /**< ota_agent_download(): no update was announced */
+    OTA_AGENT_ERR_MANIFEST_TOO_LARGE = -6, /**< manifest longer than the buffer / max size */
+    OTA_AGENT_ERR_SIZE = -7,          /**< the server's size disagrees with the manifest's */
+    OTA_AGENT_ERR_STORE = -8,         /**< the image store refused (event carries its status) */
+    OTA_AGENT_ERR_ABORTED = -9,       /**< ota_agent_abort() */
+} ota_agent_status_t;
+
+/** What the agent is doing. */
+typedef enum ota_agent_state {
+    OTA_AGENT_IDLE = 0,        /**< waiting for the next check */
+    OTA_AGENT_WAIT_NETWORK,    /**< network down */
+    OTA_AGENT_CHECKING,        /**< fetching the manifest */
+    OTA_AGENT_DOWNLOADING,     /**< fetching an image into the store */
+    OTA_AGENT_VERIFYING,       /**< the store reads the image back and hashes it */
+    OTA_AGENT_RESET_PENDING,   /**< something will be installed at the next reset */
+} ota_agent_state_t;
+
+/** Configuration. Start from ota_agent_config_default(). Strings are copied by init. */
+typedef struct ota_agent_config {
+    const char *manifest_url;  /**< http(s) URL of the manifest; NULL: no checks, only
+                                    ota_agent_start_update() */
+    uint32_t period_s;         /**< seconds between checks (default 60, 0 = only on demand,
+                                    at most OTA_AGENT_PERIOD_MAX_S) */
+    bool auto_update;          /**< download an available update at once (default true) */
+    bool auto_reset;           /**< call ports.reset once something is ready (default true) */
+    bool allow_downgrade;      /**< accept manifest versions below the running one (false) */
+    uint32_t running_version;  /**< version of the running application (its image header) */
+    uint32_t manifest_max;     /**< largest manifest accepted (0 = the buffer size) */
+    uint32_t progress_step;    /**< bytes between DOWNLOAD_PROGRESS events (0 = default) */
+    uint32_t connect_timeout_ms; /**< 0 = the HTTP client's default */
+    uint32_t idle_timeout_ms;    /**< 0 = the HTTP client's default */
+    ota_event_fn on_event;     /**< the application's callback (may be NULL) */
+    void *event_user;          /**< passed to on_event */
+} ota_agent_config_t;
+
+/** The platform under the agent. */
+typedef struct ota_agent_ports {
+    ota_transport_t transport; /**< network (copied) */
+    ota_store_t *store;        /**< image store, mounted by the caller, shared with the app */
+    ota_log_fn log;            /**< console lines (may be NULL) */
+    void *log_ctx;
+    void (*reset)(void *ctx);  /**< system reset (may be NULL: the app resets on
+                                    RESET_PENDING itself) */
+    void *reset_ctx;
+} ota_agent_ports_t;
+
+/** The agent. Caller-owned; its fields are private: use the functions. */
+typedef struct ota_agent {
+    ota_agent_config_t config;
+    ota_agent_ports_t ports;
+    ota_agent_state_t state;
+    bool started;               /**< first poll seen (clock known) */
+    bool check_requested;       /**< ota_agent_check_now() */
+    bool download_requested;    /**< ota_agent_download() */
+    bool reset_requested;       /**< reset port already called */
+    bool network_was_down;      /**< WAITING_NETWORK already reported */
+    uint32_t next_check_ms;     /**< now_ms of the next periodic check */
+    uint32_t now_ms;            /**< clock of the current poll */
+    char manifest_url[OTA_URL_MAX];
+
+    /* The update being fetched (from the manifest or ota_agent_start_update). */
+    bool have_update;           /**< announced and not yet stored */
+    ota_manifest_update_t update;
+    uint8_t slot;
+    uint32_t resume_from;       /**< offset the current GET asked for */
+    uint32_t received;          /**< bytes of the file in the store so far */
+    uint32_t total;             /**< file size if known, else 0 */
+    uint32_t next_progress;     /**< received value of the next progress event */
+    ota_agent_status_t body_error; /**< reason a body callback stopped the transfer */
+    ota_store_status_t body_store_status;
+
+    /* Manifest fetch. */
+    uint32_t manifest_len;
+    ota_manifest_parser_t parser;
+    ota_manifest_plan_t plan;
+    ota_manifest_token_t tokens[OTA_AGENT_MANIFEST_TOKENS];
+    char manifest[OTA_AGENT_MANIFEST_BUF_SIZE];
+
+    ota_http_client_t http;
+    uint8_t http_buf[OTA_AGENT_HTTP_BUF_SIZE];
+} ota_agent_t;
+
+/** Defaults: no manifest URL, 60 s, auto update and auto reset on, no downgrade. */
+void ota_agent_config_default(ota_agent_config_t *config);
+
+/**
+ * Prepare an agent. Copies config and ports. Nothing happens until the first poll, which
+ * checks at once when the network is up (as the original does once it has an address).
+ * @return OK; ERR_ARG (NULL); ERR_CONFIG (period > OTA_AGENT_PERIOD_MAX_S, manifest URL not a
+ *         usable http(s) URL or too long, store NULL or not mounted, manifest_max over the
+ *         buffer).
+ */
+ota_agent_status_t ota_agent_init(ota_agent_t *agent, const ota_agent_config_t *config,
+                                  const ota_agent_ports_t *ports);
+
+/**
+ * Do a bounded step of work: start a check when due, advance the HTTP transfer, write
+ * received bytes to the store, verify, report. now_ms: the caller's monotonic milliseconds
+ * (wrapping is fine).
+ * @return the state after the step.
+ */
+ota_agent_state_t ota_agent_poll(ota_agent_t *agent, uint32_t now_ms);
+
+/** Check the manifest at the next poll, whatever the period. @return OK; ERR_CONFIG (no
+ *  manifest URL); ERR_BUSY (a check or download is running: nothing to do). */
+ota_agent_status_t ota_agent_check_now(ota_agent_t *agent);
+
+/**
+ * Download the update announced by the last check (with auto_update off).
+ * @return OK; ERR_NO_UPDATE; ERR_BUSY.
+ */
+ota_agent_status_t ota_agent_download(ota_agent_t *agent);
+
+/**
+ * Download an image without a manifest (the original's manual OTA): url, its version and the
+ * SHA-256 of the file as served. Starts at the next poll.
+ * @return OK; ERR_ARG (NULL, version 0); ERR_URL; ERR_BUSY.
+ */
+ota_agent_status_t ota_agent_start_update(ota_agent_t *agent, const char *url,
+                                          uint32_t version,
+                                          const uint8_t digest[OTA_SHA256_SIZE]);
+
+/**
+ * EraseVer on demand: remove the stored image of version (the running version means: roll
+ * back at the next reset). Reports IMAGE_ERASED or ERASE_FAILED (and RESET_PENDING for a
+ * roll back).
+ * @return OK; ERR_BUSY (a download is running); ERR_STORE (the store refused; see the event).
+ */
+ota_agent_status_t ota_agent_erase_version(ota_agent_t *agent, uint32_t version);
+
+/** Roll back at the next reset to the previous image (or the best remaining, else factory).
+ *  @return OK; ERR_BUSY; ERR_STORE (nothing to roll back to). */
+ota_agent_status_t ota_agent_rollback(ota_agent_t *agent);
+
+/** Install the factory image at the next reset. @return OK; ERR_BUSY; ERR_STORE. */
+ota_agent_status_t ota_agent_factory_reset(ota_agent_t *agent);
+
+/** Download progress: bytes received (of the whole file) and total (0 = unknown). Returns
+ *  true while a download is running. */
+bool ota_agent_progress(const ota_agent_t *agent, uint32_t *bytes, uint32_t *total);
+
+/** Stop a running check or download. A download keeps its durable part in the store and
+ *  resumes at the next check; @return OK; ERR_ARG. */
+ota_agent_status_t ota_agent_abort(ota_agent_t *agent);
+
+/** Current state. */
+ota_agent_state_t ota_agent_state(const ota_agent_t *agent);
+
+/** Short constant English names, never NULL. */
+const char *ota_agent_status_str(ota_agent_status_t status);
+const char *ota_agent_state_str(ota_agent_state_t state);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* OTAFLOW_AGENT_H */

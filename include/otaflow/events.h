@@ -1,0 +1,73 @@
+/*
+ * otaflow events: what the update agent tells the application.
+ *
+ * One callback receives them all, synchronously from inside ota_agent_poll() (or the agent
+ * call that caused them). The callback may call ota_agent_* getters but must not start or
+ * stop operations from inside it; it should return quickly.
+ *
+ * They cover the original OTA service's statuses (SYS_OTA_*): waiting for network, check
+ * started / failed, update available / not available, download start / progress / failure,
+ * verify start / success / failure, image stored, image erased / erase failed, store full,
+ * reset pending.
+ */
+#ifndef OTAFLOW_EVENTS_H
+#define OTAFLOW_EVENTS_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Kinds of event. */
+typedef enum ota_event_type {
+    OTA_EVT_WAITING_NETWORK = 1,  /**< the network is down; the agent waits for it */
+    OTA_EVT_CHECK_STARTED,        /**< fetching the manifest */
+    OTA_EVT_CHECK_FAILED,         /**< manifest not fetched or refused: status/reason say why */
+    OTA_EVT_UPDATE_AVAILABLE,     /**< version is newer and wanted; download follows if auto */
+    OTA_EVT_NO_UPDATE,            /**< manifest fine, nothing newer to install */
+    OTA_EVT_DOWNLOAD_STARTED,     /**< version; bytes = resume offset (0 for a fresh start) */
+    OTA_EVT_DOWNLOAD_PROGRESS,    /**< bytes of total (total 0 = unknown); throttled */
+    OTA_EVT_DOWNLOAD_FAILED,      /**< status/reason say why; retried at the next check */
+    OTA_EVT_VERIFY_STARTED,       /**< reading the image back from flash and hashing it */
+    OTA_EVT_VERIFY_OK,            /**< the bytes in flash match the digest */
+    OTA_EVT_VERIFY_FAILED,        /**< they do not: the slot is emptied, nothing installed */
+    OTA_EVT_IMAGE_STORED,         /**< version is stored and will be installed at reset */
+    OTA_EVT_IMAGE_ERASED,         /**< EraseVer carried out for version */
+    OTA_EVT_ERASE_FAILED,         /**< EraseVer of version refused or failed: status/reason */
+    OTA_EVT_STORE_FULL,           /**< no slot may take the download now */
+    OTA_EVT_RESET_PENDING,        /**< a reset will install something; reset now if auto */
+} ota_event_type_t;
+
+/** Which module a failure status comes from (how to read ota_event_t.status). */
+typedef enum ota_event_source {
+    OTA_SRC_NONE = 0,
+    OTA_SRC_AGENT,    /**< ota_agent_status_t */
+    OTA_SRC_HTTP,     /**< ota_http_status_t */
+    OTA_SRC_MANIFEST, /**< ota_manifest_status_t */
+    OTA_SRC_STORE,    /**< ota_store_status_t */
+} ota_event_source_t;
+
+/** One event. Strings are constant or live until the callback returns. */
+typedef struct ota_event {
+    ota_event_type_t type;
+    uint32_t version;          /**< the image version concerned, 0 if none */
+    uint32_t bytes;            /**< DOWNLOAD_*: bytes of the file received so far */
+    uint32_t total;            /**< DOWNLOAD_*: file size if known, else 0 */
+    ota_event_source_t source; /**< module of status (failures) */
+    int32_t status;            /**< the module's status code (failures), 0 otherwise */
+    uint16_t http_status;      /**< HTTP status code of a non-2xx answer, else 0 */
+    const char *reason;        /**< short English reason (failures), "" otherwise */
+} ota_event_t;
+
+/** The application's event callback. */
+typedef void (*ota_event_fn)(void *user, const ota_event_t *event);
+
+/** A short constant English name of an event type ("download progress"); never NULL. */
+const char *ota_event_type_str(ota_event_type_t type);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* OTAFLOW_EVENTS_H */

@@ -1,0 +1,750 @@
+/*
+ * Update agent on a scripted transport and the strict RAM flash model: the event sequence a
+ * user sees, what ends up in the store, and that every failure leaves the agent ready to try
+ * again without a reset.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "image_builder.h"
+#include "mock_transport.h"
+#include "otaflow/agent.h"
+#include "store_fixture.h"
+
+#define MAX_EVENTS 256
+
+typedef struct recorder {
+    ota_event_t ev[MAX_EVENTS];
+    size_t n;
+    unsigned resets;
+} recorder_t;
+
+typedef struct world {
+    store_fixture_t *fx;
+    mock_transport_t mock;
+    recorder_t rec;
+    ota_agent_t agent;
+    ota_agent_config_t cfg;
+    test_image_t img;
+    char digest_hex[65];
+    uint8_t digest[32];
+    char responses[8][80 * 1024];
+    size_t n_responses;
+    uint32_t now;
+} world_t;
+
+static void on_event(void *user, const ota_event_t *e)
+{
+    recorder_t *r = user;
+    if (getenv("AGENT_TEST_VERBOSE") != NULL) {
+        fprintf(stderr, "event %s v%u %u/%u src=%d st=%d http=%u %s\n", ota_event_type_str(e->type),
+                e->version, e->bytes, e->total, (int)e->source, (int)e->status,
+                (unsigned)e->http_status, e->reason);
+    }
+    if (r->n < MAX_EVENTS) {
+        r->ev[r->n++] = *e;
+    }
+}
+
+static void on_reset(void *ctx)
+{
+    ((recorder_t *)ctx)->resets++;
+}
+
+static size_t count(const recorder_t *r, ota_event_type_t t)
+{
+    size_t c = 0;
+    for (size_t i = 0; i < r->n; i++) {
+        c += r->ev[i].type == t;
+    }
+    return c;
+}
+
+static const ota_event_t *last(const recorder_t *r, ota_event_type_t t)
+{
+    for (size_t i = r->n; i-- > 0;) {
+        if (r->ev[i].type == t) {
+            return &r->ev[i];
+        }
+    }
+    return NULL;
+}
+
+/* Index of the first event of type t at or after from, or -1. */
+static int find_from(const recorder_t *r, size_t from, ota_event_type_t t)
+{
+    for (size_t i = from; i < r->n; i++) {
+        if (r->ev[i].type == t) {
+            return (int)i;
+        }
+    }
+    return -1;
+}
+
+static void hex(const uint8_t d[32], char out[65])
+{
+    for (int i = 0; i < 32; i++) {
+        snprintf(out + 2 * i, 3, "%02x", d[i]);
+    }
+}
+
+/* A valid image of the given version; its file digest goes to w->digest(_hex). */
+static void make_image(world_t *w, uint32_t version, uint32_t payload)
+{
+    ota_image_header_t h = test_image_header(payload);
+    h.version = version;
+    h.flags = 0;
+    test_image_start(&w->img, &h, NULL);
+    test_image_tlv_sha256(&w->img);
+    test_image_end(&w->img);
+    ota_sha256(w->img.bytes, w->img.len, w->digest);
+    hex(w->digest, w->digest_hex);
+}
+
+/* A scripted response: status line, headers, body (binary allowed). */
+static const char *response(world_t *w, const char *status, const char *extra, const void *body,
+                            size_t len, size_t *out_len)
+{
+    char *r = w->responses[w->n_responses++];
+    int n = snprintf(r, 1024, "HTTP/1.1 %s\r\nContent-Length: %zu\r\n%s\r\n", status, len,
+                     extra ? extra : "");
+    memcpy(r + n, body, len);
+    *out_len = (size_t)n + len;
+    return r;
+}
+
+static mock_conn_t *serve(world_t *w, const char *status, const char *extra, const void *body,
+                          size_t len, ota_net_status_t end)
+{
+    size_t rl;
+    const char *r = response(w, status, extra, body, len, &rl);
+    mock_conn_t *c = mock_add(&w->mock, r, end);
+    c->response_lens[0] = rl;
+    return c;
+}
+
+/* Add a second response on the same connection (keep-alive). */
+static void also(world_t *w, mock_conn_t *c, int i, const char *status, const void *body,
+                 size_t len)
+{
+    size_t rl;
+    c->responses[i] = response(w, status, NULL, body, len, &rl);
+    c->response_lens[i] = rl;
+}
+
+static char manifest_buf[4096];
+
+static const char *manifest_one(uint32_t version, const char *url, const char *digest_hex)
+{
+    snprintf(manifest_buf, sizeof manifest_buf,
+             "{\"ota\":[{\"Version\":%u,\"URL\":\"%s\",\"Digest\":\"%s\",\"EraseVer\":false}]}",
+             version, url, digest_hex);
+    return manifest_buf;
+}
+
+static world_t *world_new(void)
+{
+    world_t *w = calloc(1, sizeof *w);
+    assert_non_null(w);
+    w->fx = store_fixture_open(NULL, NULL);
+    mock_init(&w->mock);
+    ota_agent_config_default(&w->cfg);
+    w->cfg.manifest_url = "http://ota.example:8000/ota.json";
+    w->cfg.running_version = 1;
+    w->cfg.on_event = on_event;
+    w->cfg.event_user = &w->rec;
+    w->now = 1000;
+    return w;
+}
+
+static void world_start(world_t *w)
+{
+    ota_agent_ports_t ports = {
+        .transport = mock_transport(&w->mock),
+        .store = &w->fx->store,
+        .reset = on_reset,
+        .reset_ctx = &w->rec,
+    };
+    assert_int_equal(ota_agent_init(&w->agent, &w->cfg, &ports), OTA_AGENT_OK);
+}
+
+static void world_free(world_t *w)
+{
+    store_fixture_close(w->fx);
+    free(w);
+}
+
+/* Poll (advancing the clock 1 ms a step) until the agent is in state, or steps run out. */
+static ota_agent_state_t run_until(world_t *w, ota_agent_state_t state, unsigned steps)
+{
+    ota_agent_state_t s = ota_agent_state(&w->agent);
+    for (unsigned i = 0; i < steps; i++) {
+        s = ota_agent_poll(&w->agent, w->now++);
+        if (s == state) {
+            break;
+        }
+    }
+    return s;
+}
+
+/* Poll until an event of type t has been seen n times in total. */
+static void run_until_event(world_t *w, ota_event_type_t t, size_t n, unsigned steps)
+{
+    for (unsigned i = 0; i < steps && count(&w->rec, t) < n; i++) {
+        ota_agent_poll(&w->agent, w->now++);
+    }
+    assert_true(count(&w->rec, t) >= n);
+}
+
+/* --- configuration ------------------------------------------------------------------- */
+
+static void test_init_refuses_bad_config(void **state)
+{
+    (void)state;
+    world_t *w = world_new();
+    ota_agent_ports_t ports = {.transport = mock_transport(&w->mock), .store = &w->fx->store};
+
+    w->cfg.period_s = OTA_AGENT_PERIOD_MAX_S + 1;
+    assert_int_equal(ota_agent_init(&w->agent, &w->cfg, &ports), OTA_AGENT_ERR_CONFIG);
+    w->cfg.period_s = OTA_AGENT_PERIOD_MAX_S;
+    assert_int_equal(ota_agent_init(&w->agent, &w->cfg, &ports), OTA_AGENT_OK);
+
+    w->cfg.manifest_url = "ftp://x/ota.json";
+    assert_int_equal(ota_agent_init(&w->agent, &w->cfg, &ports), OTA_AGENT_ERR_CONFIG);
+    w->cfg.manifest_url = "http://x/ota.json";
+
+    ports.store = NULL;
+    assert_int_equal(ota_agent_init(&w->agent, &w->cfg, &ports), OTA_AGENT_ERR_CONFIG);
+    assert_int_equal(ota_agent_init(NULL, &w->cfg, &ports), OTA_AGENT_ERR_ARG);
+    world_free(w);
+}
+
+/* --- the whole update path ------------------------------------------------------------ */
+
+static void test_update_stored_and_reset_requested(void **state)
+{
+    (void)state;
+    world_t *w = world_new();
+    make_image(w, 3, 20000);
+    /* v2 and v3 offered, in that order, plus v1 (running): v3 is the one. */
+    char m[1024];
+    snprintf(m, sizeof m,
+             "{\"ota\":[{\"Version\":3,\"URL\":\"http://ota.example:8000/app_v3.ota\","
+             "\"Digest\":\"%s\"},{\"Version\":2,\"URL\":\"http://ota.example:8000/v2.ota\","
+             "\"Digest\":\"%064d\",\"EraseVer\":false},{\"Version\":1,\"URL\":\"http://o/1\","
+             "\"Digest\":\"%064d\"}]}",
+             w->digest_hex, 0, 0);
+    mock_conn_t *c = serve(w, "200 OK", NULL, m, strlen(m), OTA_NET_WOULD_BLOCK);
+    also(w, c, 1, "200 OK", w->img.bytes, w->img.len);
+    world_start(w);
+
+    assert_int_equal(run_until(w, OTA_AGENT_RESET_PENDING, 5000), OTA_AGENT_RESET_PENDING);
+
+    /* The order a user sees. */
+    int i = find_from(&w->rec, 0, OTA_EVT_CHECK_STARTED);
+    assert_true(i >= 0);
+    i = find_from(&w->rec, (size_t)i, OTA_EVT_UPDATE_AVAILABLE);
+    assert_true(i >= 0);
+    assert_int_equal(w->rec.ev[i].version, 3);
+    i = find_from(&w->rec, (size_t)i, OTA_EVT_DOWNLOAD_STARTED);
+    assert_true(i >= 0);
+    assert_int_equal(w->rec.ev[i].bytes, 0);
+    i = find_from(&w->rec, (size_t)i, OTA_EVT_VERIFY_STARTED);
+    assert_true(i >= 0);
+    i = find_from(&w->rec, (size_t)i, OTA_EVT_VERIFY_OK);
+    assert_true(i >= 0);
+    i = find_from(&w->rec, (size_t)i, OTA_EVT_IMAGE_STORED);
+    assert_true(i >= 0);
+    i = find_from(&w->rec, (size_t)i, OTA_EVT_RESET_PENDING);
+    assert_true(i >= 0);
+    const ota_event_t *p = last(&w->rec, OTA_EVT_DOWNLOAD_PROGRESS);
+    assert_non_null(p);
+    assert_int_equal(p->bytes, w->img.len);
+    assert_int_equal(p->total, w->img.len);
+    assert_int_equal(count(&w->rec, OTA_EVT_DOWNLOAD_FAILED), 0);
+
+    /* In the store: v3 stored with its digest, bytes as served, install pending. */
+    uint8_t slot = ota_store_find_version(&w->fx->store, 3);
+    assert_int_not_equal(slot, OTA_STORE_SLOT_NONE);
+    assert_int_equal(ota_store_slot(&w->fx->store, slot)->state, OTA_SLOT_STORED);
+    assert_memory_equal(ota_store_slot(&w->fx->store, slot)->digest, w->digest, 32);
+    assert_int_equal(ota_store_slot_verify(&w->fx->store, slot), OTA_STORE_OK);
+    assert_int_equal(ota_store_boot(&w->fx->store)->state, OTA_BOOT_INSTALL_PENDING);
+    assert_int_equal(ota_store_boot(&w->fx->store)->install_slot, slot);
+
+    /* The store survives a power cycle with that state. */
+    assert_int_equal(store_fixture_remount(w->fx), OTA_STORE_OK);
+    assert_int_equal(ota_store_boot(&w->fx->store)->state, OTA_BOOT_INSTALL_PENDING);
+
+    /* Auto reset: the reset port is called once, at the poll after the event. */
+    assert_int_equal(w->rec.resets, 0);
+    ota_agent_poll(&w->agent, w->now++);
+    assert_int_equal(w->rec.resets, 1);
+    run_until(w, OTA_AGENT_IDLE, 10);
+    assert_int_equal(w->rec.resets, 1);
+    world_free(w);
+}
+
+static void test_no_update_then_periodic_check(void **state)
+{
+    (void)state;
+    world_t *w = world_new();
+    const char *m = manifest_one(1, "http://o/app.ota", "00000000000000000000000000000000"
+                                                        "00000000000000000000000000000000");
+    mock_conn_t *c = serve(w, "200 OK", NULL, m, strlen(m), OTA_NET_WOULD_BLOCK);
+    also(w, c, 1, "200 OK", m, strlen(m));
+    w->cfg.period_s = 60;
+    world_start(w);
+
+    run_until_event(w, OTA_EVT_NO_UPDATE, 1, 1000);
+    assert_int_equal(count(&w->rec, OTA_EVT_CHECK_STARTED), 1);
+    uint32_t first = w->now;
+
+    /* Nothing more during the period... */
+    for (int i = 0; i < 100; i++) {
+        ota_agent_poll(&w->agent, first + (uint32_t)i * 500u);
+    }
+    assert_int_equal(count(&w->rec, OTA_EVT_CHECK_STARTED), 1);
+    /* ...and a check once it has passed. */
+    w->now = first + 60000u;
+    run_until_event(w, OTA_EVT_NO_UPDATE, 2, 1000);
+    assert_int_equal(count(&w->rec, OTA_EVT_CHECK_STARTED), 2);
+    assert_int_equal(count(&w->rec, OTA_EVT_DOWNLOAD_STARTED), 0);
+    world_free(w);
+}
+
+static void test_period_zero_checks_only_on_demand(void **state)
+{
+    (void)state;
+    world_t *w = world_new();
+    const char *m = "{\"ota\":[]}";
+    serve(w, "200 OK", NULL, m, strlen(m), OTA_NET_WOULD_BLOCK);
+    w->cfg.period_s = 0;
+    world_start(w);
+    run_until(w, OTA_AGENT_CHECKING, 500);
+    assert_int_equal(count(&w->rec, OTA_EVT_CHECK_STARTED), 0);
+    assert_int_equal(w->mock.connects, 0);
+
+    assert_int_equal(ota_agent_check_now(&w->agent), OTA_AGENT_OK);
+    run_until_event(w, OTA_EVT_NO_UPDATE, 1, 1000);
+    world_free(w);
+}
+
+static void test_waits_for_network(void **state)
+{
+    (void)state;
+    world_t *w = world_new();
+    const char *m = "{\"ota\":[]}";
+    serve(w, "200 OK", NULL, m, strlen(m), OTA_NET_WOULD_BLOCK);
+    w->mock.link_up = false;
+    world_start(w);
+    assert_int_equal(run_until(w, OTA_AGENT_CHECKING, 300), OTA_AGENT_WAIT_NETWORK);
+    assert_int_equal(count(&w->rec, OTA_EVT_WAITING_NETWORK), 1); /* said once, not per poll */
+    assert_int_equal(w->mock.connects, 0);
+
+    w->mock.link_up = true;
+    run_until_event(w, OTA_EVT_NO_UPDATE, 1, 1000);
+    world_free(w);
+}
+
+/* --- failures: named, and retried at the next period ----------------------------------- */
+
+static void test_manifest_404_reports_status(void **state)
+{
+    (void)state;
+    world_t *w = world_new();
+    serve(w, "404 Not Found", NULL, "nope", 4, OTA_NET_WOULD_BLOCK);
+    world_start(w);
+    run_until_event(w, OTA_EVT_CHECK_FAILED, 1, 1000);
+    const ota_event_t *e = last(&w->rec, OTA_EVT_CHECK_FAILED);
+    assert_int_equal(e->source, OTA_SRC_HTTP);
+    assert_int_equal(e->status, OTA_HTTP_ERR_STATUS);
+    assert_int_equal(e->http_status, 404);
+    assert_true(strlen(e->reason) > 0);
+    assert_int_equal(ota_agent_state(&w->agent), OTA_AGENT_IDLE);
+    world_free(w);
+}
+
+static void test_manifest_too_large_and_invalid(void **state)
+{
+    (void)state;
+    world_t *w = world_new();
+    char big[600];
+    memset(big, ' ', sizeof big);
+    memcpy(big, "{\"ota\":[]}", 10);
+    serve(w, "200 OK", NULL, big, sizeof big, OTA_NET_WOULD_BLOCK);
+    serve(w, "200 OK", NULL, "{\"ota\":[{]}", 11, OTA_NET_WOULD_BLOCK);
+    w->cfg.manifest_max = 512;
+    w->cfg.period_s = 1;
+    world_start(w);
+
+    run_until_event(w, OTA_EVT_CHECK_FAILED, 1, 1000);
+    const ota_event_t *e = last(&w->rec, OTA_EVT_CHECK_FAILED);
+    assert_int_equal(e->source, OTA_SRC_AGENT);
+    assert_int_equal(e->status, OTA_AGENT_ERR_MANIFEST_TOO_LARGE);
+
+    w->now += 1000; /* next period */
+    run_until_event(w, OTA_EVT_CHECK_FAILED, 2, 2000);
+    e = last(&w->rec, OTA_EVT_CHECK_FAILED);
+    assert_int_equal(e->source, OTA_SRC_MANIFEST);
+    assert_int_equal(e->status, OTA_MANIFEST_ERR_JSON);
+    assert_int_equal(count(&w->rec, OTA_EVT_DOWNLOAD_STARTED), 0);
+    world_free(w);
+}
+
+static void test_digest_mismatch_stores_nothing_and_retries(void **state)
+{
+    (void)state;
+    world_t *w = world_new();
+    make_image(w, 2, 8000);
+    char wrong[65];
+    memcpy(wrong, w->digest_hex, 65);
+    wrong[0] = wrong[0] == '0' ? '1' : '0';
+    const char *m = manifest_one(2, "http://ota.example:8000/app.ota", wrong);
+    char mcopy[512];
+    snprintf(mcopy, sizeof mcopy, "%s", m);
+    /* Two rounds on one kept-alive connection. */
+    mock_conn_t *c = serve(w, "200 OK", NULL, mcopy, strlen(mcopy), OTA_NET_WOULD_BLOCK);
+    also(w, c, 1, "200 OK", w->img.bytes, w->img.len);
+    also(w, c, 2, "200 OK", mcopy, strlen(mcopy));
+    also(w, c, 3, "200 OK", w->img.bytes, w->img.len);
+    w->cfg.period_s = 1;
+    world_start(w);
+
+    run_until_event(w, OTA_EVT_VERIFY_FAILED, 1, 5000);
+    const ota_event_t *e = last(&w->rec, OTA_EVT_VERIFY_FAILED);
+    assert_int_equal(e->source, OTA_SRC_STORE);
+    assert_int_equal(e->status, OTA_STORE_ERR_DIGEST);
+    assert_int_equal(count(&w->rec, OTA_EVT_IMAGE_STORED), 0);
+    assert_int_equal(ota_store_find_version(&w->fx->store, 2), OTA_STORE_SLOT_NONE);
+    assert_int_not_equal(ota_store_boot(&w->fx->store)->state, OTA_BOOT_INSTALL_PENDING);
+
+    /* Next period: tried again, no reset needed. */
+    w->now += 1000;
+    run_until_event(w, OTA_EVT_VERIFY_FAILED, 2, 5000);
+    assert_int_equal(count(&w->rec, OTA_EVT_DOWNLOAD_STARTED), 2);
+    assert_int_equal(w->rec.resets, 0);
+    world_free(w);
+}
+
+/* Serve the rest of the image from `from` as a 206 on a new connection, after the manifest. */
+static void serve_rest(world_t *w, const char *manifest, uint32_t from)
+{
+    mock_conn_t *c = serve(w, "200 OK", NULL, manifest, strlen(manifest), OTA_NET_WOULD_BLOCK);
+    char extra[128];
+    snprintf(extra, sizeof extra, "Content-Range: bytes %u-%u/%u\r\n", from, w->img.len - 1,
+             w->img.len);
+    size_t rl;
+    c->responses[1] =
+        response(w, "206 Partial Content", extra, w->img.bytes + from, w->img.len - from, &rl);
+    c->response_lens[1] = rl;
+}
+
+/* The image is cut after `cut` bytes by a connection reset; returns the manifest used. */
+static const char *serve_cut(world_t *w, uint32_t cut, char *mcopy, size_t mcap)
+{
+    snprintf(mcopy, mcap, "%s", manifest_one(2, "http://ota.example:8000/app.ota", w->digest_hex));
+    mock_conn_t *c = serve(w, "200 OK", NULL, mcopy, strlen(mcopy), OTA_NET_ERR_RESET);
+    size_t rl;
+    c->responses[1] = response(w, "200 OK", NULL, w->img.bytes, w->img.len, &rl);
+    c->response_lens[1] = rl - (w->img.len - cut);
+    return mcopy;
+}
+
+static uint8_t downloading_slot(world_t *w)
+{
+    for (uint8_t s = 1; s < ota_store_slot_count(&w->fx->store); s++) {
+        if (ota_store_slot(&w->fx->store, s)->state == OTA_SLOT_DOWNLOADING) {
+            return s;
+        }
+    }
+    return OTA_STORE_SLOT_NONE;
+}
+
+static void test_dropped_download_resumes_with_range(void **state)
+{
+    (void)state;
+    world_t *w = world_new();
+    make_image(w, 2, 60000);
+    char m[512];
+    uint32_t cut = 45000;
+    serve_cut(w, cut, m, sizeof m);
+    w->cfg.period_s = 1;
+    w->cfg.auto_reset = false;
+    world_start(w);
+
+    run_until_event(w, OTA_EVT_DOWNLOAD_FAILED, 1, 10000);
+    const ota_event_t *f = last(&w->rec, OTA_EVT_DOWNLOAD_FAILED);
+    assert_int_equal(f->source, OTA_SRC_HTTP);
+    assert_int_equal(f->bytes, cut);
+    assert_int_not_equal(downloading_slot(w), OTA_STORE_SLOT_NONE);
+
+    /* Without a reset, the next period continues exactly where the bytes stopped. */
+    serve_rest(w, m, cut);
+    w->now += 1000;
+    assert_int_equal(run_until(w, OTA_AGENT_RESET_PENDING, 10000), OTA_AGENT_RESET_PENDING);
+    assert_int_equal(last(&w->rec, OTA_EVT_DOWNLOAD_STARTED)->bytes, cut);
+    assert_int_equal(mock_sent_count(&w->mock, "Range: bytes=45000-"), 1);
+    uint8_t stored = ota_store_find_version(&w->fx->store, 2);
+    assert_int_not_equal(stored, OTA_STORE_SLOT_NONE);
+    assert_int_equal(ota_store_slot_verify(&w->fx->store, stored), OTA_STORE_OK);
+    assert_int_equal(w->rec.resets, 0); /* auto reset off */
+    world_free(w);
+}
+
+static void test_download_resumes_after_power_cycle(void **state)
+{
+    (void)state;
+    world_t *w = world_new();
+    make_image(w, 2, 60000);
+    char m[512];
+    serve_cut(w, 45000, m, sizeof m);
+    w->cfg.period_s = 1;
+    world_start(w);
+    run_until_event(w, OTA_EVT_DOWNLOAD_FAILED, 1, 10000);
+
+    /* Power cycle: RAM is gone, the journal says how much is durable. */
+    assert_int_equal(store_fixture_remount(w->fx), OTA_STORE_OK);
+    uint8_t slot = downloading_slot(w);
+    assert_int_not_equal(slot, OTA_STORE_SLOT_NONE);
+    uint32_t durable = ota_store_slot(&w->fx->store, slot)->offset;
+    assert_true(durable > 0 && durable <= 45000);
+
+    serve_rest(w, m, durable);
+    world_start(w);
+    assert_int_equal(run_until(w, OTA_AGENT_RESET_PENDING, 10000), OTA_AGENT_RESET_PENDING);
+    assert_int_equal(last(&w->rec, OTA_EVT_DOWNLOAD_STARTED)->bytes, durable);
+    uint8_t stored = ota_store_find_version(&w->fx->store, 2);
+    assert_int_equal(stored, slot);
+    assert_int_equal(ota_store_slot_verify(&w->fx->store, stored), OTA_STORE_OK);
+    world_free(w);
+}
+
+static void test_size_mismatch_refused(void **state)
+{
+    (void)state;
+    world_t *w = world_new();
+    make_image(w, 2, 4000);
+    char m[512];
+    snprintf(m, sizeof m,
+             "{\"ota\":[{\"Version\":2,\"URL\":\"http://ota.example:8000/a.ota\",\"Digest\":\"%s\","
+             "\"Size\":%u}]}",
+             w->digest_hex, w->img.len + 1);
+    mock_conn_t *c = serve(w, "200 OK", NULL, m, strlen(m), OTA_NET_WOULD_BLOCK);
+    also(w, c, 1, "200 OK", w->img.bytes, w->img.len);
+    world_start(w);
+    run_until_event(w, OTA_EVT_DOWNLOAD_FAILED, 1, 5000);
+    const ota_event_t *f = last(&w->rec, OTA_EVT_DOWNLOAD_FAILED);
+    assert_int_equal(f->source, OTA_SRC_AGENT);
+    assert_int_equal(f->status, OTA_AGENT_ERR_SIZE);
+    assert_int_equal(ota_store_find_version(&w->fx->store, 2), OTA_STORE_SLOT_NONE);
+    world_free(w);
+}
+
+/* --- application control --------------------------------------------------------------- */
+
+static void test_manual_download_when_auto_update_off(void **state)
+{
+    (void)state;
+    world_t *w = world_new();
+    make_image(w, 5, 3000);
+    const char *m = manifest_one(5, "http://ota.example:8000/app.ota", w->digest_hex);
+    mock_conn_t *c = serve(w, "200 OK", NULL, m, strlen(m), OTA_NET_WOULD_BLOCK);
+    also(w, c, 1, "200 OK", w->img.bytes, w->img.len);
+    w->cfg.auto_update = false;
+    world_start(w);
+
+    assert_int_equal(ota_agent_download(&w->agent), OTA_AGENT_ERR_NO_UPDATE);
+    run_until_event(w, OTA_EVT_UPDATE_AVAILABLE, 1, 1000);
+    run_until(w, OTA_AGENT_DOWNLOADING, 100);
+    assert_int_equal(count(&w->rec, OTA_EVT_DOWNLOAD_STARTED), 0);
+
+    assert_int_equal(ota_agent_download(&w->agent), OTA_AGENT_OK);
+    assert_int_equal(run_until(w, OTA_AGENT_RESET_PENDING, 5000), OTA_AGENT_RESET_PENDING);
+    assert_int_not_equal(ota_store_find_version(&w->fx->store, 5), OTA_STORE_SLOT_NONE);
+    world_free(w);
+}
+
+static void test_start_update_without_manifest(void **state)
+{
+    (void)state;
+    world_t *w = world_new();
+    make_image(w, 7, 5000);
+    serve(w, "200 OK", NULL, w->img.bytes, w->img.len, OTA_NET_WOULD_BLOCK);
+    w->cfg.manifest_url = NULL;
+    world_start(w);
+    assert_int_equal(ota_agent_check_now(&w->agent), OTA_AGENT_ERR_CONFIG);
+    assert_int_equal(ota_agent_start_update(&w->agent, "gopher://x/a", 7, w->digest),
+                     OTA_AGENT_ERR_URL);
+    assert_int_equal(ota_agent_start_update(&w->agent, "http://h:81/a.ota", 0, w->digest),
+                     OTA_AGENT_ERR_ARG);
+    assert_int_equal(ota_agent_start_update(&w->agent, "http://h:81/a.ota", 7, w->digest),
+                     OTA_AGENT_OK);
+    assert_int_equal(run_until(w, OTA_AGENT_RESET_PENDING, 5000), OTA_AGENT_RESET_PENDING);
+    assert_string_equal(w->mock.host, "h");
+    assert_int_equal(w->mock.port, 81);
+    assert_int_not_equal(ota_store_find_version(&w->fx->store, 7), OTA_STORE_SLOT_NONE);
+    assert_int_equal(count(&w->rec, OTA_EVT_CHECK_STARTED), 0);
+    world_free(w);
+}
+
+static void test_erase_ver_of_stored_version(void **state)
+{
+    (void)state;
+    world_t *w = world_new();
+    make_image(w, 2, 3000);
+    uint8_t slot;
+    assert_int_equal(store_fixture_download(&w->fx->store, 2, w->img.bytes, w->img.len, 700,
+                                            &slot),
+                     OTA_STORE_OK);
+    assert_int_equal(ota_store_find_version(&w->fx->store, 2), slot);
+
+    const char *m = "{\"ota\":[{\"Version\":2,\"EraseVer\":true},"
+                    "{\"Version\":9,\"EraseVer\":true}]}";
+    mock_conn_t *c = serve(w, "200 OK", NULL, m, strlen(m), OTA_NET_WOULD_BLOCK);
+    also(w, c, 1, "200 OK", m, strlen(m));
+    w->cfg.period_s = 1;
+    world_start(w);
+    run_until_event(w, OTA_EVT_NO_UPDATE, 1, 2000);
+    assert_int_equal(count(&w->rec, OTA_EVT_IMAGE_ERASED), 1); /* v9 was never stored */
+    assert_int_equal(last(&w->rec, OTA_EVT_IMAGE_ERASED)->version, 2);
+    assert_int_equal(count(&w->rec, OTA_EVT_ERASE_FAILED), 0);
+    assert_int_equal(ota_store_find_version(&w->fx->store, 2), OTA_STORE_SLOT_NONE);
+    assert_int_equal(ota_store_slot(&w->fx->store, slot)->state, OTA_SLOT_EMPTY);
+
+    /* The same manifest next period: already done, nothing reported as failed. */
+    w->now += 1000;
+    run_until_event(w, OTA_EVT_NO_UPDATE, 2, 2000);
+    assert_int_equal(count(&w->rec, OTA_EVT_IMAGE_ERASED), 1);
+    assert_int_equal(count(&w->rec, OTA_EVT_ERASE_FAILED), 0);
+    world_free(w);
+}
+
+/* A download dropped mid-way, then the manifest erases that version: the partial download
+ * is given up and nothing of that version remains or is fetched. */
+static void test_erase_ver_of_interrupted_download(void **state)
+{
+    (void)state;
+    world_t *w = world_new();
+    make_image(w, 2, 60000);
+    char m[512];
+    serve_cut(w, 45000, m, sizeof m);
+    const char *erase = "{\"ota\":[{\"Version\":2,\"EraseVer\":true}]}";
+    serve(w, "200 OK", NULL, erase, strlen(erase), OTA_NET_WOULD_BLOCK);
+    w->cfg.period_s = 1;
+    world_start(w);
+    run_until_event(w, OTA_EVT_DOWNLOAD_FAILED, 1, 10000);
+    assert_true(ota_store_download_active(&w->fx->store, NULL, NULL));
+
+    w->now += 1000;
+    run_until_event(w, OTA_EVT_NO_UPDATE, 1, 5000);
+    assert_int_equal(count(&w->rec, OTA_EVT_ERASE_FAILED), 0);
+    assert_false(ota_store_download_active(&w->fx->store, NULL, NULL));
+    assert_int_equal(downloading_slot(w), OTA_STORE_SLOT_NONE);
+    assert_int_equal(count(&w->rec, OTA_EVT_DOWNLOAD_STARTED), 1);
+    world_free(w);
+}
+
+static void test_store_full_reported(void **state)
+{
+    (void)state;
+    world_t *w = world_new();
+    make_image(w, 4, 2000);
+    /* Both download slots hold images that must be kept: nowhere to put v4. */
+    test_image_t *other = calloc(1, sizeof *other);
+    uint8_t s2, s3;
+    ota_image_header_t h = test_image_header(1000);
+    h.version = 2;
+    test_image_start(other, &h, NULL);
+    test_image_tlv_sha256(other);
+    test_image_end(other);
+    assert_int_equal(store_fixture_download(&w->fx->store, 2, other->bytes, other->len, 512, &s2),
+                     OTA_STORE_OK);
+    h.version = 3;
+    test_image_start(other, &h, NULL);
+    test_image_tlv_sha256(other);
+    test_image_end(other);
+    assert_int_equal(store_fixture_download(&w->fx->store, 3, other->bytes, other->len, 512, &s3),
+                     OTA_STORE_OK);
+    free(other);
+    /* v3 is about to be installed, v2 runs (set by a simulated bootloader). */
+    assert_int_equal(ota_store_set_running(&w->fx->store, 2, s2), OTA_STORE_OK);
+    assert_int_equal(ota_store_request_install(&w->fx->store, s3), OTA_STORE_OK);
+
+    const char *m = manifest_one(4, "http://o/a.ota", w->digest_hex);
+    serve(w, "200 OK", NULL, m, strlen(m), OTA_NET_WOULD_BLOCK);
+    w->cfg.running_version = 2;
+    world_start(w);
+    run_until_event(w, OTA_EVT_STORE_FULL, 1, 2000);
+    assert_int_equal(count(&w->rec, OTA_EVT_DOWNLOAD_STARTED), 0);
+    assert_int_equal(ota_store_boot(&w->fx->store)->install_slot, s3); /* untouched */
+    world_free(w);
+}
+
+static void test_abort_keeps_durable_part(void **state)
+{
+    (void)state;
+    world_t *w = world_new();
+    make_image(w, 2, 60000);
+    const char *m = manifest_one(2, "http://ota.example:8000/a.ota", w->digest_hex);
+    mock_conn_t *c = serve(w, "200 OK", NULL, m, strlen(m), OTA_NET_WOULD_BLOCK);
+    size_t rl;
+    char *r = (char *)response(w, "200 OK", NULL, w->img.bytes, w->img.len, &rl);
+    c->responses[1] = r;
+    c->response_lens[1] = rl - 10000; /* the server stalls before the end */
+    w->cfg.auto_reset = false;
+    world_start(w);
+    run_until(w, OTA_AGENT_DOWNLOADING, 1000);
+    for (int i = 0; i < 2000; i++) {
+        ota_agent_poll(&w->agent, w->now); /* the clock stands still: no idle timeout */
+    }
+    uint32_t bytes = 0, total = 0;
+    assert_true(ota_agent_progress(&w->agent, &bytes, &total));
+    assert_true(bytes > 40000);
+    assert_int_equal(total, w->img.len);
+
+    assert_int_equal(ota_agent_abort(&w->agent), OTA_AGENT_OK);
+    assert_int_equal(ota_agent_state(&w->agent), OTA_AGENT_IDLE);
+    assert_int_equal(last(&w->rec, OTA_EVT_DOWNLOAD_FAILED)->status, OTA_AGENT_ERR_ABORTED);
+    assert_int_equal(store_fixture_remount(w->fx), OTA_STORE_OK);
+    int downloading = 0;
+    for (uint8_t s = 1; s < ota_store_slot_count(&w->fx->store); s++) {
+        const ota_store_slot_t *d = ota_store_slot(&w->fx->store, s);
+        if (d->state == OTA_SLOT_DOWNLOADING && d->version == 2 && d->offset > 0) {
+            downloading = 1;
+        }
+    }
+    assert_true(downloading);
+    world_free(w);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_init_refuses_bad_config),
+        cmocka_unit_test(test_update_stored_and_reset_requested),
+        cmocka_unit_test(test_no_update_then_periodic_check),
+        cmocka_unit_test(test_period_zero_checks_only_on_demand),
+        cmocka_unit_test(test_waits_for_network),
+        cmocka_unit_test(test_manifest_404_reports_status),
+        cmocka_unit_test(test_manifest_too_large_and_invalid),
+        cmocka_unit_test(test_digest_mismatch_stores_nothing_and_retries),
+        cmocka_unit_test(test_dropped_download_resumes_with_range),
+        cmocka_unit_test(test_download_resumes_after_power_cycle),
+        cmocka_unit_test(test_size_mismatch_refused),
+        cmocka_unit_test(test_manual_download_when_auto_update_off),
+        cmocka_unit_test(test_start_update_without_manifest),
+        cmocka_unit_test(test_erase_ver_of_stored_version),
+        cmocka_unit_test(test_erase_ver_of_interrupted_download),
+        cmocka_unit_test(test_store_full_reported),
+        cmocka_unit_test(test_abort_keeps_durable_part),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,147 @@
+/* otaflow-image manifest add: create or update the update manifest served next to the images. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "image_file.h"
+#include "manifest_doc.h"
+#include "tool.h"
+
+static const char HELP[] =
+    "usage: otaflow-image manifest add MANIFEST.json --version N --url URL --file FILE.ota [--erase]\n"
+    "\n"
+    "Create MANIFEST.json, or update it, in the original format:\n"
+    "  {\"ota\":[{\"Version\":N,\"URL\":\"...\",\"Digest\":\"<sha256>\",\"EraseVer\":false}, ...]}\n"
+    "Digest is the SHA-256 of FILE.ota as it will be served (what sha256sum prints).\n"
+    "FILE.ota must be an intact otaflow image (see verify) whose version is N.\n"
+    "An entry with Version N is replaced; the others are kept, in ascending version order\n"
+    "(devices that read only the last entry see the newest). Members other than these four\n"
+    "are kept as they were; an entry without EraseVer gets \"EraseVer\": false.\n"
+    "\n"
+    "  --version N   image version (0..4294967295)\n"
+    "  --url URL     where devices download FILE.ota (http:// or https://)\n"
+    "  --file FILE   the image, for the digest\n"
+    "  --erase       EraseVer true: devices delete version N from their store\n";
+
+static int manifest_add(int argc, char **argv)
+{
+    const char *cmd = "manifest add";
+    const char *version_text = NULL;
+    const char *url = NULL;
+    const char *file = NULL;
+    bool erase = false;
+    const tool_option_t opts[] = {
+        {.name = "version", .takes_value = true, .value = &version_text},
+        {.name = "url", .takes_value = true, .value = &url},
+        {.name = "file", .takes_value = true, .value = &file},
+        {.name = "erase", .takes_value = false, .flag = &erase},
+        {.name = NULL},
+    };
+    const char *path = NULL;
+    argv[0] = (char *)cmd;
+    tool_args_result_t r = tool_parse_args(argc, argv, opts, &path, 1);
+    if (r == TOOL_ARGS_HELP) {
+        fputs(HELP, stdout);
+        return TOOL_EXIT_OK;
+    }
+    if (r != TOOL_ARGS_OK) {
+        return TOOL_EXIT_USAGE;
+    }
+    uint32_t version = 0;
+    if (version_text == NULL || url == NULL || file == NULL) {
+        return tool_usage_error(cmd, "--version, --url and --file are required");
+    }
+    if (!tool_parse_u32(version_text, &version)) {
+        return tool_usage_error(cmd, "--version '%s' is not a number from 0 to 4294967295",
+                                version_text);
+    }
+    if (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0) {
+        return tool_usage_error(cmd, "--url must start with http:// or https://");
+    }
+    for (const char *p = url; *p != '\0'; p++) {
+        if ((unsigned char)*p <= 0x20 || *p == 0x7F) {
+            return tool_usage_error(cmd, "--url contains a space or control character");
+        }
+    }
+
+    tool_image_t img;
+    int rc = tool_image_load(cmd, file, &img);
+    if (rc != TOOL_EXIT_OK) {
+        return rc;
+    }
+    ota_image_status_t hash = tool_image_verify(&img);
+    if (hash != OTA_IMAGE_OK || img.len != img.info.total_size) {
+        tool_image_free(&img);
+        return tool_fail(cmd, "%s: not an intact image (%s): see otaflow-image verify", file,
+                         hash != OTA_IMAGE_OK ? ota_image_status_str(hash) : "trailing bytes");
+    }
+    uint32_t image_version = img.info.header.version;
+    if (image_version != version) {
+        tool_image_free(&img);
+        return tool_fail(cmd, "%s is version %u, not %u", file, image_version, version);
+    }
+    char digest[65];
+    tool_sha256_hex(img.bytes, img.len, digest);
+    tool_image_free(&img);
+
+    manifest_doc_t doc;
+    manifest_doc_init(&doc);
+    uint8_t *old = NULL;
+    size_t old_len = 0;
+    if (tool_read_file(path, &old, &old_len) == 0) {
+        char why[200];
+        manifest_doc_status_t st = manifest_doc_parse((const char *)old, old_len, &doc, why, sizeof why);
+        free(old);
+        if (st != MANIFEST_DOC_OK) {
+            return tool_fail(cmd, "%s: %s (not changed)", path, why);
+        }
+    } else if (errno != ENOENT) {
+        return tool_fail(cmd, "cannot read %s: %s", path, strerror(errno));
+    }
+    bool replaced = false;
+    for (size_t i = 0; i < doc.n_entries; i++) {
+        replaced = replaced || doc.entries[i].version == version;
+    }
+    if (manifest_doc_put(&doc, version, url, digest, erase) != MANIFEST_DOC_OK) {
+        manifest_doc_free(&doc);
+        return tool_fail(cmd, "out of memory");
+    }
+    char *text = NULL;
+    size_t text_len = 0;
+    FILE *mem = open_memstream(&text, &text_len);
+    if (mem == NULL) {
+        manifest_doc_free(&doc);
+        return tool_fail(cmd, "out of memory");
+    }
+    manifest_doc_write(&doc, mem);
+    size_t n_entries = doc.n_entries;
+    manifest_doc_free(&doc);
+    if (fclose(mem) != 0) {
+        free(text);
+        return tool_fail(cmd, "out of memory");
+    }
+    if (tool_write_file(path, text, text_len) != 0) {
+        rc = tool_fail(cmd, "cannot write %s: %s", path, strerror(errno));
+    } else {
+        printf("%s: %s Version %u (%s), %zu entr%s\n", path, replaced ? "replaced" : "added",
+               version, erase ? "EraseVer true" : digest, n_entries, n_entries == 1 ? "y" : "ies");
+    }
+    free(text);
+    return rc;
+}
+
+int cmd_manifest(int argc, char **argv)
+{
+    if (argc >= 2 && strcmp(argv[1], "add") == 0) {
+        return manifest_add(argc - 1, argv + 1);
+    }
+    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        fputs(HELP, stdout);
+        return TOOL_EXIT_OK;
+    }
+    if (argc < 2) {
+        return tool_usage_error("manifest", "missing action: manifest add ... (see --help)");
+    }
+    return tool_usage_error("manifest", "unknown action '%s': only 'add' exists", argv[1]);
+}

@@ -1,0 +1,188 @@
+/* otaflow-image pack: a firmware binary (or Intel HEX) into an otaflow update image. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "otaflow/crypto.h"
+#include "otaflow/image.h"
+#include "tool.h"
+
+static const char HELP[] =
+    "usage: otaflow-image pack IN -o OUT.ota --version N [--security-counter N]\n"
+    "                          [--load-addr ADDR] [--hw ID] [--no-kseg]\n"
+    "\n"
+    "Build an update image: header, payload, TLV area with the SHA-256 of header + payload\n"
+    "(layout: docs/image-format.md). IN is a flat binary, or Intel HEX when its name ends in\n"
+    ".hex or .ihex (converted as hex2bin does, from --load-addr, region size 0xDF000).\n"
+    "The last line printed is the SHA-256 of OUT as sha256sum prints it: the manifest Digest.\n"
+    "\n"
+    "  -o, --output OUT         image to write\n"
+    "  --version N              image version (the manifest Version), 0..4294967295\n"
+    "  --security-counter N     anti-rollback counter (default 0)\n"
+    "  --load-addr ADDR         where the payload goes in program flash (default 0x10020000);\n"
+    "                           KSEG0/KSEG1 addresses are stored as physical unless --no-kseg\n"
+    "  --hw ID                  hardware id the image is built for (default 0)\n"
+    "  --no-kseg                no KSEG to physical mapping (see hex2bin --help)\n";
+
+static bool is_hex_name(const char *path)
+{
+    const char *dot = strrchr(path, '.');
+    return dot != NULL && (strcasecmp(dot, ".hex") == 0 || strcasecmp(dot, ".ihex") == 0);
+}
+
+typedef struct pack_args {
+    const char *input, *output;
+    uint32_t version, security_counter, load_addr, hw_id;
+    bool kseg;
+} pack_args_t;
+
+static int parse(int argc, char **argv, pack_args_t *a)
+{
+    const char *cmd = "pack";
+    const char *version = NULL;
+    const char *counter = NULL;
+    const char *load = NULL;
+    const char *hw = NULL;
+    bool no_kseg = false;
+    const tool_option_t opts[] = {
+        {.name = "output", .takes_value = true, .value = &a->output},
+        {.name = "version", .takes_value = true, .value = &version},
+        {.name = "security-counter", .takes_value = true, .value = &counter},
+        {.name = "load-addr", .takes_value = true, .value = &load},
+        {.name = "hw", .takes_value = true, .value = &hw},
+        {.name = "no-kseg", .takes_value = false, .flag = &no_kseg},
+        {.name = NULL},
+    };
+    tool_args_result_t r = tool_parse_args(argc, argv, opts, &a->input, 1);
+    if (r == TOOL_ARGS_HELP) {
+        fputs(HELP, stdout);
+        return -1;
+    }
+    if (r != TOOL_ARGS_OK) {
+        return TOOL_EXIT_USAGE;
+    }
+    if (a->output == NULL) {
+        return tool_usage_error(cmd, "missing -o OUT.ota");
+    }
+    if (version == NULL) {
+        return tool_usage_error(cmd, "missing --version N");
+    }
+    const struct {
+        const char *text, *name;
+        uint32_t *out;
+    } numbers[] = {
+        {version, "version", &a->version},
+        {counter, "security-counter", &a->security_counter},
+        {load, "load-addr", &a->load_addr},
+        {hw, "hw", &a->hw_id},
+    };
+    for (size_t i = 0; i < sizeof numbers / sizeof numbers[0]; i++) {
+        if (numbers[i].text != NULL && !tool_parse_u32(numbers[i].text, numbers[i].out)) {
+            return tool_usage_error(cmd, "--%s '%s' is not a 32-bit number", numbers[i].name,
+                                    numbers[i].text);
+        }
+    }
+    a->kseg = !no_kseg;
+    if (a->kseg) {
+        a->load_addr = tool_kseg_to_physical(a->load_addr);
+    }
+    return TOOL_EXIT_OK;
+}
+
+static int read_payload(const pack_args_t *a, uint8_t **payload, size_t *len)
+{
+    if (is_hex_name(a->input)) {
+        tool_region_t region = {.base = a->load_addr, .size = TOOL_DEFAULT_SIZE, .pad = false,
+                                .kseg = a->kseg};
+        if ((uint64_t)region.base + region.size > 0x100000000ULL) {
+            region.size = (uint32_t)(0x100000000ULL - region.base);
+        }
+        return tool_hex_to_region("pack", a->input, &region, payload, len);
+    }
+    if (tool_read_file(a->input, payload, len) != 0) {
+        return tool_fail("pack", "cannot read %s: %s", a->input, strerror(errno));
+    }
+    return TOOL_EXIT_OK;
+}
+
+int cmd_pack(int argc, char **argv)
+{
+    const char *cmd = "pack";
+    pack_args_t a = {.load_addr = TOOL_DEFAULT_BASE};
+    int rc = parse(argc, argv, &a);
+    if (rc != TOOL_EXIT_OK) {
+        return rc < 0 ? TOOL_EXIT_OK : rc;
+    }
+    uint8_t *payload = NULL;
+    size_t payload_len = 0;
+    rc = read_payload(&a, &payload, &payload_len);
+    if (rc != TOOL_EXIT_OK) {
+        return rc;
+    }
+    if (payload_len == 0) {
+        free(payload);
+        return tool_fail(cmd, "%s: empty payload", a.input);
+    }
+    if (payload_len > UINT32_MAX - OTA_IMAGE_HEADER_SIZE - OTA_IMAGE_TLV_MAX) {
+        free(payload);
+        return tool_fail(cmd, "%s: payload too large for a 32-bit image", a.input);
+    }
+
+    ota_image_header_t hdr = {
+        .header_version = OTA_IMAGE_HEADER_VERSION,
+        .header_size = OTA_IMAGE_HEADER_SIZE,
+        .version = a.version,
+        .security_counter = a.security_counter,
+        .load_addr = a.load_addr,
+        .payload_size = (uint32_t)payload_len,
+        .flags = 0,
+        .hw_id = a.hw_id,
+    };
+    uint8_t raw[OTA_IMAGE_HEADER_SIZE];
+    ota_image_header_encode(&hdr, raw);
+
+    uint8_t digest[OTA_SHA256_SIZE];
+    ota_sha256_t sha;
+    ota_sha256_start(&sha);
+    ota_sha256_update(&sha, raw, sizeof raw);
+    ota_sha256_update(&sha, payload, payload_len);
+    ota_sha256_finish(&sha, digest);
+
+    uint8_t tlv[OTA_IMAGE_TLV_INFO_SIZE + OTA_IMAGE_TLV_ENTRY_HDR + OTA_SHA256_SIZE];
+    ota_image_tlv_writer_t w;
+    uint32_t tlv_len = 0;
+    ota_image_tlv_begin(&w, tlv, sizeof tlv);
+    ota_image_tlv_add(&w, OTA_IMAGE_TLV_SHA256, digest, sizeof digest);
+    ota_image_status_t st = ota_image_tlv_finish(&w, &tlv_len);
+    if (st != OTA_IMAGE_OK) {
+        free(payload);
+        return tool_fail(cmd, "cannot build the TLV area: %s", ota_image_status_str(st));
+    }
+
+    size_t total = sizeof raw + payload_len + tlv_len;
+    uint8_t *image = malloc(total);
+    if (image == NULL) {
+        free(payload);
+        return tool_fail(cmd, "out of memory");
+    }
+    memcpy(image, raw, sizeof raw);
+    memcpy(image + sizeof raw, payload, payload_len);
+    memcpy(image + sizeof raw + payload_len, tlv, tlv_len);
+    free(payload);
+
+    if (tool_write_file(a.output, image, total) != 0) {
+        rc = tool_fail(cmd, "cannot write %s: %s", a.output, strerror(errno));
+    } else {
+        char file_digest[65];
+        tool_sha256_hex(image, total, file_digest);
+        printf("%s: version %u, security counter %u, load address 0x%08X, hardware id 0x%08X\n",
+               a.output, a.version, a.security_counter, a.load_addr, a.hw_id);
+        printf("%s: %zu-byte payload from %s, %zu bytes in all\n", a.output, payload_len,
+               a.input, total);
+        printf("%s  %s\n", file_digest, a.output);
+    }
+    free(image);
+    return rc;
+}

@@ -1,0 +1,29 @@
+/* An .ota file read into memory and parsed by the core's parser (the device's own code). */
+#ifndef OTAFLOW_TOOL_IMAGE_FILE_H
+#define OTAFLOW_TOOL_IMAGE_FILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "otaflow/image.h"
+
+typedef struct tool_image {
+    uint8_t *bytes; /**< whole file */
+    size_t len;
+    ota_image_buffer_t buffer;
+    ota_image_source_t src; /**< reads bytes; src.size = len (the file is the slot) */
+    ota_image_info_t info;  /**< what ota_image_parse found */
+} tool_image_t;
+
+/**
+ * Read path and parse it with ota_image_parse. On failure prints the one-line reason (with
+ * cmd) and returns TOOL_EXIT_FAIL; nothing to free then.
+ */
+int tool_image_load(const char *cmd, const char *path, tool_image_t *img);
+
+/** Hash check of a loaded image (ota_image_verify). */
+ota_image_status_t tool_image_verify(const tool_image_t *img);
+
+void tool_image_free(tool_image_t *img);
+
+#endif /* OTAFLOW_TOOL_IMAGE_FILE_H */

@@ -1,0 +1,49 @@
+/* otaflow-image: the host tool. Dispatches to one subcommand per file (cmd_*.c). */
+#include <stdio.h>
+#include <string.h>
+
+#include "tool.h"
+
+static const char HELP[] =
+    "usage: otaflow-image <subcommand> [options]   (otaflow-image <subcommand> --help)\n"
+    "\n"
+    "  hex2bin IN.hex -o OUT.bin [--base ADDR] [--size N]     Intel HEX to a flat binary\n"
+    "  pack IN -o OUT.ota --version N [--security-counter N] [--load-addr ADDR] [--hw ID]\n"
+    "                                                         build an update image\n"
+    "  info FILE.ota [--json]                                 show header fields and TLVs\n"
+    "  verify FILE.ota                                        exit 0 only if the image is intact\n"
+    "  manifest add MANIFEST.json --version N --url URL --file FILE.ota [--erase]\n"
+    "                                                         create or update a manifest\n"
+    "  merge A.hex B.hex -o UNIFIED.hex                       one Intel HEX of both\n";
+
+typedef struct subcommand {
+    const char *name;
+    int (*run)(int argc, char **argv);
+} subcommand_t;
+
+static const subcommand_t SUBCOMMANDS[] = {
+    {"hex2bin", cmd_hex2bin}, {"pack", cmd_pack},         {"info", cmd_info},
+    {"verify", cmd_verify},   {"manifest", cmd_manifest}, {"merge", cmd_merge},
+};
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        return tool_usage_error(NULL, "missing subcommand (try otaflow-image --help)");
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        fputs(HELP, stdout);
+        return TOOL_EXIT_OK;
+    }
+    for (size_t i = 0; i < sizeof SUBCOMMANDS / sizeof SUBCOMMANDS[0]; i++) {
+        if (strcmp(argv[1], SUBCOMMANDS[i].name) == 0) {
+            int rc = SUBCOMMANDS[i].run(argc - 1, argv + 1);
+            if (fflush(stdout) != 0 && rc == TOOL_EXIT_OK) {
+                return tool_fail(SUBCOMMANDS[i].name, "cannot write to standard output");
+            }
+            return rc;
+        }
+    }
+    return tool_usage_error(NULL, "unknown subcommand '%s' (try otaflow-image --help)", argv[1]);
+}

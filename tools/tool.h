@@ -1,0 +1,104 @@
+/*
+ * otaflow-image: what the subcommands share. Host code (stdio, malloc).
+ *
+ * Every subcommand is `int cmd_<name>(int argc, char **argv)` with argv[0] = its name; it
+ * returns the process exit status: 0 on success, TOOL_EXIT_FAIL after printing exactly one
+ * line "otaflow-image: <subcommand>: <reason>" on stderr, TOOL_EXIT_USAGE for bad usage.
+ */
+#ifndef OTAFLOW_TOOL_H
+#define OTAFLOW_TOOL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define TOOL_EXIT_OK 0
+#define TOOL_EXIT_FAIL 1  /**< the input or the environment is wrong */
+#define TOOL_EXIT_USAGE 2 /**< the command line is wrong */
+
+/* PIC32MZ W1 application region: the defaults of hex2bin and pack (DESIGN.md §4). */
+#define TOOL_DEFAULT_BASE 0x10020000UL
+#define TOOL_DEFAULT_SIZE 0xDF000UL
+
+/** Print "otaflow-image: <cmd>: <reason>" as one line on stderr. Returns TOOL_EXIT_FAIL. */
+int tool_fail(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/** Same as tool_fail, for command-line mistakes; returns TOOL_EXIT_USAGE. */
+int tool_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/** Parse a 32-bit unsigned number: decimal or 0x-prefixed hexadecimal, nothing else. */
+bool tool_parse_u32(const char *text, uint32_t *out);
+
+/* Command-line options ----------------------------------------------------------------- */
+
+/** One option a subcommand accepts: "--name VALUE" (or "--name=VALUE") or a flag "--name". */
+typedef struct tool_option {
+    const char *name;  /**< without the leading "--" */
+    bool takes_value;
+    const char **value; /**< set when takes_value (NULL when the option is absent) */
+    bool *flag;         /**< set to true when !takes_value */
+} tool_option_t;
+
+/** Outcome of tool_parse_args. */
+typedef enum tool_args_result {
+    TOOL_ARGS_OK = 0,
+    TOOL_ARGS_HELP = 1,   /**< --help was given: print the help and exit 0 */
+    TOOL_ARGS_ERROR = -1, /**< a one-line reason was printed; exit TOOL_EXIT_USAGE */
+} tool_args_result_t;
+
+/**
+ * Parse argv[1..argc) (argv[0] is the subcommand name, used in messages) against opts
+ * (terminated by an entry with name NULL). Non-option words are stored in positional[]; exactly
+ * n_positional of them are required.
+ */
+tool_args_result_t tool_parse_args(int argc, char **argv, const tool_option_t *opts,
+                                   const char **positional, int n_positional);
+
+/* Files -------------------------------------------------------------------------------- */
+
+/** Read a whole file into a malloc'd buffer (*out, *len). Returns 0, or -1 with errno set. */
+int tool_read_file(const char *path, uint8_t **out, size_t *len);
+
+/**
+ * Write len bytes to path through a temporary file in the same directory and a rename, so a
+ * reader never sees a half-written file. Returns 0, or -1 with errno set.
+ */
+int tool_write_file(const char *path, const void *data, size_t len);
+
+/** Lowercase hex of n bytes into out (2n+1 chars with the terminating NUL). */
+void tool_hex(const uint8_t *bytes, size_t n, char *out);
+
+/** SHA-256 of a buffer as 64 lowercase hex characters plus NUL. */
+void tool_sha256_hex(const void *data, size_t len, char out[65]);
+
+/* KSEG addresses (PIC32): 0x80000000-0x9FFFFFFF (KSEG0) and 0xA0000000-0xBFFFFFFF (KSEG1)
+ * are views of the physical 0x00000000-0x1FFFFFFF. */
+/** Physical address of addr: KSEG0/KSEG1 addresses lose their top three bits; others unchanged. */
+uint32_t tool_kseg_to_physical(uint32_t addr);
+
+/* Intel HEX to a flat region (hex2bin, pack) ------------------------------------------- */
+
+/** How a hex file becomes the bytes of a region. */
+typedef struct tool_region {
+    uint32_t base;  /**< first address of the region (after KSEG mapping when kseg) */
+    uint32_t size;  /**< region size: data outside [base, base + size) is an error */
+    bool pad;       /**< output is exactly size bytes; else trimmed after the last data byte */
+    bool kseg;      /**< map KSEG0/KSEG1 addresses (records and base) to physical first */
+} tool_region_t;
+
+/**
+ * Read the Intel HEX file at path into a malloc'd flat binary starting at region->base, gaps
+ * 0xFF. On failure prints the one-line reason (prefixed with cmd) and returns TOOL_EXIT_FAIL.
+ */
+int tool_hex_to_region(const char *cmd, const char *path, const tool_region_t *region,
+                       uint8_t **out, size_t *out_len);
+
+/* Subcommands -------------------------------------------------------------------------- */
+int cmd_hex2bin(int argc, char **argv);
+int cmd_pack(int argc, char **argv);
+int cmd_info(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
+int cmd_manifest(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
+
+#endif /* OTAFLOW_TOOL_H */

@@ -1,0 +1,278 @@
+/* otaflow-image: messages, numbers, options and files shared by the subcommands. */
+#include "tool.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "otaflow/crypto.h"
+
+static void vreport(const char *cmd, const char *fmt, va_list ap)
+{
+    char msg[512];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    /* One line, whatever a file name or an input held. */
+    for (char *p = msg; *p != '\0'; p++) {
+        if (*p == '\n' || *p == '\r') {
+            *p = ' ';
+        }
+    }
+    if (cmd != NULL) {
+        fprintf(stderr, "otaflow-image: %s: %s\n", cmd, msg);
+    } else {
+        fprintf(stderr, "otaflow-image: %s\n", msg);
+    }
+}
+
+int tool_fail(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vreport(cmd, fmt, ap);
+    va_end(ap);
+    return TOOL_EXIT_FAIL;
+}
+
+int tool_usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vreport(cmd, fmt, ap);
+    va_end(ap);
+    return TOOL_EXIT_USAGE;
+}
+
+bool tool_parse_u32(const char *text, uint32_t *out)
+{
+    if (text == NULL || text[0] == '\0' || text[0] == '-' || text[0] == '+' || text[0] == ' ') {
+        return false;
+    }
+    int base = 10;
+    const char *digits = text;
+    if (text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) {
+        base = 16;
+        digits = text + 2;
+        if (digits[0] == '\0') {
+            return false;
+        }
+    }
+    char *end = NULL;
+    errno = 0;
+    unsigned long long v = strtoull(digits, &end, base);
+    if (errno != 0 || *end != '\0' || v > 0xFFFFFFFFULL || digits[0] == '-' || digits[0] == '+' ||
+        digits[0] == ' ') {
+        return false;
+    }
+    *out = (uint32_t)v;
+    return true;
+}
+
+static const tool_option_t *find_option(const tool_option_t *opts, const char *name, size_t len)
+{
+    for (const tool_option_t *o = opts; o->name != NULL; o++) {
+        if (strlen(o->name) == len && strncmp(o->name, name, len) == 0) {
+            return o;
+        }
+    }
+    return NULL;
+}
+
+tool_args_result_t tool_parse_args(int argc, char **argv, const tool_option_t *opts,
+                                   const char **positional, int n_positional)
+{
+    const char *cmd = argv[0];
+    int n_seen = 0;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            return TOOL_ARGS_HELP;
+        }
+    }
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        if (strncmp(arg, "--", 2) == 0 && arg[2] != '\0') {
+            const char *name = arg + 2;
+            const char *eq = strchr(name, '=');
+            size_t name_len = eq != NULL ? (size_t)(eq - name) : strlen(name);
+            const tool_option_t *o = find_option(opts, name, name_len);
+            if (o == NULL) {
+                tool_usage_error(cmd, "unknown option %.*s (see %s --help)", (int)(name_len + 2),
+                                 arg, cmd);
+                return TOOL_ARGS_ERROR;
+            }
+            if (!o->takes_value) {
+                if (eq != NULL) {
+                    tool_usage_error(cmd, "option --%s takes no value", o->name);
+                    return TOOL_ARGS_ERROR;
+                }
+                *o->flag = true;
+                continue;
+            }
+            const char *value = NULL;
+            if (eq != NULL) {
+                value = eq + 1;
+            } else if (i + 1 < argc) {
+                value = argv[++i];
+            } else {
+                tool_usage_error(cmd, "option --%s needs a value", o->name);
+                return TOOL_ARGS_ERROR;
+            }
+            if (*o->value != NULL) {
+                tool_usage_error(cmd, "option --%s given twice", o->name);
+                return TOOL_ARGS_ERROR;
+            }
+            *o->value = value;
+        } else if (strcmp(arg, "-o") == 0) {
+            /* The one short option: -o is --output. */
+            const tool_option_t *o = find_option(opts, "output", 6);
+            if (o == NULL || i + 1 >= argc) {
+                tool_usage_error(cmd, o == NULL ? "unknown option -o" : "option -o needs a value");
+                return TOOL_ARGS_ERROR;
+            }
+            if (*o->value != NULL) {
+                tool_usage_error(cmd, "output given twice");
+                return TOOL_ARGS_ERROR;
+            }
+            *o->value = argv[++i];
+        } else if (arg[0] == '-' && arg[1] != '\0') {
+            tool_usage_error(cmd, "unknown option %s (see %s --help)", arg, cmd);
+            return TOOL_ARGS_ERROR;
+        } else {
+            if (n_seen >= n_positional) {
+                tool_usage_error(cmd, "unexpected argument '%s' (see %s --help)", arg, cmd);
+                return TOOL_ARGS_ERROR;
+            }
+            positional[n_seen++] = arg;
+        }
+    }
+    if (n_seen < n_positional) {
+        tool_usage_error(cmd, "missing %s (see %s --help)",
+                         n_positional - n_seen == 1 ? "input file" : "input files", cmd);
+        return TOOL_ARGS_ERROR;
+    }
+    return TOOL_ARGS_OK;
+}
+
+int tool_read_file(const char *path, uint8_t **out, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        return -1;
+    }
+    size_t cap = 64 * 1024;
+    size_t used = 0;
+    uint8_t *buf = malloc(cap);
+    if (buf == NULL) {
+        fclose(f);
+        errno = ENOMEM;
+        return -1;
+    }
+    for (;;) {
+        if (used == cap) {
+            uint8_t *bigger = realloc(buf, cap * 2);
+            if (bigger == NULL) {
+                free(buf);
+                fclose(f);
+                errno = ENOMEM;
+                return -1;
+            }
+            buf = bigger;
+            cap *= 2;
+        }
+        size_t n = fread(buf + used, 1, cap - used, f);
+        used += n;
+        if (n == 0) {
+            break;
+        }
+    }
+    int failed = ferror(f);
+    fclose(f);
+    if (failed) {
+        free(buf);
+        errno = EIO;
+        return -1;
+    }
+    *out = buf;
+    *len = used;
+    return 0;
+}
+
+int tool_write_file(const char *path, const void *data, size_t len)
+{
+    size_t tmp_len = strlen(path) + 16;
+    char *tmp = malloc(tmp_len);
+    if (tmp == NULL) {
+        errno = ENOMEM;
+        return -1;
+    }
+    snprintf(tmp, tmp_len, "%s.tmpXXXXXX", path);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        free(tmp);
+        return -1;
+    }
+    FILE *f = fdopen(fd, "wb");
+    if (f == NULL) {
+        int saved = errno;
+        close(fd);
+        unlink(tmp);
+        free(tmp);
+        errno = saved;
+        return -1;
+    }
+    size_t written = len == 0 ? 0 : fwrite(data, 1, len, f);
+    int saved = errno;
+    bool ok = written == len && fflush(f) == 0 && fsync(fileno(f)) == 0;
+    if (!ok) {
+        saved = errno != 0 ? errno : EIO;
+    }
+    if (fclose(f) != 0 && ok) {
+        ok = false;
+        saved = errno;
+    }
+    /* mkstemp creates the file 0600; give it the mode an ordinary file gets. */
+    mode_t mask = umask(0);
+    umask(mask);
+    if (ok && chmod(tmp, 0666 & ~mask) != 0) {
+        ok = false;
+        saved = errno;
+    }
+    if (ok && rename(tmp, path) != 0) {
+        ok = false;
+        saved = errno;
+    }
+    if (!ok) {
+        unlink(tmp);
+    }
+    free(tmp);
+    errno = saved;
+    return ok ? 0 : -1;
+}
+
+void tool_hex(const uint8_t *bytes, size_t n, char *out)
+{
+    static const char digits[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = digits[bytes[i] >> 4];
+        out[2 * i + 1] = digits[bytes[i] & 0x0F];
+    }
+    out[2 * n] = '\0';
+}
+
+void tool_sha256_hex(const void *data, size_t len, char out[65])
+{
+    uint8_t digest[OTA_SHA256_SIZE];
+    ota_sha256(data, len, digest);
+    tool_hex(digest, sizeof digest, out);
+}
+
+uint32_t tool_kseg_to_physical(uint32_t addr)
+{
+    if (addr >= 0x80000000UL && addr < 0xC0000000UL) {
+        return addr & 0x1FFFFFFFUL;
+    }
+    return addr;
+}
