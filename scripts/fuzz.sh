@@ -98,11 +98,11 @@ minimise() {
   local t=$1 new=$2 mlog=$3 corpus="$src/tests/fuzz/corpus/$t" m
   m=$(mktemp -d)
   mkdir -p "$m/min" "$m/old"
-  find "$corpus" -maxdepth 1 -type f ! -regex '.*/[0-9a-f]\{40\}' -exec cp {} "$m/min/" \;
-  find "$corpus" -maxdepth 1 -type f -regex '.*/[0-9a-f]\{40\}' -exec mv {} "$m/old/" \;
+  find "$corpus" -maxdepth 1 -type f -regextype posix-extended ! -regex '.*/[0-9a-f]{40}' -exec cp {} "$m/min/" \;
+  find "$corpus" -maxdepth 1 -type f -regextype posix-extended -regex '.*/[0-9a-f]{40}' -exec mv {} "$m/old/" \;
   mapfile -t f < <(flags "$t" "$m")
   if "$(binary "$t")" -merge=1 "${f[@]}" "$m/min" "$m/old" "$new" >"$mlog" 2>&1; then
-    find "$m/min" -maxdepth 1 -type f -regex '.*/[0-9a-f]\{40\}' -exec mv {} "$corpus/" \;
+    find "$m/min" -maxdepth 1 -type f -regextype posix-extended -regex '.*/[0-9a-f]{40}' -exec mv {} "$corpus/" \;
     rm -rf "$m"
   else
     mv "$m/old"/* "$corpus/" 2>/dev/null || true
@@ -126,12 +126,15 @@ run() {
   [ $rc -eq 0 ] || { echo "fuzz: $t stopped with exit $rc: see $bld/logs/$t.log" >&2; return 1; }
 }
 
-# Seeds: the generated ones (make_seeds.c) as they are, plus the inputs the unit tests feed
+# Seeds: the generated ones (make_seeds.c), real HTTP answers of python3 http.server and nginx
+# (capture_http.py), real objcopy Intel HEX (capture_hex.sh), as they are; plus the inputs the unit tests feed
 # the parsers (fuzz_capture_<target>, see tests/fuzz/capture.h) merged in where they add
 # coverage.
 seeds() {
   local tmp t b
   "$bld/fuzz/fuzz_make_seeds" "$src/tests/fuzz/corpus"
+  python3 "$src/tests/fuzz/capture_http.py" "$src/tests/fuzz/corpus/http"
+  bash "$src/tests/fuzz/capture_hex.sh" "$src/tests/fuzz/corpus/ihex"
   tmp=$(mktemp -d); trap 'rm -rf "$tmp"' RETURN
   for b in "$bld"/fuzz/fuzz_capture_*; do
     [ -x "$b" ] || continue
