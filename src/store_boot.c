@@ -136,6 +136,39 @@ ota_store_status_t ota_store_request_install(ota_store_t *store, uint8_t slot)
     return ota_store_commit(store);
 }
 
+ota_store_status_t ota_store_install_cancel(ota_store_t *store)
+{
+    ota_store_status_t st = ready(store);
+    if (st != OTA_STORE_OK) {
+        return st;
+    }
+    if (store->state.boot.state != OTA_BOOT_INSTALL_PENDING &&
+        store->state.boot.state != OTA_BOOT_INSTALLING) {
+        return OTA_STORE_ERR_STATE;
+    }
+    ota_store_stage(store);
+    ota_store_boot_t *b = &store->staged.boot;
+    uint8_t slot = b->install_slot;
+    if (slot != OTA_STORE_SLOT_NONE && slot < OTA_STORE_MAX_SLOTS) {
+        ota_store_slot_clear(&store->staged.slots[slot]);
+        if (b->previous_slot == slot) {
+            b->previous_slot = OTA_STORE_SLOT_NONE;
+        }
+        if (b->running_slot == slot) {
+            b->running_slot = OTA_STORE_SLOT_NONE;
+        }
+    }
+    b->install_slot = OTA_STORE_SLOT_NONE;
+    b->install_progress = 0;
+    b->attempts = 0;
+    if (b->running_version == 0) {
+        b->state = OTA_BOOT_NONE;
+    } else {
+        b->state = b->previous_slot != OTA_STORE_SLOT_NONE ? OTA_BOOT_TRIAL : OTA_BOOT_CONFIRMED;
+    }
+    return ota_store_commit(store);
+}
+
 ota_store_status_t ota_store_install_begin(ota_store_t *store)
 {
     ota_store_status_t st = ready(store);

@@ -52,6 +52,15 @@ typedef struct ota_boot_config {
     uint32_t app_size;     /**< application region size */
     uint8_t max_attempts;  /**< trial boots before roll back (>= 1) */
     uint32_t hw_id;        /**< this board's hardware id; 0 = accept any image's */
+    /** Hash the whole internal image (header + payload) at every boot (default true). When
+     *  false, a boot that wrote nothing parses the header and TLVs and compares the first 64
+     *  bytes with the running image's copy in the store; installs, repairs and the first boot
+     *  always hash. Sound because every copy programs the image's first program unit (the
+     *  magic) last: an interrupted copy never parses (docs/bootloader.md). */
+    bool verify_each_boot;
+    /** The original's behaviour: a newly installed image is confirmed at once, no trial
+     *  (default false: the application calls ota_confirm() once healthy). */
+    bool confirm_on_start;
 } ota_boot_config_t;
 
 /** Result of ota_boot_run(). */
@@ -72,6 +81,10 @@ typedef struct ota_boot_report {
     bool rolled_back;        /**< the install was a roll back (trial failed or requested) */
     bool factory_reset;      /**< the install was a factory reset */
     bool factory_saved;      /**< the running image was copied to the factory slot */
+    bool repaired;           /**< the internal image was invalid and restored from its slot */
+    bool slot_refused;       /**< a slot to install failed verification: not installed */
+    uint32_t rejected_version;    /**< version rejected in this boot (trial limit), or 0 */
+    uint32_t erase_units_written; /**< internal erase units erased and programmed */
     uint32_t erase_units_skipped; /**< internal erase units already equal, not rewritten */
     ota_store_status_t store_status; /**< detail of ERR_STORE */
     ota_flash_status_t flash_status; /**< detail of ERR_FLASH */
@@ -84,20 +97,36 @@ typedef struct ota_boot {
     ota_store_t *store;
     ota_log_fn log;
     void *log_ctx;
+    ota_boot_report_t *report;
+    bool internal_checked;            /**< internal image fully verified in this boot */
+    ota_flash_status_t flash_status;  /**< last internal flash error */
+    ota_image_info_t info;            /**< last image parsed */
+    ota_sha256_t sha_file;            /**< SHA-256 of the whole image (the store's digest) */
+    ota_sha256_t sha_image;           /**< SHA-256 of header + payload (the image's TLV) */
+    uint8_t digest[OTA_SHA256_SIZE];  /**< whole-image digest of the last check */
+    char line[112];                   /**< console line being formatted */
     _Alignas(8) uint8_t buf[OTA_BOOT_BUF_SIZE];
     uint8_t cmp[OTA_BOOT_BUF_SIZE];
 } ota_boot_t;
 
-/** Defaults: PIC32MZ W1 region, 3 attempts, any hardware id. */
+/** Defaults: PIC32MZ W1 region, 3 attempts, any hardware id, verify every boot, no confirm
+ *  on start. */
 void ota_boot_config_default(ota_boot_config_t *config);
 
 /**
  * One power-on: decide, install if needed, verify what will run.
+ * @param boot     work memory (about 2.9 KB), no need to initialise
+ * @param config   NULL for ota_boot_config_default(); app_offset and app_size must be
+ *                 multiples of the internal erase unit and inside the device
  * @param store    mounted on the external flash (ota_store_mount) by the caller
  * @param internal the internal program flash device
+ * @param log      console lines ("boot: installing v2 from slot 1"), may be NULL
+ * @param report   may be NULL; zeroed, then filled
  * @return OTA_BOOT_OK: jump to the application (report says which version); otherwise do not
- *         jump: ERR_NO_IMAGE (halt, nothing valid), ERR_FLASH / ERR_STORE (e.g. power lost
- *         during the boot: the next power-on continues).
+ *         jump: ERR_NO_IMAGE (halt, nothing valid: "boot: no valid image" was logged);
+ *         ERR_FLASH / ERR_STORE (e.g. power lost during the boot: the next power-on
+ *         continues; report->flash_status / store_status say which); ERR_STORE with
+ *         store_status NOT_MOUNTED for a store not mounted; ERR_ARG (NULL, unusable config).
  */
 ota_boot_status_t ota_boot_run(ota_boot_t *boot, const ota_boot_config_t *config,
                                const ota_flash_t *internal, ota_store_t *store, ota_log_fn log,

@@ -152,7 +152,10 @@ typedef struct ota_store_boot {
     uint8_t install_slot;        /**< INSTALL_PENDING/INSTALLING: slot to install, or NONE */
     uint8_t state;               /**< ota_boot_state_t */
     uint8_t attempts;            /**< TRIAL: boots counted */
-    uint8_t install_reason;      /**< ota_install_reason_t of the pending install */
+    uint8_t install_reason;      /**< ota_install_reason_t of the pending install; kept
+                                      after install_done until the next request, so the
+                                      bootloader still knows after a power cut that the image
+                                      running came from a roll back or factory reset */
     uint8_t rejected_count;      /**< entries used in rejected[] */
     uint32_t rejected[OTA_STORE_REJECTED_MAX]; /**< rejected versions, oldest first */
 } ota_store_boot_t;
@@ -426,6 +429,15 @@ ota_store_status_t ota_store_request_install(ota_store_t *store, uint8_t slot);
 /** Bootloader: the pending install starts (INSTALL_PENDING -> INSTALLING, progress 0).
  *  @return OK; ERR_STATE. Calling it in INSTALLING (a resumed install) writes nothing. */
 ota_store_status_t ota_store_install_begin(ota_store_t *store);
+
+/**
+ * Bootloader: the pending install cannot be done (its slot failed verification before a
+ * byte of internal flash was written). The slot is recorded EMPTY and the install request
+ * dropped; the running image stays: TRIAL if the image it replaced is still kept, else
+ * CONFIRMED (NONE on a store that never knew a running image), attempts back to 0.
+ * @return OK; ERR_STATE (no install pending or in progress); ERR_FLASH / ERR_JOURNAL_FULL.
+ */
+ota_store_status_t ota_store_install_cancel(ota_store_t *store);
 
 /** Bootloader: record install progress (bytes of internal flash done). @return OK; ERR_STATE. */
 ota_store_status_t ota_store_install_progress(ota_store_t *store, uint32_t bytes_done);

@@ -1,0 +1,537 @@
+/*
+ * The bootloader's decisions at every power-on (docs/bootloader.md has them as one table).
+ *
+ * ota_boot_run() looks at the journal's boot state and takes one step per round: install,
+ * count a trial, roll back, save the factory image, repair the internal copy. Each step ends
+ * in one journal record (or in no write at all), so a power cut anywhere leaves a state from
+ * which the next power-on takes the same step again or the next one. The mechanics (checking
+ * an image, programming internal flash) are in src/boot_copy.c.
+ */
+#include <string.h>
+
+#include "boot_internal.h"
+
+/* Each round takes one step; a step either finishes the boot or changes the journal in a way
+ * that cannot repeat (a slot refused becomes EMPTY, a roll back moves to an older image), so
+ * a small bound is enough. */
+#define BOOT_MAX_ROUNDS (4u * OTA_STORE_MAX_SLOTS + 4u)
+
+/* A round's outcome besides the public statuses: go round again. */
+#define BOOT_AGAIN 1
+
+const char *ota_boot_status_str(ota_boot_status_t status)
+{
+    switch (status) {
+    case OTA_BOOT_OK: return "ok";
+    case OTA_BOOT_ERR_ARG: return "bad argument";
+    case OTA_BOOT_ERR_NO_IMAGE: return "no valid image";
+    case OTA_BOOT_ERR_FLASH: return "internal flash failed";
+    case OTA_BOOT_ERR_STORE: return "image store failed";
+    }
+    return "unknown boot status";
+}
+
+void ota_boot_config_default(ota_boot_config_t *config)
+{
+    if (!config) {
+        return;
+    }
+    memset(config, 0, sizeof *config);
+    config->app_offset = OTA_BOOT_APP_OFFSET_DEFAULT;
+    config->app_size = OTA_BOOT_APP_SIZE_DEFAULT;
+    config->max_attempts = OTA_BOOT_MAX_ATTEMPTS_DEFAULT;
+    config->hw_id = 0;
+    config->verify_each_boot = true;
+    config->confirm_on_start = false;
+}
+
+static bool config_usable(const ota_boot_config_t *c, const ota_flash_t *internal)
+{
+    const ota_flash_geometry_t *g = &internal->geometry;
+    return c->max_attempts >= 1 && c->app_size >= g->erase_unit && g->erase_unit != 0 &&
+           c->app_offset % g->erase_unit == 0 && c->app_size % g->erase_unit == 0 &&
+           c->app_offset <= g->size && c->app_size <= g->size - c->app_offset &&
+           g->program_unit <= OTA_BOOT_BUF_SIZE && OTA_BOOT_BUF_SIZE % g->program_unit == 0;
+}
+
+ota_image_status_t ota_boot_running_header(const ota_flash_t *internal,
+                                           const ota_boot_config_t *config,
+                                           ota_image_header_t *out)
+{
+    if (!internal || !out) {
+        return OTA_IMAGE_ERR_ARG;
+    }
+    ota_boot_config_t def;
+    if (!config) {
+        ota_boot_config_default(&def);
+        config = &def;
+    }
+    uint8_t raw[OTA_IMAGE_HEADER_SIZE];
+    if (ota_flash_read(internal, config->app_offset, raw, sizeof raw) != OTA_FLASH_OK) {
+        return OTA_IMAGE_ERR_READ;
+    }
+    return ota_image_header_decode(raw, sizeof raw, config->app_size, out);
+}
+
+ota_boot_status_t ota_confirm(ota_store_t *store, const ota_flash_t *internal,
+                              const ota_boot_config_t *config)
+{
+    if (!store || !internal) {
+        return OTA_BOOT_ERR_ARG;
+    }
+    ota_image_header_t h;
+    ota_image_status_t ist = ota_boot_running_header(internal, config, &h);
+    if (ist == OTA_IMAGE_ERR_READ) {
+        return OTA_BOOT_ERR_FLASH;
+    }
+    if (ist != OTA_IMAGE_OK) {
+        return OTA_BOOT_ERR_NO_IMAGE;
+    }
+    return ota_store_confirm(store, h.security_counter) == OTA_STORE_OK ? OTA_BOOT_OK
+                                                                       : OTA_BOOT_ERR_STORE;
+}
+
+/* Steps ---------------------------------------------------------------------------------- */
+
+static int store_failed(ota_boot_t *boot, ota_store_status_t st)
+{
+    boot->report->store_status = st;
+    if (st == OTA_STORE_ERR_FLASH) {
+        boot->report->flash_status = ota_store_flash_status(boot->store);
+    }
+    return OTA_BOOT_ERR_STORE;
+}
+
+static int store_step(ota_boot_t *boot, ota_store_status_t st)
+{
+    return st == OTA_STORE_OK ? BOOT_AGAIN : store_failed(boot, st);
+}
+
+static const ota_store_boot_t *fields(const ota_boot_t *boot)
+{
+    return ota_store_boot(boot->store);
+}
+
+static bool slot_holds_image(const ota_boot_t *boot, uint8_t slot)
+{
+    const ota_store_slot_t *s = ota_store_slot(boot->store, slot);
+    return s && (s->state == OTA_SLOT_STORED || s->state == OTA_SLOT_INSTALLED);
+}
+
+/* Check the image in a slot against its record (digest, size, version). */
+static boot_check_t check_slot(ota_boot_t *boot, uint8_t slot, const char **why)
+{
+    if (!slot_holds_image(boot, slot)) {
+        *why = "slot holds no image";
+        return BOOT_CHECK_BAD;
+    }
+    const ota_store_slot_t *s = ota_store_slot(boot->store, slot);
+    ota_store_slot_source_t src;
+    (void)ota_store_image_source(boot->store, slot, &src);
+    boot_check_t c = boot_check_image(boot, &src.src, BOOT_HASH_DIGEST, s->digest, s->size, why);
+    if (c == BOOT_CHECK_OK && boot->info.header.version != s->version) {
+        *why = "version differs from the record";
+        c = BOOT_CHECK_BAD;
+    }
+    return c;
+}
+
+/* The cheap check's second half: the first program unit (with the magic, programmed last by
+ * every copy) equals the running image's copy byte for byte, so the last copy into internal
+ * flash completed; a torn final program that still parses (e.g. only the security counter
+ * left erased) is caught here. */
+static boot_check_t same_first_unit(ota_boot_t *boot, uint8_t slot, const char **why)
+{
+    uint32_t n = boot->internal->geometry.program_unit;
+    n = n < OTA_IMAGE_HEADER_SIZE ? OTA_IMAGE_HEADER_SIZE : n;
+    ota_flash_status_t fs = ota_flash_read(boot->internal, boot->config.app_offset, boot->cmp, n);
+    if (fs != OTA_FLASH_OK) {
+        boot->flash_status = fs;
+        *why = "read failed";
+        return BOOT_CHECK_IO;
+    }
+    ota_store_status_t sst = ota_store_slot_read(boot->store, slot, 0, boot->buf, n);
+    if (sst != OTA_STORE_OK) {
+        boot->report->store_status = sst;
+        *why = "read failed";
+        return BOOT_CHECK_IO;
+    }
+    if (memcmp(boot->buf, boot->cmp, n) != 0) {
+        *why = "header differs from the running image's copy";
+        return BOOT_CHECK_BAD;
+    }
+    return BOOT_CHECK_OK;
+}
+
+/* Check the internal image; full unless it was verified earlier in this boot or the config
+ * trusts a sure journal. With a slot holding a copy of the running image, the whole region
+ * must equal that copy. */
+static boot_check_t check_internal(ota_boot_t *boot, bool full, const char **why)
+{
+    const ota_store_boot_t *b = fields(boot);
+    const ota_store_slot_t *copy = NULL;
+    if (b->running_slot != OTA_STORE_SLOT_NONE && slot_holds_image(boot, b->running_slot) &&
+        ota_store_slot(boot->store, b->running_slot)->version == b->running_version) {
+        copy = ota_store_slot(boot->store, b->running_slot);
+    }
+    ota_image_source_t src;
+    boot_internal_source(boot, &src);
+    full = full && !boot->internal_checked;
+    boot_check_t c = boot_check_image(boot, &src, full ? BOOT_HASH : BOOT_PARSE, NULL,
+                                      copy ? copy->size : 0, why);
+    if (c == BOOT_CHECK_OK && b->running_version != 0 &&
+        boot->info.header.version != b->running_version) {
+        *why = "not the version the journal says is running";
+        return BOOT_CHECK_BAD;
+    }
+    if (c == BOOT_CHECK_OK && full) {
+        boot->internal_checked = true;
+    }
+    if (c == BOOT_CHECK_OK && !full && copy) {
+        c = same_first_unit(boot, b->running_slot, why);
+    }
+    return c;
+}
+
+/* Copy a checked slot into internal flash and check the copy, as the bytes will run. */
+static int program_and_verify(ota_boot_t *boot, uint8_t slot)
+{
+    int st = boot_copy_slot(boot, slot, boot->info.total_size);
+    if (st != OTA_BOOT_OK) {
+        return st;
+    }
+    const ota_store_slot_t *s = ota_store_slot(boot->store, slot);
+    ota_image_source_t src;
+    boot_internal_source(boot, &src);
+    const char *why = "";
+    boot_check_t c = boot_check_image(boot, &src, BOOT_HASH_DIGEST, s->digest, s->size, &why);
+    if (c == BOOT_CHECK_IO) {
+        boot->report->flash_status = boot->flash_status;
+        return OTA_BOOT_ERR_FLASH;
+    }
+    if (c != BOOT_CHECK_OK) {
+        boot_say(boot, "boot: internal copy does not verify (%s)", why);
+        boot->report->flash_status = OTA_FLASH_ERR_IO;
+        return OTA_BOOT_ERR_FLASH;
+    }
+    boot->internal_checked = true;
+    return OTA_BOOT_OK;
+}
+
+static void say_install(ota_boot_t *boot, uint8_t slot, uint32_t version, uint8_t reason)
+{
+    if (reason == OTA_INSTALL_FACTORY) {
+        boot_say(boot, "boot: factory reset: installing v%u from slot %u", (unsigned)version,
+                 (unsigned)slot);
+    } else if (reason == OTA_INSTALL_ROLLBACK) {
+        boot_say(boot, "boot: rolling back: installing v%u from slot %u", (unsigned)version,
+                 (unsigned)slot);
+    } else {
+        boot_say(boot, "boot: installing v%u from slot %u", (unsigned)version, (unsigned)slot);
+    }
+}
+
+/* INSTALL_PENDING / INSTALLING: verify the slot, record INSTALLING, program, verify the copy,
+ * record TRIAL. A resumed install runs the same code: units already equal are skipped. */
+static int step_install(ota_boot_t *boot)
+{
+    const ota_store_boot_t *b = fields(boot);
+    uint8_t slot = b->install_slot;
+    uint8_t reason = b->install_reason;
+    const ota_store_slot_t *s = ota_store_slot(boot->store, slot);
+    uint32_t version = s ? s->version : 0;
+    say_install(boot, slot, version, reason);
+    const char *why = "";
+    boot_check_t c = check_slot(boot, slot, &why);
+    if (c == BOOT_CHECK_IO) {
+        return store_failed(boot, OTA_STORE_ERR_FLASH);
+    }
+    if (c != BOOT_CHECK_OK) {
+        boot_say(boot, "boot: slot %u (v%u) refused: %s; not installed", (unsigned)slot,
+                 (unsigned)version, why);
+        boot->report->slot_refused = true;
+        return store_step(boot, ota_store_install_cancel(boot->store));
+    }
+    ota_store_status_t sst = ota_store_install_begin(boot->store);
+    if (sst != OTA_STORE_OK) {
+        return store_failed(boot, sst);
+    }
+    int st = program_and_verify(boot, slot);
+    if (st != OTA_BOOT_OK) {
+        return st;
+    }
+    sst = ota_store_install_done(boot->store);
+    if (sst != OTA_STORE_OK) {
+        return store_failed(boot, sst);
+    }
+    boot->report->installed = true;
+    boot->report->rolled_back |= reason == OTA_INSTALL_ROLLBACK;
+    boot->report->factory_reset |= reason == OTA_INSTALL_FACTORY;
+    boot_say(boot, "boot: installed v%u (%u erase units written, %u already equal)",
+             (unsigned)version, (unsigned)boot->report->erase_units_written,
+             (unsigned)boot->report->erase_units_skipped);
+    if (boot->report->rejected_version != 0) {
+        boot_say(boot, "boot: rolled back to v%u (v%u rejected after %u attempts)",
+                 (unsigned)version, (unsigned)boot->report->rejected_version,
+                 (unsigned)boot->config.max_attempts);
+    }
+    return BOOT_AGAIN;
+}
+
+/* Nothing valid in internal flash (or not what the journal says runs): restore the running
+ * image from its slot, else roll back to whatever the store still has. */
+static int step_repair(ota_boot_t *boot, const char *why)
+{
+    const ota_store_boot_t *b = fields(boot);
+    boot_say(boot, "boot: internal image invalid (%s)", why);
+    uint8_t slot = b->running_slot;
+    boot_check_t c = BOOT_CHECK_BAD;
+    if (slot != OTA_STORE_SLOT_NONE && b->running_version != 0) {
+        c = check_slot(boot, slot, &why);
+    }
+    if (c == BOOT_CHECK_IO) {
+        return store_failed(boot, OTA_STORE_ERR_FLASH);
+    }
+    if (c == BOOT_CHECK_OK) {
+        /* The journal already says this image runs: no record, a cut redoes the repair. */
+        boot_say(boot, "boot: restoring v%u from slot %u", (unsigned)b->running_version,
+                 (unsigned)slot);
+        int st = program_and_verify(boot, slot);
+        if (st == OTA_BOOT_OK) {
+            boot->report->repaired = true;
+            return BOOT_AGAIN;
+        }
+        return st;
+    }
+    /* The running image is lost: EraseVer of it is exactly "roll back and forget its copy". */
+    ota_store_status_t sst = OTA_STORE_ERR_NO_ROLLBACK;
+    if (b->running_version != 0) {
+        sst = ota_store_erase_version(boot->store, b->running_version);
+    } else {
+        uint8_t best = OTA_STORE_SLOT_NONE;
+        uint32_t best_version = 0;
+        for (uint8_t i = 0; i < ota_store_slot_count(boot->store); i++) {
+            const ota_store_slot_t *s = ota_store_slot(boot->store, i);
+            if (s->state == OTA_SLOT_STORED && s->version > best_version &&
+                !ota_store_is_rejected(boot->store, s->version)) {
+                best = i;
+                best_version = s->version;
+            }
+        }
+        if (best != OTA_STORE_SLOT_NONE) {
+            sst = ota_store_request_install(boot->store, best);
+        }
+    }
+    if (sst == OTA_STORE_ERR_NO_ROLLBACK || sst == OTA_STORE_ERR_NOT_FOUND) {
+        boot_say(boot, "boot: no valid image");
+        return OTA_BOOT_ERR_NO_IMAGE;
+    }
+    return store_step(boot, sst);
+}
+
+/* First boot of a programmed board (journal empty), or a running image without any copy in
+ * the store: save the internal image as the factory image, then record it as running. */
+static int step_first_boot(ota_boot_t *boot)
+{
+    ota_image_source_t src;
+    boot_internal_source(boot, &src);
+    const char *why = "";
+    boot_check_t c = boot_check_image(boot, &src, BOOT_HASH_DIGEST, NULL, 0, &why);
+    if (c == BOOT_CHECK_IO) {
+        boot->report->flash_status = boot->flash_status;
+        return OTA_BOOT_ERR_FLASH;
+    }
+    if (c != BOOT_CHECK_OK) {
+        return step_repair(boot, why);
+    }
+    boot->internal_checked = true;
+    uint32_t version = boot->info.header.version;
+    uint32_t total = boot->info.total_size;
+    uint8_t digest[OTA_SHA256_SIZE];
+    memcpy(digest, boot->digest, sizeof digest);
+    const ota_store_slot_t *f = ota_store_slot(boot->store, OTA_STORE_FACTORY_SLOT);
+    if (f->state == OTA_SLOT_EMPTY || f->state == OTA_SLOT_DOWNLOADING) {
+        boot_say(boot, "boot: first boot: saving v%u as the factory image", (unsigned)version);
+        uint32_t off = 0;
+        ota_store_status_t sst = ota_store_factory_begin(boot->store, version, total, digest, &off);
+        while (sst == OTA_STORE_OK && off < total) {
+            uint32_t n = total - off < OTA_BOOT_BUF_SIZE ? total - off : OTA_BOOT_BUF_SIZE;
+            if (src.read(src.ctx, off, boot->buf, n) != 0) {
+                boot->report->flash_status = boot->flash_status;
+                return OTA_BOOT_ERR_FLASH;
+            }
+            sst = ota_store_download_write(boot->store, off, boot->buf, n);
+            off += n;
+        }
+        if (sst == OTA_STORE_OK) {
+            sst = ota_store_download_finish(boot->store);
+        }
+        if (sst == OTA_STORE_OK) {
+            boot->report->factory_saved = true;
+            boot_say(boot, "boot: factory image v%u saved", (unsigned)version);
+        } else if (sst == OTA_STORE_ERR_FLASH || sst == OTA_STORE_ERR_JOURNAL_FULL) {
+            return store_failed(boot, sst);
+        } else {
+            boot_say(boot, "boot: factory image not saved: %s", ota_store_status_str(sst));
+        }
+    }
+    uint8_t slot = OTA_STORE_SLOT_NONE;
+    if (f->state == OTA_SLOT_STORED && f->version == version && f->size == total &&
+        memcmp(f->digest, digest, sizeof digest) == 0) {
+        slot = OTA_STORE_FACTORY_SLOT;
+    }
+    return store_step(boot, ota_store_set_running(boot->store, version, slot));
+}
+
+/* TRIAL: a roll back or factory image was confirmed before, and the config may confirm at
+ * once; otherwise count this boot, and past the limit reject the image and roll back. */
+static int step_trial(ota_boot_t *boot, bool *start)
+{
+    const ota_store_boot_t *b = fields(boot);
+    if (b->install_reason != OTA_INSTALL_UPDATE || boot->config.confirm_on_start) {
+        ota_image_header_t h;
+        uint32_t counter = 0;
+        if (ota_boot_running_header(boot->internal, &boot->config, &h) == OTA_IMAGE_OK) {
+            counter = h.security_counter;
+        }
+        return store_step(boot, ota_store_confirm(boot->store, counter));
+    }
+    if (b->attempts >= boot->config.max_attempts) {
+        uint32_t version = b->running_version;
+        ota_store_status_t sst = ota_store_rollback(boot->store, true);
+        if (sst == OTA_STORE_OK) {
+            boot_say(boot, "boot: v%u not confirmed after %u trial boots: rejected",
+                     (unsigned)version, (unsigned)b->attempts);
+            boot->report->rejected_version = version;
+            return BOOT_AGAIN;
+        }
+        if (sst != OTA_STORE_ERR_NO_ROLLBACK) {
+            return store_failed(boot, sst);
+        }
+        /* Nothing to go back to: keeping the image is better than stopping. */
+        boot_say(boot, "boot: v%u failed its trial but nothing else can boot: keeping it",
+                 (unsigned)version);
+        return store_step(boot, ota_store_confirm(boot->store, 0));
+    }
+    const char *why = "";
+    boot_check_t c = check_internal(boot, true, &why);
+    if (c == BOOT_CHECK_IO) {
+        boot->report->flash_status = boot->flash_status;
+        return OTA_BOOT_ERR_FLASH;
+    }
+    if (c != BOOT_CHECK_OK) {
+        return step_repair(boot, why);
+    }
+    uint8_t attempts = 0;
+    ota_store_status_t sst = ota_store_trial_attempt(boot->store, &attempts);
+    if (sst != OTA_STORE_OK) {
+        return store_failed(boot, sst);
+    }
+    boot_say(boot, "boot: trial %u/%u v%u", (unsigned)attempts,
+             (unsigned)boot->config.max_attempts, (unsigned)b->running_version);
+    boot->report->trial = true;
+    boot->report->attempts = attempts;
+    *start = true;
+    return OTA_BOOT_OK;
+}
+
+/* CONFIRMED: check what will run (fully unless the config trusts a sure journal). */
+static int step_confirmed(ota_boot_t *boot, bool *start)
+{
+    const ota_store_boot_t *b = fields(boot);
+    if (ota_store_is_rejected(boot->store, b->running_version)) {
+        /* A roll back whose target was refused: try the next one, else keep what runs. */
+        ota_store_status_t sst = ota_store_rollback(boot->store, false);
+        if (sst != OTA_STORE_ERR_NO_ROLLBACK) {
+            return store_step(boot, sst);
+        }
+    }
+    const char *why = "";
+    boot_check_t c = check_internal(boot, boot->config.verify_each_boot, &why);
+    if (c == BOOT_CHECK_IO) {
+        boot->report->flash_status = boot->flash_status;
+        return OTA_BOOT_ERR_FLASH;
+    }
+    if (c != BOOT_CHECK_OK) {
+        return step_repair(boot, why);
+    }
+    *start = true;
+    return OTA_BOOT_OK;
+}
+
+static bool needs_factory_copy(const ota_boot_t *boot)
+{
+    const ota_store_boot_t *b = fields(boot);
+    if (b->state == OTA_BOOT_NONE) {
+        return true;
+    }
+    uint8_t f = ota_store_slot(boot->store, OTA_STORE_FACTORY_SLOT)->state;
+    return b->state == OTA_BOOT_CONFIRMED && b->running_slot == OTA_STORE_SLOT_NONE &&
+           (f == OTA_SLOT_EMPTY || f == OTA_SLOT_DOWNLOADING);
+}
+
+static int step(ota_boot_t *boot, bool *start)
+{
+    switch (fields(boot)->state) {
+    case OTA_BOOT_INSTALL_PENDING:
+    case OTA_BOOT_INSTALLING:
+        return step_install(boot);
+    case OTA_BOOT_TRIAL:
+        return step_trial(boot, start);
+    default:
+        break;
+    }
+    if (needs_factory_copy(boot)) {
+        return step_first_boot(boot);
+    }
+    return step_confirmed(boot, start);
+}
+
+ota_boot_status_t ota_boot_run(ota_boot_t *boot, const ota_boot_config_t *config,
+                               const ota_flash_t *internal, ota_store_t *store, ota_log_fn log,
+                               void *log_ctx, ota_boot_report_t *report)
+{
+    ota_boot_report_t local;
+    if (!report) {
+        report = &local;
+    }
+    memset(report, 0, sizeof *report);
+    if (!boot || !internal || !store) {
+        return OTA_BOOT_ERR_ARG;
+    }
+    if (!store->mounted) {
+        report->store_status = OTA_STORE_ERR_NOT_MOUNTED;
+        return OTA_BOOT_ERR_STORE;
+    }
+    memset(boot, 0, sizeof *boot);
+    if (config) {
+        boot->config = *config;
+    } else {
+        ota_boot_config_default(&boot->config);
+    }
+    if (!config_usable(&boot->config, internal)) {
+        return OTA_BOOT_ERR_ARG;
+    }
+    boot->internal = internal;
+    boot->store = store;
+    boot->log = log;
+    boot->log_ctx = log_ctx;
+    boot->report = report;
+    for (unsigned round = 0; round < BOOT_MAX_ROUNDS; round++) {
+        bool start = false;
+        int st = step(boot, &start);
+        if (st == BOOT_AGAIN) {
+            continue;
+        }
+        if (st != OTA_BOOT_OK) {
+            return (ota_boot_status_t)st;
+        }
+        if (start) {
+            report->version = fields(boot)->running_version;
+            boot_say(boot, "boot: starting v%u", (unsigned)report->version);
+            return OTA_BOOT_OK;
+        }
+    }
+    boot_say(boot, "boot: no valid image (gave up)");
+    return OTA_BOOT_ERR_NO_IMAGE;
+}

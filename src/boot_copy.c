@@ -1,0 +1,301 @@
+/*
+ * Bootloader mechanics: checking an image (in a slot or in internal flash), copying a slot
+ * into the application region, and console lines. The decisions are in src/boot.c.
+ */
+#include <stdarg.h>
+#include <string.h>
+
+#include "boot_internal.h"
+
+/* Reading ------------------------------------------------------------------------------------ */
+
+static int region_read(void *ctx, uint32_t offset, void *buf, uint32_t len)
+{
+    ota_boot_t *boot = ctx;
+    ota_flash_status_t st =
+        ota_flash_read(boot->internal, boot->config.app_offset + offset, buf, len);
+    if (st != OTA_FLASH_OK) {
+        boot->flash_status = st;
+        return -1;
+    }
+    return 0;
+}
+
+void boot_internal_source(ota_boot_t *boot, ota_image_source_t *src)
+{
+    src->read = region_read;
+    src->ctx = boot;
+    src->size = boot->config.app_size;
+}
+
+boot_check_t boot_check_image(ota_boot_t *boot, const ota_image_source_t *src, boot_depth_t depth,
+                              const uint8_t *want_digest, uint32_t want_size, const char **why)
+{
+    ota_image_info_t *info = &boot->info;
+    ota_image_status_t ist = ota_image_parse(src, info);
+    if (ist == OTA_IMAGE_ERR_READ) {
+        *why = "read failed";
+        return BOOT_CHECK_IO;
+    }
+    if (ist != OTA_IMAGE_OK) {
+        *why = ota_image_status_str(ist);
+        return BOOT_CHECK_BAD;
+    }
+    if (info->total_size > boot->config.app_size) {
+        *why = "larger than the application region";
+        return BOOT_CHECK_BAD;
+    }
+    if (boot->config.hw_id != 0 && info->header.hw_id != boot->config.hw_id) {
+        *why = "built for another board (hw_id)";
+        return BOOT_CHECK_BAD;
+    }
+    if (want_size != 0 && info->total_size != want_size) {
+        *why = "size differs from the record";
+        return BOOT_CHECK_BAD;
+    }
+    if (depth == BOOT_PARSE) {
+        return BOOT_CHECK_OK;
+    }
+    /* One pass, two hashes: the image's own (header + payload, its SHA-256 TLV) and the whole
+     * image (the store's digest): together exactly the bytes that are programmed and run.
+     * The second costs a second SHA-256 of the same bytes, so only installs pay for it. */
+    bool whole = depth == BOOT_HASH_DIGEST;
+    ota_sha256_start(&boot->sha_file);
+    ota_sha256_start(&boot->sha_image);
+    for (uint32_t off = 0; off < info->total_size;) {
+        uint32_t n = info->total_size - off;
+        if (n > OTA_BOOT_BUF_SIZE) {
+            n = OTA_BOOT_BUF_SIZE;
+        }
+        if (src->read(src->ctx, off, boot->buf, n) != 0) {
+            *why = "read failed";
+            return BOOT_CHECK_IO;
+        }
+        if (whole) {
+            ota_sha256_update(&boot->sha_file, boot->buf, n);
+        }
+        if (off < info->tlv_offset) {
+            uint32_t m = info->tlv_offset - off;
+            ota_sha256_update(&boot->sha_image, boot->buf, m < n ? m : n);
+        }
+        off += n;
+    }
+    uint8_t image_hash[OTA_SHA256_SIZE];
+    ota_sha256_finish(&boot->sha_image, image_hash);
+    ota_sha256_finish(&boot->sha_file, boot->digest);
+    if (memcmp(image_hash, info->sha256, OTA_SHA256_SIZE) != 0) {
+        *why = "hash mismatch";
+        return BOOT_CHECK_BAD;
+    }
+    if (whole && want_digest && memcmp(boot->digest, want_digest, OTA_SHA256_SIZE) != 0) {
+        *why = "digest mismatch";
+        return BOOT_CHECK_BAD;
+    }
+    return BOOT_CHECK_OK;
+}
+
+/* Copying ------------------------------------------------------------------------------------ */
+
+static ota_boot_status_t flash_failed(ota_boot_t *boot, ota_flash_status_t st)
+{
+    boot->flash_status = st;
+    boot->report->flash_status = st;
+    return OTA_BOOT_ERR_FLASH;
+}
+
+/* boot->buf = what the region must hold at [off, off + n): the slot's bytes below total,
+ * the erased value past it. */
+static ota_boot_status_t target_bytes(ota_boot_t *boot, uint8_t slot, uint32_t total,
+                                      uint32_t off, uint32_t n)
+{
+    uint32_t have = off >= total ? 0 : (total - off < n ? total - off : n);
+    if (have > 0) {
+        ota_store_status_t st = ota_store_slot_read(boot->store, slot, off, boot->buf, have);
+        if (st != OTA_STORE_OK) {
+            boot->report->store_status = st;
+            return OTA_BOOT_ERR_STORE;
+        }
+    }
+    memset(boot->buf + have, boot->internal->geometry.erased_value, n - have);
+    return OTA_BOOT_OK;
+}
+
+/* Chunk size for comparing and programming: one program page, at most the buffer. */
+static uint32_t chunk_size(const ota_boot_t *boot)
+{
+    uint32_t page = boot->internal->geometry.page_size;
+    return page < OTA_BOOT_BUF_SIZE ? page : OTA_BOOT_BUF_SIZE;
+}
+
+static ota_boot_status_t unit_equal(ota_boot_t *boot, uint8_t slot, uint32_t total,
+                                    uint32_t unit_off, bool *equal)
+{
+    uint32_t eu = boot->internal->geometry.erase_unit;
+    uint32_t chunk = chunk_size(boot);
+    *equal = false;
+    for (uint32_t off = unit_off; off < unit_off + eu; off += chunk) {
+        ota_boot_status_t st = target_bytes(boot, slot, total, off, chunk);
+        if (st != OTA_BOOT_OK) {
+            return st;
+        }
+        ota_flash_status_t fs =
+            ota_flash_read(boot->internal, boot->config.app_offset + off, boot->cmp, chunk);
+        if (fs != OTA_FLASH_OK) {
+            return flash_failed(boot, fs);
+        }
+        if (memcmp(boot->buf, boot->cmp, chunk) != 0) {
+            return OTA_BOOT_OK;
+        }
+    }
+    *equal = true;
+    return OTA_BOOT_OK;
+}
+
+static bool all_erased(const uint8_t *p, uint32_t n, uint8_t erased)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        if (p[i] != erased) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Program buf[from, to) at region offset off + from, unless it is all erased already. */
+static ota_boot_status_t program_part(ota_boot_t *boot, uint32_t off, uint32_t from, uint32_t to)
+{
+    uint8_t erased = boot->internal->geometry.erased_value;
+    if (to <= from || all_erased(boot->buf + from, to - from, erased)) {
+        return OTA_BOOT_OK;
+    }
+    ota_flash_status_t fs = ota_flash_program(boot->internal, boot->config.app_offset + off + from,
+                                              boot->buf + from, to - from);
+    return fs == OTA_FLASH_OK ? OTA_BOOT_OK : flash_failed(boot, fs);
+}
+
+/* Erase one unit and program it from the slot. In unit 0 the first program unit (the image's
+ * magic) is left out: the caller programs it last. */
+static ota_boot_status_t rewrite_unit(ota_boot_t *boot, uint8_t slot, uint32_t total,
+                                      uint32_t unit_off, bool erase)
+{
+    const ota_flash_geometry_t *g = &boot->internal->geometry;
+    if (erase) {
+        ota_flash_status_t fs =
+            ota_flash_erase(boot->internal, boot->config.app_offset + unit_off, g->erase_unit);
+        if (fs != OTA_FLASH_OK) {
+            return flash_failed(boot, fs);
+        }
+    }
+    uint32_t chunk = chunk_size(boot);
+    for (uint32_t off = unit_off; off < unit_off + g->erase_unit && off < total; off += chunk) {
+        ota_boot_status_t st = target_bytes(boot, slot, total, off, chunk);
+        if (st == OTA_BOOT_OK) {
+            st = program_part(boot, off, off == 0 ? g->program_unit : 0, chunk);
+        }
+        if (st != OTA_BOOT_OK) {
+            return st;
+        }
+    }
+    return OTA_BOOT_OK;
+}
+
+static ota_boot_status_t erase_unit(ota_boot_t *boot, uint32_t unit_off)
+{
+    ota_flash_status_t fs = ota_flash_erase(boot->internal, boot->config.app_offset + unit_off,
+                                            boot->internal->geometry.erase_unit);
+    return fs == OTA_FLASH_OK ? OTA_BOOT_OK : flash_failed(boot, fs);
+}
+
+ota_boot_status_t boot_copy_slot(ota_boot_t *boot, uint8_t slot, uint32_t total)
+{
+    const ota_flash_geometry_t *g = &boot->internal->geometry;
+    uint32_t eu = g->erase_unit;
+    boot->internal_checked = false;
+    bool first_equal = false;
+    ota_boot_status_t st = unit_equal(boot, slot, total, 0, &first_equal);
+    bool first_erased = false;
+    for (uint32_t off = eu; st == OTA_BOOT_OK && off < total; off += eu) {
+        bool equal = false;
+        st = unit_equal(boot, slot, total, off, &equal);
+        if (st != OTA_BOOT_OK) {
+            break;
+        }
+        if (equal) {
+            boot->report->erase_units_skipped++;
+            continue;
+        }
+        /* The header goes first: from now until the magic is programmed again, the region
+         * holds no image that parses. */
+        if (!first_erased) {
+            st = erase_unit(boot, 0);
+            first_erased = true;
+        }
+        if (st == OTA_BOOT_OK) {
+            st = rewrite_unit(boot, slot, total, off, true);
+            boot->report->erase_units_written++;
+        }
+    }
+    if (st != OTA_BOOT_OK) {
+        return st;
+    }
+    if (first_equal && !first_erased) {
+        boot->report->erase_units_skipped++;
+        return OTA_BOOT_OK;
+    }
+    st = rewrite_unit(boot, slot, total, 0, !first_erased);
+    if (st == OTA_BOOT_OK) {
+        boot->report->erase_units_written++;
+        st = target_bytes(boot, slot, total, 0, g->program_unit);
+    }
+    return st == OTA_BOOT_OK ? program_part(boot, 0, 0, g->program_unit) : st;
+}
+
+/* Console ------------------------------------------------------------------------------------ */
+
+static size_t put_str(char *out, size_t pos, size_t cap, const char *s)
+{
+    while (s && *s && pos + 1 < cap) {
+        out[pos++] = *s++;
+    }
+    return pos;
+}
+
+static size_t put_uint(char *out, size_t pos, size_t cap, unsigned long v)
+{
+    char digits[12];
+    size_t n = 0;
+    do {
+        digits[n++] = (char)('0' + (v % 10u));
+        v /= 10u;
+    } while (v != 0 && n < sizeof digits);
+    while (n > 0 && pos + 1 < cap) {
+        out[pos++] = digits[--n];
+    }
+    return pos;
+}
+
+void boot_say(ota_boot_t *boot, const char *fmt, ...)
+{
+    if (!boot->log) {
+        return;
+    }
+    char *out = boot->line;
+    size_t cap = sizeof boot->line;
+    size_t pos = 0;
+    va_list ap;
+    va_start(ap, fmt);
+    for (const char *p = fmt; *p && pos + 1 < cap; p++) {
+        if (p[0] == '%' && p[1] == 'u') {
+            pos = put_uint(out, pos, cap, va_arg(ap, unsigned));
+            p++;
+        } else if (p[0] == '%' && p[1] == 's') {
+            pos = put_str(out, pos, cap, va_arg(ap, const char *));
+            p++;
+        } else {
+            out[pos++] = *p;
+        }
+    }
+    va_end(ap);
+    out[pos] = '\0';
+    boot->log(boot->log_ctx, out);
+}

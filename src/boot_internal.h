@@ -1,0 +1,48 @@
+/*
+ * Helpers of the bootloader shared by src/boot.c (the state machine) and src/boot_copy.c
+ * (checking images, programming internal flash, console lines). Not part of the contract.
+ */
+#ifndef OTAFLOW_BOOT_INTERNAL_H
+#define OTAFLOW_BOOT_INTERNAL_H
+
+#include "otaflow/boot.h"
+
+/** Outcome of checking an image somewhere. */
+typedef enum boot_check {
+    BOOT_CHECK_OK = 0, /**< valid; boot->info and boot->digest describe it */
+    BOOT_CHECK_BAD,    /**< the bytes are not a usable image (why says which way) */
+    BOOT_CHECK_IO,     /**< reading failed (e.g. power lost): nothing is known */
+} boot_check_t;
+
+/** Set src up to read the application region of internal flash. */
+void boot_internal_source(ota_boot_t *boot, ota_image_source_t *src);
+
+/** How much of an image to check. */
+typedef enum boot_depth {
+    BOOT_PARSE = 0,       /**< header and TLVs only */
+    BOOT_HASH = 1,        /**< + SHA-256 of header + payload against the image's TLV */
+    BOOT_HASH_DIGEST = 2, /**< + SHA-256 of the whole image into boot->digest (same pass) */
+} boot_depth_t;
+
+/**
+ * Parse src and, deep enough, hash it: SHA-256 of header + payload against the image's TLV,
+ * SHA-256 of the whole image (into boot->digest) against want_digest if not NULL. Also refuses
+ * an image larger than the region, of another hw_id (config.hw_id != 0), or (want_size != 0)
+ * of another size than recorded. *why receives a short reason for BAD.
+ */
+boot_check_t boot_check_image(ota_boot_t *boot, const ota_image_source_t *src, boot_depth_t depth,
+                              const uint8_t *want_digest, uint32_t want_size, const char **why);
+
+/**
+ * Make the application region hold the first total bytes of slot: each erase unit whose
+ * content already equals the target is skipped; the others are erased and programmed in
+ * order. The image's first program unit (magic) is programmed last, after erasing unit 0
+ * before anything else is written, so an interrupted copy never parses.
+ * @return OK; ERR_FLASH (internal, boot->flash_status); ERR_STORE (reading the slot).
+ */
+ota_boot_status_t boot_copy_slot(ota_boot_t *boot, uint8_t slot, uint32_t total);
+
+/** Format a console line ("%u" unsigned, "%s" string, nothing else) and send it to the log. */
+void boot_say(ota_boot_t *boot, const char *fmt, ...);
+
+#endif

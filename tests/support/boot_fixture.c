@@ -1,0 +1,200 @@
+/* Test fixture for the bootloader: see boot_fixture.h. */
+#include "boot_fixture.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "otaflow/crypto.h"
+#include "flash_sim_internal.h"
+#include "otaflow/image.h"
+#include "store_fixture.h"
+
+static void die(const char *what, int code)
+{
+    fprintf(stderr, "boot_fixture: %s failed (%d)\n", what, code);
+    abort();
+}
+
+static void collect(void *ctx, const char *line)
+{
+    boot_fixture_t *fx = ctx;
+    if (fx->echo) {
+        printf("    %s\n", line);
+    }
+    if (fx->log_lines < BOOT_FIXTURE_LOG_LINES) {
+        snprintf(fx->log[fx->log_lines++], sizeof fx->log[0], "%s", line);
+    }
+}
+
+boot_fixture_t *boot_fixture_open(void)
+{
+    boot_fixture_t *fx = calloc(1, sizeof *fx);
+    if (!fx) {
+        die("calloc", 0);
+    }
+    fx->echo = getenv("OTA_TEST_ECHO") != NULL;
+    ota_sim_power_init(&fx->power);
+    ota_flash_status_t fs = ota_sim_flash_open_ram(&fx->internal, ota_sim_preset("pic32mzw1-pfm"),
+                                                   NULL, &fx->power);
+    if (fs == OTA_FLASH_OK) {
+        fs = ota_sim_flash_open_ram(&fx->external, ota_sim_preset("sst26vf032b"), NULL, &fx->power);
+    }
+    if (fs != OTA_FLASH_OK) {
+        die("ota_sim_flash_open_ram", fs);
+    }
+    ota_store_status_t st = ota_store_mount(&fx->store, ota_sim_flash_port(&fx->external), NULL);
+    if (st != OTA_STORE_OK) {
+        die("ota_store_mount", st);
+    }
+    ota_boot_config_default(&fx->config);
+    return fx;
+}
+
+void boot_fixture_close(boot_fixture_t *fx)
+{
+    ota_sim_flash_close(&fx->internal);
+    ota_sim_flash_close(&fx->external);
+    free(fx);
+}
+
+uint32_t boot_fixture_image_seeded(uint8_t *buf, uint32_t size, uint32_t version, uint32_t patch,
+                                   uint8_t seed)
+{
+    const uint32_t tlv = OTA_IMAGE_TLV_INFO_SIZE + OTA_IMAGE_TLV_ENTRY_HDR + OTA_SHA256_SIZE;
+    if (size < 128u) {
+        die("boot_fixture_image size", (int)size);
+    }
+    ota_image_header_t h = {
+        .version = version,
+        .security_counter = version,
+        .load_addr = 0x10020000u + OTA_IMAGE_HEADER_SIZE,
+        .payload_size = size - OTA_IMAGE_HEADER_SIZE - tlv,
+        .hw_id = 0x57310001u,
+    };
+    ota_image_header_encode(&h, buf);
+    uint8_t *p = buf + OTA_IMAGE_HEADER_SIZE;
+    for (uint32_t i = 0; i < h.payload_size; i++) {
+        p[i] = (uint8_t)(i * 131u + (i >> 9) + 1u + seed);
+    }
+    if (patch != 0 && patch < h.payload_size) {
+        p[patch] ^= 0x5Au;
+    }
+    uint8_t digest[OTA_SHA256_SIZE];
+    ota_sha256(buf, OTA_IMAGE_HEADER_SIZE + h.payload_size, digest);
+    ota_image_tlv_writer_t w;
+    uint32_t tlv_size = 0;
+    ota_image_tlv_begin(&w, p + h.payload_size, tlv);
+    ota_image_tlv_add(&w, OTA_IMAGE_TLV_SHA256, digest, sizeof digest);
+    if (ota_image_tlv_finish(&w, &tlv_size) != OTA_IMAGE_OK || tlv_size != tlv) {
+        die("boot_fixture_image tlv", (int)tlv_size);
+    }
+    return size;
+}
+
+void boot_fixture_program(boot_fixture_t *fx, const uint8_t *img, uint32_t len)
+{
+    const ota_flash_t *f = ota_sim_flash_port(&fx->internal);
+    uint32_t base = fx->config.app_offset;
+    uint32_t eu = f->geometry.erase_unit, page = f->geometry.page_size;
+    uint8_t row[4096];
+    for (uint32_t off = 0; off < len; off += eu) {
+        if (ota_flash_erase(f, base + off, eu) != OTA_FLASH_OK) {
+            die("programmer erase", (int)off);
+        }
+    }
+    for (uint32_t off = 0; off < len; off += page) {
+        uint32_t n = len - off < page ? len - off : page;
+        memset(row, 0xFF, page);
+        memcpy(row, img + off, n);
+        uint32_t padded = (n + f->geometry.program_unit - 1u) & ~(f->geometry.program_unit - 1u);
+        if (ota_flash_program(f, base + off, row, padded) != OTA_FLASH_OK) {
+            die("programmer program", (int)off);
+        }
+    }
+}
+
+ota_boot_status_t boot_fixture_boot(boot_fixture_t *fx)
+{
+    if (fx->power.dead) {
+        ota_sim_power_on(&fx->power);
+    }
+    fx->log_lines = 0;
+    ota_store_status_t st = ota_store_mount(&fx->store, ota_sim_flash_port(&fx->external), NULL);
+    if (st != OTA_STORE_OK) {
+        fprintf(stderr, "boot_fixture: mount: %s\n", ota_store_status_str(st));
+        return OTA_BOOT_ERR_STORE;
+    }
+    return ota_boot_run(&fx->boot, &fx->config, ota_sim_flash_port(&fx->internal), &fx->store,
+                        collect, fx, &fx->report);
+}
+
+uint8_t boot_fixture_stage_update(boot_fixture_t *fx, const uint8_t *img, uint32_t len,
+                                  uint32_t version)
+{
+    uint8_t slot = OTA_STORE_SLOT_NONE;
+    ota_store_status_t st = store_fixture_download(&fx->store, version, img, len, 1000, &slot);
+    if (st == OTA_STORE_OK) {
+        st = ota_store_request_install(&fx->store, slot);
+    }
+    if (st != OTA_STORE_OK) {
+        fprintf(stderr, "boot_fixture: staging v%u: %s\n", (unsigned)version,
+                ota_store_status_str(st));
+        return OTA_STORE_SLOT_NONE;
+    }
+    return slot;
+}
+
+bool boot_fixture_said(const boot_fixture_t *fx, const char *line)
+{
+    for (unsigned i = 0; i < fx->log_lines; i++) {
+        if (strcmp(fx->log[i], line) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+uint32_t boot_fixture_internal_version(boot_fixture_t *fx)
+{
+    const uint8_t *region = ota_sim_flash_raw(&fx->internal) + fx->config.app_offset;
+    ota_image_source_t src;
+    ota_image_buffer_t b;
+    ota_image_info_t info;
+    uint8_t work[512];
+    ota_image_source_buffer(&src, &b, region, fx->config.app_size);
+    if (ota_image_parse(&src, &info) != OTA_IMAGE_OK ||
+        ota_image_verify(&src, &info, work, sizeof work) != OTA_IMAGE_OK) {
+        return 0;
+    }
+    return info.header.version;
+}
+
+uint64_t boot_fixture_modeled_ns(const boot_fixture_t *fx)
+{
+    return ota_sim_flash_stats(&fx->internal).modeled_ns +
+           ota_sim_flash_stats(&fx->external).modeled_ns;
+}
+
+uint32_t boot_fixture_image(uint8_t *buf, uint32_t size, uint32_t version, uint32_t patch)
+{
+    return boot_fixture_image_seeded(buf, size, version, patch, 0);
+}
+
+static void clone_flash(ota_sim_flash_t *dst, const ota_sim_flash_t *src)
+{
+    const ota_flash_geometry_t *g = &src->port.geometry;
+    memcpy(dst->mem, src->mem, g->size);
+    memcpy(dst->programmed, src->programmed, sim_bitmap_bytes(g));
+    memcpy(dst->wear, src->wear, sim_erase_units(g) * sizeof(uint32_t));
+    dst->stats = src->stats;
+}
+
+void boot_fixture_clone(boot_fixture_t *dst, const boot_fixture_t *src)
+{
+    dst->power = src->power;
+    clone_flash(&dst->internal, &src->internal);
+    clone_flash(&dst->external, &src->external);
+    dst->config = src->config;
+    memset(&dst->store, 0, sizeof dst->store); /* boot_fixture_boot mounts */
+}

@@ -1,0 +1,71 @@
+/*
+ * Test fixture for the bootloader: a simulated PIC32MZ W1 board (internal program flash and an
+ * external SST26 on one power domain) with a mounted store, real images, and power-on helpers.
+ * Shared by the bootloader's unit tests and the power-cut sweeps (issue 5).
+ */
+#ifndef OTAFLOW_TEST_BOOT_FIXTURE_H
+#define OTAFLOW_TEST_BOOT_FIXTURE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "flash_sim.h"
+#include "otaflow/boot.h"
+#include "otaflow/store.h"
+
+#define BOOT_FIXTURE_LOG_LINES 64u
+
+typedef struct boot_fixture {
+    ota_sim_power_t power;
+    ota_sim_flash_t internal;
+    ota_sim_flash_t external;
+    ota_store_t store;
+    ota_boot_t boot;
+    ota_boot_config_t config;
+    ota_boot_report_t report;
+    char log[BOOT_FIXTURE_LOG_LINES][112]; /* console lines of the last boot */
+    unsigned log_lines;
+    bool echo;                             /* also print console lines to stdout */
+} boot_fixture_t;
+
+/** A fresh board: both flashes erased, store mounted (fresh), default boot config. Aborts on
+ *  error. echo from env OTA_TEST_ECHO. */
+boot_fixture_t *boot_fixture_open(void);
+void boot_fixture_close(boot_fixture_t *fx);
+
+/** A valid image of total size `size` (>= 128) for version into buf: header (security counter
+ *  = version, hw_id 0x57310001), a payload pattern that does not depend on the version, the
+ *  byte at payload offset `patch` (if != 0) changed, SHA-256 TLV. Returns size. */
+uint32_t boot_fixture_image(uint8_t *buf, uint32_t size, uint32_t version, uint32_t patch);
+
+/** The same with another payload pattern (seed != 0: every byte differs from seed 0's). */
+uint32_t boot_fixture_image_seeded(uint8_t *buf, uint32_t size, uint32_t version, uint32_t patch,
+                                   uint8_t seed);
+
+/** Factory programming: write the image into the application region (as the programmer does). */
+void boot_fixture_program(boot_fixture_t *fx, const uint8_t *img, uint32_t len);
+
+/** Power on (if a cut killed the board; an armed cut stays armed), remount the store and run
+ *  the bootloader; console lines in fx->log. */
+ota_boot_status_t boot_fixture_boot(boot_fixture_t *fx);
+
+/** Agent side: download the image into a slot and request its install. Returns the slot or
+ *  OTA_STORE_SLOT_NONE (after printing why). */
+uint8_t boot_fixture_stage_update(boot_fixture_t *fx, const uint8_t *img, uint32_t len,
+                                  uint32_t version);
+
+/** True if the console of the last boot has a line equal to line. */
+bool boot_fixture_said(const boot_fixture_t *fx, const char *line);
+
+/** Independent check of the application region (parse + verify over a copy of the raw
+ *  bytes): the version of the valid image it holds, or 0. */
+uint32_t boot_fixture_internal_version(boot_fixture_t *fx);
+
+/** Make dst (an open fixture) the same board as src: flash contents, programmed bitmaps,
+ *  wear, counters, power state and boot config. The store is left unmounted (boot mounts). */
+void boot_fixture_clone(boot_fixture_t *dst, const boot_fixture_t *src);
+
+/** Sum of both devices' modeled time so far (ns). */
+uint64_t boot_fixture_modeled_ns(const boot_fixture_t *fx);
+
+#endif
