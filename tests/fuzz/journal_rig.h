@@ -11,7 +11,15 @@
 #include "otaflow/store.h"
 
 #define JOURNAL_RIG_SIZE (64u * 1024u)
-#define JOURNAL_RIG_CONTENT (32u * 1024u) /* journal + every slot: what an input may cover */
+#define JOURNAL_RIG_JOURNAL (8u * 1024u) /* both journal sectors: what an input covers */
+#define JOURNAL_RIG_SLOT(n) ((8u + 8u * (n)) * 1024u)
+
+/* Slot contents a flags byte can choose (seeds and target build them the same way, with
+ * store_fixture_image): the image of v1 (the factory image, also the one in internal flash),
+ * v2 in download slot 1 and v3 in download slot 2. */
+#define JOURNAL_RIG_V1_LEN 2000u
+#define JOURNAL_RIG_V2_LEN 2000u
+#define JOURNAL_RIG_V3_LEN 3000u
 
 static const ota_flash_geometry_t journal_rig_geometry = {
     .size = JOURNAL_RIG_SIZE,

@@ -6,6 +6,7 @@
  * usage: fuzz_make_seeds <corpus root>      (normally tests/fuzz/corpus)
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,12 +93,22 @@ static void image_seeds(void)
     image_seed("header-only", 0x00, &g_img);
 }
 
-/* Target journal: one flags byte (see fuzz_journal.c), then the rig's flash from address 0,
- * trailing erased bytes left out (they read back erased anyway). */
+/* Target journal: one flags byte (see fuzz_journal.c), then both journal sectors of the rig,
+ * trailing erased bytes left out (they read back erased anyway). The flags say what the slots
+ * hold, as this fixture has them: v1 in internal flash once the store says it runs, v2 and v3
+ * in the download slots once downloaded. */
+static bool g_downloaded;
+
 static void journal_seed(const char *name, uint8_t flags, store_fixture_t *fx)
 {
+    if (ota_store_boot(&fx->store)->running_version != 0u) {
+        flags |= 0x10u;
+    }
+    if (g_downloaded) {
+        flags |= 0x40u;
+    }
     const uint8_t *raw = ota_sim_flash_raw(&fx->dev);
-    uint32_t len = JOURNAL_RIG_CONTENT;
+    uint32_t len = JOURNAL_RIG_JOURNAL;
     while (len > 0 && raw[len - 1u] == journal_rig_geometry.erased_value) {
         len--;
     }
@@ -112,7 +123,7 @@ static void must(ota_store_status_t st, const char *what)
     }
 }
 
-static uint8_t g_file[4096];
+static uint8_t g_file[JOURNAL_RIG_V3_LEN];
 
 /* The journal through an update's life on the rig, a snapshot after each step. */
 static void journal_seeds(void)
@@ -121,11 +132,19 @@ static void journal_seeds(void)
     ota_store_t *s = &fx->store;
     uint8_t slot, attempts;
     journal_seed("fresh", 0x02, fx); /* op 1: confirm on an erased journal */
+    journal_seed("fresh-first-boot", 0x10, fx); /* a programmed board's first boot */
+    journal_seed("fresh-factory-saved", 0x30, fx);
     must(ota_store_set_running(s, 1u, OTA_STORE_SLOT_NONE), "set running");
     journal_seed("running-v1", 0x0A, fx); /* op 5: download begin */
 
-    store_fixture_image(g_file, 2000u, 2u);
-    must(store_fixture_download(s, 2u, g_file, 2000u, 300u, &slot), "download v2");
+    store_fixture_image(g_file, JOURNAL_RIG_V2_LEN, 2u);
+    must(store_fixture_download(s, 2u, g_file, JOURNAL_RIG_V2_LEN, 300u, &slot), "download v2");
+    if (slot != 1u) {
+        fprintf(stderr, "make_seeds: v2 went to slot %u, the target expects 1\n", slot);
+        exit(1);
+    }
+    g_downloaded = true;
+    journal_seed("stored-v2-corrupted", 0x80, fx); /* slot 1 no longer verifies */
     journal_seed("stored-v2", 0x0C, fx); /* op 6: request install */
     must(ota_store_request_install(s, slot), "request install");
     journal_seed("install-pending", 0x00, fx);
@@ -141,9 +160,13 @@ static void journal_seeds(void)
     /* A download interrupted after a checkpoint: the resume state. */
     uint8_t digest[OTA_SHA256_SIZE];
     uint32_t resume, durable;
-    store_fixture_image(g_file, 3000u, 3u);
-    ota_sha256(g_file, 3000u, digest);
-    must(ota_store_download_begin(s, 3u, 3000u, digest, &slot, &resume), "begin v3");
+    store_fixture_image(g_file, JOURNAL_RIG_V3_LEN, 3u);
+    ota_sha256(g_file, JOURNAL_RIG_V3_LEN, digest);
+    must(ota_store_download_begin(s, 3u, JOURNAL_RIG_V3_LEN, digest, &slot, &resume), "begin v3");
+    if (slot != 2u) {
+        fprintf(stderr, "make_seeds: v3 went to slot %u, the target expects 2\n", slot);
+        exit(1);
+    }
     must(ota_store_download_write(s, 0, g_file, 1500u), "write v3");
     must(ota_store_download_checkpoint(s, &durable), "checkpoint v3");
     journal_seed("downloading-v3", 0x0A, fx);
