@@ -16,12 +16,13 @@
 #include "ihex.h"
 #include "memmap.h"
 
-static void die_if(int cond)
+/* An oracle failed: say which, then crash so that libFuzzer keeps the input. */
+static void fail(int line, const char *what)
 {
-    if (cond) {
-        abort();
-    }
+    fprintf(stderr, "%s:%d: oracle failed: %s\n", __FILE__, line, what);
+    abort();
 }
+#define die_if(cond) ((cond) ? fail(__LINE__, #cond) : (void)0)
 
 /* Same addresses, same bytes: both maps sorted and overlap-free, compared byte by byte. */
 static void same_content(const memmap_t *a, const memmap_t *b)

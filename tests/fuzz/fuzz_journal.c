@@ -29,6 +29,7 @@
  */
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -53,12 +54,13 @@ static const ota_flash_geometry_t internal_geometry = {
 
 static ota_store_layout_t g_layout;
 
-static void die_if(bool cond)
+/* An oracle failed: say which, then crash so that libFuzzer keeps the input. */
+static void fail(int line, const char *what)
 {
-    if (cond) {
-        abort();
-    }
+    fprintf(stderr, "%s:%d: oracle failed: %s\n", __FILE__, line, what);
+    abort();
 }
+#define die_if(cond) ((cond) ? fail(__LINE__, #cond) : (void)0)
 
 /* Program the non-erased runs of content at base, page by page, as a writer would have. */
 static void program_content(const ota_flash_t *f, uint32_t base, const uint8_t *content,
@@ -160,6 +162,9 @@ static void boot_log(void *ctx, const char *line)
 {
     (void)ctx;
     die_if(line == NULL || memchr(line, '\0', sizeof g_boot.line) == NULL);
+    if (getenv("FUZZ_VERBOSE") != NULL) { /* replaying a crash: show the bootloader's console */
+        fprintf(stderr, "%s\n", line);
+    }
 }
 
 /* The bootloader on the mounted store; when it starts an image, that image must verify. */
@@ -185,6 +190,19 @@ static void boot_and_check(const ota_flash_t *internal, ota_store_t *store)
     die_if(ota_image_parse(&src, &info) != OTA_IMAGE_OK);
     uint8_t work[256];
     die_if(ota_image_verify(&src, &info, work, sizeof work) != OTA_IMAGE_OK);
+    if (getenv("FUZZ_VERBOSE") != NULL) {
+        const ota_store_boot_t *b = ota_store_boot(store);
+        fprintf(stderr, "boot: OK, report v%u; internal image v%u; store: running v%u slot %u, "
+                "previous v%u slot %u, state %s\n", (unsigned)report.version,
+                (unsigned)info.header.version, (unsigned)b->running_version,
+                (unsigned)b->running_slot, (unsigned)b->previous_version,
+                (unsigned)b->previous_slot, ota_boot_state_str(b->state));
+        for (uint8_t i = 0; i < ota_store_slot_count(store); i++) {
+            const ota_store_slot_t *sl = ota_store_slot(store, i);
+            fprintf(stderr, "  slot %u: %s v%u size %u\n", (unsigned)i,
+                    ota_slot_state_str(sl->state), (unsigned)sl->version, (unsigned)sl->size);
+        }
+    }
     die_if(info.header.version != report.version);
     die_if(ota_store_mount(&g_again, ota_sim_flash_port(&g_dev), &journal_rig_config) !=
            OTA_STORE_OK);
