@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Measures the footprint of the portable core for a Cortex-M4 (arm-none-eabi-gcc -Os) and
-# writes docs/footprint.md: code size per file and the RAM of each caller-owned struct.
+# writes docs/footprint.md: code size per file and the RAM of each caller-owned struct, the
+# signature verification path (code, stack, mbedTLS heap measured on the host), then every
+# docs/footprint-*.md appended as it is (sections written by hand survive regeneration).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
@@ -88,5 +90,42 @@ out=docs/footprint.md
   echo "|---|---:|---|"
   cat "$work"/*.su | sort -t$'\t' -k2 -n -r | sed -n 1,8p | \
     while IFS=$'\t' read -r fn bytes kind; do echo "| \`${fn##*:}\` | $bytes | $kind |"; done
+
+  # The verify path of signed images (it goes into the bootloader): our code, its stack, and
+  # the heap mbedTLS takes for one verification, measured on the host.
+  sig_text=0
+  for f in crypto_mbedtls image_sig store_policy; do
+    read -r t _ < <(arm-none-eabi-size "$work/$f.o" | tail -1)
+    sig_text=$((sig_text + t))
+  done
+  sig_stack=$(cat "$work"/*.su | awk -F'\t' '$1 ~ /:ota_ecdsa_p256_verify$/ {print $2}')
+  gcc -O2 -std=c11 -D_DEFAULT_SOURCE -Iinclude scripts/footprint_ecdsa_heap.c src/crypto_mbedtls.c \
+    -Wl,--wrap=calloc -Wl,--wrap=free /usr/lib/x86_64-linux-gnu/libmbedcrypto.a -o "$work/ecdsa_heap"
+  read -r h_status h_peak h_blocks h_calls h_left h_ms < <("$work/ecdsa_heap")
+  for _ in 1 2 3 4; do  # the time is the best of five runs (the machine may be busy)
+    read -r _ _ _ _ _ t < <("$work/ecdsa_heap")
+    h_ms=$(awk -v a="$h_ms" -v b="$t" 'BEGIN {print (b < a ? b : a)}')
+  done
+  [ "$h_status" = 0 ] && [ "$h_left" = 0 ] || { echo "footprint: ecdsa heap measurement failed" >&2; exit 1; }
+  echo
+  echo "## Signature verification (measured)"
+  echo
+  echo "| what | value |"
+  echo "|---|---:|"
+  echo "| code of crypto_mbedtls.c + image_sig.c + store_policy.c (Cortex-M4, above) | $sig_text B |"
+  echo "| stack frame of \`ota_ecdsa_p256_verify\` (Cortex-M4) | ${sig_stack:-?} B |"
+  echo "| mbedTLS heap, peak of one P-256 verify (host, Debian libmbedcrypto, bytes requested) | $h_peak B |"
+  echo "| blocks live at that peak | $h_blocks |"
+  echo "| allocations during one verify | $h_calls |"
+  echo "| time of one verify (host x86-64, best of 5) | $h_ms ms |"
+  echo
+  echo "mbedTLS itself (bignum, ecp, ecdsa, asn1) is not in these numbers: see the notes below."
+
+  # Sections written by hand (or by other measurements), kept across regenerations.
+  for extra in docs/footprint-*.md; do
+    [ -e "$extra" ] || continue
+    echo
+    cat "$extra"
+  done
 } > "$out"
 echo "footprint: wrote $out"

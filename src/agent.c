@@ -127,6 +127,13 @@ static bool is_fetchable_url(const char *url)
     return url != NULL && strlen(url) < OTA_URL_MAX && ota_url_parse(url, &parsed) == OTA_URL_OK;
 }
 
+/* A URL that require_tls refuses (plain http://). */
+static bool is_insecure_url(bool require_tls, const char *url)
+{
+    ota_url_t parsed;
+    return require_tls && ota_url_parse(url, &parsed) == OTA_URL_OK && !parsed.tls;
+}
+
 static uint32_t running_version(const ota_agent_t *a)
 {
     if (a->config.running_version != 0u) {
@@ -206,9 +213,15 @@ static int image_response(void *user, const ota_http_response_t *resp)
 {
     ota_agent_t *a = user;
     if (resp->total_length != OTA_HTTP_LENGTH_UNKNOWN) {
-        if (resp->total_length > UINT32_MAX ||
-            (a->update.has_size && resp->total_length != a->update.size)) {
+        if (a->update.has_size && resp->total_length != a->update.size) {
             a->body_error = OTA_AGENT_ERR_SIZE;
+            return 1;
+        }
+        if (resp->total_length > ota_store_layout(a->ports.store)->slot_size) {
+            /* Refused before a byte is written: a slot's worth of flash wear saved, and the
+             * reason named as the store would name it. */
+            a->body_error = OTA_AGENT_ERR_STORE;
+            a->body_store_status = OTA_STORE_ERR_TOO_LARGE;
             return 1;
         }
         a->total = (uint32_t)resp->total_length;
@@ -295,6 +308,13 @@ static bool begin_store_download(ota_agent_t *a, uint32_t *resume)
 static void start_download(ota_agent_t *a)
 {
     uint32_t resume = 0;
+    if (is_insecure_url(a->config.require_tls, a->update.url)) {
+        /* Refused before the store is touched: nothing is begun, nothing stored. */
+        emit_failure(a, OTA_EVT_DOWNLOAD_FAILED, a->update.version, OTA_SRC_AGENT,
+                     OTA_AGENT_ERR_INSECURE_URL);
+        a->state = OTA_AGENT_IDLE;
+        return;
+    }
     if (!begin_store_download(a, &resume)) {
         return;
     }
@@ -346,13 +366,23 @@ static void download_failed(ota_agent_t *a, ota_http_status_t hs)
     a->state = OTA_AGENT_IDLE;
 }
 
+/* A 416 to our Range: the server has no byte past those the store holds. An attempt that
+ * failed after the last byte (e.g. junk after the body) leaves the whole file there, and
+ * asking for more would fail forever: verification decides instead. If the bytes are not the
+ * file, the slot is emptied and the next attempt starts from zero. */
+static bool nothing_left_to_fetch(const ota_agent_t *a, ota_http_status_t hs)
+{
+    return hs == OTA_HTTP_ERR_STATUS && a->resume_from > 0u &&
+           ota_http_response(&a->http)->status_code == 416u;
+}
+
 static void poll_download(ota_agent_t *a)
 {
     ota_http_status_t hs = ota_http_poll(&a->http, a->now_ms);
     if (hs == OTA_HTTP_IN_PROGRESS || hs == OTA_HTTP_WOULD_BLOCK) {
         return;
     }
-    if (hs != OTA_HTTP_OK) {
+    if (hs != OTA_HTTP_OK && !nothing_left_to_fetch(a, hs)) {
         download_failed(a, hs);
         return;
     }
@@ -374,7 +404,10 @@ static void poll_verify(ota_agent_t *a)
         request_install(a, a->slot, v);
         return;
     }
-    if (st == OTA_STORE_ERR_DIGEST || st == OTA_STORE_ERR_IMAGE) {
+    if (st == OTA_STORE_ERR_DIGEST || st == OTA_STORE_ERR_IMAGE || st == OTA_STORE_ERR_UNSIGNED ||
+        st == OTA_STORE_ERR_UNKNOWN_KEY || st == OTA_STORE_ERR_SIGNATURE ||
+        st == OTA_STORE_ERR_SECURITY_COUNTER) {
+        /* The bytes arrived intact but are not an image this device may store. */
         emit_failure(a, OTA_EVT_VERIFY_FAILED, v, OTA_SRC_STORE, st);
     } else {
         emit_failure(a, OTA_EVT_DOWNLOAD_FAILED, v, OTA_SRC_STORE, st);
@@ -531,7 +564,9 @@ ota_agent_status_t ota_agent_init(ota_agent_t *agent, const ota_agent_config_t *
         !ports->store->mounted || config->manifest_max > OTA_AGENT_MANIFEST_BUF_SIZE) {
         return OTA_AGENT_ERR_CONFIG;
     }
-    if (config->manifest_url != NULL && !is_fetchable_url(config->manifest_url)) {
+    if (config->manifest_url != NULL && (!is_fetchable_url(config->manifest_url) ||
+                                         is_insecure_url(config->require_tls,
+                                                         config->manifest_url))) {
         return OTA_AGENT_ERR_CONFIG;
     }
 
@@ -562,6 +597,10 @@ ota_agent_status_t ota_agent_init(ota_agent_t *agent, const ota_agent_config_t *
     }
     if (config->idle_timeout_ms != 0u) {
         hc.idle_timeout_ms = config->idle_timeout_ms;
+    }
+    hc.require_tls = config->require_tls;
+    if (config->total_timeout_ms != 0u) {
+        hc.total_timeout_ms = config->total_timeout_ms;
     }
     if (ota_http_init(&agent->http, &hc, &ports->transport) != OTA_HTTP_OK) {
         return OTA_AGENT_ERR_CONFIG;
@@ -646,6 +685,9 @@ ota_agent_status_t ota_agent_start_update(ota_agent_t *agent, const char *url,
     size_t n = strlen(url);
     if (n > OTA_MANIFEST_URL_MAX || !is_fetchable_url(url)) {
         return OTA_AGENT_ERR_URL;
+    }
+    if (is_insecure_url(agent->config.require_tls, url)) {
+        return OTA_AGENT_ERR_INSECURE_URL;
     }
     memset(&agent->update, 0, sizeof agent->update);
     agent->update.version = version;
@@ -747,6 +789,7 @@ const char *ota_agent_status_str(ota_agent_status_t status)
     case OTA_AGENT_ERR_SIZE: return "size differs from the manifest";
     case OTA_AGENT_ERR_STORE: return "image store refused";
     case OTA_AGENT_ERR_ABORTED: return "aborted";
+    case OTA_AGENT_ERR_INSECURE_URL: return "plain http refused (TLS required)";
     }
     return "unknown agent status";
 }

@@ -91,6 +91,19 @@ boot_check_t boot_check_image(ota_boot_t *boot, const ota_image_source_t *src, b
         *why = "digest mismatch";
         return BOOT_CHECK_BAD;
     }
+    /* Intact; may this device run it? The store's rules before STORED, checked again here on
+     * the bytes that will be programmed or run: security counter, signature by a trusted key.
+     * A crypto failure (e.g. its heap too small) says nothing about the image: treated as
+     * "nothing known", so no slot is emptied and no image erased because of it. */
+    ota_store_status_t pst = ota_store_image_policy(boot->store, info);
+    if (pst == OTA_STORE_ERR_CRYPTO) {
+        *why = ota_store_status_str(pst);
+        return BOOT_CHECK_IO;
+    }
+    if (pst != OTA_STORE_OK) {
+        *why = ota_store_status_str(pst);
+        return BOOT_CHECK_BAD;
+    }
     return BOOT_CHECK_OK;
 }
 

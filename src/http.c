@@ -333,6 +333,10 @@ static int on_headers_complete(http_parser *p)
     unsigned status = p->status_code;
     c->headers_done = true;
     r->status_code = (uint16_t)status;
+    if (p->http_major != 1u) {
+        /* http-parser takes any digits ("HTTP/9.9"): only HTTP/1.x speaks the framing we read. */
+        return fail_in_callback(c, OTA_HTTP_ERR_MALFORMED);
+    }
     if (status / 100u == 1u) {
         if (status == 101u) {
             return fail_in_callback(c, OTA_HTTP_ERR_MALFORMED); /* no upgrades on a GET */
@@ -597,6 +601,9 @@ static ota_http_status_t step_hop(ota_http_client_t *c, uint32_t now)
         c->url_status = OTA_URL_ERR_HOST;
         return finish(c, OTA_HTTP_ERR_URL);
     }
+    if (c->config.require_tls && !u.tls) {
+        return finish(c, OTA_HTTP_ERR_INSECURE); /* a redirect from https down to http */
+    }
     if (!build_request(c, &u)) {
         return finish(c, OTA_HTTP_ERR_REQUEST_TOO_LARGE);
     }
@@ -821,6 +828,9 @@ ota_http_status_t ota_http_get(ota_http_client_t *client, const ota_http_request
     if (ust != OTA_URL_OK) {
         return OTA_HTTP_ERR_URL;
     }
+    if (client->config.require_tls && !u.tls) {
+        return OTA_HTTP_ERR_INSECURE;
+    }
     memcpy(client->url, request->url, strlen(request->url) + 1u); /* < OTA_URL_MAX: parsed */
     client->request = *request;
     memset(&client->response, 0, sizeof client->response);
@@ -920,6 +930,7 @@ const char *ota_http_status_str(ota_http_status_t status)
     case OTA_HTTP_ERR_BODY_LONG: return "body longer than announced";
     case OTA_HTTP_ERR_HEADERS_TOO_LARGE: return "response headers too large";
     case OTA_HTTP_ERR_TOO_MANY_REDIRECTS: return "too many redirects";
+    case OTA_HTTP_ERR_INSECURE: return "plain http refused (TLS required)";
     case OTA_HTTP_ERR_REDIRECT_NO_LOCATION: return "redirect without Location";
     case OTA_HTTP_ERR_REDIRECT_BAD_LOCATION: return "redirect to an unusable Location";
     case OTA_HTTP_ERR_MALFORMED: return "malformed response";

@@ -39,6 +39,11 @@ const char *ota_store_status_str(ota_store_status_t status)
     case OTA_STORE_ERR_EXISTS: return "version already stored";
     case OTA_STORE_ERR_BUSY: return "download in progress";
     case OTA_STORE_ERR_NOT_MOUNTED: return "store not mounted";
+    case OTA_STORE_ERR_UNSIGNED: return "image not signed";
+    case OTA_STORE_ERR_UNKNOWN_KEY: return "image signed by an unknown key";
+    case OTA_STORE_ERR_SIGNATURE: return "bad signature";
+    case OTA_STORE_ERR_SECURITY_COUNTER: return "security counter below the device's";
+    case OTA_STORE_ERR_CRYPTO: return "crypto backend failed";
     }
     return "unknown store status";
 }
@@ -223,7 +228,7 @@ ota_store_status_t ota_store_mount(ota_store_t *store, const ota_flash_t *flash,
     if (!store || !flash || !flash->ops) {
         return OTA_STORE_ERR_ARG;
     }
-    static const ota_store_config_t defaults = {0, 0, 0};
+    static const ota_store_config_t defaults = {0};
     memset(store, 0, sizeof *store);
     store->flash = flash;
     ota_store_status_t st = compute_layout(&flash->geometry, config ? config : &defaults,
@@ -235,6 +240,7 @@ ota_store_status_t ota_store_mount(ota_store_t *store, const ota_flash_t *flash,
     if (st != OTA_STORE_OK) {
         return st;
     }
+    store->trusted_keys = config ? config->trusted_keys : NULL;
     store->mounted = true;
     return OTA_STORE_OK;
 }
@@ -652,7 +658,7 @@ static ota_store_status_t check_image(ota_store_t *store, uint8_t slot, uint32_t
         info.header.version != store->state.slots[slot].version) {
         return OTA_STORE_ERR_IMAGE;
     }
-    return OTA_STORE_OK;
+    return ota_store_image_policy(store, &info);
 }
 
 ota_store_status_t ota_store_download_finish(ota_store_t *store)
@@ -692,8 +698,8 @@ ota_store_status_t ota_store_download_finish(ota_store_t *store)
         verdict = OTA_STORE_ERR_DIGEST;
     } else {
         verdict = check_image(store, slot, total);
-        if (verdict == OTA_STORE_ERR_FLASH) {
-            return verdict;
+        if (verdict == OTA_STORE_ERR_FLASH || verdict == OTA_STORE_ERR_CRYPTO) {
+            return verdict; /* no verdict on the bytes: the slot stays DOWNLOADING */
         }
     }
     ota_store_stage(store);

@@ -3,6 +3,8 @@
 #include <string.h>
 
 #include "image_file.h"
+#include "otaflow/image_sig.h"
+#include "sign_key.h"
 #include "tool.h"
 
 static const char INFO_HELP[] =
@@ -16,10 +18,14 @@ static const char INFO_HELP[] =
     "  --json   one JSON object instead of text\n";
 
 static const char VERIFY_HELP[] =
-    "usage: otaflow-image verify FILE.ota\n"
+    "usage: otaflow-image verify FILE.ota [--pubkey PUB.pem]\n"
     "\n"
     "Exit 0 only when FILE.ota is an intact otaflow image: it parses, header + payload match\n"
-    "its SHA-256 TLV, and nothing follows the TLV area. Otherwise print why and exit 1.\n";
+    "its SHA-256 TLV, and nothing follows the TLV area. Otherwise print why and exit 1.\n"
+    "\n"
+    "  --pubkey PUB.pem   also require a signature by this key, checked as the device does\n"
+    "                     (ota_image_sig_check): refused when the image is not signed, names\n"
+    "                     another key id, or its signature does not verify\n";
 
 /* Walk the TLV area (ota_image_parse has checked its bounds). */
 typedef struct tlv_view {
@@ -88,6 +94,16 @@ static void print_text(const char *path, const tool_image_t *img, ota_image_stat
         printf("trailing bytes    %zu after the image\n", img->len - img->info.total_size);
     }
     printf("hash              %s\n", hash == OTA_IMAGE_OK ? "ok" : ota_image_status_str(hash));
+    if (img->info.has_signature) {
+        char id[2 * OTA_SHA256_SIZE + 1] = "none";
+        if (img->info.has_key_hash) {
+            tool_hex(img->info.key_hash, sizeof img->info.key_hash, id);
+        }
+        printf("signature         ECDSA P-256, %u bytes, key id %s\n", img->info.signature_len,
+               id);
+    } else {
+        printf("signature         none\n");
+    }
     printf("file sha256       %s\n", file_digest);
 }
 
@@ -130,6 +146,7 @@ static void print_json(const char *path, const tool_image_t *img, ota_image_stat
     printf("%s],\n", first ? "" : "\n  ");
     printf("  \"trailing_bytes\": %zu,\n", img->len - img->info.total_size);
     printf("  \"hash_ok\": %s,\n", hash == OTA_IMAGE_OK ? "true" : "false");
+    printf("  \"signed\": %s,\n", img->info.has_signature ? "true" : "false");
     printf("  \"file_sha256\": \"%s\"\n}\n", file_digest);
 }
 
@@ -166,10 +183,42 @@ int cmd_info(int argc, char **argv)
     return TOOL_EXIT_OK;
 }
 
+/* The device's signature check with PUB.pem as the only trusted key. */
+static int check_signature(const char *path, const tool_image_t *img, const char *pubkey_path)
+{
+    const char *cmd = "verify";
+    char why[256];
+    tool_key_t key;
+    if (tool_key_load_public(&key, pubkey_path, why, sizeof why) != 0) {
+        tool_key_free(&key);
+        return tool_fail(cmd, "%s", why);
+    }
+    ota_sig_key_t trusted;
+    memcpy(trusted.key_id, key.key_id, sizeof trusted.key_id);
+    memcpy(trusted.pubkey, key.pubkey, sizeof trusted.pubkey);
+    tool_key_free(&key);
+    const ota_sig_keyring_t ring = {.keys = &trusted, .count = 1};
+    ota_sig_status_t st = ota_image_sig_check(&img->info, &ring);
+    if (st == OTA_SIG_OK) {
+        return TOOL_EXIT_OK;
+    }
+    if (st == OTA_SIG_ERR_UNKNOWN_KEY && img->info.has_key_hash) {
+        char id[2 * OTA_SHA256_SIZE + 1];
+        tool_hex(img->info.key_hash, sizeof img->info.key_hash, id);
+        return tool_fail(cmd, "%s: %s (signed by key id %s, not by %s)", path,
+                         ota_sig_status_str(st), id, pubkey_path);
+    }
+    return tool_fail(cmd, "%s: %s", path, ota_sig_status_str(st));
+}
+
 int cmd_verify(int argc, char **argv)
 {
     const char *cmd = "verify";
-    const tool_option_t opts[] = {{.name = NULL}};
+    const char *pubkey = NULL;
+    const tool_option_t opts[] = {
+        {.name = "pubkey", .takes_value = true, .value = &pubkey},
+        {.name = NULL},
+    };
     const char *path = NULL;
     tool_args_result_t r = tool_parse_args(argc, argv, opts, &path, 1);
     if (r == TOOL_ARGS_HELP) {
@@ -191,9 +240,13 @@ int cmd_verify(int argc, char **argv)
         size_t extra = img.len - img.info.total_size;
         rc = tool_fail(cmd, "%s: %zu trailing byte%s after the end of the image", path, extra,
                        extra == 1 ? "" : "s");
-    } else {
-        printf("%s: ok (version %u, %u-byte payload, SHA-256 matches)\n", path,
-               img.info.header.version, img.info.header.payload_size);
+    } else if (pubkey != NULL) {
+        rc = check_signature(path, &img, pubkey);
+    }
+    if (rc == TOOL_EXIT_OK) {
+        printf("%s: ok (version %u, %u-byte payload, SHA-256 matches%s)\n", path,
+               img.info.header.version, img.info.header.payload_size,
+               pubkey != NULL ? ", signed by that key" : "");
     }
     tool_image_free(&img);
     return rc;

@@ -7,11 +7,12 @@
 
 #include "otaflow/crypto.h"
 #include "otaflow/image.h"
+#include "sign_key.h"
 #include "tool.h"
 
 static const char HELP[] =
     "usage: otaflow-image pack IN -o OUT.ota --version N [--security-counter N]\n"
-    "                          [--load-addr ADDR] [--hw ID] [--no-kseg]\n"
+    "                          [--load-addr ADDR] [--hw ID] [--no-kseg] [--key KEY.pem]\n"
     "\n"
     "Build an update image: header, payload, TLV area with the SHA-256 of header + payload\n"
     "(layout: docs/image-format.md). IN is a flat binary, or Intel HEX when its name ends in\n"
@@ -24,7 +25,9 @@ static const char HELP[] =
     "  --load-addr ADDR         where the payload goes in program flash (default 0x10020000);\n"
     "                           KSEG0/KSEG1 addresses are stored as physical unless --no-kseg\n"
     "  --hw ID                  hardware id the image is built for (default 0)\n"
-    "  --no-kseg                no KSEG to physical mapping (see hex2bin --help)\n";
+    "  --no-kseg                no KSEG to physical mapping (see hex2bin --help)\n"
+    "  --key KEY.pem            sign: add the KEY_HASH TLV (SHA-256 of the public key) and an\n"
+    "                           ECDSA P-256 signature of the image SHA-256 (keygen makes keys)\n";
 
 static bool is_hex_name(const char *path)
 {
@@ -33,7 +36,7 @@ static bool is_hex_name(const char *path)
 }
 
 typedef struct pack_args {
-    const char *input, *output;
+    const char *input, *output, *key;
     uint32_t version, security_counter, load_addr, hw_id;
     bool kseg;
 } pack_args_t;
@@ -53,6 +56,7 @@ static int parse(int argc, char **argv, pack_args_t *a)
         {.name = "load-addr", .takes_value = true, .value = &load},
         {.name = "hw", .takes_value = true, .value = &hw},
         {.name = "no-kseg", .takes_value = false, .flag = &no_kseg},
+        {.name = "key", .takes_value = true, .value = &a->key},
         {.name = NULL},
     };
     tool_args_result_t r = tool_parse_args(argc, argv, opts, &a->input, 1);
@@ -107,6 +111,39 @@ static int read_payload(const pack_args_t *a, uint8_t **payload, size_t *len)
     return TOOL_EXIT_OK;
 }
 
+/* The TLV area: the SHA-256, and with --key the key id and the signature over that SHA-256. */
+static int build_tlvs(const pack_args_t *a, const uint8_t digest[OTA_SHA256_SIZE], uint8_t *tlv,
+                      size_t cap, uint32_t *tlv_len)
+{
+    const char *cmd = "pack";
+    ota_image_tlv_writer_t w;
+    ota_image_tlv_begin(&w, tlv, cap);
+    ota_image_tlv_add(&w, OTA_IMAGE_TLV_SHA256, digest, OTA_SHA256_SIZE);
+    if (a->key != NULL) {
+        char why[256];
+        tool_key_t key;
+        uint8_t sig[OTA_ECDSA_P256_SIG_MAX];
+        size_t sig_len = 0;
+        int rc = tool_key_load_private(&key, a->key, why, sizeof why);
+        if (rc == 0) {
+            rc = tool_key_sign_hash(&key, digest, sig, &sig_len, why, sizeof why);
+        }
+        if (rc == 0) {
+            ota_image_tlv_add(&w, OTA_IMAGE_TLV_KEY_HASH, key.key_id, sizeof key.key_id);
+            ota_image_tlv_add(&w, OTA_IMAGE_TLV_ECDSA_P256, sig, sig_len);
+        }
+        tool_key_free(&key);
+        if (rc != 0) {
+            return tool_fail(cmd, "%s", why);
+        }
+    }
+    ota_image_status_t st = ota_image_tlv_finish(&w, tlv_len);
+    if (st != OTA_IMAGE_OK) {
+        return tool_fail(cmd, "cannot build the TLV area: %s", ota_image_status_str(st));
+    }
+    return TOOL_EXIT_OK;
+}
+
 int cmd_pack(int argc, char **argv)
 {
     const char *cmd = "pack";
@@ -150,15 +187,12 @@ int cmd_pack(int argc, char **argv)
     ota_sha256_update(&sha, payload, payload_len);
     ota_sha256_finish(&sha, digest);
 
-    uint8_t tlv[OTA_IMAGE_TLV_INFO_SIZE + OTA_IMAGE_TLV_ENTRY_HDR + OTA_SHA256_SIZE];
-    ota_image_tlv_writer_t w;
+    uint8_t tlv[OTA_IMAGE_TLV_INFO_SIZE + 3 * OTA_IMAGE_TLV_ENTRY_HDR + 2 * OTA_SHA256_SIZE +
+                OTA_ECDSA_P256_SIG_MAX];
     uint32_t tlv_len = 0;
-    ota_image_tlv_begin(&w, tlv, sizeof tlv);
-    ota_image_tlv_add(&w, OTA_IMAGE_TLV_SHA256, digest, sizeof digest);
-    ota_image_status_t st = ota_image_tlv_finish(&w, &tlv_len);
-    if (st != OTA_IMAGE_OK) {
+    if (build_tlvs(&a, digest, tlv, sizeof tlv, &tlv_len) != TOOL_EXIT_OK) {
         free(payload);
-        return tool_fail(cmd, "cannot build the TLV area: %s", ota_image_status_str(st));
+        return TOOL_EXIT_FAIL;
     }
 
     size_t total = sizeof raw + payload_len + tlv_len;
@@ -181,6 +215,9 @@ int cmd_pack(int argc, char **argv)
                a.output, a.version, a.security_counter, a.load_addr, a.hw_id);
         printf("%s: %zu-byte payload from %s, %zu bytes in all\n", a.output, payload_len,
                a.input, total);
+        if (a.key != NULL) {
+            printf("%s: signed with %s\n", a.output, a.key);
+        }
         printf("%s  %s\n", file_digest, a.output);
     }
     free(image);

@@ -9,9 +9,12 @@ static const char HELP[] =
     "\n"
     "  hex2bin IN.hex -o OUT.bin [--base ADDR] [--size N]     Intel HEX to a flat binary\n"
     "  pack IN -o OUT.ota --version N [--security-counter N] [--load-addr ADDR] [--hw ID]\n"
-    "                                                         build an update image\n"
+    "       [--key KEY.pem]                                   build (and sign) an update image\n"
     "  info FILE.ota [--json]                                 show header fields and TLVs\n"
-    "  verify FILE.ota                                        exit 0 only if the image is intact\n"
+    "  verify FILE.ota [--pubkey PUB.pem]                     exit 0 only if the image is intact\n"
+    "                                                         (and signed by that key)\n"
+    "  keygen -o KEY.pem [--pub PUB.pem]                      new ECDSA P-256 signing key\n"
+    "  pubkey-c PUB.pem [-o FILE.c] [--name NAME]             C table of trusted keys\n"
     "  manifest add MANIFEST.json --version N --url URL --file FILE.ota [--erase]\n"
     "                                                         create or update a manifest\n"
     "  merge A.hex B.hex -o UNIFIED.hex                       one Intel HEX of both\n";
@@ -24,6 +27,7 @@ typedef struct subcommand {
 static const subcommand_t SUBCOMMANDS[] = {
     {"hex2bin", cmd_hex2bin}, {"pack", cmd_pack},         {"info", cmd_info},
     {"verify", cmd_verify},   {"manifest", cmd_manifest}, {"merge", cmd_merge},
+    {"keygen", cmd_keygen},   {"pubkey-c", cmd_pubkey_c},
 };
 
 int main(int argc, char **argv)

@@ -65,6 +65,9 @@ int tool_read_file(const char *path, uint8_t **out, size_t *len);
  */
 int tool_write_file(const char *path, const void *data, size_t len);
 
+/** tool_write_file with the file's permission bits (less the umask): 0600 for a secret. */
+int tool_write_file_mode(const char *path, const void *data, size_t len, unsigned mode);
+
 /** Lowercase hex of n bytes into out (2n+1 chars with the terminating NUL). */
 void tool_hex(const uint8_t *bytes, size_t n, char *out);
 
@@ -100,5 +103,7 @@ int cmd_info(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_manifest(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
+int cmd_keygen(int argc, char **argv);
+int cmd_pubkey_c(int argc, char **argv);
 
 #endif /* OTAFLOW_TOOL_H */

@@ -202,6 +202,11 @@ int tool_read_file(const char *path, uint8_t **out, size_t *len)
 
 int tool_write_file(const char *path, const void *data, size_t len)
 {
+    return tool_write_file_mode(path, data, len, 0666);
+}
+
+int tool_write_file_mode(const char *path, const void *data, size_t len, unsigned mode)
+{
     size_t tmp_len = strlen(path) + 16;
     char *tmp = malloc(tmp_len);
     if (tmp == NULL) {
@@ -233,10 +238,10 @@ int tool_write_file(const char *path, const void *data, size_t len)
         ok = false;
         saved = errno;
     }
-    /* mkstemp creates the file 0600; give it the mode an ordinary file gets. */
+    /* mkstemp creates the file 0600; give it the mode asked for, less the umask. */
     mode_t mask = umask(0);
     umask(mask);
-    if (ok && chmod(tmp, 0666 & ~mask) != 0) {
+    if (ok && chmod(tmp, (mode_t)mode & 0777 & ~mask) != 0) {
         ok = false;
         saved = errno;
     }

@@ -60,6 +60,7 @@ typedef enum ota_agent_status {
     OTA_AGENT_ERR_SIZE = -7,          /**< the server's size disagrees with the manifest's */
     OTA_AGENT_ERR_STORE = -8,         /**< the image store refused (event carries its status) */
     OTA_AGENT_ERR_ABORTED = -9,       /**< ota_agent_abort() */
+    OTA_AGENT_ERR_INSECURE_URL = -10, /**< require_tls: an http:// image URL was refused */
 } ota_agent_status_t;
 
 /** What the agent is doing. */
@@ -86,6 +87,14 @@ typedef struct ota_agent_config {
     uint32_t progress_step;    /**< bytes between DOWNLOAD_PROGRESS events (0 = default) */
     uint32_t connect_timeout_ms; /**< 0 = the HTTP client's default */
     uint32_t idle_timeout_ms;    /**< 0 = the HTTP client's default */
+    bool require_tls;          /**< refuse plain http:// (the original's "Enforce TLS"): the
+                                    manifest URL at init (ERR_CONFIG), an image URL (manifest:
+                                    DOWNLOAD_FAILED with ERR_INSECURE_URL; start_update:
+                                    ERR_INSECURE_URL) and any redirect to http:// (HTTP
+                                    ERR_INSECURE). Default false */
+    uint32_t total_timeout_ms;   /**< longest check or download attempt, redirects included;
+                                      bounds a server that trickles bytes just fast enough to
+                                      beat the idle timeout (0 = the HTTP client's default) */
     ota_event_fn on_event;     /**< the application's callback (may be NULL) */
     void *event_user;          /**< passed to on_event */
 } ota_agent_config_t;
@@ -144,8 +153,8 @@ void ota_agent_config_default(ota_agent_config_t *config);
  * Prepare an agent. Copies config and ports. Nothing happens until the first poll, which
  * checks at once when the network is up (as the original does once it has an address).
  * @return OK; ERR_ARG (NULL); ERR_CONFIG (period > OTA_AGENT_PERIOD_MAX_S, manifest URL not a
- *         usable http(s) URL or too long, store NULL or not mounted, manifest_max over the
- *         buffer).
+ *         usable http(s) URL or too long, or http:// with require_tls, store NULL or not
+ *         mounted, manifest_max over the buffer).
  */
 ota_agent_status_t ota_agent_init(ota_agent_t *agent, const ota_agent_config_t *config,
                                   const ota_agent_ports_t *ports);
@@ -171,7 +180,8 @@ ota_agent_status_t ota_agent_download(ota_agent_t *agent);
 /**
  * Download an image without a manifest (the original's manual OTA): url, its version and the
  * SHA-256 of the file as served. Starts at the next poll.
- * @return OK; ERR_ARG (NULL, version 0); ERR_URL; ERR_BUSY.
+ * @return OK; ERR_ARG (NULL, version 0); ERR_URL; ERR_INSECURE_URL (http:// with
+ *         require_tls); ERR_BUSY.
  */
 ota_agent_status_t ota_agent_start_update(ota_agent_t *agent, const char *url,
                                           uint32_t version,

@@ -81,6 +81,8 @@ typedef enum ota_http_status {
     OTA_HTTP_ERR_RANGE = -22,             /**< 206 whose Content-Range does not match the
                                                requested range, or 206 without a Range */
     OTA_HTTP_ERR_ABORTED = -23,           /**< a callback returned non-zero, or ota_http_abort */
+    OTA_HTTP_ERR_INSECURE = -24,          /**< require_tls: an http:// URL or a redirect to
+                                               one was refused */
 } ota_http_status_t;
 
 /** What is known about the response being received (or the last one). */
@@ -124,6 +126,8 @@ typedef struct ota_http_config {
     uint32_t total_timeout_ms;  /**< whole request, redirects included; 0 = none */
     uint8_t max_redirects;      /**< redirects followed before TOO_MANY_REDIRECTS */
     uint8_t steps_per_poll;     /**< transport calls per poll (>= 1); bounds each poll */
+    bool require_tls;           /**< refuse plain http://, for the request and every redirect
+                                     (OTA_HTTP_ERR_INSECURE); default false */
 } ota_http_config_t;
 
 /** One GET. */
@@ -215,7 +219,8 @@ ota_http_status_t ota_http_init(ota_http_client_t *client, const ota_http_config
  * Start a GET. Nothing is sent until the next poll. A connection kept from the previous request
  * is reused when scheme, host and port match; otherwise it is closed.
  * @return OTA_HTTP_IN_PROGRESS, OTA_HTTP_ERR_ARG (NULL request or URL, or a request is already
- *         running), or OTA_HTTP_ERR_URL (then url_status tells why; nothing started).
+ *         running), OTA_HTTP_ERR_URL (then url_status tells why; nothing started), or
+ *         OTA_HTTP_ERR_INSECURE (require_tls and an http:// URL; nothing started).
  */
 ota_http_status_t ota_http_get(ota_http_client_t *client, const ota_http_request_t *request);
 

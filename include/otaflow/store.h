@@ -28,6 +28,7 @@
 
 #include "otaflow/crypto.h"
 #include "otaflow/image.h"
+#include "otaflow/image_sig.h"
 #include "otaflow/port.h"
 
 #ifdef __cplusplus
@@ -95,6 +96,13 @@ typedef enum ota_store_status {
     OTA_STORE_ERR_EXISTS = -18,        /**< that version is already stored */
     OTA_STORE_ERR_BUSY = -19,          /**< a download is already in progress */
     OTA_STORE_ERR_NOT_MOUNTED = -20,   /**< ota_store_mount() has not succeeded */
+    OTA_STORE_ERR_UNSIGNED = -21,      /**< signatures required: the image has none */
+    OTA_STORE_ERR_UNKNOWN_KEY = -22,   /**< signed by a key not in config.trusted_keys */
+    OTA_STORE_ERR_SIGNATURE = -23,     /**< the signature does not verify with its key */
+    OTA_STORE_ERR_SECURITY_COUNTER = -24, /**< image security counter below the device's
+                                            (anti-rollback) */
+    OTA_STORE_ERR_CRYPTO = -25,        /**< the crypto backend failed (e.g. its heap is too
+                                            small): no verdict on the image */
 } ota_store_status_t;
 
 /** A short constant English name for a status ("digest mismatch"), never NULL. */
@@ -177,6 +185,11 @@ typedef struct ota_store_config {
                                        OTA_STORE_SLOTS_AS_MANY_AS_FIT (0: default 2) */
     uint32_t checkpoint_interval; /**< automatic download checkpoint every this many bytes
                                        (0: OTA_STORE_DEFAULT_CHECKPOINT; UINT32_MAX: never) */
+    /** Keys whose signatures the device accepts (`otaflow-image pubkey-c` writes the table).
+     *  NULL: signatures are not required. Otherwise a download becomes STORED only when its
+     *  image is signed by one of them, and the bootloader checks the same (docs/security.md).
+     *  Not part of the layout: the pointer is kept, the keys must outlive the store. */
+    const ota_sig_keyring_t *trusted_keys;
 } ota_store_config_t;
 
 /** Where things are on the device (computed by ota_store_mount). */
@@ -230,6 +243,7 @@ typedef struct ota_store {
     ota_store_journal_t journal;
     ota_store_download_t dl;
     ota_flash_status_t flash_status; /**< the flash error behind the last OTA_STORE_ERR_FLASH */
+    const ota_sig_keyring_t *trusted_keys; /**< config.trusted_keys */
     bool mounted;
     uint8_t record[OTA_STORE_RECORD_BUF];
     _Alignas(8) uint8_t work[OTA_STORE_WORK_SIZE];
@@ -273,6 +287,19 @@ ota_store_mount_kind_t ota_store_mount_kind(const ota_store_t *store);
 
 /** The flash status behind the last OTA_STORE_ERR_FLASH. */
 ota_flash_status_t ota_store_flash_status(const ota_store_t *store);
+
+/** The trusted keys of the config (NULL: signatures not required), for the bootloader. */
+const ota_sig_keyring_t *ota_store_trusted_keys(const ota_store_t *store);
+
+/**
+ * The image checks a slot must pass before it may be STORED or installed, on an image already
+ * parsed and hash-verified (ota_image_parse + ota_image_verify returned OK on these bytes):
+ * its security counter is not below the device's (boot.security_counter), and, when the
+ * config has trusted keys, it is signed by one of them. Reads nothing from flash.
+ * @return OK; ERR_SECURITY_COUNTER; ERR_UNSIGNED; ERR_UNKNOWN_KEY; ERR_SIGNATURE;
+ *         ERR_CRYPTO; ERR_ARG.
+ */
+ota_store_status_t ota_store_image_policy(const ota_store_t *store, const ota_image_info_t *info);
 
 /** True if version is in the rejected list. */
 bool ota_store_is_rejected(const ota_store_t *store, uint32_t version);
@@ -371,11 +398,14 @@ ota_store_status_t ota_store_download_checkpoint(ota_store_t *store, uint32_t *d
 
 /**
  * Finish: program the staged tail, read the whole image back from flash, hash it and compare
- * with the digest. On a match (and a valid image, see docs/store.md) the slot is recorded
- * STORED; on a mismatch it is recorded EMPTY. The download is over in both cases.
+ * with the digest. On a match (and a valid image, see docs/store.md, that passes
+ * ota_store_image_policy: security counter, signature) the slot is recorded STORED; otherwise
+ * it is recorded EMPTY. The download is over in both cases.
  * @return OK (STORED); ERR_SIZE (fewer bytes than announced: download still active, write
- *         the rest); ERR_DIGEST / ERR_IMAGE (slot recorded EMPTY); ERR_STATE; ERR_FLASH /
- *         ERR_JOURNAL_FULL (download still active; after a power cut remount and resume).
+ *         the rest); ERR_DIGEST / ERR_IMAGE / ERR_SECURITY_COUNTER / ERR_UNSIGNED /
+ *         ERR_UNKNOWN_KEY / ERR_SIGNATURE (slot recorded EMPTY); ERR_STATE; ERR_FLASH /
+ *         ERR_JOURNAL_FULL / ERR_CRYPTO (slot still DOWNLOADING: download_begin with the same
+ *         version and digest resumes; after a power cut remount and resume).
  */
 ota_store_status_t ota_store_download_finish(ota_store_t *store);
 

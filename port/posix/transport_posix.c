@@ -12,6 +12,7 @@
 
 static void drop_socket(ota_posix_transport_t *t)
 {
+    ota_tls_close(&t->tls);
     if (t->fd >= 0) {
         close(t->fd);
     }
@@ -39,6 +40,20 @@ void ota_posix_transport_init(ota_posix_transport_t *t)
     memset(t, 0, sizeof *t);
     t->fd = -1;
     t->link_up = true;
+}
+
+ota_tls_status_t ota_posix_transport_set_tls(ota_posix_transport_t *t,
+                                             const ota_tls_config_t *config)
+{
+    ota_posix_transport_close(t);
+    ota_tls_free(&t->tls);
+    return ota_tls_init(&t->tls, config);
+}
+
+void ota_posix_transport_free(ota_posix_transport_t *t)
+{
+    ota_posix_transport_close(t);
+    ota_tls_free(&t->tls);
 }
 
 static ota_net_status_t from_errno(int err)
@@ -109,15 +124,8 @@ static ota_net_status_t next_attempt(ota_posix_transport_t *t)
     return st == OTA_NET_ERR_IO || st == OTA_NET_ERR_DOWN ? st : OTA_NET_ERR_REFUSED;
 }
 
-static ota_net_status_t net_connect(void *ctx, const char *host, uint16_t port, bool tls)
+static ota_net_status_t tcp_connect(ota_posix_transport_t *t, const char *host, uint16_t port)
 {
-    ota_posix_transport_t *t = ctx;
-    if (!t->link_up) {
-        return OTA_NET_ERR_DOWN;
-    }
-    if (tls) {
-        return OTA_NET_ERR_TLS; /* TLS arrives with issue 6 */
-    }
     if (t->connected) {
         return OTA_NET_OK;
     }
@@ -158,7 +166,8 @@ static ota_net_status_t net_connect(void *ctx, const char *host, uint16_t port, 
     return next_attempt(t);
 }
 
-static ota_net_status_t net_send(void *ctx, const void *buf, size_t len, size_t *sent)
+/* The socket itself: what TLS runs over, and what plain connections use directly. */
+static ota_net_status_t raw_send(void *ctx, const void *buf, size_t len, size_t *sent)
 {
     ota_posix_transport_t *t = ctx;
     *sent = 0;
@@ -173,7 +182,7 @@ static ota_net_status_t net_send(void *ctx, const void *buf, size_t len, size_t 
     return OTA_NET_OK;
 }
 
-static ota_net_status_t net_recv(void *ctx, void *buf, size_t len, size_t *received)
+static ota_net_status_t raw_recv(void *ctx, void *buf, size_t len, size_t *received)
 {
     ota_posix_transport_t *t = ctx;
     *received = 0;
@@ -189,6 +198,65 @@ static ota_net_status_t net_recv(void *ctx, void *buf, size_t len, size_t *recei
     }
     *received = (size_t)n;
     return OTA_NET_OK;
+}
+
+/* TLS over the connected socket: start the session once, then advance the handshake. */
+static ota_net_status_t tls_connect(ota_posix_transport_t *t, const char *host)
+{
+    ota_net_status_t st = OTA_NET_OK;
+    if (!t->tls.open) {
+        const ota_tls_io_t io = {raw_send, raw_recv, t};
+        st = ota_tls_start(&t->tls, host, &io);
+    }
+    if (st == OTA_NET_OK) {
+        st = ota_tls_handshake(&t->tls);
+    }
+    if (st == OTA_NET_ERR_TLS) {
+        t->last_tls_error = ota_tls_last_error(&t->tls);
+    }
+    if (st != OTA_NET_OK && st != OTA_NET_WOULD_BLOCK) {
+        ota_posix_transport_close(t); /* a failed handshake leaves nothing to reuse */
+    }
+    return st;
+}
+
+static ota_net_status_t net_connect(void *ctx, const char *host, uint16_t port, bool tls)
+{
+    ota_posix_transport_t *t = ctx;
+    if (!t->link_up) {
+        return OTA_NET_ERR_DOWN;
+    }
+    if (t->fd < 0) {
+        t->tls_wanted = tls; /* a new connection */
+        t->last_tls_error = OTA_TLS_OK;
+    }
+    if (tls && !t->tls.configured) {
+        t->last_tls_error = OTA_TLS_ERR_CONFIG;
+        return OTA_NET_ERR_TLS;
+    }
+    ota_net_status_t st = tcp_connect(t, host, port);
+    if (st != OTA_NET_OK || !t->tls_wanted) {
+        return st;
+    }
+    return tls_connect(t, host);
+}
+
+static ota_net_status_t net_send(void *ctx, const void *buf, size_t len, size_t *sent)
+{
+    ota_posix_transport_t *t = ctx;
+    if (t->tls_wanted) {
+        return ota_tls_send(&t->tls, buf, len, sent);
+    }
+    return raw_send(ctx, buf, len, sent);
+}
+
+static ota_net_status_t net_recv(void *ctx, void *buf, size_t len, size_t *received)
+{
+    ota_posix_transport_t *t = ctx;
+    if (t->tls_wanted) {
+        return ota_tls_recv(&t->tls, buf, len, received);
+    }
+    return raw_recv(ctx, buf, len, received);
 }
 
 static void net_close(void *ctx)
@@ -212,9 +280,13 @@ ota_transport_t ota_posix_transport(ota_posix_transport_t *t)
 
 void ota_posix_transport_wait(ota_posix_transport_t *t, int timeout_ms)
 {
-    if (t->fd < 0) {
-        return;
+    if (t->fd < 0 || ota_tls_pending(&t->tls) > 0) {
+        return; /* TLS already holds decrypted bytes: nothing to wait for */
     }
-    struct pollfd pfd = { .fd = t->fd, .events = t->connected ? POLLIN : POLLOUT };
+    short events = t->connected ? POLLIN : POLLOUT;
+    if (t->tls.open && !t->tls.ready && !ota_tls_wants_read(&t->tls)) {
+        events = POLLOUT;
+    }
+    struct pollfd pfd = { .fd = t->fd, .events = events };
     (void)poll(&pfd, 1, timeout_ms);
 }

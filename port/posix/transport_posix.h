@@ -3,8 +3,13 @@
  *
  * connect() resolves the host with getaddrinfo(), which blocks: acceptable on a host (tests,
  * tools, the simulator), not a model for a device port. Then a non-blocking connect is started
- * on each resolved address in turn until one succeeds. TLS is not implemented yet (issue 6):
- * connect with tls=true returns OTA_NET_ERR_TLS.
+ * on each resolved address in turn until one succeeds.
+ *
+ * TLS (connect with tls=true, i.e. https:// URLs): give the transport a CA bundle with
+ * ota_posix_transport_set_tls() first; without it such a connect fails with OTA_NET_ERR_TLS
+ * (last_tls_error = OTA_TLS_ERR_CONFIG). The TLS itself is tls_mbedtls.c, which a firmware
+ * port reuses over its own sockets; this file only hands it the socket. After OTA_NET_ERR_TLS,
+ * last_tls_error names the reason (unknown CA, expired, host name, pin, ...).
  */
 #ifndef OTAFLOW_TRANSPORT_POSIX_H
 #define OTAFLOW_TRANSPORT_POSIX_H
@@ -13,6 +18,7 @@
 #include <stdint.h>
 
 #include "otaflow/port.h"
+#include "tls_mbedtls.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -29,10 +35,23 @@ typedef struct ota_posix_transport {
     struct addrinfo *next_addr; /**< next address to try */
     int last_error;             /**< errno of the last failed attempt (for messages) */
     uint32_t connects;          /**< connections established (tests count keep-alive reuse) */
+    bool tls_wanted;            /**< the connection being made or held uses TLS */
+    ota_tls_status_t last_tls_error; /**< why the last connect failed with OTA_NET_ERR_TLS */
+    ota_tls_t tls;              /**< TLS configuration and session (ota_posix_transport_set_tls) */
 } ota_posix_transport_t;
 
-/** Initialise: no socket, link up. */
+/** Initialise: no socket, link up, no TLS configured. */
 void ota_posix_transport_init(ota_posix_transport_t *t);
+
+/**
+ * Enable https: load the CA bundle (and pins) of config. May be called again to replace it.
+ * @return OTA_TLS_OK, or OTA_TLS_ERR_CONFIG / OTA_TLS_ERR_MEMORY (then TLS stays disabled).
+ */
+ota_tls_status_t ota_posix_transport_set_tls(ota_posix_transport_t *t,
+                                             const ota_tls_config_t *config);
+
+/** Close and release everything, the TLS configuration included (what set_tls allocated). */
+void ota_posix_transport_free(ota_posix_transport_t *t);
 
 /** The ota_transport_t to hand to the core, bound to t. */
 ota_transport_t ota_posix_transport(ota_posix_transport_t *t);

@@ -43,7 +43,8 @@ boot_fixture_t *boot_fixture_open(void)
     if (fs != OTA_FLASH_OK) {
         die("ota_sim_flash_open_ram", fs);
     }
-    ota_store_status_t st = ota_store_mount(&fx->store, ota_sim_flash_port(&fx->external), NULL);
+    ota_store_status_t st =
+        ota_store_mount(&fx->store, ota_sim_flash_port(&fx->external), &fx->store_config);
     if (st != OTA_STORE_OK) {
         die("ota_store_mount", st);
     }
@@ -120,7 +121,8 @@ ota_boot_status_t boot_fixture_boot(boot_fixture_t *fx)
         ota_sim_power_on(&fx->power);
     }
     fx->log_lines = 0;
-    ota_store_status_t st = ota_store_mount(&fx->store, ota_sim_flash_port(&fx->external), NULL);
+    ota_store_status_t st =
+        ota_store_mount(&fx->store, ota_sim_flash_port(&fx->external), &fx->store_config);
     if (st != OTA_STORE_OK) {
         fprintf(stderr, "boot_fixture: mount: %s\n", ota_store_status_str(st));
         return OTA_BOOT_ERR_STORE;
@@ -196,5 +198,6 @@ void boot_fixture_clone(boot_fixture_t *dst, const boot_fixture_t *src)
     clone_flash(&dst->internal, &src->internal);
     clone_flash(&dst->external, &src->external);
     dst->config = src->config;
+    dst->store_config = src->store_config;
     memset(&dst->store, 0, sizeof dst->store); /* boot_fixture_boot mounts */
 }

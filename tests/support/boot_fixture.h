@@ -22,6 +22,7 @@ typedef struct boot_fixture {
     ota_store_t store;
     ota_boot_t boot;
     ota_boot_config_t config;
+    ota_store_config_t store_config;       /* what every mount uses (zero: defaults) */
     ota_boot_report_t report;
     char log[BOOT_FIXTURE_LOG_LINES][112]; /* console lines of the last boot */
     unsigned log_lines;

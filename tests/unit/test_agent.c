@@ -372,6 +372,29 @@ static void test_manifest_404_reports_status(void **state)
     world_free(w);
 }
 
+/* A server trickling bytes fast enough to beat the idle timeout is bounded by the agent's
+ * total_timeout_ms (without it, by the HTTP client's 10-minute default). */
+static void test_total_timeout_bounds_a_trickle(void **state)
+{
+    (void)state;
+    world_t *w = world_new();
+    const char *m = manifest_one(2, "http://o/app.ota", "00000000000000000000000000000000"
+                                                        "00000000000000000000000000000000");
+    serve(w, "200 OK", NULL, m, strlen(m), OTA_NET_WOULD_BLOCK);
+    w->mock.recv_chunk = 1;
+    w->mock.block_between = true;
+    w->cfg.idle_timeout_ms = 1000;
+    w->cfg.total_timeout_ms = 40;
+    world_start(w);
+    uint32_t start = w->now;
+    run_until_event(w, OTA_EVT_CHECK_FAILED, 1, 1000);
+    const ota_event_t *e = last(&w->rec, OTA_EVT_CHECK_FAILED);
+    assert_int_equal(e->source, OTA_SRC_HTTP);
+    assert_int_equal(e->status, OTA_HTTP_ERR_TIMEOUT_TOTAL);
+    assert_true(w->now - start <= 45u);
+    world_free(w);
+}
+
 static void test_manifest_too_large_and_invalid(void **state)
 {
     (void)state;
@@ -499,6 +522,83 @@ static void test_dropped_download_resumes_with_range(void **state)
     world_free(w);
 }
 
+/* A failed attempt that received every byte (junk after the body): the resume's Range is past
+ * the end and the server answers 416. The agent verifies what it has instead of asking again
+ * forever (found by tests/faults: the agent retried the 416 at every period). */
+static void test_range_past_the_end_verifies_what_is_there(void **state)
+{
+    (void)state;
+    world_t *w = world_new();
+    make_image(w, 2, 30000);
+    char m[512];
+    snprintf(m, sizeof m, "%s", manifest_one(2, "http://ota.example:8000/app.ota", w->digest_hex));
+    mock_conn_t *c = serve(w, "200 OK", NULL, m, strlen(m), OTA_NET_ERR_CLOSED);
+    size_t rl;
+    c->responses[1] = response(w, "200 OK", NULL, w->img.bytes, w->img.len, &rl);
+    c->response_lens[1] = rl + 16; /* 16 zero bytes past Content-Length */
+    w->cfg.period_s = 1;
+    w->cfg.auto_reset = false;
+    world_start(w);
+    run_until_event(w, OTA_EVT_DOWNLOAD_FAILED, 1, 10000);
+    assert_int_equal(last(&w->rec, OTA_EVT_DOWNLOAD_FAILED)->status, OTA_HTTP_ERR_BODY_LONG);
+    assert_int_equal(ota_store_find_version(&w->fx->store, 2), OTA_STORE_SLOT_NONE);
+
+    c = serve(w, "200 OK", NULL, m, strlen(m), OTA_NET_WOULD_BLOCK);
+    char extra[64];
+    snprintf(extra, sizeof extra, "Content-Range: bytes */%u\r\n", w->img.len);
+    c->responses[1] = response(w, "416 Range Not Satisfiable", extra, "", 0, &rl);
+    c->response_lens[1] = rl;
+    w->now += 1000;
+    assert_int_equal(run_until(w, OTA_AGENT_RESET_PENDING, 10000), OTA_AGENT_RESET_PENDING);
+    char range[64];
+    snprintf(range, sizeof range, "Range: bytes=%u-", w->img.len);
+    assert_int_equal(mock_sent_count(&w->mock, range), 1);
+    assert_int_equal(count(&w->rec, OTA_EVT_DOWNLOAD_FAILED), 1);
+    assert_int_equal(count(&w->rec, OTA_EVT_VERIFY_OK), 1);
+    uint8_t stored = ota_store_find_version(&w->fx->store, 2);
+    assert_int_not_equal(stored, OTA_STORE_SLOT_NONE);
+    assert_int_equal(ota_store_slot_verify(&w->fx->store, stored), OTA_STORE_OK);
+    world_free(w);
+}
+
+/* The same 416 when the bytes held are not the file: verification fails, the slot is emptied,
+ * and the attempt after that starts from zero. */
+static void test_range_past_the_end_with_wrong_bytes_starts_over(void **state)
+{
+    (void)state;
+    world_t *w = world_new();
+    make_image(w, 2, 30000);
+    char m[512];
+    snprintf(m, sizeof m, "%s", manifest_one(2, "http://ota.example:8000/app.ota", w->digest_hex));
+    mock_conn_t *c = serve(w, "200 OK", NULL, m, strlen(m), OTA_NET_ERR_CLOSED);
+    size_t rl;
+    c->responses[1] = response(w, "200 OK", NULL, w->img.bytes, w->img.len, &rl);
+    w->responses[w->n_responses - 1][rl - 100] ^= 0x55; /* one byte of the body differs */
+    c->response_lens[1] = rl + 16;
+    w->cfg.period_s = 1;
+    w->cfg.auto_reset = false;
+    world_start(w);
+    run_until_event(w, OTA_EVT_DOWNLOAD_FAILED, 1, 10000);
+
+    c = serve(w, "200 OK", NULL, m, strlen(m), OTA_NET_WOULD_BLOCK);
+    char extra[64];
+    snprintf(extra, sizeof extra, "Content-Range: bytes */%u\r\n", w->img.len);
+    c->responses[1] = response(w, "416 Range Not Satisfiable", extra, "", 0, &rl);
+    c->response_lens[1] = rl;
+    w->now += 1000;
+    run_until_event(w, OTA_EVT_VERIFY_FAILED, 1, 10000);
+    assert_int_equal(last(&w->rec, OTA_EVT_VERIFY_FAILED)->status, OTA_STORE_ERR_DIGEST);
+    assert_int_equal(ota_store_find_version(&w->fx->store, 2), OTA_STORE_SLOT_NONE);
+    assert_int_equal(downloading_slot(w), OTA_STORE_SLOT_NONE);
+
+    c = serve(w, "200 OK", NULL, m, strlen(m), OTA_NET_WOULD_BLOCK);
+    also(w, c, 1, "200 OK", w->img.bytes, w->img.len);
+    w->now += 1000;
+    assert_int_equal(run_until(w, OTA_AGENT_RESET_PENDING, 10000), OTA_AGENT_RESET_PENDING);
+    assert_int_equal(last(&w->rec, OTA_EVT_DOWNLOAD_STARTED)->bytes, 0);
+    world_free(w);
+}
+
 static void test_download_resumes_after_power_cycle(void **state)
 {
     (void)state;
@@ -548,6 +648,40 @@ static void test_size_mismatch_refused(void **state)
     world_free(w);
 }
 
+/* A length no slot can hold (one byte over, or 5 GB) is refused at the headers, named as the
+ * store names it, before any of the body is written to flash (found by tests/faults: 5 GB was
+ * reported as "size differs from the manifest", which had no Size, and a merely too large
+ * image was written up to the end of the slot before being refused). */
+static void test_length_over_slot_refused_before_writing(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < 2; i++) {
+        world_t *w = world_new();
+        make_image(w, 2, 4000);
+        uint64_t lengths[] = {ota_store_layout(&w->fx->store)->slot_size + 1ull, 5ull << 30};
+        const char *m = manifest_one(2, "http://ota.example:8000/a.ota", w->digest_hex);
+        mock_conn_t *c = serve(w, "200 OK", NULL, m, strlen(m), OTA_NET_WOULD_BLOCK);
+        char *r = w->responses[w->n_responses++];
+        snprintf(r, 1024, "HTTP/1.1 200 OK\r\nContent-Length: %llu\r\n\r\n",
+                 (unsigned long long)lengths[i]);
+        memset(r + strlen(r), 0x5a, 8192); /* the start of a body that would never end */
+        c->responses[1] = r;
+        c->response_lens[1] = strlen(r) + 8192;
+        world_start(w);
+        uint64_t programmed = ota_sim_flash_stats(&w->fx->dev).bytes_programmed;
+        run_until_event(w, OTA_EVT_DOWNLOAD_FAILED, 1, 5000);
+        const ota_event_t *f = last(&w->rec, OTA_EVT_DOWNLOAD_FAILED);
+        assert_int_equal(f->source, OTA_SRC_STORE);
+        assert_int_equal(f->status, OTA_STORE_ERR_TOO_LARGE);
+        assert_string_equal(f->reason, ota_store_status_str(OTA_STORE_ERR_TOO_LARGE));
+        /* Only journal records were programmed, no image bytes. */
+        assert_true(ota_sim_flash_stats(&w->fx->dev).bytes_programmed - programmed < 1024u);
+        assert_int_equal(downloading_slot(w), OTA_STORE_SLOT_NONE);
+        assert_int_equal(ota_store_find_version(&w->fx->store, 2), OTA_STORE_SLOT_NONE);
+        world_free(w);
+    }
+}
+
 /* --- application control --------------------------------------------------------------- */
 
 static void test_manual_download_when_auto_update_off(void **state)
@@ -592,6 +726,71 @@ static void test_start_update_without_manifest(void **state)
     assert_int_equal(w->mock.port, 81);
     assert_int_not_equal(ota_store_find_version(&w->fx->store, 7), OTA_STORE_SLOT_NONE);
     assert_int_equal(count(&w->rec, OTA_EVT_CHECK_STARTED), 0);
+    world_free(w);
+}
+
+/* --- require_tls ---------------------------------------------------------------------- */
+
+/* "Enforce TLS": an http:// manifest URL is a configuration error; an http:// image in an
+ * https manifest is refused by name before the store is touched; start_update refuses one. */
+static void test_require_tls_refuses_plain_http(void **state)
+{
+    (void)state;
+    world_t *w = world_new();
+    make_image(w, 2, 4000);
+    w->cfg.require_tls = true;
+    ota_agent_ports_t ports = {.transport = mock_transport(&w->mock), .store = &w->fx->store};
+    w->cfg.manifest_url = "http://ota.example/ota.json";
+    assert_int_equal(ota_agent_init(&w->agent, &w->cfg, &ports), OTA_AGENT_ERR_CONFIG);
+
+    w->cfg.manifest_url = "https://ota.example/ota.json";
+    const char *m = manifest_one(2, "http://ota.example/app_v2.ota", w->digest_hex);
+    serve(w, "200 OK", NULL, m, strlen(m), OTA_NET_WOULD_BLOCK);
+    world_start(w);
+    run_until_event(w, OTA_EVT_DOWNLOAD_FAILED, 1, 2000);
+    const ota_event_t *e = last(&w->rec, OTA_EVT_DOWNLOAD_FAILED);
+    assert_int_equal(e->source, OTA_SRC_AGENT);
+    assert_int_equal(e->status, OTA_AGENT_ERR_INSECURE_URL);
+    assert_int_equal(e->version, 2);
+    assert_true(w->mock.tls);
+    assert_int_equal(w->mock.connects, 1); /* the manifest only: no plain connection */
+    assert_int_equal(mock_sent_count(&w->mock, "GET /app_v2.ota"), 0);
+    uint8_t slot;
+    uint32_t next;
+    assert_false(ota_store_download_active(&w->fx->store, &slot, &next));
+    assert_int_equal(ota_store_find_version(&w->fx->store, 2), OTA_STORE_SLOT_NONE);
+    assert_int_equal(ota_agent_state(&w->agent), OTA_AGENT_IDLE);
+
+    assert_int_equal(ota_agent_start_update(&w->agent, "http://h/a.ota", 2, w->digest),
+                     OTA_AGENT_ERR_INSECURE_URL);
+    assert_string_equal(ota_agent_status_str(OTA_AGENT_ERR_INSECURE_URL),
+                        "plain http refused (TLS required)");
+    world_free(w);
+}
+
+/* A redirect from the https image URL down to http:// is not followed. */
+static void test_require_tls_refuses_redirect_to_http(void **state)
+{
+    (void)state;
+    world_t *w = world_new();
+    make_image(w, 3, 4000);
+    w->cfg.require_tls = true;
+    w->cfg.manifest_url = "https://ota.example/ota.json";
+    const char *m = manifest_one(3, "https://ota.example/app_v3.ota", w->digest_hex);
+    mock_conn_t *c = serve(w, "200 OK", NULL, m, strlen(m), OTA_NET_WOULD_BLOCK);
+    size_t rl;
+    c->responses[1] = response(w, "302 Found", "Location: http://ota.example/app_v3.ota\r\n",
+                               "", 0, &rl);
+    c->response_lens[1] = rl;
+    serve(w, "200 OK", NULL, w->img.bytes, w->img.len, OTA_NET_WOULD_BLOCK); /* never asked */
+    world_start(w);
+    run_until_event(w, OTA_EVT_DOWNLOAD_FAILED, 1, 2000);
+    const ota_event_t *e = last(&w->rec, OTA_EVT_DOWNLOAD_FAILED);
+    assert_int_equal(e->source, OTA_SRC_HTTP);
+    assert_int_equal(e->status, OTA_HTTP_ERR_INSECURE);
+    assert_int_equal(w->mock.connects, 1);
+    assert_int_equal(count(&w->rec, OTA_EVT_IMAGE_STORED), 0);
+    assert_int_equal(ota_store_find_version(&w->fx->store, 3), OTA_STORE_SLOT_NONE);
     world_free(w);
 }
 
@@ -734,13 +933,19 @@ int main(void)
         cmocka_unit_test(test_period_zero_checks_only_on_demand),
         cmocka_unit_test(test_waits_for_network),
         cmocka_unit_test(test_manifest_404_reports_status),
+        cmocka_unit_test(test_total_timeout_bounds_a_trickle),
         cmocka_unit_test(test_manifest_too_large_and_invalid),
         cmocka_unit_test(test_digest_mismatch_stores_nothing_and_retries),
         cmocka_unit_test(test_dropped_download_resumes_with_range),
         cmocka_unit_test(test_download_resumes_after_power_cycle),
+        cmocka_unit_test(test_range_past_the_end_verifies_what_is_there),
+        cmocka_unit_test(test_range_past_the_end_with_wrong_bytes_starts_over),
         cmocka_unit_test(test_size_mismatch_refused),
+        cmocka_unit_test(test_length_over_slot_refused_before_writing),
         cmocka_unit_test(test_manual_download_when_auto_update_off),
         cmocka_unit_test(test_start_update_without_manifest),
+        cmocka_unit_test(test_require_tls_refuses_plain_http),
+        cmocka_unit_test(test_require_tls_refuses_redirect_to_http),
         cmocka_unit_test(test_erase_ver_of_stored_version),
         cmocka_unit_test(test_erase_ver_of_interrupted_download),
         cmocka_unit_test(test_store_full_reported),

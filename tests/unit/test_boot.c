@@ -33,14 +33,42 @@ static boot_fixture_t *board_with_v1(uint32_t size)
     return fx;
 }
 
-/* v1 factory-programmed and booted once (factory copy saved), v2 staged for install. */
-static boot_fixture_t *board_with_v2_pending(uint32_t size)
+/* Give an image another security counter (header re-encoded, SHA-256 TLV recomputed). */
+static void set_security_counter(uint8_t *img, uint32_t size, uint32_t counter)
+{
+    ota_image_buffer_t buf;
+    ota_image_source_t src;
+    ota_image_info_t info;
+    ota_image_source_buffer(&src, &buf, img, size);
+    assert_int_equal(ota_image_parse(&src, &info), OTA_IMAGE_OK);
+    info.header.security_counter = counter;
+    ota_image_header_encode(&info.header, img);
+    ota_sha256(img, info.tlv_offset,
+               img + info.tlv_offset + OTA_IMAGE_TLV_INFO_SIZE + OTA_IMAGE_TLV_ENTRY_HDR);
+}
+
+/* v1 factory-programmed and booted once (factory copy saved), v2 staged for install, with
+ * security counter `counter` (the fixture gives each image its version as its counter). */
+static boot_fixture_t *board_with_v2_counter_pending(uint32_t size, uint32_t counter)
 {
     boot_fixture_t *fx = board_with_v1(size);
     assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_OK);
     boot_fixture_image(v2, size, 2, 4321);
+    set_security_counter(v2, size, counter);
     assert_int_not_equal(boot_fixture_stage_update(fx, v2, size, 2), OTA_STORE_SLOT_NONE);
     return fx;
+}
+
+static boot_fixture_t *board_with_v2_pending(uint32_t size)
+{
+    return board_with_v2_counter_pending(size, 2);
+}
+
+/* The same, v2 in v1's security epoch (counter 1): going back to v1 stays allowed after v2 is
+ * confirmed (test_boot_sig.c has the refusals when it is not). */
+static boot_fixture_t *board_with_v2_same_epoch_pending(uint32_t size)
+{
+    return board_with_v2_counter_pending(size, 1);
 }
 
 static const ota_store_boot_t *fields(boot_fixture_t *fx)
@@ -182,7 +210,7 @@ static void test_install_skips_equal_erase_units(void **unused)
     (void)unused;
     /* v2 differs from v1 in its header (unit 0), one payload byte (unit 1) and its hash TLV
      * (last unit): 3 of the 6 units are rewritten, 3 are left alone. */
-    boot_fixture_t *fx = board_with_v2_pending(IMG);
+    boot_fixture_t *fx = board_with_v2_same_epoch_pending(IMG);
     uint32_t units = (IMG + 4095u) / 4096u;
     ota_sim_stats_t before = ota_sim_flash_stats(&fx->internal);
     assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_OK);
@@ -270,7 +298,7 @@ static void test_confirm_on_start_skips_the_trial(void **unused)
 static void test_factory_reset(void **unused)
 {
     (void)unused;
-    boot_fixture_t *fx = board_with_v2_pending(IMG);
+    boot_fixture_t *fx = board_with_v2_same_epoch_pending(IMG);
     assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_OK);
     assert_int_equal(confirm(fx), OTA_BOOT_OK);
     assert_int_equal(ota_store_factory_reset(&fx->store), OTA_STORE_OK);
@@ -287,7 +315,7 @@ static void test_factory_reset(void **unused)
 static void test_erase_version_of_the_running_rolls_back(void **unused)
 {
     (void)unused;
-    boot_fixture_t *fx = board_with_v2_pending(IMG);
+    boot_fixture_t *fx = board_with_v2_same_epoch_pending(IMG);
     assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_OK);
     assert_int_equal(confirm(fx), OTA_BOOT_OK);
     assert_int_equal(ota_store_erase_version(&fx->store, 2), OTA_STORE_OK);

@@ -1,0 +1,296 @@
+/*
+ * otaflow example application: the firmware that gets updated on the virtual board.
+ *
+ * The board starts it from internal flash (memfd + fexecve) after the bootloader. It is what a
+ * Harmony application with the OTA service would be: a super-loop that polls the update agent,
+ * confirms itself once healthy, feeds the watchdog, and resets when the agent says so.
+ *
+ *  - its version comes from its own image header in internal flash (one build, any version);
+ *  - it prints `app: running version N` first;
+ *  - it confirms itself (ota_confirm) after its first successful manifest check, or at start
+ *    with confirm_on_start;
+ *  - agent events are console lines; download progress is `app: download progress B/T`;
+ *  - a request file in the board directory (otaflow-board request) acts like a button
+ *    (factory-reset, rollback, check, reset; hang simulates a stuck firmware for the watchdog);
+ *  - the agent's reset port ends the program with status 0: the board resets.
+ * Built with -DOTA_APP_CRASH_AT_START it aborts right after printing its version (the
+ * rollback tests' bad release).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "board.h"
+#include "clock_posix.h"
+#include "otaflow/agent.h"
+#include "transport_posix.h"
+
+#define HEARTBEAT_MS 500u
+#define REQUEST_POLL_MS 200u
+#define IDLE_WAIT_MS 20
+
+typedef struct app {
+    const char *dir;
+    board_config_t cfg;
+    ota_boot_config_t boot_cfg;
+    ota_sim_power_t *power;
+    board_flashes_t flashes;
+    ota_store_t store;
+    ota_posix_transport_t transport;
+    ota_agent_t agent;
+    uint32_t version;
+    int heartbeat_fd;
+    bool confirmed;
+    bool reset;       /**< the agent (or a request) asked for a reset */
+} app_t;
+
+static app_t g_app; /* the application's one instance (large: agent buffers, store) */
+static volatile sig_atomic_t g_stop;
+
+static void on_sigterm(int sig)
+{
+    (void)sig;
+    g_stop = 1;
+}
+
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void say(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("app: ", stdout);
+    vprintf(fmt, ap);
+    fputc('\n', stdout);
+    fflush(stdout);
+    va_end(ap);
+}
+
+static void confirm(app_t *a, const char *why)
+{
+    if (a->confirmed) {
+        return;
+    }
+    ota_boot_status_t st = ota_confirm(&a->store, ota_sim_flash_port(&a->flashes.internal),
+                                       &a->boot_cfg);
+    if (st == OTA_BOOT_OK) {
+        a->confirmed = true;
+        say("version %u confirmed (%s)", (unsigned)a->version, why);
+    } else {
+        say("confirm failed: %s", ota_boot_status_str(st));
+    }
+}
+
+static void on_event(void *user, const ota_event_t *e)
+{
+    app_t *a = user;
+    switch (e->type) {
+    case OTA_EVT_DOWNLOAD_PROGRESS:
+        say("download progress %u/%u", (unsigned)e->bytes, (unsigned)e->total);
+        break;
+    case OTA_EVT_NO_UPDATE:
+    case OTA_EVT_UPDATE_AVAILABLE:
+        /* the manifest was fetched and understood: the network path works, we are healthy */
+        confirm(a, "first successful manifest check");
+        break;
+    default:
+        break;
+    }
+}
+
+/* The agent logs every event as "ota: ..."; progress is printed by on_event in the form the
+ * board draws as a bar, so the agent's own progress lines are left out. */
+static void on_log(void *ctx, const char *line)
+{
+    (void)ctx;
+    static const char agent_progress[] = "ota: download progress";
+    if (strncmp(line, agent_progress, sizeof agent_progress - 1) != 0) {
+        say("%s", line);
+    }
+}
+
+static void on_reset(void *ctx)
+{
+    app_t *a = ctx;
+    a->reset = true;
+}
+
+static void heartbeat(const app_t *a)
+{
+    if (a->heartbeat_fd >= 0) {
+        ssize_t ignored = write(a->heartbeat_fd, "h", 1);
+        (void)ignored;
+    }
+}
+
+/* A button press from `otaflow-board request`: read and remove DIR/request, then act. */
+static void handle_request(app_t *a)
+{
+    char path[BOARD_PATH_MAX], action[32] = "";
+    if (board_path(path, a->dir, BOARD_REQUEST) != 0) {
+        return;
+    }
+    FILE *f = fopen(path, "r");
+    if (f == NULL) {
+        return;
+    }
+    if (fgets(action, sizeof action, f) == NULL) {
+        action[0] = '\0';
+    }
+    fclose(f);
+    unlink(path);
+    action[strcspn(action, "\r\n")] = '\0';
+    say("request: %s", action);
+    ota_agent_status_t st = OTA_AGENT_OK;
+    if (strcmp(action, "factory-reset") == 0) {
+        st = ota_agent_factory_reset(&a->agent);
+    } else if (strcmp(action, "rollback") == 0) {
+        st = ota_agent_rollback(&a->agent);
+    } else if (strcmp(action, "check") == 0) {
+        st = ota_agent_check_now(&a->agent);
+    } else if (strcmp(action, "reset") == 0) {
+        a->reset = true;
+    } else if (strcmp(action, "hang") == 0) {
+        /* a firmware bug: stuck in a loop that never feeds the watchdog */
+        for (;;) {
+            pause();
+        }
+    } else {
+        say("request: unknown action ignored");
+        return;
+    }
+    if (st != OTA_AGENT_OK) {
+        say("request %s refused: %s", action, ota_agent_status_str(st));
+    }
+}
+
+static int open_board(app_t *a)
+{
+    char err[BOARD_ERR_MAX];
+    if (board_config_load(a->dir, &a->cfg, err, sizeof err) != 0 ||
+        board_power_map(a->dir, false, &a->power, err, sizeof err) != 0 ||
+        board_flashes_open(&a->flashes, a->dir, &a->cfg, a->power, false, err, sizeof err)) {
+        say("cannot open the board: %s", err);
+        return -1;
+    }
+    board_boot_config(&a->cfg, &a->boot_cfg);
+    ota_store_config_t sc;
+    board_store_config(&a->cfg, &sc);
+    ota_store_status_t st = ota_store_mount(&a->store, ota_sim_flash_port(&a->flashes.external),
+                                            &sc);
+    if (st != OTA_STORE_OK) {
+        say("cannot mount the image store: %s", ota_store_status_str(st));
+        return -1;
+    }
+    ota_image_header_t hdr;
+    ota_image_status_t ist =
+        ota_boot_running_header(ota_sim_flash_port(&a->flashes.internal), &a->boot_cfg, &hdr);
+    if (ist != OTA_IMAGE_OK) {
+        say("cannot read my own image header: %s", ota_image_status_str(ist));
+        return -1;
+    }
+    a->version = hdr.version;
+    return 0;
+}
+
+static int start_agent(app_t *a)
+{
+    ota_agent_config_t ac;
+    ota_agent_config_default(&ac);
+    ac.manifest_url = a->cfg.manifest_url[0] != '\0' ? a->cfg.manifest_url : NULL;
+    ac.period_s = a->cfg.period_s;
+    ac.auto_reset = a->cfg.auto_reset;
+    ac.running_version = a->version;
+    ac.on_event = on_event;
+    ac.event_user = a;
+    ota_posix_transport_init(&a->transport);
+    ota_agent_ports_t ports = {
+        .transport = ota_posix_transport(&a->transport),
+        .store = &a->store,
+        .log = on_log,
+        .log_ctx = a,
+        .reset = on_reset,
+        .reset_ctx = a,
+    };
+    ota_agent_status_t st = ota_agent_init(&a->agent, &ac, &ports);
+    if (st != OTA_AGENT_OK) {
+        say("agent init failed: %s", ota_agent_status_str(st));
+        return -1;
+    }
+    return 0;
+}
+
+static void sleep_ms(int ms)
+{
+    struct timespec ts = {0, (long)ms * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+int main(int argc, char **argv)
+{
+    app_t *a = &g_app;
+    a->dir = getenv(BOARD_ENV_DIR);
+    if (a->dir == NULL && argc > 1) {
+        a->dir = argv[1];
+    }
+    if (a->dir == NULL) {
+        fprintf(stderr, "app: no board (run me with otaflow-board run)\n");
+        return 2;
+    }
+    const char *hb = getenv(BOARD_ENV_HEARTBEAT_FD);
+    a->heartbeat_fd = hb != NULL ? atoi(hb) : -1;
+    if (a->heartbeat_fd >= 0) {
+        fcntl(a->heartbeat_fd, F_SETFL, O_NONBLOCK);
+    }
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_sigterm;
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    if (open_board(a) != 0) {
+        return 1;
+    }
+    say("running version %u", (unsigned)a->version);
+#ifdef OTA_APP_CRASH_AT_START
+    say("this build crashes at start (test variant)");
+    abort();
+#endif
+    if (a->cfg.confirm_on_start) {
+        confirm(a, "confirm on start");
+    }
+    if (start_agent(a) != 0) {
+        return 1;
+    }
+    uint32_t last_beat = ota_posix_now_ms() - HEARTBEAT_MS, last_request = 0;
+    while (!g_stop && !a->reset) {
+        uint32_t now = ota_posix_now_ms();
+        ota_agent_state_t state = ota_agent_poll(&a->agent, now);
+        if (now - last_beat >= HEARTBEAT_MS) {
+            heartbeat(a);
+            last_beat = now;
+        }
+        if (now - last_request >= REQUEST_POLL_MS) {
+            handle_request(a);
+            last_request = now;
+        }
+        if (state == OTA_AGENT_IDLE || state == OTA_AGENT_RESET_PENDING ||
+            state == OTA_AGENT_WAIT_NETWORK) {
+            sleep_ms(IDLE_WAIT_MS);
+        } else {
+            ota_posix_transport_wait(&a->transport, IDLE_WAIT_MS);
+        }
+    }
+    if (a->reset) {
+        say("reset");
+    }
+    ota_posix_transport_close(&a->transport);
+    board_flashes_close(&a->flashes);
+    board_power_unmap(a->power);
+    return 0;
+}

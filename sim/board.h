@@ -1,0 +1,95 @@
+/*
+ * The virtual PIC32MZ W1 Curiosity board: what a board directory holds and how the board
+ * program (otaflow-board) and the application running on it (examples/app) open it.
+ *
+ * A board directory:
+ *   board.conf          the board's configuration (key = value lines, see board_config_t)
+ *   internal.flash      1 MB PIC32MZ W1 program flash (+ .meta: programmed bits, wear, counters)
+ *   external.flash      SST26VF032B/064B image store (+ .meta)
+ *   power               the power domain (ota_sim_power_t) shared by both flashes and by both
+ *                       processes (bootloader in the board process, application in its child)
+ *   request             a request to the running application (otaflow-board request), if any
+ *
+ * Host code. Functions return 0 on success and -1 after writing a one-line reason into the
+ * caller's err buffer (without a newline), so the caller decides how to print it.
+ */
+#ifndef OTAFLOW_SIM_BOARD_H
+#define OTAFLOW_SIM_BOARD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "flash_sim.h"
+#include "otaflow/boot.h"
+#include "otaflow/store.h"
+
+#define BOARD_CONF "board.conf"
+#define BOARD_INTERNAL "internal.flash"
+#define BOARD_EXTERNAL "external.flash"
+#define BOARD_POWER "power"
+#define BOARD_REQUEST "request"
+
+#define BOARD_INTERNAL_PRESET "pic32mzw1-pfm"
+#define BOARD_URL_MAX 256u
+#define BOARD_PERIOD_MAX_S 7200u /* the agent's OTA_AGENT_PERIOD_MAX_S (the original's maximum) */
+#define BOARD_PATH_MAX 512u
+#define BOARD_ERR_MAX 256u
+
+/* The application reads these from its environment (the board sets them before fexecve). */
+#define BOARD_ENV_DIR "OTAFLOW_BOARD_DIR"
+#define BOARD_ENV_HEARTBEAT_FD "OTAFLOW_BOARD_HEARTBEAT_FD"
+
+/** What board.conf holds. Defaults are the original's (DESIGN.md §4) unless noted. */
+typedef struct board_config {
+    char ext_flash[32];            /**< external flash preset: sst26vf032b (default) or 064b */
+    char manifest_url[BOARD_URL_MAX]; /**< "" = no periodic checks */
+    uint32_t period_s;             /**< seconds between manifest checks (60) */
+    uint32_t slots;                /**< download slots of the store (2, at most 5) */
+    bool auto_reset;               /**< the agent resets once an image is stored (on) */
+    uint32_t attempts;             /**< trial boots before a roll back (3) */
+    uint32_t watchdog_s;           /**< seconds without a heartbeat before a reset (30) */
+    bool confirm_on_start;         /**< app confirms at start instead of after a check (off) */
+} board_config_t;
+
+/** Defaults of a new board. */
+void board_config_default(board_config_t *cfg);
+
+/** Set one key from its text value (as in board.conf and on the create command line).
+ *  Returns 0, or -1 with the reason in err (unknown key, bad value). */
+int board_config_set(board_config_t *cfg, const char *key, const char *value, char *err,
+                     size_t err_len);
+
+/** Read DIR/board.conf (keys not in the file keep their defaults). */
+int board_config_load(const char *dir, board_config_t *cfg, char *err, size_t err_len);
+
+/** Write DIR/board.conf (through a temporary file and a rename). */
+int board_config_save(const char *dir, const board_config_t *cfg, char *err, size_t err_len);
+
+/** DIR/name into out (BOARD_PATH_MAX bytes). Returns 0, -1 if too long. */
+int board_path(char *out, const char *dir, const char *name);
+
+/** The store configuration of this board (same for bootloader, app and status). */
+void board_store_config(const board_config_t *cfg, ota_store_config_t *out);
+
+/** The bootloader configuration of this board. */
+void board_boot_config(const board_config_t *cfg, ota_boot_config_t *out);
+
+/** Map DIR/power shared (create = make a fresh powered domain). *out stays valid until
+ *  board_power_unmap. */
+int board_power_map(const char *dir, bool create, ota_sim_power_t **out, char *err,
+                    size_t err_len);
+void board_power_unmap(ota_sim_power_t *power);
+
+/** The two flashes of a board, file-backed, on one power domain. */
+typedef struct board_flashes {
+    ota_sim_flash_t internal;
+    ota_sim_flash_t external;
+} board_flashes_t;
+
+/** Open both flashes of DIR (they must exist unless create). power may be NULL. */
+int board_flashes_open(board_flashes_t *f, const char *dir, const board_config_t *cfg,
+                       ota_sim_power_t *power, bool create, char *err, size_t err_len);
+void board_flashes_close(board_flashes_t *f);
+
+#endif /* OTAFLOW_SIM_BOARD_H */

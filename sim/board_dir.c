@@ -1,0 +1,293 @@
+/*
+ * Board directory: configuration file, paths, the shared power file, the two flashes.
+ * Shared by otaflow-board and the example application (both open the same board).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "board.h"
+
+static int fail(char *err, size_t err_len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int fail(char *err, size_t err_len, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, err_len, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+void board_config_default(board_config_t *cfg)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    strcpy(cfg->ext_flash, "sst26vf032b");
+    cfg->period_s = 60;
+    cfg->slots = OTA_STORE_DEFAULT_DOWNLOAD_SLOTS;
+    cfg->auto_reset = true;
+    cfg->attempts = OTA_BOOT_MAX_ATTEMPTS_DEFAULT;
+    cfg->watchdog_s = 30;
+    cfg->confirm_on_start = false;
+}
+
+static bool parse_u32(const char *text, uint32_t min, uint32_t max, uint32_t *out)
+{
+    if (text[0] < '0' || text[0] > '9') {
+        return false;
+    }
+    errno = 0;
+    char *end;
+    unsigned long v = strtoul(text, &end, 10);
+    if (errno != 0 || *end != '\0' || v < min || v > max) {
+        return false;
+    }
+    *out = (uint32_t)v;
+    return true;
+}
+
+static bool parse_on_off(const char *text, bool *out)
+{
+    if (strcmp(text, "on") == 0) {
+        *out = true;
+        return true;
+    }
+    if (strcmp(text, "off") == 0) {
+        *out = false;
+        return true;
+    }
+    return false;
+}
+
+int board_config_set(board_config_t *cfg, const char *key, const char *value, char *err,
+                     size_t err_len)
+{
+    if (strcmp(key, "ext_flash") == 0) {
+        if (strcmp(value, "sst26vf032b") != 0 && strcmp(value, "sst26vf064b") != 0) {
+            return fail(err, err_len, "ext_flash must be sst26vf032b or sst26vf064b, not '%s'",
+                        value);
+        }
+        strcpy(cfg->ext_flash, value);
+    } else if (strcmp(key, "manifest_url") == 0) {
+        if (strlen(value) >= sizeof(cfg->manifest_url)) {
+            return fail(err, err_len, "manifest_url longer than %zu characters",
+                        sizeof(cfg->manifest_url) - 1);
+        }
+        strcpy(cfg->manifest_url, value);
+    } else if (strcmp(key, "period_s") == 0) {
+        if (!parse_u32(value, 0, BOARD_PERIOD_MAX_S, &cfg->period_s)) {
+            return fail(err, err_len, "period_s must be 0..%u seconds, not '%s'",
+                        BOARD_PERIOD_MAX_S, value);
+        }
+    } else if (strcmp(key, "slots") == 0) {
+        if (!parse_u32(value, 1, OTA_STORE_MAX_DOWNLOAD_SLOTS, &cfg->slots)) {
+            return fail(err, err_len, "slots must be 1..%u, not '%s'",
+                        OTA_STORE_MAX_DOWNLOAD_SLOTS, value);
+        }
+    } else if (strcmp(key, "auto_reset") == 0) {
+        if (!parse_on_off(value, &cfg->auto_reset)) {
+            return fail(err, err_len, "auto_reset must be on or off, not '%s'", value);
+        }
+    } else if (strcmp(key, "attempts") == 0) {
+        if (!parse_u32(value, 1, 255, &cfg->attempts)) {
+            return fail(err, err_len, "attempts must be 1..255, not '%s'", value);
+        }
+    } else if (strcmp(key, "watchdog_s") == 0) {
+        if (!parse_u32(value, 1, 3600, &cfg->watchdog_s)) {
+            return fail(err, err_len, "watchdog_s must be 1..3600 seconds, not '%s'", value);
+        }
+    } else if (strcmp(key, "confirm_on_start") == 0) {
+        if (!parse_on_off(value, &cfg->confirm_on_start)) {
+            return fail(err, err_len, "confirm_on_start must be on or off, not '%s'", value);
+        }
+    } else {
+        return fail(err, err_len, "unknown setting '%s'", key);
+    }
+    return 0;
+}
+
+int board_path(char *out, const char *dir, const char *name)
+{
+    int n = snprintf(out, BOARD_PATH_MAX, "%s/%s", dir, name);
+    return (n < 0 || (size_t)n >= BOARD_PATH_MAX) ? -1 : 0;
+}
+
+static char *trim(char *s)
+{
+    while (*s == ' ' || *s == '\t') {
+        s++;
+    }
+    size_t n = strlen(s);
+    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n' ||
+                     s[n - 1] == '\r')) {
+        s[--n] = '\0';
+    }
+    return s;
+}
+
+int board_config_load(const char *dir, board_config_t *cfg, char *err, size_t err_len)
+{
+    char path[BOARD_PATH_MAX];
+    board_config_default(cfg);
+    if (board_path(path, dir, BOARD_CONF) != 0) {
+        return fail(err, err_len, "board directory path too long");
+    }
+    FILE *f = fopen(path, "r");
+    if (f == NULL) {
+        return fail(err, err_len, "%s is not a board (no %s: %s)", dir, BOARD_CONF,
+                    strerror(errno));
+    }
+    char line[BOARD_URL_MAX + 64];
+    unsigned lineno = 0;
+    int rc = 0;
+    while (rc == 0 && fgets(line, sizeof(line), f) != NULL) {
+        lineno++;
+        char *s = trim(line);
+        if (*s == '\0' || *s == '#') {
+            continue;
+        }
+        char *eq = strchr(s, '=');
+        if (eq == NULL) {
+            rc = fail(err, err_len, "%s line %u: expected key = value", path, lineno);
+            break;
+        }
+        *eq = '\0';
+        char sub[BOARD_ERR_MAX];
+        if (board_config_set(cfg, trim(s), trim(eq + 1), sub, sizeof(sub)) != 0) {
+            rc = fail(err, err_len, "%s line %u: %s", path, lineno, sub);
+        }
+    }
+    fclose(f);
+    return rc;
+}
+
+int board_config_save(const char *dir, const board_config_t *cfg, char *err, size_t err_len)
+{
+    char path[BOARD_PATH_MAX], tmp[BOARD_PATH_MAX];
+    if (board_path(path, dir, BOARD_CONF) != 0 || board_path(tmp, dir, BOARD_CONF ".tmp") != 0) {
+        return fail(err, err_len, "board directory path too long");
+    }
+    FILE *f = fopen(tmp, "w");
+    if (f == NULL) {
+        return fail(err, err_len, "cannot write %s: %s", tmp, strerror(errno));
+    }
+    fprintf(f,
+            "# otaflow virtual board: PIC32MZ W1 Curiosity (otaflow-board create --help)\n"
+            "ext_flash = %s\n"
+            "manifest_url = %s\n"
+            "period_s = %u\n"
+            "slots = %u\n"
+            "auto_reset = %s\n"
+            "attempts = %u\n"
+            "watchdog_s = %u\n"
+            "confirm_on_start = %s\n",
+            cfg->ext_flash, cfg->manifest_url, cfg->period_s, cfg->slots,
+            cfg->auto_reset ? "on" : "off", cfg->attempts, cfg->watchdog_s,
+            cfg->confirm_on_start ? "on" : "off");
+    if (fclose(f) != 0 || rename(tmp, path) != 0) {
+        return fail(err, err_len, "cannot write %s: %s", path, strerror(errno));
+    }
+    return 0;
+}
+
+void board_store_config(const board_config_t *cfg, ota_store_config_t *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->download_slots = (uint8_t)cfg->slots;
+}
+
+void board_boot_config(const board_config_t *cfg, ota_boot_config_t *out)
+{
+    ota_boot_config_default(out);
+    out->max_attempts = (uint8_t)cfg->attempts;
+}
+
+int board_power_map(const char *dir, bool create, ota_sim_power_t **out, char *err,
+                    size_t err_len)
+{
+    char path[BOARD_PATH_MAX];
+    if (board_path(path, dir, BOARD_POWER) != 0) {
+        return fail(err, err_len, "board directory path too long");
+    }
+    int fd = open(path, O_RDWR | O_CLOEXEC | (create ? O_CREAT | O_TRUNC : 0), 0644);
+    if (fd < 0) {
+        return fail(err, err_len, "cannot open %s: %s", path, strerror(errno));
+    }
+    struct stat st;
+    if (create && ftruncate(fd, (off_t)sizeof(ota_sim_power_t)) != 0) {
+        close(fd);
+        return fail(err, err_len, "cannot size %s: %s", path, strerror(errno));
+    }
+    if (fstat(fd, &st) != 0 || (size_t)st.st_size != sizeof(ota_sim_power_t)) {
+        close(fd);
+        return fail(err, err_len, "%s is not a power file of this build", path);
+    }
+    void *p = mmap(NULL, sizeof(ota_sim_power_t), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    close(fd);
+    if (p == MAP_FAILED) {
+        return fail(err, err_len, "cannot map %s: %s", path, strerror(errno));
+    }
+    *out = p;
+    if (create) {
+        ota_sim_power_init(*out);
+    }
+    return 0;
+}
+
+void board_power_unmap(ota_sim_power_t *power)
+{
+    if (power != NULL) {
+        msync(power, sizeof(*power), MS_SYNC);
+        munmap(power, sizeof(*power));
+    }
+}
+
+static int open_one(ota_sim_flash_t *dev, const char *dir, const char *name,
+                    const char *preset_name, ota_sim_power_t *power, bool create, char *err,
+                    size_t err_len)
+{
+    char path[BOARD_PATH_MAX];
+    if (board_path(path, dir, name) != 0) {
+        return fail(err, err_len, "board directory path too long");
+    }
+    if (!create && access(path, F_OK) != 0) {
+        return fail(err, err_len, "%s is missing: not a board (otaflow-board create)", path);
+    }
+    const ota_sim_preset_t *preset = ota_sim_preset(preset_name);
+    if (preset == NULL) {
+        return fail(err, err_len, "unknown flash part '%s'", preset_name);
+    }
+    if (ota_sim_flash_open_file(dev, path, preset, power) != OTA_FLASH_OK) {
+        return fail(err, err_len, "cannot open %s as %s flash", path, preset_name);
+    }
+    return 0;
+}
+
+int board_flashes_open(board_flashes_t *f, const char *dir, const board_config_t *cfg,
+                       ota_sim_power_t *power, bool create, char *err, size_t err_len)
+{
+    memset(f, 0, sizeof(*f));
+    f->internal.fd = f->internal.meta_fd = -1;
+    f->external.fd = f->external.meta_fd = -1;
+    if (open_one(&f->internal, dir, BOARD_INTERNAL, BOARD_INTERNAL_PRESET, power, create, err,
+                 err_len) != 0 ||
+        open_one(&f->external, dir, BOARD_EXTERNAL, cfg->ext_flash, power, create, err,
+                 err_len) != 0) {
+        board_flashes_close(f);
+        return -1;
+    }
+    return 0;
+}
+
+void board_flashes_close(board_flashes_t *f)
+{
+    ota_sim_flash_close(&f->internal);
+    ota_sim_flash_close(&f->external);
+}

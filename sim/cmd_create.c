@@ -1,0 +1,129 @@
+/* otaflow-board create / set: a new board directory, or new settings for one. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "board.h"
+#include "cli.h"
+
+static const char CREATE_HELP[] =
+    "usage: otaflow-board create DIR [options]\n"
+    "\n"
+    "A new virtual PIC32MZ W1 Curiosity board in DIR (created; must not be a board already):\n"
+    "internal program flash (1 MB) and external SPI NOR flash, all erased, and board.conf.\n"
+    "\n"
+    "  --ext-flash PART         sst26vf032b (4 MB, default) or sst26vf064b (8 MB)\n"
+    "  --manifest-url URL       where the application's agent fetches the manifest\n"
+    "  --period SEC             seconds between manifest checks (default 60, 0..7200)\n"
+    "  --slots N                download slots of the image store (default 2, 1..5)\n"
+    "  --auto-reset on|off      reset as soon as an image is stored (default on)\n"
+    "  --attempts N             trial boots before a new image is rolled back (default 3)\n"
+    "  --watchdog SEC           reset an application silent this long (default 30)\n"
+    "  --confirm-on-start on|off  the application confirms itself at start, not after its\n"
+    "                           first successful manifest check (default off)\n";
+
+static const char SET_HELP[] =
+    "usage: otaflow-board set DIR KEY=VALUE...\n"
+    "\n"
+    "Change settings in DIR/board.conf. Keys (ext_flash is fixed at create):\n"
+    "manifest_url, period_s, slots, auto_reset, attempts, watchdog_s, confirm_on_start.\n"
+    "The running application reads them at its next start.\n";
+
+int cmd_create(int argc, char **argv)
+{
+    const char *dir = NULL;
+    const char *ext = NULL, *url = NULL, *period = NULL, *slots = NULL, *auto_reset = NULL;
+    const char *attempts = NULL, *watchdog = NULL, *confirm = NULL;
+    const cli_opt_t opts[] = {
+        {"ext-flash", &ext, NULL},       {"manifest-url", &url, NULL},
+        {"period", &period, NULL},       {"slots", &slots, NULL},
+        {"auto-reset", &auto_reset, NULL}, {"attempts", &attempts, NULL},
+        {"watchdog", &watchdog, NULL},   {"confirm-on-start", &confirm, NULL},
+        {NULL, NULL, NULL},
+    };
+    int p = cli_parse(argc, argv, opts, &dir, 1, CREATE_HELP);
+    if (p != 0) {
+        return p > 0 ? BOARD_EXIT_OK : BOARD_EXIT_USAGE;
+    }
+
+    board_config_t cfg;
+    board_config_default(&cfg);
+    const char *keys[] = {"ext_flash", "manifest_url", "period_s", "slots", "auto_reset",
+                          "attempts", "watchdog_s", "confirm_on_start"};
+    const char *values[] = {ext, url, period, slots, auto_reset, attempts, watchdog, confirm};
+    char err[BOARD_ERR_MAX];
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        if (values[i] != NULL && board_config_set(&cfg, keys[i], values[i], err, sizeof err)) {
+            return board_usage_error(argv[0], "%s", err);
+        }
+    }
+
+    char path[BOARD_PATH_MAX];
+    if (board_path(path, dir, BOARD_CONF) != 0) {
+        return board_fail(argv[0], "directory path too long");
+    }
+    if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+        return board_fail(argv[0], "cannot create %s: %s", dir, strerror(errno));
+    }
+    struct stat st;
+    if (stat(path, &st) == 0) {
+        return board_fail(argv[0], "%s is a board already", dir);
+    }
+
+    ota_sim_power_t *power = NULL;
+    board_flashes_t flashes;
+    if (board_power_map(dir, true, &power, err, sizeof err) != 0 ||
+        board_flashes_open(&flashes, dir, &cfg, NULL, true, err, sizeof err) != 0) {
+        board_power_unmap(power);
+        return board_fail(argv[0], "%s", err);
+    }
+    board_flashes_close(&flashes);
+    board_power_unmap(power);
+    /* board.conf last: a directory with it is a complete board */
+    if (board_config_save(dir, &cfg, err, sizeof err) != 0) {
+        return board_fail(argv[0], "%s", err);
+    }
+    printf("board %s: PIC32MZ W1 (1 MB program flash) + %s, %u download slot%s, manifest %s\n",
+           dir, cfg.ext_flash, cfg.slots, cfg.slots == 1 ? "" : "s",
+           cfg.manifest_url[0] != '\0' ? cfg.manifest_url : "(none)");
+    return BOARD_EXIT_OK;
+}
+
+int cmd_set(int argc, char **argv)
+{
+    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        fputs(SET_HELP, stdout);
+        return BOARD_EXIT_OK;
+    }
+    if (argc < 3) {
+        return board_usage_error(argv[0], "need DIR and at least one KEY=VALUE (see --help)");
+    }
+    const char *dir = argv[1];
+    board_config_t cfg;
+    char err[BOARD_ERR_MAX];
+    if (board_config_load(dir, &cfg, err, sizeof err) != 0) {
+        return board_fail(argv[0], "%s", err);
+    }
+    char ext_before[sizeof cfg.ext_flash];
+    strcpy(ext_before, cfg.ext_flash);
+    for (int i = 2; i < argc; i++) {
+        char kv[BOARD_URL_MAX + 64];
+        const char *eq = strchr(argv[i], '=');
+        if (eq == NULL || strlen(argv[i]) >= sizeof kv) {
+            return board_usage_error(argv[0], "expected KEY=VALUE, not '%s'", argv[i]);
+        }
+        strcpy(kv, argv[i]);
+        kv[eq - argv[i]] = '\0';
+        if (board_config_set(&cfg, kv, kv + (eq - argv[i]) + 1, err, sizeof err) != 0) {
+            return board_usage_error(argv[0], "%s", err);
+        }
+    }
+    if (strcmp(ext_before, cfg.ext_flash) != 0) {
+        return board_fail(argv[0], "ext_flash cannot change: the external flash file exists");
+    }
+    if (board_config_save(dir, &cfg, err, sizeof err) != 0) {
+        return board_fail(argv[0], "%s", err);
+    }
+    return BOARD_EXIT_OK;
+}

@@ -1,0 +1,149 @@
+/*
+ * otaflow-board flash: factory programming. Writes a whole .ota image (header, payload, TLVs)
+ * into the application region of internal flash, as the programmer does with the unified hex
+ * (bootloader + application): erase the region, program it row by row. The external flash is
+ * not touched.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "board.h"
+#include "cli.h"
+#include "otaflow/image.h"
+
+static const char HELP[] =
+    "usage: otaflow-board flash DIR FILE.ota\n"
+    "\n"
+    "Factory programming: write the image FILE.ota (made by otaflow-image pack) into the\n"
+    "application region of the board's internal flash (0x10020000, 0xDF000 bytes), as a\n"
+    "programmer does. The image must be intact and fit the region. The image store on the\n"
+    "external flash is left as it is.\n";
+
+static int read_whole(const char *path, uint8_t **out, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        return -1;
+    }
+    size_t cap = 1u << 16, n = 0;
+    uint8_t *buf = malloc(cap);
+    while (buf != NULL) {
+        n += fread(buf + n, 1, cap - n, f);
+        if (n < cap) {
+            break;
+        }
+        uint8_t *bigger = cap < (64u << 20) ? realloc(buf, cap * 2) : NULL;
+        if (bigger == NULL) {
+            free(buf);
+            buf = NULL;
+            errno = EFBIG;
+            break;
+        }
+        buf = bigger;
+        cap *= 2;
+    }
+    int failed = buf == NULL || ferror(f);
+    fclose(f);
+    if (failed) {
+        free(buf);
+        return -1;
+    }
+    *out = buf;
+    *len = n;
+    return 0;
+}
+
+/* Program [data, data+len) at region start `base`, row by row; the tail row padded erased. */
+static ota_flash_status_t program_region(const ota_flash_t *f, uint32_t base, uint32_t size,
+                                         const uint8_t *data, size_t len)
+{
+    const ota_flash_geometry_t *g = &f->geometry;
+    for (uint32_t off = 0; off < size; off += g->erase_unit) {
+        ota_flash_status_t st = ota_flash_erase(f, base + off, g->erase_unit);
+        if (st != OTA_FLASH_OK) {
+            return st;
+        }
+    }
+    uint8_t row[1024];
+    if (g->page_size > sizeof row) {
+        return OTA_FLASH_ERR_ALIGN;
+    }
+    for (size_t off = 0; off < len; off += g->page_size) {
+        size_t n = len - off < g->page_size ? len - off : g->page_size;
+        size_t padded = (n + g->program_unit - 1) / g->program_unit * g->program_unit;
+        memset(row, g->erased_value, padded);
+        memcpy(row, data + off, n);
+        ota_flash_status_t st = ota_flash_program(f, base + (uint32_t)off, row, (uint32_t)padded);
+        if (st != OTA_FLASH_OK) {
+            return st;
+        }
+    }
+    return OTA_FLASH_OK;
+}
+
+int cmd_flash(int argc, char **argv)
+{
+    const char *pos[2];
+    const cli_opt_t opts[] = {{NULL, NULL, NULL}};
+    int p = cli_parse(argc, argv, opts, pos, 2, HELP);
+    if (p != 0) {
+        return p > 0 ? BOARD_EXIT_OK : BOARD_EXIT_USAGE;
+    }
+    const char *dir = pos[0], *file = pos[1];
+    board_config_t cfg;
+    char err[BOARD_ERR_MAX];
+    if (board_config_load(dir, &cfg, err, sizeof err) != 0) {
+        return board_fail(argv[0], "%s", err);
+    }
+    ota_boot_config_t boot;
+    board_boot_config(&cfg, &boot);
+
+    uint8_t *data;
+    size_t len;
+    if (read_whole(file, &data, &len) != 0) {
+        return board_fail(argv[0], "cannot read %s: %s", file, strerror(errno));
+    }
+    if (len > boot.app_size) {
+        free(data);
+        return board_fail(argv[0], "%s is %zu bytes: larger than the application region "
+                          "(%u bytes)", file, len, (unsigned)boot.app_size);
+    }
+    ota_image_source_t src;
+    ota_image_buffer_t buf;
+    ota_image_info_t info;
+    uint8_t work[512];
+    ota_image_source_buffer(&src, &buf, data, (uint32_t)len);
+    ota_image_status_t ist = ota_image_parse(&src, &info);
+    if (ist == OTA_IMAGE_OK) {
+        ist = ota_image_verify(&src, &info, work, sizeof work);
+    }
+    if (ist != OTA_IMAGE_OK) {
+        free(data);
+        return board_fail(argv[0], "%s is not a valid image: %s", file,
+                          ota_image_status_str(ist));
+    }
+    if (info.total_size != len) {
+        free(data);
+        return board_fail(argv[0], "%s has %zu bytes after the image's end", file,
+                          len - info.total_size);
+    }
+
+    board_flashes_t flashes;
+    if (board_flashes_open(&flashes, dir, &cfg, NULL, false, err, sizeof err) != 0) {
+        free(data);
+        return board_fail(argv[0], "%s", err);
+    }
+    ota_flash_status_t st = program_region(ota_sim_flash_port(&flashes.internal), boot.app_offset,
+                                           boot.app_size, data, len);
+    board_flashes_close(&flashes);
+    free(data);
+    if (st != OTA_FLASH_OK) {
+        return board_fail(argv[0], "programming internal flash failed (flash status %d)", st);
+    }
+    printf("flashed %s: version %u, %u bytes into the application region at 0x%08X\n", file,
+           (unsigned)info.header.version, (unsigned)info.total_size,
+           (unsigned)(0x10000000u + boot.app_offset));
+    return BOARD_EXIT_OK;
+}

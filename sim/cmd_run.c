@@ -1,0 +1,439 @@
+/*
+ * otaflow-board run: power the board on and watch it. Each power-on or reset runs the
+ * bootloader (in this process, on the board's flashes), then starts the application image
+ * from internal flash as a child process and relays its console. The application's exit is a
+ * reset (exit 0 after the agent's reset = soft reset; anything else = crash); a watchdog
+ * resets an application that stops sending heartbeats. Meanwhile the image store is watched
+ * read-only for the goal (--until-*), and the power domain for the requested cut.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "app_process.h"
+#include "board_view.h"
+#include "cli.h"
+#include "console.h"
+
+static const char HELP[] =
+    "usage: otaflow-board run DIR [options]\n"
+    "\n"
+    "Power the board on and print its console: bootloader lines (boot:), the application's\n"
+    "lines (app:) and the board's own (board:). Resets (the application exiting, crashing or\n"
+    "hanging past the watchdog) run the bootloader again, within the same run.\n"
+    "\n"
+    "  --until-version N     stop (exit 0) once version N runs and is confirmed\n"
+    "  --until-rejected N    stop (exit 0) once version N is rejected and the running image\n"
+    "                        is confirmed (a failed trial was rolled back)\n"
+    "  --until-console TEXT  stop (exit 0) once a console line contains TEXT\n"
+    "  --timeout SEC         give up after SEC seconds (exit 3)\n"
+    "  --power-cut-at N      cut the power at the N-th flash program/erase of this run,\n"
+    "                        counted over both flashes from power-on (exit 4 when it happens)\n"
+    "  --cut-mode MODE       before (op N does not happen, default), after (it completes),\n"
+    "                        torn (it is left half done)\n"
+    "  --seed N              seed of the torn operation's random damage (default 1)\n"
+    "\n"
+    "Without a goal the board runs until --timeout or Ctrl-C.\n"
+    "exit status: 0 goal reached, 1 failure, 2 bad usage, 3 timeout, 4 power cut,\n"
+    "5 the bootloader found no valid image and halted, 130 interrupted.\n";
+
+#define EXIT_INTERRUPTED 130
+#define POLL_MS 50
+#define GOAL_CHECK_MS 200
+#define STOP_GRACE_MS 3000
+
+typedef struct run_goal {
+    uint32_t version;          /**< --until-version (0: none) */
+    uint32_t rejected;         /**< --until-rejected (0: none) */
+    const char *console_text;  /**< --until-console */
+} run_goal_t;
+
+typedef struct run_ctx {
+    const char *dir;
+    char abs_dir[BOARD_PATH_MAX];
+    board_config_t cfg;
+    ota_sim_power_t *power;
+    console_t console;
+    run_goal_t goal;
+    uint64_t deadline_ms;      /**< 0: none */
+    uint64_t ops_at_power_on;  /**< power->ops when this run started: --power-cut-at counts
+                                    from here */
+    unsigned resets;
+    board_view_t view;
+    board_flashes_t flashes;
+    ota_store_t store;
+    ota_boot_t boot;
+} run_ctx_t;
+
+static volatile sig_atomic_t g_interrupted;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    g_interrupted = 1;
+}
+
+static uint64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static void boot_log(void *ctx, const char *line)
+{
+    if (strncmp(line, "boot:", 5) == 0) {
+        console_line(ctx, line);
+        return;
+    }
+    char buf[CONSOLE_LINE_MAX];
+    snprintf(buf, sizeof buf, "boot: %s", line);
+    console_line(ctx, buf);
+}
+
+static bool goal_reached(run_ctx_t *r)
+{
+    const run_goal_t *g = &r->goal;
+    if (g->console_text != NULL && r->console.watch_seen) {
+        return true;
+    }
+    if (g->version == 0 && g->rejected == 0) {
+        return false;
+    }
+    board_view_refresh(&r->view);
+    if (r->view.store_status != OTA_STORE_OK) {
+        return false;
+    }
+    const ota_store_boot_t *b = ota_store_boot(&r->view.store);
+    if (b->state != OTA_BOOT_CONFIRMED) {
+        return false;
+    }
+    if (g->version != 0) {
+        return r->view.running_status == OTA_IMAGE_OK && r->view.running.version == g->version &&
+               b->running_version == g->version;
+    }
+    return ota_store_is_rejected(&r->view.store, g->rejected);
+}
+
+/* The operation count lets a test aim a power cut at what happens after this reset. */
+static void announce_reset(run_ctx_t *r, const char *why)
+{
+    r->resets++;
+    console_board(&r->console, "reset #%u: %s (after flash operation %llu of this run)",
+                  r->resets, why, (unsigned long long)(r->power->ops - r->ops_at_power_on));
+}
+
+static int power_cut_exit(run_ctx_t *r, const char *when)
+{
+    console_board(&r->console,
+                  "power cut at flash operation %llu of this run (as requested, %s): the "
+                  "board is dead until the next run",
+                  (unsigned long long)(r->power->cut_at - r->ops_at_power_on), when);
+    return BOARD_EXIT_POWER_CUT;
+}
+
+/* One bootloader pass. Returns -1 to go on (start the app), else the exit status. */
+static int boot_once(run_ctx_t *r)
+{
+    char err[BOARD_ERR_MAX];
+    if (board_flashes_open(&r->flashes, r->dir, &r->cfg, r->power, false, err, sizeof err)) {
+        console_board(&r->console, "%s", err);
+        return BOARD_EXIT_FAIL;
+    }
+    ota_store_config_t sc;
+    ota_boot_config_t bc;
+    ota_boot_report_t report;
+    board_store_config(&r->cfg, &sc);
+    board_boot_config(&r->cfg, &bc);
+    ota_store_status_t mst =
+        ota_store_mount(&r->store, ota_sim_flash_port(&r->flashes.external), &sc);
+    ota_boot_status_t bst = OTA_BOOT_ERR_STORE;
+    if (mst == OTA_STORE_OK) {
+        bst = ota_boot_run(&r->boot, &bc, ota_sim_flash_port(&r->flashes.internal), &r->store,
+                           boot_log, &r->console, &report);
+    }
+    board_flashes_close(&r->flashes);
+    if (r->power->dead) {
+        return power_cut_exit(r, "in the bootloader");
+    }
+    if (mst != OTA_STORE_OK) {
+        console_board(&r->console, "the image store cannot be mounted: %s",
+                      ota_store_status_str(mst));
+        return BOARD_EXIT_FAIL;
+    }
+    if (bst == OTA_BOOT_ERR_NO_IMAGE) {
+        console_board(&r->console, "halted: the bootloader found no valid image to start");
+        return BOARD_EXIT_HALTED;
+    }
+    if (bst != OTA_BOOT_OK) {
+        console_board(&r->console, "bootloader failed: %s (store: %s, flash status %d)",
+                      ota_boot_status_str(bst), ota_store_status_str(report.store_status),
+                      report.flash_status);
+        return BOARD_EXIT_FAIL;
+    }
+    return -1;
+}
+
+static int start_app(run_ctx_t *r, app_process_t *app)
+{
+    char err[BOARD_ERR_MAX];
+    ota_boot_config_t bc;
+    board_boot_config(&r->cfg, &bc);
+    board_view_refresh(&r->view);
+    if (r->view.running_status != OTA_IMAGE_OK) {
+        console_board(&r->console, "no application header in internal flash: %s",
+                      ota_image_status_str(r->view.running_status));
+        return BOARD_EXIT_FAIL;
+    }
+    const uint8_t *payload = r->view.internal.mem + bc.app_offset + OTA_IMAGE_HEADER_SIZE;
+    if (app_start(app, r->abs_dir, payload, r->view.running.payload_size, err, sizeof err)) {
+        console_board(&r->console, "%s", err);
+        return BOARD_EXIT_FAIL;
+    }
+    return -1;
+}
+
+static void describe_exit(run_ctx_t *r, int ws)
+{
+    char why[96];
+    if (WIFEXITED(ws) && WEXITSTATUS(ws) == 0) {
+        snprintf(why, sizeof why, "the application asked for it");
+    } else if (WIFEXITED(ws)) {
+        snprintf(why, sizeof why, "the application crashed (exit status %d)", WEXITSTATUS(ws));
+    } else {
+        snprintf(why, sizeof why, "the application crashed (%s)",
+                 strsignal(WIFSIGNALED(ws) ? WTERMSIG(ws) : 0));
+    }
+    announce_reset(r, why);
+}
+
+static void drain(int fd)
+{
+    char buf[256];
+    while (fd >= 0 && read(fd, buf, sizeof buf) > 0) {
+    }
+}
+
+/* Watch the running application. Returns -1 after a reset (boot again), else the exit
+ * status of the run. */
+static int supervise(run_ctx_t *r, app_process_t *app)
+{
+    uint64_t last_heartbeat = mono_ms(), next_goal_check = 0;
+    bool console_open = true;
+    for (;;) {
+        struct pollfd pf[2] = {{console_open ? app->console_fd : -1, POLLIN, 0},
+                               {app->heartbeat_fd, POLLIN, 0}};
+        poll(pf, 2, POLL_MS);
+        uint64_t now = mono_ms();
+        if (console_open && console_feed(&r->console, app->console_fd) != 0) {
+            console_open = false;
+        }
+        if (pf[1].revents & POLLIN) {
+            drain(app->heartbeat_fd);
+            last_heartbeat = now;
+        }
+        if (r->power->dead) {
+            app_kill(app);
+            console_flush(&r->console);
+            return power_cut_exit(r, "while the application ran");
+        }
+        int ws;
+        if (app_reaped(app, &ws)) {
+            /* once: reads to the end, unless something the application started still
+             * holds the pipe (then its later lines are lost, not waited for) */
+            if (console_open) {
+                console_feed(&r->console, app->console_fd);
+            }
+            console_flush(&r->console);
+            app_release(app);
+            if (r->power->dead) {
+                return power_cut_exit(r, "while the application ran");
+            }
+            describe_exit(r, ws);
+            return -1;
+        }
+        if (now - last_heartbeat > (uint64_t)r->cfg.watchdog_s * 1000u) {
+            app_kill(app);
+            console_flush(&r->console);
+            char why[64];
+            snprintf(why, sizeof why, "watchdog: no heartbeat for %u s",
+                     (unsigned)r->cfg.watchdog_s);
+            announce_reset(r, why);
+            return -1;
+        }
+        if (now >= next_goal_check || r->console.watch_seen || r->console.confirm_seen) {
+            r->console.confirm_seen = false;
+            next_goal_check = now + GOAL_CHECK_MS;
+            if (goal_reached(r)) {
+                app_stop(app, STOP_GRACE_MS);
+                console_flush(&r->console);
+                return BOARD_EXIT_OK;
+            }
+        }
+        if (r->deadline_ms != 0 && now >= r->deadline_ms) {
+            app_stop(app, STOP_GRACE_MS);
+            console_flush(&r->console);
+            console_board(&r->console, "timeout: goal not reached");
+            return BOARD_EXIT_TIMEOUT;
+        }
+        if (g_interrupted) {
+            app_stop(app, STOP_GRACE_MS);
+            console_flush(&r->console);
+            console_board(&r->console, "interrupted: application stopped");
+            return EXIT_INTERRUPTED;
+        }
+    }
+}
+
+static int run_board(run_ctx_t *r)
+{
+    for (;;) {
+        int rc = boot_once(r);
+        if (rc >= 0) {
+            return rc;
+        }
+        if (goal_reached(r)) {
+            return BOARD_EXIT_OK;
+        }
+        app_process_t app;
+        rc = start_app(r, &app);
+        if (rc >= 0) {
+            return rc;
+        }
+        rc = supervise(r, &app);
+        if (rc >= 0) {
+            return rc;
+        }
+        if (r->deadline_ms != 0 && mono_ms() >= r->deadline_ms) {
+            console_board(&r->console, "timeout: goal not reached");
+            return BOARD_EXIT_TIMEOUT;
+        }
+        if (g_interrupted) {
+            return EXIT_INTERRUPTED;
+        }
+    }
+}
+
+static void describe_goal(run_ctx_t *r, int rc)
+{
+    if (rc != BOARD_EXIT_OK) {
+        return;
+    }
+    if (r->goal.version != 0) {
+        console_board(&r->console, "goal reached: version %u is running and confirmed",
+                      (unsigned)r->goal.version);
+    } else if (r->goal.rejected != 0) {
+        console_board(&r->console,
+                      "goal reached: version %u was rejected, version %u runs confirmed",
+                      (unsigned)r->goal.rejected, (unsigned)r->view.running.version);
+    } else if (r->goal.console_text != NULL) {
+        console_board(&r->console, "goal reached: the console said \"%s\"",
+                      r->goal.console_text);
+    }
+}
+
+static int parse_cut_mode(const char *text, ota_sim_cut_mode_t *out)
+{
+    static const struct {
+        const char *name;
+        ota_sim_cut_mode_t mode;
+    } MODES[] = {{"before", OTA_SIM_CUT_BEFORE}, {"after", OTA_SIM_CUT_AFTER},
+                 {"torn", OTA_SIM_CUT_TORN}};
+    for (size_t i = 0; i < sizeof MODES / sizeof MODES[0]; i++) {
+        if (strcmp(text, MODES[i].name) == 0) {
+            *out = MODES[i].mode;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+int cmd_run(int argc, char **argv)
+{
+    const char *dir = NULL, *until_version = NULL, *until_rejected = NULL, *until_console = NULL;
+    const char *timeout = NULL, *cut_at = NULL, *cut_mode = NULL, *seed = NULL;
+    const cli_opt_t opts[] = {
+        {"until-version", &until_version, NULL}, {"until-rejected", &until_rejected, NULL},
+        {"until-console", &until_console, NULL}, {"timeout", &timeout, NULL},
+        {"power-cut-at", &cut_at, NULL},         {"cut-mode", &cut_mode, NULL},
+        {"seed", &seed, NULL},                   {NULL, NULL, NULL},
+    };
+    int p = cli_parse(argc, argv, opts, &dir, 1, HELP);
+    if (p != 0) {
+        return p > 0 ? BOARD_EXIT_OK : BOARD_EXIT_USAGE;
+    }
+    static run_ctx_t r;
+    memset(&r, 0, sizeof r);
+    r.dir = dir;
+    uint32_t timeout_s = 0, cut = 0, seed_v = 1;
+    ota_sim_cut_mode_t mode = OTA_SIM_CUT_BEFORE;
+    if ((until_version && !cli_u32(until_version, 1, UINT32_MAX, &r.goal.version)) ||
+        (until_rejected && !cli_u32(until_rejected, 1, UINT32_MAX, &r.goal.rejected))) {
+        return board_usage_error(argv[0], "a version is a number from 1 to 4294967295");
+    }
+    if (timeout && !cli_u32(timeout, 1, 86400, &timeout_s)) {
+        return board_usage_error(argv[0], "--timeout must be 1..86400 seconds, not '%s'",
+                                 timeout);
+    }
+    if (cut_at && !cli_u32(cut_at, 1, UINT32_MAX, &cut)) {
+        return board_usage_error(argv[0], "--power-cut-at must be a number from 1, not '%s'",
+                                 cut_at);
+    }
+    if (cut_mode && (cut_at == NULL || parse_cut_mode(cut_mode, &mode) != 0)) {
+        return board_usage_error(argv[0], "--cut-mode needs --power-cut-at and one of "
+                                 "before, after, torn");
+    }
+    if (seed && !cli_u32(seed, 0, UINT32_MAX, &seed_v)) {
+        return board_usage_error(argv[0], "--seed must be a number, not '%s'", seed);
+    }
+    r.goal.console_text = until_console;
+
+    char err[BOARD_ERR_MAX];
+    if (board_config_load(dir, &r.cfg, err, sizeof err) != 0 ||
+        board_view_open(&r.view, dir, &r.cfg, err, sizeof err) != 0 ||
+        board_power_map(dir, false, &r.power, err, sizeof err) != 0) {
+        board_view_close(&r.view);
+        return board_fail(argv[0], "%s", err);
+    }
+    if (realpath(dir, r.abs_dir) == NULL) {
+        board_view_close(&r.view);
+        board_power_unmap(r.power);
+        return board_fail(argv[0], "%s: %s", dir, strerror(errno));
+    }
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    console_init(&r.console, until_console);
+    if (timeout_s != 0) {
+        r.deadline_ms = mono_ms() + (uint64_t)timeout_s * 1000u;
+    }
+    ota_sim_power_on(r.power);
+    r.ops_at_power_on = r.power->ops;
+    console_board(&r.console, "power on (%s, %llu flash operations so far)", r.cfg.ext_flash,
+                  (unsigned long long)r.power->ops);
+    if (cut != 0) {
+        ota_sim_power_arm(r.power, r.power->ops + cut, mode, seed_v);
+        console_board(&r.console, "power cut armed at flash operation %u of this run (%s)",
+                      (unsigned)cut,
+                      mode == OTA_SIM_CUT_BEFORE ? "before" :
+                      mode == OTA_SIM_CUT_AFTER  ? "after" : "torn");
+    }
+    int rc = run_board(&r);
+    describe_goal(&r, rc);
+    if (!r.power->dead) {
+        ota_sim_power_arm(r.power, 0, OTA_SIM_CUT_BEFORE, 0); /* no cut left for later runs */
+    }
+    board_view_close(&r.view);
+    board_power_unmap(r.power);
+    return rc;
+}

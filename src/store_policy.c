@@ -1,0 +1,34 @@
+/*
+ * What an image must satisfy, beyond being well formed and intact, before the store records
+ * it STORED and the bootloader installs or boots it: anti-rollback (its security counter is
+ * not below the highest one confirmed on this device) and, when the device trusts keys, a
+ * signature by one of them. One function, so the agent side and the bootloader cannot
+ * disagree (docs/security.md).
+ */
+#include "otaflow/store.h"
+
+const ota_sig_keyring_t *ota_store_trusted_keys(const ota_store_t *store)
+{
+    return store ? store->trusted_keys : NULL;
+}
+
+ota_store_status_t ota_store_image_policy(const ota_store_t *store, const ota_image_info_t *info)
+{
+    if (!store || !info) {
+        return OTA_STORE_ERR_ARG;
+    }
+    if (info->header.security_counter < store->state.boot.security_counter) {
+        return OTA_STORE_ERR_SECURITY_COUNTER;
+    }
+    if (store->trusted_keys == NULL) {
+        return OTA_STORE_OK;
+    }
+    switch (ota_image_sig_check(info, store->trusted_keys)) {
+    case OTA_SIG_OK: return OTA_STORE_OK;
+    case OTA_SIG_ERR_UNSIGNED: return OTA_STORE_ERR_UNSIGNED;
+    case OTA_SIG_ERR_UNKNOWN_KEY: return OTA_STORE_ERR_UNKNOWN_KEY;
+    case OTA_SIG_ERR_BAD_SIGNATURE: return OTA_STORE_ERR_SIGNATURE;
+    case OTA_SIG_ERR_ARG: return OTA_STORE_ERR_ARG; /* an empty keyring in the config */
+    default: return OTA_STORE_ERR_CRYPTO;
+    }
+}

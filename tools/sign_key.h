@@ -1,0 +1,48 @@
+/*
+ * ECDSA P-256 keys for otaflow-image (keygen, pack --key, verify --pubkey, pubkey-c), on
+ * mbedTLS's pk/ecp. Host code. Keys are PEM files openssl reads: the private key in SEC1
+ * ("EC PRIVATE KEY"), the public key as SubjectPublicKeyInfo ("PUBLIC KEY").
+ */
+#ifndef OTAFLOW_TOOL_SIGN_KEY_H
+#define OTAFLOW_TOOL_SIGN_KEY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <mbedtls/pk.h>
+
+#include "otaflow/crypto.h"
+
+/** A P-256 key pair, or a public key alone (has_private false). */
+typedef struct tool_key {
+    mbedtls_pk_context pk;
+    bool has_private;
+    uint8_t pubkey[OTA_ECDSA_P256_PUBKEY_SIZE]; /**< uncompressed point */
+    uint8_t key_id[OTA_SHA256_SIZE];            /**< SHA-256 of pubkey: the KEY_HASH TLV */
+} tool_key_t;
+
+/** A new random key pair (CTR_DRBG seeded from /dev/urandom). 0, or -1 with why[] set. */
+int tool_key_generate(tool_key_t *key, char *why, size_t why_len);
+
+/** Load a PEM (or DER) P-256 private key. 0, or -1 with a one-line reason in why[]. */
+int tool_key_load_private(tool_key_t *key, const char *path, char *why, size_t why_len);
+
+/** Load a PEM (or DER) P-256 public key (a private key file also works: its public half). */
+int tool_key_load_public(tool_key_t *key, const char *path, char *why, size_t why_len);
+
+/** Write the private key (mode 0600) or the public key as PEM. 0, or -1 with why[] set. */
+int tool_key_write_private_pem(tool_key_t *key, const char *path, char *why, size_t why_len);
+int tool_key_write_public_pem(tool_key_t *key, const char *path, char *why, size_t why_len);
+
+/**
+ * Sign a 32-byte hash as is (deterministic ECDSA, RFC 6979): the DER signature goes into sig
+ * (OTA_ECDSA_P256_SIG_MAX bytes), its length into *sig_len. 0, or -1 with why[] set.
+ */
+int tool_key_sign_hash(tool_key_t *key, const uint8_t hash[OTA_SHA256_SIZE],
+                       uint8_t sig[OTA_ECDSA_P256_SIG_MAX], size_t *sig_len, char *why,
+                       size_t why_len);
+
+void tool_key_free(tool_key_t *key);
+
+#endif /* OTAFLOW_TOOL_SIGN_KEY_H */
