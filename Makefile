@@ -37,3 +37,25 @@ demo: deps
 
 clean:
 	rm -rf $(BUILD)
+
+# --- fuzzing (issue 7; section owned by the fuzz work) --------------------------------------
+# make fuzz: every target of tests/fuzz for FUZZ_SECONDS each, FUZZ_JOBS at a time; new
+# coverage is merged into tests/fuzz/corpus/<target>/, one summary line per target goes to
+# FUZZ_LOG. make test replays the corpora (ctest tests fuzz_<target>).
+FUZZ_BUILD   ?= $(BUILD)/fuzz
+FUZZ_SECONDS ?= 600
+FUZZ_JOBS    ?= $(JOBS)
+FUZZ_LOG     ?= $(FUZZ_BUILD)/fuzz-summary.log
+FUZZ_ENV = OTA_FUZZ_BUILD=$(FUZZ_BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_JOBS=$(FUZZ_JOBS) FUZZ_LOG=$(FUZZ_LOG)
+
+.PHONY: fuzz fuzz-build fuzz-seeds
+
+fuzz-build: deps
+	$(FUZZ_ENV) bash scripts/fuzz.sh build
+
+fuzz: fuzz-build
+	$(FUZZ_ENV) bash scripts/fuzz.sh all
+
+fuzz-seeds: fuzz-build
+	$(FUZZ_ENV) bash scripts/fuzz.sh seeds
+# --- end of fuzzing section ------------------------------------------------------------------

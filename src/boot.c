@@ -527,7 +527,13 @@ ota_boot_status_t ota_boot_run(ota_boot_t *boot, const ota_boot_config_t *config
             return (ota_boot_status_t)st;
         }
         if (start) {
-            report->version = fields(boot)->running_version;
+            /* The version of the image that starts, from its own header: the journal's
+             * running_version may be 0 ("unknown"), and check_internal only compares the two
+             * when it is not (fuzz_journal found a record saying 0 over a valid image). */
+            ota_image_header_t h;
+            report->version = ota_boot_running_header(internal, &boot->config, &h) == OTA_IMAGE_OK
+                                  ? h.version
+                                  : fields(boot)->running_version;
             boot_say(boot, "boot: starting v%u", (unsigned)report->version);
             return OTA_BOOT_OK;
         }

@@ -1,0 +1,131 @@
+/*
+ * Fuzz target 1: manifest parsing and update selection (issue 7). The input is the manifest
+ * as served; the device state is fixed: running version 3, versions 5 and 7 rejected.
+ *
+ * Oracles beyond "no crash, no UB": the input is read only inside its length (it is not
+ * NUL-terminated); any error leaves the plan all zero; an OK plan obeys the selection rules
+ * (update newer than running unless downgrades are allowed, never rejected, never erased,
+ * a printable URL of url_len bytes, distinct erase versions); the same manifest gives the same
+ * verdict and plan with a token storage of any size that suffices; a downgrade-allowing device
+ * gets an update whenever the strict one does.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "otaflow/manifest.h"
+
+#define RUNNING_VERSION 3u
+
+static bool rejected(void *ctx, uint32_t version)
+{
+    (void)ctx;
+    return version == 5u || version == 7u;
+}
+
+static bool all_zero(const void *p, size_t n)
+{
+    const uint8_t *b = p;
+    for (size_t i = 0; i < n; i++) {
+        if (b[i] != 0) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static void check_plan(ota_manifest_status_t st, const ota_manifest_plan_t *plan,
+                       const ota_manifest_device_t *dev)
+{
+    if (ota_manifest_status_str(st) == NULL) {
+        abort();
+    }
+    if (st != OTA_MANIFEST_OK) {
+        if (!all_zero(plan, sizeof *plan)) {
+            abort(); /* an error must leave nothing to act on */
+        }
+        return;
+    }
+    if (plan->erase_count > OTA_MANIFEST_ERASE_MAX || plan->erase_count > plan->entry_count) {
+        abort();
+    }
+    for (uint32_t i = 0; i < plan->erase_count; i++) {
+        for (uint32_t j = i + 1; j < plan->erase_count; j++) {
+            if (plan->erase_versions[i] == plan->erase_versions[j]) {
+                abort();
+            }
+        }
+    }
+    if (!plan->has_update) {
+        return;
+    }
+    const ota_manifest_update_t *u = &plan->update;
+    if (u->version == 0 || u->version == dev->running_version || rejected(NULL, u->version) ||
+        (!dev->allow_downgrade && u->version < dev->running_version)) {
+        abort();
+    }
+    for (uint32_t i = 0; i < plan->erase_count; i++) {
+        if (plan->erase_versions[i] == u->version) {
+            abort();
+        }
+    }
+    if (u->url_len == 0 || u->url_len > OTA_MANIFEST_URL_MAX || u->url[u->url_len] != '\0' ||
+        strlen(u->url) != u->url_len || (u->has_size && u->size == 0)) {
+        abort();
+    }
+    for (uint32_t i = 0; i < u->url_len; i++) {
+        if (u->url[i] < 0x21 || u->url[i] > 0x7E) {
+            abort();
+        }
+    }
+}
+
+static ota_manifest_token_t g_tokens[OTA_MANIFEST_TOKENS_DEFAULT];
+static ota_manifest_token_t g_tokens_big[4 * OTA_MANIFEST_TOKENS_DEFAULT];
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    ota_manifest_device_t dev = {
+        .running_version = RUNNING_VERSION,
+        .allow_downgrade = false,
+        .is_rejected = rejected,
+        .rejected_ctx = NULL,
+    };
+    ota_manifest_parser_t parser;
+    ota_manifest_parser_init(&parser, g_tokens, OTA_MANIFEST_TOKENS_DEFAULT);
+    ota_manifest_plan_t plan;
+    memset(&plan, 0xA5, sizeof plan); /* garbage in: the callee must set every byte */
+    ota_manifest_status_t st = ota_manifest_select(&parser, (const char *)data, size, &dev, &plan);
+    check_plan(st, &plan, &dev);
+
+    /* More token storage: the same answer whenever the first storage was enough. */
+    ota_manifest_parser_t big;
+    ota_manifest_parser_init(&big, g_tokens_big, sizeof g_tokens_big / sizeof g_tokens_big[0]);
+    ota_manifest_plan_t plan_big;
+    memset(&plan_big, 0x5A, sizeof plan_big);
+    ota_manifest_status_t st_big = ota_manifest_select(&big, (const char *)data, size, &dev, &plan_big);
+    check_plan(st_big, &plan_big, &dev);
+    if (st != OTA_MANIFEST_ERR_TOO_MANY_TOKENS &&
+        (st != st_big || memcmp(&plan, &plan_big, sizeof plan) != 0)) {
+        abort();
+    }
+
+    /* A device that accepts downgrades: still valid, and never loses an update. */
+    dev.allow_downgrade = true;
+    ota_manifest_plan_t plan_down;
+    ota_manifest_status_t st_down =
+        ota_manifest_select(&parser, (const char *)data, size, &dev, &plan_down);
+    check_plan(st_down, &plan_down, &dev);
+    if ((st_down == OTA_MANIFEST_OK) != (st == OTA_MANIFEST_OK) && st_down != OTA_MANIFEST_ERR_AMBIGUOUS &&
+        st != OTA_MANIFEST_ERR_AMBIGUOUS) {
+        abort(); /* validity of the text does not depend on the policy */
+    }
+    if (st == OTA_MANIFEST_OK && plan.has_update && st_down == OTA_MANIFEST_OK &&
+        !plan_down.has_update) {
+        abort();
+    }
+    return 0;
+}
