@@ -326,7 +326,7 @@ static void unknown_keys_and_nested_values_are_skipped(void **state)
     const char *m =
         "{\"meta\":{\"ota\":5,\"list\":[[1,[2,[3]]],{\"Version\":99}]},"
         "\"ota\":["
-        "{\"HwId\":[[{\"Version\":77}],[]],\"Version\":4,\"Notes\":{\"a\":{\"b\":[{}]}},"
+        "{\"Board\":[[{\"Version\":77}],[]],\"Version\":4,\"Notes\":{\"a\":{\"b\":[{}]}},"
         "\"URL\":\"http://h/4\",\"SecurityCounter\":2,\"Digest\":\"" DA "\",\"x\":null,"
         "\"y\":-1.5e+10,\"z\":\"\\\"Version\\\":88\"},"
         "{\"Version\":2,\"URL\":\"http://h/2\",\"Digest\":\"" DB "\",\"big\":123456789012345678901234567890}"
