@@ -50,6 +50,11 @@ typedef struct board_config {
     uint32_t attempts;             /**< trial boots before a roll back (3) */
     uint32_t watchdog_s;           /**< seconds without a heartbeat before a reset (30) */
     bool confirm_on_start;         /**< app confirms at start instead of after a check (off) */
+    uint32_t hw_id;                /**< the board's hardware id (0 = any image's) */
+    bool has_image_key;            /**< image_pubkey set: images must be signed by it */
+    ota_sig_key_t image_key;       /**< image_pubkey (130 hex digits in board.conf) */
+    bool has_manifest_key;         /**< manifest_pubkey set: manifests must be signed by it */
+    ota_sig_key_t manifest_key;    /**< manifest_pubkey */
 } board_config_t;
 
 /** Defaults of a new board. */
@@ -69,8 +74,14 @@ int board_config_save(const char *dir, const board_config_t *cfg, char *err, siz
 /** DIR/name into out (BOARD_PATH_MAX bytes). Returns 0, -1 if too long. */
 int board_path(char *out, const char *dir, const char *name);
 
-/** The store configuration of this board (same for bootloader, app and status). */
-void board_store_config(const board_config_t *cfg, ota_store_config_t *out);
+/** The store configuration of this board (same for bootloader, app and status). ring is the
+ *  caller's storage for the trusted image keys (it must live as long as the store); it
+ *  points into cfg, which must live as long too. */
+void board_store_config(const board_config_t *cfg, ota_sig_keyring_t *ring,
+                        ota_store_config_t *out);
+
+/** The manifest keyring of this board into ring (count 0 without manifest_pubkey). */
+void board_manifest_keys(const board_config_t *cfg, ota_sig_keyring_t *ring);
 
 /** The bootloader configuration of this board. */
 void board_boot_config(const board_config_t *cfg, ota_boot_config_t *out);

@@ -2,6 +2,7 @@
  * Board directory: configuration file, paths, the shared power file, the two flashes.
  * Shared by otaflow-board and the example application (both open the same board).
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -66,6 +67,41 @@ static bool parse_on_off(const char *text, bool *out)
     return false;
 }
 
+/* 130 hex digits: an uncompressed P-256 public key, 04 || X || Y. "" clears it. */
+static bool parse_pubkey(const char *text, bool *has, ota_sig_key_t *key)
+{
+    if (text[0] == '\0') {
+        *has = false;
+        return true;
+    }
+    if (strlen(text) != 2u * OTA_ECDSA_P256_PUBKEY_SIZE) {
+        return false;
+    }
+    for (size_t i = 0; i < OTA_ECDSA_P256_PUBKEY_SIZE; i++) {
+        unsigned v;
+        if (sscanf(text + 2 * i, "%2x", &v) != 1 || !isxdigit((unsigned char)text[2 * i]) ||
+            !isxdigit((unsigned char)text[2 * i + 1])) {
+            return false;
+        }
+        key->pubkey[i] = (uint8_t)v;
+    }
+    if (key->pubkey[0] != 0x04) {
+        return false;
+    }
+    ota_sha256(key->pubkey, sizeof key->pubkey, key->key_id);
+    *has = true;
+    return true;
+}
+
+static void put_pubkey(FILE *f, const char *name, bool has, const ota_sig_key_t *key)
+{
+    fprintf(f, "%s = ", name);
+    for (size_t i = 0; has && i < OTA_ECDSA_P256_PUBKEY_SIZE; i++) {
+        fprintf(f, "%02x", key->pubkey[i]);
+    }
+    fputc('\n', f);
+}
+
 int board_config_set(board_config_t *cfg, const char *key, const char *value, char *err,
                      size_t err_len)
 {
@@ -106,6 +142,16 @@ int board_config_set(board_config_t *cfg, const char *key, const char *value, ch
     } else if (strcmp(key, "confirm_on_start") == 0) {
         if (!parse_on_off(value, &cfg->confirm_on_start)) {
             return fail(err, err_len, "confirm_on_start must be on or off, not '%s'", value);
+        }
+    } else if (strcmp(key, "hw_id") == 0) {
+        if (!parse_u32(value, 0, UINT32_MAX, &cfg->hw_id)) {
+            return fail(err, err_len, "hw_id must be 0..4294967295, not '%s'", value);
+        }
+    } else if (strcmp(key, "image_pubkey") == 0 || strcmp(key, "manifest_pubkey") == 0) {
+        bool image = key[0] == 'i';
+        if (!parse_pubkey(value, image ? &cfg->has_image_key : &cfg->has_manifest_key,
+                          image ? &cfg->image_key : &cfg->manifest_key)) {
+            return fail(err, err_len, "%s must be 130 hex digits (04 || X || Y) or empty", key);
         }
     } else {
         return fail(err, err_len, "unknown setting '%s'", key);
@@ -191,22 +237,37 @@ int board_config_save(const char *dir, const board_config_t *cfg, char *err, siz
             cfg->ext_flash, cfg->manifest_url, cfg->period_s, cfg->slots,
             cfg->auto_reset ? "on" : "off", cfg->attempts, cfg->watchdog_s,
             cfg->confirm_on_start ? "on" : "off");
+    fprintf(f, "hw_id = %u\n", (unsigned)cfg->hw_id);
+    put_pubkey(f, "image_pubkey", cfg->has_image_key, &cfg->image_key);
+    put_pubkey(f, "manifest_pubkey", cfg->has_manifest_key, &cfg->manifest_key);
     if (fclose(f) != 0 || rename(tmp, path) != 0) {
         return fail(err, err_len, "cannot write %s: %s", path, strerror(errno));
     }
     return 0;
 }
 
-void board_store_config(const board_config_t *cfg, ota_store_config_t *out)
+void board_store_config(const board_config_t *cfg, ota_sig_keyring_t *ring,
+                        ota_store_config_t *out)
 {
     memset(out, 0, sizeof(*out));
     out->download_slots = (uint8_t)cfg->slots;
+    out->hw_id = cfg->hw_id;
+    ring->keys = &cfg->image_key;
+    ring->count = cfg->has_image_key ? 1u : 0u;
+    out->trusted_keys = cfg->has_image_key ? ring : NULL;
+}
+
+void board_manifest_keys(const board_config_t *cfg, ota_sig_keyring_t *ring)
+{
+    ring->keys = &cfg->manifest_key;
+    ring->count = cfg->has_manifest_key ? 1u : 0u;
 }
 
 void board_boot_config(const board_config_t *cfg, ota_boot_config_t *out)
 {
     ota_boot_config_default(out);
     out->max_attempts = (uint8_t)cfg->attempts;
+    out->hw_id = cfg->hw_id;
 }
 
 int board_power_map(const char *dir, bool create, ota_sim_power_t **out, char *err,

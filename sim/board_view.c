@@ -37,7 +37,7 @@ void board_view_refresh(board_view_t *v)
 {
     ota_store_config_t sc;
     ota_boot_config_t bc;
-    board_store_config(&v->cfg, &sc);
+    board_store_config(&v->cfg, &v->keys, &sc);
     board_boot_config(&v->cfg, &bc);
     v->store_status = ota_store_mount(&v->store, &v->external.port, &sc);
     uint8_t raw[OTA_IMAGE_HEADER_SIZE];

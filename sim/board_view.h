@@ -17,6 +17,7 @@ typedef struct board_view {
     char dir[BOARD_PATH_MAX];
     flash_view_t internal, external;
     ota_store_t store;
+    ota_sig_keyring_t keys; /* trusted image keys of the store (board_store_config) */
     ota_store_status_t store_status;  /**< result of the last mount */
     ota_image_header_t running;       /**< header in the application region */
     ota_image_status_t running_status;

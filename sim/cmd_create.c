@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include "board.h"
+#include "board_key.h"
 #include "cli.h"
 
 static const char CREATE_HELP[] =
@@ -21,13 +22,19 @@ static const char CREATE_HELP[] =
     "  --attempts N             trial boots before a new image is rolled back (default 3)\n"
     "  --watchdog SEC           reset an application silent this long (default 30)\n"
     "  --confirm-on-start on|off  the application confirms itself at start, not after its\n"
-    "                           first successful manifest check (default off)\n";
+    "                           first successful manifest check (default off)\n"
+    "  --pubkey PUB.pem         images must be signed by this key (bootloader and store)\n"
+    "  --manifest-pubkey PUB.pem  manifests must be signed by this key (the agent fetches\n"
+    "                           MANIFEST_URL.sig; see otaflow-image manifest sign)\n"
+    "  --hw-id N                the board's hardware id: images and manifest entries for\n"
+    "                           another one are refused (default 0: any)\n";
 
 static const char SET_HELP[] =
     "usage: otaflow-board set DIR KEY=VALUE...\n"
     "\n"
     "Change settings in DIR/board.conf. Keys (ext_flash is fixed at create):\n"
-    "manifest_url, period_s, slots, auto_reset, attempts, watchdog_s, confirm_on_start.\n"
+    "manifest_url, period_s, slots, auto_reset, attempts, watchdog_s, confirm_on_start,\n"
+    "hw_id, image_pubkey, manifest_pubkey (130 hex digits, or empty for none).\n"
     "The running application reads them at its next start.\n";
 
 int cmd_create(int argc, char **argv)
@@ -35,11 +42,14 @@ int cmd_create(int argc, char **argv)
     const char *dir = NULL;
     const char *ext = NULL, *url = NULL, *period = NULL, *slots = NULL, *auto_reset = NULL;
     const char *attempts = NULL, *watchdog = NULL, *confirm = NULL;
+    const char *pubkey = NULL, *manifest_pubkey = NULL, *hw_id = NULL;
     const cli_opt_t opts[] = {
         {"ext-flash", &ext, NULL},       {"manifest-url", &url, NULL},
         {"period", &period, NULL},       {"slots", &slots, NULL},
         {"auto-reset", &auto_reset, NULL}, {"attempts", &attempts, NULL},
         {"watchdog", &watchdog, NULL},   {"confirm-on-start", &confirm, NULL},
+        {"pubkey", &pubkey, NULL},       {"manifest-pubkey", &manifest_pubkey, NULL},
+        {"hw-id", &hw_id, NULL},
         {NULL, NULL, NULL},
     };
     int p = cli_parse(argc, argv, opts, &dir, 1, CREATE_HELP);
@@ -49,10 +59,19 @@ int cmd_create(int argc, char **argv)
 
     board_config_t cfg;
     board_config_default(&cfg);
-    const char *keys[] = {"ext_flash", "manifest_url", "period_s", "slots", "auto_reset",
-                          "attempts", "watchdog_s", "confirm_on_start"};
-    const char *values[] = {ext, url, period, slots, auto_reset, attempts, watchdog, confirm};
     char err[BOARD_ERR_MAX];
+    char image_hex[BOARD_PUBKEY_HEX], manifest_hex[BOARD_PUBKEY_HEX];
+    if ((pubkey != NULL && board_pubkey_hex(pubkey, image_hex, err, sizeof err) != 0) ||
+        (manifest_pubkey != NULL &&
+         board_pubkey_hex(manifest_pubkey, manifest_hex, err, sizeof err) != 0)) {
+        return board_fail(argv[0], "%s", err);
+    }
+    const char *keys[] = {"ext_flash", "manifest_url", "period_s", "slots", "auto_reset",
+                          "attempts", "watchdog_s", "confirm_on_start", "hw_id",
+                          "image_pubkey", "manifest_pubkey"};
+    const char *values[] = {ext, url, period, slots, auto_reset, attempts, watchdog, confirm,
+                            hw_id, pubkey ? image_hex : NULL,
+                            manifest_pubkey ? manifest_hex : NULL};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
         if (values[i] != NULL && board_config_set(&cfg, keys[i], values[i], err, sizeof err)) {
             return board_usage_error(argv[0], "%s", err);

@@ -68,6 +68,7 @@ typedef struct run_ctx {
     board_view_t view;
     board_flashes_t flashes;
     ota_store_t store;
+    ota_sig_keyring_t keys; /* trusted image keys of the store (board_store_config) */
     ota_boot_t boot;
 } run_ctx_t;
 
@@ -149,7 +150,7 @@ static int boot_once(run_ctx_t *r)
     ota_store_config_t sc;
     ota_boot_config_t bc;
     ota_boot_report_t report;
-    board_store_config(&r->cfg, &sc);
+    board_store_config(&r->cfg, &r->keys, &sc);
     board_boot_config(&r->cfg, &bc);
     ota_store_status_t mst =
         ota_store_mount(&r->store, ota_sim_flash_port(&r->flashes.external), &sc);

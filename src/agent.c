@@ -105,6 +105,9 @@ static void emit_failure(ota_agent_t *a, ota_event_type_t type, uint32_t version
     case OTA_SRC_STORE:
         e.reason = ota_store_status_str((ota_store_status_t)status);
         break;
+    case OTA_SRC_MANIFEST_SIG:
+        e.reason = ota_manifest_sig_status_str((ota_manifest_sig_status_t)status);
+        break;
     case OTA_SRC_AGENT:
     case OTA_SRC_NONE:
     default:
@@ -238,6 +241,30 @@ static void maybe_progress(ota_agent_t *a)
     }
 }
 
+/* Collect the first header bytes of a fresh download: an image built for another board is
+ * refused once its header is in, before the rest is fetched and written. A header that does
+ * not decode is left to the store, which names what is wrong with it. (A resumed download
+ * was checked when it started; the store checks every image at the end anyway.) */
+static bool head_for_another_board(ota_agent_t *a, const uint8_t *data, size_t len)
+{
+    if (a->config.hw_id == 0u || a->resume_from != 0u || a->received >= OTA_IMAGE_HEADER_SIZE) {
+        return false;
+    }
+    size_t n = OTA_IMAGE_HEADER_SIZE - a->received;
+    if (n > len) {
+        n = len;
+    }
+    memcpy(a->image_head + a->received, data, n);
+    if (a->received + n < OTA_IMAGE_HEADER_SIZE) {
+        return false;
+    }
+    ota_image_header_t h;
+    return ota_image_header_decode(a->image_head, sizeof a->image_head,
+                                   ota_store_layout(a->ports.store)->slot_size,
+                                   &h) == OTA_IMAGE_OK &&
+           h.hw_id != a->config.hw_id;
+}
+
 static int image_body(void *user, uint64_t offset, const uint8_t *data, size_t len)
 {
     ota_agent_t *a = user;
@@ -250,6 +277,10 @@ static int image_body(void *user, uint64_t offset, const uint8_t *data, size_t l
         return 1;
     }
     size_t skip = (size_t)(have - offset);
+    if (head_for_another_board(a, data + skip, len - skip)) {
+        a->body_error = OTA_AGENT_ERR_HW_ID;
+        return 1;
+    }
     ota_store_status_t st =
         ota_store_download_write(a->ports.store, a->received, data + skip, len - skip);
     if (st != OTA_STORE_OK) {
@@ -406,7 +437,7 @@ static void poll_verify(ota_agent_t *a)
     }
     if (st == OTA_STORE_ERR_DIGEST || st == OTA_STORE_ERR_IMAGE || st == OTA_STORE_ERR_UNSIGNED ||
         st == OTA_STORE_ERR_UNKNOWN_KEY || st == OTA_STORE_ERR_SIGNATURE ||
-        st == OTA_STORE_ERR_SECURITY_COUNTER) {
+        st == OTA_STORE_ERR_SECURITY_COUNTER || st == OTA_STORE_ERR_HW_ID) {
         /* The bytes arrived intact but are not an image this device may store. */
         emit_failure(a, OTA_EVT_VERIFY_FAILED, v, OTA_SRC_STORE, st);
     } else {
@@ -433,6 +464,40 @@ static int manifest_body(void *user, uint64_t offset, const uint8_t *data, size_
     return 0;
 }
 
+static int sig_body(void *user, uint64_t offset, const uint8_t *data, size_t len)
+{
+    ota_agent_t *a = user;
+    if (offset != a->manifest_sig_len || len > OTA_MANIFEST_SIG_MAX - a->manifest_sig_len) {
+        a->body_error = OTA_AGENT_ERR_SIZE; /* reported as a malformed signature */
+        return 1;
+    }
+    memcpy(a->manifest_sig + a->manifest_sig_len, data, len);
+    a->manifest_sig_len += (uint32_t)len;
+    return 0;
+}
+
+/* The manifest is in; its detached signature is next (manifest URL + ".sig"). */
+static void start_sig_fetch(ota_agent_t *a)
+{
+    a->manifest_sig_len = 0;
+    a->body_error = OTA_AGENT_OK;
+    ota_http_request_t req = {
+        .url = a->manifest_sig_url,
+        .range_from = 0,
+        .on_body = sig_body,
+        .on_response = NULL,
+        .user = a,
+    };
+    ota_http_status_t hs = ota_http_get(&a->http, &req);
+    if (hs != OTA_HTTP_IN_PROGRESS) {
+        emit_failure(a, OTA_EVT_CHECK_FAILED, 0, OTA_SRC_HTTP, hs);
+        a->state = OTA_AGENT_IDLE;
+        return;
+    }
+    a->fetching_sig = true;
+    a->state = OTA_AGENT_CHECKING;
+}
+
 static void start_check(ota_agent_t *a)
 {
     a->manifest_len = 0;
@@ -454,18 +519,78 @@ static void start_check(ota_agent_t *a)
     a->state = OTA_AGENT_CHECKING;
 }
 
+/* Is the manifest signed by a trusted key? *is_signed says whether freshness applies; false
+ * (after a CHECK_FAILED) refuses the manifest before a byte of it is parsed. */
+static bool manifest_authentic(ota_agent_t *a, bool *is_signed)
+{
+    *is_signed = false;
+    if (a->config.manifest_keys == NULL) {
+        return true;
+    }
+    ota_manifest_sig_status_t st =
+        ota_manifest_sig_verify(a->manifest, a->manifest_len, a->manifest_sig,
+                                a->manifest_sig_len, a->config.manifest_keys);
+    if (st == OTA_MANIFEST_SIG_ERR_UNSIGNED && !a->config.require_signed_manifest) {
+        return true;
+    }
+    if (st != OTA_MANIFEST_SIG_OK) {
+        emit_failure(a, OTA_EVT_CHECK_FAILED, 0, OTA_SRC_MANIFEST_SIG, st);
+        return false;
+    }
+    *is_signed = true;
+    return true;
+}
+
+/* A signed manifest must be fresh: not older than the highest Sequence accepted (kept in the
+ * store, so a reset does not reopen a replay), not expired when the time is known, and not
+ * the same Sequence for longer than the maximum age of monotonic time. Its Sequence becomes
+ * the highest accepted before anything in it is acted on. */
+static bool manifest_fresh(ota_agent_t *a)
+{
+    uint64_t utc = a->ports.utc_now != NULL ? a->ports.utc_now(a->ports.utc_ctx) : 0u;
+    ota_manifest_sig_status_t st = ota_manifest_freshness(
+        &a->plan, ota_store_boot(a->ports.store)->manifest_sequence, utc);
+    bool same = a->fresh_sequence != 0u && a->plan.sequence == a->fresh_sequence;
+    if (st == OTA_MANIFEST_SIG_OK && same && a->config.manifest_max_age_s != 0u &&
+        a->now_ms - a->fresh_since_ms > a->config.manifest_max_age_s * 1000u) {
+        st = OTA_MANIFEST_SIG_ERR_STALE;
+    }
+    if (st != OTA_MANIFEST_SIG_OK) {
+        emit_failure(a, OTA_EVT_CHECK_FAILED, 0, OTA_SRC_MANIFEST_SIG, st);
+        return false;
+    }
+    if (!same) {
+        a->fresh_sequence = a->plan.sequence;
+        a->fresh_since_ms = a->now_ms;
+    }
+    ota_store_status_t ss = ota_store_raise_manifest_sequence(a->ports.store, a->plan.sequence);
+    if (ss != OTA_STORE_OK) {
+        emit_failure(a, OTA_EVT_CHECK_FAILED, 0, OTA_SRC_STORE, ss);
+        return false;
+    }
+    return true;
+}
+
 static void check_done(ota_agent_t *a)
 {
+    bool is_signed;
+    if (!manifest_authentic(a, &is_signed)) {
+        return;
+    }
     ota_manifest_device_t device = {
         .running_version = running_version(a),
         .allow_downgrade = a->config.allow_downgrade,
         .is_rejected = store_rejects,
         .rejected_ctx = a->ports.store,
+        .hw_id = a->config.hw_id,
     };
     ota_manifest_status_t ms =
         ota_manifest_select(&a->parser, a->manifest, a->manifest_len, &device, &a->plan);
     if (ms != OTA_MANIFEST_OK) {
         emit_failure(a, OTA_EVT_CHECK_FAILED, 0, OTA_SRC_MANIFEST, ms);
+        return;
+    }
+    if (is_signed && !manifest_fresh(a)) {
         return;
     }
 
@@ -496,6 +621,22 @@ static void poll_check(ota_agent_t *a)
         return;
     }
     a->state = OTA_AGENT_IDLE;
+    if (a->fetching_sig) {
+        a->fetching_sig = false;
+        if (hs == OTA_HTTP_ERR_ABORTED && a->body_error != OTA_AGENT_OK) {
+            emit_failure(a, OTA_EVT_CHECK_FAILED, 0, OTA_SRC_MANIFEST_SIG,
+                         OTA_MANIFEST_SIG_ERR_FORMAT);
+            return;
+        }
+        if (hs == OTA_HTTP_ERR_STATUS && ota_http_response(&a->http)->status_code == 404u) {
+            a->manifest_sig_len = 0; /* no .sig: an unsigned manifest (allowed or not) */
+        } else if (hs != OTA_HTTP_OK) {
+            emit_failure(a, OTA_EVT_CHECK_FAILED, 0, OTA_SRC_HTTP, hs);
+            return;
+        }
+        check_done(a);
+        return;
+    }
     if (hs == OTA_HTTP_ERR_ABORTED && a->body_error != OTA_AGENT_OK) {
         emit_failure(a, OTA_EVT_CHECK_FAILED, 0, OTA_SRC_AGENT, a->body_error);
         return;
@@ -504,6 +645,11 @@ static void poll_check(ota_agent_t *a)
         emit_failure(a, OTA_EVT_CHECK_FAILED, 0, OTA_SRC_HTTP, hs);
         return;
     }
+    if (a->config.manifest_keys != NULL) {
+        start_sig_fetch(a);
+        return;
+    }
+    a->manifest_sig_len = 0;
     check_done(a);
 }
 
@@ -569,6 +715,14 @@ ota_agent_status_t ota_agent_init(ota_agent_t *agent, const ota_agent_config_t *
                                                          config->manifest_url))) {
         return OTA_AGENT_ERR_CONFIG;
     }
+    const ota_sig_keyring_t *keys = config->manifest_keys;
+    if ((keys != NULL && (keys->keys == NULL || keys->count == 0u)) ||
+        (config->require_signed_manifest && keys == NULL) ||
+        config->manifest_max_age_s > OTA_AGENT_MAX_AGE_LIMIT_S ||
+        (keys != NULL && config->manifest_url != NULL &&
+         strlen(config->manifest_url) + sizeof OTA_MANIFEST_SIG_SUFFIX > OTA_URL_MAX)) {
+        return OTA_AGENT_ERR_CONFIG;
+    }
 
     memset(agent, 0, sizeof *agent);
     agent->config = *config;
@@ -580,7 +734,13 @@ ota_agent_status_t ota_agent_init(ota_agent_t *agent, const ota_agent_config_t *
         agent->config.progress_step = OTA_AGENT_PROGRESS_STEP_DEFAULT;
     }
     if (config->manifest_url != NULL) {
-        memcpy(agent->manifest_url, config->manifest_url, strlen(config->manifest_url) + 1u);
+        size_t n = strlen(config->manifest_url);
+        memcpy(agent->manifest_url, config->manifest_url, n + 1u);
+        if (keys != NULL) {
+            memcpy(agent->manifest_sig_url, config->manifest_url, n);
+            memcpy(agent->manifest_sig_url + n, OTA_MANIFEST_SIG_SUFFIX,
+                   sizeof OTA_MANIFEST_SIG_SUFFIX);
+        }
     }
     agent->config.manifest_url = agent->manifest_url;
     agent->slot = OTA_STORE_SLOT_NONE;
@@ -758,6 +918,7 @@ ota_agent_status_t ota_agent_abort(ota_agent_t *agent)
     }
     if (agent->state == OTA_AGENT_CHECKING) {
         ota_http_abort(&agent->http);
+        agent->fetching_sig = false;
         agent->state = OTA_AGENT_IDLE;
     } else if (agent->state == OTA_AGENT_DOWNLOADING || agent->state == OTA_AGENT_VERIFYING) {
         ota_http_abort(&agent->http);
@@ -790,6 +951,7 @@ const char *ota_agent_status_str(ota_agent_status_t status)
     case OTA_AGENT_ERR_STORE: return "image store refused";
     case OTA_AGENT_ERR_ABORTED: return "aborted";
     case OTA_AGENT_ERR_INSECURE_URL: return "plain http refused (TLS required)";
+    case OTA_AGENT_ERR_HW_ID: return "image built for another board (hw id)";
     }
     return "unknown agent status";
 }

@@ -31,6 +31,28 @@ static const ota_sig_key_t *find_key(const ota_sig_keyring_t *ring, const uint8_
     return NULL;
 }
 
+ota_sig_status_t ota_sig_verify_hash(const ota_sig_keyring_t *ring,
+                                     const uint8_t *key_id, const uint8_t hash[OTA_SHA256_SIZE],
+                                     const uint8_t *sig, size_t sig_len)
+{
+    if (ring == NULL || ring->keys == NULL || ring->count == 0u || hash == NULL) {
+        return OTA_SIG_ERR_ARG;
+    }
+    const ota_sig_key_t *key = key_id != NULL ? find_key(ring, key_id) : NULL;
+    if (key == NULL) {
+        return OTA_SIG_ERR_UNKNOWN_KEY;
+    }
+    switch (ota_ecdsa_p256_verify(key->pubkey, hash, sig, sig_len)) {
+    case OTA_CRYPTO_OK: return OTA_SIG_OK;
+    case OTA_CRYPTO_ERR_BAD_SIGNATURE:
+    case OTA_CRYPTO_ERR_SIG_FORMAT:
+    case OTA_CRYPTO_ERR_ARG: /* a zero-length or NULL signature */
+        return OTA_SIG_ERR_BAD_SIGNATURE;
+    default:
+        return OTA_SIG_ERR_CRYPTO;
+    }
+}
+
 ota_sig_status_t ota_image_sig_check(const ota_image_info_t *info, const ota_sig_keyring_t *ring)
 {
     if (info == NULL || ring == NULL || ring->keys == NULL || ring->count == 0u) {
@@ -39,21 +61,8 @@ ota_sig_status_t ota_image_sig_check(const ota_image_info_t *info, const ota_sig
     if (!info->has_signature) {
         return OTA_SIG_ERR_UNSIGNED;
     }
-    const ota_sig_key_t *key = info->has_key_hash ? find_key(ring, info->key_hash) : NULL;
-    if (key == NULL) {
-        return OTA_SIG_ERR_UNKNOWN_KEY;
-    }
-    ota_crypto_status_t st =
-        ota_ecdsa_p256_verify(key->pubkey, info->sha256, info->signature, info->signature_len);
-    switch (st) {
-    case OTA_CRYPTO_OK: return OTA_SIG_OK;
-    case OTA_CRYPTO_ERR_BAD_SIGNATURE:
-    case OTA_CRYPTO_ERR_SIG_FORMAT:
-    case OTA_CRYPTO_ERR_ARG: /* only a zero-length signature gets here: parse forbids it */
-        return OTA_SIG_ERR_BAD_SIGNATURE;
-    default:
-        return OTA_SIG_ERR_CRYPTO;
-    }
+    return ota_sig_verify_hash(ring, info->has_key_hash ? info->key_hash : NULL, info->sha256,
+                               info->signature, info->signature_len);
 }
 
 ota_sig_status_t ota_image_sig_verify(const ota_image_source_t *src, const ota_sig_keyring_t *ring,

@@ -52,8 +52,12 @@ enum {
     REC_INSTALL_REASON = 41,
     REC_REJECTED_COUNT = 42,
     REC_RESERVED = 43,
-    REC_REJECTED = 44,
-    REC_SLOTS = 76,
+    REC_MANIFEST_SEQUENCE = 44,
+    REC_REJECTED = 48,
+    REC_SLOTS = 80,
+    /* format 1 (read, never written): no manifest sequence, the rejected list at 44 */
+    REC1_REJECTED = 44,
+    REC1_SLOTS = 76,
     /* per slot descriptor */
     SLOT_STATE = 0,
     SLOT_FLAGS = 1,
@@ -71,6 +75,17 @@ _Static_assert(SLOT_DIGEST + OTA_SHA256_SIZE == OTA_STORE_RECORD_SLOT, "slot des
 uint32_t ota_journal_record_bytes(uint8_t slot_count)
 {
     return OTA_STORE_RECORD_HEADER + (uint32_t)slot_count * OTA_STORE_RECORD_SLOT + 4u;
+}
+
+/* Where the rejected list and the slots start in a record of the given format. */
+static uint32_t rejected_at(uint8_t format)
+{
+    return format == OTA_JOURNAL_FORMAT_1 ? REC1_REJECTED : REC_REJECTED;
+}
+
+static uint32_t slots_at(uint8_t format)
+{
+    return format == OTA_JOURNAL_FORMAT_1 ? REC1_SLOTS : REC_SLOTS;
 }
 
 static uint8_t slot_count_of(const ota_store_layout_t *layout)
@@ -105,6 +120,7 @@ void ota_journal_encode(const ota_store_layout_t *layout, const ota_store_state_
     out[REC_ATTEMPTS] = b->attempts;
     out[REC_INSTALL_REASON] = b->install_reason;
     out[REC_REJECTED_COUNT] = b->rejected_count;
+    ota_le32_put(out + REC_MANIFEST_SEQUENCE, b->manifest_sequence);
     for (unsigned i = 0; i < OTA_STORE_REJECTED_MAX; i++) {
         ota_le32_put(out + REC_REJECTED + 4u * i, b->rejected[i]);
     }
@@ -173,14 +189,16 @@ ota_journal_record_kind_t ota_journal_decode(const ota_store_layout_t *layout, u
     if (i == size) {
         return OTA_JOURNAL_ERASED;
     }
-    if (ota_le32_get(rec + REC_MAGIC) != OTA_JOURNAL_MAGIC || rec[REC_FORMAT] != OTA_JOURNAL_FORMAT) {
+    uint8_t format = rec[REC_FORMAT];
+    if (ota_le32_get(rec + REC_MAGIC) != OTA_JOURNAL_MAGIC ||
+        (format != OTA_JOURNAL_FORMAT && format != OTA_JOURNAL_FORMAT_1)) {
         return OTA_JOURNAL_CORRUPT;
     }
     uint8_t count = rec[REC_SLOT_COUNT];
     if (count == 0 || count > OTA_STORE_MAX_SLOTS) {
         return OTA_JOURNAL_CORRUPT;
     }
-    uint32_t body = ota_journal_record_bytes(count) - 4u;
+    uint32_t body = slots_at(format) + (uint32_t)count * OTA_STORE_RECORD_SLOT;
     if (body + 4u > size) {
         /* A record longer than our positions: written with another layout, and its CRC
          * cannot even be read from here. */
@@ -209,11 +227,14 @@ ota_journal_record_kind_t ota_journal_decode(const ota_store_layout_t *layout, u
     b->attempts = rec[REC_ATTEMPTS];
     b->install_reason = rec[REC_INSTALL_REASON];
     b->rejected_count = rec[REC_REJECTED_COUNT];
+    if (format != OTA_JOURNAL_FORMAT_1) {
+        b->manifest_sequence = ota_le32_get(rec + REC_MANIFEST_SEQUENCE);
+    }
     for (unsigned i2 = 0; i2 < OTA_STORE_REJECTED_MAX; i2++) {
-        b->rejected[i2] = ota_le32_get(rec + REC_REJECTED + 4u * i2);
+        b->rejected[i2] = ota_le32_get(rec + rejected_at(format) + 4u * i2);
     }
     for (uint8_t k = 0; k < count; k++) {
-        const uint8_t *d = rec + REC_SLOTS + (uint32_t)k * OTA_STORE_RECORD_SLOT;
+        const uint8_t *d = rec + slots_at(format) + (uint32_t)k * OTA_STORE_RECORD_SLOT;
         ota_store_slot_t *s = &st.slots[k];
         s->state = d[SLOT_STATE];
         s->flags = d[SLOT_FLAGS];

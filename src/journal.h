@@ -13,8 +13,11 @@
 
 /** "OTAJ" read as a little-endian u32. */
 #define OTA_JOURNAL_MAGIC 0x4A41544FUL
-/** Record format version written in byte 8. */
-#define OTA_JOURNAL_FORMAT 1u
+/** Record format version written in byte 8: 2 since the manifest sequence (offset 44). */
+#define OTA_JOURNAL_FORMAT 2u
+/** The previous format, still read (a device keeps its state across the upgrade; its next
+ *  record is written in the current format). */
+#define OTA_JOURNAL_FORMAT_1 1u
 
 /** What a record position holds. */
 typedef enum ota_journal_record_kind {

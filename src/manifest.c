@@ -341,6 +341,7 @@ static bool url_equal(const doc_t *d, uint32_t i, const char *url, uint32_t url_
 typedef struct entry {
     uint32_t version;
     uint32_t size;
+    uint32_t hw_id;   /* HwId, 0 if absent (any board) */
     uint32_t url_tok; /* the URL string token, or NO_TOKEN */
     uint8_t digest[OTA_SHA256_SIZE];
     uint8_t seen;     /* bit per FIELDS[] index */
@@ -377,6 +378,11 @@ static ota_manifest_status_t field_version(const doc_t *d, uint32_t i, entry_t *
 static ota_manifest_status_t field_size(const doc_t *d, uint32_t i, entry_t *e)
 {
     return read_u32(d, i, &e->size) ? OTA_MANIFEST_OK : OTA_MANIFEST_ERR_SIZE;
+}
+
+static ota_manifest_status_t field_hw_id(const doc_t *d, uint32_t i, entry_t *e)
+{
+    return read_u32(d, i, &e->hw_id) ? OTA_MANIFEST_OK : OTA_MANIFEST_ERR_HW_ID;
 }
 
 static ota_manifest_status_t field_erase(const doc_t *d, uint32_t i, entry_t *e)
@@ -440,6 +446,7 @@ static const struct field {
     {"Digest", field_digest},
     {"EraseVer", field_erase},
     {"Size", field_size},
+    {"HwId", field_hw_id},
 };
 enum { F_VERSION = 1u << 0, F_URL = 1u << 1, F_DIGEST = 1u << 2, F_SIZE = 1u << 4 };
 _Static_assert(sizeof(FIELDS) / sizeof(FIELDS[0]) <= 8u, "entry_t.seen holds 8 fields");
@@ -484,17 +491,67 @@ static ota_manifest_status_t read_entry(const doc_t *d, uint32_t obj, entry_t *e
 
 /* ---- selection -------------------------------------------------------------------------- */
 
-/** The "ota" array of the root object, or an error. */
-static ota_manifest_status_t find_ota(const doc_t *d, uint32_t *ota, fault_t *f)
+/** A positive integer that fits 64 bits, written as plain digits (UTC seconds). */
+static bool read_u64(const doc_t *d, uint32_t i, uint64_t *out)
+{
+    if (d->tok[i].type != JSMN_PRIMITIVE) {
+        return false;
+    }
+    uint64_t v = 0;
+    for (uint32_t k = tok_start(d, i); k < tok_end(d, i); k++) {
+        char c = d->js[k];
+        if (!is_digit(c)) {
+            return false;
+        }
+        uint64_t digit = (uint64_t)(c - '0');
+        if (v > (UINT64_MAX - digit) / 10u) {
+            return false;
+        }
+        v = v * 10u + digit;
+    }
+    *out = v;
+    return v > 0u;
+}
+
+/* The freshness fields of the root object: "Sequence" and "Expires" (docs/manifest.md). */
+static ota_manifest_status_t read_freshness(const doc_t *d, uint32_t key,
+                                            ota_manifest_plan_t *plan)
+{
+    if (tok_is(d, key, "Sequence")) {
+        if (plan->has_sequence) {
+            return OTA_MANIFEST_ERR_DUPLICATE_KEY;
+        }
+        plan->has_sequence = true;
+        return read_u32(d, key + 1u, &plan->sequence) ? OTA_MANIFEST_OK
+                                                      : OTA_MANIFEST_ERR_SEQUENCE;
+    }
+    if (tok_is(d, key, "Expires")) {
+        if (plan->has_expires) {
+            return OTA_MANIFEST_ERR_DUPLICATE_KEY;
+        }
+        plan->has_expires = true;
+        return read_u64(d, key + 1u, &plan->expires) ? OTA_MANIFEST_OK
+                                                     : OTA_MANIFEST_ERR_EXPIRES;
+    }
+    return OTA_MANIFEST_OK;
+}
+
+/** The "ota" array of the root object and its freshness fields, or an error. */
+static ota_manifest_status_t find_ota(const doc_t *d, uint32_t *ota, ota_manifest_plan_t *plan,
+                                      fault_t *f)
 {
     *ota = NO_TOKEN;
     for (uint32_t key = first_child(d, 0); key != NO_TOKEN; key = next_child(d, 0, key)) {
+        f->offset = tok_start(d, key);
         if (tok_is(d, key, "ota")) {
-            f->offset = tok_start(d, key);
             if (*ota != NO_TOKEN) {
                 return OTA_MANIFEST_ERR_DUPLICATE_KEY;
             }
             *ota = key + 1u;
+        }
+        ota_manifest_status_t st = read_freshness(d, key, plan);
+        if (st != OTA_MANIFEST_OK) {
+            return st;
         }
     }
     if (*ota == NO_TOKEN || d->tok[*ota].type != JSMN_ARRAY) {
@@ -514,8 +571,16 @@ static bool erase_listed(const ota_manifest_plan_t *plan, uint32_t version)
     return false;
 }
 
+/* An entry without HwId is for every board; with one, only for that board (device hw_id 0:
+ * this device takes any). */
+static bool for_this_board(const ota_manifest_device_t *dev, const entry_t *e)
+{
+    return dev->hw_id == 0u || e->hw_id == 0u || e->hw_id == dev->hw_id;
+}
+
 /** Pass 1: validate every entry, count them and collect the erase list. */
-static ota_manifest_status_t collect(const doc_t *d, uint32_t ota, ota_manifest_plan_t *plan,
+static ota_manifest_status_t collect(const doc_t *d, uint32_t ota,
+                                     const ota_manifest_device_t *dev, ota_manifest_plan_t *plan,
                                      fault_t *f)
 {
     entry_t e;
@@ -525,7 +590,7 @@ static ota_manifest_status_t collect(const doc_t *d, uint32_t ota, ota_manifest_
         if (st != OTA_MANIFEST_OK) {
             return st;
         }
-        if (e.erase && !erase_listed(plan, e.version)) {
+        if (e.erase && for_this_board(dev, &e) && !erase_listed(plan, e.version)) {
             if (plan->erase_count >= OTA_MANIFEST_ERASE_MAX) {
                 return OTA_MANIFEST_ERR_TOO_MANY_ERASE;
             }
@@ -572,6 +637,10 @@ static ota_manifest_status_t choose(const doc_t *d, uint32_t ota,
     uint32_t disagreeing_offset = 0;
     for (uint32_t k = first_child(d, ota); k != NO_TOKEN; k = next_child(d, ota, k), index++) {
         (void)read_entry(d, k, &e, f);
+        if (!e.erase && !for_this_board(dev, &e)) {
+            plan->other_hw_entries++;
+            continue;
+        }
         if (e.erase || !eligible(dev, plan, e.version)) {
             continue;
         }
@@ -637,10 +706,10 @@ static ota_manifest_status_t select_all(ota_manifest_parser_t *p, doc_t *d,
         st = check_grammar(d, max_depth, f);
     }
     if (st == OTA_MANIFEST_OK) {
-        st = find_ota(d, &ota, f);
+        st = find_ota(d, &ota, plan, f);
     }
     if (st == OTA_MANIFEST_OK) {
-        st = collect(d, ota, plan, f);
+        st = collect(d, ota, dev, plan, f);
     }
     if (st == OTA_MANIFEST_OK) {
         st = choose(d, ota, dev, plan, f);
@@ -719,6 +788,9 @@ const char *ota_manifest_status_str(ota_manifest_status_t status)
     case OTA_MANIFEST_ERR_SIZE: return "Size not an integer 1..4294967295";
     case OTA_MANIFEST_ERR_TOO_MANY_ERASE: return "too many EraseVer versions";
     case OTA_MANIFEST_ERR_AMBIGUOUS: return "entries for the chosen version disagree";
+    case OTA_MANIFEST_ERR_HW_ID: return "HwId not an integer 1..4294967295";
+    case OTA_MANIFEST_ERR_SEQUENCE: return "Sequence not an integer 1..4294967295";
+    case OTA_MANIFEST_ERR_EXPIRES: return "Expires not a positive integer (UTC seconds)";
     }
     return "unknown manifest status";
 }

@@ -288,6 +288,23 @@ ota_store_status_t ota_store_confirm(ota_store_t *store, uint32_t security_count
     return ota_store_commit(store);
 }
 
+ota_store_status_t ota_store_raise_manifest_sequence(ota_store_t *store, uint32_t sequence)
+{
+    ota_store_status_t st = ready(store);
+    if (st != OTA_STORE_OK) {
+        return st;
+    }
+    if (sequence == 0u) {
+        return OTA_STORE_ERR_ARG;
+    }
+    if (sequence <= store->state.boot.manifest_sequence) {
+        return OTA_STORE_OK; /* the same manifest fetched again: no record, no wear */
+    }
+    ota_store_stage(store);
+    store->staged.boot.manifest_sequence = sequence;
+    return ota_store_commit(store);
+}
+
 ota_store_status_t ota_store_rollback(ota_store_t *store, bool reject)
 {
     ota_store_status_t st = ready(store);

@@ -1,8 +1,8 @@
 /*
  * What an image must satisfy, beyond being well formed and intact, before the store records
- * it STORED and the bootloader installs or boots it: anti-rollback (its security counter is
- * not below the highest one confirmed on this device) and, when the device trusts keys, a
- * signature by one of them. One function, so the agent side and the bootloader cannot
+ * it STORED and the bootloader installs or boots it: built for this board (hw id),
+ * anti-rollback (its security counter is not below the highest one confirmed on this device)
+ * and, when the device trusts keys, a signature by one of them. One function, so the agent side and the bootloader cannot
  * disagree (docs/security.md).
  */
 #include "otaflow/store.h"
@@ -16,6 +16,9 @@ ota_store_status_t ota_store_image_policy(const ota_store_t *store, const ota_im
 {
     if (!store || !info) {
         return OTA_STORE_ERR_ARG;
+    }
+    if (store->hw_id != 0u && info->header.hw_id != store->hw_id) {
+        return OTA_STORE_ERR_HW_ID;
     }
     if (info->header.security_counter < store->state.boot.security_counter) {
         return OTA_STORE_ERR_SECURITY_COUNTER;

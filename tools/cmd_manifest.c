@@ -9,7 +9,11 @@
 #include "tool.h"
 
 static const char HELP[] =
-    "usage: otaflow-image manifest add MANIFEST.json --version N --url URL --file FILE.ota [--erase]\n"
+    "usage: otaflow-image manifest add MANIFEST.json --version N --url URL --file FILE.ota\n"
+    "                                  [--erase] [--hw ID]\n"
+    "       otaflow-image manifest sign MANIFEST.json --key KEY.pem [--expires DATE|+SECONDS]\n"
+    "                                  [--sequence N]      (manifest sign --help)\n"
+    "       otaflow-image manifest verify MANIFEST.json --pubkey PUB.pem\n"
     "\n"
     "Create MANIFEST.json, or update it, in the original format:\n"
     "  {\"ota\":[{\"Version\":N,\"URL\":\"...\",\"Digest\":\"<sha256>\",\"EraseVer\":false}, ...]}\n"
@@ -22,7 +26,10 @@ static const char HELP[] =
     "  --version N   image version (0..4294967295)\n"
     "  --url URL     where devices download FILE.ota (http:// or https://)\n"
     "  --file FILE   the image, for the digest\n"
-    "  --erase       EraseVer true: devices delete version N from their store\n";
+    "  --erase       EraseVer true: devices delete version N from their store\n"
+    "  --hw ID       \"HwId\": only boards with this hardware id take the entry (default: any\n"
+    "                board); refused if FILE.ota's header names another hw_id\n"
+    "A signed manifest must be signed again after a change (manifest sign).\n";
 
 static int manifest_add(int argc, char **argv)
 {
@@ -31,7 +38,9 @@ static int manifest_add(int argc, char **argv)
     const char *url = NULL;
     const char *file = NULL;
     bool erase = false;
+    const char *hw_text = NULL;
     const tool_option_t opts[] = {
+        {.name = "hw", .takes_value = true, .value = &hw_text},
         {.name = "version", .takes_value = true, .value = &version_text},
         {.name = "url", .takes_value = true, .value = &url},
         {.name = "file", .takes_value = true, .value = &file},
@@ -48,7 +57,10 @@ static int manifest_add(int argc, char **argv)
     if (r != TOOL_ARGS_OK) {
         return TOOL_EXIT_USAGE;
     }
-    uint32_t version = 0;
+    uint32_t version = 0, hw_id = 0;
+    if (hw_text != NULL && (!tool_parse_u32(hw_text, &hw_id) || hw_id == 0u)) {
+        return tool_usage_error(cmd, "--hw '%s' is not a number from 1 to 4294967295", hw_text);
+    }
     if (version_text == NULL || url == NULL || file == NULL) {
         return tool_usage_error(cmd, "--version, --url and --file are required");
     }
@@ -81,9 +93,13 @@ static int manifest_add(int argc, char **argv)
         tool_image_free(&img);
         return tool_fail(cmd, "%s is version %u, not %u", file, image_version, version);
     }
+    uint32_t image_hw = img.info.header.hw_id;
     char digest[65];
     tool_sha256_hex(img.bytes, img.len, digest);
     tool_image_free(&img);
+    if (hw_id != 0u && image_hw != 0u && image_hw != hw_id) {
+        return tool_fail(cmd, "%s is built for hw id %u, not %u", file, image_hw, hw_id);
+    }
 
     manifest_doc_t doc;
     manifest_doc_init(&doc);
@@ -103,7 +119,7 @@ static int manifest_add(int argc, char **argv)
     for (size_t i = 0; i < doc.n_entries; i++) {
         replaced = replaced || doc.entries[i].version == version;
     }
-    if (manifest_doc_put(&doc, version, url, digest, erase) != MANIFEST_DOC_OK) {
+    if (manifest_doc_put(&doc, version, url, digest, erase, hw_id) != MANIFEST_DOC_OK) {
         manifest_doc_free(&doc);
         return tool_fail(cmd, "out of memory");
     }
@@ -136,12 +152,18 @@ int cmd_manifest(int argc, char **argv)
     if (argc >= 2 && strcmp(argv[1], "add") == 0) {
         return manifest_add(argc - 1, argv + 1);
     }
+    if (argc >= 2 && strcmp(argv[1], "sign") == 0) {
+        return cmd_manifest_sign(argc - 1, argv + 1);
+    }
+    if (argc >= 2 && strcmp(argv[1], "verify") == 0) {
+        return cmd_manifest_verify(argc - 1, argv + 1);
+    }
     if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
         fputs(HELP, stdout);
         return TOOL_EXIT_OK;
     }
     if (argc < 2) {
-        return tool_usage_error("manifest", "missing action: manifest add ... (see --help)");
+        return tool_usage_error("manifest", "missing action: add, sign or verify (see --help)");
     }
-    return tool_usage_error("manifest", "unknown action '%s': only 'add' exists", argv[1]);
+    return tool_usage_error("manifest", "unknown action '%s': add, sign or verify", argv[1]);
 }

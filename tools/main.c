@@ -15,8 +15,11 @@ static const char HELP[] =
     "                                                         (and signed by that key)\n"
     "  keygen -o KEY.pem [--pub PUB.pem]                      new ECDSA P-256 signing key\n"
     "  pubkey-c PUB.pem [-o FILE.c] [--name NAME]             C table of trusted keys\n"
-    "  manifest add MANIFEST.json --version N --url URL --file FILE.ota [--erase]\n"
+    "  manifest add MANIFEST.json --version N --url URL --file FILE.ota [--erase] [--hw ID]\n"
     "                                                         create or update a manifest\n"
+    "  manifest sign MANIFEST.json --key KEY.pem [--expires DATE|+SECONDS] [--sequence N]\n"
+    "                                                         sign it (MANIFEST.json.sig)\n"
+    "  manifest verify MANIFEST.json --pubkey PUB.pem         check signature and freshness\n"
     "  merge A.hex B.hex -o UNIFIED.hex                       one Intel HEX of both\n";
 
 typedef struct subcommand {

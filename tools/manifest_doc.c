@@ -510,8 +510,53 @@ static char *escape(const char *s)
     return out;
 }
 
+const char *manifest_doc_top(const manifest_doc_t *doc, const char *key)
+{
+    for (size_t i = 0; i < doc->n_extras; i++) {
+        if (strcmp(doc->extras[i].key, key) == 0) {
+            return doc->extras[i].value;
+        }
+    }
+    return NULL;
+}
+
+/* Set key to value in an extras array: replaced in place, or appended. */
+static manifest_doc_status_t set_extra(manifest_extra_t **extras, size_t *n, const char *key,
+                                       const char *value)
+{
+    char *v = dup_range(value, strlen(value));
+    if (v == NULL) {
+        return MANIFEST_DOC_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < *n; i++) {
+        if (strcmp((*extras)[i].key, key) == 0) {
+            free((*extras)[i].value);
+            (*extras)[i].value = v;
+            return MANIFEST_DOC_OK;
+        }
+    }
+    char *k = dup_range(key, strlen(key));
+    manifest_extra_t *bigger = k != NULL ? realloc(*extras, (*n + 1) * sizeof *bigger) : NULL;
+    if (bigger == NULL) {
+        free(k);
+        free(v);
+        return MANIFEST_DOC_ERR_NOMEM;
+    }
+    *extras = bigger;
+    bigger[*n].key = k;
+    bigger[*n].value = v;
+    (*n)++;
+    return MANIFEST_DOC_OK;
+}
+
+manifest_doc_status_t manifest_doc_set_top(manifest_doc_t *doc, const char *key,
+                                           const char *value)
+{
+    return set_extra(&doc->extras, &doc->n_extras, key, value);
+}
+
 manifest_doc_status_t manifest_doc_put(manifest_doc_t *doc, uint32_t version, const char *url,
-                                       const char digest[65], bool erase)
+                                       const char digest[65], bool erase, uint32_t hw_id)
 {
     char *url_json = escape(url);
     if (url_json == NULL) {
@@ -546,6 +591,11 @@ manifest_doc_status_t manifest_doc_put(manifest_doc_t *doc, uint32_t version, co
     memcpy(e->digest, digest, 65);
     e->erase = erase;
     doc->n_entries++;
+    if (hw_id != 0u) {
+        char text[16];
+        snprintf(text, sizeof text, "%u", (unsigned)hw_id);
+        return set_extra(&e->extras, &e->n_extras, "HwId", text);
+    }
     return MANIFEST_DOC_OK;
 }
 

@@ -56,10 +56,18 @@ manifest_doc_status_t manifest_doc_parse(const char *json, size_t len, manifest_
 
 /**
  * Put an entry (url is plain text: it is escaped here): replaces every entry with the same
- * version, keeps the entries in ascending version order. The new entry has no extra members.
+ * version, keeps the entries in ascending version order. The new entry has no extra members
+ * but "HwId" when hw_id is not 0.
  */
 manifest_doc_status_t manifest_doc_put(manifest_doc_t *doc, uint32_t version, const char *url,
-                                       const char digest[65], bool erase);
+                                       const char digest[65], bool erase, uint32_t hw_id);
+
+/** The raw JSON value of a top-level member other than "ota", or NULL. */
+const char *manifest_doc_top(const manifest_doc_t *doc, const char *key);
+
+/** Set a top-level member (value is JSON text, e.g. "42"): replaced in place, or appended. */
+manifest_doc_status_t manifest_doc_set_top(manifest_doc_t *doc, const char *key,
+                                           const char *value);
 
 /** Write doc as pretty-printed JSON (two-space indent, trailing newline). */
 void manifest_doc_write(const manifest_doc_t *doc, FILE *f);

@@ -102,6 +102,8 @@ int cmd_pack(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_manifest(int argc, char **argv);
+int cmd_manifest_sign(int argc, char **argv);   /* manifest sign (argv[0] = "sign") */
+int cmd_manifest_verify(int argc, char **argv); /* manifest verify */
 int cmd_merge(int argc, char **argv);
 int cmd_keygen(int argc, char **argv);
 int cmd_pubkey_c(int argc, char **argv);

@@ -42,6 +42,8 @@ typedef struct app {
     ota_sim_power_t *power;
     board_flashes_t flashes;
     ota_store_t store;
+    ota_sig_keyring_t image_keys;    /* the store's trusted image keys */
+    ota_sig_keyring_t manifest_keys; /* the agent's trusted manifest keys */
     ota_posix_transport_t transport;
     ota_agent_t agent;
     uint32_t version;
@@ -169,6 +171,14 @@ static void handle_request(app_t *a)
     }
 }
 
+/* The board's clock: the host's UTC, standing in for an RTC set by authenticated time. */
+static uint64_t host_utc(void *ctx)
+{
+    (void)ctx;
+    time_t now = time(NULL);
+    return now > 0 ? (uint64_t)now : 0u;
+}
+
 static int open_board(app_t *a)
 {
     char err[BOARD_ERR_MAX];
@@ -180,7 +190,7 @@ static int open_board(app_t *a)
     }
     board_boot_config(&a->cfg, &a->boot_cfg);
     ota_store_config_t sc;
-    board_store_config(&a->cfg, &sc);
+    board_store_config(&a->cfg, &a->image_keys, &sc);
     ota_store_status_t st = ota_store_mount(&a->store, ota_sim_flash_port(&a->flashes.external),
                                             &sc);
     if (st != OTA_STORE_OK) {
@@ -206,6 +216,12 @@ static int start_agent(app_t *a)
     ac.period_s = a->cfg.period_s;
     ac.auto_reset = a->cfg.auto_reset;
     ac.running_version = a->version;
+    ac.hw_id = a->cfg.hw_id;
+    board_manifest_keys(&a->cfg, &a->manifest_keys);
+    if (a->cfg.has_manifest_key) {
+        ac.manifest_keys = &a->manifest_keys;
+        ac.require_signed_manifest = true;
+    }
     ac.on_event = on_event;
     ac.event_user = a;
     ota_posix_transport_init(&a->transport);
@@ -216,6 +232,7 @@ static int start_agent(app_t *a)
         .log_ctx = a,
         .reset = on_reset,
         .reset_ctx = a,
+        .utc_now = host_utc,
     };
     ota_agent_status_t st = ota_agent_init(&a->agent, &ac, &ports);
     if (st != OTA_AGENT_OK) {

@@ -22,6 +22,7 @@
 #include "otaflow/events.h"
 #include "otaflow/http.h"
 #include "otaflow/manifest.h"
+#include "otaflow/manifest_sig.h"
 #include "otaflow/port.h"
 #include "otaflow/store.h"
 
@@ -61,6 +62,8 @@ typedef enum ota_agent_status {
     OTA_AGENT_ERR_STORE = -8,         /**< the image store refused (event carries its status) */
     OTA_AGENT_ERR_ABORTED = -9,       /**< ota_agent_abort() */
     OTA_AGENT_ERR_INSECURE_URL = -10, /**< require_tls: an http:// image URL was refused */
+    OTA_AGENT_ERR_HW_ID = -11,        /**< the image header's hw_id is not config.hw_id:
+                                           refused at its first 64 bytes */
 } ota_agent_status_t;
 
 /** What the agent is doing. */
@@ -97,7 +100,29 @@ typedef struct ota_agent_config {
                                       beat the idle timeout (0 = the HTTP client's default) */
     ota_event_fn on_event;     /**< the application's callback (may be NULL) */
     void *event_user;          /**< passed to on_event */
+
+    /* Signed manifests (docs/security.md). */
+    /** Keys whose manifest signatures the device accepts (NULL: the .sig is never fetched).
+     *  With keys, the agent fetches manifest_url + ".sig" after the manifest; a signed
+     *  manifest must verify and be fresh (Sequence not below the highest accepted, which the
+     *  store keeps; not expired) or the check fails with an OTA_SRC_MANIFEST_SIG reason. */
+    const ota_sig_keyring_t *manifest_keys;
+    /** Refuse a manifest without a signature (needs manifest_keys; default false: with keys
+     *  but without this, a manifest whose .sig is absent (404) is used unsigned). */
+    bool require_signed_manifest;
+    /** Freshness without a clock: the same Sequence is accepted for at most this many
+     *  seconds of monotonic time after it was first accepted in this power cycle, after which
+     *  the check fails (STALE) until a newer manifest appears. 0 = no limit; at most
+     *  OTA_AGENT_MAX_AGE_LIMIT_S. Applied whether or not ports.utc_now knows the time. */
+    uint32_t manifest_max_age_s;
+    /** This board's hardware id (0 = any): manifest entries with another HwId are ignored and
+     *  an image whose header says another hw_id is refused at its first 64 bytes
+     *  (ERR_HW_ID); mount the store with the same hw_id so it refuses it too. */
+    uint32_t hw_id;
 } ota_agent_config_t;
+
+/** Largest manifest_max_age_s: ages are measured in 32-bit milliseconds. */
+#define OTA_AGENT_MAX_AGE_LIMIT_S 2000000u
 
 /** The platform under the agent. */
 typedef struct ota_agent_ports {
@@ -108,6 +133,12 @@ typedef struct ota_agent_ports {
     void (*reset)(void *ctx);  /**< system reset (may be NULL: the app resets on
                                     RESET_PENDING itself) */
     void *reset_ctx;
+    /** UTC seconds since 1970 from a trusted source (RTC set by SNTP over an authenticated
+     *  channel, GNSS...), 0 when unknown; may be NULL (never known). Only used to refuse an
+     *  expired signed manifest. The HTTP Date header is never used: the server is what a
+     *  manifest signature does not trust. */
+    uint64_t (*utc_now)(void *ctx);
+    void *utc_ctx;
 } ota_agent_ports_t;
 
 /** The agent. Caller-owned; its fields are private: use the functions. */
@@ -136,6 +167,13 @@ typedef struct ota_agent {
     ota_store_status_t body_store_status;
 
     /* Manifest fetch. */
+    bool fetching_sig;          /**< CHECKING: the manifest is in, its .sig is being fetched */
+    uint32_t manifest_sig_len;  /**< bytes of the .sig received (0 = unsigned) */
+    uint32_t fresh_sequence;    /**< Sequence accepted last in this power cycle (0: none) */
+    uint32_t fresh_since_ms;    /**< now_ms when fresh_sequence was first accepted */
+    uint8_t manifest_sig[OTA_MANIFEST_SIG_MAX];
+    char manifest_sig_url[OTA_URL_MAX];
+    uint8_t image_head[OTA_IMAGE_HEADER_SIZE]; /**< first bytes of the image (hw_id check) */
     uint32_t manifest_len;
     ota_manifest_parser_t parser;
     ota_manifest_plan_t plan;
@@ -153,8 +191,10 @@ void ota_agent_config_default(ota_agent_config_t *config);
  * Prepare an agent. Copies config and ports. Nothing happens until the first poll, which
  * checks at once when the network is up (as the original does once it has an address).
  * @return OK; ERR_ARG (NULL); ERR_CONFIG (period > OTA_AGENT_PERIOD_MAX_S, manifest URL not a
- *         usable http(s) URL or too long, or http:// with require_tls, store NULL or not
- *         mounted, manifest_max over the buffer).
+ *         usable http(s) URL or too long (with manifest_keys: too long for ".sig"), or
+ *         http:// with require_tls, store NULL or not mounted, manifest_max over the buffer,
+ *         require_signed_manifest without manifest_keys or an empty keyring,
+ *         manifest_max_age_s over OTA_AGENT_MAX_AGE_LIMIT_S).
  */
 ota_agent_status_t ota_agent_init(ota_agent_t *agent, const ota_agent_config_t *config,
                                   const ota_agent_ports_t *ports);

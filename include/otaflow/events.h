@@ -46,6 +46,7 @@ typedef enum ota_event_source {
     OTA_SRC_HTTP,     /**< ota_http_status_t */
     OTA_SRC_MANIFEST, /**< ota_manifest_status_t */
     OTA_SRC_STORE,    /**< ota_store_status_t */
+    OTA_SRC_MANIFEST_SIG, /**< ota_manifest_sig_status_t: manifest signature, freshness */
 } ota_event_source_t;
 
 /** One event. Strings are constant or live until the callback returns. */

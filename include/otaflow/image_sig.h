@@ -54,6 +54,17 @@ typedef enum ota_sig_status {
 const char *ota_sig_status_str(ota_sig_status_t status);
 
 /**
+ * The core of every signature check (images and manifests): key_id picks a key of ring, which
+ * must have made sig (DER ECDSA P-256) over the 32-byte hash.
+ * @param key_id  OTA_SHA256_SIZE bytes, or NULL (no key named: UNKNOWN_KEY)
+ * @return OK; ERR_UNKNOWN_KEY; ERR_BAD_SIGNATURE (also a malformed or empty signature);
+ *         ERR_CRYPTO; ERR_ARG (NULL ring or hash, empty ring).
+ */
+ota_sig_status_t ota_sig_verify_hash(const ota_sig_keyring_t *ring,
+                                     const uint8_t *key_id, const uint8_t hash[OTA_SHA256_SIZE],
+                                     const uint8_t *sig, size_t sig_len);
+
+/**
  * Check the signature of an image already parsed and hash-verified: the caller has run
  * ota_image_parse and ota_image_verify on the same bytes and both returned OTA_IMAGE_OK
  * (the signature is only as good as the hash it covers).

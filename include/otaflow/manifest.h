@@ -81,6 +81,10 @@ typedef enum ota_manifest_status {
     OTA_MANIFEST_ERR_SIZE = -20,            /**< Size not an integer in 1..4294967295 */
     OTA_MANIFEST_ERR_TOO_MANY_ERASE = -21,  /**< more than OTA_MANIFEST_ERASE_MAX erase versions */
     OTA_MANIFEST_ERR_AMBIGUOUS = -22,       /**< the chosen version has entries that disagree */
+    OTA_MANIFEST_ERR_HW_ID = -23,           /**< HwId not an integer in 1..4294967295 */
+    OTA_MANIFEST_ERR_SEQUENCE = -24,        /**< top-level Sequence not an integer 1..4294967295 */
+    OTA_MANIFEST_ERR_EXPIRES = -25,         /**< top-level Expires not a positive integer that
+                                                 fits 64 bits (UTC seconds) */
 } ota_manifest_status_t;
 
 /** Short English name of a status ("ok", "invalid JSON", ...); never NULL. */
@@ -128,6 +132,8 @@ typedef struct ota_manifest_device {
     bool allow_downgrade;              /**< false (default): only versions > running_version */
     ota_manifest_rejected_fn is_rejected; /**< NULL: no version is rejected */
     void *rejected_ctx;                /**< passed to is_rejected */
+    uint32_t hw_id;                    /**< this board's hardware id; entries whose HwId
+                                            differs are ignored (0: every entry counts) */
 } ota_manifest_device_t;
 
 /** One image to download. */
@@ -147,6 +153,12 @@ typedef struct ota_manifest_plan {
     uint32_t erase_versions[OTA_MANIFEST_ERASE_MAX]; /**< manifest order, no repeats */
     bool has_update;                               /**< false: nothing to download */
     ota_manifest_update_t update;                  /**< valid if has_update */
+    uint32_t other_hw_entries;  /**< update entries ignored: HwId of another board */
+    /* Freshness (top-level fields, covered by a manifest signature: manifest_sig.h). */
+    bool has_sequence;          /**< "Sequence" present */
+    uint32_t sequence;          /**< the publisher's manifest sequence number */
+    bool has_expires;           /**< "Expires" present */
+    uint64_t expires;           /**< UTC seconds after which the manifest is stale */
 } ota_manifest_plan_t;
 
 /* Selection ------------------------------------------------------------------------------- */
@@ -156,6 +168,9 @@ typedef struct ota_manifest_plan {
  *
  * Rules (docs/manifest.md has them step by step):
  *  - every entry is validated, whether or not it is chosen; one bad entry refuses the manifest;
+ *  - entries whose HwId is not device->hw_id (both non-zero) are ignored, erase entries too;
+ *  - top-level "Sequence" and "Expires" are read into the plan when present (checked by the
+ *    caller against the device's state: ota_manifest_freshness());
  *  - entries with EraseVer true give the erase list (each version once, manifest order);
  *  - the update is, among entries with EraseVer false, the highest Version that is not in the
  *    erase list, not rejected (device->is_rejected), not the running version, and greater than

@@ -63,7 +63,7 @@ extern "C" {
 #endif
 
 /** Largest record (snapshot) in bytes, before rounding to the program unit. */
-#define OTA_STORE_RECORD_HEADER 76u
+#define OTA_STORE_RECORD_HEADER 80u
 #define OTA_STORE_RECORD_SLOT 48u
 #define OTA_STORE_RECORD_MAX                                                                     \
     (OTA_STORE_RECORD_HEADER + OTA_STORE_MAX_SLOTS * OTA_STORE_RECORD_SLOT + 4u)
@@ -103,6 +103,8 @@ typedef enum ota_store_status {
                                             (anti-rollback) */
     OTA_STORE_ERR_CRYPTO = -25,        /**< the crypto backend failed (e.g. its heap is too
                                             small): no verdict on the image */
+    OTA_STORE_ERR_HW_ID = -26,         /**< the image header's hw_id is not config.hw_id
+                                            (built for another board) */
 } ota_store_status_t;
 
 /** A short constant English name for a status ("digest mismatch"), never NULL. */
@@ -165,6 +167,8 @@ typedef struct ota_store_boot {
                                       bootloader still knows after a power cut that the image
                                       running came from a roll back or factory reset */
     uint8_t rejected_count;      /**< entries used in rejected[] */
+    uint32_t manifest_sequence;  /**< highest signed-manifest Sequence accepted (0 = none):
+                                      an older manifest is a replay (docs/security.md) */
     uint32_t rejected[OTA_STORE_REJECTED_MAX]; /**< rejected versions, oldest first */
 } ota_store_boot_t;
 
@@ -190,6 +194,9 @@ typedef struct ota_store_config {
      *  image is signed by one of them, and the bootloader checks the same (docs/security.md).
      *  Not part of the layout: the pointer is kept, the keys must outlive the store. */
     const ota_sig_keyring_t *trusted_keys;
+    /** This board's hardware id (0 = accept any): an image whose header hw_id differs is
+     *  never recorded STORED nor installed (OTA_STORE_ERR_HW_ID). Not part of the layout. */
+    uint32_t hw_id;
 } ota_store_config_t;
 
 /** Where things are on the device (computed by ota_store_mount). */
@@ -244,6 +251,7 @@ typedef struct ota_store {
     ota_store_download_t dl;
     ota_flash_status_t flash_status; /**< the flash error behind the last OTA_STORE_ERR_FLASH */
     const ota_sig_keyring_t *trusted_keys; /**< config.trusted_keys */
+    uint32_t hw_id;                        /**< config.hw_id */
     bool mounted;
     uint8_t record[OTA_STORE_RECORD_BUF];
     _Alignas(8) uint8_t work[OTA_STORE_WORK_SIZE];
@@ -294,9 +302,10 @@ const ota_sig_keyring_t *ota_store_trusted_keys(const ota_store_t *store);
 /**
  * The image checks a slot must pass before it may be STORED or installed, on an image already
  * parsed and hash-verified (ota_image_parse + ota_image_verify returned OK on these bytes):
- * its security counter is not below the device's (boot.security_counter), and, when the
- * config has trusted keys, it is signed by one of them. Reads nothing from flash.
- * @return OK; ERR_SECURITY_COUNTER; ERR_UNSIGNED; ERR_UNKNOWN_KEY; ERR_SIGNATURE;
+ * it is built for this board (header hw_id equals config.hw_id, unless that is 0), its
+ * security counter is not below the device's (boot.security_counter), and, when the config
+ * has trusted keys, it is signed by one of them. Reads nothing from flash.
+ * @return OK; ERR_HW_ID; ERR_SECURITY_COUNTER; ERR_UNSIGNED; ERR_UNKNOWN_KEY; ERR_SIGNATURE;
  *         ERR_CRYPTO; ERR_ARG.
  */
 ota_store_status_t ota_store_image_policy(const ota_store_t *store, const ota_image_info_t *info);
@@ -402,7 +411,7 @@ ota_store_status_t ota_store_download_checkpoint(ota_store_t *store, uint32_t *d
  * ota_store_image_policy: security counter, signature) the slot is recorded STORED; otherwise
  * it is recorded EMPTY. The download is over in both cases.
  * @return OK (STORED); ERR_SIZE (fewer bytes than announced: download still active, write
- *         the rest); ERR_DIGEST / ERR_IMAGE / ERR_SECURITY_COUNTER / ERR_UNSIGNED /
+ *         the rest); ERR_DIGEST / ERR_IMAGE / ERR_HW_ID / ERR_SECURITY_COUNTER / ERR_UNSIGNED /
  *         ERR_UNKNOWN_KEY / ERR_SIGNATURE (slot recorded EMPTY); ERR_STATE; ERR_FLASH /
  *         ERR_JOURNAL_FULL / ERR_CRYPTO (slot still DOWNLOADING: download_begin with the same
  *         version and digest resumes; after a power cut remount and resume).
@@ -499,6 +508,14 @@ ota_store_status_t ota_store_confirm(ota_store_t *store, uint32_t security_count
  * @return OK; ERR_NO_ROLLBACK (nothing valid to go to: nothing is changed); ERR_STATE.
  */
 ota_store_status_t ota_store_rollback(ota_store_t *store, bool reject);
+
+/**
+ * Agent: a signed manifest with this Sequence was accepted. Raises boot.manifest_sequence to
+ * sequence (one record) when it is higher; equal or lower writes nothing. The agent checks
+ * the sequence before calling this: the store only keeps the highest.
+ * @return OK; ERR_ARG (sequence 0); ERR_NOT_MOUNTED; ERR_FLASH / ERR_JOURNAL_FULL (not raised).
+ */
+ota_store_status_t ota_store_raise_manifest_sequence(ota_store_t *store, uint32_t sequence);
 
 /** Factory reset: request an install of the factory image. @return OK; ERR_NO_ROLLBACK
  *  (factory slot not valid); ERR_STATE (install in progress). */

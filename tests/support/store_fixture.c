@@ -177,6 +177,7 @@ int store_fixture_state_equal(const ota_store_state_t *a, const ota_store_state_
         x->previous_slot != y->previous_slot || x->install_slot != y->install_slot ||
         x->state != y->state || x->attempts != y->attempts ||
         x->install_reason != y->install_reason || x->rejected_count != y->rejected_count ||
+        x->manifest_sequence != y->manifest_sequence ||
         memcmp(x->rejected, y->rejected, sizeof x->rejected) != 0) {
         return 0;
     }

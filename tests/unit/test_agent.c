@@ -17,6 +17,7 @@
 #include "image_builder.h"
 #include "mock_transport.h"
 #include "otaflow/agent.h"
+#include "sign_key.h"
 #include "store_fixture.h"
 
 typedef struct world {
@@ -878,6 +879,327 @@ static void test_abort_keeps_durable_part(void **state)
     world_free(w);
 }
 
+/* --- signed manifests and hardware id ------------------------------------------------- */
+
+static tool_key_t manifest_key, other_key;
+static ota_sig_key_t manifest_trusted[1];
+static const ota_sig_keyring_t manifest_ring = {.keys = manifest_trusted, .count = 1};
+
+static int make_manifest_keys(void **unused)
+{
+    (void)unused;
+    char why[128];
+    if (tool_key_generate(&manifest_key, why, sizeof why) != 0 ||
+        tool_key_generate(&other_key, why, sizeof why) != 0) {
+        return -1;
+    }
+    memcpy(manifest_trusted[0].key_id, manifest_key.key_id, OTA_SHA256_SIZE);
+    memcpy(manifest_trusted[0].pubkey, manifest_key.pubkey, OTA_ECDSA_P256_PUBKEY_SIZE);
+    return 0;
+}
+
+static int free_manifest_keys(void **unused)
+{
+    (void)unused;
+    tool_key_free(&manifest_key);
+    tool_key_free(&other_key);
+    return 0;
+}
+
+/* The .sig of text made with key, as `otaflow-image manifest sign` writes it. */
+static size_t sign_text(const char *text, tool_key_t *key, uint8_t sig[OTA_MANIFEST_SIG_MAX])
+{
+    uint8_t hash[OTA_SHA256_SIZE];
+    ota_sha256(text, strlen(text), hash);
+    memcpy(sig, OTA_MANIFEST_SIG_MAGIC, OTA_MANIFEST_SIG_MAGIC_SIZE);
+    memcpy(sig + OTA_MANIFEST_SIG_MAGIC_SIZE, key->key_id, OTA_SHA256_SIZE);
+    size_t der = 0;
+    char why[128];
+    assert_int_equal(tool_key_sign_hash(key, hash, sig + OTA_MANIFEST_SIG_DER_OFFSET, &der, why,
+                                        sizeof why), 0);
+    return OTA_MANIFEST_SIG_DER_OFFSET + der;
+}
+
+/* A manifest offering w's image as v3, with freshness fields (sequence 0: none). */
+static const char *fresh_manifest(world_t *w, uint32_t sequence, uint64_t expires)
+{
+    static char m[1024];
+    int n = snprintf(m, sizeof m,
+                     "{\"ota\":[{\"Version\":3,\"URL\":\"http://ota.example:8000/app_v3.ota\","
+                     "\"Digest\":\"%s\"}]",
+                     w->digest_hex);
+    if (sequence != 0) {
+        n += snprintf(m + n, sizeof m - (size_t)n, ",\"Sequence\":%u,\"Expires\":%llu",
+                      (unsigned)sequence, (unsigned long long)expires);
+    }
+    snprintf(m + n, sizeof m - (size_t)n, "}");
+    return m;
+}
+
+static uint64_t utc_value;
+static uint64_t test_utc(void *ctx)
+{
+    (void)ctx;
+    return utc_value;
+}
+
+/* A world whose agent trusts manifest_key and requires signed manifests; v3 made. */
+static world_t *signed_world(void)
+{
+    world_t *w = world_new();
+    make_image(w, 3, 5000);
+    w->cfg.manifest_keys = &manifest_ring;
+    w->cfg.require_signed_manifest = true;
+    utc_value = 0;
+    return w;
+}
+
+static void signed_world_start(world_t *w)
+{
+    ota_agent_ports_t ports = {
+        .transport = mock_transport(&w->mock),
+        .store = &w->fx->store,
+        .reset = on_reset,
+        .reset_ctx = &w->rec,
+        .utc_now = test_utc,
+    };
+    assert_int_equal(ota_agent_init(&w->agent, &w->cfg, &ports), OTA_AGENT_OK);
+}
+
+/* Serve the manifest text and its .sig (sig_len 0: the .sig is a 404) on one connection,
+ * then the image; run until the check ends. */
+static void serve_signed(world_t *w, const char *m, const uint8_t *sig, size_t sig_len)
+{
+    mock_conn_t *c = serve(w, "200 OK", NULL, m, strlen(m), OTA_NET_WOULD_BLOCK);
+    if (sig_len != 0) {
+        also(w, c, 1, "200 OK", sig, sig_len);
+        also(w, c, 2, "200 OK", w->img.bytes, w->img.len);
+    } else {
+        also(w, c, 1, "404 Not Found", "no", 2); /* the client closes after an error */
+        serve(w, "200 OK", NULL, w->img.bytes, w->img.len, OTA_NET_WOULD_BLOCK);
+    }
+}
+
+/* The check failed with a manifest-signature reason; nothing downloaded or erased. */
+static void assert_refused(world_t *w, ota_manifest_sig_status_t why)
+{
+    run_until_event(w, OTA_EVT_CHECK_FAILED, 1, 2000);
+    const ota_event_t *e = last(&w->rec, OTA_EVT_CHECK_FAILED);
+    assert_int_equal(e->source, OTA_SRC_MANIFEST_SIG);
+    assert_int_equal(e->status, why);
+    assert_string_equal(e->reason, ota_manifest_sig_status_str(why));
+    assert_int_equal(count(&w->rec, OTA_EVT_UPDATE_AVAILABLE), 0);
+    assert_int_equal(count(&w->rec, OTA_EVT_DOWNLOAD_STARTED), 0);
+    assert_int_equal(ota_agent_state(&w->agent), OTA_AGENT_IDLE);
+}
+
+static void test_signed_manifest_accepted_and_sequence_kept(void **state)
+{
+    (void)state;
+    world_t *w = signed_world();
+    const char *m = fresh_manifest(w, 7, 4000000000u);
+    uint8_t sig[OTA_MANIFEST_SIG_MAX];
+    serve_signed(w, m, sig, sign_text(m, &manifest_key, sig));
+    utc_value = 1800000000u;
+    signed_world_start(w);
+    assert_int_equal(run_until(w, OTA_AGENT_RESET_PENDING, 5000), OTA_AGENT_RESET_PENDING);
+    assert_int_equal(mock_sent_count(&w->mock, "GET /ota.json.sig HTTP/1.1"), 1);
+    assert_int_not_equal(ota_store_find_version(&w->fx->store, 3), OTA_STORE_SLOT_NONE);
+    assert_int_equal(store_fixture_remount(w->fx), OTA_STORE_OK);
+    assert_int_equal(ota_store_boot(&w->fx->store)->manifest_sequence, 7);
+    world_free(w);
+}
+
+static void test_unsigned_manifest_refused_when_required(void **state)
+{
+    (void)state;
+    world_t *w = signed_world();
+    serve_signed(w, fresh_manifest(w, 7, 4000000000u), NULL, 0);
+    signed_world_start(w);
+    assert_refused(w, OTA_MANIFEST_SIG_ERR_UNSIGNED);
+    world_free(w);
+
+    /* Keys but not required: a manifest without .sig is used as it is (migration). */
+    w = signed_world();
+    w->cfg.require_signed_manifest = false;
+    serve_signed(w, fresh_manifest(w, 0, 0), NULL, 0);
+    signed_world_start(w);
+    assert_int_equal(run_until(w, OTA_AGENT_RESET_PENDING, 5000), OTA_AGENT_RESET_PENDING);
+    world_free(w);
+}
+
+static void test_manifest_signed_by_another_key_or_changed_refused(void **state)
+{
+    (void)state;
+    uint8_t sig[OTA_MANIFEST_SIG_MAX];
+    world_t *w = signed_world();
+    const char *m = fresh_manifest(w, 7, 4000000000u);
+    serve_signed(w, m, sig, sign_text(m, &other_key, sig));
+    signed_world_start(w);
+    assert_refused(w, OTA_MANIFEST_SIG_ERR_UNKNOWN_KEY);
+    world_free(w);
+
+    /* Signed, then one entry changed (mix-and-match: another digest for v3). */
+    w = signed_world();
+    m = fresh_manifest(w, 7, 4000000000u);
+    size_t n = sign_text(m, &manifest_key, sig);
+    char changed[1024];
+    snprintf(changed, sizeof changed, "%s", m);
+    char *d = strstr(changed, w->digest_hex);
+    d[0] = d[0] == '0' ? '1' : '0';
+    serve_signed(w, changed, sig, n);
+    signed_world_start(w);
+    assert_refused(w, OTA_MANIFEST_SIG_ERR_BAD_SIGNATURE);
+    world_free(w);
+
+    /* A .sig that is not one (an HTML error page served with 200). */
+    w = signed_world();
+    serve_signed(w, m, (const uint8_t *)"<html>oops</html>", 17);
+    signed_world_start(w);
+    assert_refused(w, OTA_MANIFEST_SIG_ERR_FORMAT);
+    world_free(w);
+}
+
+static void test_replayed_manifest_refused(void **state)
+{
+    (void)state;
+    uint8_t sig[OTA_MANIFEST_SIG_MAX];
+    world_t *w = signed_world();
+    assert_int_equal(ota_store_raise_manifest_sequence(&w->fx->store, 8), OTA_STORE_OK);
+    const char *m = fresh_manifest(w, 7, 4000000000u); /* signed, valid, but older */
+    serve_signed(w, m, sig, sign_text(m, &manifest_key, sig));
+    signed_world_start(w);
+    assert_refused(w, OTA_MANIFEST_SIG_ERR_REPLAYED);
+    assert_int_equal(ota_store_boot(&w->fx->store)->manifest_sequence, 8);
+    world_free(w);
+
+    /* Without Sequence/Expires a signature does not make a manifest fresh. */
+    w = signed_world();
+    m = fresh_manifest(w, 0, 0);
+    serve_signed(w, m, sig, sign_text(m, &manifest_key, sig));
+    signed_world_start(w);
+    assert_refused(w, OTA_MANIFEST_SIG_ERR_NO_FRESHNESS);
+    world_free(w);
+}
+
+static void test_expired_manifest_refused_when_time_known(void **state)
+{
+    (void)state;
+    uint8_t sig[OTA_MANIFEST_SIG_MAX];
+    world_t *w = signed_world();
+    const char *m = fresh_manifest(w, 7, 1800000000u);
+    serve_signed(w, m, sig, sign_text(m, &manifest_key, sig));
+    signed_world_start(w);
+    utc_value = 1800000000u;
+    assert_refused(w, OTA_MANIFEST_SIG_ERR_EXPIRED);
+    assert_int_equal(ota_store_boot(&w->fx->store)->manifest_sequence, 0);
+    world_free(w);
+
+    /* The same manifest on a device that does not know the time: accepted. */
+    w = signed_world();
+    m = fresh_manifest(w, 7, 1800000000u);
+    serve_signed(w, m, sig, sign_text(m, &manifest_key, sig));
+    signed_world_start(w);
+    utc_value = 0;
+    assert_int_equal(run_until(w, OTA_AGENT_RESET_PENDING, 5000), OTA_AGENT_RESET_PENDING);
+    world_free(w);
+}
+
+/* No clock: the same Sequence is good for manifest_max_age_s of monotonic time, then the
+ * device reports the freeze until the publisher signs a newer manifest. */
+static void test_same_sequence_past_max_age_is_stale(void **state)
+{
+    (void)state;
+    uint8_t sig[OTA_MANIFEST_SIG_MAX];
+    world_t *w = signed_world();
+    char m[1024];
+    snprintf(m, sizeof m, "{\"ota\":[],\"Sequence\":7,\"Expires\":4000000000}");
+    size_t n = sign_text(m, &manifest_key, sig);
+    mock_conn_t *c = serve(w, "200 OK", NULL, m, strlen(m), OTA_NET_ERR_CLOSED);
+    also(w, c, 1, "200 OK", sig, n);
+    also(w, c, 2, "200 OK", m, strlen(m));
+    also(w, c, 3, "200 OK", sig, n);
+    char m2[1024];
+    snprintf(m2, sizeof m2, "{\"ota\":[],\"Sequence\":8,\"Expires\":4000000000}");
+    uint8_t sig2[OTA_MANIFEST_SIG_MAX];
+    c = serve(w, "200 OK", NULL, m2, strlen(m2), OTA_NET_WOULD_BLOCK);
+    also(w, c, 1, "200 OK", sig2, sign_text(m2, &manifest_key, sig2));
+    w->cfg.manifest_max_age_s = 10;
+    w->cfg.period_s = 0;
+    signed_world_start(w);
+    assert_int_equal(ota_agent_check_now(&w->agent), OTA_AGENT_OK);
+    run_until_event(w, OTA_EVT_NO_UPDATE, 1, 2000);
+    w->now += 11000; /* 11 s later, the same manifest */
+    assert_int_equal(ota_agent_check_now(&w->agent), OTA_AGENT_OK);
+    assert_refused(w, OTA_MANIFEST_SIG_ERR_STALE);
+    assert_int_equal(ota_agent_check_now(&w->agent), OTA_AGENT_OK);
+    run_until_event(w, OTA_EVT_NO_UPDATE, 2, 2000);
+    assert_int_equal(ota_store_boot(&w->fx->store)->manifest_sequence, 8);
+    world_free(w);
+}
+
+static void test_signed_manifest_config_checked(void **state)
+{
+    (void)state;
+    world_t *w = world_new();
+    ota_agent_ports_t ports = {.transport = mock_transport(&w->mock), .store = &w->fx->store};
+    w->cfg.require_signed_manifest = true;
+    assert_int_equal(ota_agent_init(&w->agent, &w->cfg, &ports), OTA_AGENT_ERR_CONFIG);
+    const ota_sig_keyring_t empty = {.keys = manifest_trusted, .count = 0};
+    w->cfg.manifest_keys = &empty;
+    assert_int_equal(ota_agent_init(&w->agent, &w->cfg, &ports), OTA_AGENT_ERR_CONFIG);
+    w->cfg.manifest_keys = &manifest_ring;
+    w->cfg.manifest_max_age_s = OTA_AGENT_MAX_AGE_LIMIT_S + 1;
+    assert_int_equal(ota_agent_init(&w->agent, &w->cfg, &ports), OTA_AGENT_ERR_CONFIG);
+    w->cfg.manifest_max_age_s = 0;
+    static char url[OTA_URL_MAX];
+    memset(url, 'a', sizeof url - 1);
+    memcpy(url, "http://h/", 9);
+    url[OTA_URL_MAX - 4] = '\0'; /* fits alone, not with ".sig" */
+    w->cfg.manifest_url = url;
+    assert_int_equal(ota_agent_init(&w->agent, &w->cfg, &ports), OTA_AGENT_ERR_CONFIG);
+    w->cfg.manifest_url = "http://h/ota.json";
+    assert_int_equal(ota_agent_init(&w->agent, &w->cfg, &ports), OTA_AGENT_OK);
+    world_free(w);
+}
+
+/* An image whose header names another board: refused once its header is in, the slot not
+ * kept; a manifest entry with another HwId is not even considered. */
+static void test_image_for_another_board_refused_at_its_header(void **state)
+{
+    (void)state;
+    world_t *w = world_new();
+    make_image(w, 3, 60000); /* header hw_id 0x57310001 */
+    const char *m = manifest_one(3, "http://ota.example:8000/app_v3.ota", w->digest_hex);
+    mock_conn_t *c = serve(w, "200 OK", NULL, m, strlen(m), OTA_NET_WOULD_BLOCK);
+    also(w, c, 1, "200 OK", w->img.bytes, w->img.len);
+    w->cfg.hw_id = 0x57310002u;
+    w->mock.recv_chunk = 16; /* the header arrives in pieces */
+    world_start(w);
+    run_until_event(w, OTA_EVT_DOWNLOAD_FAILED, 1, 20000);
+    const ota_event_t *e = last(&w->rec, OTA_EVT_DOWNLOAD_FAILED);
+    assert_int_equal(e->source, OTA_SRC_AGENT);
+    assert_int_equal(e->status, OTA_AGENT_ERR_HW_ID);
+    assert_true(e->bytes < 1024); /* stopped at the header, not after the image */
+    assert_int_equal(ota_store_find_version(&w->fx->store, 3), OTA_STORE_SLOT_NONE);
+    assert_false(ota_store_download_active(&w->fx->store, NULL, NULL));
+    assert_int_equal(ota_store_slot(&w->fx->store, 1)->state, OTA_SLOT_EMPTY);
+    world_free(w);
+
+    w = world_new();
+    make_image(w, 3, 5000);
+    char m2[1024];
+    snprintf(m2, sizeof m2,
+             "{\"ota\":[{\"Version\":3,\"HwId\":1234,\"URL\":\"http://o/3\",\"Digest\":\"%s\"}]}",
+             w->digest_hex);
+    serve(w, "200 OK", NULL, m2, strlen(m2), OTA_NET_WOULD_BLOCK);
+    w->cfg.hw_id = 0x57310002u;
+    world_start(w);
+    run_until_event(w, OTA_EVT_NO_UPDATE, 1, 2000);
+    assert_int_equal(count(&w->rec, OTA_EVT_DOWNLOAD_STARTED), 0);
+    world_free(w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -904,6 +1226,14 @@ int main(void)
         cmocka_unit_test(test_erase_ver_of_interrupted_download),
         cmocka_unit_test(test_store_full_reported),
         cmocka_unit_test(test_abort_keeps_durable_part),
+        cmocka_unit_test(test_signed_manifest_accepted_and_sequence_kept),
+        cmocka_unit_test(test_unsigned_manifest_refused_when_required),
+        cmocka_unit_test(test_manifest_signed_by_another_key_or_changed_refused),
+        cmocka_unit_test(test_replayed_manifest_refused),
+        cmocka_unit_test(test_expired_manifest_refused_when_time_known),
+        cmocka_unit_test(test_same_sequence_past_max_age_is_stale),
+        cmocka_unit_test(test_signed_manifest_config_checked),
+        cmocka_unit_test(test_image_for_another_board_refused_at_its_header),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, make_manifest_keys, free_manifest_keys);
 }

@@ -261,6 +261,82 @@ static void test_trial_rollback_to_confirmed_image_allowed(void **unused)
     boot_fixture_close(fx);
 }
 
+/* Time of check / time of use ---------------------------------------------------------- */
+
+/* The internal flash as the bootloader sees it, with a hook after every program: the first
+ * program of an install (the slot was verified just before) changes a byte of the image in
+ * external flash, as an attacker with access to the SPI bus, or a failing part, would. */
+typedef struct toctou {
+    ota_flash_t real;
+    boot_fixture_t *fx;
+    uint32_t slot_addr;   /* external address of the slot being installed */
+    uint32_t offset;      /* image byte to change */
+    unsigned programs;
+} toctou_t;
+
+static ota_flash_status_t toctou_read(void *ctx, uint32_t addr, void *buf, uint32_t len)
+{
+    toctou_t *t = ctx;
+    return ota_flash_read(&t->real, addr, buf, len);
+}
+
+static ota_flash_status_t toctou_program(void *ctx, uint32_t addr, const void *buf, uint32_t len)
+{
+    toctou_t *t = ctx;
+    ota_flash_status_t st = ota_flash_program(&t->real, addr, buf, len);
+    if (++t->programs == 1) {
+        ota_sim_flash_raw(&t->fx->external)[t->slot_addr + t->offset] ^= 0x5A;
+    }
+    return st;
+}
+
+static ota_flash_status_t toctou_erase(void *ctx, uint32_t addr, uint32_t len)
+{
+    toctou_t *t = ctx;
+    return t->real.ops->erase(t->real.ctx, addr, len);
+}
+
+static const ota_flash_ops_t toctou_ops = {toctou_read, toctou_program, toctou_erase};
+
+/* The bootloader verifies the slot, then programs it: bytes changed in between must never
+ * run. It checks the internal copy, as it will run, against the digest and signature it
+ * verified (not against the slot again), so the changed copy is refused, and the next boot
+ * refuses the slot and restores the image that ran before. */
+static void test_image_changed_between_check_and_programming_never_boots(void **unused)
+{
+    (void)unused;
+    boot_fixture_t *fx = board(&ring, &key_a);
+    uint32_t n = image(v2, 2, &key_a);
+    uint8_t slot = boot_fixture_stage_update(fx, v2, n, 2);
+    assert_int_not_equal(slot, OTA_STORE_SLOT_NONE);
+
+    toctou_t t = {.real = *ota_sim_flash_port(&fx->internal), .fx = fx,
+                  .slot_addr = ota_store_slot_addr(&fx->store, slot), .offset = n - 200u};
+    ota_flash_t hooked = {.ops = &toctou_ops, .ctx = &t, .geometry = t.real.geometry};
+    assert_int_equal(ota_store_mount(&fx->store, ota_sim_flash_port(&fx->external),
+                                     &fx->store_config),
+                     OTA_STORE_OK);
+    ota_boot_status_t st = ota_boot_run(&fx->boot, &fx->config, &hooked, &fx->store, NULL, NULL,
+                                        &fx->report);
+    assert_true(t.programs > 1); /* the change happened during programming */
+    const uint8_t *region = ota_sim_flash_raw(&fx->internal) + fx->config.app_offset;
+    if (st == OTA_BOOT_OK) {
+        /* Booting is only acceptable with exactly the verified bytes. */
+        assert_memory_equal(region, v2, n);
+    } else {
+        assert_int_equal(st, OTA_BOOT_ERR_FLASH);
+        assert_int_not_equal(boot_fixture_internal_version(fx), 2);
+    }
+
+    /* Next power-on: the slot no longer matches its digest: refused; v1 restored and run. */
+    assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_OK);
+    assert_true(fx->report.slot_refused);
+    assert_int_equal(fx->report.version, 1);
+    assert_int_equal(boot_fixture_internal_version(fx), 1);
+    assert_int_equal(ota_store_slot(&fx->store, slot)->state, OTA_SLOT_EMPTY);
+    boot_fixture_close(fx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -272,6 +348,7 @@ int main(void)
         cmocka_unit_test(test_factory_image_below_counter_refused),
         cmocka_unit_test(test_rollback_below_counter_refused),
         cmocka_unit_test(test_trial_rollback_to_confirmed_image_allowed),
+        cmocka_unit_test(test_image_changed_between_check_and_programming_never_boots),
     };
     return cmocka_run_group_tests(tests, make_keys, free_keys);
 }

@@ -207,6 +207,31 @@ static void test_sig_verdicts(void **unused)
     assert_string_equal(ota_sig_status_str(OTA_SIG_ERR_UNKNOWN_KEY), "unknown key id");
 }
 
+/* Key rotation: a device whose keyring holds the old key A and the new key B takes images of
+ * either; once the next build drops A, A's images are refused by their key id. */
+static void test_keyring_rotation(void **unused)
+{
+    (void)unused;
+    ota_sig_key_t both[2];
+    memcpy(both, trusted, sizeof trusted[0]);
+    memcpy(both[1].key_id, key_b.key_id, sizeof both[1].key_id);
+    memcpy(both[1].pubkey, key_b.pubkey, sizeof both[1].pubkey);
+    const ota_sig_keyring_t rotating = {.keys = both, .count = 2};
+    const ota_sig_keyring_t new_only = {.keys = &both[1], .count = 1};
+    ota_image_buffer_t buf;
+    ota_image_source_t src;
+    ota_image_info_t info;
+    uint8_t work[256];
+    sign_mode_t modes[] = {SIGN_A, SIGN_B};
+    for (int i = 0; i < 2; i++) {
+        ota_image_source_buffer(&src, &buf, img, build(2, 0, modes[i]));
+        assert_int_equal(ota_image_sig_verify(&src, &rotating, &info, work, sizeof work, NULL),
+                         OTA_SIG_OK);
+        assert_int_equal(ota_image_sig_verify(&src, &new_only, &info, work, sizeof work, NULL),
+                         modes[i] == SIGN_A ? OTA_SIG_ERR_UNKNOWN_KEY : OTA_SIG_OK);
+    }
+}
+
 /* ---- the store: signatures and security counter before STORED --------------------------- */
 
 static store_fixture_t *open_store(const ota_sig_keyring_t *keys)
@@ -353,6 +378,7 @@ int main(void)
         cmocka_unit_test(test_ecdsa_verify),
         cmocka_unit_test(test_heap_init_needs_buffer_allocator),
         cmocka_unit_test(test_sig_verdicts),
+        cmocka_unit_test(test_keyring_rotation),
         cmocka_unit_test(test_store_keeps_signed_image),
         cmocka_unit_test(test_store_refuses_unsigned),
         cmocka_unit_test(test_store_refuses_unknown_key),

@@ -43,8 +43,8 @@ static void test_layout_numbers(void **unused)
     store_fixture_t *fx = store_fixture_open(NULL, NULL);
     const ota_store_layout_t *l = ota_store_layout(&fx->store);
     assert_int_equal(l->journal_sector_size, 4096);
-    assert_int_equal(ota_journal_record_bytes(3), 76 + 3 * 48 + 4);
-    assert_int_equal(l->record_size, 256); /* 224 B rounded up to divide the page */
+    assert_int_equal(ota_journal_record_bytes(3), 80 + 3 * 48 + 4);
+    assert_int_equal(l->record_size, 256); /* 228 B rounded up to divide the page */
     assert_int_equal(l->records_per_sector, 16);
     assert_int_equal(l->data_base, 0x10000); /* 64 KB block aligned */
     assert_int_equal(l->slot_size, OTA_STORE_DEFAULT_SLOT_SIZE);
@@ -352,6 +352,69 @@ static void test_power_cut_record_of_two_pages(void **unused)
     sweep_append(NULL, &cfg, 8, 3);
 }
 
+/* The manifest sequence is a boot field like the counter: kept across remounts, only raised,
+ * and a same-or-lower value writes nothing. */
+static void test_manifest_sequence_survives_and_only_rises(void **unused)
+{
+    (void)unused;
+    store_fixture_t *fx = store_fixture_open(NULL, NULL);
+    assert_int_equal(ota_store_boot(&fx->store)->manifest_sequence, 0);
+    assert_int_equal(ota_store_raise_manifest_sequence(&fx->store, 0), OTA_STORE_ERR_ARG);
+    assert_int_equal(ota_store_raise_manifest_sequence(&fx->store, 7), OTA_STORE_OK);
+    uint32_t appends = fx->store.journal.appends;
+    assert_int_equal(ota_store_raise_manifest_sequence(&fx->store, 7), OTA_STORE_OK);
+    assert_int_equal(ota_store_raise_manifest_sequence(&fx->store, 5), OTA_STORE_OK);
+    assert_int_equal(fx->store.journal.appends, appends);
+    assert_int_equal(bump(fx, 3), OTA_STORE_OK); /* another change keeps it */
+    assert_int_equal(store_fixture_remount(fx), OTA_STORE_OK);
+    assert_int_equal(ota_store_boot(&fx->store)->manifest_sequence, 7);
+    assert_int_equal(value_of(fx), 3);
+    store_fixture_close(fx);
+}
+
+/* A record of format 1 (no manifest sequence, the rejected list at 44, slots at 76), as a
+ * device updated from the previous release holds: read with its state, and the next record
+ * is written in the current format. */
+static void test_format_1_record_still_read(void **unused)
+{
+    (void)unused;
+    store_fixture_t *fx = store_fixture_open(NULL, NULL);
+    const ota_store_layout_t *l = ota_store_layout(&fx->store);
+    ota_store_state_t st;
+    memset(&st, 0, sizeof st);
+    st.boot.running_slot = st.boot.previous_slot = st.boot.install_slot = OTA_STORE_SLOT_NONE;
+    st.boot.state = OTA_BOOT_CONFIRMED;
+    st.boot.running_version = 4;
+    st.boot.security_counter = 2;
+    st.boot.rejected_count = 1;
+    st.boot.rejected[0] = 3;
+    st.slots[1].state = OTA_SLOT_STORED;
+    st.slots[1].version = 5;
+    st.slots[1].size = 1000;
+    memset(st.slots[1].digest, 0xAB, sizeof st.slots[1].digest);
+    uint8_t v2[OTA_STORE_RECORD_BUF], v1[OTA_STORE_RECORD_BUF];
+    ota_journal_encode(l, &st, 1, v2);
+    uint32_t body2 = ota_journal_record_bytes(3) - 4u, body1 = body2 - 4u;
+    memset(v1, 0, sizeof v1);
+    memcpy(v1, v2, 44);
+    memcpy(v1 + 44, v2 + 48, body1 - 44);
+    v1[8] = 1;
+    uint32_t crc = ota_journal_crc32(0, v1, body1);
+    for (unsigned i = 0; i < 4; i++) {
+        v1[body1 + i] = (uint8_t)(crc >> (8 * i));
+    }
+    memcpy(ota_sim_flash_raw(&fx->dev), v1, l->record_size);
+    assert_int_equal(store_fixture_remount(fx), OTA_STORE_OK);
+    assert_int_equal(ota_store_mount_kind(&fx->store), OTA_STORE_MOUNT_RECORD);
+    assert_true(store_fixture_state_equal(ota_store_state(&fx->store), &st, 3));
+    assert_int_equal(ota_store_raise_manifest_sequence(&fx->store, 9), OTA_STORE_OK);
+    assert_int_equal(store_fixture_remount(fx), OTA_STORE_OK);
+    assert_int_equal(ota_store_boot(&fx->store)->manifest_sequence, 9);
+    assert_int_equal(ota_store_boot(&fx->store)->rejected[0], 3);
+    assert_int_equal(ota_store_slot(&fx->store, 1)->version, 5);
+    store_fixture_close(fx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -371,6 +434,8 @@ int main(void)
         cmocka_unit_test(test_power_cut_every_op_of_append),
         cmocka_unit_test(test_power_cut_every_op_of_compaction),
         cmocka_unit_test(test_power_cut_record_of_two_pages),
+        cmocka_unit_test(test_manifest_sequence_survives_and_only_rises),
+        cmocka_unit_test(test_format_1_record_still_read),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

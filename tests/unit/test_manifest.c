@@ -326,7 +326,7 @@ static void unknown_keys_and_nested_values_are_skipped(void **state)
     const char *m =
         "{\"meta\":{\"ota\":5,\"list\":[[1,[2,[3]]],{\"Version\":99}]},"
         "\"ota\":["
-        "{\"HwId\":[[{\"Version\":77}],[]],\"Version\":4,\"Notes\":{\"a\":{\"b\":[{}]}},"
+        "{\"Board\":[[{\"Version\":77}],[]],\"Version\":4,\"Notes\":{\"a\":{\"b\":[{}]}},"
         "\"URL\":\"http://h/4\",\"SecurityCounter\":2,\"Digest\":\"" DA "\",\"x\":null,"
         "\"y\":-1.5e+10,\"z\":\"\\\"Version\\\":88\"},"
         "{\"Version\":2,\"URL\":\"http://h/2\",\"Digest\":\"" DB "\",\"big\":123456789012345678901234567890}"
@@ -649,7 +649,7 @@ static void status_names_are_distinct(void **state)
 {
     (void)state;
     const char *seen[32] = {0};
-    for (int s = 0; s >= OTA_MANIFEST_ERR_AMBIGUOUS; s--) {
+    for (int s = 0; s >= OTA_MANIFEST_ERR_EXPIRES; s--) {
         const char *name = ota_manifest_status_str((ota_manifest_status_t)s);
         assert_non_null(name);
         assert_string_not_equal(name, "unknown manifest status");
@@ -659,6 +659,74 @@ static void status_names_are_distinct(void **state)
         seen[-s] = name;
     }
     assert_string_equal(ota_manifest_status_str((ota_manifest_status_t)-99), "unknown manifest status");
+}
+
+/* ---- hardware id and freshness --------------------------------------------------------- */
+
+/* Entries carry an optional HwId: a board takes only entries without one or with its own, so
+ * one manifest serves several boards. A device with hw_id 0 takes every entry. */
+static void hw_id_entries_for_other_boards_are_ignored(void **state)
+{
+    fixture_t *fx = *state;
+    const char *m = OTA("{\"Version\":9,\"HwId\":222,\"URL\":\"http://h/9\",\"Digest\":\"" DA "\"},"
+                        "{\"Version\":7,\"HwId\":111,\"URL\":\"http://h/7\",\"Digest\":\"" DB "\"},"
+                        "{\"Version\":5,\"URL\":\"http://h/5\",\"Digest\":\"" DB "\"},"
+                        "{\"Version\":7,\"HwId\":222,\"EraseVer\":true}");
+    fx->device.hw_id = 111;
+    assert_int_equal(run(fx, m), OTA_MANIFEST_OK);
+    assert_int_equal(fx->plan.update.version, 7); /* v9 is another board's; the erase too */
+    assert_string_equal(fx->plan.update.url, "http://h/7");
+    assert_int_equal(fx->plan.erase_count, 0);
+    assert_int_equal(fx->plan.other_hw_entries, 1);
+    fx->device.hw_id = 333; /* only the entry without HwId is for this board */
+    assert_int_equal(run(fx, m), OTA_MANIFEST_OK);
+    assert_int_equal(fx->plan.update.version, 5);
+    assert_int_equal(fx->plan.other_hw_entries, 2);
+    fx->device.hw_id = 0;
+    assert_int_equal(run(fx, m), OTA_MANIFEST_OK);
+    assert_int_equal(fx->plan.update.version, 9);
+    assert_int_equal(fx->plan.erase_count, 1);
+    assert_int_equal(run(fx, OTA("{\"Version\":2,\"HwId\":0,\"EraseVer\":true}")),
+                     OTA_MANIFEST_ERR_HW_ID);
+    assert_int_equal(run(fx, OTA("{\"Version\":2,\"HwId\":\"111\",\"EraseVer\":true}")),
+                     OTA_MANIFEST_ERR_HW_ID);
+}
+
+/* Sequence and Expires are top-level fields: read when present, checked when present. */
+static void freshness_fields_are_read(void **state)
+{
+    fixture_t *fx = *state;
+    assert_int_equal(run(fx, "{\"Sequence\":42,\"ota\":[" UPD(2, "http://h/2", DA) "],"
+                             "\"Expires\":1893456000}"),
+                     OTA_MANIFEST_OK);
+    assert_true(fx->plan.has_sequence);
+    assert_int_equal(fx->plan.sequence, 42);
+    assert_true(fx->plan.has_expires);
+    assert_int_equal(fx->plan.expires, 1893456000u);
+    assert_int_equal(fx->plan.update.version, 2);
+    assert_int_equal(run(fx, OTA(UPD(2, "http://h/2", DA))), OTA_MANIFEST_OK);
+    assert_false(fx->plan.has_sequence);
+    assert_false(fx->plan.has_expires);
+    assert_int_equal(run(fx, "{\"Expires\":18446744073709551615,\"ota\":[]}"), OTA_MANIFEST_OK);
+    assert_int_equal(fx->plan.expires, UINT64_MAX);
+
+    static const struct {
+        const char *json;
+        ota_manifest_status_t want;
+    } bad[] = {
+        {"{\"Sequence\":0,\"ota\":[]}", OTA_MANIFEST_ERR_SEQUENCE},
+        {"{\"Sequence\":4294967296,\"ota\":[]}", OTA_MANIFEST_ERR_SEQUENCE},
+        {"{\"Sequence\":\"5\",\"ota\":[]}", OTA_MANIFEST_ERR_SEQUENCE},
+        {"{\"Sequence\":1,\"Sequence\":2,\"ota\":[]}", OTA_MANIFEST_ERR_DUPLICATE_KEY},
+        {"{\"Expires\":18446744073709551616,\"ota\":[]}", OTA_MANIFEST_ERR_EXPIRES},
+        {"{\"Expires\":1.5e9,\"ota\":[]}", OTA_MANIFEST_ERR_EXPIRES},
+        {"{\"Expires\":-1,\"ota\":[]}", OTA_MANIFEST_ERR_EXPIRES},
+        {"{\"ota\":[],\"Expires\":5,\"Expires\":5}", OTA_MANIFEST_ERR_DUPLICATE_KEY},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        assert_int_equal(run(fx, bad[i].json), bad[i].want);
+        assert_plan_empty(&fx->plan);
+    }
 }
 
 /* ---- hostile sizes --------------------------------------------------------------------- */
@@ -874,6 +942,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(token_storage_limit, setup, teardown),
         cmocka_unit_test_setup_teardown(bad_arguments, setup, teardown),
         cmocka_unit_test(status_names_are_distinct),
+        cmocka_unit_test_setup_teardown(hw_id_entries_for_other_boards_are_ignored, setup, teardown),
+        cmocka_unit_test_setup_teardown(freshness_fields_are_read, setup, teardown),
         cmocka_unit_test_setup_teardown(ten_thousand_entries, setup, teardown),
         cmocka_unit_test_setup_teardown(url_of_64_kib, setup, teardown),
         cmocka_unit_test_setup_teardown(nesting_1000_deep, setup, teardown),

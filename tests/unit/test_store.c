@@ -101,6 +101,31 @@ static void test_digest_mismatch_stores_nothing(void **unused)
     store_fixture_close(fx);
 }
 
+/* The store of a board with a hardware id never records an image for another board STORED
+ * (store policy), whatever the manifest said; an image for this board is stored. */
+static void test_image_for_another_board_refused(void **unused)
+{
+    (void)unused;
+    ota_store_config_t cfg = {.hw_id = 0x57310002u}; /* fixture images say 0x57310001 */
+    store_fixture_t *fx = store_fixture_open(NULL, &cfg);
+    make_image(4, SMALL);
+    uint8_t slot = OTA_STORE_SLOT_NONE;
+    assert_int_equal(store_fixture_download(&fx->store, 4, img, SMALL, 1000, &slot),
+                     OTA_STORE_ERR_HW_ID);
+    assert_string_equal(ota_store_status_str(OTA_STORE_ERR_HW_ID),
+                        "image built for another board (hw id)");
+    assert_int_equal(ota_store_find_version(&fx->store, 4), OTA_STORE_SLOT_NONE);
+    assert_int_equal(store_fixture_remount(fx), OTA_STORE_OK);
+    assert_int_equal(ota_store_slot(&fx->store, 1)->state, OTA_SLOT_EMPTY);
+    store_fixture_close(fx);
+
+    cfg.hw_id = 0x57310001u;
+    fx = store_fixture_open(NULL, &cfg);
+    assert_int_equal(store_fixture_download(&fx->store, 4, img, SMALL, 1000, &slot), OTA_STORE_OK);
+    assert_int_equal(ota_store_slot(&fx->store, slot)->state, OTA_SLOT_STORED);
+    store_fixture_close(fx);
+}
+
 static void test_flash_corruption_after_write_is_caught(void **unused)
 {
     (void)unused;
@@ -732,6 +757,7 @@ int main(void)
         cmocka_unit_test(test_download_stores_verified_image),
         cmocka_unit_test(test_any_chunking_gives_the_same_image),
         cmocka_unit_test(test_digest_mismatch_stores_nothing),
+        cmocka_unit_test(test_image_for_another_board_refused),
         cmocka_unit_test(test_flash_corruption_after_write_is_caught),
         cmocka_unit_test(test_invalid_image_with_matching_digest_is_refused),
         cmocka_unit_test(test_download_argument_errors),

@@ -1,0 +1,36 @@
+/* Public keys for `otaflow-board create --pubkey/--manifest-pubkey`: a PEM file (as
+ * `otaflow-image keygen --pub` writes) to the 130 hex digits board.conf holds. */
+#include <stdio.h>
+#include <string.h>
+
+#include <mbedtls/ecp.h>
+#include <mbedtls/pk.h>
+
+#include "board_key.h"
+
+int board_pubkey_hex(const char *path, char hex[BOARD_PUBKEY_HEX], char *err, size_t err_len)
+{
+    mbedtls_pk_context pk;
+    mbedtls_pk_init(&pk);
+    int rc = -1;
+    unsigned char point[OTA_ECDSA_P256_PUBKEY_SIZE];
+    size_t n = 0;
+    if (mbedtls_pk_parse_public_keyfile(&pk, path) != 0) {
+        snprintf(err, err_len, "%s: not a PEM public key", path);
+    } else if (mbedtls_pk_get_type(&pk) != MBEDTLS_PK_ECKEY ||
+               mbedtls_pk_ec(pk)->grp.id != MBEDTLS_ECP_DP_SECP256R1) {
+        snprintf(err, err_len, "%s: not an ECDSA P-256 key", path);
+    } else if (mbedtls_ecp_point_write_binary(&mbedtls_pk_ec(pk)->grp, &mbedtls_pk_ec(pk)->Q,
+                                              MBEDTLS_ECP_PF_UNCOMPRESSED, &n, point,
+                                              sizeof point) != 0 ||
+               n != sizeof point) {
+        snprintf(err, err_len, "%s: cannot encode the key", path);
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            snprintf(hex + 2 * i, 3, "%02x", point[i]);
+        }
+        rc = 0;
+    }
+    mbedtls_pk_free(&pk);
+    return rc;
+}
