@@ -960,7 +960,7 @@ static void signed_world_start(world_t *w)
         .transport = mock_transport(&w->mock),
         .store = &w->fx->store,
         .reset = on_reset,
-        .reset_ctx = &w->rec,
+        .reset_ctx = w,
         .utc_now = test_utc,
     };
     assert_int_equal(ota_agent_init(&w->agent, &w->cfg, &ports), OTA_AGENT_OK);
@@ -984,12 +984,12 @@ static void serve_signed(world_t *w, const char *m, const uint8_t *sig, size_t s
 static void assert_refused(world_t *w, ota_manifest_sig_status_t why)
 {
     run_until_event(w, OTA_EVT_CHECK_FAILED, 1, 2000);
-    const ota_event_t *e = last(&w->rec, OTA_EVT_CHECK_FAILED);
+    const ota_event_t *e = event_log_last(&w->log, OTA_EVT_CHECK_FAILED);
     assert_int_equal(e->source, OTA_SRC_MANIFEST_SIG);
     assert_int_equal(e->status, why);
     assert_string_equal(e->reason, ota_manifest_sig_status_str(why));
-    assert_int_equal(count(&w->rec, OTA_EVT_UPDATE_AVAILABLE), 0);
-    assert_int_equal(count(&w->rec, OTA_EVT_DOWNLOAD_STARTED), 0);
+    assert_int_equal(event_log_count(&w->log, OTA_EVT_UPDATE_AVAILABLE), 0);
+    assert_int_equal(event_log_count(&w->log, OTA_EVT_DOWNLOAD_STARTED), 0);
     assert_int_equal(ota_agent_state(&w->agent), OTA_AGENT_IDLE);
 }
 
@@ -1177,7 +1177,7 @@ static void test_image_for_another_board_refused_at_its_header(void **state)
     w->mock.recv_chunk = 16; /* the header arrives in pieces */
     world_start(w);
     run_until_event(w, OTA_EVT_DOWNLOAD_FAILED, 1, 20000);
-    const ota_event_t *e = last(&w->rec, OTA_EVT_DOWNLOAD_FAILED);
+    const ota_event_t *e = event_log_last(&w->log, OTA_EVT_DOWNLOAD_FAILED);
     assert_int_equal(e->source, OTA_SRC_AGENT);
     assert_int_equal(e->status, OTA_AGENT_ERR_HW_ID);
     assert_true(e->bytes < 1024); /* stopped at the header, not after the image */
@@ -1196,7 +1196,7 @@ static void test_image_for_another_board_refused_at_its_header(void **state)
     w->cfg.hw_id = 0x57310002u;
     world_start(w);
     run_until_event(w, OTA_EVT_NO_UPDATE, 1, 2000);
-    assert_int_equal(count(&w->rec, OTA_EVT_DOWNLOAD_STARTED), 0);
+    assert_int_equal(event_log_count(&w->log, OTA_EVT_DOWNLOAD_STARTED), 0);
     world_free(w);
 }
 
