@@ -327,6 +327,14 @@ static void download_failed(ota_agent_t *a, ota_http_status_t hs)
     ota_store_t *store = a->ports.store;
     uint32_t v = a->update.version;
 
+    if (hs == OTA_HTTP_ERR_STATUS && a->resume_from > 0u &&
+        ota_http_response(&a->http)->status_code == 416u) {
+        /* Range not satisfiable: the durable part already is the whole file (the last
+         * checkpoint fell on its last byte). Verify it; the digest decides. */
+        emit(a, OTA_EVT_VERIFY_STARTED, v);
+        a->state = OTA_AGENT_VERIFYING;
+        return;
+    }
     if (hs == OTA_HTTP_ERR_ABORTED && a->body_error == OTA_AGENT_ERR_STORE) {
         emit_failure(a, OTA_EVT_DOWNLOAD_FAILED, v, OTA_SRC_STORE, a->body_store_status);
     } else if (hs == OTA_HTTP_ERR_ABORTED && a->body_error != OTA_AGENT_OK) {

@@ -29,6 +29,11 @@ static void collect(void *ctx, const char *line)
 
 boot_fixture_t *boot_fixture_open(void)
 {
+    return boot_fixture_open_external(NULL);
+}
+
+boot_fixture_t *boot_fixture_open_external(const ota_flash_geometry_t *external_geometry)
+{
     boot_fixture_t *fx = calloc(1, sizeof *fx);
     if (!fx) {
         die("calloc", 0);
@@ -38,12 +43,13 @@ boot_fixture_t *boot_fixture_open(void)
     ota_flash_status_t fs = ota_sim_flash_open_ram(&fx->internal, ota_sim_preset("pic32mzw1-pfm"),
                                                    NULL, &fx->power);
     if (fs == OTA_FLASH_OK) {
-        fs = ota_sim_flash_open_ram(&fx->external, ota_sim_preset("sst26vf032b"), NULL, &fx->power);
+        fs = ota_sim_flash_open_ram(&fx->external, ota_sim_preset("sst26vf032b"),
+                                    external_geometry, &fx->power);
     }
     if (fs != OTA_FLASH_OK) {
         die("ota_sim_flash_open_ram", fs);
     }
-    ota_store_status_t st = ota_store_mount(&fx->store, ota_sim_flash_port(&fx->external), NULL);
+    ota_store_status_t st = boot_fixture_mount(fx);
     if (st != OTA_STORE_OK) {
         die("ota_store_mount", st);
     }
@@ -120,13 +126,18 @@ ota_boot_status_t boot_fixture_boot(boot_fixture_t *fx)
         ota_sim_power_on(&fx->power);
     }
     fx->log_lines = 0;
-    ota_store_status_t st = ota_store_mount(&fx->store, ota_sim_flash_port(&fx->external), NULL);
+    ota_store_status_t st = boot_fixture_mount(fx);
     if (st != OTA_STORE_OK) {
         fprintf(stderr, "boot_fixture: mount: %s\n", ota_store_status_str(st));
         return OTA_BOOT_ERR_STORE;
     }
     return ota_boot_run(&fx->boot, &fx->config, ota_sim_flash_port(&fx->internal), &fx->store,
                         collect, fx, &fx->report);
+}
+
+ota_store_status_t boot_fixture_mount(boot_fixture_t *fx)
+{
+    return ota_store_mount(&fx->store, ota_sim_flash_port(&fx->external), &fx->store_config);
 }
 
 uint8_t boot_fixture_stage_update(boot_fixture_t *fx, const uint8_t *img, uint32_t len,
@@ -196,5 +207,6 @@ void boot_fixture_clone(boot_fixture_t *dst, const boot_fixture_t *src)
     clone_flash(&dst->internal, &src->internal);
     clone_flash(&dst->external, &src->external);
     dst->config = src->config;
+    dst->store_config = src->store_config;
     memset(&dst->store, 0, sizeof dst->store); /* boot_fixture_boot mounts */
 }

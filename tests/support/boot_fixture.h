@@ -23,6 +23,7 @@ typedef struct boot_fixture {
     ota_boot_t boot;
     ota_boot_config_t config;
     ota_boot_report_t report;
+    ota_store_config_t store_config;       /* every mount uses it (zero: defaults) */
     char log[BOOT_FIXTURE_LOG_LINES][112]; /* console lines of the last boot */
     unsigned log_lines;
     bool echo;                             /* also print console lines to stdout */
@@ -31,6 +32,9 @@ typedef struct boot_fixture {
 /** A fresh board: both flashes erased, store mounted (fresh), default boot config. Aborts on
  *  error. echo from env OTA_TEST_ECHO. */
 boot_fixture_t *boot_fixture_open(void);
+
+/** The same with the external flash in another geometry (NULL: the SST26VF032B preset's). */
+boot_fixture_t *boot_fixture_open_external(const ota_flash_geometry_t *external_geometry);
 void boot_fixture_close(boot_fixture_t *fx);
 
 /** A valid image of total size `size` (>= 128) for version into buf: header (security counter
@@ -49,6 +53,10 @@ void boot_fixture_program(boot_fixture_t *fx, const uint8_t *img, uint32_t len);
  *  the bootloader; console lines in fx->log. */
 ota_boot_status_t boot_fixture_boot(boot_fixture_t *fx);
 
+/** Mount the store again with fx->store_config (as the application does after a reset).
+ *  Returns the mount status. */
+ota_store_status_t boot_fixture_mount(boot_fixture_t *fx);
+
 /** Agent side: download the image into a slot and request its install. Returns the slot or
  *  OTA_STORE_SLOT_NONE (after printing why). */
 uint8_t boot_fixture_stage_update(boot_fixture_t *fx, const uint8_t *img, uint32_t len,
@@ -62,7 +70,7 @@ bool boot_fixture_said(const boot_fixture_t *fx, const char *line);
 uint32_t boot_fixture_internal_version(boot_fixture_t *fx);
 
 /** Make dst (an open fixture) the same board as src: flash contents, programmed bitmaps,
- *  wear, counters, power state and boot config. The store is left unmounted (boot mounts). */
+ *  wear, counters, power state, boot and store config. The store is left unmounted (boot mounts). */
 void boot_fixture_clone(boot_fixture_t *dst, const boot_fixture_t *src);
 
 /** Sum of both devices' modeled time so far (ns). */

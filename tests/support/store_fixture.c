@@ -138,9 +138,12 @@ static int fail(const char *what, unsigned slot)
 
 int store_fixture_check_invariants(store_fixture_t *fx)
 {
-    ota_store_t *s = &fx->store;
+    return store_check_invariants(&fx->store, ota_sim_flash_port(&fx->dev)->geometry.erase_unit);
+}
+
+int store_check_invariants(ota_store_t *s, uint32_t unit)
+{
     const ota_store_boot_t *b = ota_store_boot(s);
-    uint32_t unit = ota_sim_flash_port(&fx->dev)->geometry.erase_unit;
     for (uint8_t i = 0; i < ota_store_slot_count(s); i++) {
         const ota_store_slot_t *d = ota_store_slot(s, i);
         if (d->state == OTA_SLOT_STORED || d->state == OTA_SLOT_INSTALLED) {

@@ -53,6 +53,9 @@ uint8_t store_fixture_store_version(store_fixture_t *fx, uint32_t version, size_
  *  Returns 0, or prints the broken invariant and returns -1. */
 int store_fixture_check_invariants(store_fixture_t *fx);
 
+/** The same checks on any mounted store whose flash has erase unit erase_unit. */
+int store_check_invariants(ota_store_t *s, uint32_t erase_unit);
+
 /** Field-by-field equality of two snapshots (the first slot_count slots). */
 int store_fixture_state_equal(const ota_store_state_t *a, const ota_store_state_t *b,
                               uint8_t slot_count);
