@@ -72,6 +72,8 @@ static void running_v1_journal_nearly_full(pc_world_t *w)
     for (unsigned guard = 0; guard < 2u * per_sector; guard++) {
         bool active = ota_store_download_active(s, NULL, NULL);
         if (!active && s->journal.next_pos + 2u >= per_sector) {
+            w->setup_sector = s->journal.sector;
+            w->setup_seq = s->journal.seq;
             return;
         }
         ota_store_status_t st = active ? ota_store_download_abort(s)
@@ -166,6 +168,20 @@ static int done_update(pc_world_t *w)
     return expect_running(w, 2);
 }
 
+/* The update went through and the journal did move to its other sector on the way. */
+static int done_update_compacted(pc_world_t *w)
+{
+    if (done_update(w) != 0) {
+        return -1;
+    }
+    const ota_store_journal_t *j = &w->fx->store.journal;
+    uint32_t per_sector = ota_store_layout(&w->fx->store)->records_per_sector;
+    if (j->sector == w->setup_sector && j->seq - w->setup_seq < per_sector) {
+        return pc_fail(w, "end: the journal was never compacted");
+    }
+    return 0;
+}
+
 static int done_rollback(pc_world_t *w)
 {
     if (expect_running(w, 1) != 0) {
@@ -205,7 +221,7 @@ const pc_scenario_t pc_scenarios[] = {
     {"factory-reset", running_v2_confirmed, false, {1, 2, 0}, {1, 0, 0}, app_factory_reset,
      done_factory},
     {"journal-compaction", running_v1_journal_nearly_full, false, {1, 2, 0}, {1, 0, 0},
-     app_update, done_update},
+     app_update, done_update_compacted},
     {"first-boot", programmed_v1, true, {1, 0, 0}, {1, 0, 0}, app_nothing, done_factory},
 };
 const unsigned pc_scenario_count = sizeof pc_scenarios / sizeof pc_scenarios[0];

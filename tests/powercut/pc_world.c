@@ -17,6 +17,17 @@
 /* Agent polls per application run; a full-size image takes about 500. */
 #define PC_MAX_POLLS 100000u
 
+static bool image_valid(const uint8_t *bytes, uint32_t size)
+{
+    ota_image_source_t src;
+    ota_image_buffer_t b;
+    ota_image_info_t info;
+    uint8_t work[512];
+    ota_image_source_buffer(&src, &b, bytes, size);
+    return ota_image_parse(&src, &info) == OTA_IMAGE_OK &&
+           ota_image_verify(&src, &info, work, sizeof work) == OTA_IMAGE_OK;
+}
+
 pc_world_t *pc_world_new(const pc_scenario_t *sc, const pc_geometry_t *geo, uint32_t image_size)
 {
     pc_world_t *w = calloc(1, sizeof *w);
@@ -34,10 +45,13 @@ pc_world_t *pc_world_new(const pc_scenario_t *sc, const pc_geometry_t *geo, uint
         }
         /* Different payloads, so an install really rewrites internal flash. */
         boot_fixture_image_seeded(w->img[v], image_size, v, 0, (uint8_t)(v - 1u));
-        uint8_t d[OTA_SHA256_SIZE];
+        uint8_t *d = w->digest[v];
         ota_sha256(w->img[v], image_size, d);
         for (unsigned i = 0; i < OTA_SHA256_SIZE; i++) {
             snprintf(w->digest_hex[v] + 2 * i, 3, "%02x", d[i]);
+        }
+        if (!image_valid(w->img[v], image_size)) {
+            abort(); /* the checks below compare with these images: they must be valid */
         }
     }
     w->response = malloc(image_size + 512u);
@@ -70,9 +84,33 @@ int pc_fail(pc_world_t *w, const char *fmt, ...)
     return -1;
 }
 
+/* The checks run after every boot and cut of a sweep of about 10^5 cases, on images of up to
+ * 913,408 bytes: instead of hashing, bytes equal to one of the two images (verified valid
+ * once) are that image; anything else is parsed and verified the slow way. */
 uint32_t pc_internal_version(pc_world_t *w)
 {
+    const uint8_t *region = ota_sim_flash_raw(&w->fx->internal) + w->fx->config.app_offset;
+    for (uint32_t v = 1; v <= 2; v++) {
+        if (memcmp(region, w->img[v], w->image_size) == 0) {
+            return v;
+        }
+    }
     return boot_fixture_internal_version(w->fx);
+}
+
+static ota_store_status_t slot_matches(ota_store_t *s, uint8_t slot, void *ctx)
+{
+    pc_world_t *w = ctx;
+    const ota_store_slot_t *d = ota_store_slot(s, slot);
+    for (uint32_t v = 1; v <= 2; v++) {
+        if (d->version == v && d->size == w->image_size &&
+            memcmp(d->digest, w->digest[v], OTA_SHA256_SIZE) == 0) {
+            const uint8_t *raw = ota_sim_flash_raw(&w->fx->external) + ota_store_slot_addr(s, slot);
+            return memcmp(raw, w->img[v], w->image_size) == 0 ? OTA_STORE_OK
+                                                               : OTA_STORE_ERR_DIGEST;
+        }
+    }
+    return ota_store_slot_verify(s, slot);
 }
 
 const ota_store_boot_t *pc_boot_fields(pc_world_t *w)
@@ -118,13 +156,12 @@ static void on_reset(void *ctx)
 /* Durable offset of an interrupted download of version (same digest), or 0. */
 static uint32_t durable_offset(pc_world_t *w, uint32_t version)
 {
-    uint8_t d[OTA_SHA256_SIZE];
-    ota_sha256(w->img[version], w->image_size, d);
+    const uint8_t *d = w->digest[version];
     ota_store_t *s = &w->fx->store;
     for (uint8_t i = 1; i < ota_store_slot_count(s); i++) {
         const ota_store_slot_t *slot = ota_store_slot(s, i);
         if (slot->state == OTA_SLOT_DOWNLOADING && slot->version == version &&
-            memcmp(slot->digest, d, sizeof d) == 0) {
+            memcmp(slot->digest, d, OTA_SHA256_SIZE) == 0) {
             return slot->offset;
         }
     }
@@ -299,7 +336,7 @@ static int check_store(pc_world_t *w)
 {
     ota_store_t *s = &w->fx->store;
     uint32_t unit = ota_sim_flash_port(&w->fx->external)->geometry.erase_unit;
-    if (store_check_invariants(s, unit) != 0) {
+    if (store_check_invariants_with(s, unit, slot_matches, w) != 0) {
         return pc_fail(w, "store invariant broken (see stderr)");
     }
     uint32_t internal = pc_internal_version(w);

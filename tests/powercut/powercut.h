@@ -67,6 +67,7 @@ struct pc_world {
     const pc_geometry_t *geometry;
     uint32_t image_size;
     uint8_t *img[3];          /* img[1], img[2]: the v1 and v2 images */
+    uint8_t digest[3][32];    /* their SHA-256 */
     char digest_hex[3][65];
     uint8_t *response;        /* image response (headers + body) being served */
     char manifest[512];
@@ -79,6 +80,8 @@ struct pc_world {
     ota_event_t last_failure; /* last *_FAILED event */
     bool checked_resume;      /* a resume from a durable offset > 0 was asserted */
     unsigned boots;
+    uint8_t setup_sector;     /* journal-compaction: active journal sector after setup */
+    uint32_t setup_seq;       /* and its newest sequence number */
     char why[256];            /* the broken invariant */
 };
 

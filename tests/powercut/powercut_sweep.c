@@ -429,7 +429,7 @@ int main(int argc, char **argv)
     plan_t p = {
         .sizes = {true, false},
         .double_all = {false, false},
-        .sample_every = {8, 0},
+        .sample_every = {2, 0},
         .only_scenario = -1,
         .only_geometry = -1,
         .jobs = 2,
@@ -444,7 +444,7 @@ int main(int argc, char **argv)
             p.sizes[0] = true;
             p.sizes[1] = false;
             p.double_all[0] = false;
-            p.sample_every[0] = 8;
+            p.sample_every[0] = 2;
         } else if (strcmp(a, "--full") == 0) {
             p.sizes[0] = p.sizes[1] = true;
             p.double_all[0] = true;
