@@ -137,4 +137,8 @@ int pc_check_after_cut(pc_world_t *w, const pc_acked_t *acked);
  *  the same state. 0 or -1. */
 int pc_check_end(pc_world_t *w);
 
+/** Plant each kind of damage the checks look for; returns how many were caught, *planted
+ *  how many were planted. */
+unsigned pc_self_test(unsigned *planted);
+
 #endif /* OTAFLOW_POWERCUT_H */

@@ -311,6 +311,12 @@ static int run_config(unsigned sc, unsigned geo, unsigned size, const plan_t *p,
 static int sweep(const plan_t *p)
 {
     printf("power-cut sweep: seed 0x%" PRIx64 ", %u jobs\n", p->seed, p->jobs);
+    unsigned planted = 0, caught = pc_self_test(&planted);
+    printf("self-test: %u of %u planted faults caught by the checks\n", caught, planted);
+    if (caught != planted) {
+        printf("0 passed, %u failed\n", planted - caught);
+        return 1;
+    }
     printf("| scenario | geometry | image | cut points | cut modes | single cuts | double cuts "
            "| resumes checked | failures | seconds |\n");
     printf("|---|---|---|---:|---|---:|---:|---:|---:|---:|\n");
