@@ -90,7 +90,6 @@ static void reset_case(pc_world_t *w, const boot_fixture_t *from)
 
 static void report_failure(const pc_world_t *w, const case_id_t *c, const char *stage)
 {
-    const uint32_t sizes[2] = {SMALL_IMAGE, FULL_IMAGE};
     printf("FAIL %s/%s/%s cut %" PRIu64 " %s", pc_scenarios[c->sc].name,
            pc_geometries[c->geo].name, c->size ? "full" : "small", c->cut, mode_names[c->mode]);
     if (c->cut2) {
@@ -103,7 +102,6 @@ static void report_failure(const pc_world_t *w, const case_id_t *c, const char *
         printf(" %" PRIu64 " %s %" PRIu64, c->cut2, mode_names[c->mode2], c->seed2);
     }
     printf("\n");
-    (void)sizes;
     fflush(stdout);
 }
 
@@ -217,9 +215,12 @@ static void run_share(config_run_t *cr, const plan_t *p, unsigned worker, tally_
             if (rc != 0 || m == 0) {
                 continue;
             }
+            /* The sampled second cut: an operation and a mode drawn from `pick`. */
+            uint64_t sampled_cut = 1 + (pick >> 8) % m;
+            unsigned sampled_mode = (unsigned)((pick >> 4) % 3);
             for (uint64_t cut2 = 1; cut2 <= m; cut2++) {
                 for (unsigned mode2 = 0; mode2 < 3; mode2++) {
-                    if (!all && !(sample && cut2 == 1 + (pick >> 8) % m && mode2 == (pick >> 4) % 3)) {
+                    if (!all && !(sample && cut2 == sampled_cut && mode2 == sampled_mode)) {
                         continue;
                     }
                     case_id_t d = c;
@@ -311,6 +312,7 @@ static int run_config(unsigned sc, unsigned geo, unsigned size, const plan_t *p,
 static int sweep(const plan_t *p)
 {
     printf("power-cut sweep: seed 0x%" PRIx64 ", %u jobs\n", p->seed, p->jobs);
+    printf("self-test: planting faults the checks must catch (stderr shows what they say)\n");
     unsigned planted = 0, caught = pc_self_test(&planted);
     printf("self-test: %u of %u planted faults caught by the checks\n", caught, planted);
     if (caught != planted) {
