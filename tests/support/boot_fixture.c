@@ -29,6 +29,11 @@ static void collect(void *ctx, const char *line)
 
 boot_fixture_t *boot_fixture_open(void)
 {
+    return boot_fixture_open_external(NULL);
+}
+
+boot_fixture_t *boot_fixture_open_external(const ota_flash_geometry_t *external_geometry)
+{
     boot_fixture_t *fx = calloc(1, sizeof *fx);
     if (!fx) {
         die("calloc", 0);
@@ -38,13 +43,13 @@ boot_fixture_t *boot_fixture_open(void)
     ota_flash_status_t fs = ota_sim_flash_open_ram(&fx->internal, ota_sim_preset("pic32mzw1-pfm"),
                                                    NULL, &fx->power);
     if (fs == OTA_FLASH_OK) {
-        fs = ota_sim_flash_open_ram(&fx->external, ota_sim_preset("sst26vf032b"), NULL, &fx->power);
+        fs = ota_sim_flash_open_ram(&fx->external, ota_sim_preset("sst26vf032b"),
+                                    external_geometry, &fx->power);
     }
     if (fs != OTA_FLASH_OK) {
         die("ota_sim_flash_open_ram", fs);
     }
-    ota_store_status_t st =
-        ota_store_mount(&fx->store, ota_sim_flash_port(&fx->external), &fx->store_config);
+    ota_store_status_t st = boot_fixture_mount(fx);
     if (st != OTA_STORE_OK) {
         die("ota_store_mount", st);
     }
@@ -93,6 +98,22 @@ uint32_t boot_fixture_image_seeded(uint8_t *buf, uint32_t size, uint32_t version
     return size;
 }
 
+void boot_fixture_set_security_counter(uint8_t *img, uint32_t size, uint32_t counter)
+{
+    ota_image_buffer_t buf;
+    ota_image_source_t src;
+    ota_image_info_t info;
+    ota_image_source_buffer(&src, &buf, img, size);
+    if (ota_image_parse(&src, &info) != OTA_IMAGE_OK) {
+        fprintf(stderr, "boot_fixture: set_security_counter: image does not parse\n");
+        abort();
+    }
+    info.header.security_counter = counter;
+    ota_image_header_encode(&info.header, img);
+    ota_sha256(img, info.tlv_offset,
+               img + info.tlv_offset + OTA_IMAGE_TLV_INFO_SIZE + OTA_IMAGE_TLV_ENTRY_HDR);
+}
+
 void boot_fixture_program(boot_fixture_t *fx, const uint8_t *img, uint32_t len)
 {
     const ota_flash_t *f = ota_sim_flash_port(&fx->internal);
@@ -121,14 +142,18 @@ ota_boot_status_t boot_fixture_boot(boot_fixture_t *fx)
         ota_sim_power_on(&fx->power);
     }
     fx->log_lines = 0;
-    ota_store_status_t st =
-        ota_store_mount(&fx->store, ota_sim_flash_port(&fx->external), &fx->store_config);
+    ota_store_status_t st = boot_fixture_mount(fx);
     if (st != OTA_STORE_OK) {
         fprintf(stderr, "boot_fixture: mount: %s\n", ota_store_status_str(st));
         return OTA_BOOT_ERR_STORE;
     }
     return ota_boot_run(&fx->boot, &fx->config, ota_sim_flash_port(&fx->internal), &fx->store,
                         collect, fx, &fx->report);
+}
+
+ota_store_status_t boot_fixture_mount(boot_fixture_t *fx)
+{
+    return ota_store_mount(&fx->store, ota_sim_flash_port(&fx->external), &fx->store_config);
 }
 
 uint8_t boot_fixture_stage_update(boot_fixture_t *fx, const uint8_t *img, uint32_t len,

@@ -32,6 +32,9 @@ typedef struct boot_fixture {
 /** A fresh board: both flashes erased, store mounted (fresh), default boot config. Aborts on
  *  error. echo from env OTA_TEST_ECHO. */
 boot_fixture_t *boot_fixture_open(void);
+
+/** The same with the external flash in another geometry (NULL: the SST26VF032B preset's). */
+boot_fixture_t *boot_fixture_open_external(const ota_flash_geometry_t *external_geometry);
 void boot_fixture_close(boot_fixture_t *fx);
 
 /** A valid image of total size `size` (>= 128) for version into buf: header (security counter
@@ -43,12 +46,20 @@ uint32_t boot_fixture_image(uint8_t *buf, uint32_t size, uint32_t version, uint3
 uint32_t boot_fixture_image_seeded(uint8_t *buf, uint32_t size, uint32_t version, uint32_t patch,
                                    uint8_t seed);
 
+/** Give an image (built by the functions above: SHA-256 is its first TLV) another security
+ *  counter: header re-encoded, SHA-256 TLV recomputed. Aborts if it does not parse. */
+void boot_fixture_set_security_counter(uint8_t *img, uint32_t size, uint32_t counter);
+
 /** Factory programming: write the image into the application region (as the programmer does). */
 void boot_fixture_program(boot_fixture_t *fx, const uint8_t *img, uint32_t len);
 
 /** Power on (if a cut killed the board; an armed cut stays armed), remount the store and run
  *  the bootloader; console lines in fx->log. */
 ota_boot_status_t boot_fixture_boot(boot_fixture_t *fx);
+
+/** Mount the store again with fx->store_config (as the application does after a reset).
+ *  Returns the mount status. */
+ota_store_status_t boot_fixture_mount(boot_fixture_t *fx);
 
 /** Agent side: download the image into a slot and request its install. Returns the slot or
  *  OTA_STORE_SLOT_NONE (after printing why). */
@@ -63,7 +74,7 @@ bool boot_fixture_said(const boot_fixture_t *fx, const char *line);
 uint32_t boot_fixture_internal_version(boot_fixture_t *fx);
 
 /** Make dst (an open fixture) the same board as src: flash contents, programmed bitmaps,
- *  wear, counters, power state and boot config. The store is left unmounted (boot mounts). */
+ *  wear, counters, power state, boot and store config. The store is left unmounted (boot mounts). */
 void boot_fixture_clone(boot_fixture_t *dst, const boot_fixture_t *src);
 
 /** Sum of both devices' modeled time so far (ns). */

@@ -138,13 +138,23 @@ static int fail(const char *what, unsigned slot)
 
 int store_fixture_check_invariants(store_fixture_t *fx)
 {
-    ota_store_t *s = &fx->store;
+    return store_check_invariants(&fx->store, ota_sim_flash_port(&fx->dev)->geometry.erase_unit);
+}
+
+int store_check_invariants(ota_store_t *s, uint32_t unit)
+{
+    return store_check_invariants_with(s, unit, NULL, NULL);
+}
+
+int store_check_invariants_with(ota_store_t *s, uint32_t unit, store_slot_check_fn check,
+                                void *ctx)
+{
     const ota_store_boot_t *b = ota_store_boot(s);
-    uint32_t unit = ota_sim_flash_port(&fx->dev)->geometry.erase_unit;
     for (uint8_t i = 0; i < ota_store_slot_count(s); i++) {
         const ota_store_slot_t *d = ota_store_slot(s, i);
         if (d->state == OTA_SLOT_STORED || d->state == OTA_SLOT_INSTALLED) {
-            if (ota_store_slot_verify(s, i) != OTA_STORE_OK) {
+            ota_store_status_t st = check ? check(s, i, ctx) : ota_store_slot_verify(s, i);
+            if (st != OTA_STORE_OK) {
                 return fail("stored slot does not match its digest", i);
             }
         }

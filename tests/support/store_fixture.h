@@ -53,6 +53,17 @@ uint8_t store_fixture_store_version(store_fixture_t *fx, uint32_t version, size_
  *  Returns 0, or prints the broken invariant and returns -1. */
 int store_fixture_check_invariants(store_fixture_t *fx);
 
+/** The same checks on any mounted store whose flash has erase unit erase_unit. */
+int store_check_invariants(ota_store_t *s, uint32_t erase_unit);
+
+/** Checks that a slot's bytes match its digest: OTA_STORE_OK or why not. */
+typedef ota_store_status_t (*store_slot_check_fn)(ota_store_t *s, uint8_t slot, void *ctx);
+
+/** The same with another way of checking a slot's bytes (NULL: ota_store_slot_verify), e.g.
+ *  a comparison with the known image, much faster than hashing in long sweeps. */
+int store_check_invariants_with(ota_store_t *s, uint32_t erase_unit, store_slot_check_fn check,
+                                void *ctx);
+
 /** Field-by-field equality of two snapshots (the first slot_count slots). */
 int store_fixture_state_equal(const ota_store_state_t *a, const ota_store_state_t *b,
                               uint8_t slot_count);

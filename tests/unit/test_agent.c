@@ -636,6 +636,44 @@ static void test_length_over_slot_refused_before_writing(void **state)
     }
 }
 
+/* Found by the power-cut sweep: the last checkpoint of a download can fall on the file's last
+ * byte (its size a multiple of the erase unit). After a power cycle the agent resumes from
+ * there, and a real server answers the Range request with 416: nothing is left to fetch, the
+ * store holds the whole file, and verifying it completes the update. */
+static void test_resume_with_nothing_left_verifies(void **state)
+{
+    (void)state;
+    world_t *w = world_new();
+    make_image(w, 2, 1000);
+    uint32_t overhead = w->img.len - 1000u;
+    make_image(w, 2, 8192u - overhead); /* two SST26 erase units exactly */
+    assert_int_equal(w->img.len, 8192);
+    uint8_t slot;
+    uint32_t off = 1, durable = 0;
+    ota_store_t *s = &w->fx->store;
+    assert_int_equal(ota_store_download_begin(s, 2, 0, w->digest, &slot, &off), OTA_STORE_OK);
+    assert_int_equal(ota_store_download_write(s, 0, w->img.bytes, w->img.len), OTA_STORE_OK);
+    assert_int_equal(ota_store_download_checkpoint(s, &durable), OTA_STORE_OK);
+    assert_int_equal(durable, 8192);
+    assert_int_equal(store_fixture_remount(w->fx), OTA_STORE_OK); /* power cycle */
+
+    char m[512];
+    snprintf(m, sizeof m, "%s", manifest_one(2, "http://ota.example:8000/app.ota", w->digest_hex));
+    mock_conn_t *c = serve(w, "200 OK", NULL, m, strlen(m), OTA_NET_WOULD_BLOCK);
+    size_t rl;
+    c->responses[1] = response(w, "416 Range Not Satisfiable", "Content-Range: bytes */8192\r\n",
+                               "", 0, &rl);
+    c->response_lens[1] = rl;
+    world_start(w);
+    assert_int_equal(run_until(w, OTA_AGENT_RESET_PENDING, 10000), OTA_AGENT_RESET_PENDING);
+    assert_int_equal(mock_sent_count(&w->mock, "Range: bytes=8192-"), 1);
+    assert_int_equal(event_log_count(&w->log, OTA_EVT_DOWNLOAD_FAILED), 0);
+    assert_int_equal(ota_store_find_version(s, 2), slot);
+    assert_int_equal(ota_store_slot_verify(s, slot), OTA_STORE_OK);
+    assert_int_equal(ota_store_boot(s)->state, OTA_BOOT_INSTALL_PENDING);
+    world_free(w);
+}
+
 /* --- application control --------------------------------------------------------------- */
 
 static void test_manual_download_when_auto_update_off(void **state)
@@ -1216,6 +1254,7 @@ int main(void)
         cmocka_unit_test(test_download_resumes_after_power_cycle),
         cmocka_unit_test(test_range_past_the_end_verifies_what_is_there),
         cmocka_unit_test(test_range_past_the_end_with_wrong_bytes_starts_over),
+        cmocka_unit_test(test_resume_with_nothing_left_verifies),
         cmocka_unit_test(test_size_mismatch_refused),
         cmocka_unit_test(test_length_over_slot_refused_before_writing),
         cmocka_unit_test(test_manual_download_when_auto_update_off),

@@ -33,20 +33,6 @@ static boot_fixture_t *board_with_v1(uint32_t size)
     return fx;
 }
 
-/* Give an image another security counter (header re-encoded, SHA-256 TLV recomputed). */
-static void set_security_counter(uint8_t *img, uint32_t size, uint32_t counter)
-{
-    ota_image_buffer_t buf;
-    ota_image_source_t src;
-    ota_image_info_t info;
-    ota_image_source_buffer(&src, &buf, img, size);
-    assert_int_equal(ota_image_parse(&src, &info), OTA_IMAGE_OK);
-    info.header.security_counter = counter;
-    ota_image_header_encode(&info.header, img);
-    ota_sha256(img, info.tlv_offset,
-               img + info.tlv_offset + OTA_IMAGE_TLV_INFO_SIZE + OTA_IMAGE_TLV_ENTRY_HDR);
-}
-
 /* v1 factory-programmed and booted once (factory copy saved), v2 staged for install, with
  * security counter `counter` (the fixture gives each image its version as its counter). */
 static boot_fixture_t *board_with_v2_counter_pending(uint32_t size, uint32_t counter)
@@ -54,7 +40,7 @@ static boot_fixture_t *board_with_v2_counter_pending(uint32_t size, uint32_t cou
     boot_fixture_t *fx = board_with_v1(size);
     assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_OK);
     boot_fixture_image(v2, size, 2, 4321);
-    set_security_counter(v2, size, counter);
+    boot_fixture_set_security_counter(v2, size, counter);
     assert_int_not_equal(boot_fixture_stage_update(fx, v2, size, 2), OTA_STORE_SLOT_NONE);
     return fx;
 }

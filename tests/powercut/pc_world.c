@@ -1,0 +1,470 @@
+/*
+ * The device under test of the power-cut sweep: a board, the application's building blocks
+ * (agent over a scripted transport, confirm), the life loop (boot, application, boot, ...) and
+ * the invariant checks of DESIGN.md section 5.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "otaflow/crypto.h"
+#include "powercut.h"
+#include "store_fixture.h"
+
+/* A life that needs more power-ons than this is stuck (3 trial boots + roll back is 5). */
+#define PC_MAX_ROUNDS 12u
+/* Agent polls per application run; a full-size image takes about 500. */
+#define PC_MAX_POLLS 100000u
+
+static bool image_valid(const uint8_t *bytes, uint32_t size)
+{
+    ota_image_source_t src;
+    ota_image_buffer_t b;
+    ota_image_info_t info;
+    uint8_t work[512];
+    ota_image_source_buffer(&src, &b, bytes, size);
+    return ota_image_parse(&src, &info) == OTA_IMAGE_OK &&
+           ota_image_verify(&src, &info, work, sizeof work) == OTA_IMAGE_OK;
+}
+
+pc_world_t *pc_world_new(const pc_scenario_t *sc, const pc_geometry_t *geo, uint32_t image_size)
+{
+    pc_world_t *w = calloc(1, sizeof *w);
+    if (!w) {
+        abort();
+    }
+    w->scenario = sc;
+    w->geometry = geo;
+    w->image_size = image_size;
+    w->fx = boot_fixture_open_external(geo->override);
+    for (uint32_t v = 1; v <= 2; v++) {
+        w->img[v] = malloc(image_size);
+        if (!w->img[v]) {
+            abort();
+        }
+        /* Different payloads, so an install really rewrites internal flash. */
+        boot_fixture_image_seeded(w->img[v], image_size, v, 0, (uint8_t)(v - 1u));
+        /* One security epoch: the scenarios go back from v2 to v1 (rollback, EraseVer of the
+         * running version, factory reset), which anti-rollback allows only within it. */
+        boot_fixture_set_security_counter(w->img[v], image_size, 1);
+        uint8_t *d = w->digest[v];
+        ota_sha256(w->img[v], image_size, d);
+        for (unsigned i = 0; i < OTA_SHA256_SIZE; i++) {
+            snprintf(w->digest_hex[v] + 2 * i, 3, "%02x", d[i]);
+        }
+        if (!image_valid(w->img[v], image_size)) {
+            abort(); /* the checks below compare with these images: they must be valid */
+        }
+    }
+    w->response = malloc(image_size + 512u);
+    if (!w->response) {
+        abort();
+    }
+    return w;
+}
+
+void pc_world_free(pc_world_t *w)
+{
+    if (!w) {
+        return;
+    }
+    boot_fixture_close(w->fx);
+    free(w->img[1]);
+    free(w->img[2]);
+    free(w->response);
+    free(w);
+}
+
+int pc_fail(pc_world_t *w, const char *fmt, ...)
+{
+    if (w->why[0] == '\0') {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(w->why, sizeof w->why, fmt, ap);
+        va_end(ap);
+    }
+    return -1;
+}
+
+/* The checks run after every boot and cut of a sweep of about 10^5 cases, on images of up to
+ * 913,408 bytes: instead of hashing, bytes equal to one of the two images (verified valid
+ * once) are that image; anything else is parsed and verified the slow way. */
+uint32_t pc_internal_version(pc_world_t *w)
+{
+    const uint8_t *region = ota_sim_flash_raw(&w->fx->internal) + w->fx->config.app_offset;
+    for (uint32_t v = 1; v <= 2; v++) {
+        if (memcmp(region, w->img[v], w->image_size) == 0) {
+            return v;
+        }
+    }
+    return boot_fixture_internal_version(w->fx);
+}
+
+static ota_store_status_t slot_matches(ota_store_t *s, uint8_t slot, void *ctx)
+{
+    pc_world_t *w = ctx;
+    const ota_store_slot_t *d = ota_store_slot(s, slot);
+    for (uint32_t v = 1; v <= 2; v++) {
+        if (d->version == v && d->size == w->image_size &&
+            memcmp(d->digest, w->digest[v], OTA_SHA256_SIZE) == 0) {
+            const uint8_t *raw = ota_sim_flash_raw(&w->fx->external) + ota_store_slot_addr(s, slot);
+            return memcmp(raw, w->img[v], w->image_size) == 0 ? OTA_STORE_OK
+                                                               : OTA_STORE_ERR_DIGEST;
+        }
+    }
+    return ota_store_slot_verify(s, slot);
+}
+
+const ota_store_boot_t *pc_boot_fields(pc_world_t *w)
+{
+    return ota_store_boot(&w->fx->store);
+}
+
+int pc_app_mount(pc_world_t *w)
+{
+    ota_store_status_t st = boot_fixture_mount(w->fx);
+    if (st != OTA_STORE_OK) {
+        return pc_fail(w, "application mount: %s", ota_store_status_str(st));
+    }
+    return 0;
+}
+
+/* ---- the application's agent ---------------------------------------------------------- */
+
+static void on_event(void *user, const ota_event_t *e)
+{
+    pc_world_t *w = user;
+    if (w->fx->echo) {
+        printf("    agent: %s v%u %u/%u status %d %s\n", ota_event_type_str(e->type),
+               (unsigned)e->version, (unsigned)e->bytes, (unsigned)e->total, (int)e->status,
+               e->reason ? e->reason : "");
+    }
+    if (e->type == OTA_EVT_DOWNLOAD_STARTED && !w->download_started) {
+        w->download_started = true;
+        w->started_at = e->bytes;
+    }
+    if (e->type == OTA_EVT_DOWNLOAD_FAILED || e->type == OTA_EVT_VERIFY_FAILED ||
+        e->type == OTA_EVT_CHECK_FAILED || e->type == OTA_EVT_ERASE_FAILED ||
+        e->type == OTA_EVT_STORE_FULL) {
+        w->last_failure = *e;
+    }
+}
+
+static void on_reset(void *ctx)
+{
+    ((pc_world_t *)ctx)->reset_requested = true;
+}
+
+/* Durable offset of an interrupted download of version (same digest), or 0. */
+static uint32_t durable_offset(pc_world_t *w, uint32_t version)
+{
+    const uint8_t *d = w->digest[version];
+    ota_store_t *s = &w->fx->store;
+    for (uint8_t i = 1; i < ota_store_slot_count(s); i++) {
+        const ota_store_slot_t *slot = ota_store_slot(s, i);
+        if (slot->state == OTA_SLOT_DOWNLOADING && slot->version == version &&
+            memcmp(slot->digest, d, OTA_SHA256_SIZE) == 0) {
+            return slot->offset;
+        }
+    }
+    return 0;
+}
+
+/* Script the server: the manifest, then the image from `from` (a 206 when resuming), both
+ * on one kept-alive connection. */
+static void script_server(pc_world_t *w, uint32_t version, bool erase_ver, uint32_t from)
+{
+    if (erase_ver) {
+        snprintf(w->manifest, sizeof w->manifest, "{\"ota\":[{\"Version\":%u,\"EraseVer\":true}]}",
+                 (unsigned)version);
+    } else {
+        snprintf(w->manifest, sizeof w->manifest,
+                 "{\"ota\":[{\"Version\":%u,\"URL\":\"http://ota.test:8000/app_v%u.ota\","
+                 "\"Digest\":\"%s\",\"EraseVer\":false}]}",
+                 (unsigned)version, (unsigned)version, w->digest_hex[version]);
+    }
+    int n = snprintf(w->manifest_response, sizeof w->manifest_response,
+                     "HTTP/1.1 200 OK\r\nContent-Length: %zu\r\n\r\n%s", strlen(w->manifest),
+                     w->manifest);
+    mock_init(&w->mock);
+    mock_conn_t *c = mock_add(&w->mock, w->manifest_response, OTA_NET_WOULD_BLOCK);
+    c->response_lens[0] = (size_t)n;
+    if (erase_ver) {
+        return;
+    }
+    uint32_t total = w->image_size;
+    int h;
+    if (from == total) {
+        /* What a real server (nginx) answers when nothing is left from the Range. */
+        h = snprintf((char *)w->response, 512,
+                     "HTTP/1.1 416 Range Not Satisfiable\r\nContent-Range: bytes */%u\r\n"
+                     "Content-Length: 0\r\n\r\n",
+                     (unsigned)total);
+    } else if (from == 0) {
+        h = snprintf((char *)w->response, 512, "HTTP/1.1 200 OK\r\nContent-Length: %u\r\n\r\n",
+                     (unsigned)total);
+    } else {
+        h = snprintf((char *)w->response, 512,
+                     "HTTP/1.1 206 Partial Content\r\nContent-Length: %u\r\n"
+                     "Content-Range: bytes %u-%u/%u\r\n\r\n",
+                     (unsigned)(total - from), (unsigned)from, (unsigned)(total - 1u),
+                     (unsigned)total);
+    }
+    memcpy(w->response + h, w->img[version] + from, total - from);
+    c->responses[1] = (const char *)w->response;
+    c->response_lens[1] = (size_t)h + total - from;
+}
+
+pc_app_t pc_app_agent(pc_world_t *w, uint32_t version, bool erase_ver)
+{
+    if (pc_app_mount(w) != 0) {
+        return PC_APP_FAIL;
+    }
+    uint32_t from = erase_ver ? 0 : durable_offset(w, version);
+    script_server(w, version, erase_ver, from);
+
+    ota_agent_config_t cfg;
+    ota_agent_config_default(&cfg);
+    cfg.manifest_url = "http://ota.test:8000/ota.json";
+    cfg.running_version = pc_internal_version(w); /* the application's own header */
+    cfg.on_event = on_event;
+    cfg.event_user = w;
+    ota_agent_ports_t ports = {
+        .transport = mock_transport(&w->mock),
+        .store = &w->fx->store,
+        .reset = on_reset,
+        .reset_ctx = w,
+    };
+    w->reset_requested = false;
+    w->download_started = false;
+    memset(&w->last_failure, 0, sizeof w->last_failure);
+    ota_agent_status_t ast = ota_agent_init(&w->agent, &cfg, &ports);
+    if (ast != OTA_AGENT_OK) {
+        pc_fail(w, "agent init: %s", ota_agent_status_str(ast));
+        return PC_APP_FAIL;
+    }
+    uint32_t now = 1000;
+    for (unsigned i = 0; i < PC_MAX_POLLS && !w->reset_requested; i++) {
+        ota_agent_poll(&w->agent, now++);
+        if (w->fx->power.dead) {
+            return PC_APP_CUT;
+        }
+    }
+    if (w->download_started && w->started_at != from) {
+        /* Invariant 4: never from 0 when a checkpoint said more was durable. */
+        pc_fail(w, "download started at %u, durable offset was %u", (unsigned)w->started_at,
+                (unsigned)from);
+        return PC_APP_FAIL;
+    }
+    if (!w->reset_requested) {
+        pc_fail(w, "agent did not ask for a reset (state %s, last failure: %s %s)",
+                ota_agent_state_str(ota_agent_state(&w->agent)),
+                w->last_failure.type ? ota_event_type_str(w->last_failure.type) : "none",
+                w->last_failure.reason ? w->last_failure.reason : "");
+        return PC_APP_FAIL;
+    }
+    if (from > 0 && w->download_started) {
+        w->checked_resume = true;
+    }
+    return PC_APP_RESET;
+}
+
+pc_app_t pc_app_confirm(pc_world_t *w)
+{
+    if (pc_app_mount(w) != 0) {
+        return PC_APP_FAIL;
+    }
+    ota_boot_status_t st =
+        ota_confirm(&w->fx->store, ota_sim_flash_port(&w->fx->internal), &w->fx->config);
+    if (w->fx->power.dead) {
+        return PC_APP_CUT;
+    }
+    if (st != OTA_BOOT_OK) {
+        pc_fail(w, "confirm: %s", ota_boot_status_str(st));
+        return PC_APP_FAIL;
+    }
+    return PC_APP_DONE;
+}
+
+/* ---- checks --------------------------------------------------------------------------- */
+
+static bool listed(const uint32_t *list, uint32_t v)
+{
+    for (unsigned i = 0; i < 3 && list[i] != 0; i++) {
+        if (list[i] == v) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Invariant 1 after a boot that said OK: what starts is a valid image (parsed and verified
+ * from the raw bytes, not the bootloader's word), of an allowed version. */
+static int check_booted(pc_world_t *w)
+{
+    uint32_t said = w->fx->report.version;
+    uint32_t real = pc_internal_version(w);
+    if (real != said) {
+        return pc_fail(w, "boot %u started v%u but internal flash holds %s v%u", w->boots,
+                       (unsigned)said, real ? "valid" : "no valid image,", (unsigned)real);
+    }
+    if (!listed(w->scenario->allowed, said)) {
+        return pc_fail(w, "boot %u started v%u, not an allowed version", w->boots,
+                       (unsigned)said);
+    }
+    return 0;
+}
+
+/* A slot holding version as STORED/INSTALLED (their bytes are verified by the store
+ * invariants), or internal flash holding it valid. */
+static bool available(pc_world_t *w, uint32_t version, uint32_t internal)
+{
+    if (internal == version) {
+        return true;
+    }
+    ota_store_t *s = &w->fx->store;
+    for (uint8_t i = 0; i < ota_store_slot_count(s); i++) {
+        const ota_store_slot_t *slot = ota_store_slot(s, i);
+        if ((slot->state == OTA_SLOT_STORED || slot->state == OTA_SLOT_INSTALLED) &&
+            slot->version == version) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Invariants 2 and 3 on the mounted store. */
+static int check_store(pc_world_t *w)
+{
+    ota_store_t *s = &w->fx->store;
+    uint32_t unit = ota_sim_flash_port(&w->fx->external)->geometry.erase_unit;
+    if (store_check_invariants_with(s, unit, slot_matches, w) != 0) {
+        return pc_fail(w, "store invariant broken (see stderr)");
+    }
+    uint32_t internal = pc_internal_version(w);
+    for (unsigned i = 0; i < 3 && w->scenario->keep[i] != 0; i++) {
+        if (!available(w, w->scenario->keep[i], internal)) {
+            return pc_fail(w, "v%u lost: not in internal flash nor in a verified slot",
+                           (unsigned)w->scenario->keep[i]);
+        }
+    }
+    const ota_store_boot_t *b = ota_store_boot(s);
+    switch (b->state) {
+    case OTA_BOOT_TRIAL:
+    case OTA_BOOT_CONFIRMED:
+        if (!available(w, b->running_version, internal)) {
+            return pc_fail(w, "running v%u is neither in internal flash nor in a slot",
+                           (unsigned)b->running_version);
+        }
+        break;
+    case OTA_BOOT_INSTALL_PENDING:
+    case OTA_BOOT_INSTALLING:
+        if (b->install_reason == OTA_INSTALL_UPDATE && b->running_version != 0 &&
+            !available(w, b->running_version, internal)) {
+            return pc_fail(w, "v%u being replaced has no copy left to roll back to",
+                           (unsigned)b->running_version);
+        }
+        break;
+    default:
+        if (b->running_version == 0 && internal == 0) {
+            return pc_fail(w, "fresh store and no valid image in internal flash");
+        }
+        break;
+    }
+    return 0;
+}
+
+void pc_capture_acked(pc_world_t *w, pc_acked_t *out)
+{
+    out->valid = w->fx->store.mounted;
+    out->seq = w->fx->store.journal.seq;
+    out->state = w->fx->store.state;
+}
+
+int pc_check_after_cut(pc_world_t *w, const pc_acked_t *acked)
+{
+    ota_sim_power_on(&w->fx->power);
+    ota_store_status_t st = boot_fixture_mount(w->fx);
+    if (st != OTA_STORE_OK) {
+        return pc_fail(w, "mount after the cut: %s", ota_store_status_str(st));
+    }
+    /* Invariant 5: every record the store acknowledged is there; at most the one being
+     * written when the power went (not acknowledged) may be there too. */
+    uint32_t seq = w->fx->store.journal.seq;
+    if (acked->valid) {
+        if (seq == acked->seq) {
+            if (!store_fixture_state_equal(ota_store_state(&w->fx->store), &acked->state,
+                                           ota_store_slot_count(&w->fx->store))) {
+                return pc_fail(w, "journal reads back seq %u with another state than the one "
+                                  "acknowledged", (unsigned)seq);
+            }
+        } else if (seq != acked->seq + 1u) {
+            return pc_fail(w, "journal reads back seq %u, acknowledged seq %u", (unsigned)seq,
+                           (unsigned)acked->seq);
+        }
+    }
+    return check_store(w);
+}
+
+int pc_check_end(pc_world_t *w)
+{
+    pc_acked_t now;
+    pc_capture_acked(w, &now);
+    if (w->fx->power.dead) {
+        return pc_fail(w, "power is off at the end");
+    }
+    ota_store_status_t st = boot_fixture_mount(w->fx);
+    if (st != OTA_STORE_OK) {
+        return pc_fail(w, "mount at the end: %s", ota_store_status_str(st));
+    }
+    if (now.valid && (w->fx->store.journal.seq != now.seq ||
+                      !store_fixture_state_equal(ota_store_state(&w->fx->store), &now.state,
+                                                 ota_store_slot_count(&w->fx->store)))) {
+        return pc_fail(w, "journal at the end differs from the state in RAM");
+    }
+    if (check_store(w) != 0) {
+        return -1;
+    }
+    uint32_t internal = pc_internal_version(w);
+    if (internal != pc_boot_fields(w)->running_version) {
+        return pc_fail(w, "at the end internal flash holds v%u, the journal says v%u runs",
+                       (unsigned)internal, (unsigned)pc_boot_fields(w)->running_version);
+    }
+    return w->scenario->done(w);
+}
+
+/* ---- the life loop -------------------------------------------------------------------- */
+
+pc_life_t pc_life(pc_world_t *w, bool with_boot)
+{
+    for (unsigned round = 0; round < PC_MAX_ROUNDS; round++) {
+        if (with_boot || round > 0) {
+            w->boots++;
+            ota_boot_status_t st = boot_fixture_boot(w->fx);
+            if (w->fx->power.dead) {
+                return PC_LIFE_CUT;
+            }
+            if (st != OTA_BOOT_OK) {
+                pc_fail(w, "boot %u: %s (store: %s)", w->boots, ota_boot_status_str(st),
+                        ota_store_status_str(w->fx->report.store_status));
+                return PC_LIFE_FAIL;
+            }
+            if (check_booted(w) != 0) {
+                return PC_LIFE_FAIL;
+            }
+        }
+        switch (w->scenario->app(w)) {
+        case PC_APP_DONE:
+            return PC_LIFE_DONE;
+        case PC_APP_CUT:
+            return PC_LIFE_CUT;
+        case PC_APP_FAIL:
+            return PC_LIFE_FAIL;
+        case PC_APP_RESET:
+            break;
+        }
+    }
+    pc_fail(w, "not finished after %u power-ons", PC_MAX_ROUNDS);
+    return PC_LIFE_FAIL;
+}

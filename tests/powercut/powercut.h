@@ -1,0 +1,144 @@
+/*
+ * Power-cut sweep (issue 5): one simulated board (internal PIC32MZ W1 program flash + external
+ * NOR store on one power domain), driven through whole device lives (bootloader at every
+ * power-on, then the application: agent downloads over a scripted transport, confirms,
+ * EraseVer, factory reset), with a power cut at any modifying flash operation of either
+ * device, before / after / torn, and a second cut during the recovery.
+ *
+ * A case is fully named by (scenario, geometry, image size, cut index, mode, seed) and, for a
+ * double fault, (second cut index, second mode): `powercut_sweep --case ...` replays one.
+ */
+#ifndef OTAFLOW_POWERCUT_H
+#define OTAFLOW_POWERCUT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "boot_fixture.h"
+#include "mock_transport.h"
+#include "otaflow/agent.h"
+
+/* ---- configurations ------------------------------------------------------------------- */
+
+/** A store flash geometry under test. */
+typedef struct pc_geometry {
+    const char *name;
+    const ota_flash_geometry_t *override; /* NULL: the sst26vf032b preset */
+} pc_geometry_t;
+
+typedef struct pc_world pc_world_t;
+
+/** What the application does after one successful boot. */
+typedef enum pc_app {
+    PC_APP_DONE = 0,  /* the scenario reached its end */
+    PC_APP_RESET,     /* the application resets the board (a boot follows) */
+    PC_APP_CUT,       /* the power went during the application's work */
+    PC_APP_FAIL,      /* an invariant broke (w->why says which) */
+} pc_app_t;
+
+/** One scenario: a start state and the application's behaviour until its end state. */
+typedef struct pc_scenario {
+    const char *name;
+    /** Bring a fresh board (v1 and v2 images in w) to the start state. */
+    void (*setup)(pc_world_t *w);
+    /** The life starts with a power-on (bootloader) rather than with the application. */
+    bool starts_with_boot;
+    /** Versions allowed to boot (0-terminated): anything else is a failure. */
+    uint32_t allowed[3];
+    /** Versions that must stay available at every check: valid in internal flash or in a
+     *  slot whose bytes verify (0-terminated). */
+    uint32_t keep[3];
+    /** The application after a boot that started the running version. */
+    pc_app_t (*app)(pc_world_t *w);
+    /** 0 if the board is in the scenario's end state (else sets w->why). */
+    int (*done)(pc_world_t *w);
+} pc_scenario_t;
+
+extern const pc_scenario_t pc_scenarios[];
+extern const unsigned pc_scenario_count;
+extern const pc_geometry_t pc_geometries[];
+extern const unsigned pc_geometry_count;
+
+/* ---- the device under test ------------------------------------------------------------ */
+
+struct pc_world {
+    boot_fixture_t *fx;
+    const pc_scenario_t *scenario;
+    const pc_geometry_t *geometry;
+    uint32_t image_size;
+    uint8_t *img[3];          /* img[1], img[2]: the v1 and v2 images */
+    uint8_t digest[3][32];    /* their SHA-256 */
+    char digest_hex[3][65];
+    uint8_t *response;        /* image response (headers + body) being served */
+    char manifest[512];
+    char manifest_response[768];
+    mock_transport_t mock;
+    ota_agent_t agent;
+    bool reset_requested;     /* the agent's reset port was called */
+    bool download_started;
+    uint32_t started_at;      /* bytes of the DOWNLOAD_STARTED event */
+    ota_event_t last_failure; /* last *_FAILED event */
+    bool checked_resume;      /* a resume from a durable offset > 0 was asserted */
+    unsigned boots;
+    uint8_t setup_sector;     /* journal-compaction: active journal sector after setup */
+    uint32_t setup_seq;       /* and its newest sequence number */
+    char why[256];            /* the broken invariant */
+};
+
+/** A world for one configuration: board (not set up), images. */
+pc_world_t *pc_world_new(const pc_scenario_t *sc, const pc_geometry_t *geo, uint32_t image_size);
+void pc_world_free(pc_world_t *w);
+
+/** Record why a check failed (first reason wins); returns -1. */
+int pc_fail(pc_world_t *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Application building blocks used by the scenarios. */
+
+/** The application's view: mount the store as after a reset; -1 on failure. */
+int pc_app_mount(pc_world_t *w);
+/** Run the agent against a manifest (serving version `version`'s image, or an EraseVer entry)
+ *  until it asks for a reset. Checks that a download resumes from its durable offset. */
+pc_app_t pc_app_agent(pc_world_t *w, uint32_t version, bool erase_ver);
+/** ota_confirm() of the running image. */
+pc_app_t pc_app_confirm(pc_world_t *w);
+/** Version of the valid image in internal flash, checked independently (0: none). */
+uint32_t pc_internal_version(pc_world_t *w);
+/** The store's boot fields / slot of version (STORED or INSTALLED), or NONE. */
+const ota_store_boot_t *pc_boot_fields(pc_world_t *w);
+
+/* ---- lives and checks ----------------------------------------------------------------- */
+
+/** How a life (boot, application, boot, ...) ended. */
+typedef enum pc_life {
+    PC_LIFE_DONE = 0,
+    PC_LIFE_CUT,
+    PC_LIFE_FAIL,
+} pc_life_t;
+
+/** Run the device from its current state until the scenario's end, a cut or a failure.
+ *  with_boot: start with a power-on (always after a cut). */
+pc_life_t pc_life(pc_world_t *w, bool with_boot);
+
+/** What the store had acknowledged in RAM when the power went. */
+typedef struct pc_acked {
+    bool valid;
+    uint32_t seq;
+    ota_store_state_t state;
+} pc_acked_t;
+
+/** Capture the acknowledged journal state (call right after a cut, before power-on). */
+void pc_capture_acked(pc_world_t *w, pc_acked_t *out);
+
+/** After a cut: power on, remount and check invariants 2, 3 and 5 (journal reads back, no
+ *  acknowledged record lost). 0 or -1 (w->why). */
+int pc_check_after_cut(pc_world_t *w, const pc_acked_t *acked);
+
+/** At the end of a life: the scenario's end state, invariants 2 and 3, journal remounts to
+ *  the same state. 0 or -1. */
+int pc_check_end(pc_world_t *w);
+
+/** Plant each kind of damage the checks look for; returns how many were caught, *planted
+ *  how many were planted. */
+unsigned pc_self_test(unsigned *planted);
+
+#endif /* OTAFLOW_POWERCUT_H */
