@@ -476,15 +476,15 @@ static int sig_body(void *user, uint64_t offset, const uint8_t *data, size_t len
     return 0;
 }
 
-/* The manifest is in; its detached signature is next (manifest URL + ".sig"). */
-static void start_sig_fetch(ota_agent_t *a)
+/* One GET of the check (the manifest, then its .sig) into the body callback given. */
+static void start_check_get(ota_agent_t *a, const char *url, ota_http_body_fn on_body,
+                            bool fetching_sig)
 {
-    a->manifest_sig_len = 0;
     a->body_error = OTA_AGENT_OK;
     ota_http_request_t req = {
-        .url = a->manifest_sig_url,
+        .url = url,
         .range_from = 0,
-        .on_body = sig_body,
+        .on_body = on_body,
         .on_response = NULL,
         .user = a,
     };
@@ -494,29 +494,22 @@ static void start_sig_fetch(ota_agent_t *a)
         a->state = OTA_AGENT_IDLE;
         return;
     }
-    a->fetching_sig = true;
+    a->fetching_sig = fetching_sig;
     a->state = OTA_AGENT_CHECKING;
+}
+
+/* The manifest is in; its detached signature is next (manifest URL + ".sig"). */
+static void start_sig_fetch(ota_agent_t *a)
+{
+    a->manifest_sig_len = 0;
+    start_check_get(a, a->manifest_sig_url, sig_body, true);
 }
 
 static void start_check(ota_agent_t *a)
 {
     a->manifest_len = 0;
-    a->body_error = OTA_AGENT_OK;
     emit(a, OTA_EVT_CHECK_STARTED, 0);
-    ota_http_request_t req = {
-        .url = a->manifest_url,
-        .range_from = 0,
-        .on_body = manifest_body,
-        .on_response = NULL,
-        .user = a,
-    };
-    ota_http_status_t hs = ota_http_get(&a->http, &req);
-    if (hs != OTA_HTTP_IN_PROGRESS) {
-        emit_failure(a, OTA_EVT_CHECK_FAILED, 0, OTA_SRC_HTTP, hs);
-        a->state = OTA_AGENT_IDLE;
-        return;
-    }
-    a->state = OTA_AGENT_CHECKING;
+    start_check_get(a, a->manifest_url, manifest_body, false);
 }
 
 /* Is the manifest signed by a trusted key? *is_signed says whether freshness applies; false
