@@ -18,6 +18,7 @@
 #include "mock_transport.h"
 #include "otaflow/agent.h"
 #include "sign_key.h"
+#include "test_keys.h"
 #include "store_fixture.h"
 
 typedef struct world {
@@ -926,21 +927,13 @@ static const ota_sig_keyring_t manifest_ring = {.keys = manifest_trusted, .count
 static int make_manifest_keys(void **unused)
 {
     (void)unused;
-    char why[128];
-    if (tool_key_generate(&manifest_key, why, sizeof why) != 0 ||
-        tool_key_generate(&other_key, why, sizeof why) != 0) {
-        return -1;
-    }
-    memcpy(manifest_trusted[0].key_id, manifest_key.key_id, OTA_SHA256_SIZE);
-    memcpy(manifest_trusted[0].pubkey, manifest_key.pubkey, OTA_ECDSA_P256_PUBKEY_SIZE);
-    return 0;
+    return test_keys_make(&manifest_key, &other_key, &manifest_trusted[0]);
 }
 
 static int free_manifest_keys(void **unused)
 {
     (void)unused;
-    tool_key_free(&manifest_key);
-    tool_key_free(&other_key);
+    test_keys_free(&manifest_key, &other_key);
     return 0;
 }
 

@@ -18,6 +18,7 @@
 #include "boot_fixture.h"
 #include "otaflow/image_sig.h"
 #include "sign_key.h"
+#include "test_keys.h"
 
 #define IMG 20000u
 #define IMG_CAP (IMG + 256u)
@@ -30,22 +31,13 @@ static uint8_t v1[IMG_CAP], v2[IMG_CAP], v3[IMG_CAP];
 static int make_keys(void **unused)
 {
     (void)unused;
-    char why[128];
-    if (tool_key_generate(&key_a, why, sizeof why) != 0 ||
-        tool_key_generate(&key_b, why, sizeof why) != 0) {
-        fprintf(stderr, "keygen: %s\n", why);
-        return -1;
-    }
-    memcpy(trusted[0].key_id, key_a.key_id, sizeof trusted[0].key_id);
-    memcpy(trusted[0].pubkey, key_a.pubkey, sizeof trusted[0].pubkey);
-    return 0;
+    return test_keys_make(&key_a, &key_b, &trusted[0]);
 }
 
 static int free_keys(void **unused)
 {
     (void)unused;
-    tool_key_free(&key_a);
-    tool_key_free(&key_b);
+    test_keys_free(&key_a, &key_b);
     return 0;
 }
 

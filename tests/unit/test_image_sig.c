@@ -17,6 +17,7 @@
 #include "image_builder.h"
 #include "otaflow/image_sig.h"
 #include "sign_key.h"
+#include "test_keys.h"
 #include "store_fixture.h"
 
 #define PAYLOAD 5000u
@@ -78,22 +79,13 @@ static uint32_t build(uint32_t version, uint32_t counter, sign_mode_t mode)
 static int make_keys(void **unused)
 {
     (void)unused;
-    char why[128];
-    if (tool_key_generate(&key_a, why, sizeof why) != 0 ||
-        tool_key_generate(&key_b, why, sizeof why) != 0) {
-        fprintf(stderr, "keygen: %s\n", why);
-        return -1;
-    }
-    memcpy(trusted[0].key_id, key_a.key_id, sizeof trusted[0].key_id);
-    memcpy(trusted[0].pubkey, key_a.pubkey, sizeof trusted[0].pubkey);
-    return 0;
+    return test_keys_make(&key_a, &key_b, &trusted[0]);
 }
 
 static int free_keys(void **unused)
 {
     (void)unused;
-    tool_key_free(&key_a);
-    tool_key_free(&key_b);
+    test_keys_free(&key_a, &key_b);
     return 0;
 }
 

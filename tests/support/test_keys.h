@@ -1,0 +1,18 @@
+/*
+ * Signing keys for tests: a trusted key and an untrusted one, made with the tool's own key
+ * generator, and the device-side entry that trusts the first.
+ */
+#ifndef OTAFLOW_TEST_KEYS_H
+#define OTAFLOW_TEST_KEYS_H
+
+#include "otaflow/image_sig.h"
+#include "sign_key.h"
+
+/** Generate *trusted and *other, and fill *entry with trusted's key id and public key.
+ *  Returns 0, or -1 after printing why. */
+int test_keys_make(tool_key_t *trusted, tool_key_t *other, ota_sig_key_t *entry);
+
+/** Free both keys. */
+void test_keys_free(tool_key_t *trusted, tool_key_t *other);
+
+#endif
