@@ -188,15 +188,10 @@ static int check_signature(const char *path, const tool_image_t *img, const char
 {
     const char *cmd = "verify";
     char why[256];
-    tool_key_t key;
-    if (tool_key_load_public(&key, pubkey_path, why, sizeof why) != 0) {
-        tool_key_free(&key);
+    ota_sig_key_t trusted;
+    if (tool_key_load_trusted(&trusted, pubkey_path, why, sizeof why) != 0) {
         return tool_fail(cmd, "%s", why);
     }
-    ota_sig_key_t trusted;
-    memcpy(trusted.key_id, key.key_id, sizeof trusted.key_id);
-    memcpy(trusted.pubkey, key.pubkey, sizeof trusted.pubkey);
-    tool_key_free(&key);
     const ota_sig_keyring_t ring = {.keys = &trusted, .count = 1};
     ota_sig_status_t st = ota_image_sig_check(&img->info, &ring);
     if (st == OTA_SIG_OK) {

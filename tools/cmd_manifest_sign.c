@@ -277,16 +277,11 @@ int cmd_manifest_verify(int argc, char **argv)
     if (pub_path == NULL) {
         return tool_usage_error(cmd, "--pubkey PUB.pem is required");
     }
-    tool_key_t key;
     char why[256], sig_file[4096];
-    if (tool_key_load_public(&key, pub_path, why, sizeof why) != 0) {
-        tool_key_free(&key);
+    ota_sig_key_t trusted;
+    if (tool_key_load_trusted(&trusted, pub_path, why, sizeof why) != 0) {
         return tool_fail(cmd, "%s", why);
     }
-    ota_sig_key_t trusted;
-    memcpy(trusted.key_id, key.key_id, sizeof trusted.key_id);
-    memcpy(trusted.pubkey, key.pubkey, sizeof trusted.pubkey);
-    tool_key_free(&key);
     const ota_sig_keyring_t ring = {.keys = &trusted, .count = 1};
 
     uint8_t *text = NULL, *sig = NULL;

@@ -205,3 +205,20 @@ void tool_key_free(tool_key_t *key)
     mbedtls_pk_free(&key->pk);
     memset(key, 0, sizeof *key);
 }
+
+void tool_key_trust(const tool_key_t *key, ota_sig_key_t *out)
+{
+    memcpy(out->key_id, key->key_id, sizeof out->key_id);
+    memcpy(out->pubkey, key->pubkey, sizeof out->pubkey);
+}
+
+int tool_key_load_trusted(ota_sig_key_t *out, const char *path, char *why, size_t why_len)
+{
+    tool_key_t key;
+    int rc = tool_key_load_public(&key, path, why, why_len);
+    if (rc == 0) {
+        tool_key_trust(&key, out);
+    }
+    tool_key_free(&key);
+    return rc;
+}

@@ -13,6 +13,7 @@
 #include <mbedtls/pk.h>
 
 #include "otaflow/crypto.h"
+#include "otaflow/image_sig.h"
 
 /** A P-256 key pair, or a public key alone (has_private false). */
 typedef struct tool_key {
@@ -44,5 +45,11 @@ int tool_key_sign_hash(tool_key_t *key, const uint8_t hash[OTA_SHA256_SIZE],
                        size_t why_len);
 
 void tool_key_free(tool_key_t *key);
+
+/** The device-side entry (key id + public key) that trusts key. */
+void tool_key_trust(const tool_key_t *key, ota_sig_key_t *out);
+
+/** Load a public key PEM straight into a device-side entry. 0, or -1 with why[] set. */
+int tool_key_load_trusted(ota_sig_key_t *out, const char *path, char *why, size_t why_len);
 
 #endif /* OTAFLOW_TOOL_SIGN_KEY_H */

@@ -2,7 +2,6 @@
 #include "test_keys.h"
 
 #include <stdio.h>
-#include <string.h>
 
 int test_keys_make(tool_key_t *trusted, tool_key_t *other, ota_sig_key_t *entry)
 {
@@ -12,8 +11,7 @@ int test_keys_make(tool_key_t *trusted, tool_key_t *other, ota_sig_key_t *entry)
         fprintf(stderr, "keygen: %s\n", why);
         return -1;
     }
-    memcpy(entry->key_id, trusted->key_id, sizeof entry->key_id);
-    memcpy(entry->pubkey, trusted->pubkey, sizeof entry->pubkey);
+    tool_key_trust(trusted, entry);
     return 0;
 }
 

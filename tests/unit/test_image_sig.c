@@ -206,8 +206,7 @@ static void test_keyring_rotation(void **unused)
     (void)unused;
     ota_sig_key_t both[2];
     memcpy(both, trusted, sizeof trusted[0]);
-    memcpy(both[1].key_id, key_b.key_id, sizeof both[1].key_id);
-    memcpy(both[1].pubkey, key_b.pubkey, sizeof both[1].pubkey);
+    tool_key_trust(&key_b, &both[1]);
     const ota_sig_keyring_t rotating = {.keys = both, .count = 2};
     const ota_sig_keyring_t new_only = {.keys = &both[1], .count = 1};
     ota_image_buffer_t buf;
