@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The virtual PIC32MZ W1 Curiosity board: what a board directory holds and how the board
  * program (otaflow-board) and the application running on it (examples/app) open it.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Image store: layout, mount, reading slots, and downloads into slots. Boot fields, EraseVer
  * and rollback are in src/store_boot.c; the journal itself in src/journal.c.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * otaflow-image: what the subcommands share. Host code (stdio, malloc).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The device under test of the power-cut sweep: a board, the application's building blocks
  * (agent over a scripted transport, confirm), the life loop (boot, application, boot, ...) and
