@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Peak heap of one ota_sig_verify of ECDSA P-256 (mbedTLS bignums) on the host, measured by wrapping
  * calloc/free at link time (static libmbedcrypto, -Wl,--wrap). Built and run by
  * scripts/footprint.sh; not part of any product. */

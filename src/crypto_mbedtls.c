@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Crypto backend on mbedTLS (Debian libmbedtls-dev; its source package for cross builds):
  * SHA-256, status names, the heap. The signature algorithms have files of their own. */
 #include "otaflow/crypto.h"

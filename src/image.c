@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Update image parsing and verification (layout: docs/image-format.md).
  *
@@ -138,7 +139,7 @@ static ota_image_status_t parse_entries(const ota_image_source_t *src, uint32_t 
 {
     bool seen_sha = false;
     /* Each round consumes at least OTA_IMAGE_TLV_ENTRY_HDR bytes of an area of at most
-     * OTA_IMAGE_TLV_MAX: at most 2046 rounds, no recursion. */
+     * OTA_IMAGE_TLV_MAX: at most 2046 rounds with the default 8 KB, no recursion. */
     while (pos < end) {
         if (end - pos < OTA_IMAGE_TLV_ENTRY_HDR) {
             return OTA_IMAGE_ERR_TLV_OVERRUN;

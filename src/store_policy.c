@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * What an image must satisfy, beyond being well formed and intact, before the store records
  * it STORED and the bootloader installs or boots it: built for this board (hw id),
@@ -6,6 +7,11 @@
  * disagree (docs/security.md).
  */
 #include "otaflow/store.h"
+
+/* The store (download finish) and the bootloader (boot_copy.c) lend these buffers to the
+ * signature check, which reads the signature into them: a smaller one could never check one. */
+_Static_assert(OTA_STORE_WORK_SIZE >= OTA_SIG_MAX_SIZE && OTA_BOOT_BUF_SIZE >= OTA_SIG_MAX_SIZE,
+               "OTA_STORE_WORK_SIZE and OTA_BOOT_BUF_SIZE must hold OTA_SIG_MAX_SIZE");
 
 const ota_sig_keyring_t *ota_store_trusted_keys(const ota_store_t *store)
 {

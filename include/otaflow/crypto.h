@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * otaflow crypto backend: the few primitives the core needs. SHA-256 and the heap set-up in
  * src/crypto_mbedtls.c; each signature algorithm in a file of its own (src/sig_ecdsa_p256.c)
