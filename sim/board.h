@@ -54,8 +54,8 @@ typedef struct board_config {
     uint32_t hw_id;                /**< the board's hardware id (0 = any image's) */
     bool has_image_key;            /**< image_pubkey set: images must be signed by it */
     uint8_t image_pubkey[OTA_ECDSA_P256_PUBKEY_SIZE]; /**< 130 hex digits in board.conf */
-    ota_sig_key_t image_key;       /**< its entry (key points into this struct: see
-                                        board_store_config) */
+    ota_sig_key_t image_key;       /**< its entry (key points into this struct: copy a
+                                        board_config_t with board_config_copy) */
     bool has_manifest_key;         /**< manifest_pubkey set: manifests must be signed by it */
     uint8_t manifest_pubkey[OTA_ECDSA_P256_PUBKEY_SIZE];
     ota_sig_key_t manifest_key;    /**< manifest_pubkey's entry */
@@ -80,13 +80,16 @@ int board_path(char *out, const char *dir, const char *name);
 
 /** The store configuration of this board (same for bootloader, app and status). ring is the
  *  caller's storage for the trusted image keys (it must live as long as the store); it
- *  points into cfg, which must live as long too (and is not const: its key entry is pointed
- *  at its own key bytes here, as a copied board_config_t points at the original's). */
-void board_store_config(board_config_t *cfg, ota_sig_keyring_t *ring, ota_store_config_t *out);
+ *  points into cfg, which must live as long too. */
+void board_store_config(const board_config_t *cfg, ota_sig_keyring_t *ring,
+                        ota_store_config_t *out);
 
-/** The manifest keyring of this board into ring (count 0 without manifest_pubkey); points
- *  into cfg as board_store_config does. */
-void board_manifest_keys(board_config_t *cfg, ota_sig_keyring_t *ring);
+/** The manifest keyring of this board into ring (count 0 without manifest_pubkey). */
+void board_manifest_keys(const board_config_t *cfg, ota_sig_keyring_t *ring);
+
+/** *dst = *src, with dst's key entries pointing at dst's own key bytes (a plain struct copy
+ *  would leave them pointing into src). */
+void board_config_copy(board_config_t *dst, const board_config_t *src);
 
 /** The bootloader configuration of this board. */
 void board_boot_config(const board_config_t *cfg, ota_boot_config_t *out);

@@ -252,20 +252,26 @@ int board_config_save(const char *dir, const board_config_t *cfg, char *err, siz
     return 0;
 }
 
-void board_store_config(board_config_t *cfg, ota_sig_keyring_t *ring, ota_store_config_t *out)
+void board_config_copy(board_config_t *dst, const board_config_t *src)
+{
+    *dst = *src;
+    dst->image_key.key = dst->image_pubkey;
+    dst->manifest_key.key = dst->manifest_pubkey;
+}
+
+void board_store_config(const board_config_t *cfg, ota_sig_keyring_t *ring,
+                        ota_store_config_t *out)
 {
     memset(out, 0, sizeof(*out));
     out->download_slots = (uint8_t)cfg->slots;
     out->hw_id = cfg->hw_id;
-    cfg->image_key.key = cfg->image_pubkey;
     ring->keys = &cfg->image_key;
     ring->count = cfg->has_image_key ? 1u : 0u;
     out->trusted_keys = cfg->has_image_key ? ring : NULL;
 }
 
-void board_manifest_keys(board_config_t *cfg, ota_sig_keyring_t *ring)
+void board_manifest_keys(const board_config_t *cfg, ota_sig_keyring_t *ring)
 {
-    cfg->manifest_key.key = cfg->manifest_pubkey;
     ring->keys = &cfg->manifest_key;
     ring->count = cfg->has_manifest_key ? 1u : 0u;
 }
