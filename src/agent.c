@@ -109,20 +109,22 @@ static uint32_t backoff_s(const ota_agent_t *a, uint8_t failures)
 /* One more failure of that kind: the next periodic check moves out to the backoff (never
  * earlier than the period already scheduled it). Returns the seconds until then, 0 when no
  * periodic check is scheduled. An abort by the application and an image skipped because it
- * was refused before are no attempts: they change nothing. */
+ * was refused before are no attempts: they move nothing. */
 static uint32_t back_off(ota_agent_t *a, ota_event_type_t type, int32_t status)
 {
-    if (a->config.period_s == 0u || status == OTA_AGENT_ERR_ABORTED ||
-        status == OTA_AGENT_ERR_REFUSED_BEFORE) {
+    if (a->config.period_s == 0u) {
         return 0u;
     }
-    uint8_t *failures = type == OTA_EVT_CHECK_FAILED ? &a->check_failures : &a->download_failures;
-    if (*failures < UINT8_MAX) {
-        (*failures)++;
-    }
-    uint32_t later = a->now_ms + backoff_s(a, *failures) * 1000u;
-    if ((int32_t)(later - a->next_check_ms) > 0) {
-        a->next_check_ms = later;
+    if (status != OTA_AGENT_ERR_ABORTED && status != OTA_AGENT_ERR_REFUSED_BEFORE) {
+        uint8_t *failures =
+            type == OTA_EVT_CHECK_FAILED ? &a->check_failures : &a->download_failures;
+        if (*failures < UINT8_MAX) {
+            (*failures)++;
+        }
+        uint32_t later = a->now_ms + backoff_s(a, *failures) * 1000u;
+        if ((int32_t)(later - a->next_check_ms) > 0) {
+            a->next_check_ms = later;
+        }
     }
     return (a->next_check_ms - a->now_ms + 999u) / 1000u;
 }
