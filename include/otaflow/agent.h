@@ -8,9 +8,11 @@
  * runs in a super-loop, an RTOS task or an event loop. Every byte of state lives in the
  * caller's ota_agent_t (its buffers included); nothing is allocated.
  *
- * Failures never need a reset: after a failed check or download the agent tries again at the
- * next period, and the store stays consistent (an interrupted download resumes from its last
- * durable offset with a Range request).
+ * Failures never need a reset: after a failed check or download the agent tries again after
+ * a backoff (retry_first_s doubling up to retry_max_s, never sooner than the period), and the
+ * store stays consistent (an interrupted download resumes from its last durable offset with a
+ * Range request). An image whose bytes were refused is not fetched again while the manifest
+ * offers the same version and digest (docs/agent.md).
  */
 #ifndef OTAFLOW_AGENT_H
 #define OTAFLOW_AGENT_H
