@@ -461,10 +461,8 @@ static void download_failed(ota_agent_t *a, ota_http_status_t hs)
         emit_failure(a, OTA_EVT_DOWNLOAD_FAILED, v, OTA_SRC_HTTP, hs);
     }
 
-    if (a->body_error == OTA_AGENT_ERR_HW_ID ||
-        (a->body_error == OTA_AGENT_ERR_STORE &&
-         a->body_store_status == OTA_STORE_ERR_TOO_LARGE)) {
-        remember_refused(a); /* another board's image; more bytes than a slot holds */
+    if (a->body_error == OTA_AGENT_ERR_HW_ID) {
+        remember_refused(a); /* its header names another board: a verdict on the file */
     }
     bool resumable = a->body_error == OTA_AGENT_OK;
     if (resumable) {
@@ -520,9 +518,11 @@ static void poll_verify(ota_agent_t *a)
         st == OTA_STORE_ERR_UNKNOWN_KEY || st == OTA_STORE_ERR_SIGNATURE ||
         st == OTA_STORE_ERR_SECURITY_COUNTER || st == OTA_STORE_ERR_HW_ID) {
         /* The bytes arrived intact but are not an image this device may store. A digest
-         * mismatch after a resume may be two versions of the file spliced (it changed on the
-         * server between attempts): that one earns a fresh attempt from zero. */
-        if (st != OTA_STORE_ERR_DIGEST || a->resume_from == 0u) {
+         * mismatch is a verdict on the file only when the whole file, as long as the manifest
+         * says, came in one attempt: a body without a length may have been cut short, and a
+         * resumed one may splice two versions of the file (it changed between attempts). */
+        bool whole = a->resume_from == 0u && a->update.has_size && a->received == a->update.size;
+        if (st != OTA_STORE_ERR_DIGEST || whole) {
             remember_refused(a);
         }
         emit_failure(a, OTA_EVT_VERIFY_FAILED, v, OTA_SRC_STORE, st);

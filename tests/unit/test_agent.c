@@ -391,10 +391,12 @@ static void test_digest_mismatch_stores_nothing_and_is_not_fetched_again(void **
     char wrong[65];
     memcpy(wrong, w->digest_hex, 65);
     wrong[0] = wrong[0] == '0' ? '1' : '0';
+    /* With its Size, so the whole file is known to have arrived. */
     char bad[512], good[512];
-    snprintf(bad, sizeof bad, "%s", manifest_one(2, "http://ota.example:8000/app.ota", wrong));
-    snprintf(good, sizeof good, "%s",
-             manifest_one(2, "http://ota.example:8000/app.ota", w->digest_hex));
+    static const char fmt[] = "{\"ota\":[{\"Version\":2,\"URL\":\"http://ota.example:8000/"
+                              "app.ota\",\"Digest\":\"%s\",\"Size\":%u}]}";
+    snprintf(bad, sizeof bad, fmt, wrong, w->img.len);
+    snprintf(good, sizeof good, fmt, w->digest_hex, w->img.len);
     mock_conn_t *c = serve(w, "200 OK", NULL, bad, strlen(bad), OTA_NET_ERR_CLOSED);
     also(w, c, 1, "200 OK", w->img.bytes, w->img.len);
     also(w, c, 2, "200 OK", bad, strlen(bad));
