@@ -17,7 +17,6 @@
  */
 #include "otaflow/http.h"
 
-#include <limits.h>
 #include <string.h>
 
 /* ---- small helpers -------------------------------------------------------------------- */
@@ -124,184 +123,22 @@ static bool build_request(ota_http_client_t *c, const ota_url_t *u)
     return !w.overflow;
 }
 
-/* ---- response parsing (http-parser callbacks) ------------------------------------------ */
+/* ---- the response (parsed by src/http_response.c) -------------------------------------- */
 
-enum header_id { HDR_OTHER = 0, HDR_LOCATION = 1, HDR_CONTENT_RANGE = 2 };
-
-#define NAME_OVERFLOW 0xFFu
-#define CONTENT_RANGE_BAD 0xFFu
-
-static ota_http_client_t *client_of(http_parser *p)
-{
-    return (ota_http_client_t *)p->data;
-}
-
-static void reset_header_capture(ota_http_client_t *c)
-{
-    c->in_value = true; /* the next field callback starts a new header */
-    c->header_id = HDR_OTHER;
-    c->name_len = 0;
-    c->location_len = 0;
-    c->location[0] = '\0';
-    c->content_range_len = 0;
-    c->content_range[0] = '\0';
-}
-
-static int on_message_begin(http_parser *p)
-{
-    ota_http_client_t *c = client_of(p);
-    if (c->message_done) {
-        /* A second response on the same bytes: the server sent more than it announced. */
-        c->cb_error = OTA_HTTP_ERR_BODY_LONG;
-        return -1;
-    }
-    return 0;
-}
-
-static int on_header_field(http_parser *p, const char *at, size_t len)
-{
-    ota_http_client_t *c = client_of(p);
-    if (c->in_value) {
-        c->in_value = false;
-        c->name_len = 0;
-    }
-    for (size_t i = 0; i < len && c->name_len != NAME_OVERFLOW; i++) {
-        if (c->name_len == sizeof c->name) {
-            c->name_len = NAME_OVERFLOW; /* longer than any header we keep */
-        } else {
-            c->name[c->name_len++] = lower(at[i]);
-        }
-    }
-    return 0;
-}
-
-static bool name_is(const ota_http_client_t *c, const char *lit)
-{
-    size_t n = strlen(lit);
-    return c->name_len == n && memcmp(c->name, lit, n) == 0;
-}
-
-static void append_location(ota_http_client_t *c, const char *at, size_t len)
-{
-    if (c->location_len == SIZE_MAX) {
-        return;
-    }
-    if (len >= sizeof c->location - c->location_len) {
-        c->location_len = SIZE_MAX; /* too long: reported as a bad Location */
-        return;
-    }
-    memcpy(c->location + c->location_len, at, len);
-    c->location_len += len;
-    c->location[c->location_len] = '\0';
-}
-
-static void append_content_range(ota_http_client_t *c, const char *at, size_t len)
-{
-    if (c->content_range_len == CONTENT_RANGE_BAD) {
-        return;
-    }
-    if (len >= sizeof c->content_range - c->content_range_len) {
-        c->content_range_len = CONTENT_RANGE_BAD;
-        return;
-    }
-    memcpy(c->content_range + c->content_range_len, at, len);
-    c->content_range_len = (uint8_t)(c->content_range_len + len);
-    c->content_range[c->content_range_len] = '\0';
-}
-
-static int on_header_value(http_parser *p, const char *at, size_t len)
-{
-    ota_http_client_t *c = client_of(p);
-    if (!c->in_value) {
-        c->in_value = true;
-        c->header_id = HDR_OTHER;
-        if (name_is(c, "location")) {
-            /* A second Location makes the redirect ambiguous: refuse it as unusable. */
-            c->location_len = c->location_len == 0 ? 0 : SIZE_MAX;
-            c->header_id = HDR_LOCATION;
-        } else if (name_is(c, "content-range")) {
-            c->content_range_len = c->content_range_len == 0 ? 0 : CONTENT_RANGE_BAD;
-            c->header_id = HDR_CONTENT_RANGE;
-        }
-    }
-    if (c->header_id == HDR_LOCATION) {
-        append_location(c, at, len);
-    } else if (c->header_id == HDR_CONTENT_RANGE) {
-        append_content_range(c, at, len);
-    }
-    return 0;
-}
-
-static void trim_location(ota_http_client_t *c)
-{
-    if (c->location_len == SIZE_MAX) {
-        return;
-    }
-    while (c->location_len > 0 && (c->location[c->location_len - 1] == ' ' ||
-                                    c->location[c->location_len - 1] == '\t')) {
-        c->location[--c->location_len] = '\0';
-    }
-}
-
-/* Decimal number at *s (advanced past it); false if none or above UINT64_MAX / 10. */
-static bool parse_u64(const char **s, uint64_t *out)
-{
-    const char *p = *s;
-    uint64_t v = 0;
-    if (*p < '0' || *p > '9') {
-        return false;
-    }
-    while (*p >= '0' && *p <= '9') {
-        if (v > (UINT64_MAX - 9u) / 10u) {
-            return false;
-        }
-        v = v * 10u + (uint64_t)(*p - '0');
-        p++;
-    }
-    *s = p;
-    *out = v;
-    return true;
-}
-
-/* Check "bytes first-last/complete" (complete may be '*') against the request. */
-static bool accept_content_range(ota_http_client_t *c)
+/* Check a 206's Content-Range against the request and its Content-Length. */
+static bool accept_content_range(ota_http_client_t *c, const ota_http_resp_head_t *h)
 {
     ota_http_response_t *r = &c->response;
-    if (c->content_range_len == CONTENT_RANGE_BAD || c->content_range_len < 6u) {
+    if (!h->range_valid || h->range_first != c->request.range_from) {
         return false;
     }
-    const char *s = c->content_range;
-    static const char unit[] = "bytes ";
-    for (size_t i = 0; i < sizeof unit - 1u; i++) {
-        if (lower(s[i]) != unit[i]) {
-            return false;
-        }
-    }
-    s += sizeof unit - 1u;
-    uint64_t first;
-    uint64_t last;
-    uint64_t complete = OTA_HTTP_LENGTH_UNKNOWN;
-    if (!parse_u64(&s, &first) || *s++ != '-' || !parse_u64(&s, &last) || *s++ != '/') {
-        return false;
-    }
-    if (*s == '*') {
-        s++;
-    } else if (!parse_u64(&s, &complete) || complete <= last) {
-        return false;
-    }
-    while (*s == ' ' || *s == '\t') {
-        s++;
-    }
-    if (*s != '\0' || first != c->request.range_from || last < first) {
-        return false;
-    }
-    uint64_t span = last - first + 1u;
+    uint64_t span = h->range_last - h->range_first + 1u;
     if (r->content_length != OTA_HTTP_LENGTH_UNKNOWN && r->content_length != span) {
         return false;
     }
     r->content_length = span;
-    r->total_length = complete;
-    r->body_offset = first;
+    r->total_length = h->range_complete;
+    r->body_offset = h->range_first;
     r->resumed = true;
     return true;
 }
@@ -312,46 +149,27 @@ static bool is_redirect(unsigned status)
            status == 308u;
 }
 
-/* HTTP/1.1 with a length-delimited body and no "Connection: close". */
-static bool connection_reusable(const http_parser *p)
-{
-    return p->http_major == 1 && p->http_minor >= 1 && http_should_keep_alive(p) != 0;
-}
-
 static int fail_in_callback(ota_http_client_t *c, ota_http_status_t st)
 {
     c->cb_error = st;
     return -1;
 }
 
-/* Decide what the response is, now that its headers are known. Return values follow
- * http-parser: 0 = parse the body, 1 = no body, other = stop (reason in cb_error or flags). */
-static int on_headers_complete(http_parser *p)
+/* Decide what the final response is, now that its headers are known: 0 = read its body,
+ * non-zero = stop (reason in cb_error, or drain_abandoned for a redirect not worth reading). */
+static int on_head(void *user, const ota_http_resp_head_t *h)
 {
-    ota_http_client_t *c = client_of(p);
+    ota_http_client_t *c = user;
     ota_http_response_t *r = &c->response;
-    unsigned status = p->status_code;
-    c->headers_done = true;
-    r->status_code = (uint16_t)status;
-    if (p->http_major != 1u) {
-        /* http-parser takes any digits ("HTTP/9.9"): only HTTP/1.x speaks the framing we read. */
-        return fail_in_callback(c, OTA_HTTP_ERR_MALFORMED);
-    }
-    if (status / 100u == 1u) {
-        if (status == 101u) {
-            return fail_in_callback(c, OTA_HTTP_ERR_MALFORMED); /* no upgrades on a GET */
-        }
-        c->interim = true;
-        return 1;
-    }
-    r->chunked = (p->flags & F_CHUNKED) != 0;
-    r->content_length = (r->chunked || p->content_length == ULLONG_MAX)
-                            ? OTA_HTTP_LENGTH_UNKNOWN
-                            : (uint64_t)p->content_length;
-    trim_location(c);
+    unsigned status = h->status_code;
+    r->status_code = h->status_code;
+    r->chunked = h->chunked;
+    r->content_length = h->content_length;
 
     if (is_redirect(status)) {
-        if (c->location_len == 0) {
+        if (h->field_state[OTA_HTTP_FIELD_LOCATION] == OTA_HTTP_FIELD_ABSENT ||
+            (h->field_state[OTA_HTTP_FIELD_LOCATION] == OTA_HTTP_FIELD_PRESENT &&
+             h->field_len[OTA_HTTP_FIELD_LOCATION] == 0)) {
             return fail_in_callback(c, OTA_HTTP_ERR_REDIRECT_NO_LOCATION);
         }
         if (r->redirects >= c->config.max_redirects) {
@@ -359,7 +177,7 @@ static int on_headers_complete(http_parser *p)
         }
         c->redirecting = true;
         bool small = r->chunked || r->content_length <= OTA_HTTP_DRAIN_MAX;
-        if (!connection_reusable(p) || !small) {
+        if (!h->keep_alive || !small) {
             /* Not worth reading: close and go to the next hop. */
             c->drain_abandoned = true;
             return -1;
@@ -370,7 +188,7 @@ static int on_headers_complete(http_parser *p)
         return fail_in_callback(c, OTA_HTTP_ERR_STATUS);
     }
     if (status == 206u) {
-        if (c->request.range_from == 0 || !accept_content_range(c)) {
+        if (c->request.range_from == 0 || !accept_content_range(c, h)) {
             return fail_in_callback(c, OTA_HTTP_ERR_RANGE);
         }
     } else {
@@ -384,9 +202,9 @@ static int on_headers_complete(http_parser *p)
     return 0;
 }
 
-static int on_body(http_parser *p, const char *at, size_t len)
+static int on_body(void *user, const uint8_t *data, size_t len)
 {
-    ota_http_client_t *c = client_of(p);
+    ota_http_client_t *c = user;
     ota_http_response_t *r = &c->response;
     if (c->redirecting) {
         c->drained += (uint32_t)len;
@@ -402,115 +220,45 @@ static int on_body(http_parser *p, const char *at, size_t len)
     }
     uint64_t offset = r->body_offset + r->received;
     r->received += len;
-    if (c->request.on_body != NULL &&
-        c->request.on_body(c->request.user, offset, (const uint8_t *)at, len) != 0) {
+    if (c->request.on_body != NULL && c->request.on_body(c->request.user, offset, data, len) != 0) {
         return fail_in_callback(c, OTA_HTTP_ERR_ABORTED);
     }
     return 0;
 }
 
-static int on_message_complete(http_parser *p)
+/* The client's error for what the parser said about the bytes so far. */
+static ota_http_status_t parse_outcome(ota_http_client_t *c, ota_http_resp_status_t st)
 {
-    ota_http_client_t *c = client_of(p);
     ota_http_response_t *r = &c->response;
-    if (c->interim) {
-        /* 1xx: the real response follows on the same connection. */
-        c->interim = false;
-        c->headers_done = false;
-        c->header_bytes = 0;
-        reset_header_capture(c);
-        return 0;
+    if (c->rx.head.status_code != 0) {
+        r->status_code = c->rx.head.status_code; /* also of a response refused at its head */
     }
-    c->message_done = true;
-    if (!c->redirecting && r->content_length != OTA_HTTP_LENGTH_UNKNOWN &&
-        r->received < r->content_length) {
-        return fail_in_callback(c, OTA_HTTP_ERR_BODY_SHORT); /* chunked 206 cut short */
+    if (ota_http_resp_done(&c->rx) && !c->redirecting &&
+        r->content_length != OTA_HTTP_LENGTH_UNKNOWN && r->received < r->content_length) {
+        return OTA_HTTP_ERR_BODY_SHORT; /* chunked 206 ended before its Content-Range's end */
     }
-    return 0;
-}
-
-static const http_parser_settings parser_settings = {
-    .on_message_begin = on_message_begin,
-    .on_header_field = on_header_field,
-    .on_header_value = on_header_value,
-    .on_headers_complete = on_headers_complete,
-    .on_body = on_body,
-    .on_message_complete = on_message_complete,
-};
-
-/* What a stopped parser means. */
-static ota_http_status_t parser_outcome(ota_http_client_t *c)
-{
-    enum http_errno err = HTTP_PARSER_ERRNO(&c->parser);
-    if (err == HPE_OK || c->drain_abandoned) {
-        return OTA_HTTP_OK;
-    }
-    if (c->cb_error != OTA_HTTP_OK) {
-        return c->cb_error;
-    }
-    if (c->message_done) {
-        return OTA_HTTP_ERR_BODY_LONG; /* whatever follows a complete response is excess */
-    }
-    switch (err) {
-    case HPE_INVALID_EOF_STATE:
-        return c->headers_done ? OTA_HTTP_ERR_BODY_SHORT : OTA_HTTP_ERR_CLOSED;
-    case HPE_HEADER_OVERFLOW: return OTA_HTTP_ERR_HEADERS_TOO_LARGE;
+    switch (st) {
+    case OTA_HTTP_RESP_OK: return OTA_HTTP_OK;
+    case OTA_HTTP_RESP_ERR_STOPPED: return c->drain_abandoned ? OTA_HTTP_OK : c->cb_error;
+    case OTA_HTTP_RESP_ERR_HEADERS_TOO_LARGE: return OTA_HTTP_ERR_HEADERS_TOO_LARGE;
+    case OTA_HTTP_RESP_ERR_AFTER_END: return OTA_HTTP_ERR_BODY_LONG;
+    case OTA_HTTP_RESP_ERR_EOF_HEADERS: return OTA_HTTP_ERR_CLOSED;
+    case OTA_HTTP_RESP_ERR_EOF_BODY: return OTA_HTTP_ERR_BODY_SHORT;
     default: break;
     }
-    c->parser_error = (uint8_t)err;
+    c->parser_error = c->rx.parser_errno;
     return OTA_HTTP_ERR_MALFORMED;
 }
 
-/* Feed received bytes to the parser. While the headers are incomplete, at most the bytes that
- * still fit the header limit are fed, so the limit is exact whatever the segmentation. */
 static ota_http_status_t feed(ota_http_client_t *c, const uint8_t *data, size_t len)
 {
-    size_t limit = c->config.max_header_bytes;
-    size_t off = 0;
-    c->parser.data = c;
-    while (off < len && !c->drain_abandoned) {
-        size_t n = len - off;
-        bool in_headers = !c->headers_done;
-        if (in_headers) {
-            size_t room = limit > c->header_bytes ? limit - c->header_bytes : 0;
-            if (room == 0) {
-                return OTA_HTTP_ERR_HEADERS_TOO_LARGE;
-            }
-            if (n > room) {
-                n = room;
-            }
-        }
-        size_t used = http_parser_execute(&c->parser, &parser_settings,
-                                          (const char *)data + off, n);
-        ota_http_status_t st = parser_outcome(c);
-        if (st != OTA_HTTP_OK) {
-            return st;
-        }
-        if (in_headers && !c->headers_done) {
-            c->header_bytes += used;
-        }
-        off += used;
-        if (used < n && !c->drain_abandoned) {
-            c->parser_error = (uint8_t)HPE_UNKNOWN;
-            return OTA_HTTP_ERR_MALFORMED; /* the parser stopped without saying why */
-        }
-    }
-    return OTA_HTTP_OK;
+    return parse_outcome(c, ota_http_resp_feed(&c->rx, data, len));
 }
 
 /* The peer closed the stream: a body delimited by the close ends here. */
 static ota_http_status_t feed_eof(ota_http_client_t *c)
 {
-    if (!c->headers_done) {
-        return OTA_HTTP_ERR_CLOSED;
-    }
-    c->parser.data = c;
-    (void)http_parser_execute(&c->parser, &parser_settings, NULL, 0);
-    ota_http_status_t st = parser_outcome(c);
-    if (st == OTA_HTTP_OK && !c->message_done) {
-        st = OTA_HTTP_ERR_BODY_SHORT;
-    }
-    return st;
+    return parse_outcome(c, ota_http_resp_finish(&c->rx));
 }
 
 /* ---- connection and state machine ------------------------------------------------------ */
@@ -538,17 +286,17 @@ static ota_http_status_t finish(ota_http_client_t *c, ota_http_status_t st)
 static void begin_response(ota_http_client_t *c)
 {
     ota_http_response_t *r = &c->response;
-    http_parser_init(&c->parser, HTTP_RESPONSE);
-    c->parser.data = c;
-    c->header_bytes = 0;
-    c->headers_done = false;
-    c->message_done = false;
-    c->interim = false;
+    const ota_http_resp_config_t rx_config = {
+        .max_header_bytes = c->config.max_header_bytes,
+        .on_head = on_head,
+        .on_body = on_body,
+        .user = c,
+    };
+    ota_http_resp_init(&c->rx, &rx_config);
     c->redirecting = false;
     c->drain_abandoned = false;
     c->cb_error = OTA_HTTP_OK;
     c->drained = 0;
-    reset_header_capture(c);
     r->status_code = 0;
     r->resumed = false;
     r->chunked = false;
@@ -689,9 +437,9 @@ static ota_http_status_t follow_redirect(ota_http_client_t *c)
     /* The I/O buffer is free between hops: resolve into it, then make it the current URL. */
     char *target = (char *)c->config.buf;
     size_t size = c->config.buf_size < OTA_URL_MAX ? c->config.buf_size : OTA_URL_MAX;
-    ota_url_status_t ust = c->location_len == SIZE_MAX
-                               ? OTA_URL_ERR_TOO_LONG
-                               : ota_url_resolve(c->url, c->location, target, size);
+    const char *location = ota_http_resp_field(&c->rx.head, OTA_HTTP_FIELD_LOCATION, NULL);
+    ota_url_status_t ust = location == NULL ? OTA_URL_ERR_TOO_LONG /* too long, or two */
+                                            : ota_url_resolve(c->url, location, target, size);
     if (ust != OTA_URL_OK) {
         c->url_status = ust;
         return finish(c, OTA_HTTP_ERR_REDIRECT_BAD_LOCATION);
@@ -709,11 +457,11 @@ static ota_http_status_t after_feed(ota_http_client_t *c)
         close_connection(c);
         return follow_redirect(c);
     }
-    if (!c->message_done) {
+    if (!ota_http_resp_done(&c->rx)) {
         return OTA_HTTP_IN_PROGRESS;
     }
     if (c->redirecting) {
-        c->conn_reusable = c->conn_open && connection_reusable(&c->parser);
+        c->conn_reusable = c->conn_open && c->rx.head.keep_alive;
         if (!c->conn_reusable) {
             close_connection(c);
         }
@@ -760,7 +508,7 @@ static ota_http_status_t step_check_end(ota_http_client_t *c, uint32_t now)
     ota_net_status_t st =
         c->transport.ops->recv(c->transport.ctx, c->config.buf, c->config.buf_size, &n);
     if (st == OTA_NET_WOULD_BLOCK || (st == OTA_NET_OK && n == 0)) {
-        c->conn_reusable = connection_reusable(&c->parser);
+        c->conn_reusable = c->rx.head.keep_alive;
         if (!c->conn_reusable) {
             close_connection(c);
         }
@@ -938,6 +686,11 @@ const char *ota_http_status_str(ota_http_status_t status)
     case OTA_HTTP_ERR_ABORTED: return "aborted";
     }
     return "unknown HTTP status";
+}
+
+const ota_http_resp_head_t *ota_http_head(const ota_http_client_t *client)
+{
+    return client != NULL ? ota_http_resp_head(&client->rx) : NULL;
 }
 
 const char *ota_http_parser_error_str(const ota_http_client_t *client)
