@@ -133,6 +133,14 @@ static void http_resp_append_value(ota_http_resp_parser_t *p, const char *at, si
 static int http_resp_on_header_value(http_parser *hp, const char *at, size_t len)
 {
     ota_http_resp_parser_t *p = http_resp_of(hp);
+    for (size_t i = 0; i < len; i++) {
+        unsigned char ch = (unsigned char)at[i];
+        if ((ch < 0x20u && ch != '\t') || ch == 0x7Fu) {
+            /* RFC 9110 §5.5; http-parser lets NUL through, which would cut a kept value short
+             * ("Location: \0x" read as an empty Location: a redirect to itself). */
+            return http_resp_fail(p, OTA_HTTP_RESP_ERR_HEADER);
+        }
+    }
     if (!p->in_value) {
         http_resp_start_value(p);
     }
@@ -233,6 +241,10 @@ static int http_resp_on_headers_complete(http_parser *hp)
     if (hp->http_major != 1u) {
         /* http-parser takes any digits ("HTTP/9.9"): only HTTP/1.x speaks the framing we read. */
         return http_resp_fail(p, OTA_HTTP_RESP_ERR_VERSION);
+    }
+    if (h->status_code < 100u) {
+        /* http-parser takes 1 to 3 digits ("HTTP/1.1 5"); a status code is exactly 3. */
+        return http_resp_fail(p, OTA_HTTP_RESP_ERR_STATUS_LINE);
     }
     if (h->status_code / 100u == 1u) {
         if (h->status_code == 101u) {
