@@ -17,6 +17,8 @@
  */
 #include "otaflow/http.h"
 
+#include "num_text.h"
+
 #include <string.h>
 
 /* ---- small helpers -------------------------------------------------------------------- */
@@ -83,14 +85,8 @@ static void emit_str(writer_t *w, const char *s)
 
 static void emit_u64(writer_t *w, uint64_t v)
 {
-    char digits[20];
-    size_t n = 0;
-    do {
-        digits[sizeof digits - 1u - n] = (char)('0' + (v % 10u));
-        v /= 10u;
-        n++;
-    } while (v != 0);
-    emit(w, digits + sizeof digits - n, n);
+    char digits[OTA_DEC_U64_SIZE];
+    emit(w, digits, ota_u64_to_dec(v, digits, sizeof digits));
 }
 
 /* Write the GET for url u into the I/O buffer. */
