@@ -12,8 +12,9 @@
  *
  * Every state does at most one transport call per step; a poll runs at most steps_per_poll
  * steps. Response bytes go straight from the transport into the caller's buffer and through
- * http-parser, whose callbacks deliver the body; the only header values kept are Location and
- * Content-Range.
+ * the response parser (src/http_response.c), whose callbacks decide what the response means
+ * (http_on_head: redirect, error, range) and deliver the body with its file offset
+ * (http_on_body).
  */
 #include "otaflow/http.h"
 
@@ -23,27 +24,27 @@
 
 /* ---- small helpers -------------------------------------------------------------------- */
 
-static uint32_t elapsed(uint32_t now, uint32_t since)
+static uint32_t http_elapsed(uint32_t now, uint32_t since)
 {
     return now - since; /* wrap-safe for intervals below 2^32 ms */
 }
 
-static char lower(char ch)
+static char http_lower(char ch)
 {
     return (ch >= 'A' && ch <= 'Z') ? (char)(ch - 'A' + 'a') : ch;
 }
 
-static bool host_equals(const char *a, const char *b, size_t b_len)
+static bool http_host_equals(const char *a, const char *b, size_t b_len)
 {
     for (size_t i = 0; i < b_len; i++) {
-        if (a[i] == '\0' || lower(a[i]) != lower(b[i])) {
+        if (a[i] == '\0' || http_lower(a[i]) != http_lower(b[i])) {
             return false;
         }
     }
     return a[b_len] == '\0';
 }
 
-static ota_http_status_t from_net(ota_net_status_t st)
+static ota_http_status_t http_from_net(ota_net_status_t st)
 {
     switch (st) {
     case OTA_NET_OK: return OTA_HTTP_OK;
@@ -61,14 +62,14 @@ static ota_http_status_t from_net(ota_net_status_t st)
 
 /* ---- request building ------------------------------------------------------------------ */
 
-typedef struct writer {
+typedef struct http_writer {
     uint8_t *p;
     size_t size;
     size_t len;
     bool overflow;
-} writer_t;
+} http_writer_t;
 
-static void emit(writer_t *w, const char *s, size_t n)
+static void http_emit(http_writer_t *w, const char *s, size_t n)
 {
     if (w->overflow || n > w->size - w->len) {
         w->overflow = true;
@@ -78,43 +79,43 @@ static void emit(writer_t *w, const char *s, size_t n)
     w->len += n;
 }
 
-static void emit_str(writer_t *w, const char *s)
+static void http_emit_str(http_writer_t *w, const char *s)
 {
-    emit(w, s, strlen(s));
+    http_emit(w, s, strlen(s));
 }
 
-static void emit_u64(writer_t *w, uint64_t v)
+static void http_emit_u64(http_writer_t *w, uint64_t v)
 {
     char digits[OTA_DEC_U64_SIZE];
-    emit(w, digits, ota_u64_to_dec(v, digits, sizeof digits));
+    http_emit(w, digits, ota_u64_to_dec(v, digits, sizeof digits));
 }
 
 /* Write the GET for url u into the I/O buffer. */
-static bool build_request(ota_http_client_t *c, const ota_url_t *u)
+static bool http_build_request(ota_http_client_t *c, const ota_url_t *u)
 {
-    writer_t w = { c->config.buf, c->config.buf_size, 0, false };
-    emit_str(&w, "GET ");
-    emit(&w, u->path, u->path_len);
-    emit(&w, u->query, u->query_len);
-    emit_str(&w, " HTTP/1.1\r\nHost: ");
+    http_writer_t w = { c->config.buf, c->config.buf_size, 0, false };
+    http_emit_str(&w, "GET ");
+    http_emit(&w, u->path, u->path_len);
+    http_emit(&w, u->query, u->query_len);
+    http_emit_str(&w, " HTTP/1.1\r\nHost: ");
     if (u->host_is_ipv6) {
-        emit_str(&w, "[");
+        http_emit_str(&w, "[");
     }
-    emit(&w, u->host, u->host_len);
+    http_emit(&w, u->host, u->host_len);
     if (u->host_is_ipv6) {
-        emit_str(&w, "]");
+        http_emit_str(&w, "]");
     }
     if (u->port != ota_url_default_port(u->tls)) {
-        emit_str(&w, ":");
-        emit_u64(&w, u->port);
+        http_emit_str(&w, ":");
+        http_emit_u64(&w, u->port);
     }
-    emit_str(&w, "\r\nUser-Agent: " OTA_HTTP_USER_AGENT "\r\nAccept: */*\r\n");
+    http_emit_str(&w, "\r\nUser-Agent: " OTA_HTTP_USER_AGENT "\r\nAccept: */*\r\n");
     if (c->request.range_from > 0) {
-        emit_str(&w, "Range: bytes=");
-        emit_u64(&w, c->request.range_from);
-        emit_str(&w, "-\r\n");
+        http_emit_str(&w, "Range: bytes=");
+        http_emit_u64(&w, c->request.range_from);
+        http_emit_str(&w, "-\r\n");
     }
-    emit_str(&w, "Connection: keep-alive\r\n\r\n");
+    http_emit_str(&w, "Connection: keep-alive\r\n\r\n");
     c->req_len = w.len;
     return !w.overflow;
 }
@@ -122,7 +123,7 @@ static bool build_request(ota_http_client_t *c, const ota_url_t *u)
 /* ---- the response (parsed by src/http_response.c) -------------------------------------- */
 
 /* Check a 206's Content-Range against the request and its Content-Length. */
-static bool accept_content_range(ota_http_client_t *c, const ota_http_resp_head_t *h)
+static bool http_accept_content_range(ota_http_client_t *c, const ota_http_resp_head_t *h)
 {
     ota_http_response_t *r = &c->response;
     if (!h->range_valid || h->range_first != c->request.range_from) {
@@ -139,13 +140,13 @@ static bool accept_content_range(ota_http_client_t *c, const ota_http_resp_head_
     return true;
 }
 
-static bool is_redirect(unsigned status)
+static bool http_is_redirect(unsigned status)
 {
     return status == 301u || status == 302u || status == 303u || status == 307u ||
            status == 308u;
 }
 
-static int fail_in_callback(ota_http_client_t *c, ota_http_status_t st)
+static int http_fail_in_callback(ota_http_client_t *c, ota_http_status_t st)
 {
     c->cb_error = st;
     return -1;
@@ -153,7 +154,7 @@ static int fail_in_callback(ota_http_client_t *c, ota_http_status_t st)
 
 /* Decide what the final response is, now that its headers are known: 0 = read its body,
  * non-zero = stop (reason in cb_error, or drain_abandoned for a redirect not worth reading). */
-static int on_head(void *user, const ota_http_resp_head_t *h)
+static int http_on_head(void *user, const ota_http_resp_head_t *h)
 {
     ota_http_client_t *c = user;
     ota_http_response_t *r = &c->response;
@@ -162,14 +163,14 @@ static int on_head(void *user, const ota_http_resp_head_t *h)
     r->chunked = h->chunked;
     r->content_length = h->content_length;
 
-    if (is_redirect(status)) {
+    if (http_is_redirect(status)) {
         if (h->field_state[OTA_HTTP_FIELD_LOCATION] == OTA_HTTP_FIELD_ABSENT ||
             (h->field_state[OTA_HTTP_FIELD_LOCATION] == OTA_HTTP_FIELD_PRESENT &&
              h->field_len[OTA_HTTP_FIELD_LOCATION] == 0)) {
-            return fail_in_callback(c, OTA_HTTP_ERR_REDIRECT_NO_LOCATION);
+            return http_fail_in_callback(c, OTA_HTTP_ERR_REDIRECT_NO_LOCATION);
         }
         if (r->redirects >= c->config.max_redirects) {
-            return fail_in_callback(c, OTA_HTTP_ERR_TOO_MANY_REDIRECTS);
+            return http_fail_in_callback(c, OTA_HTTP_ERR_TOO_MANY_REDIRECTS);
         }
         c->redirecting = true;
         bool small = r->chunked || r->content_length <= OTA_HTTP_DRAIN_MAX;
@@ -181,11 +182,11 @@ static int on_head(void *user, const ota_http_resp_head_t *h)
         return 0;
     }
     if (status / 100u != 2u) {
-        return fail_in_callback(c, OTA_HTTP_ERR_STATUS);
+        return http_fail_in_callback(c, OTA_HTTP_ERR_STATUS);
     }
     if (status == 206u) {
-        if (c->request.range_from == 0 || !accept_content_range(c, h)) {
-            return fail_in_callback(c, OTA_HTTP_ERR_RANGE);
+        if (c->request.range_from == 0 || !http_accept_content_range(c, h)) {
+            return http_fail_in_callback(c, OTA_HTTP_ERR_RANGE);
         }
     } else {
         r->resumed = false;
@@ -193,12 +194,12 @@ static int on_head(void *user, const ota_http_resp_head_t *h)
         r->total_length = r->content_length;
     }
     if (c->request.on_response != NULL && c->request.on_response(c->request.user, r) != 0) {
-        return fail_in_callback(c, OTA_HTTP_ERR_ABORTED);
+        return http_fail_in_callback(c, OTA_HTTP_ERR_ABORTED);
     }
     return 0;
 }
 
-static int on_body(void *user, const uint8_t *data, size_t len)
+static int http_on_body(void *user, const uint8_t *data, size_t len)
 {
     ota_http_client_t *c = user;
     ota_http_response_t *r = &c->response;
@@ -212,18 +213,18 @@ static int on_body(void *user, const uint8_t *data, size_t len)
     }
     if (r->content_length != OTA_HTTP_LENGTH_UNKNOWN && len > r->content_length - r->received) {
         /* Only reachable with a chunked 206: more than its Content-Range announced. */
-        return fail_in_callback(c, OTA_HTTP_ERR_BODY_LONG);
+        return http_fail_in_callback(c, OTA_HTTP_ERR_BODY_LONG);
     }
     uint64_t offset = r->body_offset + r->received;
     r->received += len;
     if (c->request.on_body != NULL && c->request.on_body(c->request.user, offset, data, len) != 0) {
-        return fail_in_callback(c, OTA_HTTP_ERR_ABORTED);
+        return http_fail_in_callback(c, OTA_HTTP_ERR_ABORTED);
     }
     return 0;
 }
 
 /* The client's error for what the parser said about the bytes so far. */
-static ota_http_status_t parse_outcome(ota_http_client_t *c, ota_http_resp_status_t st)
+static ota_http_status_t http_parse_outcome(ota_http_client_t *c, ota_http_resp_status_t st)
 {
     ota_http_response_t *r = &c->response;
     if (c->rx.head.status_code != 0) {
@@ -246,20 +247,20 @@ static ota_http_status_t parse_outcome(ota_http_client_t *c, ota_http_resp_statu
     return OTA_HTTP_ERR_MALFORMED;
 }
 
-static ota_http_status_t feed(ota_http_client_t *c, const uint8_t *data, size_t len)
+static ota_http_status_t http_feed(ota_http_client_t *c, const uint8_t *data, size_t len)
 {
-    return parse_outcome(c, ota_http_resp_feed(&c->rx, data, len));
+    return http_parse_outcome(c, ota_http_resp_feed(&c->rx, data, len));
 }
 
 /* The peer closed the stream: a body delimited by the close ends here. */
-static ota_http_status_t feed_eof(ota_http_client_t *c)
+static ota_http_status_t http_feed_eof(ota_http_client_t *c)
 {
-    return parse_outcome(c, ota_http_resp_finish(&c->rx));
+    return http_parse_outcome(c, ota_http_resp_finish(&c->rx));
 }
 
 /* ---- connection and state machine ------------------------------------------------------ */
 
-static void close_connection(ota_http_client_t *c)
+static void http_close_connection(ota_http_client_t *c)
 {
     if (c->conn_open) {
         c->transport.ops->close(c->transport.ctx);
@@ -269,23 +270,23 @@ static void close_connection(ota_http_client_t *c)
     c->conn_reused = false;
 }
 
-static ota_http_status_t finish(ota_http_client_t *c, ota_http_status_t st)
+static ota_http_status_t http_finish(ota_http_client_t *c, ota_http_status_t st)
 {
     if (st != OTA_HTTP_OK) {
-        close_connection(c);
+        http_close_connection(c);
     }
     c->result = st;
     c->state = OTA_HTTP_STATE_DONE;
     return st;
 }
 
-static void begin_response(ota_http_client_t *c)
+static void http_begin_response(ota_http_client_t *c)
 {
     ota_http_response_t *r = &c->response;
     const ota_http_resp_config_t rx_config = {
         .max_header_bytes = c->config.max_header_bytes,
-        .on_head = on_head,
-        .on_body = on_body,
+        .on_head = http_on_head,
+        .on_body = http_on_body,
         .user = c,
     };
     ota_http_resp_init(&c->rx, &rx_config);
@@ -303,9 +304,9 @@ static void begin_response(ota_http_client_t *c)
     r->received = 0;
 }
 
-static void connect_fresh(ota_http_client_t *c, uint32_t now)
+static void http_connect_fresh(ota_http_client_t *c, uint32_t now)
 {
-    close_connection(c);
+    http_close_connection(c);
     c->conn_open = true;
     c->req_sent = 0;
     c->hop_bytes = 0;
@@ -315,44 +316,45 @@ static void connect_fresh(ota_http_client_t *c, uint32_t now)
 
 /* A kept-alive connection may have been closed by the server while idle; that shows only when
  * we use it. GET is idempotent, so one retry on a fresh connection is safe. */
-static bool retry_on_fresh(ota_http_client_t *c, uint32_t now)
+static bool http_retry_on_fresh(ota_http_client_t *c, uint32_t now)
 {
     if (!c->conn_reused || c->hop_bytes != 0) {
         return false;
     }
-    connect_fresh(c, now);
+    http_connect_fresh(c, now);
     return true;
 }
 
-static ota_http_status_t idle_check(ota_http_client_t *c, uint32_t now)
+static ota_http_status_t http_idle_check(ota_http_client_t *c, uint32_t now)
 {
     uint32_t limit = c->config.idle_timeout_ms;
-    if (limit != 0 && elapsed(now, c->t_progress) >= limit) {
-        return finish(c, OTA_HTTP_ERR_TIMEOUT_IDLE);
+    if (limit != 0 && http_elapsed(now, c->t_progress) >= limit) {
+        return http_finish(c, OTA_HTTP_ERR_TIMEOUT_IDLE);
     }
     return OTA_HTTP_WOULD_BLOCK;
 }
 
-static ota_http_status_t step_hop(ota_http_client_t *c, uint32_t now)
+static ota_http_status_t http_step_hop(ota_http_client_t *c, uint32_t now)
 {
     ota_url_t u;
     ota_url_status_t ust = ota_url_parse(c->url, &u);
     if (ust != OTA_URL_OK) {
         c->url_status = ust;
-        return finish(c, OTA_HTTP_ERR_URL);
+        return http_finish(c, OTA_HTTP_ERR_URL);
     }
     if (u.host_len > OTA_URL_HOST_MAX) {
         c->url_status = OTA_URL_ERR_HOST;
-        return finish(c, OTA_HTTP_ERR_URL);
+        return http_finish(c, OTA_HTTP_ERR_URL);
     }
     if (c->config.require_tls && !u.tls) {
-        return finish(c, OTA_HTTP_ERR_INSECURE); /* a redirect from https down to http */
+        return http_finish(c, OTA_HTTP_ERR_INSECURE); /* a redirect from https down to http */
     }
-    if (!build_request(c, &u)) {
-        return finish(c, OTA_HTTP_ERR_REQUEST_TOO_LARGE);
+    if (!http_build_request(c, &u)) {
+        return http_finish(c, OTA_HTTP_ERR_REQUEST_TOO_LARGE);
     }
     bool same_endpoint = c->conn_open && c->conn_reusable && c->conn_tls == u.tls &&
-                         c->conn_port == u.port && host_equals(c->conn_host, u.host, u.host_len);
+                         c->conn_port == u.port &&
+                         http_host_equals(c->conn_host, u.host, u.host_len);
     if (same_endpoint) {
         c->conn_reusable = false; /* until this response proves it again */
         c->conn_reused = true;
@@ -361,7 +363,7 @@ static ota_http_status_t step_hop(ota_http_client_t *c, uint32_t now)
         c->state = OTA_HTTP_STATE_PROBE;
         return OTA_HTTP_IN_PROGRESS;
     }
-    connect_fresh(c, now);
+    http_connect_fresh(c, now);
     memcpy(c->conn_host, u.host, u.host_len);
     c->conn_host[u.host_len] = '\0';
     c->conn_port = u.port;
@@ -369,7 +371,7 @@ static ota_http_status_t step_hop(ota_http_client_t *c, uint32_t now)
     return OTA_HTTP_IN_PROGRESS;
 }
 
-static ota_http_status_t step_probe(ota_http_client_t *c, uint32_t now)
+static ota_http_status_t http_step_probe(ota_http_client_t *c, uint32_t now)
 {
     uint8_t stray;
     size_t n = 0;
@@ -379,12 +381,12 @@ static ota_http_status_t step_probe(ota_http_client_t *c, uint32_t now)
         c->state = OTA_HTTP_STATE_SEND;
     } else {
         /* Closed, reset, or bytes nobody asked for: start over on a new connection. */
-        connect_fresh(c, now);
+        http_connect_fresh(c, now);
     }
     return OTA_HTTP_IN_PROGRESS;
 }
 
-static ota_http_status_t step_connect(ota_http_client_t *c, uint32_t now)
+static ota_http_status_t http_step_connect(ota_http_client_t *c, uint32_t now)
 {
     ota_net_status_t st =
         c->transport.ops->connect(c->transport.ctx, c->conn_host, c->conn_port, c->conn_tls);
@@ -395,16 +397,16 @@ static ota_http_status_t step_connect(ota_http_client_t *c, uint32_t now)
     }
     if (st == OTA_NET_WOULD_BLOCK) {
         uint32_t limit = c->config.connect_timeout_ms;
-        if (limit != 0 && elapsed(now, c->t_phase) >= limit) {
-            return finish(c, OTA_HTTP_ERR_TIMEOUT_CONNECT);
+        if (limit != 0 && http_elapsed(now, c->t_phase) >= limit) {
+            return http_finish(c, OTA_HTTP_ERR_TIMEOUT_CONNECT);
         }
         return OTA_HTTP_WOULD_BLOCK;
     }
-    ota_http_status_t err = from_net(st);
-    return finish(c, err == OTA_HTTP_ERR_CLOSED ? OTA_HTTP_ERR_RESET : err);
+    ota_http_status_t err = http_from_net(st);
+    return http_finish(c, err == OTA_HTTP_ERR_CLOSED ? OTA_HTTP_ERR_RESET : err);
 }
 
-static ota_http_status_t step_send(ota_http_client_t *c, uint32_t now)
+static ota_http_status_t http_step_send(ota_http_client_t *c, uint32_t now)
 {
     size_t n = 0;
     ota_net_status_t st = c->transport.ops->send(c->transport.ctx, c->config.buf + c->req_sent,
@@ -413,22 +415,22 @@ static ota_http_status_t step_send(ota_http_client_t *c, uint32_t now)
         c->req_sent += n <= c->req_len - c->req_sent ? n : c->req_len - c->req_sent;
         c->t_progress = now;
         if (c->req_sent == c->req_len) {
-            begin_response(c);
+            http_begin_response(c);
             c->state = OTA_HTTP_STATE_RECV;
         }
         return OTA_HTTP_IN_PROGRESS;
     }
     if (st == OTA_NET_OK || st == OTA_NET_WOULD_BLOCK) {
-        return idle_check(c, now);
+        return http_idle_check(c, now);
     }
-    if ((st == OTA_NET_ERR_RESET || st == OTA_NET_ERR_CLOSED) && retry_on_fresh(c, now)) {
+    if ((st == OTA_NET_ERR_RESET || st == OTA_NET_ERR_CLOSED) && http_retry_on_fresh(c, now)) {
         return OTA_HTTP_IN_PROGRESS;
     }
-    ota_http_status_t err = from_net(st);
-    return finish(c, err == OTA_HTTP_ERR_CLOSED ? OTA_HTTP_ERR_RESET : err);
+    ota_http_status_t err = http_from_net(st);
+    return http_finish(c, err == OTA_HTTP_ERR_CLOSED ? OTA_HTTP_ERR_RESET : err);
 }
 
-static ota_http_status_t follow_redirect(ota_http_client_t *c)
+static ota_http_status_t http_follow_redirect(ota_http_client_t *c)
 {
     /* The I/O buffer is free between hops: resolve into it, then make it the current URL. */
     char *target = (char *)c->config.buf;
@@ -438,7 +440,7 @@ static ota_http_status_t follow_redirect(ota_http_client_t *c)
                                             : ota_url_resolve(c->url, location, target, size);
     if (ust != OTA_URL_OK) {
         c->url_status = ust;
-        return finish(c, OTA_HTTP_ERR_REDIRECT_BAD_LOCATION);
+        return http_finish(c, OTA_HTTP_ERR_REDIRECT_BAD_LOCATION);
     }
     memcpy(c->url, target, strlen(target) + 1u);
     c->response.redirects++;
@@ -447,11 +449,11 @@ static ota_http_status_t follow_redirect(ota_http_client_t *c)
 }
 
 /* After the parser has consumed a segment: next hop, end check, or keep receiving. */
-static ota_http_status_t after_feed(ota_http_client_t *c)
+static ota_http_status_t http_after_feed(ota_http_client_t *c)
 {
     if (c->drain_abandoned) {
-        close_connection(c);
-        return follow_redirect(c);
+        http_close_connection(c);
+        return http_follow_redirect(c);
     }
     if (!ota_http_resp_done(&c->rx)) {
         return OTA_HTTP_IN_PROGRESS;
@@ -459,18 +461,18 @@ static ota_http_status_t after_feed(ota_http_client_t *c)
     if (c->redirecting) {
         c->conn_reusable = c->conn_open && c->rx.head.keep_alive;
         if (!c->conn_reusable) {
-            close_connection(c);
+            http_close_connection(c);
         }
-        return follow_redirect(c);
+        return http_follow_redirect(c);
     }
     if (!c->conn_open) {
-        return finish(c, OTA_HTTP_OK);
+        return http_finish(c, OTA_HTTP_OK);
     }
     c->state = OTA_HTTP_STATE_CHECK_END;
     return OTA_HTTP_IN_PROGRESS;
 }
 
-static ota_http_status_t step_recv(ota_http_client_t *c, uint32_t now)
+static ota_http_status_t http_step_recv(ota_http_client_t *c, uint32_t now)
 {
     size_t n = 0;
     ota_net_status_t st =
@@ -479,26 +481,26 @@ static ota_http_status_t step_recv(ota_http_client_t *c, uint32_t now)
         n = n <= c->config.buf_size ? n : c->config.buf_size;
         c->t_progress = now;
         c->hop_bytes += n;
-        ota_http_status_t fst = feed(c, c->config.buf, n);
-        return fst != OTA_HTTP_OK ? finish(c, fst) : after_feed(c);
+        ota_http_status_t fst = http_feed(c, c->config.buf, n);
+        return fst != OTA_HTTP_OK ? http_finish(c, fst) : http_after_feed(c);
     }
     if (st == OTA_NET_OK || st == OTA_NET_WOULD_BLOCK) {
-        return idle_check(c, now);
+        return http_idle_check(c, now);
     }
-    if ((st == OTA_NET_ERR_CLOSED || st == OTA_NET_ERR_RESET) && retry_on_fresh(c, now)) {
+    if ((st == OTA_NET_ERR_CLOSED || st == OTA_NET_ERR_RESET) && http_retry_on_fresh(c, now)) {
         return OTA_HTTP_IN_PROGRESS;
     }
     if (st == OTA_NET_ERR_CLOSED) {
-        close_connection(c);
-        ota_http_status_t fst = feed_eof(c);
-        return fst != OTA_HTTP_OK ? finish(c, fst) : after_feed(c);
+        http_close_connection(c);
+        ota_http_status_t fst = http_feed_eof(c);
+        return fst != OTA_HTTP_OK ? http_finish(c, fst) : http_after_feed(c);
     }
-    return finish(c, from_net(st));
+    return http_finish(c, http_from_net(st));
 }
 
 /* The body is complete. Anything already waiting behind it is a body longer than announced;
  * a quiet connection can be kept for the next request. */
-static ota_http_status_t step_check_end(ota_http_client_t *c, uint32_t now)
+static ota_http_status_t http_step_check_end(ota_http_client_t *c, uint32_t now)
 {
     size_t n = 0;
     ota_net_status_t st =
@@ -506,24 +508,24 @@ static ota_http_status_t step_check_end(ota_http_client_t *c, uint32_t now)
     if (st == OTA_NET_WOULD_BLOCK || (st == OTA_NET_OK && n == 0)) {
         c->conn_reusable = c->rx.head.keep_alive;
         if (!c->conn_reusable) {
-            close_connection(c);
+            http_close_connection(c);
         }
-        return finish(c, OTA_HTTP_OK);
+        return http_finish(c, OTA_HTTP_OK);
     }
     if (st == OTA_NET_OK) {
         c->t_progress = now;
-        ota_http_status_t fst = feed(c, c->config.buf, n <= c->config.buf_size ? n : 0);
+        ota_http_status_t fst = http_feed(c, c->config.buf, n <= c->config.buf_size ? n : 0);
         if (fst != OTA_HTTP_OK) {
-            return finish(c, fst);
+            return http_finish(c, fst);
         }
         /* Only line breaks (which http-parser skips): harmless for this response, but the
          * connection is not clean enough to keep. */
-        close_connection(c);
-        return finish(c, OTA_HTTP_OK);
+        http_close_connection(c);
+        return http_finish(c, OTA_HTTP_OK);
     }
     /* Closed or reset after a complete response: the transfer itself succeeded. */
-    close_connection(c);
-    return finish(c, OTA_HTTP_OK);
+    http_close_connection(c);
+    return http_finish(c, OTA_HTTP_OK);
 }
 
 /* ---- public API ------------------------------------------------------------------------ */
@@ -602,18 +604,18 @@ ota_http_status_t ota_http_poll(ota_http_client_t *client, uint32_t now_ms)
         client->t_progress = now_ms;
     }
     uint32_t total = client->config.total_timeout_ms;
-    if (total != 0 && elapsed(now_ms, client->t_request) >= total) {
-        return finish(client, OTA_HTTP_ERR_TIMEOUT_TOTAL);
+    if (total != 0 && http_elapsed(now_ms, client->t_request) >= total) {
+        return http_finish(client, OTA_HTTP_ERR_TIMEOUT_TOTAL);
     }
     for (unsigned step = 0; step < client->config.steps_per_poll; step++) {
         ota_http_status_t st;
         switch (client->state) {
-        case OTA_HTTP_STATE_HOP: st = step_hop(client, now_ms); break;
-        case OTA_HTTP_STATE_PROBE: st = step_probe(client, now_ms); break;
-        case OTA_HTTP_STATE_CONNECT: st = step_connect(client, now_ms); break;
-        case OTA_HTTP_STATE_SEND: st = step_send(client, now_ms); break;
-        case OTA_HTTP_STATE_RECV: st = step_recv(client, now_ms); break;
-        case OTA_HTTP_STATE_CHECK_END: st = step_check_end(client, now_ms); break;
+        case OTA_HTTP_STATE_HOP: st = http_step_hop(client, now_ms); break;
+        case OTA_HTTP_STATE_PROBE: st = http_step_probe(client, now_ms); break;
+        case OTA_HTTP_STATE_CONNECT: st = http_step_connect(client, now_ms); break;
+        case OTA_HTTP_STATE_SEND: st = http_step_send(client, now_ms); break;
+        case OTA_HTTP_STATE_RECV: st = http_step_recv(client, now_ms); break;
+        case OTA_HTTP_STATE_CHECK_END: st = http_step_check_end(client, now_ms); break;
         case OTA_HTTP_STATE_IDLE:
         case OTA_HTTP_STATE_DONE:
         default: st = client->result; break;
@@ -635,7 +637,7 @@ void ota_http_abort(ota_http_client_t *client)
     if (client == NULL) {
         return;
     }
-    close_connection(client);
+    http_close_connection(client);
     if (client->state != OTA_HTTP_STATE_IDLE && client->state != OTA_HTTP_STATE_DONE) {
         client->result = OTA_HTTP_ERR_ABORTED;
         client->state = OTA_HTTP_STATE_DONE;
@@ -646,7 +648,7 @@ void ota_http_close(ota_http_client_t *client)
 {
     if (client != NULL &&
         (client->state == OTA_HTTP_STATE_IDLE || client->state == OTA_HTTP_STATE_DONE)) {
-        close_connection(client);
+        http_close_connection(client);
     }
 }
 

@@ -10,7 +10,7 @@
  * The body is pushed to the caller's on_body callback as it arrives, with the file offset of
  * each piece, so that a caller streaming into flash just writes `data` at `offset`: resuming with
  * a Range request needs no special case (a server that ignores the Range sends 200 and the
- * offsets start again at 0). Responses are parsed with Node's http-parser.
+ * offsets start again at 0). Responses are parsed by ota_http_resp (http_response.h).
  *
  * Followed: redirects 301/302/303/307/308 (absolute or relative Location), up to
  * config.max_redirects hops. Kept: the connection, when the response was complete, HTTP/1.1 and

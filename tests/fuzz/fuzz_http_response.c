@@ -86,7 +86,8 @@ static void fuzz_parse(fuzz_run_t *r, const uint8_t *data, size_t size, size_t p
             abort();
         }
     }
-    if (r->body_total > size || (ota_http_resp_done(&r->rx) && !ota_http_resp_headers_done(&r->rx))) {
+    if (r->body_total > size ||
+        (ota_http_resp_done(&r->rx) && !ota_http_resp_headers_done(&r->rx))) {
         abort();
     }
     if (ota_http_resp_status_str(r->st) == NULL || ota_http_resp_parser_error_str(&r->rx) == NULL ||
@@ -111,7 +112,8 @@ static void fuzz_check_fields(const ota_http_resp_head_t *h)
         if ((text != NULL) != (st == OTA_HTTP_FIELD_PRESENT)) {
             abort();
         }
-        if (text != NULL && (strnlen(text, rooms[f]) != h->field_len[f] || h->field_len[f] >= rooms[f])) {
+        if (text != NULL &&
+            (strnlen(text, rooms[f]) != h->field_len[f] || h->field_len[f] >= rooms[f])) {
             abort();
         }
     }
@@ -165,7 +167,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     if (whole->st != split->st || whole->heads != split->heads ||
         ota_http_resp_done(&whole->rx) != ota_http_resp_done(&split->rx) ||
-        ota_http_resp_head(&whole->rx)->status_code != ota_http_resp_head(&split->rx)->status_code) {
+        ota_http_resp_head(&whole->rx)->status_code !=
+            ota_http_resp_head(&split->rx)->status_code) {
         abort(); /* the segmentation changed the outcome */
     }
     /* After an error in the headers, the values are what came before it: how much of a value

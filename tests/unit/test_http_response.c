@@ -149,7 +149,8 @@ static void test_chunked(void **state)
     assert_true(g_run.sink.head.keep_alive);
     assert_int_equal(g_run.sink.head.content_length, OTA_HTTP_LENGTH_UNKNOWN);
     /* chunked is what counts when it is the last coding. */
-    expect_all("HTTP/1.1 200 OK\r\nTransfer-Encoding: identity, chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
+    expect_all("HTTP/1.1 200 OK\r\nTransfer-Encoding: identity, chunked\r\n\r\n"
+               "3\r\nabc\r\n0\r\n\r\n",
                false, OTA_HTTP_RESP_OK);
     expect_body("abc");
 }
@@ -284,7 +285,8 @@ static void test_bad_header_line(void **state)
      * Location read as empty). Not a C string: fed with its length. */
     static const char nul[] = "HTTP/1.1 302 Found\r\nLocation: \0http://x/\r\n\r\n";
     for (size_t i = 0; i < sizeof pieces / sizeof pieces[0]; i++) {
-        assert_int_equal(parse_n(nul, sizeof nul - 1u, pieces[i], 0, true), OTA_HTTP_RESP_ERR_HEADER);
+        assert_int_equal(parse_n(nul, sizeof nul - 1u, pieces[i], 0, true),
+                         OTA_HTTP_RESP_ERR_HEADER);
         assert_int_equal(g_run.sink.heads, 0);
     }
     /* Tabs and bytes above 0x7F (obs-text) are allowed. */
@@ -301,7 +303,8 @@ static void test_bad_content_length(void **state)
         "HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n",
         "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nabcdef",
         "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Length: 3\r\n\r\nabc",
-        "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n"
+        "3\r\nabc\r\n0\r\n\r\n",
         "HTTP/1.1 200 OK\r\nContent-Length: 99999999999999999999\r\n\r\n",
     };
     expect_each(bad, sizeof bad / sizeof bad[0], OTA_HTTP_RESP_ERR_CONTENT_LENGTH);
@@ -378,10 +381,11 @@ static size_t make_response(char *out, size_t out_size, const char *status_line,
     const char *tail = "Content-Length: 36\r\nX-Pad: ";
     size_t fixed = strlen(status_line) + strlen(tail) + strlen("\r\n\r\n");
     assert_true(size > fixed && size + BODY_LEN < out_size);
+    char pad[256];
+    assert_true(size - fixed < sizeof pad);
+    memset(pad, 'p', sizeof pad);
     int n = snprintf(out, out_size, "%s%s%.*s\r\n\r\n" BODY, status_line, tail,
-                     (int)(size - fixed), "pppppppppppppppppppppppppppppppppppppppppppppppppppppppppppp"
-                                          "pppppppppppppppppppppppppppppppppppppppppppppppppppppppppppp"
-                                          "pppppppppppppppppppppppppppppppppppppppppppppppppppppppppppp");
+                     (int)(size - fixed), pad);
     assert_true(n > 0 && (size_t)n == size + BODY_LEN);
     return (size_t)n;
 }
@@ -440,7 +444,8 @@ static void test_callbacks_stop(void **state)
     /* Without callbacks the response is parsed and dropped. */
     ota_http_resp_parser_t rx;
     ota_http_resp_init(&rx, NULL);
-    assert_int_equal(ota_http_resp_feed(&rx, (const uint8_t *)resp, strlen(resp)), OTA_HTTP_RESP_OK);
+    assert_int_equal(ota_http_resp_feed(&rx, (const uint8_t *)resp, strlen(resp)),
+                     OTA_HTTP_RESP_OK);
     assert_true(ota_http_resp_done(&rx));
 }
 
@@ -553,7 +558,8 @@ static void test_api(void **state)
     /* A parser copied before use still works (http-parser keeps a back pointer). */
     ota_http_resp_parser_t copy = rx;
     static const char resp[] = "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nz";
-    assert_int_equal(ota_http_resp_feed(&copy, (const uint8_t *)resp, strlen(resp)), OTA_HTTP_RESP_OK);
+    assert_int_equal(ota_http_resp_feed(&copy, (const uint8_t *)resp, strlen(resp)),
+                     OTA_HTTP_RESP_OK);
     assert_true(ota_http_resp_done(&copy));
 }
 
