@@ -487,7 +487,8 @@ static int step(ota_boot_t *boot, bool *start)
     return step_confirmed(boot, start);
 }
 
-ota_boot_status_t ota_boot_run(ota_boot_t *boot, const ota_boot_config_t *config,
+/* Name in parentheses: the header's macro of that name adds the link-time layout check. */
+ota_boot_status_t (ota_boot_run)(ota_boot_t *boot, const ota_boot_config_t *config,
                                const ota_flash_t *internal, ota_store_t *store, ota_log_fn log,
                                void *log_ctx, ota_boot_report_t *report)
 {

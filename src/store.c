@@ -223,7 +223,8 @@ static ota_store_status_t compute_layout(const ota_flash_geometry_t *g,
     return OTA_STORE_OK;
 }
 
-ota_store_status_t ota_store_mount(ota_store_t *store, const ota_flash_t *flash,
+/* Name in parentheses: the header's macro of that name adds the link-time layout check. */
+ota_store_status_t (ota_store_mount)(ota_store_t *store, const ota_flash_t *flash,
                                    const ota_store_config_t *config)
 {
     if (!store || !flash || !flash->ops) {

@@ -26,6 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "otaflow/config.h"
 #include "otaflow/crypto.h"
 #include "otaflow/image.h"
 #include "otaflow/image_sig.h"
@@ -37,8 +38,7 @@ extern "C" {
 
 /* Limits and defaults ---------------------------------------------------------------------- */
 
-/** Most download slots a store can have (the original allows up to 5 stored images). */
-#define OTA_STORE_MAX_DOWNLOAD_SLOTS 5u
+/* OTA_STORE_MAX_DOWNLOAD_SLOTS, OTA_STORE_REJECTED_MAX, OTA_STORE_WORK_SIZE: config.h. */
 /** Slot indices: 0 is the factory slot, 1..N the download slots. */
 #define OTA_STORE_FACTORY_SLOT 0u
 /** "No slot" in the boot fields. */
@@ -51,16 +51,8 @@ extern "C" {
 #define OTA_STORE_DEFAULT_DOWNLOAD_SLOTS 2u
 /** config.download_slots value meaning "as many as fit the device" (at most the maximum). */
 #define OTA_STORE_SLOTS_AS_MANY_AS_FIT 0xFFu
-/** Versions remembered as rejected (oldest forgotten first); they survive erasing the slot. */
-#define OTA_STORE_REJECTED_MAX 8u
 /** Default automatic checkpoint interval of a download (bytes; rounded up to an erase unit). */
 #define OTA_STORE_DEFAULT_CHECKPOINT 0x10000u
-
-/** Size of the work buffer inside ota_store_t: program staging and read-back hashing. At
- *  least 16; a power of two of at least the page size (256 on SST26) programs whole pages. */
-#ifndef OTA_STORE_WORK_SIZE
-#define OTA_STORE_WORK_SIZE 512u
-#endif
 
 /** Largest record (snapshot) in bytes, before rounding to the program unit. */
 #define OTA_STORE_RECORD_HEADER 80u
@@ -271,6 +263,8 @@ typedef struct ota_store {
  */
 ota_store_status_t ota_store_mount(ota_store_t *store, const ota_flash_t *flash,
                                    const ota_store_config_t *config);
+/* Every call checks at link time that the caller's ota_store_t matches the library's. */
+#define ota_store_mount(...) OTA_LAYOUT_CHECKED(ota_store_mount, __VA_ARGS__)
 
 /** The layout in use (valid after a successful mount). */
 const ota_store_layout_t *ota_store_layout(const ota_store_t *store);
