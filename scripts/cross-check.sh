@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Compiles every file of src/ for a Cortex-M4 (arm-none-eabi-gcc, freestanding, -Os) and checks
 # that the portable core uses no OS header and no heap. Exits non-zero on the first problem.
 set -euo pipefail

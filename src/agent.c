@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Update agent state machine (include/otaflow/agent.h).
  *

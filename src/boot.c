@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The bootloader's decisions at every power-on (docs/bootloader.md has them as one table).
  *

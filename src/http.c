@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Non-blocking HTTP/1.1 GET client (see include/otaflow/http.h).
  *

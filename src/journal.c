@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The store's state journal: two erase units used alternately, each a row of fixed-size
  * record positions. A record is a full snapshot, so the newest valid one is the whole truth;

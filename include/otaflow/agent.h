@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * otaflow update agent: the device side of an update (the original's "OTA service" and
  * "OTA core"). It waits for the network, fetches the manifest periodically or on demand,

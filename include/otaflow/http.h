@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * otaflow HTTP/1.1 client: non-blocking GET over the port's transport (ota_transport_t).
  *

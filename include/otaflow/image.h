@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * otaflow update image: header, payload, TLV area. The byte layout is documented field by
  * field in docs/image-format.md; this header is its C contract.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * otaflow manifest: parse the server's JSON manifest and choose what to do with it.
  *

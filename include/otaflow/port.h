@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * otaflow port layer: everything the portable core needs from the chip and the network.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * otaflow image store: slots for update images on an external NOR flash, and the power-safe
  * state journal that says what each slot holds and what the bootloader must do.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * otaflow URLs: parsing of http:// and https:// URLs and resolution of a redirect's Location.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Host flash model: the rules of a NOR device (port.h) enforced strictly, counters, wear,
  * modeled time, and what a power cut does to the operation it hits.

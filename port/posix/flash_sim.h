@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Host flash model: a strict NOR flash device behind the ota_flash_t port, RAM- or
  * file-backed, with counters, wear, modeled hardware time and power cuts.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Power domain of a simulated board: numbers the modifying flash operations of all its
  * devices, cuts power at an armed one, and owns the seeded generator of torn operations so

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The scenarios of the power-cut sweep: start states and the application's behaviour.
  * v1 is the factory image (programmed into internal flash, saved to the factory slot at the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The sweep's checks must be able to fail: plant each kind of damage they look for on a
  * prepared board and make sure it is reported. Runs before every sweep.

@@ -1,7 +1,8 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The device under test of the power-cut sweep: a board, the application's building blocks
  * (agent over a scripted transport, confirm), the life loop (boot, application, boot, ...) and
- * the invariant checks of DESIGN.md section 5.
+ * the invariant checks of docs/design.md section 6.
  */
 #include <stdarg.h>
 #include <stdio.h>

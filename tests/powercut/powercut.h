@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Power-cut sweep (issue 5): one simulated board (internal PIC32MZ W1 program flash + external
  * NOR store on one power domain), driven through whole device lives (bootloader at every

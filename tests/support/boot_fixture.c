@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Test fixture for the bootloader: see boot_fixture.h. */
 #include "boot_fixture.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Test fixture for the image store: see store_fixture.h. */
 #include "store_fixture.h"
 

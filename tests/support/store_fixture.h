@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Test fixture for the image store: a board (power domain + one RAM flash device of the strict
  * model) with a mounted store, deterministic test images, and the checks every power-cut test

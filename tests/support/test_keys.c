@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Signing keys for tests (see test_keys.h). */
 #include "test_keys.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Signing keys for tests: a trusted key and an untrusted one, made with the tool's own key
  * generator, and the device-side entry that trusts the first.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Update agent on a scripted transport and the strict RAM flash model: the event sequence a
  * user sees, what ends up in the store, and that every failure leaves the agent ready to try

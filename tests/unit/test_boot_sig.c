@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The bootloader with signed images and anti-rollback: it installs only images signed by a
  * trusted key, checks the internal copy the same way before booting it, and refuses any image

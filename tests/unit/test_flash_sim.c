@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The host flash model is the ground truth of every power-fail test: here each rule, each
  * counter and each cut mode is checked the way a user of the model would see it.
