@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "le_bytes.h"
+#include "ota_assert.h"
 
 /* CRC-32 ---------------------------------------------------------------------------------- */
 
@@ -100,6 +101,8 @@ void ota_journal_encode(const ota_store_layout_t *layout, const ota_store_state_
     const ota_store_boot_t *b = &state->boot;
     uint8_t count = slot_count_of(layout);
     uint32_t body = ota_journal_record_bytes(count) - 4u;
+    OTA_ASSERT(count <= OTA_STORE_MAX_SLOTS && b->rejected_count <= OTA_STORE_REJECTED_MAX);
+    OTA_ASSERT(body + 4u <= layout->record_size && layout->record_size <= OTA_STORE_RECORD_BUF);
 
     /* Padding after the CRC is zero, not erased: a position is "free" only if all of it is. */
     memset(out, 0, layout->record_size);
@@ -260,6 +263,7 @@ ota_journal_record_kind_t ota_journal_decode(const ota_store_layout_t *layout, u
 
 static uint32_t position_addr(const ota_store_t *store, uint8_t sector, uint32_t pos)
 {
+    OTA_ASSERT(sector < 2u && pos < store->layout.records_per_sector);
     return (uint32_t)sector * store->layout.journal_sector_size + pos * store->layout.record_size;
 }
 
@@ -271,6 +275,7 @@ static ota_store_status_t flash_failed(ota_store_t *store, ota_flash_status_t st
 
 static ota_store_status_t read_position(ota_store_t *store, uint8_t sector, uint32_t pos)
 {
+    OTA_ASSERT(store->layout.record_size <= sizeof store->record);
     ota_flash_status_t st = ota_flash_read(store->flash, position_addr(store, sector, pos),
                                            store->record, store->layout.record_size);
     return st == OTA_FLASH_OK ? OTA_STORE_OK : flash_failed(store, st);
@@ -388,7 +393,7 @@ static ota_store_status_t program_position(ota_store_t *store, uint8_t sector, u
     return OTA_STORE_OK;
 }
 
-/* Is the position entirely erased? (store->record already holds the encoded record.) */
+/* Is the position entirely erased? */
 static ota_store_status_t position_erased(ota_store_t *store, uint8_t sector, uint32_t pos,
                                           bool *erased)
 {
@@ -417,10 +422,15 @@ static ota_store_status_t position_erased(ota_store_t *store, uint8_t sector, ui
     return OTA_STORE_OK;
 }
 
-/* Try every remaining position of one sector. ERR_STATE: the sector has no usable position. */
-static ota_store_status_t append_in_sector(ota_store_t *store, uint8_t sector, uint32_t pos)
+/* Try every remaining position of one sector. ERR_STATE: the sector has no usable position.
+ * *seq goes up by one for every position passed over: a position that is not erased, or whose
+ * program did not read back, may hold a record with any sequence number up to its own (a
+ * weak bit can make it read valid at a later mount), so a record written after it must carry
+ * a higher one, else the older record could win a tie at mount. */
+static ota_store_status_t append_in_sector(ota_store_t *store, uint8_t sector, uint32_t pos,
+                                           uint32_t *seq)
 {
-    for (; pos < store->layout.records_per_sector; pos++) {
+    for (; pos < store->layout.records_per_sector; pos++, (*seq)++) {
         bool erased = false;
         ota_store_status_t st = position_erased(store, sector, pos, &erased);
         if (st != OTA_STORE_OK) {
@@ -429,6 +439,7 @@ static ota_store_status_t append_in_sector(ota_store_t *store, uint8_t sector, u
         if (!erased) {
             continue; /* garbage of a torn write: skip it */
         }
+        ota_journal_encode(&store->layout, &store->staged, *seq, store->record);
         st = program_position(store, sector, pos);
         if (st == OTA_STORE_ERR_STATE) {
             continue;
@@ -447,9 +458,8 @@ ota_store_status_t ota_journal_append(ota_store_t *store)
 {
     ota_store_journal_t *j = &store->journal;
     uint32_t seq = j->seq + 1u;
-    ota_journal_encode(&store->layout, &store->staged, seq, store->record);
 
-    ota_store_status_t st = append_in_sector(store, j->sector, j->next_pos);
+    ota_store_status_t st = append_in_sector(store, j->sector, j->next_pos, &seq);
     if (st == OTA_STORE_ERR_STATE) {
         /* Compaction: the other sector is erased (it only holds older records) and the new
          * snapshot becomes its first record. Until that record is complete, the newest
@@ -461,7 +471,7 @@ ota_store_status_t ota_journal_append(ota_store_t *store)
             return flash_failed(store, fs);
         }
         j->compactions++;
-        st = append_in_sector(store, other, 0);
+        st = append_in_sector(store, other, 0, &seq);
         if (st == OTA_STORE_ERR_STATE) {
             return OTA_STORE_ERR_JOURNAL_FULL;
         }
