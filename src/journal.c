@@ -445,7 +445,11 @@ static ota_store_status_t append_in_sector(ota_store_t *store, uint8_t sector, u
 ota_store_status_t ota_journal_append(ota_store_t *store)
 {
     ota_store_journal_t *j = &store->journal;
-    uint32_t seq = j->seq + 1u;
+    /* Above any number an append that failed may have left in flash (e.g. the record was
+     * programmed and then its read-back failed): at the next mount this record, which is
+     * acknowledged, must outrank that one, which was not. */
+    uint32_t seq = (j->seq_spent > j->seq ? j->seq_spent : j->seq) + 1u;
+    j->seq_spent = seq;
     ota_journal_encode(&store->layout, &store->staged, seq, store->record);
 
     ota_store_status_t st = append_in_sector(store, j->sector, j->next_pos);

@@ -222,6 +222,8 @@ typedef enum ota_store_mount_kind {
 /** Journal bookkeeping (private to the store; read it only for diagnostics). */
 typedef struct ota_store_journal {
     uint32_t seq;            /**< sequence number of the newest record (0: none yet) */
+    uint32_t seq_spent;      /**< highest number given to a record since mount, written or
+                                  not (a failed append may still have left it in flash) */
     uint32_t next_pos;       /**< next record position to try in the active sector */
     uint8_t sector;          /**< active journal sector (0 or 1) */
     uint8_t mount_kind;      /**< ota_store_mount_kind_t */
