@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "boot_fixture.h"
+#include "faulty_flash.h"
 #include "journal.h"
 #include "store_fixture.h"
 
@@ -308,6 +309,105 @@ static void test_a_boot_that_cannot_settle_gives_up(void **unused)
     boot_fixture_close(fx);
 }
 
+/* The API's edges ------------------------------------------------------------------------------ */
+
+static void test_calls_the_bootloader_refuses_or_defaults(void **unused)
+{
+    (void)unused;
+    boot_fixture_t *fx = board_running_v1();
+    const ota_flash_t *in = ota_sim_flash_port(&fx->internal);
+    ota_boot_config_default(NULL); /* nothing to fill */
+    ota_image_header_t h;
+    assert_int_equal(ota_boot_running_header(NULL, NULL, &h), OTA_IMAGE_ERR_ARG);
+    assert_int_equal(ota_boot_running_header(in, NULL, NULL), OTA_IMAGE_ERR_ARG);
+    assert_int_equal(ota_confirm(&fx->store, NULL, NULL), OTA_BOOT_ERR_ARG);
+    assert_int_equal(ota_boot_run(&fx->boot, NULL, in, NULL, NULL, NULL, NULL), OTA_BOOT_ERR_ARG);
+    /* No config: the defaults; no report: none written. */
+    assert_int_equal(ota_boot_run(&fx->boot, NULL, in, &fx->store, NULL, NULL, NULL), OTA_BOOT_OK);
+
+    /* Configurations it cannot work with. */
+    ota_boot_config_t c = fx->config;
+    c.app_size = 100; /* less than one erase unit */
+    assert_int_equal(ota_boot_run(&fx->boot, &c, in, &fx->store, NULL, NULL, NULL), OTA_BOOT_ERR_ARG);
+    c = fx->config;
+    c.app_size += 0x100; /* not whole erase units */
+    assert_int_equal(ota_boot_run(&fx->boot, &c, in, &fx->store, NULL, NULL, NULL), OTA_BOOT_ERR_ARG);
+    ota_flash_t odd = *in;
+    odd.geometry.program_unit = 2u * OTA_BOOT_BUF_SIZE; /* larger than its buffer */
+    assert_int_equal(ota_boot_run(&fx->boot, NULL, &odd, &fx->store, NULL, NULL, NULL),
+                     OTA_BOOT_ERR_ARG);
+    odd.geometry.program_unit = 96; /* does not divide its buffer */
+    assert_int_equal(ota_boot_run(&fx->boot, NULL, &odd, &fx->store, NULL, NULL, NULL),
+                     OTA_BOOT_ERR_ARG);
+    odd.geometry.program_unit = in->geometry.program_unit;
+    odd.geometry.erase_unit = 0;
+    assert_int_equal(ota_boot_run(&fx->boot, NULL, &odd, &fx->store, NULL, NULL, NULL),
+                     OTA_BOOT_ERR_ARG);
+    /* Nothing was changed by the refusals. */
+    assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_OK);
+    assert_int_equal(fx->report.version, 1);
+    assert_false(fx->report.installed);
+    boot_fixture_close(fx);
+}
+
+static void test_confirm_when_internal_flash_cannot_be_read(void **unused)
+{
+    (void)unused;
+    boot_fixture_t *fx = board_running_v1();
+    faulty_domain_t d = {.fail_at = 1};
+    faulty_flash_t in;
+    faulty_flash_wrap(&in, &d, ota_sim_flash_port(&fx->internal));
+    assert_int_equal(ota_confirm(&fx->store, &in.port, &fx->config), OTA_BOOT_ERR_FLASH);
+    boot_fixture_close(fx);
+}
+
+static void test_journal_that_takes_no_record_stops_the_install(void **unused)
+{
+    (void)unused;
+    boot_fixture_t *fx = board_running_v1();
+    boot_fixture_image(v2, IMG, 2, 77);
+    assert_int_not_equal(boot_fixture_stage_update(fx, v2, IMG, 2), OTA_STORE_SLOT_NONE);
+    /* Every program of the store's flash fails to take (worn cells), for this boot. */
+    faulty_domain_t d = {.weak_programs = 1000u};
+    faulty_flash_t ext;
+    faulty_flash_wrap(&ext, &d, ota_sim_flash_port(&fx->external));
+    assert_int_equal(ota_store_mount(&fx->store, &ext.port, NULL), OTA_STORE_OK);
+    ota_boot_report_t r;
+    assert_int_equal(ota_boot_run(&fx->boot, &fx->config, ota_sim_flash_port(&fx->internal),
+                                  &fx->store, NULL, NULL, &r),
+                     OTA_BOOT_ERR_STORE);
+    assert_int_equal(r.store_status, OTA_STORE_ERR_JOURNAL_FULL);
+    assert_false(r.installed);
+    /* Internal flash was not touched before the journal said INSTALLING: v1 is intact. */
+    assert_int_equal(boot_fixture_internal_version(fx), 1);
+    /* The flash takes records again: the install happens. */
+    assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_OK);
+    assert_int_equal(fx->report.version, 2);
+    assert_true(fx->report.installed);
+    boot_fixture_close(fx);
+}
+
+static void test_factory_image_that_does_not_fit_a_slot_is_not_saved(void **unused)
+{
+    (void)unused;
+    /* Slots configured smaller than the application (8 KB, the image 12,000 B). */
+    boot_fixture_t *fx = boot_fixture_open();
+    fx->store_config.slot_size = 8192;
+    boot_fixture_image(v1, IMG, 1, 0);
+    boot_fixture_program(fx, v1, IMG);
+    for (unsigned i = 0; i < 2; i++) {
+        assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_OK);
+        assert_int_equal(fx->report.version, 1);
+        assert_false(fx->report.factory_saved);
+        assert_true(boot_fixture_said(fx, "boot: factory image not saved: image too large"));
+        assert_int_equal(fields(fx)->state, OTA_BOOT_CONFIRMED);
+        assert_int_equal(fields(fx)->running_version, 1);
+        assert_int_equal(fields(fx)->running_slot, OTA_STORE_SLOT_NONE);
+        assert_int_equal(ota_store_slot(&fx->store, OTA_STORE_FACTORY_SLOT)->state, OTA_SLOT_EMPTY);
+    }
+    boot_fixture_close(fx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -319,6 +419,10 @@ int main(void)
         cmocka_unit_test(test_internal_image_of_another_version_is_replaced),
         cmocka_unit_test(test_slot_whose_image_is_not_its_recorded_version_is_refused),
         cmocka_unit_test(test_a_boot_that_cannot_settle_gives_up),
+        cmocka_unit_test(test_calls_the_bootloader_refuses_or_defaults),
+        cmocka_unit_test(test_confirm_when_internal_flash_cannot_be_read),
+        cmocka_unit_test(test_journal_that_takes_no_record_stops_the_install),
+        cmocka_unit_test(test_factory_image_that_does_not_fit_a_slot_is_not_saved),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
