@@ -119,6 +119,27 @@ def run_suite(build, jobs, log):
     return None
 
 
+def record_in_docs(table, survivors):
+    """The whole run's table goes into docs/reliability.md, between its mutation markers."""
+    doc = os.path.join(REPO, "docs", "reliability.md")
+    begin, end = "<!-- mutation:begin -->\n", "<!-- mutation:end -->"
+    try:
+        with open(doc) as f:
+            text = f.read()
+    except OSError:
+        return
+    if begin not in text or end not in text:
+        return
+    rev = subprocess.run(["git", "-C", REPO, "rev-parse", "--short", "HEAD"],
+                         capture_output=True, text=True).stdout.strip() or "?"
+    head, rest = text.split(begin, 1)
+    verdict = "every mutant caught" if survivors == 0 else f"{survivors} NOT caught"
+    body = (f"`make mutation` at commit `{rev}` ({verdict}; seconds: rebuild + tests until the "
+            f"first failure, on the shared 2-core machine):\n\n" + table)
+    write(doc, head + begin + body + end + rest.split(end, 1)[1])
+    say("table written to docs/reliability.md")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--work", default=os.path.join(REPO, "build-mutation"),
@@ -209,6 +230,8 @@ def main():
     text = "\n".join(report) + "\n"
     write(os.path.join(work, "mutation-report.md"), text)
     print(text, end="")
+    if not args.only:
+        record_in_docs(text, survivors)
     say(f"{len(rows) - survivors} of {len(rows)} caught; report {work}/mutation-report.md, "
         f"log {log}")
     return 1 if survivors else 0

@@ -161,6 +161,35 @@ static void test_bad_requests(void **unused)
     device_free(d);
 }
 
+static void test_requests_while_a_check_runs(void **unused)
+{
+    (void)unused;
+    device_t *d = device_running_v2();
+    assert_int_equal(ota_agent_download(&d->agent), OTA_AGENT_ERR_NO_UPDATE); /* none known */
+    /* A server that never answers the connection: the check stays under way. */
+    mock_conn_t *c = mock_add(&d->net, "", OTA_NET_WOULD_BLOCK);
+    c->connect_blocks = MOCK_NEVER;
+    assert_int_equal(ota_agent_check_now(&d->agent), OTA_AGENT_OK);
+    assert_int_equal(ota_agent_poll(&d->agent, 1000), OTA_AGENT_CHECKING);
+    const uint8_t digest[OTA_SHA256_SIZE] = {0};
+    assert_int_equal(ota_agent_check_now(&d->agent), OTA_AGENT_ERR_BUSY);
+    assert_int_equal(ota_agent_download(&d->agent), OTA_AGENT_ERR_BUSY);
+    assert_int_equal(ota_agent_start_update(&d->agent, "http://h/a.ota", 3, digest),
+                     OTA_AGENT_ERR_BUSY);
+    assert_int_equal(ota_agent_erase_version(&d->agent, 2), OTA_AGENT_ERR_BUSY);
+    assert_int_equal(ota_agent_rollback(&d->agent), OTA_AGENT_ERR_BUSY);
+    assert_int_equal(ota_agent_factory_reset(&d->agent), OTA_AGENT_ERR_BUSY);
+    uint32_t bytes = 1, total = 1;
+    assert_false(ota_agent_progress(&d->agent, &bytes, &total)); /* no download under way */
+    assert_false(ota_agent_progress(&d->agent, NULL, NULL));
+    /* The application gives up on it: back to idle, nothing reported as failed. */
+    assert_int_equal(ota_agent_abort(&d->agent), OTA_AGENT_OK);
+    assert_int_equal(ota_agent_state(&d->agent), OTA_AGENT_IDLE);
+    assert_int_equal(event_log_failures(&d->events), 0);
+    assert_int_equal(after_reset(d)->state, OTA_BOOT_CONFIRMED);
+    device_free(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -169,6 +198,7 @@ int main(void)
         cmocka_unit_test(test_requests_refused_when_nothing_to_go_back_to),
         cmocka_unit_test(test_erase_version_request),
         cmocka_unit_test(test_bad_requests),
+        cmocka_unit_test(test_requests_while_a_check_runs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
