@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # otaflow: the front door. Every target installs what is missing first (make deps).
 BUILD    ?= build
 JOBS     ?= $(shell nproc 2>/dev/null || echo 2)

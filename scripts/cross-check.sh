@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Compiles every file of src/ for a Cortex-M4 (arm-none-eabi-gcc, freestanding, -Os) and checks
 # that the portable core uses no OS header and no heap. Exits non-zero on the first problem.
 set -euo pipefail
@@ -37,6 +38,10 @@ for f in src/*.c; do
   n=$((n+1))
 done
 [ $fail -eq 0 ] || exit 1
+# Firmware builds leave OTA_ENABLE_ASSERT at 0: the internal checks must cost nothing there.
+if arm-none-eabi-nm -u "$inc"/*.o | grep -q ota_port_assert_failed; then
+  echo "cross-check: OTA_ASSERT is not compiled out with OTA_ENABLE_ASSERT=0" >&2; exit 1
+fi
 echo "cross-check: $n files of src/ compile for cortex-m4 (-Os -ffreestanding), no OS header, no heap"
 if [ $n -gt 0 ]; then
   arm-none-eabi-size -t "$inc"/*.o | tail -1 | awk '{print "cross-check: text "$1" B, data "$2" B, bss "$3" B (all of src/, before gc)"}'

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # make demo: one over-the-air update on the virtual PIC32MZ W1 board, told step by step.
 #
 # The same example application is packed as version 1 and version 2. Version 2 is published

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Installs the Debian packages otaflow needs that are not installed yet, and says which.
 # Idempotent and quiet when nothing is missing, so every make target can call it first.
 set -euo pipefail

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Measures the footprint of the portable core for a Cortex-M4 (arm-none-eabi-gcc -Os) and
 # writes docs/footprint.md: code size per file and the RAM of each caller-owned struct, the
 # signature verification path (code, stack, mbedTLS heap measured on the host), then every

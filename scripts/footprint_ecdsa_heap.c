@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Peak heap of one ota_ecdsa_p256_verify (mbedTLS bignums) on the host, measured by wrapping
  * calloc/free at link time (static libmbedcrypto, -Wl,--wrap). Built and run by
  * scripts/footprint.sh; not part of any product. */

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Builds and runs the libFuzzer targets of tests/fuzz (issue 7).
 #
 #   fuzz.sh build              configure + build the fuzz build dir ($OTA_FUZZ_BUILD)

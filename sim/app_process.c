@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The application as a child process started from a memfd (see app_process.h). */
 #define _GNU_SOURCE /* memfd_create */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Starting the application image as a real program: its payload (the bytes after the image
  * header in internal flash) is copied into an anonymous memory file (memfd) and executed with

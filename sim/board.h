@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The virtual PIC32MZ W1 Curiosity board: what a board directory holds and how the board
  * program (otaflow-board) and the application running on it (examples/app) open it.
@@ -40,7 +41,7 @@
 #define BOARD_ENV_DIR "OTAFLOW_BOARD_DIR"
 #define BOARD_ENV_HEARTBEAT_FD "OTAFLOW_BOARD_HEARTBEAT_FD"
 
-/** What board.conf holds. Defaults are the original's (DESIGN.md §4) unless noted. */
+/** What board.conf holds. Defaults are the original's (docs/design.md §10) unless noted. */
 typedef struct board_config {
     char ext_flash[32];            /**< external flash preset: sst26vf032b (default) or 064b */
     char manifest_url[BOARD_URL_MAX]; /**< "" = no periodic checks */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Board directory: configuration file, paths, the shared power file, the two flashes.
  * Shared by otaflow-board and the example application (both open the same board).

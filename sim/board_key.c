@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Public keys for `otaflow-board create --pubkey/--manifest-pubkey`: a PEM file (as
  * `otaflow-image keygen --pub` writes) to the 130 hex digits board.conf holds. */
 #include <stdio.h>

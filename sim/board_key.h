@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Public keys for `otaflow-board create` (host code, mbedTLS pk). */
 #ifndef OTAFLOW_SIM_BOARD_KEY_H
 #define OTAFLOW_SIM_BOARD_KEY_H

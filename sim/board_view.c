@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Read-only views of a board (see board_view.h). */
 #include <fcntl.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * What the board process sees of a board without owning its flashes: the image store (mounted
  * read-only through flash views), the header of the image in internal flash, the flash

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* otaflow-board: messages and command-line parsing shared by the subcommands. */
 #include <errno.h>
 #include <stdarg.h>

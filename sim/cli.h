@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * otaflow-board: what the subcommands share (exit codes, messages, option parsing).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* otaflow-board create / set: a new board directory, or new settings for one. */
 #include <errno.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * otaflow-board flash: factory programming. Writes a whole .ota image (header, payload, TLVs)
  * into the application region of internal flash, as the programmer does with the unified hex

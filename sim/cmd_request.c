@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * otaflow-board request: press a button on the board. The request is a small file in the
  * board directory that the application picks up (and removes) within a fraction of a second,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * otaflow-board run: power the board on and watch it. Each power-on or reset runs the
  * bootloader (in this process, on the board's flashes), then starts the application image

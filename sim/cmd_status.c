@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* otaflow-board status: what a board holds and what its flashes went through. */
 #include <inttypes.h>
 #include <stdio.h>

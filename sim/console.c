@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The board's console: timestamps, relay of the application's lines, progress bar. */
 #include <errno.h>
 #include <stdarg.h>

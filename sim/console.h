@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The board's console (UART): bootloader lines, the application's lines relayed from its
  * stdout/stderr, and the board's own lines, each with the time since power-on.

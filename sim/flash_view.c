@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Read-only ota_flash_t over an mmap of a flash contents file (see flash_view.h). */
 #include <errno.h>
 #include <fcntl.h>

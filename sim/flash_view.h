@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * A read-only look at a board's flash contents file, as an ota_flash_t.
  *

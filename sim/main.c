@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* otaflow-board: the virtual PIC32MZ W1 Curiosity board. One subcommand per cmd_*.c. */
 #include <stdio.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Update agent state machine (include/otaflow/agent.h).
  *
@@ -693,7 +694,8 @@ void ota_agent_config_default(ota_agent_config_t *config)
     config->auto_reset = true;
 }
 
-ota_agent_status_t ota_agent_init(ota_agent_t *agent, const ota_agent_config_t *config,
+/* Name in parentheses: the header's macro of that name adds the link-time layout check. */
+ota_agent_status_t (ota_agent_init)(ota_agent_t *agent, const ota_agent_config_t *config,
                                   const ota_agent_ports_t *ports)
 {
     if (agent == NULL || config == NULL || ports == NULL || ports->transport.ops == NULL) {

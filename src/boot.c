@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The bootloader's decisions at every power-on (docs/bootloader.md has them as one table).
  *
@@ -494,7 +495,8 @@ static int step(ota_boot_t *boot, bool *start)
     return step_confirmed(boot, start);
 }
 
-ota_boot_status_t ota_boot_run(ota_boot_t *boot, const ota_boot_config_t *config,
+/* Name in parentheses: the header's macro of that name adds the link-time layout check. */
+ota_boot_status_t (ota_boot_run)(ota_boot_t *boot, const ota_boot_config_t *config,
                                const ota_flash_t *internal, ota_store_t *store, ota_log_fn log,
                                void *log_ctx, ota_boot_report_t *report)
 {

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Bootloader mechanics: checking an image (in a slot or in internal flash), copying a slot
  * into the application region, and console lines. The decisions are in src/boot.c.

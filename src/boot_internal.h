@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Helpers of the bootloader shared by src/boot.c (the state machine) and src/boot_copy.c
  * (checking images, programming internal flash, console lines). Not part of the contract.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Crypto backend on mbedTLS (Debian libmbedtls-dev; its source package for cross builds). */
 #include "otaflow/crypto.h"
 

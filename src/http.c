@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Non-blocking HTTP/1.1 GET client (see include/otaflow/http.h).
  *
@@ -797,7 +798,8 @@ void ota_http_config_default(ota_http_config_t *config)
     config->steps_per_poll = 4u;
 }
 
-ota_http_status_t ota_http_init(ota_http_client_t *client, const ota_http_config_t *config,
+/* Name in parentheses: the header's macro of that name adds the link-time layout check. */
+ota_http_status_t (ota_http_init)(ota_http_client_t *client, const ota_http_config_t *config,
                                 const ota_transport_t *transport)
 {
     if (client == NULL || config == NULL || transport == NULL || transport->ops == NULL ||

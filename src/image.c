@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Update image parsing and verification (layout: docs/image-format.md).
  *

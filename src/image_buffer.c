@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* An ota_image_source_t over bytes in memory (a .ota file read whole, a RAM copy in a test). */
 #include <string.h>
 

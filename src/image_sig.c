@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Image signatures: the KEY_HASH TLV picks a trusted key, the ECDSA_P256 TLV must verify with
  * it over the image SHA-256 (docs/security.md).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * What a known TLV type allows, shared by the parser (image.c) and the writer
  * (image_tlv_writer.c) so that the writer can never produce what the parser refuses.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * TLV area writer: builds info + entries in a caller buffer, for the host tool and tests.
  * Lengths of known types follow the same rules as the parser (image_tlv_rules.h).

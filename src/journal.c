@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The store's state journal: two erase units used alternately, each a row of fixed-size
  * record positions. A record is a full snapshot, so the newest valid one is the whole truth;
@@ -387,7 +388,7 @@ static ota_store_status_t program_position(ota_store_t *store, uint8_t sector, u
     return OTA_STORE_OK;
 }
 
-/* Is the position entirely erased? (store->record already holds the encoded record.) */
+/* Is the position entirely erased? */
 static ota_store_status_t position_erased(ota_store_t *store, uint8_t sector, uint32_t pos,
                                           bool *erased)
 {
@@ -416,10 +417,15 @@ static ota_store_status_t position_erased(ota_store_t *store, uint8_t sector, ui
     return OTA_STORE_OK;
 }
 
-/* Try every remaining position of one sector. ERR_STATE: the sector has no usable position. */
-static ota_store_status_t append_in_sector(ota_store_t *store, uint8_t sector, uint32_t pos)
+/* Try every remaining position of one sector. ERR_STATE: the sector has no usable position.
+ * *seq goes up by one for every position passed over: a position that is not erased, or whose
+ * program did not read back, may hold a record with any sequence number up to its own (a
+ * weak bit can make it read valid at a later mount), so a record written after it must carry
+ * a higher one, else the older record could win a tie at mount. */
+static ota_store_status_t append_in_sector(ota_store_t *store, uint8_t sector, uint32_t pos,
+                                           uint32_t *seq)
 {
-    for (; pos < store->layout.records_per_sector; pos++) {
+    for (; pos < store->layout.records_per_sector; pos++, (*seq)++) {
         bool erased = false;
         ota_store_status_t st = position_erased(store, sector, pos, &erased);
         if (st != OTA_STORE_OK) {
@@ -428,6 +434,7 @@ static ota_store_status_t append_in_sector(ota_store_t *store, uint8_t sector, u
         if (!erased) {
             continue; /* garbage of a torn write: skip it */
         }
+        ota_journal_encode(&store->layout, &store->staged, *seq, store->record);
         st = program_position(store, sector, pos);
         if (st == OTA_STORE_ERR_STATE) {
             continue;
@@ -445,14 +452,9 @@ static ota_store_status_t append_in_sector(ota_store_t *store, uint8_t sector, u
 ota_store_status_t ota_journal_append(ota_store_t *store)
 {
     ota_store_journal_t *j = &store->journal;
-    /* Above any number an append that failed may have left in flash (e.g. the record was
-     * programmed and then its read-back failed): at the next mount this record, which is
-     * acknowledged, must outrank that one, which was not. */
-    uint32_t seq = (j->seq_spent > j->seq ? j->seq_spent : j->seq) + 1u;
-    j->seq_spent = seq;
-    ota_journal_encode(&store->layout, &store->staged, seq, store->record);
+    uint32_t seq = j->seq + 1u;
 
-    ota_store_status_t st = append_in_sector(store, j->sector, j->next_pos);
+    ota_store_status_t st = append_in_sector(store, j->sector, j->next_pos, &seq);
     if (st == OTA_STORE_ERR_STATE) {
         /* Compaction: the other sector is erased (it only holds older records) and the new
          * snapshot becomes its first record. Until that record is complete, the newest
@@ -464,7 +466,7 @@ ota_store_status_t ota_journal_append(ota_store_t *store)
             return flash_failed(store, fs);
         }
         j->compactions++;
-        st = append_in_sector(store, other, 0);
+        st = append_in_sector(store, other, 0, &seq);
         if (st == OTA_STORE_ERR_STATE) {
             return OTA_STORE_ERR_JOURNAL_FULL;
         }

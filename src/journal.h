@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Journal of the image store (internal to src/store.c and its tests): CRC-32, the snapshot
  * record format, mounting (find the newest valid record) and appending (with compaction into

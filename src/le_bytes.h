@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Little-endian field access, byte by byte: no casts of buffers to structs, no unaligned
  * loads, the same result on a little- or big-endian CPU. Private to src/.

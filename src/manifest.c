@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Manifest parsing and update selection.
  *
@@ -717,7 +718,8 @@ static ota_manifest_status_t select_all(ota_manifest_parser_t *p, doc_t *d,
     return st;
 }
 
-ota_manifest_status_t ota_manifest_select(ota_manifest_parser_t *parser, const char *json,
+/* Name in parentheses: the header's macro of that name adds the link-time layout check. */
+ota_manifest_status_t (ota_manifest_select)(ota_manifest_parser_t *parser, const char *json,
                                           size_t len, const ota_manifest_device_t *device,
                                           ota_manifest_plan_t *plan)
 {

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Manifest signatures (detached .sig over the manifest bytes) and freshness (Sequence,
  * Expires): include/otaflow/manifest_sig.h, docs/security.md.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Image store: layout, mount, reading slots, and downloads into slots. Boot fields, EraseVer
  * and rollback are in src/store_boot.c; the journal itself in src/journal.c.
@@ -223,7 +224,8 @@ static ota_store_status_t compute_layout(const ota_flash_geometry_t *g,
     return OTA_STORE_OK;
 }
 
-ota_store_status_t ota_store_mount(ota_store_t *store, const ota_flash_t *flash,
+/* Name in parentheses: the header's macro of that name adds the link-time layout check. */
+ota_store_status_t (ota_store_mount)(ota_store_t *store, const ota_flash_t *flash,
                                    const ota_store_config_t *config)
 {
     if (!store || !flash || !flash->ops) {
@@ -392,7 +394,7 @@ ota_store_status_t ota_store_slot_verify(ota_store_t *store, uint8_t slot)
 
 /* May a download take this slot? Never the running copy, the pending install, or the image
  * a rollback would go to before the running one is confirmed (previous_slot is cleared at
- * confirmation, when older images become ordinary stored versions: DESIGN.md §5, inv. 3). */
+ * confirmation, when older images become ordinary stored versions: docs/design.md §6, inv. 3). */
 static bool slot_protected(const ota_store_state_t *st, uint8_t slot)
 {
     const ota_store_boot_t *b = &st->boot;

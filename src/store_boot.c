@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Image store, boot side: the boot fields of the snapshot (install, trial, confirm,
  * rollback, factory reset) and EraseVer. Each function is one record append, so each

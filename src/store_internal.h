@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Helpers shared by the store's source files (src/store.c: mount, reading, downloads;
  * src/store_boot.c: boot fields, EraseVer, rollback). Not part of the public contract.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * What an image must satisfy, beyond being well formed and intact, before the store records
  * it STORED and the bootloader installs or boots it: built for this board (hw id),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* URL parsing and redirect resolution (see include/otaflow/url.h). */
 #include "otaflow/url.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* otaflow-image hex2bin: Intel HEX to a flat binary of the application region. */
 #include <errno.h>
 #include <stdio.h>

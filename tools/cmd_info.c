@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* otaflow-image info and verify: what an .ota file holds, and whether it is intact. */
 #include <stdio.h>
 #include <string.h>

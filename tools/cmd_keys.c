@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* otaflow-image keygen and pubkey-c: signing keys, and the trusted-key table a device is
  * built with. */
 #include <ctype.h>

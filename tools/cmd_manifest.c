@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* otaflow-image manifest add: create or update the update manifest served next to the images. */
 #include <errno.h>
 #include <stdio.h>

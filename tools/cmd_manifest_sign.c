@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* otaflow-image manifest sign / verify: the detached manifest signature (MANIFEST.json.sig)
  * and the freshness fields it covers (include/otaflow/manifest_sig.h, docs/security.md). */
 #include <errno.h>

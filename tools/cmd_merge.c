@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* otaflow-image merge: one Intel HEX from two (bootloader + application, a factory image). */
 #include <errno.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* otaflow-image pack: a firmware binary (or Intel HEX) into an otaflow update image. */
 #include <errno.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Intel HEX reader and writer (see ihex.h for what is accepted). */
 #include "ihex.h"
 

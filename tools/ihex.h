@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Intel HEX (I8HEX/I16HEX/I32HEX) reader and writer.
  *

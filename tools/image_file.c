@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* .ota files for the host tool: read, then parsed and verified by the core (src/image.c). */
 #include "image_file.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* An .ota file read into memory and parsed by the core's parser (the device's own code). */
 #ifndef OTAFLOW_TOOL_IMAGE_FILE_H
 #define OTAFLOW_TOOL_IMAGE_FILE_H

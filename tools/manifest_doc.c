@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Update manifest: read (jsmn + a full JSON syntax check), edit, write. */
 #include "manifest_doc.h"
 

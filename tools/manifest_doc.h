@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The update manifest as the original OTA service reads it:
  *   {"ota":[{"Version":3,"URL":"http://...","Digest":"<64 hex>","EraseVer":false}, ...]}

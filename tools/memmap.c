@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Sparse memory image built from Intel HEX records. */
 #include "memmap.h"
 

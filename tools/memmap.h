@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * A sparse 32-bit memory image: the data records of one or more Intel HEX files, each kept as
  * a chunk (address, bytes, where it came from) so that overlaps can be reported by line.

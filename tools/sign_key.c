@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ECDSA P-256 keys on mbedTLS pk/ecp: generate, load, write, sign (host tool). */
 #include "sign_key.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ECDSA P-256 keys for otaflow-image (keygen, pack --key, verify --pubkey, pubkey-c), on
  * mbedTLS's pk/ecp. Host code. Keys are PEM files openssl reads: the private key in SEC1

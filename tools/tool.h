@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * otaflow-image: what the subcommands share. Host code (stdio, malloc).
  *
@@ -16,7 +17,7 @@
 #define TOOL_EXIT_FAIL 1  /**< the input or the environment is wrong */
 #define TOOL_EXIT_USAGE 2 /**< the command line is wrong */
 
-/* PIC32MZ W1 application region: the defaults of hex2bin and pack (DESIGN.md §4). */
+/* PIC32MZ W1 application region: the defaults of hex2bin and pack (docs/design.md §4). */
 #define TOOL_DEFAULT_BASE 0x10020000UL
 #define TOOL_DEFAULT_SIZE 0xDF000UL
 

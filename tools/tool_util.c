@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* otaflow-image: messages, numbers, options and files shared by the subcommands. */
 #include "tool.h"
 

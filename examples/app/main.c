@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * otaflow example application: the firmware that gets updated on the virtual board.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * otaflow update agent: the device side of an update (the original's "OTA service" and
  * "OTA core"). It waits for the network, fetches the manifest periodically or on demand,
@@ -18,6 +19,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "otaflow/config.h"
 #include "otaflow/crypto.h"
 #include "otaflow/events.h"
 #include "otaflow/http.h"
@@ -34,19 +36,7 @@ extern "C" {
 #define OTA_AGENT_PERIOD_DEFAULT_S 60u  /**< the original's default check period */
 #define OTA_AGENT_PERIOD_MAX_S 7200u    /**< the original's maximum */
 #define OTA_AGENT_PROGRESS_STEP_DEFAULT 0x10000u /**< bytes between progress events */
-
-/** HTTP I/O buffer inside the agent (request, then response bytes). */
-#ifndef OTA_AGENT_HTTP_BUF_SIZE
-#define OTA_AGENT_HTTP_BUF_SIZE 2048u
-#endif
-/** Manifest buffer inside the agent: the largest manifest it can take. */
-#ifndef OTA_AGENT_MANIFEST_BUF_SIZE
-#define OTA_AGENT_MANIFEST_BUF_SIZE OTA_MANIFEST_MAX_SIZE_DEFAULT
-#endif
-/** JSON tokens for the manifest. */
-#ifndef OTA_AGENT_MANIFEST_TOKENS
-#define OTA_AGENT_MANIFEST_TOKENS OTA_MANIFEST_TOKENS_DEFAULT
-#endif
+/* OTA_AGENT_HTTP_BUF_SIZE, OTA_AGENT_MANIFEST_BUF_SIZE, OTA_AGENT_MANIFEST_TOKENS: config.h. */
 
 /** Result of an agent call, and the agent's own failure reasons in events. */
 typedef enum ota_agent_status {
@@ -198,6 +188,8 @@ void ota_agent_config_default(ota_agent_config_t *config);
  */
 ota_agent_status_t ota_agent_init(ota_agent_t *agent, const ota_agent_config_t *config,
                                   const ota_agent_ports_t *ports);
+/* Every call checks at link time that the caller's ota_agent_t matches the library's. */
+#define ota_agent_init(...) OTA_LAYOUT_CHECKED(ota_agent_init, __VA_ARGS__)
 
 /**
  * Do a bounded step of work: start a check when due, advance the HTTP transfer, write

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * otaflow bootloader: what runs at every power-on, before the application.
  *
@@ -25,6 +26,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "otaflow/config.h"
 #include "otaflow/crypto.h"
 #include "otaflow/image.h"
 #include "otaflow/port.h"
@@ -41,10 +43,7 @@ extern "C" {
 /** Trial boots before a new image is rolled back. */
 #define OTA_BOOT_MAX_ATTEMPTS_DEFAULT 3u
 
-/** Copy/verify buffer inside ota_boot_t (one PIC32 row). */
-#ifndef OTA_BOOT_BUF_SIZE
-#define OTA_BOOT_BUF_SIZE 1024u
-#endif
+/* OTA_BOOT_BUF_SIZE (copy/verify buffer inside ota_boot_t): config.h. */
 
 /** Bootloader configuration. Start from ota_boot_config_default(). */
 typedef struct ota_boot_config {
@@ -131,6 +130,8 @@ void ota_boot_config_default(ota_boot_config_t *config);
 ota_boot_status_t ota_boot_run(ota_boot_t *boot, const ota_boot_config_t *config,
                                const ota_flash_t *internal, ota_store_t *store, ota_log_fn log,
                                void *log_ctx, ota_boot_report_t *report);
+/* Every call checks at link time that the caller's ota_boot_t matches the library's. */
+#define ota_boot_run(...) OTA_LAYOUT_CHECKED(ota_boot_run, __VA_ARGS__)
 
 /**
  * Application side: the running image is healthy. Confirms a trial (the bootloader stops

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * otaflow crypto backend: the few primitives the core needs. One implementation today
  * (src/crypto_mbedtls.c, mbedTLS); a port with hardware SHA or ECC can provide its own.

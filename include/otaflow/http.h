@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * otaflow HTTP/1.1 client: non-blocking GET over the port's transport (ota_transport_t).
  *
@@ -36,10 +37,7 @@
 extern "C" {
 #endif
 
-/** User-Agent sent with every request. */
-#ifndef OTA_HTTP_USER_AGENT
-#define OTA_HTTP_USER_AGENT "otaflow/0.1.0"
-#endif
+/* OTA_HTTP_USER_AGENT (config.h) is sent with every request. */
 
 /** A length the server did not announce. */
 #define OTA_HTTP_LENGTH_UNKNOWN UINT64_MAX
@@ -214,6 +212,8 @@ void ota_http_config_default(ota_http_config_t *config);
  */
 ota_http_status_t ota_http_init(ota_http_client_t *client, const ota_http_config_t *config,
                                 const ota_transport_t *transport);
+/* Every call checks at link time that the caller's ota_http_client_t matches the library's. */
+#define ota_http_init(...) OTA_LAYOUT_CHECKED(ota_http_init, __VA_ARGS__)
 
 /**
  * Start a GET. Nothing is sent until the next poll. A connection kept from the previous request

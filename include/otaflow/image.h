@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * otaflow update image: header, payload, TLV area. The byte layout is documented field by
  * field in docs/image-format.md; this header is its C contract.
@@ -18,6 +19,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "otaflow/config.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -44,7 +47,7 @@ extern "C" {
 #define OTA_IMAGE_TLV_MAGIC 0x0F7Au       /**< u16 at the start of the TLV area */
 #define OTA_IMAGE_TLV_INFO_SIZE 8u        /**< u16 magic, u16 reserved (0), u32 total size */
 #define OTA_IMAGE_TLV_ENTRY_HDR 4u        /**< u16 type, u16 length, then length bytes */
-#define OTA_IMAGE_TLV_MAX 4096u           /**< largest TLV area accepted (info included) */
+/* OTA_IMAGE_TLV_MAX (config.h): largest TLV area accepted (info included). */
 
 /** A type with this bit set is critical: a reader that does not know it must refuse. */
 #define OTA_IMAGE_TLV_CRITICAL 0x8000u

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * otaflow image signatures: is an image signed by a key this device trusts?
  *

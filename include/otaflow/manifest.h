@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * otaflow manifest: parse the server's JSON manifest and choose what to do with it.
  *
@@ -21,38 +22,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "otaflow/config.h"
 #include "otaflow/crypto.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-/* Limits ---------------------------------------------------------------------------------- */
-
-/** Largest manifest accepted by default, bytes (the original: 2000). */
-#define OTA_MANIFEST_MAX_SIZE_DEFAULT 4096u
-
-/** Deepest nesting of objects/arrays accepted by default (the format itself needs 3). */
-#define OTA_MANIFEST_MAX_DEPTH_DEFAULT 16u
-/** Hard ceiling for max_depth: the validator tracks container types in 64 bits. */
-#define OTA_MANIFEST_MAX_DEPTH_LIMIT 64u
-
-/**
- * Suggested token storage for a OTA_MANIFEST_MAX_SIZE_DEFAULT manifest. A full entry takes
- * 9 tokens (11 with "Size"); 256 tokens hold ~27 minified entries, more than a pretty-printed
- * 4 KB manifest can contain. Each token is sizeof(ota_manifest_token_t) = 20 bytes.
- */
-#define OTA_MANIFEST_TOKENS_DEFAULT 256u
-
-/** Longest URL accepted, characters after JSON unescaping (the original: 100). */
-#ifndef OTA_MANIFEST_URL_MAX
-#define OTA_MANIFEST_URL_MAX 256u
-#endif
-
-/** Most distinct EraseVer versions one manifest may carry; more is an error, not a truncation. */
-#ifndef OTA_MANIFEST_ERASE_MAX
-#define OTA_MANIFEST_ERASE_MAX 8u
-#endif
+/* Limits: OTA_MANIFEST_MAX_SIZE_DEFAULT, OTA_MANIFEST_MAX_DEPTH_DEFAULT and _LIMIT,
+ * OTA_MANIFEST_TOKENS_DEFAULT, OTA_MANIFEST_URL_MAX, OTA_MANIFEST_ERASE_MAX: config.h. */
 
 /* Status ---------------------------------------------------------------------------------- */
 
@@ -187,6 +165,8 @@ typedef struct ota_manifest_plan {
 ota_manifest_status_t ota_manifest_select(ota_manifest_parser_t *parser, const char *json,
                                           size_t len, const ota_manifest_device_t *device,
                                           ota_manifest_plan_t *plan);
+/* Every call checks at link time that the caller's ota_manifest_plan_t matches the library's. */
+#define ota_manifest_select(...) OTA_LAYOUT_CHECKED(ota_manifest_select, __VA_ARGS__)
 
 #ifdef __cplusplus
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * otaflow manifest signatures and freshness: is this manifest from our publisher, and is it
  * not an old one replayed?

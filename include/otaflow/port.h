@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * otaflow port layer: everything the portable core needs from the chip and the network.
  *
@@ -136,6 +137,24 @@ typedef struct ota_transport {
  * Log: one line of console output (no trailing newline). May be NULL to log nothing.
  * ------------------------------------------------------------------------------------------ */
 typedef void (*ota_log_fn)(void *ctx, const char *line);
+
+/* ------------------------------------------------------------------------------------------
+ * Assertions: the core checks its own invariants (never its input, which gets a named error)
+ * with OTA_ASSERT when config.h's OTA_ENABLE_ASSERT is 1, and calls this hook when one breaks.
+ * ------------------------------------------------------------------------------------------ */
+
+/**
+ * An internal invariant of the core is broken: a bug in otaflow, or memory overwritten by
+ * someone else. Must not return (the state cannot be trusted any more): report and reset the
+ * chip, or, on a host, print and abort (port/posix/assert_posix.c).
+ * @param file source file of the check, @param line its line, @param expr the condition
+ */
+#ifdef __cplusplus
+[[noreturn]]
+#else
+_Noreturn
+#endif
+void ota_port_assert_failed(const char *file, int line, const char *expr);
 
 #ifdef __cplusplus
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * otaflow image store: slots for update images on an external NOR flash, and the power-safe
  * state journal that says what each slot holds and what the bootloader must do.
@@ -26,6 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "otaflow/config.h"
 #include "otaflow/crypto.h"
 #include "otaflow/image.h"
 #include "otaflow/image_sig.h"
@@ -37,8 +39,7 @@ extern "C" {
 
 /* Limits and defaults ---------------------------------------------------------------------- */
 
-/** Most download slots a store can have (the original allows up to 5 stored images). */
-#define OTA_STORE_MAX_DOWNLOAD_SLOTS 5u
+/* OTA_STORE_MAX_DOWNLOAD_SLOTS, OTA_STORE_REJECTED_MAX, OTA_STORE_WORK_SIZE: config.h. */
 /** Slot indices: 0 is the factory slot, 1..N the download slots. */
 #define OTA_STORE_FACTORY_SLOT 0u
 /** "No slot" in the boot fields. */
@@ -51,16 +52,8 @@ extern "C" {
 #define OTA_STORE_DEFAULT_DOWNLOAD_SLOTS 2u
 /** config.download_slots value meaning "as many as fit the device" (at most the maximum). */
 #define OTA_STORE_SLOTS_AS_MANY_AS_FIT 0xFFu
-/** Versions remembered as rejected (oldest forgotten first); they survive erasing the slot. */
-#define OTA_STORE_REJECTED_MAX 8u
 /** Default automatic checkpoint interval of a download (bytes; rounded up to an erase unit). */
 #define OTA_STORE_DEFAULT_CHECKPOINT 0x10000u
-
-/** Size of the work buffer inside ota_store_t: program staging and read-back hashing. At
- *  least 16; a power of two of at least the page size (256 on SST26) programs whole pages. */
-#ifndef OTA_STORE_WORK_SIZE
-#define OTA_STORE_WORK_SIZE 512u
-#endif
 
 /** Largest record (snapshot) in bytes, before rounding to the program unit. */
 #define OTA_STORE_RECORD_HEADER 80u
@@ -222,8 +215,6 @@ typedef enum ota_store_mount_kind {
 /** Journal bookkeeping (private to the store; read it only for diagnostics). */
 typedef struct ota_store_journal {
     uint32_t seq;            /**< sequence number of the newest record (0: none yet) */
-    uint32_t seq_spent;      /**< highest number given to a record since mount, written or
-                                  not (a failed append may still have left it in flash) */
     uint32_t next_pos;       /**< next record position to try in the active sector */
     uint8_t sector;          /**< active journal sector (0 or 1) */
     uint8_t mount_kind;      /**< ota_store_mount_kind_t */
@@ -273,6 +264,8 @@ typedef struct ota_store {
  */
 ota_store_status_t ota_store_mount(ota_store_t *store, const ota_flash_t *flash,
                                    const ota_store_config_t *config);
+/* Every call checks at link time that the caller's ota_store_t matches the library's. */
+#define ota_store_mount(...) OTA_LAYOUT_CHECKED(ota_store_mount, __VA_ARGS__)
 
 /** The layout in use (valid after a successful mount). */
 const ota_store_layout_t *ota_store_layout(const ota_store_t *store);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * otaflow URLs: parsing of http:// and https:// URLs and resolution of a redirect's Location.
  *
@@ -14,15 +15,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "otaflow/config.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-/** Size of a buffer that holds any URL this module accepts, terminating NUL included.
- *  A URL (or a resolved redirect) of OTA_URL_MAX characters or more is refused. */
-#ifndef OTA_URL_MAX
-#define OTA_URL_MAX 256u
-#endif
+/* OTA_URL_MAX (config.h): size of a buffer that holds any URL this module accepts, NUL
+ * included; a URL (or a resolved redirect) of OTA_URL_MAX characters or more is refused. */
 
 /** Longest host name (RFC 1035 limit on a DNS name in text form). */
 #define OTA_URL_HOST_MAX 253u

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Host clock and console for the POSIX port. */
 #ifndef OTAFLOW_CLOCK_POSIX_H
 #define OTAFLOW_CLOCK_POSIX_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Host flash model: the rules of a NOR device (port.h) enforced strictly, counters, wear,
  * modeled time, and what a power cut does to the operation it hits.
@@ -167,6 +168,7 @@ static ota_flash_status_t sim_read(void *ctx, uint32_t addr, void *buf, uint32_t
     }
     if (len != 0) {
         memcpy(buf, dev->mem + addr, len);
+        sim_fault_read(dev, addr, buf, len);
     }
     dev->stats.reads++;
     dev->stats.bytes_read += len;
@@ -221,6 +223,7 @@ static ota_flash_status_t sim_program(void *ctx, uint32_t addr, const void *buf,
         for (uint32_t i = 0; i < len; i++) {
             dev->mem[addr + i] &= data[i]; /* NOR: bits only go 1 -> 0 */
         }
+        sim_fault_programmed(dev, addr, data, len, dev->power ? dev->power->ops : 0u);
     }
     /* Torn units count as programmed too: their cells hold charge until the next erase. */
     sim_mark_programmed(dev, addr, len);
@@ -253,6 +256,7 @@ static ota_flash_status_t sim_erase(void *ctx, uint32_t addr, uint32_t len)
     if (fate == SIM_FATE_BEFORE) {
         return OTA_FLASH_ERR_POWER;
     }
+    sim_fault_erased(dev, addr, len);
     if (fate == SIM_FATE_TORN) {
         torn_erase(dev, addr, len);
         sim_mark_programmed(dev, addr, len); /* unknown state: must be erased before use */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Host flash model: a strict NOR flash device behind the ota_flash_t port, RAM- or
  * file-backed, with counters, wear, modeled hardware time and power cuts.
@@ -45,7 +46,50 @@ typedef struct ota_sim_power {
     ota_sim_cut_mode_t mode;
     uint64_t rng;        /**< state of the seeded generator used for torn operations */
     bool dead;           /**< power is off: every operation fails */
+    /** Called (if not NULL) at the instant the armed cut fires, before operation cut_at does
+     *  anything: a test records what the code under test held in RAM at that moment. It must
+     *  not touch the board's flash. */
+    void (*on_cut)(void *ctx);
+    void *on_cut_ctx;
 } ota_sim_power_t;
+
+/** A silent bad write: a program that reports success but does not read back as written. */
+typedef enum ota_sim_bad_write {
+    OTA_SIM_BAD_NONE = 0,
+    /** One bit the program should have cleared stays set (a cell that did not program): every
+     *  read returns it wrong until the erase unit is erased. (A program that clears no bit
+     *  clears one instead.) */
+    OTA_SIM_BAD_FLIP = 1,
+    /** One bit is weak: the cell holds the right value, but reads of it alternate, wrong on
+     *  the first read after the program, right on the second, wrong on the third, ... until
+     *  the erase unit is erased. */
+    OTA_SIM_BAD_WEAK = 2,
+} ota_sim_bad_write_t;
+
+/** Weak bits a device remembers at a time (more are not made weak). */
+#define OTA_SIM_WEAK_MAX 8u
+
+/** A weak bit: address, bit mask, reads of it since its program. */
+typedef struct ota_sim_weak_bit {
+    uint32_t addr;
+    uint8_t mask;
+    uint32_t reads;
+} ota_sim_weak_bit_t;
+
+/** The silent-fault state of a device (see ota_sim_flash_arm_bad_write). */
+typedef struct ota_sim_fault {
+    ota_sim_bad_write_t kind; /**< what the armed bad write does; NONE: only count */
+    uint32_t lo, hi;          /**< address window: programs overlapping [lo, hi) count */
+    uint64_t nth;             /**< 1-based: the nth such program goes bad; 0: none */
+    uint64_t seen;            /**< programs in the window that completed since arming */
+    uint64_t rng;             /**< seeded generator choosing the bad bit */
+    bool fired;               /**< the bad write happened */
+    uint64_t fired_op;        /**< its board operation number (power.ops), 0 without a board */
+    uint32_t bad_addr;        /**< the byte holding the bad bit */
+    uint8_t bad_mask;         /**< the bad bit */
+    ota_sim_weak_bit_t weak[OTA_SIM_WEAK_MAX];
+    unsigned weak_count;
+} ota_sim_fault_t;
 
 /** Initialise a power domain: powered, not armed, counter 0. Call once per board. */
 void ota_sim_power_init(ota_sim_power_t *p);
@@ -108,6 +152,7 @@ typedef struct ota_sim_flash {
     uint8_t *programmed;         /**< one bit per program unit: programmed since erase */
     uint32_t *wear;              /**< erases per erase unit */
     ota_sim_stats_t stats;
+    ota_sim_fault_t fault;       /**< silent bad writes (RAM only, not kept in a .meta) */
     int fd;                      /**< backing file, -1 for RAM */
     int meta_fd;                 /**< backing file of the metadata, -1 for RAM */
     void *meta_map;              /**< mmap of the metadata file (programmed and wear live in it) */
@@ -156,6 +201,19 @@ uint32_t ota_sim_flash_wear(const ota_sim_flash_t *dev, uint32_t addr);
 /** True if the program unit containing addr was programmed (or torn) since its last erase,
  *  i.e. programming it now would be OTA_FLASH_ERR_OVERWRITE (false outside the device). */
 bool ota_sim_flash_programmed(const ota_sim_flash_t *dev, uint32_t addr);
+
+/** Arm a silent bad write on this device: the nth program (counting from 1, from now) that
+ *  overlaps [lo, hi) and completes (not cut before, not torn) is bad in the way kind says,
+ *  yet returns OK and counts as a normal program. The bit is chosen by a generator seeded
+ *  with seed, so a case replays exactly. nth 0 or kind NONE arms nothing but still counts
+ *  the programs in the window (fault.seen), e.g. to size a sweep. Re-arming forgets the
+ *  count, not the weak bits already made. */
+void ota_sim_flash_arm_bad_write(ota_sim_flash_t *dev, ota_sim_bad_write_t kind, uint32_t lo,
+                                 uint32_t hi, uint64_t nth, uint64_t seed);
+
+/** The device's silent-fault state: whether the armed bad write fired, where, at which board
+ *  operation; how many programs hit the window. */
+const ota_sim_fault_t *ota_sim_flash_fault(const ota_sim_flash_t *dev);
 
 /** Direct view of the contents, for tests that inspect or corrupt flash. Writing through it
  *  bypasses every rule (that is its purpose: simulating a bad chip). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * File backing of the host flash model: a virtual board keeps its flash across power-offs.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Shared between the files of the host flash model (not part of its interface).
  */
@@ -19,6 +20,9 @@ bool sim_power_dead(const ota_sim_power_t *p);
 
 /** Count one modifying operation on the board and say what happens to it. p may be NULL. */
 sim_fate_t sim_power_begin_op(ota_sim_power_t *p);
+
+/** Next value of a seeded splitmix64 generator whose state is *state. */
+uint64_t sim_splitmix(uint64_t *state);
 
 /** Next value of the board's seeded generator (splitmix64). */
 uint64_t sim_random(ota_sim_power_t *p);
@@ -42,6 +46,16 @@ void sim_attach_port(ota_sim_flash_t *dev);
 
 /** Mark every program unit of [addr, addr+len) programmed. */
 void sim_mark_programmed(ota_sim_flash_t *dev, uint32_t addr, uint32_t len);
+
+/** Silent faults: a program of [addr, addr+len) with data just completed (board op `op`). */
+void sim_fault_programmed(ota_sim_flash_t *dev, uint32_t addr, const uint8_t *data,
+                          uint32_t len, uint64_t op);
+
+/** Silent faults: [addr, addr+len) was just read into buf; weak bits read as they do. */
+void sim_fault_read(ota_sim_flash_t *dev, uint32_t addr, uint8_t *buf, uint32_t len);
+
+/** Silent faults: [addr, addr+len) was erased (or torn by an erase): its weak bits are gone. */
+void sim_fault_erased(ota_sim_flash_t *dev, uint32_t addr, uint32_t len);
 
 /** File backing: copy the counters into the mapped metadata (no-op for RAM devices). */
 void sim_file_store_stats(ota_sim_flash_t *dev);

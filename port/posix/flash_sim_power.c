@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Power domain of a simulated board: numbers the modifying flash operations of all its
  * devices, cuts power at an armed one, and owns the seeded generator of torn operations so
@@ -41,6 +42,9 @@ sim_fate_t sim_power_begin_op(ota_sim_power_t *p)
         return SIM_FATE_RUN;
     }
     p->dead = true;
+    if (p->on_cut != NULL) {
+        p->on_cut(p->on_cut_ctx);
+    }
     switch (p->mode) {
     case OTA_SIM_CUT_AFTER:
         return SIM_FATE_AFTER;
@@ -54,8 +58,13 @@ sim_fate_t sim_power_begin_op(ota_sim_power_t *p)
 
 uint64_t sim_random(ota_sim_power_t *p)
 {
+    return sim_splitmix(&p->rng);
+}
+
+uint64_t sim_splitmix(uint64_t *state)
+{
     /* splitmix64 (Steele, Lea, Flood 2014): tiny, full-period, good enough for fault shapes */
-    uint64_t z = (p->rng += 0x9E3779B97F4A7C15ull);
+    uint64_t z = (*state += 0x9E3779B97F4A7C15ull);
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
     z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
     return z ^ (z >> 31);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Named parts of the host flash model: geometry and datasheet timing.
  *

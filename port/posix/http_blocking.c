@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Blocking GET on the host (see http_blocking.h). */
 #include "http_blocking.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Blocking GET for host programs and tests: drives the non-blocking client with the real
  * monotonic clock, sleeping on the socket between polls. Not for firmware (it blocks).

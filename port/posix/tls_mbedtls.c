@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * TLS client over mbedTLS 2.28 (see tls_mbedtls.h). No POSIX call in this file: a firmware
  * port compiles it unchanged and hands it its own raw stream.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * TLS client over mbedTLS 2.28 for a transport: the part of TLS that is not POSIX-specific.
  *

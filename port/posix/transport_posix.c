@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ota_transport_t over non-blocking BSD sockets (see transport_posix.h). */
 #include "transport_posix.h"
 

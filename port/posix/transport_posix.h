@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Host transport: ota_transport_t over non-blocking BSD sockets (TCP, IPv4 and IPv6).
  *

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """A misbehaving HTTP server for otaflow's fault tests (127.0.0.1 only).
 
 Files come from --dir. The first path segment picks a behaviour: GET /<behaviour>/<file> answers

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The update agent against a hostile network: tests/faults/hostile_server.py on 127.0.0.1
  * misbehaves in one way per case (resets, short and long bodies, broken chunking, absurd

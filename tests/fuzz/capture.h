@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Seed capture (issue 7): a unit test program relinked with -Wl,--wrap=<entry point> hands
  * every input it feeds to that entry point to fuzz_capture(), which stores it as a corpus file

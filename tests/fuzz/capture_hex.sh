@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Seeds for target ihex (issue 7): real Intel HEX from arm-none-eabi-objcopy, of small
 # Cortex-M4 programs linked where otaflow's images live (PIC32MZ W1 application slot at
 # 0x10020000, a PIC32 KSEG-style address 0x9D000000, data in RAM at 0x20000000), all sections

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Seeds for target http (issue 7): real answers of python3 -m http.server and nginx.
 
 Starts both servers on 127.0.0.1 (free ports, private temporary directories and config),

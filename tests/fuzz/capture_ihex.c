@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Seeds for target ihex: every HEX text test_ihex.c parses (see capture.h). */
 #include "capture.h"
 #include "ihex.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Seeds for target image: every slot test_image.c parses, read through its source, with the
  * shape byte 0x3F of fuzz_image.c (exact slot size, 505-byte verify chunks). */
 #include <stdint.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Seeds for target manifest: every manifest test_manifest.c parses (see capture.h). */
 #include "capture.h"
 #include "otaflow/manifest.h"

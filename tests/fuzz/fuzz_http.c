@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Fuzz target 2: HTTP response handling (issue 7). The input is what the server sends,
  * delivered through the real client (src/http.c) by a transport whose recv hands out the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Fuzz target 5: Intel HEX parsing in otaflow-image (tools/ihex.c, issue 7). The input is the
  * HEX text.

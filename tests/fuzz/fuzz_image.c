@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Fuzz target 3: image header + TLV parsing and verification against a slot of arbitrary
  * content (issue 7).

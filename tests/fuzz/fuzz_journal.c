@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Fuzz target 4: the store journal read back from arbitrary external-flash content (issue 7):
  * whatever a power cut, a bad chip or a hostile writer leaves. The content is programmed into

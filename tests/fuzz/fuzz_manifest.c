@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Fuzz target 1: manifest parsing and update selection (issue 7). The input is the manifest
  * as served; the device state is fixed: running version 3, versions 5 and 7 rejected.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The small board of fuzz target journal (issue 7), shared with its seed generator so that the
  * seeds are journals of exactly this layout: 64 KB of SST26-like NOR (4 KB sectors, 256-byte

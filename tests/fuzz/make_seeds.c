@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Writes the generated part of the seed corpora (issue 7) into <corpus root>/<target>/,
  * reproducibly: the same program always writes the same bytes. Seeds that come from real

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Shared helpers of the board tests and of `make demo` (source it; bash).
 #
 #   ota_setup                   temp dir $OTA_TMP (removed at exit with every server started)

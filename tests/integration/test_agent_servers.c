@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The update agent against real HTTP servers on 127.0.0.1: python3 -m http.server (what the
  * original tells its users to run), nginx (started with a private config), and the project's

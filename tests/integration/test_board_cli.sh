@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # otaflow-board's command line without a server: help, errors and exit codes, flash checks,
 # a fresh board's status, the bootloader halting on an empty board, the watchdog and a
 # crashing application.

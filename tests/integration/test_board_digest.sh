@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # A manifest whose Digest does not match the file served: the download is verified in flash,
 # refused, and nothing is installed; version 1 keeps running.
 set -euo pipefail

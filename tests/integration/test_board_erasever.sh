@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # EraseVer of the running version: the device rolls back to the version before (here the
 # factory image) and does not download the erased version again.
 set -euo pipefail

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Factory reset, asked of the running application (otaflow-board request = a button press the
 # application hands to the agent): the bootloader installs the factory image (version 1, saved
 # at the board's first boot) over version 3.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Two upgrades in a row (1 -> 2 -> 3) on the virtual board, served by nginx with its own
 # configuration in a temporary directory.
 set -euo pipefail

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Power cuts during an update, at a few points given by --power-cut-at (the exhaustive sweep
 # is tests/powercut): during the first boot, the download, the install and the trial boot,
 # in each cut mode. After each cut the board is dead (exit 4); the next run completes the

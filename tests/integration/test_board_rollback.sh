@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # A release that crashes at start: the bootloader counts the trial boots, rolls back to the
 # version before after the limit and marks the bad one rejected; the agent never fetches it
 # again and the old version is confirmed.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Signing end to end on the virtual board: a board that trusts one image key and one
 # manifest key (and has a hardware id) installs a signed v2 from a signed manifest; then
 # refuses, each with its reason and while v2 keeps running: an unsigned v3, a v3 signed by

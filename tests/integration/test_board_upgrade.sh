@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Plain upgrade on the virtual board against python3 http.server: a board programmed with
 # version 1 downloads version 2, installs it at reset, runs it and confirms it.
 set -euo pipefail

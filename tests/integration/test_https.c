@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The agent over https against nginx with TLS on 127.0.0.1, with a CA and certificates the
  * test makes with openssl (tests/support/make_test_pki.sh, EC P-256): a valid chain downloads

@@ -1,7 +1,9 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The scenarios of the power-cut sweep: start states and the application's behaviour.
  * v1 is the factory image (programmed into internal flash, saved to the factory slot at the
- * first boot); v2 is the update.
+ * first boot); v2 is the update; v3 the update after v2 (whose failed trial must go back to
+ * v2 in its download slot, not to the factory image).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,7 +33,7 @@ static void must(bool ok, const char *what)
 
 static void programmed_v1(pc_world_t *w)
 {
-    boot_fixture_program(w->fx, w->img[1], w->image_size);
+    boot_fixture_program(w->fx, w->img[1], w->len[1]);
 }
 
 /* v1 programmed, first boot done: v1 runs confirmed, factory slot holds v1. */
@@ -44,7 +46,7 @@ static void running_v1(pc_world_t *w)
 static void v2_pending(pc_world_t *w)
 {
     running_v1(w);
-    must(boot_fixture_stage_update(w->fx, w->img[2], w->image_size, 2) != OTA_STORE_SLOT_NONE,
+    must(boot_fixture_stage_update(w->fx, w->img[2], w->len[2], 2) != OTA_STORE_SLOT_NONE,
          "staging v2");
 }
 
@@ -85,15 +87,38 @@ static void running_v1_journal_nearly_full(pc_world_t *w)
 
 /* ---- applications --------------------------------------------------------------------- */
 
-/* Update to v2 through the agent, confirm it once it runs. */
-static pc_app_t app_update(pc_world_t *w)
+/* Running `from`: update to `to` through the agent; confirm the new image once it runs. */
+static pc_app_t update(pc_world_t *w, uint32_t from, uint32_t to)
 {
     uint32_t v = pc_internal_version(w);
-    if (v == 1) {
-        return pc_app_agent(w, 2, false);
+    if (v == from) {
+        return pc_app_agent(w, to, false);
     }
     if (pc_boot_fields(w)->state == OTA_BOOT_TRIAL) {
         return pc_app_confirm(w);
+    }
+    return PC_APP_DONE;
+}
+
+static pc_app_t app_update(pc_world_t *w)
+{
+    return update(w, 1, 2);
+}
+
+static pc_app_t app_update_v3(pc_world_t *w)
+{
+    return update(w, 2, 3);
+}
+
+/* v2 runs confirmed: the agent fetches v3, which never confirms, until the bootloader rolls
+ * it back. */
+static pc_app_t app_v3_never_confirm(pc_world_t *w)
+{
+    if (pc_internal_version(w) == 3) {
+        return PC_APP_RESET;
+    }
+    if (!ota_store_is_rejected(&w->fx->store, 3)) {
+        return pc_app_agent(w, 3, false);
     }
     return PC_APP_DONE;
 }
@@ -190,6 +215,38 @@ static int done_rollback(pc_world_t *w)
     return ota_store_is_rejected(&w->fx->store, 2) ? 0 : pc_fail(w, "end: v2 not rejected");
 }
 
+/* The failed trial of v3 went back to v2 from its download slot, not to the factory image. */
+static int done_back_to_v2(pc_world_t *w)
+{
+    if (expect_running(w, 2) != 0) {
+        return -1;
+    }
+    uint8_t slot = pc_boot_fields(w)->running_slot;
+    if (slot == OTA_STORE_FACTORY_SLOT || slot == OTA_STORE_SLOT_NONE) {
+        return pc_fail(w, "end: v2 runs from slot %u, not from its download slot",
+                       (unsigned)slot);
+    }
+    return ota_store_is_rejected(&w->fx->store, 3) ? 0 : pc_fail(w, "end: v3 not rejected");
+}
+
+/* v3 confirmed: its security counter and the signed manifest's Sequence are on record. */
+static int done_secure(pc_world_t *w)
+{
+    if (expect_running(w, 3) != 0) {
+        return -1;
+    }
+    const ota_store_boot_t *b = pc_boot_fields(w);
+    if (b->security_counter != 2) {
+        return pc_fail(w, "end: security counter %u, v3 raised it to 2",
+                       (unsigned)b->security_counter);
+    }
+    if (b->manifest_sequence != PC_MANIFEST_SEQUENCE) {
+        return pc_fail(w, "end: manifest sequence %u, the manifest said %u",
+                       (unsigned)b->manifest_sequence, PC_MANIFEST_SEQUENCE);
+    }
+    return 0;
+}
+
 static int done_erased(pc_world_t *w)
 {
     if (expect_running(w, 1) != 0) {
@@ -213,15 +270,20 @@ static int done_factory(pc_world_t *w)
 /* ---- the table ------------------------------------------------------------------------ */
 
 const pc_scenario_t pc_scenarios[] = {
-    {"download", running_v1, false, {1, 2, 0}, {1, 0, 0}, app_update, done_update},
-    {"install", v2_pending, true, {1, 2, 0}, {1, 2, 0}, app_update, done_update},
-    {"trial-rollback", v2_pending, true, {1, 2, 0}, {1, 0, 0}, app_never_confirm, done_rollback},
+    {"download", running_v1, false, {1, 2, 0}, {1, 0, 0}, app_update, done_update, 0},
+    {"install", v2_pending, true, {1, 2, 0}, {1, 2, 0}, app_update, done_update, 0},
+    {"trial-rollback", v2_pending, true, {1, 2, 0}, {1, 0, 0}, app_never_confirm, done_rollback,
+     0},
     {"erasever-running", running_v2_confirmed, false, {1, 2, 0}, {1, 0, 0}, app_erase_running,
-     done_erased},
+     done_erased, 0},
     {"factory-reset", running_v2_confirmed, false, {1, 2, 0}, {1, 0, 0}, app_factory_reset,
-     done_factory},
+     done_factory, 0},
     {"journal-compaction", running_v1_journal_nearly_full, false, {1, 2, 0}, {1, 0, 0},
-     app_update, done_update_compacted},
-    {"first-boot", programmed_v1, true, {1, 0, 0}, {1, 0, 0}, app_nothing, done_factory},
+     app_update, done_update_compacted, 0},
+    {"first-boot", programmed_v1, true, {1, 0, 0}, {1, 0, 0}, app_nothing, done_factory, 0},
+    {"v3-trial-fails", running_v2_confirmed, false, {2, 3, 0}, {1, 2, 0}, app_v3_never_confirm,
+     done_back_to_v2, 0},
+    {"secure-update", running_v2_confirmed, false, {2, 3, 0}, {1, 2, 0}, app_update_v3,
+     done_secure, PC_SECURE},
 };
 const unsigned pc_scenario_count = sizeof pc_scenarios / sizeof pc_scenarios[0];

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Power-cut sweep (issue 5): one simulated board (internal PIC32MZ W1 program flash + external
  * NOR store on one power domain), driven through whole device lives (bootloader at every
@@ -11,6 +12,7 @@
 #ifndef OTAFLOW_POWERCUT_H
 #define OTAFLOW_POWERCUT_H
 
+#include <stddef.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -37,6 +39,14 @@ typedef enum pc_app {
 } pc_app_t;
 
 /** One scenario: a start state and the application's behaviour until its end state. */
+/** Security features a scenario turns on (pc_scenario_t.features). */
+enum {
+    /* Images signed (store and bootloader trust the key), hw id checked by agent, store and
+     * bootloader, the manifest signed with a Sequence that rises (one journal record), and
+     * v3 raising the security counter to 2. */
+    PC_SECURE = 1u << 0,
+};
+
 typedef struct pc_scenario {
     const char *name;
     /** Bring a fresh board (v1 and v2 images in w) to the start state. */
@@ -52,6 +62,8 @@ typedef struct pc_scenario {
     pc_app_t (*app)(pc_world_t *w);
     /** 0 if the board is in the scenario's end state (else sets w->why). */
     int (*done)(pc_world_t *w);
+    /** PC_SECURE or 0. */
+    unsigned features;
 } pc_scenario_t;
 
 extern const pc_scenario_t pc_scenarios[];
@@ -59,19 +71,40 @@ extern const unsigned pc_scenario_count;
 extern const pc_geometry_t pc_geometries[];
 extern const unsigned pc_geometry_count;
 
+/** Versions the sweep knows: v1 (factory), v2 and v3 (updates). */
+#define PC_VERSIONS 3u
+/** Sequence of the signed manifest a PC_SECURE life accepts (the store starts below it). */
+#define PC_MANIFEST_SEQUENCE 5
+#define PC_STR_(x) #x
+#define PC_STR(x) PC_STR_(x)
+/** Hardware id of a PC_SECURE board (the fixture's images say this one). */
+#define PC_HW_ID 0x57310001u
+
 /* ---- the device under test ------------------------------------------------------------ */
+
+/** What the store had acknowledged in RAM when the power went. */
+typedef struct pc_acked {
+    bool valid;
+    uint32_t seq;
+    ota_store_state_t state;
+    /** The snapshot the store was about to append (== state when no append was under way):
+     *  the only other state the journal may read back after the cut, as seq + 1. */
+    ota_store_state_t in_flight;
+} pc_acked_t;
 
 struct pc_world {
     boot_fixture_t *fx;
     const pc_scenario_t *scenario;
     const pc_geometry_t *geometry;
     uint32_t image_size;
-    uint8_t *img[3];          /* img[1], img[2]: the v1 and v2 images */
-    uint8_t digest[3][32];    /* their SHA-256 */
-    char digest_hex[3][65];
+    uint8_t *img[PC_VERSIONS + 1];  /* img[1..3]: the v1, v2 and v3 images */
+    uint32_t len[PC_VERSIONS + 1];  /* their sizes (signed ones are a little shorter) */
+    uint8_t digest[PC_VERSIONS + 1][32]; /* their SHA-256 */
+    char digest_hex[PC_VERSIONS + 1][65];
     uint8_t *response;        /* image response (headers + body) being served */
     char manifest[512];
     char manifest_response[768];
+    uint8_t sig_response[320]; /* the manifest's .sig response (PC_SECURE) */
     mock_transport_t mock;
     ota_agent_t agent;
     bool reset_requested;     /* the agent's reset port was called */
@@ -79,6 +112,8 @@ struct pc_world {
     uint32_t started_at;      /* bytes of the DOWNLOAD_STARTED event */
     ota_event_t last_failure; /* last *_FAILED event */
     bool checked_resume;      /* a resume from a durable offset > 0 was asserted */
+    pc_acked_t at_cut;        /* the store's RAM at the instant the power went */
+    bool cut_seen;            /* at_cut holds the last cut */
     unsigned boots;
     uint8_t setup_sector;     /* journal-compaction: active journal sector after setup */
     uint32_t setup_seq;       /* and its newest sequence number */
@@ -93,6 +128,14 @@ void pc_world_free(pc_world_t *w);
 int pc_fail(pc_world_t *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Application building blocks used by the scenarios. */
+
+/** PC_SECURE: sign w's images with the sweep's image key (they shrink to stay within
+ *  image_size), give v3 security counter 2, make the board check signatures and hw id. */
+void pc_secure_world(pc_world_t *w);
+/** The keyring the agent checks manifest signatures with. */
+const ota_sig_keyring_t *pc_manifest_keys(void);
+/** Sign text as `otaflow-image manifest sign` does into sig; its length. */
+size_t pc_sign_manifest(const char *text, uint8_t *sig, size_t cap);
 
 /** The application's view: mount the store as after a reset; -1 on failure. */
 int pc_app_mount(pc_world_t *w);
@@ -119,15 +162,22 @@ typedef enum pc_life {
  *  with_boot: start with a power-on (always after a cut). */
 pc_life_t pc_life(pc_world_t *w, bool with_boot);
 
-/** What the store had acknowledged in RAM when the power went. */
-typedef struct pc_acked {
-    bool valid;
-    uint32_t seq;
-    ota_store_state_t state;
-} pc_acked_t;
 
-/** Capture the acknowledged journal state (call right after a cut, before power-on). */
+
+/** Capture the acknowledged journal state and the snapshot in flight. */
 void pc_capture_acked(pc_world_t *w, pc_acked_t *out);
+
+/** Make the board capture w->at_cut at the instant an armed cut fires (call after every
+ *  boot_fixture_clone into w->fx: the clone copies the power domain). */
+void pc_watch_cuts(pc_world_t *w);
+
+/** The journal window of the store flash: programs there are journal records. */
+uint32_t pc_journal_end(pc_world_t *w);
+
+/** After a silent bad write on a journal record and the life's end: the store noticed (what
+ *  it acknowledged is what every later mount reads, however the bad bit reads: mounts 3
+ *  times). 0 or -1. */
+int pc_check_remounts(pc_world_t *w);
 
 /** After a cut: power on, remount and check invariants 2, 3 and 5 (journal reads back, no
  *  acknowledged record lost). 0 or -1 (w->why). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Power-cut sweep runner (issue 5).
  *
@@ -13,7 +14,13 @@
  * board with the cut armed, checks the invariants after the cut, lets the device recover
  * (power-on, boot, application, ...) to the scenario's end and checks again. Double faults:
  * a second cut at an operation of that recovery (every one, or a seeded random sample).
+ * Silent bad writes: for every program of a journal record in the clean run, that program
+ * reports success but reads back wrong (a bit stuck set, or a weak bit), alone and followed
+ * by a cut at the next operation; the store must not acknowledge what it cannot read back.
  * Cases are spread over --jobs forked workers. Last line: "N passed, N failed".
+ *
+ *   powercut_sweep --bad flip|weak N --case ...        replay a bad-write case (the Nth
+ *                                                      journal program goes bad; CUT 0: none)
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -30,6 +37,7 @@
 #define FULL_IMAGE OTA_BOOT_APP_SIZE_DEFAULT /* 0xDF000: the whole application region */
 
 static const char *const mode_names[3] = {"before", "after", "torn"};
+static const char *const bad_names[3] = {"none", "flip", "weak"};
 
 typedef struct plan {
     bool sizes[2];            /* [0] small, [1] full */
@@ -37,13 +45,19 @@ typedef struct plan {
      * 1/sample_every, one second cut at a random operation of the recovery. */
     bool double_all[2];       /* per size */
     unsigned sample_every[2]; /* per size; 0 = no double faults */
+    /* Silent bad writes on journal records: each followed by a cut in every mode (else in
+     * one mode drawn from the case), per size. */
+    bool bad_cut_all[2];
+    /* Signature checks make PC_SECURE lives about 7 times slower: the reduced sweep runs
+     * them on the first geometry only, without double faults. */
+    bool secure_light;
     int only_scenario, only_geometry;
     unsigned jobs;
     uint64_t seed;
 } plan_t;
 
 typedef struct tally {
-    uint64_t single, doubles, failures, resumes;
+    uint64_t single, doubles, bad, failures, resumes;
 } tally_t;
 
 static uint64_t mix(uint64_t z)
@@ -79,24 +93,37 @@ typedef struct case_id {
     uint64_t cut2; /* 0: single fault */
     unsigned mode2;
     uint64_t seed2;
+    unsigned bad;     /* ota_sim_bad_write_t on the journal window (cut 0: no cut) */
+    uint64_t bad_nth; /* which journal program goes bad */
 } case_id_t;
 
-static void reset_case(pc_world_t *w, const boot_fixture_t *from)
+static void reset_case(pc_world_t *w, const boot_fixture_t *from, const case_id_t *c)
 {
     boot_fixture_clone(w->fx, from);
+    pc_watch_cuts(w);
+    ota_sim_flash_arm_bad_write(&w->fx->external, (ota_sim_bad_write_t)c->bad, 0,
+                                pc_journal_end(w), c->bad_nth, c->seed ^ 0xBADull);
     w->why[0] = '\0';
     w->boots = 0;
 }
 
 static void report_failure(const pc_world_t *w, const case_id_t *c, const char *stage)
 {
-    printf("FAIL %s/%s/%s cut %" PRIu64 " %s", pc_scenarios[c->sc].name,
-           pc_geometries[c->geo].name, c->size ? "full" : "small", c->cut, mode_names[c->mode]);
+    char bad[64] = "";
+    if (c->bad) {
+        snprintf(bad, sizeof bad, "--bad %s %" PRIu64 " ", bad_names[c->bad], c->bad_nth);
+    }
+    printf("FAIL %s/%s/%s", pc_scenarios[c->sc].name, pc_geometries[c->geo].name,
+           c->size ? "full" : "small");
+    if (c->bad) {
+        printf(" bad write %s on journal program %" PRIu64 " +", bad_names[c->bad], c->bad_nth);
+    }
+    printf(" cut %" PRIu64 " %s", c->cut, mode_names[c->mode]);
     if (c->cut2) {
         printf(" + cut %" PRIu64 " %s", c->cut2, mode_names[c->mode2]);
     }
-    printf(" (%s): %s\n  reproduce: powercut_sweep --case %s %s %s %" PRIu64 " %s %" PRIu64,
-           stage, w->why, pc_scenarios[c->sc].name, pc_geometries[c->geo].name,
+    printf(" (%s): %s\n  reproduce: powercut_sweep %s--case %s %s %s %" PRIu64 " %s %" PRIu64,
+           stage, w->why, bad, pc_scenarios[c->sc].name, pc_geometries[c->geo].name,
            c->size ? "full" : "small", c->cut, mode_names[c->mode], c->seed);
     if (c->cut2) {
         printf(" %" PRIu64 " %s %" PRIu64, c->cut2, mode_names[c->mode2], c->seed2);
@@ -109,7 +136,11 @@ static void report_failure(const pc_world_t *w, const case_id_t *c, const char *
 static int recover_and_check(pc_world_t *w, const case_id_t *c, const char *stage)
 {
     pc_acked_t acked;
-    pc_capture_acked(w, &acked);
+    if (w->cut_seen) {
+        acked = w->at_cut; /* the RAM of the instant of the cut, not after the unwinding */
+    } else {
+        pc_capture_acked(w, &acked);
+    }
     if (pc_check_after_cut(w, &acked) != 0) {
         report_failure(w, c, stage);
         return -1;
@@ -130,7 +161,7 @@ static int recover_and_check(pc_world_t *w, const case_id_t *c, const char *stag
 static int run_first_cut(pc_world_t *w, const boot_fixture_t *start, const case_id_t *c,
                          uint64_t base, boot_fixture_t *post, uint64_t *recovery_ops)
 {
-    reset_case(w, start);
+    reset_case(w, start, c);
     ota_sim_power_arm(&w->fx->power, base + c->cut, (ota_sim_cut_mode_t)c->mode, c->seed);
     pc_life_t r = pc_life(w, w->scenario->starts_with_boot);
     if (r != PC_LIFE_CUT) {
@@ -151,7 +182,7 @@ static int run_first_cut(pc_world_t *w, const boot_fixture_t *start, const case_
 
 static int run_second_cut(pc_world_t *w, const boot_fixture_t *post, const case_id_t *c)
 {
-    reset_case(w, post);
+    reset_case(w, post, c);
     ota_sim_power_on(&w->fx->power);
     ota_sim_power_arm(&w->fx->power, w->fx->power.ops + c->cut2, (ota_sim_cut_mode_t)c->mode2,
                       c->seed2);
@@ -166,6 +197,50 @@ static int run_second_cut(pc_world_t *w, const boot_fixture_t *post, const case_
     return recover_and_check(w, c, "after the second cut");
 }
 
+/* A silent bad write on the nth journal program, then (cut != 0) a cut at base + cut; the
+ * device recovers to the end. *fired_cut: the cut index of the operation right after the
+ * bad write. Returns 0 or -1 (reported). */
+static int run_bad_write(pc_world_t *w, const boot_fixture_t *start, const case_id_t *c,
+                         uint64_t base, uint64_t *fired_cut)
+{
+    reset_case(w, start, c);
+    if (c->cut) {
+        ota_sim_power_arm(&w->fx->power, base + c->cut, (ota_sim_cut_mode_t)c->mode, c->seed);
+    }
+    pc_life_t r = pc_life(w, w->scenario->starts_with_boot);
+    const ota_sim_fault_t *f = ota_sim_flash_fault(&w->fx->external);
+    if (!f->fired) {
+        pc_fail(w, "the bad write never happened");
+        report_failure(w, c, "bad write");
+        return -1;
+    }
+    if (fired_cut) {
+        *fired_cut = f->fired_op - base + 1u;
+    }
+    if (c->cut == 0) {
+        if (r != PC_LIFE_DONE || pc_check_end(w) != 0 || pc_check_remounts(w) != 0) {
+            report_failure(w, c, "after the bad write");
+            return -1;
+        }
+        return 0;
+    }
+    if (r != PC_LIFE_CUT) {
+        if (r == PC_LIFE_DONE) {
+            pc_fail(w, "the cut never happened");
+        }
+        report_failure(w, c, "after the bad write, before the cut");
+        return -1;
+    }
+    if (recover_and_check(w, c, "after the bad write and the cut") != 0) {
+        return -1;
+    }
+    if (pc_check_remounts(w) != 0) {
+        report_failure(w, c, "remounts after the bad write and the cut");
+        return -1;
+    }
+    return 0;
+}
+
 /* ---- one configuration ------------------------------------------------------------------ */
 
 typedef struct config_run {
@@ -174,6 +249,7 @@ typedef struct config_run {
     boot_fixture_t *start;
     uint64_t base;  /* power.ops of the prepared board */
     uint64_t ops;   /* N */
+    uint64_t journal_programs; /* programs of journal records in the clean run */
 } config_run_t;
 
 static pc_world_t *prepare(unsigned sc, unsigned geo, unsigned size, boot_fixture_t **start)
@@ -200,10 +276,11 @@ static void run_share(config_run_t *cr, const plan_t *p, unsigned worker, tally_
             }
             case_id_t c = {cr->sc, cr->geo, cr->size, cut, mode,
                            case_seed(p->seed, cr->sc, cr->geo, cr->size, cut, mode, 0),
-                           0, 0, 0};
-            bool all = p->double_all[cr->size];
+                           0, 0, 0, 0, 0};
+            bool light = p->secure_light && (cr->w->scenario->features & PC_SECURE);
+            bool all = p->double_all[cr->size] && !light;
             uint64_t pick = case_seed(p->seed, cr->sc, cr->geo, cr->size, cut, mode, 1);
-            bool sample = !all && p->sample_every[cr->size] != 0 &&
+            bool sample = !all && !light && p->sample_every[cr->size] != 0 &&
                           pick % p->sample_every[cr->size] == 0;
             uint64_t m = 0;
             cr->w->checked_resume = false;
@@ -237,6 +314,35 @@ static void run_share(config_run_t *cr, const plan_t *p, unsigned worker, tally_
             }
         }
     }
+    /* Silent bad writes: each journal program of the life, both kinds, alone and followed
+     * by a cut at the next operation. */
+    for (uint64_t nth = 1; nth <= cr->journal_programs; nth++) {
+        for (unsigned bad = OTA_SIM_BAD_FLIP; bad <= OTA_SIM_BAD_WEAK; bad++, k++) {
+            if (k % p->jobs != worker) {
+                continue;
+            }
+            case_id_t c = {cr->sc, cr->geo, cr->size, 0, 0,
+                           case_seed(p->seed, cr->sc, cr->geo, cr->size, nth, bad, 0x7FFF),
+                           0, 0, 0, bad, nth};
+            uint64_t next = 0;
+            int rc = run_bad_write(cr->w, cr->start, &c, cr->base, &next);
+            t->bad++;
+            t->failures += rc != 0;
+            if (rc != 0) {
+                continue;
+            }
+            for (unsigned mode = 0; mode < 3; mode++) {
+                if (!p->bad_cut_all[cr->size] && mode != (unsigned)((c.seed >> 8) % 3u)) {
+                    continue;
+                }
+                case_id_t d = c;
+                d.cut = next;
+                d.mode = mode;
+                t->bad++;
+                t->failures += run_bad_write(cr->w, cr->start, &d, cr->base, NULL) != 0;
+            }
+        }
+    }
     boot_fixture_close(post);
 }
 
@@ -244,9 +350,11 @@ static void run_share(config_run_t *cr, const plan_t *p, unsigned worker, tally_
 static int run_config(unsigned sc, unsigned geo, unsigned size, const plan_t *p, tally_t *total,
                       uint64_t *ops_out)
 {
-    config_run_t cr = {sc, geo, size, NULL, NULL, 0, 0};
+    config_run_t cr = {sc, geo, size, NULL, NULL, 0, 0, 0};
     cr.w = prepare(sc, geo, size, &cr.start);
     cr.base = cr.w->fx->power.ops;
+    ota_sim_flash_arm_bad_write(&cr.w->fx->external, OTA_SIM_BAD_NONE, 0, pc_journal_end(cr.w), 0,
+                                0);
     pc_life_t r = pc_life(cr.w, cr.w->scenario->starts_with_boot);
     if (r != PC_LIFE_DONE || pc_check_end(cr.w) != 0) {
         printf("FAIL %s/%s/%s clean run: %s\n", pc_scenarios[sc].name, pc_geometries[geo].name,
@@ -257,6 +365,7 @@ static int run_config(unsigned sc, unsigned geo, unsigned size, const plan_t *p,
         return -1;
     }
     cr.ops = cr.w->fx->power.ops - cr.base;
+    cr.journal_programs = ota_sim_flash_fault(&cr.w->fx->external)->seen;
     *ops_out = cr.ops;
     fflush(stdout);
 
@@ -275,7 +384,7 @@ static int run_config(unsigned sc, unsigned geo, unsigned size, const plan_t *p,
         }
         if (pids[j] == 0) {
             close(fds[j][0]);
-            tally_t t = {0, 0, 0, 0};
+            tally_t t = {0, 0, 0, 0, 0};
             run_share(&cr, p, j, &t);
             ssize_t n = write(fds[j][1], &t, sizeof t);
             _exit(n == (ssize_t)sizeof t ? 0 : 3);
@@ -299,6 +408,7 @@ static int run_config(unsigned sc, unsigned geo, unsigned size, const plan_t *p,
         }
         total->single += t.single;
         total->doubles += t.doubles;
+        total->bad += t.bad;
         total->failures += t.failures;
         total->resumes += t.resumes;
     }
@@ -320,10 +430,10 @@ static int sweep(const plan_t *p)
         return 1;
     }
     printf("| scenario | geometry | image | cut points | cut modes | single cuts | double cuts "
-           "| resumes checked | failures | seconds |\n");
-    printf("|---|---|---|---:|---|---:|---:|---:|---:|---:|\n");
+           "| bad writes | resumes checked | failures | seconds |\n");
+    printf("|---|---|---|---:|---|---:|---:|---:|---:|---:|---:|\n");
     fflush(stdout);
-    tally_t all = {0, 0, 0, 0};
+    tally_t all = {0, 0, 0, 0, 0};
     double t0 = now_s();
     for (unsigned size = 0; size < 2; size++) {
         if (!p->sizes[size]) {
@@ -337,28 +447,34 @@ static int sweep(const plan_t *p)
                 if (p->only_geometry >= 0 && (unsigned)p->only_geometry != geo) {
                     continue;
                 }
-                tally_t t = {0, 0, 0, 0};
+                if (p->secure_light && (pc_scenarios[sc].features & PC_SECURE) && geo != 0) {
+                    continue;
+                }
+                tally_t t = {0, 0, 0, 0, 0};
                 uint64_t ops = 0;
                 double t1 = now_s();
                 run_config(sc, geo, size, p, &t, &ops);
                 printf("| %s | %s | %s (%u B) | %" PRIu64 " | before, after, torn | %" PRIu64
-                       " | %" PRIu64 " | %" PRIu64 " | %" PRIu64 " | %.1f |\n",
+                       " | %" PRIu64 " | %" PRIu64 " | %" PRIu64 " | %" PRIu64 " | %.1f |\n",
                        pc_scenarios[sc].name, pc_geometries[geo].name, size ? "full" : "small",
-                       size ? FULL_IMAGE : SMALL_IMAGE, ops, t.single, t.doubles, t.resumes,
-                       t.failures, now_s() - t1);
+                       size ? FULL_IMAGE : SMALL_IMAGE, ops, t.single, t.doubles, t.bad,
+                       t.resumes, t.failures, now_s() - t1);
                 fflush(stdout);
                 all.single += t.single;
                 all.doubles += t.doubles;
+                all.bad += t.bad;
                 all.failures += t.failures;
                 all.resumes += t.resumes;
             }
         }
     }
-    uint64_t cases = all.single + all.doubles;
-    printf("total: %" PRIu64 " cases (%" PRIu64 " single, %" PRIu64 " double), %" PRIu64
-           " resumes checked, %.1f s\n",
-           cases, all.single, all.doubles, all.resumes, now_s() - t0);
-    printf("%" PRIu64 " passed, %" PRIu64 " failed\n", cases - all.failures, all.failures);
+    uint64_t cases = all.single + all.doubles + all.bad;
+    printf("total: %" PRIu64 " cases (%" PRIu64 " single, %" PRIu64 " double, %" PRIu64
+           " bad writes), %" PRIu64 " resumes checked, %.1f s\n",
+           cases, all.single, all.doubles, all.bad, all.resumes, now_s() - t0);
+    /* A failed clean run is a failure without cases. */
+    printf("%" PRIu64 " passed, %" PRIu64 " failed\n",
+           cases > all.failures ? cases - all.failures : 0, all.failures);
     return all.failures == 0 ? 0 : 1;
 }
 
@@ -397,8 +513,9 @@ static unsigned find_size(const char *name)
     exit(2);
 }
 
-/* Replay one case with the console of every boot on stdout. */
-static int replay(int argc, char **argv)
+/* Replay one case with the console of every boot on stdout; bad/bad_nth: a silent bad write
+ * (0: none). */
+static int replay(int argc, char **argv, unsigned bad, uint64_t bad_nth)
 {
     if (argc != 6 && argc != 9) {
         fprintf(stderr, "--case SCENARIO GEOMETRY SIZE CUT MODE SEED [CUT2 MODE2 SEED2]\n");
@@ -406,7 +523,7 @@ static int replay(int argc, char **argv)
     }
     case_id_t c = {(unsigned)find_name(argv[0], true), (unsigned)find_name(argv[1], false),
                    find_size(argv[2]), strtoull(argv[3], NULL, 0), find_mode(argv[4]),
-                   strtoull(argv[5], NULL, 0), 0, 0, 0};
+                   strtoull(argv[5], NULL, 0), 0, 0, 0, bad, bad_nth};
     if (argc == 9) {
         c.cut2 = strtoull(argv[6], NULL, 0);
         c.mode2 = find_mode(argv[7]);
@@ -417,6 +534,16 @@ static int replay(int argc, char **argv)
     boot_fixture_t *post = boot_fixture_open_external(pc_geometries[c.geo].override);
     w->fx->echo = true;
     uint64_t base = start->power.ops, m = 0;
+    if (bad != 0) {
+        int brc = run_bad_write(w, start, &c, base, &m);
+        printf("bad write %s on journal program %" PRIu64 ": %s; the next operation is cut %" PRIu64
+               "\n", bad_names[bad], bad_nth, brc == 0 ? "ok" : "FAILED", m);
+        boot_fixture_close(post);
+        boot_fixture_close(start);
+        pc_world_free(w);
+        printf("%d passed, %d failed\n", brc == 0, brc != 0);
+        return brc == 0 ? 0 : 1;
+    }
     int rc = run_first_cut(w, start, &c, base, post, &m);
     printf("first cut: %s; its recovery made %" PRIu64 " flash operations\n",
            rc == 0 ? "ok" : "FAILED", m);
@@ -440,23 +567,38 @@ int main(int argc, char **argv)
         .sample_every = {2, 0},
         .only_scenario = -1,
         .only_geometry = -1,
+        .bad_cut_all = {false, false},
+        .secure_light = true,
         .jobs = 2,
         .seed = 0x0DA7A5EEDull,
     };
+    unsigned bad = 0;
+    uint64_t bad_nth = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         bool more = i + 1 < argc;
         if (strcmp(a, "--case") == 0) {
-            return replay(argc - i - 1, argv + i + 1);
+            return replay(argc - i - 1, argv + i + 1, bad, bad_nth);
+        } else if (strcmp(a, "--bad") == 0 && i + 2 < argc) {
+            bad = strcmp(argv[i + 1], "flip") == 0 ? 1u : strcmp(argv[i + 1], "weak") == 0 ? 2u : 0u;
+            bad_nth = strtoull(argv[i + 2], NULL, 0);
+            i += 2;
+            if (bad == 0 || bad_nth == 0) {
+                fprintf(stderr, "--bad flip|weak N (N >= 1)\n");
+                return 2;
+            }
         } else if (strcmp(a, "--reduced") == 0) {
             p.sizes[0] = true;
             p.sizes[1] = false;
             p.double_all[0] = false;
             p.sample_every[0] = 2;
+            p.secure_light = true;
         } else if (strcmp(a, "--full") == 0) {
             p.sizes[0] = p.sizes[1] = true;
             p.double_all[0] = true;
             p.sample_every[1] = 8;
+            p.bad_cut_all[0] = p.bad_cut_all[1] = true;
+            p.secure_light = false;
         } else if (strcmp(a, "--jobs") == 0 && more) {
             p.jobs = (unsigned)strtoul(argv[++i], NULL, 0);
             if (p.jobs < 1 || p.jobs > 16) {

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A device running the agent against real servers (see agent_device.h). */
 #include "agent_device.h"
 

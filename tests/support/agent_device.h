@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * A device for tests that run the update agent against real servers on 127.0.0.1: the agent on
  * the POSIX socket transport and the real monotonic clock, the image store on the strict RAM

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The integration tests' additions to agent_device (see agent_harness.h). */
 #include "agent_harness.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * What the integration tests add to agent_device for running the agent against real servers
  * on 127.0.0.1: a temporary directory with www/ (the served files), images and manifests made

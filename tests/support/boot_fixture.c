@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Test fixture for the bootloader: see boot_fixture.h. */
 #include "boot_fixture.h"
 
@@ -215,6 +216,7 @@ static void clone_flash(ota_sim_flash_t *dst, const ota_sim_flash_t *src)
     memcpy(dst->programmed, src->programmed, sim_bitmap_bytes(g));
     memcpy(dst->wear, src->wear, sim_erase_units(g) * sizeof(uint32_t));
     dst->stats = src->stats;
+    dst->fault = src->fault;
 }
 
 void boot_fixture_clone(boot_fixture_t *dst, const boot_fixture_t *src)

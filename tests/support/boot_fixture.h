@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Test fixture for the bootloader: a simulated PIC32MZ W1 board (internal program flash and an
  * external SST26 on one power domain) with a mounted store, real images, and power-on helpers.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A record of the agent's events (see event_log.h). */
 #include "event_log.h"
 

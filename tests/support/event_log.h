@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * A record of the events the update agent reported, for tests: event_log_record() is the
  * ota_event_fn (user = the event_log_t), and the queries below answer what a test asserts on.

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """HTTP/1.1 test server for otaflow's client tests (127.0.0.1 or ::1 only).
 
 Serves files from --dir with keep-alive, Content-Length and single byte ranges, plus:

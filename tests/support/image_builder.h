@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Builds update images in memory for tests: a valid one in one call, or a crafted one step by
  * step (header, payload, raw TLV entries, any TLV total) to produce each parse error.

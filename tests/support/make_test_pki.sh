@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Test PKI for the https tests, all EC P-256 (fast), written into DIR:
 #   ca.pem              the CA the device trusts (ca.key its key)
 #   other-ca.pem        a CA the device does not know

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Scripted transport for unit tests (see mock_transport.h). */
 #include "mock_transport.h"
 

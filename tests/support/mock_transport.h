@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Scripted transport for unit tests: a sequence of connections, each accepting requests and
  * answering each complete request ("\r\n\r\n") with the next scripted response, delivered in

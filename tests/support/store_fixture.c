@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Test fixture for the image store: see store_fixture.h. */
 #include "store_fixture.h"
 
@@ -177,29 +178,45 @@ int store_check_invariants_with(ota_store_t *s, uint32_t unit, store_slot_check_
     return 0;
 }
 
+const char *store_fixture_state_diff(const ota_store_state_t *a, const ota_store_state_t *b,
+                                     uint8_t slot_count)
+{
+    const ota_store_boot_t *x = &a->boot, *y = &b->boot;
+#define DIFF(field)                                                                           \
+    if (x->field != y->field) {                                                               \
+        return #field;                                                                        \
+    }
+    DIFF(running_version) DIFF(previous_version) DIFF(security_counter) DIFF(install_progress)
+    DIFF(running_slot) DIFF(previous_slot) DIFF(install_slot) DIFF(state) DIFF(attempts)
+    DIFF(install_reason) DIFF(rejected_count) DIFF(manifest_sequence)
+#undef DIFF
+    if (memcmp(x->rejected, y->rejected, sizeof x->rejected) != 0) {
+        return "rejected";
+    }
+    static const char *const slot_fields[] = {"state", "flags", "version", "size", "offset",
+                                              "digest"};
+    static char name[48];
+    for (uint8_t i = 0; i < slot_count; i++) {
+        const ota_store_slot_t *p = &a->slots[i], *q = &b->slots[i];
+        int f = p->state != q->state     ? 0
+                : p->flags != q->flags   ? 1
+                : p->version != q->version ? 2
+                : p->size != q->size     ? 3
+                : p->offset != q->offset ? 4
+                : memcmp(p->digest, q->digest, sizeof p->digest) != 0 ? 5
+                                                                     : -1;
+        if (f >= 0) {
+            snprintf(name, sizeof name, "slots[%u].%s", (unsigned)i, slot_fields[f]);
+            return name;
+        }
+    }
+    return NULL;
+}
+
 int store_fixture_state_equal(const ota_store_state_t *a, const ota_store_state_t *b,
                               uint8_t slot_count)
 {
-    const ota_store_boot_t *x = &a->boot, *y = &b->boot;
-    if (x->running_version != y->running_version || x->previous_version != y->previous_version ||
-        x->security_counter != y->security_counter ||
-        x->install_progress != y->install_progress || x->running_slot != y->running_slot ||
-        x->previous_slot != y->previous_slot || x->install_slot != y->install_slot ||
-        x->state != y->state || x->attempts != y->attempts ||
-        x->install_reason != y->install_reason || x->rejected_count != y->rejected_count ||
-        x->manifest_sequence != y->manifest_sequence ||
-        memcmp(x->rejected, y->rejected, sizeof x->rejected) != 0) {
-        return 0;
-    }
-    for (uint8_t i = 0; i < slot_count; i++) {
-        const ota_store_slot_t *p = &a->slots[i], *q = &b->slots[i];
-        if (p->state != q->state || p->flags != q->flags || p->version != q->version ||
-            p->size != q->size || p->offset != q->offset ||
-            memcmp(p->digest, q->digest, sizeof p->digest) != 0) {
-            return 0;
-        }
-    }
-    return 1;
+    return store_fixture_state_diff(a, b, slot_count) == NULL;
 }
 
 void store_fixture_sweep(const ota_flash_geometry_t *geometry, const ota_store_config_t *config,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Test fixture for the image store: a board (power domain + one RAM flash device of the strict
  * model) with a mounted store, deterministic test images, and the checks every power-cut test
@@ -63,6 +64,12 @@ typedef ota_store_status_t (*store_slot_check_fn)(ota_store_t *s, uint8_t slot, 
  *  a comparison with the known image, much faster than hashing in long sweeps. */
 int store_check_invariants_with(ota_store_t *s, uint32_t erase_unit, store_slot_check_fn check,
                                 void *ctx);
+
+/** The first field in which two snapshots differ (the first slot_count slots), e.g.
+ *  "attempts" or "slots[2].offset", or NULL if they are equal. The name lives in a static
+ *  buffer until the next call. */
+const char *store_fixture_state_diff(const ota_store_state_t *a, const ota_store_state_t *b,
+                                     uint8_t slot_count);
 
 /** Field-by-field equality of two snapshots (the first slot_count slots). */
 int store_fixture_state_equal(const ota_store_state_t *a, const ota_store_state_t *b,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Servers started by tests (see test_server.h). */
 #include "test_server.h"
 

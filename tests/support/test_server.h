@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Servers started by a test: fork + exec a command whose stdout announces the port it listens
  * on ("... port <n> ..."), wait until it accepts, and stop it at the end. The child dies with

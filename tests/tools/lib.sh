@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Shared by tests/tools/test_*.sh (sourced, not a test itself).
 # Gives: $TOOL (the otaflow-image binary), $WORK (a temporary directory removed on exit),
 # check/expect_fail helpers, an Intel HEX record writer and a cross-compiler for test programs.

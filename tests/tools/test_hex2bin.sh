@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # otaflow-image hex2bin against binutils on real cross-compiled programs, and every error case.
 source "$(dirname "$0")/lib.sh"
 

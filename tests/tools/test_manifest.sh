@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # otaflow-image manifest add: the original format, exact keys, digests equal to sha256sum,
 # replace by version, version order, refusal of malformed manifests, extra members kept.
 source "$(dirname "$0")/lib.sh"

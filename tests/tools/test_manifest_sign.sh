@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # otaflow-image manifest sign / verify: the freshness fields, the detached .sig (checked
 # independently with openssl), the default Sequence, and every refusal with its reason.
 source "$(dirname "$0")/lib.sh"

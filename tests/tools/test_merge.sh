@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # otaflow-image merge: bootloader + application into one Intel HEX that reads back to both,
 # valid records, overlap refused.
 source "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # otaflow-image pack, info and verify: layout per include/otaflow/image.h, digest = sha256sum,
 # info --json is JSON, verify refuses every corruption.
 source "$(dirname "$0")/lib.sh"

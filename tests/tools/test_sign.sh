@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # otaflow-image keygen, pack --key, verify --pubkey, pubkey-c: keys openssl reads, signatures
 # openssl verifies independently, and every way an image can fail its signature refused.
 source "$(dirname "$0")/lib.sh"

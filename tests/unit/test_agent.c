@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Update agent on a scripted transport and the strict RAM flash model: the event sequence a
  * user sees, what ends up in the store, and that every failure leaves the agent ready to try
@@ -940,15 +941,9 @@ static int free_manifest_keys(void **unused)
 /* The .sig of text made with key, as `otaflow-image manifest sign` writes it. */
 static size_t sign_text(const char *text, tool_key_t *key, uint8_t sig[OTA_MANIFEST_SIG_MAX])
 {
-    uint8_t hash[OTA_SHA256_SIZE];
-    ota_sha256(text, strlen(text), hash);
-    memcpy(sig, OTA_MANIFEST_SIG_MAGIC, OTA_MANIFEST_SIG_MAGIC_SIZE);
-    memcpy(sig + OTA_MANIFEST_SIG_MAGIC_SIZE, key->key_id, OTA_SHA256_SIZE);
-    size_t der = 0;
-    char why[128];
-    assert_int_equal(tool_key_sign_hash(key, hash, sig + OTA_MANIFEST_SIG_DER_OFFSET, &der, why,
-                                        sizeof why), 0);
-    return OTA_MANIFEST_SIG_DER_OFFSET + der;
+    size_t n = test_keys_sign_manifest(key, text, strlen(text), sig);
+    assert_true(n > 0);
+    return n;
 }
 
 /* A manifest offering w's image as v3, with freshness fields (sequence 0: none). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The bootloader on a simulated board (internal program flash + external SST26 on one power
  * domain): first boot, install, skip-equal units, trial and roll back, confirm, factory reset,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The bootloader with signed images and anti-rollback: it installs only images signed by a
  * trusted key, checks the internal copy the same way before booting it, and refuses any image
@@ -48,23 +49,9 @@ static uint32_t image(uint8_t *buf, uint32_t version, tool_key_t *key)
     if (key == NULL) {
         return size;
     }
-    ota_image_buffer_t b;
-    ota_image_source_t src;
-    ota_image_info_t info;
-    ota_image_source_buffer(&src, &b, buf, size);
-    assert_int_equal(ota_image_parse(&src, &info), OTA_IMAGE_OK);
-    uint8_t sig[OTA_ECDSA_P256_SIG_MAX];
-    size_t sig_len = 0;
-    char why[128];
-    assert_int_equal(tool_key_sign_hash(key, info.sha256, sig, &sig_len, why, sizeof why), 0);
-    ota_image_tlv_writer_t w;
-    ota_image_tlv_begin(&w, buf + info.tlv_offset, IMG_CAP - info.tlv_offset);
-    ota_image_tlv_add(&w, OTA_IMAGE_TLV_SHA256, info.sha256, sizeof info.sha256);
-    ota_image_tlv_add(&w, OTA_IMAGE_TLV_KEY_HASH, key->key_id, sizeof key->key_id);
-    ota_image_tlv_add(&w, OTA_IMAGE_TLV_ECDSA_P256, sig, sig_len);
-    uint32_t tlv_size = 0;
-    assert_int_equal(ota_image_tlv_finish(&w, &tlv_size), OTA_IMAGE_OK);
-    return info.tlv_offset + tlv_size;
+    size = test_keys_sign_image(key, buf, size, IMG_CAP);
+    assert_true(size > 0);
+    return size;
 }
 
 /* A board factory-programmed with v1 and booted once (factory copy saved). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The host flash model is the ground truth of every power-fail test: here each rule, each
  * counter and each cut mode is checked the way a user of the model would see it.
@@ -923,6 +924,171 @@ static void test_file_without_meta_derives_programmed(void **state)
     tmp_remove(&t);
 }
 
+/* ---- silent bad writes ------------------------------------------------------------------ */
+
+/* Bits in which two buffers differ. */
+static unsigned bits_differing(const uint8_t *a, const uint8_t *b, size_t len)
+{
+    unsigned n = 0;
+    for (size_t i = 0; i < len; i++) {
+        n += (unsigned)__builtin_popcount((unsigned)(a[i] ^ b[i]));
+    }
+    return n;
+}
+
+/* Program the nth page of 256 bytes at 0x1000 + n * 256 with pattern n; its status. */
+static ota_flash_status_t program_page(ota_sim_flash_t *dev, unsigned n, uint8_t *data)
+{
+    fill_pattern(data, 256, (uint8_t)(n + 1u));
+    return ota_flash_program(ota_sim_flash_port(dev), 0x1000u + n * 256u, data, 256);
+}
+
+static void test_bad_write_flip_reports_ok_reads_wrong_until_erased(void **state)
+{
+    (void)state;
+    ota_sim_flash_t dev;
+    open_ram(&dev, "sst26vf032b", NULL);
+    const ota_flash_t *f = ota_sim_flash_port(&dev);
+    /* The second program overlapping [0x1000, 0x1400) goes bad; one outside does not count. */
+    ota_sim_flash_arm_bad_write(&dev, OTA_SIM_BAD_FLIP, 0x1000u, 0x1400u, 2, 42);
+    uint8_t data[256], back[256];
+    fill_pattern(data, sizeof data, 9);
+    assert_int_equal(ota_flash_program(f, 0x8000u, data, 256), OTA_FLASH_OK);
+    assert_int_equal(program_page(&dev, 0, data), OTA_FLASH_OK);
+    assert_false(ota_sim_flash_fault(&dev)->fired);
+    assert_int_equal(program_page(&dev, 1, data), OTA_FLASH_OK); /* reports success */
+    const ota_sim_fault_t *fault = ota_sim_flash_fault(&dev);
+    assert_true(fault->fired);
+    assert_int_equal(fault->seen, 2);
+    assert_true(fault->bad_addr >= 0x1100u && fault->bad_addr < 0x1200u);
+    /* The bit is one the program had to clear, and it stayed set: wrong on every read. */
+    assert_int_equal(data[fault->bad_addr - 0x1100u] & fault->bad_mask, 0);
+    for (int r = 0; r < 3; r++) {
+        assert_int_equal(ota_flash_read(f, 0x1100u, back, 256), OTA_FLASH_OK);
+        assert_int_equal(bits_differing(back, data, 256), 1);
+        assert_int_equal(back[fault->bad_addr - 0x1100u] & fault->bad_mask, fault->bad_mask);
+    }
+    /* The program counts as a normal one, and the unit is programmed. */
+    assert_int_equal(ota_sim_flash_stats(&dev).programs, 3);
+    assert_true(ota_sim_flash_programmed(&dev, 0x1100u));
+    assert_int_equal(ota_flash_program(f, 0x1100u, data, 256), OTA_FLASH_ERR_OVERWRITE);
+    /* Only the nth: later programs in the window are good; an erase makes the cell usable. */
+    assert_int_equal(program_page(&dev, 2, data), OTA_FLASH_OK);
+    assert_int_equal(ota_flash_read(f, 0x1200u, back, 256), OTA_FLASH_OK);
+    assert_memory_equal(back, data, 256);
+    assert_int_equal(ota_flash_erase(f, 0x1000u, 4096), OTA_FLASH_OK);
+    assert_int_equal(program_page(&dev, 1, data), OTA_FLASH_OK);
+    assert_int_equal(ota_flash_read(f, 0x1100u, back, 256), OTA_FLASH_OK);
+    assert_memory_equal(back, data, 256);
+    ota_sim_flash_close(&dev);
+}
+
+static void test_bad_write_weak_alternates_until_erased(void **state)
+{
+    (void)state;
+    ota_sim_flash_t dev;
+    open_ram(&dev, "sst26vf032b", NULL);
+    const ota_flash_t *f = ota_sim_flash_port(&dev);
+    ota_sim_flash_arm_bad_write(&dev, OTA_SIM_BAD_WEAK, 0x1000u, 0x2000u, 1, 7);
+    uint8_t data[256], back[256];
+    assert_int_equal(program_page(&dev, 0, data), OTA_FLASH_OK);
+    const ota_sim_fault_t *fault = ota_sim_flash_fault(&dev);
+    assert_true(fault->fired);
+    uint32_t off = fault->bad_addr - 0x1000u;
+    /* The cell itself is right (a raw view shows the data) ... */
+    assert_memory_equal(ota_sim_flash_raw(&dev) + 0x1000u, data, 256);
+    /* ... but reads of it alternate: wrong first (what a read-back right after the program
+     * sees), then right, then wrong. Reads that miss the byte do not count. */
+    assert_int_equal(ota_flash_read(f, 0x1000u, back, 256), OTA_FLASH_OK);
+    assert_int_equal(bits_differing(back, data, 256), 1);
+    assert_int_equal((back[off] ^ data[off]), fault->bad_mask);
+    uint8_t other[8];
+    assert_int_equal(ota_flash_read(f, off < 128 ? 0x1080u : 0x1000u, other, 8), OTA_FLASH_OK);
+    assert_int_equal(ota_flash_read(f, 0x1000u, back, 256), OTA_FLASH_OK);
+    assert_memory_equal(back, data, 256);
+    assert_int_equal(ota_flash_read(f, fault->bad_addr, back, 1), OTA_FLASH_OK);
+    assert_int_equal(back[0], data[off] ^ fault->bad_mask);
+    /* An erase of its unit ends it: reads are steady again. */
+    assert_int_equal(ota_flash_erase(f, 0x1000u, 4096), OTA_FLASH_OK);
+    assert_int_equal(dev.fault.weak_count, 0);
+    for (int r = 0; r < 2; r++) {
+        assert_int_equal(ota_flash_read(f, 0x1000u, back, 256), OTA_FLASH_OK);
+        assert_true(all_equal(back, 256, 0xFF));
+    }
+    ota_sim_flash_close(&dev);
+}
+
+static void test_bad_write_counts_only_completed_programs_in_window(void **state)
+{
+    (void)state;
+    ota_sim_power_t board;
+    ota_sim_power_init(&board);
+    ota_sim_flash_t dev;
+    open_ram(&dev, "sst26vf032b", &board);
+    const ota_flash_t *f = ota_sim_flash_port(&dev);
+    uint8_t data[256];
+    /* Counting only (nth 0): nothing goes bad. */
+    ota_sim_flash_arm_bad_write(&dev, OTA_SIM_BAD_FLIP, 0x1000u, 0x2000u, 0, 1);
+    assert_int_equal(program_page(&dev, 0, data), OTA_FLASH_OK);
+    assert_int_equal(ota_flash_erase(f, 0x1000u, 4096), OTA_FLASH_OK);
+    assert_int_equal(ota_sim_flash_fault(&dev)->seen, 1);
+    assert_false(ota_sim_flash_fault(&dev)->fired);
+    /* A program cut before it runs or torn is not a completed program: the bad write waits
+     * for the next one, and knows its board operation number. */
+    ota_sim_flash_arm_bad_write(&dev, OTA_SIM_BAD_FLIP, 0x1000u, 0x2000u, 1, 1);
+    ota_sim_power_arm(&board, board.ops + 1, OTA_SIM_CUT_BEFORE, 3);
+    assert_int_equal(program_page(&dev, 0, data), OTA_FLASH_ERR_POWER);
+    ota_sim_power_on(&board);
+    ota_sim_power_arm(&board, board.ops + 1, OTA_SIM_CUT_TORN, 3);
+    assert_int_equal(program_page(&dev, 1, data), OTA_FLASH_ERR_POWER);
+    ota_sim_power_on(&board);
+    assert_false(ota_sim_flash_fault(&dev)->fired);
+    assert_int_equal(program_page(&dev, 2, data), OTA_FLASH_OK);
+    assert_true(ota_sim_flash_fault(&dev)->fired);
+    assert_int_equal(ota_sim_flash_fault(&dev)->fired_op, board.ops);
+    /* The same seed picks the same bit. */
+    uint32_t where = ota_sim_flash_fault(&dev)->bad_addr;
+    uint8_t mask = ota_sim_flash_fault(&dev)->bad_mask;
+    assert_int_equal(ota_flash_erase(f, 0x1000u, 4096), OTA_FLASH_OK);
+    ota_sim_flash_arm_bad_write(&dev, OTA_SIM_BAD_FLIP, 0x1000u, 0x2000u, 1, 1);
+    assert_int_equal(program_page(&dev, 2, data), OTA_FLASH_OK);
+    assert_int_equal(ota_sim_flash_fault(&dev)->bad_addr, where);
+    assert_int_equal(ota_sim_flash_fault(&dev)->bad_mask, mask);
+    ota_sim_flash_close(&dev);
+}
+
+static unsigned cut_calls;
+static uint64_t ops_at_cut;
+static void note_cut(void *ctx)
+{
+    cut_calls++;
+    ops_at_cut = ((ota_sim_power_t *)ctx)->ops;
+}
+
+static void test_on_cut_called_once_at_the_cut(void **state)
+{
+    (void)state;
+    ota_sim_power_t board;
+    ota_sim_power_init(&board);
+    ota_sim_flash_t dev;
+    open_ram(&dev, "sst26vf032b", &board);
+    board.on_cut = note_cut;
+    board.on_cut_ctx = &board;
+    uint8_t data[256];
+    cut_calls = 0;
+    assert_int_equal(program_page(&dev, 0, data), OTA_FLASH_OK);
+    assert_int_equal(cut_calls, 0);
+    ota_sim_power_arm(&board, board.ops + 2, OTA_SIM_CUT_AFTER, 1);
+    assert_int_equal(program_page(&dev, 1, data), OTA_FLASH_OK);
+    assert_int_equal(cut_calls, 0);
+    assert_int_equal(program_page(&dev, 2, data), OTA_FLASH_ERR_POWER);
+    assert_int_equal(cut_calls, 1);
+    assert_int_equal(ops_at_cut, 3);
+    assert_int_equal(program_page(&dev, 3, data), OTA_FLASH_ERR_POWER);
+    assert_int_equal(cut_calls, 1);
+    ota_sim_flash_close(&dev);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -954,6 +1120,10 @@ int main(void)
         cmocka_unit_test(test_file_wrong_size_rejected),
         cmocka_unit_test(test_file_bad_meta_rejected),
         cmocka_unit_test(test_file_without_meta_derives_programmed),
+        cmocka_unit_test(test_bad_write_flip_reports_ok_reads_wrong_until_erased),
+        cmocka_unit_test(test_bad_write_weak_alternates_until_erased),
+        cmocka_unit_test(test_bad_write_counts_only_completed_programs_in_window),
+        cmocka_unit_test(test_on_cut_called_once_at_the_cut),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Regression tests for what fuzzing found (tests/fuzz, docs/reliability.md "Fuzzing"). Each
  * test rebuilds the state of one crash input with the public API and checks the fixed

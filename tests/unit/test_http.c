@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* HTTP client against a scripted transport: framing, redirects, errors, timeouts, reuse. */
 #include <setjmp.h>
 #include <stdarg.h>

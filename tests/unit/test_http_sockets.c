@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The HTTP client on real sockets against servers this test starts on 127.0.0.1:
  * `python3 -m http.server` (HTTP/1.0, no ranges) and tests/support/http_test_server.py

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Intel HEX reader/writer and the sparse memory map of otaflow-image (tools/ihex.c, memmap.c). */
 #include <setjmp.h>
 #include <stdarg.h>

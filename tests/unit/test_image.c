@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Update image: header codec, parser (one test per error), verification, TLV writer, SHA-256. */
 #include <setjmp.h>
 #include <stdarg.h>

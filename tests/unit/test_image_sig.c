@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Signed images and anti-rollback: ECDSA P-256 verification (crypto backend), the signature
  * check against trusted keys (image_sig), and the store refusing to record STORED an image

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The store's journal on the strict flash model: record format, mounting from whatever the
  * flash holds (erased, garbage, zeros, torn records), compaction, and a power cut at every

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Manifest parsing and selection: the original's sample, the selection rules, every named
  * error, and hostile inputs (huge numbers, 10,000 entries, 64 KB URL, 1,000-deep nesting,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The image store on the strict flash model: downloads (verify what is in flash, resume),
  * slot choice, boot-field transitions, EraseVer, and a power cut at every flash operation of

@@ -1,0 +1,216 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * otaflow compile-time configuration: every size that shapes a caller-owned struct or a
+ * buffer, with its default and the range it must stay in (docs/configuration.md).
+ *
+ * Override them in one of two ways, both before any otaflow header is read:
+ *  - a configuration file: -DOTA_CONFIG_FILE='"my_ota_config.h"' (as littlefs's LFS_CONFIG);
+ *    it is included first and may #define any of the OTA_* sizes below;
+ *  - single definitions on the command line: -DOTA_AGENT_HTTP_BUF_SIZE=4096u.
+ * The library and every file that uses its structs must be compiled with the same values:
+ * the link-time layout guard at the end of this file makes a mismatch an undefined symbol
+ * that names the values each side was built with.
+ *
+ * Values must be integer literals (4096u, not (4096u) nor 4 * 1024u): the guard pastes them
+ * into a symbol name. Spell a value the same way on both sides (the defaults carry a u).
+ */
+#ifndef OTAFLOW_CONFIG_H
+#define OTAFLOW_CONFIG_H
+
+#ifdef OTA_CONFIG_FILE
+#include OTA_CONFIG_FILE
+#endif
+
+/* Image store (store.h) --------------------------------------------------------------------- */
+
+/** Most download slots a store can have (the original allows up to 5 stored images). Sets the
+ *  size of every snapshot in ota_store_t and of the record buffer. Range 1..32. */
+#ifndef OTA_STORE_MAX_DOWNLOAD_SLOTS
+#define OTA_STORE_MAX_DOWNLOAD_SLOTS 5u
+#endif
+
+/** Versions remembered as rejected. Fixed by journal format 2 (the 80-byte record header holds
+ *  exactly 8): listed here because it sizes ota_store_boot_t, not because it may change. */
+#ifndef OTA_STORE_REJECTED_MAX
+#define OTA_STORE_REJECTED_MAX 8u
+#endif
+
+/** Work buffer inside ota_store_t: program staging and read-back hashing. A power of two of at
+ *  least the flash page size (256 on SST26) programs whole pages; a device whose program unit
+ *  is larger than this buffer cannot be mounted. Range 16..65536. */
+#ifndef OTA_STORE_WORK_SIZE
+#define OTA_STORE_WORK_SIZE 512u
+#endif
+
+/* Manifest (manifest.h) -------------------------------------------------------------------- */
+
+/** Largest manifest a parser accepts by default, bytes (the original: 2000). Range 64..1048576. */
+#ifndef OTA_MANIFEST_MAX_SIZE_DEFAULT
+#define OTA_MANIFEST_MAX_SIZE_DEFAULT 4096u
+#endif
+
+/** Deepest nesting of objects/arrays accepted by default (the format itself needs 3).
+ *  Range 3..OTA_MANIFEST_MAX_DEPTH_LIMIT. */
+#ifndef OTA_MANIFEST_MAX_DEPTH_DEFAULT
+#define OTA_MANIFEST_MAX_DEPTH_DEFAULT 16u
+#endif
+
+/** Hard ceiling for max_depth: the validator tracks container types in 64 bits. Not
+ *  configurable. */
+#define OTA_MANIFEST_MAX_DEPTH_LIMIT 64u
+
+/**
+ * Suggested token storage for a OTA_MANIFEST_MAX_SIZE_DEFAULT manifest. A full entry takes
+ * 9 tokens (11 with "Size"); 256 tokens hold ~27 minified entries, more than a pretty-printed
+ * 4 KB manifest can contain. Each token is sizeof(ota_manifest_token_t) = 20 bytes.
+ * Range 8..65536.
+ */
+#ifndef OTA_MANIFEST_TOKENS_DEFAULT
+#define OTA_MANIFEST_TOKENS_DEFAULT 256u
+#endif
+
+/** Longest URL accepted in a manifest, characters after JSON unescaping (the original: 100).
+ *  Sizes the URL inside ota_manifest_plan_t. Range 16..4096. */
+#ifndef OTA_MANIFEST_URL_MAX
+#define OTA_MANIFEST_URL_MAX 256u
+#endif
+
+/** Most distinct EraseVer versions one manifest may carry; more is an error, not a truncation.
+ *  Sizes ota_manifest_plan_t. Range 1..255. */
+#ifndef OTA_MANIFEST_ERASE_MAX
+#define OTA_MANIFEST_ERASE_MAX 8u
+#endif
+
+/* URLs and HTTP (url.h, http.h) ------------------------------------------------------------ */
+
+/** Size of a buffer that holds any URL the URL module accepts, terminating NUL included: a URL
+ *  of OTA_URL_MAX characters or more is refused. Sizes ota_http_client_t and ota_agent_t.
+ *  Range 64..4096. */
+#ifndef OTA_URL_MAX
+#define OTA_URL_MAX 256u
+#endif
+
+/** User-Agent header of every request (a string literal, not a size). */
+#ifndef OTA_HTTP_USER_AGENT
+#define OTA_HTTP_USER_AGENT "otaflow/0.1.0"
+#endif
+
+/* Image format (image.h) ------------------------------------------------------------------- */
+
+/** Largest TLV area an image may carry (info header included), bytes; a larger one is refused
+ *  (OTA_IMAGE_ERR_TLV). Bounds the TLV walk, not a buffer: devices and the host tool must agree
+ *  on it. Range 64..65536. */
+#ifndef OTA_IMAGE_TLV_MAX
+#define OTA_IMAGE_TLV_MAX 4096u
+#endif
+
+/* Update agent (agent.h) ------------------------------------------------------------------- */
+
+/** HTTP I/O buffer inside ota_agent_t (the request, then response bytes). It must hold the
+ *  request line with its URL and the response headers. Range 256 (OTA_HTTP_BUF_MIN)..65536. */
+#ifndef OTA_AGENT_HTTP_BUF_SIZE
+#define OTA_AGENT_HTTP_BUF_SIZE 2048u
+#endif
+
+/** Manifest buffer inside ota_agent_t: the largest manifest the agent can take.
+ *  Range 64..1048576. */
+#ifndef OTA_AGENT_MANIFEST_BUF_SIZE
+#define OTA_AGENT_MANIFEST_BUF_SIZE OTA_MANIFEST_MAX_SIZE_DEFAULT
+#endif
+
+/** JSON tokens inside ota_agent_t for the manifest (20 bytes each). Range 8..65536. */
+#ifndef OTA_AGENT_MANIFEST_TOKENS
+#define OTA_AGENT_MANIFEST_TOKENS OTA_MANIFEST_TOKENS_DEFAULT
+#endif
+
+/* Bootloader (boot.h) ---------------------------------------------------------------------- */
+
+/** Copy/verify buffer inside ota_boot_t, twice (one PIC32 row). A power of two, and a multiple
+ *  of the internal flash's program unit (checked at run time). Range 64..65536. */
+#ifndef OTA_BOOT_BUF_SIZE
+#define OTA_BOOT_BUF_SIZE 1024u
+#endif
+
+/* Internal assertions ---------------------------------------------------------------------- */
+
+/** 1: the core checks its internal invariants with OTA_ASSERT and calls
+ *  ota_port_assert_failed() (port.h) when one breaks; 0 (default, firmware builds): the checks
+ *  are compiled out. The host build turns it on (CMake option OTA_ASSERT). Never changes a
+ *  struct, so the library and the application may differ here. */
+#ifndef OTA_ENABLE_ASSERT
+#define OTA_ENABLE_ASSERT 0
+#endif
+
+/* Ranges ----------------------------------------------------------------------------------- */
+
+#ifdef __cplusplus
+#define OTA_CONFIG_STATIC_ASSERT_ static_assert
+#else
+#define OTA_CONFIG_STATIC_ASSERT_ _Static_assert
+#endif
+
+/* A setting out of its range stops the compilation with the setting's name and range. */
+#define OTA_CONFIG_RANGE_(name, lo, hi)                                                          \
+    OTA_CONFIG_STATIC_ASSERT_((name) >= (lo) && (name) <= (hi), #name " must be in " #lo ".." #hi)
+
+OTA_CONFIG_RANGE_(OTA_STORE_MAX_DOWNLOAD_SLOTS, 1u, 32u);
+OTA_CONFIG_RANGE_(OTA_STORE_REJECTED_MAX, 8u, 8u); /* fixed by the journal record format */
+OTA_CONFIG_RANGE_(OTA_STORE_WORK_SIZE, 16u, 65536u);
+OTA_CONFIG_RANGE_(OTA_MANIFEST_MAX_SIZE_DEFAULT, 64u, 1048576u);
+OTA_CONFIG_RANGE_(OTA_MANIFEST_MAX_DEPTH_DEFAULT, 3u, OTA_MANIFEST_MAX_DEPTH_LIMIT);
+OTA_CONFIG_RANGE_(OTA_MANIFEST_TOKENS_DEFAULT, 8u, 65536u);
+OTA_CONFIG_RANGE_(OTA_MANIFEST_URL_MAX, 16u, 4096u);
+OTA_CONFIG_RANGE_(OTA_MANIFEST_ERASE_MAX, 1u, 255u);
+OTA_CONFIG_RANGE_(OTA_URL_MAX, 64u, 4096u);
+OTA_CONFIG_RANGE_(OTA_IMAGE_TLV_MAX, 64u, 65536u);
+OTA_CONFIG_RANGE_(OTA_AGENT_HTTP_BUF_SIZE, 256u, 65536u); /* OTA_HTTP_BUF_MIN.. */
+OTA_CONFIG_RANGE_(OTA_AGENT_MANIFEST_BUF_SIZE, 64u, 1048576u);
+OTA_CONFIG_RANGE_(OTA_AGENT_MANIFEST_TOKENS, 8u, 65536u);
+OTA_CONFIG_RANGE_(OTA_BOOT_BUF_SIZE, 64u, 65536u);
+OTA_CONFIG_STATIC_ASSERT_((OTA_BOOT_BUF_SIZE & (OTA_BOOT_BUF_SIZE - 1u)) == 0u,
+                          "OTA_BOOT_BUF_SIZE must be a power of two");
+#if OTA_ENABLE_ASSERT != 0 && OTA_ENABLE_ASSERT != 1
+#error "OTA_ENABLE_ASSERT must be 0 or 1"
+#endif
+
+/* Link-time layout guard ------------------------------------------------------------------- */
+
+/*
+ * The library defines one object whose name spells every size above that shapes a struct;
+ * each call of ota_store_mount, ota_agent_init, ota_boot_run, ota_http_init and
+ * ota_manifest_select (through OTA_LAYOUT_CHECKED in their headers) reads it. Built with
+ * other sizes than the library, a program fails to link with, e.g.,
+ *   undefined reference to `ota_layout_storework512u_slots5u_..._httpbuf1024u_...'
+ * instead of running with structs of the wrong size.
+ */
+#define OTA_LAYOUT_NAME_(sw, ds, hb, mb, mt, bb, ul, mu, me)                                   \
+    ota_layout_storework##sw##_slots##ds##_httpbuf##hb##_manifestbuf##mb##_tokens##mt##_bootbuf##bb \
+        ##_url##ul##_manifesturl##mu##_erase##me
+/* One more level so that the arguments are expanded before they are pasted. */
+#define OTA_LAYOUT_EXPAND_(...) OTA_LAYOUT_NAME_(__VA_ARGS__)
+
+/** The layout symbol of this configuration (src/config_layout.c defines it). */
+#define OTA_LAYOUT_SYMBOL                                                                        \
+    OTA_LAYOUT_EXPAND_(OTA_STORE_WORK_SIZE, OTA_STORE_MAX_DOWNLOAD_SLOTS, OTA_AGENT_HTTP_BUF_SIZE, \
+                       OTA_AGENT_MANIFEST_BUF_SIZE, OTA_AGENT_MANIFEST_TOKENS, OTA_BOOT_BUF_SIZE, \
+                       OTA_URL_MAX, OTA_MANIFEST_URL_MAX, OTA_MANIFEST_ERASE_MAX)
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+/** Defined by the library, read by every guarded call: see above. */
+extern const volatile unsigned char OTA_LAYOUT_SYMBOL;
+#ifdef __cplusplus
+}
+#endif
+
+/**
+ * Call fn(...) after a read of the layout symbol: the read is volatile, so no optimiser drops
+ * the reference that the linker must resolve. The headers use it as
+ *   #define ota_store_mount(...) OTA_LAYOUT_CHECKED(ota_store_mount, __VA_ARGS__)
+ * and the library defines those functions with their names in parentheses, which a
+ * function-like macro does not expand.
+ */
+#define OTA_LAYOUT_CHECKED(fn, ...) ((void)OTA_LAYOUT_SYMBOL, (fn)(__VA_ARGS__))
+
+#endif /* OTAFLOW_CONFIG_H */
