@@ -32,7 +32,9 @@ if [ -z "$app_gcda" ]; then
   exit 1
 fi
 
-gcovr_args=(-r "$here" --object-directory "$build" --exclude-unreachable-branches)
+# Only this build's counters (the search path): another coverage build in the tree would
+# mix counts of other sources in.
+gcovr_args=(-r "$here" --object-directory "$build" --exclude-unreachable-branches "$build")
 gcovr "${gcovr_args[@]}" --filter "$here/tests/powercut/" --json "$out/powercut.json" >/dev/null
 python3 - "$out/powercut.json" <<'EOF'
 import json, sys
