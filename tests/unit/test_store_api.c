@@ -109,6 +109,17 @@ static void test_download_calls_out_of_order(void **unused)
     /* The session goes on: the rest of the bytes, then the finish. */
     assert_int_equal(ota_store_download_write(s, 1000, img + 1000, IMG - 1000), OTA_STORE_OK);
     assert_int_equal(ota_store_download_finish(s), OTA_STORE_OK);
+    /* Size not announced (0): nothing written is not an image; past the slot is refused. */
+    uint8_t d2[OTA_SHA256_SIZE] = {0};
+    uint8_t s2;
+    assert_int_equal(ota_store_download_begin(s, 5, 0, d2, &s2, &off), OTA_STORE_OK);
+    assert_int_equal(ota_store_download_write(s, 0, NULL, 0), OTA_STORE_OK); /* nothing */
+    assert_int_equal(ota_store_download_finish(s), OTA_STORE_ERR_SIZE);
+    uint32_t slot_size = ota_store_layout(s)->slot_size;
+    assert_int_equal(ota_store_download_write(s, 0, img, 16), OTA_STORE_OK);
+    assert_int_equal(ota_store_download_write(s, 16, img, slot_size), OTA_STORE_ERR_TOO_LARGE);
+    assert_int_equal(ota_store_download_abort(s), OTA_STORE_OK);
+    assert_int_equal(ota_store_slot(s, s2)->state, OTA_SLOT_EMPTY);
     /* The factory slot takes only a first copy. */
     assert_int_equal(ota_store_factory_begin(s, 2, IMG, digest, &off), OTA_STORE_OK);
     assert_int_equal(ota_store_download_write(s, off, img + off, IMG - off), OTA_STORE_OK);
@@ -145,7 +156,27 @@ static void test_flash_parts_the_store_cannot_use(void **unused)
     g.geometry.size = 0x100000; /* 1 MB: journal + factory slot only */
     ota_store_config_t many = {.download_slots = OTA_STORE_SLOTS_AS_MANY_AS_FIT};
     assert_int_equal(ota_store_mount(&s, &g, &many), OTA_STORE_ERR_NO_SPACE);
+    /* Each rule of the geometry on its own (powers of two, program unit <= page <= erase
+     * unit, a program unit the store's buffers can hold). */
+    const struct {
+        uint32_t program_unit, page_size, erase_unit;
+    } bad[] = {{3, 256, 4096}, {1, 300, 4096}, {512, 256, 4096}, {1, 8192, 4096}, {128, 256, 4096}};
+    for (unsigned i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        g = f;
+        g.geometry.program_unit = bad[i].program_unit;
+        g.geometry.page_size = bad[i].page_size;
+        g.geometry.erase_unit = bad[i].erase_unit;
+        assert_int_equal(ota_store_mount(&s, &g, NULL), OTA_STORE_ERR_GEOMETRY);
+    }
     assert_int_equal(ota_store_mount(&s, &f, NULL), OTA_STORE_OK); /* the part itself is fine */
+    /* Before a mount nothing can be downloaded. */
+    ota_store_t unmounted;
+    memset(&unmounted, 0, sizeof unmounted);
+    uint8_t digest[OTA_SHA256_SIZE] = {0};
+    assert_int_equal(ota_store_download_begin(&unmounted, 2, 100, digest, NULL, NULL),
+                     OTA_STORE_ERR_NOT_MOUNTED);
+    assert_int_equal(ota_store_factory_begin(&unmounted, 2, 100, digest, NULL),
+                     OTA_STORE_ERR_NOT_MOUNTED);
     store_fixture_close(fx);
 }
 
