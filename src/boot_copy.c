@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "boot_internal.h"
+#include "ota_assert.h"
 
 /* Reading ------------------------------------------------------------------------------------ */
 
@@ -122,6 +123,7 @@ static ota_boot_status_t flash_failed(ota_boot_t *boot, ota_flash_status_t st)
 static ota_boot_status_t target_bytes(ota_boot_t *boot, uint8_t slot, uint32_t total,
                                       uint32_t off, uint32_t n)
 {
+    OTA_ASSERT(n <= OTA_BOOT_BUF_SIZE);
     uint32_t have = off >= total ? 0 : (total - off < n ? total - off : n);
     if (have > 0) {
         ota_store_status_t st = ota_store_slot_read(boot->store, slot, off, boot->buf, have);
@@ -146,6 +148,7 @@ static ota_boot_status_t unit_equal(ota_boot_t *boot, uint8_t slot, uint32_t tot
 {
     uint32_t eu = boot->internal->geometry.erase_unit;
     uint32_t chunk = chunk_size(boot);
+    OTA_ASSERT(eu % chunk == 0u); /* the compare covers exactly the erase unit */
     *equal = false;
     for (uint32_t off = unit_off; off < unit_off + eu; off += chunk) {
         ota_boot_status_t st = target_bytes(boot, slot, total, off, chunk);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "journal.h"
+#include "ota_assert.h"
 #include "store_internal.h"
 
 /* Names ----------------------------------------------------------------------------------- */
@@ -213,6 +214,8 @@ static ota_store_status_t compute_layout(const ota_flash_geometry_t *g,
         interval = interval > UINT32_MAX - g->erase_unit ? UINT32_MAX
                                                          : align_up(interval, g->erase_unit);
     }
+    /* The record and work buffers of ota_store_t are sized for every geometry accepted. */
+    OTA_ASSERT(record <= OTA_STORE_RECORD_BUF && chunk <= OTA_STORE_WORK_SIZE);
     out->journal_sector_size = g->erase_unit;
     out->record_size = record;
     out->records_per_sector = g->erase_unit / record;
@@ -618,6 +621,7 @@ ota_store_status_t ota_store_download_write(ota_store_t *store, uint32_t offset,
         if (n > len) {
             n = (uint32_t)len;
         }
+        OTA_ASSERT(dl->fill + n <= sizeof store->work);
         memcpy(store->work + dl->fill, p, n);
         dl->fill += n;
         dl->next += n;

@@ -60,8 +60,14 @@ extern "C" {
 #define OTA_STORE_RECORD_SLOT 48u
 #define OTA_STORE_RECORD_MAX                                                                     \
     (OTA_STORE_RECORD_HEADER + OTA_STORE_MAX_SLOTS * OTA_STORE_RECORD_SLOT + 4u)
-/** Record buffer: the largest record rounded up to a program unit of up to 64 bytes. */
-#define OTA_STORE_RECORD_BUF ((OTA_STORE_RECORD_MAX + 63u) & ~63u)
+/* The power of two at or above x, for 1 <= x <= 65536. */
+#define OTA_POW2_SMEAR_(v, s) ((v) | ((v) >> (s)))
+#define OTA_POW2_CEIL_(x)                                                                        \
+    (OTA_POW2_SMEAR_(OTA_POW2_SMEAR_(OTA_POW2_SMEAR_(OTA_POW2_SMEAR_((x) - 1u, 1), 2), 4), 8) + 1u)
+/** Record buffer: holds a record position of any geometry. A record of n bytes takes a
+ *  power-of-two position (n <= page size) or whole pages (n > page size); both are at most the
+ *  power of two at or above n, and at least the program unit (<= 64). */
+#define OTA_STORE_RECORD_BUF OTA_POW2_CEIL_(OTA_STORE_RECORD_MAX)
 
 /* Status ----------------------------------------------------------------------------------- */
 
