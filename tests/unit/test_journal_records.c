@@ -19,7 +19,7 @@
 
 /* Byte offsets of docs/store.md's record format. */
 enum { AT_SEQ = 4, AT_SLOT_COUNT = 9, AT_SIZE = 10, AT_SLOT_SIZE = 12, AT_DATA_BASE = 16,
-       AT_RESERVED = 43 };
+       AT_REJECTED_COUNT = 42, AT_RESERVED = 43 };
 
 static store_fixture_t *fx;
 static const ota_store_layout_t *layout;
@@ -94,7 +94,6 @@ static void test_impossible_fields_are_refused(void **unused)
     } while (0)
     REFUSED(boot.state, OTA_BOOT_CONFIRMED + 1);
     REFUSED(boot.install_reason, OTA_INSTALL_FACTORY + 1);
-    REFUSED(boot.rejected_count, OTA_STORE_REJECTED_MAX + 1);
     REFUSED(boot.running_slot, 3);
     REFUSED(boot.previous_slot, 3);
     REFUSED(boot.install_slot, 3);
@@ -143,9 +142,13 @@ static void test_damage_and_other_layouts_are_told_apart(void **unused)
         rec[AT_SLOT_COUNT] = bad_counts[i];
         assert_int_equal(ota_journal_decode(layout, 0xFF, rec, &out, &seq), OTA_JOURNAL_CORRUPT);
     }
-    /* The reserved byte is zero in every record written. */
+    /* The reserved byte is zero in every record written; the rejected list has 8 entries. */
     memcpy(rec, good, sizeof rec);
     rec[AT_RESERVED] = 1;
+    reseal(rec, count);
+    assert_int_equal(ota_journal_decode(layout, 0xFF, rec, &out, &seq), OTA_JOURNAL_CORRUPT);
+    memcpy(rec, good, sizeof rec);
+    rec[AT_REJECTED_COUNT] = OTA_STORE_REJECTED_MAX + 1u;
     reseal(rec, count);
     assert_int_equal(ota_journal_decode(layout, 0xFF, rec, &out, &seq), OTA_JOURNAL_CORRUPT);
 }
