@@ -44,7 +44,7 @@ MUTANTS = [
     ("checkpoint-unaligned", "src/store.c",
      "download checkpoint offset not rounded down to the erase unit",
      "uint32_t offset = store->dl.base / unit * unit;",
-     "uint32_t offset = store->dl.base;"),
+     "uint32_t offset = store->dl.base + 0u * unit;"),
     ("mount-oldest-record", "src/journal.c",
      "mount takes the oldest record instead of the newest",
      "if (!found || seq > best_seq) {",
