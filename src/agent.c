@@ -15,6 +15,7 @@
 
 #include <string.h>
 
+#include "num_text.h"
 #include "ota_assert.h"
 
 /* ---- small helpers --------------------------------------------------------------------- */
@@ -35,16 +36,9 @@ static void line_str(line_t *l, const char *s)
 
 static void line_u32(line_t *l, uint32_t v)
 {
-    char tmp[10];
-    size_t n = 0;
-    do {
-        tmp[n++] = (char)('0' + (v % 10u));
-        v /= 10u;
-    } while (v != 0u);
-    while (n > 0u && l->len + 1u < sizeof l->buf) {
-        l->buf[l->len++] = tmp[--n];
-    }
-    l->buf[l->len] = '\0';
+    char digits[OTA_DEC_U64_SIZE];
+    (void)ota_u64_to_dec(v, digits, sizeof digits);
+    line_str(l, digits);
 }
 
 static void agent_log_event(const ota_agent_t *a, const ota_event_t *e)
