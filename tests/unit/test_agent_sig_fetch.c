@@ -128,8 +128,10 @@ static void test_sig_connection_reset(void **unused)
 
 int main(void)
 {
-    memset(key.pubkey, 0, sizeof key.pubkey);
-    key.pubkey[0] = 0x04;
+    static uint8_t point[65] = {0x04};
+    key.alg = OTA_SIG_ALG_ECDSA_P256;
+    key.key = point;
+    key.key_len = sizeof point;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sig_server_error),
         cmocka_unit_test(test_sig_larger_than_any_signature),
