@@ -69,7 +69,14 @@ def repo_files():
 def sync_tree(tree):
     """Make tree hold the repository's files. A file is rewritten only if it differs (a fresh
     mtime, so make rebuilds what depends on it); unchanged files keep the build incremental."""
-    for rel in repo_files():
+    files = repo_files()
+    keep = set(files)
+    for root, _, names in os.walk(tree):  # files the repository no longer has go too
+        for name in names:
+            path = os.path.join(root, name)
+            if os.path.relpath(path, tree) not in keep:
+                os.remove(path)
+    for rel in files:
         src, dst = os.path.join(REPO, rel), os.path.join(tree, rel)
         with open(src, "rb") as f:
             data = f.read()
