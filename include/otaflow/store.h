@@ -305,11 +305,17 @@ const ota_sig_keyring_t *ota_store_trusted_keys(const ota_store_t *store);
  * parsed and hash-verified (ota_image_parse + ota_image_verify returned OK on these bytes):
  * it is built for this board (header hw_id equals config.hw_id, unless that is 0), its
  * security counter is not below the device's (boot.security_counter), and, when the config
- * has trusted keys, it is signed by one of them. Reads nothing from flash.
+ * has trusted keys, it is signed by one of them. Reads only the signature, from src (the
+ * source info was parsed from) into work (ota_image_sig_check).
+ * @param work, work_len  scratch for the signature (OTA_SIG_MAX_SIZE bytes take any)
  * @return OK; ERR_HW_ID; ERR_SECURITY_COUNTER; ERR_UNSIGNED; ERR_UNKNOWN_KEY; ERR_SIGNATURE;
- *         ERR_CRYPTO; ERR_ARG.
+ *         ERR_CRYPTO (also a work buffer too small for the signature); ERR_FLASH (the
+ *         signature could not be read); ERR_ARG. ERR_CRYPTO and ERR_FLASH are no verdict.
  */
-ota_store_status_t ota_store_image_policy(const ota_store_t *store, const ota_image_info_t *info);
+ota_store_status_t ota_store_image_policy(const ota_store_t *store,
+                                          const ota_image_source_t *src,
+                                          const ota_image_info_t *info, uint8_t *work,
+                                          size_t work_len);
 
 /** True if version is in the rejected list. */
 bool ota_store_is_rejected(const ota_store_t *store, uint32_t version);
@@ -343,7 +349,8 @@ ota_store_status_t ota_store_image_source(ota_store_t *store, uint8_t slot,
 /**
  * Read the slot's image back from flash and compare its SHA-256 with the recorded digest.
  * Uses the work buffer: not during a download. Changes nothing.
- * @return OK when the bytes match; ERR_STATE (slot not STORED/INSTALLED); ERR_DIGEST; ERR_FLASH.
+ * @return OK when the bytes match; ERR_STATE (slot not STORED/INSTALLED); ERR_DIGEST; ERR_FLASH;
+ *         ERR_CRYPTO (the hash engine failed: no verdict).
  */
 ota_store_status_t ota_store_slot_verify(ota_store_t *store, uint8_t slot);
 
