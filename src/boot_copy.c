@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "boot_internal.h"
+#include "num_text.h"
 #include "ota_assert.h"
 
 /* Reading ------------------------------------------------------------------------------------ */
@@ -62,9 +63,10 @@ boot_check_t boot_check_image(ota_boot_t *boot, const ota_image_source_t *src, b
      * image (the store's digest): together exactly the bytes that are programmed and run.
      * The second costs a second SHA-256 of the same bytes, so only installs pay for it. */
     bool whole = depth == BOOT_HASH_DIGEST;
-    ota_sha256_start(&boot->sha_file);
-    ota_sha256_start(&boot->sha_image);
-    for (uint32_t off = 0; off < info->total_size;) {
+    /* A failed hash engine, like a failed read, says nothing about the image: no verdict. */
+    bool hashed = ota_sha256_start(&boot->sha_file) == OTA_CRYPTO_OK;
+    hashed = ota_sha256_start(&boot->sha_image) == OTA_CRYPTO_OK && hashed;
+    for (uint32_t off = 0; hashed && off < info->total_size;) {
         uint32_t n = info->total_size - off;
         if (n > OTA_BOOT_BUF_SIZE) {
             n = OTA_BOOT_BUF_SIZE;
@@ -74,17 +76,22 @@ boot_check_t boot_check_image(ota_boot_t *boot, const ota_image_source_t *src, b
             return BOOT_CHECK_IO;
         }
         if (whole) {
-            ota_sha256_update(&boot->sha_file, boot->buf, n);
+            hashed = ota_sha256_update(&boot->sha_file, boot->buf, n) == OTA_CRYPTO_OK;
         }
         if (off < info->tlv_offset) {
             uint32_t m = info->tlv_offset - off;
-            ota_sha256_update(&boot->sha_image, boot->buf, m < n ? m : n);
+            hashed = ota_sha256_update(&boot->sha_image, boot->buf, m < n ? m : n) ==
+                         OTA_CRYPTO_OK && hashed;
         }
         off += n;
     }
     uint8_t image_hash[OTA_SHA256_SIZE];
-    ota_sha256_finish(&boot->sha_image, image_hash);
-    ota_sha256_finish(&boot->sha_file, boot->digest);
+    hashed = ota_sha256_finish(&boot->sha_image, image_hash) == OTA_CRYPTO_OK && hashed;
+    hashed = ota_sha256_finish(&boot->sha_file, boot->digest) == OTA_CRYPTO_OK && hashed;
+    if (!hashed) {
+        *why = ota_crypto_status_str(OTA_CRYPTO_ERR_HASH);
+        return BOOT_CHECK_IO;
+    }
     if (memcmp(image_hash, info->sha256, OTA_SHA256_SIZE) != 0) {
         *why = "hash mismatch";
         return BOOT_CHECK_BAD;
@@ -97,8 +104,9 @@ boot_check_t boot_check_image(ota_boot_t *boot, const ota_image_source_t *src, b
      * the bytes that will be programmed or run: security counter, signature by a trusted key.
      * A crypto failure (e.g. its heap too small) says nothing about the image: treated as
      * "nothing known", so no slot is emptied and no image erased because of it. */
-    ota_store_status_t pst = ota_store_image_policy(boot->store, info);
-    if (pst == OTA_STORE_ERR_CRYPTO) {
+    ota_store_status_t pst = ota_store_image_policy(boot->store, src, info, boot->buf,
+                                                    sizeof boot->buf);
+    if (pst == OTA_STORE_ERR_CRYPTO || pst == OTA_STORE_ERR_FLASH) {
         *why = ota_store_status_str(pst);
         return BOOT_CHECK_IO;
     }
@@ -279,16 +287,9 @@ static size_t put_str(char *out, size_t pos, size_t cap, const char *s)
 
 static size_t put_uint(char *out, size_t pos, size_t cap, unsigned long v)
 {
-    char digits[12];
-    size_t n = 0;
-    do {
-        digits[n++] = (char)('0' + (v % 10u));
-        v /= 10u;
-    } while (v != 0 && n < sizeof digits);
-    while (n > 0 && pos + 1 < cap) {
-        out[pos++] = digits[--n];
-    }
-    return pos;
+    char digits[OTA_DEC_U64_SIZE];
+    (void)ota_u64_to_dec(v, digits, sizeof digits);
+    return put_str(out, pos, cap, digits);
 }
 
 void boot_say(ota_boot_t *boot, const char *fmt, ...)
