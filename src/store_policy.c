@@ -8,12 +8,20 @@
  */
 #include "otaflow/store.h"
 
+/* The store (download finish) and the bootloader (boot_copy.c) lend these buffers to the
+ * signature check, which reads the signature into them: a smaller one could never check one. */
+_Static_assert(OTA_STORE_WORK_SIZE >= OTA_SIG_MAX_SIZE && OTA_BOOT_BUF_SIZE >= OTA_SIG_MAX_SIZE,
+               "OTA_STORE_WORK_SIZE and OTA_BOOT_BUF_SIZE must hold OTA_SIG_MAX_SIZE");
+
 const ota_sig_keyring_t *ota_store_trusted_keys(const ota_store_t *store)
 {
     return store ? store->trusted_keys : NULL;
 }
 
-ota_store_status_t ota_store_image_policy(const ota_store_t *store, const ota_image_info_t *info)
+ota_store_status_t ota_store_image_policy(const ota_store_t *store,
+                                          const ota_image_source_t *src,
+                                          const ota_image_info_t *info, uint8_t *work,
+                                          size_t work_len)
 {
     if (!store || !info) {
         return OTA_STORE_ERR_ARG;
@@ -27,12 +35,13 @@ ota_store_status_t ota_store_image_policy(const ota_store_t *store, const ota_im
     if (store->trusted_keys == NULL) {
         return OTA_STORE_OK;
     }
-    switch (ota_image_sig_check(info, store->trusted_keys)) {
+    switch (ota_image_sig_check(src, info, store->trusted_keys, work, work_len)) {
     case OTA_SIG_OK: return OTA_STORE_OK;
     case OTA_SIG_ERR_UNSIGNED: return OTA_STORE_ERR_UNSIGNED;
     case OTA_SIG_ERR_UNKNOWN_KEY: return OTA_STORE_ERR_UNKNOWN_KEY;
     case OTA_SIG_ERR_BAD_SIGNATURE: return OTA_STORE_ERR_SIGNATURE;
     case OTA_SIG_ERR_ARG: return OTA_STORE_ERR_ARG; /* an empty keyring in the config */
+    case OTA_SIG_ERR_READ: return OTA_STORE_ERR_FLASH;
     default: return OTA_STORE_ERR_CRYPTO;
     }
 }

@@ -60,8 +60,14 @@ extern "C" {
 #define OTA_STORE_RECORD_SLOT 48u
 #define OTA_STORE_RECORD_MAX                                                                     \
     (OTA_STORE_RECORD_HEADER + OTA_STORE_MAX_SLOTS * OTA_STORE_RECORD_SLOT + 4u)
-/** Record buffer: the largest record rounded up to a program unit of up to 64 bytes. */
-#define OTA_STORE_RECORD_BUF ((OTA_STORE_RECORD_MAX + 63u) & ~63u)
+/* The power of two at or above x, for 1 <= x <= 65536. */
+#define OTA_POW2_SMEAR_(v, s) ((v) | ((v) >> (s)))
+#define OTA_POW2_CEIL_(x)                                                                        \
+    (OTA_POW2_SMEAR_(OTA_POW2_SMEAR_(OTA_POW2_SMEAR_(OTA_POW2_SMEAR_((x) - 1u, 1), 2), 4), 8) + 1u)
+/** Record buffer: holds a record position of any geometry. A record of n bytes takes a
+ *  power-of-two position (n <= page size) or whole pages (n > page size); both are at most the
+ *  power of two at or above n, and at least the program unit (<= 64). */
+#define OTA_STORE_RECORD_BUF OTA_POW2_CEIL_(OTA_STORE_RECORD_MAX)
 
 /* Status ----------------------------------------------------------------------------------- */
 
@@ -98,6 +104,9 @@ typedef enum ota_store_status {
                                             small): no verdict on the image */
     OTA_STORE_ERR_HW_ID = -26,         /**< the image header's hw_id is not config.hw_id
                                             (built for another board) */
+    OTA_STORE_ERR_BELOW_FLOOR = -27,   /**< EraseVer of the running version refused: the image
+                                            it would roll back to is below the device's
+                                            security counter (nothing changed) */
 } ota_store_status_t;
 
 /** A short constant English name for a status ("digest mismatch"), never NULL. */
@@ -299,11 +308,25 @@ const ota_sig_keyring_t *ota_store_trusted_keys(const ota_store_t *store);
  * parsed and hash-verified (ota_image_parse + ota_image_verify returned OK on these bytes):
  * it is built for this board (header hw_id equals config.hw_id, unless that is 0), its
  * security counter is not below the device's (boot.security_counter), and, when the config
- * has trusted keys, it is signed by one of them. Reads nothing from flash.
+ * has trusted keys, it is signed by one of them. Reads only the signature, from src (the
+ * source info was parsed from) into work (ota_image_sig_check).
+ * @param work, work_len  scratch for the signature (OTA_SIG_MAX_SIZE bytes take any)
  * @return OK; ERR_HW_ID; ERR_SECURITY_COUNTER; ERR_UNSIGNED; ERR_UNKNOWN_KEY; ERR_SIGNATURE;
- *         ERR_CRYPTO; ERR_ARG.
+ *         ERR_CRYPTO (also a work buffer too small for the signature); ERR_FLASH (the
+ *         signature could not be read); ERR_ARG. ERR_CRYPTO and ERR_FLASH are no verdict.
  */
-ota_store_status_t ota_store_image_policy(const ota_store_t *store, const ota_image_info_t *info);
+ota_store_status_t ota_store_image_policy(const ota_store_t *store,
+                                          const ota_image_source_t *src,
+                                          const ota_image_info_t *info, uint8_t *work,
+                                          size_t work_len);
+
+/**
+ * The device's security counter as the store sees it: the floor below which no image may be
+ * stored, installed or rolled back to. Every store decision that compares a counter reads it
+ * here, so a floor kept elsewhere (bootloader-owned internal flash) plugs in at one place.
+ * 0 for NULL.
+ */
+uint32_t ota_store_security_floor(const ota_store_t *store);
 
 /** True if version is in the rejected list. */
 bool ota_store_is_rejected(const ota_store_t *store, uint32_t version);
@@ -337,7 +360,8 @@ ota_store_status_t ota_store_image_source(ota_store_t *store, uint8_t slot,
 /**
  * Read the slot's image back from flash and compare its SHA-256 with the recorded digest.
  * Uses the work buffer: not during a download. Changes nothing.
- * @return OK when the bytes match; ERR_STATE (slot not STORED/INSTALLED); ERR_DIGEST; ERR_FLASH.
+ * @return OK when the bytes match; ERR_STATE (slot not STORED/INSTALLED); ERR_DIGEST; ERR_FLASH;
+ *         ERR_CRYPTO (the hash engine failed: no verdict).
  */
 ota_store_status_t ota_store_slot_verify(ota_store_t *store, uint8_t slot);
 
@@ -435,9 +459,12 @@ bool ota_store_download_active(const ota_store_t *store, uint8_t *slot, uint32_t
  * Running: a roll back. The running slot is flagged DISCARD (it becomes EMPTY once another
  * image runs) and an install of the best remaining image is requested (the previous image
  * while on trial, else the highest STORED version below the running one, else the factory
- * image); ERR_NO_ROLLBACK if there is none. The running image's bytes are never erased here.
- * The factory slot is never touched.
- * @return OK; ERR_ARG (version 0); ERR_NOT_FOUND; ERR_PROTECTED; ERR_NO_ROLLBACK; ERR_BUSY
+ * image); ERR_NO_ROLLBACK if there is none; ERR_BELOW_FLOOR if that image's header security
+ * counter is below ota_store_security_floor() (the bootloader would refuse it, and a refused
+ * slot is lost: better refuse the EraseVer with nothing written). The running image's bytes
+ * are never erased here. The factory slot (0) is never erased nor emptied by EraseVer.
+ * @return OK; ERR_ARG (version 0); ERR_NOT_FOUND; ERR_PROTECTED; ERR_NO_ROLLBACK;
+ *         ERR_BELOW_FLOOR; ERR_IMAGE (the target's header does not decode); ERR_BUSY
  *         (the download in progress is that version: abort it first); ERR_FLASH /
  *         ERR_JOURNAL_FULL.
  */
