@@ -338,9 +338,11 @@ static int step_repair(ota_boot_t *boot, const char *why)
     return store_step(boot, sst);
 }
 
+static int step_confirmed(ota_boot_t *boot, bool *start);
+
 /* First boot of a programmed board (journal empty), or a running image without any copy in
  * the store: save the internal image as the factory image, then record it as running. */
-static int step_first_boot(ota_boot_t *boot)
+static int step_first_boot(ota_boot_t *boot, bool *start)
 {
     ota_image_source_t src;
     boot_internal_source(boot, &src);
@@ -358,6 +360,7 @@ static int step_first_boot(ota_boot_t *boot)
     uint32_t total = boot->info.total_size;
     uint8_t digest[OTA_SHA256_SIZE];
     memcpy(digest, boot->digest, sizeof digest);
+    bool not_saved = false;
     const ota_store_slot_t *f = ota_store_slot(boot->store, OTA_STORE_FACTORY_SLOT);
     if (f->state == OTA_SLOT_EMPTY || f->state == OTA_SLOT_DOWNLOADING) {
         boot_say(boot, "boot: first boot: saving v%u as the factory image", (unsigned)version);
@@ -382,6 +385,7 @@ static int step_first_boot(ota_boot_t *boot)
             return store_failed(boot, sst);
         } else {
             boot_say(boot, "boot: factory image not saved: %s", ota_store_status_str(sst));
+            not_saved = true;
         }
     }
     uint8_t slot = OTA_STORE_SLOT_NONE;
@@ -389,7 +393,10 @@ static int step_first_boot(ota_boot_t *boot)
         memcmp(f->digest, digest, sizeof digest) == 0) {
         slot = OTA_STORE_FACTORY_SLOT;
     }
-    return store_step(boot, ota_store_set_running(boot->store, version, slot));
+    int st = store_step(boot, ota_store_set_running(boot->store, version, slot));
+    /* A copy that cannot be made (e.g. the image is larger than a slot) is not retried in
+     * this boot: the next round would take this step again, up to the round limit. */
+    return st == BOOT_AGAIN && not_saved ? step_confirmed(boot, start) : st;
 }
 
 /* TRIAL: a roll back or factory image was confirmed before, and the config may confirm at
@@ -492,7 +499,7 @@ static int step(ota_boot_t *boot, bool *start)
         break;
     }
     if (needs_factory_copy(boot)) {
-        return step_first_boot(boot);
+        return step_first_boot(boot, start);
     }
     return step_confirmed(boot, start);
 }
