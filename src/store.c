@@ -48,6 +48,7 @@ const char *ota_store_status_str(ota_store_status_t status)
     case OTA_STORE_ERR_CRYPTO: return "crypto backend failed";
     case OTA_STORE_ERR_HW_ID: return "image built for another board (hw id)";
     case OTA_STORE_ERR_BELOW_FLOOR: return "roll back target below the security counter";
+    case OTA_STORE_ERR_SECTORS: return "journal or slots not on erase sector boundaries";
     }
     return "unknown store status";
 }
@@ -110,17 +111,23 @@ uint32_t ota_store_slot_addr(const ota_store_t *store, uint8_t slot)
     return store->layout.data_base + (uint32_t)slot * store->layout.slot_size;
 }
 
-/* Erase the unit (or block) of slot starting at offset; returns its length in *len. */
+/* Erase the sector (or block) of slot starting at offset; returns its length in *len. Slots
+ * start and end on sector boundaries (mount checks it), so offset, a sum of sector sizes
+ * from the slot's start, is a sector's start. */
 static ota_store_status_t erase_at(ota_store_t *store, uint8_t slot, uint32_t offset,
                                    uint32_t limit, uint32_t *len)
 {
     const ota_flash_geometry_t *g = &store->flash->geometry;
     uint32_t addr = ota_store_slot_addr(store, slot) + offset;
-    uint32_t n = g->erase_unit;
-    /* One block erase replaces block/erase_unit sector erases (18 ms instead of 16 x 18 ms
-     * on SST26) when a whole block of this slot lies ahead. */
-    if (g->block_size > g->erase_unit && addr % g->block_size == 0 &&
-        limit - offset >= g->block_size) {
+    ota_flash_sector_t sector;
+    bool found = ota_flash_sector_at(g, addr, &sector);
+    OTA_ASSERT(found && sector.start == addr);
+    (void)found;
+    uint32_t n = sector.size;
+    /* One block erase replaces block/sector erases (18 ms instead of 16 x 18 ms on SST26)
+     * when a whole block of this slot lies ahead. */
+    if (g->block_size > n && addr % g->block_size == 0 && limit - offset >= g->block_size &&
+        ota_flash_on_sectors(g, addr, g->block_size)) {
         n = g->block_size;
     }
     ota_flash_status_t st = ota_flash_erase(store->flash, addr, n);
@@ -166,6 +173,22 @@ static uint32_t floor_pow2(uint32_t v)
     return p;
 }
 
+/* The factory slot's address: the first sector start from `from` on, aligned to align, where
+ * a slot covers whole sectors. On a uniform device that is `from` itself; on a mixed one the
+ * slots move past sectors they would straddle (STM32F4-like, 128K slots: 32K -> 128K). */
+static uint64_t first_slot_base(const ota_flash_geometry_t *g, uint32_t from, uint32_t align,
+                                uint32_t slot_size)
+{
+    ota_flash_sector_t s;
+    bool more = ota_flash_sector_at(g, from, &s);
+    for (; more; more = ota_flash_sector_next(g, &s)) {
+        if (s.start >= from && s.start % align == 0 && ota_flash_on_sectors(g, s.start, slot_size)) {
+            return s.start;
+        }
+    }
+    return g->size; /* no room: the caller finds no slot fits */
+}
+
 static ota_store_status_t compute_layout(const ota_flash_geometry_t *g,
                                          const ota_store_config_t *cfg, ota_store_layout_t *out)
 {
@@ -176,11 +199,18 @@ static ota_store_status_t compute_layout(const ota_flash_geometry_t *g,
         return OTA_STORE_ERR_GEOMETRY;
     }
     uint32_t slot_size = cfg->slot_size ? cfg->slot_size : OTA_STORE_DEFAULT_SLOT_SIZE;
-    if (slot_size % g->erase_unit != 0) {
+    if (slot_size % g->erase_unit != 0 || !ota_flash_sectors_valid(g)) {
         return OTA_STORE_ERR_GEOMETRY;
     }
+    /* The journal is the device's first two sectors, which must be of one size. */
+    uint32_t journal_sector = g->erase_unit;
+    if (!ota_flash_on_sectors(g, 0, journal_sector) ||
+        !ota_flash_on_sectors(g, journal_sector, journal_sector)) {
+        return OTA_STORE_ERR_SECTORS;
+    }
     uint32_t align = g->block_size > g->erase_unit ? g->block_size : g->erase_unit;
-    uint64_t data_base = align_up(2u * g->erase_unit, align);
+    uint64_t data_base = first_slot_base(g, align_up(2u * g->erase_unit, align), align,
+                                         slot_size);
     uint64_t room = g->size > data_base ? g->size - data_base : 0;
     uint64_t fit = room / slot_size; /* factory slot included */
     uint32_t n = cfg->download_slots ? cfg->download_slots : OTA_STORE_DEFAULT_DOWNLOAD_SLOTS;
@@ -196,6 +226,12 @@ static ota_store_status_t compute_layout(const ota_flash_geometry_t *g,
     }
     if ((uint64_t)n + 1u > fit) {
         return OTA_STORE_ERR_NO_SPACE;
+    }
+    /* Every slot is erased whole sectors at a time: one straddling a boundary could not be. */
+    for (uint32_t i = 0; i <= n; i++) {
+        if (!ota_flash_on_sectors(g, (uint32_t)data_base + i * slot_size, slot_size)) {
+            return OTA_STORE_ERR_SECTORS;
+        }
     }
     /* A record stride that divides the page (or is whole pages) keeps every record program
      * inside pages: one program op per record when it fits a page. */
@@ -217,9 +253,9 @@ static ota_store_status_t compute_layout(const ota_flash_geometry_t *g,
     }
     /* The record and work buffers of ota_store_t are sized for every geometry accepted. */
     OTA_ASSERT(record <= OTA_STORE_RECORD_BUF && chunk <= OTA_STORE_WORK_SIZE);
-    out->journal_sector_size = g->erase_unit;
+    out->journal_sector_size = journal_sector;
     out->record_size = record;
-    out->records_per_sector = g->erase_unit / record;
+    out->records_per_sector = journal_sector / record;
     out->write_chunk = chunk;
     out->data_base = (uint32_t)data_base;
     out->slot_size = slot_size;
@@ -583,8 +619,11 @@ ota_store_status_t ota_store_download_checkpoint(ota_store_t *store, uint32_t *d
     if (!store->dl.active) {
         return OTA_STORE_ERR_STATE;
     }
-    uint32_t unit = store->flash->geometry.erase_unit;
-    uint32_t offset = store->dl.base / unit * unit;
+    /* A resumed download erases from the durable offset on: it must be a sector's start. */
+    uint32_t slot_addr = ota_store_slot_addr(store, store->dl.slot);
+    ota_flash_sector_t sector;
+    bool found = ota_flash_sector_at(&store->flash->geometry, slot_addr + store->dl.base, &sector);
+    uint32_t offset = found ? sector.start - slot_addr : 0u;
     if (durable) {
         *durable = store->state.slots[store->dl.slot].offset;
     }

@@ -107,6 +107,10 @@ typedef enum ota_store_status {
     OTA_STORE_ERR_BELOW_FLOOR = -27,   /**< EraseVer of the running version refused: the image
                                             it would roll back to is below the device's
                                             security counter (nothing changed) */
+    OTA_STORE_ERR_SECTORS = -28,       /**< mixed erase sectors the store cannot use: the
+                                            first two sectors (the journal) are not both
+                                            erase_unit bytes, or no slot layout covers whole
+                                            sectors (mount fails, nothing written) */
 } ota_store_status_t;
 
 /** A short constant English name for a status ("digest mismatch"), never NULL. */
@@ -203,7 +207,8 @@ typedef struct ota_store_config {
 
 /** Where things are on the device (computed by ota_store_mount). */
 typedef struct ota_store_layout {
-    uint32_t journal_sector_size; /**< one erase unit per journal sector */
+    uint32_t journal_sector_size; /**< one erase sector per journal sector (the device's
+                                       first two sectors, erase_unit bytes each) */
     uint32_t record_size;         /**< bytes per record position (multiple of program unit) */
     uint32_t records_per_sector;
     uint32_t write_chunk;         /**< bytes programmed at once by a download (<= a page) */
