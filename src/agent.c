@@ -27,7 +27,7 @@ typedef struct line {
     size_t len;
 } line_t;
 
-static void line_str(line_t *l, const char *s)
+static void agent_line_str(line_t *l, const char *s)
 {
     while (*s != '\0' && l->len + 1u < sizeof l->buf) {
         l->buf[l->len++] = *s++;
@@ -35,11 +35,11 @@ static void line_str(line_t *l, const char *s)
     l->buf[l->len] = '\0';
 }
 
-static void line_u32(line_t *l, uint32_t v)
+static void agent_line_u32(line_t *l, uint32_t v)
 {
     char digits[OTA_DEC_U64_SIZE];
     (void)ota_u64_to_dec(v, digits, sizeof digits);
-    line_str(l, digits);
+    agent_line_str(l, digits);
 }
 
 static void agent_log_event(const ota_agent_t *a, const ota_event_t *e)
@@ -48,31 +48,31 @@ static void agent_log_event(const ota_agent_t *a, const ota_event_t *e)
         return;
     }
     line_t l = {.len = 0};
-    line_str(&l, "ota: ");
-    line_str(&l, ota_event_type_str(e->type));
+    agent_line_str(&l, "ota: ");
+    agent_line_str(&l, ota_event_type_str(e->type));
     if (e->version != 0u) {
-        line_str(&l, " v");
-        line_u32(&l, e->version);
+        agent_line_str(&l, " v");
+        agent_line_u32(&l, e->version);
     }
     if (e->type == OTA_EVT_DOWNLOAD_PROGRESS || e->type == OTA_EVT_DOWNLOAD_STARTED) {
-        line_str(&l, " ");
-        line_u32(&l, e->bytes);
+        agent_line_str(&l, " ");
+        agent_line_u32(&l, e->bytes);
         if (e->total != 0u) {
-            line_str(&l, "/");
-            line_u32(&l, e->total);
+            agent_line_str(&l, "/");
+            agent_line_u32(&l, e->total);
         }
     }
     if (e->reason != NULL && e->reason[0] != '\0') {
-        line_str(&l, ": ");
-        line_str(&l, e->reason);
+        agent_line_str(&l, ": ");
+        agent_line_str(&l, e->reason);
         if (e->http_status != 0u) {
-            line_str(&l, " ");
-            line_u32(&l, e->http_status);
+            agent_line_str(&l, " ");
+            agent_line_u32(&l, e->http_status);
         }
         if (e->retry_s != 0u) {
-            line_str(&l, ", retry in ");
-            line_u32(&l, e->retry_s);
-            line_str(&l, " s");
+            agent_line_str(&l, ", retry in ");
+            agent_line_u32(&l, e->retry_s);
+            agent_line_str(&l, " s");
         }
     }
     a->ports.log(a->ports.log_ctx, l.buf);
@@ -93,7 +93,7 @@ void ota_agent_emit(ota_agent_t *a, ota_event_type_t type, uint32_t version)
 
 /* Seconds to wait after `failures` failed attempts in a row: the first delay, doubled per
  * further failure, capped at the maximum. */
-static uint32_t backoff_s(const ota_agent_t *a, uint8_t failures)
+static uint32_t agent_backoff_s(const ota_agent_t *a, uint8_t failures)
 {
     uint32_t d = a->config.retry_first_s;
     for (uint8_t i = 1; i < failures && d < a->config.retry_max_s; i++) {
@@ -106,7 +106,7 @@ static uint32_t backoff_s(const ota_agent_t *a, uint8_t failures)
  * earlier than the period already scheduled it). Returns the seconds until then, 0 when no
  * periodic check is scheduled. An abort by the application and an image skipped because it
  * was refused before are no attempts: they move nothing. */
-static uint32_t back_off(ota_agent_t *a, ota_event_type_t type, int32_t status)
+static uint32_t agent_back_off(ota_agent_t *a, ota_event_type_t type, int32_t status)
 {
     if (a->config.period_s == 0u) {
         return 0u;
@@ -117,7 +117,7 @@ static uint32_t back_off(ota_agent_t *a, ota_event_type_t type, int32_t status)
         if (*failures < UINT8_MAX) {
             (*failures)++;
         }
-        uint32_t later = a->now_ms + backoff_s(a, *failures) * 1000u;
+        uint32_t later = a->now_ms + agent_backoff_s(a, *failures) * 1000u;
         if ((int32_t)(later - a->next_check_ms) > 0) {
             a->next_check_ms = later;
         }
@@ -131,7 +131,7 @@ void ota_agent_emit_failure(ota_agent_t *a, ota_event_type_t type, uint32_t vers
     ota_event_t e = {.type = type, .version = version, .source = source, .status = status};
     if (type == OTA_EVT_CHECK_FAILED || type == OTA_EVT_DOWNLOAD_FAILED ||
         type == OTA_EVT_VERIFY_FAILED) {
-        e.retry_s = back_off(a, type, source == OTA_SRC_AGENT ? status : 0);
+        e.retry_s = agent_back_off(a, type, source == OTA_SRC_AGENT ? status : 0);
     }
     switch (source) {
     case OTA_SRC_HTTP:
@@ -178,7 +178,7 @@ bool ota_agent_url_insecure(bool require_tls, const char *url)
     return require_tls && ota_url_parse(url, &parsed) == OTA_URL_OK && !parsed.tls;
 }
 
-static bool busy(const ota_agent_t *a)
+static bool agent_busy(const ota_agent_t *a)
 {
     return a->state == OTA_AGENT_CHECKING || a->state == OTA_AGENT_DOWNLOADING ||
            a->state == OTA_AGENT_VERIFYING;
@@ -186,7 +186,7 @@ static bool busy(const ota_agent_t *a)
 
 /* Something will be installed at the next reset: tell the application; with auto reset the
  * reset itself happens at the next poll, so the application sees the event first. */
-static void enter_reset_pending(ota_agent_t *a, uint32_t version)
+static void agent_enter_reset_pending(ota_agent_t *a, uint32_t version)
 {
     a->state = OTA_AGENT_RESET_PENDING;
     a->have_update = false;
@@ -201,7 +201,7 @@ void ota_agent_request_install(ota_agent_t *a, uint8_t slot, uint32_t version)
         a->state = OTA_AGENT_IDLE;
         return;
     }
-    enter_reset_pending(a, version);
+    agent_enter_reset_pending(a, version);
 }
 
 /* Carry out one EraseVer. *rolling_back is set when the running version was erased: the
@@ -229,12 +229,12 @@ ota_store_status_t ota_agent_apply_erase(ota_agent_t *a, uint32_t version, bool 
     ota_agent_emit(a, OTA_EVT_IMAGE_ERASED, version);
     if (was_running) {
         *rolling_back = true;
-        enter_reset_pending(a, version);
+        agent_enter_reset_pending(a, version);
     }
     return OTA_STORE_OK;
 }
 
-static bool check_due(const ota_agent_t *a)
+static bool agent_check_due(const ota_agent_t *a)
 {
     if (a->manifest_url[0] == '\0') {
         return false;
@@ -245,7 +245,7 @@ static bool check_due(const ota_agent_t *a)
     return a->config.period_s != 0u && (int32_t)(a->now_ms - a->next_check_ms) >= 0;
 }
 
-static void poll_idle(ota_agent_t *a)
+static void agent_poll_idle(ota_agent_t *a)
 {
     const ota_transport_t *t = &a->ports.transport;
     if (t->ops->network_up != NULL && !t->ops->network_up(t->ctx)) {
@@ -262,7 +262,7 @@ static void poll_idle(ota_agent_t *a)
         ota_agent_image_begin(a);
         return;
     }
-    if (check_due(a)) {
+    if (agent_check_due(a)) {
         a->check_requested = false;
         a->next_check_ms = a->now_ms + a->config.period_s * 1000u;
         ota_agent_check_begin(a);
@@ -375,7 +375,7 @@ ota_agent_state_t ota_agent_poll(ota_agent_t *agent, uint32_t now_ms)
     switch (agent->state) {
     case OTA_AGENT_IDLE:
     case OTA_AGENT_WAIT_NETWORK:
-        poll_idle(agent);
+        agent_poll_idle(agent);
         break;
     case OTA_AGENT_CHECKING:
         ota_agent_check_poll(agent);
@@ -406,7 +406,7 @@ ota_agent_status_t ota_agent_check_now(ota_agent_t *agent)
     if (agent->manifest_url[0] == '\0') {
         return OTA_AGENT_ERR_CONFIG;
     }
-    if (busy(agent)) {
+    if (agent_busy(agent)) {
         return OTA_AGENT_ERR_BUSY;
     }
     agent->check_requested = true;
@@ -418,7 +418,7 @@ ota_agent_status_t ota_agent_download(ota_agent_t *agent)
     if (agent == NULL) {
         return OTA_AGENT_ERR_ARG;
     }
-    if (busy(agent)) {
+    if (agent_busy(agent)) {
         return OTA_AGENT_ERR_BUSY;
     }
     if (!agent->have_update) {
@@ -435,7 +435,7 @@ ota_agent_status_t ota_agent_start_update(ota_agent_t *agent, const char *url,
     if (agent == NULL || url == NULL || digest == NULL || version == 0u) {
         return OTA_AGENT_ERR_ARG;
     }
-    if (busy(agent)) {
+    if (agent_busy(agent)) {
         return OTA_AGENT_ERR_BUSY;
     }
     size_t n = strlen(url);
@@ -461,7 +461,7 @@ ota_agent_status_t ota_agent_erase_version(ota_agent_t *agent, uint32_t version)
     if (agent == NULL || version == 0u) {
         return OTA_AGENT_ERR_ARG;
     }
-    if (busy(agent)) {
+    if (agent_busy(agent)) {
         return OTA_AGENT_ERR_BUSY;
     }
     bool rolling_back;
@@ -469,12 +469,12 @@ ota_agent_status_t ota_agent_erase_version(ota_agent_t *agent, uint32_t version)
     return st == OTA_STORE_OK ? OTA_AGENT_OK : OTA_AGENT_ERR_STORE;
 }
 
-static ota_agent_status_t boot_request(ota_agent_t *agent, bool factory)
+static ota_agent_status_t agent_boot_request(ota_agent_t *agent, bool factory)
 {
     if (agent == NULL) {
         return OTA_AGENT_ERR_ARG;
     }
-    if (busy(agent)) {
+    if (agent_busy(agent)) {
         return OTA_AGENT_ERR_BUSY;
     }
     ota_store_status_t st = factory ? ota_store_factory_reset(agent->ports.store)
@@ -483,18 +483,18 @@ static ota_agent_status_t boot_request(ota_agent_t *agent, bool factory)
         ota_agent_emit_failure(agent, OTA_EVT_ERASE_FAILED, 0, OTA_SRC_STORE, st);
         return OTA_AGENT_ERR_STORE;
     }
-    enter_reset_pending(agent, 0);
+    agent_enter_reset_pending(agent, 0);
     return OTA_AGENT_OK;
 }
 
 ota_agent_status_t ota_agent_rollback(ota_agent_t *agent)
 {
-    return boot_request(agent, false);
+    return agent_boot_request(agent, false);
 }
 
 ota_agent_status_t ota_agent_factory_reset(ota_agent_t *agent)
 {
-    return boot_request(agent, true);
+    return agent_boot_request(agent, true);
 }
 
 bool ota_agent_progress(const ota_agent_t *agent, uint32_t *bytes, uint32_t *total)

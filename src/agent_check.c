@@ -8,7 +8,7 @@
 
 #include "agent_internal.h"
 
-static uint32_t running_version(const ota_agent_t *a)
+static uint32_t agent_running_version(const ota_agent_t *a)
 {
     if (a->config.running_version != 0u) {
         return a->config.running_version;
@@ -16,12 +16,12 @@ static uint32_t running_version(const ota_agent_t *a)
     return ota_store_boot(a->ports.store)->running_version;
 }
 
-static bool store_rejects(void *ctx, uint32_t version)
+static bool agent_store_rejects(void *ctx, uint32_t version)
 {
     return ota_store_is_rejected((const ota_store_t *)ctx, version);
 }
 
-static int manifest_body(void *user, uint64_t offset, const uint8_t *data, size_t len)
+static int agent_manifest_body(void *user, uint64_t offset, const uint8_t *data, size_t len)
 {
     ota_agent_t *a = user;
     uint32_t max = a->config.manifest_max;
@@ -34,7 +34,7 @@ static int manifest_body(void *user, uint64_t offset, const uint8_t *data, size_
     return 0;
 }
 
-static int sig_body(void *user, uint64_t offset, const uint8_t *data, size_t len)
+static int agent_sig_body(void *user, uint64_t offset, const uint8_t *data, size_t len)
 {
     ota_agent_t *a = user;
     if (offset != a->manifest_sig_len || len > OTA_MANIFEST_SIG_MAX - a->manifest_sig_len) {
@@ -47,8 +47,8 @@ static int sig_body(void *user, uint64_t offset, const uint8_t *data, size_t len
 }
 
 /* One GET of the check (the manifest, then its .sig) into the body callback given. */
-static void start_check_get(ota_agent_t *a, const char *url, ota_http_body_fn on_body,
-                            bool fetching_sig)
+static void agent_start_check_get(ota_agent_t *a, const char *url, ota_http_body_fn on_body,
+                                  bool fetching_sig)
 {
     a->body_error = OTA_AGENT_OK;
     ota_http_request_t req = {
@@ -69,22 +69,22 @@ static void start_check_get(ota_agent_t *a, const char *url, ota_http_body_fn on
 }
 
 /* The manifest is in; its detached signature is next (manifest URL + ".sig"). */
-static void start_sig_fetch(ota_agent_t *a)
+static void agent_start_sig_fetch(ota_agent_t *a)
 {
     a->manifest_sig_len = 0;
-    start_check_get(a, a->manifest_sig_url, sig_body, true);
+    agent_start_check_get(a, a->manifest_sig_url, agent_sig_body, true);
 }
 
 void ota_agent_check_begin(ota_agent_t *a)
 {
     a->manifest_len = 0;
     ota_agent_emit(a, OTA_EVT_CHECK_STARTED, 0);
-    start_check_get(a, a->manifest_url, manifest_body, false);
+    agent_start_check_get(a, a->manifest_url, agent_manifest_body, false);
 }
 
 /* Is the manifest signed by a trusted key? *is_signed says whether freshness applies; false
  * (after a CHECK_FAILED) refuses the manifest before a byte of it is parsed. */
-static bool manifest_authentic(ota_agent_t *a, bool *is_signed)
+static bool agent_manifest_authentic(ota_agent_t *a, bool *is_signed)
 {
     *is_signed = false;
     if (a->config.manifest_keys == NULL) {
@@ -108,7 +108,7 @@ static bool manifest_authentic(ota_agent_t *a, bool *is_signed)
  * store, so a reset does not reopen a replay), not expired when the time is known, and not
  * the same Sequence for longer than the maximum age of monotonic time. Its Sequence becomes
  * the highest accepted before anything in it is acted on. */
-static bool manifest_fresh(ota_agent_t *a)
+static bool agent_manifest_fresh(ota_agent_t *a)
 {
     uint64_t utc = a->ports.utc_now != NULL ? a->ports.utc_now(a->ports.utc_ctx) : 0u;
     ota_manifest_sig_status_t st = ota_manifest_freshness(
@@ -137,22 +137,22 @@ static bool manifest_fresh(ota_agent_t *a)
 /* An EraseVer of the running version rolls the device back: once the device trusts any key
  * (images or manifests), a manifest must be signed to do that. Without keys nothing is
  * authenticated anyway (docs/security.md says what that allows). */
-static bool erase_needs_signature(const ota_agent_t *a, uint32_t version)
+static bool agent_erase_needs_signature(const ota_agent_t *a, uint32_t version)
 {
     return version == ota_store_boot(a->ports.store)->running_version &&
            (a->config.manifest_keys != NULL || ota_store_trusted_keys(a->ports.store) != NULL);
 }
 
-static void check_done(ota_agent_t *a)
+static void agent_check_done(ota_agent_t *a)
 {
     bool is_signed;
-    if (!manifest_authentic(a, &is_signed)) {
+    if (!agent_manifest_authentic(a, &is_signed)) {
         return;
     }
     ota_manifest_device_t device = {
-        .running_version = running_version(a),
+        .running_version = agent_running_version(a),
         .allow_downgrade = a->config.allow_downgrade,
-        .is_rejected = store_rejects,
+        .is_rejected = agent_store_rejects,
         .rejected_ctx = a->ports.store,
         .hw_id = a->config.hw_id,
     };
@@ -162,14 +162,14 @@ static void check_done(ota_agent_t *a)
         ota_agent_emit_failure(a, OTA_EVT_CHECK_FAILED, 0, OTA_SRC_MANIFEST, ms);
         return;
     }
-    if (is_signed && !manifest_fresh(a)) {
+    if (is_signed && !agent_manifest_fresh(a)) {
         return;
     }
     a->check_failures = 0;
 
     for (uint32_t i = 0; i < a->plan.erase_count; i++) {
         uint32_t v = a->plan.erase_versions[i];
-        if (!is_signed && erase_needs_signature(a, v)) {
+        if (!is_signed && agent_erase_needs_signature(a, v)) {
             ota_agent_emit_failure(a, OTA_EVT_ERASE_FAILED, v, OTA_SRC_AGENT,
                                    OTA_AGENT_ERR_ERASE_UNSIGNED);
             continue;
@@ -213,7 +213,7 @@ void ota_agent_check_poll(ota_agent_t *a)
             ota_agent_emit_failure(a, OTA_EVT_CHECK_FAILED, 0, OTA_SRC_HTTP, hs);
             return;
         }
-        check_done(a);
+        agent_check_done(a);
         return;
     }
     if (hs == OTA_HTTP_ERR_ABORTED && a->body_error != OTA_AGENT_OK) {
@@ -225,9 +225,9 @@ void ota_agent_check_poll(ota_agent_t *a)
         return;
     }
     if (a->config.manifest_keys != NULL) {
-        start_sig_fetch(a);
+        agent_start_sig_fetch(a);
         return;
     }
     a->manifest_sig_len = 0;
-    check_done(a);
+    agent_check_done(a);
 }

@@ -4,8 +4,8 @@
  * durable offset, write the bytes into the store as they come, checkpoint what arrived when an
  * attempt fails, and have the store read the slot back and verify it.
  *
- * This is where delta updates plug in: a patch applier would replace image_body() (and the
- * length checks of image_response(), which would apply to the patch), turning patch bytes and
+ * This is where delta updates plug in: a patch applier would replace agent_image_body() (and the
+ * length checks of agent_image_response(), which would apply to the patch), turning patch bytes and
  * the running image into the new image's bytes for ota_store_download_write(). Resume,
  * checkpoints and the verification of the reconstructed image by the store stay as they are.
  */
@@ -13,7 +13,7 @@
 
 #include "agent_internal.h"
 
-static int image_response(void *user, const ota_http_response_t *resp)
+static int agent_image_response(void *user, const ota_http_response_t *resp)
 {
     ota_agent_t *a = user;
     if (resp->total_length != OTA_HTTP_LENGTH_UNKNOWN) {
@@ -33,7 +33,7 @@ static int image_response(void *user, const ota_http_response_t *resp)
     return 0;
 }
 
-static void maybe_progress(ota_agent_t *a)
+static void agent_maybe_progress(ota_agent_t *a)
 {
     if (a->received >= a->next_progress) {
         uint32_t step = a->config.progress_step;
@@ -46,7 +46,7 @@ static void maybe_progress(ota_agent_t *a)
  * refused once its header is in, before the rest is fetched and written. A header that does
  * not decode is left to the store, which names what is wrong with it. (A resumed download
  * was checked when it started; the store checks every image at the end anyway.) */
-static bool head_for_another_board(ota_agent_t *a, const uint8_t *data, size_t len)
+static bool agent_head_for_another_board(ota_agent_t *a, const uint8_t *data, size_t len)
 {
     if (a->config.hw_id == 0u || a->resume_from != 0u || a->received >= OTA_IMAGE_HEADER_SIZE) {
         return false;
@@ -66,7 +66,7 @@ static bool head_for_another_board(ota_agent_t *a, const uint8_t *data, size_t l
            h.hw_id != a->config.hw_id;
 }
 
-static int image_body(void *user, uint64_t offset, const uint8_t *data, size_t len)
+static int agent_image_body(void *user, uint64_t offset, const uint8_t *data, size_t len)
 {
     ota_agent_t *a = user;
     uint64_t have = a->received;
@@ -78,7 +78,7 @@ static int image_body(void *user, uint64_t offset, const uint8_t *data, size_t l
         return 1;
     }
     size_t skip = (size_t)(have - offset);
-    if (head_for_another_board(a, data + skip, len - skip)) {
+    if (agent_head_for_another_board(a, data + skip, len - skip)) {
         a->body_error = OTA_AGENT_ERR_HW_ID;
         return 1;
     }
@@ -90,12 +90,12 @@ static int image_body(void *user, uint64_t offset, const uint8_t *data, size_t l
         return 1;
     }
     a->received += (uint32_t)(len - skip);
-    maybe_progress(a);
+    agent_maybe_progress(a);
     return 0;
 }
 
 /* Begin (or resume) the store side of the download; false if it cannot start now. */
-static bool begin_store_download(ota_agent_t *a, uint32_t *resume)
+static bool agent_begin_store_download(ota_agent_t *a, uint32_t *resume)
 {
     ota_store_t *store = a->ports.store;
     const ota_manifest_update_t *u = &a->update;
@@ -139,7 +139,7 @@ static bool begin_store_download(ota_agent_t *a, uint32_t *resume)
 
 /* Why the update in a->update may not be fetched at all, decided before the store is touched
  * (no record, no erase): OK if it may. */
-static ota_agent_status_t download_refusal(const ota_agent_t *a)
+static ota_agent_status_t agent_download_refusal(const ota_agent_t *a)
 {
     const ota_manifest_update_t *u = &a->update;
     if (!ota_agent_url_fetchable(u->url)) {
@@ -158,7 +158,7 @@ static ota_agent_status_t download_refusal(const ota_agent_t *a)
 /* The bytes served for the current update were refused for what they are (not for how they
  * travelled): the same version and digest is not fetched again, which would cost a slot's
  * worth of erases each time, until the manifest changes either. Kept in RAM only. */
-static void remember_refused(ota_agent_t *a)
+static void agent_remember_refused(ota_agent_t *a)
 {
     a->have_refused = true;
     a->refused_version = a->update.version;
@@ -168,13 +168,13 @@ static void remember_refused(ota_agent_t *a)
 void ota_agent_image_begin(ota_agent_t *a)
 {
     uint32_t resume = 0;
-    ota_agent_status_t why = download_refusal(a);
+    ota_agent_status_t why = agent_download_refusal(a);
     if (why != OTA_AGENT_OK) {
         ota_agent_emit_failure(a, OTA_EVT_DOWNLOAD_FAILED, a->update.version, OTA_SRC_AGENT, why);
         a->state = OTA_AGENT_IDLE;
         return;
     }
-    if (!begin_store_download(a, &resume)) {
+    if (!agent_begin_store_download(a, &resume)) {
         return;
     }
     a->resume_from = resume;
@@ -188,8 +188,8 @@ void ota_agent_image_begin(ota_agent_t *a)
     ota_http_request_t req = {
         .url = a->update.url,
         .range_from = resume,
-        .on_body = image_body,
-        .on_response = image_response,
+        .on_body = agent_image_body,
+        .on_response = agent_image_response,
         .user = a,
     };
     ota_http_status_t hs = ota_http_get(&a->http, &req);
@@ -201,7 +201,7 @@ void ota_agent_image_begin(ota_agent_t *a)
     a->state = OTA_AGENT_DOWNLOADING;
 }
 
-static void download_failed(ota_agent_t *a, ota_http_status_t hs)
+static void agent_download_failed(ota_agent_t *a, ota_http_status_t hs)
 {
     ota_store_t *store = a->ports.store;
     uint32_t v = a->update.version;
@@ -215,7 +215,7 @@ static void download_failed(ota_agent_t *a, ota_http_status_t hs)
     }
 
     if (a->body_error == OTA_AGENT_ERR_HW_ID) {
-        remember_refused(a); /* its header names another board: a verdict on the file */
+        agent_remember_refused(a); /* its header names another board: a verdict on the file */
     }
     bool resumable = a->body_error == OTA_AGENT_OK;
     if (resumable) {
@@ -232,7 +232,7 @@ static void download_failed(ota_agent_t *a, ota_http_status_t hs)
  * failed after the last byte (e.g. junk after the body) leaves the whole file there, and
  * asking for more would fail forever: verification decides instead. If the bytes are not the
  * file, the slot is emptied and the next attempt starts from zero. */
-static bool nothing_left_to_fetch(const ota_agent_t *a, ota_http_status_t hs)
+static bool agent_nothing_left_to_fetch(const ota_agent_t *a, ota_http_status_t hs)
 {
     return hs == OTA_HTTP_ERR_STATUS && a->resume_from > 0u &&
            ota_http_response(&a->http)->status_code == 416u;
@@ -244,8 +244,8 @@ void ota_agent_image_poll(ota_agent_t *a)
     if (hs == OTA_HTTP_IN_PROGRESS || hs == OTA_HTTP_WOULD_BLOCK) {
         return;
     }
-    if (hs != OTA_HTTP_OK && !nothing_left_to_fetch(a, hs)) {
-        download_failed(a, hs);
+    if (hs != OTA_HTTP_OK && !agent_nothing_left_to_fetch(a, hs)) {
+        agent_download_failed(a, hs);
         return;
     }
     if (a->total == 0u) {
@@ -276,7 +276,7 @@ void ota_agent_image_verify(ota_agent_t *a)
          * resumed one may splice two versions of the file (it changed between attempts). */
         bool whole = a->resume_from == 0u && a->update.has_size && a->received == a->update.size;
         if (st != OTA_STORE_ERR_DIGEST || whole) {
-            remember_refused(a);
+            agent_remember_refused(a);
         }
         ota_agent_emit_failure(a, OTA_EVT_VERIFY_FAILED, v, OTA_SRC_STORE, st);
     } else {
