@@ -328,10 +328,12 @@ static void test_calls_the_bootloader_refuses_or_defaults(void **unused)
     /* Configurations it cannot work with. */
     ota_boot_config_t c = fx->config;
     c.app_size = 100; /* less than one erase unit */
-    assert_int_equal(ota_boot_run(&fx->boot, &c, in, &fx->store, NULL, NULL, NULL), OTA_BOOT_ERR_ARG);
+    assert_int_equal(ota_boot_run(&fx->boot, &c, in, &fx->store, NULL, NULL, NULL),
+                     OTA_BOOT_ERR_REGION);
     c = fx->config;
     c.app_size += 0x100; /* not whole erase units */
-    assert_int_equal(ota_boot_run(&fx->boot, &c, in, &fx->store, NULL, NULL, NULL), OTA_BOOT_ERR_ARG);
+    assert_int_equal(ota_boot_run(&fx->boot, &c, in, &fx->store, NULL, NULL, NULL),
+                     OTA_BOOT_ERR_REGION);
     ota_flash_t odd = *in;
     odd.geometry.program_unit = 2u * OTA_BOOT_BUF_SIZE; /* larger than its buffer */
     assert_int_equal(ota_boot_run(&fx->boot, NULL, &odd, &fx->store, NULL, NULL, NULL),

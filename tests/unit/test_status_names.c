@@ -85,7 +85,7 @@ static void test_every_status_has_its_own_name(void **unused)
     (void)unused;
     check_names("agent status", ota_agent_status_str_int, OTA_AGENT_OK, OTA_AGENT_ERR_HW_ID,
                 "unknown agent status");
-    check_names("boot status", ota_boot_status_str_int, OTA_BOOT_OK, OTA_BOOT_ERR_STORE,
+    check_names("boot status", ota_boot_status_str_int, OTA_BOOT_OK, OTA_BOOT_ERR_REGION,
                 "unknown boot status");
     check_names("crypto status", ota_crypto_status_str_int, OTA_CRYPTO_OK,
                 OTA_CRYPTO_ERR_INTERNAL, "unknown crypto status");
@@ -102,7 +102,7 @@ static void test_every_status_has_its_own_name(void **unused)
                 "unknown manifest signature status");
     check_names("URL status", ota_url_status_str_int, OTA_URL_OK, OTA_URL_ERR_TOO_LONG,
                 "unknown URL status");
-    check_names("store status", ota_store_status_str_int, OTA_STORE_OK, OTA_STORE_ERR_HW_ID,
+    check_names("store status", ota_store_status_str_int, OTA_STORE_OK, OTA_STORE_ERR_SECTORS,
                 "unknown store status");
 }
 
