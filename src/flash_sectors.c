@@ -70,7 +70,7 @@ bool ota_flash_on_sectors(const ota_flash_geometry_t *g, uint32_t addr, uint32_t
     return ota_flash_sector_at(g, addr + len, &after) && after.start == addr + len;
 }
 
-static bool pow2(uint32_t v)
+static bool flash_pow2(uint32_t v)
 {
     return v != 0 && (v & (v - 1u)) == 0;
 }
@@ -83,7 +83,7 @@ bool ota_flash_sectors_valid(const ota_flash_geometry_t *g)
     uint64_t base = 0;
     for (uint32_t r = 0; r < g->sector_runs; r++) {
         const ota_flash_sector_run_t *run = &g->sectors[r];
-        if (run->count == 0 || !pow2(run->size) || g->erase_unit == 0 ||
+        if (run->count == 0 || !flash_pow2(run->size) || g->erase_unit == 0 ||
             run->size % g->erase_unit != 0 || base % run->size != 0) {
             return false;
         }
