@@ -206,7 +206,9 @@ static void torn_erase(ota_sim_flash_t *dev, uint32_t addr, uint32_t len)
 
 static ota_flash_status_t finish_op(ota_sim_flash_t *dev, sim_fate_t fate)
 {
-    sim_file_store_stats(dev);
+    if (dev->backing != NULL) {
+        dev->backing->store_stats(dev);
+    }
     /* Cut AFTER: the op is done, but the caller never learns it. */
     return fate == SIM_FATE_RUN ? OTA_FLASH_OK : OTA_FLASH_ERR_POWER;
 }
@@ -393,8 +395,9 @@ void ota_sim_flash_close(ota_sim_flash_t *dev)
     if (dev == NULL) {
         return;
     }
-    if (dev->meta_map != NULL || dev->fd >= 0) {
-        sim_file_release(dev);
+    if (dev->backing != NULL) {
+        dev->backing->release(dev);
+        dev->backing = NULL;
     } else {
         free(dev->mem);
         free(dev->programmed);

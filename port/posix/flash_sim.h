@@ -162,6 +162,7 @@ typedef struct ota_sim_flash {
     void *meta_map;              /**< mmap of the metadata file (programmed and wear live in it) */
     size_t meta_size;            /**< its size in bytes */
     char path[512];
+    const struct sim_backing_ops *backing; /**< file backing's hooks; NULL for RAM */
 } ota_sim_flash_t;
 
 /** Open a RAM-backed device of the preset's geometry, all erased. power may be NULL.

@@ -94,7 +94,7 @@ static void stats_from_header(ota_sim_stats_t *s, const sim_meta_header_t *h)
     s->max_wear = h->max_wear;
 }
 
-void sim_file_store_stats(ota_sim_flash_t *dev)
+static void sim_file_store_stats(ota_sim_flash_t *dev)
 {
     if (dev->meta_map == NULL) {
         return;
@@ -111,7 +111,7 @@ void sim_file_store_stats(ota_sim_flash_t *dev)
     h->max_wear = s->max_wear;
 }
 
-void sim_file_release(ota_sim_flash_t *dev)
+static void sim_file_release(ota_sim_flash_t *dev)
 {
     /* port.ops is set only once open succeeded: never write counters into a .meta that was
      * rejected (it may belong to another device). */
@@ -140,6 +140,11 @@ void sim_file_release(ota_sim_flash_t *dev)
     dev->programmed = NULL;
     dev->wear = NULL;
 }
+
+static const sim_backing_ops_t sim_file_backing = {
+    .store_stats = sim_file_store_stats,
+    .release = sim_file_release,
+};
 
 /* Open path read-write; create it with `size` bytes if it does not exist. */
 static int open_or_create(const char *path, off_t size, bool force_create, bool *created)
@@ -241,6 +246,7 @@ ota_flash_status_t ota_sim_flash_open_file(ota_sim_flash_t *dev, const char *pat
         return OTA_FLASH_ERR_IO;
     }
     strcpy(dev->path, path);
+    dev->backing = &sim_file_backing;
 
     const ota_flash_geometry_t *g = &dev->port.geometry;
     bool created;

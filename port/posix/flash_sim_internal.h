@@ -57,10 +57,14 @@ void sim_fault_read(ota_sim_flash_t *dev, uint32_t addr, uint8_t *buf, uint32_t 
 /** Silent faults: [addr, addr+len) was erased (or torn by an erase): its weak bits are gone. */
 void sim_fault_erased(ota_sim_flash_t *dev, uint32_t addr, uint32_t len);
 
-/** File backing: copy the counters into the mapped metadata (no-op for RAM devices). */
-void sim_file_store_stats(ota_sim_flash_t *dev);
-
-/** File backing: write back and unmap/close everything file-related (no-op for RAM). */
-void sim_file_release(ota_sim_flash_t *dev);
+/** What a backing store adds to a device (flash_sim_file.c sets it when it opens a file):
+ *  the core model calls through it, so it depends on no backing's code and the file code
+ *  depends on the core only (no cycle between the two files). */
+typedef struct sim_backing_ops {
+    /** Copy the counters into the backing's metadata (after every operation). */
+    void (*store_stats)(ota_sim_flash_t *dev);
+    /** Write back and release everything the backing holds (close). */
+    void (*release)(ota_sim_flash_t *dev);
+} sim_backing_ops_t;
 
 #endif /* OTAFLOW_FLASH_SIM_INTERNAL_H */
