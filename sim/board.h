@@ -10,6 +10,9 @@
  *   power               the power domain (ota_sim_power_t) shared by both flashes and by both
  *                       processes (bootloader in the board process, application in its child)
  *   request             a request to the running application (otaflow-board request), if any
+ *   guard.lock          present while the guard pages of internal flash are write-protected
+ *                       (set by the bootloader before it starts the application, cleared by
+ *                       a reset): the host system port's latch, shared with the application
  *
  * Host code. Functions return 0 on success and -1 after writing a one-line reason into the
  * caller's err buffer (without a newline), so the caller decides how to print it.
@@ -23,6 +26,8 @@
 
 #include "flash_sim.h"
 #include "otaflow/boot.h"
+#include "otaflow/guard.h"
+#include "system_posix.h"
 #include "otaflow/store.h"
 
 #define BOARD_CONF "board.conf"
@@ -30,6 +35,7 @@
 #define BOARD_EXTERNAL "external.flash"
 #define BOARD_POWER "power"
 #define BOARD_REQUEST "request"
+#define BOARD_GUARD_LOCK "guard.lock"
 
 #define BOARD_INTERNAL_PRESET "pic32mzw1-pfm"
 #define BOARD_URL_MAX 256u
@@ -93,15 +99,22 @@ int board_power_map(const char *dir, bool create, ota_sim_power_t **out, char *e
                     size_t err_len);
 void board_power_unmap(ota_sim_power_t *power);
 
-/** The two flashes of a board, file-backed, on one power domain. */
+/** The two flashes of a board, file-backed, on one power domain, with the system port over
+ *  internal flash (guard pages 0x1E000..0x1FFFF below the application region). */
 typedef struct board_flashes {
     ota_sim_flash_t internal;
     ota_sim_flash_t external;
+    ota_posix_system_t system; /**< latch set from DIR/guard.lock at open */
+    ota_guard_t guard;         /**< mounted at open (store config: sc.guard = &guard) */
 } board_flashes_t;
 
-/** Open both flashes of DIR (they must exist unless create). power may be NULL. */
+/** Open both flashes of DIR (they must exist unless create), set up the system port (locked
+ *  if DIR/guard.lock exists) and mount the guard. power may be NULL. */
 int board_flashes_open(board_flashes_t *f, const char *dir, const board_config_t *cfg,
                        ota_sim_power_t *power, bool create, char *err, size_t err_len);
 void board_flashes_close(board_flashes_t *f);
+
+/** Set (create DIR/guard.lock) or clear (a reset: remove it) the guard write-protect latch. */
+int board_guard_latch(const char *dir, bool locked, char *err, size_t err_len);
 
 #endif /* OTAFLOW_SIM_BOARD_H */

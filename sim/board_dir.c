@@ -345,6 +345,41 @@ int board_flashes_open(board_flashes_t *f, const char *dir, const board_config_t
         board_flashes_close(f);
         return -1;
     }
+    char lock[BOARD_PATH_MAX];
+    if (ota_posix_system_init(&f->system, ota_sim_flash_port(&f->internal),
+                              OTA_BOOT_APP_OFFSET_DEFAULT) != 0 ||
+        board_path(lock, dir, BOARD_GUARD_LOCK) != 0) {
+        snprintf(err, err_len, "%s: no room for the guard below the application region", dir);
+        board_flashes_close(f);
+        return -1;
+    }
+    ota_posix_system_set_locked(&f->system, access(lock, F_OK) == 0);
+    /* A mount failure (power cut) leaves the guard unmounted: the bootloader then stops
+     * with a flash error rather than boot without its floor. */
+    (void)ota_guard_mount(&f->guard, f->system.system.guard_flash);
+    return 0;
+}
+
+int board_guard_latch(const char *dir, bool locked, char *err, size_t err_len)
+{
+    char lock[BOARD_PATH_MAX];
+    if (board_path(lock, dir, BOARD_GUARD_LOCK) != 0) {
+        snprintf(err, err_len, "%s: path too long", dir);
+        return -1;
+    }
+    if (!locked) {
+        if (unlink(lock) != 0 && errno != ENOENT) {
+            snprintf(err, err_len, "%s: %s", lock, strerror(errno));
+            return -1;
+        }
+        return 0;
+    }
+    int fd = open(lock, O_WRONLY | O_CREAT, 0644);
+    if (fd < 0) {
+        snprintf(err, err_len, "%s: %s", lock, strerror(errno));
+        return -1;
+    }
+    close(fd);
     return 0;
 }
 

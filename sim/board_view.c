@@ -40,6 +40,11 @@ void board_view_refresh(board_view_t *v)
     ota_boot_config_t bc;
     board_store_config(&v->cfg, &v->keys, &sc);
     board_boot_config(&v->cfg, &bc);
+    v->guard_status = OTA_GUARD_ERR_GEOMETRY;
+    if (ota_posix_system_init(&v->system, &v->internal.port, bc.app_offset) == 0) {
+        v->guard_status = ota_guard_mount(&v->guard, v->system.system.guard_flash);
+        sc.guard = &v->guard;
+    }
     v->store_status = ota_store_mount(&v->store, &v->external.port, &sc);
     uint8_t raw[OTA_IMAGE_HEADER_SIZE];
     if (ota_flash_read(&v->internal.port, bc.app_offset, raw, sizeof raw) != OTA_FLASH_OK) {

@@ -20,6 +20,9 @@ typedef struct board_view {
     ota_store_t store;
     ota_sig_keyring_t keys; /* trusted image keys of the store (board_store_config) */
     ota_store_status_t store_status;  /**< result of the last mount */
+    ota_posix_system_t system;        /**< guard window over the internal view */
+    ota_guard_t guard;                /**< the guard, mounted read-only at each refresh */
+    ota_guard_status_t guard_status;  /**< result of its last mount */
     ota_image_header_t running;       /**< header in the application region */
     ota_image_status_t running_status;
 } board_view_t;

@@ -9,6 +9,7 @@
 #define OTAFLOW_SIM_CLI_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define BOARD_EXIT_OK 0
@@ -34,6 +35,10 @@ typedef struct cli_opt {
 int cli_parse(int argc, char **argv, const cli_opt_t *opts, const char **pos, int npos,
               const char *help);
 
+/** Read a whole file (up to 64 MB) into *out (malloc'd, the caller frees). 0, or -1 with
+ *  errno set. */
+int board_read_file(const char *path, uint8_t **out, size_t *len);
+
 /** Decimal number in [min, max]. */
 bool cli_u32(const char *text, uint32_t min, uint32_t max, uint32_t *out);
 
@@ -43,5 +48,6 @@ int cmd_flash(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_request(int argc, char **argv);
+int cmd_attack(int argc, char **argv);
 
 #endif /* OTAFLOW_SIM_CLI_H */

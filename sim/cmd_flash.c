@@ -22,7 +22,7 @@ static const char HELP[] =
     "programmer does. The image must be intact and fit the region. The image store on the\n"
     "external flash is left as it is.\n";
 
-static int read_whole(const char *path, uint8_t **out, size_t *len)
+int board_read_file(const char *path, uint8_t **out, size_t *len)
 {
     FILE *f = fopen(path, "rb");
     if (f == NULL) {
@@ -103,7 +103,7 @@ int cmd_flash(int argc, char **argv)
 
     uint8_t *data;
     size_t len;
-    if (read_whole(file, &data, &len) != 0) {
+    if (board_read_file(file, &data, &len) != 0) {
         return board_fail(argv[0], "cannot read %s: %s", file, strerror(errno));
     }
     if (len > boot.app_size) {

@@ -144,14 +144,19 @@ static int power_cut_exit(run_ctx_t *r, const char *when)
 static int boot_once(run_ctx_t *r)
 {
     char err[BOARD_ERR_MAX];
-    if (board_flashes_open(&r->flashes, r->dir, &r->cfg, r->power, false, err, sizeof err)) {
+    /* A power-on or reset clears the guard's write-protect latch: only the bootloader runs. */
+    if (board_guard_latch(r->dir, false, err, sizeof err) != 0 ||
+        board_flashes_open(&r->flashes, r->dir, &r->cfg, r->power, false, err, sizeof err)) {
         console_board(&r->console, "%s", err);
         return BOARD_EXIT_FAIL;
     }
+    const ota_system_t *sys = &r->flashes.system.system;
+    sys->ops->watchdog_arm(sys->ctx, r->cfg.watchdog_s * 1000u);
     ota_store_config_t sc;
     ota_boot_config_t bc;
     ota_boot_report_t report;
     board_store_config(&r->cfg, &r->keys, &sc);
+    sc.guard = &r->flashes.guard;
     board_boot_config(&r->cfg, &bc);
     ota_store_status_t mst =
         ota_store_mount(&r->store, ota_sim_flash_port(&r->flashes.external), &sc);
@@ -159,6 +164,18 @@ static int boot_once(run_ctx_t *r)
     if (mst == OTA_STORE_OK) {
         bst = ota_boot_run(&r->boot, &bc, ota_sim_flash_port(&r->flashes.internal), &r->store,
                            boot_log, &r->console, &report);
+    }
+    if (bst == OTA_BOOT_OK && (sys->ops->guard_protect(sys->ctx) != OTA_FLASH_OK ||
+                               board_guard_latch(r->dir, true, err, sizeof err) != 0)) {
+        bst = OTA_BOOT_ERR_FLASH; /* never start the application with the guard writable */
+    }
+    if (bst == OTA_BOOT_OK) {
+        sys->ops->jump(sys->ctx, bc.app_offset);
+        console_board(&r->console,
+                      "watchdog armed (%u s), guard pages write-protected (security counter "
+                      "%u, revoked keys mask %u): starting the application",
+                      (unsigned)(r->flashes.system.watchdog_ms / 1000u),
+                      (unsigned)report.guard_counter, (unsigned)report.guard_revoked);
     }
     board_flashes_close(&r->flashes);
     if (r->power->dead) {

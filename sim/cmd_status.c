@@ -11,10 +11,12 @@ static const char HELP[] =
     "usage: otaflow-board status DIR [--json]\n"
     "\n"
     "Running version (header of the image in internal flash), boot state and trial attempts,\n"
-    "stored images (slot, version, state), rejected versions, and per flash: operations,\n"
+    "stored images (slot, version, state), rejected versions, the guard (the anti-rollback\n"
+    "floor and revoked keys the bootloader keeps in internal flash), and per flash: operations,\n"
     "bytes, highest erase count of a sector (wear) and modeled hardware time.\n"
     "Safe while the board runs (reads only). With --json: one JSON object with at least\n"
-    "running_version, boot_state and images [{slot, version, state}].\n";
+    "running_version, boot_state, guard_counter, guard_revoked_keys and images\n"
+    "[{slot, version, state}].\n";
 
 typedef struct status_data {
     board_view_t view;
@@ -31,6 +33,19 @@ static uint32_t running_version(const status_data_t *d)
     return d->view.running_status == OTA_IMAGE_OK ? d->view.running.version : 0;
 }
 
+/* What the guard storage holds: a record, nothing yet, or not readable. */
+static const char *guard_state(const status_data_t *d)
+{
+    if (d->view.guard_status != OTA_GUARD_OK) {
+        return ota_guard_status_str(d->view.guard_status);
+    }
+    switch (ota_guard_kind(&d->view.guard)) {
+    case OTA_GUARD_RECORD: return "record";
+    case OTA_GUARD_ERASED: return "erased";
+    default: return "no valid record";
+    }
+}
+
 static void print_json(const status_data_t *d)
 {
     const ota_store_t *s = &d->view.store;
@@ -45,6 +60,9 @@ static void print_json(const status_data_t *d)
            b != NULL ? (unsigned)b->running_version : 0u,
            b != NULL ? (unsigned)b->previous_version : 0u,
            b != NULL ? (unsigned)b->security_counter : 0u);
+    printf("\"guard\":\"%s\",\"guard_counter\":%u,\"guard_revoked_keys\":%u,",
+           guard_state(d), (unsigned)ota_guard_values(&d->view.guard)->security_counter,
+           (unsigned)ota_guard_values(&d->view.guard)->revoked_keys);
     printf("\"rejected\":[");
     for (unsigned i = 0; b != NULL && i < b->rejected_count; i++) {
         printf("%s%u", i ? "," : "", (unsigned)b->rejected[i]);
@@ -83,6 +101,9 @@ static void print_text(const status_data_t *d)
         printf("  running version   none (internal flash: %s)\n",
                ota_image_status_str(d->view.running_status));
     }
+    printf("  guard             security counter %u, revoked keys mask 0x%08X (%s)\n",
+           (unsigned)ota_guard_values(&d->view.guard)->security_counter,
+           (unsigned)ota_guard_values(&d->view.guard)->revoked_keys, guard_state(d));
     if (b == NULL) {
         printf("  image store       not readable: %s\n",
                ota_store_status_str(d->view.store_status));

@@ -438,7 +438,8 @@ static void poll_verify(ota_agent_t *a)
     }
     if (st == OTA_STORE_ERR_DIGEST || st == OTA_STORE_ERR_IMAGE || st == OTA_STORE_ERR_UNSIGNED ||
         st == OTA_STORE_ERR_UNKNOWN_KEY || st == OTA_STORE_ERR_SIGNATURE ||
-        st == OTA_STORE_ERR_SECURITY_COUNTER || st == OTA_STORE_ERR_HW_ID) {
+        st == OTA_STORE_ERR_SECURITY_COUNTER || st == OTA_STORE_ERR_HW_ID ||
+        st == OTA_STORE_ERR_KEY_REVOKED || st == OTA_STORE_ERR_REVOCATION) {
         /* The bytes arrived intact but are not an image this device may store. */
         emit_failure(a, OTA_EVT_VERIFY_FAILED, v, OTA_SRC_STORE, st);
     } else {

@@ -330,6 +330,19 @@ static int step_repair(ota_boot_t *boot, const char *why)
     return store_step(boot, sst);
 }
 
+/* Check the whole application region as it is (no record to compare with); a read failure
+ * is reported as the internal flash's. */
+static boot_check_t check_region(ota_boot_t *boot, boot_depth_t depth, const char **why)
+{
+    ota_image_source_t src;
+    boot_internal_source(boot, &src);
+    boot_check_t c = boot_check_image(boot, &src, depth, NULL, 0, why);
+    if (c == BOOT_CHECK_IO) {
+        boot->report->flash_status = boot->flash_status;
+    }
+    return c;
+}
+
 /* First boot of a programmed board (journal empty), or a running image without any copy in
  * the store: save the internal image as the factory image, then record it as running. */
 static int step_first_boot(ota_boot_t *boot)
@@ -337,9 +350,8 @@ static int step_first_boot(ota_boot_t *boot)
     ota_image_source_t src;
     boot_internal_source(boot, &src);
     const char *why = "";
-    boot_check_t c = boot_check_image(boot, &src, BOOT_HASH_DIGEST, NULL, 0, &why);
+    boot_check_t c = check_region(boot, BOOT_HASH_DIGEST, &why);
     if (c == BOOT_CHECK_IO) {
-        boot->report->flash_status = boot->flash_status;
         return OTA_BOOT_ERR_FLASH;
     }
     if (c != BOOT_CHECK_OK) {
@@ -436,10 +448,89 @@ static int step_trial(ota_boot_t *boot, bool *start)
     return OTA_BOOT_OK;
 }
 
+/* The running image counts as confirmed for the guard when the journal says so, or when an
+ * install was requested while it was (no previous image kept to roll back to). The journal is
+ * not trusted for any number: a forged "confirmed" can only make the guard follow an image the
+ * bootloader verified itself, which still boots. */
+static bool running_confirmed(const ota_store_boot_t *b)
+{
+    return b->state == OTA_BOOT_CONFIRMED ||
+           (b->state == OTA_BOOT_INSTALL_PENDING && b->previous_slot == OTA_STORE_SLOT_NONE &&
+            b->running_version != 0);
+}
+
+/* Raise the guard to the running image's security counter and revocations when it is
+ * confirmed (or the guard holds no record yet: first boot, torn first write), after verifying
+ * that image in full against the current guard. */
+static int guard_sync(ota_boot_t *boot)
+{
+    ota_guard_t *g = ota_store_guard(boot->store);
+    if (!g) {
+        return OTA_BOOT_OK;
+    }
+    const ota_store_boot_t *b = fields(boot);
+    bool fresh = ota_guard_kind(g) != OTA_GUARD_RECORD;
+    ota_image_header_t h;
+    if ((!fresh && !running_confirmed(b)) ||
+        ota_boot_running_header(boot->internal, &boot->config, &h) != OTA_IMAGE_OK) {
+        return OTA_BOOT_OK;
+    }
+    const ota_guard_values_t *v = ota_guard_values(g);
+    if (!fresh && h.security_counter <= v->security_counter &&
+        (h.revoke_keys & ~v->revoked_keys) == 0u) {
+        return OTA_BOOT_OK;
+    }
+    const char *why = "";
+    boot_check_t c = check_region(boot, BOOT_HASH, &why);
+    if (c == BOOT_CHECK_IO) {
+        return OTA_BOOT_ERR_FLASH;
+    }
+    if (c != BOOT_CHECK_OK ||
+        (b->running_version != 0 && boot->info.header.version != b->running_version)) {
+        return OTA_BOOT_OK; /* nothing verified, nothing raised: the state machine decides */
+    }
+    boot->internal_checked = true;
+    ota_guard_values_t to = {boot->info.header.security_counter, boot->info.header.revoke_keys};
+    ota_guard_status_t gs = ota_guard_raise(g, &to);
+    if (gs != OTA_GUARD_OK) {
+        boot_say(boot, "boot: guard not raised: %s", ota_guard_status_str(gs));
+        boot->report->flash_status = g->flash_status;
+        return OTA_BOOT_ERR_FLASH;
+    }
+    boot->report->guard_raised = true;
+    boot_say(boot, "boot: guard: security counter %u, revoked keys mask %u (from v%u)",
+             (unsigned)ota_guard_values(g)->security_counter,
+             (unsigned)ota_guard_values(g)->revoked_keys, (unsigned)boot->info.header.version);
+    return OTA_BOOT_OK;
+}
+
+/* The journal's counter is a hint for tools and old agents: put it back up to the guard's
+ * after someone erased or rewrote the journal. Never lowered (a forged high one stays; the
+ * policy ignores it when there is a guard). */
+static int restore_hint(ota_boot_t *boot)
+{
+    const ota_guard_t *g = ota_store_guard(boot->store);
+    uint32_t floor = ota_guard_values(g)->security_counter;
+    if (!g || fields(boot)->security_counter >= floor) {
+        return OTA_BOOT_OK;
+    }
+    boot_say(boot, "boot: journal security counter %u below the guard's %u: restored",
+             (unsigned)fields(boot)->security_counter, (unsigned)floor);
+    boot->report->journal_restored = true;
+    return store_step(boot, ota_store_confirm(boot->store, floor));
+}
+
 /* CONFIRMED: check what will run (fully unless the config trusts a sure journal). */
 static int step_confirmed(ota_boot_t *boot, bool *start)
 {
     const ota_store_boot_t *b = fields(boot);
+    int gst = guard_sync(boot);
+    if (gst == OTA_BOOT_OK) {
+        gst = restore_hint(boot);
+    }
+    if (gst != OTA_BOOT_OK) {
+        return gst;
+    }
     if (ota_store_is_rejected(boot->store, b->running_version)) {
         /* A roll back whose target was refused: try the next one, else keep what runs. */
         ota_store_status_t sst = ota_store_rollback(boot->store, false);
@@ -519,6 +610,10 @@ ota_boot_status_t (ota_boot_run)(ota_boot_t *boot, const ota_boot_config_t *conf
     boot->log = log;
     boot->log_ctx = log_ctx;
     boot->report = report;
+    int gst = guard_sync(boot);
+    if (gst != OTA_BOOT_OK) {
+        return (ota_boot_status_t)gst;
+    }
     for (unsigned round = 0; round < BOOT_MAX_ROUNDS; round++) {
         bool start = false;
         int st = step(boot, &start);
@@ -537,6 +632,8 @@ ota_boot_status_t (ota_boot_run)(ota_boot_t *boot, const ota_boot_config_t *conf
                                   ? h.version
                                   : fields(boot)->running_version;
             boot_say(boot, "boot: starting v%u", (unsigned)report->version);
+            report->guard_counter = ota_guard_values(ota_store_guard(store))->security_counter;
+            report->guard_revoked = ota_guard_values(ota_store_guard(store))->revoked_keys;
             return OTA_BOOT_OK;
         }
     }

@@ -29,6 +29,14 @@ void boot_internal_source(ota_boot_t *boot, ota_image_source_t *src)
     src->size = boot->config.app_size;
 }
 
+/* True when the first n bytes read now start with exactly the header that was parsed. */
+static bool same_header(const ota_image_header_t *parsed, const uint8_t *now, uint32_t n)
+{
+    uint8_t raw[OTA_IMAGE_HEADER_SIZE];
+    ota_image_header_encode(parsed, raw);
+    return n >= OTA_IMAGE_HEADER_SIZE && memcmp(raw, now, sizeof raw) == 0;
+}
+
 boot_check_t boot_check_image(ota_boot_t *boot, const ota_image_source_t *src, boot_depth_t depth,
                               const uint8_t *want_digest, uint32_t want_size, const char **why)
 {
@@ -71,6 +79,12 @@ boot_check_t boot_check_image(ota_boot_t *boot, const ota_image_source_t *src, b
         if (src->read(src->ctx, off, boot->buf, n) != 0) {
             *why = "read failed";
             return BOOT_CHECK_IO;
+        }
+        if (off == 0 && !same_header(&info->header, boot->buf, n)) {
+            /* The bytes hashed must be the bytes parsed: a source that changed between the
+             * two reads (a bus attacker timing the second read) is refused. */
+            *why = "header changed while it was read";
+            return BOOT_CHECK_BAD;
         }
         if (whole) {
             ota_sha256_update(&boot->sha_file, boot->buf, n);

@@ -17,7 +17,7 @@
 
 _Static_assert(sizeof(((ota_image_info_t *)0)->signature) == OTA_IMAGE_ECDSA_MAX,
                "signature buffer must hold the longest DER signature");
-_Static_assert(OTA_IMAGE_OFF_RESERVED + 32u == OTA_IMAGE_HEADER_SIZE,
+_Static_assert(OTA_IMAGE_OFF_RESERVED + 28u == OTA_IMAGE_HEADER_SIZE,
                "the reserved bytes end the header");
 
 /* Header ---------------------------------------------------------------------------------- */
@@ -43,6 +43,7 @@ ota_image_status_t ota_image_header_decode(const uint8_t *raw, size_t len, uint3
     h.payload_size = ota_le32_get(raw + OTA_IMAGE_OFF_PAYLOAD_SIZE);
     h.flags = ota_le32_get(raw + OTA_IMAGE_OFF_FLAGS);
     h.hw_id = ota_le32_get(raw + OTA_IMAGE_OFF_HW_ID);
+    h.revoke_keys = ota_le32_get(raw + OTA_IMAGE_OFF_REVOKE_KEYS);
 
     /* The version is checked before the size: a later version may have a longer header. */
     if (h.header_version != OTA_IMAGE_HEADER_VERSION) {
@@ -78,6 +79,7 @@ void ota_image_header_encode(const ota_image_header_t *hdr, uint8_t raw[OTA_IMAG
     ota_le32_put(raw + OTA_IMAGE_OFF_PAYLOAD_SIZE, hdr->payload_size);
     ota_le32_put(raw + OTA_IMAGE_OFF_FLAGS, hdr->flags);
     ota_le32_put(raw + OTA_IMAGE_OFF_HW_ID, hdr->hw_id);
+    ota_le32_put(raw + OTA_IMAGE_OFF_REVOKE_KEYS, hdr->revoke_keys);
 }
 
 /* Parse ----------------------------------------------------------------------------------- */

@@ -46,6 +46,8 @@ const char *ota_store_status_str(ota_store_status_t status)
     case OTA_STORE_ERR_SECURITY_COUNTER: return "security counter below the device's";
     case OTA_STORE_ERR_CRYPTO: return "crypto backend failed";
     case OTA_STORE_ERR_HW_ID: return "image built for another board (hw id)";
+    case OTA_STORE_ERR_KEY_REVOKED: return "image signed by a revoked key";
+    case OTA_STORE_ERR_REVOCATION: return "image revokes its own key or every key";
     }
     return "unknown store status";
 }
@@ -245,6 +247,7 @@ ota_store_status_t (ota_store_mount)(ota_store_t *store, const ota_flash_t *flas
     }
     store->trusted_keys = config ? config->trusted_keys : NULL;
     store->hw_id = config ? config->hw_id : 0u;
+    store->guard = config ? config->guard : NULL;
     store->mounted = true;
     return OTA_STORE_OK;
 }

@@ -2,15 +2,63 @@
 /*
  * What an image must satisfy, beyond being well formed and intact, before the store records
  * it STORED and the bootloader installs or boots it: built for this board (hw id),
- * anti-rollback (its security counter is not below the highest one confirmed on this device)
- * and, when the device trusts keys, a signature by one of them. One function, so the agent side and the bootloader cannot
- * disagree (docs/security.md).
+ * anti-rollback (its security counter is not below the device's floor), and, when the device
+ * trusts keys, a signature by one of them that is not revoked, by an image that does not
+ * revoke its own signer or every key. One function, so the agent side and the bootloader
+ * cannot disagree (docs/security.md).
+ *
+ * The floor comes from the guard (bootloader-owned storage) when the device has one: the
+ * journal's counter is then only a hint, because whoever controls the external flash can
+ * erase it (back to 0) or forge it (up to 0xFFFFFFFF, which would refuse every image).
  */
+#include <string.h>
+
 #include "otaflow/store.h"
 
 const ota_sig_keyring_t *ota_store_trusted_keys(const ota_store_t *store)
 {
     return store ? store->trusted_keys : NULL;
+}
+
+ota_guard_t *ota_store_guard(const ota_store_t *store)
+{
+    return store ? store->guard : NULL;
+}
+
+/* Keyring entry whose id the image names; ring->count when none (the signature check has
+ * already refused such an image). Keyed on the entry index, as the revocation mask is. */
+static size_t signer_index(const ota_sig_keyring_t *ring, const ota_image_info_t *info)
+{
+    for (size_t i = 0; i < ring->count; i++) {
+        if (info->has_key_hash &&
+            memcmp(ring->keys[i].key_id, info->key_hash, sizeof info->key_hash) == 0) {
+            return i;
+        }
+    }
+    return ring->count;
+}
+
+static uint32_t entry_bit(size_t index)
+{
+    return index < 32u ? 1u << index : 0u;
+}
+
+/* The signer must not be revoked already; the image's own mask must leave its signer and at
+ * least one entry of the keyring standing. */
+static ota_store_status_t revocation_policy(const ota_store_t *store, const ota_image_info_t *info)
+{
+    const ota_sig_keyring_t *ring = store->trusted_keys;
+    uint32_t revoked = ota_guard_values(store->guard)->revoked_keys;
+    uint32_t signer = entry_bit(signer_index(ring, info));
+    if ((revoked & signer) != 0u) {
+        return OTA_STORE_ERR_KEY_REVOKED;
+    }
+    uint32_t after = revoked | info->header.revoke_keys;
+    uint32_t all = ring->count >= 32u ? UINT32_MAX : (1u << ring->count) - 1u;
+    if ((info->header.revoke_keys & signer) != 0u || (after & all) == all) {
+        return OTA_STORE_ERR_REVOCATION;
+    }
+    return OTA_STORE_OK;
 }
 
 ota_store_status_t ota_store_image_policy(const ota_store_t *store, const ota_image_info_t *info)
@@ -21,14 +69,16 @@ ota_store_status_t ota_store_image_policy(const ota_store_t *store, const ota_im
     if (store->hw_id != 0u && info->header.hw_id != store->hw_id) {
         return OTA_STORE_ERR_HW_ID;
     }
-    if (info->header.security_counter < store->state.boot.security_counter) {
+    uint32_t floor = store->guard ? ota_guard_values(store->guard)->security_counter
+                                  : store->state.boot.security_counter;
+    if (info->header.security_counter < floor) {
         return OTA_STORE_ERR_SECURITY_COUNTER;
     }
     if (store->trusted_keys == NULL) {
         return OTA_STORE_OK;
     }
     switch (ota_image_sig_check(info, store->trusted_keys)) {
-    case OTA_SIG_OK: return OTA_STORE_OK;
+    case OTA_SIG_OK: return revocation_policy(store, info);
     case OTA_SIG_ERR_UNSIGNED: return OTA_STORE_ERR_UNSIGNED;
     case OTA_SIG_ERR_UNKNOWN_KEY: return OTA_STORE_ERR_UNKNOWN_KEY;
     case OTA_SIG_ERR_BAD_SIGNATURE: return OTA_STORE_ERR_SIGNATURE;

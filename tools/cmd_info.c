@@ -82,6 +82,8 @@ static void print_text(const char *path, const tool_image_t *img, ota_image_stat
     printf("payload size      %u\n", h->payload_size);
     printf("flags             0x%08X\n", h->flags);
     printf("hardware id       0x%08X\n", h->hw_id);
+    printf("revokes keys      0x%08X%s\n", h->revoke_keys,
+           h->revoke_keys != 0u ? " (keyring entries, bit i = entry i)" : " (none)");
     printf("TLV area          offset %u, %u bytes\n", img->info.tlv_offset, img->info.tlv_size);
     tlv_view_t t;
     for (size_t pos = img->info.tlv_offset + OTA_IMAGE_TLV_INFO_SIZE;
@@ -128,7 +130,8 @@ static void print_json(const char *path, const tool_image_t *img, ota_image_stat
            h->header_size);
     printf("  \"version\": %u,\n  \"security_counter\": %u,\n", h->version, h->security_counter);
     printf("  \"load_addr\": %u,\n  \"payload_size\": %u,\n", h->load_addr, h->payload_size);
-    printf("  \"flags\": %u,\n  \"hw_id\": %u,\n", h->flags, h->hw_id);
+    printf("  \"flags\": %u,\n  \"hw_id\": %u,\n  \"revoke_keys\": %u,\n", h->flags, h->hw_id,
+           h->revoke_keys);
     printf("  \"tlv_offset\": %u,\n  \"tlv_size\": %u,\n  \"total_size\": %u,\n",
            img->info.tlv_offset, img->info.tlv_size, img->info.total_size);
     printf("  \"tlvs\": [");

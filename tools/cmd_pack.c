@@ -14,6 +14,7 @@
 static const char HELP[] =
     "usage: otaflow-image pack IN -o OUT.ota --version N [--security-counter N]\n"
     "                          [--load-addr ADDR] [--hw ID] [--no-kseg] [--key KEY.pem]\n"
+    "                          [--revoke-keys MASK]\n"
     "\n"
     "Build an update image: header, payload, TLV area with the SHA-256 of header + payload\n"
     "(layout: docs/image-format.md). IN is a flat binary, or Intel HEX when its name ends in\n"
@@ -28,7 +29,11 @@ static const char HELP[] =
     "  --hw ID                  hardware id the image is built for (default 0)\n"
     "  --no-kseg                no KSEG to physical mapping (see hex2bin --help)\n"
     "  --key KEY.pem            sign: add the KEY_HASH TLV (SHA-256 of the public key) and an\n"
-    "                           ECDSA P-256 signature of the image SHA-256 (keygen makes keys)\n";
+    "                           ECDSA P-256 signature of the image SHA-256 (keygen makes keys)\n"
+    "  --revoke-keys MASK       keyring entries this image revokes once a device confirms it\n"
+    "                           (bit i = entry i, e.g. 0x1 revokes entry 0; default 0). Sign\n"
+    "                           with a key that stays: a device refuses an image revoking its\n"
+    "                           own key or every key (docs/security.md, key rotation)\n";
 
 static bool is_hex_name(const char *path)
 {
@@ -38,7 +43,7 @@ static bool is_hex_name(const char *path)
 
 typedef struct pack_args {
     const char *input, *output, *key;
-    uint32_t version, security_counter, load_addr, hw_id;
+    uint32_t version, security_counter, load_addr, hw_id, revoke_keys;
     bool kseg;
 } pack_args_t;
 
@@ -49,6 +54,7 @@ static int parse(int argc, char **argv, pack_args_t *a)
     const char *counter = NULL;
     const char *load = NULL;
     const char *hw = NULL;
+    const char *revoke = NULL;
     bool no_kseg = false;
     const tool_option_t opts[] = {
         {.name = "output", .takes_value = true, .value = &a->output},
@@ -58,6 +64,7 @@ static int parse(int argc, char **argv, pack_args_t *a)
         {.name = "hw", .takes_value = true, .value = &hw},
         {.name = "no-kseg", .takes_value = false, .flag = &no_kseg},
         {.name = "key", .takes_value = true, .value = &a->key},
+        {.name = "revoke-keys", .takes_value = true, .value = &revoke},
         {.name = NULL},
     };
     tool_args_result_t r = tool_parse_args(argc, argv, opts, &a->input, 1);
@@ -82,6 +89,7 @@ static int parse(int argc, char **argv, pack_args_t *a)
         {counter, "security-counter", &a->security_counter},
         {load, "load-addr", &a->load_addr},
         {hw, "hw", &a->hw_id},
+        {revoke, "revoke-keys", &a->revoke_keys},
     };
     for (size_t i = 0; i < sizeof numbers / sizeof numbers[0]; i++) {
         if (numbers[i].text != NULL && !tool_parse_u32(numbers[i].text, numbers[i].out)) {
@@ -177,6 +185,7 @@ int cmd_pack(int argc, char **argv)
         .payload_size = (uint32_t)payload_len,
         .flags = 0,
         .hw_id = a.hw_id,
+        .revoke_keys = a.revoke_keys,
     };
     uint8_t raw[OTA_IMAGE_HEADER_SIZE];
     ota_image_header_encode(&hdr, raw);

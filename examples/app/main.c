@@ -192,6 +192,7 @@ static int open_board(app_t *a)
     board_boot_config(&a->cfg, &a->boot_cfg);
     ota_store_config_t sc;
     board_store_config(&a->cfg, &a->image_keys, &sc);
+    sc.guard = &a->flashes.guard; /* read-only here: the bootloader locked its pages */
     ota_store_status_t st = ota_store_mount(&a->store, ota_sim_flash_port(&a->flashes.external),
                                             &sc);
     if (st != OTA_STORE_OK) {

@@ -16,6 +16,13 @@
  * Every step is one journal record, so a power cut anywhere resumes or redoes the step at the
  * next power-on (docs/bootloader.md has the state machine and the records).
  *
+ * With a guard in the store's config (include/otaflow/guard.h), the anti-rollback floor and
+ * the revoked keys come from it, not from the journal, and the bootloader is the only writer:
+ * before deciding, and whenever the running image is confirmed, it raises the guard to the
+ * security counter and revocations of the running image once it has verified that image
+ * itself (an erased or torn guard is initialised the same way). It never copies a number from
+ * the journal into the guard; a journal counter below the guard's is rewritten up.
+ *
  * The application region of internal flash holds a whole otaflow image (header, payload,
  * TLVs) exactly as in the slot: the application finds its own version in its header, and the
  * bootloader can verify "exactly what will run".
@@ -82,6 +89,12 @@ typedef struct ota_boot_report {
     bool factory_saved;      /**< the running image was copied to the factory slot */
     bool repaired;           /**< the internal image was invalid and restored from its slot */
     bool slot_refused;       /**< a slot to install failed verification: not installed */
+    bool guard_raised;       /**< the guard (store config) was raised to the running image's
+                                  security counter / revocations in this boot */
+    bool journal_restored;   /**< the journal's security counter was below the guard's and
+                                  was rewritten up (the hint restored) */
+    uint32_t guard_counter;  /**< the guard's security counter after this boot (0: no guard) */
+    uint32_t guard_revoked;  /**< the guard's revoked keyring entries after this boot */
     uint32_t rejected_version;    /**< version rejected in this boot (trial limit), or 0 */
     uint32_t erase_units_written; /**< internal erase units erased and programmed */
     uint32_t erase_units_skipped; /**< internal erase units already equal, not rewritten */

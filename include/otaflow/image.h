@@ -41,7 +41,10 @@ extern "C" {
 #define OTA_IMAGE_OFF_PAYLOAD_SIZE 20u    /**< u32 payload bytes */
 #define OTA_IMAGE_OFF_FLAGS 24u           /**< u32, no flag defined in version 1: must be 0 */
 #define OTA_IMAGE_OFF_HW_ID 28u           /**< u32 hardware id the image is built for */
-#define OTA_IMAGE_OFF_RESERVED 32u        /**< 32 bytes, must be 0 in version 1 */
+#define OTA_IMAGE_OFF_REVOKE_KEYS 32u     /**< u32 keyring entries this image revokes (bit i =
+                                               entry i); was reserved: old readers refuse a
+                                               non-zero mask (docs/image-format.md) */
+#define OTA_IMAGE_OFF_RESERVED 36u        /**< 28 bytes, must be 0 in version 1 */
 
 /* TLV area -------------------------------------------------------------------------------- */
 #define OTA_IMAGE_TLV_MAGIC 0x0F7Au       /**< u16 at the start of the TLV area */
@@ -90,6 +93,7 @@ typedef struct ota_image_header {
     uint32_t payload_size;
     uint32_t flags;
     uint32_t hw_id;
+    uint32_t revoke_keys; /**< keyring entries revoked once this image is confirmed */
 } ota_image_header_t;
 
 /** Where an image is read from: a slot in flash, a file, a buffer. */

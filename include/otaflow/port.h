@@ -40,6 +40,8 @@ typedef enum ota_flash_status {
     OTA_FLASH_ERR_OVERWRITE = -3, /**< program of a unit already programmed since its erase */
     OTA_FLASH_ERR_POWER = -4,     /**< device has no power (after a cut, until power-on) */
     OTA_FLASH_ERR_IO = -5,        /**< the device or its backing store failed */
+    OTA_FLASH_ERR_PROTECTED = -6, /**< program/erase of a write-protected range (the guard
+                                       storage once the bootloader locked it) */
 } ota_flash_status_t;
 
 /** Shape of a flash device. All sizes in bytes; all but erased_value are powers of two. */
@@ -137,6 +139,46 @@ typedef struct ota_transport {
  * Log: one line of console output (no trailing newline). May be NULL to log nothing.
  * ------------------------------------------------------------------------------------------ */
 typedef void (*ota_log_fn)(void *ctx, const char *line);
+
+/* ------------------------------------------------------------------------------------------
+ * System: what the bootloader needs from the chip besides flash (docs/bootloader.md, "System
+ * port"). The bootloader calls, in this order at every power-on: watchdog_arm (so that a hang
+ * anywhere from here on resets the board), its decisions (ota_boot_run, which may write the
+ * guard storage), guard_protect (the guard storage becomes read-only until the next reset),
+ * then jump. Nothing here is called by the application except watchdog_kick and reset.
+ * ------------------------------------------------------------------------------------------ */
+
+/** Operations of the system port; ctx is ota_system_t.ctx. */
+typedef struct ota_system_ops {
+    /** Reset the chip (does not return on a target). */
+    void (*reset)(void *ctx);
+    /** Start the watchdog: timeout_ms without a kick resets the chip. Cannot be stopped. */
+    void (*watchdog_arm)(void *ctx, uint32_t timeout_ms);
+    /** Restart the watchdog's countdown. */
+    void (*watchdog_kick)(void *ctx);
+    /**
+     * Write-protect the guard storage until the next reset (flash page write-protect bits,
+     * a one-way lock register, or nothing to do for OTP). From then on every program/erase
+     * of guard_flash, and of the same physical range through any other path, fails with
+     * OTA_FLASH_ERR_PROTECTED. Returns OTA_FLASH_OK, or why the lock could not be set (the
+     * bootloader then does not jump).
+     */
+    ota_flash_status_t (*guard_protect)(void *ctx);
+    /** Start the application whose image begins at app_offset of internal flash (does not
+     *  return on a target; the host port records it and returns). */
+    void (*jump)(void *ctx, uint32_t app_offset);
+} ota_system_ops_t;
+
+/** The system port of a board. */
+typedef struct ota_system {
+    const ota_system_ops_t *ops;
+    void *ctx;
+    /** The guard storage (include/otaflow/guard.h): at least two erase units that only the
+     *  bootloader writes, e.g. two pages of internal flash below the application region.
+     *  NULL: the board has none (the image store's journal is then the only record of the
+     *  anti-rollback floor, which an attacker with the external flash can erase). */
+    const ota_flash_t *guard_flash;
+} ota_system_t;
 
 /* ------------------------------------------------------------------------------------------
  * Assertions: the core checks its own invariants (never its input, which gets a named error)

@@ -29,6 +29,7 @@
 
 #include "otaflow/config.h"
 #include "otaflow/crypto.h"
+#include "otaflow/guard.h"
 #include "otaflow/image.h"
 #include "otaflow/image_sig.h"
 #include "otaflow/port.h"
@@ -98,6 +99,10 @@ typedef enum ota_store_status {
                                             small): no verdict on the image */
     OTA_STORE_ERR_HW_ID = -26,         /**< the image header's hw_id is not config.hw_id
                                             (built for another board) */
+    OTA_STORE_ERR_KEY_REVOKED = -27,   /**< signed by a keyring entry the guard records as
+                                            revoked (docs/security.md, key rotation) */
+    OTA_STORE_ERR_REVOCATION = -28,    /**< the image would revoke the key that signed it, or
+                                            every key of the keyring */
 } ota_store_status_t;
 
 /** A short constant English name for a status ("digest mismatch"), never NULL. */
@@ -190,6 +195,11 @@ typedef struct ota_store_config {
     /** This board's hardware id (0 = accept any): an image whose header hw_id differs is
      *  never recorded STORED nor installed (OTA_STORE_ERR_HW_ID). Not part of the layout. */
     uint32_t hw_id;
+    /** The device's anti-rollback guard (include/otaflow/guard.h), mounted by the caller;
+     *  NULL: none. With a guard, the image policy takes the security counter floor and the
+     *  revoked keys from it, and the journal's security_counter is only a hint; the store
+     *  never writes it (the bootloader raises it, docs/security.md). Not part of the layout. */
+    ota_guard_t *guard;
 } ota_store_config_t;
 
 /** Where things are on the device (computed by ota_store_mount). */
@@ -245,6 +255,7 @@ typedef struct ota_store {
     ota_flash_status_t flash_status; /**< the flash error behind the last OTA_STORE_ERR_FLASH */
     const ota_sig_keyring_t *trusted_keys; /**< config.trusted_keys */
     uint32_t hw_id;                        /**< config.hw_id */
+    ota_guard_t *guard;                    /**< config.guard */
     bool mounted;
     uint8_t record[OTA_STORE_RECORD_BUF];
     _Alignas(8) uint8_t work[OTA_STORE_WORK_SIZE];
@@ -294,14 +305,20 @@ ota_flash_status_t ota_store_flash_status(const ota_store_t *store);
 /** The trusted keys of the config (NULL: signatures not required), for the bootloader. */
 const ota_sig_keyring_t *ota_store_trusted_keys(const ota_store_t *store);
 
+/** The guard of the config (NULL: none), for the bootloader, which raises it. */
+ota_guard_t *ota_store_guard(const ota_store_t *store);
+
 /**
  * The image checks a slot must pass before it may be STORED or installed, on an image already
  * parsed and hash-verified (ota_image_parse + ota_image_verify returned OK on these bytes):
  * it is built for this board (header hw_id equals config.hw_id, unless that is 0), its
- * security counter is not below the device's (boot.security_counter), and, when the config
- * has trusted keys, it is signed by one of them. Reads nothing from flash.
+ * security counter is not below the device's floor (the guard's counter with config.guard,
+ * else boot.security_counter), and, when the config has trusted keys, it is signed by one of
+ * them that the guard does not record as revoked, and its revoke_keys mask neither revokes
+ * that key nor, with the revocations already recorded, every key of the keyring. Reads
+ * nothing from flash.
  * @return OK; ERR_HW_ID; ERR_SECURITY_COUNTER; ERR_UNSIGNED; ERR_UNKNOWN_KEY; ERR_SIGNATURE;
- *         ERR_CRYPTO; ERR_ARG.
+ *         ERR_KEY_REVOKED; ERR_REVOCATION; ERR_CRYPTO; ERR_ARG.
  */
 ota_store_status_t ota_store_image_policy(const ota_store_t *store, const ota_image_info_t *info);
 

@@ -40,6 +40,15 @@ ota_setup() {
     trap 'exit 130' INT TERM
 }
 
+# ota_workspace: ota_setup, then WWW (served files), B (the board), T (otaflow-image) set, WWW
+# made and the working directory OTA_TMP: what every board test starts with.
+ota_workspace() {
+    ota_setup
+    WWW=$OTA_TMP/www B=$OTA_TMP/board T="$OTA_BIN/otaflow-image"
+    mkdir -p "$WWW"
+    cd "$OTA_TMP"
+}
+
 ota_fail() {
     echo "FAIL: $*" >&2
     exit 1

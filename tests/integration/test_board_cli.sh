@@ -61,7 +61,7 @@ expect 2 "request: unknown action" "$BRD" request "$B" dance
 
 # Watchdog: the application hangs (a request), the board resets it after watchdog_s = 1 s.
 "$BRD" request "$B" hang
-expect 0 "watchdog resets a hung application" "$BRD" run "$B" --until-console "watchdog" --timeout 20
+expect 0 "watchdog resets a hung application" "$BRD" run "$B" --until-console "watchdog: no heartbeat" --timeout 20
 grep -q "reset #1: watchdog: no heartbeat for 1 s" "$OTA_TMP/out" || ota_fail "no watchdog reset line"
 grep -q "app: running version 1" "$OTA_TMP/out" || ota_fail "the application did not start"
 

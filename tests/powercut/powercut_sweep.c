@@ -101,6 +101,9 @@ static void reset_case(pc_world_t *w, const boot_fixture_t *from, const case_id_
 {
     boot_fixture_clone(w->fx, from);
     pc_watch_cuts(w);
+    if (!w->fx->power.dead && pc_guard_power_on(w) != 0) {
+        abort(); /* the prepared board's guard mounted before: a broken test */
+    }
     ota_sim_flash_arm_bad_write(&w->fx->external, (ota_sim_bad_write_t)c->bad, 0,
                                 pc_journal_end(w), c->bad_nth, c->seed ^ 0xBADull);
     w->why[0] = '\0';
