@@ -468,6 +468,13 @@ int pc_check_remounts(pc_world_t *w)
                               "seq %u", i + 1u, (unsigned)w->fx->store.journal.seq,
                            field ? field : "same state", (unsigned)ram.seq);
         }
+        if (pc_guard_power_on(w) != 0) {
+            return -1;
+        }
+        if (pc_guard_counter(w) != ram.guard_counter) {
+            return pc_fail(w, "guard mount %u after the bad write reads counter %u, was %u",
+                           i + 1u, (unsigned)pc_guard_counter(w), (unsigned)ram.guard_counter);
+        }
     }
     return 0;
 }
@@ -558,7 +565,9 @@ pc_life_t pc_life(pc_world_t *w, bool with_boot)
     for (unsigned round = 0; round < PC_MAX_ROUNDS; round++) {
         if (with_boot || round > 0) {
             w->boots++;
-            ota_sim_power_on(&w->fx->power);
+            if (w->fx->power.dead) {
+                ota_sim_power_on(&w->fx->power); /* (disarms the cut: only after one) */
+            }
             if (pc_guard_power_on(w) != 0) {
                 return PC_LIFE_FAIL;
             }

@@ -192,9 +192,9 @@ void pc_watch_cuts(pc_world_t *w);
 /** The journal window of the store flash: programs there are journal records. */
 uint32_t pc_journal_end(pc_world_t *w);
 
-/** After a silent bad write on a journal record and the life's end: the store noticed (what
- *  it acknowledged is what every later mount reads, however the bad bit reads: mounts 3
- *  times). 0 or -1. */
+/** After a silent bad write on a journal (guard) record and the life's end: the store (guard)
+ *  noticed: what it acknowledged is what every later mount reads, however the bad bit reads
+ *  (mounts 3 times). 0 or -1. */
 int pc_check_remounts(pc_world_t *w);
 
 /** After a cut: power on, remount and check invariants 2, 3 and 5 (journal reads back, no
