@@ -59,9 +59,12 @@ typedef struct board_config {
     bool confirm_on_start;         /**< app confirms at start instead of after a check (off) */
     uint32_t hw_id;                /**< the board's hardware id (0 = any image's) */
     bool has_image_key;            /**< image_pubkey set: images must be signed by it */
-    ota_sig_key_t image_key;       /**< image_pubkey (130 hex digits in board.conf) */
+    uint8_t image_pubkey[OTA_ECDSA_P256_PUBKEY_SIZE]; /**< 130 hex digits in board.conf */
+    ota_sig_key_t image_key;       /**< its entry (key points into this struct: copy a
+                                        board_config_t with board_config_copy) */
     bool has_manifest_key;         /**< manifest_pubkey set: manifests must be signed by it */
-    ota_sig_key_t manifest_key;    /**< manifest_pubkey */
+    uint8_t manifest_pubkey[OTA_ECDSA_P256_PUBKEY_SIZE];
+    ota_sig_key_t manifest_key;    /**< manifest_pubkey's entry */
 } board_config_t;
 
 /** Defaults of a new board. */
@@ -89,6 +92,10 @@ void board_store_config(const board_config_t *cfg, ota_sig_keyring_t *ring,
 
 /** The manifest keyring of this board into ring (count 0 without manifest_pubkey). */
 void board_manifest_keys(const board_config_t *cfg, ota_sig_keyring_t *ring);
+
+/** *dst = *src, with dst's key entries pointing at dst's own key bytes (a plain struct copy
+ *  would leave them pointing into src). */
+void board_config_copy(board_config_t *dst, const board_config_t *src);
 
 /** The bootloader configuration of this board. */
 void board_boot_config(const board_config_t *cfg, ota_boot_config_t *out);

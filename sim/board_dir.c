@@ -69,7 +69,8 @@ static bool parse_on_off(const char *text, bool *out)
 }
 
 /* 130 hex digits: an uncompressed P-256 public key, 04 || X || Y. "" clears it. */
-static bool parse_pubkey(const char *text, bool *has, ota_sig_key_t *key)
+static bool parse_pubkey(const char *text, bool *has, uint8_t bytes[OTA_ECDSA_P256_PUBKEY_SIZE],
+                         ota_sig_key_t *key)
 {
     if (text[0] == '\0') {
         *has = false;
@@ -84,21 +85,24 @@ static bool parse_pubkey(const char *text, bool *has, ota_sig_key_t *key)
             !isxdigit((unsigned char)text[2 * i + 1])) {
             return false;
         }
-        key->pubkey[i] = (uint8_t)v;
+        bytes[i] = (uint8_t)v;
     }
-    if (key->pubkey[0] != 0x04) {
+    if (bytes[0] != 0x04 ||
+        ota_sha256(bytes, OTA_ECDSA_P256_PUBKEY_SIZE, key->key_id) != OTA_CRYPTO_OK) {
         return false;
     }
-    ota_sha256(key->pubkey, sizeof key->pubkey, key->key_id);
+    key->alg = OTA_SIG_ALG_ECDSA_P256;
+    key->key = bytes;
+    key->key_len = OTA_ECDSA_P256_PUBKEY_SIZE;
     *has = true;
     return true;
 }
 
-static void put_pubkey(FILE *f, const char *name, bool has, const ota_sig_key_t *key)
+static void put_pubkey(FILE *f, const char *name, bool has, const uint8_t *bytes)
 {
     fprintf(f, "%s = ", name);
     for (size_t i = 0; has && i < OTA_ECDSA_P256_PUBKEY_SIZE; i++) {
-        fprintf(f, "%02x", key->pubkey[i]);
+        fprintf(f, "%02x", bytes[i]);
     }
     fputc('\n', f);
 }
@@ -151,6 +155,7 @@ int board_config_set(board_config_t *cfg, const char *key, const char *value, ch
     } else if (strcmp(key, "image_pubkey") == 0 || strcmp(key, "manifest_pubkey") == 0) {
         bool image = key[0] == 'i';
         if (!parse_pubkey(value, image ? &cfg->has_image_key : &cfg->has_manifest_key,
+                          image ? cfg->image_pubkey : cfg->manifest_pubkey,
                           image ? &cfg->image_key : &cfg->manifest_key)) {
             return fail(err, err_len, "%s must be 130 hex digits (04 || X || Y) or empty", key);
         }
@@ -239,12 +244,19 @@ int board_config_save(const char *dir, const board_config_t *cfg, char *err, siz
             cfg->auto_reset ? "on" : "off", cfg->attempts, cfg->watchdog_s,
             cfg->confirm_on_start ? "on" : "off");
     fprintf(f, "hw_id = %u\n", (unsigned)cfg->hw_id);
-    put_pubkey(f, "image_pubkey", cfg->has_image_key, &cfg->image_key);
-    put_pubkey(f, "manifest_pubkey", cfg->has_manifest_key, &cfg->manifest_key);
+    put_pubkey(f, "image_pubkey", cfg->has_image_key, cfg->image_pubkey);
+    put_pubkey(f, "manifest_pubkey", cfg->has_manifest_key, cfg->manifest_pubkey);
     if (fclose(f) != 0 || rename(tmp, path) != 0) {
         return fail(err, err_len, "cannot write %s: %s", path, strerror(errno));
     }
     return 0;
+}
+
+void board_config_copy(board_config_t *dst, const board_config_t *src)
+{
+    *dst = *src;
+    dst->image_key.key = dst->image_pubkey;
+    dst->manifest_key.key = dst->manifest_pubkey;
 }
 
 void board_store_config(const board_config_t *cfg, ota_sig_keyring_t *ring,

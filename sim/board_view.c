@@ -23,7 +23,7 @@ int board_view_open(board_view_t *v, const char *dir, const board_config_t *cfg,
                     size_t err_len)
 {
     memset(v, 0, sizeof(*v));
-    v->cfg = *cfg;
+    board_config_copy(&v->cfg, cfg);
     snprintf(v->dir, sizeof v->dir, "%s", dir);
     if (open_view(&v->internal, dir, BOARD_INTERNAL, BOARD_INTERNAL_PRESET, err, err_len) != 0 ||
         open_view(&v->external, dir, BOARD_EXTERNAL, cfg->ext_flash, err, err_len) != 0) {

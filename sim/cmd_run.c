@@ -151,7 +151,6 @@ static int boot_once(run_ctx_t *r)
         return BOARD_EXIT_FAIL;
     }
     const ota_system_t *sys = &r->flashes.system.system;
-    sys->ops->watchdog_arm(sys->ctx, r->cfg.watchdog_s * 1000u);
     ota_store_config_t sc;
     ota_boot_config_t bc;
     ota_boot_report_t report;
@@ -162,15 +161,17 @@ static int boot_once(run_ctx_t *r)
         ota_store_mount(&r->store, ota_sim_flash_port(&r->flashes.external), &sc);
     ota_boot_status_t bst = OTA_BOOT_ERR_STORE;
     if (mst == OTA_STORE_OK) {
-        bst = ota_boot_run(&r->boot, &bc, ota_sim_flash_port(&r->flashes.internal), &r->store,
-                           boot_log, &r->console, &report);
+        /* watchdog, decisions, guard write-protect, jump: the port records the jump, the
+         * latch goes to DIR/guard.lock for the application's process, then it starts */
+        bst = ota_boot_start(&r->boot, &bc, sys, r->cfg.watchdog_s * 1000u,
+                             ota_sim_flash_port(&r->flashes.internal), &r->store, boot_log,
+                             &r->console, &report);
     }
-    if (bst == OTA_BOOT_OK && (sys->ops->guard_protect(sys->ctx) != OTA_FLASH_OK ||
+    if (bst == OTA_BOOT_OK && (!r->flashes.system.locked || r->flashes.system.jumps != 1 ||
                                board_guard_latch(r->dir, true, err, sizeof err) != 0)) {
         bst = OTA_BOOT_ERR_FLASH; /* never start the application with the guard writable */
     }
     if (bst == OTA_BOOT_OK) {
-        sys->ops->jump(sys->ctx, bc.app_offset);
         console_board(&r->console,
                       "watchdog armed (%u s), guard pages write-protected (security counter "
                       "%u, revoked keys mask %u): starting the application",

@@ -15,6 +15,8 @@
 
 #include <string.h>
 
+#include "ota_assert.h"
+
 /* ---- small helpers --------------------------------------------------------------------- */
 
 /* A bounded line builder for the console: no printf in the core. */
@@ -772,6 +774,7 @@ ota_agent_state_t ota_agent_poll(ota_agent_t *agent, uint32_t now_ms)
         agent->started = true;
         agent->next_check_ms = now_ms; /* the first check comes as soon as the network is up */
     }
+    OTA_ASSERT(agent->state <= OTA_AGENT_RESET_PENDING);
     switch (agent->state) {
     case OTA_AGENT_IDLE:
     case OTA_AGENT_WAIT_NETWORK:

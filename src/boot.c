@@ -610,6 +610,13 @@ ota_boot_status_t (ota_boot_run)(ota_boot_t *boot, const ota_boot_config_t *conf
     boot->log = log;
     boot->log_ctx = log_ctx;
     boot->report = report;
+    const ota_guard_t *guard = ota_store_guard(store);
+    if (guard && !guard->mounted) {
+        boot_say(boot, "boot: guard not mounted: no floor, nothing decided");
+        report->flash_status = guard->flash_status != OTA_FLASH_OK ? guard->flash_status
+                                                                    : OTA_FLASH_ERR_IO;
+        return OTA_BOOT_ERR_FLASH;
+    }
     int gst = guard_sync(boot);
     if (gst != OTA_BOOT_OK) {
         return (ota_boot_status_t)gst;
@@ -639,4 +646,35 @@ ota_boot_status_t (ota_boot_run)(ota_boot_t *boot, const ota_boot_config_t *conf
     }
     boot_say(boot, "boot: no valid image (gave up)");
     return OTA_BOOT_ERR_NO_IMAGE;
+}
+
+ota_boot_status_t ota_boot_start(ota_boot_t *boot, const ota_boot_config_t *config,
+                                 const ota_system_t *system, uint32_t watchdog_ms,
+                                 const ota_flash_t *internal, ota_store_t *store, ota_log_fn log,
+                                 void *log_ctx, ota_boot_report_t *report)
+{
+    ota_boot_report_t local;
+    if (!report) {
+        report = &local;
+    }
+    if (!system || !system->ops) {
+        memset(report, 0, sizeof *report);
+        return OTA_BOOT_ERR_ARG;
+    }
+    if (watchdog_ms != 0) {
+        system->ops->watchdog_arm(system->ctx, watchdog_ms);
+    }
+    ota_boot_status_t st =
+        ota_boot_run(boot, config, internal, store, log, log_ctx, report);
+    if (st != OTA_BOOT_OK) {
+        return st;
+    }
+    ota_flash_status_t fs = system->ops->guard_protect(system->ctx);
+    if (fs != OTA_FLASH_OK) {
+        boot_say(boot, "boot: guard write-protect failed: not starting the application");
+        report->flash_status = fs;
+        return OTA_BOOT_ERR_FLASH;
+    }
+    system->ops->jump(system->ctx, boot->config.app_offset);
+    return OTA_BOOT_OK;
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "boot_internal.h"
+#include "ota_assert.h"
 
 /* Reading ------------------------------------------------------------------------------------ */
 
@@ -69,9 +70,11 @@ boot_check_t boot_check_image(ota_boot_t *boot, const ota_image_source_t *src, b
      * image (the store's digest): together exactly the bytes that are programmed and run.
      * The second costs a second SHA-256 of the same bytes, so only installs pay for it. */
     bool whole = depth == BOOT_HASH_DIGEST;
-    ota_sha256_start(&boot->sha_file);
-    ota_sha256_start(&boot->sha_image);
-    for (uint32_t off = 0; off < info->total_size;) {
+    /* A failed hash engine, like a failed read, says nothing about the image: no verdict. */
+    bool hashed = ota_sha256_start(&boot->sha_file) == OTA_CRYPTO_OK;
+    hashed = ota_sha256_start(&boot->sha_image) == OTA_CRYPTO_OK && hashed;
+    bool header_same = true;
+    for (uint32_t off = 0; hashed && off < info->total_size;) {
         uint32_t n = info->total_size - off;
         if (n > OTA_BOOT_BUF_SIZE) {
             n = OTA_BOOT_BUF_SIZE;
@@ -81,23 +84,32 @@ boot_check_t boot_check_image(ota_boot_t *boot, const ota_image_source_t *src, b
             return BOOT_CHECK_IO;
         }
         if (off == 0 && !same_header(&info->header, boot->buf, n)) {
-            /* The bytes hashed must be the bytes parsed: a source that changed between the
-             * two reads (a bus attacker timing the second read) is refused. */
-            *why = "header changed while it was read";
-            return BOOT_CHECK_BAD;
+            header_same = false;
+            break; /* the contexts are still finished below (a backend may hold resources) */
         }
         if (whole) {
-            ota_sha256_update(&boot->sha_file, boot->buf, n);
+            hashed = ota_sha256_update(&boot->sha_file, boot->buf, n) == OTA_CRYPTO_OK;
         }
         if (off < info->tlv_offset) {
             uint32_t m = info->tlv_offset - off;
-            ota_sha256_update(&boot->sha_image, boot->buf, m < n ? m : n);
+            hashed = ota_sha256_update(&boot->sha_image, boot->buf, m < n ? m : n) ==
+                         OTA_CRYPTO_OK && hashed;
         }
         off += n;
     }
     uint8_t image_hash[OTA_SHA256_SIZE];
-    ota_sha256_finish(&boot->sha_image, image_hash);
-    ota_sha256_finish(&boot->sha_file, boot->digest);
+    hashed = ota_sha256_finish(&boot->sha_image, image_hash) == OTA_CRYPTO_OK && hashed;
+    hashed = ota_sha256_finish(&boot->sha_file, boot->digest) == OTA_CRYPTO_OK && hashed;
+    if (!hashed) {
+        *why = ota_crypto_status_str(OTA_CRYPTO_ERR_HASH);
+        return BOOT_CHECK_IO;
+    }
+    if (!header_same) {
+        /* The bytes hashed must be the bytes parsed: a source that changed between the two
+         * reads (a bus attacker timing the second read) is refused. */
+        *why = "header changed while it was read";
+        return BOOT_CHECK_BAD;
+    }
     if (memcmp(image_hash, info->sha256, OTA_SHA256_SIZE) != 0) {
         *why = "hash mismatch";
         return BOOT_CHECK_BAD;
@@ -110,8 +122,9 @@ boot_check_t boot_check_image(ota_boot_t *boot, const ota_image_source_t *src, b
      * the bytes that will be programmed or run: security counter, signature by a trusted key.
      * A crypto failure (e.g. its heap too small) says nothing about the image: treated as
      * "nothing known", so no slot is emptied and no image erased because of it. */
-    ota_store_status_t pst = ota_store_image_policy(boot->store, info);
-    if (pst == OTA_STORE_ERR_CRYPTO) {
+    ota_store_status_t pst = ota_store_image_policy(boot->store, src, info, boot->buf,
+                                                    sizeof boot->buf);
+    if (pst == OTA_STORE_ERR_CRYPTO || pst == OTA_STORE_ERR_FLASH) {
         *why = ota_store_status_str(pst);
         return BOOT_CHECK_IO;
     }
@@ -136,6 +149,7 @@ static ota_boot_status_t flash_failed(ota_boot_t *boot, ota_flash_status_t st)
 static ota_boot_status_t target_bytes(ota_boot_t *boot, uint8_t slot, uint32_t total,
                                       uint32_t off, uint32_t n)
 {
+    OTA_ASSERT(n <= OTA_BOOT_BUF_SIZE);
     uint32_t have = off >= total ? 0 : (total - off < n ? total - off : n);
     if (have > 0) {
         ota_store_status_t st = ota_store_slot_read(boot->store, slot, off, boot->buf, have);
@@ -160,6 +174,7 @@ static ota_boot_status_t unit_equal(ota_boot_t *boot, uint8_t slot, uint32_t tot
 {
     uint32_t eu = boot->internal->geometry.erase_unit;
     uint32_t chunk = chunk_size(boot);
+    OTA_ASSERT(eu % chunk == 0u); /* the compare covers exactly the erase unit */
     *equal = false;
     for (uint32_t off = unit_off; off < unit_off + eu; off += chunk) {
         ota_boot_status_t st = target_bytes(boot, slot, total, off, chunk);

@@ -15,8 +15,6 @@
 #include "le_bytes.h"
 #include "otaflow/crypto.h"
 
-_Static_assert(sizeof(((ota_image_info_t *)0)->signature) == OTA_IMAGE_ECDSA_MAX,
-               "signature buffer must hold the longest DER signature");
 _Static_assert(OTA_IMAGE_OFF_RESERVED + 28u == OTA_IMAGE_HEADER_SIZE,
                "the reserved bytes end the header");
 
@@ -97,12 +95,13 @@ static ota_image_status_t read_at(const ota_image_source_t *src, uint32_t offset
     return src->read(src->ctx, offset, buf, len) == 0 ? OTA_IMAGE_OK : OTA_IMAGE_ERR_READ;
 }
 
-/** Read one known entry's value into info after checking it is the first and of a valid length. */
+/** Record one known entry after checking it is the first and of a valid length: the hash and
+ *  key id are read into info, a signature is only located (it may be kilobytes). */
 static ota_image_status_t take_known(const ota_image_source_t *src, uint16_t type, uint32_t len,
                                      uint32_t value_off, ota_image_info_t *info, bool *seen_sha)
 {
     bool *seen;
-    void *dest;
+    void *dest = NULL;
     switch (type) {
     case OTA_IMAGE_TLV_SHA256:
         seen = seen_sha;
@@ -112,9 +111,8 @@ static ota_image_status_t take_known(const ota_image_source_t *src, uint16_t typ
         seen = &info->has_key_hash;
         dest = info->key_hash;
         break;
-    default: /* OTA_IMAGE_TLV_ECDSA_P256 */
+    default: /* a signature: OTA_IMAGE_TLV_ECDSA_P256 */
         seen = &info->has_signature;
-        dest = info->signature;
         break;
     }
     if (*seen) {
@@ -123,12 +121,15 @@ static ota_image_status_t take_known(const ota_image_source_t *src, uint16_t typ
     if (!ota_image_tlv_length_ok(type, len)) {
         return OTA_IMAGE_ERR_TLV_LENGTH;
     }
-    ota_image_status_t st = read_at(src, value_off, dest, len);
-    if (st != OTA_IMAGE_OK) {
-        return st;
-    }
-    if (type == OTA_IMAGE_TLV_ECDSA_P256) {
+    if (dest != NULL) {
+        ota_image_status_t st = read_at(src, value_off, dest, len);
+        if (st != OTA_IMAGE_OK) {
+            return st;
+        }
+    } else {
+        info->signature_type = type;
         info->signature_len = (uint16_t)len;
+        info->signature_offset = value_off;
     }
     *seen = true;
     return OTA_IMAGE_OK;
@@ -140,7 +141,7 @@ static ota_image_status_t parse_entries(const ota_image_source_t *src, uint32_t 
 {
     bool seen_sha = false;
     /* Each round consumes at least OTA_IMAGE_TLV_ENTRY_HDR bytes of an area of at most
-     * OTA_IMAGE_TLV_MAX: at most 1022 rounds, no recursion. */
+     * OTA_IMAGE_TLV_MAX: at most 2046 rounds with the default 8 KB, no recursion. */
     while (pos < end) {
         if (end - pos < OTA_IMAGE_TLV_ENTRY_HDR) {
             return OTA_IMAGE_ERR_TLV_OVERRUN;
@@ -253,25 +254,29 @@ ota_image_status_t ota_image_verify(const ota_image_source_t *src, const ota_ima
     const uint32_t chunk_max = work_len > UINT32_MAX ? UINT32_MAX : (uint32_t)work_len;
 
     ota_sha256_t sha;
-    ota_sha256_start(&sha);
+    ota_image_status_t st = ota_sha256_start(&sha) == OTA_CRYPTO_OK ? OTA_IMAGE_OK
+                                                                     : OTA_IMAGE_ERR_CRYPTO;
     bool header_same = true;
     uint32_t off = 0;
-    while (off < hashed) {
+    while (st == OTA_IMAGE_OK && off < hashed) {
         uint32_t n = hashed - off < chunk_max ? hashed - off : chunk_max;
-        ota_image_status_t st = read_at(src, off, work, n);
-        if (st != OTA_IMAGE_OK) {
-            uint8_t discard[OTA_SHA256_SIZE];
-            ota_sha256_finish(&sha, discard); /* releases the backend's context */
-            return st;
+        st = read_at(src, off, work, n);
+        if (st == OTA_IMAGE_OK && ota_sha256_update(&sha, work, n) != OTA_CRYPTO_OK) {
+            st = OTA_IMAGE_ERR_CRYPTO;
         }
-        ota_sha256_update(&sha, work, n);
-        for (uint32_t i = 0; i < n && off + i < hdr_size; i++) {
+        for (uint32_t i = 0; st == OTA_IMAGE_OK && i < n && off + i < hdr_size; i++) {
             header_same = header_same && work[i] == expect_hdr[off + i];
         }
         off += n;
     }
+    /* finish also releases the backend's context after a failure. */
     uint8_t digest[OTA_SHA256_SIZE];
-    ota_sha256_finish(&sha, digest);
+    if (ota_sha256_finish(&sha, digest) != OTA_CRYPTO_OK && st == OTA_IMAGE_OK) {
+        st = OTA_IMAGE_ERR_CRYPTO;
+    }
+    if (st != OTA_IMAGE_OK) {
+        return st;
+    }
     bool match = equal_ct(digest, info->sha256, sizeof digest);
     return (match && header_same) ? OTA_IMAGE_OK : OTA_IMAGE_ERR_HASH;
 }
@@ -297,6 +302,7 @@ const char *ota_image_status_str(ota_image_status_t status)
     case OTA_IMAGE_ERR_HASH: return "hash mismatch";
     case OTA_IMAGE_ERR_READ: return "read error";
     case OTA_IMAGE_ERR_ARG: return "invalid argument";
+    case OTA_IMAGE_ERR_CRYPTO: return "hash engine failed";
     }
     return "unknown image status";
 }

@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Image signatures: the KEY_HASH TLV picks a trusted key, the ECDSA_P256 TLV must verify with
- * it over the image SHA-256 (docs/security.md).
+ * Image signatures: the KEY_HASH TLV picks a trusted key, the signature TLV must verify with
+ * it over the image SHA-256 (docs/security.md). The signature stays in the image until it is
+ * checked: it is read from the source into the caller's work buffer, so its size costs no
+ * struct field.
  */
 #include "otaflow/image_sig.h"
 
 #include <string.h>
+
+#include "image_tlv_rules.h"
 
 const char *ota_sig_status_str(ota_sig_status_t status)
 {
@@ -17,12 +21,23 @@ const char *ota_sig_status_str(ota_sig_status_t status)
     case OTA_SIG_ERR_IMAGE: return "invalid image";
     case OTA_SIG_ERR_CRYPTO: return "crypto backend error";
     case OTA_SIG_ERR_ARG: return "invalid argument";
+    case OTA_SIG_ERR_READ: return "signature read failed";
+    case OTA_SIG_ERR_WORK_SIZE: return "signature longer than the work buffer";
     }
     return "unknown signature status";
 }
 
-static const ota_sig_key_t *find_key(const ota_sig_keyring_t *ring, const uint8_t *key_id)
+static bool ring_usable(const ota_sig_keyring_t *ring)
 {
+    return ring != NULL && ring->keys != NULL && ring->count != 0u;
+}
+
+const ota_sig_key_t *ota_sig_keyring_find(const ota_sig_keyring_t *ring,
+                                          const uint8_t key_id[OTA_SHA256_SIZE])
+{
+    if (!ring_usable(ring) || key_id == NULL) {
+        return NULL;
+    }
     for (size_t i = 0; i < ring->count; i++) {
         /* Key ids are public: an ordinary comparison leaks nothing. */
         if (memcmp(ring->keys[i].key_id, key_id, OTA_SHA256_SIZE) == 0) {
@@ -32,38 +47,64 @@ static const ota_sig_key_t *find_key(const ota_sig_keyring_t *ring, const uint8_
     return NULL;
 }
 
-ota_sig_status_t ota_sig_verify_hash(const ota_sig_keyring_t *ring,
-                                     const uint8_t *key_id, const uint8_t hash[OTA_SHA256_SIZE],
+ota_sig_status_t ota_sig_verify_hash(const ota_sig_keyring_t *ring, const uint8_t *key_id,
+                                     ota_sig_alg_t alg, const uint8_t hash[OTA_SHA256_SIZE],
                                      const uint8_t *sig, size_t sig_len)
 {
-    if (ring == NULL || ring->keys == NULL || ring->count == 0u || hash == NULL) {
+    if (!ring_usable(ring) || hash == NULL) {
         return OTA_SIG_ERR_ARG;
     }
-    const ota_sig_key_t *key = key_id != NULL ? find_key(ring, key_id) : NULL;
+    const ota_sig_key_t *key = ota_sig_keyring_find(ring, key_id);
     if (key == NULL) {
         return OTA_SIG_ERR_UNKNOWN_KEY;
     }
-    switch (ota_ecdsa_p256_verify(key->pubkey, hash, sig, sig_len)) {
+    /* A key this build cannot use says nothing about the signature. Otherwise the signature's
+     * container names its algorithm, and a key of another one did not make it. */
+    if (!ota_sig_alg_supported(key->alg)) {
+        return OTA_SIG_ERR_CRYPTO;
+    }
+    if (key->alg != alg) {
+        return OTA_SIG_ERR_BAD_SIGNATURE;
+    }
+    if (sig == NULL || sig_len == 0u) {
+        return OTA_SIG_ERR_BAD_SIGNATURE;
+    }
+    switch (ota_sig_verify(alg, key->key, key->key_len, hash, sig, sig_len)) {
     case OTA_CRYPTO_OK: return OTA_SIG_OK;
     case OTA_CRYPTO_ERR_BAD_SIGNATURE:
     case OTA_CRYPTO_ERR_SIG_FORMAT:
-    case OTA_CRYPTO_ERR_ARG: /* a zero-length or NULL signature */
         return OTA_SIG_ERR_BAD_SIGNATURE;
-    default:
+    default: /* the key, the algorithm or the backend: nothing said about the signature */
         return OTA_SIG_ERR_CRYPTO;
     }
 }
 
-ota_sig_status_t ota_image_sig_check(const ota_image_info_t *info, const ota_sig_keyring_t *ring)
+ota_sig_status_t ota_image_sig_check(const ota_image_source_t *src, const ota_image_info_t *info,
+                                     const ota_sig_keyring_t *ring, uint8_t *work,
+                                     size_t work_len)
 {
-    if (info == NULL || ring == NULL || ring->keys == NULL || ring->count == 0u) {
+    if (src == NULL || src->read == NULL || info == NULL || !ring_usable(ring) ||
+        work == NULL) {
         return OTA_SIG_ERR_ARG;
     }
     if (!info->has_signature) {
         return OTA_SIG_ERR_UNSIGNED;
     }
-    return ota_sig_verify_hash(ring, info->has_key_hash ? info->key_hash : NULL, info->sha256,
-                               info->signature, info->signature_len);
+    const uint8_t *key_id = info->has_key_hash ? info->key_hash : NULL;
+    if (ota_sig_keyring_find(ring, key_id) == NULL) {
+        return OTA_SIG_ERR_UNKNOWN_KEY;
+    }
+    const uint32_t len = info->signature_len;
+    if (len > work_len) {
+        return OTA_SIG_ERR_WORK_SIZE;
+    }
+    /* parse located it inside the source; a source that shrank since is refused here. */
+    const uint32_t off = info->signature_offset;
+    if (off > src->size || len > src->size - off || src->read(src->ctx, off, work, len) != 0) {
+        return OTA_SIG_ERR_READ;
+    }
+    return ota_sig_verify_hash(ring, key_id, ota_image_tlv_sig_alg(info->signature_type),
+                               info->sha256, work, len);
 }
 
 ota_sig_status_t ota_image_sig_verify(const ota_image_source_t *src, const ota_sig_keyring_t *ring,
@@ -73,7 +114,7 @@ ota_sig_status_t ota_image_sig_verify(const ota_image_source_t *src, const ota_s
     if (image_status != NULL) {
         *image_status = OTA_IMAGE_OK;
     }
-    if (src == NULL || info == NULL || ring == NULL || ring->keys == NULL || ring->count == 0u) {
+    if (src == NULL || info == NULL || !ring_usable(ring)) {
         return OTA_SIG_ERR_ARG;
     }
     ota_image_status_t ist = ota_image_parse(src, info);
@@ -83,8 +124,11 @@ ota_sig_status_t ota_image_sig_verify(const ota_image_source_t *src, const ota_s
     if (image_status != NULL) {
         *image_status = ist;
     }
-    if (ist != OTA_IMAGE_OK) {
-        return ist == OTA_IMAGE_ERR_ARG ? OTA_SIG_ERR_ARG : OTA_SIG_ERR_IMAGE;
+    switch (ist) {
+    case OTA_IMAGE_OK: return ota_image_sig_check(src, info, ring, work, work_len);
+    case OTA_IMAGE_ERR_ARG: return OTA_SIG_ERR_ARG;
+    case OTA_IMAGE_ERR_READ: return OTA_SIG_ERR_READ;
+    case OTA_IMAGE_ERR_CRYPTO: return OTA_SIG_ERR_CRYPTO;
+    default: return OTA_SIG_ERR_IMAGE;
     }
-    return ota_image_sig_check(info, ring);
 }

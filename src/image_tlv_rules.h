@@ -10,15 +10,27 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "otaflow/crypto.h"
 #include "otaflow/image.h"
 
-/** Longest DER encoding of an ECDSA P-256 signature (two 33-byte INTEGERs + headers). */
-#define OTA_IMAGE_ECDSA_MAX 72u
+/** Longest ECDSA_P256 TLV: the longest DER encoding of a P-256 signature. */
+#define OTA_IMAGE_ECDSA_MAX OTA_ECDSA_P256_SIG_MAX
 
 static inline bool ota_image_tlv_known(uint16_t type)
 {
     return type == OTA_IMAGE_TLV_SHA256 || type == OTA_IMAGE_TLV_KEY_HASH ||
            type == OTA_IMAGE_TLV_ECDSA_P256;
+}
+
+/** The algorithm of a signature TLV type (the parser records no other type as a signature;
+ *  a new algorithm adds its TLV type here and to ota_image_tlv_known). */
+static inline ota_sig_alg_t ota_image_tlv_sig_alg(uint16_t type)
+{
+    switch (type) {
+    case OTA_IMAGE_TLV_ECDSA_P256:
+    default:
+        return OTA_SIG_ALG_ECDSA_P256;
+    }
 }
 
 /** Whether len is a length the known type allows (unknown types: any length). */

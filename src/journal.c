@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "le_bytes.h"
+#include "ota_assert.h"
 
 /* CRC-32 ---------------------------------------------------------------------------------- */
 
@@ -100,6 +101,8 @@ void ota_journal_encode(const ota_store_layout_t *layout, const ota_store_state_
     const ota_store_boot_t *b = &state->boot;
     uint8_t count = slot_count_of(layout);
     uint32_t body = ota_journal_record_bytes(count) - 4u;
+    OTA_ASSERT(count <= OTA_STORE_MAX_SLOTS && b->rejected_count <= OTA_STORE_REJECTED_MAX);
+    OTA_ASSERT(body + 4u <= layout->record_size && layout->record_size <= OTA_STORE_RECORD_BUF);
 
     /* Padding after the CRC is zero, not erased: a position is "free" only if all of it is. */
     memset(out, 0, layout->record_size);
@@ -260,6 +263,7 @@ ota_journal_record_kind_t ota_journal_decode(const ota_store_layout_t *layout, u
 
 static uint32_t position_addr(const ota_store_t *store, uint8_t sector, uint32_t pos)
 {
+    OTA_ASSERT(sector < 2u && pos < store->layout.records_per_sector);
     return (uint32_t)sector * store->layout.journal_sector_size + pos * store->layout.record_size;
 }
 
@@ -271,6 +275,7 @@ static ota_store_status_t flash_failed(ota_store_t *store, ota_flash_status_t st
 
 static ota_store_status_t read_position(ota_store_t *store, uint8_t sector, uint32_t pos)
 {
+    OTA_ASSERT(store->layout.record_size <= sizeof store->record);
     ota_flash_status_t st = ota_flash_read(store->flash, position_addr(store, sector, pos),
                                            store->record, store->layout.record_size);
     return st == OTA_FLASH_OK ? OTA_STORE_OK : flash_failed(store, st);

@@ -41,9 +41,13 @@ ota_manifest_sig_status_t ota_manifest_sig_verify(const void *manifest, size_t l
         return OTA_MANIFEST_SIG_ERR_FORMAT;
     }
     uint8_t hash[OTA_SHA256_SIZE];
-    ota_sha256(manifest, len, hash);
-    switch (ota_sig_verify_hash(ring, sig + OTA_MANIFEST_SIG_MAGIC_SIZE, hash,
-                                sig + OTA_MANIFEST_SIG_DER_OFFSET,
+    if (ota_sha256(manifest, len, hash) != OTA_CRYPTO_OK) {
+        return OTA_MANIFEST_SIG_ERR_CRYPTO; /* the hash engine failed: no verdict */
+    }
+    /* The .sig format (magic "OTMS") holds an ECDSA P-256 signature: the magic names the
+     * algorithm, as a TLV type does in an image. */
+    switch (ota_sig_verify_hash(ring, sig + OTA_MANIFEST_SIG_MAGIC_SIZE, OTA_SIG_ALG_ECDSA_P256,
+                                hash, sig + OTA_MANIFEST_SIG_DER_OFFSET,
                                 sig_len - OTA_MANIFEST_SIG_DER_OFFSET)) {
     case OTA_SIG_OK: return OTA_MANIFEST_SIG_OK;
     case OTA_SIG_ERR_UNKNOWN_KEY: return OTA_MANIFEST_SIG_ERR_UNKNOWN_KEY;

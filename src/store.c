@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "journal.h"
+#include "ota_assert.h"
 #include "store_internal.h"
 
 /* Names ----------------------------------------------------------------------------------- */
@@ -215,6 +216,8 @@ static ota_store_status_t compute_layout(const ota_flash_geometry_t *g,
         interval = interval > UINT32_MAX - g->erase_unit ? UINT32_MAX
                                                          : align_up(interval, g->erase_unit);
     }
+    /* The record and work buffers of ota_store_t are sized for every geometry accepted. */
+    OTA_ASSERT(record <= OTA_STORE_RECORD_BUF && chunk <= OTA_STORE_WORK_SIZE);
     out->journal_sector_size = g->erase_unit;
     out->record_size = record;
     out->records_per_sector = g->erase_unit / record;
@@ -347,27 +350,30 @@ ota_store_status_t ota_store_image_source(ota_store_t *store, uint8_t slot,
     return OTA_STORE_OK;
 }
 
-/* Hash size bytes of slot as they are in flash (through the work buffer). */
+/* Hash size bytes of slot as they are in flash (through the work buffer). A failed hash
+ * engine is ERR_CRYPTO: like a failed read, no verdict on the bytes. */
 static ota_store_status_t hash_slot(ota_store_t *store, uint8_t slot, uint32_t size,
                                     uint8_t digest[OTA_SHA256_SIZE])
 {
     ota_sha256_t sha;
-    ota_sha256_start(&sha);
-    for (uint32_t off = 0; off < size;) {
+    ota_store_status_t st = ota_sha256_start(&sha) == OTA_CRYPTO_OK ? OTA_STORE_OK
+                                                                     : OTA_STORE_ERR_CRYPTO;
+    for (uint32_t off = 0; st == OTA_STORE_OK && off < size;) {
         uint32_t n = size - off;
         if (n > sizeof store->work) {
             n = sizeof store->work;
         }
-        ota_store_status_t st = ota_store_slot_read(store, slot, off, store->work, n);
-        if (st != OTA_STORE_OK) {
-            ota_sha256_finish(&sha, digest); /* releases the context */
-            return st;
+        st = ota_store_slot_read(store, slot, off, store->work, n);
+        if (st == OTA_STORE_OK && ota_sha256_update(&sha, store->work, n) != OTA_CRYPTO_OK) {
+            st = OTA_STORE_ERR_CRYPTO;
         }
-        ota_sha256_update(&sha, store->work, n);
         off += n;
     }
-    ota_sha256_finish(&sha, digest);
-    return OTA_STORE_OK;
+    /* finish also releases the context after a failure */
+    if (ota_sha256_finish(&sha, digest) != OTA_CRYPTO_OK && st == OTA_STORE_OK) {
+        st = OTA_STORE_ERR_CRYPTO;
+    }
+    return st;
 }
 
 ota_store_status_t ota_store_slot_verify(ota_store_t *store, uint8_t slot)
@@ -621,6 +627,7 @@ ota_store_status_t ota_store_download_write(ota_store_t *store, uint32_t offset,
         if (n > len) {
             n = (uint32_t)len;
         }
+        OTA_ASSERT(dl->fill + n <= sizeof store->work);
         memcpy(store->work + dl->fill, p, n);
         dl->fill += n;
         dl->next += n;
@@ -661,11 +668,14 @@ static ota_store_status_t check_image(ota_store_t *store, uint8_t slot, uint32_t
     if (st == OTA_IMAGE_ERR_READ) {
         return OTA_STORE_ERR_FLASH; /* flash_status was set by the failed read */
     }
+    if (st == OTA_IMAGE_ERR_CRYPTO) {
+        return OTA_STORE_ERR_CRYPTO; /* the hash engine failed: no verdict either */
+    }
     if (st != OTA_IMAGE_OK || info.total_size != total ||
         info.header.version != store->state.slots[slot].version) {
         return OTA_STORE_ERR_IMAGE;
     }
-    return ota_store_image_policy(store, &info);
+    return ota_store_image_policy(store, &src.src, &info, store->work, sizeof store->work);
 }
 
 ota_store_status_t ota_store_download_finish(ota_store_t *store)

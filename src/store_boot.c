@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "otaflow/store.h"
+#include "ota_assert.h"
 #include "store_internal.h"
 
 static ota_store_status_t ready(const ota_store_t *store)
@@ -63,6 +64,7 @@ static void request(ota_store_state_t *st, uint8_t slot, ota_install_reason_t re
 
 static void add_rejected(ota_store_boot_t *b, uint32_t version)
 {
+    OTA_ASSERT(b->rejected_count <= OTA_STORE_REJECTED_MAX);
     for (uint8_t i = 0; i < b->rejected_count; i++) {
         if (b->rejected[i] == version) {
             return;

@@ -11,9 +11,12 @@
  * journal's counter is then only a hint, because whoever controls the external flash can
  * erase it (back to 0) or forge it (up to 0xFFFFFFFF, which would refuse every image).
  */
-#include <string.h>
-
 #include "otaflow/store.h"
+
+/* The store (download finish) and the bootloader (boot_copy.c) lend these buffers to the
+ * signature check, which reads the signature into them: a smaller one could never check one. */
+_Static_assert(OTA_STORE_WORK_SIZE >= OTA_SIG_MAX_SIZE && OTA_BOOT_BUF_SIZE >= OTA_SIG_MAX_SIZE,
+               "OTA_STORE_WORK_SIZE and OTA_BOOT_BUF_SIZE must hold OTA_SIG_MAX_SIZE");
 
 const ota_sig_keyring_t *ota_store_trusted_keys(const ota_store_t *store)
 {
@@ -29,13 +32,9 @@ ota_guard_t *ota_store_guard(const ota_store_t *store)
  * already refused such an image). Keyed on the entry index, as the revocation mask is. */
 static size_t signer_index(const ota_sig_keyring_t *ring, const ota_image_info_t *info)
 {
-    for (size_t i = 0; i < ring->count; i++) {
-        if (info->has_key_hash &&
-            memcmp(ring->keys[i].key_id, info->key_hash, sizeof info->key_hash) == 0) {
-            return i;
-        }
-    }
-    return ring->count;
+    const ota_sig_key_t *key = ota_sig_keyring_find(ring, info->has_key_hash ? info->key_hash
+                                                                             : NULL);
+    return key != NULL ? (size_t)(key - ring->keys) : ring->count;
 }
 
 static uint32_t entry_bit(size_t index)
@@ -61,7 +60,10 @@ static ota_store_status_t revocation_policy(const ota_store_t *store, const ota_
     return OTA_STORE_OK;
 }
 
-ota_store_status_t ota_store_image_policy(const ota_store_t *store, const ota_image_info_t *info)
+ota_store_status_t ota_store_image_policy(const ota_store_t *store,
+                                          const ota_image_source_t *src,
+                                          const ota_image_info_t *info, uint8_t *work,
+                                          size_t work_len)
 {
     if (!store || !info) {
         return OTA_STORE_ERR_ARG;
@@ -77,12 +79,13 @@ ota_store_status_t ota_store_image_policy(const ota_store_t *store, const ota_im
     if (store->trusted_keys == NULL) {
         return OTA_STORE_OK;
     }
-    switch (ota_image_sig_check(info, store->trusted_keys)) {
+    switch (ota_image_sig_check(src, info, store->trusted_keys, work, work_len)) {
     case OTA_SIG_OK: return revocation_policy(store, info);
     case OTA_SIG_ERR_UNSIGNED: return OTA_STORE_ERR_UNSIGNED;
     case OTA_SIG_ERR_UNKNOWN_KEY: return OTA_STORE_ERR_UNKNOWN_KEY;
     case OTA_SIG_ERR_BAD_SIGNATURE: return OTA_STORE_ERR_SIGNATURE;
     case OTA_SIG_ERR_ARG: return OTA_STORE_ERR_ARG; /* an empty keyring in the config */
+    case OTA_SIG_ERR_READ: return OTA_STORE_ERR_FLASH;
     default: return OTA_STORE_ERR_CRYPTO;
     }
 }

@@ -193,11 +193,15 @@ static int check_signature(const char *path, const tool_image_t *img, const char
     const char *cmd = "verify";
     char why[256];
     ota_sig_key_t trusted;
-    if (tool_key_load_trusted(&trusted, pubkey_path, why, sizeof why) != 0) {
+    tool_key_t pub; /* holds the key bytes trusted points to */
+    if (tool_key_load_trusted(&pub, &trusted, pubkey_path, why, sizeof why) != 0) {
+        tool_key_free(&pub);
         return tool_fail(cmd, "%s", why);
     }
     const ota_sig_keyring_t ring = {.keys = &trusted, .count = 1};
-    ota_sig_status_t st = ota_image_sig_check(&img->info, &ring);
+    uint8_t work[OTA_SIG_MAX_SIZE];
+    ota_sig_status_t st = ota_image_sig_check(&img->src, &img->info, &ring, work, sizeof work);
+    tool_key_free(&pub);
     if (st == OTA_SIG_OK) {
         return TOOL_EXIT_OK;
     }

@@ -24,8 +24,9 @@ static const char KEYGEN_HELP[] =
 static const char PUBKEY_C_HELP[] =
     "usage: otaflow-image pubkey-c PUB.pem [-o FILE.c] [--name NAME]\n"
     "\n"
-    "Write the C source of the trusted-key table a device is built with: an ota_sig_key_t\n"
-    "array NAME_keys (key id + 65-byte public key) and an ota_sig_keyring_t NAME for it\n"
+    "Write the C source of the trusted-key table a device is built with: the key bytes\n"
+    "(NAME_key0, the 65-byte public key), an ota_sig_key_t array NAME_keys (algorithm, key\n"
+    "id, pointer to the bytes) and an ota_sig_keyring_t NAME for it\n"
     "(include/otaflow/image_sig.h). PUB.pem may also be a private key file.\n"
     "\n"
     "  -o, --output FILE.c    where to write (default: standard output)\n"
@@ -110,12 +111,16 @@ static char *render(const tool_key_t *key, const char *pem_path, const char *nam
     fprintf(f, " * The public keys this device accepts image signatures from. Key id = SHA-256\n"
                " * of the 65-byte key, matched with the image's KEY_HASH TLV. */\n");
     fprintf(f, "#include \"otaflow/image_sig.h\"\n\n");
+    fprintf(f, "/* ECDSA P-256 public key, uncompressed: 04 || X || Y */\n");
+    fprintf(f, "static const uint8_t %s_key0[] = {", name);
+    c_bytes(f, key->pubkey, sizeof key->pubkey);
+    fprintf(f, "\n};\n\n");
     fprintf(f, "const ota_sig_key_t %s_keys[] = {\n    {\n", name);
+    fprintf(f, "        .alg = OTA_SIG_ALG_ECDSA_P256,\n");
     fprintf(f, "        /* key id %s */\n        .key_id = {", id);
     c_bytes(f, key->key_id, sizeof key->key_id);
-    fprintf(f, "\n        },\n        .pubkey = {");
-    c_bytes(f, key->pubkey, sizeof key->pubkey);
-    fprintf(f, "\n        },\n    },\n};\n\n");
+    fprintf(f, "\n        },\n        .key = %s_key0,\n", name);
+    fprintf(f, "        .key_len = sizeof %s_key0,\n    },\n};\n\n", name);
     fprintf(f, "const ota_sig_keyring_t %s = {\n", name);
     fprintf(f, "    .keys = %s_keys,\n    .count = sizeof %s_keys / sizeof %s_keys[0],\n};\n",
             name, name, name);

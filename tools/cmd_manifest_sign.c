@@ -170,7 +170,7 @@ static int write_signed(const char *cmd, const char *path, const char *text, siz
         return TOOL_EXIT_FAIL;
     }
     uint8_t hash[OTA_SHA256_SIZE], sig[OTA_MANIFEST_SIG_MAX];
-    ota_sha256(text, len, hash);
+    tool_sha256(text, len, hash);
     memcpy(sig, OTA_MANIFEST_SIG_MAGIC, OTA_MANIFEST_SIG_MAGIC_SIZE);
     memcpy(sig + OTA_MANIFEST_SIG_MAGIC_SIZE, key->key_id, OTA_SHA256_SIZE);
     size_t der_len = 0;
@@ -280,7 +280,9 @@ int cmd_manifest_verify(int argc, char **argv)
     }
     char why[256], sig_file[4096];
     ota_sig_key_t trusted;
-    if (tool_key_load_trusted(&trusted, pub_path, why, sizeof why) != 0) {
+    tool_key_t pub; /* holds the key bytes trusted points to */
+    if (tool_key_load_trusted(&pub, &trusted, pub_path, why, sizeof why) != 0) {
+        tool_key_free(&pub);
         return tool_fail(cmd, "%s", why);
     }
     const ota_sig_keyring_t ring = {.keys = &trusted, .count = 1};
@@ -328,5 +330,6 @@ int cmd_manifest_verify(int argc, char **argv)
     }
     free(text);
     free(sig);
+    tool_key_free(&pub);
     return rc == 0 ? TOOL_EXIT_OK : rc;
 }

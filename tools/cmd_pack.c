@@ -192,10 +192,13 @@ int cmd_pack(int argc, char **argv)
 
     uint8_t digest[OTA_SHA256_SIZE];
     ota_sha256_t sha;
-    ota_sha256_start(&sha);
-    ota_sha256_update(&sha, raw, sizeof raw);
-    ota_sha256_update(&sha, payload, payload_len);
-    ota_sha256_finish(&sha, digest);
+    (void)ota_sha256_start(&sha); /* a failure sticks: finish reports it */
+    (void)ota_sha256_update(&sha, raw, sizeof raw);
+    (void)ota_sha256_update(&sha, payload, payload_len);
+    if (ota_sha256_finish(&sha, digest) != OTA_CRYPTO_OK) {
+        free(payload);
+        return tool_fail(cmd, "SHA-256: %s", ota_crypto_status_str(OTA_CRYPTO_ERR_HASH));
+    }
 
     uint8_t tlv[OTA_IMAGE_TLV_INFO_SIZE + 3 * OTA_IMAGE_TLV_ENTRY_HDR + 2 * OTA_SHA256_SIZE +
                 OTA_ECDSA_P256_SIG_MAX];

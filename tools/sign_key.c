@@ -48,7 +48,7 @@ static int finish_load(tool_key_t *key, const char *path, char *why, size_t why_
     if (err != 0 || olen != sizeof key->pubkey) {
         return say(why, why_len, "%s: cannot encode the public key", path);
     }
-    ota_sha256(key->pubkey, sizeof key->pubkey, key->key_id);
+    tool_sha256(key->pubkey, sizeof key->pubkey, key->key_id);
     return 0;
 }
 
@@ -209,17 +209,18 @@ void tool_key_free(tool_key_t *key)
 
 void tool_key_trust(const tool_key_t *key, ota_sig_key_t *out)
 {
+    out->alg = OTA_SIG_ALG_ECDSA_P256;
     memcpy(out->key_id, key->key_id, sizeof out->key_id);
-    memcpy(out->pubkey, key->pubkey, sizeof out->pubkey);
+    out->key = key->pubkey;
+    out->key_len = sizeof key->pubkey;
 }
 
-int tool_key_load_trusted(ota_sig_key_t *out, const char *path, char *why, size_t why_len)
+int tool_key_load_trusted(tool_key_t *key, ota_sig_key_t *out, const char *path, char *why,
+                          size_t why_len)
 {
-    tool_key_t key;
-    int rc = tool_key_load_public(&key, path, why, why_len);
+    int rc = tool_key_load_public(key, path, why, why_len);
     if (rc == 0) {
-        tool_key_trust(&key, out);
+        tool_key_trust(key, out);
     }
-    tool_key_free(&key);
     return rc;
 }

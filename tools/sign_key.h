@@ -47,10 +47,13 @@ int tool_key_sign_hash(tool_key_t *key, const uint8_t hash[OTA_SHA256_SIZE],
 
 void tool_key_free(tool_key_t *key);
 
-/** The device-side entry (key id + public key) that trusts key. */
+/** The device-side entry (algorithm, key id, key bytes) that trusts key. out points into key:
+ *  it is valid while key is loaded. */
 void tool_key_trust(const tool_key_t *key, ota_sig_key_t *out);
 
-/** Load a public key PEM straight into a device-side entry. 0, or -1 with why[] set. */
-int tool_key_load_trusted(ota_sig_key_t *out, const char *path, char *why, size_t why_len);
+/** Load a public key PEM into key and make out the device-side entry trusting it (valid until
+ *  tool_key_free(key), which the caller does in any case). 0, or -1 with why[] set. */
+int tool_key_load_trusted(tool_key_t *key, ota_sig_key_t *out, const char *path, char *why,
+                          size_t why_len);
 
 #endif /* OTAFLOW_TOOL_SIGN_KEY_H */

@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "otaflow/crypto.h"
+
 #define TOOL_EXIT_OK 0
 #define TOOL_EXIT_FAIL 1  /**< the input or the environment is wrong */
 #define TOOL_EXIT_USAGE 2 /**< the command line is wrong */
@@ -71,6 +73,9 @@ int tool_write_file_mode(const char *path, const void *data, size_t len, unsigne
 
 /** Lowercase hex of n bytes into out (2n+1 chars with the terminating NUL). */
 void tool_hex(const uint8_t *bytes, size_t n, char *out);
+
+/** SHA-256 of a buffer into out; a failed hash engine (not on a host) aborts the tool. */
+void tool_sha256(const void *data, size_t len, uint8_t out[OTA_SHA256_SIZE]);
 
 /** SHA-256 of a buffer as 64 lowercase hex characters plus NUL. */
 void tool_sha256_hex(const void *data, size_t len, char out[65]);

@@ -268,10 +268,19 @@ void tool_hex(const uint8_t *bytes, size_t n, char *out)
     out[2 * n] = '\0';
 }
 
+void tool_sha256(const void *data, size_t len, uint8_t out[OTA_SHA256_SIZE])
+{
+    ota_crypto_status_t st = ota_sha256(data, len, out);
+    if (st != OTA_CRYPTO_OK) {
+        fprintf(stderr, "otaflow-image: SHA-256: %s\n", ota_crypto_status_str(st));
+        abort();
+    }
+}
+
 void tool_sha256_hex(const void *data, size_t len, char out[65])
 {
     uint8_t digest[OTA_SHA256_SIZE];
-    ota_sha256(data, len, digest);
+    tool_sha256(data, len, digest);
     tool_hex(digest, sizeof digest, out);
 }
 

@@ -138,13 +138,31 @@ void ota_boot_config_default(ota_boot_config_t *config);
  *         jump: ERR_NO_IMAGE (halt, nothing valid: "boot: no valid image" was logged);
  *         ERR_FLASH / ERR_STORE (e.g. power lost during the boot: the next power-on
  *         continues; report->flash_status / store_status say which); ERR_STORE with
- *         store_status NOT_MOUNTED for a store not mounted; ERR_ARG (NULL, unusable config).
+ *         store_status NOT_MOUNTED for a store not mounted; ERR_FLASH for a guard in the
+ *         store config that is not mounted (the floor is unknown: nothing is decided);
+ *         ERR_ARG (NULL, unusable config).
  */
 ota_boot_status_t ota_boot_run(ota_boot_t *boot, const ota_boot_config_t *config,
                                const ota_flash_t *internal, ota_store_t *store, ota_log_fn log,
                                void *log_ctx, ota_boot_report_t *report);
 /* Every call checks at link time that the caller's ota_boot_t matches the library's. */
 #define ota_boot_run(...) OTA_LAYOUT_CHECKED(ota_boot_run, __VA_ARGS__)
+
+/**
+ * A bootloader's main on its system port (include/otaflow/port.h), in the only safe order: arm
+ * the watchdog (so that a hang from here on resets the chip), ota_boot_run(), write-protect
+ * the guard storage, jump. Nothing is protected or started when ota_boot_run fails, and the
+ * application is not started when the protection cannot be set (ERR_FLASH, report->flash_status
+ * says why): it must never run with the guard writable.
+ * @param system       the chip's system port (its ops must all be set)
+ * @param watchdog_ms  watchdog timeout; 0 leaves the watchdog alone
+ * @return as ota_boot_run; on a target a successful call does not return (the jump), on the
+ *         host it returns OTA_BOOT_OK after the port recorded the jump.
+ */
+ota_boot_status_t ota_boot_start(ota_boot_t *boot, const ota_boot_config_t *config,
+                                 const ota_system_t *system, uint32_t watchdog_ms,
+                                 const ota_flash_t *internal, ota_store_t *store, ota_log_fn log,
+                                 void *log_ctx, ota_boot_report_t *report);
 
 /**
  * Application side: the running image is healthy. Confirms a trial (the bootloader stops

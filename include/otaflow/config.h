@@ -99,9 +99,10 @@
 
 /** Largest TLV area an image may carry (info header included), bytes; a larger one is refused
  *  (OTA_IMAGE_ERR_TLV). Bounds the TLV walk, not a buffer: devices and the host tool must agree
- *  on it. Range 64..65536. */
+ *  on it. 8 KB: room for a hash-based (LMS/HSS) signature of up to 5 KB next to the SHA-256 and
+ *  key id TLVs (docs/image-format.md). Range 64..65536. */
 #ifndef OTA_IMAGE_TLV_MAX
-#define OTA_IMAGE_TLV_MAX 4096u
+#define OTA_IMAGE_TLV_MAX 8192u
 #endif
 
 /* Update agent (agent.h) ------------------------------------------------------------------- */

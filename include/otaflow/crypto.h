@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * otaflow crypto backend: the few primitives the core needs. One implementation today
- * (src/crypto_mbedtls.c, mbedTLS); a port with hardware SHA or ECC can provide its own.
+ * otaflow crypto backend: the few primitives the core needs. SHA-256 and the heap set-up in
+ * src/crypto_mbedtls.c; each signature algorithm in a file of its own (src/sig_ecdsa_p256.c)
+ * behind ota_sig_verify (src/sig_verify.c). A port with hardware SHA or ECC replaces the file
+ * concerned.
  *
  * Memory: SHA-256 uses only the caller's context. ECDSA verification in mbedTLS allocates its
  * big numbers through mbedtls_calloc; the core never calls malloc, so a firmware build gives
@@ -12,6 +14,7 @@
 #ifndef OTAFLOW_CRYPTO_H
 #define OTAFLOW_CRYPTO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -26,24 +29,74 @@ typedef struct ota_sha256 {
     _Alignas(8) unsigned char opaque[128];
 } ota_sha256_t;
 
-/** Start a new SHA-256 computation. */
-void ota_sha256_start(ota_sha256_t *ctx);
+/** Result of a crypto operation. */
+typedef enum ota_crypto_status {
+    OTA_CRYPTO_OK = 0,
+    OTA_CRYPTO_ERR_ARG = -1,           /**< NULL pointer, or a zero-length input */
+    OTA_CRYPTO_ERR_KEY = -2,           /**< the public key is not one of the algorithm: wrong
+                                            length, or (P-256) not a point in the uncompressed
+                                            65-byte form */
+    OTA_CRYPTO_ERR_SIG_FORMAT = -3,    /**< the signature's length is out of the algorithm's
+                                            range, or it is not well formed (P-256: not DER,
+                                            or bytes after it) */
+    OTA_CRYPTO_ERR_BAD_SIGNATURE = -4, /**< well formed, but not made by this key over this
+                                            hash */
+    OTA_CRYPTO_ERR_NO_MEMORY = -5,     /**< the backend's heap (arena) is too small */
+    OTA_CRYPTO_ERR_UNSUPPORTED = -6,   /**< this mbedTLS build has no static-buffer allocator */
+    OTA_CRYPTO_ERR_INTERNAL = -7,      /**< any other failure inside the backend */
+    OTA_CRYPTO_ERR_ALG = -8,           /**< ota_sig_verify: an algorithm this build does not
+                                            have */
+    OTA_CRYPTO_ERR_HASH = -9,          /**< the hash engine failed: no digest */
+} ota_crypto_status_t;
 
-/** Add len bytes to the hash. */
-void ota_sha256_update(ota_sha256_t *ctx, const void *data, size_t len);
+/** A short constant English name for a status ("bad signature"), never NULL. */
+const char *ota_crypto_status_str(ota_crypto_status_t status);
 
-/** Finish: write the 32-byte digest to out. The context must be started again to reuse it. */
-void ota_sha256_finish(ota_sha256_t *ctx, uint8_t out[OTA_SHA256_SIZE]);
+/*
+ * The hash functions return a status because a hardware SHA block can fail (a bus error, a
+ * DMA fault). A failure is sticky: once a call failed, update does nothing and returns the
+ * error again, and finish returns it and writes no digest (out is zeroed). finish always
+ * releases the backend's context, so a caller that stops early calls it once and is done.
+ * Callers treat OTA_CRYPTO_ERR_HASH like a read failure: no verdict on the data hashed.
+ */
 
-/** One-shot SHA-256 of a buffer. */
-void ota_sha256(const void *data, size_t len, uint8_t out[OTA_SHA256_SIZE]);
+/** Start a new SHA-256 computation. @return OK; ERR_ARG (NULL); ERR_HASH. */
+ota_crypto_status_t ota_sha256_start(ota_sha256_t *ctx);
 
-/* ECDSA P-256 -------------------------------------------------------------------------------- */
+/** Add len bytes to the hash. @return OK; ERR_ARG (NULL ctx, or NULL data with len > 0);
+ *  ERR_HASH (now, or an earlier call failed). */
+ota_crypto_status_t ota_sha256_update(ota_sha256_t *ctx, const void *data, size_t len);
+
+/** Finish: write the 32-byte digest to out. The context must be started again to reuse it.
+ *  @return OK; ERR_ARG (NULL); ERR_HASH (out zeroed: no digest). */
+ota_crypto_status_t ota_sha256_finish(ota_sha256_t *ctx, uint8_t out[OTA_SHA256_SIZE]);
+
+/** One-shot SHA-256 of a buffer. @return as ota_sha256_finish. */
+ota_crypto_status_t ota_sha256(const void *data, size_t len, uint8_t out[OTA_SHA256_SIZE]);
+
+/* Signature algorithms ----------------------------------------------------------------------- */
+
+/**
+ * The signature algorithms a key or a signature can be of. One source file per algorithm
+ * (src/sig_<alg>.c) behind ota_sig_verify; a build has the ones its files provide. The values
+ * are stored nowhere (images name their algorithm by TLV type, key tables are compiled), so
+ * they may be renumbered, except that 0 stays ECDSA P-256: a key entry that does not set its
+ * algorithm is of the algorithm every key was before there was a choice.
+ */
+typedef enum ota_sig_alg {
+    OTA_SIG_ALG_ECDSA_P256 = 0, /**< ECDSA P-256 over the 32-byte hash as is; key: uncompressed
+                                     point (65 bytes); signature: DER (8..72 bytes) */
+} ota_sig_alg_t;
 
 /** An uncompressed P-256 public key: 0x04, then X and Y (32 bytes each, big-endian). */
 #define OTA_ECDSA_P256_PUBKEY_SIZE 65u
+/** Shortest DER encoding of a P-256 signature: SEQUENCE of two one-byte INTEGERs. */
+#define OTA_ECDSA_P256_SIG_MIN 8u
 /** Longest DER encoding of a P-256 signature: SEQUENCE of two INTEGERs of up to 33 bytes. */
 #define OTA_ECDSA_P256_SIG_MAX 72u
+/** Longest signature of any algorithm this build verifies: what a buffer that receives any
+ *  signature must hold (a manifest .sig, the work buffer given to ota_image_sig_check). */
+#define OTA_SIG_MAX_SIZE OTA_ECDSA_P256_SIG_MAX
 /** Arena to give ota_crypto_heap_init() for one ECDSA P-256 verification with mbedTLS's
  *  default ECP settings: the peak measured on the host (4432 B in 75 live blocks,
  *  docs/footprint.md) plus the buffer allocator's header per block (32 B on a 32-bit target),
@@ -51,38 +104,29 @@ void ota_sha256(const void *data, size_t len, uint8_t out[OTA_SHA256_SIZE]);
  *  target; a firmware that also runs TLS adds the TLS needs on top. */
 #define OTA_ECDSA_P256_HEAP_SIZE 8192u
 
-/** Result of a crypto operation. */
-typedef enum ota_crypto_status {
-    OTA_CRYPTO_OK = 0,
-    OTA_CRYPTO_ERR_ARG = -1,           /**< NULL pointer, or a zero-length input */
-    OTA_CRYPTO_ERR_KEY = -2,           /**< the public key is not a P-256 point in the
-                                            uncompressed 65-byte form */
-    OTA_CRYPTO_ERR_SIG_FORMAT = -3,    /**< the signature is not a well-formed DER ECDSA
-                                            signature (or has bytes after it) */
-    OTA_CRYPTO_ERR_BAD_SIGNATURE = -4, /**< well formed, but not made by this key over this
-                                            hash */
-    OTA_CRYPTO_ERR_NO_MEMORY = -5,     /**< the backend's heap (arena) is too small */
-    OTA_CRYPTO_ERR_UNSUPPORTED = -6,   /**< this mbedTLS build has no static-buffer allocator */
-    OTA_CRYPTO_ERR_INTERNAL = -7,      /**< any other failure inside the backend */
-} ota_crypto_status_t;
-
-/** A short constant English name for a status ("bad signature"), never NULL. */
-const char *ota_crypto_status_str(ota_crypto_status_t status);
-
 /**
- * Verify an ECDSA P-256 signature over a 32-byte hash (the hash is signed as is: the signer
- * computed ECDSA over these 32 bytes, as `openssl pkeyutl -sign` does with a 32-byte input).
- * Uses mbedTLS's heap for its big numbers (peak 4.4 KB with the default ECP settings, all
- * freed before returning) and a 208-byte frame of its own on Cortex-M4 plus mbedTLS's frames.
- * @param pubkey  OTA_ECDSA_P256_PUBKEY_SIZE bytes, uncompressed point
- * @param hash    OTA_SHA256_SIZE bytes
- * @param sig     DER signature, sig_len bytes (1..OTA_ECDSA_P256_SIG_MAX)
- * @return OTA_CRYPTO_OK only for a valid signature; ERR_BAD_SIGNATURE; ERR_SIG_FORMAT;
- *         ERR_KEY; ERR_NO_MEMORY; ERR_ARG; ERR_INTERNAL.
+ * Verify a signature over a 32-byte hash: the one entry point of every algorithm. Checks the
+ * key length and the signature length against the algorithm's before the algorithm runs.
+ * ECDSA P-256 signs the hash as is (as `openssl pkeyutl -sign` does with a 32-byte input),
+ * uses mbedTLS's heap for its big numbers (peak 4.4 KB with the default ECP settings, all freed
+ * before returning) and a 208-byte frame of its own on Cortex-M4 plus mbedTLS's frames.
+ * @param alg            the algorithm key and sig are of
+ * @param key, key_len   the public key (P-256: OTA_ECDSA_P256_PUBKEY_SIZE bytes, uncompressed)
+ * @param hash           OTA_SHA256_SIZE bytes
+ * @param sig, sig_len   the signature (P-256: DER, OTA_ECDSA_P256_SIG_MIN..SIG_MAX bytes)
+ * @return OTA_CRYPTO_OK only for a valid signature; ERR_BAD_SIGNATURE; ERR_SIG_FORMAT
+ *         (length out of range, or malformed); ERR_KEY (wrong length, or not a key of alg);
+ *         ERR_ALG (alg unknown to this build); ERR_NO_MEMORY; ERR_ARG (NULL); ERR_INTERNAL.
  */
-ota_crypto_status_t ota_ecdsa_p256_verify(const uint8_t pubkey[OTA_ECDSA_P256_PUBKEY_SIZE],
-                                          const uint8_t hash[OTA_SHA256_SIZE],
-                                          const uint8_t *sig, size_t sig_len);
+ota_crypto_status_t ota_sig_verify(ota_sig_alg_t alg, const uint8_t *key, size_t key_len,
+                                   const uint8_t hash[OTA_SHA256_SIZE], const uint8_t *sig,
+                                   size_t sig_len);
+
+/** Whether this build verifies signatures of alg. */
+bool ota_sig_alg_supported(ota_sig_alg_t alg);
+
+/** A short constant name of an algorithm ("ECDSA P-256"; "unknown" for others), never NULL. */
+const char *ota_sig_alg_str(ota_sig_alg_t alg);
 
 /**
  * Give mbedTLS a static arena for all its allocations (ECDSA here, TLS elsewhere). Call once

@@ -58,7 +58,8 @@ extern "C" {
 /* Known TLV types. */
 #define OTA_IMAGE_TLV_SHA256 0x8001u      /**< 32 bytes: SHA-256 of header + payload (required) */
 #define OTA_IMAGE_TLV_KEY_HASH 0x0010u    /**< 32 bytes: SHA-256 of the signing public key */
-#define OTA_IMAGE_TLV_ECDSA_P256 0x0011u  /**< ECDSA P-256 signature of the SHA-256 (DER, <= 72) */
+#define OTA_IMAGE_TLV_ECDSA_P256 0x0011u  /**< ECDSA P-256 signature of the SHA-256 (DER, 1..72
+                                               bytes; the algorithm takes 8..72) */
 
 /** Result of image parsing and verification. */
 typedef enum ota_image_status {
@@ -81,6 +82,8 @@ typedef enum ota_image_status {
                                             the header read differs from the parsed one) */
     OTA_IMAGE_ERR_READ = -14,          /**< the source failed to read */
     OTA_IMAGE_ERR_ARG = -15,           /**< invalid argument (NULL, zero-size work buffer) */
+    OTA_IMAGE_ERR_CRYPTO = -16,        /**< the hash engine failed: like ERR_READ, no verdict
+                                            on the image */
 } ota_image_status_t;
 
 /** Decoded header fields. */
@@ -114,8 +117,10 @@ typedef struct ota_image_info {
     bool has_key_hash;
     uint8_t key_hash[32];
     bool has_signature;
-    uint16_t signature_len;
-    uint8_t signature[72]; /**< DER ECDSA signature, signature_len bytes */
+    uint16_t signature_type;   /**< TLV type of the signature (OTA_IMAGE_TLV_ECDSA_P256) */
+    uint16_t signature_len;    /**< its length in bytes */
+    uint32_t signature_offset; /**< where its value starts, from the image start: read it
+                                    from the image source (ota_image_sig_check does) */
 } ota_image_info_t;
 
 /**
@@ -139,7 +144,8 @@ void ota_image_header_encode(const ota_image_header_t *hdr, uint8_t raw[OTA_IMAG
 /**
  * Parse an image from src: header and the whole TLV area. Reads only inside src->size.
  * Does not hash the payload (see ota_image_verify). info is zeroed first; on success every
- * field is set. Stack: 128 bytes on Cortex-M4; at most 1022 TLV entries walked, no recursion.
+ * field is set; the signature is located (offset, length), not copied. Stack: 128 bytes on
+ * Cortex-M4; at most 2046 TLV entries walked, no recursion.
  * @return OTA_IMAGE_OK, or the first problem found (order and meaning: docs/image-format.md).
  */
 ota_image_status_t ota_image_parse(const ota_image_source_t *src, ota_image_info_t *info);
@@ -151,7 +157,7 @@ ota_image_status_t ota_image_parse(const ota_image_source_t *src, ota_image_info
  * parse is refused).
  * @param work, work_len  caller's scratch buffer for reading (any size >= 1; larger is faster)
  * @return OTA_IMAGE_OK only when the bytes in src match; ERR_HASH on a mismatch; ERR_READ;
- *         ERR_TOO_LARGE when info's payload does not fit src->size; ERR_ARG for NULL, a zero
+ *         ERR_CRYPTO when the hash engine failed (no verdict, as ERR_READ); ERR_TOO_LARGE when info's payload does not fit src->size; ERR_ARG for NULL, a zero
  *         work_len, or an info that no successful parse produced.
  */
 ota_image_status_t ota_image_verify(const ota_image_source_t *src, const ota_image_info_t *info,
@@ -202,7 +208,9 @@ ota_image_status_t ota_image_tlv_begin(ota_image_tlv_writer_t *w, uint8_t *buf, 
 
 /**
  * Append one entry. A known type must have the length the parser accepts (SHA256 and KEY_HASH
- * 32, ECDSA_P256 1..72), else ERR_TLV_LENGTH; unknown types are written as given.
+ * 32, ECDSA_P256 1..72), else ERR_TLV_LENGTH; unknown types are written as given (any
+ * length that fits: an entry's length field is 16 bits, and the area is at most
+ * OTA_IMAGE_TLV_MAX).
  * @return OTA_IMAGE_OK; ERR_TOO_LARGE when the entry does not fit in cap or in
  *         OTA_IMAGE_TLV_MAX; ERR_ARG for NULL value with len > 0; or an earlier error.
  */

@@ -2,15 +2,17 @@
 /*
  * otaflow image signatures: is an image signed by a key this device trusts?
  *
- * An image names its signer with the KEY_HASH TLV (the key id: SHA-256 of the signer's 65-byte
- * uncompressed public key) and carries the ECDSA_P256 TLV: an ECDSA P-256 signature, DER, made
- * over the 32 bytes of the image's SHA-256 TLV. That TLV covers header + payload, and
- * ota_image_verify checks it against the bytes, so a good signature over it vouches for
- * exactly the bytes that will run (docs/security.md).
+ * An image names its signer with the KEY_HASH TLV (the key id: SHA-256 of the signer's public
+ * key bytes; for ECDSA P-256 the 65-byte uncompressed point) and carries one signature TLV
+ * whose type names the algorithm (ECDSA_P256: DER) made over the 32 bytes of the image's
+ * SHA-256 TLV. That TLV covers header + payload, and ota_image_verify checks it against the
+ * bytes, so a good signature over it vouches for exactly the bytes that will run
+ * (docs/security.md). Every signature, of an image or a manifest, is verified through
+ * ota_sig_verify (crypto.h), which dispatches on the algorithm.
  *
  * The trusted keys are a const table built into the firmware: `otaflow-image pubkey-c PUB.pem`
- * writes it. Each entry carries its key id precomputed, so a boot matches ids without hashing
- * keys.
+ * writes it. Each entry carries its algorithm, its key id precomputed (a boot matches ids
+ * without hashing keys) and a pointer to the key bytes.
  */
 #ifndef OTAFLOW_IMAGE_SIG_H
 #define OTAFLOW_IMAGE_SIG_H
@@ -25,10 +27,12 @@
 extern "C" {
 #endif
 
-/** One trusted public key. */
+/** One trusted public key: an algorithm and its key bytes (which the entry points to). */
 typedef struct ota_sig_key {
-    uint8_t key_id[OTA_SHA256_SIZE];             /**< SHA-256 of pubkey (all 65 bytes) */
-    uint8_t pubkey[OTA_ECDSA_P256_PUBKEY_SIZE];  /**< 0x04 || X || Y */
+    ota_sig_alg_t alg;               /**< what the key verifies */
+    uint8_t key_id[OTA_SHA256_SIZE]; /**< SHA-256 of key[0, key_len) */
+    const uint8_t *key;              /**< the public key bytes (ECDSA P-256: 0x04 || X || Y) */
+    size_t key_len;                  /**< their length (ECDSA P-256: 65) */
 } ota_sig_key_t;
 
 /** The keys a device accepts signatures from (a const table plus its length). */
@@ -40,49 +44,74 @@ typedef struct ota_sig_keyring {
 /** Result of a signature check. */
 typedef enum ota_sig_status {
     OTA_SIG_OK = 0,
-    OTA_SIG_ERR_UNSIGNED = -1,      /**< the image has no ECDSA_P256 TLV */
+    OTA_SIG_ERR_UNSIGNED = -1,      /**< the image has no signature TLV */
     OTA_SIG_ERR_UNKNOWN_KEY = -2,   /**< its KEY_HASH names no trusted key (or is missing) */
     OTA_SIG_ERR_BAD_SIGNATURE = -3, /**< the trusted key did not make this signature over
-                                         this image hash (or the signature is malformed) */
+                                         this image hash (or the signature is malformed, of
+                                         a length its algorithm does not have, or of another
+                                         algorithm than the key's) */
     OTA_SIG_ERR_IMAGE = -4,         /**< ota_image_sig_verify: the image itself is invalid
                                          (parse or hash check failed; see *image_status) */
-    OTA_SIG_ERR_CRYPTO = -5,        /**< the crypto backend failed (heap too small, bad key
-                                         in the trusted table): not a verdict on the image */
+    OTA_SIG_ERR_CRYPTO = -5,        /**< the crypto backend failed (heap too small, a key in
+                                         the trusted table that is not one of its algorithm,
+                                         an algorithm this build lacks): no verdict */
     OTA_SIG_ERR_ARG = -6,           /**< NULL pointer, or a keyring with no keys */
+    OTA_SIG_ERR_READ = -7,          /**< reading the signature from the image failed: no
+                                         verdict */
+    OTA_SIG_ERR_WORK_SIZE = -8,     /**< the signature is longer than the caller's work
+                                         buffer: no verdict (a configuration to fix) */
 } ota_sig_status_t;
 
 /** A short constant English name for a status ("unknown key id"), never NULL. */
 const char *ota_sig_status_str(ota_sig_status_t status);
 
 /**
- * The core of every signature check (images and manifests): key_id picks a key of ring, which
- * must have made sig (DER ECDSA P-256) over the 32-byte hash.
- * @param key_id  OTA_SHA256_SIZE bytes, or NULL (no key named: UNKNOWN_KEY)
- * @return OK; ERR_UNKNOWN_KEY; ERR_BAD_SIGNATURE (also a malformed or empty signature);
- *         ERR_CRYPTO; ERR_ARG (NULL ring or hash, empty ring).
+ * The key of ring whose key id is key_id (ids are unique in a well-made ring: the first wins).
+ * @return the entry, or NULL (none, or NULL ring or key_id)
  */
-ota_sig_status_t ota_sig_verify_hash(const ota_sig_keyring_t *ring,
-                                     const uint8_t *key_id, const uint8_t hash[OTA_SHA256_SIZE],
+const ota_sig_key_t *ota_sig_keyring_find(const ota_sig_keyring_t *ring,
+                                          const uint8_t key_id[OTA_SHA256_SIZE]);
+
+/**
+ * The core of every signature check (images and manifests): key_id picks a key of ring, which
+ * must be of algorithm alg (the one the signature's container names) and have made sig over
+ * the 32-byte hash. Verified through ota_sig_verify.
+ * @param key_id  OTA_SHA256_SIZE bytes, or NULL (no key named: UNKNOWN_KEY)
+ * @return OK; ERR_UNKNOWN_KEY; ERR_BAD_SIGNATURE (also a malformed or empty signature, one of
+ *         a length alg does not have, or a key of another algorithm); ERR_CRYPTO (the backend
+ *         failed, the key is not one of its algorithm, alg unknown to this build); ERR_ARG
+ *         (NULL ring or hash, empty ring).
+ */
+ota_sig_status_t ota_sig_verify_hash(const ota_sig_keyring_t *ring, const uint8_t *key_id,
+                                     ota_sig_alg_t alg, const uint8_t hash[OTA_SHA256_SIZE],
                                      const uint8_t *sig, size_t sig_len);
 
 /**
  * Check the signature of an image already parsed and hash-verified: the caller has run
- * ota_image_parse and ota_image_verify on the same bytes and both returned OTA_IMAGE_OK
- * (the signature is only as good as the hash it covers).
+ * ota_image_parse and ota_image_verify on the same source and both returned OTA_IMAGE_OK
+ * (the signature is only as good as the hash it covers). The signature is read from src at
+ * the place info records, into work.
  * Order: no signature → UNSIGNED; no KEY_HASH or an id no key in ring has → UNKNOWN_KEY;
- * else the matching key verifies the signature over info->sha256.
- * @return OK; ERR_UNSIGNED; ERR_UNKNOWN_KEY; ERR_BAD_SIGNATURE; ERR_CRYPTO; ERR_ARG.
+ * signature longer than work_len → WORK_SIZE; else the matching key verifies the signature
+ * over info->sha256.
+ * @param work, work_len  caller's buffer for the signature: OTA_SIG_MAX_SIZE bytes take any
+ *                        signature this build verifies
+ * @return OK; ERR_UNSIGNED; ERR_UNKNOWN_KEY; ERR_BAD_SIGNATURE; ERR_CRYPTO; ERR_READ;
+ *         ERR_WORK_SIZE; ERR_ARG.
  */
-ota_sig_status_t ota_image_sig_check(const ota_image_info_t *info, const ota_sig_keyring_t *ring);
+ota_sig_status_t ota_image_sig_check(const ota_image_source_t *src, const ota_image_info_t *info,
+                                     const ota_sig_keyring_t *ring, uint8_t *work,
+                                     size_t work_len);
 
 /**
  * All in one, for the bootloader (a slot source, or the application region of internal
  * flash): parse src, verify its hash, check its signature with ring. info receives what the
  * parse found (use it: its header is the one the hash and the signature cover).
- * @param work, work_len  scratch buffer for ota_image_verify
- * @param image_status    may be NULL; receives the parse/verify result (OK unless ERR_IMAGE)
- * @return as ota_image_sig_check, or ERR_IMAGE when the image does not parse or its hash does
- *         not match.
+ * @param work, work_len  scratch buffer for ota_image_verify and the signature
+ * @param image_status    may be NULL; receives the parse/verify result (OK unless ERR_IMAGE,
+ *                        ERR_READ or ERR_CRYPTO)
+ * @return as ota_image_sig_check; ERR_IMAGE when the image does not parse or its hash does
+ *         not match; ERR_READ / ERR_CRYPTO when reading or hashing it failed (no verdict).
  */
 ota_sig_status_t ota_image_sig_verify(const ota_image_source_t *src, const ota_sig_keyring_t *ring,
                                       ota_image_info_t *info, uint8_t *work, size_t work_len,

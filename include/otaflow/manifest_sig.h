@@ -10,6 +10,10 @@
  *   offset 4   32 bytes  key id: SHA-256 of the signer's 65-byte public key (as for images)
  *   offset 36  8..72     ECDSA P-256 signature, DER, over SHA-256 of the manifest bytes
  *
+ * The magic names the algorithm (a key of another algorithm in the ring does not verify it);
+ * another algorithm would get a magic of its own. The check goes through ota_sig_verify_hash
+ * and so ota_sig_verify, like an image's.
+ *
  * The signature covers the manifest's bytes exactly as served, so no JSON canonicalisation is
  * needed and devices without keys read the manifest unchanged (docs/security.md says why this
  * was chosen over an envelope). Freshness lives in the signed bytes: the top-level fields

@@ -61,8 +61,14 @@ extern "C" {
 #define OTA_STORE_RECORD_SLOT 48u
 #define OTA_STORE_RECORD_MAX                                                                     \
     (OTA_STORE_RECORD_HEADER + OTA_STORE_MAX_SLOTS * OTA_STORE_RECORD_SLOT + 4u)
-/** Record buffer: the largest record rounded up to a program unit of up to 64 bytes. */
-#define OTA_STORE_RECORD_BUF ((OTA_STORE_RECORD_MAX + 63u) & ~63u)
+/* The power of two at or above x, for 1 <= x <= 65536. */
+#define OTA_POW2_SMEAR_(v, s) ((v) | ((v) >> (s)))
+#define OTA_POW2_CEIL_(x)                                                                        \
+    (OTA_POW2_SMEAR_(OTA_POW2_SMEAR_(OTA_POW2_SMEAR_(OTA_POW2_SMEAR_((x) - 1u, 1), 2), 4), 8) + 1u)
+/** Record buffer: holds a record position of any geometry. A record of n bytes takes a
+ *  power-of-two position (n <= page size) or whole pages (n > page size); both are at most the
+ *  power of two at or above n, and at least the program unit (<= 64). */
+#define OTA_STORE_RECORD_BUF OTA_POW2_CEIL_(OTA_STORE_RECORD_MAX)
 
 /* Status ----------------------------------------------------------------------------------- */
 
@@ -315,12 +321,18 @@ ota_guard_t *ota_store_guard(const ota_store_t *store);
  * security counter is not below the device's floor (the guard's counter with config.guard,
  * else boot.security_counter), and, when the config has trusted keys, it is signed by one of
  * them that the guard does not record as revoked, and its revoke_keys mask neither revokes
- * that key nor, with the revocations already recorded, every key of the keyring. Reads
- * nothing from flash.
+ * that key nor, with the revocations already recorded, every key of the keyring. Reads only
+ * the signature, from src (the source info was parsed from) into work (ota_image_sig_check).
+ * @param work, work_len  scratch for the signature (OTA_SIG_MAX_SIZE bytes take any)
  * @return OK; ERR_HW_ID; ERR_SECURITY_COUNTER; ERR_UNSIGNED; ERR_UNKNOWN_KEY; ERR_SIGNATURE;
- *         ERR_KEY_REVOKED; ERR_REVOCATION; ERR_CRYPTO; ERR_ARG.
+ *         ERR_KEY_REVOKED; ERR_REVOCATION; ERR_CRYPTO (also a work buffer too small for the
+ *         signature); ERR_FLASH (the signature could not be read); ERR_ARG. ERR_CRYPTO and
+ *         ERR_FLASH are no verdict.
  */
-ota_store_status_t ota_store_image_policy(const ota_store_t *store, const ota_image_info_t *info);
+ota_store_status_t ota_store_image_policy(const ota_store_t *store,
+                                          const ota_image_source_t *src,
+                                          const ota_image_info_t *info, uint8_t *work,
+                                          size_t work_len);
 
 /** True if version is in the rejected list. */
 bool ota_store_is_rejected(const ota_store_t *store, uint32_t version);
@@ -354,7 +366,8 @@ ota_store_status_t ota_store_image_source(ota_store_t *store, uint8_t slot,
 /**
  * Read the slot's image back from flash and compare its SHA-256 with the recorded digest.
  * Uses the work buffer: not during a download. Changes nothing.
- * @return OK when the bytes match; ERR_STATE (slot not STORED/INSTALLED); ERR_DIGEST; ERR_FLASH.
+ * @return OK when the bytes match; ERR_STATE (slot not STORED/INSTALLED); ERR_DIGEST; ERR_FLASH;
+ *         ERR_CRYPTO (the hash engine failed: no verdict).
  */
 ota_store_status_t ota_store_slot_verify(ota_store_t *store, uint8_t slot);
 

@@ -114,7 +114,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (info.tlv_offset != OTA_IMAGE_HEADER_SIZE + info.header.payload_size ||
         info.total_size != info.tlv_offset + info.tlv_size || info.total_size > slot.size ||
         info.tlv_size > OTA_IMAGE_TLV_MAX || info.tlv_size < OTA_IMAGE_TLV_INFO_SIZE ||
-        (info.has_signature && (info.signature_len == 0 || info.signature_len > 72))) {
+        (info.has_signature && (info.signature_len == 0 || info.signature_len > 72 ||
+                                info.signature_offset < info.tlv_offset + OTA_IMAGE_TLV_INFO_SIZE ||
+                                info.signature_offset + info.signature_len > info.total_size))) {
         abort();
     }
 

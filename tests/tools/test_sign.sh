@@ -128,14 +128,17 @@ ok "info shows the signature and its key id (text and --json)"
 # 5. pubkey-c: C source with the key bytes and key id that compiles against image_sig.h.
 "$TOOL" pubkey-c pub.pem -o keys.c --name board_keys
 der_point=$(openssl pkey -pubin -in pub.pem -outform DER | tail -c 65 | od -An -tx1 | tr -d ' \n')
-c_point=$(sed -n '/\.pubkey = {/,/}/p' keys.c | grep -o '0x[0-9a-f][0-9a-f]' | tr -d '\n' | sed 's/0x//g')
+c_point=$(sed -n '/board_keys_key0\[\] = {/,/}/p' keys.c | grep -o '0x[0-9a-f][0-9a-f]' | tr -d '\n' | sed 's/0x//g')
 c_id=$(sed -n '/\.key_id = {/,/}/p' keys.c | grep -o '0x[0-9a-f][0-9a-f]' | tr -d '\n' | sed 's/0x//g')
 [[ "$c_point" == "$der_point" ]] || die "pubkey-c key bytes $c_point differ from openssl's $der_point"
 [[ "$c_id" == "$key_id" ]] || die "pubkey-c key id $c_id, expected $key_id"
+grep -q '^        \.alg = OTA_SIG_ALG_ECDSA_P256,$' keys.c || die "pubkey-c does not name the algorithm"
+grep -q '^        \.key = board_keys_key0,$' keys.c && grep -q '^        \.key_len = sizeof board_keys_key0,$' keys.c ||
+  die "pubkey-c's entry does not point to its key bytes"
 arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb -Os -std=c11 -Wall -Wextra -Werror -ffreestanding \
   -I"$OTA_SOURCE_DIR/include" -c keys.c -o keys.o
 arm-none-eabi-nm keys.o | grep -q " R board_keys$" || die "keys.c does not define board_keys"
-ok "pubkey-c writes the key bytes and key id openssl computes; the file compiles for Cortex-M4"
+ok "pubkey-c writes the algorithm, the key bytes and key id openssl computes; the file compiles for Cortex-M4"
 expect_fail 2 "not a C identifier" -- "$TOOL" pubkey-c pub.pem --name "1bad"
 ok "pubkey-c refuses a --name that is not a C identifier"
 

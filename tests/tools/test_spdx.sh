@@ -11,6 +11,7 @@
 # Files checked: those git tracks plus new ones not yet added (not ignored), so a developer
 # sees the failure before committing.
 set -euo pipefail
+source "$(dirname "$0")/source_tree.sh"
 
 TAG='SPDX-License-Identifier: Apache-2.0'
 
@@ -47,15 +48,6 @@ check_tree() {
   return $bad
 }
 
-# list_files DIR: the files of the tree, from git when it is a checkout.
-list_files() {
-  if git -C "$1" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
-    git -C "$1" ls-files --cached --others --exclude-standard
-  else
-    (cd "$1" && find . -type f -not -path './build*' -not -path '*/__pycache__/*' -not -path './.git/*' | sed 's|^\./||')
-  fi
-}
-
 # Self-test first: the check must name an untagged file and accept the tagged forms.
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
@@ -78,7 +70,6 @@ if [[ "$got" != "$want" ]]; then
 fi
 echo "ok - self-test: untagged C, Python, CMake and Makefile named; tagged files, corpora and docs pass"
 
-SRC=${OTA_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 n=$(list_files "$SRC" | while IFS= read -r p; do is_source "$p" "$SRC/$p" && echo; done | wc -l)
 [[ $n -gt 50 ]] || { echo "FAIL - only $n source files found under $SRC" >&2; exit 1; }
 if ! list_files "$SRC" | check_tree "$SRC" >&2; then

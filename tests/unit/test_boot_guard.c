@@ -205,17 +205,35 @@ static void test_forged_journal_counter_does_not_brick(void **unused)
 
 /* What an attacker who erases the journal can still do: the manifest Sequence and the
  * rejected list are not guarded (the bootloader cannot verify either). After the erase the
- * store has forgotten a rejected version, so it accepts that version again (the bootloader
- * then installs it if its counter is at the floor); the guard's floor still holds. */
+ * store has forgotten the highest Sequence (an older signed manifest would be accepted) and a
+ * version that failed its trial (it may be stored again); the guard's floor still holds for
+ * every image. */
 static void test_erased_journal_forgets_sequence_and_rejected(void **unused)
 {
     (void)unused;
     guarded_t *g = board();
+    uint32_t n2 = image(img2, 2, 1, 0, &key_a);
+    assert_int_equal(boot_fixture_mount(g->fx), OTA_STORE_OK);
+    assert_int_not_equal(boot_fixture_stage_update(g->fx, img2, n2, 2), OTA_STORE_SLOT_NONE);
+    for (int boots = 0; boots < 8 && g->fx->report.rejected_version != 2; boots++) {
+        assert_int_equal(power_on(g), OTA_BOOT_OK); /* v2 never confirms its trial */
+    }
+    assert_int_equal(g->fx->report.rejected_version, 2);
     assert_int_equal(boot_fixture_mount(g->fx), OTA_STORE_OK);
     assert_int_equal(ota_store_raise_manifest_sequence(&g->fx->store, 7), OTA_STORE_OK);
+    uint8_t slot = OTA_STORE_SLOT_NONE;
+    assert_int_equal(store_fixture_download(&g->fx->store, 2, img2, n2, 1000, &slot),
+                     OTA_STORE_ERR_REJECTED);
+
     erase_journal(g);
     assert_int_equal(boot_fixture_mount(g->fx), OTA_STORE_OK);
     assert_int_equal(ota_store_boot(&g->fx->store)->manifest_sequence, 0);
+    assert_false(ota_store_is_rejected(&g->fx->store, 2));
+    assert_int_equal(store_fixture_download(&g->fx->store, 2, img2, n2, 1000, &slot),
+                     OTA_STORE_OK);
+    uint32_t n3 = image(img3, 5, 0, 0, &key_a); /* below the floor: still refused */
+    assert_int_equal(store_fixture_download(&g->fx->store, 5, img3, n3, 1000, &slot),
+                     OTA_STORE_ERR_SECURITY_COUNTER);
     assert_int_equal(power_on(g), OTA_BOOT_OK);
     assert_int_equal(g->fx->report.version, 1);
     assert_int_equal(g->fx->report.guard_counter, 1);
@@ -293,6 +311,81 @@ static void test_write_protect_until_reset(void **unused)
     assert_false(g->sys.locked);
     assert_false(g->sys.watchdog_armed);
     assert_int_equal(ota_guard_raise(&g->guard, &up), OTA_GUARD_OK);
+    close_board(g);
+}
+
+/* ota_boot_start on the host system port: mount everything as a power-on does, then start. */
+static ota_boot_status_t start(guarded_t *g, const ota_system_t *sys)
+{
+    ota_posix_system_set_locked(&g->sys, false);
+    assert_int_equal(ota_guard_mount(&g->guard, g->sys.system.guard_flash), OTA_GUARD_OK);
+    assert_int_equal(boot_fixture_mount(g->fx), OTA_STORE_OK);
+    return ota_boot_start(&g->fx->boot, &g->fx->config, sys, 5000,
+                          ota_sim_flash_port(&g->fx->internal), &g->fx->store, NULL, NULL,
+                          &g->fx->report);
+}
+
+/* The bootloader arms the watchdog and write-protects the guard before it starts the
+ * application; the application then cannot write the guard. */
+static void test_start_arms_watchdog_and_protects_guard_before_jump(void **unused)
+{
+    (void)unused;
+    guarded_t *g = board();
+    assert_int_equal(start(g, &g->sys.system), OTA_BOOT_OK);
+    assert_true(g->sys.watchdog_armed);
+    assert_int_equal(g->sys.watchdog_ms, 5000);
+    assert_true(g->sys.locked);
+    assert_int_equal(g->sys.jumps, 1);
+    assert_int_equal(g->sys.jump_offset, g->fx->config.app_offset);
+    /* The application, through the only internal flash it gets. */
+    const ota_flash_t *app_view = ota_posix_system_internal(&g->sys);
+    assert_int_equal(ota_flash_erase(app_view, g->sys.guard_offset, 4096), OTA_FLASH_ERR_PROTECTED);
+    ota_guard_values_t up = {9, 0x3};
+    assert_int_equal(ota_guard_raise(&g->guard, &up), OTA_GUARD_ERR_FLASH);
+    assert_int_equal(ota_guard_mount(&g->guard, g->sys.system.guard_flash), OTA_GUARD_OK);
+    assert_int_equal(g->guard.values.security_counter, 1);
+    close_board(g);
+}
+
+static bool protect_fails_called;
+static ota_flash_status_t protect_fails(void *ctx)
+{
+    (void)ctx;
+    protect_fails_called = true;
+    return OTA_FLASH_ERR_IO;
+}
+
+/* No jump when nothing can boot, when the guard cannot be protected, or when the guard is
+ * not mounted (the floor is unknown). */
+static void test_start_does_not_jump_unless_protected(void **unused)
+{
+    (void)unused;
+    guarded_t *g = board();
+    ota_system_ops_t ops = *g->sys.system.ops;
+    ops.guard_protect = protect_fails;
+    ota_system_t bad = g->sys.system;
+    bad.ops = &ops;
+    assert_int_equal(start(g, &bad), OTA_BOOT_ERR_FLASH);
+    assert_true(protect_fails_called);
+    assert_int_equal(g->fx->report.flash_status, OTA_FLASH_ERR_IO);
+    assert_int_equal(g->sys.jumps, 0);
+
+    assert_int_equal(boot_fixture_mount(g->fx), OTA_STORE_OK);
+    g->guard.mounted = false;
+    assert_int_equal(ota_boot_start(&g->fx->boot, &g->fx->config, &g->sys.system, 0,
+                                    ota_sim_flash_port(&g->fx->internal), &g->fx->store, NULL,
+                                    NULL, &g->fx->report),
+                     OTA_BOOT_ERR_FLASH);
+    assert_int_equal(g->sys.jumps, 0);
+
+    const ota_flash_t *in = ota_sim_flash_port(&g->fx->internal);
+    for (uint32_t off = 0; off < IMG_CAP; off += 4096) { /* the application region lost */
+        assert_int_equal(ota_flash_erase(in, g->fx->config.app_offset + off, 4096), OTA_FLASH_OK);
+    }
+    erase_journal(g); /* and no copy left in the store */
+    assert_int_equal(start(g, &g->sys.system), OTA_BOOT_ERR_NO_IMAGE);
+    assert_false(g->sys.locked);
+    assert_int_equal(g->sys.jumps, 0);
     close_board(g);
 }
 
@@ -485,6 +578,8 @@ int main(void)
         cmocka_unit_test(test_rotation_revokes_old_key),
         cmocka_unit_test(test_self_revocation_refused),
         cmocka_unit_test(test_write_protect_until_reset),
+        cmocka_unit_test(test_start_arms_watchdog_and_protects_guard_before_jump),
+        cmocka_unit_test(test_start_does_not_jump_unless_protected),
         cmocka_unit_test(test_log_rises_and_never_lowers),
         cmocka_unit_test(test_log_torn_first_write_is_garbage),
         cmocka_unit_test(test_log_power_cut_sweep),

@@ -95,17 +95,24 @@ static void sha256_known_vectors(void **state)
         0xe3, 0xb0, 0xc4, 0x42, 0x98, 0xfc, 0x1c, 0x14, 0x9a, 0xfb, 0xf4, 0xc8, 0x99, 0x6f, 0xb9, 0x24,
         0x27, 0xae, 0x41, 0xe4, 0x64, 0x9b, 0x93, 0x4c, 0xa4, 0x95, 0x99, 0x1b, 0x78, 0x52, 0xb8, 0x55};
     uint8_t out[32];
-    ota_sha256("abc", 3, out);
+    assert_int_equal(ota_sha256("abc", 3, out), OTA_CRYPTO_OK);
     assert_memory_equal(out, abc, 32);
-    ota_sha256("", 0, out);
+    assert_int_equal(ota_sha256("", 0, out), OTA_CRYPTO_OK);
     assert_memory_equal(out, empty, 32);
     /* Streaming in pieces gives the one-shot answer. */
     ota_sha256_t ctx;
-    ota_sha256_start(&ctx);
-    ota_sha256_update(&ctx, "a", 1);
-    ota_sha256_update(&ctx, "bc", 2);
-    ota_sha256_finish(&ctx, out);
+    assert_int_equal(ota_sha256_start(&ctx), OTA_CRYPTO_OK);
+    assert_int_equal(ota_sha256_update(&ctx, "a", 1), OTA_CRYPTO_OK);
+    assert_int_equal(ota_sha256_update(&ctx, "bc", 2), OTA_CRYPTO_OK);
+    assert_int_equal(ota_sha256_finish(&ctx, out), OTA_CRYPTO_OK);
     assert_memory_equal(out, abc, 32);
+    /* Arguments a caller could get wrong are refused, not dereferenced. */
+    assert_int_equal(ota_sha256_start(NULL), OTA_CRYPTO_ERR_ARG);
+    assert_int_equal(ota_sha256_start(&ctx), OTA_CRYPTO_OK);
+    assert_int_equal(ota_sha256_update(&ctx, NULL, 1), OTA_CRYPTO_ERR_ARG);
+    assert_int_equal(ota_sha256_finish(&ctx, NULL), OTA_CRYPTO_ERR_ARG);
+    assert_int_equal(ota_sha256_finish(&ctx, out), OTA_CRYPTO_OK);
+    assert_string_equal(ota_crypto_status_str(OTA_CRYPTO_ERR_HASH), "hash engine failed");
 }
 
 /* --- header codec ------------------------------------------------------------------------ */
@@ -208,9 +215,13 @@ static void valid_image_parses_and_verifies(void **state)
     assert_true(info.has_key_hash);
     assert_memory_equal(info.key_hash, key_hash, 32);
     assert_true(info.has_signature);
+    assert_int_equal(info.signature_type, OTA_IMAGE_TLV_ECDSA_P256);
     assert_int_equal(info.signature_len, 70);
-    assert_memory_equal(info.signature, sig, 70);
-    assert_int_equal(g.max_end, total);
+    /* Located, not copied: the signature is read from the image where info says. */
+    assert_int_equal(info.signature_offset, total - 70);
+    assert_memory_equal(img.bytes + info.signature_offset, sig, 70);
+    /* Parse read everything up to the signature, and not the signature itself. */
+    assert_int_equal(g.max_end, total - 70);
 
     uint8_t work[100];
     assert_int_equal(ota_image_verify(&src, &info, work, sizeof work), OTA_IMAGE_OK);
@@ -757,6 +768,38 @@ static void writer_refuses_what_the_parser_would(void **state)
     assert_int_equal(ota_image_tlv_begin(NULL, buf, 64), OTA_IMAGE_ERR_ARG);
 }
 
+/* Room for a hash-based signature: an image whose TLV area carries an unknown, non-critical
+ * 5 KB entry (the size of an HSS/LMS signature) next to the SHA-256 parses and verifies; the
+ * entry is skipped. One byte more than OTA_IMAGE_TLV_MAX in the area is refused. */
+static void five_kb_tlv_fits_and_the_limit_holds(void **state)
+{
+    (void)state;
+    static uint8_t big[5120];
+    memset(big, 0x5A, sizeof big);
+    ota_image_header_t h = test_image_header(3000);
+    test_image_start(&img, &h, NULL);
+    test_image_tlv_sha256(&img);
+    test_image_tlv(&img, 0x0042, big, (uint16_t)sizeof big);
+    uint32_t total = test_image_end(&img);
+    ota_image_info_t info;
+    assert_int_equal(parse_img(&info), OTA_IMAGE_OK);
+    assert_int_equal(info.tlv_size, 8 + 36 + 4 + 5120);
+    assert_int_equal(info.total_size, total);
+    assert_false(info.has_signature);
+    assert_int_equal(parse_and_verify(512), OTA_IMAGE_OK);
+
+    /* A TLV area of exactly the limit parses; one byte more is refused as too large. */
+    const uint32_t fill = OTA_IMAGE_TLV_MAX - (8 + 36 + 4);
+    static uint8_t filler[OTA_IMAGE_TLV_MAX];
+    for (uint32_t extra = 0; extra <= 1; extra++) {
+        test_image_start(&img, &h, NULL);
+        test_image_tlv_sha256(&img);
+        test_image_tlv(&img, 0x0042, filler, (uint16_t)(fill + extra));
+        test_image_end(&img);
+        assert_int_equal(parse_and_verify(512), extra ? OTA_IMAGE_ERR_TOO_LARGE : OTA_IMAGE_OK);
+    }
+}
+
 static void writer_never_exceeds_the_tlv_limit(void **state)
 {
     (void)state;
@@ -837,6 +880,7 @@ int main(void)
         cmocka_unit_test(huge_sizes_do_not_wrap),
         cmocka_unit_test(writer_builds_what_the_parser_reads),
         cmocka_unit_test(writer_refuses_what_the_parser_would),
+        cmocka_unit_test(five_kb_tlv_fits_and_the_limit_holds),
         cmocka_unit_test(writer_never_exceeds_the_tlv_limit),
         cmocka_unit_test(buffer_source_refuses_reads_outside),
         cmocka_unit_test(status_names),

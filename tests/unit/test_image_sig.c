@@ -22,7 +22,8 @@
 #include "store_fixture.h"
 
 #define PAYLOAD 5000u
-#define IMG_CAP (PAYLOAD + 512u)
+#define BIG_TLV 5120u /* an unknown TLV the size of a hash-based signature */
+#define IMG_CAP (PAYLOAD + 512u + BIG_TLV)
 
 /* Two signing keys (A trusted, B not), made once for the whole program. */
 static tool_key_t key_a, key_b;
@@ -30,6 +31,8 @@ static ota_sig_key_t trusted[1];
 static const ota_sig_keyring_t ring = {.keys = trusted, .count = 1};
 
 static uint8_t img[IMG_CAP];
+/* When set, build() adds an unknown non-critical TLV of BIG_TLV bytes before the signature. */
+static bool with_big_tlv;
 
 typedef enum sign_mode {
     SIGN_NONE,          /* SHA-256 TLV only */
@@ -56,6 +59,11 @@ static uint32_t build(uint32_t version, uint32_t counter, sign_mode_t mode)
     ota_image_tlv_begin(&w, img + OTA_IMAGE_HEADER_SIZE + PAYLOAD,
                         IMG_CAP - OTA_IMAGE_HEADER_SIZE - PAYLOAD);
     ota_image_tlv_add(&w, OTA_IMAGE_TLV_SHA256, digest, sizeof digest);
+    if (with_big_tlv) {
+        static uint8_t big[BIG_TLV];
+        memset(big, 0xA5, sizeof big);
+        ota_image_tlv_add(&w, 0x0077, big, sizeof big);
+    }
     if (mode != SIGN_NONE) {
         tool_key_t *key = mode == SIGN_B ? &key_b : &key_a;
         uint8_t signed_hash[OTA_SHA256_SIZE];
@@ -90,59 +98,98 @@ static int free_keys(void **unused)
     return 0;
 }
 
-/* ---- crypto: ota_ecdsa_p256_verify ------------------------------------------------------- */
+/* ---- crypto: ota_sig_verify and its ECDSA P-256 file ------------------------------------ */
+
+static ota_crypto_status_t p256(const uint8_t *key, const uint8_t *hash, const uint8_t *sig,
+                                size_t len)
+{
+    return ota_sig_verify(OTA_SIG_ALG_ECDSA_P256, key, OTA_ECDSA_P256_PUBKEY_SIZE, hash, sig, len);
+}
 
 static void test_ecdsa_verify(void **unused)
 {
     (void)unused;
     uint8_t hash[OTA_SHA256_SIZE];
-    ota_sha256("otaflow", 7, hash);
+    assert_int_equal(ota_sha256("otaflow", 7, hash), OTA_CRYPTO_OK);
     uint8_t sig[OTA_ECDSA_P256_SIG_MAX];
     size_t len = 0;
     char why[128];
     assert_int_equal(tool_key_sign_hash(&key_a, hash, sig, &len, why, sizeof why), 0);
 
-    assert_int_equal(ota_ecdsa_p256_verify(key_a.pubkey, hash, sig, len), OTA_CRYPTO_OK);
+    assert_int_equal(p256(key_a.pubkey, hash, sig, len), OTA_CRYPTO_OK);
     /* Another key, another hash, a changed signature byte: each is a bad signature. */
-    assert_int_equal(ota_ecdsa_p256_verify(key_b.pubkey, hash, sig, len),
-                     OTA_CRYPTO_ERR_BAD_SIGNATURE);
+    assert_int_equal(p256(key_b.pubkey, hash, sig, len), OTA_CRYPTO_ERR_BAD_SIGNATURE);
     uint8_t other[OTA_SHA256_SIZE];
     memcpy(other, hash, sizeof other);
     other[31] ^= 0x80u;
-    assert_int_equal(ota_ecdsa_p256_verify(key_a.pubkey, other, sig, len),
-                     OTA_CRYPTO_ERR_BAD_SIGNATURE);
+    assert_int_equal(p256(key_a.pubkey, other, sig, len), OTA_CRYPTO_ERR_BAD_SIGNATURE);
     sig[len - 1] ^= 0x01u;
-    assert_int_equal(ota_ecdsa_p256_verify(key_a.pubkey, hash, sig, len),
-                     OTA_CRYPTO_ERR_BAD_SIGNATURE);
+    assert_int_equal(p256(key_a.pubkey, hash, sig, len), OTA_CRYPTO_ERR_BAD_SIGNATURE);
     sig[len - 1] ^= 0x01u;
 
-    /* Not DER: truncated, a byte after the end, a wrong outer tag, too long. */
-    assert_int_equal(ota_ecdsa_p256_verify(key_a.pubkey, hash, sig, len - 1),
-                     OTA_CRYPTO_ERR_SIG_FORMAT);
+    /* Not DER: truncated, a byte after the end, a wrong outer tag. */
+    assert_int_equal(p256(key_a.pubkey, hash, sig, len - 1), OTA_CRYPTO_ERR_SIG_FORMAT);
     uint8_t longer[OTA_ECDSA_P256_SIG_MAX + 1];
     memcpy(longer, sig, len);
     longer[len] = 0;
-    assert_int_equal(ota_ecdsa_p256_verify(key_a.pubkey, hash, longer, len + 1),
-                     OTA_CRYPTO_ERR_SIG_FORMAT);
-    assert_int_equal(ota_ecdsa_p256_verify(key_a.pubkey, hash, longer, sizeof longer),
-                     OTA_CRYPTO_ERR_SIG_FORMAT);
+    assert_int_equal(p256(key_a.pubkey, hash, longer, len + 1), OTA_CRYPTO_ERR_SIG_FORMAT);
     sig[0] = 0x31;
-    assert_int_equal(ota_ecdsa_p256_verify(key_a.pubkey, hash, sig, len),
-                     OTA_CRYPTO_ERR_SIG_FORMAT);
+    assert_int_equal(p256(key_a.pubkey, hash, sig, len), OTA_CRYPTO_ERR_SIG_FORMAT);
     sig[0] = 0x30;
 
     /* Keys: a point not on the curve, a compressed encoding. */
     uint8_t bad_key[OTA_ECDSA_P256_PUBKEY_SIZE];
     memcpy(bad_key, key_a.pubkey, sizeof bad_key);
     bad_key[64] ^= 0x01u;
-    assert_int_equal(ota_ecdsa_p256_verify(bad_key, hash, sig, len), OTA_CRYPTO_ERR_KEY);
+    assert_int_equal(p256(bad_key, hash, sig, len), OTA_CRYPTO_ERR_KEY);
     bad_key[0] = 0x02;
-    assert_int_equal(ota_ecdsa_p256_verify(bad_key, hash, sig, len), OTA_CRYPTO_ERR_KEY);
+    assert_int_equal(p256(bad_key, hash, sig, len), OTA_CRYPTO_ERR_KEY);
 
-    assert_int_equal(ota_ecdsa_p256_verify(NULL, hash, sig, len), OTA_CRYPTO_ERR_ARG);
-    assert_int_equal(ota_ecdsa_p256_verify(key_a.pubkey, NULL, sig, len), OTA_CRYPTO_ERR_ARG);
-    assert_int_equal(ota_ecdsa_p256_verify(key_a.pubkey, hash, sig, 0), OTA_CRYPTO_ERR_ARG);
+    assert_int_equal(p256(NULL, hash, sig, len), OTA_CRYPTO_ERR_ARG);
+    assert_int_equal(p256(key_a.pubkey, NULL, sig, len), OTA_CRYPTO_ERR_ARG);
+    assert_int_equal(p256(key_a.pubkey, hash, NULL, len), OTA_CRYPTO_ERR_ARG);
     assert_string_equal(ota_crypto_status_str(OTA_CRYPTO_ERR_BAD_SIGNATURE), "bad signature");
+}
+
+/* The dispatcher refuses, by name, what no algorithm file should see: an algorithm this build
+ * lacks, a key of the wrong length, a signature outside the algorithm's length range. The
+ * valid call first, so each refusal below differs from it in one argument. */
+static void test_sig_dispatch(void **unused)
+{
+    (void)unused;
+    uint8_t hash[OTA_SHA256_SIZE];
+    assert_int_equal(ota_sha256("dispatch", 8, hash), OTA_CRYPTO_OK);
+    uint8_t sig[OTA_ECDSA_P256_SIG_MAX + 1] = {0};
+    size_t len = 0;
+    char why[128];
+    assert_int_equal(tool_key_sign_hash(&key_a, hash, sig, &len, why, sizeof why), 0);
+    const ota_sig_alg_t p = OTA_SIG_ALG_ECDSA_P256;
+    const size_t klen = OTA_ECDSA_P256_PUBKEY_SIZE;
+    assert_int_equal(ota_sig_verify(p, key_a.pubkey, klen, hash, sig, len), OTA_CRYPTO_OK);
+
+    const ota_sig_alg_t unknown = (ota_sig_alg_t)7;
+    assert_int_equal(ota_sig_verify(unknown, key_a.pubkey, klen, hash, sig, len),
+                     OTA_CRYPTO_ERR_ALG);
+    assert_false(ota_sig_alg_supported(unknown));
+    assert_true(ota_sig_alg_supported(p));
+    assert_string_equal(ota_sig_alg_str(unknown), "unknown");
+    assert_string_equal(ota_sig_alg_str(p), "ECDSA P-256");
+    assert_string_equal(ota_crypto_status_str(OTA_CRYPTO_ERR_ALG), "unknown signature algorithm");
+
+    /* A key one byte short (64: a raw X || Y) or long is not a P-256 key. */
+    assert_int_equal(ota_sig_verify(p, key_a.pubkey, klen - 1, hash, sig, len),
+                     OTA_CRYPTO_ERR_KEY);
+    assert_int_equal(ota_sig_verify(p, key_a.pubkey, klen + 1, hash, sig, len),
+                     OTA_CRYPTO_ERR_KEY);
+    assert_int_equal(ota_sig_verify(p, key_a.pubkey, 0, hash, sig, len), OTA_CRYPTO_ERR_KEY);
+
+    /* Signature lengths outside 8..72 never reach the algorithm. */
+    assert_int_equal(ota_sig_verify(p, key_a.pubkey, klen, hash, sig, 0),
+                     OTA_CRYPTO_ERR_SIG_FORMAT);
+    assert_int_equal(ota_sig_verify(p, key_a.pubkey, klen, hash, sig, OTA_ECDSA_P256_SIG_MIN - 1),
+                     OTA_CRYPTO_ERR_SIG_FORMAT);
+    assert_int_equal(ota_sig_verify(p, key_a.pubkey, klen, hash, sig, OTA_ECDSA_P256_SIG_MAX + 1),
+                     OTA_CRYPTO_ERR_SIG_FORMAT);
 }
 
 static void test_heap_init_needs_buffer_allocator(void **unused)
@@ -196,7 +243,11 @@ static void test_sig_verdicts(void **unused)
     ota_image_info_t info;
     memset(&info, 0, sizeof info);
     const ota_sig_keyring_t empty = {.keys = trusted, .count = 0};
-    assert_int_equal(ota_image_sig_check(&info, &empty), OTA_SIG_ERR_ARG);
+    ota_image_buffer_t buf;
+    ota_image_source_t src;
+    ota_image_source_buffer(&src, &buf, img, len);
+    uint8_t work[OTA_SIG_MAX_SIZE];
+    assert_int_equal(ota_image_sig_check(&src, &info, &empty, work, sizeof work), OTA_SIG_ERR_ARG);
     assert_string_equal(ota_sig_status_str(OTA_SIG_ERR_UNKNOWN_KEY), "unknown key id");
 }
 
@@ -222,6 +273,85 @@ static void test_keyring_rotation(void **unused)
         assert_int_equal(ota_image_sig_verify(&src, &new_only, &info, work, sizeof work, NULL),
                          modes[i] == SIGN_A ? OTA_SIG_ERR_UNKNOWN_KEY : OTA_SIG_OK);
     }
+}
+
+/* The signature is read from the image at the place parse recorded, into the caller's work
+ * buffer: a 5 KB TLV before it changes nothing; a buffer too small or a failed read is no
+ * verdict, named as such. */
+/* img[0, len) as a source, parsed, hash-checked and signature-checked with keys. */
+typedef struct checked {
+    ota_image_buffer_t buf;
+    ota_image_source_t src;
+    ota_image_info_t info;
+    uint8_t work[OTA_SIG_MAX_SIZE];
+} checked_t;
+
+static ota_sig_status_t check_img(checked_t *c, uint32_t len, const ota_sig_keyring_t *keys)
+{
+    ota_image_source_buffer(&c->src, &c->buf, img, len);
+    return ota_image_sig_verify(&c->src, keys, &c->info, c->work, sizeof c->work, NULL);
+}
+
+static void test_sig_read_from_the_image(void **unused)
+{
+    (void)unused;
+    with_big_tlv = true;
+    uint32_t len = build(2, 0, SIGN_A);
+    with_big_tlv = false;
+    checked_t c;
+    assert_int_equal(check_img(&c, len, &ring), OTA_SIG_OK);
+    const ota_image_source_t src = c.src;
+    const ota_image_info_t info = c.info;
+    uint8_t *work = c.work;
+    assert_true(info.tlv_size > BIG_TLV);
+    assert_int_equal(info.signature_offset + info.signature_len, len);
+
+    assert_int_equal(ota_image_sig_check(&src, &info, &ring, work, info.signature_len - 1u),
+                     OTA_SIG_ERR_WORK_SIZE);
+    assert_int_equal(ota_image_sig_check(&src, &info, &ring, work, info.signature_len),
+                     OTA_SIG_OK);
+    /* A source that lost the signature's bytes since parse: a read failure, not a verdict. */
+    ota_image_source_t shorter = src;
+    shorter.size = len - 1u;
+    assert_int_equal(ota_image_sig_check(&shorter, &info, &ring, work, sizeof c.work),
+                     OTA_SIG_ERR_READ);
+    assert_string_equal(ota_sig_status_str(OTA_SIG_ERR_WORK_SIZE),
+                        "signature longer than the work buffer");
+}
+
+/* The keyring side of the dispatch: the key's algorithm and length decide, never the image.
+ * A key of an algorithm this build lacks, or of a wrong length, cannot judge: no verdict
+ * (CRYPTO). A signature TLV of a length its algorithm never has is a bad signature. */
+static void test_keyring_dispatch(void **unused)
+{
+    (void)unused;
+    ota_sig_key_t key = trusted[0];
+    const ota_sig_keyring_t one = {.keys = &key, .count = 1};
+    checked_t c;
+    assert_int_equal(check_img(&c, build(2, 0, SIGN_A), &one), OTA_SIG_OK);
+    const ota_image_source_t src = c.src;
+    const ota_image_info_t info = c.info;
+    uint8_t work[OTA_SIG_MAX_SIZE] = {0};
+
+    key.alg = (ota_sig_alg_t)7;
+    assert_int_equal(ota_image_sig_check(&src, &info, &one, work, sizeof work), OTA_SIG_ERR_CRYPTO);
+    key.alg = OTA_SIG_ALG_ECDSA_P256;
+    key.key_len = OTA_ECDSA_P256_PUBKEY_SIZE - 1u;
+    assert_int_equal(ota_image_sig_check(&src, &info, &one, work, sizeof work), OTA_SIG_ERR_CRYPTO);
+    key.key_len = OTA_ECDSA_P256_PUBKEY_SIZE;
+    assert_int_equal(ota_image_sig_check(&src, &info, &one, work, sizeof work), OTA_SIG_OK);
+
+    /* A 7-byte ECDSA_P256 TLV (the image format allows 1..72, P-256 DER needs 8) by key A. */
+    ota_image_tlv_writer_t w;
+    uint8_t digest[OTA_SHA256_SIZE];
+    memcpy(digest, info.sha256, sizeof digest);
+    ota_image_tlv_begin(&w, img + info.tlv_offset, IMG_CAP - info.tlv_offset);
+    ota_image_tlv_add(&w, OTA_IMAGE_TLV_SHA256, digest, sizeof digest);
+    ota_image_tlv_add(&w, OTA_IMAGE_TLV_KEY_HASH, key_a.key_id, sizeof key_a.key_id);
+    ota_image_tlv_add(&w, OTA_IMAGE_TLV_ECDSA_P256, work, OTA_ECDSA_P256_SIG_MIN - 1u);
+    uint32_t tlv_size = 0;
+    assert_int_equal(ota_image_tlv_finish(&w, &tlv_size), OTA_IMAGE_OK);
+    assert_int_equal(check_img(&c, info.tlv_offset + tlv_size, &one), OTA_SIG_ERR_BAD_SIGNATURE);
 }
 
 /* ---- the store: signatures and security counter before STORED --------------------------- */
@@ -267,7 +397,8 @@ static void test_store_keeps_signed_image(void **unused)
     uint8_t work[128];
     assert_int_equal(ota_image_sig_verify(&src.src, &ring, &info, work, sizeof work, NULL),
                      OTA_SIG_OK);
-    assert_int_equal(ota_store_image_policy(&fx->store, &info), OTA_STORE_OK);
+    assert_int_equal(ota_store_image_policy(&fx->store, &src.src, &info, work, sizeof work),
+                     OTA_STORE_OK);
     store_fixture_close(fx);
 }
 
@@ -318,8 +449,11 @@ static void test_store_without_keys_takes_unsigned(void **unused)
 static void test_store_crypto_failure_is_no_verdict(void **unused)
 {
     (void)unused;
+    uint8_t broken_bytes[OTA_ECDSA_P256_PUBKEY_SIZE];
+    memcpy(broken_bytes, trusted[0].key, sizeof broken_bytes);
+    broken_bytes[64] ^= 0x01u;
     ota_sig_key_t broken = trusted[0];
-    broken.pubkey[64] ^= 0x01u;
+    broken.key = broken_bytes;
     const ota_sig_keyring_t broken_ring = {.keys = &broken, .count = 1};
     store_fixture_t *fx = open_store(&broken_ring);
     uint8_t slot = OTA_STORE_SLOT_NONE;
@@ -368,9 +502,12 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ecdsa_verify),
+        cmocka_unit_test(test_sig_dispatch),
         cmocka_unit_test(test_heap_init_needs_buffer_allocator),
         cmocka_unit_test(test_sig_verdicts),
         cmocka_unit_test(test_keyring_rotation),
+        cmocka_unit_test(test_sig_read_from_the_image),
+        cmocka_unit_test(test_keyring_dispatch),
         cmocka_unit_test(test_store_keeps_signed_image),
         cmocka_unit_test(test_store_refuses_unsigned),
         cmocka_unit_test(test_store_refuses_unknown_key),

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * ota_sig_verify: one contract, one file per algorithm behind it. The lengths each algorithm
+ * takes are checked here, once, so an algorithm file never sees a key or a signature of a
+ * size it cannot hold.
+ */
+#include "otaflow/crypto.h"
+
+#include "sig_alg.h"
+
+typedef struct sig_alg_desc {
+    const char *name;
+    size_t key_len;
+    size_t sig_min;
+    size_t sig_max;
+    ota_crypto_status_t (*verify)(const uint8_t *key, const uint8_t hash[OTA_SHA256_SIZE],
+                                  const uint8_t *sig, size_t sig_len);
+} sig_alg_desc_t;
+
+static const sig_alg_desc_t ecdsa_p256 = {
+    .name = "ECDSA P-256",
+    .key_len = OTA_ECDSA_P256_PUBKEY_SIZE,
+    .sig_min = OTA_ECDSA_P256_SIG_MIN,
+    .sig_max = OTA_ECDSA_P256_SIG_MAX,
+    .verify = ota_sig_ecdsa_p256_verify,
+};
+
+_Static_assert(OTA_SIG_MAX_SIZE >= OTA_ECDSA_P256_SIG_MAX,
+               "OTA_SIG_MAX_SIZE must hold every algorithm's longest signature");
+
+static const sig_alg_desc_t *find_alg(ota_sig_alg_t alg)
+{
+    switch (alg) {
+    case OTA_SIG_ALG_ECDSA_P256: return &ecdsa_p256;
+    }
+    return NULL;
+}
+
+bool ota_sig_alg_supported(ota_sig_alg_t alg)
+{
+    return find_alg(alg) != NULL;
+}
+
+const char *ota_sig_alg_str(ota_sig_alg_t alg)
+{
+    const sig_alg_desc_t *d = find_alg(alg);
+    return d != NULL ? d->name : "unknown";
+}
+
+ota_crypto_status_t ota_sig_verify(ota_sig_alg_t alg, const uint8_t *key, size_t key_len,
+                                   const uint8_t hash[OTA_SHA256_SIZE], const uint8_t *sig,
+                                   size_t sig_len)
+{
+    if (key == NULL || hash == NULL || sig == NULL) {
+        return OTA_CRYPTO_ERR_ARG;
+    }
+    const sig_alg_desc_t *d = find_alg(alg);
+    if (d == NULL) {
+        return OTA_CRYPTO_ERR_ALG;
+    }
+    if (key_len != d->key_len) {
+        return OTA_CRYPTO_ERR_KEY;
+    }
+    if (sig_len < d->sig_min || sig_len > d->sig_max) {
+        return OTA_CRYPTO_ERR_SIG_FORMAT;
+    }
+    return d->verify(key, hash, sig, sig_len);
+}
