@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "otaflow/crypto.h"
+#include "otaflow/image.h"
 #include "otaflow/manifest_sig.h"
 
 int test_keys_make(tool_key_t *trusted, tool_key_t *other, ota_sig_key_t *entry)
@@ -24,6 +25,33 @@ void test_keys_free(tool_key_t *trusted, tool_key_t *other)
 {
     tool_key_free(trusted);
     tool_key_free(other);
+}
+
+uint32_t test_keys_sign_image(tool_key_t *key, uint8_t *img, uint32_t len, uint32_t cap)
+{
+    ota_image_buffer_t b;
+    ota_image_source_t src;
+    ota_image_info_t info;
+    ota_image_source_buffer(&src, &b, img, len);
+    uint8_t sig[OTA_ECDSA_P256_SIG_MAX];
+    size_t sig_len = 0;
+    char why[128] = "image does not parse";
+    if (ota_image_parse(&src, &info) != OTA_IMAGE_OK ||
+        tool_key_sign_hash(key, info.sha256, sig, &sig_len, why, sizeof why) != 0) {
+        fprintf(stderr, "sign image: %s\n", why);
+        return 0;
+    }
+    ota_image_tlv_writer_t w;
+    ota_image_tlv_begin(&w, img + info.tlv_offset, cap - info.tlv_offset);
+    ota_image_tlv_add(&w, OTA_IMAGE_TLV_SHA256, info.sha256, sizeof info.sha256);
+    ota_image_tlv_add(&w, OTA_IMAGE_TLV_KEY_HASH, key->key_id, sizeof key->key_id);
+    ota_image_tlv_add(&w, OTA_IMAGE_TLV_ECDSA_P256, sig, sig_len);
+    uint32_t tlv_size = 0;
+    if (ota_image_tlv_finish(&w, &tlv_size) != OTA_IMAGE_OK) {
+        fprintf(stderr, "sign image: no room for the signature\n");
+        return 0;
+    }
+    return info.tlv_offset + tlv_size;
 }
 
 size_t test_keys_sign_manifest(tool_key_t *key, const char *text, size_t len, uint8_t *sig)
