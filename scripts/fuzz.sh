@@ -128,13 +128,14 @@ run() {
 }
 
 # Seeds: the generated ones (make_seeds.c), real HTTP answers of python3 http.server and nginx
-# (capture_http.py), real objcopy Intel HEX (capture_hex.sh), as they are; plus the inputs the unit tests feed
+# (capture_http.py; their server streams also seed http_response: seeds_http_response.py), real objcopy Intel HEX (capture_hex.sh), as they are; plus the inputs the unit tests feed
 # the parsers (fuzz_capture_<target>, see tests/fuzz/capture.h) merged in where they add
 # coverage.
 seeds() {
   local tmp t b
   "$bld/fuzz/fuzz_make_seeds" "$src/tests/fuzz/corpus"
   python3 "$src/tests/fuzz/capture_http.py" "$src/tests/fuzz/corpus/http"
+  python3 "$src/tests/fuzz/seeds_http_response.py" "$src/tests/fuzz/corpus/http" "$src/tests/fuzz/corpus/http_response"
   bash "$src/tests/fuzz/capture_hex.sh" "$src/tests/fuzz/corpus/ihex"
   tmp=$(mktemp -d); trap 'rm -rf "$tmp"' RETURN
   for b in "$bld"/fuzz/fuzz_capture_*; do

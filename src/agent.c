@@ -15,6 +15,7 @@
 
 #include <string.h>
 
+#include "num_text.h"
 #include "ota_assert.h"
 
 /* ---- small helpers --------------------------------------------------------------------- */
@@ -35,16 +36,9 @@ static void line_str(line_t *l, const char *s)
 
 static void line_u32(line_t *l, uint32_t v)
 {
-    char tmp[10];
-    size_t n = 0;
-    do {
-        tmp[n++] = (char)('0' + (v % 10u));
-        v /= 10u;
-    } while (v != 0u);
-    while (n > 0u && l->len + 1u < sizeof l->buf) {
-        l->buf[l->len++] = tmp[--n];
-    }
-    l->buf[l->len] = '\0';
+    char digits[OTA_DEC_U64_SIZE];
+    (void)ota_u64_to_dec(v, digits, sizeof digits);
+    line_str(l, digits);
 }
 
 static void agent_log_event(const ota_agent_t *a, const ota_event_t *e)
@@ -74,6 +68,11 @@ static void agent_log_event(const ota_agent_t *a, const ota_event_t *e)
             line_str(&l, " ");
             line_u32(&l, e->http_status);
         }
+        if (e->retry_s != 0u) {
+            line_str(&l, ", retry in ");
+            line_u32(&l, e->retry_s);
+            line_str(&l, " s");
+        }
     }
     a->ports.log(a->ports.log_ctx, l.buf);
 }
@@ -91,10 +90,50 @@ static void emit(ota_agent_t *a, ota_event_type_t type, uint32_t version)
     }
 }
 
+/* ---- backoff ------------------------------------------------------------------------- */
+
+/* Seconds to wait after `failures` failed attempts in a row: the first delay, doubled per
+ * further failure, capped at the maximum. */
+static uint32_t backoff_s(const ota_agent_t *a, uint8_t failures)
+{
+    uint32_t d = a->config.retry_first_s;
+    for (uint8_t i = 1; i < failures && d < a->config.retry_max_s; i++) {
+        d *= 2u;
+    }
+    return d < a->config.retry_max_s ? d : a->config.retry_max_s;
+}
+
+/* One more failure of that kind: the next periodic check moves out to the backoff (never
+ * earlier than the period already scheduled it). Returns the seconds until then, 0 when no
+ * periodic check is scheduled. An abort by the application and an image skipped because it
+ * was refused before are no attempts: they move nothing. */
+static uint32_t back_off(ota_agent_t *a, ota_event_type_t type, int32_t status)
+{
+    if (a->config.period_s == 0u) {
+        return 0u;
+    }
+    if (status != OTA_AGENT_ERR_ABORTED && status != OTA_AGENT_ERR_REFUSED_BEFORE) {
+        uint8_t *failures =
+            type == OTA_EVT_CHECK_FAILED ? &a->check_failures : &a->download_failures;
+        if (*failures < UINT8_MAX) {
+            (*failures)++;
+        }
+        uint32_t later = a->now_ms + backoff_s(a, *failures) * 1000u;
+        if ((int32_t)(later - a->next_check_ms) > 0) {
+            a->next_check_ms = later;
+        }
+    }
+    return (a->next_check_ms - a->now_ms + 999u) / 1000u;
+}
+
 static void emit_failure(ota_agent_t *a, ota_event_type_t type, uint32_t version,
                          ota_event_source_t source, int32_t status)
 {
     ota_event_t e = {.type = type, .version = version, .source = source, .status = status};
+    if (type == OTA_EVT_CHECK_FAILED || type == OTA_EVT_DOWNLOAD_FAILED ||
+        type == OTA_EVT_VERIFY_FAILED) {
+        e.retry_s = back_off(a, type, source == OTA_SRC_AGENT ? status : 0);
+    }
     switch (source) {
     case OTA_SRC_HTTP:
         e.reason = ota_http_status_str((ota_http_status_t)status);
@@ -339,13 +378,40 @@ static bool begin_store_download(ota_agent_t *a, uint32_t *resume)
     return false;
 }
 
+/* Why the update in a->update may not be fetched at all, decided before the store is touched
+ * (no record, no erase): OK if it may. */
+static ota_agent_status_t download_refusal(const ota_agent_t *a)
+{
+    const ota_manifest_update_t *u = &a->update;
+    if (!is_fetchable_url(u->url)) {
+        return OTA_AGENT_ERR_URL;
+    }
+    if (is_insecure_url(a->tls_only, u->url)) {
+        return a->config.require_tls ? OTA_AGENT_ERR_INSECURE_URL : OTA_AGENT_ERR_TLS_DOWNGRADE;
+    }
+    if (a->have_refused && a->refused_version == u->version &&
+        memcmp(a->refused_digest, u->digest, OTA_SHA256_SIZE) == 0) {
+        return OTA_AGENT_ERR_REFUSED_BEFORE;
+    }
+    return OTA_AGENT_OK;
+}
+
+/* The bytes served for the current update were refused for what they are (not for how they
+ * travelled): the same version and digest is not fetched again, which would cost a slot's
+ * worth of erases each time, until the manifest changes either. Kept in RAM only. */
+static void remember_refused(ota_agent_t *a)
+{
+    a->have_refused = true;
+    a->refused_version = a->update.version;
+    memcpy(a->refused_digest, a->update.digest, OTA_SHA256_SIZE);
+}
+
 static void start_download(ota_agent_t *a)
 {
     uint32_t resume = 0;
-    if (is_insecure_url(a->config.require_tls, a->update.url)) {
-        /* Refused before the store is touched: nothing is begun, nothing stored. */
-        emit_failure(a, OTA_EVT_DOWNLOAD_FAILED, a->update.version, OTA_SRC_AGENT,
-                     OTA_AGENT_ERR_INSECURE_URL);
+    ota_agent_status_t why = download_refusal(a);
+    if (why != OTA_AGENT_OK) {
+        emit_failure(a, OTA_EVT_DOWNLOAD_FAILED, a->update.version, OTA_SRC_AGENT, why);
         a->state = OTA_AGENT_IDLE;
         return;
     }
@@ -389,6 +455,9 @@ static void download_failed(ota_agent_t *a, ota_http_status_t hs)
         emit_failure(a, OTA_EVT_DOWNLOAD_FAILED, v, OTA_SRC_HTTP, hs);
     }
 
+    if (a->body_error == OTA_AGENT_ERR_HW_ID) {
+        remember_refused(a); /* its header names another board: a verdict on the file */
+    }
     bool resumable = a->body_error == OTA_AGENT_OK;
     if (resumable) {
         /* Keep what arrived: make it durable so even a reset resumes from here. */
@@ -433,6 +502,7 @@ static void poll_verify(ota_agent_t *a)
     uint32_t v = a->update.version;
     ota_store_status_t st = ota_store_download_finish(a->ports.store);
     if (st == OTA_STORE_OK) {
+        a->download_failures = 0;
         emit(a, OTA_EVT_VERIFY_OK, v);
         emit(a, OTA_EVT_IMAGE_STORED, v);
         request_install(a, a->slot, v);
@@ -442,7 +512,14 @@ static void poll_verify(ota_agent_t *a)
         st == OTA_STORE_ERR_UNKNOWN_KEY || st == OTA_STORE_ERR_SIGNATURE ||
         st == OTA_STORE_ERR_SECURITY_COUNTER || st == OTA_STORE_ERR_HW_ID ||
         st == OTA_STORE_ERR_KEY_REVOKED || st == OTA_STORE_ERR_REVOCATION) {
-        /* The bytes arrived intact but are not an image this device may store. */
+        /* The bytes arrived intact but are not an image this device may store. A digest
+         * mismatch is a verdict on the file only when the whole file, as long as the manifest
+         * says, came in one attempt: a body without a length may have been cut short, and a
+         * resumed one may splice two versions of the file (it changed between attempts). */
+        bool whole = a->resume_from == 0u && a->update.has_size && a->received == a->update.size;
+        if (st != OTA_STORE_ERR_DIGEST || whole) {
+            remember_refused(a);
+        }
         emit_failure(a, OTA_EVT_VERIFY_FAILED, v, OTA_SRC_STORE, st);
     } else {
         emit_failure(a, OTA_EVT_DOWNLOAD_FAILED, v, OTA_SRC_STORE, st);
@@ -568,6 +645,15 @@ static bool manifest_fresh(ota_agent_t *a)
     return true;
 }
 
+/* An EraseVer of the running version rolls the device back: once the device trusts any key
+ * (images or manifests), a manifest must be signed to do that. Without keys nothing is
+ * authenticated anyway (docs/security.md says what that allows). */
+static bool erase_needs_signature(const ota_agent_t *a, uint32_t version)
+{
+    return version == ota_store_boot(a->ports.store)->running_version &&
+           (a->config.manifest_keys != NULL || ota_store_trusted_keys(a->ports.store) != NULL);
+}
+
 static void check_done(ota_agent_t *a)
 {
     bool is_signed;
@@ -590,10 +676,16 @@ static void check_done(ota_agent_t *a)
     if (is_signed && !manifest_fresh(a)) {
         return;
     }
+    a->check_failures = 0;
 
     for (uint32_t i = 0; i < a->plan.erase_count; i++) {
+        uint32_t v = a->plan.erase_versions[i];
+        if (!is_signed && erase_needs_signature(a, v)) {
+            emit_failure(a, OTA_EVT_ERASE_FAILED, v, OTA_SRC_AGENT, OTA_AGENT_ERR_ERASE_UNSIGNED);
+            continue;
+        }
         bool rolling_back;
-        (void)apply_erase(a, a->plan.erase_versions[i], true, &rolling_back);
+        (void)apply_erase(a, v, true, &rolling_back);
         if (rolling_back) {
             return; /* nothing else is done before the reset that rolls back */
         }
@@ -717,6 +809,9 @@ ota_agent_status_t (ota_agent_init)(ota_agent_t *agent, const ota_agent_config_t
     if ((keys != NULL && (keys->keys == NULL || keys->count == 0u)) ||
         (config->require_signed_manifest && keys == NULL) ||
         config->manifest_max_age_s > OTA_AGENT_MAX_AGE_LIMIT_S ||
+        config->retry_max_s > OTA_AGENT_RETRY_LIMIT_S ||
+        (config->retry_first_s > (config->retry_max_s != 0u ? config->retry_max_s
+                                                            : OTA_AGENT_RETRY_MAX_DEFAULT_S)) ||
         (keys != NULL && config->manifest_url != NULL &&
          strlen(config->manifest_url) + sizeof OTA_MANIFEST_SIG_SUFFIX > OTA_URL_MAX)) {
         return OTA_AGENT_ERR_CONFIG;
@@ -731,6 +826,20 @@ ota_agent_status_t (ota_agent_init)(ota_agent_t *agent, const ota_agent_config_t
     if (agent->config.progress_step == 0u) {
         agent->config.progress_step = OTA_AGENT_PROGRESS_STEP_DEFAULT;
     }
+    if (agent->config.retry_first_s == 0u) {
+        agent->config.retry_first_s = OTA_AGENT_RETRY_FIRST_DEFAULT_S;
+    }
+    if (agent->config.retry_max_s == 0u) {
+        agent->config.retry_max_s = OTA_AGENT_RETRY_MAX_DEFAULT_S;
+    }
+    if (agent->config.retry_first_s > agent->config.retry_max_s) {
+        agent->config.retry_first_s = agent->config.retry_max_s;
+    }
+    /* A manifest fetched over https must not send the image (or a redirect) over http: whoever
+     * is on the path could then serve it. */
+    agent->tls_only = config->require_tls ||
+                      (config->manifest_url != NULL && !config->allow_http_images &&
+                       !is_insecure_url(true, config->manifest_url));
     if (config->manifest_url != NULL) {
         size_t n = strlen(config->manifest_url);
         memcpy(agent->manifest_url, config->manifest_url, n + 1u);
@@ -756,7 +865,7 @@ ota_agent_status_t (ota_agent_init)(ota_agent_t *agent, const ota_agent_config_t
     if (config->idle_timeout_ms != 0u) {
         hc.idle_timeout_ms = config->idle_timeout_ms;
     }
-    hc.require_tls = config->require_tls;
+    hc.require_tls = agent->tls_only;
     if (config->total_timeout_ms != 0u) {
         hc.total_timeout_ms = config->total_timeout_ms;
     }
@@ -845,8 +954,9 @@ ota_agent_status_t ota_agent_start_update(ota_agent_t *agent, const char *url,
     if (n > OTA_MANIFEST_URL_MAX || !is_fetchable_url(url)) {
         return OTA_AGENT_ERR_URL;
     }
-    if (is_insecure_url(agent->config.require_tls, url)) {
-        return OTA_AGENT_ERR_INSECURE_URL;
+    if (is_insecure_url(agent->tls_only, url)) {
+        return agent->config.require_tls ? OTA_AGENT_ERR_INSECURE_URL
+                                         : OTA_AGENT_ERR_TLS_DOWNGRADE;
     }
     memset(&agent->update, 0, sizeof agent->update);
     agent->update.version = version;
@@ -951,6 +1061,9 @@ const char *ota_agent_status_str(ota_agent_status_t status)
     case OTA_AGENT_ERR_ABORTED: return "aborted";
     case OTA_AGENT_ERR_INSECURE_URL: return "plain http refused (TLS required)";
     case OTA_AGENT_ERR_HW_ID: return "image built for another board (hw id)";
+    case OTA_AGENT_ERR_ERASE_UNSIGNED: return "EraseVer of the running image needs a signature";
+    case OTA_AGENT_ERR_TLS_DOWNGRADE: return "http image refused (manifest came over https)";
+    case OTA_AGENT_ERR_REFUSED_BEFORE: return "refused before (same version and digest)";
     }
     return "unknown agent status";
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "boot_internal.h"
+#include "num_text.h"
 #include "ota_assert.h"
 
 /* Reading ------------------------------------------------------------------------------------ */
@@ -305,16 +306,9 @@ static size_t put_str(char *out, size_t pos, size_t cap, const char *s)
 
 static size_t put_uint(char *out, size_t pos, size_t cap, unsigned long v)
 {
-    char digits[12];
-    size_t n = 0;
-    do {
-        digits[n++] = (char)('0' + (v % 10u));
-        v /= 10u;
-    } while (v != 0 && n < sizeof digits);
-    while (n > 0 && pos + 1 < cap) {
-        out[pos++] = digits[--n];
-    }
-    return pos;
+    char digits[OTA_DEC_U64_SIZE];
+    (void)ota_u64_to_dec(v, digits, sizeof digits);
+    return put_str(out, pos, cap, digits);
 }
 
 void boot_say(ota_boot_t *boot, const char *fmt, ...)

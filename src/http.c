@@ -13,37 +13,39 @@
  *
  * Every state does at most one transport call per step; a poll runs at most steps_per_poll
  * steps. Response bytes go straight from the transport into the caller's buffer and through
- * http-parser, whose callbacks deliver the body; the only header values kept are Location and
- * Content-Range.
+ * the response parser (src/http_response.c), whose callbacks decide what the response means
+ * (http_on_head: redirect, error, range) and deliver the body with its file offset
+ * (http_on_body).
  */
 #include "otaflow/http.h"
 
-#include <limits.h>
+#include "num_text.h"
+
 #include <string.h>
 
 /* ---- small helpers -------------------------------------------------------------------- */
 
-static uint32_t elapsed(uint32_t now, uint32_t since)
+static uint32_t http_elapsed(uint32_t now, uint32_t since)
 {
     return now - since; /* wrap-safe for intervals below 2^32 ms */
 }
 
-static char lower(char ch)
+static char http_lower(char ch)
 {
     return (ch >= 'A' && ch <= 'Z') ? (char)(ch - 'A' + 'a') : ch;
 }
 
-static bool host_equals(const char *a, const char *b, size_t b_len)
+static bool http_host_equals(const char *a, const char *b, size_t b_len)
 {
     for (size_t i = 0; i < b_len; i++) {
-        if (a[i] == '\0' || lower(a[i]) != lower(b[i])) {
+        if (a[i] == '\0' || http_lower(a[i]) != http_lower(b[i])) {
             return false;
         }
     }
     return a[b_len] == '\0';
 }
 
-static ota_http_status_t from_net(ota_net_status_t st)
+static ota_http_status_t http_from_net(ota_net_status_t st)
 {
     switch (st) {
     case OTA_NET_OK: return OTA_HTTP_OK;
@@ -61,14 +63,14 @@ static ota_http_status_t from_net(ota_net_status_t st)
 
 /* ---- request building ------------------------------------------------------------------ */
 
-typedef struct writer {
+typedef struct http_writer {
     uint8_t *p;
     size_t size;
     size_t len;
     bool overflow;
-} writer_t;
+} http_writer_t;
 
-static void emit(writer_t *w, const char *s, size_t n)
+static void http_emit(http_writer_t *w, const char *s, size_t n)
 {
     if (w->overflow || n > w->size - w->len) {
         w->overflow = true;
@@ -78,289 +80,102 @@ static void emit(writer_t *w, const char *s, size_t n)
     w->len += n;
 }
 
-static void emit_str(writer_t *w, const char *s)
+static void http_emit_str(http_writer_t *w, const char *s)
 {
-    emit(w, s, strlen(s));
+    http_emit(w, s, strlen(s));
 }
 
-static void emit_u64(writer_t *w, uint64_t v)
+static void http_emit_u64(http_writer_t *w, uint64_t v)
 {
-    char digits[20];
-    size_t n = 0;
-    do {
-        digits[sizeof digits - 1u - n] = (char)('0' + (v % 10u));
-        v /= 10u;
-        n++;
-    } while (v != 0);
-    emit(w, digits + sizeof digits - n, n);
+    char digits[OTA_DEC_U64_SIZE];
+    http_emit(w, digits, ota_u64_to_dec(v, digits, sizeof digits));
 }
 
 /* Write the GET for url u into the I/O buffer. */
-static bool build_request(ota_http_client_t *c, const ota_url_t *u)
+static bool http_build_request(ota_http_client_t *c, const ota_url_t *u)
 {
-    writer_t w = { c->config.buf, c->config.buf_size, 0, false };
-    emit_str(&w, "GET ");
-    emit(&w, u->path, u->path_len);
-    emit(&w, u->query, u->query_len);
-    emit_str(&w, " HTTP/1.1\r\nHost: ");
+    http_writer_t w = { c->config.buf, c->config.buf_size, 0, false };
+    http_emit_str(&w, "GET ");
+    http_emit(&w, u->path, u->path_len);
+    http_emit(&w, u->query, u->query_len);
+    http_emit_str(&w, " HTTP/1.1\r\nHost: ");
     if (u->host_is_ipv6) {
-        emit_str(&w, "[");
+        http_emit_str(&w, "[");
     }
-    emit(&w, u->host, u->host_len);
+    http_emit(&w, u->host, u->host_len);
     if (u->host_is_ipv6) {
-        emit_str(&w, "]");
+        http_emit_str(&w, "]");
     }
     if (u->port != ota_url_default_port(u->tls)) {
-        emit_str(&w, ":");
-        emit_u64(&w, u->port);
+        http_emit_str(&w, ":");
+        http_emit_u64(&w, u->port);
     }
-    emit_str(&w, "\r\nUser-Agent: " OTA_HTTP_USER_AGENT "\r\nAccept: */*\r\n");
+    http_emit_str(&w, "\r\nUser-Agent: " OTA_HTTP_USER_AGENT "\r\nAccept: */*\r\n");
     if (c->request.range_from > 0) {
-        emit_str(&w, "Range: bytes=");
-        emit_u64(&w, c->request.range_from);
-        emit_str(&w, "-\r\n");
+        http_emit_str(&w, "Range: bytes=");
+        http_emit_u64(&w, c->request.range_from);
+        http_emit_str(&w, "-\r\n");
     }
-    emit_str(&w, "Connection: keep-alive\r\n\r\n");
+    http_emit_str(&w, "Connection: keep-alive\r\n\r\n");
     c->req_len = w.len;
     return !w.overflow;
 }
 
-/* ---- response parsing (http-parser callbacks) ------------------------------------------ */
+/* ---- the response (parsed by src/http_response.c) -------------------------------------- */
 
-enum header_id { HDR_OTHER = 0, HDR_LOCATION = 1, HDR_CONTENT_RANGE = 2 };
-
-#define NAME_OVERFLOW 0xFFu
-#define CONTENT_RANGE_BAD 0xFFu
-
-static ota_http_client_t *client_of(http_parser *p)
-{
-    return (ota_http_client_t *)p->data;
-}
-
-static void reset_header_capture(ota_http_client_t *c)
-{
-    c->in_value = true; /* the next field callback starts a new header */
-    c->header_id = HDR_OTHER;
-    c->name_len = 0;
-    c->location_len = 0;
-    c->location[0] = '\0';
-    c->content_range_len = 0;
-    c->content_range[0] = '\0';
-}
-
-static int on_message_begin(http_parser *p)
-{
-    ota_http_client_t *c = client_of(p);
-    if (c->message_done) {
-        /* A second response on the same bytes: the server sent more than it announced. */
-        c->cb_error = OTA_HTTP_ERR_BODY_LONG;
-        return -1;
-    }
-    return 0;
-}
-
-static int on_header_field(http_parser *p, const char *at, size_t len)
-{
-    ota_http_client_t *c = client_of(p);
-    if (c->in_value) {
-        c->in_value = false;
-        c->name_len = 0;
-    }
-    for (size_t i = 0; i < len && c->name_len != NAME_OVERFLOW; i++) {
-        if (c->name_len == sizeof c->name) {
-            c->name_len = NAME_OVERFLOW; /* longer than any header we keep */
-        } else {
-            c->name[c->name_len++] = lower(at[i]);
-        }
-    }
-    return 0;
-}
-
-static bool name_is(const ota_http_client_t *c, const char *lit)
-{
-    size_t n = strlen(lit);
-    return c->name_len == n && memcmp(c->name, lit, n) == 0;
-}
-
-static void append_location(ota_http_client_t *c, const char *at, size_t len)
-{
-    if (c->location_len == SIZE_MAX) {
-        return;
-    }
-    if (len >= sizeof c->location - c->location_len) {
-        c->location_len = SIZE_MAX; /* too long: reported as a bad Location */
-        return;
-    }
-    memcpy(c->location + c->location_len, at, len);
-    c->location_len += len;
-    c->location[c->location_len] = '\0';
-}
-
-static void append_content_range(ota_http_client_t *c, const char *at, size_t len)
-{
-    if (c->content_range_len == CONTENT_RANGE_BAD) {
-        return;
-    }
-    if (len >= sizeof c->content_range - c->content_range_len) {
-        c->content_range_len = CONTENT_RANGE_BAD;
-        return;
-    }
-    memcpy(c->content_range + c->content_range_len, at, len);
-    c->content_range_len = (uint8_t)(c->content_range_len + len);
-    c->content_range[c->content_range_len] = '\0';
-}
-
-static int on_header_value(http_parser *p, const char *at, size_t len)
-{
-    ota_http_client_t *c = client_of(p);
-    if (!c->in_value) {
-        c->in_value = true;
-        c->header_id = HDR_OTHER;
-        if (name_is(c, "location")) {
-            /* A second Location makes the redirect ambiguous: refuse it as unusable. */
-            c->location_len = c->location_len == 0 ? 0 : SIZE_MAX;
-            c->header_id = HDR_LOCATION;
-        } else if (name_is(c, "content-range")) {
-            c->content_range_len = c->content_range_len == 0 ? 0 : CONTENT_RANGE_BAD;
-            c->header_id = HDR_CONTENT_RANGE;
-        }
-    }
-    if (c->header_id == HDR_LOCATION) {
-        append_location(c, at, len);
-    } else if (c->header_id == HDR_CONTENT_RANGE) {
-        append_content_range(c, at, len);
-    }
-    return 0;
-}
-
-static void trim_location(ota_http_client_t *c)
-{
-    if (c->location_len == SIZE_MAX) {
-        return;
-    }
-    while (c->location_len > 0 && (c->location[c->location_len - 1] == ' ' ||
-                                    c->location[c->location_len - 1] == '\t')) {
-        c->location[--c->location_len] = '\0';
-    }
-}
-
-/* Decimal number at *s (advanced past it); false if none or above UINT64_MAX / 10. */
-static bool parse_u64(const char **s, uint64_t *out)
-{
-    const char *p = *s;
-    uint64_t v = 0;
-    if (*p < '0' || *p > '9') {
-        return false;
-    }
-    while (*p >= '0' && *p <= '9') {
-        if (v > (UINT64_MAX - 9u) / 10u) {
-            return false;
-        }
-        v = v * 10u + (uint64_t)(*p - '0');
-        p++;
-    }
-    *s = p;
-    *out = v;
-    return true;
-}
-
-/* Check "bytes first-last/complete" (complete may be '*') against the request. */
-static bool accept_content_range(ota_http_client_t *c)
+/* Check a 206's Content-Range against the request and its Content-Length. */
+static bool http_accept_content_range(ota_http_client_t *c, const ota_http_resp_head_t *h)
 {
     ota_http_response_t *r = &c->response;
-    if (c->content_range_len == CONTENT_RANGE_BAD || c->content_range_len < 6u) {
+    if (!h->range_valid || h->range_first != c->request.range_from) {
         return false;
     }
-    const char *s = c->content_range;
-    static const char unit[] = "bytes ";
-    for (size_t i = 0; i < sizeof unit - 1u; i++) {
-        if (lower(s[i]) != unit[i]) {
-            return false;
-        }
-    }
-    s += sizeof unit - 1u;
-    uint64_t first;
-    uint64_t last;
-    uint64_t complete = OTA_HTTP_LENGTH_UNKNOWN;
-    if (!parse_u64(&s, &first) || *s++ != '-' || !parse_u64(&s, &last) || *s++ != '/') {
-        return false;
-    }
-    if (*s == '*') {
-        s++;
-    } else if (!parse_u64(&s, &complete) || complete <= last) {
-        return false;
-    }
-    while (*s == ' ' || *s == '\t') {
-        s++;
-    }
-    if (*s != '\0' || first != c->request.range_from || last < first) {
-        return false;
-    }
-    uint64_t span = last - first + 1u;
+    uint64_t span = h->range_last - h->range_first + 1u;
     if (r->content_length != OTA_HTTP_LENGTH_UNKNOWN && r->content_length != span) {
         return false;
     }
     r->content_length = span;
-    r->total_length = complete;
-    r->body_offset = first;
+    r->total_length = h->range_complete;
+    r->body_offset = h->range_first;
     r->resumed = true;
     return true;
 }
 
-static bool is_redirect(unsigned status)
+static bool http_is_redirect(unsigned status)
 {
     return status == 301u || status == 302u || status == 303u || status == 307u ||
            status == 308u;
 }
 
-/* HTTP/1.1 with a length-delimited body and no "Connection: close". */
-static bool connection_reusable(const http_parser *p)
-{
-    return p->http_major == 1 && p->http_minor >= 1 && http_should_keep_alive(p) != 0;
-}
-
-static int fail_in_callback(ota_http_client_t *c, ota_http_status_t st)
+static int http_fail_in_callback(ota_http_client_t *c, ota_http_status_t st)
 {
     c->cb_error = st;
     return -1;
 }
 
-/* Decide what the response is, now that its headers are known. Return values follow
- * http-parser: 0 = parse the body, 1 = no body, other = stop (reason in cb_error or flags). */
-static int on_headers_complete(http_parser *p)
+/* Decide what the final response is, now that its headers are known: 0 = read its body,
+ * non-zero = stop (reason in cb_error, or drain_abandoned for a redirect not worth reading). */
+static int http_on_head(void *user, const ota_http_resp_head_t *h)
 {
-    ota_http_client_t *c = client_of(p);
+    ota_http_client_t *c = user;
     ota_http_response_t *r = &c->response;
-    unsigned status = p->status_code;
-    c->headers_done = true;
-    r->status_code = (uint16_t)status;
-    if (p->http_major != 1u) {
-        /* http-parser takes any digits ("HTTP/9.9"): only HTTP/1.x speaks the framing we read. */
-        return fail_in_callback(c, OTA_HTTP_ERR_MALFORMED);
-    }
-    if (status / 100u == 1u) {
-        if (status == 101u) {
-            return fail_in_callback(c, OTA_HTTP_ERR_MALFORMED); /* no upgrades on a GET */
-        }
-        c->interim = true;
-        return 1;
-    }
-    r->chunked = (p->flags & F_CHUNKED) != 0;
-    r->content_length = (r->chunked || p->content_length == ULLONG_MAX)
-                            ? OTA_HTTP_LENGTH_UNKNOWN
-                            : (uint64_t)p->content_length;
-    trim_location(c);
+    unsigned status = h->status_code;
+    r->status_code = h->status_code;
+    r->chunked = h->chunked;
+    r->content_length = h->content_length;
 
-    if (is_redirect(status)) {
-        if (c->location_len == 0) {
-            return fail_in_callback(c, OTA_HTTP_ERR_REDIRECT_NO_LOCATION);
+    if (http_is_redirect(status)) {
+        if (h->field_state[OTA_HTTP_FIELD_LOCATION] == OTA_HTTP_FIELD_ABSENT ||
+            (h->field_state[OTA_HTTP_FIELD_LOCATION] == OTA_HTTP_FIELD_PRESENT &&
+             h->field_len[OTA_HTTP_FIELD_LOCATION] == 0)) {
+            return http_fail_in_callback(c, OTA_HTTP_ERR_REDIRECT_NO_LOCATION);
         }
         if (r->redirects >= c->config.max_redirects) {
-            return fail_in_callback(c, OTA_HTTP_ERR_TOO_MANY_REDIRECTS);
+            return http_fail_in_callback(c, OTA_HTTP_ERR_TOO_MANY_REDIRECTS);
         }
         c->redirecting = true;
         bool small = r->chunked || r->content_length <= OTA_HTTP_DRAIN_MAX;
-        if (!connection_reusable(p) || !small) {
+        if (!h->keep_alive || !small) {
             /* Not worth reading: close and go to the next hop. */
             c->drain_abandoned = true;
             return -1;
@@ -368,11 +183,11 @@ static int on_headers_complete(http_parser *p)
         return 0;
     }
     if (status / 100u != 2u) {
-        return fail_in_callback(c, OTA_HTTP_ERR_STATUS);
+        return http_fail_in_callback(c, OTA_HTTP_ERR_STATUS);
     }
     if (status == 206u) {
-        if (c->request.range_from == 0 || !accept_content_range(c)) {
-            return fail_in_callback(c, OTA_HTTP_ERR_RANGE);
+        if (c->request.range_from == 0 || !http_accept_content_range(c, h)) {
+            return http_fail_in_callback(c, OTA_HTTP_ERR_RANGE);
         }
     } else {
         r->resumed = false;
@@ -380,14 +195,14 @@ static int on_headers_complete(http_parser *p)
         r->total_length = r->content_length;
     }
     if (c->request.on_response != NULL && c->request.on_response(c->request.user, r) != 0) {
-        return fail_in_callback(c, OTA_HTTP_ERR_ABORTED);
+        return http_fail_in_callback(c, OTA_HTTP_ERR_ABORTED);
     }
     return 0;
 }
 
-static int on_body(http_parser *p, const char *at, size_t len)
+static int http_on_body(void *user, const uint8_t *data, size_t len)
 {
-    ota_http_client_t *c = client_of(p);
+    ota_http_client_t *c = user;
     ota_http_response_t *r = &c->response;
     if (c->redirecting) {
         c->drained += (uint32_t)len;
@@ -399,124 +214,54 @@ static int on_body(http_parser *p, const char *at, size_t len)
     }
     if (r->content_length != OTA_HTTP_LENGTH_UNKNOWN && len > r->content_length - r->received) {
         /* Only reachable with a chunked 206: more than its Content-Range announced. */
-        return fail_in_callback(c, OTA_HTTP_ERR_BODY_LONG);
+        return http_fail_in_callback(c, OTA_HTTP_ERR_BODY_LONG);
     }
     uint64_t offset = r->body_offset + r->received;
     r->received += len;
-    if (c->request.on_body != NULL &&
-        c->request.on_body(c->request.user, offset, (const uint8_t *)at, len) != 0) {
-        return fail_in_callback(c, OTA_HTTP_ERR_ABORTED);
+    if (c->request.on_body != NULL && c->request.on_body(c->request.user, offset, data, len) != 0) {
+        return http_fail_in_callback(c, OTA_HTTP_ERR_ABORTED);
     }
     return 0;
 }
 
-static int on_message_complete(http_parser *p)
+/* The client's error for what the parser said about the bytes so far. */
+static ota_http_status_t http_parse_outcome(ota_http_client_t *c, ota_http_resp_status_t st)
 {
-    ota_http_client_t *c = client_of(p);
     ota_http_response_t *r = &c->response;
-    if (c->interim) {
-        /* 1xx: the real response follows on the same connection. */
-        c->interim = false;
-        c->headers_done = false;
-        c->header_bytes = 0;
-        reset_header_capture(c);
-        return 0;
+    if (c->rx.head.status_code != 0) {
+        r->status_code = c->rx.head.status_code; /* also of a response refused at its head */
     }
-    c->message_done = true;
-    if (!c->redirecting && r->content_length != OTA_HTTP_LENGTH_UNKNOWN &&
-        r->received < r->content_length) {
-        return fail_in_callback(c, OTA_HTTP_ERR_BODY_SHORT); /* chunked 206 cut short */
+    if (ota_http_resp_done(&c->rx) && !c->redirecting &&
+        r->content_length != OTA_HTTP_LENGTH_UNKNOWN && r->received < r->content_length) {
+        return OTA_HTTP_ERR_BODY_SHORT; /* chunked 206 ended before its Content-Range's end */
     }
-    return 0;
-}
-
-static const http_parser_settings parser_settings = {
-    .on_message_begin = on_message_begin,
-    .on_header_field = on_header_field,
-    .on_header_value = on_header_value,
-    .on_headers_complete = on_headers_complete,
-    .on_body = on_body,
-    .on_message_complete = on_message_complete,
-};
-
-/* What a stopped parser means. */
-static ota_http_status_t parser_outcome(ota_http_client_t *c)
-{
-    enum http_errno err = HTTP_PARSER_ERRNO(&c->parser);
-    if (err == HPE_OK || c->drain_abandoned) {
-        return OTA_HTTP_OK;
-    }
-    if (c->cb_error != OTA_HTTP_OK) {
-        return c->cb_error;
-    }
-    if (c->message_done) {
-        return OTA_HTTP_ERR_BODY_LONG; /* whatever follows a complete response is excess */
-    }
-    switch (err) {
-    case HPE_INVALID_EOF_STATE:
-        return c->headers_done ? OTA_HTTP_ERR_BODY_SHORT : OTA_HTTP_ERR_CLOSED;
-    case HPE_HEADER_OVERFLOW: return OTA_HTTP_ERR_HEADERS_TOO_LARGE;
+    switch (st) {
+    case OTA_HTTP_RESP_OK: return OTA_HTTP_OK;
+    case OTA_HTTP_RESP_ERR_STOPPED: return c->drain_abandoned ? OTA_HTTP_OK : c->cb_error;
+    case OTA_HTTP_RESP_ERR_HEADERS_TOO_LARGE: return OTA_HTTP_ERR_HEADERS_TOO_LARGE;
+    case OTA_HTTP_RESP_ERR_AFTER_END: return OTA_HTTP_ERR_BODY_LONG;
+    case OTA_HTTP_RESP_ERR_EOF_HEADERS: return OTA_HTTP_ERR_CLOSED;
+    case OTA_HTTP_RESP_ERR_EOF_BODY: return OTA_HTTP_ERR_BODY_SHORT;
     default: break;
     }
-    c->parser_error = (uint8_t)err;
+    c->parser_error = c->rx.parser_errno;
     return OTA_HTTP_ERR_MALFORMED;
 }
 
-/* Feed received bytes to the parser. While the headers are incomplete, at most the bytes that
- * still fit the header limit are fed, so the limit is exact whatever the segmentation. */
-static ota_http_status_t feed(ota_http_client_t *c, const uint8_t *data, size_t len)
+static ota_http_status_t http_feed(ota_http_client_t *c, const uint8_t *data, size_t len)
 {
-    size_t limit = c->config.max_header_bytes;
-    size_t off = 0;
-    c->parser.data = c;
-    while (off < len && !c->drain_abandoned) {
-        size_t n = len - off;
-        bool in_headers = !c->headers_done;
-        if (in_headers) {
-            size_t room = limit > c->header_bytes ? limit - c->header_bytes : 0;
-            if (room == 0) {
-                return OTA_HTTP_ERR_HEADERS_TOO_LARGE;
-            }
-            if (n > room) {
-                n = room;
-            }
-        }
-        size_t used = http_parser_execute(&c->parser, &parser_settings,
-                                          (const char *)data + off, n);
-        ota_http_status_t st = parser_outcome(c);
-        if (st != OTA_HTTP_OK) {
-            return st;
-        }
-        if (in_headers && !c->headers_done) {
-            c->header_bytes += used;
-        }
-        off += used;
-        if (used < n && !c->drain_abandoned) {
-            c->parser_error = (uint8_t)HPE_UNKNOWN;
-            return OTA_HTTP_ERR_MALFORMED; /* the parser stopped without saying why */
-        }
-    }
-    return OTA_HTTP_OK;
+    return http_parse_outcome(c, ota_http_resp_feed(&c->rx, data, len));
 }
 
 /* The peer closed the stream: a body delimited by the close ends here. */
-static ota_http_status_t feed_eof(ota_http_client_t *c)
+static ota_http_status_t http_feed_eof(ota_http_client_t *c)
 {
-    if (!c->headers_done) {
-        return OTA_HTTP_ERR_CLOSED;
-    }
-    c->parser.data = c;
-    (void)http_parser_execute(&c->parser, &parser_settings, NULL, 0);
-    ota_http_status_t st = parser_outcome(c);
-    if (st == OTA_HTTP_OK && !c->message_done) {
-        st = OTA_HTTP_ERR_BODY_SHORT;
-    }
-    return st;
+    return http_parse_outcome(c, ota_http_resp_finish(&c->rx));
 }
 
 /* ---- connection and state machine ------------------------------------------------------ */
 
-static void close_connection(ota_http_client_t *c)
+static void http_close_connection(ota_http_client_t *c)
 {
     if (c->conn_open) {
         c->transport.ops->close(c->transport.ctx);
@@ -526,30 +271,30 @@ static void close_connection(ota_http_client_t *c)
     c->conn_reused = false;
 }
 
-static ota_http_status_t finish(ota_http_client_t *c, ota_http_status_t st)
+static ota_http_status_t http_finish(ota_http_client_t *c, ota_http_status_t st)
 {
     if (st != OTA_HTTP_OK) {
-        close_connection(c);
+        http_close_connection(c);
     }
     c->result = st;
     c->state = OTA_HTTP_STATE_DONE;
     return st;
 }
 
-static void begin_response(ota_http_client_t *c)
+static void http_begin_response(ota_http_client_t *c)
 {
     ota_http_response_t *r = &c->response;
-    http_parser_init(&c->parser, HTTP_RESPONSE);
-    c->parser.data = c;
-    c->header_bytes = 0;
-    c->headers_done = false;
-    c->message_done = false;
-    c->interim = false;
+    const ota_http_resp_config_t rx_config = {
+        .max_header_bytes = c->config.max_header_bytes,
+        .on_head = http_on_head,
+        .on_body = http_on_body,
+        .user = c,
+    };
+    ota_http_resp_init(&c->rx, &rx_config);
     c->redirecting = false;
     c->drain_abandoned = false;
     c->cb_error = OTA_HTTP_OK;
     c->drained = 0;
-    reset_header_capture(c);
     r->status_code = 0;
     r->resumed = false;
     r->chunked = false;
@@ -560,9 +305,9 @@ static void begin_response(ota_http_client_t *c)
     r->received = 0;
 }
 
-static void connect_fresh(ota_http_client_t *c, uint32_t now)
+static void http_connect_fresh(ota_http_client_t *c, uint32_t now)
 {
-    close_connection(c);
+    http_close_connection(c);
     c->conn_open = true;
     c->req_sent = 0;
     c->hop_bytes = 0;
@@ -572,44 +317,45 @@ static void connect_fresh(ota_http_client_t *c, uint32_t now)
 
 /* A kept-alive connection may have been closed by the server while idle; that shows only when
  * we use it. GET is idempotent, so one retry on a fresh connection is safe. */
-static bool retry_on_fresh(ota_http_client_t *c, uint32_t now)
+static bool http_retry_on_fresh(ota_http_client_t *c, uint32_t now)
 {
     if (!c->conn_reused || c->hop_bytes != 0) {
         return false;
     }
-    connect_fresh(c, now);
+    http_connect_fresh(c, now);
     return true;
 }
 
-static ota_http_status_t idle_check(ota_http_client_t *c, uint32_t now)
+static ota_http_status_t http_idle_check(ota_http_client_t *c, uint32_t now)
 {
     uint32_t limit = c->config.idle_timeout_ms;
-    if (limit != 0 && elapsed(now, c->t_progress) >= limit) {
-        return finish(c, OTA_HTTP_ERR_TIMEOUT_IDLE);
+    if (limit != 0 && http_elapsed(now, c->t_progress) >= limit) {
+        return http_finish(c, OTA_HTTP_ERR_TIMEOUT_IDLE);
     }
     return OTA_HTTP_WOULD_BLOCK;
 }
 
-static ota_http_status_t step_hop(ota_http_client_t *c, uint32_t now)
+static ota_http_status_t http_step_hop(ota_http_client_t *c, uint32_t now)
 {
     ota_url_t u;
     ota_url_status_t ust = ota_url_parse(c->url, &u);
     if (ust != OTA_URL_OK) {
         c->url_status = ust;
-        return finish(c, OTA_HTTP_ERR_URL);
+        return http_finish(c, OTA_HTTP_ERR_URL);
     }
     if (u.host_len > OTA_URL_HOST_MAX) {
         c->url_status = OTA_URL_ERR_HOST;
-        return finish(c, OTA_HTTP_ERR_URL);
+        return http_finish(c, OTA_HTTP_ERR_URL);
     }
     if (c->config.require_tls && !u.tls) {
-        return finish(c, OTA_HTTP_ERR_INSECURE); /* a redirect from https down to http */
+        return http_finish(c, OTA_HTTP_ERR_INSECURE); /* a redirect from https down to http */
     }
-    if (!build_request(c, &u)) {
-        return finish(c, OTA_HTTP_ERR_REQUEST_TOO_LARGE);
+    if (!http_build_request(c, &u)) {
+        return http_finish(c, OTA_HTTP_ERR_REQUEST_TOO_LARGE);
     }
     bool same_endpoint = c->conn_open && c->conn_reusable && c->conn_tls == u.tls &&
-                         c->conn_port == u.port && host_equals(c->conn_host, u.host, u.host_len);
+                         c->conn_port == u.port &&
+                         http_host_equals(c->conn_host, u.host, u.host_len);
     if (same_endpoint) {
         c->conn_reusable = false; /* until this response proves it again */
         c->conn_reused = true;
@@ -618,7 +364,7 @@ static ota_http_status_t step_hop(ota_http_client_t *c, uint32_t now)
         c->state = OTA_HTTP_STATE_PROBE;
         return OTA_HTTP_IN_PROGRESS;
     }
-    connect_fresh(c, now);
+    http_connect_fresh(c, now);
     memcpy(c->conn_host, u.host, u.host_len);
     c->conn_host[u.host_len] = '\0';
     c->conn_port = u.port;
@@ -626,7 +372,7 @@ static ota_http_status_t step_hop(ota_http_client_t *c, uint32_t now)
     return OTA_HTTP_IN_PROGRESS;
 }
 
-static ota_http_status_t step_probe(ota_http_client_t *c, uint32_t now)
+static ota_http_status_t http_step_probe(ota_http_client_t *c, uint32_t now)
 {
     uint8_t stray;
     size_t n = 0;
@@ -636,12 +382,12 @@ static ota_http_status_t step_probe(ota_http_client_t *c, uint32_t now)
         c->state = OTA_HTTP_STATE_SEND;
     } else {
         /* Closed, reset, or bytes nobody asked for: start over on a new connection. */
-        connect_fresh(c, now);
+        http_connect_fresh(c, now);
     }
     return OTA_HTTP_IN_PROGRESS;
 }
 
-static ota_http_status_t step_connect(ota_http_client_t *c, uint32_t now)
+static ota_http_status_t http_step_connect(ota_http_client_t *c, uint32_t now)
 {
     ota_net_status_t st =
         c->transport.ops->connect(c->transport.ctx, c->conn_host, c->conn_port, c->conn_tls);
@@ -652,16 +398,16 @@ static ota_http_status_t step_connect(ota_http_client_t *c, uint32_t now)
     }
     if (st == OTA_NET_WOULD_BLOCK) {
         uint32_t limit = c->config.connect_timeout_ms;
-        if (limit != 0 && elapsed(now, c->t_phase) >= limit) {
-            return finish(c, OTA_HTTP_ERR_TIMEOUT_CONNECT);
+        if (limit != 0 && http_elapsed(now, c->t_phase) >= limit) {
+            return http_finish(c, OTA_HTTP_ERR_TIMEOUT_CONNECT);
         }
         return OTA_HTTP_WOULD_BLOCK;
     }
-    ota_http_status_t err = from_net(st);
-    return finish(c, err == OTA_HTTP_ERR_CLOSED ? OTA_HTTP_ERR_RESET : err);
+    ota_http_status_t err = http_from_net(st);
+    return http_finish(c, err == OTA_HTTP_ERR_CLOSED ? OTA_HTTP_ERR_RESET : err);
 }
 
-static ota_http_status_t step_send(ota_http_client_t *c, uint32_t now)
+static ota_http_status_t http_step_send(ota_http_client_t *c, uint32_t now)
 {
     size_t n = 0;
     ota_net_status_t st = c->transport.ops->send(c->transport.ctx, c->config.buf + c->req_sent,
@@ -670,32 +416,32 @@ static ota_http_status_t step_send(ota_http_client_t *c, uint32_t now)
         c->req_sent += n <= c->req_len - c->req_sent ? n : c->req_len - c->req_sent;
         c->t_progress = now;
         if (c->req_sent == c->req_len) {
-            begin_response(c);
+            http_begin_response(c);
             c->state = OTA_HTTP_STATE_RECV;
         }
         return OTA_HTTP_IN_PROGRESS;
     }
     if (st == OTA_NET_OK || st == OTA_NET_WOULD_BLOCK) {
-        return idle_check(c, now);
+        return http_idle_check(c, now);
     }
-    if ((st == OTA_NET_ERR_RESET || st == OTA_NET_ERR_CLOSED) && retry_on_fresh(c, now)) {
+    if ((st == OTA_NET_ERR_RESET || st == OTA_NET_ERR_CLOSED) && http_retry_on_fresh(c, now)) {
         return OTA_HTTP_IN_PROGRESS;
     }
-    ota_http_status_t err = from_net(st);
-    return finish(c, err == OTA_HTTP_ERR_CLOSED ? OTA_HTTP_ERR_RESET : err);
+    ota_http_status_t err = http_from_net(st);
+    return http_finish(c, err == OTA_HTTP_ERR_CLOSED ? OTA_HTTP_ERR_RESET : err);
 }
 
-static ota_http_status_t follow_redirect(ota_http_client_t *c)
+static ota_http_status_t http_follow_redirect(ota_http_client_t *c)
 {
     /* The I/O buffer is free between hops: resolve into it, then make it the current URL. */
     char *target = (char *)c->config.buf;
     size_t size = c->config.buf_size < OTA_URL_MAX ? c->config.buf_size : OTA_URL_MAX;
-    ota_url_status_t ust = c->location_len == SIZE_MAX
-                               ? OTA_URL_ERR_TOO_LONG
-                               : ota_url_resolve(c->url, c->location, target, size);
+    const char *location = ota_http_resp_field(&c->rx.head, OTA_HTTP_FIELD_LOCATION, NULL);
+    ota_url_status_t ust = location == NULL ? OTA_URL_ERR_TOO_LONG /* too long, or two */
+                                            : ota_url_resolve(c->url, location, target, size);
     if (ust != OTA_URL_OK) {
         c->url_status = ust;
-        return finish(c, OTA_HTTP_ERR_REDIRECT_BAD_LOCATION);
+        return http_finish(c, OTA_HTTP_ERR_REDIRECT_BAD_LOCATION);
     }
     memcpy(c->url, target, strlen(target) + 1u);
     c->response.redirects++;
@@ -704,30 +450,30 @@ static ota_http_status_t follow_redirect(ota_http_client_t *c)
 }
 
 /* After the parser has consumed a segment: next hop, end check, or keep receiving. */
-static ota_http_status_t after_feed(ota_http_client_t *c)
+static ota_http_status_t http_after_feed(ota_http_client_t *c)
 {
     if (c->drain_abandoned) {
-        close_connection(c);
-        return follow_redirect(c);
+        http_close_connection(c);
+        return http_follow_redirect(c);
     }
-    if (!c->message_done) {
+    if (!ota_http_resp_done(&c->rx)) {
         return OTA_HTTP_IN_PROGRESS;
     }
     if (c->redirecting) {
-        c->conn_reusable = c->conn_open && connection_reusable(&c->parser);
+        c->conn_reusable = c->conn_open && c->rx.head.keep_alive;
         if (!c->conn_reusable) {
-            close_connection(c);
+            http_close_connection(c);
         }
-        return follow_redirect(c);
+        return http_follow_redirect(c);
     }
     if (!c->conn_open) {
-        return finish(c, OTA_HTTP_OK);
+        return http_finish(c, OTA_HTTP_OK);
     }
     c->state = OTA_HTTP_STATE_CHECK_END;
     return OTA_HTTP_IN_PROGRESS;
 }
 
-static ota_http_status_t step_recv(ota_http_client_t *c, uint32_t now)
+static ota_http_status_t http_step_recv(ota_http_client_t *c, uint32_t now)
 {
     size_t n = 0;
     ota_net_status_t st =
@@ -736,51 +482,51 @@ static ota_http_status_t step_recv(ota_http_client_t *c, uint32_t now)
         n = n <= c->config.buf_size ? n : c->config.buf_size;
         c->t_progress = now;
         c->hop_bytes += n;
-        ota_http_status_t fst = feed(c, c->config.buf, n);
-        return fst != OTA_HTTP_OK ? finish(c, fst) : after_feed(c);
+        ota_http_status_t fst = http_feed(c, c->config.buf, n);
+        return fst != OTA_HTTP_OK ? http_finish(c, fst) : http_after_feed(c);
     }
     if (st == OTA_NET_OK || st == OTA_NET_WOULD_BLOCK) {
-        return idle_check(c, now);
+        return http_idle_check(c, now);
     }
-    if ((st == OTA_NET_ERR_CLOSED || st == OTA_NET_ERR_RESET) && retry_on_fresh(c, now)) {
+    if ((st == OTA_NET_ERR_CLOSED || st == OTA_NET_ERR_RESET) && http_retry_on_fresh(c, now)) {
         return OTA_HTTP_IN_PROGRESS;
     }
     if (st == OTA_NET_ERR_CLOSED) {
-        close_connection(c);
-        ota_http_status_t fst = feed_eof(c);
-        return fst != OTA_HTTP_OK ? finish(c, fst) : after_feed(c);
+        http_close_connection(c);
+        ota_http_status_t fst = http_feed_eof(c);
+        return fst != OTA_HTTP_OK ? http_finish(c, fst) : http_after_feed(c);
     }
-    return finish(c, from_net(st));
+    return http_finish(c, http_from_net(st));
 }
 
 /* The body is complete. Anything already waiting behind it is a body longer than announced;
  * a quiet connection can be kept for the next request. */
-static ota_http_status_t step_check_end(ota_http_client_t *c, uint32_t now)
+static ota_http_status_t http_step_check_end(ota_http_client_t *c, uint32_t now)
 {
     size_t n = 0;
     ota_net_status_t st =
         c->transport.ops->recv(c->transport.ctx, c->config.buf, c->config.buf_size, &n);
     if (st == OTA_NET_WOULD_BLOCK || (st == OTA_NET_OK && n == 0)) {
-        c->conn_reusable = connection_reusable(&c->parser);
+        c->conn_reusable = c->rx.head.keep_alive;
         if (!c->conn_reusable) {
-            close_connection(c);
+            http_close_connection(c);
         }
-        return finish(c, OTA_HTTP_OK);
+        return http_finish(c, OTA_HTTP_OK);
     }
     if (st == OTA_NET_OK) {
         c->t_progress = now;
-        ota_http_status_t fst = feed(c, c->config.buf, n <= c->config.buf_size ? n : 0);
+        ota_http_status_t fst = http_feed(c, c->config.buf, n <= c->config.buf_size ? n : 0);
         if (fst != OTA_HTTP_OK) {
-            return finish(c, fst);
+            return http_finish(c, fst);
         }
         /* Only line breaks (which http-parser skips): harmless for this response, but the
          * connection is not clean enough to keep. */
-        close_connection(c);
-        return finish(c, OTA_HTTP_OK);
+        http_close_connection(c);
+        return http_finish(c, OTA_HTTP_OK);
     }
     /* Closed or reset after a complete response: the transfer itself succeeded. */
-    close_connection(c);
-    return finish(c, OTA_HTTP_OK);
+    http_close_connection(c);
+    return http_finish(c, OTA_HTTP_OK);
 }
 
 /* ---- public API ------------------------------------------------------------------------ */
@@ -860,18 +606,18 @@ ota_http_status_t ota_http_poll(ota_http_client_t *client, uint32_t now_ms)
         client->t_progress = now_ms;
     }
     uint32_t total = client->config.total_timeout_ms;
-    if (total != 0 && elapsed(now_ms, client->t_request) >= total) {
-        return finish(client, OTA_HTTP_ERR_TIMEOUT_TOTAL);
+    if (total != 0 && http_elapsed(now_ms, client->t_request) >= total) {
+        return http_finish(client, OTA_HTTP_ERR_TIMEOUT_TOTAL);
     }
     for (unsigned step = 0; step < client->config.steps_per_poll; step++) {
         ota_http_status_t st;
         switch (client->state) {
-        case OTA_HTTP_STATE_HOP: st = step_hop(client, now_ms); break;
-        case OTA_HTTP_STATE_PROBE: st = step_probe(client, now_ms); break;
-        case OTA_HTTP_STATE_CONNECT: st = step_connect(client, now_ms); break;
-        case OTA_HTTP_STATE_SEND: st = step_send(client, now_ms); break;
-        case OTA_HTTP_STATE_RECV: st = step_recv(client, now_ms); break;
-        case OTA_HTTP_STATE_CHECK_END: st = step_check_end(client, now_ms); break;
+        case OTA_HTTP_STATE_HOP: st = http_step_hop(client, now_ms); break;
+        case OTA_HTTP_STATE_PROBE: st = http_step_probe(client, now_ms); break;
+        case OTA_HTTP_STATE_CONNECT: st = http_step_connect(client, now_ms); break;
+        case OTA_HTTP_STATE_SEND: st = http_step_send(client, now_ms); break;
+        case OTA_HTTP_STATE_RECV: st = http_step_recv(client, now_ms); break;
+        case OTA_HTTP_STATE_CHECK_END: st = http_step_check_end(client, now_ms); break;
         case OTA_HTTP_STATE_IDLE:
         case OTA_HTTP_STATE_DONE:
         default: st = client->result; break;
@@ -893,7 +639,7 @@ void ota_http_abort(ota_http_client_t *client)
     if (client == NULL) {
         return;
     }
-    close_connection(client);
+    http_close_connection(client);
     if (client->state != OTA_HTTP_STATE_IDLE && client->state != OTA_HTTP_STATE_DONE) {
         client->result = OTA_HTTP_ERR_ABORTED;
         client->state = OTA_HTTP_STATE_DONE;
@@ -904,7 +650,7 @@ void ota_http_close(ota_http_client_t *client)
 {
     if (client != NULL &&
         (client->state == OTA_HTTP_STATE_IDLE || client->state == OTA_HTTP_STATE_DONE)) {
-        close_connection(client);
+        http_close_connection(client);
     }
 }
 
@@ -940,6 +686,11 @@ const char *ota_http_status_str(ota_http_status_t status)
     case OTA_HTTP_ERR_ABORTED: return "aborted";
     }
     return "unknown HTTP status";
+}
+
+const ota_http_resp_head_t *ota_http_head(const ota_http_client_t *client)
+{
+    return client != NULL ? ota_http_resp_head(&client->rx) : NULL;
 }
 
 const char *ota_http_parser_error_str(const ota_http_client_t *client)

@@ -47,6 +47,7 @@ const char *ota_store_status_str(ota_store_status_t status)
     case OTA_STORE_ERR_SECURITY_COUNTER: return "security counter below the device's";
     case OTA_STORE_ERR_CRYPTO: return "crypto backend failed";
     case OTA_STORE_ERR_HW_ID: return "image built for another board (hw id)";
+    case OTA_STORE_ERR_BELOW_FLOOR: return "roll back target below the security counter";
     case OTA_STORE_ERR_KEY_REVOKED: return "image signed by a revoked key";
     case OTA_STORE_ERR_REVOCATION: return "image revokes its own key or every key";
     }

@@ -54,6 +54,33 @@ static uint8_t rollback_target(const ota_store_t *store, const ota_store_state_t
     return bootable(st, OTA_STORE_FACTORY_SLOT) ? OTA_STORE_FACTORY_SLOT : OTA_STORE_SLOT_NONE;
 }
 
+uint32_t ota_store_security_floor(const ota_store_t *store)
+{
+    if (!store) {
+        return 0u;
+    }
+    /* With a guard, the journal's counter is only a hint (docs/security.md, guarded floor). */
+    return store->guard ? ota_guard_values(store->guard)->security_counter
+                        : store->state.boot.security_counter;
+}
+
+/* Would the bootloader refuse to install slot because of the anti-rollback floor? Its header
+ * says; a STORED slot's header was verified when it was stored. */
+static ota_store_status_t check_floor(ota_store_t *store, uint8_t slot)
+{
+    uint8_t raw[OTA_IMAGE_HEADER_SIZE];
+    ota_store_status_t st = ota_store_slot_read(store, slot, 0, raw, sizeof raw);
+    if (st != OTA_STORE_OK) {
+        return st;
+    }
+    ota_image_header_t h;
+    if (ota_image_header_decode(raw, sizeof raw, store->layout.slot_size, &h) != OTA_IMAGE_OK) {
+        return OTA_STORE_ERR_IMAGE;
+    }
+    return h.security_counter < ota_store_security_floor(store) ? OTA_STORE_ERR_BELOW_FLOOR
+                                                                 : OTA_STORE_OK;
+}
+
 static void request(ota_store_state_t *st, uint8_t slot, ota_install_reason_t reason)
 {
     st->boot.state = OTA_BOOT_INSTALL_PENDING;
@@ -377,7 +404,9 @@ static ota_store_status_t empty_copies(ota_store_t *store, uint32_t version, uin
 
 /* EraseVer of the running version: keep its bytes (it may still be needed until another
  * image is installed), flag its slot DISCARD and make sure an install of something else is
- * pending. */
+ * pending. A target below the security floor is refused here, with nothing written: the
+ * bootloader would refuse it and record its slot EMPTY, which for the factory slot is for
+ * good, so a manifest must never be able to send the device down that path. */
 static ota_store_status_t discard_running(ota_store_t *store)
 {
     ota_store_state_t *n = &store->staged;
@@ -389,6 +418,10 @@ static ota_store_status_t discard_running(ota_store_t *store)
         uint8_t target = rollback_target(store, n);
         if (target == OTA_STORE_SLOT_NONE) {
             return OTA_STORE_ERR_NO_ROLLBACK;
+        }
+        ota_store_status_t st = check_floor(store, target);
+        if (st != OTA_STORE_OK) {
+            return st;
         }
         request(n, target, OTA_INSTALL_ROLLBACK);
     }

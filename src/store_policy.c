@@ -71,9 +71,7 @@ ota_store_status_t ota_store_image_policy(const ota_store_t *store,
     if (store->hw_id != 0u && info->header.hw_id != store->hw_id) {
         return OTA_STORE_ERR_HW_ID;
     }
-    uint32_t floor = store->guard ? ota_guard_values(store->guard)->security_counter
-                                  : store->state.boot.security_counter;
-    if (info->header.security_counter < floor) {
+    if (info->header.security_counter < ota_store_security_floor(store)) {
         return OTA_STORE_ERR_SECURITY_COUNTER;
     }
     if (store->trusted_keys == NULL) {

@@ -4,28 +4,28 @@
 
 #include <string.h>
 
-static bool is_alpha(char ch)
+static bool url_is_alpha(char ch)
 {
     return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
 }
 
-static bool is_digit(char ch)
+static bool url_is_digit(char ch)
 {
     return ch >= '0' && ch <= '9';
 }
 
-static bool is_hex(char ch)
+static bool url_is_hex(char ch)
 {
-    return is_digit(ch) || (ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F');
+    return url_is_digit(ch) || (ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F');
 }
 
-static char lower(char ch)
+static char url_lower(char ch)
 {
     return (ch >= 'A' && ch <= 'Z') ? (char)(ch - 'A' + 'a') : ch;
 }
 
 /* Length of a NUL-terminated string, or OTA_URL_MAX if it has that many characters or more. */
-static size_t bounded_len(const char *s)
+static size_t url_bounded_len(const char *s)
 {
     size_t n = 0;
     while (n < OTA_URL_MAX && s[n] != '\0') {
@@ -35,7 +35,7 @@ static size_t bounded_len(const char *s)
 }
 
 /* Every byte must be printable ASCII without space: anything else would need encoding. */
-static bool printable(const char *s, size_t n)
+static bool url_printable(const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         unsigned char ch = (unsigned char)s[i];
@@ -47,20 +47,20 @@ static bool printable(const char *s, size_t n)
 }
 
 /* Length of a URL-ish string into *n, refusing what is too long or would need encoding. */
-static ota_url_status_t check_text(const char *s, size_t *n)
+static ota_url_status_t url_check_text(const char *s, size_t *n)
 {
-    *n = bounded_len(s);
+    *n = url_bounded_len(s);
     if (*n >= OTA_URL_MAX) {
         return OTA_URL_ERR_TOO_LONG;
     }
-    return printable(s, *n) ? OTA_URL_OK : OTA_URL_ERR_CHAR;
+    return url_printable(s, *n) ? OTA_URL_OK : OTA_URL_ERR_CHAR;
 }
 
-static bool span_equals_nocase(const char *s, size_t n, const char *lit)
+static bool url_span_equals_nocase(const char *s, size_t n, const char *lit)
 {
     size_t i = 0;
     for (; i < n; i++) {
-        if (lit[i] == '\0' || lower(s[i]) != lit[i]) {
+        if (lit[i] == '\0' || url_lower(s[i]) != lit[i]) {
             return false;
         }
     }
@@ -71,9 +71,9 @@ static bool span_equals_nocase(const char *s, size_t n, const char *lit)
  * Length of "scheme:" at the start of s (without the colon), or 0 if s does not start with a
  * scheme. A scheme is ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) followed by ':'.
  */
-static size_t scheme_len(const char *s, size_t n)
+static size_t url_scheme_len(const char *s, size_t n)
 {
-    if (n == 0 || !is_alpha(s[0])) {
+    if (n == 0 || !url_is_alpha(s[0])) {
         return 0;
     }
     for (size_t i = 1; i < n; i++) {
@@ -81,7 +81,7 @@ static size_t scheme_len(const char *s, size_t n)
         if (ch == ':') {
             return i;
         }
-        if (!is_alpha(ch) && !is_digit(ch) && ch != '+' && ch != '-' && ch != '.') {
+        if (!url_is_alpha(ch) && !url_is_digit(ch) && ch != '+' && ch != '-' && ch != '.') {
             return 0;
         }
     }
@@ -89,14 +89,14 @@ static size_t scheme_len(const char *s, size_t n)
 }
 
 /* Dotted-quad IPv4: exactly four decimal parts 0..255, no empty part. */
-static bool valid_ipv4(const char *s, size_t n)
+static bool url_valid_ipv4(const char *s, size_t n)
 {
     unsigned parts = 0;
     size_t i = 0;
     while (parts < 4) {
         unsigned value = 0;
         size_t digits = 0;
-        while (i < n && is_digit(s[i])) {
+        while (i < n && url_is_digit(s[i])) {
             value = value * 10u + (unsigned)(s[i] - '0');
             digits++;
             i++;
@@ -120,7 +120,7 @@ static bool valid_ipv4(const char *s, size_t n)
 
 /* IPv6 text form (RFC 4291 2.2): up to 8 groups of 1-4 hex digits, at most one "::", an
  * optional dotted-quad tail counting as two groups. Zone identifiers are not supported. */
-static bool valid_ipv6(const char *s, size_t n)
+static bool url_valid_ipv6(const char *s, size_t n)
 {
     unsigned groups = 0;
     bool compressed = false;
@@ -131,12 +131,12 @@ static bool valid_ipv6(const char *s, size_t n)
     }
     while (i < n) {
         size_t start = i;
-        while (i < n && is_hex(s[i]) && i - start < 5) {
+        while (i < n && url_is_hex(s[i]) && i - start < 5) {
             i++;
         }
         if (i < n && s[i] == '.') {
             /* IPv4 tail: must be the last thing, and takes the room of two groups. */
-            if (!valid_ipv4(s + start, n - start)) {
+            if (!url_valid_ipv4(s + start, n - start)) {
                 return false;
             }
             groups += 2;
@@ -168,7 +168,7 @@ static bool valid_ipv6(const char *s, size_t n)
 }
 
 /* Host name or IPv4 literal (the brackets of IPv6 are handled by the caller). */
-static bool valid_host(const char *s, size_t n)
+static bool url_valid_host(const char *s, size_t n)
 {
     if (n == 0 || n > OTA_URL_HOST_MAX || s[0] == '.' || s[0] == '-') {
         return false;
@@ -180,9 +180,9 @@ static bool valid_host(const char *s, size_t n)
             if (i > 0 && s[i - 1] == '.') {
                 return false;
             }
-        } else if (is_digit(ch)) {
+        } else if (url_is_digit(ch)) {
             /* fine in both names and literals */
-        } else if (is_alpha(ch) || ch == '-' || ch == '_') {
+        } else if (url_is_alpha(ch) || ch == '-' || ch == '_') {
             only_digits_and_dots = false;
         } else {
             return false;
@@ -190,17 +190,17 @@ static bool valid_host(const char *s, size_t n)
     }
     /* All-numeric hosts are IPv4 literals and must be well formed: "256.1.1.1" or "1.2.3"
      * would otherwise reach the resolver and fail there with a less helpful error. */
-    return !only_digits_and_dots || valid_ipv4(s, n);
+    return !only_digits_and_dots || url_valid_ipv4(s, n);
 }
 
-static ota_url_status_t parse_port(const char *s, size_t n, uint16_t *port)
+static ota_url_status_t url_parse_port(const char *s, size_t n, uint16_t *port)
 {
     if (n == 0 || n > 5) {
         return OTA_URL_ERR_PORT;
     }
     uint32_t value = 0;
     for (size_t i = 0; i < n; i++) {
-        if (!is_digit(s[i])) {
+        if (!url_is_digit(s[i])) {
             return OTA_URL_ERR_PORT;
         }
         value = value * 10u + (uint32_t)(s[i] - '0');
@@ -213,7 +213,7 @@ static ota_url_status_t parse_port(const char *s, size_t n, uint16_t *port)
 }
 
 /* Parse the authority [host | "[" ipv6 "]"] [":" port]. */
-static ota_url_status_t parse_authority(const char *s, size_t n, ota_url_t *out)
+static ota_url_status_t url_parse_authority(const char *s, size_t n, ota_url_t *out)
 {
     if (memchr(s, '@', n) != NULL) {
         return OTA_URL_ERR_USERINFO;
@@ -228,7 +228,7 @@ static ota_url_status_t parse_authority(const char *s, size_t n, ota_url_t *out)
         out->host = s + 1;
         out->host_len = host_end - 2u;
         out->host_is_ipv6 = true;
-        if (!valid_ipv6(out->host, out->host_len)) {
+        if (!url_valid_ipv6(out->host, out->host_len)) {
             return OTA_URL_ERR_HOST;
         }
         if (host_end < n && s[host_end] != ':') {
@@ -240,7 +240,7 @@ static ota_url_status_t parse_authority(const char *s, size_t n, ota_url_t *out)
         out->host = s;
         out->host_len = host_end;
         out->host_is_ipv6 = false;
-        if (!valid_host(out->host, out->host_len)) {
+        if (!url_valid_host(out->host, out->host_len)) {
             return OTA_URL_ERR_HOST;
         }
     }
@@ -249,7 +249,7 @@ static ota_url_status_t parse_authority(const char *s, size_t n, ota_url_t *out)
     if (host_end < n) {
         /* s[host_end] == ':' here */
         out->port_explicit = true;
-        return parse_port(s + host_end + 1, n - host_end - 1, &out->port);
+        return url_parse_port(s + host_end + 1, n - host_end - 1, &out->port);
     }
     return OTA_URL_OK;
 }
@@ -259,8 +259,8 @@ uint16_t ota_url_default_port(bool tls)
     return tls ? 443u : 80u;
 }
 
-/* Offset just past "scheme://authority" of an absolute URL that scheme_len() accepted. */
-static size_t authority_end(const char *s, size_t n, size_t scheme)
+/* Offset just past "scheme://authority" of an absolute URL that url_scheme_len() accepted. */
+static size_t url_authority_end(const char *s, size_t n, size_t scheme)
 {
     size_t i = scheme + 3u;
     while (i < n && s[i] != '/' && s[i] != '?' && s[i] != '#') {
@@ -275,24 +275,24 @@ ota_url_status_t ota_url_parse(const char *url, ota_url_t *out)
         return OTA_URL_ERR_ARG;
     }
     size_t n;
-    ota_url_status_t st = check_text(url, &n);
+    ota_url_status_t st = url_check_text(url, &n);
     if (st != OTA_URL_OK) {
         return st;
     }
-    size_t scheme = scheme_len(url, n);
+    size_t scheme = url_scheme_len(url, n);
     if (scheme == 0 || scheme + 3u > n || url[scheme + 1] != '/' || url[scheme + 2] != '/') {
         return OTA_URL_ERR_SCHEME;
     }
-    if (span_equals_nocase(url, scheme, "http")) {
+    if (url_span_equals_nocase(url, scheme, "http")) {
         out->tls = false;
-    } else if (span_equals_nocase(url, scheme, "https")) {
+    } else if (url_span_equals_nocase(url, scheme, "https")) {
         out->tls = true;
     } else {
         return OTA_URL_ERR_SCHEME;
     }
     size_t auth_start = scheme + 3u;
-    size_t auth_end = authority_end(url, n, scheme);
-    st = parse_authority(url + auth_start, auth_end - auth_start, out);
+    size_t auth_end = url_authority_end(url, n, scheme);
+    st = url_parse_authority(url + auth_start, auth_end - auth_start, out);
     if (st != OTA_URL_OK) {
         return st;
     }
@@ -322,7 +322,7 @@ typedef struct out_buf {
     bool overflow;
 } out_buf_t;
 
-static void put(out_buf_t *o, const char *s, size_t n)
+static void url_put(out_buf_t *o, const char *s, size_t n)
 {
     if (o->overflow || n >= o->size - o->len) {
         o->overflow = true;
@@ -338,7 +338,7 @@ static void put(out_buf_t *o, const char *s, size_t n)
  * in place: the output never grows, so writing behind the read position is safe.
  * Returns the new length (at least 1: "/").
  */
-static size_t remove_dot_segments(char *p, size_t n)
+static size_t url_remove_dot_segments(char *p, size_t n)
 {
     size_t in = 0;
     size_t out = 0;
@@ -378,7 +378,7 @@ static size_t remove_dot_segments(char *p, size_t n)
 }
 
 /* End of the part of a reference before its fragment. */
-static size_t before_fragment(const char *s, size_t n)
+static size_t url_before_fragment(const char *s, size_t n)
 {
     const char *hash = memchr(s, '#', n);
     return hash != NULL ? (size_t)(hash - s) : n;
@@ -396,30 +396,30 @@ ota_url_status_t ota_url_resolve(const char *base, const char *ref, char *out, s
         return st;
     }
     size_t ref_n;
-    st = check_text(ref, &ref_n);
+    st = url_check_text(ref, &ref_n);
     if (st != OTA_URL_OK) {
         return st;
     }
-    ref_n = before_fragment(ref, ref_n);
+    ref_n = url_before_fragment(ref, ref_n);
 
-    size_t base_n = bounded_len(base);
-    size_t base_scheme = scheme_len(base, base_n);
-    size_t base_auth_end = authority_end(base, base_n, base_scheme);
+    size_t base_n = url_bounded_len(base);
+    size_t base_scheme = url_scheme_len(base, base_n);
+    size_t base_auth_end = url_authority_end(base, base_n, base_scheme);
     out_buf_t o = { out, out_size, 0, false };
 
-    if (scheme_len(ref, ref_n) != 0) {
-        put(&o, ref, ref_n);                            /* absolute URL */
+    if (url_scheme_len(ref, ref_n) != 0) {
+        url_put(&o, ref, ref_n);                            /* absolute URL */
     } else if (ref_n >= 2 && ref[0] == '/' && ref[1] == '/') {
-        put(&o, base, base_scheme + 1u);                /* "scheme:" + //host/path */
-        put(&o, ref, ref_n);
+        url_put(&o, base, base_scheme + 1u);                /* "scheme:" + //host/path */
+        url_put(&o, ref, ref_n);
     } else if (ref_n == 0) {
-        put(&o, base, before_fragment(base, base_n));
+        url_put(&o, base, url_before_fragment(base, base_n));
     } else if (ref[0] == '?') {
-        put(&o, base, base_auth_end);
-        put(&o, b.path, b.path_len);
-        put(&o, ref, ref_n);
+        url_put(&o, base, base_auth_end);
+        url_put(&o, b.path, b.path_len);
+        url_put(&o, ref, ref_n);
     } else {
-        put(&o, base, base_auth_end);
+        url_put(&o, base, base_auth_end);
         size_t path_start = o.len;
         if (ref[0] != '/') {
             /* Merge: the base path up to and including its last '/'. */
@@ -427,16 +427,16 @@ ota_url_status_t ota_url_resolve(const char *base, const char *ref, char *out, s
             while (dir > 0 && b.path[dir - 1] != '/') {
                 dir--;
             }
-            put(&o, b.path, dir);
+            url_put(&o, b.path, dir);
         }
         const char *q = memchr(ref, '?', ref_n);
         size_t ref_path_n = q != NULL ? (size_t)(q - ref) : ref_n;
-        put(&o, ref, ref_path_n);
+        url_put(&o, ref, ref_path_n);
         if (!o.overflow) {
-            o.len = path_start + remove_dot_segments(out + path_start, o.len - path_start);
+            o.len = path_start + url_remove_dot_segments(out + path_start, o.len - path_start);
             out[o.len] = '\0';
         }
-        put(&o, ref + ref_path_n, ref_n - ref_path_n);
+        url_put(&o, ref + ref_path_n, ref_n - ref_path_n);
     }
     if (o.overflow) {
         out[0] = '\0';

@@ -95,6 +95,7 @@ static int manifest_add(int argc, char **argv)
         return tool_fail(cmd, "%s is version %u, not %u", file, image_version, version);
     }
     uint32_t image_hw = img.info.header.hw_id;
+    uint32_t size = (uint32_t)img.len;
     char digest[65];
     tool_sha256_hex(img.bytes, img.len, digest);
     tool_image_free(&img);
@@ -120,7 +121,7 @@ static int manifest_add(int argc, char **argv)
     for (size_t i = 0; i < doc.n_entries; i++) {
         replaced = replaced || doc.entries[i].version == version;
     }
-    if (manifest_doc_put(&doc, version, url, digest, erase, hw_id) != MANIFEST_DOC_OK) {
+    if (manifest_doc_put(&doc, version, url, digest, erase, size, hw_id) != MANIFEST_DOC_OK) {
         manifest_doc_free(&doc);
         return tool_fail(cmd, "out of memory");
     }

@@ -557,7 +557,8 @@ manifest_doc_status_t manifest_doc_set_top(manifest_doc_t *doc, const char *key,
 }
 
 manifest_doc_status_t manifest_doc_put(manifest_doc_t *doc, uint32_t version, const char *url,
-                                       const char digest[65], bool erase, uint32_t hw_id)
+                                       const char digest[65], bool erase, uint32_t size,
+                                       uint32_t hw_id)
 {
     char *url_json = escape(url);
     if (url_json == NULL) {
@@ -592,8 +593,14 @@ manifest_doc_status_t manifest_doc_put(manifest_doc_t *doc, uint32_t version, co
     memcpy(e->digest, digest, 65);
     e->erase = erase;
     doc->n_entries++;
+    char text[16];
+    if (size != 0u) {
+        snprintf(text, sizeof text, "%u", (unsigned)size);
+        if (set_extra(&e->extras, &e->n_extras, "Size", text) != MANIFEST_DOC_OK) {
+            return MANIFEST_DOC_ERR_NOMEM;
+        }
+    }
     if (hw_id != 0u) {
-        char text[16];
         snprintf(text, sizeof text, "%u", (unsigned)hw_id);
         return set_extra(&e->extras, &e->n_extras, "HwId", text);
     }

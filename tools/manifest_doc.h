@@ -58,10 +58,12 @@ manifest_doc_status_t manifest_doc_parse(const char *json, size_t len, manifest_
 /**
  * Put an entry (url is plain text: it is escaped here): replaces every entry with the same
  * version, keeps the entries in ascending version order. The new entry has no extra members
- * but "HwId" when hw_id is not 0.
+ * but "Size" when size is not 0 (the file's length: devices refuse any other length at the
+ * response headers, so a server cannot send an endless body) and "HwId" when hw_id is not 0.
  */
 manifest_doc_status_t manifest_doc_put(manifest_doc_t *doc, uint32_t version, const char *url,
-                                       const char digest[65], bool erase, uint32_t hw_id);
+                                       const char digest[65], bool erase, uint32_t size,
+                                       uint32_t hw_id);
 
 /** The raw JSON value of a top-level member other than "ota", or NULL. */
 const char *manifest_doc_top(const manifest_doc_t *doc, const char *key);

@@ -9,9 +9,11 @@
  * runs in a super-loop, an RTOS task or an event loop. Every byte of state lives in the
  * caller's ota_agent_t (its buffers included); nothing is allocated.
  *
- * Failures never need a reset: after a failed check or download the agent tries again at the
- * next period, and the store stays consistent (an interrupted download resumes from its last
- * durable offset with a Range request).
+ * Failures never need a reset: after a failed check or download the agent tries again after
+ * a backoff (retry_first_s doubling up to retry_max_s, never sooner than the period), and the
+ * store stays consistent (an interrupted download resumes from its last durable offset with a
+ * Range request). An image whose bytes were refused is not fetched again while the manifest
+ * offers the same version and digest (docs/agent.md).
  */
 #ifndef OTAFLOW_AGENT_H
 #define OTAFLOW_AGENT_H
@@ -36,6 +38,10 @@ extern "C" {
 #define OTA_AGENT_PERIOD_DEFAULT_S 60u  /**< the original's default check period */
 #define OTA_AGENT_PERIOD_MAX_S 7200u    /**< the original's maximum */
 #define OTA_AGENT_PROGRESS_STEP_DEFAULT 0x10000u /**< bytes between progress events */
+#define OTA_AGENT_RETRY_FIRST_DEFAULT_S 60u  /**< backoff after the first failed attempt */
+#define OTA_AGENT_RETRY_MAX_DEFAULT_S 14400u /**< longest backoff: 4 h (docs/store.md: wear) */
+#define OTA_AGENT_RETRY_LIMIT_S 86400u       /**< largest retry_max_s accepted: one day */
+
 /* OTA_AGENT_HTTP_BUF_SIZE, OTA_AGENT_MANIFEST_BUF_SIZE, OTA_AGENT_MANIFEST_TOKENS: config.h. */
 
 /** Result of an agent call, and the agent's own failure reasons in events. */
@@ -54,6 +60,13 @@ typedef enum ota_agent_status {
     OTA_AGENT_ERR_INSECURE_URL = -10, /**< require_tls: an http:// image URL was refused */
     OTA_AGENT_ERR_HW_ID = -11,        /**< the image header's hw_id is not config.hw_id:
                                            refused at its first 64 bytes */
+    OTA_AGENT_ERR_ERASE_UNSIGNED = -12, /**< a manifest's EraseVer of the running version
+                                           refused: keys are configured and the manifest
+                                           was not signed */
+    OTA_AGENT_ERR_TLS_DOWNGRADE = -13, /**< an http:// image URL in a manifest fetched over
+                                           https (allow_http_images is off) */
+    OTA_AGENT_ERR_REFUSED_BEFORE = -14, /**< the manifest offers the same version and
+                                           digest that was refused before: not fetched */
 } ota_agent_status_t;
 
 /** What the agent is doing. */
@@ -88,6 +101,15 @@ typedef struct ota_agent_config {
     uint32_t total_timeout_ms;   /**< longest check or download attempt, redirects included;
                                       bounds a server that trickles bytes just fast enough to
                                       beat the idle timeout (0 = the HTTP client's default) */
+    bool allow_http_images;    /**< with an https manifest URL, also fetch http:// image URLs
+                                    and follow redirects to http:// (default false: refused,
+                                    DOWNLOAD_FAILED with ERR_TLS_DOWNGRADE / HTTP
+                                    ERR_INSECURE). No effect on an http manifest URL */
+    uint32_t retry_first_s;    /**< backoff after the first failed check or download
+                                    (0 = OTA_AGENT_RETRY_FIRST_DEFAULT_S); it doubles with
+                                    each further failure */
+    uint32_t retry_max_s;      /**< longest backoff (0 = OTA_AGENT_RETRY_MAX_DEFAULT_S, at
+                                    most OTA_AGENT_RETRY_LIMIT_S) */
     ota_event_fn on_event;     /**< the application's callback (may be NULL) */
     void *event_user;          /**< passed to on_event */
 
@@ -142,6 +164,13 @@ typedef struct ota_agent {
     bool reset_requested;       /**< reset port already called */
     bool network_was_down;      /**< WAITING_NETWORK already reported */
     uint32_t next_check_ms;     /**< now_ms of the next periodic check */
+    bool tls_only;              /**< refuse http:// image URLs and redirects (require_tls,
+                                     or an https manifest without allow_http_images) */
+    uint8_t check_failures;     /**< failed checks in a row (reset by an accepted manifest) */
+    uint8_t download_failures;  /**< failed downloads in a row (reset by a stored image) */
+    bool have_refused;          /**< refused_* hold the last refused image */
+    uint32_t refused_version;   /**< version and digest of the last image whose bytes were */
+    uint8_t refused_digest[OTA_SHA256_SIZE]; /**< refused: not fetched again until changed */
     uint32_t now_ms;            /**< clock of the current poll */
     char manifest_url[OTA_URL_MAX];
 
@@ -184,7 +213,8 @@ void ota_agent_config_default(ota_agent_config_t *config);
  *         usable http(s) URL or too long (with manifest_keys: too long for ".sig"), or
  *         http:// with require_tls, store NULL or not mounted, manifest_max over the buffer,
  *         require_signed_manifest without manifest_keys or an empty keyring,
- *         manifest_max_age_s over OTA_AGENT_MAX_AGE_LIMIT_S).
+ *         manifest_max_age_s over OTA_AGENT_MAX_AGE_LIMIT_S, retry_max_s over
+ *         OTA_AGENT_RETRY_LIMIT_S or retry_first_s over the maximum).
  */
 ota_agent_status_t ota_agent_init(ota_agent_t *agent, const ota_agent_config_t *config,
                                   const ota_agent_ports_t *ports);
@@ -199,8 +229,10 @@ ota_agent_status_t ota_agent_init(ota_agent_t *agent, const ota_agent_config_t *
  */
 ota_agent_state_t ota_agent_poll(ota_agent_t *agent, uint32_t now_ms);
 
-/** Check the manifest at the next poll, whatever the period. @return OK; ERR_CONFIG (no
- *  manifest URL); ERR_BUSY (a check or download is running: nothing to do). */
+/** Check the manifest at the next poll, whatever the period and the backoff (the
+ *  application asked; an update it finds is downloaded at once with auto_update).
+ *  @return OK; ERR_CONFIG (no manifest URL); ERR_BUSY (a check or download is running:
+ *  nothing to do). */
 ota_agent_status_t ota_agent_check_now(ota_agent_t *agent);
 
 /**
@@ -213,7 +245,8 @@ ota_agent_status_t ota_agent_download(ota_agent_t *agent);
  * Download an image without a manifest (the original's manual OTA): url, its version and the
  * SHA-256 of the file as served. Starts at the next poll.
  * @return OK; ERR_ARG (NULL, version 0); ERR_URL; ERR_INSECURE_URL (http:// with
- *         require_tls); ERR_BUSY.
+ *         require_tls); ERR_TLS_DOWNGRADE (http:// while the manifest URL is https and
+ *         allow_http_images is off); ERR_BUSY.
  */
 ota_agent_status_t ota_agent_start_update(ota_agent_t *agent, const char *url,
                                           uint32_t version,

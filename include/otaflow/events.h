@@ -59,6 +59,9 @@ typedef struct ota_event {
     ota_event_source_t source; /**< module of status (failures) */
     int32_t status;            /**< the module's status code (failures), 0 otherwise */
     uint16_t http_status;      /**< HTTP status code of a non-2xx answer, else 0 */
+    uint32_t retry_s;          /**< CHECK_FAILED / DOWNLOAD_FAILED / VERIFY_FAILED: seconds
+                                    until the next periodic check (the backoff, never less
+                                    than the period); 0 when none is scheduled (period 0) */
     const char *reason;        /**< short English reason (failures), "" otherwise */
 } ota_event_t;
 

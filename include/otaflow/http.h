@@ -11,7 +11,7 @@
  * The body is pushed to the caller's on_body callback as it arrives, with the file offset of
  * each piece, so that a caller streaming into flash just writes `data` at `offset`: resuming with
  * a Range request needs no special case (a server that ignores the Range sends 200 and the
- * offsets start again at 0). Responses are parsed with Node's http-parser.
+ * offsets start again at 0). Responses are parsed by ota_http_resp (http_response.h).
  *
  * Followed: redirects 301/302/303/307/308 (absolute or relative Location), up to
  * config.max_redirects hops. Kept: the connection, when the response was complete, HTTP/1.1 and
@@ -28,8 +28,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <http_parser.h>
-
+#include "otaflow/http_response.h"
 #include "otaflow/port.h"
 #include "otaflow/url.h"
 
@@ -38,9 +37,6 @@ extern "C" {
 #endif
 
 /* OTA_HTTP_USER_AGENT (config.h) is sent with every request. */
-
-/** A length the server did not announce. */
-#define OTA_HTTP_LENGTH_UNKNOWN UINT64_MAX
 
 /** Smallest I/O buffer accepted by ota_http_init(). */
 #define OTA_HTTP_BUF_MIN 256u
@@ -180,24 +176,12 @@ typedef struct ota_http_client {
     size_t req_sent;
     uint64_t hop_bytes;            /**< response bytes received on this hop */
 
-    /* The response being parsed. */
-    http_parser parser;
-    size_t header_bytes;           /**< status line + header bytes fed so far */
-    bool headers_done;
-    bool message_done;
-    bool interim;                  /**< this message is a 1xx: another response follows */
+    /* The response being parsed (src/http_response.c) and what the client makes of it. */
+    ota_http_resp_parser_t rx;
     bool redirecting;              /**< a redirect: drain its body, then next hop */
     bool drain_abandoned;          /**< redirect body too big: close instead of draining */
     ota_http_status_t cb_error;    /**< error raised inside a parser callback */
     uint32_t drained;
-    uint8_t header_id;             /**< which header is being received (internal) */
-    uint8_t name_len;              /**< bytes of its name seen so far */
-    char name[16];                 /**< start of its name (lower case) */
-    bool in_value;
-    size_t location_len;
-    char location[OTA_URL_MAX];    /**< Location of a redirect */
-    uint8_t content_range_len;
-    char content_range[64];        /**< Content-Range of a 206 */
 } ota_http_client_t;
 
 /** Defaults: no buffer (set buf / buf_size), connect 10 s, idle 15 s, total 10 min (so that
@@ -244,6 +228,10 @@ void ota_http_close(ota_http_client_t *client);
 
 /** Short English name of a status ("ok", "timeout (idle)", ...); never NULL. */
 const char *ota_http_status_str(ota_http_status_t status);
+
+/** Headers of the response being received, or the last one: status, framing and the kept
+ *  values (Location, Content-Range, ETag, Last-Modified; see ota_http_resp_field()). */
+const ota_http_resp_head_t *ota_http_head(const ota_http_client_t *client);
 
 /** Name of the http-parser error behind OTA_HTTP_ERR_MALFORMED (e.g. "HPE_INVALID_CONSTANT"). */
 const char *ota_http_parser_error_str(const ota_http_client_t *client);

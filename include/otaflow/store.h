@@ -105,9 +105,12 @@ typedef enum ota_store_status {
                                             small): no verdict on the image */
     OTA_STORE_ERR_HW_ID = -26,         /**< the image header's hw_id is not config.hw_id
                                             (built for another board) */
-    OTA_STORE_ERR_KEY_REVOKED = -27,   /**< signed by a keyring entry the guard records as
+    OTA_STORE_ERR_BELOW_FLOOR = -27,   /**< EraseVer of the running version refused: the image
+                                            it would roll back to is below the device's
+                                            security counter (nothing changed) */
+    OTA_STORE_ERR_KEY_REVOKED = -28,   /**< signed by a keyring entry the guard records as
                                             revoked (docs/security.md, key rotation) */
-    OTA_STORE_ERR_REVOCATION = -28,    /**< the image would revoke the key that signed it, or
+    OTA_STORE_ERR_REVOCATION = -29,    /**< the image would revoke the key that signed it, or
                                             every key of the keyring */
 } ota_store_status_t;
 
@@ -334,6 +337,14 @@ ota_store_status_t ota_store_image_policy(const ota_store_t *store,
                                           const ota_image_info_t *info, uint8_t *work,
                                           size_t work_len);
 
+/**
+ * The device's security counter as the store sees it: the floor below which no image may be
+ * stored, installed or rolled back to. Every store decision that compares a counter reads it
+ * here, so a floor kept elsewhere (bootloader-owned internal flash) plugs in at one place:
+ * the guard's counter with config.guard, else the journal's boot.security_counter. 0 for NULL.
+ */
+uint32_t ota_store_security_floor(const ota_store_t *store);
+
 /** True if version is in the rejected list. */
 bool ota_store_is_rejected(const ota_store_t *store, uint32_t version);
 
@@ -465,9 +476,12 @@ bool ota_store_download_active(const ota_store_t *store, uint8_t *slot, uint32_t
  * Running: a roll back. The running slot is flagged DISCARD (it becomes EMPTY once another
  * image runs) and an install of the best remaining image is requested (the previous image
  * while on trial, else the highest STORED version below the running one, else the factory
- * image); ERR_NO_ROLLBACK if there is none. The running image's bytes are never erased here.
- * The factory slot is never touched.
- * @return OK; ERR_ARG (version 0); ERR_NOT_FOUND; ERR_PROTECTED; ERR_NO_ROLLBACK; ERR_BUSY
+ * image); ERR_NO_ROLLBACK if there is none; ERR_BELOW_FLOOR if that image's header security
+ * counter is below ota_store_security_floor() (the bootloader would refuse it, and a refused
+ * slot is lost: better refuse the EraseVer with nothing written). The running image's bytes
+ * are never erased here. The factory slot (0) is never erased nor emptied by EraseVer.
+ * @return OK; ERR_ARG (version 0); ERR_NOT_FOUND; ERR_PROTECTED; ERR_NO_ROLLBACK;
+ *         ERR_BELOW_FLOOR; ERR_IMAGE (the target's header does not decode); ERR_BUSY
  *         (the download in progress is that version: abort it first); ERR_FLASH /
  *         ERR_JOURNAL_FULL.
  */

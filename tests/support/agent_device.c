@@ -34,6 +34,11 @@ void agent_device_config(agent_device_t *d, ota_agent_config_t *cfg, const char 
     cfg->manifest_url = manifest_url;
     cfg->running_version = running_version;
     cfg->period_s = period_s;
+    if (period_s != 0u) {
+        /* These devices retry at every period: tests of the backoff set their own. */
+        cfg->retry_first_s = period_s;
+        cfg->retry_max_s = period_s;
+    }
     cfg->auto_reset = false;
     cfg->on_event = event_log_record;
     cfg->event_user = &d->log;

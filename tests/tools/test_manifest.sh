@@ -56,7 +56,8 @@ cat >expected.json <<JSON
       "Version": 3,
       "URL": "http://192.168.43.173:8000/a\\"b\\\\c.ota",
       "Digest": "$(sha256_of v3.ota)",
-      "EraseVer": false
+      "EraseVer": false,
+      "Size": $(wc -c <v3.ota)
     }
   ]
 }
@@ -100,7 +101,8 @@ for line in open("expect.txt"):
     assert len(entries) == len(expected), (path, len(entries), expected)
     for e, want in zip(entries, expected):
         version, fname, erase, url = want.split("|", 3)
-        assert list(e.keys()) == ["Version", "URL", "Digest", "EraseVer"], (path, list(e.keys()))
+        assert list(e.keys()) == ["Version", "URL", "Digest", "EraseVer", "Size"], (path, list(e.keys()))
+        assert e["Size"] == len(open(fname, "rb").read()), (path, e, fname)
         assert type(e["Version"]) is int and e["Version"] == int(version), (path, e)
         assert e["Digest"] == hashlib.sha256(open(fname, "rb").read()).hexdigest(), (path, e, fname)
         assert e["EraseVer"] is (erase == "true"), (path, e)
@@ -114,7 +116,8 @@ assert v6["Patch"] == [{"BaseVersion": 1, "PatchURL": "http://x/p.patch"}], v6
 assert v6["Digest"] == "885189cbb24b7b1a0175deef9d5d61f53c247d89a095b5a3686f54ca2d5dfbaa", v6
 assert d["ota"][0]["EraseVer"] is False, d["ota"][0]
 PY
-ok "every snapshot parses with python3 json and has exactly the keys ota / Version, URL, Digest, EraseVer"
+ok "every snapshot parses with python3 json and has exactly the keys ota / Version, URL, Digest, EraseVer, Size"
+ok "Size of each entry = the length of its file (the agent refuses any other length at the headers)"
 ok "Digest of each entry = SHA-256 of its file (sha256sum); Version an integer; URL as given"
 ok "same version replaced (new digest and URL), version 3 kept; --erase sets EraseVer true; order 3, 4, 5"
 ok "a hand-written manifest: sorted 3, 4, 6; Patch and comment kept; missing EraseVer written false"

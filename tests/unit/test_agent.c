@@ -114,6 +114,9 @@ static world_t *world_new(void)
     w->cfg.running_version = 1;
     w->cfg.on_event = event_log_record;
     w->cfg.event_user = &w->log;
+    /* Tests that are not about the backoff retry at the next period. */
+    w->cfg.retry_first_s = 1;
+    w->cfg.retry_max_s = 1;
     w->now = 1000;
     return w;
 }
@@ -377,7 +380,10 @@ static void test_manifest_too_large_and_invalid(void **state)
     world_free(w);
 }
 
-static void test_digest_mismatch_stores_nothing_and_retries(void **state)
+/* A file that does not match its Digest is not stored, and the same (version, digest) is not
+ * fetched again, which would erase a slot's worth of flash each period: only a manifest that
+ * changes the entry (here: the right digest) brings a new download. */
+static void test_digest_mismatch_stores_nothing_and_is_not_fetched_again(void **state)
 {
     (void)state;
     world_t *w = world_new();
@@ -385,14 +391,17 @@ static void test_digest_mismatch_stores_nothing_and_retries(void **state)
     char wrong[65];
     memcpy(wrong, w->digest_hex, 65);
     wrong[0] = wrong[0] == '0' ? '1' : '0';
-    const char *m = manifest_one(2, "http://ota.example:8000/app.ota", wrong);
-    char mcopy[512];
-    snprintf(mcopy, sizeof mcopy, "%s", m);
-    /* Two rounds on one kept-alive connection. */
-    mock_conn_t *c = serve(w, "200 OK", NULL, mcopy, strlen(mcopy), OTA_NET_WOULD_BLOCK);
+    /* With its Size, so the whole file is known to have arrived. */
+    char bad[512], good[512];
+    static const char fmt[] = "{\"ota\":[{\"Version\":2,\"URL\":\"http://ota.example:8000/"
+                              "app.ota\",\"Digest\":\"%s\",\"Size\":%u}]}";
+    snprintf(bad, sizeof bad, fmt, wrong, w->img.len);
+    snprintf(good, sizeof good, fmt, w->digest_hex, w->img.len);
+    mock_conn_t *c = serve(w, "200 OK", NULL, bad, strlen(bad), OTA_NET_ERR_CLOSED);
     also(w, c, 1, "200 OK", w->img.bytes, w->img.len);
-    also(w, c, 2, "200 OK", mcopy, strlen(mcopy));
-    also(w, c, 3, "200 OK", w->img.bytes, w->img.len);
+    also(w, c, 2, "200 OK", bad, strlen(bad));
+    c = serve(w, "200 OK", NULL, good, strlen(good), OTA_NET_WOULD_BLOCK);
+    also(w, c, 1, "200 OK", w->img.bytes, w->img.len);
     w->cfg.period_s = 1;
     world_start(w);
 
@@ -404,11 +413,25 @@ static void test_digest_mismatch_stores_nothing_and_retries(void **state)
     assert_int_equal(ota_store_find_version(&w->fx->store, 2), OTA_STORE_SLOT_NONE);
     assert_int_not_equal(ota_store_boot(&w->fx->store)->state, OTA_BOOT_INSTALL_PENDING);
 
-    /* Next period: tried again, no reset needed. */
+    /* Next period, the same entry: refused without a request or a journal record. */
+    uint32_t appends = w->fx->store.journal.appends;
     w->now += 1000;
-    run_until_event(w, OTA_EVT_VERIFY_FAILED, 2, 5000);
+    run_until_event(w, OTA_EVT_CHECK_STARTED, 2, 5000);
+    run_until_event(w, OTA_EVT_DOWNLOAD_FAILED, 1, 5000);
+    e = event_log_last(&w->log, OTA_EVT_DOWNLOAD_FAILED);
+    assert_int_equal(e->source, OTA_SRC_AGENT);
+    assert_int_equal(e->status, OTA_AGENT_ERR_REFUSED_BEFORE);
+    assert_string_equal(e->reason, "refused before (same version and digest)");
+    assert_int_equal(event_log_count(&w->log, OTA_EVT_DOWNLOAD_STARTED), 1);
+    assert_int_equal(mock_sent_count(&w->mock, "GET /app.ota"), 1);
+    assert_int_equal(w->fx->store.journal.appends, appends);
+
+    /* The manifest changes the digest: fetched again and stored, no reset needed. */
+    w->now += 1000;
+    assert_int_equal(run_until(w, OTA_AGENT_RESET_PENDING, 10000), OTA_AGENT_RESET_PENDING);
     assert_int_equal(event_log_count(&w->log, OTA_EVT_DOWNLOAD_STARTED), 2);
-    assert_int_equal(w->resets, 0);
+    assert_int_equal(mock_sent_count(&w->mock, "GET /app.ota"), 2);
+    assert_int_not_equal(ota_store_find_version(&w->fx->store, 2), OTA_STORE_SLOT_NONE);
     world_free(w);
 }
 
@@ -1226,6 +1249,207 @@ static void test_image_for_another_board_refused_at_its_header(void **state)
     world_free(w);
 }
 
+/* --- EraseVer, TLS downgrade, URLs, backoff (issue 10) --------------------------------- */
+
+/* v1 and v2 stored, v2 running from its slot (so EraseVer(2) has v1 to roll back to). */
+static uint8_t running_v2_over_v1(world_t *w)
+{
+    uint8_t s1 = store_fixture_store_version(w->fx, 1, 1000);
+    uint8_t s2 = store_fixture_store_version(w->fx, 2, 1000);
+    assert_int_not_equal(s1, OTA_STORE_SLOT_NONE);
+    assert_int_equal(ota_store_set_running(&w->fx->store, 2, s2), OTA_STORE_OK);
+    w->cfg.running_version = 2;
+    return s1;
+}
+
+/* A world whose manifest (at manifest_url) offers a 4000-byte v2 at image_url; the manifest's
+ * connection then ends with `end`. Not started: the caller adjusts the config first. */
+static world_t *world_offering_v2(const char *manifest_url, const char *image_url,
+                                  ota_net_status_t end)
+{
+    world_t *w = world_new();
+    make_image(w, 2, 4000);
+    w->cfg.manifest_url = manifest_url;
+    const char *m = manifest_one(2, image_url, w->digest_hex);
+    serve(w, "200 OK", NULL, m, strlen(m), end);
+    return w;
+}
+
+/* Start w: the download fails with the agent's reason why before the store wrote a record. */
+static void assert_refused_before_the_store(world_t *w, ota_agent_status_t why)
+{
+    world_start(w);
+    run_until_event(w, OTA_EVT_DOWNLOAD_FAILED, 1, 2000);
+    const ota_event_t *e = event_log_last(&w->log, OTA_EVT_DOWNLOAD_FAILED);
+    assert_int_equal(e->source, OTA_SRC_AGENT);
+    assert_int_equal(e->status, why);
+    assert_int_equal(w->fx->store.journal.appends, 0);
+    assert_false(ota_store_download_active(&w->fx->store, NULL, NULL));
+}
+
+static const char erase_running[] = "{\"ota\":[{\"Version\":2,\"EraseVer\":true}]}";
+
+/* With manifest keys, an unsigned manifest (accepted: require_signed_manifest is off) cannot
+ * roll the device back through EraseVer; the same entry in a signed manifest can. */
+static void test_erase_ver_of_running_needs_a_signed_manifest(void **state)
+{
+    (void)state;
+    world_t *w = signed_world();
+    w->cfg.require_signed_manifest = false;
+    (void)running_v2_over_v1(w);
+    serve_signed(w, erase_running, NULL, 0);
+    uint32_t appends = w->fx->store.journal.appends;
+    signed_world_start(w);
+    run_until_event(w, OTA_EVT_NO_UPDATE, 1, 5000);
+    const ota_event_t *e = event_log_last(&w->log, OTA_EVT_ERASE_FAILED);
+    assert_non_null(e);
+    assert_int_equal(e->version, 2);
+    assert_int_equal(e->source, OTA_SRC_AGENT);
+    assert_int_equal(e->status, OTA_AGENT_ERR_ERASE_UNSIGNED);
+    assert_string_equal(e->reason, "EraseVer of the running image needs a signature");
+    assert_int_equal(event_log_count(&w->log, OTA_EVT_RESET_PENDING), 0);
+    assert_int_equal(w->fx->store.journal.appends, appends);
+    assert_int_equal(ota_store_boot(&w->fx->store)->state, OTA_BOOT_CONFIRMED);
+    world_free(w);
+
+    w = signed_world();
+    uint8_t v1_slot = running_v2_over_v1(w);
+    char m[256];
+    snprintf(m, sizeof m,
+             "{\"ota\":[{\"Version\":2,\"EraseVer\":true}],\"Sequence\":5,\"Expires\":4000000000}");
+    uint8_t sig[OTA_MANIFEST_SIG_MAX];
+    serve_signed(w, m, sig, sign_text(m, &manifest_key, sig));
+    signed_world_start(w);
+    assert_int_equal(run_until(w, OTA_AGENT_RESET_PENDING, 5000), OTA_AGENT_RESET_PENDING);
+    assert_int_equal(event_log_last(&w->log, OTA_EVT_IMAGE_ERASED)->version, 2);
+    assert_int_equal(ota_store_boot(&w->fx->store)->install_slot, v1_slot);
+    world_free(w);
+}
+
+/* Even unsigned (the default), EraseVer cannot take the device below its security counter:
+ * the store refuses with a named status and writes nothing. */
+static void test_erase_ver_below_the_floor_refused(void **state)
+{
+    (void)state;
+    world_t *w = world_new();
+    (void)running_v2_over_v1(w);
+    /* Test images carry counter 7; the device confirmed counter 8. */
+    assert_int_equal(ota_store_confirm(&w->fx->store, 8), OTA_STORE_OK);
+    serve(w, "200 OK", NULL, erase_running, strlen(erase_running), OTA_NET_WOULD_BLOCK);
+    uint32_t appends = w->fx->store.journal.appends;
+    world_start(w);
+    run_until_event(w, OTA_EVT_NO_UPDATE, 1, 5000);
+    const ota_event_t *e = event_log_last(&w->log, OTA_EVT_ERASE_FAILED);
+    assert_non_null(e);
+    assert_int_equal(e->source, OTA_SRC_STORE);
+    assert_int_equal(e->status, OTA_STORE_ERR_BELOW_FLOOR);
+    assert_int_equal(event_log_count(&w->log, OTA_EVT_RESET_PENDING), 0);
+    assert_int_equal(w->fx->store.journal.appends, appends);
+    assert_int_equal(store_fixture_remount(w->fx), OTA_STORE_OK);
+    assert_int_equal(ota_store_boot(&w->fx->store)->state, OTA_BOOT_CONFIRMED);
+    assert_int_equal(ota_store_boot(&w->fx->store)->running_version, 2);
+    world_free(w);
+}
+
+/* A manifest fetched over https does not send the image over http, nor may a redirect, unless
+ * the configuration allows it; nothing is written to the store. */
+static void test_https_manifest_refuses_http_image(void **state)
+{
+    (void)state;
+    world_t *w = world_offering_v2("https://ota.example/ota.json",
+                                   "http://ota.example/app_v2.ota", OTA_NET_WOULD_BLOCK);
+    assert_refused_before_the_store(w, OTA_AGENT_ERR_TLS_DOWNGRADE);
+    assert_int_equal(w->mock.connects, 1);
+    assert_int_equal(mock_sent_count(&w->mock, "GET /app_v2.ota"), 0);
+    assert_int_equal(ota_agent_start_update(&w->agent, "http://h/a.ota", 2, w->digest),
+                     OTA_AGENT_ERR_TLS_DOWNGRADE);
+    world_free(w);
+
+    /* A redirect from the https image URL down to http is not followed either. */
+    w = world_offering_v2("https://ota.example/ota.json", "https://ota.example/app_v2.ota",
+                          OTA_NET_WOULD_BLOCK);
+    mock_conn_t *c = &w->mock.conns[0];
+    size_t rl;
+    c->responses[1] = response(w, "302 Found", "Location: http://ota.example/app_v2.ota\r\n",
+                               "", 0, &rl);
+    c->response_lens[1] = rl;
+    world_start(w);
+    run_until_event(w, OTA_EVT_DOWNLOAD_FAILED, 1, 2000);
+    const ota_event_t *e = event_log_last(&w->log, OTA_EVT_DOWNLOAD_FAILED);
+    assert_int_equal(e->source, OTA_SRC_HTTP);
+    assert_int_equal(e->status, OTA_HTTP_ERR_INSECURE);
+    assert_int_equal(w->mock.connects, 1);
+    world_free(w);
+
+    /* The explicit flag allows it. */
+    w = world_offering_v2("https://ota.example/ota.json", "http://ota.example/app_v2.ota",
+                          OTA_NET_ERR_CLOSED);
+    w->cfg.allow_http_images = true;
+    serve(w, "200 OK", NULL, w->img.bytes, w->img.len, OTA_NET_WOULD_BLOCK);
+    world_start(w);
+    assert_int_equal(run_until(w, OTA_AGENT_RESET_PENDING, 5000), OTA_AGENT_RESET_PENDING);
+    assert_false(w->mock.tls);
+    world_free(w);
+}
+
+/* An image URL the client cannot fetch is refused before the store writes anything. */
+static void test_bad_image_url_costs_no_journal_write(void **state)
+{
+    (void)state;
+    world_t *w = world_offering_v2("http://ota.example:8000/ota.json",
+                                   "http://ota.example:99999/app.ota", OTA_NET_WOULD_BLOCK);
+    assert_refused_before_the_store(w, OTA_AGENT_ERR_URL);
+    assert_int_equal(downloading_slot(w), OTA_STORE_SLOT_NONE);
+    world_free(w);
+}
+
+/* Poll in 100 ms steps until the n-th CHECK_STARTED; returns its time. */
+static uint32_t time_of_check(world_t *w, size_t n)
+{
+    for (unsigned i = 0; i < 100000 && event_log_count(&w->log, OTA_EVT_CHECK_STARTED) < n; i++) {
+        ota_agent_poll(&w->agent, w->now);
+        w->now += 100;
+    }
+    assert_int_equal(event_log_count(&w->log, OTA_EVT_CHECK_STARTED), n);
+    return w->now;
+}
+
+/* Failed checks back off 60, 120, 240, 480 (the maximum), 480 s, whatever the 10 s period;
+ * each failure says when it retries; an accepted manifest brings the period back. */
+static void test_failed_checks_back_off(void **state)
+{
+    (void)state;
+    world_t *w = world_new();
+    const uint32_t want[] = {60, 120, 240, 480, 480};
+    for (size_t i = 0; i < 5; i++) {
+        serve(w, "404 Not Found", NULL, "no", 2, OTA_NET_ERR_CLOSED);
+    }
+    const char *m = manifest_one(1, "http://o/app.ota", "00000000000000000000000000000000"
+                                                        "00000000000000000000000000000000");
+    mock_conn_t *c = serve(w, "200 OK", NULL, m, strlen(m), OTA_NET_WOULD_BLOCK);
+    also(w, c, 1, "200 OK", m, strlen(m));
+    w->cfg.period_s = 10;
+    w->cfg.retry_first_s = 60;
+    w->cfg.retry_max_s = 480;
+    world_start(w);
+    uint32_t t = time_of_check(w, 1);
+    for (size_t i = 0; i < 5; i++) {
+        uint32_t next = time_of_check(w, i + 2);
+        const ota_event_t *e = event_log_failure(&w->log, i);
+        assert_int_equal(e->type, OTA_EVT_CHECK_FAILED);
+        assert_int_equal(e->retry_s, want[i]);
+        assert_true(next - t >= want[i] * 1000u);
+        assert_true(next - t <= want[i] * 1000u + 1000u);
+        t = next;
+    }
+    run_until_event(w, OTA_EVT_NO_UPDATE, 1, 1000);
+    uint32_t next = time_of_check(w, 7);
+    assert_true(next - t <= 11000u); /* back to the period */
+    run_until_event(w, OTA_EVT_NO_UPDATE, 2, 1000);
+    assert_int_equal(event_log_failures(&w->log), 5);
+    world_free(w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1237,7 +1461,7 @@ int main(void)
         cmocka_unit_test(test_manifest_404_reports_status),
         cmocka_unit_test(test_total_timeout_bounds_a_trickle),
         cmocka_unit_test(test_manifest_too_large_and_invalid),
-        cmocka_unit_test(test_digest_mismatch_stores_nothing_and_retries),
+        cmocka_unit_test(test_digest_mismatch_stores_nothing_and_is_not_fetched_again),
         cmocka_unit_test(test_dropped_download_resumes_with_range),
         cmocka_unit_test(test_download_resumes_after_power_cycle),
         cmocka_unit_test(test_range_past_the_end_verifies_what_is_there),
@@ -1261,6 +1485,11 @@ int main(void)
         cmocka_unit_test(test_same_sequence_past_max_age_is_stale),
         cmocka_unit_test(test_signed_manifest_config_checked),
         cmocka_unit_test(test_image_for_another_board_refused_at_its_header),
+        cmocka_unit_test(test_erase_ver_of_running_needs_a_signed_manifest),
+        cmocka_unit_test(test_erase_ver_below_the_floor_refused),
+        cmocka_unit_test(test_https_manifest_refuses_http_image),
+        cmocka_unit_test(test_bad_image_url_costs_no_journal_write),
+        cmocka_unit_test(test_failed_checks_back_off),
     };
     return cmocka_run_group_tests(tests, make_manifest_keys, free_manifest_keys);
 }

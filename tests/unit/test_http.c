@@ -869,6 +869,29 @@ static void test_range_ignored_200_restarts_from_zero(void **state)
     assert_body(f, BODY); /* the whole file, from offset 0 */
 }
 
+/* The head of the response is there for the caller: ETag and Last-Modified to check that a
+ * resumed download continues the same file, the framing the client read. */
+static void test_head_values(void **state)
+{
+    fixture_t *f = *state;
+    mock_add(&f->mock,
+             "HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 100-135/136\r\n"
+             "ETag: \"5f1c-88\"\r\nLast-Modified: Tue, 01 Dec 2026 21:00:00 GMT\r\n"
+             "Content-Length: 36\r\n\r\n" BODY,
+             OTA_NET_WOULD_BLOCK);
+    expect_status(f, "http://h/f", 100, OTA_HTTP_OK);
+    const ota_http_resp_head_t *h = ota_http_head(&f->client);
+    assert_non_null(h);
+    assert_int_equal(h->status_code, 206);
+    assert_string_equal(ota_http_resp_field(h, OTA_HTTP_FIELD_ETAG, NULL), "\"5f1c-88\"");
+    assert_string_equal(ota_http_resp_field(h, OTA_HTTP_FIELD_LAST_MODIFIED, NULL),
+                        "Tue, 01 Dec 2026 21:00:00 GMT");
+    assert_true(h->range_valid);
+    assert_int_equal(h->range_complete, 136);
+    assert_true(h->keep_alive);
+    assert_null(ota_http_head(NULL));
+}
+
 static void test_range_mismatch(void **state)
 {
     fixture_t *f = *state;
@@ -1066,6 +1089,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_api_misuse, setup, teardown),
         cmocka_unit_test_setup_teardown(test_request_too_large, setup, teardown),
         cmocka_unit_test(test_status_strings),
+        cmocka_unit_test_setup_teardown(test_head_values, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

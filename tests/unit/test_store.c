@@ -590,6 +590,41 @@ static void test_erase_version_of_running_refused_without_target(void **unused)
     store_fixture_close(fx);
 }
 
+/* An EraseVer of the running version whose only target (the factory image) is below the
+ * device's security counter: refused with its own status and nothing written, so the
+ * bootloader never reaches its "refused, slot recorded EMPTY" path and the factory image
+ * survives. The factory version itself is never erased by EraseVer. */
+static void test_erase_version_never_goes_below_the_floor(void **unused)
+{
+    (void)unused;
+    store_fixture_t *fx = store_fixture_open(NULL, NULL);
+    ota_store_t *s = &fx->store;
+    first_boot(fx); /* factory v1; test images carry security counter 7 */
+    install(fx, store_fixture_store_version(fx, 2, 1000));
+    /* As if v2 had counter 8: the device's counter is now above the factory image's. */
+    assert_int_equal(ota_store_confirm(s, 8), OTA_STORE_OK);
+    assert_int_equal(ota_store_security_floor(s), 8);
+
+    uint32_t appends = s->journal.appends;
+    assert_int_equal(ota_store_erase_version(s, 2), OTA_STORE_ERR_BELOW_FLOOR);
+    assert_string_equal(ota_store_status_str(OTA_STORE_ERR_BELOW_FLOOR),
+                        "roll back target below the security counter");
+    assert_int_equal(s->journal.appends, appends);
+    assert_int_equal(store_fixture_remount(fx), OTA_STORE_OK);
+    const ota_store_boot_t *b = ota_store_boot(s);
+    assert_int_equal(b->state, OTA_BOOT_CONFIRMED);
+    assert_int_equal(b->running_version, 2);
+    assert_int_equal(ota_store_slot(s, OTA_STORE_FACTORY_SLOT)->state, OTA_SLOT_STORED);
+    assert_int_equal(ota_store_slot_verify(s, OTA_STORE_FACTORY_SLOT), OTA_STORE_OK);
+    assert_int_equal(ota_store_slot(s, 1)->flags, 0);
+
+    /* EraseVer of the factory version (not running) finds nothing it may erase. */
+    assert_int_equal(ota_store_erase_version(s, 1), OTA_STORE_ERR_NOT_FOUND);
+    assert_int_equal(ota_store_slot(s, OTA_STORE_FACTORY_SLOT)->state, OTA_SLOT_STORED);
+    assert_int_equal(ota_store_slot_verify(s, OTA_STORE_FACTORY_SLOT), OTA_STORE_OK);
+    store_fixture_close(fx);
+}
+
 /* ---- power cut at every flash operation -------------------------------------------------- */
 
 typedef struct download_sweep {
@@ -773,6 +808,7 @@ int main(void)
         cmocka_unit_test(test_erase_version_of_stored_image),
         cmocka_unit_test(test_erase_version_of_running_rolls_back),
         cmocka_unit_test(test_erase_version_of_running_refused_without_target),
+        cmocka_unit_test(test_erase_version_never_goes_below_the_floor),
         cmocka_unit_test(test_power_cut_every_op_of_download),
         cmocka_unit_test(test_power_cut_every_op_of_erase_version),
         cmocka_unit_test(test_power_cut_every_op_of_install_done),
