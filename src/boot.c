@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "boot_internal.h"
+#include "ota_assert.h"
 
 /* Each round takes one step; a step either finishes the boot or changes the journal in a way
  * that cannot repeat (a slot refused becomes EMPTY, a roll back moves to an older image), so
@@ -564,6 +565,7 @@ static bool needs_factory_copy(const ota_boot_t *boot)
 
 static int step(ota_boot_t *boot, bool *start)
 {
+    OTA_ASSERT(fields(boot)->state <= OTA_BOOT_CONFIRMED); /* the journal decoder checked it */
     switch (fields(boot)->state) {
     case OTA_BOOT_INSTALL_PENDING:
     case OTA_BOOT_INSTALLING:

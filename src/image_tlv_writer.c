@@ -7,6 +7,7 @@
 
 #include "image_tlv_rules.h"
 #include "le_bytes.h"
+#include "ota_assert.h"
 #include "otaflow/image.h"
 
 ota_image_status_t ota_image_tlv_begin(ota_image_tlv_writer_t *w, uint8_t *buf, size_t cap)
@@ -69,6 +70,7 @@ ota_image_status_t ota_image_tlv_finish(ota_image_tlv_writer_t *w, uint32_t *siz
         return w->status;
     }
     /* len <= cap <= OTA_IMAGE_TLV_MAX: fits in 32 bits. */
+    OTA_ASSERT(w->len <= w->cap && w->cap <= OTA_IMAGE_TLV_MAX);
     ota_le32_put(w->buf + 4, (uint32_t)w->len);
     *size = (uint32_t)w->len;
     return OTA_IMAGE_OK;

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "otaflow/manifest.h"
+#include "ota_assert.h"
 
 _Static_assert(sizeof(jsmntok_t) == sizeof(ota_manifest_token_t),
                "ota_manifest_token_t must have the size of jsmntok_t");
@@ -45,8 +46,16 @@ typedef struct fault {
     int32_t entry;
 } fault_t;
 
-static uint32_t tok_start(const doc_t *d, uint32_t i) { return (uint32_t)d->tok[i].start; }
-static uint32_t tok_end(const doc_t *d, uint32_t i) { return (uint32_t)d->tok[i].end; }
+static uint32_t tok_start(const doc_t *d, uint32_t i)
+{
+    OTA_ASSERT(i < d->count); /* only tokens the tokenizer filled */
+    return (uint32_t)d->tok[i].start;
+}
+static uint32_t tok_end(const doc_t *d, uint32_t i)
+{
+    OTA_ASSERT(i < d->count);
+    return (uint32_t)d->tok[i].end;
+}
 static uint32_t tok_len(const doc_t *d, uint32_t i) { return tok_end(d, i) - tok_start(d, i); }
 
 static bool tok_is(const doc_t *d, uint32_t i, const char *text)

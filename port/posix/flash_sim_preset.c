@@ -18,7 +18,8 @@
  *
  * The real SST26 has, besides the uniform 64 KB blocks, 8 KB and 32 KB parameter/overlay
  * blocks at the top and bottom of the array; the model offers 64 KB block erase on every
- * 64 KB-aligned block instead (a simplification; the core only relies on 4 KB sector erase).
+ * 64 KB-aligned block instead (a simplification: the store block-erases only inside its slots,
+ * which stay clear of the first and last 64 KB at the default slot size; docs/flash-model.md).
  */
 #include <string.h>
 

@@ -72,6 +72,12 @@ for pair in small:default default:small; do
   echo "test_sizes_and_guard: $app program + $lib library: link refused, undefined reference to $want"
 done
 
+# The reference survives optimisation (the guard's read is volatile).
+"$CC" "${CFLAGS[@]/-O0/-O2}" ${CONFIGS[small]} -c "$src/tests/config/config_probe.c" -o "$work/probe_o2.o"
+nm "$work/probe_o2.o" | grep -q ' U ota_layout_storework256u_' \
+  || fail "at -O2 the program no longer references its layout symbol"
+echo "test_sizes_and_guard: at -O2 the program still references its layout symbol"
+
 # 3. Out-of-range values stop the compilation and name the setting.
 for bad in OTA_BOOT_BUF_SIZE=1000u OTA_STORE_MAX_DOWNLOAD_SLOTS=0u OTA_STORE_REJECTED_MAX=16u \
            OTA_AGENT_HTTP_BUF_SIZE=128u OTA_ENABLE_ASSERT=2; do

@@ -17,6 +17,7 @@
 
 #include "image_builder.h"
 #include "otaflow/image_sig.h"
+#include "otaflow/manifest_sig.h"
 #include "sign_key.h"
 #include "test_keys.h"
 #include "store_fixture.h"
@@ -354,6 +355,43 @@ static void test_keyring_dispatch(void **unused)
     assert_int_equal(check_img(&c, info.tlv_offset + tlv_size, &one), OTA_SIG_ERR_BAD_SIGNATURE);
 }
 
+/* Manifest signatures go through the same dispatch: the .sig names ECDSA P-256 (its magic),
+ * the trusted key decides the rest. A key the build cannot use is no verdict (CRYPTO); a
+ * DER shorter than P-256 allows is a bad signature. */
+static void test_manifest_sig_dispatch(void **unused)
+{
+    (void)unused;
+    static const char text[] = "{\"Sequence\": 3, \"Expires\": 4070995200}";
+    uint8_t hash[OTA_SHA256_SIZE], sig[OTA_MANIFEST_SIG_MAX];
+    assert_int_equal(ota_sha256(text, sizeof text - 1, hash), OTA_CRYPTO_OK);
+    memcpy(sig, OTA_MANIFEST_SIG_MAGIC, OTA_MANIFEST_SIG_MAGIC_SIZE);
+    memcpy(sig + OTA_MANIFEST_SIG_MAGIC_SIZE, key_a.key_id, OTA_SHA256_SIZE);
+    size_t der = 0;
+    char why[128];
+    assert_int_equal(tool_key_sign_hash(&key_a, hash, sig + OTA_MANIFEST_SIG_DER_OFFSET, &der,
+                                        why, sizeof why),
+                     0);
+    const size_t len = OTA_MANIFEST_SIG_DER_OFFSET + der;
+    ota_sig_key_t key = trusted[0];
+    const ota_sig_keyring_t one = {.keys = &key, .count = 1};
+    assert_int_equal(ota_manifest_sig_verify(text, sizeof text - 1, sig, len, &one),
+                     OTA_MANIFEST_SIG_OK);
+    key.alg = (ota_sig_alg_t)7;
+    assert_int_equal(ota_manifest_sig_verify(text, sizeof text - 1, sig, len, &one),
+                     OTA_MANIFEST_SIG_ERR_CRYPTO);
+    key.alg = OTA_SIG_ALG_ECDSA_P256;
+    key.key_len = OTA_ECDSA_P256_PUBKEY_SIZE + 1u;
+    assert_int_equal(ota_manifest_sig_verify(text, sizeof text - 1, sig, len, &one),
+                     OTA_MANIFEST_SIG_ERR_CRYPTO);
+    key.key_len = OTA_ECDSA_P256_PUBKEY_SIZE;
+    assert_int_equal(ota_manifest_sig_verify(text, sizeof text - 1, sig,
+                                             OTA_MANIFEST_SIG_DER_OFFSET + OTA_ECDSA_P256_SIG_MIN - 1u,
+                                             &one),
+                     OTA_MANIFEST_SIG_ERR_BAD_SIGNATURE);
+    assert_int_equal(ota_manifest_sig_verify(text, sizeof text - 1, sig, len, &one),
+                     OTA_MANIFEST_SIG_OK);
+}
+
 /* ---- the store: signatures and security counter before STORED --------------------------- */
 
 static store_fixture_t *open_store(const ota_sig_keyring_t *keys)
@@ -508,6 +546,7 @@ int main(void)
         cmocka_unit_test(test_keyring_rotation),
         cmocka_unit_test(test_sig_read_from_the_image),
         cmocka_unit_test(test_keyring_dispatch),
+        cmocka_unit_test(test_manifest_sig_dispatch),
         cmocka_unit_test(test_store_keeps_signed_image),
         cmocka_unit_test(test_store_refuses_unsigned),
         cmocka_unit_test(test_store_refuses_unknown_key),
