@@ -14,6 +14,7 @@ PKGS=(
   libcmocka-dev                       # unit tests
   python3 nginx openssl curl          # real servers and references in tests
   valgrind
+  gcovr                               # make coverage
 )
 
 missing=()

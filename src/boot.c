@@ -29,6 +29,7 @@ const char *ota_boot_status_str(ota_boot_status_t status)
     case OTA_BOOT_ERR_NO_IMAGE: return "no valid image";
     case OTA_BOOT_ERR_FLASH: return "internal flash failed";
     case OTA_BOOT_ERR_STORE: return "image store failed";
+    case OTA_BOOT_ERR_REGION: return "application region not on sector boundaries";
     }
     return "unknown boot status";
 }
@@ -50,10 +51,16 @@ void ota_boot_config_default(ota_boot_config_t *config)
 static bool config_usable(const ota_boot_config_t *c, const ota_flash_t *internal)
 {
     const ota_flash_geometry_t *g = &internal->geometry;
-    return c->max_attempts >= 1 && c->app_size >= g->erase_unit && g->erase_unit != 0 &&
-           c->app_offset % g->erase_unit == 0 && c->app_size % g->erase_unit == 0 &&
-           c->app_offset <= g->size && c->app_size <= g->size - c->app_offset &&
-           g->program_unit <= OTA_BOOT_BUF_SIZE && OTA_BOOT_BUF_SIZE % g->program_unit == 0;
+    return c->max_attempts >= 1 && g->erase_unit != 0 && g->program_unit != 0 &&
+           g->program_unit <= OTA_BOOT_BUF_SIZE && OTA_BOOT_BUF_SIZE % g->program_unit == 0 &&
+           ota_flash_sectors_valid(g);
+}
+
+/* Installs erase whole sectors: one reaching outside the region would destroy the
+ * bootloader or whatever lies after it. */
+static bool region_on_sectors(const ota_boot_config_t *c, const ota_flash_t *internal)
+{
+    return ota_flash_on_sectors(&internal->geometry, c->app_offset, c->app_size);
 }
 
 ota_image_status_t ota_boot_running_header(const ota_flash_t *internal,
@@ -269,9 +276,9 @@ static int step_install(ota_boot_t *boot)
     boot->report->installed = true;
     boot->report->rolled_back |= reason == OTA_INSTALL_ROLLBACK;
     boot->report->factory_reset |= reason == OTA_INSTALL_FACTORY;
-    boot_say(boot, "boot: installed v%u (%u erase units written, %u already equal)",
-             (unsigned)version, (unsigned)boot->report->erase_units_written,
-             (unsigned)boot->report->erase_units_skipped);
+    boot_say(boot, "boot: installed v%u (%u sectors written, %u already equal)",
+             (unsigned)version, (unsigned)boot->report->sectors_written,
+             (unsigned)boot->report->sectors_skipped);
     if (boot->report->rejected_version != 0) {
         boot_say(boot, "boot: rolled back to v%u (v%u rejected after %u attempts)",
                  (unsigned)version, (unsigned)boot->report->rejected_version,
@@ -344,9 +351,11 @@ static boot_check_t check_region(ota_boot_t *boot, boot_depth_t depth, const cha
     return c;
 }
 
+static int step_confirmed(ota_boot_t *boot, bool *start);
+
 /* First boot of a programmed board (journal empty), or a running image without any copy in
  * the store: save the internal image as the factory image, then record it as running. */
-static int step_first_boot(ota_boot_t *boot)
+static int step_first_boot(ota_boot_t *boot, bool *start)
 {
     ota_image_source_t src;
     boot_internal_source(boot, &src);
@@ -363,6 +372,7 @@ static int step_first_boot(ota_boot_t *boot)
     uint32_t total = boot->info.total_size;
     uint8_t digest[OTA_SHA256_SIZE];
     memcpy(digest, boot->digest, sizeof digest);
+    bool not_saved = false;
     const ota_store_slot_t *f = ota_store_slot(boot->store, OTA_STORE_FACTORY_SLOT);
     if (f->state == OTA_SLOT_EMPTY || f->state == OTA_SLOT_DOWNLOADING) {
         boot_say(boot, "boot: first boot: saving v%u as the factory image", (unsigned)version);
@@ -387,6 +397,7 @@ static int step_first_boot(ota_boot_t *boot)
             return store_failed(boot, sst);
         } else {
             boot_say(boot, "boot: factory image not saved: %s", ota_store_status_str(sst));
+            not_saved = true;
         }
     }
     uint8_t slot = OTA_STORE_SLOT_NONE;
@@ -394,7 +405,10 @@ static int step_first_boot(ota_boot_t *boot)
         memcmp(f->digest, digest, sizeof digest) == 0) {
         slot = OTA_STORE_FACTORY_SLOT;
     }
-    return store_step(boot, ota_store_set_running(boot->store, version, slot));
+    int st = store_step(boot, ota_store_set_running(boot->store, version, slot));
+    /* A copy that cannot be made (e.g. the image is larger than a slot) is not retried in
+     * this boot: the next round would take this step again, up to the round limit. */
+    return st == BOOT_AGAIN && not_saved ? step_confirmed(boot, start) : st;
 }
 
 /* TRIAL: a roll back or factory image was confirmed before, and the config may confirm at
@@ -576,7 +590,7 @@ static int step(ota_boot_t *boot, bool *start)
         break;
     }
     if (needs_factory_copy(boot)) {
-        return step_first_boot(boot);
+        return step_first_boot(boot, start);
     }
     return step_confirmed(boot, start);
 }
@@ -606,6 +620,9 @@ ota_boot_status_t (ota_boot_run)(ota_boot_t *boot, const ota_boot_config_t *conf
     }
     if (!config_usable(&boot->config, internal)) {
         return OTA_BOOT_ERR_ARG;
+    }
+    if (!region_on_sectors(&boot->config, internal)) {
+        return OTA_BOOT_ERR_REGION;
     }
     boot->internal = internal;
     boot->store = store;

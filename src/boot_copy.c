@@ -170,12 +170,23 @@ static uint32_t chunk_size(const ota_boot_t *boot)
     return page < OTA_BOOT_BUF_SIZE ? page : OTA_BOOT_BUF_SIZE;
 }
 
+/* Size of the internal sector at region offset off (the config check put the region on
+ * sector boundaries, so off, a sum of sector sizes from the region's start, is one's start). */
+static uint32_t sector_size_at(const ota_boot_t *boot, uint32_t off)
+{
+    ota_flash_sector_t s;
+    bool found = ota_flash_sector_at(&boot->internal->geometry, boot->config.app_offset + off, &s);
+    OTA_ASSERT(found && s.start == boot->config.app_offset + off);
+    (void)found;
+    return s.size;
+}
+
 static ota_boot_status_t unit_equal(ota_boot_t *boot, uint8_t slot, uint32_t total,
                                     uint32_t unit_off, bool *equal)
 {
-    uint32_t eu = boot->internal->geometry.erase_unit;
+    uint32_t eu = sector_size_at(boot, unit_off);
     uint32_t chunk = chunk_size(boot);
-    OTA_ASSERT(eu % chunk == 0u); /* the compare covers exactly the erase unit */
+    OTA_ASSERT(eu % chunk == 0u); /* the compare covers exactly the sector */
     *equal = false;
     for (uint32_t off = unit_off; off < unit_off + eu; off += chunk) {
         ota_boot_status_t st = target_bytes(boot, slot, total, off, chunk);
@@ -217,21 +228,28 @@ static ota_boot_status_t program_part(ota_boot_t *boot, uint32_t off, uint32_t f
     return fs == OTA_FLASH_OK ? OTA_BOOT_OK : flash_failed(boot, fs);
 }
 
-/* Erase one unit and program it from the slot. In unit 0 the first program unit (the image's
- * magic) is left out: the caller programs it last. */
+static ota_boot_status_t erase_unit(ota_boot_t *boot, uint32_t unit_off)
+{
+    ota_flash_status_t fs = ota_flash_erase(boot->internal, boot->config.app_offset + unit_off,
+                                            sector_size_at(boot, unit_off));
+    return fs == OTA_FLASH_OK ? OTA_BOOT_OK : flash_failed(boot, fs);
+}
+
+/* Erase one sector and program it from the slot. In sector 0 the first program unit (the
+ * image's magic) is left out: the caller programs it last. */
 static ota_boot_status_t rewrite_unit(ota_boot_t *boot, uint8_t slot, uint32_t total,
                                       uint32_t unit_off, bool erase)
 {
     const ota_flash_geometry_t *g = &boot->internal->geometry;
     if (erase) {
-        ota_flash_status_t fs =
-            ota_flash_erase(boot->internal, boot->config.app_offset + unit_off, g->erase_unit);
-        if (fs != OTA_FLASH_OK) {
-            return flash_failed(boot, fs);
+        ota_boot_status_t st = erase_unit(boot, unit_off);
+        if (st != OTA_BOOT_OK) {
+            return st;
         }
     }
     uint32_t chunk = chunk_size(boot);
-    for (uint32_t off = unit_off; off < unit_off + g->erase_unit && off < total; off += chunk) {
+    uint32_t end = unit_off + sector_size_at(boot, unit_off);
+    for (uint32_t off = unit_off; off < end && off < total; off += chunk) {
         ota_boot_status_t st = target_bytes(boot, slot, total, off, chunk);
         if (st == OTA_BOOT_OK) {
             st = program_part(boot, off, off == 0 ? g->program_unit : 0, chunk);
@@ -243,29 +261,23 @@ static ota_boot_status_t rewrite_unit(ota_boot_t *boot, uint8_t slot, uint32_t t
     return OTA_BOOT_OK;
 }
 
-static ota_boot_status_t erase_unit(ota_boot_t *boot, uint32_t unit_off)
-{
-    ota_flash_status_t fs = ota_flash_erase(boot->internal, boot->config.app_offset + unit_off,
-                                            boot->internal->geometry.erase_unit);
-    return fs == OTA_FLASH_OK ? OTA_BOOT_OK : flash_failed(boot, fs);
-}
-
+/* Sector by sector (sizes from the internal flash's table), the region's first sector last. */
 ota_boot_status_t boot_copy_slot(ota_boot_t *boot, uint8_t slot, uint32_t total)
 {
     const ota_flash_geometry_t *g = &boot->internal->geometry;
-    uint32_t eu = g->erase_unit;
     boot->internal_checked = false;
     bool first_equal = false;
     ota_boot_status_t st = unit_equal(boot, slot, total, 0, &first_equal);
     bool first_erased = false;
-    for (uint32_t off = eu; st == OTA_BOOT_OK && off < total; off += eu) {
+    for (uint32_t off = sector_size_at(boot, 0); st == OTA_BOOT_OK && off < total;
+         off += sector_size_at(boot, off)) {
         bool equal = false;
         st = unit_equal(boot, slot, total, off, &equal);
         if (st != OTA_BOOT_OK) {
             break;
         }
         if (equal) {
-            boot->report->erase_units_skipped++;
+            boot->report->sectors_skipped++;
             continue;
         }
         /* The header goes first: from now until the magic is programmed again, the region
@@ -276,19 +288,19 @@ ota_boot_status_t boot_copy_slot(ota_boot_t *boot, uint8_t slot, uint32_t total)
         }
         if (st == OTA_BOOT_OK) {
             st = rewrite_unit(boot, slot, total, off, true);
-            boot->report->erase_units_written++;
+            boot->report->sectors_written++;
         }
     }
     if (st != OTA_BOOT_OK) {
         return st;
     }
     if (first_equal && !first_erased) {
-        boot->report->erase_units_skipped++;
+        boot->report->sectors_skipped++;
         return OTA_BOOT_OK;
     }
     st = rewrite_unit(boot, slot, total, 0, !first_erased);
     if (st == OTA_BOOT_OK) {
-        boot->report->erase_units_written++;
+        boot->report->sectors_written++;
         st = target_bytes(boot, slot, total, 0, g->program_unit);
     }
     return st == OTA_BOOT_OK ? program_part(boot, 0, 0, g->program_unit) : st;

@@ -19,14 +19,14 @@ typedef struct sha_state {
 _Static_assert(sizeof(sha_state_t) <= sizeof(((ota_sha256_t *)0)->opaque),
                "ota_sha256_t too small for mbedtls_sha256_context");
 
-static sha_state_t *sha_ctx(ota_sha256_t *ctx)
+static sha_state_t *crypto_sha_ctx(ota_sha256_t *ctx)
 {
     return (sha_state_t *)(void *)ctx->opaque;
 }
 
 /* mbedTLS's software SHA-256 never fails; an alternative (MBEDTLS_SHA256_ALT, a hardware
  * block) can, and its errors are all "no digest". */
-static ota_crypto_status_t sha_result(sha_state_t *s, int err)
+static ota_crypto_status_t crypto_sha_result(sha_state_t *s, int err)
 {
     if (err != 0) {
         s->failed = 1;
@@ -39,10 +39,10 @@ ota_crypto_status_t ota_sha256_start(ota_sha256_t *ctx)
     if (ctx == NULL) {
         return OTA_CRYPTO_ERR_ARG;
     }
-    sha_state_t *s = sha_ctx(ctx);
+    sha_state_t *s = crypto_sha_ctx(ctx);
     s->failed = 0;
     mbedtls_sha256_init(&s->c);
-    return sha_result(s, mbedtls_sha256_starts_ret(&s->c, 0));
+    return crypto_sha_result(s, mbedtls_sha256_starts_ret(&s->c, 0));
 }
 
 ota_crypto_status_t ota_sha256_update(ota_sha256_t *ctx, const void *data, size_t len)
@@ -50,11 +50,11 @@ ota_crypto_status_t ota_sha256_update(ota_sha256_t *ctx, const void *data, size_
     if (ctx == NULL || (data == NULL && len != 0u)) {
         return OTA_CRYPTO_ERR_ARG;
     }
-    sha_state_t *s = sha_ctx(ctx);
+    sha_state_t *s = crypto_sha_ctx(ctx);
     if (s->failed) {
         return OTA_CRYPTO_ERR_HASH;
     }
-    return sha_result(s, mbedtls_sha256_update_ret(&s->c, (const unsigned char *)data, len));
+    return crypto_sha_result(s, mbedtls_sha256_update_ret(&s->c, (const unsigned char *)data, len));
 }
 
 ota_crypto_status_t ota_sha256_finish(ota_sha256_t *ctx, uint8_t out[OTA_SHA256_SIZE])
@@ -62,9 +62,10 @@ ota_crypto_status_t ota_sha256_finish(ota_sha256_t *ctx, uint8_t out[OTA_SHA256_
     if (ctx == NULL || out == NULL) {
         return OTA_CRYPTO_ERR_ARG;
     }
-    sha_state_t *s = sha_ctx(ctx);
-    ota_crypto_status_t st = s->failed ? OTA_CRYPTO_ERR_HASH
-                                       : sha_result(s, mbedtls_sha256_finish_ret(&s->c, out));
+    sha_state_t *s = crypto_sha_ctx(ctx);
+    ota_crypto_status_t st = s->failed
+                                 ? OTA_CRYPTO_ERR_HASH
+                                 : crypto_sha_result(s, mbedtls_sha256_finish_ret(&s->c, out));
     mbedtls_sha256_free(&s->c);
     if (st != OTA_CRYPTO_OK) {
         memset(out, 0, OTA_SHA256_SIZE);

@@ -24,17 +24,17 @@ const char *ota_guard_status_str(ota_guard_status_t status)
     return "unknown guard status";
 }
 
-static uint32_t unit_size(const ota_guard_t *g)
+static uint32_t guard_unit_size(const ota_guard_t *g)
 {
     return g->flash->geometry.erase_unit;
 }
 
-static uint32_t unit_addr(const ota_guard_t *g, uint8_t unit)
+static uint32_t guard_unit_addr(const ota_guard_t *g, uint8_t unit)
 {
-    return (uint32_t)unit * unit_size(g);
+    return (uint32_t)unit * guard_unit_size(g);
 }
 
-static void encode(ota_guard_t *g, uint32_t seq, const ota_guard_values_t *v)
+static void guard_encode(ota_guard_t *g, uint32_t seq, const ota_guard_values_t *v)
 {
     memset(g->rec, g->flash->geometry.erased_value, sizeof g->rec);
     ota_le32_put(g->rec, (uint32_t)OTA_GUARD_MAGIC);
@@ -46,7 +46,7 @@ static void encode(ota_guard_t *g, uint32_t seq, const ota_guard_values_t *v)
 
 typedef enum pos_kind { POS_ERASED, POS_VALID, POS_CORRUPT } pos_kind_t;
 
-static pos_kind_t classify(const ota_guard_t *g, const uint8_t *rec, uint32_t *seq,
+static pos_kind_t guard_classify(const ota_guard_t *g, const uint8_t *rec, uint32_t *seq,
                            ota_guard_values_t *v)
 {
     bool erased = true;
@@ -66,7 +66,7 @@ static pos_kind_t classify(const ota_guard_t *g, const uint8_t *rec, uint32_t *s
     return POS_VALID;
 }
 
-static ota_guard_status_t flash_failed(ota_guard_t *g, ota_flash_status_t st)
+static ota_guard_status_t guard_flash_failed(ota_guard_t *g, ota_flash_status_t st)
 {
     g->flash_status = st;
     return OTA_GUARD_ERR_FLASH;
@@ -95,13 +95,13 @@ ota_guard_status_t ota_guard_mount(ota_guard_t *guard, const ota_flash_t *flash)
         for (uint32_t pos = 0; pos + guard->record_size <= geo->erase_unit;
              pos += guard->record_size) {
             ota_flash_status_t fs =
-                ota_flash_read(flash, unit_addr(guard, u) + pos, guard->back, guard->record_size);
+                ota_flash_read(flash, guard_unit_addr(guard, u) + pos, guard->back, guard->record_size);
             if (fs != OTA_FLASH_OK) {
-                return flash_failed(guard, fs);
+                return guard_flash_failed(guard, fs);
             }
             uint32_t seq = 0;
             ota_guard_values_t v = {0, 0};
-            pos_kind_t k = classify(guard, guard->back, &seq, &v);
+            pos_kind_t k = guard_classify(guard, guard->back, &seq, &v);
             if (k == POS_ERASED) {
                 continue;
             }
@@ -132,19 +132,19 @@ ota_guard_kind_t ota_guard_kind(const ota_guard_t *guard)
     return guard ? (ota_guard_kind_t)guard->kind : OTA_GUARD_ERASED;
 }
 
-static ota_guard_status_t erase_unit(ota_guard_t *g, uint8_t unit)
+static ota_guard_status_t guard_erase_unit(ota_guard_t *g, uint8_t unit)
 {
-    ota_flash_status_t fs = ota_flash_erase(g->flash, unit_addr(g, unit), unit_size(g));
-    return fs == OTA_FLASH_OK ? OTA_GUARD_OK : flash_failed(g, fs);
+    ota_flash_status_t fs = ota_flash_erase(g->flash, guard_unit_addr(g, unit), guard_unit_size(g));
+    return fs == OTA_FLASH_OK ? OTA_GUARD_OK : guard_flash_failed(g, fs);
 }
 
 /* Program g->rec at the first position from *pos on in unit that takes it and reads back
  * equal. A position that refuses (programmed before, torn) or reads back different is skipped:
  * it can only hold a record that fails its CRC. */
-static ota_guard_status_t append_in(ota_guard_t *g, uint8_t unit, uint32_t *pos)
+static ota_guard_status_t guard_append_in(ota_guard_t *g, uint8_t unit, uint32_t *pos)
 {
-    for (; *pos + g->record_size <= unit_size(g); *pos += g->record_size) {
-        uint32_t addr = unit_addr(g, unit) + *pos;
+    for (; *pos + g->record_size <= guard_unit_size(g); *pos += g->record_size) {
+        uint32_t addr = guard_unit_addr(g, unit) + *pos;
         ota_flash_status_t fs = ota_flash_program(g->flash, addr, g->rec, g->record_size);
         if (fs == OTA_FLASH_ERR_OVERWRITE) {
             continue;
@@ -153,7 +153,7 @@ static ota_guard_status_t append_in(ota_guard_t *g, uint8_t unit, uint32_t *pos)
             fs = ota_flash_read(g->flash, addr, g->back, g->record_size);
         }
         if (fs != OTA_FLASH_OK) {
-            return flash_failed(g, fs);
+            return guard_flash_failed(g, fs);
         }
         if (memcmp(g->rec, g->back, g->record_size) == 0) {
             *pos += g->record_size;
@@ -165,16 +165,16 @@ static ota_guard_status_t append_in(ota_guard_t *g, uint8_t unit, uint32_t *pos)
 
 /* Move to the other unit: erase it, write the record there, then erase the old unit (its
  * records are older than the one just read back). */
-static ota_guard_status_t switch_unit(ota_guard_t *g)
+static ota_guard_status_t guard_switch_unit(ota_guard_t *g)
 {
     uint8_t other = (uint8_t)(1u - g->unit);
-    ota_guard_status_t st = erase_unit(g, other);
+    ota_guard_status_t st = guard_erase_unit(g, other);
     uint32_t pos = 0;
     if (st == OTA_GUARD_OK) {
-        st = append_in(g, other, &pos);
+        st = guard_append_in(g, other, &pos);
     }
     if (st == OTA_GUARD_OK) {
-        st = erase_unit(g, g->unit);
+        st = guard_erase_unit(g, g->unit);
     }
     if (st == OTA_GUARD_OK) {
         g->unit = other;
@@ -201,18 +201,18 @@ ota_guard_status_t ota_guard_raise(ota_guard_t *guard, const ota_guard_values_t 
         next.revoked_keys == guard->values.revoked_keys) {
         return OTA_GUARD_OK;
     }
-    encode(guard, guard->seq + 1u, &next);
+    guard_encode(guard, guard->seq + 1u, &next);
     ota_guard_status_t st;
     if (guard->kind == OTA_GUARD_RECORD) {
-        st = append_in(guard, guard->unit, &guard->next_pos);
+        st = guard_append_in(guard, guard->unit, &guard->next_pos);
         if (st == OTA_GUARD_ERR_FULL) {
-            st = switch_unit(guard);
+            st = guard_switch_unit(guard);
         }
     } else {
         /* Nothing valid to keep: start clean in unit 0, whatever a torn first write left
          * (unit 1 is cleaned by the first switch). */
         guard->unit = 1;
-        st = switch_unit(guard);
+        st = guard_switch_unit(guard);
     }
     if (st != OTA_GUARD_OK) {
         return st;

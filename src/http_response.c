@@ -365,7 +365,8 @@ static ota_http_resp_status_t http_resp_outcome(ota_http_resp_parser_t *p)
 
 /* ---- public API -------------------------------------------------------------------------- */
 
-void ota_http_resp_init(ota_http_resp_parser_t *p, const ota_http_resp_config_t *config)
+/* Name in parentheses: the header's macro of that name adds the link-time layout check. */
+void (ota_http_resp_init)(ota_http_resp_parser_t *p, const ota_http_resp_config_t *config)
 {
     if (p == NULL) {
         return;

@@ -82,8 +82,8 @@ void ota_image_header_encode(const ota_image_header_t *hdr, uint8_t raw[OTA_IMAG
 
 /* Parse ----------------------------------------------------------------------------------- */
 
-static ota_image_status_t read_at(const ota_image_source_t *src, uint32_t offset, void *buf,
-                                  uint32_t len)
+static ota_image_status_t image_read_at(const ota_image_source_t *src, uint32_t offset, void *buf,
+                                        uint32_t len)
 {
     /* Callers have already bounded offset + len by src->size; this is the last guard. */
     if (offset > src->size || len > src->size - offset) {
@@ -97,8 +97,9 @@ static ota_image_status_t read_at(const ota_image_source_t *src, uint32_t offset
 
 /** Record one known entry after checking it is the first and of a valid length: the hash and
  *  key id are read into info, a signature is only located (it may be kilobytes). */
-static ota_image_status_t take_known(const ota_image_source_t *src, uint16_t type, uint32_t len,
-                                     uint32_t value_off, ota_image_info_t *info, bool *seen_sha)
+static ota_image_status_t image_take_known(const ota_image_source_t *src, uint16_t type,
+                                           uint32_t len, uint32_t value_off, ota_image_info_t *info,
+                                           bool *seen_sha)
 {
     bool *seen;
     void *dest = NULL;
@@ -122,7 +123,7 @@ static ota_image_status_t take_known(const ota_image_source_t *src, uint16_t typ
         return OTA_IMAGE_ERR_TLV_LENGTH;
     }
     if (dest != NULL) {
-        ota_image_status_t st = read_at(src, value_off, dest, len);
+        ota_image_status_t st = image_read_at(src, value_off, dest, len);
         if (st != OTA_IMAGE_OK) {
             return st;
         }
@@ -136,8 +137,8 @@ static ota_image_status_t take_known(const ota_image_source_t *src, uint16_t typ
 }
 
 /** Walk the entries in [pos, end): every entry header and value must end inside it exactly. */
-static ota_image_status_t parse_entries(const ota_image_source_t *src, uint32_t pos, uint32_t end,
-                                        ota_image_info_t *info)
+static ota_image_status_t image_parse_entries(const ota_image_source_t *src, uint32_t pos,
+                                              uint32_t end, ota_image_info_t *info)
 {
     bool seen_sha = false;
     /* Each round consumes at least OTA_IMAGE_TLV_ENTRY_HDR bytes of an area of at most
@@ -147,7 +148,7 @@ static ota_image_status_t parse_entries(const ota_image_source_t *src, uint32_t 
             return OTA_IMAGE_ERR_TLV_OVERRUN;
         }
         uint8_t eh[OTA_IMAGE_TLV_ENTRY_HDR];
-        ota_image_status_t st = read_at(src, pos, eh, sizeof eh);
+        ota_image_status_t st = image_read_at(src, pos, eh, sizeof eh);
         if (st != OTA_IMAGE_OK) {
             return st;
         }
@@ -158,7 +159,7 @@ static ota_image_status_t parse_entries(const ota_image_source_t *src, uint32_t 
             return OTA_IMAGE_ERR_TLV_OVERRUN;
         }
         if (ota_image_tlv_known(type)) {
-            st = take_known(src, type, len, pos, info, &seen_sha);
+            st = image_take_known(src, type, len, pos, info, &seen_sha);
             if (st != OTA_IMAGE_OK) {
                 return st;
             }
@@ -181,7 +182,7 @@ ota_image_status_t ota_image_parse(const ota_image_source_t *src, ota_image_info
         return OTA_IMAGE_ERR_TRUNCATED;
     }
     uint8_t raw[OTA_IMAGE_HEADER_SIZE];
-    ota_image_status_t st = read_at(src, 0, raw, sizeof raw);
+    ota_image_status_t st = image_read_at(src, 0, raw, sizeof raw);
     if (st != OTA_IMAGE_OK) {
         return st;
     }
@@ -196,7 +197,7 @@ ota_image_status_t ota_image_parse(const ota_image_source_t *src, ota_image_info
         return OTA_IMAGE_ERR_TOO_LARGE;
     }
     uint8_t ti[OTA_IMAGE_TLV_INFO_SIZE];
-    st = read_at(src, tlv_off, ti, sizeof ti);
+    st = image_read_at(src, tlv_off, ti, sizeof ti);
     if (st != OTA_IMAGE_OK) {
         return st;
     }
@@ -218,13 +219,13 @@ ota_image_status_t ota_image_parse(const ota_image_source_t *src, ota_image_info
     info->tlv_offset = tlv_off;
     info->tlv_size = tlv_size;
     info->total_size = tlv_off + tlv_size;
-    return parse_entries(src, tlv_off + OTA_IMAGE_TLV_INFO_SIZE, tlv_off + tlv_size, info);
+    return image_parse_entries(src, tlv_off + OTA_IMAGE_TLV_INFO_SIZE, tlv_off + tlv_size, info);
 }
 
 /* Verify ---------------------------------------------------------------------------------- */
 
 /** Equal or not, in a time that does not depend on where the first difference is. */
-static bool equal_ct(const uint8_t *a, const uint8_t *b, size_t len)
+static bool image_equal_ct(const uint8_t *a, const uint8_t *b, size_t len)
 {
     volatile uint8_t diff = 0;
     for (size_t i = 0; i < len; i++) {
@@ -260,7 +261,7 @@ ota_image_status_t ota_image_verify(const ota_image_source_t *src, const ota_ima
     uint32_t off = 0;
     while (st == OTA_IMAGE_OK && off < hashed) {
         uint32_t n = hashed - off < chunk_max ? hashed - off : chunk_max;
-        st = read_at(src, off, work, n);
+        st = image_read_at(src, off, work, n);
         if (st == OTA_IMAGE_OK && ota_sha256_update(&sha, work, n) != OTA_CRYPTO_OK) {
             st = OTA_IMAGE_ERR_CRYPTO;
         }
@@ -277,7 +278,7 @@ ota_image_status_t ota_image_verify(const ota_image_source_t *src, const ota_ima
     if (st != OTA_IMAGE_OK) {
         return st;
     }
-    bool match = equal_ct(digest, info->sha256, sizeof digest);
+    bool match = image_equal_ct(digest, info->sha256, sizeof digest);
     return (match && header_same) ? OTA_IMAGE_OK : OTA_IMAGE_ERR_HASH;
 }
 

@@ -4,7 +4,7 @@
 
 #include "otaflow/image.h"
 
-static int buffer_read(void *ctx, uint32_t offset, void *buf, uint32_t len)
+static int image_buffer_read(void *ctx, uint32_t offset, void *buf, uint32_t len)
 {
     const ota_image_buffer_t *b = ctx;
     if (offset > b->len || len > b->len - offset) {
@@ -21,7 +21,7 @@ void ota_image_source_buffer(ota_image_source_t *src, ota_image_buffer_t *buf,
 {
     buf->data = data;
     buf->len = len;
-    src->read = buffer_read;
+    src->read = image_buffer_read;
     src->ctx = buf;
     src->size = len;
 }

@@ -27,7 +27,7 @@ const char *ota_sig_status_str(ota_sig_status_t status)
     return "unknown signature status";
 }
 
-static bool ring_usable(const ota_sig_keyring_t *ring)
+static bool image_ring_usable(const ota_sig_keyring_t *ring)
 {
     return ring != NULL && ring->keys != NULL && ring->count != 0u;
 }
@@ -35,7 +35,7 @@ static bool ring_usable(const ota_sig_keyring_t *ring)
 const ota_sig_key_t *ota_sig_keyring_find(const ota_sig_keyring_t *ring,
                                           const uint8_t key_id[OTA_SHA256_SIZE])
 {
-    if (!ring_usable(ring) || key_id == NULL) {
+    if (!image_ring_usable(ring) || key_id == NULL) {
         return NULL;
     }
     for (size_t i = 0; i < ring->count; i++) {
@@ -51,7 +51,7 @@ ota_sig_status_t ota_sig_verify_hash(const ota_sig_keyring_t *ring, const uint8_
                                      ota_sig_alg_t alg, const uint8_t hash[OTA_SHA256_SIZE],
                                      const uint8_t *sig, size_t sig_len)
 {
-    if (!ring_usable(ring) || hash == NULL) {
+    if (!image_ring_usable(ring) || hash == NULL) {
         return OTA_SIG_ERR_ARG;
     }
     const ota_sig_key_t *key = ota_sig_keyring_find(ring, key_id);
@@ -83,7 +83,7 @@ ota_sig_status_t ota_image_sig_check(const ota_image_source_t *src, const ota_im
                                      const ota_sig_keyring_t *ring, uint8_t *work,
                                      size_t work_len)
 {
-    if (src == NULL || src->read == NULL || info == NULL || !ring_usable(ring) ||
+    if (src == NULL || src->read == NULL || info == NULL || !image_ring_usable(ring) ||
         work == NULL) {
         return OTA_SIG_ERR_ARG;
     }
@@ -114,7 +114,7 @@ ota_sig_status_t ota_image_sig_verify(const ota_image_source_t *src, const ota_s
     if (image_status != NULL) {
         *image_status = OTA_IMAGE_OK;
     }
-    if (src == NULL || info == NULL || !ring_usable(ring)) {
+    if (src == NULL || info == NULL || !image_ring_usable(ring)) {
         return OTA_SIG_ERR_ARG;
     }
     ota_image_status_t ist = ota_image_parse(src, info);

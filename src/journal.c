@@ -80,17 +80,17 @@ uint32_t ota_journal_record_bytes(uint8_t slot_count)
 }
 
 /* Where the rejected list and the slots start in a record of the given format. */
-static uint32_t rejected_at(uint8_t format)
+static uint32_t journal_rejected_at(uint8_t format)
 {
     return format == OTA_JOURNAL_FORMAT_1 ? REC1_REJECTED : REC_REJECTED;
 }
 
-static uint32_t slots_at(uint8_t format)
+static uint32_t journal_slots_at(uint8_t format)
 {
     return format == OTA_JOURNAL_FORMAT_1 ? REC1_SLOTS : REC_SLOTS;
 }
 
-static uint8_t slot_count_of(const ota_store_layout_t *layout)
+static uint8_t journal_slot_count_of(const ota_store_layout_t *layout)
 {
     return (uint8_t)(layout->download_slots + 1u);
 }
@@ -99,7 +99,7 @@ void ota_journal_encode(const ota_store_layout_t *layout, const ota_store_state_
                         uint32_t seq, uint8_t *out)
 {
     const ota_store_boot_t *b = &state->boot;
-    uint8_t count = slot_count_of(layout);
+    uint8_t count = journal_slot_count_of(layout);
     uint32_t body = ota_journal_record_bytes(count) - 4u;
     OTA_ASSERT(count <= OTA_STORE_MAX_SLOTS && b->rejected_count <= OTA_STORE_REJECTED_MAX);
     OTA_ASSERT(body + 4u <= layout->record_size && layout->record_size <= OTA_STORE_RECORD_BUF);
@@ -141,19 +141,21 @@ void ota_journal_encode(const ota_store_layout_t *layout, const ota_store_state_
     ota_le32_put(out + body, ota_journal_crc32(0, out, body));
 }
 
-static bool slot_index_ok(uint8_t slot, uint8_t count)
+static bool journal_slot_index_ok(uint8_t slot, uint8_t count)
 {
     return slot == OTA_STORE_SLOT_NONE || slot < count;
 }
 
 /* A record with a good CRC was written by this code; these checks only guard against a
  * format bug or a crafted image, so that nothing downstream indexes out of range. */
-static bool content_ok(const ota_store_state_t *st, uint8_t count, uint32_t slot_size)
+static bool journal_content_ok(const ota_store_state_t *st, uint8_t count, uint32_t slot_size)
 {
     const ota_store_boot_t *b = &st->boot;
     if (b->state > OTA_BOOT_CONFIRMED || b->install_reason > OTA_INSTALL_FACTORY ||
-        b->rejected_count > OTA_STORE_REJECTED_MAX || !slot_index_ok(b->running_slot, count) ||
-        !slot_index_ok(b->previous_slot, count) || !slot_index_ok(b->install_slot, count)) {
+        b->rejected_count > OTA_STORE_REJECTED_MAX ||
+        !journal_slot_index_ok(b->running_slot, count) ||
+        !journal_slot_index_ok(b->previous_slot, count) ||
+        !journal_slot_index_ok(b->install_slot, count)) {
         return false;
     }
     if ((b->state == OTA_BOOT_INSTALL_PENDING || b->state == OTA_BOOT_INSTALLING) &&
@@ -202,7 +204,7 @@ ota_journal_record_kind_t ota_journal_decode(const ota_store_layout_t *layout, u
     if (count == 0 || count > OTA_STORE_MAX_SLOTS) {
         return OTA_JOURNAL_CORRUPT;
     }
-    uint32_t body = slots_at(format) + (uint32_t)count * OTA_STORE_RECORD_SLOT;
+    uint32_t body = journal_slots_at(format) + (uint32_t)count * OTA_STORE_RECORD_SLOT;
     if (body + 4u > size) {
         /* A record longer than our positions: written with another layout, and its CRC
          * cannot even be read from here. */
@@ -211,7 +213,7 @@ ota_journal_record_kind_t ota_journal_decode(const ota_store_layout_t *layout, u
     if (ota_le32_get(rec + body) != ota_journal_crc32(0, rec, body)) {
         return OTA_JOURNAL_CORRUPT;
     }
-    if (count != slot_count_of(layout) || ota_le16_get(rec + REC_SIZE) != size ||
+    if (count != journal_slot_count_of(layout) || ota_le16_get(rec + REC_SIZE) != size ||
         ota_le32_get(rec + REC_SLOT_SIZE) != layout->slot_size ||
         ota_le32_get(rec + REC_DATA_BASE) != layout->data_base) {
         return OTA_JOURNAL_FOREIGN;
@@ -235,10 +237,10 @@ ota_journal_record_kind_t ota_journal_decode(const ota_store_layout_t *layout, u
         b->manifest_sequence = ota_le32_get(rec + REC_MANIFEST_SEQUENCE);
     }
     for (unsigned i2 = 0; i2 < OTA_STORE_REJECTED_MAX; i2++) {
-        b->rejected[i2] = ota_le32_get(rec + rejected_at(format) + 4u * i2);
+        b->rejected[i2] = ota_le32_get(rec + journal_rejected_at(format) + 4u * i2);
     }
     for (uint8_t k = 0; k < count; k++) {
-        const uint8_t *d = rec + slots_at(format) + (uint32_t)k * OTA_STORE_RECORD_SLOT;
+        const uint8_t *d = rec + journal_slots_at(format) + (uint32_t)k * OTA_STORE_RECORD_SLOT;
         ota_store_slot_t *s = &st.slots[k];
         s->state = d[SLOT_STATE];
         s->flags = d[SLOT_FLAGS];
@@ -247,7 +249,7 @@ ota_journal_record_kind_t ota_journal_decode(const ota_store_layout_t *layout, u
         s->offset = ota_le32_get(d + SLOT_OFFSET);
         memcpy(s->digest, d + SLOT_DIGEST, OTA_SHA256_SIZE);
     }
-    if (rec[REC_RESERVED] != 0 || !content_ok(&st, count, layout->slot_size)) {
+    if (rec[REC_RESERVED] != 0 || !journal_content_ok(&st, count, layout->slot_size)) {
         return OTA_JOURNAL_CORRUPT;
     }
     *state = st;
@@ -261,28 +263,28 @@ ota_journal_record_kind_t ota_journal_decode(const ota_store_layout_t *layout, u
  * hold staged download bytes while a checkpoint record is appended. */
 #define JOURNAL_PIECE 32u
 
-static uint32_t position_addr(const ota_store_t *store, uint8_t sector, uint32_t pos)
+static uint32_t journal_position_addr(const ota_store_t *store, uint8_t sector, uint32_t pos)
 {
     OTA_ASSERT(sector < 2u && pos < store->layout.records_per_sector);
     return (uint32_t)sector * store->layout.journal_sector_size + pos * store->layout.record_size;
 }
 
-static ota_store_status_t flash_failed(ota_store_t *store, ota_flash_status_t st)
+static ota_store_status_t journal_flash_failed(ota_store_t *store, ota_flash_status_t st)
 {
     store->flash_status = st;
     return OTA_STORE_ERR_FLASH;
 }
 
-static ota_store_status_t read_position(ota_store_t *store, uint8_t sector, uint32_t pos)
+static ota_store_status_t journal_read_position(ota_store_t *store, uint8_t sector, uint32_t pos)
 {
     OTA_ASSERT(store->layout.record_size <= sizeof store->record);
-    ota_flash_status_t st = ota_flash_read(store->flash, position_addr(store, sector, pos),
+    ota_flash_status_t st = ota_flash_read(store->flash, journal_position_addr(store, sector, pos),
                                            store->record, store->layout.record_size);
-    return st == OTA_FLASH_OK ? OTA_STORE_OK : flash_failed(store, st);
+    return st == OTA_FLASH_OK ? OTA_STORE_OK : journal_flash_failed(store, st);
 }
 
 /* An empty state: every slot EMPTY, nothing running, no slot referenced. */
-static void empty_state(ota_store_state_t *st)
+static void journal_empty_state(ota_store_state_t *st)
 {
     memset(st, 0, sizeof *st);
     st->boot.running_slot = OTA_STORE_SLOT_NONE;
@@ -298,10 +300,10 @@ ota_store_status_t ota_journal_mount(ota_store_t *store)
     uint32_t best_seq = 0, foreign_seq = 0;
 
     memset(j, 0, sizeof *j);
-    empty_state(&store->state);
+    journal_empty_state(&store->state);
     for (uint8_t sector = 0; sector < 2; sector++) {
         for (uint32_t pos = 0; pos < store->layout.records_per_sector; pos++) {
-            ota_store_status_t rs = read_position(store, sector, pos);
+            ota_store_status_t rs = journal_read_position(store, sector, pos);
             if (rs != OTA_STORE_OK) {
                 return rs;
             }
@@ -349,10 +351,10 @@ ota_store_status_t ota_journal_mount(ota_store_t *store)
 
 /* Program the encoded record at a position, page by page, and read it back.
  * OK: the record is there. ERR_STATE: this position is unusable, try the next. Else: fail. */
-static ota_store_status_t program_position(ota_store_t *store, uint8_t sector, uint32_t pos)
+static ota_store_status_t journal_program_position(ota_store_t *store, uint8_t sector, uint32_t pos)
 {
     const ota_flash_t *f = store->flash;
-    uint32_t addr = position_addr(store, sector, pos);
+    uint32_t addr = journal_position_addr(store, sector, pos);
     uint32_t size = store->layout.record_size;
     uint32_t page = f->geometry.page_size;
     uint32_t done = 0;
@@ -368,7 +370,7 @@ static ota_store_status_t program_position(ota_store_t *store, uint8_t sector, u
             return OTA_STORE_ERR_STATE;
         }
         if (st != OTA_FLASH_OK) {
-            return flash_failed(store, st);
+            return journal_flash_failed(store, st);
         }
         done += n;
     }
@@ -383,7 +385,7 @@ static ota_store_status_t program_position(ota_store_t *store, uint8_t sector, u
         }
         ota_flash_status_t st = ota_flash_read(f, addr + done, piece, n);
         if (st != OTA_FLASH_OK) {
-            return flash_failed(store, st);
+            return journal_flash_failed(store, st);
         }
         if (memcmp(piece, store->record + done, n) != 0) {
             return OTA_STORE_ERR_STATE;
@@ -394,10 +396,10 @@ static ota_store_status_t program_position(ota_store_t *store, uint8_t sector, u
 }
 
 /* Is the position entirely erased? */
-static ota_store_status_t position_erased(ota_store_t *store, uint8_t sector, uint32_t pos,
-                                          bool *erased)
+static ota_store_status_t journal_position_erased(ota_store_t *store, uint8_t sector, uint32_t pos,
+                                                  bool *erased)
 {
-    uint32_t addr = position_addr(store, sector, pos);
+    uint32_t addr = journal_position_addr(store, sector, pos);
     uint32_t size = store->layout.record_size;
     uint8_t ev = store->flash->geometry.erased_value;
     uint8_t piece[JOURNAL_PIECE];
@@ -409,7 +411,7 @@ static ota_store_status_t position_erased(ota_store_t *store, uint8_t sector, ui
         }
         ota_flash_status_t st = ota_flash_read(store->flash, addr + done, piece, n);
         if (st != OTA_FLASH_OK) {
-            return flash_failed(store, st);
+            return journal_flash_failed(store, st);
         }
         for (uint32_t i = 0; i < n; i++) {
             if (piece[i] != ev) {
@@ -427,12 +429,12 @@ static ota_store_status_t position_erased(ota_store_t *store, uint8_t sector, ui
  * program did not read back, may hold a record with any sequence number up to its own (a
  * weak bit can make it read valid at a later mount), so a record written after it must carry
  * a higher one, else the older record could win a tie at mount. */
-static ota_store_status_t append_in_sector(ota_store_t *store, uint8_t sector, uint32_t pos,
-                                           uint32_t *seq)
+static ota_store_status_t journal_append_in_sector(ota_store_t *store, uint8_t sector, uint32_t pos,
+                                                   uint32_t *seq)
 {
     for (; pos < store->layout.records_per_sector; pos++, (*seq)++) {
         bool erased = false;
-        ota_store_status_t st = position_erased(store, sector, pos, &erased);
+        ota_store_status_t st = journal_position_erased(store, sector, pos, &erased);
         if (st != OTA_STORE_OK) {
             return st;
         }
@@ -440,7 +442,7 @@ static ota_store_status_t append_in_sector(ota_store_t *store, uint8_t sector, u
             continue; /* garbage of a torn write: skip it */
         }
         ota_journal_encode(&store->layout, &store->staged, *seq, store->record);
-        st = program_position(store, sector, pos);
+        st = journal_program_position(store, sector, pos);
         if (st == OTA_STORE_ERR_STATE) {
             continue;
         }
@@ -459,19 +461,20 @@ ota_store_status_t ota_journal_append(ota_store_t *store)
     ota_store_journal_t *j = &store->journal;
     uint32_t seq = j->seq + 1u;
 
-    ota_store_status_t st = append_in_sector(store, j->sector, j->next_pos, &seq);
+    ota_store_status_t st = journal_append_in_sector(store, j->sector, j->next_pos, &seq);
     if (st == OTA_STORE_ERR_STATE) {
         /* Compaction: the other sector is erased (it only holds older records) and the new
          * snapshot becomes its first record. Until that record is complete, the newest
          * record of the full sector still wins, so the switch is atomic. */
         uint8_t other = (uint8_t)(j->sector ^ 1u);
-        ota_flash_status_t fs = ota_flash_erase(store->flash, position_addr(store, other, 0),
-                                                store->layout.journal_sector_size);
+        ota_flash_status_t fs =
+            ota_flash_erase(store->flash, journal_position_addr(store, other, 0),
+                            store->layout.journal_sector_size);
         if (fs != OTA_FLASH_OK) {
-            return flash_failed(store, fs);
+            return journal_flash_failed(store, fs);
         }
         j->compactions++;
-        st = append_in_sector(store, other, 0, &seq);
+        st = journal_append_in_sector(store, other, 0, &seq);
         if (st == OTA_STORE_ERR_STATE) {
             return OTA_STORE_ERR_JOURNAL_FULL;
         }

@@ -4,7 +4,7 @@
  *
  * Three steps over the caller's buffer, none recursive:
  *  1. jsmn splits the text into tokens (in the caller's token storage);
- *  2. check_grammar() walks text and tokens together and accepts only RFC 8259 JSON: jsmn,
+ *  2. manifest_check_grammar() walks text and tokens together and accepts only RFC 8259 JSON: jsmn,
  *     even in strict mode, accepts missing or trailing commas, "tru", "01", raw control
  *     characters in strings and several top-level values;
  *  3. the entries are read twice: once to validate all of them and collect the erase list,
@@ -46,28 +46,37 @@ typedef struct fault {
     int32_t entry;
 } fault_t;
 
-static uint32_t tok_start(const doc_t *d, uint32_t i)
+static uint32_t manifest_tok_start(const doc_t *d, uint32_t i)
 {
     OTA_ASSERT(i < d->count); /* only tokens the tokenizer filled */
     return (uint32_t)d->tok[i].start;
 }
-static uint32_t tok_end(const doc_t *d, uint32_t i)
+static uint32_t manifest_tok_end(const doc_t *d, uint32_t i)
 {
     OTA_ASSERT(i < d->count);
     return (uint32_t)d->tok[i].end;
 }
-static uint32_t tok_len(const doc_t *d, uint32_t i) { return tok_end(d, i) - tok_start(d, i); }
-
-static bool tok_is(const doc_t *d, uint32_t i, const char *text)
+static uint32_t manifest_tok_len(const doc_t *d, uint32_t i)
 {
-    size_t n = strlen(text);
-    return tok_len(d, i) == n && memcmp(d->js + tok_start(d, i), text, n) == 0;
+    return manifest_tok_end(d, i) - manifest_tok_start(d, i);
 }
 
-static bool is_digit(char c) { return c >= '0' && c <= '9'; }
-static bool is_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+static bool manifest_tok_is(const doc_t *d, uint32_t i, const char *text)
+{
+    size_t n = strlen(text);
+    return manifest_tok_len(d, i) == n && memcmp(d->js + manifest_tok_start(d, i), text, n) == 0;
+}
 
-static int hex_value(char c)
+static bool manifest_is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+static bool manifest_is_ws(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+static int manifest_hex_value(char c)
 {
     if (c >= '0' && c <= '9') {
         return c - '0';
@@ -81,9 +90,9 @@ static int hex_value(char c)
     return -1;
 }
 
-static uint32_t skip_ws(const doc_t *d, uint32_t pos)
+static uint32_t manifest_skip_ws(const doc_t *d, uint32_t pos)
 {
-    while (pos < d->len && is_ws(d->js[pos])) {
+    while (pos < d->len && manifest_is_ws(d->js[pos])) {
         pos++;
     }
     return pos;
@@ -92,24 +101,24 @@ static uint32_t skip_ws(const doc_t *d, uint32_t pos)
 /* ---- step 2: grammar ------------------------------------------------------------------ */
 
 /** A JSON number: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? over [k, end). */
-static bool is_number(const char *js, uint32_t k, uint32_t end)
+static bool manifest_is_number(const char *js, uint32_t k, uint32_t end)
 {
     if (k < end && js[k] == '-') {
         k++;
     }
-    if (k >= end || !is_digit(js[k])) {
+    if (k >= end || !manifest_is_digit(js[k])) {
         return false;
     }
     if (js[k++] != '0') {
-        while (k < end && is_digit(js[k])) {
+        while (k < end && manifest_is_digit(js[k])) {
             k++;
         }
     }
     if (k < end && js[k] == '.') {
-        if (++k >= end || !is_digit(js[k])) {
+        if (++k >= end || !manifest_is_digit(js[k])) {
             return false;
         }
-        while (k < end && is_digit(js[k])) {
+        while (k < end && manifest_is_digit(js[k])) {
             k++;
         }
     }
@@ -118,30 +127,31 @@ static bool is_number(const char *js, uint32_t k, uint32_t end)
         if (k < end && (js[k] == '+' || js[k] == '-')) {
             k++;
         }
-        if (k >= end || !is_digit(js[k])) {
+        if (k >= end || !manifest_is_digit(js[k])) {
             return false;
         }
-        while (k < end && is_digit(js[k])) {
+        while (k < end && manifest_is_digit(js[k])) {
             k++;
         }
     }
     return k == end;
 }
 
-static bool primitive_ok(const doc_t *d, uint32_t i)
+static bool manifest_primitive_ok(const doc_t *d, uint32_t i)
 {
-    return tok_is(d, i, "true") || tok_is(d, i, "false") || tok_is(d, i, "null") ||
-           is_number(d->js, tok_start(d, i), tok_end(d, i));
+    return manifest_tok_is(d, i, "true") || manifest_tok_is(d, i, "false") ||
+           manifest_tok_is(d, i, "null") ||
+           manifest_is_number(d->js, manifest_tok_start(d, i), manifest_tok_end(d, i));
 }
 
 /** String body: no raw control character, only the escapes RFC 8259 defines. */
-static bool string_ok(const doc_t *d, uint32_t i)
+static bool manifest_string_ok(const doc_t *d, uint32_t i)
 {
-    uint32_t end = tok_end(d, i);
+    uint32_t end = manifest_tok_end(d, i);
     if (end >= d->len || d->js[end] != '"') {
         return false;
     }
-    for (uint32_t k = tok_start(d, i); k < end; k++) {
+    for (uint32_t k = manifest_tok_start(d, i); k < end; k++) {
         unsigned char c = (unsigned char)d->js[k];
         if (c < 0x20u) {
             return false;
@@ -154,7 +164,7 @@ static bool string_ok(const doc_t *d, uint32_t i)
         }
         if (d->js[k] == 'u') {
             for (uint32_t h = 0; h < 4u; h++) {
-                if (++k >= end || hex_value(d->js[k]) < 0) {
+                if (++k >= end || manifest_hex_value(d->js[k]) < 0) {
                     return false;
                 }
             }
@@ -172,7 +182,7 @@ enum want { WANT_VALUE, WANT_KEY, WANT_COLON, WANT_FIRST_KEY, WANT_FIRST_VALUE, 
  * every separator must be where the grammar puts it, and nothing but whitespace may follow
  * the top-level value. The container types of the open levels are kept one bit each.
  */
-static ota_manifest_status_t check_grammar(const doc_t *d, uint32_t max_depth, fault_t *f)
+static ota_manifest_status_t manifest_check_grammar(const doc_t *d, uint32_t max_depth, fault_t *f)
 {
     enum want want = WANT_VALUE;
     uint64_t object_bits = 0; /* bit n set: level n+1 is an object */
@@ -181,7 +191,7 @@ static ota_manifest_status_t check_grammar(const doc_t *d, uint32_t max_depth, f
     uint32_t i = 0;
 
     for (;;) {
-        pos = skip_ws(d, pos);
+        pos = manifest_skip_ws(d, pos);
         f->offset = pos;
         if (want == AFTER_VALUE && depth == 0) {
             break;
@@ -229,7 +239,7 @@ static ota_manifest_status_t check_grammar(const doc_t *d, uint32_t max_depth, f
             return OTA_MANIFEST_ERR_JSON;
         }
         jsmntype_t type = d->tok[i].type;
-        uint32_t span_start = tok_start(d, i) - (type == JSMN_STRING ? 1u : 0u);
+        uint32_t span_start = manifest_tok_start(d, i) - (type == JSMN_STRING ? 1u : 0u);
         if (span_start != pos) {
             return OTA_MANIFEST_ERR_JSON;
         }
@@ -246,13 +256,13 @@ static ota_manifest_status_t check_grammar(const doc_t *d, uint32_t max_depth, f
             pos++;
             want = type == JSMN_OBJECT ? WANT_FIRST_KEY : WANT_FIRST_VALUE;
         } else if (type == JSMN_STRING) {
-            if (!string_ok(d, i)) {
+            if (!manifest_string_ok(d, i)) {
                 return OTA_MANIFEST_ERR_JSON;
             }
-            pos = tok_end(d, i) + 1u;
+            pos = manifest_tok_end(d, i) + 1u;
             want = want == WANT_KEY ? WANT_COLON : AFTER_VALUE;
-        } else if (type == JSMN_PRIMITIVE && primitive_ok(d, i)) {
-            pos = tok_end(d, i);
+        } else if (type == JSMN_PRIMITIVE && manifest_primitive_ok(d, i)) {
+            pos = manifest_tok_end(d, i);
             want = AFTER_VALUE;
         } else {
             return OTA_MANIFEST_ERR_JSON;
@@ -269,34 +279,35 @@ static ota_manifest_status_t check_grammar(const doc_t *d, uint32_t max_depth, f
 /* ---- navigation over a valid document ------------------------------------------------- */
 
 /** Index of the token after the whole value that starts at token i. */
-static uint32_t skip_value(const doc_t *d, uint32_t i)
+static uint32_t manifest_skip_value(const doc_t *d, uint32_t i)
 {
-    uint32_t end = tok_end(d, i);
+    uint32_t end = manifest_tok_end(d, i);
     uint32_t k = i + 1u;
-    while (k < d->count && tok_start(d, k) < end) {
+    while (k < d->count && manifest_tok_start(d, k) < end) {
         k++;
     }
     return k;
 }
 
 /** First child of container c (an object's children are its keys), or NO_TOKEN. */
-static uint32_t first_child(const doc_t *d, uint32_t c)
+static uint32_t manifest_first_child(const doc_t *d, uint32_t c)
 {
     uint32_t k = c + 1u;
-    return (k < d->count && tok_start(d, k) < tok_end(d, c)) ? k : NO_TOKEN;
+    return (k < d->count && manifest_tok_start(d, k) < manifest_tok_end(d, c)) ? k : NO_TOKEN;
 }
 
 /** Next sibling of child k inside container c, or NO_TOKEN. In an object, k is a key. */
-static uint32_t next_child(const doc_t *d, uint32_t c, uint32_t k)
+static uint32_t manifest_next_child(const doc_t *d, uint32_t c, uint32_t k)
 {
-    uint32_t n = d->tok[c].type == JSMN_OBJECT ? skip_value(d, k + 1u) : skip_value(d, k);
-    return (n < d->count && tok_start(d, n) < tok_end(d, c)) ? n : NO_TOKEN;
+    uint32_t n =
+        d->tok[c].type == JSMN_OBJECT ? manifest_skip_value(d, k + 1u) : manifest_skip_value(d, k);
+    return (n < d->count && manifest_tok_start(d, n) < manifest_tok_end(d, c)) ? n : NO_TOKEN;
 }
 
 /* ---- string values ---------------------------------------------------------------------- */
 
 /** Next UTF-16 code unit of a validated string body at *k; advances *k past it. */
-static uint32_t string_next(const char *js, uint32_t *k)
+static uint32_t manifest_string_next(const char *js, uint32_t *k)
 {
     char c = js[*k];
     if (c != '\\') {
@@ -314,7 +325,7 @@ static uint32_t string_next(const char *js, uint32_t *k)
     case 'u': {
         uint32_t v = 0;
         for (uint32_t h = 0; h < 4u; h++) {
-            v = (v << 4) | (uint32_t)hex_value(js[*k + h]);
+            v = (v << 4) | (uint32_t)manifest_hex_value(js[*k + h]);
         }
         *k += 4u;
         return v;
@@ -324,21 +335,21 @@ static uint32_t string_next(const char *js, uint32_t *k)
 }
 
 /* Copy the unescaped URL of token i (already checked by field_url) into out. */
-static uint32_t url_copy(const doc_t *d, uint32_t i, char *out)
+static uint32_t manifest_url_copy(const doc_t *d, uint32_t i, char *out)
 {
     uint32_t n = 0;
-    for (uint32_t k = tok_start(d, i); k < tok_end(d, i);) {
-        out[n++] = (char)string_next(d->js, &k);
+    for (uint32_t k = manifest_tok_start(d, i); k < manifest_tok_end(d, i);) {
+        out[n++] = (char)manifest_string_next(d->js, &k);
     }
     out[n] = '\0';
     return n;
 }
 
-static bool url_equal(const doc_t *d, uint32_t i, const char *url, uint32_t url_len)
+static bool manifest_url_equal(const doc_t *d, uint32_t i, const char *url, uint32_t url_len)
 {
     uint32_t n = 0;
-    for (uint32_t k = tok_start(d, i); k < tok_end(d, i); n++) {
-        if (n >= url_len || string_next(d->js, &k) != (unsigned char)url[n]) {
+    for (uint32_t k = manifest_tok_start(d, i); k < manifest_tok_end(d, i); n++) {
+        if (n >= url_len || manifest_string_next(d->js, &k) != (unsigned char)url[n]) {
             return false;
         }
     }
@@ -359,15 +370,15 @@ typedef struct entry {
 } entry_t;
 
 /** A positive integer that fits 32 bits, written as plain digits. */
-static bool read_u32(const doc_t *d, uint32_t i, uint32_t *out)
+static bool manifest_read_u32(const doc_t *d, uint32_t i, uint32_t *out)
 {
     if (d->tok[i].type != JSMN_PRIMITIVE) {
         return false;
     }
     uint32_t v = 0;
-    for (uint32_t k = tok_start(d, i); k < tok_end(d, i); k++) {
+    for (uint32_t k = manifest_tok_start(d, i); k < manifest_tok_end(d, i); k++) {
         char c = d->js[k];
-        if (!is_digit(c)) {
+        if (!manifest_is_digit(c)) {
             return false; /* '-', '.', 'e', true/false/null */
         }
         uint32_t digit = (uint32_t)(c - '0');
@@ -380,39 +391,40 @@ static bool read_u32(const doc_t *d, uint32_t i, uint32_t *out)
     return v > 0u;
 }
 
-static ota_manifest_status_t field_version(const doc_t *d, uint32_t i, entry_t *e)
+static ota_manifest_status_t manifest_field_version(const doc_t *d, uint32_t i, entry_t *e)
 {
-    return read_u32(d, i, &e->version) ? OTA_MANIFEST_OK : OTA_MANIFEST_ERR_VERSION;
+    return manifest_read_u32(d, i, &e->version) ? OTA_MANIFEST_OK : OTA_MANIFEST_ERR_VERSION;
 }
 
-static ota_manifest_status_t field_size(const doc_t *d, uint32_t i, entry_t *e)
+static ota_manifest_status_t manifest_field_size(const doc_t *d, uint32_t i, entry_t *e)
 {
-    return read_u32(d, i, &e->size) ? OTA_MANIFEST_OK : OTA_MANIFEST_ERR_SIZE;
+    return manifest_read_u32(d, i, &e->size) ? OTA_MANIFEST_OK : OTA_MANIFEST_ERR_SIZE;
 }
 
-static ota_manifest_status_t field_hw_id(const doc_t *d, uint32_t i, entry_t *e)
+static ota_manifest_status_t manifest_field_hw_id(const doc_t *d, uint32_t i, entry_t *e)
 {
-    return read_u32(d, i, &e->hw_id) ? OTA_MANIFEST_OK : OTA_MANIFEST_ERR_HW_ID;
+    return manifest_read_u32(d, i, &e->hw_id) ? OTA_MANIFEST_OK : OTA_MANIFEST_ERR_HW_ID;
 }
 
-static ota_manifest_status_t field_erase(const doc_t *d, uint32_t i, entry_t *e)
+static ota_manifest_status_t manifest_field_erase(const doc_t *d, uint32_t i, entry_t *e)
 {
-    if (d->tok[i].type == JSMN_PRIMITIVE && (tok_is(d, i, "true") || tok_is(d, i, "false"))) {
-        e->erase = d->js[tok_start(d, i)] == 't';
+    if (d->tok[i].type == JSMN_PRIMITIVE &&
+        (manifest_tok_is(d, i, "true") || manifest_tok_is(d, i, "false"))) {
+        e->erase = d->js[manifest_tok_start(d, i)] == 't';
         return OTA_MANIFEST_OK;
     }
     return OTA_MANIFEST_ERR_ERASE_VER;
 }
 
 /* URLs are ASCII without spaces or controls: non-ASCII must arrive percent-encoded. */
-static ota_manifest_status_t field_url(const doc_t *d, uint32_t i, entry_t *e)
+static ota_manifest_status_t manifest_field_url(const doc_t *d, uint32_t i, entry_t *e)
 {
     if (d->tok[i].type != JSMN_STRING) {
         return OTA_MANIFEST_ERR_URL_TYPE;
     }
     uint32_t n = 0;
-    for (uint32_t k = tok_start(d, i); k < tok_end(d, i); n++) {
-        uint32_t unit = string_next(d->js, &k);
+    for (uint32_t k = manifest_tok_start(d, i); k < manifest_tok_end(d, i); n++) {
+        uint32_t unit = manifest_string_next(d->js, &k);
         if (unit < 0x21u || unit > 0x7Eu) {
             return OTA_MANIFEST_ERR_URL_CHAR;
         }
@@ -428,15 +440,15 @@ static ota_manifest_status_t field_url(const doc_t *d, uint32_t i, entry_t *e)
 }
 
 /* Exactly 64 hex digits as written: an escape is not a hex digit. */
-static ota_manifest_status_t field_digest(const doc_t *d, uint32_t i, entry_t *e)
+static ota_manifest_status_t manifest_field_digest(const doc_t *d, uint32_t i, entry_t *e)
 {
-    if (d->tok[i].type != JSMN_STRING || tok_len(d, i) != 2u * OTA_SHA256_SIZE) {
+    if (d->tok[i].type != JSMN_STRING || manifest_tok_len(d, i) != 2u * OTA_SHA256_SIZE) {
         return OTA_MANIFEST_ERR_DIGEST;
     }
-    const char *hex = d->js + tok_start(d, i);
+    const char *hex = d->js + manifest_tok_start(d, i);
     for (uint32_t b = 0; b < OTA_SHA256_SIZE; b++) {
-        int hi = hex_value(hex[2u * b]);
-        int lo = hex_value(hex[2u * b + 1u]);
+        int hi = manifest_hex_value(hex[2u * b]);
+        int lo = manifest_hex_value(hex[2u * b + 1u]);
         if (hi < 0 || lo < 0) {
             return OTA_MANIFEST_ERR_DIGEST;
         }
@@ -451,42 +463,41 @@ static const struct field {
     const char *key;
     field_fn read;
 } FIELDS[] = {
-    {"Version", field_version},
-    {"URL", field_url},
-    {"Digest", field_digest},
-    {"EraseVer", field_erase},
-    {"Size", field_size},
-    {"HwId", field_hw_id},
+    {"Version", manifest_field_version}, {"URL", manifest_field_url},
+    {"Digest", manifest_field_digest},   {"EraseVer", manifest_field_erase},
+    {"Size", manifest_field_size},       {"HwId", manifest_field_hw_id},
 };
 enum { F_VERSION = 1u << 0, F_URL = 1u << 1, F_DIGEST = 1u << 2, F_SIZE = 1u << 4 };
 _Static_assert(sizeof(FIELDS) / sizeof(FIELDS[0]) <= 8u, "entry_t.seen holds 8 fields");
 
-static ota_manifest_status_t read_entry(const doc_t *d, uint32_t obj, entry_t *e, fault_t *f)
+static ota_manifest_status_t manifest_read_entry(const doc_t *d, uint32_t obj, entry_t *e,
+                                                 fault_t *f)
 {
     memset(e, 0, sizeof(*e));
     e->url_tok = NO_TOKEN;
-    f->offset = tok_start(d, obj);
+    f->offset = manifest_tok_start(d, obj);
     if (d->tok[obj].type != JSMN_OBJECT) {
         return OTA_MANIFEST_ERR_ENTRY_NOT_OBJECT;
     }
-    for (uint32_t key = first_child(d, obj); key != NO_TOKEN; key = next_child(d, obj, key)) {
+    for (uint32_t key = manifest_first_child(d, obj); key != NO_TOKEN;
+         key = manifest_next_child(d, obj, key)) {
         for (uint32_t n = 0; n < sizeof(FIELDS) / sizeof(FIELDS[0]); n++) {
-            if (!tok_is(d, key, FIELDS[n].key)) {
+            if (!manifest_tok_is(d, key, FIELDS[n].key)) {
                 continue;
             }
-            f->offset = tok_start(d, key);
+            f->offset = manifest_tok_start(d, key);
             if (e->seen & (1u << n)) {
                 return OTA_MANIFEST_ERR_DUPLICATE_KEY;
             }
             e->seen = (uint8_t)(e->seen | (1u << n));
             ota_manifest_status_t st = FIELDS[n].read(d, key + 1u, e);
             if (st != OTA_MANIFEST_OK) {
-                f->offset = tok_start(d, key + 1u);
+                f->offset = manifest_tok_start(d, key + 1u);
                 return st;
             }
         }
     }
-    f->offset = tok_start(d, obj);
+    f->offset = manifest_tok_start(d, obj);
     if (!(e->seen & F_VERSION)) {
         return OTA_MANIFEST_ERR_MISSING_VERSION;
     }
@@ -502,15 +513,15 @@ static ota_manifest_status_t read_entry(const doc_t *d, uint32_t obj, entry_t *e
 /* ---- selection -------------------------------------------------------------------------- */
 
 /** A positive integer that fits 64 bits, written as plain digits (UTC seconds). */
-static bool read_u64(const doc_t *d, uint32_t i, uint64_t *out)
+static bool manifest_read_u64(const doc_t *d, uint32_t i, uint64_t *out)
 {
     if (d->tok[i].type != JSMN_PRIMITIVE) {
         return false;
     }
     uint64_t v = 0;
-    for (uint32_t k = tok_start(d, i); k < tok_end(d, i); k++) {
+    for (uint32_t k = manifest_tok_start(d, i); k < manifest_tok_end(d, i); k++) {
         char c = d->js[k];
-        if (!is_digit(c)) {
+        if (!manifest_is_digit(c)) {
             return false;
         }
         uint64_t digit = (uint64_t)(c - '0');
@@ -524,54 +535,55 @@ static bool read_u64(const doc_t *d, uint32_t i, uint64_t *out)
 }
 
 /* The freshness fields of the root object: "Sequence" and "Expires" (docs/manifest.md). */
-static ota_manifest_status_t read_freshness(const doc_t *d, uint32_t key,
-                                            ota_manifest_plan_t *plan)
+static ota_manifest_status_t manifest_read_freshness(const doc_t *d, uint32_t key,
+                                                     ota_manifest_plan_t *plan)
 {
-    if (tok_is(d, key, "Sequence")) {
+    if (manifest_tok_is(d, key, "Sequence")) {
         if (plan->has_sequence) {
             return OTA_MANIFEST_ERR_DUPLICATE_KEY;
         }
         plan->has_sequence = true;
-        return read_u32(d, key + 1u, &plan->sequence) ? OTA_MANIFEST_OK
-                                                      : OTA_MANIFEST_ERR_SEQUENCE;
+        return manifest_read_u32(d, key + 1u, &plan->sequence) ? OTA_MANIFEST_OK
+                                                               : OTA_MANIFEST_ERR_SEQUENCE;
     }
-    if (tok_is(d, key, "Expires")) {
+    if (manifest_tok_is(d, key, "Expires")) {
         if (plan->has_expires) {
             return OTA_MANIFEST_ERR_DUPLICATE_KEY;
         }
         plan->has_expires = true;
-        return read_u64(d, key + 1u, &plan->expires) ? OTA_MANIFEST_OK
-                                                     : OTA_MANIFEST_ERR_EXPIRES;
+        return manifest_read_u64(d, key + 1u, &plan->expires) ? OTA_MANIFEST_OK
+                                                              : OTA_MANIFEST_ERR_EXPIRES;
     }
     return OTA_MANIFEST_OK;
 }
 
 /** The "ota" array of the root object and its freshness fields, or an error. */
-static ota_manifest_status_t find_ota(const doc_t *d, uint32_t *ota, ota_manifest_plan_t *plan,
-                                      fault_t *f)
+static ota_manifest_status_t manifest_find_ota(const doc_t *d, uint32_t *ota,
+                                               ota_manifest_plan_t *plan, fault_t *f)
 {
     *ota = NO_TOKEN;
-    for (uint32_t key = first_child(d, 0); key != NO_TOKEN; key = next_child(d, 0, key)) {
-        f->offset = tok_start(d, key);
-        if (tok_is(d, key, "ota")) {
+    for (uint32_t key = manifest_first_child(d, 0); key != NO_TOKEN;
+         key = manifest_next_child(d, 0, key)) {
+        f->offset = manifest_tok_start(d, key);
+        if (manifest_tok_is(d, key, "ota")) {
             if (*ota != NO_TOKEN) {
                 return OTA_MANIFEST_ERR_DUPLICATE_KEY;
             }
             *ota = key + 1u;
         }
-        ota_manifest_status_t st = read_freshness(d, key, plan);
+        ota_manifest_status_t st = manifest_read_freshness(d, key, plan);
         if (st != OTA_MANIFEST_OK) {
             return st;
         }
     }
     if (*ota == NO_TOKEN || d->tok[*ota].type != JSMN_ARRAY) {
-        f->offset = *ota == NO_TOKEN ? 0u : tok_start(d, *ota);
+        f->offset = *ota == NO_TOKEN ? 0u : manifest_tok_start(d, *ota);
         return OTA_MANIFEST_ERR_NO_OTA;
     }
     return OTA_MANIFEST_OK;
 }
 
-static bool erase_listed(const ota_manifest_plan_t *plan, uint32_t version)
+static bool manifest_erase_listed(const ota_manifest_plan_t *plan, uint32_t version)
 {
     for (uint32_t n = 0; n < plan->erase_count; n++) {
         if (plan->erase_versions[n] == version) {
@@ -583,24 +595,26 @@ static bool erase_listed(const ota_manifest_plan_t *plan, uint32_t version)
 
 /* An entry without HwId is for every board; with one, only for that board (device hw_id 0:
  * this device takes any). */
-static bool for_this_board(const ota_manifest_device_t *dev, const entry_t *e)
+static bool manifest_for_this_board(const ota_manifest_device_t *dev, const entry_t *e)
 {
     return dev->hw_id == 0u || e->hw_id == 0u || e->hw_id == dev->hw_id;
 }
 
 /** Pass 1: validate every entry, count them and collect the erase list. */
-static ota_manifest_status_t collect(const doc_t *d, uint32_t ota,
-                                     const ota_manifest_device_t *dev, ota_manifest_plan_t *plan,
-                                     fault_t *f)
+static ota_manifest_status_t manifest_collect(const doc_t *d, uint32_t ota,
+                                              const ota_manifest_device_t *dev,
+                                              ota_manifest_plan_t *plan, fault_t *f)
 {
     entry_t e;
-    for (uint32_t k = first_child(d, ota); k != NO_TOKEN; k = next_child(d, ota, k)) {
+    for (uint32_t k = manifest_first_child(d, ota); k != NO_TOKEN;
+         k = manifest_next_child(d, ota, k)) {
         f->entry = (int32_t)plan->entry_count;
-        ota_manifest_status_t st = read_entry(d, k, &e, f);
+        ota_manifest_status_t st = manifest_read_entry(d, k, &e, f);
         if (st != OTA_MANIFEST_OK) {
             return st;
         }
-        if (e.erase && for_this_board(dev, &e) && !erase_listed(plan, e.version)) {
+        if (e.erase && manifest_for_this_board(dev, &e) &&
+            !manifest_erase_listed(plan, e.version)) {
             if (plan->erase_count >= OTA_MANIFEST_ERASE_MAX) {
                 return OTA_MANIFEST_ERR_TOO_MANY_ERASE;
             }
@@ -612,10 +626,10 @@ static ota_manifest_status_t collect(const doc_t *d, uint32_t ota,
     return OTA_MANIFEST_OK;
 }
 
-static bool eligible(const ota_manifest_device_t *dev, const ota_manifest_plan_t *plan,
-                     uint32_t version)
+static bool manifest_eligible(const ota_manifest_device_t *dev, const ota_manifest_plan_t *plan,
+                              uint32_t version)
 {
-    if (version == dev->running_version || erase_listed(plan, version)) {
+    if (version == dev->running_version || manifest_erase_listed(plan, version)) {
         return false;
     }
     if (version < dev->running_version && !dev->allow_downgrade) {
@@ -624,11 +638,12 @@ static bool eligible(const ota_manifest_device_t *dev, const ota_manifest_plan_t
     return dev->is_rejected == NULL || !dev->is_rejected(dev->rejected_ctx, version);
 }
 
-static bool same_update(const doc_t *d, const entry_t *e, const ota_manifest_update_t *u)
+static bool manifest_same_update(const doc_t *d, const entry_t *e, const ota_manifest_update_t *u)
 {
     bool has_size = (e->seen & F_SIZE) != 0;
     return memcmp(e->digest, u->digest, sizeof(u->digest)) == 0 && has_size == u->has_size &&
-           (!has_size || e->size == u->size) && url_equal(d, e->url_tok, u->url, u->url_len);
+           (!has_size || e->size == u->size) &&
+           manifest_url_equal(d, e->url_tok, u->url, u->url_len);
 }
 
 /**
@@ -636,28 +651,29 @@ static bool same_update(const doc_t *d, const entry_t *e, const ota_manifest_upd
  * matter only for the version finally chosen, so a disagreement is remembered, not returned,
  * until a higher version replaces it.
  */
-static ota_manifest_status_t choose(const doc_t *d, uint32_t ota,
-                                    const ota_manifest_device_t *dev, ota_manifest_plan_t *plan,
-                                    fault_t *f)
+static ota_manifest_status_t manifest_choose(const doc_t *d, uint32_t ota,
+                                             const ota_manifest_device_t *dev,
+                                             ota_manifest_plan_t *plan, fault_t *f)
 {
     ota_manifest_update_t *u = &plan->update;
     entry_t e;
     int32_t index = 0;
     int32_t disagreeing = -1;
     uint32_t disagreeing_offset = 0;
-    for (uint32_t k = first_child(d, ota); k != NO_TOKEN; k = next_child(d, ota, k), index++) {
-        (void)read_entry(d, k, &e, f);
-        if (!e.erase && !for_this_board(dev, &e)) {
+    for (uint32_t k = manifest_first_child(d, ota); k != NO_TOKEN;
+         k = manifest_next_child(d, ota, k), index++) {
+        (void)manifest_read_entry(d, k, &e, f);
+        if (!e.erase && !manifest_for_this_board(dev, &e)) {
             plan->other_hw_entries++;
             continue;
         }
-        if (e.erase || !eligible(dev, plan, e.version)) {
+        if (e.erase || !manifest_eligible(dev, plan, e.version)) {
             continue;
         }
         if (plan->has_update && e.version == u->version) {
-            if (disagreeing < 0 && !same_update(d, &e, u)) {
+            if (disagreeing < 0 && !manifest_same_update(d, &e, u)) {
                 disagreeing = index;
-                disagreeing_offset = tok_start(d, k);
+                disagreeing_offset = manifest_tok_start(d, k);
             }
         } else if (!plan->has_update || e.version > u->version) {
             plan->has_update = true;
@@ -665,7 +681,7 @@ static ota_manifest_status_t choose(const doc_t *d, uint32_t ota,
             memcpy(u->digest, e.digest, sizeof(u->digest));
             u->has_size = (e.seen & F_SIZE) != 0;
             u->size = e.size;
-            u->url_len = url_copy(d, e.url_tok, u->url);
+            u->url_len = manifest_url_copy(d, e.url_tok, u->url);
             disagreeing = -1;
         }
     }
@@ -677,7 +693,7 @@ static ota_manifest_status_t choose(const doc_t *d, uint32_t ota,
     return OTA_MANIFEST_OK;
 }
 
-static ota_manifest_status_t tokenize(ota_manifest_parser_t *p, doc_t *d, fault_t *f)
+static ota_manifest_status_t manifest_tokenize(ota_manifest_parser_t *p, doc_t *d, fault_t *f)
 {
     jsmn_parser jp;
     jsmn_init(&jp);
@@ -693,12 +709,12 @@ static ota_manifest_status_t tokenize(ota_manifest_parser_t *p, doc_t *d, fault_
     return OTA_MANIFEST_OK;
 }
 
-static ota_manifest_status_t select_all(ota_manifest_parser_t *p, doc_t *d,
-                                        const ota_manifest_device_t *dev,
-                                        ota_manifest_plan_t *plan, fault_t *f)
+static ota_manifest_status_t manifest_select_all(ota_manifest_parser_t *p, doc_t *d,
+                                                 const ota_manifest_device_t *dev,
+                                                 ota_manifest_plan_t *plan, fault_t *f)
 {
     /* A document that is not an object is named so even when it is also not valid JSON. */
-    uint32_t first = skip_ws(d, 0);
+    uint32_t first = manifest_skip_ws(d, 0);
     f->offset = first;
     if (first >= d->len) {
         return OTA_MANIFEST_ERR_JSON;
@@ -711,18 +727,18 @@ static ota_manifest_status_t select_all(ota_manifest_parser_t *p, doc_t *d,
         max_depth = OTA_MANIFEST_MAX_DEPTH_LIMIT;
     }
     uint32_t ota;
-    ota_manifest_status_t st = tokenize(p, d, f);
+    ota_manifest_status_t st = manifest_tokenize(p, d, f);
     if (st == OTA_MANIFEST_OK) {
-        st = check_grammar(d, max_depth, f);
+        st = manifest_check_grammar(d, max_depth, f);
     }
     if (st == OTA_MANIFEST_OK) {
-        st = find_ota(d, &ota, plan, f);
+        st = manifest_find_ota(d, &ota, plan, f);
     }
     if (st == OTA_MANIFEST_OK) {
-        st = collect(d, ota, dev, plan, f);
+        st = manifest_collect(d, ota, dev, plan, f);
     }
     if (st == OTA_MANIFEST_OK) {
-        st = choose(d, ota, dev, plan, f);
+        st = manifest_choose(d, ota, dev, plan, f);
     }
     return st;
 }
@@ -750,7 +766,7 @@ ota_manifest_status_t (ota_manifest_select)(ota_manifest_parser_t *parser, const
     doc_t d = {.js = json + bom, .len = (uint32_t)len - bom, .tok = NULL, .count = 0};
     fault_t f = {.offset = 0, .entry = -1};
 
-    ota_manifest_status_t st = select_all(parser, &d, device, plan, &f);
+    ota_manifest_status_t st = manifest_select_all(parser, &d, device, plan, &f);
     if (st != OTA_MANIFEST_OK) {
         memset(plan, 0, sizeof(*plan));
         parser->error_offset = f.offset + bom;

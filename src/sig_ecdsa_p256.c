@@ -12,7 +12,7 @@
 
 /* mbedTLS error codes are negative sums of a high-level and a low-level code; the low-level
  * part (bignum, ASN.1) is what tells a malformed input from a memory shortage. */
-static ota_crypto_status_t from_mbedtls(int err)
+static ota_crypto_status_t sig_from_mbedtls(int err)
 {
     if (err == 0) {
         return OTA_CRYPTO_OK;
@@ -42,22 +42,22 @@ ota_crypto_status_t ota_sig_ecdsa_p256_verify(const uint8_t *pubkey,
     }
     mbedtls_ecdsa_context ecdsa;
     mbedtls_ecdsa_init(&ecdsa);
-    ota_crypto_status_t st = from_mbedtls(mbedtls_ecp_group_load(&ecdsa.grp,
-                                                                 MBEDTLS_ECP_DP_SECP256R1));
+    ota_crypto_status_t st =
+        sig_from_mbedtls(mbedtls_ecp_group_load(&ecdsa.grp, MBEDTLS_ECP_DP_SECP256R1));
     if (st == OTA_CRYPTO_OK) {
         int err = mbedtls_ecp_point_read_binary(&ecdsa.grp, &ecdsa.Q, pubkey,
                                                 OTA_ECDSA_P256_PUBKEY_SIZE);
         if (err == 0) {
             err = mbedtls_ecp_check_pubkey(&ecdsa.grp, &ecdsa.Q);
         }
-        st = from_mbedtls(err);
+        st = sig_from_mbedtls(err);
         if (st != OTA_CRYPTO_OK && st != OTA_CRYPTO_ERR_NO_MEMORY) {
             st = OTA_CRYPTO_ERR_KEY; /* not on the curve, or not a point encoding */
         }
     }
     if (st == OTA_CRYPTO_OK) {
-        st = from_mbedtls(mbedtls_ecdsa_read_signature(&ecdsa, hash, OTA_SHA256_SIZE, sig,
-                                                       sig_len));
+        st = sig_from_mbedtls(
+            mbedtls_ecdsa_read_signature(&ecdsa, hash, OTA_SHA256_SIZE, sig, sig_len));
     }
     mbedtls_ecdsa_free(&ecdsa);
     return st;

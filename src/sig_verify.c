@@ -28,7 +28,7 @@ static const sig_alg_desc_t ecdsa_p256 = {
 _Static_assert(OTA_SIG_MAX_SIZE >= OTA_ECDSA_P256_SIG_MAX,
                "OTA_SIG_MAX_SIZE must hold every algorithm's longest signature");
 
-static const sig_alg_desc_t *find_alg(ota_sig_alg_t alg)
+static const sig_alg_desc_t *sig_find_alg(ota_sig_alg_t alg)
 {
     switch (alg) {
     case OTA_SIG_ALG_ECDSA_P256: return &ecdsa_p256;
@@ -38,12 +38,12 @@ static const sig_alg_desc_t *find_alg(ota_sig_alg_t alg)
 
 bool ota_sig_alg_supported(ota_sig_alg_t alg)
 {
-    return find_alg(alg) != NULL;
+    return sig_find_alg(alg) != NULL;
 }
 
 const char *ota_sig_alg_str(ota_sig_alg_t alg)
 {
-    const sig_alg_desc_t *d = find_alg(alg);
+    const sig_alg_desc_t *d = sig_find_alg(alg);
     return d != NULL ? d->name : "unknown";
 }
 
@@ -54,7 +54,7 @@ ota_crypto_status_t ota_sig_verify(ota_sig_alg_t alg, const uint8_t *key, size_t
     if (key == NULL || hash == NULL || sig == NULL) {
         return OTA_CRYPTO_ERR_ARG;
     }
-    const sig_alg_desc_t *d = find_alg(alg);
+    const sig_alg_desc_t *d = sig_find_alg(alg);
     if (d == NULL) {
         return OTA_CRYPTO_ERR_ALG;
     }

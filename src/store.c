@@ -50,6 +50,7 @@ const char *ota_store_status_str(ota_store_status_t status)
     case OTA_STORE_ERR_BELOW_FLOOR: return "roll back target below the security counter";
     case OTA_STORE_ERR_KEY_REVOKED: return "image signed by a revoked key";
     case OTA_STORE_ERR_REVOCATION: return "image revokes its own key or every key";
+    case OTA_STORE_ERR_SECTORS: return "journal or slots not on erase sector boundaries";
     }
     return "unknown store status";
 }
@@ -112,17 +113,23 @@ uint32_t ota_store_slot_addr(const ota_store_t *store, uint8_t slot)
     return store->layout.data_base + (uint32_t)slot * store->layout.slot_size;
 }
 
-/* Erase the unit (or block) of slot starting at offset; returns its length in *len. */
-static ota_store_status_t erase_at(ota_store_t *store, uint8_t slot, uint32_t offset,
-                                   uint32_t limit, uint32_t *len)
+/* Erase the sector (or block) of slot starting at offset; returns its length in *len. Slots
+ * start and end on sector boundaries (mount checks it), so offset, a sum of sector sizes
+ * from the slot's start, is a sector's start. */
+static ota_store_status_t store_erase_at(ota_store_t *store, uint8_t slot, uint32_t offset,
+                                         uint32_t limit, uint32_t *len)
 {
     const ota_flash_geometry_t *g = &store->flash->geometry;
     uint32_t addr = ota_store_slot_addr(store, slot) + offset;
-    uint32_t n = g->erase_unit;
-    /* One block erase replaces block/erase_unit sector erases (18 ms instead of 16 x 18 ms
-     * on SST26) when a whole block of this slot lies ahead. */
-    if (g->block_size > g->erase_unit && addr % g->block_size == 0 &&
-        limit - offset >= g->block_size) {
+    ota_flash_sector_t sector;
+    bool found = ota_flash_sector_at(g, addr, &sector);
+    OTA_ASSERT(found && sector.start == addr);
+    (void)found;
+    uint32_t n = sector.size;
+    /* One block erase replaces block/sector erases (18 ms instead of 16 x 18 ms on SST26)
+     * when a whole block of this slot lies ahead. */
+    if (g->block_size > n && addr % g->block_size == 0 && limit - offset >= g->block_size &&
+        ota_flash_on_sectors(g, addr, g->block_size)) {
         n = g->block_size;
     }
     ota_flash_status_t st = ota_flash_erase(store->flash, addr, n);
@@ -138,7 +145,7 @@ ota_store_status_t ota_store_erase_slot_range(ota_store_t *store, uint8_t slot, 
 {
     while (from < to) {
         uint32_t n = 0;
-        ota_store_status_t st = erase_at(store, slot, from, to, &n);
+        ota_store_status_t st = store_erase_at(store, slot, from, to, &n);
         if (st != OTA_STORE_OK) {
             return st;
         }
@@ -149,17 +156,17 @@ ota_store_status_t ota_store_erase_slot_range(ota_store_t *store, uint8_t slot, 
 
 /* Layout and mount ------------------------------------------------------------------------ */
 
-static bool pow2(uint32_t v)
+static bool store_pow2(uint32_t v)
 {
     return v != 0 && (v & (v - 1u)) == 0;
 }
 
-static uint32_t align_up(uint32_t v, uint32_t a)
+static uint32_t store_align_up(uint32_t v, uint32_t a)
 {
     return (v + a - 1u) / a * a;
 }
 
-static uint32_t floor_pow2(uint32_t v)
+static uint32_t store_floor_pow2(uint32_t v)
 {
     uint32_t p = 1;
     while (p <= v / 2u) {
@@ -168,21 +175,45 @@ static uint32_t floor_pow2(uint32_t v)
     return p;
 }
 
-static ota_store_status_t compute_layout(const ota_flash_geometry_t *g,
-                                         const ota_store_config_t *cfg, ota_store_layout_t *out)
+/* The factory slot's address: the first sector start from `from` on, aligned to align, where
+ * a slot covers whole sectors. On a uniform device that is `from` itself; on a mixed one the
+ * slots move past sectors they would straddle (STM32F4-like, 128K slots: 32K -> 128K). */
+static uint64_t store_first_slot_base(const ota_flash_geometry_t *g, uint32_t from, uint32_t align,
+                                      uint32_t slot_size)
 {
-    if (!pow2(g->erase_unit) || !pow2(g->program_unit) || !pow2(g->page_size) ||
+    ota_flash_sector_t s;
+    bool more = ota_flash_sector_at(g, from, &s);
+    for (; more; more = ota_flash_sector_next(g, &s)) {
+        if (s.start >= from && s.start % align == 0 && ota_flash_on_sectors(g, s.start, slot_size)) {
+            return s.start;
+        }
+    }
+    return g->size; /* no room: the caller finds no slot fits */
+}
+
+static ota_store_status_t store_compute_layout(const ota_flash_geometry_t *g,
+                                               const ota_store_config_t *cfg,
+                                               ota_store_layout_t *out)
+{
+    if (!store_pow2(g->erase_unit) || !store_pow2(g->program_unit) || !store_pow2(g->page_size) ||
         g->program_unit > g->page_size || g->page_size > g->erase_unit ||
         g->program_unit > OTA_STORE_WORK_SIZE || g->program_unit > 64u ||
-        (g->block_size != 0 && !pow2(g->block_size)) || g->size / 2u < g->erase_unit) {
+        (g->block_size != 0 && !store_pow2(g->block_size)) || g->size / 2u < g->erase_unit) {
         return OTA_STORE_ERR_GEOMETRY;
     }
     uint32_t slot_size = cfg->slot_size ? cfg->slot_size : OTA_STORE_DEFAULT_SLOT_SIZE;
-    if (slot_size % g->erase_unit != 0) {
+    if (slot_size % g->erase_unit != 0 || !ota_flash_sectors_valid(g)) {
         return OTA_STORE_ERR_GEOMETRY;
     }
+    /* The journal is the device's first two sectors, which must be of one size. */
+    uint32_t journal_sector = g->erase_unit;
+    if (!ota_flash_on_sectors(g, 0, journal_sector) ||
+        !ota_flash_on_sectors(g, journal_sector, journal_sector)) {
+        return OTA_STORE_ERR_SECTORS;
+    }
     uint32_t align = g->block_size > g->erase_unit ? g->block_size : g->erase_unit;
-    uint64_t data_base = align_up(2u * g->erase_unit, align);
+    uint64_t data_base =
+        store_first_slot_base(g, store_align_up(2u * g->erase_unit, align), align, slot_size);
     uint64_t room = g->size > data_base ? g->size - data_base : 0;
     uint64_t fit = room / slot_size; /* factory slot included */
     uint32_t n = cfg->download_slots ? cfg->download_slots : OTA_STORE_DEFAULT_DOWNLOAD_SLOTS;
@@ -199,15 +230,21 @@ static ota_store_status_t compute_layout(const ota_flash_geometry_t *g,
     if ((uint64_t)n + 1u > fit) {
         return OTA_STORE_ERR_NO_SPACE;
     }
+    /* Every slot is erased whole sectors at a time: one straddling a boundary could not be. */
+    for (uint32_t i = 0; i <= n; i++) {
+        if (!ota_flash_on_sectors(g, (uint32_t)data_base + i * slot_size, slot_size)) {
+            return OTA_STORE_ERR_SECTORS;
+        }
+    }
     /* A record stride that divides the page (or is whole pages) keeps every record program
      * inside pages: one program op per record when it fits a page. */
     uint32_t bytes = ota_journal_record_bytes((uint8_t)(n + 1u));
-    uint32_t record = bytes <= g->page_size ? floor_pow2(bytes - 1u) * 2u
-                                            : align_up(bytes, g->page_size);
+    uint32_t record = bytes <= g->page_size ? store_floor_pow2(bytes - 1u) * 2u
+                                            : store_align_up(bytes, g->page_size);
     if (record < g->program_unit) {
         record = g->program_unit;
     }
-    uint32_t chunk = floor_pow2(OTA_STORE_WORK_SIZE);
+    uint32_t chunk = store_floor_pow2(OTA_STORE_WORK_SIZE);
     if (chunk > g->page_size) {
         chunk = g->page_size;
     }
@@ -215,13 +252,13 @@ static ota_store_status_t compute_layout(const ota_flash_geometry_t *g,
                                                  : OTA_STORE_DEFAULT_CHECKPOINT;
     if (interval != UINT32_MAX) {
         interval = interval > UINT32_MAX - g->erase_unit ? UINT32_MAX
-                                                         : align_up(interval, g->erase_unit);
+                                                         : store_align_up(interval, g->erase_unit);
     }
     /* The record and work buffers of ota_store_t are sized for every geometry accepted. */
     OTA_ASSERT(record <= OTA_STORE_RECORD_BUF && chunk <= OTA_STORE_WORK_SIZE);
-    out->journal_sector_size = g->erase_unit;
+    out->journal_sector_size = journal_sector;
     out->record_size = record;
-    out->records_per_sector = g->erase_unit / record;
+    out->records_per_sector = journal_sector / record;
     out->write_chunk = chunk;
     out->data_base = (uint32_t)data_base;
     out->slot_size = slot_size;
@@ -240,8 +277,8 @@ ota_store_status_t (ota_store_mount)(ota_store_t *store, const ota_flash_t *flas
     static const ota_store_config_t defaults = {0};
     memset(store, 0, sizeof *store);
     store->flash = flash;
-    ota_store_status_t st = compute_layout(&flash->geometry, config ? config : &defaults,
-                                           &store->layout);
+    ota_store_status_t st =
+        store_compute_layout(&flash->geometry, config ? config : &defaults, &store->layout);
     if (st != OTA_STORE_OK) {
         return st;
     }
@@ -330,7 +367,7 @@ ota_store_status_t ota_store_slot_read(ota_store_t *store, uint8_t slot, uint32_
     return st == OTA_FLASH_OK ? OTA_STORE_OK : ota_store_flash_failed(store, st);
 }
 
-static int slot_source_read(void *ctx, uint32_t offset, void *buf, uint32_t len)
+static int store_slot_source_read(void *ctx, uint32_t offset, void *buf, uint32_t len)
 {
     ota_store_slot_source_t *s = ctx;
     return ota_store_slot_read(s->store, s->slot, offset, buf, len) == OTA_STORE_OK ? 0 : -1;
@@ -345,7 +382,7 @@ ota_store_status_t ota_store_image_source(ota_store_t *store, uint8_t slot,
     uint32_t size = store->state.slots[slot].size;
     out->store = store;
     out->slot = slot;
-    out->src.read = slot_source_read;
+    out->src.read = store_slot_source_read;
     out->src.ctx = out;
     out->src.size = size ? size : store->layout.slot_size;
     return OTA_STORE_OK;
@@ -353,8 +390,8 @@ ota_store_status_t ota_store_image_source(ota_store_t *store, uint8_t slot,
 
 /* Hash size bytes of slot as they are in flash (through the work buffer). A failed hash
  * engine is ERR_CRYPTO: like a failed read, no verdict on the bytes. */
-static ota_store_status_t hash_slot(ota_store_t *store, uint8_t slot, uint32_t size,
-                                    uint8_t digest[OTA_SHA256_SIZE])
+static ota_store_status_t store_hash_slot(ota_store_t *store, uint8_t slot, uint32_t size,
+                                          uint8_t digest[OTA_SHA256_SIZE])
 {
     ota_sha256_t sha;
     ota_store_status_t st = ota_sha256_start(&sha) == OTA_CRYPTO_OK ? OTA_STORE_OK
@@ -393,7 +430,7 @@ ota_store_status_t ota_store_slot_verify(ota_store_t *store, uint8_t slot)
         return OTA_STORE_ERR_STATE;
     }
     uint8_t digest[OTA_SHA256_SIZE];
-    ota_store_status_t st = hash_slot(store, slot, s->size, digest);
+    ota_store_status_t st = store_hash_slot(store, slot, s->size, digest);
     if (st != OTA_STORE_OK) {
         return st;
     }
@@ -405,19 +442,19 @@ ota_store_status_t ota_store_slot_verify(ota_store_t *store, uint8_t slot)
 /* May a download take this slot? Never the running copy, the pending install, or the image
  * a rollback would go to before the running one is confirmed (previous_slot is cleared at
  * confirmation, when older images become ordinary stored versions: docs/design.md §6, inv. 3). */
-static bool slot_protected(const ota_store_state_t *st, uint8_t slot)
+static bool store_slot_protected(const ota_store_state_t *st, uint8_t slot)
 {
     const ota_store_boot_t *b = &st->boot;
     return slot == b->running_slot || slot == b->install_slot || slot == b->previous_slot;
 }
 
-static uint8_t choose_slot(const ota_store_t *store)
+static uint8_t store_choose_slot(const ota_store_t *store)
 {
     const ota_store_state_t *st = &store->state;
     uint8_t best = OTA_STORE_SLOT_NONE;
     for (uint8_t i = 1; i <= store->layout.download_slots; i++) {
         uint8_t s = st->slots[i].state;
-        if (slot_protected(st, i)) {
+        if (store_slot_protected(st, i)) {
             continue;
         }
         if (s == OTA_SLOT_EMPTY || s == OTA_SLOT_REJECTED || s == OTA_SLOT_DOWNLOADING) {
@@ -431,7 +468,7 @@ static uint8_t choose_slot(const ota_store_t *store)
     return best;
 }
 
-static void start_session(ota_store_t *store, uint8_t slot, uint32_t offset)
+static void store_start_session(ota_store_t *store, uint8_t slot, uint32_t offset)
 {
     memset(&store->dl, 0, sizeof store->dl);
     store->dl.active = true;
@@ -443,8 +480,8 @@ static void start_session(ota_store_t *store, uint8_t slot, uint32_t offset)
     store->dl.erased_to = offset;
 }
 
-static ota_store_status_t begin_checks(ota_store_t *store, uint32_t version, uint32_t total,
-                                       const uint8_t *digest)
+static ota_store_status_t store_begin_checks(ota_store_t *store, uint32_t version, uint32_t total,
+                                             const uint8_t *digest)
 {
     if (!store || !digest || version == 0) {
         return OTA_STORE_ERR_ARG;
@@ -462,24 +499,24 @@ static ota_store_status_t begin_checks(ota_store_t *store, uint32_t version, uin
 }
 
 /* Resume slot if it is DOWNLOADING this very file. */
-static bool try_resume(ota_store_t *store, uint8_t slot, uint32_t version, const uint8_t *digest,
-                       uint32_t *resume_offset)
+static bool store_try_resume(ota_store_t *store, uint8_t slot, uint32_t version,
+                             const uint8_t *digest, uint32_t *resume_offset)
 {
     const ota_store_slot_t *s = &store->state.slots[slot];
     if (s->state != OTA_SLOT_DOWNLOADING || s->version != version ||
         memcmp(s->digest, digest, OTA_SHA256_SIZE) != 0) {
         return false;
     }
-    start_session(store, slot, s->offset);
+    store_start_session(store, slot, s->offset);
     if (resume_offset) {
         *resume_offset = s->offset;
     }
     return true;
 }
 
-static ota_store_status_t begin_in_slot(ota_store_t *store, uint8_t slot, uint32_t version,
-                                        uint32_t total, const uint8_t *digest,
-                                        uint32_t *resume_offset)
+static ota_store_status_t store_begin_in_slot(ota_store_t *store, uint8_t slot, uint32_t version,
+                                              uint32_t total, const uint8_t *digest,
+                                              uint32_t *resume_offset)
 {
     ota_store_stage(store);
     ota_store_slot_t *s = &store->staged.slots[slot];
@@ -492,7 +529,7 @@ static ota_store_status_t begin_in_slot(ota_store_t *store, uint8_t slot, uint32
     if (st != OTA_STORE_OK) {
         return st;
     }
-    start_session(store, slot, 0);
+    store_start_session(store, slot, 0);
     if (resume_offset) {
         *resume_offset = 0;
     }
@@ -504,7 +541,7 @@ ota_store_status_t ota_store_download_begin(ota_store_t *store, uint32_t version
                                             const uint8_t digest[OTA_SHA256_SIZE],
                                             uint8_t *slot_out, uint32_t *resume_offset)
 {
-    ota_store_status_t st = begin_checks(store, version, total_size, digest);
+    ota_store_status_t st = store_begin_checks(store, version, total_size, digest);
     if (st != OTA_STORE_OK) {
         return st;
     }
@@ -512,7 +549,7 @@ ota_store_status_t ota_store_download_begin(ota_store_t *store, uint32_t version
         return OTA_STORE_ERR_REJECTED;
     }
     for (uint8_t i = 1; i <= store->layout.download_slots; i++) {
-        if (try_resume(store, i, version, digest, resume_offset)) {
+        if (store_try_resume(store, i, version, digest, resume_offset)) {
             if (slot_out) {
                 *slot_out = i;
             }
@@ -524,11 +561,11 @@ ota_store_status_t ota_store_download_begin(ota_store_t *store, uint32_t version
             return OTA_STORE_ERR_EXISTS;
         }
     }
-    uint8_t slot = choose_slot(store);
+    uint8_t slot = store_choose_slot(store);
     if (slot == OTA_STORE_SLOT_NONE) {
         return OTA_STORE_ERR_NO_SLOT;
     }
-    st = begin_in_slot(store, slot, version, total_size, digest, resume_offset);
+    st = store_begin_in_slot(store, slot, version, total_size, digest, resume_offset);
     if (st == OTA_STORE_OK && slot_out) {
         *slot_out = slot;
     }
@@ -540,29 +577,29 @@ ota_store_status_t ota_store_factory_begin(ota_store_t *store, uint32_t version,
                                            const uint8_t digest[OTA_SHA256_SIZE],
                                            uint32_t *resume_offset)
 {
-    ota_store_status_t st = begin_checks(store, version, total_size, digest);
+    ota_store_status_t st = store_begin_checks(store, version, total_size, digest);
     if (st != OTA_STORE_OK) {
         return st;
     }
-    if (try_resume(store, OTA_STORE_FACTORY_SLOT, version, digest, resume_offset)) {
+    if (store_try_resume(store, OTA_STORE_FACTORY_SLOT, version, digest, resume_offset)) {
         return OTA_STORE_OK;
     }
     uint8_t s = store->state.slots[OTA_STORE_FACTORY_SLOT].state;
     if (s != OTA_SLOT_EMPTY && s != OTA_SLOT_DOWNLOADING) {
         return OTA_STORE_ERR_STATE;
     }
-    return begin_in_slot(store, OTA_STORE_FACTORY_SLOT, version, total_size, digest,
-                         resume_offset);
+    return store_begin_in_slot(store, OTA_STORE_FACTORY_SLOT, version, total_size, digest,
+                               resume_offset);
 }
 
 /* Program n staged bytes (a multiple of the program unit) at dl.base, erasing first. */
-static ota_store_status_t program_staged(ota_store_t *store, uint32_t n)
+static ota_store_status_t store_program_staged(ota_store_t *store, uint32_t n)
 {
     ota_store_download_t *dl = &store->dl;
     while (dl->erased_to < dl->base + n) {
         uint32_t len = 0;
         ota_store_status_t st =
-            erase_at(store, dl->slot, dl->erased_to, store->layout.slot_size, &len);
+            store_erase_at(store, dl->slot, dl->erased_to, store->layout.slot_size, &len);
         if (st != OTA_STORE_OK) {
             return st;
         }
@@ -586,8 +623,11 @@ ota_store_status_t ota_store_download_checkpoint(ota_store_t *store, uint32_t *d
     if (!store->dl.active) {
         return OTA_STORE_ERR_STATE;
     }
-    uint32_t unit = store->flash->geometry.erase_unit;
-    uint32_t offset = store->dl.base / unit * unit;
+    /* A resumed download erases from the durable offset on: it must be a sector's start. */
+    uint32_t slot_addr = ota_store_slot_addr(store, store->dl.slot);
+    ota_flash_sector_t sector;
+    bool found = ota_flash_sector_at(&store->flash->geometry, slot_addr + store->dl.base, &sector);
+    uint32_t offset = found ? sector.start - slot_addr : 0u;
     if (durable) {
         *durable = store->state.slots[store->dl.slot].offset;
     }
@@ -635,7 +675,7 @@ ota_store_status_t ota_store_download_write(ota_store_t *store, uint32_t offset,
         p += n;
         len -= n;
         if (dl->fill == chunk) {
-            ota_store_status_t st = program_staged(store, chunk);
+            ota_store_status_t st = store_program_staged(store, chunk);
             if (st != OTA_STORE_OK) {
                 dl->active = false; /* resume through download_begin */
                 return st;
@@ -656,7 +696,7 @@ ota_store_status_t ota_store_download_write(ota_store_t *store, uint32_t offset,
 /* The bytes match the manifest; they must also be an image the bootloader can install: a
  * well-formed header and TLV area, its own SHA-256 TLV matching, the version the download was
  * recorded under, and nothing after its end. Only then may a record say STORED. */
-static ota_store_status_t check_image(ota_store_t *store, uint8_t slot, uint32_t total)
+static ota_store_status_t store_check_image(ota_store_t *store, uint8_t slot, uint32_t total)
 {
     ota_store_slot_source_t src;
     ota_image_info_t info;
@@ -696,9 +736,9 @@ ota_store_status_t ota_store_download_finish(ota_store_t *store)
     }
     ota_store_status_t st = OTA_STORE_OK;
     if (dl->fill > 0) {
-        uint32_t n = align_up(dl->fill, store->flash->geometry.program_unit);
+        uint32_t n = store_align_up(dl->fill, store->flash->geometry.program_unit);
         memset(store->work + dl->fill, store->flash->geometry.erased_value, n - dl->fill);
-        st = program_staged(store, n);
+        st = store_program_staged(store, n);
     }
     /* From here the session is over whatever happens; after a failure, download_begin with
      * the same version and digest resumes from the durable offset. */
@@ -707,7 +747,7 @@ ota_store_status_t ota_store_download_finish(ota_store_t *store)
         return st;
     }
     uint8_t digest[OTA_SHA256_SIZE];
-    st = hash_slot(store, slot, total, digest);
+    st = store_hash_slot(store, slot, total, digest);
     if (st != OTA_STORE_OK) {
         return st;
     }
@@ -715,7 +755,7 @@ ota_store_status_t ota_store_download_finish(ota_store_t *store)
     if (memcmp(digest, store->state.slots[slot].digest, OTA_SHA256_SIZE) != 0) {
         verdict = OTA_STORE_ERR_DIGEST;
     } else {
-        verdict = check_image(store, slot, total);
+        verdict = store_check_image(store, slot, total);
         if (verdict == OTA_STORE_ERR_FLASH || verdict == OTA_STORE_ERR_CRYPTO) {
             return verdict; /* no verdict on the bytes: the slot stays DOWNLOADING */
         }

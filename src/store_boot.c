@@ -10,7 +10,7 @@
 #include "ota_assert.h"
 #include "store_internal.h"
 
-static ota_store_status_t ready(const ota_store_t *store)
+static ota_store_status_t store_ready(const ota_store_t *store)
 {
     if (!store) {
         return OTA_STORE_ERR_ARG;
@@ -18,13 +18,13 @@ static ota_store_status_t ready(const ota_store_t *store)
     return store->mounted ? OTA_STORE_OK : OTA_STORE_ERR_NOT_MOUNTED;
 }
 
-static bool install_underway(const ota_store_boot_t *b)
+static bool store_install_underway(const ota_store_boot_t *b)
 {
     return b->state == OTA_BOOT_INSTALL_PENDING || b->state == OTA_BOOT_INSTALLING;
 }
 
 /* A slot that holds a bootable image other than the running copy. */
-static bool bootable(const ota_store_state_t *st, uint8_t slot)
+static bool store_bootable(const ota_store_state_t *st, uint8_t slot)
 {
     return slot != OTA_STORE_SLOT_NONE && slot != st->boot.running_slot &&
            st->slots[slot].state == OTA_SLOT_STORED;
@@ -32,16 +32,17 @@ static bool bootable(const ota_store_state_t *st, uint8_t slot)
 
 /* Where a rollback goes: the image the running one replaced while it is not confirmed, else
  * the highest STORED version below the running one, else the factory image. */
-static uint8_t rollback_target(const ota_store_t *store, const ota_store_state_t *st)
+static uint8_t store_rollback_target(const ota_store_t *store, const ota_store_state_t *st)
 {
     const ota_store_boot_t *b = &st->boot;
-    if (bootable(st, b->previous_slot)) {
+    if (store_bootable(st, b->previous_slot)) {
         return b->previous_slot;
     }
     uint8_t best = OTA_STORE_SLOT_NONE;
     for (uint8_t i = 1; i <= store->layout.download_slots; i++) {
         const ota_store_slot_t *s = &st->slots[i];
-        if (!bootable(st, i) || (b->running_version != 0 && s->version >= b->running_version)) {
+        if (!store_bootable(st, i) ||
+            (b->running_version != 0 && s->version >= b->running_version)) {
             continue;
         }
         if (best == OTA_STORE_SLOT_NONE || s->version > st->slots[best].version) {
@@ -51,7 +52,8 @@ static uint8_t rollback_target(const ota_store_t *store, const ota_store_state_t
     if (best != OTA_STORE_SLOT_NONE) {
         return best;
     }
-    return bootable(st, OTA_STORE_FACTORY_SLOT) ? OTA_STORE_FACTORY_SLOT : OTA_STORE_SLOT_NONE;
+    return store_bootable(st, OTA_STORE_FACTORY_SLOT) ? OTA_STORE_FACTORY_SLOT
+                                                      : OTA_STORE_SLOT_NONE;
 }
 
 uint32_t ota_store_security_floor(const ota_store_t *store)
@@ -66,7 +68,7 @@ uint32_t ota_store_security_floor(const ota_store_t *store)
 
 /* Would the bootloader refuse to install slot because of the anti-rollback floor? Its header
  * says; a STORED slot's header was verified when it was stored. */
-static ota_store_status_t check_floor(ota_store_t *store, uint8_t slot)
+static ota_store_status_t store_check_floor(ota_store_t *store, uint8_t slot)
 {
     uint8_t raw[OTA_IMAGE_HEADER_SIZE];
     ota_store_status_t st = ota_store_slot_read(store, slot, 0, raw, sizeof raw);
@@ -81,7 +83,7 @@ static ota_store_status_t check_floor(ota_store_t *store, uint8_t slot)
                                                                  : OTA_STORE_OK;
 }
 
-static void request(ota_store_state_t *st, uint8_t slot, ota_install_reason_t reason)
+static void store_request(ota_store_state_t *st, uint8_t slot, ota_install_reason_t reason)
 {
     st->boot.state = OTA_BOOT_INSTALL_PENDING;
     st->boot.install_slot = slot;
@@ -89,7 +91,7 @@ static void request(ota_store_state_t *st, uint8_t slot, ota_install_reason_t re
     st->boot.install_progress = 0;
 }
 
-static void add_rejected(ota_store_boot_t *b, uint32_t version)
+static void store_add_rejected(ota_store_boot_t *b, uint32_t version)
 {
     OTA_ASSERT(b->rejected_count <= OTA_STORE_REJECTED_MAX);
     for (uint8_t i = 0; i < b->rejected_count; i++) {
@@ -107,7 +109,7 @@ static void add_rejected(ota_store_boot_t *b, uint32_t version)
 
 ota_store_status_t ota_store_set_running(ota_store_t *store, uint32_t version, uint8_t slot)
 {
-    ota_store_status_t st = ready(store);
+    ota_store_status_t st = store_ready(store);
     if (st != OTA_STORE_OK) {
         return st;
     }
@@ -115,7 +117,7 @@ ota_store_status_t ota_store_set_running(ota_store_t *store, uint32_t version, u
         return OTA_STORE_ERR_ARG;
     }
     const ota_store_boot_t *b = &store->state.boot;
-    if (install_underway(b) || b->state == OTA_BOOT_TRIAL) {
+    if (store_install_underway(b) || b->state == OTA_BOOT_TRIAL) {
         return OTA_STORE_ERR_STATE;
     }
     ota_store_stage(store);
@@ -143,7 +145,7 @@ ota_store_status_t ota_store_set_running(ota_store_t *store, uint32_t version, u
 
 ota_store_status_t ota_store_request_install(ota_store_t *store, uint8_t slot)
 {
-    ota_store_status_t st = ready(store);
+    ota_store_status_t st = store_ready(store);
     if (st != OTA_STORE_OK) {
         return st;
     }
@@ -161,14 +163,14 @@ ota_store_status_t ota_store_request_install(ota_store_t *store, uint8_t slot)
         return OTA_STORE_ERR_REJECTED;
     }
     ota_store_stage(store);
-    request(&store->staged, slot,
-            slot == OTA_STORE_FACTORY_SLOT ? OTA_INSTALL_FACTORY : OTA_INSTALL_UPDATE);
+    store_request(&store->staged, slot,
+                  slot == OTA_STORE_FACTORY_SLOT ? OTA_INSTALL_FACTORY : OTA_INSTALL_UPDATE);
     return ota_store_commit(store);
 }
 
 ota_store_status_t ota_store_install_cancel(ota_store_t *store)
 {
-    ota_store_status_t st = ready(store);
+    ota_store_status_t st = store_ready(store);
     if (st != OTA_STORE_OK) {
         return st;
     }
@@ -201,7 +203,7 @@ ota_store_status_t ota_store_install_cancel(ota_store_t *store)
 
 ota_store_status_t ota_store_install_begin(ota_store_t *store)
 {
-    ota_store_status_t st = ready(store);
+    ota_store_status_t st = store_ready(store);
     if (st != OTA_STORE_OK) {
         return st;
     }
@@ -219,7 +221,7 @@ ota_store_status_t ota_store_install_begin(ota_store_t *store)
 
 ota_store_status_t ota_store_install_progress(ota_store_t *store, uint32_t bytes_done)
 {
-    ota_store_status_t st = ready(store);
+    ota_store_status_t st = store_ready(store);
     if (st != OTA_STORE_OK) {
         return st;
     }
@@ -233,7 +235,7 @@ ota_store_status_t ota_store_install_progress(ota_store_t *store, uint32_t bytes
 
 ota_store_status_t ota_store_install_done(ota_store_t *store)
 {
-    ota_store_status_t st = ready(store);
+    ota_store_status_t st = store_ready(store);
     if (st != OTA_STORE_OK) {
         return st;
     }
@@ -275,7 +277,7 @@ ota_store_status_t ota_store_install_done(ota_store_t *store)
 
 ota_store_status_t ota_store_trial_attempt(ota_store_t *store, uint8_t *attempts)
 {
-    ota_store_status_t st = ready(store);
+    ota_store_status_t st = store_ready(store);
     if (st != OTA_STORE_OK) {
         return st;
     }
@@ -295,12 +297,12 @@ ota_store_status_t ota_store_trial_attempt(ota_store_t *store, uint8_t *attempts
 
 ota_store_status_t ota_store_confirm(ota_store_t *store, uint32_t security_counter)
 {
-    ota_store_status_t st = ready(store);
+    ota_store_status_t st = store_ready(store);
     if (st != OTA_STORE_OK) {
         return st;
     }
     const ota_store_boot_t *b = &store->state.boot;
-    if (install_underway(b)) {
+    if (store_install_underway(b)) {
         return OTA_STORE_ERR_STATE;
     }
     if (b->state == OTA_BOOT_CONFIRMED && security_counter <= b->security_counter &&
@@ -320,7 +322,7 @@ ota_store_status_t ota_store_confirm(ota_store_t *store, uint32_t security_count
 
 ota_store_status_t ota_store_raise_manifest_sequence(ota_store_t *store, uint32_t sequence)
 {
-    ota_store_status_t st = ready(store);
+    ota_store_status_t st = store_ready(store);
     if (st != OTA_STORE_OK) {
         return st;
     }
@@ -337,14 +339,14 @@ ota_store_status_t ota_store_raise_manifest_sequence(ota_store_t *store, uint32_
 
 ota_store_status_t ota_store_rollback(ota_store_t *store, bool reject)
 {
-    ota_store_status_t st = ready(store);
+    ota_store_status_t st = store_ready(store);
     if (st != OTA_STORE_OK) {
         return st;
     }
-    if (install_underway(&store->state.boot)) {
+    if (store_install_underway(&store->state.boot)) {
         return OTA_STORE_ERR_STATE;
     }
-    uint8_t target = rollback_target(store, &store->state);
+    uint8_t target = store_rollback_target(store, &store->state);
     if (target == OTA_STORE_SLOT_NONE) {
         return OTA_STORE_ERR_NO_ROLLBACK;
     }
@@ -353,19 +355,19 @@ ota_store_status_t ota_store_rollback(ota_store_t *store, bool reject)
     uint8_t running = n->boot.running_slot;
     if (reject) {
         if (n->boot.running_version != 0) {
-            add_rejected(&n->boot, n->boot.running_version);
+            store_add_rejected(&n->boot, n->boot.running_version);
         }
         if (running != OTA_STORE_SLOT_NONE && running != OTA_STORE_FACTORY_SLOT) {
             n->slots[running].state = OTA_SLOT_REJECTED;
         }
     }
-    request(n, target, OTA_INSTALL_ROLLBACK);
+    store_request(n, target, OTA_INSTALL_ROLLBACK);
     return ota_store_commit(store);
 }
 
 ota_store_status_t ota_store_factory_reset(ota_store_t *store)
 {
-    ota_store_status_t st = ready(store);
+    ota_store_status_t st = store_ready(store);
     if (st != OTA_STORE_OK) {
         return st;
     }
@@ -376,7 +378,7 @@ ota_store_status_t ota_store_factory_reset(ota_store_t *store)
         return OTA_STORE_ERR_NO_ROLLBACK;
     }
     ota_store_stage(store);
-    request(&store->staged, OTA_STORE_FACTORY_SLOT, OTA_INSTALL_FACTORY);
+    store_request(&store->staged, OTA_STORE_FACTORY_SLOT, OTA_INSTALL_FACTORY);
     return ota_store_commit(store);
 }
 
@@ -384,7 +386,7 @@ ota_store_status_t ota_store_factory_reset(ota_store_t *store)
 
 /* Mark every non-running download slot holding version EMPTY in staged; bit i of *erase is
  * set for each. ERR_PROTECTED if one of them must be kept. */
-static ota_store_status_t empty_copies(ota_store_t *store, uint32_t version, uint32_t *erase)
+static ota_store_status_t store_empty_copies(ota_store_t *store, uint32_t version, uint32_t *erase)
 {
     ota_store_state_t *n = &store->staged;
     const ota_store_boot_t *b = &n->boot;
@@ -407,7 +409,7 @@ static ota_store_status_t empty_copies(ota_store_t *store, uint32_t version, uin
  * pending. A target below the security floor is refused here, with nothing written: the
  * bootloader would refuse it and record its slot EMPTY, which for the factory slot is for
  * good, so a manifest must never be able to send the device down that path. */
-static ota_store_status_t discard_running(ota_store_t *store)
+static ota_store_status_t store_discard_running(ota_store_t *store)
 {
     ota_store_state_t *n = &store->staged;
     ota_store_boot_t *b = &n->boot;
@@ -415,15 +417,15 @@ static ota_store_status_t discard_running(ota_store_t *store)
         return OTA_STORE_ERR_STATE;
     }
     if (b->state != OTA_BOOT_INSTALL_PENDING) {
-        uint8_t target = rollback_target(store, n);
+        uint8_t target = store_rollback_target(store, n);
         if (target == OTA_STORE_SLOT_NONE) {
             return OTA_STORE_ERR_NO_ROLLBACK;
         }
-        ota_store_status_t st = check_floor(store, target);
+        ota_store_status_t st = store_check_floor(store, target);
         if (st != OTA_STORE_OK) {
             return st;
         }
-        request(n, target, OTA_INSTALL_ROLLBACK);
+        store_request(n, target, OTA_INSTALL_ROLLBACK);
     }
     if (b->running_slot != OTA_STORE_SLOT_NONE && b->running_slot != OTA_STORE_FACTORY_SLOT) {
         n->slots[b->running_slot].flags |= OTA_SLOT_FLAG_DISCARD;
@@ -433,7 +435,7 @@ static ota_store_status_t discard_running(ota_store_t *store)
 
 ota_store_status_t ota_store_erase_version(ota_store_t *store, uint32_t version)
 {
-    ota_store_status_t st = ready(store);
+    ota_store_status_t st = store_ready(store);
     if (st != OTA_STORE_OK) {
         return st;
     }
@@ -445,13 +447,13 @@ ota_store_status_t ota_store_erase_version(ota_store_t *store, uint32_t version)
     }
     ota_store_stage(store);
     uint32_t erase = 0;
-    st = empty_copies(store, version, &erase);
+    st = store_empty_copies(store, version, &erase);
     if (st != OTA_STORE_OK) {
         return st;
     }
     bool running = store->staged.boot.running_version == version;
     if (running) {
-        st = discard_running(store);
+        st = store_discard_running(store);
         if (st != OTA_STORE_OK) {
             return st;
         }

@@ -30,25 +30,25 @@ ota_guard_t *ota_store_guard(const ota_store_t *store)
 
 /* Keyring entry whose id the image names; ring->count when none (the signature check has
  * already refused such an image). Keyed on the entry index, as the revocation mask is. */
-static size_t signer_index(const ota_sig_keyring_t *ring, const ota_image_info_t *info)
+static size_t store_signer_index(const ota_sig_keyring_t *ring, const ota_image_info_t *info)
 {
     const ota_sig_key_t *key = ota_sig_keyring_find(ring, info->has_key_hash ? info->key_hash
                                                                              : NULL);
     return key != NULL ? (size_t)(key - ring->keys) : ring->count;
 }
 
-static uint32_t entry_bit(size_t index)
+static uint32_t store_entry_bit(size_t index)
 {
     return index < 32u ? 1u << index : 0u;
 }
 
 /* The signer must not be revoked already; the image's own mask must leave its signer and at
  * least one entry of the keyring standing. */
-static ota_store_status_t revocation_policy(const ota_store_t *store, const ota_image_info_t *info)
+static ota_store_status_t store_revocation_policy(const ota_store_t *store, const ota_image_info_t *info)
 {
     const ota_sig_keyring_t *ring = store->trusted_keys;
     uint32_t revoked = ota_guard_values(store->guard)->revoked_keys;
-    uint32_t signer = entry_bit(signer_index(ring, info));
+    uint32_t signer = store_entry_bit(store_signer_index(ring, info));
     if ((revoked & signer) != 0u) {
         return OTA_STORE_ERR_KEY_REVOKED;
     }
@@ -78,7 +78,7 @@ ota_store_status_t ota_store_image_policy(const ota_store_t *store,
         return OTA_STORE_OK;
     }
     switch (ota_image_sig_check(src, info, store->trusted_keys, work, work_len)) {
-    case OTA_SIG_OK: return revocation_policy(store, info);
+    case OTA_SIG_OK: return store_revocation_policy(store, info);
     case OTA_SIG_ERR_UNSIGNED: return OTA_STORE_ERR_UNSIGNED;
     case OTA_SIG_ERR_UNKNOWN_KEY: return OTA_STORE_ERR_UNKNOWN_KEY;
     case OTA_SIG_ERR_BAD_SIGNATURE: return OTA_STORE_ERR_SIGNATURE;

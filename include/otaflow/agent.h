@@ -38,9 +38,8 @@ extern "C" {
 #define OTA_AGENT_PERIOD_DEFAULT_S 60u  /**< the original's default check period */
 #define OTA_AGENT_PERIOD_MAX_S 7200u    /**< the original's maximum */
 #define OTA_AGENT_PROGRESS_STEP_DEFAULT 0x10000u /**< bytes between progress events */
-#define OTA_AGENT_RETRY_FIRST_DEFAULT_S 60u  /**< backoff after the first failed attempt */
-#define OTA_AGENT_RETRY_MAX_DEFAULT_S 14400u /**< longest backoff: 4 h (docs/store.md: wear) */
-#define OTA_AGENT_RETRY_LIMIT_S 86400u       /**< largest retry_max_s accepted: one day */
+/* Backoff: OTA_AGENT_RETRY_FIRST_DEFAULT_S, OTA_AGENT_RETRY_MAX_DEFAULT_S,
+ * OTA_AGENT_RETRY_LIMIT_S: config.h. */
 
 /* OTA_AGENT_HTTP_BUF_SIZE, OTA_AGENT_MANIFEST_BUF_SIZE, OTA_AGENT_MANIFEST_TOKENS: config.h. */
 

@@ -76,6 +76,8 @@ typedef enum ota_boot_status {
     OTA_BOOT_ERR_NO_IMAGE = -2,   /**< nothing valid to boot anywhere: halt */
     OTA_BOOT_ERR_FLASH = -3,      /**< internal flash failed (e.g. power lost): no jump */
     OTA_BOOT_ERR_STORE = -4,      /**< the store failed (e.g. power lost): no jump */
+    OTA_BOOT_ERR_REGION = -5,     /**< app_offset/app_size not on internal sector boundaries
+                                       (or outside the device): nothing touched, no jump */
 } ota_boot_status_t;
 
 /** What happened during one boot (for the console and tests). */
@@ -96,8 +98,8 @@ typedef struct ota_boot_report {
     uint32_t guard_counter;  /**< the guard's security counter after this boot (0: no guard) */
     uint32_t guard_revoked;  /**< the guard's revoked keyring entries after this boot */
     uint32_t rejected_version;    /**< version rejected in this boot (trial limit), or 0 */
-    uint32_t erase_units_written; /**< internal erase units erased and programmed */
-    uint32_t erase_units_skipped; /**< internal erase units already equal, not rewritten */
+    uint32_t sectors_written; /**< internal erase sectors erased and programmed */
+    uint32_t sectors_skipped; /**< internal erase sectors already equal, not rewritten */
     ota_store_status_t store_status; /**< detail of ERR_STORE */
     ota_flash_status_t flash_status; /**< detail of ERR_FLASH */
 } ota_boot_report_t;
@@ -128,8 +130,9 @@ void ota_boot_config_default(ota_boot_config_t *config);
 /**
  * One power-on: decide, install if needed, verify what will run.
  * @param boot     work memory (about 2.9 KB), no need to initialise
- * @param config   NULL for ota_boot_config_default(); app_offset and app_size must be
- *                 multiples of the internal erase unit and inside the device
+ * @param config   NULL for ota_boot_config_default(); the region [app_offset, app_offset +
+ *                 app_size) must start and end on sector boundaries of the internal flash
+ *                 (its sector table, or multiples of erase_unit) and lie inside it
  * @param store    mounted on the external flash (ota_store_mount) by the caller
  * @param internal the internal program flash device
  * @param log      console lines ("boot: installing v2 from slot 1"), may be NULL
@@ -140,7 +143,8 @@ void ota_boot_config_default(ota_boot_config_t *config);
  *         continues; report->flash_status / store_status say which); ERR_STORE with
  *         store_status NOT_MOUNTED for a store not mounted; ERR_FLASH for a guard in the
  *         store config that is not mounted (the floor is unknown: nothing is decided);
- *         ERR_ARG (NULL, unusable config).
+ *         ERR_ARG (NULL, unusable config); ERR_REGION (region not on sector boundaries:
+ *         nothing was touched).
  */
 ota_boot_status_t ota_boot_run(ota_boot_t *boot, const ota_boot_config_t *config,
                                const ota_flash_t *internal, ota_store_t *store, ota_log_fn log,

@@ -95,6 +95,26 @@
 #define OTA_HTTP_USER_AGENT "otaflow/0.1.0"
 #endif
 
+/** Limit on a response's status line + headers when the HTTP config says 0, bytes.
+ *  Range 256..1048576. */
+#ifndef OTA_HTTP_RESP_HEADERS_DEFAULT
+#define OTA_HTTP_RESP_HEADERS_DEFAULT 8192u
+#endif
+
+/** Room for the header values a response keeps (http_response.h), terminating NUL included; a
+ *  longer value is not kept (OTA_HTTP_FIELD_TOO_LONG). They size the response head inside
+ *  ota_http_client_t. Ranges: Content-Range 16..1024, ETag 8..1024, Last-Modified 30..256 (an
+ *  IMF-fixdate is 29 characters). */
+#ifndef OTA_HTTP_CONTENT_RANGE_MAX
+#define OTA_HTTP_CONTENT_RANGE_MAX 64u
+#endif
+#ifndef OTA_HTTP_ETAG_MAX
+#define OTA_HTTP_ETAG_MAX 72u
+#endif
+#ifndef OTA_HTTP_LAST_MODIFIED_MAX
+#define OTA_HTTP_LAST_MODIFIED_MAX 40u
+#endif
+
 /* Image format (image.h) ------------------------------------------------------------------- */
 
 /** Largest TLV area an image may carry (info header included), bytes; a larger one is refused
@@ -123,6 +143,18 @@
 #ifndef OTA_AGENT_MANIFEST_TOKENS
 #define OTA_AGENT_MANIFEST_TOKENS OTA_MANIFEST_TOKENS_DEFAULT
 #endif
+
+/** Backoff after failed checks and downloads, when the agent config says 0: the first wait,
+ *  doubled at each failure up to the longest (4 h: docs/store.md, flash wear). Seconds;
+ *  1 <= first <= longest <= OTA_AGENT_RETRY_LIMIT_S. */
+#ifndef OTA_AGENT_RETRY_FIRST_DEFAULT_S
+#define OTA_AGENT_RETRY_FIRST_DEFAULT_S 60u
+#endif
+#ifndef OTA_AGENT_RETRY_MAX_DEFAULT_S
+#define OTA_AGENT_RETRY_MAX_DEFAULT_S 14400u
+#endif
+/** Largest retry_max_s the agent accepts: one day. Not configurable. */
+#define OTA_AGENT_RETRY_LIMIT_S 86400u
 
 /* Bootloader (boot.h) ---------------------------------------------------------------------- */
 
@@ -168,6 +200,13 @@ OTA_CONFIG_RANGE_(OTA_AGENT_HTTP_BUF_SIZE, 256u, 65536u); /* OTA_HTTP_BUF_MIN.. 
 OTA_CONFIG_RANGE_(OTA_AGENT_MANIFEST_BUF_SIZE, 64u, 1048576u);
 OTA_CONFIG_RANGE_(OTA_AGENT_MANIFEST_TOKENS, 8u, 65536u);
 OTA_CONFIG_RANGE_(OTA_BOOT_BUF_SIZE, 64u, 65536u);
+OTA_CONFIG_RANGE_(OTA_HTTP_RESP_HEADERS_DEFAULT, 256u, 1048576u);
+OTA_CONFIG_RANGE_(OTA_HTTP_CONTENT_RANGE_MAX, 16u, 1024u);
+OTA_CONFIG_RANGE_(OTA_HTTP_ETAG_MAX, 8u, 1024u);
+OTA_CONFIG_RANGE_(OTA_HTTP_LAST_MODIFIED_MAX, 30u, 256u);
+OTA_CONFIG_RANGE_(OTA_AGENT_RETRY_FIRST_DEFAULT_S, 1u, OTA_AGENT_RETRY_MAX_DEFAULT_S);
+OTA_CONFIG_RANGE_(OTA_AGENT_RETRY_MAX_DEFAULT_S, OTA_AGENT_RETRY_FIRST_DEFAULT_S,
+                  OTA_AGENT_RETRY_LIMIT_S);
 OTA_CONFIG_STATIC_ASSERT_((OTA_BOOT_BUF_SIZE & (OTA_BOOT_BUF_SIZE - 1u)) == 0u,
                           "OTA_BOOT_BUF_SIZE must be a power of two");
 #if OTA_ENABLE_ASSERT != 0 && OTA_ENABLE_ASSERT != 1
@@ -178,15 +217,15 @@ OTA_CONFIG_STATIC_ASSERT_((OTA_BOOT_BUF_SIZE & (OTA_BOOT_BUF_SIZE - 1u)) == 0u,
 
 /*
  * The library defines one object whose name spells every size above that shapes a struct;
- * each call of ota_store_mount, ota_agent_init, ota_boot_run, ota_http_init and
+ * each call of ota_store_mount, ota_agent_init, ota_boot_run, ota_http_init, ota_http_resp_init and
  * ota_manifest_select (through OTA_LAYOUT_CHECKED in their headers) reads it. Built with
  * other sizes than the library, a program fails to link with, e.g.,
  *   undefined reference to `ota_layout_storework512u_slots5u_..._httpbuf1024u_...'
  * instead of running with structs of the wrong size.
  */
-#define OTA_LAYOUT_NAME_(sw, ds, hb, mb, mt, bb, ul, mu, me)                                   \
+#define OTA_LAYOUT_NAME_(sw, ds, hb, mb, mt, bb, ul, mu, me, cr, et, lm)                       \
     ota_layout_storework##sw##_slots##ds##_httpbuf##hb##_manifestbuf##mb##_tokens##mt##_bootbuf##bb \
-        ##_url##ul##_manifesturl##mu##_erase##me
+        ##_url##ul##_manifesturl##mu##_erase##me##_crange##cr##_etag##et##_lastmod##lm
 /* One more level so that the arguments are expanded before they are pasted. */
 #define OTA_LAYOUT_EXPAND_(...) OTA_LAYOUT_NAME_(__VA_ARGS__)
 
@@ -194,7 +233,8 @@ OTA_CONFIG_STATIC_ASSERT_((OTA_BOOT_BUF_SIZE & (OTA_BOOT_BUF_SIZE - 1u)) == 0u,
 #define OTA_LAYOUT_SYMBOL                                                                        \
     OTA_LAYOUT_EXPAND_(OTA_STORE_WORK_SIZE, OTA_STORE_MAX_DOWNLOAD_SLOTS, OTA_AGENT_HTTP_BUF_SIZE, \
                        OTA_AGENT_MANIFEST_BUF_SIZE, OTA_AGENT_MANIFEST_TOKENS, OTA_BOOT_BUF_SIZE, \
-                       OTA_URL_MAX, OTA_MANIFEST_URL_MAX, OTA_MANIFEST_ERASE_MAX)
+                       OTA_URL_MAX, OTA_MANIFEST_URL_MAX, OTA_MANIFEST_ERASE_MAX,            \
+                       OTA_HTTP_CONTENT_RANGE_MAX, OTA_HTTP_ETAG_MAX, OTA_HTTP_LAST_MODIFIED_MAX)
 
 #ifdef __cplusplus
 extern "C" {

@@ -39,14 +39,8 @@ extern "C" {
 /** A length the server did not announce. */
 #define OTA_HTTP_LENGTH_UNKNOWN UINT64_MAX
 
-/** Limit on status line + headers when the config says 0. */
-#define OTA_HTTP_RESP_HEADERS_DEFAULT 8192u
-
-/** Room for the kept header values, terminating NUL included. A longer value is not kept
- *  (its state says OTA_HTTP_FIELD_TOO_LONG). */
-#define OTA_HTTP_CONTENT_RANGE_MAX 64u
-#define OTA_HTTP_ETAG_MAX 72u
-#define OTA_HTTP_LAST_MODIFIED_MAX 40u
+/* OTA_HTTP_RESP_HEADERS_DEFAULT and the room for the kept header values,
+ * OTA_HTTP_CONTENT_RANGE_MAX, OTA_HTTP_ETAG_MAX, OTA_HTTP_LAST_MODIFIED_MAX: config.h. */
 
 /** Outcome of feeding bytes. 0: fine so far; negative: the response is unusable. */
 typedef enum ota_http_resp_status {
@@ -143,6 +137,8 @@ typedef struct ota_http_resp_parser {
 
 /** Prepare a parser for one response (config copied; NULL config = all defaults). */
 void ota_http_resp_init(ota_http_resp_parser_t *p, const ota_http_resp_config_t *config);
+/* Every call checks at link time that the caller's ota_http_resp_parser_t matches the library's. */
+#define ota_http_resp_init(...) OTA_LAYOUT_CHECKED(ota_http_resp_init, __VA_ARGS__)
 
 /**
  * Parse the next `len` bytes of the response. Callbacks run from inside this call.

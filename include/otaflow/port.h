@@ -28,8 +28,17 @@ extern "C" {
  *  - program: address and length multiples of program_unit, 0 < len <= page_size, the range
  *             inside one page (page_size bytes, aligned); each program unit may be programmed
  *             once between two erases of its erase unit.
- *  - erase:   addr aligned to erase_unit and len == erase_unit, or (if block_size != 0) addr
- *             aligned to block_size and len == block_size (one faster "block erase").
+ *  - erase:   exactly one erase sector: addr == the sector's start and len == its size; or
+ *             (if block_size != 0) addr aligned to block_size and len == block_size (one
+ *             faster "block erase"), where the block starts and ends on sector boundaries.
+ *
+ * Erase sectors. A uniform device (sectors == NULL) has sectors of erase_unit bytes, aligned.
+ * A device of mixed sector sizes (an STM32F4's bank: 4 x 16K, 1 x 64K, 7 x 128K) lists them
+ * as runs in address order from 0: {count, size} each, sizes powers of two and multiples of
+ * erase_unit, every sector aligned to its own size, the runs covering exactly `size` bytes;
+ * erase_unit is then the smallest sector size (page_size <= erase_unit still holds, so a
+ * page never crosses a sector). The table is the port's (static, not copied). The core walks
+ * sectors only through ota_flash_sector_at / ota_flash_sector_next / ota_flash_on_sectors.
  * ------------------------------------------------------------------------------------------ */
 
 /** Result of a flash operation. */
@@ -44,15 +53,54 @@ typedef enum ota_flash_status {
                                        storage once the bootloader locked it) */
 } ota_flash_status_t;
 
-/** Shape of a flash device. All sizes in bytes; all but erased_value are powers of two. */
+/** One run of equal erase sectors: count sectors of size bytes each. */
+typedef struct ota_flash_sector_run {
+    uint32_t count; /**< sectors in the run (> 0) */
+    uint32_t size;  /**< bytes per sector (power of two, multiple of erase_unit) */
+} ota_flash_sector_run_t;
+
+/** Shape of a flash device. All sizes in bytes; all but erased_value are powers of two.
+ *  Zero-initialised sectors/sector_runs (every existing initialiser) mean a uniform device. */
 typedef struct ota_flash_geometry {
     uint32_t size;          /**< total size */
-    uint32_t erase_unit;    /**< smallest erase (sector / page) */
+    uint32_t erase_unit;    /**< smallest erase (sector / page); with a table, its smallest */
     uint32_t block_size;    /**< larger erase with its own op, or 0 if none */
     uint32_t program_unit;  /**< program granularity and alignment */
     uint32_t page_size;     /**< largest single program; a program never crosses a page */
     uint8_t erased_value;   /**< value of an erased byte (0xFF for NOR) */
+    const ota_flash_sector_run_t *sectors; /**< runs from address 0; NULL: uniform erase_unit */
+    uint32_t sector_runs;   /**< entries in sectors (0 with NULL) */
 } ota_flash_geometry_t;
+
+/** One erase sector: where it starts and how big it is. */
+typedef struct ota_flash_sector {
+    uint32_t start;
+    uint32_t size;
+} ota_flash_sector_t;
+
+/**
+ * The erase sector containing addr (src/flash_sectors.c).
+ * @return true and *out set; false if addr is outside the device or the table does not cover
+ *         it (then *out is {0, 0}).
+ */
+bool ota_flash_sector_at(const ota_flash_geometry_t *g, uint32_t addr, ota_flash_sector_t *out);
+
+/**
+ * The sector after *s (in place). @return false (and *s unchanged) when *s is the last one.
+ */
+bool ota_flash_sector_next(const ota_flash_geometry_t *g, ota_flash_sector_t *s);
+
+/**
+ * True if [addr, addr + len) lies inside the device and starts and ends on sector boundaries
+ * (len > 0), i.e. erasing whole sectors covers exactly that range.
+ */
+bool ota_flash_on_sectors(const ota_flash_geometry_t *g, uint32_t addr, uint32_t len);
+
+/**
+ * True if the sector table is well formed (the rules above); a NULL table always is.
+ * Checks only the table against size and erase_unit, not the rest of the geometry.
+ */
+bool ota_flash_sectors_valid(const ota_flash_geometry_t *g);
 
 /** Operations of a flash device; ctx is ota_flash_t.ctx. */
 typedef struct ota_flash_ops {
@@ -85,7 +133,7 @@ static inline ota_flash_status_t ota_flash_program(const ota_flash_t *f, uint32_
     return f->ops->program(f->ctx, addr, buf, len);
 }
 
-/** Erase one erase unit (len == erase_unit) or one block (len == block_size). */
+/** Erase one sector (addr its start, len its size) or one block (len == block_size). */
 static inline ota_flash_status_t ota_flash_erase(const ota_flash_t *f, uint32_t addr, uint32_t len)
 {
     return f->ops->erase(f->ctx, addr, len);

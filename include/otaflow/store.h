@@ -112,6 +112,10 @@ typedef enum ota_store_status {
                                             revoked (docs/security.md, key rotation) */
     OTA_STORE_ERR_REVOCATION = -29,    /**< the image would revoke the key that signed it, or
                                             every key of the keyring */
+    OTA_STORE_ERR_SECTORS = -30,       /**< mixed erase sectors the store cannot use: the
+                                            first two sectors (the journal) are not both
+                                            erase_unit bytes, or no slot layout covers whole
+                                            sectors (mount fails, nothing written) */
 } ota_store_status_t;
 
 /** A short constant English name for a status ("digest mismatch"), never NULL. */
@@ -213,7 +217,8 @@ typedef struct ota_store_config {
 
 /** Where things are on the device (computed by ota_store_mount). */
 typedef struct ota_store_layout {
-    uint32_t journal_sector_size; /**< one erase unit per journal sector */
+    uint32_t journal_sector_size; /**< one erase sector per journal sector (the device's
+                                       first two sectors, erase_unit bytes each) */
     uint32_t record_size;         /**< bytes per record position (multiple of program unit) */
     uint32_t records_per_sector;
     uint32_t write_chunk;         /**< bytes programmed at once by a download (<= a page) */

@@ -34,7 +34,53 @@ static bool geometry_valid(const ota_flash_geometry_t *g)
         (!is_pow2(g->block_size) || g->block_size < g->erase_unit || g->block_size > g->size)) {
         return false;
     }
-    return true;
+    if (!ota_flash_sectors_valid(g)) {
+        return false;
+    }
+    /* With a table, erase_unit is its smallest sector (wear and time are kept per unit). */
+    for (uint32_t r = 0; g->sectors != NULL && r < g->sector_runs; r++) {
+        if (g->sectors[r].size == g->erase_unit) {
+            return true;
+        }
+    }
+    return g->sectors == NULL;
+}
+
+/* A length that is the size of some sector of the device. */
+static bool is_sector_size(const ota_flash_geometry_t *g, uint32_t len)
+{
+    if (g->sectors == NULL) {
+        return len == g->erase_unit;
+    }
+    for (uint32_t r = 0; r < g->sector_runs; r++) {
+        if (g->sectors[r].size == len) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Exactly one sector at its start, or one aligned block made of whole sectors. */
+static ota_flash_status_t check_erase(const ota_flash_geometry_t *g, uint32_t addr, uint32_t len,
+                                      bool *block)
+{
+    *block = false;
+    bool block_len = g->block_size != 0 && len == g->block_size;
+    if (!is_sector_size(g, len) && !block_len) {
+        return OTA_FLASH_ERR_ALIGN;
+    }
+    if (len > g->size || addr > g->size - len) {
+        return OTA_FLASH_ERR_RANGE;
+    }
+    ota_flash_sector_t s;
+    if (ota_flash_sector_at(g, addr, &s) && s.start == addr && s.size == len) {
+        return OTA_FLASH_OK;
+    }
+    if (block_len && addr % len == 0 && ota_flash_on_sectors(g, addr, len)) {
+        *block = true;
+        return OTA_FLASH_OK;
+    }
+    return OTA_FLASH_ERR_ALIGN;
 }
 
 /* addr + len inside the device, without computing addr + len (it could wrap). */
@@ -96,6 +142,16 @@ static uint64_t program_time_ns(const ota_sim_timing_t *t, uint32_t len, uint32_
         cells = (uint64_t)units * t->program_unit_ns;
     }
     return t->program_setup_ns + (uint64_t)len * t->program_byte_ns + cells;
+}
+
+/* A sector of len bytes: erase_unit_ns for the smallest; a larger one adds
+ * erase_more_unit_ns per further erase unit, or (0) costs erase_unit_ns per erase unit. */
+static uint64_t sector_erase_ns(const ota_sim_timing_t *t, const ota_flash_geometry_t *g,
+                                uint32_t len)
+{
+    uint64_t units = len / g->erase_unit;
+    uint64_t more = t->erase_more_unit_ns != 0 ? t->erase_more_unit_ns : t->erase_unit_ns;
+    return t->erase_unit_ns + (units - 1u) * more;
 }
 
 /* ---- torn operations -------------------------------------------------------------------- */
@@ -241,15 +297,10 @@ static ota_flash_status_t sim_erase(void *ctx, uint32_t addr, uint32_t len)
     if (sim_power_dead(dev->power)) {
         return OTA_FLASH_ERR_POWER;
     }
-    bool block = g->block_size != 0 && len == g->block_size && len != g->erase_unit;
-    if (len != g->erase_unit && !block) {
-        return OTA_FLASH_ERR_ALIGN;
-    }
-    if (!in_range(g, addr, len)) {
-        return OTA_FLASH_ERR_RANGE;
-    }
-    if (addr % len != 0) {
-        return OTA_FLASH_ERR_ALIGN;
+    bool block = false;
+    ota_flash_status_t st = check_erase(g, addr, len, &block);
+    if (st != OTA_FLASH_OK) {
+        return st;
     }
 
     sim_fate_t fate = sim_power_begin_op(dev->power);
@@ -273,7 +324,7 @@ static ota_flash_status_t sim_erase(void *ctx, uint32_t addr, uint32_t len)
     dev->stats.erases++;
     dev->stats.bytes_erased += len;
     dev->stats.modeled_ns += block ? dev->preset.timing.erase_block_ns
-                                   : dev->preset.timing.erase_unit_ns;
+                                   : sector_erase_ns(&dev->preset.timing, g, len);
     return finish_op(dev, fate);
 }
 

@@ -111,7 +111,9 @@ void ota_sim_power_on(ota_sim_power_t *p);
  *  program = program_setup_ns + len * program_byte_ns + cell time, where the cell time is
  *            program_op_ns, or units * program_unit_ns when that is smaller and
  *            program_unit_ns != 0 (a driver programs a few quad words instead of a whole row)
- *  erase   = erase_unit_ns (len == erase_unit) or erase_block_ns (len == block_size) */
+ *  erase   = erase_block_ns (a block erase), else for a sector of n erase units:
+ *            erase_unit_ns + (n - 1) * erase_more_unit_ns (erase_unit_ns * n when
+ *            erase_more_unit_ns is 0); a uniform device has n = 1 */
 typedef struct ota_sim_timing {
     uint64_t read_setup_ns;     /**< per read command (opcode + address + dummy) */
     uint64_t read_byte_ns;      /**< per byte read */
@@ -121,11 +123,13 @@ typedef struct ota_sim_timing {
     uint64_t program_unit_ns;   /**< cell time per program unit if cheaper (0: always flat) */
     uint64_t erase_unit_ns;     /**< one erase unit */
     uint64_t erase_block_ns;    /**< one block, if the part has block erase */
+    uint64_t erase_more_unit_ns; /**< a larger sector: per erase unit beyond the first */
 } ota_sim_timing_t;
 
 /** A named part: geometry + timing. */
 typedef struct ota_sim_preset {
-    const char *name;           /**< "sst26vf032b", "sst26vf064b", "pic32mzw1-pfm" */
+    const char *name;           /**< "sst26vf032b", "sst26vf064b", "pic32mzw1-pfm",
+                                     "stm32f4-1m" (mixed sectors) */
     ota_flash_geometry_t geometry;
     ota_sim_timing_t timing;
 } ota_sim_preset_t;
@@ -150,7 +154,7 @@ typedef struct ota_sim_flash {
     ota_sim_power_t *power;      /**< NULL: a device on its own, never cut */
     uint8_t *mem;                /**< contents (mmap of the file, or heap) */
     uint8_t *programmed;         /**< one bit per program unit: programmed since erase */
-    uint32_t *wear;              /**< erases per erase unit */
+    uint32_t *wear;              /**< erases per erase unit (a larger sector: all of its) */
     ota_sim_stats_t stats;
     ota_sim_fault_t fault;       /**< silent bad writes (RAM only, not kept in a .meta) */
     int fd;                      /**< backing file, -1 for RAM */
@@ -195,7 +199,7 @@ static inline const ota_flash_t *ota_sim_flash_port(const ota_sim_flash_t *dev)
 /** Counters so far. */
 ota_sim_stats_t ota_sim_flash_stats(const ota_sim_flash_t *dev);
 
-/** Erase count of the erase unit containing addr (0 if addr is outside the device). */
+/** Erase count of the sector containing addr (0 if addr is outside the device). */
 uint32_t ota_sim_flash_wear(const ota_sim_flash_t *dev, uint32_t addr);
 
 /** True if the program unit containing addr was programmed (or torn) since its last erase,

@@ -72,7 +72,8 @@ static bool pin_matches(const ota_tls_t *tls, const mbedtls_x509_crt *crt)
 }
 
 /* Called by mbedTLS for each certificate of the chain, after its own checks. Depth 0 is the
- * server's certificate: note whether it signed itself (to name the failure) and check the pin.
+ * server's certificate: note whether it signed itself (to name the failure), match an IP
+ * literal host against its iPAddress names and check the pin.
  * A pin mismatch fails the handshake before any application byte is exchanged. */
 static int verify_cb(void *ctx, mbedtls_x509_crt *crt, int depth, uint32_t *flags)
 {
@@ -82,6 +83,9 @@ static int verify_cb(void *ctx, mbedtls_x509_crt *crt, int depth, uint32_t *flag
     }
     tls->peer_self_signed = crt->issuer_raw.len == crt->subject_raw.len &&
                             memcmp(crt->issuer_raw.p, crt->subject_raw.p, crt->subject_raw.len) == 0;
+    if (tls->peer_ip_len != 0 && !ota_tls_cert_has_ip(crt, tls->peer_ip, tls->peer_ip_len)) {
+        *flags |= MBEDTLS_X509_BADCERT_CN_MISMATCH; /* mbedTLS 2.28 does not check IP names */
+    }
     if (tls->pin_count > 0 && !pin_matches(tls, crt)) {
         tls->pin_mismatch = true;
         *flags |= MBEDTLS_X509_BADCERT_OTHER;
@@ -242,8 +246,11 @@ ota_net_status_t ota_tls_start(ota_tls_t *tls, const char *host, const ota_tls_i
     tls->io = *io;
     mbedtls_ssl_init(&tls->ssl);
     int ret = mbedtls_ssl_setup(&tls->ssl, &tls->conf); /* allocates the record buffers */
+    /* An IP literal is no host name: not sent as SNI (RFC 6066 3), and matched by the verify
+     * callback against iPAddress names, never against DNS names or the CN (RFC 6125 6.2.1). */
+    tls->peer_ip_len = (uint8_t)ota_tls_ip_parse(host, tls->peer_ip);
     if (ret == 0) {
-        ret = mbedtls_ssl_set_hostname(&tls->ssl, host);
+        ret = mbedtls_ssl_set_hostname(&tls->ssl, tls->peer_ip_len != 0 ? NULL : host);
     }
     if (ret != 0) {
         mbedtls_ssl_free(&tls->ssl);

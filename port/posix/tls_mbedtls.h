@@ -14,7 +14,9 @@
  *  - TLS 1.2 or newer (mbedtls_ssl_conf_min_version);
  *  - the server's chain up to a CA of the configured bundle, each certificate in its validity
  *    period (when mbedTLS knows the time), usable for a TLS server (key usage);
- *  - the server name: the host of the URL, also sent as SNI;
+ *  - the server name: the host of the URL, also sent as SNI; an IP literal host (IPv4, or
+ *    IPv6 without brackets) instead must equal an iPAddress entry of the subjectAltName
+ *    (tls_ip_san.c: mbedTLS 2.28 does not check those) and is not sent as SNI;
  *  - when pins are configured: the SHA-256 of the server certificate's SubjectPublicKeyInfo
  *    (DER) equals one of them (on top of the chain check, not instead of it).
  *
@@ -39,6 +41,7 @@
 #include <mbedtls/x509_crt.h>
 
 #include "otaflow/port.h"
+#include "tls_ip_san.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -99,6 +102,8 @@ typedef struct ota_tls {
     bool pin_mismatch;              /**< set by the verify callback */
     bool peer_self_signed;          /**< set by the verify callback */
     bool want_write;                /**< the last WOULD_BLOCK waits to write, not to read */
+    uint8_t peer_ip_len;            /**< 4 or 16 when the host is an IP literal, else 0 */
+    uint8_t peer_ip[OTA_TLS_IP_MAX]; /**< that address: matched against iPAddress names */
     ota_net_status_t io_status;     /**< last failure of the raw stream */
     ota_tls_io_t io;
     uint8_t pin_count;

@@ -4,7 +4,9 @@
  * test makes with openssl (tests/support/make_test_pki.sh, EC P-256): a valid chain downloads
  * and stores; a wrong host name, an expired certificate, an unknown CA, a self-signed server,
  * a pin mismatch and a server that does not speak TLS each fail with their own name and store
- * nothing; require_tls refuses plain http. Last, the heap mbedTLS uses for one update.
+ * nothing; require_tls refuses plain http; an IP-address URL (IPv4 and IPv6) works against a
+ * certificate that names that address, and only then. Last, the heap mbedTLS uses for one
+ * update.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,9 +20,9 @@
 
 #include "agent_harness.h"
 
-enum { GOOD, WRONGNAME, EXPIRED, UNKNOWNCA, SELFSIGNED, PLAIN, N_SERVERS };
+enum { GOOD, WRONGNAME, EXPIRED, UNKNOWNCA, SELFSIGNED, IPCERT, PLAIN, N_SERVERS };
 static const char *const cert_of[N_SERVERS] = {"good", "wrongname", "expired", "unknownca",
-                                               "selfsigned", NULL};
+                                               "selfsigned", "ip", NULL};
 static uint16_t ports[N_SERVERS];
 static test_server_t nginx;
 static char pki[320];
@@ -49,6 +51,10 @@ static int setup(void **state)
         n += (size_t)snprintf(servers + n, sizeof servers - n,
                               "  server {\n    listen 127.0.0.1:%u%s;\n    root %s;\n",
                               (unsigned)ports[i], cert_of[i] != NULL ? " ssl" : "", harness_www);
+        if (i == IPCERT) {
+            n += (size_t)snprintf(servers + n, sizeof servers - n, "    listen [::1]:%u ssl;\n",
+                                  (unsigned)ports[i]);
+        }
         if (cert_of[i] != NULL) {
             n += (size_t)snprintf(servers + n, sizeof servers - n,
                                   "    ssl_certificate %s/%s.pem;\n"
@@ -237,16 +243,22 @@ static void test_self_signed_server(void **state)
     image_refused(SELFSIGNED, OTA_TLS_ERR_SELF_SIGNED);
 }
 
+/* The manifest at https://host:port of `server` is refused in the handshake for want. */
+static void manifest_refused(const char *host, int server, ota_tls_status_t want)
+{
+    char murl[128];
+    snprintf(murl, sizeof murl, "https://%s:%u/ota.json", host, (unsigned)ports[server]);
+    agent_device_t *d = tls_device(murl, NULL, false);
+    assert_true(agent_device_run_until(d, OTA_EVT_CHECK_FAILED, 1, 10000));
+    assert_tls_failure(d, OTA_EVT_CHECK_FAILED, want);
+    agent_device_free(d);
+}
+
 /* https to a server that speaks plain HTTP on that port. */
 static void test_server_without_tls(void **state)
 {
     (void)state;
-    char murl[128];
-    snprintf(murl, sizeof murl, "https://localhost:%u/ota.json", (unsigned)ports[PLAIN]);
-    agent_device_t *d = tls_device(murl, NULL, false);
-    assert_true(agent_device_run_until(d, OTA_EVT_CHECK_FAILED, 1, 10000));
-    assert_tls_failure(d, OTA_EVT_CHECK_FAILED, OTA_TLS_ERR_HANDSHAKE);
-    agent_device_free(d);
+    manifest_refused("localhost", PLAIN, OTA_TLS_ERR_HANDSHAKE);
 }
 
 /* A valid chain whose key is not the pinned one: refused before any request is sent. */
@@ -450,6 +462,79 @@ static void test_tls_ram(void **state)
     assert_true(tls.after <= 0);
 }
 
+/* https://<IP literal>: the certificate must name that address (iPAddress), which mbedTLS
+ * 2.28 alone never matches. Manifest and image over IPv4, then over IPv6. */
+static void ip_host_stores_image(const char *host)
+{
+    char base[96], murl[128];
+    snprintf(base, sizeof base, "https://%s:%u", host, (unsigned)ports[IPCERT]);
+    harness_manifest_reset();
+    harness_manifest_add(2, base, "app_v2.ota", "app_v2.ota", false);
+    snprintf(murl, sizeof murl, "%s/ota.json", base);
+    agent_device_t *d = tls_device(murl, NULL, true);
+    assert_true(agent_device_run_until(d, OTA_EVT_RESET_PENDING, 1, 20000));
+    assert_int_equal(event_log_count(&d->log, OTA_EVT_CHECK_FAILED), 0);
+    assert_int_equal(d->sock.last_tls_error, OTA_TLS_OK);
+    harness_assert_slot_is_file(d, 2);
+    agent_device_free(d);
+}
+
+static void test_ip_address_matches_ip_san(void **state)
+{
+    (void)state;
+    ip_host_stores_image("127.0.0.1");
+    ip_host_stores_image("[::1]");
+}
+
+/* The same address on a certificate that names only "localhost", and a certificate for
+ * 127.0.0.1 reached as another address: both are the wrong server name. */
+static void test_ip_address_without_matching_ip_san_refused(void **state)
+{
+    (void)state;
+    manifest_refused("127.0.0.1", GOOD, OTA_TLS_ERR_HOSTNAME);
+
+    char path[400];
+    snprintf(path, sizeof path, "%s/ip.pem", pki);
+    mbedtls_x509_crt crt;
+    mbedtls_x509_crt_init(&crt);
+    assert_int_equal(mbedtls_x509_crt_parse_file(&crt, path), 0);
+    uint8_t ip[OTA_TLS_IP_MAX];
+    assert_int_equal(ota_tls_ip_parse("127.0.0.1", ip), 4);
+    assert_true(ota_tls_cert_has_ip(&crt, ip, 4));
+    assert_int_equal(ota_tls_ip_parse("0:0:0::1", ip), 16);
+    assert_true(ota_tls_cert_has_ip(&crt, ip, 16));
+    assert_int_equal(ota_tls_ip_parse("127.0.0.2", ip), 4);
+    assert_false(ota_tls_cert_has_ip(&crt, ip, 4));
+    assert_int_equal(ota_tls_ip_parse("::2", ip), 16);
+    assert_false(ota_tls_cert_has_ip(&crt, ip, 16));
+    assert_int_equal(ota_tls_ip_parse("::ffff:127.0.0.1", ip), 16); /* not the IPv4 entry */
+    assert_false(ota_tls_cert_has_ip(&crt, ip, 16));
+    mbedtls_x509_crt_free(&crt);
+}
+
+/* What counts as an IP literal (the rest is a host name, matched by mbedTLS). */
+static void test_ip_literal_parsing(void **state)
+{
+    (void)state;
+    uint8_t ip[OTA_TLS_IP_MAX];
+    static const uint8_t v6[16] = {0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 2};
+    assert_int_equal(ota_tls_ip_parse("fe80::1:2", ip), 16);
+    assert_memory_equal(ip, v6, 16);
+    static const uint8_t mapped[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 10, 0, 0, 1};
+    assert_int_equal(ota_tls_ip_parse("::FFFF:10.0.0.1", ip), 16);
+    assert_memory_equal(ip, mapped, 16);
+    assert_int_equal(ota_tls_ip_parse("1:2:3:4:5:6:7:8", ip), 16);
+    assert_int_equal(ip[15], 8);
+    assert_int_equal(ota_tls_ip_parse("192.168.43.173", ip), 4);
+    assert_int_equal(ip[3], 173);
+    static const char *const not_ip[] = {"localhost", "1::2::3", "127.0.0.256", "01.2.3.4",
+                                         "1.2.3", "1.2.3.4.5", ":::", "1:2:3:4:5:6:7:8:9",
+                                         "12345::1", "fe80::1%eth0", "1:", ":1", "", "::1:"};
+    for (size_t i = 0; i < sizeof not_ip / sizeof not_ip[0]; i++) {
+        assert_int_equal(ota_tls_ip_parse(not_ip[i], ip), 0);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -463,6 +548,9 @@ int main(void)
         cmocka_unit_test(test_pin_mismatch),
         cmocka_unit_test(test_no_ca_configured),
         cmocka_unit_test(test_require_tls_refuses_plain_http),
+        cmocka_unit_test(test_ip_address_matches_ip_san),
+        cmocka_unit_test(test_ip_address_without_matching_ip_san_refused),
+        cmocka_unit_test(test_ip_literal_parsing),
         cmocka_unit_test(test_tls_ram),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -39,6 +39,12 @@ static void take_digest(pc_world_t *w, uint32_t v)
     }
 }
 
+boot_fixture_t *pc_board_open(const pc_geometry_t *geo)
+{
+    boot_fixture_select_internal(geo->internal, geo->app_offset, geo->app_size);
+    return boot_fixture_open_external(geo->override);
+}
+
 pc_world_t *pc_world_new(const pc_scenario_t *sc, const pc_geometry_t *geo, uint32_t image_size)
 {
     pc_world_t *w = calloc(1, sizeof *w);
@@ -48,7 +54,7 @@ pc_world_t *pc_world_new(const pc_scenario_t *sc, const pc_geometry_t *geo, uint
     w->scenario = sc;
     w->geometry = geo;
     w->image_size = image_size;
-    w->fx = boot_fixture_open_external(geo->override);
+    w->fx = pc_board_open(geo);
     for (uint32_t v = 1; v <= PC_VERSIONS; v++) {
         w->img[v] = malloc(image_size);
         if (!w->img[v]) {

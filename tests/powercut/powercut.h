@@ -24,10 +24,14 @@
 
 /* ---- configurations ------------------------------------------------------------------- */
 
-/** A store flash geometry under test. */
+/** A board's flash geometries under test: the store's external flash and the internal one. */
 typedef struct pc_geometry {
     const char *name;
     const ota_flash_geometry_t *override; /* NULL: the sst26vf032b preset */
+    const char *internal;                 /* internal flash preset, NULL: pic32mzw1-pfm ... */
+    uint32_t app_offset, app_size;        /* ... and its application region (else default) */
+    /* Scenarios (bit i: pc_scenarios[i]) the reduced sweep runs on it; 0: all. */
+    uint32_t reduced_scenarios;
 } pc_geometry_t;
 
 typedef struct pc_world pc_world_t;
@@ -132,6 +136,9 @@ struct pc_world {
 
 /** A world for one configuration: board (not set up), images. */
 pc_world_t *pc_world_new(const pc_scenario_t *sc, const pc_geometry_t *geo, uint32_t image_size);
+
+/** A fresh board (boot fixture) with the geometry's external and internal flash. */
+boot_fixture_t *pc_board_open(const pc_geometry_t *geo);
 void pc_world_free(pc_world_t *w);
 
 /** Record why a check failed (first reason wins); returns -1. */

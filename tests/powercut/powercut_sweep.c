@@ -56,6 +56,8 @@ typedef struct plan {
     /* Signature checks make PC_SECURE lives about 7 times slower: the reduced sweep runs
      * them on the first geometry only, without double faults. */
     bool secure_light;
+    /* Geometries with reduced_scenarios run only those scenarios (the reduced sweep). */
+    bool sample_geometries;
     int only_scenario, only_geometry;
     unsigned jobs;
     uint64_t seed;
@@ -278,7 +280,7 @@ static pc_world_t *prepare(unsigned sc, unsigned geo, unsigned size, boot_fixtur
     /* Small images get a checkpoint every 4 KB so their downloads can resume mid-way. */
     w->fx->store_config.checkpoint_interval = size == 0 ? 4096u : 0u;
     w->scenario->setup(w);
-    *start = boot_fixture_open_external(pc_geometries[geo].override);
+    *start = pc_board_open(&pc_geometries[geo]);
     boot_fixture_clone(*start, w->fx);
     return w;
 }
@@ -286,7 +288,7 @@ static pc_world_t *prepare(unsigned sc, unsigned geo, unsigned size, boot_fixtur
 /* The worker's share of one configuration's cases. */
 static void run_share(config_run_t *cr, const plan_t *p, unsigned worker, tally_t *t)
 {
-    boot_fixture_t *post = boot_fixture_open_external(pc_geometries[cr->geo].override);
+    boot_fixture_t *post = pc_board_open(&pc_geometries[cr->geo]);
     uint64_t k = 0;
     for (uint64_t cut = 1; cut <= cr->ops; cut++) {
         for (unsigned mode = 0; mode < 3; mode++, k++) {
@@ -478,6 +480,10 @@ static int sweep(const plan_t *p)
                 if (p->secure_light && (pc_scenarios[sc].features & PC_SECURE) && geo != 0) {
                     continue;
                 }
+                uint32_t sample = pc_geometries[geo].reduced_scenarios;
+                if (p->sample_geometries && sample != 0 && !(sample & (1u << sc))) {
+                    continue;
+                }
                 tally_t t = {0, 0, 0, 0, 0};
                 uint64_t ops = 0;
                 double t1 = now_s();
@@ -559,7 +565,7 @@ static int replay(int argc, char **argv, unsigned bad, uint64_t bad_nth)
     }
     boot_fixture_t *start;
     pc_world_t *w = prepare(c.sc, c.geo, c.size, &start);
-    boot_fixture_t *post = boot_fixture_open_external(pc_geometries[c.geo].override);
+    boot_fixture_t *post = pc_board_open(&pc_geometries[c.geo]);
     w->fx->echo = true;
     uint64_t base = start->power.ops, m = 0;
     if (bad != 0) {
@@ -597,6 +603,7 @@ int main(int argc, char **argv)
         .only_geometry = -1,
         .bad_cut_all = {false, false},
         .secure_light = true,
+        .sample_geometries = true,
         .jobs = 2,
         .seed = 0x0DA7A5EEDull,
     };
@@ -624,12 +631,14 @@ int main(int argc, char **argv)
             p.double_all[0] = false;
             p.sample_every[0] = 2;
             p.secure_light = true;
+            p.sample_geometries = true;
         } else if (strcmp(a, "--full") == 0) {
             p.sizes[0] = p.sizes[1] = true;
             p.double_all[0] = true;
             p.sample_every[1] = 8;
             p.bad_cut_all[0] = p.bad_cut_all[1] = true;
             p.secure_light = false;
+            p.sample_geometries = false;
         } else if (strcmp(a, "--jobs") == 0 && more) {
             p.jobs = (unsigned)strtoul(argv[++i], NULL, 0);
             if (p.jobs < 1 || p.jobs > 16) {

@@ -28,6 +28,19 @@ static void collect(void *ctx, const char *line)
     }
 }
 
+/* The internal flash of boards opened next (boot_fixture_select_internal). */
+static struct {
+    const char *preset;
+    uint32_t app_offset, app_size;
+} internal_choice;
+
+void boot_fixture_select_internal(const char *preset, uint32_t app_offset, uint32_t app_size)
+{
+    internal_choice.preset = preset;
+    internal_choice.app_offset = app_offset;
+    internal_choice.app_size = app_size;
+}
+
 boot_fixture_t *boot_fixture_open(void)
 {
     return boot_fixture_open_external(NULL);
@@ -41,8 +54,9 @@ boot_fixture_t *boot_fixture_open_external(const ota_flash_geometry_t *external_
     }
     fx->echo = getenv("OTA_TEST_ECHO") != NULL;
     ota_sim_power_init(&fx->power);
-    ota_flash_status_t fs = ota_sim_flash_open_ram(&fx->internal, ota_sim_preset("pic32mzw1-pfm"),
-                                                   NULL, &fx->power);
+    const char *internal = internal_choice.preset ? internal_choice.preset : "pic32mzw1-pfm";
+    ota_flash_status_t fs =
+        ota_sim_flash_open_ram(&fx->internal, ota_sim_preset(internal), NULL, &fx->power);
     if (fs == OTA_FLASH_OK) {
         fs = ota_sim_flash_open_ram(&fx->external, ota_sim_preset("sst26vf032b"),
                                     external_geometry, &fx->power);
@@ -55,6 +69,10 @@ boot_fixture_t *boot_fixture_open_external(const ota_flash_geometry_t *external_
         die("ota_store_mount", st);
     }
     ota_boot_config_default(&fx->config);
+    if (internal_choice.preset) {
+        fx->config.app_offset = internal_choice.app_offset;
+        fx->config.app_size = internal_choice.app_size;
+    }
     return fx;
 }
 
@@ -119,11 +137,13 @@ void boot_fixture_program(boot_fixture_t *fx, const uint8_t *img, uint32_t len)
 {
     const ota_flash_t *f = ota_sim_flash_port(&fx->internal);
     uint32_t base = fx->config.app_offset;
-    uint32_t eu = f->geometry.erase_unit, page = f->geometry.page_size;
+    uint32_t page = f->geometry.page_size;
     uint8_t row[4096];
-    for (uint32_t off = 0; off < len; off += eu) {
-        if (ota_flash_erase(f, base + off, eu) != OTA_FLASH_OK) {
-            die("programmer erase", (int)off);
+    ota_flash_sector_t s;
+    bool more = ota_flash_sector_at(&f->geometry, base, &s);
+    for (; more && s.start < base + len; more = ota_flash_sector_next(&f->geometry, &s)) {
+        if (ota_flash_erase(f, s.start, s.size) != OTA_FLASH_OK) {
+            die("programmer erase", (int)s.start);
         }
     }
     for (uint32_t off = 0; off < len; off += page) {

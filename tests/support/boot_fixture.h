@@ -30,8 +30,12 @@ typedef struct boot_fixture {
     bool echo;                             /* also print console lines to stdout */
 } boot_fixture_t;
 
-/** A fresh board: both flashes erased, store mounted (fresh), default boot config. Aborts on
- *  error. echo from env OTA_TEST_ECHO. */
+/** Boards opened from now on get this internal flash preset and application region
+ *  (preset NULL: back to the PIC32MZ W1 and ota_boot_config_default's region). */
+void boot_fixture_select_internal(const char *preset, uint32_t app_offset, uint32_t app_size);
+
+/** A fresh board: both flashes erased, store mounted (fresh), default boot config (or the
+ *  selected internal flash and region). Aborts on error. echo from env OTA_TEST_ECHO. */
 boot_fixture_t *boot_fixture_open(void);
 
 /** The same with the external flash in another geometry (NULL: the SST26VF032B preset's). */

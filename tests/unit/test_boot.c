@@ -4,7 +4,8 @@
  * domain): first boot, install, skip-equal units, trial and roll back, confirm, factory reset,
  * EraseVer of the running version, corrupt slot, corrupt internal image, nothing valid, and a
  * power cut before/after/torn at every flash operation of an install, of the first-boot
- * factory copy and of a trial roll back.
+ * factory copy and of a trial roll back. The main paths and sweeps run again on an STM32F4
+ * internal flash of mixed sector sizes (region rule: ERR_REGION).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -24,7 +25,12 @@
 /* The exhaustive sweeps use one of 3 erase units: cost is ops x 3 boots. */
 #define CUT_IMG 11000u
 
-static uint8_t v1[IMG], v2[IMG];
+/* The STM32F4 board's images: past its 64K sector into the first 128K one. */
+#define STM_IMG 66000u
+/* Image sizes of the tests run now (the STM32F4 tests switch them). */
+static uint32_t img = IMG, cut_img = CUT_IMG;
+
+static uint8_t v1[STM_IMG], v2[STM_IMG];
 
 static boot_fixture_t *board_with_v1(uint32_t size)
 {
@@ -105,10 +111,12 @@ static void test_bad_arguments(void **unused)
                      OTA_BOOT_ERR_ARG);
     ota_boot_config_t c = fx->config;
     c.app_offset = 0x20100; /* not on an erase unit */
-    assert_int_equal(ota_boot_run(&fx->boot, &c, in, &fx->store, NULL, NULL, &r), OTA_BOOT_ERR_ARG);
+    assert_int_equal(ota_boot_run(&fx->boot, &c, in, &fx->store, NULL, NULL, &r),
+                     OTA_BOOT_ERR_REGION);
     c = fx->config;
     c.app_size = 0x100000; /* past the end of the device */
-    assert_int_equal(ota_boot_run(&fx->boot, &c, in, &fx->store, NULL, NULL, &r), OTA_BOOT_ERR_ARG);
+    assert_int_equal(ota_boot_run(&fx->boot, &c, in, &fx->store, NULL, NULL, &r),
+                     OTA_BOOT_ERR_REGION);
     c = fx->config;
     c.max_attempts = 0;
     assert_int_equal(ota_boot_run(&fx->boot, &c, in, &fx->store, NULL, NULL, &r), OTA_BOOT_ERR_ARG);
@@ -126,7 +134,7 @@ static void test_bad_arguments(void **unused)
 static void test_first_boot_saves_factory_image(void **unused)
 {
     (void)unused;
-    boot_fixture_t *fx = board_with_v1(IMG);
+    boot_fixture_t *fx = board_with_v1(img);
     assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_OK);
     assert_int_equal(fx->report.version, 1);
     assert_true(fx->report.factory_saved);
@@ -136,7 +144,7 @@ static void test_first_boot_saves_factory_image(void **unused)
     const ota_store_slot_t *f = ota_store_slot(&fx->store, OTA_STORE_FACTORY_SLOT);
     assert_int_equal(f->state, OTA_SLOT_STORED);
     assert_int_equal(f->version, 1);
-    assert_int_equal(f->size, IMG);
+    assert_int_equal(f->size, img);
     assert_int_equal(ota_store_slot_verify(&fx->store, OTA_STORE_FACTORY_SLOT), OTA_STORE_OK);
     assert_int_equal(fields(fx)->state, OTA_BOOT_CONFIRMED);
     assert_int_equal(fields(fx)->running_version, 1);
@@ -154,7 +162,7 @@ static void test_first_boot_saves_factory_image(void **unused)
 static void test_running_header_and_confirm(void **unused)
 {
     (void)unused;
-    boot_fixture_t *fx = board_with_v1(IMG);
+    boot_fixture_t *fx = board_with_v1(img);
     ota_image_header_t h;
     assert_int_equal(ota_boot_running_header(ota_sim_flash_port(&fx->internal), NULL, &h),
                      OTA_IMAGE_OK);
@@ -174,7 +182,7 @@ static void test_running_header_and_confirm(void **unused)
 static void test_install_of_a_stored_update(void **unused)
 {
     (void)unused;
-    boot_fixture_t *fx = board_with_v2_pending(IMG);
+    boot_fixture_t *fx = board_with_v2_pending(img);
     assert_int_equal(fields(fx)->state, OTA_BOOT_INSTALL_PENDING);
     assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_OK);
     assert_true(fx->report.installed);
@@ -197,13 +205,13 @@ static void test_install_skips_equal_erase_units(void **unused)
     (void)unused;
     /* v2 differs from v1 in its header (unit 0), one payload byte (unit 1) and its hash TLV
      * (last unit): 3 of the 6 units are rewritten, 3 are left alone. */
-    boot_fixture_t *fx = board_with_v2_same_epoch_pending(IMG);
+    boot_fixture_t *fx = board_with_v2_same_epoch_pending(img);
     uint32_t units = (IMG + 4095u) / 4096u;
     ota_sim_stats_t before = ota_sim_flash_stats(&fx->internal);
     assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_OK);
     ota_sim_stats_t after = ota_sim_flash_stats(&fx->internal);
-    assert_int_equal(fx->report.erase_units_written, 3);
-    assert_int_equal(fx->report.erase_units_skipped, units - 3);
+    assert_int_equal(fx->report.sectors_written, 3);
+    assert_int_equal(fx->report.sectors_skipped, units - 3);
     assert_int_equal(after.erases - before.erases, 3);
     assert_int_equal(boot_fixture_internal_version(fx), 2);
 
@@ -211,11 +219,11 @@ static void test_install_skips_equal_erase_units(void **unused)
     assert_int_equal(confirm(fx), OTA_BOOT_OK);
     assert_int_equal(ota_store_factory_reset(&fx->store), OTA_STORE_OK);
     assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_OK); /* v1 back: 3 units again */
-    assert_int_equal(fx->report.erase_units_written, 3);
+    assert_int_equal(fx->report.sectors_written, 3);
     assert_int_equal(ota_store_request_install(&fx->store, 1), OTA_STORE_OK);
     assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_OK);
     assert_int_equal(fx->report.version, 2);
-    assert_int_equal(fx->report.erase_units_written, 3);
+    assert_int_equal(fx->report.sectors_written, 3);
     boot_fixture_close(fx);
 }
 
@@ -224,7 +232,7 @@ static void test_install_skips_equal_erase_units(void **unused)
 static void test_trial_without_confirm_rolls_back_and_rejects(void **unused)
 {
     (void)unused;
-    boot_fixture_t *fx = board_with_v2_pending(IMG);
+    boot_fixture_t *fx = board_with_v2_pending(img);
     for (unsigned i = 1; i <= 3; i++) {
         assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_OK);
         assert_int_equal(fx->report.version, 2);
@@ -253,7 +261,7 @@ static void test_trial_without_confirm_rolls_back_and_rejects(void **unused)
 static void test_confirm_stops_counting(void **unused)
 {
     (void)unused;
-    boot_fixture_t *fx = board_with_v2_pending(IMG);
+    boot_fixture_t *fx = board_with_v2_pending(img);
     assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_OK);
     assert_true(fx->report.trial);
     assert_int_equal(confirm(fx), OTA_BOOT_OK);
@@ -271,7 +279,7 @@ static void test_confirm_stops_counting(void **unused)
 static void test_confirm_on_start_skips_the_trial(void **unused)
 {
     (void)unused;
-    boot_fixture_t *fx = board_with_v2_pending(IMG);
+    boot_fixture_t *fx = board_with_v2_pending(img);
     fx->config.confirm_on_start = true;
     assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_OK);
     assert_int_equal(fx->report.version, 2);
@@ -285,7 +293,7 @@ static void test_confirm_on_start_skips_the_trial(void **unused)
 static void test_factory_reset(void **unused)
 {
     (void)unused;
-    boot_fixture_t *fx = board_with_v2_same_epoch_pending(IMG);
+    boot_fixture_t *fx = board_with_v2_same_epoch_pending(img);
     assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_OK);
     assert_int_equal(confirm(fx), OTA_BOOT_OK);
     assert_int_equal(ota_store_factory_reset(&fx->store), OTA_STORE_OK);
@@ -302,7 +310,7 @@ static void test_factory_reset(void **unused)
 static void test_erase_version_of_the_running_rolls_back(void **unused)
 {
     (void)unused;
-    boot_fixture_t *fx = board_with_v2_same_epoch_pending(IMG);
+    boot_fixture_t *fx = board_with_v2_same_epoch_pending(img);
     assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_OK);
     assert_int_equal(confirm(fx), OTA_BOOT_OK);
     assert_int_equal(ota_store_erase_version(&fx->store, 2), OTA_STORE_OK);
@@ -321,7 +329,7 @@ static void test_erase_version_of_the_running_rolls_back(void **unused)
 static void test_corrupt_slot_is_not_installed(void **unused)
 {
     (void)unused;
-    boot_fixture_t *fx = board_with_v2_pending(IMG);
+    boot_fixture_t *fx = board_with_v2_pending(img);
     uint32_t at = ota_store_slot_addr(&fx->store, 1) + 5000u;
     ota_sim_flash_raw(&fx->external)[at] ^= 0x01;
     uint64_t erases = ota_sim_flash_stats(&fx->internal).erases;
@@ -342,7 +350,7 @@ static void test_corrupt_slot_is_not_installed(void **unused)
 static void test_image_for_another_board_is_not_installed(void **unused)
 {
     (void)unused;
-    boot_fixture_t *fx = board_with_v1(IMG);
+    boot_fixture_t *fx = board_with_v1(img);
     fx->config.hw_id = 0x57310001u; /* the images' id */
     assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_OK);
     boot_fixture_image(v2, IMG, 2, 0);
@@ -360,9 +368,10 @@ static void test_image_for_another_board_is_not_installed(void **unused)
 static void test_corrupt_internal_image_is_restored(void **unused)
 {
     (void)unused;
-    boot_fixture_t *fx = board_with_v1(IMG);
+    boot_fixture_t *fx = board_with_v1(img);
     assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_OK);
-    ota_sim_flash_raw(&fx->internal)[fx->config.app_offset + 9000u] ^= 0x10;
+    /* A payload byte in the last unit (sector) of the image. */
+    ota_sim_flash_raw(&fx->internal)[fx->config.app_offset + img - 200u] ^= 0x10;
     assert_int_equal(boot_fixture_internal_version(fx), 0);
     assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_OK);
     assert_true(fx->report.repaired);
@@ -370,14 +379,14 @@ static void test_corrupt_internal_image_is_restored(void **unused)
     assert_true(boot_fixture_said(fx, "boot: restoring v1 from slot 0"));
     assert_int_equal(boot_fixture_internal_version(fx), 1);
     /* Only the damaged unit (and unit 0, rewritten last) were written. */
-    assert_int_equal(fx->report.erase_units_written, 2);
+    assert_int_equal(fx->report.sectors_written, 2);
     boot_fixture_close(fx);
 }
 
 static void test_cheap_boot_check_still_catches_a_torn_header(void **unused)
 {
     (void)unused;
-    boot_fixture_t *fx = board_with_v1(IMG);
+    boot_fixture_t *fx = board_with_v1(img);
     fx->config.verify_each_boot = false;
     assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_OK);
     memset(ota_sim_flash_raw(&fx->internal) + fx->config.app_offset, 0xFF, 16);
@@ -398,7 +407,7 @@ static void test_nothing_valid_anywhere(void **unused)
     boot_fixture_close(fx);
 
     /* Internal image and factory copy both damaged. */
-    fx = board_with_v1(IMG);
+    fx = board_with_v1(img);
     assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_OK);
     ota_sim_flash_raw(&fx->internal)[fx->config.app_offset + 100u] ^= 0x01;
     ota_sim_flash_raw(&fx->external)[ota_store_slot_addr(&fx->store, 0) + 100u] ^= 0x01;
@@ -483,7 +492,7 @@ static void test_modeled_times_of_a_full_size_install(void **unused)
     s = span_start(fx);
     assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_OK);
     assert_int_equal(fx->report.version, 2);
-    assert_int_equal(fx->report.erase_units_written, size / 4096u);
+    assert_int_equal(fx->report.sectors_written, size / 4096u);
     span_print(fx, "install of a new image (all units)", &s);
 
     s = span_start(fx);
@@ -512,7 +521,7 @@ typedef struct sweep {
 
 static boot_fixture_t *setup_install(void)
 {
-    return board_with_v2_pending(CUT_IMG);
+    return board_with_v2_pending(cut_img);
 }
 
 static int done_install(boot_fixture_t *fx)
@@ -522,7 +531,7 @@ static int done_install(boot_fixture_t *fx)
 
 static boot_fixture_t *setup_first_boot(void)
 {
-    return board_with_v1(CUT_IMG);
+    return board_with_v1(cut_img);
 }
 
 static int done_first_boot(boot_fixture_t *fx)
@@ -537,7 +546,7 @@ static int done_first_boot(boot_fixture_t *fx)
 
 static boot_fixture_t *setup_rollback(void)
 {
-    boot_fixture_t *fx = board_with_v2_pending(CUT_IMG);
+    boot_fixture_t *fx = board_with_v2_pending(cut_img);
     for (unsigned i = 0; i < 3; i++) {
         assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_OK);
         assert_int_equal(fx->report.version, 2);
@@ -555,7 +564,7 @@ static int done_rollback(boot_fixture_t *fx)
 
 static boot_fixture_t *setup_repair(void)
 {
-    boot_fixture_t *fx = board_with_v1(CUT_IMG);
+    boot_fixture_t *fx = board_with_v1(cut_img);
     assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_OK);
     /* A damaged magic (found by the cheap check) and a damaged payload byte further on. */
     ota_sim_flash_raw(&fx->internal)[fx->config.app_offset] ^= 0x20;
@@ -666,6 +675,88 @@ static void test_power_cut_during_trial_rollback(void **unused)
     run_sweep(&sw);
 }
 
+/* STM32F4 internal flash (16K x 4, 64K, 128K x 7) ------------------------------------------ */
+
+/* The region is the 64K sector and the first 128K one; images cross from one into the other. */
+#define STM_APP_OFFSET 0x10000u
+#define STM_APP_SIZE 0x30000u
+
+static int stm32f4_board(void **state)
+{
+    (void)state;
+    boot_fixture_select_internal("stm32f4-1m", STM_APP_OFFSET, STM_APP_SIZE);
+    img = STM_IMG;
+    cut_img = STM_IMG;
+    return 0;
+}
+
+static int default_board(void **state)
+{
+    (void)state;
+    boot_fixture_select_internal(NULL, 0, 0);
+    img = IMG;
+    cut_img = CUT_IMG;
+    return 0;
+}
+
+static void test_stm32f4_region_must_be_on_sectors(void **unused)
+{
+    (void)unused;
+    boot_fixture_t *fx = board_with_v1(img);
+    const ota_flash_t *in = ota_sim_flash_port(&fx->internal);
+    ota_boot_report_t r;
+    /* Each ends or starts inside a sector: an install would erase outside the region. */
+    const uint32_t bad[][2] = {{0x10000, 0x20000}, {0x14000, 0x2C000}, {0x0C000, 0x30000},
+                               {0x10000, 0x18000}, {0x20000, 0x10000}, {0x10000, 0xF8000}};
+    ota_sim_stats_t before = ota_sim_flash_stats(&fx->internal);
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        ota_boot_config_t c = fx->config;
+        c.app_offset = bad[i][0];
+        c.app_size = bad[i][1];
+        assert_int_equal(ota_boot_run(&fx->boot, &c, in, &fx->store, NULL, NULL, &r),
+                         OTA_BOOT_ERR_REGION);
+    }
+    ota_sim_stats_t after = ota_sim_flash_stats(&fx->internal);
+    assert_int_equal(after.programs + after.erases, before.programs + before.erases);
+    assert_string_equal(ota_boot_status_str(OTA_BOOT_ERR_REGION),
+                        "application region not on sector boundaries");
+    assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_OK); /* the real region: 64K + 128K */
+    boot_fixture_close(fx);
+}
+
+static void test_stm32f4_install_erases_sector_by_sector(void **unused)
+{
+    (void)unused;
+    /* v2 differs from v1 in its header (64K sector) and its hash TLV (128K sector). */
+    boot_fixture_t *fx = board_with_v2_same_epoch_pending(img);
+    ota_sim_stats_t before = ota_sim_flash_stats(&fx->internal);
+    assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_OK);
+    ota_sim_stats_t after = ota_sim_flash_stats(&fx->internal);
+    assert_int_equal(fx->report.version, 2);
+    assert_int_equal(fx->report.sectors_written, 2);
+    assert_int_equal(fx->report.sectors_skipped, 0);
+    assert_int_equal(after.erases - before.erases, 2);
+    assert_int_equal(after.bytes_erased - before.bytes_erased, 0x10000u + 0x20000u);
+    assert_true(boot_fixture_said(fx, "boot: installed v2 (2 sectors written, 0 already equal)"));
+    assert_int_equal(boot_fixture_internal_version(fx), 2);
+    /* Nothing outside the region was erased: the 16K sectors below, the 128K one above. */
+    assert_int_equal(ota_sim_flash_wear(&fx->internal, STM_APP_OFFSET - 1u), 0);
+    assert_int_equal(ota_sim_flash_wear(&fx->internal, STM_APP_OFFSET + STM_APP_SIZE), 0);
+    /* Inside, each sector twice: the factory programmer, then this install. */
+    assert_int_equal(ota_sim_flash_wear(&fx->internal, STM_APP_OFFSET), 2);
+    assert_int_equal(ota_sim_flash_wear(&fx->internal, STM_APP_OFFSET + STM_APP_SIZE - 1u), 2);
+    /* Installing the same image again (v1 back, then v2) skips nothing it need not. */
+    assert_int_equal(confirm(fx), OTA_BOOT_OK);
+    assert_int_equal(ota_store_factory_reset(&fx->store), OTA_STORE_OK);
+    assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_OK);
+    assert_int_equal(fx->report.version, 1);
+    assert_int_equal(fx->report.sectors_written, 2);
+    boot_fixture_close(fx);
+}
+
+/* The main paths of the uniform board, run again on the STM32F4 board (setup/teardown). */
+#define STM32F4_TEST(fn) cmocka_unit_test_setup_teardown(fn, stm32f4_board, default_board)
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -691,6 +782,16 @@ int main(void)
         cmocka_unit_test(test_power_cut_during_repair_with_cheap_check),
         cmocka_unit_test(test_power_cut_during_first_boot_factory_copy),
         cmocka_unit_test(test_power_cut_during_trial_rollback),
+        STM32F4_TEST(test_stm32f4_region_must_be_on_sectors),
+        STM32F4_TEST(test_stm32f4_install_erases_sector_by_sector),
+        STM32F4_TEST(test_first_boot_saves_factory_image),
+        STM32F4_TEST(test_install_of_a_stored_update),
+        STM32F4_TEST(test_trial_without_confirm_rolls_back_and_rejects),
+        STM32F4_TEST(test_factory_reset),
+        STM32F4_TEST(test_corrupt_internal_image_is_restored),
+        STM32F4_TEST(test_power_cut_during_install),
+        STM32F4_TEST(test_power_cut_during_first_boot_factory_copy),
+        STM32F4_TEST(test_power_cut_during_trial_rollback),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

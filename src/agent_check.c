@@ -1,0 +1,233 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The agent's check (CHECKING): GET the manifest, then with manifest keys its .sig; verify the
+ * signature over the raw bytes, parse and select, check freshness and record the Sequence,
+ * apply the EraseVer entries, and hand the chosen update to the download (agent_download.c).
+ */
+#include <string.h>
+
+#include "agent_internal.h"
+
+static uint32_t agent_running_version(const ota_agent_t *a)
+{
+    if (a->config.running_version != 0u) {
+        return a->config.running_version;
+    }
+    return ota_store_boot(a->ports.store)->running_version;
+}
+
+static bool agent_store_rejects(void *ctx, uint32_t version)
+{
+    return ota_store_is_rejected((const ota_store_t *)ctx, version);
+}
+
+static int agent_manifest_body(void *user, uint64_t offset, const uint8_t *data, size_t len)
+{
+    ota_agent_t *a = user;
+    uint32_t max = a->config.manifest_max;
+    if (offset != a->manifest_len || len > max - a->manifest_len) {
+        a->body_error = OTA_AGENT_ERR_MANIFEST_TOO_LARGE;
+        return 1;
+    }
+    memcpy(a->manifest + a->manifest_len, data, len);
+    a->manifest_len += (uint32_t)len;
+    return 0;
+}
+
+static int agent_sig_body(void *user, uint64_t offset, const uint8_t *data, size_t len)
+{
+    ota_agent_t *a = user;
+    if (offset != a->manifest_sig_len || len > OTA_MANIFEST_SIG_MAX - a->manifest_sig_len) {
+        a->body_error = OTA_AGENT_ERR_SIZE; /* reported as a malformed signature */
+        return 1;
+    }
+    memcpy(a->manifest_sig + a->manifest_sig_len, data, len);
+    a->manifest_sig_len += (uint32_t)len;
+    return 0;
+}
+
+/* One GET of the check (the manifest, then its .sig) into the body callback given. */
+static void agent_start_check_get(ota_agent_t *a, const char *url, ota_http_body_fn on_body,
+                                  bool fetching_sig)
+{
+    a->body_error = OTA_AGENT_OK;
+    ota_http_request_t req = {
+        .url = url,
+        .range_from = 0,
+        .on_body = on_body,
+        .on_response = NULL,
+        .user = a,
+    };
+    ota_http_status_t hs = ota_http_get(&a->http, &req);
+    if (hs != OTA_HTTP_IN_PROGRESS) {
+        ota_agent_emit_failure(a, OTA_EVT_CHECK_FAILED, 0, OTA_SRC_HTTP, hs);
+        a->state = OTA_AGENT_IDLE;
+        return;
+    }
+    a->fetching_sig = fetching_sig;
+    a->state = OTA_AGENT_CHECKING;
+}
+
+/* The manifest is in; its detached signature is next (manifest URL + ".sig"). */
+static void agent_start_sig_fetch(ota_agent_t *a)
+{
+    a->manifest_sig_len = 0;
+    agent_start_check_get(a, a->manifest_sig_url, agent_sig_body, true);
+}
+
+void ota_agent_check_begin(ota_agent_t *a)
+{
+    a->manifest_len = 0;
+    ota_agent_emit(a, OTA_EVT_CHECK_STARTED, 0);
+    agent_start_check_get(a, a->manifest_url, agent_manifest_body, false);
+}
+
+/* Is the manifest signed by a trusted key? *is_signed says whether freshness applies; false
+ * (after a CHECK_FAILED) refuses the manifest before a byte of it is parsed. */
+static bool agent_manifest_authentic(ota_agent_t *a, bool *is_signed)
+{
+    *is_signed = false;
+    if (a->config.manifest_keys == NULL) {
+        return true;
+    }
+    ota_manifest_sig_status_t st =
+        ota_manifest_sig_verify(a->manifest, a->manifest_len, a->manifest_sig,
+                                a->manifest_sig_len, a->config.manifest_keys);
+    if (st == OTA_MANIFEST_SIG_ERR_UNSIGNED && !a->config.require_signed_manifest) {
+        return true;
+    }
+    if (st != OTA_MANIFEST_SIG_OK) {
+        ota_agent_emit_failure(a, OTA_EVT_CHECK_FAILED, 0, OTA_SRC_MANIFEST_SIG, st);
+        return false;
+    }
+    *is_signed = true;
+    return true;
+}
+
+/* A signed manifest must be fresh: not older than the highest Sequence accepted (kept in the
+ * store, so a reset does not reopen a replay), not expired when the time is known, and not
+ * the same Sequence for longer than the maximum age of monotonic time. Its Sequence becomes
+ * the highest accepted before anything in it is acted on. */
+static bool agent_manifest_fresh(ota_agent_t *a)
+{
+    uint64_t utc = a->ports.utc_now != NULL ? a->ports.utc_now(a->ports.utc_ctx) : 0u;
+    ota_manifest_sig_status_t st = ota_manifest_freshness(
+        &a->plan, ota_store_boot(a->ports.store)->manifest_sequence, utc);
+    bool same = a->fresh_sequence != 0u && a->plan.sequence == a->fresh_sequence;
+    if (st == OTA_MANIFEST_SIG_OK && same && a->config.manifest_max_age_s != 0u &&
+        a->now_ms - a->fresh_since_ms > a->config.manifest_max_age_s * 1000u) {
+        st = OTA_MANIFEST_SIG_ERR_STALE;
+    }
+    if (st != OTA_MANIFEST_SIG_OK) {
+        ota_agent_emit_failure(a, OTA_EVT_CHECK_FAILED, 0, OTA_SRC_MANIFEST_SIG, st);
+        return false;
+    }
+    if (!same) {
+        a->fresh_sequence = a->plan.sequence;
+        a->fresh_since_ms = a->now_ms;
+    }
+    ota_store_status_t ss = ota_store_raise_manifest_sequence(a->ports.store, a->plan.sequence);
+    if (ss != OTA_STORE_OK) {
+        ota_agent_emit_failure(a, OTA_EVT_CHECK_FAILED, 0, OTA_SRC_STORE, ss);
+        return false;
+    }
+    return true;
+}
+
+/* An EraseVer of the running version rolls the device back: once the device trusts any key
+ * (images or manifests), a manifest must be signed to do that. Without keys nothing is
+ * authenticated anyway (docs/security.md says what that allows). */
+static bool agent_erase_needs_signature(const ota_agent_t *a, uint32_t version)
+{
+    return version == ota_store_boot(a->ports.store)->running_version &&
+           (a->config.manifest_keys != NULL || ota_store_trusted_keys(a->ports.store) != NULL);
+}
+
+static void agent_check_done(ota_agent_t *a)
+{
+    bool is_signed;
+    if (!agent_manifest_authentic(a, &is_signed)) {
+        return;
+    }
+    ota_manifest_device_t device = {
+        .running_version = agent_running_version(a),
+        .allow_downgrade = a->config.allow_downgrade,
+        .is_rejected = agent_store_rejects,
+        .rejected_ctx = a->ports.store,
+        .hw_id = a->config.hw_id,
+    };
+    ota_manifest_status_t ms =
+        ota_manifest_select(&a->parser, a->manifest, a->manifest_len, &device, &a->plan);
+    if (ms != OTA_MANIFEST_OK) {
+        ota_agent_emit_failure(a, OTA_EVT_CHECK_FAILED, 0, OTA_SRC_MANIFEST, ms);
+        return;
+    }
+    if (is_signed && !agent_manifest_fresh(a)) {
+        return;
+    }
+    a->check_failures = 0;
+
+    for (uint32_t i = 0; i < a->plan.erase_count; i++) {
+        uint32_t v = a->plan.erase_versions[i];
+        if (!is_signed && agent_erase_needs_signature(a, v)) {
+            ota_agent_emit_failure(a, OTA_EVT_ERASE_FAILED, v, OTA_SRC_AGENT,
+                                   OTA_AGENT_ERR_ERASE_UNSIGNED);
+            continue;
+        }
+        bool rolling_back;
+        (void)ota_agent_apply_erase(a, v, true, &rolling_back);
+        if (rolling_back) {
+            return; /* nothing else is done before the reset that rolls back */
+        }
+    }
+
+    if (!a->plan.has_update) {
+        ota_agent_emit(a, OTA_EVT_NO_UPDATE, 0);
+        return;
+    }
+    a->update = a->plan.update;
+    a->have_update = true;
+    ota_agent_emit(a, OTA_EVT_UPDATE_AVAILABLE, a->update.version);
+    if (a->config.auto_update) {
+        ota_agent_image_begin(a);
+    }
+}
+
+void ota_agent_check_poll(ota_agent_t *a)
+{
+    ota_http_status_t hs = ota_http_poll(&a->http, a->now_ms);
+    if (hs == OTA_HTTP_IN_PROGRESS || hs == OTA_HTTP_WOULD_BLOCK) {
+        return;
+    }
+    a->state = OTA_AGENT_IDLE;
+    if (a->fetching_sig) {
+        a->fetching_sig = false;
+        if (hs == OTA_HTTP_ERR_ABORTED && a->body_error != OTA_AGENT_OK) {
+            ota_agent_emit_failure(a, OTA_EVT_CHECK_FAILED, 0, OTA_SRC_MANIFEST_SIG,
+                                   OTA_MANIFEST_SIG_ERR_FORMAT);
+            return;
+        }
+        if (hs == OTA_HTTP_ERR_STATUS && ota_http_response(&a->http)->status_code == 404u) {
+            a->manifest_sig_len = 0; /* no .sig: an unsigned manifest (allowed or not) */
+        } else if (hs != OTA_HTTP_OK) {
+            ota_agent_emit_failure(a, OTA_EVT_CHECK_FAILED, 0, OTA_SRC_HTTP, hs);
+            return;
+        }
+        agent_check_done(a);
+        return;
+    }
+    if (hs == OTA_HTTP_ERR_ABORTED && a->body_error != OTA_AGENT_OK) {
+        ota_agent_emit_failure(a, OTA_EVT_CHECK_FAILED, 0, OTA_SRC_AGENT, a->body_error);
+        return;
+    }
+    if (hs != OTA_HTTP_OK) {
+        ota_agent_emit_failure(a, OTA_EVT_CHECK_FAILED, 0, OTA_SRC_HTTP, hs);
+        return;
+    }
+    if (a->config.manifest_keys != NULL) {
+        agent_start_sig_fetch(a);
+        return;
+    }
+    a->manifest_sig_len = 0;
+    agent_check_done(a);
+}

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Seams between the agent's source files. Not part of the public contract.
+ *   src/agent.c           the state machine, events and backoff, EraseVer, the public API
+ *   src/agent_check.c     a check: the manifest and its .sig, signature, freshness, selection
+ *   src/agent_download.c  a download: GET with resume into the store, checkpoints, verify
+ * Every function takes the caller's ota_agent_t and acts on the state it holds.
+ */
+#ifndef OTAFLOW_AGENT_INTERNAL_H
+#define OTAFLOW_AGENT_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "otaflow/agent.h"
+
+/* ---- agent.c --------------------------------------------------------------------------- */
+
+/** Tell the application (on_event) and the console (ports.log) about `type`. */
+void ota_agent_emit(ota_agent_t *a, ota_event_type_t type, uint32_t version);
+
+/** A failure event: `status` is `source`'s status code, named in the reason. A failed check,
+ *  download or verify also pushes the next periodic check out by the backoff. */
+void ota_agent_emit_failure(ota_agent_t *a, ota_event_type_t type, uint32_t version,
+                            ota_event_source_t source, int32_t status);
+
+/** The HTTP client can fetch `url` (it parses and fits OTA_URL_MAX). */
+bool ota_agent_url_fetchable(const char *url);
+
+/** `url` is plain http:// and `require_tls` refuses it. */
+bool ota_agent_url_insecure(bool require_tls, const char *url);
+
+/** Ask the store to install `slot` at the next reset: RESET_PENDING, or IDLE after a
+ *  DOWNLOAD_FAILED naming the store's refusal. */
+void ota_agent_request_install(ota_agent_t *a, uint8_t slot, uint32_t version);
+
+/** Carry out one EraseVer (events included); *rolling_back is set when the running version
+ *  was erased, the agent then being RESET_PENDING. An absent version is OK when
+ *  `quiet_if_absent`. */
+ota_store_status_t ota_agent_apply_erase(ota_agent_t *a, uint32_t version, bool quiet_if_absent,
+                                         bool *rolling_back);
+
+/* ---- agent_check.c --------------------------------------------------------------------- */
+
+/** Start a check (CHECK_STARTED, GET of the manifest): CHECKING, or IDLE on failure. */
+void ota_agent_check_begin(ota_agent_t *a);
+
+/** One step of CHECKING: on the manifest's (and .sig's) last byte, verify, select, apply
+ *  EraseVer and, with auto update, start the download. */
+void ota_agent_check_poll(ota_agent_t *a);
+
+/* ---- agent_download.c ------------------------------------------------------------------ */
+
+/** Start (or resume) the download of a->update into the store: DOWNLOADING, or IDLE after
+ *  the event saying why not (or RESET_PENDING when the image is already stored). */
+void ota_agent_image_begin(ota_agent_t *a);
+
+/** One step of DOWNLOADING: VERIFYING once the body is complete, IDLE on failure. */
+void ota_agent_image_poll(ota_agent_t *a);
+
+/** VERIFYING: the store reads the slot back and verifies it; install or IDLE. */
+void ota_agent_image_verify(ota_agent_t *a);
+
+#endif /* OTAFLOW_AGENT_INTERNAL_H */

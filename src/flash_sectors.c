@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Erase sectors of a flash geometry (rules in include/otaflow/port.h). A uniform device needs
+ * no table, so the many uniform ports stay as they were; a mixed one is walked run by run:
+ * a handful of runs, so a linear walk is cheaper than anything cleverer.
+ */
+#include "otaflow/port.h"
+
+bool ota_flash_sector_at(const ota_flash_geometry_t *g, uint32_t addr, ota_flash_sector_t *out)
+{
+    out->start = 0;
+    out->size = 0;
+    if (addr >= g->size) {
+        return false;
+    }
+    if (g->sectors == NULL) {
+        if (g->erase_unit == 0) {
+            return false;
+        }
+        out->start = addr - addr % g->erase_unit;
+        out->size = g->erase_unit;
+        return true;
+    }
+    uint32_t base = 0;
+    for (uint32_t r = 0; r < g->sector_runs; r++) {
+        const ota_flash_sector_run_t *run = &g->sectors[r];
+        if (run->size == 0) {
+            return false;
+        }
+        uint64_t run_bytes = (uint64_t)run->count * run->size;
+        if ((uint64_t)addr < base + run_bytes) {
+            out->start = base + (addr - base) / run->size * run->size;
+            out->size = run->size;
+            return true;
+        }
+        if (base + run_bytes > g->size) {
+            return false;
+        }
+        base += (uint32_t)run_bytes;
+    }
+    return false;
+}
+
+bool ota_flash_sector_next(const ota_flash_geometry_t *g, ota_flash_sector_t *s)
+{
+    if (s->size == 0 || s->start >= g->size || g->size - s->start <= s->size) {
+        return false;
+    }
+    ota_flash_sector_t n;
+    if (!ota_flash_sector_at(g, s->start + s->size, &n)) {
+        return false;
+    }
+    *s = n;
+    return true;
+}
+
+bool ota_flash_on_sectors(const ota_flash_geometry_t *g, uint32_t addr, uint32_t len)
+{
+    if (len == 0 || len > g->size || addr > g->size - len) {
+        return false;
+    }
+    ota_flash_sector_t first;
+    if (!ota_flash_sector_at(g, addr, &first) || first.start != addr) {
+        return false;
+    }
+    if (addr + len == g->size) {
+        return true;
+    }
+    ota_flash_sector_t after;
+    return ota_flash_sector_at(g, addr + len, &after) && after.start == addr + len;
+}
+
+static bool flash_pow2(uint32_t v)
+{
+    return v != 0 && (v & (v - 1u)) == 0;
+}
+
+bool ota_flash_sectors_valid(const ota_flash_geometry_t *g)
+{
+    if (g->sectors == NULL) {
+        return g->sector_runs == 0;
+    }
+    uint64_t base = 0;
+    for (uint32_t r = 0; r < g->sector_runs; r++) {
+        const ota_flash_sector_run_t *run = &g->sectors[r];
+        if (run->count == 0 || !flash_pow2(run->size) || g->erase_unit == 0 ||
+            run->size % g->erase_unit != 0 || base % run->size != 0) {
+            return false;
+        }
+        base += (uint64_t)run->count * run->size;
+    }
+    return g->sector_runs > 0 && base == g->size;
+}

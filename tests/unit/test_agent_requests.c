@@ -1,0 +1,204 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * What the application asks the agent directly, besides checking for updates: roll back to
+ * the previous image, factory reset, erase a stored version. Each either records the request
+ * for the bootloader and asks for a reset (state RESET_PENDING, event RESET_PENDING), or
+ * refuses by name (status, ERASE_FAILED event with the store's reason) and changes nothing.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "event_log.h"
+#include "journal.h"
+#include "mock_transport.h"
+#include "otaflow/agent.h"
+#include "store_fixture.h"
+
+typedef struct device {
+    store_fixture_t *fx;
+    mock_transport_t net; /* never used: nothing here goes to the network */
+    event_log_t events;
+    ota_agent_t agent;
+} device_t;
+
+/* A device running v2 (confirmed, slot 1) with v1 as its factory image. */
+static device_t *device_running_v2(void)
+{
+    device_t *d = calloc(1, sizeof *d);
+    assert_non_null(d);
+    d->fx = store_fixture_open(NULL, NULL);
+    ota_store_t *s = &d->fx->store;
+    static uint8_t img[6000];
+    store_fixture_image(img, sizeof img, 1);
+    uint8_t digest[OTA_SHA256_SIZE];
+    uint32_t done = 0;
+    ota_sha256(img, sizeof img, digest);
+    assert_int_equal(ota_store_factory_begin(s, 1, sizeof img, digest, &done), OTA_STORE_OK);
+    assert_int_equal(ota_store_download_write(s, done, img + done, sizeof img - done), OTA_STORE_OK);
+    assert_int_equal(ota_store_download_finish(s), OTA_STORE_OK);
+    uint8_t slot = store_fixture_store_version(d->fx, 2, 6000);
+    assert_int_equal(slot, 1);
+    assert_int_equal(ota_store_set_running(s, 2, slot), OTA_STORE_OK);
+
+    mock_init(&d->net);
+    ota_agent_config_t cfg;
+    ota_agent_config_default(&cfg);
+    cfg.manifest_url = "http://ota.example/ota.json";
+    cfg.running_version = 2;
+    cfg.on_event = event_log_record;
+    cfg.event_user = &d->events;
+    ota_agent_ports_t ports = {.transport = mock_transport(&d->net), .store = s};
+    assert_int_equal(ota_agent_init(&d->agent, &cfg, &ports), OTA_AGENT_OK);
+    return d;
+}
+
+static void device_free(device_t *d)
+{
+    store_fixture_close(d->fx);
+    free(d);
+}
+
+/* The store as the bootloader will find it after the reset. */
+static const ota_store_boot_t *after_reset(device_t *d)
+{
+    assert_int_equal(store_fixture_remount(d->fx), OTA_STORE_OK);
+    return ota_store_boot(&d->fx->store);
+}
+
+static void test_rollback_request(void **unused)
+{
+    (void)unused;
+    device_t *d = device_running_v2();
+    assert_int_equal(ota_agent_rollback(&d->agent), OTA_AGENT_OK);
+    assert_int_equal(ota_agent_state(&d->agent), OTA_AGENT_RESET_PENDING);
+    assert_int_equal(event_log_count(&d->events, OTA_EVT_RESET_PENDING), 1);
+    const ota_store_boot_t *b = after_reset(d);
+    assert_int_equal(b->state, OTA_BOOT_INSTALL_PENDING);
+    assert_int_equal(b->install_slot, OTA_STORE_FACTORY_SLOT);
+    assert_int_equal(b->install_reason, OTA_INSTALL_ROLLBACK);
+    assert_false(ota_store_is_rejected(&d->fx->store, 2)); /* asked for, not failed */
+    device_free(d);
+}
+
+static void test_factory_reset_request(void **unused)
+{
+    (void)unused;
+    device_t *d = device_running_v2();
+    assert_int_equal(ota_agent_factory_reset(&d->agent), OTA_AGENT_OK);
+    assert_int_equal(ota_agent_state(&d->agent), OTA_AGENT_RESET_PENDING);
+    const ota_store_boot_t *b = after_reset(d);
+    assert_int_equal(b->state, OTA_BOOT_INSTALL_PENDING);
+    assert_int_equal(b->install_slot, OTA_STORE_FACTORY_SLOT);
+    assert_int_equal(b->install_reason, OTA_INSTALL_FACTORY);
+    device_free(d);
+}
+
+static void test_requests_refused_when_nothing_to_go_back_to(void **unused)
+{
+    (void)unused;
+    device_t *d = device_running_v2();
+    /* Nothing but v2 at all: rollback and factory reset refused, named. */
+    /* (A journal whose factory slot is empty: a device programmed without one.) */
+    ota_store_t *s = &d->fx->store;
+    s->staged = *ota_store_state(s);
+    memset(&s->staged.slots[OTA_STORE_FACTORY_SLOT], 0, sizeof s->staged.slots[0]);
+    assert_int_equal(ota_journal_append(s), OTA_STORE_OK);
+    assert_int_equal(ota_agent_rollback(&d->agent), OTA_AGENT_ERR_STORE);
+    const ota_event_t *e = event_log_last(&d->events, OTA_EVT_ERASE_FAILED);
+    assert_non_null(e);
+    assert_int_equal(e->source, OTA_SRC_STORE);
+    assert_int_equal(e->status, OTA_STORE_ERR_NO_ROLLBACK);
+    assert_int_equal(ota_agent_factory_reset(&d->agent), OTA_AGENT_ERR_STORE);
+    assert_int_equal(event_log_count(&d->events, OTA_EVT_ERASE_FAILED), 2);
+    assert_int_equal(ota_agent_state(&d->agent), OTA_AGENT_IDLE);
+    assert_int_equal(event_log_count(&d->events, OTA_EVT_RESET_PENDING), 0);
+    assert_int_equal(after_reset(d)->state, OTA_BOOT_CONFIRMED);
+    device_free(d);
+}
+
+static void test_erase_version_request(void **unused)
+{
+    (void)unused;
+    device_t *d = device_running_v2();
+    /* A stored version that does not run: erased at once, no reset. */
+    uint8_t slot = store_fixture_store_version(d->fx, 3, 6000);
+    assert_int_not_equal(slot, OTA_STORE_SLOT_NONE);
+    assert_int_equal(ota_agent_erase_version(&d->agent, 3), OTA_AGENT_OK);
+    assert_int_equal(event_log_last(&d->events, OTA_EVT_IMAGE_ERASED)->version, 3);
+    assert_int_equal(ota_agent_state(&d->agent), OTA_AGENT_IDLE);
+    assert_int_equal(ota_store_find_version(&d->fx->store, 3), OTA_STORE_SLOT_NONE);
+    /* A version the store does not hold: refused by name. */
+    assert_int_equal(ota_agent_erase_version(&d->agent, 9), OTA_AGENT_ERR_STORE);
+    assert_int_equal(event_log_last(&d->events, OTA_EVT_ERASE_FAILED)->status,
+                     OTA_STORE_ERR_NOT_FOUND);
+    /* The running version: a roll back at the next reset. */
+    assert_int_equal(ota_agent_erase_version(&d->agent, 2), OTA_AGENT_OK);
+    assert_int_equal(ota_agent_state(&d->agent), OTA_AGENT_RESET_PENDING);
+    assert_int_equal(after_reset(d)->install_slot, OTA_STORE_FACTORY_SLOT);
+    device_free(d);
+}
+
+static void test_bad_requests(void **unused)
+{
+    (void)unused;
+    device_t *d = device_running_v2();
+    assert_int_equal(ota_agent_erase_version(NULL, 2), OTA_AGENT_ERR_ARG);
+    assert_int_equal(ota_agent_erase_version(&d->agent, 0), OTA_AGENT_ERR_ARG);
+    assert_int_equal(ota_agent_rollback(NULL), OTA_AGENT_ERR_ARG);
+    assert_int_equal(ota_agent_factory_reset(NULL), OTA_AGENT_ERR_ARG);
+    assert_int_equal(ota_agent_check_now(NULL), OTA_AGENT_ERR_ARG);
+    assert_int_equal(ota_agent_download(NULL), OTA_AGENT_ERR_ARG);
+    assert_int_equal(ota_agent_abort(NULL), OTA_AGENT_ERR_ARG);
+    /* Nothing was asked of the store. */
+    assert_int_equal(after_reset(d)->state, OTA_BOOT_CONFIRMED);
+    assert_int_equal(after_reset(d)->running_version, 2);
+    device_free(d);
+}
+
+static void test_requests_while_a_check_runs(void **unused)
+{
+    (void)unused;
+    device_t *d = device_running_v2();
+    assert_int_equal(ota_agent_download(&d->agent), OTA_AGENT_ERR_NO_UPDATE); /* none known */
+    /* A server that never answers the connection: the check stays under way. */
+    mock_conn_t *c = mock_add(&d->net, "", OTA_NET_WOULD_BLOCK);
+    c->connect_blocks = MOCK_NEVER;
+    assert_int_equal(ota_agent_check_now(&d->agent), OTA_AGENT_OK);
+    assert_int_equal(ota_agent_poll(&d->agent, 1000), OTA_AGENT_CHECKING);
+    const uint8_t digest[OTA_SHA256_SIZE] = {0};
+    assert_int_equal(ota_agent_check_now(&d->agent), OTA_AGENT_ERR_BUSY);
+    assert_int_equal(ota_agent_download(&d->agent), OTA_AGENT_ERR_BUSY);
+    assert_int_equal(ota_agent_start_update(&d->agent, "http://h/a.ota", 3, digest),
+                     OTA_AGENT_ERR_BUSY);
+    assert_int_equal(ota_agent_erase_version(&d->agent, 2), OTA_AGENT_ERR_BUSY);
+    assert_int_equal(ota_agent_rollback(&d->agent), OTA_AGENT_ERR_BUSY);
+    assert_int_equal(ota_agent_factory_reset(&d->agent), OTA_AGENT_ERR_BUSY);
+    uint32_t bytes = 1, total = 1;
+    assert_false(ota_agent_progress(&d->agent, &bytes, &total)); /* no download under way */
+    assert_false(ota_agent_progress(&d->agent, NULL, NULL));
+    /* The application gives up on it: back to idle, nothing reported as failed. */
+    assert_int_equal(ota_agent_abort(&d->agent), OTA_AGENT_OK);
+    assert_int_equal(ota_agent_state(&d->agent), OTA_AGENT_IDLE);
+    assert_int_equal(event_log_failures(&d->events), 0);
+    assert_int_equal(after_reset(d)->state, OTA_BOOT_CONFIRMED);
+    device_free(d);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_rollback_request),
+        cmocka_unit_test(test_factory_reset_request),
+        cmocka_unit_test(test_requests_refused_when_nothing_to_go_back_to),
+        cmocka_unit_test(test_erase_version_request),
+        cmocka_unit_test(test_bad_requests),
+        cmocka_unit_test(test_requests_while_a_check_runs),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,196 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Records with a good CRC that the store could not have written (a format bug, a crafted or
+ * foreign journal): decoding refuses every impossible field, so nothing downstream trusts a
+ * slot index out of range or a state that does not exist; records of another layout are
+ * told apart from damage (docs/store.md, record format), and a mount refuses a journal whose
+ * newest record belongs to another layout but not one whose foreign records are older.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "journal.h"
+#include "store_fixture.h"
+
+/* Byte offsets of docs/store.md's record format. */
+enum { AT_SEQ = 4, AT_SLOT_COUNT = 9, AT_SIZE = 10, AT_SLOT_SIZE = 12, AT_DATA_BASE = 16,
+       AT_REJECTED_COUNT = 42, AT_RESERVED = 43 };
+
+static store_fixture_t *fx;
+static const ota_store_layout_t *layout;
+
+static int open_store(void **unused)
+{
+    (void)unused;
+    fx = store_fixture_open(NULL, NULL);
+    layout = ota_store_layout(&fx->store);
+    return 0;
+}
+
+static int close_store(void **unused)
+{
+    (void)unused;
+    store_fixture_close(fx);
+    return 0;
+}
+
+/* A consistent state: v2 running from slot 1, v1 in the factory slot. */
+static ota_store_state_t sane(void)
+{
+    ota_store_state_t st;
+    memset(&st, 0, sizeof st);
+    st.boot.state = OTA_BOOT_CONFIRMED;
+    st.boot.running_version = 2;
+    st.boot.running_slot = 1;
+    st.boot.previous_slot = OTA_STORE_SLOT_NONE;
+    st.boot.install_slot = OTA_STORE_SLOT_NONE;
+    st.slots[0] = (ota_store_slot_t){.state = OTA_SLOT_STORED, .version = 1, .size = 5000,
+                                     .offset = 5000};
+    st.slots[1] = (ota_store_slot_t){.state = OTA_SLOT_INSTALLED, .version = 2, .size = 6000,
+                                     .offset = 6000};
+    return st;
+}
+
+static ota_journal_record_kind_t decode_state(const ota_store_state_t *st)
+{
+    uint8_t rec[OTA_STORE_RECORD_BUF];
+    ota_store_state_t out;
+    uint32_t seq;
+    ota_journal_encode(layout, st, 5, rec);
+    return ota_journal_decode(layout, 0xFF, rec, &out, &seq);
+}
+
+/* Re-seal a record edited byte by byte: the CRC after `count` slot descriptors. */
+static void reseal(uint8_t *rec, uint8_t count)
+{
+    uint32_t body = OTA_STORE_RECORD_HEADER + (uint32_t)count * OTA_STORE_RECORD_SLOT;
+    uint32_t crc = ota_journal_crc32(0, rec, body);
+    for (unsigned i = 0; i < 4; i++) {
+        rec[body + i] = (uint8_t)(crc >> (8 * i));
+    }
+}
+
+static void test_impossible_fields_are_refused(void **unused)
+{
+    (void)unused;
+    ota_store_state_t st = sane();
+    assert_int_equal(decode_state(&st), OTA_JOURNAL_VALID);
+    /* A roll back pending from a rejected running slot is a state the store writes. */
+    st.slots[1].state = OTA_SLOT_REJECTED;
+    assert_int_equal(decode_state(&st), OTA_JOURNAL_VALID);
+
+#define REFUSED(field, value)                                                                 \
+    do {                                                                                      \
+        st = sane();                                                                          \
+        st.field = value;                                                                     \
+        if (decode_state(&st) != OTA_JOURNAL_CORRUPT) {                                       \
+            fail_msg("a record with %s = %d was trusted", #field, (int)(value));             \
+        }                                                                                     \
+    } while (0)
+    REFUSED(boot.state, OTA_BOOT_CONFIRMED + 1);
+    REFUSED(boot.install_reason, OTA_INSTALL_FACTORY + 1);
+    REFUSED(boot.running_slot, 3);
+    REFUSED(boot.previous_slot, 3);
+    REFUSED(boot.install_slot, 3);
+    REFUSED(boot.state, OTA_BOOT_INSTALL_PENDING); /* an install of no slot */
+    REFUSED(boot.state, OTA_BOOT_INSTALLING);
+    REFUSED(slots[2].state, OTA_SLOT_REJECTED + 1);
+    REFUSED(slots[2].flags, 0x80);
+    REFUSED(slots[2].size, layout->slot_size + 1);
+    REFUSED(slots[2].offset, layout->slot_size + 1);
+    REFUSED(slots[0].state, OTA_SLOT_INSTALLED); /* the factory slot never runs as a copy */
+    REFUSED(slots[0].state, OTA_SLOT_REJECTED);
+    REFUSED(slots[1].state, OTA_SLOT_STORED);    /* running, yet not INSTALLED */
+    REFUSED(slots[2].state, OTA_SLOT_INSTALLED); /* INSTALLED, yet not running */
+#undef REFUSED
+}
+
+static void test_damage_and_other_layouts_are_told_apart(void **unused)
+{
+    (void)unused;
+    ota_store_state_t st = sane(), out;
+    uint8_t good[OTA_STORE_RECORD_BUF], rec[OTA_STORE_RECORD_BUF];
+    uint32_t seq;
+    uint8_t count = (uint8_t)(layout->download_slots + 1u);
+    ota_journal_encode(layout, &st, 5, good);
+
+    /* Another layout (slot size, data base, record size): FOREIGN, not damage. */
+    const unsigned foreign_at[] = {AT_SLOT_SIZE, AT_DATA_BASE, AT_SIZE};
+    for (unsigned i = 0; i < 3; i++) {
+        memcpy(rec, good, sizeof rec);
+        rec[foreign_at[i] + 1] ^= 0x01;
+        reseal(rec, count);
+        assert_int_equal(ota_journal_decode(layout, 0xFF, rec, &out, &seq), OTA_JOURNAL_FOREIGN);
+    }
+    /* Fewer slots than this layout (one download slot): FOREIGN as well. */
+    memcpy(rec, good, sizeof rec);
+    rec[AT_SLOT_COUNT] = (uint8_t)(count - 1u);
+    reseal(rec, (uint8_t)(count - 1u));
+    assert_int_equal(ota_journal_decode(layout, 0xFF, rec, &out, &seq), OTA_JOURNAL_FOREIGN);
+    /* No slot at all, more than any layout has, more than fits a position (on SST26 a
+     * position holds at most 3 slot descriptors): damage. */
+    const uint8_t bad_counts[] = {0, OTA_STORE_MAX_SLOTS + 1u, OTA_STORE_MAX_SLOTS};
+    assert_true(OTA_STORE_RECORD_HEADER + OTA_STORE_MAX_SLOTS * OTA_STORE_RECORD_SLOT + 4u >
+                layout->record_size);
+    for (unsigned i = 0; i < 3; i++) {
+        memcpy(rec, good, sizeof rec);
+        rec[AT_SLOT_COUNT] = bad_counts[i];
+        assert_int_equal(ota_journal_decode(layout, 0xFF, rec, &out, &seq), OTA_JOURNAL_CORRUPT);
+    }
+    /* The reserved byte is zero in every record written; the rejected list has 8 entries. */
+    memcpy(rec, good, sizeof rec);
+    rec[AT_RESERVED] = 1;
+    reseal(rec, count);
+    assert_int_equal(ota_journal_decode(layout, 0xFF, rec, &out, &seq), OTA_JOURNAL_CORRUPT);
+    memcpy(rec, good, sizeof rec);
+    rec[AT_REJECTED_COUNT] = OTA_STORE_REJECTED_MAX + 1u;
+    reseal(rec, count);
+    assert_int_equal(ota_journal_decode(layout, 0xFF, rec, &out, &seq), OTA_JOURNAL_CORRUPT);
+}
+
+/* Write rec at record position pos of journal sector 0, raw. */
+static void put_record(const uint8_t *rec, uint32_t pos)
+{
+    memcpy(ota_sim_flash_raw(&fx->dev) + pos * layout->record_size, rec, layout->record_size);
+}
+
+static void test_mount_with_foreign_records(void **unused)
+{
+    (void)unused;
+    ota_store_state_t st = sane();
+    uint8_t count = (uint8_t)(layout->download_slots + 1u);
+    uint8_t rec[OTA_STORE_RECORD_BUF];
+    /* Two foreign records (another slot size), then a newer record of ours: ours wins. */
+    for (uint32_t i = 0; i < 2; i++) {
+        ota_journal_encode(layout, &st, 10 + i, rec);
+        rec[AT_SLOT_SIZE + 1] ^= 0x01;
+        reseal(rec, count);
+        put_record(rec, i);
+    }
+    ota_journal_encode(layout, &st, 20, rec);
+    put_record(rec, 2);
+    assert_int_equal(store_fixture_remount(fx), OTA_STORE_OK);
+    assert_int_equal(ota_store_boot(&fx->store)->running_version, 2);
+    /* A foreign record newer than ours: this layout is not the one the journal is kept in. */
+    ota_journal_encode(layout, &st, 30, rec);
+    rec[AT_SLOT_SIZE + 1] ^= 0x01;
+    rec[AT_SEQ] = 30;
+    reseal(rec, count);
+    put_record(rec, 3);
+    assert_int_equal(store_fixture_remount(fx), OTA_STORE_ERR_LAYOUT);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_impossible_fields_are_refused),
+        cmocka_unit_test(test_damage_and_other_layouts_are_told_apart),
+        cmocka_unit_test(test_mount_with_foreign_records),
+    };
+    return cmocka_run_group_tests(tests, open_store, close_store);
+}
