@@ -48,7 +48,7 @@ void ota_boot_config_default(ota_boot_config_t *config)
     config->confirm_on_start = false;
 }
 
-static bool config_usable(const ota_boot_config_t *c, const ota_flash_t *internal)
+static bool boot_config_usable(const ota_boot_config_t *c, const ota_flash_t *internal)
 {
     const ota_flash_geometry_t *g = &internal->geometry;
     return c->max_attempts >= 1 && g->erase_unit != 0 && g->program_unit != 0 &&
@@ -58,7 +58,7 @@ static bool config_usable(const ota_boot_config_t *c, const ota_flash_t *interna
 
 /* Installs erase whole sectors: one reaching outside the region would destroy the
  * bootloader or whatever lies after it. */
-static bool region_on_sectors(const ota_boot_config_t *c, const ota_flash_t *internal)
+static bool boot_region_on_sectors(const ota_boot_config_t *c, const ota_flash_t *internal)
 {
     return ota_flash_on_sectors(&internal->geometry, c->app_offset, c->app_size);
 }
@@ -102,7 +102,7 @@ ota_boot_status_t ota_confirm(ota_store_t *store, const ota_flash_t *internal,
 
 /* Steps ---------------------------------------------------------------------------------- */
 
-static int store_failed(ota_boot_t *boot, ota_store_status_t st)
+static int boot_store_failed(ota_boot_t *boot, ota_store_status_t st)
 {
     boot->report->store_status = st;
     if (st == OTA_STORE_ERR_FLASH) {
@@ -111,26 +111,26 @@ static int store_failed(ota_boot_t *boot, ota_store_status_t st)
     return OTA_BOOT_ERR_STORE;
 }
 
-static int store_step(ota_boot_t *boot, ota_store_status_t st)
+static int boot_store_step(ota_boot_t *boot, ota_store_status_t st)
 {
-    return st == OTA_STORE_OK ? BOOT_AGAIN : store_failed(boot, st);
+    return st == OTA_STORE_OK ? BOOT_AGAIN : boot_store_failed(boot, st);
 }
 
-static const ota_store_boot_t *fields(const ota_boot_t *boot)
+static const ota_store_boot_t *boot_fields(const ota_boot_t *boot)
 {
     return ota_store_boot(boot->store);
 }
 
-static bool slot_holds_image(const ota_boot_t *boot, uint8_t slot)
+static bool boot_slot_holds_image(const ota_boot_t *boot, uint8_t slot)
 {
     const ota_store_slot_t *s = ota_store_slot(boot->store, slot);
     return s && (s->state == OTA_SLOT_STORED || s->state == OTA_SLOT_INSTALLED);
 }
 
 /* Check the image in a slot against its record (digest, size, version). */
-static boot_check_t check_slot(ota_boot_t *boot, uint8_t slot, const char **why)
+static boot_check_t boot_check_slot(ota_boot_t *boot, uint8_t slot, const char **why)
 {
-    if (!slot_holds_image(boot, slot)) {
+    if (!boot_slot_holds_image(boot, slot)) {
         *why = "slot holds no image";
         return BOOT_CHECK_BAD;
     }
@@ -149,7 +149,7 @@ static boot_check_t check_slot(ota_boot_t *boot, uint8_t slot, const char **why)
  * every copy) equals the running image's copy byte for byte, so the last copy into internal
  * flash completed; a torn final program that still parses (e.g. only the security counter
  * left erased) is caught here. */
-static boot_check_t same_first_unit(ota_boot_t *boot, uint8_t slot, const char **why)
+static boot_check_t boot_same_first_unit(ota_boot_t *boot, uint8_t slot, const char **why)
 {
     uint32_t n = boot->internal->geometry.program_unit;
     n = n < OTA_IMAGE_HEADER_SIZE ? OTA_IMAGE_HEADER_SIZE : n;
@@ -175,11 +175,11 @@ static boot_check_t same_first_unit(ota_boot_t *boot, uint8_t slot, const char *
 /* Check the internal image; full unless it was verified earlier in this boot or the config
  * trusts a sure journal. With a slot holding a copy of the running image, the whole region
  * must equal that copy. */
-static boot_check_t check_internal(ota_boot_t *boot, bool full, const char **why)
+static boot_check_t boot_check_internal(ota_boot_t *boot, bool full, const char **why)
 {
-    const ota_store_boot_t *b = fields(boot);
+    const ota_store_boot_t *b = boot_fields(boot);
     const ota_store_slot_t *copy = NULL;
-    if (b->running_slot != OTA_STORE_SLOT_NONE && slot_holds_image(boot, b->running_slot) &&
+    if (b->running_slot != OTA_STORE_SLOT_NONE && boot_slot_holds_image(boot, b->running_slot) &&
         ota_store_slot(boot->store, b->running_slot)->version == b->running_version) {
         copy = ota_store_slot(boot->store, b->running_slot);
     }
@@ -197,13 +197,13 @@ static boot_check_t check_internal(ota_boot_t *boot, bool full, const char **why
         boot->internal_checked = true;
     }
     if (c == BOOT_CHECK_OK && !full && copy) {
-        c = same_first_unit(boot, b->running_slot, why);
+        c = boot_same_first_unit(boot, b->running_slot, why);
     }
     return c;
 }
 
 /* Copy a checked slot into internal flash and check the copy, as the bytes will run. */
-static int program_and_verify(ota_boot_t *boot, uint8_t slot)
+static int boot_program_and_verify(ota_boot_t *boot, uint8_t slot)
 {
     int st = boot_copy_slot(boot, slot, boot->info.total_size);
     if (st != OTA_BOOT_OK) {
@@ -227,7 +227,7 @@ static int program_and_verify(ota_boot_t *boot, uint8_t slot)
     return OTA_BOOT_OK;
 }
 
-static void say_install(ota_boot_t *boot, uint8_t slot, uint32_t version, uint8_t reason)
+static void boot_say_install(ota_boot_t *boot, uint8_t slot, uint32_t version, uint8_t reason)
 {
     if (reason == OTA_INSTALL_FACTORY) {
         boot_say(boot, "boot: factory reset: installing v%u from slot %u", (unsigned)version,
@@ -242,36 +242,36 @@ static void say_install(ota_boot_t *boot, uint8_t slot, uint32_t version, uint8_
 
 /* INSTALL_PENDING / INSTALLING: verify the slot, record INSTALLING, program, verify the copy,
  * record TRIAL. A resumed install runs the same code: units already equal are skipped. */
-static int step_install(ota_boot_t *boot)
+static int boot_step_install(ota_boot_t *boot)
 {
-    const ota_store_boot_t *b = fields(boot);
+    const ota_store_boot_t *b = boot_fields(boot);
     uint8_t slot = b->install_slot;
     uint8_t reason = b->install_reason;
     const ota_store_slot_t *s = ota_store_slot(boot->store, slot);
     uint32_t version = s ? s->version : 0;
-    say_install(boot, slot, version, reason);
+    boot_say_install(boot, slot, version, reason);
     const char *why = "";
-    boot_check_t c = check_slot(boot, slot, &why);
+    boot_check_t c = boot_check_slot(boot, slot, &why);
     if (c == BOOT_CHECK_IO) {
-        return store_failed(boot, OTA_STORE_ERR_FLASH);
+        return boot_store_failed(boot, OTA_STORE_ERR_FLASH);
     }
     if (c != BOOT_CHECK_OK) {
         boot_say(boot, "boot: slot %u (v%u) refused: %s; not installed", (unsigned)slot,
                  (unsigned)version, why);
         boot->report->slot_refused = true;
-        return store_step(boot, ota_store_install_cancel(boot->store));
+        return boot_store_step(boot, ota_store_install_cancel(boot->store));
     }
     ota_store_status_t sst = ota_store_install_begin(boot->store);
     if (sst != OTA_STORE_OK) {
-        return store_failed(boot, sst);
+        return boot_store_failed(boot, sst);
     }
-    int st = program_and_verify(boot, slot);
+    int st = boot_program_and_verify(boot, slot);
     if (st != OTA_BOOT_OK) {
         return st;
     }
     sst = ota_store_install_done(boot->store);
     if (sst != OTA_STORE_OK) {
-        return store_failed(boot, sst);
+        return boot_store_failed(boot, sst);
     }
     boot->report->installed = true;
     boot->report->rolled_back |= reason == OTA_INSTALL_ROLLBACK;
@@ -289,23 +289,23 @@ static int step_install(ota_boot_t *boot)
 
 /* Nothing valid in internal flash (or not what the journal says runs): restore the running
  * image from its slot, else roll back to whatever the store still has. */
-static int step_repair(ota_boot_t *boot, const char *why)
+static int boot_step_repair(ota_boot_t *boot, const char *why)
 {
-    const ota_store_boot_t *b = fields(boot);
+    const ota_store_boot_t *b = boot_fields(boot);
     boot_say(boot, "boot: internal image invalid (%s)", why);
     uint8_t slot = b->running_slot;
     boot_check_t c = BOOT_CHECK_BAD;
     if (slot != OTA_STORE_SLOT_NONE && b->running_version != 0) {
-        c = check_slot(boot, slot, &why);
+        c = boot_check_slot(boot, slot, &why);
     }
     if (c == BOOT_CHECK_IO) {
-        return store_failed(boot, OTA_STORE_ERR_FLASH);
+        return boot_store_failed(boot, OTA_STORE_ERR_FLASH);
     }
     if (c == BOOT_CHECK_OK) {
         /* The journal already says this image runs: no record, a cut redoes the repair. */
         boot_say(boot, "boot: restoring v%u from slot %u", (unsigned)b->running_version,
                  (unsigned)slot);
-        int st = program_and_verify(boot, slot);
+        int st = boot_program_and_verify(boot, slot);
         if (st == OTA_BOOT_OK) {
             boot->report->repaired = true;
             return BOOT_AGAIN;
@@ -335,12 +335,12 @@ static int step_repair(ota_boot_t *boot, const char *why)
         boot_say(boot, "boot: no valid image");
         return OTA_BOOT_ERR_NO_IMAGE;
     }
-    return store_step(boot, sst);
+    return boot_store_step(boot, sst);
 }
 
 /* Check the whole application region as it is (no record to compare with); a read failure
  * is reported as the internal flash's. */
-static boot_check_t check_region(ota_boot_t *boot, boot_depth_t depth, const char **why)
+static boot_check_t boot_check_region(ota_boot_t *boot, boot_depth_t depth, const char **why)
 {
     ota_image_source_t src;
     boot_internal_source(boot, &src);
@@ -351,21 +351,21 @@ static boot_check_t check_region(ota_boot_t *boot, boot_depth_t depth, const cha
     return c;
 }
 
-static int step_confirmed(ota_boot_t *boot, bool *start);
+static int boot_step_confirmed(ota_boot_t *boot, bool *start);
 
 /* First boot of a programmed board (journal empty), or a running image without any copy in
  * the store: save the internal image as the factory image, then record it as running. */
-static int step_first_boot(ota_boot_t *boot, bool *start)
+static int boot_step_first_boot(ota_boot_t *boot, bool *start)
 {
     ota_image_source_t src;
     boot_internal_source(boot, &src);
     const char *why = "";
-    boot_check_t c = check_region(boot, BOOT_HASH_DIGEST, &why);
+    boot_check_t c = boot_check_region(boot, BOOT_HASH_DIGEST, &why);
     if (c == BOOT_CHECK_IO) {
         return OTA_BOOT_ERR_FLASH;
     }
     if (c != BOOT_CHECK_OK) {
-        return step_repair(boot, why);
+        return boot_step_repair(boot, why);
     }
     boot->internal_checked = true;
     uint32_t version = boot->info.header.version;
@@ -394,7 +394,7 @@ static int step_first_boot(ota_boot_t *boot, bool *start)
             boot->report->factory_saved = true;
             boot_say(boot, "boot: factory image v%u saved", (unsigned)version);
         } else if (sst == OTA_STORE_ERR_FLASH || sst == OTA_STORE_ERR_JOURNAL_FULL) {
-            return store_failed(boot, sst);
+            return boot_store_failed(boot, sst);
         } else {
             boot_say(boot, "boot: factory image not saved: %s", ota_store_status_str(sst));
             not_saved = true;
@@ -405,24 +405,24 @@ static int step_first_boot(ota_boot_t *boot, bool *start)
         memcmp(f->digest, digest, sizeof digest) == 0) {
         slot = OTA_STORE_FACTORY_SLOT;
     }
-    int st = store_step(boot, ota_store_set_running(boot->store, version, slot));
+    int st = boot_store_step(boot, ota_store_set_running(boot->store, version, slot));
     /* A copy that cannot be made (e.g. the image is larger than a slot) is not retried in
      * this boot: the next round would take this step again, up to the round limit. */
-    return st == BOOT_AGAIN && not_saved ? step_confirmed(boot, start) : st;
+    return st == BOOT_AGAIN && not_saved ? boot_step_confirmed(boot, start) : st;
 }
 
 /* TRIAL: a roll back or factory image was confirmed before, and the config may confirm at
  * once; otherwise count this boot, and past the limit reject the image and roll back. */
-static int step_trial(ota_boot_t *boot, bool *start)
+static int boot_step_trial(ota_boot_t *boot, bool *start)
 {
-    const ota_store_boot_t *b = fields(boot);
+    const ota_store_boot_t *b = boot_fields(boot);
     if (b->install_reason != OTA_INSTALL_UPDATE || boot->config.confirm_on_start) {
         ota_image_header_t h;
         uint32_t counter = 0;
         if (ota_boot_running_header(boot->internal, &boot->config, &h) == OTA_IMAGE_OK) {
             counter = h.security_counter;
         }
-        return store_step(boot, ota_store_confirm(boot->store, counter));
+        return boot_store_step(boot, ota_store_confirm(boot->store, counter));
     }
     if (b->attempts >= boot->config.max_attempts) {
         uint32_t version = b->running_version;
@@ -434,26 +434,26 @@ static int step_trial(ota_boot_t *boot, bool *start)
             return BOOT_AGAIN;
         }
         if (sst != OTA_STORE_ERR_NO_ROLLBACK) {
-            return store_failed(boot, sst);
+            return boot_store_failed(boot, sst);
         }
         /* Nothing to go back to: keeping the image is better than stopping. */
         boot_say(boot, "boot: v%u failed its trial but nothing else can boot: keeping it",
                  (unsigned)version);
-        return store_step(boot, ota_store_confirm(boot->store, 0));
+        return boot_store_step(boot, ota_store_confirm(boot->store, 0));
     }
     const char *why = "";
-    boot_check_t c = check_internal(boot, true, &why);
+    boot_check_t c = boot_check_internal(boot, true, &why);
     if (c == BOOT_CHECK_IO) {
         boot->report->flash_status = boot->flash_status;
         return OTA_BOOT_ERR_FLASH;
     }
     if (c != BOOT_CHECK_OK) {
-        return step_repair(boot, why);
+        return boot_step_repair(boot, why);
     }
     uint8_t attempts = 0;
     ota_store_status_t sst = ota_store_trial_attempt(boot->store, &attempts);
     if (sst != OTA_STORE_OK) {
-        return store_failed(boot, sst);
+        return boot_store_failed(boot, sst);
     }
     boot_say(boot, "boot: trial %u/%u v%u", (unsigned)attempts,
              (unsigned)boot->config.max_attempts, (unsigned)b->running_version);
@@ -467,7 +467,7 @@ static int step_trial(ota_boot_t *boot, bool *start)
  * install was requested while it was (no previous image kept to roll back to). The journal is
  * not trusted for any number: a forged "confirmed" can only make the guard follow an image the
  * bootloader verified itself, which still boots. */
-static bool running_confirmed(const ota_store_boot_t *b)
+static bool boot_running_confirmed(const ota_store_boot_t *b)
 {
     return b->state == OTA_BOOT_CONFIRMED ||
            (b->state == OTA_BOOT_INSTALL_PENDING && b->previous_slot == OTA_STORE_SLOT_NONE &&
@@ -477,16 +477,16 @@ static bool running_confirmed(const ota_store_boot_t *b)
 /* Raise the guard to the running image's security counter and revocations when it is
  * confirmed (or the guard holds no record yet: first boot, torn first write), after verifying
  * that image in full against the current guard. */
-static int guard_sync(ota_boot_t *boot)
+static int boot_guard_sync(ota_boot_t *boot)
 {
     ota_guard_t *g = ota_store_guard(boot->store);
     if (!g) {
         return OTA_BOOT_OK;
     }
-    const ota_store_boot_t *b = fields(boot);
+    const ota_store_boot_t *b = boot_fields(boot);
     bool fresh = ota_guard_kind(g) != OTA_GUARD_RECORD;
     ota_image_header_t h;
-    if ((!fresh && !running_confirmed(b)) ||
+    if ((!fresh && !boot_running_confirmed(b)) ||
         ota_boot_running_header(boot->internal, &boot->config, &h) != OTA_IMAGE_OK) {
         return OTA_BOOT_OK;
     }
@@ -496,7 +496,7 @@ static int guard_sync(ota_boot_t *boot)
         return OTA_BOOT_OK;
     }
     const char *why = "";
-    boot_check_t c = check_region(boot, BOOT_HASH, &why);
+    boot_check_t c = boot_check_region(boot, BOOT_HASH, &why);
     if (c == BOOT_CHECK_IO) {
         return OTA_BOOT_ERR_FLASH;
     }
@@ -522,26 +522,26 @@ static int guard_sync(ota_boot_t *boot)
 /* The journal's counter is a hint for tools and old agents: put it back up to the guard's
  * after someone erased or rewrote the journal. Never lowered (a forged high one stays; the
  * policy ignores it when there is a guard). */
-static int restore_hint(ota_boot_t *boot)
+static int boot_restore_hint(ota_boot_t *boot)
 {
     const ota_guard_t *g = ota_store_guard(boot->store);
     uint32_t floor = ota_guard_values(g)->security_counter;
-    if (!g || fields(boot)->security_counter >= floor) {
+    if (!g || boot_fields(boot)->security_counter >= floor) {
         return OTA_BOOT_OK;
     }
     boot_say(boot, "boot: journal security counter %u below the guard's %u: restored",
-             (unsigned)fields(boot)->security_counter, (unsigned)floor);
+             (unsigned)boot_fields(boot)->security_counter, (unsigned)floor);
     boot->report->journal_restored = true;
-    return store_step(boot, ota_store_confirm(boot->store, floor));
+    return boot_store_step(boot, ota_store_confirm(boot->store, floor));
 }
 
 /* CONFIRMED: check what will run (fully unless the config trusts a sure journal). */
-static int step_confirmed(ota_boot_t *boot, bool *start)
+static int boot_step_confirmed(ota_boot_t *boot, bool *start)
 {
-    const ota_store_boot_t *b = fields(boot);
-    int gst = guard_sync(boot);
+    const ota_store_boot_t *b = boot_fields(boot);
+    int gst = boot_guard_sync(boot);
     if (gst == OTA_BOOT_OK) {
-        gst = restore_hint(boot);
+        gst = boot_restore_hint(boot);
     }
     if (gst != OTA_BOOT_OK) {
         return gst;
@@ -550,25 +550,25 @@ static int step_confirmed(ota_boot_t *boot, bool *start)
         /* A roll back whose target was refused: try the next one, else keep what runs. */
         ota_store_status_t sst = ota_store_rollback(boot->store, false);
         if (sst != OTA_STORE_ERR_NO_ROLLBACK) {
-            return store_step(boot, sst);
+            return boot_store_step(boot, sst);
         }
     }
     const char *why = "";
-    boot_check_t c = check_internal(boot, boot->config.verify_each_boot, &why);
+    boot_check_t c = boot_check_internal(boot, boot->config.verify_each_boot, &why);
     if (c == BOOT_CHECK_IO) {
         boot->report->flash_status = boot->flash_status;
         return OTA_BOOT_ERR_FLASH;
     }
     if (c != BOOT_CHECK_OK) {
-        return step_repair(boot, why);
+        return boot_step_repair(boot, why);
     }
     *start = true;
     return OTA_BOOT_OK;
 }
 
-static bool needs_factory_copy(const ota_boot_t *boot)
+static bool boot_needs_factory_copy(const ota_boot_t *boot)
 {
-    const ota_store_boot_t *b = fields(boot);
+    const ota_store_boot_t *b = boot_fields(boot);
     if (b->state == OTA_BOOT_NONE) {
         return true;
     }
@@ -577,22 +577,22 @@ static bool needs_factory_copy(const ota_boot_t *boot)
            (f == OTA_SLOT_EMPTY || f == OTA_SLOT_DOWNLOADING);
 }
 
-static int step(ota_boot_t *boot, bool *start)
+static int boot_step(ota_boot_t *boot, bool *start)
 {
-    OTA_ASSERT(fields(boot)->state <= OTA_BOOT_CONFIRMED); /* the journal decoder checked it */
-    switch (fields(boot)->state) {
+    OTA_ASSERT(boot_fields(boot)->state <= OTA_BOOT_CONFIRMED); /* the journal decoder checked it */
+    switch (boot_fields(boot)->state) {
     case OTA_BOOT_INSTALL_PENDING:
     case OTA_BOOT_INSTALLING:
-        return step_install(boot);
+        return boot_step_install(boot);
     case OTA_BOOT_TRIAL:
-        return step_trial(boot, start);
+        return boot_step_trial(boot, start);
     default:
         break;
     }
-    if (needs_factory_copy(boot)) {
-        return step_first_boot(boot, start);
+    if (boot_needs_factory_copy(boot)) {
+        return boot_step_first_boot(boot, start);
     }
-    return step_confirmed(boot, start);
+    return boot_step_confirmed(boot, start);
 }
 
 /* Name in parentheses: the header's macro of that name adds the link-time layout check. */
@@ -618,10 +618,10 @@ ota_boot_status_t (ota_boot_run)(ota_boot_t *boot, const ota_boot_config_t *conf
     } else {
         ota_boot_config_default(&boot->config);
     }
-    if (!config_usable(&boot->config, internal)) {
+    if (!boot_config_usable(&boot->config, internal)) {
         return OTA_BOOT_ERR_ARG;
     }
-    if (!region_on_sectors(&boot->config, internal)) {
+    if (!boot_region_on_sectors(&boot->config, internal)) {
         return OTA_BOOT_ERR_REGION;
     }
     boot->internal = internal;
@@ -636,13 +636,13 @@ ota_boot_status_t (ota_boot_run)(ota_boot_t *boot, const ota_boot_config_t *conf
                                                                     : OTA_FLASH_ERR_IO;
         return OTA_BOOT_ERR_FLASH;
     }
-    int gst = guard_sync(boot);
+    int gst = boot_guard_sync(boot);
     if (gst != OTA_BOOT_OK) {
         return (ota_boot_status_t)gst;
     }
     for (unsigned round = 0; round < BOOT_MAX_ROUNDS; round++) {
         bool start = false;
-        int st = step(boot, &start);
+        int st = boot_step(boot, &start);
         if (st == BOOT_AGAIN) {
             continue;
         }
@@ -656,7 +656,7 @@ ota_boot_status_t (ota_boot_run)(ota_boot_t *boot, const ota_boot_config_t *conf
             ota_image_header_t h;
             report->version = ota_boot_running_header(internal, &boot->config, &h) == OTA_IMAGE_OK
                                   ? h.version
-                                  : fields(boot)->running_version;
+                                  : boot_fields(boot)->running_version;
             boot_say(boot, "boot: starting v%u", (unsigned)report->version);
             report->guard_counter = ota_guard_values(ota_store_guard(store))->security_counter;
             report->guard_revoked = ota_guard_values(ota_store_guard(store))->revoked_keys;

@@ -12,7 +12,7 @@
 
 /* Reading ------------------------------------------------------------------------------------ */
 
-static int region_read(void *ctx, uint32_t offset, void *buf, uint32_t len)
+static int boot_region_read(void *ctx, uint32_t offset, void *buf, uint32_t len)
 {
     ota_boot_t *boot = ctx;
     ota_flash_status_t st =
@@ -26,13 +26,13 @@ static int region_read(void *ctx, uint32_t offset, void *buf, uint32_t len)
 
 void boot_internal_source(ota_boot_t *boot, ota_image_source_t *src)
 {
-    src->read = region_read;
+    src->read = boot_region_read;
     src->ctx = boot;
     src->size = boot->config.app_size;
 }
 
 /* True when the first n bytes read now start with exactly the header that was parsed. */
-static bool same_header(const ota_image_header_t *parsed, const uint8_t *now, uint32_t n)
+static bool boot_same_header(const ota_image_header_t *parsed, const uint8_t *now, uint32_t n)
 {
     uint8_t raw[OTA_IMAGE_HEADER_SIZE];
     ota_image_header_encode(parsed, raw);
@@ -84,7 +84,7 @@ boot_check_t boot_check_image(ota_boot_t *boot, const ota_image_source_t *src, b
             *why = "read failed";
             return BOOT_CHECK_IO;
         }
-        if (off == 0 && !same_header(&info->header, boot->buf, n)) {
+        if (off == 0 && !boot_same_header(&info->header, boot->buf, n)) {
             header_same = false;
             break; /* the contexts are still finished below (a backend may hold resources) */
         }
@@ -138,7 +138,7 @@ boot_check_t boot_check_image(ota_boot_t *boot, const ota_image_source_t *src, b
 
 /* Copying ------------------------------------------------------------------------------------ */
 
-static ota_boot_status_t flash_failed(ota_boot_t *boot, ota_flash_status_t st)
+static ota_boot_status_t boot_flash_failed(ota_boot_t *boot, ota_flash_status_t st)
 {
     boot->flash_status = st;
     boot->report->flash_status = st;
@@ -147,8 +147,8 @@ static ota_boot_status_t flash_failed(ota_boot_t *boot, ota_flash_status_t st)
 
 /* boot->buf = what the region must hold at [off, off + n): the slot's bytes below total,
  * the erased value past it. */
-static ota_boot_status_t target_bytes(ota_boot_t *boot, uint8_t slot, uint32_t total,
-                                      uint32_t off, uint32_t n)
+static ota_boot_status_t boot_target_bytes(ota_boot_t *boot, uint8_t slot, uint32_t total,
+                                           uint32_t off, uint32_t n)
 {
     OTA_ASSERT(n <= OTA_BOOT_BUF_SIZE);
     uint32_t have = off >= total ? 0 : (total - off < n ? total - off : n);
@@ -164,7 +164,7 @@ static ota_boot_status_t target_bytes(ota_boot_t *boot, uint8_t slot, uint32_t t
 }
 
 /* Chunk size for comparing and programming: one program page, at most the buffer. */
-static uint32_t chunk_size(const ota_boot_t *boot)
+static uint32_t boot_chunk_size(const ota_boot_t *boot)
 {
     uint32_t page = boot->internal->geometry.page_size;
     return page < OTA_BOOT_BUF_SIZE ? page : OTA_BOOT_BUF_SIZE;
@@ -172,7 +172,7 @@ static uint32_t chunk_size(const ota_boot_t *boot)
 
 /* Size of the internal sector at region offset off (the config check put the region on
  * sector boundaries, so off, a sum of sector sizes from the region's start, is one's start). */
-static uint32_t sector_size_at(const ota_boot_t *boot, uint32_t off)
+static uint32_t boot_sector_size_at(const ota_boot_t *boot, uint32_t off)
 {
     ota_flash_sector_t s;
     bool found = ota_flash_sector_at(&boot->internal->geometry, boot->config.app_offset + off, &s);
@@ -181,22 +181,22 @@ static uint32_t sector_size_at(const ota_boot_t *boot, uint32_t off)
     return s.size;
 }
 
-static ota_boot_status_t unit_equal(ota_boot_t *boot, uint8_t slot, uint32_t total,
-                                    uint32_t unit_off, bool *equal)
+static ota_boot_status_t boot_unit_equal(ota_boot_t *boot, uint8_t slot, uint32_t total,
+                                         uint32_t unit_off, bool *equal)
 {
-    uint32_t eu = sector_size_at(boot, unit_off);
-    uint32_t chunk = chunk_size(boot);
+    uint32_t eu = boot_sector_size_at(boot, unit_off);
+    uint32_t chunk = boot_chunk_size(boot);
     OTA_ASSERT(eu % chunk == 0u); /* the compare covers exactly the sector */
     *equal = false;
     for (uint32_t off = unit_off; off < unit_off + eu; off += chunk) {
-        ota_boot_status_t st = target_bytes(boot, slot, total, off, chunk);
+        ota_boot_status_t st = boot_target_bytes(boot, slot, total, off, chunk);
         if (st != OTA_BOOT_OK) {
             return st;
         }
         ota_flash_status_t fs =
             ota_flash_read(boot->internal, boot->config.app_offset + off, boot->cmp, chunk);
         if (fs != OTA_FLASH_OK) {
-            return flash_failed(boot, fs);
+            return boot_flash_failed(boot, fs);
         }
         if (memcmp(boot->buf, boot->cmp, chunk) != 0) {
             return OTA_BOOT_OK;
@@ -206,7 +206,7 @@ static ota_boot_status_t unit_equal(ota_boot_t *boot, uint8_t slot, uint32_t tot
     return OTA_BOOT_OK;
 }
 
-static bool all_erased(const uint8_t *p, uint32_t n, uint8_t erased)
+static bool boot_all_erased(const uint8_t *p, uint32_t n, uint8_t erased)
 {
     for (uint32_t i = 0; i < n; i++) {
         if (p[i] != erased) {
@@ -217,42 +217,43 @@ static bool all_erased(const uint8_t *p, uint32_t n, uint8_t erased)
 }
 
 /* Program buf[from, to) at region offset off + from, unless it is all erased already. */
-static ota_boot_status_t program_part(ota_boot_t *boot, uint32_t off, uint32_t from, uint32_t to)
+static ota_boot_status_t boot_program_part(ota_boot_t *boot, uint32_t off, uint32_t from,
+                                           uint32_t to)
 {
     uint8_t erased = boot->internal->geometry.erased_value;
-    if (to <= from || all_erased(boot->buf + from, to - from, erased)) {
+    if (to <= from || boot_all_erased(boot->buf + from, to - from, erased)) {
         return OTA_BOOT_OK;
     }
     ota_flash_status_t fs = ota_flash_program(boot->internal, boot->config.app_offset + off + from,
                                               boot->buf + from, to - from);
-    return fs == OTA_FLASH_OK ? OTA_BOOT_OK : flash_failed(boot, fs);
+    return fs == OTA_FLASH_OK ? OTA_BOOT_OK : boot_flash_failed(boot, fs);
 }
 
-static ota_boot_status_t erase_unit(ota_boot_t *boot, uint32_t unit_off)
+static ota_boot_status_t boot_erase_unit(ota_boot_t *boot, uint32_t unit_off)
 {
     ota_flash_status_t fs = ota_flash_erase(boot->internal, boot->config.app_offset + unit_off,
-                                            sector_size_at(boot, unit_off));
-    return fs == OTA_FLASH_OK ? OTA_BOOT_OK : flash_failed(boot, fs);
+                                            boot_sector_size_at(boot, unit_off));
+    return fs == OTA_FLASH_OK ? OTA_BOOT_OK : boot_flash_failed(boot, fs);
 }
 
 /* Erase one sector and program it from the slot. In sector 0 the first program unit (the
  * image's magic) is left out: the caller programs it last. */
-static ota_boot_status_t rewrite_unit(ota_boot_t *boot, uint8_t slot, uint32_t total,
-                                      uint32_t unit_off, bool erase)
+static ota_boot_status_t boot_rewrite_unit(ota_boot_t *boot, uint8_t slot, uint32_t total,
+                                           uint32_t unit_off, bool erase)
 {
     const ota_flash_geometry_t *g = &boot->internal->geometry;
     if (erase) {
-        ota_boot_status_t st = erase_unit(boot, unit_off);
+        ota_boot_status_t st = boot_erase_unit(boot, unit_off);
         if (st != OTA_BOOT_OK) {
             return st;
         }
     }
-    uint32_t chunk = chunk_size(boot);
-    uint32_t end = unit_off + sector_size_at(boot, unit_off);
+    uint32_t chunk = boot_chunk_size(boot);
+    uint32_t end = unit_off + boot_sector_size_at(boot, unit_off);
     for (uint32_t off = unit_off; off < end && off < total; off += chunk) {
-        ota_boot_status_t st = target_bytes(boot, slot, total, off, chunk);
+        ota_boot_status_t st = boot_target_bytes(boot, slot, total, off, chunk);
         if (st == OTA_BOOT_OK) {
-            st = program_part(boot, off, off == 0 ? g->program_unit : 0, chunk);
+            st = boot_program_part(boot, off, off == 0 ? g->program_unit : 0, chunk);
         }
         if (st != OTA_BOOT_OK) {
             return st;
@@ -267,12 +268,12 @@ ota_boot_status_t boot_copy_slot(ota_boot_t *boot, uint8_t slot, uint32_t total)
     const ota_flash_geometry_t *g = &boot->internal->geometry;
     boot->internal_checked = false;
     bool first_equal = false;
-    ota_boot_status_t st = unit_equal(boot, slot, total, 0, &first_equal);
+    ota_boot_status_t st = boot_unit_equal(boot, slot, total, 0, &first_equal);
     bool first_erased = false;
-    for (uint32_t off = sector_size_at(boot, 0); st == OTA_BOOT_OK && off < total;
-         off += sector_size_at(boot, off)) {
+    for (uint32_t off = boot_sector_size_at(boot, 0); st == OTA_BOOT_OK && off < total;
+         off += boot_sector_size_at(boot, off)) {
         bool equal = false;
-        st = unit_equal(boot, slot, total, off, &equal);
+        st = boot_unit_equal(boot, slot, total, off, &equal);
         if (st != OTA_BOOT_OK) {
             break;
         }
@@ -283,11 +284,11 @@ ota_boot_status_t boot_copy_slot(ota_boot_t *boot, uint8_t slot, uint32_t total)
         /* The header goes first: from now until the magic is programmed again, the region
          * holds no image that parses. */
         if (!first_erased) {
-            st = erase_unit(boot, 0);
+            st = boot_erase_unit(boot, 0);
             first_erased = true;
         }
         if (st == OTA_BOOT_OK) {
-            st = rewrite_unit(boot, slot, total, off, true);
+            st = boot_rewrite_unit(boot, slot, total, off, true);
             boot->report->sectors_written++;
         }
     }
@@ -298,17 +299,17 @@ ota_boot_status_t boot_copy_slot(ota_boot_t *boot, uint8_t slot, uint32_t total)
         boot->report->sectors_skipped++;
         return OTA_BOOT_OK;
     }
-    st = rewrite_unit(boot, slot, total, 0, !first_erased);
+    st = boot_rewrite_unit(boot, slot, total, 0, !first_erased);
     if (st == OTA_BOOT_OK) {
         boot->report->sectors_written++;
-        st = target_bytes(boot, slot, total, 0, g->program_unit);
+        st = boot_target_bytes(boot, slot, total, 0, g->program_unit);
     }
-    return st == OTA_BOOT_OK ? program_part(boot, 0, 0, g->program_unit) : st;
+    return st == OTA_BOOT_OK ? boot_program_part(boot, 0, 0, g->program_unit) : st;
 }
 
 /* Console ------------------------------------------------------------------------------------ */
 
-static size_t put_str(char *out, size_t pos, size_t cap, const char *s)
+static size_t boot_put_str(char *out, size_t pos, size_t cap, const char *s)
 {
     while (s && *s && pos + 1 < cap) {
         out[pos++] = *s++;
@@ -316,11 +317,11 @@ static size_t put_str(char *out, size_t pos, size_t cap, const char *s)
     return pos;
 }
 
-static size_t put_uint(char *out, size_t pos, size_t cap, unsigned long v)
+static size_t boot_put_uint(char *out, size_t pos, size_t cap, unsigned long v)
 {
     char digits[OTA_DEC_U64_SIZE];
     (void)ota_u64_to_dec(v, digits, sizeof digits);
-    return put_str(out, pos, cap, digits);
+    return boot_put_str(out, pos, cap, digits);
 }
 
 void boot_say(ota_boot_t *boot, const char *fmt, ...)
@@ -335,10 +336,10 @@ void boot_say(ota_boot_t *boot, const char *fmt, ...)
     va_start(ap, fmt);
     for (const char *p = fmt; *p && pos + 1 < cap; p++) {
         if (p[0] == '%' && p[1] == 'u') {
-            pos = put_uint(out, pos, cap, va_arg(ap, unsigned));
+            pos = boot_put_uint(out, pos, cap, va_arg(ap, unsigned));
             p++;
         } else if (p[0] == '%' && p[1] == 's') {
-            pos = put_str(out, pos, cap, va_arg(ap, const char *));
+            pos = boot_put_str(out, pos, cap, va_arg(ap, const char *));
             p++;
         } else {
             out[pos++] = *p;

@@ -109,9 +109,14 @@ static pc_app_t app_update(pc_world_t *w)
     return update(w, 1, 2);
 }
 
+/* With a guard, the boot after the confirm raises it: one more reset. */
 static pc_app_t app_update_v3(pc_world_t *w)
 {
-    return update(w, 2, 3);
+    pc_app_t r = update(w, 2, 3);
+    if (r == PC_APP_DONE && (w->scenario->features & PC_GUARD) && pc_guard_counter(w) < 2u) {
+        return PC_APP_RESET;
+    }
+    return r;
 }
 
 /* v2 runs confirmed: the agent fetches v3, which never confirms, until the bootloader rolls
@@ -248,6 +253,10 @@ static int done_secure(pc_world_t *w)
         return pc_fail(w, "end: manifest sequence %u, the manifest said %u",
                        (unsigned)b->manifest_sequence, PC_MANIFEST_SEQUENCE);
     }
+    if ((w->scenario->features & PC_GUARD) && pc_guard_counter(w) != 2u) {
+        return pc_fail(w, "end: guard counter %u, v3 confirmed says 2",
+                       (unsigned)pc_guard_counter(w));
+    }
     return 0;
 }
 
@@ -288,6 +297,6 @@ const pc_scenario_t pc_scenarios[] = {
     {"v3-trial-fails", running_v2_confirmed, false, {2, 3, 0}, {1, 2, 0}, app_v3_never_confirm,
      done_back_to_v2, 0},
     {"secure-update", running_v2_confirmed, false, {2, 3, 0}, {1, 2, 0}, app_update_v3,
-     done_secure, PC_SECURE},
+     done_secure, PC_SECURE | PC_GUARD},
 };
 const unsigned pc_scenario_count = sizeof pc_scenarios / sizeof pc_scenarios[0];

@@ -2,7 +2,8 @@
 /*
  * The security features of a PC_SECURE scenario: images signed with a key the store and the
  * bootloader trust, v3 one security epoch up, the board's hardware id checked everywhere, and
- * the manifest signed by another key the agent trusts. The keys are made once per process
+ * the manifest signed by another key the agent trusts; PC_GUARD adds the anti-rollback guard
+ * in internal flash. The keys are made once per process
  * (the sweep's workers are forked after it, so every case sees the same signatures).
  */
 #include <stdio.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 
 #include "powercut.h"
+#include "signed_image.h"
 #include "test_keys.h"
 
 /* Room the signature TLVs take beyond the SHA-256 one (key id + DER signature + headers). */
@@ -42,11 +44,8 @@ void pc_secure_world(pc_world_t *w)
         uint32_t unsigned_len = w->image_size - SIG_ROOM;
         boot_fixture_image_seeded(w->img[v], unsigned_len, v, 0, (uint8_t)(v - 1u));
         /* v1 and v2 in the first epoch; v3 raises the counter, which its confirm records. */
-        boot_fixture_set_security_counter(w->img[v], unsigned_len, v == 3 ? 2u : 1u);
-        w->len[v] = test_keys_sign_image(&image_key, w->img[v], unsigned_len, w->image_size);
-        if (w->len[v] == 0) {
-            abort();
-        }
+        w->len[v] = signed_image_make(w->img[v], w->image_size, unsigned_len, v == 3 ? 2u : 1u,
+                                      0, &image_key);
     }
     w->fx->store_config.trusted_keys = &image_ring;
     w->fx->store_config.hw_id = PC_HW_ID;
@@ -68,4 +67,32 @@ size_t pc_sign_manifest(const char *text, uint8_t *sig, size_t cap)
         abort();
     }
     return n;
+}
+
+void pc_guard_world(pc_world_t *w)
+{
+    if (ota_posix_system_init(&w->sys, ota_sim_flash_port(&w->fx->internal),
+                              w->fx->config.app_offset) != 0) {
+        abort();
+    }
+    w->fx->store_config.guard = &w->guard;
+    if (pc_guard_power_on(w) != 0) {
+        abort();
+    }
+}
+
+int pc_guard_power_on(pc_world_t *w)
+{
+    if (!(w->scenario->features & PC_GUARD)) {
+        return 0;
+    }
+    ota_posix_system_set_locked(&w->sys, false);
+    ota_guard_status_t gs = ota_guard_mount(&w->guard, w->sys.system.guard_flash);
+    return gs == OTA_GUARD_OK ? 0 : pc_fail(w, "guard mount: %s", ota_guard_status_str(gs));
+}
+
+uint32_t pc_guard_counter(const pc_world_t *w)
+{
+    return (w->scenario->features & PC_GUARD) ? ota_guard_values(&w->guard)->security_counter
+                                              : 0u;
 }

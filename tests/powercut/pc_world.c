@@ -69,6 +69,9 @@ pc_world_t *pc_world_new(const pc_scenario_t *sc, const pc_geometry_t *geo, uint
     if (sc->features & PC_SECURE) {
         pc_secure_world(w);
     }
+    if (sc->features & PC_GUARD) {
+        pc_guard_world(w);
+    }
     for (uint32_t v = 1; v <= PC_VERSIONS; v++) {
         take_digest(w, v);
         if (!image_valid(w->img[v], w->len[v])) {
@@ -431,6 +434,7 @@ void pc_capture_acked(pc_world_t *w, pc_acked_t *out)
     out->seq = w->fx->store.journal.seq;
     out->state = w->fx->store.state;
     out->in_flight = w->fx->store.staged;
+    out->guard_counter = pc_guard_counter(w);
 }
 
 static void capture_at_cut(void *ctx)
@@ -470,6 +474,27 @@ int pc_check_remounts(pc_world_t *w)
                               "seq %u", i + 1u, (unsigned)w->fx->store.journal.seq,
                            field ? field : "same state", (unsigned)ram.seq);
         }
+        if (pc_guard_power_on(w) != 0) {
+            return -1;
+        }
+        if (pc_guard_counter(w) != ram.guard_counter) {
+            return pc_fail(w, "guard mount %u after the bad write reads counter %u, was %u",
+                           i + 1u, (unsigned)pc_guard_counter(w), (unsigned)ram.guard_counter);
+        }
+    }
+    return 0;
+}
+
+/* The guard never goes back, and never above what an image the test built says (2). */
+static int check_guard(pc_world_t *w, uint32_t floor)
+{
+    if (pc_guard_power_on(w) != 0) {
+        return -1;
+    }
+    uint32_t c = pc_guard_counter(w);
+    if (c < floor || c > 2u) {
+        return pc_fail(w, "guard counter %u, was %u durable (images say at most 2)", (unsigned)c,
+                       (unsigned)floor);
     }
     return 0;
 }
@@ -477,6 +502,9 @@ int pc_check_remounts(pc_world_t *w)
 int pc_check_after_cut(pc_world_t *w, const pc_acked_t *acked)
 {
     ota_sim_power_on(&w->fx->power);
+    if (check_guard(w, acked->guard_counter) != 0) {
+        return -1;
+    }
     ota_store_status_t st = boot_fixture_mount(w->fx);
     if (st != OTA_STORE_OK) {
         return pc_fail(w, "mount after the cut: %s", ota_store_status_str(st));
@@ -513,6 +541,9 @@ int pc_check_end(pc_world_t *w)
     if (w->fx->power.dead) {
         return pc_fail(w, "power is off at the end");
     }
+    if (check_guard(w, now.guard_counter) != 0) {
+        return -1;
+    }
     ota_store_status_t st = boot_fixture_mount(w->fx);
     if (st != OTA_STORE_OK) {
         return pc_fail(w, "mount at the end: %s", ota_store_status_str(st));
@@ -540,6 +571,12 @@ pc_life_t pc_life(pc_world_t *w, bool with_boot)
     for (unsigned round = 0; round < PC_MAX_ROUNDS; round++) {
         if (with_boot || round > 0) {
             w->boots++;
+            if (w->fx->power.dead) {
+                ota_sim_power_on(&w->fx->power); /* (disarms the cut: only after one) */
+            }
+            if (pc_guard_power_on(w) != 0) {
+                return PC_LIFE_FAIL;
+            }
             ota_boot_status_t st = boot_fixture_boot(w->fx);
             if (w->fx->power.dead) {
                 return PC_LIFE_CUT;

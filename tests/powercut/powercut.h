@@ -19,6 +19,8 @@
 #include "boot_fixture.h"
 #include "mock_transport.h"
 #include "otaflow/agent.h"
+#include "otaflow/guard.h"
+#include "system_posix.h"
 
 /* ---- configurations ------------------------------------------------------------------- */
 
@@ -49,6 +51,10 @@ enum {
      * bootloader, the manifest signed with a Sequence that rises (one journal record), and
      * v3 raising the security counter to 2. */
     PC_SECURE = 1u << 0,
+    /* The anti-rollback guard (include/otaflow/guard.h) in the two internal flash pages below
+     * the application region, through the host system port: the bootloader raises it at the
+     * boot after a confirm, so its writes are cut too. */
+    PC_GUARD = 1u << 1,
 };
 
 typedef struct pc_scenario {
@@ -94,6 +100,8 @@ typedef struct pc_acked {
     /** The snapshot the store was about to append (== state when no append was under way):
      *  the only other state the journal may read back after the cut, as seq + 1. */
     ota_store_state_t in_flight;
+    /** PC_GUARD: the guard's durable security counter (it may only rise from there). */
+    uint32_t guard_counter;
 } pc_acked_t;
 
 struct pc_world {
@@ -117,6 +125,8 @@ struct pc_world {
     ota_event_t last_failure; /* last *_FAILED event */
     bool checked_resume;      /* a resume from a durable offset > 0 was asserted */
     pc_acked_t at_cut;        /* the store's RAM at the instant the power went */
+    ota_posix_system_t sys;   /* PC_GUARD: the host system port (guard window) */
+    ota_guard_t guard;        /* PC_GUARD: mounted at every power-on */
     bool cut_seen;            /* at_cut holds the last cut */
     unsigned boots;
     uint8_t setup_sector;     /* journal-compaction: active journal sector after setup */
@@ -143,6 +153,14 @@ void pc_secure_world(pc_world_t *w);
 const ota_sig_keyring_t *pc_manifest_keys(void);
 /** Sign text as `otaflow-image manifest sign` does into sig; its length. */
 size_t pc_sign_manifest(const char *text, uint8_t *sig, size_t cap);
+
+/** PC_GUARD: give w's board the guard (store config), mount it. */
+void pc_guard_world(pc_world_t *w);
+/** Power-on part of the guard (PC_GUARD; nothing otherwise): the reset clears the write-protect
+ *  latch, the guard is mounted. 0 or -1 (w->why). The board must have power. */
+int pc_guard_power_on(pc_world_t *w);
+/** The guard's durable security counter (0 without PC_GUARD). */
+uint32_t pc_guard_counter(const pc_world_t *w);
 
 /** The application's view: mount the store as after a reset; -1 on failure. */
 int pc_app_mount(pc_world_t *w);
@@ -181,9 +199,9 @@ void pc_watch_cuts(pc_world_t *w);
 /** The journal window of the store flash: programs there are journal records. */
 uint32_t pc_journal_end(pc_world_t *w);
 
-/** After a silent bad write on a journal record and the life's end: the store noticed (what
- *  it acknowledged is what every later mount reads, however the bad bit reads: mounts 3
- *  times). 0 or -1. */
+/** After a silent bad write on a journal (guard) record and the life's end: the store (guard)
+ *  noticed: what it acknowledged is what every later mount reads, however the bad bit reads
+ *  (mounts 3 times). 0 or -1. */
 int pc_check_remounts(pc_world_t *w);
 
 /** After a cut: power on, remount and check invariants 2, 3 and 5 (journal reads back, no

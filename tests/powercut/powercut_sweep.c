@@ -14,13 +14,15 @@
  * board with the cut armed, checks the invariants after the cut, lets the device recover
  * (power-on, boot, application, ...) to the scenario's end and checks again. Double faults:
  * a second cut at an operation of that recovery (every one, or a seeded random sample).
- * Silent bad writes: for every program of a journal record in the clean run, that program
+ * Silent bad writes: for every program of a journal record (and of a guard record) in the
+ * clean run, that program
  * reports success but reads back wrong (a bit stuck set, or a weak bit), alone and followed
  * by a cut at the next operation; the store must not acknowledge what it cannot read back.
  * Cases are spread over --jobs forked workers. Last line: "N passed, N failed".
  *
- *   powercut_sweep --bad flip|weak N --case ...        replay a bad-write case (the Nth
- *                                                      journal program goes bad; CUT 0: none)
+ *   powercut_sweep --bad KIND N --case ...             replay a bad-write case (the Nth
+ *        journal program goes bad (KIND flip, weak), or guard program (guard-flip, guard-weak);
+ *        CUT 0: none)
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -37,7 +39,10 @@
 #define FULL_IMAGE OTA_BOOT_APP_SIZE_DEFAULT /* 0xDF000: the whole application region */
 
 static const char *const mode_names[3] = {"before", "after", "torn"};
-static const char *const bad_names[3] = {"none", "flip", "weak"};
+/* Bad-write kinds of a case: 1, 2 on journal records (store flash), 3, 4 on guard records
+ * (internal flash). */
+static const char *const bad_names[5] = {"none", "flip", "weak", "guard-flip", "guard-weak"};
+#define BAD_KINDS 4u
 
 typedef struct plan {
     bool sizes[2];            /* [0] small, [1] full */
@@ -95,16 +100,27 @@ typedef struct case_id {
     uint64_t cut2; /* 0: single fault */
     unsigned mode2;
     uint64_t seed2;
-    unsigned bad;     /* ota_sim_bad_write_t on the journal window (cut 0: no cut) */
-    uint64_t bad_nth; /* which journal program goes bad */
+    unsigned bad;     /* index in bad_names (cut 0: no cut) */
+    uint64_t bad_nth; /* which journal (guard) program goes bad */
 } case_id_t;
 
 static void reset_case(pc_world_t *w, const boot_fixture_t *from, const case_id_t *c)
 {
     boot_fixture_clone(w->fx, from);
     pc_watch_cuts(w);
-    ota_sim_flash_arm_bad_write(&w->fx->external, (ota_sim_bad_write_t)c->bad, 0,
-                                pc_journal_end(w), c->bad_nth, c->seed ^ 0xBADull);
+    if (!w->fx->power.dead && pc_guard_power_on(w) != 0) {
+        abort(); /* the prepared board's guard mounted before: a broken test */
+    }
+    if (c->bad > OTA_SIM_BAD_WEAK) {
+        ota_sim_flash_arm_bad_write(&w->fx->internal, (ota_sim_bad_write_t)(c->bad - 2u),
+                                    w->sys.guard_offset, w->sys.guard_offset + w->sys.guard_size,
+                                    c->bad_nth, c->seed ^ 0xBADull);
+        ota_sim_flash_arm_bad_write(&w->fx->external, OTA_SIM_BAD_NONE, 0, 0, 0, 0);
+    } else {
+        ota_sim_flash_arm_bad_write(&w->fx->external, (ota_sim_bad_write_t)c->bad, 0,
+                                    pc_journal_end(w), c->bad_nth, c->seed ^ 0xBADull);
+        ota_sim_flash_arm_bad_write(&w->fx->internal, OTA_SIM_BAD_NONE, 0, 0, 0, 0);
+    }
     w->why[0] = '\0';
     w->boots = 0;
 }
@@ -118,7 +134,8 @@ static void report_failure(const pc_world_t *w, const case_id_t *c, const char *
     printf("FAIL %s/%s/%s", pc_scenarios[c->sc].name, pc_geometries[c->geo].name,
            c->size ? "full" : "small");
     if (c->bad) {
-        printf(" bad write %s on journal program %" PRIu64 " +", bad_names[c->bad], c->bad_nth);
+        printf(" bad write %s on %s program %" PRIu64 " +", bad_names[c->bad],
+               c->bad > OTA_SIM_BAD_WEAK ? "guard" : "journal", c->bad_nth);
     }
     printf(" cut %" PRIu64 " %s", c->cut, mode_names[c->mode]);
     if (c->cut2) {
@@ -210,7 +227,8 @@ static int run_bad_write(pc_world_t *w, const boot_fixture_t *start, const case_
         ota_sim_power_arm(&w->fx->power, base + c->cut, (ota_sim_cut_mode_t)c->mode, c->seed);
     }
     pc_life_t r = pc_life(w, w->scenario->starts_with_boot);
-    const ota_sim_fault_t *f = ota_sim_flash_fault(&w->fx->external);
+    const ota_sim_fault_t *f = ota_sim_flash_fault(
+        c->bad > OTA_SIM_BAD_WEAK ? &w->fx->internal : &w->fx->external);
     if (!f->fired) {
         pc_fail(w, "the bad write never happened");
         report_failure(w, c, "bad write");
@@ -252,6 +270,7 @@ typedef struct config_run {
     uint64_t base;  /* power.ops of the prepared board */
     uint64_t ops;   /* N */
     uint64_t journal_programs; /* programs of journal records in the clean run */
+    uint64_t guard_programs;   /* programs of guard records (PC_GUARD) */
 } config_run_t;
 
 static pc_world_t *prepare(unsigned sc, unsigned geo, unsigned size, boot_fixture_t **start)
@@ -318,9 +337,13 @@ static void run_share(config_run_t *cr, const plan_t *p, unsigned worker, tally_
     }
     /* Silent bad writes: each journal program of the life, both kinds, alone and followed
      * by a cut at the next operation. */
-    for (uint64_t nth = 1; nth <= cr->journal_programs; nth++) {
-        for (unsigned bad = OTA_SIM_BAD_FLIP; bad <= OTA_SIM_BAD_WEAK; bad++, k++) {
-            if (k % p->jobs != worker) {
+    uint64_t most = cr->journal_programs > cr->guard_programs ? cr->journal_programs
+                                                              : cr->guard_programs;
+    for (uint64_t nth = 1; nth <= most; nth++) {
+        for (unsigned bad = 1; bad <= BAD_KINDS; bad++, k++) {
+            uint64_t programs = bad > OTA_SIM_BAD_WEAK ? cr->guard_programs
+                                                       : cr->journal_programs;
+            if (k % p->jobs != worker || nth > programs) {
                 continue;
             }
             case_id_t c = {cr->sc, cr->geo, cr->size, 0, 0,
@@ -352,11 +375,15 @@ static void run_share(config_run_t *cr, const plan_t *p, unsigned worker, tally_
 static int run_config(unsigned sc, unsigned geo, unsigned size, const plan_t *p, tally_t *total,
                       uint64_t *ops_out)
 {
-    config_run_t cr = {sc, geo, size, NULL, NULL, 0, 0, 0};
+    config_run_t cr = {sc, geo, size, NULL, NULL, 0, 0, 0, 0};
     cr.w = prepare(sc, geo, size, &cr.start);
     cr.base = cr.w->fx->power.ops;
     ota_sim_flash_arm_bad_write(&cr.w->fx->external, OTA_SIM_BAD_NONE, 0, pc_journal_end(cr.w), 0,
                                 0);
+    if (cr.w->scenario->features & PC_GUARD) {
+        ota_sim_flash_arm_bad_write(&cr.w->fx->internal, OTA_SIM_BAD_NONE, cr.w->sys.guard_offset,
+                                    cr.w->sys.guard_offset + cr.w->sys.guard_size, 0, 0);
+    }
     pc_life_t r = pc_life(cr.w, cr.w->scenario->starts_with_boot);
     if (r != PC_LIFE_DONE || pc_check_end(cr.w) != 0) {
         printf("FAIL %s/%s/%s clean run: %s\n", pc_scenarios[sc].name, pc_geometries[geo].name,
@@ -368,6 +395,7 @@ static int run_config(unsigned sc, unsigned geo, unsigned size, const plan_t *p,
     }
     cr.ops = cr.w->fx->power.ops - cr.base;
     cr.journal_programs = ota_sim_flash_fault(&cr.w->fx->external)->seen;
+    cr.guard_programs = ota_sim_flash_fault(&cr.w->fx->internal)->seen;
     *ops_out = cr.ops;
     fflush(stdout);
 
@@ -542,8 +570,8 @@ static int replay(int argc, char **argv, unsigned bad, uint64_t bad_nth)
     uint64_t base = start->power.ops, m = 0;
     if (bad != 0) {
         int brc = run_bad_write(w, start, &c, base, &m);
-        printf("bad write %s on journal program %" PRIu64 ": %s; the next operation is cut %" PRIu64
-               "\n", bad_names[bad], bad_nth, brc == 0 ? "ok" : "FAILED", m);
+        printf("bad write %s, program %" PRIu64 ": %s; the next operation is cut %" PRIu64 "\n",
+               bad_names[bad], bad_nth, brc == 0 ? "ok" : "FAILED", m);
         boot_fixture_close(post);
         boot_fixture_close(start);
         pc_world_free(w);
@@ -587,11 +615,14 @@ int main(int argc, char **argv)
         if (strcmp(a, "--case") == 0) {
             return replay(argc - i - 1, argv + i + 1, bad, bad_nth);
         } else if (strcmp(a, "--bad") == 0 && i + 2 < argc) {
-            bad = strcmp(argv[i + 1], "flip") == 0 ? 1u : strcmp(argv[i + 1], "weak") == 0 ? 2u : 0u;
+            bad = 0;
+            for (unsigned b = 1; b <= BAD_KINDS; b++) {
+                bad = strcmp(argv[i + 1], bad_names[b]) == 0 ? b : bad;
+            }
             bad_nth = strtoull(argv[i + 2], NULL, 0);
             i += 2;
             if (bad == 0 || bad_nth == 0) {
-                fprintf(stderr, "--bad flip|weak N (N >= 1)\n");
+                fprintf(stderr, "--bad flip|weak|guard-flip|guard-weak N (N >= 1)\n");
                 return 2;
             }
         } else if (strcmp(a, "--reduced") == 0) {

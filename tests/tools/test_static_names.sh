@@ -12,7 +12,7 @@ set -euo pipefail
 
 # Objects whose statics still lack the prefix: their files were being changed on another
 # branch when the others were renamed. Empty once they are done.
-PENDING=(boot.c.o boot_copy.c.o)
+PENDING=()
 
 # Names of static inline functions defined in headers.
 header_inlines() {
