@@ -352,8 +352,8 @@ static bool listed(const uint32_t *list, uint32_t v)
     return false;
 }
 
-/* Invariant 1 after a boot that said OK: what starts is a valid image (parsed and verified
- * from the raw bytes, not the bootloader's word), of an allowed version. */
+/* Invariant 1 after a boot that said OK: internal flash holds, byte for byte, the image of
+ * the version the bootloader says it started (not its word alone), an allowed version. */
 static int check_booted(pc_world_t *w)
 {
     uint32_t said = w->fx->report.version;
