@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "num_text.h"
+
 static bool url_is_alpha(char ch)
 {
     return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
@@ -221,17 +223,8 @@ static bool url_valid_host(const char *s, size_t n)
 
 static ota_url_status_t url_parse_port(const char *s, size_t n, uint16_t *port)
 {
-    if (n == 0 || n > 5) {
-        return OTA_URL_ERR_PORT;
-    }
-    uint32_t value = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (!url_is_digit(s[i])) {
-            return OTA_URL_ERR_PORT;
-        }
-        value = value * 10u + (uint32_t)(s[i] - '0');
-    }
-    if (value == 0 || value > 65535u) {
+    uint64_t value = 0;
+    if (n == 0 || n > 5 || ota_dec_to_u64(s, n, &value) != n || value == 0 || value > 65535u) {
         return OTA_URL_ERR_PORT;
     }
     *port = (uint16_t)value;
