@@ -142,11 +142,9 @@ static bool agent_begin_store_download(ota_agent_t *a, uint32_t *resume)
 static ota_agent_status_t agent_download_refusal(const ota_agent_t *a)
 {
     const ota_manifest_update_t *u = &a->update;
-    if (!ota_agent_url_fetchable(u->url)) {
-        return OTA_AGENT_ERR_URL;
-    }
-    if (ota_agent_url_insecure(a->tls_only, u->url)) {
-        return a->config.require_tls ? OTA_AGENT_ERR_INSECURE_URL : OTA_AGENT_ERR_TLS_DOWNGRADE;
+    ota_agent_status_t why = ota_agent_url_refusal(a, u->url);
+    if (why != OTA_AGENT_OK) {
+        return why;
     }
     if (a->have_refused && a->refused_version == u->version &&
         memcmp(a->refused_digest, u->digest, OTA_SHA256_SIZE) == 0) {
