@@ -78,17 +78,25 @@ static void agent_log_event(const ota_agent_t *a, const ota_event_t *e)
     a->ports.log(a->ports.log_ctx, l.buf);
 }
 
+/* Hand an event to the console and the application; the download's events carry its
+ * progress. */
+static void agent_deliver(const ota_agent_t *a, ota_event_t *e)
+{
+    if (e->type == OTA_EVT_DOWNLOAD_STARTED || e->type == OTA_EVT_DOWNLOAD_PROGRESS ||
+        e->type == OTA_EVT_DOWNLOAD_FAILED) {
+        e->bytes = a->received;
+        e->total = a->total;
+    }
+    agent_log_event(a, e);
+    if (a->config.on_event != NULL) {
+        a->config.on_event(a->config.event_user, e);
+    }
+}
+
 void ota_agent_emit(ota_agent_t *a, ota_event_type_t type, uint32_t version)
 {
     ota_event_t e = {.type = type, .version = version, .reason = ""};
-    if (type == OTA_EVT_DOWNLOAD_STARTED || type == OTA_EVT_DOWNLOAD_PROGRESS) {
-        e.bytes = a->received;
-        e.total = a->total;
-    }
-    agent_log_event(a, &e);
-    if (a->config.on_event != NULL) {
-        a->config.on_event(a->config.event_user, &e);
-    }
+    agent_deliver(a, &e);
 }
 
 /* Seconds to wait after `failures` failed attempts in a row: the first delay, doubled per
@@ -155,14 +163,7 @@ void ota_agent_emit_failure(ota_agent_t *a, ota_event_type_t type, uint32_t vers
         e.reason = ota_agent_status_str((ota_agent_status_t)status);
         break;
     }
-    if (type == OTA_EVT_DOWNLOAD_FAILED) {
-        e.bytes = a->received;
-        e.total = a->total;
-    }
-    agent_log_event(a, &e);
-    if (a->config.on_event != NULL) {
-        a->config.on_event(a->config.event_user, &e);
-    }
+    agent_deliver(a, &e);
 }
 
 ota_agent_status_t ota_agent_url_refusal(const ota_agent_t *a, const char *url)
