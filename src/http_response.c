@@ -330,7 +330,6 @@ static ota_http_resp_status_t http_resp_classify(const ota_http_resp_parser_t *p
 static ota_http_resp_status_t http_resp_error(ota_http_resp_parser_t *p, ota_http_resp_status_t st,
                                               enum http_errno err)
 {
-    p->failed = true;
     p->error = st;
     p->parser_errno = (uint8_t)err;
     return st;
@@ -380,7 +379,7 @@ ota_http_resp_status_t ota_http_resp_feed(ota_http_resp_parser_t *p, const uint8
     if (p == NULL || (data == NULL && len > 0)) {
         return OTA_HTTP_RESP_ERR_ARG;
     }
-    if (p->failed) {
+    if (p->error != OTA_HTTP_RESP_OK) {
         return p->error;
     }
     p->hp.data = p; /* the struct may have been copied since init */
@@ -422,7 +421,7 @@ ota_http_resp_status_t ota_http_resp_finish(ota_http_resp_parser_t *p)
     if (p == NULL) {
         return OTA_HTTP_RESP_ERR_ARG;
     }
-    if (p->failed || p->done) {
+    if (p->error != OTA_HTTP_RESP_OK || p->done) {
         return p->error;
     }
     if (!p->headers_done) {
