@@ -146,7 +146,8 @@ static ota_agent_status_t agent_download_refusal(const ota_agent_t *a)
     if (why != OTA_AGENT_OK) {
         return why;
     }
-    if (a->have_refused && a->refused_version == u->version &&
+    /* refused_version is 0 until an image is refused, and no update has version 0. */
+    if (a->refused_version == u->version &&
         memcmp(a->refused_digest, u->digest, OTA_SHA256_SIZE) == 0) {
         return OTA_AGENT_ERR_REFUSED_BEFORE;
     }
@@ -158,7 +159,6 @@ static ota_agent_status_t agent_download_refusal(const ota_agent_t *a)
  * worth of erases each time, until the manifest changes either. Kept in RAM only. */
 static void agent_remember_refused(ota_agent_t *a)
 {
-    a->have_refused = true;
     a->refused_version = a->update.version;
     memcpy(a->refused_digest, a->update.digest, OTA_SHA256_SIZE);
 }
