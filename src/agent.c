@@ -78,17 +78,25 @@ static void agent_log_event(const ota_agent_t *a, const ota_event_t *e)
     a->ports.log(a->ports.log_ctx, l.buf);
 }
 
+/* Hand an event to the console and the application; the download's events carry its
+ * progress. */
+static void agent_deliver(const ota_agent_t *a, ota_event_t *e)
+{
+    if (e->type == OTA_EVT_DOWNLOAD_STARTED || e->type == OTA_EVT_DOWNLOAD_PROGRESS ||
+        e->type == OTA_EVT_DOWNLOAD_FAILED) {
+        e->bytes = a->received;
+        e->total = a->total;
+    }
+    agent_log_event(a, e);
+    if (a->config.on_event != NULL) {
+        a->config.on_event(a->config.event_user, e);
+    }
+}
+
 void ota_agent_emit(ota_agent_t *a, ota_event_type_t type, uint32_t version)
 {
     ota_event_t e = {.type = type, .version = version, .reason = ""};
-    if (type == OTA_EVT_DOWNLOAD_STARTED || type == OTA_EVT_DOWNLOAD_PROGRESS) {
-        e.bytes = a->received;
-        e.total = a->total;
-    }
-    agent_log_event(a, &e);
-    if (a->config.on_event != NULL) {
-        a->config.on_event(a->config.event_user, &e);
-    }
+    agent_deliver(a, &e);
 }
 
 /* Seconds to wait after `failures` failed attempts in a row: the first delay, doubled per
@@ -155,27 +163,19 @@ void ota_agent_emit_failure(ota_agent_t *a, ota_event_type_t type, uint32_t vers
         e.reason = ota_agent_status_str((ota_agent_status_t)status);
         break;
     }
-    if (type == OTA_EVT_DOWNLOAD_FAILED) {
-        e.bytes = a->received;
-        e.total = a->total;
-    }
-    agent_log_event(a, &e);
-    if (a->config.on_event != NULL) {
-        a->config.on_event(a->config.event_user, &e);
-    }
+    agent_deliver(a, &e);
 }
 
-bool ota_agent_url_fetchable(const char *url)
+ota_agent_status_t ota_agent_url_refusal(const ota_agent_t *a, const char *url)
 {
-    ota_url_t parsed;
-    return url != NULL && strlen(url) < OTA_URL_MAX && ota_url_parse(url, &parsed) == OTA_URL_OK;
-}
-
-/* A URL that require_tls refuses (plain http://). */
-bool ota_agent_url_insecure(bool require_tls, const char *url)
-{
-    ota_url_t parsed;
-    return require_tls && ota_url_parse(url, &parsed) == OTA_URL_OK && !parsed.tls;
+    ota_url_t parsed; /* ota_url_parse refuses OTA_URL_MAX characters or more */
+    if (url == NULL || ota_url_parse(url, &parsed) != OTA_URL_OK) {
+        return OTA_AGENT_ERR_URL;
+    }
+    if (a->tls_only && !parsed.tls) {
+        return a->config.require_tls ? OTA_AGENT_ERR_INSECURE_URL : OTA_AGENT_ERR_TLS_DOWNGRADE;
+    }
+    return OTA_AGENT_OK;
 }
 
 static bool agent_busy(const ota_agent_t *a)
@@ -288,9 +288,10 @@ ota_agent_status_t (ota_agent_init)(ota_agent_t *agent, const ota_agent_config_t
         !ports->store->mounted || config->manifest_max > OTA_AGENT_MANIFEST_BUF_SIZE) {
         return OTA_AGENT_ERR_CONFIG;
     }
+    ota_url_t manifest = {.tls = false};
     if (config->manifest_url != NULL &&
-        (!ota_agent_url_fetchable(config->manifest_url) ||
-         ota_agent_url_insecure(config->require_tls, config->manifest_url))) {
+        (ota_url_parse(config->manifest_url, &manifest) != OTA_URL_OK ||
+         (config->require_tls && !manifest.tls))) {
         return OTA_AGENT_ERR_CONFIG;
     }
     const ota_sig_keyring_t *keys = config->manifest_keys;
@@ -325,9 +326,8 @@ ota_agent_status_t (ota_agent_init)(ota_agent_t *agent, const ota_agent_config_t
     }
     /* A manifest fetched over https must not send the image (or a redirect) over http: whoever
      * is on the path could then serve it. */
-    agent->tls_only = config->require_tls ||
-                      (config->manifest_url != NULL && !config->allow_http_images &&
-                       !ota_agent_url_insecure(true, config->manifest_url));
+    agent->tls_only = config->require_tls || (config->manifest_url != NULL &&
+                                              !config->allow_http_images && manifest.tls);
     if (config->manifest_url != NULL) {
         size_t n = strlen(config->manifest_url);
         memcpy(agent->manifest_url, config->manifest_url, n + 1u);
@@ -439,12 +439,10 @@ ota_agent_status_t ota_agent_start_update(ota_agent_t *agent, const char *url,
         return OTA_AGENT_ERR_BUSY;
     }
     size_t n = strlen(url);
-    if (n > OTA_MANIFEST_URL_MAX || !ota_agent_url_fetchable(url)) {
-        return OTA_AGENT_ERR_URL;
-    }
-    if (ota_agent_url_insecure(agent->tls_only, url)) {
-        return agent->config.require_tls ? OTA_AGENT_ERR_INSECURE_URL
-                                         : OTA_AGENT_ERR_TLS_DOWNGRADE;
+    ota_agent_status_t why = n > OTA_MANIFEST_URL_MAX ? OTA_AGENT_ERR_URL
+                                                      : ota_agent_url_refusal(agent, url);
+    if (why != OTA_AGENT_OK) {
+        return why;
     }
     memset(&agent->update, 0, sizeof agent->update);
     agent->update.version = version;

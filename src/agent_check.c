@@ -200,34 +200,28 @@ void ota_agent_check_poll(ota_agent_t *a)
         return;
     }
     a->state = OTA_AGENT_IDLE;
-    if (a->fetching_sig) {
-        a->fetching_sig = false;
-        if (hs == OTA_HTTP_ERR_ABORTED && a->body_error != OTA_AGENT_OK) {
+    bool sig = a->fetching_sig;
+    a->fetching_sig = false;
+    if (hs == OTA_HTTP_ERR_ABORTED && a->body_error != OTA_AGENT_OK) {
+        /* More than the buffer holds: a manifest too large, or a .sig that is none. */
+        if (sig) {
             ota_agent_emit_failure(a, OTA_EVT_CHECK_FAILED, 0, OTA_SRC_MANIFEST_SIG,
                                    OTA_MANIFEST_SIG_ERR_FORMAT);
-            return;
+        } else {
+            ota_agent_emit_failure(a, OTA_EVT_CHECK_FAILED, 0, OTA_SRC_AGENT, a->body_error);
         }
-        if (hs == OTA_HTTP_ERR_STATUS && ota_http_response(&a->http)->status_code == 404u) {
-            a->manifest_sig_len = 0; /* no .sig: an unsigned manifest (allowed or not) */
-        } else if (hs != OTA_HTTP_OK) {
-            ota_agent_emit_failure(a, OTA_EVT_CHECK_FAILED, 0, OTA_SRC_HTTP, hs);
-            return;
-        }
-        agent_check_done(a);
         return;
     }
-    if (hs == OTA_HTTP_ERR_ABORTED && a->body_error != OTA_AGENT_OK) {
-        ota_agent_emit_failure(a, OTA_EVT_CHECK_FAILED, 0, OTA_SRC_AGENT, a->body_error);
-        return;
-    }
-    if (hs != OTA_HTTP_OK) {
+    /* No .sig (manifest_sig_len stays 0): an unsigned manifest, allowed or not. */
+    bool no_sig = sig && hs == OTA_HTTP_ERR_STATUS &&
+                  ota_http_response(&a->http)->status_code == 404u;
+    if (hs != OTA_HTTP_OK && !no_sig) {
         ota_agent_emit_failure(a, OTA_EVT_CHECK_FAILED, 0, OTA_SRC_HTTP, hs);
         return;
     }
-    if (a->config.manifest_keys != NULL) {
+    if (!sig && a->config.manifest_keys != NULL) {
         agent_start_sig_fetch(a);
         return;
     }
-    a->manifest_sig_len = 0;
     agent_check_done(a);
 }

@@ -142,13 +142,12 @@ static bool agent_begin_store_download(ota_agent_t *a, uint32_t *resume)
 static ota_agent_status_t agent_download_refusal(const ota_agent_t *a)
 {
     const ota_manifest_update_t *u = &a->update;
-    if (!ota_agent_url_fetchable(u->url)) {
-        return OTA_AGENT_ERR_URL;
+    ota_agent_status_t why = ota_agent_url_refusal(a, u->url);
+    if (why != OTA_AGENT_OK) {
+        return why;
     }
-    if (ota_agent_url_insecure(a->tls_only, u->url)) {
-        return a->config.require_tls ? OTA_AGENT_ERR_INSECURE_URL : OTA_AGENT_ERR_TLS_DOWNGRADE;
-    }
-    if (a->have_refused && a->refused_version == u->version &&
+    /* refused_version is 0 until an image is refused, and no update has version 0. */
+    if (a->refused_version == u->version &&
         memcmp(a->refused_digest, u->digest, OTA_SHA256_SIZE) == 0) {
         return OTA_AGENT_ERR_REFUSED_BEFORE;
     }
@@ -160,7 +159,6 @@ static ota_agent_status_t agent_download_refusal(const ota_agent_t *a)
  * worth of erases each time, until the manifest changes either. Kept in RAM only. */
 static void agent_remember_refused(ota_agent_t *a)
 {
-    a->have_refused = true;
     a->refused_version = a->update.version;
     memcpy(a->refused_digest, a->update.digest, OTA_SHA256_SIZE);
 }

@@ -24,11 +24,10 @@ void ota_agent_emit(ota_agent_t *a, ota_event_type_t type, uint32_t version);
 void ota_agent_emit_failure(ota_agent_t *a, ota_event_type_t type, uint32_t version,
                             ota_event_source_t source, int32_t status);
 
-/** The HTTP client can fetch `url` (it parses and fits OTA_URL_MAX). */
-bool ota_agent_url_fetchable(const char *url);
-
-/** `url` is plain http:// and `require_tls` refuses it. */
-bool ota_agent_url_insecure(bool require_tls, const char *url);
+/** Why the agent may not fetch an image from `url`: ERR_URL when the HTTP client cannot
+ *  (it does not parse, or does not fit OTA_URL_MAX), ERR_INSECURE_URL / ERR_TLS_DOWNGRADE for
+ *  plain http:// when require_tls / an https manifest refuses it; OK if it may. */
+ota_agent_status_t ota_agent_url_refusal(const ota_agent_t *a, const char *url);
 
 /** Ask the store to install `slot` at the next reset: RESET_PENDING, or IDLE after a
  *  DOWNLOAD_FAILED naming the store's refusal. */

@@ -10,6 +10,8 @@
  */
 #include "otaflow/http_response.h"
 
+#include "num_text.h"
+
 #include <limits.h>
 #include <stddef.h>
 #include <string.h>
@@ -165,25 +167,12 @@ static void http_resp_trim_values(ota_http_resp_head_t *h)
 
 /* ---- Content-Range ----------------------------------------------------------------------- */
 
-/* Decimal number at *s (advanced past it); false if none or above UINT64_MAX. */
-static bool http_resp_parse_u64(const char **s, uint64_t *out)
+/* Decimal number at *s, before end (advanced past it); false if none or above UINT64_MAX. */
+static bool http_resp_take_u64(const char **s, const char *end, uint64_t *out)
 {
-    const char *c = *s;
-    uint64_t v = 0;
-    if (*c < '0' || *c > '9') {
-        return false;
-    }
-    while (*c >= '0' && *c <= '9') {
-        unsigned digit = (unsigned)(*c - '0');
-        if (v > (UINT64_MAX - digit) / 10u) {
-            return false;
-        }
-        v = v * 10u + digit;
-        c++;
-    }
-    *s = c;
-    *out = v;
-    return true;
+    size_t digits = ota_dec_to_u64(*s, (size_t)(end - *s), out);
+    *s += digits;
+    return digits != 0;
 }
 
 /* "bytes first-last/complete" (RFC 9110 §14.4; complete may be '*'). */
@@ -194,6 +183,7 @@ static void http_resp_parse_content_range(ota_http_resp_head_t *h)
     }
     static const char unit[] = "bytes ";
     const char *s = h->content_range;
+    const char *end = s + h->field_len[OTA_HTTP_FIELD_CONTENT_RANGE];
     for (size_t i = 0; i < sizeof unit - 1u; i++) {
         if (http_resp_lower(s[i]) != unit[i]) {
             return;
@@ -203,13 +193,13 @@ static void http_resp_parse_content_range(ota_http_resp_head_t *h)
     uint64_t first;
     uint64_t last;
     uint64_t complete = OTA_HTTP_LENGTH_UNKNOWN;
-    if (!http_resp_parse_u64(&s, &first) || *s++ != '-' || !http_resp_parse_u64(&s, &last) ||
-        *s++ != '/') {
+    if (!http_resp_take_u64(&s, end, &first) || *s++ != '-' ||
+        !http_resp_take_u64(&s, end, &last) || *s++ != '/') {
         return;
     }
     if (*s == '*') {
         s++;
-    } else if (!http_resp_parse_u64(&s, &complete) || complete <= last ||
+    } else if (!http_resp_take_u64(&s, end, &complete) || complete <= last ||
                complete == OTA_HTTP_LENGTH_UNKNOWN) {
         return;
     }
@@ -340,7 +330,6 @@ static ota_http_resp_status_t http_resp_classify(const ota_http_resp_parser_t *p
 static ota_http_resp_status_t http_resp_error(ota_http_resp_parser_t *p, ota_http_resp_status_t st,
                                               enum http_errno err)
 {
-    p->failed = true;
     p->error = st;
     p->parser_errno = (uint8_t)err;
     return st;
@@ -390,7 +379,7 @@ ota_http_resp_status_t ota_http_resp_feed(ota_http_resp_parser_t *p, const uint8
     if (p == NULL || (data == NULL && len > 0)) {
         return OTA_HTTP_RESP_ERR_ARG;
     }
-    if (p->failed) {
+    if (p->error != OTA_HTTP_RESP_OK) {
         return p->error;
     }
     p->hp.data = p; /* the struct may have been copied since init */
@@ -432,7 +421,7 @@ ota_http_resp_status_t ota_http_resp_finish(ota_http_resp_parser_t *p)
     if (p == NULL) {
         return OTA_HTTP_RESP_ERR_ARG;
     }
-    if (p->failed || p->done) {
+    if (p->error != OTA_HTTP_RESP_OK || p->done) {
         return p->error;
     }
     if (!p->headers_done) {

@@ -47,17 +47,11 @@ const ota_sig_key_t *ota_sig_keyring_find(const ota_sig_keyring_t *ring,
     return NULL;
 }
 
-ota_sig_status_t ota_sig_verify_hash(const ota_sig_keyring_t *ring, const uint8_t *key_id,
-                                     ota_sig_alg_t alg, const uint8_t hash[OTA_SHA256_SIZE],
-                                     const uint8_t *sig, size_t sig_len)
+/* The verdict of `key` (found in the ring) on a signature of `alg`. */
+static ota_sig_status_t image_sig_verify_key(const ota_sig_key_t *key, ota_sig_alg_t alg,
+                                             const uint8_t hash[OTA_SHA256_SIZE],
+                                             const uint8_t *sig, size_t sig_len)
 {
-    if (!image_ring_usable(ring) || hash == NULL) {
-        return OTA_SIG_ERR_ARG;
-    }
-    const ota_sig_key_t *key = ota_sig_keyring_find(ring, key_id);
-    if (key == NULL) {
-        return OTA_SIG_ERR_UNKNOWN_KEY;
-    }
     /* A key this build cannot use says nothing about the signature. Otherwise the signature's
      * container names its algorithm, and a key of another one did not make it. */
     if (!ota_sig_alg_supported(key->alg)) {
@@ -79,6 +73,20 @@ ota_sig_status_t ota_sig_verify_hash(const ota_sig_keyring_t *ring, const uint8_
     }
 }
 
+ota_sig_status_t ota_sig_verify_hash(const ota_sig_keyring_t *ring, const uint8_t *key_id,
+                                     ota_sig_alg_t alg, const uint8_t hash[OTA_SHA256_SIZE],
+                                     const uint8_t *sig, size_t sig_len)
+{
+    if (!image_ring_usable(ring) || hash == NULL) {
+        return OTA_SIG_ERR_ARG;
+    }
+    const ota_sig_key_t *key = ota_sig_keyring_find(ring, key_id);
+    if (key == NULL) {
+        return OTA_SIG_ERR_UNKNOWN_KEY;
+    }
+    return image_sig_verify_key(key, alg, hash, sig, sig_len);
+}
+
 ota_sig_status_t ota_image_sig_check(const ota_image_source_t *src, const ota_image_info_t *info,
                                      const ota_sig_keyring_t *ring, uint8_t *work,
                                      size_t work_len)
@@ -90,9 +98,10 @@ ota_sig_status_t ota_image_sig_check(const ota_image_source_t *src, const ota_im
     if (!info->has_signature) {
         return OTA_SIG_ERR_UNSIGNED;
     }
-    const uint8_t *key_id = info->has_key_hash ? info->key_hash : NULL;
-    if (ota_sig_keyring_find(ring, key_id) == NULL) {
-        return OTA_SIG_ERR_UNKNOWN_KEY;
+    const ota_sig_key_t *key =
+        ota_sig_keyring_find(ring, info->has_key_hash ? info->key_hash : NULL);
+    if (key == NULL) {
+        return OTA_SIG_ERR_UNKNOWN_KEY; /* before the signature is read */
     }
     const uint32_t len = info->signature_len;
     if (len > work_len) {
@@ -103,8 +112,8 @@ ota_sig_status_t ota_image_sig_check(const ota_image_source_t *src, const ota_im
     if (off > src->size || len > src->size - off || src->read(src->ctx, off, work, len) != 0) {
         return OTA_SIG_ERR_READ;
     }
-    return ota_sig_verify_hash(ring, key_id, ota_image_tlv_sig_alg(info->signature_type),
-                               info->sha256, work, len);
+    return image_sig_verify_key(key, ota_image_tlv_sig_alg(info->signature_type), info->sha256,
+                                work, len);
 }
 
 ota_sig_status_t ota_image_sig_verify(const ota_image_source_t *src, const ota_sig_keyring_t *ring,

@@ -21,6 +21,7 @@
 
 #include <string.h>
 
+#include "num_text.h"
 #include "otaflow/manifest.h"
 #include "ota_assert.h"
 
@@ -369,26 +370,29 @@ typedef struct entry {
     bool erase;
 } entry_t;
 
-/** A positive integer that fits 32 bits, written as plain digits. */
-static bool manifest_read_u32(const doc_t *d, uint32_t i, uint32_t *out)
+/** A positive integer of at most `max`, written as plain digits: not '-', '.', 'e',
+ *  true/false/null. */
+static bool manifest_read_uint(const doc_t *d, uint32_t i, uint64_t max, uint64_t *out)
 {
-    if (d->tok[i].type != JSMN_PRIMITIVE) {
+    uint32_t len = manifest_tok_len(d, i);
+    uint64_t v = 0;
+    if (d->tok[i].type != JSMN_PRIMITIVE ||
+        ota_dec_to_u64(d->js + manifest_tok_start(d, i), len, &v) != len || v == 0u ||
+        v > max) {
         return false;
     }
-    uint32_t v = 0;
-    for (uint32_t k = manifest_tok_start(d, i); k < manifest_tok_end(d, i); k++) {
-        char c = d->js[k];
-        if (!manifest_is_digit(c)) {
-            return false; /* '-', '.', 'e', true/false/null */
-        }
-        uint32_t digit = (uint32_t)(c - '0');
-        if (v > (UINT32_MAX - digit) / 10u) {
-            return false;
-        }
-        v = v * 10u + digit;
-    }
     *out = v;
-    return v > 0u;
+    return true;
+}
+
+static bool manifest_read_u32(const doc_t *d, uint32_t i, uint32_t *out)
+{
+    uint64_t v;
+    if (!manifest_read_uint(d, i, UINT32_MAX, &v)) {
+        return false;
+    }
+    *out = (uint32_t)v;
+    return true;
 }
 
 static ota_manifest_status_t manifest_field_version(const doc_t *d, uint32_t i, entry_t *e)
@@ -512,28 +516,6 @@ static ota_manifest_status_t manifest_read_entry(const doc_t *d, uint32_t obj, e
 
 /* ---- selection -------------------------------------------------------------------------- */
 
-/** A positive integer that fits 64 bits, written as plain digits (UTC seconds). */
-static bool manifest_read_u64(const doc_t *d, uint32_t i, uint64_t *out)
-{
-    if (d->tok[i].type != JSMN_PRIMITIVE) {
-        return false;
-    }
-    uint64_t v = 0;
-    for (uint32_t k = manifest_tok_start(d, i); k < manifest_tok_end(d, i); k++) {
-        char c = d->js[k];
-        if (!manifest_is_digit(c)) {
-            return false;
-        }
-        uint64_t digit = (uint64_t)(c - '0');
-        if (v > (UINT64_MAX - digit) / 10u) {
-            return false;
-        }
-        v = v * 10u + digit;
-    }
-    *out = v;
-    return v > 0u;
-}
-
 /* The freshness fields of the root object: "Sequence" and "Expires" (docs/manifest.md). */
 static ota_manifest_status_t manifest_read_freshness(const doc_t *d, uint32_t key,
                                                      ota_manifest_plan_t *plan)
@@ -551,8 +533,9 @@ static ota_manifest_status_t manifest_read_freshness(const doc_t *d, uint32_t ke
             return OTA_MANIFEST_ERR_DUPLICATE_KEY;
         }
         plan->has_expires = true;
-        return manifest_read_u64(d, key + 1u, &plan->expires) ? OTA_MANIFEST_OK
-                                                              : OTA_MANIFEST_ERR_EXPIRES;
+        return manifest_read_uint(d, key + 1u, UINT64_MAX, &plan->expires)
+                   ? OTA_MANIFEST_OK
+                   : OTA_MANIFEST_ERR_EXPIRES;
     }
     return OTA_MANIFEST_OK;
 }

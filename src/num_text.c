@@ -24,3 +24,20 @@ size_t ota_u64_to_dec(uint64_t v, char *out, size_t size)
     out[n] = '\0';
     return n;
 }
+
+size_t ota_dec_to_u64(const char *s, size_t n, uint64_t *out)
+{
+    uint64_t v = 0;
+    size_t i = 0;
+    for (; i < n && s[i] >= '0' && s[i] <= '9'; i++) {
+        unsigned digit = (unsigned)(s[i] - '0');
+        if (v > (UINT64_MAX - digit) / 10u) {
+            return 0;
+        }
+        v = v * 10u + digit;
+    }
+    if (i != 0) {
+        *out = v;
+    }
+    return i;
+}

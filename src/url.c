@@ -2,7 +2,10 @@
 /* URL parsing and redirect resolution (see include/otaflow/url.h). */
 #include "otaflow/url.h"
 
+#include <stdint.h>
 #include <string.h>
+
+#include "num_text.h"
 
 static bool url_is_alpha(char ch)
 {
@@ -14,9 +17,14 @@ static bool url_is_digit(char ch)
     return ch >= '0' && ch <= '9';
 }
 
-static bool url_is_hex(char ch)
+/* Value of a hex digit of either case, -1 for anything else. */
+static int url_hex_value(char ch)
 {
-    return url_is_digit(ch) || (ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F');
+    if (url_is_digit(ch)) {
+        return ch - '0';
+    }
+    char lower = (char)(ch | 0x20);
+    return (lower >= 'a' && lower <= 'f') ? lower - 'a' + 10 : -1;
 }
 
 static char url_lower(char ch)
@@ -88,65 +96,64 @@ static size_t url_scheme_len(const char *s, size_t n)
     return 0;
 }
 
-/* Dotted-quad IPv4: exactly four decimal parts 0..255, no empty part. */
-static bool url_valid_ipv4(const char *s, size_t n)
+/* Dotted quad: exactly four decimal parts 0..255, no empty part and no leading zero (the
+ * resolver's inet_aton reads "010" as octal: "010.0.0.1" would connect to 8.0.0.1). */
+static bool url_parse_ipv4(const char *s, size_t n, uint8_t out[4])
 {
-    unsigned parts = 0;
     size_t i = 0;
-    while (parts < 4) {
-        unsigned value = 0;
-        size_t digits = 0;
-        while (i < n && url_is_digit(s[i])) {
-            value = value * 10u + (unsigned)(s[i] - '0');
-            digits++;
-            i++;
-            if (digits > 3) {
-                return false;
-            }
-        }
-        if (digits == 0 || value > 255u) {
-            return false;
-        }
-        parts++;
-        if (parts < 4) {
+    for (unsigned part = 0; part < 4u; part++) {
+        if (part > 0u) {
             if (i >= n || s[i] != '.') {
                 return false;
             }
             i++;
         }
+        size_t start = i;
+        unsigned value = 0;
+        while (i < n && url_is_digit(s[i]) && i - start < 3u) {
+            value = value * 10u + (unsigned)(s[i] - '0');
+            i++;
+        }
+        if (i == start || value > 255u || (s[start] == '0' && i - start > 1u)) {
+            return false;
+        }
+        out[part] = (uint8_t)value;
     }
     return i == n;
 }
 
 /* IPv6 text form (RFC 4291 2.2): up to 8 groups of 1-4 hex digits, at most one "::", an
  * optional dotted-quad tail counting as two groups. Zone identifiers are not supported. */
-static bool url_valid_ipv6(const char *s, size_t n)
+static bool url_parse_ipv6(const char *s, size_t n, uint8_t out[16])
 {
-    unsigned groups = 0;
-    bool compressed = false;
+    uint8_t bytes[16];
+    size_t len = 0;        /* bytes of the groups read */
+    size_t gap = SIZE_MAX; /* where the "::" stands, in bytes */
     size_t i = 0;
     if (n >= 2 && s[0] == ':' && s[1] == ':') {
-        compressed = true;
+        gap = 0;
         i = 2;
     }
     while (i < n) {
         size_t start = i;
-        while (i < n && url_is_hex(s[i]) && i - start < 5) {
+        unsigned value = 0;
+        while (i < n && url_hex_value(s[i]) >= 0 && i - start < 5u) {
+            value = value * 16u + (unsigned)url_hex_value(s[i]);
             i++;
         }
         if (i < n && s[i] == '.') {
             /* IPv4 tail: must be the last thing, and takes the room of two groups. */
-            if (!url_valid_ipv4(s + start, n - start)) {
+            if (len > 12u || !url_parse_ipv4(s + start, n - start, bytes + len)) {
                 return false;
             }
-            groups += 2;
-            i = n;
+            len += 4u;
             break;
         }
-        if (i == start || i - start > 4) {
+        if (i == start || i - start > 4u || len > 14u) {
             return false;
         }
-        groups++;
+        bytes[len++] = (uint8_t)(value >> 8);
+        bytes[len++] = (uint8_t)value;
         if (i == n) {
             break;
         }
@@ -155,16 +162,36 @@ static bool url_valid_ipv6(const char *s, size_t n)
         }
         i++;
         if (i < n && s[i] == ':') {
-            if (compressed) {
+            if (gap != SIZE_MAX) {
                 return false;
             }
-            compressed = true;
+            gap = len;
             i++;
         } else if (i == n) {
             return false; /* trailing single colon */
         }
     }
-    return compressed ? groups <= 7u : groups == 8u;
+    if (gap == SIZE_MAX ? len != 16u : len > 14u) {
+        return false; /* eight groups, or fewer and a "::" that stands for at least one */
+    }
+    if (gap == SIZE_MAX) {
+        gap = len;
+    }
+    memset(out, 0, 16);
+    memcpy(out, bytes, gap);
+    memcpy(out + 16u - (len - gap), bytes + gap, len - gap);
+    return true;
+}
+
+size_t ota_url_ip_parse(const char *s, size_t n, uint8_t out[OTA_URL_IP_MAX])
+{
+    if (s == NULL || out == NULL) {
+        return 0;
+    }
+    if (memchr(s, ':', n) != NULL) {
+        return url_parse_ipv6(s, n, out) ? 16u : 0u;
+    }
+    return url_parse_ipv4(s, n, out) ? 4u : 0u;
 }
 
 /* Host name or IPv4 literal (the brackets of IPv6 are handled by the caller). */
@@ -190,22 +217,14 @@ static bool url_valid_host(const char *s, size_t n)
     }
     /* All-numeric hosts are IPv4 literals and must be well formed: "256.1.1.1" or "1.2.3"
      * would otherwise reach the resolver and fail there with a less helpful error. */
-    return !only_digits_and_dots || url_valid_ipv4(s, n);
+    uint8_t ip[4];
+    return !only_digits_and_dots || url_parse_ipv4(s, n, ip);
 }
 
 static ota_url_status_t url_parse_port(const char *s, size_t n, uint16_t *port)
 {
-    if (n == 0 || n > 5) {
-        return OTA_URL_ERR_PORT;
-    }
-    uint32_t value = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (!url_is_digit(s[i])) {
-            return OTA_URL_ERR_PORT;
-        }
-        value = value * 10u + (uint32_t)(s[i] - '0');
-    }
-    if (value == 0 || value > 65535u) {
+    uint64_t value = 0;
+    if (n == 0 || n > 5 || ota_dec_to_u64(s, n, &value) != n || value == 0 || value > 65535u) {
         return OTA_URL_ERR_PORT;
     }
     *port = (uint16_t)value;
@@ -228,7 +247,8 @@ static ota_url_status_t url_parse_authority(const char *s, size_t n, ota_url_t *
         out->host = s + 1;
         out->host_len = host_end - 2u;
         out->host_is_ipv6 = true;
-        if (!url_valid_ipv6(out->host, out->host_len)) {
+        uint8_t ip[OTA_URL_IP_MAX];
+        if (!url_parse_ipv6(out->host, out->host_len, ip)) {
             return OTA_URL_ERR_HOST;
         }
         if (host_end < n && s[host_end] != ':') {

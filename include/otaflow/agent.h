@@ -161,14 +161,12 @@ typedef struct ota_agent {
     bool check_requested;       /**< ota_agent_check_now() */
     bool download_requested;    /**< ota_agent_download() */
     bool reset_requested;       /**< reset port already called */
-    bool network_was_down;      /**< WAITING_NETWORK already reported */
     uint32_t next_check_ms;     /**< now_ms of the next periodic check */
     bool tls_only;              /**< refuse http:// image URLs and redirects (require_tls,
                                      or an https manifest without allow_http_images) */
     uint8_t check_failures;     /**< failed checks in a row (reset by an accepted manifest) */
     uint8_t download_failures;  /**< failed downloads in a row (reset by a stored image) */
-    bool have_refused;          /**< refused_* hold the last refused image */
-    uint32_t refused_version;   /**< version and digest of the last image whose bytes were */
+    uint32_t refused_version;   /**< version (0: none), digest of the last image whose bytes were */
     uint8_t refused_digest[OTA_SHA256_SIZE]; /**< refused: not fetched again until changed */
     uint32_t now_ms;            /**< clock of the current poll */
     char manifest_url[OTA_URL_MAX];

@@ -125,8 +125,8 @@ typedef struct ota_http_resp_parser {
     bool done;               /**< the final response is complete */
     bool interim;            /**< the current message is a 1xx */
     bool interim_ended;      /**< a 1xx just ended (the parser paused there) */
-    bool failed;             /**< an error was returned: every later feed returns it again */
-    ota_http_resp_status_t error;
+    ota_http_resp_status_t error; /**< not OK once an error was returned: every later feed
+                                       returns it again */
     int8_t own_error;        /**< a rule of this unit broken inside a callback (status) */
     uint8_t parser_errno;    /**< enum http_errno behind the last error */
     uint8_t field;           /**< kept value being received (OTA_HTTP_FIELD_COUNT: none) */

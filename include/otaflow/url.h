@@ -27,6 +27,9 @@ extern "C" {
 /** Longest host name (RFC 1035 limit on a DNS name in text form). */
 #define OTA_URL_HOST_MAX 253u
 
+/** Bytes of the longest IP address (IPv6). */
+#define OTA_URL_IP_MAX 16u
+
 /** Result of a URL operation. */
 typedef enum ota_url_status {
     OTA_URL_OK = 0,
@@ -62,6 +65,17 @@ typedef struct ota_url {
  * @return OTA_URL_OK and *out filled, or an error (then *out is unspecified).
  */
 ota_url_status_t ota_url_parse(const char *url, ota_url_t *out);
+
+/**
+ * Read s[0..n) as an IP literal, by the rules ota_url_parse() applies to a host: an IPv4
+ * dotted quad (four decimal parts 0..255, no leading zero) or IPv6 text without its brackets
+ * ("::1", "fe80::1:2", "::ffff:10.0.0.1"; no zone id). The TLS port uses it to tell an
+ * address (matched against a certificate's iPAddress names) from a host name.
+ *
+ * @return 4 or 16, the address in out (network order); 0 when s is no IP literal (a host name,
+ *         or a malformed address), out then unspecified.
+ */
+size_t ota_url_ip_parse(const char *s, size_t n, uint8_t out[OTA_URL_IP_MAX]);
 
 /** Default port of a scheme: 443 with tls, else 80. */
 uint16_t ota_url_default_port(bool tls);

@@ -2,9 +2,11 @@
 /*
  * IP-address server names for TLS: mbedTLS 2.28 matches a certificate's subjectAltName
  * dNSName entries (and CN) against the host, never its iPAddress entries, so https to an IP
- * literal could not succeed. These two functions let tls_mbedtls.c check iPAddress entries
+ * literal could not succeed. This function lets tls_mbedtls.c check iPAddress entries
  * itself (RFC 5280 4.2.1.6; RFC 6125 6.2.1: an IP reference identity matches only an
- * iPAddress entry of the same octets, never a dNSName or the CN). No POSIX call here either.
+ * iPAddress entry of the same octets, never a dNSName or the CN). The host is read as an
+ * address by ota_url_ip_parse() (url.h), the rules the URL was checked by. No POSIX call here
+ * either.
  */
 #ifndef OTAFLOW_TLS_IP_SAN_H
 #define OTAFLOW_TLS_IP_SAN_H
@@ -14,17 +16,6 @@
 #include <stdint.h>
 
 #include <mbedtls/x509_crt.h>
-
-/** Bytes of the largest address (IPv6). */
-#define OTA_TLS_IP_MAX 16u
-
-/**
- * Parse host as an IP literal: IPv4 dotted quad ("127.0.0.1") or IPv6 without brackets
- * ("::1", "fe80::1:2", "::ffff:10.0.0.1"; no zone id).
- * @return the address length (4 or 16) with the octets in out, or 0 when host is not an IP
- *         literal (a host name).
- */
-size_t ota_tls_ip_parse(const char *host, uint8_t out[OTA_TLS_IP_MAX]);
 
 /**
  * True when crt's subjectAltName extension has an iPAddress entry equal to ip (len 4 or 16

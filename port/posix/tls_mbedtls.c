@@ -248,7 +248,7 @@ ota_net_status_t ota_tls_start(ota_tls_t *tls, const char *host, const ota_tls_i
     int ret = mbedtls_ssl_setup(&tls->ssl, &tls->conf); /* allocates the record buffers */
     /* An IP literal is no host name: not sent as SNI (RFC 6066 3), and matched by the verify
      * callback against iPAddress names, never against DNS names or the CN (RFC 6125 6.2.1). */
-    tls->peer_ip_len = (uint8_t)ota_tls_ip_parse(host, tls->peer_ip);
+    tls->peer_ip_len = (uint8_t)ota_url_ip_parse(host, strlen(host), tls->peer_ip);
     if (ret == 0) {
         ret = mbedtls_ssl_set_hostname(&tls->ssl, tls->peer_ip_len != 0 ? NULL : host);
     }

@@ -41,6 +41,7 @@
 #include <mbedtls/x509_crt.h>
 
 #include "otaflow/port.h"
+#include "otaflow/url.h"
 #include "tls_ip_san.h"
 
 #ifdef __cplusplus
@@ -103,7 +104,7 @@ typedef struct ota_tls {
     bool peer_self_signed;          /**< set by the verify callback */
     bool want_write;                /**< the last WOULD_BLOCK waits to write, not to read */
     uint8_t peer_ip_len;            /**< 4 or 16 when the host is an IP literal, else 0 */
-    uint8_t peer_ip[OTA_TLS_IP_MAX]; /**< that address: matched against iPAddress names */
+    uint8_t peer_ip[OTA_URL_IP_MAX]; /**< that address: matched against iPAddress names */
     ota_net_status_t io_status;     /**< last failure of the raw stream */
     ota_tls_io_t io;
     uint8_t pin_count;

@@ -540,6 +540,23 @@ static void test_content_range(void **state)
 
 /* ---- API ---------------------------------------------------------------------------------- */
 
+/* An error stays: every later feed, and the finish, answer it again without parsing on. */
+static void test_error_sticks(void **state)
+{
+    (void)state;
+    ota_http_resp_parser_t rx;
+    ota_http_resp_init(&rx, NULL);
+    static const char bad[] = "HTTP/2.0 200 OK\r\nContent-Length: 0\r\n\r\n";
+    static const char good[] = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+    assert_int_equal(ota_http_resp_feed(&rx, (const uint8_t *)bad, strlen(bad)),
+                     OTA_HTTP_RESP_ERR_VERSION);
+    assert_int_equal(ota_http_resp_feed(&rx, (const uint8_t *)good, strlen(good)),
+                     OTA_HTTP_RESP_ERR_VERSION);
+    assert_int_equal(ota_http_resp_feed(&rx, NULL, 0), OTA_HTTP_RESP_ERR_VERSION);
+    assert_int_equal(ota_http_resp_finish(&rx), OTA_HTTP_RESP_ERR_VERSION);
+    assert_false(ota_http_resp_done(&rx));
+}
+
 static void test_api(void **state)
 {
     (void)state;
@@ -587,6 +604,7 @@ int main(void)
         cmocka_unit_test(test_fields_kept),
         cmocka_unit_test(test_fields_too_long_or_repeated),
         cmocka_unit_test(test_content_range),
+        cmocka_unit_test(test_error_sticks),
         cmocka_unit_test(test_api),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The core's one number formatter (src/num_text.c): digits at every width, 0, UINT32_MAX,
- * UINT64_MAX, and buffers one byte too small. */
+/* The core's one number formatter and reader (src/num_text.c): digits at every width, 0,
+ * UINT32_MAX, UINT64_MAX, and buffers one byte too small; reading back what was written,
+ * where the digits stop, and the first number past UINT64_MAX. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -73,10 +74,61 @@ static void test_no_buffer(void **state)
     assert_int_equal(out[0], '\0');
 }
 
+/* `text` reads as `want` from its first `digits` characters. */
+static void expect_read(const char *text, size_t digits, uint64_t want)
+{
+    uint64_t v = 12345;
+    assert_int_equal(ota_dec_to_u64(text, strlen(text), &v), digits);
+    assert_true(v == want);
+}
+
+static void test_read_back(void **state)
+{
+    (void)state;
+    static const uint64_t values[] = {0, 7, 42, 65535, UINT32_MAX, (uint64_t)UINT32_MAX + 1u,
+                                      10000000000000000000u, UINT64_MAX - 1u, UINT64_MAX};
+    for (size_t i = 0; i < sizeof values / sizeof values[0]; i++) {
+        char text[OTA_DEC_U64_SIZE];
+        size_t n = ota_u64_to_dec(values[i], text, sizeof text);
+        expect_read(text, n, values[i]);
+    }
+    expect_read("007", 3, 7); /* leading zeros are digits; the caller decides about them */
+}
+
+static void test_read_stops(void **state)
+{
+    (void)state;
+    expect_read("123-456/789", 3, 123);
+    expect_read("42 ", 2, 42);
+    uint64_t v = 99;
+    assert_int_equal(ota_dec_to_u64("12345", 2, &v), 2); /* only n characters are looked at */
+    assert_true(v == 12);
+    static const char *const none[] = {"", "-1", "+1", " 1", "x", "*"};
+    for (size_t i = 0; i < sizeof none / sizeof none[0]; i++) {
+        v = 99;
+        assert_int_equal(ota_dec_to_u64(none[i], strlen(none[i]), &v), 0);
+        assert_true(v == 99); /* untouched */
+    }
+}
+
+static void test_read_overflow(void **state)
+{
+    (void)state;
+    uint64_t v = 99;
+    /* UINT64_MAX + 1, and UINT64_MAX with one digit more: refused whole, not cut. */
+    assert_int_equal(ota_dec_to_u64("18446744073709551616", 20, &v), 0);
+    assert_int_equal(ota_dec_to_u64("184467440737095516150", 21, &v), 0);
+    assert_int_equal(ota_dec_to_u64("99999999999999999999", 20, &v), 0);
+    assert_true(v == 99);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_zero),
+        cmocka_unit_test(test_read_back),
+        cmocka_unit_test(test_read_stops),
+        cmocka_unit_test(test_read_overflow),
         cmocka_unit_test(test_every_width),
         cmocka_unit_test(test_limits),
         cmocka_unit_test(test_no_buffer),

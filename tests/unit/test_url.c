@@ -85,6 +85,35 @@ static void test_ipv6_literals(void **state)
     parse_ok("http://[fe80::]/");
 }
 
+/* The address of an IP literal host, as the TLS port reads it: 4 or 16 bytes, 0 for a name. */
+static size_t ip_of(const char *host, uint8_t ip[OTA_URL_IP_MAX])
+{
+    return ota_url_ip_parse(host, strlen(host), ip);
+}
+
+/* What counts as an IP literal (the TLS port matches it against iPAddress names; the rest is a host name). */
+static void test_ip_literal_parsing(void **state)
+{
+    (void)state;
+    uint8_t ip[OTA_URL_IP_MAX];
+    static const uint8_t v6[16] = {0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 2};
+    assert_int_equal(ip_of("fe80::1:2", ip), 16);
+    assert_memory_equal(ip, v6, 16);
+    static const uint8_t mapped[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 10, 0, 0, 1};
+    assert_int_equal(ip_of("::FFFF:10.0.0.1", ip), 16);
+    assert_memory_equal(ip, mapped, 16);
+    assert_int_equal(ip_of("1:2:3:4:5:6:7:8", ip), 16);
+    assert_int_equal(ip[15], 8);
+    assert_int_equal(ip_of("192.168.43.173", ip), 4);
+    assert_int_equal(ip[3], 173);
+    static const char *const not_ip[] = {"localhost", "1::2::3", "127.0.0.256", "01.2.3.4",
+                                         "1.2.3", "1.2.3.4.5", ":::", "1:2:3:4:5:6:7:8:9",
+                                         "12345::1", "fe80::1%eth0", "1:", ":1", "", "::1:"};
+    for (size_t i = 0; i < sizeof not_ip / sizeof not_ip[0]; i++) {
+        assert_int_equal(ip_of(not_ip[i], ip), 0);
+    }
+}
+
 static void test_path_defaults_query_fragment(void **state)
 {
     (void)state;
@@ -139,6 +168,10 @@ static void test_errors(void **state)
     expect_error("http://256.1.1.1/", OTA_URL_ERR_HOST);
     expect_error("http://1.2.3/", OTA_URL_ERR_HOST);
     expect_error("http://1.2.3.4.5/", OTA_URL_ERR_HOST);
+    /* A leading zero is octal to the resolver (inet_aton): 010.0.0.1 would be 8.0.0.1. */
+    expect_error("http://010.0.0.1/", OTA_URL_ERR_HOST);
+    expect_error("http://1.2.3.04/", OTA_URL_ERR_HOST);
+    expect_error("http://[::ffff:010.0.0.1]/", OTA_URL_ERR_HOST);
     expect_error("http://[::1/", OTA_URL_ERR_HOST);
     expect_error("http://[]/", OTA_URL_ERR_HOST);
     expect_error("http://[1:2:3:4:5:6:7:8:9]/", OTA_URL_ERR_HOST);
@@ -282,6 +315,7 @@ int main(void)
         cmocka_unit_test(test_https_default_port_and_case),
         cmocka_unit_test(test_explicit_port),
         cmocka_unit_test(test_ipv6_literals),
+        cmocka_unit_test(test_ip_literal_parsing),
         cmocka_unit_test(test_path_defaults_query_fragment),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_length_limits),
