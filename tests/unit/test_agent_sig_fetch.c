@@ -122,7 +122,7 @@ static void test_sig_connection_reset(void **unused)
     memcpy(hdr, "Content-Length: 64", 18);
     const ota_event_t *e = check_fails(d);
     assert_int_equal(e->source, OTA_SRC_HTTP);
-    assert_int_not_equal(e->status, OTA_HTTP_OK);
+    assert_int_equal(e->status, OTA_HTTP_ERR_RESET);
     device_free(d);
 }
 
