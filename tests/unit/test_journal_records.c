@@ -18,7 +18,7 @@
 #include "store_fixture.h"
 
 /* Byte offsets of docs/store.md's record format. */
-enum { AT_SEQ = 4, AT_SLOT_COUNT = 9, AT_SIZE = 10, AT_SLOT_SIZE = 12, AT_DATA_BASE = 16,
+enum { AT_SLOT_COUNT = 9, AT_SIZE = 10, AT_SLOT_SIZE = 12, AT_DATA_BASE = 16,
        AT_REJECTED_COUNT = 42, AT_RESERVED = 43 };
 
 static store_fixture_t *fx;
@@ -133,13 +133,18 @@ static void test_damage_and_other_layouts_are_told_apart(void **unused)
     reseal(rec, (uint8_t)(count - 1u));
     assert_int_equal(ota_journal_decode(layout, 0xFF, rec, &out, &seq), OTA_JOURNAL_FOREIGN);
     /* No slot at all, more than any layout has, more than fits a position (on SST26 a
-     * position holds at most 3 slot descriptors): damage. */
+     * position holds at most 3 slot descriptors): damage. Each sealed with the CRC its count
+     * puts after its slots (inside the buffer, past the position where it does not fit), so
+     * that only the count can make it damage: a valid CRC with a count not ours is FOREIGN. */
     const uint8_t bad_counts[] = {0, OTA_STORE_MAX_SLOTS + 1u, OTA_STORE_MAX_SLOTS};
     assert_true(OTA_STORE_RECORD_HEADER + OTA_STORE_MAX_SLOTS * OTA_STORE_RECORD_SLOT + 4u >
                 layout->record_size);
+    assert_true(OTA_STORE_RECORD_HEADER + (OTA_STORE_MAX_SLOTS + 1u) * OTA_STORE_RECORD_SLOT +
+                    4u <= sizeof rec);
     for (unsigned i = 0; i < 3; i++) {
         memcpy(rec, good, sizeof rec);
         rec[AT_SLOT_COUNT] = bad_counts[i];
+        reseal(rec, bad_counts[i]);
         assert_int_equal(ota_journal_decode(layout, 0xFF, rec, &out, &seq), OTA_JOURNAL_CORRUPT);
     }
     /* The reserved byte is zero in every record written; the rejected list has 8 entries. */
@@ -179,7 +184,6 @@ static void test_mount_with_foreign_records(void **unused)
     /* A foreign record newer than ours: this layout is not the one the journal is kept in. */
     ota_journal_encode(layout, &st, 30, rec);
     rec[AT_SLOT_SIZE + 1] ^= 0x01;
-    rec[AT_SEQ] = 30;
     reseal(rec, count);
     put_record(rec, 3);
     assert_int_equal(store_fixture_remount(fx), OTA_STORE_ERR_LAYOUT);
