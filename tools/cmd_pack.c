@@ -131,15 +131,9 @@ static int build_tlvs(const pack_args_t *a, const uint8_t digest[OTA_SHA256_SIZE
     if (a->key != NULL) {
         char why[256];
         tool_key_t key;
-        uint8_t sig[OTA_ECDSA_P256_SIG_MAX];
-        size_t sig_len = 0;
         int rc = tool_key_load_private(&key, a->key, why, sizeof why);
         if (rc == 0) {
-            rc = tool_key_sign_hash(&key, digest, sig, &sig_len, why, sizeof why);
-        }
-        if (rc == 0) {
-            ota_image_tlv_add(&w, OTA_IMAGE_TLV_KEY_HASH, key.key_id, sizeof key.key_id);
-            ota_image_tlv_add(&w, OTA_IMAGE_TLV_ECDSA_P256, sig, sig_len);
+            rc = tool_key_add_sig_tlvs(&key, digest, &w, why, sizeof why);
         }
         tool_key_free(&key);
         if (rc != 0) {

@@ -14,7 +14,9 @@
 #include <mbedtls/pk.h>
 
 #include "otaflow/crypto.h"
+#include "otaflow/image.h"
 #include "otaflow/image_sig.h"
+#include "otaflow/manifest_sig.h"
 
 /** A P-256 key pair, or a public key alone (has_private false). */
 typedef struct tool_key {
@@ -44,6 +46,23 @@ int tool_key_write_public_pem(tool_key_t *key, const char *path, char *why, size
 int tool_key_sign_hash(tool_key_t *key, const uint8_t hash[OTA_SHA256_SIZE],
                        uint8_t sig[OTA_ECDSA_P256_SIG_MAX], size_t *sig_len, char *why,
                        size_t why_len);
+
+/**
+ * Sign an image's SHA-256 (digest) and add what a signed image carries after its SHA256 TLV
+ * to w: the KEY_HASH TLV (key id) and the ECDSA_P256 TLV (docs/image-format.md). 0, or -1
+ * with why[] set (nothing added).
+ */
+int tool_key_add_sig_tlvs(tool_key_t *key, const uint8_t digest[OTA_SHA256_SIZE],
+                          ota_image_tlv_writer_t *w, char *why, size_t why_len);
+
+/**
+ * The detached signature of a manifest text (len bytes) as `manifest sign` writes it
+ * (include/otaflow/manifest_sig.h): magic, key id, DER signature over SHA-256 of the text,
+ * into sig (OTA_MANIFEST_SIG_MAX bytes), its length into *sig_len. 0, or -1 with why[] set.
+ */
+int tool_key_sign_manifest(tool_key_t *key, const void *text, size_t len,
+                           uint8_t sig[OTA_MANIFEST_SIG_MAX], size_t *sig_len, char *why,
+                           size_t why_len);
 
 void tool_key_free(tool_key_t *key);
 
