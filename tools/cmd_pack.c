@@ -189,9 +189,10 @@ int cmd_pack(int argc, char **argv)
     (void)ota_sha256_start(&sha); /* a failure sticks: finish reports it */
     (void)ota_sha256_update(&sha, raw, sizeof raw);
     (void)ota_sha256_update(&sha, payload, payload_len);
-    if (ota_sha256_finish(&sha, digest) != OTA_CRYPTO_OK) {
+    ota_crypto_status_t hs = ota_sha256_finish(&sha, digest);
+    if (hs != OTA_CRYPTO_OK) {
         free(payload);
-        return tool_fail(cmd, "SHA-256: %s", ota_crypto_status_str(OTA_CRYPTO_ERR_HASH));
+        return tool_fail(cmd, "SHA-256: %s", ota_crypto_status_str(hs));
     }
 
     uint8_t tlv[OTA_IMAGE_TLV_INFO_SIZE + 3 * OTA_IMAGE_TLV_ENTRY_HDR + 2 * OTA_SHA256_SIZE +
