@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* otaflow-board: messages and command-line parsing shared by the subcommands. */
+/* otaflow-board: messages, command-line parsing and file reading shared by the subcommands. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -108,4 +108,38 @@ bool cli_u32(const char *text, uint32_t min, uint32_t max, uint32_t *out)
     }
     *out = (uint32_t)v;
     return true;
+}
+
+int board_read_file(const char *path, uint8_t **out, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        return -1;
+    }
+    size_t cap = 1u << 16, n = 0;
+    uint8_t *buf = malloc(cap);
+    while (buf != NULL) {
+        n += fread(buf + n, 1, cap - n, f);
+        if (n < cap) {
+            break;
+        }
+        uint8_t *bigger = cap < (64u << 20) ? realloc(buf, cap * 2) : NULL;
+        if (bigger == NULL) {
+            free(buf);
+            buf = NULL;
+            errno = EFBIG;
+            break;
+        }
+        buf = bigger;
+        cap *= 2;
+    }
+    int failed = buf == NULL || ferror(f);
+    fclose(f);
+    if (failed) {
+        free(buf);
+        return -1;
+    }
+    *out = buf;
+    *len = n;
+    return 0;
 }

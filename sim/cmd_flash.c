@@ -22,40 +22,6 @@ static const char HELP[] =
     "programmer does. The image must be intact and fit the region. The image store on the\n"
     "external flash is left as it is.\n";
 
-int board_read_file(const char *path, uint8_t **out, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
-        return -1;
-    }
-    size_t cap = 1u << 16, n = 0;
-    uint8_t *buf = malloc(cap);
-    while (buf != NULL) {
-        n += fread(buf + n, 1, cap - n, f);
-        if (n < cap) {
-            break;
-        }
-        uint8_t *bigger = cap < (64u << 20) ? realloc(buf, cap * 2) : NULL;
-        if (bigger == NULL) {
-            free(buf);
-            buf = NULL;
-            errno = EFBIG;
-            break;
-        }
-        buf = bigger;
-        cap *= 2;
-    }
-    int failed = buf == NULL || ferror(f);
-    fclose(f);
-    if (failed) {
-        free(buf);
-        return -1;
-    }
-    *out = buf;
-    *len = n;
-    return 0;
-}
-
 /* Program [data, data+len) at region start `base`, row by row; the tail row padded erased. */
 static ota_flash_status_t program_region(const ota_flash_t *f, uint32_t base, uint32_t size,
                                          const uint8_t *data, size_t len)

@@ -74,13 +74,19 @@ static void say(const char *fmt, ...)
     va_end(ap);
 }
 
+/* Internal flash as the chip gives it to the application: with the guard pages' write-protect
+ * latch the bootloader set (DIR/guard.lock), not the raw device. */
+static const ota_flash_t *app_internal(const app_t *a)
+{
+    return ota_posix_system_internal(&a->flashes.system);
+}
+
 static void confirm(app_t *a, const char *why)
 {
     if (a->confirmed) {
         return;
     }
-    ota_boot_status_t st = ota_confirm(&a->store, ota_sim_flash_port(&a->flashes.internal),
-                                       &a->boot_cfg);
+    ota_boot_status_t st = ota_confirm(&a->store, app_internal(a), &a->boot_cfg);
     if (st == OTA_BOOT_OK) {
         a->confirmed = true;
         say("version %u confirmed (%s)", (unsigned)a->version, why);
@@ -200,8 +206,7 @@ static int open_board(app_t *a)
         return -1;
     }
     ota_image_header_t hdr;
-    ota_image_status_t ist =
-        ota_boot_running_header(ota_sim_flash_port(&a->flashes.internal), &a->boot_cfg, &hdr);
+    ota_image_status_t ist = ota_boot_running_header(app_internal(a), &a->boot_cfg, &hdr);
     if (ist != OTA_IMAGE_OK) {
         say("cannot read my own image header: %s", ota_image_status_str(ist));
         return -1;

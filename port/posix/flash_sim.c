@@ -19,6 +19,20 @@ static bool is_pow2(uint32_t v)
     return v != 0 && (v & (v - 1)) == 0;
 }
 
+/* A length that is the size of some sector of the device. */
+static bool is_sector_size(const ota_flash_geometry_t *g, uint32_t len)
+{
+    if (g->sectors == NULL) {
+        return len == g->erase_unit;
+    }
+    for (uint32_t r = 0; r < g->sector_runs; r++) {
+        if (g->sectors[r].size == len) {
+            return true;
+        }
+    }
+    return false;
+}
+
 static bool geometry_valid(const ota_flash_geometry_t *g)
 {
     if (!is_pow2(g->size) || !is_pow2(g->erase_unit) || !is_pow2(g->program_unit) ||
@@ -34,30 +48,14 @@ static bool geometry_valid(const ota_flash_geometry_t *g)
         (!is_pow2(g->block_size) || g->block_size < g->erase_unit || g->block_size > g->size)) {
         return false;
     }
-    if (!ota_flash_sectors_valid(g)) {
-        return false;
-    }
     /* With a table, erase_unit is its smallest sector (wear and time are kept per unit). */
-    for (uint32_t r = 0; g->sectors != NULL && r < g->sector_runs; r++) {
-        if (g->sectors[r].size == g->erase_unit) {
-            return true;
-        }
-    }
-    return g->sectors == NULL;
+    return ota_flash_sectors_valid(g) && is_sector_size(g, g->erase_unit);
 }
 
-/* A length that is the size of some sector of the device. */
-static bool is_sector_size(const ota_flash_geometry_t *g, uint32_t len)
+/* addr + len inside the device, without computing addr + len (it could wrap). */
+static bool in_range(const ota_flash_geometry_t *g, uint32_t addr, uint32_t len)
 {
-    if (g->sectors == NULL) {
-        return len == g->erase_unit;
-    }
-    for (uint32_t r = 0; r < g->sector_runs; r++) {
-        if (g->sectors[r].size == len) {
-            return true;
-        }
-    }
-    return false;
+    return len <= g->size && addr <= g->size - len;
 }
 
 /* Exactly one sector at its start, or one aligned block made of whole sectors. */
@@ -69,7 +67,7 @@ static ota_flash_status_t check_erase(const ota_flash_geometry_t *g, uint32_t ad
     if (!is_sector_size(g, len) && !block_len) {
         return OTA_FLASH_ERR_ALIGN;
     }
-    if (len > g->size || addr > g->size - len) {
+    if (!in_range(g, addr, len)) {
         return OTA_FLASH_ERR_RANGE;
     }
     ota_flash_sector_t s;
@@ -81,12 +79,6 @@ static ota_flash_status_t check_erase(const ota_flash_geometry_t *g, uint32_t ad
         return OTA_FLASH_OK;
     }
     return OTA_FLASH_ERR_ALIGN;
-}
-
-/* addr + len inside the device, without computing addr + len (it could wrap). */
-static bool in_range(const ota_flash_geometry_t *g, uint32_t addr, uint32_t len)
-{
-    return len <= g->size && addr <= g->size - len;
 }
 
 size_t sim_bitmap_bytes(const ota_flash_geometry_t *g)

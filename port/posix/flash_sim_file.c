@@ -94,11 +94,10 @@ static void stats_from_header(ota_sim_stats_t *s, const sim_meta_header_t *h)
     s->max_wear = h->max_wear;
 }
 
+/* Only on an open device (finish_op after sim_attach_port, release when port.ops is set), so
+ * meta_map is mapped. */
 static void sim_file_store_stats(ota_sim_flash_t *dev)
 {
-    if (dev->meta_map == NULL) {
-        return;
-    }
     sim_meta_header_t *h = dev->meta_map;
     const ota_sim_stats_t *s = &dev->stats;
     h->reads = s->reads;
