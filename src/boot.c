@@ -338,6 +338,24 @@ static int boot_step_repair(ota_boot_t *boot, const char *why)
     return boot_store_step(boot, sst);
 }
 
+/* May the internal image run (boot_check_internal)? OTA_BOOT_OK, or what the step returns
+ * instead: the repair's outcome, or the error of the device that could not be read (the cheap
+ * check also reads the running image's copy in the store, which records its failure in
+ * report->store_status). */
+static int boot_internal_runnable(ota_boot_t *boot, bool full)
+{
+    const char *why = "";
+    boot_check_t c = boot_check_internal(boot, full, &why);
+    if (c == BOOT_CHECK_IO && boot->report->store_status != OTA_STORE_OK) {
+        return boot_store_failed(boot, boot->report->store_status);
+    }
+    if (c == BOOT_CHECK_IO) {
+        boot->report->flash_status = boot->flash_status;
+        return OTA_BOOT_ERR_FLASH;
+    }
+    return c == BOOT_CHECK_OK ? OTA_BOOT_OK : boot_step_repair(boot, why);
+}
+
 /* Check the whole application region as it is (no record to compare with); a read failure
  * is reported as the internal flash's. */
 static boot_check_t boot_check_region(ota_boot_t *boot, boot_depth_t depth, const char **why)
@@ -441,14 +459,9 @@ static int boot_step_trial(ota_boot_t *boot, bool *start)
                  (unsigned)version);
         return boot_store_step(boot, ota_store_confirm(boot->store, 0));
     }
-    const char *why = "";
-    boot_check_t c = boot_check_internal(boot, true, &why);
-    if (c == BOOT_CHECK_IO) {
-        boot->report->flash_status = boot->flash_status;
-        return OTA_BOOT_ERR_FLASH;
-    }
-    if (c != BOOT_CHECK_OK) {
-        return boot_step_repair(boot, why);
+    int st = boot_internal_runnable(boot, true);
+    if (st != OTA_BOOT_OK) {
+        return st;
     }
     uint8_t attempts = 0;
     ota_store_status_t sst = ota_store_trial_attempt(boot->store, &attempts);
@@ -553,14 +566,9 @@ static int boot_step_confirmed(ota_boot_t *boot, bool *start)
             return boot_store_step(boot, sst);
         }
     }
-    const char *why = "";
-    boot_check_t c = boot_check_internal(boot, boot->config.verify_each_boot, &why);
-    if (c == BOOT_CHECK_IO) {
-        boot->report->flash_status = boot->flash_status;
-        return OTA_BOOT_ERR_FLASH;
-    }
-    if (c != BOOT_CHECK_OK) {
-        return boot_step_repair(boot, why);
+    int st = boot_internal_runnable(boot, boot->config.verify_each_boot);
+    if (st != OTA_BOOT_OK) {
+        return st;
     }
     *start = true;
     return OTA_BOOT_OK;
