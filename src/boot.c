@@ -538,8 +538,8 @@ static int boot_guard_sync(ota_boot_t *boot)
 static int boot_restore_hint(ota_boot_t *boot)
 {
     const ota_guard_t *g = ota_store_guard(boot->store);
-    uint32_t floor = ota_guard_values(g)->security_counter;
-    if (!g || boot_fields(boot)->security_counter >= floor) {
+    uint32_t floor = ota_guard_values(g)->security_counter; /* 0 without a guard */
+    if (boot_fields(boot)->security_counter >= floor) {
         return OTA_BOOT_OK;
     }
     boot_say(boot, "boot: journal security counter %u below the guard's %u: restored",
