@@ -174,7 +174,8 @@ static boot_check_t boot_same_first_unit(ota_boot_t *boot, uint8_t slot, const c
 
 /* Check the internal image; full unless it was verified earlier in this boot or the config
  * trusts a sure journal. With a slot holding a copy of the running image, the whole region
- * must equal that copy. */
+ * must equal that copy in size, and a check that hashes nothing compares the first program
+ * unit with it (an image hashed in full in this boot has nothing left to catch there). */
 static boot_check_t boot_check_internal(ota_boot_t *boot, bool full, const char **why)
 {
     const ota_store_boot_t *b = boot_fields(boot);
@@ -185,7 +186,8 @@ static boot_check_t boot_check_internal(ota_boot_t *boot, bool full, const char 
     }
     ota_image_source_t src;
     boot_internal_source(boot, &src);
-    full = full && !boot->internal_checked;
+    bool hashed = boot->internal_checked;
+    full = full && !hashed;
     boot_check_t c = boot_check_image(boot, &src, full ? BOOT_HASH : BOOT_PARSE, NULL,
                                       copy ? copy->size : 0, why);
     if (c == BOOT_CHECK_OK && b->running_version != 0 &&
@@ -196,7 +198,7 @@ static boot_check_t boot_check_internal(ota_boot_t *boot, bool full, const char 
     if (c == BOOT_CHECK_OK && full) {
         boot->internal_checked = true;
     }
-    if (c == BOOT_CHECK_OK && !full && copy) {
+    if (c == BOOT_CHECK_OK && !full && !hashed && copy) {
         c = boot_same_first_unit(boot, b->running_slot, why);
     }
     return c;
