@@ -174,7 +174,8 @@ static boot_check_t boot_same_first_unit(ota_boot_t *boot, uint8_t slot, const c
 
 /* Check the internal image; full unless it was verified earlier in this boot or the config
  * trusts a sure journal. With a slot holding a copy of the running image, the whole region
- * must equal that copy. */
+ * must equal that copy in size, and a check that hashes nothing compares the first program
+ * unit with it (an image hashed in full in this boot has nothing left to catch there). */
 static boot_check_t boot_check_internal(ota_boot_t *boot, bool full, const char **why)
 {
     const ota_store_boot_t *b = boot_fields(boot);
@@ -185,7 +186,8 @@ static boot_check_t boot_check_internal(ota_boot_t *boot, bool full, const char 
     }
     ota_image_source_t src;
     boot_internal_source(boot, &src);
-    full = full && !boot->internal_checked;
+    bool hashed = boot->internal_checked;
+    full = full && !hashed;
     boot_check_t c = boot_check_image(boot, &src, full ? BOOT_HASH : BOOT_PARSE, NULL,
                                       copy ? copy->size : 0, why);
     if (c == BOOT_CHECK_OK && b->running_version != 0 &&
@@ -196,7 +198,7 @@ static boot_check_t boot_check_internal(ota_boot_t *boot, bool full, const char 
     if (c == BOOT_CHECK_OK && full) {
         boot->internal_checked = true;
     }
-    if (c == BOOT_CHECK_OK && !full && copy) {
+    if (c == BOOT_CHECK_OK && !full && !hashed && copy) {
         c = boot_same_first_unit(boot, b->running_slot, why);
     }
     return c;
@@ -338,6 +340,24 @@ static int boot_step_repair(ota_boot_t *boot, const char *why)
     return boot_store_step(boot, sst);
 }
 
+/* May the internal image run (boot_check_internal)? OTA_BOOT_OK, or what the step returns
+ * instead: the repair's outcome, or the error of the device that could not be read (the cheap
+ * check also reads the running image's copy in the store, which records its failure in
+ * report->store_status). */
+static int boot_internal_runnable(ota_boot_t *boot, bool full)
+{
+    const char *why = "";
+    boot_check_t c = boot_check_internal(boot, full, &why);
+    if (c == BOOT_CHECK_IO && boot->report->store_status != OTA_STORE_OK) {
+        return boot_store_failed(boot, boot->report->store_status);
+    }
+    if (c == BOOT_CHECK_IO) {
+        boot->report->flash_status = boot->flash_status;
+        return OTA_BOOT_ERR_FLASH;
+    }
+    return c == BOOT_CHECK_OK ? OTA_BOOT_OK : boot_step_repair(boot, why);
+}
+
 /* Check the whole application region as it is (no record to compare with); a read failure
  * is reported as the internal flash's. */
 static boot_check_t boot_check_region(ota_boot_t *boot, boot_depth_t depth, const char **why)
@@ -441,14 +461,9 @@ static int boot_step_trial(ota_boot_t *boot, bool *start)
                  (unsigned)version);
         return boot_store_step(boot, ota_store_confirm(boot->store, 0));
     }
-    const char *why = "";
-    boot_check_t c = boot_check_internal(boot, true, &why);
-    if (c == BOOT_CHECK_IO) {
-        boot->report->flash_status = boot->flash_status;
-        return OTA_BOOT_ERR_FLASH;
-    }
-    if (c != BOOT_CHECK_OK) {
-        return boot_step_repair(boot, why);
+    int st = boot_internal_runnable(boot, true);
+    if (st != OTA_BOOT_OK) {
+        return st;
     }
     uint8_t attempts = 0;
     ota_store_status_t sst = ota_store_trial_attempt(boot->store, &attempts);
@@ -525,8 +540,8 @@ static int boot_guard_sync(ota_boot_t *boot)
 static int boot_restore_hint(ota_boot_t *boot)
 {
     const ota_guard_t *g = ota_store_guard(boot->store);
-    uint32_t floor = ota_guard_values(g)->security_counter;
-    if (!g || boot_fields(boot)->security_counter >= floor) {
+    uint32_t floor = ota_guard_values(g)->security_counter; /* 0 without a guard */
+    if (boot_fields(boot)->security_counter >= floor) {
         return OTA_BOOT_OK;
     }
     boot_say(boot, "boot: journal security counter %u below the guard's %u: restored",
@@ -553,14 +568,9 @@ static int boot_step_confirmed(ota_boot_t *boot, bool *start)
             return boot_store_step(boot, sst);
         }
     }
-    const char *why = "";
-    boot_check_t c = boot_check_internal(boot, boot->config.verify_each_boot, &why);
-    if (c == BOOT_CHECK_IO) {
-        boot->report->flash_status = boot->flash_status;
-        return OTA_BOOT_ERR_FLASH;
-    }
-    if (c != BOOT_CHECK_OK) {
-        return boot_step_repair(boot, why);
+    int st = boot_internal_runnable(boot, boot->config.verify_each_boot);
+    if (st != OTA_BOOT_OK) {
+        return st;
     }
     *start = true;
     return OTA_BOOT_OK;

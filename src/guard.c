@@ -91,6 +91,7 @@ ota_guard_status_t ota_guard_mount(ota_guard_t *guard, const ota_flash_t *flash)
     }
     bool any_written = false, found = false;
     uint32_t last_written[2] = {0, 0}; /* end of the last non-erased position, per unit */
+    uint32_t best_end = 0;             /* end of the newest record's position */
     for (uint8_t u = 0; u < 2; u++) {
         for (uint32_t pos = 0; pos + guard->record_size <= geo->erase_unit;
              pos += guard->record_size) {
@@ -112,11 +113,15 @@ ota_guard_status_t ota_guard_mount(ota_guard_t *guard, const ota_flash_t *flash)
                 guard->seq = seq;
                 guard->values = v;
                 guard->unit = u;
+                best_end = pos + guard->record_size;
             }
         }
     }
     guard->kind = found ? OTA_GUARD_RECORD : any_written ? OTA_GUARD_GARBAGE : OTA_GUARD_ERASED;
     guard->next_pos = found ? last_written[guard->unit] : 0;
+    /* Written positions after the newest record (torn appends) may read valid at a later
+     * mount: the next record must outnumber them as if the append had passed over them. */
+    guard->seq += (guard->next_pos - best_end) / guard->record_size;
     guard->mounted = true;
     return OTA_GUARD_OK;
 }
@@ -138,12 +143,17 @@ static ota_guard_status_t guard_erase_unit(ota_guard_t *g, uint8_t unit)
     return fs == OTA_FLASH_OK ? OTA_GUARD_OK : guard_flash_failed(g, fs);
 }
 
-/* Program g->rec at the first position from *pos on in unit that takes it and reads back
- * equal. A position that refuses (programmed before, torn) or reads back different is skipped:
- * it can only hold a record that fails its CRC. */
-static ota_guard_status_t guard_append_in(ota_guard_t *g, uint8_t unit, uint32_t *pos)
+/* Program the record of v at the first position from *pos on in unit that takes it and reads
+ * back equal. A position that refuses (programmed before, torn) or reads back different is
+ * skipped, and *seq goes up by one for each: it may hold a record after all (its read-back
+ * failed, or a weak bit reads right at a later mount), so the one written after it must
+ * outnumber it, else the older record, found first, would win the tie at mount (the journal's
+ * rule, docs/store.md). */
+static ota_guard_status_t guard_append_in(ota_guard_t *g, uint8_t unit, uint32_t *pos,
+                                          uint32_t *seq, const ota_guard_values_t *v)
 {
-    for (; *pos + g->record_size <= guard_unit_size(g); *pos += g->record_size) {
+    for (; *pos + g->record_size <= guard_unit_size(g); *pos += g->record_size, (*seq)++) {
+        guard_encode(g, *seq, v);
         uint32_t addr = guard_unit_addr(g, unit) + *pos;
         ota_flash_status_t fs = ota_flash_program(g->flash, addr, g->rec, g->record_size);
         if (fs == OTA_FLASH_ERR_OVERWRITE) {
@@ -165,13 +175,14 @@ static ota_guard_status_t guard_append_in(ota_guard_t *g, uint8_t unit, uint32_t
 
 /* Move to the other unit: erase it, write the record there, then erase the old unit (its
  * records are older than the one just read back). */
-static ota_guard_status_t guard_switch_unit(ota_guard_t *g)
+static ota_guard_status_t guard_switch_unit(ota_guard_t *g, uint32_t *seq,
+                                            const ota_guard_values_t *v)
 {
     uint8_t other = (uint8_t)(1u - g->unit);
     ota_guard_status_t st = guard_erase_unit(g, other);
     uint32_t pos = 0;
     if (st == OTA_GUARD_OK) {
-        st = guard_append_in(g, other, &pos);
+        st = guard_append_in(g, other, &pos, seq, v);
     }
     if (st == OTA_GUARD_OK) {
         st = guard_erase_unit(g, g->unit);
@@ -201,23 +212,23 @@ ota_guard_status_t ota_guard_raise(ota_guard_t *guard, const ota_guard_values_t 
         next.revoked_keys == guard->values.revoked_keys) {
         return OTA_GUARD_OK;
     }
-    guard_encode(guard, guard->seq + 1u, &next);
+    uint32_t seq = guard->seq + 1u;
     ota_guard_status_t st;
     if (guard->kind == OTA_GUARD_RECORD) {
-        st = guard_append_in(guard, guard->unit, &guard->next_pos);
+        st = guard_append_in(guard, guard->unit, &guard->next_pos, &seq, &next);
         if (st == OTA_GUARD_ERR_FULL) {
-            st = guard_switch_unit(guard);
+            st = guard_switch_unit(guard, &seq, &next);
         }
     } else {
         /* Nothing valid to keep: start clean in unit 0, whatever a torn first write left
          * (unit 1 is cleaned by the first switch). */
         guard->unit = 1;
-        st = guard_switch_unit(guard);
+        st = guard_switch_unit(guard, &seq, &next);
     }
     if (st != OTA_GUARD_OK) {
         return st;
     }
-    guard->seq++;
+    guard->seq = seq;
     guard->values = next;
     guard->kind = OTA_GUARD_RECORD;
     return OTA_GUARD_OK;

@@ -129,7 +129,7 @@ void ota_boot_config_default(ota_boot_config_t *config);
 
 /**
  * One power-on: decide, install if needed, verify what will run.
- * @param boot     work memory (about 2.9 KB), no need to initialise
+ * @param boot     work memory (about 2.6 KB), no need to initialise
  * @param config   NULL for ota_boot_config_default(); the region [app_offset, app_offset +
  *                 app_size) must start and end on sector boundaries of the internal flash
  *                 (its sector table, or multiples of erase_unit) and lie inside it

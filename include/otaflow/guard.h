@@ -67,7 +67,9 @@ typedef enum ota_guard_kind {
 typedef struct ota_guard {
     const ota_flash_t *flash;
     ota_guard_values_t values;     /**< newest durable values (0, 0 without a record) */
-    uint32_t seq;                  /**< sequence number of the newest record */
+    uint32_t seq;                  /**< highest sequence number a record may carry: the
+                                        newest valid one's, plus one per written position
+                                        after it (the next record outnumbers them all) */
     uint32_t record_size;          /**< bytes per record position (multiple of program unit) */
     uint32_t next_pos;             /**< next position to try in the active unit (byte offset) */
     uint8_t unit;                  /**< active unit, 0 or 1 */

@@ -17,6 +17,7 @@
 
 #include "boot_fixture.h"
 #include "boot_internal.h"
+#include "faulty_flash.h"
 #include "otaflow/guard.h"
 #include "signed_image.h"
 #include "store_fixture.h"
@@ -468,6 +469,62 @@ static void test_log_torn_first_write_is_garbage(void **unused)
     rig_close(r);
 }
 
+/* A raise whose read-back failed may have left its record in flash; a raise made after it
+ * without a remount is acknowledged, so the next mount must read that one, not the older
+ * record before it (which once had the same sequence number and, found first, won). */
+static void test_log_acknowledged_raise_outnumbers_unread_record(void **unused)
+{
+    (void)unused;
+    log_rig_t *r = rig_open();
+    faulty_domain_t domain;
+    memset(&domain, 0, sizeof domain);
+    faulty_flash_t dev;
+    faulty_flash_wrap(&dev, &domain, r->sys.system.guard_flash);
+    assert_int_equal(ota_guard_mount(&r->guard, &dev.port), OTA_GUARD_OK);
+    ota_guard_values_t first = {5, 0};
+    assert_int_equal(ota_guard_raise(&r->guard, &first), OTA_GUARD_OK);
+    ota_guard_values_t unread = {6, 0};
+    domain.fail_at = domain.ops + 2u; /* the program takes, its read-back fails */
+    assert_int_equal(ota_guard_raise(&r->guard, &unread), OTA_GUARD_ERR_FLASH);
+    ota_guard_values_t revoke = {5, 0x2};
+    assert_int_equal(ota_guard_raise(&r->guard, &revoke), OTA_GUARD_OK);
+    ota_guard_values_t got = rig_mount(r);
+    assert_int_equal(got.security_counter, 5);
+    assert_int_equal(got.revoked_keys, 0x2);
+    rig_close(r);
+}
+
+/* A torn append that a later mount reads right after all (a weak bit): the record acknowledged
+ * after the remount that saw it torn must still win over it. */
+static void test_log_torn_record_read_right_later_loses(void **unused)
+{
+    (void)unused;
+    log_rig_t *r = rig_open();
+    rig_mount(r);
+    ota_guard_values_t first = {5, 0};
+    assert_int_equal(ota_guard_raise(&r->guard, &first), OTA_GUARD_OK);
+    uint8_t *torn_at = ota_sim_flash_raw(&r->flash) + r->sys.guard_offset +
+                       (uint32_t)r->guard.unit * r->sys.guard_size / 2u + r->guard.next_pos;
+    ota_sim_power_arm(&r->power, r->power.ops + 1, OTA_SIM_CUT_TORN, 1); /* the program */
+    ota_guard_values_t torn = {6, 0};
+    assert_int_equal(ota_guard_raise(&r->guard, &torn), OTA_GUARD_ERR_FLASH);
+    uint8_t intended[OTA_GUARD_RECORD_BUF];
+    memcpy(intended, r->guard.rec, sizeof intended);
+    assert_int_equal(rig_mount(r).security_counter, 5); /* torn: not a valid record, */
+    bool written = false;                                /* but not erased either */
+    for (uint32_t i = 0; i < r->guard.record_size; i++) {
+        written = written || torn_at[i] != 0xFFu;
+    }
+    assert_true(written);
+    ota_guard_values_t revoke = {5, 0x2};
+    assert_int_equal(ota_guard_raise(&r->guard, &revoke), OTA_GUARD_OK);
+    memcpy(torn_at, intended, r->guard.record_size); /* the weak cell now reads right */
+    ota_guard_values_t got = rig_mount(r);
+    assert_int_equal(got.security_counter, 5);
+    assert_int_equal(got.revoked_keys, 0x2);
+    rig_close(r);
+}
+
 /* A power cut at every flash operation of a raise, before / after / torn, at fill levels
  * that append in place, fill the last position, and move to the other unit: after power-on
  * the guard holds the old values or the new ones, never less than the old; a retry reaches
@@ -579,6 +636,8 @@ int main(void)
         cmocka_unit_test(test_start_does_not_jump_unless_protected),
         cmocka_unit_test(test_log_rises_and_never_lowers),
         cmocka_unit_test(test_log_torn_first_write_is_garbage),
+        cmocka_unit_test(test_log_acknowledged_raise_outnumbers_unread_record),
+        cmocka_unit_test(test_log_torn_record_read_right_later_loses),
         cmocka_unit_test(test_log_power_cut_sweep),
         cmocka_unit_test(test_check_refuses_header_changed_between_reads),
     };
