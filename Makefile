@@ -27,6 +27,7 @@ test: build
 powercut: deps
 	cmake -S . -B $(BUILD)-powercut -DOTA_SANITIZE=OFF -DCMAKE_BUILD_TYPE=Release
 	cmake --build $(BUILD)-powercut -j $(JOBS) --target powercut_sweep
+	@echo "powercut: commit $$(bash scripts/tree_revision.sh)"
 	$(BUILD)-powercut/tests/powercut_sweep --full --jobs $(JOBS)
 
 # Line and branch coverage of src/ by the suite, in its own build (build-coverage); fails

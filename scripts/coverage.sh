@@ -56,7 +56,7 @@ summary, doc, line_min, branch_min = sys.argv[1], sys.argv[2], float(sys.argv[3]
 s = json.load(open(summary))
 def pct(c, t):
     return 100.0 * c / t if t else 100.0
-rev = subprocess.run(["git", "-C", doc.rsplit("/docs/", 1)[0], "rev-parse", "--short", "HEAD"],
+rev = subprocess.run(["bash", doc.rsplit("/docs/", 1)[0] + "/scripts/tree_revision.sh"],
                      capture_output=True, text=True).stdout.strip() or "?"
 rows = ["| file | lines | covered | line % | branches | taken | branch % |",
         "|---|---:|---:|---:|---:|---:|---:|"]

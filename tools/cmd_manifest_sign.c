@@ -169,20 +169,16 @@ static int write_signed(const char *cmd, const char *path, const char *text, siz
     if (sig_path(cmd, path, sig_file, sizeof sig_file) != 0) {
         return TOOL_EXIT_FAIL;
     }
-    uint8_t hash[OTA_SHA256_SIZE], sig[OTA_MANIFEST_SIG_MAX];
-    tool_sha256(text, len, hash);
-    memcpy(sig, OTA_MANIFEST_SIG_MAGIC, OTA_MANIFEST_SIG_MAGIC_SIZE);
-    memcpy(sig + OTA_MANIFEST_SIG_MAGIC_SIZE, key->key_id, OTA_SHA256_SIZE);
-    size_t der_len = 0;
+    uint8_t sig[OTA_MANIFEST_SIG_MAX];
+    size_t sig_len = 0;
     char why[256];
-    if (tool_key_sign_hash(key, hash, sig + OTA_MANIFEST_SIG_DER_OFFSET, &der_len, why,
-                           sizeof why) != 0) {
+    if (tool_key_sign_manifest(key, text, len, sig, &sig_len, why, sizeof why) != 0) {
         return tool_fail(cmd, "%s", why);
     }
     if (tool_write_file(path, text, len) != 0) {
         return tool_fail(cmd, "cannot write %s: %s", path, strerror(errno));
     }
-    if (tool_write_file(sig_file, sig, OTA_MANIFEST_SIG_DER_OFFSET + der_len) != 0) {
+    if (tool_write_file(sig_file, sig, sig_len) != 0) {
         return tool_fail(cmd, "cannot write %s: %s", sig_file, strerror(errno));
     }
     return 0;

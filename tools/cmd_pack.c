@@ -124,33 +124,20 @@ static int read_payload(const pack_args_t *a, uint8_t **payload, size_t *len)
 static int build_tlvs(const pack_args_t *a, const uint8_t digest[OTA_SHA256_SIZE], uint8_t *tlv,
                       size_t cap, uint32_t *tlv_len)
 {
-    const char *cmd = "pack";
-    ota_image_tlv_writer_t w;
-    ota_image_tlv_begin(&w, tlv, cap);
-    ota_image_tlv_add(&w, OTA_IMAGE_TLV_SHA256, digest, OTA_SHA256_SIZE);
+    char why[256];
+    tool_key_t key;
+    int rc = 0;
     if (a->key != NULL) {
-        char why[256];
-        tool_key_t key;
-        uint8_t sig[OTA_ECDSA_P256_SIG_MAX];
-        size_t sig_len = 0;
-        int rc = tool_key_load_private(&key, a->key, why, sizeof why);
-        if (rc == 0) {
-            rc = tool_key_sign_hash(&key, digest, sig, &sig_len, why, sizeof why);
-        }
-        if (rc == 0) {
-            ota_image_tlv_add(&w, OTA_IMAGE_TLV_KEY_HASH, key.key_id, sizeof key.key_id);
-            ota_image_tlv_add(&w, OTA_IMAGE_TLV_ECDSA_P256, sig, sig_len);
-        }
+        rc = tool_key_load_private(&key, a->key, why, sizeof why);
+    }
+    if (rc == 0) {
+        rc = tool_key_image_tlvs(a->key != NULL ? &key : NULL, digest, tlv, cap, tlv_len, why,
+                                 sizeof why);
+    }
+    if (a->key != NULL) {
         tool_key_free(&key);
-        if (rc != 0) {
-            return tool_fail(cmd, "%s", why);
-        }
     }
-    ota_image_status_t st = ota_image_tlv_finish(&w, tlv_len);
-    if (st != OTA_IMAGE_OK) {
-        return tool_fail(cmd, "cannot build the TLV area: %s", ota_image_status_str(st));
-    }
-    return TOOL_EXIT_OK;
+    return rc == 0 ? TOOL_EXIT_OK : tool_fail("pack", "%s", why);
 }
 
 int cmd_pack(int argc, char **argv)

@@ -15,6 +15,7 @@
 
 #include "otaflow/crypto.h"
 #include "otaflow/image_sig.h"
+#include "otaflow/manifest_sig.h"
 
 /** A P-256 key pair, or a public key alone (has_private false). */
 typedef struct tool_key {
@@ -44,6 +45,22 @@ int tool_key_write_public_pem(tool_key_t *key, const char *path, char *why, size
 int tool_key_sign_hash(tool_key_t *key, const uint8_t hash[OTA_SHA256_SIZE],
                        uint8_t sig[OTA_ECDSA_P256_SIG_MAX], size_t *sig_len, char *why,
                        size_t why_len);
+
+/**
+ * The TLV area of an image whose SHA-256 (header + payload) is digest, into tlv (cap bytes):
+ * the SHA-256 TLV, and with key (NULL: unsigned) the KEY_HASH TLV and the ECDSA P-256
+ * signature over digest. Its length into *tlv_len. 0, or -1 with why[] set.
+ */
+int tool_key_image_tlvs(tool_key_t *key, const uint8_t digest[OTA_SHA256_SIZE], uint8_t *tlv,
+                        size_t cap, uint32_t *tlv_len, char *why, size_t why_len);
+
+/**
+ * The .sig of a manifest (text, len bytes): magic, key id, DER signature of its SHA-256
+ * (include/otaflow/manifest_sig.h), into sig; its length into *sig_len. 0, or -1 with why[] set.
+ */
+int tool_key_sign_manifest(tool_key_t *key, const void *text, size_t len,
+                           uint8_t sig[OTA_MANIFEST_SIG_MAX], size_t *sig_len, char *why,
+                           size_t why_len);
 
 void tool_key_free(tool_key_t *key);
 

@@ -2,6 +2,7 @@
 # Shared helpers of the board tests and of `make demo` (source it; bash).
 #
 #   ota_setup                   temp dir $OTA_TMP (removed at exit with every server started)
+#   ota_workspace               ota_setup, then WWW, B, T and the working directory (below)
 #   ota_free_port               a free TCP port on 127.0.0.1
 #   ota_start_python_server DIR start `python3 -m http.server` serving DIR; sets OTA_PORT, OTA_URL,
 #                               OTA_SERVER_LOG (one line per request)
@@ -41,7 +42,7 @@ ota_setup() {
 }
 
 # ota_workspace: ota_setup, then WWW (served files), B (the board), T (otaflow-image) set, WWW
-# made and the working directory OTA_TMP: what every board test starts with.
+# made and the working directory OTA_TMP: what the board tests start with.
 ota_workspace() {
     ota_setup
     WWW=$OTA_TMP/www B=$OTA_TMP/board T="$OTA_BIN/otaflow-image"

@@ -5,9 +5,7 @@
 # at the board's first boot) over version 3.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
-ota_setup
-WWW=$OTA_TMP/www B=$OTA_TMP/board
-mkdir -p "$WWW"
+ota_workspace
 for v in 1 3; do ota_pack "$OTA_BIN/otaflow-example-app" $v "$WWW/app_v$v.ota"; done
 ota_start_python_server "$WWW"
 ota_publish "$WWW/ota.json" 3 "$WWW/app_v3.ota"

@@ -4,9 +4,7 @@
 # configuration in a temporary directory.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
-ota_setup
-WWW=$OTA_TMP/www B=$OTA_TMP/board
-mkdir -p "$WWW"
+ota_workspace
 for v in 1 2 3; do ota_pack "$OTA_BIN/otaflow-example-app" $v "$WWW/app_v$v.ota"; done
 ota_start_nginx "$WWW"
 ota_publish "$WWW/ota.json" 2 "$WWW/app_v2.ota"

@@ -5,9 +5,7 @@
 # again and the old version is confirmed.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
-ota_setup
-WWW=$OTA_TMP/www B=$OTA_TMP/board
-mkdir -p "$WWW"
+ota_workspace
 ota_pack "$OTA_BIN/otaflow-example-app" 2 "$WWW/app_v2.ota"
 ota_pack "$OTA_BIN/otaflow-example-app-crash" 3 "$WWW/app_v3.ota"
 ota_start_python_server "$WWW"

@@ -6,10 +6,7 @@
 # another key, a v4 built for another board, an unsigned manifest and a replayed old one.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
-ota_setup
-WWW=$OTA_TMP/www B=$OTA_TMP/board T="$OTA_BIN/otaflow-image"
-mkdir -p "$WWW"
-cd "$OTA_TMP"
+ota_workspace
 "$T" keygen -o key.pem --pub pub.pem >/dev/null
 "$T" keygen -o mkey.pem --pub mpub.pem >/dev/null
 "$T" keygen -o other.pem --pub other_pub.pem >/dev/null

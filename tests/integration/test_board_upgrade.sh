@@ -4,9 +4,7 @@
 # version 1 downloads version 2, installs it at reset, runs it and confirms it.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
-ota_setup
-WWW=$OTA_TMP/www B=$OTA_TMP/board
-mkdir -p "$WWW"
+ota_workspace
 ota_pack "$OTA_BIN/otaflow-example-app" 1 "$WWW/app_v1.ota"
 ota_pack "$OTA_BIN/otaflow-example-app" 2 "$WWW/app_v2.ota"
 ota_start_python_server "$WWW"

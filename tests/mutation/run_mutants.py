@@ -126,6 +126,14 @@ def run_suite(build, jobs, log):
     return None
 
 
+def tree_revision():
+    """The commit the copied tree was, and whether it had uncommitted changes (the copy takes
+    them too): scripts/tree_revision.sh."""
+    out = subprocess.run(["bash", os.path.join(REPO, "scripts", "tree_revision.sh")],
+                         capture_output=True, text=True).stdout.strip()
+    return out or "?"
+
+
 def record_in_docs(table, survivors):
     """The whole run's table goes into docs/reliability.md, between its mutation markers."""
     doc = os.path.join(REPO, "docs", "reliability.md")
@@ -137,8 +145,7 @@ def record_in_docs(table, survivors):
         return
     if begin not in text or end not in text:
         return
-    rev = subprocess.run(["git", "-C", REPO, "rev-parse", "--short", "HEAD"],
-                         capture_output=True, text=True).stdout.strip() or "?"
+    rev = tree_revision()
     head, rest = text.split(begin, 1)
     verdict = "every mutant caught" if survivors == 0 else f"{survivors} NOT caught"
     body = (f"`make mutation` at commit `{rev}` ({verdict}; seconds: rebuild + tests until the "

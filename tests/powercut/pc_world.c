@@ -352,8 +352,8 @@ static bool listed(const uint32_t *list, uint32_t v)
     return false;
 }
 
-/* Invariant 1 after a boot that said OK: what starts is a valid image (parsed and verified
- * from the raw bytes, not the bootloader's word), of an allowed version. */
+/* Invariant 1 after a boot that said OK: internal flash holds, byte for byte, the image of
+ * the version the bootloader says it started (not its word alone), an allowed version. */
 static int check_booted(pc_world_t *w)
 {
     uint32_t said = w->fx->report.version;
@@ -457,6 +457,17 @@ uint32_t pc_journal_end(pc_world_t *w)
     return 2u * ota_sim_flash_port(&w->fx->external)->geometry.erase_unit;
 }
 
+/* The mounted journal against what the store acknowledged (ram): NULL when it reads the same
+ * sequence number and state, else what differs first ("seq" or the state's field). */
+static const char *journal_differs(pc_world_t *w, const pc_acked_t *ram)
+{
+    if (w->fx->store.journal.seq != ram->seq) {
+        return "seq";
+    }
+    return store_fixture_state_diff(ota_store_state(&w->fx->store), &ram->state,
+                                    ota_store_slot_count(&w->fx->store));
+}
+
 int pc_check_remounts(pc_world_t *w)
 {
     pc_acked_t ram;
@@ -467,12 +478,11 @@ int pc_check_remounts(pc_world_t *w)
             return pc_fail(w, "mount %u after the bad write: %s", i + 1u,
                            ota_store_status_str(st));
         }
-        const char *field = store_fixture_state_diff(ota_store_state(&w->fx->store), &ram.state,
-                                                     ota_store_slot_count(&w->fx->store));
-        if (w->fx->store.journal.seq != ram.seq || field != NULL) {
+        const char *field = journal_differs(w, &ram);
+        if (field != NULL) {
             return pc_fail(w, "mount %u after the bad write reads seq %u (%s), acknowledged "
-                              "seq %u", i + 1u, (unsigned)w->fx->store.journal.seq,
-                           field ? field : "same state", (unsigned)ram.seq);
+                              "seq %u", i + 1u, (unsigned)w->fx->store.journal.seq, field,
+                           (unsigned)ram.seq);
         }
         if (pc_guard_power_on(w) != 0) {
             return -1;
@@ -548,10 +558,9 @@ int pc_check_end(pc_world_t *w)
     if (st != OTA_STORE_OK) {
         return pc_fail(w, "mount at the end: %s", ota_store_status_str(st));
     }
-    if (now.valid && (w->fx->store.journal.seq != now.seq ||
-                      !store_fixture_state_equal(ota_store_state(&w->fx->store), &now.state,
-                                                 ota_store_slot_count(&w->fx->store)))) {
-        return pc_fail(w, "journal at the end differs from the state in RAM");
+    const char *field = now.valid ? journal_differs(w, &now) : NULL;
+    if (field != NULL) {
+        return pc_fail(w, "journal at the end differs from the state in RAM (%s)", field);
     }
     if (check_store(w) != 0) {
         return -1;

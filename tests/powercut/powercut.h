@@ -44,7 +44,6 @@ typedef enum pc_app {
     PC_APP_FAIL,      /* an invariant broke (w->why says which) */
 } pc_app_t;
 
-/** One scenario: a start state and the application's behaviour until its end state. */
 /** Security features a scenario turns on (pc_scenario_t.features). */
 enum {
     /* Images signed (store and bootloader trust the key), hw id checked by agent, store and
@@ -57,6 +56,7 @@ enum {
     PC_GUARD = 1u << 1,
 };
 
+/** One scenario: a start state and the application's behaviour until its end state. */
 typedef struct pc_scenario {
     const char *name;
     /** Bring a fresh board (v1 and v2 images in w) to the start state. */
@@ -72,7 +72,7 @@ typedef struct pc_scenario {
     pc_app_t (*app)(pc_world_t *w);
     /** 0 if the board is in the scenario's end state (else sets w->why). */
     int (*done)(pc_world_t *w);
-    /** PC_SECURE or 0. */
+    /** PC_SECURE, PC_GUARD (or 0). */
     unsigned features;
 } pc_scenario_t;
 
@@ -98,7 +98,8 @@ typedef struct pc_acked {
     uint32_t seq;
     ota_store_state_t state;
     /** The snapshot the store was about to append (== state when no append was under way):
-     *  the only other state the journal may read back after the cut, as seq + 1. */
+     *  the only other state the journal may read back after the cut, with a sequence number
+     *  above seq (seq + 1, more when the append passed over positions it could not use). */
     ota_store_state_t in_flight;
     /** PC_GUARD: the guard's durable security counter (it may only rise from there). */
     uint32_t guard_counter;

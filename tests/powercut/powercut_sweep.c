@@ -67,6 +67,15 @@ typedef struct tally {
     uint64_t single, doubles, bad, failures, resumes;
 } tally_t;
 
+static void tally_add(tally_t *into, const tally_t *t)
+{
+    into->single += t->single;
+    into->doubles += t->doubles;
+    into->bad += t->bad;
+    into->failures += t->failures;
+    into->resumes += t->resumes;
+}
+
 static uint64_t mix(uint64_t z)
 {
     z += 0x9E3779B97F4A7C15ull;
@@ -436,11 +445,7 @@ static int run_config(unsigned sc, unsigned geo, unsigned size, const plan_t *p,
             total->failures++;
             continue;
         }
-        total->single += t.single;
-        total->doubles += t.doubles;
-        total->bad += t.bad;
-        total->failures += t.failures;
-        total->resumes += t.resumes;
+        tally_add(total, &t);
     }
     pc_world_free(cr.w);
     boot_fixture_close(cr.start);
@@ -494,11 +499,7 @@ static int sweep(const plan_t *p)
                        size ? FULL_IMAGE : SMALL_IMAGE, ops, t.single, t.doubles, t.bad,
                        t.resumes, t.failures, now_s() - t1);
                 fflush(stdout);
-                all.single += t.single;
-                all.doubles += t.doubles;
-                all.bad += t.bad;
-                all.failures += t.failures;
-                all.resumes += t.resumes;
+                tally_add(&all, &t);
             }
         }
     }

@@ -3,11 +3,8 @@
 #include "test_keys.h"
 
 #include <stdio.h>
-#include <string.h>
 
-#include "otaflow/crypto.h"
 #include "otaflow/image.h"
-#include "otaflow/manifest_sig.h"
 
 int test_keys_make(tool_key_t *trusted, tool_key_t *other, ota_sig_key_t *entry)
 {
@@ -33,22 +30,12 @@ uint32_t test_keys_sign_image(tool_key_t *key, uint8_t *img, uint32_t len, uint3
     ota_image_source_t src;
     ota_image_info_t info;
     ota_image_source_buffer(&src, &b, img, len);
-    uint8_t sig[OTA_ECDSA_P256_SIG_MAX];
-    size_t sig_len = 0;
     char why[128] = "image does not parse";
-    if (ota_image_parse(&src, &info) != OTA_IMAGE_OK ||
-        tool_key_sign_hash(key, info.sha256, sig, &sig_len, why, sizeof why) != 0) {
-        fprintf(stderr, "sign image: %s\n", why);
-        return 0;
-    }
-    ota_image_tlv_writer_t w;
-    ota_image_tlv_begin(&w, img + info.tlv_offset, cap - info.tlv_offset);
-    ota_image_tlv_add(&w, OTA_IMAGE_TLV_SHA256, info.sha256, sizeof info.sha256);
-    ota_image_tlv_add(&w, OTA_IMAGE_TLV_KEY_HASH, key->key_id, sizeof key->key_id);
-    ota_image_tlv_add(&w, OTA_IMAGE_TLV_ECDSA_P256, sig, sig_len);
     uint32_t tlv_size = 0;
-    if (ota_image_tlv_finish(&w, &tlv_size) != OTA_IMAGE_OK) {
-        fprintf(stderr, "sign image: no room for the signature\n");
+    if (ota_image_parse(&src, &info) != OTA_IMAGE_OK ||
+        tool_key_image_tlvs(key, info.sha256, img + info.tlv_offset, cap - info.tlv_offset,
+                            &tlv_size, why, sizeof why) != 0) {
+        fprintf(stderr, "sign image: %s\n", why);
         return 0;
     }
     return info.tlv_offset + tlv_size;
@@ -56,16 +43,11 @@ uint32_t test_keys_sign_image(tool_key_t *key, uint8_t *img, uint32_t len, uint3
 
 size_t test_keys_sign_manifest(tool_key_t *key, const char *text, size_t len, uint8_t *sig)
 {
-    uint8_t hash[OTA_SHA256_SIZE];
-    ota_sha256(text, len, hash);
-    memcpy(sig, OTA_MANIFEST_SIG_MAGIC, OTA_MANIFEST_SIG_MAGIC_SIZE);
-    memcpy(sig + OTA_MANIFEST_SIG_MAGIC_SIZE, key->key_id, OTA_SHA256_SIZE);
-    size_t der = 0;
+    size_t sig_len = 0;
     char why[128];
-    if (tool_key_sign_hash(key, hash, sig + OTA_MANIFEST_SIG_DER_OFFSET, &der, why,
-                           sizeof why) != 0) {
+    if (tool_key_sign_manifest(key, text, len, sig, &sig_len, why, sizeof why) != 0) {
         fprintf(stderr, "sign manifest: %s\n", why);
         return 0;
     }
-    return OTA_MANIFEST_SIG_DER_OFFSET + der;
+    return sig_len;
 }

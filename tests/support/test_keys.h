@@ -14,11 +14,11 @@
 int test_keys_make(tool_key_t *trusted, tool_key_t *other, ota_sig_key_t *entry);
 
 /** Sign the image in img (len bytes, SHA-256 as its only TLV, room for cap bytes) with key:
- *  its TLV area is rewritten as SHA-256, key id, ECDSA P-256 signature (what
- *  `otaflow-image pack --key` writes). Returns the new length, or 0 after printing why. */
+ *  its TLV area is rewritten by the code of `otaflow-image pack --key` (SHA-256, key id,
+ *  ECDSA P-256 signature). Returns the new length, or 0 after printing why. */
 uint32_t test_keys_sign_image(tool_key_t *key, uint8_t *img, uint32_t len, uint32_t cap);
 
-/** The .sig of text (len bytes) made with key, as `otaflow-image manifest sign` writes it,
+/** The .sig of text (len bytes) made with key by the code of `otaflow-image manifest sign`,
  *  into sig (OTA_MANIFEST_SIG_MAX bytes). Returns its length, or 0 after printing why. */
 size_t test_keys_sign_manifest(tool_key_t *key, const char *text, size_t len, uint8_t *sig);
 

@@ -19,8 +19,9 @@
 #include "mock_transport.h"
 #include "otaflow/agent.h"
 #include "sign_key.h"
-#include "test_keys.h"
 #include "store_fixture.h"
+#include "test_keys.h"
+#include "tool.h"
 
 typedef struct world {
     store_fixture_t *fx;
@@ -42,13 +43,6 @@ static void on_reset(void *ctx)
     ((world_t *)ctx)->resets++;
 }
 
-static void hex(const uint8_t d[32], char out[65])
-{
-    for (int i = 0; i < 32; i++) {
-        snprintf(out + 2 * i, 3, "%02x", d[i]);
-    }
-}
-
 /* A valid image of the given version; its file digest goes to w->digest(_hex). */
 static void make_image(world_t *w, uint32_t version, uint32_t payload)
 {
@@ -59,7 +53,7 @@ static void make_image(world_t *w, uint32_t version, uint32_t payload)
     test_image_tlv_sha256(&w->img);
     test_image_end(&w->img);
     ota_sha256(w->img.bytes, w->img.len, w->digest);
-    hex(w->digest, w->digest_hex);
+    tool_hex(w->digest, sizeof w->digest, w->digest_hex);
 }
 
 /* A scripted response: status line, headers, body (binary allowed). */

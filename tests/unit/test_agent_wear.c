@@ -20,6 +20,7 @@
 #include "event_log.h"
 #include "otaflow/agent.h"
 #include "store_fixture.h"
+#include "tool.h"
 
 #define DAY_MS (24u * 3600u * 1000u)
 #define JUNK_SIZE 200000u /* the "image" that matches its digest but does not parse */
@@ -58,13 +59,6 @@ static ota_net_status_t h_connect(void *ctx, const char *host, uint16_t port, bo
     return OTA_NET_OK;
 }
 
-static void hex(const uint8_t d[32], char out[65])
-{
-    for (int i = 0; i < 32; i++) {
-        snprintf(out + 2 * i, 3, "%02x", d[i]);
-    }
-}
-
 /* The junk file of the current version: its bytes (and so its digest) change per version. */
 static void make_junk(hostile_t *h, uint32_t version)
 {
@@ -86,10 +80,8 @@ static void answer(hostile_t *h)
                      version, version);
         } else {
             make_junk(h, version);
-            uint8_t d[32];
             char dh[65];
-            ota_sha256(h->junk, JUNK_SIZE, d);
-            hex(d, dh);
+            tool_sha256_hex(h->junk, JUNK_SIZE, dh);
             snprintf(body, sizeof body,
                      "{\"ota\":[{\"Version\":%u,\"URL\":\"http://h/app.ota\",\"Digest\":\"%s\","
                      "\"Size\":%u}]}",

@@ -563,21 +563,6 @@ static void test_api(void **state)
     assert_true(ota_http_resp_done(&copy));
 }
 
-static void test_status_strings(void **state)
-{
-    (void)state;
-    for (int st = OTA_HTTP_RESP_ERR_MALFORMED; st <= OTA_HTTP_RESP_OK; st++) {
-        const char *s = ota_http_resp_status_str((ota_http_resp_status_t)st);
-        assert_non_null(s);
-        assert_string_not_equal(s, "unknown response parser status");
-        for (int other = OTA_HTTP_RESP_ERR_MALFORMED; other < st; other++) {
-            assert_string_not_equal(s, ota_http_resp_status_str((ota_http_resp_status_t)other));
-        }
-    }
-    assert_string_equal(ota_http_resp_status_str((ota_http_resp_status_t)7),
-                        "unknown response parser status");
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -603,7 +588,6 @@ int main(void)
         cmocka_unit_test(test_fields_too_long_or_repeated),
         cmocka_unit_test(test_content_range),
         cmocka_unit_test(test_api),
-        cmocka_unit_test(test_status_strings),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

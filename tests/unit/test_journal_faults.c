@@ -23,11 +23,17 @@ typedef struct weak_store {
     ota_store_t store;
 } weak_store_t;
 
-static void weak_mount(weak_store_t *w, store_fixture_t *fx)
+static weak_store_t weak;
+
+/* A fresh fixture with a store mounted through the faulty device (in `weak`, no fault armed);
+ * the fixture's own store mounts the same flash directly, as after a reset. */
+static store_fixture_t *weak_open(void)
 {
-    memset(&w->domain, 0, sizeof w->domain);
-    faulty_flash_wrap(&w->dev, &w->domain, ota_sim_flash_port(&fx->dev));
-    assert_int_equal(ota_store_mount(&w->store, &w->dev.port, NULL), OTA_STORE_OK);
+    store_fixture_t *fx = store_fixture_open(NULL, NULL);
+    memset(&weak, 0, sizeof weak);
+    faulty_flash_wrap(&weak.dev, &weak.domain, ota_sim_flash_port(&fx->dev));
+    assert_int_equal(ota_store_mount(&weak.store, &weak.dev.port, NULL), OTA_STORE_OK);
+    return fx;
 }
 
 /* The security counter: each confirm with a higher value is one record. */
@@ -40,15 +46,13 @@ static uint32_t counter_after_remount(store_fixture_t *fx)
 static void test_record_that_did_not_take_is_written_again(void **unused)
 {
     (void)unused;
-    store_fixture_t *fx = store_fixture_open(NULL, NULL);
-    static weak_store_t w;
-    weak_mount(&w, fx);
-    ota_store_t *store = &w.store;
+    store_fixture_t *fx = weak_open();
+    ota_store_t *store = &weak.store;
     assert_int_equal(ota_store_confirm(store, 1), OTA_STORE_OK);
 
-    w.domain.weak_programs = 1;
+    weak.domain.weak_programs = 1;
     assert_int_equal(ota_store_confirm(store, 2), OTA_STORE_OK);
-    assert_int_equal(w.domain.weakened, 1);
+    assert_int_equal(weak.domain.weakened, 1);
     /* Acknowledged, so it is there after a reset. */
     assert_int_equal(counter_after_remount(fx), 2);
     /* The damaged position is skipped, not reused: later records survive too. */
@@ -60,16 +64,14 @@ static void test_record_that_did_not_take_is_written_again(void **unused)
 static void test_weak_cells_across_a_compaction(void **unused)
 {
     (void)unused;
-    store_fixture_t *fx = store_fixture_open(NULL, NULL);
-    static weak_store_t w;
-    weak_mount(&w, fx);
-    ota_store_t *store = &w.store;
+    store_fixture_t *fx = weak_open();
+    ota_store_t *store = &weak.store;
     uint32_t per_sector = ota_store_layout(store)->records_per_sector;
     /* Every position left in the first sector fails, so the record moves to the other. */
     assert_int_equal(ota_store_confirm(store, 1), OTA_STORE_OK);
-    w.domain.weak_programs = per_sector - 1u;
+    weak.domain.weak_programs = per_sector - 1u;
     assert_int_equal(ota_store_confirm(store, 2), OTA_STORE_OK);
-    assert_int_equal(w.domain.weakened, per_sector - 1u);
+    assert_int_equal(weak.domain.weakened, per_sector - 1u);
     assert_int_equal(store->journal.compactions, 1);
     assert_int_equal(counter_after_remount(fx), 2);
     store_fixture_close(fx);
@@ -78,12 +80,10 @@ static void test_weak_cells_across_a_compaction(void **unused)
 static void test_no_position_that_takes_is_reported(void **unused)
 {
     (void)unused;
-    store_fixture_t *fx = store_fixture_open(NULL, NULL);
-    static weak_store_t w;
-    weak_mount(&w, fx);
-    ota_store_t *store = &w.store;
+    store_fixture_t *fx = weak_open();
+    ota_store_t *store = &weak.store;
     assert_int_equal(ota_store_confirm(store, 1), OTA_STORE_OK);
-    w.domain.weak_programs = 1000000u; /* every program fails from now on */
+    weak.domain.weak_programs = 1000000u; /* every program fails from now on */
     assert_int_equal(ota_store_confirm(store, 2), OTA_STORE_ERR_JOURNAL_FULL);
     /* Not acknowledged, and nothing else lost: the last acknowledged state is still there
      * (the sector it is in was not erased). */

@@ -33,6 +33,20 @@ static const uint8_t g_point[OTA_ECDSA_P256_PUBKEY_SIZE] = {
     0x7C, 0x0F, 0x9E, 0x16, 0x2B, 0xCE, 0x33, 0x57, 0x6B, 0x31, 0x5E, 0xCE, 0xCB, 0xB6, 0x40,
     0x68, 0x37, 0xBF, 0x51, 0xF5};
 
+/* A keyring trusting one "key" that is key with a bit of its point flipped: off the curve, so
+ * no verification with it can be made. Lives until the next call. */
+static const ota_sig_keyring_t *ring_of_a_broken_point(const ota_sig_key_t *key)
+{
+    static uint8_t point[sizeof g_point];
+    static ota_sig_key_t broken;
+    static ota_sig_keyring_t ring = {.keys = &broken, .count = 1};
+    memcpy(point, key->key, sizeof point);
+    point[10] ^= 0x40;
+    broken = *key;
+    broken.key = point;
+    return &ring;
+}
+
 /* A DER signature (r = s = 1): well formed, and wrong for any key and hash. */
 static const uint8_t der_sig[] = {0x30, 0x06, 0x02, 0x01, 0x01, 0x02, 0x01, 0x01};
 
@@ -102,13 +116,8 @@ static void test_empty_keyring_is_an_error_not_a_policy(void **unused)
     assert_int_equal(ota_sig_verify_hash(&one, key.key_id, P256, hash, der_sig, sizeof der_sig),
                      OTA_SIG_ERR_BAD_SIGNATURE);
     /* A trusted "key" that is no key: the verification cannot be made, and says so. */
-    uint8_t broken_point[sizeof g_point];
-    memcpy(broken_point, g_point, sizeof g_point);
-    broken_point[10] ^= 0x40;
-    ota_sig_key_t broken = key;
-    broken.key = broken_point;
-    const ota_sig_keyring_t bad = {.keys = &broken, .count = 1};
-    assert_int_equal(ota_sig_verify_hash(&bad, broken.key_id, P256, hash, der_sig, sizeof der_sig),
+    assert_int_equal(ota_sig_verify_hash(ring_of_a_broken_point(&key), key.key_id, P256, hash,
+                                         der_sig, sizeof der_sig),
                      OTA_SIG_ERR_CRYPTO);
 
     /* A store configured with an empty keyring stores no image at all. */
@@ -150,13 +159,8 @@ static void test_manifest_signature_refusals(void **unused)
                      OTA_MANIFEST_SIG_ERR_FORMAT);
     assert_int_equal(ota_manifest_sig_verify(m, ml, sig, sl, &one),
                      OTA_MANIFEST_SIG_ERR_BAD_SIGNATURE);
-    uint8_t broken_point[sizeof g_point];
-    memcpy(broken_point, g_point, sizeof g_point);
-    broken_point[10] ^= 0x40;
-    ota_sig_key_t broken = key;
-    broken.key = broken_point;
-    const ota_sig_keyring_t bad = {.keys = &broken, .count = 1};
-    assert_int_equal(ota_manifest_sig_verify(m, ml, sig, sl, &bad), OTA_MANIFEST_SIG_ERR_CRYPTO);
+    assert_int_equal(ota_manifest_sig_verify(m, ml, sig, sl, ring_of_a_broken_point(&key)),
+                     OTA_MANIFEST_SIG_ERR_CRYPTO);
     sig[0] ^= 0xFF;
     assert_int_equal(ota_manifest_sig_verify(m, ml, sig, sl, &one), OTA_MANIFEST_SIG_ERR_FORMAT);
     assert_int_equal(ota_manifest_freshness(NULL, 0, 0), OTA_MANIFEST_SIG_ERR_ARG);

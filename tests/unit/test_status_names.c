@@ -17,7 +17,9 @@
 #include "otaflow/boot.h"
 #include "otaflow/crypto.h"
 #include "otaflow/events.h"
+#include "otaflow/guard.h"
 #include "otaflow/http.h"
+#include "otaflow/http_response.h"
 #include "otaflow/image.h"
 #include "otaflow/image_sig.h"
 #include "otaflow/manifest.h"
@@ -70,7 +72,9 @@ NAMER(ota_agent_state_str, ota_agent_state_t)
 NAMER(ota_event_type_str, ota_event_type_t)
 NAMER(ota_boot_status_str, ota_boot_status_t)
 NAMER(ota_crypto_status_str, ota_crypto_status_t)
+NAMER(ota_guard_status_str, ota_guard_status_t)
 NAMER(ota_http_status_str, ota_http_status_t)
+NAMER(ota_http_resp_status_str, ota_http_resp_status_t)
 NAMER(ota_image_status_str, ota_image_status_t)
 NAMER(ota_sig_status_str, ota_sig_status_t)
 NAMER(ota_manifest_status_str, ota_manifest_status_t)
@@ -89,8 +93,12 @@ static void test_every_status_has_its_own_name(void **unused)
                 "unknown boot status");
     check_names("crypto status", ota_crypto_status_str_int, OTA_CRYPTO_OK,
                 OTA_CRYPTO_ERR_INTERNAL, "unknown crypto status");
+    check_names("guard status", ota_guard_status_str_int, OTA_GUARD_OK,
+                OTA_GUARD_ERR_NOT_MOUNTED, "unknown guard status");
     check_names("HTTP status", ota_http_status_str_int, OTA_HTTP_WOULD_BLOCK,
                 OTA_HTTP_ERR_INSECURE, "unknown HTTP status");
+    check_names("HTTP response parser status", ota_http_resp_status_str_int, OTA_HTTP_RESP_OK,
+                OTA_HTTP_RESP_ERR_MALFORMED, "unknown response parser status");
     check_names("image status", ota_image_status_str_int, OTA_IMAGE_OK, OTA_IMAGE_ERR_ARG,
                 "unknown image status");
     check_names("signature status", ota_sig_status_str_int, OTA_SIG_OK, OTA_SIG_ERR_ARG,
