@@ -8,6 +8,8 @@ PKGS=(
   build-essential cmake pkg-config
   clang libclang-rt-14-dev            # fuzzing (libFuzzer) and sanitizer runtimes
   gcc-arm-none-eabi binutils-arm-none-eabi libnewlib-arm-none-eabi   # make cross-check
+  qemu-system-arm                     # make firmware / qemu-demo: the emulated Cortex-M4 board
+  dpkg-dev                            # dpkg-source: target libraries from Debian's source packages
   libmbedtls-dev                      # SHA-256, ECDSA P-256, TLS
   libjsmn-dev                         # manifest JSON (header-only, zero-alloc)
   libhttp-parser-dev                  # HTTP response parsing
