@@ -4,7 +4,7 @@ BUILD    ?= build
 JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?= -DOTA_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
 
-.PHONY: all deps build test powercut cross-check footprint demo clean coverage mutation
+.PHONY: all deps build test powercut cross-check footprint demo clean coverage mutation firmware
 
 all: build
 
@@ -17,8 +17,15 @@ $(BUILD)/CMakeCache.txt: | deps
 build: deps $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS)
 
-# The whole suite (unit, tool, integration, cross-compile check) under ASan+UBSan.
-test: build
+# The firmware of the emulated Cortex-M4 board (QEMU mps2-an386), its own CMake project
+# cross-compiled with arm-none-eabi-gcc into $(BUILD)/firmware (docs/firmware.md).
+firmware: deps
+	cmake -S firmware -B $(BUILD)/firmware -DCMAKE_TOOLCHAIN_FILE=$(CURDIR)/firmware/toolchain-arm-none-eabi.cmake
+	cmake --build $(BUILD)/firmware -j $(JOBS)
+
+# The whole suite (unit, tool, integration, cross-compile check) under ASan+UBSan; the
+# firmware first, which the QEMU engine's tests run.
+test: build firmware
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 # The full power-cut sweep (docs/reliability.md): every scenario x store geometry x image size

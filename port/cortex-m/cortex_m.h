@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Generic Cortex-M3/M4 support (ARMv7-M): the system control block's reset, the jump to an
+ * application's vector table, a millisecond clock on SysTick, and the painted stack that
+ * measures its own high-water mark. Nothing here knows the board: the SysTick input clock
+ * comes from the caller.
+ */
+#ifndef OTAFLOW_CORTEX_M_H
+#define OTAFLOW_CORTEX_M_H
+
+#include <stdint.h>
+
+/** Reset the chip through SCB AIRCR.SYSRESETREQ (what a watchdog-less reset does on any
+ *  ARMv7-M part). Does not return. */
+_Noreturn void cm_reset(void);
+
+/**
+ * Start the program whose vector table is at vector_table: what a real part needs before it
+ * runs a second program's reset handler: interrupts masked, SysTick stopped, pending
+ * exceptions cleared, VTOR set to the table, MSP loaded from its word 0, then a branch to its
+ * reset handler (word 1) in thread mode. vector_table must be aligned as VTOR requires
+ * (the table's size rounded up to a power of two, at least 128 bytes). Does not return.
+ */
+_Noreturn void cm_jump(uint32_t vector_table);
+
+/** Start SysTick at 1 kHz from the processor clock of cpu_hz: cm_millis() counts from here. */
+void cm_clock_start(uint32_t cpu_hz);
+
+/** Milliseconds since cm_clock_start (wraps after 49 days). */
+uint32_t cm_millis(void);
+
+/** The SysTick handler of the vector table (counts milliseconds). */
+void cm_systick_handler(void);
+
+/** Bytes of the main stack never written since reset (the startup code paints it): the
+ *  stack's size minus its high-water mark. */
+uint32_t cm_stack_unused(void);
+
+/** Size of the main stack in bytes (from the linker script). */
+uint32_t cm_stack_size(void);
+
+#endif /* OTAFLOW_CORTEX_M_H */
