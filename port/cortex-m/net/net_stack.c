@@ -119,16 +119,17 @@ static void announce_address(ota_cm_net_t *n)
     say(n, line);
 }
 
-void ota_cm_net_poll(ota_cm_net_t *n, uint32_t now_ms)
+unsigned ota_cm_net_poll(ota_cm_net_t *n, uint32_t now_ms)
 {
     g_now_ms = now_ms;
     if ((int32_t)(now_ms - n->next_link_check_ms) >= 0) {
         n->next_link_check_ms = now_ms + OTA_CM_NET_LINK_CHECK_MS;
         check_link(n);
     }
-    (void)ota_lan9118_netif_poll(&n->netif, OTA_CM_NET_FRAMES_PER_POLL);
+    unsigned frames = ota_lan9118_netif_poll(&n->netif, OTA_CM_NET_FRAMES_PER_POLL);
     sys_check_timeouts();
     announce_address(n);
+    return frames;
 }
 
 bool ota_cm_net_up(const ota_cm_net_t *n)

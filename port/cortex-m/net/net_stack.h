@@ -67,8 +67,9 @@ ota_cm_net_status_t ota_cm_net_init(ota_cm_net_t *n, const ota_cm_net_config_t *
                                     uint32_t now_ms);
 
 /** One bounded step: received frames to lwIP, link changes, lwIP's timers. Call it from
- *  the super-loop as often as possible (every pass), now_ms monotonic. */
-void ota_cm_net_poll(ota_cm_net_t *n, uint32_t now_ms);
+ *  the super-loop as often as possible (every pass), now_ms monotonic.
+ *  @return the frames received in this step (0: the wire was quiet). */
+unsigned ota_cm_net_poll(ota_cm_net_t *n, uint32_t now_ms);
 
 /** True when the link is up and the interface has an address (what network_up reports). */
 bool ota_cm_net_up(const ota_cm_net_t *n);

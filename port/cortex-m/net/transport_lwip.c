@@ -80,6 +80,11 @@ void ota_lwip_transport_init(ota_lwip_transport_t *t, const ota_cm_net_t *net)
     t->net = net;
 }
 
+bool ota_lwip_transport_pending(const ota_lwip_transport_t *t)
+{
+    return t->rx != NULL;
+}
+
 static bool net_up(void *ctx)
 {
     const ota_lwip_transport_t *t = ctx;

@@ -53,6 +53,9 @@ void ota_lwip_transport_init(ota_lwip_transport_t *t, const ota_cm_net_t *net);
 /** The ota_transport_t to hand to the agent, bound to t. */
 ota_transport_t ota_lwip_transport(ota_lwip_transport_t *t);
 
+/** True when received bytes wait to be read (a caller about to sleep should not). */
+bool ota_lwip_transport_pending(const ota_lwip_transport_t *t);
+
 /** Close the connection if any (same as the close op). */
 void ota_lwip_transport_close(ota_lwip_transport_t *t);
 
