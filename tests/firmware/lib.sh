@@ -1,23 +1,14 @@
 # SPDX-License-Identifier: Apache-2.0
 # Shared by tests/firmware/test_*.sh (sourced, not a test itself): a board directory for the
 # firmware of make firmware, and QEMU runs of it (the launch contract of docs/firmware.md).
-set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../tools/lib.sh" # TOOL, WORK (cwd), ok, die, done_checks
 
-: "${OTA_BIN:?OTA_BIN must point at build/bin}" "${OTA_BUILD_DIR:?}"
+: "${OTA_BUILD_DIR:?}"
 FW="$OTA_BUILD_DIR/firmware"
 BOARD="$OTA_BIN/otaflow-board"
-TOOL="$OTA_BIN/otaflow-image"
 for f in bootloader.bin example-app.hex example-app-crash.hex; do
-  [[ -f "$FW/$f" ]] || { echo "FAIL - missing $FW/$f: run make firmware" >&2; exit 1; }
+  [[ -f "$FW/$f" ]] || die "missing $FW/$f: run make firmware"
 done
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
-cd "$WORK"
-
-CHECKS=0
-ok() { CHECKS=$((CHECKS + 1)); echo "ok - $*"; }
-die() { echo "FAIL - $*" >&2; exit 1; }
-done_checks() { echo "firmware: $CHECKS checks passed"; }
 
 # fw_board DIR APP.hex VERSION: a board with the bootloader at offset 0 of internal flash (its
 # program units marked programmed in the .meta, as a programmer leaves them) and the app
