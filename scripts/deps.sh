@@ -10,7 +10,6 @@ PKGS=(
   gcc-arm-none-eabi binutils-arm-none-eabi libnewlib-arm-none-eabi   # make cross-check
   qemu-system-arm                     # make firmware / qemu-demo: the emulated Cortex-M4 board
   dpkg-dev                            # dpkg-source: target libraries from Debian's source packages
-  socat                               # relays QEMU guestfwd connections to 127.0.0.1 (firmware network tests)
   libmbedtls-dev                      # SHA-256, ECDSA P-256, TLS
   libjsmn-dev                         # manifest JSON (header-only, zero-alloc)
   libhttp-parser-dev                  # HTTP response parsing
