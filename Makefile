@@ -19,8 +19,11 @@ build: deps $(BUILD)/CMakeCache.txt
 
 # The firmware of the emulated Cortex-M4 board (QEMU mps2-an386), its own CMake project
 # cross-compiled with arm-none-eabi-gcc into $(BUILD)/firmware (docs/firmware.md).
+# mbedTLS for the target comes from Debian's source package (unpacked once, then reused).
 firmware: deps
-	cmake -S firmware -B $(BUILD)/firmware -DCMAKE_TOOLCHAIN_FILE=$(CURDIR)/firmware/toolchain-arm-none-eabi.cmake
+	@bash scripts/debian_source.sh mbedtls $(BUILD)/debian-src >/dev/null
+	cmake -S firmware -B $(BUILD)/firmware -DCMAKE_TOOLCHAIN_FILE=$(CURDIR)/firmware/toolchain-arm-none-eabi.cmake \
+	  -DOTA_DEBIAN_SRC=$(abspath $(BUILD))/debian-src
 	cmake --build $(BUILD)/firmware -j $(JOBS)
 
 # The whole suite (unit, tool, integration, cross-compile check) under ASan+UBSan; the

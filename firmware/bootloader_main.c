@@ -1,23 +1,127 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The bootloader of the emulated board (mps2-an386): what the host engine's board process
- * does in boot_once (sim/cmd_run.c), on the target.
+ * The bootloader of the emulated board (mps2-an386): on the target, what the host engine's
+ * board process does in boot_once (sim/cmd_run.c) with the host system port: read the
+ * board's settings, open both flashes, mount the guard and the image store, then
+ * ota_boot_start (watchdog, decisions, guard write-protect, jump). Before the jump it prints
+ * its stack high-water mark and the crypto heap's (docs/firmware.md, "Measurements").
+ *
+ * Exit statuses of QEMU (the contract with the QEMU engine, docs/firmware.md): a reset ends
+ * it with 0, a power cut with 3, no valid image with 5, a broken board directory or a
+ * bootloader error with 1.
  */
+#include <string.h>
+
 #include "an386.h"
+#include "board_args.h"
+#include "board_flash.h"
+#include "board_system.h"
 #include "console.h"
 #include "cortex_m.h"
+#include "otaflow/boot.h"
+#include "otaflow/crypto.h"
+#include "otaflow/guard.h"
+#include "otaflow/store.h"
 #include "semihost.h"
 
+#define EXIT_FAIL 1
 #define EXIT_NO_IMAGE 5
+#define HEAP_PAINT 0xA5u
+/* mbedTLS's buffer allocator keeps its first block header at the start of the arena
+ * (memory_buffer_alloc.c: 8 words on a 32-bit target); the rest is painted. */
+#define HEAP_FIRST_HEADER 32u
+
+static board_args_t g_args;
+static board_flashes_t g_flashes;
+static board_system_t g_sys;
+static ota_guard_t g_guard;
+static ota_store_t g_store;
+static ota_boot_t g_boot;
+static ota_boot_report_t g_report;
+static uint8_t g_heap[OTA_ECDSA_P256_HEAP_SIZE] __attribute__((aligned(8)));
+
+static void boot_log(void *ctx, const char *line)
+{
+    (void)ctx;
+    console_log(strncmp(line, "boot:", 5) == 0 ? "" : "boot: ", line);
+}
+
+static _Noreturn void stop(int status)
+{
+    board_flashes_sync(&g_flashes);
+    sh_exit(status);
+}
+
+/* The highest byte of the arena ever written: what a smaller arena must still hold. */
+static uint32_t heap_high_water(void)
+{
+    uint32_t top = sizeof g_heap;
+    while (top > HEAP_FIRST_HEADER && g_heap[top - 1u] == HEAP_PAINT) {
+        top--;
+    }
+    return top;
+}
+
+static void before_jump(void *ctx, uint32_t vectors)
+{
+    (void)ctx;
+    console_printf("boot: ",
+                   "watchdog armed (%lu s), guard pages write-protected (security counter %lu, "
+                   "revoked keys mask %lu): starting the application (vector table 0x%05lx)",
+                   (unsigned long)g_args.watchdog_s, (unsigned long)g_report.guard_counter,
+                   (unsigned long)g_report.guard_revoked, (unsigned long)vectors);
+    console_printf("boot: ", "measured: stack high-water mark %lu of %lu bytes, crypto heap "
+                   "high-water mark %lu of %lu bytes",
+                   (unsigned long)(cm_stack_size() - cm_stack_unused()),
+                   (unsigned long)cm_stack_size(), (unsigned long)heap_high_water(),
+                   (unsigned long)sizeof g_heap);
+}
 
 int main(void)
 {
+    char err[160];
     console_init();
     cm_clock_start(AN386_CPU_HZ);
-    console_printf("boot: ", "otaflow bootloader on mps2-an386 (Cortex-M4)");
-    console_printf("boot: ", "stack: %lu of %lu bytes used",
-                   (unsigned long)(cm_stack_size() - cm_stack_unused()),
-                   (unsigned long)cm_stack_size());
-    console_printf("boot: ", "halted: no valid image to start");
-    sh_exit(EXIT_NO_IMAGE);
+    if (board_args_read(&g_args, err, sizeof err) != 0 ||
+        board_flashes_open(&g_flashes, &g_args, err, sizeof err) != 0) {
+        console_printf("boot: ", "board: %s", err);
+        sh_exit(EXIT_FAIL);
+    }
+    if (ota_crypto_heap_init(g_heap, sizeof g_heap) != OTA_CRYPTO_OK ||
+        board_system_init(&g_sys, &g_flashes, true) != 0) {
+        console_printf("boot: ", "bootloader failed: no crypto heap or no guard window");
+        stop(EXIT_FAIL);
+    }
+    memset(g_heap + HEAP_FIRST_HEADER, HEAP_PAINT, sizeof g_heap - HEAP_FIRST_HEADER);
+    g_sys.before_jump = before_jump;
+
+    /* A mount failure (power cut) leaves the guard unmounted: the bootloader then stops with
+     * a flash error rather than boot without its floor (as the host board does). */
+    (void)ota_guard_mount(&g_guard, g_sys.system.guard_flash);
+    static ota_sig_keyring_t ring;
+    ota_store_config_t sc;
+    board_args_store_config(&g_args, &ring, &g_guard, &sc);
+    ota_boot_config_t bc;
+    board_args_boot_config(&g_args, &bc);
+
+    ota_store_status_t mst =
+        ota_store_mount(&g_store, board_flash_port(&g_flashes.external), &sc);
+    if (mst != OTA_STORE_OK) {
+        console_printf("boot: ", "the image store cannot be mounted: %s",
+                       ota_store_status_str(mst));
+        stop(EXIT_FAIL);
+    }
+    ota_boot_status_t bst = ota_boot_start(&g_boot, &bc, &g_sys.system,
+                                           g_args.watchdog_s * 1000u,
+                                           board_flash_port(&g_flashes.internal), &g_store,
+                                           boot_log, NULL, &g_report);
+    if (bst == OTA_BOOT_ERR_NO_IMAGE) {
+        console_printf("boot: ", "halted: the bootloader found no valid image to start");
+        stop(EXIT_NO_IMAGE);
+    }
+    /* OK returns only if the jump did not happen: never run on without an application. */
+    console_printf("boot: ", "bootloader failed: %s (store: %s, flash status %d)",
+                   ota_boot_status_str(bst), ota_store_status_str(g_report.store_status),
+                   (int)g_report.flash_status);
+    stop(EXIT_FAIL);
 }

@@ -13,10 +13,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 OTA_BIN=${OTA_BIN:-$ROOT/build/bin}
 # shellcheck source=../tests/integration/lib.sh
 source "$ROOT/tests/integration/lib.sh"
-
-if [[ -t 1 ]]; then BOLD=$'\033[1m'; OFF=$'\033[0m'; else BOLD=; OFF=; fi
-step() { printf '\n%s== %s%s\n' "$BOLD" "$*" "$OFF"; }
-say() { printf '   %s\n' "$*"; }
+source "$ROOT/scripts/demo_lib.sh"
 
 for tool in otaflow-image otaflow-board otaflow-example-app; do
     [[ -x "$OTA_BIN/$tool" ]] || ota_fail "$OTA_BIN/$tool is missing: run 'make build' first"
@@ -52,20 +49,9 @@ step "3. A new board, factory-programmed with version 1"
 step "4. Power on, and watch the console until version 2 runs and is confirmed"
 say "boot: lines come from the bootloader, app: lines from the application, board: lines"
 say "from the simulated board (resets, watchdog, power)."
-echo
-set +e
-"$OTA_BIN/otaflow-board" run "$BOARD" --until-version 2 --timeout 60
-rc=$?
-set -e
-[[ $rc -eq 0 ]] || ota_fail "the board did not reach version 2 (otaflow-board run exit status $rc)"
+demo_until_v2 "$BOARD" 60
 
-step "5. What the board holds now"
-"$OTA_BIN/otaflow-board" status "$BOARD" | sed 's/^/   /'
-echo
-say "Requests the web server saw:"
-grep -o '"GET [^"]*"' "$OTA_SERVER_LOG" | sed 's/^/     /'
-
-step "Done in $(awk -v a="$START" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }') s"
+demo_done
 say "Version 1 downloaded version 2, the bootloader installed it and kept version 1 as the"
 say "factory image; version 2 confirmed itself after its first manifest check."
 say "Try it yourself: build/bin/otaflow-board --help"

@@ -74,10 +74,14 @@ static void exec_child(int exe_fd, int console_w, int heartbeat_w, char **env)
     }
     char *argv[] = {"otaflow-app", NULL};
     fexecve(exe, argv, env);
+    app_exec_failed("board: cannot execute the application image: ");
+}
+
+void app_exec_failed(const char *what)
+{
     /* no stdio after fork: the line is assembled by hand */
-    static const char msg[] = "board: cannot execute the application image: ";
     const char *why = strerror(errno);
-    ssize_t ignored = write(2, msg, sizeof msg - 1);
+    ssize_t ignored = write(2, what, strlen(what));
     ignored = write(2, why, strlen(why));
     ignored = write(2, "\n", 1);
     (void)ignored;

@@ -38,6 +38,10 @@ void app_stop(app_process_t *app, unsigned grace_ms);
 /** Kill at once (power cut, watchdog) and reap. */
 void app_kill(app_process_t *app);
 
+/** In a child after a failed exec: "<what><strerror(errno)>" on stderr, then _exit(127).
+ *  Async-signal-safe. */
+void app_exec_failed(const char *what) __attribute__((noreturn));
+
 /** Close the pipes (after the child was reaped). */
 void app_release(app_process_t *app);
 

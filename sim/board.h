@@ -36,6 +36,7 @@
 #define BOARD_POWER "power"
 #define BOARD_REQUEST "request"
 #define BOARD_GUARD_LOCK "guard.lock"
+#define BOARD_POWER_QEMU "power.qemu" /* the QEMU engine's power domain (docs/board.md) */
 
 #define BOARD_INTERNAL_PRESET "pic32mzw1-pfm"
 #define BOARD_URL_MAX 256u
@@ -47,8 +48,18 @@
 #define BOARD_ENV_DIR "OTAFLOW_BOARD_DIR"
 #define BOARD_ENV_HEARTBEAT_FD "OTAFLOW_BOARD_HEARTBEAT_FD"
 
+/** What runs the board's code (board.conf `engine`, fixed at create). */
+typedef enum board_engine {
+    BOARD_ENGINE_HOST = 0, /**< bootloader in otaflow-board, application as a host process */
+    BOARD_ENGINE_QEMU = 1, /**< the firmware (build/firmware) on QEMU's mps2-an386 */
+} board_engine_t;
+
+/** "host" or "qemu". */
+const char *board_engine_str(board_engine_t engine);
+
 /** What board.conf holds. Defaults are the original's (docs/design.md §10) unless noted. */
 typedef struct board_config {
+    board_engine_t engine;         /**< host (default) or qemu */
     char ext_flash[32];            /**< external flash preset: sst26vf032b (default) or 064b */
     char manifest_url[BOARD_URL_MAX]; /**< "" = no periodic checks */
     uint32_t period_s;             /**< seconds between manifest checks (60) */
@@ -123,5 +134,10 @@ void board_flashes_close(board_flashes_t *f);
 
 /** Set (create DIR/guard.lock) or clear (a reset: remove it) the guard write-protect latch. */
 int board_guard_latch(const char *dir, bool locked, char *err, size_t err_len);
+
+/** Programming as a programmer does: erase [base, base + size) (whole erase units), then
+ *  program data[0, len) from base, page by page, the last program unit padded erased. */
+ota_flash_status_t board_program_region(const ota_flash_t *f, uint32_t base, uint32_t size,
+                                        const uint8_t *data, size_t len);
 
 #endif /* OTAFLOW_SIM_BOARD_H */

@@ -107,10 +107,20 @@ static void put_pubkey(FILE *f, const char *name, bool has, const uint8_t *bytes
     fputc('\n', f);
 }
 
+const char *board_engine_str(board_engine_t engine)
+{
+    return engine == BOARD_ENGINE_QEMU ? "qemu" : "host";
+}
+
 int board_config_set(board_config_t *cfg, const char *key, const char *value, char *err,
                      size_t err_len)
 {
-    if (strcmp(key, "ext_flash") == 0) {
+    if (strcmp(key, "engine") == 0) {
+        if (strcmp(value, "host") != 0 && strcmp(value, "qemu") != 0) {
+            return fail(err, err_len, "engine must be host or qemu, not '%s'", value);
+        }
+        cfg->engine = value[0] == 'q' ? BOARD_ENGINE_QEMU : BOARD_ENGINE_HOST;
+    } else if (strcmp(key, "ext_flash") == 0) {
         if (strcmp(value, "sst26vf032b") != 0 && strcmp(value, "sst26vf064b") != 0) {
             return fail(err, err_len, "ext_flash must be sst26vf032b or sst26vf064b, not '%s'",
                         value);
@@ -232,6 +242,7 @@ int board_config_save(const char *dir, const board_config_t *cfg, char *err, siz
     }
     fprintf(f,
             "# otaflow virtual board: PIC32MZ W1 Curiosity (otaflow-board create --help)\n"
+            "engine = %s\n"
             "ext_flash = %s\n"
             "manifest_url = %s\n"
             "period_s = %u\n"
@@ -240,7 +251,8 @@ int board_config_save(const char *dir, const board_config_t *cfg, char *err, siz
             "attempts = %u\n"
             "watchdog_s = %u\n"
             "confirm_on_start = %s\n",
-            cfg->ext_flash, cfg->manifest_url, cfg->period_s, cfg->slots,
+            board_engine_str(cfg->engine), cfg->ext_flash, cfg->manifest_url, cfg->period_s,
+            cfg->slots,
             cfg->auto_reset ? "on" : "off", cfg->attempts, cfg->watchdog_s,
             cfg->confirm_on_start ? "on" : "off");
     fprintf(f, "hw_id = %u\n", (unsigned)cfg->hw_id);
@@ -399,4 +411,31 @@ void board_flashes_close(board_flashes_t *f)
 {
     ota_sim_flash_close(&f->internal);
     ota_sim_flash_close(&f->external);
+}
+
+ota_flash_status_t board_program_region(const ota_flash_t *f, uint32_t base, uint32_t size,
+                                         const uint8_t *data, size_t len)
+{
+    const ota_flash_geometry_t *g = &f->geometry;
+    for (uint32_t off = 0; off < size; off += g->erase_unit) {
+        ota_flash_status_t st = ota_flash_erase(f, base + off, g->erase_unit);
+        if (st != OTA_FLASH_OK) {
+            return st;
+        }
+    }
+    uint8_t row[1024];
+    if (g->page_size > sizeof row) {
+        return OTA_FLASH_ERR_ALIGN;
+    }
+    for (size_t off = 0; off < len; off += g->page_size) {
+        size_t n = len - off < g->page_size ? len - off : g->page_size;
+        size_t padded = (n + g->program_unit - 1) / g->program_unit * g->program_unit;
+        memset(row, g->erased_value, padded);
+        memcpy(row, data + off, n);
+        ota_flash_status_t st = ota_flash_program(f, base + (uint32_t)off, row, (uint32_t)padded);
+        if (st != OTA_FLASH_OK) {
+            return st;
+        }
+    }
+    return OTA_FLASH_OK;
 }

@@ -49,5 +49,6 @@ int cmd_run(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_request(int argc, char **argv);
 int cmd_attack(int argc, char **argv);
+int cmd_relay(int argc, char **argv);
 
 #endif /* OTAFLOW_SIM_CLI_H */

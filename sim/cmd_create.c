@@ -2,12 +2,15 @@
 /* otaflow-board create / set: a new board directory, or new settings for one. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "board.h"
 #include "board_key.h"
 #include "cli.h"
+#include "qemu_power.h"
 
 static const char CREATE_HELP[] =
     "usage: otaflow-board create DIR [options]\n"
@@ -28,15 +31,79 @@ static const char CREATE_HELP[] =
     "  --manifest-pubkey PUB.pem  manifests must be signed by this key (the agent fetches\n"
     "                           MANIFEST_URL.sig; see otaflow-image manifest sign)\n"
     "  --hw-id N                the board's hardware id: images and manifest entries for\n"
-    "                           another one are refused (default 0: any)\n";
+    "                           another one are refused (default 0: any)\n"
+    "  --engine host|qemu       what runs the board: host (default: the bootloader in\n"
+    "                           otaflow-board, the application as a host program) or qemu\n"
+    "                           (the firmware of make firmware on QEMU's mps2-an386 Cortex-M4;\n"
+    "                           manifest URLs then name the host's server http://10.0.2.100:PORT)\n"
+    "  --bootloader FILE.bin    qemu: the bootloader written at address 0 of internal flash\n"
+    "                           (default: firmware/bootloader.bin of this build, beside bin/)\n";
 
 static const char SET_HELP[] =
     "usage: otaflow-board set DIR KEY=VALUE...\n"
     "\n"
-    "Change settings in DIR/board.conf. Keys (ext_flash is fixed at create):\n"
+    "Change settings in DIR/board.conf. Keys (ext_flash and engine are fixed at create):\n"
     "manifest_url, period_s, slots, auto_reset, attempts, watchdog_s, confirm_on_start,\n"
     "hw_id, image_pubkey, manifest_pubkey (130 hex digits, or empty for none).\n"
     "The running application reads them at its next start.\n";
+
+/* The default bootloader: BUILD/firmware/bootloader.bin beside BUILD/bin/otaflow-board. */
+static int default_bootloader(char *out, size_t len)
+{
+    char self[BOARD_PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n <= 0) {
+        return -1;
+    }
+    self[n] = '\0';
+    char *slash = strrchr(self, '/');
+    if (slash == NULL) {
+        return -1;
+    }
+    *slash = '\0';
+    int w = snprintf(out, len, "%s/../firmware/bootloader.bin", self);
+    return (w < 0 || (size_t)w >= len) ? -1 : 0;
+}
+
+/* What a programmer does before shipping a board: the bootloader at address 0 of internal
+ * flash, through the flash model (so its programs, wear and counters are recorded), below
+ * the guard pages. The application comes with `otaflow-board flash`. */
+static int write_bootloader(board_flashes_t *f, const char *dir, const char *file, char *err,
+                            size_t err_len)
+{
+    char def[BOARD_PATH_MAX];
+    if (file == NULL) {
+        if (default_bootloader(def, sizeof def) != 0) {
+            snprintf(err, err_len, "cannot find this build's firmware/bootloader.bin");
+            return -1;
+        }
+        file = def;
+    }
+    uint8_t *data;
+    size_t len;
+    if (board_read_file(file, &data, &len) != 0) {
+        snprintf(err, err_len, "cannot read the bootloader %s: %s (make firmware builds it)",
+                 file, strerror(errno));
+        return -1;
+    }
+    const ota_flash_t *flash = ota_sim_flash_port(&f->internal);
+    uint32_t unit = flash->geometry.erase_unit;
+    uint32_t room = f->system.guard_offset; /* everything below the guard pages */
+    if (len == 0 || len > room) {
+        free(data);
+        snprintf(err, err_len, "%s: %zu bytes: a bootloader is 1..%u bytes (below the guard "
+                 "pages of %s)", file, len, (unsigned)room, dir);
+        return -1;
+    }
+    ota_flash_status_t st = board_program_region(
+        flash, 0, (uint32_t)((len + unit - 1) / unit * unit), data, len);
+    free(data);
+    if (st != OTA_FLASH_OK) {
+        snprintf(err, err_len, "programming the bootloader failed (flash status %d)", st);
+        return -1;
+    }
+    return 0;
+}
 
 int cmd_create(int argc, char **argv)
 {
@@ -44,13 +111,15 @@ int cmd_create(int argc, char **argv)
     const char *ext = NULL, *url = NULL, *period = NULL, *slots = NULL, *auto_reset = NULL;
     const char *attempts = NULL, *watchdog = NULL, *confirm = NULL;
     const char *pubkey = NULL, *manifest_pubkey = NULL, *hw_id = NULL;
+    const char *engine = NULL, *bootloader = NULL;
     const cli_opt_t opts[] = {
         {"ext-flash", &ext, NULL},       {"manifest-url", &url, NULL},
         {"period", &period, NULL},       {"slots", &slots, NULL},
         {"auto-reset", &auto_reset, NULL}, {"attempts", &attempts, NULL},
         {"watchdog", &watchdog, NULL},   {"confirm-on-start", &confirm, NULL},
         {"pubkey", &pubkey, NULL},       {"manifest-pubkey", &manifest_pubkey, NULL},
-        {"hw-id", &hw_id, NULL},
+        {"hw-id", &hw_id, NULL},         {"engine", &engine, NULL},
+        {"bootloader", &bootloader, NULL},
         {NULL, NULL, NULL},
     };
     int p = cli_parse(argc, argv, opts, &dir, 1, CREATE_HELP);
@@ -67,10 +136,10 @@ int cmd_create(int argc, char **argv)
          board_pubkey_hex(manifest_pubkey, manifest_hex, err, sizeof err) != 0)) {
         return board_fail(argv[0], "%s", err);
     }
-    const char *keys[] = {"ext_flash", "manifest_url", "period_s", "slots", "auto_reset",
+    const char *keys[] = {"engine", "ext_flash", "manifest_url", "period_s", "slots", "auto_reset",
                           "attempts", "watchdog_s", "confirm_on_start", "hw_id",
                           "image_pubkey", "manifest_pubkey"};
-    const char *values[] = {ext, url, period, slots, auto_reset, attempts, watchdog, confirm,
+    const char *values[] = {engine, ext, url, period, slots, auto_reset, attempts, watchdog, confirm,
                             hw_id, pubkey ? image_hex : NULL,
                             manifest_pubkey ? manifest_hex : NULL};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
@@ -79,6 +148,9 @@ int cmd_create(int argc, char **argv)
         }
     }
 
+    if (bootloader != NULL && cfg.engine != BOARD_ENGINE_QEMU) {
+        return board_usage_error(argv[0], "--bootloader is for --engine qemu");
+    }
     char path[BOARD_PATH_MAX];
     if (board_path(path, dir, BOARD_CONF) != 0) {
         return board_fail(argv[0], "directory path too long");
@@ -93,20 +165,30 @@ int cmd_create(int argc, char **argv)
 
     ota_sim_power_t *power = NULL;
     board_flashes_t flashes;
-    if (board_power_map(dir, true, &power, err, sizeof err) != 0 ||
+    bool qemu = cfg.engine == BOARD_ENGINE_QEMU;
+    ota_sim_power_t fresh;
+    memset(&fresh, 0, sizeof fresh);
+    if ((qemu ? qemu_power_write(dir, &fresh, 1, err, sizeof err)
+              : board_power_map(dir, true, &power, err, sizeof err)) != 0 ||
         board_flashes_open(&flashes, dir, &cfg, NULL, true, err, sizeof err) != 0) {
         board_power_unmap(power);
         return board_fail(argv[0], "%s", err);
     }
+    int rc = qemu ? write_bootloader(&flashes, dir, bootloader, err,
+                                                                sizeof err) : 0;
     board_flashes_close(&flashes);
     board_power_unmap(power);
+    if (rc != 0) {
+        return board_fail(argv[0], "%s", err);
+    }
     /* board.conf last: a directory with it is a complete board */
     if (board_config_save(dir, &cfg, err, sizeof err) != 0) {
         return board_fail(argv[0], "%s", err);
     }
-    printf("board %s: PIC32MZ W1 (1 MB program flash) + %s, %u download slot%s, manifest %s\n",
+    printf("board %s: PIC32MZ W1 (1 MB program flash) + %s, %u download slot%s, manifest %s%s\n",
            dir, cfg.ext_flash, cfg.slots, cfg.slots == 1 ? "" : "s",
-           cfg.manifest_url[0] != '\0' ? cfg.manifest_url : "(none)");
+           cfg.manifest_url[0] != '\0' ? cfg.manifest_url : "(none)",
+           cfg.engine == BOARD_ENGINE_QEMU ? ", on QEMU mps2-an386 (Cortex-M4)" : "");
     return BOARD_EXIT_OK;
 }
 
@@ -127,6 +209,7 @@ int cmd_set(int argc, char **argv)
     }
     char ext_before[sizeof cfg.ext_flash];
     strcpy(ext_before, cfg.ext_flash);
+    board_engine_t engine_before = cfg.engine;
     for (int i = 2; i < argc; i++) {
         char kv[BOARD_URL_MAX + 64];
         const char *eq = strchr(argv[i], '=');
@@ -141,6 +224,9 @@ int cmd_set(int argc, char **argv)
     }
     if (strcmp(ext_before, cfg.ext_flash) != 0) {
         return board_fail(argv[0], "ext_flash cannot change: the external flash file exists");
+    }
+    if (engine_before != cfg.engine) {
+        return board_fail(argv[0], "engine cannot change: make a new board (create --engine)");
     }
     if (board_config_save(dir, &cfg, err, sizeof err) != 0) {
         return board_fail(argv[0], "%s", err);

@@ -18,37 +18,10 @@ static const char HELP[] =
     "usage: otaflow-board flash DIR FILE.ota\n"
     "\n"
     "Factory programming: write the image FILE.ota (made by otaflow-image pack) into the\n"
-    "application region of the board's internal flash (0x10020000, 0xDF000 bytes), as a\n"
+    "application region of the board's internal flash (0x10020000, 0xDF000 bytes; at\n"
+    "0x00020000 of the emulated Cortex-M4 on a qemu board), as a\n"
     "programmer does. The image must be intact and fit the region. The image store on the\n"
     "external flash is left as it is.\n";
-
-/* Program [data, data+len) at region start `base`, row by row; the tail row padded erased. */
-static ota_flash_status_t program_region(const ota_flash_t *f, uint32_t base, uint32_t size,
-                                         const uint8_t *data, size_t len)
-{
-    const ota_flash_geometry_t *g = &f->geometry;
-    for (uint32_t off = 0; off < size; off += g->erase_unit) {
-        ota_flash_status_t st = ota_flash_erase(f, base + off, g->erase_unit);
-        if (st != OTA_FLASH_OK) {
-            return st;
-        }
-    }
-    uint8_t row[1024];
-    if (g->page_size > sizeof row) {
-        return OTA_FLASH_ERR_ALIGN;
-    }
-    for (size_t off = 0; off < len; off += g->page_size) {
-        size_t n = len - off < g->page_size ? len - off : g->page_size;
-        size_t padded = (n + g->program_unit - 1) / g->program_unit * g->program_unit;
-        memset(row, g->erased_value, padded);
-        memcpy(row, data + off, n);
-        ota_flash_status_t st = ota_flash_program(f, base + (uint32_t)off, row, (uint32_t)padded);
-        if (st != OTA_FLASH_OK) {
-            return st;
-        }
-    }
-    return OTA_FLASH_OK;
-}
 
 int cmd_flash(int argc, char **argv)
 {
@@ -102,7 +75,7 @@ int cmd_flash(int argc, char **argv)
         free(data);
         return board_fail(argv[0], "%s", err);
     }
-    ota_flash_status_t st = program_region(ota_sim_flash_port(&flashes.internal), boot.app_offset,
+    ota_flash_status_t st = board_program_region(ota_sim_flash_port(&flashes.internal), boot.app_offset,
                                            boot.app_size, data, len);
     board_flashes_close(&flashes);
     free(data);
@@ -111,6 +84,6 @@ int cmd_flash(int argc, char **argv)
     }
     printf("flashed %s: version %u, %u bytes into the application region at 0x%08X\n", file,
            (unsigned)info.header.version, (unsigned)info.total_size,
-           (unsigned)(0x10000000u + boot.app_offset));
+           (unsigned)((cfg.engine == BOARD_ENGINE_QEMU ? 0u : 0x10000000u) + boot.app_offset));
     return BOARD_EXIT_OK;
 }

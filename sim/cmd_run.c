@@ -18,9 +18,9 @@
 #include <unistd.h>
 
 #include "app_process.h"
-#include "board_view.h"
 #include "cli.h"
-#include "console.h"
+#include "qemu_power.h"
+#include "run.h"
 
 static const char HELP[] =
     "usage: otaflow-board run DIR [options]\n"
@@ -44,44 +44,15 @@ static const char HELP[] =
     "exit status: 0 goal reached, 1 failure, 2 bad usage, 3 timeout, 4 power cut,\n"
     "5 the bootloader found no valid image and halted, 130 interrupted.\n";
 
-#define EXIT_INTERRUPTED 130
-#define POLL_MS 50
-#define GOAL_CHECK_MS 200
-#define STOP_GRACE_MS 3000
-
-typedef struct run_goal {
-    uint32_t version;          /**< --until-version (0: none) */
-    uint32_t rejected;         /**< --until-rejected (0: none) */
-    const char *console_text;  /**< --until-console */
-} run_goal_t;
-
-typedef struct run_ctx {
-    const char *dir;
-    char abs_dir[BOARD_PATH_MAX];
-    board_config_t cfg;
-    ota_sim_power_t *power;
-    console_t console;
-    run_goal_t goal;
-    uint64_t deadline_ms;      /**< 0: none */
-    uint64_t ops_at_power_on;  /**< power->ops when this run started: --power-cut-at counts
-                                    from here */
-    unsigned resets;
-    board_view_t view;
-    board_flashes_t flashes;
-    ota_store_t store;
-    ota_sig_keyring_t keys; /* trusted image keys of the store (board_store_config) */
-    ota_boot_t boot;
-} run_ctx_t;
-
-static volatile sig_atomic_t g_interrupted;
+volatile sig_atomic_t g_run_interrupted;
 
 static void on_signal(int sig)
 {
     (void)sig;
-    g_interrupted = 1;
+    g_run_interrupted = 1;
 }
 
-static uint64_t mono_ms(void)
+uint64_t run_mono_ms(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -99,7 +70,7 @@ static void boot_log(void *ctx, const char *line)
     console_line(ctx, buf);
 }
 
-static bool goal_reached(run_ctx_t *r)
+bool run_goal_reached(run_ctx_t *r)
 {
     const run_goal_t *g = &r->goal;
     if (g->console_text != NULL && r->console.watch_seen) {
@@ -124,20 +95,41 @@ static bool goal_reached(run_ctx_t *r)
 }
 
 /* The operation count lets a test aim a power cut at what happens after this reset. */
-static void announce_reset(run_ctx_t *r, const char *why)
+void run_announce_reset(run_ctx_t *r, const char *why)
 {
     r->resets++;
     console_board(&r->console, "reset #%u: %s (after flash operation %llu of this run)",
                   r->resets, why, (unsigned long long)(r->power->ops - r->ops_at_power_on));
 }
 
-static int power_cut_exit(run_ctx_t *r, const char *when)
+int run_power_cut_exit(run_ctx_t *r, const char *when)
 {
     console_board(&r->console,
                   "power cut at flash operation %llu of this run (as requested, %s): the "
                   "board is dead until the next run",
                   (unsigned long long)(r->power->cut_at - r->ops_at_power_on), when);
     return BOARD_EXIT_POWER_CUT;
+}
+
+bool run_reaped(run_ctx_t *r, app_process_t *p, bool console_open, int *wait_status)
+{
+    if (!app_reaped(p, wait_status)) {
+        return false;
+    }
+    /* once: reads to the end, unless something the child started still holds the pipe
+     * (then its later lines are lost, not waited for) */
+    if (console_open) {
+        console_feed(&r->console, p->console_fd);
+    }
+    console_flush(&r->console);
+    app_release(p);
+    return true;
+}
+
+int run_timeout_exit(run_ctx_t *r)
+{
+    console_board(&r->console, "timeout: goal not reached");
+    return BOARD_EXIT_TIMEOUT;
 }
 
 /* One bootloader pass. Returns -1 to go on (start the app), else the exit status. */
@@ -180,7 +172,7 @@ static int boot_once(run_ctx_t *r)
     }
     board_flashes_close(&r->flashes);
     if (r->power->dead) {
-        return power_cut_exit(r, "in the bootloader");
+        return run_power_cut_exit(r, "in the bootloader");
     }
     if (mst != OTA_STORE_OK) {
         console_board(&r->console, "the image store cannot be mounted: %s",
@@ -230,7 +222,7 @@ static void describe_exit(run_ctx_t *r, int ws)
         snprintf(why, sizeof why, "the application crashed (%s)",
                  strsignal(WIFSIGNALED(ws) ? WTERMSIG(ws) : 0));
     }
-    announce_reset(r, why);
+    run_announce_reset(r, why);
 }
 
 static void drain(int fd)
@@ -244,13 +236,13 @@ static void drain(int fd)
  * status of the run. */
 static int supervise(run_ctx_t *r, app_process_t *app)
 {
-    uint64_t last_heartbeat = mono_ms(), next_goal_check = 0;
+    uint64_t last_heartbeat = run_mono_ms(), next_goal_check = 0;
     bool console_open = true;
     for (;;) {
         struct pollfd pf[2] = {{console_open ? app->console_fd : -1, POLLIN, 0},
                                {app->heartbeat_fd, POLLIN, 0}};
         poll(pf, 2, POLL_MS);
-        uint64_t now = mono_ms();
+        uint64_t now = run_mono_ms();
         if (console_open && console_feed(&r->console, app->console_fd) != 0) {
             console_open = false;
         }
@@ -261,19 +253,12 @@ static int supervise(run_ctx_t *r, app_process_t *app)
         if (r->power->dead) {
             app_kill(app);
             console_flush(&r->console);
-            return power_cut_exit(r, "while the application ran");
+            return run_power_cut_exit(r, "while the application ran");
         }
         int ws;
-        if (app_reaped(app, &ws)) {
-            /* once: reads to the end, unless something the application started still
-             * holds the pipe (then its later lines are lost, not waited for) */
-            if (console_open) {
-                console_feed(&r->console, app->console_fd);
-            }
-            console_flush(&r->console);
-            app_release(app);
+        if (run_reaped(r, app, console_open, &ws)) {
             if (r->power->dead) {
-                return power_cut_exit(r, "while the application ran");
+                return run_power_cut_exit(r, "while the application ran");
             }
             describe_exit(r, ws);
             return -1;
@@ -284,13 +269,13 @@ static int supervise(run_ctx_t *r, app_process_t *app)
             char why[64];
             snprintf(why, sizeof why, "watchdog: no heartbeat for %u s",
                      (unsigned)r->cfg.watchdog_s);
-            announce_reset(r, why);
+            run_announce_reset(r, why);
             return -1;
         }
         if (now >= next_goal_check || r->console.watch_seen || r->console.confirm_seen) {
             r->console.confirm_seen = false;
             next_goal_check = now + GOAL_CHECK_MS;
-            if (goal_reached(r)) {
+            if (run_goal_reached(r)) {
                 app_stop(app, STOP_GRACE_MS);
                 console_flush(&r->console);
                 return BOARD_EXIT_OK;
@@ -299,10 +284,9 @@ static int supervise(run_ctx_t *r, app_process_t *app)
         if (r->deadline_ms != 0 && now >= r->deadline_ms) {
             app_stop(app, STOP_GRACE_MS);
             console_flush(&r->console);
-            console_board(&r->console, "timeout: goal not reached");
-            return BOARD_EXIT_TIMEOUT;
+            return run_timeout_exit(r);
         }
-        if (g_interrupted) {
+        if (g_run_interrupted) {
             app_stop(app, STOP_GRACE_MS);
             console_flush(&r->console);
             console_board(&r->console, "interrupted: application stopped");
@@ -311,14 +295,14 @@ static int supervise(run_ctx_t *r, app_process_t *app)
     }
 }
 
-static int run_board(run_ctx_t *r)
+int run_host(run_ctx_t *r)
 {
     for (;;) {
         int rc = boot_once(r);
         if (rc >= 0) {
             return rc;
         }
-        if (goal_reached(r)) {
+        if (run_goal_reached(r)) {
             return BOARD_EXIT_OK;
         }
         app_process_t app;
@@ -330,11 +314,10 @@ static int run_board(run_ctx_t *r)
         if (rc >= 0) {
             return rc;
         }
-        if (r->deadline_ms != 0 && mono_ms() >= r->deadline_ms) {
-            console_board(&r->console, "timeout: goal not reached");
-            return BOARD_EXIT_TIMEOUT;
+        if (r->deadline_ms != 0 && run_mono_ms() >= r->deadline_ms) {
+            return run_timeout_exit(r);
         }
-        if (g_interrupted) {
+        if (g_run_interrupted) {
             return EXIT_INTERRUPTED;
         }
     }
@@ -356,22 +339,6 @@ static void describe_goal(run_ctx_t *r, int rc)
         console_board(&r->console, "goal reached: the console said \"%s\"",
                       r->goal.console_text);
     }
-}
-
-static int parse_cut_mode(const char *text, ota_sim_cut_mode_t *out)
-{
-    static const struct {
-        const char *name;
-        ota_sim_cut_mode_t mode;
-    } MODES[] = {{"before", OTA_SIM_CUT_BEFORE}, {"after", OTA_SIM_CUT_AFTER},
-                 {"torn", OTA_SIM_CUT_TORN}};
-    for (size_t i = 0; i < sizeof MODES / sizeof MODES[0]; i++) {
-        if (strcmp(text, MODES[i].name) == 0) {
-            *out = MODES[i].mode;
-            return 0;
-        }
-    }
-    return -1;
 }
 
 int cmd_run(int argc, char **argv)
@@ -405,7 +372,7 @@ int cmd_run(int argc, char **argv)
         return board_usage_error(argv[0], "--power-cut-at must be a number from 1, not '%s'",
                                  cut_at);
     }
-    if (cut_mode && (cut_at == NULL || parse_cut_mode(cut_mode, &mode) != 0)) {
+    if (cut_mode && (cut_at == NULL || qemu_power_mode_parse(cut_mode, &mode) != 0)) {
         return board_usage_error(argv[0], "--cut-mode needs --power-cut-at and one of "
                                  "before, after, torn");
     }
@@ -415,16 +382,25 @@ int cmd_run(int argc, char **argv)
     r.goal.console_text = until_console;
 
     char err[BOARD_ERR_MAX];
+    static ota_sim_power_t qemu_power; /* the QEMU engine's copy of DIR/power.qemu */
+    uint32_t old_seed;
     if (board_config_load(dir, &r.cfg, err, sizeof err) != 0 ||
-        board_view_open(&r.view, dir, &r.cfg, err, sizeof err) != 0 ||
-        board_power_map(dir, false, &r.power, err, sizeof err) != 0) {
+        board_view_open(&r.view, dir, &r.cfg, err, sizeof err) != 0) {
+        board_view_close(&r.view);
+        return board_fail(argv[0], "%s", err);
+    }
+    bool qemu = r.cfg.engine == BOARD_ENGINE_QEMU;
+    r.power = qemu ? &qemu_power : NULL;
+    if (qemu ? qemu_power_read(dir, &qemu_power, &old_seed, err, sizeof err) != 0
+             : board_power_map(dir, false, &r.power, err, sizeof err) != 0) {
         board_view_close(&r.view);
         return board_fail(argv[0], "%s", err);
     }
     if (realpath(dir, r.abs_dir) == NULL) {
+        int saved = errno;
         board_view_close(&r.view);
-        board_power_unmap(r.power);
-        return board_fail(argv[0], "%s: %s", dir, strerror(errno));
+        board_power_unmap(qemu ? NULL : r.power);
+        return board_fail(argv[0], "%s: %s", dir, strerror(saved));
     }
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -435,7 +411,7 @@ int cmd_run(int argc, char **argv)
 
     console_init(&r.console, until_console);
     if (timeout_s != 0) {
-        r.deadline_ms = mono_ms() + (uint64_t)timeout_s * 1000u;
+        r.deadline_ms = run_mono_ms() + (uint64_t)timeout_s * 1000u;
     }
     ota_sim_power_on(r.power);
     r.ops_at_power_on = r.power->ops;
@@ -444,16 +420,14 @@ int cmd_run(int argc, char **argv)
     if (cut != 0) {
         ota_sim_power_arm(r.power, r.power->ops + cut, mode, seed_v);
         console_board(&r.console, "power cut armed at flash operation %u of this run (%s)",
-                      (unsigned)cut,
-                      mode == OTA_SIM_CUT_BEFORE ? "before" :
-                      mode == OTA_SIM_CUT_AFTER  ? "after" : "torn");
+                      (unsigned)cut, qemu_power_mode_str(mode));
     }
-    int rc = run_board(&r);
+    int rc = qemu ? run_qemu(&r, seed_v) : run_host(&r);
     describe_goal(&r, rc);
-    if (!r.power->dead) {
+    if (!qemu && !r.power->dead) {
         ota_sim_power_arm(r.power, 0, OTA_SIM_CUT_BEFORE, 0); /* no cut left for later runs */
     }
     board_view_close(&r.view);
-    board_power_unmap(r.power);
+    board_power_unmap(qemu ? NULL : r.power);
     return rc;
 }

@@ -6,6 +6,7 @@
 
 #include "board_view.h"
 #include "cli.h"
+#include "qemu_power.h"
 
 static const char HELP[] =
     "usage: otaflow-board status DIR [--json]\n"
@@ -51,7 +52,8 @@ static void print_json(const status_data_t *d)
     const ota_store_t *s = &d->view.store;
     bool mounted = d->view.store_status == OTA_STORE_OK;
     const ota_store_boot_t *b = mounted ? ota_store_boot(s) : NULL;
-    printf("{\"running_version\":%u,", (unsigned)running_version(d));
+    printf("{\"engine\":\"%s\",\"running_version\":%u,", board_engine_str(d->view.cfg.engine),
+           (unsigned)running_version(d));
     printf("\"boot_state\":\"%s\",", b != NULL ? ota_boot_state_str(b->state) : "unknown");
     printf("\"store\":\"%s\",", ota_store_status_str(d->view.store_status));
     printf("\"attempts\":%u,\"max_attempts\":%u,", b != NULL ? b->attempts : 0u,
@@ -93,7 +95,8 @@ static void print_text(const status_data_t *d)
     const ota_store_t *s = &d->view.store;
     bool mounted = d->view.store_status == OTA_STORE_OK;
     const ota_store_boot_t *b = mounted ? ota_store_boot(s) : NULL;
-    printf("board %s: PIC32MZ W1 + %s\n", d->view.dir, d->view.cfg.ext_flash);
+    printf("board %s: PIC32MZ W1 + %s%s\n", d->view.dir, d->view.cfg.ext_flash,
+           d->view.cfg.engine == BOARD_ENGINE_QEMU ? ", on QEMU mps2-an386 (Cortex-M4)" : "");
     if (d->view.running_status == OTA_IMAGE_OK) {
         printf("  running version   %u (internal flash, payload %u bytes)\n",
                (unsigned)d->view.running.version, (unsigned)d->view.running.payload_size);
@@ -164,8 +167,14 @@ int cmd_status(int argc, char **argv)
     }
     d.flash_ok[0] = board_flash_stats(dir, BOARD_INTERNAL, &d.flash[0]) == 0;
     d.flash_ok[1] = board_flash_stats(dir, BOARD_EXTERNAL, &d.flash[1]) == 0;
-    ota_sim_power_t *power;
-    if (board_power_map(dir, false, &power, err, sizeof err) == 0) {
+    ota_sim_power_t *power, qemu_power;
+    uint32_t seed;
+    if (cfg.engine == BOARD_ENGINE_QEMU) {
+        if (qemu_power_read(dir, &qemu_power, &seed, err, sizeof err) == 0) {
+            d.power_ops = qemu_power.ops;
+            d.power_dead = qemu_power.dead;
+        }
+    } else if (board_power_map(dir, false, &power, err, sizeof err) == 0) {
         d.power_ops = power->ops;
         d.power_dead = power->dead;
         board_power_unmap(power);

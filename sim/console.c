@@ -108,6 +108,9 @@ int console_feed(console_t *c, int fd)
         }
         for (ssize_t i = 0; i < n; i++) {
             char ch = chunk[i];
+            if (ch == '\r') {
+                continue; /* a UART's line ends in CR LF */
+            }
             if (ch == '\n' || c->len == sizeof c->buf - 1) {
                 c->buf[c->len] = '\0';
                 console_line(c, c->buf);

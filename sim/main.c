@@ -18,6 +18,7 @@ static const char HELP[] =
     "  request DIR ACTION               press a button: factory-reset, rollback, check, reset, hang\n"
     "  attack DIR erase-journal | plant FILE.ota\n"
     "                                   what an attacker with the SPI bus does to the store\n"
+    "  relay PORT                       (QEMU engine) the board's connection to 127.0.0.1:PORT\n"
     "\n"
     "exit status: 0 ok, 1 failure, 2 bad usage; run also 3 timeout, 4 power cut, 5 halted\n";
 
@@ -29,7 +30,7 @@ typedef struct subcommand {
 static const subcommand_t SUBCOMMANDS[] = {
     {"create", cmd_create}, {"set", cmd_set},       {"flash", cmd_flash},
     {"run", cmd_run},       {"status", cmd_status}, {"request", cmd_request},
-    {"attack", cmd_attack},
+    {"attack", cmd_attack}, {"relay", cmd_relay},
 };
 
 int main(int argc, char **argv)

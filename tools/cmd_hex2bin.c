@@ -92,6 +92,25 @@ int tool_hex_to_region(const char *cmd, const char *path, const tool_region_t *r
     return TOOL_EXIT_OK;
 }
 
+int tool_hex_lowest(const char *path, uint32_t *lowest)
+{
+    memmap_t map;
+    memmap_init(&map);
+    ihex_error_t err;
+    uint64_t low = 0, end = 0;
+    const memmap_chunk_t *a = NULL, *b = NULL;
+    uint32_t at = 0;
+    int rc = -1;
+    if (ihex_read_file(path, 0, &map, NULL, &err) == IHEX_OK &&
+        memmap_sort_check(&map, &a, &b, &at) == MEMMAP_OK && map.n_chunks != 0) {
+        memmap_bounds(&map, &low, &end);
+        *lowest = (uint32_t)low;
+        rc = 0;
+    }
+    memmap_free(&map);
+    return rc;
+}
+
 int cmd_hex2bin(int argc, char **argv)
 {
     const char *cmd = "hex2bin";

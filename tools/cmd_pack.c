@@ -19,6 +19,9 @@ static const char HELP[] =
     "Build an update image: header, payload, TLV area with the SHA-256 of header + payload\n"
     "(layout: docs/image-format.md). IN is a flat binary, or Intel HEX when its name ends in\n"
     ".hex or .ihex (converted as hex2bin does, from --load-addr, region size 0xDF000).\n"
+    "A HEX whose data starts at 0x00020040 or above in the region from there (the emulated\n"
+    "Cortex-M4 board's application payload, docs/firmware.md) is packed from 0x00020040\n"
+    "when --load-addr is not given.\n"
     "The last line printed is the SHA-256 of OUT as sha256sum prints it: the manifest Digest.\n"
     "\n"
     "  -o, --output OUT         image to write\n"
@@ -45,6 +48,7 @@ typedef struct pack_args {
     const char *input, *output, *key;
     uint32_t version, security_counter, load_addr, hw_id, revoke_keys;
     bool kseg;
+    bool load_given; /**< --load-addr was on the command line */
 } pack_args_t;
 
 static int parse(int argc, char **argv, pack_args_t *a)
@@ -98,10 +102,22 @@ static int parse(int argc, char **argv, pack_args_t *a)
         }
     }
     a->kseg = !no_kseg;
+    a->load_given = load != NULL;
     if (a->kseg) {
         a->load_addr = tool_kseg_to_physical(a->load_addr);
     }
     return TOOL_EXIT_OK;
+}
+
+/* Without --load-addr, a HEX linked for the emulated Cortex-M4's application payload is
+ * packed from there; any other keeps the PIC32MZ W1 default. */
+static void choose_load_addr(pack_args_t *a)
+{
+    uint32_t lowest;
+    if (!a->load_given && is_hex_name(a->input) && tool_hex_lowest(a->input, &lowest) == 0 &&
+        lowest >= TOOL_CM_PAYLOAD_BASE && lowest - TOOL_CM_PAYLOAD_BASE < TOOL_DEFAULT_SIZE) {
+        a->load_addr = TOOL_CM_PAYLOAD_BASE;
+    }
 }
 
 static int read_payload(const pack_args_t *a, uint8_t **payload, size_t *len)
@@ -148,6 +164,7 @@ int cmd_pack(int argc, char **argv)
     if (rc != TOOL_EXIT_OK) {
         return rc < 0 ? TOOL_EXIT_OK : rc;
     }
+    choose_load_addr(&a);
     uint8_t *payload = NULL;
     size_t payload_len = 0;
     rc = read_payload(&a, &payload, &payload_len);

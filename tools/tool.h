@@ -22,6 +22,9 @@
 /* PIC32MZ W1 application region: the defaults of hex2bin and pack (docs/design.md §4). */
 #define TOOL_DEFAULT_BASE 0x10020000UL
 #define TOOL_DEFAULT_SIZE 0xDF000UL
+/* The emulated Cortex-M4 board's application payload (docs/firmware.md): pack takes a HEX
+ * whose data starts in [base, base + TOOL_DEFAULT_SIZE) from this base, without --load-addr. */
+#define TOOL_CM_PAYLOAD_BASE 0x00020040UL
 
 /** Print "otaflow-image: <cmd>: <reason>" as one line on stderr. Returns TOOL_EXIT_FAIL. */
 int tool_fail(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -101,6 +104,11 @@ typedef struct tool_region {
  */
 int tool_hex_to_region(const char *cmd, const char *path, const tool_region_t *region,
                        uint8_t **out, size_t *out_len);
+
+/** The lowest address the Intel HEX file at path writes (as in the file: no KSEG mapping).
+ *  Returns 0, or -1 (silently) if the file cannot be read or holds no data: the caller's
+ *  conversion then reports why. */
+int tool_hex_lowest(const char *path, uint32_t *lowest);
 
 /* Subcommands -------------------------------------------------------------------------- */
 int cmd_hex2bin(int argc, char **argv);

@@ -18,6 +18,12 @@ _Noreturn void cm_reset(void)
     }
 }
 
+void cm_fatal(int status)
+{
+    (void)status;
+    cm_reset();
+}
+
 _Noreturn void cm_jump(uint32_t vector_table)
 {
     const volatile uint32_t *table = (const volatile uint32_t *)vector_table;

@@ -14,6 +14,10 @@
  *  ARMv7-M part). Does not return. */
 _Noreturn void cm_reset(void);
 
+/** A library found the program's state broken (mbedTLS's heap check): reset, as an
+ *  assertion does on a part in the field. status is not kept. Does not return. */
+void cm_fatal(int status);
+
 /**
  * Start the program whose vector table is at vector_table: what a real part needs before it
  * runs a second program's reset handler: interrupts masked, SysTick stopped, pending

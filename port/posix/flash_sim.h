@@ -159,7 +159,8 @@ typedef struct ota_sim_flash {
     ota_sim_fault_t fault;       /**< silent bad writes (RAM only, not kept in a .meta) */
     int fd;                      /**< backing file, -1 for RAM */
     int meta_fd;                 /**< backing file of the metadata, -1 for RAM */
-    void *meta_map;              /**< mmap of the metadata file (programmed and wear live in it) */
+    void *meta_map;              /**< the .meta image (mmap of the file, or the caller's
+                                      memory): programmed and wear live in it */
     size_t meta_size;            /**< its size in bytes */
     char path[512];
     const struct sim_backing_ops *backing; /**< file backing's hooks; NULL for RAM */
@@ -186,6 +187,26 @@ ota_flash_status_t ota_sim_flash_open_ram(ota_sim_flash_t *dev, const ota_sim_pr
 ota_flash_status_t ota_sim_flash_open_file(ota_sim_flash_t *dev, const char *path,
                                            const ota_sim_preset_t *preset,
                                            ota_sim_power_t *power);
+
+/** Bytes of the .meta image of a device of geometry g: header, programmed bitmap, wear
+ *  (layout in port/posix/flash_sim_meta.c and docs/flash-model.md). */
+size_t ota_sim_meta_size(const ota_flash_geometry_t *g);
+
+/** Open a device over storage the caller provides, with no allocation and no OS call: how
+ *  a target runs this model (port/cortex-m/mps2-an386/board_flash.c). mem holds the contents
+ *  (geometry.size bytes, as they are); meta a .meta image (ota_sim_meta_size bytes, the
+ *  layout of the file backing's PATH.meta) that the device keeps current after every
+ *  operation: programmed bits, wear, counters. fresh: meta is made here from the contents (a
+ *  program unit that is not all erased_value counts as programmed, no wear, counters 0);
+ *  otherwise it must be a .meta of this geometry, whose counters the device continues.
+ *  Writing either out (write-through) is the caller's business.
+ *  mem may be address 0 (on a target where that is memory), so it is not checked.
+ *  Returns OK; OTA_FLASH_ERR_IO for a NULL dev or meta, or a .meta of another geometry/format;
+ *  OTA_FLASH_ERR_ALIGN for a bad preset geometry. ota_sim_flash_close leaves the counters in
+ *  meta and frees nothing. */
+ota_flash_status_t ota_sim_flash_open_meta(ota_sim_flash_t *dev, const ota_sim_preset_t *preset,
+                                           ota_sim_power_t *power, uint8_t *mem, void *meta,
+                                           bool fresh);
 
 /** Write back (file-backed) and release the device. Safe on a device whose open failed and
  *  on one already closed. */

@@ -57,6 +57,15 @@ void sim_fault_read(ota_sim_flash_t *dev, uint32_t addr, uint8_t *buf, uint32_t 
 /** Silent faults: [addr, addr+len) was erased (or torn by an erase): its weak bits are gone. */
 void sim_fault_erased(ota_sim_flash_t *dev, uint32_t addr, uint32_t len);
 
+/** The .meta image (flash_sim_meta.c): point dev's programmed bitmap and wear into meta
+ *  (ota_sim_meta_size bytes; dev->mem and the geometry set). fresh: write a new header and
+ *  mark every program unit of the contents that is not all erased; else the header must be of
+ *  this geometry (ERR_IO if not) and its counters become dev's. */
+ota_flash_status_t sim_meta_attach(ota_sim_flash_t *dev, void *meta, bool fresh);
+
+/** Copy dev's counters into its .meta image's header. */
+void sim_meta_store_stats(ota_sim_flash_t *dev);
+
 /** What a backing store adds to a device (flash_sim_file.c sets it when it opens a file):
  *  the core model calls through it, so it depends on no backing's code and the file code
  *  depends on the core only (no cycle between the two files). */

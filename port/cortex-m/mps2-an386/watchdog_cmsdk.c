@@ -12,12 +12,12 @@
 
 void watchdog_cmsdk_arm(uint32_t base, uint32_t clock_hz, uint32_t timeout_ms)
 {
-    uint64_t half = (uint64_t)clock_hz / 1000u * timeout_ms / 2u;
-    if (half > 0xFFFFFFFFu) {
-        half = 0xFFFFFFFFu;
+    uint64_t load = (uint64_t)clock_hz / 1000u * timeout_ms;
+    if (load > 0xFFFFFFFFu) {
+        load = 0xFFFFFFFFu;
     }
     WDOG_LOCK(base) = WDOG_UNLOCK_KEY;
-    WDOG_LOAD(base) = half == 0 ? 1u : (uint32_t)half;
+    WDOG_LOAD(base) = load == 0 ? 1u : (uint32_t)load;
     WDOG_INTCLR(base) = 1u;
     WDOG_CTRL(base) = WDOG_CTRL_INTEN | WDOG_CTRL_RESEN;
     WDOG_LOCK(base) = 0;
@@ -26,8 +26,7 @@ void watchdog_cmsdk_arm(uint32_t base, uint32_t clock_hz, uint32_t timeout_ms)
 void watchdog_cmsdk_kick(uint32_t base)
 {
     WDOG_LOCK(base) = WDOG_UNLOCK_KEY;
-    /* Writing LOAD restarts the count; clearing a pending interrupt gives the full timeout
-     * again rather than the second half only. */
+    /* Writing LOAD restarts the count (a pending interrupt cannot be: it resets at once). */
     WDOG_INTCLR(base) = 1u;
     WDOG_LOAD(base) = WDOG_LOAD(base);
     WDOG_LOCK(base) = 0;

@@ -2,8 +2,9 @@
 /*
  * CMSDK APB watchdog (ARM CoreLink SDK): counts down from LOAD at the watchdog clock; the
  * first time it reaches zero it raises its interrupt and reloads, the second time (interrupt
- * still pending) it resets the chip. So a timeout of T takes LOAD = T / 2, and the interrupt
- * handler must not clear the interrupt (on the AN386 it is the NMI).
+ * still pending) it resets the chip. On the AN386 the interrupt is the NMI, whose handler
+ * (startup.c's default) resets at once: so the timeout is LOAD, and the hardware reset at
+ * twice LOAD catches a program whose NMI handler cannot run.
  */
 #ifndef OTAFLOW_WATCHDOG_CMSDK_H
 #define OTAFLOW_WATCHDOG_CMSDK_H
@@ -11,7 +12,8 @@
 #include <stdint.h>
 
 /** Start the watchdog at base: no kick for timeout_ms resets the chip (clock_hz: its input
- *  clock). Longer timeouts than the 32-bit counter holds are cut to the longest it does.
+ *  clock). Longer timeouts than the 32-bit counter holds (171 s at 25 MHz) are cut to the
+ *  longest it does.
  *  Locks the registers again afterwards, as a careful driver does. */
 void watchdog_cmsdk_arm(uint32_t base, uint32_t clock_hz, uint32_t timeout_ms);
 

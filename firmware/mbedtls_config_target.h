@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * mbedTLS configuration of the firmware (MBEDTLS_CONFIG_FILE): only what the core's crypto
+ * needs on the target, SHA-256 and ECDSA P-256 verification, with a static buffer as its
+ * only heap (ota_crypto_heap_init) and no C library allocation, file or time functions.
+ * Built from Debian's mbedtls source package (2.28), unpacked into build/debian-src by
+ * scripts/debian_source.sh. TLS on the target (the network port) adds to this file.
+ */
+#ifndef OTAFLOW_MBEDTLS_CONFIG_TARGET_H
+#define OTAFLOW_MBEDTLS_CONFIG_TARGET_H
+
+/* System: no OS, no libc heap; the bignum multiply in Thumb-2 assembly (bn_mul.h). */
+#define MBEDTLS_HAVE_ASM
+#define MBEDTLS_NO_PLATFORM_ENTROPY
+#define MBEDTLS_PLATFORM_C
+#define MBEDTLS_PLATFORM_MEMORY
+#define MBEDTLS_PLATFORM_NO_STD_FUNCTIONS
+#define MBEDTLS_MEMORY_BUFFER_ALLOC_C
+/* The allocator stops the program when it finds its heap corrupted: here a reset
+ * (port/cortex-m/cortex_m.h), never the C library's exit. */
+void cm_fatal(int status);
+#define MBEDTLS_PLATFORM_EXIT_MACRO cm_fatal
+
+/* SHA-256: the smaller, slower loop (a bootloader's flash matters more than its speed). */
+#define MBEDTLS_SHA256_C
+#define MBEDTLS_SHA256_SMALLER
+
+/* ECDSA P-256 verification. */
+#define MBEDTLS_BIGNUM_C
+#define MBEDTLS_ASN1_PARSE_C
+#define MBEDTLS_ASN1_WRITE_C
+#define MBEDTLS_ECP_C
+#define MBEDTLS_ECP_DP_SECP256R1_ENABLED
+#define MBEDTLS_ECP_NIST_OPTIM
+#define MBEDTLS_ECDSA_C
+/* RAM over speed: a 4-point window and no precomputed table of the generator kept. */
+#define MBEDTLS_ECP_WINDOW_SIZE 4
+#define MBEDTLS_ECP_FIXED_POINT_OPTIM 0
+/* The internal DRBG blinds private-key operations against side channels; a verifier handles
+ * public data only. */
+#define MBEDTLS_ECP_NO_INTERNAL_RNG
+#define MBEDTLS_MPI_MAX_SIZE 32
+
+#include "mbedtls/check_config.h"
+
+#endif /* OTAFLOW_MBEDTLS_CONFIG_TARGET_H */

@@ -1,0 +1,55 @@
+# SPDX-License-Identifier: Apache-2.0
+# The firmware's network (docs/firmware.md, "Network"), include()d by firmware/CMakeLists.txt:
+#   otaflow_lwip  lwIP 2.1.3's IPv4 core and Ethernet layer, built for the target from Debian's
+#                 source package (unpacked by scripts/debian_source.sh into build/debian-src)
+#                 with this directory's lwipopts.h and arch/cc.h
+#   otaflow_net   the LAN9118 driver, its lwIP netif, the super-loop's network step and the
+#                 ota_transport_t over lwIP's raw TCP API
+# Needs OTA_ROOT (the repository). OTA_DEBIAN_SRC may point elsewhere than build/debian-src.
+
+set(OTA_NET_DIR ${CMAKE_CURRENT_LIST_DIR})
+if(NOT DEFINED OTA_DEBIAN_SRC)
+  set(OTA_DEBIAN_SRC ${OTA_ROOT}/build/debian-src)
+endif()
+
+# Unpack (once) Debian's source package pkg and set var to its directory.
+function(ota_debian_source pkg var)
+  execute_process(COMMAND bash ${OTA_ROOT}/scripts/debian_source.sh ${pkg} ${OTA_DEBIAN_SRC}
+    OUTPUT_VARIABLE dir OUTPUT_STRIP_TRAILING_WHITESPACE RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0 OR NOT IS_DIRECTORY "${dir}")
+    message(FATAL_ERROR "cannot unpack Debian's source package ${pkg} (scripts/debian_source.sh)")
+  endif()
+  set(${var} ${dir} PARENT_SCOPE)
+endfunction()
+
+ota_debian_source(lwip OTA_LWIP_DIR)
+set(LWIP_SRC ${OTA_LWIP_DIR}/src)
+add_library(otaflow_lwip STATIC
+  ${LWIP_SRC}/core/init.c ${LWIP_SRC}/core/def.c ${LWIP_SRC}/core/inet_chksum.c
+  ${LWIP_SRC}/core/ip.c ${LWIP_SRC}/core/mem.c ${LWIP_SRC}/core/memp.c
+  ${LWIP_SRC}/core/netif.c ${LWIP_SRC}/core/pbuf.c ${LWIP_SRC}/core/tcp.c
+  ${LWIP_SRC}/core/tcp_in.c ${LWIP_SRC}/core/tcp_out.c ${LWIP_SRC}/core/timeouts.c
+  ${LWIP_SRC}/core/udp.c
+  ${LWIP_SRC}/core/ipv4/dhcp.c ${LWIP_SRC}/core/ipv4/etharp.c ${LWIP_SRC}/core/ipv4/icmp.c
+  ${LWIP_SRC}/core/ipv4/ip4.c ${LWIP_SRC}/core/ipv4/ip4_addr.c
+  ${LWIP_SRC}/netif/ethernet.c)
+# lwIP's headers are included as system headers (our warnings are not its to fix); its own
+# sources build without -Werror for the same reason.
+target_include_directories(otaflow_lwip PUBLIC ${OTA_NET_DIR} ${OTA_ROOT}/include)
+target_include_directories(otaflow_lwip SYSTEM PUBLIC ${LWIP_SRC}/include)
+target_compile_options(otaflow_lwip PRIVATE -Wno-error -Wno-unused-parameter
+  -Wno-address)
+
+add_library(otaflow_net STATIC
+  ${OTA_NET_DIR}/lan9118.c ${OTA_NET_DIR}/netif_lan9118.c ${OTA_NET_DIR}/net_stack.c
+  ${OTA_NET_DIR}/transport_lwip.c)
+target_compile_options(otaflow_net PRIVATE -Wconversion -Wshadow -Wmissing-prototypes)
+target_link_libraries(otaflow_net PUBLIC otaflow_lwip)
+
+# The HTTP client's response parser (the core's src/http_response.c includes <http_parser.h>):
+# Node's http-parser from Debian's source package, as the host build links Debian's library.
+ota_debian_source(http-parser OTA_HTTP_PARSER_DIR)
+add_library(otaflow_http_parser STATIC ${OTA_HTTP_PARSER_DIR}/http_parser.c)
+target_include_directories(otaflow_http_parser SYSTEM PUBLIC ${OTA_HTTP_PARSER_DIR})
+target_compile_options(otaflow_http_parser PRIVATE -Wno-error)
+target_compile_definitions(otaflow_http_parser PRIVATE NDEBUG) # assert() would pull stdio

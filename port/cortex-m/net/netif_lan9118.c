@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* lwIP netif over the LAN9118 (see netif_lan9118.h). */
+#include "netif_lan9118.h"
+
+#include "lwip/etharp.h"
+#include "lwip/pbuf.h"
+#include "netif/ethernet.h"
+
+static err_t linkoutput(struct netif *netif, struct pbuf *p)
+{
+    ota_lan9118_netif_t *e = netif->state;
+    if (p->tot_len > sizeof e->tx_buf) {
+        return ERR_ARG;
+    }
+    (void)pbuf_copy_partial(p, e->tx_buf, p->tot_len, 0);
+    ota_lan9118_status_t st = ota_lan9118_send(&e->dev, e->tx_buf, p->tot_len);
+    /* A full FIFO loses this frame like a busy wire would: TCP retransmits it. */
+    return st == OTA_LAN9118_OK ? ERR_OK : ERR_IF;
+}
+
+err_t ota_lan9118_netif_init(struct netif *netif)
+{
+    ota_lan9118_netif_t *e = netif->state;
+    if (ota_lan9118_init(&e->dev, e->base) != OTA_LAN9118_OK) {
+        return ERR_IF;
+    }
+    netif->name[0] = 'e';
+    netif->name[1] = 'n';
+    netif->output = etharp_output;
+    netif->linkoutput = linkoutput;
+    netif->mtu = 1500;
+    netif->hwaddr_len = ETH_HWADDR_LEN;
+    for (unsigned i = 0; i < ETH_HWADDR_LEN; i++) {
+        netif->hwaddr[i] = e->dev.mac[i];
+    }
+    netif->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP | NETIF_FLAG_ETHERNET;
+    return ERR_OK;
+}
+
+unsigned ota_lan9118_netif_poll(struct netif *netif, unsigned max_frames)
+{
+    ota_lan9118_netif_t *e = netif->state;
+    unsigned n = 0;
+    while (n < max_frames) {
+        int32_t len = ota_lan9118_receive(&e->dev, e->rx_buf, sizeof e->rx_buf);
+        if (len == 0) {
+            break;
+        }
+        n++;
+        if (len < 0) {
+            continue;
+        }
+        struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_POOL);
+        if (p == NULL) {
+            e->rx_no_pbuf++;
+            continue;
+        }
+        (void)pbuf_take(p, e->rx_buf, (u16_t)len);
+        if (netif->input(p, netif) != ERR_OK) {
+            pbuf_free(p);
+        }
+    }
+    return n;
+}
