@@ -129,16 +129,13 @@ check_div() { # nm objects...
 check_div arm-none-eabi-nm "$work"/m4/*.o
 
 # --- 4. the verifier alone, linked and run --------------------------------------------------
-# The BearSSL files the verifier needs (generic prime-curve code, i15 or i31 integers).
+# The BearSSL files the verifier needs (generic prime-curve code): the firmware's list for i15;
+# for i31 the same with 31-bit integers, which also need a 32-bit division helper.
 bearssl_files() { # i15|i31
-  local i=$1
-  echo ec/ec_prime_$i.c ec/ec_secp256r1.c ec/ec_secp384r1.c ec/ec_secp521r1.c \
-    ec/ecdsa_${i}_vrfy_raw.c ec/ecdsa_${i}_bits.c hash/sha2small.c \
-    codec/ccopy.c codec/dec32be.c codec/enc32be.c
-  for f in add bitlen decmod decode encode fmont iszero modpow montmul muladd rshift sub tmont; do
-    echo int/${i}_$f.c
-  done
-  if [ "$i" = i15 ]; then echo int/i15_ninv15.c; else echo int/i31_ninv31.c int/i32_div32.c; fi
+  if [ "$1" = i15 ]; then grep -v '^#' scripts/bearssl_verifier_files.txt
+  else grep -v '^#' scripts/bearssl_verifier_files.txt | sed 's/i15/i31/g; s/ninv15/ninv31/'
+    echo int/i32_div32.c
+  fi
 }
 
 lib_build() { # name srcdir include-flags files...: a static library for the Cortex-M4
