@@ -8,6 +8,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -62,6 +63,13 @@ int cmd_relay(int argc, char **argv)
         return board_usage_error(argv[0], "PORT must be 1..65535, not '%s'", port_text);
     }
     signal(SIGPIPE, SIG_IGN);
+    /* QEMU gives the relay the guest's connection as stdin, stdout and stderr alike: a message
+     * on stderr would reach the firmware as response bytes. From here on, say nothing. */
+    int devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
+    if (devnull >= 0) {
+        dup2(devnull, 2);
+        close(devnull);
+    }
     int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     struct sockaddr_in addr;
     memset(&addr, 0, sizeof addr);
@@ -83,7 +91,7 @@ int cmd_relay(int argc, char **argv)
         }
         if (down && (pf[1].revents & (POLLIN | POLLHUP | POLLERR)) && !copy_some(s, 1)) {
             down = false;
-            close(1);
+            shutdown(1, SHUT_WR); /* close(1) would not end it: fds 0 and 2 hold it */
         }
     }
     close(s);
