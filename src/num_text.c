@@ -4,7 +4,7 @@
 
 /* v / 10, returning v % 10, in 32-bit divisions of 16 bits at a time (the remainder < 10
  * ahead of each 16 bits always fits): a 64-bit division would call the compiler's library
- * routine (__aeabi_uldivmod, about 1 KB on a Cortex-M4), which the core does without. */
+ * routine (__aeabi_uldivmod, 784 B linked on a Cortex-M4), which the core does without. */
 static unsigned num_divmod10(uint64_t *v)
 {
     uint64_t q = 0;

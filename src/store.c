@@ -213,7 +213,7 @@ static ota_store_status_t store_compute_layout(const ota_flash_geometry_t *g,
     }
     uint32_t align = g->block_size > g->erase_unit ? g->block_size : g->erase_unit;
     /* All in 32 bits: every address is below g->size (a 64-bit division would pull in the
-     * compiler's library routine, about 1 KB on a Cortex-M4, for nothing). */
+     * compiler's library routine, 784 B on a Cortex-M4, for nothing). */
     uint32_t data_base =
         store_first_slot_base(g, store_align_up(2u * g->erase_unit, align), align, slot_size);
     uint32_t room = g->size > data_base ? g->size - data_base : 0u;

@@ -114,11 +114,13 @@ static void test_der_edges(void **unused)
     assert_int_equal(g_verify(empty_s, sizeof empty_s), ber);
     assert_int_equal(g_verify(three, sizeof three), ber);
 
-    /* Structure: an INTEGER running past the SEQUENCE, another inner tag. */
+    /* Structure: an INTEGER running past the SEQUENCE, another inner tag, no s at all. */
     const uint8_t overrun[] = {0x30, 0x06, 0x02, 0x01, 0x01, 0x02, 0x02, 0x01, 0x01};
+    const uint8_t r_only[] = {0x30, 0x06, 0x02, 0x04, 0x01, 0x02, 0x03, 0x04};
     const uint8_t octets[] = {0x30, 0x06, 0x02, 0x01, 0x01, 0x04, 0x01, 0x01};
     assert_int_equal(g_verify(overrun, sizeof overrun), OTA_CRYPTO_ERR_SIG_FORMAT);
     assert_int_equal(g_verify(octets, sizeof octets), OTA_CRYPTO_ERR_SIG_FORMAT);
+    assert_int_equal(g_verify(r_only, sizeof r_only), OTA_CRYPTO_ERR_SIG_FORMAT);
 }
 
 static void test_empty_keyring_is_an_error_not_a_policy(void **unused)
