@@ -39,7 +39,12 @@ static ota_guard_t g_guard;
 static ota_store_t g_store;
 static ota_boot_t g_boot;
 static ota_boot_report_t g_report;
-static uint8_t g_heap[OTA_ECDSA_P256_HEAP_SIZE] __attribute__((aligned(8)));
+#if defined(OTA_FW_CRYPTO_BEARSSL)
+#define HEAP_SIZE 0u /* BearSSL allocates nothing: no arena (crypto.h) */
+#else
+#define HEAP_SIZE OTA_ECDSA_P256_HEAP_SIZE
+static uint8_t g_heap[HEAP_SIZE] __attribute__((aligned(8)));
+#endif
 static uint64_t g_mount_cycles; /* cm_clock_cycles() when the store's mount began */
 
 #define NS_PER_CYCLE (1000000000u / AN386_CPU_HZ)
@@ -59,11 +64,15 @@ static _Noreturn void stop(int status)
 /* The highest byte of the arena ever written: what a smaller arena must still hold. */
 static uint32_t heap_high_water(void)
 {
-    uint32_t top = sizeof g_heap;
+#if defined(OTA_FW_CRYPTO_BEARSSL)
+    return 0u;
+#else
+    uint32_t top = HEAP_SIZE;
     while (top > HEAP_FIRST_HEADER && g_heap[top - 1u] == HEAP_PAINT) {
         top--;
     }
     return top;
+#endif
 }
 
 static void before_jump(void *ctx, uint32_t vectors)
@@ -79,7 +88,7 @@ static void before_jump(void *ctx, uint32_t vectors)
                    "high-water mark %lu of %lu bytes",
                    (unsigned long)(cm_stack_size() - cm_stack_unused()),
                    (unsigned long)cm_stack_size(), (unsigned long)heap_high_water(),
-                   (unsigned long)sizeof g_heap);
+                   (unsigned long)HEAP_SIZE);
     /* With QEMU's -icount shift=0 one nanosecond of emulated time is one instruction. */
     console_printf("boot: ", "measured: %llu ns of emulated time from main, %llu ns from the "
                    "store's mount to the jump",
@@ -97,12 +106,17 @@ int main(void)
         console_printf("boot: ", "board: %s", err);
         sh_exit(EXIT_FAIL);
     }
-    if (ota_crypto_heap_init(g_heap, sizeof g_heap) != OTA_CRYPTO_OK ||
-        board_system_init(&g_sys, &g_flashes, true) != 0) {
-        console_printf("boot: ", "bootloader failed: no crypto heap or no guard window");
+#if !defined(OTA_FW_CRYPTO_BEARSSL)
+    if (ota_crypto_heap_init(g_heap, sizeof g_heap) != OTA_CRYPTO_OK) {
+        console_printf("boot: ", "bootloader failed: no crypto heap");
         stop(EXIT_FAIL);
     }
     memset(g_heap + HEAP_FIRST_HEADER, HEAP_PAINT, sizeof g_heap - HEAP_FIRST_HEADER);
+#endif
+    if (board_system_init(&g_sys, &g_flashes, true) != 0) {
+        console_printf("boot: ", "bootloader failed: no guard window");
+        stop(EXIT_FAIL);
+    }
     g_sys.before_jump = before_jump;
 
     /* A mount failure (power cut) leaves the guard unmounted: the bootloader then stops with

@@ -1,48 +1,253 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# Compiles every file of src/ for a Cortex-M4 (arm-none-eabi-gcc, freestanding, -Os) and checks
-# that the portable core uses no OS header and no heap. Exits non-zero on the first problem.
+# The portable core on its targets (docs/decisions.md, "Crypto backend"):
+#  1. no OS header, no heap, no stdio in src/;
+#  2. every file of src/ compiles for a Cortex-M4 (arm-none-eabi-gcc -Os, freestanding), with
+#     each crypto backend (mbedTLS, BearSSL), and OTA_ASSERT costs nothing there;
+#  3. nothing in src/ calls the compiler's 64-bit division (__aeabi_uldivmod, __udivdi3, ...);
+#  4. the verifier alone (SHA-256 + ECDSA P-256 verify, scripts/cross_verifier.c) is linked for
+#     the Cortex-M4 with each backend (BearSSL i15 and i31, mbedTLS), the backend built for the
+#     target from Debian's source package, and run under QEMU (mps2-an386): a real signature
+#     must verify and a changed hash must not; its size, stack and arena are printed;
+#  5. every file of src/ compiles for the PIC32MZ's CPU (microMIPS, mipsel-linux-gnu-gcc
+#     -march=m14kc -mmicromips, freestanding, no OS headers) with the BearSSL backend.
+# Exits non-zero on the first problem. Sizes go to stdout (docs/decisions.md quotes them).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
 CC=${CROSS_CC:-arm-none-eabi-gcc}
-if ! command -v "$CC" >/dev/null 2>&1; then
-  echo "cross-check: $CC not found (run make deps)" >&2; exit 1
-fi
+MIPS_CC=${MIPS_CC:-mipsel-linux-gnu-gcc}
+BUILD=${OTA_BUILD_DIR:-$here/build}
+for tool in "$CC" "$MIPS_CC"; do
+  if ! command -v "$tool" >/dev/null 2>&1; then
+    echo "cross-check: $tool not found (run make deps)" >&2; exit 1
+  fi
+done
 
-# Third-party headers the core includes, exposed alone so that the cross compiler never sees
-# the host's /usr/include (which would hide a host-only dependency).
-inc=$(mktemp -d); trap 'rm -rf "$inc"' EXIT
-ln -s /usr/include/mbedtls "$inc/mbedtls"
-ln -s /usr/include/jsmn.h "$inc/jsmn.h"
-ln -s /usr/include/http_parser.h "$inc/http_parser.h"
-
+work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 fail=0
-# No OS headers, no heap in the portable core.
-if grep -nE '#\s*include\s*<(unistd|pthread|fcntl|signal|dirent|netdb|poll|termios|sys/|arpa/|netinet/)' src/*.c include/otaflow/*.h; then
+
+# --- 1. no OS headers, no heap in the portable core ----------------------------------------
+if grep -nE '#\s*include\s*<(unistd|pthread|fcntl|signal|dirent|netdb|poll|termios|sys/|arpa/|netinet/)' src/*.c src/*.h include/otaflow/*.h; then
   echo "cross-check: OS header in the portable core" >&2; fail=1
 fi
 if grep -nE '\b(malloc|calloc|realloc|free|printf|fprintf|fopen|exit)\s*\(' src/*.c | grep -vE '^\S+:\s*(//|/?\*)'; then
   echo "cross-check: heap, stdio or exit used in the portable core" >&2; fail=1
 fi
 
-FLAGS=(-mcpu=cortex-m4 -mthumb -Os -ffreestanding -std=c11 -Wall -Wextra -Werror -Wconversion
-       -Wshadow -Wstrict-prototypes -Wmissing-prototypes -ffunction-sections -fdata-sections
-       -Iinclude -isystem "$inc" -DNDEBUG)
-n=0
-for f in src/*.c; do
-  [ -e "$f" ] || continue
-  if ! "$CC" "${FLAGS[@]}" -c "$f" -o "$inc/$(basename "$f").o"; then
-    echo "cross-check: $f does not compile for cortex-m4" >&2; fail=1
-  fi
-  n=$((n+1))
-done
+# The target builds of the crypto libraries come from Debian's source packages.
+src_dir() { bash scripts/debian_source.sh "$1" "$BUILD/debian-src" 2>"$work/$1.log" \
+  || { cat "$work/$1.log" >&2; echo "cross-check: no $1 source package" >&2; exit 1; }; }
+BEARSSL=$(src_dir bearssl)
+MBEDTLS=$(src_dir mbedtls)
+
+# Third-party headers the core includes, exposed alone so that the cross compiler never sees
+# the host's /usr/include (which would hide a host-only dependency).
+inc=$work/inc; mkdir -p "$inc"
+ln -s "$MBEDTLS/include/mbedtls" "$inc/mbedtls"
+ln -s /usr/include/jsmn.h "$inc/jsmn.h"
+ln -s /usr/include/http_parser.h "$inc/http_parser.h"
+for h in "$BEARSSL"/inc/*.h; do ln -s "$h" "$inc/"; done
+
+# The files of each crypto backend; every other file of src/ is in every build.
+declare -A BACKEND=([mbedtls]="src/crypto_mbedtls.c src/sig_ecdsa_p256.c"
+                    [bearssl]="src/crypto_bearssl.c src/sig_ecdsa_p256_bearssl.c")
+# shellcheck disable=SC2086  # the lists are meant to split
+core=$(ls src/*.c | grep -vxF -f <(printf '%s\n' ${BACKEND[mbedtls]} ${BACKEND[bearssl]}))
+
+# mbedTLS configured as a firmware has it: SHA-256 (the smaller loop), ECDSA P-256 verify,
+# a static arena, no C library functions (MBEDTLS_CONFIG_FILE).
+cat > "$work/mbedtls_verify_config.h" <<'H'
+#define MBEDTLS_HAVE_ASM
+#define MBEDTLS_NO_PLATFORM_ENTROPY
+#define MBEDTLS_PLATFORM_C
+#define MBEDTLS_PLATFORM_MEMORY
+#define MBEDTLS_PLATFORM_NO_STD_FUNCTIONS
+#define MBEDTLS_MEMORY_BUFFER_ALLOC_C
+void cross_exit(int status);
+#define MBEDTLS_PLATFORM_EXIT_MACRO cross_exit
+#define MBEDTLS_SHA256_C
+#define MBEDTLS_SHA256_SMALLER
+#define MBEDTLS_BIGNUM_C
+#define MBEDTLS_ASN1_PARSE_C
+#define MBEDTLS_ASN1_WRITE_C
+#define MBEDTLS_ECP_C
+#define MBEDTLS_ECP_DP_SECP256R1_ENABLED
+#define MBEDTLS_ECP_NIST_OPTIM
+#define MBEDTLS_ECDSA_C
+#define MBEDTLS_ECP_WINDOW_SIZE 4
+#define MBEDTLS_ECP_FIXED_POINT_OPTIM 0
+#define MBEDTLS_ECP_NO_INTERNAL_RNG
+#define MBEDTLS_MPI_MAX_SIZE 32
+#include "mbedtls/check_config.h"
+H
+MBEDTLS_FILES="sha256.c bignum.c ecp.c ecp_curves.c ecdsa.c asn1parse.c asn1write.c platform.c
+  platform_util.c memory_buffer_alloc.c constant_time.c"
+MBEDTLS_CFG=-DMBEDTLS_CONFIG_FILE=\"$work/mbedtls_verify_config.h\"
+
+# --- 2. the core for a Cortex-M4 ------------------------------------------------------------
+WARN=(-std=c11 -Wall -Wextra -Werror -Wconversion -Wshadow -Wstrict-prototypes -Wmissing-prototypes)
+M4=(-mcpu=cortex-m4 -mthumb -Os -ffreestanding -ffunction-sections -fdata-sections)
+compile_all() { # out-dir cc flags... ; compiles $core and both backends
+  local out=$1 cc=$2; shift 2
+  mkdir -p "$out"
+  # shellcheck disable=SC2086
+  for f in $core ${BACKEND[mbedtls]} ${BACKEND[bearssl]}; do
+    if ! "$cc" "$@" -c "$f" -o "$out/$(basename "$f" .c).o"; then
+      echo "cross-check: $f does not compile with $cc $*" >&2; fail=1
+    fi
+  done
+}
+compile_all "$work/m4" "$CC" "${M4[@]}" "${WARN[@]}" -Iinclude -isystem "$inc" "$MBEDTLS_CFG" -DNDEBUG
 [ $fail -eq 0 ] || exit 1
+objs_of() { # dir backend -> the objects of the core with that backend
+  local f
+  # shellcheck disable=SC2086
+  for f in $core ${BACKEND[$2]}; do echo "$1/$(basename "$f" .c).o"; done
+}
 # Firmware builds leave OTA_ENABLE_ASSERT at 0: the internal checks must cost nothing there.
-if arm-none-eabi-nm -u "$inc"/*.o | grep -q ota_port_assert_failed; then
+if arm-none-eabi-nm -u "$work"/m4/*.o | grep -q ota_port_assert_failed; then
   echo "cross-check: OTA_ASSERT is not compiled out with OTA_ENABLE_ASSERT=0" >&2; exit 1
 fi
-echo "cross-check: $n files of src/ compile for cortex-m4 (-Os -ffreestanding), no OS header, no heap"
-if [ $n -gt 0 ]; then
-  arm-none-eabi-size -t "$inc"/*.o | tail -1 | awk '{print "cross-check: text "$1" B, data "$2" B, bss "$3" B (all of src/, before gc)"}'
-fi
+n=$(echo "$core" | wc -l)
+echo "cross-check: $n files of src/ + each crypto backend compile for cortex-m4 (-Os -ffreestanding), no OS header, no heap"
+for b in mbedtls bearssl; do
+  # shellcheck disable=SC2046
+  arm-none-eabi-size -t $(objs_of "$work/m4" $b) | tail -1 |
+    awk -v b=$b '{print "cross-check: cortex-m4 src/ with "b": text "$1" B, data "$2" B, bss "$3" B (objects, before gc)"}'
+done
+
+# --- 3. no 64-bit division ------------------------------------------------------------------
+# A uint64_t / or % makes gcc call libgcc (__aeabi_uldivmod on ARM, __udivdi3/__umoddi3 on
+# MIPS): slow, and 784 B of code on a Cortex-M4 that a small bootloader does not otherwise need.
+check_div() { # nm objects...
+  local nm=$1; shift
+  if "$nm" -A -u "$@" | grep -E '__aeabi_(u?ldivmod)|__(u?div|u?mod)di3|__udivmoddi4'; then
+    echo "cross-check: 64-bit division in src/ (above): use 32-bit arithmetic" >&2; exit 1
+  fi
+}
+check_div arm-none-eabi-nm "$work"/m4/*.o
+
+# --- 4. the verifier alone, linked and run --------------------------------------------------
+# The BearSSL files the verifier needs (generic prime-curve code): the firmware's list for i15;
+# for i31 the same with 31-bit integers, which also need a 32-bit division helper.
+bearssl_files() { # i15|i31
+  if [ "$1" = i15 ]; then grep -v '^#' scripts/bearssl_verifier_files.txt
+  else grep -v '^#' scripts/bearssl_verifier_files.txt | sed 's/i15/i31/g; s/ninv15/ninv31/'
+    echo int/i32_div32.c
+  fi
+}
+
+lib_build() { # name srcdir include-flags files...: a static library for the Cortex-M4
+  local name=$1 dir=$2 incs=$3; shift 3
+  mkdir -p "$work/lib-$name"
+  for f in "$@"; do
+    # shellcheck disable=SC2086
+    "$CC" "${M4[@]}" $incs -w -c "$dir/$f" -o "$work/lib-$name/$(basename "$f" .c).o" \
+      || { echo "cross-check: $name: $f does not compile" >&2; exit 1; }
+  done
+  arm-none-eabi-ar rcs "$work/lib$name.a" "$work/lib-$name"/*.o
+}
+# shellcheck disable=SC2046
+lib_build bearssl-i15 "$BEARSSL/src" "-I$BEARSSL/inc -I$BEARSSL/src" $(bearssl_files i15)
+# shellcheck disable=SC2046
+lib_build bearssl-i31 "$BEARSSL/src" "-I$BEARSSL/inc -I$BEARSSL/src" $(bearssl_files i31)
+# shellcheck disable=SC2086
+lib_build mbedtls "$MBEDTLS/library" "-I$MBEDTLS/include $MBEDTLS_CFG" $MBEDTLS_FILES
+
+# A key, a message and its signature, made by openssl for this run.
+openssl ecparam -name prime256v1 -genkey -noout -out "$work/key.pem" 2>/dev/null
+head -c 1000 /dev/urandom > "$work/msg"
+openssl dgst -sha256 -sign "$work/key.pem" -out "$work/sig" "$work/msg"
+openssl ec -in "$work/key.pem" -pubout -outform DER 2>/dev/null | tail -c 65 > "$work/pub"
+c_array() { printf 'static const uint8_t %s[] = {' "$1"; od -An -v -tx1 "$2" | tr -s ' \n' ' ' |
+  sed 's/^ //; s/ $//; s/\([0-9a-f][0-9a-f]\)/0x\1,/g'; printf '};\n'; }
+{ c_array cross_key "$work/pub"; c_array cross_sig "$work/sig"; c_array cross_msg "$work/msg"; } \
+  > "$work/cross_vector.h"
+
+cat > "$work/verifier.ld" <<'LD'
+/* mps2-an386: code in SSRAM1 at 0 (RAM to QEMU, so .data is loaded where it runs), data and
+   stack in SSRAM2 at 0x20000000. */
+ENTRY(cross_reset)
+MEMORY { CODE (rwx) : ORIGIN = 0x00000000, LENGTH = 4M
+         RAM (rwx) : ORIGIN = 0x20000000, LENGTH = 4M }
+SECTIONS {
+  .text : { KEEP(*(.vectors)) *(.text*) *(.rodata*) . = ALIGN(4); } > CODE
+  .data : { *(.data*) . = ALIGN(4); } > CODE
+  .bss (NOLOAD) : { . = ALIGN(4); __bss_start__ = .; *(.bss*) *(COMMON) . = ALIGN(4);
+                    __bss_end__ = .; } > RAM
+  .stack (NOLOAD) : { . = ALIGN(8); __stack_bottom__ = .; . += 16K; __stack_top__ = .; } > RAM
+}
+LD
+LINK=(-nostartfiles --specs=nano.specs --specs=nosys.specs -Wl,--gc-sections -T "$work/verifier.ld")
+verifier() { # name backend-objects-dir define lib...
+  local name=$1 dir=$2 def=$3; shift 3
+  local objs=("$dir/crypto_common.o" "$dir/sig_verify.o")
+  if [ "$def" = -DCROSS_VERIFIER_EMPTY ]; then
+    objs=()
+  elif [ "$def" = -DCROSS_VERIFIER_MBEDTLS ]; then
+    objs+=("$dir/crypto_mbedtls.o" "$dir/sig_ecdsa_p256.o")
+  else
+    objs+=("$dir/crypto_bearssl.o" "$dir/sig_ecdsa_p256_bearssl.o")
+  fi
+  "$CC" "${M4[@]}" -std=c11 -Wall -Wextra -Werror -Iinclude -I"$work" "$def" \
+    -c scripts/cross_verifier.c -o "$work/$name-main.o"
+  "$CC" "${M4[@]}" "${LINK[@]}" "$work/$name-main.o" ${objs[@]+"${objs[@]}"} "$@" -o "$work/$name.elf" \
+    || { echo "cross-check: the $name verifier does not link" >&2; exit 1; }
+}
+# The backends' objects as the firmware compiles them: mbedTLS's with the target config.
+mkdir -p "$work/v-mbedtls" "$work/v-i15" "$work/v-i31"
+for f in crypto_common sig_verify crypto_mbedtls sig_ecdsa_p256; do
+  "$CC" "${M4[@]}" "${WARN[@]}" -Iinclude -isystem "$inc" "$MBEDTLS_CFG" -c "src/$f.c" -o "$work/v-mbedtls/$f.o"
+done
+for i in i15 i31; do
+  def=; [ $i = i31 ] && def=-DOTA_BEARSSL_I31
+  for f in crypto_common sig_verify crypto_bearssl sig_ecdsa_p256_bearssl; do
+    "$CC" "${M4[@]}" "${WARN[@]}" -Iinclude -isystem "$inc" $def -c "src/$f.c" -o "$work/v-$i/$f.o"
+  done
+done
+verifier empty "$work/v-i15" -DCROSS_VERIFIER_EMPTY
+verifier mbedtls "$work/v-mbedtls" -DCROSS_VERIFIER_MBEDTLS "$work/libmbedtls.a"
+verifier bearssl-i15 "$work/v-i15" -DCROSS_VERIFIER_BEARSSL "$work/libbearssl-i15.a"
+verifier bearssl-i31 "$work/v-i31" -DCROSS_VERIFIER_BEARSSL "$work/libbearssl-i31.a"
+read -r base_text base_data base_bss _ < <(arm-none-eabi-size "$work/empty.elf" | tail -1)
+command -v qemu-system-arm >/dev/null || { echo "cross-check: qemu-system-arm not found (run make deps)" >&2; exit 1; }
+for v in mbedtls bearssl-i15 bearssl-i31; do
+  check_div arm-none-eabi-nm "$work/$v.elf"
+  read -r t d b _ < <(arm-none-eabi-size "$work/$v.elf" | tail -1)
+  out=$(timeout 120 qemu-system-arm -M mps2-an386 -nographic -monitor none -serial none \
+          -semihosting-config enable=on,target=native -kernel "$work/$v.elf" 2>&1) \
+    || { echo "cross-check: the $v verifier failed on QEMU: $out" >&2; exit 1; }
+  case $out in *result=0*) ;; *) echo "cross-check: the $v verifier: $out" >&2; exit 1 ;; esac
+  echo "cross-check: verifier $v (SHA-256 + ECDSA P-256, cortex-m4 -Os, linked): text $((t - base_text)) B, data $((d - base_data)) B, bss $((b - base_bss)) B over the empty stub; on QEMU: $(echo "$out" | sed 's/ result=0//')"
+done
+
+# --- 5. the core for the PIC32MZ's CPU (microMIPS) -----------------------------------------
+# Freestanding and without any C library: the few <string.h> functions the core uses are
+# declared here, as a bare-metal C library declares them; gcc's own <limits.h> has every
+# limit and looks for a C library's one after it: an empty one.
+mkdir -p "$work/mips-inc"
+: > "$work/mips-inc/limits.h"
+cat > "$work/mips-inc/string.h" <<'H'
+#include <stddef.h>
+void *memcpy(void *, const void *, size_t);
+void *memmove(void *, const void *, size_t);
+void *memset(void *, int, size_t);
+int memcmp(const void *, const void *, size_t);
+void *memchr(const void *, int, size_t);
+size_t strlen(const char *);
+int strcmp(const char *, const char *);
+int strncmp(const char *, const char *, size_t);
+char *strchr(const char *, int);
+H
+compile_all "$work/mips" "$MIPS_CC" -march=m14kc -mmicromips -EL -Os -ffreestanding -nostdinc \
+  -isystem "$(dirname "$("$MIPS_CC" -print-libgcc-file-name)")/include" -isystem "$work/mips-inc" \
+  -ffunction-sections -fdata-sections "${WARN[@]}" -Iinclude -isystem "$inc" "$MBEDTLS_CFG" -DNDEBUG
+[ $fail -eq 0 ] || exit 1
+check_div mipsel-linux-gnu-nm "$work"/mips/*.o
+for b in mbedtls bearssl; do
+  # shellcheck disable=SC2046
+  mipsel-linux-gnu-size -t $(objs_of "$work/mips" $b) | tail -1 |
+    awk -v b=$b '{print "cross-check: micromips (m14kc) src/ with "b": text "$1" B, data "$2" B, bss "$3" B (objects, before gc)"}'
+done
+echo "cross-check: ok"

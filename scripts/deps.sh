@@ -10,8 +10,9 @@ PKGS=(
   gcc-arm-none-eabi binutils-arm-none-eabi libnewlib-arm-none-eabi   # make cross-check
   qemu-system-arm                     # make firmware / qemu-demo: the emulated Cortex-M4 board
   dpkg-dev                            # dpkg-source: target libraries from Debian's source packages
-  socat                               # relays QEMU guestfwd connections to 127.0.0.1 (firmware network tests)
   libmbedtls-dev                      # SHA-256, ECDSA P-256, TLS
+  libbearssl-dev                      # SHA-256, ECDSA P-256: the small, heap-free crypto backend
+  gcc-mipsel-linux-gnu                # make cross-check: src/ for the PIC32MZ's microMIPS CPU
   libjsmn-dev                         # manifest JSON (header-only, zero-alloc)
   libhttp-parser-dev                  # HTTP response parsing
   libcmocka-dev                       # unit tests

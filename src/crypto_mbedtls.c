@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Crypto backend on mbedTLS (Debian libmbedtls-dev; its source package for cross builds):
- * SHA-256, status names, the heap. The signature algorithms have files of their own. */
+ * SHA-256 and the heap. The one-shot hash comes from crypto_oneshot.h, the status names
+ * from crypto_common.c, the signature algorithms from files of their own (sig_ecdsa_p256.c). */
 #include "otaflow/crypto.h"
+
+#include "crypto_oneshot.h"
 
 #include <string.h>
 
@@ -71,34 +74,6 @@ ota_crypto_status_t ota_sha256_finish(ota_sha256_t *ctx, uint8_t out[OTA_SHA256_
         memset(out, 0, OTA_SHA256_SIZE);
     }
     return st;
-}
-
-ota_crypto_status_t ota_sha256(const void *data, size_t len, uint8_t out[OTA_SHA256_SIZE])
-{
-    ota_sha256_t ctx;
-    ota_crypto_status_t st = ota_sha256_start(&ctx);
-    if (st == OTA_CRYPTO_ERR_ARG) {
-        return st;
-    }
-    (void)ota_sha256_update(&ctx, data, len); /* a failure sticks: finish reports it */
-    return ota_sha256_finish(&ctx, out);
-}
-
-const char *ota_crypto_status_str(ota_crypto_status_t status)
-{
-    switch (status) {
-    case OTA_CRYPTO_OK: return "ok";
-    case OTA_CRYPTO_ERR_ARG: return "invalid argument";
-    case OTA_CRYPTO_ERR_KEY: return "invalid public key";
-    case OTA_CRYPTO_ERR_SIG_FORMAT: return "malformed signature";
-    case OTA_CRYPTO_ERR_BAD_SIGNATURE: return "bad signature";
-    case OTA_CRYPTO_ERR_NO_MEMORY: return "crypto heap exhausted";
-    case OTA_CRYPTO_ERR_UNSUPPORTED: return "not supported by this mbedTLS build";
-    case OTA_CRYPTO_ERR_INTERNAL: return "crypto backend error";
-    case OTA_CRYPTO_ERR_ALG: return "unknown signature algorithm";
-    case OTA_CRYPTO_ERR_HASH: return "hash engine failed";
-    }
-    return "unknown crypto status";
 }
 
 ota_crypto_status_t ota_crypto_heap_init(void *buf, size_t len)

@@ -80,11 +80,13 @@ bool ota_flash_sectors_valid(const ota_flash_geometry_t *g)
     if (g->sectors == NULL) {
         return g->sector_runs == 0;
     }
-    uint64_t base = 0;
+    uint64_t base = 0; /* 64 bits: a table may add up past 4 GB, and is then refused */
     for (uint32_t r = 0; r < g->sector_runs; r++) {
         const ota_flash_sector_run_t *run = &g->sectors[r];
+        /* whether base is aligned to the run's size, a power of two (tested first): a mask,
+         * not a 64-bit modulo, which would need the compiler's library routine */
         if (run->count == 0 || !flash_pow2(run->size) || g->erase_unit == 0 ||
-            run->size % g->erase_unit != 0 || base % run->size != 0) {
+            run->size % g->erase_unit != 0 || (base & (run->size - 1u)) != 0) {
             return false;
         }
         base += (uint64_t)run->count * run->size;

@@ -178,7 +178,7 @@ static uint32_t store_floor_pow2(uint32_t v)
 /* The factory slot's address: the first sector start from `from` on, aligned to align, where
  * a slot covers whole sectors. On a uniform device that is `from` itself; on a mixed one the
  * slots move past sectors they would straddle (STM32F4-like, 128K slots: 32K -> 128K). */
-static uint64_t store_first_slot_base(const ota_flash_geometry_t *g, uint32_t from, uint32_t align,
+static uint32_t store_first_slot_base(const ota_flash_geometry_t *g, uint32_t from, uint32_t align,
                                       uint32_t slot_size)
 {
     ota_flash_sector_t s;
@@ -212,14 +212,16 @@ static ota_store_status_t store_compute_layout(const ota_flash_geometry_t *g,
         return OTA_STORE_ERR_SECTORS;
     }
     uint32_t align = g->block_size > g->erase_unit ? g->block_size : g->erase_unit;
-    uint64_t data_base =
+    /* All in 32 bits: every address is below g->size (a 64-bit division would pull in the
+     * compiler's library routine, 784 B on a Cortex-M4, for nothing). */
+    uint32_t data_base =
         store_first_slot_base(g, store_align_up(2u * g->erase_unit, align), align, slot_size);
-    uint64_t room = g->size > data_base ? g->size - data_base : 0;
-    uint64_t fit = room / slot_size; /* factory slot included */
+    uint32_t room = g->size > data_base ? g->size - data_base : 0u;
+    uint32_t fit = room / slot_size; /* factory slot included */
     uint32_t n = cfg->download_slots ? cfg->download_slots : OTA_STORE_DEFAULT_DOWNLOAD_SLOTS;
     if (n == OTA_STORE_SLOTS_AS_MANY_AS_FIT) {
         n = fit > OTA_STORE_MAX_DOWNLOAD_SLOTS ? OTA_STORE_MAX_DOWNLOAD_SLOTS
-            : fit > 1                          ? (uint32_t)fit - 1u
+            : fit > 1                          ? fit - 1u
                                                : 0u;
         if (n == 0) {
             return OTA_STORE_ERR_NO_SPACE;
@@ -227,12 +229,12 @@ static ota_store_status_t store_compute_layout(const ota_flash_geometry_t *g,
     } else if (n > OTA_STORE_MAX_DOWNLOAD_SLOTS) {
         return OTA_STORE_ERR_ARG;
     }
-    if ((uint64_t)n + 1u > fit) {
+    if (n >= fit) { /* n download slots and the factory slot */
         return OTA_STORE_ERR_NO_SPACE;
     }
     /* Every slot is erased whole sectors at a time: one straddling a boundary could not be. */
     for (uint32_t i = 0; i <= n; i++) {
-        if (!ota_flash_on_sectors(g, (uint32_t)data_base + i * slot_size, slot_size)) {
+        if (!ota_flash_on_sectors(g, data_base + i * slot_size, slot_size)) {
             return OTA_STORE_ERR_SECTORS;
         }
     }
@@ -260,7 +262,7 @@ static ota_store_status_t store_compute_layout(const ota_flash_geometry_t *g,
     out->record_size = record;
     out->records_per_sector = journal_sector / record;
     out->write_chunk = chunk;
-    out->data_base = (uint32_t)data_base;
+    out->data_base = data_base;
     out->slot_size = slot_size;
     out->download_slots = (uint8_t)n;
     out->checkpoint_interval = interval;

@@ -2,11 +2,13 @@
 # SPDX-License-Identifier: Apache-2.0
 # The network port on the emulated Cortex-M4 (QEMU mps2-an386, docs/firmware.md "Network"):
 # the net-fetch test firmware (tests/firmware/net_fetch.c) brings lwIP up on the LAN9118 with
-# DHCP from QEMU's user network, and GETs files through guestfwd (socat relays each guest
-# connection to 127.0.0.1; nothing else leaves the host):
+# DHCP from QEMU's user network, and GETs files through guestfwd (`otaflow-board relay`, the
+# QEMU engine's relay, carries each guest connection to 127.0.0.1; nothing else leaves the
+# host):
 #   1. a 900 KB file from python3 http.server arrives whole (size and FNV-1a of every byte);
 #   2. a server that drops the connection mid-body gives the HTTP client's named error;
-#   3. a server that stalls mid-body gives the idle timeout's named error.
+#   3. a server that stalls mid-body gives the idle timeout's named error;
+#   4. a port nobody listens on gives a named error too.
 # In each case the firmware ends with its own exit status (no fault, no hang). The download
 # time it prints is an emulator's figure, shown, not checked.
 set -euo pipefail
@@ -15,7 +17,8 @@ source "$(dirname "$0")/lib.sh"
 FW=${OTA_BUILD_DIR:-$(cd "$(dirname "$0")/../.." && pwd)/build}/firmware/net-fetch.elf
 [[ -f $FW ]] || ota_fail "$FW missing (make firmware)"
 command -v qemu-system-arm >/dev/null || ota_fail "qemu-system-arm missing (make deps)"
-command -v socat >/dev/null || ota_fail "socat missing (make deps)"
+RELAY=$OTA_BIN/otaflow-board
+[[ -x $RELAY ]] || ota_fail "$RELAY missing (build first)"
 
 ota_workspace
 
@@ -26,7 +29,7 @@ net_fetch() {
     OUT=$(timeout 120 qemu-system-arm -M mps2-an386 -nographic -no-reboot -monitor none \
         -serial stdio -kernel "$FW" \
         -semihosting-config "enable=on,target=native,arg=net-fetch,arg=url=http://10.0.2.100:$port$path$extra" \
-        -nic "user,model=lan9118,restrict=on,guestfwd=tcp:10.0.2.100:$port-cmd:socat -lf /dev/null - TCP:127.0.0.1:$port" 2>&1)
+        -nic "user,model=lan9118,restrict=on,guestfwd=tcp:10.0.2.100:$port-cmd:$RELAY relay $port" 2>&1)
     RC=$?
     set -e
     echo "$OUT" | sed 's/^/  | /'
@@ -90,7 +93,8 @@ ota_wait_port "$BAD_PORT" $! || ota_fail "the misbehaving server did not start"
 net_fetch /drop "$BAD_PORT" 5000
 ota_check "net-fetch exit status (dropped connection)" "$RC" 1
 # The relay reads what arrived before the server's RST, then ends the guest's stream: the
-# guest gets the 64 KB, then the end of stream in the middle of the announced body.
+# guest gets the 64 KB, then the end of stream in the middle of the announced body (not an
+# idle timeout: the end must reach the guest at once).
 ota_check "dropped connection: named error" \
     "$(grep -o 'error [^0-9]* after' <<<"$OUT")" "error body shorter than announced after"
 ota_check "dropped connection: the bytes sent before the reset arrived" \
@@ -101,4 +105,11 @@ ota_check "net-fetch exit status (stalled server)" "$RC" 1
 ota_check "stalled server: named error" "$(grep -o 'error [^0-9]* after' <<<"$OUT")" "error timeout (idle) after"
 ota_check "stalled server: the bytes sent before the stall arrived" \
     "$(grep -o 'after [0-9]* bytes' <<<"$OUT")" "after 65536 bytes"
+# 4. Nobody listening: QEMU has accepted the guest's connection before the relay finds out,
+# so the guest sees it reset, not refused.
+DEAD_PORT=$(ota_free_port)
+net_fetch /image.bin "$DEAD_PORT" 5000
+ota_check "net-fetch exit status (nobody listening)" "$RC" 1
+ota_check "nobody listening: named error" "$(grep -o 'error [^0-9]* after' <<<"$OUT")" \
+    "error connection reset after"
 echo "PASS: firmware network (lwIP on the LAN9118 through QEMU's user network)"

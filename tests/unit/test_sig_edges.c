@@ -77,6 +77,52 @@ static void test_ecdsa_refusals_are_named(void **unused)
     assert_int_equal(ota_crypto_heap_init(NULL, 4096), OTA_CRYPTO_ERR_ARG);
 }
 
+static ota_crypto_status_t g_verify(const uint8_t *sig, size_t len)
+{
+    return ota_sig_verify(P256, g_point, sizeof g_point, hash, sig, len);
+}
+
+/* DER at its edges. A value no P-256 signature has (zero, negative, wider than the order) is
+ * well formed: a bad signature with either backend. An encoding that is not DER (a redundant
+ * leading zero, a long-form length, an empty INTEGER, a third element) is refused either way:
+ * as malformed by the BearSSL backend's strict reader, as a bad signature by mbedTLS, which
+ * reads it leniently and verifies before it looks at what follows s. */
+static void test_der_edges(void **unused)
+{
+    (void)unused;
+    const uint8_t zero_r[] = {0x30, 0x06, 0x02, 0x01, 0x00, 0x02, 0x01, 0x01};
+    const uint8_t negative_s[] = {0x30, 0x06, 0x02, 0x01, 0x01, 0x02, 0x01, 0x80};
+    uint8_t wide_r[2 + 2 + 33 + 3] = {0x30, 2 + 33 + 3, 0x02, 33, 0x01};
+    wide_r[2 + 2 + 33] = 0x02;
+    wide_r[2 + 2 + 33 + 1] = 0x01;
+    wide_r[2 + 2 + 33 + 2] = 0x01;
+    assert_int_equal(g_verify(zero_r, sizeof zero_r), OTA_CRYPTO_ERR_BAD_SIGNATURE);
+    assert_int_equal(g_verify(negative_s, sizeof negative_s), OTA_CRYPTO_ERR_BAD_SIGNATURE);
+    assert_int_equal(g_verify(wide_r, sizeof wide_r), OTA_CRYPTO_ERR_BAD_SIGNATURE);
+
+    const uint8_t padded_r[] = {0x30, 0x07, 0x02, 0x02, 0x00, 0x01, 0x02, 0x01, 0x01};
+    const uint8_t long_form[] = {0x30, 0x81, 0x06, 0x02, 0x01, 0x01, 0x02, 0x01, 0x01};
+    const uint8_t empty_s[] = {0x30, 0x06, 0x02, 0x02, 0x01, 0x01, 0x02, 0x00};
+    const uint8_t three[] = {0x30, 0x09, 0x02, 0x01, 0x01, 0x02, 0x01, 0x01, 0x02, 0x01, 0x01};
+#if defined(OTA_TEST_CRYPTO_BEARSSL)
+    const ota_crypto_status_t ber = OTA_CRYPTO_ERR_SIG_FORMAT;
+#else
+    const ota_crypto_status_t ber = OTA_CRYPTO_ERR_BAD_SIGNATURE;
+#endif
+    assert_int_equal(g_verify(padded_r, sizeof padded_r), ber);
+    assert_int_equal(g_verify(long_form, sizeof long_form), ber);
+    assert_int_equal(g_verify(empty_s, sizeof empty_s), ber);
+    assert_int_equal(g_verify(three, sizeof three), ber);
+
+    /* Structure: an INTEGER running past the SEQUENCE, another inner tag, no s at all. */
+    const uint8_t overrun[] = {0x30, 0x06, 0x02, 0x01, 0x01, 0x02, 0x02, 0x01, 0x01};
+    const uint8_t r_only[] = {0x30, 0x06, 0x02, 0x04, 0x01, 0x02, 0x03, 0x04};
+    const uint8_t octets[] = {0x30, 0x06, 0x02, 0x01, 0x01, 0x04, 0x01, 0x01};
+    assert_int_equal(g_verify(overrun, sizeof overrun), OTA_CRYPTO_ERR_SIG_FORMAT);
+    assert_int_equal(g_verify(octets, sizeof octets), OTA_CRYPTO_ERR_SIG_FORMAT);
+    assert_int_equal(g_verify(r_only, sizeof r_only), OTA_CRYPTO_ERR_SIG_FORMAT);
+}
+
 static void test_empty_keyring_is_an_error_not_a_policy(void **unused)
 {
     (void)unused;
@@ -170,6 +216,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ecdsa_refusals_are_named),
+        cmocka_unit_test(test_der_edges),
         cmocka_unit_test(test_empty_keyring_is_an_error_not_a_policy),
         cmocka_unit_test(test_manifest_signature_refusals),
     };

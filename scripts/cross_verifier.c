@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The signature verifier alone, for a Cortex-M4 (QEMU mps2-an386), linked by
+ * scripts/cross-check.sh once per crypto backend: its linked size is what SHA-256 + ECDSA
+ * P-256 verify cost a firmware, and run under QEMU it proves the target build of the backend
+ * verifies (a real signature passes, a changed hash fails) and measures the stack the check
+ * takes (painted, then read back) and, with mbedTLS, how much of its arena was written.
+ * No C library start-up: its own vector table and reset handler; results over semihosting.
+ * The key, signature and message come from cross_vector.h, which cross-check.sh writes.
+ * Built with CROSS_VERIFIER_EMPTY, it is the baseline that the figures are taken against.
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "otaflow/crypto.h"
+
+#include "cross_vector.h"
+
+extern uint32_t __bss_start__[], __bss_end__[], __stack_bottom__[], __stack_top__[];
+
+#define PAINT 0xA5A5A5A5u
+
+/* ARM semihosting: the operation in r0, its argument in r1, BKPT 0xAB. */
+static void semihost(uint32_t op, const void *arg)
+{
+    register uint32_t r0 __asm__("r0") = op;
+    register const void *r1 __asm__("r1") = arg;
+    __asm__ volatile("bkpt 0xAB" : "+r"(r0) : "r"(r1) : "memory");
+}
+
+static void put(const char *s)
+{
+    semihost(0x04u, s); /* SYS_WRITE0 */
+}
+
+static void put_num(uint32_t v)
+{
+    char b[12];
+    size_t i = sizeof b - 1u;
+    b[i] = '\0';
+    do {
+        b[--i] = (char)('0' + v % 10u);
+        v /= 10u;
+    } while (v != 0u);
+    put(&b[i]);
+}
+
+static __attribute__((noreturn)) void stop(uint32_t code)
+{
+    static uint32_t block[2] = {0x20026u, 0u}; /* ADP_Stopped_ApplicationExit, status */
+    block[1] = code;
+    semihost(0x20u, block); /* SYS_EXIT_EXTENDED: QEMU exits with the status */
+    for (;;) {
+    }
+}
+
+#if defined(CROSS_VERIFIER_MBEDTLS)
+static uint8_t arena[OTA_ECDSA_P256_HEAP_SIZE];
+void cross_exit(int status);
+void cross_exit(int status) /* mbedTLS's exit: a corrupted heap */
+{
+    stop((uint32_t)status + 10u);
+}
+#endif
+
+/* 0: the signature verifies and a changed hash does not. */
+static __attribute__((noinline)) int check(void)
+{
+#if defined(CROSS_VERIFIER_EMPTY)
+    return 0;
+#else
+    uint8_t hash[OTA_SHA256_SIZE];
+    if (ota_sha256(cross_msg, sizeof cross_msg, hash) != OTA_CRYPTO_OK) {
+        return 1;
+    }
+    if (ota_sig_verify(OTA_SIG_ALG_ECDSA_P256, cross_key, sizeof cross_key, hash, cross_sig,
+                       sizeof cross_sig) != OTA_CRYPTO_OK) {
+        return 2;
+    }
+    hash[5] ^= 1u;
+    return ota_sig_verify(OTA_SIG_ALG_ECDSA_P256, cross_key, sizeof cross_key, hash, cross_sig,
+                          sizeof cross_sig) == OTA_CRYPTO_ERR_BAD_SIGNATURE
+               ? 0
+               : 3;
+#endif
+}
+
+void cross_reset(void);
+void cross_reset(void)
+{
+    for (uint32_t *p = __bss_start__; p < __bss_end__; p++) {
+        *p = 0u;
+    }
+    uint32_t *sp;
+    __asm__ volatile("mov %0, sp" : "=r"(sp));
+    for (uint32_t *p = __stack_bottom__; p < sp - 16; p++) {
+        *p = PAINT;
+    }
+#if defined(CROSS_VERIFIER_MBEDTLS)
+    /* The allocator zeroes its arena and takes blocks from its start: the highest byte that
+     * is not zero afterwards bounds the peak (headers included). */
+    if (ota_crypto_heap_init(arena, sizeof arena) != OTA_CRYPTO_OK) {
+        stop(4u);
+    }
+#endif
+    int r = check();
+    const uint32_t *low = __stack_bottom__;
+    while (low < sp && *low == PAINT) {
+        low++;
+    }
+    put("stack=");
+    put_num((uint32_t)((uintptr_t)sp - (uintptr_t)low));
+#if defined(CROSS_VERIFIER_MBEDTLS)
+    size_t top = sizeof arena;
+    while (top > 0u && arena[top - 1u] == 0u) {
+        top--;
+    }
+    put(" arena=");
+    put_num((uint32_t)top);
+#endif
+    put(" result=");
+    put_num((uint32_t)r);
+    put("\n");
+    stop((uint32_t)r);
+}
+
+__attribute__((section(".vectors"), used)) static const void *const vectors[2] = {
+    __stack_top__,
+    (const void *)cross_reset,
+};

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Crypto backend on BearSSL (Debian libbearssl-dev on the host; its source package for cross
+ * builds): SHA-256, and the heap hook, which has nothing to do (BearSSL allocates nothing).
+ * ECDSA P-256 is in sig_ecdsa_p256_bearssl.c, the one-shot hash in crypto_oneshot.h, status
+ * names in crypto_common.c. */
+#include "otaflow/crypto.h"
+
+#include "crypto_oneshot.h"
+
+#include <bearssl.h>
+
+_Static_assert(sizeof(br_sha256_context) <= sizeof(((ota_sha256_t *)0)->opaque),
+               "ota_sha256_t too small for br_sha256_context");
+
+/* BearSSL's SHA-256 is software and cannot fail: no failure to remember, so no flag. */
+static br_sha256_context *crypto_sha_ctx(ota_sha256_t *ctx)
+{
+    return (br_sha256_context *)(void *)ctx->opaque;
+}
+
+ota_crypto_status_t ota_sha256_start(ota_sha256_t *ctx)
+{
+    if (ctx == NULL) {
+        return OTA_CRYPTO_ERR_ARG;
+    }
+    br_sha256_init(crypto_sha_ctx(ctx));
+    return OTA_CRYPTO_OK;
+}
+
+ota_crypto_status_t ota_sha256_update(ota_sha256_t *ctx, const void *data, size_t len)
+{
+    if (ctx == NULL || (data == NULL && len != 0u)) {
+        return OTA_CRYPTO_ERR_ARG;
+    }
+    br_sha256_update(crypto_sha_ctx(ctx), data, len);
+    return OTA_CRYPTO_OK;
+}
+
+ota_crypto_status_t ota_sha256_finish(ota_sha256_t *ctx, uint8_t out[OTA_SHA256_SIZE])
+{
+    if (ctx == NULL || out == NULL) {
+        return OTA_CRYPTO_ERR_ARG;
+    }
+    br_sha256_out(crypto_sha_ctx(ctx), out);
+    return OTA_CRYPTO_OK;
+}
+
+ota_crypto_status_t ota_crypto_heap_init(void *buf, size_t len)
+{
+    if (buf == NULL || len < 1024u) {
+        return OTA_CRYPTO_ERR_ARG;
+    }
+    return OTA_CRYPTO_OK; /* nothing allocates: the arena stays unused */
+}
