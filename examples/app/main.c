@@ -27,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "app_events.h"
 #include "board.h"
 #include "clock_posix.h"
 #include "otaflow/agent.h"
@@ -98,27 +99,19 @@ static void confirm(app_t *a, const char *why)
 static void on_event(void *user, const ota_event_t *e)
 {
     app_t *a = user;
-    switch (e->type) {
-    case OTA_EVT_DOWNLOAD_PROGRESS:
-        say("download progress %u/%u", (unsigned)e->bytes, (unsigned)e->total);
-        break;
-    case OTA_EVT_NO_UPDATE:
-    case OTA_EVT_UPDATE_AVAILABLE:
-        /* the manifest was fetched and understood: the network path works, we are healthy */
+    char line[APP_EVENT_LINE_MAX];
+    if (app_event_progress(e, line)) {
+        say("%s", line);
+    } else if (app_event_confirms(e)) {
         confirm(a, "first successful manifest check");
-        break;
-    default:
-        break;
     }
 }
 
-/* The agent logs every event as "ota: ..."; progress is printed by on_event in the form the
- * board draws as a bar, so the agent's own progress lines are left out. */
+/* The agent's lines as they are, but its progress lines (on_event prints those). */
 static void on_log(void *ctx, const char *line)
 {
     (void)ctx;
-    static const char agent_progress[] = "ota: download progress";
-    if (strncmp(line, agent_progress, sizeof agent_progress - 1) != 0) {
+    if (app_agent_line_shown(line)) {
         say("%s", line);
     }
 }

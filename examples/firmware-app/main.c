@@ -6,8 +6,10 @@
  *  - its version comes from its own image header in internal flash (one build, any version);
  *  - it prints `app: running version N` first;
  *  - it kicks the watchdog from its super-loop, so a hang resets the board;
- *  - it confirms itself (ota_confirm) at start with confirm_on_start; the update agent (the
- *    network port) confirms after its first good manifest check.
+ *  - it runs the update agent (app_agent.c: lwIP on the LAN9118) in its super-loop, and
+ *    confirms itself (ota_confirm) after the agent's first good manifest check, or at start
+ *    with confirm_on_start;
+ *  - the agent's reset goes through the system port.
  * Built with OTA_APP_CRASH_AT_START it faults right after printing its version (a HardFault
  * whose handler hangs without kicking the watchdog): the rollback tests' bad release, which
  * the watchdog resets in every trial boot until the bootloader rolls it back.
@@ -15,6 +17,7 @@
 #include <string.h>
 
 #include "an386.h"
+#include "app_agent.h"
 #include "board_args.h"
 #include "board_flash.h"
 #include "board_system.h"
@@ -38,6 +41,7 @@ typedef struct app {
     ota_boot_config_t boot_cfg;
     uint32_t version;
     bool confirmed;
+    app_agent_t agent;
 } app_t;
 
 static app_t g_app;
@@ -101,6 +105,11 @@ static void confirm(app_t *a, const char *why)
     }
 }
 
+static void on_healthy(void *ctx)
+{
+    confirm(ctx, "first successful manifest check");
+}
+
 int main(void)
 {
     app_t *a = &g_app;
@@ -118,12 +127,23 @@ int main(void)
     const ota_system_t *sys = &a->sys.system;
     uint32_t last_kick = cm_millis();
     sys->ops->watchdog_kick(sys->ctx);
+    const app_agent_env_t env = {
+        .args = &a->args,
+        .store = &a->store,
+        .system = sys,
+        .running_version = a->version,
+        .on_healthy = on_healthy,
+        .healthy_ctx = a,
+    };
+    bool agent = app_agent_start(&a->agent, &env, last_kick) == 0; /* else: runs without */
     for (;;) {
         uint32_t now = cm_millis();
         if (now - last_kick >= KICK_MS) {
             sys->ops->watchdog_kick(sys->ctx);
             last_kick = now;
         }
-        __asm volatile("wfi"); /* the next SysTick wakes the loop */
+        if (!agent || app_agent_poll(&a->agent, now)) {
+            __asm volatile("wfi"); /* nothing to do: the next SysTick wakes the loop */
+        }
     }
 }

@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The firmware application's update agent (see app_agent.h). */
+#include "app_agent.h"
+
+#include "app_events.h"
+#include "console.h"
+
+#define APP_PREFIX "app: "
+
+static void on_event(void *user, const ota_event_t *e)
+{
+    const app_agent_t *a = user;
+    char line[APP_EVENT_LINE_MAX];
+    if (app_event_progress(e, line)) {
+        console_log(APP_PREFIX, line);
+    } else if (app_event_confirms(e) && a->env.on_healthy != NULL) {
+        a->env.on_healthy(a->env.healthy_ctx);
+    }
+}
+
+static void on_log(void *ctx, const char *line)
+{
+    (void)ctx;
+    if (app_agent_line_shown(line)) {
+        console_log(APP_PREFIX, line);
+    }
+}
+
+static void on_reset(void *ctx)
+{
+    const app_agent_t *a = ctx;
+    console_log(APP_PREFIX, "reset");
+    a->env.system->ops->reset(a->env.system->ctx);
+}
+
+/* UTC now: the host's time at launch (the engine's utc=) plus the seconds since, standing
+ * in for an RTC set by authenticated time; 0 (unknown) without it. */
+static uint64_t board_utc(void *ctx)
+{
+    const app_agent_t *a = ctx;
+    if (a->env.args->utc == 0) {
+        return 0;
+    }
+    return (uint64_t)a->env.args->utc + (a->now_ms - a->start_ms) / 1000u;
+}
+
+static void agent_config(app_agent_t *a, ota_agent_config_t *ac)
+{
+    const board_args_t *args = a->env.args;
+    ota_agent_config_default(ac);
+    ac->manifest_url = args->manifest_url[0] != '\0' ? args->manifest_url : NULL;
+    ac->period_s = args->period_s;
+    ac->auto_reset = args->auto_reset;
+    ac->running_version = a->env.running_version;
+    ac->hw_id = args->hw_id;
+    a->manifest_keys.keys = &args->manifest_key;
+    a->manifest_keys.count = args->has_manifest_key ? 1u : 0u;
+    if (args->has_manifest_key) {
+        ac->manifest_keys = &a->manifest_keys;
+        ac->require_signed_manifest = true;
+    }
+    ac->on_event = on_event;
+    ac->event_user = a;
+}
+
+int app_agent_start(app_agent_t *a, const app_agent_env_t *env, uint32_t now_ms)
+{
+    a->env = *env;
+    a->start_ms = now_ms;
+    a->now_ms = now_ms;
+    ota_cm_net_config_t nc = {.rand_seed = env->args->utc ^ now_ms, .log = console_log,
+                              .log_ctx = APP_PREFIX};
+    ota_cm_net_status_t ns = ota_cm_net_init(&a->net, &nc, now_ms);
+    if (ns != OTA_CM_NET_OK) {
+        console_printf(APP_PREFIX, "network: %s", ota_cm_net_status_str(ns));
+        return -1;
+    }
+    ota_lwip_transport_init(&a->transport, &a->net);
+    ota_agent_config_t ac;
+    agent_config(a, &ac);
+    ota_agent_ports_t ports = {
+        .transport = ota_lwip_transport(&a->transport),
+        .store = env->store,
+        .log = on_log,
+        .reset = on_reset,
+        .reset_ctx = a,
+        .utc_now = board_utc,
+        .utc_ctx = a,
+    };
+    ota_agent_status_t st = ota_agent_init(&a->agent, &ac, &ports);
+    if (st != OTA_AGENT_OK) {
+        console_printf(APP_PREFIX, "agent init failed: %s", ota_agent_status_str(st));
+        return -1;
+    }
+    return 0;
+}
+
+bool app_agent_poll(app_agent_t *a, uint32_t now_ms)
+{
+    a->now_ms = now_ms;
+    unsigned frames = ota_cm_net_poll(&a->net, now_ms);
+    ota_agent_state_t state = ota_agent_poll(&a->agent, now_ms);
+    /* Verifying reads flash: no reason to wait. Otherwise wait for the next tick once the wire
+     * is quiet and every received byte has been taken. */
+    return state != OTA_AGENT_VERIFYING && frames == 0 &&
+           !ota_lwip_transport_pending(&a->transport);
+}
