@@ -277,7 +277,7 @@ out=docs/footprint.md
   echo "| allocations during one verify | $h_calls |"
   echo "| time of one verify (host x86-64, best of 5) | $h_ms ms |"
   echo
-  echo "mbedTLS itself (bignum, ecp, ecdsa, asn1) is not in these numbers: see the notes below."
+  echo "mbedTLS itself (bignum, ecp, ecdsa, asn1) is not in these numbers: it is in the linked tables above."
 
   # Sections written by hand (or by other measurements), kept across regenerations.
   for extra in docs/footprint-*.md; do
