@@ -4,7 +4,8 @@
  * board process does in boot_once (sim/cmd_run.c) with the host system port: read the
  * board's settings, open both flashes, mount the guard and the image store, then
  * ota_boot_start (watchdog, decisions, guard write-protect, jump). Before the jump it prints
- * its stack high-water mark and the crypto heap's (docs/firmware.md, "Measurements").
+ * its stack high-water mark, the crypto heap's, and the emulated time it took
+ * (docs/firmware.md, "Measurements").
  *
  * Exit statuses of QEMU (the contract with the QEMU engine, docs/firmware.md): a reset ends
  * it with 0, a power cut with 3, no valid image with 5, a broken board directory or a
@@ -44,6 +45,9 @@ static ota_boot_report_t g_report;
 #define HEAP_SIZE OTA_ECDSA_P256_HEAP_SIZE
 static uint8_t g_heap[HEAP_SIZE] __attribute__((aligned(8)));
 #endif
+static uint64_t g_mount_cycles; /* cm_clock_cycles() when the store's mount began */
+
+#define NS_PER_CYCLE (1000000000u / AN386_CPU_HZ)
 
 static void boot_log(void *ctx, const char *line)
 {
@@ -79,11 +83,17 @@ static void before_jump(void *ctx, uint32_t vectors)
                    "revoked keys mask %lu): starting the application (vector table 0x%05lx)",
                    (unsigned long)g_args.watchdog_s, (unsigned long)g_report.guard_counter,
                    (unsigned long)g_report.guard_revoked, (unsigned long)vectors);
+    uint64_t now = cm_clock_cycles();
     console_printf("boot: ", "measured: stack high-water mark %lu of %lu bytes, crypto heap "
                    "high-water mark %lu of %lu bytes",
                    (unsigned long)(cm_stack_size() - cm_stack_unused()),
                    (unsigned long)cm_stack_size(), (unsigned long)heap_high_water(),
                    (unsigned long)HEAP_SIZE);
+    /* With QEMU's -icount shift=0 one nanosecond of emulated time is one instruction. */
+    console_printf("boot: ", "measured: %llu ns of emulated time from main, %llu ns from the "
+                   "store's mount to the jump",
+                   (unsigned long long)(now * NS_PER_CYCLE),
+                   (unsigned long long)((now - g_mount_cycles) * NS_PER_CYCLE));
 }
 
 int main(void)
@@ -118,6 +128,7 @@ int main(void)
     ota_boot_config_t bc;
     board_args_boot_config(&g_args, &bc);
 
+    g_mount_cycles = cm_clock_cycles();
     ota_store_status_t mst =
         ota_store_mount(&g_store, board_flash_port(&g_flashes.external), &sc);
     if (mst != OTA_STORE_OK) {

@@ -4,7 +4,8 @@
  * scripts/cross-check.sh once per crypto backend: its linked size is what SHA-256 + ECDSA
  * P-256 verify cost a firmware, and run under QEMU it proves the target build of the backend
  * verifies (a real signature passes, a changed hash fails) and measures the stack the check
- * takes (painted, then read back) and, with mbedTLS, how much of its arena was written.
+ * takes (painted, then read back), with mbedTLS how much of its arena was written, and how
+ * many instructions the check ran (SysTick under QEMU's instruction counting).
  * No C library start-up: its own vector table and reset handler; results over semihosting.
  * The key, signature and message come from cross_vector.h, which cross-check.sh writes.
  * Built with CROSS_VERIFIER_EMPTY, it is the baseline that the figures are taken against.
@@ -55,13 +56,21 @@ static __attribute__((noreturn)) void stop(uint32_t code)
 }
 
 #if defined(CROSS_VERIFIER_MBEDTLS)
-static uint8_t arena[OTA_ECDSA_P256_HEAP_SIZE];
+static uint8_t arena[OTA_ECDSA_P256_HEAP_SIZE] __attribute__((aligned(8)));
+#define ARENA_FIRST_HEADER 32u
 void cross_exit(int status);
 void cross_exit(int status) /* mbedTLS's exit: a corrupted heap */
 {
     stop((uint32_t)status + 10u);
 }
 #endif
+
+/* SysTick on the CPU clock, free-running down from 2^24 - 1. Under QEMU's -icount shift=0 a
+ * guest instruction is 1 ns of virtual time and the clock is 25 MHz: a tick is 40 instructions,
+ * which is what cross-check.sh reports (an instruction count, not Cortex-M4 cycles). */
+#define SYST_CSR (*(volatile uint32_t *)0xE000E010u)
+#define SYST_RVR (*(volatile uint32_t *)0xE000E014u)
+#define SYST_CVR (*(volatile uint32_t *)0xE000E018u)
 
 /* 0: the signature verifies and a changed hash does not. */
 static __attribute__((noinline)) int check(void)
@@ -97,13 +106,22 @@ void cross_reset(void)
         *p = PAINT;
     }
 #if defined(CROSS_VERIFIER_MBEDTLS)
-    /* The allocator zeroes its arena and takes blocks from its start: the highest byte that
-     * is not zero afterwards bounds the peak (headers included). */
+    /* The allocator zeroes its arena, writes its first block header (8 words) and takes
+     * blocks from the start; the rest is painted after that: the highest byte written (a
+     * freed big number is zeroed, a merged header too) bounds the peak, headers included. */
     if (ota_crypto_heap_init(arena, sizeof arena) != OTA_CRYPTO_OK) {
         stop(4u);
     }
+    for (size_t i = ARENA_FIRST_HEADER; i < sizeof arena; i++) {
+        arena[i] = 0xA5u;
+    }
 #endif
+    SYST_RVR = 0xFFFFFFu;
+    SYST_CVR = 0u;
+    SYST_CSR = 5u; /* enabled, processor clock, no interrupt */
+    uint32_t t0 = SYST_CVR;
     int r = check();
+    uint32_t ticks = (t0 - SYST_CVR) & 0xFFFFFFu;
     const uint32_t *low = __stack_bottom__;
     while (low < sp && *low == PAINT) {
         low++;
@@ -112,12 +130,14 @@ void cross_reset(void)
     put_num((uint32_t)((uintptr_t)sp - (uintptr_t)low));
 #if defined(CROSS_VERIFIER_MBEDTLS)
     size_t top = sizeof arena;
-    while (top > 0u && arena[top - 1u] == 0u) {
+    while (top > ARENA_FIRST_HEADER && arena[top - 1u] == 0xA5u) {
         top--;
     }
     put(" arena=");
     put_num((uint32_t)top);
 #endif
+    put(" ticks=");
+    put_num(ticks);
     put(" result=");
     put_num((uint32_t)r);
     put("\n");

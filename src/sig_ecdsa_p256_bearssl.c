@@ -6,9 +6,9 @@
  *
  * BearSSL answers a verification with one bit, so the statuses the contract names are found
  * here, in the order mbedTLS finds them (sig_ecdsa_p256.c): the key (decoded, on the curve)
- * first, then the DER form, then the verdict. The generic prime-curve code on 15-bit words
- * (i15) is the default: the smallest verifier (docs/decisions.md); OTA_BEARSSL_I31 picks the
- * 31-bit one, which is faster where a 32x32 multiply is.
+ * first, then the DER form, then the verdict. The generic prime-curve code on 31-bit words
+ * (i31) is the default: half the instructions of the 15-bit one for 276 B more code on a
+ * Cortex-M4 (docs/decisions.md); OTA_BEARSSL_I15 picks the 15-bit one, the smallest.
  */
 #include <string.h>
 
@@ -16,12 +16,12 @@
 
 #include "sig_alg.h"
 
-#if defined(OTA_BEARSSL_I31)
-#define SIG_EC_IMPL br_ec_prime_i31
-#define SIG_VRFY_RAW br_ecdsa_i31_vrfy_raw
-#else
+#if defined(OTA_BEARSSL_I15)
 #define SIG_EC_IMPL br_ec_prime_i15
 #define SIG_VRFY_RAW br_ecdsa_i15_vrfy_raw
+#else
+#define SIG_EC_IMPL br_ec_prime_i31
+#define SIG_VRFY_RAW br_ecdsa_i31_vrfy_raw
 #endif
 
 #define SIG_P256_SCALAR 32u /* bytes of r, s and of the curve order */

@@ -63,6 +63,17 @@ uint32_t cm_millis(void)
     return g_millis;
 }
 
+uint64_t cm_clock_cycles(void)
+{
+    uint32_t ms, left;
+    do { /* a tick between the two reads would pair a count with the wrong value */
+        ms = g_millis;
+        left = CM_SYST_CVR;
+    } while (ms != g_millis);
+    uint32_t per_ms = CM_SYST_RVR + 1u;
+    return (uint64_t)ms * per_ms + (per_ms - 1u - left);
+}
+
 void cm_systick_handler(void)
 {
     g_millis++;

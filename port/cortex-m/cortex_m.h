@@ -33,6 +33,11 @@ void cm_clock_start(uint32_t cpu_hz);
 /** Milliseconds since cm_clock_start (wraps after 49 days). */
 uint32_t cm_millis(void);
 
+/** Processor clock cycles since cm_clock_start, from the millisecond count and SysTick's
+ *  current value (exact to one cycle of SysTick's input). Under QEMU it is the emulated
+ *  clock: with -icount shift=0, one instruction per nanosecond (docs/firmware.md). */
+uint64_t cm_clock_cycles(void);
+
 /** The SysTick handler of the vector table (counts milliseconds). */
 void cm_systick_handler(void);
 
