@@ -24,6 +24,7 @@
 #include "console.h"
 #include "cortex_m.h"
 #include "otaflow/boot.h"
+#include "otaflow/crypto.h"
 #include "otaflow/guard.h"
 #include "otaflow/store.h"
 #include "semihost.h"
@@ -45,6 +46,10 @@ typedef struct app {
 } app_t;
 
 static app_t g_app;
+#if !defined(OTA_FW_CRYPTO_BEARSSL)
+/* mbedTLS's only heap (docs/firmware.md): the store verifies a signed board's downloads. */
+static uint8_t g_crypto_heap[OTA_ECDSA_P256_HEAP_SIZE] __attribute__((aligned(8)));
+#endif
 
 static _Noreturn void fail(const char *what, const char *why)
 {
@@ -72,6 +77,11 @@ static void open_board(app_t *a)
     if (board_system_init(&a->sys, &a->flashes, false) != 0) {
         fail("cannot open the board", "no guard window");
     }
+#if !defined(OTA_FW_CRYPTO_BEARSSL)
+    if (ota_crypto_heap_init(g_crypto_heap, sizeof g_crypto_heap) != OTA_CRYPTO_OK) {
+        fail("cannot start the crypto", "no heap");
+    }
+#endif
     board_args_boot_config(&a->args, &a->boot_cfg);
     ota_store_config_t sc;
     /* read-only here: the bootloader locked its pages */
@@ -110,6 +120,15 @@ static void on_healthy(void *ctx)
     confirm(ctx, "first successful manifest check");
 }
 
+/* The agent asked for a reset: its deepest path (download, verification) has run by now. */
+static void before_reset(void *ctx)
+{
+    (void)ctx;
+    console_printf("app: ", "measured: stack high-water mark %lu of %lu bytes",
+                   (unsigned long)(cm_stack_size() - cm_stack_unused()),
+                   (unsigned long)cm_stack_size());
+}
+
 int main(void)
 {
     app_t *a = &g_app;
@@ -124,6 +143,7 @@ int main(void)
     if (a->args.confirm_on_start) {
         confirm(a, "confirm on start");
     }
+    a->sys.before_reset = before_reset;
     const ota_system_t *sys = &a->sys.system;
     uint32_t last_kick = cm_millis();
     sys->ops->watchdog_kick(sys->ctx);
