@@ -4,7 +4,7 @@ BUILD    ?= build
 JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?= -DOTA_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
 
-.PHONY: all deps build test powercut cross-check footprint demo clean coverage mutation firmware
+.PHONY: all deps build test powercut cross-check footprint demo clean coverage mutation firmware qemu-demo
 
 all: build
 
@@ -68,6 +68,11 @@ demo: deps
 	  || { tail -40 $(BUILD).log; exit 1; }
 	@mv -f $(BUILD).log $(BUILD)/build.log
 	@bash scripts/demo.sh
+
+# make demo's story on the emulated Cortex-M4: the firmware on QEMU's mps2-an386 (the board's
+# QEMU engine, docs/board.md), updating itself from a server on loopback.
+qemu-demo: build firmware
+	@bash scripts/qemu_demo.sh
 
 clean:
 	rm -rf $(BUILD)

@@ -22,7 +22,7 @@ source "$ROOT/scripts/demo_lib.sh"
 for tool in otaflow-image otaflow-board; do
     [[ -x "$OTA_BIN/$tool" ]] || ota_fail "$OTA_BIN/$tool is missing: run 'make build' first"
 done
-for f in bootloader.bin example-app.hex; do
+for f in bootloader.bin example-app.hex example-app.bin; do
     [[ -f "$FW/$f" ]] || ota_fail "$FW/$f is missing: run 'make firmware' first"
 done
 command -v qemu-system-arm >/dev/null || ota_fail "qemu-system-arm is missing: run 'make deps'"
@@ -35,10 +35,10 @@ mkdir -p "$WWW"
 
 step "1. Two releases of the firmware"
 APP=$FW/example-app.hex
-say "The example application is Cortex-M4 firmware linked for the application slot"
-say "($(stat -c %s "$FW/example-app.bin" 2>/dev/null || echo '?') bytes of code and data; the"
-say "application region holds 913408). It reads its own version from its image header, so"
-say "one build is packed twice: version 1 (the factory release) and version 2 (the update)."
+say "The example application is Cortex-M4 firmware linked for the application slot:"
+say "$(stat -c %s "$FW/example-app.bin") bytes of code and data (the region holds 913408)."
+say "It reads its own version from its image header, so one build is packed twice:"
+say "version 1 (the factory release) and version 2 (the update)."
 ota_pack "$APP" 1 "$WWW/app_v1.ota"
 ota_pack "$APP" 2 "$WWW/app_v2.ota"
 "$OTA_BIN/otaflow-image" info "$WWW/app_v2.ota" | sed 's/^/   /'
@@ -48,8 +48,9 @@ ota_start_python_server "$WWW"
 HOST_URL=$OTA_URL
 OTA_URL=http://10.0.2.100:$OTA_PORT # the host's server, as the emulated board reaches it
 ota_publish "$WWW/ota.json" 2 "$WWW/app_v2.ota"
-say "python3 -m http.server serves $WWW on $HOST_URL; QEMU's user-mode network forwards"
-say "the guest's $OTA_URL there (and nowhere else). The manifest:"
+say "python3 -m http.server serves $WWW on $HOST_URL."
+say "QEMU's user-mode network forwards the guest's $OTA_URL there, and nowhere else."
+say "The manifest:"
 sed 's/^/     /' "$WWW/ota.json"
 
 step "3. A new board on QEMU, programmed with the bootloader and version 1"

@@ -41,6 +41,8 @@ static const char HELP[] =
     "  --seed N              seed of the torn operation's random damage (default 1)\n"
     "\n"
     "Without a goal the board runs until --timeout or Ctrl-C.\n"
+    "On a qemu board (create --engine qemu) the firmware runs on QEMU's mps2-an386, launched\n"
+    "again at each reset; the watchdog is the firmware's own (docs/board.md, Engines).\n"
     "exit status: 0 goal reached, 1 failure, 2 bad usage, 3 timeout, 4 power cut,\n"
     "5 the bootloader found no valid image and halted, 130 interrupted.\n";
 

@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "app_events.h"
+#include "app_request.h"
 #include "board.h"
 #include "clock_posix.h"
 #include "otaflow/agent.h"
@@ -148,23 +149,21 @@ static void handle_request(app_t *a)
     unlink(path);
     action[strcspn(action, "\r\n")] = '\0';
     say("request: %s", action);
-    ota_agent_status_t st = OTA_AGENT_OK;
-    if (strcmp(action, "factory-reset") == 0) {
-        st = ota_agent_factory_reset(&a->agent);
-    } else if (strcmp(action, "rollback") == 0) {
-        st = ota_agent_rollback(&a->agent);
-    } else if (strcmp(action, "check") == 0) {
-        st = ota_agent_check_now(&a->agent);
-    } else if (strcmp(action, "reset") == 0) {
+    ota_agent_status_t st;
+    switch (app_request_apply(&a->agent, action, &st)) {
+    case APP_REQUEST_RESET:
         a->reset = true;
-    } else if (strcmp(action, "hang") == 0) {
+        return;
+    case APP_REQUEST_HANG:
         /* a firmware bug: stuck in a loop that never feeds the watchdog */
         for (;;) {
             pause();
         }
-    } else {
+    case APP_REQUEST_UNKNOWN:
         say("request: unknown action ignored");
         return;
+    case APP_REQUEST_DONE:
+        break;
     }
     if (st != OTA_AGENT_OK) {
         say("request %s refused: %s", action, ota_agent_status_str(st));

@@ -4,6 +4,7 @@
 
 #include "app_events.h"
 #include "console.h"
+#include "cortex_m.h"
 
 #define APP_PREFIX "app: "
 
@@ -29,6 +30,10 @@ static void on_log(void *ctx, const char *line)
 static void on_reset(void *ctx)
 {
     const app_agent_t *a = ctx;
+    /* The agent has just checked, downloaded and verified: its deepest paths are behind us. */
+    console_printf(APP_PREFIX, "measured: stack high-water mark %lu of %lu bytes",
+                   (unsigned long)(cm_stack_size() - cm_stack_unused()),
+                   (unsigned long)cm_stack_size());
     console_log(APP_PREFIX, "reset");
     a->env.system->ops->reset(a->env.system->ctx);
 }

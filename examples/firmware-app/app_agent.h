@@ -45,7 +45,8 @@ typedef struct app_agent {
 
 /**
  * Bring the network up and start the agent (its first check runs once the board has an
- * address). Failures are printed on the console.
+ * address). Failures are printed on the console. The application gives the crypto backend
+ * its arena first (ota_crypto_heap_init), as signed manifests and images need it.
  * @return 0, or -1 (no Ethernet controller, agent configuration refused).
  */
 int app_agent_start(app_agent_t *a, const app_agent_env_t *env, uint32_t now_ms);

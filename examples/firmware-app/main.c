@@ -9,7 +9,9 @@
  *  - it runs the update agent (app_agent.c: lwIP on the LAN9118) in its super-loop, and
  *    confirms itself (ota_confirm) after the agent's first good manifest check, or at start
  *    with confirm_on_start;
- *  - the agent's reset goes through the system port.
+ *  - the agent's reset goes through the system port;
+ *  - `otaflow-board request` (the board's buttons) reaches it as DIR/request, read and
+ *    removed through semihosting every REQUEST_POLL_MS (docs/firmware.md, "Requests").
  * Built with OTA_APP_CRASH_AT_START it faults right after printing its version (a HardFault
  * whose handler hangs without kicking the watchdog): the rollback tests' bad release, which
  * the watchdog resets in every trial boot until the bootloader rolls it back.
@@ -18,11 +20,13 @@
 
 #include "an386.h"
 #include "app_agent.h"
+#include "app_request.h"
 #include "board_args.h"
 #include "board_flash.h"
 #include "board_system.h"
 #include "console.h"
 #include "cortex_m.h"
+#include "fmt.h"
 #include "otaflow/boot.h"
 #include "otaflow/crypto.h"
 #include "otaflow/guard.h"
@@ -30,6 +34,8 @@
 #include "semihost.h"
 
 #define KICK_MS 500u
+#define REQUEST_POLL_MS 200u
+#define REQUEST_MAX 32u
 #define EXIT_FAIL 1
 
 typedef struct app {
@@ -47,7 +53,8 @@ typedef struct app {
 
 static app_t g_app;
 #if !defined(OTA_FW_CRYPTO_BEARSSL)
-/* mbedTLS's only heap (docs/firmware.md): the store verifies a signed board's downloads. */
+/* mbedTLS's arena for the store's signature checks (crypto.h): without it every verify of a
+ * signed download fails as a crypto backend error */
 static uint8_t g_crypto_heap[OTA_ECDSA_P256_HEAP_SIZE] __attribute__((aligned(8)));
 #endif
 
@@ -77,11 +84,6 @@ static void open_board(app_t *a)
     if (board_system_init(&a->sys, &a->flashes, false) != 0) {
         fail("cannot open the board", "no guard window");
     }
-#if !defined(OTA_FW_CRYPTO_BEARSSL)
-    if (ota_crypto_heap_init(g_crypto_heap, sizeof g_crypto_heap) != OTA_CRYPTO_OK) {
-        fail("cannot start the crypto", "no heap");
-    }
-#endif
     board_args_boot_config(&a->args, &a->boot_cfg);
     ota_store_config_t sc;
     /* read-only here: the bootloader locked its pages */
@@ -115,18 +117,47 @@ static void confirm(app_t *a, const char *why)
     }
 }
 
+/* A button press: DIR/request, read and removed before acting (so it is done once). */
+static void handle_request(app_t *a, bool agent)
+{
+    char path[BOARD_ARGS_DIR_MAX + 16u], action[REQUEST_MAX] = "";
+    fmt_format(path, sizeof path, "%s/request", a->args.dir);
+    int fh = sh_open(path, SH_MODE_RB);
+    if (fh < 0) {
+        return;
+    }
+    int32_t len = sh_flen(fh);
+    if (len <= 0 || len >= (int32_t)REQUEST_MAX || sh_read(fh, action, (size_t)len) != 0) {
+        action[0] = '\0';
+    }
+    sh_close(fh);
+    (void)sh_remove(path);
+    action[strcspn(action, "\r\n")] = '\0';
+    console_printf("app: ", "request: %s", action);
+    ota_agent_status_t st;
+    const ota_system_t *sys = &a->sys.system;
+    /* without a running agent its calls refuse (ERR_ARG); reset and hang still work */
+    switch (app_request_apply(agent ? &a->agent.agent : NULL, action, &st)) {
+    case APP_REQUEST_RESET:
+        sys->ops->reset(sys->ctx);
+        break;
+    case APP_REQUEST_HANG:
+        for (;;) { /* a firmware bug: stuck where nothing kicks the watchdog */
+        }
+    case APP_REQUEST_UNKNOWN:
+        console_printf("app: ", "request: unknown action ignored");
+        break;
+    case APP_REQUEST_DONE:
+        if (st != OTA_AGENT_OK) {
+            console_printf("app: ", "request %s refused: %s", action, ota_agent_status_str(st));
+        }
+        break;
+    }
+}
+
 static void on_healthy(void *ctx)
 {
     confirm(ctx, "first successful manifest check");
-}
-
-/* The agent asked for a reset: its deepest path (download, verification) has run by now. */
-static void before_reset(void *ctx)
-{
-    (void)ctx;
-    console_printf("app: ", "measured: stack high-water mark %lu of %lu bytes",
-                   (unsigned long)(cm_stack_size() - cm_stack_unused()),
-                   (unsigned long)cm_stack_size());
 }
 
 int main(void)
@@ -134,6 +165,9 @@ int main(void)
     app_t *a = &g_app;
     console_init();
     cm_clock_start(AN386_CPU_HZ);
+#if !defined(OTA_FW_CRYPTO_BEARSSL)
+    (void)ota_crypto_heap_init(g_crypto_heap, sizeof g_crypto_heap);
+#endif
     open_board(a);
     console_printf("app: ", "running version %lu", (unsigned long)a->version);
 #ifdef OTA_APP_CRASH_AT_START
@@ -143,7 +177,6 @@ int main(void)
     if (a->args.confirm_on_start) {
         confirm(a, "confirm on start");
     }
-    a->sys.before_reset = before_reset;
     const ota_system_t *sys = &a->sys.system;
     uint32_t last_kick = cm_millis();
     sys->ops->watchdog_kick(sys->ctx);
@@ -156,11 +189,17 @@ int main(void)
         .healthy_ctx = a,
     };
     bool agent = app_agent_start(&a->agent, &env, last_kick) == 0; /* else: runs without */
+    uint32_t last_request = last_kick;
+    handle_request(a, agent);
     for (;;) {
         uint32_t now = cm_millis();
         if (now - last_kick >= KICK_MS) {
             sys->ops->watchdog_kick(sys->ctx);
             last_kick = now;
+        }
+        if (now - last_request >= REQUEST_POLL_MS) {
+            handle_request(a, agent);
+            last_request = now;
         }
         if (!agent || app_agent_poll(&a->agent, now)) {
             __asm volatile("wfi"); /* nothing to do: the next SysTick wakes the loop */

@@ -10,6 +10,7 @@ enum {
     SYS_WRITE = 0x05,
     SYS_READ = 0x06,
     SYS_SEEK = 0x0A,
+    SYS_REMOVE = 0x0E,
     SYS_FLEN = 0x0C,
     SYS_TIME = 0x11,
     SYS_GET_CMDLINE = 0x15,
@@ -55,6 +56,12 @@ int sh_seek(int fh, uint32_t pos)
 {
     uint32_t args[2] = {(uint32_t)fh, pos};
     return sh_call(SYS_SEEK, args) == 0 ? 0 : -1;
+}
+
+int sh_remove(const char *path)
+{
+    const uint32_t args[2] = {(uint32_t)path, (uint32_t)strlen(path)};
+    return sh_call(SYS_REMOVE, args) == 0 ? 0 : -1;
 }
 
 int32_t sh_flen(int fh)

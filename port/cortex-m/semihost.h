@@ -33,6 +33,9 @@ int sh_write(int fh, const void *buf, size_t len);
 /** Move to absolute position pos; returns 0 or -1. */
 int sh_seek(int fh, uint32_t pos);
 
+/** Delete the file at path (SYS_REMOVE); returns 0 or -1. */
+int sh_remove(const char *path);
+
 /** Length of the file in bytes, or -1. */
 int32_t sh_flen(int fh);
 

@@ -4,7 +4,9 @@
 # checks ECDSA P-256 signatures with the target build of mbedTLS) boots its signed factory
 # image; an unsigned image planted in the store (otaflow-board attack plant: what someone
 # with the SPI bus can do) is refused by the bootloader, which keeps the signed one running;
-# a signed one planted the same way is installed.
+# a signed one planted the same way is installed. Then over the network: the agent on the
+# target refuses an unsigned v4 from the server (the store checks the signature as it
+# verifies the download) and installs a signed v5.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/qemu_lib.sh"
@@ -33,4 +35,18 @@ ota_run 0 run3.log "$B" --until-version 3 --timeout 30
 ota_check "the signed v3 was installed" "$(ota_count 'boot: installing v3' run3.log)" 1
 ota_expect "$B" "running version" 's["running_version"]' 3 \
     "boot state" 's["boot_state"]' confirmed
+
+"$T" pack "$APP" -o "$WWW/app_v4.ota" --version 4 >/dev/null
+"$T" pack "$APP" -o "$WWW/app_v5.ota" --version 5 --key key.pem >/dev/null
+ota_qemu_serve "$WWW"
+ota_publish "$WWW/ota.json" 4 "$WWW/app_v4.ota"
+"$OTA_BIN/otaflow-board" set "$B" manifest_url="$OTA_URL/ota.json" period_s=1
+ota_run 0 run4.log "$B" --until-console "ota: verify failed v4: image not signed" --timeout 30
+ota_check "the unsigned v4 was downloaded" "$(ota_count 'GET /app_v4.ota' "$OTA_SERVER_LOG")" 1
+ota_check "and not installed" "$(ota_count 'boot: install' run4.log)" 0
+ota_expect "$B" "v3 keeps running" 's["running_version"]' 3
+
+ota_publish "$WWW/ota.json" 5 "$WWW/app_v5.ota"
+ota_run 0 run5.log "$B" --until-version 5 --timeout 30
+ota_check "the signed v5 was installed" "$(ota_count 'boot: installed v5' run5.log)" 1
 ota_qemu_none_left

@@ -24,9 +24,6 @@ static void sys_reset(void *ctx)
 {
     board_system_t *s = ctx;
     board_flashes_sync(s->flashes);
-    if (s->before_reset != NULL) {
-        s->before_reset(s->before_reset_ctx);
-    }
     cm_reset();
 }
 

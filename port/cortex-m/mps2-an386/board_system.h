@@ -36,9 +36,6 @@ typedef struct board_system {
      *  its last lines and measurements there. */
     void (*before_jump)(void *ctx, uint32_t vectors);
     void *before_jump_ctx;
-    /** Called (if set) by reset just before it: the application prints its measurements. */
-    void (*before_reset)(void *ctx);
-    void *before_reset_ctx;
 } board_system_t;
 
 /**
