@@ -19,12 +19,13 @@ build: deps $(BUILD)/CMakeCache.txt
 
 # The firmware of the emulated Cortex-M4 board (QEMU mps2-an386), its own CMake project
 # cross-compiled with arm-none-eabi-gcc into $(BUILD)/firmware (docs/firmware.md).
-# mbedTLS for the target comes from Debian's source package (unpacked once, then reused).
+# mbedTLS, lwIP and http-parser for the target come from Debian's source packages (unpacked
+# once, then reused).
 # FW_CRYPTO=bearssl links the core with the BearSSL backend instead, into $(BUILD)/firmware-bearssl.
 FW_CRYPTO ?= mbedtls
 FW_BUILD = $(BUILD)/firmware$(if $(filter bearssl,$(FW_CRYPTO)),-bearssl)
 firmware: deps
-	@bash scripts/debian_source.sh mbedtls $(BUILD)/debian-src >/dev/null
+	@for p in mbedtls lwip http-parser; do bash scripts/debian_source.sh $$p $(BUILD)/debian-src >/dev/null; done
 	@if [ "$(FW_CRYPTO)" = bearssl ]; then bash scripts/debian_source.sh bearssl $(BUILD)/debian-src >/dev/null; fi
 	cmake -S firmware -B $(FW_BUILD) -DCMAKE_TOOLCHAIN_FILE=$(CURDIR)/firmware/toolchain-arm-none-eabi.cmake \
 	  -DOTA_DEBIAN_SRC=$(abspath $(BUILD))/debian-src -DOTA_FW_CRYPTO=$(FW_CRYPTO)
@@ -57,8 +58,12 @@ mutation: deps
 cross-check: deps
 	bash scripts/cross-check.sh
 
-footprint: deps
-	bash scripts/footprint.sh
+# docs/footprint.md: the linked firmware images (both crypto backends), the bootloader's
+# measured stack and heap on QEMU, and the core's objects (scripts/footprint.sh).
+footprint: build
+	$(MAKE) firmware FW_CRYPTO=mbedtls
+	$(MAKE) firmware FW_CRYPTO=bearssl
+	BUILD=$(abspath $(BUILD)) bash scripts/footprint.sh
 
 # The build's output goes to a log so the demo reads as a story; it is shown if the build fails.
 demo: deps

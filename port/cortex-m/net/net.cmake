@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # The firmware's network (docs/firmware.md, "Network"), include()d by firmware/CMakeLists.txt:
 #   otaflow_lwip  lwIP 2.1.3's IPv4 core and Ethernet layer, built for the target from Debian's
-#                 source package (unpacked by scripts/debian_source.sh into build/debian-src)
+#                 source package (unpacked by make firmware with scripts/debian_source.sh)
 #                 with this directory's lwipopts.h and arch/cc.h
 #   otaflow_net   the LAN9118 driver, its lwIP netif, the super-loop's network step and the
 #                 ota_transport_t over lwIP's raw TCP API
@@ -12,17 +12,15 @@ if(NOT DEFINED OTA_DEBIAN_SRC)
   set(OTA_DEBIAN_SRC ${OTA_ROOT}/build/debian-src)
 endif()
 
-# Unpack (once) Debian's source package pkg and set var to its directory.
-function(ota_debian_source pkg var)
-  execute_process(COMMAND bash ${OTA_ROOT}/scripts/debian_source.sh ${pkg} ${OTA_DEBIAN_SRC}
-    OUTPUT_VARIABLE dir OUTPUT_STRIP_TRAILING_WHITESPACE RESULT_VARIABLE rc)
-  if(NOT rc EQUAL 0 OR NOT IS_DIRECTORY "${dir}")
-    message(FATAL_ERROR "cannot unpack Debian's source package ${pkg} (scripts/debian_source.sh)")
+# The unpacked Debian source package pkg (make firmware unpacks it) into var, or stop.
+function(ota_debian_source pkg probe var)
+  if(NOT EXISTS ${OTA_DEBIAN_SRC}/${pkg}/${probe})
+    message(FATAL_ERROR "no ${pkg} source in ${OTA_DEBIAN_SRC}/${pkg}: run scripts/debian_source.sh ${pkg} ${OTA_DEBIAN_SRC} (make firmware does)")
   endif()
-  set(${var} ${dir} PARENT_SCOPE)
+  set(${var} ${OTA_DEBIAN_SRC}/${pkg} PARENT_SCOPE)
 endfunction()
 
-ota_debian_source(lwip OTA_LWIP_DIR)
+ota_debian_source(lwip src/core/tcp.c OTA_LWIP_DIR)
 set(LWIP_SRC ${OTA_LWIP_DIR}/src)
 add_library(otaflow_lwip STATIC
   ${LWIP_SRC}/core/init.c ${LWIP_SRC}/core/def.c ${LWIP_SRC}/core/inet_chksum.c
@@ -48,7 +46,7 @@ target_link_libraries(otaflow_net PUBLIC otaflow_lwip)
 
 # The HTTP client's response parser (the core's src/http_response.c includes <http_parser.h>):
 # Node's http-parser from Debian's source package, as the host build links Debian's library.
-ota_debian_source(http-parser OTA_HTTP_PARSER_DIR)
+ota_debian_source(http-parser http_parser.c OTA_HTTP_PARSER_DIR)
 add_library(otaflow_http_parser STATIC ${OTA_HTTP_PARSER_DIR}/http_parser.c)
 target_include_directories(otaflow_http_parser SYSTEM PUBLIC ${OTA_HTTP_PARSER_DIR})
 target_compile_options(otaflow_http_parser PRIVATE -Wno-error)
