@@ -1,0 +1,244 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
+"""The linked footprint of the firmware images, read from GNU ld's link maps.
+
+Every input section the linker placed in .text/.ARM.exidx (flash: code and constants),
+.data (RAM, initial values in flash) or .bss/.handoff (RAM) is charged to the part it came
+from: otaflow by src/ file, each library, libc/libgcc, the port, the program's own files.
+What the map shows as fill, or the linker adds to align an output section, is padding (less
+what merging equal strings saved: the map gives a string section its size before merging).
+The sums are checked against the output sections' sizes, so nothing is left out.
+
+  footprint_link.py render FWDIR FWDIR_BEARSSL   markdown tables for docs/footprint.md
+  footprint_link.py check DOC FWDIR [FWDIR_BEARSSL]
+      re-derives the figures of the images present and compares them with DOC's tables;
+      exits 1 naming each stale figure (a missing FWDIR_BEARSSL skips its columns).
+"""
+import os
+import re
+import sys
+
+# (column title, directory key, program): the images measured.
+IMAGES = [
+    ("bootloader, mbedTLS", "mbedtls", "bootloader"),
+    ("bootloader, BearSSL", "bearssl", "bootloader"),
+    ("example app, mbedTLS", "mbedtls", "example-app"),
+    ("example app, BearSSL", "bearssl", "example-app"),
+]
+
+# The parts, in the order of the tables, and the archive (or object) each comes from.
+PARTS = [
+    ("otaflow (src/, by module below)", r"libota_core_fw\.a\("),
+    ("jsmn (what is not inlined into manifest.c)", None),
+    ("mbedTLS (SHA-256, bignum, ECP, ECDSA verify, allocator)", r"libmbedcrypto_fw\.a\("),
+    ("BearSSL (SHA-256, P-256 i31, ECDSA verify)", r"libbearssl_fw\.a\("),
+    ("lwIP (IPv4, TCP, DHCP; raw API)", r"libotaflow_lwip\.a\("),
+    ("http-parser", r"libotaflow_http_parser\.a\("),
+    ("libc (newlib-nano)", r"/libc(_nano)?\.a\("),
+    ("libgcc", r"/libgcc\.a\("),
+    ("port: Cortex-M (port/cortex-m: start-up, jump, semihosting, UART, watchdog, fmt)", r"libcm_port\.a\("),
+    ("port: network (port/cortex-m/net: LAN9118, netif, transport)", r"libotaflow_net\.a\("),
+    ("port: emulated board (flash model, its write-through, settings, system port)", r"libboard_an386\.a\("),
+    ("the program (bootloader_main.c; the app's main, agent glue, events, requests)", r"CMakeFiles/"),
+    ("padding, less the bytes saved by merging equal strings", None),
+]
+JSMN, PADDING = PARTS[1][0], PARTS[-1][0]
+BOARD = PARTS[10][0]
+KIND = {".text": 0, ".ARM.exidx": 0, ".data": 1, ".bss": 2, ".handoff": 2}
+
+
+def parse_map(path):
+    """Returns (parts, modules, sections, objects): {part: [text, data, bss]}, {src file: [...]},
+    {output section: size}, {the program's RAM object: size}."""
+    parts = {name: [0, 0, 0] for name, _ in PARTS}
+    modules = {}
+    sections = {}
+    objects = {}
+    inputs = [0, 0, 0]
+    out = None
+    pending = None
+    started = False
+
+    def charge(name, size, where):
+        kind = KIND[out]
+        inputs[kind] += size
+        if where is None:
+            parts[PADDING][kind] += size
+            return
+        if name.startswith((".text.jsmn", ".rodata.jsmn")):
+            parts[JSMN][kind] += size
+            return
+        for part, pattern in PARTS:
+            if pattern and re.search(pattern, where):
+                parts[part][kind] += size
+                if kind and pattern == r"CMakeFiles/":
+                    key = re.sub(r"^\.(bss|data)\.", "", name)
+                    objects[key] = objects.get(key, 0) + size
+                m = re.search(r"libota_core_fw\.a\((.+)\.obj\)", where)
+                if m:
+                    modules.setdefault(m.group(1), [0, 0, 0])[kind] += size
+                return
+        raise SystemExit(f"footprint_link: {path}: no part for {where} ({name})")
+
+    with open(path) as f:
+        for line in f:
+            line = line.rstrip("\n")
+            if not started:
+                started = line.startswith("Linker script and memory map")
+                continue
+            m = re.match(r"^(\.\S+)(?:\s+0x([0-9a-f]+)\s+0x([0-9a-f]+))?", line)
+            if m:
+                out = m.group(1) if m.group(1) in KIND else None
+                if m.group(3):
+                    sections[m.group(1)] = int(m.group(3), 16)
+                pending = None
+                continue
+            if out is None:
+                continue
+            m = re.match(r"^ \*fill\*\s+0x[0-9a-f]+\s+0x([0-9a-f]+)", line)
+            if m:
+                charge("*fill*", int(m.group(1), 16), None)
+                continue
+            m = re.match(r"^ (\.\S+|COMMON)\s+0x[0-9a-f]+\s+0x([0-9a-f]+)\s+(\S.*)$", line)
+            if m:
+                charge(m.group(1), int(m.group(2), 16), m.group(3))
+                continue
+            m = re.match(r"^ (\.\S+|COMMON)$", line)
+            if m:
+                pending = m.group(1)
+                continue
+            m = re.match(r"^\s+0x[0-9a-f]+\s+0x([0-9a-f]+)\s+(\S.*)$", line)
+            if m and pending:
+                charge(pending, int(m.group(1), 16), m.group(2))
+            pending = None
+    totals = [0, 0, 0]
+    for sec, size in sections.items():
+        if sec in KIND:
+            totals[KIND[sec]] += size
+    # What the linker added to align an output section's end, less what it saved by merging
+    # equal strings (the map gives a merged string section its size before merging).
+    for kind in range(3):
+        parts[PADDING][kind] += totals[kind] - inputs[kind]
+    return parts, modules, sections, objects
+
+
+def num(n):
+    return f"{n:,}"
+
+
+def cell(tdb):
+    return "–" if tdb is None or not any(tdb) else " / ".join(num(v) for v in tdb)
+
+
+def load(dirs):
+    """{column title: (parts, modules, sections)} for the images whose map exists."""
+    found = {}
+    for title, key, prog in IMAGES:
+        d = dirs.get(key)
+        path = d and os.path.join(d, prog + ".map")
+        if path and os.path.exists(path):
+            found[title] = parse_map(path)
+    return found
+
+
+def tables(found):
+    """[(table title, header, rows)]: rows are (label, [cell per image column])."""
+    cols = [t for t, _, _ in IMAGES]
+    get = lambda title, fn: fn(found[title]) if title in found else None  # noqa: E731
+    part_rows = []
+    for part, _ in PARTS:
+        cells = [get(c, lambda f, p=part: f[0][p]) for c in cols]
+        if any(x and any(x) for x in cells):
+            part_rows.append((part, [cell(x) if x is not None else None for x in cells]))
+
+    def total(f, skip=()):
+        return [sum(v[k] for p, v in f[0].items() if p not in skip) for k in range(3)]
+    part_rows.append(("**total**", [cell(get(c, total)) if c in found else None for c in cols]))
+    part_rows.append(("total without the emulated board's drivers",
+                      [cell(get(c, lambda f: total(f, (BOARD,)))) if c in found else None
+                       for c in cols]))
+    part_rows.append(("main stack, reserved (not in bss above)",
+                      [num(found[c][2].get(".stack", 0)) if c in found else None for c in cols]))
+    mods = sorted({m for f in found.values() for m in f[1]})
+    mod_rows = [(m,
+                 [cell(found[c][1].get(m)) if c in found else None for c in cols]) for m in mods]
+    objs = sorted({o for f in found.values() for o in f[3]})
+    obj_rows = [(f"`{o}`", [(num(found[c][3][o]) if o in found[c][3] else "–") if c in found else None
+                             for c in cols]) for o in objs]
+    return [("parts", ["part"] + cols, part_rows), ("modules", ["src/ file"] + cols, mod_rows),
+            ("program objects", ["program's object (RAM)"] + cols, obj_rows)]
+
+
+def render(found):
+    for _, header, rows in tables(found):
+        print("| " + " | ".join(header) + " |")
+        print("|---|" + "---:|" * (len(header) - 1))
+        for label, cells in rows:
+            print("| " + " | ".join([label] + [c if c is not None else "?" for c in cells]) + " |")
+        print()
+
+
+def doc_rows(doc, first_header):
+    """{label: [cells]} of the table of DOC whose header starts with first_header."""
+    rows, header, inside = {}, None, False
+    for line in doc.splitlines():
+        if line.startswith("| " + first_header + " |"):
+            header, inside = [c.strip() for c in line.strip("|").split("|")], True
+            continue
+        if inside:
+            if not line.startswith("|"):
+                break
+            cells = [c.strip() for c in line.strip().strip("|").split("|")]
+            if not cells[0].startswith("---"):
+                rows[cells[0]] = dict(zip(header[1:], cells[1:]))
+    return header, rows
+
+
+def check(doc_path, found):
+    with open(doc_path) as f:
+        doc = f.read()
+    stale = []
+    compared = 0
+    for name, header, rows in tables(found):
+        doc_header, have = doc_rows(doc, header[0])
+        if doc_header is None:
+            stale.append(f"{doc_path} has no table of {name} (header '{header[0]}')")
+            continue
+        labels = {label for label, _ in rows}
+        for label, cells in rows:
+            for col, want in zip(header[1:], cells):
+                if want is None:
+                    continue
+                got = have.get(label, {}).get(col, "–")
+                compared += 1
+                if got != want:
+                    stale.append(f"{name}: '{label}', {col}: doc says {got}, the build gives {want}")
+        for label, cells in have.items():  # a part or module the build no longer links
+            if label in labels:
+                continue
+            for col in found:
+                if cells.get(col, "–") != "–":
+                    stale.append(f"{name}: '{label}', {col}: doc says {cells.get(col)}, the build links none")
+    for s in stale:
+        print("stale: " + s)
+    print(f"footprint_link: {compared} figures of {len(found)} images compared, {len(stale)} stale")
+    return 1 if stale else 0
+
+
+def main(argv):
+    if len(argv) >= 3 and argv[0] == "render":
+        found = load({"mbedtls": argv[1], "bearssl": argv[2]})
+        if len(found) != len(IMAGES):
+            raise SystemExit("footprint_link: render needs all four maps (make firmware, both backends)")
+        render(found)
+        return 0
+    if len(argv) >= 3 and argv[0] == "check":
+        found = load({"mbedtls": argv[2], "bearssl": argv[3] if len(argv) > 3 else None})
+        if "bootloader, mbedTLS" not in found or "example app, mbedTLS" not in found:
+            raise SystemExit(f"footprint_link: no link maps in {argv[2]} (make firmware)")
+        return check(argv[1], found)
+    raise SystemExit(__doc__)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
