@@ -188,8 +188,18 @@ ota_flash_status_t ota_sim_flash_open_file(ota_sim_flash_t *dev, const char *pat
                                            const ota_sim_preset_t *preset,
                                            ota_sim_power_t *power);
 
-/** Bytes of the .meta image of a device of geometry g: header, programmed bitmap, wear
- *  (layout in port/posix/flash_sim_meta.c and docs/flash-model.md). */
+/** Bytes of the .meta header: identity and the counters (layout in flash_sim_meta.c). */
+#define OTA_SIM_META_HEADER_SIZE 104u
+
+/** Bytes of the .meta image of a flash of SIZE bytes in ERASE_UNIT and PROGRAM_UNIT units, as
+ *  a constant expression for static storage: header, programmed bitmap padded to 4 bytes,
+ *  one u32 wear count per erase unit. */
+#define OTA_SIM_META_SIZE(size, erase_unit, program_unit)                                    \
+    (OTA_SIM_META_HEADER_SIZE + (((size) / (program_unit) + 7u) / 8u + 3u) / 4u * 4u +           \
+     (size) / (erase_unit) * 4u)
+
+/** Bytes of the .meta image of a device of geometry g (OTA_SIM_META_SIZE; layout in
+ *  port/posix/flash_sim_meta.c and docs/flash-model.md). */
 size_t ota_sim_meta_size(const ota_flash_geometry_t *g);
 
 /** Open a device over storage the caller provides, with no allocation and no OS call: how

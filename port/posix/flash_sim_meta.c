@@ -39,7 +39,8 @@ typedef struct sim_meta_header {
     uint32_t reserved;
 } sim_meta_header_t;
 
-_Static_assert(sizeof(sim_meta_header_t) == 104, "meta header layout is documented");
+_Static_assert(sizeof(sim_meta_header_t) == OTA_SIM_META_HEADER_SIZE,
+               "meta header layout is documented");
 _Static_assert(offsetof(sim_meta_header_t, reads) == 40, "meta header layout is documented");
 _Static_assert(offsetof(sim_meta_header_t, max_wear) == 96, "meta header layout is documented");
 
@@ -50,8 +51,7 @@ static size_t bitmap_padded(const ota_flash_geometry_t *g)
 
 size_t ota_sim_meta_size(const ota_flash_geometry_t *g)
 {
-    return sizeof(sim_meta_header_t) + bitmap_padded(g) +
-           (size_t)sim_erase_units(g) * sizeof(uint32_t);
+    return OTA_SIM_META_SIZE((size_t)g->size, g->erase_unit, g->program_unit);
 }
 
 static void header_fill(sim_meta_header_t *h, const ota_flash_geometry_t *g)

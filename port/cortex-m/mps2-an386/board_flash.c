@@ -14,9 +14,8 @@
 /* Storage for the largest parts: 8 MB of external contents (sst26vf064b) and the .meta
  * images, in the PSRAM (firmware/sections.ld's .flashmodel). */
 #define EXT_MAX (8u * 1024u * 1024u)
-#define META_HEADER 104u
-#define EXT_META_MAX (META_HEADER + EXT_MAX / 8u + (EXT_MAX / 4096u) * 4u)
-#define INT_META_MAX (META_HEADER + (1024u * 1024u) / 16u / 8u + 256u * 4u)
+#define EXT_META_MAX OTA_SIM_META_SIZE(EXT_MAX, 4096u, 1u)
+#define INT_META_MAX OTA_SIM_META_SIZE(1024u * 1024u, 4096u, 16u)
 
 __attribute__((section(".flashmodel.ext"))) static uint8_t g_ext_mem[EXT_MAX];
 __attribute__((section(".flashmodel.extmeta"), aligned(8))) static uint8_t g_ext_meta[EXT_META_MAX];
@@ -167,7 +166,7 @@ static void write_through(board_flash_t *fl, uint32_t addr, uint32_t len, bool e
         uint32_t u0 = addr / g->erase_unit, u1 = (addr + len - 1u) / g->erase_unit;
         rc |= write_meta_range(fl, fl->model.wear + u0, (u1 - u0 + 1u) * sizeof(uint32_t));
     }
-    rc |= write_meta_range(fl, meta_of(fl), META_HEADER);
+    rc |= write_meta_range(fl, meta_of(fl), OTA_SIM_META_HEADER_SIZE);
     rc |= write_power(fl->board);
     if (fl->board->power.dead) {
         sh_exit(BOARD_EXIT_POWER_CUT);
@@ -280,7 +279,7 @@ void board_flashes_sync(board_flashes_t *f)
     board_flash_t *both[2] = {&f->internal, &f->external};
     for (unsigned i = 0; i < 2; i++) {
         if (both[i]->meta_fh >= 0 && both[i]->model.meta_map != NULL) {
-            (void)write_meta_range(both[i], meta_of(both[i]), META_HEADER);
+            (void)write_meta_range(both[i], meta_of(both[i]), OTA_SIM_META_HEADER_SIZE);
         }
     }
 }
