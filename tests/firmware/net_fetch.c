@@ -120,7 +120,7 @@ int main(void)
     uint32_t t0 = cm_millis();
     for (;;) {
         uint32_t now = cm_millis();
-        ota_cm_net_poll(&g_net, now);
+        unsigned frames = ota_cm_net_poll(&g_net, now);
         if (!started) {
             if (ota_cm_net_up(&g_net)) {
                 ota_http_request_t rq = {.url = url, .on_body = on_body, .user = &f};
@@ -142,7 +142,11 @@ int main(void)
         }
         ota_http_status_t st = ota_http_poll(&g_http, now);
         if (st == OTA_HTTP_WOULD_BLOCK) {
-            idle();
+            /* Frames may still wait in the controller's FIFO (a poll takes a few at most):
+             * sleep only once the wire is quiet and every received byte has been taken. */
+            if (frames == 0 && !ota_lwip_transport_pending(&g_transport)) {
+                idle();
+            }
         } else if (st != OTA_HTTP_IN_PROGRESS) {
             uint32_t ms = cm_millis() - t0;
             if (st == OTA_HTTP_OK) {
