@@ -48,30 +48,30 @@ static int on_body(void *user, uint64_t offset, const uint8_t *data, size_t len)
     return 0;
 }
 
-/* The value of word KEY=... of the command line, NUL-terminated in place, or NULL. */
-static const char *arg(char *cmdline, const char *key)
-{
-    size_t klen = strlen(key);
-    for (char *w = cmdline; w != NULL && *w != '\0';) {
-        char *end = strchr(w, ' ');
-        if (strncmp(w, key, klen) == 0 && w[klen] == '=') {
-            if (end != NULL) {
-                *end = '\0';
-            }
-            return w + klen + 1;
-        }
-        w = end != NULL ? end + 1 : NULL;
-    }
-    return NULL;
-}
-
 static uint32_t to_u32(const char *s)
 {
     uint32_t v = 0;
-    while (s != NULL && *s >= '0' && *s <= '9') {
+    while (*s >= '0' && *s <= '9') {
         v = v * 10u + (uint32_t)(*s++ - '0');
     }
     return v;
+}
+
+/* One pass over the command line's words, each NUL-terminated in place: url=, idle_ms=. */
+static void parse_args(char *line, const char **url, uint32_t *idle_ms)
+{
+    for (char *w = line; w != NULL;) {
+        char *end = strchr(w, ' ');
+        if (end != NULL) {
+            *end = '\0';
+        }
+        if (strncmp(w, "url=", 4) == 0) {
+            *url = w + 4;
+        } else if (strncmp(w, "idle_ms=", 8) == 0) {
+            *idle_ms = to_u32(w + 8);
+        }
+        w = end != NULL ? end + 1 : NULL;
+    }
 }
 
 /* Nothing to do until the next SysTick: let QEMU's CPU sleep instead of spinning. */
@@ -84,14 +84,13 @@ int main(void)
 {
     console_init();
     cm_clock_start(AN386_CPU_HZ);
-    char idle_buf[512];
     if (sh_cmdline(g_cmdline, sizeof g_cmdline) != 0) {
         console_printf(PREFIX, "no command line");
         sh_exit(2);
     }
-    memcpy(idle_buf, g_cmdline, sizeof idle_buf);
-    const char *url = arg(g_cmdline, "url");
-    uint32_t idle_ms = to_u32(arg(idle_buf, "idle_ms"));
+    const char *url = NULL;
+    uint32_t idle_ms = 0;
+    parse_args(g_cmdline, &url, &idle_ms);
     if (url == NULL) {
         console_printf(PREFIX, "usage: url=http://A.B.C.D:PORT/PATH [idle_ms=N]");
         sh_exit(2);
@@ -120,7 +119,7 @@ int main(void)
     uint32_t t0 = cm_millis();
     for (;;) {
         uint32_t now = cm_millis();
-        ota_cm_net_poll(&g_net, now);
+        unsigned frames = ota_cm_net_poll(&g_net, now);
         if (!started) {
             if (ota_cm_net_up(&g_net)) {
                 ota_http_request_t rq = {.url = url, .on_body = on_body, .user = &f};
@@ -142,7 +141,11 @@ int main(void)
         }
         ota_http_status_t st = ota_http_poll(&g_http, now);
         if (st == OTA_HTTP_WOULD_BLOCK) {
-            idle();
+            /* Frames may still wait in the controller's FIFO (a poll takes a few at most):
+             * sleep only once the wire is quiet and every received byte has been taken. */
+            if (frames == 0 && !ota_lwip_transport_pending(&g_transport)) {
+                idle();
+            }
         } else if (st != OTA_HTTP_IN_PROGRESS) {
             uint32_t ms = cm_millis() - t0;
             if (st == OTA_HTTP_OK) {

@@ -203,9 +203,14 @@ bool ota_lan9118_link_up(ota_lan9118_t *d)
     return phy_read(d, PHY_BMSR, &bmsr) && (bmsr & BMSR_LINK) != 0;
 }
 
+bool ota_lan9118_rx_waiting(const ota_lan9118_t *d)
+{
+    return ((rd(d, RX_FIFO_INF) >> 16) & 0xffu) != 0;
+}
+
 int32_t ota_lan9118_receive(ota_lan9118_t *d, uint32_t *buf, size_t cap)
 {
-    if (((rd(d, RX_FIFO_INF) >> 16) & 0xffu) == 0) {
+    if (!ota_lan9118_rx_waiting(d)) {
         return 0;
     }
     uint32_t status = rd(d, RX_STATUS_FIFO);

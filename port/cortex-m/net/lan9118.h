@@ -55,6 +55,9 @@ ota_lan9118_status_t ota_lan9118_init(ota_lan9118_t *d, uintptr_t base);
 /** True when the PHY reports the link up (basic status register). */
 bool ota_lan9118_link_up(ota_lan9118_t *d);
 
+/** True when a received frame waits in the FIFO. */
+bool ota_lan9118_rx_waiting(const ota_lan9118_t *d);
+
 /**
  * Take the next received frame, if any, into buf (cap bytes, 4-byte aligned, at least
  * OTA_LAN9118_FRAME_MAX for any frame to fit), without its CRC.

@@ -25,6 +25,8 @@
 #define MEM_ALIGNMENT 4
 #define MEM_SIZE (8 * 1024)
 #define PBUF_POOL_SIZE 12
+/* A whole received frame with its CRC in one pool buffer: the driver reads its FIFO into it. */
+#define PBUF_POOL_BUFSIZE 1536 /* OTA_LAN9118_FRAME_MAX */
 #define MEMP_NUM_PBUF 8
 #define MEMP_NUM_TCP_PCB 4        /* the agent's connection and TIME_WAIT ones */
 #define MEMP_NUM_TCP_PCB_LISTEN 1

@@ -41,21 +41,22 @@ unsigned ota_lan9118_netif_poll(struct netif *netif, unsigned max_frames)
 {
     ota_lan9118_netif_t *e = netif->state;
     unsigned n = 0;
-    while (n < max_frames) {
-        int32_t len = ota_lan9118_receive(&e->dev, e->rx_buf, sizeof e->rx_buf);
-        if (len == 0) {
-            break;
-        }
+    while (n < max_frames && ota_lan9118_rx_waiting(&e->dev)) {
+        /* One pool buffer holds a whole frame (lwipopts.h): the FIFO is read straight into
+         * it, 4-byte aligned. Without one, the frame is still drained, into nothing. */
+        struct pbuf *p = pbuf_alloc(PBUF_RAW, OTA_LAN9118_FRAME_MAX, PBUF_POOL);
+        int32_t len = ota_lan9118_receive(&e->dev, p != NULL ? p->payload : NULL,
+                                          p != NULL ? OTA_LAN9118_FRAME_MAX : 0);
         n++;
-        if (len < 0) {
-            continue;
-        }
-        struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_POOL);
         if (p == NULL) {
             e->rx_no_pbuf++;
             continue;
         }
-        (void)pbuf_take(p, e->rx_buf, (u16_t)len);
+        if (len <= 0) {
+            pbuf_free(p);
+            continue;
+        }
+        pbuf_realloc(p, (u16_t)len);
         if (netif->input(p, netif) != ERR_OK) {
             pbuf_free(p);
         }

@@ -13,12 +13,11 @@
 extern "C" {
 #endif
 
-/** The interface: the controller and its frame buffers. Give it to netif_add as state. */
+/** The interface: the controller and its transmit frame buffer. Give it to netif_add as state. */
 typedef struct ota_lan9118_netif {
     ota_lan9118_t dev; /**< initialised by ota_lan9118_netif_init (base set by the caller) */
     uintptr_t base;    /**< register block, set before netif_add */
-    uint32_t rx_no_pbuf; /**< frames dropped because lwIP's pool was empty */
-    uint32_t rx_buf[OTA_LAN9118_FRAME_MAX / 4];
+    uint32_t rx_no_pbuf; /**< frames dropped for want of a pool buffer (also in dev.rx_errors) */
     uint32_t tx_buf[OTA_LAN9118_FRAME_MAX / 4];
 } ota_lan9118_netif_t;
 

@@ -153,16 +153,13 @@ static ota_net_status_t net_send(void *ctx, const void *buf, size_t len, size_t 
     if (t->state != OTA_LWIP_CONNECTED) {
         return OTA_NET_ERR_IO;
     }
-    size_t room = tcp_sndbuf(t->pcb);
-    size_t n = len < room ? len : room;
-    if (n > 0xffffu) {
-        n = 0xffffu;
-    }
+    u16_t room = tcp_sndbuf(t->pcb); /* a u16 whatever the window scaling: fits tcp_write */
+    u16_t n = len < room ? (u16_t)len : room;
     if (n == 0) {
         (void)tcp_output(t->pcb);
         return len == 0 ? OTA_NET_OK : OTA_NET_WOULD_BLOCK;
     }
-    err_t err = tcp_write(t->pcb, buf, (u16_t)n, TCP_WRITE_FLAG_COPY);
+    err_t err = tcp_write(t->pcb, buf, n, TCP_WRITE_FLAG_COPY);
     if (err == ERR_MEM) {
         (void)tcp_output(t->pcb);
         return OTA_NET_WOULD_BLOCK;
