@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "board.h"
 #include "board_key.h"
@@ -51,11 +50,9 @@ static const char SET_HELP[] =
 static int default_bootloader(char *out, size_t len)
 {
     char self[BOARD_PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-    if (n <= 0) {
+    if (board_self_path(self, sizeof self) != 0) {
         return -1;
     }
-    self[n] = '\0';
     char *slash = strrchr(self, '/');
     if (slash == NULL) {
         return -1;

@@ -126,12 +126,11 @@ static int watch(run_ctx_t *r, app_process_t *q)
 static int launch_loop(run_ctx_t *r)
 {
     char self[PATH_MAX], err[BOARD_ERR_MAX], log_path[BOARD_PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-    if (n <= 0 || board_path(log_path, r->abs_dir, QEMU_LOG) != 0) {
+    if (board_self_path(self, sizeof self) != 0 ||
+        board_path(log_path, r->abs_dir, QEMU_LOG) != 0) {
         console_board(&r->console, "cannot find otaflow-board itself or the QEMU log path");
         return BOARD_EXIT_FAIL;
     }
-    self[n] = '\0';
     for (;;) {
         static qemu_cmdline_t cmd;
         app_process_t q;
