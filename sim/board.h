@@ -93,6 +93,13 @@ int board_config_load(const char *dir, board_config_t *cfg, char *err, size_t er
 int board_config_save(const char *dir, const board_config_t *cfg, char *err, size_t err_len);
 
 /** DIR/name into out (BOARD_PATH_MAX bytes). Returns 0, -1 if too long. */
+/** Hex digits of an uncompressed P-256 key plus the NUL. */
+#define BOARD_PUBKEY_HEX (2u * OTA_ECDSA_P256_PUBKEY_SIZE + 1u)
+
+/** key (04 || X || Y) as lower-case hex digits, as board.conf and the firmware read it. */
+void board_pubkey_to_hex(const uint8_t key[OTA_ECDSA_P256_PUBKEY_SIZE],
+                         char hex[BOARD_PUBKEY_HEX]);
+
 int board_path(char *out, const char *dir, const char *name);
 
 /** The store configuration of this board (same for bootloader, app and status). ring is the

@@ -98,13 +98,24 @@ static bool parse_pubkey(const char *text, bool *has, uint8_t bytes[OTA_ECDSA_P2
     return true;
 }
 
+void board_pubkey_to_hex(const uint8_t key[OTA_ECDSA_P256_PUBKEY_SIZE],
+                         char hex[BOARD_PUBKEY_HEX])
+{
+    static const char DIGITS[] = "0123456789abcdef";
+    for (size_t i = 0; i < OTA_ECDSA_P256_PUBKEY_SIZE; i++) {
+        hex[2 * i] = DIGITS[key[i] >> 4];
+        hex[2 * i + 1] = DIGITS[key[i] & 0xfu];
+    }
+    hex[2 * OTA_ECDSA_P256_PUBKEY_SIZE] = '\0';
+}
+
 static void put_pubkey(FILE *f, const char *name, bool has, const uint8_t *bytes)
 {
-    fprintf(f, "%s = ", name);
-    for (size_t i = 0; has && i < OTA_ECDSA_P256_PUBKEY_SIZE; i++) {
-        fprintf(f, "%02x", bytes[i]);
+    char hex[BOARD_PUBKEY_HEX] = "";
+    if (has) {
+        board_pubkey_to_hex(bytes, hex);
     }
-    fputc('\n', f);
+    fprintf(f, "%s = %s\n", name, hex);
 }
 
 const char *board_engine_str(board_engine_t engine)

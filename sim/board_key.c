@@ -27,9 +27,7 @@ int board_pubkey_hex(const char *path, char hex[BOARD_PUBKEY_HEX], char *err, si
                n != sizeof point) {
         snprintf(err, err_len, "%s: cannot encode the key", path);
     } else {
-        for (size_t i = 0; i < n; i++) {
-            snprintf(hex + 2 * i, 3, "%02x", point[i]);
-        }
+        board_pubkey_to_hex(point, hex);
         rc = 0;
     }
     mbedtls_pk_free(&pk);

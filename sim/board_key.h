@@ -5,10 +5,7 @@
 
 #include <stddef.h>
 
-#include "otaflow/crypto.h"
-
-/** Hex digits of an uncompressed P-256 key plus the NUL. */
-#define BOARD_PUBKEY_HEX (2u * OTA_ECDSA_P256_PUBKEY_SIZE + 1u)
+#include "board.h"
 
 /** Read a P-256 public key PEM file into hex (04 || X || Y). 0, or -1 with a one-line err. */
 int board_pubkey_hex(const char *path, char hex[BOARD_PUBKEY_HEX], char *err, size_t err_len);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -108,6 +109,16 @@ bool cli_u32(const char *text, uint32_t min, uint32_t max, uint32_t *out)
     }
     *out = (uint32_t)v;
     return true;
+}
+
+int board_self_path(char *out, size_t len)
+{
+    ssize_t n = readlink("/proc/self/exe", out, len - 1);
+    if (n <= 0 || (size_t)n >= len - 1) {
+        return -1; /* n == len - 1 may be a truncated path */
+    }
+    out[n] = '\0';
+    return 0;
 }
 
 int board_read_file(const char *path, uint8_t **out, size_t *len)

@@ -39,6 +39,10 @@ int cli_parse(int argc, char **argv, const cli_opt_t *opts, const char **pos, in
  *  errno set. */
 int board_read_file(const char *path, uint8_t **out, size_t *len);
 
+/** The path of this otaflow-board executable (/proc/self/exe). 0, or -1 when it does not
+ *  fit in len or cannot be read. */
+int board_self_path(char *out, size_t len);
+
 /** Decimal number in [min, max]. */
 bool cli_u32(const char *text, uint32_t min, uint32_t max, uint32_t *out);
 

@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "board.h"
 #include "board_key.h"
@@ -51,11 +50,9 @@ static const char SET_HELP[] =
 static int default_bootloader(char *out, size_t len)
 {
     char self[BOARD_PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-    if (n <= 0) {
+    if (board_self_path(self, sizeof self) != 0) {
         return -1;
     }
-    self[n] = '\0';
     char *slash = strrchr(self, '/');
     if (slash == NULL) {
         return -1;
@@ -136,12 +133,12 @@ int cmd_create(int argc, char **argv)
          board_pubkey_hex(manifest_pubkey, manifest_hex, err, sizeof err) != 0)) {
         return board_fail(argv[0], "%s", err);
     }
-    const char *keys[] = {"engine", "ext_flash", "manifest_url", "period_s", "slots", "auto_reset",
-                          "attempts", "watchdog_s", "confirm_on_start", "hw_id",
+    const char *keys[] = {"engine", "ext_flash", "manifest_url", "period_s", "slots",
+                          "auto_reset", "attempts", "watchdog_s", "confirm_on_start", "hw_id",
                           "image_pubkey", "manifest_pubkey"};
-    const char *values[] = {engine, ext, url, period, slots, auto_reset, attempts, watchdog, confirm,
-                            hw_id, pubkey ? image_hex : NULL,
-                            manifest_pubkey ? manifest_hex : NULL};
+    const char *values[] = {engine, ext, url, period, slots,
+                            auto_reset, attempts, watchdog, confirm, hw_id,
+                            pubkey ? image_hex : NULL, manifest_pubkey ? manifest_hex : NULL};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
         if (values[i] != NULL && board_config_set(&cfg, keys[i], values[i], err, sizeof err)) {
             return board_usage_error(argv[0], "%s", err);
@@ -174,8 +171,7 @@ int cmd_create(int argc, char **argv)
         board_power_unmap(power);
         return board_fail(argv[0], "%s", err);
     }
-    int rc = qemu ? write_bootloader(&flashes, dir, bootloader, err,
-                                                                sizeof err) : 0;
+    int rc = qemu ? write_bootloader(&flashes, dir, bootloader, err, sizeof err) : 0;
     board_flashes_close(&flashes);
     board_power_unmap(power);
     if (rc != 0) {

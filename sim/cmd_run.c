@@ -128,6 +128,13 @@ bool run_reaped(run_ctx_t *r, app_process_t *p, bool console_open, int *wait_sta
     return true;
 }
 
+void run_stop(run_ctx_t *r, app_process_t *p)
+{
+    console_feed(&r->console, p->console_fd);
+    app_stop(p, STOP_GRACE_MS);
+    console_flush(&r->console);
+}
+
 int run_timeout_exit(run_ctx_t *r)
 {
     console_board(&r->console, "timeout: goal not reached");
@@ -278,19 +285,16 @@ static int supervise(run_ctx_t *r, app_process_t *app)
             r->console.confirm_seen = false;
             next_goal_check = now + GOAL_CHECK_MS;
             if (run_goal_reached(r)) {
-                app_stop(app, STOP_GRACE_MS);
-                console_flush(&r->console);
+                run_stop(r, app);
                 return BOARD_EXIT_OK;
             }
         }
         if (r->deadline_ms != 0 && now >= r->deadline_ms) {
-            app_stop(app, STOP_GRACE_MS);
-            console_flush(&r->console);
+            run_stop(r, app);
             return run_timeout_exit(r);
         }
         if (g_run_interrupted) {
-            app_stop(app, STOP_GRACE_MS);
-            console_flush(&r->console);
+            run_stop(r, app);
             console_board(&r->console, "interrupted: application stopped");
             return EXIT_INTERRUPTED;
         }

@@ -84,15 +84,12 @@ uint16_t qemu_forwarded_port(const char *url)
 static bool put_settings(char *b, size_t cap, size_t *n, const char *dir,
                          const board_config_t *c, uint64_t utc)
 {
-    char image_key[2 * OTA_ECDSA_P256_PUBKEY_SIZE + 1] = "";
-    char manifest_key[2 * OTA_ECDSA_P256_PUBKEY_SIZE + 1] = "";
-    for (size_t i = 0; i < OTA_ECDSA_P256_PUBKEY_SIZE; i++) {
-        if (c->has_image_key) {
-            snprintf(image_key + 2 * i, 3, "%02x", c->image_pubkey[i]);
-        }
-        if (c->has_manifest_key) {
-            snprintf(manifest_key + 2 * i, 3, "%02x", c->manifest_pubkey[i]);
-        }
+    char image_key[BOARD_PUBKEY_HEX] = "", manifest_key[BOARD_PUBKEY_HEX] = "";
+    if (c->has_image_key) {
+        board_pubkey_to_hex(c->image_pubkey, image_key);
+    }
+    if (c->has_manifest_key) {
+        board_pubkey_to_hex(c->manifest_pubkey, manifest_key);
     }
     return append(b, cap, n, false, ",arg=dir=") && append(b, cap, n, true, dir) &&
            append(b, cap, n, false, ",arg=manifest_url=") &&

@@ -64,6 +64,10 @@ int run_power_cut_exit(run_ctx_t *r, const char *when);
  *  its pipes closed, and its wait status in *wait_status. */
 bool run_reaped(run_ctx_t *r, app_process_t *p, bool console_open, int *wait_status);
 
+/** Stop the child (the goal, the timeout, an interrupt): SIGTERM, SIGKILL after
+ *  STOP_GRACE_MS; what it printed before is shown. */
+void run_stop(run_ctx_t *r, app_process_t *p);
+
 /** Print "timeout: goal not reached" and return BOARD_EXIT_TIMEOUT. */
 int run_timeout_exit(run_ctx_t *r);
 

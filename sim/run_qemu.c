@@ -78,16 +78,8 @@ static int qemu_ended(run_ctx_t *r, int ws)
     return BOARD_EXIT_FAIL;
 }
 
-/* Stop QEMU (the goal, the timeout, an interrupt): it exits between two instructions, so a
- * semihosting write in progress completes. */
-static void stop_qemu(run_ctx_t *r, app_process_t *q)
-{
-    console_feed(&r->console, q->console_fd);
-    app_stop(q, STOP_GRACE_MS);
-    console_flush(&r->console);
-}
-
-/* Watch one QEMU launch. Returns -1 after a reset, else the exit status of the run. */
+/* Watch one QEMU launch. Returns -1 after a reset, else the exit status of the run. QEMU
+ * stopped by run_stop exits between two instructions: a semihosting write completes. */
 static int watch(run_ctx_t *r, app_process_t *q)
 {
     uint64_t next_goal_check = 0;
@@ -107,16 +99,16 @@ static int watch(run_ctx_t *r, app_process_t *q)
             r->console.confirm_seen = false;
             next_goal_check = now + GOAL_CHECK_MS;
             if (run_goal_reached(r)) {
-                stop_qemu(r, q);
+                run_stop(r, q);
                 return BOARD_EXIT_OK;
             }
         }
         if (r->deadline_ms != 0 && now >= r->deadline_ms) {
-            stop_qemu(r, q);
+            run_stop(r, q);
             return run_timeout_exit(r);
         }
         if (g_run_interrupted) {
-            stop_qemu(r, q);
+            run_stop(r, q);
             console_board(&r->console, "interrupted: QEMU stopped");
             return EXIT_INTERRUPTED;
         }
@@ -126,12 +118,11 @@ static int watch(run_ctx_t *r, app_process_t *q)
 static int launch_loop(run_ctx_t *r)
 {
     char self[PATH_MAX], err[BOARD_ERR_MAX], log_path[BOARD_PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-    if (n <= 0 || board_path(log_path, r->abs_dir, QEMU_LOG) != 0) {
+    if (board_self_path(self, sizeof self) != 0 ||
+        board_path(log_path, r->abs_dir, QEMU_LOG) != 0) {
         console_board(&r->console, "cannot find otaflow-board itself or the QEMU log path");
         return BOARD_EXIT_FAIL;
     }
-    self[n] = '\0';
     for (;;) {
         static qemu_cmdline_t cmd;
         app_process_t q;

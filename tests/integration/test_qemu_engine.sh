@@ -38,10 +38,14 @@ ota_check "a bootloader reaching the guard pages is refused" "$rc" 1
 ota_check "it says why" "$(grep -c 'below the guard' err.txt)" 1
 rc=0; "$board" create none --engine qemu --bootloader missing.bin 2>err.txt || rc=$?
 ota_check "a missing bootloader is an error" "$rc" 1
+ota_check "it names the missing file" "$(grep -c 'cannot read the bootloader missing.bin' err.txt)" 1
 rc=0; "$board" set "$B" engine=host 2>err.txt || rc=$?
 ota_check "the engine is fixed at create" "$rc" 1
+ota_check "it says so" "$(grep -c 'engine cannot change' err.txt)" 1
+ota_expect "$B" "still a qemu board" 's["engine"]' qemu
 rc=0; "$board" create engine-x --engine vax 2>err.txt || rc=$?
 ota_check "an unknown engine: usage error" "$rc" 2
+ota_check "it lists the engines" "$(grep -c 'engine must be host or qemu' err.txt)" 1
 
 # A board whose path has a space cannot be passed to the firmware as a word.
 mkdir "$OTA_TMP/with space"
