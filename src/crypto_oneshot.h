@@ -18,8 +18,11 @@ ota_crypto_status_t ota_sha256(const void *data, size_t len, uint8_t out[OTA_SHA
     if (st == OTA_CRYPTO_ERR_ARG) {
         return st;
     }
-    (void)ota_sha256_update(&ctx, data, len); /* a failure sticks: finish reports it */
-    return ota_sha256_finish(&ctx, out);
+    /* A hash failure sticks and finish reports it; a refused argument does not stick (the
+     * context stays usable), so it is returned here, after finish releases the context. */
+    st = ota_sha256_update(&ctx, data, len);
+    ota_crypto_status_t fin = ota_sha256_finish(&ctx, out);
+    return st == OTA_CRYPTO_ERR_ARG ? st : fin;
 }
 
 #endif /* OTAFLOW_CRYPTO_ONESHOT_H */

@@ -76,7 +76,8 @@ ota_crypto_status_t ota_sha256_update(ota_sha256_t *ctx, const void *data, size_
  *  @return OK; ERR_ARG (NULL); ERR_HASH (out zeroed: no digest). */
 ota_crypto_status_t ota_sha256_finish(ota_sha256_t *ctx, uint8_t out[OTA_SHA256_SIZE]);
 
-/** One-shot SHA-256 of a buffer. @return as ota_sha256_finish. */
+/** One-shot SHA-256 of a buffer. @return OK; ERR_ARG (NULL out, or NULL data with len > 0);
+ *  ERR_HASH (out zeroed: no digest). */
 ota_crypto_status_t ota_sha256(const void *data, size_t len, uint8_t out[OTA_SHA256_SIZE]);
 
 /* Signature algorithms ----------------------------------------------------------------------- */

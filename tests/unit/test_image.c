@@ -112,6 +112,9 @@ static void sha256_known_vectors(void **state)
     assert_int_equal(ota_sha256_update(&ctx, NULL, 1), OTA_CRYPTO_ERR_ARG);
     assert_int_equal(ota_sha256_finish(&ctx, NULL), OTA_CRYPTO_ERR_ARG);
     assert_int_equal(ota_sha256_finish(&ctx, out), OTA_CRYPTO_OK);
+    /* The one-shot refuses them too, rather than hashing nothing and reporting success. */
+    assert_int_equal(ota_sha256(NULL, 3, out), OTA_CRYPTO_ERR_ARG);
+    assert_int_equal(ota_sha256("abc", 3, NULL), OTA_CRYPTO_ERR_ARG);
     assert_string_equal(ota_crypto_status_str(OTA_CRYPTO_ERR_HASH), "hash engine failed");
 }
 
