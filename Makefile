@@ -19,13 +19,13 @@ build: deps $(BUILD)/CMakeCache.txt
 
 # The firmware of the emulated Cortex-M4 board (QEMU mps2-an386), its own CMake project
 # cross-compiled with arm-none-eabi-gcc into $(BUILD)/firmware (docs/firmware.md).
-# mbedTLS, lwIP and http-parser for the target come from Debian's source packages (unpacked
+# mbedTLS and lwIP for the target come from Debian's source packages (unpacked
 # once, then reused).
 # FW_CRYPTO=bearssl links the core with the BearSSL backend instead, into $(BUILD)/firmware-bearssl.
 FW_CRYPTO ?= mbedtls
 FW_BUILD = $(BUILD)/firmware$(if $(filter bearssl,$(FW_CRYPTO)),-bearssl)
 firmware: deps
-	@for p in mbedtls lwip http-parser; do bash scripts/debian_source.sh $$p $(BUILD)/debian-src >/dev/null; done
+	@for p in mbedtls lwip; do bash scripts/debian_source.sh $$p $(BUILD)/debian-src >/dev/null; done
 	@if [ "$(FW_CRYPTO)" = bearssl ]; then bash scripts/debian_source.sh bearssl $(BUILD)/debian-src >/dev/null; fi
 	cmake -S firmware -B $(FW_BUILD) -DCMAKE_TOOLCHAIN_FILE=$(CURDIR)/firmware/toolchain-arm-none-eabi.cmake \
 	  -DOTA_DEBIAN_SRC=$(abspath $(BUILD))/debian-src -DOTA_FW_CRYPTO=$(FW_CRYPTO)

@@ -46,7 +46,6 @@ MBEDTLS=$(src_dir mbedtls)
 inc=$work/inc; mkdir -p "$inc"
 ln -s "$MBEDTLS/include/mbedtls" "$inc/mbedtls"
 ln -s /usr/include/jsmn.h "$inc/jsmn.h"
-ln -s /usr/include/http_parser.h "$inc/http_parser.h"
 for h in "$BEARSSL"/inc/*.h; do ln -s "$h" "$inc/"; done
 
 # The files of each crypto backend; every other file of src/ is in every build.

@@ -242,10 +242,8 @@ static ota_http_status_t http_parse_outcome(ota_http_client_t *c, ota_http_resp_
     case OTA_HTTP_RESP_ERR_AFTER_END: return OTA_HTTP_ERR_BODY_LONG;
     case OTA_HTTP_RESP_ERR_EOF_HEADERS: return OTA_HTTP_ERR_CLOSED;
     case OTA_HTTP_RESP_ERR_EOF_BODY: return OTA_HTTP_ERR_BODY_SHORT;
-    default: break;
+    default: return OTA_HTTP_ERR_MALFORMED;
     }
-    c->parser_error = c->rx.parser_errno;
-    return OTA_HTTP_ERR_MALFORMED;
 }
 
 static ota_http_status_t http_feed(ota_http_client_t *c, const uint8_t *data, size_t len)
@@ -519,7 +517,7 @@ static ota_http_status_t http_step_check_end(ota_http_client_t *c, uint32_t now)
         if (fst != OTA_HTTP_OK) {
             return http_finish(c, fst);
         }
-        /* Only line breaks (which http-parser skips): harmless for this response, but the
+        /* Only line breaks (which the parser skips): harmless for this response, but the
          * connection is not clean enough to keep. */
         http_close_connection(c);
         return http_finish(c, OTA_HTTP_OK);
@@ -584,7 +582,6 @@ ota_http_status_t ota_http_get(ota_http_client_t *client, const ota_http_request
     memset(&client->response, 0, sizeof client->response);
     client->response.content_length = OTA_HTTP_LENGTH_UNKNOWN;
     client->response.total_length = OTA_HTTP_LENGTH_UNKNOWN;
-    client->parser_error = 0;
     client->clock_started = false;
     client->result = OTA_HTTP_IN_PROGRESS;
     client->state = OTA_HTTP_STATE_HOP;
@@ -698,5 +695,7 @@ const char *ota_http_parser_error_str(const ota_http_client_t *client)
     if (client == NULL) {
         return "none";
     }
-    return http_errno_name((enum http_errno)client->parser_error);
+    /* The parser keeps its error until the next response of a later request starts. */
+    return client->result == OTA_HTTP_ERR_MALFORMED ? ota_http_resp_parser_error_str(&client->rx)
+                                                   : "HPE_OK";
 }

@@ -71,7 +71,7 @@ typedef enum ota_http_status {
     OTA_HTTP_ERR_TOO_MANY_REDIRECTS = -18,/**< more than max_redirects redirects */
     OTA_HTTP_ERR_REDIRECT_NO_LOCATION = -19, /**< redirect status without a Location header */
     OTA_HTTP_ERR_REDIRECT_BAD_LOCATION = -20, /**< Location unusable (see url_status) */
-    OTA_HTTP_ERR_MALFORMED = -21,         /**< not valid HTTP/1.x (see parser_error) */
+    OTA_HTTP_ERR_MALFORMED = -21,         /**< not valid HTTP/1.x (ota_http_parser_error_str) */
     OTA_HTTP_ERR_RANGE = -22,             /**< 206 whose Content-Range does not match the
                                                requested range, or 206 without a Range */
     OTA_HTTP_ERR_ABORTED = -23,           /**< a callback returned non-zero, or ota_http_abort */
@@ -154,7 +154,6 @@ typedef struct ota_http_client {
     ota_http_state_t state;
     ota_http_status_t result;      /**< outcome once DONE */
     ota_url_status_t url_status;   /**< detail of ERR_URL / ERR_REDIRECT_BAD_LOCATION */
-    uint8_t parser_error;          /**< enum http_errno of ERR_MALFORMED */
 
     /* Timing (now_ms of the caller, wrap-safe differences). */
     bool clock_started;
@@ -233,7 +232,8 @@ const char *ota_http_status_str(ota_http_status_t status);
  *  values (Location, Content-Range, ETag, Last-Modified; see ota_http_resp_field()). */
 const ota_http_resp_head_t *ota_http_head(const ota_http_client_t *client);
 
-/** Name of the http-parser error behind OTA_HTTP_ERR_MALFORMED (e.g. "HPE_INVALID_CONSTANT"). */
+/** The syntax rule behind OTA_HTTP_ERR_MALFORMED, as ota_http_resp_parser_error_str() names it
+ *  (e.g. "HPE_INVALID_CONSTANT"); "HPE_OK" after any other outcome; "none" for NULL. */
 const char *ota_http_parser_error_str(const ota_http_client_t *client);
 
 #ifdef __cplusplus

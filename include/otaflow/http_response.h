@@ -14,12 +14,17 @@
  *   if (n == 0) st = ota_http_resp_finish(&rx);   (the peer closed: ends a body read to close)
  *
  * What it enforces (each with its own error): an HTTP/1.x status line with a 3-digit code; header
- * syntax; one Content-Length, a number, not with chunked; Transfer-Encoding chunked last; chunk
- * sizes in hex with optional extensions, chunk data followed by CRLF, trailers; 1xx interim
- * responses skipped (101 refused); the status line + headers within max_header_bytes, exact
- * whatever the segmentation; nothing but line breaks after the end of the response; a stream
- * ending early. Tokenising is Node's http-parser 2.9 (Debian libhttp-parser-dev); this unit
- * adds the rules above it, keeps the header values and names every outcome.
+ * syntax (token names, no control byte but HTAB in a value, no line folding, CR only before
+ * LF); one Content-Length, a number below 2^64 - 1, not with any Transfer-Encoding; a
+ * Transfer-Encoding ending in chunked; chunk sizes in hex below 2^64 with optional extensions,
+ * chunk data followed by a line end, trailers; 1xx interim responses skipped (101 refused); 204
+ * and 304 without body; the status line + headers (and the trailers) within max_header_bytes,
+ * exact whatever the segmentation; nothing but line breaks after the end of the response; a
+ * stream ending early. A line ends with CRLF or a bare LF (RFC 9112 §2.2).
+ *
+ * It reads one byte at a time through the head, the chunk size lines and the trailers, and
+ * hands body bytes on in spans: the outcome never depends on how the stream is cut. A purpose-
+ * built parser (docs/decisions.md): it replaced Node's http-parser, ten times its code size.
  */
 #ifndef OTAFLOW_HTTP_RESPONSE_H
 #define OTAFLOW_HTTP_RESPONSE_H
@@ -27,8 +32,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#include <http_parser.h>
 
 #include "otaflow/url.h"
 
@@ -58,7 +61,9 @@ typedef enum ota_http_resp_status {
     OTA_HTTP_RESP_ERR_AFTER_END = -11,       /**< bytes other than line breaks after the end */
     OTA_HTTP_RESP_ERR_EOF_HEADERS = -12,     /**< the stream ended before the end of the headers */
     OTA_HTTP_RESP_ERR_EOF_BODY = -13,        /**< the stream ended before the end of the body */
-    OTA_HTTP_RESP_ERR_MALFORMED = -14,       /**< any other refusal of http-parser */
+    OTA_HTTP_RESP_ERR_MALFORMED = -14,       /**< not returned since the parser is otaflow's own
+                                                  (every refusal has its name above); kept so
+                                                  that callers' switches still compile */
 } ota_http_resp_status_t;
 
 /** The header values kept (all others are parsed and dropped). */
@@ -85,7 +90,9 @@ typedef struct ota_http_resp_head {
     bool chunked;               /**< Transfer-Encoding: chunked */
     bool keep_alive;            /**< HTTP/1.1, no "Connection: close", body not read to close:
                                      the connection can carry another request afterwards */
-    uint64_t content_length;    /**< Content-Length, or OTA_HTTP_LENGTH_UNKNOWN (absent, chunked) */
+    uint64_t content_length;    /**< Content-Length; 0 for a 204 or 304 (no body, whatever
+                                     the headers say); OTA_HTTP_LENGTH_UNKNOWN when absent or
+                                     chunked */
     bool range_valid;           /**< Content-Range is "bytes first-last/complete" (complete
                                      may be '*'), last >= first, complete > last */
     uint64_t range_first;       /**< valid only with range_valid */
@@ -117,22 +124,22 @@ typedef struct ota_http_resp_config {
 
 /** Parser state; caller-owned, fields private (read them through the functions below). */
 typedef struct ota_http_resp_parser {
-    http_parser hp;
     ota_http_resp_config_t config;
     ota_http_resp_head_t head;
-    size_t header_bytes;     /**< status line + header bytes fed so far */
-    bool headers_done;       /**< the final response's headers are complete */
-    bool done;               /**< the final response is complete */
-    bool interim;            /**< the current message is a 1xx */
-    bool interim_ended;      /**< a 1xx just ended (the parser paused there) */
+    uint64_t remaining;      /**< body bytes left (Content-Length or chunk); chunk size read */
+    size_t header_bytes;     /**< bytes of the current head (or trailer section) so far */
     ota_http_resp_status_t error; /**< not OK once an error was returned: every later feed
                                        returns it again */
-    int8_t own_error;        /**< a rule of this unit broken inside a callback (status) */
-    uint8_t parser_errno;    /**< enum http_errno behind the last error */
-    uint8_t field;           /**< kept value being received (OTA_HTTP_FIELD_COUNT: none) */
-    uint8_t name_len;        /**< bytes of the current header name seen (0xFF: too long) */
-    char name[16];           /**< start of the current header name, lower case */
-    bool in_value;
+    uint8_t state;           /**< where in the response (http_response.c) */
+    uint8_t step;            /**< progress inside the state (bytes matched, digits read) */
+    uint8_t field;           /**< header whose value is being read (http_response.c) */
+    uint8_t token;           /**< the list element or number in that value: length, flags */
+    uint8_t flags;           /**< what the headers said so far (http_response.c) */
+    uint8_t detail;          /**< the syntax rule behind the error (parser_error_str) */
+    bool headers_done;       /**< the final response's headers are complete */
+    bool done;               /**< the final response is complete */
+    uint8_t name_len;        /**< bytes of the current header name kept (past name: too long) */
+    char name[17];           /**< the current header name, lower case ("transfer-encoding") */
 } ota_http_resp_parser_t;
 
 /** Prepare a parser for one response (config copied; NULL config = all defaults). */
@@ -171,8 +178,9 @@ const char *ota_http_resp_field(const ota_http_resp_head_t *head, ota_http_field
 /** Short English name of a status ("ok", "chunked framing broken", ...); never NULL. */
 const char *ota_http_resp_status_str(ota_http_resp_status_t status);
 
-/** Name of the http-parser error behind the last error ("HPE_INVALID_CHUNK_SIZE"), "HPE_OK"
- *  when the error was one of this unit's own rules (version, 101, limit); never NULL. */
+/** The syntax rule behind the last error, for logs, in the names Node's http-parser gave the
+ *  same refusals ("HPE_INVALID_CHUNK_SIZE", "HPE_LF_EXPECTED", ...); "HPE_OK" when the error is
+ *  not one of syntax (version, 101, header limit, end of stream, a callback); never NULL. */
 const char *ota_http_resp_parser_error_str(const ota_http_resp_parser_t *p);
 
 #ifdef __cplusplus

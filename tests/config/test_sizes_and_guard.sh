@@ -13,7 +13,7 @@ work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 CC=${CC:-cc}
 CFLAGS=(-std=c11 -O0 -Wall -Wextra -Werror -I"$src/include" -I"$src/port/posix"
         -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DOTA_ENABLE_ASSERT=1)
-LIBS=(-lmbedcrypto -lhttp_parser)
+LIBS=(-lmbedcrypto)
 fail() { echo "test_sizes_and_guard: FAIL: $*" >&2; exit 1; }
 
 # name -> extra compiler flags

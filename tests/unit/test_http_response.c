@@ -375,6 +375,194 @@ static void test_stream_ends_early(void **state)
     }
 }
 
+/* ---- refusals of the purpose-built parser (each also in a form that must still pass) ------ */
+
+/* The error and the name of the syntax rule behind it. */
+static void expect_refused(const char *text, ota_http_resp_status_t want, const char *detail)
+{
+    expect_all(text, true, want);
+    assert_string_equal(ota_http_resp_parser_error_str(&g_run.rx), detail);
+}
+
+static void test_refused_status_lines(void **state)
+{
+    (void)state;
+    expect_refused("HTTX/1.1 200 OK\r\n\r\n", OTA_HTTP_RESP_ERR_STATUS_LINE, "HPE_INVALID_CONSTANT");
+    expect_refused("http/1.1 200 OK\r\n\r\n", OTA_HTTP_RESP_ERR_STATUS_LINE, "HPE_INVALID_CONSTANT");
+    expect_refused("HTTP/1.10 200 OK\r\n\r\n", OTA_HTTP_RESP_ERR_STATUS_LINE, "HPE_INVALID_VERSION");
+    expect_refused("HTTP/1.1  200 OK\r\n\r\n", OTA_HTTP_RESP_ERR_STATUS_LINE, "HPE_INVALID_STATUS");
+    expect_refused("HTTP/1.1 0201 OK\r\n\r\n", OTA_HTTP_RESP_ERR_STATUS_LINE, "HPE_INVALID_STATUS");
+    expect_refused("HTTP/1.1 20x OK\r\n\r\n", OTA_HTTP_RESP_ERR_STATUS_LINE, "HPE_INVALID_STATUS");
+    expect_refused("HTTP/1.1\r\n\r\n", OTA_HTTP_RESP_ERR_STATUS_LINE, "HPE_INVALID_VERSION");
+    /* A CR must be followed by an LF. */
+    expect_refused("HTTP/1.1 200 OK\rContent-Length: 0\r\n\r\n", OTA_HTTP_RESP_ERR_STATUS_LINE,
+                   "HPE_LF_EXPECTED");
+    /* No reason phrase, bare LF line ends, line breaks before the status line: fine. */
+    expect_all("\r\n\nHTTP/1.1 200\nContent-Length: 1\n\nz", false, OTA_HTTP_RESP_OK);
+    assert_true(ota_http_resp_done(&g_run.rx));
+    expect_body("z");
+}
+
+static void test_refused_header_lines(void **state)
+{
+    (void)state;
+    /* Obsolete line folding: a continuation line starts with a blank. */
+    expect_refused("HTTP/1.1 200 OK\r\nX: a\r\n b\r\nContent-Length: 0\r\n\r\n",
+                   OTA_HTTP_RESP_ERR_HEADER, "HPE_INVALID_HEADER_TOKEN");
+    expect_refused("HTTP/1.1 200 OK\r\nContent-Length : 0\r\n\r\n", OTA_HTTP_RESP_ERR_HEADER,
+                   "HPE_INVALID_HEADER_TOKEN");
+    expect_refused("HTTP/1.1 200 OK\r\n: 0\r\n\r\n", OTA_HTTP_RESP_ERR_HEADER,
+                   "HPE_INVALID_HEADER_TOKEN");
+    expect_refused("HTTP/1.1 200 OK\r\nX\x80Y: 0\r\n\r\n", OTA_HTTP_RESP_ERR_HEADER,
+                   "HPE_INVALID_HEADER_TOKEN");
+    expect_refused("HTTP/1.1 200 OK\r\nX: 0\r\r\n\r\n", OTA_HTTP_RESP_ERR_HEADER, "HPE_LF_EXPECTED");
+    /* A name that only starts like a framing header is another header. */
+    expect_all("HTTP/1.1 200 OK\r\nTransfer-Encodings: gzip\r\nContent-Lengths: x\r\n\r\nabc",
+               true, OTA_HTTP_RESP_OK);
+    expect_body("abc");
+}
+
+static void test_refused_lengths(void **state)
+{
+    (void)state;
+    static const char *const bad[] = {
+        "HTTP/1.1 200 OK\r\nContent-Length: 1 2\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nContent-Length:\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nContent-Length: +1\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nContent-Length: 1,1\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nContent-Length: 0x10\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nContent-Length: 18446744073709551615\r\n\r\n", /* the "unknown" mark */
+        "HTTP/1.1 200 OK\r\nContent-Length: 18446744073709551616\r\n\r\n",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        expect_refused(bad[i], OTA_HTTP_RESP_ERR_CONTENT_LENGTH, "HPE_INVALID_CONTENT_LENGTH");
+    }
+    expect_refused("HTTP/1.1 200 OK\r\nContent-Length: 3\r\ncontent-length: 3\r\n\r\nabc",
+                   OTA_HTTP_RESP_ERR_CONTENT_LENGTH, "HPE_UNEXPECTED_CONTENT_LENGTH");
+    /* Both framings, in either order, whatever the coding: a smuggling shape. */
+    expect_refused("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n"
+                   "3\r\nabc\r\n0\r\n\r\n",
+                   OTA_HTTP_RESP_ERR_CONTENT_LENGTH, "HPE_UNEXPECTED_CONTENT_LENGTH");
+    expect_refused("HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: gzip\r\n\r\nabc",
+                   OTA_HTTP_RESP_ERR_CONTENT_LENGTH, "HPE_UNEXPECTED_CONTENT_LENGTH");
+    /* The largest length, blanks around it. */
+    expect_all("HTTP/1.1 200 OK\r\nContent-Length: \t18446744073709551614 \r\n\r\nab", false,
+               OTA_HTTP_RESP_OK);
+    assert_int_equal(g_run.sink.head.content_length, UINT64_MAX - 1u);
+    assert_false(ota_http_resp_done(&g_run.rx));
+}
+
+static void test_refused_codings(void **state)
+{
+    (void)state;
+    static const char *const bad[] = {
+        /* Several Transfer-Encoding headers are one list: the last coding decides. */
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: gzip\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked,\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunkedx\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chun ked\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding:\r\n\r\n",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        expect_refused(bad[i], OTA_HTTP_RESP_ERR_TRANSFER_ENCODING, "HPE_INVALID_TRANSFER_ENCODING");
+    }
+    expect_all("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\nTRANSFER-ENCODING: CHUNKED \r\n\r\n"
+               "3\r\nabc\r\n0\r\n\r\n",
+               false, OTA_HTTP_RESP_OK);
+    assert_true(ota_http_resp_done(&g_run.rx));
+    expect_body("abc");
+}
+
+static void test_refused_chunk_framing(void **state)
+{
+    (void)state;
+    static const char head[] = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
+    static const struct {
+        const char *body;
+        const char *detail;
+    } bad[] = {
+        {"3\nabc\r\n0\r\n\r\n", "HPE_STRICT"},       /* bare LF after the size */
+        {"3\r\nabc\n0\r\n\r\n", "HPE_STRICT"},       /* bare LF after the data */
+        {"3\r\nabcd\r\n0\r\n\r\n", "HPE_STRICT"},    /* data longer than its size */
+        {"3\r\nabc\r\r\n0\r\n\r\n", "HPE_LF_EXPECTED"},
+        {"\x81\r\n\r\n", "HPE_INVALID_CHUNK_SIZE"},  /* not a hex digit (http-parser read 0) */
+        {"-3\r\nabc\r\n0\r\n\r\n", "HPE_INVALID_CHUNK_SIZE"},
+        {";x\r\n", "HPE_INVALID_CHUNK_SIZE"},        /* extension without size */
+        {"3;x\x01\r\nabc\r\n", "HPE_INVALID_CHUNK_SIZE"},
+        {"10000000000000000\r\n", "HPE_INVALID_CHUNK_SIZE"}, /* 2^64 */
+        {"0\r\nX : y\r\n\r\n", "HPE_INVALID_HEADER_TOKEN"}, /* a trailer line */
+    };
+    char resp[256];
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        snprintf(resp, sizeof resp, "%s%s", head, bad[i].body);
+        expect_refused(resp, OTA_HTTP_RESP_ERR_CHUNK, bad[i].detail);
+    }
+    /* The largest size (and leading zeros) is a size: only the stream ends too early. */
+    snprintf(resp, sizeof resp, "%s000FFFFFFFFFFFFFFFF \t;a=\"b c\"\r\nab", head);
+    expect_all(resp, true, OTA_HTTP_RESP_ERR_EOF_BODY);
+    expect_body("ab");
+}
+
+static void test_trailers(void **state)
+{
+    (void)state;
+    /* Trailers change nothing in the head, and have a header budget of their own. */
+    expect_all("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n"
+               "0\r\nLocation: /x\r\nContent-Length: 5\r\nConnection: close\r\n\r\n",
+               false, OTA_HTTP_RESP_OK);
+    assert_true(ota_http_resp_done(&g_run.rx));
+    assert_int_equal(g_run.rx.head.field_state[OTA_HTTP_FIELD_LOCATION], OTA_HTTP_FIELD_ABSENT);
+    assert_int_equal(g_run.rx.head.content_length, OTA_HTTP_LENGTH_UNKNOWN);
+    assert_true(g_run.rx.head.keep_alive);
+    static const char resp[] = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n"
+                               "X-Pad: pppppppppppppppppppppppppppppppppppppppppppppp\r\n\r\n";
+    size_t trailer = strlen("X-Pad: pppppppppppppppppppppppppppppppppppppppppppppp\r\n\r\n");
+    for (size_t i = 0; i < sizeof pieces / sizeof pieces[0]; i++) {
+        assert_int_equal(parse_n(resp, strlen(resp), pieces[i], trailer, false), OTA_HTTP_RESP_OK);
+        assert_true(ota_http_resp_done(&g_run.rx));
+        assert_int_equal(parse_n(resp, strlen(resp), pieces[i], trailer - 1u, false),
+                         OTA_HTTP_RESP_ERR_HEADERS_TOO_LARGE);
+    }
+}
+
+static void test_no_body_whatever_the_headers(void **state)
+{
+    (void)state;
+    /* 204 and 304 end at their head (RFC 9112 §6.3): what follows is not their body. */
+    expect_all("HTTP/1.1 204 No Content\r\nContent-Length: 3\r\n\r\n", false, OTA_HTTP_RESP_OK);
+    assert_true(ota_http_resp_done(&g_run.rx));
+    assert_int_equal(g_run.sink.head.content_length, 0);
+    assert_true(g_run.sink.head.keep_alive);
+    expect_all("HTTP/1.1 304 Not Modified\r\nTransfer-Encoding: chunked\r\n\r\n", false,
+               OTA_HTTP_RESP_OK);
+    assert_true(ota_http_resp_done(&g_run.rx));
+    assert_false(g_run.sink.head.chunked);
+    expect_all("HTTP/1.1 204 No Content\r\nContent-Length: 3\r\n\r\nabc", false,
+               OTA_HTTP_RESP_ERR_AFTER_END);
+    expect_body("");
+}
+
+static void test_connection_options(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *value;
+        bool keep_alive;
+    } cases[] = {
+        {"keep-alive, close", false}, {"close\t", false}, {"Upgrade,CLOSE ,x", false},
+        {"closed", true},             {"clo se", true},   {"keep-alive", true},
+    };
+    char resp[128];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        snprintf(resp, sizeof resp, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: %s\r\n\r\n",
+                 cases[i].value);
+        expect_all(resp, false, OTA_HTTP_RESP_OK);
+        if (g_run.sink.head.keep_alive != cases[i].keep_alive) {
+            fail_msg("Connection: %s", cases[i].value);
+        }
+    }
+}
+
 /* A response whose status line + headers take exactly `size` bytes. */
 static size_t make_response(char *out, size_t out_size, const char *status_line, size_t size)
 {
@@ -598,6 +786,14 @@ int main(void)
         cmocka_unit_test(test_bad_chunk),
         cmocka_unit_test(test_bytes_after_the_end),
         cmocka_unit_test(test_stream_ends_early),
+        cmocka_unit_test(test_refused_status_lines),
+        cmocka_unit_test(test_refused_header_lines),
+        cmocka_unit_test(test_refused_lengths),
+        cmocka_unit_test(test_refused_codings),
+        cmocka_unit_test(test_refused_chunk_framing),
+        cmocka_unit_test(test_trailers),
+        cmocka_unit_test(test_no_body_whatever_the_headers),
+        cmocka_unit_test(test_connection_options),
         cmocka_unit_test(test_header_limit_exact),
         cmocka_unit_test(test_header_limit_per_response),
         cmocka_unit_test(test_callbacks_stop),

@@ -43,11 +43,3 @@ add_library(otaflow_net STATIC
   ${OTA_NET_DIR}/transport_lwip.c)
 target_compile_options(otaflow_net PRIVATE -Wconversion -Wshadow -Wmissing-prototypes)
 target_link_libraries(otaflow_net PUBLIC otaflow_lwip)
-
-# The HTTP client's response parser (the core's src/http_response.c includes <http_parser.h>):
-# Node's http-parser from Debian's source package, as the host build links Debian's library.
-ota_debian_source(http-parser http_parser.c OTA_HTTP_PARSER_DIR)
-add_library(otaflow_http_parser STATIC ${OTA_HTTP_PARSER_DIR}/http_parser.c)
-target_include_directories(otaflow_http_parser SYSTEM PUBLIC ${OTA_HTTP_PARSER_DIR})
-target_compile_options(otaflow_http_parser PRIVATE -Wno-error)
-target_compile_definitions(otaflow_http_parser PRIVATE NDEBUG) # assert() would pull stdio
