@@ -35,14 +35,21 @@ static char http_lower(char ch)
     return (ch >= 'A' && ch <= 'Z') ? (char)(ch - 'A' + 'a') : ch;
 }
 
-static bool http_host_equals(const char *a, const char *b, size_t b_len)
+/* Whether two URLs name the same connection: scheme, host (in any case) and port. */
+static bool http_same_endpoint(const char *url_a, const char *url_b)
 {
-    for (size_t i = 0; i < b_len; i++) {
-        if (a[i] == '\0' || http_lower(a[i]) != http_lower(b[i])) {
+    ota_url_t a;
+    ota_url_t b;
+    if (ota_url_parse(url_a, &a) != OTA_URL_OK || ota_url_parse(url_b, &b) != OTA_URL_OK ||
+        a.tls != b.tls || a.port != b.port || a.host_len != b.host_len) {
+        return false;
+    }
+    for (size_t i = 0; i < a.host_len; i++) {
+        if (http_lower(a.host[i]) != http_lower(b.host[i])) {
             return false;
         }
     }
-    return a[b_len] == '\0';
+    return true;
 }
 
 static ota_http_status_t http_from_net(ota_net_status_t st)
@@ -91,7 +98,8 @@ static void http_emit_u64(http_writer_t *w, uint64_t v)
     http_emit(w, digits, ota_u64_to_dec(v, digits, sizeof digits));
 }
 
-/* Write the GET for url u into the I/O buffer. */
+/* Write the GET for url u into the I/O buffer, and after it the host, NUL-terminated, for the
+ * transport's connect (the buffer is not needed for anything else until the request is sent). */
 static bool http_build_request(ota_http_client_t *c, const ota_url_t *u)
 {
     http_writer_t w = { c->config.buf, c->config.buf_size, 0, false };
@@ -118,6 +126,8 @@ static bool http_build_request(ota_http_client_t *c, const ota_url_t *u)
     }
     http_emit_str(&w, "Connection: keep-alive\r\n\r\n");
     c->req_len = w.len;
+    http_emit(&w, u->host, u->host_len);
+    http_emit(&w, "", 1);
     return !w.overflow;
 }
 
@@ -351,10 +361,7 @@ static ota_http_status_t http_step_hop(ota_http_client_t *c, uint32_t now)
     if (!http_build_request(c, &u)) {
         return http_finish(c, OTA_HTTP_ERR_REQUEST_TOO_LARGE);
     }
-    bool same_endpoint = c->conn_open && c->conn_reusable && c->conn_tls == u.tls &&
-                         c->conn_port == u.port &&
-                         http_host_equals(c->conn_host, u.host, u.host_len);
-    if (same_endpoint) {
+    if (c->conn_open && c->conn_reusable) { /* same endpoint: see http_set_url */
         c->conn_reusable = false; /* until this response proves it again */
         c->conn_reused = true;
         c->req_sent = 0;
@@ -363,8 +370,6 @@ static ota_http_status_t http_step_hop(ota_http_client_t *c, uint32_t now)
         return OTA_HTTP_IN_PROGRESS;
     }
     http_connect_fresh(c, now);
-    memcpy(c->conn_host, u.host, u.host_len);
-    c->conn_host[u.host_len] = '\0';
     c->conn_port = u.port;
     c->conn_tls = u.tls;
     return OTA_HTTP_IN_PROGRESS;
@@ -388,7 +393,8 @@ static ota_http_status_t http_step_probe(ota_http_client_t *c, uint32_t now)
 static ota_http_status_t http_step_connect(ota_http_client_t *c, uint32_t now)
 {
     ota_net_status_t st =
-        c->transport.ops->connect(c->transport.ctx, c->conn_host, c->conn_port, c->conn_tls);
+        c->transport.ops->connect(c->transport.ctx, (const char *)c->config.buf + c->req_len,
+                                 c->conn_port, c->conn_tls);
     if (st == OTA_NET_OK) {
         c->t_progress = now;
         c->state = OTA_HTTP_STATE_SEND;
@@ -429,6 +435,16 @@ static ota_http_status_t http_step_send(ota_http_client_t *c, uint32_t now)
     return http_finish(c, err == OTA_HTTP_ERR_CLOSED ? OTA_HTTP_ERR_RESET : err);
 }
 
+/* The next hop's URL. An open connection is the current URL's: it is kept for the next hop
+ * only when that goes to the same endpoint. */
+static void http_set_url(ota_http_client_t *c, const char *url)
+{
+    if (c->conn_open && !http_same_endpoint(c->url, url)) {
+        http_close_connection(c);
+    }
+    memcpy(c->url, url, strlen(url) + 1u); /* < OTA_URL_MAX: parsed */
+}
+
 static ota_http_status_t http_follow_redirect(ota_http_client_t *c)
 {
     /* The I/O buffer is free between hops: resolve into it, then make it the current URL. */
@@ -441,7 +457,7 @@ static ota_http_status_t http_follow_redirect(ota_http_client_t *c)
         c->url_status = ust;
         return http_finish(c, OTA_HTTP_ERR_REDIRECT_BAD_LOCATION);
     }
-    memcpy(c->url, target, strlen(target) + 1u);
+    http_set_url(c, target);
     c->response.redirects++;
     c->state = OTA_HTTP_STATE_HOP;
     return OTA_HTTP_IN_PROGRESS;
@@ -577,7 +593,7 @@ ota_http_status_t ota_http_get(ota_http_client_t *client, const ota_http_request
     if (client->config.require_tls && !u.tls) {
         return OTA_HTTP_ERR_INSECURE;
     }
-    memcpy(client->url, request->url, strlen(request->url) + 1u); /* < OTA_URL_MAX: parsed */
+    http_set_url(client, request->url);
     client->request = *request;
     memset(&client->response, 0, sizeof client->response);
     client->response.content_length = OTA_HTTP_LENGTH_UNKNOWN;

@@ -166,8 +166,7 @@ typedef struct ota_http_client {
     bool conn_reusable;            /**< previous response left it clean and kept-alive */
     bool conn_reused;              /**< the current hop runs on a reused connection */
     bool conn_tls;
-    uint16_t conn_port;
-    char conn_host[OTA_URL_HOST_MAX + 1u]; /**< NUL-terminated host of the connection */
+    uint16_t conn_port;            /**< its host: NUL-terminated in buf, after the request */
 
     /* The current hop. */
     char url[OTA_URL_MAX];         /**< URL of the current hop */

@@ -755,6 +755,26 @@ static void test_keep_alive_reuse(void **state)
     assert_int_equal(f->mock.closes, 2);
 }
 
+/* A kept connection is closed as soon as the next request names another host. */
+static void test_keep_alive_other_host(void **state)
+{
+    fixture_t *f = *state;
+    mock_conn_t *c = mock_add(&f->mock, resp_cl, OTA_NET_WOULD_BLOCK);
+    c->responses[1] = resp_cl;
+    mock_add(&f->mock, resp_chunked, OTA_NET_WOULD_BLOCK);
+    expect_status(f, "http://h/a", 0, OTA_HTTP_OK);
+    ota_http_request_t req = { .url = "http://hh/b", .on_body = on_body, .user = &f->sink };
+    assert_int_equal(ota_http_get(&f->client, &req), OTA_HTTP_IN_PROGRESS);
+    assert_int_equal(f->mock.closes, 1);
+    ota_http_status_t st;
+    while ((st = ota_http_poll(&f->client, 0)) > 0) {
+    }
+    assert_int_equal(st, OTA_HTTP_OK);
+    assert_int_equal(f->mock.connects, 2);
+    assert_string_equal(f->mock.host, "hh");
+    assert_false(f->client.response.reused_connection);
+}
+
 static void test_no_reuse_when_not_kept_alive(void **state)
 {
     fixture_t *f = *state;
@@ -1038,6 +1058,36 @@ static void test_request_too_large(void **state)
     f->config.buf_size = sizeof f->buf;
 }
 
+/* The request and, after it, the host for the transport's connect share the I/O buffer:
+ * both must fit, to the byte. */
+static void test_request_and_host_fit(void **state)
+{
+    fixture_t *f = *state;
+    uint8_t small[OTA_HTTP_BUF_MIN];
+    f->config.buf = small;
+    f->config.buf_size = sizeof small;
+    static const char rest[] = " HTTP/1.1\r\nHost: h\r\nUser-Agent: " OTA_HTTP_USER_AGENT
+                               "\r\nAccept: */*\r\nConnection: keep-alive\r\n\r\n";
+    size_t fixed = strlen("GET /") + strlen(rest) + strlen("h") + 1u; /* + the path's p's */
+    for (size_t extra = 0; extra <= 1; extra++) {
+        char url[OTA_URL_MAX];
+        size_t ps = sizeof small - fixed + extra;
+        strcpy(url, "http://h/");
+        memset(url + 9, 'p', ps);
+        url[9 + ps] = '\0';
+        mock_init(&f->mock);
+        mock_add(&f->mock, resp_cl, OTA_NET_WOULD_BLOCK);
+        reinit_client(f);
+        expect_status(f, url, 0, extra == 0 ? OTA_HTTP_OK : OTA_HTTP_ERR_REQUEST_TOO_LARGE);
+        assert_int_equal(f->mock.connects, extra == 0 ? 1 : 0);
+        if (extra == 0) {
+            assert_string_equal(f->mock.host, "h");
+        }
+    }
+    f->config.buf = f->buf;
+    f->config.buf_size = sizeof f->buf;
+}
+
 static void test_status_strings(void **state)
 {
     (void)state;
@@ -1079,6 +1129,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_total_timeout, setup, teardown),
         cmocka_unit_test_setup_teardown(test_transport_errors_are_named, setup, teardown),
         cmocka_unit_test_setup_teardown(test_keep_alive_reuse, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_keep_alive_other_host, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_reuse_when_not_kept_alive, setup, teardown),
         cmocka_unit_test_setup_teardown(test_trailing_line_break_tolerated, setup, teardown),
         cmocka_unit_test_setup_teardown(test_server_closed_idle_connection, setup, teardown),
@@ -1088,6 +1139,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_mangled_responses_always_end, setup, teardown),
         cmocka_unit_test_setup_teardown(test_api_misuse, setup, teardown),
         cmocka_unit_test_setup_teardown(test_request_too_large, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_request_and_host_fit, setup, teardown),
         cmocka_unit_test(test_status_strings),
         cmocka_unit_test_setup_teardown(test_head_values, setup, teardown),
     };
