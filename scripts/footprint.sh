@@ -22,7 +22,6 @@ CC=arm-none-eabi-gcc
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 ln -s /usr/include/mbedtls "$work/mbedtls"
 ln -s /usr/include/jsmn.h "$work/jsmn.h"
-ln -s /usr/include/http_parser.h "$work/http_parser.h"
 FLAGS=(-mcpu=cortex-m4 -mthumb -Os -ffreestanding -std=c11 -ffunction-sections -fdata-sections
        -Iinclude -isystem "$work" -DNDEBUG)
 
@@ -96,7 +95,7 @@ out=docs/footprint.md
   echo "What ships: the ELF files \`make firmware\` links for the emulated Cortex-M4 board (QEMU"
   echo "mps2-an386, docs/firmware.md), \`-mcpu=cortex-m4 -mthumb\` soft-float, \`-Os\`,"
   echo "\`-ffunction-sections -fdata-sections\`, \`--gc-sections\`, newlib-nano, no LTO; the bootloader"
-  echo "and the example application (update agent, lwIP, http-parser), each with the core's mbedTLS"
+  echo "and the example application (update agent, lwIP), each with the core's mbedTLS"
   echo "backend (\`build/firmware\`) and its BearSSL backend (\`make firmware FW_CRYPTO=bearssl\`,"
   echo "\`build/firmware-bearssl\`). Every input section of the link map is charged to the part it"
   echo "comes from (\`scripts/footprint_link.py\`), and the parts add up to the output sections:"
@@ -252,8 +251,8 @@ out=docs/footprint.md
   echo "function nothing in src/ calls; the six deepest), read from the call graphs gcc writes"
   echo "(\`scripts/footprint_stack.awk\`, which also fails on recursion: nothing in src/ recurses)."
   echo "Not included: what runs below a call out of src/ (mbedTLS: the SHA-256 block function's"
-  echo "64-word message schedule alone is 256 B, ECDSA more; http-parser and the HTTP callbacks it"
-  echo "calls), and what runs below an indirect call (the port's flash, transport and log hooks)."
+  echo "64-word message schedule alone is 256 B, ECDSA more), and what runs below an indirect call"
+  echo "(the port's flash, transport and log hooks, the HTTP response parser's callbacks)."
   echo
   echo "| entry point | bytes | deepest chain |"
   echo "|---|---:|---|"
