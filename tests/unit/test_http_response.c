@@ -393,6 +393,7 @@ static void test_refused_status_lines(void **state)
     expect_refused("HTTP/1.1  200 OK\r\n\r\n", OTA_HTTP_RESP_ERR_STATUS_LINE, "HPE_INVALID_STATUS");
     expect_refused("HTTP/1.1 0201 OK\r\n\r\n", OTA_HTTP_RESP_ERR_STATUS_LINE, "HPE_INVALID_STATUS");
     expect_refused("HTTP/1.1 20x OK\r\n\r\n", OTA_HTTP_RESP_ERR_STATUS_LINE, "HPE_INVALID_STATUS");
+    expect_refused("HTTP/1.1 20\r\n\r\n", OTA_HTTP_RESP_ERR_STATUS_LINE, "HPE_INVALID_STATUS");
     expect_refused("HTTP/1.1\r\n\r\n", OTA_HTTP_RESP_ERR_STATUS_LINE, "HPE_INVALID_VERSION");
     /* A CR must be followed by an LF. */
     expect_refused("HTTP/1.1 200 OK\rContent-Length: 0\r\n\r\n", OTA_HTTP_RESP_ERR_STATUS_LINE,
