@@ -232,13 +232,13 @@ out=docs/footprint.md
     awk 'BEGIN {RS = ""} NR == 4' "$work/link.md" | awk -F'|' -v c="$1" '
       NR > 2 && $2 !~ /total|stack|padding/ {x = $(c + 2); gsub(/[ ,]/, "", x); split(x, a, "/")
         if (a[1] + 0 > 0) {l = $2; gsub(/^ +| +$/, "", l); sub(/ \(.*/, "", l); print a[1] "\t" l}}' |
-      sort -nr | head -4 | awk -F'\t' '{printf "%s%s %\047d B", (NR > 1 ? ", " : ""), $2, $1}'
+      sort -nr | head -4 | awk -F'\t' '{printf "%s%s %d B", (NR > 1 ? ", " : ""), $2, $1}'
   }
   # the largest src/ modules of a lean column
   largest_mods() {
     awk 'BEGIN {RS = ""} NR == 5' "$work/link.md" | awk -F'|' -v c="$1" '
       NR > 2 {x = $(c + 2); gsub(/[ ,]/, "", x); split(x, a, "/"); if (a[1] + 0 > 0) {l = $2; gsub(/ /, "", l); print a[1] "\t" l}}' |
-      sort -nr | head -5 | awk -F'\t' '{printf "%s%s %\047d B", (NR > 1 ? ", " : ""), $2, $1}'
+      sort -nr | head -5 | awk -F'\t' '{printf "%s%s %d B", (NR > 1 ? ", " : ""), $2, $1}'
   }
   tdb() { echo "$1" | awk -F/ -v k="$2" '{print $k}'; }
   lb=$(lean_cell "**total**" 1) ls=$(lean_cell "**total**" 3)
@@ -284,6 +284,24 @@ out=docs/footprint.md
     total=$((total + t))
   done
   echo "| **total** | **$total** | | |"
+  echo
+  echo "## microMIPS (the PIC32MZ's CPU): text per file of src/"
+  echo
+  echo "\`make cross-check\` compiles every file of src/ for the PIC32MZ W1's CPU with Debian's"
+  echo "\`mipsel-linux-gnu-gcc\` (\`-march=m14kc -mmicromips -EL -Os -ffreestanding\`, function and data"
+  echo "sections) and for the Cortex-M4 (\`-mcpu=cortex-m4 -mthumb -Os -ffreestanding\`), both"
+  echo "backends; these are its objects' sizes (\`scripts/cross-check.sh\` with \`CROSS_SIZES_DIR\`),"
+  echo "before linking: an upper bound of what a firmware links of each file."
+  echo
+  echo "| src/ file | Cortex-M4 text | microMIPS text | microMIPS data | microMIPS bss |"
+  echo "|---|---:|---:|---:|---:|"
+  awk 'FNR == 1 {next} FILENAME ~ /cortex-m4/ {n = $6; sub(/.*\//, "", n); m4[n] = $1; next}
+       {n = $6; sub(/.*\//, "", n); sub(/\.o$/, ".c", n); k = n; sub(/\.c$/, ".o", k)
+        printf "| %s | %d | %d | %d | %d |\n", n, m4[k], $1, $2, $3
+        if (n ~ /_bearssl\.c$/) {bt += $1; bm += m4[k]} else if (n ~ /^(crypto_mbedtls|sig_ecdsa_p256)\.c$/) {mt += $1; mm += m4[k]} else {t += $1; tm += m4[k]}}
+       END {printf "| **total with the mbedTLS backend** | **%d** | **%d** | | |\n", tm + mm, t + mt
+            printf "| **total with the BearSSL backend** | **%d** | **%d** | | |\n", tm + bm, t + bt}' \
+    "$work/cross/cortex-m4.txt" "$work/cross/micromips.txt"
   echo
   echo "## RAM: caller-owned structs (sizeof on Cortex-M4)"
   echo
