@@ -21,7 +21,6 @@ done
 CC=arm-none-eabi-gcc
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 ln -s /usr/include/mbedtls "$work/mbedtls"
-ln -s /usr/include/jsmn.h "$work/jsmn.h"
 ln -s /usr/include/http_parser.h "$work/http_parser.h"
 FLAGS=(-mcpu=cortex-m4 -mthumb -Os -ffreestanding -std=c11 -ffunction-sections -fdata-sections
        -Iinclude -isystem "$work" -DNDEBUG)
@@ -42,7 +41,7 @@ SZ(sz_ota_agent_t, ota_agent_t)
 SZ(sz_ota_http_client_t, ota_http_client_t)
 SZ(sz_ota_store_t, ota_store_t)
 SZ(sz_ota_manifest_plan_t, ota_manifest_plan_t)
-SZ(sz_ota_manifest_token_t, ota_manifest_token_t)
+SZ(sz_ota_manifest_parser_t, ota_manifest_parser_t)
 SZ(sz_ota_boot_t, ota_boot_t)
 SZ(sz_ota_image_info_t, ota_image_info_t)
 SZ(sz_ota_sha256_t, ota_sha256_t)
@@ -113,8 +112,7 @@ out=docs/footprint.md
   echo
   python3 scripts/footprint_link.py render "$FW" "$FW_B" > "$work/link.md"
   sed -n '1,/^$/p' "$work/link.md"
-  echo "jsmn is compiled into manifest.c (\`JSMN_STATIC\`): its row is only what the compiler did"
-  echo "not inline. The program's bss holds the core's caller-owned structs (below), and in the"
+  echo "The program's bss holds the core's caller-owned structs (below), and in the"
   echo "mbedTLS builds its 8 KB arena; lwIP's bss is its 8 KB heap and its pools."
   echo
   echo "### otaflow by module (src/; text / data / bss, bytes)"
@@ -218,11 +216,11 @@ out=docs/footprint.md
   while read -r sym size; do
     name=${sym#sz_}
     case $name in
-      ota_agent_t) what="the whole agent: HTTP client + its 2 KB buffer, 4 KB manifest buffer, JSON tokens, plan";;
+      ota_agent_t) what="the whole agent: HTTP client + its 2 KB buffer, manifest reader, plan, URLs";;
       ota_http_client_t) what="HTTP client state (without its I/O buffer)";;
       ota_store_t) what="image store: two snapshots, record buffer (OTA_STORE_RECORD_BUF, 512 B), 512 B work buffer";;
       ota_manifest_plan_t) what="selection result (erase list + update with its URL)";;
-      ota_manifest_token_t) what="one JSON token (the agent holds OTA_AGENT_MANIFEST_TOKENS)";;
+      ota_manifest_parser_t) what="streaming manifest reader (the entry being read, with its URL)";;
       ota_boot_t) what="bootloader work memory (copy + compare buffers)";;
       ota_image_info_t) what="parsed image header and TLVs";;
       ota_sha256_t) what="SHA-256 context storage";;
