@@ -248,6 +248,17 @@ static void manifest_entry_end(parser_t *p)
 
 /* ---- values ----------------------------------------------------------------------------- */
 
+/** What a field's value is refused with when it is not what the field takes. */
+static ota_manifest_status_t manifest_field_error(uint32_t field)
+{
+    static const int8_t ERR[F_COUNT] = {
+        [F_VERSION] = OTA_MANIFEST_ERR_VERSION, [F_URL] = OTA_MANIFEST_ERR_URL_TYPE,
+        [F_DIGEST] = OTA_MANIFEST_ERR_DIGEST,   [F_ERASE] = OTA_MANIFEST_ERR_ERASE_VER,
+        [F_SIZE] = OTA_MANIFEST_ERR_SIZE,       [F_HW_ID] = OTA_MANIFEST_ERR_HW_ID,
+    };
+    return (ota_manifest_status_t)ERR[field];
+}
+
 /** A number just ended: an integer field or a top-level freshness field takes it. */
 static void manifest_number_value(parser_t *p, uint32_t role)
 {
@@ -274,24 +285,8 @@ static void manifest_number_value(parser_t *p, uint32_t role)
     default: return;
     }
     if (!fits32) {
-        static const int8_t ERR[] = {
-            [F_VERSION] = OTA_MANIFEST_ERR_VERSION,
-            [F_SIZE] = OTA_MANIFEST_ERR_SIZE,
-            [F_HW_ID] = OTA_MANIFEST_ERR_HW_ID,
-        };
-        manifest_entry_fault(p, (ota_manifest_status_t)ERR[role - R_FIELD], p->value_start_);
+        manifest_entry_fault(p, manifest_field_error(role - R_FIELD), p->value_start_);
     }
-}
-
-/** What a field's value is refused with when it has the wrong type. */
-static ota_manifest_status_t manifest_field_type_error(uint32_t field)
-{
-    static const int8_t ERR[F_COUNT] = {
-        [F_VERSION] = OTA_MANIFEST_ERR_VERSION, [F_URL] = OTA_MANIFEST_ERR_URL_TYPE,
-        [F_DIGEST] = OTA_MANIFEST_ERR_DIGEST,   [F_ERASE] = OTA_MANIFEST_ERR_ERASE_VER,
-        [F_SIZE] = OTA_MANIFEST_ERR_SIZE,       [F_HW_ID] = OTA_MANIFEST_ERR_HW_ID,
-    };
-    return (ota_manifest_status_t)ERR[field];
 }
 
 /**
@@ -345,14 +340,14 @@ static void manifest_value_begins(parser_t *p, unsigned char c, uint32_t at)
     case R_FIELD + F_URL:
     case R_FIELD + F_DIGEST:
         if (c != '"') {
-            manifest_entry_fault(p, manifest_field_type_error(role - R_FIELD), at);
+            manifest_entry_fault(p, manifest_field_error(role - R_FIELD), at);
         }
         break;
     case R_FIELD + F_VERSION:
     case R_FIELD + F_SIZE:
     case R_FIELD + F_HW_ID:
         if (!number) {
-            manifest_entry_fault(p, manifest_field_type_error(role - R_FIELD), at);
+            manifest_entry_fault(p, manifest_field_error(role - R_FIELD), at);
         }
         break;
     default: break;
