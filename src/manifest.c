@@ -530,8 +530,11 @@ static bool manifest_number_byte(parser_t *p, unsigned char c)
         return false;
     }
     if (next == N_INT && p->lit_ != N_MINUS) {
+        /* number * 10 + d fits 64 bits, checked without a 64-bit division (no libgcc call). */
         uint64_t d = (uint64_t)(c - '0');
-        p->number_over_ = p->number_over_ || p->number_ > (UINT64_MAX - d) / 10u;
+        uint64_t top = UINT64_MAX / 10u; /* a constant: folded by the compiler */
+        p->number_over_ = p->number_over_ || p->number_ > top ||
+                          (p->number_ == top && d > UINT64_MAX % 10u);
         p->number_ = p->number_ * 10u + d;
     } else {
         p->number_plain_ = false;
