@@ -243,10 +243,10 @@ out=docs/footprint.md
   lb_ram=$(( $(tdb "$lb" 2) + $(tdb "$lb" 3) + ln_sb ))
   ls_ram=$(( $(tdb "$ls" 2) + $(tdb "$ls" 3) + ln_ss ))
   status() { if (( $1 <= $2 )); then echo "met"; else echo "$(num $(( $1 - $2 ))) B over"; fi; }
-  # The agent part: what src/ links into the example app (mbedTLS build) plus its HTTP parser
-  # and jsmn, without the crypto library and the network port; its RAM the core's structs.
+  # The agent part: what src/ links into the example app (mbedTLS build) plus its HTTP parser,
+  # without the crypto library and the network port; its RAM the core's structs.
   app_part() { awk -F'|' -v r="$1" '{l = $2; gsub(/^ +| +$/, "", l)} l == r {x = $5; gsub(/[ ,]/, "", x); split(x, a, "/"); print a[1] + 0; exit}' "$work/link.md"; }
-  agent_text=$(( $(app_part "otaflow (src/, by module below)") + $(app_part "http-parser") + $(app_part "jsmn (what is not inlined into manifest.c)") ))
+  agent_text=$(( $(app_part "otaflow (src/, by module below)") + $(app_part "http-parser") ))
   agent_ram=$(( $(struct_size ota_agent_t) + $(struct_size ota_store_t) ))
   echo "| target | limit | measured | status | largest parts (what is left) |"
   echo "|---|---:|---:|---|---|"
@@ -254,8 +254,8 @@ out=docs/footprint.md
   echo "| bootloader, ECDSA P-256 (lean, BearSSL), RAM | 6,144 B | $(num "$lb_ram") B | $(status "$lb_ram" 6144) | stack $(num "$ln_sb") B (BearSSL's big numbers live there), bss $(num "$(tdb "$lb" 3)") B: \`ota_boot_t\` $(num "$(struct_size ota_boot_t)") B, \`ota_store_t\` $(num "$(struct_size ota_store_t)") B, \`ota_guard_t\` $(num "$(struct_size ota_guard_t)") B |"
   echo "| bootloader, SHA-256 only (lean), text | 8,192 B | $(num "$(tdb "$ls" 1)") B; -flto $(num "$(lto_text "lean, SHA-256 only")") B | $(status "$(lto_text "lean, SHA-256 only")" 8192) | $(largest 3); in src/: $(largest_mods 3) |"
   echo "| bootloader, SHA-256 only (lean), RAM (no target) | – | $(num "$ls_ram") B | – | stack $(num "$ln_ss") B, bss $(num "$(tdb "$ls" 3)") B |"
-  echo "| agent part (src/ + HTTP parser + jsmn in the example app), text | 24,576 B | $(num "$agent_text") B | $(status "$agent_text" 24576) | otaflow $(num "$(app_part "otaflow (src/, by module below)")") B, http-parser $(num "$(app_part "http-parser")") B |"
-  echo "| agent part, RAM: \`ota_agent_t\` + \`ota_store_t\` | 8,192 B | $(num "$agent_ram") B | $(status "$agent_ram" 8192) | \`ota_agent_t\` $(num "$(struct_size ota_agent_t)") B (HTTP buffer, manifest buffer, JSON tokens), \`ota_store_t\` $(num "$(struct_size ota_store_t)") B |"
+  echo "| agent part (src/ + HTTP parser in the example app), text | 24,576 B | $(num "$agent_text") B | $(status "$agent_text" 24576) | otaflow $(num "$(app_part "otaflow (src/, by module below)")") B, http-parser $(num "$(app_part "http-parser")") B |"
+  echo "| agent part, RAM: \`ota_agent_t\` + \`ota_store_t\` | 8,192 B | $(num "$agent_ram") B | $(status "$agent_ram" 8192) | \`ota_agent_t\` $(num "$(struct_size ota_agent_t)") B (HTTP client and its buffer, manifest reader, plan, URLs), \`ota_store_t\` $(num "$(struct_size ota_store_t)") B |"
   echo
   echo "The status of a text target is judged on the -flto total. What is left is the core itself:"
   echo "the lean bootloader's drivers (memory-mapped NOR, start-up, jump, watchdog) are a few hundred"
