@@ -13,45 +13,16 @@
 
 #include <cmocka.h>
 
-#include "event_log.h"
-#include "mock_transport.h"
-#include "otaflow/agent.h"
-#include "store_fixture.h"
+#include "mock_device.h"
 
 #define NO_UPDATE_RESPONSE                                                                    \
     "HTTP/1.1 200 OK\r\nContent-Length: 10\r\nConnection: close\r\n\r\n{\"ota\":[]}"
 
-typedef struct device {
-    store_fixture_t *fx;
-    mock_transport_t net;
-    event_log_t events;
-    unsigned resets;
-    ota_agent_t agent;
-} device_t;
+typedef mock_device_t device_t;
 
-static void count_reset(void *ctx)
+static device_t *device_open(const ota_agent_config_t *cfg)
 {
-    ((device_t *)ctx)->resets++;
-}
-
-/* A device running v2 (factory v1 kept) whose agent has cfg's settings. */
-static device_t *device_open(const ota_agent_config_t *cfg_in)
-{
-    device_t *d = calloc(1, sizeof *d);
-    assert_non_null(d);
-    d->fx = store_fixture_open(NULL, NULL);
-    ota_store_t *s = &d->fx->store;
-    uint8_t slot = store_fixture_store_version(d->fx, 2, 6000);
-    assert_int_equal(ota_store_set_running(s, 2, slot), OTA_STORE_OK);
-    mock_init(&d->net);
-    ota_agent_config_t cfg = *cfg_in;
-    cfg.running_version = 2;
-    cfg.on_event = event_log_record;
-    cfg.event_user = &d->events;
-    ota_agent_ports_t ports = {.transport = mock_transport(&d->net), .store = s,
-                               .reset = count_reset, .reset_ctx = d};
-    assert_int_equal(ota_agent_init(&d->agent, &cfg, &ports), OTA_AGENT_OK);
-    return d;
+    return mock_device_open(cfg, false);
 }
 
 static device_t *device_default(const char *url, uint32_t period_s)
@@ -65,8 +36,7 @@ static device_t *device_default(const char *url, uint32_t period_s)
 
 static void device_free(device_t *d)
 {
-    store_fixture_close(d->fx);
-    free(d);
+    mock_device_free(d);
 }
 
 static void poll_until(device_t *d, uint32_t from_ms, uint32_t to_ms)
