@@ -23,7 +23,8 @@ ota_agent_status_t ota_agent_get_settings(const ota_agent_t *agent,
 
 /* Why url (NUL-terminated, "" = none) may not be the manifest URL; OK if it may. *tls says
  * whether it is https. */
-static ota_agent_status_t url_refusal(const ota_agent_t *a, const char *url, bool *tls)
+static ota_agent_status_t agent_settings_url_refusal(const ota_agent_t *a, const char *url,
+                                                     bool *tls)
 {
     *tls = false;
     if (url[0] == '\0') {
@@ -43,7 +44,7 @@ static ota_agent_status_t url_refusal(const ota_agent_t *a, const char *url, boo
     return a->config.require_tls && !parsed.tls ? OTA_AGENT_ERR_INSECURE_URL : OTA_AGENT_OK;
 }
 
-static bool agent_busy(const ota_agent_t *a)
+static bool agent_settings_busy(const ota_agent_t *a)
 {
     return a->state == OTA_AGENT_CHECKING || a->state == OTA_AGENT_DOWNLOADING ||
            a->state == OTA_AGENT_VERIFYING;
@@ -77,12 +78,12 @@ ota_agent_status_t ota_agent_set_settings(ota_agent_t *agent,
     }
     const char *url = settings->manifest_url != NULL ? settings->manifest_url : "";
     bool tls;
-    ota_agent_status_t st = url_refusal(agent, url, &tls);
+    ota_agent_status_t st = agent_settings_url_refusal(agent, url, &tls);
     if (st != OTA_AGENT_OK) {
         return st;
     }
     bool new_url = strcmp(url, agent->manifest_url) != 0;
-    if (new_url && agent_busy(agent)) {
+    if (new_url && agent_settings_busy(agent)) {
         return OTA_AGENT_ERR_BUSY;
     }
     if (settings->period_s != agent->config.period_s) {

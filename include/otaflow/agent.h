@@ -296,7 +296,8 @@ ota_agent_status_t ota_agent_get_settings(const ota_agent_t *agent,
  * when a check fails. The URL string is copied (it may be the one get returned).
  *  - a new manifest URL is checked at the next poll when period_s is not 0 (as after init),
  *    and forgets the backoff of the old server's failures;
- *  - a new period_s schedules the next periodic check period_s after this call;
+ *  - a new period_s schedules the next periodic check period_s after this call (before the
+ *    agent's first poll: the first check comes at once, as after init);
  *  - auto_update applies from the next check; auto_reset at the next poll (turned on while
  *    RESET_PENDING, the reset follows at once).
  * @return OK; ERR_ARG (NULL); ERR_CONFIG (period_s over OTA_AGENT_PERIOD_MAX_S); ERR_URL
