@@ -45,7 +45,6 @@ MBEDTLS=$(src_dir mbedtls)
 # the host's /usr/include (which would hide a host-only dependency).
 inc=$work/inc; mkdir -p "$inc"
 ln -s "$MBEDTLS/include/mbedtls" "$inc/mbedtls"
-ln -s /usr/include/jsmn.h "$inc/jsmn.h"
 ln -s /usr/include/http_parser.h "$inc/http_parser.h"
 for h in "$BEARSSL"/inc/*.h; do ln -s "$h" "$inc/"; done
 
@@ -253,4 +252,9 @@ for b in mbedtls bearssl; do
   mipsel-linux-gnu-size -t $(objs_of "$work/mips" $b) | tail -1 |
     awk -v b=$b '{print "cross-check: micromips (m14kc) src/ with "b": text "$1" B, data "$2" B, bss "$3" B (objects, before gc)"}'
 done
+if [[ -n ${CROSS_SIZES_DIR:-} ]]; then # each object's sizes, for scripts/footprint.sh's table
+  mkdir -p "$CROSS_SIZES_DIR"
+  arm-none-eabi-size "$work"/m4/*.o >"$CROSS_SIZES_DIR/cortex-m4.txt"
+  mipsel-linux-gnu-size "$work"/mips/*.o >"$CROSS_SIZES_DIR/micromips.txt"
+fi
 echo "cross-check: ok"
