@@ -38,7 +38,7 @@ enum {
 /* Header names read (lower case). The first OTA_HTTP_FIELD_COUNT are the kept values. */
 enum { RX_F_CONTENT_LENGTH = OTA_HTTP_FIELD_COUNT, RX_F_TRANSFER_ENCODING, RX_F_CONNECTION,
        RX_F_OTHER };
-static const char *const rx_names[RX_F_OTHER] = {
+static const char *const http_rx_names[RX_F_OTHER] = {
     [OTA_HTTP_FIELD_LOCATION] = "location",
     [OTA_HTTP_FIELD_CONTENT_RANGE] = "content-range",
     [OTA_HTTP_FIELD_ETAG] = "etag",
@@ -54,7 +54,7 @@ static const char *const rx_names[RX_F_OTHER] = {
 static const struct {
     uint16_t offset;
     uint16_t room;
-} rx_kept[OTA_HTTP_FIELD_COUNT] = {
+} http_rx_kept[OTA_HTTP_FIELD_COUNT] = {
     [OTA_HTTP_FIELD_LOCATION] = RX_KEPT(location),
     [OTA_HTTP_FIELD_CONTENT_RANGE] = RX_KEPT(content_range),
     [OTA_HTTP_FIELD_ETAG] = RX_KEPT(etag),
@@ -87,7 +87,7 @@ enum {
     RX_D_STRICT,
     RX_D_COUNT
 };
-static const char *const rx_detail_names[RX_D_COUNT] = {
+static const char *const http_rx_detail_names[RX_D_COUNT] = {
     [RX_D_OK] = "HPE_OK",
     [RX_D_CONSTANT] = "HPE_INVALID_CONSTANT",
     [RX_D_VERSION] = "HPE_INVALID_VERSION",
@@ -101,44 +101,44 @@ static const char *const rx_detail_names[RX_D_COUNT] = {
     [RX_D_STRICT] = "HPE_STRICT",
 };
 
-static char rx_lower(uint8_t ch)
+static char http_rx_lower(uint8_t ch)
 {
     return (char)((ch >= 'A' && ch <= 'Z') ? ch - 'A' + 'a' : ch);
 }
 
-static bool rx_blank(uint8_t ch)
+static bool http_rx_blank(uint8_t ch)
 {
     return ch == ' ' || ch == '\t';
 }
 
 /* RFC 9110 §5.6.2 tchar. */
-static bool rx_tchar(uint8_t ch)
+static bool http_rx_tchar(uint8_t ch)
 {
     return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
            (ch != 0 && strchr("!#$%&'*+-.^_`|~", ch) != NULL);
 }
 
 /* Field content: no control byte but HTAB (RFC 9110 §5.5); a NUL would cut a kept value short. */
-static bool rx_text(uint8_t ch)
+static bool http_rx_text(uint8_t ch)
 {
     return (ch >= 0x20u && ch != 0x7Fu) || ch == '\t';
 }
 
-static int rx_hex(uint8_t ch)
+static int http_rx_hex(uint8_t ch)
 {
     if (ch >= '0' && ch <= '9') {
         return ch - '0';
     }
-    char lc = rx_lower(ch);
+    char lc = http_rx_lower(ch);
     return (lc >= 'a' && lc <= 'f') ? lc - 'a' + 10 : -1;
 }
 
-static char *rx_kept_text(ota_http_resp_head_t *h, unsigned field)
+static char *http_rx_kept_text(ota_http_resp_head_t *h, unsigned field)
 {
-    return (char *)h + rx_kept[field].offset;
+    return (char *)h + http_rx_kept[field].offset;
 }
 
-static ota_http_resp_status_t rx_fail(ota_http_resp_parser_t *p, ota_http_resp_status_t st,
+static ota_http_resp_status_t http_rx_fail(ota_http_resp_parser_t *p, ota_http_resp_status_t st,
                                       unsigned detail)
 {
     p->error = st;
@@ -147,7 +147,7 @@ static ota_http_resp_status_t rx_fail(ota_http_resp_parser_t *p, ota_http_resp_s
 }
 
 /* Broken syntax: named by the part of the response it is in. */
-static ota_http_resp_status_t rx_bad(ota_http_resp_parser_t *p, unsigned detail)
+static ota_http_resp_status_t http_rx_bad(ota_http_resp_parser_t *p, unsigned detail)
 {
     ota_http_resp_status_t st = OTA_HTTP_RESP_ERR_HEADER;
     if (p->state <= RX_REASON) {
@@ -155,11 +155,11 @@ static ota_http_resp_status_t rx_bad(ota_http_resp_parser_t *p, unsigned detail)
     } else if (p->headers_done) {
         st = OTA_HTTP_RESP_ERR_CHUNK; /* size lines, chunk ends, trailers */
     }
-    return rx_fail(p, st, detail);
+    return http_rx_fail(p, st, detail);
 }
 
 /* A new message (the response, or the one after a 1xx): empty head, fresh header budget. */
-static void rx_begin_message(ota_http_resp_parser_t *p)
+static void http_rx_begin_message(ota_http_resp_parser_t *p)
 {
     memset(&p->head, 0, sizeof p->head);
     p->head.content_length = OTA_HTTP_LENGTH_UNKNOWN;
@@ -169,7 +169,7 @@ static void rx_begin_message(ota_http_resp_parser_t *p)
     p->state = RX_START;
 }
 
-static void rx_complete(ota_http_resp_parser_t *p)
+static void http_rx_complete(ota_http_resp_parser_t *p)
 {
     p->state = RX_DONE;
     p->done = true;
@@ -178,7 +178,7 @@ static void rx_complete(ota_http_resp_parser_t *p)
 /* ---- Content-Range (once the head is complete) ------------------------------------------- */
 
 /* Decimal number at *s, before end (advanced past it); false if none or above UINT64_MAX. */
-static bool rx_take_u64(const char **s, const char *end, uint64_t *out)
+static bool http_rx_take_u64(const char **s, const char *end, uint64_t *out)
 {
     size_t digits = ota_dec_to_u64(*s, (size_t)(end - *s), out);
     *s += digits;
@@ -186,7 +186,7 @@ static bool rx_take_u64(const char **s, const char *end, uint64_t *out)
 }
 
 /* "bytes first-last/complete" (RFC 9110 §14.4; complete may be '*'). */
-static void rx_parse_content_range(ota_http_resp_head_t *h)
+static void http_rx_parse_content_range(ota_http_resp_head_t *h)
 {
     if (h->field_state[OTA_HTTP_FIELD_CONTENT_RANGE] != OTA_HTTP_FIELD_PRESENT) {
         return;
@@ -195,7 +195,7 @@ static void rx_parse_content_range(ota_http_resp_head_t *h)
     const char *s = h->content_range;
     const char *end = s + h->field_len[OTA_HTTP_FIELD_CONTENT_RANGE];
     for (size_t i = 0; i < sizeof unit - 1u; i++) {
-        if (rx_lower((uint8_t)s[i]) != unit[i]) {
+        if (http_rx_lower((uint8_t)s[i]) != unit[i]) {
             return;
         }
     }
@@ -203,13 +203,13 @@ static void rx_parse_content_range(ota_http_resp_head_t *h)
     uint64_t first;
     uint64_t last;
     uint64_t complete = OTA_HTTP_LENGTH_UNKNOWN;
-    if (!rx_take_u64(&s, end, &first) || *s++ != '-' || !rx_take_u64(&s, end, &last) ||
+    if (!http_rx_take_u64(&s, end, &first) || *s++ != '-' || !http_rx_take_u64(&s, end, &last) ||
         *s++ != '/') {
         return;
     }
     if (*s == '*') {
         s++;
-    } else if (!rx_take_u64(&s, end, &complete) || complete <= last ||
+    } else if (!http_rx_take_u64(&s, end, &complete) || complete <= last ||
                complete == OTA_HTTP_LENGTH_UNKNOWN) {
         return;
     }
@@ -225,11 +225,11 @@ static void rx_parse_content_range(ota_http_resp_head_t *h)
 /* ---- header values ----------------------------------------------------------------------- */
 
 /* The colon: the name is complete. */
-static ota_http_resp_status_t rx_value_begin(ota_http_resp_parser_t *p)
+static ota_http_resp_status_t http_rx_value_begin(ota_http_resp_parser_t *p)
 {
     unsigned f = 0;
-    while (f < RX_F_OTHER && !(p->name_len == strlen(rx_names[f]) &&
-                               memcmp(p->name, rx_names[f], p->name_len) == 0)) {
+    while (f < RX_F_OTHER && !(p->name_len == strlen(http_rx_names[f]) &&
+                               memcmp(p->name, http_rx_names[f], p->name_len) == 0)) {
         f++;
     }
     if (p->headers_done) {
@@ -243,11 +243,11 @@ static ota_http_resp_status_t rx_value_begin(ota_http_resp_parser_t *p)
         h->field_state[f] = h->field_state[f] != OTA_HTTP_FIELD_ABSENT ? OTA_HTTP_FIELD_REPEATED
                                                                       : OTA_HTTP_FIELD_PRESENT;
         h->field_len[f] = 0;
-        rx_kept_text(h, f)[0] = '\0';
+        http_rx_kept_text(h, f)[0] = '\0';
     } else if (f == RX_F_CONTENT_LENGTH) {
         if (p->flags & RX_HAS_LENGTH) {
             /* Even an equal second one: two lengths are how responses get smuggled. */
-            return rx_fail(p, OTA_HTTP_RESP_ERR_CONTENT_LENGTH, RX_D_UNEXPECTED_CONTENT_LENGTH);
+            return http_rx_fail(p, OTA_HTTP_RESP_ERR_CONTENT_LENGTH, RX_D_UNEXPECTED_CONTENT_LENGTH);
         }
         p->flags |= RX_HAS_LENGTH;
         h->content_length = 0;
@@ -257,14 +257,14 @@ static ota_http_resp_status_t rx_value_begin(ota_http_resp_parser_t *p)
     return OTA_HTTP_RESP_OK;
 }
 
-static void rx_kept_byte(ota_http_resp_head_t *h, unsigned f, uint8_t ch)
+static void http_rx_kept_byte(ota_http_resp_head_t *h, unsigned f, uint8_t ch)
 {
     if (h->field_state[f] != OTA_HTTP_FIELD_PRESENT) {
         return;
     }
-    char *text = rx_kept_text(h, f);
+    char *text = http_rx_kept_text(h, f);
     size_t n = h->field_len[f];
-    if (n + 1u >= rx_kept[f].room) {
+    if (n + 1u >= http_rx_kept[f].room) {
         h->field_state[f] = OTA_HTTP_FIELD_TOO_LONG;
         h->field_len[f] = 0;
         text[0] = '\0';
@@ -276,7 +276,7 @@ static void rx_kept_byte(ota_http_resp_head_t *h, unsigned f, uint8_t ch)
 }
 
 /* An element of a comma-separated list ends: was it `word`? */
-static bool rx_token_is(ota_http_resp_parser_t *p, const char *word)
+static bool http_rx_token_is(ota_http_resp_parser_t *p, const char *word)
 {
     bool is = !(p->token & RX_TOK_BAD) && (p->token & RX_TOK_LEN) == strlen(word);
     p->token = 0;
@@ -285,22 +285,22 @@ static bool rx_token_is(ota_http_resp_parser_t *p, const char *word)
 
 /* The element of a list value that ends here. Connection: "close" anywhere closes;
  * Transfer-Encoding: the last coding decides whether the body is chunked. */
-static void rx_list_element_end(ota_http_resp_parser_t *p)
+static void http_rx_list_element_end(ota_http_resp_parser_t *p)
 {
     if (p->field == RX_F_CONNECTION) {
-        if (rx_token_is(p, "close")) {
+        if (http_rx_token_is(p, "close")) {
             p->flags |= RX_CLOSE;
         }
     } else if (p->field == RX_F_TRANSFER_ENCODING) {
-        p->head.chunked = rx_token_is(p, "chunked");
+        p->head.chunked = http_rx_token_is(p, "chunked");
     }
 }
 
 /* A byte of a list element (case-insensitive match against `word`) or of a number. */
-static void rx_token_byte(ota_http_resp_parser_t *p, const char *word, uint8_t ch)
+static void http_rx_token_byte(ota_http_resp_parser_t *p, const char *word, uint8_t ch)
 {
     unsigned len = p->token & RX_TOK_LEN;
-    if ((p->token & RX_TOK_ENDED) || len >= strlen(word) || rx_lower(ch) != word[len]) {
+    if ((p->token & RX_TOK_ENDED) || len >= strlen(word) || http_rx_lower(ch) != word[len]) {
         p->token |= RX_TOK_BAD;
     }
     if (len < RX_TOK_LEN) {
@@ -308,13 +308,13 @@ static void rx_token_byte(ota_http_resp_parser_t *p, const char *word, uint8_t c
     }
 }
 
-static ota_http_resp_status_t rx_length_byte(ota_http_resp_parser_t *p, uint8_t ch)
+static ota_http_resp_status_t http_rx_length_byte(ota_http_resp_parser_t *p, uint8_t ch)
 {
     uint64_t *v = &p->head.content_length;
     unsigned digit = (unsigned)ch - '0';
     if (digit > 9u || (p->token & RX_TOK_ENDED) ||
         *v > UINT64_MAX / 10u || (*v == UINT64_MAX / 10u && digit > UINT64_MAX % 10u)) {
-        return rx_fail(p, OTA_HTTP_RESP_ERR_CONTENT_LENGTH, RX_D_CONTENT_LENGTH);
+        return http_rx_fail(p, OTA_HTTP_RESP_ERR_CONTENT_LENGTH, RX_D_CONTENT_LENGTH);
     }
     *v = *v * 10u + digit;
     p->token = 1; /* digits were read */
@@ -322,44 +322,44 @@ static ota_http_resp_status_t rx_length_byte(ota_http_resp_parser_t *p, uint8_t 
 }
 
 /* A byte of a value, leading blanks already skipped. */
-static ota_http_resp_status_t rx_value_byte(ota_http_resp_parser_t *p, uint8_t ch)
+static ota_http_resp_status_t http_rx_value_byte(ota_http_resp_parser_t *p, uint8_t ch)
 {
     unsigned f = p->field;
     if (f < OTA_HTTP_FIELD_COUNT) {
-        rx_kept_byte(&p->head, f, ch);
+        http_rx_kept_byte(&p->head, f, ch);
     } else if (f != RX_F_OTHER) {
-        if (rx_blank(ch)) {
+        if (http_rx_blank(ch)) {
             if (p->token != 0) {
                 p->token |= RX_TOK_ENDED;
             }
         } else if (f == RX_F_CONTENT_LENGTH) {
-            return rx_length_byte(p, ch);
+            return http_rx_length_byte(p, ch);
         } else if (ch == ',') {
-            rx_list_element_end(p);
+            http_rx_list_element_end(p);
         } else {
-            rx_token_byte(p, f == RX_F_CONNECTION ? "close" : "chunked", ch);
+            http_rx_token_byte(p, f == RX_F_CONNECTION ? "close" : "chunked", ch);
         }
     }
     return OTA_HTTP_RESP_OK;
 }
 
-static ota_http_resp_status_t rx_value_end(ota_http_resp_parser_t *p)
+static ota_http_resp_status_t http_rx_value_end(ota_http_resp_parser_t *p)
 {
     unsigned f = p->field;
     ota_http_resp_head_t *h = &p->head;
     if (f < OTA_HTTP_FIELD_COUNT) {
-        char *text = rx_kept_text(h, f);
+        char *text = http_rx_kept_text(h, f);
         size_t n = h->field_len[f];
-        while (n > 0 && rx_blank((uint8_t)text[n - 1u])) {
+        while (n > 0 && http_rx_blank((uint8_t)text[n - 1u])) {
             text[--n] = '\0';
         }
         h->field_len[f] = (uint16_t)n;
     } else if (f == RX_F_CONTENT_LENGTH) {
         if (p->token == 0 || h->content_length == OTA_HTTP_LENGTH_UNKNOWN) {
-            return rx_fail(p, OTA_HTTP_RESP_ERR_CONTENT_LENGTH, RX_D_CONTENT_LENGTH);
+            return http_rx_fail(p, OTA_HTTP_RESP_ERR_CONTENT_LENGTH, RX_D_CONTENT_LENGTH);
         }
     } else {
-        rx_list_element_end(p);
+        http_rx_list_element_end(p);
     }
     return OTA_HTTP_RESP_OK;
 }
@@ -367,38 +367,38 @@ static ota_http_resp_status_t rx_value_end(ota_http_resp_parser_t *p)
 /* ---- message boundaries ------------------------------------------------------------------ */
 
 /* The status code's third digit: the status line says what kind of response this is. */
-static ota_http_resp_status_t rx_status_code(ota_http_resp_parser_t *p)
+static ota_http_resp_status_t http_rx_status_code(ota_http_resp_parser_t *p)
 {
     unsigned code = p->head.status_code;
     if (code < 100u) {
-        return rx_bad(p, RX_D_STATUS);
+        return http_rx_bad(p, RX_D_STATUS);
     }
     if (p->token != 1u) {
         /* The major version (p->token on the status line): only 1.x has the framing read here. */
-        return rx_fail(p, OTA_HTTP_RESP_ERR_VERSION, RX_D_OK);
+        return http_rx_fail(p, OTA_HTTP_RESP_ERR_VERSION, RX_D_OK);
     }
     if (code == 101u) {
-        return rx_fail(p, OTA_HTTP_RESP_ERR_UPGRADE, RX_D_OK); /* no upgrades on a GET */
+        return http_rx_fail(p, OTA_HTTP_RESP_ERR_UPGRADE, RX_D_OK); /* no upgrades on a GET */
     }
     return OTA_HTTP_RESP_OK;
 }
 
 /* The empty line after the headers. */
-static ota_http_resp_status_t rx_head_end(ota_http_resp_parser_t *p)
+static ota_http_resp_status_t http_rx_head_end(ota_http_resp_parser_t *p)
 {
     ota_http_resp_head_t *h = &p->head;
     unsigned code = h->status_code;
     if (code < 200u) {
-        rx_begin_message(p); /* a 1xx: the real response follows */
+        http_rx_begin_message(p); /* a 1xx: the real response follows */
         return OTA_HTTP_RESP_OK;
     }
     p->headers_done = true;
     if ((p->flags & RX_HAS_CODING) && (p->flags & RX_HAS_LENGTH)) {
         /* Two framings: the other side of a smuggled request reads the other one. */
-        return rx_fail(p, OTA_HTTP_RESP_ERR_CONTENT_LENGTH, RX_D_UNEXPECTED_CONTENT_LENGTH);
+        return http_rx_fail(p, OTA_HTTP_RESP_ERR_CONTENT_LENGTH, RX_D_UNEXPECTED_CONTENT_LENGTH);
     }
     if ((p->flags & RX_HAS_CODING) && !h->chunked) {
-        return rx_fail(p, OTA_HTTP_RESP_ERR_TRANSFER_ENCODING, RX_D_TRANSFER_ENCODING);
+        return http_rx_fail(p, OTA_HTTP_RESP_ERR_TRANSFER_ENCODING, RX_D_TRANSFER_ENCODING);
     }
     bool no_body = code == 204u || code == 304u;
     if (no_body) {
@@ -407,9 +407,9 @@ static ota_http_resp_status_t rx_head_end(ota_http_resp_parser_t *p)
     }
     bool to_close = !no_body && !h->chunked && !(p->flags & RX_HAS_LENGTH);
     h->keep_alive = h->version_minor >= 1u && !(p->flags & RX_CLOSE) && !to_close;
-    rx_parse_content_range(h);
+    http_rx_parse_content_range(h);
     if (p->config.on_head != NULL && p->config.on_head(p->config.user, h) != 0) {
-        return rx_fail(p, OTA_HTTP_RESP_ERR_STOPPED, RX_D_OK);
+        return http_rx_fail(p, OTA_HTTP_RESP_ERR_STOPPED, RX_D_OK);
     }
     if (h->chunked) {
         p->state = RX_CHUNK_SIZE;
@@ -418,7 +418,7 @@ static ota_http_resp_status_t rx_head_end(ota_http_resp_parser_t *p)
     } else if (to_close) {
         p->state = RX_BODY_CLOSE;
     } else if (h->content_length == 0) {
-        rx_complete(p);
+        http_rx_complete(p);
     } else {
         p->remaining = h->content_length;
         p->state = RX_BODY;
@@ -427,26 +427,26 @@ static ota_http_resp_status_t rx_head_end(ota_http_resp_parser_t *p)
 }
 
 /* A line ended (CRLF or LF). */
-static ota_http_resp_status_t rx_line_end(ota_http_resp_parser_t *p)
+static ota_http_resp_status_t http_rx_line_end(ota_http_resp_parser_t *p)
 {
     switch (p->state) {
     case RX_CODE: /* a status line without reason phrase */
         if (p->step != 3u) {
-            return rx_bad(p, RX_D_STATUS);
+            return http_rx_bad(p, RX_D_STATUS);
         }
         p->state = RX_LINE;
         return OTA_HTTP_RESP_OK;
     case RX_REASON: p->state = RX_LINE; return OTA_HTTP_RESP_OK;
     case RX_LINE:
         if (!p->headers_done) {
-            return rx_head_end(p);
+            return http_rx_head_end(p);
         }
-        rx_complete(p); /* the end of the trailers */
+        http_rx_complete(p); /* the end of the trailers */
         return OTA_HTTP_RESP_OK;
-    case RX_VALUE: p->state = RX_LINE; return rx_value_end(p);
+    case RX_VALUE: p->state = RX_LINE; return http_rx_value_end(p);
     case RX_CHUNK_SIZE:
         if (p->step == 0) {
-            return rx_bad(p, RX_D_CHUNK_SIZE);
+            return http_rx_bad(p, RX_D_CHUNK_SIZE);
         }
         /* fall through */
     case RX_CHUNK_EXT:
@@ -461,18 +461,18 @@ static ota_http_resp_status_t rx_line_end(ota_http_resp_parser_t *p)
         p->state = RX_CHUNK_SIZE;
         p->step = 0;
         return OTA_HTTP_RESP_OK;
-    default: return rx_bad(p, p->state == RX_NAME ? RX_D_TOKEN : RX_D_VERSION);
+    default: return http_rx_bad(p, p->state == RX_NAME ? RX_D_TOKEN : RX_D_VERSION);
     }
 }
 
 /* The status line up to its code: "HTTP/" digit "." digit SP. */
-static ota_http_resp_status_t rx_version_byte(ota_http_resp_parser_t *p, uint8_t ch)
+static ota_http_resp_status_t http_rx_version_byte(ota_http_resp_parser_t *p, uint8_t ch)
 {
     static const char pattern[] = "HTTP/#.# ";
     char want = pattern[p->step];
     bool digit = ch >= '0' && ch <= '9';
     if (want == '#' ? !digit : ch != (uint8_t)want) {
-        return rx_bad(p, p->step < 5u ? RX_D_CONSTANT : RX_D_VERSION);
+        return http_rx_bad(p, p->step < 5u ? RX_D_CONSTANT : RX_D_VERSION);
     }
     if (p->step == 5u) {
         p->token = (uint8_t)(ch - '0'); /* the major version, until the code is complete */
@@ -487,18 +487,18 @@ static ota_http_resp_status_t rx_version_byte(ota_http_resp_parser_t *p, uint8_t
 }
 
 /* One byte of text (everything but body bytes). */
-static ota_http_resp_status_t rx_text_byte(ota_http_resp_parser_t *p, uint8_t ch)
+static ota_http_resp_status_t http_rx_text_byte(ota_http_resp_parser_t *p, uint8_t ch)
 {
     if (p->flags & RX_CR) {
         p->flags &= (uint8_t)~RX_CR;
-        return ch == '\n' ? rx_line_end(p) : rx_bad(p, RX_D_LF);
+        return ch == '\n' ? http_rx_line_end(p) : http_rx_bad(p, RX_D_LF);
     }
     if (p->state == RX_START || p->state == RX_DONE) {
         if (ch == '\r' || ch == '\n') {
             return OTA_HTTP_RESP_OK; /* line breaks between messages (some servers send them) */
         }
         if (p->state == RX_DONE) {
-            return rx_fail(p, OTA_HTTP_RESP_ERR_AFTER_END, RX_D_OK);
+            return http_rx_fail(p, OTA_HTTP_RESP_ERR_AFTER_END, RX_D_OK);
         }
         p->state = RX_VERSION;
         p->step = 0;
@@ -510,23 +510,23 @@ static ota_http_resp_status_t rx_text_byte(ota_http_resp_parser_t *p, uint8_t ch
     if (ch == '\n') {
         /* A bare LF ends a line of the head or the trailers, not one of the chunked framing:
          * where a CR is missing, which bytes are data becomes a matter of opinion. */
-        return p->state < RX_CHUNK_SIZE ? rx_line_end(p) : rx_bad(p, RX_D_STRICT);
+        return p->state < RX_CHUNK_SIZE ? http_rx_line_end(p) : http_rx_bad(p, RX_D_STRICT);
     }
     switch (p->state) {
-    case RX_VERSION: return rx_version_byte(p, ch);
+    case RX_VERSION: return http_rx_version_byte(p, ch);
     case RX_CODE:
         if (p->step == 3u) {
             if (ch != ' ') {
-                return rx_bad(p, RX_D_STATUS);
+                return http_rx_bad(p, RX_D_STATUS);
             }
             p->state = RX_REASON;
             return OTA_HTTP_RESP_OK;
         }
         if (ch < '0' || ch > '9') {
-            return rx_bad(p, RX_D_STATUS);
+            return http_rx_bad(p, RX_D_STATUS);
         }
         p->head.status_code = (uint16_t)(p->head.status_code * 10u + (unsigned)(ch - '0'));
-        return ++p->step == 3u ? rx_status_code(p) : OTA_HTTP_RESP_OK;
+        return ++p->step == 3u ? http_rx_status_code(p) : OTA_HTTP_RESP_OK;
     case RX_REASON: return OTA_HTTP_RESP_OK; /* any byte but CR and LF, as http-parser */
     case RX_LINE:
         p->state = RX_NAME;
@@ -536,55 +536,55 @@ static ota_http_resp_status_t rx_text_byte(ota_http_resp_parser_t *p, uint8_t ch
         if (ch == ':' && p->name_len != 0) {
             p->state = RX_VALUE;
             p->step = 0;
-            return rx_value_begin(p);
+            return http_rx_value_begin(p);
         }
-        if (!rx_tchar(ch)) {
-            return rx_bad(p, RX_D_TOKEN); /* also a folded line: a blank at the start */
+        if (!http_rx_tchar(ch)) {
+            return http_rx_bad(p, RX_D_TOKEN); /* also a folded line: a blank at the start */
         }
         if (p->name_len < sizeof p->name) {
-            p->name[p->name_len] = rx_lower(ch);
+            p->name[p->name_len] = http_rx_lower(ch);
         }
         if (p->name_len < UINT8_MAX) {
             p->name_len++; /* past sizeof name: longer than any name looked for */
         }
         return OTA_HTTP_RESP_OK;
     case RX_VALUE:
-        if (!rx_text(ch)) {
-            return rx_bad(p, RX_D_TOKEN);
+        if (!http_rx_text(ch)) {
+            return http_rx_bad(p, RX_D_TOKEN);
         }
-        if (p->step == 0 && rx_blank(ch)) {
+        if (p->step == 0 && http_rx_blank(ch)) {
             return OTA_HTTP_RESP_OK;
         }
         p->step = 1;
-        return rx_value_byte(p, ch);
+        return http_rx_value_byte(p, ch);
     case RX_CHUNK_SIZE: {
-        int v = rx_hex(ch);
+        int v = http_rx_hex(ch);
         if (v >= 0 && (p->remaining >> 60) == 0u) {
             p->remaining = (p->remaining << 4) | (uint64_t)v;
             p->step = 1;
             return OTA_HTTP_RESP_OK;
         }
-        if (v < 0 && p->step != 0 && (ch == ';' || rx_blank(ch))) {
+        if (v < 0 && p->step != 0 && (ch == ';' || http_rx_blank(ch))) {
             p->state = RX_CHUNK_EXT;
             return OTA_HTTP_RESP_OK;
         }
-        return rx_bad(p, RX_D_CHUNK_SIZE); /* not hex, or 2^64 and more */
+        return http_rx_bad(p, RX_D_CHUNK_SIZE); /* not hex, or 2^64 and more */
     }
-    case RX_CHUNK_EXT: return rx_text(ch) ? OTA_HTTP_RESP_OK : rx_bad(p, RX_D_CHUNK_SIZE);
-    default: return rx_bad(p, RX_D_STRICT); /* RX_CHUNK_END: data longer than its size */
+    case RX_CHUNK_EXT: return http_rx_text(ch) ? OTA_HTTP_RESP_OK : http_rx_bad(p, RX_D_CHUNK_SIZE);
+    default: return http_rx_bad(p, RX_D_STRICT); /* RX_CHUNK_END: data longer than its size */
     }
 }
 
 /* Body bytes at data: as many as the framing says belong to the body. */
-static size_t rx_body(ota_http_resp_parser_t *p, const uint8_t *data, size_t len)
+static size_t http_rx_body(ota_http_resp_parser_t *p, const uint8_t *data, size_t len)
 {
     bool counted = p->state != RX_BODY_CLOSE;
     size_t n = counted && p->remaining < len ? (size_t)p->remaining : len;
     if (p->config.on_body != NULL && p->config.on_body(p->config.user, data, n) != 0) {
-        rx_fail(p, OTA_HTTP_RESP_ERR_STOPPED, RX_D_OK); /* not complete, even at its end */
+        http_rx_fail(p, OTA_HTTP_RESP_ERR_STOPPED, RX_D_OK); /* not complete, even at its end */
     } else if (counted && (p->remaining -= n) == 0) {
         if (p->state == RX_BODY) {
-            rx_complete(p);
+            http_rx_complete(p);
         } else {
             p->state = RX_CHUNK_END;
         }
@@ -607,7 +607,7 @@ void (ota_http_resp_init)(ota_http_resp_parser_t *p, const ota_http_resp_config_
     if (p->config.max_header_bytes == 0) {
         p->config.max_header_bytes = OTA_HTTP_RESP_HEADERS_DEFAULT;
     }
-    rx_begin_message(p);
+    http_rx_begin_message(p);
 }
 
 ota_http_resp_status_t ota_http_resp_feed(ota_http_resp_parser_t *p, const uint8_t *data,
@@ -619,18 +619,18 @@ ota_http_resp_status_t ota_http_resp_feed(ota_http_resp_parser_t *p, const uint8
     size_t off = 0;
     while (off < len && p->error == OTA_HTTP_RESP_OK) {
         if (p->state >= RX_BODY && p->state < RX_DONE) {
-            off += rx_body(p, data + off, len - off);
+            off += http_rx_body(p, data + off, len - off);
             continue;
         }
         if (p->state < RX_CHUNK_SIZE) {
             /* The head, or the trailers: counted against the limit byte by byte, so the
              * limit is exact whatever the segmentation. */
             if (p->header_bytes >= p->config.max_header_bytes) {
-                return rx_fail(p, OTA_HTTP_RESP_ERR_HEADERS_TOO_LARGE, RX_D_OK);
+                return http_rx_fail(p, OTA_HTTP_RESP_ERR_HEADERS_TOO_LARGE, RX_D_OK);
             }
             p->header_bytes++;
         }
-        (void)rx_text_byte(p, data[off++]);
+        (void)http_rx_text_byte(p, data[off++]);
     }
     return p->error;
 }
@@ -644,10 +644,10 @@ ota_http_resp_status_t ota_http_resp_finish(ota_http_resp_parser_t *p)
         return p->error;
     }
     if (p->state == RX_BODY_CLOSE) {
-        rx_complete(p);
+        http_rx_complete(p);
         return OTA_HTTP_RESP_OK;
     }
-    return rx_fail(p, p->headers_done ? OTA_HTTP_RESP_ERR_EOF_BODY : OTA_HTTP_RESP_ERR_EOF_HEADERS,
+    return http_rx_fail(p, p->headers_done ? OTA_HTTP_RESP_ERR_EOF_BODY : OTA_HTTP_RESP_ERR_EOF_HEADERS,
                    RX_D_OK);
 }
 
@@ -673,7 +673,7 @@ const char *ota_http_resp_field(const ota_http_resp_head_t *head, ota_http_field
     const char *text = NULL;
     if (head != NULL && (unsigned)field < OTA_HTTP_FIELD_COUNT) {
         st = (ota_http_field_state_t)head->field_state[field];
-        text = (const char *)head + rx_kept[field].offset;
+        text = (const char *)head + http_rx_kept[field].offset;
     }
     if (state != NULL) {
         *state = st;
@@ -706,5 +706,5 @@ const char *ota_http_resp_status_str(ota_http_resp_status_t status)
 const char *ota_http_resp_parser_error_str(const ota_http_resp_parser_t *p)
 {
     unsigned d = p != NULL ? p->detail : RX_D_OK;
-    return rx_detail_names[d < RX_D_COUNT ? d : RX_D_OK];
+    return http_rx_detail_names[d < RX_D_COUNT ? d : RX_D_OK];
 }
