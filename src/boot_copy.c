@@ -45,23 +45,23 @@ boot_check_t boot_check_image(ota_boot_t *boot, const ota_image_source_t *src, b
     ota_image_info_t *info = &boot->info;
     ota_image_status_t ist = ota_image_parse(src, info);
     if (ist == OTA_IMAGE_ERR_READ) {
-        *why = "read failed";
+        *why = BOOT_WHY("read failed");
         return BOOT_CHECK_IO;
     }
     if (ist != OTA_IMAGE_OK) {
-        *why = ota_image_status_str(ist);
+        *why = BOOT_WHY(ota_image_status_str(ist));
         return BOOT_CHECK_BAD;
     }
     if (info->total_size > boot->config.app_size) {
-        *why = "larger than the application region";
+        *why = BOOT_WHY("larger than the application region");
         return BOOT_CHECK_BAD;
     }
     if (boot->config.hw_id != 0 && info->header.hw_id != boot->config.hw_id) {
-        *why = "built for another board (hw_id)";
+        *why = BOOT_WHY("built for another board (hw_id)");
         return BOOT_CHECK_BAD;
     }
     if (want_size != 0 && info->total_size != want_size) {
-        *why = "size differs from the record";
+        *why = BOOT_WHY("size differs from the record");
         return BOOT_CHECK_BAD;
     }
     if (depth == BOOT_PARSE) {
@@ -81,7 +81,7 @@ boot_check_t boot_check_image(ota_boot_t *boot, const ota_image_source_t *src, b
             n = OTA_BOOT_BUF_SIZE;
         }
         if (src->read(src->ctx, off, boot->buf, n) != 0) {
-            *why = "read failed";
+            *why = BOOT_WHY("read failed");
             return BOOT_CHECK_IO;
         }
         if (off == 0 && !boot_same_header(&info->header, boot->buf, n)) {
@@ -102,21 +102,21 @@ boot_check_t boot_check_image(ota_boot_t *boot, const ota_image_source_t *src, b
     hashed = ota_sha256_finish(&boot->sha_image, image_hash) == OTA_CRYPTO_OK && hashed;
     hashed = ota_sha256_finish(&boot->sha_file, boot->digest) == OTA_CRYPTO_OK && hashed;
     if (!hashed) {
-        *why = ota_crypto_status_str(OTA_CRYPTO_ERR_HASH);
+        *why = BOOT_WHY(ota_crypto_status_str(OTA_CRYPTO_ERR_HASH));
         return BOOT_CHECK_IO;
     }
     if (!header_same) {
         /* The bytes hashed must be the bytes parsed: a source that changed between the two
          * reads (a bus attacker timing the second read) is refused. */
-        *why = "header changed while it was read";
+        *why = BOOT_WHY("header changed while it was read");
         return BOOT_CHECK_BAD;
     }
     if (memcmp(image_hash, info->sha256, OTA_SHA256_SIZE) != 0) {
-        *why = "hash mismatch";
+        *why = BOOT_WHY("hash mismatch");
         return BOOT_CHECK_BAD;
     }
     if (whole && want_digest && memcmp(boot->digest, want_digest, OTA_SHA256_SIZE) != 0) {
-        *why = "digest mismatch";
+        *why = BOOT_WHY("digest mismatch");
         return BOOT_CHECK_BAD;
     }
     /* Intact; may this device run it? The store's rules before STORED, checked again here on
@@ -126,11 +126,11 @@ boot_check_t boot_check_image(ota_boot_t *boot, const ota_image_source_t *src, b
     ota_store_status_t pst = ota_store_image_policy(boot->store, src, info, boot->buf,
                                                     sizeof boot->buf);
     if (pst == OTA_STORE_ERR_CRYPTO || pst == OTA_STORE_ERR_FLASH) {
-        *why = ota_store_status_str(pst);
+        *why = BOOT_WHY(ota_store_status_str(pst));
         return BOOT_CHECK_IO;
     }
     if (pst != OTA_STORE_OK) {
-        *why = ota_store_status_str(pst);
+        *why = BOOT_WHY(ota_store_status_str(pst));
         return BOOT_CHECK_BAD;
     }
     return BOOT_CHECK_OK;
@@ -309,6 +309,8 @@ ota_boot_status_t boot_copy_slot(ota_boot_t *boot, uint8_t slot, uint32_t total)
 
 /* Console ------------------------------------------------------------------------------------ */
 
+#if OTA_BOOT_LOG
+
 static size_t boot_put_str(char *out, size_t pos, size_t cap, const char *s)
 {
     while (s && *s && pos + 1 < cap) {
@@ -329,8 +331,9 @@ void boot_say(ota_boot_t *boot, const char *fmt, ...)
     if (!boot->log) {
         return;
     }
-    char *out = boot->line;
-    size_t cap = sizeof boot->line;
+    /* On the stack, only while a line is formatted: no RAM of ota_boot_t for it. */
+    char out[OTA_BOOT_LINE_MAX];
+    size_t cap = sizeof out;
     size_t pos = 0;
     va_list ap;
     va_start(ap, fmt);
@@ -349,3 +352,4 @@ void boot_say(ota_boot_t *boot, const char *fmt, ...)
     out[pos] = '\0';
     boot->log(boot->log_ctx, out);
 }
+#endif

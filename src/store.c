@@ -51,6 +51,7 @@ const char *ota_store_status_str(ota_store_status_t status)
     case OTA_STORE_ERR_KEY_REVOKED: return "image signed by a revoked key";
     case OTA_STORE_ERR_REVOCATION: return "image revokes its own key or every key";
     case OTA_STORE_ERR_SECTORS: return "journal or slots not on erase sector boundaries";
+    case OTA_STORE_ERR_NO_SIGNATURES: return "trusted keys, but built without signatures";
     }
     return "unknown store status";
 }
@@ -278,6 +279,9 @@ ota_store_status_t (ota_store_mount)(ota_store_t *store, const ota_flash_t *flas
     }
     static const ota_store_config_t defaults = {0};
     memset(store, 0, sizeof *store);
+    if (!OTA_SIGNATURES && config && config->trusted_keys) {
+        return OTA_STORE_ERR_NO_SIGNATURES; /* never pretend to check a signature */
+    }
     store->flash = flash;
     ota_store_status_t st =
         store_compute_layout(&flash->geometry, config ? config : &defaults, &store->layout);
