@@ -79,15 +79,9 @@ static int manifest_add(int argc, char **argv)
     }
 
     tool_image_t img;
-    int rc = tool_image_load(cmd, file, &img);
+    int rc = tool_image_load_intact(cmd, file, &img);
     if (rc != TOOL_EXIT_OK) {
         return rc;
-    }
-    ota_image_status_t hash = tool_image_verify(&img);
-    if (hash != OTA_IMAGE_OK || img.len != img.info.total_size) {
-        tool_image_free(&img);
-        return tool_fail(cmd, "%s: not an intact image (%s): see otaflow-image verify", file,
-                         hash != OTA_IMAGE_OK ? ota_image_status_str(hash) : "trailing bytes");
     }
     uint32_t image_version = img.info.header.version;
     if (image_version != version) {

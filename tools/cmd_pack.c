@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "otaflow/crypto.h"
 #include "otaflow/image.h"
@@ -14,14 +13,15 @@
 static const char HELP[] =
     "usage: otaflow-image pack IN -o OUT.ota --version N [--security-counter N]\n"
     "                          [--load-addr ADDR] [--hw ID] [--no-kseg] [--key KEY.pem]\n"
-    "                          [--revoke-keys MASK]\n"
+    "                          [--revoke-keys MASK] [--clip]\n"
     "\n"
     "Build an update image: header, payload, TLV area with the SHA-256 of header + payload\n"
     "(layout: docs/image-format.md). IN is a flat binary, or Intel HEX when its name ends in\n"
     ".hex or .ihex (converted as hex2bin does, from --load-addr, region size 0xDF000).\n"
     "A HEX whose data starts at 0x00020040 or above in the region from there (the emulated\n"
     "Cortex-M4 board's application payload, docs/firmware.md) is packed from 0x00020040\n"
-    "when --load-addr is not given.\n"
+    "when --load-addr is not given. HEX data in the PIC32 boot flash segment\n"
+    "0x1FC00000-0x1FFFFFFF (XC32's configuration words) is left out, with a note on stderr.\n"
     "The last line printed is the SHA-256 of OUT as sha256sum prints it: the manifest Digest.\n"
     "\n"
     "  -o, --output OUT         image to write\n"
@@ -36,18 +36,20 @@ static const char HELP[] =
     "  --revoke-keys MASK       keyring entries this image revokes once a device confirms it\n"
     "                           (bit i = entry i, e.g. 0x1 revokes entry 0; default 0). Sign\n"
     "                           with a key that stays: a device refuses an image revoking its\n"
-    "                           own key or every key (docs/security.md, key rotation)\n";
+    "                           own key or every key (docs/security.md, key rotation)\n"
+    "  --clip                   leave out HEX data outside the region (with a note) instead\n"
+    "                           of refusing it\n";
 
 static bool is_hex_name(const char *path)
 {
-    const char *dot = strrchr(path, '.');
-    return dot != NULL && (strcasecmp(dot, ".hex") == 0 || strcasecmp(dot, ".ihex") == 0);
+    return tool_name_ends_with(path, ".hex") || tool_name_ends_with(path, ".ihex");
 }
 
 typedef struct pack_args {
     const char *input, *output, *key;
     uint32_t version, security_counter, load_addr, hw_id, revoke_keys;
     bool kseg;
+    bool clip;       /**< --clip: HEX data outside the region is left out */
     bool load_given; /**< --load-addr was on the command line */
 } pack_args_t;
 
@@ -69,6 +71,7 @@ static int parse(int argc, char **argv, pack_args_t *a)
         {.name = "no-kseg", .takes_value = false, .flag = &no_kseg},
         {.name = "key", .takes_value = true, .value = &a->key},
         {.name = "revoke-keys", .takes_value = true, .value = &revoke},
+        {.name = "clip", .takes_value = false, .flag = &a->clip},
         {.name = NULL},
     };
     tool_args_result_t r = tool_parse_args(argc, argv, opts, &a->input, 1);
@@ -120,15 +123,17 @@ static void choose_load_addr(pack_args_t *a)
     }
 }
 
-static int read_payload(const pack_args_t *a, uint8_t **payload, size_t *len)
+static int read_payload(const pack_args_t *a, uint8_t **payload, size_t *len,
+                        tool_left_out_t *left)
 {
+    memset(left, 0, sizeof *left);
     if (is_hex_name(a->input)) {
         tool_region_t region = {.base = a->load_addr, .size = TOOL_DEFAULT_SIZE, .pad = false,
-                                .kseg = a->kseg};
+                                .kseg = a->kseg, .clip = a->clip};
         if ((uint64_t)region.base + region.size > 0x100000000ULL) {
             region.size = (uint32_t)(0x100000000ULL - region.base);
         }
-        return tool_hex_to_region("pack", a->input, &region, payload, len);
+        return tool_hex_to_region("pack", a->input, &region, payload, len, left);
     }
     if (tool_read_file(a->input, payload, len) != 0) {
         return tool_fail("pack", "cannot read %s: %s", a->input, strerror(errno));
@@ -167,7 +172,8 @@ int cmd_pack(int argc, char **argv)
     choose_load_addr(&a);
     uint8_t *payload = NULL;
     size_t payload_len = 0;
-    rc = read_payload(&a, &payload, &payload_len);
+    tool_left_out_t left;
+    rc = read_payload(&a, &payload, &payload_len, &left);
     if (rc != TOOL_EXIT_OK) {
         return rc;
     }
@@ -228,6 +234,7 @@ int cmd_pack(int argc, char **argv)
     } else {
         char file_digest[65];
         tool_sha256_hex(image, total, file_digest);
+        tool_note_left_out(cmd, a.input, &left);
         printf("%s: version %u, security counter %u, load address 0x%08X, hardware id 0x%08X\n",
                a.output, a.version, a.security_counter, a.load_addr, a.hw_id);
         printf("%s: %zu-byte payload from %s, %zu bytes in all\n", a.output, payload_len,

@@ -39,6 +39,21 @@ ota_image_status_t tool_image_verify(const tool_image_t *img)
     return ota_image_verify(&img->src, &img->info, work, sizeof work);
 }
 
+int tool_image_load_intact(const char *cmd, const char *path, tool_image_t *img)
+{
+    int rc = tool_image_load(cmd, path, img);
+    if (rc != TOOL_EXIT_OK) {
+        return rc;
+    }
+    ota_image_status_t hash = tool_image_verify(img);
+    if (hash != OTA_IMAGE_OK || img->len != img->info.total_size) {
+        tool_image_free(img);
+        return tool_fail(cmd, "%s: not an intact image (%s): see otaflow-image verify", path,
+                         hash != OTA_IMAGE_OK ? ota_image_status_str(hash) : "trailing bytes");
+    }
+    return TOOL_EXIT_OK;
+}
+
 void tool_image_free(tool_image_t *img)
 {
     free(img->bytes);

@@ -22,6 +22,13 @@ typedef struct tool_image {
  */
 int tool_image_load(const char *cmd, const char *path, tool_image_t *img);
 
+/**
+ * tool_image_load, then require an intact image (what `verify` checks without a key): the
+ * hash matches and the file ends where the image ends. Prints the reason and returns
+ * TOOL_EXIT_FAIL otherwise; nothing to free then.
+ */
+int tool_image_load_intact(const char *cmd, const char *path, tool_image_t *img);
+
 /** Hash check of a loaded image (ota_image_verify). */
 ota_image_status_t tool_image_verify(const tool_image_t *img);
 

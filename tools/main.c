@@ -8,7 +8,8 @@
 static const char HELP[] =
     "usage: otaflow-image <subcommand> [options]   (otaflow-image <subcommand> --help)\n"
     "\n"
-    "  hex2bin IN.hex -o OUT.bin [--base ADDR] [--size N]     Intel HEX to a flat binary\n"
+    "  hex2bin IN.hex -o OUT.bin [--base ADDR] [--size N] [--clip]\n"
+    "                                                         Intel HEX to a flat binary\n"
     "  pack IN -o OUT.ota --version N [--security-counter N] [--load-addr ADDR] [--hw ID]\n"
     "       [--key KEY.pem]                                   build (and sign) an update image\n"
     "  info FILE.ota [--json]                                 show header fields and TLVs\n"
@@ -21,7 +22,8 @@ static const char HELP[] =
     "  manifest sign MANIFEST.json --key KEY.pem [--expires DATE|+SECONDS] [--sequence N]\n"
     "                                                         sign it (MANIFEST.json.sig)\n"
     "  manifest verify MANIFEST.json --pubkey PUB.pem         check signature and freshness\n"
-    "  merge A.hex B.hex -o UNIFIED.hex                       one Intel HEX of both\n";
+    "  merge A B -o UNIFIED.hex [--region ADDR]               one Intel HEX of both (.hex or\n"
+    "                                                         .ota: a factory image)\n";
 
 typedef struct subcommand {
     const char *name;

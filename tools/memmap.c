@@ -89,13 +89,20 @@ static int by_address(const void *a, const void *b)
     return 0;
 }
 
+static void sort_chunks(memmap_t *m)
+{
+    if (m->n_chunks > 1) {
+        qsort(m->chunks, m->n_chunks, sizeof *m->chunks, by_address);
+    }
+}
+
 memmap_status_t memmap_sort_check(memmap_t *m, const memmap_chunk_t **first,
                                   const memmap_chunk_t **second, uint32_t *at)
 {
     if (m->n_chunks == 0) {
         return MEMMAP_OK;
     }
-    qsort(m->chunks, m->n_chunks, sizeof *m->chunks, by_address);
+    sort_chunks(m);
     /* The chunk reaching furthest so far is the only one a later chunk can collide with first. */
     size_t reach = 0;
     for (size_t i = 1; i < m->n_chunks; i++) {
@@ -111,6 +118,65 @@ memmap_status_t memmap_sort_check(memmap_t *m, const memmap_chunk_t **first,
             reach = i;
         }
     }
+    return MEMMAP_OK;
+}
+
+static uint64_t chunk_end(const memmap_chunk_t *c)
+{
+    return (uint64_t)c->addr + c->len;
+}
+
+memmap_status_t memmap_sort_dedupe(memmap_t *m, const memmap_chunk_t **first,
+                                   const memmap_chunk_t **second, uint32_t *at,
+                                   uint64_t *duplicates, uint32_t *dup_lo, uint32_t *dup_hi)
+{
+    sort_chunks(m);
+    *duplicates = 0;
+    /* Kept chunks are compacted to the front (kept <= i): sorted, disjoint, and covering every
+     * address the chunks before i covered, so each byte of chunk i below `reach` has exactly
+     * one kept byte to be compared with. */
+    size_t kept = 0;
+    uint64_t reach = 0;
+    for (size_t i = 0; i < m->n_chunks; i++) {
+        memmap_chunk_t c = m->chunks[i];
+        uint64_t shared_end = chunk_end(&c) < reach ? chunk_end(&c) : reach;
+        if (kept > 0 && c.addr < shared_end) {
+            size_t k = kept - 1;
+            while (m->chunks[k].addr > c.addr) {
+                k--; /* stops: the kept chunks cover [their first address, reach) */
+            }
+            for (uint64_t x = c.addr; x < shared_end; x++) {
+                while (chunk_end(&m->chunks[k]) <= x) {
+                    k++;
+                }
+                const memmap_chunk_t *o = &m->chunks[k];
+                if (m->bytes[o->offset + (x - o->addr)] != m->bytes[c.offset + (x - c.addr)]) {
+                    *first = o;
+                    *second = &m->chunks[i];
+                    *at = (uint32_t)x;
+                    return MEMMAP_ERR_OVERLAP;
+                }
+            }
+            uint32_t shared = (uint32_t)(shared_end - c.addr);
+            if (*duplicates == 0 || c.addr < *dup_lo) {
+                *dup_lo = c.addr;
+            }
+            if (*duplicates == 0 || shared_end - 1 > *dup_hi) {
+                *dup_hi = (uint32_t)(shared_end - 1);
+            }
+            *duplicates += shared;
+            c.addr += shared;
+            c.len -= shared;
+            c.offset += shared;
+        }
+        if (c.len > 0) {
+            if (chunk_end(&c) > reach) {
+                reach = chunk_end(&c);
+            }
+            m->chunks[kept++] = c;
+        }
+    }
+    m->n_chunks = kept;
     return MEMMAP_OK;
 }
 

@@ -53,6 +53,19 @@ void memmap_remap(memmap_t *m, uint32_t (*f)(uint32_t));
 memmap_status_t memmap_sort_check(memmap_t *m, const memmap_chunk_t **first,
                                   const memmap_chunk_t **second, uint32_t *at);
 
+/**
+ * Sort the chunks by address and keep every byte once: where chunks write the same address
+ * with the same value (a merge of two files carrying the same configuration words, as hexmate
+ * accepts), the later chunk in address order loses those bytes and a chunk left with none is
+ * removed. *duplicates counts the bytes removed; *dup_lo and *dup_hi are the lowest and highest
+ * of their addresses (untouched when none). On MEMMAP_ERR_OVERLAP two chunks write different
+ * values: *first (the one kept so far) and *second are those chunks and *at the first address
+ * where they differ; the map is then only fit for memmap_free.
+ */
+memmap_status_t memmap_sort_dedupe(memmap_t *m, const memmap_chunk_t **first,
+                                   const memmap_chunk_t **second, uint32_t *at,
+                                   uint64_t *duplicates, uint32_t *dup_lo, uint32_t *dup_hi);
+
 /** Lowest address and one past the highest (as 64-bit); both 0 when empty. Needs sorting. */
 void memmap_bounds(const memmap_t *m, uint64_t *lowest, uint64_t *end);
 

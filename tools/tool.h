@@ -32,6 +32,10 @@ int tool_fail(const char *cmd, const char *fmt, ...) __attribute__((format(print
 /** Same as tool_fail, for command-line mistakes; returns TOOL_EXIT_USAGE. */
 int tool_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/** Print "otaflow-image: <cmd>: note: <text>" as one line on stderr: something left out of a
+ *  successful run that the user should know about. */
+void tool_note(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /** Parse a 32-bit unsigned number: decimal or 0x-prefixed hexadecimal, nothing else. */
 bool tool_parse_u32(const char *text, uint32_t *out);
 
@@ -59,6 +63,9 @@ typedef enum tool_args_result {
  */
 tool_args_result_t tool_parse_args(int argc, char **argv, const tool_option_t *opts,
                                    const char **positional, int n_positional);
+
+/** Whether path ends in suffix, compared without regard to case (".hex", ".ota"). */
+bool tool_name_ends_with(const char *path, const char *suffix);
 
 /* Files -------------------------------------------------------------------------------- */
 
@@ -90,20 +97,44 @@ uint32_t tool_kseg_to_physical(uint32_t addr);
 
 /* Intel HEX to a flat region (hex2bin, pack) ------------------------------------------- */
 
+/* The PIC32's boot flash segment (physical; KSEG1 0xBFC00000 is the MIPS reset vector): boot
+ * flash, the configuration words XC32 puts in every build (e.g. 0x1FC55E88 on the PIC32MZ W1)
+ * and their aliases. Never written by an update: data there is left out of an update image. */
+#define TOOL_PIC32_BOOT_FIRST 0x1FC00000UL
+#define TOOL_PIC32_BOOT_LAST 0x1FFFFFFFUL
+
 /** How a hex file becomes the bytes of a region. */
 typedef struct tool_region {
     uint32_t base;  /**< first address of the region (after KSEG mapping when kseg) */
-    uint32_t size;  /**< region size: data outside [base, base + size) is an error */
+    uint32_t size;  /**< region size: data outside [base, base + size) is an error, except in
+                         the PIC32 boot flash segment or with clip: then it is left out */
     bool pad;       /**< output is exactly size bytes; else trimmed after the last data byte */
     bool kseg;      /**< map KSEG0/KSEG1 addresses (records and base) to physical first */
+    bool clip;      /**< leave out data outside the region instead of refusing it */
 } tool_region_t;
+
+/** Bytes of a hex file left out of the region, and the lowest and highest of their addresses. */
+typedef struct tool_span {
+    uint64_t bytes; /**< 0: nothing left out (lo, hi meaningless) */
+    uint32_t lo, hi;
+} tool_span_t;
+
+/** What tool_hex_to_region left out of the region. */
+typedef struct tool_left_out {
+    tool_span_t boot;    /**< in the PIC32 boot flash segment (always left out) */
+    tool_span_t clipped; /**< elsewhere outside the region (left out because of clip) */
+} tool_left_out_t;
 
 /**
  * Read the Intel HEX file at path into a malloc'd flat binary starting at region->base, gaps
- * 0xFF. On failure prints the one-line reason (prefixed with cmd) and returns TOOL_EXIT_FAIL.
+ * 0xFF; left (may be NULL) says what was left out. On failure prints the one-line reason
+ * (prefixed with cmd) and returns TOOL_EXIT_FAIL.
  */
 int tool_hex_to_region(const char *cmd, const char *path, const tool_region_t *region,
-                       uint8_t **out, size_t *out_len);
+                       uint8_t **out, size_t *out_len, tool_left_out_t *left);
+
+/** One note line on stderr for each kind of data left out ("otaflow-image: CMD: note: ..."). */
+void tool_note_left_out(const char *cmd, const char *path, const tool_left_out_t *left);
 
 /** The lowest address the Intel HEX file at path writes (as in the file: no KSEG mapping).
  *  Returns 0, or -1 (silently) if the file cannot be read or holds no data: the caller's

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -45,6 +46,16 @@ int tool_usage_error(const char *cmd, const char *fmt, ...)
     vreport(cmd, fmt, ap);
     va_end(ap);
     return TOOL_EXIT_USAGE;
+}
+
+void tool_note(const char *cmd, const char *fmt, ...)
+{
+    char text[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    tool_fail(cmd, "note: %s", text);
 }
 
 bool tool_parse_u32(const char *text, uint32_t *out)
@@ -155,6 +166,13 @@ tool_args_result_t tool_parse_args(int argc, char **argv, const tool_option_t *o
         return TOOL_ARGS_ERROR;
     }
     return TOOL_ARGS_OK;
+}
+
+bool tool_name_ends_with(const char *path, const char *suffix)
+{
+    size_t n = strlen(path);
+    size_t k = strlen(suffix);
+    return n >= k && strcasecmp(path + n - k, suffix) == 0;
 }
 
 int tool_read_file(const char *path, uint8_t **out, size_t *len)

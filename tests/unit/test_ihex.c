@@ -164,6 +164,66 @@ static void test_overlap_hidden_behind_a_long_chunk(void **state)
     memmap_free(&map);
 }
 
+static void test_dedupe_keeps_identical_bytes_once(void **state)
+{
+    (void)state;
+    memmap_t map;
+    memmap_init(&map);
+    uint8_t bytes[64];
+    for (unsigned i = 0; i < sizeof bytes; i++) {
+        bytes[i] = (uint8_t)(i * 3 + 1);
+    }
+    /* A long chunk [0, 64) and, in another file, [10, 12) and [60, 70) with the same values
+     * where they meet it: each byte kept once, the non-shared tail [64, 70) kept too. */
+    uint8_t tail[10];
+    memcpy(tail, bytes + 60, 4);
+    memset(tail + 4, 0xEE, 6);
+    assert_int_equal(memmap_add(&map, 60, tail, 10, 3, 1), MEMMAP_OK);
+    assert_int_equal(memmap_add(&map, 0, bytes, 64, 1, 0), MEMMAP_OK);
+    assert_int_equal(memmap_add(&map, 10, bytes + 10, 2, 2, 1), MEMMAP_OK);
+    const memmap_chunk_t *a = NULL, *b = NULL;
+    uint32_t at = 0, lo = 0, hi = 0;
+    uint64_t dups = 0;
+    assert_int_equal(memmap_sort_dedupe(&map, &a, &b, &at, &dups, &lo, &hi), MEMMAP_OK);
+    assert_int_equal(dups, 6);
+    assert_int_equal(lo, 10);
+    assert_int_equal(hi, 63);
+    assert_int_equal(map.n_chunks, 2);
+    assert_int_equal(map.chunks[0].addr, 0);
+    assert_int_equal(map.chunks[0].len, 64);
+    assert_int_equal(map.chunks[1].addr, 64);
+    assert_int_equal(map.chunks[1].len, 6);
+    assert_int_equal(map.chunks[1].line, 3);
+    assert_int_equal(map.bytes[map.chunks[1].offset], 0xEE);
+    memmap_free(&map);
+
+    /* [0, 16) and [4, 20), the second kept as [16, 20); then [8, 18) starts before the last
+     * kept chunk, so its bytes are compared with the first kept chunk, then the second. A
+     * different value at 17 is named with the chunk it was compared with. */
+    memmap_init(&map);
+    assert_int_equal(memmap_add(&map, 0, bytes, 16, 1, 0), MEMMAP_OK);
+    assert_int_equal(memmap_add(&map, 4, bytes + 4, 16, 2, 0), MEMMAP_OK);
+    uint8_t other[10];
+    memcpy(other, bytes + 8, sizeof other);
+    assert_int_equal(memmap_add(&map, 8, other, 10, 7, 1), MEMMAP_OK);
+    assert_int_equal(memmap_sort_dedupe(&map, &a, &b, &at, &dups, &lo, &hi), MEMMAP_OK);
+    assert_int_equal(dups, 12 + 10);
+    assert_int_equal(map.n_chunks, 2);
+    memmap_free(&map);
+
+    memmap_init(&map);
+    assert_int_equal(memmap_add(&map, 0, bytes, 16, 1, 0), MEMMAP_OK);
+    assert_int_equal(memmap_add(&map, 4, bytes + 4, 16, 2, 0), MEMMAP_OK);
+    other[9] ^= 0x01; /* address 17 */
+    assert_int_equal(memmap_add(&map, 8, other, 10, 7, 1), MEMMAP_OK);
+    assert_int_equal(memmap_sort_dedupe(&map, &a, &b, &at, &dups, &lo, &hi), MEMMAP_ERR_OVERLAP);
+    assert_int_equal(at, 17);
+    assert_int_equal(a->line, 2);
+    assert_int_equal(a->addr, 16);
+    assert_int_equal(b->line, 7);
+    memmap_free(&map);
+}
+
 static void test_writer_round_trip(void **state)
 {
     (void)state;
@@ -222,6 +282,7 @@ int main(void)
         cmocka_unit_test(test_each_malformed_line_is_named),
         cmocka_unit_test(test_overlap_found_between_records),
         cmocka_unit_test(test_overlap_hidden_behind_a_long_chunk),
+        cmocka_unit_test(test_dedupe_keeps_identical_bytes_once),
         cmocka_unit_test(test_writer_round_trip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
