@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "boot_internal.h"
-#include "num_text.h"
+#include "image_pass.h"
 #include "ota_assert.h"
 
 /* Reading ------------------------------------------------------------------------------------ */
@@ -29,14 +29,6 @@ void boot_internal_source(ota_boot_t *boot, ota_image_source_t *src)
     src->read = boot_region_read;
     src->ctx = boot;
     src->size = boot->config.app_size;
-}
-
-/* True when the first n bytes read now start with exactly the header that was parsed. */
-static bool boot_same_header(const ota_image_header_t *parsed, const uint8_t *now, uint32_t n)
-{
-    uint8_t raw[OTA_IMAGE_HEADER_SIZE];
-    ota_image_header_encode(parsed, raw);
-    return n >= OTA_IMAGE_HEADER_SIZE && memcmp(raw, now, sizeof raw) == 0;
 }
 
 boot_check_t boot_check_image(ota_boot_t *boot, const ota_image_source_t *src, boot_depth_t depth,
@@ -71,47 +63,23 @@ boot_check_t boot_check_image(ota_boot_t *boot, const ota_image_source_t *src, b
      * image (the store's digest): together exactly the bytes that are programmed and run.
      * The second costs a second SHA-256 of the same bytes, so only installs pay for it. */
     bool whole = depth == BOOT_HASH_DIGEST;
-    /* A failed hash engine, like a failed read, says nothing about the image: no verdict. */
-    bool hashed = ota_sha256_start(&boot->sha_file) == OTA_CRYPTO_OK;
-    hashed = ota_sha256_start(&boot->sha_image) == OTA_CRYPTO_OK && hashed;
-    bool header_same = true;
-    for (uint32_t off = 0; hashed && off < info->total_size;) {
-        uint32_t n = info->total_size - off;
-        if (n > OTA_BOOT_BUF_SIZE) {
-            n = OTA_BOOT_BUF_SIZE;
-        }
-        if (src->read(src->ctx, off, boot->buf, n) != 0) {
-            *why = BOOT_WHY("read failed");
-            return BOOT_CHECK_IO;
-        }
-        if (off == 0 && !boot_same_header(&info->header, boot->buf, n)) {
-            header_same = false;
-            break; /* the contexts are still finished below (a backend may hold resources) */
-        }
-        if (whole) {
-            hashed = ota_sha256_update(&boot->sha_file, boot->buf, n) == OTA_CRYPTO_OK;
-        }
-        if (off < info->tlv_offset) {
-            uint32_t m = info->tlv_offset - off;
-            hashed = ota_sha256_update(&boot->sha_image, boot->buf, m < n ? m : n) ==
-                         OTA_CRYPTO_OK && hashed;
-        }
-        off += n;
-    }
-    uint8_t image_hash[OTA_SHA256_SIZE];
-    hashed = ota_sha256_finish(&boot->sha_image, image_hash) == OTA_CRYPTO_OK && hashed;
-    hashed = ota_sha256_finish(&boot->sha_file, boot->digest) == OTA_CRYPTO_OK && hashed;
-    if (!hashed) {
-        *why = BOOT_WHY(ota_crypto_status_str(OTA_CRYPTO_ERR_HASH));
+    image_pass_t pass = {.image = &boot->sha_image, .image_len = info->tlv_offset,
+                         .file = whole ? &boot->sha_file : NULL, .file_hash = boot->digest};
+    ota_image_status_t hst = image_hash_pass(src, info, info->total_size, boot->buf,
+                                             OTA_BOOT_BUF_SIZE, &pass);
+    if (hst != OTA_IMAGE_OK) {
+        /* A failed read or hash engine says nothing about the image: no verdict. */
+        *why = BOOT_WHY(hst == OTA_IMAGE_ERR_READ ? "read failed"
+                                                  : ota_crypto_status_str(OTA_CRYPTO_ERR_HASH));
         return BOOT_CHECK_IO;
     }
-    if (!header_same) {
+    if (!pass.header_same) {
         /* The bytes hashed must be the bytes parsed: a source that changed between the two
          * reads (a bus attacker timing the second read) is refused. */
         *why = BOOT_WHY("header changed while it was read");
         return BOOT_CHECK_BAD;
     }
-    if (memcmp(image_hash, info->sha256, OTA_SHA256_SIZE) != 0) {
+    if (memcmp(pass.image_hash, info->sha256, OTA_SHA256_SIZE) != 0) {
         *why = BOOT_WHY("hash mismatch");
         return BOOT_CHECK_BAD;
     }
@@ -319,11 +287,20 @@ static size_t boot_put_str(char *out, size_t pos, size_t cap, const char *s)
     return pos;
 }
 
-static size_t boot_put_uint(char *out, size_t pos, size_t cap, unsigned long v)
+/* 32 bits are all a console line prints: their own loop, not the 64-bit one of num_text.c
+ * (which a bootloader would otherwise link only for this). */
+static size_t boot_put_uint(char *out, size_t pos, size_t cap, uint32_t v)
 {
-    char digits[OTA_DEC_U64_SIZE];
-    (void)ota_u64_to_dec(v, digits, sizeof digits);
-    return boot_put_str(out, pos, cap, digits);
+    char digits[10]; /* UINT32_MAX has 10 */
+    size_t n = 0;
+    do {
+        digits[n++] = (char)('0' + v % 10u);
+        v /= 10u;
+    } while (v != 0u);
+    while (n > 0 && pos + 1 < cap) {
+        out[pos++] = digits[--n];
+    }
+    return pos;
 }
 
 void boot_say(ota_boot_t *boot, const char *fmt, ...)
@@ -339,7 +316,7 @@ void boot_say(ota_boot_t *boot, const char *fmt, ...)
     va_start(ap, fmt);
     for (const char *p = fmt; *p && pos + 1 < cap; p++) {
         if (p[0] == '%' && p[1] == 'u') {
-            pos = boot_put_uint(out, pos, cap, va_arg(ap, unsigned));
+            pos = boot_put_uint(out, pos, cap, (uint32_t)va_arg(ap, unsigned));
             p++;
         } else if (p[0] == '%' && p[1] == 's') {
             pos = boot_put_str(out, pos, cap, va_arg(ap, const char *));
