@@ -25,8 +25,7 @@ build: deps $(BUILD)/CMakeCache.txt
 FW_CRYPTO ?= mbedtls
 FW_BUILD = $(BUILD)/firmware$(if $(filter bearssl,$(FW_CRYPTO)),-bearssl)
 firmware: deps
-	@for p in mbedtls lwip http-parser; do bash scripts/debian_source.sh $$p $(BUILD)/debian-src >/dev/null; done
-	@if [ "$(FW_CRYPTO)" = bearssl ]; then bash scripts/debian_source.sh bearssl $(BUILD)/debian-src >/dev/null; fi
+	@for p in mbedtls bearssl lwip http-parser; do bash scripts/debian_source.sh $$p $(BUILD)/debian-src >/dev/null; done
 	cmake -S firmware -B $(FW_BUILD) -DCMAKE_TOOLCHAIN_FILE=$(CURDIR)/firmware/toolchain-arm-none-eabi.cmake \
 	  -DOTA_DEBIAN_SRC=$(abspath $(BUILD))/debian-src -DOTA_FW_CRYPTO=$(FW_CRYPTO)
 	cmake --build $(FW_BUILD) -j $(JOBS)

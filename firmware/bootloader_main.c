@@ -19,6 +19,7 @@
 #include "board_system.h"
 #include "console.h"
 #include "cortex_m.h"
+#include "crypto_arena.h"
 #include "otaflow/boot.h"
 #include "otaflow/crypto.h"
 #include "otaflow/guard.h"
@@ -27,10 +28,6 @@
 
 #define EXIT_FAIL 1
 #define EXIT_NO_IMAGE 5
-#define HEAP_PAINT 0xA5u
-/* mbedTLS's buffer allocator keeps its first block header at the start of the arena
- * (memory_buffer_alloc.c: 8 words on a 32-bit target); the rest is painted. */
-#define HEAP_FIRST_HEADER 32u
 
 static board_args_t g_args;
 static board_flashes_t g_flashes;
@@ -39,12 +36,6 @@ static ota_guard_t g_guard;
 static ota_store_t g_store;
 static ota_boot_t g_boot;
 static ota_boot_report_t g_report;
-#if defined(OTA_FW_CRYPTO_BEARSSL)
-#define HEAP_SIZE 0u /* BearSSL allocates nothing: no arena (crypto.h) */
-#else
-#define HEAP_SIZE OTA_ECDSA_P256_HEAP_SIZE
-static uint8_t g_heap[HEAP_SIZE] __attribute__((aligned(8)));
-#endif
 static uint64_t g_mount_cycles; /* cm_clock_cycles() when the store's mount began */
 
 #define NS_PER_CYCLE (1000000000u / AN386_CPU_HZ)
@@ -61,20 +52,6 @@ static _Noreturn void stop(int status)
     sh_exit(status);
 }
 
-/* The highest byte of the arena ever written: what a smaller arena must still hold. */
-static uint32_t heap_high_water(void)
-{
-#if defined(OTA_FW_CRYPTO_BEARSSL)
-    return 0u;
-#else
-    uint32_t top = HEAP_SIZE;
-    while (top > HEAP_FIRST_HEADER && g_heap[top - 1u] == HEAP_PAINT) {
-        top--;
-    }
-    return top;
-#endif
-}
-
 static void before_jump(void *ctx, uint32_t vectors)
 {
     (void)ctx;
@@ -87,8 +64,8 @@ static void before_jump(void *ctx, uint32_t vectors)
     console_printf("boot: ", "measured: stack high-water mark %lu of %lu bytes, crypto heap "
                    "high-water mark %lu of %lu bytes",
                    (unsigned long)(cm_stack_size() - cm_stack_unused()),
-                   (unsigned long)cm_stack_size(), (unsigned long)heap_high_water(),
-                   (unsigned long)HEAP_SIZE);
+                   (unsigned long)cm_stack_size(), (unsigned long)fw_crypto_arena_high_water(),
+                   (unsigned long)fw_crypto_arena_size());
     /* With QEMU's -icount shift=0 one nanosecond of emulated time is one instruction. */
     console_printf("boot: ", "measured: %llu ns of emulated time from main, %llu ns from the "
                    "store's mount to the jump",
@@ -106,13 +83,10 @@ int main(void)
         console_printf("boot: ", "board: %s", err);
         sh_exit(EXIT_FAIL);
     }
-#if !defined(OTA_FW_CRYPTO_BEARSSL)
-    if (ota_crypto_heap_init(g_heap, sizeof g_heap) != OTA_CRYPTO_OK) {
+    if (fw_crypto_arena_init() != 0) {
         console_printf("boot: ", "bootloader failed: no crypto heap");
         stop(EXIT_FAIL);
     }
-    memset(g_heap + HEAP_FIRST_HEADER, HEAP_PAINT, sizeof g_heap - HEAP_FIRST_HEADER);
-#endif
     if (board_system_init(&g_sys, &g_flashes, true) != 0) {
         console_printf("boot: ", "bootloader failed: no guard window");
         stop(EXIT_FAIL);

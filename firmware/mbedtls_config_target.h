@@ -40,6 +40,8 @@ void cm_fatal(int status);
  * public data only. */
 #define MBEDTLS_ECP_NO_INTERNAL_RNG
 #define MBEDTLS_MPI_MAX_SIZE 32
+/* The bignum's double-word division in C instead of libgcc's __aeabi_uldivmod (760 B). */
+#define MBEDTLS_NO_UDBL_DIVISION
 
 #include "mbedtls/check_config.h"
 

@@ -253,4 +253,9 @@ for b in mbedtls bearssl; do
   mipsel-linux-gnu-size -t $(objs_of "$work/mips" $b) | tail -1 |
     awk -v b=$b '{print "cross-check: micromips (m14kc) src/ with "b": text "$1" B, data "$2" B, bss "$3" B (objects, before gc)"}'
 done
+if [[ -n ${CROSS_SIZES_DIR:-} ]]; then # each object's sizes, for scripts/footprint.sh's table
+  mkdir -p "$CROSS_SIZES_DIR"
+  arm-none-eabi-size "$work"/m4/*.o >"$CROSS_SIZES_DIR/cortex-m4.txt"
+  mipsel-linux-gnu-size "$work"/mips/*.o >"$CROSS_SIZES_DIR/micromips.txt"
+fi
 echo "cross-check: ok"

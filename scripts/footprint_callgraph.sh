@@ -3,7 +3,8 @@
 # The deepest static stack chain from ota_boot_start through the core and its crypto library,
 # as a firmware build compiles them: each source of the CMake targets ota_core_fw and the
 # crypto library (mbedcrypto_fw or bearssl_fw) of FWDIR is compiled again with that target's
-# own flags (its flags.make) plus -fcallgraph-info=su, and scripts/footprint_stack.awk sums the
+# own flags (its flags.make) plus -fcallgraph-info=su (and -fno-lto: an LTO compile writes no
+# call graph), and scripts/footprint_stack.awk sums the
 # frames. Indirect calls (the port's flash hooks) and libc still count 0. Used by
 # scripts/footprint.sh; prints "bytes<TAB>chain". Usage: footprint_callgraph.sh FWDIR CRYPTO_TARGET
 set -euo pipefail
@@ -17,7 +18,7 @@ for target in ota_core_fw "$lib"; do
   while IFS= read -r obj; do
     src=${obj#"$dir"}; src=${src%.obj}
     n=$((n + 1))
-    eval "arm-none-eabi-gcc $flags -w -fcallgraph-info=su -c \"\$src\" -o \"\$work/\$n.o\""
+    eval "arm-none-eabi-gcc $flags -fno-lto -w -fcallgraph-info=su -c \"\$src\" -o \"\$work/\$n.o\""
   done < <(find "$dir" -name '*.c.obj' | sort)
 done
 cat "$work"/*.ci | awk -f "$here/scripts/footprint_stack.awk" | awk -F'\t' '$2 == "ota_boot_start" {print $1 "\t" $3}'

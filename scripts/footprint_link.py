@@ -9,6 +9,10 @@ What the map shows as fill, or the linker adds to align an output section, is pa
 what merging equal strings saved: the map gives a string section its size before merging).
 The sums are checked against the output sections' sizes, so nothing is left out.
 
+The lean bootloader's variants (firmware/bootloader_lean.c, in FWDIR: make firmware's default
+build) get tables of their own, and their -flto links a table of totals (LTO merges the
+objects, so its map cannot charge code to parts).
+
   footprint_link.py render FWDIR FWDIR_BEARSSL   markdown tables for docs/footprint.md
   footprint_link.py check DOC FWDIR [FWDIR_BEARSSL]
       re-derives the figures of the images present and compares them with DOC's tables;
@@ -25,21 +29,26 @@ IMAGES = [
     ("example app, mbedTLS", "mbedtls", "example-app"),
     ("example app, BearSSL", "bearssl", "example-app"),
 ]
+LEAN_IMAGES = [
+    ("lean, BearSSL", "mbedtls", "bootloader-lean"),
+    ("lean, mbedTLS", "mbedtls", "bootloader-lean-mbedtls"),
+    ("lean, SHA-256 only", "mbedtls", "bootloader-lean-sha"),
+]
 
 # The parts, in the order of the tables, and the archive (or object) each comes from.
 PARTS = [
-    ("otaflow (src/, by module below)", r"libota_core_fw\.a\("),
+    ("otaflow (src/, by module below)", r"libota_core_fw\w*\.a\("),
     ("jsmn (what is not inlined into manifest.c)", None),
     ("mbedTLS (SHA-256, bignum, ECP, ECDSA verify, allocator)", r"libmbedcrypto_fw\.a\("),
     ("BearSSL (SHA-256, P-256 i31, ECDSA verify)", r"libbearssl_fw\.a\("),
     ("lwIP (IPv4, TCP, DHCP; raw API)", r"libotaflow_lwip\.a\("),
     ("http-parser", r"libotaflow_http_parser\.a\("),
-    ("libc (newlib-nano)", r"/libc(_nano)?\.a\("),
+    ("libc (newlib-nano; the lean bootloader's mem* byte loops, port/cortex-m/mem_small.c)", r"/libc(_nano)?\.a\(|libcm_mem_small\.a\("),
     ("libgcc", r"/libgcc\.a\("),
-    ("port: Cortex-M (port/cortex-m: start-up, jump, semihosting, UART, watchdog, fmt)", r"libcm_port\.a\("),
+    ("port: Cortex-M (port/cortex-m: start-up, jump, semihosting, UART, watchdog, fmt, memory-mapped NOR)", r"libcm_port\.a\("),
     ("port: network (port/cortex-m/net: LAN9118, netif, transport)", r"libotaflow_net\.a\("),
     ("port: emulated board (flash model, its write-through, settings, system port)", r"libboard_an386\.a\("),
-    ("the program (bootloader_main.c; the app's main, agent glue, events, requests)", r"CMakeFiles/"),
+    ("the program (bootloader_main.c or bootloader_lean.c, its keys and crypto arena; the app's main, agent glue, events, requests)", r"CMakeFiles/"),
     ("padding, less the bytes saved by merging equal strings", None),
 ]
 JSMN, PADDING = PARTS[1][0], PARTS[-1][0]
@@ -74,7 +83,7 @@ def parse_map(path):
                 if kind and pattern == r"CMakeFiles/":
                     key = re.sub(r"^\.(bss|data)\.", "", name)
                     objects[key] = objects.get(key, 0) + size
-                m = re.search(r"libota_core_fw\.a\((.+)\.obj\)", where)
+                m = re.search(r"libota_core_fw\w*\.a\((.+)\.obj\)", where)
                 if m:
                     modules.setdefault(m.group(1), [0, 0, 0])[kind] += size
                 return
@@ -130,10 +139,10 @@ def cell(tdb):
     return "–" if tdb is None or not any(tdb) else " / ".join(num(v) for v in tdb)
 
 
-def load(dirs):
-    """{column title: (parts, modules, sections)} for the images whose map exists."""
+def load(dirs, images=IMAGES):
+    """{column title: (parts, modules, sections, objects)} for the images whose map exists."""
     found = {}
-    for title, key, prog in IMAGES:
+    for title, key, prog in images:
         d = dirs.get(key)
         path = d and os.path.join(d, prog + ".map")
         if path and os.path.exists(path):
@@ -141,9 +150,26 @@ def load(dirs):
     return found
 
 
-def tables(found):
-    """[(table title, header, rows)]: rows are (label, [cell per image column])."""
-    cols = [t for t, _, _ in IMAGES]
+def lto_totals(path):
+    """[text, data, bss] of an image linked with -flto, from its map's output sections."""
+    sizes = {}
+    started = False
+    with open(path) as f:
+        for line in f:
+            if not started:
+                started = line.startswith("Linker script and memory map")
+                continue
+            m = re.match(r"^(\.\S+)\s+0x[0-9a-f]+\s+0x([0-9a-f]+)", line)
+            if m and m.group(1) in KIND:
+                sizes[m.group(1)] = int(m.group(2), 16)
+    return [sum(v for k, v in sizes.items() if KIND[k] == kind) for kind in range(3)]
+
+
+def group_tables(found, images, suffix):
+    """[(table title, header, rows)] of one group of images: rows are (label, [cell per
+    image column]); suffix tells the group's tables apart (their first header cell)."""
+    cols = [t for t, _, _ in images]
+    found = {c: found[c] for c in cols if c in found}
     get = lambda title, fn: fn(found[title]) if title in found else None  # noqa: E731
     part_rows = []
     for part, _ in PARTS:
@@ -151,12 +177,9 @@ def tables(found):
         if any(x and any(x) for x in cells):
             part_rows.append((part, [cell(x) if x is not None else None for x in cells]))
 
-    def total(f, skip=()):
-        return [sum(v[k] for p, v in f[0].items() if p not in skip) for k in range(3)]
+    def total(f):
+        return [sum(v[k] for v in f[0].values()) for k in range(3)]
     part_rows.append(("**total**", [cell(get(c, total)) if c in found else None for c in cols]))
-    part_rows.append(("total without the emulated board's drivers",
-                      [cell(get(c, lambda f: total(f, (BOARD,)))) if c in found else None
-                       for c in cols]))
     part_rows.append(("main stack, reserved (not in bss above)",
                       [num(found[c][2].get(".stack", 0)) if c in found else None for c in cols]))
     mods = sorted({m for f in found.values() for m in f[1]})
@@ -165,12 +188,28 @@ def tables(found):
     objs = sorted({o for f in found.values() for o in f[3]})
     obj_rows = [(f"`{o}`", [(num(found[c][3][o]) if o in found[c][3] else "–") if c in found else None
                              for c in cols]) for o in objs]
-    return [("parts", ["part"] + cols, part_rows), ("modules", ["src/ file"] + cols, mod_rows),
-            ("program objects", ["program's object (RAM)"] + cols, obj_rows)]
+    return [("parts" + suffix, ["part" + suffix] + cols, part_rows),
+            ("modules" + suffix, ["src/ file" + suffix] + cols, mod_rows),
+            ("program objects" + suffix, ["program's object (RAM)" + suffix] + cols, obj_rows)]
 
 
-def render(found):
-    for _, header, rows in tables(found):
+def tables(found, lean_dir=None):
+    """The tables of the four images, then the lean bootloader's and its -flto totals."""
+    out = group_tables(found, IMAGES, "")
+    if lean_dir is None:
+        return out
+    out += group_tables(load({"mbedtls": lean_dir}, LEAN_IMAGES), LEAN_IMAGES, " (lean bootloader)")
+    rows = []
+    for title, _, prog in LEAN_IMAGES:
+        path = os.path.join(lean_dir, prog + "-lto.map")
+        if os.path.exists(path):
+            rows.append((title, [cell(lto_totals(path))]))
+    out.append(("-flto", ["lean bootloader linked with -flto", "text / data / bss"], rows))
+    return out
+
+
+def render(found, lean_dir):
+    for _, header, rows in tables(found, lean_dir):
         print("| " + " | ".join(header) + " |")
         print("|---|" + "---:|" * (len(header) - 1))
         for label, cells in rows:
@@ -194,12 +233,12 @@ def doc_rows(doc, first_header):
     return header, rows
 
 
-def check(doc_path, found):
+def check(doc_path, found, lean_dir):
     with open(doc_path) as f:
         doc = f.read()
     stale = []
     compared = 0
-    for name, header, rows in tables(found):
+    for name, header, rows in tables(found, lean_dir):
         doc_header, have = doc_rows(doc, header[0])
         if doc_header is None:
             stale.append(f"{doc_path} has no table of {name} (header '{header[0]}')")
@@ -213,10 +252,12 @@ def check(doc_path, found):
                 compared += 1
                 if got != want:
                     stale.append(f"{name}: '{label}', {col}: doc says {got}, the build gives {want}")
+        present = [col for i, col in enumerate(header[1:])
+                   if any(cells[i] is not None for _, cells in rows)]
         for label, cells in have.items():  # a part or module the build no longer links
             if label in labels:
                 continue
-            for col in found:
+            for col in present:
                 if cells.get(col, "–") != "–":
                     stale.append(f"{name}: '{label}', {col}: doc says {cells.get(col)}, the build links none")
     for s in stale:
@@ -230,13 +271,13 @@ def main(argv):
         found = load({"mbedtls": argv[1], "bearssl": argv[2]})
         if len(found) != len(IMAGES):
             raise SystemExit("footprint_link: render needs all four maps (make firmware, both backends)")
-        render(found)
+        render(found, argv[1])
         return 0
     if len(argv) >= 3 and argv[0] == "check":
         found = load({"mbedtls": argv[2], "bearssl": argv[3] if len(argv) > 3 else None})
         if "bootloader, mbedTLS" not in found or "example app, mbedTLS" not in found:
             raise SystemExit(f"footprint_link: no link maps in {argv[2]} (make firmware)")
-        return check(argv[1], found)
+        return check(argv[1], found, argv[2])
     raise SystemExit(__doc__)
 
 

@@ -17,6 +17,30 @@ static void put(out_t *o, char c)
     }
 }
 
+/* v / base with the remainder in *rem, without a 64-bit division: a 32-bit one when v fits
+ * (every value but a 64-bit one), else shift and subtract. libgcc's __aeabi_uldivmod, which
+ * `v % base` on a 64-bit v would call, is 760 B of flash. */
+static unsigned long long div_base(unsigned long long v, unsigned base, unsigned *rem)
+{
+    if ((v >> 32) == 0) {
+        uint32_t v32 = (uint32_t)v;
+        *rem = v32 % base;
+        return v32 / base;
+    }
+    unsigned long long q = 0;
+    unsigned r = 0;
+    for (int bit = 63; bit >= 0; bit--) {
+        r = (r << 1) | (unsigned)((v >> bit) & 1u);
+        q <<= 1;
+        if (r >= base) {
+            r -= base;
+            q |= 1u;
+        }
+    }
+    *rem = r;
+    return q;
+}
+
 static void put_number(out_t *o, unsigned long long v, bool negative, unsigned base, bool upper,
                        unsigned width, char pad)
 {
@@ -24,8 +48,9 @@ static void put_number(out_t *o, unsigned long long v, bool negative, unsigned b
     unsigned n = 0;
     const char *set = upper ? "0123456789ABCDEF" : "0123456789abcdef";
     do {
-        digits[n++] = set[v % base];
-        v /= base;
+        unsigned digit;
+        v = div_base(v, base, &digit);
+        digits[n++] = set[digit];
     } while (v != 0 && n < sizeof digits);
     unsigned total = n + (negative ? 1u : 0u);
     if (negative && pad == '0') {

@@ -4,7 +4,6 @@
 
 #include <string.h>
 
-#include "an386.h"
 #include "cortex_m.h"
 #include "otaflow/boot.h"
 #include "watchdog_cmsdk.h"
@@ -27,18 +26,6 @@ static void sys_reset(void *ctx)
     cm_reset();
 }
 
-static void sys_watchdog_arm(void *ctx, uint32_t timeout_ms)
-{
-    (void)ctx;
-    watchdog_cmsdk_arm(AN386_WATCHDOG, AN386_CPU_HZ, timeout_ms);
-}
-
-static void sys_watchdog_kick(void *ctx)
-{
-    (void)ctx;
-    watchdog_cmsdk_kick(AN386_WATCHDOG);
-}
-
 static ota_flash_status_t sys_guard_protect(void *ctx)
 {
     board_system_t *s = ctx;
@@ -59,8 +46,9 @@ static void sys_jump(void *ctx, uint32_t app_offset)
     cm_jump(vectors);
 }
 
-static const ota_system_ops_t BOARD_SYSTEM_OPS = {sys_reset, sys_watchdog_arm, sys_watchdog_kick,
-                                                  sys_guard_protect, sys_jump};
+static const ota_system_ops_t BOARD_SYSTEM_OPS = {sys_reset, watchdog_an386_arm,
+                                                  watchdog_an386_kick, sys_guard_protect,
+                                                  sys_jump};
 
 int board_system_init(board_system_t *s, board_flashes_t *flashes, bool power_on)
 {

@@ -20,4 +20,11 @@ void watchdog_cmsdk_arm(uint32_t base, uint32_t clock_hz, uint32_t timeout_ms);
 /** Restart the countdown (reload LOAD). */
 void watchdog_cmsdk_kick(uint32_t base);
 
+/** The system port's watchdog_arm (include/otaflow/port.h) on the mps2-an386's watchdog
+ *  (AN386_WATCHDOG at AN386_CPU_HZ); ctx is not used. Both bootloaders' system ports use it. */
+void watchdog_an386_arm(void *ctx, uint32_t timeout_ms);
+
+/** The system port's watchdog_kick on the mps2-an386's watchdog; ctx is not used. */
+void watchdog_an386_kick(void *ctx);
+
 #endif /* OTAFLOW_WATCHDOG_CMSDK_H */

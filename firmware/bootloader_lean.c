@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The lean bootloader: the same decisions as bootloader_main.c (ota_boot_start: watchdog,
+ * install, trial boot, rollback, factory image, guard write-protect, jump), with what a
+ * product's bootloader has instead of the emulated board's drivers: both flashes driven as
+ * memory-mapped NOR (port/cortex-m/nor_mmio.c: internal flash at 0x0, the image store in the
+ * PSRAM at 0x21000000, where QEMU's -device loader puts the flash files), its configuration
+ * and trusted keys compiled in (lean_config.h, lean_keys.c), no settings parser, no
+ * semihosting, no write-through. docs/firmware.md, "The lean bootloader".
+ *
+ * Build options (firmware/CMakeLists.txt makes each variant): OTA_LEAN_CONSOLE=1 logs the
+ * core's lines and the measured stack and crypto-arena high-water marks on UART0 before the
+ * jump; OTA_LEAN_SIGNED=0 trusts no key (images are checked by SHA-256 only).
+ * On any failure it halts, and the watchdog resets the chip to try again.
+ */
+#include <stdbool.h>
+
+#include "an386.h"
+#include "cortex_m.h"
+#include "crypto_arena.h"
+#include "lean_config.h"
+#include "nor_mmio.h"
+#include "otaflow/boot.h"
+#include "otaflow/guard.h"
+#include "otaflow/store.h"
+#include "watchdog_cmsdk.h"
+#if OTA_LEAN_CONSOLE
+#include <string.h>
+
+#include "console.h"
+#endif
+
+#if OTA_LEAN_SIGNED
+extern const ota_sig_keyring_t ota_lean_keys; /* lean_keys.c */
+#endif
+
+static const ota_flash_geometry_t INTERNAL_GEOMETRY = LEAN_INTERNAL_GEOMETRY;
+static const ota_flash_geometry_t EXTERNAL_GEOMETRY = LEAN_EXTERNAL_GEOMETRY;
+#define GUARD_OFFSET (OTA_BOOT_APP_OFFSET_DEFAULT - LEAN_GUARD_SIZE)
+
+static nor_mmio_t g_internal, g_external, g_guard_flash;
+static volatile bool g_guard_locked; /* the page lock: cleared by every reset */
+static ota_guard_t g_guard;
+static ota_store_t g_store;
+static ota_boot_t g_boot;
+static ota_boot_report_t g_report;
+
+static _Noreturn void halt(void)
+{
+    watchdog_cmsdk_arm(AN386_WATCHDOG, AN386_CPU_HZ, LEAN_WATCHDOG_MS);
+    for (;;) {
+        __asm volatile("wfi");
+    }
+}
+
+static void sys_reset(void *ctx)
+{
+    (void)ctx;
+    cm_reset();
+}
+
+static ota_flash_status_t sys_guard_protect(void *ctx)
+{
+    (void)ctx;
+    g_guard_locked = true;
+    return OTA_FLASH_OK;
+}
+
+static void sys_jump(void *ctx, uint32_t app_offset)
+{
+    (void)ctx;
+#if OTA_LEAN_CONSOLE
+    console_printf("boot: ", "measured: stack high-water mark %lu of %lu bytes, crypto heap "
+                   "high-water mark %lu of %lu bytes",
+                   (unsigned long)(cm_stack_size() - cm_stack_unused()),
+                   (unsigned long)cm_stack_size(),
+                   (unsigned long)(OTA_LEAN_SIGNED ? fw_crypto_arena_high_water() : 0u),
+                   (unsigned long)(OTA_LEAN_SIGNED ? fw_crypto_arena_size() : 0u));
+#endif
+    cm_jump(LEAN_INTERNAL_BASE + app_offset + LEAN_APP_VECTORS_OFFSET);
+}
+
+static const ota_system_ops_t SYSTEM_OPS = {sys_reset, watchdog_an386_arm, watchdog_an386_kick,
+                                            sys_guard_protect, sys_jump};
+
+#if OTA_LEAN_CONSOLE
+static void boot_log(void *ctx, const char *line)
+{
+    (void)ctx;
+    console_log(strncmp(line, "boot:", 5) == 0 ? "" : "boot: ", line);
+}
+#define BOOT_LOG boot_log
+#else
+#define BOOT_LOG NULL
+#endif
+
+int main(void)
+{
+#if OTA_LEAN_CONSOLE
+    console_init();
+#endif
+    nor_mmio_init(&g_internal, LEAN_INTERNAL_BASE, &INTERNAL_GEOMETRY);
+    nor_mmio_protect(&g_internal, GUARD_OFFSET, LEAN_GUARD_SIZE, &g_guard_locked);
+    ota_flash_geometry_t guard_geometry = INTERNAL_GEOMETRY;
+    guard_geometry.size = LEAN_GUARD_SIZE;
+    nor_mmio_init(&g_guard_flash, LEAN_INTERNAL_BASE + GUARD_OFFSET, &guard_geometry);
+    nor_mmio_protect(&g_guard_flash, 0, LEAN_GUARD_SIZE, &g_guard_locked);
+    nor_mmio_init(&g_external, LEAN_EXTERNAL_BASE, &EXTERNAL_GEOMETRY);
+
+    /* A guard that does not mount leaves the floor unknown: ota_boot_start then decides
+     * nothing (ERR_FLASH) rather than boot without it. */
+    (void)ota_guard_mount(&g_guard, nor_mmio_port(&g_guard_flash));
+    ota_store_config_t sc = {.download_slots = LEAN_DOWNLOAD_SLOTS, .hw_id = LEAN_HW_ID,
+                             .guard = &g_guard};
+#if OTA_LEAN_SIGNED
+    if (fw_crypto_arena_init() != 0) {
+        halt();
+    }
+    sc.trusted_keys = &ota_lean_keys;
+#endif
+    ota_boot_config_t bc;
+    ota_boot_config_default(&bc);
+    bc.max_attempts = LEAN_ATTEMPTS;
+    bc.hw_id = LEAN_HW_ID;
+    const ota_system_t system = {&SYSTEM_OPS, NULL, nor_mmio_port(&g_guard_flash)};
+
+    ota_store_status_t mst = ota_store_mount(&g_store, nor_mmio_port(&g_external), &sc);
+    if (mst == OTA_STORE_OK) {
+        ota_boot_status_t bst =
+            ota_boot_start(&g_boot, &bc, &system, LEAN_WATCHDOG_MS, nor_mmio_port(&g_internal),
+                           &g_store, BOOT_LOG, NULL, &g_report);
+#if OTA_LEAN_CONSOLE
+        console_printf("boot: ", "halted: %s (store: %s, flash status %d)",
+                       ota_boot_status_str(bst), ota_store_status_str(g_report.store_status),
+                       (int)g_report.flash_status);
+#else
+        (void)bst;
+#endif
+    }
+#if OTA_LEAN_CONSOLE
+    else {
+        console_printf("boot: ", "halted: the image store cannot be mounted: %s",
+                       ota_store_status_str(mst));
+    }
+#endif
+    halt();
+}

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The lean bootloader's configuration, fixed at compile time as a product's bootloader is
+ * (no settings read at start): the emulated board's two flashes and where they are mapped,
+ * the application region, the trial boots, the watchdog and the hardware id. Its trusted
+ * keys are lean_keys.c's (CMake: -DOTA_LEAN_KEYS=FILE.c, written by `otaflow-image pubkey-c`).
+ * The values are those of a board `otaflow-board create --engine qemu` makes with its defaults
+ * (board.conf, docs/board.md), so that the host tools prepare its flash files.
+ */
+#ifndef OTAFLOW_LEAN_CONFIG_H
+#define OTAFLOW_LEAN_CONFIG_H
+
+/* Internal flash: the PIC32MZ W1's program flash (pic32mzw1-pfm), the code memory at 0x0. */
+#define LEAN_INTERNAL_BASE 0x00000000u
+#define LEAN_INTERNAL_GEOMETRY \
+    {.size = 0x100000u, .erase_unit = 4096u, .program_unit = 16u, .page_size = 1024u, \
+     .erased_value = 0xFFu}
+
+/* The image store: an SST26VF032B (4 MB SPI NOR) seen memory-mapped in the PSRAM. */
+#define LEAN_EXTERNAL_BASE 0x21000000u
+#define LEAN_EXTERNAL_GEOMETRY \
+    {.size = 0x400000u, .erase_unit = 4096u, .block_size = 65536u, .program_unit = 1u, \
+     .page_size = 256u, .erased_value = 0xFFu}
+
+/* The guard pages: the two erase units just below the application region. */
+#define LEAN_GUARD_SIZE (2u * 4096u)
+
+/* The application's vector table: after its 64-byte image header, padded to the 256-byte
+ * alignment VTOR needs (the same offset as the emulated board's, board_system.h). */
+#define LEAN_APP_VECTORS_OFFSET 0x100u
+
+#define LEAN_DOWNLOAD_SLOTS 2u  /* board.conf's slots */
+#define LEAN_ATTEMPTS 3u        /* trial boots before a roll back */
+#define LEAN_WATCHDOG_MS 30000u /* watchdog_s = 30 */
+#define LEAN_HW_ID 0u           /* 0: any image's */
+
+#endif /* OTAFLOW_LEAN_CONFIG_H */

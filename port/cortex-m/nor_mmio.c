@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Memory-mapped NOR flash driver (nor_mmio.h). */
+#include "nor_mmio.h"
+
+#include <string.h>
+
+static bool in_range(const nor_mmio_t *n, uint32_t addr, uint32_t len)
+{
+    return len <= n->port.geometry.size && addr <= n->port.geometry.size - len;
+}
+
+static bool is_protected(const nor_mmio_t *n, uint32_t addr, uint32_t len)
+{
+    return n->locked != NULL && *n->locked && addr < n->protect_end &&
+           addr + len > n->protect_start;
+}
+
+static ota_flash_status_t mmio_read(void *ctx, uint32_t addr, void *buf, uint32_t len)
+{
+    const nor_mmio_t *n = ctx;
+    if (!in_range(n, addr, len)) {
+        return OTA_FLASH_ERR_RANGE;
+    }
+    memcpy(buf, n->base + addr, len);
+    return OTA_FLASH_OK;
+}
+
+static ota_flash_status_t mmio_program(void *ctx, uint32_t addr, const void *buf, uint32_t len)
+{
+    const nor_mmio_t *n = ctx;
+    const ota_flash_geometry_t *g = &n->port.geometry;
+    if (!in_range(n, addr, len)) {
+        return OTA_FLASH_ERR_RANGE;
+    }
+    /* Units and pages are powers of two: a mask test, no division. */
+    if (len == 0 || len > g->page_size || ((addr | len) & (g->program_unit - 1u)) != 0 ||
+        (addr & ~(g->page_size - 1u)) != ((addr + len - 1u) & ~(g->page_size - 1u))) {
+        return OTA_FLASH_ERR_ALIGN;
+    }
+    if (is_protected(n, addr, len)) {
+        return OTA_FLASH_ERR_PROTECTED;
+    }
+    const uint8_t *src = buf;
+    volatile uint8_t *dst = n->base + addr;
+    for (uint32_t i = 0; i < len; i++) {
+        dst[i] &= src[i];
+    }
+    return OTA_FLASH_OK;
+}
+
+static ota_flash_status_t mmio_erase(void *ctx, uint32_t addr, uint32_t len)
+{
+    const nor_mmio_t *n = ctx;
+    const ota_flash_geometry_t *g = &n->port.geometry;
+    if (!in_range(n, addr, len)) {
+        return OTA_FLASH_ERR_RANGE;
+    }
+    if ((len != g->erase_unit && (g->block_size == 0 || len != g->block_size)) ||
+        (addr & (len - 1u)) != 0) {
+        return OTA_FLASH_ERR_ALIGN;
+    }
+    if (is_protected(n, addr, len)) {
+        return OTA_FLASH_ERR_PROTECTED;
+    }
+    memset(n->base + addr, g->erased_value, len);
+    return OTA_FLASH_OK;
+}
+
+static const ota_flash_ops_t NOR_MMIO_OPS = {mmio_read, mmio_program, mmio_erase};
+
+void nor_mmio_init(nor_mmio_t *n, uintptr_t base, const ota_flash_geometry_t *g)
+{
+    memset(n, 0, sizeof *n);
+    n->base = (uint8_t *)base;
+    n->port.ops = &NOR_MMIO_OPS;
+    n->port.ctx = n;
+    n->port.geometry = *g;
+}
+
+void nor_mmio_protect(nor_mmio_t *n, uint32_t start, uint32_t len, const volatile bool *locked)
+{
+    n->protect_start = start;
+    n->protect_end = start + len;
+    n->locked = locked;
+}
+
+const ota_flash_t *nor_mmio_port(const nor_mmio_t *n)
+{
+    return &n->port;
+}

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * A memory-mapped NOR flash, driven as a part's flash controller driver does it: reads are
+ * plain loads, a program ANDs the new bytes into the array (bits only go from 1 to 0), an
+ * erase sets a whole sector (or block) to the erased value. It checks the port's rules
+ * (include/otaflow/port.h, "Flash": range, program unit, page, sector) and an optional
+ * write-protected range, and nothing else: no model of wear, timing or power. The lean
+ * bootloader (firmware/lean/) drives the emulated board's internal flash (SSRAM1 at 0x0) and
+ * its image store (PSRAM at 0x21000000) with it; on a real part the three operations become
+ * the controller's command sequences.
+ */
+#ifndef OTAFLOW_NOR_MMIO_H
+#define OTAFLOW_NOR_MMIO_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "otaflow/port.h"
+
+/** One device (or a window of one). Caller-owned; set up by nor_mmio_init. */
+typedef struct nor_mmio {
+    ota_flash_t port;         /**< what the core gets (nor_mmio_port) */
+    uint8_t *base;            /**< address of the device's (or window's) first byte */
+    uint32_t protect_start;   /**< [start, end) refused while *locked (end 0: none) */
+    uint32_t protect_end;
+    const volatile bool *locked;
+} nor_mmio_t;
+
+/** A device of geometry g (uniform sectors) whose contents are mapped at base. */
+void nor_mmio_init(nor_mmio_t *n, uintptr_t base, const ota_flash_geometry_t *g);
+
+/** Refuse program/erase of [start, start + len) with OTA_FLASH_ERR_PROTECTED while *locked
+ *  is true (a flash page lock register; the bootloader sets it before the jump). */
+void nor_mmio_protect(nor_mmio_t *n, uint32_t start, uint32_t len, const volatile bool *locked);
+
+/** The port of the device (what the core gets). */
+const ota_flash_t *nor_mmio_port(const nor_mmio_t *n);
+
+#endif /* OTAFLOW_NOR_MMIO_H */

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# The lean bootloader (firmware/bootloader_lean.c, docs/firmware.md) on QEMU mps2-an386, one
+# launch per case: the board's flash files, made by the host tools, are loaded as they are
+# (internal flash at 0x0, the image store at 0x21000000); a signed v2 staged in a download
+# slot is installed, checked and started (the test app prints the version in its own
+# header); a staged v2 with one payload byte changed, or signed by a key the build does not
+# trust, is refused and v1 keeps running. The variant without signatures installs an
+# unsigned v2 and refuses a corrupt one. The console variant logs the same decisions.
+source "$(dirname "$0")/../tools/lib.sh" # TOOL, WORK (cwd), ok, die, done_checks
+BIN=$OTA_BIN FW=$OTA_BUILD_DIR/firmware
+source "$OTA_SOURCE_DIR/scripts/footprint_lean_lib.sh" # lean_board, lean_qemu
+KEY="$OTA_SOURCE_DIR/tests/firmware/lean_test_key.pem" # the key lean_keys.c trusts
+for f in bootloader-lean.bin bootloader-lean-console.bin bootloader-lean-sha.bin lean-app.hex; do
+  [[ -f "$FW/$f" ]] || die "missing $FW/$f: run make firmware"
+done
+"$TOOL" keygen -o other.pem >/dev/null
+
+# corrupt_staged DIR: change one byte in the middle of the staged v2's payload.
+corrupt_staged() {
+  python3 -I - "$1/external.flash" "$1.v2.ota" <<'PY'
+import sys
+flash, image = bytearray(open(sys.argv[1], "rb").read()), open(sys.argv[2], "rb").read()
+at = flash.find(image)
+assert at >= 0, "the staged image is not in the external flash"
+flash[at + len(image) // 2] ^= 0x01
+open(sys.argv[1], "wb").write(flash)
+PY
+}
+
+# lean_run DIR: one launch; prints the version the app reported.
+lean_run() {
+  local rc; rc=$(lean_qemu "$1")
+  [[ $rc == 0 ]] || die "$1: QEMU ended with '$rc': $(cat "$1.console")"
+  sed -n 's/^app: running version \([0-9]*\)$/\1/p' "$1.console"
+}
+
+lean_board s1 bootloader-lean.bin --key "$KEY" -- --key "$KEY"
+[[ $(lean_run s1) == 2 ]] || die "signed v2 was not started: $(cat s1.console)"
+ok "lean bootloader: a signed v2 staged in the store is installed, checked and started"
+
+lean_board s2 bootloader-lean.bin --key "$KEY" -- --key "$KEY"
+corrupt_staged s2
+[[ $(lean_run s2) == 1 ]] || die "a corrupt v2 did not leave v1 running: $(cat s2.console)"
+ok "lean bootloader: a staged v2 with one payload byte changed is refused, v1 keeps running"
+
+lean_board s3 bootloader-lean.bin --key "$KEY" -- --key other.pem
+[[ $(lean_run s3) == 1 ]] || die "a v2 of an untrusted key did not leave v1 running: $(cat s3.console)"
+ok "lean bootloader: a v2 signed by a key it does not trust is refused, v1 keeps running"
+
+lean_board c1 bootloader-lean-console.bin --key "$KEY" -- --key other.pem
+[[ $(lean_run c1) == 1 ]] || die "console variant: v1 not kept: $(cat c1.console)"
+grep -q "^boot: slot 1 (v2) refused: image signed by an unknown key" c1.console || die "console variant: no refusal logged: $(cat c1.console)"
+grep -Eq "^boot: measured: stack high-water mark [0-9]+ of [0-9]+ bytes" c1.console ||
+  die "console variant: no measured line: $(cat c1.console)"
+ok "lean bootloader, console variant: the refusal and the stack high-water mark are on UART0"
+
+lean_board u1 bootloader-lean-sha.bin --
+[[ $(lean_run u1) == 2 ]] || die "unsigned build: v2 was not started: $(cat u1.console)"
+ok "lean bootloader without signatures: an unsigned v2 is installed and started"
+lean_board u2 bootloader-lean-sha.bin --
+corrupt_staged u2
+[[ $(lean_run u2) == 1 ]] || die "unsigned build: a corrupt v2 did not leave v1 running: $(cat u2.console)"
+ok "lean bootloader without signatures: a corrupt v2 is refused (SHA-256), v1 keeps running"
+done_checks
