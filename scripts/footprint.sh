@@ -180,7 +180,9 @@ out=docs/footprint.md
   echo "\`make test\`) boots it on QEMU from flash files made by the host tools: it installs a staged"
   echo "v2 and starts it, and refuses a corrupt one or one of an untrusted key. Variants: BearSSL"
   echo "(the default: it measures smaller, and needs no arena), mbedTLS (\`-DOTA_LEAN_CRYPTO=mbedtls\`),"
-  echo "and without signatures (SHA-256 only: no trusted key)."
+  echo "and without signatures (SHA-256 only: no trusted key). Each links the core built with"
+  echo "\`OTA_BOOT_LOG 0\` unless it has a console, and with \`OTA_SIGNATURES 0\` without signatures"
+  echo "(docs/configuration.md, \"A lean bootloader\")."
   echo
   echo "### Per part (text / data / bss, bytes)"
   echo
