@@ -45,7 +45,6 @@ MBEDTLS=$(src_dir mbedtls)
 # the host's /usr/include (which would hide a host-only dependency).
 inc=$work/inc; mkdir -p "$inc"
 ln -s "$MBEDTLS/include/mbedtls" "$inc/mbedtls"
-ln -s /usr/include/jsmn.h "$inc/jsmn.h"
 ln -s /usr/include/http_parser.h "$inc/http_parser.h"
 for h in "$BEARSSL"/inc/*.h; do ln -s "$h" "$inc/"; done
 

@@ -13,7 +13,7 @@ PKGS=(
   libmbedtls-dev                      # SHA-256, ECDSA P-256, TLS
   libbearssl-dev                      # SHA-256, ECDSA P-256: the small, heap-free crypto backend
   gcc-mipsel-linux-gnu                # make cross-check: src/ for the PIC32MZ's microMIPS CPU
-  libjsmn-dev                         # manifest JSON (header-only, zero-alloc)
+  libjsmn-dev                         # the host tool's manifest editing (tools/manifest_doc.c)
   libhttp-parser-dev                  # HTTP response parsing
   libcmocka-dev                       # unit tests
   python3 nginx openssl curl          # real servers and references in tests

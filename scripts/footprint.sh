@@ -21,7 +21,6 @@ done
 CC=arm-none-eabi-gcc
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 ln -s /usr/include/mbedtls "$work/mbedtls"
-ln -s /usr/include/jsmn.h "$work/jsmn.h"
 ln -s /usr/include/http_parser.h "$work/http_parser.h"
 FLAGS=(-mcpu=cortex-m4 -mthumb -Os -ffreestanding -std=c11 -ffunction-sections -fdata-sections
        -Iinclude -isystem "$work" -DNDEBUG)
@@ -42,7 +41,7 @@ SZ(sz_ota_agent_t, ota_agent_t)
 SZ(sz_ota_http_client_t, ota_http_client_t)
 SZ(sz_ota_store_t, ota_store_t)
 SZ(sz_ota_manifest_plan_t, ota_manifest_plan_t)
-SZ(sz_ota_manifest_token_t, ota_manifest_token_t)
+SZ(sz_ota_manifest_parser_t, ota_manifest_parser_t)
 SZ(sz_ota_boot_t, ota_boot_t)
 SZ(sz_ota_image_info_t, ota_image_info_t)
 SZ(sz_ota_sha256_t, ota_sha256_t)
@@ -119,8 +118,7 @@ out=docs/footprint.md
   echo
   python3 scripts/footprint_link.py render "$FW" "$FW_B" > "$work/link.md"
   sed -n '1,/^$/p' "$work/link.md"
-  echo "jsmn is compiled into manifest.c (\`JSMN_STATIC\`): its row is only what the compiler did"
-  echo "not inline. The program's bss holds the core's caller-owned structs (below), and in the"
+  echo "The program's bss holds the core's caller-owned structs (below), and in the"
   echo "mbedTLS builds its 8 KB arena; lwIP's bss is its 8 KB heap and its pools."
   echo
   echo "### otaflow by module (src/; text / data / bss, bytes)"
@@ -247,10 +245,10 @@ out=docs/footprint.md
   lb_ram=$(( $(tdb "$lb" 2) + $(tdb "$lb" 3) + ln_sb ))
   ls_ram=$(( $(tdb "$ls" 2) + $(tdb "$ls" 3) + ln_ss ))
   status() { if (( $1 <= $2 )); then echo "met"; else echo "$(num $(( $1 - $2 ))) B over"; fi; }
-  # The agent part: what src/ links into the example app (mbedTLS build) plus its HTTP parser
-  # and jsmn, without the crypto library and the network port; its RAM the core's structs.
+  # The agent part: what src/ links into the example app (mbedTLS build) plus its HTTP parser,
+  # without the crypto library and the network port; its RAM the core's structs.
   app_part() { awk -F'|' -v r="$1" '{l = $2; gsub(/^ +| +$/, "", l)} l == r {x = $5; gsub(/[ ,]/, "", x); split(x, a, "/"); print a[1] + 0; exit}' "$work/link.md"; }
-  agent_text=$(( $(app_part "otaflow (src/, by module below)") + $(app_part "http-parser") + $(app_part "jsmn (what is not inlined into manifest.c)") ))
+  agent_text=$(( $(app_part "otaflow (src/, by module below)") + $(app_part "http-parser") ))
   agent_ram=$(( $(struct_size ota_agent_t) + $(struct_size ota_store_t) ))
   echo "| target | limit | measured | status | largest parts (what is left) |"
   echo "|---|---:|---:|---|---|"
@@ -258,8 +256,8 @@ out=docs/footprint.md
   echo "| bootloader, ECDSA P-256 (lean, BearSSL), RAM | 6,144 B | $(num "$lb_ram") B | $(status "$lb_ram" 6144) | stack $(num "$ln_sb") B (BearSSL's big numbers live there), bss $(num "$(tdb "$lb" 3)") B: \`ota_boot_t\` $(num "$(struct_size ota_boot_t)") B, \`ota_store_t\` $(num "$(struct_size ota_store_t)") B, \`ota_guard_t\` $(num "$(struct_size ota_guard_t)") B |"
   echo "| bootloader, SHA-256 only (lean), text | 8,192 B | $(num "$(tdb "$ls" 1)") B; -flto $(num "$(lto_text "lean, SHA-256 only")") B | $(status "$(lto_text "lean, SHA-256 only")" 8192) | $(largest 3); in src/: $(largest_mods 3) |"
   echo "| bootloader, SHA-256 only (lean), RAM (no target) | – | $(num "$ls_ram") B | – | stack $(num "$ln_ss") B, bss $(num "$(tdb "$ls" 3)") B |"
-  echo "| agent part (src/ + HTTP parser + jsmn in the example app), text | 24,576 B | $(num "$agent_text") B | $(status "$agent_text" 24576) | otaflow $(num "$(app_part "otaflow (src/, by module below)")") B, http-parser $(num "$(app_part "http-parser")") B |"
-  echo "| agent part, RAM: \`ota_agent_t\` + \`ota_store_t\` | 8,192 B | $(num "$agent_ram") B | $(status "$agent_ram" 8192) | \`ota_agent_t\` $(num "$(struct_size ota_agent_t)") B (HTTP buffer, manifest buffer, JSON tokens), \`ota_store_t\` $(num "$(struct_size ota_store_t)") B |"
+  echo "| agent part (src/ + HTTP parser in the example app), text | 24,576 B | $(num "$agent_text") B | $(status "$agent_text" 24576) | otaflow $(num "$(app_part "otaflow (src/, by module below)")") B, http-parser $(num "$(app_part "http-parser")") B |"
+  echo "| agent part, RAM: \`ota_agent_t\` + \`ota_store_t\` | 8,192 B | $(num "$agent_ram") B | $(status "$agent_ram" 8192) | \`ota_agent_t\` $(num "$(struct_size ota_agent_t)") B (HTTP client and its buffer, manifest reader, plan, URLs), \`ota_store_t\` $(num "$(struct_size ota_store_t)") B |"
   echo
   echo "The status of a text target is judged on the -flto total. What is left is the core itself:"
   echo "the lean bootloader's drivers (memory-mapped NOR, start-up, jump, watchdog) are a few hundred"
@@ -315,11 +313,11 @@ out=docs/footprint.md
   while read -r sym size; do
     name=${sym#sz_}
     case $name in
-      ota_agent_t) what="the whole agent: HTTP client + its 2 KB buffer, 4 KB manifest buffer, JSON tokens, plan";;
+      ota_agent_t) what="the whole agent: HTTP client + its 2 KB buffer, manifest reader, plan, URLs";;
       ota_http_client_t) what="HTTP client state (without its I/O buffer)";;
       ota_store_t) what="image store: two snapshots, record buffer (OTA_STORE_RECORD_BUF, 512 B), 512 B work buffer";;
       ota_manifest_plan_t) what="selection result (erase list + update with its URL)";;
-      ota_manifest_token_t) what="one JSON token (the agent holds OTA_AGENT_MANIFEST_TOKENS)";;
+      ota_manifest_parser_t) what="streaming manifest reader (the entry being read, with its URL)";;
       ota_boot_t) what="bootloader work memory (copy + compare buffers)";;
       ota_image_info_t) what="parsed image header and TLVs";;
       ota_sha256_t) what="SHA-256 context storage";;

@@ -38,7 +38,6 @@ LEAN_IMAGES = [
 # The parts, in the order of the tables, and the archive (or object) each comes from.
 PARTS = [
     ("otaflow (src/, by module below)", r"libota_core_fw\w*\.a\("),
-    ("jsmn (what is not inlined into manifest.c)", None),
     ("mbedTLS (SHA-256, bignum, ECP, ECDSA verify, allocator)", r"libmbedcrypto_fw\.a\("),
     ("BearSSL (SHA-256, P-256 i31, ECDSA verify)", r"libbearssl_fw\.a\("),
     ("lwIP (IPv4, TCP, DHCP; raw API)", r"libotaflow_lwip\.a\("),
@@ -51,8 +50,8 @@ PARTS = [
     ("the program (bootloader_main.c or bootloader_lean.c, its keys and crypto arena; the app's main, agent glue, events, requests)", r"CMakeFiles/"),
     ("padding, less the bytes saved by merging equal strings", None),
 ]
-JSMN, PADDING = PARTS[1][0], PARTS[-1][0]
-BOARD = PARTS[10][0]
+PADDING = PARTS[-1][0]
+BOARD = PARTS[9][0]
 KIND = {".text": 0, ".ARM.exidx": 0, ".data": 1, ".bss": 2, ".handoff": 2}
 
 
@@ -73,9 +72,6 @@ def parse_map(path):
         inputs[kind] += size
         if where is None:
             parts[PADDING][kind] += size
-            return
-        if name.startswith((".text.jsmn", ".rodata.jsmn")):
-            parts[JSMN][kind] += size
             return
         for part, pattern in PARTS:
             if pattern and re.search(pattern, where):

@@ -285,7 +285,7 @@ ota_agent_status_t (ota_agent_init)(ota_agent_t *agent, const ota_agent_config_t
         return OTA_AGENT_ERR_ARG;
     }
     if (config->period_s > OTA_AGENT_PERIOD_MAX_S || ports->store == NULL ||
-        !ports->store->mounted || config->manifest_max > OTA_AGENT_MANIFEST_BUF_SIZE) {
+        !ports->store->mounted) {
         return OTA_AGENT_ERR_CONFIG;
     }
     ota_url_t manifest = {.tls = false};
@@ -310,7 +310,7 @@ ota_agent_status_t (ota_agent_init)(ota_agent_t *agent, const ota_agent_config_t
     agent->config = *config;
     agent->ports = *ports;
     if (agent->config.manifest_max == 0u) {
-        agent->config.manifest_max = OTA_AGENT_MANIFEST_BUF_SIZE;
+        agent->config.manifest_max = OTA_MANIFEST_MAX_SIZE_DEFAULT;
     }
     if (agent->config.progress_step == 0u) {
         agent->config.progress_step = OTA_AGENT_PROGRESS_STEP_DEFAULT;
@@ -340,7 +340,7 @@ ota_agent_status_t (ota_agent_init)(ota_agent_t *agent, const ota_agent_config_t
     agent->config.manifest_url = agent->manifest_url;
     agent->slot = OTA_STORE_SLOT_NONE;
 
-    ota_manifest_parser_init(&agent->parser, agent->tokens, OTA_AGENT_MANIFEST_TOKENS);
+    ota_manifest_parser_init(&agent->parser);
     agent->parser.max_size = agent->config.manifest_max;
 
     ota_http_config_t hc;

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The agent's check (CHECKING): GET the manifest, then with manifest keys its .sig; verify the
- * signature over the raw bytes, parse and select, check freshness and record the Sequence,
- * apply the EraseVer entries, and hand the chosen update to the download (agent_download.c).
+ * The agent's check (CHECKING): GET the manifest, parsing and hashing its body as it arrives
+ * (the text itself is never held), then with manifest keys its .sig; verify the signature
+ * over that hash, and only then look at the parser's verdict and plan; check freshness and
+ * record the Sequence, apply the EraseVer entries, and hand the chosen update to the
+ * download (agent_download.c). When the parser asks for the text once more
+ * (OTA_MANIFEST_AGAIN), the manifest is fetched again and must hash the same.
  */
 #include <string.h>
 
@@ -29,7 +32,11 @@ static int agent_manifest_body(void *user, uint64_t offset, const uint8_t *data,
         a->body_error = OTA_AGENT_ERR_MANIFEST_TOO_LARGE;
         return 1;
     }
-    memcpy(a->manifest + a->manifest_len, data, len);
+    if (!a->manifest_hash_failed &&
+        ota_sha256_update(&a->manifest_sha, data, len) != OTA_CRYPTO_OK) {
+        a->manifest_hash_failed = true;
+    }
+    ota_manifest_feed(&a->parser, data, len);
     a->manifest_len += (uint32_t)len;
     return 0;
 }
@@ -75,11 +82,52 @@ static void agent_start_sig_fetch(ota_agent_t *a)
     agent_start_check_get(a, a->manifest_sig_url, agent_sig_body, true);
 }
 
-void ota_agent_check_begin(ota_agent_t *a)
+/* One read of the manifest (the second one only when the parser asks for it). */
+static void agent_start_manifest_get(ota_agent_t *a, bool again)
 {
     a->manifest_len = 0;
-    ota_agent_emit(a, OTA_EVT_CHECK_STARTED, 0);
+    a->manifest_again = again;
+    a->manifest_hash_failed = ota_sha256_start(&a->manifest_sha) != OTA_CRYPTO_OK;
     agent_start_check_get(a, a->manifest_url, agent_manifest_body, false);
+}
+
+void ota_agent_check_begin(ota_agent_t *a)
+{
+    ota_agent_emit(a, OTA_EVT_CHECK_STARTED, 0);
+    ota_manifest_device_t device = {
+        .running_version = agent_running_version(a),
+        .allow_downgrade = a->config.allow_downgrade,
+        .is_rejected = agent_store_rejects,
+        .rejected_ctx = a->ports.store,
+        .hw_id = a->config.hw_id,
+    };
+    (void)ota_manifest_begin(&a->parser, &device, &a->plan); /* cannot fail: nothing NULL */
+    agent_start_manifest_get(a, false);
+}
+
+/* The manifest's last byte is in: keep its hash and the parser's verdict. false: the check
+ * goes on with a second read, or failed (CHECK_FAILED sent). */
+static bool agent_manifest_complete(ota_agent_t *a)
+{
+    uint8_t hash[OTA_SHA256_SIZE];
+    if (a->manifest_hash_failed || ota_sha256_finish(&a->manifest_sha, hash) != OTA_CRYPTO_OK) {
+        /* No hash, no verdict on a signature, nor on a second read. */
+        ota_agent_emit_failure(a, OTA_EVT_CHECK_FAILED, 0, OTA_SRC_MANIFEST_SIG,
+                               OTA_MANIFEST_SIG_ERR_CRYPTO);
+        return false;
+    }
+    if (a->manifest_again && memcmp(hash, a->manifest_hash, sizeof hash) != 0) {
+        ota_agent_emit_failure(a, OTA_EVT_CHECK_FAILED, 0, OTA_SRC_MANIFEST,
+                               OTA_MANIFEST_ERR_CHANGED);
+        return false;
+    }
+    memcpy(a->manifest_hash, hash, sizeof hash);
+    a->manifest_status = ota_manifest_end(&a->parser);
+    if (a->manifest_status == OTA_MANIFEST_AGAIN) {
+        agent_start_manifest_get(a, true);
+        return false;
+    }
+    return true;
 }
 
 /* Is the manifest signed by a trusted key? *is_signed says whether freshness applies; false
@@ -90,9 +138,8 @@ static bool agent_manifest_authentic(ota_agent_t *a, bool *is_signed)
     if (a->config.manifest_keys == NULL) {
         return true;
     }
-    ota_manifest_sig_status_t st =
-        ota_manifest_sig_verify(a->manifest, a->manifest_len, a->manifest_sig,
-                                a->manifest_sig_len, a->config.manifest_keys);
+    ota_manifest_sig_status_t st = ota_manifest_sig_verify_hash(
+        a->manifest_hash, a->manifest_sig, a->manifest_sig_len, a->config.manifest_keys);
     if (st == OTA_MANIFEST_SIG_ERR_UNSIGNED && !a->config.require_signed_manifest) {
         return true;
     }
@@ -149,17 +196,9 @@ static void agent_check_done(ota_agent_t *a)
     if (!agent_manifest_authentic(a, &is_signed)) {
         return;
     }
-    ota_manifest_device_t device = {
-        .running_version = agent_running_version(a),
-        .allow_downgrade = a->config.allow_downgrade,
-        .is_rejected = agent_store_rejects,
-        .rejected_ctx = a->ports.store,
-        .hw_id = a->config.hw_id,
-    };
-    ota_manifest_status_t ms =
-        ota_manifest_select(&a->parser, a->manifest, a->manifest_len, &device, &a->plan);
-    if (ms != OTA_MANIFEST_OK) {
-        ota_agent_emit_failure(a, OTA_EVT_CHECK_FAILED, 0, OTA_SRC_MANIFEST, ms);
+    if (a->manifest_status != OTA_MANIFEST_OK) {
+        ota_agent_emit_failure(a, OTA_EVT_CHECK_FAILED, 0, OTA_SRC_MANIFEST,
+                               a->manifest_status);
         return;
     }
     if (is_signed && !agent_manifest_fresh(a)) {
@@ -217,6 +256,9 @@ void ota_agent_check_poll(ota_agent_t *a)
                   ota_http_response(&a->http)->status_code == 404u;
     if (hs != OTA_HTTP_OK && !no_sig) {
         ota_agent_emit_failure(a, OTA_EVT_CHECK_FAILED, 0, OTA_SRC_HTTP, hs);
+        return;
+    }
+    if (!sig && !agent_manifest_complete(a)) {
         return;
     }
     if (!sig && a->config.manifest_keys != NULL) {

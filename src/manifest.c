@@ -1,85 +1,79 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Manifest parsing and update selection.
+ * Manifest parsing and update selection, one byte at a time.
  *
- * Three steps over the caller's buffer, none recursive:
- *  1. jsmn splits the text into tokens (in the caller's token storage);
- *  2. manifest_check_grammar() walks text and tokens together and accepts only RFC 8259 JSON: jsmn,
- *     even in strict mode, accepts missing or trailing commas, "tru", "01", raw control
- *     characters in strings and several top-level values;
- *  3. the entries are read twice: once to validate all of them and collect the erase list,
- *     once to choose the update (which must skip every version that is to be erased).
+ * A state machine reads the text as it arrives (the agent feeds it from the HTTP buffer), so
+ * neither the manifest nor a token array is ever held: the JSON grammar (RFC 8259) is checked
+ * on the way, the known keys are matched as they are read, each entry is validated when its
+ * '}' arrives and then either adds to the erase list or competes for the update.
  *
- * jsmn is built with JSMN_PARENT_LINKS: without them jsmn finds the container a closing
- * bracket or a comma belongs to by scanning back over all tokens, which makes inputs such as
- * [[],[],...] cost O(tokens^2); with them it is O(depth). The price is 4 bytes per token.
+ * Errors are ranked as they were when the whole text was checked first: invalid JSON anywhere
+ * (which ends the reading) wins over a bad top-level field, which wins over "ota" missing,
+ * which wins over the first bad entry, which wins over entries that disagree. So each kind
+ * keeps its first fault and ota_manifest_end() reports the highest ranked.
+ *
+ * One pass is exact unless an EraseVer entry removes the version that was the best update
+ * so far while other candidates had been passed over for it: then ota_manifest_end() asks for
+ * the text once more (OTA_MANIFEST_AGAIN) and the second pass, knowing the whole erase list
+ * from the start, chooses among all entries. Keeping every candidate's URL instead would cost
+ * up to OTA_MANIFEST_ERASE_MAX + 1 URLs of RAM for a manifest no tool writes.
  */
-#define JSMN_STATIC
-#define JSMN_STRICT
-#define JSMN_PARENT_LINKS
-#include <jsmn.h>
-
+#include <stddef.h>
 #include <string.h>
 
-#include "num_text.h"
 #include "otaflow/manifest.h"
 #include "ota_assert.h"
 
-_Static_assert(sizeof(jsmntok_t) == sizeof(ota_manifest_token_t),
-               "ota_manifest_token_t must have the size of jsmntok_t");
-_Static_assert(_Alignof(jsmntok_t) <= _Alignof(ota_manifest_token_t),
-               "ota_manifest_token_t must be aligned for jsmntok_t");
+enum want {
+    W_START,       /* before the top-level value (a BOM or whitespace may come) */
+    W_BOM1,        /* after 0xEF */
+    W_BOM2,        /* after 0xEF 0xBB */
+    W_VALUE,
+    W_KEY,
+    W_COLON,
+    W_FIRST_KEY,   /* after '{': a key or '}' */
+    W_FIRST_VALUE, /* after '[': a value or ']' */
+    W_AFTER,       /* after a value: ',' or the closing bracket */
+    W_END,         /* after the top-level value: only whitespace */
+};
 
-#define NO_TOKEN UINT32_MAX
-#define POS_MAX 0x7FFFFFFFu /* jsmn keeps positions in int */
+enum lex { L_NONE, L_STRING, L_ESCAPE, L_HEX, L_LITERAL, L_NUMBER };
 
-/** The manifest being read: text (after any BOM) and its tokens. */
-typedef struct doc {
-    const char *js;
-    uint32_t len;
-    const jsmntok_t *tok;
-    uint32_t count;
-} doc_t;
+/* Number grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? */
+enum num { N_MINUS = 1, N_ZERO, N_INT, N_DOT, N_FRAC, N_E, N_ESIGN, N_EXP };
 
-/** Where an error was found, written back to the parser at the end. */
-typedef struct fault {
-    uint32_t offset;
-    int32_t entry;
-} fault_t;
+/* What the value or key being read is to the manifest. */
+enum role {
+    R_NONE,
+    R_TOP_KEY,   /* a key of the root object */
+    R_ENTRY_KEY, /* a key of an entry */
+    R_OTA,       /* the value of "ota" */
+    R_SEQUENCE,
+    R_EXPIRES,
+    R_ENTRY,     /* an element of the "ota" array */
+    R_FIELD,     /* R_FIELD + n: the value of FIELDS[n] */
+};
 
-static uint32_t manifest_tok_start(const doc_t *d, uint32_t i)
-{
-    OTA_ASSERT(i < d->count); /* only tokens the tokenizer filled */
-    return (uint32_t)d->tok[i].start;
-}
-static uint32_t manifest_tok_end(const doc_t *d, uint32_t i)
-{
-    OTA_ASSERT(i < d->count);
-    return (uint32_t)d->tok[i].end;
-}
-static uint32_t manifest_tok_len(const doc_t *d, uint32_t i)
-{
-    return manifest_tok_end(d, i) - manifest_tok_start(d, i);
-}
+enum { F_VERSION, F_URL, F_DIGEST, F_ERASE, F_SIZE, F_HW_ID, F_COUNT };
+/* The keys an entry understands, in the order of the F_ constants. */
+static const char *const FIELDS[F_COUNT] = {"Version", "URL", "Digest", "EraseVer", "Size", "HwId"};
 
-static bool manifest_tok_is(const doc_t *d, uint32_t i, const char *text)
-{
-    size_t n = strlen(text);
-    return manifest_tok_len(d, i) == n && memcmp(d->js + manifest_tok_start(d, i), text, n) == 0;
-}
+enum ota_state { OTA_ABSENT, OTA_NOT_ARRAY, OTA_OPEN, OTA_CLOSED };
+enum top_seen { SEEN_SEQUENCE = 1u, SEEN_EXPIRES = 2u };
+enum fault_kind { K_SYNTAX, K_TOP, K_ENTRY };
 
-static bool manifest_is_digit(char c)
+#define ENTRY_DEPTH 3u /* root object, "ota" array, entry object */
+
+typedef ota_manifest_parser_t parser_t;
+
+static bool manifest_is_digit(unsigned char c)
 {
     return c >= '0' && c <= '9';
 }
-static bool manifest_is_ws(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
 
-static int manifest_hex_value(char c)
+static int manifest_hex_value(unsigned char c)
 {
-    if (c >= '0' && c <= '9') {
+    if (manifest_is_digit(c)) {
         return c - '0';
     }
     if (c >= 'a' && c <= 'f') {
@@ -91,480 +85,37 @@ static int manifest_hex_value(char c)
     return -1;
 }
 
-static uint32_t manifest_skip_ws(const doc_t *d, uint32_t pos)
+/* ---- faults ----------------------------------------------------------------------------- */
+
+/** Keep the first fault of its kind; a syntax fault also ends the reading. */
+static void manifest_fault(parser_t *p, enum fault_kind kind, ota_manifest_status_t st,
+                           uint32_t offset)
 {
-    while (pos < d->len && manifest_is_ws(d->js[pos])) {
-        pos++;
+    if (p->fault_[kind] != OTA_MANIFEST_OK) {
+        return;
     }
-    return pos;
-}
-
-/* ---- step 2: grammar ------------------------------------------------------------------ */
-
-/** A JSON number: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? over [k, end). */
-static bool manifest_is_number(const char *js, uint32_t k, uint32_t end)
-{
-    if (k < end && js[k] == '-') {
-        k++;
-    }
-    if (k >= end || !manifest_is_digit(js[k])) {
-        return false;
-    }
-    if (js[k++] != '0') {
-        while (k < end && manifest_is_digit(js[k])) {
-            k++;
-        }
-    }
-    if (k < end && js[k] == '.') {
-        if (++k >= end || !manifest_is_digit(js[k])) {
-            return false;
-        }
-        while (k < end && manifest_is_digit(js[k])) {
-            k++;
-        }
-    }
-    if (k < end && (js[k] == 'e' || js[k] == 'E')) {
-        k++;
-        if (k < end && (js[k] == '+' || js[k] == '-')) {
-            k++;
-        }
-        if (k >= end || !manifest_is_digit(js[k])) {
-            return false;
-        }
-        while (k < end && manifest_is_digit(js[k])) {
-            k++;
-        }
-    }
-    return k == end;
-}
-
-static bool manifest_primitive_ok(const doc_t *d, uint32_t i)
-{
-    return manifest_tok_is(d, i, "true") || manifest_tok_is(d, i, "false") ||
-           manifest_tok_is(d, i, "null") ||
-           manifest_is_number(d->js, manifest_tok_start(d, i), manifest_tok_end(d, i));
-}
-
-/** String body: no raw control character, only the escapes RFC 8259 defines. */
-static bool manifest_string_ok(const doc_t *d, uint32_t i)
-{
-    uint32_t end = manifest_tok_end(d, i);
-    if (end >= d->len || d->js[end] != '"') {
-        return false;
-    }
-    for (uint32_t k = manifest_tok_start(d, i); k < end; k++) {
-        unsigned char c = (unsigned char)d->js[k];
-        if (c < 0x20u) {
-            return false;
-        }
-        if (c != '\\') {
-            continue;
-        }
-        if (++k >= end) {
-            return false;
-        }
-        if (d->js[k] == 'u') {
-            for (uint32_t h = 0; h < 4u; h++) {
-                if (++k >= end || manifest_hex_value(d->js[k]) < 0) {
-                    return false;
-                }
-            }
-        } else if (strchr("\"\\/bfnrt", d->js[k]) == NULL || d->js[k] == '\0') {
-            return false;
-        }
-    }
-    return true;
-}
-
-enum want { WANT_VALUE, WANT_KEY, WANT_COLON, WANT_FIRST_KEY, WANT_FIRST_VALUE, AFTER_VALUE };
-
-/**
- * Walk the text and the tokens together; every value must start exactly where its token says,
- * every separator must be where the grammar puts it, and nothing but whitespace may follow
- * the top-level value. The container types of the open levels are kept one bit each.
- */
-static ota_manifest_status_t manifest_check_grammar(const doc_t *d, uint32_t max_depth, fault_t *f)
-{
-    enum want want = WANT_VALUE;
-    uint64_t object_bits = 0; /* bit n set: level n+1 is an object */
-    uint32_t depth = 0;
-    uint32_t pos = 0;
-    uint32_t i = 0;
-
-    for (;;) {
-        pos = manifest_skip_ws(d, pos);
-        f->offset = pos;
-        if (want == AFTER_VALUE && depth == 0) {
-            break;
-        }
-        if (pos >= d->len) {
-            return OTA_MANIFEST_ERR_JSON;
-        }
-        char c = d->js[pos];
-        bool in_object = depth > 0 && ((object_bits >> (depth - 1u)) & 1u) != 0;
-        char closer = in_object ? '}' : ']';
-
-        if (want == WANT_FIRST_KEY || want == WANT_FIRST_VALUE) {
-            if (c == closer) {
-                depth--;
-                pos++;
-                want = AFTER_VALUE;
-            } else {
-                want = want == WANT_FIRST_KEY ? WANT_KEY : WANT_VALUE;
-            }
-            continue;
-        }
-        if (want == WANT_COLON) {
-            if (c != ':') {
-                return OTA_MANIFEST_ERR_JSON;
-            }
-            pos++;
-            want = WANT_VALUE;
-            continue;
-        }
-        if (want == AFTER_VALUE) {
-            if (c == ',') {
-                pos++;
-                want = in_object ? WANT_KEY : WANT_VALUE;
-            } else if (c == closer) {
-                depth--;
-                pos++;
-            } else {
-                return OTA_MANIFEST_ERR_JSON;
-            }
-            continue;
-        }
-
-        /* WANT_KEY or WANT_VALUE: the next token must begin here. */
-        if (i >= d->count || (want == WANT_KEY && c != '"')) {
-            return OTA_MANIFEST_ERR_JSON;
-        }
-        jsmntype_t type = d->tok[i].type;
-        uint32_t span_start = manifest_tok_start(d, i) - (type == JSMN_STRING ? 1u : 0u);
-        if (span_start != pos) {
-            return OTA_MANIFEST_ERR_JSON;
-        }
-        if (type == JSMN_OBJECT || type == JSMN_ARRAY) {
-            if (c != (type == JSMN_OBJECT ? '{' : '[')) {
-                return OTA_MANIFEST_ERR_JSON;
-            }
-            if (depth >= max_depth) {
-                return OTA_MANIFEST_ERR_TOO_DEEP;
-            }
-            uint64_t bit = (uint64_t)1u << depth;
-            object_bits = type == JSMN_OBJECT ? (object_bits | bit) : (object_bits & ~bit);
-            depth++;
-            pos++;
-            want = type == JSMN_OBJECT ? WANT_FIRST_KEY : WANT_FIRST_VALUE;
-        } else if (type == JSMN_STRING) {
-            if (!manifest_string_ok(d, i)) {
-                return OTA_MANIFEST_ERR_JSON;
-            }
-            pos = manifest_tok_end(d, i) + 1u;
-            want = want == WANT_KEY ? WANT_COLON : AFTER_VALUE;
-        } else if (type == JSMN_PRIMITIVE && manifest_primitive_ok(d, i)) {
-            pos = manifest_tok_end(d, i);
-            want = AFTER_VALUE;
-        } else {
-            return OTA_MANIFEST_ERR_JSON;
-        }
-        i++;
-    }
-    /* Only whitespace after the top-level value (a NUL byte is not whitespace). */
-    if (pos != d->len || i != d->count) {
-        return OTA_MANIFEST_ERR_JSON;
-    }
-    return OTA_MANIFEST_OK;
-}
-
-/* ---- navigation over a valid document ------------------------------------------------- */
-
-/** Index of the token after the whole value that starts at token i. */
-static uint32_t manifest_skip_value(const doc_t *d, uint32_t i)
-{
-    uint32_t end = manifest_tok_end(d, i);
-    uint32_t k = i + 1u;
-    while (k < d->count && manifest_tok_start(d, k) < end) {
-        k++;
-    }
-    return k;
-}
-
-/** First child of container c (an object's children are its keys), or NO_TOKEN. */
-static uint32_t manifest_first_child(const doc_t *d, uint32_t c)
-{
-    uint32_t k = c + 1u;
-    return (k < d->count && manifest_tok_start(d, k) < manifest_tok_end(d, c)) ? k : NO_TOKEN;
-}
-
-/** Next sibling of child k inside container c, or NO_TOKEN. In an object, k is a key. */
-static uint32_t manifest_next_child(const doc_t *d, uint32_t c, uint32_t k)
-{
-    uint32_t n =
-        d->tok[c].type == JSMN_OBJECT ? manifest_skip_value(d, k + 1u) : manifest_skip_value(d, k);
-    return (n < d->count && manifest_tok_start(d, n) < manifest_tok_end(d, c)) ? n : NO_TOKEN;
-}
-
-/* ---- string values ---------------------------------------------------------------------- */
-
-/** Next UTF-16 code unit of a validated string body at *k; advances *k past it. */
-static uint32_t manifest_string_next(const char *js, uint32_t *k)
-{
-    char c = js[*k];
-    if (c != '\\') {
-        *k += 1u;
-        return (unsigned char)c;
-    }
-    char e = js[*k + 1u];
-    *k += 2u;
-    switch (e) {
-    case 'b': return 0x08u;
-    case 'f': return 0x0Cu;
-    case 'n': return 0x0Au;
-    case 'r': return 0x0Du;
-    case 't': return 0x09u;
-    case 'u': {
-        uint32_t v = 0;
-        for (uint32_t h = 0; h < 4u; h++) {
-            v = (v << 4) | (uint32_t)manifest_hex_value(js[*k + h]);
-        }
-        *k += 4u;
-        return v;
-    }
-    default: return (unsigned char)e; /* \" \\ \/ */
+    p->fault_[kind] = (int8_t)st;
+    p->fault_offset_[kind] = offset;
+    if (kind == K_ENTRY) {
+        p->fault_entry_ = (int32_t)p->entry_index_;
     }
 }
 
-/* Copy the unescaped URL of token i (already checked by field_url) into out. */
-static uint32_t manifest_url_copy(const doc_t *d, uint32_t i, char *out)
+static void manifest_syntax(parser_t *p, ota_manifest_status_t st, uint32_t offset)
 {
-    uint32_t n = 0;
-    for (uint32_t k = manifest_tok_start(d, i); k < manifest_tok_end(d, i);) {
-        out[n++] = (char)manifest_string_next(d->js, &k);
-    }
-    out[n] = '\0';
-    return n;
+    manifest_fault(p, K_SYNTAX, st, offset);
 }
 
-static bool manifest_url_equal(const doc_t *d, uint32_t i, const char *url, uint32_t url_len)
+/** A bad value in the entry being read (only its first fault counts, and only the first bad
+ *  entry). */
+static void manifest_entry_fault(parser_t *p, ota_manifest_status_t st, uint32_t offset)
 {
-    uint32_t n = 0;
-    for (uint32_t k = manifest_tok_start(d, i); k < manifest_tok_end(d, i); n++) {
-        if (n >= url_len || manifest_string_next(d->js, &k) != (unsigned char)url[n]) {
-            return false;
-        }
+    if (p->entry_open_) {
+        manifest_fault(p, K_ENTRY, st, offset);
     }
-    return n == url_len;
-}
-
-/* ---- entries ---------------------------------------------------------------------------- */
-
-/** One entry of "ota", as read. */
-typedef struct entry {
-    uint32_t version;
-    uint32_t size;
-    uint32_t hw_id;   /* HwId, 0 if absent (any board) */
-    uint32_t url_tok; /* the URL string token, or NO_TOKEN */
-    uint8_t digest[OTA_SHA256_SIZE];
-    uint8_t seen;     /* bit per FIELDS[] index */
-    bool erase;
-} entry_t;
-
-/** A positive integer of at most `max`, written as plain digits: not '-', '.', 'e',
- *  true/false/null. */
-static bool manifest_read_uint(const doc_t *d, uint32_t i, uint64_t max, uint64_t *out)
-{
-    uint32_t len = manifest_tok_len(d, i);
-    uint64_t v = 0;
-    if (d->tok[i].type != JSMN_PRIMITIVE ||
-        ota_dec_to_u64(d->js + manifest_tok_start(d, i), len, &v) != len || v == 0u ||
-        v > max) {
-        return false;
-    }
-    *out = v;
-    return true;
-}
-
-static bool manifest_read_u32(const doc_t *d, uint32_t i, uint32_t *out)
-{
-    uint64_t v;
-    if (!manifest_read_uint(d, i, UINT32_MAX, &v)) {
-        return false;
-    }
-    *out = (uint32_t)v;
-    return true;
-}
-
-static ota_manifest_status_t manifest_field_version(const doc_t *d, uint32_t i, entry_t *e)
-{
-    return manifest_read_u32(d, i, &e->version) ? OTA_MANIFEST_OK : OTA_MANIFEST_ERR_VERSION;
-}
-
-static ota_manifest_status_t manifest_field_size(const doc_t *d, uint32_t i, entry_t *e)
-{
-    return manifest_read_u32(d, i, &e->size) ? OTA_MANIFEST_OK : OTA_MANIFEST_ERR_SIZE;
-}
-
-static ota_manifest_status_t manifest_field_hw_id(const doc_t *d, uint32_t i, entry_t *e)
-{
-    return manifest_read_u32(d, i, &e->hw_id) ? OTA_MANIFEST_OK : OTA_MANIFEST_ERR_HW_ID;
-}
-
-static ota_manifest_status_t manifest_field_erase(const doc_t *d, uint32_t i, entry_t *e)
-{
-    if (d->tok[i].type == JSMN_PRIMITIVE &&
-        (manifest_tok_is(d, i, "true") || manifest_tok_is(d, i, "false"))) {
-        e->erase = d->js[manifest_tok_start(d, i)] == 't';
-        return OTA_MANIFEST_OK;
-    }
-    return OTA_MANIFEST_ERR_ERASE_VER;
-}
-
-/* URLs are ASCII without spaces or controls: non-ASCII must arrive percent-encoded. */
-static ota_manifest_status_t manifest_field_url(const doc_t *d, uint32_t i, entry_t *e)
-{
-    if (d->tok[i].type != JSMN_STRING) {
-        return OTA_MANIFEST_ERR_URL_TYPE;
-    }
-    uint32_t n = 0;
-    for (uint32_t k = manifest_tok_start(d, i); k < manifest_tok_end(d, i); n++) {
-        uint32_t unit = manifest_string_next(d->js, &k);
-        if (unit < 0x21u || unit > 0x7Eu) {
-            return OTA_MANIFEST_ERR_URL_CHAR;
-        }
-        if (n >= OTA_MANIFEST_URL_MAX) {
-            return OTA_MANIFEST_ERR_URL_TOO_LONG;
-        }
-    }
-    if (n == 0u) {
-        return OTA_MANIFEST_ERR_URL_EMPTY;
-    }
-    e->url_tok = i;
-    return OTA_MANIFEST_OK;
-}
-
-/* Exactly 64 hex digits as written: an escape is not a hex digit. */
-static ota_manifest_status_t manifest_field_digest(const doc_t *d, uint32_t i, entry_t *e)
-{
-    if (d->tok[i].type != JSMN_STRING || manifest_tok_len(d, i) != 2u * OTA_SHA256_SIZE) {
-        return OTA_MANIFEST_ERR_DIGEST;
-    }
-    const char *hex = d->js + manifest_tok_start(d, i);
-    for (uint32_t b = 0; b < OTA_SHA256_SIZE; b++) {
-        int hi = manifest_hex_value(hex[2u * b]);
-        int lo = manifest_hex_value(hex[2u * b + 1u]);
-        if (hi < 0 || lo < 0) {
-            return OTA_MANIFEST_ERR_DIGEST;
-        }
-        e->digest[b] = (uint8_t)((hi << 4) | lo);
-    }
-    return OTA_MANIFEST_OK;
-}
-
-/* The keys an entry understands. A new optional field is one row and one reader. */
-typedef ota_manifest_status_t (*field_fn)(const doc_t *d, uint32_t value, entry_t *e);
-static const struct field {
-    const char *key;
-    field_fn read;
-} FIELDS[] = {
-    {"Version", manifest_field_version}, {"URL", manifest_field_url},
-    {"Digest", manifest_field_digest},   {"EraseVer", manifest_field_erase},
-    {"Size", manifest_field_size},       {"HwId", manifest_field_hw_id},
-};
-enum { F_VERSION = 1u << 0, F_URL = 1u << 1, F_DIGEST = 1u << 2, F_SIZE = 1u << 4 };
-_Static_assert(sizeof(FIELDS) / sizeof(FIELDS[0]) <= 8u, "entry_t.seen holds 8 fields");
-
-static ota_manifest_status_t manifest_read_entry(const doc_t *d, uint32_t obj, entry_t *e,
-                                                 fault_t *f)
-{
-    memset(e, 0, sizeof(*e));
-    e->url_tok = NO_TOKEN;
-    f->offset = manifest_tok_start(d, obj);
-    if (d->tok[obj].type != JSMN_OBJECT) {
-        return OTA_MANIFEST_ERR_ENTRY_NOT_OBJECT;
-    }
-    for (uint32_t key = manifest_first_child(d, obj); key != NO_TOKEN;
-         key = manifest_next_child(d, obj, key)) {
-        for (uint32_t n = 0; n < sizeof(FIELDS) / sizeof(FIELDS[0]); n++) {
-            if (!manifest_tok_is(d, key, FIELDS[n].key)) {
-                continue;
-            }
-            f->offset = manifest_tok_start(d, key);
-            if (e->seen & (1u << n)) {
-                return OTA_MANIFEST_ERR_DUPLICATE_KEY;
-            }
-            e->seen = (uint8_t)(e->seen | (1u << n));
-            ota_manifest_status_t st = FIELDS[n].read(d, key + 1u, e);
-            if (st != OTA_MANIFEST_OK) {
-                f->offset = manifest_tok_start(d, key + 1u);
-                return st;
-            }
-        }
-    }
-    f->offset = manifest_tok_start(d, obj);
-    if (!(e->seen & F_VERSION)) {
-        return OTA_MANIFEST_ERR_MISSING_VERSION;
-    }
-    if (!e->erase && !(e->seen & F_URL)) {
-        return OTA_MANIFEST_ERR_MISSING_URL;
-    }
-    if (!e->erase && !(e->seen & F_DIGEST)) {
-        return OTA_MANIFEST_ERR_MISSING_DIGEST;
-    }
-    return OTA_MANIFEST_OK;
 }
 
 /* ---- selection -------------------------------------------------------------------------- */
-
-/* The freshness fields of the root object: "Sequence" and "Expires" (docs/manifest.md). */
-static ota_manifest_status_t manifest_read_freshness(const doc_t *d, uint32_t key,
-                                                     ota_manifest_plan_t *plan)
-{
-    if (manifest_tok_is(d, key, "Sequence")) {
-        if (plan->has_sequence) {
-            return OTA_MANIFEST_ERR_DUPLICATE_KEY;
-        }
-        plan->has_sequence = true;
-        return manifest_read_u32(d, key + 1u, &plan->sequence) ? OTA_MANIFEST_OK
-                                                               : OTA_MANIFEST_ERR_SEQUENCE;
-    }
-    if (manifest_tok_is(d, key, "Expires")) {
-        if (plan->has_expires) {
-            return OTA_MANIFEST_ERR_DUPLICATE_KEY;
-        }
-        plan->has_expires = true;
-        return manifest_read_uint(d, key + 1u, UINT64_MAX, &plan->expires)
-                   ? OTA_MANIFEST_OK
-                   : OTA_MANIFEST_ERR_EXPIRES;
-    }
-    return OTA_MANIFEST_OK;
-}
-
-/** The "ota" array of the root object and its freshness fields, or an error. */
-static ota_manifest_status_t manifest_find_ota(const doc_t *d, uint32_t *ota,
-                                               ota_manifest_plan_t *plan, fault_t *f)
-{
-    *ota = NO_TOKEN;
-    for (uint32_t key = manifest_first_child(d, 0); key != NO_TOKEN;
-         key = manifest_next_child(d, 0, key)) {
-        f->offset = manifest_tok_start(d, key);
-        if (manifest_tok_is(d, key, "ota")) {
-            if (*ota != NO_TOKEN) {
-                return OTA_MANIFEST_ERR_DUPLICATE_KEY;
-            }
-            *ota = key + 1u;
-        }
-        ota_manifest_status_t st = manifest_read_freshness(d, key, plan);
-        if (st != OTA_MANIFEST_OK) {
-            return st;
-        }
-    }
-    if (*ota == NO_TOKEN || d->tok[*ota].type != JSMN_ARRAY) {
-        f->offset = *ota == NO_TOKEN ? 0u : manifest_tok_start(d, *ota);
-        return OTA_MANIFEST_ERR_NO_OTA;
-    }
-    return OTA_MANIFEST_OK;
-}
 
 static bool manifest_erase_listed(const ota_manifest_plan_t *plan, uint32_t version)
 {
@@ -578,41 +129,15 @@ static bool manifest_erase_listed(const ota_manifest_plan_t *plan, uint32_t vers
 
 /* An entry without HwId is for every board; with one, only for that board (device hw_id 0:
  * this device takes any). */
-static bool manifest_for_this_board(const ota_manifest_device_t *dev, const entry_t *e)
+static bool manifest_for_this_board(const parser_t *p)
 {
-    return dev->hw_id == 0u || e->hw_id == 0u || e->hw_id == dev->hw_id;
+    return p->device_.hw_id == 0u || p->entry_.hw_id == 0u || p->entry_.hw_id == p->device_.hw_id;
 }
 
-/** Pass 1: validate every entry, count them and collect the erase list. */
-static ota_manifest_status_t manifest_collect(const doc_t *d, uint32_t ota,
-                                              const ota_manifest_device_t *dev,
-                                              ota_manifest_plan_t *plan, fault_t *f)
+static bool manifest_eligible(const parser_t *p, uint32_t version)
 {
-    entry_t e;
-    for (uint32_t k = manifest_first_child(d, ota); k != NO_TOKEN;
-         k = manifest_next_child(d, ota, k)) {
-        f->entry = (int32_t)plan->entry_count;
-        ota_manifest_status_t st = manifest_read_entry(d, k, &e, f);
-        if (st != OTA_MANIFEST_OK) {
-            return st;
-        }
-        if (e.erase && manifest_for_this_board(dev, &e) &&
-            !manifest_erase_listed(plan, e.version)) {
-            if (plan->erase_count >= OTA_MANIFEST_ERASE_MAX) {
-                return OTA_MANIFEST_ERR_TOO_MANY_ERASE;
-            }
-            plan->erase_versions[plan->erase_count++] = e.version;
-        }
-        plan->entry_count++;
-    }
-    f->entry = -1;
-    return OTA_MANIFEST_OK;
-}
-
-static bool manifest_eligible(const ota_manifest_device_t *dev, const ota_manifest_plan_t *plan,
-                              uint32_t version)
-{
-    if (version == dev->running_version || manifest_erase_listed(plan, version)) {
+    const ota_manifest_device_t *dev = &p->device_;
+    if (version == dev->running_version || manifest_erase_listed(p->plan_, version)) {
         return false;
     }
     if (version < dev->running_version && !dev->allow_downgrade) {
@@ -621,108 +146,693 @@ static bool manifest_eligible(const ota_manifest_device_t *dev, const ota_manife
     return dev->is_rejected == NULL || !dev->is_rejected(dev->rejected_ctx, version);
 }
 
-static bool manifest_same_update(const doc_t *d, const entry_t *e, const ota_manifest_update_t *u)
+static bool manifest_same_update(const parser_t *p, const ota_manifest_update_t *u)
 {
-    bool has_size = (e->seen & F_SIZE) != 0;
-    return memcmp(e->digest, u->digest, sizeof(u->digest)) == 0 && has_size == u->has_size &&
-           (!has_size || e->size == u->size) &&
-           manifest_url_equal(d, e->url_tok, u->url, u->url_len);
+    bool has_size = (p->entry_.seen & (1u << F_SIZE)) != 0;
+    return memcmp(p->entry_.digest, u->digest, sizeof(u->digest)) == 0 &&
+           has_size == u->has_size && (!has_size || p->entry_.size == u->size) &&
+           p->entry_.url_len == u->url_len && memcmp(p->entry_.url, u->url, u->url_len) == 0;
+}
+
+/** An EraseVer entry for this board: list its version; it removes the best update so far if
+ *  that is the same version. */
+static void manifest_add_erase(parser_t *p)
+{
+    ota_manifest_plan_t *plan = p->plan_;
+    uint32_t v = p->entry_.version;
+    if (manifest_erase_listed(plan, v)) {
+        return;
+    }
+    if (p->pass_ != 0u) {
+        /* The second pass starts with the first pass's whole list: a new version means the
+         * text is not the one read the first time. */
+        manifest_fault(p, K_ENTRY, OTA_MANIFEST_ERR_CHANGED, p->entry_.start);
+        return;
+    }
+    if (plan->erase_count >= OTA_MANIFEST_ERASE_MAX) {
+        manifest_fault(p, K_ENTRY, OTA_MANIFEST_ERR_TOO_MANY_ERASE, p->entry_.start);
+        return;
+    }
+    plan->erase_versions[plan->erase_count++] = v;
+    if (plan->has_update && plan->update.version == v) {
+        /* Candidates passed over for this one are gone: only a second pass finds them. */
+        if (p->eligible_seen_ > p->best_seen_) {
+            p->again_ = true;
+        }
+        memset(&plan->update, 0, sizeof(plan->update));
+        plan->has_update = false;
+        p->disagree_entry_ = -1;
+        p->eligible_seen_ = 0;
+        p->best_seen_ = 0;
+    }
+}
+
+/** An update entry for this board: the highest eligible version wins; entries for the
+ *  winning version must agree. A disagreement is remembered, not returned, until a higher
+ *  version replaces it. */
+static void manifest_offer_update(parser_t *p)
+{
+    ota_manifest_plan_t *plan = p->plan_;
+    ota_manifest_update_t *u = &plan->update;
+    uint32_t v = p->entry_.version;
+    if (!manifest_eligible(p, v)) {
+        return;
+    }
+    p->eligible_seen_++;
+    if (plan->has_update && v == u->version) {
+        p->best_seen_++;
+        if (p->disagree_entry_ < 0 && !manifest_same_update(p, u)) {
+            p->disagree_entry_ = (int32_t)p->entry_index_;
+            p->disagree_offset_ = p->entry_.start;
+        }
+    } else if (!plan->has_update || v > u->version) {
+        plan->has_update = true;
+        u->version = v;
+        memcpy(u->digest, p->entry_.digest, sizeof(u->digest));
+        u->has_size = (p->entry_.seen & (1u << F_SIZE)) != 0;
+        u->size = p->entry_.size;
+        u->url_len = p->entry_.url_len;
+        memcpy(u->url, p->entry_.url, p->entry_.url_len);
+        u->url[u->url_len] = '\0';
+        p->disagree_entry_ = -1;
+        p->best_seen_ = 1;
+    }
+}
+
+/** The '}' of an entry: required fields, then the erase list or the update. */
+static void manifest_entry_end(parser_t *p)
+{
+    uint32_t seen = p->entry_.seen;
+    bool erase = p->entry_.erase;
+    uint32_t at = p->entry_.start;
+    if (!(seen & (1u << F_VERSION))) {
+        manifest_entry_fault(p, OTA_MANIFEST_ERR_MISSING_VERSION, at);
+    } else if (!erase && !(seen & (1u << F_URL))) {
+        manifest_entry_fault(p, OTA_MANIFEST_ERR_MISSING_URL, at);
+    } else if (!erase && !(seen & (1u << F_DIGEST))) {
+        manifest_entry_fault(p, OTA_MANIFEST_ERR_MISSING_DIGEST, at);
+    }
+    if (p->fault_[K_ENTRY] == OTA_MANIFEST_OK) {
+        p->plan_->entry_count++;
+        if (!manifest_for_this_board(p)) {
+            p->plan_->other_hw_entries += erase ? 0u : 1u;
+        } else if (erase) {
+            manifest_add_erase(p);
+        } else {
+            manifest_offer_update(p);
+        }
+    }
+    p->entry_open_ = false;
+    p->entry_index_++;
+}
+
+/* ---- values ----------------------------------------------------------------------------- */
+
+/** What a field's value is refused with when it is not what the field takes. */
+static ota_manifest_status_t manifest_field_error(uint32_t field)
+{
+    static const int8_t ERR[F_COUNT] = {
+        [F_VERSION] = OTA_MANIFEST_ERR_VERSION, [F_URL] = OTA_MANIFEST_ERR_URL_TYPE,
+        [F_DIGEST] = OTA_MANIFEST_ERR_DIGEST,   [F_ERASE] = OTA_MANIFEST_ERR_ERASE_VER,
+        [F_SIZE] = OTA_MANIFEST_ERR_SIZE,       [F_HW_ID] = OTA_MANIFEST_ERR_HW_ID,
+    };
+    return (ota_manifest_status_t)ERR[field];
+}
+
+/** A number just ended: an integer field or a top-level freshness field takes it. */
+static void manifest_number_value(parser_t *p, uint32_t role)
+{
+    /* A positive integer written as plain digits: not '-', '.', 'e'. */
+    bool ok = p->number_plain_ && !p->number_over_ && p->number_ != 0u;
+    bool fits32 = ok && p->number_ <= UINT32_MAX;
+    uint32_t v32 = fits32 ? (uint32_t)p->number_ : 0u;
+    switch (role) {
+    case R_SEQUENCE:
+        p->plan_->sequence = v32;
+        if (!fits32) {
+            manifest_fault(p, K_TOP, OTA_MANIFEST_ERR_SEQUENCE, p->key_start_);
+        }
+        return;
+    case R_EXPIRES:
+        p->plan_->expires = ok ? p->number_ : 0u;
+        if (!ok) {
+            manifest_fault(p, K_TOP, OTA_MANIFEST_ERR_EXPIRES, p->key_start_);
+        }
+        return;
+    case R_FIELD + F_VERSION: p->entry_.version = v32; break;
+    case R_FIELD + F_SIZE: p->entry_.size = v32; break;
+    case R_FIELD + F_HW_ID: p->entry_.hw_id = v32; break;
+    default: return;
+    }
+    if (!fits32) {
+        manifest_entry_fault(p, manifest_field_error(role - R_FIELD), p->value_start_);
+    }
 }
 
 /**
- * Pass 2 (entries known valid): the highest eligible update entry. Entries that disagree
- * matter only for the version finally chosen, so a disagreement is remembered, not returned,
- * until a higher version replaces it.
+ * A value begins with byte c at `at` (for a string, `at` is its first character, after the
+ * quote, as the errors report it). Decides what can be decided from its type.
  */
-static ota_manifest_status_t manifest_choose(const doc_t *d, uint32_t ota,
-                                             const ota_manifest_device_t *dev,
-                                             ota_manifest_plan_t *plan, fault_t *f)
+static void manifest_value_begins(parser_t *p, unsigned char c, uint32_t at)
 {
-    ota_manifest_update_t *u = &plan->update;
-    entry_t e;
-    int32_t index = 0;
-    int32_t disagreeing = -1;
-    uint32_t disagreeing_offset = 0;
-    for (uint32_t k = manifest_first_child(d, ota); k != NO_TOKEN;
-         k = manifest_next_child(d, ota, k), index++) {
-        (void)manifest_read_entry(d, k, &e, f);
-        if (!e.erase && !manifest_for_this_board(dev, &e)) {
-            plan->other_hw_entries++;
-            continue;
+    uint32_t role = p->value_role_;
+    p->role_ = (uint8_t)role;
+    p->value_start_ = at;
+    bool number = c == '-' || manifest_is_digit(c);
+    switch (role) {
+    case R_OTA:
+        if (c == '[') {
+            p->ota_state_ = OTA_OPEN;
+        } else {
+            p->ota_state_ = OTA_NOT_ARRAY;
+            p->ota_offset_ = at;
         }
-        if (e.erase || !manifest_eligible(dev, plan, e.version)) {
-            continue;
+        break;
+    case R_SEQUENCE:
+    case R_EXPIRES:
+        if (!number) {
+            manifest_fault(p, K_TOP,
+                           role == R_SEQUENCE ? OTA_MANIFEST_ERR_SEQUENCE
+                                              : OTA_MANIFEST_ERR_EXPIRES,
+                           p->key_start_);
         }
-        if (plan->has_update && e.version == u->version) {
-            if (disagreeing < 0 && !manifest_same_update(d, &e, u)) {
-                disagreeing = index;
-                disagreeing_offset = manifest_tok_start(d, k);
+        break;
+    case R_ENTRY:
+        if (p->fault_[K_ENTRY] != OTA_MANIFEST_OK) {
+            break; /* after the first bad entry, entries are only checked as JSON */
+        }
+        if (c == '{') {
+            memset(&p->entry_, 0, sizeof(p->entry_));
+            p->entry_.start = at;
+            p->entry_open_ = true;
+        } else {
+            manifest_fault(p, K_ENTRY, OTA_MANIFEST_ERR_ENTRY_NOT_OBJECT, at);
+            p->entry_index_++;
+        }
+        break;
+    case R_FIELD + F_ERASE:
+        if (c == 't' || c == 'f') {
+            p->entry_.erase = c == 't';
+        } else {
+            manifest_entry_fault(p, OTA_MANIFEST_ERR_ERASE_VER, at);
+        }
+        break;
+    case R_FIELD + F_URL:
+    case R_FIELD + F_DIGEST:
+        if (c != '"') {
+            manifest_entry_fault(p, manifest_field_error(role - R_FIELD), at);
+        }
+        break;
+    case R_FIELD + F_VERSION:
+    case R_FIELD + F_SIZE:
+    case R_FIELD + F_HW_ID:
+        if (!number) {
+            manifest_entry_fault(p, manifest_field_error(role - R_FIELD), at);
+        }
+        break;
+    default: break;
+    }
+}
+
+/** A key just ended: which field's value comes next (and is it there twice?). */
+static void manifest_key_end(parser_t *p)
+{
+    uint32_t role = R_NONE;
+    uint32_t len = p->key_len_;
+    if (p->role_ == R_TOP_KEY) {
+        if (len == 3u && memcmp(p->key_, "ota", 3) == 0) {
+            role = R_OTA;
+            if (p->ota_state_ != OTA_ABSENT) {
+                manifest_fault(p, K_TOP, OTA_MANIFEST_ERR_DUPLICATE_KEY, p->value_start_);
+                role = R_NONE;
             }
-        } else if (!plan->has_update || e.version > u->version) {
-            plan->has_update = true;
-            u->version = e.version;
-            memcpy(u->digest, e.digest, sizeof(u->digest));
-            u->has_size = (e.seen & F_SIZE) != 0;
-            u->size = e.size;
-            u->url_len = manifest_url_copy(d, e.url_tok, u->url);
-            disagreeing = -1;
+        } else if (len == 8u && memcmp(p->key_, "Sequence", 8) == 0) {
+            role = R_SEQUENCE;
+        } else if (len == 7u && memcmp(p->key_, "Expires", 7) == 0) {
+            role = R_EXPIRES;
+        }
+        if (role == R_SEQUENCE || role == R_EXPIRES) {
+            uint8_t bit = role == R_SEQUENCE ? SEEN_SEQUENCE : SEEN_EXPIRES;
+            p->key_start_ = p->value_start_;
+            if (p->top_seen_ & bit) {
+                manifest_fault(p, K_TOP, OTA_MANIFEST_ERR_DUPLICATE_KEY, p->value_start_);
+                role = R_NONE;
+            }
+            p->top_seen_ |= bit;
+            p->plan_->has_sequence = (p->top_seen_ & SEEN_SEQUENCE) != 0;
+            p->plan_->has_expires = (p->top_seen_ & SEEN_EXPIRES) != 0;
+        }
+    } else if (p->role_ == R_ENTRY_KEY) {
+        for (uint32_t n = 0; n < F_COUNT; n++) {
+            if (strlen(FIELDS[n]) != len || memcmp(p->key_, FIELDS[n], len) != 0) {
+                continue;
+            }
+            if (p->entry_.seen & (1u << n)) {
+                manifest_entry_fault(p, OTA_MANIFEST_ERR_DUPLICATE_KEY, p->value_start_);
+            } else {
+                p->entry_.seen = (uint8_t)(p->entry_.seen | (1u << n));
+                role = R_FIELD + n;
+            }
         }
     }
-    if (disagreeing >= 0) {
-        f->entry = disagreeing;
-        f->offset = disagreeing_offset;
-        return OTA_MANIFEST_ERR_AMBIGUOUS;
-    }
-    return OTA_MANIFEST_OK;
+    p->value_role_ = (uint8_t)role;
 }
 
-static ota_manifest_status_t manifest_tokenize(ota_manifest_parser_t *p, doc_t *d, fault_t *f)
+/* ---- strings ---------------------------------------------------------------------------- */
+
+/** A character of a string as written (escapes undecoded): keys and Digest are compared and
+ *  read as written. */
+static void manifest_string_raw(parser_t *p, unsigned char c)
 {
-    jsmn_parser jp;
-    jsmn_init(&jp);
-    jsmntok_t *tok = (jsmntok_t *)(void *)p->tokens;
-    int r = jsmn_parse(&jp, d->js, d->len, tok, p->token_capacity);
-    if (r < 0) {
-        f->offset = jp.pos;
-        return r == JSMN_ERROR_NOMEM ? OTA_MANIFEST_ERR_TOO_MANY_TOKENS : OTA_MANIFEST_ERR_JSON;
+    if (p->role_ == R_TOP_KEY || p->role_ == R_ENTRY_KEY) {
+        if (p->key_len_ < sizeof(p->key_)) {
+            p->key_[p->key_len_] = (char)c;
+        }
+        p->key_len_ = (uint8_t)(p->key_len_ + (p->key_len_ <= sizeof(p->key_) ? 1u : 0u));
+    } else if (p->role_ == R_FIELD + F_DIGEST) {
+        uint32_t n = p->entry_.digest_len;
+        int h = manifest_hex_value(c);
+        if (h < 0 || n >= 2u * OTA_SHA256_SIZE) {
+            manifest_entry_fault(p, OTA_MANIFEST_ERR_DIGEST, p->value_start_);
+            return;
+        }
+        p->entry_.digest[n / 2u] =
+            (uint8_t)(p->entry_.digest[n / 2u] | (uint32_t)h << (n % 2u != 0u ? 0u : 4u));
+        p->entry_.digest_len = (uint16_t)(n + 1u);
     }
-    d->tok = tok;
-    d->count = (uint32_t)r;
-    p->tokens_used = d->count;
-    return OTA_MANIFEST_OK;
 }
 
-static ota_manifest_status_t manifest_select_all(ota_manifest_parser_t *p, doc_t *d,
-                                                 const ota_manifest_device_t *dev,
-                                                 ota_manifest_plan_t *plan, fault_t *f)
+/** A UTF-16 code unit of a string, escapes decoded: the URL is read unescaped. */
+static void manifest_string_unit(parser_t *p, uint32_t unit)
 {
-    /* A document that is not an object is named so even when it is also not valid JSON. */
-    uint32_t first = manifest_skip_ws(d, 0);
-    f->offset = first;
-    if (first >= d->len) {
-        return OTA_MANIFEST_ERR_JSON;
+    if (p->role_ != R_FIELD + F_URL) {
+        return;
     }
-    if (d->js[first] != '{') {
-        return OTA_MANIFEST_ERR_NOT_OBJECT;
+    if (unit < 0x21u || unit > 0x7Eu) {
+        manifest_entry_fault(p, OTA_MANIFEST_ERR_URL_CHAR, p->value_start_);
+    } else if (p->entry_.url_len >= OTA_MANIFEST_URL_MAX) {
+        manifest_entry_fault(p, OTA_MANIFEST_ERR_URL_TOO_LONG, p->value_start_);
+    } else {
+        p->entry_.url[p->entry_.url_len++] = (char)unit;
     }
+}
+
+static void manifest_value_end(parser_t *p);
+
+static void manifest_string_end(parser_t *p)
+{
+    p->lex_ = L_NONE;
+    if (p->want_ == W_KEY) {
+        if (p->role_ != R_NONE) {
+            manifest_key_end(p);
+        }
+        p->want_ = W_COLON;
+        return;
+    }
+    if (p->role_ == R_FIELD + F_URL && p->entry_.url_len == 0u) {
+        manifest_entry_fault(p, OTA_MANIFEST_ERR_URL_EMPTY, p->value_start_);
+    }
+    if (p->role_ == R_FIELD + F_DIGEST && p->entry_.digest_len != 2u * OTA_SHA256_SIZE) {
+        manifest_entry_fault(p, OTA_MANIFEST_ERR_DIGEST, p->value_start_);
+    }
+    manifest_value_end(p);
+}
+
+/** A byte inside a string: no raw control character, only the escapes RFC 8259 defines. */
+static void manifest_string_byte(parser_t *p, unsigned char c, uint32_t at)
+{
+    static const char ESCAPES[] = "\"\\/bfnrt";
+    static const uint8_t UNITS[] = {'"', '\\', '/', 0x08u, 0x0Cu, 0x0Au, 0x0Du, 0x09u};
+    if (p->lex_ == L_STRING) {
+        if (c == '"') {
+            manifest_string_end(p);
+            return;
+        }
+        if (c < 0x20u) {
+            manifest_syntax(p, OTA_MANIFEST_ERR_JSON, at);
+            return;
+        }
+        manifest_string_raw(p, c);
+        if (c == '\\') {
+            p->lex_ = L_ESCAPE;
+        } else {
+            manifest_string_unit(p, c);
+        }
+        return;
+    }
+    manifest_string_raw(p, c);
+    if (p->lex_ == L_ESCAPE) {
+        const char *e = c != 0u ? strchr(ESCAPES, c) : NULL;
+        if (c == 'u') {
+            p->lex_ = L_HEX;
+            p->hex_left_ = 4;
+            p->hex_ = 0;
+        } else if (e != NULL) {
+            p->lex_ = L_STRING;
+            manifest_string_unit(p, UNITS[e - ESCAPES]);
+        } else {
+            manifest_syntax(p, OTA_MANIFEST_ERR_JSON, at);
+        }
+        return;
+    }
+    int h = manifest_hex_value(c); /* L_HEX */
+    if (h < 0) {
+        manifest_syntax(p, OTA_MANIFEST_ERR_JSON, at);
+        return;
+    }
+    p->hex_ = (uint16_t)(((uint32_t)p->hex_ << 4) | (uint32_t)h);
+    if (--p->hex_left_ == 0u) {
+        p->lex_ = L_STRING;
+        manifest_string_unit(p, p->hex_);
+    }
+}
+
+/* ---- numbers and literals --------------------------------------------------------------- */
+
+/** A byte that continues the number; false: the number ended before it. */
+static bool manifest_number_byte(parser_t *p, unsigned char c)
+{
+    bool digit = manifest_is_digit(c);
+    bool e = c == 'e' || c == 'E';
+    uint8_t next = 0;
+    switch (p->lit_) {
+    case N_MINUS: next = c == '0' ? N_ZERO : digit ? N_INT : 0; break;
+    case N_ZERO: next = c == '.' ? N_DOT : e ? N_E : 0; break;
+    case N_INT: next = digit ? N_INT : c == '.' ? N_DOT : e ? N_E : 0; break;
+    case N_DOT: next = digit ? N_FRAC : 0; break;
+    case N_FRAC: next = digit ? N_FRAC : e ? N_E : 0; break;
+    case N_E: next = (c == '+' || c == '-') ? N_ESIGN : digit ? N_EXP : 0; break;
+    case N_ESIGN:
+    case N_EXP: next = digit ? N_EXP : 0; break;
+    default: break;
+    }
+    if (next == 0u) {
+        return false;
+    }
+    if (next == N_INT && p->lit_ != N_MINUS) {
+        /* number * 10 + d fits 64 bits, checked without a 64-bit division (no libgcc call). */
+        uint64_t d = (uint64_t)(c - '0');
+        uint64_t top = UINT64_MAX / 10u; /* a constant: folded by the compiler */
+        p->number_over_ = p->number_over_ || p->number_ > top ||
+                          (p->number_ == top && d > UINT64_MAX % 10u);
+        p->number_ = p->number_ * 10u + d;
+    } else {
+        p->number_plain_ = false;
+    }
+    p->lit_ = next;
+    return true;
+}
+
+static void manifest_number_end(parser_t *p)
+{
+    p->lex_ = L_NONE;
+    if (p->lit_ != N_ZERO && p->lit_ != N_INT && p->lit_ != N_FRAC && p->lit_ != N_EXP) {
+        manifest_syntax(p, OTA_MANIFEST_ERR_JSON, p->value_start_);
+        return;
+    }
+    manifest_number_value(p, p->role_);
+    manifest_value_end(p);
+}
+
+static const char *const LITERALS[] = {"true", "false", "null"};
+
+static void manifest_literal_byte(parser_t *p, unsigned char c)
+{
+    const char *lit = LITERALS[p->lit_];
+    if ((unsigned char)lit[p->lit_pos_] != c) {
+        manifest_syntax(p, OTA_MANIFEST_ERR_JSON, p->value_start_);
+        return;
+    }
+    if (lit[++p->lit_pos_] == '\0') {
+        p->lex_ = L_NONE;
+        manifest_value_end(p);
+    }
+}
+
+/* ---- structure -------------------------------------------------------------------------- */
+
+static bool manifest_in_object(const parser_t *p)
+{
+    return p->depth_ > 0u && ((p->object_bits_ >> (p->depth_ - 1u)) & 1u) != 0;
+}
+
+static void manifest_value_end(parser_t *p)
+{
+    p->want_ = p->depth_ == 0u ? W_END : W_AFTER;
+}
+
+static void manifest_open(parser_t *p, bool object, uint32_t at)
+{
     uint32_t max_depth = p->max_depth;
     if (max_depth == 0u || max_depth > OTA_MANIFEST_MAX_DEPTH_LIMIT) {
         max_depth = OTA_MANIFEST_MAX_DEPTH_LIMIT;
     }
-    uint32_t ota;
-    ota_manifest_status_t st = manifest_tokenize(p, d, f);
-    if (st == OTA_MANIFEST_OK) {
-        st = manifest_check_grammar(d, max_depth, f);
+    if (p->depth_ >= max_depth) {
+        manifest_syntax(p, OTA_MANIFEST_ERR_TOO_DEEP, at);
+        return;
+    }
+    uint64_t bit = (uint64_t)1u << p->depth_;
+    p->object_bits_ = object ? (p->object_bits_ | bit) : (p->object_bits_ & ~bit);
+    p->depth_++;
+    p->want_ = object ? W_FIRST_KEY : W_FIRST_VALUE;
+}
+
+static void manifest_close(parser_t *p)
+{
+    OTA_ASSERT(p->depth_ > 0u); /* a closer is taken only inside a container */
+    if (p->depth_ == ENTRY_DEPTH && p->entry_open_) {
+        manifest_entry_end(p);
+    } else if (p->depth_ == ENTRY_DEPTH - 1u && p->ota_state_ == OTA_OPEN) {
+        p->ota_state_ = OTA_CLOSED;
+    }
+    p->depth_--;
+    manifest_value_end(p);
+}
+
+/** What the next value (or key) is, from where the reader stands. */
+static uint32_t manifest_role_here(const parser_t *p, bool key)
+{
+    if (p->depth_ == 1u) {
+        return key ? R_TOP_KEY : p->value_role_;
+    }
+    if (p->depth_ == ENTRY_DEPTH - 1u && p->ota_state_ == OTA_OPEN) {
+        return R_ENTRY;
+    }
+    if (p->depth_ == ENTRY_DEPTH && p->entry_open_) {
+        return key ? R_ENTRY_KEY : p->value_role_;
+    }
+    return R_NONE;
+}
+
+static void manifest_value_byte(parser_t *p, unsigned char c, uint32_t at)
+{
+    p->value_role_ = (uint8_t)manifest_role_here(p, false);
+    if (c == '"') {
+        manifest_value_begins(p, c, at + 1u);
+        p->lex_ = L_STRING;
+    } else if (c == '{' || c == '[') {
+        manifest_value_begins(p, c, at);
+        manifest_open(p, c == '{', at);
+    } else if (c == '-' || manifest_is_digit(c)) {
+        manifest_value_begins(p, c, at);
+        p->lex_ = L_NUMBER;
+        p->lit_ = (uint8_t)(c == '-' ? N_MINUS : c == '0' ? N_ZERO : N_INT);
+        p->number_ = c == '-' ? 0u : (uint64_t)(c - '0');
+        p->number_plain_ = c != '-';
+        p->number_over_ = false;
+    } else if (c == 't' || c == 'f' || c == 'n') {
+        manifest_value_begins(p, c, at);
+        p->lex_ = L_LITERAL;
+        p->lit_ = (uint8_t)(c == 't' ? 0u : c == 'f' ? 1u : 2u);
+        p->lit_pos_ = 1;
+    } else {
+        manifest_syntax(p, OTA_MANIFEST_ERR_JSON, at);
+    }
+}
+
+/** A byte between tokens: whitespace, a separator, a bracket, or the start of a token. */
+static void manifest_struct_byte(parser_t *p, unsigned char c, uint32_t at)
+{
+    if (p->want_ == W_BOM1 || p->want_ == W_BOM2) {
+        if (c != (p->want_ == W_BOM1 ? 0xBBu : 0xBFu)) {
+            manifest_syntax(p, OTA_MANIFEST_ERR_NOT_OBJECT, 0);
+        }
+        p->bom_ = p->want_ == W_BOM2 ? 3u : 0u;
+        p->want_ = p->want_ == W_BOM1 ? W_BOM2 : W_START;
+        return;
+    }
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+        return;
+    }
+    char closer = manifest_in_object(p) ? '}' : ']';
+    if (p->want_ == W_FIRST_KEY || p->want_ == W_FIRST_VALUE) {
+        if (c == closer) {
+            manifest_close(p);
+            return;
+        }
+        p->want_ = p->want_ == W_FIRST_KEY ? W_KEY : W_VALUE;
+    }
+    switch (p->want_) {
+    case W_START:
+        if (c == 0xEFu && at == 0u) {
+            p->want_ = W_BOM1;
+        } else if (c == '{') {
+            manifest_open(p, true, at);
+        } else {
+            /* A document that is not an object is named so even when it is not JSON. */
+            manifest_syntax(p, OTA_MANIFEST_ERR_NOT_OBJECT, at);
+        }
+        return;
+    case W_KEY:
+        if (c != '"') {
+            break;
+        }
+        p->role_ = (uint8_t)manifest_role_here(p, true);
+        p->value_start_ = at + 1u;
+        p->key_len_ = 0;
+        p->lex_ = L_STRING;
+        return;
+    case W_COLON:
+        if (c != ':') {
+            break;
+        }
+        p->want_ = W_VALUE;
+        return;
+    case W_AFTER:
+        if (c == ',') {
+            p->want_ = closer == '}' ? W_KEY : W_VALUE;
+        } else if (c == closer) {
+            manifest_close(p);
+        } else {
+            break;
+        }
+        return;
+    case W_VALUE: manifest_value_byte(p, c, at); return;
+    default: break; /* W_END: only whitespace may follow (a NUL byte is not whitespace) */
+    }
+    manifest_syntax(p, OTA_MANIFEST_ERR_JSON, at);
+}
+
+static void manifest_byte(parser_t *p, unsigned char c, uint32_t at)
+{
+    switch (p->lex_) {
+    case L_STRING:
+    case L_ESCAPE:
+    case L_HEX: manifest_string_byte(p, c, at); return;
+    case L_LITERAL: manifest_literal_byte(p, c); return;
+    case L_NUMBER:
+        if (manifest_number_byte(p, c)) {
+            return;
+        }
+        manifest_number_end(p);
+        if (p->fault_[K_SYNTAX] != OTA_MANIFEST_OK) {
+            return;
+        }
+        break; /* the byte after the number is a separator or a bracket */
+    default: break;
+    }
+    manifest_struct_byte(p, c, at);
+}
+
+/* ---- public ----------------------------------------------------------------------------- */
+
+/** Ready for a pass over the text: the plan cleared but for the erase list when `keep`. */
+static void manifest_rewind(parser_t *p, bool keep_erase_list)
+{
+    ota_manifest_plan_t *plan = p->plan_;
+    uint32_t erase_count = plan->erase_count;
+    uint32_t erase[OTA_MANIFEST_ERASE_MAX];
+    memcpy(erase, plan->erase_versions, sizeof(erase));
+    memset(plan, 0, sizeof(*plan));
+    if (keep_erase_list) {
+        plan->erase_count = erase_count;
+        memcpy(plan->erase_versions, erase, sizeof(erase));
+    }
+    /* Everything from the state machine on, and nothing before it (limits, device, plan). */
+    memset(&p->object_bits_, 0, sizeof(*p) - offsetof(parser_t, object_bits_));
+    p->error_offset = 0;
+    p->error_entry = -1;
+    p->fault_entry_ = -1;
+    p->disagree_entry_ = -1;
+}
+
+ota_manifest_status_t (ota_manifest_begin)(ota_manifest_parser_t *parser,
+                                         const ota_manifest_device_t *device,
+                                         ota_manifest_plan_t *plan)
+{
+    if (plan != NULL) {
+        memset(plan, 0, sizeof(*plan));
+    }
+    if (parser == NULL || device == NULL || plan == NULL) {
+        return OTA_MANIFEST_ERR_ARG;
+    }
+    parser->device_ = *device;
+    parser->plan_ = plan;
+    manifest_rewind(parser, false);
+    return OTA_MANIFEST_OK;
+}
+
+void ota_manifest_feed(ota_manifest_parser_t *parser, const void *data, size_t len)
+{
+    if (parser == NULL || data == NULL || parser->plan_ == NULL) {
+        return;
+    }
+    const unsigned char *b = data;
+    for (size_t i = 0; i < len && parser->fault_[K_SYNTAX] == OTA_MANIFEST_OK; i++) {
+        if (parser->pos_ >= parser->max_size) {
+            manifest_syntax(parser, OTA_MANIFEST_ERR_TOO_LARGE, parser->pos_);
+            break;
+        }
+        manifest_byte(parser, b[i], parser->pos_);
+        parser->pos_++;
+    }
+}
+
+ota_manifest_status_t ota_manifest_end(ota_manifest_parser_t *parser)
+{
+    if (parser == NULL || parser->plan_ == NULL) {
+        return OTA_MANIFEST_ERR_ARG;
+    }
+    parser_t *p = parser;
+    if (p->want_ == W_BOM1 || p->want_ == W_BOM2) {
+        manifest_syntax(p, OTA_MANIFEST_ERR_NOT_OBJECT, 0);
+    } else if (p->want_ != W_END || p->lex_ != L_NONE) {
+        manifest_syntax(p, OTA_MANIFEST_ERR_JSON, p->pos_); /* the text ended early */
+    }
+    if (p->pass_ != 0u && p->pos_ != p->first_len_) {
+        manifest_fault(p, K_SYNTAX, OTA_MANIFEST_ERR_CHANGED, 0);
+    }
+    if (p->fault_[K_SYNTAX] == OTA_MANIFEST_OK && p->fault_[K_TOP] == OTA_MANIFEST_OK &&
+        p->ota_state_ != OTA_CLOSED) {
+        /* Where "ota" is not an array; 0 (after any BOM) when it is absent. */
+        manifest_fault(p, K_TOP, OTA_MANIFEST_ERR_NO_OTA,
+                       p->ota_state_ == OTA_ABSENT ? p->bom_ : p->ota_offset_);
+    }
+    ota_manifest_status_t st = OTA_MANIFEST_OK;
+    for (uint32_t k = K_SYNTAX; k <= K_ENTRY && st == OTA_MANIFEST_OK; k++) {
+        st = (ota_manifest_status_t)p->fault_[k];
+        p->error_offset = p->fault_offset_[k];
+        p->error_entry = k == K_ENTRY ? p->fault_entry_ : -1;
+    }
+    if (st == OTA_MANIFEST_OK && p->again_ && p->pass_ == 0u) {
+        uint32_t len = p->pos_;
+        manifest_rewind(p, true);
+        p->pass_ = 1;
+        p->first_len_ = len;
+        return OTA_MANIFEST_AGAIN;
+    }
+    if (st == OTA_MANIFEST_OK && p->disagree_entry_ >= 0) {
+        st = OTA_MANIFEST_ERR_AMBIGUOUS;
+        p->error_entry = p->disagree_entry_;
+        p->error_offset = p->disagree_offset_;
     }
     if (st == OTA_MANIFEST_OK) {
-        st = manifest_find_ota(d, &ota, plan, f);
+        p->error_offset = 0;
+        p->error_entry = -1;
+    } else {
+        memset(p->plan_, 0, sizeof(*p->plan_));
     }
-    if (st == OTA_MANIFEST_OK) {
-        st = manifest_collect(d, ota, dev, plan, f);
-    }
-    if (st == OTA_MANIFEST_OK) {
-        st = manifest_choose(d, ota, dev, plan, f);
-    }
+    p->plan_ = NULL; /* the next manifest starts with ota_manifest_begin() */
     return st;
 }
 
@@ -731,42 +841,32 @@ ota_manifest_status_t (ota_manifest_select)(ota_manifest_parser_t *parser, const
                                           size_t len, const ota_manifest_device_t *device,
                                           ota_manifest_plan_t *plan)
 {
-    if (plan != NULL) {
-        memset(plan, 0, sizeof(*plan));
-    }
-    if (parser == NULL || json == NULL || device == NULL || plan == NULL ||
-        parser->tokens == NULL || parser->token_capacity == 0u) {
+    ota_manifest_status_t st = ota_manifest_begin(parser, device, plan);
+    if (st != OTA_MANIFEST_OK || json == NULL) {
+        if (parser != NULL) {
+            parser->plan_ = NULL;
+        }
         return OTA_MANIFEST_ERR_ARG;
     }
-    parser->tokens_used = 0;
-    parser->error_offset = 0;
-    parser->error_entry = -1;
-    if (len > parser->max_size || len > POS_MAX) {
+    if (len > parser->max_size) {
+        /* Refused unread, so a caller's buffer length alone decides. */
+        parser->error_offset = 0;
+        parser->plan_ = NULL;
         return OTA_MANIFEST_ERR_TOO_LARGE;
     }
-    /* Windows editors still write a UTF-8 BOM; RFC 8259 lets a parser ignore it. */
-    uint32_t bom = (len >= 3u && memcmp(json, "\xEF\xBB\xBF", 3) == 0) ? 3u : 0u;
-    doc_t d = {.js = json + bom, .len = (uint32_t)len - bom, .tok = NULL, .count = 0};
-    fault_t f = {.offset = 0, .entry = -1};
-
-    ota_manifest_status_t st = manifest_select_all(parser, &d, device, plan, &f);
-    if (st != OTA_MANIFEST_OK) {
-        memset(plan, 0, sizeof(*plan));
-        parser->error_offset = f.offset + bom;
-        parser->error_entry = f.entry;
-    }
+    do {
+        ota_manifest_feed(parser, json, len);
+        st = ota_manifest_end(parser);
+    } while (st == OTA_MANIFEST_AGAIN);
     return st;
 }
 
-void ota_manifest_parser_init(ota_manifest_parser_t *parser, ota_manifest_token_t *tokens,
-                              uint32_t token_capacity)
+void ota_manifest_parser_init(ota_manifest_parser_t *parser)
 {
     if (parser == NULL) {
         return;
     }
     memset(parser, 0, sizeof(*parser));
-    parser->tokens = tokens;
-    parser->token_capacity = token_capacity;
     parser->max_size = OTA_MANIFEST_MAX_SIZE_DEFAULT;
     parser->max_depth = OTA_MANIFEST_MAX_DEPTH_DEFAULT;
     parser->error_entry = -1;
@@ -775,11 +875,12 @@ void ota_manifest_parser_init(ota_manifest_parser_t *parser, ota_manifest_token_
 const char *ota_manifest_status_str(ota_manifest_status_t status)
 {
     switch (status) {
+    case OTA_MANIFEST_AGAIN: return "feed the manifest once more";
     case OTA_MANIFEST_OK: return "ok";
     case OTA_MANIFEST_ERR_ARG: return "invalid argument";
     case OTA_MANIFEST_ERR_TOO_LARGE: return "manifest too large";
     case OTA_MANIFEST_ERR_JSON: return "invalid JSON";
-    case OTA_MANIFEST_ERR_TOO_MANY_TOKENS: return "too many JSON tokens";
+    case OTA_MANIFEST_ERR_CHANGED: return "manifest changed between two reads";
     case OTA_MANIFEST_ERR_TOO_DEEP: return "JSON nested too deep";
     case OTA_MANIFEST_ERR_NOT_OBJECT: return "top level is not an object";
     case OTA_MANIFEST_ERR_NO_OTA: return "no \"ota\" array";

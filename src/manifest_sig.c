@@ -25,12 +25,12 @@ const char *ota_manifest_sig_status_str(ota_manifest_sig_status_t status)
     return "unknown manifest signature status";
 }
 
-ota_manifest_sig_status_t ota_manifest_sig_verify(const void *manifest, size_t len,
-                                                  const uint8_t *sig, size_t sig_len,
-                                                  const ota_sig_keyring_t *ring)
+/** What can be said before hashing: a bad argument, no signature, or not a .sig at all. */
+static ota_manifest_sig_status_t manifest_sig_precheck(const uint8_t *sig, size_t sig_len,
+                                                       const ota_sig_keyring_t *ring)
 {
-    if ((manifest == NULL && len != 0u) || (sig == NULL && sig_len != 0u) || ring == NULL ||
-        ring->keys == NULL || ring->count == 0u) {
+    if ((sig == NULL && sig_len != 0u) || ring == NULL || ring->keys == NULL ||
+        ring->count == 0u) {
         return OTA_MANIFEST_SIG_ERR_ARG;
     }
     if (sig_len == 0u) {
@@ -40,9 +40,37 @@ ota_manifest_sig_status_t ota_manifest_sig_verify(const void *manifest, size_t l
         memcmp(sig, OTA_MANIFEST_SIG_MAGIC, OTA_MANIFEST_SIG_MAGIC_SIZE) != 0) {
         return OTA_MANIFEST_SIG_ERR_FORMAT;
     }
+    return OTA_MANIFEST_SIG_OK;
+}
+
+ota_manifest_sig_status_t ota_manifest_sig_verify(const void *manifest, size_t len,
+                                                  const uint8_t *sig, size_t sig_len,
+                                                  const ota_sig_keyring_t *ring)
+{
+    if (manifest == NULL && len != 0u) {
+        return OTA_MANIFEST_SIG_ERR_ARG;
+    }
+    ota_manifest_sig_status_t st = manifest_sig_precheck(sig, sig_len, ring);
+    if (st != OTA_MANIFEST_SIG_OK) {
+        return st;
+    }
     uint8_t hash[OTA_SHA256_SIZE];
     if (ota_sha256(manifest, len, hash) != OTA_CRYPTO_OK) {
         return OTA_MANIFEST_SIG_ERR_CRYPTO; /* the hash engine failed: no verdict */
+    }
+    return ota_manifest_sig_verify_hash(hash, sig, sig_len, ring);
+}
+
+ota_manifest_sig_status_t ota_manifest_sig_verify_hash(const uint8_t hash[OTA_SHA256_SIZE],
+                                                       const uint8_t *sig, size_t sig_len,
+                                                       const ota_sig_keyring_t *ring)
+{
+    ota_manifest_sig_status_t st = manifest_sig_precheck(sig, sig_len, ring);
+    if (hash == NULL) {
+        return OTA_MANIFEST_SIG_ERR_ARG;
+    }
+    if (st != OTA_MANIFEST_SIG_OK) {
+        return st;
     }
     /* The .sig format (magic "OTMS") holds an ECDSA P-256 signature: the magic names the
      * algorithm, as a TLV type does in an image. */

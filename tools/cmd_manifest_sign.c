@@ -86,17 +86,10 @@ static void utc_text(uint64_t t, char *out, size_t len)
 static ota_manifest_status_t device_parse(const char *text, size_t len, ota_manifest_plan_t *plan,
                                           ota_manifest_parser_t *parser)
 {
-    uint32_t cap = (uint32_t)(len / 2u + 16u);
-    ota_manifest_token_t *tokens = calloc(cap, sizeof *tokens);
-    if (tokens == NULL) {
-        return OTA_MANIFEST_ERR_ARG;
-    }
-    ota_manifest_parser_init(parser, tokens, cap);
+    ota_manifest_parser_init(parser);
     parser->max_size = UINT32_MAX;
     ota_manifest_device_t dev = {.running_version = 0};
-    ota_manifest_status_t st = ota_manifest_select(parser, text, len, &dev, plan);
-    free(tokens);
-    return st;
+    return ota_manifest_select(parser, text, len, &dev, plan);
 }
 
 static int sig_path(const char *cmd, const char *manifest, char *out, size_t len)

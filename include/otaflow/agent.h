@@ -41,7 +41,7 @@ extern "C" {
 /* Backoff: OTA_AGENT_RETRY_FIRST_DEFAULT_S, OTA_AGENT_RETRY_MAX_DEFAULT_S,
  * OTA_AGENT_RETRY_LIMIT_S: config.h. */
 
-/* OTA_AGENT_HTTP_BUF_SIZE, OTA_AGENT_MANIFEST_BUF_SIZE, OTA_AGENT_MANIFEST_TOKENS: config.h. */
+/* OTA_AGENT_HTTP_BUF_SIZE: config.h. */
 
 /** Result of an agent call, and the agent's own failure reasons in events. */
 typedef enum ota_agent_status {
@@ -52,7 +52,7 @@ typedef enum ota_agent_status {
     OTA_AGENT_ERR_BUSY = -3,          /**< a check or download is running */
     OTA_AGENT_ERR_URL = -4,           /**< the URL given is not an http(s) URL we can fetch */
     OTA_AGENT_ERR_NO_UPDATE = -5,     /**< ota_agent_download(): no update was announced */
-    OTA_AGENT_ERR_MANIFEST_TOO_LARGE = -6, /**< manifest longer than the buffer / max size */
+    OTA_AGENT_ERR_MANIFEST_TOO_LARGE = -6, /**< manifest longer than manifest_max */
     OTA_AGENT_ERR_SIZE = -7,          /**< the server's size disagrees with the manifest's */
     OTA_AGENT_ERR_STORE = -8,         /**< the image store refused (event carries its status) */
     OTA_AGENT_ERR_ABORTED = -9,       /**< ota_agent_abort() */
@@ -88,7 +88,9 @@ typedef struct ota_agent_config {
     bool auto_reset;           /**< call ports.reset once something is ready (default true) */
     bool allow_downgrade;      /**< accept manifest versions below the running one (false) */
     uint32_t running_version;  /**< version of the running application (its image header) */
-    uint32_t manifest_max;     /**< largest manifest accepted (0 = the buffer size) */
+    uint32_t manifest_max;     /**< largest manifest accepted, bytes (0 =
+                                    OTA_MANIFEST_MAX_SIZE_DEFAULT); costs no RAM: the
+                                    manifest is read as it arrives, never held */
     uint32_t progress_step;    /**< bytes between DOWNLOAD_PROGRESS events (0 = default) */
     uint32_t connect_timeout_ms; /**< 0 = the HTTP client's default */
     uint32_t idle_timeout_ms;    /**< 0 = the HTTP client's default */
@@ -182,19 +184,22 @@ typedef struct ota_agent {
     ota_agent_status_t body_error; /**< reason a body callback stopped the transfer */
     ota_store_status_t body_store_status;
 
-    /* Manifest fetch. */
+    /* Manifest fetch: the body is parsed and hashed as it arrives (docs/agent.md). */
     bool fetching_sig;          /**< CHECKING: the manifest is in, its .sig is being fetched */
+    bool manifest_again;        /**< CHECKING: the manifest's second read (OTA_MANIFEST_AGAIN) */
+    bool manifest_hash_failed;  /**< the hash engine failed on the manifest: no verdict */
+    ota_manifest_status_t manifest_status; /**< the parser's verdict on the manifest */
+    uint8_t manifest_hash[OTA_SHA256_SIZE]; /**< SHA-256 of the manifest's first read */
+    ota_sha256_t manifest_sha;  /**< hashing the manifest as it arrives */
     uint32_t manifest_sig_len;  /**< bytes of the .sig received (0 = unsigned) */
     uint32_t fresh_sequence;    /**< Sequence accepted last in this power cycle (0: none) */
     uint32_t fresh_since_ms;    /**< now_ms when fresh_sequence was first accepted */
     uint8_t manifest_sig[OTA_MANIFEST_SIG_MAX];
     char manifest_sig_url[OTA_URL_MAX];
     uint8_t image_head[OTA_IMAGE_HEADER_SIZE]; /**< first bytes of the image (hw_id check) */
-    uint32_t manifest_len;
+    uint32_t manifest_len;      /**< bytes of the manifest received in this read */
     ota_manifest_parser_t parser;
     ota_manifest_plan_t plan;
-    ota_manifest_token_t tokens[OTA_AGENT_MANIFEST_TOKENS];
-    char manifest[OTA_AGENT_MANIFEST_BUF_SIZE];
 
     ota_http_client_t http;
     uint8_t http_buf[OTA_AGENT_HTTP_BUF_SIZE];
@@ -208,7 +213,7 @@ void ota_agent_config_default(ota_agent_config_t *config);
  * checks at once when the network is up (as the original does once it has an address).
  * @return OK; ERR_ARG (NULL); ERR_CONFIG (period > OTA_AGENT_PERIOD_MAX_S, manifest URL not a
  *         usable http(s) URL or too long (with manifest_keys: too long for ".sig"), or
- *         http:// with require_tls, store NULL or not mounted, manifest_max over the buffer,
+ *         http:// with require_tls, store NULL or not mounted,
  *         require_signed_manifest without manifest_keys or an empty keyring,
  *         manifest_max_age_s over OTA_AGENT_MAX_AGE_LIMIT_S, retry_max_s over
  *         OTA_AGENT_RETRY_LIMIT_S or retry_first_s over the maximum).

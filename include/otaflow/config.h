@@ -44,7 +44,8 @@
 
 /* Manifest (manifest.h) -------------------------------------------------------------------- */
 
-/** Largest manifest a parser accepts by default, bytes (the original: 2000). Range 64..1048576. */
+/** Largest manifest a parser (and the agent: manifest_max 0) accepts by default, bytes (the
+ *  original: 2000). A limit on what is read, not a buffer size. Range 64..1048576. */
 #ifndef OTA_MANIFEST_MAX_SIZE_DEFAULT
 #define OTA_MANIFEST_MAX_SIZE_DEFAULT 4096u
 #endif
@@ -58,16 +59,6 @@
 /** Hard ceiling for max_depth: the validator tracks container types in 64 bits. Not
  *  configurable. */
 #define OTA_MANIFEST_MAX_DEPTH_LIMIT 64u
-
-/**
- * Suggested token storage for a OTA_MANIFEST_MAX_SIZE_DEFAULT manifest. A full entry takes
- * 9 tokens (11 with "Size"); 256 tokens hold ~27 minified entries, more than a pretty-printed
- * 4 KB manifest can contain. Each token is sizeof(ota_manifest_token_t) = 20 bytes.
- * Range 8..65536.
- */
-#ifndef OTA_MANIFEST_TOKENS_DEFAULT
-#define OTA_MANIFEST_TOKENS_DEFAULT 256u
-#endif
 
 /** Longest URL accepted in a manifest, characters after JSON unescaping (the original: 100).
  *  Sizes the URL inside ota_manifest_plan_t. Range 16..4096. */
@@ -131,17 +122,6 @@
  *  request line with its URL and the response headers. Range 256 (OTA_HTTP_BUF_MIN)..65536. */
 #ifndef OTA_AGENT_HTTP_BUF_SIZE
 #define OTA_AGENT_HTTP_BUF_SIZE 2048u
-#endif
-
-/** Manifest buffer inside ota_agent_t: the largest manifest the agent can take.
- *  Range 64..1048576. */
-#ifndef OTA_AGENT_MANIFEST_BUF_SIZE
-#define OTA_AGENT_MANIFEST_BUF_SIZE OTA_MANIFEST_MAX_SIZE_DEFAULT
-#endif
-
-/** JSON tokens inside ota_agent_t for the manifest (20 bytes each). Range 8..65536. */
-#ifndef OTA_AGENT_MANIFEST_TOKENS
-#define OTA_AGENT_MANIFEST_TOKENS OTA_MANIFEST_TOKENS_DEFAULT
 #endif
 
 /** Backoff after failed checks and downloads, when the agent config says 0: the first wait,
@@ -210,14 +190,11 @@ OTA_CONFIG_RANGE_(OTA_STORE_REJECTED_MAX, 8u, 8u); /* fixed by the journal recor
 OTA_CONFIG_RANGE_(OTA_STORE_WORK_SIZE, 16u, 65536u);
 OTA_CONFIG_RANGE_(OTA_MANIFEST_MAX_SIZE_DEFAULT, 64u, 1048576u);
 OTA_CONFIG_RANGE_(OTA_MANIFEST_MAX_DEPTH_DEFAULT, 3u, OTA_MANIFEST_MAX_DEPTH_LIMIT);
-OTA_CONFIG_RANGE_(OTA_MANIFEST_TOKENS_DEFAULT, 8u, 65536u);
 OTA_CONFIG_RANGE_(OTA_MANIFEST_URL_MAX, 16u, 4096u);
 OTA_CONFIG_RANGE_(OTA_MANIFEST_ERASE_MAX, 1u, 255u);
 OTA_CONFIG_RANGE_(OTA_URL_MAX, 64u, 4096u);
 OTA_CONFIG_RANGE_(OTA_IMAGE_TLV_MAX, 64u, 65536u);
 OTA_CONFIG_RANGE_(OTA_AGENT_HTTP_BUF_SIZE, 256u, 65536u); /* OTA_HTTP_BUF_MIN.. */
-OTA_CONFIG_RANGE_(OTA_AGENT_MANIFEST_BUF_SIZE, 64u, 1048576u);
-OTA_CONFIG_RANGE_(OTA_AGENT_MANIFEST_TOKENS, 8u, 65536u);
 OTA_CONFIG_RANGE_(OTA_BOOT_BUF_SIZE, 64u, 65536u);
 OTA_CONFIG_RANGE_(OTA_HTTP_RESP_HEADERS_DEFAULT, 256u, 1048576u);
 OTA_CONFIG_RANGE_(OTA_HTTP_CONTENT_RANGE_MAX, 16u, 1024u);
@@ -248,8 +225,8 @@ OTA_CONFIG_STATIC_ASSERT_((OTA_BOOT_BUF_SIZE & (OTA_BOOT_BUF_SIZE - 1u)) == 0u,
  *   undefined reference to `ota_layout_storework512u_slots5u_..._httpbuf1024u_...'
  * instead of running with structs of the wrong size.
  */
-#define OTA_LAYOUT_NAME_(sw, ds, hb, mb, mt, bb, ul, mu, me, cr, et, lm)                       \
-    ota_layout_storework##sw##_slots##ds##_httpbuf##hb##_manifestbuf##mb##_tokens##mt##_bootbuf##bb \
+#define OTA_LAYOUT_NAME_(sw, ds, hb, bb, ul, mu, me, cr, et, lm)                               \
+    ota_layout_storework##sw##_slots##ds##_httpbuf##hb##_bootbuf##bb                           \
         ##_url##ul##_manifesturl##mu##_erase##me##_crange##cr##_etag##et##_lastmod##lm
 /* One more level so that the arguments are expanded before they are pasted. */
 #define OTA_LAYOUT_EXPAND_(...) OTA_LAYOUT_NAME_(__VA_ARGS__)
@@ -257,7 +234,7 @@ OTA_CONFIG_STATIC_ASSERT_((OTA_BOOT_BUF_SIZE & (OTA_BOOT_BUF_SIZE - 1u)) == 0u,
 /** The layout symbol of this configuration (src/config_layout.c defines it). */
 #define OTA_LAYOUT_SYMBOL                                                                        \
     OTA_LAYOUT_EXPAND_(OTA_STORE_WORK_SIZE, OTA_STORE_MAX_DOWNLOAD_SLOTS, OTA_AGENT_HTTP_BUF_SIZE, \
-                       OTA_AGENT_MANIFEST_BUF_SIZE, OTA_AGENT_MANIFEST_TOKENS, OTA_BOOT_BUF_SIZE, \
+                       OTA_BOOT_BUF_SIZE,                                                  \
                        OTA_URL_MAX, OTA_MANIFEST_URL_MAX, OTA_MANIFEST_ERASE_MAX,            \
                        OTA_HTTP_CONTENT_RANGE_MAX, OTA_HTTP_ETAG_MAX, OTA_HTTP_LAST_MODIFIED_MAX)
 

@@ -11,9 +11,13 @@
  * to erase first, then at most one update to download. Any error leaves the plan empty, so a
  * caller that acts only on an OK plan downloads nothing and erases nothing.
  *
- * Memory: no allocation. The JSON tokens live in storage the caller lends through
- * ota_manifest_parser_t; the plan (with the URL) is a caller-owned struct. No recursion: the
- * stack use does not depend on the input.
+ * The text can also be fed as it arrives (ota_manifest_begin, ota_manifest_feed,
+ * ota_manifest_end): a state machine reads it byte by byte, so neither the manifest nor a
+ * token array is ever held. ota_manifest_select() is those three calls over a whole buffer.
+ *
+ * Memory: no allocation. The reader's state is the caller's ota_manifest_parser_t (the entry
+ * being read, with its URL), the plan (with the chosen URL) a caller-owned struct. No
+ * recursion: the stack use does not depend on the input.
  */
 #ifndef OTAFLOW_MANIFEST_H
 #define OTAFLOW_MANIFEST_H
@@ -30,17 +34,21 @@ extern "C" {
 #endif
 
 /* Limits: OTA_MANIFEST_MAX_SIZE_DEFAULT, OTA_MANIFEST_MAX_DEPTH_DEFAULT and _LIMIT,
- * OTA_MANIFEST_TOKENS_DEFAULT, OTA_MANIFEST_URL_MAX, OTA_MANIFEST_ERASE_MAX: config.h. */
+ * OTA_MANIFEST_URL_MAX, OTA_MANIFEST_ERASE_MAX: config.h. */
 
 /* Status ---------------------------------------------------------------------------------- */
 
-/** Result of ota_manifest_select(). Every error leaves the plan empty. */
+/** Result of ota_manifest_select() and ota_manifest_end(). Every error leaves the plan empty. */
 typedef enum ota_manifest_status {
+    OTA_MANIFEST_AGAIN = 1,                 /**< ota_manifest_end(): feed the same text once
+                                                 more (an EraseVer entry came after the update
+                                                 it removes; the erase list is now known) */
     OTA_MANIFEST_OK = 0,
-    OTA_MANIFEST_ERR_ARG = -1,              /**< NULL pointer, no token storage */
+    OTA_MANIFEST_ERR_ARG = -1,              /**< NULL pointer */
     OTA_MANIFEST_ERR_TOO_LARGE = -2,        /**< manifest longer than parser.max_size */
     OTA_MANIFEST_ERR_JSON = -3,             /**< not valid JSON (RFC 8259), or bytes after it */
-    OTA_MANIFEST_ERR_TOO_MANY_TOKENS = -4,  /**< more JSON tokens than the token storage */
+    OTA_MANIFEST_ERR_CHANGED = -4,          /**< fed again after OTA_MANIFEST_AGAIN, the text
+                                                 differed from the first time */
     OTA_MANIFEST_ERR_TOO_DEEP = -5,         /**< objects/arrays nested deeper than max_depth */
     OTA_MANIFEST_ERR_NOT_OBJECT = -6,       /**< the top level is not a JSON object */
     OTA_MANIFEST_ERR_NO_OTA = -7,           /**< no "ota" key, or its value is not an array */
@@ -67,37 +75,6 @@ typedef enum ota_manifest_status {
 
 /** Short English name of a status ("ok", "invalid JSON", ...); never NULL. */
 const char *ota_manifest_status_str(ota_manifest_status_t status);
-
-/* Work memory ----------------------------------------------------------------------------- */
-
-/**
- * Storage for one JSON token. Opaque: the JSON tokenizer's own token type lives inside (the
- * implementation checks at compile time that it fits exactly).
- */
-typedef struct ota_manifest_token {
-    int32_t opaque[5];
-} ota_manifest_token_t;
-
-/** Work memory, limits and diagnostics for parsing; caller-owned, reusable across calls. */
-typedef struct ota_manifest_parser {
-    ota_manifest_token_t *tokens; /**< token storage lent by the caller */
-    uint32_t token_capacity;      /**< number of elements in tokens */
-    uint32_t max_size;            /**< longest manifest accepted (bytes) */
-    uint32_t max_depth;           /**< deepest nesting accepted, 1..OTA_MANIFEST_MAX_DEPTH_LIMIT */
-
-    /* Set by each ota_manifest_select() call, for logs and events. */
-    uint32_t tokens_used;  /**< tokens the last manifest needed (0 if tokenizing failed) */
-    uint32_t error_offset; /**< byte offset in the manifest where the error was found */
-    int32_t error_entry;   /**< index in "ota" of the entry at fault, or -1 */
-} ota_manifest_parser_t;
-
-/**
- * Prepare a parser with the default limits (OTA_MANIFEST_MAX_SIZE_DEFAULT,
- * OTA_MANIFEST_MAX_DEPTH_DEFAULT) over the caller's token storage. The caller may change
- * max_size and max_depth afterwards.
- */
-void ota_manifest_parser_init(ota_manifest_parser_t *parser, ota_manifest_token_t *tokens,
-                              uint32_t token_capacity);
 
 /* Device state and plan ------------------------------------------------------------------- */
 
@@ -139,6 +116,84 @@ typedef struct ota_manifest_plan {
     uint64_t expires;           /**< UTC seconds after which the manifest is stale */
 } ota_manifest_plan_t;
 
+/* Reader ---------------------------------------------------------------------------------- */
+
+/** The reader: limits, diagnostics, and its state between ota_manifest_feed() calls;
+ *  caller-owned, reusable across manifests. */
+typedef struct ota_manifest_parser {
+    uint32_t max_size;     /**< longest manifest accepted (bytes) */
+    uint32_t max_depth;    /**< deepest nesting accepted, 1..OTA_MANIFEST_MAX_DEPTH_LIMIT */
+
+    /* Set by ota_manifest_end() (and so ota_manifest_select()), for logs and events. */
+    uint32_t error_offset; /**< byte offset in the manifest where the error was found */
+    int32_t error_entry;   /**< index in "ota" of the entry at fault, or -1 */
+
+    /* Private: the reader's state (src/manifest.c). */
+    ota_manifest_device_t device_;
+    ota_manifest_plan_t *plan_;
+    uint64_t object_bits_; /* bit n set: nesting level n+1 is an object */
+    uint64_t number_;      /* the integer being read (digits before any '.' or 'e') */
+    uint32_t pos_;         /* bytes fed so far in this pass */
+    uint32_t first_len_;   /* bytes of the first pass (to tell a changed text) */
+    uint32_t value_start_; /* offset of the value, key or entry being read */
+    uint32_t key_start_;   /* offset of the top-level key whose value is being read */
+    uint32_t ota_offset_;  /* offset of the value of "ota" */
+    uint32_t entry_index_; /* index in "ota" of the next entry */
+    uint32_t fault_offset_[3];
+    int32_t fault_entry_;
+    int32_t disagree_entry_;
+    uint32_t disagree_offset_;
+    uint32_t eligible_seen_; /* eligible update entries since the best was last removed */
+    uint32_t best_seen_;     /* ... of them, those of the best version */
+    int8_t fault_[3];        /* first error of: the syntax (ends the reading), the top-level
+                                fields, the entries */
+    uint8_t want_, lex_, depth_, role_, value_role_, ota_state_, top_seen_;
+    uint8_t key_len_, lit_, lit_pos_, hex_left_, bom_, pass_;
+    bool number_plain_, number_over_, entry_open_, again_;
+    uint16_t hex_;
+    char key_[8];
+    struct {
+        uint32_t version, size, hw_id, start;
+        uint16_t url_len, digest_len;
+        uint8_t seen;
+        bool erase;
+        uint8_t digest[OTA_SHA256_SIZE];
+        char url[OTA_MANIFEST_URL_MAX];
+    } entry_;
+} ota_manifest_parser_t;
+
+/**
+ * Prepare a parser with the default limits (OTA_MANIFEST_MAX_SIZE_DEFAULT,
+ * OTA_MANIFEST_MAX_DEPTH_DEFAULT). The caller may change max_size and max_depth afterwards.
+ */
+void ota_manifest_parser_init(ota_manifest_parser_t *parser);
+
+/**
+ * Start reading a manifest fed in pieces. The plan is cleared; device is copied; plan is
+ * written by the calls that follow and must stay valid until ota_manifest_end().
+ * @return OK; ERR_ARG (NULL).
+ */
+ota_manifest_status_t ota_manifest_begin(ota_manifest_parser_t *parser,
+                                         const ota_manifest_device_t *device,
+                                         ota_manifest_plan_t *plan);
+/* Every call checks at link time that the caller's structs match the library's. */
+#define ota_manifest_begin(...) OTA_LAYOUT_CHECKED(ota_manifest_begin, __VA_ARGS__)
+
+/**
+ * Feed the next bytes of the manifest (any split; a leading UTF-8 BOM is skipped). Errors are
+ * kept for ota_manifest_end(); after one that ends the reading (invalid JSON, too deep, too
+ * large), further bytes are ignored. Does nothing with a NULL parser or data.
+ */
+void ota_manifest_feed(ota_manifest_parser_t *parser, const void *data, size_t len);
+
+/**
+ * The manifest is complete: the verdict of ota_manifest_select() for the bytes fed.
+ * @return OK (the plan is final); OTA_MANIFEST_AGAIN: feed the same bytes once more from the
+ *         start and call ota_manifest_end() again (only ever once per manifest; a text that
+ *         differs then gives ERR_CHANGED); or an error, the plan then all zero.
+ */
+ota_manifest_status_t ota_manifest_end(ota_manifest_parser_t *parser);
+
 /* Selection ------------------------------------------------------------------------------- */
 
 /**
@@ -155,7 +210,7 @@ typedef struct ota_manifest_plan {
  *    the running version unless device->allow_downgrade;
  *  - if entries for the chosen version disagree on URL, Digest or Size: OTA_MANIFEST_ERR_AMBIGUOUS.
  *
- * @param parser  work memory and limits (ota_manifest_parser_init); diagnostics are written back
+ * @param parser  the reader and its limits (ota_manifest_parser_init); diagnostics are written back
  * @param json    the manifest bytes; need not be NUL-terminated; a leading UTF-8 BOM is skipped
  * @param len     number of bytes in json
  * @param device  running version, rejected-version predicate, downgrade policy

@@ -76,6 +76,16 @@ ota_manifest_sig_status_t ota_manifest_sig_verify(const void *manifest, size_t l
                                                   const ota_sig_keyring_t *ring);
 
 /**
+ * Verify a detached manifest signature over the manifest's SHA-256, for a manifest hashed as
+ * it arrived (the agent never holds the whole text). Same results as ota_manifest_sig_verify;
+ * hashing is the caller's, and so is a failure of the hash engine.
+ * @param hash           SHA-256 of the manifest bytes exactly as received
+ */
+ota_manifest_sig_status_t ota_manifest_sig_verify_hash(const uint8_t hash[OTA_SHA256_SIZE],
+                                                       const uint8_t *sig, size_t sig_len,
+                                                       const ota_sig_keyring_t *ring);
+
+/**
  * Freshness of a signed manifest already parsed into plan (ota_manifest_select OK).
  * @param highest_sequence  the highest Sequence this device accepted (the store keeps it)
  * @param utc_now           the device's UTC seconds, 0 when it does not know the time

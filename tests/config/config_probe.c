@@ -59,20 +59,22 @@ int main(void)
     ota_store_status_t st = ota_store_mount(&store, &dev.port, &sc);
     printf("mount_2_slots=%s\n", ota_store_status_str(st));
 
-    /* The agent: a 2048-byte manifest limit fits the default 4096-byte buffer, not 1024. */
+    /* The agent: a 200-character manifest URL fits the default OTA_URL_MAX (256), not 128. */
     static ota_agent_t agent;
     ota_agent_config_t ac;
     ota_agent_config_default(&ac);
-    ac.manifest_max = 2048u;
+    static char manifest_url[201];
+    memset(manifest_url, 'a', 200u);
+    memcpy(manifest_url, "http://h/", 9u);
+    ac.manifest_url = manifest_url;
     ota_agent_ports_t ports = {.transport = {.ops = &idle_ops}, .store = &store};
-    printf("agent_manifest_max_2048=%s\n", ota_agent_status_str(ota_agent_init(&agent, &ac, &ports)));
+    printf("agent_manifest_url_200=%s\n", ota_agent_status_str(ota_agent_init(&agent, &ac, &ports)));
 
     /* The manifest parser: a 100-character URL is within the default limit (256), not 64. */
     static char json[1024];
     size_t len = manifest_with_url(json, sizeof json, 100u);
-    static ota_manifest_token_t tokens[64];
     ota_manifest_parser_t parser;
-    ota_manifest_parser_init(&parser, tokens, 64u);
+    ota_manifest_parser_init(&parser);
     ota_manifest_device_t device = {.running_version = 1u};
     static ota_manifest_plan_t plan;
     ota_manifest_status_t ms = ota_manifest_select(&parser, json, len, &device, &plan);

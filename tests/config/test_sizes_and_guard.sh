@@ -53,11 +53,11 @@ expect default mount_4_slots ok
 expect small mount_4_slots 'invalid argument'
 expect default mount_2_slots ok
 expect small mount_2_slots ok
-expect default agent_manifest_max_2048 ok
-expect small agent_manifest_max_2048 'invalid configuration'
+expect default agent_manifest_url_200 ok
+expect small agent_manifest_url_200 'invalid configuration'
 expect default manifest_url_100 ok
 expect small manifest_url_100 'URL too long'
-echo "test_sizes_and_guard: OTA_CONFIG_FILE takes effect: 4 slots, a 2048-byte manifest limit and a 100-character URL are refused"
+echo "test_sizes_and_guard: OTA_CONFIG_FILE takes effect: 4 slots, a 200-character manifest URL and a 100-character manifest entry URL are refused"
 
 # 2. Mismatched pairs do not link, and the linker names the layout the program expects.
 for pair in small:default default:small; do

@@ -7,8 +7,9 @@
  * NUL-terminated); any error leaves the plan all zero; an OK plan obeys the selection rules
  * (update newer than running unless downgrades are allowed, never rejected, never erased,
  * a printable URL of url_len bytes, distinct erase versions); the same manifest gives the same
- * verdict and plan with a token storage of any size that suffices; a downgrade-allowing device
- * gets an update whenever the strict one does.
+ * verdict, plan and error location fed in pieces (one byte at a time, and in pieces whose
+ * sizes the input's own bytes choose) as whole; a downgrade-allowing device gets an update
+ * whenever the strict one does.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -82,8 +83,31 @@ static void check_plan(ota_manifest_status_t st, const ota_manifest_plan_t *plan
     }
 }
 
-static ota_manifest_token_t g_tokens[OTA_MANIFEST_TOKENS_DEFAULT];
-static ota_manifest_token_t g_tokens_big[4 * OTA_MANIFEST_TOKENS_DEFAULT];
+/* The manifest fed in pieces: of `piece` bytes, or (piece 0) of sizes taken from the input's
+ * own bytes, as a network would cut it. */
+static ota_manifest_status_t select_in_pieces(ota_manifest_parser_t *parser, const uint8_t *data,
+                                              size_t size, size_t piece,
+                                              const ota_manifest_device_t *dev,
+                                              ota_manifest_plan_t *plan)
+{
+    if (size > parser->max_size) {
+        return ota_manifest_select(parser, (const char *)data, size, dev, plan);
+    }
+    ota_manifest_status_t st = ota_manifest_begin(parser, dev, plan);
+    if (st != OTA_MANIFEST_OK) {
+        abort();
+    }
+    do {
+        for (size_t at = 0, k = 0; at < size; k++) {
+            size_t n = piece != 0u ? piece : 1u + data[k % size] % 61u;
+            n = n < size - at ? n : size - at;
+            ota_manifest_feed(parser, data + at, n);
+            at += n;
+        }
+        st = ota_manifest_end(parser);
+    } while (st == OTA_MANIFEST_AGAIN);
+    return st;
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -96,22 +120,29 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         .rejected_ctx = NULL,
     };
     ota_manifest_parser_t parser;
-    ota_manifest_parser_init(&parser, g_tokens, OTA_MANIFEST_TOKENS_DEFAULT);
+    ota_manifest_parser_init(&parser);
     ota_manifest_plan_t plan;
     memset(&plan, 0xA5, sizeof plan); /* garbage in: the callee must set every byte */
     ota_manifest_status_t st = ota_manifest_select(&parser, (const char *)data, size, &dev, &plan);
     check_plan(st, &plan, &dev);
+    if (st == OTA_MANIFEST_AGAIN || st == OTA_MANIFEST_ERR_CHANGED) {
+        abort(); /* a whole buffer is read twice when needed, and is the same both times */
+    }
 
-    /* More token storage: the same answer whenever the first storage was enough. */
-    ota_manifest_parser_t big;
-    ota_manifest_parser_init(&big, g_tokens_big, sizeof g_tokens_big / sizeof g_tokens_big[0]);
-    ota_manifest_plan_t plan_big;
-    memset(&plan_big, 0x5A, sizeof plan_big);
-    ota_manifest_status_t st_big = ota_manifest_select(&big, (const char *)data, size, &dev, &plan_big);
-    check_plan(st_big, &plan_big, &dev);
-    if (st != OTA_MANIFEST_ERR_TOO_MANY_TOKENS &&
-        (st != st_big || memcmp(&plan, &plan_big, sizeof plan) != 0)) {
-        abort();
+    /* In pieces: the same answer, to the byte where the error is. */
+    for (size_t piece = 0; piece <= 1u; piece++) {
+        ota_manifest_parser_t p2;
+        ota_manifest_parser_init(&p2);
+        ota_manifest_plan_t plan2;
+        memset(&plan2, 0x5A, sizeof plan2);
+        ota_manifest_status_t st2 = select_in_pieces(&p2, data, size, piece, &dev, &plan2);
+        if (st2 != st || memcmp(&plan, &plan2, sizeof plan) != 0 ||
+            p2.error_offset != parser.error_offset || p2.error_entry != parser.error_entry) {
+            abort();
+        }
+    }
+    if (st != OTA_MANIFEST_OK && parser.error_offset > size) {
+        abort(); /* an error is located inside the text */
     }
 
     /* A device that accepts downgrades: still valid, and never loses an update. */

@@ -48,7 +48,6 @@ static const char SAMPLE[] =
     "    }\n";
 
 typedef struct fixture {
-    ota_manifest_token_t tokens[OTA_MANIFEST_TOKENS_DEFAULT];
     ota_manifest_parser_t parser;
     ota_manifest_device_t device;
     ota_manifest_plan_t plan;
@@ -73,7 +72,7 @@ static int setup(void **state)
 {
     fixture_t *fx = calloc(1, sizeof(*fx));
     assert_non_null(fx);
-    ota_manifest_parser_init(&fx->parser, fx->tokens, OTA_MANIFEST_TOKENS_DEFAULT);
+    ota_manifest_parser_init(&fx->parser);
     fx->device.running_version = 1;
     fx->device.is_rejected = is_rejected;
     fx->device.rejected_ctx = fx;
@@ -606,25 +605,95 @@ static void url_limit_and_manifest_limit(void **state)
     assert_plan_empty(&fx->plan);
 }
 
-static void token_storage_limit(void **state)
+/* Fed in pieces of every size, the text gives the same verdict, plan and diagnostics as
+ * whole: the reader keeps no byte of it between calls. */
+static ota_manifest_status_t run_in_pieces(fixture_t *fx, const char *json, size_t piece)
+{
+    size_t len = strlen(json);
+    memset(&fx->plan, 0xA5, sizeof(fx->plan));
+    ota_manifest_status_t st = ota_manifest_begin(&fx->parser, &fx->device, &fx->plan);
+    assert_int_equal(st, OTA_MANIFEST_OK);
+    do {
+        for (size_t at = 0; at < len; at += piece) {
+            ota_manifest_feed(&fx->parser, json + at, len - at < piece ? len - at : piece);
+        }
+        st = ota_manifest_end(&fx->parser);
+    } while (st == OTA_MANIFEST_AGAIN);
+    return st;
+}
+
+static void pieces_of_any_size_give_the_same_answer(void **state)
 {
     fixture_t *fx = *state;
-    /* The sample needs 21 tokens: 20 is too few, 21 is enough. */
-    ota_manifest_parser_init(&fx->parser, fx->tokens, 21);
-    assert_int_equal(run(fx, SAMPLE), OTA_MANIFEST_OK);
-    assert_int_equal(fx->parser.tokens_used, 21);
-    ota_manifest_parser_init(&fx->parser, fx->tokens, 20);
-    assert_int_equal(run(fx, SAMPLE), OTA_MANIFEST_ERR_TOO_MANY_TOKENS);
-    assert_plan_empty(&fx->plan);
-    /* 2 bytes per token fills the default storage long before the default size limit. */
-    ota_manifest_parser_init(&fx->parser, fx->tokens, OTA_MANIFEST_TOKENS_DEFAULT);
-    static char m[4000];
-    strcpy(m, "{\"ota\":[],\"x\":[0");
-    while (strlen(m) < sizeof(m) - 8) {
-        strcat(m, ",0");
+    static const char *texts[] = {
+        SAMPLE,
+        "\xEF\xBB\xBF" OTA(ERASE(2) "," UPD(6, "http:\\/\\/h\\/\\u0036", DA)),
+        OTA(UPD(9, "http://h/9", DA) "," UPD(4, "http://h/4", DB) "," ERASE(9)),
+        OTA(UPD(3, "http://h/", "nothex")),
+        "{\"ota\":[],\n  \"x\":tru}",
+        "{\"ota\":[{\"Version\":3,\"EraseVer\":true}],\"Sequence\":12,\"Expires\":1e3}",
+    };
+    for (size_t t = 0; t < sizeof(texts) / sizeof(texts[0]); t++) {
+        ota_manifest_status_t whole = run(fx, texts[t]);
+        ota_manifest_plan_t plan = fx->plan;
+        uint32_t offset = fx->parser.error_offset;
+        int32_t entry = fx->parser.error_entry;
+        for (size_t piece = 1; piece <= 7; piece++) {
+            assert_int_equal(run_in_pieces(fx, texts[t], piece), whole);
+            assert_memory_equal(&fx->plan, &plan, sizeof(plan));
+            assert_int_equal(fx->parser.error_offset, offset);
+            assert_int_equal(fx->parser.error_entry, entry);
+        }
     }
-    strcat(m, "]}");
-    assert_int_equal(run(fx, m), OTA_MANIFEST_ERR_TOO_MANY_TOKENS);
+    /* Too large is found at the first byte over the limit, whatever the pieces. */
+    fx->parser.max_size = 100;
+    assert_int_equal(run_in_pieces(fx, SAMPLE, 64), OTA_MANIFEST_ERR_TOO_LARGE);
+    assert_int_equal(fx->parser.error_offset, 100);
+    assert_plan_empty(&fx->plan);
+}
+
+/* An erase entry after the update it removes: the candidates passed over for that update are
+ * found by a second pass over the same text, which must be the same text. */
+static void late_erase_entry_asks_for_a_second_pass(void **state)
+{
+    fixture_t *fx = *state;
+    const char *m = OTA(UPD(4, "http://h/4", DA) "," UPD(9, "http://h/9", DB) "," ERASE(9));
+    size_t n = strlen(m);
+    assert_int_equal(ota_manifest_begin(&fx->parser, &fx->device, &fx->plan), OTA_MANIFEST_OK);
+    ota_manifest_feed(&fx->parser, m, n);
+    assert_int_equal(ota_manifest_end(&fx->parser), OTA_MANIFEST_AGAIN);
+    ota_manifest_feed(&fx->parser, m, n);
+    assert_int_equal(ota_manifest_end(&fx->parser), OTA_MANIFEST_OK);
+    assert_int_equal(fx->plan.update.version, 4);
+    assert_string_equal(fx->plan.update.url, "http://h/4");
+    assert_int_equal(fx->plan.erase_count, 1);
+    assert_int_equal(fx->plan.erase_versions[0], 9);
+    assert_int_equal(fx->plan.entry_count, 3);
+
+    /* Nothing was passed over for 9: one pass is exact. */
+    m = OTA(UPD(9, "http://h/9", DB) "," ERASE(9) "," UPD(2, "http://h/2", DA));
+    assert_int_equal(ota_manifest_begin(&fx->parser, &fx->device, &fx->plan), OTA_MANIFEST_OK);
+    ota_manifest_feed(&fx->parser, m, strlen(m));
+    assert_int_equal(ota_manifest_end(&fx->parser), OTA_MANIFEST_OK);
+    assert_int_equal(fx->plan.update.version, 2);
+
+    /* The second text differs: its length, or a new erase version. */
+    m = OTA(UPD(4, "http://h/4", DA) "," UPD(9, "http://h/9", DB) "," ERASE(9));
+    const char *other[] = {
+        OTA(UPD(4, "http://h/44", DA) "," UPD(9, "http://h/9", DB) "," ERASE(9)),
+        OTA(UPD(4, "http://h/4", DA) "," UPD(9, "http://h/9", DB) "," ERASE(8)),
+    };
+    for (size_t k = 0; k < 2; k++) {
+        assert_int_equal(ota_manifest_begin(&fx->parser, &fx->device, &fx->plan), OTA_MANIFEST_OK);
+        ota_manifest_feed(&fx->parser, m, strlen(m));
+        assert_int_equal(ota_manifest_end(&fx->parser), OTA_MANIFEST_AGAIN);
+        ota_manifest_feed(&fx->parser, other[k], strlen(other[k]));
+        assert_int_equal(ota_manifest_end(&fx->parser), OTA_MANIFEST_ERR_CHANGED);
+        assert_plan_empty(&fx->plan);
+    }
+    /* Without begin, nothing is read. */
+    assert_int_equal(ota_manifest_end(&fx->parser), OTA_MANIFEST_ERR_ARG);
+    ota_manifest_feed(&fx->parser, m, strlen(m)); /* ignored, must not crash */
 }
 
 static void bad_arguments(void **state)
@@ -637,13 +706,13 @@ static void bad_arguments(void **state)
                      OTA_MANIFEST_ERR_ARG);
     assert_int_equal(ota_manifest_select(&fx->parser, m, n, NULL, &fx->plan), OTA_MANIFEST_ERR_ARG);
     assert_int_equal(ota_manifest_select(&fx->parser, m, n, &fx->device, NULL), OTA_MANIFEST_ERR_ARG);
-    ota_manifest_parser_t empty;
-    ota_manifest_parser_init(&empty, NULL, 16);
-    assert_int_equal(ota_manifest_select(&empty, m, n, &fx->device, &fx->plan), OTA_MANIFEST_ERR_ARG);
-    ota_manifest_parser_init(&empty, fx->tokens, 0);
-    assert_int_equal(ota_manifest_select(&empty, m, n, &fx->device, &fx->plan), OTA_MANIFEST_ERR_ARG);
     assert_plan_empty(&fx->plan);
-    ota_manifest_parser_init(NULL, fx->tokens, 1); /* must not crash */
+    assert_int_equal(ota_manifest_begin(NULL, &fx->device, &fx->plan), OTA_MANIFEST_ERR_ARG);
+    assert_int_equal(ota_manifest_begin(&fx->parser, NULL, &fx->plan), OTA_MANIFEST_ERR_ARG);
+    assert_int_equal(ota_manifest_begin(&fx->parser, &fx->device, NULL), OTA_MANIFEST_ERR_ARG);
+    assert_int_equal(ota_manifest_end(NULL), OTA_MANIFEST_ERR_ARG);
+    ota_manifest_feed(NULL, m, n);  /* must not crash */
+    ota_manifest_parser_init(NULL); /* must not crash */
 }
 
 static void status_names_are_distinct(void **state)
@@ -732,20 +801,6 @@ static void freshness_fields_are_read(void **state)
 
 /* ---- hostile sizes --------------------------------------------------------------------- */
 
-/* A parser with room for anything: the limits that remain are the format's own. */
-typedef struct big_parser {
-    ota_manifest_token_t *tokens;
-    ota_manifest_parser_t parser;
-} big_parser_t;
-
-static void big_parser_init(big_parser_t *bp, uint32_t tokens, uint32_t max_size)
-{
-    bp->tokens = calloc(tokens, sizeof(*bp->tokens));
-    assert_non_null(bp->tokens);
-    ota_manifest_parser_init(&bp->parser, bp->tokens, tokens);
-    bp->parser.max_size = max_size;
-}
-
 static void ten_thousand_entries(void **state)
 {
     fixture_t *fx = *state;
@@ -763,22 +818,15 @@ static void ten_thousand_entries(void **state)
     /* Default limits: refused on size, unread. */
     assert_int_equal(ota_manifest_select(&fx->parser, m, n, &fx->device, &fx->plan),
                      OTA_MANIFEST_ERR_TOO_LARGE);
-    /* Enough size but default tokens: refused on tokens. */
+    /* With the size allowed, the same parser reads them all: it holds one entry at a time. */
     fx->parser.max_size = (uint32_t)n;
-    assert_int_equal(ota_manifest_select(&fx->parser, m, n, &fx->device, &fx->plan),
-                     OTA_MANIFEST_ERR_TOO_MANY_TOKENS);
-    /* Room for everything: works, and quickly. */
-    big_parser_t bp;
-    big_parser_init(&bp, 100000, (uint32_t)n);
     clock_t t0 = clock();
-    assert_int_equal(ota_manifest_select(&bp.parser, m, n, &fx->device, &fx->plan), OTA_MANIFEST_OK);
+    assert_int_equal(ota_manifest_select(&fx->parser, m, n, &fx->device, &fx->plan), OTA_MANIFEST_OK);
     double ms = (double)(clock() - t0) * 1000.0 / CLOCKS_PER_SEC;
-    print_message("    10,000 entries (%zu bytes, %u tokens): %.1f ms\n", n, bp.parser.tokens_used, ms);
+    print_message("    10,000 entries (%zu bytes): %.1f ms\n", n, ms);
     assert_int_equal(fx->plan.entry_count, 10000);
     assert_int_equal(fx->plan.update.version, 10000);
     assert_string_equal(fx->plan.update.url, "http://h/10000");
-    assert_true(ms < 2000.0);
-    free(bp.tokens);
     free(m);
 }
 
@@ -821,39 +869,44 @@ static void nesting_1000_deep(void **state)
     fixture_t *fx = *state;
     size_t n;
     char *m = nested(1000, "{\"ota\":[],\"x\":", "}", &n);
-    assert_int_equal(ota_manifest_select(&fx->parser, m, n, &fx->device, &fx->plan),
-                     OTA_MANIFEST_ERR_TOO_MANY_TOKENS);
-    big_parser_t bp;
-    big_parser_init(&bp, 4000, 1u << 20);
-    assert_int_equal(ota_manifest_select(&bp.parser, m, n, &fx->device, &fx->plan),
+    ota_manifest_parser_t big;
+    ota_manifest_parser_init(&big);
+    big.max_size = 1u << 20;
+    assert_int_equal(ota_manifest_select(&big, m, n, &fx->device, &fx->plan),
                      OTA_MANIFEST_ERR_TOO_DEEP);
     assert_plan_empty(&fx->plan);
     /* Deepest accepted: the limit itself (the root object is level 1). */
     free(m);
     m = nested(OTA_MANIFEST_MAX_DEPTH_DEFAULT - 1, "{\"ota\":[],\"x\":", "}", &n);
-    assert_int_equal(ota_manifest_select(&bp.parser, m, n, &fx->device, &fx->plan), OTA_MANIFEST_OK);
+    assert_int_equal(ota_manifest_select(&big, m, n, &fx->device, &fx->plan), OTA_MANIFEST_OK);
     free(m);
     m = nested(OTA_MANIFEST_MAX_DEPTH_DEFAULT, "{\"ota\":[],\"x\":", "}", &n);
-    assert_int_equal(ota_manifest_select(&bp.parser, m, n, &fx->device, &fx->plan),
+    assert_int_equal(ota_manifest_select(&big, m, n, &fx->device, &fx->plan),
                      OTA_MANIFEST_ERR_TOO_DEEP);
     /* Raised to the ceiling, and past it (clamped). */
-    bp.parser.max_depth = 1000;
+    big.max_depth = 1000;
     free(m);
     m = nested(OTA_MANIFEST_MAX_DEPTH_LIMIT - 1, "{\"ota\":[],\"x\":", "}", &n);
-    assert_int_equal(ota_manifest_select(&bp.parser, m, n, &fx->device, &fx->plan), OTA_MANIFEST_OK);
+    assert_int_equal(ota_manifest_select(&big, m, n, &fx->device, &fx->plan), OTA_MANIFEST_OK);
     free(m);
     m = nested(1000, "{\"ota\":[],\"x\":", "}", &n);
-    assert_int_equal(ota_manifest_select(&bp.parser, m, n, &fx->device, &fx->plan),
+    assert_int_equal(ota_manifest_select(&big, m, n, &fx->device, &fx->plan),
                      OTA_MANIFEST_ERR_TOO_DEEP);
-    /* Unbalanced, 1,000 deep: still a named error. */
+    /* Unbalanced, 1,000 deep: the first fault in the text is named, the depth. */
     m[n - 2] = '}';
-    assert_int_equal(ota_manifest_select(&bp.parser, m, n, &fx->device, &fx->plan), OTA_MANIFEST_ERR_JSON);
+    assert_int_equal(ota_manifest_select(&big, m, n, &fx->device, &fx->plan),
+                     OTA_MANIFEST_ERR_TOO_DEEP);
+    free(m);
+    /* Unbalanced within the depth: invalid JSON, at the bracket that does not match. */
+    m = nested(10, "{\"ota\":[],\"x\":", "}", &n);
+    m[n - 2] = '}';
+    assert_int_equal(ota_manifest_select(&big, m, n, &fx->device, &fx->plan), OTA_MANIFEST_ERR_JSON);
+    assert_int_equal(big.error_offset, n - 2);
     free(m);
     m = nested(1000, "", "", &n);
-    assert_int_equal(ota_manifest_select(&bp.parser, m, n, &fx->device, &fx->plan),
+    assert_int_equal(ota_manifest_select(&big, m, n, &fx->device, &fx->plan),
                      OTA_MANIFEST_ERR_NOT_OBJECT);
     free(m);
-    free(bp.tokens);
 }
 
 static void huge_numbers_do_not_overflow(void **state)
@@ -940,7 +993,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(each_error_is_named_and_plans_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(error_location_is_reported, setup, teardown),
         cmocka_unit_test_setup_teardown(url_limit_and_manifest_limit, setup, teardown),
-        cmocka_unit_test_setup_teardown(token_storage_limit, setup, teardown),
+        cmocka_unit_test_setup_teardown(pieces_of_any_size_give_the_same_answer, setup, teardown),
+        cmocka_unit_test_setup_teardown(late_erase_entry_asks_for_a_second_pass, setup, teardown),
         cmocka_unit_test_setup_teardown(bad_arguments, setup, teardown),
         cmocka_unit_test(status_names_are_distinct),
         cmocka_unit_test_setup_teardown(hw_id_entries_for_other_boards_are_ignored, setup, teardown),

@@ -103,7 +103,7 @@ static void test_every_status_has_its_own_name(void **unused)
                 "unknown image status");
     check_names("signature status", ota_sig_status_str_int, OTA_SIG_OK, OTA_SIG_ERR_ARG,
                 "unknown signature status");
-    check_names("manifest status", ota_manifest_status_str_int, OTA_MANIFEST_OK,
+    check_names("manifest status", ota_manifest_status_str_int, OTA_MANIFEST_AGAIN,
                 OTA_MANIFEST_ERR_EXPIRES, "unknown manifest status");
     check_names("manifest signature status", ota_manifest_sig_status_str_int,
                 OTA_MANIFEST_SIG_OK, OTA_MANIFEST_SIG_ERR_CRYPTO,
