@@ -60,15 +60,27 @@ static char **child_env(const char *dir, char *dir_var, size_t dir_var_len, char
     return env;
 }
 
-/* Child side, between fork and exec: async-signal-safe calls only. */
-static void exec_child(int exe_fd, int console_w, int heartbeat_w, char **env)
+int app_input_open(app_process_t *p, int *child_end)
 {
-    int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) != 0) {
+        return -1;
+    }
+    fcntl(fds[1], F_SETFL, O_NONBLOCK);
+    p->input_fd = fds[1];
+    *child_end = fds[0];
+    return 0;
+}
+
+/* Child side, between fork and exec: async-signal-safe calls only. */
+static void exec_child(int exe_fd, int console_w, int heartbeat_w, int input_r, char **env)
+{
     /* every fd we keep is first moved above the ones we set (0..3), so none is overwritten */
+    int in = fcntl(input_r, F_DUPFD_CLOEXEC, 10);
     int hb = fcntl(heartbeat_w, F_DUPFD_CLOEXEC, 10);
     int con = fcntl(console_w, F_DUPFD_CLOEXEC, 10);
     int exe = fcntl(exe_fd, F_DUPFD_CLOEXEC, 10);
-    if (devnull < 0 || hb < 0 || con < 0 || exe < 0 || dup2(devnull, 0) < 0 || dup2(con, 1) < 0 ||
+    if (in < 0 || hb < 0 || con < 0 || exe < 0 || dup2(in, 0) < 0 || dup2(con, 1) < 0 ||
         dup2(con, 2) < 0 || dup2(hb, APP_HEARTBEAT_FD) < 0) {
         _exit(126);
     }
@@ -92,7 +104,7 @@ int app_start(app_process_t *app, const char *board_dir, const uint8_t *payload,
               char *err, size_t err_len)
 {
     app->pid = -1;
-    app->console_fd = app->heartbeat_fd = -1;
+    app->console_fd = app->heartbeat_fd = app->input_fd = -1;
     int exe = memfd_create("otaflow-app", MFD_CLOEXEC);
     if (exe < 0 || write_all(exe, payload, len) != 0) {
         snprintf(err, err_len, "cannot copy the application into memory: %s", strerror(errno));
@@ -101,7 +113,7 @@ int app_start(app_process_t *app, const char *board_dir, const uint8_t *payload,
         }
         return -1;
     }
-    int con[2], hb[2];
+    int con[2], hb[2], in_r;
     if (pipe2(con, O_CLOEXEC) != 0) {
         close(exe);
         snprintf(err, err_len, "pipe: %s", strerror(errno));
@@ -112,18 +124,24 @@ int app_start(app_process_t *app, const char *board_dir, const uint8_t *payload,
         snprintf(err, err_len, "pipe: %s", strerror(errno));
         return -1;
     }
+    if (app_input_open(app, &in_r) != 0) {
+        close(exe), close(con[0]), close(con[1]), close(hb[0]), close(hb[1]);
+        snprintf(err, err_len, "pipe: %s", strerror(errno));
+        return -1;
+    }
     char dir_var[BOARD_PATH_MAX + 32], fd_var[64];
     char **env = child_env(board_dir, dir_var, sizeof dir_var, fd_var, sizeof fd_var);
     fflush(stdout);
     pid_t pid = env != NULL ? fork() : -1;
     if (pid == 0) {
-        exec_child(exe, con[1], hb[1], env);
+        exec_child(exe, con[1], hb[1], in_r, env);
     }
     int saved = errno;
     free(env);
-    close(exe), close(con[1]), close(hb[1]);
+    close(exe), close(con[1]), close(hb[1]), close(in_r);
     if (pid < 0) {
-        close(con[0]), close(hb[0]);
+        close(con[0]), close(hb[0]), close(app->input_fd);
+        app->input_fd = -1;
         snprintf(err, err_len, "cannot start the application: %s", strerror(saved));
         return -1;
     }
@@ -156,7 +174,10 @@ void app_release(app_process_t *app)
     if (app->heartbeat_fd >= 0) {
         close(app->heartbeat_fd);
     }
-    app->console_fd = app->heartbeat_fd = -1;
+    if (app->input_fd >= 0) {
+        close(app->input_fd);
+    }
+    app->console_fd = app->heartbeat_fd = app->input_fd = -1;
 }
 
 void app_kill(app_process_t *app)

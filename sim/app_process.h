@@ -5,7 +5,7 @@
  * fexecve in a child process, so what runs is exactly what the bootloader installed.
  *
  * The child gets: stdout and stderr on one pipe (the console), a heartbeat pipe on fd 3 for
- * the watchdog, stdin from /dev/null, and in its environment OTAFLOW_BOARD_DIR (absolute
+ * the watchdog, stdin from a pipe (the console's input: what the board types), and in its environment OTAFLOW_BOARD_DIR (absolute
  * path of the board) and OTAFLOW_BOARD_HEARTBEAT_FD=3.
  */
 #ifndef OTAFLOW_SIM_APP_PROCESS_H
@@ -22,7 +22,12 @@ typedef struct app_process {
     pid_t pid;         /**< child, or -1 */
     int console_fd;    /**< read end of the console pipe (non-blocking), or -1 */
     int heartbeat_fd;  /**< read end of the heartbeat pipe (non-blocking), or -1 */
+    int input_fd;      /**< write end of the child's stdin (non-blocking), or -1 */
 } app_process_t;
+
+/** Open the console input pipe of p (p->input_fd, non-blocking, close-on-exec); its read
+ *  end, for the child's stdin, in *child_end (close-on-exec: dup2 it). 0, or -1 (errno). */
+int app_input_open(app_process_t *p, int *child_end);
 
 /** Start payload[0, len) as a program. Returns 0, or -1 with the reason in err. */
 int app_start(app_process_t *app, const char *board_dir, const uint8_t *payload, size_t len,
@@ -42,7 +47,7 @@ void app_kill(app_process_t *app);
  *  Async-signal-safe. */
 void app_exec_failed(const char *what) __attribute__((noreturn));
 
-/** Close the pipes (after the child was reaped). */
+/** Close the pipes (after the child was reaped); the input pipe too. */
 void app_release(app_process_t *app);
 
 #endif /* OTAFLOW_SIM_APP_PROCESS_H */

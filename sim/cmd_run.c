@@ -40,7 +40,8 @@ static const char HELP[] =
     "                        torn (it is left half done)\n"
     "  --seed N              seed of the torn operation's random damage (default 1)\n"
     "\n"
-    "Without a goal the board runs until --timeout or Ctrl-C.\n"
+    "Without a goal the board runs until --timeout or Ctrl-C. When run from a terminal, lines\n"
+    "typed on it go to the board's console too.\n"
     "On a qemu board (create --engine qemu) the firmware runs on QEMU's mps2-an386, launched\n"
     "again at each reset; the watchdog is the firmware's own (docs/board.md, Engines).\n"
     "exit status: 0 goal reached, 1 failure, 2 bad usage, 3 timeout, 4 power cut,\n"
@@ -126,6 +127,24 @@ bool run_reaped(run_ctx_t *r, app_process_t *p, bool console_open, int *wait_sta
     console_flush(&r->console);
     app_release(p);
     return true;
+}
+
+bool run_poll_console(run_ctx_t *r, app_process_t *p, bool console_open, struct pollfd *pf_extra)
+{
+    struct pollfd pf[3] = {{console_open ? p->console_fd : -1, POLLIN, 0},
+                           {console_input_terminal_fd(&r->input), POLLIN, 0},
+                           {-1, 0, 0}};
+    if (pf_extra != NULL) {
+        pf[2] = *pf_extra;
+    }
+    poll(pf, 3, POLL_MS);
+    if (pf_extra != NULL) {
+        *pf_extra = pf[2];
+    }
+    if (pf[1].revents != 0) {
+        console_input_forward(&r->input, &r->console, p->input_fd);
+    }
+    return console_open && console_feed(&r->console, p->console_fd) == 0;
 }
 
 void run_stop(run_ctx_t *r, app_process_t *p)
@@ -217,6 +236,7 @@ static int start_app(run_ctx_t *r, app_process_t *app)
         console_board(&r->console, "%s", err);
         return BOARD_EXIT_FAIL;
     }
+    console_input_started(&r->input, &r->console, app->input_fd);
     return -1;
 }
 
@@ -248,14 +268,10 @@ static int supervise(run_ctx_t *r, app_process_t *app)
     uint64_t last_heartbeat = run_mono_ms(), next_goal_check = 0;
     bool console_open = true;
     for (;;) {
-        struct pollfd pf[2] = {{console_open ? app->console_fd : -1, POLLIN, 0},
-                               {app->heartbeat_fd, POLLIN, 0}};
-        poll(pf, 2, POLL_MS);
+        struct pollfd hb = {app->heartbeat_fd, POLLIN, 0};
+        console_open = run_poll_console(r, app, console_open, &hb);
         uint64_t now = run_mono_ms();
-        if (console_open && console_feed(&r->console, app->console_fd) != 0) {
-            console_open = false;
-        }
-        if (pf[1].revents & POLLIN) {
+        if (hb.revents & POLLIN) {
             drain(app->heartbeat_fd);
             last_heartbeat = now;
         }
@@ -357,12 +373,16 @@ int cmd_run(int argc, char **argv)
         {"power-cut-at", &cut_at, NULL},         {"cut-mode", &cut_mode, NULL},
         {"seed", &seed, NULL},                   {NULL, NULL, NULL},
     };
+    static run_ctx_t r;
+    memset(&r, 0, sizeof r);
+    argc = console_input_take(&r.input, argc, argv);
+    if (argc < 0) {
+        return BOARD_EXIT_USAGE;
+    }
     int p = cli_parse(argc, argv, opts, &dir, 1, HELP);
     if (p != 0) {
         return p > 0 ? BOARD_EXIT_OK : BOARD_EXIT_USAGE;
     }
-    static run_ctx_t r;
-    memset(&r, 0, sizeof r);
     r.dir = dir;
     uint32_t timeout_s = 0, cut = 0, seed_v = 1;
     ota_sim_cut_mode_t mode = OTA_SIM_CUT_BEFORE;

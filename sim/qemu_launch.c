@@ -153,13 +153,12 @@ int qemu_cmdline_build(qemu_cmdline_t *q, const char *abs_dir, const board_confi
 }
 
 /* Child side, between fork and exec: async-signal-safe calls only. */
-static void exec_qemu(char *const argv[], int out_w, int log_fd, pid_t parent)
+static void exec_qemu(char *const argv[], int in_r, int out_w, int log_fd, pid_t parent)
 {
-    int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
     /* never outlive otaflow-board, whatever kills it; and not in its process group, so a
      * terminal's Ctrl-C reaches only otaflow-board, which stops QEMU itself */
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent || setpgid(0, 0) != 0 ||
-        devnull < 0 || dup2(devnull, 0) < 0 || dup2(out_w, 1) < 0 || dup2(log_fd, 2) < 0) {
+        dup2(in_r, 0) < 0 || dup2(out_w, 1) < 0 || dup2(log_fd, 2) < 0) {
         _exit(126);
     }
     execvp(argv[0], argv);
@@ -170,13 +169,16 @@ int qemu_start(app_process_t *p, const qemu_cmdline_t *q, const char *log_path, 
                size_t err_len)
 {
     p->pid = -1;
-    p->console_fd = p->heartbeat_fd = -1;
+    p->console_fd = p->heartbeat_fd = p->input_fd = -1;
     int log_fd = open(log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    int out[2] = {-1, -1};
-    if (log_fd < 0 || pipe2(out, O_CLOEXEC) != 0) {
+    int out[2] = {-1, -1}, in_r = -1;
+    if (log_fd < 0 || pipe2(out, O_CLOEXEC) != 0 || app_input_open(p, &in_r) != 0) {
         snprintf(err, err_len, "cannot start QEMU: %s: %s", log_path, strerror(errno));
         if (log_fd >= 0) {
             close(log_fd);
+        }
+        if (out[0] >= 0) {
+            close(out[0]), close(out[1]);
         }
         return -1;
     }
@@ -184,13 +186,16 @@ int qemu_start(app_process_t *p, const qemu_cmdline_t *q, const char *log_path, 
     fflush(stdout);
     pid_t pid = fork();
     if (pid == 0) {
-        exec_qemu(q->argv, out[1], log_fd, parent);
+        exec_qemu(q->argv, in_r, out[1], log_fd, parent);
     }
     int saved = errno;
     close(out[1]);
     close(log_fd);
+    close(in_r);
     if (pid < 0) {
         close(out[0]);
+        close(p->input_fd);
+        p->input_fd = -1;
         snprintf(err, err_len, "cannot start QEMU: %s", strerror(saved));
         return -1;
     }

@@ -43,7 +43,7 @@ uint16_t qemu_forwarded_port(const char *manifest_url);
 
 /** Start QEMU with q's command line in its own process group (a Ctrl-C reaches only
  *  otaflow-board, which stops it), killed by the kernel if otaflow-board dies, stdin from
- *  /dev/null, stdout (the UART) on p->console_fd, stderr into log_path. Reap and stop it with
+ *  the console input pipe (p->input_fd: the UART's receiver), stdout (the UART) on p->console_fd, stderr into log_path. Reap and stop it with
  *  app_reaped / app_stop / app_kill. Returns 0, or -1 with the reason in err. */
 int qemu_start(app_process_t *p, const qemu_cmdline_t *q, const char *log_path, char *err,
                size_t err_len);

@@ -9,12 +9,14 @@
 #ifndef OTAFLOW_SIM_RUN_H
 #define OTAFLOW_SIM_RUN_H
 
+#include <poll.h>
 #include <signal.h>
 #include <stdint.h>
 
 #include "app_process.h"
 #include "board_view.h"
 #include "console.h"
+#include "console_input.h"
 
 #define EXIT_INTERRUPTED 130
 #define POLL_MS 50
@@ -33,6 +35,7 @@ typedef struct run_ctx {
     board_config_t cfg;
     ota_sim_power_t *power;    /**< host: DIR/power mapped; qemu: a copy of DIR/power.qemu */
     console_t console;
+    console_input_t input;     /**< what the board types on the console (--send, terminal) */
     run_goal_t goal;
     uint64_t deadline_ms;      /**< 0: none */
     uint64_t ops_at_power_on;  /**< power->ops when this run started: --power-cut-at counts
@@ -67,6 +70,11 @@ bool run_reaped(run_ctx_t *r, app_process_t *p, bool console_open, int *wait_sta
 /** Stop the child (the goal, the timeout, an interrupt): SIGTERM, SIGKILL after
  *  STOP_GRACE_MS; what it printed before is shown. */
 void run_stop(run_ctx_t *r, app_process_t *p);
+
+/** Poll the child's console (and the terminal, when interactive) for up to POLL_MS; relay
+ *  what the terminal typed. Returns whether the console may still be read (false at its
+ *  end). pf_extra (may be NULL) is polled too, its revents filled. */
+bool run_poll_console(run_ctx_t *r, app_process_t *p, bool console_open, struct pollfd *pf_extra);
 
 /** Print "timeout: goal not reached" and return BOARD_EXIT_TIMEOUT. */
 int run_timeout_exit(run_ctx_t *r);

@@ -6,7 +6,8 @@
  * says what happened (docs/firmware.md): 0 a reset (SYSRESETREQ or the watchdog), 3 the
  * requested power cut, 5 the bootloader found no valid image; anything else is a failure of
  * QEMU itself, whose stderr (DIR/qemu.log) is then shown. The UART is relayed as the host
- * engine relays the application's output, and the same goals are watched.
+ * engine relays the application's output (and typed on as it types on the application's
+ * stdin), and the same goals are watched.
  */
 #include <errno.h>
 #include <limits.h>
@@ -85,11 +86,7 @@ static int watch(run_ctx_t *r, app_process_t *q)
     uint64_t next_goal_check = 0;
     bool console_open = true;
     for (;;) {
-        struct pollfd pf = {console_open ? q->console_fd : -1, POLLIN, 0};
-        poll(&pf, 1, POLL_MS);
-        if (console_open && console_feed(&r->console, q->console_fd) != 0) {
-            console_open = false;
-        }
+        console_open = run_poll_console(r, q, console_open, NULL);
         int ws;
         if (run_reaped(r, q, console_open, &ws)) {
             return qemu_ended(r, ws);
@@ -132,6 +129,7 @@ static int launch_loop(run_ctx_t *r)
             console_board(&r->console, "%s", err);
             return BOARD_EXIT_FAIL;
         }
+        console_input_started(&r->input, &r->console, q.input_fd);
         int rc = watch(r, &q);
         if (rc >= 0) {
             return rc;

@@ -13,6 +13,8 @@
  *  - agent events are console lines; download progress is `app: download progress B/T`;
  *  - a request file in the board directory (otaflow-board request) acts like a button
  *    (factory-reset, rollback, check, reset; hang simulates a stuck firmware for the watchdog);
+ *  - its stdin is the board's console input (`otaflow-board run --send`): `sysota` commands
+ *    (examples/common/app_console.h);
  *  - the agent's reset port ends the program with status 0: the board resets.
  * Built with -DOTA_APP_CRASH_AT_START it aborts right after printing its version (the
  * rollback tests' bad release).
@@ -27,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "app_console.h"
 #include "app_events.h"
 #include "app_request.h"
 #include "board.h"
@@ -53,6 +56,8 @@ typedef struct app {
     int heartbeat_fd;
     bool confirmed;
     bool reset;       /**< the agent (or a request) asked for a reset */
+    bool console_open; /**< stdin (the board's console input) not yet at its end */
+    app_console_t console;
 } app_t;
 
 static app_t g_app; /* the application's one instance (large: agent buffers, store) */
@@ -170,6 +175,28 @@ static void handle_request(app_t *a)
     }
 }
 
+static void console_answer(void *ctx, const char *line)
+{
+    (void)ctx;
+    say("%s", line);
+}
+
+/* What the board typed on the console since the last call (stdin, non-blocking). */
+static void handle_console(app_t *a)
+{
+    char chunk[64];
+    while (a->console_open && !a->reset) {
+        ssize_t n = read(STDIN_FILENO, chunk, sizeof chunk);
+        if (n <= 0) {
+            a->console_open = n < 0 && (errno == EAGAIN || errno == EINTR);
+            return;
+        }
+        for (ssize_t i = 0; i < n && !a->reset; i++) {
+            a->reset = app_console_putc(&a->console, chunk[i]) == APP_REQUEST_RESET;
+        }
+    }
+}
+
 /* The board's clock: the host's UTC, standing in for an RTC set by authenticated time. */
 static uint64_t host_utc(void *ctx)
 {
@@ -283,6 +310,8 @@ int main(int argc, char **argv)
     if (start_agent(a) != 0) {
         return 1;
     }
+    app_console_init(&a->console, &a->agent, &a->store, a->version, console_answer, a);
+    a->console_open = fcntl(STDIN_FILENO, F_SETFL, O_NONBLOCK) == 0;
     uint32_t last_beat = ota_posix_now_ms() - HEARTBEAT_MS, last_request = 0;
     while (!g_stop && !a->reset) {
         uint32_t now = ota_posix_now_ms();
@@ -295,6 +324,7 @@ int main(int argc, char **argv)
             handle_request(a);
             last_request = now;
         }
+        handle_console(a);
         if (state == OTA_AGENT_IDLE || state == OTA_AGENT_RESET_PENDING ||
             state == OTA_AGENT_WAIT_NETWORK) {
             sleep_ms(IDLE_WAIT_MS);

@@ -11,7 +11,8 @@
  *    with confirm_on_start;
  *  - the agent's reset goes through the system port;
  *  - `otaflow-board request` (the board's buttons) reaches it as DIR/request, read and
- *    removed through semihosting every REQUEST_POLL_MS (docs/firmware.md, "Requests").
+ *    removed through semihosting every REQUEST_POLL_MS (docs/firmware.md, "Requests");
+ *  - what is typed on the UART is its `sysota` console (examples/common/app_console.h).
  * Built with OTA_APP_CRASH_AT_START it faults right after printing its version (a HardFault
  * whose handler hangs without kicking the watchdog): the rollback tests' bad release, which
  * the watchdog resets in every trial boot until the bootloader rolls it back.
@@ -20,6 +21,7 @@
 
 #include "an386.h"
 #include "app_agent.h"
+#include "app_console.h"
 #include "app_request.h"
 #include "board_args.h"
 #include "board_flash.h"
@@ -36,6 +38,7 @@
 #define KICK_MS 500u
 #define REQUEST_POLL_MS 200u
 #define REQUEST_MAX 32u
+#define CONSOLE_BYTES_PER_LOOP 64u /* bounds one pass of the super-loop */
 #define EXIT_FAIL 1
 
 typedef struct app {
@@ -49,6 +52,7 @@ typedef struct app {
     uint32_t version;
     bool confirmed;
     app_agent_t agent;
+    app_console_t console;
 } app_t;
 
 static app_t g_app;
@@ -155,6 +159,17 @@ static void handle_request(app_t *a, bool agent)
     }
 }
 
+/* What was typed on the UART: the sysota console. */
+static void handle_console(app_t *a)
+{
+    char ch;
+    for (unsigned i = 0; i < CONSOLE_BYTES_PER_LOOP && console_getc(&ch); i++) {
+        if (app_console_putc(&a->console, ch) == APP_REQUEST_RESET) {
+            a->sys.system.ops->reset(a->sys.system.ctx);
+        }
+    }
+}
+
 static void on_healthy(void *ctx)
 {
     confirm(ctx, "first successful manifest check");
@@ -190,6 +205,8 @@ int main(void)
     };
     bool agent = app_agent_start(&a->agent, &env, last_kick) == 0; /* else: runs without */
     uint32_t last_request = last_kick;
+    app_console_init(&a->console, agent ? &a->agent.agent : NULL, &a->store, a->version,
+                     console_log, "app: ");
     handle_request(a, agent);
     for (;;) {
         uint32_t now = cm_millis();
@@ -201,6 +218,7 @@ int main(void)
             handle_request(a, agent);
             last_request = now;
         }
+        handle_console(a);
         if (!agent || app_agent_poll(&a->agent, now)) {
             __asm volatile("wfi"); /* nothing to do: the next SysTick wakes the loop */
         }

@@ -280,6 +280,39 @@ ota_agent_status_t ota_agent_abort(ota_agent_t *agent);
 /** Current state. */
 ota_agent_state_t ota_agent_state(const ota_agent_t *agent);
 
+/** The settings an application (or its console, the original's `sysota set`) may change
+ *  while the agent runs. */
+typedef struct ota_agent_settings {
+    const char *manifest_url;  /**< http(s) URL of the manifest; NULL or "": no checks */
+    uint32_t period_s;         /**< seconds between checks, 0 = only on demand, at most
+                                    OTA_AGENT_PERIOD_MAX_S */
+    bool auto_update;          /**< download an available update at once */
+    bool auto_reset;           /**< call ports.reset once something is ready */
+} ota_agent_settings_t;
+
+/** The agent's settings now. manifest_url points into the agent (NULL when it has none):
+ *  valid until the next ota_agent_set_settings(). @return OK; ERR_ARG (NULL). */
+ota_agent_status_t ota_agent_get_settings(const ota_agent_t *agent,
+                                          ota_agent_settings_t *settings);
+
+/**
+ * Change the agent's settings at run time (read them with ota_agent_get_settings(), change
+ * what you want, set them). Checked as ota_agent_init() checks its config; nothing changes
+ * when a check fails. The URL string is copied (it may be the one get returned).
+ *  - a new manifest URL is checked at the next poll when period_s is not 0 (as after init),
+ *    and forgets the backoff of the old server's failures;
+ *  - a new period_s schedules the next periodic check period_s after this call (before the
+ *    agent's first poll: the first check comes at once, as after init);
+ *  - auto_update applies from the next check; auto_reset at the next poll (turned on while
+ *    RESET_PENDING, the reset follows at once).
+ * @return OK; ERR_ARG (NULL); ERR_CONFIG (period_s over OTA_AGENT_PERIOD_MAX_S); ERR_URL
+ *         (manifest_url not an http(s) URL we can fetch, or too long, with manifest_keys too
+ *         long for ".sig"); ERR_INSECURE_URL (http:// with require_tls); ERR_BUSY (a new URL
+ *         while a check or download runs: ota_agent_abort() first, or try again when idle).
+ */
+ota_agent_status_t ota_agent_set_settings(ota_agent_t *agent,
+                                          const ota_agent_settings_t *settings);
+
 /** Short constant English names, never NULL. */
 const char *ota_agent_status_str(ota_agent_status_t status);
 const char *ota_agent_state_str(ota_agent_state_t state);

@@ -14,54 +14,23 @@
 
 #include <cmocka.h>
 
-#include "event_log.h"
 #include "journal.h"
-#include "mock_transport.h"
-#include "otaflow/agent.h"
-#include "store_fixture.h"
+#include "mock_device.h"
 
-typedef struct device {
-    store_fixture_t *fx;
-    mock_transport_t net; /* never used: nothing here goes to the network */
-    event_log_t events;
-    ota_agent_t agent;
-} device_t;
+typedef mock_device_t device_t;
 
-/* A device running v2 (confirmed, slot 1) with v1 as its factory image. */
+/* A device running v2 (confirmed, slot 1) with v1 as its factory image. Its reset port
+ * is counted, never acted on: these tests look at the store the bootloader will find. */
 static device_t *device_running_v2(void)
 {
-    device_t *d = calloc(1, sizeof *d);
-    assert_non_null(d);
-    d->fx = store_fixture_open(NULL, NULL);
-    ota_store_t *s = &d->fx->store;
-    static uint8_t img[6000];
-    store_fixture_image(img, sizeof img, 1);
-    uint8_t digest[OTA_SHA256_SIZE];
-    uint32_t done = 0;
-    ota_sha256(img, sizeof img, digest);
-    assert_int_equal(ota_store_factory_begin(s, 1, sizeof img, digest, &done), OTA_STORE_OK);
-    assert_int_equal(ota_store_download_write(s, done, img + done, sizeof img - done), OTA_STORE_OK);
-    assert_int_equal(ota_store_download_finish(s), OTA_STORE_OK);
-    uint8_t slot = store_fixture_store_version(d->fx, 2, 6000);
-    assert_int_equal(slot, 1);
-    assert_int_equal(ota_store_set_running(s, 2, slot), OTA_STORE_OK);
-
-    mock_init(&d->net);
     ota_agent_config_t cfg;
-    ota_agent_config_default(&cfg);
-    cfg.manifest_url = "http://ota.example/ota.json";
-    cfg.running_version = 2;
-    cfg.on_event = event_log_record;
-    cfg.event_user = &d->events;
-    ota_agent_ports_t ports = {.transport = mock_transport(&d->net), .store = s};
-    assert_int_equal(ota_agent_init(&d->agent, &cfg, &ports), OTA_AGENT_OK);
-    return d;
+    mock_device_config(&cfg);
+    return mock_device_open(&cfg, true);
 }
 
 static void device_free(device_t *d)
 {
-    store_fixture_close(d->fx);
-    free(d);
+    mock_device_free(d);
 }
 
 /* The store as the bootloader will find it after the reset. */

@@ -37,3 +37,8 @@ void console_log(void *ctx, const char *line)
 {
     put_line(ctx != NULL ? (const char *)ctx : "", line);
 }
+
+bool console_getc(char *ch)
+{
+    return uart_cmsdk_read(AN386_UART0, ch);
+}
