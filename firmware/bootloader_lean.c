@@ -8,9 +8,11 @@
  * and trusted keys compiled in (lean_config.h, lean_keys.c), no settings parser, no
  * semihosting, no write-through. docs/firmware.md, "The lean bootloader".
  *
- * Build options (firmware/CMakeLists.txt makes each variant): OTA_LEAN_CONSOLE=1 logs the
- * core's lines and the measured stack and crypto-arena high-water marks on UART0 before the
- * jump; OTA_LEAN_SIGNED=0 trusts no key (images are checked by SHA-256 only).
+ * Build options (firmware/CMakeLists.txt makes each variant): OTA_LEAN_CONSOLE=1 prints the
+ * measured stack and crypto-arena high-water marks on UART0 before the jump, why it halted,
+ * and the core's lines if the core logs (it is built with OTA_BOOT_LOG=0 here);
+ * OTA_LEAN_SIGNED=0 trusts no key (the core is then built with OTA_SIGNATURES=0: images are
+ * checked by SHA-256 only).
  * On any failure it halts, and the watchdog resets the chip to try again.
  */
 #include <stdbool.h>

@@ -176,11 +176,10 @@ out=docs/footprint.md
   echo "semihosting, no console (its \`-console\` variants print the marks below). Linked in"
   echo "\`build/firmware\` with the same flags as above; \`tests/integration/test_qemu_lean.sh\` (in"
   echo "\`make test\`) boots it on QEMU from flash files made by the host tools: it installs a staged"
-  echo "v2 and starts it, and refuses a corrupt one or one of an untrusted key. Variants: BearSSL"
-  echo "(the default: it measures smaller, and needs no arena), mbedTLS (\`-DOTA_LEAN_CRYPTO=mbedtls\`),"
-  echo "and without signatures (SHA-256 only: no trusted key). Each links the core built with"
-  echo "\`OTA_BOOT_LOG 0\` unless it has a console, and with \`OTA_SIGNATURES 0\` without signatures"
-  echo "(docs/configuration.md, \"A lean bootloader\")."
+  echo "v2 and starts it, and refuses a corrupt one or one of an untrusted key. Its core is built"
+  echo "without log lines (\`OTA_BOOT_LOG=0\`, include/otaflow/config.h). Variants: BearSSL (the"
+  echo "default: it measures smaller, and needs no arena), mbedTLS (\`-DOTA_LEAN_CRYPTO=mbedtls\`), and"
+  echo "without signatures (\`OTA_SIGNATURES=0\`: SHA-256 only, nothing of the verifier linked)."
   echo
   echo "### Per part (text / data / bss, bytes)"
   echo
@@ -232,13 +231,15 @@ out=docs/footprint.md
     awk 'BEGIN {RS = ""} NR == 4' "$work/link.md" | awk -F'|' -v c="$1" '
       NR > 2 && $2 !~ /total|stack|padding/ {x = $(c + 2); gsub(/[ ,]/, "", x); split(x, a, "/")
         if (a[1] + 0 > 0) {l = $2; gsub(/^ +| +$/, "", l); sub(/ \(.*/, "", l); print a[1] "\t" l}}' |
-      sort -nr | head -4 | awk -F'\t' '{printf "%s%s %d B", (NR > 1 ? ", " : ""), $2, $1}'
+      sort -nr | head -4 | awk -F'\t' '{printf "%s%s %d B", (NR > 1 ? ", " : ""), $2, $1}' |
+      sed ':a;s/\B[0-9]\{3\}\>/,&/;ta'
   }
   # the largest src/ modules of a lean column
   largest_mods() {
     awk 'BEGIN {RS = ""} NR == 5' "$work/link.md" | awk -F'|' -v c="$1" '
       NR > 2 {x = $(c + 2); gsub(/[ ,]/, "", x); split(x, a, "/"); if (a[1] + 0 > 0) {l = $2; gsub(/ /, "", l); print a[1] "\t" l}}' |
-      sort -nr | head -5 | awk -F'\t' '{printf "%s%s %d B", (NR > 1 ? ", " : ""), $2, $1}'
+      sort -nr | head -5 | awk -F'\t' '{printf "%s%s %d B", (NR > 1 ? ", " : ""), $2, $1}' |
+      sed ':a;s/\B[0-9]\{3\}\>/,&/;ta'
   }
   tdb() { echo "$1" | awk -F/ -v k="$2" '{print $k}'; }
   lb=$(lean_cell "**total**" 1) ls=$(lean_cell "**total**" 3)

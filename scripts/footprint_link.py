@@ -37,7 +37,7 @@ LEAN_IMAGES = [
 
 # The parts, in the order of the tables, and the archive (or object) each comes from.
 PARTS = [
-    ("otaflow (src/, by module below)", r"libota_core_fw\w*\.a\("),
+    ("otaflow (src/, by module below)", r"libota_core_\w+\.a\("),
     ("mbedTLS (SHA-256, bignum, ECP, ECDSA verify, allocator)", r"libmbedcrypto_fw\.a\("),
     ("BearSSL (SHA-256, P-256 i31, ECDSA verify)", r"libbearssl_fw\.a\("),
     ("lwIP (IPv4, TCP, DHCP; raw API)", r"libotaflow_lwip\.a\("),
@@ -79,7 +79,7 @@ def parse_map(path):
                 if kind and pattern == r"CMakeFiles/":
                     key = re.sub(r"^\.(bss|data)\.", "", name)
                     objects[key] = objects.get(key, 0) + size
-                m = re.search(r"libota_core_fw\w*\.a\((.+)\.obj\)", where)
+                m = re.search(r"libota_core_\w+\.a\((.+)\.obj\)", where)
                 if m:
                     modules.setdefault(m.group(1), [0, 0, 0])[kind] += size
                 return

@@ -6,7 +6,8 @@
 # slot is installed, checked and started (the test app prints the version in its own
 # header); a staged v2 with one payload byte changed, or signed by a key the build does not
 # trust, is refused and v1 keeps running. The variant without signatures installs an
-# unsigned v2 and refuses a corrupt one. The console variant logs the same decisions.
+# unsigned v2 and refuses a corrupt one. The console variant (the same core: built without
+# its log lines, OTA_BOOT_LOG=0) decides the same and prints its stack high-water mark.
 source "$(dirname "$0")/../tools/lib.sh" # TOOL, WORK (cwd), ok, die, done_checks
 BIN=$OTA_BIN FW=$OTA_BUILD_DIR/firmware
 source "$OTA_SOURCE_DIR/scripts/footprint_lean_lib.sh" # lean_board, lean_qemu
@@ -50,10 +51,9 @@ ok "lean bootloader: a v2 signed by a key it does not trust is refused, v1 keeps
 
 lean_board c1 bootloader-lean-console.bin --key "$KEY" -- --key other.pem
 [[ $(lean_run c1) == 1 ]] || die "console variant: v1 not kept: $(cat c1.console)"
-grep -q "^boot: slot 1 (v2) refused: image signed by an unknown key" c1.console || die "console variant: no refusal logged: $(cat c1.console)"
 grep -Eq "^boot: measured: stack high-water mark [0-9]+ of [0-9]+ bytes" c1.console ||
   die "console variant: no measured line: $(cat c1.console)"
-ok "lean bootloader, console variant: the refusal and the stack high-water mark are on UART0"
+ok "lean bootloader, console variant: it refuses the same v2 and prints its stack high-water mark on UART0"
 
 lean_board u1 bootloader-lean-sha.bin --
 [[ $(lean_run u1) == 2 ]] || die "unsigned build: v2 was not started: $(cat u1.console)"

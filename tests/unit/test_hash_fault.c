@@ -3,7 +3,8 @@
  * A failing hash engine (a hardware SHA block can fail) is no verdict on an image: the store
  * keeps a downloaded image resumable instead of discarding it, and the bootloader neither
  * installs nor refuses a staged update, nor touches the running image; once the engine works
- * again, the same image is stored and installed.
+ * again, the same image is stored and installed. Nor is it a verdict on a manifest: the agent's
+ * check fails by name and acts on nothing in it.
  *
  * This program is linked with -Wl,--wrap for ota_sha256_start/update/finish (CMakeLists.txt):
  * every call from the core goes through the wrappers below, which fail exactly one call, the
@@ -21,6 +22,9 @@
 #include <cmocka.h>
 
 #include "boot_fixture.h"
+#include "event_log.h"
+#include "mock_transport.h"
+#include "otaflow/agent.h"
 #include "otaflow/crypto.h"
 #include "store_fixture.h"
 
@@ -202,12 +206,79 @@ static void test_boot_hash_failure_is_no_verdict(void **unused)
     }
 }
 
+/* ---- the agent ---------------------------------------------------------------------------- */
+
+/* One check of a manifest offering version 2, with hash call `at` failed (-1: none); the
+ * number of hash calls the check made in *hash_calls. */
+static const ota_event_t *agent_check_with_fault(long at, long *hash_calls, event_log_t *log)
+{
+    static const char body[] =
+        "{\"ota\":[{\"Version\":2,\"URL\":\"http://ota.example/2.ota\",\"Digest\":"
+        "\"745189cbb24b752a0175de1f9d5d61433ba47d89aff5b5a3686f54ca2d5dfb22\"}]}";
+    static char answer[512];
+    snprintf(answer, sizeof answer, "HTTP/1.1 200 OK\r\nContent-Length: %zu\r\n\r\n%s",
+             strlen(body), body);
+    store_fixture_t *fx = store_fixture_open(NULL, NULL);
+    static mock_transport_t net;
+    mock_init(&net);
+    (void)mock_add(&net, answer, OTA_NET_WOULD_BLOCK);
+    static ota_agent_t agent;
+    ota_agent_config_t cfg;
+    ota_agent_config_default(&cfg);
+    cfg.manifest_url = "http://ota.example/ota.json";
+    cfg.running_version = 1;
+    cfg.auto_update = false;
+    cfg.on_event = event_log_record;
+    cfg.event_user = log;
+    ota_agent_ports_t ports = {.transport = mock_transport(&net), .store = &fx->store};
+    assert_int_equal(ota_agent_init(&agent, &cfg, &ports), OTA_AGENT_OK);
+    arm(at);
+    assert_int_equal(ota_agent_check_now(&agent), OTA_AGENT_OK);
+    for (uint32_t now = 1000; now < 3000 && event_log_count(log, OTA_EVT_CHECK_FAILED) +
+                                                   event_log_count(log, OTA_EVT_UPDATE_AVAILABLE) ==
+                                               0u;
+         now++) {
+        ota_agent_poll(&agent, now); /* until the check's verdict */
+    }
+    *hash_calls = calls;
+    assert_int_equal(ota_agent_state(&agent), OTA_AGENT_IDLE);
+    store_fixture_close(fx);
+    return event_log_last(log, OTA_EVT_CHECK_FAILED);
+}
+
+/* The agent hashes the manifest as it reads it (for its .sig, and to compare a second read):
+ * a hash that fails is no verdict either. The check fails by name and nothing in the manifest
+ * is acted on, where the same check with the engine working finds the update. Every hash call
+ * of the check is failed in turn. */
+static void test_agent_manifest_hash_failure(void **unused)
+{
+    (void)unused;
+    long total = 0;
+    event_log_t *log = calloc(1, sizeof *log);
+    assert_non_null(log);
+    assert_null(agent_check_with_fault(-1, &total, log));
+    assert_int_equal(event_log_count(log, OTA_EVT_UPDATE_AVAILABLE), 1);
+    assert_true(total >= 3); /* start, update (once per piece of the body), finish */
+    for (long k = 0; k < total; k++) {
+        memset(log, 0, sizeof *log);
+        long n = 0;
+        const ota_event_t *e = agent_check_with_fault(k, &n, log);
+        assert_int_equal(failed, 1);
+        assert_non_null(e);
+        assert_int_equal(e->source, OTA_SRC_MANIFEST_SIG);
+        assert_int_equal(e->status, OTA_MANIFEST_SIG_ERR_CRYPTO);
+        assert_int_equal(event_log_count(log, OTA_EVT_UPDATE_AVAILABLE), 0);
+    }
+    free(log);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_store_keeps_download_on_hash_failure),
         cmocka_unit_test(test_store_slot_verify_hash_failure),
         cmocka_unit_test(test_boot_hash_failure_is_no_verdict),
+        cmocka_unit_test(test_agent_manifest_hash_failure),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
