@@ -131,7 +131,7 @@ static bool boot_slot_holds_image(const ota_boot_t *boot, uint8_t slot)
 static boot_check_t boot_check_slot(ota_boot_t *boot, uint8_t slot, const char **why)
 {
     if (!boot_slot_holds_image(boot, slot)) {
-        *why = "slot holds no image";
+        *why = BOOT_WHY("slot holds no image");
         return BOOT_CHECK_BAD;
     }
     const ota_store_slot_t *s = ota_store_slot(boot->store, slot);
@@ -139,7 +139,7 @@ static boot_check_t boot_check_slot(ota_boot_t *boot, uint8_t slot, const char *
     (void)ota_store_image_source(boot->store, slot, &src);
     boot_check_t c = boot_check_image(boot, &src.src, BOOT_HASH_DIGEST, s->digest, s->size, why);
     if (c == BOOT_CHECK_OK && boot->info.header.version != s->version) {
-        *why = "version differs from the record";
+        *why = BOOT_WHY("version differs from the record");
         c = BOOT_CHECK_BAD;
     }
     return c;
@@ -156,17 +156,17 @@ static boot_check_t boot_same_first_unit(ota_boot_t *boot, uint8_t slot, const c
     ota_flash_status_t fs = ota_flash_read(boot->internal, boot->config.app_offset, boot->cmp, n);
     if (fs != OTA_FLASH_OK) {
         boot->flash_status = fs;
-        *why = "read failed";
+        *why = BOOT_WHY("read failed");
         return BOOT_CHECK_IO;
     }
     ota_store_status_t sst = ota_store_slot_read(boot->store, slot, 0, boot->buf, n);
     if (sst != OTA_STORE_OK) {
         boot->report->store_status = sst;
-        *why = "read failed";
+        *why = BOOT_WHY("read failed");
         return BOOT_CHECK_IO;
     }
     if (memcmp(boot->buf, boot->cmp, n) != 0) {
-        *why = "header differs from the running image's copy";
+        *why = BOOT_WHY("header differs from the running image's copy");
         return BOOT_CHECK_BAD;
     }
     return BOOT_CHECK_OK;
@@ -192,7 +192,7 @@ static boot_check_t boot_check_internal(ota_boot_t *boot, bool full, const char 
                                       copy ? copy->size : 0, why);
     if (c == BOOT_CHECK_OK && b->running_version != 0 &&
         boot->info.header.version != b->running_version) {
-        *why = "not the version the journal says is running";
+        *why = BOOT_WHY("not the version the journal says is running");
         return BOOT_CHECK_BAD;
     }
     if (c == BOOT_CHECK_OK && full) {

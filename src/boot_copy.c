@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "boot_internal.h"
-#include "num_text.h"
+#include "image_pass.h"
 #include "ota_assert.h"
 
 /* Reading ------------------------------------------------------------------------------------ */
@@ -31,37 +31,29 @@ void boot_internal_source(ota_boot_t *boot, ota_image_source_t *src)
     src->size = boot->config.app_size;
 }
 
-/* True when the first n bytes read now start with exactly the header that was parsed. */
-static bool boot_same_header(const ota_image_header_t *parsed, const uint8_t *now, uint32_t n)
-{
-    uint8_t raw[OTA_IMAGE_HEADER_SIZE];
-    ota_image_header_encode(parsed, raw);
-    return n >= OTA_IMAGE_HEADER_SIZE && memcmp(raw, now, sizeof raw) == 0;
-}
-
 boot_check_t boot_check_image(ota_boot_t *boot, const ota_image_source_t *src, boot_depth_t depth,
                               const uint8_t *want_digest, uint32_t want_size, const char **why)
 {
     ota_image_info_t *info = &boot->info;
     ota_image_status_t ist = ota_image_parse(src, info);
     if (ist == OTA_IMAGE_ERR_READ) {
-        *why = "read failed";
+        *why = BOOT_WHY("read failed");
         return BOOT_CHECK_IO;
     }
     if (ist != OTA_IMAGE_OK) {
-        *why = ota_image_status_str(ist);
+        *why = BOOT_WHY(ota_image_status_str(ist));
         return BOOT_CHECK_BAD;
     }
     if (info->total_size > boot->config.app_size) {
-        *why = "larger than the application region";
+        *why = BOOT_WHY("larger than the application region");
         return BOOT_CHECK_BAD;
     }
     if (boot->config.hw_id != 0 && info->header.hw_id != boot->config.hw_id) {
-        *why = "built for another board (hw_id)";
+        *why = BOOT_WHY("built for another board (hw_id)");
         return BOOT_CHECK_BAD;
     }
     if (want_size != 0 && info->total_size != want_size) {
-        *why = "size differs from the record";
+        *why = BOOT_WHY("size differs from the record");
         return BOOT_CHECK_BAD;
     }
     if (depth == BOOT_PARSE) {
@@ -71,52 +63,28 @@ boot_check_t boot_check_image(ota_boot_t *boot, const ota_image_source_t *src, b
      * image (the store's digest): together exactly the bytes that are programmed and run.
      * The second costs a second SHA-256 of the same bytes, so only installs pay for it. */
     bool whole = depth == BOOT_HASH_DIGEST;
-    /* A failed hash engine, like a failed read, says nothing about the image: no verdict. */
-    bool hashed = ota_sha256_start(&boot->sha_file) == OTA_CRYPTO_OK;
-    hashed = ota_sha256_start(&boot->sha_image) == OTA_CRYPTO_OK && hashed;
-    bool header_same = true;
-    for (uint32_t off = 0; hashed && off < info->total_size;) {
-        uint32_t n = info->total_size - off;
-        if (n > OTA_BOOT_BUF_SIZE) {
-            n = OTA_BOOT_BUF_SIZE;
-        }
-        if (src->read(src->ctx, off, boot->buf, n) != 0) {
-            *why = "read failed";
-            return BOOT_CHECK_IO;
-        }
-        if (off == 0 && !boot_same_header(&info->header, boot->buf, n)) {
-            header_same = false;
-            break; /* the contexts are still finished below (a backend may hold resources) */
-        }
-        if (whole) {
-            hashed = ota_sha256_update(&boot->sha_file, boot->buf, n) == OTA_CRYPTO_OK;
-        }
-        if (off < info->tlv_offset) {
-            uint32_t m = info->tlv_offset - off;
-            hashed = ota_sha256_update(&boot->sha_image, boot->buf, m < n ? m : n) ==
-                         OTA_CRYPTO_OK && hashed;
-        }
-        off += n;
-    }
-    uint8_t image_hash[OTA_SHA256_SIZE];
-    hashed = ota_sha256_finish(&boot->sha_image, image_hash) == OTA_CRYPTO_OK && hashed;
-    hashed = ota_sha256_finish(&boot->sha_file, boot->digest) == OTA_CRYPTO_OK && hashed;
-    if (!hashed) {
-        *why = ota_crypto_status_str(OTA_CRYPTO_ERR_HASH);
+    image_pass_t pass = {.image = &boot->sha_image, .image_len = info->tlv_offset,
+                         .file = whole ? &boot->sha_file : NULL, .file_hash = boot->digest};
+    ota_image_status_t hst = image_hash_pass(src, info, info->total_size, boot->buf,
+                                             OTA_BOOT_BUF_SIZE, &pass);
+    if (hst != OTA_IMAGE_OK) {
+        /* A failed read or hash engine says nothing about the image: no verdict. */
+        *why = BOOT_WHY(hst == OTA_IMAGE_ERR_READ ? "read failed"
+                                                  : ota_crypto_status_str(OTA_CRYPTO_ERR_HASH));
         return BOOT_CHECK_IO;
     }
-    if (!header_same) {
+    if (!pass.header_same) {
         /* The bytes hashed must be the bytes parsed: a source that changed between the two
          * reads (a bus attacker timing the second read) is refused. */
-        *why = "header changed while it was read";
+        *why = BOOT_WHY("header changed while it was read");
         return BOOT_CHECK_BAD;
     }
-    if (memcmp(image_hash, info->sha256, OTA_SHA256_SIZE) != 0) {
-        *why = "hash mismatch";
+    if (memcmp(pass.image_hash, info->sha256, OTA_SHA256_SIZE) != 0) {
+        *why = BOOT_WHY("hash mismatch");
         return BOOT_CHECK_BAD;
     }
     if (whole && want_digest && memcmp(boot->digest, want_digest, OTA_SHA256_SIZE) != 0) {
-        *why = "digest mismatch";
+        *why = BOOT_WHY("digest mismatch");
         return BOOT_CHECK_BAD;
     }
     /* Intact; may this device run it? The store's rules before STORED, checked again here on
@@ -126,11 +94,11 @@ boot_check_t boot_check_image(ota_boot_t *boot, const ota_image_source_t *src, b
     ota_store_status_t pst = ota_store_image_policy(boot->store, src, info, boot->buf,
                                                     sizeof boot->buf);
     if (pst == OTA_STORE_ERR_CRYPTO || pst == OTA_STORE_ERR_FLASH) {
-        *why = ota_store_status_str(pst);
+        *why = BOOT_WHY(ota_store_status_str(pst));
         return BOOT_CHECK_IO;
     }
     if (pst != OTA_STORE_OK) {
-        *why = ota_store_status_str(pst);
+        *why = BOOT_WHY(ota_store_status_str(pst));
         return BOOT_CHECK_BAD;
     }
     return BOOT_CHECK_OK;
@@ -309,6 +277,8 @@ ota_boot_status_t boot_copy_slot(ota_boot_t *boot, uint8_t slot, uint32_t total)
 
 /* Console ------------------------------------------------------------------------------------ */
 
+#if OTA_BOOT_LOG
+
 static size_t boot_put_str(char *out, size_t pos, size_t cap, const char *s)
 {
     while (s && *s && pos + 1 < cap) {
@@ -317,11 +287,20 @@ static size_t boot_put_str(char *out, size_t pos, size_t cap, const char *s)
     return pos;
 }
 
-static size_t boot_put_uint(char *out, size_t pos, size_t cap, unsigned long v)
+/* 32 bits are all a console line prints: their own loop, not the 64-bit one of num_text.c
+ * (which a bootloader would otherwise link only for this). */
+static size_t boot_put_uint(char *out, size_t pos, size_t cap, uint32_t v)
 {
-    char digits[OTA_DEC_U64_SIZE];
-    (void)ota_u64_to_dec(v, digits, sizeof digits);
-    return boot_put_str(out, pos, cap, digits);
+    char digits[10]; /* UINT32_MAX has 10 */
+    size_t n = 0;
+    do {
+        digits[n++] = (char)('0' + v % 10u);
+        v /= 10u;
+    } while (v != 0u);
+    while (n > 0 && pos + 1 < cap) {
+        out[pos++] = digits[--n];
+    }
+    return pos;
 }
 
 void boot_say(ota_boot_t *boot, const char *fmt, ...)
@@ -329,14 +308,15 @@ void boot_say(ota_boot_t *boot, const char *fmt, ...)
     if (!boot->log) {
         return;
     }
-    char *out = boot->line;
-    size_t cap = sizeof boot->line;
+    /* On the stack, only while a line is formatted: no RAM of ota_boot_t for it. */
+    char out[OTA_BOOT_LINE_MAX];
+    size_t cap = sizeof out;
     size_t pos = 0;
     va_list ap;
     va_start(ap, fmt);
     for (const char *p = fmt; *p && pos + 1 < cap; p++) {
         if (p[0] == '%' && p[1] == 'u') {
-            pos = boot_put_uint(out, pos, cap, va_arg(ap, unsigned));
+            pos = boot_put_uint(out, pos, cap, (uint32_t)va_arg(ap, unsigned));
             p++;
         } else if (p[0] == '%' && p[1] == 's') {
             pos = boot_put_str(out, pos, cap, va_arg(ap, const char *));
@@ -349,3 +329,4 @@ void boot_say(ota_boot_t *boot, const char *fmt, ...)
     out[pos] = '\0';
     boot->log(boot->log_ctx, out);
 }
+#endif

@@ -43,7 +43,18 @@ boot_check_t boot_check_image(ota_boot_t *boot, const ota_image_source_t *src, b
  */
 ota_boot_status_t boot_copy_slot(ota_boot_t *boot, uint8_t slot, uint32_t total);
 
-/** Format a console line ("%u" unsigned, "%s" string, nothing else) and send it to the log. */
+#if OTA_BOOT_LOG
+/** Format a console line ("%u" unsigned, "%s" string, nothing else; at most
+ *  OTA_BOOT_LINE_MAX - 1 characters) and send it to the log. */
 void boot_say(ota_boot_t *boot, const char *fmt, ...);
+/** The text of a reason (a why): kept for the console. */
+#define BOOT_WHY(text) (text)
+#else
+/* OTA_BOOT_LOG 0: no line, no format string, no reason's text reaches the image. The
+ * arguments stay inside sizeof, never evaluated, so that they still count as used. */
+int boot_say_unused(const ota_boot_t *boot, const char *fmt, ...);
+#define boot_say(...) ((void)sizeof(boot_say_unused(__VA_ARGS__)))
+#define BOOT_WHY(text) ((void)sizeof(text), "")
+#endif
 
 #endif

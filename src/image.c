@@ -11,6 +11,7 @@
 
 #include <string.h>
 
+#include "image_pass.h"
 #include "image_tlv_rules.h"
 #include "le_bytes.h"
 #include "otaflow/crypto.h"
@@ -234,6 +235,49 @@ static bool image_equal_ct(const uint8_t *a, const uint8_t *b, size_t len)
     return diff == 0u;
 }
 
+ota_image_status_t image_hash_pass(const ota_image_source_t *src, const ota_image_info_t *info,
+                                   uint32_t len, uint8_t *work, uint32_t work_len,
+                                   image_pass_t *pass)
+{
+    /* The header read now must be the one parsed: otherwise a source that changed between
+     * parse and hash could have its new bytes hashed while the caller acts on old fields. */
+    uint8_t expect_hdr[OTA_IMAGE_HEADER_SIZE];
+    if (info != NULL) {
+        ota_image_header_encode(&info->header, expect_hdr);
+    }
+    pass->header_same = true;
+    ota_image_status_t st = ota_sha256_start(pass->image) == OTA_CRYPTO_OK ? OTA_IMAGE_OK
+                                                                            : OTA_IMAGE_ERR_CRYPTO;
+    if (pass->file != NULL && ota_sha256_start(pass->file) != OTA_CRYPTO_OK) {
+        st = OTA_IMAGE_ERR_CRYPTO;
+    }
+    for (uint32_t off = 0; st == OTA_IMAGE_OK && off < len;) {
+        uint32_t n = len - off < work_len ? len - off : work_len;
+        st = image_read_at(src, off, work, n);
+        for (uint32_t i = 0; info != NULL && st == OTA_IMAGE_OK && i < n &&
+                             off + i < OTA_IMAGE_HEADER_SIZE;
+             i++) {
+            pass->header_same = pass->header_same && work[i] == expect_hdr[off + i];
+        }
+        uint32_t own = off < pass->image_len ? pass->image_len - off : 0u;
+        if (st == OTA_IMAGE_OK &&
+            ((own > 0u && ota_sha256_update(pass->image, work, own < n ? own : n) != OTA_CRYPTO_OK) ||
+             (pass->file != NULL && ota_sha256_update(pass->file, work, n) != OTA_CRYPTO_OK))) {
+            st = OTA_IMAGE_ERR_CRYPTO;
+        }
+        off += n;
+    }
+    /* finish also releases the backend's context after a failure. */
+    if (ota_sha256_finish(pass->image, pass->image_hash) != OTA_CRYPTO_OK && st == OTA_IMAGE_OK) {
+        st = OTA_IMAGE_ERR_CRYPTO;
+    }
+    if (pass->file != NULL && ota_sha256_finish(pass->file, pass->file_hash) != OTA_CRYPTO_OK &&
+        st == OTA_IMAGE_OK) {
+        st = OTA_IMAGE_ERR_CRYPTO;
+    }
+    return st;
+}
+
 ota_image_status_t ota_image_verify(const ota_image_source_t *src, const ota_image_info_t *info,
                                     uint8_t *work, size_t work_len)
 {
@@ -248,38 +292,16 @@ ota_image_status_t ota_image_verify(const ota_image_source_t *src, const ota_ima
         return OTA_IMAGE_ERR_TOO_LARGE;
     }
     const uint32_t hashed = hdr_size + info->header.payload_size;
-    /* The header read now must be the one parsed: otherwise a source that changed between
-     * parse and verify could have its new bytes verified while the caller acts on old fields. */
-    uint8_t expect_hdr[OTA_IMAGE_HEADER_SIZE];
-    ota_image_header_encode(&info->header, expect_hdr);
-    const uint32_t chunk_max = work_len > UINT32_MAX ? UINT32_MAX : (uint32_t)work_len;
-
     ota_sha256_t sha;
-    ota_image_status_t st = ota_sha256_start(&sha) == OTA_CRYPTO_OK ? OTA_IMAGE_OK
-                                                                     : OTA_IMAGE_ERR_CRYPTO;
-    bool header_same = true;
-    uint32_t off = 0;
-    while (st == OTA_IMAGE_OK && off < hashed) {
-        uint32_t n = hashed - off < chunk_max ? hashed - off : chunk_max;
-        st = image_read_at(src, off, work, n);
-        if (st == OTA_IMAGE_OK && ota_sha256_update(&sha, work, n) != OTA_CRYPTO_OK) {
-            st = OTA_IMAGE_ERR_CRYPTO;
-        }
-        for (uint32_t i = 0; st == OTA_IMAGE_OK && i < n && off + i < hdr_size; i++) {
-            header_same = header_same && work[i] == expect_hdr[off + i];
-        }
-        off += n;
-    }
-    /* finish also releases the backend's context after a failure. */
-    uint8_t digest[OTA_SHA256_SIZE];
-    if (ota_sha256_finish(&sha, digest) != OTA_CRYPTO_OK && st == OTA_IMAGE_OK) {
-        st = OTA_IMAGE_ERR_CRYPTO;
-    }
+    image_pass_t pass = {.image = &sha, .image_len = hashed};
+    ota_image_status_t st = image_hash_pass(src, info, hashed, work,
+                                            work_len > UINT32_MAX ? UINT32_MAX : (uint32_t)work_len,
+                                            &pass);
     if (st != OTA_IMAGE_OK) {
         return st;
     }
-    bool match = image_equal_ct(digest, info->sha256, sizeof digest);
-    return (match && header_same) ? OTA_IMAGE_OK : OTA_IMAGE_ERR_HASH;
+    bool match = image_equal_ct(pass.image_hash, info->sha256, sizeof pass.image_hash);
+    return (match && pass.header_same) ? OTA_IMAGE_OK : OTA_IMAGE_ERR_HASH;
 }
 
 /* Names ----------------------------------------------------------------------------------- */

@@ -6,6 +6,7 @@
  */
 #include "journal.h"
 
+#include <stddef.h>
 #include <string.h>
 
 #include "le_bytes.h"
@@ -74,6 +75,74 @@ _Static_assert(REC_SLOTS == OTA_STORE_RECORD_HEADER, "record header size");
 _Static_assert(REC_REJECTED + 4 * OTA_STORE_REJECTED_MAX == REC_SLOTS, "rejected list");
 _Static_assert(SLOT_DIGEST + OTA_SHA256_SIZE == OTA_STORE_RECORD_SLOT, "slot descriptor size");
 
+/* Where each field of the snapshot goes: one table, read by both encode and decode, instead
+ * of a line per field in each (smaller code, and the two directions cannot disagree). */
+typedef struct journal_field {
+    uint8_t at;    /* offset in the record, or in the slot descriptor */
+    uint8_t field; /* offset in ota_store_boot_t or ota_store_slot_t */
+    uint8_t size;  /* 4: a little-endian u32; otherwise bytes copied as they are */
+} journal_field_t;
+
+#define JOURNAL_BOOT_FIELD(rec, name, size) {rec, offsetof(ota_store_boot_t, name), size}
+#define JOURNAL_SLOT_FIELD(rec, name, size) {rec, offsetof(ota_store_slot_t, name), size}
+
+/* The boot fields every format has at the same place (the rest: encode and decode). */
+static const journal_field_t journal_boot_fields[] = {
+    JOURNAL_BOOT_FIELD(REC_RUNNING_VERSION, running_version, 4),
+    JOURNAL_BOOT_FIELD(REC_PREVIOUS_VERSION, previous_version, 4),
+    JOURNAL_BOOT_FIELD(REC_SECURITY_COUNTER, security_counter, 4),
+    JOURNAL_BOOT_FIELD(REC_INSTALL_PROGRESS, install_progress, 4),
+    JOURNAL_BOOT_FIELD(REC_RUNNING_SLOT, running_slot, 1),
+    JOURNAL_BOOT_FIELD(REC_PREVIOUS_SLOT, previous_slot, 1),
+    JOURNAL_BOOT_FIELD(REC_INSTALL_SLOT, install_slot, 1),
+    JOURNAL_BOOT_FIELD(REC_BOOT_STATE, state, 1),
+    JOURNAL_BOOT_FIELD(REC_ATTEMPTS, attempts, 1),
+    JOURNAL_BOOT_FIELD(REC_INSTALL_REASON, install_reason, 1),
+    JOURNAL_BOOT_FIELD(REC_REJECTED_COUNT, rejected_count, 1),
+};
+
+static const journal_field_t journal_slot_fields[] = {
+    JOURNAL_SLOT_FIELD(SLOT_STATE, state, 1),
+    JOURNAL_SLOT_FIELD(SLOT_FLAGS, flags, 1),
+    JOURNAL_SLOT_FIELD(SLOT_VERSION, version, 4),
+    JOURNAL_SLOT_FIELD(SLOT_SIZE, size, 4),
+    JOURNAL_SLOT_FIELD(SLOT_OFFSET, offset, 4),
+    JOURNAL_SLOT_FIELD(SLOT_DIGEST, digest, OTA_SHA256_SIZE),
+};
+
+#define JOURNAL_COUNT(table) (sizeof(table) / sizeof(table)[0])
+
+/* One field between its record form and its struct form (to_record: struct to record). */
+static void journal_field_copy(uint8_t *to, const uint8_t *from, uint8_t size, bool to_record)
+{
+    if (size != 4u) {
+        memcpy(to, from, size);
+        return;
+    }
+    uint32_t v;
+    if (to_record) {
+        memcpy(&v, from, sizeof v);
+        ota_le32_put(to, v);
+    } else {
+        v = ota_le32_get(from);
+        memcpy(to, &v, sizeof v);
+    }
+}
+
+static void journal_put_fields(uint8_t *out, const void *obj, const journal_field_t *f, size_t n)
+{
+    for (; n > 0; n--, f++) {
+        journal_field_copy(out + f->at, (const uint8_t *)obj + f->field, f->size, true);
+    }
+}
+
+static void journal_get_fields(const uint8_t *rec, void *obj, const journal_field_t *f, size_t n)
+{
+    for (; n > 0; n--, f++) {
+        journal_field_copy((uint8_t *)obj + f->field, rec + f->at, f->size, false);
+    }
+}
+
 uint32_t ota_journal_record_bytes(uint8_t slot_count)
 {
     return OTA_STORE_RECORD_HEADER + (uint32_t)slot_count * OTA_STORE_RECORD_SLOT + 4u;
@@ -113,30 +182,14 @@ void ota_journal_encode(const ota_store_layout_t *layout, const ota_store_state_
     ota_le16_put(out + REC_SIZE, (uint16_t)layout->record_size);
     ota_le32_put(out + REC_SLOT_SIZE, layout->slot_size);
     ota_le32_put(out + REC_DATA_BASE, layout->data_base);
-    ota_le32_put(out + REC_RUNNING_VERSION, b->running_version);
-    ota_le32_put(out + REC_PREVIOUS_VERSION, b->previous_version);
-    ota_le32_put(out + REC_SECURITY_COUNTER, b->security_counter);
-    ota_le32_put(out + REC_INSTALL_PROGRESS, b->install_progress);
-    out[REC_RUNNING_SLOT] = b->running_slot;
-    out[REC_PREVIOUS_SLOT] = b->previous_slot;
-    out[REC_INSTALL_SLOT] = b->install_slot;
-    out[REC_BOOT_STATE] = b->state;
-    out[REC_ATTEMPTS] = b->attempts;
-    out[REC_INSTALL_REASON] = b->install_reason;
-    out[REC_REJECTED_COUNT] = b->rejected_count;
+    journal_put_fields(out, b, journal_boot_fields, JOURNAL_COUNT(journal_boot_fields));
     ota_le32_put(out + REC_MANIFEST_SEQUENCE, b->manifest_sequence);
     for (unsigned i = 0; i < OTA_STORE_REJECTED_MAX; i++) {
         ota_le32_put(out + REC_REJECTED + 4u * i, b->rejected[i]);
     }
     for (uint8_t i = 0; i < count; i++) {
-        const ota_store_slot_t *s = &state->slots[i];
-        uint8_t *d = out + REC_SLOTS + (uint32_t)i * OTA_STORE_RECORD_SLOT;
-        d[SLOT_STATE] = s->state;
-        d[SLOT_FLAGS] = s->flags;
-        ota_le32_put(d + SLOT_VERSION, s->version);
-        ota_le32_put(d + SLOT_SIZE, s->size);
-        ota_le32_put(d + SLOT_OFFSET, s->offset);
-        memcpy(d + SLOT_DIGEST, s->digest, OTA_SHA256_SIZE);
+        journal_put_fields(out + REC_SLOTS + (uint32_t)i * OTA_STORE_RECORD_SLOT, &state->slots[i],
+                           journal_slot_fields, JOURNAL_COUNT(journal_slot_fields));
     }
     ota_le32_put(out + body, ota_journal_crc32(0, out, body));
 }
@@ -222,17 +275,7 @@ ota_journal_record_kind_t ota_journal_decode(const ota_store_layout_t *layout, u
     ota_store_state_t st;
     memset(&st, 0, sizeof st);
     ota_store_boot_t *b = &st.boot;
-    b->running_version = ota_le32_get(rec + REC_RUNNING_VERSION);
-    b->previous_version = ota_le32_get(rec + REC_PREVIOUS_VERSION);
-    b->security_counter = ota_le32_get(rec + REC_SECURITY_COUNTER);
-    b->install_progress = ota_le32_get(rec + REC_INSTALL_PROGRESS);
-    b->running_slot = rec[REC_RUNNING_SLOT];
-    b->previous_slot = rec[REC_PREVIOUS_SLOT];
-    b->install_slot = rec[REC_INSTALL_SLOT];
-    b->state = rec[REC_BOOT_STATE];
-    b->attempts = rec[REC_ATTEMPTS];
-    b->install_reason = rec[REC_INSTALL_REASON];
-    b->rejected_count = rec[REC_REJECTED_COUNT];
+    journal_get_fields(rec, b, journal_boot_fields, JOURNAL_COUNT(journal_boot_fields));
     if (format != OTA_JOURNAL_FORMAT_1) {
         b->manifest_sequence = ota_le32_get(rec + REC_MANIFEST_SEQUENCE);
     }
@@ -240,14 +283,8 @@ ota_journal_record_kind_t ota_journal_decode(const ota_store_layout_t *layout, u
         b->rejected[i2] = ota_le32_get(rec + journal_rejected_at(format) + 4u * i2);
     }
     for (uint8_t k = 0; k < count; k++) {
-        const uint8_t *d = rec + journal_slots_at(format) + (uint32_t)k * OTA_STORE_RECORD_SLOT;
-        ota_store_slot_t *s = &st.slots[k];
-        s->state = d[SLOT_STATE];
-        s->flags = d[SLOT_FLAGS];
-        s->version = ota_le32_get(d + SLOT_VERSION);
-        s->size = ota_le32_get(d + SLOT_SIZE);
-        s->offset = ota_le32_get(d + SLOT_OFFSET);
-        memcpy(s->digest, d + SLOT_DIGEST, OTA_SHA256_SIZE);
+        journal_get_fields(rec + journal_slots_at(format) + (uint32_t)k * OTA_STORE_RECORD_SLOT,
+                           &st.slots[k], journal_slot_fields, JOURNAL_COUNT(journal_slot_fields));
     }
     if (rec[REC_RESERVED] != 0 || !journal_content_ok(&st, count, layout->slot_size)) {
         return OTA_JOURNAL_CORRUPT;

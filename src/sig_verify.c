@@ -17,6 +17,7 @@ typedef struct sig_alg_desc {
                                   const uint8_t *sig, size_t sig_len);
 } sig_alg_desc_t;
 
+#if OTA_SIGNATURES
 static const sig_alg_desc_t ecdsa_p256 = {
     .name = "ECDSA P-256",
     .key_len = OTA_ECDSA_P256_PUBKEY_SIZE,
@@ -24,15 +25,20 @@ static const sig_alg_desc_t ecdsa_p256 = {
     .sig_max = OTA_ECDSA_P256_SIG_MAX,
     .verify = ota_sig_ecdsa_p256_verify,
 };
+#endif
 
 _Static_assert(OTA_SIG_MAX_SIZE >= OTA_ECDSA_P256_SIG_MAX,
                "OTA_SIG_MAX_SIZE must hold every algorithm's longest signature");
 
 static const sig_alg_desc_t *sig_find_alg(ota_sig_alg_t alg)
 {
+#if OTA_SIGNATURES
     switch (alg) {
     case OTA_SIG_ALG_ECDSA_P256: return &ecdsa_p256;
     }
+#else
+    (void)alg; /* OTA_SIGNATURES 0: no algorithm, so no verifier is linked */
+#endif
     return NULL;
 }
 

@@ -11,6 +11,7 @@
 
 #include <string.h>
 
+#include "image_pass.h"
 #include "journal.h"
 #include "ota_assert.h"
 #include "store_internal.h"
@@ -51,6 +52,7 @@ const char *ota_store_status_str(ota_store_status_t status)
     case OTA_STORE_ERR_KEY_REVOKED: return "image signed by a revoked key";
     case OTA_STORE_ERR_REVOCATION: return "image revokes its own key or every key";
     case OTA_STORE_ERR_SECTORS: return "journal or slots not on erase sector boundaries";
+    case OTA_STORE_ERR_NO_SIGNATURES: return "trusted keys, but built without signatures";
     }
     return "unknown store status";
 }
@@ -278,6 +280,9 @@ ota_store_status_t (ota_store_mount)(ota_store_t *store, const ota_flash_t *flas
     }
     static const ota_store_config_t defaults = {0};
     memset(store, 0, sizeof *store);
+    if (!OTA_SIGNATURES && config && config->trusted_keys) {
+        return OTA_STORE_ERR_NO_SIGNATURES; /* never pretend to check a signature */
+    }
     store->flash = flash;
     ota_store_status_t st =
         store_compute_layout(&flash->geometry, config ? config : &defaults, &store->layout);
@@ -390,30 +395,29 @@ ota_store_status_t ota_store_image_source(ota_store_t *store, uint8_t slot,
     return OTA_STORE_OK;
 }
 
-/* Hash size bytes of slot as they are in flash (through the work buffer). A failed hash
- * engine is ERR_CRYPTO: like a failed read, no verdict on the bytes. */
+/* One read of size bytes of slot (through the work buffer): the whole file's SHA-256 (the
+ * manifest's digest) into digest and, when info is the image parsed from those bytes, the
+ * image's own SHA-256 in the same pass: *image_intact says whether it matches info's hash TLV
+ * with the header unchanged. The hash contexts live in this frame only, not under the image
+ * policy's. ERR_FLASH (read) and ERR_CRYPTO (hash engine): no verdict on the bytes. */
 static ota_store_status_t store_hash_slot(ota_store_t *store, uint8_t slot, uint32_t size,
-                                          uint8_t digest[OTA_SHA256_SIZE])
+                                          const ota_image_info_t *info,
+                                          uint8_t digest[OTA_SHA256_SIZE], bool *image_intact)
 {
-    ota_sha256_t sha;
-    ota_store_status_t st = ota_sha256_start(&sha) == OTA_CRYPTO_OK ? OTA_STORE_OK
-                                                                     : OTA_STORE_ERR_CRYPTO;
-    for (uint32_t off = 0; st == OTA_STORE_OK && off < size;) {
-        uint32_t n = size - off;
-        if (n > sizeof store->work) {
-            n = sizeof store->work;
-        }
-        st = ota_store_slot_read(store, slot, off, store->work, n);
-        if (st == OTA_STORE_OK && ota_sha256_update(&sha, store->work, n) != OTA_CRYPTO_OK) {
-            st = OTA_STORE_ERR_CRYPTO;
-        }
-        off += n;
+    ota_store_slot_source_t src;
+    (void)ota_store_image_source(store, slot, &src);
+    src.src.size = size;
+    ota_sha256_t sha_file, sha_image;
+    image_pass_t pass = {.image = &sha_image, .image_len = info ? info->tlv_offset : 0u,
+                         .file = &sha_file, .file_hash = digest};
+    switch (image_hash_pass(&src.src, info, size, store->work, sizeof store->work, &pass)) {
+    case OTA_IMAGE_OK: break;
+    case OTA_IMAGE_ERR_CRYPTO: return OTA_STORE_ERR_CRYPTO;
+    default: return OTA_STORE_ERR_FLASH; /* flash_status was set by the failed read */
     }
-    /* finish also releases the context after a failure */
-    if (ota_sha256_finish(&sha, digest) != OTA_CRYPTO_OK && st == OTA_STORE_OK) {
-        st = OTA_STORE_ERR_CRYPTO;
-    }
-    return st;
+    *image_intact = info != NULL && pass.header_same &&
+                    memcmp(pass.image_hash, info->sha256, OTA_SHA256_SIZE) == 0;
+    return OTA_STORE_OK;
 }
 
 ota_store_status_t ota_store_slot_verify(ota_store_t *store, uint8_t slot)
@@ -432,7 +436,8 @@ ota_store_status_t ota_store_slot_verify(ota_store_t *store, uint8_t slot)
         return OTA_STORE_ERR_STATE;
     }
     uint8_t digest[OTA_SHA256_SIZE];
-    ota_store_status_t st = store_hash_slot(store, slot, s->size, digest);
+    bool unused = false;
+    ota_store_status_t st = store_hash_slot(store, slot, s->size, NULL, digest, &unused);
     if (st != OTA_STORE_OK) {
         return st;
     }
@@ -695,32 +700,6 @@ ota_store_status_t ota_store_download_write(ota_store_t *store, uint32_t offset,
     return OTA_STORE_OK;
 }
 
-/* The bytes match the manifest; they must also be an image the bootloader can install: a
- * well-formed header and TLV area, its own SHA-256 TLV matching, the version the download was
- * recorded under, and nothing after its end. Only then may a record say STORED. */
-static ota_store_status_t store_check_image(ota_store_t *store, uint8_t slot, uint32_t total)
-{
-    ota_store_slot_source_t src;
-    ota_image_info_t info;
-    (void)ota_store_image_source(store, slot, &src);
-    src.src.size = total;
-    ota_image_status_t st = ota_image_parse(&src.src, &info);
-    if (st == OTA_IMAGE_OK) {
-        st = ota_image_verify(&src.src, &info, store->work, sizeof store->work);
-    }
-    if (st == OTA_IMAGE_ERR_READ) {
-        return OTA_STORE_ERR_FLASH; /* flash_status was set by the failed read */
-    }
-    if (st == OTA_IMAGE_ERR_CRYPTO) {
-        return OTA_STORE_ERR_CRYPTO; /* the hash engine failed: no verdict either */
-    }
-    if (st != OTA_IMAGE_OK || info.total_size != total ||
-        info.header.version != store->state.slots[slot].version) {
-        return OTA_STORE_ERR_IMAGE;
-    }
-    return ota_store_image_policy(store, &src.src, &info, store->work, sizeof store->work);
-}
-
 ota_store_status_t ota_store_download_finish(ota_store_t *store)
 {
     if (!store) {
@@ -748,16 +727,33 @@ ota_store_status_t ota_store_download_finish(ota_store_t *store)
     if (st != OTA_STORE_OK) {
         return st;
     }
+    /* The bytes must match the manifest (digest), and be an image the bootloader can install:
+     * a well-formed header and TLV area, its own SHA-256 TLV matching, the version the
+     * download was recorded under, nothing after its end, and the image policy. Only then
+     * may a record say STORED. Parsed first, so that one read of the slot hashes both. */
+    ota_store_slot_source_t src;
+    (void)ota_store_image_source(store, slot, &src);
+    src.src.size = total;
+    ota_image_info_t info;
+    ota_image_status_t ist = ota_image_parse(&src.src, &info);
+    if (ist == OTA_IMAGE_ERR_READ) {
+        return OTA_STORE_ERR_FLASH; /* no verdict on the bytes: the slot stays DOWNLOADING */
+    }
+    bool parsed = ist == OTA_IMAGE_OK;
     uint8_t digest[OTA_SHA256_SIZE];
-    st = store_hash_slot(store, slot, total, digest);
+    bool intact = false;
+    st = store_hash_slot(store, slot, total, parsed ? &info : NULL, digest, &intact);
     if (st != OTA_STORE_OK) {
         return st;
     }
     ota_store_status_t verdict = OTA_STORE_OK;
     if (memcmp(digest, store->state.slots[slot].digest, OTA_SHA256_SIZE) != 0) {
         verdict = OTA_STORE_ERR_DIGEST;
+    } else if (!intact || info.total_size != total ||
+               info.header.version != store->state.slots[slot].version) {
+        verdict = OTA_STORE_ERR_IMAGE;
     } else {
-        verdict = store_check_image(store, slot, total);
+        verdict = ota_store_image_policy(store, &src.src, &info, store->work, sizeof store->work);
         if (verdict == OTA_STORE_ERR_FLASH || verdict == OTA_STORE_ERR_CRYPTO) {
             return verdict; /* no verdict on the bytes: the slot stays DOWNLOADING */
         }

@@ -50,7 +50,12 @@ extern "C" {
 /** Trial boots before a new image is rolled back. */
 #define OTA_BOOT_MAX_ATTEMPTS_DEFAULT 3u
 
-/* OTA_BOOT_BUF_SIZE (copy/verify buffer inside ota_boot_t): config.h. */
+/* OTA_BOOT_BUF_SIZE (copy/verify buffer inside ota_boot_t), OTA_BOOT_LOG (console lines or
+ * none): config.h. */
+
+/** Room for one console line of the bootloader, NUL included: a line never has more than
+ *  OTA_BOOT_LINE_MAX - 1 characters (a longer one is cut there). */
+#define OTA_BOOT_LINE_MAX 112u
 
 /** Bootloader configuration. Start from ota_boot_config_default(). */
 typedef struct ota_boot_config {
@@ -118,7 +123,6 @@ typedef struct ota_boot {
     ota_sha256_t sha_file;            /**< SHA-256 of the whole image (the store's digest) */
     ota_sha256_t sha_image;           /**< SHA-256 of header + payload (the image's TLV) */
     uint8_t digest[OTA_SHA256_SIZE];  /**< whole-image digest of the last check */
-    char line[112];                   /**< console line being formatted */
     _Alignas(8) uint8_t buf[OTA_BOOT_BUF_SIZE];
     uint8_t cmp[OTA_BOOT_BUF_SIZE];
 } ota_boot_t;
@@ -135,7 +139,8 @@ void ota_boot_config_default(ota_boot_config_t *config);
  *                 (its sector table, or multiples of erase_unit) and lie inside it
  * @param store    mounted on the external flash (ota_store_mount) by the caller
  * @param internal the internal program flash device
- * @param log      console lines ("boot: installing v2 from slot 1"), may be NULL
+ * @param log      console lines ("boot: installing v2 from slot 1"), may be NULL; never
+ *                 called when the core is built with OTA_BOOT_LOG 0 (config.h)
  * @param report   may be NULL; zeroed, then filled
  * @return OTA_BOOT_OK: jump to the application (report says which version); otherwise do not
  *         jump: ERR_NO_IMAGE (halt, nothing valid: "boot: no valid image" was logged);

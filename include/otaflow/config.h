@@ -144,6 +144,25 @@
 #define OTA_BOOT_BUF_SIZE 1024u
 #endif
 
+/** 1 (default): the bootloader sends console lines ("boot: installing v2 from slot 1", and why
+ *  an image was refused) to the log callback of ota_boot_run; 0: those lines, their format
+ *  strings and the reasons' text are compiled out, the callback is never called, and what
+ *  happened is only in ota_boot_report_t (a smaller bootloader). Changes no struct. */
+#ifndef OTA_BOOT_LOG
+#define OTA_BOOT_LOG 1
+#endif
+
+/* Signatures (image_sig.h, crypto.h) ------------------------------------------------------- */
+
+/** 1 (default): a store given trusted keys accepts only images signed by one of them
+ *  (docs/security.md); 0: no signature algorithm is compiled in (nothing of the ECDSA
+ *  verifier is linked), images are checked by SHA-256, security counter and hw_id only, and a
+ *  store config with trusted keys is refused at mount (OTA_STORE_ERR_NO_SIGNATURES): a device
+ *  built without signatures never pretends to check them. Changes no struct. */
+#ifndef OTA_SIGNATURES
+#define OTA_SIGNATURES 1
+#endif
+
 /* Internal assertions ---------------------------------------------------------------------- */
 
 /** 1: the core checks its internal invariants with OTA_ASSERT and calls
@@ -188,6 +207,12 @@ OTA_CONFIG_STATIC_ASSERT_((OTA_BOOT_BUF_SIZE & (OTA_BOOT_BUF_SIZE - 1u)) == 0u,
                           "OTA_BOOT_BUF_SIZE must be a power of two");
 #if OTA_ENABLE_ASSERT != 0 && OTA_ENABLE_ASSERT != 1
 #error "OTA_ENABLE_ASSERT must be 0 or 1"
+#endif
+#if OTA_BOOT_LOG != 0 && OTA_BOOT_LOG != 1
+#error "OTA_BOOT_LOG must be 0 or 1"
+#endif
+#if OTA_SIGNATURES != 0 && OTA_SIGNATURES != 1
+#error "OTA_SIGNATURES must be 0 or 1"
 #endif
 
 /* Link-time layout guard ------------------------------------------------------------------- */

@@ -22,6 +22,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "otaflow/config.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif

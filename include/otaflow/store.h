@@ -116,6 +116,9 @@ typedef enum ota_store_status {
                                             first two sectors (the journal) are not both
                                             erase_unit bytes, or no slot layout covers whole
                                             sectors (mount fails, nothing written) */
+    OTA_STORE_ERR_NO_SIGNATURES = -31, /**< config.trusted_keys given to a core built with
+                                            OTA_SIGNATURES 0, which cannot check a signature
+                                            (mount fails, nothing read) */
 } ota_store_status_t;
 
 /** A short constant English name for a status ("digest mismatch"), never NULL. */
@@ -203,7 +206,8 @@ typedef struct ota_store_config {
     /** Keys whose signatures the device accepts (`otaflow-image pubkey-c` writes the table).
      *  NULL: signatures are not required. Otherwise a download becomes STORED only when its
      *  image is signed by one of them, and the bootloader checks the same (docs/security.md).
-     *  Not part of the layout: the pointer is kept, the keys must outlive the store. */
+     *  Not part of the layout: the pointer is kept, the keys must outlive the store.
+     *  A core built with OTA_SIGNATURES 0 refuses any (OTA_STORE_ERR_NO_SIGNATURES). */
     const ota_sig_keyring_t *trusted_keys;
     /** This board's hardware id (0 = accept any): an image whose header hw_id differs is
      *  never recorded STORED nor installed (OTA_STORE_ERR_HW_ID). Not part of the layout. */
@@ -285,7 +289,8 @@ typedef struct ota_store {
  * @return OK; ERR_ARG; ERR_GEOMETRY (erase unit/program unit/page unusable, slot size not a
  *         multiple of the erase unit, work buffer smaller than a program unit); ERR_NO_SPACE
  *         (slots do not fit); ERR_LAYOUT (the newest record was written with another config);
- *         ERR_FLASH (read failed).
+ *         ERR_FLASH (read failed); ERR_NO_SIGNATURES (trusted keys in config, core built
+ *         with OTA_SIGNATURES 0).
  */
 ota_store_status_t ota_store_mount(ota_store_t *store, const ota_flash_t *flash,
                                    const ota_store_config_t *config);

@@ -162,7 +162,7 @@ static ota_boot_t g_boot;
 static void boot_log(void *ctx, const char *line)
 {
     (void)ctx;
-    die_if(line == NULL || memchr(line, '\0', sizeof g_boot.line) == NULL);
+    die_if(line == NULL || memchr(line, '\0', OTA_BOOT_LINE_MAX) == NULL);
     if (getenv("FUZZ_VERBOSE") != NULL) { /* replaying a crash: show the bootloader's console */
         fprintf(stderr, "%s\n", line);
     }

@@ -18,11 +18,12 @@ ota_qemu_board "$B" app_v1.ota --confirm-on-start on
 ota_expect "$B" "engine" 's["engine"]' qemu "nothing stored before the first boot" \
     '[i["state"] for i in s["images"]]' "['empty', 'empty', 'empty']"
 
-ota_run 4 cut.log "$B" --power-cut-at 20 --cut-mode torn --seed 7 --timeout 30
+cut=$OTA_TMP/cut.log # in the test's own directory, not the shared working one
+ota_run 4 "$cut" "$B" --power-cut-at 20 --cut-mode torn --seed 7 --timeout 30
 ota_check "the cut was announced at operation 20" \
-    "$(ota_count 'power cut at flash operation 20 of this run' cut.log)" 1
-ota_check "it came during the factory save" "$(ota_count 'boot: first boot: saving v1' cut.log)" 1
-ota_check "v1 never started" "$(ota_count 'app: running version 1' cut.log)" 0
+    "$(ota_count 'power cut at flash operation 20 of this run' "$cut")" 1
+ota_check "it came during the factory save" "$(ota_count 'boot: first boot: saving v1' "$cut")" 1
+ota_check "v1 never started" "$(ota_count 'app: running version 1' "$cut")" 0
 ota_expect "$B" "power" 's["power"]' dead "operations counted up to the cut" 's["power_ops"]' 20
 
 # (the bootloader records the factory image confirmed: --until-version 1 could end the run

@@ -139,8 +139,8 @@ static void test_first_boot_saves_factory_image(void **unused)
     assert_int_equal(fx->report.version, 1);
     assert_true(fx->report.factory_saved);
     assert_false(fx->report.trial);
-    assert_true(boot_fixture_said(fx, "boot: first boot: saving v1 as the factory image"));
-    assert_true(boot_fixture_said(fx, "boot: starting v1"));
+    assert_true(BOOT_SAID(fx, "boot: first boot: saving v1 as the factory image"));
+    assert_true(BOOT_SAID(fx, "boot: starting v1"));
     const ota_store_slot_t *f = ota_store_slot(&fx->store, OTA_STORE_FACTORY_SLOT);
     assert_int_equal(f->state, OTA_SLOT_STORED);
     assert_int_equal(f->version, 1);
@@ -190,9 +190,9 @@ static void test_install_of_a_stored_update(void **unused)
     assert_int_equal(fx->report.version, 2);
     assert_true(fx->report.trial);
     assert_int_equal(fx->report.attempts, 1);
-    assert_true(boot_fixture_said(fx, "boot: installing v2 from slot 1"));
-    assert_true(boot_fixture_said(fx, "boot: trial 1/3 v2"));
-    assert_true(boot_fixture_said(fx, "boot: starting v2"));
+    assert_true(BOOT_SAID(fx, "boot: installing v2 from slot 1"));
+    assert_true(BOOT_SAID(fx, "boot: trial 1/3 v2"));
+    assert_true(BOOT_SAID(fx, "boot: starting v2"));
     assert_int_equal(boot_fixture_internal_version(fx), 2);
     assert_int_equal(fields(fx)->state, OTA_BOOT_TRIAL);
     assert_int_equal(fields(fx)->running_slot, 1);
@@ -238,14 +238,14 @@ static void test_trial_without_confirm_rolls_back_and_rejects(void **unused)
         assert_int_equal(fx->report.version, 2);
         assert_int_equal(fx->report.attempts, i);
     }
-    assert_true(boot_fixture_said(fx, "boot: trial 3/3 v2"));
+    assert_true(BOOT_SAID(fx, "boot: trial 3/3 v2"));
     assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_OK);
     assert_int_equal(fx->report.version, 1);
     assert_true(fx->report.rolled_back);
     assert_true(fx->report.installed);
     assert_false(fx->report.trial);
     assert_int_equal(fx->report.rejected_version, 2);
-    assert_true(boot_fixture_said(fx, "boot: rolled back to v1 (v2 rejected after 3 attempts)"));
+    assert_true(BOOT_SAID(fx, "boot: rolled back to v1 (v2 rejected after 3 attempts)"));
     assert_int_equal(boot_fixture_internal_version(fx), 1);
     assert_true(ota_store_is_rejected(&fx->store, 2));
     assert_int_equal(ota_store_slot(&fx->store, 1)->state, OTA_SLOT_REJECTED);
@@ -300,7 +300,7 @@ static void test_factory_reset(void **unused)
     assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_OK);
     assert_true(fx->report.factory_reset);
     assert_int_equal(fx->report.version, 1);
-    assert_true(boot_fixture_said(fx, "boot: factory reset: installing v1 from slot 0"));
+    assert_true(BOOT_SAID(fx, "boot: factory reset: installing v1 from slot 0"));
     assert_int_equal(boot_fixture_internal_version(fx), 1);
     assert_int_equal(fields(fx)->state, OTA_BOOT_CONFIRMED);
     assert_int_equal(fields(fx)->running_slot, OTA_STORE_FACTORY_SLOT);
@@ -337,7 +337,7 @@ static void test_corrupt_slot_is_not_installed(void **unused)
     assert_false(fx->report.installed);
     assert_true(fx->report.slot_refused);
     assert_int_equal(fx->report.version, 1);
-    assert_true(boot_fixture_said(fx, "boot: slot 1 (v2) refused: hash mismatch; not installed"));
+    assert_true(BOOT_SAID(fx, "boot: slot 1 (v2) refused: hash mismatch; not installed"));
     assert_int_equal(ota_sim_flash_stats(&fx->internal).erases, erases);
     assert_int_equal(boot_fixture_internal_version(fx), 1);
     assert_int_equal(ota_store_slot(&fx->store, 1)->state, OTA_SLOT_EMPTY);
@@ -358,7 +358,7 @@ static void test_image_for_another_board_is_not_installed(void **unused)
     fx->config.hw_id = 0x1234u;
     assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_ERR_NO_IMAGE);
     assert_true(fx->report.slot_refused);
-    assert_true(boot_fixture_said(fx, "boot: no valid image"));
+    assert_true(BOOT_SAID(fx, "boot: no valid image"));
     fx->config.hw_id = 0;
     assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_OK);
     assert_int_equal(fx->report.version, 1);
@@ -376,7 +376,7 @@ static void test_corrupt_internal_image_is_restored(void **unused)
     assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_OK);
     assert_true(fx->report.repaired);
     assert_int_equal(fx->report.version, 1);
-    assert_true(boot_fixture_said(fx, "boot: restoring v1 from slot 0"));
+    assert_true(BOOT_SAID(fx, "boot: restoring v1 from slot 0"));
     assert_int_equal(boot_fixture_internal_version(fx), 1);
     /* Only the damaged unit (and unit 0, rewritten last) were written. */
     assert_int_equal(fx->report.sectors_written, 2);
@@ -402,7 +402,7 @@ static void test_nothing_valid_anywhere(void **unused)
     /* A board never programmed. */
     boot_fixture_t *fx = boot_fixture_open();
     assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_ERR_NO_IMAGE);
-    assert_true(boot_fixture_said(fx, "boot: no valid image"));
+    assert_true(BOOT_SAID(fx, "boot: no valid image"));
     assert_false(boot_fixture_said(fx, "boot: starting v0"));
     boot_fixture_close(fx);
 
@@ -412,7 +412,7 @@ static void test_nothing_valid_anywhere(void **unused)
     ota_sim_flash_raw(&fx->internal)[fx->config.app_offset + 100u] ^= 0x01;
     ota_sim_flash_raw(&fx->external)[ota_store_slot_addr(&fx->store, 0) + 100u] ^= 0x01;
     assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_ERR_NO_IMAGE);
-    assert_true(boot_fixture_said(fx, "boot: no valid image"));
+    assert_true(BOOT_SAID(fx, "boot: no valid image"));
     boot_fixture_close(fx);
 }
 
@@ -737,7 +737,7 @@ static void test_stm32f4_install_erases_sector_by_sector(void **unused)
     assert_int_equal(fx->report.sectors_skipped, 0);
     assert_int_equal(after.erases - before.erases, 2);
     assert_int_equal(after.bytes_erased - before.bytes_erased, 0x10000u + 0x20000u);
-    assert_true(boot_fixture_said(fx, "boot: installed v2 (2 sectors written, 0 already equal)"));
+    assert_true(BOOT_SAID(fx, "boot: installed v2 (2 sectors written, 0 already equal)"));
     assert_int_equal(boot_fixture_internal_version(fx), 2);
     /* Nothing outside the region was erased: the 16K sectors below, the 128K one above. */
     assert_int_equal(ota_sim_flash_wear(&fx->internal, STM_APP_OFFSET - 1u), 0);

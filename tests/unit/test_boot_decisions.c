@@ -77,7 +77,7 @@ static void test_failed_trial_with_nothing_to_roll_back_to_keeps_the_image(void 
     assert_false(fx->report.trial);
     assert_false(fx->report.rolled_back);
     assert_int_equal(fx->report.rejected_version, 0);
-    assert_true(boot_fixture_said(fx, "boot: v2 failed its trial but nothing else can boot: keeping it"));
+    assert_true(BOOT_SAID(fx, "boot: v2 failed its trial but nothing else can boot: keeping it"));
     assert_int_equal(boot_fixture_internal_version(fx), 2);
     assert_int_equal(fields(fx)->state, OTA_BOOT_CONFIRMED);
     assert_int_equal(fields(fx)->running_version, 2);
@@ -106,8 +106,8 @@ static void test_internal_image_damaged_during_trial_is_restored_and_counted(voi
     assert_int_equal(boot_fixture_internal_version(fx), 0);
     assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_OK);
     assert_true(fx->report.repaired);
-    assert_true(boot_fixture_said(fx, "boot: internal image invalid (hash mismatch)"));
-    assert_true(boot_fixture_said(fx, "boot: restoring v2 from slot 1"));
+    assert_true(BOOT_SAID(fx, "boot: internal image invalid (hash mismatch)"));
+    assert_true(BOOT_SAID(fx, "boot: restoring v2 from slot 1"));
     /* Still the same trial: v2 runs, this boot counted as its second attempt. */
     assert_int_equal(fx->report.version, 2);
     assert_true(fx->report.trial);
@@ -175,11 +175,11 @@ static void test_rejected_version_with_a_bad_rollback_target_goes_to_the_next(vo
     (void)unused;
     boot_fixture_t *fx = board_v3_rejected_and_v1_damaged(true);
     assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_OK);
-    assert_true(boot_fixture_said(fx, "boot: v3 not confirmed after 3 trial boots: rejected"));
-    assert_true(boot_fixture_said(fx, "boot: slot 0 (v1) refused: hash mismatch; not installed"));
+    assert_true(BOOT_SAID(fx, "boot: v3 not confirmed after 3 trial boots: rejected"));
+    assert_true(BOOT_SAID(fx, "boot: slot 0 (v1) refused: hash mismatch; not installed"));
     /* v3 stays rejected although it still runs confirmed for a moment: the next older image
      * that verifies is installed instead. */
-    assert_true(boot_fixture_said(fx, "boot: rolling back: installing v2 from slot 1"));
+    assert_true(BOOT_SAID(fx, "boot: rolling back: installing v2 from slot 1"));
     assert_int_equal(fx->report.version, 2);
     assert_true(fx->report.rolled_back);
     assert_true(fx->report.slot_refused);
@@ -201,7 +201,7 @@ static void test_rejected_version_with_nothing_else_keeps_running(void **unused)
     (void)unused;
     boot_fixture_t *fx = board_v3_rejected_and_v1_damaged(false);
     assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_OK);
-    assert_true(boot_fixture_said(fx, "boot: slot 0 (v1) refused: hash mismatch; not installed"));
+    assert_true(BOOT_SAID(fx, "boot: slot 0 (v1) refused: hash mismatch; not installed"));
     /* Rejected, but the only image left: it runs (confirmed) rather than nothing. */
     assert_int_equal(fx->report.version, 3);
     assert_false(fx->report.installed);
@@ -231,7 +231,7 @@ static void test_internal_image_of_another_version_is_replaced(void **unused)
     assert_int_equal(boot_fixture_internal_version(fx), 1);
 
     assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_OK);
-    assert_true(boot_fixture_said(
+    assert_true(BOOT_SAID(
         fx, "boot: internal image invalid (not the version the journal says is running)"));
     assert_true(fx->report.repaired);
     assert_int_equal(fx->report.version, 2);
@@ -255,7 +255,7 @@ static void test_slot_whose_image_is_not_its_recorded_version_is_refused(void **
     journal_says(fx, &st);
 
     assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_OK);
-    assert_true(boot_fixture_said(
+    assert_true(BOOT_SAID(
         fx, "boot: slot 1 (v3) refused: version differs from the record; not installed"));
     assert_true(fx->report.slot_refused);
     assert_false(fx->report.installed);
@@ -302,7 +302,7 @@ static void test_a_boot_that_cannot_settle_gives_up(void **unused)
 
     uint64_t erases = ota_sim_flash_stats(&fx->internal).erases;
     assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_ERR_NO_IMAGE);
-    assert_true(boot_fixture_said(fx, "boot: no valid image (gave up)"));
+    assert_true(BOOT_SAID(fx, "boot: no valid image (gave up)"));
     /* Bounded work: a handful of installs of a 3-unit image, not an endless loop. */
     uint64_t spent = ota_sim_flash_stats(&fx->internal).erases - erases;
     assert_true(spent > 0 && spent <= 8u * 3u);
@@ -401,7 +401,7 @@ static void test_factory_image_that_does_not_fit_a_slot_is_not_saved(void **unus
         assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_OK);
         assert_int_equal(fx->report.version, 1);
         assert_false(fx->report.factory_saved);
-        assert_true(boot_fixture_said(fx, "boot: factory image not saved: image too large"));
+        assert_true(BOOT_SAID(fx, "boot: factory image not saved: image too large"));
         assert_int_equal(fields(fx)->state, OTA_BOOT_CONFIRMED);
         assert_int_equal(fields(fx)->running_version, 1);
         assert_int_equal(fields(fx)->running_slot, OTA_STORE_SLOT_NONE);

@@ -165,7 +165,7 @@ static void test_erased_journal_does_not_reopen_rollback(void **unused)
     assert_int_equal(power_on(g), OTA_BOOT_OK);
     assert_true(g->fx->report.slot_refused);
     assert_false(g->fx->report.installed);
-    assert_true(boot_fixture_said(
+    assert_true(BOOT_SAID(
         g->fx, "boot: slot 1 (v1) refused: security counter below the device's; not installed"));
     assert_int_equal(g->fx->report.version, 3);
     assert_int_equal(boot_fixture_internal_version(g->fx), 3);
@@ -258,7 +258,7 @@ static void test_rotation_revokes_old_key(void **unused)
                      OTA_STORE_ERR_KEY_REVOKED);
     plant(g, img3, n3, 3);
     assert_int_equal(power_on(g), OTA_BOOT_OK);
-    assert_true(boot_fixture_said(
+    assert_true(BOOT_SAID(
         g->fx, "boot: slot 2 (v3) refused: image signed by a revoked key; not installed"));
     assert_int_equal(g->fx->report.version, 2);
 

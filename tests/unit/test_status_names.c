@@ -110,7 +110,7 @@ static void test_every_status_has_its_own_name(void **unused)
                 "unknown manifest signature status");
     check_names("URL status", ota_url_status_str_int, OTA_URL_OK, OTA_URL_ERR_TOO_LONG,
                 "unknown URL status");
-    check_names("store status", ota_store_status_str_int, OTA_STORE_OK, OTA_STORE_ERR_SECTORS,
+    check_names("store status", ota_store_status_str_int, OTA_STORE_OK, OTA_STORE_ERR_NO_SIGNATURES,
                 "unknown store status");
 }
 

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The one read of an image that hashes it (src/image.c), shared by ota_image_verify and the
+ * bootloader's check (src/boot_copy.c), which also takes the whole file's digest in the same
+ * pass. Private to src/.
+ */
+#ifndef OTAFLOW_IMAGE_PASS_H
+#define OTAFLOW_IMAGE_PASS_H
+
+#include <stdbool.h>
+
+#include "otaflow/crypto.h"
+#include "otaflow/image.h"
+
+/** The hashes one pass computes; file is optional. */
+typedef struct image_pass {
+    ota_sha256_t *image;                /**< context for header + payload */
+    uint32_t image_len;                 /**< their bytes: [0, image_len) */
+    ota_sha256_t *file;                 /**< context for all len bytes, or NULL */
+    uint8_t image_hash[OTA_SHA256_SIZE];
+    uint8_t *file_hash;                 /**< where the file's digest goes (with file) */
+    bool header_same;                   /**< the header read equals info->header */
+} image_pass_t;
+
+/**
+ * Read src's [0, len) once, in chunks of at most work_len bytes into work: SHA-256 of
+ * [0, pass->image_len) into pass->image_hash, of all of it into pass->file_hash when
+ * pass->file is set, and whether the header read is the one info was parsed from (info NULL:
+ * bytes that did not parse, nothing to compare; header_same stays true). Every context
+ * started is finished, whatever fails.
+ * @return OTA_IMAGE_OK (then compare: nothing is judged here); ERR_READ; ERR_CRYPTO (the hash
+ *         engine failed): neither says anything about the image.
+ */
+ota_image_status_t image_hash_pass(const ota_image_source_t *src, const ota_image_info_t *info,
+                                   uint32_t len, uint8_t *work, uint32_t work_len,
+                                   image_pass_t *pass);
+
+#endif
