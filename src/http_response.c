@@ -698,7 +698,6 @@ const char *ota_http_resp_status_str(ota_http_resp_status_t status)
     case OTA_HTTP_RESP_ERR_AFTER_END: return "bytes after the end of the response";
     case OTA_HTTP_RESP_ERR_EOF_HEADERS: return "ended before the end of the headers";
     case OTA_HTTP_RESP_ERR_EOF_BODY: return "ended before the end of the body";
-    case OTA_HTTP_RESP_ERR_MALFORMED: return "malformed response";
     }
     return "unknown response parser status";
 }

@@ -61,9 +61,6 @@ typedef enum ota_http_resp_status {
     OTA_HTTP_RESP_ERR_AFTER_END = -11,       /**< bytes other than line breaks after the end */
     OTA_HTTP_RESP_ERR_EOF_HEADERS = -12,     /**< the stream ended before the end of the headers */
     OTA_HTTP_RESP_ERR_EOF_BODY = -13,        /**< the stream ended before the end of the body */
-    OTA_HTTP_RESP_ERR_MALFORMED = -14,       /**< not returned since the parser is otaflow's own
-                                                  (every refusal has its name above); kept so
-                                                  that callers' switches still compile */
 } ota_http_resp_status_t;
 
 /** The header values kept (all others are parsed and dropped). */

@@ -98,7 +98,7 @@ static void test_every_status_has_its_own_name(void **unused)
     check_names("HTTP status", ota_http_status_str_int, OTA_HTTP_WOULD_BLOCK,
                 OTA_HTTP_ERR_INSECURE, "unknown HTTP status");
     check_names("HTTP response parser status", ota_http_resp_status_str_int, OTA_HTTP_RESP_OK,
-                OTA_HTTP_RESP_ERR_MALFORMED, "unknown response parser status");
+                OTA_HTTP_RESP_ERR_EOF_BODY, "unknown response parser status");
     check_names("image status", ota_image_status_str_int, OTA_IMAGE_OK, OTA_IMAGE_ERR_ARG,
                 "unknown image status");
     check_names("signature status", ota_sig_status_str_int, OTA_SIG_OK, OTA_SIG_ERR_ARG,
