@@ -27,7 +27,7 @@ enum {
     RX_NAME,        /* header name, until ':' */
     RX_VALUE,       /* header value; step 0 while blanks are skipped */
     RX_CHUNK_SIZE,  /* hex digits, step = how many; remaining accumulates the size */
-    RX_CHUNK_EXT,   /* ";name=value" up to the line end */
+    RX_CHUNK_EXT,   /* blanks, then ";name=value" up to the line end (step 1, then 2) */
     RX_CHUNK_END,   /* the line end after chunk data */
     RX_BODY,        /* Content-Length bytes: remaining */
     RX_BODY_CLOSE,  /* body delimited by the close of the stream */
@@ -566,11 +566,20 @@ static ota_http_resp_status_t http_rx_text_byte(ota_http_resp_parser_t *p, uint8
         }
         if (v < 0 && p->step != 0 && (ch == ';' || http_rx_blank(ch))) {
             p->state = RX_CHUNK_EXT;
+            p->step = ch == ';' ? 2u : 1u;
             return OTA_HTTP_RESP_OK;
         }
         return http_rx_bad(p, RX_D_CHUNK_SIZE); /* not hex, or 2^64 and more */
     }
-    case RX_CHUNK_EXT: return http_rx_text(ch) ? OTA_HTTP_RESP_OK : http_rx_bad(p, RX_D_CHUNK_SIZE);
+    case RX_CHUNK_EXT:
+        /* step 1: blanks after the size, until the ';' (step 2) of an extension. */
+        if (p->step == 1u && !http_rx_blank(ch)) {
+            if (ch != ';') { /* "3 4": 3 to one reader, 0x34 to another */
+                return http_rx_bad(p, RX_D_CHUNK_SIZE);
+            }
+            p->step = 2u;
+        }
+        return http_rx_text(ch) ? OTA_HTTP_RESP_OK : http_rx_bad(p, RX_D_CHUNK_SIZE);
     default: return http_rx_bad(p, RX_D_STRICT); /* RX_CHUNK_END: data longer than its size */
     }
 }

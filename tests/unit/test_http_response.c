@@ -522,6 +522,11 @@ static void test_refused_chunk_framing(void **state)
         {HEAD_CHUNKED "3;x\x01\r\nabc\r\n", OTA_HTTP_RESP_ERR_CHUNK, "HPE_INVALID_CHUNK_SIZE"},
         {HEAD_CHUNKED "10000000000000000\r\n", OTA_HTTP_RESP_ERR_CHUNK, /* 2^64 */
          "HPE_INVALID_CHUNK_SIZE"},
+        /* After the size and its blanks, only an extension: "3 4" is not 3 to every reader. */
+        {HEAD_CHUNKED "3 4\r\nabc\r\n0\r\n\r\n", OTA_HTTP_RESP_ERR_CHUNK,
+         "HPE_INVALID_CHUNK_SIZE"},
+        {HEAD_CHUNKED "3\tx\r\nabc\r\n0\r\n\r\n", OTA_HTTP_RESP_ERR_CHUNK,
+         "HPE_INVALID_CHUNK_SIZE"},
         /* A trailer line. */
         {HEAD_CHUNKED "0\r\nX : y\r\n\r\n", OTA_HTTP_RESP_ERR_CHUNK, "HPE_INVALID_HEADER_TOKEN"},
     };
