@@ -17,6 +17,7 @@
 #include "boot_fixture.h"
 #include "otaflow/crypto.h"
 #include "otaflow/image_sig.h"
+#include "otaflow/manifest_sig.h"
 #include "sign_key.h"
 #include "test_keys.h"
 
@@ -102,6 +103,13 @@ static void test_no_algorithm_verifies(void **unused)
     assert_int_equal(ota_sig_verify(OTA_SIG_ALG_ECDSA_P256, trusted[0].key, trusted[0].key_len,
                                     info.sha256, v1 + info.signature_offset, info.signature_len),
                      OTA_CRYPTO_ERR_ALG);
+    /* Nor is a manifest signed by the trusted key (docs/security.md: no verdict, never OK). */
+    static const char manifest[] = "{\"ota\":[]}";
+    uint8_t msig[OTA_MANIFEST_SIG_MAX];
+    size_t msig_len = test_keys_sign_manifest(&key, manifest, sizeof manifest - 1u, msig);
+    assert_true(msig_len > 0);
+    assert_int_equal(ota_manifest_sig_verify(manifest, sizeof manifest - 1u, msig, msig_len, &ring),
+                     OTA_MANIFEST_SIG_ERR_CRYPTO);
 }
 
 /* Signed images boot as any image does: by their SHA-256 (the signature TLV is skipped, even

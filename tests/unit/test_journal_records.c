@@ -4,7 +4,8 @@
  * foreign journal): decoding refuses every impossible field, so nothing downstream trusts a
  * slot index out of range or a state that does not exist; records of another layout are
  * told apart from damage (docs/store.md, record format), and a mount refuses a journal whose
- * newest record belongs to another layout but not one whose foreign records are older.
+ * newest record belongs to another layout but not one whose foreign records are older; and
+ * every field is at the byte docs/store.md gives it.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -73,6 +74,60 @@ static void reseal(uint8_t *rec, uint8_t count)
     for (unsigned i = 0; i < 4; i++) {
         rec[body + i] = (uint8_t)(crc >> (8 * i));
     }
+}
+
+static uint32_t le32_at(const uint8_t *rec, uint32_t at)
+{
+    return (uint32_t)rec[at] | (uint32_t)rec[at + 1] << 8 | (uint32_t)rec[at + 2] << 16 |
+           (uint32_t)rec[at + 3] << 24;
+}
+
+/* Each field is written where docs/store.md's record format puts it (encode and decode share
+ * one table of places: a wrong place in it would pass any round trip), and read back from
+ * there. Every value differs from every other, so two fields swapped show. */
+static void test_fields_at_the_documented_offsets(void **unused)
+{
+    (void)unused;
+    ota_store_state_t st = sane();
+    st.boot = (ota_store_boot_t){.running_version = 0x02020202u, .previous_version = 0x01010101u,
+                                 .security_counter = 0x0C0B0A09u, .install_progress = 0x2000u,
+                                 .running_slot = 1, .previous_slot = 0,
+                                 .install_slot = OTA_STORE_SLOT_NONE, .state = OTA_BOOT_TRIAL,
+                                 .attempts = 2,
+                                 .install_reason = OTA_INSTALL_ROLLBACK, .rejected_count = 1,
+                                 .manifest_sequence = 0x44332211u, .rejected = {0x07070707u}};
+    st.slots[1].version = 0x02020202u;
+    st.slots[0].version = 0x01010101u;
+    st.slots[2] = (ota_store_slot_t){.state = OTA_SLOT_DOWNLOADING, .version = 0x03030303u,
+                                     .size = 0x3000u, .offset = 0x1000u};
+    memset(st.slots[2].digest, 0xD5, sizeof st.slots[2].digest);
+    uint8_t rec[OTA_STORE_RECORD_BUF];
+    ota_journal_encode(layout, &st, 5, rec);
+    assert_int_equal(le32_at(rec, 20), 0x02020202u);
+    assert_int_equal(le32_at(rec, 24), 0x01010101u);
+    assert_int_equal(le32_at(rec, 28), 0x0C0B0A09u);
+    assert_int_equal(le32_at(rec, 32), 0x2000u);
+    const uint8_t bytes_36[] = {1, 0, OTA_STORE_SLOT_NONE, OTA_BOOT_TRIAL, 2,
+                                OTA_INSTALL_ROLLBACK, 1, 0};
+    assert_memory_equal(rec + 36, bytes_36, sizeof bytes_36);
+    assert_int_equal(le32_at(rec, 44), 0x44332211u);
+    assert_int_equal(le32_at(rec, 48), 0x07070707u);
+    const uint8_t *d = rec + 80 + 2u * 48u; /* slot 2's descriptor */
+    assert_int_equal(d[0], OTA_SLOT_DOWNLOADING);
+    assert_int_equal(d[1], 0);
+    assert_int_equal(le32_at(d, 4), 0x03030303u);
+    assert_int_equal(le32_at(d, 8), 0x3000u);
+    assert_int_equal(le32_at(d, 12), 0x1000u);
+    assert_int_equal(d[16], 0xD5);
+    assert_int_equal(d[47], 0xD5);
+    assert_int_equal(le32_at(rec + 80, 4), 0x01010101u); /* slot 0 first */
+
+    ota_store_state_t back;
+    uint32_t seq = 0;
+    assert_int_equal(ota_journal_decode(layout, 0xFF, rec, &back, &seq), OTA_JOURNAL_VALID);
+    assert_int_equal(seq, 5);
+    assert_memory_equal(&back.boot, &st.boot, sizeof st.boot);
+    assert_memory_equal(&back.slots[2], &st.slots[2], sizeof st.slots[2]);
 }
 
 static void test_impossible_fields_are_refused(void **unused)
@@ -192,6 +247,7 @@ static void test_mount_with_foreign_records(void **unused)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_fields_at_the_documented_offsets),
         cmocka_unit_test(test_impossible_fields_are_refused),
         cmocka_unit_test(test_damage_and_other_layouts_are_told_apart),
         cmocka_unit_test(test_mount_with_foreign_records),

@@ -127,18 +127,24 @@ static void test_image_for_another_board_refused(void **unused)
     store_fixture_close(fx);
 }
 
+/* v's image of SMALL bytes, downloaded (begun as version `as`) but not yet finished. */
+static void download_unfinished(store_fixture_t *fx, uint32_t v, uint32_t as)
+{
+    make_image(v, SMALL);
+    uint8_t digest[OTA_SHA256_SIZE];
+    digest_of(SMALL, digest);
+    assert_int_equal(ota_store_download_begin(&fx->store, as, SMALL, digest, NULL, NULL),
+                     OTA_STORE_OK);
+    assert_int_equal(ota_store_download_write(&fx->store, 0, img, SMALL), OTA_STORE_OK);
+}
+
 static void test_flash_corruption_after_write_is_caught(void **unused)
 {
     (void)unused;
     /* The hash is of what is in flash, not of what came over the wire: a bit flipped in flash
      * between programming and finishing fails the download. */
     store_fixture_t *fx = store_fixture_open(NULL, NULL);
-    make_image(5, SMALL);
-    uint8_t digest[OTA_SHA256_SIZE];
-    digest_of(SMALL, digest);
-    assert_int_equal(ota_store_download_begin(&fx->store, 5, SMALL, digest, NULL, NULL),
-                     OTA_STORE_OK);
-    assert_int_equal(ota_store_download_write(&fx->store, 0, img, SMALL), OTA_STORE_OK);
+    download_unfinished(fx, 5, 5);
     ota_sim_flash_raw(&fx->dev)[ota_store_slot_addr(&fx->store, 1) + 10] ^= 0x40;
     assert_int_equal(ota_store_download_finish(&fx->store), OTA_STORE_ERR_DIGEST);
     store_fixture_close(fx);
@@ -172,6 +178,62 @@ static void test_invalid_image_with_matching_digest_is_refused(void **unused)
     expect_image_refused(12, img, SMALL + 1);
     memset(img, 0x5A, SMALL);                      /* not an image at all */
     expect_image_refused(12, img, SMALL);
+}
+
+/* A flash whose first read at `header` returns another image version: what a bus attacker
+ * timing the reads could do between the store's parse of the header and its hash pass. */
+typedef struct two_faced_flash {
+    ota_flash_t port;
+    ota_flash_ops_t ops;
+    const ota_flash_t *inner;
+    uint32_t header;
+    uint32_t version_first;
+    unsigned header_reads;
+} two_faced_flash_t;
+
+static ota_flash_status_t two_faced_read(void *ctx, uint32_t addr, void *buf, uint32_t len)
+{
+    two_faced_flash_t *t = ctx;
+    ota_flash_status_t st = ota_flash_read(t->inner, addr, buf, len);
+    if (st == OTA_FLASH_OK && addr == t->header && t->header_reads++ == 0 &&
+        len >= OTA_IMAGE_OFF_VERSION + 4u) {
+        uint8_t *v = (uint8_t *)buf + OTA_IMAGE_OFF_VERSION;
+        for (unsigned i = 0; i < 4u; i++) {
+            v[i] = (uint8_t)(t->version_first >> (8u * i));
+        }
+    }
+    return st;
+}
+
+static ota_flash_status_t two_faced_program(void *ctx, uint32_t addr, const void *buf,
+                                            uint32_t len)
+{
+    return ota_flash_program(((two_faced_flash_t *)ctx)->inner, addr, buf, len);
+}
+
+static ota_flash_status_t two_faced_erase(void *ctx, uint32_t addr, uint32_t len)
+{
+    return ota_flash_erase(((two_faced_flash_t *)ctx)->inner, addr, len);
+}
+
+/* The header hashed must be the header parsed: v13's bytes (their digest and own hash right)
+ * shown as v12 to the parse are not recorded STORED as the v12 the download was begun for. */
+static void test_header_changed_between_parse_and_hash_is_refused(void **unused)
+{
+    (void)unused;
+    store_fixture_t *fx = store_fixture_open(NULL, NULL);
+    download_unfinished(fx, 13, 12);
+    two_faced_flash_t t = {.inner = fx->store.flash,
+                           .header = ota_store_slot_addr(&fx->store, 1),
+                           .version_first = 12};
+    t.ops = (ota_flash_ops_t){two_faced_read, two_faced_program, two_faced_erase};
+    t.port = (ota_flash_t){.ops = &t.ops, .ctx = &t, .geometry = t.inner->geometry};
+    fx->store.flash = &t.port;
+    assert_int_equal(ota_store_download_finish(&fx->store), OTA_STORE_ERR_IMAGE);
+    assert_true(t.header_reads >= 2u); /* parsed as v12, hashed as v13 */
+    assert_int_equal(store_fixture_remount(fx), OTA_STORE_OK);
+    assert_int_equal(ota_store_slot(&fx->store, 1)->state, OTA_SLOT_EMPTY);
+    store_fixture_close(fx);
 }
 
 static void test_download_argument_errors(void **unused)
@@ -796,6 +858,7 @@ int main(void)
         cmocka_unit_test(test_image_for_another_board_refused),
         cmocka_unit_test(test_flash_corruption_after_write_is_caught),
         cmocka_unit_test(test_invalid_image_with_matching_digest_is_refused),
+        cmocka_unit_test(test_header_changed_between_parse_and_hash_is_refused),
         cmocka_unit_test(test_download_argument_errors),
         cmocka_unit_test(test_abort_leaves_slot_empty),
         cmocka_unit_test(test_interrupted_download_resumes_at_durable_offset),
