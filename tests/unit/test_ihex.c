@@ -164,15 +164,21 @@ static void test_overlap_hidden_behind_a_long_chunk(void **state)
     memmap_free(&map);
 }
 
+/* Bytes that differ from their neighbours: i * mul + 1. */
+static void fill_pattern(uint8_t *out, size_t n, unsigned mul)
+{
+    for (size_t i = 0; i < n; i++) {
+        out[i] = (uint8_t)(i * mul + 1u);
+    }
+}
+
 static void test_dedupe_keeps_identical_bytes_once(void **state)
 {
     (void)state;
     memmap_t map;
     memmap_init(&map);
     uint8_t bytes[64];
-    for (unsigned i = 0; i < sizeof bytes; i++) {
-        bytes[i] = (uint8_t)(i * 3 + 1);
-    }
+    fill_pattern(bytes, sizeof bytes, 3);
     /* A long chunk [0, 64) and, in another file, [10, 12) and [60, 70) with the same values
      * where they meet it: each byte kept once, the non-shared tail [64, 70) kept too. */
     uint8_t tail[10];
@@ -230,9 +236,7 @@ static void test_writer_round_trip(void **state)
     memmap_t map;
     memmap_init(&map);
     uint8_t data[300];
-    for (size_t i = 0; i < sizeof data; i++) {
-        data[i] = (uint8_t)(i * 7 + 1);
-    }
+    fill_pattern(data, sizeof data, 7);
     /* Straddles the 64 KB boundary at 0x10030000, plus a separate chunk far away. */
     assert_int_equal(memmap_add(&map, 0x1002FF80u, data, 300, 1, 0), MEMMAP_OK);
     assert_int_equal(memmap_add(&map, 0x1FC00000u, data, 5, 2, 0), MEMMAP_OK);
