@@ -172,6 +172,25 @@ static void fill_pattern(uint8_t *out, size_t n, unsigned mul)
     }
 }
 
+/* A fresh map with bytes [0, 16) (line 1), [4, 20) (line 2) and, from a second file, [8, 18)
+ * (line 7), the last with its byte at `differ_at` changed (0: none), deduplicated. */
+static memmap_status_t dedupe_three(memmap_t *map, const uint8_t *bytes, uint32_t differ_at,
+                                    const memmap_chunk_t **a, const memmap_chunk_t **b,
+                                    uint32_t *at, uint64_t *dups)
+{
+    memmap_init(map);
+    uint8_t other[10];
+    memcpy(other, bytes + 8, sizeof other);
+    if (differ_at != 0) {
+        other[differ_at - 8] ^= 0x01;
+    }
+    assert_int_equal(memmap_add(map, 0, bytes, 16, 1, 0), MEMMAP_OK);
+    assert_int_equal(memmap_add(map, 4, bytes + 4, 16, 2, 0), MEMMAP_OK);
+    assert_int_equal(memmap_add(map, 8, other, 10, 7, 1), MEMMAP_OK);
+    uint32_t lo = 0, hi = 0;
+    return memmap_sort_dedupe(map, a, b, at, dups, &lo, &hi);
+}
+
 static void test_dedupe_keeps_identical_bytes_once(void **state)
 {
     (void)state;
@@ -204,28 +223,26 @@ static void test_dedupe_keeps_identical_bytes_once(void **state)
     memmap_free(&map);
 
     /* [0, 16) and [4, 20), the second kept as [16, 20); then [8, 18) starts before the last
-     * kept chunk, so its bytes are compared with the first kept chunk, then the second. A
-     * different value at 17 is named with the chunk it was compared with. */
-    memmap_init(&map);
-    assert_int_equal(memmap_add(&map, 0, bytes, 16, 1, 0), MEMMAP_OK);
-    assert_int_equal(memmap_add(&map, 4, bytes + 4, 16, 2, 0), MEMMAP_OK);
-    uint8_t other[10];
-    memcpy(other, bytes + 8, sizeof other);
-    assert_int_equal(memmap_add(&map, 8, other, 10, 7, 1), MEMMAP_OK);
-    assert_int_equal(memmap_sort_dedupe(&map, &a, &b, &at, &dups, &lo, &hi), MEMMAP_OK);
+     * kept chunk, so its bytes are compared with the first kept chunk, then the second. */
+    assert_int_equal(dedupe_three(&map, bytes, 0, &a, &b, &at, &dups), MEMMAP_OK);
     assert_int_equal(dups, 12 + 10);
     assert_int_equal(map.n_chunks, 2);
     memmap_free(&map);
 
-    memmap_init(&map);
-    assert_int_equal(memmap_add(&map, 0, bytes, 16, 1, 0), MEMMAP_OK);
-    assert_int_equal(memmap_add(&map, 4, bytes + 4, 16, 2, 0), MEMMAP_OK);
-    other[9] ^= 0x01; /* address 17 */
-    assert_int_equal(memmap_add(&map, 8, other, 10, 7, 1), MEMMAP_OK);
-    assert_int_equal(memmap_sort_dedupe(&map, &a, &b, &at, &dups, &lo, &hi), MEMMAP_ERR_OVERLAP);
+    /* A different value at 17 is named with the chunk it was compared with. */
+    assert_int_equal(dedupe_three(&map, bytes, 17, &a, &b, &at, &dups), MEMMAP_ERR_OVERLAP);
     assert_int_equal(at, 17);
     assert_int_equal(a->line, 2);
     assert_int_equal(a->addr, 16);
+    assert_int_equal(b->line, 7);
+    memmap_free(&map);
+
+    /* Different at 8: inside the first kept chunk, so that one is named (the second kept
+     * chunk's trimmed front holds the same byte, but is no longer its record's). */
+    assert_int_equal(dedupe_three(&map, bytes, 8, &a, &b, &at, &dups), MEMMAP_ERR_OVERLAP);
+    assert_int_equal(at, 8);
+    assert_int_equal(a->line, 1);
+    assert_int_equal(a->addr, 0);
     assert_int_equal(b->line, 7);
     memmap_free(&map);
 }
