@@ -176,7 +176,7 @@ static void fill_pattern(uint8_t *out, size_t n, unsigned mul)
  * (line 7), the last with its byte at `differ_at` changed (0: none), deduplicated. */
 static memmap_status_t dedupe_three(memmap_t *map, const uint8_t *bytes, uint32_t differ_at,
                                     const memmap_chunk_t **a, const memmap_chunk_t **b,
-                                    uint32_t *at, uint64_t *dups)
+                                    uint32_t *at, memmap_span_t *dups)
 {
     memmap_init(map);
     uint8_t other[10];
@@ -187,8 +187,7 @@ static memmap_status_t dedupe_three(memmap_t *map, const uint8_t *bytes, uint32_
     assert_int_equal(memmap_add(map, 0, bytes, 16, 1, 0), MEMMAP_OK);
     assert_int_equal(memmap_add(map, 4, bytes + 4, 16, 2, 0), MEMMAP_OK);
     assert_int_equal(memmap_add(map, 8, other, 10, 7, 1), MEMMAP_OK);
-    uint32_t lo = 0, hi = 0;
-    return memmap_sort_dedupe(map, a, b, at, dups, &lo, &hi);
+    return memmap_sort_dedupe(map, a, b, at, dups);
 }
 
 static void test_dedupe_keeps_identical_bytes_once(void **state)
@@ -207,12 +206,12 @@ static void test_dedupe_keeps_identical_bytes_once(void **state)
     assert_int_equal(memmap_add(&map, 0, bytes, 64, 1, 0), MEMMAP_OK);
     assert_int_equal(memmap_add(&map, 10, bytes + 10, 2, 2, 1), MEMMAP_OK);
     const memmap_chunk_t *a = NULL, *b = NULL;
-    uint32_t at = 0, lo = 0, hi = 0;
-    uint64_t dups = 0;
-    assert_int_equal(memmap_sort_dedupe(&map, &a, &b, &at, &dups, &lo, &hi), MEMMAP_OK);
-    assert_int_equal(dups, 6);
-    assert_int_equal(lo, 10);
-    assert_int_equal(hi, 63);
+    uint32_t at = 0;
+    memmap_span_t dups;
+    assert_int_equal(memmap_sort_dedupe(&map, &a, &b, &at, &dups), MEMMAP_OK);
+    assert_int_equal(dups.bytes, 6);
+    assert_int_equal(dups.lo, 10);
+    assert_int_equal(dups.hi, 63);
     assert_int_equal(map.n_chunks, 2);
     assert_int_equal(map.chunks[0].addr, 0);
     assert_int_equal(map.chunks[0].len, 64);
@@ -225,7 +224,9 @@ static void test_dedupe_keeps_identical_bytes_once(void **state)
     /* [0, 16) and [4, 20), the second kept as [16, 20); then [8, 18) starts before the last
      * kept chunk, so its bytes are compared with the first kept chunk, then the second. */
     assert_int_equal(dedupe_three(&map, bytes, 0, &a, &b, &at, &dups), MEMMAP_OK);
-    assert_int_equal(dups, 12 + 10);
+    assert_int_equal(dups.bytes, 12 + 10);
+    assert_int_equal(dups.lo, 4);
+    assert_int_equal(dups.hi, 17);
     assert_int_equal(map.n_chunks, 2);
     memmap_free(&map);
 
