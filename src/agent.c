@@ -178,7 +178,7 @@ ota_agent_status_t ota_agent_url_refusal(const ota_agent_t *a, const char *url)
     return OTA_AGENT_OK;
 }
 
-static bool agent_busy(const ota_agent_t *a)
+bool ota_agent_busy(const ota_agent_t *a)
 {
     return a->state == OTA_AGENT_CHECKING || a->state == OTA_AGENT_DOWNLOADING ||
            a->state == OTA_AGENT_VERIFYING;
@@ -288,10 +288,10 @@ ota_agent_status_t (ota_agent_init)(ota_agent_t *agent, const ota_agent_config_t
         !ports->store->mounted) {
         return OTA_AGENT_ERR_CONFIG;
     }
-    ota_url_t manifest = {.tls = false};
+    bool manifest_tls = false;
     if (config->manifest_url != NULL &&
-        (ota_url_parse(config->manifest_url, &manifest) != OTA_URL_OK ||
-         (config->require_tls && !manifest.tls))) {
+        ota_agent_manifest_url_refusal(config, config->manifest_url, &manifest_tls) !=
+            OTA_AGENT_OK) {
         return OTA_AGENT_ERR_CONFIG;
     }
     const ota_sig_keyring_t *keys = config->manifest_keys;
@@ -300,9 +300,7 @@ ota_agent_status_t (ota_agent_init)(ota_agent_t *agent, const ota_agent_config_t
         config->manifest_max_age_s > OTA_AGENT_MAX_AGE_LIMIT_S ||
         config->retry_max_s > OTA_AGENT_RETRY_LIMIT_S ||
         (config->retry_first_s > (config->retry_max_s != 0u ? config->retry_max_s
-                                                            : OTA_AGENT_RETRY_MAX_DEFAULT_S)) ||
-        (keys != NULL && config->manifest_url != NULL &&
-         strlen(config->manifest_url) + sizeof OTA_MANIFEST_SIG_SUFFIX > OTA_URL_MAX)) {
+                                                            : OTA_AGENT_RETRY_MAX_DEFAULT_S))) {
         return OTA_AGENT_ERR_CONFIG;
     }
 
@@ -324,19 +322,8 @@ ota_agent_status_t (ota_agent_init)(ota_agent_t *agent, const ota_agent_config_t
     if (agent->config.retry_first_s > agent->config.retry_max_s) {
         agent->config.retry_first_s = agent->config.retry_max_s;
     }
-    /* A manifest fetched over https must not send the image (or a redirect) over http: whoever
-     * is on the path could then serve it. */
-    agent->tls_only = config->require_tls || (config->manifest_url != NULL &&
-                                              !config->allow_http_images && manifest.tls);
-    if (config->manifest_url != NULL) {
-        size_t n = strlen(config->manifest_url);
-        memcpy(agent->manifest_url, config->manifest_url, n + 1u);
-        if (keys != NULL) {
-            memcpy(agent->manifest_sig_url, config->manifest_url, n);
-            memcpy(agent->manifest_sig_url + n, OTA_MANIFEST_SIG_SUFFIX,
-                   sizeof OTA_MANIFEST_SIG_SUFFIX);
-        }
-    }
+    ota_agent_use_manifest_url(agent, config->manifest_url != NULL ? config->manifest_url : "",
+                               manifest_tls);
     agent->config.manifest_url = agent->manifest_url;
     agent->slot = OTA_STORE_SLOT_NONE;
 
@@ -406,7 +393,7 @@ ota_agent_status_t ota_agent_check_now(ota_agent_t *agent)
     if (agent->manifest_url[0] == '\0') {
         return OTA_AGENT_ERR_CONFIG;
     }
-    if (agent_busy(agent)) {
+    if (ota_agent_busy(agent)) {
         return OTA_AGENT_ERR_BUSY;
     }
     agent->check_requested = true;
@@ -418,7 +405,7 @@ ota_agent_status_t ota_agent_download(ota_agent_t *agent)
     if (agent == NULL) {
         return OTA_AGENT_ERR_ARG;
     }
-    if (agent_busy(agent)) {
+    if (ota_agent_busy(agent)) {
         return OTA_AGENT_ERR_BUSY;
     }
     if (!agent->have_update) {
@@ -435,7 +422,7 @@ ota_agent_status_t ota_agent_start_update(ota_agent_t *agent, const char *url,
     if (agent == NULL || url == NULL || digest == NULL || version == 0u) {
         return OTA_AGENT_ERR_ARG;
     }
-    if (agent_busy(agent)) {
+    if (ota_agent_busy(agent)) {
         return OTA_AGENT_ERR_BUSY;
     }
     size_t n = strlen(url);
@@ -459,7 +446,7 @@ ota_agent_status_t ota_agent_erase_version(ota_agent_t *agent, uint32_t version)
     if (agent == NULL || version == 0u) {
         return OTA_AGENT_ERR_ARG;
     }
-    if (agent_busy(agent)) {
+    if (ota_agent_busy(agent)) {
         return OTA_AGENT_ERR_BUSY;
     }
     bool rolling_back;
@@ -472,7 +459,7 @@ static ota_agent_status_t agent_boot_request(ota_agent_t *agent, bool factory)
     if (agent == NULL) {
         return OTA_AGENT_ERR_ARG;
     }
-    if (agent_busy(agent)) {
+    if (ota_agent_busy(agent)) {
         return OTA_AGENT_ERR_BUSY;
     }
     ota_store_status_t st = factory ? ota_store_factory_reset(agent->ports.store)

@@ -4,6 +4,7 @@
  *   src/agent.c           the state machine, events and backoff, EraseVer, the public API
  *   src/agent_check.c     a check: the manifest and its .sig, signature, freshness, selection
  *   src/agent_download.c  a download: GET with resume into the store, checkpoints, verify
+ *   src/agent_config.c    the manifest URL's checks and use (init and set_settings), settings
  * Every function takes the caller's ota_agent_t and acts on the state it holds.
  */
 #ifndef OTAFLOW_AGENT_INTERNAL_H
@@ -29,6 +30,9 @@ void ota_agent_emit_failure(ota_agent_t *a, ota_event_type_t type, uint32_t vers
  *  plain http:// when require_tls / an https manifest refuses it; OK if it may. */
 ota_agent_status_t ota_agent_url_refusal(const ota_agent_t *a, const char *url);
 
+/** A check or a download is running (CHECKING, DOWNLOADING, VERIFYING). */
+bool ota_agent_busy(const ota_agent_t *a);
+
 /** Ask the store to install `slot` at the next reset: RESET_PENDING, or IDLE after a
  *  DOWNLOAD_FAILED naming the store's refusal. */
 void ota_agent_request_install(ota_agent_t *a, uint8_t slot, uint32_t version);
@@ -38,6 +42,18 @@ void ota_agent_request_install(ota_agent_t *a, uint8_t slot, uint32_t version);
  *  `quiet_if_absent`. */
 ota_store_status_t ota_agent_apply_erase(ota_agent_t *a, uint32_t version, bool quiet_if_absent,
                                          bool *rolling_back);
+
+/* ---- agent_config.c -------------------------------------------------------------------- */
+
+/** Why `url` (NUL-terminated) may not be the manifest URL under `config`: ERR_URL (it does not
+ *  parse, does not fit OTA_URL_MAX, or with manifest_keys leaves no room for ".sig"),
+ *  ERR_INSECURE_URL (http:// with require_tls); OK if it may, *tls then saying https. */
+ota_agent_status_t ota_agent_manifest_url_refusal(const ota_agent_config_t *config,
+                                                  const char *url, bool *tls);
+
+/** Make `url` (checked, "" = none) the manifest URL: its .sig URL, what it means for plain
+ *  http image URLs, and a check at the next poll without the old server's backoff. */
+void ota_agent_use_manifest_url(ota_agent_t *a, const char *url, bool tls);
 
 /* ---- agent_check.c --------------------------------------------------------------------- */
 

@@ -90,10 +90,8 @@ static int dedupe(const char *cmd, const char *const *inputs, memmap_t *map)
     const memmap_chunk_t *a = NULL;
     const memmap_chunk_t *b = NULL;
     uint32_t at = 0;
-    uint64_t dups = 0;
-    uint32_t lo = 0;
-    uint32_t hi = 0;
-    if (memmap_sort_dedupe(map, &a, &b, &at, &dups, &lo, &hi) != MEMMAP_OK) {
+    memmap_span_t dups;
+    if (memmap_sort_dedupe(map, &a, &b, &at, &dups) != MEMMAP_OK) {
         char wa[300];
         char wb[300];
         where(wa, sizeof wa, inputs, a);
@@ -103,9 +101,9 @@ static int dedupe(const char *cmd, const char *const *inputs, memmap_t *map)
                          map->bytes[a->offset + (at - a->addr)],
                          map->bytes[b->offset + (at - b->addr)]);
     }
-    if (dups != 0) {
+    if (dups.bytes != 0) {
         tool_note(cmd, "%llu bytes at 0x%08X-0x%08X written twice with the same values: kept once",
-                  (unsigned long long)dups, lo, hi);
+                  (unsigned long long)dups.bytes, dups.lo, dups.hi);
     }
     return TOOL_EXIT_OK;
 }

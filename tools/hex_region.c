@@ -12,29 +12,17 @@
 #include "memmap.h"
 #include "tool.h"
 
-static void span_add(tool_span_t *s, uint32_t lo, uint64_t end)
-{
-    uint32_t hi = (uint32_t)(end - 1);
-    if (s->bytes == 0 || lo < s->lo) {
-        s->lo = lo;
-    }
-    if (s->bytes == 0 || hi > s->hi) {
-        s->hi = hi;
-    }
-    s->bytes += end - lo;
-}
-
 /* [lo, end) of chunk c lies outside the region: left out, or the reason it is refused. */
 static int leave_out(const char *cmd, const char *path, const tool_region_t *region,
                      const memmap_chunk_t *c, uint32_t lo, uint64_t end, uint32_t base,
                      tool_left_out_t *left)
 {
     if (lo >= TOOL_PIC32_BOOT_FIRST && end - 1 <= TOOL_PIC32_BOOT_LAST) {
-        span_add(&left->boot, lo, end);
+        memmap_span_add(&left->boot, lo, end);
         return TOOL_EXIT_OK;
     }
     if (region->clip) {
-        span_add(&left->clipped, lo, end);
+        memmap_span_add(&left->clipped, lo, end);
         return TOOL_EXIT_OK;
     }
     return tool_fail(cmd,

@@ -126,12 +126,24 @@ static uint64_t chunk_end(const memmap_chunk_t *c)
     return (uint64_t)c->addr + c->len;
 }
 
+void memmap_span_add(memmap_span_t *s, uint32_t lo, uint64_t end)
+{
+    uint32_t hi = (uint32_t)(end - 1);
+    if (s->bytes == 0 || lo < s->lo) {
+        s->lo = lo;
+    }
+    if (s->bytes == 0 || hi > s->hi) {
+        s->hi = hi;
+    }
+    s->bytes += end - lo;
+}
+
 memmap_status_t memmap_sort_dedupe(memmap_t *m, const memmap_chunk_t **first,
                                    const memmap_chunk_t **second, uint32_t *at,
-                                   uint64_t *duplicates, uint32_t *dup_lo, uint32_t *dup_hi)
+                                   memmap_span_t *duplicates)
 {
     sort_chunks(m);
-    *duplicates = 0;
+    *duplicates = (memmap_span_t){.bytes = 0};
     /* Kept chunks are compacted to the front (kept <= i): sorted, disjoint, and covering every
      * address the chunks before i covered, so each byte of chunk i below `reach` has exactly
      * one kept byte to be compared with. */
@@ -158,13 +170,7 @@ memmap_status_t memmap_sort_dedupe(memmap_t *m, const memmap_chunk_t **first,
                 }
             }
             uint32_t shared = (uint32_t)(shared_end - c.addr);
-            if (*duplicates == 0 || c.addr < *dup_lo) {
-                *dup_lo = c.addr;
-            }
-            if (*duplicates == 0 || shared_end - 1 > *dup_hi) {
-                *dup_hi = (uint32_t)(shared_end - 1);
-            }
-            *duplicates += shared;
+            memmap_span_add(duplicates, c.addr, shared_end);
             c.addr += shared;
             c.len -= shared;
             c.offset += shared;

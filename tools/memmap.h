@@ -53,18 +53,26 @@ void memmap_remap(memmap_t *m, uint32_t (*f)(uint32_t));
 memmap_status_t memmap_sort_check(memmap_t *m, const memmap_chunk_t **first,
                                   const memmap_chunk_t **second, uint32_t *at);
 
+/** Bytes at some addresses, and the lowest and highest of those addresses. */
+typedef struct memmap_span {
+    uint64_t bytes; /**< 0: none (lo, hi meaningless) */
+    uint32_t lo, hi;
+} memmap_span_t;
+
+/** Count the bytes [lo, end) (end > lo) into s. */
+void memmap_span_add(memmap_span_t *s, uint32_t lo, uint64_t end);
+
 /**
  * Sort the chunks by address and keep every byte once: where chunks write the same address
  * with the same value (a merge of two files carrying the same configuration words, as hexmate
  * accepts), the later chunk in address order loses those bytes and a chunk left with none is
- * removed. *duplicates counts the bytes removed; *dup_lo and *dup_hi are the lowest and highest
- * of their addresses (untouched when none). On MEMMAP_ERR_OVERLAP two chunks write different
+ * removed. *duplicates spans the bytes removed. On MEMMAP_ERR_OVERLAP two chunks write different
  * values: *first (the one kept so far) and *second are those chunks and *at the first address
  * where they differ; the map is then only fit for memmap_free.
  */
 memmap_status_t memmap_sort_dedupe(memmap_t *m, const memmap_chunk_t **first,
                                    const memmap_chunk_t **second, uint32_t *at,
-                                   uint64_t *duplicates, uint32_t *dup_lo, uint32_t *dup_hi);
+                                   memmap_span_t *duplicates);
 
 /** Lowest address and one past the highest (as 64-bit); both 0 when empty. Needs sorting. */
 void memmap_bounds(const memmap_t *m, uint64_t *lowest, uint64_t *end);

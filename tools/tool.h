@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "memmap.h"
 #include "otaflow/crypto.h"
 
 #define TOOL_EXIT_OK 0
@@ -113,16 +114,11 @@ typedef struct tool_region {
     bool clip;      /**< leave out data outside the region instead of refusing it */
 } tool_region_t;
 
-/** Bytes of a hex file left out of the region, and the lowest and highest of their addresses. */
-typedef struct tool_span {
-    uint64_t bytes; /**< 0: nothing left out (lo, hi meaningless) */
-    uint32_t lo, hi;
-} tool_span_t;
 
 /** What tool_hex_to_region left out of the region. */
 typedef struct tool_left_out {
-    tool_span_t boot;    /**< in the PIC32 boot flash segment (always left out) */
-    tool_span_t clipped; /**< elsewhere outside the region (left out because of clip) */
+    memmap_span_t boot;    /**< in the PIC32 boot flash segment (always left out) */
+    memmap_span_t clipped; /**< elsewhere outside the region (left out because of clip) */
 } tool_left_out_t;
 
 /**

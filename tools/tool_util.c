@@ -13,7 +13,8 @@
 
 #include "otaflow/crypto.h"
 
-static void vreport(const char *cmd, const char *fmt, va_list ap)
+/* kind: "" for an error, "note: " for a note. */
+static void vreport(const char *cmd, const char *kind, const char *fmt, va_list ap)
 {
     char msg[512];
     vsnprintf(msg, sizeof msg, fmt, ap);
@@ -24,9 +25,9 @@ static void vreport(const char *cmd, const char *fmt, va_list ap)
         }
     }
     if (cmd != NULL) {
-        fprintf(stderr, "otaflow-image: %s: %s\n", cmd, msg);
+        fprintf(stderr, "otaflow-image: %s: %s%s\n", cmd, kind, msg);
     } else {
-        fprintf(stderr, "otaflow-image: %s\n", msg);
+        fprintf(stderr, "otaflow-image: %s%s\n", kind, msg);
     }
 }
 
@@ -34,7 +35,7 @@ int tool_fail(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vreport(cmd, fmt, ap);
+    vreport(cmd, "", fmt, ap);
     va_end(ap);
     return TOOL_EXIT_FAIL;
 }
@@ -43,19 +44,17 @@ int tool_usage_error(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vreport(cmd, fmt, ap);
+    vreport(cmd, "", fmt, ap);
     va_end(ap);
     return TOOL_EXIT_USAGE;
 }
 
 void tool_note(const char *cmd, const char *fmt, ...)
 {
-    char text[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(text, sizeof text, fmt, ap);
+    vreport(cmd, "note: ", fmt, ap);
     va_end(ap);
-    tool_fail(cmd, "note: %s", text);
 }
 
 bool tool_parse_u32(const char *text, uint32_t *out)

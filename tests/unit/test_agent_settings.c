@@ -165,6 +165,44 @@ static void test_new_url_is_checked_at_once(void **unused)
     device_free(d);
 }
 
+/* A new URL forgets the old server's failures: the new server's first failure waits
+ * retry_first_s, not the backoff the old one had reached. */
+static void test_new_url_forgets_the_backoff(void **unused)
+{
+    (void)unused;
+    ota_agent_config_t cfg;
+    ota_agent_config_default(&cfg);
+    cfg.manifest_url = "http://ota.example/ota.json";
+    cfg.period_s = 5; /* shorter than the backoff: the backoff decides when the next check is */
+    cfg.retry_first_s = 10;
+    cfg.retry_max_s = 3600;
+    device_t *d = device_open(&cfg);
+    for (int i = 0; i < 4; i++) {
+        mock_add(&d->net, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n",
+                 OTA_NET_ERR_CLOSED);
+    }
+    uint32_t t = 0;
+    for (size_t failed = 1; failed <= 3; failed++) {
+        if (failed > 1) {
+            assert_int_equal(ota_agent_check_now(&d->agent), OTA_AGENT_OK);
+        }
+        poll_until(d, t, t + 1000u);
+        t += 1010u;
+        assert_int_equal(event_log_count(&d->events, OTA_EVT_CHECK_FAILED), failed);
+    }
+    assert_int_equal(event_log_last(&d->events, OTA_EVT_CHECK_FAILED)->retry_s, 40);
+
+    ota_agent_settings_t s;
+    assert_int_equal(ota_agent_get_settings(&d->agent, &s), OTA_AGENT_OK);
+    s.manifest_url = "http://ota.example/new.json";
+    assert_int_equal(ota_agent_set_settings(&d->agent, &s), OTA_AGENT_OK);
+    poll_until(d, t, t + 1000u);
+    assert_int_equal(mock_sent_count(&d->net, "GET /new.json "), 1);
+    assert_int_equal(event_log_count(&d->events, OTA_EVT_CHECK_FAILED), 4);
+    assert_int_equal(event_log_last(&d->events, OTA_EVT_CHECK_FAILED)->retry_s, 10);
+    device_free(d);
+}
+
 /* A new period counts from the call; 0 stops periodic checks. */
 static void test_period_applies_from_the_call(void **unused)
 {
@@ -245,6 +283,7 @@ int main(void)
         cmocka_unit_test(test_get_gives_the_config_of_init),
         cmocka_unit_test(test_refused_settings_change_nothing),
         cmocka_unit_test(test_url_too_long_for_its_sig_is_refused),
+        cmocka_unit_test(test_new_url_forgets_the_backoff),
         cmocka_unit_test(test_new_url_is_checked_at_once),
         cmocka_unit_test(test_period_applies_from_the_call),
         cmocka_unit_test(test_new_url_refused_while_checking),

@@ -164,15 +164,39 @@ static void test_overlap_hidden_behind_a_long_chunk(void **state)
     memmap_free(&map);
 }
 
+/* Bytes that differ from their neighbours: i * mul + 1. */
+static void fill_pattern(uint8_t *out, size_t n, unsigned mul)
+{
+    for (size_t i = 0; i < n; i++) {
+        out[i] = (uint8_t)(i * mul + 1u);
+    }
+}
+
+/* A fresh map with bytes [0, 16) (line 1), [4, 20) (line 2) and, from a second file, [8, 18)
+ * (line 7), the last with its byte at `differ_at` changed (0: none), deduplicated. */
+static memmap_status_t dedupe_three(memmap_t *map, const uint8_t *bytes, uint32_t differ_at,
+                                    const memmap_chunk_t **a, const memmap_chunk_t **b,
+                                    uint32_t *at, memmap_span_t *dups)
+{
+    memmap_init(map);
+    uint8_t other[10];
+    memcpy(other, bytes + 8, sizeof other);
+    if (differ_at != 0) {
+        other[differ_at - 8] ^= 0x01;
+    }
+    assert_int_equal(memmap_add(map, 0, bytes, 16, 1, 0), MEMMAP_OK);
+    assert_int_equal(memmap_add(map, 4, bytes + 4, 16, 2, 0), MEMMAP_OK);
+    assert_int_equal(memmap_add(map, 8, other, 10, 7, 1), MEMMAP_OK);
+    return memmap_sort_dedupe(map, a, b, at, dups);
+}
+
 static void test_dedupe_keeps_identical_bytes_once(void **state)
 {
     (void)state;
     memmap_t map;
     memmap_init(&map);
     uint8_t bytes[64];
-    for (unsigned i = 0; i < sizeof bytes; i++) {
-        bytes[i] = (uint8_t)(i * 3 + 1);
-    }
+    fill_pattern(bytes, sizeof bytes, 3);
     /* A long chunk [0, 64) and, in another file, [10, 12) and [60, 70) with the same values
      * where they meet it: each byte kept once, the non-shared tail [64, 70) kept too. */
     uint8_t tail[10];
@@ -182,12 +206,12 @@ static void test_dedupe_keeps_identical_bytes_once(void **state)
     assert_int_equal(memmap_add(&map, 0, bytes, 64, 1, 0), MEMMAP_OK);
     assert_int_equal(memmap_add(&map, 10, bytes + 10, 2, 2, 1), MEMMAP_OK);
     const memmap_chunk_t *a = NULL, *b = NULL;
-    uint32_t at = 0, lo = 0, hi = 0;
-    uint64_t dups = 0;
-    assert_int_equal(memmap_sort_dedupe(&map, &a, &b, &at, &dups, &lo, &hi), MEMMAP_OK);
-    assert_int_equal(dups, 6);
-    assert_int_equal(lo, 10);
-    assert_int_equal(hi, 63);
+    uint32_t at = 0;
+    memmap_span_t dups;
+    assert_int_equal(memmap_sort_dedupe(&map, &a, &b, &at, &dups), MEMMAP_OK);
+    assert_int_equal(dups.bytes, 6);
+    assert_int_equal(dups.lo, 10);
+    assert_int_equal(dups.hi, 63);
     assert_int_equal(map.n_chunks, 2);
     assert_int_equal(map.chunks[0].addr, 0);
     assert_int_equal(map.chunks[0].len, 64);
@@ -198,28 +222,28 @@ static void test_dedupe_keeps_identical_bytes_once(void **state)
     memmap_free(&map);
 
     /* [0, 16) and [4, 20), the second kept as [16, 20); then [8, 18) starts before the last
-     * kept chunk, so its bytes are compared with the first kept chunk, then the second. A
-     * different value at 17 is named with the chunk it was compared with. */
-    memmap_init(&map);
-    assert_int_equal(memmap_add(&map, 0, bytes, 16, 1, 0), MEMMAP_OK);
-    assert_int_equal(memmap_add(&map, 4, bytes + 4, 16, 2, 0), MEMMAP_OK);
-    uint8_t other[10];
-    memcpy(other, bytes + 8, sizeof other);
-    assert_int_equal(memmap_add(&map, 8, other, 10, 7, 1), MEMMAP_OK);
-    assert_int_equal(memmap_sort_dedupe(&map, &a, &b, &at, &dups, &lo, &hi), MEMMAP_OK);
-    assert_int_equal(dups, 12 + 10);
+     * kept chunk, so its bytes are compared with the first kept chunk, then the second. */
+    assert_int_equal(dedupe_three(&map, bytes, 0, &a, &b, &at, &dups), MEMMAP_OK);
+    assert_int_equal(dups.bytes, 12 + 10);
+    assert_int_equal(dups.lo, 4);
+    assert_int_equal(dups.hi, 17);
     assert_int_equal(map.n_chunks, 2);
     memmap_free(&map);
 
-    memmap_init(&map);
-    assert_int_equal(memmap_add(&map, 0, bytes, 16, 1, 0), MEMMAP_OK);
-    assert_int_equal(memmap_add(&map, 4, bytes + 4, 16, 2, 0), MEMMAP_OK);
-    other[9] ^= 0x01; /* address 17 */
-    assert_int_equal(memmap_add(&map, 8, other, 10, 7, 1), MEMMAP_OK);
-    assert_int_equal(memmap_sort_dedupe(&map, &a, &b, &at, &dups, &lo, &hi), MEMMAP_ERR_OVERLAP);
+    /* A different value at 17 is named with the chunk it was compared with. */
+    assert_int_equal(dedupe_three(&map, bytes, 17, &a, &b, &at, &dups), MEMMAP_ERR_OVERLAP);
     assert_int_equal(at, 17);
     assert_int_equal(a->line, 2);
     assert_int_equal(a->addr, 16);
+    assert_int_equal(b->line, 7);
+    memmap_free(&map);
+
+    /* Different at 8: inside the first kept chunk, so that one is named (the second kept
+     * chunk's trimmed front holds the same byte, but is no longer its record's). */
+    assert_int_equal(dedupe_three(&map, bytes, 8, &a, &b, &at, &dups), MEMMAP_ERR_OVERLAP);
+    assert_int_equal(at, 8);
+    assert_int_equal(a->line, 1);
+    assert_int_equal(a->addr, 0);
     assert_int_equal(b->line, 7);
     memmap_free(&map);
 }
@@ -230,9 +254,7 @@ static void test_writer_round_trip(void **state)
     memmap_t map;
     memmap_init(&map);
     uint8_t data[300];
-    for (size_t i = 0; i < sizeof data; i++) {
-        data[i] = (uint8_t)(i * 7 + 1);
-    }
+    fill_pattern(data, sizeof data, 7);
     /* Straddles the 64 KB boundary at 0x10030000, plus a separate chunk far away. */
     assert_int_equal(memmap_add(&map, 0x1002FF80u, data, 300, 1, 0), MEMMAP_OK);
     assert_int_equal(memmap_add(&map, 0x1FC00000u, data, 5, 2, 0), MEMMAP_OK);
