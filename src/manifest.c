@@ -176,14 +176,12 @@ static void manifest_add_erase(parser_t *p)
     plan->erase_versions[plan->erase_count++] = v;
     if (plan->has_update && plan->update.version == v) {
         /* Candidates passed over for this one are gone: only a second pass finds them. */
-        if (p->eligible_seen_ > p->best_seen_) {
+        if (p->passed_over_) {
             p->again_ = true;
         }
         memset(&plan->update, 0, sizeof(plan->update));
         plan->has_update = false;
         p->disagree_entry_ = -1;
-        p->eligible_seen_ = 0;
-        p->best_seen_ = 0;
     }
 }
 
@@ -198,14 +196,18 @@ static void manifest_offer_update(parser_t *p)
     if (!manifest_eligible(p, v)) {
         return;
     }
-    p->eligible_seen_++;
     if (plan->has_update && v == u->version) {
-        p->best_seen_++;
         if (p->disagree_entry_ < 0 && !manifest_same_update(p, u)) {
             p->disagree_entry_ = (int32_t)p->entry_index_;
             p->disagree_offset_ = p->entry_.start;
         }
-    } else if (!plan->has_update || v > u->version) {
+        return;
+    }
+    /* A lower version is passed over for the best, or the best for a higher one. */
+    if (plan->has_update) {
+        p->passed_over_ = true;
+    }
+    if (!plan->has_update || v > u->version) {
         plan->has_update = true;
         u->version = v;
         memcpy(u->digest, p->entry_.digest, sizeof(u->digest));
@@ -215,7 +217,6 @@ static void manifest_offer_update(parser_t *p)
         memcpy(u->url, p->entry_.url, p->entry_.url_len);
         u->url[u->url_len] = '\0';
         p->disagree_entry_ = -1;
-        p->best_seen_ = 1;
     }
 }
 
