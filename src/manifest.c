@@ -59,7 +59,6 @@ enum { F_VERSION, F_URL, F_DIGEST, F_ERASE, F_SIZE, F_HW_ID, F_COUNT };
 static const char *const FIELDS[F_COUNT] = {"Version", "URL", "Digest", "EraseVer", "Size", "HwId"};
 
 enum ota_state { OTA_ABSENT, OTA_NOT_ARRAY, OTA_OPEN, OTA_CLOSED };
-enum top_seen { SEEN_SEQUENCE = 1u, SEEN_EXPIRES = 2u };
 enum fault_kind { K_SYNTAX, K_TOP, K_ENTRY };
 
 #define ENTRY_DEPTH 3u /* root object, "ota" array, entry object */
@@ -373,15 +372,13 @@ static void manifest_key_end(parser_t *p)
             role = R_EXPIRES;
         }
         if (role == R_SEQUENCE || role == R_EXPIRES) {
-            uint8_t bit = role == R_SEQUENCE ? SEEN_SEQUENCE : SEEN_EXPIRES;
+            bool *seen = role == R_SEQUENCE ? &p->plan_->has_sequence : &p->plan_->has_expires;
             p->key_start_ = p->value_start_;
-            if (p->top_seen_ & bit) {
+            if (*seen) {
                 manifest_fault(p, K_TOP, OTA_MANIFEST_ERR_DUPLICATE_KEY, p->value_start_);
                 role = R_NONE;
             }
-            p->top_seen_ |= bit;
-            p->plan_->has_sequence = (p->top_seen_ & SEEN_SEQUENCE) != 0;
-            p->plan_->has_expires = (p->top_seen_ & SEEN_EXPIRES) != 0;
+            *seen = true;
         }
     } else if (p->role_ == R_ENTRY_KEY) {
         for (uint32_t n = 0; n < F_COUNT; n++) {
