@@ -59,7 +59,6 @@ enum { F_VERSION, F_URL, F_DIGEST, F_ERASE, F_SIZE, F_HW_ID, F_COUNT };
 static const char *const FIELDS[F_COUNT] = {"Version", "URL", "Digest", "EraseVer", "Size", "HwId"};
 
 enum ota_state { OTA_ABSENT, OTA_NOT_ARRAY, OTA_OPEN, OTA_CLOSED };
-enum top_seen { SEEN_SEQUENCE = 1u, SEEN_EXPIRES = 2u };
 enum fault_kind { K_SYNTAX, K_TOP, K_ENTRY };
 
 #define ENTRY_DEPTH 3u /* root object, "ota" array, entry object */
@@ -176,14 +175,12 @@ static void manifest_add_erase(parser_t *p)
     plan->erase_versions[plan->erase_count++] = v;
     if (plan->has_update && plan->update.version == v) {
         /* Candidates passed over for this one are gone: only a second pass finds them. */
-        if (p->eligible_seen_ > p->best_seen_) {
+        if (p->passed_over_) {
             p->again_ = true;
         }
         memset(&plan->update, 0, sizeof(plan->update));
         plan->has_update = false;
         p->disagree_entry_ = -1;
-        p->eligible_seen_ = 0;
-        p->best_seen_ = 0;
     }
 }
 
@@ -198,14 +195,18 @@ static void manifest_offer_update(parser_t *p)
     if (!manifest_eligible(p, v)) {
         return;
     }
-    p->eligible_seen_++;
     if (plan->has_update && v == u->version) {
-        p->best_seen_++;
         if (p->disagree_entry_ < 0 && !manifest_same_update(p, u)) {
             p->disagree_entry_ = (int32_t)p->entry_index_;
             p->disagree_offset_ = p->entry_.start;
         }
-    } else if (!plan->has_update || v > u->version) {
+        return;
+    }
+    /* A lower version is passed over for the best, or the best for a higher one. */
+    if (plan->has_update) {
+        p->passed_over_ = true;
+    }
+    if (!plan->has_update || v > u->version) {
         plan->has_update = true;
         u->version = v;
         memcpy(u->digest, p->entry_.digest, sizeof(u->digest));
@@ -215,7 +216,6 @@ static void manifest_offer_update(parser_t *p)
         memcpy(u->url, p->entry_.url, p->entry_.url_len);
         u->url[u->url_len] = '\0';
         p->disagree_entry_ = -1;
-        p->best_seen_ = 1;
     }
 }
 
@@ -372,15 +372,13 @@ static void manifest_key_end(parser_t *p)
             role = R_EXPIRES;
         }
         if (role == R_SEQUENCE || role == R_EXPIRES) {
-            uint8_t bit = role == R_SEQUENCE ? SEEN_SEQUENCE : SEEN_EXPIRES;
+            bool *seen = role == R_SEQUENCE ? &p->plan_->has_sequence : &p->plan_->has_expires;
             p->key_start_ = p->value_start_;
-            if (p->top_seen_ & bit) {
+            if (*seen) {
                 manifest_fault(p, K_TOP, OTA_MANIFEST_ERR_DUPLICATE_KEY, p->value_start_);
                 role = R_NONE;
             }
-            p->top_seen_ |= bit;
-            p->plan_->has_sequence = (p->top_seen_ & SEEN_SEQUENCE) != 0;
-            p->plan_->has_expires = (p->top_seen_ & SEEN_EXPIRES) != 0;
+            *seen = true;
         }
     } else if (p->role_ == R_ENTRY_KEY) {
         for (uint32_t n = 0; n < F_COUNT; n++) {

@@ -143,13 +143,13 @@ typedef struct ota_manifest_parser {
     int32_t fault_entry_;
     int32_t disagree_entry_;
     uint32_t disagree_offset_;
-    uint32_t eligible_seen_; /* eligible update entries since the best was last removed */
-    uint32_t best_seen_;     /* ... of them, those of the best version */
     int8_t fault_[3];        /* first error of: the syntax (ends the reading), the top-level
                                 fields, the entries */
-    uint8_t want_, lex_, depth_, role_, value_role_, ota_state_, top_seen_;
+    uint8_t want_, lex_, depth_, role_, value_role_, ota_state_;
     uint8_t key_len_, lit_, lit_pos_, hex_left_, bom_, pass_;
     bool number_plain_, number_over_, entry_open_, again_;
+    bool passed_over_;       /* an eligible version lost to a higher one: erasing the best
+                                then asks for a second pass */
     uint16_t hex_;
     char key_[8];
     struct {

@@ -696,6 +696,58 @@ static void late_erase_entry_asks_for_a_second_pass(void **state)
     ota_manifest_feed(&fx->parser, m, strlen(m)); /* ignored, must not crash */
 }
 
+/* Reads `json` whole as often as the reader asks; returns how many passes it took and
+ * leaves the verdict in *st. */
+static unsigned passes_needed(fixture_t *fx, const char *json, ota_manifest_status_t *st)
+{
+    unsigned passes = 0;
+    assert_int_equal(ota_manifest_begin(&fx->parser, &fx->device, &fx->plan), OTA_MANIFEST_OK);
+    do {
+        ota_manifest_feed(&fx->parser, json, strlen(json));
+        *st = ota_manifest_end(&fx->parser);
+        passes++;
+    } while (*st == OTA_MANIFEST_AGAIN && passes < 3);
+    return passes;
+}
+
+/* The second pass is asked for exactly when an erased update had beaten another eligible
+ * version: identical copies of the erased one, and entries that were never eligible, are no
+ * candidates it passed over. */
+static void second_pass_only_for_a_passed_over_version(void **state)
+{
+    fixture_t *fx = *state;
+    ota_manifest_status_t st;
+    /* Copies of 9 only (running 1): nothing else competed, one pass, no update. */
+    assert_int_equal(passes_needed(fx, OTA(UPD(9, "http://h/9", DB) "," UPD(9, "http://h/9", DB)
+                                               "," ERASE(9)), &st), 1);
+    assert_int_equal(st, OTA_MANIFEST_OK);
+    assert_false(fx->plan.has_update);
+    /* 1 is the running version, 3 is rejected: never eligible, so never passed over. */
+    fx->rejected[0] = 3;
+    fx->rejected_count = 1;
+    assert_int_equal(passes_needed(fx, OTA(UPD(1, "http://h/1", DA) "," UPD(3, "http://h/3", DA)
+                                               "," UPD(9, "http://h/9", DB) "," ERASE(9)), &st), 1);
+    assert_int_equal(st, OTA_MANIFEST_OK);
+    assert_false(fx->plan.has_update);
+    /* A lower version after the best, and a best displaced by a higher one that is erased:
+     * both need the second pass, which finds them. */
+    assert_int_equal(passes_needed(fx, OTA(UPD(9, "http://h/9", DB) "," UPD(4, "http://h/4", DA)
+                                               "," ERASE(9)), &st), 2);
+    assert_int_equal(st, OTA_MANIFEST_OK);
+    assert_int_equal(fx->plan.update.version, 4);
+    assert_int_equal(passes_needed(fx, OTA(UPD(5, "http://h/5", DA) "," UPD(9, "http://h/9", DB)
+                                               "," UPD(9, "http://h/9", DB) "," ERASE(9)), &st), 2);
+    assert_int_equal(st, OTA_MANIFEST_OK);
+    assert_int_equal(fx->plan.update.version, 5);
+    assert_string_equal(fx->plan.update.url, "http://h/5");
+    /* Two erased versions, each the best alone when erased: one pass is still exact. */
+    assert_int_equal(passes_needed(fx, OTA(UPD(9, "http://h/9", DB) "," ERASE(9) ","
+                                           UPD(6, "http://h/6", DA) "," ERASE(6)), &st), 1);
+    assert_int_equal(st, OTA_MANIFEST_OK);
+    assert_false(fx->plan.has_update);
+    assert_int_equal(fx->plan.erase_count, 2);
+}
+
 static void bad_arguments(void **state)
 {
     fixture_t *fx = *state;
@@ -995,6 +1047,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(url_limit_and_manifest_limit, setup, teardown),
         cmocka_unit_test_setup_teardown(pieces_of_any_size_give_the_same_answer, setup, teardown),
         cmocka_unit_test_setup_teardown(late_erase_entry_asks_for_a_second_pass, setup, teardown),
+        cmocka_unit_test_setup_teardown(second_pass_only_for_a_passed_over_version, setup, teardown),
         cmocka_unit_test_setup_teardown(bad_arguments, setup, teardown),
         cmocka_unit_test(status_names_are_distinct),
         cmocka_unit_test_setup_teardown(hw_id_entries_for_other_boards_are_ignored, setup, teardown),
