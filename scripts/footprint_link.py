@@ -41,7 +41,6 @@ PARTS = [
     ("mbedTLS (SHA-256, bignum, ECP, ECDSA verify, allocator)", r"libmbedcrypto_fw\.a\("),
     ("BearSSL (SHA-256, P-256 i31, ECDSA verify)", r"libbearssl_fw\.a\("),
     ("lwIP (IPv4, TCP, DHCP; raw API)", r"libotaflow_lwip\.a\("),
-    ("http-parser", r"libotaflow_http_parser\.a\("),
     ("libc (newlib-nano; the lean bootloader's mem* byte loops, port/cortex-m/mem_small.c)", r"/libc(_nano)?\.a\(|libcm_mem_small\.a\("),
     ("libgcc", r"/libgcc\.a\("),
     ("port: Cortex-M (port/cortex-m: start-up, jump, semihosting, UART, watchdog, fmt, memory-mapped NOR)", r"libcm_port\.a\("),
@@ -51,7 +50,6 @@ PARTS = [
     ("padding, less the bytes saved by merging equal strings", None),
 ]
 PADDING = PARTS[-1][0]
-BOARD = PARTS[9][0]
 KIND = {".text": 0, ".ARM.exidx": 0, ".data": 1, ".bss": 2, ".handoff": 2}
 
 

@@ -2,7 +2,7 @@
 # Used by scripts/footprint.sh: reads the call graphs gcc writes with -fcallgraph-info=su (all
 # objects of src/, concatenated) and prints, for each entry point (a public function nothing in
 # src/ calls), "bytes<TAB>name<TAB>chain": the deepest sum of our own stack frames along one call
-# chain. Callees outside src/ (mbedTLS, libc, http-parser) and indirect calls (port hooks,
+# chain. Callees outside src/ (mbedTLS, BearSSL, libc) and indirect calls (port hooks,
 # callbacks) count 0. Exits 1 if a function of src/ can reach itself (recursion).
 function short(t) { sub(/^.*\//, "", t); sub(/^[^:]*:/, "", t); return t }
 function depth(f,    n, i, c, d, best, bestc, parts) {

@@ -93,3 +93,61 @@ bool ota_flash_sectors_valid(const ota_flash_geometry_t *g)
     }
     return g->sector_runs > 0 && base == g->size;
 }
+
+bool ota_flash_is_sector_size(const ota_flash_geometry_t *g, uint32_t len)
+{
+    if (g->sectors == NULL) {
+        return len == g->erase_unit;
+    }
+    for (uint32_t r = 0; r < g->sector_runs; r++) {
+        if (g->sectors[r].size == len) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* addr + len inside the device, without computing addr + len (it could wrap). */
+static bool flash_in_range(const ota_flash_geometry_t *g, uint32_t addr, uint32_t len)
+{
+    return len <= g->size && addr <= g->size - len;
+}
+
+ota_flash_status_t ota_flash_check_program(const ota_flash_geometry_t *g, uint32_t addr,
+                                           uint32_t len)
+{
+    if (len == 0) {
+        return OTA_FLASH_ERR_ALIGN;
+    }
+    if (!flash_in_range(g, addr, len)) {
+        return OTA_FLASH_ERR_RANGE;
+    }
+    if (addr % g->program_unit != 0 || len % g->program_unit != 0 || len > g->page_size ||
+        addr / g->page_size != (addr + len - 1u) / g->page_size) {
+        return OTA_FLASH_ERR_ALIGN;
+    }
+    return OTA_FLASH_OK;
+}
+
+/* Exactly one sector at its start, or one aligned block made of whole sectors. */
+ota_flash_status_t ota_flash_check_erase(const ota_flash_geometry_t *g, uint32_t addr,
+                                         uint32_t len, bool *block)
+{
+    *block = false;
+    bool block_len = g->block_size != 0 && len == g->block_size;
+    if (!ota_flash_is_sector_size(g, len) && !block_len) {
+        return OTA_FLASH_ERR_ALIGN;
+    }
+    if (!flash_in_range(g, addr, len)) {
+        return OTA_FLASH_ERR_RANGE;
+    }
+    ota_flash_sector_t s;
+    if (ota_flash_sector_at(g, addr, &s) && s.start == addr && s.size == len) {
+        return OTA_FLASH_OK;
+    }
+    if (block_len && addr % len == 0 && ota_flash_on_sectors(g, addr, len)) {
+        *block = true;
+        return OTA_FLASH_OK;
+    }
+    return OTA_FLASH_ERR_ALIGN;
+}

@@ -102,6 +102,28 @@ bool ota_flash_on_sectors(const ota_flash_geometry_t *g, uint32_t addr, uint32_t
  */
 bool ota_flash_sectors_valid(const ota_flash_geometry_t *g);
 
+/**
+ * True if len is the size of some erase sector of the device (erase_unit when uniform).
+ */
+bool ota_flash_is_sector_size(const ota_flash_geometry_t *g, uint32_t len);
+
+/**
+ * The program rules above, for a driver to check before it touches the device.
+ * @return OTA_FLASH_OK, OTA_FLASH_ERR_RANGE (outside the device) or OTA_FLASH_ERR_ALIGN
+ *         (len 0, misaligned, longer than a page or crossing one).
+ */
+ota_flash_status_t ota_flash_check_program(const ota_flash_geometry_t *g, uint32_t addr,
+                                           uint32_t len);
+
+/**
+ * The erase rules above, likewise. *block is set to whether the erase is a block erase
+ * rather than one sector's (their timing differs).
+ * @return OTA_FLASH_OK, OTA_FLASH_ERR_RANGE or OTA_FLASH_ERR_ALIGN (not one sector nor one
+ *         aligned block of whole sectors).
+ */
+ota_flash_status_t ota_flash_check_erase(const ota_flash_geometry_t *g, uint32_t addr,
+                                         uint32_t len, bool *block);
+
 /** Operations of a flash device; ctx is ota_flash_t.ctx. */
 typedef struct ota_flash_ops {
     /** Read len bytes at addr into buf. */

@@ -28,14 +28,9 @@ static ota_flash_status_t mmio_read(void *ctx, uint32_t addr, void *buf, uint32_
 static ota_flash_status_t mmio_program(void *ctx, uint32_t addr, const void *buf, uint32_t len)
 {
     const nor_mmio_t *n = ctx;
-    const ota_flash_geometry_t *g = &n->port.geometry;
-    if (!in_range(n, addr, len)) {
-        return OTA_FLASH_ERR_RANGE;
-    }
-    /* Units and pages are powers of two: a mask test, no division. */
-    if (len == 0 || len > g->page_size || ((addr | len) & (g->program_unit - 1u)) != 0 ||
-        (addr & ~(g->page_size - 1u)) != ((addr + len - 1u) & ~(g->page_size - 1u))) {
-        return OTA_FLASH_ERR_ALIGN;
+    ota_flash_status_t st = ota_flash_check_program(&n->port.geometry, addr, len);
+    if (st != OTA_FLASH_OK) {
+        return st;
     }
     if (is_protected(n, addr, len)) {
         return OTA_FLASH_ERR_PROTECTED;
@@ -51,18 +46,15 @@ static ota_flash_status_t mmio_program(void *ctx, uint32_t addr, const void *buf
 static ota_flash_status_t mmio_erase(void *ctx, uint32_t addr, uint32_t len)
 {
     const nor_mmio_t *n = ctx;
-    const ota_flash_geometry_t *g = &n->port.geometry;
-    if (!in_range(n, addr, len)) {
-        return OTA_FLASH_ERR_RANGE;
-    }
-    if ((len != g->erase_unit && (g->block_size == 0 || len != g->block_size)) ||
-        (addr & (len - 1u)) != 0) {
-        return OTA_FLASH_ERR_ALIGN;
+    bool block;
+    ota_flash_status_t st = ota_flash_check_erase(&n->port.geometry, addr, len, &block);
+    if (st != OTA_FLASH_OK) {
+        return st;
     }
     if (is_protected(n, addr, len)) {
         return OTA_FLASH_ERR_PROTECTED;
     }
-    memset(n->base + addr, g->erased_value, len);
+    memset(n->base + addr, n->port.geometry.erased_value, len);
     return OTA_FLASH_OK;
 }
 

@@ -3,11 +3,12 @@
  * A memory-mapped NOR flash, driven as a part's flash controller driver does it: reads are
  * plain loads, a program ANDs the new bytes into the array (bits only go from 1 to 0), an
  * erase sets a whole sector (or block) to the erased value. It checks the port's rules
- * (include/otaflow/port.h, "Flash": range, program unit, page, sector) and an optional
- * write-protected range, and nothing else: no model of wear, timing or power. The lean
- * bootloader (firmware/lean/) drives the emulated board's internal flash (SSRAM1 at 0x0) and
- * its image store (PSRAM at 0x21000000) with it; on a real part the three operations become
- * the controller's command sequences.
+ * (include/otaflow/port.h, "Flash": range, program unit, page, sector; the core's
+ * ota_flash_check_program/ota_flash_check_erase, which the host flash model checks too) and
+ * an optional write-protected range, and nothing else: no model of wear, timing or power. The
+ * lean bootloader (firmware/bootloader_lean.c) drives the emulated board's internal flash
+ * (SSRAM1 at 0x0) and its image store (PSRAM at 0x21000000) with it; on a real part the three
+ * operations become the controller's command sequences.
  */
 #ifndef OTAFLOW_NOR_MMIO_H
 #define OTAFLOW_NOR_MMIO_H

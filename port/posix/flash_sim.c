@@ -21,20 +21,6 @@ static bool is_pow2(uint32_t v)
     return v != 0 && (v & (v - 1)) == 0;
 }
 
-/* A length that is the size of some sector of the device. */
-static bool is_sector_size(const ota_flash_geometry_t *g, uint32_t len)
-{
-    if (g->sectors == NULL) {
-        return len == g->erase_unit;
-    }
-    for (uint32_t r = 0; r < g->sector_runs; r++) {
-        if (g->sectors[r].size == len) {
-            return true;
-        }
-    }
-    return false;
-}
-
 static bool geometry_valid(const ota_flash_geometry_t *g)
 {
     if (!is_pow2(g->size) || !is_pow2(g->erase_unit) || !is_pow2(g->program_unit) ||
@@ -51,36 +37,13 @@ static bool geometry_valid(const ota_flash_geometry_t *g)
         return false;
     }
     /* With a table, erase_unit is its smallest sector (wear and time are kept per unit). */
-    return ota_flash_sectors_valid(g) && is_sector_size(g, g->erase_unit);
+    return ota_flash_sectors_valid(g) && ota_flash_is_sector_size(g, g->erase_unit);
 }
 
 /* addr + len inside the device, without computing addr + len (it could wrap). */
 static bool in_range(const ota_flash_geometry_t *g, uint32_t addr, uint32_t len)
 {
     return len <= g->size && addr <= g->size - len;
-}
-
-/* Exactly one sector at its start, or one aligned block made of whole sectors. */
-static ota_flash_status_t check_erase(const ota_flash_geometry_t *g, uint32_t addr, uint32_t len,
-                                      bool *block)
-{
-    *block = false;
-    bool block_len = g->block_size != 0 && len == g->block_size;
-    if (!is_sector_size(g, len) && !block_len) {
-        return OTA_FLASH_ERR_ALIGN;
-    }
-    if (!in_range(g, addr, len)) {
-        return OTA_FLASH_ERR_RANGE;
-    }
-    ota_flash_sector_t s;
-    if (ota_flash_sector_at(g, addr, &s) && s.start == addr && s.size == len) {
-        return OTA_FLASH_OK;
-    }
-    if (block_len && addr % len == 0 && ota_flash_on_sectors(g, addr, len)) {
-        *block = true;
-        return OTA_FLASH_OK;
-    }
-    return OTA_FLASH_ERR_ALIGN;
 }
 
 size_t sim_bitmap_bytes(const ota_flash_geometry_t *g)
@@ -229,22 +192,6 @@ static ota_flash_status_t sim_read(void *ctx, uint32_t addr, void *buf, uint32_t
     return finish_op(dev, SIM_FATE_RUN);
 }
 
-static ota_flash_status_t check_program(const ota_flash_geometry_t *g, uint32_t addr,
-                                        uint32_t len)
-{
-    if (len == 0) {
-        return OTA_FLASH_ERR_ALIGN;
-    }
-    if (!in_range(g, addr, len)) {
-        return OTA_FLASH_ERR_RANGE;
-    }
-    if (addr % g->program_unit != 0 || len % g->program_unit != 0 || len > g->page_size ||
-        addr / g->page_size != (addr + len - 1u) / g->page_size) {
-        return OTA_FLASH_ERR_ALIGN;
-    }
-    return OTA_FLASH_OK;
-}
-
 static ota_flash_status_t sim_program(void *ctx, uint32_t addr, const void *buf, uint32_t len)
 {
     ota_sim_flash_t *dev = ctx;
@@ -253,7 +200,7 @@ static ota_flash_status_t sim_program(void *ctx, uint32_t addr, const void *buf,
     if (sim_power_dead(dev->power)) {
         return OTA_FLASH_ERR_POWER;
     }
-    ota_flash_status_t st = check_program(g, addr, len);
+    ota_flash_status_t st = ota_flash_check_program(g, addr, len);
     if (st != OTA_FLASH_OK) {
         return st;
     }
@@ -294,7 +241,7 @@ static ota_flash_status_t sim_erase(void *ctx, uint32_t addr, uint32_t len)
         return OTA_FLASH_ERR_POWER;
     }
     bool block = false;
-    ota_flash_status_t st = check_erase(g, addr, len, &block);
+    ota_flash_status_t st = ota_flash_check_erase(g, addr, len, &block);
     if (st != OTA_FLASH_OK) {
         return st;
     }

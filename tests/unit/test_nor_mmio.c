@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The memory-mapped NOR driver of the Cortex-M port (port/cortex-m/nor_mmio.c, the lean
+ * bootloader's and the one docs/porting.md says to start from), run on the host over a RAM
+ * array: it refuses exactly what the host flash model refuses, on a uniform part and on a
+ * part of mixed sector sizes, programs by AND, erases to the erased value, and refuses its
+ * write-protected range only while locked.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "flash_sim.h"
+#include "nor_mmio.h"
+
+#define K 1024u
+
+static uint8_t g_array[4096 * K]; /* the largest part below (sst26vf032b) */
+
+static const ota_sim_preset_t *preset(const char *name)
+{
+    const ota_sim_preset_t *p = ota_sim_preset(name);
+    assert_non_null(p);
+    assert_true(p->geometry.size <= sizeof g_array);
+    return p;
+}
+
+typedef struct {
+    uint32_t addr, len;
+} op_t;
+
+/* Each operation, on a fresh driver and a fresh model of the same part: the same status. */
+static void assert_same_verdicts(const char *part, const op_t *programs, size_t n_programs,
+                                 const op_t *erases, size_t n_erases)
+{
+    const ota_sim_preset_t *p = preset(part);
+    static uint8_t data[4096];
+    memset(data, 0x5A, sizeof data);
+    for (size_t i = 0; i < n_programs + n_erases; i++) {
+        bool program = i < n_programs;
+        op_t op = program ? programs[i] : erases[i - n_programs];
+        ota_sim_flash_t dev;
+        assert_int_equal(ota_sim_flash_open_ram(&dev, p, NULL, NULL), OTA_FLASH_OK);
+        nor_mmio_t n;
+        memset(g_array, p->geometry.erased_value, p->geometry.size);
+        nor_mmio_init(&n, (uintptr_t)g_array, &p->geometry);
+        const ota_flash_t *model = ota_sim_flash_port(&dev), *mmio = nor_mmio_port(&n);
+        ota_flash_status_t want = program ? ota_flash_program(model, op.addr, data, op.len)
+                                          : ota_flash_erase(model, op.addr, op.len);
+        ota_flash_status_t got = program ? ota_flash_program(mmio, op.addr, data, op.len)
+                                         : ota_flash_erase(mmio, op.addr, op.len);
+        ota_sim_flash_close(&dev);
+        if (got != want) {
+            fail_msg("%s: %s of %u at 0x%x: the model says %d, nor_mmio %d", part,
+                     program ? "program" : "erase", (unsigned)op.len, (unsigned)op.addr,
+                     (int)want, (int)got);
+        }
+    }
+}
+
+static void test_refuses_what_the_model_refuses_on_a_uniform_part(void **unused)
+{
+    (void)unused;
+    const op_t programs[] = {{0, 256},     {0, 1},        {255, 1},        {250, 10},
+                             {0, 257},     {0, 0},        {4 * K * K - 1, 1}, {4 * K * K, 1},
+                             {0xFFFFFFFFu, 2}};
+    const op_t erases[] = {{0, 4 * K},        {4 * K, 4 * K},   {2 * K, 4 * K},
+                           {0, 2 * K},        {0, 8 * K},       {0, 64 * K},
+                           {4 * K, 64 * K},   {0, 0},           {4 * K * K - 4 * K, 4 * K},
+                           {4 * K * K, 4 * K}, {0, 4 * K * K}};
+    assert_same_verdicts("sst26vf032b", programs, sizeof programs / sizeof programs[0], erases,
+                         sizeof erases / sizeof erases[0]);
+    const op_t pfm_programs[] = {{0, 16}, {8, 16}, {0, 24}, {1008, 32}, {0, 1024}, {0, 2048}};
+    assert_same_verdicts("pic32mzw1-pfm", pfm_programs, 6, erases, 3);
+}
+
+/* An STM32F4 bank (4 x 16K, 64K, 7 x 128K): an erase is one whole sector of any of its
+ * sizes, never an erase unit inside a larger sector. */
+static void test_refuses_what_the_model_refuses_on_mixed_sectors(void **unused)
+{
+    (void)unused;
+    const op_t programs[] = {{0, 16}, {64 * K, 16}};
+    const op_t erases[] = {{0, 16 * K},        {48 * K, 16 * K},  {64 * K, 64 * K},
+                           {128 * K, 128 * K}, {128 * K, 16 * K}, {64 * K, 16 * K},
+                           {0, 64 * K},        {128 * K, 64 * K}, {896 * K, 128 * K},
+                           {0, 4 * K}};
+    assert_same_verdicts("stm32f4-1m", programs, 2, erases, sizeof erases / sizeof erases[0]);
+}
+
+static void test_programs_by_and_and_erases_to_the_erased_value(void **unused)
+{
+    (void)unused;
+    const ota_flash_geometry_t *g = &preset("sst26vf032b")->geometry;
+    nor_mmio_t n;
+    nor_mmio_init(&n, (uintptr_t)g_array, g);
+    const ota_flash_t *f = nor_mmio_port(&n);
+    memset(g_array, 0x00, 8 * K);
+    assert_int_equal(ota_flash_erase(f, 4 * K, 4 * K), OTA_FLASH_OK);
+    assert_int_equal(g_array[4 * K - 1], 0x00); /* the sector before is untouched */
+    assert_int_equal(g_array[4 * K], g->erased_value);
+    assert_int_equal(g_array[8 * K - 1], g->erased_value);
+    uint8_t a = 0xF0, b = 0x3C, out = 0;
+    assert_int_equal(ota_flash_program(f, 4 * K, &a, 1), OTA_FLASH_OK);
+    assert_int_equal(ota_flash_program(f, 4 * K, &b, 1), OTA_FLASH_OK); /* bits only 1 -> 0 */
+    assert_int_equal(ota_flash_read(f, 4 * K, &out, 1), OTA_FLASH_OK);
+    assert_int_equal(out, 0x30);
+    assert_int_equal(ota_flash_read(f, g->size - 1u, &out, 2), OTA_FLASH_ERR_RANGE);
+}
+
+static void test_the_protected_range_is_refused_only_while_locked(void **unused)
+{
+    (void)unused;
+    const ota_flash_geometry_t *g = &preset("pic32mzw1-pfm")->geometry;
+    nor_mmio_t n;
+    volatile bool locked = false;
+    nor_mmio_init(&n, (uintptr_t)g_array, g);
+    nor_mmio_protect(&n, 8 * K, 8 * K, &locked);
+    const ota_flash_t *f = nor_mmio_port(&n);
+    uint8_t row[16];
+    memset(row, 0, sizeof row);
+    memset(g_array, 0xFF, 32 * K);
+    assert_int_equal(ota_flash_erase(f, 8 * K, 4 * K), OTA_FLASH_OK);
+    locked = true;
+    assert_int_equal(ota_flash_erase(f, 12 * K, 4 * K), OTA_FLASH_ERR_PROTECTED);
+    assert_int_equal(ota_flash_program(f, 16 * K - 16, row, 16), OTA_FLASH_ERR_PROTECTED);
+    assert_int_equal(g_array[16 * K - 16], 0xFF); /* refused: unchanged */
+    assert_int_equal(ota_flash_program(f, 16 * K, row, 16), OTA_FLASH_OK); /* just past it */
+    assert_int_equal(ota_flash_program(f, 8 * K - 16, row, 16), OTA_FLASH_OK); /* just before */
+    assert_int_equal(ota_flash_erase(f, 4 * K, 4 * K), OTA_FLASH_OK);
+    locked = false;
+    assert_int_equal(ota_flash_program(f, 12 * K, row, 16), OTA_FLASH_OK);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_refuses_what_the_model_refuses_on_a_uniform_part),
+        cmocka_unit_test(test_refuses_what_the_model_refuses_on_mixed_sectors),
+        cmocka_unit_test(test_programs_by_and_and_erases_to_the_erased_value),
+        cmocka_unit_test(test_the_protected_range_is_refused_only_while_locked),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
