@@ -270,7 +270,12 @@ out=docs/footprint.md
   echo "bytes of the \"port\" and \"program\" rows, and libc is only \`memcpy\`/\`memset\`/\`memcmp\`"
   echo "(its row above); the rest is src/ (boot, store, journal, guard, image: the module table) and"
   echo "the crypto library. The emulated board's bootloader (first tables) is the lean one plus"
-  echo "its flash model, settings parser and semihosting write-through."
+  echo "its flash model, settings parser and semihosting write-through. The lean rows use the"
+  echo "core's options \`OTA_BOOT_LOG=0\` (and \`OTA_SIGNATURES=0\` for SHA-256 only) and the sizes of"
+  echo "firmware/lean_core.cmake; every feature of the bootloader is in. What each feature costs of"
+  echo "what is left over a text target, what MCUboot's overwrite-only build does not do, and what"
+  echo "further shrinking would cost: \"The lean bootloader: what each part buys\" at the end"
+  echo "(docs/footprint-lean.md)."
   echo
   echo "# Objects before linking"
   echo
