@@ -3,8 +3,10 @@
 # One download slot (`create --slots 1`): updates in a row, each confirmed and running, the
 # new image's download taking the slot that held the running (confirmed) image's copy; then a
 # release that crashes at start: with no copy of the image it replaced, its failed trial goes
-# back to the factory image, and the slot serves the next update. (Before the store could give
-# up a confirmed image's copy, every check after the first update ended in "store full".)
+# back to the factory image, and the slot serves the next update. Then the same on a board
+# without a factory image, where the bootloader keeps the crashing release. (Before the store
+# could give up a confirmed image's copy, every check after the first update ended in "store
+# full".)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 ota_workspace
@@ -51,3 +53,38 @@ ota_run 0 "$OTA_TMP/again.log" "$B" --until-version 3 --timeout 30
 ota_check "v4 not fetched again" "$(ota_count 'GET /app_v4.ota' "$OTA_SERVER_LOG")" 1
 ota_check "v3 fetched again" "$(ota_count 'GET /app_v3.ota' "$OTA_SERVER_LOG")" 2
 ota_expect "$B" "v3 back in slot 1" "$(slots)" "[(0, 1, 'stored'), (1, 3, 'installed')]"
+
+# A board without a factory image (nothing programmed: v1 planted in the store as a pending
+# install, as a store-only programming would leave it), one download slot: the same updates
+# work, each download taking the slot of the confirmed image's copy; a release that crashes
+# at start has nothing to go back to, and the bootloader keeps it (docs/store.md, "One
+# download slot": the device stays bootable, the release needs a fix or a programmer).
+NF=$OTA_TMP/nofactory
+"$OTA_BIN/otaflow-board" create "$NF" --manifest-url "$OTA_URL/nofactory.json" --period 1 \
+    --slots 1 --attempts 3 >/dev/null || ota_fail "create $NF"
+"$OTA_BIN/otaflow-board" attack "$NF" plant "$WWW/app_v1.ota" >/dev/null ||
+    ota_fail "plant v1"
+ota_publish "$WWW/nofactory.json" 2 "$WWW/app_v2.ota"
+ota_run 0 "$OTA_TMP/nf2.log" "$NF" --until-version 2 --timeout 30
+ota_check "v2 installed from slot 1, where v1's copy was" \
+    "$(ota_count 'boot: installing v2 from slot 1' "$OTA_TMP/nf2.log")" 1
+ota_expect "$NF" \
+    "v2 confirmed" '(s["running_version"], s["boot_state"])' "(2, 'confirmed')" \
+    "no factory image, v2 in slot 1" "$(slots)" "[(0, 0, 'empty'), (1, 2, 'installed')]"
+ota_publish "$WWW/nofactory.json" 3 "$WWW/app_v3.ota"
+ota_run 0 "$OTA_TMP/nf3.log" "$NF" --until-version 3 --timeout 30
+ota_expect "$NF" "v3 in slot 1" "$(slots)" "[(0, 0, 'empty'), (1, 3, 'installed')]"
+ota_publish "$WWW/nofactory.json" 4 "$WWW/app_v4.ota"
+ota_run 0 "$OTA_TMP/nf4.log" "$NF" \
+    --until-console "boot: v4 failed its trial but nothing else can boot: keeping it" --timeout 40
+ota_check "v4 started once per trial attempt" \
+    "$(ota_count 'app: running version 4' "$OTA_TMP/nf4.log")" 3
+ota_expect "$NF" \
+    "v4 kept, confirmed by the bootloader" '(s["running_version"], s["boot_state"])' \
+    "(4, 'confirmed')" \
+    "v4 not rejected (nothing replaced it)" 's["rejected"]' "[]" \
+    "v4 in slot 1" "$(slots)" "[(0, 0, 'empty'), (1, 4, 'installed')]"
+# Bootable: the next power-on starts v4 again (no trial, no 'no valid image').
+ota_run 0 "$OTA_TMP/nf5.log" "$NF" --until-console "app: running version 4" --timeout 20
+ota_check "no trial counted" "$(ota_count 'boot: trial' "$OTA_TMP/nf5.log")" 0
+ota_check "never halted" "$(ota_count 'no valid image' "$OTA_TMP/nf5.log")" 0
