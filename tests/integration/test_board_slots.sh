@@ -13,28 +13,32 @@ ota_workspace
 for v in 1 2 3; do ota_pack "$OTA_BIN/otaflow-example-app" $v "$WWW/app_v$v.ota"; done
 ota_pack "$OTA_BIN/otaflow-example-app-crash" 4 "$WWW/app_v4.ota"
 ota_start_python_server "$WWW"
-ota_publish "$WWW/ota.json" 2 "$WWW/app_v2.ota"
 ota_new_board "$B" "$WWW/app_v1.ota" --slots 1 --attempts 3
 
 slots() {
     echo "[(i[\"slot\"], i[\"version\"], i[\"state\"]) for i in s[\"images\"]]"
 }
 
-ota_run 0 "$OTA_TMP/v2.log" "$B" --until-version 2 --timeout 30
-ota_expect "$B" \
-    "v2 confirmed" '(s["running_version"], s["boot_state"])' "(2, 'confirmed')" \
-    "factory v1 and v2 in the one download slot" "$(slots)" \
-    "[(0, 1, 'stored'), (1, 2, 'installed')]"
+# update_to DIR MANIFEST V FACTORY: publish vV in MANIFEST and run DIR until vV runs
+# confirmed, installed from the one download slot (no "store full" on the way), the factory
+# slot showing FACTORY (as `slots` prints it).
+update_to() {
+    local dir=$1 manifest=$2 v=$3 factory=$4 log
+    log=$OTA_TMP/$(basename "$1")-v$3.log
+    ota_publish "$WWW/$manifest" "$v" "$WWW/app_v$v.ota"
+    ota_run 0 "$log" "$dir" --until-version "$v" --timeout 30
+    ota_check "no store full" "$(ota_count 'store full' "$log")" 0
+    ota_check "v$v installed from slot 1" \
+        "$(ota_count "boot: installing v$v from slot 1" "$log")" 1
+    ota_expect "$dir" \
+        "v$v confirmed" '(s["running_version"], s["boot_state"])' "($v, 'confirmed')" \
+        "v$v in the one download slot" "$(slots)" "[$factory, (1, $v, 'installed')]"
+}
 
-ota_publish "$WWW/ota.json" 3 "$WWW/app_v3.ota"
-ota_run 0 "$OTA_TMP/v3.log" "$B" --until-version 3 --timeout 30
-ota_check "no store full" "$(ota_count 'store full' "$OTA_TMP/v3.log")" 0
+update_to "$B" ota.json 2 "(0, 1, 'stored')"
+# v3 takes the slot of v2's (confirmed) copy.
+update_to "$B" ota.json 3 "(0, 1, 'stored')"
 ota_check "v3 downloaded once" "$(ota_count 'GET /app_v3.ota' "$OTA_SERVER_LOG")" 1
-ota_check "v3 installed from slot 1" \
-    "$(ota_count 'boot: installing v3 from slot 1' "$OTA_TMP/v3.log")" 1
-ota_expect "$B" \
-    "v3 confirmed" '(s["running_version"], s["boot_state"])' "(3, 'confirmed')" \
-    "v3 took the slot of v2's copy" "$(slots)" "[(0, 1, 'stored'), (1, 3, 'installed')]"
 
 # v4 crashes at start: three trial boots, then the bootloader goes back to what it has.
 ota_publish "$WWW/ota.json" 4 "$WWW/app_v4.ota"
@@ -64,16 +68,8 @@ NF=$OTA_TMP/nofactory
     --slots 1 --attempts 3 >/dev/null || ota_fail "create $NF"
 "$OTA_BIN/otaflow-board" attack "$NF" plant "$WWW/app_v1.ota" >/dev/null ||
     ota_fail "plant v1"
-ota_publish "$WWW/nofactory.json" 2 "$WWW/app_v2.ota"
-ota_run 0 "$OTA_TMP/nf2.log" "$NF" --until-version 2 --timeout 30
-ota_check "v2 installed from slot 1, where v1's copy was" \
-    "$(ota_count 'boot: installing v2 from slot 1' "$OTA_TMP/nf2.log")" 1
-ota_expect "$NF" \
-    "v2 confirmed" '(s["running_version"], s["boot_state"])' "(2, 'confirmed')" \
-    "no factory image, v2 in slot 1" "$(slots)" "[(0, 0, 'empty'), (1, 2, 'installed')]"
-ota_publish "$WWW/nofactory.json" 3 "$WWW/app_v3.ota"
-ota_run 0 "$OTA_TMP/nf3.log" "$NF" --until-version 3 --timeout 30
-ota_expect "$NF" "v3 in slot 1" "$(slots)" "[(0, 0, 'empty'), (1, 3, 'installed')]"
+update_to "$NF" nofactory.json 2 "(0, 0, 'empty')"
+update_to "$NF" nofactory.json 3 "(0, 0, 'empty')"
 ota_publish "$WWW/nofactory.json" 4 "$WWW/app_v4.ota"
 ota_run 0 "$OTA_TMP/nf4.log" "$NF" \
     --until-console "boot: v4 failed its trial but nothing else can boot: keeping it" --timeout 40
