@@ -66,7 +66,7 @@ ota_delta_status_t ota_delta_resume(ota_delta_t *d, const ota_delta_io_t *io,
     d->phase = DELTA_PHASE_BODY;
     if (cp->format == OTA_DELTA_FORMAT_JOJODIFF) {
         /* A jojodiff checkpoint is an operation's escape byte: the state there is empty. */
-        return (cp->patch_offset != 0 && cp->target_size == 0 && cp->block_log2 == 0)
+        return (cp->target_size == 0 && cp->block_log2 == 0)
                    ? OTA_DELTA_OK
                    : OTA_DELTA_ERR_CHECKPOINT;
     }

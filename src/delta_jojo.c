@@ -94,8 +94,8 @@ static ota_delta_status_t escaped(ota_delta_t *d, uint8_t b)
 {
     ota_delta_jojo_t *j = &d->u.jojo;
     if (b >= DELTA_JOJO_BKT && b <= DELTA_JOJO_MOD) {
-        /* An operation starts at its escape byte, the one before b. */
-        ota_delta_status_t st = ota_delta_mark(d, d->patch_off - 1u);
+        /* An operation starts at its escape byte, the one before b (patch_off counts b). */
+        ota_delta_status_t st = ota_delta_mark(d, d->patch_off - 2u);
         j->op = b;
         if (b <= DELTA_JOJO_DEL) {
             j->len_op = b;

@@ -4,7 +4,7 @@
  * target bytes, each range-coded on its own. Within a block, operations: seek (move in the
  * base), add (base bytes plus differences, coded as runs of zeros and non-zero bytes), extra
  * (literal bytes). At a block start the coder and its models restart and the base position is
- * the output position, so that a checkpoint there is just "block k" plus the patch offset.
+ * the output position (or the base's end, if smaller), so that a checkpoint there is just "block k" plus the patch offset.
  *
  * Patch bytes go into a small ring; a decoding step (one number or one byte) runs only when
  * the ring holds all it can need (DELTA_OFD_STEP_MAX, or the rest of the block), so any
@@ -148,7 +148,7 @@ static ota_delta_status_t block_start(ota_delta_t *d)
         return ota_delta_out_flush(d);
     }
     o->state = ST_BLOCK;
-    d->base_pos = d->out_off;
+    d->base_pos = d->out_off < d->io.base_size ? d->out_off : d->io.base_size;
     return ota_delta_mark(d, d->patch_off - d->ring_n);
 }
 
@@ -362,7 +362,8 @@ ota_delta_status_t ota_delta_ofd_resume(ota_delta_t *d, const ota_delta_checkpoi
     uint32_t mask = (1u << (cp->block_log2 & 31u)) - 1u;
     if (cp->block_log2 < DELTA_OFD_BLOCK_LOG2_MIN || cp->block_log2 > DELTA_OFD_BLOCK_LOG2_MAX ||
         cp->patch_offset < DELTA_OFD_HEADER_SIZE || (cp->output_offset & mask) != 0 ||
-        cp->output_offset >= cp->target_size || cp->base_pos != cp->output_offset ||
+        cp->output_offset >= cp->target_size ||
+        cp->base_pos != (cp->output_offset < cp->base_size ? cp->output_offset : cp->base_size) ||
         (d->io.output_max != 0 && cp->target_size > d->io.output_max)) {
         return OTA_DELTA_ERR_CHECKPOINT;
     }

@@ -154,6 +154,7 @@ static void rc_number(rc_enc_t *e, unsigned model, uint32_t v)
 
 typedef struct ofd_src {
     const uint8_t *old, *new_data;
+    uint32_t old_size;
     const delta_op_t *ops;
     size_t n_ops;
     size_t op;      /* current operation */
@@ -181,7 +182,7 @@ static void code_add(rc_enc_t *e, const ofd_src_t *s, uint32_t out, uint32_t bas
 
 static void code_block(rc_enc_t *e, ofd_src_t *s, uint32_t out, uint32_t end)
 {
-    uint32_t base = out; /* the decoder's base position at a block start */
+    uint32_t base = out < s->old_size ? out : s->old_size; /* the decoder's, at a block start */
     while (out < end) {
         const delta_op_t *op = &s->ops[s->op];
         uint32_t add = 0, extra, piece_base = base;
@@ -224,7 +225,7 @@ void delta_encode_ofd(const uint8_t *old, size_t old_size, const uint8_t *new_da
     delta_buf_put(out, head, sizeof head);
     put_le32(out, (uint32_t)new_size);
     put_le32(out, (uint32_t)old_size);
-    ofd_src_t s = {old, new_data, ops, n_ops, 0, 0};
+    ofd_src_t s = {old, new_data, (uint32_t)old_size, ops, n_ops, 0, 0};
     rc_enc_t *e = malloc(sizeof *e);
     delta_buf_t block = {0};
     if (e == NULL) {

@@ -94,7 +94,8 @@ typedef struct ota_delta_io {
 typedef struct ota_delta_checkpoint {
     uint32_t patch_offset;  /**< feed the patch again from this byte */
     uint32_t output_offset; /**< every target byte before it was written */
-    uint32_t base_pos;      /**< jojodiff: base position there (otaflow: = output_offset) */
+    uint32_t base_pos;      /**< base position there (otaflow: output_offset or base_size,
+                                 the smaller) */
     uint32_t target_size;   /**< otaflow: from the header (jojodiff: 0, unknown) */
     uint32_t base_size;     /**< otaflow: from the header */
     uint8_t format;         /**< ota_delta_format_t; UNKNOWN = start from scratch */
