@@ -8,6 +8,9 @@
 #include "delta_format.h"
 #include "delta_internal.h"
 
+/* Issue 15's budget: the applier's RAM beside the agent. */
+_Static_assert(sizeof(ota_delta_t) <= 4096, "ota_delta_t over 4 KB");
+
 const char *ota_delta_status_str(ota_delta_status_t status)
 {
     switch (status) {

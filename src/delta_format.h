@@ -32,7 +32,7 @@
  * at least 2^17 of range: one normalisation (one coded byte) per decision at most. */
 #define DELTA_RC_PROB_BITS 11u
 #define DELTA_RC_PROB_INIT (1u << (DELTA_RC_PROB_BITS - 1u))
-#define DELTA_RC_MOVE_BITS 5u
+#define DELTA_RC_MOVE_BITS 4u
 #define DELTA_RC_TOP (1u << 24)
 #define DELTA_RC_INIT_BYTES 4u /* the encoder's first byte is always 0 and is not stored */
 

@@ -103,6 +103,11 @@ static bool rc_number(ota_delta_ofd_t *o, ota_delta_t *d, unsigned model, uint32
         return false;
     }
     uint32_t x = 1;
+    if (bits > 1) {
+        /* the bit below the top one is adaptive (by bit count): small numbers are common */
+        x = 2u | rc_bit(o, d, &o->num_probs[model][(1u << DELTA_NUM_LEN_BITS) + bits - 1u]);
+        bits--;
+    }
     while (--bits > 0) {
         o->range >>= 1;
         unsigned bit = o->code >= o->range;

@@ -141,6 +141,11 @@ static void rc_number(rc_enc_t *e, unsigned model, uint32_t v)
     }
     bits++;
     rc_tree(e, e->num_probs[model], DELTA_NUM_LEN_BITS, bits);
+    if (bits > 1) {
+        rc_bit(e, &e->num_probs[model][(1u << DELTA_NUM_LEN_BITS) + bits - 1u],
+               (x >> (bits - 2u)) & 1u);
+        bits--;
+    }
     while (--bits > 0) {
         e->range >>= 1;
         if ((x >> (bits - 1u)) & 1u) {

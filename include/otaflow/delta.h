@@ -108,7 +108,8 @@ typedef struct ota_delta_checkpoint {
 #define OTA_DELTA_OUTBUF 128u     /**< target bytes gathered before a write */
 #define OTA_DELTA_DIFF_CTX 4u     /**< otaflow: diff-byte models (by output offset mod 4) */
 #define OTA_DELTA_NUM_MODELS 4u   /**< otaflow: seek, add, extra, zero run */
-#define OTA_DELTA_NUM_PROBS 64u   /**< otaflow: probabilities of one number's bit count */
+#define OTA_DELTA_NUM_PROBS 96u   /**< otaflow: probabilities of one number: its bit count
+                                       (a 6-level tree), then the bit below its top one */
 
 /** otaflow format decoder (internal). */
 typedef struct ota_delta_ofd {
