@@ -79,7 +79,7 @@ ota_delta_status_t ota_delta_resume(ota_delta_t *d, const ota_delta_io_t *io,
     return OTA_DELTA_ERR_CHECKPOINT;
 }
 
-static ota_delta_status_t fail(ota_delta_t *d, ota_delta_status_t st)
+static ota_delta_status_t delta_fail(ota_delta_t *d, ota_delta_status_t st)
 {
     if (st != OTA_DELTA_OK) {
         d->phase = DELTA_PHASE_FAILED;
@@ -105,13 +105,13 @@ ota_delta_status_t ota_delta_feed(ota_delta_t *d, const uint8_t *data, size_t le
         } else if (data[0] == (uint8_t)DELTA_OFD_MAGIC[0]) {
             d->format = OTA_DELTA_FORMAT_OTAFLOW;
         } else {
-            return fail(d, OTA_DELTA_ERR_FORMAT);
+            return delta_fail(d, OTA_DELTA_ERR_FORMAT);
         }
     }
     if (d->format == OTA_DELTA_FORMAT_JOJODIFF) {
-        return fail(d, ota_delta_jojo_feed(d, data, len));
+        return delta_fail(d, ota_delta_jojo_feed(d, data, len));
     }
-    return fail(d, ota_delta_ofd_feed(d, data, len));
+    return delta_fail(d, ota_delta_ofd_feed(d, data, len));
 }
 
 ota_delta_status_t ota_delta_finish(ota_delta_t *d)

@@ -28,8 +28,9 @@
 #define DELTA_JOJO_BKT 0xA2u
 
 /* Adaptive binary range coder (the LZMA family's): 11-bit probabilities of a 0, adapted by
- * 1/32 of the distance each time, so that each stays in [31, 2017] and every decision leaves
- * at least 2^17 of range: one normalisation (one coded byte) per decision at most. */
+ * 1/16 of the distance each time (blocks are short: models must learn fast), so that each
+ * stays in [15, 2033] and every decision leaves at least 2^16.9 of range: one normalisation
+ * (one coded byte) per decision at most. */
 #define DELTA_RC_PROB_BITS 11u
 #define DELTA_RC_PROB_INIT (1u << (DELTA_RC_PROB_BITS - 1u))
 #define DELTA_RC_MOVE_BITS 4u
@@ -43,8 +44,8 @@
 #define DELTA_NUM_RUN 3u   /* unchanged bytes before the next non-zero difference */
 #define DELTA_NUM_LEN_BITS 6u /* a number's bit count is coded with a 6-level bit tree */
 
-/* The most coded bytes one decoding step can take: a number (6 tree decisions + 31 direct
- * bits), one byte per decision at most. */
+/* The most coded bytes one decoding step can take: a number (6 tree decisions, 1 adaptive
+ * bit, 30 direct bits), one byte per decision at most. */
 #define DELTA_OFD_STEP_MAX 40u
 
 /** Zigzag: signed seeks as unsigned numbers (0, -1, 1, -2, ... -> 0, 1, 2, 3, ...). */

@@ -11,7 +11,7 @@
 /* Length op being read: its first byte still to come. */
 #define LEN_FIRST 0xFFu
 
-static ota_delta_status_t data_byte(ota_delta_t *d, uint8_t b)
+static ota_delta_status_t delta_jojo_data_byte(ota_delta_t *d, uint8_t b)
 {
     ota_delta_jojo_t *j = &d->u.jojo;
     ota_delta_status_t st;
@@ -28,7 +28,7 @@ static ota_delta_status_t data_byte(ota_delta_t *d, uint8_t b)
     return st == OTA_DELTA_OK ? ota_delta_out_byte(d, b) : st;
 }
 
-static ota_delta_status_t run_length_op(ota_delta_t *d)
+static ota_delta_status_t delta_jojo_run_length_op(ota_delta_t *d)
 {
     ota_delta_jojo_t *j = &d->u.jojo;
     uint32_t n = j->len;
@@ -57,7 +57,7 @@ static ota_delta_status_t run_length_op(ota_delta_t *d)
 
 /* One byte of a length: 0..251 -> 1..252; 252 x -> 253 + x; 253, 254, 255 -> a 2-, 4- or
  * 8-byte big-endian value (of which 32 bits are accepted). */
-static ota_delta_status_t length_byte(ota_delta_t *d, uint8_t b)
+static ota_delta_status_t delta_jojo_length_byte(ota_delta_t *d, uint8_t b)
 {
     ota_delta_jojo_t *j = &d->u.jojo;
     if (j->len_need == LEN_FIRST) {
@@ -87,10 +87,10 @@ static ota_delta_status_t length_byte(ota_delta_t *d, uint8_t b)
         j->len = (j->len << 8) | b;
         j->len_need--;
     }
-    return j->len_need == 0 ? run_length_op(d) : OTA_DELTA_OK;
+    return j->len_need == 0 ? delta_jojo_run_length_op(d) : OTA_DELTA_OK;
 }
 
-static ota_delta_status_t escaped(ota_delta_t *d, uint8_t b)
+static ota_delta_status_t delta_jojo_escaped(ota_delta_t *d, uint8_t b)
 {
     ota_delta_jojo_t *j = &d->u.jojo;
     if (b >= DELTA_JOJO_BKT && b <= DELTA_JOJO_MOD) {
@@ -104,11 +104,11 @@ static ota_delta_status_t escaped(ota_delta_t *d, uint8_t b)
         return st;
     }
     if (b == DELTA_JOJO_ESC) {
-        return data_byte(d, b); /* ESC ESC: one data byte 0xA7 */
+        return delta_jojo_data_byte(d, b); /* ESC ESC: one data byte 0xA7 */
     }
     /* ESC then an ordinary byte: both are data. */
-    ota_delta_status_t st = data_byte(d, DELTA_JOJO_ESC);
-    return st == OTA_DELTA_OK ? data_byte(d, b) : st;
+    ota_delta_status_t st = delta_jojo_data_byte(d, DELTA_JOJO_ESC);
+    return st == OTA_DELTA_OK ? delta_jojo_data_byte(d, b) : st;
 }
 
 ota_delta_status_t ota_delta_jojo_feed(ota_delta_t *d, const uint8_t *data, size_t len)
@@ -123,14 +123,14 @@ ota_delta_status_t ota_delta_jojo_feed(ota_delta_t *d, const uint8_t *data, size
         }
         d->patch_off++;
         if (j->len_op != 0) {
-            st = length_byte(d, b);
+            st = delta_jojo_length_byte(d, b);
         } else if (j->esc) {
             j->esc = 0;
-            st = escaped(d, b);
+            st = delta_jojo_escaped(d, b);
         } else if (b == DELTA_JOJO_ESC) {
             j->esc = 1;
         } else {
-            st = data_byte(d, b);
+            st = delta_jojo_data_byte(d, b);
         }
         if (st != OTA_DELTA_OK) {
             return st;

@@ -29,7 +29,7 @@ enum {
 
 #define RING_MASK (OTA_DELTA_RING - 1u)
 
-static uint8_t ring_take(ota_delta_t *d)
+static uint8_t delta_ofd_ring_take(ota_delta_t *d)
 {
     uint8_t b = d->ring[d->ring_rd];
     d->ring_rd = (uint8_t)((d->ring_rd + 1u) & RING_MASK);
@@ -37,36 +37,36 @@ static uint8_t ring_take(ota_delta_t *d)
     return b;
 }
 
-static uint32_t ring_le32(ota_delta_t *d)
+static uint32_t delta_ofd_ring_le32(ota_delta_t *d)
 {
     uint32_t v = 0;
     for (unsigned i = 0; i < 4; i++) {
-        v |= (uint32_t)ring_take(d) << (8u * i);
+        v |= (uint32_t)delta_ofd_ring_take(d) << (8u * i);
     }
     return v;
 }
 
 /* --- range decoder -------------------------------------------------------------------------- */
 
-static uint8_t rc_byte(ota_delta_ofd_t *o, ota_delta_t *d)
+static uint8_t delta_ofd_rc_byte(ota_delta_ofd_t *o, ota_delta_t *d)
 {
     if (o->block_left == 0 || d->ring_n == 0) {
         o->overrun = 1; /* the block's bytes cannot decode to its length */
         return 0;
     }
     o->block_left--;
-    return ring_take(d);
+    return delta_ofd_ring_take(d);
 }
 
-static void rc_normalize(ota_delta_ofd_t *o, ota_delta_t *d)
+static void delta_ofd_rc_normalize(ota_delta_ofd_t *o, ota_delta_t *d)
 {
     if (o->range < DELTA_RC_TOP) {
         o->range <<= 8;
-        o->code = (o->code << 8) | rc_byte(o, d);
+        o->code = (o->code << 8) | delta_ofd_rc_byte(o, d);
     }
 }
 
-static unsigned rc_bit(ota_delta_ofd_t *o, ota_delta_t *d, uint16_t *p)
+static unsigned delta_ofd_rc_bit(ota_delta_ofd_t *o, ota_delta_t *d, uint16_t *p)
 {
     uint32_t bound = (o->range >> DELTA_RC_PROB_BITS) * *p;
     unsigned bit;
@@ -80,24 +80,24 @@ static unsigned rc_bit(ota_delta_ofd_t *o, ota_delta_t *d, uint16_t *p)
         *p = (uint16_t)(*p - (*p >> DELTA_RC_MOVE_BITS));
         bit = 1;
     }
-    rc_normalize(o, d);
+    delta_ofd_rc_normalize(o, d);
     return bit;
 }
 
 /* A bit tree of `levels` decisions over probs[1 .. 2^levels): returns 2^levels + the value. */
-static uint32_t rc_tree(ota_delta_ofd_t *o, ota_delta_t *d, uint16_t *probs, unsigned levels)
+static uint32_t delta_ofd_rc_tree(ota_delta_ofd_t *o, ota_delta_t *d, uint16_t *probs, unsigned levels)
 {
     uint32_t m = 1;
     while (levels-- > 0) {
-        m = (m << 1) | rc_bit(o, d, &probs[m]);
+        m = (m << 1) | delta_ofd_rc_bit(o, d, &probs[m]);
     }
     return m;
 }
 
 /* A number: its bit count (1..32) of value + 1 by a tree, then the bits below the top one. */
-static bool rc_number(ota_delta_ofd_t *o, ota_delta_t *d, unsigned model, uint32_t *v)
+static bool delta_ofd_rc_number(ota_delta_ofd_t *o, ota_delta_t *d, unsigned model, uint32_t *v)
 {
-    uint32_t bits = rc_tree(o, d, o->num_probs[model], DELTA_NUM_LEN_BITS) -
+    uint32_t bits = delta_ofd_rc_tree(o, d, o->num_probs[model], DELTA_NUM_LEN_BITS) -
                     (1u << DELTA_NUM_LEN_BITS);
     if (bits == 0 || bits > 32) {
         return false;
@@ -105,7 +105,7 @@ static bool rc_number(ota_delta_ofd_t *o, ota_delta_t *d, unsigned model, uint32
     uint32_t x = 1;
     if (bits > 1) {
         /* the bit below the top one is adaptive (by bit count): small numbers are common */
-        x = 2u | rc_bit(o, d, &o->num_probs[model][(1u << DELTA_NUM_LEN_BITS) + bits - 1u]);
+        x = 2u | delta_ofd_rc_bit(o, d, &o->num_probs[model][(1u << DELTA_NUM_LEN_BITS) + bits - 1u]);
         bits--;
     }
     while (--bits > 0) {
@@ -114,7 +114,7 @@ static bool rc_number(ota_delta_ofd_t *o, ota_delta_t *d, unsigned model, uint32
         if (bit) {
             o->code -= o->range;
         }
-        rc_normalize(o, d);
+        delta_ofd_rc_normalize(o, d);
         x = (x << 1) | bit;
     }
     *v = x - 1u;
@@ -123,7 +123,7 @@ static bool rc_number(ota_delta_ofd_t *o, ota_delta_t *d, unsigned model, uint32
 
 /* --- blocks and operations ------------------------------------------------------------------ */
 
-static void start_block_models(ota_delta_ofd_t *o)
+static void delta_ofd_start_block_models(ota_delta_ofd_t *o)
 {
     uint16_t *p = &o->diff_probs[0][0];
     size_t n = (sizeof o->diff_probs + sizeof o->lit_probs + sizeof o->num_probs) / sizeof *p;
@@ -134,7 +134,7 @@ static void start_block_models(ota_delta_ofd_t *o)
 }
 
 /* Bytes the current state needs in the ring before it can run. */
-static uint32_t step_need(const ota_delta_t *d)
+static uint32_t delta_ofd_step_need(const ota_delta_t *d)
 {
     const ota_delta_ofd_t *o = &d->u.ofd;
     switch (o->state) {
@@ -145,7 +145,7 @@ static uint32_t step_need(const ota_delta_t *d)
     }
 }
 
-static ota_delta_status_t block_start(ota_delta_t *d)
+static ota_delta_status_t delta_ofd_block_start(ota_delta_t *d)
 {
     ota_delta_ofd_t *o = &d->u.ofd;
     if (d->out_off == d->target_size) {
@@ -157,14 +157,14 @@ static ota_delta_status_t block_start(ota_delta_t *d)
     return ota_delta_mark(d, d->patch_off - d->ring_n);
 }
 
-static ota_delta_status_t parse_header(ota_delta_t *d)
+static ota_delta_status_t delta_ofd_parse_header(ota_delta_t *d)
 {
     uint8_t h[8];
     for (unsigned i = 0; i < 8; i++) {
-        h[i] = ring_take(d);
+        h[i] = delta_ofd_ring_take(d);
     }
-    d->target_size = ring_le32(d);
-    uint32_t base_size = ring_le32(d);
+    d->target_size = delta_ofd_ring_le32(d);
+    uint32_t base_size = delta_ofd_ring_le32(d);
     if (h[4] != DELTA_OFD_VERSION) {
         return OTA_DELTA_ERR_VERSION;
     }
@@ -181,13 +181,13 @@ static ota_delta_status_t parse_header(ota_delta_t *d)
     d->block_log2 = h[5];
     d->cp.target_size = d->target_size;
     d->cp.block_log2 = h[5];
-    return block_start(d);
+    return delta_ofd_block_start(d);
 }
 
-static ota_delta_status_t enter_block(ota_delta_t *d)
+static ota_delta_status_t delta_ofd_enter_block(ota_delta_t *d)
 {
     ota_delta_ofd_t *o = &d->u.ofd;
-    o->block_left = ring_le32(d);
+    o->block_left = delta_ofd_ring_le32(d);
     if (o->block_left < DELTA_RC_INIT_BYTES) {
         return OTA_DELTA_ERR_CORRUPT;
     }
@@ -198,14 +198,14 @@ static ota_delta_status_t enter_block(ota_delta_t *d)
     o->range = 0xFFFFFFFFu;
     o->code = 0;
     for (unsigned i = 0; i < DELTA_RC_INIT_BYTES; i++) {
-        o->code = (o->code << 8) | rc_byte(o, d);
+        o->code = (o->code << 8) | delta_ofd_rc_byte(o, d);
     }
-    start_block_models(o);
+    delta_ofd_start_block_models(o);
     o->state = ST_SEEK;
     return OTA_DELTA_OK;
 }
 
-static ota_delta_status_t op_seek(ota_delta_t *d, uint32_t z)
+static ota_delta_status_t delta_ofd_op_seek(ota_delta_t *d, uint32_t z)
 {
     /* zigzag back to a signed move, kept unsigned: a move of -n is n with neg set */
     uint32_t n = (z >> 1) + (z & 1u);
@@ -218,7 +218,7 @@ static ota_delta_status_t op_seek(ota_delta_t *d, uint32_t z)
     return OTA_DELTA_OK;
 }
 
-static ota_delta_status_t op_add(ota_delta_t *d, uint32_t n)
+static ota_delta_status_t delta_ofd_op_add(ota_delta_t *d, uint32_t n)
 {
     ota_delta_ofd_t *o = &d->u.ofd;
     if (n > d->io.base_size || d->base_pos > d->io.base_size - n) {
@@ -231,7 +231,7 @@ static ota_delta_status_t op_add(ota_delta_t *d, uint32_t n)
     return st;
 }
 
-static ota_delta_status_t op_run(ota_delta_t *d, uint32_t n)
+static ota_delta_status_t delta_ofd_op_run(ota_delta_t *d, uint32_t n)
 {
     ota_delta_ofd_t *o = &d->u.ofd;
     if (n > o->add_left) {
@@ -242,7 +242,7 @@ static ota_delta_status_t op_run(ota_delta_t *d, uint32_t n)
     return ota_delta_out_base(d, n);
 }
 
-static ota_delta_status_t op_diff(ota_delta_t *d, uint32_t diff)
+static ota_delta_status_t delta_ofd_op_diff(ota_delta_t *d, uint32_t diff)
 {
     ota_delta_ofd_t *o = &d->u.ofd;
     if (diff == 0) {
@@ -258,7 +258,7 @@ static ota_delta_status_t op_diff(ota_delta_t *d, uint32_t diff)
     return OTA_DELTA_OK;
 }
 
-static ota_delta_status_t op_extra_len(ota_delta_t *d, uint32_t n)
+static ota_delta_status_t delta_ofd_op_extra_len(ota_delta_t *d, uint32_t n)
 {
     ota_delta_ofd_t *o = &d->u.ofd;
     if (n == 0 && o->extra_left == 0) {
@@ -270,7 +270,7 @@ static ota_delta_status_t op_extra_len(ota_delta_t *d, uint32_t n)
 }
 
 /* After an operation's last byte: the next operation, or the block's end. */
-static ota_delta_status_t op_end(ota_delta_t *d)
+static ota_delta_status_t delta_ofd_op_end(ota_delta_t *d)
 {
     ota_delta_ofd_t *o = &d->u.ofd;
     if (o->overrun) {
@@ -282,24 +282,24 @@ static ota_delta_status_t op_end(ota_delta_t *d)
     if (o->block_left != 0) {
         return OTA_DELTA_ERR_CORRUPT; /* coded bytes left over */
     }
-    return block_start(d);
+    return delta_ofd_block_start(d);
 }
 
-static ota_delta_status_t step(ota_delta_t *d)
+static ota_delta_status_t delta_ofd_step(ota_delta_t *d)
 {
     ota_delta_ofd_t *o = &d->u.ofd;
     uint32_t v = 0;
     ota_delta_status_t st;
     switch (o->state) {
-    case ST_HEADER: return parse_header(d);
-    case ST_BLOCK: return enter_block(d);
+    case ST_HEADER: return delta_ofd_parse_header(d);
+    case ST_BLOCK: return delta_ofd_enter_block(d);
     case ST_DONE: return OTA_DELTA_ERR_CORRUPT;
     case ST_DIFF:
-        v = rc_tree(o, d, o->diff_probs[d->out_off & (OTA_DELTA_DIFF_CTX - 1u)], 8) - 256u;
-        st = op_diff(d, v);
+        v = delta_ofd_rc_tree(o, d, o->diff_probs[d->out_off & (OTA_DELTA_DIFF_CTX - 1u)], 8) - 256u;
+        st = delta_ofd_op_diff(d, v);
         break;
     case ST_EXTRA:
-        v = rc_tree(o, d, o->lit_probs, 8) - 256u;
+        v = delta_ofd_rc_tree(o, d, o->lit_probs, 8) - 256u;
         st = ota_delta_out_byte(d, (uint8_t)v);
         if (--o->extra_left == 0) {
             o->state = ST_SEEK;
@@ -308,18 +308,18 @@ static ota_delta_status_t step(ota_delta_t *d)
     default: {
         static const uint8_t model[] = {[ST_SEEK] = DELTA_NUM_SEEK, [ST_ADD] = DELTA_NUM_ADD,
                                         [ST_RUN] = DELTA_NUM_RUN, [ST_EXTRA_LEN] = DELTA_NUM_EXTRA};
-        if (!rc_number(o, d, model[o->state], &v)) {
+        if (!delta_ofd_rc_number(o, d, model[o->state], &v)) {
             return OTA_DELTA_ERR_CORRUPT;
         }
         switch (o->state) {
-        case ST_SEEK: st = op_seek(d, v); break;
-        case ST_ADD: st = op_add(d, v); break;
-        case ST_RUN: st = op_run(d, v); break;
-        default: st = op_extra_len(d, v); break;
+        case ST_SEEK: st = delta_ofd_op_seek(d, v); break;
+        case ST_ADD: st = delta_ofd_op_add(d, v); break;
+        case ST_RUN: st = delta_ofd_op_run(d, v); break;
+        default: st = delta_ofd_op_extra_len(d, v); break;
         }
     }
     }
-    return st == OTA_DELTA_OK ? op_end(d) : st;
+    return st == OTA_DELTA_OK ? delta_ofd_op_end(d) : st;
 }
 
 ota_delta_status_t ota_delta_ofd_feed(ota_delta_t *d, const uint8_t *data, size_t len)
@@ -344,9 +344,9 @@ ota_delta_status_t ota_delta_ofd_feed(ota_delta_t *d, const uint8_t *data, size_
         }
         /* A step whose block has no coded byte left may still run: it needs none, or it
          * fails as corrupt. */
-        while (d->ring_n >= step_need(d)) {
+        while (d->ring_n >= delta_ofd_step_need(d)) {
             d->phase = DELTA_PHASE_BODY;
-            ota_delta_status_t st = step(d);
+            ota_delta_status_t st = delta_ofd_step(d);
             if (st != OTA_DELTA_OK) {
                 return st;
             }
