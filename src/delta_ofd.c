@@ -299,7 +299,7 @@ static ota_delta_status_t delta_ofd_step(ota_delta_t *d)
         st = delta_ofd_op_diff(d, v);
         break;
     case ST_EXTRA:
-        v = delta_ofd_rc_tree(o, d, o->lit_probs, 8) - 256u;
+        v = delta_ofd_rc_tree(o, d, o->lit_probs[d->out_off & (OTA_DELTA_LIT_CTX - 1u)], 8) - 256u;
         st = ota_delta_out_byte(d, (uint8_t)v);
         if (--o->extra_left == 0) {
             o->state = ST_SEEK;

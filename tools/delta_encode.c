@@ -46,7 +46,7 @@ typedef struct rc_enc {
     int first;        /* the very first byte (always 0) is not stored */
     delta_buf_t *out;
     uint16_t diff_probs[OTA_DELTA_DIFF_CTX][256];
-    uint16_t lit_probs[256];
+    uint16_t lit_probs[OTA_DELTA_LIT_CTX][256];
     uint16_t num_probs[OTA_DELTA_NUM_MODELS][OTA_DELTA_NUM_PROBS];
 } rc_enc_t;
 
@@ -210,7 +210,8 @@ static void code_block(rc_enc_t *e, ofd_src_t *s, uint32_t out, uint32_t end)
         code_add(e, s, out, piece_base, add);
         rc_number(e, DELTA_NUM_EXTRA, extra);
         for (uint32_t j = 0; j < extra; j++) {
-            rc_tree(e, e->lit_probs, 8, s->new_data[out + add + j]);
+            rc_tree(e, e->lit_probs[(out + add + j) & (OTA_DELTA_LIT_CTX - 1u)], 8,
+                    s->new_data[out + add + j]);
         }
         base = piece_base + add;
         out += add + extra;

@@ -10,7 +10,7 @@
  *     adaptive binary range coder, cut into blocks of target bytes whose coder state is reset
  *     at each block start;
  *   - the original's jojodiff format (jdiff 0.7/0.8: escape codes and opcodes; first byte 0xA7).
- * No heap, no OS call; the whole state is the caller-owned ota_delta_t (under 4 KB).
+ * No heap, no OS call; the whole state is the caller-owned ota_delta_t (4,064 B on a Cortex-M4).
  *
  * Power safety: at defined boundaries (an otaflow block start; a jojodiff operation start) the
  * applier has handed every earlier output byte to the write callback and records a checkpoint
@@ -105,8 +105,9 @@ typedef struct ota_delta_checkpoint {
 
 /* --- internal state: read only through the functions below -------------------------------- */
 #define OTA_DELTA_RING 64u        /**< patch bytes buffered for one decoding step */
-#define OTA_DELTA_OUTBUF 128u     /**< target bytes gathered before a write */
+#define OTA_DELTA_OUTBUF 64u      /**< target bytes gathered before a write */
 #define OTA_DELTA_DIFF_CTX 4u     /**< otaflow: diff-byte models (by output offset mod 4) */
+#define OTA_DELTA_LIT_CTX 2u      /**< otaflow: literal models (by output offset mod 2) */
 #define OTA_DELTA_NUM_MODELS 4u   /**< otaflow: seek, add, extra, zero run */
 #define OTA_DELTA_NUM_PROBS 96u   /**< otaflow: probabilities of one number: its bit count
                                        (a 6-level tree), then the bit below its top one */
@@ -120,7 +121,7 @@ typedef struct ota_delta_ofd {
     uint8_t state;
     uint8_t overrun;                 /**< the decoder asked for a byte past its block */
     uint16_t diff_probs[OTA_DELTA_DIFF_CTX][256];
-    uint16_t lit_probs[256];
+    uint16_t lit_probs[OTA_DELTA_LIT_CTX][256];
     uint16_t num_probs[OTA_DELTA_NUM_MODELS][OTA_DELTA_NUM_PROBS];
 } ota_delta_ofd_t;
 
