@@ -7,12 +7,14 @@
 
 #include "delta_format.h"
 #include "delta_internal.h"
+#include "status_text.h"
 
 /* Issue 15's budget: the applier's RAM beside the agent. */
 _Static_assert(sizeof(ota_delta_t) <= 4096, "ota_delta_t over 4 KB");
 
 const char *ota_delta_status_str(ota_delta_status_t status)
 {
+    OTA_STATUS_TEXT_OFF(status);
     switch (status) {
     case OTA_DELTA_OK: return "OTA_DELTA_OK";
     case OTA_DELTA_ERR_ARG: return "OTA_DELTA_ERR_ARG";
