@@ -55,7 +55,8 @@ typedef enum ota_delta_status {
     OTA_DELTA_ERR_STATE = -15,     /**< call after an error or after finish */
 } ota_delta_status_t;
 
-/** Name of a status ("OTA_DELTA_ERR_SEEK"), "?" for a value that is none. */
+/** Name of a status ("OTA_DELTA_ERR_SEEK"), "?" for a value that is none;
+ *  OTA_STATUS_TEXT_NONE in a core built with OTA_STATUS_STRINGS 0 (include/otaflow/config.h). */
 const char *ota_delta_status_str(ota_delta_status_t status);
 
 /** Patch formats. */
