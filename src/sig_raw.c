@@ -46,6 +46,12 @@ ota_sig_status_t ota_sig_raw_prepare(const ota_image_source_t *src, const ota_im
     if (work_len < OTA_RAW_SIG_SIZE) {
         return OTA_SIG_ERR_WORK_SIZE;
     }
+    /* The signature covers the payload only: header fields that would change what the device
+     * records (a counter that raises its floor, keys it revokes) must be those the store
+     * writes for a raw image, or whoever can write the external flash could set them. */
+    if (info->header.security_counter != 0u || info->header.revoke_keys != 0u) {
+        return OTA_SIG_ERR_BAD_SIGNATURE;
+    }
     const uint32_t chunk = work_len > UINT32_MAX ? UINT32_MAX : (uint32_t)work_len;
     const uint32_t end = info->tlv_offset; /* header_size + payload_size: parse checked it */
     ota_sha256_t sha;

@@ -23,7 +23,8 @@ size_t ota_sig_raw_to_der(const uint8_t rs[OTA_RAW_SIG_SIZE], uint8_t der[OTA_EC
 /**
  * For an image whose signature TLV is ECDSA_P256_PAYLOAD: the SHA-256 of its payload alone
  * (read from src through work) into hash, then its r||s read into work and turned into der.
- * @return OTA_SIG_OK; ERR_READ (src failed, or the TLV is not where info says); ERR_CRYPTO
+ * @return OTA_SIG_OK; ERR_BAD_SIGNATURE (the header has a security counter or a revocation
+ *         mask, which the payload's signature does not cover); ERR_READ (src failed, or the TLV is not where info says); ERR_CRYPTO
  *         (the hash engine failed); ERR_WORK_SIZE (work shorter than the signature).
  */
 ota_sig_status_t ota_sig_raw_prepare(const ota_image_source_t *src, const ota_image_info_t *info,
