@@ -28,12 +28,12 @@
 #define RAW_TLV_SIGNED                                                                           \
     (RAW_TLV_PLAIN + 2u * OTA_IMAGE_TLV_ENTRY_HDR + OTA_SHA256_SIZE + OTA_RAW_SIG_SIZE)
 
-static ota_store_slot_t *raw_slot(ota_store_t *store)
+static ota_store_slot_t *store_raw_slot(ota_store_t *store)
 {
     return &store->state.slots[store->dl.slot];
 }
 
-static uint32_t raw_tlv_size(const ota_store_t *store)
+static uint32_t store_raw_tlv_size(const ota_store_t *store)
 {
     return store->trusted_keys != NULL ? RAW_TLV_SIGNED : RAW_TLV_PLAIN;
 }
@@ -52,12 +52,12 @@ ota_store_status_t ota_store_raw_start(ota_store_t *store, uint32_t raw_size, ui
     if (!store->dl.active) {
         return OTA_STORE_ERR_STATE;
     }
-    const ota_store_slot_t *s = raw_slot(store);
+    const ota_store_slot_t *s = store_raw_slot(store);
     bool raw = (s->flags & OTA_SLOT_FLAG_RAW) != 0u;
     if (!raw && (store->dl.next != 0u || store->dl.fill != 0u)) {
         return OTA_STORE_ERR_STATE;
     }
-    if (raw_size > store->layout.slot_size - OTA_STORE_RAW_HEAD - raw_tlv_size(store)) {
+    if (raw_size > store->layout.slot_size - OTA_STORE_RAW_HEAD - store_raw_tlv_size(store)) {
         return OTA_STORE_ERR_TOO_LARGE;
     }
     uint32_t size = OTA_STORE_RAW_HEAD + raw_size;
@@ -96,7 +96,7 @@ ota_store_status_t ota_store_raw_start(ota_store_t *store, uint32_t raw_size, ui
 /* SHA-256 of what the slot will hold before its TLV area: [0, dl.base) read back from flash,
  * then the tail staged in the work buffer. Into image (all of it) and file (the raw file:
  * from OTA_STORE_RAW_HEAD on). */
-static ota_store_status_t raw_hash_back(ota_store_t *store, uint8_t image[OTA_SHA256_SIZE],
+static ota_store_status_t store_raw_hash_back(ota_store_t *store, uint8_t image[OTA_SHA256_SIZE],
                                         uint8_t file[OTA_SHA256_SIZE])
 {
     ota_sha256_t si, sf;
@@ -135,7 +135,7 @@ static ota_store_status_t raw_hash_back(ota_store_t *store, uint8_t image[OTA_SH
 
 /* The trusted key that made `signature` over `hash`: OK with *key; ERR_UNSIGNED without a
  * signature; ERR_SIGNATURE when none did; ERR_CRYPTO when none did and a key could not say. */
-static ota_store_status_t raw_signer(const ota_store_t *store, const uint8_t *signature,
+static ota_store_status_t store_raw_signer(const ota_store_t *store, const uint8_t *signature,
                                      const uint8_t hash[OTA_SHA256_SIZE], const ota_sig_key_t **key)
 {
     if (signature == NULL) {
@@ -158,7 +158,7 @@ static ota_store_status_t raw_signer(const ota_store_t *store, const uint8_t *si
 }
 
 /* The raw file was refused for what it is: the slot is recorded EMPTY, the download is over. */
-static ota_store_status_t raw_refuse(ota_store_t *store, ota_store_status_t why)
+static ota_store_status_t store_raw_refuse(ota_store_t *store, ota_store_status_t why)
 {
     ota_store_status_t st = ota_store_download_abort(store);
     store->dl.active = false;
@@ -174,27 +174,27 @@ ota_store_status_t ota_store_raw_finish(ota_store_t *store,
     if (!ota_store_download_is_raw(store)) {
         return OTA_STORE_ERR_STATE;
     }
-    if (store->dl.next != raw_slot(store)->size) {
+    if (store->dl.next != store_raw_slot(store)->size) {
         return OTA_STORE_ERR_SIZE;
     }
     uint8_t image_hash[OTA_SHA256_SIZE], file_hash[OTA_SHA256_SIZE];
-    ota_store_status_t st = raw_hash_back(store, image_hash, file_hash);
+    ota_store_status_t st = store_raw_hash_back(store, image_hash, file_hash);
     if (st != OTA_STORE_OK) {
         store->dl.active = false; /* no verdict: the slot stays DOWNLOADING, a retry resumes */
         return st;
     }
-    if (memcmp(file_hash, raw_slot(store)->digest, OTA_SHA256_SIZE) != 0) {
-        return raw_refuse(store, OTA_STORE_ERR_DIGEST);
+    if (memcmp(file_hash, store_raw_slot(store)->digest, OTA_SHA256_SIZE) != 0) {
+        return store_raw_refuse(store, OTA_STORE_ERR_DIGEST);
     }
     const ota_sig_key_t *key = NULL;
     if (store->trusted_keys != NULL) {
-        st = raw_signer(store, signature, file_hash, &key);
+        st = store_raw_signer(store, signature, file_hash, &key);
         if (st == OTA_STORE_ERR_CRYPTO) {
             store->dl.active = false;
             return st;
         }
         if (st != OTA_STORE_OK) {
-            return raw_refuse(store, st);
+            return store_raw_refuse(store, st);
         }
     }
     uint8_t tlv[RAW_TLV_SIGNED];
@@ -207,7 +207,7 @@ ota_store_status_t ota_store_raw_finish(ota_store_t *store,
         (void)ota_image_tlv_add(&w, OTA_IMAGE_TLV_ECDSA_P256_PAYLOAD, signature, OTA_RAW_SIG_SIZE);
     }
     if (ota_image_tlv_finish(&w, &tlv_len) != OTA_IMAGE_OK) {
-        return raw_refuse(store, OTA_STORE_ERR_IMAGE); /* cannot happen: sizes are fixed */
+        return store_raw_refuse(store, OTA_STORE_ERR_IMAGE); /* cannot happen: sizes are fixed */
     }
     st = ota_store_stage_write(store, tlv, tlv_len);
     if (st != OTA_STORE_OK) {
