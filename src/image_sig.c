@@ -11,9 +11,11 @@
 
 #include "image_tlv_rules.h"
 #include "sig_raw.h"
+#include "status_text.h"
 
 const char *ota_sig_status_str(ota_sig_status_t status)
 {
+    OTA_STATUS_TEXT_OFF(status);
     switch (status) {
     case OTA_SIG_OK: return "ok";
     case OTA_SIG_ERR_UNSIGNED: return "image not signed";
