@@ -4,9 +4,10 @@
 # image (one payload byte changed after packing, so its own SHA-256 fails). The board
 # downloads it once, refuses it, and then, over many manifest checks that still offer the same
 # version and digest, fetches it no more and erases nothing; the corrected file (a new digest
-# in the manifest) is taken at the next check. Then the same for one of the original's raw
-# .bin images with accept_raw_images off: refused at its first bytes, not fetched again. (The issue measured 8 downloads and 8 slot
-# erases in 8 s before the agent remembered refused images.)
+# in the manifest) is taken at the next check. (The issue measured 8 downloads and 8 slot
+# erases in 8 s before the agent remembered refused images.) Then the same for one of the
+# original's raw .bin images with accept_raw_images off: refused at its first bytes, fetched
+# once, nothing erased.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 ota_workspace
