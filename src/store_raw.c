@@ -13,13 +13,13 @@
  */
 #include "otaflow/config.h"
 
-#if OTA_RAW_IMAGES
 #include <string.h>
 
 #include "otaflow/store.h"
 #include "sig_raw.h"
 #include "store_internal.h"
 
+#if OTA_RAW_IMAGES
 /* Bytes read from flash at once by the read-back below: the work buffer holds the staged
  * tail, so this pass reads through a buffer of its own. */
 #define RAW_READ_CHUNK 128u
@@ -38,11 +38,6 @@ static uint32_t store_raw_tlv_size(const ota_store_t *store)
     return store->trusted_keys != NULL ? RAW_TLV_SIGNED : RAW_TLV_PLAIN;
 }
 
-bool ota_store_download_is_raw(const ota_store_t *store)
-{
-    return store != NULL && store->dl.active &&
-           (store->state.slots[store->dl.slot].flags & OTA_SLOT_FLAG_RAW) != 0u;
-}
 
 ota_store_status_t ota_store_raw_start(ota_store_t *store, uint32_t raw_size, uint32_t load_addr)
 {
@@ -216,6 +211,11 @@ ota_store_status_t ota_store_raw_finish(ota_store_t *store,
     }
     return ota_store_finish_download(store, true);
 }
-#else
-typedef int ota_store_raw_unused_; /* ISO C: a translation unit is never empty */
 #endif /* OTA_RAW_IMAGES */
+
+/* Also without OTA_RAW_IMAGES: the agent asks it of every resumed download (always false). */
+bool ota_store_download_is_raw(const ota_store_t *store)
+{
+    return store != NULL && store->dl.active &&
+           (store->state.slots[store->dl.slot].flags & OTA_SLOT_FLAG_RAW) != 0u;
+}
