@@ -26,6 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "otaflow/base64.h"
 #include "otaflow/config.h"
 #include "otaflow/crypto.h"
 
@@ -71,6 +72,8 @@ typedef enum ota_manifest_status {
     OTA_MANIFEST_ERR_SEQUENCE = -24,        /**< top-level Sequence not an integer 1..4294967295 */
     OTA_MANIFEST_ERR_EXPIRES = -25,         /**< top-level Expires not a positive integer that
                                                  fits 64 bits (UTC seconds) */
+    OTA_MANIFEST_ERR_SIGNATURE = -26,       /**< Signature not the base64 of 64 bytes (the
+                                                 original's ECDSA r||s; OTA_RAW_IMAGES) */
 } ota_manifest_status_t;
 
 /** Short English name of a status ("ok", "invalid JSON", ...); never NULL. */
@@ -99,6 +102,11 @@ typedef struct ota_manifest_update {
     uint32_t size;                   /**< bytes of the .ota file, if has_size */
     uint32_t url_len;                /**< strlen(url) */
     char url[OTA_MANIFEST_URL_MAX + 1]; /**< unescaped, NUL-terminated */
+#if OTA_RAW_IMAGES
+    bool has_signature;              /**< the entry carried "Signature" (the original's) */
+    uint8_t signature[OTA_RAW_SIG_SIZE]; /**< its r||s: ECDSA P-256 over SHA-256 of the file,
+                                          checked when the file is a raw image (agent.h) */
+#endif
 } ota_manifest_update_t;
 
 /** What to do, in this order: erase each listed version, then download the update if any. */
@@ -151,7 +159,7 @@ typedef struct ota_manifest_parser {
     bool passed_over_;       /* an eligible version lost to a higher one: erasing the best
                                 then asks for a second pass */
     uint16_t hex_;
-    char key_[8];
+    char key_[12];           /* a key's first bytes: enough to tell the known keys */
     struct {
         uint32_t version, size, hw_id, start;
         uint16_t url_len, digest_len;
@@ -159,6 +167,10 @@ typedef struct ota_manifest_parser {
         bool erase;
         uint8_t digest[OTA_SHA256_SIZE];
         char url[OTA_MANIFEST_URL_MAX];
+#if OTA_RAW_IMAGES
+        ota_base64_t sig_b64;
+        uint8_t signature[OTA_RAW_SIG_SIZE];
+#endif
     } entry_;
 } ota_manifest_parser_t;
 
@@ -208,7 +220,8 @@ ota_manifest_status_t ota_manifest_end(ota_manifest_parser_t *parser);
  *  - the update is, among entries with EraseVer false, the highest Version that is not in the
  *    erase list, not rejected (device->is_rejected), not the running version, and greater than
  *    the running version unless device->allow_downgrade;
- *  - if entries for the chosen version disagree on URL, Digest or Size: OTA_MANIFEST_ERR_AMBIGUOUS.
+ *  - if entries for the chosen version disagree on URL, Digest, Size or Signature:
+ *    OTA_MANIFEST_ERR_AMBIGUOUS.
  *
  * @param parser  the reader and its limits (ota_manifest_parser_init); diagnostics are written back
  * @param json    the manifest bytes; need not be NUL-terminated; a leading UTF-8 BOM is skipped
