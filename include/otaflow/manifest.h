@@ -71,6 +71,14 @@ typedef enum ota_manifest_status {
     OTA_MANIFEST_ERR_SEQUENCE = -24,        /**< top-level Sequence not an integer 1..4294967295 */
     OTA_MANIFEST_ERR_EXPIRES = -25,         /**< top-level Expires not a positive integer that
                                                  fits 64 bits (UTC seconds) */
+    /* A file entry's own refusals (ota_manifest_file_t.status): they refuse that file entry
+     * only, never the manifest. */
+    OTA_MANIFEST_ERR_FILE_SLOT = -26,       /**< slot_number missing or not an integer 0..255 */
+    OTA_MANIFEST_ERR_FILE_LENGTH = -27,     /**< length missing or not an integer 1..4294967295 */
+    OTA_MANIFEST_ERR_FILE_SIGNATURE = -28,  /**< Signature not the base64 of 64 bytes (r||s) */
+    OTA_MANIFEST_ERR_FILE_ENTRY = -29,      /**< "files" or "public_key" not an array of
+                                                 objects, or more file entries than
+                                                 OTA_FILE_ENTRIES_MAX */
 } ota_manifest_status_t;
 
 /** Short English name of a status ("ok", "invalid JSON", ...); never NULL. */
@@ -101,6 +109,30 @@ typedef struct ota_manifest_update {
     char url[OTA_MANIFEST_URL_MAX + 1]; /**< unescaped, NUL-terminated */
 } ota_manifest_update_t;
 
+#if OTA_FILE_SLOTS
+/** ota_manifest_file_t.key_of of a file that is no public_key of another. */
+#define OTA_MANIFEST_FILE_NONE 0xFFu
+/** Bytes of a file entry's Signature once decoded: ECDSA P-256 r||s. */
+#define OTA_MANIFEST_FILE_SIG_SIZE 64u
+
+/** One file entry of a `files` array, or of the `public_key` array inside one
+ *  (docs/manifest.md, "File entries"). */
+typedef struct ota_manifest_file {
+    int8_t status;        /**< ota_manifest_status_t: OK, or why this entry is refused */
+    uint8_t slot;         /**< slot_number */
+    uint8_t key_of;       /**< index (in files[]) of the file this is the public_key of, or
+                               OTA_MANIFEST_FILE_NONE */
+    uint8_t seen;         /**< private: the fields read */
+    uint8_t sig_len;      /**< OTA_MANIFEST_FILE_SIG_SIZE with a Signature, else 0 */
+    uint16_t url_len;     /**< strlen(url) */
+    uint32_t length;      /**< bytes of the file */
+    uint32_t start;       /**< offset of the entry's '{' in the manifest */
+    uint8_t digest[OTA_SHA256_SIZE];           /**< SHA-256 of the file */
+    uint8_t sig[OTA_MANIFEST_FILE_SIG_SIZE];   /**< the Signature, decoded */
+    char url[OTA_FILE_URL_MAX + 1];            /**< unescaped, NUL-terminated */
+} ota_manifest_file_t;
+#endif
+
 /** What to do, in this order: erase each listed version, then download the update if any. */
 typedef struct ota_manifest_plan {
     uint32_t entry_count;                          /**< elements in the "ota" array */
@@ -114,6 +146,14 @@ typedef struct ota_manifest_plan {
     uint32_t sequence;          /**< the publisher's manifest sequence number */
     bool has_expires;           /**< "Expires" present */
     uint64_t expires;           /**< UTC seconds after which the manifest is stale */
+#if OTA_FILE_SLOTS
+    /* File entries (the original's File Download): none of them refuses the manifest. */
+    uint32_t file_count;                           /**< entries in files[] */
+    uint32_t files_dropped;    /**< file entries not kept: past OTA_FILE_ENTRIES_MAX, or a
+                                    "files"/"public_key" element that is no object */
+    ota_manifest_file_t files[OTA_FILE_ENTRIES_MAX]; /**< manifest order (a public_key entry
+                                                          after the file it belongs to) */
+#endif
 } ota_manifest_plan_t;
 
 /* Reader ---------------------------------------------------------------------------------- */
@@ -151,12 +191,19 @@ typedef struct ota_manifest_parser {
     bool passed_over_;       /* an eligible version lost to a higher one: erasing the best
                                 then asks for a second pass */
     uint16_t hex_;
-    char key_[8];
+    char key_[12];           /* the longest key told apart: "slot_number" */
+    /* File entries (src/manifest_files.c): the depth of the open "files" array, file object,
+     * "public_key" array and key object (0: none), the plan index of the file and key
+     * objects being read (OTA_MANIFEST_FILE_NONE: not kept), and the Signature's decoding. */
+    uint8_t files_depth_, file_depth_, keys_depth_, key_depth_, file_idx_, key_idx_;
+    uint8_t b64_bits_, b64_pad_, fhex_len_;
+    uint32_t b64_acc_;
     struct {
         uint32_t version, size, hw_id, start;
         uint16_t url_len, digest_len;
         uint8_t seen;
         bool erase;
+        bool files;           /* the entry has "files": it needs no Version */
         uint8_t digest[OTA_SHA256_SIZE];
         char url[OTA_MANIFEST_URL_MAX];
     } entry_;
