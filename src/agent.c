@@ -54,6 +54,13 @@ static void agent_log_event(const ota_agent_t *a, const ota_event_t *e)
         agent_line_str(&l, " v");
         agent_line_u32(&l, e->version);
     }
+    if (e->type >= OTA_EVT_FILE_STARTED && e->type <= OTA_EVT_FILE_FAILED) {
+        agent_line_str(&l, " slot ");
+        agent_line_u32(&l, e->file_slot);
+        agent_line_str(&l, ", ");
+        agent_line_u32(&l, e->total);
+        agent_line_str(&l, " B");
+    }
     if (e->type == OTA_EVT_DOWNLOAD_PROGRESS || e->type == OTA_EVT_DOWNLOAD_STARTED) {
         agent_line_str(&l, " ");
         agent_line_u32(&l, e->bytes);
@@ -87,6 +94,13 @@ static void agent_deliver(const ota_agent_t *a, ota_event_t *e)
         e->bytes = a->received;
         e->total = a->total;
     }
+#if OTA_FILE_SLOTS
+    if (e->type >= OTA_EVT_FILE_STARTED && e->type <= OTA_EVT_FILE_FAILED) {
+        e->file_slot = a->file_slot;
+        e->bytes = a->file_received;
+        e->total = a->file_length;
+    }
+#endif
     agent_log_event(a, e);
     if (a->config.on_event != NULL) {
         a->config.on_event(a->config.event_user, e);
@@ -157,6 +171,9 @@ void ota_agent_emit_failure(ota_agent_t *a, ota_event_type_t type, uint32_t vers
     case OTA_SRC_MANIFEST_SIG:
         e.reason = ota_manifest_sig_status_str((ota_manifest_sig_status_t)status);
         break;
+    case OTA_SRC_FILE:
+        e.reason = ota_file_status_str((ota_file_status_t)status);
+        break;
     case OTA_SRC_AGENT:
     case OTA_SRC_NONE:
     default:
@@ -181,7 +198,7 @@ ota_agent_status_t ota_agent_url_refusal(const ota_agent_t *a, const char *url)
 bool ota_agent_busy(const ota_agent_t *a)
 {
     return a->state == OTA_AGENT_CHECKING || a->state == OTA_AGENT_DOWNLOADING ||
-           a->state == OTA_AGENT_VERIFYING;
+           a->state == OTA_AGENT_VERIFYING || a->state == OTA_AGENT_FETCHING_FILES;
 }
 
 /* Something will be installed at the next reset: tell the application; with auto reset the
@@ -358,7 +375,7 @@ ota_agent_state_t ota_agent_poll(ota_agent_t *agent, uint32_t now_ms)
         agent->started = true;
         agent->next_check_ms = now_ms; /* the first check comes as soon as the network is up */
     }
-    OTA_ASSERT(agent->state <= OTA_AGENT_RESET_PENDING);
+    OTA_ASSERT(agent->state <= OTA_AGENT_FETCHING_FILES);
     switch (agent->state) {
     case OTA_AGENT_IDLE:
     case OTA_AGENT_WAIT_NETWORK:
@@ -373,6 +390,11 @@ ota_agent_state_t ota_agent_poll(ota_agent_t *agent, uint32_t now_ms)
     case OTA_AGENT_VERIFYING:
         ota_agent_image_verify(agent);
         break;
+#if OTA_FILE_SLOTS
+    case OTA_AGENT_FETCHING_FILES:
+        ota_agent_files_poll(agent);
+        break;
+#endif
     case OTA_AGENT_RESET_PENDING:
         if (agent->config.auto_reset && !agent->reset_requested && agent->ports.reset != NULL) {
             agent->reset_requested = true;
@@ -498,7 +520,7 @@ ota_agent_status_t ota_agent_abort(ota_agent_t *agent)
     if (agent == NULL) {
         return OTA_AGENT_ERR_ARG;
     }
-    if (agent->state == OTA_AGENT_CHECKING) {
+    if (agent->state == OTA_AGENT_CHECKING || agent->state == OTA_AGENT_FETCHING_FILES) {
         ota_http_abort(&agent->http);
         agent->fetching_sig = false;
         agent->state = OTA_AGENT_IDLE;
@@ -550,6 +572,7 @@ const char *ota_agent_state_str(ota_agent_state_t state)
     case OTA_AGENT_DOWNLOADING: return "downloading";
     case OTA_AGENT_VERIFYING: return "verifying";
     case OTA_AGENT_RESET_PENDING: return "reset pending";
+    case OTA_AGENT_FETCHING_FILES: return "fetching files";
     }
     return "unknown agent state";
 }
@@ -573,6 +596,9 @@ const char *ota_event_type_str(ota_event_type_t type)
     case OTA_EVT_ERASE_FAILED: return "erase failed";
     case OTA_EVT_STORE_FULL: return "store full";
     case OTA_EVT_RESET_PENDING: return "reset pending";
+    case OTA_EVT_FILE_STARTED: return "file download started";
+    case OTA_EVT_FILE_DONE: return "file download done";
+    case OTA_EVT_FILE_FAILED: return "file download failed";
     }
     return "unknown event";
 }

@@ -347,6 +347,9 @@ const char *ota_file_status_str(ota_file_status_t status)
     case OTA_FILE_ERR_FLASH: return "flash error";
     case OTA_FILE_ERR_CRYPTO: return "crypto backend failed";
     case OTA_FILE_ERR_NOT_MOUNTED: return "store not mounted";
+    case OTA_FILE_ERR_UNSIGNED: return "file unsigned (keys are trusted)";
+    case OTA_FILE_ERR_SIGNATURE: return "file signature by no trusted key";
+    case OTA_FILE_ERR_REFUSED_BEFORE: return "file refused before (same digest)";
     }
     return "unknown file status";
 }

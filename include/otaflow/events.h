@@ -38,6 +38,11 @@ typedef enum ota_event_type {
     OTA_EVT_ERASE_FAILED,         /**< EraseVer of version refused or failed: status/reason */
     OTA_EVT_STORE_FULL,           /**< no slot may take the download now */
     OTA_EVT_RESET_PENDING,        /**< a reset will install something; reset now if auto */
+    OTA_EVT_FILE_STARTED,         /**< downloading a manifest file entry into file_slot
+                                       (the original's File Download); total = its length */
+    OTA_EVT_FILE_DONE,            /**< that file is in file_slot now (the old one replaced) */
+    OTA_EVT_FILE_FAILED,          /**< it is not: status/reason say why; file_slot keeps
+                                       what it had */
 } ota_event_type_t;
 
 /** Which module a failure status comes from (how to read ota_event_t.status). */
@@ -48,6 +53,7 @@ typedef enum ota_event_source {
     OTA_SRC_MANIFEST, /**< ota_manifest_status_t */
     OTA_SRC_STORE,    /**< ota_store_status_t */
     OTA_SRC_MANIFEST_SIG, /**< ota_manifest_sig_status_t: manifest signature, freshness */
+    OTA_SRC_FILE,     /**< ota_file_status_t (files.h): file slots */
 } ota_event_source_t;
 
 /** One event. Strings are constant or live until the callback returns. */
@@ -63,6 +69,7 @@ typedef struct ota_event {
                                     until the next periodic check (the backoff, never less
                                     than the period); 0 when none is scheduled (period 0) */
     const char *reason;        /**< short English reason (failures), "" otherwise */
+    uint8_t file_slot;         /**< FILE_*: the file slot concerned */
 } ota_event_t;
 
 /** The application's event callback. */

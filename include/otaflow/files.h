@@ -47,6 +47,11 @@ typedef enum ota_file_status {
     OTA_FILE_ERR_FLASH = -7,     /**< the flash failed (ota_store_flash_status() says how) */
     OTA_FILE_ERR_CRYPTO = -8,    /**< the hash engine failed: no verdict, the old file stays */
     OTA_FILE_ERR_NOT_MOUNTED = -9, /**< the store is not mounted */
+    /* The agent's refusals of a manifest file entry (docs/agent.md, "Files"). */
+    OTA_FILE_ERR_UNSIGNED = -10,  /**< the store trusts keys and the entry has no Signature */
+    OTA_FILE_ERR_SIGNATURE = -11, /**< the Signature is by none of the trusted keys */
+    OTA_FILE_ERR_REFUSED_BEFORE = -12, /**< this slot refused this digest before (in this
+                                            power cycle): not fetched again */
 } ota_file_status_t;
 
 /** A short constant English name ("digest mismatch"), never NULL. */

@@ -8,7 +8,7 @@
  * byte, never neither.
  *
  * OTA_FILE_SWEEP_BYTES (environment) sets the size of the file the sweep replaces (default
- * 3000 B; `make powercut` runs it with a 60 KB file).
+ * 2000 B; `make powercut` runs it with a 60 KB file).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -315,7 +315,7 @@ static void test_power_cut_every_op_of_replace(void **unused)
 {
     (void)unused;
     const char *env = getenv("OTA_FILE_SWEEP_BYTES");
-    size_t len = env != NULL ? (size_t)strtoul(env, NULL, 10) : 3000u;
+    size_t len = env != NULL ? (size_t)strtoul(env, NULL, 10) : 2000u;
     if (len == 0 || len > 65472u) {
         len = 3000u;
     }
