@@ -19,8 +19,10 @@
 #include <string.h>
 
 enum { FF_SLOT, FF_LENGTH, FF_URL, FF_DIGEST, FF_SIG, FF_KEYS, FF_COUNT };
+#if OTA_FILE_SLOTS
 static const char *const FILE_FIELDS[FF_COUNT] = {"slot_number", "length",    "URL",
                                                   "digest",      "Signature", "public_key"};
+#endif
 
 static unsigned char manifest_fold(unsigned char c)
 {

@@ -109,9 +109,9 @@ typedef struct ota_manifest_update {
     char url[OTA_MANIFEST_URL_MAX + 1]; /**< unescaped, NUL-terminated */
 } ota_manifest_update_t;
 
-#if OTA_FILE_SLOTS
 /** ota_manifest_file_t.key_of of a file that is no public_key of another. */
 #define OTA_MANIFEST_FILE_NONE 0xFFu
+#if OTA_FILE_SLOTS
 /** Bytes of a file entry's Signature once decoded: ECDSA P-256 r||s. */
 #define OTA_MANIFEST_FILE_SIG_SIZE 64u
 
