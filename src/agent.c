@@ -54,7 +54,8 @@ static void agent_log_event(const ota_agent_t *a, const ota_event_t *e)
         agent_line_str(&l, " v");
         agent_line_u32(&l, e->version);
     }
-    if (e->type >= OTA_EVT_FILE_STARTED && e->type <= OTA_EVT_FILE_FAILED) {
+    if (e->type >= OTA_EVT_FILE_STARTED && e->type <= OTA_EVT_FILE_FAILED &&
+        e->file_slot != OTA_MANIFEST_FILE_NONE) {
         agent_line_str(&l, " slot ");
         agent_line_u32(&l, e->file_slot);
         agent_line_str(&l, ", ");

@@ -173,7 +173,7 @@ bool ota_agent_files_begin(ota_agent_t *a)
     a->file_next = 0;
     if (a->plan.files_dropped != 0u) {
         /* Entries the plan could not keep (more than OTA_FILE_ENTRIES_MAX, or no object). */
-        a->file_slot = 0;
+        a->file_slot = OTA_MANIFEST_FILE_NONE;
         a->file_received = 0;
         a->file_length = 0;
         agent_file_failed(a, OTA_SRC_MANIFEST, OTA_MANIFEST_ERR_FILE_ENTRY);
@@ -189,18 +189,17 @@ void ota_agent_files_poll(ota_agent_t *a)
     }
     a->state = OTA_AGENT_IDLE;
     ota_file_status_t st = a->file_body_status;
+    const ota_manifest_file_t *f = &a->plan.files[a->file_cur];
     if (hs == OTA_HTTP_OK) {
         /* An empty body never began the file: it is short of its length. */
         st = a->file_begun ? ota_file_finish(&a->file_writer) : OTA_FILE_ERR_SIZE;
-    } else if (hs != OTA_HTTP_ERR_ABORTED || st == OTA_FILE_OK) {
-        agent_file_failed(a, OTA_SRC_HTTP, hs);
-        st = OTA_FILE_ERR_ARG; /* reported */
     }
-    const ota_manifest_file_t *f = &a->plan.files[a->file_cur];
-    if (st == OTA_FILE_OK) {
+    if (hs != OTA_HTTP_OK && (hs != OTA_HTTP_ERR_ABORTED || st == OTA_FILE_OK)) {
+        agent_file_failed(a, OTA_SRC_HTTP, hs); /* the link, not the file */
+    } else if (st == OTA_FILE_OK) {
         agent_file_remember(a, f->slot, f->digest, false);
         ota_agent_emit(a, OTA_EVT_FILE_DONE, 0);
-    } else if (st != OTA_FILE_ERR_ARG) {
+    } else {
         /* Bytes that hash wrong, or a length the headers announced that is not the one
          * announced in the manifest: a verdict on the server's file, not on the link. */
         if (st == OTA_FILE_ERR_DIGEST || (st == OTA_FILE_ERR_SIZE && !a->file_begun)) {

@@ -225,23 +225,29 @@ static ota_store_status_t store_compute_layout(const ota_flash_geometry_t *g,
     uint32_t data_base =
         store_first_slot_base(g, store_align_up(2u * g->erase_unit, align), align, slot_size);
     /* File slots (files.h) take the top of the device; image slots fit below them. */
-    uint32_t file_area = cfg->file_slots == 0u     ? 0u
-                         : cfg->file_slot_size != 0u ? cfg->file_slot_size
-                                                     : OTA_FILE_SLOT_SIZE_DEFAULT;
-    uint64_t file_bytes = 2u * (uint64_t)cfg->file_slots * file_area;
-    if ((cfg->file_slots != 0u && !OTA_FILE_SLOTS) || cfg->file_slots > OTA_FILE_SLOTS_MAX ||
-        file_bytes >= g->size) {
-        return OTA_STORE_ERR_ARG;
-    }
-    if (file_area % g->erase_unit != 0u || (cfg->file_slots != 0u && file_area <= 64u)) {
-        return OTA_STORE_ERR_GEOMETRY;
-    }
-    uint32_t top = g->size - (uint32_t)file_bytes;
-    for (uint32_t a = top; a < g->size; a += file_area) {
-        if (!ota_flash_on_sectors(g, a, file_area)) {
-            return OTA_STORE_ERR_SECTORS;
+    uint32_t top = g->size, file_area = 0u;
+#if OTA_FILE_SLOTS
+    if (cfg->file_slots != 0u) {
+        file_area = cfg->file_slot_size != 0u ? cfg->file_slot_size : OTA_FILE_SLOT_SIZE_DEFAULT;
+        uint64_t file_bytes = 2u * (uint64_t)cfg->file_slots * file_area;
+        if (cfg->file_slots > OTA_FILE_SLOTS_MAX || file_bytes >= g->size) {
+            return OTA_STORE_ERR_ARG;
+        }
+        if (file_area % g->erase_unit != 0u || file_area <= 64u) {
+            return OTA_STORE_ERR_GEOMETRY;
+        }
+        top = g->size - (uint32_t)file_bytes;
+        for (uint32_t a = top; a < g->size; a += file_area) {
+            if (!ota_flash_on_sectors(g, a, file_area)) {
+                return OTA_STORE_ERR_SECTORS;
+            }
         }
     }
+#else
+    if (cfg->file_slots != 0u) {
+        return OTA_STORE_ERR_ARG; /* built without file slots */
+    }
+#endif
     uint32_t room = top > data_base ? top - data_base : 0u;
     uint32_t fit = room / slot_size; /* factory slot included */
     uint32_t n = cfg->download_slots ? cfg->download_slots : OTA_STORE_DEFAULT_DOWNLOAD_SLOTS;

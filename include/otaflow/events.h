@@ -69,7 +69,8 @@ typedef struct ota_event {
                                     until the next periodic check (the backoff, never less
                                     than the period); 0 when none is scheduled (period 0) */
     const char *reason;        /**< short English reason (failures), "" otherwise */
-    uint8_t file_slot;         /**< FILE_*: the file slot concerned */
+    uint8_t file_slot;         /**< FILE_*: the file slot concerned (0xFF: file entries the
+                                    manifest plan could not keep, OTA_MANIFEST_ERR_FILE_ENTRY) */
 } ota_event_t;
 
 /** The application's event callback. */
