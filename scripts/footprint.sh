@@ -211,6 +211,30 @@ out=docs/footprint.md
   echo "| mbedTLS | $(num "$ln_sm") B | $(num "$ln_am") B | $(num "$ln_asize") B |"
   echo "| SHA-256 only | $(num "$ln_ss") B | – | – |"
   echo
+  echo "## The agent part (Cortex-M4)"
+  echo
+  echo "Issue 13's agent part is what src/ links into the example application (agent, store, HTTP"
+  echo "client and response parser, URLs, manifest reader, the crypto backend's glue; not the crypto"
+  echo "library, the network port, lwIP or the application's own files). The example application of"
+  echo "the tables above keeps every status name (its console prints them); here it is linked on a"
+  echo "core built with \`OTA_STATUS_STRINGS=0\` (include/otaflow/config.h: no \`*_str()\` name is"
+  echo "compiled in, the agent's log line gives numbers; \`example-app-nonames.elf\`), with the same"
+  echo "flags as above, and once more with \`-flto -Os\` over the core alone"
+  echo "(\`example-app-nonames-lto.elf\`): every other library is linked from a copy without its LTO"
+  echo "form and the application's files are compiled without it, so LTO optimises the core's"
+  echo "modules together and nothing across its boundary; its LTRANS objects are the core's alone"
+  echo "(charged to otaflow, as one module). Neither program is run by the tests (the example app"
+  echo "of the tables above is); \`tests/lean/test_status_strings_off.c\` checks the option on the host."
+  echo
+  echo "### Per part (text / data / bss, bytes)"
+  echo
+  awk 'BEGIN {RS = ""} NR == 8 {print; print ""}' "$work/link.md"
+  echo "### otaflow by module (src/; text / data / bss, bytes)"
+  echo
+  awk 'BEGIN {RS = ""} NR == 9 {print; print ""}' "$work/link.md"
+  echo "### The program's own RAM objects (bytes)"
+  echo
+  awk 'BEGIN {RS = ""} NR == 10 {print; print ""}' "$work/link.md"
   echo "### Issue 13's targets"
   echo
   echo "Anchors as issue 13 quotes them (measured elsewhere, with the same flags: \`-Os\`,"
@@ -249,6 +273,17 @@ out=docs/footprint.md
   # (mbedTLS build), without the crypto library and the network port; its RAM the core's structs.
   app_part() { awk -F'|' -v r="$1" '{l = $2; gsub(/^ +| +$/, "", l)} l == r {x = $5; gsub(/[ ,]/, "", x); split(x, a, "/"); print a[1] + 0; exit}' "$work/link.md"; }
   agent_text=$(( $(app_part "otaflow (src/, by module below)") ))
+  # The same part without status names (column 1) and with -flto over the core (column 3).
+  agent_cell() {
+    awk 'BEGIN {RS = ""} NR == 8' "$work/link.md" | awk -F'|' -v c="$1" \
+      '{l = $2; gsub(/^ +| +$/, "", l)} l == "otaflow (src/, by module below)" {x = $(c + 2); gsub(/[ ,]/, "", x); split(x, a, "/"); print a[1] + 0; exit}'
+  }
+  agent_nonames=$(agent_cell 1) agent_lto=$(agent_cell 3)
+  # its largest src/ modules (ordinary link without names)
+  agent_mods=$(awk 'BEGIN {RS = ""} NR == 9' "$work/link.md" | awk -F'|' '
+      NR > 2 {x = $3; gsub(/[ ,]/, "", x); split(x, a, "/"); if (a[1] + 0 > 0) {l = $2; gsub(/ /, "", l); print a[1] "\t" l}}' |
+      sort -nr | head -6 | awk -F'\t' '{printf "%s%s %d B", (NR > 1 ? ", " : ""), $2, $1}' |
+      sed ':a;s/\B[0-9]\{3\}\>/,&/;ta')
   agent_ram=$(( $(struct_size ota_agent_t) + $(struct_size ota_store_t) ))
   echo "| target | limit | measured | status | largest parts (what is left) |"
   echo "|---|---:|---:|---|---|"
@@ -256,7 +291,7 @@ out=docs/footprint.md
   echo "| bootloader, ECDSA P-256 (lean, BearSSL), RAM | 6,144 B | $(num "$lb_ram") B | $(status "$lb_ram" 6144) | stack $(num "$ln_sb") B (BearSSL's big numbers live there), bss $(num "$(tdb "$lb" 3)") B: \`ota_boot_t\` $(num "$(struct_size ota_boot_t)") B, \`ota_store_t\` $(num "$(struct_size ota_store_t)") B, \`ota_guard_t\` $(num "$(struct_size ota_guard_t)") B |"
   echo "| bootloader, SHA-256 only (lean), text | 8,192 B | $(num "$(tdb "$ls" 1)") B; -flto $(num "$(lto_text "lean, SHA-256 only")") B | $(status "$(lto_text "lean, SHA-256 only")" 8192) | $(largest 3); in src/: $(largest_mods 3) |"
   echo "| bootloader, SHA-256 only (lean), RAM (no target) | – | $(num "$ls_ram") B | – | stack $(num "$ln_ss") B, bss $(num "$(tdb "$ls" 3)") B |"
-  echo "| agent part (src/ in the example app), text | 24,576 B | $(num "$agent_text") B | $(status "$agent_text" 24576) | otaflow $(num "$(app_part "otaflow (src/, by module below)")") B, its HTTP response parser included |"
+  echo "| agent part (src/ in the example app, mbedTLS glue), text: \`OTA_STATUS_STRINGS=0\`, -Os, --gc-sections, core -flto | 24,576 B | $(num "$agent_lto") B; without -flto $(num "$agent_nonames") B; with the status names (the example app above) $(num "$agent_text") B | $(status "$agent_lto" 24576) | in src/ (without -flto): $agent_mods |"
   echo "| agent part, RAM: \`ota_agent_t\` + \`ota_store_t\` | 8,192 B | $(num "$agent_ram") B | $(status "$agent_ram" 8192) | \`ota_agent_t\` $(num "$(struct_size ota_agent_t)") B (HTTP client and its buffer, manifest reader, plan, URLs), \`ota_store_t\` $(num "$(struct_size ota_store_t)") B |"
   echo
   echo "The status of a text target is judged on the -flto total. What is left is the core itself:"
@@ -265,6 +300,14 @@ out=docs/footprint.md
   echo "(its row above); the rest is src/ (boot, store, journal, guard, image: the module table) and"
   echo "the crypto library. The emulated board's bootloader (first tables) is the lean one plus"
   echo "its flash model, settings parser and semihosting write-through."
+  echo
+  echo "The agent part's target is judged on the core linked with -flto (\"The agent part\" above:"
+  echo "\`OTA_STATUS_STRINGS=0\`, \`-mcpu=cortex-m4 -mthumb -Os -ffunction-sections -fdata-sections\`,"
+  echo "\`--gc-sections\`, newlib-nano, \`-flto -Os\` over src/ alone, mbedTLS backend's glue). The"
+  echo "status names cost $(num $(( agent_text - agent_nonames ))) B of text, what a console that"
+  echo "prints them buys; LTO $(num $(( agent_nonames - agent_lto ))) B more (calls across modules"
+  echo "inlined, functions called once folded in). Without either the part stays over (the row's"
+  echo "other figures): what shrinking further would take is in docs/footprint-agent.md."
   echo
   echo "# Objects before linking"
   echo

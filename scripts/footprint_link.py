@@ -35,9 +35,22 @@ LEAN_IMAGES = [
     ("lean, SHA-256 only", "mbedtls", "bootloader-lean-sha"),
 ]
 
+# Issue 13's agent part: the example application on a core without status names
+# (OTA_STATUS_STRINGS 0), linked as usual, and with -flto over the core alone
+# (example-app-nonames-lto: every other library without its LTO form, firmware/CMakeLists.txt).
+AGENT_IMAGES = [
+    ("no names, mbedTLS", "mbedtls", "example-app-nonames"),
+    ("no names, BearSSL", "bearssl", "example-app-nonames"),
+    ("no names, core -flto, mbedTLS", "mbedtls", "example-app-nonames-lto"),
+    ("no names, core -flto, BearSSL", "bearssl", "example-app-nonames-lto"),
+]
+# What an LTRANS object of example-app-nonames-lto holds: src/ alone, its modules merged.
+LTO_CORE = "all of src/, optimised together (-flto)"
+
 # The parts, in the order of the tables, and the archive (or object) each comes from.
 PARTS = [
-    ("otaflow (src/, by module below)", r"libota_core_\w+\.a\("),
+    # LTRANS objects: only in a link where the core alone has its LTO form (AGENT_IMAGES).
+    ("otaflow (src/, by module below)", r"libota_core_\w+\.a\(|\.ltrans\.o\b"),
     ("mbedTLS (SHA-256, bignum, ECP, ECDSA verify, allocator)", r"libmbedcrypto_fw\.a\("),
     ("BearSSL (SHA-256, P-256 i31, ECDSA verify)", r"libbearssl_fw\.a\("),
     ("lwIP (IPv4, TCP, DHCP; raw API)", r"libotaflow_lwip\.a\("),
@@ -78,8 +91,9 @@ def parse_map(path):
                     key = re.sub(r"^\.(bss|data)\.", "", name)
                     objects[key] = objects.get(key, 0) + size
                 m = re.search(r"libota_core_\w+\.a\((.+)\.obj\)", where)
-                if m:
-                    modules.setdefault(m.group(1), [0, 0, 0])[kind] += size
+                if m or re.search(r"\.ltrans\.o\b", where):
+                    module = m.group(1) if m else LTO_CORE
+                    modules.setdefault(module, [0, 0, 0])[kind] += size
                 return
         raise SystemExit(f"footprint_link: {path}: no part for {where} ({name})")
 
@@ -187,8 +201,9 @@ def group_tables(found, images, suffix):
             ("program objects" + suffix, ["program's object (RAM)" + suffix] + cols, obj_rows)]
 
 
-def tables(found, lean_dir=None):
-    """The tables of the four images, then the lean bootloader's and its -flto totals."""
+def tables(found, lean_dir=None, bearssl_dir=None):
+    """The tables of the four images, then the lean bootloader's and its -flto totals, then
+    the agent part's."""
     out = group_tables(found, IMAGES, "")
     if lean_dir is None:
         return out
@@ -199,11 +214,13 @@ def tables(found, lean_dir=None):
         if os.path.exists(path):
             rows.append((title, [cell(lto_totals(path))]))
     out.append(("-flto", ["lean bootloader linked with -flto", "text / data / bss"], rows))
+    agent = load({"mbedtls": lean_dir, "bearssl": bearssl_dir}, AGENT_IMAGES)
+    out += group_tables(agent, AGENT_IMAGES, " (agent part)")
     return out
 
 
-def render(found, lean_dir):
-    for _, header, rows in tables(found, lean_dir):
+def render(found, lean_dir, bearssl_dir):
+    for _, header, rows in tables(found, lean_dir, bearssl_dir):
         print("| " + " | ".join(header) + " |")
         print("|---|" + "---:|" * (len(header) - 1))
         for label, cells in rows:
@@ -227,12 +244,12 @@ def doc_rows(doc, first_header):
     return header, rows
 
 
-def check(doc_path, found, lean_dir):
+def check(doc_path, found, lean_dir, bearssl_dir=None):
     with open(doc_path) as f:
         doc = f.read()
     stale = []
     compared = 0
-    for name, header, rows in tables(found, lean_dir):
+    for name, header, rows in tables(found, lean_dir, bearssl_dir):
         doc_header, have = doc_rows(doc, header[0])
         if doc_header is None:
             stale.append(f"{doc_path} has no table of {name} (header '{header[0]}')")
@@ -265,13 +282,13 @@ def main(argv):
         found = load({"mbedtls": argv[1], "bearssl": argv[2]})
         if len(found) != len(IMAGES):
             raise SystemExit("footprint_link: render needs all four maps (make firmware, both backends)")
-        render(found, argv[1])
+        render(found, argv[1], argv[2])
         return 0
     if len(argv) >= 3 and argv[0] == "check":
         found = load({"mbedtls": argv[2], "bearssl": argv[3] if len(argv) > 3 else None})
         if "bootloader, mbedTLS" not in found or "example app, mbedTLS" not in found:
             raise SystemExit(f"footprint_link: no link maps in {argv[2]} (make firmware)")
-        return check(argv[1], found, argv[2])
+        return check(argv[1], found, argv[2], argv[3] if len(argv) > 3 else None)
     raise SystemExit(__doc__)
 
 

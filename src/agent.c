@@ -20,6 +20,7 @@
 #include "agent_internal.h"
 #include "num_text.h"
 #include "ota_assert.h"
+#include "status_text.h"
 
 /* A bounded line builder for the console: no printf in the core. */
 typedef struct line {
@@ -49,7 +50,12 @@ static void agent_log_event(const ota_agent_t *a, const ota_event_t *e)
     }
     line_t l = {.len = 0};
     agent_line_str(&l, "ota: ");
+#if OTA_STATUS_STRINGS
     agent_line_str(&l, ota_event_type_str(e->type));
+#else
+    agent_line_str(&l, "event ");
+    agent_line_u32(&l, (uint32_t)e->type);
+#endif
     if (e->version != 0u) {
         agent_line_str(&l, " v");
         agent_line_u32(&l, e->version);
@@ -72,9 +78,16 @@ static void agent_log_event(const ota_agent_t *a, const ota_event_t *e)
     }
     if (e->reason != NULL && e->reason[0] != '\0') {
         agent_line_str(&l, ": ");
+#if OTA_STATUS_STRINGS
         agent_line_str(&l, e->reason);
+#else /* the reason has no text: which module said what, as numbers */
+        agent_line_str(&l, "source ");
+        agent_line_u32(&l, (uint32_t)e->source);
+        agent_line_str(&l, e->status < 0 ? " status -" : " status ");
+        agent_line_u32(&l, e->status < 0 ? 0u - (uint32_t)e->status : (uint32_t)e->status);
+#endif
         if (e->http_status != 0u) {
-            agent_line_str(&l, " ");
+            agent_line_str(&l, OTA_STATUS_STRINGS ? " " : " http ");
             agent_line_u32(&l, e->http_status);
         }
         if (e->retry_s != 0u) {
@@ -544,6 +557,7 @@ ota_agent_state_t ota_agent_state(const ota_agent_t *agent)
 
 const char *ota_agent_status_str(ota_agent_status_t status)
 {
+    OTA_STATUS_TEXT_OFF(status);
     switch (status) {
     case OTA_AGENT_OK: return "ok";
     case OTA_AGENT_ERR_ARG: return "invalid argument";
@@ -566,6 +580,7 @@ const char *ota_agent_status_str(ota_agent_status_t status)
 
 const char *ota_agent_state_str(ota_agent_state_t state)
 {
+    OTA_STATUS_TEXT_OFF(state);
     switch (state) {
     case OTA_AGENT_IDLE: return "idle";
     case OTA_AGENT_WAIT_NETWORK: return "waiting for network";
@@ -580,6 +595,7 @@ const char *ota_agent_state_str(ota_agent_state_t state)
 
 const char *ota_event_type_str(ota_event_type_t type)
 {
+    OTA_STATUS_TEXT_OFF(type);
     switch (type) {
     case OTA_EVT_WAITING_NETWORK: return "waiting for network";
     case OTA_EVT_CHECK_STARTED: return "check started";

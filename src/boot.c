@@ -12,6 +12,7 @@
 
 #include "boot_internal.h"
 #include "ota_assert.h"
+#include "status_text.h"
 
 /* Each round takes one step; a step either finishes the boot or changes the journal in a way
  * that cannot repeat (a slot refused becomes EMPTY, a roll back moves to an older image), so
@@ -23,6 +24,7 @@
 
 const char *ota_boot_status_str(ota_boot_status_t status)
 {
+    OTA_STATUS_TEXT_OFF(status);
     switch (status) {
     case OTA_BOOT_OK: return "ok";
     case OTA_BOOT_ERR_ARG: return "bad argument";

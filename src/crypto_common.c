@@ -2,9 +2,11 @@
 /* The part of crypto.h every backend shares: the status names. (The one-shot SHA-256 is in
  * crypto_oneshot.h, which each backend file includes.) */
 #include "otaflow/crypto.h"
+#include "status_text.h"
 
 const char *ota_crypto_status_str(ota_crypto_status_t status)
 {
+    OTA_STATUS_TEXT_OFF(status);
     switch (status) {
     case OTA_CRYPTO_OK: return "ok";
     case OTA_CRYPTO_ERR_ARG: return "invalid argument";

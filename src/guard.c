@@ -10,9 +10,11 @@
 #include "journal.h"
 #include "le_bytes.h"
 #include "otaflow/guard.h"
+#include "status_text.h"
 
 const char *ota_guard_status_str(ota_guard_status_t status)
 {
+    OTA_STATUS_TEXT_OFF(status);
     switch (status) {
     case OTA_GUARD_OK: return "ok";
     case OTA_GUARD_ERR_ARG: return "bad argument";

@@ -20,6 +20,7 @@
 #include "otaflow/http.h"
 
 #include "num_text.h"
+#include "status_text.h"
 
 #include <string.h>
 
@@ -669,6 +670,7 @@ void ota_http_close(ota_http_client_t *client)
 
 const char *ota_http_status_str(ota_http_status_t status)
 {
+    OTA_STATUS_TEXT_OFF(status);
     switch (status) {
     case OTA_HTTP_OK: return "ok";
     case OTA_HTTP_IN_PROGRESS: return "in progress";
@@ -708,6 +710,7 @@ const ota_http_resp_head_t *ota_http_head(const ota_http_client_t *client)
 
 const char *ota_http_parser_error_str(const ota_http_client_t *client)
 {
+    OTA_STATUS_TEXT_OFF(client);
     if (client == NULL) {
         return "none";
     }

@@ -12,6 +12,7 @@
 #include "otaflow/http_response.h"
 
 #include "num_text.h"
+#include "status_text.h"
 
 #include <stddef.h>
 #include <string.h>
@@ -692,6 +693,7 @@ const char *ota_http_resp_field(const ota_http_resp_head_t *head, ota_http_field
 
 const char *ota_http_resp_status_str(ota_http_resp_status_t status)
 {
+    OTA_STATUS_TEXT_OFF(status);
     switch (status) {
     case OTA_HTTP_RESP_OK: return "ok";
     case OTA_HTTP_RESP_ERR_ARG: return "bad argument";
@@ -713,6 +715,7 @@ const char *ota_http_resp_status_str(ota_http_resp_status_t status)
 
 const char *ota_http_resp_parser_error_str(const ota_http_resp_parser_t *p)
 {
+    OTA_STATUS_TEXT_OFF(p);
     unsigned d = p != NULL ? p->detail : RX_D_OK;
     return http_rx_detail_names[d < RX_D_COUNT ? d : RX_D_OK];
 }

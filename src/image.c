@@ -15,6 +15,7 @@
 #include "image_tlv_rules.h"
 #include "le_bytes.h"
 #include "otaflow/crypto.h"
+#include "status_text.h"
 
 _Static_assert(OTA_IMAGE_OFF_RESERVED + 28u == OTA_IMAGE_HEADER_SIZE,
                "the reserved bytes end the header");
@@ -308,6 +309,7 @@ ota_image_status_t ota_image_verify(const ota_image_source_t *src, const ota_ima
 
 const char *ota_image_status_str(ota_image_status_t status)
 {
+    OTA_STATUS_TEXT_OFF(status);
     switch (status) {
     case OTA_IMAGE_OK: return "ok";
     case OTA_IMAGE_ERR_TRUNCATED: return "image truncated";

@@ -10,9 +10,11 @@
 #include <string.h>
 
 #include "image_tlv_rules.h"
+#include "status_text.h"
 
 const char *ota_sig_status_str(ota_sig_status_t status)
 {
+    OTA_STATUS_TEXT_OFF(status);
     switch (status) {
     case OTA_SIG_OK: return "ok";
     case OTA_SIG_ERR_UNSIGNED: return "image not signed";

@@ -24,6 +24,7 @@
 #include "otaflow/manifest.h"
 #include "manifest_files.h"
 #include "ota_assert.h"
+#include "status_text.h"
 
 enum want {
     W_START,       /* before the top-level value (a BOM or whitespace may come) */
@@ -889,6 +890,7 @@ void ota_manifest_parser_init(ota_manifest_parser_t *parser)
 
 const char *ota_manifest_status_str(ota_manifest_status_t status)
 {
+    OTA_STATUS_TEXT_OFF(status);
     switch (status) {
     case OTA_MANIFEST_AGAIN: return "feed the manifest once more";
     case OTA_MANIFEST_OK: return "ok";

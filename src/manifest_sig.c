@@ -4,11 +4,13 @@
  * Expires): include/otaflow/manifest_sig.h, docs/security.md.
  */
 #include "otaflow/manifest_sig.h"
+#include "status_text.h"
 
 #include <string.h>
 
 const char *ota_manifest_sig_status_str(ota_manifest_sig_status_t status)
 {
+    OTA_STATUS_TEXT_OFF(status);
     switch (status) {
     case OTA_MANIFEST_SIG_OK: return "ok";
     case OTA_MANIFEST_SIG_ERR_ARG: return "invalid argument";

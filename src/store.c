@@ -15,11 +15,13 @@
 #include "journal.h"
 #include "ota_assert.h"
 #include "store_internal.h"
+#include "status_text.h"
 
 /* Names ----------------------------------------------------------------------------------- */
 
 const char *ota_store_status_str(ota_store_status_t status)
 {
+    OTA_STATUS_TEXT_OFF(status);
     switch (status) {
     case OTA_STORE_OK: return "ok";
     case OTA_STORE_ERR_ARG: return "invalid argument";
@@ -59,6 +61,7 @@ const char *ota_store_status_str(ota_store_status_t status)
 
 const char *ota_slot_state_str(uint8_t state)
 {
+    OTA_STATUS_TEXT_OFF(state);
     switch (state) {
     case OTA_SLOT_EMPTY: return "empty";
     case OTA_SLOT_DOWNLOADING: return "downloading";
@@ -71,6 +74,7 @@ const char *ota_slot_state_str(uint8_t state)
 
 const char *ota_boot_state_str(uint8_t state)
 {
+    OTA_STATUS_TEXT_OFF(state);
     switch (state) {
     case OTA_BOOT_NONE: return "none";
     case OTA_BOOT_INSTALL_PENDING: return "install-pending";

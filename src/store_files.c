@@ -15,6 +15,7 @@
 
 #include "journal.h"
 #include "le_bytes.h"
+#include "status_text.h"
 #include "store_internal.h"
 
 #if OTA_FILE_SLOTS
@@ -336,6 +337,7 @@ ota_file_status_t ota_file_finish(ota_file_writer_t *w)
 
 const char *ota_file_status_str(ota_file_status_t status)
 {
+    OTA_STATUS_TEXT_OFF(status);
     switch (status) {
     case OTA_FILE_OK: return "ok";
     case OTA_FILE_ERR_ARG: return "invalid argument";

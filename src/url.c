@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "num_text.h"
+#include "status_text.h"
 
 static bool url_is_alpha(char ch)
 {
@@ -472,6 +473,7 @@ ota_url_status_t ota_url_resolve(const char *base, const char *ref, char *out, s
 
 const char *ota_url_status_str(ota_url_status_t status)
 {
+    OTA_STATUS_TEXT_OFF(status);
     switch (status) {
     case OTA_URL_OK: return "ok";
     case OTA_URL_ERR_ARG: return "bad argument";

@@ -152,6 +152,20 @@
 #define OTA_BOOT_LOG 1
 #endif
 
+/* Status names --------------------------------------------------------------------------- */
+
+/** 1 (default): every *_str() function (ota_store_status_str, ota_event_type_str, ...) returns
+ *  the name of its value, and the agent's log line and events carry those names; 0: none of
+ *  the names is compiled in (a smaller agent), each *_str() returns OTA_STATUS_TEXT_NONE, an
+ *  event's reason is that text, and the agent's log line gives the numbers instead:
+ *  "ota: event 3: source 2 status -14 http 404, retry in 60 s" (docs/configuration.md).
+ *  Changes no struct. */
+#ifndef OTA_STATUS_STRINGS
+#define OTA_STATUS_STRINGS 1
+#endif
+/** What every *_str() returns when OTA_STATUS_STRINGS is 0. */
+#define OTA_STATUS_TEXT_NONE "-"
+
 /* Signatures (image_sig.h, crypto.h) ------------------------------------------------------- */
 
 /** 1 (default): a store given trusted keys accepts only images signed by one of them
@@ -248,6 +262,9 @@ OTA_CONFIG_STATIC_ASSERT_((OTA_BOOT_BUF_SIZE & (OTA_BOOT_BUF_SIZE - 1u)) == 0u,
 #endif
 #if OTA_FILE_SLOTS != 0 && OTA_FILE_SLOTS != 1
 #error "OTA_FILE_SLOTS must be 0 or 1"
+#endif
+#if OTA_STATUS_STRINGS != 0 && OTA_STATUS_STRINGS != 1
+#error "OTA_STATUS_STRINGS must be 0 or 1"
 #endif
 
 /* Link-time layout guard ------------------------------------------------------------------- */
