@@ -68,7 +68,8 @@ static void agent_log_event(const ota_agent_t *a, const ota_event_t *e)
         agent_line_u32(&l, e->total);
         agent_line_str(&l, " B");
     }
-    if (e->type == OTA_EVT_DOWNLOAD_PROGRESS || e->type == OTA_EVT_DOWNLOAD_STARTED) {
+    if (e->type == OTA_EVT_DOWNLOAD_PROGRESS || e->type == OTA_EVT_DOWNLOAD_STARTED ||
+        e->type == OTA_EVT_DOWNLOAD_OK) {
         agent_line_str(&l, " ");
         agent_line_u32(&l, e->bytes);
         if (e->total != 0u) {
@@ -104,7 +105,7 @@ static void agent_log_event(const ota_agent_t *a, const ota_event_t *e)
 static void agent_deliver(const ota_agent_t *a, ota_event_t *e)
 {
     if (e->type == OTA_EVT_DOWNLOAD_STARTED || e->type == OTA_EVT_DOWNLOAD_PROGRESS ||
-        e->type == OTA_EVT_DOWNLOAD_FAILED) {
+        e->type == OTA_EVT_DOWNLOAD_OK || e->type == OTA_EVT_DOWNLOAD_FAILED) {
         e->bytes = a->received;
         e->total = a->total;
     }
@@ -421,16 +422,23 @@ ota_agent_state_t ota_agent_poll(ota_agent_t *agent, uint32_t now_ms)
     return agent->state;
 }
 
+/* An application request the agent refuses: the original's "trigger OTA failed". */
+static ota_agent_status_t agent_trigger_refused(ota_agent_t *agent, ota_agent_status_t why)
+{
+    ota_agent_emit_failure(agent, OTA_EVT_TRIGGER_FAILED, 0, OTA_SRC_AGENT, why);
+    return why;
+}
+
 ota_agent_status_t ota_agent_check_now(ota_agent_t *agent)
 {
     if (agent == NULL) {
         return OTA_AGENT_ERR_ARG;
     }
     if (agent->manifest_url[0] == '\0') {
-        return OTA_AGENT_ERR_CONFIG;
+        return agent_trigger_refused(agent, OTA_AGENT_ERR_CONFIG);
     }
     if (ota_agent_busy(agent)) {
-        return OTA_AGENT_ERR_BUSY;
+        return agent_trigger_refused(agent, OTA_AGENT_ERR_BUSY);
     }
     agent->check_requested = true;
     return OTA_AGENT_OK;
@@ -442,10 +450,10 @@ ota_agent_status_t ota_agent_download(ota_agent_t *agent)
         return OTA_AGENT_ERR_ARG;
     }
     if (ota_agent_busy(agent)) {
-        return OTA_AGENT_ERR_BUSY;
+        return agent_trigger_refused(agent, OTA_AGENT_ERR_BUSY);
     }
     if (!agent->have_update) {
-        return OTA_AGENT_ERR_NO_UPDATE;
+        return agent_trigger_refused(agent, OTA_AGENT_ERR_NO_UPDATE);
     }
     agent->download_requested = true;
     return OTA_AGENT_OK;
@@ -455,17 +463,20 @@ ota_agent_status_t ota_agent_start_update(ota_agent_t *agent, const char *url,
                                           uint32_t version,
                                           const uint8_t digest[OTA_SHA256_SIZE])
 {
-    if (agent == NULL || url == NULL || digest == NULL || version == 0u) {
+    if (agent == NULL) {
         return OTA_AGENT_ERR_ARG;
     }
+    if (url == NULL || digest == NULL || version == 0u) {
+        return agent_trigger_refused(agent, OTA_AGENT_ERR_ARG);
+    }
     if (ota_agent_busy(agent)) {
-        return OTA_AGENT_ERR_BUSY;
+        return agent_trigger_refused(agent, OTA_AGENT_ERR_BUSY);
     }
     size_t n = strlen(url);
     ota_agent_status_t why = n > OTA_MANIFEST_URL_MAX ? OTA_AGENT_ERR_URL
                                                       : ota_agent_url_refusal(agent, url);
     if (why != OTA_AGENT_OK) {
-        return why;
+        return agent_trigger_refused(agent, why);
     }
     memset(&agent->update, 0, sizeof agent->update);
     agent->update.version = version;
@@ -495,16 +506,21 @@ static ota_agent_status_t agent_boot_request(ota_agent_t *agent, bool factory)
     if (agent == NULL) {
         return OTA_AGENT_ERR_ARG;
     }
+    ota_event_type_t failed = factory ? OTA_EVT_FACTORY_RESET_FAILED : OTA_EVT_ROLLBACK_FAILED;
     if (ota_agent_busy(agent)) {
+        ota_agent_emit_failure(agent, failed, 0, OTA_SRC_AGENT, OTA_AGENT_ERR_BUSY);
         return OTA_AGENT_ERR_BUSY;
     }
-    ota_store_status_t st = factory ? ota_store_factory_reset(agent->ports.store)
-                                    : ota_store_rollback(agent->ports.store, false);
+    ota_store_t *store = agent->ports.store;
+    ota_store_status_t st = factory ? ota_store_factory_reset(store)
+                                    : ota_store_rollback(store, false);
     if (st != OTA_STORE_OK) {
-        ota_agent_emit_failure(agent, OTA_EVT_ERASE_FAILED, 0, OTA_SRC_STORE, st);
+        ota_agent_emit_failure(agent, failed, 0, OTA_SRC_STORE, st);
         return OTA_AGENT_ERR_STORE;
     }
-    agent_enter_reset_pending(agent, 0);
+    uint32_t target = ota_store_slot(store, ota_store_boot(store)->install_slot)->version;
+    ota_agent_emit(agent, factory ? OTA_EVT_FACTORY_RESET_OK : OTA_EVT_ROLLBACK_OK, target);
+    agent_enter_reset_pending(agent, target);
     return OTA_AGENT_OK;
 }
 
@@ -613,6 +629,12 @@ const char *ota_event_type_str(ota_event_type_t type)
     case OTA_EVT_ERASE_FAILED: return "erase failed";
     case OTA_EVT_STORE_FULL: return "store full";
     case OTA_EVT_RESET_PENDING: return "reset pending";
+    case OTA_EVT_DOWNLOAD_OK: return "download ok";
+    case OTA_EVT_ROLLBACK_OK: return "rollback requested";
+    case OTA_EVT_ROLLBACK_FAILED: return "rollback failed";
+    case OTA_EVT_FACTORY_RESET_OK: return "factory reset requested";
+    case OTA_EVT_FACTORY_RESET_FAILED: return "factory reset failed";
+    case OTA_EVT_TRIGGER_FAILED: return "request refused";
     case OTA_EVT_FILE_STARTED: return "file download started";
     case OTA_EVT_FILE_DONE: return "file download done";
     case OTA_EVT_FILE_FAILED: return "file download failed";

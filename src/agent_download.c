@@ -250,6 +250,7 @@ void ota_agent_image_poll(ota_agent_t *a)
         a->total = a->received;
     }
     ota_agent_emit(a, OTA_EVT_DOWNLOAD_PROGRESS, a->update.version);
+    ota_agent_emit(a, OTA_EVT_DOWNLOAD_OK, a->update.version);
     ota_agent_emit(a, OTA_EVT_VERIFY_STARTED, a->update.version);
     a->state = OTA_AGENT_VERIFYING; /* next poll: verifying reads the whole slot back */
 }

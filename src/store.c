@@ -483,35 +483,6 @@ ota_store_status_t ota_store_slot_verify(ota_store_t *store, uint8_t slot)
 
 /* Downloads ------------------------------------------------------------------------------- */
 
-/* May a download take this slot? Never the running copy, the pending install, or the image
- * a rollback would go to before the running one is confirmed (previous_slot is cleared at
- * confirmation, when older images become ordinary stored versions: docs/design.md §6, inv. 3). */
-static bool store_slot_protected(const ota_store_state_t *st, uint8_t slot)
-{
-    const ota_store_boot_t *b = &st->boot;
-    return slot == b->running_slot || slot == b->install_slot || slot == b->previous_slot;
-}
-
-static uint8_t store_choose_slot(const ota_store_t *store)
-{
-    const ota_store_state_t *st = &store->state;
-    uint8_t best = OTA_STORE_SLOT_NONE;
-    for (uint8_t i = 1; i <= store->layout.download_slots; i++) {
-        uint8_t s = st->slots[i].state;
-        if (store_slot_protected(st, i)) {
-            continue;
-        }
-        if (s == OTA_SLOT_EMPTY || s == OTA_SLOT_REJECTED || s == OTA_SLOT_DOWNLOADING) {
-            return i; /* free space first */
-        }
-        if (s == OTA_SLOT_STORED &&
-            (best == OTA_STORE_SLOT_NONE || st->slots[i].version < st->slots[best].version)) {
-            best = i;
-        }
-    }
-    return best;
-}
-
 static void store_start_session(ota_store_t *store, uint8_t slot, uint32_t offset)
 {
     memset(&store->dl, 0, sizeof store->dl);
@@ -565,6 +536,10 @@ static ota_store_status_t store_begin_in_slot(ota_store_t *store, uint8_t slot, 
     ota_store_stage(store);
     ota_store_slot_t *s = &store->staged.slots[slot];
     ota_store_slot_clear(s);
+    if (store->staged.boot.running_slot == slot) {
+        /* The running image's copy is given up (ota_store_choose_slot says when). */
+        store->staged.boot.running_slot = OTA_STORE_SLOT_NONE;
+    }
     s->state = OTA_SLOT_DOWNLOADING;
     s->version = version;
     s->size = total;
@@ -605,7 +580,7 @@ ota_store_status_t ota_store_download_begin(ota_store_t *store, uint32_t version
             return OTA_STORE_ERR_EXISTS;
         }
     }
-    uint8_t slot = store_choose_slot(store);
+    uint8_t slot = ota_store_choose_slot(&store->state, store->layout.download_slots);
     if (slot == OTA_STORE_SLOT_NONE) {
         return OTA_STORE_ERR_NO_SLOT;
     }

@@ -32,4 +32,12 @@ bool ota_store_slot_valid(const ota_store_t *store, uint8_t slot);
 /** Reset a slot descriptor to EMPTY. */
 void ota_store_slot_clear(ota_store_slot_t *slot);
 
+/** The slot a new download of another image takes in the store state `st` with
+ *  `download_slots` download slots (src/store_policy.c; docs/store.md, "Choosing a slot for a
+ *  download"): the first free one (EMPTY, REJECTED, stale DOWNLOADING), else the STORED one
+ *  with the lowest version, never the running copy, the pending install or the rollback
+ *  target; as a last resort the running image's own copy once that image is confirmed (the
+ *  download's record then says the running image has no copy). OTA_STORE_SLOT_NONE: none. */
+uint8_t ota_store_choose_slot(const ota_store_state_t *st, uint8_t download_slots);
+
 #endif /* OTAFLOW_STORE_INTERNAL_H */

@@ -10,8 +10,11 @@
  * The floor comes from the guard (bootloader-owned storage) when the device has one: the
  * journal's counter is then only a hint, because whoever controls the external flash can
  * erase it (back to 0) or forge it (up to 0xFFFFFFFF, which would refuse every image).
+ *
+ * Also the other policy of the store: which slot a new download may take.
  */
 #include "otaflow/store.h"
+#include "store_internal.h"
 
 /* The store (download finish) and the bootloader (boot_copy.c) lend these buffers to the
  * signature check, which reads the signature into them: a smaller one could never check one. */
@@ -96,4 +99,47 @@ ota_store_status_t ota_store_image_policy(const ota_store_t *store,
     (void)work_len;
     return OTA_STORE_OK;
 #endif
+}
+
+/* Slot choice ------------------------------------------------------------------------------ */
+
+/* Never the running copy, the pending install, or the image a rollback would go to before the
+ * running one is confirmed (previous_slot is cleared at confirmation, when older images become
+ * ordinary stored versions: docs/design.md §6, invariant 3). */
+static bool store_slot_protected(const ota_store_boot_t *b, uint8_t slot)
+{
+    return slot == b->running_slot || slot == b->install_slot || slot == b->previous_slot;
+}
+
+/* The running image's copy may go once that image is confirmed: it then only serves a later
+ * rollback to it or a repair of internal flash, and keeping it would stop every update of a
+ * store with one download slot (docs/store.md, "One download slot"). */
+static bool store_running_copy_expendable(const ota_store_boot_t *b, uint8_t download_slots)
+{
+    return b->state == OTA_BOOT_CONFIRMED && b->running_slot != OTA_STORE_FACTORY_SLOT &&
+           b->running_slot <= download_slots && b->install_slot == OTA_STORE_SLOT_NONE &&
+           b->previous_slot == OTA_STORE_SLOT_NONE;
+}
+
+uint8_t ota_store_choose_slot(const ota_store_state_t *st, uint8_t download_slots)
+{
+    const ota_store_boot_t *b = &st->boot;
+    uint8_t best = OTA_STORE_SLOT_NONE;
+    for (uint8_t i = 1; i <= download_slots && i < OTA_STORE_MAX_SLOTS; i++) {
+        uint8_t s = st->slots[i].state;
+        if (store_slot_protected(b, i)) {
+            continue;
+        }
+        if (s == OTA_SLOT_EMPTY || s == OTA_SLOT_REJECTED || s == OTA_SLOT_DOWNLOADING) {
+            return i; /* free space first */
+        }
+        if (s == OTA_SLOT_STORED &&
+            (best == OTA_STORE_SLOT_NONE || st->slots[i].version < st->slots[best].version)) {
+            best = i;
+        }
+    }
+    if (best == OTA_STORE_SLOT_NONE && store_running_copy_expendable(b, download_slots)) {
+        best = b->running_slot;
+    }
+    return best;
 }

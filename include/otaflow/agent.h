@@ -251,20 +251,23 @@ ota_agent_status_t ota_agent_init(ota_agent_t *agent, const ota_agent_config_t *
 ota_agent_state_t ota_agent_poll(ota_agent_t *agent, uint32_t now_ms);
 
 /** Check the manifest at the next poll, whatever the period and the backoff (the
- *  application asked; an update it finds is downloaded at once with auto_update).
+ *  application asked; an update it finds is downloaded at once with auto_update). A refusal
+ *  also raises TRIGGER_FAILED with its status.
  *  @return OK; ERR_CONFIG (no manifest URL); ERR_BUSY (a check or download is running:
  *  nothing to do). */
 ota_agent_status_t ota_agent_check_now(ota_agent_t *agent);
 
 /**
- * Download the update announced by the last check (with auto_update off).
+ * Download the update announced by the last check (with auto_update off). A refusal also
+ * raises TRIGGER_FAILED with its status.
  * @return OK; ERR_NO_UPDATE; ERR_BUSY.
  */
 ota_agent_status_t ota_agent_download(ota_agent_t *agent);
 
 /**
  * Download an image without a manifest (the original's manual OTA): url, its version and the
- * SHA-256 of the file as served. Starts at the next poll.
+ * SHA-256 of the file as served. Starts at the next poll. A refusal (agent not NULL) also
+ * raises TRIGGER_FAILED with its status.
  * @return OK; ERR_ARG (NULL, version 0); ERR_URL; ERR_INSECURE_URL (http:// with
  *         require_tls); ERR_TLS_DOWNGRADE (http:// while the manifest URL is https and
  *         allow_http_images is off); ERR_BUSY.
@@ -282,10 +285,13 @@ ota_agent_status_t ota_agent_start_update(ota_agent_t *agent, const char *url,
 ota_agent_status_t ota_agent_erase_version(ota_agent_t *agent, uint32_t version);
 
 /** Roll back at the next reset to the previous image (or the best remaining, else factory).
+ *  Raises ROLLBACK_OK (version: the image to be installed) then RESET_PENDING, or
+ *  ROLLBACK_FAILED naming why.
  *  @return OK; ERR_BUSY; ERR_STORE (nothing to roll back to). */
 ota_agent_status_t ota_agent_rollback(ota_agent_t *agent);
 
-/** Install the factory image at the next reset. @return OK; ERR_BUSY; ERR_STORE. */
+/** Install the factory image at the next reset. Raises FACTORY_RESET_OK then RESET_PENDING,
+ *  or FACTORY_RESET_FAILED naming why. @return OK; ERR_BUSY; ERR_STORE (no factory image). */
 ota_agent_status_t ota_agent_factory_reset(ota_agent_t *agent);
 
 /** Download progress: bytes received (of the whole file) and total (0 = unknown). Returns

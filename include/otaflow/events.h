@@ -7,9 +7,11 @@
  * stop operations from inside it; it should return quickly.
  *
  * They cover the original OTA service's statuses (SYS_OTA_*): waiting for network, check
- * started / failed, update available / not available, download start / progress / failure,
- * verify start / success / failure, image stored, image erased / erase failed, store full,
- * reset pending.
+ * started / failed, update available / not available, download start / progress / success /
+ * failure, verify start / success / failure, image stored, image erased / erase failed, store
+ * full, reset pending, rollback and factory reset success / failure, OTA trigger failed.
+ * docs/agent.md, "Events", maps each original status to its event (patch statuses: later,
+ * with delta updates).
  */
 #ifndef OTAFLOW_EVENTS_H
 #define OTAFLOW_EVENTS_H
@@ -38,6 +40,16 @@ typedef enum ota_event_type {
     OTA_EVT_ERASE_FAILED,         /**< EraseVer of version refused or failed: status/reason */
     OTA_EVT_STORE_FULL,           /**< no slot may take the download now */
     OTA_EVT_RESET_PENDING,        /**< a reset will install something; reset now if auto */
+    OTA_EVT_DOWNLOAD_OK,          /**< the whole file arrived (bytes = total); verify follows */
+    OTA_EVT_ROLLBACK_OK,          /**< ota_agent_rollback() recorded: version is the image
+                                       installed at the next reset (RESET_PENDING follows) */
+    OTA_EVT_ROLLBACK_FAILED,      /**< ota_agent_rollback() refused: status/reason say why */
+    OTA_EVT_FACTORY_RESET_OK,     /**< ota_agent_factory_reset() recorded: version is the
+                                       factory image's (RESET_PENDING follows) */
+    OTA_EVT_FACTORY_RESET_FAILED, /**< ota_agent_factory_reset() refused: status/reason */
+    OTA_EVT_TRIGGER_FAILED,       /**< the application's ota_agent_check_now(),
+                                       ota_agent_download() or ota_agent_start_update() was
+                                       refused (agent status: busy, no update, URL...) */
     OTA_EVT_FILE_STARTED,         /**< downloading a manifest file entry into file_slot
                                        (the original's File Download); total = its length */
     OTA_EVT_FILE_DONE,            /**< that file is in file_slot now (the old one replaced) */

@@ -3,7 +3,8 @@
  * The scenarios of the power-cut sweep: start states and the application's behaviour.
  * v1 is the factory image (programmed into internal flash, saved to the factory slot at the
  * first boot); v2 is the update; v3 the update after v2 (whose failed trial must go back to
- * v2 in its download slot, not to the factory image).
+ * v2 in its download slot, not to the factory image; with one download slot, where v3 takes
+ * the slot of v2's copy, to the factory image).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -280,6 +281,27 @@ static int done_factory(pc_world_t *w)
                : pc_fail(w, "end: v1 runs but not from the factory slot");
 }
 
+/* One download slot: v3 took the slot that held v2's copy and runs from it, confirmed. */
+static int done_one_slot_update(pc_world_t *w)
+{
+    if (expect_running(w, 3) != 0) {
+        return -1;
+    }
+    return pc_boot_fields(w)->running_slot == 1u
+               ? 0
+               : pc_fail(w, "end: v3 runs from slot %u, not from the one download slot",
+                         (unsigned)pc_boot_fields(w)->running_slot);
+}
+
+/* One download slot: v3's failed trial had no v2 copy to go back to: the factory image. */
+static int done_one_slot_back_to_factory(pc_world_t *w)
+{
+    if (done_factory(w) != 0) {
+        return -1;
+    }
+    return ota_store_is_rejected(&w->fx->store, 3) ? 0 : pc_fail(w, "end: v3 not rejected");
+}
+
 /* ---- the table ------------------------------------------------------------------------ */
 
 const pc_scenario_t pc_scenarios[] = {
@@ -298,5 +320,9 @@ const pc_scenario_t pc_scenarios[] = {
      done_back_to_v2, 0},
     {"secure-update", running_v2_confirmed, false, {2, 3, 0}, {1, 2, 0}, app_update_v3,
      done_secure, PC_SECURE | PC_GUARD},
+    {"one-slot-update", running_v2_confirmed, false, {2, 3, 0}, {1, 0, 0}, app_update_v3,
+     done_one_slot_update, PC_ONE_SLOT},
+    {"one-slot-trial-fails", running_v2_confirmed, false, {1, 2, 3}, {1, 0, 0},
+     app_v3_never_confirm, done_one_slot_back_to_factory, PC_ONE_SLOT},
 };
 const unsigned pc_scenario_count = sizeof pc_scenarios / sizeof pc_scenarios[0];

@@ -66,6 +66,9 @@ pc_world_t *pc_world_new(const pc_scenario_t *sc, const pc_geometry_t *geo, uint
          * running version, factory reset), which anti-rollback allows only within it. */
         boot_fixture_set_security_counter(w->img[v], image_size, 1);
     }
+    if (sc->features & PC_ONE_SLOT) {
+        w->fx->store_config.download_slots = 1;
+    }
     if (sc->features & PC_SECURE) {
         pc_secure_world(w);
     }
@@ -387,6 +390,15 @@ static bool available(pc_world_t *w, uint32_t version, uint32_t internal)
     return false;
 }
 
+/* With one download slot, the install of an update may replace an image whose copy the
+ * download took: the factory image is then what a failed trial goes back to. */
+static bool factory_is_the_fallback(pc_world_t *w)
+{
+    ota_store_t *s = &w->fx->store;
+    return ota_store_layout(s)->download_slots == 1u &&
+           ota_store_slot(s, OTA_STORE_FACTORY_SLOT)->state == OTA_SLOT_STORED;
+}
+
 /* Invariants 2 and 3 on the mounted store. */
 static int check_store(pc_world_t *w)
 {
@@ -414,7 +426,7 @@ static int check_store(pc_world_t *w)
     case OTA_BOOT_INSTALL_PENDING:
     case OTA_BOOT_INSTALLING:
         if (b->install_reason == OTA_INSTALL_UPDATE && b->running_version != 0 &&
-            !available(w, b->running_version, internal)) {
+            !available(w, b->running_version, internal) && !factory_is_the_fallback(w)) {
             return pc_fail(w, "v%u being replaced has no copy left to roll back to",
                            (unsigned)b->running_version);
         }

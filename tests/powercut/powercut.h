@@ -54,6 +54,10 @@ enum {
      * the application region, through the host system port: the bootloader raises it at the
      * boot after a confirm, so its writes are cut too. */
     PC_GUARD = 1u << 1,
+    /* One download slot (docs/store.md, "One download slot"): the download of v3 takes the
+     * slot of the confirmed v2's copy, so from then on v2 lives in internal flash only and a
+     * roll back goes to the factory image. */
+    PC_ONE_SLOT = 1u << 2,
 };
 
 /** One scenario: a start state and the application's behaviour until its end state. */
@@ -72,7 +76,7 @@ typedef struct pc_scenario {
     pc_app_t (*app)(pc_world_t *w);
     /** 0 if the board is in the scenario's end state (else sets w->why). */
     int (*done)(pc_world_t *w);
-    /** PC_SECURE, PC_GUARD (or 0). */
+    /** PC_SECURE, PC_GUARD, PC_ONE_SLOT (or 0). */
     unsigned features;
 } pc_scenario_t;
 

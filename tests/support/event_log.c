@@ -50,7 +50,9 @@ int event_log_find_from(const event_log_t *log, size_t from, ota_event_type_t t)
 bool event_is_failure(ota_event_type_t t)
 {
     return t == OTA_EVT_CHECK_FAILED || t == OTA_EVT_DOWNLOAD_FAILED ||
-           t == OTA_EVT_VERIFY_FAILED || t == OTA_EVT_ERASE_FAILED || t == OTA_EVT_STORE_FULL;
+           t == OTA_EVT_VERIFY_FAILED || t == OTA_EVT_ERASE_FAILED || t == OTA_EVT_STORE_FULL ||
+           t == OTA_EVT_ROLLBACK_FAILED || t == OTA_EVT_FACTORY_RESET_FAILED ||
+           t == OTA_EVT_TRIGGER_FAILED;
 }
 
 size_t event_log_failures(const event_log_t *log)

@@ -207,6 +207,12 @@ static void test_update_stored_and_reset_requested(void **state)
     i = event_log_find_from(&w->log, (size_t)i, OTA_EVT_DOWNLOAD_STARTED);
     assert_true(i >= 0);
     assert_int_equal(w->log.ev[i].bytes, 0);
+    i = event_log_find_from(&w->log, (size_t)i, OTA_EVT_DOWNLOAD_OK);
+    assert_true(i >= 0);
+    assert_int_equal(w->log.ev[i].version, 3);
+    assert_int_equal(w->log.ev[i].bytes, w->img.len);
+    assert_int_equal(w->log.ev[i].total, w->img.len);
+    assert_int_equal(event_log_count(&w->log, OTA_EVT_DOWNLOAD_OK), 1);
     i = event_log_find_from(&w->log, (size_t)i, OTA_EVT_VERIFY_STARTED);
     assert_true(i >= 0);
     i = event_log_find_from(&w->log, (size_t)i, OTA_EVT_VERIFY_OK);

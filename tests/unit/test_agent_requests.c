@@ -2,8 +2,10 @@
 /*
  * What the application asks the agent directly, besides checking for updates: roll back to
  * the previous image, factory reset, erase a stored version. Each either records the request
- * for the bootloader and asks for a reset (state RESET_PENDING, event RESET_PENDING), or
- * refuses by name (status, ERASE_FAILED event with the store's reason) and changes nothing.
+ * for the bootloader and asks for a reset (ROLLBACK_OK / FACTORY_RESET_OK naming the image to
+ * be installed, then RESET_PENDING), or refuses by name (status; ROLLBACK_FAILED,
+ * FACTORY_RESET_FAILED or ERASE_FAILED with the store's reason; TRIGGER_FAILED for a check or
+ * download the agent cannot start) and changes nothing.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -47,6 +49,12 @@ static void test_rollback_request(void **unused)
     assert_int_equal(ota_agent_rollback(&d->agent), OTA_AGENT_OK);
     assert_int_equal(ota_agent_state(&d->agent), OTA_AGENT_RESET_PENDING);
     assert_int_equal(event_log_count(&d->events, OTA_EVT_RESET_PENDING), 1);
+    /* Recorded, named with the image the bootloader will install, before RESET_PENDING. */
+    int ok = event_log_find_from(&d->events, 0, OTA_EVT_ROLLBACK_OK);
+    assert_true(ok >= 0);
+    assert_int_equal(d->events.ev[ok].version, 1);
+    assert_true(event_log_find_from(&d->events, (size_t)ok, OTA_EVT_RESET_PENDING) > ok);
+    assert_int_equal(event_log_failures(&d->events), 0);
     const ota_store_boot_t *b = after_reset(d);
     assert_int_equal(b->state, OTA_BOOT_INSTALL_PENDING);
     assert_int_equal(b->install_slot, OTA_STORE_FACTORY_SLOT);
@@ -61,6 +69,11 @@ static void test_factory_reset_request(void **unused)
     device_t *d = device_running_v2();
     assert_int_equal(ota_agent_factory_reset(&d->agent), OTA_AGENT_OK);
     assert_int_equal(ota_agent_state(&d->agent), OTA_AGENT_RESET_PENDING);
+    int ok = event_log_find_from(&d->events, 0, OTA_EVT_FACTORY_RESET_OK);
+    assert_true(ok >= 0);
+    assert_int_equal(d->events.ev[ok].version, 1);
+    assert_true(event_log_find_from(&d->events, (size_t)ok, OTA_EVT_RESET_PENDING) > ok);
+    assert_int_equal(event_log_count(&d->events, OTA_EVT_ROLLBACK_OK), 0);
     const ota_store_boot_t *b = after_reset(d);
     assert_int_equal(b->state, OTA_BOOT_INSTALL_PENDING);
     assert_int_equal(b->install_slot, OTA_STORE_FACTORY_SLOT);
@@ -79,12 +92,19 @@ static void test_requests_refused_when_nothing_to_go_back_to(void **unused)
     memset(&s->staged.slots[OTA_STORE_FACTORY_SLOT], 0, sizeof s->staged.slots[0]);
     assert_int_equal(ota_journal_append(s), OTA_STORE_OK);
     assert_int_equal(ota_agent_rollback(&d->agent), OTA_AGENT_ERR_STORE);
-    const ota_event_t *e = event_log_last(&d->events, OTA_EVT_ERASE_FAILED);
+    const ota_event_t *e = event_log_last(&d->events, OTA_EVT_ROLLBACK_FAILED);
     assert_non_null(e);
     assert_int_equal(e->source, OTA_SRC_STORE);
     assert_int_equal(e->status, OTA_STORE_ERR_NO_ROLLBACK);
+    assert_string_equal(e->reason, ota_store_status_str(OTA_STORE_ERR_NO_ROLLBACK));
     assert_int_equal(ota_agent_factory_reset(&d->agent), OTA_AGENT_ERR_STORE);
-    assert_int_equal(event_log_count(&d->events, OTA_EVT_ERASE_FAILED), 2);
+    e = event_log_last(&d->events, OTA_EVT_FACTORY_RESET_FAILED);
+    assert_non_null(e);
+    assert_int_equal(e->source, OTA_SRC_STORE);
+    assert_int_equal(e->status, OTA_STORE_ERR_NO_ROLLBACK);
+    assert_int_equal(event_log_failures(&d->events), 2);
+    assert_int_equal(event_log_count(&d->events, OTA_EVT_ROLLBACK_OK), 0);
+    assert_int_equal(event_log_count(&d->events, OTA_EVT_FACTORY_RESET_OK), 0);
     assert_int_equal(ota_agent_state(&d->agent), OTA_AGENT_IDLE);
     assert_int_equal(event_log_count(&d->events, OTA_EVT_RESET_PENDING), 0);
     assert_int_equal(after_reset(d)->state, OTA_BOOT_CONFIRMED);
@@ -124,6 +144,19 @@ static void test_bad_requests(void **unused)
     assert_int_equal(ota_agent_check_now(NULL), OTA_AGENT_ERR_ARG);
     assert_int_equal(ota_agent_download(NULL), OTA_AGENT_ERR_ARG);
     assert_int_equal(ota_agent_abort(NULL), OTA_AGENT_ERR_ARG);
+    /* A manual update the agent cannot fetch: refused, and told as a failed trigger. */
+    const uint8_t digest[OTA_SHA256_SIZE] = {0};
+    assert_int_equal(ota_agent_start_update(&d->agent, "ftp://h/a.ota", 3, digest),
+                     OTA_AGENT_ERR_URL);
+    const ota_event_t *e = event_log_last(&d->events, OTA_EVT_TRIGGER_FAILED);
+    assert_non_null(e);
+    assert_int_equal(e->status, OTA_AGENT_ERR_URL);
+    assert_string_equal(e->reason, "unusable URL");
+    assert_int_equal(ota_agent_start_update(&d->agent, "http://h/a.ota", 0, digest),
+                     OTA_AGENT_ERR_ARG);
+    assert_int_equal(event_log_last(&d->events, OTA_EVT_TRIGGER_FAILED)->status,
+                     OTA_AGENT_ERR_ARG);
+    assert_int_equal(ota_agent_state(&d->agent), OTA_AGENT_IDLE);
     /* Nothing was asked of the store. */
     assert_int_equal(after_reset(d)->state, OTA_BOOT_CONFIRMED);
     assert_int_equal(after_reset(d)->running_version, 2);
@@ -135,6 +168,11 @@ static void test_requests_while_a_check_runs(void **unused)
     (void)unused;
     device_t *d = device_running_v2();
     assert_int_equal(ota_agent_download(&d->agent), OTA_AGENT_ERR_NO_UPDATE); /* none known */
+    const ota_event_t *e = event_log_last(&d->events, OTA_EVT_TRIGGER_FAILED);
+    assert_non_null(e);
+    assert_int_equal(e->source, OTA_SRC_AGENT);
+    assert_int_equal(e->status, OTA_AGENT_ERR_NO_UPDATE);
+    assert_int_equal(e->retry_s, 0); /* a refused request is no failed attempt: no backoff */
     /* A server that never answers the connection: the check stays under way. */
     mock_conn_t *c = mock_add(&d->net, "", OTA_NET_WOULD_BLOCK);
     c->connect_blocks = MOCK_NEVER;
@@ -148,13 +186,26 @@ static void test_requests_while_a_check_runs(void **unused)
     assert_int_equal(ota_agent_erase_version(&d->agent, 2), OTA_AGENT_ERR_BUSY);
     assert_int_equal(ota_agent_rollback(&d->agent), OTA_AGENT_ERR_BUSY);
     assert_int_equal(ota_agent_factory_reset(&d->agent), OTA_AGENT_ERR_BUSY);
+    /* Each refusal is told to the application: three triggers, the rollback, the reset. */
+    assert_int_equal(event_log_count(&d->events, OTA_EVT_TRIGGER_FAILED), 4);
+    for (size_t i = 0; i < d->events.n; i++) {
+        if (d->events.ev[i].type == OTA_EVT_TRIGGER_FAILED && i > 0) {
+            assert_int_equal(d->events.ev[i].status, OTA_AGENT_ERR_BUSY);
+        }
+    }
+    assert_int_equal(event_log_last(&d->events, OTA_EVT_ROLLBACK_FAILED)->status,
+                     OTA_AGENT_ERR_BUSY);
+    assert_int_equal(event_log_last(&d->events, OTA_EVT_FACTORY_RESET_FAILED)->status,
+                     OTA_AGENT_ERR_BUSY);
+    size_t refused = event_log_failures(&d->events);
+    assert_int_equal(refused, 6);
     uint32_t bytes = 1, total = 1;
     assert_false(ota_agent_progress(&d->agent, &bytes, &total)); /* no download under way */
     assert_false(ota_agent_progress(&d->agent, NULL, NULL));
     /* The application gives up on it: back to idle, nothing reported as failed. */
     assert_int_equal(ota_agent_abort(&d->agent), OTA_AGENT_OK);
     assert_int_equal(ota_agent_state(&d->agent), OTA_AGENT_IDLE);
-    assert_int_equal(event_log_failures(&d->events), 0);
+    assert_int_equal(event_log_failures(&d->events), refused);
     assert_int_equal(after_reset(d)->state, OTA_BOOT_CONFIRMED);
     device_free(d);
 }
