@@ -218,12 +218,15 @@ out=docs/footprint.md
   echo "library, the network port, lwIP or the application's own files). The example application of"
   echo "the tables above keeps every status name (its console prints them); here it is linked on a"
   echo "core built with \`OTA_STATUS_STRINGS=0\` (include/otaflow/config.h: no \`*_str()\` name is"
-  echo "compiled in, the agent's log line gives numbers; \`example-app-nonames.elf\`), with the same"
-  echo "flags as above, and once more with \`-flto -Os\` over the core alone"
+  echo "compiled in, the agent's log line gives numbers) and without issue 14's optional features"
+  echo "(\`OTA_RAW_IMAGES=0 OTA_FILE_SLOTS=0\`: the target is \"agent, store, HTTP, manifest\";"
+  echo "\`example-app-nonames.elf\`), with the same flags as above; with those features at their"
+  echo "default (\`example-app-nonames-features.elf\`, last column); and once more without them with"
+  echo "\`-flto -Os\` over the core alone"
   echo "(\`example-app-nonames-lto.elf\`): every other library is linked from a copy without its LTO"
   echo "form and the application's files are compiled without it, so LTO optimises the core's"
   echo "modules together and nothing across its boundary; its LTRANS objects are the core's alone"
-  echo "(charged to otaflow, as one module). Neither program is run by the tests (the example app"
+  echo "(charged to otaflow, as one module). None of these programs is run by the tests (the example app"
   echo "of the tables above is); \`tests/lean/test_status_strings_off.c\` checks the option on the host."
   echo
   echo "### Per part (text / data / bss, bytes)"
@@ -278,7 +281,7 @@ out=docs/footprint.md
     awk 'BEGIN {RS = ""} NR == 8' "$work/link.md" | awk -F'|' -v c="$1" \
       '{l = $2; gsub(/^ +| +$/, "", l)} l == "otaflow (src/, by module below)" {x = $(c + 2); gsub(/[ ,]/, "", x); split(x, a, "/"); print a[1] + 0; exit}'
   }
-  agent_nonames=$(agent_cell 1) agent_lto=$(agent_cell 3)
+  agent_nonames=$(agent_cell 1) agent_lto=$(agent_cell 3) agent_features=$(agent_cell 5)
   # its largest src/ modules (ordinary link without names)
   agent_mods=$(awk 'BEGIN {RS = ""} NR == 9' "$work/link.md" | awk -F'|' '
       NR > 2 {x = $3; gsub(/[ ,]/, "", x); split(x, a, "/"); if (a[1] + 0 > 0) {l = $2; gsub(/ /, "", l); print a[1] "\t" l}}' |
@@ -291,7 +294,7 @@ out=docs/footprint.md
   echo "| bootloader, ECDSA P-256 (lean, BearSSL), RAM | 6,144 B | $(num "$lb_ram") B | $(status "$lb_ram" 6144) | stack $(num "$ln_sb") B (BearSSL's big numbers live there), bss $(num "$(tdb "$lb" 3)") B: \`ota_boot_t\` $(num "$(struct_size ota_boot_t)") B, \`ota_store_t\` $(num "$(struct_size ota_store_t)") B, \`ota_guard_t\` $(num "$(struct_size ota_guard_t)") B |"
   echo "| bootloader, SHA-256 only (lean), text | 8,192 B | $(num "$(tdb "$ls" 1)") B; -flto $(num "$(lto_text "lean, SHA-256 only")") B | $(status "$(lto_text "lean, SHA-256 only")" 8192) | $(largest 3); in src/: $(largest_mods 3) |"
   echo "| bootloader, SHA-256 only (lean), RAM (no target) | – | $(num "$ls_ram") B | – | stack $(num "$ln_ss") B, bss $(num "$(tdb "$ls" 3)") B |"
-  echo "| agent part (src/ in the example app, mbedTLS glue), text: \`OTA_STATUS_STRINGS=0\`, -Os, --gc-sections, core -flto | 24,576 B | $(num "$agent_lto") B; without -flto $(num "$agent_nonames") B; with the status names (the example app above) $(num "$agent_text") B | $(status "$agent_lto" 24576) | in src/ (without -flto): $agent_mods |"
+  echo "| agent part (src/ in the example app, mbedTLS glue), text: \`OTA_STATUS_STRINGS=0\`, -Os, --gc-sections, core -flto | 24,576 B | $(num "$agent_lto") B; without -flto $(num "$agent_nonames") B; with the status names (the example app above) $(num "$agent_text") B; without -flto but with issue 14's optional features (\`OTA_RAW_IMAGES\`, \`OTA_FILE_SLOTS\` at their default) $(num "$agent_features") B | $(status "$agent_lto" 24576) | in src/ (without -flto): $agent_mods |"
   echo "| agent part, RAM: \`ota_agent_t\` + \`ota_store_t\` | 8,192 B | $(num "$agent_ram") B | $(status "$agent_ram" 8192) | \`ota_agent_t\` $(num "$(struct_size ota_agent_t)") B (HTTP client and its buffer, manifest reader, plan, URLs), \`ota_store_t\` $(num "$(struct_size ota_store_t)") B |"
   echo
   echo "The status of a text target is judged on the -flto total. What is left is the core itself:"

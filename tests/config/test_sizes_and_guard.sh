@@ -85,7 +85,7 @@ echo "test_sizes_and_guard: at -O2 the program still references its layout symbo
 
 # 3. Out-of-range values stop the compilation and name the setting.
 for bad in OTA_BOOT_BUF_SIZE=1000u OTA_STORE_MAX_DOWNLOAD_SLOTS=0u OTA_STORE_REJECTED_MAX=16u \
-           OTA_AGENT_HTTP_BUF_SIZE=128u OTA_ENABLE_ASSERT=2; do
+           OTA_AGENT_HTTP_BUF_SIZE=128u OTA_ENABLE_ASSERT=2 OTA_STATUS_STRINGS=2; do
   if echo '#include "otaflow/config.h"' | "$CC" "${CFLAGS[@]}" -D"$bad" -fsyntax-only -x c - \
        2> "$work/cc.err"; then
     fail "-D$bad compiled"
