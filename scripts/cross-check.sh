@@ -9,6 +9,7 @@
 #     the Cortex-M4 with each backend (BearSSL i15 and i31, mbedTLS), the backend built for the
 #     target from Debian's source package, and run under QEMU (mps2-an386): a real signature
 #     must verify and a changed hash must not; its size, stack and arena are printed;
+#     (and the patch appliers stay within 3 KB of code per format);
 #  5. every file of src/ compiles for the PIC32MZ's CPU (microMIPS, mipsel-linux-gnu-gcc
 #     -march=m14kc -mmicromips, freestanding, no OS headers) with the BearSSL backend.
 # Exits non-zero on the first problem. Sizes go to stdout (docs/decisions.md quotes them).
@@ -113,6 +114,18 @@ for b in mbedtls bearssl; do
   # shellcheck disable=SC2046
   arm-none-eabi-size -t $(objs_of "$work/m4" $b) | tail -1 |
     awk -v b=$b '{print "cross-check: cortex-m4 src/ with "b": text "$1" B, data "$2" B, bss "$3" B (objects, before gc)"}'
+done
+
+# The patch appliers (issue 15, docs/delta.md): at most 3 KB of code per format, counting the
+# common part (entry points, output buffer, checkpoints) with each format's decoder.
+delta_text() { arm-none-eabi-size "$@" | awk 'NR > 1 {t += $1 + $2} END {print t}'; }
+d_common=$(delta_text "$work/m4/delta.o")
+for fmt in ofd:otaflow jojo:jojodiff; do
+  t=$(( d_common + $(delta_text "$work/m4/delta_${fmt%%:*}.o") ))
+  echo "cross-check: cortex-m4 patch applier, ${fmt#*:} format: $t B of code (delta.o $d_common B + delta_${fmt%%:*}.o)"
+  if [ "$t" -gt 3072 ]; then
+    echo "cross-check: the ${fmt#*:} patch applier is over 3 KB on a Cortex-M4" >&2; exit 1
+  fi
 done
 
 # --- 3. no 64-bit division ------------------------------------------------------------------

@@ -14,6 +14,8 @@ PKGS=(
   libbearssl-dev                      # SHA-256, ECDSA P-256: the small, heap-free crypto backend
   gcc-mipsel-linux-gnu                # make cross-check: src/ for the PIC32MZ's microMIPS CPU
   libjsmn-dev                         # the host tool's manifest editing (tools/manifest_doc.c)
+  libdivsufsort-dev                   # otaflow-image diff: suffix arrays (tools/delta_match.c)
+  bsdiff xdelta3                      # patch-size references only (tests/tools/test_diff.sh, docs/delta.md)
   libcmocka-dev                       # unit tests
   python3 nginx openssl curl          # real servers and references in tests
   valgrind

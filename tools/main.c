@@ -23,7 +23,9 @@ static const char HELP[] =
     "                                                         sign it (MANIFEST.json.sig)\n"
     "  manifest verify MANIFEST.json --pubkey PUB.pem         check signature and freshness\n"
     "  merge A B -o UNIFIED.hex [--region ADDR]               one Intel HEX of both (.hex or\n"
-    "                                                         .ota: a factory image)\n";
+    "                                                         .ota: a factory image)\n"
+    "  diff OLD NEW -o PATCH [--format otaflow|jojodiff]      patch that turns OLD into NEW\n"
+    "  patch OLD PATCH -o NEW                                 apply it (the device's applier)\n";
 
 typedef struct subcommand {
     const char *name;
@@ -34,6 +36,7 @@ static const subcommand_t SUBCOMMANDS[] = {
     {"hex2bin", cmd_hex2bin}, {"pack", cmd_pack},         {"info", cmd_info},
     {"verify", cmd_verify},   {"manifest", cmd_manifest}, {"merge", cmd_merge},
     {"keygen", cmd_keygen},   {"pubkey-c", cmd_pubkey_c},
+    {"diff", cmd_diff},       {"patch", cmd_patch},
 };
 
 int main(int argc, char **argv)

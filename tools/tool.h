@@ -148,5 +148,7 @@ int cmd_manifest_verify(int argc, char **argv); /* manifest verify */
 int cmd_merge(int argc, char **argv);
 int cmd_keygen(int argc, char **argv);
 int cmd_pubkey_c(int argc, char **argv);
+int cmd_diff(int argc, char **argv);  /* cmd_diff.c: patches (docs/delta.md) */
+int cmd_patch(int argc, char **argv);
 
 #endif /* OTAFLOW_TOOL_H */
