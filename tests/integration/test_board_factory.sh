@@ -19,6 +19,8 @@ ota_run 0 "$OTA_TMP/up.log" "$B" --until-version 3 --timeout 30
 ota_run 0 "$OTA_TMP/factory.log" "$B" --until-version 1 --timeout 30
 ota_check "the application took the request" \
     "$(ota_count 'app: request: factory-reset' "$OTA_TMP/factory.log")" 1
+ota_check "the agent reported it recorded (factory reset requested event)" \
+    "$(ota_count 'app: ota: factory reset requested v1' "$OTA_TMP/factory.log")" 1
 ota_expect "$B" \
     "running version after factory reset" 's["running_version"]' 1 \
     "boot state" 's["boot_state"]' confirmed \

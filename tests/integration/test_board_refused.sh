@@ -87,5 +87,7 @@ ota_check "the corrected v2 was downloaded once" \
 ota_check "still one download of the invalid v2" \
     "$(ota_count 'GET /app_v2_bad.ota' "$OTA_SERVER_LOG")" 1
 ota_check "v2 ran" "$(ota_count 'app: running version 2' "$LOG")" 1
+ota_check "both downloads reported complete (download ok event)" \
+    "$(ota_count 'app: ota: download ok v2 ' "$LOG")" 2
 ota_expect "$B" \
     "v2 confirmed" '(s["running_version"], s["boot_state"])' "(2, 'confirmed')"
