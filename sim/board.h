@@ -71,6 +71,8 @@ typedef struct board_config {
     uint32_t hw_id;                /**< the board's hardware id (0 = any image's) */
     uint32_t file_slots;           /**< file slots of the store (the original's File
                                         Download, 64 KB areas at the top; 0 = none) */
+    bool accept_raw_images;        /**< the agent takes the original's raw .bin images
+                                        (accept_raw_images = true; default false) */
     bool has_image_key;            /**< image_pubkey set: images must be signed by it */
     uint8_t image_pubkey[OTA_ECDSA_P256_PUBKEY_SIZE]; /**< 130 hex digits in board.conf */
     ota_sig_key_t image_key;       /**< its entry (key points into this struct: copy a

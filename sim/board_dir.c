@@ -174,6 +174,13 @@ int board_config_set(board_config_t *cfg, const char *key, const char *value, ch
             return fail(err, err_len, "file_slots must be 0..%u, not '%s'",
                         OTA_FILE_SLOTS ? OTA_FILE_SLOTS_MAX : 0u, value);
         }
+    } else if (strcmp(key, "accept_raw_images") == 0) {
+        /* true/false as the original's users write it; on/off as the other switches. */
+        bool on = strcmp(value, "true") == 0;
+        if (!on && strcmp(value, "false") != 0 && !parse_on_off(value, &on)) {
+            return fail(err, err_len, "accept_raw_images must be true or false, not '%s'", value);
+        }
+        cfg->accept_raw_images = on;
     } else if (strcmp(key, "hw_id") == 0) {
         if (!parse_u32(value, 0, UINT32_MAX, &cfg->hw_id)) {
             return fail(err, err_len, "hw_id must be 0..4294967295, not '%s'", value);
@@ -275,6 +282,7 @@ int board_config_save(const char *dir, const board_config_t *cfg, char *err, siz
     if (cfg->file_slots != 0u) {
         fprintf(f, "file_slots = %u\n", (unsigned)cfg->file_slots);
     }
+    fprintf(f, "accept_raw_images = %s\n", cfg->accept_raw_images ? "true" : "false");
     put_pubkey(f, "image_pubkey", cfg->has_image_key, cfg->image_pubkey);
     put_pubkey(f, "manifest_pubkey", cfg->has_manifest_key, cfg->manifest_pubkey);
     if (fclose(f) != 0 || rename(tmp, path) != 0) {

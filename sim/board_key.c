@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Public keys for `otaflow-board create --pubkey/--manifest-pubkey`: a PEM file (as
+/* Public keys for `otaflow-board create --pubkey/--manifest-pubkey`: a PEM or DER file (as
  * `otaflow-image keygen --pub` writes) to the 130 hex digits board.conf holds. */
 #include <stdio.h>
 #include <string.h>
@@ -17,7 +17,7 @@ int board_pubkey_hex(const char *path, char hex[BOARD_PUBKEY_HEX], char *err, si
     unsigned char point[OTA_ECDSA_P256_PUBKEY_SIZE];
     size_t n = 0;
     if (mbedtls_pk_parse_public_keyfile(&pk, path) != 0) {
-        snprintf(err, err_len, "%s: not a PEM public key", path);
+        snprintf(err, err_len, "%s: not a PEM or DER public key", path);
     } else if (mbedtls_pk_get_type(&pk) != MBEDTLS_PK_ECKEY ||
                mbedtls_pk_ec(pk)->grp.id != MBEDTLS_ECP_DP_SECP256R1) {
         snprintf(err, err_len, "%s: not an ECDSA P-256 key", path);

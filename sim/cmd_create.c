@@ -26,7 +26,8 @@ static const char CREATE_HELP[] =
     "  --watchdog SEC           reset an application silent this long (default 30)\n"
     "  --confirm-on-start on|off  the application confirms itself at start, not after its\n"
     "                           first successful manifest check (default off)\n"
-    "  --pubkey PUB.pem         images must be signed by this key (bootloader and store)\n"
+    "  --pubkey PUB.pem         images must be signed by this key (bootloader and store);\n"
+    "                           PEM, or DER as the original's key2header.py takes it\n"
     "  --manifest-pubkey PUB.pem  manifests must be signed by this key (the agent fetches\n"
     "                           MANIFEST_URL.sig; see otaflow-image manifest sign)\n"
     "  --hw-id N                the board's hardware id: images and manifest entries for\n"
@@ -43,7 +44,8 @@ static const char SET_HELP[] =
     "\n"
     "Change settings in DIR/board.conf. Keys (ext_flash and engine are fixed at create):\n"
     "manifest_url, period_s, slots, auto_reset, attempts, watchdog_s, confirm_on_start,\n"
-    "hw_id, image_pubkey, manifest_pubkey (130 hex digits, or empty for none).\n"
+    "hw_id, image_pubkey, manifest_pubkey (130 hex digits, or empty for none),\n"
+    "accept_raw_images (true: the agent takes the original's raw .bin images; host engine).\n"
     "The running application reads them at its next start.\n";
 
 /* The default bootloader: BUILD/firmware/bootloader.bin beside BUILD/bin/otaflow-board. */

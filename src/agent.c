@@ -590,6 +590,9 @@ const char *ota_agent_status_str(ota_agent_status_t status)
     case OTA_AGENT_ERR_ERASE_UNSIGNED: return "EraseVer of the running image needs a signature";
     case OTA_AGENT_ERR_TLS_DOWNGRADE: return "http image refused (manifest came over https)";
     case OTA_AGENT_ERR_REFUSED_BEFORE: return "refused before (same version and digest)";
+    case OTA_AGENT_ERR_RAW_IMAGE: return "raw image (no otaflow header): accept_raw_images is off";
+    case OTA_AGENT_ERR_RAW_UNSIGNED: return "raw image without a Signature (image keys configured)";
+    case OTA_AGENT_ERR_RAW_LENGTH: return "raw image of unknown length";
     }
     return "unknown agent status";
 }

@@ -48,7 +48,8 @@ static void agent_maybe_progress(ota_agent_t *a)
  * was checked when it started; the store checks every image at the end anyway.) */
 static bool agent_head_for_another_board(ota_agent_t *a, const uint8_t *data, size_t len)
 {
-    if (a->config.hw_id == 0u || a->resume_from != 0u || a->received >= OTA_IMAGE_HEADER_SIZE) {
+    if (a->config.hw_id == 0u || a->resume_from != 0u || a->raw ||
+        a->received >= OTA_IMAGE_HEADER_SIZE) {
         return false;
     }
     size_t n = OTA_IMAGE_HEADER_SIZE - a->received;
@@ -78,18 +79,29 @@ static int agent_image_body(void *user, uint64_t offset, const uint8_t *data, si
         return 1;
     }
     size_t skip = (size_t)(have - offset);
-    if (agent_head_for_another_board(a, data + skip, len - skip)) {
+    data += skip;
+    len -= skip;
+    bool held = false;
+    ota_agent_status_t why = ota_agent_head(a, &data, &len, &held);
+    if (why != OTA_AGENT_OK) {
+        a->body_error = why;
+        return 1;
+    }
+    if (held) {
+        return 0; /* too few bytes yet to tell a raw image from an .ota: nothing written */
+    }
+    if (agent_head_for_another_board(a, data, len)) {
         a->body_error = OTA_AGENT_ERR_HW_ID;
         return 1;
     }
-    ota_store_status_t st =
-        ota_store_download_write(a->ports.store, a->received, data + skip, len - skip);
+    ota_store_status_t st = ota_store_download_write(
+        a->ports.store, a->received + ota_agent_store_shift(a), data, len);
     if (st != OTA_STORE_OK) {
         a->body_error = OTA_AGENT_ERR_STORE;
         a->body_store_status = st;
         return 1;
     }
-    a->received += (uint32_t)(len - skip);
+    a->received += (uint32_t)len;
     agent_maybe_progress(a);
     return 0;
 }
@@ -175,6 +187,13 @@ void ota_agent_image_begin(ota_agent_t *a)
     if (!agent_begin_store_download(a, &resume)) {
         return;
     }
+    /* A raw image resumed: the store's offsets count its header, the server's do not. */
+    a->raw = ota_store_download_is_raw(a->ports.store);
+    if (a->raw) {
+        resume = resume > OTA_STORE_RAW_HEAD ? resume - OTA_STORE_RAW_HEAD : 0u;
+    }
+    a->head_held = 0;
+    a->head_decided = false;
     a->resume_from = resume;
     a->received = resume;
     a->total = a->update.has_size ? a->update.size : 0u;
@@ -212,8 +231,9 @@ static void agent_download_failed(ota_agent_t *a, ota_http_status_t hs)
         ota_agent_emit_failure(a, OTA_EVT_DOWNLOAD_FAILED, v, OTA_SRC_HTTP, hs);
     }
 
-    if (a->body_error == OTA_AGENT_ERR_HW_ID) {
-        agent_remember_refused(a); /* its header names another board: a verdict on the file */
+    if (a->body_error == OTA_AGENT_ERR_HW_ID || a->body_error == OTA_AGENT_ERR_RAW_IMAGE ||
+        a->body_error == OTA_AGENT_ERR_RAW_UNSIGNED) {
+        agent_remember_refused(a); /* another board, or a raw image refused: a verdict on the file */
     }
     bool resumable = a->body_error == OTA_AGENT_OK;
     if (resumable) {
@@ -246,6 +266,11 @@ void ota_agent_image_poll(ota_agent_t *a)
         agent_download_failed(a, hs);
         return;
     }
+    a->body_error = ota_agent_head_end(a);
+    if (a->body_error != OTA_AGENT_OK) {
+        agent_download_failed(a, OTA_HTTP_ERR_ABORTED);
+        return;
+    }
     if (a->total == 0u) {
         a->total = a->received;
     }
@@ -258,7 +283,7 @@ void ota_agent_image_poll(ota_agent_t *a)
 void ota_agent_image_verify(ota_agent_t *a)
 {
     uint32_t v = a->update.version;
-    ota_store_status_t st = ota_store_download_finish(a->ports.store);
+    ota_store_status_t st = ota_agent_store_finish(a);
     if (st == OTA_STORE_OK) {
         a->download_failures = 0;
         ota_agent_emit(a, OTA_EVT_VERIFY_OK, v);

@@ -47,11 +47,11 @@ static ota_file_status_t agent_file_signature(const ota_agent_t *a, const ota_ma
     if (ring == NULL) {
         return OTA_FILE_OK;
     }
-    if (f->sig_len != OTA_SIG_P256_RAW_SIZE) {
+    if (f->sig_len != OTA_RAW_SIG_SIZE) {
         return OTA_FILE_ERR_UNSIGNED;
     }
     uint8_t der[OTA_ECDSA_P256_SIG_MAX];
-    size_t n = ota_sig_p256_der_from_raw(f->sig, der);
+    size_t n = ota_sig_raw_to_der(f->sig, der);
     for (size_t i = 0; i < ring->count; i++) {
         const ota_sig_key_t *k = &ring->keys[i];
         if (k->alg == OTA_SIG_ALG_ECDSA_P256 &&

@@ -90,4 +90,21 @@ void ota_agent_image_poll(ota_agent_t *a);
 /** VERIFYING: the store reads the slot back and verifies it; install or IDLE. */
 void ota_agent_image_verify(ota_agent_t *a);
 
+/* ---- agent_raw.c ----------------------------------------------------------------------- */
+
+/** First bytes of a fresh download: held in a->image_head until there are enough to tell a raw
+ *  image from an .ota by the magic; then decided (raw: the store starts a raw image) and the
+ *  held bytes written. *data, *len: the body bytes not yet written (advanced past those held);
+ *  *held: all of them were held, nothing to write now. OK, or why the file is refused. */
+ota_agent_status_t ota_agent_head(ota_agent_t *a, const uint8_t **data, size_t *len, bool *held);
+
+/** The body ended: a file shorter than the magic is decided (and written) now. */
+ota_agent_status_t ota_agent_head_end(ota_agent_t *a);
+
+/** Offset in the slot of the file's byte 0 (the raw image's header is before it). */
+uint32_t ota_agent_store_shift(const ota_agent_t *a);
+
+/** VERIFYING: the store's finish for this download (raw or .ota). */
+ota_store_status_t ota_agent_store_finish(ota_agent_t *a);
+
 #endif /* OTAFLOW_AGENT_INTERNAL_H */

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "image_tlv_rules.h"
+#include "sig_raw.h"
 #include "status_text.h"
 
 const char *ota_sig_status_str(ota_sig_status_t status)
@@ -111,6 +112,18 @@ ota_sig_status_t ota_image_sig_check(const ota_image_source_t *src, const ota_im
     }
     /* parse located it inside the source; a source that shrank since is refused here. */
     const uint32_t off = info->signature_offset;
+#if OTA_RAW_IMAGES
+    if (info->signature_type == OTA_IMAGE_TLV_ECDSA_P256_PAYLOAD) {
+        /* The original's signature: over the payload's own SHA-256, r||s (sig_raw.c). */
+        uint8_t hash[OTA_SHA256_SIZE];
+        uint8_t der[OTA_ECDSA_P256_SIG_MAX];
+        size_t der_len = 0;
+        ota_sig_status_t st = ota_sig_raw_prepare(src, info, work, work_len, hash, der, &der_len);
+        return st != OTA_SIG_OK ? st
+                                : image_sig_verify_key(key, OTA_SIG_ALG_ECDSA_P256, hash, der,
+                                                       der_len);
+    }
+#endif
     if (off > src->size || len > src->size - off || src->read(src->ctx, off, work, len) != 0) {
         return OTA_SIG_ERR_READ;
     }

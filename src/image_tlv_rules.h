@@ -19,7 +19,8 @@
 static inline bool ota_image_tlv_known(uint16_t type)
 {
     return type == OTA_IMAGE_TLV_SHA256 || type == OTA_IMAGE_TLV_KEY_HASH ||
-           type == OTA_IMAGE_TLV_ECDSA_P256;
+           type == OTA_IMAGE_TLV_ECDSA_P256 ||
+           (OTA_RAW_IMAGES && type == OTA_IMAGE_TLV_ECDSA_P256_PAYLOAD);
 }
 
 /** The algorithm of a signature TLV type (the parser records no other type as a signature;
@@ -28,6 +29,7 @@ static inline ota_sig_alg_t ota_image_tlv_sig_alg(uint16_t type)
 {
     switch (type) {
     case OTA_IMAGE_TLV_ECDSA_P256:
+    case OTA_IMAGE_TLV_ECDSA_P256_PAYLOAD:
     default:
         return OTA_SIG_ALG_ECDSA_P256;
     }
@@ -42,6 +44,8 @@ static inline bool ota_image_tlv_length_ok(uint16_t type, uint32_t len)
         return len == 32u;
     case OTA_IMAGE_TLV_ECDSA_P256:
         return len >= 1u && len <= OTA_IMAGE_ECDSA_MAX;
+    case OTA_IMAGE_TLV_ECDSA_P256_PAYLOAD:
+        return len == OTA_RAW_SIG_SIZE;
     default:
         return true;
     }

@@ -217,7 +217,7 @@ static bool journal_content_ok(const ota_store_state_t *st, uint8_t count, uint3
     }
     for (uint8_t i = 0; i < count; i++) {
         const ota_store_slot_t *s = &st->slots[i];
-        if (s->state > OTA_SLOT_REJECTED || (s->flags & ~OTA_SLOT_FLAG_DISCARD) != 0 ||
+        if (s->state > OTA_SLOT_REJECTED || (s->flags & ~(OTA_SLOT_FLAG_DISCARD | OTA_SLOT_FLAG_RAW)) != 0 ||
             s->size > slot_size || s->offset > slot_size) {
             return false;
         }

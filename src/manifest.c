@@ -56,9 +56,19 @@ enum role {
     R_FIELD,     /* R_FIELD + n: the value of FIELDS[n] */
 };
 
+#if OTA_RAW_IMAGES
+/* The original's Signature (base64 r||s) is read only where raw images are built in. */
+enum { F_VERSION, F_URL, F_DIGEST, F_ERASE, F_SIZE, F_HW_ID, F_SIGNATURE, F_COUNT };
+#else
 enum { F_VERSION, F_URL, F_DIGEST, F_ERASE, F_SIZE, F_HW_ID, F_COUNT };
+#endif
 /* The keys an entry understands, in the order of the F_ constants. */
-static const char *const FIELDS[F_COUNT] = {"Version", "URL", "Digest", "EraseVer", "Size", "HwId"};
+static const char *const FIELDS[F_COUNT] = {"Version", "URL",  "Digest",   "EraseVer",
+                                            "Size",    "HwId",
+#if OTA_RAW_IMAGES
+                                            "Signature",
+#endif
+};
 
 enum ota_state { OTA_ABSENT, OTA_NOT_ARRAY, OTA_OPEN, OTA_CLOSED };
 enum fault_kind { K_SYNTAX, K_TOP, K_ENTRY };
@@ -150,6 +160,13 @@ static bool manifest_eligible(const parser_t *p, uint32_t version)
 static bool manifest_same_update(const parser_t *p, const ota_manifest_update_t *u)
 {
     bool has_size = (p->entry_.seen & (1u << F_SIZE)) != 0;
+#if OTA_RAW_IMAGES
+    bool has_sig = (p->entry_.seen & (1u << F_SIGNATURE)) != 0;
+    if (has_sig != u->has_signature ||
+        (has_sig && memcmp(p->entry_.signature, u->signature, sizeof(u->signature)) != 0)) {
+        return false;
+    }
+#endif
     return memcmp(p->entry_.digest, u->digest, sizeof(u->digest)) == 0 &&
            has_size == u->has_size && (!has_size || p->entry_.size == u->size) &&
            p->entry_.url_len == u->url_len && memcmp(p->entry_.url, u->url, u->url_len) == 0;
@@ -217,6 +234,10 @@ static void manifest_offer_update(parser_t *p)
         u->url_len = p->entry_.url_len;
         memcpy(u->url, p->entry_.url, p->entry_.url_len);
         u->url[u->url_len] = '\0';
+#if OTA_RAW_IMAGES
+        u->has_signature = (p->entry_.seen & (1u << F_SIGNATURE)) != 0;
+        memcpy(u->signature, p->entry_.signature, sizeof(u->signature));
+#endif
         p->disagree_entry_ = -1;
     }
 }
@@ -262,6 +283,9 @@ static ota_manifest_status_t manifest_field_error(uint32_t field)
         [F_VERSION] = OTA_MANIFEST_ERR_VERSION, [F_URL] = OTA_MANIFEST_ERR_URL_TYPE,
         [F_DIGEST] = OTA_MANIFEST_ERR_DIGEST,   [F_ERASE] = OTA_MANIFEST_ERR_ERASE_VER,
         [F_SIZE] = OTA_MANIFEST_ERR_SIZE,       [F_HW_ID] = OTA_MANIFEST_ERR_HW_ID,
+#if OTA_RAW_IMAGES
+        [F_SIGNATURE] = OTA_MANIFEST_ERR_SIGNATURE,
+#endif
     };
     return (ota_manifest_status_t)ERR[field];
 }
@@ -344,6 +368,14 @@ static void manifest_value_begins(parser_t *p, unsigned char c, uint32_t at)
             manifest_entry_fault(p, OTA_MANIFEST_ERR_ERASE_VER, at);
         }
         break;
+#if OTA_RAW_IMAGES
+    case R_FIELD + F_SIGNATURE:
+        ota_base64_begin(&p->entry_.sig_b64);
+        if (c != '"') {
+            manifest_entry_fault(p, OTA_MANIFEST_ERR_SIGNATURE, at);
+        }
+        break;
+#endif
     case R_FIELD + F_URL:
     case R_FIELD + F_DIGEST:
         if (c != '"') {
@@ -437,6 +469,16 @@ static void manifest_string_raw(parser_t *p, unsigned char c)
 /** A UTF-16 code unit of a string, escapes decoded: the URL is read unescaped. */
 static void manifest_string_unit(parser_t *p, uint32_t unit)
 {
+#if OTA_RAW_IMAGES
+    /* Decoded, so that a writer that escapes '/' as "\/" is read as written. */
+    if (p->role_ == R_FIELD + F_SIGNATURE) {
+        if (unit > 0x7Fu || !ota_base64_feed(&p->entry_.sig_b64, (unsigned char)unit,
+                                             p->entry_.signature, sizeof(p->entry_.signature))) {
+            manifest_entry_fault(p, OTA_MANIFEST_ERR_SIGNATURE, p->value_start_);
+        }
+        return;
+    }
+#endif
     if (p->role_ != R_FIELD + F_URL) {
         ota_manifest_files_string_unit(p, unit);
         return;
@@ -469,6 +511,13 @@ static void manifest_string_end(parser_t *p)
         manifest_entry_fault(p, OTA_MANIFEST_ERR_DIGEST, p->value_start_);
     }
     ota_manifest_files_string_end(p);
+#if OTA_RAW_IMAGES
+    size_t sig_len = 0;
+    if (p->role_ == R_FIELD + F_SIGNATURE &&
+        (!ota_base64_end(&p->entry_.sig_b64, &sig_len) || sig_len != OTA_RAW_SIG_SIZE)) {
+        manifest_entry_fault(p, OTA_MANIFEST_ERR_SIGNATURE, p->value_start_);
+    }
+#endif
     manifest_value_end(p);
 }
 
@@ -923,6 +972,7 @@ const char *ota_manifest_status_str(ota_manifest_status_t status)
     case OTA_MANIFEST_ERR_FILE_LENGTH: return "length not an integer 1..4294967295";
     case OTA_MANIFEST_ERR_FILE_SIGNATURE: return "Signature not base64 of 64 bytes";
     case OTA_MANIFEST_ERR_FILE_ENTRY: return "file entry not kept (not an object, or too many)";
+    case OTA_MANIFEST_ERR_SIGNATURE: return "Signature not base64 of a 64-byte r||s";
     }
     return "unknown manifest status";
 }

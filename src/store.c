@@ -680,6 +680,13 @@ ota_store_status_t ota_store_download_write(ota_store_t *store, uint32_t offset,
     if (end > store->layout.slot_size || (slot->size != 0 && end > slot->size)) {
         return OTA_STORE_ERR_TOO_LARGE;
     }
+    return ota_store_stage_write(store, data, len);
+}
+
+ota_store_status_t ota_store_stage_write(ota_store_t *store, const void *data, size_t len)
+{
+    ota_store_download_t *dl = &store->dl;
+    const ota_store_slot_t *slot = &store->state.slots[dl->slot];
     const uint8_t *p = data;
     uint32_t chunk = store->layout.write_chunk;
     while (len > 0) {
@@ -713,6 +720,11 @@ ota_store_status_t ota_store_download_write(ota_store_t *store, uint32_t offset,
 }
 
 ota_store_status_t ota_store_download_finish(ota_store_t *store)
+{
+    return ota_store_finish_download(store, false);
+}
+
+ota_store_status_t ota_store_finish_download(ota_store_t *store, bool digest_from_bytes)
 {
     if (!store) {
         return OTA_STORE_ERR_ARG;
@@ -759,7 +771,7 @@ ota_store_status_t ota_store_download_finish(ota_store_t *store)
         return st;
     }
     ota_store_status_t verdict = OTA_STORE_OK;
-    if (memcmp(digest, store->state.slots[slot].digest, OTA_SHA256_SIZE) != 0) {
+    if (!digest_from_bytes && memcmp(digest, store->state.slots[slot].digest, OTA_SHA256_SIZE) != 0) {
         verdict = OTA_STORE_ERR_DIGEST;
     } else if (!intact || info.total_size != total ||
                info.header.version != store->state.slots[slot].version) {
@@ -776,6 +788,11 @@ ota_store_status_t ota_store_download_finish(ota_store_t *store)
         s->state = OTA_SLOT_STORED;
         s->size = total;
         s->offset = total;
+        if (digest_from_bytes) {
+            /* A raw image became an image here: its digest is the one of the bytes stored. */
+            memcpy(s->digest, digest, OTA_SHA256_SIZE);
+            s->flags = 0;
+        }
     } else {
         ota_store_slot_clear(s);
     }

@@ -32,6 +32,16 @@ bool ota_store_slot_valid(const ota_store_t *store, uint8_t slot);
 /** Reset a slot descriptor to EMPTY. */
 void ota_store_slot_clear(ota_store_slot_t *slot);
 
+/** The bytes of ota_store_download_write() once its checks passed: staged at dl.next and
+ *  programmed a chunk at a time, with the automatic checkpoints. Also for bytes the store
+ *  adds itself (a raw image's header and TLV area, store_raw.c). */
+ota_store_status_t ota_store_stage_write(ota_store_t *store, const void *data, size_t len);
+
+/** ota_store_download_finish(); with digest_from_bytes, the slot's recorded digest is not
+ *  compared but replaced by the SHA-256 of the bytes read back (a raw image the store wrapped
+ *  in a header and TLV area, whose manifest Digest store_raw.c checked). */
+ota_store_status_t ota_store_finish_download(ota_store_t *store, bool digest_from_bytes);
+
 /** The slot a new download of another image takes in the store state `st` with
  *  `download_slots` download slots (src/store_policy.c; docs/store.md, "Choosing a slot for a
  *  download"): the first free one (EMPTY, REJECTED, stale DOWNLOADING), else the STORED one

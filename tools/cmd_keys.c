@@ -27,7 +27,8 @@ static const char PUBKEY_C_HELP[] =
     "Write the C source of the trusted-key table a device is built with: the key bytes\n"
     "(NAME_key0, the 65-byte public key), an ota_sig_key_t array NAME_keys (algorithm, key\n"
     "id, pointer to the bytes) and an ota_sig_keyring_t NAME for it\n"
-    "(include/otaflow/image_sig.h). PUB.pem may also be a private key file.\n"
+    "(include/otaflow/image_sig.h). PUB.pem may be PEM or DER (SubjectPublicKeyInfo, the\n"
+    "original's key2header.py input), or a private key file.\n"
     "\n"
     "  -o, --output FILE.c    where to write (default: standard output)\n"
     "  --name NAME            C identifier of the keyring (default ota_trusted_keys)\n";

@@ -243,6 +243,7 @@ static int start_agent(app_t *a)
     ac.auto_reset = a->cfg.auto_reset;
     ac.running_version = a->version;
     ac.hw_id = a->cfg.hw_id;
+    ac.accept_raw_images = a->cfg.accept_raw_images;
     board_manifest_keys(&a->cfg, &a->manifest_keys);
     if (a->cfg.has_manifest_key) {
         ac.manifest_keys = &a->manifest_keys;

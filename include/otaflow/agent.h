@@ -67,6 +67,14 @@ typedef enum ota_agent_status {
                                            https (allow_http_images is off) */
     OTA_AGENT_ERR_REFUSED_BEFORE = -14, /**< the manifest offers the same version and
                                            digest that was refused before: not fetched */
+    OTA_AGENT_ERR_RAW_IMAGE = -15,    /**< the file does not start with an otaflow header (one
+                                           of the original's raw images) and accept_raw_images
+                                           is off (or the core is built without
+                                           OTA_RAW_IMAGES): refused at its first bytes */
+    OTA_AGENT_ERR_RAW_UNSIGNED = -16, /**< a raw image whose manifest entry has no Signature,
+                                           on a device with trusted image keys */
+    OTA_AGENT_ERR_RAW_LENGTH = -17,   /**< a raw image of unknown length (no Content-Length,
+                                           no manifest Size): its header cannot be written */
 } ota_agent_status_t;
 
 /** What the agent is doing. */
@@ -135,7 +143,22 @@ typedef struct ota_agent_config {
      *  an image whose header says another hw_id is refused at its first 64 bytes
      *  (ERR_HW_ID); mount the store with the same hw_id so it refuses it too. */
     uint32_t hw_id;
+    /** Accept the original's raw `.bin` images (hex2bin output, no header; default false).
+     *  A file whose first bytes are not an otaflow header is then stored as the image the
+     *  `.ota` would have been: its manifest Digest checked over the file, with trusted image
+     *  keys its manifest Signature too (required), the version taken from the manifest
+     *  (docs/agent.md, "The original's raw images"). Off, or without OTA_RAW_IMAGES, such a
+     *  file is refused at its first bytes (DOWNLOAD_FAILED, ERR_RAW_IMAGE) and, as any
+     *  refused file, not fetched again while the manifest offers it unchanged. */
+    bool accept_raw_images;
+    /** load_addr written into a raw image's header: where the original linked its
+     *  application (0 = OTA_AGENT_RAW_LOAD_ADDR_DEFAULT). Recorded, not acted on: the
+     *  bootloader programs every image at the start of its region (docs/design.md). */
+    uint32_t raw_load_addr;
 } ota_agent_config_t;
+
+/** The PIC32MZ W1 application start the original's applications are linked for. */
+#define OTA_AGENT_RAW_LOAD_ADDR_DEFAULT 0x10020000u
 
 /** Largest manifest_max_age_s: ages are measured in 32-bit milliseconds. */
 #define OTA_AGENT_MAX_AGE_LIMIT_S 2000000u
@@ -200,6 +223,11 @@ typedef struct ota_agent {
     uint8_t manifest_sig[OTA_MANIFEST_SIG_MAX];
     char manifest_sig_url[OTA_URL_MAX];
     uint8_t image_head[OTA_IMAGE_HEADER_SIZE]; /**< first bytes of the image (hw_id check) */
+    uint8_t head_held;          /**< first bytes held in image_head until the magic tells a
+                                     raw image from an .ota (nothing written before) */
+    bool head_decided;          /**< this download is known to be raw or not */
+    bool raw;                   /**< the download is a raw image: the store writes a header
+                                     before its bytes (store offset = file offset + 64) */
     uint32_t manifest_len;      /**< bytes of the manifest received in this read */
     ota_manifest_parser_t parser;
     ota_manifest_plan_t plan;

@@ -206,6 +206,21 @@
 #define OTA_FILE_URL_MAX 100u
 #endif
 
+/* The original's raw images (agent.h, store.h) ---------------------------------------------- */
+
+/** 1 (default): the agent can accept the original's raw `.bin` images (no header; manifest
+ *  `Digest` of the file, optional `Signature`: base64 of a 64-byte ECDSA P-256 r||s) when its
+ *  config says accept_raw_images, and the store turns them into images the bootloader checks
+ *  (docs/agent.md, "The original's raw images"); 0: none of that code is compiled in (the
+ *  manifest's `Signature` is then an unknown key, a raw image is refused by its first bytes).
+ *  Shapes ota_manifest_parser_t and ota_manifest_update_t (the layout guard names it). */
+#ifndef OTA_RAW_IMAGES
+#define OTA_RAW_IMAGES 1
+#endif
+
+/** Bytes of the original's signature: r||s of ECDSA P-256, 32 bytes each. Not configurable. */
+#define OTA_RAW_SIG_SIZE 64u
+
 /* Internal assertions ---------------------------------------------------------------------- */
 
 /** 1: the core checks its internal invariants with OTA_ASSERT and calls
@@ -266,6 +281,9 @@ OTA_CONFIG_STATIC_ASSERT_((OTA_BOOT_BUF_SIZE & (OTA_BOOT_BUF_SIZE - 1u)) == 0u,
 #if OTA_STATUS_STRINGS != 0 && OTA_STATUS_STRINGS != 1
 #error "OTA_STATUS_STRINGS must be 0 or 1"
 #endif
+#if OTA_RAW_IMAGES != 0 && OTA_RAW_IMAGES != 1
+#error "OTA_RAW_IMAGES must be 0 or 1"
+#endif
 
 /* Link-time layout guard ------------------------------------------------------------------- */
 
@@ -277,9 +295,9 @@ OTA_CONFIG_STATIC_ASSERT_((OTA_BOOT_BUF_SIZE & (OTA_BOOT_BUF_SIZE - 1u)) == 0u,
  *   undefined reference to `ota_layout_storework512u_slots5u_..._httpbuf1024u_...'
  * instead of running with structs of the wrong size.
  */
-#define OTA_LAYOUT_NAME_(sw, ds, hb, bb, ul, mu, me, cr, et, lm, fs, fm, fe, fu)               \
+#define OTA_LAYOUT_NAME_(sw, ds, hb, bb, ul, mu, me, cr, et, lm, rw, fs, fm, fe, fu)           \
     ota_layout_storework##sw##_slots##ds##_httpbuf##hb##_bootbuf##bb                           \
-        ##_url##ul##_manifesturl##mu##_erase##me##_crange##cr##_etag##et##_lastmod##lm         \
+        ##_url##ul##_manifesturl##mu##_erase##me##_crange##cr##_etag##et##_lastmod##lm##_raw##rw \
         ##_files##fs##_fslots##fm##_fentries##fe##_furl##fu
 /* One more level so that the arguments are expanded before they are pasted. */
 #define OTA_LAYOUT_EXPAND_(...) OTA_LAYOUT_NAME_(__VA_ARGS__)
@@ -290,7 +308,8 @@ OTA_CONFIG_STATIC_ASSERT_((OTA_BOOT_BUF_SIZE & (OTA_BOOT_BUF_SIZE - 1u)) == 0u,
                        OTA_BOOT_BUF_SIZE,                                                  \
                        OTA_URL_MAX, OTA_MANIFEST_URL_MAX, OTA_MANIFEST_ERASE_MAX,            \
                        OTA_HTTP_CONTENT_RANGE_MAX, OTA_HTTP_ETAG_MAX, OTA_HTTP_LAST_MODIFIED_MAX, \
-                       OTA_FILE_SLOTS, OTA_FILE_SLOTS_MAX, OTA_FILE_ENTRIES_MAX, OTA_FILE_URL_MAX)
+                       OTA_RAW_IMAGES, OTA_FILE_SLOTS, OTA_FILE_SLOTS_MAX, OTA_FILE_ENTRIES_MAX,  \
+                       OTA_FILE_URL_MAX)
 
 #ifdef __cplusplus
 extern "C" {

@@ -60,6 +60,11 @@ extern "C" {
 #define OTA_IMAGE_TLV_KEY_HASH 0x0010u    /**< 32 bytes: SHA-256 of the signing public key */
 #define OTA_IMAGE_TLV_ECDSA_P256 0x0011u  /**< ECDSA P-256 signature of the SHA-256 (DER, 1..72
                                                bytes; the algorithm takes 8..72) */
+/** 64 bytes: the original's signature of a raw image, r||s of ECDSA P-256 over the SHA-256 of
+ *  the payload alone (not the header): written by the store for a raw image it was given with
+ *  a Signature (docs/image-format.md). Known only to a core built with OTA_RAW_IMAGES; not
+ *  critical: a reader without it finds the image unsigned. One signature TLV per image. */
+#define OTA_IMAGE_TLV_ECDSA_P256_PAYLOAD 0x0012u
 
 /** Result of image parsing and verification. */
 typedef enum ota_image_status {

@@ -26,6 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "otaflow/base64.h"
 #include "otaflow/config.h"
 #include "otaflow/crypto.h"
 
@@ -71,12 +72,14 @@ typedef enum ota_manifest_status {
     OTA_MANIFEST_ERR_SEQUENCE = -24,        /**< top-level Sequence not an integer 1..4294967295 */
     OTA_MANIFEST_ERR_EXPIRES = -25,         /**< top-level Expires not a positive integer that
                                                  fits 64 bits (UTC seconds) */
+    OTA_MANIFEST_ERR_SIGNATURE = -26,       /**< Signature not the base64 of 64 bytes (the
+                                                 original's ECDSA r||s; OTA_RAW_IMAGES) */
     /* A file entry's own refusals (ota_manifest_file_t.status): they refuse that file entry
      * only, never the manifest. */
-    OTA_MANIFEST_ERR_FILE_SLOT = -26,       /**< slot_number missing or not an integer 0..255 */
-    OTA_MANIFEST_ERR_FILE_LENGTH = -27,     /**< length missing or not an integer 1..4294967295 */
-    OTA_MANIFEST_ERR_FILE_SIGNATURE = -28,  /**< Signature not the base64 of 64 bytes (r||s) */
-    OTA_MANIFEST_ERR_FILE_ENTRY = -29,      /**< "files" or "public_key" not an array of
+    OTA_MANIFEST_ERR_FILE_SLOT = -27,       /**< slot_number missing or not an integer 0..255 */
+    OTA_MANIFEST_ERR_FILE_LENGTH = -28,     /**< length missing or not an integer 1..4294967295 */
+    OTA_MANIFEST_ERR_FILE_SIGNATURE = -29,  /**< Signature not the base64 of 64 bytes (r||s) */
+    OTA_MANIFEST_ERR_FILE_ENTRY = -30,      /**< "files" or "public_key" not an array of
                                                  objects, or more file entries than
                                                  OTA_FILE_ENTRIES_MAX */
 } ota_manifest_status_t;
@@ -107,6 +110,11 @@ typedef struct ota_manifest_update {
     uint32_t size;                   /**< bytes of the .ota file, if has_size */
     uint32_t url_len;                /**< strlen(url) */
     char url[OTA_MANIFEST_URL_MAX + 1]; /**< unescaped, NUL-terminated */
+#if OTA_RAW_IMAGES
+    bool has_signature;              /**< the entry carried "Signature" (the original's) */
+    uint8_t signature[OTA_RAW_SIG_SIZE]; /**< its r||s: ECDSA P-256 over SHA-256 of the file,
+                                          checked when the file is a raw image (agent.h) */
+#endif
 } ota_manifest_update_t;
 
 /** ota_manifest_file_t.key_of of a file that is no public_key of another. */
@@ -206,6 +214,10 @@ typedef struct ota_manifest_parser {
         bool files;           /* the entry has "files": it needs no Version */
         uint8_t digest[OTA_SHA256_SIZE];
         char url[OTA_MANIFEST_URL_MAX];
+#if OTA_RAW_IMAGES
+        ota_base64_t sig_b64;
+        uint8_t signature[OTA_RAW_SIG_SIZE];
+#endif
     } entry_;
 } ota_manifest_parser_t;
 
@@ -255,7 +267,8 @@ ota_manifest_status_t ota_manifest_end(ota_manifest_parser_t *parser);
  *  - the update is, among entries with EraseVer false, the highest Version that is not in the
  *    erase list, not rejected (device->is_rejected), not the running version, and greater than
  *    the running version unless device->allow_downgrade;
- *  - if entries for the chosen version disagree on URL, Digest or Size: OTA_MANIFEST_ERR_AMBIGUOUS.
+ *  - if entries for the chosen version disagree on URL, Digest, Size or Signature:
+ *    OTA_MANIFEST_ERR_AMBIGUOUS.
  *
  * @param parser  the reader and its limits (ota_manifest_parser_init); diagnostics are written back
  * @param json    the manifest bytes; need not be NUL-terminated; a leading UTF-8 BOM is skipped

@@ -140,6 +140,10 @@ typedef enum ota_slot_state {
 /** Slot flag: when this slot stops being the running one, it becomes EMPTY (EraseVer of the
  *  running version), instead of STORED. */
 #define OTA_SLOT_FLAG_DISCARD 0x01u
+/** Slot flag: DOWNLOADING one of the original's raw images (no header): the store writes the
+ *  header before its bytes and the TLV area after them (ota_store_raw_start/finish); cleared
+ *  when the slot becomes STORED. */
+#define OTA_SLOT_FLAG_RAW 0x02u
 
 /** One slot's descriptor, as in the newest record. */
 typedef struct ota_store_slot {
@@ -488,6 +492,48 @@ ota_store_status_t ota_store_download_abort(ota_store_t *store);
 
 /** True while a download is active in this mounted store; *next receives the next offset. */
 bool ota_store_download_active(const ota_store_t *store, uint8_t *slot, uint32_t *next);
+
+/* The original's raw images (OTA_RAW_IMAGES) ------------------------------------------------ */
+
+/** Bytes the store puts before a raw image's bytes: an otaflow header (OTA_IMAGE_HEADER_SIZE). */
+#define OTA_STORE_RAW_HEAD 64u
+
+/**
+ * The download just begun (ota_store_download_begin, nothing written yet) is one of the
+ * original's raw images (hex2bin output, no header) of raw_size bytes: the slot is recorded
+ * DOWNLOADING with OTA_SLOT_FLAG_RAW and size OTA_STORE_RAW_HEAD + raw_size (one record; none
+ * when it already is, e.g. a resume from offset 0), and the header the `.ota` would have had is
+ * staged as its first bytes: the slot's version, security counter 0, load_addr, payload_size
+ * raw_size, config.hw_id. The raw file's byte i then goes to offset OTA_STORE_RAW_HEAD + i
+ * (ota_store_download_write). A resumed raw download (the slot flagged RAW, its durable offset
+ * past the header) needs no call.
+ * @return OK; ERR_STATE (no download, or bytes already written to a slot not flagged RAW);
+ *         ERR_ARG (raw_size 0); ERR_TOO_LARGE (header, raw_size and the TLV area the store
+ *         will add do not fit a slot); ERR_SIZE (the size recorded at begin or for the RAW
+ *         slot is another one); ERR_FLASH / ERR_JOURNAL_FULL (the download is then over).
+ */
+ota_store_status_t ota_store_raw_start(ota_store_t *store, uint32_t raw_size, uint32_t load_addr);
+
+/** True while the active download is a raw image (its slot flagged OTA_SLOT_FLAG_RAW). */
+bool ota_store_download_is_raw(const ota_store_t *store);
+
+/**
+ * Finish a raw download: read the bytes back (all of them, from flash, but for the tail still
+ * staged in RAM), compare the SHA-256 of the raw file with the digest given at begin (the
+ * manifest's Digest); with config.trusted_keys, check `signature` (the original's r||s, NULL:
+ * none) over that SHA-256 with each trusted key; then write the TLV area the `.ota` would have
+ * had (SHA256 of header + payload; with keys KEY_HASH of the key that verified and the
+ * signature as ECDSA_P256_PAYLOAD) and finish as ota_store_download_finish does, the image
+ * policy included (the bootloader checks the same). STORED records the digest of the image
+ * as stored, which the bootloader checks from then on.
+ * @return as ota_store_download_finish; ERR_DIGEST (raw bytes differ from the digest),
+ *         ERR_UNSIGNED (keys and no signature), ERR_SIGNATURE (no trusted key made it): slot
+ *         recorded EMPTY; ERR_STATE (not a raw download); ERR_SIZE (fewer bytes than
+ *         announced: the download stays active); ERR_CRYPTO / ERR_FLASH: no verdict, the slot
+ *         stays DOWNLOADING (resume).
+ */
+ota_store_status_t ota_store_raw_finish(ota_store_t *store,
+                                        const uint8_t signature[OTA_RAW_SIG_SIZE]);
 
 /* EraseVer --------------------------------------------------------------------------------- */
 

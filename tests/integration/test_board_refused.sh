@@ -5,7 +5,9 @@
 # downloads it once, refuses it, and then, over many manifest checks that still offer the same
 # version and digest, fetches it no more and erases nothing; the corrected file (a new digest
 # in the manifest) is taken at the next check. (The issue measured 8 downloads and 8 slot
-# erases in 8 s before the agent remembered refused images.)
+# erases in 8 s before the agent remembered refused images.) Then the same for one of the
+# original's raw .bin images with accept_raw_images off: refused at its first bytes, fetched
+# once, nothing erased.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 ota_workspace
@@ -91,3 +93,27 @@ ota_check "both downloads reported complete (download ok event)" \
     "$(ota_count 'app: ota: download ok v2 ' "$LOG")" 2
 ota_expect "$B" \
     "v2 confirmed" '(s["running_version"], s["boot_state"])' "(2, 'confirmed')"
+
+# The original's raw images (accept_raw_images off, the default): a raw .bin of v3 is refused
+# at its first bytes, then, over many checks offering the same version and digest, fetched no
+# more and nothing erased (docs/agent.md, "The original's raw images").
+cp "$OTA_BIN/otaflow-example-app" "$WWW/app_v3.bin"
+python3 - "$WWW/ota.json" "$OTA_URL/app_v3.bin" "$WWW/app_v3.bin" <<'PY'
+import hashlib, json, sys
+json.dump({"ota": [{"Version": 3, "URL": sys.argv[2], "EraseVer": False,
+                    "Digest": hashlib.sha256(open(sys.argv[3], "rb").read()).hexdigest()}]},
+          open(sys.argv[1], "w"))
+PY
+LOG=$OTA_TMP/run_raw.log
+"$OTA_BIN/otaflow-board" run "$B" --until-console "never printed" --timeout 90 >"$LOG" 2>&1 &
+RUN=$!
+OTA_PIDS+=($RUN)
+wait_for "ota: download failed v3: raw image (no otaflow header): accept_raw_images is off" 1
+erased=$(erases)
+"$OTA_BIN/otaflow-board" request "$B" check
+wait_for "ota: download failed v3: refused before (same version and digest)" 6
+kill "$RUN" 2>/dev/null || true
+wait "$RUN" 2>/dev/null || true
+ota_check "raw v3: downloaded once" "$(ota_count 'GET /app_v3.bin' "$OTA_SERVER_LOG")" 1
+ota_check "raw v3: nothing erased in the external flash since the refusal" "$(erases)" "$erased"
+ota_expect "$B" "raw v3: v2 keeps running" 's["running_version"]' 2

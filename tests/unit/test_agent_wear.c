@@ -59,12 +59,15 @@ static ota_net_status_t h_connect(void *ctx, const char *host, uint16_t port, bo
     return OTA_NET_OK;
 }
 
-/* The junk file of the current version: its bytes (and so its digest) change per version. */
+/* The junk file of the current version: its bytes (and so its digest) change per version.
+ * It starts with the otaflow magic, so that it is written whole and refused by the store:
+ * a file without it is refused at its first bytes, before any erase (a raw image). */
 static void make_junk(hostile_t *h, uint32_t version)
 {
     for (uint32_t i = 0; i < JUNK_SIZE; i++) {
         h->junk[i] = (uint8_t)(i * 31u + version * 7u);
     }
+    memcpy(h->junk, "OTAF", 4);
 }
 
 static void answer(hostile_t *h)
@@ -142,6 +145,10 @@ static ota_net_status_t h_recv(void *ctx, void *buf, size_t len, size_t *receive
     }
     if (h->kind == ENDLESS_BODY) {
         memset(out, 0x5A, len);
+        /* The magic first: without it the agent refuses the body at its first bytes. */
+        for (size_t i = 0; i < len && h->body_pos < 4u; i++) {
+            out[i] = (uint8_t)"OTAF"[h->body_pos++];
+        }
         *received = len;
         return OTA_NET_OK;
     }

@@ -25,7 +25,7 @@ static void test_integer_forms(void **unused)
     memset(raw + 3, 0x11, 29);
     raw[32] = 0x80; /* s with its top bit set: a 0x00 in front */
     memset(raw + 33, 0x22, 31);
-    size_t n = ota_sig_p256_der_from_raw(raw, der);
+    size_t n = ota_sig_raw_to_der(raw, der);
     assert_int_equal(n, 2 + 2 + 30 + 2 + 33);
     assert_int_equal(der[0], 0x30);
     assert_int_equal(der[1], n - 2);
@@ -38,7 +38,7 @@ static void test_integer_forms(void **unused)
     assert_int_equal(der[37], 0x80);
     /* All zero: INTEGER 0, one byte each. */
     memset(raw, 0, sizeof raw);
-    assert_int_equal(ota_sig_p256_der_from_raw(raw, der), 8);
+    assert_int_equal(ota_sig_raw_to_der(raw, der), 8);
     static const uint8_t zero[8] = {0x30, 6, 2, 1, 0, 2, 1, 0};
     assert_memory_equal(der, zero, 8);
 }
@@ -71,7 +71,7 @@ static void test_round_trip_of_real_signatures(void **unused)
             memcpy(raw + 32 * k + (32 - len), v, len);
             at += 2 + der[at + 1];
         }
-        size_t m = ota_sig_p256_der_from_raw(raw, back);
+        size_t m = ota_sig_raw_to_der(raw, back);
         assert_int_equal(m, n);
         assert_memory_equal(back, der, n);
         assert_int_equal(ota_sig_verify(entry.alg, entry.key, entry.key_len, hash, back, m),
