@@ -36,8 +36,14 @@
 extern const ota_sig_keyring_t ota_lean_keys; /* lean_keys.c */
 #endif
 
+/* The core is built for this board's slots (firmware/lean_core.cmake), not for the most. */
+_Static_assert(LEAN_DOWNLOAD_SLOTS <= OTA_STORE_MAX_DOWNLOAD_SLOTS,
+               "lean_core.cmake: OTA_STORE_MAX_DOWNLOAD_SLOTS below the board's slots");
+
 static const ota_flash_geometry_t INTERNAL_GEOMETRY = LEAN_INTERNAL_GEOMETRY;
 static const ota_flash_geometry_t EXTERNAL_GEOMETRY = LEAN_EXTERNAL_GEOMETRY;
+/* The guard pages seen as a device of their own: the internal flash's, LEAN_GUARD_SIZE long. */
+static const ota_flash_geometry_t GUARD_GEOMETRY = LEAN_GUARD_GEOMETRY;
 #define GUARD_OFFSET (OTA_BOOT_APP_OFFSET_DEFAULT - LEAN_GUARD_SIZE)
 
 static nor_mmio_t g_internal, g_external, g_guard_flash;
@@ -85,6 +91,25 @@ static void sys_jump(void *ctx, uint32_t app_offset)
 static const ota_system_ops_t SYSTEM_OPS = {sys_reset, watchdog_an386_arm, watchdog_an386_kick,
                                             sys_guard_protect, sys_jump};
 
+/* The configurations are constants in flash rather than locals of main: main's frame lies
+ * under the deepest path of the boot (the signature check), so each byte there is RAM. */
+static const ota_system_t SYSTEM = {&SYSTEM_OPS, NULL, &g_guard_flash.port};
+static const ota_store_config_t STORE_CONFIG = {
+    .download_slots = LEAN_DOWNLOAD_SLOTS,
+    .hw_id = LEAN_HW_ID,
+    .guard = &g_guard,
+#if OTA_LEAN_SIGNED
+    .trusted_keys = &ota_lean_keys,
+#endif
+};
+static const ota_boot_config_t BOOT_CONFIG = {
+    .app_offset = OTA_BOOT_APP_OFFSET_DEFAULT,
+    .app_size = OTA_BOOT_APP_SIZE_DEFAULT,
+    .max_attempts = LEAN_ATTEMPTS,
+    .hw_id = LEAN_HW_ID,
+    .verify_each_boot = true, /* ota_boot_config_default's, as the others not set here */
+};
+
 #if OTA_LEAN_CONSOLE
 static void boot_log(void *ctx, const char *line)
 {
@@ -103,34 +128,23 @@ int main(void)
 #endif
     nor_mmio_init(&g_internal, LEAN_INTERNAL_BASE, &INTERNAL_GEOMETRY);
     nor_mmio_protect(&g_internal, GUARD_OFFSET, LEAN_GUARD_SIZE, &g_guard_locked);
-    ota_flash_geometry_t guard_geometry = INTERNAL_GEOMETRY;
-    guard_geometry.size = LEAN_GUARD_SIZE;
-    nor_mmio_init(&g_guard_flash, LEAN_INTERNAL_BASE + GUARD_OFFSET, &guard_geometry);
+    nor_mmio_init(&g_guard_flash, LEAN_INTERNAL_BASE + GUARD_OFFSET, &GUARD_GEOMETRY);
     nor_mmio_protect(&g_guard_flash, 0, LEAN_GUARD_SIZE, &g_guard_locked);
     nor_mmio_init(&g_external, LEAN_EXTERNAL_BASE, &EXTERNAL_GEOMETRY);
 
     /* A guard that does not mount leaves the floor unknown: ota_boot_start then decides
      * nothing (ERR_FLASH) rather than boot without it. */
     (void)ota_guard_mount(&g_guard, nor_mmio_port(&g_guard_flash));
-    ota_store_config_t sc = {.download_slots = LEAN_DOWNLOAD_SLOTS, .hw_id = LEAN_HW_ID,
-                             .guard = &g_guard};
 #if OTA_LEAN_SIGNED
     if (fw_crypto_arena_init() != 0) {
         halt();
     }
-    sc.trusted_keys = &ota_lean_keys;
 #endif
-    ota_boot_config_t bc;
-    ota_boot_config_default(&bc);
-    bc.max_attempts = LEAN_ATTEMPTS;
-    bc.hw_id = LEAN_HW_ID;
-    const ota_system_t system = {&SYSTEM_OPS, NULL, nor_mmio_port(&g_guard_flash)};
-
-    ota_store_status_t mst = ota_store_mount(&g_store, nor_mmio_port(&g_external), &sc);
+    ota_store_status_t mst = ota_store_mount(&g_store, nor_mmio_port(&g_external), &STORE_CONFIG);
     if (mst == OTA_STORE_OK) {
         ota_boot_status_t bst =
-            ota_boot_start(&g_boot, &bc, &system, LEAN_WATCHDOG_MS, nor_mmio_port(&g_internal),
-                           &g_store, BOOT_LOG, NULL, &g_report);
+            ota_boot_start(&g_boot, &BOOT_CONFIG, &SYSTEM, LEAN_WATCHDOG_MS,
+                           nor_mmio_port(&g_internal), &g_store, BOOT_LOG, NULL, &g_report);
 #if OTA_LEAN_CONSOLE
         console_printf("boot: ", "halted: %s (store: %s, flash status %d)",
                        ota_boot_status_str(bst), ota_store_status_str(g_report.store_status),

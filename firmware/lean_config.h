@@ -12,9 +12,10 @@
 
 /* Internal flash: the PIC32MZ W1's program flash (pic32mzw1-pfm), the code memory at 0x0. */
 #define LEAN_INTERNAL_BASE 0x00000000u
-#define LEAN_INTERNAL_GEOMETRY \
-    {.size = 0x100000u, .erase_unit = 4096u, .program_unit = 16u, .page_size = 1024u, \
+#define LEAN_INTERNAL_FLASH(bytes) \
+    {.size = (bytes), .erase_unit = 4096u, .program_unit = 16u, .page_size = 1024u, \
      .erased_value = 0xFFu}
+#define LEAN_INTERNAL_GEOMETRY LEAN_INTERNAL_FLASH(0x100000u)
 
 /* The image store: an SST26VF032B (4 MB SPI NOR) seen memory-mapped in the PSRAM. */
 #define LEAN_EXTERNAL_BASE 0x21000000u
@@ -24,6 +25,7 @@
 
 /* The guard pages: the two erase units just below the application region. */
 #define LEAN_GUARD_SIZE (2u * 4096u)
+#define LEAN_GUARD_GEOMETRY LEAN_INTERNAL_FLASH(LEAN_GUARD_SIZE) /* a window of it */
 
 /* The application's vector table: after its 64-byte image header, padded to the 256-byte
  * alignment VTOR needs (the same offset as the emulated board's, board_system.h). */

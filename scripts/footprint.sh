@@ -268,6 +268,12 @@ out=docs/footprint.md
       sed ':a;s/\B[0-9]\{3\}\>/,&/;ta'
   }
   tdb() { echo "$1" | awk -F/ -v k="$2" '{print $k}'; }
+  # a RAM object of the lean BearSSL bootloader (its table above): the core's structs as the
+  # lean build sizes them (firmware/lean_core.cmake), not the defaults of the struct table
+  lean_obj() {
+    awk 'BEGIN {RS = ""} NR == 6' "$work/link.md" |
+      awk -F'|' -v r="\`$1\`" '{l = $2; gsub(/^ +| +$/, "", l)} l == r {x = $3; gsub(/[ ,]/, "", x); print x; exit}'
+  }
   lb=$(lean_cell "**total**" 1) ls=$(lean_cell "**total**" 3)
   lb_ram=$(( $(tdb "$lb" 2) + $(tdb "$lb" 3) + ln_sb ))
   ls_ram=$(( $(tdb "$ls" 2) + $(tdb "$ls" 3) + ln_ss ))
@@ -291,7 +297,7 @@ out=docs/footprint.md
   echo "| target | limit | measured | status | largest parts (what is left) |"
   echo "|---|---:|---:|---|---|"
   echo "| bootloader, ECDSA P-256 (lean, BearSSL), text | 16,384 B | $(num "$(tdb "$lb" 1)") B; -flto $(num "$(lto_text "lean, BearSSL")") B | $(status "$(lto_text "lean, BearSSL")" 16384) | $(largest 1); in src/: $(largest_mods 1) |"
-  echo "| bootloader, ECDSA P-256 (lean, BearSSL), RAM | 6,144 B | $(num "$lb_ram") B | $(status "$lb_ram" 6144) | stack $(num "$ln_sb") B (BearSSL's big numbers live there), bss $(num "$(tdb "$lb" 3)") B: \`ota_boot_t\` $(num "$(struct_size ota_boot_t)") B, \`ota_store_t\` $(num "$(struct_size ota_store_t)") B, \`ota_guard_t\` $(num "$(struct_size ota_guard_t)") B |"
+  echo "| bootloader, ECDSA P-256 (lean, BearSSL), RAM | 6,144 B | $(num "$lb_ram") B | $(status "$lb_ram" 6144) | stack $(num "$ln_sb") B (BearSSL's big numbers live there), bss $(num "$(tdb "$lb" 3)") B: \`ota_boot_t\` $(num "$(lean_obj g_boot)") B, \`ota_store_t\` $(num "$(lean_obj g_store)") B, \`ota_guard_t\` $(num "$(lean_obj g_guard)") B |"
   echo "| bootloader, SHA-256 only (lean), text | 8,192 B | $(num "$(tdb "$ls" 1)") B; -flto $(num "$(lto_text "lean, SHA-256 only")") B | $(status "$(lto_text "lean, SHA-256 only")" 8192) | $(largest 3); in src/: $(largest_mods 3) |"
   echo "| bootloader, SHA-256 only (lean), RAM (no target) | – | $(num "$ls_ram") B | – | stack $(num "$ln_ss") B, bss $(num "$(tdb "$ls" 3)") B |"
   echo "| agent part (src/ in the example app, mbedTLS glue), text: \`OTA_STATUS_STRINGS=0\`, -Os, --gc-sections, core -flto | 24,576 B | $(num "$agent_lto") B; without -flto $(num "$agent_nonames") B; with the status names (the example app above) $(num "$agent_text") B; without -flto but with issue 14's optional features (\`OTA_RAW_IMAGES\`, \`OTA_FILE_SLOTS\` at their default) $(num "$agent_features") B | $(status "$agent_lto" 24576) | in src/ (without -flto): $agent_mods |"
@@ -302,7 +308,12 @@ out=docs/footprint.md
   echo "bytes of the \"port\" and \"program\" rows, and libc is only \`memcpy\`/\`memset\`/\`memcmp\`"
   echo "(its row above); the rest is src/ (boot, store, journal, guard, image: the module table) and"
   echo "the crypto library. The emulated board's bootloader (first tables) is the lean one plus"
-  echo "its flash model, settings parser and semihosting write-through."
+  echo "its flash model, settings parser and semihosting write-through. The lean rows use the"
+  echo "core's options \`OTA_BOOT_LOG=0\` (and \`OTA_SIGNATURES=0\` for SHA-256 only) and the sizes of"
+  echo "firmware/lean_core.cmake; every feature of the bootloader is in. What each feature costs of"
+  echo "what is left over a text target, what MCUboot's overwrite-only build does not do, and what"
+  echo "further shrinking would cost: \"The lean bootloader: what each part buys\" at the end"
+  echo "(docs/footprint-lean.md)."
   echo
   echo "The agent part's target is judged on the core linked with -flto (\"The agent part\" above:"
   echo "\`OTA_STATUS_STRINGS=0\`, \`-mcpu=cortex-m4 -mthumb -Os -ffunction-sections -fdata-sections\`,"

@@ -607,15 +607,23 @@ static int boot_step(ota_boot_t *boot, bool *start)
     return boot_step_confirmed(boot, start);
 }
 
-/* Name in parentheses: the header's macro of that name adds the link-time layout check. */
-ota_boot_status_t (ota_boot_run)(ota_boot_t *boot, const ota_boot_config_t *config,
-                               const ota_flash_t *internal, ota_store_t *store, ota_log_fn log,
-                               void *log_ctx, ota_boot_report_t *report)
+/* The version of the image that starts, from its own header: the journal's running_version
+ * may be 0 ("unknown"), and check_internal only compares the two when it is not (fuzz_journal
+ * found a record saying 0 over a valid image). Its own frame: the header it reads is not on
+ * the stack while an image is checked (the deepest path, docs/footprint.md). */
+static OTA_NOINLINE uint32_t boot_started_version(const ota_boot_t *boot)
 {
-    ota_boot_report_t local;
-    if (!report) {
-        report = &local;
-    }
+    ota_image_header_t h;
+    return ota_boot_running_header(boot->internal, &boot->config, &h) == OTA_IMAGE_OK
+               ? h.version
+               : boot_fields(boot)->running_version;
+}
+
+/* ota_boot_run with a report to fill (never NULL). */
+static ota_boot_status_t boot_run(ota_boot_t *boot, const ota_boot_config_t *config,
+                                  const ota_flash_t *internal, ota_store_t *store,
+                                  ota_log_fn log, void *log_ctx, ota_boot_report_t *report)
+{
     memset(report, 0, sizeof *report);
     if (!boot || !internal || !store) {
         return OTA_BOOT_ERR_ARG;
@@ -662,13 +670,7 @@ ota_boot_status_t (ota_boot_run)(ota_boot_t *boot, const ota_boot_config_t *conf
             return (ota_boot_status_t)st;
         }
         if (start) {
-            /* The version of the image that starts, from its own header: the journal's
-             * running_version may be 0 ("unknown"), and check_internal only compares the two
-             * when it is not (fuzz_journal found a record saying 0 over a valid image). */
-            ota_image_header_t h;
-            report->version = ota_boot_running_header(internal, &boot->config, &h) == OTA_IMAGE_OK
-                                  ? h.version
-                                  : boot_fields(boot)->running_version;
+            report->version = boot_started_version(boot);
             boot_say(boot, "boot: starting v%u", (unsigned)report->version);
             report->guard_counter = ota_guard_values(ota_store_guard(store))->security_counter;
             report->guard_revoked = ota_guard_values(ota_store_guard(store))->revoked_keys;
@@ -679,17 +681,38 @@ ota_boot_status_t (ota_boot_run)(ota_boot_t *boot, const ota_boot_config_t *conf
     return OTA_BOOT_ERR_NO_IMAGE;
 }
 
+/* A caller that wants no report: one on this frame, which a caller that passes its own (every
+ * bootloader) never has on its stack. */
+static OTA_NOINLINE ota_boot_status_t boot_run_unreported(ota_boot_t *boot,
+                                                          const ota_boot_config_t *config,
+                                                          const ota_flash_t *internal,
+                                                          ota_store_t *store, ota_log_fn log,
+                                                          void *log_ctx)
+{
+    ota_boot_report_t local;
+    return boot_run(boot, config, internal, store, log, log_ctx, &local);
+}
+
+/* Name in parentheses: the header's macro of that name adds the link-time layout check. */
+ota_boot_status_t (ota_boot_run)(ota_boot_t *boot, const ota_boot_config_t *config,
+                               const ota_flash_t *internal, ota_store_t *store, ota_log_fn log,
+                               void *log_ctx, ota_boot_report_t *report)
+{
+    if (!report) {
+        return boot_run_unreported(boot, config, internal, store, log, log_ctx);
+    }
+    return boot_run(boot, config, internal, store, log, log_ctx, report);
+}
+
 ota_boot_status_t ota_boot_start(ota_boot_t *boot, const ota_boot_config_t *config,
                                  const ota_system_t *system, uint32_t watchdog_ms,
                                  const ota_flash_t *internal, ota_store_t *store, ota_log_fn log,
                                  void *log_ctx, ota_boot_report_t *report)
 {
-    ota_boot_report_t local;
-    if (!report) {
-        report = &local;
-    }
     if (!system || !system->ops) {
-        memset(report, 0, sizeof *report);
+        if (report) {
+            memset(report, 0, sizeof *report);
+        }
         return OTA_BOOT_ERR_ARG;
     }
     if (watchdog_ms != 0) {
@@ -703,7 +726,9 @@ ota_boot_status_t ota_boot_start(ota_boot_t *boot, const ota_boot_config_t *conf
     ota_flash_status_t fs = system->ops->guard_protect(system->ctx);
     if (fs != OTA_FLASH_OK) {
         boot_say(boot, "boot: guard write-protect failed: not starting the application");
-        report->flash_status = fs;
+        if (report) {
+            report->flash_status = fs;
+        }
         return OTA_BOOT_ERR_FLASH;
     }
     system->ops->jump(system->ctx, boot->config.app_offset);

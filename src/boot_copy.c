@@ -31,6 +31,42 @@ void boot_internal_source(ota_boot_t *boot, ota_image_source_t *src)
     src->size = boot->config.app_size;
 }
 
+/* One pass, two hashes: the image's own (header + payload, its SHA-256 TLV) and, whole, the
+ * whole image (the store's digest, into boot->digest): together exactly the bytes that are
+ * programmed and run. The second costs a second SHA-256 of the same bytes, so only installs
+ * pay for it. Its own frame: the pass is off the stack when the signature is checked. */
+static OTA_NOINLINE boot_check_t boot_check_hashes(ota_boot_t *boot, const ota_image_source_t *src,
+                                                   bool whole, const uint8_t *want_digest,
+                                                   const char **why)
+{
+    const ota_image_info_t *info = &boot->info;
+    image_pass_t pass = {.image = &boot->sha_image, .image_len = info->tlv_offset,
+                         .file = whole ? &boot->sha_file : NULL, .file_hash = boot->digest};
+    ota_image_status_t hst = image_hash_pass(src, info, info->total_size, boot->buf,
+                                             OTA_BOOT_BUF_SIZE, &pass);
+    if (hst != OTA_IMAGE_OK) {
+        /* A failed read or hash engine says nothing about the image: no verdict. */
+        *why = BOOT_WHY(hst == OTA_IMAGE_ERR_READ ? "read failed"
+                                                  : ota_crypto_status_str(OTA_CRYPTO_ERR_HASH));
+        return BOOT_CHECK_IO;
+    }
+    if (!pass.header_same) {
+        /* The bytes hashed must be the bytes parsed: a source that changed between the two
+         * reads (a bus attacker timing the second read) is refused. */
+        *why = BOOT_WHY("header changed while it was read");
+        return BOOT_CHECK_BAD;
+    }
+    if (memcmp(pass.image_hash, info->sha256, OTA_SHA256_SIZE) != 0) {
+        *why = BOOT_WHY("hash mismatch");
+        return BOOT_CHECK_BAD;
+    }
+    if (whole && want_digest && memcmp(boot->digest, want_digest, OTA_SHA256_SIZE) != 0) {
+        *why = BOOT_WHY("digest mismatch");
+        return BOOT_CHECK_BAD;
+    }
+    return BOOT_CHECK_OK;
+}
+
 boot_check_t boot_check_image(ota_boot_t *boot, const ota_image_source_t *src, boot_depth_t depth,
                               const uint8_t *want_digest, uint32_t want_size, const char **why)
 {
@@ -59,33 +95,9 @@ boot_check_t boot_check_image(ota_boot_t *boot, const ota_image_source_t *src, b
     if (depth == BOOT_PARSE) {
         return BOOT_CHECK_OK;
     }
-    /* One pass, two hashes: the image's own (header + payload, its SHA-256 TLV) and the whole
-     * image (the store's digest): together exactly the bytes that are programmed and run.
-     * The second costs a second SHA-256 of the same bytes, so only installs pay for it. */
-    bool whole = depth == BOOT_HASH_DIGEST;
-    image_pass_t pass = {.image = &boot->sha_image, .image_len = info->tlv_offset,
-                         .file = whole ? &boot->sha_file : NULL, .file_hash = boot->digest};
-    ota_image_status_t hst = image_hash_pass(src, info, info->total_size, boot->buf,
-                                             OTA_BOOT_BUF_SIZE, &pass);
-    if (hst != OTA_IMAGE_OK) {
-        /* A failed read or hash engine says nothing about the image: no verdict. */
-        *why = BOOT_WHY(hst == OTA_IMAGE_ERR_READ ? "read failed"
-                                                  : ota_crypto_status_str(OTA_CRYPTO_ERR_HASH));
-        return BOOT_CHECK_IO;
-    }
-    if (!pass.header_same) {
-        /* The bytes hashed must be the bytes parsed: a source that changed between the two
-         * reads (a bus attacker timing the second read) is refused. */
-        *why = BOOT_WHY("header changed while it was read");
-        return BOOT_CHECK_BAD;
-    }
-    if (memcmp(pass.image_hash, info->sha256, OTA_SHA256_SIZE) != 0) {
-        *why = BOOT_WHY("hash mismatch");
-        return BOOT_CHECK_BAD;
-    }
-    if (whole && want_digest && memcmp(boot->digest, want_digest, OTA_SHA256_SIZE) != 0) {
-        *why = BOOT_WHY("digest mismatch");
-        return BOOT_CHECK_BAD;
+    boot_check_t c = boot_check_hashes(boot, src, depth == BOOT_HASH_DIGEST, want_digest, why);
+    if (c != BOOT_CHECK_OK) {
+        return c;
     }
     /* Intact; may this device run it? The store's rules before STORED, checked again here on
      * the bytes that will be programmed or run: security counter, signature by a trusted key.

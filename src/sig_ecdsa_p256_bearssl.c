@@ -91,6 +91,9 @@ static ota_crypto_status_t sig_der_to_raw(const uint8_t *sig, size_t sig_len,
 
 /* BearSSL's point decoder checks the form (0x04, X and Y below p) and the curve equation;
  * multiplying by 1 runs it alone, on a copy (the product overwrites its input). */
+#if defined(__GNUC__)
+__attribute__((noinline)) /* its copy of the point is not on the stack during the verify */
+#endif
 static bool sig_key_is_p256_point(const uint8_t *key)
 {
     static const unsigned char one = 1u;

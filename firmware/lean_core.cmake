@@ -1,0 +1,10 @@
+# SPDX-License-Identifier: Apache-2.0
+# The lean bootloader's core sizes (include/otaflow/config.h), included by firmware/CMakeLists.txt
+# for the lean firmware and by the top CMakeLists.txt for the host's *_lean tests, so that both
+# build the same core. Sized to the lean board (lean_config.h: 2 download slots, internal flash
+# program unit 16 B) rather than to the largest board: the copy/compare buffers of ota_boot_t
+# and the store's work buffer of 128 B (both must hold a DER signature, 72 B), and a slot table
+# of 2 download slots (which also halves the store's record buffer). Measured in
+# docs/footprint.md: 2,720 B less bss than the defaults; the copy takes more, smaller reads.
+set(OTA_LEAN_CORE_SIZES OTA_BOOT_BUF_SIZE=128u OTA_STORE_WORK_SIZE=128u
+  OTA_STORE_MAX_DOWNLOAD_SLOTS=2u)
