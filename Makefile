@@ -40,9 +40,10 @@ test: build firmware
 # runs the reduced sweep under ASan+UBSan).
 powercut: deps
 	cmake -S . -B $(BUILD)-powercut -DOTA_SANITIZE=OFF -DCMAKE_BUILD_TYPE=Release
-	cmake --build $(BUILD)-powercut -j $(JOBS) --target powercut_sweep
+	cmake --build $(BUILD)-powercut -j $(JOBS) --target powercut_sweep test_store_files
 	@echo "powercut: commit $$(bash scripts/tree_revision.sh)"
 	$(BUILD)-powercut/tests/powercut_sweep --full --jobs $(JOBS)
+	OTA_FILE_SWEEP_BYTES=61440 $(BUILD)-powercut/tests/test_store_files
 
 # Line and branch coverage of src/ by the suite, in its own build (build-coverage); fails
 # below 95 % lines / 90 % branches (scripts/coverage.sh, docs/reliability.md).

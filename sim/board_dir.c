@@ -169,6 +169,11 @@ int board_config_set(board_config_t *cfg, const char *key, const char *value, ch
         if (!parse_on_off(value, &cfg->confirm_on_start)) {
             return fail(err, err_len, "confirm_on_start must be on or off, not '%s'", value);
         }
+    } else if (strcmp(key, "file_slots") == 0) {
+        if (!parse_u32(value, 0, OTA_FILE_SLOTS ? OTA_FILE_SLOTS_MAX : 0u, &cfg->file_slots)) {
+            return fail(err, err_len, "file_slots must be 0..%u, not '%s'",
+                        OTA_FILE_SLOTS ? OTA_FILE_SLOTS_MAX : 0u, value);
+        }
     } else if (strcmp(key, "accept_raw_images") == 0) {
         /* true/false as the original's users write it; on/off as the other switches. */
         bool on = strcmp(value, "true") == 0;
@@ -274,6 +279,9 @@ int board_config_save(const char *dir, const board_config_t *cfg, char *err, siz
             cfg->auto_reset ? "on" : "off", cfg->attempts, cfg->watchdog_s,
             cfg->confirm_on_start ? "on" : "off");
     fprintf(f, "hw_id = %u\n", (unsigned)cfg->hw_id);
+    if (cfg->file_slots != 0u) {
+        fprintf(f, "file_slots = %u\n", (unsigned)cfg->file_slots);
+    }
     fprintf(f, "accept_raw_images = %s\n", cfg->accept_raw_images ? "true" : "false");
     put_pubkey(f, "image_pubkey", cfg->has_image_key, cfg->image_pubkey);
     put_pubkey(f, "manifest_pubkey", cfg->has_manifest_key, cfg->manifest_pubkey);
@@ -296,6 +304,7 @@ void board_store_config(const board_config_t *cfg, ota_sig_keyring_t *ring,
     memset(out, 0, sizeof(*out));
     out->download_slots = (uint8_t)cfg->slots;
     out->hw_id = cfg->hw_id;
+    out->file_slots = (uint8_t)cfg->file_slots;
     ring->keys = &cfg->image_key;
     ring->count = cfg->has_image_key ? 1u : 0u;
     out->trusted_keys = cfg->has_image_key ? ring : NULL;

@@ -51,6 +51,7 @@ int cmd_set(int argc, char **argv);
 int cmd_flash(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_status(int argc, char **argv);
+int cmd_file(int argc, char **argv);
 int cmd_request(int argc, char **argv);
 int cmd_attack(int argc, char **argv);
 int cmd_relay(int argc, char **argv);

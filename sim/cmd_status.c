@@ -6,18 +6,20 @@
 
 #include "board_view.h"
 #include "cli.h"
+#include "otaflow/files.h"
 #include "qemu_power.h"
 
 static const char HELP[] =
     "usage: otaflow-board status DIR [--json]\n"
     "\n"
     "Running version (header of the image in internal flash), boot state and trial attempts,\n"
-    "stored images (slot, version, state), rejected versions, the guard (the anti-rollback\n"
+    "stored images (slot, version, state), rejected versions, the file slots (length and\n"
+    "SHA-256 of each file; otaflow-board file copies one out), the guard (the anti-rollback\n"
     "floor and revoked keys the bootloader keeps in internal flash), and per flash: operations,\n"
     "bytes, highest erase count of a sector (wear) and modeled hardware time.\n"
     "Safe while the board runs (reads only). With --json: one JSON object with at least\n"
-    "running_version, boot_state, guard_counter, guard_revoked_keys and images\n"
-    "[{slot, version, state}].\n";
+    "running_version, boot_state, guard_counter, guard_revoked_keys, images\n"
+    "[{slot, version, state}] and files [{slot, length, sha256}] (length 0: empty).\n";
 
 typedef struct status_data {
     board_view_t view;
@@ -44,6 +46,20 @@ static const char *guard_state(const status_data_t *d)
     case OTA_GUARD_RECORD: return "record";
     case OTA_GUARD_ERASED: return "erased";
     default: return "no valid record";
+    }
+}
+
+/* File slot i of a mounted store: OK with *info, or why not (empty). */
+static ota_file_status_t file_slot(const status_data_t *d, uint8_t i, ota_file_info_t *info)
+{
+    memset(info, 0, sizeof *info);
+    return ota_file_info((ota_store_t *)&d->view.store, i, info);
+}
+
+static void print_sha256_hex(const uint8_t *digest)
+{
+    for (unsigned k = 0; k < OTA_SHA256_SIZE; k++) {
+        printf("%02x", digest[k]);
     }
 }
 
@@ -75,6 +91,17 @@ static void print_json(const status_data_t *d)
         printf("%s{\"slot\":%u,\"factory\":%s,\"version\":%u,\"state\":\"%s\",\"size\":%u}",
                i ? "," : "", i, i == OTA_STORE_FACTORY_SLOT ? "true" : "false",
                (unsigned)sl->version, ota_slot_state_str(sl->state), (unsigned)sl->size);
+    }
+    printf("],\"files\":[");
+    for (uint8_t i = 0; mounted && i < ota_file_slot_count(s); i++) {
+        ota_file_info_t info;
+        (void)file_slot(d, i, &info);
+        printf("%s{\"slot\":%u,\"length\":%u,\"sha256\":\"", i ? "," : "", i,
+               (unsigned)info.length);
+        if (info.length != 0u) {
+            print_sha256_hex(info.digest);
+        }
+        printf("\"}");
     }
     printf("],\"flash\":{");
     for (int i = 0; i < 2; i++) {
@@ -129,6 +156,21 @@ static void print_text(const status_data_t *d)
                        "", (unsigned)sl->version, (unsigned)sl->size);
             }
             printf("\n");
+        }
+        if (ota_file_slot_count(s) != 0u) {
+            printf("  file slots\n");
+        }
+        for (uint8_t i = 0; i < ota_file_slot_count(s); i++) {
+            ota_file_info_t info;
+            ota_file_status_t st = file_slot(d, i, &info);
+            printf("    file %u           ", i);
+            if (st == OTA_FILE_OK) {
+                printf("%u bytes, sha256 ", (unsigned)info.length);
+                print_sha256_hex(info.digest);
+                printf("\n");
+            } else {
+                printf("%s\n", st == OTA_FILE_ERR_EMPTY ? "empty" : ota_file_status_str(st));
+            }
         }
     }
     printf("  flash        reads   programs     erases   bytes read  programmed      erased"

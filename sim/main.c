@@ -16,6 +16,7 @@ static const char HELP[] =
     "  run DIR [--until-version N] [--timeout SEC] [--power-cut-at N [--cut-mode M]]\n"
     "                                   power on: bootloader, then the application\n"
     "  status DIR [--json]              versions, boot state, slots, flash counters\n"
+    "  file DIR SLOT [--out FILE]       the file in a file slot (board.conf file_slots)\n"
     "  request DIR ACTION               press a button: factory-reset, rollback, check, reset, hang\n"
     "  attack DIR erase-journal | plant FILE.ota\n"
     "                                   what an attacker with the SPI bus does to the store\n"
@@ -31,7 +32,7 @@ typedef struct subcommand {
 static const subcommand_t SUBCOMMANDS[] = {
     {"create", cmd_create}, {"set", cmd_set},       {"flash", cmd_flash},
     {"run", cmd_run},       {"status", cmd_status}, {"request", cmd_request},
-    {"attack", cmd_attack}, {"relay", cmd_relay},
+    {"attack", cmd_attack}, {"relay", cmd_relay},   {"file", cmd_file},
 };
 
 int main(int argc, char **argv)

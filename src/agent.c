@@ -60,6 +60,14 @@ static void agent_log_event(const ota_agent_t *a, const ota_event_t *e)
         agent_line_str(&l, " v");
         agent_line_u32(&l, e->version);
     }
+    if (e->type >= OTA_EVT_FILE_STARTED && e->type <= OTA_EVT_FILE_FAILED &&
+        e->file_slot != OTA_MANIFEST_FILE_NONE) {
+        agent_line_str(&l, " slot ");
+        agent_line_u32(&l, e->file_slot);
+        agent_line_str(&l, ", ");
+        agent_line_u32(&l, e->total);
+        agent_line_str(&l, " B");
+    }
     if (e->type == OTA_EVT_DOWNLOAD_PROGRESS || e->type == OTA_EVT_DOWNLOAD_STARTED ||
         e->type == OTA_EVT_DOWNLOAD_OK) {
         agent_line_str(&l, " ");
@@ -101,6 +109,13 @@ static void agent_deliver(const ota_agent_t *a, ota_event_t *e)
         e->bytes = a->received;
         e->total = a->total;
     }
+#if OTA_FILE_SLOTS
+    if (e->type >= OTA_EVT_FILE_STARTED && e->type <= OTA_EVT_FILE_FAILED) {
+        e->file_slot = a->file_slot;
+        e->bytes = a->file_received;
+        e->total = a->file_length;
+    }
+#endif
     agent_log_event(a, e);
     if (a->config.on_event != NULL) {
         a->config.on_event(a->config.event_user, e);
@@ -171,6 +186,9 @@ void ota_agent_emit_failure(ota_agent_t *a, ota_event_type_t type, uint32_t vers
     case OTA_SRC_MANIFEST_SIG:
         e.reason = ota_manifest_sig_status_str((ota_manifest_sig_status_t)status);
         break;
+    case OTA_SRC_FILE:
+        e.reason = ota_file_status_str((ota_file_status_t)status);
+        break;
     case OTA_SRC_AGENT:
     case OTA_SRC_NONE:
     default:
@@ -195,7 +213,7 @@ ota_agent_status_t ota_agent_url_refusal(const ota_agent_t *a, const char *url)
 bool ota_agent_busy(const ota_agent_t *a)
 {
     return a->state == OTA_AGENT_CHECKING || a->state == OTA_AGENT_DOWNLOADING ||
-           a->state == OTA_AGENT_VERIFYING;
+           a->state == OTA_AGENT_VERIFYING || a->state == OTA_AGENT_FETCHING_FILES;
 }
 
 /* Something will be installed at the next reset: tell the application; with auto reset the
@@ -372,7 +390,7 @@ ota_agent_state_t ota_agent_poll(ota_agent_t *agent, uint32_t now_ms)
         agent->started = true;
         agent->next_check_ms = now_ms; /* the first check comes as soon as the network is up */
     }
-    OTA_ASSERT(agent->state <= OTA_AGENT_RESET_PENDING);
+    OTA_ASSERT(agent->state <= OTA_AGENT_FETCHING_FILES);
     switch (agent->state) {
     case OTA_AGENT_IDLE:
     case OTA_AGENT_WAIT_NETWORK:
@@ -387,6 +405,11 @@ ota_agent_state_t ota_agent_poll(ota_agent_t *agent, uint32_t now_ms)
     case OTA_AGENT_VERIFYING:
         ota_agent_image_verify(agent);
         break;
+#if OTA_FILE_SLOTS
+    case OTA_AGENT_FETCHING_FILES:
+        ota_agent_files_poll(agent);
+        break;
+#endif
     case OTA_AGENT_RESET_PENDING:
         if (agent->config.auto_reset && !agent->reset_requested && agent->ports.reset != NULL) {
             agent->reset_requested = true;
@@ -527,7 +550,7 @@ ota_agent_status_t ota_agent_abort(ota_agent_t *agent)
     if (agent == NULL) {
         return OTA_AGENT_ERR_ARG;
     }
-    if (agent->state == OTA_AGENT_CHECKING) {
+    if (agent->state == OTA_AGENT_CHECKING || agent->state == OTA_AGENT_FETCHING_FILES) {
         ota_http_abort(&agent->http);
         agent->fetching_sig = false;
         agent->state = OTA_AGENT_IDLE;
@@ -584,6 +607,7 @@ const char *ota_agent_state_str(ota_agent_state_t state)
     case OTA_AGENT_DOWNLOADING: return "downloading";
     case OTA_AGENT_VERIFYING: return "verifying";
     case OTA_AGENT_RESET_PENDING: return "reset pending";
+    case OTA_AGENT_FETCHING_FILES: return "fetching files";
     }
     return "unknown agent state";
 }
@@ -614,6 +638,9 @@ const char *ota_event_type_str(ota_event_type_t type)
     case OTA_EVT_FACTORY_RESET_OK: return "factory reset requested";
     case OTA_EVT_FACTORY_RESET_FAILED: return "factory reset failed";
     case OTA_EVT_TRIGGER_FAILED: return "request refused";
+    case OTA_EVT_FILE_STARTED: return "file download started";
+    case OTA_EVT_FILE_DONE: return "file download done";
+    case OTA_EVT_FILE_FAILED: return "file download failed";
     }
     return "unknown event";
 }

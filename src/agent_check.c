@@ -220,6 +220,16 @@ static void agent_check_done(ota_agent_t *a)
         }
     }
 
+#if OTA_FILE_SLOTS
+    if (ota_agent_files_begin(a)) {
+        return; /* the files first: the update follows them */
+    }
+#endif
+    ota_agent_offer_update(a);
+}
+
+void ota_agent_offer_update(ota_agent_t *a)
+{
     if (!a->plan.has_update) {
         ota_agent_emit(a, OTA_EVT_NO_UPDATE, 0);
         return;

@@ -64,6 +64,20 @@ void ota_agent_check_begin(ota_agent_t *a);
  *  EraseVer and, with auto update, start the download. */
 void ota_agent_check_poll(ota_agent_t *a);
 
+/** After the manifest's EraseVer entries and files: announce the update it chose (or none)
+ *  and, with auto update, start its download. */
+void ota_agent_offer_update(ota_agent_t *a);
+
+/* ---- agent_files.c (OTA_FILE_SLOTS) ---------------------------------------------------- */
+
+/** The plan's file entries: each one not already in its slot is fetched (FILE_* events).
+ *  true: a download started (FETCHING_FILES; ota_agent_offer_update() follows the last);
+ *  false: nothing to fetch, the caller goes on at once. */
+bool ota_agent_files_begin(ota_agent_t *a);
+
+/** One step of FETCHING_FILES. */
+void ota_agent_files_poll(ota_agent_t *a);
+
 /* ---- agent_download.c ------------------------------------------------------------------ */
 
 /** Start (or resume) the download of a->update into the store: DOWNLOADING, or IDLE after

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "otaflow/manifest.h"
+#include "manifest_files.h"
 #include "ota_assert.h"
 #include "status_text.h"
 
@@ -247,7 +248,10 @@ static void manifest_entry_end(parser_t *p)
     uint32_t seen = p->entry_.seen;
     bool erase = p->entry_.erase;
     uint32_t at = p->entry_.start;
-    if (!(seen & (1u << F_VERSION))) {
+    bool files_only = !(seen & (1u << F_VERSION)) && p->entry_.files;
+    if (files_only) {
+        /* The original's File Download entry: its files are in the plan already. */
+    } else if (!(seen & (1u << F_VERSION))) {
         manifest_entry_fault(p, OTA_MANIFEST_ERR_MISSING_VERSION, at);
     } else if (!erase && !(seen & (1u << F_URL))) {
         manifest_entry_fault(p, OTA_MANIFEST_ERR_MISSING_URL, at);
@@ -256,7 +260,9 @@ static void manifest_entry_end(parser_t *p)
     }
     if (p->fault_[K_ENTRY] == OTA_MANIFEST_OK) {
         p->plan_->entry_count++;
-        if (!manifest_for_this_board(p)) {
+        if (files_only) {
+            /* nothing to erase or download */
+        } else if (!manifest_for_this_board(p)) {
             p->plan_->other_hw_entries += erase ? 0u : 1u;
         } else if (erase) {
             manifest_add_erase(p);
@@ -307,7 +313,7 @@ static void manifest_number_value(parser_t *p, uint32_t role)
     case R_FIELD + F_VERSION: p->entry_.version = v32; break;
     case R_FIELD + F_SIZE: p->entry_.size = v32; break;
     case R_FIELD + F_HW_ID: p->entry_.hw_id = v32; break;
-    default: return;
+    default: ota_manifest_files_number(p, role); return;
     }
     if (!fits32) {
         manifest_entry_fault(p, manifest_field_error(role - R_FIELD), p->value_start_);
@@ -383,7 +389,7 @@ static void manifest_value_begins(parser_t *p, unsigned char c, uint32_t at)
             manifest_entry_fault(p, manifest_field_error(role - R_FIELD), at);
         }
         break;
-    default: break;
+    default: ota_manifest_files_value_begins(p, role, c, at); break;
     }
 }
 
@@ -425,6 +431,11 @@ static void manifest_key_end(parser_t *p)
                 role = R_FIELD + n;
             }
         }
+        if (role == R_NONE) {
+            role = ota_manifest_files_key(p);
+        }
+    } else if (p->role_ == MANIFEST_R_FILE_KEY) {
+        role = ota_manifest_files_key(p);
     }
     p->value_role_ = (uint8_t)role;
 }
@@ -435,7 +446,7 @@ static void manifest_key_end(parser_t *p)
  *  read as written. */
 static void manifest_string_raw(parser_t *p, unsigned char c)
 {
-    if (p->role_ == R_TOP_KEY || p->role_ == R_ENTRY_KEY) {
+    if (p->role_ == R_TOP_KEY || p->role_ == R_ENTRY_KEY || p->role_ == MANIFEST_R_FILE_KEY) {
         if (p->key_len_ < sizeof(p->key_)) {
             p->key_[p->key_len_] = (char)c;
         }
@@ -450,6 +461,8 @@ static void manifest_string_raw(parser_t *p, unsigned char c)
         p->entry_.digest[n / 2u] =
             (uint8_t)(p->entry_.digest[n / 2u] | (uint32_t)h << (n % 2u != 0u ? 0u : 4u));
         p->entry_.digest_len = (uint16_t)(n + 1u);
+    } else {
+        ota_manifest_files_string_raw(p, c);
     }
 }
 
@@ -467,6 +480,7 @@ static void manifest_string_unit(parser_t *p, uint32_t unit)
     }
 #endif
     if (p->role_ != R_FIELD + F_URL) {
+        ota_manifest_files_string_unit(p, unit);
         return;
     }
     if (unit < 0x21u || unit > 0x7Eu) {
@@ -496,6 +510,7 @@ static void manifest_string_end(parser_t *p)
     if (p->role_ == R_FIELD + F_DIGEST && p->entry_.digest_len != 2u * OTA_SHA256_SIZE) {
         manifest_entry_fault(p, OTA_MANIFEST_ERR_DIGEST, p->value_start_);
     }
+    ota_manifest_files_string_end(p);
 #if OTA_RAW_IMAGES
     size_t sig_len = 0;
     if (p->role_ == R_FIELD + F_SIGNATURE &&
@@ -652,6 +667,8 @@ static void manifest_close(parser_t *p)
         manifest_entry_end(p);
     } else if (p->depth_ == ENTRY_DEPTH - 1u && p->ota_state_ == OTA_OPEN) {
         p->ota_state_ = OTA_CLOSED;
+    } else {
+        ota_manifest_files_close(p);
     }
     p->depth_--;
     manifest_value_end(p);
@@ -669,7 +686,7 @@ static uint32_t manifest_role_here(const parser_t *p, bool key)
     if (p->depth_ == ENTRY_DEPTH && p->entry_open_) {
         return key ? R_ENTRY_KEY : p->value_role_;
     }
-    return R_NONE;
+    return p->entry_open_ ? ota_manifest_files_role_here(p, key) : R_NONE;
 }
 
 static void manifest_value_byte(parser_t *p, unsigned char c, uint32_t at)
@@ -951,6 +968,10 @@ const char *ota_manifest_status_str(ota_manifest_status_t status)
     case OTA_MANIFEST_ERR_HW_ID: return "HwId not an integer 1..4294967295";
     case OTA_MANIFEST_ERR_SEQUENCE: return "Sequence not an integer 1..4294967295";
     case OTA_MANIFEST_ERR_EXPIRES: return "Expires not a positive integer (UTC seconds)";
+    case OTA_MANIFEST_ERR_FILE_SLOT: return "slot_number not an integer 0..255";
+    case OTA_MANIFEST_ERR_FILE_LENGTH: return "length not an integer 1..4294967295";
+    case OTA_MANIFEST_ERR_FILE_SIGNATURE: return "Signature not base64 of 64 bytes";
+    case OTA_MANIFEST_ERR_FILE_ENTRY: return "file entry not kept (not an object, or too many)";
     case OTA_MANIFEST_ERR_SIGNATURE: return "Signature not base64 of a 64-byte r||s";
     }
     return "unknown manifest status";

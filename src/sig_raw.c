@@ -6,7 +6,7 @@
  */
 #include "otaflow/config.h"
 
-#if OTA_RAW_IMAGES
+#if OTA_RAW_IMAGES || OTA_FILE_SLOTS
 #include "sig_raw.h"
 
 #include <string.h>
@@ -38,6 +38,9 @@ size_t ota_sig_raw_to_der(const uint8_t rs[OTA_RAW_SIG_SIZE], uint8_t der[OTA_EC
     return n;
 }
 
+#endif /* OTA_RAW_IMAGES || OTA_FILE_SLOTS: also the File Download's (agent_files.c) */
+
+#if OTA_RAW_IMAGES
 ota_sig_status_t ota_sig_raw_prepare(const ota_image_source_t *src, const ota_image_info_t *info,
                                      uint8_t *work, size_t work_len,
                                      uint8_t hash[OTA_SHA256_SIZE],

@@ -3,7 +3,8 @@
  * The original's signatures (OTA_RAW_IMAGES): r||s of ECDSA P-256 over the SHA-256 of a raw
  * image's bytes, as its ecdsaSign.py writes them. Shared by the signature check of an image
  * (image_sig.c: the ECDSA_P256_PAYLOAD TLV) and the store, which checks one before it writes
- * it into an image (store_raw.c). Private to src/.
+ * it into an image (store_raw.c); ota_sig_raw_to_der also by the File Download's signatures
+ * (agent_files.c, OTA_FILE_SLOTS). Private to src/.
  */
 #ifndef OTAFLOW_SIG_RAW_H
 #define OTAFLOW_SIG_RAW_H

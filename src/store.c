@@ -119,14 +119,14 @@ uint32_t ota_store_slot_addr(const ota_store_t *store, uint8_t slot)
     return store->layout.data_base + (uint32_t)slot * store->layout.slot_size;
 }
 
-/* Erase the sector (or block) of slot starting at offset; returns its length in *len. Slots
- * start and end on sector boundaries (mount checks it), so offset, a sum of sector sizes
- * from the slot's start, is a sector's start. */
-static ota_store_status_t store_erase_at(ota_store_t *store, uint8_t slot, uint32_t offset,
+/* Erase the sector (or block) of the area at base starting at offset; returns its length in
+ * *len. Slots and file areas start and end on sector boundaries (mount checks it), so
+ * offset, a sum of sector sizes from the area's start, is a sector's start. */
+static ota_store_status_t store_erase_at(ota_store_t *store, uint32_t base, uint32_t offset,
                                          uint32_t limit, uint32_t *len)
 {
     const ota_flash_geometry_t *g = &store->flash->geometry;
-    uint32_t addr = ota_store_slot_addr(store, slot) + offset;
+    uint32_t addr = base + offset;
     ota_flash_sector_t sector;
     bool found = ota_flash_sector_at(g, addr, &sector);
     OTA_ASSERT(found && sector.start == addr);
@@ -149,9 +149,15 @@ static ota_store_status_t store_erase_at(ota_store_t *store, uint8_t slot, uint3
 ota_store_status_t ota_store_erase_slot_range(ota_store_t *store, uint8_t slot, uint32_t from,
                                               uint32_t to)
 {
+    return ota_store_erase_area(store, ota_store_slot_addr(store, slot), from, to);
+}
+
+ota_store_status_t ota_store_erase_area(ota_store_t *store, uint32_t base, uint32_t from,
+                                        uint32_t to)
+{
     while (from < to) {
         uint32_t n = 0;
-        ota_store_status_t st = store_erase_at(store, slot, from, to, &n);
+        ota_store_status_t st = store_erase_at(store, base, from, to, &n);
         if (st != OTA_STORE_OK) {
             return st;
         }
@@ -222,7 +228,31 @@ static ota_store_status_t store_compute_layout(const ota_flash_geometry_t *g,
      * compiler's library routine, 784 B on a Cortex-M4, for nothing). */
     uint32_t data_base =
         store_first_slot_base(g, store_align_up(2u * g->erase_unit, align), align, slot_size);
-    uint32_t room = g->size > data_base ? g->size - data_base : 0u;
+    /* File slots (files.h) take the top of the device; image slots fit below them. */
+    uint32_t top = g->size, file_area = 0u;
+#if OTA_FILE_SLOTS
+    if (cfg->file_slots != 0u) {
+        file_area = cfg->file_slot_size != 0u ? cfg->file_slot_size : OTA_FILE_SLOT_SIZE_DEFAULT;
+        uint64_t file_bytes = 2u * (uint64_t)cfg->file_slots * file_area;
+        if (cfg->file_slots > OTA_FILE_SLOTS_MAX || file_bytes >= g->size) {
+            return OTA_STORE_ERR_ARG;
+        }
+        if (file_area % g->erase_unit != 0u || file_area <= 64u) {
+            return OTA_STORE_ERR_GEOMETRY;
+        }
+        top = g->size - (uint32_t)file_bytes;
+        for (uint32_t a = top; a < g->size; a += file_area) {
+            if (!ota_flash_on_sectors(g, a, file_area)) {
+                return OTA_STORE_ERR_SECTORS;
+            }
+        }
+    }
+#else
+    if (cfg->file_slots != 0u) {
+        return OTA_STORE_ERR_ARG; /* built without file slots */
+    }
+#endif
+    uint32_t room = top > data_base ? top - data_base : 0u;
     uint32_t fit = room / slot_size; /* factory slot included */
     uint32_t n = cfg->download_slots ? cfg->download_slots : OTA_STORE_DEFAULT_DOWNLOAD_SLOTS;
     if (n == OTA_STORE_SLOTS_AS_MANY_AS_FIT) {
@@ -272,6 +302,9 @@ static ota_store_status_t store_compute_layout(const ota_flash_geometry_t *g,
     out->slot_size = slot_size;
     out->download_slots = (uint8_t)n;
     out->checkpoint_interval = interval;
+    out->file_base = top;
+    out->file_slot_size = file_area;
+    out->file_slots = cfg->file_slots;
     return OTA_STORE_OK;
 }
 
@@ -584,8 +617,8 @@ static ota_store_status_t store_program_staged(ota_store_t *store, uint32_t n)
     ota_store_download_t *dl = &store->dl;
     while (dl->erased_to < dl->base + n) {
         uint32_t len = 0;
-        ota_store_status_t st =
-            store_erase_at(store, dl->slot, dl->erased_to, store->layout.slot_size, &len);
+        ota_store_status_t st = store_erase_at(store, ota_store_slot_addr(store, dl->slot),
+                                               dl->erased_to, store->layout.slot_size, &len);
         if (st != OTA_STORE_OK) {
             return st;
         }

@@ -21,6 +21,11 @@ ota_store_status_t ota_store_flash_failed(ota_store_t *store, ota_flash_status_t
 ota_store_status_t ota_store_erase_slot_range(ota_store_t *store, uint8_t slot, uint32_t from,
                                               uint32_t to);
 
+/** Erase bytes [from, to) of the area at flash address base (a slot or a file area, which
+ *  start and end on sector boundaries), by blocks where a block fits. */
+ota_store_status_t ota_store_erase_area(ota_store_t *store, uint32_t base, uint32_t from,
+                                        uint32_t to);
+
 /** True for a slot index a download or an install may refer to (0..download_slots). */
 bool ota_store_slot_valid(const ota_store_t *store, uint8_t slot);
 

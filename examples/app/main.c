@@ -105,8 +105,8 @@ static void confirm(app_t *a, const char *why)
 static void on_event(void *user, const ota_event_t *e)
 {
     app_t *a = user;
-    char line[APP_EVENT_LINE_MAX];
-    if (app_event_progress(e, line)) {
+    char line[APP_EVENT_FILE_LINE_MAX];
+    if (app_event_progress(e, line) || app_event_file(e, &a->store, line)) {
         say("%s", line);
     } else if (app_event_confirms(e)) {
         confirm(a, "first successful manifest check");

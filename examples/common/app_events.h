@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "otaflow/events.h"
+#include "otaflow/store.h"
 
 /** Longest progress line app_event_progress writes, NUL included. */
 #define APP_EVENT_LINE_MAX 48u
@@ -28,5 +29,14 @@ bool app_event_confirms(const ota_event_t *e);
 /** For a DOWNLOAD_PROGRESS event: "download progress B/T" into line (APP_EVENT_LINE_MAX
  *  bytes) and true; false for any other event. */
 bool app_event_progress(const ota_event_t *e, char line[APP_EVENT_LINE_MAX]);
+
+/** Longest line app_event_file writes, NUL included. */
+#define APP_EVENT_FILE_LINE_MAX 80u
+
+/** For a FILE_DONE event: "file arrived: slot N, L bytes, sha256 XXXXXXXXXXXXXXXX..." (the
+ *  first 8 bytes of the SHA-256, as the store's file slot now holds it: files.h) into line
+ *  and true; false for any other event (and with OTA_FILE_SLOTS 0). */
+bool app_event_file(const ota_event_t *e, ota_store_t *store,
+                    char line[APP_EVENT_FILE_LINE_MAX]);
 
 #endif /* OTAFLOW_APP_EVENTS_H */

@@ -24,6 +24,7 @@
 #include "otaflow/config.h"
 #include "otaflow/crypto.h"
 #include "otaflow/events.h"
+#include "otaflow/files.h"
 #include "otaflow/http.h"
 #include "otaflow/manifest.h"
 #include "otaflow/manifest_sig.h"
@@ -84,6 +85,8 @@ typedef enum ota_agent_state {
     OTA_AGENT_DOWNLOADING,     /**< fetching an image into the store */
     OTA_AGENT_VERIFYING,       /**< the store reads the image back and hashes it */
     OTA_AGENT_RESET_PENDING,   /**< something will be installed at the next reset */
+    OTA_AGENT_FETCHING_FILES,  /**< downloading the manifest's files into file slots (before
+                                    the image it announces, if any) */
 } ota_agent_state_t;
 
 /** Configuration. Start from ota_agent_config_default(). Strings are copied by init. */
@@ -231,6 +234,22 @@ typedef struct ota_agent {
 
     ota_http_client_t http;
     uint8_t http_buf[OTA_AGENT_HTTP_BUF_SIZE];
+#if OTA_FILE_SLOTS
+    /* The manifest's files (src/agent_files.c, docs/agent.md "Files"). */
+    ota_file_writer_t file_writer;
+    uint8_t file_next;          /**< index in plan.files of the next file to look at */
+    uint8_t file_cur;           /**< index of the file being fetched */
+    uint8_t file_slot;          /**< its slot (FILE_* events) */
+    bool file_begun;            /**< its slot area is being written */
+    uint32_t file_received;     /**< bytes of it received */
+    uint32_t file_length;       /**< its length (manifest) */
+    ota_file_status_t file_body_status; /**< why a body callback stopped the transfer */
+    /** Per file slot, the first bytes of the digest of a file refused for what it is (digest,
+     *  length, signature): not fetched again while the manifest offers it, in this power
+     *  cycle (bit n of file_refused_set: slot n has one). */
+    uint8_t file_refused[OTA_FILE_SLOTS_MAX][8];
+    uint64_t file_refused_set;
+#endif
 } ota_agent_t;
 
 /** Defaults: no manifest URL, 60 s, auto update and auto reset on, no downgrade. */

@@ -177,6 +177,35 @@
 #define OTA_SIGNATURES 1
 #endif
 
+/* File slots (files.h): the original's File Download --------------------------------------- */
+
+/** 1 (default): the store can hold numbered file slots (certificates, web pages) and the agent
+ *  downloads a manifest's `files` entries into them (docs/agent.md, "Files"); 0: nothing of it
+ *  is compiled (store_files.c, agent_files.c and manifest_files.c are not linked), `files`
+ *  entries are read as JSON and ignored, and a store config with file slots is refused. */
+#ifndef OTA_FILE_SLOTS
+#define OTA_FILE_SLOTS 1
+#endif
+
+/** Most file slots a store can have (the slot_number of a manifest file entry is below it). */
+#ifndef OTA_FILE_SLOTS_MAX
+#define OTA_FILE_SLOTS_MAX 8u
+#endif
+
+/** File entries (public_key entries included) one manifest plan holds; more are reported as
+ *  failed, never downloaded. Each costs 116 B + OTA_FILE_URL_MAX (rounded to 4) in the plan.
+ *  3: the original's sample (two files, one public_key); the original allows 3 files.
+ *  Range 1..64. */
+#ifndef OTA_FILE_ENTRIES_MAX
+#define OTA_FILE_ENTRIES_MAX 3u
+#endif
+
+/** Longest URL of a file entry (characters, after unescaping); the original's URLs are at
+ *  most 100 characters. Range 16..4096. */
+#ifndef OTA_FILE_URL_MAX
+#define OTA_FILE_URL_MAX 100u
+#endif
+
 /* The original's raw images (agent.h, store.h) ---------------------------------------------- */
 
 /** 1 (default): the agent can accept the original's raw `.bin` images (no header; manifest
@@ -229,6 +258,9 @@ OTA_CONFIG_RANGE_(OTA_HTTP_RESP_HEADERS_DEFAULT, 256u, 1048576u);
 OTA_CONFIG_RANGE_(OTA_HTTP_CONTENT_RANGE_MAX, 16u, 1024u);
 OTA_CONFIG_RANGE_(OTA_HTTP_ETAG_MAX, 8u, 1024u);
 OTA_CONFIG_RANGE_(OTA_HTTP_LAST_MODIFIED_MAX, 30u, 256u);
+OTA_CONFIG_RANGE_(OTA_FILE_SLOTS_MAX, 1u, 64u);
+OTA_CONFIG_RANGE_(OTA_FILE_ENTRIES_MAX, 1u, 64u);
+OTA_CONFIG_RANGE_(OTA_FILE_URL_MAX, 16u, 4096u);
 OTA_CONFIG_RANGE_(OTA_AGENT_RETRY_FIRST_DEFAULT_S, 1u, OTA_AGENT_RETRY_MAX_DEFAULT_S);
 OTA_CONFIG_RANGE_(OTA_AGENT_RETRY_MAX_DEFAULT_S, OTA_AGENT_RETRY_FIRST_DEFAULT_S,
                   OTA_AGENT_RETRY_LIMIT_S);
@@ -242,6 +274,9 @@ OTA_CONFIG_STATIC_ASSERT_((OTA_BOOT_BUF_SIZE & (OTA_BOOT_BUF_SIZE - 1u)) == 0u,
 #endif
 #if OTA_SIGNATURES != 0 && OTA_SIGNATURES != 1
 #error "OTA_SIGNATURES must be 0 or 1"
+#endif
+#if OTA_FILE_SLOTS != 0 && OTA_FILE_SLOTS != 1
+#error "OTA_FILE_SLOTS must be 0 or 1"
 #endif
 #if OTA_STATUS_STRINGS != 0 && OTA_STATUS_STRINGS != 1
 #error "OTA_STATUS_STRINGS must be 0 or 1"
@@ -260,9 +295,10 @@ OTA_CONFIG_STATIC_ASSERT_((OTA_BOOT_BUF_SIZE & (OTA_BOOT_BUF_SIZE - 1u)) == 0u,
  *   undefined reference to `ota_layout_storework512u_slots5u_..._httpbuf1024u_...'
  * instead of running with structs of the wrong size.
  */
-#define OTA_LAYOUT_NAME_(sw, ds, hb, bb, ul, mu, me, cr, et, lm, rw)                           \
+#define OTA_LAYOUT_NAME_(sw, ds, hb, bb, ul, mu, me, cr, et, lm, rw, fs, fm, fe, fu)           \
     ota_layout_storework##sw##_slots##ds##_httpbuf##hb##_bootbuf##bb                           \
-        ##_url##ul##_manifesturl##mu##_erase##me##_crange##cr##_etag##et##_lastmod##lm##_raw##rw
+        ##_url##ul##_manifesturl##mu##_erase##me##_crange##cr##_etag##et##_lastmod##lm##_raw##rw \
+        ##_files##fs##_fslots##fm##_fentries##fe##_furl##fu
 /* One more level so that the arguments are expanded before they are pasted. */
 #define OTA_LAYOUT_EXPAND_(...) OTA_LAYOUT_NAME_(__VA_ARGS__)
 
@@ -272,7 +308,8 @@ OTA_CONFIG_STATIC_ASSERT_((OTA_BOOT_BUF_SIZE & (OTA_BOOT_BUF_SIZE - 1u)) == 0u,
                        OTA_BOOT_BUF_SIZE,                                                  \
                        OTA_URL_MAX, OTA_MANIFEST_URL_MAX, OTA_MANIFEST_ERASE_MAX,            \
                        OTA_HTTP_CONTENT_RANGE_MAX, OTA_HTTP_ETAG_MAX, OTA_HTTP_LAST_MODIFIED_MAX, \
-                       OTA_RAW_IMAGES)
+                       OTA_RAW_IMAGES, OTA_FILE_SLOTS, OTA_FILE_SLOTS_MAX, OTA_FILE_ENTRIES_MAX,  \
+                       OTA_FILE_URL_MAX)
 
 #ifdef __cplusplus
 extern "C" {

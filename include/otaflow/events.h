@@ -50,6 +50,11 @@ typedef enum ota_event_type {
     OTA_EVT_TRIGGER_FAILED,       /**< the application's ota_agent_check_now(),
                                        ota_agent_download() or ota_agent_start_update() was
                                        refused (agent status: busy, no update, URL...) */
+    OTA_EVT_FILE_STARTED,         /**< downloading a manifest file entry into file_slot
+                                       (the original's File Download); total = its length */
+    OTA_EVT_FILE_DONE,            /**< that file is in file_slot now (the old one replaced) */
+    OTA_EVT_FILE_FAILED,          /**< it is not: status/reason say why; file_slot keeps
+                                       what it had */
 } ota_event_type_t;
 
 /** Which module a failure status comes from (how to read ota_event_t.status). */
@@ -60,6 +65,7 @@ typedef enum ota_event_source {
     OTA_SRC_MANIFEST, /**< ota_manifest_status_t */
     OTA_SRC_STORE,    /**< ota_store_status_t */
     OTA_SRC_MANIFEST_SIG, /**< ota_manifest_sig_status_t: manifest signature, freshness */
+    OTA_SRC_FILE,     /**< ota_file_status_t (files.h): file slots */
 } ota_event_source_t;
 
 /** One event. Strings are constant or live until the callback returns. */
@@ -75,6 +81,8 @@ typedef struct ota_event {
                                     until the next periodic check (the backoff, never less
                                     than the period); 0 when none is scheduled (period 0) */
     const char *reason;        /**< short English reason (failures), "" otherwise */
+    uint8_t file_slot;         /**< FILE_*: the file slot concerned (0xFF: file entries the
+                                    manifest plan could not keep, OTA_MANIFEST_ERR_FILE_ENTRY) */
 } ota_event_t;
 
 /** The application's event callback. */

@@ -74,6 +74,14 @@ typedef enum ota_manifest_status {
                                                  fits 64 bits (UTC seconds) */
     OTA_MANIFEST_ERR_SIGNATURE = -26,       /**< Signature not the base64 of 64 bytes (the
                                                  original's ECDSA r||s; OTA_RAW_IMAGES) */
+    /* A file entry's own refusals (ota_manifest_file_t.status): they refuse that file entry
+     * only, never the manifest. */
+    OTA_MANIFEST_ERR_FILE_SLOT = -27,       /**< slot_number missing or not an integer 0..255 */
+    OTA_MANIFEST_ERR_FILE_LENGTH = -28,     /**< length missing or not an integer 1..4294967295 */
+    OTA_MANIFEST_ERR_FILE_SIGNATURE = -29,  /**< Signature not the base64 of 64 bytes (r||s) */
+    OTA_MANIFEST_ERR_FILE_ENTRY = -30,      /**< "files" or "public_key" not an array of
+                                                 objects, or more file entries than
+                                                 OTA_FILE_ENTRIES_MAX */
 } ota_manifest_status_t;
 
 /** Short English name of a status ("ok", "invalid JSON", ...); never NULL. */
@@ -109,6 +117,30 @@ typedef struct ota_manifest_update {
 #endif
 } ota_manifest_update_t;
 
+/** ota_manifest_file_t.key_of of a file that is no public_key of another. */
+#define OTA_MANIFEST_FILE_NONE 0xFFu
+#if OTA_FILE_SLOTS
+/** Bytes of a file entry's Signature once decoded: ECDSA P-256 r||s. */
+#define OTA_MANIFEST_FILE_SIG_SIZE 64u
+
+/** One file entry of a `files` array, or of the `public_key` array inside one
+ *  (docs/manifest.md, "File entries"). */
+typedef struct ota_manifest_file {
+    int8_t status;        /**< ota_manifest_status_t: OK, or why this entry is refused */
+    uint8_t slot;         /**< slot_number */
+    uint8_t key_of;       /**< index (in files[]) of the file this is the public_key of, or
+                               OTA_MANIFEST_FILE_NONE */
+    uint8_t seen;         /**< private: the fields read */
+    uint8_t sig_len;      /**< OTA_MANIFEST_FILE_SIG_SIZE with a Signature, else 0 */
+    uint16_t url_len;     /**< strlen(url) */
+    uint32_t length;      /**< bytes of the file */
+    uint32_t start;       /**< offset of the entry's '{' in the manifest */
+    uint8_t digest[OTA_SHA256_SIZE];           /**< SHA-256 of the file */
+    uint8_t sig[OTA_MANIFEST_FILE_SIG_SIZE];   /**< the Signature, decoded */
+    char url[OTA_FILE_URL_MAX + 1];            /**< unescaped, NUL-terminated */
+} ota_manifest_file_t;
+#endif
+
 /** What to do, in this order: erase each listed version, then download the update if any. */
 typedef struct ota_manifest_plan {
     uint32_t entry_count;                          /**< elements in the "ota" array */
@@ -122,6 +154,14 @@ typedef struct ota_manifest_plan {
     uint32_t sequence;          /**< the publisher's manifest sequence number */
     bool has_expires;           /**< "Expires" present */
     uint64_t expires;           /**< UTC seconds after which the manifest is stale */
+#if OTA_FILE_SLOTS
+    /* File entries (the original's File Download): none of them refuses the manifest. */
+    uint32_t file_count;                           /**< entries in files[] */
+    uint32_t files_dropped;    /**< file entries not kept: past OTA_FILE_ENTRIES_MAX, or a
+                                    "files"/"public_key" element that is no object */
+    ota_manifest_file_t files[OTA_FILE_ENTRIES_MAX]; /**< manifest order (a public_key entry
+                                                          after the file it belongs to) */
+#endif
 } ota_manifest_plan_t;
 
 /* Reader ---------------------------------------------------------------------------------- */
@@ -159,12 +199,19 @@ typedef struct ota_manifest_parser {
     bool passed_over_;       /* an eligible version lost to a higher one: erasing the best
                                 then asks for a second pass */
     uint16_t hex_;
-    char key_[12];           /* a key's first bytes: enough to tell the known keys */
+    char key_[12];           /* the longest key told apart: "slot_number" */
+    /* File entries (src/manifest_files.c): the depth of the open "files" array, file object,
+     * "public_key" array and key object (0: none), the plan index of the file and key
+     * objects being read (OTA_MANIFEST_FILE_NONE: not kept), and the Signature's decoding. */
+    uint8_t files_depth_, file_depth_, keys_depth_, key_depth_, file_idx_, key_idx_;
+    uint8_t b64_bits_, b64_pad_, fhex_len_;
+    uint32_t b64_acc_;
     struct {
         uint32_t version, size, hw_id, start;
         uint16_t url_len, digest_len;
         uint8_t seen;
         bool erase;
+        bool files;           /* the entry has "files": it needs no Version */
         uint8_t digest[OTA_SHA256_SIZE];
         char url[OTA_MANIFEST_URL_MAX];
 #if OTA_RAW_IMAGES

@@ -53,6 +53,8 @@ extern "C" {
 #define OTA_STORE_DEFAULT_DOWNLOAD_SLOTS 2u
 /** config.download_slots value meaning "as many as fit the device" (at most the maximum). */
 #define OTA_STORE_SLOTS_AS_MANY_AS_FIT 0xFFu
+/** Default size of each area of a file slot (config.file_slot_size 0; files.h): 64 KB. */
+#define OTA_FILE_SLOT_SIZE_DEFAULT 0x10000u
 /** Default automatic checkpoint interval of a download (bytes; rounded up to an erase unit). */
 #define OTA_STORE_DEFAULT_CHECKPOINT 0x10000u
 
@@ -221,6 +223,15 @@ typedef struct ota_store_config {
      *  revoked keys from it, and the journal's security_counter is only a hint; the store
      *  never writes it (the bootloader raises it, docs/security.md). Not part of the layout. */
     ota_guard_t *guard;
+    /** File slots (include/otaflow/files.h): 0 (default) none, and the layout is the one
+     *  without them; else 1..OTA_FILE_SLOTS_MAX slots of two areas each at the top of the
+     *  device, below which the image slots must fit. Not part of the journal's layout check,
+     *  but the bootloader must use the same value when it counts on as many slots as fit.
+     *  A core built with OTA_FILE_SLOTS 0 refuses any (OTA_STORE_ERR_ARG). */
+    uint8_t file_slots;
+    /** Bytes of each of a file slot's two areas, a multiple of the erase unit (0: 64 KB,
+     *  OTA_FILE_SLOT_SIZE_DEFAULT): a file takes up to this minus a 64-byte header. */
+    uint32_t file_slot_size;
 } ota_store_config_t;
 
 /** Where things are on the device (computed by ota_store_mount). */
@@ -234,6 +245,10 @@ typedef struct ota_store_layout {
     uint32_t slot_size;
     uint8_t download_slots;
     uint32_t checkpoint_interval;
+    uint32_t file_base;           /**< address of the first file slot's first area (the
+                                       device size when there are none) */
+    uint32_t file_slot_size;      /**< bytes per file area (0: no file slots) */
+    uint8_t file_slots;           /**< file slots (two areas each) */
 } ota_store_layout_t;
 
 /** How the last mount found the journal. */

@@ -80,6 +80,18 @@ int main(void)
     ota_manifest_status_t ms = ota_manifest_select(&parser, json, len, &device, &plan);
     printf("manifest_url_100=%s\n", ota_manifest_status_str(ms));
 
+    /* File slots: built in by default (a store with two mounts), left out by OTA_FILE_SLOTS 0
+     * (refused), and a manifest with the original's files entry still gives its image. */
+    sc.file_slots = 2u;
+    printf("mount_file_slots=%s\n", ota_store_status_str(ota_store_mount(&store, &dev.port, &sc)));
+    static const char files_json[] =
+        "{\"ota\":[{\"files\":[{\"slot_number\":0,\"length\":3,\"URL\":\"http://h/f\","
+        "\"digest\":\"" "0000000000000000000000000000000000000000000000000000000000000000" "\"}]},"
+        "{\"Version\":2,\"URL\":\"http://h/a\",\"Digest\":"
+        "\"0000000000000000000000000000000000000000000000000000000000000000\"}]}";
+    ms = ota_manifest_select(&parser, files_json, sizeof files_json - 1u, &device, &plan);
+    printf("files_manifest=%s v%u\n", ota_manifest_status_str(ms), (unsigned)plan.update.version);
+
     ota_sim_flash_close(&dev);
     return 0;
 }

@@ -55,6 +55,10 @@ expect default mount_2_slots ok
 expect small mount_2_slots ok
 expect default agent_manifest_url_200 ok
 expect small agent_manifest_url_200 'invalid configuration'
+expect default mount_file_slots ok
+expect small mount_file_slots 'invalid argument'
+expect default files_manifest 'ok v2'
+expect small files_manifest 'ok v2'
 expect default manifest_url_100 ok
 expect small manifest_url_100 'URL too long'
 echo "test_sizes_and_guard: OTA_CONFIG_FILE takes effect: 4 slots, a 200-character manifest URL and a 100-character manifest entry URL are refused"

@@ -9,7 +9,8 @@
  * a printable URL of url_len bytes, distinct erase versions); the same manifest gives the same
  * verdict, plan and error location fed in pieces (one byte at a time, and in pieces whose
  * sizes the input's own bytes choose) as whole; a downgrade-allowing device gets an update
- * whenever the strict one does.
+ * whenever the strict one does; file entries (the original's File Download) are each refused
+ * with a named status or complete.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -59,6 +60,34 @@ static void check_plan(ota_manifest_status_t st, const ota_manifest_plan_t *plan
             }
         }
     }
+#if OTA_FILE_SLOTS
+    /* File entries: only kept ones counted, each either refused with a named status or
+     * complete (a printable URL of url_len bytes, a length, a whole signature or none), a
+     * public_key entry after the file it belongs to. */
+    if (plan->file_count > OTA_FILE_ENTRIES_MAX) {
+        abort();
+    }
+    for (uint32_t i = 0; i < plan->file_count; i++) {
+        const ota_manifest_file_t *f = &plan->files[i];
+        if ((f->key_of != OTA_MANIFEST_FILE_NONE && f->key_of >= i) ||
+            f->url_len > OTA_FILE_URL_MAX || f->url[f->url_len] != '\0' ||
+            strlen(f->url) != f->url_len ||
+            (f->sig_len != 0u && f->sig_len != OTA_MANIFEST_FILE_SIG_SIZE) ||
+            f->status > 0 ||
+            strcmp(ota_manifest_status_str((ota_manifest_status_t)f->status),
+                   "unknown manifest status") == 0) {
+            abort();
+        }
+        if (f->status == OTA_MANIFEST_OK && (f->url_len == 0u || f->length == 0u)) {
+            abort();
+        }
+        for (uint32_t k = 0; k < f->url_len; k++) {
+            if (f->url[k] < 0x21 || f->url[k] > 0x7E) {
+                abort();
+            }
+        }
+    }
+#endif
     if (!plan->has_update) {
         return;
     }

@@ -55,6 +55,7 @@ static void no_names_compiled_in(void **unused)
         ota_manifest_status_str(OTA_MANIFEST_OK),
         ota_manifest_sig_status_str(OTA_MANIFEST_SIG_OK),
         ota_store_status_str(OTA_STORE_ERR_DIGEST),
+        ota_file_status_str(OTA_FILE_ERR_DIGEST),
         ota_slot_state_str(OTA_SLOT_STORED),
         ota_boot_state_str(OTA_BOOT_TRIAL),
         ota_url_status_str(OTA_URL_OK),

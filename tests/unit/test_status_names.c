@@ -81,6 +81,7 @@ NAMER(ota_manifest_status_str, ota_manifest_status_t)
 NAMER(ota_manifest_sig_status_str, ota_manifest_sig_status_t)
 NAMER(ota_url_status_str, ota_url_status_t)
 NAMER(ota_store_status_str, ota_store_status_t)
+NAMER(ota_file_status_str, ota_file_status_t)
 NAMER(ota_slot_state_str, uint8_t)
 NAMER(ota_boot_state_str, uint8_t)
 
@@ -104,7 +105,7 @@ static void test_every_status_has_its_own_name(void **unused)
     check_names("signature status", ota_sig_status_str_int, OTA_SIG_OK, OTA_SIG_ERR_ARG,
                 "unknown signature status");
     check_names("manifest status", ota_manifest_status_str_int, OTA_MANIFEST_AGAIN,
-                OTA_MANIFEST_ERR_EXPIRES, "unknown manifest status");
+                OTA_MANIFEST_ERR_FILE_ENTRY, "unknown manifest status");
     check_names("manifest signature status", ota_manifest_sig_status_str_int,
                 OTA_MANIFEST_SIG_OK, OTA_MANIFEST_SIG_ERR_CRYPTO,
                 "unknown manifest signature status");
@@ -112,14 +113,16 @@ static void test_every_status_has_its_own_name(void **unused)
                 "unknown URL status");
     check_names("store status", ota_store_status_str_int, OTA_STORE_OK, OTA_STORE_ERR_NO_SIGNATURES,
                 "unknown store status");
+    check_names("file status", ota_file_status_str_int, OTA_FILE_OK,
+                OTA_FILE_ERR_REFUSED_BEFORE, "unknown file status");
 }
 
 static void test_every_state_and_event_has_its_own_name(void **unused)
 {
     (void)unused;
-    check_names("agent state", ota_agent_state_str_int, OTA_AGENT_IDLE, OTA_AGENT_RESET_PENDING,
-                "unknown agent state");
-    check_names("event", ota_event_type_str_int, OTA_EVT_WAITING_NETWORK, OTA_EVT_RESET_PENDING,
+    check_names("agent state", ota_agent_state_str_int, OTA_AGENT_IDLE,
+                OTA_AGENT_FETCHING_FILES, "unknown agent state");
+    check_names("event", ota_event_type_str_int, OTA_EVT_WAITING_NETWORK, OTA_EVT_FILE_FAILED,
                 "unknown event");
     check_names("slot state", ota_slot_state_str_int, OTA_SLOT_EMPTY, OTA_SLOT_REJECTED,
                 "unknown");
