@@ -170,6 +170,17 @@ static boot_fixture_t *one_slot_board_running_v2(void)
     return fx;
 }
 
+/* The agent begins downloading images[v] (nothing written yet); the slot it was given. */
+static uint8_t begin_download(boot_fixture_t *fx, uint32_t v)
+{
+    uint8_t digest[OTA_SHA256_SIZE];
+    assert_int_equal(ota_sha256(images[v], IMG, digest), OTA_CRYPTO_OK);
+    uint8_t slot = NONE;
+    assert_int_equal(ota_store_download_begin(&fx->store, v, IMG, digest, &slot, NULL),
+                     OTA_STORE_OK);
+    return slot;
+}
+
 /* v installed on one slot and never confirmed: three trial boots, then the fourth boot. */
 static void fail_trial(boot_fixture_t *fx, uint32_t v)
 {
@@ -203,12 +214,7 @@ static void test_download_records_that_the_running_image_has_no_copy(void **unus
 {
     (void)unused;
     boot_fixture_t *fx = one_slot_board_running_v2();
-    uint8_t digest[OTA_SHA256_SIZE];
-    assert_int_equal(ota_sha256(images[3], IMG, digest), OTA_CRYPTO_OK);
-    uint8_t slot = NONE;
-    assert_int_equal(ota_store_download_begin(&fx->store, 3, IMG, digest, &slot, NULL),
-                     OTA_STORE_OK);
-    assert_int_equal(slot, 1);
+    assert_int_equal(begin_download(fx, 3), 1);
     /* In the same record: slot 1 downloads v3, and v2 (still running) has no copy. */
     assert_int_equal(boot_fixture_mount(fx), OTA_STORE_OK);
     assert_int_equal(ota_store_slot(&fx->store, 1)->state, OTA_SLOT_DOWNLOADING);
@@ -228,10 +234,7 @@ static void test_damaged_internal_image_without_its_copy_goes_to_the_factory_ima
 {
     (void)unused;
     boot_fixture_t *fx = one_slot_board_running_v2();
-    uint8_t digest[OTA_SHA256_SIZE];
-    assert_int_equal(ota_sha256(images[3], IMG, digest), OTA_CRYPTO_OK);
-    assert_int_equal(ota_store_download_begin(&fx->store, 3, IMG, digest, NULL, NULL),
-                     OTA_STORE_OK);
+    assert_int_equal(begin_download(fx, 3), 1);
     /* v2's copy is gone (v3 downloads over it), and a bit of v2 in internal flash goes bad. */
     ota_sim_flash_raw(&fx->internal)[fx->config.app_offset + 7000u] ^= 0x04;
     assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_OK);
@@ -303,10 +306,7 @@ static void test_without_factory_a_reset_during_the_download_saves_one(void **un
     (void)unused;
     boot_fixture_t *fx = one_slot_board_without_factory();
     update_to(fx, 2);
-    uint8_t digest[OTA_SHA256_SIZE];
-    assert_int_equal(ota_sha256(images[3], IMG, digest), OTA_CRYPTO_OK);
-    assert_int_equal(ota_store_download_begin(&fx->store, 3, IMG, digest, NULL, NULL),
-                     OTA_STORE_OK);
+    assert_int_equal(begin_download(fx, 3), 1);
     assert_int_equal(ota_store_download_write(&fx->store, 0, images[3], 5000), OTA_STORE_OK);
     /* Reset: the running v2 has no copy and there is no factory image: the bootloader makes
      * v2 the factory image, so a failed trial of v3 has somewhere to go. */
