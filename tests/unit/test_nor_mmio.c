@@ -32,9 +32,16 @@ static const ota_sim_preset_t *preset(const char *name)
 
 typedef struct {
     uint32_t addr, len;
+    ota_flash_status_t want; /* the status port.h's rules give */
 } op_t;
 
-/* Each operation, on a fresh driver and a fresh model of the same part: the same status. */
+#define OK OTA_FLASH_OK
+#define RANGE OTA_FLASH_ERR_RANGE
+#define ALIGN OTA_FLASH_ERR_ALIGN
+
+/* Each operation, on a fresh driver and a fresh model of the same part: the status port.h's
+ * rules give, from both (they share ota_flash_check_program/erase, so agreeing alone would
+ * not catch a rule both get wrong). */
 static void assert_same_verdicts(const char *part, const op_t *programs, size_t n_programs,
                                  const op_t *erases, size_t n_erases)
 {
@@ -55,10 +62,10 @@ static void assert_same_verdicts(const char *part, const op_t *programs, size_t 
         ota_flash_status_t got = program ? ota_flash_program(mmio, op.addr, data, op.len)
                                          : ota_flash_erase(mmio, op.addr, op.len);
         ota_sim_flash_close(&dev);
-        if (got != want) {
-            fail_msg("%s: %s of %u at 0x%x: the model says %d, nor_mmio %d", part,
+        if (got != want || want != op.want) {
+            fail_msg("%s: %s of %u at 0x%x: expected %d, the model says %d, nor_mmio %d", part,
                      program ? "program" : "erase", (unsigned)op.len, (unsigned)op.addr,
-                     (int)want, (int)got);
+                     (int)op.want, (int)want, (int)got);
         }
     }
 }
@@ -66,16 +73,21 @@ static void assert_same_verdicts(const char *part, const op_t *programs, size_t 
 static void test_refuses_what_the_model_refuses_on_a_uniform_part(void **unused)
 {
     (void)unused;
-    const op_t programs[] = {{0, 256},     {0, 1},        {255, 1},        {250, 10},
-                             {0, 257},     {0, 0},        {4 * K * K - 1, 1}, {4 * K * K, 1},
-                             {0xFFFFFFFFu, 2}};
-    const op_t erases[] = {{0, 4 * K},        {4 * K, 4 * K},   {2 * K, 4 * K},
-                           {0, 2 * K},        {0, 8 * K},       {0, 64 * K},
-                           {4 * K, 64 * K},   {0, 0},           {4 * K * K - 4 * K, 4 * K},
-                           {4 * K * K, 4 * K}, {0, 4 * K * K}};
+    const op_t programs[] = {{0, 256, OK},      {0, 1, OK},
+                             {255, 1, OK},      {250, 10, ALIGN}, /* crosses a page */
+                             {0, 257, ALIGN},   {0, 0, ALIGN},
+                             {4 * K * K - 1, 1, OK}, {4 * K * K, 1, RANGE},
+                             {0xFFFFFFFFu, 2, RANGE}};
+    const op_t erases[] = {{0, 4 * K, OK},          {4 * K, 4 * K, OK},
+                           {2 * K, 4 * K, ALIGN},   {0, 2 * K, ALIGN},
+                           {0, 8 * K, ALIGN},       {0, 64 * K, OK}, /* a block */
+                           {4 * K, 64 * K, ALIGN},  {0, 0, ALIGN},
+                           {4 * K * K - 4 * K, 4 * K, OK}, {4 * K * K, 4 * K, RANGE},
+                           {0, 4 * K * K, ALIGN}};
     assert_same_verdicts("sst26vf032b", programs, sizeof programs / sizeof programs[0], erases,
                          sizeof erases / sizeof erases[0]);
-    const op_t pfm_programs[] = {{0, 16}, {8, 16}, {0, 24}, {1008, 32}, {0, 1024}, {0, 2048}};
+    const op_t pfm_programs[] = {{0, 16, OK},       {8, 16, ALIGN},  {0, 24, ALIGN},
+                                 {1008, 32, ALIGN}, {0, 1024, OK},   {0, 2048, ALIGN}};
     assert_same_verdicts("pic32mzw1-pfm", pfm_programs, 6, erases, 3);
 }
 
@@ -84,11 +96,12 @@ static void test_refuses_what_the_model_refuses_on_a_uniform_part(void **unused)
 static void test_refuses_what_the_model_refuses_on_mixed_sectors(void **unused)
 {
     (void)unused;
-    const op_t programs[] = {{0, 16}, {64 * K, 16}};
-    const op_t erases[] = {{0, 16 * K},        {48 * K, 16 * K},  {64 * K, 64 * K},
-                           {128 * K, 128 * K}, {128 * K, 16 * K}, {64 * K, 16 * K},
-                           {0, 64 * K},        {128 * K, 64 * K}, {896 * K, 128 * K},
-                           {0, 4 * K}};
+    const op_t programs[] = {{0, 16, OK}, {64 * K, 16, OK}};
+    const op_t erases[] = {{0, 16 * K, OK},          {48 * K, 16 * K, OK},
+                           {64 * K, 64 * K, OK},     {128 * K, 128 * K, OK},
+                           {128 * K, 16 * K, ALIGN}, {64 * K, 16 * K, ALIGN},
+                           {0, 64 * K, ALIGN},       {128 * K, 64 * K, ALIGN},
+                           {896 * K, 128 * K, OK},   {0, 4 * K, ALIGN}};
     assert_same_verdicts("stm32f4-1m", programs, 2, erases, sizeof erases / sizeof erases[0]);
 }
 
