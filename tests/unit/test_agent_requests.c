@@ -199,7 +199,7 @@ static void test_requests_while_a_check_runs(void **unused)
     assert_int_equal(ota_agent_rollback(&d->agent), OTA_AGENT_ERR_BUSY);
     assert_int_equal(ota_agent_factory_reset(&d->agent), OTA_AGENT_ERR_BUSY);
     /* Each refusal is told to the application: the download without an update, then three
-     * triggers refused as busy, the rollback, the reset (the busy erase: its status alone). */
+     * triggers refused as busy, the erase, the rollback, the reset. */
     static const ota_agent_status_t triggers[] = {OTA_AGENT_ERR_NO_UPDATE, OTA_AGENT_ERR_BUSY,
                                                   OTA_AGENT_ERR_BUSY, OTA_AGENT_ERR_BUSY};
     size_t t = 0;
@@ -210,12 +210,18 @@ static void test_requests_while_a_check_runs(void **unused)
         }
     }
     assert_int_equal(t, sizeof triggers / sizeof triggers[0]);
+    const ota_event_t *erase = event_log_last(&d->events, OTA_EVT_ERASE_FAILED);
+    assert_non_null(erase); /* agent.h: erase_version reports IMAGE_ERASED or ERASE_FAILED */
+    assert_int_equal(erase->version, 2);
+    assert_int_equal(erase->source, OTA_SRC_AGENT);
+    assert_int_equal(erase->status, OTA_AGENT_ERR_BUSY);
+    assert_int_equal(erase->retry_s, 0);
     assert_int_equal(event_log_last(&d->events, OTA_EVT_ROLLBACK_FAILED)->status,
                      OTA_AGENT_ERR_BUSY);
     assert_int_equal(event_log_last(&d->events, OTA_EVT_FACTORY_RESET_FAILED)->status,
                      OTA_AGENT_ERR_BUSY);
     size_t refused = event_log_failures(&d->events);
-    assert_int_equal(refused, 6);
+    assert_int_equal(refused, 7);
     uint32_t bytes = 1, total = 1;
     assert_false(ota_agent_progress(&d->agent, &bytes, &total)); /* no download under way */
     assert_false(ota_agent_progress(&d->agent, NULL, NULL));
