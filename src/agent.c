@@ -422,12 +422,10 @@ ota_agent_state_t ota_agent_poll(ota_agent_t *agent, uint32_t now_ms)
     return agent->state;
 }
 
-/* An application request the agent refuses, told by `type` (TRIGGER_FAILED: the original's
- * "trigger OTA failed"; ROLLBACK_FAILED, FACTORY_RESET_FAILED). */
-static ota_agent_status_t agent_refuse(ota_agent_t *agent, ota_event_type_t type,
-                                       ota_agent_status_t why)
+/* An application request the agent refuses: the original's "trigger OTA failed". */
+static ota_agent_status_t agent_trigger_refused(ota_agent_t *agent, ota_agent_status_t why)
 {
-    ota_agent_emit_failure(agent, type, 0, OTA_SRC_AGENT, why);
+    ota_agent_emit_failure(agent, OTA_EVT_TRIGGER_FAILED, 0, OTA_SRC_AGENT, why);
     return why;
 }
 
@@ -437,10 +435,10 @@ ota_agent_status_t ota_agent_check_now(ota_agent_t *agent)
         return OTA_AGENT_ERR_ARG;
     }
     if (agent->manifest_url[0] == '\0') {
-        return agent_refuse(agent, OTA_EVT_TRIGGER_FAILED, OTA_AGENT_ERR_CONFIG);
+        return agent_trigger_refused(agent, OTA_AGENT_ERR_CONFIG);
     }
     if (ota_agent_busy(agent)) {
-        return agent_refuse(agent, OTA_EVT_TRIGGER_FAILED, OTA_AGENT_ERR_BUSY);
+        return agent_trigger_refused(agent, OTA_AGENT_ERR_BUSY);
     }
     agent->check_requested = true;
     return OTA_AGENT_OK;
@@ -452,10 +450,10 @@ ota_agent_status_t ota_agent_download(ota_agent_t *agent)
         return OTA_AGENT_ERR_ARG;
     }
     if (ota_agent_busy(agent)) {
-        return agent_refuse(agent, OTA_EVT_TRIGGER_FAILED, OTA_AGENT_ERR_BUSY);
+        return agent_trigger_refused(agent, OTA_AGENT_ERR_BUSY);
     }
     if (!agent->have_update) {
-        return agent_refuse(agent, OTA_EVT_TRIGGER_FAILED, OTA_AGENT_ERR_NO_UPDATE);
+        return agent_trigger_refused(agent, OTA_AGENT_ERR_NO_UPDATE);
     }
     agent->download_requested = true;
     return OTA_AGENT_OK;
@@ -469,16 +467,16 @@ ota_agent_status_t ota_agent_start_update(ota_agent_t *agent, const char *url,
         return OTA_AGENT_ERR_ARG;
     }
     if (url == NULL || digest == NULL || version == 0u) {
-        return agent_refuse(agent, OTA_EVT_TRIGGER_FAILED, OTA_AGENT_ERR_ARG);
+        return agent_trigger_refused(agent, OTA_AGENT_ERR_ARG);
     }
     if (ota_agent_busy(agent)) {
-        return agent_refuse(agent, OTA_EVT_TRIGGER_FAILED, OTA_AGENT_ERR_BUSY);
+        return agent_trigger_refused(agent, OTA_AGENT_ERR_BUSY);
     }
     size_t n = strlen(url);
     ota_agent_status_t why = n > OTA_MANIFEST_URL_MAX ? OTA_AGENT_ERR_URL
                                                       : ota_agent_url_refusal(agent, url);
     if (why != OTA_AGENT_OK) {
-        return agent_refuse(agent, OTA_EVT_TRIGGER_FAILED, why);
+        return agent_trigger_refused(agent, why);
     }
     memset(&agent->update, 0, sizeof agent->update);
     agent->update.version = version;
@@ -512,7 +510,8 @@ static ota_agent_status_t agent_boot_request(ota_agent_t *agent, bool factory)
     }
     ota_event_type_t failed = factory ? OTA_EVT_FACTORY_RESET_FAILED : OTA_EVT_ROLLBACK_FAILED;
     if (ota_agent_busy(agent)) {
-        return agent_refuse(agent, failed, OTA_AGENT_ERR_BUSY);
+        ota_agent_emit_failure(agent, failed, 0, OTA_SRC_AGENT, OTA_AGENT_ERR_BUSY);
+        return OTA_AGENT_ERR_BUSY;
     }
     ota_store_t *store = agent->ports.store;
     ota_store_status_t st = factory ? ota_store_factory_reset(store)
