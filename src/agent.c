@@ -494,6 +494,8 @@ ota_agent_status_t ota_agent_erase_version(ota_agent_t *agent, uint32_t version)
         return OTA_AGENT_ERR_ARG;
     }
     if (ota_agent_busy(agent)) {
+        ota_agent_emit_failure(agent, OTA_EVT_ERASE_FAILED, version, OTA_SRC_AGENT,
+                               OTA_AGENT_ERR_BUSY);
         return OTA_AGENT_ERR_BUSY;
     }
     bool rolling_back;

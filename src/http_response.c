@@ -228,13 +228,11 @@ static void http_rx_parse_content_range(ota_http_resp_head_t *h)
 /* The colon: the name is complete. */
 static ota_http_resp_status_t http_rx_value_begin(ota_http_resp_parser_t *p)
 {
-    unsigned f = 0;
+    /* A trailer (after the head) is looked up in no table: nothing in it changes the head. */
+    unsigned f = p->headers_done ? RX_F_OTHER : 0u;
     while (f < RX_F_OTHER && !(p->name_len == strlen(http_rx_names[f]) &&
                                memcmp(p->name, http_rx_names[f], p->name_len) == 0)) {
         f++;
-    }
-    if (p->headers_done) {
-        f = RX_F_OTHER; /* a trailer: nothing in it changes what the head said */
     }
     p->field = (uint8_t)f;
     p->token = 0;

@@ -306,8 +306,8 @@ ota_agent_status_t ota_agent_start_update(ota_agent_t *agent, const char *url,
 
 /**
  * EraseVer on demand: remove the stored image of version (the running version means: roll
- * back at the next reset). Reports IMAGE_ERASED or ERASE_FAILED (and RESET_PENDING for a
- * roll back).
+ * back at the next reset). Reports IMAGE_ERASED or ERASE_FAILED (refused while busy too:
+ * source agent, ERR_BUSY), and RESET_PENDING for a roll back.
  * @return OK; ERR_BUSY (a download is running); ERR_STORE (the store refused; see the event).
  */
 ota_agent_status_t ota_agent_erase_version(ota_agent_t *agent, uint32_t version);

@@ -157,6 +157,18 @@ static void test_bad_requests(void **unused)
     assert_int_equal(event_log_last(&d->events, OTA_EVT_TRIGGER_FAILED)->status,
                      OTA_AGENT_ERR_ARG);
     assert_int_equal(ota_agent_state(&d->agent), OTA_AGENT_IDLE);
+    /* A check without a manifest URL (the console's "sysota set url none"): the same. */
+    ota_agent_settings_t settings;
+    assert_int_equal(ota_agent_get_settings(&d->agent, &settings), OTA_AGENT_OK);
+    settings.manifest_url = NULL;
+    assert_int_equal(ota_agent_set_settings(&d->agent, &settings), OTA_AGENT_OK);
+    size_t refused = event_log_count(&d->events, OTA_EVT_TRIGGER_FAILED);
+    assert_int_equal(ota_agent_check_now(&d->agent), OTA_AGENT_ERR_CONFIG);
+    assert_int_equal(event_log_count(&d->events, OTA_EVT_TRIGGER_FAILED), refused + 1u);
+    e = event_log_last(&d->events, OTA_EVT_TRIGGER_FAILED);
+    assert_int_equal(e->source, OTA_SRC_AGENT);
+    assert_int_equal(e->status, OTA_AGENT_ERR_CONFIG);
+    assert_int_equal(ota_agent_state(&d->agent), OTA_AGENT_IDLE);
     /* Nothing was asked of the store. */
     assert_int_equal(after_reset(d)->state, OTA_BOOT_CONFIRMED);
     assert_int_equal(after_reset(d)->running_version, 2);
@@ -186,19 +198,30 @@ static void test_requests_while_a_check_runs(void **unused)
     assert_int_equal(ota_agent_erase_version(&d->agent, 2), OTA_AGENT_ERR_BUSY);
     assert_int_equal(ota_agent_rollback(&d->agent), OTA_AGENT_ERR_BUSY);
     assert_int_equal(ota_agent_factory_reset(&d->agent), OTA_AGENT_ERR_BUSY);
-    /* Each refusal is told to the application: three triggers, the rollback, the reset. */
-    assert_int_equal(event_log_count(&d->events, OTA_EVT_TRIGGER_FAILED), 4);
+    /* Each refusal is told to the application: the download without an update, then three
+     * triggers refused as busy, the erase, the rollback, the reset. */
+    static const ota_agent_status_t triggers[] = {OTA_AGENT_ERR_NO_UPDATE, OTA_AGENT_ERR_BUSY,
+                                                  OTA_AGENT_ERR_BUSY, OTA_AGENT_ERR_BUSY};
+    size_t t = 0;
     for (size_t i = 0; i < d->events.n; i++) {
-        if (d->events.ev[i].type == OTA_EVT_TRIGGER_FAILED && i > 0) {
-            assert_int_equal(d->events.ev[i].status, OTA_AGENT_ERR_BUSY);
+        if (d->events.ev[i].type == OTA_EVT_TRIGGER_FAILED) {
+            assert_true(t < sizeof triggers / sizeof triggers[0]);
+            assert_int_equal(d->events.ev[i].status, triggers[t++]); /* in the order asked */
         }
     }
+    assert_int_equal(t, sizeof triggers / sizeof triggers[0]);
+    const ota_event_t *erase = event_log_last(&d->events, OTA_EVT_ERASE_FAILED);
+    assert_non_null(erase); /* agent.h: erase_version reports IMAGE_ERASED or ERASE_FAILED */
+    assert_int_equal(erase->version, 2);
+    assert_int_equal(erase->source, OTA_SRC_AGENT);
+    assert_int_equal(erase->status, OTA_AGENT_ERR_BUSY);
+    assert_int_equal(erase->retry_s, 0);
     assert_int_equal(event_log_last(&d->events, OTA_EVT_ROLLBACK_FAILED)->status,
                      OTA_AGENT_ERR_BUSY);
     assert_int_equal(event_log_last(&d->events, OTA_EVT_FACTORY_RESET_FAILED)->status,
                      OTA_AGENT_ERR_BUSY);
     size_t refused = event_log_failures(&d->events);
-    assert_int_equal(refused, 6);
+    assert_int_equal(refused, 7);
     uint32_t bytes = 1, total = 1;
     assert_false(ota_agent_progress(&d->agent, &bytes, &total)); /* no download under way */
     assert_false(ota_agent_progress(&d->agent, NULL, NULL));

@@ -768,6 +768,23 @@ static void test_keep_alive_reuse(void **state)
     assert_int_equal(f->mock.closes, 2);
 }
 
+/* Same host and port, other scheme: an https request never rides a kept plain connection. */
+static void test_keep_alive_other_scheme(void **state)
+{
+    fixture_t *f = *state;
+    mock_conn_t *c = mock_add(&f->mock, resp_cl, OTA_NET_WOULD_BLOCK);
+    c->responses[1] = resp_cl;
+    mock_add(&f->mock, resp_chunked, OTA_NET_WOULD_BLOCK);
+    expect_status(f, "http://h:8443/a", 0, OTA_HTTP_OK);
+    assert_false(f->mock.tls);
+    expect_status(f, "https://h:8443/b", 0, OTA_HTTP_OK);
+    assert_body(f, BODY);
+    assert_false(f->client.response.reused_connection);
+    assert_int_equal(f->mock.connects, 2);
+    assert_int_equal(f->mock.closes, 1);
+    assert_true(f->mock.tls);
+}
+
 /* A kept connection is closed as soon as the next request names another host. */
 static void test_keep_alive_other_host(void **state)
 {
@@ -1139,6 +1156,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_total_timeout, setup, teardown),
         cmocka_unit_test_setup_teardown(test_transport_errors_are_named, setup, teardown),
         cmocka_unit_test_setup_teardown(test_keep_alive_reuse, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_keep_alive_other_scheme, setup, teardown),
         cmocka_unit_test_setup_teardown(test_keep_alive_other_host, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_reuse_when_not_kept_alive, setup, teardown),
         cmocka_unit_test_setup_teardown(test_trailing_line_break_tolerated, setup, teardown),
