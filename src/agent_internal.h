@@ -30,7 +30,8 @@ void ota_agent_emit_failure(ota_agent_t *a, ota_event_type_t type, uint32_t vers
  *  plain http:// when require_tls / an https manifest refuses it; OK if it may. */
 ota_agent_status_t ota_agent_url_refusal(const ota_agent_t *a, const char *url);
 
-/** A check or a download is running (CHECKING, DOWNLOADING, VERIFYING). */
+/** A check, a download or the manifest's files are running (CHECKING, DOWNLOADING,
+ *  VERIFYING, FETCHING_FILES). */
 bool ota_agent_busy(const ota_agent_t *a);
 
 /** Ask the store to install `slot` at the next reset: RESET_PENDING, or IDLE after a

@@ -16,10 +16,9 @@
 enum {
     MANIFEST_R_FILES = 40, /* the value of an entry's "files" */
     MANIFEST_R_FILE_ELEM,  /* an element of "files" */
-    MANIFEST_R_KEYS,       /* the value of a file entry's "public_key" */
     MANIFEST_R_KEY_ELEM,   /* an element of "public_key" */
     MANIFEST_R_FILE_KEY,   /* a key of a file entry */
-    MANIFEST_R_FILE_FIELD, /* + n: the value of a file entry's field n */
+    MANIFEST_R_FILE_FIELD, /* + n: the value of a file entry's field n ("public_key" too) */
 };
 
 /** The key just read (p->key_, p->key_len_) in an entry that none of the entry's fields took,

@@ -3,6 +3,7 @@
 #include "test_keys.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "otaflow/image.h"
 
@@ -50,4 +51,48 @@ size_t test_keys_sign_manifest(tool_key_t *key, const char *text, size_t len, ui
         return 0;
     }
     return sig_len;
+}
+
+void test_keys_base64(const uint8_t *in, size_t len, char *out)
+{
+    static const char A[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    size_t o = 0;
+    for (size_t i = 0; i < len; i += 3) {
+        uint32_t v = (uint32_t)in[i] << 16 | (i + 1 < len ? (uint32_t)in[i + 1] << 8 : 0u) |
+                     (i + 2 < len ? in[i + 2] : 0u);
+        out[o++] = A[v >> 18 & 63];
+        out[o++] = A[v >> 12 & 63];
+        out[o++] = i + 1 < len ? A[v >> 6 & 63] : '=';
+        out[o++] = i + 2 < len ? A[v & 63] : '=';
+    }
+    out[o] = '\0';
+}
+
+int test_keys_original_signature(tool_key_t *key, const uint8_t hash[32], char *out)
+{
+    uint8_t der[OTA_ECDSA_P256_SIG_MAX], rs[64] = {0};
+    size_t n = 0;
+    char why[128] = "not a DER SEQUENCE of two INTEGERs";
+    if (tool_key_sign_hash(key, hash, der, &n, why, sizeof why) != 0 || n < 8 || der[0] != 0x30) {
+        fprintf(stderr, "original signature: %s\n", why);
+        return -1;
+    }
+    /* DER SEQUENCE { INTEGER r, INTEGER s } -> r||s, each 32 bytes, big-endian. */
+    size_t p = 2;
+    for (int k = 0; k < 2; k++) {
+        size_t len = der[p + 1];
+        const uint8_t *v = der + p + 2;
+        if (der[p] != 0x02 || p + 2 + len > n) {
+            fprintf(stderr, "original signature: %s\n", why);
+            return -1;
+        }
+        p += 2u + len;
+        while (len > 32) { /* the sign byte DER puts before a high bit */
+            v++;
+            len--;
+        }
+        memcpy(rs + 32 * k + (32 - len), v, len);
+    }
+    test_keys_base64(rs, sizeof rs, out);
+    return 0;
 }

@@ -22,6 +22,15 @@ uint32_t test_keys_sign_image(tool_key_t *key, uint8_t *img, uint32_t len, uint3
  *  into sig (OTA_MANIFEST_SIG_MAX bytes). Returns its length, or 0 after printing why. */
 size_t test_keys_sign_manifest(tool_key_t *key, const char *text, size_t len, uint8_t *sig);
 
+/** Standard base64 of in (len bytes), '=' padded, NUL-terminated into out
+ *  (4 * ((len + 2) / 3) + 1 bytes). */
+void test_keys_base64(const uint8_t *in, size_t len, char *out);
+
+/** The original's Signature of hash (SHA-256) by key, as its ecdsaSign.py writes it: the
+ *  ECDSA P-256 r||s, base64 (88 characters), into out (89 bytes). Returns 0, or -1 after
+ *  printing why. */
+int test_keys_original_signature(tool_key_t *key, const uint8_t hash[32], char *out);
+
 /** Free both keys. */
 void test_keys_free(tool_key_t *trusted, tool_key_t *other);
 

@@ -229,6 +229,43 @@ static void test_case_and_unknown_members(void **unused)
     assert_int_equal(plan.files[1].key_of, 0);
 }
 
+/* A file entry's Signature is read as JSON unescapes it, as the image entry's is: a writer
+ * that escapes '/' as "\/" (PHP's json_encode does) gives the same 64 bytes as one that does
+ * not, and the bytes are those the base64 says. */
+#define SIG_SLASH                                                                              \
+    "2+2R/43x3FvNoV8anNW2M5ndo+JlFNzHSjJ+iwL68w1v5XMcBPMx4+3u5lBFejUNU/MLLoP13zxwd45f6MCySQ=="
+static void test_signature_read_unescaped(void **unused)
+{
+    (void)unused;
+    static const uint8_t HEAD[] = {0xdb, 0xed, 0x91, 0xff, 0x8d, 0xf1}; /* "2+2R/43x" */
+    char escaped[2 * sizeof SIG_SLASH], json[1024];
+    size_t n = 0;
+    for (const char *c = SIG_SLASH; *c != '\0'; c++) {
+        if (*c == '/') {
+            escaped[n++] = '\\';
+        }
+        escaped[n++] = *c;
+    }
+    escaped[n] = '\0';
+    uint8_t plain[64];
+    const char *sigs[] = {SIG_SLASH, escaped};
+    for (size_t i = 0; i < 2; i++) {
+        snprintf(json, sizeof json,
+                 "{\"ota\":[{\"files\":[{\"slot_number\":3,\"length\":5,\"URL\":\"http://h/x\","
+                 "\"digest\":\"" D2 "\",\"Signature\":\"%s\"}]}," IMAGE "]}",
+                 sigs[i]);
+        assert_int_equal(select_text(json, 1), OTA_MANIFEST_OK);
+        assert_int_equal(plan.files[0].status, OTA_MANIFEST_OK);
+        assert_int_equal(plan.files[0].sig_len, 64);
+        assert_memory_equal(plan.files[0].sig, HEAD, sizeof HEAD);
+        if (i == 0) {
+            memcpy(plain, plan.files[0].sig, sizeof plain);
+        } else {
+            assert_memory_equal(plan.files[0].sig, plain, sizeof plain);
+        }
+    }
+}
+
 /* More entries than the plan holds: the rest are counted, the update stands. A "files" that
  * is not an array is dropped too. Invalid JSON still refuses the whole manifest. */
 static void test_limits_and_json(void **unused)
@@ -260,6 +297,7 @@ int main(void)
         cmocka_unit_test(test_any_split_same_plan),
         cmocka_unit_test(test_bad_file_entry_refuses_only_itself),
         cmocka_unit_test(test_case_and_unknown_members),
+        cmocka_unit_test(test_signature_read_unescaped),
         cmocka_unit_test(test_limits_and_json),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
