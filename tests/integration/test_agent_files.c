@@ -248,54 +248,18 @@ static void test_refusals_keep_old_files(void **state)
 }
 
 /* DER ECDSA signature -> the original's r||s. */
-static void der_to_raw(const uint8_t *der, size_t len, uint8_t raw[64])
-{
-    assert_true(len > 8 && der[0] == 0x30);
-    size_t at = 2;
-    memset(raw, 0, 64);
-    for (int k = 0; k < 2; k++) {
-        assert_int_equal(der[at], 0x02);
-        size_t n = der[at + 1];
-        const uint8_t *v = der + at + 2;
-        while (n > 32) {
-            v++;
-            n--;
-        }
-        memcpy(raw + 32 * k + (32 - n), v, n);
-        at += 2 + der[at + 1];
-    }
-}
-
-static void b64(const uint8_t *in, size_t len, char *out)
-{
-    static const char A[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    size_t o = 0;
-    for (size_t i = 0; i < len; i += 3) {
-        uint32_t v = (uint32_t)in[i] << 16 | (i + 1 < len ? (uint32_t)in[i + 1] << 8 : 0u) |
-                     (i + 2 < len ? in[i + 2] : 0u);
-        out[o++] = A[v >> 18 & 63];
-        out[o++] = A[v >> 12 & 63];
-        out[o++] = i + 1 < len ? A[v >> 6 & 63] : '=';
-        out[o++] = i + 2 < len ? A[v & 63] : '=';
-    }
-    out[o] = '\0';
-}
-
 /* The Signature member of a file whose SHA-256 (hex) is given, made with key. */
 static void signature_member(tool_key_t *key, const char *hex, char *out, size_t cap)
 {
-    uint8_t d[32], der[OTA_ECDSA_P256_SIG_MAX], raw[64];
+    uint8_t d[32], raw[64];
     for (int i = 0; i < 32; i++) {
         unsigned v;
         assert_int_equal(sscanf(hex + 2 * i, "%2x", &v), 1);
         d[i] = (uint8_t)v;
     }
-    size_t n = 0;
-    char why[128];
-    assert_int_equal(tool_key_sign_hash(key, d, der, &n, why, sizeof why), 0);
-    der_to_raw(der, n, raw);
+    assert_int_equal(test_keys_sign_rs(key, d, raw), 0);
     char text[100];
-    b64(raw, 64, text);
+    test_keys_base64(raw, 64, text);
     snprintf(out, cap, ",\"Signature\":\"%s\"", text);
 }
 

@@ -3,6 +3,7 @@
 #include "test_keys.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "otaflow/image.h"
 
@@ -50,4 +51,56 @@ size_t test_keys_sign_manifest(tool_key_t *key, const char *text, size_t len, ui
         return 0;
     }
     return sig_len;
+}
+
+int test_keys_der_to_rs(const uint8_t *der, size_t len, uint8_t rs[64])
+{
+    if (len < 8u || der[0] != 0x30u || der[1] != len - 2u) {
+        return -1;
+    }
+    memset(rs, 0, 64);
+    size_t at = 2;
+    for (size_t k = 0; k < 2u; k++) {
+        if (at + 2u > len || der[at] != 0x02u || der[at + 1] > 33u ||
+            at + 2u + der[at + 1] > len) {
+            return -1;
+        }
+        size_t n = der[at + 1];
+        const uint8_t *v = der + at + 2;
+        if (n == 33u) { /* the 0x00 before a top bit: not part of the number */
+            v++;
+            n--;
+        }
+        memcpy(rs + 32u * k + (32u - n), v, n);
+        at += 2u + der[at + 1];
+    }
+    return at == len ? 0 : -1;
+}
+
+int test_keys_sign_rs(tool_key_t *key, const uint8_t hash[32], uint8_t rs[64])
+{
+    uint8_t der[OTA_ECDSA_P256_SIG_MAX];
+    size_t n = 0;
+    char why[128] = "signature not DER";
+    if (tool_key_sign_hash(key, hash, der, &n, why, sizeof why) != 0 ||
+        test_keys_der_to_rs(der, n, rs) != 0) {
+        fprintf(stderr, "sign r||s: %s\n", why);
+        return -1;
+    }
+    return 0;
+}
+
+void test_keys_base64(const uint8_t *in, size_t len, char *out)
+{
+    static const char A[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    size_t o = 0;
+    for (size_t i = 0; i < len; i += 3) {
+        uint32_t v = (uint32_t)in[i] << 16 | (i + 1 < len ? (uint32_t)in[i + 1] << 8 : 0u) |
+                     (i + 2 < len ? in[i + 2] : 0u);
+        out[o++] = A[v >> 18 & 63];
+        out[o++] = A[v >> 12 & 63];
+        out[o++] = i + 1 < len ? A[v >> 6 & 63] : '=';
+        out[o++] = i + 2 < len ? A[v & 63] : '=';
+    }
+    out[o] = '\0';
 }

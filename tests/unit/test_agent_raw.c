@@ -62,40 +62,12 @@ static int teardown_keys(void **state)
     return 0;
 }
 
-static void b64(const uint8_t *in, size_t len, char *out)
-{
-    static const char A[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    size_t o = 0;
-    for (size_t i = 0; i < len; i += 3) {
-        uint32_t v = (uint32_t)in[i] << 16 | (i + 1 < len ? (uint32_t)in[i + 1] << 8 : 0u) |
-                     (i + 2 < len ? in[i + 2] : 0u);
-        out[o++] = A[v >> 18 & 63];
-        out[o++] = A[v >> 12 & 63];
-        out[o++] = i + 1 < len ? A[v >> 6 & 63] : '=';
-        out[o++] = i + 2 < len ? A[v & 63] : '=';
-    }
-    out[o] = '\0';
-}
-
 /* The original's Signature of hash by key: DER to r||s, as base64 (what ecdsaSign.py writes). */
 static void original_signature(tool_key_t *key, const uint8_t hash[32], char *out)
 {
-    uint8_t der[OTA_ECDSA_P256_SIG_MAX], rs[64] = {0};
-    size_t n = 0;
-    char why[128];
-    assert_int_equal(tool_key_sign_hash(key, hash, der, &n, why, sizeof why), 0);
-    size_t p = 2;
-    for (int k = 0; k < 2; k++) {
-        assert_int_equal(der[p], 0x02);
-        size_t len = der[p + 1];
-        const uint8_t *v = der + p + 2;
-        while (len > 32) {
-            v++, len--;
-        }
-        memcpy(rs + 32 * k + (32 - len), v, len);
-        p += 2u + der[p + 1];
-    }
-    b64(rs, sizeof rs, out);
+    uint8_t rs[64];
+    assert_int_equal(test_keys_sign_rs(key, hash, rs), 0);
+    test_keys_base64(rs, sizeof rs, out);
 }
 
 static const char *response(world_t *w, const char *status, const void *body, size_t len,
@@ -282,6 +254,7 @@ static void test_signed_raw_image_checked_and_kept_signed(void **state)
     assert_int_equal(ota_store_image_policy(st, &mem, &minfo, work, sizeof work),
                      OTA_STORE_ERR_SIGNATURE);
     copy[12] = 0;
+
     ota_sha256(copy, 64 + RAW_LEN, copy + info.tlv_offset + 8 + 4);
     assert_int_equal(ota_image_parse(&mem, &minfo), OTA_IMAGE_OK);
     assert_int_equal(ota_store_image_policy(st, &mem, &minfo, work, sizeof work), OTA_STORE_OK);
@@ -440,7 +413,7 @@ static void test_base64_strict(void **state)
         in[i] = (uint8_t)(i * 37 + 11);
     }
     char text[96];
-    b64(in, sizeof in, text);
+    test_keys_base64(in, sizeof in, text);
     assert_int_equal(strlen(text), 88);
     ota_base64_t d;
     ota_base64_begin(&d);
@@ -502,7 +475,7 @@ static void test_manifest_signature_field(void **state)
         rs[i] = (uint8_t)(255 - i);
     }
     char text[96], tail[260];
-    b64(rs, sizeof rs, text);
+    test_keys_base64(rs, sizeof rs, text);
     ota_manifest_plan_t plan;
 
     snprintf(tail, sizeof tail, ",\"Signature\":\"%s\"", text);
