@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Streaming base64 decoder (include/otaflow/base64.h). Compiled only with OTA_RAW_IMAGES: the
- * original's manifests are its only user in the core.
+ * Streaming base64 decoder (include/otaflow/base64.h). Compiled only with OTA_RAW_IMAGES or
+ * OTA_FILE_SLOTS: the Signatures of the original's manifests (an entry's, src/manifest.c; a
+ * file entry's, src/manifest_files.c) are its only users in the core.
  */
 #include "otaflow/config.h"
 
-#if OTA_RAW_IMAGES
+#if OTA_RAW_IMAGES || OTA_FILE_SLOTS
 #include "otaflow/base64.h"
 
 static int base64_value(unsigned char c)
@@ -96,4 +97,4 @@ bool ota_base64_end(const ota_base64_t *d, size_t *len)
 }
 #else
 typedef int ota_base64_unused_; /* ISO C: a translation unit is never empty */
-#endif /* OTA_RAW_IMAGES */
+#endif /* OTA_RAW_IMAGES || OTA_FILE_SLOTS */

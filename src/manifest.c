@@ -370,7 +370,7 @@ static void manifest_value_begins(parser_t *p, unsigned char c, uint32_t at)
         break;
 #if OTA_RAW_IMAGES
     case R_FIELD + F_SIGNATURE:
-        ota_base64_begin(&p->entry_.sig_b64);
+        ota_base64_begin(&p->b64_);
         if (c != '"') {
             manifest_entry_fault(p, OTA_MANIFEST_ERR_SIGNATURE, at);
         }
@@ -472,7 +472,7 @@ static void manifest_string_unit(parser_t *p, uint32_t unit)
 #if OTA_RAW_IMAGES
     /* Decoded, so that a writer that escapes '/' as "\/" is read as written. */
     if (p->role_ == R_FIELD + F_SIGNATURE) {
-        if (unit > 0x7Fu || !ota_base64_feed(&p->entry_.sig_b64, (unsigned char)unit,
+        if (unit > 0x7Fu || !ota_base64_feed(&p->b64_, (unsigned char)unit,
                                              p->entry_.signature, sizeof(p->entry_.signature))) {
             manifest_entry_fault(p, OTA_MANIFEST_ERR_SIGNATURE, p->value_start_);
         }
@@ -514,7 +514,7 @@ static void manifest_string_end(parser_t *p)
 #if OTA_RAW_IMAGES
     size_t sig_len = 0;
     if (p->role_ == R_FIELD + F_SIGNATURE &&
-        (!ota_base64_end(&p->entry_.sig_b64, &sig_len) || sig_len != OTA_RAW_SIG_SIZE)) {
+        (!ota_base64_end(&p->b64_, &sig_len) || sig_len != OTA_RAW_SIG_SIZE)) {
         manifest_entry_fault(p, OTA_MANIFEST_ERR_SIGNATURE, p->value_start_);
     }
 #endif

@@ -106,33 +106,6 @@ static void manifest_file_close(ota_manifest_parser_t *p, uint8_t idx)
     f->url[f->url_len] = '\0';
 }
 
-/* One base64 character of the Signature (RFC 4648 alphabet, '=' padding at the end only). */
-static void manifest_file_b64(ota_manifest_parser_t *p, ota_manifest_file_t *f, unsigned char c)
-{
-    static const char ALPHABET[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    const char *at = c != 0u ? strchr(ALPHABET, c) : NULL;
-    if (c == '=') {
-        p->b64_pad_++;
-        return;
-    }
-    if (at == NULL || p->b64_pad_ != 0u) {
-        manifest_file_fault(p, OTA_MANIFEST_ERR_FILE_SIGNATURE);
-        return;
-    }
-    p->b64_acc_ = (p->b64_acc_ << 6) | (uint32_t)(at - ALPHABET);
-    p->b64_bits_ = (uint8_t)(p->b64_bits_ + 6u);
-    if (p->b64_bits_ >= 8u) {
-        p->b64_bits_ = (uint8_t)(p->b64_bits_ - 8u);
-        if (f->sig_len >= OTA_MANIFEST_FILE_SIG_SIZE) {
-            manifest_file_fault(p, OTA_MANIFEST_ERR_FILE_SIGNATURE);
-            return;
-        }
-        f->sig[f->sig_len++] = (uint8_t)(p->b64_acc_ >> p->b64_bits_);
-        p->b64_acc_ &= (1u << p->b64_bits_) - 1u;
-    }
-}
-
 #endif /* OTA_FILE_SLOTS */
 
 uint32_t ota_manifest_files_key(ota_manifest_parser_t *p)
@@ -230,9 +203,7 @@ void ota_manifest_files_value_begins(ota_manifest_parser_t *p, uint32_t role, un
     case MANIFEST_R_FILE_FIELD + FF_DIGEST:
     case MANIFEST_R_FILE_FIELD + FF_SIG:
         p->fhex_len_ = 0;
-        p->b64_acc_ = 0;
-        p->b64_bits_ = 0;
-        p->b64_pad_ = 0;
+        ota_base64_begin(&p->b64_);
         if (c != '"') {
             manifest_file_fault(p, manifest_file_field_error(role - MANIFEST_R_FILE_FIELD));
         }
@@ -291,8 +262,9 @@ void ota_manifest_files_string_raw(ota_manifest_parser_t *p, unsigned char c)
         }
         f->digest[n / 2u] = (uint8_t)(f->digest[n / 2u] | (uint32_t)h << (n % 2u != 0u ? 0u : 4u));
         p->fhex_len_ = (uint8_t)(n + 1u);
-    } else if (p->role_ == MANIFEST_R_FILE_FIELD + FF_SIG) {
-        manifest_file_b64(p, f, c);
+    } else if (p->role_ == MANIFEST_R_FILE_FIELD + FF_SIG &&
+               !ota_base64_feed(&p->b64_, c, f->sig, OTA_MANIFEST_FILE_SIG_SIZE)) {
+        manifest_file_fault(p, OTA_MANIFEST_ERR_FILE_SIGNATURE);
     }
 #else
     (void)p;
@@ -333,10 +305,17 @@ void ota_manifest_files_string_end(ota_manifest_parser_t *p)
                p->fhex_len_ != 2u * OTA_SHA256_SIZE) {
         manifest_file_fault(p, OTA_MANIFEST_ERR_DIGEST);
     } else if (p->role_ == MANIFEST_R_FILE_FIELD + FF_SIG) {
-        /* 64 bytes are 86 characters and 4 zero bits, with "==" or without padding. */
-        bool ok = f->sig_len == OTA_MANIFEST_FILE_SIG_SIZE && p->b64_bits_ < 6u &&
-                  p->b64_acc_ == 0u && (p->b64_pad_ == 0u || p->b64_pad_ == 2u);
-        if (!ok) {
+        /* 64 bytes are 86 characters and 4 zero bits, with "==" or without padding: the
+         * missing "==" is read as if written. */
+        if (p->b64_.pad == 0u) {
+            while (p->b64_.chars != 0u &&
+                   ota_base64_feed(&p->b64_, '=', f->sig, OTA_MANIFEST_FILE_SIG_SIZE)) {
+            }
+        }
+        size_t len = 0;
+        if (ota_base64_end(&p->b64_, &len) && len == OTA_MANIFEST_FILE_SIG_SIZE) {
+            f->sig_len = OTA_MANIFEST_FILE_SIG_SIZE;
+        } else {
             manifest_file_fault(p, OTA_MANIFEST_ERR_FILE_SIGNATURE);
             f->sig_len = 0;
         }

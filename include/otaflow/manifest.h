@@ -202,10 +202,12 @@ typedef struct ota_manifest_parser {
     char key_[12];           /* the longest key told apart: "slot_number" */
     /* File entries (src/manifest_files.c): the depth of the open "files" array, file object,
      * "public_key" array and key object (0: none), the plan index of the file and key
-     * objects being read (OTA_MANIFEST_FILE_NONE: not kept), and the Signature's decoding. */
+     * objects being read (OTA_MANIFEST_FILE_NONE: not kept). */
     uint8_t files_depth_, file_depth_, keys_depth_, key_depth_, file_idx_, key_idx_;
-    uint8_t b64_bits_, b64_pad_, fhex_len_;
-    uint32_t b64_acc_;
+    uint8_t fhex_len_;
+#if OTA_RAW_IMAGES || OTA_FILE_SLOTS
+    ota_base64_t b64_; /* the Signature being decoded: an entry's or a file entry's */
+#endif
     struct {
         uint32_t version, size, hw_id, start;
         uint16_t url_len, digest_len;
@@ -215,7 +217,6 @@ typedef struct ota_manifest_parser {
         uint8_t digest[OTA_SHA256_SIZE];
         char url[OTA_MANIFEST_URL_MAX];
 #if OTA_RAW_IMAGES
-        ota_base64_t sig_b64;
         uint8_t signature[OTA_RAW_SIG_SIZE];
 #endif
     } entry_;
