@@ -313,6 +313,24 @@ static void test_raw_image_refused_when_option_off(void **state)
     world_free(w);
 }
 
+/* A file shorter than the magic (3 bytes) is decided at its end, not left to the store: with
+ * the option off it is refused as a raw image, nothing written. */
+static void test_file_shorter_than_the_magic_refused_as_raw(void **state)
+{
+    (void)state;
+    world_t *w = world_new(false);
+    w->cfg.accept_raw_images = false;
+    set_manifest(w, 3, NULL);
+    serve(w, w->raw, 3);
+    world_start(w);
+    uint32_t before = erases(w);
+    run(w, 20000);
+    assert_refused(w, OTA_EVT_DOWNLOAD_FAILED, OTA_SRC_AGENT, OTA_AGENT_ERR_RAW_IMAGE);
+    assert_int_equal(erases(w), before);
+    assert_int_equal(event_log_count(&w->log, OTA_EVT_VERIFY_STARTED), 0);
+    world_free(w);
+}
+
 static void test_raw_image_with_wrong_digest_refused(void **state)
 {
     (void)state;
@@ -526,6 +544,7 @@ int main(void)
         cmocka_unit_test(test_raw_image_stored_as_an_image),
         cmocka_unit_test(test_signed_raw_image_checked_and_kept_signed),
         cmocka_unit_test(test_raw_image_refused_when_option_off),
+        cmocka_unit_test(test_file_shorter_than_the_magic_refused_as_raw),
         cmocka_unit_test(test_raw_image_with_wrong_digest_refused),
         cmocka_unit_test(test_raw_image_with_wrong_or_no_signature_refused),
         cmocka_unit_test(test_raw_image_one_byte_at_a_time),
