@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Base64 (RFC 4648, standard alphabet, '=' padding) decoded one character at a time, for
- * values that arrive inside a streamed JSON string (the original's manifest "Signature": the
- * base64 of a 64-byte ECDSA r||s). No allocation: the state is the caller's, the bytes go to
+ * values that arrive inside a streamed JSON string (the original's manifest "Signature", of
+ * an entry or of a file entry: the base64 of a 64-byte ECDSA r||s). No allocation: the state is the caller's, the bytes go to
  * the caller's buffer as each 4-character quantum completes.
  *
  * Strict: only the 64 alphabet characters and '=' as the last one or two characters of the

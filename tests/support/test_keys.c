@@ -53,6 +53,43 @@ size_t test_keys_sign_manifest(tool_key_t *key, const char *text, size_t len, ui
     return sig_len;
 }
 
+int test_keys_der_to_rs(const uint8_t *der, size_t len, uint8_t rs[64])
+{
+    if (len < 8u || der[0] != 0x30u || der[1] != len - 2u) {
+        return -1;
+    }
+    memset(rs, 0, 64);
+    size_t at = 2;
+    for (size_t k = 0; k < 2u; k++) {
+        if (at + 2u > len || der[at] != 0x02u || der[at + 1] > 33u ||
+            at + 2u + der[at + 1] > len) {
+            return -1;
+        }
+        size_t n = der[at + 1];
+        const uint8_t *v = der + at + 2;
+        if (n == 33u) { /* the 0x00 before a top bit: not part of the number */
+            v++;
+            n--;
+        }
+        memcpy(rs + 32u * k + (32u - n), v, n);
+        at += 2u + der[at + 1];
+    }
+    return at == len ? 0 : -1;
+}
+
+int test_keys_sign_rs(tool_key_t *key, const uint8_t hash[32], uint8_t rs[64])
+{
+    uint8_t der[OTA_ECDSA_P256_SIG_MAX];
+    size_t n = 0;
+    char why[128] = "signature not DER";
+    if (tool_key_sign_hash(key, hash, der, &n, why, sizeof why) != 0 ||
+        test_keys_der_to_rs(der, n, rs) != 0) {
+        fprintf(stderr, "sign r||s: %s\n", why);
+        return -1;
+    }
+    return 0;
+}
+
 void test_keys_base64(const uint8_t *in, size_t len, char *out)
 {
     static const char A[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -70,28 +107,9 @@ void test_keys_base64(const uint8_t *in, size_t len, char *out)
 
 int test_keys_original_signature(tool_key_t *key, const uint8_t hash[32], char *out)
 {
-    uint8_t der[OTA_ECDSA_P256_SIG_MAX], rs[64] = {0};
-    size_t n = 0;
-    char why[128] = "not a DER SEQUENCE of two INTEGERs";
-    if (tool_key_sign_hash(key, hash, der, &n, why, sizeof why) != 0 || n < 8 || der[0] != 0x30) {
-        fprintf(stderr, "original signature: %s\n", why);
+    uint8_t rs[64];
+    if (test_keys_sign_rs(key, hash, rs) != 0) {
         return -1;
-    }
-    /* DER SEQUENCE { INTEGER r, INTEGER s } -> r||s, each 32 bytes, big-endian. */
-    size_t p = 2;
-    for (int k = 0; k < 2; k++) {
-        size_t len = der[p + 1];
-        const uint8_t *v = der + p + 2;
-        if (der[p] != 0x02 || p + 2 + len > n) {
-            fprintf(stderr, "original signature: %s\n", why);
-            return -1;
-        }
-        p += 2u + len;
-        while (len > 32) { /* the sign byte DER puts before a high bit */
-            v++;
-            len--;
-        }
-        memcpy(rs + 32 * k + (32 - len), v, len);
     }
     test_keys_base64(rs, sizeof rs, out);
     return 0;

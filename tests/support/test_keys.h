@@ -22,8 +22,16 @@ uint32_t test_keys_sign_image(tool_key_t *key, uint8_t *img, uint32_t len, uint3
  *  into sig (OTA_MANIFEST_SIG_MAX bytes). Returns its length, or 0 after printing why. */
 size_t test_keys_sign_manifest(tool_key_t *key, const char *text, size_t len, uint8_t *sig);
 
-/** Standard base64 of in (len bytes), '=' padded, NUL-terminated into out
- *  (4 * ((len + 2) / 3) + 1 bytes). */
+/** The original's signature of hash by key, as its ecdsaSign.py writes it: r||s, each a
+ *  32-byte big-endian number, into rs. Returns 0, or -1 after printing why. */
+int test_keys_sign_rs(tool_key_t *key, const uint8_t hash[32], uint8_t rs[64]);
+
+/** The r||s of a DER ECDSA P-256 signature (SEQUENCE of two INTEGERs of at most 33 bytes).
+ *  Returns 0, or -1 when der is not one. */
+int test_keys_der_to_rs(const uint8_t *der, size_t len, uint8_t rs[64]);
+
+/** Standard base64 (RFC 4648, '=' padding) of in, NUL-terminated, into out (room for
+ *  4 * ((len + 2) / 3) + 1 characters), as Python's base64.b64encode writes it. */
 void test_keys_base64(const uint8_t *in, size_t len, char *out);
 
 /** The original's Signature of hash (SHA-256) by key, as its ecdsaSign.py writes it: the

@@ -204,6 +204,27 @@ static void test_raw_image_stored_as_an_image(void **state)
     world_free(w);
 }
 
+/* The image policy of a copy of a stored image (info: its parse) with copy[at] set to value
+ * and its SHA-256 TLV made to match, so that only the signature can tell; *changed: the parse
+ * of the changed copy. copy[at] is put back. */
+static ota_store_status_t policy_with_byte(ota_store_t *st, uint8_t *copy,
+                                           const ota_image_info_t *info, uint32_t at,
+                                           uint8_t value, ota_image_info_t *changed)
+{
+    uint8_t was = copy[at];
+    copy[at] = value;
+    ota_sha256(copy, 64 + RAW_LEN, copy + info->tlv_offset + 8 + 4); /* SHA256 TLV is first */
+    ota_image_source_t mem;
+    ota_image_buffer_t mbuf;
+    ota_image_source_buffer(&mem, &mbuf, copy, info->total_size);
+    uint8_t work[512];
+    assert_int_equal(ota_image_parse(&mem, changed), OTA_IMAGE_OK);
+    assert_int_equal(ota_image_verify(&mem, changed, work, sizeof work), OTA_IMAGE_OK);
+    ota_store_status_t policy = ota_store_image_policy(st, &mem, changed, work, sizeof work);
+    copy[at] = was;
+    return policy;
+}
+
 static void test_signed_raw_image_checked_and_kept_signed(void **state)
 {
     (void)state;
@@ -220,35 +241,26 @@ static void test_signed_raw_image_checked_and_kept_signed(void **state)
     uint8_t slot = ota_store_find_version(st, 3);
     ota_store_slot_source_t src;
     ota_store_image_source(st, slot, &src);
-    ota_image_info_t info;
+    ota_image_info_t info, changed;
     assert_int_equal(ota_image_parse(&src.src, &info), OTA_IMAGE_OK);
     static uint8_t copy[RAW_LEN + 512];
     assert_int_equal(ota_store_slot_read(st, slot, 0, copy, info.total_size), OTA_STORE_OK);
-    copy[64 + 100] ^= 1u;
-    ota_sha256(copy, 64 + RAW_LEN, copy + info.tlv_offset + 8 + 4); /* SHA256 TLV is first */
-    ota_image_source_t mem;
-    ota_image_buffer_t mbuf;
-    ota_image_source_buffer(&mem, &mbuf, copy, info.total_size);
-    ota_image_info_t minfo;
-    uint8_t work[512];
-    assert_int_equal(ota_image_parse(&mem, &minfo), OTA_IMAGE_OK);
-    assert_int_equal(ota_image_verify(&mem, &minfo, work, sizeof work), OTA_IMAGE_OK);
-    assert_int_equal(ota_store_image_policy(st, &mem, &minfo, work, sizeof work),
+    assert_int_equal(policy_with_byte(st, copy, &info, 64 + 100, copy[64 + 100] ^ 1u, &changed),
                      OTA_STORE_ERR_SIGNATURE);
 
     /* Nor may the (unsigned) header carry a security counter: it would raise the floor. */
-    copy[64 + 100] ^= 1u;
-    copy[12] = 5;
-    ota_sha256(copy, 64 + RAW_LEN, copy + info.tlv_offset + 8 + 4);
-    assert_int_equal(ota_image_parse(&mem, &minfo), OTA_IMAGE_OK);
-    assert_int_equal(minfo.header.security_counter, 5);
-    assert_int_equal(ota_image_verify(&mem, &minfo, work, sizeof work), OTA_IMAGE_OK);
-    assert_int_equal(ota_store_image_policy(st, &mem, &minfo, work, sizeof work),
+    assert_int_equal(policy_with_byte(st, copy, &info, OTA_IMAGE_OFF_SECURITY_COUNTER, 5, &changed),
                      OTA_STORE_ERR_SIGNATURE);
-    copy[12] = 0;
-    ota_sha256(copy, 64 + RAW_LEN, copy + info.tlv_offset + 8 + 4);
-    assert_int_equal(ota_image_parse(&mem, &minfo), OTA_IMAGE_OK);
-    assert_int_equal(ota_store_image_policy(st, &mem, &minfo, work, sizeof work), OTA_STORE_OK);
+    assert_int_equal(changed.header.security_counter, 5);
+
+    /* Nor a key revocation mask: it would revoke keys on the word of an unsigned header. */
+    assert_int_equal(policy_with_byte(st, copy, &info, OTA_IMAGE_OFF_REVOKE_KEYS, 1, &changed),
+                     OTA_STORE_ERR_SIGNATURE);
+    assert_int_equal(changed.header.revoke_keys, 1);
+
+    /* The copy as stored passes. */
+    assert_int_equal(policy_with_byte(st, copy, &info, OTA_IMAGE_OFF_REVOKE_KEYS, 0, &changed),
+                     OTA_STORE_OK);
     world_free(w);
 }
 
@@ -290,6 +302,24 @@ static void test_raw_image_refused_when_option_off(void **state)
     assert_int_equal(event_log_last(&w->log, OTA_EVT_DOWNLOAD_FAILED)->status,
                      OTA_AGENT_ERR_REFUSED_BEFORE);
     assert_int_equal(mock_sent_count(&w->mock, "GET /app.bin"), 1);
+    world_free(w);
+}
+
+/* A file shorter than the magic (3 bytes) is decided at its end, not left to the store: with
+ * the option off it is refused as a raw image, nothing written. */
+static void test_file_shorter_than_the_magic_refused_as_raw(void **state)
+{
+    (void)state;
+    world_t *w = world_new(false);
+    w->cfg.accept_raw_images = false;
+    set_manifest(w, 3, NULL);
+    serve(w, w->raw, 3);
+    world_start(w);
+    uint32_t before = erases(w);
+    run(w, 20000);
+    assert_refused(w, OTA_EVT_DOWNLOAD_FAILED, OTA_SRC_AGENT, OTA_AGENT_ERR_RAW_IMAGE);
+    assert_int_equal(erases(w), before);
+    assert_int_equal(event_log_count(&w->log, OTA_EVT_VERIFY_STARTED), 0);
     world_free(w);
 }
 
@@ -506,6 +536,7 @@ int main(void)
         cmocka_unit_test(test_raw_image_stored_as_an_image),
         cmocka_unit_test(test_signed_raw_image_checked_and_kept_signed),
         cmocka_unit_test(test_raw_image_refused_when_option_off),
+        cmocka_unit_test(test_file_shorter_than_the_magic_refused_as_raw),
         cmocka_unit_test(test_raw_image_with_wrong_digest_refused),
         cmocka_unit_test(test_raw_image_with_wrong_or_no_signature_refused),
         cmocka_unit_test(test_raw_image_one_byte_at_a_time),

@@ -21,7 +21,9 @@
 #define DK "AC7395DE5A1E328BFF0EBD53E1F55332F78186F388A8B8B85FD8E10AB56EB176"
 #define D2 "0578CC171C82068A45344DA4D867F72CDB6CF823EBC73541DE4CDAC675B116F0"
 #define DV "f6f981386e630d6f69dddd7052d06dcdf7c59b9095e5912eccf6fd0bc627db50"
-#define SIG "Et59Glludsj0OalTHKB9y90dEsLwtAVJhMRWqWdAB8VW3vrtClVETfnh6ILWIpf3kaUYsV4wjZrPys6BZjG6Xg=="
+/* A Signature (88 characters); SIG_HEAD: all of it but its last quantum, "Xg==". */
+#define SIG_HEAD "Et59Glludsj0OalTHKB9y90dEsLwtAVJhMRWqWdAB8VW3vrtClVETfnh6ILWIpf3kaUYsV4wjZrPys6BZjG6"
+#define SIG SIG_HEAD "Xg=="
 
 /* The original's "Sample JSON for File Download", as its documentation prints it (tabs and
  * all). */
@@ -188,6 +190,10 @@ static void test_bad_file_entry_refuses_only_itself(void **unused)
         {FILE1(",\"Signature\":\"QUJD\""), OTA_MANIFEST_ERR_FILE_SIGNATURE},
         {FILE1(",\"Signature\":\"" SIG "==\""), OTA_MANIFEST_ERR_FILE_SIGNATURE},
         {FILE1(",\"Signature\":\"!!\""), OTA_MANIFEST_ERR_FILE_SIGNATURE},
+        /* One '=' of two; padding bits that are not zero; a character after the padding. */
+        {FILE1(",\"Signature\":\"" SIG_HEAD "Xg=\""), OTA_MANIFEST_ERR_FILE_SIGNATURE},
+        {FILE1(",\"Signature\":\"" SIG_HEAD "Xh==\""), OTA_MANIFEST_ERR_FILE_SIGNATURE},
+        {FILE1(",\"Signature\":\"" SIG "A\""), OTA_MANIFEST_ERR_FILE_SIGNATURE},
         {FILE1(",\"public_key\":{}"), OTA_MANIFEST_ERR_FILE_ENTRY},
     };
     char json[1024];

@@ -58,19 +58,8 @@ static void test_round_trip_of_real_signatures(void **unused)
         size_t n = 0;
         ota_sha256(&i, sizeof i, hash);
         assert_int_equal(tool_key_sign_hash(&trusted, hash, der, &n, why, sizeof why), 0);
-        memset(raw, 0, sizeof raw);
-        size_t at = 2;
-        for (int k = 0; k < 2; k++) {
-            size_t len = der[at + 1];
-            const uint8_t *v = der + at + 2;
-            padded += len == 33u;
-            if (len == 33u) {
-                v++;
-                len--;
-            }
-            memcpy(raw + 32 * k + (32 - len), v, len);
-            at += 2 + der[at + 1];
-        }
+        assert_int_equal(test_keys_der_to_rs(der, n, raw), 0);
+        padded += (raw[0] >> 7) + (raw[32] >> 7); /* DER put a 0x00 before each */
         size_t m = ota_sig_raw_to_der(raw, back);
         assert_int_equal(m, n);
         assert_memory_equal(back, der, n);

@@ -31,26 +31,6 @@ static uint8_t raw[RAW_LEN];
 static uint8_t digest[32];
 static uint8_t rs[64];
 
-/* The r||s the original's ecdsaSign.py would write for raw, from the DER signature. */
-static void make_signature(void)
-{
-    uint8_t der[OTA_ECDSA_P256_SIG_MAX];
-    size_t n = 0;
-    char why[128];
-    assert_int_equal(tool_key_sign_hash(&trusted_key, digest, der, &n, why, sizeof why), 0);
-    memset(rs, 0, sizeof rs);
-    size_t p = 2;
-    for (int k = 0; k < 2; k++) {
-        size_t len = der[p + 1];
-        const uint8_t *v = der + p + 2;
-        while (len > 32) {
-            v++, len--;
-        }
-        memcpy(rs + 32 * k + (32 - len), v, len);
-        p += 2u + der[p + 1];
-    }
-}
-
 static int setup(void **state)
 {
     (void)state;
@@ -61,7 +41,9 @@ static int setup(void **state)
         raw[i] = (uint8_t)(i * 7u + 3u);
     }
     ota_sha256(raw, RAW_LEN, digest);
-    make_signature();
+    if (test_keys_sign_rs(&trusted_key, digest, rs) != 0) {
+        return -1;
+    }
     return 0;
 }
 
