@@ -148,7 +148,7 @@ static uint32_t delta_ofd_step_need(const ota_delta_t *d)
 static ota_delta_status_t delta_ofd_block_start(ota_delta_t *d)
 {
     ota_delta_ofd_t *o = &d->u.ofd;
-    if (d->out_off == d->target_size) {
+    if (d->out_off == d->cp.target_size) {
         o->state = ST_DONE;
         return ota_delta_out_flush(d);
     }
@@ -163,7 +163,7 @@ static ota_delta_status_t delta_ofd_parse_header(ota_delta_t *d)
     for (unsigned i = 0; i < 8; i++) {
         h[i] = delta_ofd_ring_take(d);
     }
-    d->target_size = delta_ofd_ring_le32(d);
+    uint32_t target_size = delta_ofd_ring_le32(d);
     uint32_t base_size = delta_ofd_ring_le32(d);
     if (h[4] != DELTA_OFD_VERSION) {
         return OTA_DELTA_ERR_VERSION;
@@ -175,11 +175,10 @@ static ota_delta_status_t delta_ofd_parse_header(ota_delta_t *d)
     if (base_size != d->io.base_size) {
         return OTA_DELTA_ERR_BASE_SIZE;
     }
-    if (d->io.output_max != 0 && d->target_size > d->io.output_max) {
+    if (d->io.output_max != 0 && target_size > d->io.output_max) {
         return OTA_DELTA_ERR_OVERSIZE;
     }
-    d->block_log2 = h[5];
-    d->cp.target_size = d->target_size;
+    d->cp.target_size = target_size;
     d->cp.block_log2 = h[5];
     return delta_ofd_block_start(d);
 }
@@ -191,8 +190,8 @@ static ota_delta_status_t delta_ofd_enter_block(ota_delta_t *d)
     if (o->block_left < DELTA_RC_INIT_BYTES) {
         return OTA_DELTA_ERR_CORRUPT;
     }
-    uint32_t room = d->target_size - d->out_off;
-    uint32_t size = 1u << d->block_log2;
+    uint32_t room = d->cp.target_size - d->out_off;
+    uint32_t size = 1u << d->cp.block_log2;
     o->block_end = d->out_off + (room < size ? room : size);
     o->overrun = 0;
     o->range = 0xFFFFFFFFu;
@@ -372,8 +371,6 @@ ota_delta_status_t ota_delta_ofd_resume(ota_delta_t *d, const ota_delta_checkpoi
         (d->io.output_max != 0 && cp->target_size > d->io.output_max)) {
         return OTA_DELTA_ERR_CHECKPOINT;
     }
-    d->target_size = cp->target_size;
-    d->block_log2 = cp->block_log2;
-    d->u.ofd.state = ST_BLOCK;
+    d->u.ofd.state = ST_BLOCK; /* d->cp is cp: the header's fields are there */
     return OTA_DELTA_OK;
 }

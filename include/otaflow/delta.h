@@ -10,7 +10,7 @@
  *     adaptive binary range coder, cut into blocks of target bytes whose coder state is reset
  *     at each block start;
  *   - the original's jojodiff format (jdiff 0.7/0.8: escape codes and opcodes; first byte 0xA7).
- * No heap, no OS call; the whole state is the caller-owned ota_delta_t (4,064 B on a Cortex-M4).
+ * No heap, no OS call; the whole state is the caller-owned ota_delta_t (4,060 B on a Cortex-M4).
  *
  * Power safety: at defined boundaries (an otaflow block start; a jojodiff operation start) the
  * applier has handed every earlier output byte to the write callback and records a checkpoint
@@ -140,14 +140,13 @@ typedef struct ota_delta_jojo {
 /** One applier. Caller-owned; set up by ota_delta_init or ota_delta_resume. */
 typedef struct ota_delta {
     ota_delta_io_t io;
-    ota_delta_checkpoint_t cp;   /**< the last boundary passed */
+    ota_delta_checkpoint_t cp;   /**< the last boundary passed; its target_size and
+                                      block_log2 are the otaflow header's from the header on */
     uint32_t patch_off;          /**< patch bytes taken in */
     uint32_t out_off;            /**< target bytes produced (written or in outbuf) */
     uint32_t base_pos;
-    uint32_t target_size;        /**< otaflow: from the header */
     uint8_t format;
     uint8_t phase;               /**< internal: header, body, done, failed */
-    uint8_t block_log2;
     uint8_t ring_rd, ring_n;     /**< patch bytes in ring[] */
     uint8_t out_n;               /**< bytes in outbuf[] */
     uint8_t ring[OTA_DELTA_RING];
