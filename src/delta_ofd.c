@@ -72,14 +72,13 @@ static unsigned delta_ofd_rc_bit(ota_delta_ofd_t *o, ota_delta_t *d, uint16_t *p
     unsigned bit;
     if (o->code < bound) {
         o->range = bound;
-        *p = (uint16_t)(*p + (((1u << DELTA_RC_PROB_BITS) - *p) >> DELTA_RC_MOVE_BITS));
         bit = 0;
     } else {
         o->code -= bound;
         o->range -= bound;
-        *p = (uint16_t)(*p - (*p >> DELTA_RC_MOVE_BITS));
         bit = 1;
     }
+    *p = delta_rc_adapt(*p, bit);
     delta_ofd_rc_normalize(o, d);
     return bit;
 }
@@ -97,7 +96,7 @@ static uint32_t delta_ofd_rc_tree(ota_delta_ofd_t *o, ota_delta_t *d, uint16_t *
 /* A number: its bit count (1..32) of value + 1 by a tree, then the bits below the top one. */
 static bool delta_ofd_rc_number(ota_delta_ofd_t *o, ota_delta_t *d, unsigned model, uint32_t *v)
 {
-    uint32_t bits = delta_ofd_rc_tree(o, d, o->num_probs[model], DELTA_NUM_LEN_BITS) -
+    uint32_t bits = delta_ofd_rc_tree(o, d, o->m.num[model], DELTA_NUM_LEN_BITS) -
                     (1u << DELTA_NUM_LEN_BITS);
     if (bits == 0 || bits > 32) {
         return false;
@@ -105,7 +104,7 @@ static bool delta_ofd_rc_number(ota_delta_ofd_t *o, ota_delta_t *d, unsigned mod
     uint32_t x = 1;
     if (bits > 1) {
         /* the bit below the top one is adaptive (by bit count): small numbers are common */
-        x = 2u | delta_ofd_rc_bit(o, d, &o->num_probs[model][(1u << DELTA_NUM_LEN_BITS) + bits - 1u]);
+        x = 2u | delta_ofd_rc_bit(o, d, &o->m.num[model][(1u << DELTA_NUM_LEN_BITS) + bits - 1u]);
         bits--;
     }
     while (--bits > 0) {
@@ -122,16 +121,6 @@ static bool delta_ofd_rc_number(ota_delta_ofd_t *o, ota_delta_t *d, unsigned mod
 }
 
 /* --- blocks and operations ------------------------------------------------------------------ */
-
-static void delta_ofd_start_block_models(ota_delta_ofd_t *o)
-{
-    uint16_t *p = &o->diff_probs[0][0];
-    size_t n = (sizeof o->diff_probs + sizeof o->lit_probs + sizeof o->num_probs) / sizeof *p;
-    /* diff_probs, lit_probs and num_probs are adjacent uint16_t arrays */
-    for (size_t i = 0; i < n; i++) {
-        p[i] = (uint16_t)DELTA_RC_PROB_INIT;
-    }
-}
 
 /* Bytes the current state needs in the ring before it can run. */
 static uint32_t delta_ofd_step_need(const ota_delta_t *d)
@@ -199,7 +188,7 @@ static ota_delta_status_t delta_ofd_enter_block(ota_delta_t *d)
     for (unsigned i = 0; i < DELTA_RC_INIT_BYTES; i++) {
         o->code = (o->code << 8) | delta_ofd_rc_byte(o, d);
     }
-    delta_ofd_start_block_models(o);
+    delta_models_reset(&o->m);
     o->state = ST_SEEK;
     return OTA_DELTA_OK;
 }
@@ -294,11 +283,11 @@ static ota_delta_status_t delta_ofd_step(ota_delta_t *d)
     case ST_BLOCK: return delta_ofd_enter_block(d);
     case ST_DONE: return OTA_DELTA_ERR_CORRUPT;
     case ST_DIFF:
-        v = delta_ofd_rc_tree(o, d, o->diff_probs[d->out_off & (OTA_DELTA_DIFF_CTX - 1u)], 8) - 256u;
+        v = delta_ofd_rc_tree(o, d, o->m.diff[d->out_off & (OTA_DELTA_DIFF_CTX - 1u)], 8) - 256u;
         st = delta_ofd_op_diff(d, v);
         break;
     case ST_EXTRA:
-        v = delta_ofd_rc_tree(o, d, o->lit_probs[d->out_off & (OTA_DELTA_LIT_CTX - 1u)], 8) - 256u;
+        v = delta_ofd_rc_tree(o, d, o->m.lit[d->out_off & (OTA_DELTA_LIT_CTX - 1u)], 8) - 256u;
         st = ota_delta_out_byte(d, (uint8_t)v);
         if (--o->extra_left == 0) {
             o->state = ST_SEEK;

@@ -113,6 +113,14 @@ typedef struct ota_delta_checkpoint {
 #define OTA_DELTA_NUM_PROBS 96u   /**< otaflow: probabilities of one number: its bit count
                                        (a 6-level tree), then the bit below its top one */
 
+/** otaflow format: the coder's adaptive probabilities, reset at each block start (internal;
+ *  the host's encoder keeps the same set). */
+typedef struct ota_delta_models {
+    uint16_t diff[OTA_DELTA_DIFF_CTX][256];
+    uint16_t lit[OTA_DELTA_LIT_CTX][256];
+    uint16_t num[OTA_DELTA_NUM_MODELS][OTA_DELTA_NUM_PROBS];
+} ota_delta_models_t;
+
 /** otaflow format decoder (internal). */
 typedef struct ota_delta_ofd {
     uint32_t range, code;            /**< range decoder */
@@ -121,9 +129,7 @@ typedef struct ota_delta_ofd {
     uint32_t add_left, extra_left;   /**< of the current operation */
     uint8_t state;
     uint8_t overrun;                 /**< the decoder asked for a byte past its block */
-    uint16_t diff_probs[OTA_DELTA_DIFF_CTX][256];
-    uint16_t lit_probs[OTA_DELTA_LIT_CTX][256];
-    uint16_t num_probs[OTA_DELTA_NUM_MODELS][OTA_DELTA_NUM_PROBS];
+    ota_delta_models_t m;
 } ota_delta_ofd_t;
 
 /** jojodiff decoder (internal). */
