@@ -39,13 +39,9 @@ int cmd_diff(int argc, char **argv)
         {.name = NULL},
     };
     const char *in[2] = {NULL, NULL};
-    tool_args_result_t r = tool_parse_args(argc, argv, opts, in, 2);
-    if (r == TOOL_ARGS_HELP) {
-        fputs(DIFF_HELP, stdout);
-        return TOOL_EXIT_OK;
-    }
-    if (r != TOOL_ARGS_OK) {
-        return TOOL_EXIT_USAGE;
+    int status;
+    if (!tool_args(argc, argv, opts, in, 2, DIFF_HELP, &status)) {
+        return status;
     }
     if (output == NULL) {
         return tool_usage_error(cmd, "missing -o PATCH");
@@ -133,13 +129,9 @@ int cmd_patch(int argc, char **argv)
         {.name = NULL},
     };
     const char *in[2] = {NULL, NULL};
-    tool_args_result_t r = tool_parse_args(argc, argv, opts, in, 2);
-    if (r == TOOL_ARGS_HELP) {
-        fputs(PATCH_HELP, stdout);
-        return TOOL_EXIT_OK;
-    }
-    if (r != TOOL_ARGS_OK) {
-        return TOOL_EXIT_USAGE;
+    int status;
+    if (!tool_args(argc, argv, opts, in, 2, PATCH_HELP, &status)) {
+        return status;
     }
     if (output == NULL) {
         return tool_usage_error(cmd, "missing -o NEW");

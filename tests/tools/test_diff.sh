@@ -71,4 +71,7 @@ expect_fail 2 'format must be otaflow or jojodiff' -- "$TOOL" diff v1.ref.bin v2
 expect_fail 2 'block-size must be a power of two' -- "$TOOL" diff v1.ref.bin v2.ref.bin -o x --block-size 1000
 expect_fail 2 'missing -o' -- "$TOOL" patch v1.ref.bin p.otaflow
 ok "usage errors: unknown format, bad block size, no output"
+"$TOOL" diff --help | grep -q '^usage: otaflow-image diff OLD NEW -o PATCH' || die "diff --help"
+"$TOOL" patch v1.ref.bin --help | grep -q '^usage: otaflow-image patch OLD PATCH -o NEW' || die "patch --help"
+ok "diff --help and patch --help print their usage, exit 0"
 done_checks
