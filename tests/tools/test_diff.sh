@@ -58,6 +58,9 @@ expect_fail 1 'OTA_DELTA_ERR_TRUNCATED' -- "$TOOL" patch v1.ref.bin cut.patch -o
 ok "a cut patch is refused: $LAST_ERROR"
 expect_fail 1 'OTA_DELTA_ERR_FORMAT' -- "$TOOL" patch v1.ref.bin v1.hex -o out.bin
 ok "a file in neither format is refused: $LAST_ERROR"
+expect_fail 1 'diff: cannot read missing.bin' -- "$TOOL" diff v1.ref.bin missing.bin -o out.bin
+expect_fail 1 'patch: cannot read missing.bin' -- "$TOOL" patch missing.bin p.otaflow -o out.bin
+ok "a missing input is named: $LAST_ERROR"
 [[ ! -e out.bin ]] || die "a refused patch left an output file"
 
 # A jojodiff patch written by hand from the format's description: EQL 4, MOD "ab", INS ESC.
