@@ -38,8 +38,9 @@ typedef enum ota_delta_status {
     OTA_DELTA_ERR_HEADER = -4,     /**< otaflow header field out of range (block size,
                                         reserved bytes) */
     OTA_DELTA_ERR_BASE_SIZE = -5,  /**< the header's base size is not the caller's base */
-    OTA_DELTA_ERR_OVERSIZE = -6,   /**< target larger than the caller's output limit, or a
-                                        jojodiff length that needs more than 32 bits */
+    OTA_DELTA_ERR_OVERSIZE = -6,   /**< target larger than the caller's output limit, a
+                                        jojodiff length that needs more than 32 bits, or a
+                                        patch of 4 GB or more */
     OTA_DELTA_ERR_BASE_RANGE = -7, /**< an operation reads past the end of the base */
     OTA_DELTA_ERR_OUTPUT_RANGE = -8, /**< an operation writes past the target size (or the
                                           output limit) */
