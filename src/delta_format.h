@@ -7,7 +7,10 @@
 #ifndef OTAFLOW_DELTA_FORMAT_H
 #define OTAFLOW_DELTA_FORMAT_H
 
+#include <stddef.h>
 #include <stdint.h>
+
+#include "otaflow/delta.h"
 
 /* Header: "OFDP", version, log2(block size), 2 reserved zero bytes, target size (u32 LE),
  * base size (u32 LE). Then one block per block_size target bytes (the last one shorter): its
@@ -37,7 +40,27 @@
 #define DELTA_RC_TOP (1u << 24)
 #define DELTA_RC_INIT_BYTES 4u /* the encoder's first byte is always 0 and is not stored */
 
-/* Number models (ota_delta_ofd_t.num_probs): which one codes what. */
+/** A probability after coding bit: 1/2^DELTA_RC_MOVE_BITS of the way towards it. */
+static inline uint16_t delta_rc_adapt(uint16_t p, unsigned bit)
+{
+    uint32_t q = p;
+    return (uint16_t)(bit == 0 ? q + (((1u << DELTA_RC_PROB_BITS) - q) >> DELTA_RC_MOVE_BITS)
+                               : q - (q >> DELTA_RC_MOVE_BITS));
+}
+
+/** Every probability back to 1/2, as at a block start. */
+static inline void delta_models_reset(ota_delta_models_t *m)
+{
+    _Static_assert(sizeof *m == sizeof(uint16_t) * 256u * (OTA_DELTA_DIFF_CTX + OTA_DELTA_LIT_CTX) +
+                                    sizeof m->num,
+                   "ota_delta_models_t is uint16_t arrays without padding");
+    uint16_t *p = &m->diff[0][0];
+    for (size_t i = 0; i < sizeof *m / sizeof *p; i++) {
+        p[i] = (uint16_t)DELTA_RC_PROB_INIT;
+    }
+}
+
+/* Number models (ota_delta_models_t.num): which one codes what. */
 #define DELTA_NUM_SEEK 0u  /* zigzag of the signed base move before an operation */
 #define DELTA_NUM_ADD 1u   /* bytes added to the base */
 #define DELTA_NUM_EXTRA 2u /* literal bytes after them */

@@ -72,14 +72,13 @@ static unsigned delta_ofd_rc_bit(ota_delta_ofd_t *o, ota_delta_t *d, uint16_t *p
     unsigned bit;
     if (o->code < bound) {
         o->range = bound;
-        *p = (uint16_t)(*p + (((1u << DELTA_RC_PROB_BITS) - *p) >> DELTA_RC_MOVE_BITS));
         bit = 0;
     } else {
         o->code -= bound;
         o->range -= bound;
-        *p = (uint16_t)(*p - (*p >> DELTA_RC_MOVE_BITS));
         bit = 1;
     }
+    *p = delta_rc_adapt(*p, bit);
     delta_ofd_rc_normalize(o, d);
     return bit;
 }
@@ -97,7 +96,7 @@ static uint32_t delta_ofd_rc_tree(ota_delta_ofd_t *o, ota_delta_t *d, uint16_t *
 /* A number: its bit count (1..32) of value + 1 by a tree, then the bits below the top one. */
 static bool delta_ofd_rc_number(ota_delta_ofd_t *o, ota_delta_t *d, unsigned model, uint32_t *v)
 {
-    uint32_t bits = delta_ofd_rc_tree(o, d, o->num_probs[model], DELTA_NUM_LEN_BITS) -
+    uint32_t bits = delta_ofd_rc_tree(o, d, o->m.num[model], DELTA_NUM_LEN_BITS) -
                     (1u << DELTA_NUM_LEN_BITS);
     if (bits == 0 || bits > 32) {
         return false;
@@ -105,7 +104,7 @@ static bool delta_ofd_rc_number(ota_delta_ofd_t *o, ota_delta_t *d, unsigned mod
     uint32_t x = 1;
     if (bits > 1) {
         /* the bit below the top one is adaptive (by bit count): small numbers are common */
-        x = 2u | delta_ofd_rc_bit(o, d, &o->num_probs[model][(1u << DELTA_NUM_LEN_BITS) + bits - 1u]);
+        x = 2u | delta_ofd_rc_bit(o, d, &o->m.num[model][(1u << DELTA_NUM_LEN_BITS) + bits - 1u]);
         bits--;
     }
     while (--bits > 0) {
@@ -123,16 +122,6 @@ static bool delta_ofd_rc_number(ota_delta_ofd_t *o, ota_delta_t *d, unsigned mod
 
 /* --- blocks and operations ------------------------------------------------------------------ */
 
-static void delta_ofd_start_block_models(ota_delta_ofd_t *o)
-{
-    uint16_t *p = &o->diff_probs[0][0];
-    size_t n = (sizeof o->diff_probs + sizeof o->lit_probs + sizeof o->num_probs) / sizeof *p;
-    /* diff_probs, lit_probs and num_probs are adjacent uint16_t arrays */
-    for (size_t i = 0; i < n; i++) {
-        p[i] = (uint16_t)DELTA_RC_PROB_INIT;
-    }
-}
-
 /* Bytes the current state needs in the ring before it can run. */
 static uint32_t delta_ofd_step_need(const ota_delta_t *d)
 {
@@ -148,7 +137,7 @@ static uint32_t delta_ofd_step_need(const ota_delta_t *d)
 static ota_delta_status_t delta_ofd_block_start(ota_delta_t *d)
 {
     ota_delta_ofd_t *o = &d->u.ofd;
-    if (d->out_off == d->target_size) {
+    if (d->out_off == d->cp.target_size) {
         o->state = ST_DONE;
         return ota_delta_out_flush(d);
     }
@@ -163,7 +152,7 @@ static ota_delta_status_t delta_ofd_parse_header(ota_delta_t *d)
     for (unsigned i = 0; i < 8; i++) {
         h[i] = delta_ofd_ring_take(d);
     }
-    d->target_size = delta_ofd_ring_le32(d);
+    uint32_t target_size = delta_ofd_ring_le32(d);
     uint32_t base_size = delta_ofd_ring_le32(d);
     if (h[4] != DELTA_OFD_VERSION) {
         return OTA_DELTA_ERR_VERSION;
@@ -175,11 +164,10 @@ static ota_delta_status_t delta_ofd_parse_header(ota_delta_t *d)
     if (base_size != d->io.base_size) {
         return OTA_DELTA_ERR_BASE_SIZE;
     }
-    if (d->io.output_max != 0 && d->target_size > d->io.output_max) {
+    if (d->io.output_max != 0 && target_size > d->io.output_max) {
         return OTA_DELTA_ERR_OVERSIZE;
     }
-    d->block_log2 = h[5];
-    d->cp.target_size = d->target_size;
+    d->cp.target_size = target_size;
     d->cp.block_log2 = h[5];
     return delta_ofd_block_start(d);
 }
@@ -191,8 +179,8 @@ static ota_delta_status_t delta_ofd_enter_block(ota_delta_t *d)
     if (o->block_left < DELTA_RC_INIT_BYTES) {
         return OTA_DELTA_ERR_CORRUPT;
     }
-    uint32_t room = d->target_size - d->out_off;
-    uint32_t size = 1u << d->block_log2;
+    uint32_t room = d->cp.target_size - d->out_off;
+    uint32_t size = 1u << d->cp.block_log2;
     o->block_end = d->out_off + (room < size ? room : size);
     o->overrun = 0;
     o->range = 0xFFFFFFFFu;
@@ -200,7 +188,7 @@ static ota_delta_status_t delta_ofd_enter_block(ota_delta_t *d)
     for (unsigned i = 0; i < DELTA_RC_INIT_BYTES; i++) {
         o->code = (o->code << 8) | delta_ofd_rc_byte(o, d);
     }
-    delta_ofd_start_block_models(o);
+    delta_models_reset(&o->m);
     o->state = ST_SEEK;
     return OTA_DELTA_OK;
 }
@@ -295,11 +283,11 @@ static ota_delta_status_t delta_ofd_step(ota_delta_t *d)
     case ST_BLOCK: return delta_ofd_enter_block(d);
     case ST_DONE: return OTA_DELTA_ERR_CORRUPT;
     case ST_DIFF:
-        v = delta_ofd_rc_tree(o, d, o->diff_probs[d->out_off & (OTA_DELTA_DIFF_CTX - 1u)], 8) - 256u;
+        v = delta_ofd_rc_tree(o, d, o->m.diff[d->out_off & (OTA_DELTA_DIFF_CTX - 1u)], 8) - 256u;
         st = delta_ofd_op_diff(d, v);
         break;
     case ST_EXTRA:
-        v = delta_ofd_rc_tree(o, d, o->lit_probs[d->out_off & (OTA_DELTA_LIT_CTX - 1u)], 8) - 256u;
+        v = delta_ofd_rc_tree(o, d, o->m.lit[d->out_off & (OTA_DELTA_LIT_CTX - 1u)], 8) - 256u;
         st = ota_delta_out_byte(d, (uint8_t)v);
         if (--o->extra_left == 0) {
             o->state = ST_SEEK;
@@ -372,8 +360,6 @@ ota_delta_status_t ota_delta_ofd_resume(ota_delta_t *d, const ota_delta_checkpoi
         (d->io.output_max != 0 && cp->target_size > d->io.output_max)) {
         return OTA_DELTA_ERR_CHECKPOINT;
     }
-    d->target_size = cp->target_size;
-    d->block_log2 = cp->block_log2;
-    d->u.ofd.state = ST_BLOCK;
+    d->u.ofd.state = ST_BLOCK; /* d->cp is cp: the header's fields are there */
     return OTA_DELTA_OK;
 }

@@ -29,6 +29,18 @@ static const char PATCH_HELP[] =
     "streaming applier and write the result to NEW. Exit 1 with the applier's status when the\n"
     "patch is malformed or does not fit OLD.\n";
 
+/* Both input files into memory (what is read stays in files[] for the caller to free). */
+static int read_inputs(const char *cmd, const char *const in[2], uint8_t *files[2],
+                       size_t sizes[2])
+{
+    for (int i = 0; i < 2; i++) {
+        if (tool_read_file(in[i], &files[i], &sizes[i]) != 0) {
+            return tool_fail(cmd, "cannot read %s: %s", in[i], strerror(errno));
+        }
+    }
+    return TOOL_EXIT_OK;
+}
+
 int cmd_diff(int argc, char **argv)
 {
     const char *cmd = "diff", *output = NULL, *format = NULL, *block_text = NULL;
@@ -39,13 +51,9 @@ int cmd_diff(int argc, char **argv)
         {.name = NULL},
     };
     const char *in[2] = {NULL, NULL};
-    tool_args_result_t r = tool_parse_args(argc, argv, opts, in, 2);
-    if (r == TOOL_ARGS_HELP) {
-        fputs(DIFF_HELP, stdout);
-        return TOOL_EXIT_OK;
-    }
-    if (r != TOOL_ARGS_OK) {
-        return TOOL_EXIT_USAGE;
+    int status;
+    if (!tool_args(argc, argv, opts, in, 2, DIFF_HELP, &status)) {
+        return status;
     }
     if (output == NULL) {
         return tool_usage_error(cmd, "missing -o PATCH");
@@ -68,12 +76,7 @@ int cmd_diff(int argc, char **argv)
     }
     uint8_t *files[2] = {NULL, NULL};
     size_t sizes[2] = {0, 0};
-    int rc = TOOL_EXIT_OK;
-    for (int i = 0; i < 2 && rc == TOOL_EXIT_OK; i++) {
-        if (tool_read_file(in[i], &files[i], &sizes[i]) != 0) {
-            rc = tool_fail(cmd, "cannot read %s: %s", in[i], strerror(errno));
-        }
-    }
+    int rc = read_inputs(cmd, in, files, sizes);
     delta_op_t *ops = NULL;
     size_t n_ops = 0;
     if (rc == TOOL_EXIT_OK && delta_match(files[0], sizes[0], files[1], sizes[1], &ops, &n_ops) != 0) {
@@ -133,25 +136,16 @@ int cmd_patch(int argc, char **argv)
         {.name = NULL},
     };
     const char *in[2] = {NULL, NULL};
-    tool_args_result_t r = tool_parse_args(argc, argv, opts, in, 2);
-    if (r == TOOL_ARGS_HELP) {
-        fputs(PATCH_HELP, stdout);
-        return TOOL_EXIT_OK;
-    }
-    if (r != TOOL_ARGS_OK) {
-        return TOOL_EXIT_USAGE;
+    int status;
+    if (!tool_args(argc, argv, opts, in, 2, PATCH_HELP, &status)) {
+        return status;
     }
     if (output == NULL) {
         return tool_usage_error(cmd, "missing -o NEW");
     }
     uint8_t *files[2] = {NULL, NULL};
     size_t sizes[2] = {0, 0};
-    int rc = TOOL_EXIT_OK;
-    for (int i = 0; i < 2 && rc == TOOL_EXIT_OK; i++) {
-        if (tool_read_file(in[i], &files[i], &sizes[i]) != 0) {
-            rc = tool_fail(cmd, "cannot read %s: %s", in[i], strerror(errno));
-        }
-    }
+    int rc = read_inputs(cmd, in, files, sizes);
     if (rc == TOOL_EXIT_OK && sizes[0] > UINT32_MAX) {
         rc = tool_fail(cmd, "%s: 4 GB or more", in[0]);
     }

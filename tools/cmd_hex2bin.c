@@ -47,13 +47,9 @@ int cmd_hex2bin(int argc, char **argv)
         {.name = NULL},
     };
     const char *input = NULL;
-    tool_args_result_t r = tool_parse_args(argc, argv, opts, &input, 1);
-    if (r == TOOL_ARGS_HELP) {
-        fputs(HELP, stdout);
-        return TOOL_EXIT_OK;
-    }
-    if (r != TOOL_ARGS_OK) {
-        return TOOL_EXIT_USAGE;
+    int status;
+    if (!tool_args(argc, argv, opts, &input, 1, HELP, &status)) {
+        return status;
     }
     if (output == NULL) {
         return tool_usage_error(cmd, "missing -o OUT.bin");

@@ -162,13 +162,9 @@ int cmd_info(int argc, char **argv)
         {.name = NULL},
     };
     const char *path = NULL;
-    tool_args_result_t r = tool_parse_args(argc, argv, opts, &path, 1);
-    if (r == TOOL_ARGS_HELP) {
-        fputs(INFO_HELP, stdout);
-        return TOOL_EXIT_OK;
-    }
-    if (r != TOOL_ARGS_OK) {
-        return TOOL_EXIT_USAGE;
+    int status;
+    if (!tool_args(argc, argv, opts, &path, 1, INFO_HELP, &status)) {
+        return status;
     }
     tool_image_t img;
     int rc = tool_image_load("info", path, &img);
@@ -223,13 +219,9 @@ int cmd_verify(int argc, char **argv)
         {.name = NULL},
     };
     const char *path = NULL;
-    tool_args_result_t r = tool_parse_args(argc, argv, opts, &path, 1);
-    if (r == TOOL_ARGS_HELP) {
-        fputs(VERIFY_HELP, stdout);
-        return TOOL_EXIT_OK;
-    }
-    if (r != TOOL_ARGS_OK) {
-        return TOOL_EXIT_USAGE;
+    int status;
+    if (!tool_args(argc, argv, opts, &path, 1, VERIFY_HELP, &status)) {
+        return status;
     }
     tool_image_t img;
     int rc = tool_image_load(cmd, path, &img);

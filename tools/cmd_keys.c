@@ -43,13 +43,9 @@ int cmd_keygen(int argc, char **argv)
         {.name = "pub", .takes_value = true, .value = &pub},
         {.name = NULL},
     };
-    tool_args_result_t r = tool_parse_args(argc, argv, opts, NULL, 0);
-    if (r == TOOL_ARGS_HELP) {
-        fputs(KEYGEN_HELP, stdout);
-        return TOOL_EXIT_OK;
-    }
-    if (r != TOOL_ARGS_OK) {
-        return TOOL_EXIT_USAGE;
+    int status;
+    if (!tool_args(argc, argv, opts, NULL, 0, KEYGEN_HELP, &status)) {
+        return status;
     }
     if (out == NULL) {
         return tool_usage_error(cmd, "missing -o KEY.pem");
@@ -143,13 +139,9 @@ int cmd_pubkey_c(int argc, char **argv)
         {.name = "name", .takes_value = true, .value = &name},
         {.name = NULL},
     };
-    tool_args_result_t r = tool_parse_args(argc, argv, opts, &pem, 1);
-    if (r == TOOL_ARGS_HELP) {
-        fputs(PUBKEY_C_HELP, stdout);
-        return TOOL_EXIT_OK;
-    }
-    if (r != TOOL_ARGS_OK) {
-        return TOOL_EXIT_USAGE;
+    int status;
+    if (!tool_args(argc, argv, opts, &pem, 1, PUBKEY_C_HELP, &status)) {
+        return status;
     }
     if (name == NULL) {
         name = "ota_trusted_keys";

@@ -50,13 +50,9 @@ static int manifest_add(int argc, char **argv)
     };
     const char *path = NULL;
     argv[0] = (char *)cmd;
-    tool_args_result_t r = tool_parse_args(argc, argv, opts, &path, 1);
-    if (r == TOOL_ARGS_HELP) {
-        fputs(HELP, stdout);
-        return TOOL_EXIT_OK;
-    }
-    if (r != TOOL_ARGS_OK) {
-        return TOOL_EXIT_USAGE;
+    int status;
+    if (!tool_args(argc, argv, opts, &path, 1, HELP, &status)) {
+        return status;
     }
     uint32_t version = 0, hw_id = 0;
     if (hw_text != NULL && (!tool_parse_u32(hw_text, &hw_id) || hw_id == 0u)) {

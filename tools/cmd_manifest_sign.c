@@ -188,13 +188,9 @@ int cmd_manifest_sign(int argc, char **argv)
         {.name = NULL},
     };
     argv[0] = (char *)cmd;
-    tool_args_result_t r = tool_parse_args(argc, argv, opts, &path, 1);
-    if (r == TOOL_ARGS_HELP) {
-        fputs(SIGN_HELP, stdout);
-        return TOOL_EXIT_OK;
-    }
-    if (r != TOOL_ARGS_OK) {
-        return TOOL_EXIT_USAGE;
+    int status;
+    if (!tool_args(argc, argv, opts, &path, 1, SIGN_HELP, &status)) {
+        return status;
     }
     if (key_path == NULL) {
         return tool_usage_error(cmd, "--key KEY.pem is required");
@@ -256,13 +252,9 @@ int cmd_manifest_verify(int argc, char **argv)
         {.name = NULL},
     };
     argv[0] = (char *)cmd;
-    tool_args_result_t r = tool_parse_args(argc, argv, opts, &path, 1);
-    if (r == TOOL_ARGS_HELP) {
-        fputs(VERIFY_HELP, stdout);
-        return TOOL_EXIT_OK;
-    }
-    if (r != TOOL_ARGS_OK) {
-        return TOOL_EXIT_USAGE;
+    int status;
+    if (!tool_args(argc, argv, opts, &path, 1, VERIFY_HELP, &status)) {
+        return status;
     }
     if (pub_path == NULL) {
         return tool_usage_error(cmd, "--pubkey PUB.pem is required");

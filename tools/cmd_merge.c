@@ -142,13 +142,9 @@ int cmd_merge(int argc, char **argv)
         {.name = NULL},
     };
     const char *inputs[2] = {NULL, NULL};
-    tool_args_result_t r = tool_parse_args(argc, argv, opts, inputs, 2);
-    if (r == TOOL_ARGS_HELP) {
-        fputs(HELP, stdout);
-        return TOOL_EXIT_OK;
-    }
-    if (r != TOOL_ARGS_OK) {
-        return TOOL_EXIT_USAGE;
+    int status;
+    if (!tool_args(argc, argv, opts, inputs, 2, HELP, &status)) {
+        return status;
     }
     if (output == NULL) {
         return tool_usage_error(cmd, "missing -o UNIFIED.hex");

@@ -74,13 +74,9 @@ static int parse(int argc, char **argv, pack_args_t *a)
         {.name = "clip", .takes_value = false, .flag = &a->clip},
         {.name = NULL},
     };
-    tool_args_result_t r = tool_parse_args(argc, argv, opts, &a->input, 1);
-    if (r == TOOL_ARGS_HELP) {
-        fputs(HELP, stdout);
-        return -1;
-    }
-    if (r != TOOL_ARGS_OK) {
-        return TOOL_EXIT_USAGE;
+    int status;
+    if (!tool_args(argc, argv, opts, &a->input, 1, HELP, &status)) {
+        return status == TOOL_EXIT_OK ? -1 : status; /* -1: help printed */
     }
     if (a->output == NULL) {
         return tool_usage_error(cmd, "missing -o OUT.ota");

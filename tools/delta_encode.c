@@ -45,9 +45,7 @@ typedef struct rc_enc {
     uint64_t pending; /* bytes held back: the cache and the 0xFF bytes after it */
     int first;        /* the very first byte (always 0) is not stored */
     delta_buf_t *out;
-    uint16_t diff_probs[OTA_DELTA_DIFF_CTX][256];
-    uint16_t lit_probs[OTA_DELTA_LIT_CTX][256];
-    uint16_t num_probs[OTA_DELTA_NUM_MODELS][OTA_DELTA_NUM_PROBS];
+    ota_delta_models_t m; /* the decoder's, in the same order */
 } rc_enc_t;
 
 static void rc_emit(rc_enc_t *e, uint8_t b)
@@ -94,11 +92,7 @@ static void rc_start(rc_enc_t *e, delta_buf_t *out)
     e->pending = 1;
     e->first = 1;
     e->out = out;
-    uint16_t *p = &e->diff_probs[0][0];
-    size_t n = (sizeof e->diff_probs + sizeof e->lit_probs + sizeof e->num_probs) / sizeof *p;
-    for (size_t i = 0; i < n; i++) {
-        p[i] = (uint16_t)DELTA_RC_PROB_INIT;
-    }
+    delta_models_reset(&e->m);
 }
 
 static void rc_finish(rc_enc_t *e)
@@ -113,12 +107,11 @@ static void rc_bit(rc_enc_t *e, uint16_t *p, unsigned bit)
     uint32_t bound = (e->range >> DELTA_RC_PROB_BITS) * *p;
     if (bit == 0) {
         e->range = bound;
-        *p = (uint16_t)(*p + (((1u << DELTA_RC_PROB_BITS) - *p) >> DELTA_RC_MOVE_BITS));
     } else {
         e->low += bound;
         e->range -= bound;
-        *p = (uint16_t)(*p - (*p >> DELTA_RC_MOVE_BITS));
     }
+    *p = delta_rc_adapt(*p, bit);
     rc_normalize(e);
 }
 
@@ -140,9 +133,9 @@ static void rc_number(rc_enc_t *e, unsigned model, uint32_t v)
         bits++;
     }
     bits++;
-    rc_tree(e, e->num_probs[model], DELTA_NUM_LEN_BITS, bits);
+    rc_tree(e, e->m.num[model], DELTA_NUM_LEN_BITS, bits);
     if (bits > 1) {
-        rc_bit(e, &e->num_probs[model][(1u << DELTA_NUM_LEN_BITS) + bits - 1u],
+        rc_bit(e, &e->m.num[model][(1u << DELTA_NUM_LEN_BITS) + bits - 1u],
                (x >> (bits - 2u)) & 1u);
         bits--;
     }
@@ -179,7 +172,7 @@ static void code_add(rc_enc_t *e, const ofd_src_t *s, uint32_t out, uint32_t bas
         j += run;
         if (j < n) {
             uint8_t diff = (uint8_t)(s->new_data[out + j] - s->old[base + j]);
-            rc_tree(e, e->diff_probs[(out + j) & (OTA_DELTA_DIFF_CTX - 1u)], 8, diff);
+            rc_tree(e, e->m.diff[(out + j) & (OTA_DELTA_DIFF_CTX - 1u)], 8, diff);
             j++;
         }
     }
@@ -210,7 +203,7 @@ static void code_block(rc_enc_t *e, ofd_src_t *s, uint32_t out, uint32_t end)
         code_add(e, s, out, piece_base, add);
         rc_number(e, DELTA_NUM_EXTRA, extra);
         for (uint32_t j = 0; j < extra; j++) {
-            rc_tree(e, e->lit_probs[(out + add + j) & (OTA_DELTA_LIT_CTX - 1u)], 8,
+            rc_tree(e, e->m.lit[(out + add + j) & (OTA_DELTA_LIT_CTX - 1u)], 8,
                     s->new_data[out + add + j]);
         }
         base = piece_base + add;

@@ -65,6 +65,14 @@ typedef enum tool_args_result {
 tool_args_result_t tool_parse_args(int argc, char **argv, const tool_option_t *opts,
                                    const char **positional, int n_positional);
 
+/**
+ * A subcommand's command line: tool_parse_args, with --help printing help on stdout. Returns
+ * true when the subcommand goes on; false when it returns *exit_status (TOOL_EXIT_OK after the
+ * help, TOOL_EXIT_USAGE after a mistake's one-line reason).
+ */
+bool tool_args(int argc, char **argv, const tool_option_t *opts, const char **positional,
+               int n_positional, const char *help, int *exit_status);
+
 /** Whether path ends in suffix, compared without regard to case (".hex", ".ota"). */
 bool tool_name_ends_with(const char *path, const char *suffix);
 

@@ -167,6 +167,17 @@ tool_args_result_t tool_parse_args(int argc, char **argv, const tool_option_t *o
     return TOOL_ARGS_OK;
 }
 
+bool tool_args(int argc, char **argv, const tool_option_t *opts, const char **positional,
+               int n_positional, const char *help, int *exit_status)
+{
+    tool_args_result_t r = tool_parse_args(argc, argv, opts, positional, n_positional);
+    if (r == TOOL_ARGS_HELP) {
+        fputs(help, stdout);
+    }
+    *exit_status = r == TOOL_ARGS_HELP ? TOOL_EXIT_OK : TOOL_EXIT_USAGE;
+    return r == TOOL_ARGS_OK;
+}
+
 bool tool_name_ends_with(const char *path, const char *suffix)
 {
     size_t n = strlen(path);

@@ -10,7 +10,7 @@
  *     adaptive binary range coder, cut into blocks of target bytes whose coder state is reset
  *     at each block start;
  *   - the original's jojodiff format (jdiff 0.7/0.8: escape codes and opcodes; first byte 0xA7).
- * No heap, no OS call; the whole state is the caller-owned ota_delta_t (4,064 B on a Cortex-M4).
+ * No heap, no OS call; the whole state is the caller-owned ota_delta_t (4,060 B on a Cortex-M4).
  *
  * Power safety: at defined boundaries (an otaflow block start; a jojodiff operation start) the
  * applier has handed every earlier output byte to the write callback and records a checkpoint
@@ -38,8 +38,9 @@ typedef enum ota_delta_status {
     OTA_DELTA_ERR_HEADER = -4,     /**< otaflow header field out of range (block size,
                                         reserved bytes) */
     OTA_DELTA_ERR_BASE_SIZE = -5,  /**< the header's base size is not the caller's base */
-    OTA_DELTA_ERR_OVERSIZE = -6,   /**< target larger than the caller's output limit, or a
-                                        jojodiff length that needs more than 32 bits */
+    OTA_DELTA_ERR_OVERSIZE = -6,   /**< target larger than the caller's output limit, a
+                                        jojodiff length that needs more than 32 bits, or a
+                                        patch of 4 GB or more */
     OTA_DELTA_ERR_BASE_RANGE = -7, /**< an operation reads past the end of the base */
     OTA_DELTA_ERR_OUTPUT_RANGE = -8, /**< an operation writes past the target size (or the
                                           output limit) */
@@ -113,6 +114,14 @@ typedef struct ota_delta_checkpoint {
 #define OTA_DELTA_NUM_PROBS 96u   /**< otaflow: probabilities of one number: its bit count
                                        (a 6-level tree), then the bit below its top one */
 
+/** otaflow format: the coder's adaptive probabilities, reset at each block start (internal;
+ *  the host's encoder keeps the same set). */
+typedef struct ota_delta_models {
+    uint16_t diff[OTA_DELTA_DIFF_CTX][256];
+    uint16_t lit[OTA_DELTA_LIT_CTX][256];
+    uint16_t num[OTA_DELTA_NUM_MODELS][OTA_DELTA_NUM_PROBS];
+} ota_delta_models_t;
+
 /** otaflow format decoder (internal). */
 typedef struct ota_delta_ofd {
     uint32_t range, code;            /**< range decoder */
@@ -121,9 +130,7 @@ typedef struct ota_delta_ofd {
     uint32_t add_left, extra_left;   /**< of the current operation */
     uint8_t state;
     uint8_t overrun;                 /**< the decoder asked for a byte past its block */
-    uint16_t diff_probs[OTA_DELTA_DIFF_CTX][256];
-    uint16_t lit_probs[OTA_DELTA_LIT_CTX][256];
-    uint16_t num_probs[OTA_DELTA_NUM_MODELS][OTA_DELTA_NUM_PROBS];
+    ota_delta_models_t m;
 } ota_delta_ofd_t;
 
 /** jojodiff decoder (internal). */
@@ -140,14 +147,13 @@ typedef struct ota_delta_jojo {
 /** One applier. Caller-owned; set up by ota_delta_init or ota_delta_resume. */
 typedef struct ota_delta {
     ota_delta_io_t io;
-    ota_delta_checkpoint_t cp;   /**< the last boundary passed */
+    ota_delta_checkpoint_t cp;   /**< the last boundary passed; its target_size and
+                                      block_log2 are the otaflow header's from the header on */
     uint32_t patch_off;          /**< patch bytes taken in */
     uint32_t out_off;            /**< target bytes produced (written or in outbuf) */
     uint32_t base_pos;
-    uint32_t target_size;        /**< otaflow: from the header */
     uint8_t format;
     uint8_t phase;               /**< internal: header, body, done, failed */
-    uint8_t block_log2;
     uint8_t ring_rd, ring_n;     /**< patch bytes in ring[] */
     uint8_t out_n;               /**< bytes in outbuf[] */
     uint8_t ring[OTA_DELTA_RING];

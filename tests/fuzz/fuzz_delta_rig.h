@@ -15,6 +15,7 @@
 #ifndef OTAFLOW_FUZZ_DELTA_RIG_H
 #define OTAFLOW_FUZZ_DELTA_RIG_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,10 +90,14 @@ static void fuzz_delta_one(const uint8_t *data, size_t size, ota_delta_format_t 
 {
     static fuzz_out_t out, again;
     static ota_delta_t d;
+    static bool base_ready; /* the base is the same for every input: computed once */
     if (size < 2) {
         return;
     }
-    fuzz_delta_base();
+    if (!base_ready) {
+        fuzz_delta_base();
+        base_ready = true;
+    }
     size_t chunk = 1u + data[0] % 97u;
     const uint8_t *p = data + 1;
     size_t n = size - 1;

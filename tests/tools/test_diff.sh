@@ -58,6 +58,9 @@ expect_fail 1 'OTA_DELTA_ERR_TRUNCATED' -- "$TOOL" patch v1.ref.bin cut.patch -o
 ok "a cut patch is refused: $LAST_ERROR"
 expect_fail 1 'OTA_DELTA_ERR_FORMAT' -- "$TOOL" patch v1.ref.bin v1.hex -o out.bin
 ok "a file in neither format is refused: $LAST_ERROR"
+expect_fail 1 'diff: cannot read missing.bin' -- "$TOOL" diff v1.ref.bin missing.bin -o out.bin
+expect_fail 1 'patch: cannot read missing.bin' -- "$TOOL" patch missing.bin p.otaflow -o out.bin
+ok "a missing input is named: $LAST_ERROR"
 [[ ! -e out.bin ]] || die "a refused patch left an output file"
 
 # A jojodiff patch written by hand from the format's description: EQL 4, MOD "ab", INS ESC.
@@ -71,4 +74,7 @@ expect_fail 2 'format must be otaflow or jojodiff' -- "$TOOL" diff v1.ref.bin v2
 expect_fail 2 'block-size must be a power of two' -- "$TOOL" diff v1.ref.bin v2.ref.bin -o x --block-size 1000
 expect_fail 2 'missing -o' -- "$TOOL" patch v1.ref.bin p.otaflow
 ok "usage errors: unknown format, bad block size, no output"
+"$TOOL" diff --help | grep -q '^usage: otaflow-image diff OLD NEW -o PATCH' || die "diff --help"
+"$TOOL" patch v1.ref.bin --help | grep -q '^usage: otaflow-image patch OLD PATCH -o NEW' || die "patch --help"
+ok "diff --help and patch --help print their usage, exit 0"
 done_checks

@@ -228,8 +228,9 @@ static void test_bad_checkpoints(void **state)
     ota_delta_checkpoint(&d, &good);
     assert_true(good.output_offset > 0);
     assert_int_equal(ota_delta_resume(&d, &io, &good), OTA_DELTA_OK);
-    ota_delta_checkpoint_t bad[6];
-    for (int i = 0; i < 6; i++) {
+    enum { N_BAD = 8 };
+    ota_delta_checkpoint_t bad[N_BAD];
+    for (int i = 0; i < N_BAD; i++) {
         bad[i] = good;
     }
     bad[0].format = 7;
@@ -237,11 +238,22 @@ static void test_bad_checkpoints(void **state)
     bad[2].block_log2 = 20;
     bad[3].reserved[0] = 1;
     bad[4].base_size = N - 1;    /* another base */
-    bad[5].output_offset = bad[5].target_size; /* past the last block */
-    for (int i = 0; i < 6; i++) {
+    /* a block start past the last block, its base position consistent */
+    uint32_t block = 1u << good.block_log2;
+    bad[5].output_offset = (good.target_size + block - 1u) & ~(block - 1u);
+    bad[5].base_pos = bad[5].output_offset < N ? bad[5].output_offset : N;
+    bad[6].base_pos += 1;        /* not the block start's base position */
+    bad[7].format = OTA_DELTA_FORMAT_JOJODIFF; /* a jojodiff one with otaflow's fields */
+    for (int i = 0; i < N_BAD; i++) {
         cp = bad[i];
-        assert_int_equal(ota_delta_resume(&d, &io, &cp), OTA_DELTA_ERR_CHECKPOINT);
+        if (ota_delta_resume(&d, &io, &cp) != OTA_DELTA_ERR_CHECKPOINT) {
+            fail_msg("bad checkpoint %d taken", i);
+        }
     }
+    /* a checkpoint of a target larger than the caller's output limit (another slot) */
+    ota_delta_io_t small = io;
+    small.output_max = good.target_size - 1u;
+    assert_int_equal(ota_delta_resume(&d, &small, &good), OTA_DELTA_ERR_CHECKPOINT);
     assert_int_equal(ota_delta_resume(&d, NULL, &good), OTA_DELTA_ERR_ARG);
     assert_int_equal(ota_delta_init(NULL, &io), OTA_DELTA_ERR_ARG);
     assert_string_equal(ota_delta_status_str(OTA_DELTA_ERR_CHECKPOINT), "OTA_DELTA_ERR_CHECKPOINT");
