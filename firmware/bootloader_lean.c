@@ -12,7 +12,9 @@
  * measured stack and crypto-arena high-water marks on UART0 before the jump, why it halted,
  * and the core's lines if the core logs (it is built with OTA_BOOT_LOG=0 here);
  * OTA_LEAN_SIGNED=0 trusts no key (the core is then built with OTA_SIGNATURES=0: images are
- * checked by SHA-256 only).
+ * checked by SHA-256 only). The core's feature options (config.h: OTA_BOOT_FACTORY_IMAGE,
+ * OTA_BOOT_TRIAL, OTA_BOOT_REPAIR, OTA_BOOT_GUARD) make its minimal variants; without
+ * OTA_BOOT_GUARD no guard is mounted or given to the store.
  * On any failure it halts, and the watchdog resets the chip to try again.
  */
 #include <stdbool.h>
@@ -48,7 +50,9 @@ static const ota_flash_geometry_t GUARD_GEOMETRY = LEAN_GUARD_GEOMETRY;
 
 static nor_mmio_t g_internal, g_external, g_guard_flash;
 static volatile bool g_guard_locked; /* the page lock: cleared by every reset */
+#if OTA_BOOT_GUARD
 static ota_guard_t g_guard;
+#endif
 static ota_store_t g_store;
 static ota_boot_t g_boot;
 static ota_boot_report_t g_report;
@@ -97,7 +101,9 @@ static const ota_system_t SYSTEM = {&SYSTEM_OPS, NULL, &g_guard_flash.port};
 static const ota_store_config_t STORE_CONFIG = {
     .download_slots = LEAN_DOWNLOAD_SLOTS,
     .hw_id = LEAN_HW_ID,
+#if OTA_BOOT_GUARD
     .guard = &g_guard,
+#endif
 #if OTA_LEAN_SIGNED
     .trusted_keys = &ota_lean_keys,
 #endif
@@ -132,9 +138,11 @@ int main(void)
     nor_mmio_protect(&g_guard_flash, 0, LEAN_GUARD_SIZE, &g_guard_locked);
     nor_mmio_init(&g_external, LEAN_EXTERNAL_BASE, &EXTERNAL_GEOMETRY);
 
+#if OTA_BOOT_GUARD
     /* A guard that does not mount leaves the floor unknown: ota_boot_start then decides
      * nothing (ERR_FLASH) rather than boot without it. */
     (void)ota_guard_mount(&g_guard, nor_mmio_port(&g_guard_flash));
+#endif
 #if OTA_LEAN_SIGNED
     if (fw_crypto_arena_init() != 0) {
         halt();

@@ -300,6 +300,15 @@ out=docs/footprint.md
   echo "| bootloader, ECDSA P-256 (lean, BearSSL), RAM | 6,144 B | $(num "$lb_ram") B | $(status "$lb_ram" 6144) | stack $(num "$ln_sb") B (BearSSL's big numbers live there), bss $(num "$(tdb "$lb" 3)") B: \`ota_boot_t\` $(num "$(lean_obj g_boot)") B, \`ota_store_t\` $(num "$(lean_obj g_store)") B, \`ota_guard_t\` $(num "$(lean_obj g_guard)") B |"
   echo "| bootloader, SHA-256 only (lean), text | 8,192 B | $(num "$(tdb "$ls" 1)") B; -flto $(num "$(lto_text "lean, SHA-256 only")") B | $(status "$(lto_text "lean, SHA-256 only")" 8192) | $(largest 3); in src/: $(largest_mods 3) |"
   echo "| bootloader, SHA-256 only (lean), RAM (no target) | – | $(num "$ls_ram") B | – | stack $(num "$ln_ss") B, bss $(num "$(tdb "$ls" 3)") B |"
+  # The minimal variants (columns 4-6 of the lean tables): text only; their deepest path, the
+  # signature check (or the SHA-256 pass), is the full build's, whose stack is measured above.
+  minimal_row() { # LABEL COLUMN LIMIT WHAT
+    local t; t=$(lean_cell "**total**" "$2")
+    echo "| $1, text | $(num "$3") B | $(num "$(tdb "$t" 1)") B; -flto $(num "$(lto_text "$4")") B | $(status "$(lto_text "$4")" "$3") | $(largest "$2"); in src/: $(largest_mods "$2"); bss $(num "$(tdb "$t" 3)") B |"
+  }
+  minimal_row "bootloader minimal, ECDSA P-256 and the guard (lean, BearSSL)" 4 16384 "minimal, BearSSL"
+  minimal_row "bootloader minimal, ECDSA P-256 without the guard (lean, BearSSL)" 5 16384 "minimal, no guard, BearSSL"
+  minimal_row "bootloader minimal, SHA-256 only, without the guard (lean)" 6 8192 "minimal, no guard, SHA-256 only"
   echo "| agent part (src/ in the example app, mbedTLS glue), text: \`OTA_STATUS_STRINGS=0\`, -Os, --gc-sections, core -flto | 24,576 B | $(num "$agent_lto") B; without -flto $(num "$agent_nonames") B; with the status names (the example app above) $(num "$agent_text") B; without -flto but with issue 14's optional features (\`OTA_RAW_IMAGES\`, \`OTA_FILE_SLOTS\` at their default) $(num "$agent_features") B | $(status "$agent_lto" 24576) | in src/ (without -flto): $agent_mods |"
   echo "| agent part, RAM: \`ota_agent_t\` + \`ota_store_t\` | 8,192 B | $(num "$agent_ram") B | $(status "$agent_ram" 8192) | \`ota_agent_t\` $(num "$(struct_size ota_agent_t)") B (HTTP client and its buffer, manifest reader, plan, URLs), \`ota_store_t\` $(num "$(struct_size ota_store_t)") B |"
   echo
@@ -310,7 +319,12 @@ out=docs/footprint.md
   echo "the crypto library. The emulated board's bootloader (first tables) is the lean one plus"
   echo "its flash model, settings parser and semihosting write-through. The lean rows use the"
   echo "core's options \`OTA_BOOT_LOG=0\` (and \`OTA_SIGNATURES=0\` for SHA-256 only) and the sizes of"
-  echo "firmware/lean_core.cmake; every feature of the bootloader is in. What each feature costs of"
+  echo "firmware/lean_core.cmake; every feature of the bootloader is in. The \"minimal\" rows are"
+  echo "the same bootloader built with \`OTA_BOOT_FACTORY_IMAGE=0 OTA_BOOT_TRIAL_BOOTS=0"
+  echo "OTA_BOOT_REPAIR=0\` (include/otaflow/config.h): signature check (or SHA-256) and the"
+  echo "power-safe, resumable install from the journal, no factory image, trial boots, roll back or"
+  echo "repair; \"no guard\" adds \`OTA_BOOT_GUARD=0\` (the floor is the journal's counter). Their"
+  echo "stack is not measured apart: their deepest path is the full build's. What each feature costs of"
   echo "what is left over a text target, what MCUboot's overwrite-only build does not do, and what"
   echo "further shrinking would cost: \"The lean bootloader: what each part buys\" at the end"
   echo "(docs/footprint-lean.md)."

@@ -33,6 +33,11 @@ LEAN_IMAGES = [
     ("lean, BearSSL", "mbedtls", "bootloader-lean"),
     ("lean, mbedTLS", "mbedtls", "bootloader-lean-mbedtls"),
     ("lean, SHA-256 only", "mbedtls", "bootloader-lean-sha"),
+    # The minimal variants (firmware/lean_core.cmake: OTA_BOOT_FACTORY_IMAGE, OTA_BOOT_TRIAL_BOOTS
+    # and OTA_BOOT_REPAIR 0; "no guard": OTA_BOOT_GUARD 0 too).
+    ("minimal, BearSSL", "mbedtls", "bootloader-lean-min"),
+    ("minimal, no guard, BearSSL", "mbedtls", "bootloader-lean-min-noguard"),
+    ("minimal, no guard, SHA-256 only", "mbedtls", "bootloader-lean-sha-min"),
 ]
 
 # Issue 13's agent part: the example application on a core without status names

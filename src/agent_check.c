@@ -75,11 +75,19 @@ static void agent_start_check_get(ota_agent_t *a, const char *url, ota_http_body
     a->state = OTA_AGENT_CHECKING;
 }
 
-/* The manifest is in; its detached signature is next (manifest URL + ".sig"). */
+/* The manifest is in; its detached signature is next (manifest URL + ".sig"). Its URL is
+ * spelled in the HTTP I/O buffer, free between requests, which ota_http_get() copies it from
+ * before it writes there: no second URL buffer kept in ota_agent_t for it. The manifest URL
+ * left room for the suffix (ota_agent_manifest_url_refusal). */
+_Static_assert(OTA_AGENT_HTTP_BUF_SIZE >= OTA_URL_MAX, "the HTTP buffer holds any URL");
 static void agent_start_sig_fetch(ota_agent_t *a)
 {
+    char *url = (char *)a->http_buf;
+    size_t n = strlen(a->manifest_url);
+    memcpy(url, a->manifest_url, n);
+    memcpy(url + n, OTA_MANIFEST_SIG_SUFFIX, sizeof OTA_MANIFEST_SIG_SUFFIX);
     a->manifest_sig_len = 0;
-    agent_start_check_get(a, a->manifest_sig_url, agent_sig_body, true);
+    agent_start_check_get(a, url, agent_sig_body, true);
 }
 
 /* One read of the manifest (the second one only when the parser asks for it). */

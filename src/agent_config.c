@@ -39,11 +39,6 @@ void ota_agent_use_manifest_url(ota_agent_t *a, const char *url, bool tls)
 {
     size_t n = strlen(url);
     memmove(a->manifest_url, url, n + 1u);
-    a->manifest_sig_url[0] = '\0';
-    if (n > 0u && a->config.manifest_keys != NULL) {
-        memcpy(a->manifest_sig_url, a->manifest_url, n);
-        memcpy(a->manifest_sig_url + n, OTA_MANIFEST_SIG_SUFFIX, sizeof OTA_MANIFEST_SIG_SUFFIX);
-    }
     /* A manifest fetched over https must not send the image (or a redirect) over http: whoever
      * is on the path could then serve it. */
     a->tls_only = a->config.require_tls || (n > 0u && !a->config.allow_http_images && tls);

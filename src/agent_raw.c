@@ -13,12 +13,14 @@
 /* The magic's bytes as they arrive: "OTAF". */
 #define HEAD_MAGIC_LEN 4u
 
+static const uint8_t AGENT_MAGIC[HEAD_MAGIC_LEN] = {'O', 'T', 'A', 'F'};
+
+#if OTA_RAW_IMAGES
 uint32_t ota_agent_store_shift(const ota_agent_t *a)
 {
     return a->raw ? OTA_STORE_RAW_HEAD : 0u;
 }
 
-#if OTA_RAW_IMAGES
 /* A raw image may be stored: start it in the store (header staged, size recorded). */
 static ota_agent_status_t agent_raw_begin(ota_agent_t *a)
 {
@@ -51,25 +53,12 @@ ota_store_status_t ota_agent_store_finish(ota_agent_t *a)
     }
     return ota_store_download_finish(a->ports.store);
 }
-#else
-static ota_agent_status_t agent_raw_begin(ota_agent_t *a)
-{
-    (void)a;
-    return OTA_AGENT_ERR_RAW_IMAGE; /* built without the original's raw images */
-}
-
-ota_store_status_t ota_agent_store_finish(ota_agent_t *a)
-{
-    return ota_store_download_finish(a->ports.store);
-}
-#endif
 
 /* Decide on the bytes held, then write them. */
 static ota_agent_status_t agent_head_decide(ota_agent_t *a)
 {
-    static const uint8_t MAGIC[HEAD_MAGIC_LEN] = {'O', 'T', 'A', 'F'};
     a->head_decided = true;
-    if (a->head_held < HEAD_MAGIC_LEN || memcmp(a->image_head, MAGIC, HEAD_MAGIC_LEN) != 0) {
+    if (a->head_held < HEAD_MAGIC_LEN || memcmp(a->image_head, AGENT_MAGIC, HEAD_MAGIC_LEN) != 0) {
         ota_agent_status_t why = agent_raw_begin(a);
         if (why != OTA_AGENT_OK) {
             return why;
@@ -113,3 +102,41 @@ ota_agent_status_t ota_agent_head_end(ota_agent_t *a)
     }
     return agent_head_decide(a);
 }
+
+#else
+/* Built without the original's raw images, nothing but an .ota can be stored: its first bytes
+ * need not be held until a decision (holding them is what makes the raw image's header go
+ * first); they are compared with the magic as they pass, so that a raw image is still refused
+ * at its first bytes, before any of them is written. */
+uint32_t ota_agent_store_shift(const ota_agent_t *a)
+{
+    (void)a;
+    return 0u;
+}
+
+ota_store_status_t ota_agent_store_finish(ota_agent_t *a)
+{
+    return ota_store_download_finish(a->ports.store);
+}
+
+ota_agent_status_t ota_agent_head(ota_agent_t *a, const uint8_t **data, size_t *len, bool *held)
+{
+    *held = false;
+    for (uint32_t at = a->received; a->resume_from == 0u && at < HEAD_MAGIC_LEN &&
+                                    at - a->received < *len;
+         at++) {
+        if ((*data)[at - a->received] != AGENT_MAGIC[at]) {
+            return OTA_AGENT_ERR_RAW_IMAGE;
+        }
+    }
+    return OTA_AGENT_OK;
+}
+
+/* A fresh file shorter than the magic (but not empty: the store names that) is no .ota. */
+ota_agent_status_t ota_agent_head_end(ota_agent_t *a)
+{
+    return a->resume_from == 0u && a->received != 0u && a->received < HEAD_MAGIC_LEN
+               ? OTA_AGENT_ERR_RAW_IMAGE
+               : OTA_AGENT_OK;
+}
+#endif /* OTA_RAW_IMAGES */

@@ -297,6 +297,10 @@ static int boot_step_repair(ota_boot_t *boot, const char *why)
 {
     const ota_store_boot_t *b = boot_fields(boot);
     boot_say(boot, "boot: internal image invalid (%s)", why);
+    if (!OTA_BOOT_REPAIR) { /* config.h: built without repairs, nothing else may start */
+        boot_say(boot, "boot: no valid image");
+        return OTA_BOOT_ERR_NO_IMAGE;
+    }
     uint8_t slot = b->running_slot;
     boot_check_t c = BOOT_CHECK_BAD;
     if (slot != OTA_STORE_SLOT_NONE && b->running_version != 0) {
@@ -396,7 +400,7 @@ static int boot_step_first_boot(ota_boot_t *boot, bool *start)
     memcpy(digest, boot->digest, sizeof digest);
     bool not_saved = false;
     const ota_store_slot_t *f = ota_store_slot(boot->store, OTA_STORE_FACTORY_SLOT);
-    if (f->state == OTA_SLOT_EMPTY || f->state == OTA_SLOT_DOWNLOADING) {
+    if (OTA_BOOT_FACTORY_IMAGE && (f->state == OTA_SLOT_EMPTY || f->state == OTA_SLOT_DOWNLOADING)) {
         boot_say(boot, "boot: first boot: saving v%u as the factory image", (unsigned)version);
         uint32_t off = 0;
         ota_store_status_t sst = ota_store_factory_begin(boot->store, version, total, digest, &off);
@@ -438,7 +442,8 @@ static int boot_step_first_boot(ota_boot_t *boot, bool *start)
 static int boot_step_trial(ota_boot_t *boot, bool *start)
 {
     const ota_store_boot_t *b = boot_fields(boot);
-    if (b->install_reason != OTA_INSTALL_UPDATE || boot->config.confirm_on_start) {
+    if (!OTA_BOOT_TRIAL_BOOTS || b->install_reason != OTA_INSTALL_UPDATE ||
+        boot->config.confirm_on_start) { /* config.h: without trials, confirmed at once */
         ota_image_header_t h;
         uint32_t counter = 0;
         if (ota_boot_running_header(boot->internal, &boot->config, &h) == OTA_IMAGE_OK) {
@@ -497,7 +502,7 @@ static bool boot_running_confirmed(const ota_store_boot_t *b)
 static int boot_guard_sync(ota_boot_t *boot)
 {
     ota_guard_t *g = ota_store_guard(boot->store);
-    if (!g) {
+    if (!OTA_BOOT_GUARD || !g) { /* config.h: without the guard, the store has none */
         return OTA_BOOT_OK;
     }
     const ota_store_boot_t *b = boot_fields(boot);
@@ -541,6 +546,9 @@ static int boot_guard_sync(ota_boot_t *boot)
  * policy ignores it when there is a guard). */
 static int boot_restore_hint(ota_boot_t *boot)
 {
+    if (!OTA_BOOT_GUARD) {
+        return OTA_BOOT_OK; /* no guard: the journal's counter is the floor itself */
+    }
     const ota_guard_t *g = ota_store_guard(boot->store);
     uint32_t floor = ota_guard_values(g)->security_counter; /* 0 without a guard */
     if (boot_fields(boot)->security_counter >= floor) {
@@ -583,6 +591,9 @@ static bool boot_needs_factory_copy(const ota_boot_t *boot)
     const ota_store_boot_t *b = boot_fields(boot);
     if (b->state == OTA_BOOT_NONE) {
         return true;
+    }
+    if (!OTA_BOOT_FACTORY_IMAGE) {
+        return false; /* config.h: the running image is recorded once, never copied */
     }
     uint8_t f = ota_store_slot(boot->store, OTA_STORE_FACTORY_SLOT)->state;
     return b->state == OTA_BOOT_CONFIRMED && b->running_slot == OTA_STORE_SLOT_NONE &&

@@ -320,6 +320,9 @@ ota_store_status_t (ota_store_mount)(ota_store_t *store, const ota_flash_t *flas
     if (!OTA_SIGNATURES && config && config->trusted_keys) {
         return OTA_STORE_ERR_NO_SIGNATURES; /* never pretend to check a signature */
     }
+    if (!OTA_BOOT_GUARD && config && config->guard) {
+        return OTA_STORE_ERR_ARG; /* built without the guard (config.h): never pretend to keep one */
+    }
     store->flash = flash;
     ota_store_status_t st =
         store_compute_layout(&flash->geometry, config ? config : &defaults, &store->layout);

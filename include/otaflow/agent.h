@@ -221,7 +221,6 @@ typedef struct ota_agent {
     uint32_t fresh_sequence;    /**< Sequence accepted last in this power cycle (0: none) */
     uint32_t fresh_since_ms;    /**< now_ms when fresh_sequence was first accepted */
     uint8_t manifest_sig[OTA_MANIFEST_SIG_MAX];
-    char manifest_sig_url[OTA_URL_MAX];
     uint8_t image_head[OTA_IMAGE_HEADER_SIZE]; /**< first bytes of the image (hw_id check) */
     uint8_t head_held;          /**< first bytes held in image_head until the magic tells a
                                      raw image from an .ota (nothing written before) */

@@ -152,6 +152,43 @@
 #define OTA_BOOT_LOG 1
 #endif
 
+/* The bootloader's product features (docs/configuration.md, "A minimal bootloader"). Each is
+ * on by default; a bootloader that must be smaller turns off what it can live without. None
+ * changes a struct, so an agent built with the defaults shares the store with it. */
+
+/** 1 (default): the first boot saves the running image into slot 0 as the factory image (the
+ *  first update can roll back, a factory reset has a target, a lost internal image comes
+ *  back); 0: the first boot only verifies it and records it as running, no copy is made, so
+ *  a factory reset (an install of slot 0) finds no image there and is refused. */
+#ifndef OTA_BOOT_FACTORY_IMAGE
+#define OTA_BOOT_FACTORY_IMAGE 1
+#endif
+
+/** 1 (default): a new image runs as a trial of max_attempts boots until the application
+ *  confirms it (ota_confirm), else it is rejected and the previous one reinstalled; 0: an
+ *  installed image is confirmed by the bootloader at once (as confirm_on_start does), no
+ *  trial is counted and nothing rolls back by itself; max_attempts is not used. */
+#ifndef OTA_BOOT_TRIAL_BOOTS
+#define OTA_BOOT_TRIAL_BOOTS 1
+#endif
+
+/** 1 (default): an internal image that does not verify is restored from its copy in the
+ *  store, else the newest stored image is installed (and a board without a journal installs
+ *  one); 0: the bootloader starts nothing and returns OTA_BOOT_ERR_NO_IMAGE, as it does when
+ *  no copy exists (an install the journal asked for still runs and resumes after a cut). */
+#ifndef OTA_BOOT_REPAIR
+#define OTA_BOOT_REPAIR 1
+#endif
+
+/** 1 (default): the anti-rollback guard (guard.h) is kept in sync by the bootloader at every
+ *  boot when the store config names one; 0: nothing of the guard is linked into the
+ *  bootloader, the floor is the journal's security counter, and a store config with a guard
+ *  is refused at mount (OTA_STORE_ERR_ARG): a device built without it never pretends to
+ *  keep one. */
+#ifndef OTA_BOOT_GUARD
+#define OTA_BOOT_GUARD 1
+#endif
+
 /* Status names --------------------------------------------------------------------------- */
 
 /** 1 (default): every *_str() function (ota_store_status_str, ota_event_type_str, ...) returns
@@ -274,6 +311,13 @@ OTA_CONFIG_STATIC_ASSERT_((OTA_BOOT_BUF_SIZE & (OTA_BOOT_BUF_SIZE - 1u)) == 0u,
 #endif
 #if OTA_SIGNATURES != 0 && OTA_SIGNATURES != 1
 #error "OTA_SIGNATURES must be 0 or 1"
+#endif
+#if (OTA_BOOT_FACTORY_IMAGE != 0 && OTA_BOOT_FACTORY_IMAGE != 1) ||                           \
+    (OTA_BOOT_TRIAL_BOOTS != 0 && OTA_BOOT_TRIAL_BOOTS != 1)
+#error "OTA_BOOT_FACTORY_IMAGE and OTA_BOOT_TRIAL_BOOTS must be 0 or 1"
+#endif
+#if (OTA_BOOT_REPAIR != 0 && OTA_BOOT_REPAIR != 1) || (OTA_BOOT_GUARD != 0 && OTA_BOOT_GUARD != 1)
+#error "OTA_BOOT_REPAIR and OTA_BOOT_GUARD must be 0 or 1"
 #endif
 #if OTA_FILE_SLOTS != 0 && OTA_FILE_SLOTS != 1
 #error "OTA_FILE_SLOTS must be 0 or 1"

@@ -3,7 +3,9 @@
  * The core built without status names (CMakeLists.txt compiles this test and the core with
  * OTA_STATUS_STRINGS 0; include/otaflow/config.h, docs/configuration.md), as a small agent
  * links it: no *_str() gives a name any more, every one returns OTA_STATUS_TEXT_NONE, and a
- * failure is still told in full by numbers, in the event and in the agent's log line.
+ * failure is still told in full by numbers, in the event and in the agent's log line. Built
+ * as issue 13's agent part is measured (docs/footprint.md), without issue 14's options
+ * (OTA_RAW_IMAGES 0, OTA_FILE_SLOTS 0): a raw image is still refused at its first bytes.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -31,7 +33,8 @@
 #include "otaflow/url.h"
 #include "store_fixture.h"
 
-_Static_assert(OTA_STATUS_STRINGS == 0, "built without status names");
+_Static_assert(OTA_STATUS_STRINGS == 0 && OTA_RAW_IMAGES == 0 && OTA_FILE_SLOTS == 0,
+               "built as the agent part is measured");
 
 /* The success, a failure and a value outside the enum of each module: all the same text. */
 static void no_names_compiled_in(void **unused)
@@ -128,11 +131,75 @@ static void failure_told_by_numbers(void **unused)
     store_fixture_close(fx);
 }
 
+/* One connection: the manifest, then a file that is no .ota (an ELF's first bytes). */
+static void serve_manifest_and_file(mock_transport_t *mock, const uint8_t *file, size_t len)
+{
+    static char manifest[256], head1[512], head2[2048];
+    uint8_t digest[OTA_SHA256_SIZE];
+    ota_sha256(file, len, digest);
+    int n = snprintf(manifest, sizeof manifest,
+                     "{\"ota\":[{\"Version\":3,\"URL\":\"http://ota.example:8000/app.bin\","
+                     "\"Digest\":\"");
+    for (size_t i = 0; i < sizeof digest; i++) {
+        n += snprintf(manifest + n, sizeof manifest - (size_t)n, "%02x", digest[i]);
+    }
+    snprintf(manifest + n, sizeof manifest - (size_t)n, "\"}]}");
+    snprintf(head1, sizeof head1, "HTTP/1.1 200 OK\r\nContent-Length: %zu\r\n\r\n%s",
+             strlen(manifest), manifest);
+    int h = snprintf(head2, sizeof head2, "HTTP/1.1 200 OK\r\nContent-Length: %zu\r\n\r\n", len);
+    memcpy(head2 + h, file, len);
+    mock_conn_t *c = mock_add(mock, head1, OTA_NET_WOULD_BLOCK);
+    c->responses[1] = head2;
+    c->response_lens[1] = (size_t)h + len;
+}
+
+/* Without OTA_RAW_IMAGES nothing is held back to tell a raw image from an .ota, yet one is
+ * refused at its first byte: ERR_RAW_IMAGE, not one byte written, no slot taken. */
+static void raw_image_refused_at_its_first_byte(void **unused)
+{
+    (void)unused;
+    store_fixture_t *fx = store_fixture_open(NULL, NULL);
+    static mock_transport_t mock;
+    static event_log_t events;
+    static ota_agent_t agent;
+    static uint8_t file[1000];
+    for (size_t i = 0; i < sizeof file; i++) {
+        file[i] = (uint8_t)(i * 13u);
+    }
+    memcpy(file, "\x7f" "ELF", 4);
+    mock_init(&mock);
+    serve_manifest_and_file(&mock, file, sizeof file);
+    ota_agent_config_t cfg;
+    ota_agent_config_default(&cfg);
+    cfg.manifest_url = "http://ota.example:8000/ota.json";
+    cfg.running_version = 1;
+    cfg.on_event = event_log_record;
+    cfg.event_user = &events;
+    cfg.auto_reset = false;
+    cfg.accept_raw_images = true; /* asked for, but not compiled in */
+    ota_agent_ports_t ports = {.transport = mock_transport(&mock), .store = &fx->store};
+    assert_int_equal(ota_agent_init(&agent, &cfg, &ports), OTA_AGENT_OK);
+    uint64_t erases = ota_sim_flash_stats(&fx->dev).erases;
+    for (uint32_t now = 1000; now < 30000 && event_log_failures(&events) == 0; now++) {
+        (void)ota_agent_poll(&agent, now);
+    }
+    const ota_event_t *e = event_log_last(&events, OTA_EVT_DOWNLOAD_FAILED);
+    assert_non_null(e);
+    assert_int_equal(e->source, OTA_SRC_AGENT);
+    assert_int_equal(e->status, OTA_AGENT_ERR_RAW_IMAGE);
+    assert_int_equal(ota_sim_flash_stats(&fx->dev).erases, erases); /* no slot sector erased */
+    for (uint8_t s = 1; s < ota_store_slot_count(&fx->store); s++) {
+        assert_int_equal(ota_store_slot(&fx->store, s)->state, OTA_SLOT_EMPTY);
+    }
+    store_fixture_close(fx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(no_names_compiled_in),
         cmocka_unit_test(failure_told_by_numbers),
+        cmocka_unit_test(raw_image_refused_at_its_first_byte),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,205 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The core built as the minimal lean bootloader links it (CMakeLists.txt: OTA_BOOT_LOG 0 and
+ * OTA_BOOT_FACTORY_IMAGE, OTA_BOOT_TRIAL_BOOTS, OTA_BOOT_REPAIR, OTA_BOOT_GUARD all 0, with
+ * signatures; include/otaflow/config.h, docs/configuration.md "A minimal bootloader"): what it
+ * still does (signature check, power-safe install) is done right, and what it left out is
+ * neither half done nor pretended: no factory copy, no trial (an install is confirmed at
+ * once, nothing rolls back), no repair (a broken internal image starts nothing), no guard
+ * (a store config with one is refused at mount).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "boot_fixture.h"
+#include "otaflow/guard.h"
+#include "test_keys.h"
+
+_Static_assert(OTA_BOOT_FACTORY_IMAGE == 0 && OTA_BOOT_TRIAL_BOOTS == 0 && OTA_BOOT_REPAIR == 0 &&
+                   OTA_BOOT_GUARD == 0 && OTA_SIGNATURES == 1,
+               "built with the minimal bootloader's options");
+
+#define IMG 20000u
+#define IMG_CAP (IMG + 256u)
+
+static tool_key_t key, other;
+static ota_sig_key_t trusted[1];
+static const ota_sig_keyring_t ring = {.keys = trusted, .count = 1};
+static uint8_t v1[IMG_CAP], v2[IMG_CAP];
+
+static int make_keys(void **unused)
+{
+    (void)unused;
+    return test_keys_make(&key, &other, &trusted[0]);
+}
+
+static int free_keys(void **unused)
+{
+    (void)unused;
+    test_keys_free(&key, &other);
+    return 0;
+}
+
+static uint32_t signed_image(uint8_t *buf, uint32_t version, tool_key_t *by)
+{
+    uint32_t size = boot_fixture_image(buf, IMG, version, version * 100u);
+    size = test_keys_sign_image(by, buf, size, IMG_CAP);
+    assert_true(size > 0);
+    return size;
+}
+
+/* A board that trusts `key`, factory-programmed with a signed v1 and booted once. */
+static boot_fixture_t *board(void)
+{
+    boot_fixture_t *fx = boot_fixture_open();
+    fx->store_config.trusted_keys = &ring;
+    boot_fixture_program(fx, v1, signed_image(v1, 1, &key));
+    assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_OK);
+    assert_int_equal(fx->report.version, 1);
+    return fx;
+}
+
+/* v2 signed by `by` in a download slot, its install requested. */
+static void stage_v2(boot_fixture_t *fx, tool_key_t *by)
+{
+    assert_int_equal(boot_fixture_mount(fx), OTA_STORE_OK);
+    /* Staged as an agent without keys would: the bootloader's own check is what is tested. */
+    fx->store_config.trusted_keys = NULL;
+    assert_int_not_equal(boot_fixture_stage_update(fx, v2, signed_image(v2, 2, by), 2),
+                         OTA_STORE_SLOT_NONE);
+    fx->store_config.trusted_keys = &ring;
+}
+
+/* OTA_BOOT_FACTORY_IMAGE 0: the first boot verifies and records the image, copies nothing,
+ * and does not try again at later boots; a factory reset has no target. */
+static void test_first_boot_saves_no_copy(void **unused)
+{
+    (void)unused;
+    boot_fixture_t *fx = board();
+    assert_false(fx->report.factory_saved);
+    const ota_store_boot_t *b = ota_store_boot(&fx->store);
+    assert_int_equal(b->state, OTA_BOOT_CONFIRMED);
+    assert_int_equal(b->running_version, 1);
+    assert_int_equal(b->running_slot, OTA_STORE_SLOT_NONE);
+    assert_int_equal(ota_store_slot(&fx->store, OTA_STORE_FACTORY_SLOT)->state, OTA_SLOT_EMPTY);
+    uint32_t appends = fx->store.journal.appends;
+    assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_OK); /* remounts: counters start again */
+    assert_int_equal(fx->store.journal.appends, 0);
+    assert_true(appends > 0);
+    assert_false(fx->report.factory_saved);
+    assert_int_equal(fx->report.version, 1);
+    assert_int_equal(ota_store_factory_reset(&fx->store), OTA_STORE_ERR_NO_ROLLBACK);
+    boot_fixture_close(fx);
+}
+
+/* OTA_BOOT_TRIAL_BOOTS 0: an installed image is confirmed by the bootloader at once; an
+ * application that never confirms keeps it (no trial counted, no roll back). */
+static void test_install_confirmed_at_once(void **unused)
+{
+    (void)unused;
+    boot_fixture_t *fx = board();
+    stage_v2(fx, &key);
+    for (unsigned boot = 0; boot < 2u * OTA_BOOT_MAX_ATTEMPTS_DEFAULT; boot++) {
+        assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_OK);
+        assert_false(fx->report.trial);
+        assert_false(fx->report.rolled_back);
+        assert_int_equal(fx->report.rejected_version, 0);
+        assert_int_equal(fx->report.version, 2);
+        assert_int_equal(ota_store_boot(&fx->store)->state, OTA_BOOT_CONFIRMED);
+    }
+    assert_int_equal(boot_fixture_internal_version(fx), 2);
+    boot_fixture_close(fx);
+}
+
+/* What it keeps: an image signed by an untrusted key is refused and v1 goes on running. */
+static void test_untrusted_image_refused(void **unused)
+{
+    (void)unused;
+    boot_fixture_t *fx = board();
+    stage_v2(fx, &other);
+    assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_OK);
+    assert_true(fx->report.slot_refused);
+    assert_false(fx->report.installed);
+    assert_int_equal(fx->report.version, 1);
+    assert_int_equal(boot_fixture_internal_version(fx), 1);
+    boot_fixture_close(fx);
+}
+
+/* What it keeps: the install survives a power cut anywhere (every 37th flash operation, torn
+ * writes): the next power-ons finish it and v2 runs, or v1 still runs and v2 follows. */
+static void test_install_survives_power_cuts(void **unused)
+{
+    (void)unused;
+    boot_fixture_t *start = board();
+    stage_v2(start, &key);
+    boot_fixture_t *fx = boot_fixture_open();
+    boot_fixture_clone(fx, start);
+    uint64_t base = fx->power.ops;
+    assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_OK);
+    unsigned ops = (unsigned)(fx->power.ops - base);
+    assert_true(ops > 37u);
+    for (unsigned n = 1; n <= ops; n += 37u) {
+        boot_fixture_clone(fx, start);
+        ota_sim_power_arm(&fx->power, fx->power.ops + n, OTA_SIM_CUT_TORN, n);
+        (void)boot_fixture_boot(fx);
+        ota_boot_status_t st = OTA_BOOT_ERR_FLASH;
+        for (unsigned again = 0; again < 3u && (st != OTA_BOOT_OK || fx->report.version != 2);
+             again++) {
+            st = boot_fixture_boot(fx);
+        }
+        assert_int_equal(st, OTA_BOOT_OK);
+        assert_int_equal(fx->report.version, 2);
+        assert_int_equal(boot_fixture_internal_version(fx), 2);
+    }
+    boot_fixture_close(fx);
+    boot_fixture_close(start);
+}
+
+/* OTA_BOOT_REPAIR 0: an internal image that no longer verifies is not restored from the
+ * stored copy (there is one: v2's slot), and nothing starts. */
+static void test_broken_image_not_repaired(void **unused)
+{
+    (void)unused;
+    boot_fixture_t *fx = board();
+    stage_v2(fx, &key);
+    assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_OK);
+    assert_int_equal(fx->report.version, 2);
+    ota_sim_flash_raw(&fx->internal)[fx->config.app_offset + 4096u] ^= 0x10; /* a payload byte */
+    assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_ERR_NO_IMAGE);
+    assert_false(fx->report.repaired);
+    assert_false(fx->report.installed);
+    assert_int_equal(boot_fixture_internal_version(fx), 0);
+    boot_fixture_close(fx);
+}
+
+/* OTA_BOOT_GUARD 0: a store config naming a guard cannot be mounted, so nothing runs as if
+ * the floor were kept in write-protected flash. */
+static void test_guard_refused_at_mount(void **unused)
+{
+    (void)unused;
+    boot_fixture_t *fx = boot_fixture_open();
+    ota_guard_t guard;
+    memset(&guard, 0, sizeof guard);
+    fx->store_config.guard = &guard;
+    assert_int_equal(boot_fixture_mount(fx), OTA_STORE_ERR_ARG);
+    assert_false(fx->store.mounted);
+    boot_fixture_close(fx);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_first_boot_saves_no_copy),
+        cmocka_unit_test(test_install_confirmed_at_once),
+        cmocka_unit_test(test_untrusted_image_refused),
+        cmocka_unit_test(test_install_survives_power_cuts),
+        cmocka_unit_test(test_broken_image_not_repaired),
+        cmocka_unit_test(test_guard_refused_at_mount),
+    };
+    return cmocka_run_group_tests(tests, make_keys, free_keys);
+}
