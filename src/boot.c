@@ -571,8 +571,9 @@ static int boot_step_confirmed(ota_boot_t *boot, bool *start)
     if (gst != OTA_BOOT_OK) {
         return gst;
     }
-    if (ota_store_is_rejected(boot->store, b->running_version)) {
-        /* A roll back whose target was refused: try the next one, else keep what runs. */
+    if (OTA_BOOT_TRIAL_BOOTS && ota_store_is_rejected(boot->store, b->running_version)) {
+        /* A roll back whose target was refused: try the next one, else keep what runs.
+         * Without trials (config.h) nothing is rejected, and nothing rolls back by itself. */
         ota_store_status_t sst = ota_store_rollback(boot->store, false);
         if (sst != OTA_STORE_ERR_NO_ROLLBACK) {
             return boot_store_step(boot, sst);
