@@ -400,7 +400,8 @@ static int boot_step_first_boot(ota_boot_t *boot, bool *start)
     memcpy(digest, boot->digest, sizeof digest);
     bool not_saved = false;
     const ota_store_slot_t *f = ota_store_slot(boot->store, OTA_STORE_FACTORY_SLOT);
-    if (OTA_BOOT_FACTORY_IMAGE && (f->state == OTA_SLOT_EMPTY || f->state == OTA_SLOT_DOWNLOADING)) {
+    if (OTA_BOOT_FACTORY_IMAGE &&
+        (f->state == OTA_SLOT_EMPTY || f->state == OTA_SLOT_DOWNLOADING)) {
         boot_say(boot, "boot: first boot: saving v%u as the factory image", (unsigned)version);
         uint32_t off = 0;
         ota_store_status_t sst = ota_store_factory_begin(boot->store, version, total, digest, &off);

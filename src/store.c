@@ -321,7 +321,7 @@ ota_store_status_t (ota_store_mount)(ota_store_t *store, const ota_flash_t *flas
         return OTA_STORE_ERR_NO_SIGNATURES; /* never pretend to check a signature */
     }
     if (!OTA_BOOT_GUARD && config && config->guard) {
-        return OTA_STORE_ERR_ARG; /* built without the guard (config.h): never pretend to keep one */
+        return OTA_STORE_ERR_ARG; /* built without the guard (config.h): none pretended */
     }
     store->flash = flash;
     ota_store_status_t st =

@@ -82,6 +82,18 @@ static void keep_line(void *ctx, const char *line)
     }
 }
 
+/* The agent of these tests: v1 runs, one manifest URL, events recorded. */
+static ota_agent_config_t agent_config(event_log_t *events)
+{
+    ota_agent_config_t cfg;
+    ota_agent_config_default(&cfg);
+    cfg.manifest_url = "http://ota.example:8000/ota.json";
+    cfg.running_version = 1;
+    cfg.on_event = event_log_record;
+    cfg.event_user = events;
+    return cfg;
+}
+
 /* A manifest answered 404: the event and the log line still say which module failed how. */
 static void failure_told_by_numbers(void **unused)
 {
@@ -93,12 +105,7 @@ static void failure_told_by_numbers(void **unused)
     static ota_agent_t agent;
     mock_init(&mock);
     mock_add(&mock, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n", OTA_NET_ERR_CLOSED);
-    ota_agent_config_t cfg;
-    ota_agent_config_default(&cfg);
-    cfg.manifest_url = "http://ota.example:8000/ota.json";
-    cfg.running_version = 1;
-    cfg.on_event = event_log_record;
-    cfg.event_user = &events;
+    ota_agent_config_t cfg = agent_config(&events);
     cfg.retry_first_s = 60;
     cfg.retry_max_s = 60;
     ota_agent_ports_t ports = {
@@ -169,12 +176,7 @@ static void raw_image_refused_at_its_first_byte(void **unused)
     memcpy(file, "\x7f" "ELF", 4);
     mock_init(&mock);
     serve_manifest_and_file(&mock, file, sizeof file);
-    ota_agent_config_t cfg;
-    ota_agent_config_default(&cfg);
-    cfg.manifest_url = "http://ota.example:8000/ota.json";
-    cfg.running_version = 1;
-    cfg.on_event = event_log_record;
-    cfg.event_user = &events;
+    ota_agent_config_t cfg = agent_config(&events);
     cfg.auto_reset = false;
     cfg.accept_raw_images = true; /* asked for, but not compiled in */
     ota_agent_ports_t ports = {.transport = mock_transport(&mock), .store = &fx->store};
