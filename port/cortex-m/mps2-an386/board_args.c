@@ -211,6 +211,7 @@ void board_args_store_config(const board_args_t *a, ota_sig_keyring_t *ring, ota
 void board_args_boot_config(const board_args_t *a, ota_boot_config_t *out)
 {
     ota_boot_config_default(out);
+    out->flash_address = 0u; /* the code memory: internal flash at address 0 */
     out->max_attempts = (uint8_t)a->attempts;
     out->hw_id = a->hw_id;
 }

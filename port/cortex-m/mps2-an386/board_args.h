@@ -60,7 +60,8 @@ int board_args_parse(board_args_t *out, char *line, char *err, size_t err_len);
 void board_args_store_config(const board_args_t *a, ota_sig_keyring_t *ring, ota_guard_t *guard,
                              ota_store_config_t *out);
 
-/** The bootloader configuration of this board (attempts, hw_id; the rest default). */
+/** The bootloader configuration of this board (attempts, hw_id, internal flash at address 0:
+ *  images' load_addr 0x20000; the rest default). */
 void board_args_boot_config(const board_args_t *a, ota_boot_config_t *out);
 
 #endif /* OTAFLOW_BOARD_ARGS_H */
