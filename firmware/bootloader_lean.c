@@ -89,7 +89,7 @@ static void sys_jump(void *ctx, uint32_t app_offset)
                    (unsigned long)(OTA_LEAN_SIGNED ? fw_crypto_arena_high_water() : 0u),
                    (unsigned long)(OTA_LEAN_SIGNED ? fw_crypto_arena_size() : 0u));
 #endif
-    cm_jump(LEAN_INTERNAL_BASE + app_offset + LEAN_APP_VECTORS_OFFSET);
+    cm_jump(LEAN_INTERNAL_BASE + app_offset); /* the payload's vector table */
 }
 
 static const ota_system_ops_t SYSTEM_OPS = {sys_reset, watchdog_an386_arm, watchdog_an386_kick,
@@ -111,6 +111,8 @@ static const ota_store_config_t STORE_CONFIG = {
 static const ota_boot_config_t BOOT_CONFIG = {
     .app_offset = OTA_BOOT_APP_OFFSET_DEFAULT,
     .app_size = OTA_BOOT_APP_SIZE_DEFAULT,
+    .flash_address = LEAN_FLASH_ADDRESS,
+    .desc_size = LEAN_DESC_SIZE,
     .max_attempts = LEAN_ATTEMPTS,
     .hw_id = LEAN_HW_ID,
     .verify_each_boot = true, /* ota_boot_config_default's, as the others not set here */

@@ -27,9 +27,10 @@
 #define LEAN_GUARD_SIZE (2u * 4096u)
 #define LEAN_GUARD_GEOMETRY LEAN_INTERNAL_FLASH(LEAN_GUARD_SIZE) /* a window of it */
 
-/* The application's vector table: after its 64-byte image header, padded to the 256-byte
- * alignment VTOR needs (the same offset as the emulated board's, board_system.h). */
-#define LEAN_APP_VECTORS_OFFSET 0x100u
+/* Internal flash offset 0 is address 0 (images' load_addr 0x20000 for the region), and an
+ * installed image's header and TLVs take the 4 KB page after the region (0xFF000). */
+#define LEAN_FLASH_ADDRESS 0x00000000u
+#define LEAN_DESC_SIZE 0x1000u
 
 #define LEAN_DOWNLOAD_SLOTS 2u  /* board.conf's slots */
 #define LEAN_ATTEMPTS 3u        /* trial boots before a roll back */

@@ -33,7 +33,7 @@ qemu_boot() {
   grep "^boot: measured:" console.txt || { cat console.txt; echo "firmware_measure: no figures" >&2; exit 1; }
 }
 
-arm-none-eabi-objcopy -O binary --gap-fill 0x5a --pad-to $((0x20040 + 900000)) \
+arm-none-eabi-objcopy -O binary --gap-fill 0x5a --pad-to $((0x20000 + 900000)) \
   "$FW/example-app.elf" big.bin
 "$BIN/otaflow-image" keygen -o key.pem --pub pub.pem >/dev/null
 for kind in signed unsigned; do
@@ -42,7 +42,7 @@ for kind in signed unsigned; do
   "$BIN/otaflow-board" create "$kind" --engine qemu "${create[@]}" >/dev/null
   pub=$(sed -n 's/^image_pubkey = //p' "$kind/board.conf")
   "$BIN/otaflow-image" pack "$FW/example-app.hex" --version 1 "${sign[@]}" -o v1.ota >/dev/null
-  "$BIN/otaflow-image" pack big.bin --load-addr 0x20040 --version 2 "${sign[@]}" -o v2.ota >/dev/null
+  "$BIN/otaflow-image" pack big.bin --load-addr 0x20000 --version 2 "${sign[@]}" -o v2.ota >/dev/null
   "$BIN/otaflow-board" flash "$kind" v1.ota >/dev/null
   echo "== $kind: first boot (factory save of v1, $(stat -c %s v1.ota) bytes)"
   qemu_boot "$kind" "image_pubkey=$pub" confirm_on_start=on

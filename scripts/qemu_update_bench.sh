@@ -30,7 +30,7 @@ if [[ ${SIGNED:-0} == 1 ]]; then
 fi
 "$OTA_BIN/otaflow-image" pack "$FW/example-app.hex" --version 1 "${SIGN[@]}" \
     -o "$WWW/v1.ota" >/dev/null
-"$OTA_BIN/otaflow-image" pack "$OTA_TMP/big.bin" --load-addr 0x20040 --version 2 \
+"$OTA_BIN/otaflow-image" pack "$OTA_TMP/big.bin" --load-addr 0x20000 --version 2 \
     "${SIGN[@]}" -o "$WWW/v2.ota" >/dev/null
 ota_start_python_server "$WWW"
 OTA_URL=http://10.0.2.100:$OTA_PORT

@@ -151,4 +151,10 @@ int board_guard_latch(const char *dir, bool locked, char *err, size_t err_len);
 ota_flash_status_t board_program_region(const ota_flash_t *f, uint32_t base, uint32_t size,
                                         const uint8_t *data, size_t len);
 
+/** Programming an intact image (img, as parsed into info) as it is installed: its payload at
+ *  the region's start, its header and TLV area in the descriptor area after the region
+ *  (ota_boot_image_at), which is programmed last. The image must fit (ota_boot_image_fits). */
+ota_flash_status_t board_program_image(const ota_flash_t *f, const ota_boot_config_t *bc,
+                                       const uint8_t *img, const ota_image_info_t *info);
+
 #endif /* OTAFLOW_SIM_BOARD_H */

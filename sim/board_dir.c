@@ -319,6 +319,9 @@ void board_manifest_keys(const board_config_t *cfg, ota_sig_keyring_t *ring)
 void board_boot_config(const board_config_t *cfg, ota_boot_config_t *out)
 {
     ota_boot_config_default(out);
+    if (cfg->engine == BOARD_ENGINE_QEMU) {
+        out->flash_address = 0u; /* the Cortex-M4's code memory: load_addr 0x20000 */
+    }
     out->max_attempts = (uint8_t)cfg->attempts;
     out->hw_id = cfg->hw_id;
 }
@@ -433,6 +436,21 @@ int board_guard_latch(const char *dir, bool locked, char *err, size_t err_len)
     }
     close(fd);
     return 0;
+}
+
+ota_flash_status_t board_program_image(const ota_flash_t *f, const ota_boot_config_t *bc,
+                                       const uint8_t *img, const ota_image_info_t *info)
+{
+    uint32_t payload = info->header.payload_size;
+    uint8_t desc[OTA_IMAGE_HEADER_SIZE + OTA_IMAGE_TLV_MAX];
+    memcpy(desc, img, OTA_IMAGE_HEADER_SIZE);
+    memcpy(desc + OTA_IMAGE_HEADER_SIZE, img + info->tlv_offset, info->tlv_size);
+    ota_flash_status_t st = board_program_region(f, bc->app_offset, bc->app_size,
+                                                 img + OTA_IMAGE_HEADER_SIZE, payload);
+    return st != OTA_FLASH_OK ? st
+                              : board_program_region(f, bc->app_offset + bc->app_size,
+                                                     bc->desc_size, desc,
+                                                     OTA_IMAGE_HEADER_SIZE + info->tlv_size);
 }
 
 void board_flashes_close(board_flashes_t *f)

@@ -46,12 +46,7 @@ void board_view_refresh(board_view_t *v)
         sc.guard = &v->guard;
     }
     v->store_status = ota_store_mount(&v->store, &v->external.port, &sc);
-    uint8_t raw[OTA_IMAGE_HEADER_SIZE];
-    if (ota_flash_read(&v->internal.port, bc.app_offset, raw, sizeof raw) != OTA_FLASH_OK) {
-        v->running_status = OTA_IMAGE_ERR_READ;
-        return;
-    }
-    v->running_status = ota_image_header_decode(raw, sizeof raw, bc.app_size, &v->running);
+    v->running_status = ota_boot_running_header(&v->internal.port, &bc, &v->running);
 }
 
 void board_view_close(board_view_t *v)

@@ -45,7 +45,7 @@ static const char SET_HELP[] =
     "Change settings in DIR/board.conf. Keys (ext_flash and engine are fixed at create):\n"
     "manifest_url, period_s, slots, auto_reset, attempts, watchdog_s, confirm_on_start,\n"
     "hw_id, image_pubkey, manifest_pubkey (130 hex digits, or empty for none),\n"
-    "accept_raw_images (true: the agent takes the original's raw .bin images; host engine).\n"
+    "accept_raw_images (true: the agent takes the original's raw .bin images).\n"
     "The running application reads them at its next start.\n";
 
 /* The default bootloader: BUILD/firmware/bootloader.bin beside BUILD/bin/otaflow-board. */

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * otaflow-board flash: factory programming. Writes a whole .ota image (header, payload, TLVs)
- * into the application region of internal flash, as the programmer does with the unified hex
- * (bootloader + application): erase the region, program it row by row. The external flash is
- * not touched.
+ * otaflow-board flash: factory programming. Writes a whole .ota image into internal flash as
+ * the bootloader installs one and as the programmer does with the unified hex (bootloader +
+ * application, otaflow-image merge): the payload at the start of the application region, the
+ * header and TLVs in the descriptor page after it; erased first, programmed row by row. The
+ * external flash is not touched.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -18,10 +19,11 @@ static const char HELP[] =
     "usage: otaflow-board flash DIR FILE.ota\n"
     "\n"
     "Factory programming: write the image FILE.ota (made by otaflow-image pack) into the\n"
-    "application region of the board's internal flash (0x10020000, 0xDF000 bytes; at\n"
-    "0x00020000 of the emulated Cortex-M4 on a qemu board), as a\n"
-    "programmer does. The image must be intact and fit the region. The image store on the\n"
-    "external flash is left as it is.\n";
+    "board's internal flash as a programmer does: its payload at the start of the\n"
+    "application region (0x10020000, 0xDF000 bytes; 0x00020000 on the emulated Cortex-M4 of\n"
+    "a qemu board), its header and TLVs in the descriptor page after it (0x100FF000;\n"
+    "0x000FF000). The image must be intact, and its load address the region's start. The\n"
+    "image store on the external flash is left as it is.\n";
 
 int cmd_flash(int argc, char **argv)
 {
@@ -45,7 +47,7 @@ int cmd_flash(int argc, char **argv)
     if (board_read_file(file, &data, &len) != 0) {
         return board_fail(argv[0], "cannot read %s: %s", file, strerror(errno));
     }
-    if (len > boot.app_size) {
+    if (len > boot.app_size + boot.desc_size) {
         free(data);
         return board_fail(argv[0], "%s is %zu bytes: larger than the application region "
                           "(%u bytes)", file, len, (unsigned)boot.app_size);
@@ -64,6 +66,15 @@ int cmd_flash(int argc, char **argv)
         return board_fail(argv[0], "%s is not a valid image: %s", file,
                           ota_image_status_str(ist));
     }
+    ist = ota_boot_image_fits(&boot, &info);
+    if (ist != OTA_IMAGE_OK) {
+        free(data);
+        return board_fail(argv[0], "%s cannot be installed on this board: %s (load address "
+                          "0x%08X, region 0x%08X, %u bytes)", file, ota_image_status_str(ist),
+                          (unsigned)info.header.load_addr,
+                          (unsigned)(boot.flash_address + boot.app_offset),
+                          (unsigned)boot.app_size);
+    }
     if (info.total_size != len) {
         free(data);
         return board_fail(argv[0], "%s has %zu bytes after the image's end", file,
@@ -75,8 +86,8 @@ int cmd_flash(int argc, char **argv)
         free(data);
         return board_fail(argv[0], "%s", err);
     }
-    ota_flash_status_t st = board_program_region(ota_sim_flash_port(&flashes.internal), boot.app_offset,
-                                           boot.app_size, data, len);
+    ota_flash_status_t st =
+        board_program_image(ota_sim_flash_port(&flashes.internal), &boot, data, &info);
     board_flashes_close(&flashes);
     free(data);
     if (st != OTA_FLASH_OK) {
@@ -84,6 +95,6 @@ int cmd_flash(int argc, char **argv)
     }
     printf("flashed %s: version %u, %u bytes into the application region at 0x%08X\n", file,
            (unsigned)info.header.version, (unsigned)info.total_size,
-           (unsigned)((cfg.engine == BOARD_ENGINE_QEMU ? 0u : 0x10000000u) + boot.app_offset));
+           (unsigned)(boot.flash_address + boot.app_offset));
     return BOARD_EXIT_OK;
 }

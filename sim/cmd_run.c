@@ -231,7 +231,7 @@ static int start_app(run_ctx_t *r, app_process_t *app)
                       ota_image_status_str(r->view.running_status));
         return BOARD_EXIT_FAIL;
     }
-    const uint8_t *payload = r->view.internal.mem + bc.app_offset + OTA_IMAGE_HEADER_SIZE;
+    const uint8_t *payload = r->view.internal.mem + bc.app_offset; /* the region's start */
     if (app_start(app, r->abs_dir, payload, r->view.running.payload_size, err, sizeof err)) {
         console_board(&r->console, "%s", err);
         return BOARD_EXIT_FAIL;

@@ -97,11 +97,13 @@ static bool put_settings(char *b, size_t cap, size_t *n, const char *dir,
            put(b, cap, n, false,
                ",arg=period_s=%u,arg=auto_reset=%s,arg=attempts=%u,arg=watchdog_s=%u"
                ",arg=confirm_on_start=%s,arg=hw_id=%u,arg=slots=%u,arg=ext_flash=%s"
-               ",arg=utc=%llu,arg=image_pubkey=%s,arg=manifest_pubkey=%s",
+               ",arg=utc=%llu,arg=image_pubkey=%s,arg=manifest_pubkey=%s"
+               ",arg=accept_raw_images=%s,arg=file_slots=%u",
                (unsigned)c->period_s, c->auto_reset ? "on" : "off", (unsigned)c->attempts,
                (unsigned)c->watchdog_s, c->confirm_on_start ? "on" : "off",
                (unsigned)c->hw_id, (unsigned)c->slots, c->ext_flash, (unsigned long long)utc,
-               image_key, manifest_key);
+               image_key, manifest_key, c->accept_raw_images ? "on" : "off",
+               (unsigned)c->file_slots);
 }
 
 int qemu_cmdline_build(qemu_cmdline_t *q, const char *abs_dir, const board_config_t *cfg,

@@ -31,7 +31,7 @@ const char *ota_boot_status_str(ota_boot_status_t status)
     case OTA_BOOT_ERR_NO_IMAGE: return "no valid image";
     case OTA_BOOT_ERR_FLASH: return "internal flash failed";
     case OTA_BOOT_ERR_STORE: return "image store failed";
-    case OTA_BOOT_ERR_REGION: return "application region not on sector boundaries";
+    case OTA_BOOT_ERR_REGION: return "application region or descriptor area not on sector boundaries";
     }
     return "unknown boot status";
 }
@@ -44,6 +44,8 @@ void ota_boot_config_default(ota_boot_config_t *config)
     memset(config, 0, sizeof *config);
     config->app_offset = OTA_BOOT_APP_OFFSET_DEFAULT;
     config->app_size = OTA_BOOT_APP_SIZE_DEFAULT;
+    config->flash_address = OTA_BOOT_FLASH_ADDRESS_DEFAULT;
+    config->desc_size = OTA_BOOT_DESC_SIZE_DEFAULT;
     config->max_attempts = OTA_BOOT_MAX_ATTEMPTS_DEFAULT;
     config->hw_id = 0;
     config->verify_each_boot = true;
@@ -58,11 +60,45 @@ static bool boot_config_usable(const ota_boot_config_t *c, const ota_flash_t *in
            ota_flash_sectors_valid(g);
 }
 
-/* Installs erase whole sectors: one reaching outside the region would destroy the
- * bootloader or whatever lies after it. */
+/* Installs erase whole sectors: one reaching outside the region or the descriptor area after
+ * it would destroy the bootloader or whatever lies after them. */
 static bool boot_region_on_sectors(const ota_boot_config_t *c, const ota_flash_t *internal)
 {
-    return ota_flash_on_sectors(&internal->geometry, c->app_offset, c->app_size);
+    return c->desc_size != 0 &&
+           ota_flash_on_sectors(&internal->geometry, c->app_offset, c->app_size) &&
+           c->app_size <= UINT32_MAX - c->app_offset &&
+           ota_flash_on_sectors(&internal->geometry, c->app_offset + c->app_size, c->desc_size);
+}
+
+ota_image_status_t ota_boot_image_fits(const ota_boot_config_t *config,
+                                       const ota_image_info_t *info)
+{
+    if (info->header.load_addr != config->flash_address + config->app_offset) {
+        return OTA_IMAGE_ERR_LOAD_ADDR;
+    }
+    /* parse guaranteed tlv_offset = 64 + payload_size <= total_size: no wrap */
+    if (info->header.payload_size > config->app_size ||
+        info->total_size - info->header.payload_size > config->desc_size) {
+        return OTA_IMAGE_ERR_REGION;
+    }
+    return OTA_IMAGE_OK;
+}
+
+uint32_t ota_boot_image_at(const ota_boot_config_t *config, uint32_t payload_size,
+                           uint32_t offset, uint32_t *run)
+{
+    uint32_t desc = config->app_offset + config->app_size;
+    if (offset < OTA_IMAGE_HEADER_SIZE) {
+        *run = OTA_IMAGE_HEADER_SIZE - offset;
+        return desc + offset;
+    }
+    uint32_t in_payload = offset - OTA_IMAGE_HEADER_SIZE;
+    if (in_payload < payload_size) {
+        *run = payload_size - in_payload;
+        return config->app_offset + in_payload;
+    }
+    *run = UINT32_MAX - offset;
+    return desc + OTA_IMAGE_HEADER_SIZE + (in_payload - payload_size);
 }
 
 ota_image_status_t ota_boot_running_header(const ota_flash_t *internal,
@@ -78,10 +114,12 @@ ota_image_status_t ota_boot_running_header(const ota_flash_t *internal,
         config = &def;
     }
     uint8_t raw[OTA_IMAGE_HEADER_SIZE];
-    if (ota_flash_read(internal, config->app_offset, raw, sizeof raw) != OTA_FLASH_OK) {
+    if (ota_flash_read(internal, config->app_offset + config->app_size, raw, sizeof raw) !=
+        OTA_FLASH_OK) {
         return OTA_IMAGE_ERR_READ;
     }
-    return ota_image_header_decode(raw, sizeof raw, config->app_size, out);
+    /* slot_size: a payload up to the region's size */
+    return ota_image_header_decode(raw, sizeof raw, config->app_size + OTA_IMAGE_HEADER_SIZE, out);
 }
 
 ota_boot_status_t ota_confirm(ota_store_t *store, const ota_flash_t *internal,
@@ -147,23 +185,23 @@ static boot_check_t boot_check_slot(ota_boot_t *boot, uint8_t slot, const char *
     return c;
 }
 
-/* The cheap check's second half: the first program unit (with the magic, programmed last by
- * every copy) equals the running image's copy byte for byte, so the last copy into internal
- * flash completed; a torn final program that still parses (e.g. only the security counter
- * left erased) is caught here. */
+/* The cheap check's second half: the descriptor's first program unit (the header, with the
+ * magic that every copy programs last) equals what the running image's copy puts there, so
+ * the last copy into internal flash completed; a torn final program that still parses (e.g.
+ * only the security counter left erased) is caught here. boot->info is the internal image's,
+ * whose size the caller matched with the copy's. */
 static boot_check_t boot_same_first_unit(ota_boot_t *boot, uint8_t slot, const char **why)
 {
     uint32_t n = boot->internal->geometry.program_unit;
     n = n < OTA_IMAGE_HEADER_SIZE ? OTA_IMAGE_HEADER_SIZE : n;
-    ota_flash_status_t fs = ota_flash_read(boot->internal, boot->config.app_offset, boot->cmp, n);
+    ota_flash_status_t fs = ota_flash_read(
+        boot->internal, boot->config.app_offset + boot->config.app_size, boot->cmp, n);
     if (fs != OTA_FLASH_OK) {
         boot->flash_status = fs;
         *why = BOOT_WHY("read failed");
         return BOOT_CHECK_IO;
     }
-    ota_store_status_t sst = ota_store_slot_read(boot->store, slot, 0, boot->buf, n);
-    if (sst != OTA_STORE_OK) {
-        boot->report->store_status = sst;
+    if (boot_target_bytes(boot, slot, boot->config.app_size, n) != OTA_BOOT_OK) {
         *why = BOOT_WHY("read failed");
         return BOOT_CHECK_IO;
     }
@@ -187,11 +225,10 @@ static boot_check_t boot_check_internal(ota_boot_t *boot, bool full, const char 
         copy = ota_store_slot(boot->store, b->running_slot);
     }
     ota_image_source_t src;
-    boot_internal_source(boot, &src);
     bool hashed = boot->internal_checked;
     full = full && !hashed;
-    boot_check_t c = boot_check_image(boot, &src, full ? BOOT_HASH : BOOT_PARSE, NULL,
-                                      copy ? copy->size : 0, why);
+    boot_check_t c = boot_check_internal_image(boot, &src, full ? BOOT_HASH : BOOT_PARSE, NULL,
+                                               copy ? copy->size : 0, why);
     if (c == BOOT_CHECK_OK && b->running_version != 0 &&
         boot->info.header.version != b->running_version) {
         *why = BOOT_WHY("not the version the journal says is running");
@@ -209,15 +246,15 @@ static boot_check_t boot_check_internal(ota_boot_t *boot, bool full, const char 
 /* Copy a checked slot into internal flash and check the copy, as the bytes will run. */
 static int boot_program_and_verify(ota_boot_t *boot, uint8_t slot)
 {
-    int st = boot_copy_slot(boot, slot, boot->info.total_size);
+    int st = boot_copy_slot(boot, slot);
     if (st != OTA_BOOT_OK) {
         return st;
     }
     const ota_store_slot_t *s = ota_store_slot(boot->store, slot);
     ota_image_source_t src;
-    boot_internal_source(boot, &src);
     const char *why = "";
-    boot_check_t c = boot_check_image(boot, &src, BOOT_HASH_DIGEST, s->digest, s->size, &why);
+    boot_check_t c =
+        boot_check_internal_image(boot, &src, BOOT_HASH_DIGEST, s->digest, s->size, &why);
     if (c == BOOT_CHECK_IO) {
         boot->report->flash_status = boot->flash_status;
         return OTA_BOOT_ERR_FLASH;
@@ -364,13 +401,12 @@ static int boot_internal_runnable(ota_boot_t *boot, bool full)
     return c == BOOT_CHECK_OK ? OTA_BOOT_OK : boot_step_repair(boot, why);
 }
 
-/* Check the whole application region as it is (no record to compare with); a read failure
- * is reported as the internal flash's. */
-static boot_check_t boot_check_region(ota_boot_t *boot, boot_depth_t depth, const char **why)
+/* Check the image in internal flash as it is (no record to compare with), src set up to read
+ * it; a read failure is reported as the internal flash's. */
+static boot_check_t boot_check_region(ota_boot_t *boot, ota_image_source_t *src,
+                                      boot_depth_t depth, const char **why)
 {
-    ota_image_source_t src;
-    boot_internal_source(boot, &src);
-    boot_check_t c = boot_check_image(boot, &src, depth, NULL, 0, why);
+    boot_check_t c = boot_check_internal_image(boot, src, depth, NULL, 0, why);
     if (c == BOOT_CHECK_IO) {
         boot->report->flash_status = boot->flash_status;
     }
@@ -384,9 +420,8 @@ static int boot_step_confirmed(ota_boot_t *boot, bool *start);
 static int boot_step_first_boot(ota_boot_t *boot, bool *start)
 {
     ota_image_source_t src;
-    boot_internal_source(boot, &src);
     const char *why = "";
-    boot_check_t c = boot_check_region(boot, BOOT_HASH_DIGEST, &why);
+    boot_check_t c = boot_check_region(boot, &src, BOOT_HASH_DIGEST, &why);
     if (c == BOOT_CHECK_IO) {
         return OTA_BOOT_ERR_FLASH;
     }
@@ -519,7 +554,8 @@ static int boot_guard_sync(ota_boot_t *boot)
         return OTA_BOOT_OK;
     }
     const char *why = "";
-    boot_check_t c = boot_check_region(boot, BOOT_HASH, &why);
+    ota_image_source_t src;
+    boot_check_t c = boot_check_region(boot, &src, BOOT_HASH, &why);
     if (c == BOOT_CHECK_IO) {
         return OTA_BOOT_ERR_FLASH;
     }

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Bootloader mechanics: checking an image (in a slot or in internal flash), copying a slot
- * into the application region, and console lines. The decisions are in src/boot.c.
+ * into internal flash (payload at the region's start, header and TLV area in the descriptor
+ * area after it: docs/image-format.md, "In internal flash"), and console lines. The
+ * decisions are in src/boot.c.
  */
 #include <stdarg.h>
 #include <string.h>
@@ -12,11 +14,9 @@
 
 /* Reading ------------------------------------------------------------------------------------ */
 
-static int boot_region_read(void *ctx, uint32_t offset, void *buf, uint32_t len)
+static int boot_flash_read(ota_boot_t *boot, uint32_t at, void *buf, uint32_t len)
 {
-    ota_boot_t *boot = ctx;
-    ota_flash_status_t st =
-        ota_flash_read(boot->internal, boot->config.app_offset + offset, buf, len);
+    ota_flash_status_t st = ota_flash_read(boot->internal, at, buf, len);
     if (st != OTA_FLASH_OK) {
         boot->flash_status = st;
         return -1;
@@ -24,11 +24,45 @@ static int boot_region_read(void *ctx, uint32_t offset, void *buf, uint32_t len)
     return 0;
 }
 
-void boot_internal_source(ota_boot_t *boot, ota_image_source_t *src)
+/* Bytes [offset, offset + len) of the installed image, piece by piece where they lie. */
+static int boot_region_read(void *ctx, uint32_t offset, void *buf, uint32_t len)
 {
+    ota_boot_t *boot = ctx;
+    uint8_t *out = buf;
+    while (len > 0) {
+        uint32_t run;
+        uint32_t at = ota_boot_image_at(&boot->config, boot->placed_payload, offset, &run);
+        uint32_t n = len < run ? len : run;
+        if (boot_flash_read(boot, at, out, n) != 0) {
+            return -1;
+        }
+        offset += n;
+        out += n;
+        len -= n;
+    }
+    return 0;
+}
+
+boot_check_t boot_check_internal_image(ota_boot_t *boot, ota_image_source_t *src,
+                                       boot_depth_t depth, const uint8_t *want_digest,
+                                       uint32_t want_size, const char **why)
+{
+    uint8_t raw[4];
+    if (boot_flash_read(boot, boot->config.app_offset + boot->config.app_size + 20u, raw,
+                        sizeof raw) != 0) {
+        *why = BOOT_WHY("read failed");
+        return BOOT_CHECK_IO;
+    }
+    /* The header's payload_size (offset 20), not checked yet: the parse does, and a payload
+     * that does not fit the region is refused before it is hashed (ota_boot_image_fits). */
+    uint32_t payload = (uint32_t)raw[0] | (uint32_t)raw[1] << 8 | (uint32_t)raw[2] << 16 |
+                       (uint32_t)raw[3] << 24;
+    boot->placed_payload = payload;
     src->read = boot_region_read;
     src->ctx = boot;
-    src->size = boot->config.app_size;
+    src->size = payload <= boot->config.app_size ? payload + boot->config.desc_size
+                                                 : boot->config.desc_size;
+    return boot_check_image(boot, src, depth, want_digest, want_size, why);
 }
 
 /* One pass, two hashes: the image's own (header + payload, its SHA-256 TLV) and, whole, the
@@ -80,8 +114,10 @@ boot_check_t boot_check_image(ota_boot_t *boot, const ota_image_source_t *src, b
         *why = BOOT_WHY(ota_image_status_str(ist));
         return BOOT_CHECK_BAD;
     }
-    if (info->total_size > boot->config.app_size) {
-        *why = BOOT_WHY("larger than the application region");
+    ist = ota_boot_image_fits(&boot->config, info);
+    if (ist != OTA_IMAGE_OK) {
+        boot->report->refused_because = ist;
+        *why = BOOT_WHY(ota_image_status_str(ist));
         return BOOT_CHECK_BAD;
     }
     if (boot->config.hw_id != 0 && info->header.hw_id != boot->config.hw_id) {
@@ -125,21 +161,38 @@ static ota_boot_status_t boot_flash_failed(ota_boot_t *boot, ota_flash_status_t 
     return OTA_BOOT_ERR_FLASH;
 }
 
-/* boot->buf = what the region must hold at [off, off + n): the slot's bytes below total,
- * the erased value past it. */
-static ota_boot_status_t boot_target_bytes(ota_boot_t *boot, uint8_t slot, uint32_t total,
-                                           uint32_t off, uint32_t n)
+ota_boot_status_t boot_target_bytes(ota_boot_t *boot, uint8_t slot, uint32_t off, uint32_t n)
 {
     OTA_ASSERT(n <= OTA_BOOT_BUF_SIZE);
-    uint32_t have = off >= total ? 0 : (total - off < n ? total - off : n);
-    if (have > 0) {
-        ota_store_status_t st = ota_store_slot_read(boot->store, slot, off, boot->buf, have);
+    const uint32_t payload = boot->info.header.payload_size;
+    const uint32_t app = boot->config.app_size;
+    memset(boot->buf, boot->internal->geometry.erased_value, n);
+    /* A chunk never straddles the region's end (a sector boundary), so it holds payload
+     * bytes, or header then TLV bytes; past the image's, erased ones. */
+    for (uint32_t done = 0; done < n;) {
+        uint32_t r = off + done;
+        uint32_t from, to; /* image bytes [from, to) lie from r on */
+        if (r < app) {
+            from = OTA_IMAGE_HEADER_SIZE + r;
+            to = OTA_IMAGE_HEADER_SIZE + payload;
+        } else if (r - app < OTA_IMAGE_HEADER_SIZE) {
+            from = r - app;
+            to = OTA_IMAGE_HEADER_SIZE;
+        } else {
+            from = payload + (r - app);
+            to = boot->info.total_size;
+        }
+        if (from >= to) {
+            break;
+        }
+        uint32_t k = to - from < n - done ? to - from : n - done;
+        ota_store_status_t st = ota_store_slot_read(boot->store, slot, from, boot->buf + done, k);
         if (st != OTA_STORE_OK) {
             boot->report->store_status = st;
             return OTA_BOOT_ERR_STORE;
         }
+        done += k;
     }
-    memset(boot->buf + have, boot->internal->geometry.erased_value, n - have);
     return OTA_BOOT_OK;
 }
 
@@ -161,15 +214,15 @@ static uint32_t boot_sector_size_at(const ota_boot_t *boot, uint32_t off)
     return s.size;
 }
 
-static ota_boot_status_t boot_unit_equal(ota_boot_t *boot, uint8_t slot, uint32_t total,
-                                         uint32_t unit_off, bool *equal)
+static ota_boot_status_t boot_unit_equal(ota_boot_t *boot, uint8_t slot, uint32_t unit_off,
+                                         bool *equal)
 {
     uint32_t eu = boot_sector_size_at(boot, unit_off);
     uint32_t chunk = boot_chunk_size(boot);
     OTA_ASSERT(eu % chunk == 0u); /* the compare covers exactly the sector */
     *equal = false;
     for (uint32_t off = unit_off; off < unit_off + eu; off += chunk) {
-        ota_boot_status_t st = boot_target_bytes(boot, slot, total, off, chunk);
+        ota_boot_status_t st = boot_target_bytes(boot, slot, off, chunk);
         if (st != OTA_BOOT_OK) {
             return st;
         }
@@ -216,10 +269,10 @@ static ota_boot_status_t boot_erase_unit(ota_boot_t *boot, uint32_t unit_off)
     return fs == OTA_FLASH_OK ? OTA_BOOT_OK : boot_flash_failed(boot, fs);
 }
 
-/* Erase one sector and program it from the slot. In sector 0 the first program unit (the
- * image's magic) is left out: the caller programs it last. */
-static ota_boot_status_t boot_rewrite_unit(ota_boot_t *boot, uint8_t slot, uint32_t total,
-                                           uint32_t unit_off, bool erase)
+/* Erase one sector and program it from the slot. In the descriptor's first sector (key) the
+ * first program unit (the image's magic) is left out: the caller programs it last. */
+static ota_boot_status_t boot_rewrite_unit(ota_boot_t *boot, uint8_t slot, uint32_t unit_off,
+                                           bool erase)
 {
     const ota_flash_geometry_t *g = &boot->internal->geometry;
     if (erase) {
@@ -230,10 +283,11 @@ static ota_boot_status_t boot_rewrite_unit(ota_boot_t *boot, uint8_t slot, uint3
     }
     uint32_t chunk = boot_chunk_size(boot);
     uint32_t end = unit_off + boot_sector_size_at(boot, unit_off);
-    for (uint32_t off = unit_off; off < end && off < total; off += chunk) {
-        ota_boot_status_t st = boot_target_bytes(boot, slot, total, off, chunk);
+    for (uint32_t off = unit_off; off < end; off += chunk) {
+        ota_boot_status_t st = boot_target_bytes(boot, slot, off, chunk);
         if (st == OTA_BOOT_OK) {
-            st = boot_program_part(boot, off, off == 0 ? g->program_unit : 0, chunk);
+            st = boot_program_part(boot, off, off == boot->config.app_size ? g->program_unit : 0,
+                                   chunk);
         }
         if (st != OTA_BOOT_OK) {
             return st;
@@ -242,18 +296,28 @@ static ota_boot_status_t boot_rewrite_unit(ota_boot_t *boot, uint8_t slot, uint3
     return OTA_BOOT_OK;
 }
 
-/* Sector by sector (sizes from the internal flash's table), the region's first sector last. */
-ota_boot_status_t boot_copy_slot(ota_boot_t *boot, uint8_t slot, uint32_t total)
+/* Sector by sector (sizes from the internal flash's table): the payload's sectors, then the
+ * descriptor area's, its first sector (key) last. Sectors without image bytes (past the
+ * payload, past the TLV area) are not touched: their stale bytes are not the image's. */
+ota_boot_status_t boot_copy_slot(ota_boot_t *boot, uint8_t slot)
 {
     const ota_flash_geometry_t *g = &boot->internal->geometry;
+    const uint32_t key = boot->config.app_size;
+    const uint32_t payload = boot->info.header.payload_size;
+    const uint32_t end = key + (boot->info.total_size - payload);
     boot->internal_checked = false;
     bool first_equal = false;
-    ota_boot_status_t st = boot_unit_equal(boot, slot, total, 0, &first_equal);
+    ota_boot_status_t st = boot_unit_equal(boot, slot, key, &first_equal);
     bool first_erased = false;
-    for (uint32_t off = boot_sector_size_at(boot, 0); st == OTA_BOOT_OK && off < total;
-         off += boot_sector_size_at(boot, off)) {
+    for (uint32_t off = 0; st == OTA_BOOT_OK && off < end; off += boot_sector_size_at(boot, off)) {
+        if (off >= payload && off < key) {
+            off = key;
+        }
+        if (off == key) {
+            continue;
+        }
         bool equal = false;
-        st = boot_unit_equal(boot, slot, total, off, &equal);
+        st = boot_unit_equal(boot, slot, off, &equal);
         if (st != OTA_BOOT_OK) {
             break;
         }
@@ -261,14 +325,14 @@ ota_boot_status_t boot_copy_slot(ota_boot_t *boot, uint8_t slot, uint32_t total)
             boot->report->sectors_skipped++;
             continue;
         }
-        /* The header goes first: from now until the magic is programmed again, the region
-         * holds no image that parses. */
+        /* The header goes first: from now until the magic is programmed again, internal
+         * flash holds no image that parses. */
         if (!first_erased) {
-            st = boot_erase_unit(boot, 0);
+            st = boot_erase_unit(boot, key);
             first_erased = true;
         }
         if (st == OTA_BOOT_OK) {
-            st = boot_rewrite_unit(boot, slot, total, off, true);
+            st = boot_rewrite_unit(boot, slot, off, true);
             boot->report->sectors_written++;
         }
     }
@@ -279,12 +343,12 @@ ota_boot_status_t boot_copy_slot(ota_boot_t *boot, uint8_t slot, uint32_t total)
         boot->report->sectors_skipped++;
         return OTA_BOOT_OK;
     }
-    st = boot_rewrite_unit(boot, slot, total, 0, !first_erased);
+    st = boot_rewrite_unit(boot, slot, key, !first_erased);
     if (st == OTA_BOOT_OK) {
         boot->report->sectors_written++;
-        st = boot_target_bytes(boot, slot, total, 0, g->program_unit);
+        st = boot_target_bytes(boot, slot, key, g->program_unit);
     }
-    return st == OTA_BOOT_OK ? boot_program_part(boot, 0, 0, g->program_unit) : st;
+    return st == OTA_BOOT_OK ? boot_program_part(boot, key, 0, g->program_unit) : st;
 }
 
 /* Console ------------------------------------------------------------------------------------ */

@@ -23,8 +23,6 @@ typedef enum boot_check {
     BOOT_CHECK_IO,     /**< reading failed (e.g. power lost): nothing is known */
 } boot_check_t;
 
-/** Set src up to read the application region of internal flash. */
-void boot_internal_source(ota_boot_t *boot, ota_image_source_t *src);
 
 /** How much of an image to check. */
 typedef enum boot_depth {
@@ -36,20 +34,39 @@ typedef enum boot_depth {
 /**
  * Parse src and, deep enough, hash it: SHA-256 of header + payload against the image's TLV,
  * SHA-256 of the whole image (into boot->digest) against want_digest if not NULL. Also refuses
- * an image larger than the region, of another hw_id (config.hw_id != 0), or (want_size != 0)
- * of another size than recorded. *why receives a short reason for BAD.
+ * an image that does not fit the region (ota_boot_image_fits: report->refused_because), of
+ * another hw_id (config.hw_id != 0), or (want_size != 0) of another size than recorded.
+ * *why receives a short reason for BAD.
  */
 boot_check_t boot_check_image(ota_boot_t *boot, const ota_image_source_t *src, boot_depth_t depth,
                               const uint8_t *want_digest, uint32_t want_size, const char **why);
 
 /**
- * Make the application region hold the first total bytes of slot: each erase unit whose
- * content already equals the target is skipped; the others are erased and programmed in
- * order. The image's first program unit (magic) is programmed last, after erasing unit 0
- * before anything else is written, so an interrupted copy never parses.
+ * boot_check_image of the image installed in internal flash, src set up to read it (payload
+ * at the region's start, header and TLV area in the descriptor area after it: the layout
+ * needs the payload size, read first from the header into boot->placed_payload).
+ */
+boot_check_t boot_check_internal_image(ota_boot_t *boot, ota_image_source_t *src,
+                                       boot_depth_t depth, const uint8_t *want_digest,
+                                       uint32_t want_size, const char **why);
+
+/**
+ * boot->buf = the n bytes (n <= OTA_BOOT_BUF_SIZE) that internal flash must hold at offset
+ * off from the region's start (the descriptor area at app_size) once the image of slot that
+ * boot->info describes is installed: its bytes there, the erased value elsewhere.
+ * @return OK; ERR_STORE (reading the slot failed: report->store_status).
+ */
+ota_boot_status_t boot_target_bytes(ota_boot_t *boot, uint8_t slot, uint32_t off, uint32_t n);
+
+/**
+ * Install the image of slot that boot->info describes (checked): each erase sector of the
+ * region and the descriptor area that holds image bytes and already equals its target is
+ * skipped; the others are erased and programmed. The descriptor's first sector is erased
+ * before anything else is written and its first program unit (the magic) programmed last,
+ * so an interrupted copy never parses.
  * @return OK; ERR_FLASH (internal, boot->flash_status); ERR_STORE (reading the slot).
  */
-ota_boot_status_t boot_copy_slot(ota_boot_t *boot, uint8_t slot, uint32_t total);
+ota_boot_status_t boot_copy_slot(ota_boot_t *boot, uint8_t slot);
 
 #if OTA_BOOT_LOG
 /** Format a console line ("%u" unsigned, "%s" string, nothing else; at most

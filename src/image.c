@@ -328,6 +328,8 @@ const char *ota_image_status_str(ota_image_status_t status)
     case OTA_IMAGE_ERR_READ: return "read error";
     case OTA_IMAGE_ERR_ARG: return "invalid argument";
     case OTA_IMAGE_ERR_CRYPTO: return "hash engine failed";
+    case OTA_IMAGE_ERR_LOAD_ADDR: return "load address is not the application region's start";
+    case OTA_IMAGE_ERR_REGION: return "does not fit the application region";
     }
     return "unknown image status";
 }

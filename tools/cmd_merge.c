@@ -11,60 +11,62 @@
 #include "tool.h"
 
 static const char HELP[] =
-    "usage: otaflow-image merge A B -o UNIFIED.hex [--width 16|32] [--region ADDR]\n"
+    "usage: otaflow-image merge A B -o UNIFIED.hex [--width 16|32] [--region-size SIZE]\n"
     "\n"
     "Write one Intel HEX file holding the data of both inputs (e.g. bootloader + application).\n"
-    "A and B are Intel HEX files, or otaflow images (.ota): an image is placed whole (header,\n"
-    "payload, TLVs) at the start of the application region, where the bootloader finds it at\n"
-    "first boot and saves it as the factory image. An address written by both inputs (or twice\n"
-    "by one) with the same value is kept once, with a note on stderr; with different values it\n"
-    "is an error. Addresses are kept as they are (no KSEG mapping). Output: --width data bytes\n"
-    "per line (default 16), type 04 records where the upper 16 address bits change, the start\n"
-    "address of A (else of B) if any, EOF.\n"
+    "A and B are Intel HEX files, or otaflow images (.ota): an image is placed as the\n"
+    "bootloader installs it (docs/image-format.md, \"In internal flash\"): its payload at its\n"
+    "load address (the application region's start), its header and TLVs in the descriptor\n"
+    "page right after the region; the bootloader finds it there at first boot and saves it as\n"
+    "the factory image. An address written by both inputs (or twice by one) with the same\n"
+    "value is kept once, with a note on stderr; with different values it is an error.\n"
+    "Addresses are kept as they are (no KSEG mapping). Output: --width data bytes per line\n"
+    "(default 16), type 04 records where the upper 16 address bits change, the start address\n"
+    "of A (else of B) if any, EOF.\n"
     "\n"
-    "  -o, --output OUT   Intel HEX file to write\n"
-    "  --width N          data bytes per line: 16 (default) or 32\n"
-    "  --region ADDR      where an .ota input goes: the application region's first address\n"
-    "                     (default 0x10020000; 0x00020000 for an image whose load address is\n"
-    "                     0x00020040, the emulated Cortex-M4 board's)\n";
+    "  -o, --output OUT     Intel HEX file to write\n"
+    "  --width N            data bytes per line: 16 (default) or 32\n"
+    "  --region-size SIZE   bytes of the application region, after which the descriptor page\n"
+    "                       starts (default 0xDF000: 0x100FF000 on the PIC32MZ W1, 0x000FF000\n"
+    "                       on the emulated Cortex-M4)\n";
 
-/* The application region an image goes to: --region, else the board its load address names. */
-static uint32_t image_region(const tool_image_t *img, bool region_given, uint32_t region)
-{
-    if (region_given) {
-        return region;
-    }
-    if (img->info.header.load_addr == TOOL_CM_PAYLOAD_BASE) {
-        return TOOL_CM_PAYLOAD_BASE - OTA_IMAGE_HEADER_SIZE;
-    }
-    return TOOL_DEFAULT_BASE;
-}
-
-static int read_image(const char *cmd, const char *path, unsigned source, bool region_given,
-                      uint32_t region, memmap_t *map)
+/* Payload at the load address, header then TLV area at the region's end (the bootloader's
+ * layout, ota_boot_image_at). */
+static int read_image(const char *cmd, const char *path, unsigned source, uint32_t region_size,
+                      memmap_t *map)
 {
     tool_image_t img;
     int rc = tool_image_load_intact(cmd, path, &img);
     if (rc != TOOL_EXIT_OK) {
         return rc;
     }
-    uint32_t at = image_region(&img, region_given, region);
-    if (img.len > TOOL_DEFAULT_SIZE || (uint64_t)at + img.len > 0x100000000ULL) {
-        rc = tool_fail(cmd, "%s: %zu bytes do not fit the 0x%lX-byte application region at 0x%08X",
-                       path, img.len, TOOL_DEFAULT_SIZE, at);
-    } else if (memmap_add(map, at, img.bytes, (uint32_t)img.len, 0, source) != MEMMAP_OK) {
+    const ota_image_info_t *info = &img.info;
+    uint32_t at = info->header.load_addr;
+    uint32_t payload = info->header.payload_size;
+    uint32_t desc_len = OTA_IMAGE_HEADER_SIZE + info->tlv_size;
+    if (payload > region_size || (uint64_t)at + region_size + desc_len > 0x100000000ULL) {
+        rc = tool_fail(cmd, "%s: a %u-byte payload at 0x%08X does not fit the 0x%X-byte "
+                       "application region", path, (unsigned)payload, (unsigned)at,
+                       (unsigned)region_size);
+    } else if (memmap_add(map, at, img.bytes + OTA_IMAGE_HEADER_SIZE, payload, 0, source) !=
+                   MEMMAP_OK ||
+               memmap_add(map, at + region_size, img.bytes, OTA_IMAGE_HEADER_SIZE, 0, source) !=
+                   MEMMAP_OK ||
+               memmap_add(map, at + region_size + OTA_IMAGE_HEADER_SIZE,
+                          img.bytes + info->tlv_offset, info->tlv_size, 0, source) !=
+                   MEMMAP_OK) {
         rc = tool_fail(cmd, "out of memory");
     }
     tool_image_free(&img);
     return rc;
 }
 
-static int read_input(const char *cmd, const char *path, unsigned source, bool region_given,
-                      uint32_t region, memmap_t *map, ihex_start_t *start)
+static int read_input(const char *cmd, const char *path, unsigned source, uint32_t region_size,
+                      memmap_t *map, ihex_start_t *start)
 {
     memset(start, 0, sizeof *start);
     if (tool_name_ends_with(path, ".ota")) {
-        return read_image(cmd, path, source, region_given, region, map);
+        return read_image(cmd, path, source, region_size, map);
     }
     ihex_error_t err;
     if (ihex_read_file(path, source, map, start, &err) != IHEX_OK) {
@@ -138,7 +140,7 @@ int cmd_merge(int argc, char **argv)
     const tool_option_t opts[] = {
         {.name = "output", .takes_value = true, .value = &output},
         {.name = "width", .takes_value = true, .value = &width_text},
-        {.name = "region", .takes_value = true, .value = &region_text},
+        {.name = "region-size", .takes_value = true, .value = &region_text},
         {.name = NULL},
     };
     const char *inputs[2] = {NULL, NULL};
@@ -153,9 +155,9 @@ int cmd_merge(int argc, char **argv)
     if (width_text != NULL && (!tool_parse_u32(width_text, &width) || (width != 16 && width != 32))) {
         return tool_usage_error(cmd, "--width must be 16 or 32");
     }
-    uint32_t region = TOOL_DEFAULT_BASE;
-    if (region_text != NULL && !tool_parse_u32(region_text, &region)) {
-        return tool_usage_error(cmd, "--region '%s' is not a 32-bit number", region_text);
+    uint32_t region_size = TOOL_DEFAULT_SIZE;
+    if (region_text != NULL && !tool_parse_u32(region_text, &region_size)) {
+        return tool_usage_error(cmd, "--region-size '%s' is not a 32-bit number", region_text);
     }
 
     memmap_t map;
@@ -163,7 +165,7 @@ int cmd_merge(int argc, char **argv)
     ihex_start_t start[2];
     int rc = TOOL_EXIT_OK;
     for (unsigned i = 0; i < 2 && rc == TOOL_EXIT_OK; i++) {
-        rc = read_input(cmd, inputs[i], i, region_text != NULL, region, &map, &start[i]);
+        rc = read_input(cmd, inputs[i], i, region_size, &map, &start[i]);
     }
     if (rc == TOOL_EXIT_OK) {
         rc = dedupe(cmd, inputs, &map);

@@ -23,9 +23,9 @@
 /* PIC32MZ W1 application region: the defaults of hex2bin and pack (docs/design.md §4). */
 #define TOOL_DEFAULT_BASE 0x10020000UL
 #define TOOL_DEFAULT_SIZE 0xDF000UL
-/* The emulated Cortex-M4 board's application payload (docs/firmware.md): pack takes a HEX
+/* The emulated Cortex-M4 board's application region (docs/firmware.md): pack takes a HEX
  * whose data starts in [base, base + TOOL_DEFAULT_SIZE) from this base, without --load-addr. */
-#define TOOL_CM_PAYLOAD_BASE 0x00020040UL
+#define TOOL_CM_PAYLOAD_BASE 0x00020000UL
 
 /** Print "otaflow-image: <cmd>: <reason>" as one line on stderr. Returns TOOL_EXIT_FAIL. */
 int tool_fail(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -58,6 +58,12 @@ static void agent_config(app_agent_t *a, ota_agent_config_t *ac)
     ac->auto_reset = args->auto_reset;
     ac->running_version = a->env.running_version;
     ac->hw_id = args->hw_id;
+    ac->accept_raw_images = args->accept_raw_images;
+    /* A raw image's payload goes where this board's region starts (0x20000, the address
+     * the original's application would be linked for here) */
+    ota_boot_config_t bc;
+    board_args_boot_config(args, &bc);
+    ac->raw_load_addr = bc.flash_address + bc.app_offset;
     a->manifest_keys.keys = &args->manifest_key;
     a->manifest_keys.count = args->has_manifest_key ? 1u : 0u;
     if (args->has_manifest_key) {

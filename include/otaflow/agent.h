@@ -152,8 +152,9 @@ typedef struct ota_agent_config {
      *  refused file, not fetched again while the manifest offers it unchanged. */
     bool accept_raw_images;
     /** load_addr written into a raw image's header: where the original linked its
-     *  application (0 = OTA_AGENT_RAW_LOAD_ADDR_DEFAULT). Recorded, not acted on: the
-     *  bootloader programs every image at the start of its region (docs/design.md). */
+     *  application, the start of the bootloader's application region, where the bootloader
+     *  installs the payload (it refuses an image whose load_addr is anything else:
+     *  ota_boot_image_fits). 0 = OTA_AGENT_RAW_LOAD_ADDR_DEFAULT, the PIC32MZ W1's. */
     uint32_t raw_load_addr;
 } ota_agent_config_t;
 

@@ -23,8 +23,11 @@
  * itself (an erased or torn guard is initialised the same way). It never copies a number from
  * the journal into the guard; a journal counter below the guard's is rewritten up.
  *
- * The application region of internal flash holds a whole otaflow image (header, payload,
- * TLVs) exactly as in the slot: the application finds its own version in its header, and the
+ * An installed image is split in two places of internal flash (docs/image-format.md, "In
+ * internal flash"): its payload at the start of the application region, which is the
+ * address the image's load_addr names and the application is linked for, and its header and
+ * TLV area in the descriptor area right after the region. Read together they are the image
+ * exactly as in the slot: the application finds its own version in its header, and the
  * bootloader can verify "exactly what will run".
  */
 #ifndef OTAFLOW_BOOT_H
@@ -47,6 +50,12 @@ extern "C" {
  *  at physical 0x10000000 (the bootloader owns the first 128 KB). */
 #define OTA_BOOT_APP_OFFSET_DEFAULT 0x20000u
 #define OTA_BOOT_APP_SIZE_DEFAULT 0xDF000u
+/** Where internal flash offset 0 is in the address space of an image's load_addr: the PIC32MZ
+ *  W1's program flash at physical 0x10000000, so its region starts at 0x10020000. */
+#define OTA_BOOT_FLASH_ADDRESS_DEFAULT 0x10000000u
+/** The descriptor area (an installed image's header and TLV area): the last 4 KB page of the
+ *  PIC32MZ W1's program flash, 0x100FF000, right after the default region. */
+#define OTA_BOOT_DESC_SIZE_DEFAULT 0x1000u
 /** Trial boots before a new image is rolled back. */
 #define OTA_BOOT_MAX_ATTEMPTS_DEFAULT 3u
 
@@ -60,7 +69,14 @@ extern "C" {
 /** Bootloader configuration. Start from ota_boot_config_default(). */
 typedef struct ota_boot_config {
     uint32_t app_offset;   /**< application region start in the internal flash device */
-    uint32_t app_size;     /**< application region size */
+    uint32_t app_size;     /**< application region size: room for a payload */
+    /** Address of internal flash offset 0 as an image's load_addr counts it (the CPU's view):
+     *  an image is installed only if its load_addr is flash_address + app_offset, the region's
+     *  start, where its payload goes and the application is started. */
+    uint32_t flash_address;
+    /** Bytes of the descriptor area at app_offset + app_size, right after the region (whole
+     *  sectors): an installed image's 64-byte header, then its TLV area, must fit it. */
+    uint32_t desc_size;
     uint8_t max_attempts;  /**< trial boots before roll back (>= 1) */
     uint32_t hw_id;        /**< this board's hardware id; 0 = accept any image's */
     /** Hash the whole internal image (header + payload) at every boot (default true). When
@@ -81,8 +97,9 @@ typedef enum ota_boot_status {
     OTA_BOOT_ERR_NO_IMAGE = -2,   /**< nothing valid to boot anywhere: halt */
     OTA_BOOT_ERR_FLASH = -3,      /**< internal flash failed (e.g. power lost): no jump */
     OTA_BOOT_ERR_STORE = -4,      /**< the store failed (e.g. power lost): no jump */
-    OTA_BOOT_ERR_REGION = -5,     /**< app_offset/app_size not on internal sector boundaries
-                                       (or outside the device): nothing touched, no jump */
+    OTA_BOOT_ERR_REGION = -5,     /**< the region or the descriptor area after it not on
+                                       internal sector boundaries (or outside the device):
+                                       nothing touched, no jump */
 } ota_boot_status_t;
 
 /** What happened during one boot (for the console and tests). */
@@ -105,6 +122,9 @@ typedef struct ota_boot_report {
     uint32_t rejected_version;    /**< version rejected in this boot (trial limit), or 0 */
     uint32_t sectors_written; /**< internal erase sectors erased and programmed */
     uint32_t sectors_skipped; /**< internal erase sectors already equal, not rewritten */
+    /** An image checked in this boot did not fit the region (ota_boot_image_fits: ERR_LOAD_ADDR
+     *  or ERR_REGION; a slot so refused is not installed), else OK. */
+    ota_image_status_t refused_because;
     ota_store_status_t store_status; /**< detail of ERR_STORE */
     ota_flash_status_t flash_status; /**< detail of ERR_FLASH */
 } ota_boot_report_t;
@@ -119,6 +139,8 @@ typedef struct ota_boot {
     ota_boot_report_t *report;
     bool internal_checked;            /**< internal image fully verified in this boot */
     ota_flash_status_t flash_status;  /**< last internal flash error */
+    uint32_t placed_payload;          /**< payload size in the header of the image in internal
+                                           flash: where its TLV area is (ota_boot_image_at) */
     ota_image_info_t info;            /**< last image parsed */
     ota_sha256_t sha_file;            /**< SHA-256 of the whole image (the store's digest) */
     ota_sha256_t sha_image;           /**< SHA-256 of header + payload (the image's TLV) */
@@ -127,16 +149,17 @@ typedef struct ota_boot {
     uint8_t cmp[OTA_BOOT_BUF_SIZE];
 } ota_boot_t;
 
-/** Defaults: PIC32MZ W1 region, 3 attempts, any hardware id, verify every boot, no confirm
- *  on start. */
+/** Defaults: PIC32MZ W1 region (0x10020000, 0xDF000 B) and descriptor page (0x100FF000,
+ *  4 KB), 3 attempts, any hardware id, verify every boot, no confirm on start. */
 void ota_boot_config_default(ota_boot_config_t *config);
 
 /**
  * One power-on: decide, install if needed, verify what will run.
  * @param boot     work memory (about 2.6 KB), no need to initialise
  * @param config   NULL for ota_boot_config_default(); the region [app_offset, app_offset +
- *                 app_size) must start and end on sector boundaries of the internal flash
- *                 (its sector table, or multiples of erase_unit) and lie inside it
+ *                 app_size) and the descriptor area after it (desc_size bytes) must start and
+ *                 end on sector boundaries of the internal flash (its sector table, or
+ *                 multiples of erase_unit) and lie inside it
  * @param store    mounted on the external flash (ota_store_mount) by the caller
  * @param internal the internal program flash device
  * @param log      console lines ("boot: installing v2 from slot 1"), may be NULL; never
@@ -184,11 +207,34 @@ ota_boot_status_t ota_boot_start(ota_boot_t *boot, const ota_boot_config_t *conf
 ota_boot_status_t ota_confirm(ota_store_t *store, const ota_flash_t *internal,
                               const ota_boot_config_t *config);
 
-/** Read the header of the image in the application region (e.g. for the app's own version).
+/** Read the header of the installed image (in the descriptor area after the region), e.g.
+ *  for the application's own version.
  *  @return OTA_IMAGE_OK and *out filled, or why not. */
 ota_image_status_t ota_boot_running_header(const ota_flash_t *internal,
                                            const ota_boot_config_t *config,
                                            ota_image_header_t *out);
+
+/**
+ * May an image be installed in this region? Its payload goes at the region's start, its
+ * header and TLV area into the descriptor area (docs/image-format.md, "In internal flash").
+ * @param info  a parsed image (ota_image_parse)
+ * @return OTA_IMAGE_OK; OTA_IMAGE_ERR_LOAD_ADDR (load_addr is not flash_address +
+ *         app_offset); OTA_IMAGE_ERR_REGION (payload larger than app_size, or header + TLV
+ *         area larger than desc_size). The bootloader refuses such a slot before touching
+ *         internal flash (report->refused_because).
+ */
+ota_image_status_t ota_boot_image_fits(const ota_boot_config_t *config,
+                                       const ota_image_info_t *info);
+
+/**
+ * Where byte `offset` of an installed image is in internal flash: the header at app_offset +
+ * app_size, the payload from app_offset, the TLV area after the header.
+ * @param payload_size  the image's (its header's)
+ * @param run           receives how many bytes from there on are the image's next bytes
+ * @return the internal flash offset
+ */
+uint32_t ota_boot_image_at(const ota_boot_config_t *config, uint32_t payload_size,
+                           uint32_t offset, uint32_t *run);
 
 /** Short constant English name, never NULL. */
 const char *ota_boot_status_str(ota_boot_status_t status);

@@ -89,6 +89,11 @@ typedef enum ota_image_status {
     OTA_IMAGE_ERR_ARG = -15,           /**< invalid argument (NULL, zero-size work buffer) */
     OTA_IMAGE_ERR_CRYPTO = -16,        /**< the hash engine failed: like ERR_READ, no verdict
                                             on the image */
+    OTA_IMAGE_ERR_LOAD_ADDR = -17,     /**< (bootloader) load_addr is not the start of the
+                                            application region (ota_boot_image_fits) */
+    OTA_IMAGE_ERR_REGION = -18,        /**< (bootloader) payload larger than the application
+                                            region, or header + TLVs larger than its
+                                            descriptor area (ota_boot_image_fits) */
 } ota_image_status_t;
 
 /** Decoded header fields. */

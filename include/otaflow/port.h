@@ -234,8 +234,9 @@ typedef struct ota_system_ops {
      * bootloader then does not jump).
      */
     ota_flash_status_t (*guard_protect)(void *ctx);
-    /** Start the application whose image begins at app_offset of internal flash (does not
-     *  return on a target; the host port records it and returns). */
+    /** Start the application whose payload (on a Cortex-M, its vector table) begins at
+     *  app_offset of internal flash, the region's start (does not return on a target; the
+     *  host port records it and returns). */
     void (*jump)(void *ctx, uint32_t app_offset);
 } ota_system_ops_t;
 

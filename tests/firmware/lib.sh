@@ -10,28 +10,15 @@ for f in bootloader.bin example-app.hex example-app-crash.hex; do
   [[ -f "$FW/$f" ]] || die "missing $FW/$f: run make firmware"
 done
 
-# fw_board DIR APP.hex VERSION: a board with the bootloader at offset 0 of internal flash (its
-# program units marked programmed in the .meta, as a programmer leaves them) and the app
-# packed without flags and flashed as the running image.
+# fw_board DIR APP.hex VERSION: a board with the bootloader at offset 0 of internal flash and
+# the app packed without flags and flashed as the running image.
 fw_board() {
   local dir=$1 hex=$2 version=$3
-  "$BOARD" create "$dir" >/dev/null
+  # a qemu board: its images are linked for 0x00020000 (board.conf engine = qemu), and create
+  # programs the bootloader at address 0 through the flash model
+  "$BOARD" create "$dir" --engine qemu --bootloader "$FW/bootloader.bin" >/dev/null
   "$TOOL" pack "$hex" --version "$version" -o "$dir.ota" >/dev/null
   "$BOARD" flash "$dir" "$dir.ota" >/dev/null
-  python3 -I - "$dir" "$FW/bootloader.bin" <<'PY'
-import sys
-d, boot = sys.argv[1], open(sys.argv[2], "rb").read()
-with open(d + "/internal.flash", "r+b") as f:
-    f.write(boot)
-unit, header = 16, 104
-with open(d + "/internal.flash.meta", "r+b") as m:
-    meta = bytearray(m.read())
-    for u in range((len(boot) + unit - 1) // unit):
-        if any(b != 0xFF for b in boot[u * unit:(u + 1) * unit]):
-            meta[header + u // 8] |= 1 << (u % 8)
-    m.seek(0)
-    m.write(meta)
-PY
 }
 
 # fw_run DIR UNTIL_TEXT TIMEOUT_S [KEY=VALUE...]: launch QEMU as the engine does; stop it once

@@ -43,11 +43,17 @@ grep -q "halted" "$OTA_TMP/out" || ota_fail "no 'halted' line"
 
 head -c 5000 /dev/urandom >"$OTA_TMP/garbage.ota"
 expect 1 "flash garbage" "$BRD" flash "$B" "$OTA_TMP/garbage.ota"
-# a payload as large as the region: with header and TLVs the image is larger than the region
-head -c $((0xDF000)) /dev/zero >"$OTA_TMP/big.bin"
+# a payload one byte larger than the region (its header and TLVs go after the region)
+head -c $((0xDF001)) /dev/zero >"$OTA_TMP/big.bin"
 ota_pack "$OTA_TMP/big.bin" 1 "$OTA_TMP/big.ota"
 expect 1 "flash an image larger than the region" "$BRD" flash "$B" "$OTA_TMP/big.ota"
-grep -q "larger than the application region" "$OTA_TMP/out" || ota_fail "no size reason"
+grep -q "does not fit the application region" "$OTA_TMP/out" || ota_fail "no size reason"
+# an image linked 64 bytes into the region (where payloads went before the descriptor page)
+"$OTA_BIN/otaflow-image" pack "$OTA_BIN/otaflow-example-app" -o "$OTA_TMP/moved.ota" \
+    --version 1 --load-addr 0x10020040 >/dev/null || ota_fail "pack --load-addr"
+expect 1 "flash an image linked for another address" "$BRD" flash "$B" "$OTA_TMP/moved.ota"
+grep -q "load address is not the application region's start" "$OTA_TMP/out" ||
+    ota_fail "no load address reason"
 ota_pack "$OTA_BIN/otaflow-example-app" 1 "$OTA_TMP/app_v1.ota"
 cp "$OTA_TMP/app_v1.ota" "$OTA_TMP/bad.ota"
 printf '\xff' | dd of="$OTA_TMP/bad.ota" bs=1 seek=100 conv=notrunc 2>/dev/null

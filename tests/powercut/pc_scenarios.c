@@ -19,9 +19,10 @@
 const pc_geometry_t pc_geometries[] = {
     {"sst26vf032b", NULL, NULL, 0, 0, 0},
     {"64k-erase-16b", &store_fixture_big_erase, NULL, 0, 0, 0},
-    /* STM32F4 internal flash (16K x 4, 64K, 128K x 7), region over the 64K and all 128K
-     * sectors; the reduced sweep samples install, trial-rollback and first-boot on it. */
-    {"stm32f4-internal", NULL, "stm32f4-1m", 0x10000u, 0xF0000u,
+    /* STM32F4 internal flash (16K x 4, 64K, 128K x 7), region over the 64K and six 128K
+     * sectors, the last 128K one the descriptor area; the reduced sweep samples install,
+     * trial-rollback and first-boot on it. */
+    {"stm32f4-internal", NULL, "stm32f4-1m", 0x10000u, 0xD0000u,
      (1u << 1) | (1u << 2) | (1u << 6)},
 };
 const unsigned pc_geometry_count = sizeof pc_geometries / sizeof pc_geometries[0];

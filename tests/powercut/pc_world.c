@@ -118,9 +118,8 @@ int pc_fail(pc_world_t *w, const char *fmt, ...)
  * hashing.) Any other bytes, even a valid image, are a failure. */
 uint32_t pc_internal_version(pc_world_t *w)
 {
-    const uint8_t *region = ota_sim_flash_raw(&w->fx->internal) + w->fx->config.app_offset;
     for (uint32_t v = 1; v <= PC_VERSIONS; v++) {
-        if (memcmp(region, w->img[v], w->len[v]) == 0) {
+        if (boot_fixture_internal_holds(w->fx, w->img[v], w->len[v])) {
             return v;
         }
     }

@@ -284,7 +284,9 @@ typedef struct config_run {
 
 static pc_world_t *prepare(unsigned sc, unsigned geo, unsigned size, boot_fixture_t **start)
 {
-    const uint32_t sizes[2] = {SMALL_IMAGE, FULL_IMAGE};
+    /* A full image fills the region (a smaller one on a board whose region is smaller) */
+    uint32_t full = pc_geometries[geo].app_size ? pc_geometries[geo].app_size : FULL_IMAGE;
+    const uint32_t sizes[2] = {SMALL_IMAGE, full};
     pc_world_t *w = pc_world_new(&pc_scenarios[sc], &pc_geometries[geo], sizes[size]);
     /* Small images get a checkpoint every 4 KB so their downloads can resume mid-way. */
     w->fx->store_config.checkpoint_interval = size == 0 ? 4096u : 0u;

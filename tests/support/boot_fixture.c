@@ -72,6 +72,14 @@ boot_fixture_t *boot_fixture_open_external(const ota_flash_geometry_t *external_
     if (internal_choice.preset) {
         fx->config.app_offset = internal_choice.app_offset;
         fx->config.app_size = internal_choice.app_size;
+        /* The fixture's images are linked for 0x10020000: the region's start on every board,
+         * and the descriptor area is the sector after the region. */
+        fx->config.flash_address = 0x10020000u - internal_choice.app_offset;
+        ota_flash_sector_t s;
+        if (ota_flash_sector_at(&ota_sim_flash_port(&fx->internal)->geometry,
+                                internal_choice.app_offset + internal_choice.app_size, &s)) {
+            fx->config.desc_size = s.size;
+        }
     }
     return fx;
 }
@@ -93,7 +101,7 @@ uint32_t boot_fixture_image_seeded(uint8_t *buf, uint32_t size, uint32_t version
     ota_image_header_t h = {
         .version = version,
         .security_counter = version,
-        .load_addr = 0x10020000u + OTA_IMAGE_HEADER_SIZE,
+        .load_addr = 0x10020000u, /* the region's start: ota_boot_config_default's */
         .payload_size = size - OTA_IMAGE_HEADER_SIZE - tlv,
         .hw_id = 0x57310001u,
     };
@@ -133,15 +141,22 @@ void boot_fixture_set_security_counter(uint8_t *img, uint32_t size, uint32_t cou
                img + info.tlv_offset + OTA_IMAGE_TLV_INFO_SIZE + OTA_IMAGE_TLV_ENTRY_HDR);
 }
 
-void boot_fixture_program(boot_fixture_t *fx, const uint8_t *img, uint32_t len)
+/* The payload size of a header, read as the bootloader's layout does (not checked). */
+static uint32_t header_payload_size(const uint8_t *header)
 {
-    const ota_flash_t *f = ota_sim_flash_port(&fx->internal);
-    uint32_t base = fx->config.app_offset;
+    return (uint32_t)header[20] | (uint32_t)header[21] << 8 | (uint32_t)header[22] << 16 |
+           (uint32_t)header[23] << 24;
+}
+
+/* Erase [base, base + size) and program data[0, len) there, row by row, as a programmer. */
+static void program_area(const ota_flash_t *f, uint32_t base, uint32_t size, const uint8_t *data,
+                         uint32_t len)
+{
     uint32_t page = f->geometry.page_size;
     uint8_t row[4096];
     ota_flash_sector_t s;
     bool more = ota_flash_sector_at(&f->geometry, base, &s);
-    for (; more && s.start < base + len; more = ota_flash_sector_next(&f->geometry, &s)) {
+    for (; more && s.start < base + size; more = ota_flash_sector_next(&f->geometry, &s)) {
         if (ota_flash_erase(f, s.start, s.size) != OTA_FLASH_OK) {
             die("programmer erase", (int)s.start);
         }
@@ -149,12 +164,48 @@ void boot_fixture_program(boot_fixture_t *fx, const uint8_t *img, uint32_t len)
     for (uint32_t off = 0; off < len; off += page) {
         uint32_t n = len - off < page ? len - off : page;
         memset(row, 0xFF, page);
-        memcpy(row, img + off, n);
+        memcpy(row, data + off, n);
         uint32_t padded = (n + f->geometry.program_unit - 1u) & ~(f->geometry.program_unit - 1u);
         if (ota_flash_program(f, base + off, row, padded) != OTA_FLASH_OK) {
             die("programmer program", (int)off);
         }
     }
+}
+
+void boot_fixture_program(boot_fixture_t *fx, const uint8_t *img, uint32_t len)
+{
+    const ota_flash_t *f = ota_sim_flash_port(&fx->internal);
+    const ota_boot_config_t *c = &fx->config;
+    uint32_t payload = header_payload_size(img);
+    if (payload > len - OTA_IMAGE_HEADER_SIZE) {
+        payload = len - OTA_IMAGE_HEADER_SIZE;
+    }
+    uint32_t tail = len - OTA_IMAGE_HEADER_SIZE - payload;
+    uint8_t *desc = malloc(c->desc_size);
+    if (desc == NULL || OTA_IMAGE_HEADER_SIZE + tail > c->desc_size) {
+        die("boot_fixture_program: header and TLVs larger than the descriptor area", (int)tail);
+    }
+    memcpy(desc, img, OTA_IMAGE_HEADER_SIZE);
+    memcpy(desc + OTA_IMAGE_HEADER_SIZE, img + OTA_IMAGE_HEADER_SIZE + payload, tail);
+    program_area(f, c->app_offset, payload, img + OTA_IMAGE_HEADER_SIZE, payload);
+    program_area(f, c->app_offset + c->app_size, c->desc_size, desc, OTA_IMAGE_HEADER_SIZE + tail);
+    free(desc);
+}
+
+bool boot_fixture_internal_holds(const boot_fixture_t *fx, const uint8_t *img, uint32_t len)
+{
+    const uint8_t *raw = ota_sim_flash_raw((ota_sim_flash_t *)&fx->internal);
+    uint32_t payload = header_payload_size(img);
+    for (uint32_t off = 0; off < len;) {
+        uint32_t run;
+        uint32_t at = ota_boot_image_at(&fx->config, payload, off, &run);
+        uint32_t n = len - off < run ? len - off : run;
+        if (memcmp(raw + at, img + off, n) != 0) {
+            return false;
+        }
+        off += n;
+    }
+    return true;
 }
 
 ota_boot_status_t boot_fixture_boot(boot_fixture_t *fx)
@@ -205,17 +256,38 @@ bool boot_fixture_said(const boot_fixture_t *fx, const char *line)
 
 uint32_t boot_fixture_internal_version(boot_fixture_t *fx)
 {
-    const uint8_t *region = ota_sim_flash_raw(&fx->internal) + fx->config.app_offset;
+    const ota_boot_config_t *c = &fx->config;
+    const uint8_t *raw = ota_sim_flash_raw(&fx->internal);
+    uint32_t payload = header_payload_size(raw + c->app_offset + c->app_size);
+    if (payload > c->app_size) {
+        return 0;
+    }
+    /* The image as the bootloader reads it: header, payload, then the rest of the descriptor
+     * area (its TLV area and whatever follows). */
+    uint32_t len = payload + c->desc_size;
+    uint8_t *img = malloc(len);
+    if (img == NULL) {
+        die("boot_fixture_internal_version: malloc", (int)len);
+    }
+    for (uint32_t off = 0; off < len;) {
+        uint32_t run;
+        uint32_t at = ota_boot_image_at(c, payload, off, &run);
+        uint32_t n = len - off < run ? len - off : run;
+        memcpy(img + off, raw + at, n);
+        off += n;
+    }
     ota_image_source_t src;
     ota_image_buffer_t b;
     ota_image_info_t info;
     uint8_t work[512];
-    ota_image_source_buffer(&src, &b, region, fx->config.app_size);
-    if (ota_image_parse(&src, &info) != OTA_IMAGE_OK ||
-        ota_image_verify(&src, &info, work, sizeof work) != OTA_IMAGE_OK) {
-        return 0;
+    ota_image_source_buffer(&src, &b, img, len);
+    uint32_t version = 0;
+    if (ota_image_parse(&src, &info) == OTA_IMAGE_OK &&
+        ota_image_verify(&src, &info, work, sizeof work) == OTA_IMAGE_OK) {
+        version = info.header.version;
     }
-    return info.header.version;
+    free(img);
+    return version;
 }
 
 uint64_t boot_fixture_modeled_ns(const boot_fixture_t *fx)

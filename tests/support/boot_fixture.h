@@ -30,8 +30,10 @@ typedef struct boot_fixture {
     bool echo;                             /* also print console lines to stdout */
 } boot_fixture_t;
 
-/** Boards opened from now on get this internal flash preset and application region
- *  (preset NULL: back to the PIC32MZ W1 and ota_boot_config_default's region). */
+/** Boards opened from now on get this internal flash preset and application region, the
+ *  descriptor area being the sector after it (preset NULL: back to the PIC32MZ W1 and
+ *  ota_boot_config_default's region). The region starts at 0x10020000 on every board, the
+ *  load address of the fixture's images. */
 void boot_fixture_select_internal(const char *preset, uint32_t app_offset, uint32_t app_size);
 
 /** A fresh board: both flashes erased, store mounted (fresh), default boot config (or the
@@ -55,8 +57,15 @@ uint32_t boot_fixture_image_seeded(uint8_t *buf, uint32_t size, uint32_t version
  *  counter: header re-encoded, SHA-256 TLV recomputed. Aborts if it does not parse. */
 void boot_fixture_set_security_counter(uint8_t *img, uint32_t size, uint32_t counter);
 
-/** Factory programming: write the image into the application region (as the programmer does). */
+/** Factory programming: write the image into internal flash as it is installed (payload at the
+ *  region's start, header and TLVs in the descriptor area after it), as the programmer does.
+ *  len bytes from img: the first 64 are taken as the header (payload_size, at offset 20, says
+ *  where the TLV area starts), even if it does not parse. */
 void boot_fixture_program(boot_fixture_t *fx, const uint8_t *img, uint32_t len);
+
+/** True if internal flash holds exactly img[0, len) as installed (payload at the region's
+ *  start, header and TLVs after the region), byte for byte. */
+bool boot_fixture_internal_holds(const boot_fixture_t *fx, const uint8_t *img, uint32_t len);
 
 /** Power on (if a cut killed the board; an armed cut stays armed), remount the store and run
  *  the bootloader; console lines in fx->log. */
@@ -83,8 +92,9 @@ bool boot_fixture_said(const boot_fixture_t *fx, const char *line);
 #define BOOT_SAID(fx, line) ((void)(line), (fx)->log_lines == 0u)
 #endif
 
-/** Independent check of the application region (parse + verify over a copy of the raw
- *  bytes): the version of the valid image it holds, or 0. */
+/** Independent check of the installed image (parse + verify over a copy of its bytes,
+ *  gathered from the region and the descriptor area): the version of the valid image
+ *  internal flash holds, or 0. */
 uint32_t boot_fixture_internal_version(boot_fixture_t *fx);
 
 /** Make dst (an open fixture) the same board as src: flash contents, programmed bitmaps,

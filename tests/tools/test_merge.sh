@@ -100,7 +100,7 @@ ok "a bad input: $LAST_ERROR"
 expect_fail 2 'missing -o UNIFIED.hex' -- "$TOOL" merge boot.hex app.hex
 expect_fail 2 'missing input file' -- "$TOOL" merge boot.hex -o x.hex
 expect_fail 2 '--width must be 16 or 32' -- "$TOOL" merge boot.hex app.hex -o x.hex --width 8
-"$TOOL" merge --help | grep -q '^usage: otaflow-image merge A B -o UNIFIED.hex \[--width 16|32\] \[--region ADDR\]'
+"$TOOL" merge --help | grep -q '^usage: otaflow-image merge A B -o UNIFIED.hex \[--width 16|32\] \[--region-size SIZE\]'
 ok "usage errors exit 2 with one line; --help prints the usage"
 
 done_checks

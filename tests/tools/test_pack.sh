@@ -118,23 +118,23 @@ ok "one byte appended: $LAST_ERROR"
 expect_fail 1 'cannot read nothere\.ota' -- "$TOOL" verify nothere.ota
 ok "missing file: $LAST_ERROR"
 
-# 6b. A HEX linked for the emulated Cortex-M4's application payload (0x00020040, make firmware's
+# 6b. A HEX linked for the emulated Cortex-M4's application region (0x00020000, make firmware's
 #     example-app.hex) packs from there without --load-addr; the PIC32 default stays for others.
-cross_build cm 0x00020040 0x00021000
-"$TOOL" hex2bin cm.hex -o cm.bin --base 0x00020040 >/dev/null
+cross_build cm 0x00020000 0x00021000
+"$TOOL" hex2bin cm.hex -o cm.bin --base 0x00020000 >/dev/null
 "$TOOL" pack cm.hex -o cm.ota --version 2 >/dev/null
 py <<'PY'
 import struct
 img = open("cm.ota", "rb").read()
 payload = open("cm.bin", "rb").read()
 ver, _sc, load, psize = struct.unpack_from("<IIII", img, 8)
-assert (ver, load) == (2, 0x00020040), (ver, hex(load))
-assert img[64:64 + psize] == payload, "payload differs from hex2bin --base 0x00020040"
+assert (ver, load) == (2, 0x00020000), (ver, hex(load))
+assert img[64:64 + psize] == payload, "payload differs from hex2bin --base 0x00020000"
 PY
 "$TOOL" info app.ota | grep -qi "0x10020000" || die "the PIC32 HEX no longer packs at 0x10020000"
-"$TOOL" pack cm.hex -o cm2.ota --version 2 --load-addr 0x00020000 >/dev/null
-"$TOOL" info cm2.ota | grep -qi "0x00020000" || die "--load-addr no longer overrides the Cortex-M default"
-ok "a Cortex-M4 HEX at 0x00020040 packs from there without flags; PIC32 HEX and --load-addr unchanged"
+"$TOOL" pack cm.hex -o cm2.ota --version 2 --load-addr 0x00010000 >/dev/null
+"$TOOL" info cm2.ota | grep -qi "0x00010000" || die "--load-addr no longer overrides the Cortex-M default"
+ok "a Cortex-M4 HEX at 0x00020000 packs from there without flags; PIC32 HEX and --load-addr unchanged"
 
 # 7. pack errors and usage.
 expect_fail 2 '^otaflow-image: pack: missing --version N$' -- "$TOOL" pack app.bin -o x.ota

@@ -172,31 +172,45 @@ expect_fail 1 '^otaflow-image: merge: overlapping addresses: boot2\.hex:[0-9]+ a
 [[ ! -e conflict.hex ]] || die "conflict.hex written"
 ok "a configuration word that differs: $LAST_ERROR"
 
-# 5. The factory image: merge puts an .ota at the application region's start.
+# 5. The factory image: merge puts an .ota where the bootloader installs it: its payload at
+#    the application region's start (its load address), its header and TLVs in the descriptor
+#    page after the region (0x100FF000).
 OTA_APP="$OTA_BIN/otaflow-example-app"
 "$TOOL" pack "$OTA_APP" -o factory_v1.ota --version 1 >/dev/null
 "$TOOL" merge boot.hex factory_v1.ota -o factory.hex >/dev/null 2>merge.err
 [[ ! -s merge.err ]] || die "merge printed: $(cat merge.err)"
 py - "$(stat -c %s factory_v1.ota)" <<'PY'
-import sys
+import struct
 exec(open("readhex.py").read())
 mem = read_hex("factory.hex")
 ota = open("factory_v1.ota", "rb").read()
-assert bytes(mem[0x10020000 + i] for i in range(len(ota))) == ota, "image not at 0x10020000"
+psize = struct.unpack_from("<I", ota, 20)[0]
+assert bytes(mem[0x10020000 + i] for i in range(psize)) == ota[64:64 + psize], "payload not at 0x10020000"
+desc = ota[:64] + ota[64 + psize:]
+assert bytes(mem[0x100FF000 + i] for i in range(len(desc))) == desc, "header and TLVs not at 0x100FF000"
 boot = open("boot.bin", "rb").read()
 assert bytes(mem[0x10000000 + i] for i in range(len(boot))) == boot
 assert len(mem) == len(ota) + len(boot) + 28, len(mem)
 PY
-ok "merge boot.hex factory_v1.ota: bootloader at 0x10000000, the whole image at 0x10020000, configuration words"
+ok "merge boot.hex factory_v1.ota: bootloader at 0x10000000, payload at 0x10020000, header and TLVs at 0x100FF000, configuration words"
 
-# What a programmer writes into the application region is what the board's bootloader boots
-# at first power-on and saves as its factory image (slot 0).
-expect_note 2 'factory\.hex: left out 12288 bytes at 0x10000000-0x10002FFF outside the region \(--clip\)' -- \
+# What a programmer writes into the application region and the descriptor page is what the
+# board's bootloader boots at first power-on and saves as its factory image (slot 0).
+# (left out: the bootloader's 12,288 bytes and the descriptor page's 108: header and hash TLV)
+expect_note 2 'factory\.hex: left out 12396 bytes at 0x10000000-0x100FF06B outside the region \(--clip\)' -- \
   "$TOOL" hex2bin factory.hex -o region.bin --clip
-cmp region.bin factory_v1.ota
+"$TOOL" hex2bin factory.hex -o desc.bin --base 0x100FF000 --size 0x1000 --clip 2>/dev/null
+py <<'PY'
+import struct
+region, desc = open("region.bin", "rb").read(), open("desc.bin", "rb").read()
+psize = struct.unpack_from("<I", desc, 20)[0]
+tlv = struct.unpack_from("<I", desc, 64 + 4)[0]
+open("programmed.ota", "wb").write(desc[:64] + region[:psize] + desc[64:64 + tlv])
+PY
+cmp programmed.ota factory_v1.ota
 BOARD="$OTA_BIN/otaflow-board"
 "$BOARD" create board >/dev/null
-"$BOARD" flash board region.bin >/dev/null
+"$BOARD" flash board programmed.ota >/dev/null
 "$BOARD" run board --until-version 1 --timeout 60 >run.log 2>&1 || { cat run.log >&2; die "board run"; }
 grep -q 'factory image v1 saved' run.log || { cat run.log >&2; die "no factory image saved"; }
 "$BOARD" status board --json >status.json
@@ -206,33 +220,39 @@ s = json.load(open("status.json"))
 assert s["running_version"] == 1, s["running_version"]
 assert [(i["version"], i["state"]) for i in s["images"] if i["slot"] == 0] == [(1, "stored")], s["images"]
 PY
-ok "the board boots the factory HEX's application region (v1) and saves it as its factory image"
+ok "the board boots the factory HEX's application region and descriptor page (v1) and saves it as its factory image"
 
-# The emulated Cortex-M4's image (load address 0x00020040) goes to its region at 0x00020000;
-# --region says where for any other board; a broken image is refused.
+# The emulated Cortex-M4's image (load address 0x00020000) goes to its region there, its
+# header to 0x000FF000; --region-size moves the descriptor page for another board; a broken
+# image is refused.
 head -c 3000 code.bin >cm.bin
-"$TOOL" pack cm.bin -o cm.ota --version 2 --load-addr 0x00020040 >/dev/null
+"$TOOL" pack cm.bin -o cm.ota --version 2 --load-addr 0x00020000 >/dev/null
 xc32hex cmboot.hex 0x00000000=@boot.bin
 "$TOOL" merge cmboot.hex cm.ota -o cm.hex >/dev/null
 py - <<'PY'
 exec(open("readhex.py").read())
 mem, ota = read_hex("cm.hex"), open("cm.ota", "rb").read()
-assert bytes(mem[0x20000 + i] for i in range(len(ota))) == ota
+assert bytes(mem[0x20000 + i] for i in range(3000)) == ota[64:64 + 3000]
+assert bytes(mem[0xFF000 + i] for i in range(64)) == ota[:64]
+assert bytes(mem[0xFF040 + i] for i in range(len(ota) - 3064)) == ota[3064:]
 PY
-"$TOOL" merge cmboot.hex cm.ota -o cm2.hex --region 0x00040000 >/dev/null
+"$TOOL" merge cmboot.hex cm.ota -o cm2.hex --region-size 0x20000 >/dev/null
 py - <<'PY'
 exec(open("readhex.py").read())
 mem, ota = read_hex("cm2.hex"), open("cm.ota", "rb").read()
-assert bytes(mem[0x40000 + i] for i in range(len(ota))) == ota
+assert bytes(mem[0x20000 + i] for i in range(3000)) == ota[64:64 + 3000]
+assert bytes(mem[0x40000 + i] for i in range(64)) == ota[:64]
 PY
-ok "an image with load address 0x00020040 lands at 0x00020000; --region 0x00040000 moves it"
+expect_fail 1 'merge: cm\.ota: a 3000-byte payload at 0x00020000 does not fit the 0x800-byte application region' -- \
+  "$TOOL" merge cmboot.hex cm.ota -o x.hex --region-size 0x800
+ok "an image with load address 0x00020000 lands there, its header at 0x000FF000; --region-size 0x20000 moves the header to 0x00040000"
 cp cm.ota broken.ota
 printf '\x00' | dd of=broken.ota bs=1 seek=100 conv=notrunc status=none
 expect_fail 1 '^otaflow-image: merge: broken\.ota: not an intact image \(hash mismatch\)' -- \
   "$TOOL" merge cmboot.hex broken.ota -o x.hex
 [[ ! -e x.hex ]] || die "x.hex written"
 ok "a damaged image: $LAST_ERROR"
-expect_fail 2 "--region 'low' is not a 32-bit number" -- "$TOOL" merge boot.hex app.hex -o x.hex --region low
+expect_fail 2 "--region-size 'low' is not a 32-bit number" -- "$TOOL" merge boot.hex app.hex -o x.hex --region-size low
 ok "usage: $LAST_ERROR"
 
 done_checks

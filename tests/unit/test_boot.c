@@ -64,6 +64,19 @@ static boot_fixture_t *board_with_v2_same_epoch_pending(uint32_t size)
     return board_with_v2_counter_pending(size, 1);
 }
 
+/* The descriptor area of internal flash: the installed image's header, then its TLV area. */
+static uint8_t *desc_area(boot_fixture_t *fx)
+{
+    return ota_sim_flash_raw(&fx->internal) + fx->config.app_offset + fx->config.app_size;
+}
+
+/* Erase sectors an image of size bytes takes: its payload's, and the descriptor's (one). */
+static uint32_t image_units(uint32_t size)
+{
+    const uint32_t tlv = OTA_IMAGE_TLV_INFO_SIZE + OTA_IMAGE_TLV_ENTRY_HDR + OTA_SHA256_SIZE;
+    return (size - OTA_IMAGE_HEADER_SIZE - tlv + 4095u) / 4096u + 1u;
+}
+
 static const ota_store_boot_t *fields(boot_fixture_t *fx)
 {
     return ota_store_boot(&fx->store);
@@ -95,6 +108,8 @@ static void test_status_names_and_defaults(void **unused)
     ota_boot_config_default(&c);
     assert_int_equal(c.app_offset, 0x20000);
     assert_int_equal(c.app_size, 0xDF000);
+    assert_int_equal(c.flash_address + c.app_offset, 0x10020000u); /* images' load_addr */
+    assert_int_equal(c.desc_size, 0x1000); /* the page 0x100FF000 after the region */
     assert_int_equal(c.max_attempts, 3);
     assert_true(c.verify_each_boot);
     assert_false(c.confirm_on_start);
@@ -170,7 +185,7 @@ static void test_running_header_and_confirm(void **unused)
     assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_OK);
     assert_int_equal(confirm(fx), OTA_BOOT_OK); /* already confirmed: no-op */
     assert_int_equal(fields(fx)->security_counter, 1);
-    ota_sim_flash_raw(&fx->internal)[fx->config.app_offset] ^= 0xFF; /* magic */
+    desc_area(fx)[0] ^= 0xFF; /* magic */
     assert_int_equal(confirm(fx), OTA_BOOT_ERR_NO_IMAGE);
     assert_int_equal(ota_boot_running_header(ota_sim_flash_port(&fx->internal), NULL, &h),
                      OTA_IMAGE_ERR_MAGIC);
@@ -203,27 +218,29 @@ static void test_install_of_a_stored_update(void **unused)
 static void test_install_skips_equal_erase_units(void **unused)
 {
     (void)unused;
-    /* v2 differs from v1 in its header (unit 0), one payload byte (unit 1) and its hash TLV
-     * (last unit): 3 of the 6 units are rewritten, 3 are left alone. */
+    /* v2 differs from v1 in its header and hash TLV (the descriptor page) and one payload
+     * byte (payload unit 1): 2 of the 7 units (6 of payload, the descriptor) are rewritten,
+     * 5 are left alone. */
     boot_fixture_t *fx = board_with_v2_same_epoch_pending(img);
-    uint32_t units = (IMG + 4095u) / 4096u;
+    uint32_t units = image_units(IMG);
+    assert_int_equal(units, 7);
     ota_sim_stats_t before = ota_sim_flash_stats(&fx->internal);
     assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_OK);
     ota_sim_stats_t after = ota_sim_flash_stats(&fx->internal);
-    assert_int_equal(fx->report.sectors_written, 3);
-    assert_int_equal(fx->report.sectors_skipped, units - 3);
-    assert_int_equal(after.erases - before.erases, 3);
+    assert_int_equal(fx->report.sectors_written, 2);
+    assert_int_equal(fx->report.sectors_skipped, units - 2);
+    assert_int_equal(after.erases - before.erases, 2);
     assert_int_equal(boot_fixture_internal_version(fx), 2);
 
-    /* Back and forth between the two: 3 units each way. */
+    /* Back and forth between the two: 2 units each way. */
     assert_int_equal(confirm(fx), OTA_BOOT_OK);
     assert_int_equal(ota_store_factory_reset(&fx->store), OTA_STORE_OK);
-    assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_OK); /* v1 back: 3 units again */
-    assert_int_equal(fx->report.sectors_written, 3);
+    assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_OK); /* v1 back: 2 units again */
+    assert_int_equal(fx->report.sectors_written, 2);
     assert_int_equal(ota_store_request_install(&fx->store, 1), OTA_STORE_OK);
     assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_OK);
     assert_int_equal(fx->report.version, 2);
-    assert_int_equal(fx->report.sectors_written, 3);
+    assert_int_equal(fx->report.sectors_written, 2);
     boot_fixture_close(fx);
 }
 
@@ -365,6 +382,76 @@ static void test_image_for_another_board_is_not_installed(void **unused)
     boot_fixture_close(fx);
 }
 
+/* Give an image built by the fixture another load address: header re-encoded, SHA-256 TLV
+ * (its first) recomputed. */
+static void set_load_addr(uint8_t *image, uint32_t size, uint32_t load_addr)
+{
+    ota_image_header_t h;
+    assert_int_equal(ota_image_header_decode(image, size, size, &h), OTA_IMAGE_OK);
+    h.load_addr = load_addr;
+    ota_image_header_encode(&h, image);
+    uint32_t tlv = OTA_IMAGE_HEADER_SIZE + h.payload_size;
+    ota_sha256(image, tlv, image + tlv + OTA_IMAGE_TLV_INFO_SIZE + OTA_IMAGE_TLV_ENTRY_HDR);
+}
+
+/* An image the region cannot take is refused before internal flash is touched, with the
+ * reason named, and the running image keeps running. */
+static void test_image_that_does_not_fit_the_region_is_refused(void **unused)
+{
+    (void)unused;
+    /* Linked for another address: 0x10020040, where the payload went before the descriptor
+     * area existed (64 bytes after the region's start). */
+    boot_fixture_t *fx = board_with_v1(IMG);
+    assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_OK);
+    boot_fixture_image(v2, IMG, 2, 0);
+    set_load_addr(v2, IMG, 0x10020040u);
+    assert_int_not_equal(boot_fixture_stage_update(fx, v2, IMG, 2), OTA_STORE_SLOT_NONE);
+    ota_sim_stats_t before = ota_sim_flash_stats(&fx->internal);
+    assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_OK);
+    assert_true(fx->report.slot_refused);
+    assert_int_equal(fx->report.refused_because, OTA_IMAGE_ERR_LOAD_ADDR);
+    assert_false(fx->report.installed);
+    assert_int_equal(fx->report.version, 1);
+    assert_true(BOOT_SAID(fx, "boot: slot 1 (v2) refused: load address is not the application "
+                              "region's start; not installed"));
+    assert_int_equal(ota_sim_flash_stats(&fx->internal).erases, before.erases);
+    assert_int_equal(ota_sim_flash_stats(&fx->internal).programs, before.programs);
+    assert_int_equal(boot_fixture_internal_version(fx), 1);
+    assert_int_equal(ota_store_slot(&fx->store, 1)->state, OTA_SLOT_EMPTY);
+    boot_fixture_close(fx);
+
+    /* A payload larger than the region: a 16 KB region takes v1's 8,000 bytes, not 24,000. */
+    fx = boot_fixture_open();
+    fx->config.app_size = 0x4000u;
+    boot_fixture_image(v1, 8000u, 1, 0);
+    boot_fixture_program(fx, v1, 8000u);
+    assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_OK);
+    boot_fixture_image(v2, IMG, 2, 0);
+    assert_int_not_equal(boot_fixture_stage_update(fx, v2, IMG, 2), OTA_STORE_SLOT_NONE);
+    before = ota_sim_flash_stats(&fx->internal);
+    assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_OK);
+    assert_true(fx->report.slot_refused);
+    assert_int_equal(fx->report.refused_because, OTA_IMAGE_ERR_REGION);
+    assert_int_equal(fx->report.version, 1);
+    assert_true(BOOT_SAID(fx, "boot: slot 1 (v2) refused: does not fit the application region; "
+                              "not installed"));
+    assert_int_equal(ota_sim_flash_stats(&fx->internal).erases, before.erases);
+    assert_int_equal(boot_fixture_internal_version(fx), 1);
+    boot_fixture_close(fx);
+
+    /* The check itself: a header and TLV area one byte over the descriptor area. */
+    ota_boot_config_t c;
+    ota_boot_config_default(&c);
+    ota_image_info_t info = {.header = {.load_addr = 0x10020000u, .payload_size = 0xDF000u},
+                             .total_size = 0xDF000u + 0x1000u};
+    assert_int_equal(ota_boot_image_fits(&c, &info), OTA_IMAGE_OK);
+    info.total_size++;
+    assert_int_equal(ota_boot_image_fits(&c, &info), OTA_IMAGE_ERR_REGION);
+    info.total_size--;
+    info.header.payload_size++;
+    assert_int_equal(ota_boot_image_fits(&c, &info), OTA_IMAGE_ERR_REGION);
+}
+
 static void test_corrupt_internal_image_is_restored(void **unused)
 {
     (void)unused;
@@ -389,7 +476,7 @@ static void test_cheap_boot_check_still_catches_a_torn_header(void **unused)
     boot_fixture_t *fx = board_with_v1(img);
     fx->config.verify_each_boot = false;
     assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_OK);
-    memset(ota_sim_flash_raw(&fx->internal) + fx->config.app_offset, 0xFF, 16);
+    memset(desc_area(fx), 0xFF, 16); /* the header's first program unit */
     assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_OK);
     assert_true(fx->report.repaired);
     assert_int_equal(boot_fixture_internal_version(fx), 1);
@@ -492,7 +579,7 @@ static void test_modeled_times_of_a_full_size_install(void **unused)
     s = span_start(fx);
     assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_OK);
     assert_int_equal(fx->report.version, 2);
-    assert_int_equal(fx->report.sectors_written, size / 4096u);
+    assert_int_equal(fx->report.sectors_written, image_units(size)); /* 223 + descriptor */
     span_print(fx, "install of a new image (all units)", &s);
 
     s = span_start(fx);
@@ -567,7 +654,7 @@ static boot_fixture_t *setup_repair(void)
     boot_fixture_t *fx = board_with_v1(cut_img);
     assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_OK);
     /* A damaged magic (found by the cheap check) and a damaged payload byte further on. */
-    ota_sim_flash_raw(&fx->internal)[fx->config.app_offset] ^= 0x20;
+    desc_area(fx)[0] ^= 0x20;
     ota_sim_flash_raw(&fx->internal)[fx->config.app_offset + 5000u] ^= 0x20;
     return fx;
 }
@@ -716,10 +803,22 @@ static void test_stm32f4_region_must_be_on_sectors(void **unused)
         assert_int_equal(ota_boot_run(&fx->boot, &c, in, &fx->store, NULL, NULL, &r),
                          OTA_BOOT_ERR_REGION);
     }
+    /* The region on sectors, the descriptor area after it not: half a 128K sector, or
+     * past the device's end. */
+    const uint32_t bad_desc[][3] = {{0x10000, 0x30000, 0x10000}, {0x20000, 0xE0000, 0x20000},
+                                    {0x10000, 0x30000, 0}};
+    for (size_t i = 0; i < sizeof bad_desc / sizeof bad_desc[0]; i++) {
+        ota_boot_config_t c = fx->config;
+        c.app_offset = bad_desc[i][0];
+        c.app_size = bad_desc[i][1];
+        c.desc_size = bad_desc[i][2];
+        assert_int_equal(ota_boot_run(&fx->boot, &c, in, &fx->store, NULL, NULL, &r),
+                         OTA_BOOT_ERR_REGION);
+    }
     ota_sim_stats_t after = ota_sim_flash_stats(&fx->internal);
     assert_int_equal(after.programs + after.erases, before.programs + before.erases);
     assert_string_equal(ota_boot_status_str(OTA_BOOT_ERR_REGION),
-                        "application region not on sector boundaries");
+                        "application region or descriptor area not on sector boundaries");
     assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_OK); /* the real region: 64K + 128K */
     boot_fixture_close(fx);
 }
@@ -727,24 +826,32 @@ static void test_stm32f4_region_must_be_on_sectors(void **unused)
 static void test_stm32f4_install_erases_sector_by_sector(void **unused)
 {
     (void)unused;
-    /* v2 differs from v1 in its header (64K sector) and its hash TLV (128K sector). */
-    boot_fixture_t *fx = board_with_v2_same_epoch_pending(img);
+    /* v2 differs from v1 in its header and hash TLV (the 128K descriptor sector after the
+     * region) and in one payload byte of the region's 128K sector; its 64K sector is equal. */
+    boot_fixture_image(v2, img, 2, 0x10100u);
+    boot_fixture_set_security_counter(v2, img, 1);
+    boot_fixture_t *fx = board_with_v1(img);
+    assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_OK);
+    assert_int_not_equal(boot_fixture_stage_update(fx, v2, img, 2), OTA_STORE_SLOT_NONE);
     ota_sim_stats_t before = ota_sim_flash_stats(&fx->internal);
     assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_OK);
     ota_sim_stats_t after = ota_sim_flash_stats(&fx->internal);
     assert_int_equal(fx->report.version, 2);
     assert_int_equal(fx->report.sectors_written, 2);
-    assert_int_equal(fx->report.sectors_skipped, 0);
+    assert_int_equal(fx->report.sectors_skipped, 1);
     assert_int_equal(after.erases - before.erases, 2);
-    assert_int_equal(after.bytes_erased - before.bytes_erased, 0x10000u + 0x20000u);
-    assert_true(BOOT_SAID(fx, "boot: installed v2 (2 sectors written, 0 already equal)"));
+    assert_int_equal(after.bytes_erased - before.bytes_erased, 0x20000u + 0x20000u);
+    assert_true(BOOT_SAID(fx, "boot: installed v2 (2 sectors written, 1 already equal)"));
     assert_int_equal(boot_fixture_internal_version(fx), 2);
-    /* Nothing outside the region was erased: the 16K sectors below, the 128K one above. */
+    /* Nothing outside the region and its descriptor sector was erased: the 16K sectors below,
+     * the 128K one after the descriptor's. */
+    const uint32_t desc_end = STM_APP_OFFSET + STM_APP_SIZE + 0x20000u;
     assert_int_equal(ota_sim_flash_wear(&fx->internal, STM_APP_OFFSET - 1u), 0);
-    assert_int_equal(ota_sim_flash_wear(&fx->internal, STM_APP_OFFSET + STM_APP_SIZE), 0);
-    /* Inside, each sector twice: the factory programmer, then this install. */
-    assert_int_equal(ota_sim_flash_wear(&fx->internal, STM_APP_OFFSET), 2);
+    assert_int_equal(ota_sim_flash_wear(&fx->internal, desc_end), 0);
+    /* The factory programmer erased each once, this install the two that differ. */
+    assert_int_equal(ota_sim_flash_wear(&fx->internal, STM_APP_OFFSET), 1);
     assert_int_equal(ota_sim_flash_wear(&fx->internal, STM_APP_OFFSET + STM_APP_SIZE - 1u), 2);
+    assert_int_equal(ota_sim_flash_wear(&fx->internal, desc_end - 1u), 2);
     /* Installing the same image again (v1 back, then v2) skips nothing it need not. */
     assert_int_equal(confirm(fx), OTA_BOOT_OK);
     assert_int_equal(ota_store_factory_reset(&fx->store), OTA_STORE_OK);
@@ -766,6 +873,7 @@ int main(void)
         cmocka_unit_test(test_running_header_and_confirm),
         cmocka_unit_test(test_install_of_a_stored_update),
         cmocka_unit_test(test_install_skips_equal_erase_units),
+        cmocka_unit_test(test_image_that_does_not_fit_the_region_is_refused),
         cmocka_unit_test(test_trial_without_confirm_rolls_back_and_rejects),
         cmocka_unit_test(test_confirm_stops_counting),
         cmocka_unit_test(test_confirm_on_start_skips_the_trial),

@@ -101,7 +101,8 @@ static boot_fixture_t *board_with_v2_out_of_trials(void)
 static boot_fixture_t *board_with_v1_damaged(void)
 {
     boot_fixture_t *fx = board_running_v1();
-    ota_sim_flash_raw(&fx->internal)[fx->config.app_offset] ^= 0x20;
+    /* The magic (the header, after the region) and a payload byte. */
+    ota_sim_flash_raw(&fx->internal)[fx->config.app_offset + fx->config.app_size] ^= 0x20;
     ota_sim_flash_raw(&fx->internal)[fx->config.app_offset + 5000u] ^= 0x20;
     return fx;
 }

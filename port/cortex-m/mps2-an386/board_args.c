@@ -131,6 +131,14 @@ static const char *set_one(board_args_t *a, const char *key, const char *v)
     if (strcmp(key, "hw_id") == 0) {
         return parse_u32(v, 0, UINT32_MAX, &a->hw_id) ? NULL : "0..4294967295";
     }
+    if (strcmp(key, "accept_raw_images") == 0) {
+        return parse_on_off(v, &a->accept_raw_images) ? NULL : "on or off";
+    }
+    if (strcmp(key, "file_slots") == 0) {
+        return parse_u32(v, 0, OTA_FILE_SLOTS ? OTA_FILE_SLOTS_MAX : 0u, &a->file_slots)
+                   ? NULL
+                   : (OTA_FILE_SLOTS ? "0..8" : "0 (this firmware's core has no file slots)");
+    }
     if (strcmp(key, "utc") == 0) {
         return parse_u32(v, 0, UINT32_MAX, &a->utc) ? NULL : "UTC seconds";
     }
@@ -201,6 +209,7 @@ void board_args_store_config(const board_args_t *a, ota_sig_keyring_t *ring, ota
 {
     memset(out, 0, sizeof *out);
     out->download_slots = (uint8_t)a->slots;
+    out->file_slots = (uint8_t)a->file_slots;
     out->hw_id = a->hw_id;
     ring->keys = &a->image_key;
     ring->count = a->has_image_key ? 1u : 0u;
@@ -211,6 +220,7 @@ void board_args_store_config(const board_args_t *a, ota_sig_keyring_t *ring, ota
 void board_args_boot_config(const board_args_t *a, ota_boot_config_t *out)
 {
     ota_boot_config_default(out);
+    out->flash_address = 0u; /* the code memory: internal flash at address 0 */
     out->max_attempts = (uint8_t)a->attempts;
     out->hw_id = a->hw_id;
 }

@@ -34,6 +34,8 @@ typedef struct board_args {
     uint32_t watchdog_s;           /**< watchdog timeout (30) */
     bool confirm_on_start;         /**< confirm at start instead of after a check (off) */
     uint32_t hw_id;                /**< hardware id (0 = any) */
+    bool accept_raw_images;        /**< the agent takes the original's raw .bin (off) */
+    uint32_t file_slots;           /**< file slots of the image store (0) */
     uint32_t utc;                  /**< host UTC seconds at launch (0 = unknown) */
     bool has_image_key;
     uint8_t image_pubkey[OTA_ECDSA_P256_PUBKEY_SIZE];
@@ -55,12 +57,14 @@ int board_args_read(board_args_t *out, char *err, size_t err_len);
 int board_args_parse(board_args_t *out, char *line, char *err, size_t err_len);
 
 /** The image store's configuration of this board (same for bootloader and application, as
- *  sim/board_dir.c's board_store_config): slots, hw_id, the trusted image keys (ring is the
- *  caller's storage for them and must live as long as the store, as must a) and the guard. */
+ *  sim/board_dir.c's board_store_config): slots, file slots, hw_id, the trusted image keys
+ *  (ring is the caller's storage for them and must live as long as the store, as must a) and
+ *  the guard. */
 void board_args_store_config(const board_args_t *a, ota_sig_keyring_t *ring, ota_guard_t *guard,
                              ota_store_config_t *out);
 
-/** The bootloader configuration of this board (attempts, hw_id; the rest default). */
+/** The bootloader configuration of this board (attempts, hw_id, internal flash at address 0:
+ *  images' load_addr 0x20000; the rest default). */
 void board_args_boot_config(const board_args_t *a, ota_boot_config_t *out);
 
 #endif /* OTAFLOW_BOARD_ARGS_H */

@@ -38,7 +38,7 @@ static ota_flash_status_t sys_guard_protect(void *ctx)
 static void sys_jump(void *ctx, uint32_t app_offset)
 {
     board_system_t *s = ctx;
-    uint32_t vectors = app_offset + BOARD_APP_VECTORS_OFFSET;
+    uint32_t vectors = app_offset;
     board_flashes_sync(s->flashes);
     if (s->before_jump != NULL) {
         s->before_jump(s->before_jump_ctx, vectors);

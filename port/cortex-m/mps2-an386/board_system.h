@@ -10,8 +10,8 @@
  *    OTA_FLASH_ERR_PROTECTED. A real part sets its flash controller's write-protect bits
  *    instead. The latch survives the jump in a word the application's port reads at start
  *    (the handoff block, see board_system_init), and a reset clears it (RAM is lost);
- *  - jump: to the application's vector table at app_offset + BOARD_APP_VECTORS_OFFSET
- *    (firmware/app.ld pads the payload so that the table is VTOR-aligned), cm_jump.
+ *  - jump: to the application's vector table at app_offset, the start of the region and of
+ *    the payload (firmware/app.ld links it there), cm_jump.
  */
 #ifndef OTAFLOW_BOARD_SYSTEM_H
 #define OTAFLOW_BOARD_SYSTEM_H
@@ -22,10 +22,6 @@
 #include "board_flash.h"
 #include "otaflow/port.h"
 #include "system_posix.h"
-
-/** Where the application's vector table sits in its region: after the 64-byte image header
- *  and the payload's padding to the next 256-byte boundary (firmware/app.ld). */
-#define BOARD_APP_VECTORS_OFFSET 0x100u
 
 /** The system port of the board. */
 typedef struct board_system {
