@@ -8,7 +8,9 @@
 #        journal says the rebuilt image is durable, not from zero;
 #   5.   a dropped connection in the middle of the patch: resumed the same way;
 #   6.   a patch whose result does not match TargetDigest: refused, nothing installed, the
-#        base still running (the full image it falls back to is not served here).
+#        base still running (the full image it falls back to is not served here);
+#   7-8. a patch whose bytes do not match PatchDigest, and one the applier refuses (its
+#        header names another base size): the full image instead.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 ota_workspace
@@ -151,4 +153,39 @@ ota_expect "$OTA_TMP/b-target" \
     "wrong TargetDigest: version 1 still runs" '(s["running_version"], s["boot_state"])' "(1, 'confirmed')" \
     "wrong TargetDigest: version 2 nowhere stored" \
     '[i["state"] for i in s["images"] if i["version"] == 2 and i["state"] in ("stored", "installed")]' "[]"
+# 7-8. PatchDigest names another file; a patch the applier refuses (with its own digest).
+# set_patch_field KEY VALUE: one field of the manifest's patch.
+set_patch_field() {
+    python3 - "$WWW/ota.json" "$1" "$2" <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1]))
+m["ota"][0]["Patch"][0][sys.argv[2]] = sys.argv[3]
+json.dump(m, open(sys.argv[1], "w"))
+PY
+}
+python3 - "$WWW/1to2.otaflow" "$WWW/bad.otaflow" <<'PY'
+import sys
+p = bytearray(open(sys.argv[1], "rb").read())
+p[12] ^= 0x01 # the header's base size
+open(sys.argv[2], "wb").write(p)
+PY
+for bad in digest applier; do
+    publish app_v2.ota "$WWW/app_v1.ota" 1to2.otaflow
+    if [[ $bad == digest ]]; then
+        set_patch_field PatchDigest "$(sha256sum "$WWW/app_v1.ota" | cut -c1-64)"
+        why='patch does not match its PatchDigest'
+    else
+        set_patch_field PatchURL "$OTA_URL/bad.otaflow"
+        set_patch_field PatchDigest "$(sha256sum "$WWW/bad.otaflow" | cut -c1-64)"
+        why='OTA_DELTA_ERR_BASE_SIZE'
+    fi
+    ota_new_board "$OTA_TMP/b-$bad" "$WWW/app_v1.ota"
+    full_before=$(gets app_v2.ota)
+    ota_run 0 "$OTA_TMP/$bad.log" "$OTA_TMP/b-$bad" --until-version 2 --timeout 60
+    ota_check "bad patch ($bad): given up, saying why" \
+        "$(ota_count "ota: patch failed v2: $why" "$OTA_TMP/$bad.log")" 1
+    ota_check "bad patch ($bad): the image fetched instead" "$(( $(gets app_v2.ota) - full_before ))" 1
+    ota_expect "$OTA_TMP/b-$bad" "bad patch ($bad): version 2 runs confirmed" \
+        '(s["running_version"], s["boot_state"])' "(2, 'confirmed')"
+done
 echo "PASS"
