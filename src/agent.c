@@ -69,7 +69,7 @@ static void agent_log_event(const ota_agent_t *a, const ota_event_t *e)
         agent_line_str(&l, " B");
     }
     if (e->type == OTA_EVT_DOWNLOAD_PROGRESS || e->type == OTA_EVT_DOWNLOAD_STARTED ||
-        e->type == OTA_EVT_DOWNLOAD_OK) {
+        e->type == OTA_EVT_DOWNLOAD_OK || e->type == OTA_EVT_PATCH_STARTED) {
         agent_line_str(&l, " ");
         agent_line_u32(&l, e->bytes);
         if (e->total != 0u) {
@@ -105,7 +105,8 @@ static void agent_log_event(const ota_agent_t *a, const ota_event_t *e)
 static void agent_deliver(const ota_agent_t *a, ota_event_t *e)
 {
     if (e->type == OTA_EVT_DOWNLOAD_STARTED || e->type == OTA_EVT_DOWNLOAD_PROGRESS ||
-        e->type == OTA_EVT_DOWNLOAD_OK || e->type == OTA_EVT_DOWNLOAD_FAILED) {
+        e->type == OTA_EVT_DOWNLOAD_OK || e->type == OTA_EVT_DOWNLOAD_FAILED ||
+        e->type == OTA_EVT_PATCH_STARTED) {
         e->bytes = a->received;
         e->total = a->total;
     }
@@ -188,6 +189,9 @@ void ota_agent_emit_failure(ota_agent_t *a, ota_event_type_t type, uint32_t vers
         break;
     case OTA_SRC_FILE:
         e.reason = ota_file_status_str((ota_file_status_t)status);
+        break;
+    case OTA_SRC_DELTA:
+        e.reason = ota_delta_status_str((ota_delta_status_t)status);
         break;
     case OTA_SRC_AGENT:
     case OTA_SRC_NONE:
@@ -479,6 +483,7 @@ ota_agent_status_t ota_agent_start_update(ota_agent_t *agent, const char *url,
         return agent_trigger_refused(agent, why);
     }
     memset(&agent->update, 0, sizeof agent->update);
+    ota_agent_patch_forget(agent); /* an image given by URL: no patch of the manifest's */
     agent->update.version = version;
     memcpy(agent->update.digest, digest, OTA_SHA256_SIZE);
     memcpy(agent->update.url, url, n + 1u);
@@ -595,6 +600,8 @@ const char *ota_agent_status_str(ota_agent_status_t status)
     case OTA_AGENT_ERR_RAW_IMAGE: return "raw image (no otaflow header): accept_raw_images is off";
     case OTA_AGENT_ERR_RAW_UNSIGNED: return "raw image without a Signature (image keys configured)";
     case OTA_AGENT_ERR_RAW_LENGTH: return "raw image of unknown length";
+    case OTA_AGENT_ERR_PATCH_DIGEST: return "patch does not match its PatchDigest";
+    case OTA_AGENT_ERR_PATCH_BASE: return "patch base not in the store (or in the way)";
     }
     return "unknown agent status";
 }
@@ -643,6 +650,9 @@ const char *ota_event_type_str(ota_event_type_t type)
     case OTA_EVT_FILE_STARTED: return "file download started";
     case OTA_EVT_FILE_DONE: return "file download done";
     case OTA_EVT_FILE_FAILED: return "file download failed";
+    case OTA_EVT_PATCH_STARTED: return "patch started";
+    case OTA_EVT_PATCH_DONE: return "patch applied";
+    case OTA_EVT_PATCH_FAILED: return "patch failed";
     }
     return "unknown event";
 }

@@ -108,6 +108,7 @@ void ota_agent_check_begin(ota_agent_t *a)
         .is_rejected = agent_store_rejects,
         .rejected_ctx = a->ports.store,
         .hw_id = a->config.hw_id,
+        .patches = ota_agent_patch_reader(a),
     };
     (void)ota_manifest_begin(&a->parser, &device, &a->plan); /* cannot fail: nothing NULL */
     agent_start_manifest_get(a, false);
@@ -244,6 +245,7 @@ void ota_agent_offer_update(ota_agent_t *a)
     }
     a->update = a->plan.update;
     a->have_update = true;
+    ota_agent_patch_choose(a);
     ota_agent_emit(a, OTA_EVT_UPDATE_AVAILABLE, a->update.version);
     if (a->config.auto_update) {
         ota_agent_image_begin(a);

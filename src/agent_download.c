@@ -4,10 +4,8 @@
  * durable offset, write the bytes into the store as they come, checkpoint what arrived when an
  * attempt fails, and have the store read the slot back and verify it.
  *
- * This is where delta updates plug in: a patch applier would replace agent_image_body() (and the
- * length checks of agent_image_response(), which would apply to the patch), turning patch bytes and
- * the running image into the new image's bytes for ota_store_download_write(). Resume,
- * checkpoints and the verification of the reconstructed image by the store stay as they are.
+ * A delta update (src/agent_patch.c) takes over the body and the poll while a patch is
+ * fetched; the store side (ota_agent_store_begin) and the verification are shared.
  */
 #include <string.h>
 
@@ -33,7 +31,7 @@ static int agent_image_response(void *user, const ota_http_response_t *resp)
     return 0;
 }
 
-static void agent_maybe_progress(ota_agent_t *a)
+void ota_agent_maybe_progress(ota_agent_t *a)
 {
     if (a->received >= a->next_progress) {
         uint32_t step = a->config.progress_step;
@@ -102,12 +100,11 @@ static int agent_image_body(void *user, uint64_t offset, const uint8_t *data, si
         return 1;
     }
     a->received += (uint32_t)len;
-    agent_maybe_progress(a);
+    ota_agent_maybe_progress(a);
     return 0;
 }
 
-/* Begin (or resume) the store side of the download; false if it cannot start now. */
-static bool agent_begin_store_download(ota_agent_t *a, uint32_t *resume)
+bool ota_agent_store_begin(ota_agent_t *a, uint32_t *resume)
 {
     ota_store_t *store = a->ports.store;
     const ota_manifest_update_t *u = &a->update;
@@ -177,6 +174,9 @@ static void agent_remember_refused(ota_agent_t *a)
 
 void ota_agent_image_begin(ota_agent_t *a)
 {
+    if (ota_agent_patch_begin(a)) {
+        return;
+    }
     uint32_t resume = 0;
     ota_agent_status_t why = agent_download_refusal(a);
     if (why != OTA_AGENT_OK) {
@@ -184,7 +184,7 @@ void ota_agent_image_begin(ota_agent_t *a)
         a->state = OTA_AGENT_IDLE;
         return;
     }
-    if (!agent_begin_store_download(a, &resume)) {
+    if (!ota_agent_store_begin(a, &resume)) {
         return;
     }
     /* A raw image resumed: the store's offsets count its header, the server's do not. */
@@ -258,6 +258,10 @@ static bool agent_nothing_left_to_fetch(const ota_agent_t *a, ota_http_status_t 
 
 void ota_agent_image_poll(ota_agent_t *a)
 {
+    if (ota_agent_patching(a)) {
+        ota_agent_patch_poll(a);
+        return;
+    }
     ota_http_status_t hs = ota_http_poll(&a->http, a->now_ms);
     if (hs == OTA_HTTP_IN_PROGRESS || hs == OTA_HTTP_WOULD_BLOCK) {
         return;
@@ -284,6 +288,9 @@ void ota_agent_image_verify(ota_agent_t *a)
 {
     uint32_t v = a->update.version;
     ota_store_status_t st = ota_agent_store_finish(a);
+    if (ota_agent_patch_verified(a, st)) {
+        return;
+    }
     if (st == OTA_STORE_OK) {
         a->download_failures = 0;
         ota_agent_emit(a, OTA_EVT_VERIFY_OK, v);

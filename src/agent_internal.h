@@ -5,6 +5,7 @@
  *   src/agent_check.c     a check: the manifest and its .sig, signature, freshness, selection
  *   src/agent_download.c  a download: GET with resume into the store, checkpoints, verify
  *   src/agent_config.c    the manifest URL's checks and use (init and set_settings), settings
+ *   src/agent_patch.c     a delta update: the manifest's patch chosen, fetched and applied
  * Every function takes the caller's ota_agent_t and acts on the state it holds.
  */
 #ifndef OTAFLOW_AGENT_INTERNAL_H
@@ -14,6 +15,7 @@
 #include <stdint.h>
 
 #include "otaflow/agent.h"
+#include "otaflow/agent_patch.h"
 
 /* ---- agent.c --------------------------------------------------------------------------- */
 
@@ -85,6 +87,14 @@ void ota_agent_files_poll(ota_agent_t *a);
  *  the event saying why not (or RESET_PENDING when the image is already stored). */
 void ota_agent_image_begin(ota_agent_t *a);
 
+/** Begin (or resume) the store side of the download of a->update (a->slot, *resume: where
+ *  to continue); false when it cannot start now (the event said why, or the image is stored
+ *  already and its install was requested). */
+bool ota_agent_store_begin(ota_agent_t *a, uint32_t *resume);
+
+/** A DOWNLOAD_PROGRESS event when a->received passed the next step. */
+void ota_agent_maybe_progress(ota_agent_t *a);
+
 /** One step of DOWNLOADING: VERIFYING once the body is complete, IDLE on failure. */
 void ota_agent_image_poll(ota_agent_t *a);
 
@@ -107,5 +117,32 @@ uint32_t ota_agent_store_shift(const ota_agent_t *a);
 
 /** VERIFYING: the store's finish for this download (raw or .ota). */
 ota_store_status_t ota_agent_store_finish(ota_agent_t *a);
+
+/* ---- agent_patch.c (ports.patch) ------------------------------------------------------- */
+
+/** The manifest reader's patch side for a check (NULL: the agent has no patch RAM). */
+ota_manifest_patches_t *ota_agent_patch_reader(ota_agent_t *a);
+
+/** The check chose a->update (just copied from the plan): fetch its patch instead when the
+ *  manifest offered one whose base the store holds and no patch of it failed before. */
+void ota_agent_patch_choose(ota_agent_t *a);
+
+/** No patch for a->update (an image given by URL). */
+void ota_agent_patch_forget(ota_agent_t *a);
+
+/** ota_agent_image_begin for a patch: true when it took over (DOWNLOADING the patch, or IDLE
+ *  after its event); false: fetch a->update as an image (no patch, or it fell back). */
+bool ota_agent_patch_begin(ota_agent_t *a);
+
+/** DOWNLOADING a patch (not an image). */
+bool ota_agent_patching(const ota_agent_t *a);
+
+/** One step of DOWNLOADING a patch: VERIFYING once it applied, IDLE on a lost connection,
+ *  the full image's download when the patch is refused. */
+void ota_agent_patch_poll(ota_agent_t *a);
+
+/** VERIFYING a patch's result: the store said st (not OK: the full image is fetched instead,
+ *  and true is returned: nothing else to do); OK and anything not a patch: false. */
+bool ota_agent_patch_verified(ota_agent_t *a, ota_store_status_t st);
 
 #endif /* OTAFLOW_AGENT_INTERNAL_H */

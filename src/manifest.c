@@ -23,6 +23,7 @@
 
 #include "otaflow/manifest.h"
 #include "manifest_files.h"
+#include "manifest_patch.h"
 #include "ota_assert.h"
 #include "status_text.h"
 
@@ -126,6 +127,11 @@ static void manifest_entry_fault(parser_t *p, ota_manifest_status_t st, uint32_t
     }
 }
 
+void ota_manifest_entry_refuse(parser_t *p, ota_manifest_status_t st, uint32_t offset)
+{
+    manifest_entry_fault(p, st, offset);
+}
+
 /* ---- selection -------------------------------------------------------------------------- */
 
 static bool manifest_erase_listed(const ota_manifest_plan_t *plan, uint32_t version)
@@ -199,6 +205,7 @@ static void manifest_add_erase(parser_t *p)
         }
         memset(&plan->update, 0, sizeof(plan->update));
         plan->has_update = false;
+        ota_manifest_patch_best(p, false);
         p->disagree_entry_ = -1;
     }
 }
@@ -238,6 +245,7 @@ static void manifest_offer_update(parser_t *p)
         u->has_signature = (p->entry_.seen & (1u << F_SIGNATURE)) != 0;
         memcpy(u->signature, p->entry_.signature, sizeof(u->signature));
 #endif
+        ota_manifest_patch_best(p, true);
         p->disagree_entry_ = -1;
     }
 }
@@ -313,7 +321,10 @@ static void manifest_number_value(parser_t *p, uint32_t role)
     case R_FIELD + F_VERSION: p->entry_.version = v32; break;
     case R_FIELD + F_SIZE: p->entry_.size = v32; break;
     case R_FIELD + F_HW_ID: p->entry_.hw_id = v32; break;
-    default: ota_manifest_files_number(p, role); return;
+    default:
+        ota_manifest_files_number(p, role);
+        ota_manifest_patch_number(p, role);
+        return;
     }
     if (!fits32) {
         manifest_entry_fault(p, manifest_field_error(role - R_FIELD), p->value_start_);
@@ -356,6 +367,7 @@ static void manifest_value_begins(parser_t *p, unsigned char c, uint32_t at)
             memset(&p->entry_, 0, sizeof(p->entry_));
             p->entry_.start = at;
             p->entry_open_ = true;
+            ota_manifest_patch_entry_begins(p);
         } else {
             manifest_fault(p, K_ENTRY, OTA_MANIFEST_ERR_ENTRY_NOT_OBJECT, at);
             p->entry_index_++;
@@ -389,7 +401,10 @@ static void manifest_value_begins(parser_t *p, unsigned char c, uint32_t at)
             manifest_entry_fault(p, manifest_field_error(role - R_FIELD), at);
         }
         break;
-    default: ota_manifest_files_value_begins(p, role, c, at); break;
+    default:
+        ota_manifest_files_value_begins(p, role, c, at);
+        ota_manifest_patch_value_begins(p, role, c, at);
+        break;
     }
 }
 
@@ -434,8 +449,13 @@ static void manifest_key_end(parser_t *p)
         if (role == R_NONE) {
             role = ota_manifest_files_key(p);
         }
+        if (role == R_NONE) {
+            role = ota_manifest_patch_key(p);
+        }
     } else if (p->role_ == MANIFEST_R_FILE_KEY) {
         role = ota_manifest_files_key(p);
+    } else if (p->role_ == MANIFEST_R_PATCH_KEY) {
+        role = ota_manifest_patch_key(p);
     }
     p->value_role_ = (uint8_t)role;
 }
@@ -446,7 +466,8 @@ static void manifest_key_end(parser_t *p)
  *  read as written. */
 static void manifest_string_raw(parser_t *p, unsigned char c)
 {
-    if (p->role_ == R_TOP_KEY || p->role_ == R_ENTRY_KEY || p->role_ == MANIFEST_R_FILE_KEY) {
+    if (p->role_ == R_TOP_KEY || p->role_ == R_ENTRY_KEY || p->role_ == MANIFEST_R_FILE_KEY ||
+        p->role_ == MANIFEST_R_PATCH_KEY) {
         if (p->key_len_ < sizeof(p->key_)) {
             p->key_[p->key_len_] = (char)c;
         }
@@ -463,6 +484,7 @@ static void manifest_string_raw(parser_t *p, unsigned char c)
         p->entry_.digest_len = (uint16_t)(n + 1u);
     } else {
         ota_manifest_files_string_raw(p, c);
+        ota_manifest_patch_string_raw(p, c);
     }
 }
 
@@ -481,6 +503,7 @@ static void manifest_string_unit(parser_t *p, uint32_t unit)
 #endif
     if (p->role_ != R_FIELD + F_URL) {
         ota_manifest_files_string_unit(p, unit);
+        ota_manifest_patch_string_unit(p, unit);
         return;
     }
     if (unit < 0x21u || unit > 0x7Eu) {
@@ -511,6 +534,7 @@ static void manifest_string_end(parser_t *p)
         manifest_entry_fault(p, OTA_MANIFEST_ERR_DIGEST, p->value_start_);
     }
     ota_manifest_files_string_end(p);
+    ota_manifest_patch_string_end(p);
 #if OTA_RAW_IMAGES
     size_t sig_len = 0;
     if (p->role_ == R_FIELD + F_SIGNATURE &&
@@ -669,6 +693,7 @@ static void manifest_close(parser_t *p)
         p->ota_state_ = OTA_CLOSED;
     } else {
         ota_manifest_files_close(p);
+        ota_manifest_patch_close(p);
     }
     p->depth_--;
     manifest_value_end(p);
@@ -686,7 +711,11 @@ static uint32_t manifest_role_here(const parser_t *p, bool key)
     if (p->depth_ == ENTRY_DEPTH && p->entry_open_) {
         return key ? R_ENTRY_KEY : p->value_role_;
     }
-    return p->entry_open_ ? ota_manifest_files_role_here(p, key) : R_NONE;
+    if (!p->entry_open_) {
+        return R_NONE;
+    }
+    uint32_t role = ota_manifest_files_role_here(p, key);
+    return role != R_NONE ? role : ota_manifest_patch_role_here(p, key);
 }
 
 static void manifest_value_byte(parser_t *p, unsigned char c, uint32_t at)
@@ -819,6 +848,7 @@ static void manifest_rewind(parser_t *p, bool keep_erase_list)
     p->error_entry = -1;
     p->fault_entry_ = -1;
     p->disagree_entry_ = -1;
+    ota_manifest_patch_best(p, false);
 }
 
 ota_manifest_status_t (ota_manifest_begin)(ota_manifest_parser_t *parser,
@@ -896,6 +926,7 @@ ota_manifest_status_t ota_manifest_end(ota_manifest_parser_t *parser)
         p->error_entry = -1;
     } else {
         memset(p->plan_, 0, sizeof(*p->plan_));
+        ota_manifest_patch_best(p, false);
     }
     p->plan_ = NULL; /* the next manifest starts with ota_manifest_begin() */
     return st;
@@ -973,6 +1004,7 @@ const char *ota_manifest_status_str(ota_manifest_status_t status)
     case OTA_MANIFEST_ERR_FILE_SIGNATURE: return "Signature not base64 of 64 bytes";
     case OTA_MANIFEST_ERR_FILE_ENTRY: return "file entry not kept (not an object, or too many)";
     case OTA_MANIFEST_ERR_SIGNATURE: return "Signature not base64 of a 64-byte r||s";
+    case OTA_MANIFEST_ERR_PATCH: return "Patch not an array of well-formed patch objects";
     }
     return "unknown manifest status";
 }

@@ -15,6 +15,7 @@
  * cJSON_GetObjectItem does (its sample writes "Signature", its code asks for "signature").
  */
 #include "manifest_files.h"
+#include "manifest_patch.h"
 
 #include <string.h>
 
@@ -29,8 +30,7 @@ static unsigned char manifest_fold(unsigned char c)
     return c >= 'A' && c <= 'Z' ? (unsigned char)(c + ('a' - 'A')) : c;
 }
 
-/* Same letters, whatever their case (ASCII). */
-static bool manifest_key_is(const ota_manifest_parser_t *p, const char *name)
+bool ota_manifest_key_is(const ota_manifest_parser_t *p, const char *name)
 {
     size_t n = strlen(name);
     if (p->key_len_ != n) {
@@ -112,7 +112,7 @@ uint32_t ota_manifest_files_key(ota_manifest_parser_t *p)
 {
     if (p->role_ != MANIFEST_R_FILE_KEY) {
         /* An entry's key: only "files" is ours. */
-        if (!manifest_key_is(p, "files")) {
+        if (!ota_manifest_key_is(p, "files")) {
             return 0u;
         }
         p->entry_.files = true; /* the entry needs no Version */
@@ -121,7 +121,7 @@ uint32_t ota_manifest_files_key(ota_manifest_parser_t *p)
 #if OTA_FILE_SLOTS
     ota_manifest_file_t *f = manifest_file_here(p);
     for (uint32_t n = 0; n < FF_COUNT && f != NULL; n++) {
-        if (!manifest_key_is(p, FILE_FIELDS[n])) {
+        if (!ota_manifest_key_is(p, FILE_FIELDS[n])) {
             continue;
         }
         if (n == FF_KEYS && p->key_depth_ != 0u) {

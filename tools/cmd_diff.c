@@ -128,6 +128,30 @@ static int write_out(void *ctx, uint32_t offset, const uint8_t *data, uint32_t l
     return 0;
 }
 
+ota_delta_status_t delta_apply(const uint8_t *base, size_t base_size, const uint8_t *patch,
+                               size_t patch_size, delta_buf_t *out, ota_delta_format_t *format)
+{
+    if (base_size > UINT32_MAX) {
+        return OTA_DELTA_ERR_OVERSIZE;
+    }
+    patch_io_t pio = {base, {0}};
+    ota_delta_io_t io = {read_base, write_out, &pio, (uint32_t)base_size, 0};
+    ota_delta_t *d = malloc(sizeof *d);
+    ota_delta_status_t st = d == NULL ? OTA_DELTA_ERR_ARG : ota_delta_init(d, &io);
+    if (st == OTA_DELTA_OK) {
+        st = ota_delta_feed(d, patch, patch_size);
+    }
+    if (st == OTA_DELTA_OK) {
+        st = ota_delta_finish(d);
+    }
+    if (d != NULL) {
+        *format = ota_delta_format(d);
+    }
+    free(d);
+    *out = pio.out;
+    return st;
+}
+
 int cmd_patch(int argc, char **argv)
 {
     const char *cmd = "patch", *output = NULL;
@@ -149,29 +173,21 @@ int cmd_patch(int argc, char **argv)
     if (rc == TOOL_EXIT_OK && sizes[0] > UINT32_MAX) {
         rc = tool_fail(cmd, "%s: 4 GB or more", in[0]);
     }
-    patch_io_t pio = {files[0], {0}};
+    delta_buf_t out = {0};
     if (rc == TOOL_EXIT_OK) {
-        ota_delta_io_t io = {read_base, write_out, &pio, (uint32_t)sizes[0], 0};
-        ota_delta_t *d = malloc(sizeof *d);
-        ota_delta_status_t st = d == NULL ? OTA_DELTA_ERR_ARG : ota_delta_init(d, &io);
-        if (st == OTA_DELTA_OK) {
-            st = ota_delta_feed(d, files[1], sizes[1]);
-        }
-        if (st == OTA_DELTA_OK) {
-            st = ota_delta_finish(d);
-        }
+        ota_delta_format_t format = OTA_DELTA_FORMAT_UNKNOWN;
+        ota_delta_status_t st = delta_apply(files[0], sizes[0], files[1], sizes[1], &out, &format);
         if (st != OTA_DELTA_OK) {
             rc = tool_fail(cmd, "%s does not apply to %s: %s", in[1], in[0],
                            ota_delta_status_str(st));
-        } else if (tool_write_file(output, pio.out.data, pio.out.len) != 0) {
+        } else if (tool_write_file(output, out.data, out.len) != 0) {
             rc = tool_fail(cmd, "cannot write %s: %s", output, strerror(errno));
         } else {
-            printf("%s: %zu bytes from %s (%s format)\n", output, pio.out.len, in[1],
-                   ota_delta_format(d) == OTA_DELTA_FORMAT_OTAFLOW ? "otaflow" : "jojodiff");
+            printf("%s: %zu bytes from %s (%s format)\n", output, out.len, in[1],
+                   format == OTA_DELTA_FORMAT_OTAFLOW ? "otaflow" : "jojodiff");
         }
-        free(d);
     }
-    free(pio.out.data);
+    free(out.data);
     free(files[0]);
     free(files[1]);
     return rc;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "delta_tool.h"
 #include "image_file.h"
 #include "manifest_doc.h"
 #include "tool.h"
@@ -12,6 +13,7 @@
 static const char HELP[] =
     "usage: otaflow-image manifest add MANIFEST.json --version N --url URL --file FILE.ota\n"
     "                                  [--erase] [--hw ID]\n"
+    "                                  [--patch BASE.ota PATCH --patch-url URL]\n"
     "       otaflow-image manifest sign MANIFEST.json --key KEY.pem [--expires DATE|+SECONDS]\n"
     "                                  [--sequence N]      (manifest sign --help)\n"
     "       otaflow-image manifest verify MANIFEST.json --pubkey PUB.pem\n"
@@ -30,11 +32,81 @@ static const char HELP[] =
     "  --erase       EraseVer true: devices delete version N from their store\n"
     "  --hw ID       \"HwId\": only boards with this hardware id take the entry (default: any\n"
     "                board); refused if FILE.ota's header names another hw_id\n"
+    "  --patch BASE.ota PATCH  a \"Patch\" for devices that hold BASE.ota (otaflow-image diff\n"
+    "                BASE.ota FILE.ota -o PATCH, either format): BaseVersion and BaseVerDigest\n"
+    "                from BASE.ota, PatchDigest of PATCH, TargetDigest of FILE.ota; refused\n"
+    "                unless PATCH turns BASE.ota into FILE.ota byte for byte\n"
+    "  --patch-url URL  where devices download PATCH\n"
     "A signed manifest must be signed again after a change (manifest sign).\n";
+
+/* The "Patch" member: one patch that turns base into the entry's file (target). */
+static int manifest_patch_json(const char *cmd, const char *base_path, const char *patch_path,
+                               const char *patch_url, const uint8_t *target, size_t target_len,
+                               char *json, size_t json_size)
+{
+    tool_image_t base;
+    int rc = tool_image_load_intact(cmd, base_path, &base);
+    if (rc != TOOL_EXIT_OK) {
+        return rc;
+    }
+    uint8_t *patch = NULL;
+    size_t patch_len = 0;
+    if (tool_read_file(patch_path, &patch, &patch_len) != 0) {
+        tool_image_free(&base);
+        return tool_fail(cmd, "cannot read %s: %s", patch_path, strerror(errno));
+    }
+    delta_buf_t out = {0};
+    ota_delta_format_t format;
+    ota_delta_status_t st = delta_apply(base.bytes, base.len, patch, patch_len, &out, &format);
+    bool same = st == OTA_DELTA_OK && out.len == target_len &&
+                memcmp(out.data, target, target_len) == 0;
+    free(out.data);
+    if (!same) {
+        rc = tool_fail(cmd, "%s does not turn %s into the image of --file (%s)", patch_path,
+                       base_path, st == OTA_DELTA_OK ? "another result" : ota_delta_status_str(st));
+    } else {
+        char base_digest[65], patch_digest[65], target_digest[65];
+        tool_sha256_hex(base.bytes, base.len, base_digest);
+        tool_sha256_hex(patch, patch_len, patch_digest);
+        tool_sha256_hex(target, target_len, target_digest);
+        snprintf(json, json_size,
+                 "[{\"BaseVersion\": %u, \"BaseVerDigest\": \"%s\", \"PatchURL\": \"%s\", "
+                 "\"PatchDigest\": \"%s\", \"TargetDigest\": \"%s\"}]",
+                 (unsigned)base.info.header.version, base_digest, patch_url, patch_digest,
+                 target_digest);
+    }
+    free(patch);
+    tool_image_free(&base);
+    return rc;
+}
+
+/* "--patch BASE PATCH": the option's second word is taken out of argv (tool_args knows
+ * options of one value). */
+static int manifest_take_patch_word(int *argc, char **argv, const char **patch_path)
+{
+    for (int i = 1; i < *argc; i++) {
+        if (strcmp(argv[i], "--patch") != 0) {
+            continue;
+        }
+        if (i + 2 >= *argc || argv[i + 2][0] == '-') {
+            return tool_usage_error("manifest add", "--patch needs BASE.ota and PATCH");
+        }
+        *patch_path = argv[i + 2];
+        memmove(&argv[i + 2], &argv[i + 3], (size_t)(*argc - i - 3) * sizeof *argv);
+        (*argc)--;
+        return TOOL_EXIT_OK;
+    }
+    return TOOL_EXIT_OK;
+}
 
 static int manifest_add(int argc, char **argv)
 {
     const char *cmd = "manifest add";
+    const char *patch_base = NULL, *patch_path = NULL, *patch_url = NULL;
+    int prc = manifest_take_patch_word(&argc, argv, &patch_path);
+    if (prc != TOOL_EXIT_OK) {
+        return prc;
+    }
     const char *version_text = NULL;
     const char *url = NULL;
     const char *file = NULL;
@@ -46,6 +118,8 @@ static int manifest_add(int argc, char **argv)
         {.name = "url", .takes_value = true, .value = &url},
         {.name = "file", .takes_value = true, .value = &file},
         {.name = "erase", .takes_value = false, .flag = &erase},
+        {.name = "patch", .takes_value = true, .value = &patch_base},
+        {.name = "patch-url", .takes_value = true, .value = &patch_url},
         {.name = NULL},
     };
     const char *path = NULL;
@@ -65,12 +139,25 @@ static int manifest_add(int argc, char **argv)
         return tool_usage_error(cmd, "--version '%s' is not a number from 0 to 4294967295",
                                 version_text);
     }
-    if (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0) {
-        return tool_usage_error(cmd, "--url must start with http:// or https://");
+    if ((patch_base != NULL) != (patch_url != NULL) || (patch_base != NULL && erase)) {
+        return tool_usage_error(cmd, "--patch and --patch-url go together, without --erase");
     }
-    for (const char *p = url; *p != '\0'; p++) {
-        if ((unsigned char)*p <= 0x20 || *p == 0x7F) {
-            return tool_usage_error(cmd, "--url contains a space or control character");
+    if (patch_url != NULL && strlen(patch_url) > 256u) {
+        return tool_usage_error(cmd, "--patch-url longer than devices read (256 characters)");
+    }
+    const char *urls[2] = {url, patch_url};
+    for (int u = 0; u < 2 && urls[u] != NULL; u++) {
+        const char *opt = u == 0 ? "--url" : "--patch-url";
+        if (strncmp(urls[u], "http://", 7) != 0 && strncmp(urls[u], "https://", 8) != 0) {
+            return tool_usage_error(cmd, "%s must start with http:// or https://", opt);
+        }
+        for (const char *p = urls[u]; *p != '\0'; p++) {
+            if ((unsigned char)*p <= 0x20 || *p == 0x7F) {
+                return tool_usage_error(cmd, "%s contains a space or control character", opt);
+            }
+            if (u == 1 && (*p == '"' || *p == '\\')) {
+                return tool_usage_error(cmd, "--patch-url contains a quote or backslash");
+            }
         }
     }
 
@@ -88,7 +175,15 @@ static int manifest_add(int argc, char **argv)
     uint32_t size = (uint32_t)img.len;
     char digest[65];
     tool_sha256_hex(img.bytes, img.len, digest);
+    char patch_json[1024] = "";
+    if (patch_base != NULL) {
+        rc = manifest_patch_json(cmd, patch_base, patch_path, patch_url, img.bytes, img.len,
+                                 patch_json, sizeof patch_json);
+    }
     tool_image_free(&img);
+    if (rc != TOOL_EXIT_OK) {
+        return rc;
+    }
     if (hw_id != 0u && image_hw != 0u && image_hw != hw_id) {
         return tool_fail(cmd, "%s is built for hw id %u, not %u", file, image_hw, hw_id);
     }
@@ -111,7 +206,9 @@ static int manifest_add(int argc, char **argv)
     for (size_t i = 0; i < doc.n_entries; i++) {
         replaced = replaced || doc.entries[i].version == version;
     }
-    if (manifest_doc_put(&doc, version, url, digest, erase, size, hw_id) != MANIFEST_DOC_OK) {
+    if (manifest_doc_put(&doc, version, url, digest, erase, size, hw_id) != MANIFEST_DOC_OK ||
+        (patch_base != NULL &&
+         manifest_doc_set_entry(&doc, version, "Patch", patch_json) != MANIFEST_DOC_OK)) {
         manifest_doc_free(&doc);
         return tool_fail(cmd, "out of memory");
     }

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "otaflow/delta.h"
+
 /** One operation: add bytes from the base at base_pos (new = base + difference), then extra
  *  literal bytes. Operations cover the new file in order, without gaps. */
 typedef struct delta_op {
@@ -43,5 +45,10 @@ void delta_encode_ofd(const uint8_t *old, size_t old_size, const uint8_t *new_da
 /** The jojodiff format (jdiff 0.7/0.8) of the operations into out. */
 void delta_encode_jojo(const uint8_t *old, size_t old_size, const uint8_t *new_data,
                        size_t new_size, const delta_op_t *ops, size_t n_ops, delta_buf_t *out);
+
+/** Apply patch to base with the device's applier, in memory: the target into *out (malloc'd,
+ *  also after an error: free it), the patch's format into *format. */
+ota_delta_status_t delta_apply(const uint8_t *base, size_t base_size, const uint8_t *patch,
+                               size_t patch_size, delta_buf_t *out, ota_delta_format_t *format);
 
 #endif /* OTAFLOW_DELTA_TOOL_H */

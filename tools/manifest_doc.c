@@ -550,6 +550,18 @@ static manifest_doc_status_t set_extra(manifest_extra_t **extras, size_t *n, con
     return MANIFEST_DOC_OK;
 }
 
+manifest_doc_status_t manifest_doc_set_entry(manifest_doc_t *doc, uint32_t version,
+                                             const char *key, const char *value)
+{
+    for (size_t i = 0; i < doc->n_entries; i++) {
+        manifest_entry_t *e = &doc->entries[i];
+        if (e->version == version) {
+            return set_extra(&e->extras, &e->n_extras, key, value);
+        }
+    }
+    return MANIFEST_DOC_ERR_SHAPE;
+}
+
 manifest_doc_status_t manifest_doc_set_top(manifest_doc_t *doc, const char *key,
                                            const char *value)
 {

@@ -72,6 +72,11 @@ const char *manifest_doc_top(const manifest_doc_t *doc, const char *key);
 manifest_doc_status_t manifest_doc_set_top(manifest_doc_t *doc, const char *key,
                                            const char *value);
 
+/** Set a member of the entry with this version (value is JSON text): replaced in place, or
+ *  appended. MANIFEST_DOC_ERR_SHAPE when no entry has that version. */
+manifest_doc_status_t manifest_doc_set_entry(manifest_doc_t *doc, uint32_t version,
+                                             const char *key, const char *value);
+
 /** Write doc as pretty-printed JSON (two-space indent, trailing newline). */
 void manifest_doc_write(const manifest_doc_t *doc, FILE *f);
 

@@ -35,6 +35,7 @@
 #include "board.h"
 #include "clock_posix.h"
 #include "otaflow/agent.h"
+#include "otaflow/agent_patch.h"
 #include "transport_posix.h"
 
 #define HEARTBEAT_MS 500u
@@ -58,6 +59,7 @@ typedef struct app {
     bool reset;       /**< the agent (or a request) asked for a reset */
     bool console_open; /**< stdin (the board's console input) not yet at its end */
     app_console_t console;
+    ota_agent_patch_t patch; /* delta updates: the manifest's patches are applied */
 } app_t;
 
 static app_t g_app; /* the application's one instance (large: agent buffers, store) */
@@ -260,6 +262,7 @@ static int start_agent(app_t *a)
         .reset = on_reset,
         .reset_ctx = a,
         .utc_now = host_utc,
+        .patch = &a->patch,
     };
     ota_agent_status_t st = ota_agent_init(&a->agent, &ac, &ports);
     if (st != OTA_AGENT_OK) {

@@ -75,6 +75,11 @@ typedef enum ota_agent_status {
                                            on a device with trusted image keys */
     OTA_AGENT_ERR_RAW_LENGTH = -17,   /**< a raw image of unknown length (no Content-Length,
                                            no manifest Size): its header cannot be written */
+    OTA_AGENT_ERR_PATCH_DIGEST = -18, /**< the patch's bytes do not match its PatchDigest (the
+                                           full image is fetched instead) */
+    OTA_AGENT_ERR_PATCH_BASE = -19,   /**< the patch's base is no longer in the store, or the
+                                           rebuilt image would have to overwrite it (the full
+                                           image is fetched instead) */
 } ota_agent_status_t;
 
 /** What the agent is doing. */
@@ -164,6 +169,8 @@ typedef struct ota_agent_config {
 /** Largest manifest_max_age_s: ages are measured in 32-bit milliseconds. */
 #define OTA_AGENT_MAX_AGE_LIMIT_S 2000000u
 
+struct ota_agent_patch; /* include/otaflow/agent_patch.h */
+
 /** The platform under the agent. */
 typedef struct ota_agent_ports {
     ota_transport_t transport; /**< network (copied) */
@@ -179,6 +186,9 @@ typedef struct ota_agent_ports {
      *  manifest signature does not trust. */
     uint64_t (*utc_now)(void *ctx);
     void *utc_ctx;
+    /** Delta updates: the RAM to read the manifest's patches and apply one
+     *  (include/otaflow/agent_patch.h); NULL: full images only, "Patch" members unread. */
+    struct ota_agent_patch *patch;
 } ota_agent_ports_t;
 
 /** The agent. Caller-owned; its fields are private: use the functions. */
@@ -217,7 +227,8 @@ typedef struct ota_agent {
     bool manifest_hash_failed;  /**< the hash engine failed on the manifest: no verdict */
     ota_manifest_status_t manifest_status; /**< the parser's verdict on the manifest */
     uint8_t manifest_hash[OTA_SHA256_SIZE]; /**< SHA-256 of the manifest's first read */
-    ota_sha256_t manifest_sha;  /**< hashing the manifest as it arrives */
+    ota_sha256_t manifest_sha;  /**< hashing the manifest as it arrives; while a patch is
+                                     fetched, the patch (PatchDigest): one body at a time */
     uint32_t manifest_sig_len;  /**< bytes of the .sig received (0 = unsigned) */
     uint32_t fresh_sequence;    /**< Sequence accepted last in this power cycle (0: none) */
     uint32_t fresh_since_ms;    /**< now_ms when fresh_sequence was first accepted */

@@ -10,7 +10,7 @@
  *     adaptive binary range coder, cut into blocks of target bytes whose coder state is reset
  *     at each block start;
  *   - the original's jojodiff format (jdiff 0.7/0.8: escape codes and opcodes; first byte 0xA7).
- * No heap, no OS call; the whole state is the caller-owned ota_delta_t (4,060 B on a Cortex-M4).
+ * No heap, no OS call; the whole state is the caller-owned ota_delta_t (4,044 B on a Cortex-M4).
  *
  * Power safety: at defined boundaries (an otaflow block start; a jojodiff operation start) the
  * applier has handed every earlier output byte to the write callback and records a checkpoint
@@ -107,7 +107,8 @@ typedef struct ota_delta_checkpoint {
 
 /* --- internal state: read only through the functions below -------------------------------- */
 #define OTA_DELTA_RING 64u        /**< patch bytes buffered for one decoding step */
-#define OTA_DELTA_OUTBUF 64u      /**< target bytes gathered before a write */
+#define OTA_DELTA_OUTBUF 48u      /**< target bytes gathered before a write (48: with the
+                                       agent's patch state, ota_agent_patch_t is 4 KB) */
 #define OTA_DELTA_DIFF_CTX 4u     /**< otaflow: diff-byte models (by output offset mod 4) */
 #define OTA_DELTA_LIT_CTX 2u      /**< otaflow: literal models (by output offset mod 2) */
 #define OTA_DELTA_NUM_MODELS 4u   /**< otaflow: seek, add, extra, zero run */
@@ -195,6 +196,9 @@ void ota_delta_checkpoint(const ota_delta_t *d, ota_delta_checkpoint_t *cp);
 
 /** Format of the patch fed so far (UNKNOWN before its first byte). */
 ota_delta_format_t ota_delta_format(const ota_delta_t *d);
+
+/** Patch bytes taken in so far (from 0, or from a resumed checkpoint's patch_offset). */
+uint32_t ota_delta_patch_size(const ota_delta_t *d);
 
 /** Target bytes produced so far (after a successful finish: the target's size). */
 uint32_t ota_delta_output_size(const ota_delta_t *d);

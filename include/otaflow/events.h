@@ -10,8 +10,7 @@
  * started / failed, update available / not available, download start / progress / success /
  * failure, verify start / success / failure, image stored, image erased / erase failed, store
  * full, reset pending, rollback and factory reset success / failure, OTA trigger failed.
- * docs/agent.md, "Events", maps each original status to its event (patch statuses: later,
- * with delta updates).
+ * docs/agent.md, "Events", maps each original status to its event (the patch statuses too).
  */
 #ifndef OTAFLOW_EVENTS_H
 #define OTAFLOW_EVENTS_H
@@ -55,6 +54,12 @@ typedef enum ota_event_type {
     OTA_EVT_FILE_DONE,            /**< that file is in file_slot now (the old one replaced) */
     OTA_EVT_FILE_FAILED,          /**< it is not: status/reason say why; file_slot keeps
                                        what it had */
+    OTA_EVT_PATCH_STARTED,        /**< fetching and applying a patch that rebuilds version
+                                       (delta update); bytes = rebuilt bytes already durable */
+    OTA_EVT_PATCH_DONE,           /**< the patch applied and matched its PatchDigest; the
+                                       store verifies the result (VERIFY_*) */
+    OTA_EVT_PATCH_FAILED,         /**< the patch cannot be used: status/reason say why; the
+                                       full image is fetched instead */
 } ota_event_type_t;
 
 /** Which module a failure status comes from (how to read ota_event_t.status). */
@@ -66,6 +71,7 @@ typedef enum ota_event_source {
     OTA_SRC_STORE,    /**< ota_store_status_t */
     OTA_SRC_MANIFEST_SIG, /**< ota_manifest_sig_status_t: manifest signature, freshness */
     OTA_SRC_FILE,     /**< ota_file_status_t (files.h): file slots */
+    OTA_SRC_DELTA,    /**< ota_delta_status_t (delta.h): the patch applier */
 } ota_event_source_t;
 
 /** One event. Strings are constant or live until the callback returns. */

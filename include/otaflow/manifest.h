@@ -82,6 +82,11 @@ typedef enum ota_manifest_status {
     OTA_MANIFEST_ERR_FILE_ENTRY = -30,      /**< "files" or "public_key" not an array of
                                                  objects, or more file entries than
                                                  OTA_FILE_ENTRIES_MAX */
+    OTA_MANIFEST_ERR_PATCH = -31,           /**< a "Patch" of an entry is not an array of
+                                                 objects each with BaseVersion (integer
+                                                 1..4294967295), BaseVerDigest, PatchDigest,
+                                                 TargetDigest (64 hex digits) and PatchURL (a
+                                                 URL as "URL"), or has a key twice */
 } ota_manifest_status_t;
 
 /** Short English name of a status ("ok", "invalid JSON", ...); never NULL. */
@@ -92,6 +97,49 @@ const char *ota_manifest_status_str(ota_manifest_status_t status);
 /** Return true if this version has been rejected on this device (never to be installed). */
 typedef bool (*ota_manifest_rejected_fn)(void *ctx, uint32_t version);
 
+/* Patches (delta updates, docs/delta.md) ----------------------------------------------------- */
+
+/** ota_manifest_base_fn's answer when the device does not hold that base. */
+#define OTA_MANIFEST_NO_BASE 0xFFu
+
+/** Where the device holds the image `version` whose file has the SHA-256 `digest` (a store
+ *  slot), or OTA_MANIFEST_NO_BASE. Asked once per well-formed patch entry. */
+typedef uint8_t (*ota_manifest_base_fn)(void *ctx, uint32_t version,
+                                        const uint8_t digest[OTA_SHA256_SIZE]);
+
+/** One element of an entry's "Patch" array (the original's shape): the patch at url turns the
+ *  image base_version, held in base_slot, into the entry's image. */
+typedef struct ota_manifest_patch {
+    uint32_t base_version;                   /**< BaseVersion */
+    uint8_t base_slot;                       /**< where the device holds it (find_base) */
+    uint16_t url_len;                        /**< strlen(url) */
+    uint8_t base_digest[OTA_SHA256_SIZE];    /**< BaseVerDigest: SHA-256 of the base file */
+    uint8_t patch_digest[OTA_SHA256_SIZE];   /**< PatchDigest: SHA-256 of the patch file */
+    uint8_t target_digest[OTA_SHA256_SIZE];  /**< TargetDigest: SHA-256 of the file the patch
+                                                  rebuilds */
+    char url[OTA_MANIFEST_URL_MAX + 1];      /**< PatchURL, unescaped, NUL-terminated */
+} ota_manifest_patch_t;
+
+/**
+ * A device that applies patches gives the reader this (ota_manifest_device_t.patches): its
+ * base lookup in, the chosen update's patch out. Caller-owned, outside the parser: it is
+ * needed only while a manifest is read (the agent lays it over the patch applier's RAM).
+ */
+typedef struct ota_manifest_patches {
+    ota_manifest_base_fn find_base; /**< required */
+    void *base_ctx;                 /**< passed to find_base */
+    bool chosen;                    /**< out: the plan's update has a patch whose base the
+                                         device holds: best */
+    ota_manifest_patch_t best;      /**< out, valid if chosen */
+    /* Private: the entry being read. */
+    ota_manifest_patch_t entry_;    /**< its patch being read, or its first usable one */
+    bool entry_has_;                /**< entry_ is a usable patch of that entry */
+    uint8_t seen_;                  /**< fields of the patch being read */
+    uint8_t hex_len_;               /**< hex digits of the digest being read */
+    uint16_t url_len_;              /**< characters of the PatchURL being read */
+    uint32_t version_;              /**< BaseVersion of the patch being read */
+} ota_manifest_patches_t;
+
 /** What the device knows that selection depends on. */
 typedef struct ota_manifest_device {
     uint32_t running_version;          /**< version of the application running now */
@@ -100,6 +148,10 @@ typedef struct ota_manifest_device {
     void *rejected_ctx;                /**< passed to is_rejected */
     uint32_t hw_id;                    /**< this board's hardware id; entries whose HwId
                                             differs are ignored (0: every entry counts) */
+    ota_manifest_patches_t *patches;   /**< NULL: "Patch" members are ignored, unread;
+                                            otherwise they are read and checked, and the
+                                            update's first patch whose base find_base finds
+                                            is chosen (written there) */
 } ota_manifest_device_t;
 
 /** One image to download. */
@@ -199,12 +251,15 @@ typedef struct ota_manifest_parser {
     bool passed_over_;       /* an eligible version lost to a higher one: erasing the best
                                 then asks for a second pass */
     uint16_t hex_;
-    char key_[12];           /* the longest key told apart: "slot_number" */
+    char key_[13];           /* the longest key told apart: "BaseVerDigest" */
     /* File entries (src/manifest_files.c): the depth of the open "files" array, file object,
      * "public_key" array and key object (0: none), the plan index of the file and key
      * objects being read (OTA_MANIFEST_FILE_NONE: not kept), the digest's hex digits read. */
     uint8_t files_depth_, file_depth_, keys_depth_, key_depth_, file_idx_, key_idx_;
     uint8_t fhex_len_;
+    /* Patch entries (src/manifest_patch.c): depth of the open "Patch" array and patch object
+     * (0: none). */
+    uint8_t patches_depth_, patch_depth_;
 #if OTA_RAW_IMAGES || OTA_FILE_SLOTS
     ota_base64_t sig_b64_; /* the Signature being read: an image entry's or a file entry's */
 #endif

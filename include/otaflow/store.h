@@ -631,6 +631,19 @@ ota_store_status_t ota_store_raise_manifest_sequence(ota_store_t *store, uint32_
  *  (factory slot not valid); ERR_STATE (install in progress). */
 ota_store_status_t ota_store_factory_reset(ota_store_t *store);
 
+/* Delta updates (src/store_patch.c) -------------------------------------------------------- */
+
+/** A slot holding the image version whose file has the SHA-256 digest, STORED or INSTALLED
+ *  (download slots first, then factory): a patch's base. OTA_STORE_SLOT_NONE: none. */
+uint8_t ota_store_find_image(const ota_store_t *store, uint32_t version,
+                             const uint8_t digest[OTA_SHA256_SIZE]);
+
+/** The slot ota_store_download_begin would write this image into now (the one it resumes, or
+ *  the one it would choose), so that a patch never rebuilds over its own base.
+ *  OTA_STORE_SLOT_NONE: none. */
+uint8_t ota_store_download_slot(const ota_store_t *store, uint32_t version,
+                                const uint8_t digest[OTA_SHA256_SIZE]);
+
 /** Short English names, never NULL. */
 const char *ota_slot_state_str(uint8_t state);
 const char *ota_boot_state_str(uint8_t state);

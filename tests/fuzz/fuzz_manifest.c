@@ -10,7 +10,9 @@
  * verdict, plan and error location fed in pieces (one byte at a time, and in pieces whose
  * sizes the input's own bytes choose) as whole; a downgrade-allowing device gets an update
  * whenever the strict one does; file entries (the original's File Download) are each refused
- * with a named status or complete.
+ * with a named status or complete; patches (a device holding version 1 as a base) are chosen
+ * only with an update, with a printable URL, the same in pieces, and a device that does not
+ * read patches accepts every text one that reads them accepts, with the same plan.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -25,6 +27,32 @@ static bool rejected(void *ctx, uint32_t version)
 {
     (void)ctx;
     return version == 5u || version == 7u;
+}
+
+/* The device holds version 1 (any digest) in slot 1. */
+static uint8_t held_base(void *ctx, uint32_t version, const uint8_t digest[32])
+{
+    (void)ctx;
+    (void)digest;
+    return version == 1u ? 1u : OTA_MANIFEST_NO_BASE;
+}
+
+static void check_patch(const ota_manifest_patches_t *pt, ota_manifest_status_t st,
+                        const ota_manifest_plan_t *plan)
+{
+    if (!pt->chosen) {
+        return;
+    }
+    if (st != OTA_MANIFEST_OK || !plan->has_update || pt->best.base_version != 1u ||
+        pt->best.base_slot != 1u || pt->best.url_len == 0u ||
+        pt->best.url_len > OTA_MANIFEST_URL_MAX || strlen(pt->best.url) != pt->best.url_len) {
+        abort();
+    }
+    for (uint32_t i = 0; i < pt->best.url_len; i++) {
+        if (pt->best.url[i] < 0x21 || pt->best.url[i] > 0x7E) {
+            abort();
+        }
+    }
 }
 
 static bool all_zero(const void *p, size_t n)
@@ -142,11 +170,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    static ota_manifest_patches_t patches, patches2;
+    memset(&patches, 0xA5, sizeof patches);
+    patches.find_base = held_base;
     ota_manifest_device_t dev = {
         .running_version = RUNNING_VERSION,
         .allow_downgrade = false,
         .is_rejected = rejected,
         .rejected_ctx = NULL,
+        .patches = &patches,
     };
     ota_manifest_parser_t parser;
     ota_manifest_parser_init(&parser);
@@ -154,6 +186,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memset(&plan, 0xA5, sizeof plan); /* garbage in: the callee must set every byte */
     ota_manifest_status_t st = ota_manifest_select(&parser, (const char *)data, size, &dev, &plan);
     check_plan(st, &plan, &dev);
+    check_patch(&patches, st, &plan);
     if (st == OTA_MANIFEST_AGAIN || st == OTA_MANIFEST_ERR_CHANGED) {
         abort(); /* a whole buffer is read twice when needed, and is the same both times */
     }
@@ -164,14 +197,31 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         ota_manifest_parser_init(&p2);
         ota_manifest_plan_t plan2;
         memset(&plan2, 0x5A, sizeof plan2);
-        ota_manifest_status_t st2 = select_in_pieces(&p2, data, size, piece, &dev, &plan2);
+        memset(&patches2, 0x5A, sizeof patches2);
+        patches2.find_base = held_base;
+        ota_manifest_device_t dev2 = dev;
+        dev2.patches = &patches2;
+        ota_manifest_status_t st2 = select_in_pieces(&p2, data, size, piece, &dev2, &plan2);
         if (st2 != st || memcmp(&plan, &plan2, sizeof plan) != 0 ||
+            patches2.chosen != patches.chosen ||
+            (patches.chosen && memcmp(&patches.best, &patches2.best, sizeof patches.best) != 0) ||
             p2.error_offset != parser.error_offset || p2.error_entry != parser.error_entry) {
             abort();
         }
     }
     if (st != OTA_MANIFEST_OK && parser.error_offset > size) {
         abort(); /* an error is located inside the text */
+    }
+
+    /* A device that does not read patches accepts what one that reads them accepts. */
+    ota_manifest_device_t dev_plain = dev;
+    dev_plain.patches = NULL;
+    ota_manifest_plan_t plan_plain;
+    ota_manifest_status_t st_plain =
+        ota_manifest_select(&parser, (const char *)data, size, &dev_plain, &plan_plain);
+    if (st == OTA_MANIFEST_OK &&
+        (st_plain != OTA_MANIFEST_OK || memcmp(&plan, &plan_plain, sizeof plan) != 0)) {
+        abort();
     }
 
     /* A device that accepts downgrades: still valid, and never loses an update. */

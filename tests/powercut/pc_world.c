@@ -62,6 +62,10 @@ pc_world_t *pc_world_new(const pc_scenario_t *sc, const pc_geometry_t *geo, uint
         }
         /* Different payloads, so an install really rewrites internal flash. */
         w->len[v] = boot_fixture_image_seeded(w->img[v], image_size, v, 0, (uint8_t)(v - 1u));
+        if ((sc->features & PC_PATCH) && v == 2u) {
+            /* v1's payload with one byte changed: what a patch is for. */
+            w->len[v] = boot_fixture_image_seeded(w->img[v], image_size, v, image_size / 3u, 0);
+        }
         /* One security epoch: the scenarios go back from v2 to v1 (rollback, EraseVer of the
          * running version, factory reset), which anti-rollback allows only within it. */
         boot_fixture_set_security_counter(w->img[v], image_size, 1);
@@ -85,6 +89,9 @@ pc_world_t *pc_world_new(const pc_scenario_t *sc, const pc_geometry_t *geo, uint
     if (!w->response) {
         abort();
     }
+    if (sc->features & PC_PATCH) {
+        pc_patch_world(w);
+    }
     return w;
 }
 
@@ -98,6 +105,8 @@ void pc_world_free(pc_world_t *w)
         free(w->img[v]);
     }
     free(w->response);
+    free(w->patch);
+    free(w->patch_response);
     free(w);
 }
 
@@ -167,11 +176,13 @@ static void on_event(void *user, const ota_event_t *e)
                (unsigned)e->version, (unsigned)e->bytes, (unsigned)e->total, (int)e->status,
                e->reason ? e->reason : "");
     }
-    if (e->type == OTA_EVT_DOWNLOAD_STARTED && !w->download_started) {
+    if ((e->type == OTA_EVT_DOWNLOAD_STARTED || e->type == OTA_EVT_PATCH_STARTED) &&
+        !w->download_started) {
         w->download_started = true;
         w->started_at = e->bytes;
     }
     if (e->type == OTA_EVT_DOWNLOAD_FAILED || e->type == OTA_EVT_VERIFY_FAILED ||
+        e->type == OTA_EVT_PATCH_FAILED ||
         e->type == OTA_EVT_CHECK_FAILED || e->type == OTA_EVT_ERASE_FAILED ||
         e->type == OTA_EVT_STORE_FULL) {
         w->last_failure = *e;
@@ -205,8 +216,22 @@ static uint32_t durable_offset(pc_world_t *w, uint32_t version)
     return 0;
 }
 
+/* PC_PATCH: the manifest's Patch member (v1 -> v2) for a manifest of version. */
+static const char *patch_member(pc_world_t *w, uint32_t version, char *buf, size_t cap)
+{
+    if (!(w->scenario->features & PC_PATCH) || version != 2u) {
+        return "";
+    }
+    snprintf(buf, cap,
+             ",\"Patch\":[{\"BaseVersion\":1,\"BaseVerDigest\":\"%s\",\"PatchURL\":"
+             "\"http://ota.test:8000/1to2.patch\",\"PatchDigest\":\"%s\",\"TargetDigest\":\"%s\"}]",
+             w->digest_hex[1], w->patch_hex, w->digest_hex[2]);
+    return buf;
+}
+
 /* Script the server: the manifest, then the image from `from` (a 206 when resuming), both
- * on one kept-alive connection. */
+ * on one kept-alive connection; with PC_PATCH the patch instead, always whole (the agent
+ * fetches it from its first byte). */
 static void script_server(pc_world_t *w, uint32_t version, bool erase_ver, uint32_t from)
 {
     bool secure = (w->scenario->features & PC_SECURE) != 0;
@@ -216,10 +241,12 @@ static void script_server(pc_world_t *w, uint32_t version, bool erase_ver, uint3
     } else {
         /* Signed: a Sequence above the store's (the agent records it: one journal record)
          * and an expiry after the board's clock. */
+        char patch[512];
         snprintf(w->manifest, sizeof w->manifest,
                  "{\"ota\":[{\"Version\":%u,\"URL\":\"http://ota.test:8000/app_v%u.ota\","
-                 "\"Digest\":\"%s\",\"EraseVer\":false}]%s}",
+                 "\"Digest\":\"%s\",\"EraseVer\":false%s}]%s}",
                  (unsigned)version, (unsigned)version, w->digest_hex[version],
+                 patch_member(w, version, patch, sizeof patch),
                  secure ? ",\"Sequence\":" PC_STR(PC_MANIFEST_SEQUENCE) ",\"Expires\":4000000000"
                         : "");
     }
@@ -240,6 +267,14 @@ static void script_server(pc_world_t *w, uint32_t version, bool erase_ver, uint3
         c->response_lens[next++] = (size_t)sh + len;
     }
     if (erase_ver) {
+        return;
+    }
+    if (w->patch != NULL && version == 2u) {
+        int ph = snprintf((char *)w->patch_response, 512,
+                          "HTTP/1.1 200 OK\r\nContent-Length: %u\r\n\r\n", (unsigned)w->patch_len);
+        memcpy(w->patch_response + ph, w->patch, w->patch_len);
+        c->responses[next] = (const char *)w->patch_response;
+        c->response_lens[next] = (size_t)ph + w->patch_len;
         return;
     }
     uint32_t total = w->len[version];
@@ -284,6 +319,7 @@ pc_app_t pc_app_agent(pc_world_t *w, uint32_t version, bool erase_ver)
         .store = &w->fx->store,
         .reset = on_reset,
         .reset_ctx = w,
+        .patch = (w->scenario->features & PC_PATCH) ? &w->patch_ram : NULL,
     };
     if (w->scenario->features & PC_SECURE) {
         cfg.manifest_keys = pc_manifest_keys();

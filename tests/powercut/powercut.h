@@ -19,6 +19,7 @@
 #include "boot_fixture.h"
 #include "mock_transport.h"
 #include "otaflow/agent.h"
+#include "otaflow/agent_patch.h"
 #include "otaflow/guard.h"
 #include "system_posix.h"
 
@@ -58,6 +59,10 @@ enum {
      * slot of the confirmed v2's copy, so from then on v2 lives in internal flash only and a
      * roll back goes to the factory image. */
     PC_ONE_SLOT = 1u << 2,
+    /* Delta update (docs/delta.md): v2 differs from v1 in one payload byte and its header;
+     * the manifest offers a patch from v1 (the factory slot) in otaflow's format with 4 KB
+     * blocks, which the agent fetches and applies instead of the image. */
+    PC_PATCH = 1u << 3,
 };
 
 /** One scenario: a start state and the application's behaviour until its end state. */
@@ -76,7 +81,7 @@ typedef struct pc_scenario {
     pc_app_t (*app)(pc_world_t *w);
     /** 0 if the board is in the scenario's end state (else sets w->why). */
     int (*done)(pc_world_t *w);
-    /** PC_SECURE, PC_GUARD, PC_ONE_SLOT (or 0). */
+    /** PC_SECURE, PC_GUARD, PC_ONE_SLOT, PC_PATCH (or 0). */
     unsigned features;
 } pc_scenario_t;
 
@@ -119,8 +124,13 @@ struct pc_world {
     uint8_t digest[PC_VERSIONS + 1][32]; /* their SHA-256 */
     char digest_hex[PC_VERSIONS + 1][65];
     uint8_t *response;        /* image response (headers + body) being served */
-    char manifest[512];
-    char manifest_response[768];
+    char manifest[1024];
+    char manifest_response[1280];
+    uint8_t *patch;           /* PC_PATCH: the v1 -> v2 patch, its length and SHA-256 */
+    uint32_t patch_len;
+    char patch_hex[65];
+    uint8_t *patch_response;  /* its response (headers + body) */
+    ota_agent_patch_t patch_ram; /* PC_PATCH: the agent's patch RAM */
     uint8_t sig_response[320]; /* the manifest's .sig response (PC_SECURE) */
     mock_transport_t mock;
     ota_agent_t agent;
@@ -158,6 +168,10 @@ void pc_secure_world(pc_world_t *w);
 const ota_sig_keyring_t *pc_manifest_keys(void);
 /** Sign text as `otaflow-image manifest sign` does into sig; its length. */
 size_t pc_sign_manifest(const char *text, uint8_t *sig, size_t cap);
+
+/** PC_PATCH: make the v1 -> v2 patch (w->patch, patch_len, patch_hex) and its response
+ *  buffer (tests/powercut/pc_patch.c). */
+void pc_patch_world(pc_world_t *w);
 
 /** PC_GUARD: give w's board the guard (store config), mount it. */
 void pc_guard_world(pc_world_t *w);

@@ -165,4 +165,30 @@ expect_fail 2 'missing action' -- "$TOOL" manifest
 "$TOOL" manifest --help | grep -q '^usage: otaflow-image manifest add'
 ok "usage errors exit 2 with one line; manifest --help and manifest add --help print the usage"
 
+# 9. --patch: a "Patch" member whose digests a device checks; refused unless the patch rebuilds
+# the image.
+for fmt in otaflow jojodiff; do
+  "$TOOL" diff v3.ota v4.ota -o "p.$fmt" --format "$fmt" >/dev/null
+  rm -f pm.json
+  "$TOOL" manifest add pm.json --version 4 --url http://h/v4.ota --file v4.ota \
+    --patch v3.ota "p.$fmt" --patch-url "http://h/3to4.$fmt" >/dev/null
+  python3 - "$fmt" "$(sha256_of v3.ota)" "$(sha256_of "p.$fmt")" "$(sha256_of v4.ota)" <<'PY'
+import json, sys
+fmt, base, patch, target = sys.argv[1:]
+e = json.load(open("pm.json"))["ota"][0]
+assert e["Digest"] == target, e
+assert e["Patch"] == [{"BaseVersion": 3, "BaseVerDigest": base, "PatchURL": "http://h/3to4." + fmt,
+                       "PatchDigest": patch, "TargetDigest": target}], e["Patch"]
+PY
+  ok "manifest add --patch writes the original's Patch entry ($fmt format)"
+done
+cp pm.json pm.orig
+expect_fail 1 'p\.otaflow does not turn v4\.ota into the image of --file' -- \
+  "$TOOL" manifest add pm.json --version 4 --url http://h/v4.ota --file v4.ota --patch v4.ota p.otaflow --patch-url http://h/p
+cmp pm.json pm.orig || die "pm.json changed by a refused --patch"
+ok "a patch that does not rebuild the image is refused: $LAST_ERROR"
+expect_fail 2 '--patch and --patch-url go together' -- "$TOOL" manifest add pm.json --version 4 --url http://h/v4.ota --file v4.ota --patch v3.ota p.otaflow
+expect_fail 2 '--patch needs BASE.ota and PATCH' -- "$TOOL" manifest add pm.json --version 4 --url http://h/v4.ota --file v4.ota --patch-url http://h/p --patch v3.ota
+ok "--patch usage errors exit 2"
+
 done_checks

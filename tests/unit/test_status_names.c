@@ -88,7 +88,7 @@ NAMER(ota_boot_state_str, uint8_t)
 static void test_every_status_has_its_own_name(void **unused)
 {
     (void)unused;
-    check_names("agent status", ota_agent_status_str_int, OTA_AGENT_OK, OTA_AGENT_ERR_HW_ID,
+    check_names("agent status", ota_agent_status_str_int, OTA_AGENT_OK, OTA_AGENT_ERR_PATCH_BASE,
                 "unknown agent status");
     check_names("boot status", ota_boot_status_str_int, OTA_BOOT_OK, OTA_BOOT_ERR_REGION,
                 "unknown boot status");
@@ -105,7 +105,7 @@ static void test_every_status_has_its_own_name(void **unused)
     check_names("signature status", ota_sig_status_str_int, OTA_SIG_OK, OTA_SIG_ERR_ARG,
                 "unknown signature status");
     check_names("manifest status", ota_manifest_status_str_int, OTA_MANIFEST_AGAIN,
-                OTA_MANIFEST_ERR_FILE_ENTRY, "unknown manifest status");
+                OTA_MANIFEST_ERR_PATCH, "unknown manifest status");
     check_names("manifest signature status", ota_manifest_sig_status_str_int,
                 OTA_MANIFEST_SIG_OK, OTA_MANIFEST_SIG_ERR_CRYPTO,
                 "unknown manifest signature status");
@@ -122,7 +122,7 @@ static void test_every_state_and_event_has_its_own_name(void **unused)
     (void)unused;
     check_names("agent state", ota_agent_state_str_int, OTA_AGENT_IDLE,
                 OTA_AGENT_FETCHING_FILES, "unknown agent state");
-    check_names("event", ota_event_type_str_int, OTA_EVT_WAITING_NETWORK, OTA_EVT_FILE_FAILED,
+    check_names("event", ota_event_type_str_int, OTA_EVT_WAITING_NETWORK, OTA_EVT_PATCH_FAILED,
                 "unknown event");
     check_names("slot state", ota_slot_state_str_int, OTA_SLOT_EMPTY, OTA_SLOT_REJECTED,
                 "unknown");

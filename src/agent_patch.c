@@ -1,0 +1,317 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The agent's delta updates (include/otaflow/agent_patch.h, docs/delta.md "On the device"):
+ * the check reads the manifest's patches into the application's ota_agent_patch_t; when the
+ * chosen update has a patch whose base is in the store, the download fetches the patch
+ * instead, hashes it (PatchDigest), rebuilds the image from the base's slot into the slot the
+ * store gives the download, and leaves the verification (TargetDigest, the image's hash and
+ * signature) to the store's finish as for any image. Anything that makes the patch unusable
+ * falls back to the full image at once; a lost connection or a reset resumes.
+ *
+ * Resume: the store's journal already holds the durable offset of the rebuilt image (its
+ * DOWNLOADING slot, recorded at erase-unit boundaries). The applier's own checkpoints need the
+ * PatchDigest's hash state too, which a journal record has no room for; so a resumed patch is
+ * fetched and fed again from its first byte (a few KB) and every rebuilt byte below that
+ * offset is dropped instead of written: flash is programmed once, from where it stopped.
+ */
+#include <string.h>
+
+#include "agent_internal.h"
+
+static ota_agent_patch_t *agent_patch(const ota_agent_t *a)
+{
+    return a->ports.patch;
+}
+
+static uint8_t agent_patch_find_base(void *ctx, uint32_t version,
+                                     const uint8_t digest[OTA_SHA256_SIZE])
+{
+    uint8_t slot = ota_store_find_image((const ota_store_t *)ctx, version, digest);
+    return slot == OTA_STORE_SLOT_NONE ? OTA_MANIFEST_NO_BASE : slot;
+}
+
+ota_manifest_patches_t *ota_agent_patch_reader(ota_agent_t *a)
+{
+    ota_agent_patch_t *pt = agent_patch(a);
+    if (pt == NULL) {
+        return NULL;
+    }
+    pt->active = false; /* the applier's RAM is the reader's now */
+    memset(&pt->u.reading, 0, sizeof pt->u.reading);
+    pt->u.reading.find_base = agent_patch_find_base;
+    pt->u.reading.base_ctx = a->ports.store;
+    return &pt->u.reading;
+}
+
+void ota_agent_patch_choose(ota_agent_t *a)
+{
+    ota_agent_patch_t *pt = agent_patch(a);
+    if (pt == NULL) {
+        return;
+    }
+    pt->active = false;
+    const ota_manifest_patch_t *p = &pt->u.reading.best;
+    if (!pt->u.reading.chosen ||
+        (pt->failed_version == a->update.version &&
+         memcmp(pt->failed_target, p->target_digest, sizeof pt->failed_target) == 0)) {
+        return;
+    }
+    pt->active = true;
+    pt->base_slot = p->base_slot;
+    pt->base_version = p->base_version;
+    memcpy(pt->patch_digest, p->patch_digest, OTA_SHA256_SIZE);
+    /* The store checks the rebuilt file against TargetDigest; the full image's URL and
+     * digest stay in a->plan for a fall back. */
+    memcpy(a->update.digest, p->target_digest, OTA_SHA256_SIZE);
+    memcpy(a->update.url, p->url, (size_t)p->url_len + 1u);
+    a->update.url_len = p->url_len;
+    a->update.has_size = false; /* Size is the full image's: the patch has its own */
+    a->update.size = 0;
+}
+
+void ota_agent_patch_forget(ota_agent_t *a)
+{
+    ota_agent_patch_t *pt = agent_patch(a);
+    if (pt != NULL) {
+        pt->active = false;
+    }
+}
+
+bool ota_agent_patching(const ota_agent_t *a)
+{
+    const ota_agent_patch_t *pt = agent_patch(a);
+    return pt != NULL && pt->active;
+}
+
+/* The patch cannot be used: never again for this version and target while the manifest
+ * offers them; the full image now, from its first byte. */
+static void agent_patch_fall_back(ota_agent_t *a, ota_event_source_t source, int32_t status)
+{
+    ota_agent_patch_t *pt = agent_patch(a);
+    ota_store_t *store = a->ports.store;
+    uint8_t slot;
+    uint32_t next;
+    pt->active = false;
+    pt->failed_version = a->update.version;
+    memcpy(pt->failed_target, a->update.digest, sizeof pt->failed_target);
+    if (ota_store_download_active(store, &slot, &next)) {
+        (void)ota_store_download_abort(store); /* bytes a bad patch wrote: not a prefix */
+    }
+    ota_agent_emit_failure(a, OTA_EVT_PATCH_FAILED, a->update.version, source, status);
+    if (a->plan.has_update && a->plan.update.version == a->update.version) {
+        a->update = a->plan.update;
+        ota_agent_image_begin(a);
+    } else {
+        a->state = OTA_AGENT_IDLE;
+    }
+}
+
+/* The attempt stopped short of the patch's end (connection, flash): what is durable stays,
+ * the next check resumes. */
+static void agent_patch_interrupted(ota_agent_t *a, ota_event_source_t source, int32_t status)
+{
+    ota_agent_emit_failure(a, OTA_EVT_DOWNLOAD_FAILED, a->update.version, source, status);
+    (void)ota_store_download_checkpoint(a->ports.store, NULL);
+    a->state = OTA_AGENT_IDLE;
+}
+
+static int agent_patch_read_base(void *ctx, uint32_t offset, uint8_t *buf, uint32_t len)
+{
+    ota_agent_t *a = ctx;
+    return ota_store_slot_read(a->ports.store, agent_patch(a)->base_slot, offset, buf, len) ==
+                   OTA_STORE_OK
+               ? 0
+               : -1;
+}
+
+/* Rebuilt bytes: those the slot holds already (a resumed patch starts again from its first
+ * byte) are dropped; the store says where its download goes on. */
+static int agent_patch_write(void *ctx, uint32_t offset, const uint8_t *data, uint32_t len)
+{
+    ota_agent_t *a = ctx;
+    uint8_t slot;
+    uint32_t have = 0;
+    uint32_t end = offset + len;
+    if (!ota_store_download_active(a->ports.store, &slot, &have)) {
+        a->body_store_status = OTA_STORE_ERR_STATE;
+        return -1;
+    }
+    if (end > have) {
+        uint32_t from = offset > have ? offset : have;
+        ota_store_status_t st =
+            ota_store_download_write(a->ports.store, from, data + (from - offset), end - from);
+        if (st != OTA_STORE_OK) {
+            a->body_store_status = st;
+            return -1;
+        }
+    }
+    a->received = end;
+    return 0;
+}
+
+static int agent_patch_body(void *user, uint64_t offset, const uint8_t *data, size_t len)
+{
+    ota_agent_t *a = user;
+    ota_agent_patch_t *pt = agent_patch(a);
+    uint64_t have = ota_delta_patch_size(&pt->u.applier);
+    if (offset + len <= have) {
+        return 0; /* resent bytes */
+    }
+    if (offset > have) {
+        a->body_error = OTA_AGENT_ERR_SIZE;
+        return 1;
+    }
+    size_t skip = (size_t)(have - offset);
+    data += skip;
+    len -= skip;
+    if (ota_sha256_update(&a->manifest_sha, data, len) != OTA_CRYPTO_OK) {
+        a->body_error = OTA_AGENT_ERR_STORE;
+        a->body_store_status = OTA_STORE_ERR_CRYPTO;
+        return 1;
+    }
+    ota_delta_status_t st = ota_delta_feed(&pt->u.applier, data, len);
+    if (st == OTA_DELTA_ERR_WRITE) {
+        a->body_error = OTA_AGENT_ERR_STORE; /* body_store_status says why */
+        return 1;
+    }
+    if (st != OTA_DELTA_OK) {
+        pt->delta_status = (int8_t)st;
+        return 1;
+    }
+    ota_agent_maybe_progress(a);
+    return 0;
+}
+
+/* The base is still the one the manifest named, and the rebuilt image goes elsewhere. */
+static bool agent_patch_base_usable(const ota_agent_t *a)
+{
+    const ota_agent_patch_t *pt = agent_patch(a);
+    ota_store_t *store = a->ports.store;
+    const ota_store_slot_t *base = ota_store_slot(store, pt->base_slot);
+    return base != NULL && base->version == pt->base_version &&
+           (base->state == OTA_SLOT_STORED || base->state == OTA_SLOT_INSTALLED) &&
+           ota_store_download_slot(store, a->update.version, a->update.digest) != pt->base_slot;
+}
+
+bool ota_agent_patch_begin(ota_agent_t *a)
+{
+    ota_agent_patch_t *pt = agent_patch(a);
+    if (pt == NULL || !pt->active) {
+        return false;
+    }
+    ota_agent_status_t why = agent_patch_base_usable(a) ? ota_agent_url_refusal(a, a->update.url)
+                                                         : OTA_AGENT_ERR_PATCH_BASE;
+    if (why != OTA_AGENT_OK) {
+        agent_patch_fall_back(a, OTA_SRC_AGENT, why);
+        return true;
+    }
+    uint32_t resume = 0;
+    if (!ota_agent_store_begin(a, &resume)) {
+        pt->active = false;
+        return true;
+    }
+    ota_store_t *store = a->ports.store;
+    ota_delta_io_t io = {
+        .read_base = agent_patch_read_base,
+        .write_out = agent_patch_write,
+        .ctx = a,
+        .base_size = ota_store_slot(store, pt->base_slot)->size,
+        .output_max = ota_store_layout(store)->slot_size,
+    };
+    (void)ota_delta_init(&pt->u.applier, &io); /* cannot fail: nothing NULL */
+    pt->delta_status = OTA_DELTA_OK;
+    a->raw = false;
+    a->head_decided = true;
+    a->resume_from = 0;
+    a->received = resume;
+    a->total = 0;
+    a->next_progress = resume + a->config.progress_step;
+    a->body_error = OTA_AGENT_OK;
+    a->body_store_status = OTA_STORE_OK;
+    if (ota_sha256_start(&a->manifest_sha) != OTA_CRYPTO_OK) {
+        agent_patch_interrupted(a, OTA_SRC_STORE, OTA_STORE_ERR_CRYPTO);
+        return true;
+    }
+    ota_agent_emit(a, OTA_EVT_PATCH_STARTED, a->update.version);
+    ota_http_request_t req = {
+        .url = a->update.url,
+        .range_from = 0, /* the whole patch again: its digest covers every byte */
+        .on_body = agent_patch_body,
+        .on_response = NULL,
+        .user = a,
+    };
+    ota_http_status_t hs = ota_http_get(&a->http, &req);
+    if (hs != OTA_HTTP_IN_PROGRESS) {
+        agent_patch_interrupted(a, OTA_SRC_HTTP, hs);
+        return true;
+    }
+    a->state = OTA_AGENT_DOWNLOADING;
+    return true;
+}
+
+void ota_agent_patch_poll(ota_agent_t *a)
+{
+    ota_agent_patch_t *pt = agent_patch(a);
+    ota_http_status_t hs = ota_http_poll(&a->http, a->now_ms);
+    if (hs == OTA_HTTP_IN_PROGRESS || hs == OTA_HTTP_WOULD_BLOCK) {
+        return;
+    }
+    if (pt->delta_status != OTA_DELTA_OK) {
+        agent_patch_fall_back(a, OTA_SRC_DELTA, pt->delta_status);
+        return;
+    }
+    if (hs == OTA_HTTP_ERR_ABORTED && a->body_error == OTA_AGENT_ERR_STORE) {
+        agent_patch_interrupted(a, OTA_SRC_STORE, a->body_store_status);
+        return;
+    }
+    if (hs == OTA_HTTP_ERR_ABORTED && a->body_error != OTA_AGENT_OK) {
+        agent_patch_interrupted(a, OTA_SRC_AGENT, a->body_error);
+        return;
+    }
+    if (hs != OTA_HTTP_OK) {
+        agent_patch_interrupted(a, OTA_SRC_HTTP, hs);
+        return;
+    }
+    ota_delta_status_t st = ota_delta_finish(&pt->u.applier);
+    if (st == OTA_DELTA_ERR_WRITE) {
+        agent_patch_interrupted(a, OTA_SRC_STORE, a->body_store_status);
+        return;
+    }
+    if (st != OTA_DELTA_OK) {
+        agent_patch_fall_back(a, OTA_SRC_DELTA, st);
+        return;
+    }
+    uint8_t digest[OTA_SHA256_SIZE];
+    if (ota_sha256_finish(&a->manifest_sha, digest) != OTA_CRYPTO_OK) {
+        agent_patch_interrupted(a, OTA_SRC_STORE, OTA_STORE_ERR_CRYPTO);
+        return;
+    }
+    if (memcmp(digest, pt->patch_digest, sizeof digest) != 0) {
+        agent_patch_fall_back(a, OTA_SRC_AGENT, OTA_AGENT_ERR_PATCH_DIGEST);
+        return;
+    }
+    a->total = a->received;
+    ota_agent_emit(a, OTA_EVT_PATCH_DONE, a->update.version);
+    ota_agent_emit(a, OTA_EVT_VERIFY_STARTED, a->update.version);
+    a->state = OTA_AGENT_VERIFYING;
+}
+
+bool ota_agent_patch_verified(ota_agent_t *a, ota_store_status_t st)
+{
+    ota_agent_patch_t *pt = agent_patch(a);
+    if (pt == NULL || !pt->active) {
+        return false;
+    }
+    if (st == OTA_STORE_OK) {
+        pt->active = false;
+        return false;
+    }
+    if (st == OTA_STORE_ERR_FLASH || st == OTA_STORE_ERR_CRYPTO ||
+        st == OTA_STORE_ERR_JOURNAL_FULL) {
+        return false; /* no verdict on the bytes: the slot stays DOWNLOADING, to resume */
+    }
+    /* The rebuilt file is not the target (TargetDigest), or not an image this device takes. */
+    ota_agent_emit_failure(a, OTA_EVT_VERIFY_FAILED, a->update.version, OTA_SRC_STORE, st);
+    agent_patch_fall_back(a, OTA_SRC_STORE, st);
+    return true;
+}
