@@ -30,6 +30,14 @@ void ota_agent_emit_failure(ota_agent_t *a, ota_event_type_t type, uint32_t vers
  *  plain http:// when require_tls / an https manifest refuses it; OK if it may. */
 ota_agent_status_t ota_agent_url_refusal(const ota_agent_t *a, const char *url);
 
+/** The next check reads the manifest in full (no If-None-Match / If-Modified-Since): the
+ *  last one did not end in NO_UPDATE, or the manifest URL changed. */
+void ota_agent_forget_validator(ota_agent_t *a);
+
+/** One step of the running transfer (ota_http_poll at the poll's clock), remembering
+ *  whether it waited for the network (ota_agent_next_poll_ms). */
+ota_http_status_t ota_agent_http_poll(ota_agent_t *a);
+
 /** A check, a download or the manifest's files are running (CHECKING, DOWNLOADING,
  *  VERIFYING, FETCHING_FILES). */
 bool ota_agent_busy(const ota_agent_t *a);
