@@ -652,6 +652,10 @@ ota_http_status_t ota_http_poll(ota_http_client_t *client, uint32_t now_ms)
             return st;
         }
     }
+    /* A response completed in this poll ends in it: the end check is one more call. */
+    if (client->state == OTA_HTTP_STATE_CHECK_END) {
+        return http_step_check_end(client, now_ms);
+    }
     return OTA_HTTP_IN_PROGRESS;
 }
 

@@ -6,7 +6,8 @@
  * caller buffer; nothing is allocated. The caller starts a request with ota_http_get() and then
  * calls ota_http_poll(client, now_ms) until it returns something other than
  * OTA_HTTP_IN_PROGRESS / OTA_HTTP_WOULD_BLOCK. Each poll does a bounded amount of work (at most
- * config.steps_per_poll transport calls) and never blocks.
+ * config.steps_per_poll transport calls, and one more to see that nothing follows a response
+ * completed in it, which then ends in that poll) and never blocks.
  *
  * The body is pushed to the caller's on_body callback as it arrives, with the file offset of
  * each piece, so that a caller streaming into flash just writes `data` at `offset`: resuming with
