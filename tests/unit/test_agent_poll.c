@@ -127,6 +127,17 @@ static void check_at(world_t *w, uint32_t now)
     fail_msg("the check did not end");
 }
 
+/* Check now at `now` and poll until the n-th event of type t. */
+static void check_until(world_t *w, uint32_t now, ota_event_type_t t, size_t n)
+{
+    w->now = now;
+    assert_int_equal(ota_agent_check_now(&w->agent), OTA_AGENT_OK);
+    for (unsigned i = 0; i < 100 && event_log_count(&w->log, t) < n; i++) {
+        ota_agent_poll(&w->agent, w->now++);
+    }
+    assert_int_equal(event_log_count(&w->log, t), n);
+}
+
 /* --- when to poll -------------------------------------------------------------------- */
 
 static void test_next_poll_follows_the_period(void **state)
@@ -254,21 +265,11 @@ static void test_changed_manifest_is_read_and_acted_on(void **state)
                                  "00000000000000000002\"}]}";
     w->agent.config.auto_update = false;
     answer(w, "200 OK", "ETag: \"5f3a1c2b-60\"\r\n", UPDATE, strlen(UPDATE));
-    w->now = 70000;
-    assert_int_equal(ota_agent_check_now(&w->agent), OTA_AGENT_OK);
-    for (unsigned i = 0; i < 100 && event_log_count(&w->log, OTA_EVT_UPDATE_AVAILABLE) == 0; i++) {
-        ota_agent_poll(&w->agent, w->now++);
-    }
-    assert_int_equal(event_log_count(&w->log, OTA_EVT_UPDATE_AVAILABLE), 1);
+    check_until(w, 70000, OTA_EVT_UPDATE_AVAILABLE, 1);
     assert_int_equal(mock_sent_count(&w->mock, "If-None-Match"), 1);
     /* Something to do: the next check reads the manifest in full. */
     answer(w, "200 OK", "ETag: \"5f3a1c2b-60\"\r\n", UPDATE, strlen(UPDATE));
-    w->now = 130000;
-    assert_int_equal(ota_agent_check_now(&w->agent), OTA_AGENT_OK);
-    for (unsigned i = 0; i < 100 && event_log_count(&w->log, OTA_EVT_UPDATE_AVAILABLE) < 2; i++) {
-        ota_agent_poll(&w->agent, w->now++);
-    }
-    assert_int_equal(event_log_count(&w->log, OTA_EVT_UPDATE_AVAILABLE), 2);
+    check_until(w, 130000, OTA_EVT_UPDATE_AVAILABLE, 2);
     assert_int_equal(mock_sent_count(&w->mock, "If-None-Match"), 1);
     world_free(w);
 }
