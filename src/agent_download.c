@@ -301,7 +301,7 @@ void ota_agent_image_verify(ota_agent_t *a)
     bool done = false;
     ota_store_status_t st =
         ota_store_check_step(a->ports.store, &a->check, OTA_AGENT_VERIFY_STEP, &done);
-    if (!done) {
+    if (!done && st == OTA_STORE_OK) {
         agent_maybe_progress(a, OTA_EVT_VERIFY_PROGRESS, a->check.done);
         return;
     }

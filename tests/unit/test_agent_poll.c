@@ -441,6 +441,28 @@ static void test_abort_while_verifying_leaves_the_store_usable(void **state)
     world_free(w);
 }
 
+/* The application empties the slot behind the agent's back while it verifies: the check is
+ * over (a failure), not a poll loop that never ends. */
+static void test_slot_emptied_while_verifying(void **state)
+{
+    (void)state;
+    world_t *w = world_new();
+    w->cfg.period_s = 0;
+    world_serving_update(w);
+    world_start(w);
+    assert_int_equal(ota_agent_check_now(&w->agent), OTA_AGENT_OK);
+    assert_int_equal(verify_polls(w, 1), 1);
+    assert_int_equal(ota_store_download_abort(&w->fx->store), OTA_STORE_OK);
+    ota_agent_poll(&w->agent, w->now++);
+    assert_int_equal(ota_agent_state(&w->agent), OTA_AGENT_IDLE);
+    const ota_event_t *e = event_log_last(&w->log, OTA_EVT_DOWNLOAD_FAILED);
+    assert_non_null(e);
+    assert_int_equal(e->source, OTA_SRC_STORE);
+    assert_int_equal(e->status, OTA_STORE_ERR_STATE);
+    assert_int_equal(event_log_count(&w->log, OTA_EVT_IMAGE_STORED), 0);
+    world_free(w);
+}
+
 /* The store's own side: a check in progress keeps other downloads out of its slot, and reads
  * the slot once. */
 static void test_store_busy_while_checking(void **state)
@@ -497,6 +519,7 @@ int main(void)
         cmocka_unit_test(test_304_with_a_body_fails_and_the_next_check_is_full),
         cmocka_unit_test(test_verify_is_spread_over_polls),
         cmocka_unit_test(test_abort_while_verifying_leaves_the_store_usable),
+        cmocka_unit_test(test_slot_emptied_while_verifying),
         cmocka_unit_test(test_store_busy_while_checking),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
