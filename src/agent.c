@@ -69,7 +69,8 @@ static void agent_log_event(const ota_agent_t *a, const ota_event_t *e)
         agent_line_str(&l, " B");
     }
     if (e->type == OTA_EVT_DOWNLOAD_PROGRESS || e->type == OTA_EVT_DOWNLOAD_STARTED ||
-        e->type == OTA_EVT_DOWNLOAD_OK || e->type == OTA_EVT_PATCH_STARTED) {
+        e->type == OTA_EVT_DOWNLOAD_OK || e->type == OTA_EVT_PATCH_STARTED ||
+        e->type == OTA_EVT_VERIFY_PROGRESS) {
         agent_line_str(&l, " ");
         agent_line_u32(&l, e->bytes);
         if (e->total != 0u) {
@@ -109,6 +110,10 @@ static void agent_deliver(const ota_agent_t *a, ota_event_t *e)
         e->type == OTA_EVT_PATCH_STARTED) {
         e->bytes = a->received;
         e->total = a->total;
+    }
+    if (e->type == OTA_EVT_VERIFY_PROGRESS) {
+        e->bytes = a->check.done;
+        e->total = a->check.total;
     }
 #if OTA_FILE_SLOTS
     if (e->type >= OTA_EVT_FILE_STARTED && e->type <= OTA_EVT_FILE_FAILED) {
@@ -167,6 +172,9 @@ void ota_agent_emit_failure(ota_agent_t *a, ota_event_type_t type, uint32_t vers
                             ota_event_source_t source, int32_t status)
 {
     ota_event_t e = {.type = type, .version = version, .source = source, .status = status};
+    if (type == OTA_EVT_CHECK_FAILED) {
+        ota_agent_forget_validator(a); /* whatever failed: the next check reads it in full */
+    }
     if (type == OTA_EVT_CHECK_FAILED || type == OTA_EVT_DOWNLOAD_FAILED ||
         type == OTA_EVT_VERIFY_FAILED) {
         e.retry_s = agent_back_off(a, type, source == OTA_SRC_AGENT ? status : 0);
@@ -212,6 +220,19 @@ ota_agent_status_t ota_agent_url_refusal(const ota_agent_t *a, const char *url)
         return a->config.require_tls ? OTA_AGENT_ERR_INSECURE_URL : OTA_AGENT_ERR_TLS_DOWNGRADE;
     }
     return OTA_AGENT_OK;
+}
+
+void ota_agent_forget_validator(ota_agent_t *a)
+{
+    a->validator[0] = '\0';
+    a->validator_armed = false;
+}
+
+ota_http_status_t ota_agent_http_poll(ota_agent_t *a)
+{
+    ota_http_status_t hs = ota_http_poll(&a->http, a->now_ms);
+    a->io_wait = hs == OTA_HTTP_WOULD_BLOCK;
+    return hs;
 }
 
 bool ota_agent_busy(const ota_agent_t *a)
@@ -387,13 +408,20 @@ ota_agent_status_t (ota_agent_init)(ota_agent_t *agent, const ota_agent_config_t
     return OTA_AGENT_OK;
 }
 
-ota_agent_state_t ota_agent_poll(ota_agent_t *agent, uint32_t now_ms)
+/* A transfer whose request was started and not yet sent (no I/O done for it). */
+static bool agent_request_unsent(const ota_agent_t *a)
 {
-    agent->now_ms = now_ms;
-    if (!agent->started) {
-        agent->started = true;
-        agent->next_check_ms = now_ms; /* the first check comes as soon as the network is up */
-    }
+    return (a->state == OTA_AGENT_CHECKING || a->state == OTA_AGENT_DOWNLOADING ||
+            a->state == OTA_AGENT_FETCHING_FILES) &&
+           a->http.state == OTA_HTTP_STATE_HOP;
+}
+
+/* Steps one poll may take: a check's GET, its .sig's, the image's each start one request
+ * from the step before; the rest of the work waits for the next poll. */
+#define AGENT_STEPS_PER_POLL 3u
+
+static void agent_step(ota_agent_t *agent)
+{
     OTA_ASSERT(agent->state <= OTA_AGENT_FETCHING_FILES);
     switch (agent->state) {
     case OTA_AGENT_IDLE:
@@ -423,7 +451,51 @@ ota_agent_state_t ota_agent_poll(ota_agent_t *agent, uint32_t now_ms)
     default:
         break;
     }
+}
+
+ota_agent_state_t ota_agent_poll(ota_agent_t *agent, uint32_t now_ms)
+{
+    agent->now_ms = now_ms;
+    if (!agent->started) {
+        agent->started = true;
+        agent->next_check_ms = now_ms; /* the first check comes as soon as the network is up */
+    }
+    /* A request started in a step is sent in the same poll, not one poll later. */
+    for (unsigned i = 0; i < AGENT_STEPS_PER_POLL; i++) {
+        agent_step(agent);
+        if (!agent_request_unsent(agent)) {
+            break;
+        }
+    }
     return agent->state;
+}
+
+uint32_t ota_agent_next_poll_ms(const ota_agent_t *agent)
+{
+    const ota_agent_t *a = agent;
+    switch (a->state) {
+    case OTA_AGENT_CHECKING:
+    case OTA_AGENT_DOWNLOADING:
+    case OTA_AGENT_FETCHING_FILES:
+        return a->io_wait && !agent_request_unsent(a) ? OTA_AGENT_POLL_IO_MS : 0u;
+    case OTA_AGENT_VERIFYING:
+        return 0u;
+    case OTA_AGENT_RESET_PENDING:
+        return a->config.auto_reset && !a->reset_requested && a->ports.reset != NULL
+                   ? 0u
+                   : OTA_AGENT_POLL_NONE;
+    default:
+        break;
+    }
+    uint32_t wait = OTA_AGENT_POLL_NONE;
+    if (!a->started || a->download_requested || (a->check_requested && a->manifest_url[0])) {
+        wait = 0u;
+    } else if (a->manifest_url[0] != '\0' && a->config.period_s != 0u) {
+        int32_t left = (int32_t)(a->next_check_ms - a->now_ms);
+        wait = left > 0 ? (uint32_t)left : 0u;
+    }
+    /* Waiting for the network with work due: look at the link again soon. */
+    return a->state == OTA_AGENT_WAIT_NETWORK && wait == 0u ? OTA_AGENT_POLL_NETWORK_MS : wait;
 }
 
 /* An application request the agent refuses: the original's "trigger OTA failed". */
@@ -563,6 +635,9 @@ ota_agent_status_t ota_agent_abort(ota_agent_t *agent)
         agent->state = OTA_AGENT_IDLE;
     } else if (agent->state == OTA_AGENT_DOWNLOADING || agent->state == OTA_AGENT_VERIFYING) {
         ota_http_abort(&agent->http);
+        if (agent->state == OTA_AGENT_VERIFYING && !agent->raw) {
+            ota_store_check_cancel(agent->ports.store, &agent->check);
+        }
         (void)ota_store_download_checkpoint(agent->ports.store, NULL);
         ota_agent_emit_failure(agent, OTA_EVT_DOWNLOAD_FAILED, agent->update.version,
                                OTA_SRC_AGENT, OTA_AGENT_ERR_ABORTED);
@@ -653,6 +728,7 @@ const char *ota_event_type_str(ota_event_type_t type)
     case OTA_EVT_PATCH_STARTED: return "patch started";
     case OTA_EVT_PATCH_DONE: return "patch applied";
     case OTA_EVT_PATCH_FAILED: return "patch failed";
+    case OTA_EVT_VERIFY_PROGRESS: return "verify progress";
     }
     return "unknown event";
 }

@@ -6,6 +6,11 @@
  * record the Sequence, apply the EraseVer entries, and hand the chosen update to the
  * download (agent_download.c). When the parser asks for the text once more
  * (OTA_MANIFEST_AGAIN), the manifest is fetched again and must hash the same.
+ *
+ * Conditional GET: a check that ended in NO_UPDATE keeps the manifest's validator (its ETag,
+ * else its Last-Modified) and sends it with the next check; a 304 then means "the same
+ * manifest, nothing to do": no parse, no .sig, no signature check (a signed manifest's
+ * freshness is checked again on the plan kept from it). Any other outcome forgets it.
  */
 #include <string.h>
 
@@ -22,6 +27,28 @@ static uint32_t agent_running_version(const ota_agent_t *a)
 static bool agent_store_rejects(void *ctx, uint32_t version)
 {
     return ota_store_is_rejected((const ota_store_t *)ctx, version);
+}
+
+/* The reader starts on a 2xx answer only, so that a 304 leaves the last plan as it was. */
+static int agent_manifest_response(void *user, const ota_http_response_t *resp)
+{
+    ota_agent_t *a = user;
+    (void)resp;
+    if (!a->manifest_again) {
+        ota_manifest_device_t device = {
+            .running_version = agent_running_version(a),
+            .allow_downgrade = a->config.allow_downgrade,
+            .is_rejected = agent_store_rejects,
+            .rejected_ctx = a->ports.store,
+            .hw_id = a->config.hw_id,
+            .patches = ota_agent_patch_reader(a),
+        };
+        /* The reader shares its memory with the last verification: set up afresh. */
+        ota_manifest_parser_init(&a->parser);
+        a->parser.max_size = a->config.manifest_max;
+        (void)ota_manifest_begin(&a->parser, &device, &a->plan); /* cannot fail: nothing NULL */
+    }
+    return 0;
 }
 
 static int agent_manifest_body(void *user, uint64_t offset, const uint8_t *data, size_t len)
@@ -58,12 +85,14 @@ static void agent_start_check_get(ota_agent_t *a, const char *url, ota_http_body
                                   bool fetching_sig)
 {
     a->body_error = OTA_AGENT_OK;
+    bool first_read = !fetching_sig && !a->manifest_again;
     ota_http_request_t req = {
         .url = url,
         .range_from = 0,
         .on_body = on_body,
-        .on_response = NULL,
+        .on_response = fetching_sig ? NULL : agent_manifest_response,
         .user = a,
+        .validator = first_read && a->validator_armed ? a->validator : NULL,
     };
     ota_http_status_t hs = ota_http_get(&a->http, &req);
     if (hs != OTA_HTTP_IN_PROGRESS) {
@@ -102,16 +131,37 @@ static void agent_start_manifest_get(ota_agent_t *a, bool again)
 void ota_agent_check_begin(ota_agent_t *a)
 {
     ota_agent_emit(a, OTA_EVT_CHECK_STARTED, 0);
-    ota_manifest_device_t device = {
-        .running_version = agent_running_version(a),
-        .allow_downgrade = a->config.allow_downgrade,
-        .is_rejected = agent_store_rejects,
-        .rejected_ctx = a->ports.store,
-        .hw_id = a->config.hw_id,
-        .patches = ota_agent_patch_reader(a),
-    };
-    (void)ota_manifest_begin(&a->parser, &device, &a->plan); /* cannot fail: nothing NULL */
     agent_start_manifest_get(a, false);
+}
+
+/* The manifest's validator as its response gave it: the ETag when it is one (quoted) and
+ * fits, else the Last-Modified date when it fits, else none. Servers derive both from the
+ * file's modification time in whole seconds, so a manifest rewritten within the second it was
+ * read in could keep them: the validator is sent only once a read at least a second after the
+ * first one gave the same validator with the same manifest (same_text), when that second is
+ * over. It stays only if the check ends in NO_UPDATE (ota_agent_offer_update). */
+static void agent_take_validator(ota_agent_t *a, bool same_text)
+{
+    const ota_http_resp_head_t *h = ota_http_head(&a->http);
+    const char *v = ota_http_resp_field(h, OTA_HTTP_FIELD_ETAG, NULL);
+    if (v == NULL || (v[0] != '"' && (v[0] != 'W' || v[1] != '/')) ||
+        h->field_len[OTA_HTTP_FIELD_ETAG] >= sizeof a->validator) {
+        v = ota_http_resp_field(h, OTA_HTTP_FIELD_LAST_MODIFIED, NULL);
+        if (v != NULL && h->field_len[OTA_HTTP_FIELD_LAST_MODIFIED] >= sizeof a->validator) {
+            v = NULL;
+        }
+    }
+    if (v == NULL) {
+        ota_agent_forget_validator(a);
+        return;
+    }
+    if (same_text && strcmp(v, a->validator) == 0) {
+        a->validator_armed = a->validator_armed || a->now_ms - a->validator_ms >= 1000u;
+        return;
+    }
+    memcpy(a->validator, v, strlen(v) + 1u); /* fits: checked above */
+    a->validator_ms = a->now_ms;
+    a->validator_armed = false;
 }
 
 /* The manifest's last byte is in: keep its hash and the parser's verdict. false: the check
@@ -129,6 +179,9 @@ static bool agent_manifest_complete(ota_agent_t *a)
         ota_agent_emit_failure(a, OTA_EVT_CHECK_FAILED, 0, OTA_SRC_MANIFEST,
                                OTA_MANIFEST_ERR_CHANGED);
         return false;
+    }
+    if (!a->manifest_again) {
+        agent_take_validator(a, memcmp(hash, a->manifest_hash, sizeof hash) == 0);
     }
     memcpy(a->manifest_hash, hash, sizeof hash);
     a->manifest_status = ota_manifest_end(&a->parser);
@@ -214,6 +267,7 @@ static void agent_check_done(ota_agent_t *a)
         return;
     }
     a->check_failures = 0;
+    a->manifest_signed = is_signed;
 
     for (uint32_t i = 0; i < a->plan.erase_count; i++) {
         uint32_t v = a->plan.erase_versions[i];
@@ -225,12 +279,14 @@ static void agent_check_done(ota_agent_t *a)
         bool rolling_back;
         (void)ota_agent_apply_erase(a, v, true, &rolling_back);
         if (rolling_back) {
+            ota_agent_forget_validator(a);
             return; /* nothing else is done before the reset that rolls back */
         }
     }
 
 #if OTA_FILE_SLOTS
     if (ota_agent_files_begin(a)) {
+        ota_agent_forget_validator(a); /* a 304 must not skip them if one fails */
         return; /* the files first: the update follows them */
     }
 #endif
@@ -243,6 +299,7 @@ void ota_agent_offer_update(ota_agent_t *a)
         ota_agent_emit(a, OTA_EVT_NO_UPDATE, 0);
         return;
     }
+    ota_agent_forget_validator(a); /* something to do: the next check reads it in full */
     a->update = a->plan.update;
     a->have_update = true;
     ota_agent_patch_choose(a);
@@ -252,9 +309,20 @@ void ota_agent_offer_update(ota_agent_t *a)
     }
 }
 
+/* A 304 to the validator: the manifest of the last check, which ended in NO_UPDATE. A signed
+ * one must still be fresh (its plan is the one kept from then). */
+static void agent_manifest_unchanged(ota_agent_t *a)
+{
+    if (a->manifest_signed && !agent_manifest_fresh(a)) {
+        return; /* CHECK_FAILED sent; the validator is forgotten with it */
+    }
+    a->check_failures = 0;
+    ota_agent_emit(a, OTA_EVT_NO_UPDATE, 0);
+}
+
 void ota_agent_check_poll(ota_agent_t *a)
 {
-    ota_http_status_t hs = ota_http_poll(&a->http, a->now_ms);
+    ota_http_status_t hs = ota_agent_http_poll(a);
     if (hs == OTA_HTTP_IN_PROGRESS || hs == OTA_HTTP_WOULD_BLOCK) {
         return;
     }
@@ -276,6 +344,10 @@ void ota_agent_check_poll(ota_agent_t *a)
                   ota_http_response(&a->http)->status_code == 404u;
     if (hs != OTA_HTTP_OK && !no_sig) {
         ota_agent_emit_failure(a, OTA_EVT_CHECK_FAILED, 0, OTA_SRC_HTTP, hs);
+        return;
+    }
+    if (!sig && ota_http_response(&a->http)->not_modified) {
+        agent_manifest_unchanged(a);
         return;
     }
     if (!sig && !agent_manifest_complete(a)) {

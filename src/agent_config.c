@@ -45,6 +45,7 @@ void ota_agent_use_manifest_url(ota_agent_t *a, const char *url, bool tls)
     a->http.config.require_tls = a->tls_only;
     a->check_failures = 0u;
     a->next_check_ms = a->now_ms;
+    ota_agent_forget_validator(a); /* another server's validator means nothing here */
 }
 
 ota_agent_status_t ota_agent_set_settings(ota_agent_t *agent,

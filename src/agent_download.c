@@ -2,7 +2,8 @@
 /*
  * The agent's download (DOWNLOADING, VERIFYING): GET the image with a Range from the store's
  * durable offset, write the bytes into the store as they come, checkpoint what arrived when an
- * attempt fails, and have the store read the slot back and verify it.
+ * attempt fails, and have the store read the slot back and verify it, OTA_AGENT_VERIFY_STEP
+ * bytes per poll (a raw image, which the store wraps first, in one poll).
  *
  * A delta update (src/agent_patch.c) takes over the body and the poll while a patch is
  * fetched; the store side (ota_agent_store_begin) and the verification are shared.
@@ -10,6 +11,8 @@
 #include <string.h>
 
 #include "agent_internal.h"
+
+static void agent_verify_outcome(ota_agent_t *a, ota_store_status_t st);
 
 static int agent_image_response(void *user, const ota_http_response_t *resp)
 {
@@ -31,12 +34,12 @@ static int agent_image_response(void *user, const ota_http_response_t *resp)
     return 0;
 }
 
-void ota_agent_maybe_progress(ota_agent_t *a)
+void ota_agent_maybe_progress(ota_agent_t *a, ota_event_type_t type, uint32_t at)
 {
-    if (a->received >= a->next_progress) {
+    if (at >= a->next_progress) {
         uint32_t step = a->config.progress_step;
-        ota_agent_emit(a, OTA_EVT_DOWNLOAD_PROGRESS, a->update.version);
-        a->next_progress = a->received > UINT32_MAX - step ? UINT32_MAX : a->received + step;
+        ota_agent_emit(a, type, a->update.version);
+        a->next_progress = at > UINT32_MAX - step ? UINT32_MAX : at + step;
     }
 }
 
@@ -100,7 +103,7 @@ static int agent_image_body(void *user, uint64_t offset, const uint8_t *data, si
         return 1;
     }
     a->received += (uint32_t)len;
-    ota_agent_maybe_progress(a);
+    ota_agent_maybe_progress(a, OTA_EVT_DOWNLOAD_PROGRESS, a->received);
     return 0;
 }
 
@@ -184,6 +187,7 @@ void ota_agent_image_begin(ota_agent_t *a)
         a->state = OTA_AGENT_IDLE;
         return;
     }
+    ota_agent_forget_validator(a); /* the check after a download reads the manifest in full */
     if (!ota_agent_store_begin(a, &resume)) {
         return;
     }
@@ -262,7 +266,7 @@ void ota_agent_image_poll(ota_agent_t *a)
         ota_agent_patch_poll(a);
         return;
     }
-    ota_http_status_t hs = ota_http_poll(&a->http, a->now_ms);
+    ota_http_status_t hs = ota_agent_http_poll(a);
     if (hs == OTA_HTTP_IN_PROGRESS || hs == OTA_HTTP_WOULD_BLOCK) {
         return;
     }
@@ -280,14 +284,42 @@ void ota_agent_image_poll(ota_agent_t *a)
     }
     ota_agent_emit(a, OTA_EVT_DOWNLOAD_PROGRESS, a->update.version);
     ota_agent_emit(a, OTA_EVT_DOWNLOAD_OK, a->update.version);
+    ota_agent_verify_begin(a);
+}
+
+void ota_agent_verify_begin(ota_agent_t *a)
+{
     ota_agent_emit(a, OTA_EVT_VERIFY_STARTED, a->update.version);
-    a->state = OTA_AGENT_VERIFYING; /* next poll: verifying reads the whole slot back */
+    a->state = OTA_AGENT_VERIFYING; /* the read-back: a part per poll from the next one */
+    a->next_progress = a->config.progress_step;
+    if (!a->raw) {
+        ota_store_status_t st = ota_store_check_begin(a->ports.store, &a->check);
+        if (st != OTA_STORE_OK) {
+            agent_verify_outcome(a, st);
+        }
+    }
 }
 
 void ota_agent_image_verify(ota_agent_t *a)
 {
+    if (a->raw) {
+        agent_verify_outcome(a, ota_agent_store_finish(a));
+        return;
+    }
+    bool done = false;
+    ota_store_status_t st =
+        ota_store_check_step(a->ports.store, &a->check, OTA_AGENT_VERIFY_STEP, &done);
+    if (!done && st == OTA_STORE_OK) {
+        ota_agent_maybe_progress(a, OTA_EVT_VERIFY_PROGRESS, a->check.done);
+        return;
+    }
+    agent_verify_outcome(a, st);
+}
+
+/* The store's verdict on the bytes read back (or why it has none). */
+static void agent_verify_outcome(ota_agent_t *a, ota_store_status_t st)
+{
     uint32_t v = a->update.version;
-    ota_store_status_t st = ota_agent_store_finish(a);
     if (ota_agent_patch_verified(a, st)) {
         return;
     }

@@ -183,7 +183,7 @@ bool ota_agent_files_begin(ota_agent_t *a)
 
 void ota_agent_files_poll(ota_agent_t *a)
 {
-    ota_http_status_t hs = ota_http_poll(&a->http, a->now_ms);
+    ota_http_status_t hs = ota_agent_http_poll(a);
     if (hs == OTA_HTTP_IN_PROGRESS || hs == OTA_HTTP_WOULD_BLOCK) {
         return;
     }

@@ -32,6 +32,14 @@ void ota_agent_emit_failure(ota_agent_t *a, ota_event_type_t type, uint32_t vers
  *  plain http:// when require_tls / an https manifest refuses it; OK if it may. */
 ota_agent_status_t ota_agent_url_refusal(const ota_agent_t *a, const char *url);
 
+/** The next check reads the manifest in full (no If-None-Match / If-Modified-Since): the
+ *  last one did not end in NO_UPDATE, or the manifest URL changed. */
+void ota_agent_forget_validator(ota_agent_t *a);
+
+/** One step of the running transfer (ota_http_poll at the poll's clock), remembering
+ *  whether it waited for the network (ota_agent_next_poll_ms). */
+ota_http_status_t ota_agent_http_poll(ota_agent_t *a);
+
 /** A check, a download or the manifest's files are running (CHECKING, DOWNLOADING,
  *  VERIFYING, FETCHING_FILES). */
 bool ota_agent_busy(const ota_agent_t *a);
@@ -92,8 +100,12 @@ void ota_agent_image_begin(ota_agent_t *a);
  *  already and its install was requested). */
 bool ota_agent_store_begin(ota_agent_t *a, uint32_t *resume);
 
-/** A DOWNLOAD_PROGRESS event when a->received passed the next step. */
-void ota_agent_maybe_progress(ota_agent_t *a);
+/** A progress event of `type` (DOWNLOAD_PROGRESS, VERIFY_PROGRESS) when `at` bytes (received,
+ *  or read back) reached the next step. */
+void ota_agent_maybe_progress(ota_agent_t *a, ota_event_type_t type, uint32_t at);
+
+/** The body is complete: VERIFYING, the store's read-back begun (a part per poll). */
+void ota_agent_verify_begin(ota_agent_t *a);
 
 /** One step of DOWNLOADING: VERIFYING once the body is complete, IDLE on failure. */
 void ota_agent_image_poll(ota_agent_t *a);

@@ -178,7 +178,7 @@ static int agent_patch_body(void *user, uint64_t offset, const uint8_t *data, si
         pt->delta_status = (int8_t)st;
         return 1;
     }
-    ota_agent_maybe_progress(a);
+    ota_agent_maybe_progress(a, OTA_EVT_DOWNLOAD_PROGRESS, a->received);
     return 0;
 }
 
@@ -292,8 +292,7 @@ void ota_agent_patch_poll(ota_agent_t *a)
     }
     a->total = a->received;
     ota_agent_emit(a, OTA_EVT_PATCH_DONE, a->update.version);
-    ota_agent_emit(a, OTA_EVT_VERIFY_STARTED, a->update.version);
-    a->state = OTA_AGENT_VERIFYING;
+    ota_agent_verify_begin(a);
 }
 
 bool ota_agent_patch_verified(ota_agent_t *a, ota_store_status_t st)

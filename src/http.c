@@ -125,6 +125,13 @@ static bool http_build_request(ota_http_client_t *c, const ota_url_t *u)
         http_emit_u64(&w, c->request.range_from);
         http_emit_str(&w, "-\r\n");
     }
+    const char *v = c->request.validator;
+    if (v != NULL && v[0] != '\0') {
+        bool etag = v[0] == '"' || (v[0] == 'W' && v[1] == '/');
+        http_emit_str(&w, etag ? "If-None-Match: " : "If-Modified-Since: ");
+        http_emit_str(&w, v);
+        http_emit_str(&w, "\r\n");
+    }
     http_emit_str(&w, "Connection: keep-alive\r\n\r\n");
     c->req_len = w.len;
     http_emit(&w, u->host, u->host_len);
@@ -191,6 +198,10 @@ static int http_on_head(void *user, const ota_http_resp_head_t *h)
             c->drain_abandoned = true;
             return -1;
         }
+        return 0;
+    }
+    if (status == 304u && c->request.validator != NULL && c->request.validator[0] != '\0') {
+        r->not_modified = true; /* no body (the parser reads none after a 304) */
         return 0;
     }
     if (status / 100u != 2u) {
@@ -307,6 +318,7 @@ static void http_begin_response(ota_http_client_t *c)
     r->status_code = 0;
     r->resumed = false;
     r->chunked = false;
+    r->not_modified = false;
     r->reused_connection = c->conn_reused;
     r->body_offset = 0;
     r->content_length = OTA_HTTP_LENGTH_UNKNOWN;
@@ -639,6 +651,10 @@ ota_http_status_t ota_http_poll(ota_http_client_t *client, uint32_t now_ms)
         if (st != OTA_HTTP_IN_PROGRESS) {
             return st;
         }
+    }
+    /* A response completed in this poll ends in it: the end check is one more call. */
+    if (client->state == OTA_HTTP_STATE_CHECK_END) {
+        return http_step_check_end(client, now_ms);
     }
     return OTA_HTTP_IN_PROGRESS;
 }

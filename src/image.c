@@ -236,24 +236,30 @@ static bool image_equal_ct(const uint8_t *a, const uint8_t *b, size_t len)
     return diff == 0u;
 }
 
-ota_image_status_t image_hash_pass(const ota_image_source_t *src, const ota_image_info_t *info,
-                                   uint32_t len, uint8_t *work, uint32_t work_len,
-                                   image_pass_t *pass)
+ota_image_status_t image_pass_start(image_pass_t *pass)
 {
-    /* The header read now must be the one parsed: otherwise a source that changed between
-     * parse and hash could have its new bytes hashed while the caller acts on old fields. */
-    uint8_t expect_hdr[OTA_IMAGE_HEADER_SIZE];
-    if (info != NULL) {
-        ota_image_header_encode(&info->header, expect_hdr);
-    }
     pass->header_same = true;
     ota_image_status_t st = ota_sha256_start(pass->image) == OTA_CRYPTO_OK ? OTA_IMAGE_OK
                                                                             : OTA_IMAGE_ERR_CRYPTO;
     if (pass->file != NULL && ota_sha256_start(pass->file) != OTA_CRYPTO_OK) {
         st = OTA_IMAGE_ERR_CRYPTO;
     }
-    for (uint32_t off = 0; st == OTA_IMAGE_OK && off < len;) {
-        uint32_t n = len - off < work_len ? len - off : work_len;
+    return st;
+}
+
+ota_image_status_t image_pass_run(const ota_image_source_t *src, const ota_image_info_t *info,
+                                  uint32_t from, uint32_t to, uint8_t *work, uint32_t work_len,
+                                  image_pass_t *pass)
+{
+    /* The header read now must be the one parsed: otherwise a source that changed between
+     * parse and hash could have its new bytes hashed while the caller acts on old fields. */
+    uint8_t expect_hdr[OTA_IMAGE_HEADER_SIZE];
+    if (info != NULL && from < OTA_IMAGE_HEADER_SIZE) {
+        ota_image_header_encode(&info->header, expect_hdr);
+    }
+    ota_image_status_t st = OTA_IMAGE_OK;
+    for (uint32_t off = from; st == OTA_IMAGE_OK && off < to;) {
+        uint32_t n = to - off < work_len ? to - off : work_len;
         st = image_read_at(src, off, work, n);
         for (uint32_t i = 0; info != NULL && st == OTA_IMAGE_OK && i < n &&
                              off + i < OTA_IMAGE_HEADER_SIZE;
@@ -268,6 +274,11 @@ ota_image_status_t image_hash_pass(const ota_image_source_t *src, const ota_imag
         }
         off += n;
     }
+    return st;
+}
+
+ota_image_status_t image_pass_end(image_pass_t *pass, ota_image_status_t st)
+{
     /* finish also releases the backend's context after a failure. */
     if (ota_sha256_finish(pass->image, pass->image_hash) != OTA_CRYPTO_OK && st == OTA_IMAGE_OK) {
         st = OTA_IMAGE_ERR_CRYPTO;
@@ -277,6 +288,17 @@ ota_image_status_t image_hash_pass(const ota_image_source_t *src, const ota_imag
         st = OTA_IMAGE_ERR_CRYPTO;
     }
     return st;
+}
+
+ota_image_status_t image_hash_pass(const ota_image_source_t *src, const ota_image_info_t *info,
+                                   uint32_t len, uint8_t *work, uint32_t work_len,
+                                   image_pass_t *pass)
+{
+    ota_image_status_t st = image_pass_start(pass);
+    if (st == OTA_IMAGE_OK) {
+        st = image_pass_run(src, info, 0, len, work, work_len, pass);
+    }
+    return image_pass_end(pass, st);
 }
 
 ota_image_status_t ota_image_verify(const ota_image_source_t *src, const ota_image_info_t *info,

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The one read of an image that hashes it (src/image.c), shared by ota_image_verify and the
- * bootloader's check (src/boot_copy.c), which also takes the whole file's digest in the same
- * pass. Private to src/.
+ * The one read of an image that hashes it (src/image.c), shared by ota_image_verify, the
+ * bootloader's check (src/boot_copy.c) and the store's download check (src/store_check.c),
+ * which also take the whole file's digest in the same pass; the store's runs over several
+ * calls (start, run a range at a time, end). Private to src/.
  */
 #ifndef OTAFLOW_IMAGE_PASS_H
 #define OTAFLOW_IMAGE_PASS_H
@@ -34,5 +35,19 @@ typedef struct image_pass {
 ota_image_status_t image_hash_pass(const ota_image_source_t *src, const ota_image_info_t *info,
                                    uint32_t len, uint8_t *work, uint32_t work_len,
                                    image_pass_t *pass);
+
+/** image_hash_pass in pieces. Start the contexts (header_same set true): OK or ERR_CRYPTO;
+ *  image_pass_end must follow either way. */
+ota_image_status_t image_pass_start(image_pass_t *pass);
+
+/** Read and hash [from, to) of src (ranges in order, from 0, without gaps), comparing what
+ *  it holds of the header as image_hash_pass does. @return OK; ERR_READ; ERR_CRYPTO. */
+ota_image_status_t image_pass_run(const ota_image_source_t *src, const ota_image_info_t *info,
+                                  uint32_t from, uint32_t to, uint8_t *work, uint32_t work_len,
+                                  image_pass_t *pass);
+
+/** Finish both contexts (whatever st is, so that every started context is released).
+ *  @return st, or ERR_CRYPTO when st was OK and a finish failed. */
+ota_image_status_t image_pass_end(image_pass_t *pass, ota_image_status_t st);
 
 #endif

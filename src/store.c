@@ -507,7 +507,7 @@ static ota_store_status_t store_begin_checks(ota_store_t *store, uint32_t versio
     if (!store->mounted) {
         return OTA_STORE_ERR_NOT_MOUNTED;
     }
-    if (store->dl.active) {
+    if (store->dl.active || store->dl.checking) {
         return OTA_STORE_ERR_BUSY;
     }
     if (total > store->layout.slot_size) {
@@ -727,7 +727,7 @@ ota_store_status_t ota_store_download_finish(ota_store_t *store)
     return ota_store_finish_download(store, false);
 }
 
-ota_store_status_t ota_store_finish_download(ota_store_t *store, bool digest_from_bytes)
+ota_store_status_t ota_store_finish_prepare(ota_store_t *store, uint8_t *slot, uint32_t *total)
 {
     if (!store) {
         return OTA_STORE_ERR_ARG;
@@ -736,10 +736,10 @@ ota_store_status_t ota_store_finish_download(ota_store_t *store, bool digest_fro
     if (!dl->active) {
         return OTA_STORE_ERR_STATE;
     }
-    uint8_t slot = dl->slot;
-    uint32_t total = dl->next;
-    uint32_t announced = store->state.slots[slot].size;
-    if (total == 0 || (announced != 0 && total < announced)) {
+    *slot = dl->slot;
+    *total = dl->next;
+    uint32_t announced = store->state.slots[dl->slot].size;
+    if (*total == 0 || (announced != 0 && *total < announced)) {
         return OTA_STORE_ERR_SIZE;
     }
     ota_store_status_t st = OTA_STORE_OK;
@@ -751,36 +751,41 @@ ota_store_status_t ota_store_finish_download(ota_store_t *store, bool digest_fro
     /* From here the session is over whatever happens; after a failure, download_begin with
      * the same version and digest resumes from the durable offset. */
     dl->active = false;
-    if (st != OTA_STORE_OK) {
-        return st;
-    }
-    /* The bytes must match the manifest (digest), and be an image the bootloader can install:
-     * a well-formed header and TLV area, its own SHA-256 TLV matching, the version the
-     * download was recorded under, nothing after its end, and the image policy. Only then
-     * may a record say STORED. Parsed first, so that one read of the slot hashes both. */
+    return st;
+}
+
+ota_store_status_t ota_store_finish_parse(ota_store_t *store, uint8_t slot, uint32_t total,
+                                          ota_image_info_t *info, bool *parsed)
+{
     ota_store_slot_source_t src;
     (void)ota_store_image_source(store, slot, &src);
     src.src.size = total;
-    ota_image_info_t info;
-    ota_image_status_t ist = ota_image_parse(&src.src, &info);
-    if (ist == OTA_IMAGE_ERR_READ) {
-        return OTA_STORE_ERR_FLASH; /* no verdict on the bytes: the slot stays DOWNLOADING */
-    }
-    bool parsed = ist == OTA_IMAGE_OK;
-    uint8_t digest[OTA_SHA256_SIZE];
-    bool intact = false;
-    st = store_hash_slot(store, slot, total, parsed ? &info : NULL, digest, &intact);
-    if (st != OTA_STORE_OK) {
-        return st;
-    }
+    ota_image_status_t ist = ota_image_parse(&src.src, info);
+    *parsed = ist == OTA_IMAGE_OK;
+    /* A read error gives no verdict on the bytes: the slot stays DOWNLOADING. */
+    return ist == OTA_IMAGE_ERR_READ ? OTA_STORE_ERR_FLASH : OTA_STORE_OK;
+}
+
+ota_store_status_t ota_store_finish_judge(ota_store_t *store, uint8_t slot, uint32_t total,
+                                          const ota_image_info_t *info, bool intact,
+                                          const uint8_t digest[OTA_SHA256_SIZE],
+                                          bool digest_from_bytes)
+{
+    /* The bytes must match the manifest (digest), and be an image the bootloader can install:
+     * a well-formed header and TLV area, its own SHA-256 TLV matching, the version the
+     * download was recorded under, nothing after its end, and the image policy. Only then
+     * may a record say STORED. */
     ota_store_status_t verdict = OTA_STORE_OK;
     if (!digest_from_bytes && memcmp(digest, store->state.slots[slot].digest, OTA_SHA256_SIZE) != 0) {
         verdict = OTA_STORE_ERR_DIGEST;
-    } else if (!intact || info.total_size != total ||
-               info.header.version != store->state.slots[slot].version) {
+    } else if (!intact || info->total_size != total ||
+               info->header.version != store->state.slots[slot].version) {
         verdict = OTA_STORE_ERR_IMAGE;
     } else {
-        verdict = ota_store_image_policy(store, &src.src, &info, store->work, sizeof store->work);
+        ota_store_slot_source_t src;
+        (void)ota_store_image_source(store, slot, &src);
+        src.src.size = total;
+        verdict = ota_store_image_policy(store, &src.src, info, store->work, sizeof store->work);
         if (verdict == OTA_STORE_ERR_FLASH || verdict == OTA_STORE_ERR_CRYPTO) {
             return verdict; /* no verdict on the bytes: the slot stays DOWNLOADING */
         }
@@ -799,8 +804,32 @@ ota_store_status_t ota_store_finish_download(ota_store_t *store, bool digest_fro
     } else {
         ota_store_slot_clear(s);
     }
-    st = ota_store_commit(store);
+    ota_store_status_t st = ota_store_commit(store);
     return st != OTA_STORE_OK ? st : verdict;
+}
+
+ota_store_status_t ota_store_finish_download(ota_store_t *store, bool digest_from_bytes)
+{
+    uint8_t slot = 0;
+    uint32_t total = 0;
+    ota_store_status_t st = ota_store_finish_prepare(store, &slot, &total);
+    if (st != OTA_STORE_OK) {
+        return st;
+    }
+    /* Parsed first, so that one read of the slot hashes both the file and the image. */
+    ota_image_info_t info;
+    bool parsed = false;
+    st = ota_store_finish_parse(store, slot, total, &info, &parsed);
+    if (st != OTA_STORE_OK) {
+        return st;
+    }
+    uint8_t digest[OTA_SHA256_SIZE];
+    bool intact = false;
+    st = store_hash_slot(store, slot, total, parsed ? &info : NULL, digest, &intact);
+    if (st != OTA_STORE_OK) {
+        return st;
+    }
+    return ota_store_finish_judge(store, slot, total, &info, intact, digest, digest_from_bytes);
 }
 
 ota_store_status_t ota_store_download_abort(ota_store_t *store)
@@ -827,6 +856,7 @@ ota_store_status_t ota_store_download_abort(ota_store_t *store)
     ota_store_status_t st = ota_store_commit(store);
     if (st == OTA_STORE_OK) {
         store->dl.active = false;
+        store->dl.checking = false; /* a check of it would judge an empty slot */
     }
     return st;
 }

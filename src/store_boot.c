@@ -442,7 +442,8 @@ ota_store_status_t ota_store_erase_version(ota_store_t *store, uint32_t version)
     if (version == 0) {
         return OTA_STORE_ERR_ARG;
     }
-    if (store->dl.active && store->state.slots[store->dl.slot].version == version) {
+    if ((store->dl.active || store->dl.checking) &&
+        store->state.slots[store->dl.slot].version == version) {
         return OTA_STORE_ERR_BUSY;
     }
     ota_store_stage(store);

@@ -42,6 +42,24 @@ ota_store_status_t ota_store_stage_write(ota_store_t *store, const void *data, s
  *  in a header and TLV area, whose manifest Digest store_raw.c checked). */
 ota_store_status_t ota_store_finish_download(ota_store_t *store, bool digest_from_bytes);
 
+/** The steps of every finish (one call, ota_store_finish_download; or over polls,
+ *  src/store_check.c). prepare: the staged tail programmed and the session over (not on
+ *  ERR_SIZE / ERR_STATE), *slot and *total say what to read back. */
+ota_store_status_t ota_store_finish_prepare(ota_store_t *store, uint8_t *slot, uint32_t *total);
+
+/** parse: the image's header and TLV area over the slot's first total bytes (*parsed: they
+ *  are an image); ERR_FLASH when a read failed (no verdict). */
+ota_store_status_t ota_store_finish_parse(ota_store_t *store, uint8_t slot, uint32_t total,
+                                          ota_image_info_t *info, bool *parsed);
+
+/** judge: the verdict on the bytes read back (digest: of all of them; intact: the image hash
+ *  and header matched info), the image policy, and the record (STORED or EMPTY); FLASH /
+ *  CRYPTO from the policy leave the slot DOWNLOADING. */
+ota_store_status_t ota_store_finish_judge(ota_store_t *store, uint8_t slot, uint32_t total,
+                                          const ota_image_info_t *info, bool intact,
+                                          const uint8_t digest[OTA_SHA256_SIZE],
+                                          bool digest_from_bytes);
+
 /** The slot a new download of another image takes in the store state `st` with
  *  `download_slots` download slots (src/store_policy.c; docs/store.md, "Choosing a slot for a
  *  download"): the first free one (EMPTY, REJECTED, stale DOWNLOADING), else the STORED one

@@ -329,11 +329,18 @@ int main(int argc, char **argv)
             last_request = now;
         }
         handle_console(a);
-        if (state == OTA_AGENT_IDLE || state == OTA_AGENT_RESET_PENDING ||
-            state == OTA_AGENT_WAIT_NETWORK) {
-            sleep_ms(IDLE_WAIT_MS);
+        /* The agent says when it needs the next poll; the console, the requests and the
+         * heartbeat need the loop every IDLE_WAIT_MS at the latest. */
+        uint32_t next = ota_agent_next_poll_ms(&a->agent);
+        int wait = next < (uint32_t)IDLE_WAIT_MS ? (int)next : IDLE_WAIT_MS;
+        if (wait == 0) {
+            continue; /* work waiting (a verify step, a response in hand): no sleep */
+        }
+        if (state == OTA_AGENT_CHECKING || state == OTA_AGENT_DOWNLOADING ||
+            state == OTA_AGENT_FETCHING_FILES) {
+            ota_posix_transport_wait(&a->transport, wait); /* wakes when bytes arrive */
         } else {
-            ota_posix_transport_wait(&a->transport, IDLE_WAIT_MS);
+            sleep_ms(wait);
         }
     }
     if (a->reset) {

@@ -110,9 +110,10 @@ bool app_agent_poll(app_agent_t *a, uint32_t now_ms)
 {
     a->now_ms = now_ms;
     unsigned frames = ota_cm_net_poll(&a->net, now_ms);
-    ota_agent_state_t state = ota_agent_poll(&a->agent, now_ms);
-    /* Verifying reads flash: no reason to wait. Otherwise wait for the next tick once the wire
-     * is quiet and every received byte has been taken. */
-    return state != OTA_AGENT_VERIFYING && frames == 0 &&
+    (void)ota_agent_poll(&a->agent, now_ms);
+    /* Work waiting (a verify step, a response in hand): no reason to wait. Otherwise wait for
+     * the next tick once the wire is quiet and every received byte has been taken: a frame
+     * or the agent's next poll time (ota_agent_next_poll_ms, >= 1 ms) wakes the loop then. */
+    return ota_agent_next_poll_ms(&a->agent) != 0u && frames == 0 &&
            !ota_lwip_transport_pending(&a->transport);
 }

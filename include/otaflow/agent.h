@@ -39,6 +39,20 @@ extern "C" {
 #define OTA_AGENT_PERIOD_DEFAULT_S 60u  /**< the original's default check period */
 #define OTA_AGENT_PERIOD_MAX_S 7200u    /**< the original's maximum */
 #define OTA_AGENT_PROGRESS_STEP_DEFAULT 0x10000u /**< bytes between progress events */
+/** Room for the manifest's validator (its ETag, else its Last-Modified date, terminating NUL
+ *  included): a longer one is not kept, and every check fetches the manifest in full. An
+ *  IMF-fixdate is 29 characters, nginx's ETags up to 21 (docs/agent.md). */
+#define OTA_AGENT_VALIDATOR_MAX 36u
+/** ota_agent_next_poll_ms(): nothing is scheduled; only an application call (check_now,
+ *  download, start_update, set_settings) gives the agent work. */
+#define OTA_AGENT_POLL_NONE UINT32_MAX
+/** ota_agent_next_poll_ms() while a transfer waits for the network (the transport had
+ *  nothing): poll again after this, or sooner when the transport has bytes. */
+#define OTA_AGENT_POLL_IO_MS 10u
+/** ota_agent_next_poll_ms() while a check is due and the network is down. */
+#define OTA_AGENT_POLL_NETWORK_MS 1000u
+/** Bytes of the image the store reads back and hashes per poll while VERIFYING. */
+#define OTA_AGENT_VERIFY_STEP 16384u
 /* Backoff: OTA_AGENT_RETRY_FIRST_DEFAULT_S, OTA_AGENT_RETRY_MAX_DEFAULT_S,
  * OTA_AGENT_RETRY_LIMIT_S: config.h. */
 
@@ -205,6 +219,7 @@ typedef struct ota_agent {
                                      or an https manifest without allow_http_images) */
     uint8_t check_failures;     /**< failed checks in a row (reset by an accepted manifest) */
     uint8_t download_failures;  /**< failed downloads in a row (reset by a stored image) */
+    bool io_wait;               /**< the last transfer step waited for the network */
     uint32_t refused_version;   /**< version (0: none), digest of the last image whose bytes were */
     uint8_t refused_digest[OTA_SHA256_SIZE]; /**< refused: not fetched again until changed */
     uint32_t now_ms;            /**< clock of the current poll */
@@ -225,6 +240,10 @@ typedef struct ota_agent {
     bool fetching_sig;          /**< CHECKING: the manifest is in, its .sig is being fetched */
     bool manifest_again;        /**< CHECKING: the manifest's second read (OTA_MANIFEST_AGAIN) */
     bool manifest_hash_failed;  /**< the hash engine failed on the manifest: no verdict */
+    bool manifest_signed;       /**< the manifest of the validator was signed (a 304 re-checks
+                                     its freshness) */
+    bool validator_armed;       /**< the validator is sent: two full reads at least a second
+                                     apart gave it with the same manifest */
     ota_manifest_status_t manifest_status; /**< the parser's verdict on the manifest */
     uint8_t manifest_hash[OTA_SHA256_SIZE]; /**< SHA-256 of the manifest's first read */
     ota_sha256_t manifest_sha;  /**< hashing the manifest as it arrives; while a patch is
@@ -233,6 +252,10 @@ typedef struct ota_agent {
     uint32_t fresh_sequence;    /**< Sequence accepted last in this power cycle (0: none) */
     uint32_t fresh_since_ms;    /**< now_ms when fresh_sequence was first accepted */
     uint8_t manifest_sig[OTA_MANIFEST_SIG_MAX];
+    /** The last manifest's ETag or Last-Modified ("" = none), sent with the next check: kept
+     *  only after a check that ended in NO_UPDATE, so that a 304 means "nothing to do". */
+    char validator[OTA_AGENT_VALIDATOR_MAX];
+    uint32_t validator_ms;      /**< now_ms of the first full read that gave it */
     uint8_t image_head[OTA_IMAGE_HEADER_SIZE]; /**< first bytes of the image (hw_id check) */
     uint8_t head_held;          /**< first bytes held in image_head until the magic tells a
                                      raw image from an .ota (nothing written before) */
@@ -240,7 +263,10 @@ typedef struct ota_agent {
     bool raw;                   /**< the download is a raw image: the store writes a header
                                      before its bytes (store offset = file offset + 64) */
     uint32_t manifest_len;      /**< bytes of the manifest received in this read */
-    ota_manifest_parser_t parser;
+    union { /* never both: the reader is started again at each check */
+        ota_manifest_parser_t parser; /**< CHECKING: the manifest reader */
+        ota_store_check_t check;      /**< VERIFYING: the store's read-back, over polls */
+    };
     ota_manifest_plan_t plan;
 
     ota_http_client_t http;
@@ -283,11 +309,22 @@ ota_agent_status_t ota_agent_init(ota_agent_t *agent, const ota_agent_config_t *
 
 /**
  * Do a bounded step of work: start a check when due, advance the HTTP transfer, write
- * received bytes to the store, verify, report. now_ms: the caller's monotonic milliseconds
- * (wrapping is fine).
- * @return the state after the step.
+ * received bytes to the store, verify OTA_AGENT_VERIFY_STEP bytes, report. A request started
+ * in this poll is also sent in it, and a response completed in it is acted on in it.
+ * now_ms: the caller's monotonic milliseconds (wrapping is fine).
+ * @return the state after the step; ota_agent_next_poll_ms() says when to poll again.
  */
 ota_agent_state_t ota_agent_poll(ota_agent_t *agent, uint32_t now_ms);
+
+/**
+ * When the agent needs its next poll, in milliseconds after the last poll's now_ms: 0 (work
+ * is waiting: poll again at once), the time until the next periodic check (or the backoff),
+ * OTA_AGENT_POLL_IO_MS while a transfer waits for the network (poll sooner when the transport
+ * has bytes), OTA_AGENT_POLL_NETWORK_MS while a due check waits for the network to come up,
+ * or OTA_AGENT_POLL_NONE (nothing scheduled). Any application call on the agent may give it
+ * work: poll after it.
+ */
+uint32_t ota_agent_next_poll_ms(const ota_agent_t *agent);
 
 /** Check the manifest at the next poll, whatever the period and the backoff (the
  *  application asked; an update it finds is downloaded at once with auto_update). A refusal

@@ -60,6 +60,8 @@ typedef enum ota_event_type {
                                        store verifies the result (VERIFY_*) */
     OTA_EVT_PATCH_FAILED,         /**< the patch cannot be used: status/reason say why; the
                                        full image is fetched instead */
+    OTA_EVT_VERIFY_PROGRESS,      /**< bytes of total read back and hashed; throttled like
+                                       DOWNLOAD_PROGRESS (progress_step) */
 } ota_event_type_t;
 
 /** Which module a failure status comes from (how to read ota_event_t.status). */
@@ -78,8 +80,10 @@ typedef enum ota_event_source {
 typedef struct ota_event {
     ota_event_type_t type;
     uint32_t version;          /**< the image version concerned, 0 if none */
-    uint32_t bytes;            /**< DOWNLOAD_*: bytes of the file received so far */
-    uint32_t total;            /**< DOWNLOAD_*: file size if known, else 0 */
+    uint32_t bytes;            /**< DOWNLOAD_*: bytes of the file received so far;
+                                    VERIFY_PROGRESS: bytes read back */
+    uint32_t total;            /**< DOWNLOAD_*: file size if known, else 0; VERIFY_PROGRESS:
+                                    bytes to read back */
     ota_event_source_t source; /**< module of status (failures) */
     int32_t status;            /**< the module's status code (failures), 0 otherwise */
     uint16_t http_status;      /**< HTTP status code of a non-2xx answer, else 0 */

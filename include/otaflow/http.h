@@ -6,7 +6,8 @@
  * caller buffer; nothing is allocated. The caller starts a request with ota_http_get() and then
  * calls ota_http_poll(client, now_ms) until it returns something other than
  * OTA_HTTP_IN_PROGRESS / OTA_HTTP_WOULD_BLOCK. Each poll does a bounded amount of work (at most
- * config.steps_per_poll transport calls) and never blocks.
+ * config.steps_per_poll transport calls, and one more to see that nothing follows a response
+ * completed in it, which then ends in that poll) and never blocks.
  *
  * The body is pushed to the caller's on_body callback as it arrives, with the file offset of
  * each piece, so that a caller streaming into flash just writes `data` at `offset`: resuming with
@@ -86,6 +87,7 @@ typedef struct ota_http_response {
                                   at range_from. False: the body is the file from offset 0. */
     bool chunked;            /**< Transfer-Encoding: chunked */
     bool reused_connection;  /**< the final hop ran on a kept-alive connection */
+    bool not_modified;       /**< a 304 to a request with a validator: no body */
     uint8_t redirects;       /**< redirects followed */
     uint64_t body_offset;    /**< file offset of the first body byte (range_from or 0) */
     uint64_t content_length; /**< body bytes announced for this response, or UNKNOWN */
@@ -131,6 +133,12 @@ typedef struct ota_http_request {
     ota_http_body_fn on_body;         /**< receives the body (may be NULL to discard it) */
     ota_http_response_fn on_response; /**< optional */
     void *user;                       /**< passed to the callbacks */
+    /** A validator from an earlier response to this URL (NULL: none), held by the caller
+     *  while the request runs: an entity tag ('"' or "W/" first) is sent as If-None-Match,
+     *  anything else (a Last-Modified date) as If-Modified-Since. With it, a 304 ends the
+     *  request with OTA_HTTP_OK and no body (response.not_modified); without it a 304 is
+     *  OTA_HTTP_ERR_STATUS, as any status other than 2xx. */
+    const char *validator;
 } ota_http_request_t;
 
 /** Where a client is; internal, shown for debugging. */

@@ -275,6 +275,7 @@ typedef struct ota_store_journal {
 typedef struct ota_store_download {
     bool active;
     uint8_t slot;
+    bool checking;      /**< a check (ota_store_check_begin) reads the slot back */
     uint32_t next;      /**< next byte offset the caller must write */
     uint32_t base;      /**< slot offset of work[0]; everything before it is programmed */
     uint32_t fill;      /**< bytes staged in work[] */
@@ -482,6 +483,45 @@ ota_store_status_t ota_store_download_checkpoint(ota_store_t *store, uint32_t *d
  *         version and digest resumes; after a power cut remount and resume).
  */
 ota_store_status_t ota_store_download_finish(ota_store_t *store);
+
+/** A download's check spread over calls (ota_store_check_begin, ota_store_check_step): the
+ *  read-back's hashes and what the image says of itself, in the caller's memory (the store's
+ *  own RAM does not grow). Fields private. */
+typedef struct ota_store_check {
+    ota_sha256_t file_sha;   /**< every byte: compared with the recorded digest */
+    ota_sha256_t image_sha;  /**< header + payload: compared with the image's SHA-256 TLV */
+    ota_image_info_t info;   /**< the image's header and TLV area (parsed) */
+    uint32_t total;          /**< bytes to read back */
+    uint32_t done;           /**< bytes read and hashed so far */
+    uint8_t slot;
+    bool parsed;             /**< the bytes parse as an image */
+    bool header_same;        /**< the header read back is the one parsed */
+    bool digest_from_bytes;  /**< a raw image: the digest becomes that of the bytes */
+} ota_store_check_t;
+
+/**
+ * ota_store_download_finish() in steps, so that a caller reading back megabytes keeps doing
+ * other work: program the staged tail, end the session and parse the image; then each
+ * ota_store_check_step() reads and hashes a bounded part. Until the last step, the slot stays
+ * DOWNLOADING and the store refuses a new download (ERR_BUSY); check must not move.
+ * @return OK (steps follow); else as ota_store_download_finish (ERR_SIZE, ERR_STATE,
+ *         ERR_FLASH / ERR_JOURNAL_FULL: no check runs).
+ */
+ota_store_status_t ota_store_check_begin(ota_store_t *store, ota_store_check_t *check);
+
+/**
+ * Read back and hash at most max_bytes more (in work-buffer pieces); after the last byte,
+ * judge and record as ota_store_download_finish does. *done: the check is over (the status is
+ * its verdict, or why there is none); false: OK, call again.
+ * @return OK; ERR_ARG / ERR_STATE (no check runs); the verdicts and failures of
+ *         ota_store_download_finish.
+ */
+ota_store_status_t ota_store_check_step(ota_store_t *store, ota_store_check_t *check,
+                                        uint32_t max_bytes, bool *done);
+
+/** Stop a check before its last step: nothing is recorded (the slot stays DOWNLOADING, a
+ *  download_begin of the same image resumes it from its durable offset). */
+void ota_store_check_cancel(ota_store_t *store, ota_store_check_t *check);
 
 /**
  * Abort the active download (or, with none active, a DOWNLOADING slot left from before a

@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * A download's check over several calls (store.h, ota_store_check_begin): the same read-back
+ * as ota_store_download_finish, one pass hashing the whole file (the manifest's digest) and
+ * its header + payload (the image's own SHA-256), but a bounded part per call, so that an
+ * agent verifying megabytes returns to its application between parts (docs/agent.md). The
+ * hash contexts live in the caller's ota_store_check_t; the store only marks the slot busy.
+ */
+#include <string.h>
+
+#include "image_pass.h"
+#include "store_internal.h"
+
+/* The pass over the check's contexts; header_same carried between calls. */
+static image_pass_t store_check_pass(ota_store_check_t *c, uint8_t *file_hash)
+{
+    image_pass_t pass = {.image = &c->image_sha,
+                         .image_len = c->parsed ? c->info.tlv_offset : 0u,
+                         .file = &c->file_sha,
+                         .file_hash = file_hash,
+                         .header_same = c->header_same};
+    return pass;
+}
+
+ota_store_status_t ota_store_check_begin(ota_store_t *store, ota_store_check_t *check)
+{
+    if (!check) {
+        return OTA_STORE_ERR_ARG;
+    }
+    memset(check, 0, sizeof *check);
+    uint8_t slot = 0;
+    uint32_t total = 0;
+    ota_store_status_t st = ota_store_finish_prepare(store, &slot, &total);
+    if (st != OTA_STORE_OK) {
+        return st;
+    }
+    bool parsed = false;
+    st = ota_store_finish_parse(store, slot, total, &check->info, &parsed);
+    if (st != OTA_STORE_OK) {
+        return st;
+    }
+    check->slot = slot;
+    check->total = total;
+    check->parsed = parsed;
+    uint8_t unused[OTA_SHA256_SIZE];
+    image_pass_t pass = store_check_pass(check, unused);
+    if (image_pass_start(&pass) != OTA_IMAGE_OK) {
+        (void)image_pass_end(&pass, OTA_IMAGE_ERR_CRYPTO);
+        return OTA_STORE_ERR_CRYPTO;
+    }
+    check->header_same = pass.header_same;
+    store->dl.checking = true; /* dl.slot still names the slot */
+    return OTA_STORE_OK;
+}
+
+/* The last byte is hashed: finish both hashes and judge. */
+static ota_store_status_t store_check_end(ota_store_t *store, ota_store_check_t *c,
+                                          image_pass_t *pass, ota_image_status_t ist)
+{
+    store->dl.checking = false;
+    switch (image_pass_end(pass, ist)) {
+    case OTA_IMAGE_OK: break;
+    case OTA_IMAGE_ERR_CRYPTO: return OTA_STORE_ERR_CRYPTO;
+    default: return OTA_STORE_ERR_FLASH; /* flash_status was set by the failed read */
+    }
+    bool intact = c->parsed && pass->header_same &&
+                  memcmp(pass->image_hash, c->info.sha256, OTA_SHA256_SIZE) == 0;
+    return ota_store_finish_judge(store, c->slot, c->total, &c->info, intact, pass->file_hash,
+                                  c->digest_from_bytes);
+}
+
+ota_store_status_t ota_store_check_step(ota_store_t *store, ota_store_check_t *check,
+                                        uint32_t max_bytes, bool *done)
+{
+    if (!store || !check || !done || max_bytes == 0u) {
+        return OTA_STORE_ERR_ARG;
+    }
+    *done = false;
+    if (!store->dl.checking || store->dl.slot != check->slot) {
+        return OTA_STORE_ERR_STATE;
+    }
+    uint8_t digest[OTA_SHA256_SIZE];
+    image_pass_t pass = store_check_pass(check, digest);
+    uint32_t to = check->total - check->done > max_bytes ? check->done + max_bytes : check->total;
+    ota_store_slot_source_t src;
+    (void)ota_store_image_source(store, check->slot, &src);
+    src.src.size = check->total;
+    ota_image_status_t ist = image_pass_run(&src.src, check->parsed ? &check->info : NULL,
+                                            check->done, to, store->work, sizeof store->work,
+                                            &pass);
+    check->header_same = pass.header_same;
+    check->done = to;
+    if (ist == OTA_IMAGE_OK && to < check->total) {
+        return OTA_STORE_OK;
+    }
+    *done = true;
+    return store_check_end(store, check, &pass, ist);
+}
+
+void ota_store_check_cancel(ota_store_t *store, ota_store_check_t *check)
+{
+    if (!store || !check || !store->dl.checking) {
+        return;
+    }
+    uint8_t digest[OTA_SHA256_SIZE];
+    image_pass_t pass = store_check_pass(check, digest);
+    (void)image_pass_end(&pass, OTA_IMAGE_ERR_ARG); /* releases the contexts */
+    store->dl.checking = false;
+}
