@@ -15,6 +15,7 @@ PKGS=(
   gcc-mipsel-linux-gnu                # make cross-check: src/ for the PIC32MZ's microMIPS CPU
   libjsmn-dev                         # the host tool's manifest editing (tools/manifest_doc.c)
   libdivsufsort-dev                   # otaflow-image diff: suffix arrays (tools/delta_match.c)
+  libssl-dev                          # otaflow-image: SHA-256 with the CPU's SHA extensions
   bsdiff xdelta3                      # patch-size references only (tests/tools/test_diff.sh, docs/delta.md)
   libcmocka-dev                       # unit tests
   python3 nginx openssl curl          # real servers and references in tests

@@ -74,7 +74,7 @@ int cmd_hex2bin(int argc, char **argv)
     if (rc != TOOL_EXIT_OK) {
         return rc;
     }
-    if (tool_write_file(output, bin, len) != 0) {
+    if (tool_write_output(output, bin, len) != 0) {
         rc = tool_fail(cmd, "cannot write %s: %s", output, strerror(errno));
         free(bin);
         return rc;

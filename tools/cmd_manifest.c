@@ -87,7 +87,7 @@ static int manifest_add(int argc, char **argv)
     uint32_t image_hw = img.info.header.hw_id;
     uint32_t size = (uint32_t)img.len;
     char digest[65];
-    tool_sha256_hex(img.bytes, img.len, digest);
+    tool_hex(img.digests.file, sizeof img.digests.file, digest);
     tool_image_free(&img);
     if (hw_id != 0u && image_hw != 0u && image_hw != hw_id) {
         return tool_fail(cmd, "%s is built for hw id %u, not %u", file, image_hw, hw_id);

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "memmap.h"
 #include "otaflow/crypto.h"
@@ -81,6 +82,12 @@ bool tool_name_ends_with(const char *path, const char *suffix);
 /** Read a whole file into a malloc'd buffer (*out, *len). Returns 0, or -1 with errno set. */
 int tool_read_file(const char *path, uint8_t **out, size_t *len);
 
+/** tool_read_file into a buffer with `before` free bytes ahead of the contents (which start
+ *  at *out + before) and at least `after` free bytes behind them: a caller that frames the
+ *  file (a header, a trailer) needs no second copy. */
+int tool_read_file_room(const char *path, size_t before, size_t after, uint8_t **out,
+                        size_t *len);
+
 /**
  * Write len bytes to path through a temporary file in the same directory and a rename, so a
  * reader never sees a half-written file. Returns 0, or -1 with errno set.
@@ -89,6 +96,35 @@ int tool_write_file(const char *path, const void *data, size_t len);
 
 /** tool_write_file with the file's permission bits (less the umask): 0600 for a secret. */
 int tool_write_file_mode(const char *path, const void *data, size_t len, unsigned mode);
+
+/**
+ * tool_write_file without the fsync: for an output the same command makes again from its
+ * inputs (an image, a binary, a patch). A reader still never sees it half-written; after a
+ * power cut it may be missing or empty, and is made again. Publication state (manifests,
+ * signatures) and keys, which cannot be, go through tool_write_file (docs/decisions.md).
+ */
+int tool_write_output(const char *path, const void *data, size_t len);
+
+/** A file being written piece by piece into a temporary file, renamed over path at commit:
+ *  what tool_write_file does, for an output too large to hold whole in memory. */
+typedef struct tool_output {
+    const char *path; /**< the caller's: must outlive the output */
+    char *tmp;        /**< the temporary file next to it */
+    FILE *f;
+} tool_output_t;
+
+/** Create the temporary file. Returns 0, or -1 with errno set (nothing to clean up then). */
+int tool_output_open(tool_output_t *out, const char *path);
+
+/** Append len bytes. Returns 0, or -1 with errno set (then tool_output_abort). */
+int tool_output_write(tool_output_t *out, const void *data, size_t len);
+
+/** Flush (and with durable, fsync), give the file mode (less the umask) and rename it over
+ *  path. Returns 0, or -1 with errno set; the temporary file is gone either way. */
+int tool_output_commit(tool_output_t *out, unsigned mode, bool durable);
+
+/** Drop the temporary file. */
+void tool_output_abort(tool_output_t *out);
 
 /** Lowercase hex of n bytes into out (2n+1 chars with the terminating NUL). */
 void tool_hex(const uint8_t *bytes, size_t n, char *out);
