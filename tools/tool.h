@@ -173,6 +173,20 @@ typedef struct tool_left_out {
 int tool_hex_to_region(const char *cmd, const char *path, const tool_region_t *region,
                        uint8_t **out, size_t *out_len, tool_left_out_t *left);
 
+/** Data at [lo, end), outside the region: counted in left if it is left out (the PIC32 boot
+ *  flash segment always, anything with region->clip); false if it is refused. */
+bool tool_leave_out(const tool_region_t *region, tool_left_out_t *left, uint32_t lo,
+                    uint64_t end);
+
+/**
+ * hex2bin's fast path: the same conversion streamed into the file out_path (renamed into
+ * place, not fsynced), in a few MB of memory. Returns 0 (*out_len bytes written, left says
+ * what was left out), or -1 without a message and without touching out_path: for any
+ * problem, which tool_hex_to_region then reports.
+ */
+int tool_hex_to_file(const char *path, const tool_region_t *region, const char *out_path,
+                     size_t *out_len, tool_left_out_t *left);
+
 /** One note line on stderr for each kind of data left out ("otaflow-image: CMD: note: ..."). */
 void tool_note_left_out(const char *cmd, const char *path, const tool_left_out_t *left);
 
