@@ -132,10 +132,18 @@ static void choose_load_addr(pack_args_t *a)
 
 /* The payload: HEX converted in memory, or a binary file read as it is written. */
 typedef struct payload {
-    uint8_t *bytes; /**< the converted HEX, or NULL */
+    uint8_t *bytes; /**< the converted HEX (or a pipe's bytes), or NULL */
     FILE *in;       /**< the binary, or NULL */
     size_t len;
 } payload_t;
+
+static void close_payload(payload_t *p)
+{
+    free(p->bytes);
+    if (p->in != NULL) {
+        fclose(p->in);
+    }
+}
 
 static int open_payload(const pack_args_t *a, payload_t *p, tool_left_out_t *left)
 {
@@ -149,26 +157,20 @@ static int open_payload(const pack_args_t *a, payload_t *p, tool_left_out_t *lef
         }
         return tool_hex_to_region("pack", a->input, &region, &p->bytes, &p->len, left);
     }
+    /* The header holds the payload's size before the payload is read: a regular file's is
+     * known; anything else (a pipe) is read whole first. */
     struct stat st;
     p->in = fopen(a->input, "rb");
-    if (p->in == NULL || fstat(fileno(p->in), &st) != 0 || !S_ISREG(st.st_mode)) {
-        int saved = p->in != NULL && errno == 0 ? EINVAL : errno;
-        if (p->in != NULL) {
-            fclose(p->in);
-        }
-        return tool_fail("pack", "cannot read %s: %s", a->input,
-                         saved == EINVAL ? "not a regular file" : strerror(saved));
+    if (p->in != NULL && fstat(fileno(p->in), &st) == 0 && S_ISREG(st.st_mode)) {
+        p->len = (size_t)st.st_size;
+        return TOOL_EXIT_OK;
     }
-    p->len = (size_t)st.st_size;
+    close_payload(p);
+    memset(p, 0, sizeof *p);
+    if (tool_read_file(a->input, &p->bytes, &p->len) != 0) {
+        return tool_fail("pack", "cannot read %s: %s", a->input, strerror(errno));
+    }
     return TOOL_EXIT_OK;
-}
-
-static void close_payload(payload_t *p)
-{
-    free(p->bytes);
-    if (p->in != NULL) {
-        fclose(p->in);
-    }
 }
 
 /* Hash and write the payload: a binary in chunks, checking it is still the size it had. */
