@@ -82,12 +82,6 @@ bool tool_name_ends_with(const char *path, const char *suffix);
 /** Read a whole file into a malloc'd buffer (*out, *len). Returns 0, or -1 with errno set. */
 int tool_read_file(const char *path, uint8_t **out, size_t *len);
 
-/** tool_read_file into a buffer with `before` free bytes ahead of the contents (which start
- *  at *out + before) and at least `after` free bytes behind them: a caller that frames the
- *  file (a header, a trailer) needs no second copy. */
-int tool_read_file_room(const char *path, size_t before, size_t after, uint8_t **out,
-                        size_t *len);
-
 /**
  * Write len bytes to path through a temporary file in the same directory and a rename, so a
  * reader never sees a half-written file. Returns 0, or -1 with errno set.

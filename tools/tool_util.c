@@ -187,12 +187,6 @@ bool tool_name_ends_with(const char *path, const char *suffix)
 
 int tool_read_file(const char *path, uint8_t **out, size_t *len)
 {
-    return tool_read_file_room(path, 0, 0, out, len);
-}
-
-int tool_read_file_room(const char *path, size_t before, size_t after, uint8_t **out,
-                        size_t *len)
-{
     FILE *f = fopen(path, "rb");
     if (f == NULL) {
         return -1;
@@ -205,7 +199,7 @@ int tool_read_file_room(const char *path, size_t before, size_t after, uint8_t *
         cap = (size_t)st.st_size + 1;
     }
     size_t used = 0;
-    uint8_t *buf = malloc(before + cap + after);
+    uint8_t *buf = malloc(cap);
     if (buf == NULL) {
         fclose(f);
         errno = ENOMEM;
@@ -213,7 +207,7 @@ int tool_read_file_room(const char *path, size_t before, size_t after, uint8_t *
     }
     for (;;) {
         if (used == cap) {
-            uint8_t *bigger = realloc(buf, before + cap * 2 + after);
+            uint8_t *bigger = realloc(buf, cap * 2);
             if (bigger == NULL) {
                 free(buf);
                 fclose(f);
@@ -223,7 +217,7 @@ int tool_read_file_room(const char *path, size_t before, size_t after, uint8_t *
             buf = bigger;
             cap *= 2;
         }
-        size_t n = fread(buf + before + used, 1, cap - used, f);
+        size_t n = fread(buf + used, 1, cap - used, f);
         used += n;
         if (n == 0) {
             break;
