@@ -4,7 +4,7 @@ BUILD    ?= build
 JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?= -DOTA_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
 
-.PHONY: all deps build test powercut cross-check footprint demo clean coverage mutation firmware qemu-demo
+.PHONY: all deps build test powercut cross-check footprint demo clean coverage mutation firmware qemu-demo bench
 
 all: build
 
@@ -66,13 +66,22 @@ footprint: build
 	BUILD=$(abspath $(BUILD)) bash scripts/footprint.sh
 
 # The build's output goes to a log so the demo reads as a story; it is shown if the build fails.
+# Only the three programs the demo runs are built (not the test suite).
+DEMO_TARGETS = otaflow-image otaflow-board otaflow-example-app
 demo: deps
 	@echo "== 0. Building otaflow (log: $(BUILD)/build.log)"
 	@{ [ -f $(BUILD)/CMakeCache.txt ] || cmake -S . -B $(BUILD) $(CMAKE_FLAGS); } > $(BUILD).log 2>&1 \
-	  && cmake --build $(BUILD) -j $(JOBS) >> $(BUILD).log 2>&1 \
+	  && cmake --build $(BUILD) -j $(JOBS) --target $(DEMO_TARGETS) >> $(BUILD).log 2>&1 \
 	  || { tail -40 $(BUILD).log; exit 1; }
 	@mv -f $(BUILD).log $(BUILD)/build.log
 	@bash scripts/demo.sh
+
+# docs/performance.md: otaflow against references in the same run (bench/run.sh), on the
+# Release tree BUILD/release that make test's config_release_build also builds. RUNS=5.
+bench: deps
+	cmake -S . -B $(BUILD)/release -DOTA_SANITIZE=OFF -DCMAKE_BUILD_TYPE=Release > /dev/null
+	cmake --build $(BUILD)/release -j $(JOBS) --target otaflow-image bench_agent bench_update
+	OTA_RELEASE_DIR=$(abspath $(BUILD))/release bash bench/run.sh
 
 # make demo's story on the emulated Cortex-M4: the firmware on QEMU's mps2-an386 (the board's
 # QEMU engine, docs/board.md), updating itself from a server on loopback.

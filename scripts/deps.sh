@@ -15,19 +15,23 @@ PKGS=(
   gcc-mipsel-linux-gnu                # make cross-check: src/ for the PIC32MZ's microMIPS CPU
   libjsmn-dev                         # the host tool's manifest editing (tools/manifest_doc.c)
   libdivsufsort-dev                   # otaflow-image diff: suffix arrays (tools/delta_match.c)
+  libssl-dev                          # otaflow-image: SHA-256 with the CPU's SHA extensions
   bsdiff xdelta3                      # patch-size references only (tests/tools/test_diff.sh, docs/delta.md)
   libcmocka-dev                       # unit tests
   python3 nginx openssl curl          # real servers and references in tests
   valgrind
   gcovr                               # make coverage
+  gnuplot-nox time                    # make bench: charts, peak memory of the references
 )
 
+# One dpkg-query for the whole list (a package it does not know is simply not printed).
+declare -A installed=()
+while read -r name status; do
+  [[ $status == "install ok installed" ]] && installed[$name]=1
+done < <(dpkg-query -W -f='${Package} ${Status}\n' "${PKGS[@]}" 2>/dev/null || true)
 missing=()
 for p in "${PKGS[@]}"; do
-  [[ $p == \#* ]] && continue
-  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
-    missing+=("$p")
-  fi
+  [[ -n ${installed[$p]:-} ]] || missing+=("$p")
 done
 
 if [ ${#missing[@]} -eq 0 ]; then

@@ -44,6 +44,11 @@
 #define BOARD_PATH_MAX 512u
 #define BOARD_ERR_MAX 256u
 
+/** Format a one-line reason into err (cut to err_len - 1 characters: a long path may not fit
+ *  whole). Returns -1, what the board functions return on failure. */
+int board_error(char *err, size_t err_len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /* The application reads these from its environment (the board sets them before fexecve). */
 #define BOARD_ENV_DIR "OTAFLOW_BOARD_DIR"
 #define BOARD_ENV_HEARTBEAT_FD "OTAFLOW_BOARD_HEARTBEAT_FD"

@@ -16,10 +16,7 @@
 
 #include "board.h"
 
-static int fail(char *err, size_t err_len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t err_len, const char *fmt, ...)
+int board_error(char *err, size_t err_len, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -128,72 +125,74 @@ int board_config_set(board_config_t *cfg, const char *key, const char *value, ch
 {
     if (strcmp(key, "engine") == 0) {
         if (strcmp(value, "host") != 0 && strcmp(value, "qemu") != 0) {
-            return fail(err, err_len, "engine must be host or qemu, not '%s'", value);
+            return board_error(err, err_len, "engine must be host or qemu, not '%s'", value);
         }
         cfg->engine = value[0] == 'q' ? BOARD_ENGINE_QEMU : BOARD_ENGINE_HOST;
     } else if (strcmp(key, "ext_flash") == 0) {
         if (strcmp(value, "sst26vf032b") != 0 && strcmp(value, "sst26vf064b") != 0) {
-            return fail(err, err_len, "ext_flash must be sst26vf032b or sst26vf064b, not '%s'",
-                        value);
+            return board_error(err, err_len,
+                               "ext_flash must be sst26vf032b or sst26vf064b, not '%s'", value);
         }
         strcpy(cfg->ext_flash, value);
     } else if (strcmp(key, "manifest_url") == 0) {
         if (strlen(value) >= sizeof(cfg->manifest_url)) {
-            return fail(err, err_len, "manifest_url longer than %zu characters",
-                        sizeof(cfg->manifest_url) - 1);
+            return board_error(err, err_len, "manifest_url longer than %zu characters",
+                               sizeof(cfg->manifest_url) - 1);
         }
         strcpy(cfg->manifest_url, value);
     } else if (strcmp(key, "period_s") == 0) {
         if (!parse_u32(value, 0, BOARD_PERIOD_MAX_S, &cfg->period_s)) {
-            return fail(err, err_len, "period_s must be 0..%u seconds, not '%s'",
-                        BOARD_PERIOD_MAX_S, value);
+            return board_error(err, err_len, "period_s must be 0..%u seconds, not '%s'",
+                               BOARD_PERIOD_MAX_S, value);
         }
     } else if (strcmp(key, "slots") == 0) {
         if (!parse_u32(value, 1, OTA_STORE_MAX_DOWNLOAD_SLOTS, &cfg->slots)) {
-            return fail(err, err_len, "slots must be 1..%u, not '%s'",
-                        OTA_STORE_MAX_DOWNLOAD_SLOTS, value);
+            return board_error(err, err_len, "slots must be 1..%u, not '%s'",
+                               OTA_STORE_MAX_DOWNLOAD_SLOTS, value);
         }
     } else if (strcmp(key, "auto_reset") == 0) {
         if (!parse_on_off(value, &cfg->auto_reset)) {
-            return fail(err, err_len, "auto_reset must be on or off, not '%s'", value);
+            return board_error(err, err_len, "auto_reset must be on or off, not '%s'", value);
         }
     } else if (strcmp(key, "attempts") == 0) {
         if (!parse_u32(value, 1, 255, &cfg->attempts)) {
-            return fail(err, err_len, "attempts must be 1..255, not '%s'", value);
+            return board_error(err, err_len, "attempts must be 1..255, not '%s'", value);
         }
     } else if (strcmp(key, "watchdog_s") == 0) {
         if (!parse_u32(value, 1, 3600, &cfg->watchdog_s)) {
-            return fail(err, err_len, "watchdog_s must be 1..3600 seconds, not '%s'", value);
+            return board_error(err, err_len, "watchdog_s must be 1..3600 seconds, not '%s'", value);
         }
     } else if (strcmp(key, "confirm_on_start") == 0) {
         if (!parse_on_off(value, &cfg->confirm_on_start)) {
-            return fail(err, err_len, "confirm_on_start must be on or off, not '%s'", value);
+            return board_error(err, err_len, "confirm_on_start must be on or off, not '%s'", value);
         }
     } else if (strcmp(key, "file_slots") == 0) {
         if (!parse_u32(value, 0, OTA_FILE_SLOTS ? OTA_FILE_SLOTS_MAX : 0u, &cfg->file_slots)) {
-            return fail(err, err_len, "file_slots must be 0..%u, not '%s'",
-                        OTA_FILE_SLOTS ? OTA_FILE_SLOTS_MAX : 0u, value);
+            return board_error(err, err_len, "file_slots must be 0..%u, not '%s'",
+                               OTA_FILE_SLOTS ? OTA_FILE_SLOTS_MAX : 0u, value);
         }
     } else if (strcmp(key, "accept_raw_images") == 0) {
         /* true/false as the original's users write it; on/off as the other switches. */
         bool on = strcmp(value, "true") == 0;
         if (!on && strcmp(value, "false") != 0 && !parse_on_off(value, &on)) {
-            return fail(err, err_len, "accept_raw_images must be true or false, not '%s'", value);
+            return board_error(err, err_len, "accept_raw_images must be true or false, not '%s'",
+                               value);
         }
         cfg->accept_raw_images = on;
     } else if (strcmp(key, "hw_id") == 0) {
         if (!parse_u32(value, 0, UINT32_MAX, &cfg->hw_id)) {
-            return fail(err, err_len, "hw_id must be 0..4294967295, not '%s'", value);
+            return board_error(err, err_len, "hw_id must be 0..4294967295, not '%s'", value);
         }
     } else if (strcmp(key, "image_pubkey") == 0 || strcmp(key, "manifest_pubkey") == 0) {
         bool image = key[0] == 'i';
         if (!parse_pubkey(value, image ? &cfg->has_image_key : &cfg->has_manifest_key,
                           image ? cfg->image_pubkey : cfg->manifest_pubkey,
                           image ? &cfg->image_key : &cfg->manifest_key)) {
-            return fail(err, err_len, "%s must be 130 hex digits (04 || X || Y) or empty", key);
+            return board_error(err, err_len, "%s must be 130 hex digits (04 || X || Y) or empty",
+                               key);
         }
     } else {
-        return fail(err, err_len, "unknown setting '%s'", key);
+        return board_error(err, err_len, "unknown setting '%s'", key);
     }
     return 0;
 }
@@ -222,12 +221,12 @@ int board_config_load(const char *dir, board_config_t *cfg, char *err, size_t er
     char path[BOARD_PATH_MAX];
     board_config_default(cfg);
     if (board_path(path, dir, BOARD_CONF) != 0) {
-        return fail(err, err_len, "board directory path too long");
+        return board_error(err, err_len, "board directory path too long");
     }
     FILE *f = fopen(path, "r");
     if (f == NULL) {
-        return fail(err, err_len, "%s is not a board (no %s: %s)", dir, BOARD_CONF,
-                    strerror(errno));
+        return board_error(err, err_len, "%s is not a board (no %s: %s)", dir, BOARD_CONF,
+                           strerror(errno));
     }
     char line[BOARD_URL_MAX + 64];
     unsigned lineno = 0;
@@ -240,13 +239,13 @@ int board_config_load(const char *dir, board_config_t *cfg, char *err, size_t er
         }
         char *eq = strchr(s, '=');
         if (eq == NULL) {
-            rc = fail(err, err_len, "%s line %u: expected key = value", path, lineno);
+            rc = board_error(err, err_len, "%s line %u: expected key = value", path, lineno);
             break;
         }
         *eq = '\0';
         char sub[BOARD_ERR_MAX];
         if (board_config_set(cfg, trim(s), trim(eq + 1), sub, sizeof(sub)) != 0) {
-            rc = fail(err, err_len, "%s line %u: %s", path, lineno, sub);
+            rc = board_error(err, err_len, "%s line %u: %s", path, lineno, sub);
         }
     }
     fclose(f);
@@ -257,11 +256,11 @@ int board_config_save(const char *dir, const board_config_t *cfg, char *err, siz
 {
     char path[BOARD_PATH_MAX], tmp[BOARD_PATH_MAX];
     if (board_path(path, dir, BOARD_CONF) != 0 || board_path(tmp, dir, BOARD_CONF ".tmp") != 0) {
-        return fail(err, err_len, "board directory path too long");
+        return board_error(err, err_len, "board directory path too long");
     }
     FILE *f = fopen(tmp, "w");
     if (f == NULL) {
-        return fail(err, err_len, "cannot write %s: %s", tmp, strerror(errno));
+        return board_error(err, err_len, "cannot write %s: %s", tmp, strerror(errno));
     }
     fprintf(f,
             "# otaflow virtual board: PIC32MZ W1 Curiosity (otaflow-board create --help)\n"
@@ -286,7 +285,7 @@ int board_config_save(const char *dir, const board_config_t *cfg, char *err, siz
     put_pubkey(f, "image_pubkey", cfg->has_image_key, cfg->image_pubkey);
     put_pubkey(f, "manifest_pubkey", cfg->has_manifest_key, cfg->manifest_pubkey);
     if (fclose(f) != 0 || rename(tmp, path) != 0) {
-        return fail(err, err_len, "cannot write %s: %s", path, strerror(errno));
+        return board_error(err, err_len, "cannot write %s: %s", path, strerror(errno));
     }
     return 0;
 }
@@ -331,25 +330,25 @@ int board_power_map(const char *dir, bool create, ota_sim_power_t **out, char *e
 {
     char path[BOARD_PATH_MAX];
     if (board_path(path, dir, BOARD_POWER) != 0) {
-        return fail(err, err_len, "board directory path too long");
+        return board_error(err, err_len, "board directory path too long");
     }
     int fd = open(path, O_RDWR | O_CLOEXEC | (create ? O_CREAT | O_TRUNC : 0), 0644);
     if (fd < 0) {
-        return fail(err, err_len, "cannot open %s: %s", path, strerror(errno));
+        return board_error(err, err_len, "cannot open %s: %s", path, strerror(errno));
     }
     struct stat st;
     if (create && ftruncate(fd, (off_t)sizeof(ota_sim_power_t)) != 0) {
         close(fd);
-        return fail(err, err_len, "cannot size %s: %s", path, strerror(errno));
+        return board_error(err, err_len, "cannot size %s: %s", path, strerror(errno));
     }
     if (fstat(fd, &st) != 0 || (size_t)st.st_size != sizeof(ota_sim_power_t)) {
         close(fd);
-        return fail(err, err_len, "%s is not a power file of this build", path);
+        return board_error(err, err_len, "%s is not a power file of this build", path);
     }
     void *p = mmap(NULL, sizeof(ota_sim_power_t), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     close(fd);
     if (p == MAP_FAILED) {
-        return fail(err, err_len, "cannot map %s: %s", path, strerror(errno));
+        return board_error(err, err_len, "cannot map %s: %s", path, strerror(errno));
     }
     *out = p;
     if (create) {
@@ -372,17 +371,17 @@ static int open_one(ota_sim_flash_t *dev, const char *dir, const char *name,
 {
     char path[BOARD_PATH_MAX];
     if (board_path(path, dir, name) != 0) {
-        return fail(err, err_len, "board directory path too long");
+        return board_error(err, err_len, "board directory path too long");
     }
     if (!create && access(path, F_OK) != 0) {
-        return fail(err, err_len, "%s is missing: not a board (otaflow-board create)", path);
+        return board_error(err, err_len, "%s is missing: not a board (otaflow-board create)", path);
     }
     const ota_sim_preset_t *preset = ota_sim_preset(preset_name);
     if (preset == NULL) {
-        return fail(err, err_len, "unknown flash part '%s'", preset_name);
+        return board_error(err, err_len, "unknown flash part '%s'", preset_name);
     }
     if (ota_sim_flash_open_file(dev, path, preset, power) != OTA_FLASH_OK) {
-        return fail(err, err_len, "cannot open %s as %s flash", path, preset_name);
+        return board_error(err, err_len, "cannot open %s as %s flash", path, preset_name);
     }
     return 0;
 }

@@ -81,18 +81,17 @@ static int write_bootloader(board_flashes_t *f, const char *dir, const char *fil
     uint8_t *data;
     size_t len;
     if (board_read_file(file, &data, &len) != 0) {
-        snprintf(err, err_len, "cannot read the bootloader %s: %s (make firmware builds it)",
-                 file, strerror(errno));
-        return -1;
+        return board_error(err, err_len,
+                           "cannot read the bootloader %s: %s (make firmware builds it)", file,
+                           strerror(errno));
     }
     const ota_flash_t *flash = ota_sim_flash_port(&f->internal);
     uint32_t unit = flash->geometry.erase_unit;
     uint32_t room = f->system.guard_offset; /* everything below the guard pages */
     if (len == 0 || len > room) {
         free(data);
-        snprintf(err, err_len, "%s: %zu bytes: a bootloader is 1..%u bytes (below the guard "
-                 "pages of %s)", file, len, (unsigned)room, dir);
-        return -1;
+        return board_error(err, err_len, "%s: %zu bytes: a bootloader is 1..%u bytes (below "
+                           "the guard pages of %s)", file, len, (unsigned)room, dir);
     }
     ota_flash_status_t st = board_program_region(
         flash, 0, (uint32_t)((len + unit - 1) / unit * unit), data, len);

@@ -91,7 +91,7 @@ int cmd_diff(int argc, char **argv)
             delta_encode_ofd(files[0], sizes[0], files[1], sizes[1], ops, n_ops, block_log2,
                              &patch);
         }
-        if (tool_write_file(output, patch.data, patch.len) != 0) {
+        if (tool_write_output(output, patch.data, patch.len) != 0) {
             rc = tool_fail(cmd, "cannot write %s: %s", output, strerror(errno));
         } else {
             printf("%s: %zu bytes (%s format, %zu operations) for %zu -> %zu bytes\n", output,
@@ -180,7 +180,7 @@ int cmd_patch(int argc, char **argv)
         if (st != OTA_DELTA_OK) {
             rc = tool_fail(cmd, "%s does not apply to %s: %s", in[1], in[0],
                            ota_delta_status_str(st));
-        } else if (tool_write_file(output, out.data, out.len) != 0) {
+        } else if (tool_write_output(output, out.data, out.len) != 0) {
             rc = tool_fail(cmd, "cannot write %s: %s", output, strerror(errno));
         } else {
             printf("%s: %zu bytes from %s (%s format)\n", output, out.len, in[1],

@@ -67,19 +67,23 @@ int cmd_hex2bin(int argc, char **argv)
         return tool_usage_error(cmd, "region 0x%08X + 0x%X runs past 0xFFFFFFFF", base,
                                 region.size);
     }
-    uint8_t *bin = NULL;
     size_t len = 0;
     tool_left_out_t left;
-    int rc = tool_hex_to_region(cmd, input, &region, &bin, &len, &left);
-    if (rc != TOOL_EXIT_OK) {
-        return rc;
-    }
-    if (tool_write_file(output, bin, len) != 0) {
-        rc = tool_fail(cmd, "cannot write %s: %s", output, strerror(errno));
+    if (tool_hex_to_file(input, &region, output, &len, &left) != 0) {
+        /* The in-memory conversion says what is wrong (or does it, if only the fast path
+         * could not: a file it cannot seek in, memory). */
+        uint8_t *bin = NULL;
+        int rc = tool_hex_to_region(cmd, input, &region, &bin, &len, &left);
+        if (rc != TOOL_EXIT_OK) {
+            return rc;
+        }
+        if (tool_write_output(output, bin, len) != 0) {
+            rc = tool_fail(cmd, "cannot write %s: %s", output, strerror(errno));
+            free(bin);
+            return rc;
+        }
         free(bin);
-        return rc;
     }
-    free(bin);
     tool_note_left_out(cmd, input, &left);
     printf("%s: %zu bytes, 0x%08X-0x%08llX\n", output, len, base,
            (unsigned long long)((uint64_t)base + len - 1));

@@ -173,7 +173,7 @@ int cmd_info(int argc, char **argv)
     }
     ota_image_status_t hash = tool_image_verify(&img);
     char file_digest[65];
-    tool_sha256_hex(img.bytes, img.len, file_digest);
+    tool_hex(img.digests.file, sizeof img.digests.file, file_digest);
     if (json) {
         print_json(path, &img, hash, file_digest);
     } else {

@@ -174,7 +174,7 @@ static int manifest_add(int argc, char **argv)
     uint32_t image_hw = img.info.header.hw_id;
     uint32_t size = (uint32_t)img.len;
     char digest[65];
-    tool_sha256_hex(img.bytes, img.len, digest);
+    tool_hex(img.digests.file, sizeof img.digests.file, digest);
     char patch_json[1024] = "";
     if (patch_base != NULL) {
         rc = manifest_patch_json(cmd, patch_base, patch_path, patch_url, img.bytes, img.len,

@@ -124,7 +124,7 @@ static int write_merged(const char *cmd, const char *output, const memmap_t *map
     ihex_status_t st = ihex_write(mem, map, keep, width);
     if (fclose(mem) != 0 || st != IHEX_OK) {
         rc = tool_fail(cmd, "cannot format the output: %s", ihex_status_str(st));
-    } else if (tool_write_file(output, text, text_len) != 0) {
+    } else if (tool_write_output(output, text, text_len) != 0) {
         rc = tool_fail(cmd, "cannot write %s: %s", output, strerror(errno));
     }
     free(text);

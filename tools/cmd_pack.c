@@ -4,8 +4,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "otaflow/crypto.h"
+#include "image_digest.h"
 #include "otaflow/image.h"
 #include "sign_key.h"
 #include "tool.h"
@@ -121,9 +123,33 @@ static void choose_load_addr(pack_args_t *a)
     }
 }
 
-static int read_payload(const pack_args_t *a, uint8_t **payload, size_t *len,
-                        tool_left_out_t *left)
+/* Room for the TLV area: SHA-256, and with a key the key id and the signature. */
+#define PACK_TLV_MAX                                                                         \
+    (OTA_IMAGE_TLV_INFO_SIZE + 3 * OTA_IMAGE_TLV_ENTRY_HDR + 2 * OTA_SHA256_SIZE +            \
+     OTA_ECDSA_P256_SIG_MAX)
+
+/* Bytes read, hashed and written at a time: small enough to stay in the caches (a buffer
+ * of the whole payload costs a page fault per 4 KB, more than the hash: docs/performance.md). */
+#define PACK_CHUNK (128u * 1024u)
+
+/* The payload: HEX converted in memory, or a binary file read as it is written. */
+typedef struct payload {
+    uint8_t *bytes; /**< the converted HEX (or a pipe's bytes), or NULL */
+    FILE *in;       /**< the binary, or NULL */
+    size_t len;
+} payload_t;
+
+static void close_payload(payload_t *p)
 {
+    free(p->bytes);
+    if (p->in != NULL) {
+        fclose(p->in);
+    }
+}
+
+static int open_payload(const pack_args_t *a, payload_t *p, tool_left_out_t *left)
+{
+    memset(p, 0, sizeof *p);
     memset(left, 0, sizeof *left);
     if (is_hex_name(a->input)) {
         tool_region_t region = {.base = a->load_addr, .size = TOOL_DEFAULT_SIZE, .pad = false,
@@ -131,10 +157,55 @@ static int read_payload(const pack_args_t *a, uint8_t **payload, size_t *len,
         if ((uint64_t)region.base + region.size > 0x100000000ULL) {
             region.size = (uint32_t)(0x100000000ULL - region.base);
         }
-        return tool_hex_to_region("pack", a->input, &region, payload, len, left);
+        return tool_hex_to_region("pack", a->input, &region, &p->bytes, &p->len, left);
     }
-    if (tool_read_file(a->input, payload, len) != 0) {
+    /* The header holds the payload's size before the payload is read: a regular file's is
+     * known; anything else (a pipe) is read whole first. */
+    struct stat st;
+    p->in = fopen(a->input, "rb");
+    if (p->in != NULL && fstat(fileno(p->in), &st) == 0 && S_ISREG(st.st_mode)) {
+        p->len = (size_t)st.st_size;
+        return TOOL_EXIT_OK;
+    }
+    close_payload(p);
+    memset(p, 0, sizeof *p);
+    if (tool_read_file(a->input, &p->bytes, &p->len) != 0) {
         return tool_fail("pack", "cannot read %s: %s", a->input, strerror(errno));
+    }
+    return TOOL_EXIT_OK;
+}
+
+/* Hash and write the payload: a binary in chunks, checking it is still the size it had. */
+static int copy_payload(const char *input, payload_t *p, tool_sha_pass_t *sha,
+                        tool_output_t *out)
+{
+    if (p->bytes != NULL) {
+        tool_sha_pass_update(sha, p->bytes, p->len);
+        return tool_output_write(out, p->bytes, p->len) == 0
+                   ? TOOL_EXIT_OK
+                   : tool_fail("pack", "cannot write: %s", strerror(errno));
+    }
+    static uint8_t chunk[PACK_CHUNK];
+    size_t done = 0;
+    for (;;) {
+        size_t n = fread(chunk, 1, sizeof chunk, p->in);
+        if (n == 0) {
+            break;
+        }
+        done += n;
+        if (done > p->len) {
+            break;
+        }
+        tool_sha_pass_update(sha, chunk, n);
+        if (tool_output_write(out, chunk, n) != 0) {
+            return tool_fail("pack", "cannot write: %s", strerror(errno));
+        }
+    }
+    if (ferror(p->in)) {
+        return tool_fail("pack", "cannot read %s: %s", input, strerror(EIO));
+    }
+    if (done != p->len) {
+        return tool_fail("pack", "%s changed size while it was read", input);
     }
     return TOOL_EXIT_OK;
 }
@@ -168,19 +239,19 @@ int cmd_pack(int argc, char **argv)
         return rc < 0 ? TOOL_EXIT_OK : rc;
     }
     choose_load_addr(&a);
-    uint8_t *payload = NULL;
-    size_t payload_len = 0;
+    payload_t payload;
     tool_left_out_t left;
-    rc = read_payload(&a, &payload, &payload_len, &left);
+    rc = open_payload(&a, &payload, &left);
     if (rc != TOOL_EXIT_OK) {
         return rc;
     }
+    size_t payload_len = payload.len;
     if (payload_len == 0) {
-        free(payload);
+        close_payload(&payload);
         return tool_fail(cmd, "%s: empty payload", a.input);
     }
     if (payload_len > UINT32_MAX - OTA_IMAGE_HEADER_SIZE - OTA_IMAGE_TLV_MAX) {
-        free(payload);
+        close_payload(&payload);
         return tool_fail(cmd, "%s: payload too large for a 32-bit image", a.input);
     }
 
@@ -198,50 +269,52 @@ int cmd_pack(int argc, char **argv)
     uint8_t raw[OTA_IMAGE_HEADER_SIZE];
     ota_image_header_encode(&hdr, raw);
 
-    uint8_t digest[OTA_SHA256_SIZE];
-    ota_sha256_t sha;
-    (void)ota_sha256_start(&sha); /* a failure sticks: finish reports it */
-    (void)ota_sha256_update(&sha, raw, sizeof raw);
-    (void)ota_sha256_update(&sha, payload, payload_len);
-    if (ota_sha256_finish(&sha, digest) != OTA_CRYPTO_OK) {
-        free(payload);
-        return tool_fail(cmd, "SHA-256: %s", ota_crypto_status_str(OTA_CRYPTO_ERR_HASH));
-    }
-
-    uint8_t tlv[OTA_IMAGE_TLV_INFO_SIZE + 3 * OTA_IMAGE_TLV_ENTRY_HDR + 2 * OTA_SHA256_SIZE +
-                OTA_ECDSA_P256_SIG_MAX];
-    uint32_t tlv_len = 0;
-    if (build_tlvs(&a, digest, tlv, sizeof tlv, &tlv_len) != TOOL_EXIT_OK) {
-        free(payload);
-        return TOOL_EXIT_FAIL;
-    }
-
-    size_t total = sizeof raw + payload_len + tlv_len;
-    uint8_t *image = malloc(total);
-    if (image == NULL) {
-        free(payload);
-        return tool_fail(cmd, "out of memory");
-    }
-    memcpy(image, raw, sizeof raw);
-    memcpy(image + sizeof raw, payload, payload_len);
-    memcpy(image + sizeof raw + payload_len, tlv, tlv_len);
-    free(payload);
-
-    if (tool_write_file(a.output, image, total) != 0) {
+    /* One read and one SHA-256 pass, as the image is written: the hash of header + payload
+     * goes into the TLV area, which the same pass then covers for the file's digest. */
+    tool_output_t out;
+    if (tool_output_open(&out, a.output) != 0) {
         rc = tool_fail(cmd, "cannot write %s: %s", a.output, strerror(errno));
-    } else {
-        char file_digest[65];
-        tool_sha256_hex(image, total, file_digest);
-        tool_note_left_out(cmd, a.input, &left);
-        printf("%s: version %u, security counter %u, load address 0x%08X, hardware id 0x%08X\n",
-               a.output, a.version, a.security_counter, a.load_addr, a.hw_id);
-        printf("%s: %zu-byte payload from %s, %zu bytes in all\n", a.output, payload_len,
-               a.input, total);
-        if (a.key != NULL) {
-            printf("%s: signed with %s\n", a.output, a.key);
-        }
-        printf("%s  %s\n", file_digest, a.output);
+        close_payload(&payload);
+        return rc;
     }
-    free(image);
-    return rc;
+    tool_sha_pass_t sha;
+    tool_sha_pass_start(&sha);
+    tool_sha_pass_update(&sha, raw, sizeof raw);
+    rc = tool_output_write(&out, raw, sizeof raw) == 0
+             ? copy_payload(a.input, &payload, &sha, &out)
+             : tool_fail(cmd, "cannot write %s: %s", a.output, strerror(errno));
+    close_payload(&payload);
+    uint8_t digest[OTA_SHA256_SIZE];
+    uint8_t tlv[PACK_TLV_MAX];
+    uint32_t tlv_len = 0;
+    tool_sha_pass_mark(&sha, digest);
+    if (rc == TOOL_EXIT_OK) {
+        rc = build_tlvs(&a, digest, tlv, sizeof tlv, &tlv_len);
+    }
+    tool_sha_pass_update(&sha, tlv, tlv_len);
+    uint8_t file_sha[OTA_SHA256_SIZE];
+    tool_sha_pass_finish(&sha, file_sha);
+    if (rc == TOOL_EXIT_OK && tool_output_write(&out, tlv, tlv_len) != 0) {
+        rc = tool_fail(cmd, "cannot write %s: %s", a.output, strerror(errno));
+    }
+    if (rc != TOOL_EXIT_OK) {
+        tool_output_abort(&out);
+        return rc;
+    }
+    if (tool_output_commit(&out, 0666, false) != 0) {
+        return tool_fail(cmd, "cannot write %s: %s", a.output, strerror(errno));
+    }
+    size_t total = sizeof raw + payload_len + tlv_len;
+    char file_digest[65];
+    tool_hex(file_sha, sizeof file_sha, file_digest);
+    tool_note_left_out(cmd, a.input, &left);
+    printf("%s: version %u, security counter %u, load address 0x%08X, hardware id 0x%08X\n",
+           a.output, a.version, a.security_counter, a.load_addr, a.hw_id);
+    printf("%s: %zu-byte payload from %s, %zu bytes in all\n", a.output, payload_len, a.input,
+           total);
+    if (a.key != NULL) {
+        printf("%s: signed with %s\n", a.output, a.key);
+    }
+    printf("%s  %s\n", file_digest, a.output);
+    return TOOL_EXIT_OK;
 }

@@ -12,17 +12,26 @@
 #include "memmap.h"
 #include "tool.h"
 
+bool tool_leave_out(const tool_region_t *region, tool_left_out_t *left, uint32_t lo,
+                    uint64_t end)
+{
+    if (lo >= TOOL_PIC32_BOOT_FIRST && end - 1 <= TOOL_PIC32_BOOT_LAST) {
+        memmap_span_add(&left->boot, lo, end);
+        return true;
+    }
+    if (region->clip) {
+        memmap_span_add(&left->clipped, lo, end);
+        return true;
+    }
+    return false;
+}
+
 /* [lo, end) of chunk c lies outside the region: left out, or the reason it is refused. */
 static int leave_out(const char *cmd, const char *path, const tool_region_t *region,
                      const memmap_chunk_t *c, uint32_t lo, uint64_t end, uint32_t base,
                      tool_left_out_t *left)
 {
-    if (lo >= TOOL_PIC32_BOOT_FIRST && end - 1 <= TOOL_PIC32_BOOT_LAST) {
-        memmap_span_add(&left->boot, lo, end);
-        return TOOL_EXIT_OK;
-    }
-    if (region->clip) {
-        memmap_span_add(&left->clipped, lo, end);
+    if (tool_leave_out(region, left, lo, end)) {
         return TOOL_EXIT_OK;
     }
     return tool_fail(cmd,

@@ -55,44 +55,38 @@ static bool is_blank(char c)
     return c == ' ' || c == '\t' || c == '\r';
 }
 
-/* Address state carried from record to record. */
-typedef struct addressing {
-    bool linear;      /* last extended record was 04 (else 02, or none) */
-    uint32_t base;    /* ULBA << 16, or USBA << 4 */
-} addressing_t;
-
-static ihex_status_t add_data(memmap_t *map, const addressing_t *a, uint16_t offset,
-                              const uint8_t *data, uint32_t count, unsigned line, unsigned source,
-                              ihex_error_t *err)
+/* The data bytes of one record, at its address: segment addressing wraps the offset inside
+ * its 64 KB segment (Intel HEX spec), which makes two pieces; linear addressing does not. */
+static ihex_status_t add_data(ihex_reader_t *r, uint16_t offset, const uint8_t *data,
+                              uint32_t count)
 {
-    /* Segment addressing wraps the offset inside its 64 KB segment (Intel HEX spec); linear
-     * addressing does not. */
     uint32_t first = count;
-    if (!a->linear && (uint32_t)offset + count > 0x10000u) {
+    if (!r->linear && (uint32_t)offset + count > 0x10000u) {
         first = 0x10000u - offset;
     }
-    uint64_t addr = (uint64_t)a->base + offset;
+    uint64_t addr = (uint64_t)r->base + offset;
     if (addr + first > 0x100000000ULL) {
-        return fail(err, line, IHEX_ERR_RANGE, "data runs past address 0xFFFFFFFF");
+        return fail(r->err, r->line, IHEX_ERR_RANGE, "data runs past address 0xFFFFFFFF");
     }
-    memmap_status_t st = memmap_add(map, (uint32_t)addr, data, first, line, source);
-    if (st == MEMMAP_OK && first < count) {
-        st = memmap_add(map, a->base, data + first, count - first, line, source);
+    ihex_status_t st = r->on_data(r->ctx, (uint32_t)addr, data, first, r->line);
+    if (st == IHEX_OK && first < count) {
+        st = r->on_data(r->ctx, r->base, data + first, count - first, r->line);
     }
-    if (st == MEMMAP_ERR_NOMEM) {
-        return fail(err, line, IHEX_ERR_NOMEM, "out of memory");
+    if (st == IHEX_ERR_NOMEM) {
+        return fail(r->err, r->line, IHEX_ERR_NOMEM, "out of memory");
     }
-    if (st != MEMMAP_OK) {
-        return fail(err, line, IHEX_ERR_RANGE, "data runs past address 0xFFFFFFFF");
+    if (st != IHEX_OK) {
+        return fail(r->err, r->line, st, "data runs past address 0xFFFFFFFF");
     }
     return IHEX_OK;
 }
 
 /* One record: line points after the ':' with n characters (trailing blanks removed). */
-static ihex_status_t parse_record(const char *s, size_t n, unsigned line, unsigned source,
-                                  addressing_t *a, memmap_t *map, ihex_start_t *start,
-                                  bool *eof, ihex_error_t *err)
+static ihex_status_t parse_record(ihex_reader_t *r, const char *s, size_t n)
 {
+    const unsigned line = r->line;
+    ihex_error_t *err = r->err;
+    ihex_start_t *start = r->start;
     uint8_t rec[RECORD_OVERHEAD + 255];
     for (size_t i = 0; i < n; i++) {
         if (hex_digit(s[i]) < 0) {
@@ -138,17 +132,17 @@ static ihex_status_t parse_record(const char *s, size_t n, unsigned line, unsign
     }
     switch (type) {
     case REC_DATA:
-        return count == 0 ? IHEX_OK : add_data(map, a, offset, data, count, line, source, err);
+        return count == 0 ? IHEX_OK : add_data(r, offset, data, count);
     case REC_EOF:
-        *eof = true;
+        r->eof = true;
         return IHEX_OK;
     case REC_EXT_SEGMENT:
-        a->linear = false;
-        a->base = (uint32_t)(data[0] << 8 | data[1]) << 4;
+        r->linear = false;
+        r->base = (uint32_t)(data[0] << 8 | data[1]) << 4;
         return IHEX_OK;
     case REC_EXT_LINEAR:
-        a->linear = true;
-        a->base = (uint32_t)(data[0] << 8 | data[1]) << 16;
+        r->linear = true;
+        r->base = (uint32_t)(data[0] << 8 | data[1]) << 16;
         return IHEX_OK;
     default: /* 03, 05: start address */
         if (start != NULL) {
@@ -161,46 +155,81 @@ static ihex_status_t parse_record(const char *s, size_t n, unsigned line, unsign
     }
 }
 
-ihex_status_t ihex_parse(const char *text, size_t len, unsigned source, memmap_t *map,
-                         ihex_start_t *start, ihex_error_t *err)
+void ihex_reader_init(ihex_reader_t *r, ihex_data_fn on_data, void *ctx, ihex_start_t *start,
+                      ihex_error_t *err)
 {
-    addressing_t a = {.linear = true, .base = 0};
-    bool eof = false;
-    unsigned line = 0;
-    size_t pos = 0;
+    memset(r, 0, sizeof *r);
+    r->linear = true;
+    r->on_data = on_data;
+    r->ctx = ctx;
+    r->start = start;
+    r->err = err;
     if (start != NULL) {
         memset(start, 0, sizeof *start);
     }
     if (err != NULL) {
         memset(err, 0, sizeof *err);
     }
+}
+
+ihex_status_t ihex_reader_line(ihex_reader_t *r, const char *s, size_t n)
+{
+    r->line++;
+    while (n > 0 && is_blank(s[n - 1])) {
+        n--;
+    }
+    if (n == 0) {
+        return IHEX_OK; /* blank lines carry nothing */
+    }
+    if (r->eof) {
+        return fail(r->err, r->line, IHEX_ERR_AFTER_EOF, "content after the EOF record");
+    }
+    if (s[0] != ':') {
+        return fail(r->err, r->line, IHEX_ERR_SYNTAX, "line does not start with ':'");
+    }
+    return parse_record(r, s + 1, n - 1);
+}
+
+ihex_status_t ihex_reader_end(ihex_reader_t *r)
+{
+    if (!r->eof) {
+        return fail(r->err, 0, IHEX_ERR_NO_EOF, "no EOF record (file truncated?)");
+    }
+    return IHEX_OK;
+}
+
+/* ihex_parse's reader target: the bytes into a memmap_t. */
+typedef struct map_target {
+    memmap_t *map;
+    unsigned source;
+} map_target_t;
+
+static ihex_status_t add_to_map(void *ctx, uint32_t addr, const uint8_t *data, uint32_t len,
+                                unsigned line)
+{
+    const map_target_t *t = ctx;
+    memmap_status_t st = memmap_add(t->map, addr, data, len, line, t->source);
+    return st == MEMMAP_OK ? IHEX_OK : st == MEMMAP_ERR_NOMEM ? IHEX_ERR_NOMEM : IHEX_ERR_RANGE;
+}
+
+ihex_status_t ihex_parse(const char *text, size_t len, unsigned source, memmap_t *map,
+                         ihex_start_t *start, ihex_error_t *err)
+{
+    map_target_t target = {.map = map, .source = source};
+    ihex_reader_t r;
+    ihex_reader_init(&r, add_to_map, &target, start, err);
+    size_t pos = 0;
     while (pos < len) {
-        line++;
         const char *s = text + pos;
         const char *nl = memchr(s, '\n', len - pos);
         size_t n = nl != NULL ? (size_t)(nl - s) : len - pos;
         pos += n + (nl != NULL ? 1 : 0);
-        while (n > 0 && is_blank(s[n - 1])) {
-            n--;
-        }
-        if (n == 0) {
-            continue; /* blank lines carry nothing */
-        }
-        if (eof) {
-            return fail(err, line, IHEX_ERR_AFTER_EOF, "content after the EOF record");
-        }
-        if (s[0] != ':') {
-            return fail(err, line, IHEX_ERR_SYNTAX, "line does not start with ':'");
-        }
-        ihex_status_t st = parse_record(s + 1, n - 1, line, source, &a, map, start, &eof, err);
+        ihex_status_t st = ihex_reader_line(&r, s, n);
         if (st != IHEX_OK) {
             return st;
         }
     }
-    if (!eof) {
-        return fail(err, 0, IHEX_ERR_NO_EOF, "no EOF record (file truncated?)");
-    }
-    return IHEX_OK;
+    return ihex_reader_end(&r);
 }
 
 ihex_status_t ihex_read_file(const char *path, unsigned source, memmap_t *map,

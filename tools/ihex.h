@@ -47,6 +47,33 @@ typedef struct ihex_error {
     char msg[160];
 } ihex_error_t;
 
+/** Where a reader puts the data bytes of a record: IHEX_OK, or the status that stops it
+ *  (IHEX_ERR_NOMEM; any other is reported as data running past 0xFFFFFFFF). */
+typedef ihex_status_t (*ihex_data_fn)(void *ctx, uint32_t addr, const uint8_t *data,
+                                      uint32_t len, unsigned line);
+
+/** An Intel HEX reader fed one line at a time (a file read in pieces). Fields are private. */
+typedef struct ihex_reader {
+    bool linear;   /* last extended record was 04 (else 02, or none) */
+    uint32_t base; /* ULBA << 16, or USBA << 4 */
+    bool eof;
+    unsigned line;
+    ihex_data_fn on_data;
+    void *ctx;
+    ihex_start_t *start;
+    ihex_error_t *err;
+} ihex_reader_t;
+
+/** Start reading: data records go to on_data(ctx, ...); start and err may be NULL. */
+void ihex_reader_init(ihex_reader_t *r, ihex_data_fn on_data, void *ctx, ihex_start_t *start,
+                      ihex_error_t *err);
+
+/** The next line, without its '\n' (n characters). The first failure is final. */
+ihex_status_t ihex_reader_line(ihex_reader_t *r, const char *s, size_t n);
+
+/** After the last line: IHEX_ERR_NO_EOF if there was no EOF record. */
+ihex_status_t ihex_reader_end(ihex_reader_t *r);
+
 /**
  * Parse len bytes of Intel HEX text, adding every data byte to map with the given source index.
  * start may be NULL. On error, err says where and why; map keeps what was read before.

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "memmap.h"
 #include "otaflow/crypto.h"
@@ -90,6 +91,35 @@ int tool_write_file(const char *path, const void *data, size_t len);
 /** tool_write_file with the file's permission bits (less the umask): 0600 for a secret. */
 int tool_write_file_mode(const char *path, const void *data, size_t len, unsigned mode);
 
+/**
+ * tool_write_file without the fsync: for an output the same command makes again from its
+ * inputs (an image, a binary, a patch). A reader still never sees it half-written; after a
+ * power cut it may be missing or empty, and is made again. Publication state (manifests,
+ * signatures) and keys, which cannot be, go through tool_write_file (docs/decisions.md).
+ */
+int tool_write_output(const char *path, const void *data, size_t len);
+
+/** A file being written piece by piece into a temporary file, renamed over path at commit:
+ *  what tool_write_file does, for an output too large to hold whole in memory. */
+typedef struct tool_output {
+    const char *path; /**< the caller's: must outlive the output */
+    char *tmp;        /**< the temporary file next to it */
+    FILE *f;
+} tool_output_t;
+
+/** Create the temporary file. Returns 0, or -1 with errno set (nothing to clean up then). */
+int tool_output_open(tool_output_t *out, const char *path);
+
+/** Append len bytes. Returns 0, or -1 with errno set (then tool_output_abort). */
+int tool_output_write(tool_output_t *out, const void *data, size_t len);
+
+/** Flush (and with durable, fsync), give the file mode (less the umask) and rename it over
+ *  path. Returns 0, or -1 with errno set; the temporary file is gone either way. */
+int tool_output_commit(tool_output_t *out, unsigned mode, bool durable);
+
+/** Drop the temporary file. */
+void tool_output_abort(tool_output_t *out);
+
 /** Lowercase hex of n bytes into out (2n+1 chars with the terminating NUL). */
 void tool_hex(const uint8_t *bytes, size_t n, char *out);
 
@@ -136,6 +166,20 @@ typedef struct tool_left_out {
  */
 int tool_hex_to_region(const char *cmd, const char *path, const tool_region_t *region,
                        uint8_t **out, size_t *out_len, tool_left_out_t *left);
+
+/** Data at [lo, end), outside the region: counted in left if it is left out (the PIC32 boot
+ *  flash segment always, anything with region->clip); false if it is refused. */
+bool tool_leave_out(const tool_region_t *region, tool_left_out_t *left, uint32_t lo,
+                    uint64_t end);
+
+/**
+ * hex2bin's fast path: the same conversion streamed into the file out_path (renamed into
+ * place, not fsynced), in a few MB of memory. Returns 0 (*out_len bytes written, left says
+ * what was left out), or -1 without a message and without touching out_path: for any
+ * problem, which tool_hex_to_region then reports.
+ */
+int tool_hex_to_file(const char *path, const tool_region_t *region, const char *out_path,
+                     size_t *out_len, tool_left_out_t *left);
 
 /** One note line on stderr for each kind of data left out ("otaflow-image: CMD: note: ..."). */
 void tool_note_left_out(const char *cmd, const char *path, const tool_left_out_t *left);

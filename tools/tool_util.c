@@ -191,7 +191,13 @@ int tool_read_file(const char *path, uint8_t **out, size_t *len)
     if (f == NULL) {
         return -1;
     }
+    /* A regular file's size is known: one buffer and one read (the byte beyond it finds the
+     * end). Anything else (a pipe) grows the buffer as it comes. */
+    struct stat st;
     size_t cap = 64 * 1024;
+    if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size < SIZE_MAX / 2) {
+        cap = (size_t)st.st_size + 1;
+    }
     size_t used = 0;
     uint8_t *buf = malloc(cap);
     if (buf == NULL) {
@@ -229,59 +235,108 @@ int tool_read_file(const char *path, uint8_t **out, size_t *len)
     return 0;
 }
 
+static int write_atomic(const char *path, const void *data, size_t len, unsigned mode,
+                        bool durable)
+{
+    tool_output_t out;
+    if (tool_output_open(&out, path) != 0) {
+        return -1;
+    }
+    if (tool_output_write(&out, data, len) != 0) {
+        int saved = errno;
+        tool_output_abort(&out);
+        errno = saved;
+        return -1;
+    }
+    return tool_output_commit(&out, mode, durable);
+}
+
 int tool_write_file(const char *path, const void *data, size_t len)
 {
-    return tool_write_file_mode(path, data, len, 0666);
+    return write_atomic(path, data, len, 0666, true);
 }
 
 int tool_write_file_mode(const char *path, const void *data, size_t len, unsigned mode)
 {
+    return write_atomic(path, data, len, mode, true);
+}
+
+int tool_write_output(const char *path, const void *data, size_t len)
+{
+    return write_atomic(path, data, len, 0666, false);
+}
+
+int tool_output_open(tool_output_t *out, const char *path)
+{
+    out->path = path;
+    out->f = NULL;
     size_t tmp_len = strlen(path) + 16;
-    char *tmp = malloc(tmp_len);
-    if (tmp == NULL) {
+    out->tmp = malloc(tmp_len);
+    if (out->tmp == NULL) {
         errno = ENOMEM;
         return -1;
     }
-    snprintf(tmp, tmp_len, "%s.tmpXXXXXX", path);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        free(tmp);
+    snprintf(out->tmp, tmp_len, "%s.tmpXXXXXX", path);
+    int fd = mkstemp(out->tmp);
+    if (fd >= 0) {
+        out->f = fdopen(fd, "wb");
+        if (out->f == NULL) {
+            int saved = errno;
+            close(fd);
+            unlink(out->tmp);
+            errno = saved;
+        }
+    }
+    if (out->f == NULL) {
+        free(out->tmp);
+        out->tmp = NULL;
         return -1;
     }
-    FILE *f = fdopen(fd, "wb");
-    if (f == NULL) {
-        int saved = errno;
-        close(fd);
-        unlink(tmp);
-        free(tmp);
-        errno = saved;
+    return 0;
+}
+
+int tool_output_write(tool_output_t *out, const void *data, size_t len)
+{
+    if (len != 0 && fwrite(data, 1, len, out->f) != len) {
+        errno = errno != 0 ? errno : EIO;
         return -1;
     }
-    size_t written = len == 0 ? 0 : fwrite(data, 1, len, f);
-    int saved = errno;
-    bool ok = written == len && fflush(f) == 0 && fsync(fileno(f)) == 0;
-    if (!ok) {
-        saved = errno != 0 ? errno : EIO;
-    }
-    if (fclose(f) != 0 && ok) {
+    return 0;
+}
+
+void tool_output_abort(tool_output_t *out)
+{
+    fclose(out->f);
+    unlink(out->tmp);
+    free(out->tmp);
+    out->tmp = NULL;
+}
+
+int tool_output_commit(tool_output_t *out, unsigned mode, bool durable)
+{
+    errno = 0;
+    bool ok = fflush(out->f) == 0 && (!durable || fsync(fileno(out->f)) == 0);
+    int saved = ok ? 0 : (errno != 0 ? errno : EIO);
+    if (fclose(out->f) != 0 && ok) {
         ok = false;
         saved = errno;
     }
     /* mkstemp creates the file 0600; give it the mode asked for, less the umask. */
     mode_t mask = umask(0);
     umask(mask);
-    if (ok && chmod(tmp, (mode_t)mode & 0777 & ~mask) != 0) {
+    if (ok && chmod(out->tmp, (mode_t)mode & 0777 & ~mask) != 0) {
         ok = false;
         saved = errno;
     }
-    if (ok && rename(tmp, path) != 0) {
+    if (ok && rename(out->tmp, out->path) != 0) {
         ok = false;
         saved = errno;
     }
     if (!ok) {
-        unlink(tmp);
+        unlink(out->tmp);
     }
-    free(tmp);
+    free(out->tmp);
+    out->tmp = NULL;
     errno = saved;
     return ok ? 0 : -1;
 }

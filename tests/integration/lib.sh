@@ -6,7 +6,8 @@
 #   ota_free_port               a free TCP port on 127.0.0.1
 #   ota_start_python_server DIR start `python3 -m http.server` serving DIR; sets OTA_PORT, OTA_URL,
 #                               OTA_SERVER_LOG (one line per request)
-#   ota_start_nginx DIR         the same with nginx (own config, pid, logs, temp paths)
+#   ota_start_nginx DIR [FMT]   the same with nginx (own config, pid, logs, temp paths);
+#                               FMT: the access log's nginx log_format (default: combined)
 #   ota_pack APP VERSION OUT    otaflow-image pack, quietly
 #   ota_publish MANIFEST VERSION FILE [--erase]   add an entry served from $OTA_URL
 #   ota_expect DIR [DESC EXPR WANT]...  take `otaflow-board status DIR --json` once and check
@@ -106,7 +107,7 @@ ota_start_python_server() {
 }
 
 ota_start_nginx() {
-    local dir=$1 try prefix conf
+    local dir=$1 try prefix conf access
     command -v nginx >/dev/null || ota_fail "nginx is not installed (make deps)"
     for try in 1 2 3; do
         OTA_PORT=$(ota_free_port)
@@ -114,6 +115,10 @@ ota_start_nginx() {
         mkdir -p "$prefix/tmp"
         conf=$prefix/nginx.conf
         OTA_SERVER_LOG=$prefix/access.log
+        access="access_log $OTA_SERVER_LOG;"
+        if [[ -n ${2:-} ]]; then
+            access="log_format ota '$2'; access_log $OTA_SERVER_LOG ota;"
+        fi
         cat >"$conf" <<NGINX
 daemon off;
 worker_processes 1;
@@ -121,7 +126,7 @@ pid $prefix/nginx.pid;
 error_log $prefix/error.log;
 events { worker_connections 64; }
 http {
-    access_log $OTA_SERVER_LOG;
+    $access
     client_body_temp_path $prefix/tmp/body;
     proxy_temp_path $prefix/tmp/proxy;
     fastcgi_temp_path $prefix/tmp/fastcgi;

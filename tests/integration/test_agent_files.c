@@ -84,9 +84,11 @@ static void write_manifest(const char *text)
 static int file_entry(char *out, size_t cap, unsigned slot, size_t len, const char *name,
                       const char *hex, const char *extra)
 {
-    return snprintf(out, cap,
-                    "{\"slot_number\":%u,\"length\":%zu,\"URL\":\"%s/%s\",\"digest\":\"%s\"%s}",
-                    slot, len, base, name, hex, extra);
+    int n = snprintf(out, cap,
+                     "{\"slot_number\":%u,\"length\":%zu,\"URL\":\"%s/%s\",\"digest\":\"%s\"%s}",
+                     slot, len, base, name, hex, extra);
+    assert_true(n > 0 && (size_t)n < cap); /* a cut entry would test another manifest */
+    return n;
 }
 
 /* The image entry of www/app_vN.ota. */

@@ -83,6 +83,24 @@ objcopy_hex2bin gap.hex gap.ref.bin
 cmp gap.bin gap.ref.bin
 ok "a hand-written hex with gaps across two 64 KB pages equals objcopy -I ihex ($(stat -c %s gap.bin) bytes)"
 
+# Records out of address order (hex2bin streams them to the file as they come, filling the
+# gaps last): the same bytes as objcopy, padded with --size as well.
+{
+  ihex_record 4 0 1002
+  ihex_record 0 0x0300 A1A2A3
+  ihex_record 0 0x0000 B1B2
+  ihex_record 0 0x0100 C1C2C3C4
+  ihex_record 0 0x0002 D1                    # right after the second record
+  ihex_record 1 0
+} >unsorted.hex
+"$TOOL" hex2bin unsorted.hex -o unsorted.bin >/dev/null
+objcopy_hex2bin unsorted.hex unsorted.ref.bin
+cmp unsorted.bin unsorted.ref.bin
+"$TOOL" hex2bin unsorted.hex -o unsorted.pad.bin --size 0x1000 >/dev/null
+{ cat unsorted.ref.bin; head -c $(( 0x1000 - $(stat -c %s unsorted.ref.bin) )) /dev/zero | tr '\0' '\377'; } >unsorted.pad.ref.bin
+cmp unsorted.pad.bin unsorted.pad.ref.bin
+ok "records out of address order, with gaps: objcopy's bytes ($(stat -c %s unsorted.bin) bytes; 4096 with --size)"
+
 # 6. KSEG0/KSEG1 addresses (PIC32) map to physical unless --no-kseg.
 {
   ihex_record 4 0 9D00

@@ -97,6 +97,16 @@ static const char *manifest_one(uint32_t version, const char *url, const char *d
     return manifest_buf;
 }
 
+/* A copy of a manifest the test keeps while manifest_one builds another; the test fails if
+ * it does not fit (a silent cut would test a different manifest). */
+static const char *manifest_copy(char *dst, size_t cap, const char *manifest)
+{
+    size_t len = strlen(manifest);
+    assert_true(len < cap);
+    memcpy(dst, manifest, len + 1);
+    return dst;
+}
+
 static world_t *world_new(void)
 {
     world_t *w = calloc(1, sizeof *w);
@@ -451,7 +461,7 @@ static void serve_rest(world_t *w, const char *manifest, uint32_t from)
 /* The image is cut after `cut` bytes by a connection reset; returns the manifest used. */
 static const char *serve_cut(world_t *w, uint32_t cut, char *mcopy, size_t mcap)
 {
-    snprintf(mcopy, mcap, "%s", manifest_one(2, "http://ota.example:8000/app.ota", w->digest_hex));
+    manifest_copy(mcopy, mcap, manifest_one(2, "http://ota.example:8000/app.ota", w->digest_hex));
     mock_conn_t *c = serve(w, "200 OK", NULL, mcopy, strlen(mcopy), OTA_NET_ERR_RESET);
     size_t rl;
     c->responses[1] = response(w, "200 OK", NULL, w->img.bytes, w->img.len, &rl);
@@ -509,7 +519,7 @@ static void test_range_past_the_end_verifies_what_is_there(void **state)
     world_t *w = world_new();
     make_image(w, 2, 30000);
     char m[512];
-    snprintf(m, sizeof m, "%s", manifest_one(2, "http://ota.example:8000/app.ota", w->digest_hex));
+    manifest_copy(m, sizeof m, manifest_one(2, "http://ota.example:8000/app.ota", w->digest_hex));
     mock_conn_t *c = serve(w, "200 OK", NULL, m, strlen(m), OTA_NET_ERR_CLOSED);
     size_t rl;
     c->responses[1] = response(w, "200 OK", NULL, w->img.bytes, w->img.len, &rl);
@@ -548,7 +558,7 @@ static void test_range_past_the_end_with_wrong_bytes_starts_over(void **state)
     world_t *w = world_new();
     make_image(w, 2, 30000);
     char m[512];
-    snprintf(m, sizeof m, "%s", manifest_one(2, "http://ota.example:8000/app.ota", w->digest_hex));
+    manifest_copy(m, sizeof m, manifest_one(2, "http://ota.example:8000/app.ota", w->digest_hex));
     mock_conn_t *c = serve(w, "200 OK", NULL, m, strlen(m), OTA_NET_ERR_CLOSED);
     size_t rl;
     c->responses[1] = response(w, "200 OK", NULL, w->img.bytes, w->img.len, &rl);
@@ -683,7 +693,7 @@ static void test_resume_with_nothing_left_verifies(void **state)
     assert_int_equal(store_fixture_remount(w->fx), OTA_STORE_OK); /* power cycle */
 
     char m[512];
-    snprintf(m, sizeof m, "%s", manifest_one(2, "http://ota.example:8000/app.ota", w->digest_hex));
+    manifest_copy(m, sizeof m, manifest_one(2, "http://ota.example:8000/app.ota", w->digest_hex));
     mock_conn_t *c = serve(w, "200 OK", NULL, m, strlen(m), OTA_NET_WOULD_BLOCK);
     size_t rl;
     c->responses[1] = response(w, "416 Range Not Satisfiable", "Content-Range: bytes */8192\r\n",
