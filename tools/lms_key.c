@@ -213,3 +213,27 @@ int tool_lms_reserve(tool_lms_key_t *key, const char *path, uint64_t *index, cha
     *index = key->next++;
     return 0;
 }
+
+int tool_lms_add_tlvs(tool_lms_key_t *key, const char *path, ota_image_tlv_writer_t *w,
+                      const uint8_t digest[OTA_SHA256_SIZE], char *why, size_t why_len)
+{
+    const size_t len = tool_lms_sig_size(key);
+    if (len > UINT16_MAX) {
+        return tool_why(why, why_len, "%s: its %zu-byte signatures do not fit a TLV", path, len);
+    }
+    uint8_t *sig = malloc(len);
+    if (sig == NULL) {
+        return tool_why(why, why_len, "out of memory");
+    }
+    uint64_t index = 0;
+    int rc = tool_lms_reserve(key, path, &index, why, why_len);
+    if (rc == 0) {
+        rc = tool_lms_sign(key, index, digest, OTA_SHA256_SIZE, sig, why, why_len);
+    }
+    if (rc == 0) {
+        ota_image_tlv_add(w, OTA_IMAGE_TLV_LMS_KEY_HASH, key->key_id, sizeof key->key_id);
+        ota_image_tlv_add(w, OTA_IMAGE_TLV_HSS_LMS, sig, len);
+    }
+    free(sig);
+    return rc;
+}

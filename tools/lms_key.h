@@ -26,6 +26,7 @@
 #include <stdint.h>
 
 #include "lms_internal.h"
+#include "otaflow/image.h"
 #include "otaflow/lms.h"
 
 /** First line of a private key file. */
@@ -44,6 +45,13 @@ typedef struct tool_lms_key {
 
 /** Heights the signer makes trees of: 5, 10 or 15 (a tree of 2^20 leaves takes hours). */
 #define TOOL_LMS_HEIGHT_MAX 15u
+
+/**
+ * The type codes of trees of height (5, 10, 15) and Winternitz w (1, 2, 4, 8), checked with
+ * the number of levels. 0, or -1 with why[] set.
+ */
+int tool_lms_types(uint32_t levels, uint32_t height, uint32_t w, uint32_t *lms_type,
+                   uint32_t *ots_type, char *why, size_t why_len);
 
 /**
  * A key from seed and I (the top tree's), every level of the same parameter set; computes its
@@ -96,6 +104,14 @@ int tool_lms_reserve(tool_lms_key_t *key, const char *path, uint64_t *index, cha
  */
 int tool_lms_sign(const tool_lms_key_t *key, uint64_t index, const uint8_t *msg, size_t msg_len,
                   uint8_t *sig, char *why, size_t why_len);
+
+/**
+ * Sign an image's digest with the key at path: reserve a leaf (tool_lms_reserve: the state is
+ * saved first), sign, and add the LMS_KEY_HASH and HSS_LMS TLVs to w. 0, or -1 with why[] set
+ * (then nothing was added).
+ */
+int tool_lms_add_tlvs(tool_lms_key_t *key, const char *path, ota_image_tlv_writer_t *w,
+                      const uint8_t digest[OTA_SHA256_SIZE], char *why, size_t why_len);
 
 /** "LMS_SHA256_M32_H10/LMOTS_SHA256_N32_W8" for a level's parameters, into out. */
 void tool_lms_params_name(const ota_lms_params_t *pr, char *out, size_t out_len);

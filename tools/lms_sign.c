@@ -119,21 +119,34 @@ static void lms_tree_sign(const lms_tree_t *t, uint32_t q, const uint8_t *msg, s
     }
 }
 
+int tool_lms_types(uint32_t levels, uint32_t height, uint32_t w, uint32_t *lms_type,
+                   uint32_t *ots_type, char *why, size_t why_len)
+{
+    ota_lms_params_t pr;
+    *lms_type = height % 5u == 0u ? 4u + height / 5u : 0u;
+    *ots_type = w == 1u ? 1u : w == 2u ? 2u : w == 4u ? 3u : w == 8u ? 4u : 0u;
+    if (levels < 1u || levels > OTA_LMS_LEVELS_MAX || height > TOOL_LMS_HEIGHT_MAX ||
+        !ota_lms_params_get(*lms_type, *ots_type, &pr) || height * levels > 62u) {
+        return tool_why(why, why_len, "%u level%s of height %u, w %u: the signer makes 1 to %u "
+                        "levels of trees of height 5, 10 or 15 (at most 62 in all) with w 1, 2, "
+                        "4 or 8", (unsigned)levels, levels == 1u ? "" : "s", (unsigned)height,
+                        (unsigned)w, (unsigned)OTA_LMS_LEVELS_MAX);
+    }
+    return 0;
+}
+
 int tool_lms_derive(tool_lms_key_t *key, uint32_t levels, uint32_t lms_type, uint32_t ots_type,
                     const uint8_t seed[OTA_LMS_N], const uint8_t I[OTA_LMS_I_SIZE], char *why,
                     size_t why_len)
 {
     memset(key, 0, sizeof *key);
-    if (levels < 1u || levels > OTA_LMS_LEVELS_MAX) {
-        return tool_why(why, why_len, "levels %u: 1 to %u", (unsigned)levels,
-                        (unsigned)OTA_LMS_LEVELS_MAX);
-    }
     ota_lms_params_t pr;
-    if (!ota_lms_params_get(lms_type, ots_type, &pr) || pr.h > TOOL_LMS_HEIGHT_MAX ||
-        pr.h * levels > 62u) {
-        return tool_why(why, why_len, "LMS type %u / LM-OTS type %u: the signer makes trees of "
-                        "height 5, 10 or 15 (types 5..7) with w 1, 2, 4 or 8 (types 1..4), at "
-                        "most 62 heights in all", (unsigned)lms_type, (unsigned)ots_type);
+    uint32_t lt = 0, ot = 0;
+    if (!ota_lms_params_get(lms_type, ots_type, &pr) ||
+        tool_lms_types(levels, pr.h, pr.w, &lt, &ot, why, why_len) != 0) {
+        return tool_why(why, why_len, "LMS type %u / LM-OTS type %u, %u levels: not a parameter "
+                        "set the signer makes", (unsigned)lms_type, (unsigned)ots_type,
+                        (unsigned)levels);
     }
     key->levels = levels;
     for (uint32_t k = 0; k < levels; k++) {

@@ -189,20 +189,27 @@ int tool_key_sign_hash(tool_key_t *key, const uint8_t hash[OTA_SHA256_SIZE],
     return 0;
 }
 
+int tool_key_add_tlvs(tool_key_t *key, ota_image_tlv_writer_t *w,
+                      const uint8_t digest[OTA_SHA256_SIZE], char *why, size_t why_len)
+{
+    uint8_t sig[OTA_ECDSA_P256_SIG_MAX];
+    size_t sig_len = 0;
+    if (tool_key_sign_hash(key, digest, sig, &sig_len, why, why_len) != 0) {
+        return -1;
+    }
+    ota_image_tlv_add(w, OTA_IMAGE_TLV_KEY_HASH, key->key_id, sizeof key->key_id);
+    ota_image_tlv_add(w, OTA_IMAGE_TLV_ECDSA_P256, sig, sig_len);
+    return 0;
+}
+
 int tool_key_image_tlvs(tool_key_t *key, const uint8_t digest[OTA_SHA256_SIZE], uint8_t *tlv,
                         size_t cap, uint32_t *tlv_len, char *why, size_t why_len)
 {
     ota_image_tlv_writer_t w;
     ota_image_tlv_begin(&w, tlv, cap);
     ota_image_tlv_add(&w, OTA_IMAGE_TLV_SHA256, digest, OTA_SHA256_SIZE);
-    if (key != NULL) {
-        uint8_t sig[OTA_ECDSA_P256_SIG_MAX];
-        size_t sig_len = 0;
-        if (tool_key_sign_hash(key, digest, sig, &sig_len, why, why_len) != 0) {
-            return -1;
-        }
-        ota_image_tlv_add(&w, OTA_IMAGE_TLV_KEY_HASH, key->key_id, sizeof key->key_id);
-        ota_image_tlv_add(&w, OTA_IMAGE_TLV_ECDSA_P256, sig, sig_len);
+    if (key != NULL && tool_key_add_tlvs(key, &w, digest, why, why_len) != 0) {
+        return -1;
     }
     ota_image_status_t st = ota_image_tlv_finish(&w, tlv_len);
     if (st != OTA_IMAGE_OK) {

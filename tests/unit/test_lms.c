@@ -55,6 +55,13 @@ static void load(vector_t *v, int test_case)
     v->msg_len = strlen(msg);
 }
 
+/* Test case 1 and a source over its signature. */
+static void load_source(vector_t *v, ota_image_source_t *src, ota_image_buffer_t *buf)
+{
+    load(v, 1);
+    ota_image_source_buffer(src, buf, v->sig, v->sig_len);
+}
+
 static ota_lms_status_t verify_len(const vector_t *v, uint32_t sig_len)
 {
     ota_image_source_t src;
@@ -200,10 +207,9 @@ static void test_bad_keys_named(void **unused)
 {
     (void)unused;
     static vector_t v;
-    load(&v, 1);
     ota_image_source_t src;
     ota_image_buffer_t buf;
-    ota_image_source_buffer(&src, &buf, v.sig, v.sig_len);
+    load_source(&v, &src, &buf);
     assert_int_equal(ota_lms_verify(v.key, 59, v.msg, v.msg_len, &src, 0, v.sig_len),
                      OTA_LMS_ERR_KEY);
     const struct {
@@ -240,10 +246,9 @@ static void test_read_failure_is_no_verdict(void **unused)
 {
     (void)unused;
     static vector_t v;
-    load(&v, 1);
     ota_image_source_t src;
     ota_image_buffer_t buf;
-    ota_image_source_buffer(&src, &buf, v.sig, v.sig_len);
+    load_source(&v, &src, &buf);
     src.read = failing_read;
     int after = 0;
     for (;; after++) {
