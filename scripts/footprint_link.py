@@ -33,6 +33,7 @@ LEAN_IMAGES = [
     ("lean, BearSSL", "mbedtls", "bootloader-lean"),
     ("lean, mbedTLS", "mbedtls", "bootloader-lean-mbedtls"),
     ("lean, SHA-256 only", "mbedtls", "bootloader-lean-sha"),
+    ("lean, HSS/LMS only", "mbedtls", "bootloader-lean-lms"),
 ]
 
 # Issue 13's agent part: the example application on a core without status names
