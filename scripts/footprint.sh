@@ -77,8 +77,8 @@ read -r app_ms _ < <(bash scripts/footprint_app_stack.sh "$BUILD" "$FW")
 read -r app_bs _ < <(bash scripts/footprint_app_stack.sh "$BUILD" "$FW_B")
 [[ -n ${app_ms:-} && -n ${app_bs:-} ]] || { echo "footprint: no stack mark of the example app" >&2; exit 1; }
 qemu_version=$(qemu-system-arm --version | head -1)
-read -r ln_sb ln_ab ln_sm ln_am ln_ss ln_asize < <(bash scripts/footprint_lean_stack.sh "$BUILD" "$FW")
-[[ -n ${ln_asize:-} ]] || { echo "footprint: no stack mark of the lean bootloader" >&2; exit 1; }
+read -r ln_sb ln_ab ln_sm ln_am ln_ss ln_asize ln_sl < <(bash scripts/footprint_lean_stack.sh "$BUILD" "$FW")
+[[ -n ${ln_sl:-} ]] || { echo "footprint: no stack mark of the lean bootloader" >&2; exit 1; }
 CROSS_SIZES_DIR=$work/cross OTA_BUILD_DIR=$BUILD bash scripts/cross-check.sh >"$work/cross.txt" ||
   { cat "$work/cross.txt" >&2; echo "footprint: cross-check failed" >&2; exit 1; }
 IFS=$'\t' read -r cg_m cg_m_chain < <(bash scripts/footprint_callgraph.sh "$FW" mbedcrypto_fw)
@@ -177,8 +177,11 @@ out=docs/footprint.md
   echo "\`make test\`) boots it on QEMU from flash files made by the host tools: it installs a staged"
   echo "v2 and starts it, and refuses a corrupt one or one of an untrusted key. Its core is built"
   echo "without log lines (\`OTA_BOOT_LOG=0\`, include/otaflow/config.h). Variants: BearSSL (the"
-  echo "default: it measures smaller, and needs no arena), mbedTLS (\`-DOTA_LEAN_CRYPTO=mbedtls\`), and"
-  echo "without signatures (\`OTA_SIGNATURES=0\`: SHA-256 only, nothing of the verifier linked)."
+  echo "default: it measures smaller, and needs no arena), mbedTLS (\`-DOTA_LEAN_CRYPTO=mbedtls\`),"
+  echo "without signatures (\`OTA_SIGNATURES=0\`: SHA-256 only, nothing of the verifier linked), and"
+  echo "with HSS/LMS as its only algorithm (\`OTA_SIG_ECDSA_P256=0\`: SHA-256 from BearSSL, the"
+  echo "verifier of src/lms.c; it trusts firmware/lean_keys_lms.c, the test key"
+  echo "tests/firmware/lean_test_key.lms: 2 levels of H5/W8, which verify as H10/W8 less 10 hashes)."
   echo
   echo "### Per part (text / data / bss, bytes)"
   echo
@@ -210,6 +213,7 @@ out=docs/footprint.md
   echo "| BearSSL | $(num "$ln_sb") B | – | – |"
   echo "| mbedTLS | $(num "$ln_sm") B | $(num "$ln_am") B | $(num "$ln_asize") B |"
   echo "| SHA-256 only | $(num "$ln_ss") B | – | – |"
+  echo "| HSS/LMS only | $(num "$ln_sl") B | – | – |"
   echo
   echo "## The agent part (Cortex-M4)"
   echo
@@ -274,9 +278,10 @@ out=docs/footprint.md
     awk 'BEGIN {RS = ""} NR == 6' "$work/link.md" |
       awk -F'|' -v r="\`$1\`" '{l = $2; gsub(/^ +| +$/, "", l)} l == r {x = $3; gsub(/[ ,]/, "", x); print x; exit}'
   }
-  lb=$(lean_cell "**total**" 1) ls=$(lean_cell "**total**" 3)
+  lb=$(lean_cell "**total**" 1) ls=$(lean_cell "**total**" 3) ll=$(lean_cell "**total**" 4)
   lb_ram=$(( $(tdb "$lb" 2) + $(tdb "$lb" 3) + ln_sb ))
   ls_ram=$(( $(tdb "$ls" 2) + $(tdb "$ls" 3) + ln_ss ))
+  ll_ram=$(( $(tdb "$ll" 2) + $(tdb "$ll" 3) + ln_sl ))
   status() { if (( $1 <= $2 )); then echo "met"; else echo "$(num $(( $1 - $2 ))) B over"; fi; }
   # The agent part: what src/ (its HTTP response parser included) links into the example app
   # (mbedTLS build), without the crypto library and the network port; its RAM the core's structs.
@@ -300,6 +305,8 @@ out=docs/footprint.md
   echo "| bootloader, ECDSA P-256 (lean, BearSSL), RAM | 6,144 B | $(num "$lb_ram") B | $(status "$lb_ram" 6144) | stack $(num "$ln_sb") B (BearSSL's big numbers live there), bss $(num "$(tdb "$lb" 3)") B: \`ota_boot_t\` $(num "$(lean_obj g_boot)") B, \`ota_store_t\` $(num "$(lean_obj g_store)") B, \`ota_guard_t\` $(num "$(lean_obj g_guard)") B |"
   echo "| bootloader, SHA-256 only (lean), text | 8,192 B | $(num "$(tdb "$ls" 1)") B; -flto $(num "$(lto_text "lean, SHA-256 only")") B | $(status "$(lto_text "lean, SHA-256 only")" 8192) | $(largest 3); in src/: $(largest_mods 3) |"
   echo "| bootloader, SHA-256 only (lean), RAM (no target) | – | $(num "$ls_ram") B | – | stack $(num "$ln_ss") B, bss $(num "$(tdb "$ls" 3)") B |"
+  echo "| bootloader, HSS/LMS only (lean; issue 18), text | 8,192 B | $(num "$(tdb "$ll" 1)") B; -flto $(num "$(lto_text "lean, HSS/LMS only")") B | $(status "$(lto_text "lean, HSS/LMS only")" 8192) | $(largest 4); in src/: $(largest_mods 4) |"
+  echo "| bootloader, HSS/LMS only (lean; issue 18), RAM incl. stack | 4,096 B | $(num "$ll_ram") B | $(status "$ll_ram" 4096) | stack $(num "$ln_sl") B, bss $(num "$(tdb "$ll" 3)") B |"
   echo "| agent part (src/ in the example app, mbedTLS glue), text: \`OTA_STATUS_STRINGS=0\`, -Os, --gc-sections, core -flto | 24,576 B | $(num "$agent_lto") B; without -flto $(num "$agent_nonames") B; with the status names (the example app above) $(num "$agent_text") B; without -flto but with issue 14's optional features (\`OTA_RAW_IMAGES\`, \`OTA_FILE_SLOTS\` at their default) $(num "$agent_features") B | $(status "$agent_lto" 24576) | in src/ (without -flto): $agent_mods |"
   echo "| agent part, RAM: \`ota_agent_t\` + \`ota_store_t\` | 8,192 B | $(num "$agent_ram") B | $(status "$agent_ram" 8192) | \`ota_agent_t\` $(num "$(struct_size ota_agent_t)") B (HTTP client and its buffer, manifest reader, plan, URLs), \`ota_store_t\` $(num "$(struct_size ota_store_t)") B |"
   echo

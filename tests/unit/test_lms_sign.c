@@ -91,6 +91,9 @@ static void test_own_signatures_verify(void **unused)
                 assert_int_equal(tool_lms_sign(&key, indices[i], msg, sizeof msg, sig, why,
                                                sizeof why), 0);
                 assert_int_equal(verify(key.pub, msg, sizeof msg, sig, len), OTA_LMS_OK);
+                /* the hash-as-message contract every algorithm has (crypto.h) */
+                assert_int_equal(ota_sig_verify(OTA_SIG_ALG_HSS_LMS, key.pub, sizeof key.pub, msg,
+                                                sig, len), OTA_CRYPTO_OK);
                 msg[31] ^= 1u;
                 assert_int_equal(verify(key.pub, msg, sizeof msg, sig, len),
                                  OTA_LMS_ERR_BAD_SIGNATURE);
