@@ -215,6 +215,21 @@ out=docs/footprint.md
   echo "| SHA-256 only | $(num "$ln_ss") B | – | – |"
   echo "| HSS/LMS only | $(num "$ln_sl") B | – | – |"
   echo
+  echo "### One HSS/LMS verification (Cortex-M4)"
+  echo
+  lms_line=$(grep '^cross-check: verifier lms' "$work/cross.txt")
+  lms_stack=$(sed -n 's/.* stack=\([0-9]*\).*/\1/p' <<<"$lms_line")
+  lms_kinsn=$(sed -n 's/.* \([0-9]*\)k instructions.*/\1/p' <<<"$lms_line")
+  lms_text=$(sed -n 's/.*lms_common.c text \([0-9]*\) B.*/\1/p' <<<"$lms_line")
+  echo "\`scripts/cross-check.sh\` links the verifier alone (\`src/lms.c\`, \`src/lms_common.c\`,"
+  echo "BearSSL's SHA-256; \`scripts/cross_verifier.c\`) and runs it on QEMU with \`-icount shift=0\`"
+  echo "(one instruction per nanosecond; SysTick at 25 MHz counts 40 instructions a tick): one"
+  echo "verification of RFC 8554 Test Case 1 (two levels of \`LMS_SHA256_M32_H5\` /"
+  echo "\`LMOTS_SHA256_N32_W8\`: 2 × 34 Winternitz chains; H10 adds 10 hashes) takes"
+  echo "$(num "$lms_kinsn")k instructions (an instruction count, not Cortex-M4 cycles) and"
+  echo "$(num "$lms_stack") B of stack, whatever the parameter set (the signature is read in place);"
+  echo "the two files are $(num "$lms_text") B of text before linking (-Os)."
+  echo
   echo "## The agent part (Cortex-M4)"
   echo
   echo "Issue 13's agent part is what src/ links into the example application (agent, store, HTTP"
@@ -223,7 +238,8 @@ out=docs/footprint.md
   echo "the tables above keeps every status name (its console prints them); here it is linked on a"
   echo "core built with \`OTA_STATUS_STRINGS=0\` (include/otaflow/config.h: no \`*_str()\` name is"
   echo "compiled in, the agent's log line gives numbers) and without issue 14's optional features"
-  echo "(\`OTA_RAW_IMAGES=0 OTA_FILE_SLOTS=0\`: the target is \"agent, store, HTTP, manifest\";"
+  echo "(\`OTA_RAW_IMAGES=0 OTA_FILE_SLOTS=0\`: the target is \"agent, store, HTTP, manifest\")"
+  echo "nor issue 18's HSS/LMS verification (\`OTA_SIG_HSS_LMS=0\`;"
   echo "\`example-app-nonames.elf\`), with the same flags as above; with those features at their"
   echo "default (\`example-app-nonames-features.elf\`, last column); and once more without them with"
   echo "\`-flto -Os\` over the core alone"
