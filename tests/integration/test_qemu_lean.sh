@@ -8,23 +8,7 @@
 # trust, is refused and v1 keeps running. The variant without signatures installs an
 # unsigned v2 and refuses a corrupt one. The console variant (the same core: built without
 # its log lines, OTA_BOOT_LOG=0) decides the same and prints its stack high-water mark.
-source "$(dirname "$0")/../tools/lib.sh" # TOOL, WORK (cwd), ok, die, # lms_case DIR VERSION WHAT V2_PACK_ARGS... [-- corrupt]: the LMS-only build on a board whose
-# v2 is packed with those arguments (and its last byte changed): VERSION must run.
-lms_case() {
-  local dir=$1 want=$2 what=$3 corrupt=; shift 3
-  [[ ${*: -1} == corrupt ]] && { corrupt=1; set -- "${@:1:$#-2}"; }
-  lean_board "$dir" bootloader-lean-lms.bin --lms-key lms.key -- "$@"
-  [[ -z $corrupt ]] || corrupt_staged "$dir" last
-  [[ $(lean_run "$dir") == "$want" ]] || die "LMS-only build, $what: v$want not running: $(cat "$dir.console")"
-}
-lms_case l1 2 "an HSS/LMS-signed v2" --lms-key lms.key
-ok "lean bootloader, HSS/LMS only: an HSS/LMS-signed v2 is installed, checked and started"
-"$TOOL" keygen --lms --levels 1 --height 5 -o other.lms >/dev/null
-lms_case l2 1 "a changed signature byte" --lms-key lms.key -- corrupt
-lms_case l3 1 "an untrusted HSS/LMS key" --lms-key other.lms
-lms_case l4 1 "an ECDSA signature" --key "$KEY"
-ok "lean bootloader, HSS/LMS only: a changed signature byte, an untrusted HSS/LMS key and an ECDSA signature are refused"
-done_checks
+source "$(dirname "$0")/../tools/lib.sh" # TOOL, WORK (cwd), ok, die, done_checks
 BIN=$OTA_BIN FW=$OTA_BUILD_DIR/firmware
 source "$OTA_SOURCE_DIR/scripts/footprint_lean_lib.sh" # lean_board, lean_qemu
 KEY="$OTA_SOURCE_DIR/tests/firmware/lean_test_key.pem" # the key lean_keys.c trusts
