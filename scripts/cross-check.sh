@@ -175,6 +175,20 @@ c_array() { printf 'static const uint8_t %s[] = {' "$1"; od -An -v -tx1 "$2" | t
   sed 's/^ //; s/ $//; s/\([0-9a-f][0-9a-f]\)/0x\1,/g'; printf '};\n'; }
 { c_array cross_key "$work/pub"; c_array cross_sig "$work/sig"; c_array cross_msg "$work/msg"; } \
   > "$work/cross_vector.h"
+# HSS/LMS: RFC 8554 Test Case 1 (2 levels of H5/W8), from the unit tests' vectors.
+python3 -I - tests/unit/lms_rfc8554_vectors.h "$work" <<'PY'
+import re, sys
+text, out = open(sys.argv[1]).read(), sys.argv[2]
+def field(name):
+    body = re.search(r"\b" + name + r"\b[^=]*=(.*?);", text, re.S).group(1)
+    body = re.sub(r"/\*.*?\*/", "", body, flags=re.S)
+    return "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', body))
+for name, var in (("RFC8554_TC1_PUBKEY", "key"), ("RFC8554_TC1_SIGNATURE", "sig")):
+    open(f"{out}/lms_{var}", "wb").write(bytes.fromhex(field(name)))
+open(f"{out}/lms_msg", "wb").write(field("RFC8554_TC1_MESSAGE").replace("\\n", "\n").encode())
+PY
+{ c_array cross_lms_key "$work/lms_key"; c_array cross_lms_sig "$work/lms_sig"
+  c_array cross_lms_msg "$work/lms_msg"; } > "$work/cross_vector_lms.h"
 
 cat > "$work/verifier.ld" <<'LD'
 /* mps2-an386: code in SSRAM1 at 0 (RAM to QEMU, so .data is loaded where it runs), data and
@@ -196,6 +210,9 @@ verifier() { # name backend-objects-dir define lib...
   local objs=("$dir/crypto_common.o" "$dir/sig_verify.o")
   if [ "$def" = -DCROSS_VERIFIER_EMPTY ]; then
     objs=()
+  elif [ "$def" = -DCROSS_VERIFIER_LMS ]; then
+    objs=("$dir/crypto_common.o" "$dir/crypto_bearssl.o" "$dir/lms.o" "$dir/lms_common.o"
+          "$dir/image_buffer.o")
   elif [ "$def" = -DCROSS_VERIFIER_MBEDTLS ]; then
     objs+=("$dir/crypto_mbedtls.o" "$dir/sig_ecdsa_p256.o")
   else
@@ -206,21 +223,25 @@ verifier() { # name backend-objects-dir define lib...
   "$CC" "${M4[@]}" "${LINK[@]}" "$work/$name-main.o" ${objs[@]+"${objs[@]}"} "$@" -o "$work/$name.elf" \
     || { echo "cross-check: the $name verifier does not link" >&2; exit 1; }
 }
-# The backends' objects as the firmware compiles them: mbedTLS's with the target config.
+# The backends' objects as the firmware compiles them: mbedTLS's with the target config. The
+# ECDSA verifiers' dispatcher without HSS/LMS (measured on its own below).
 mkdir -p "$work/v-mbedtls" "$work/v-i15" "$work/v-i31"
 for f in crypto_common sig_verify crypto_mbedtls sig_ecdsa_p256; do
-  "$CC" "${M4[@]}" "${WARN[@]}" -Iinclude -isystem "$inc" "$MBEDTLS_CFG" -c "src/$f.c" -o "$work/v-mbedtls/$f.o"
+  "$CC" "${M4[@]}" "${WARN[@]}" -Iinclude -isystem "$inc" "$MBEDTLS_CFG" -DOTA_SIG_HSS_LMS=0 \
+    -c "src/$f.c" -o "$work/v-mbedtls/$f.o"
 done
 for i in i15 i31; do
   def=; [ $i = i15 ] && def=-DOTA_BEARSSL_I15
-  for f in crypto_common sig_verify crypto_bearssl sig_ecdsa_p256_bearssl; do
-    "$CC" "${M4[@]}" "${WARN[@]}" -Iinclude -isystem "$inc" $def -c "src/$f.c" -o "$work/v-$i/$f.o"
+  for f in crypto_common sig_verify crypto_bearssl sig_ecdsa_p256_bearssl lms lms_common image_buffer; do
+    "$CC" "${M4[@]}" "${WARN[@]}" -Iinclude -isystem "$inc" $def -DOTA_SIG_HSS_LMS=0 \
+      -c "src/$f.c" -o "$work/v-$i/$f.o"
   done
 done
 verifier empty "$work/v-i15" -DCROSS_VERIFIER_EMPTY
 verifier mbedtls "$work/v-mbedtls" -DCROSS_VERIFIER_MBEDTLS "$work/libmbedtls.a"
 verifier bearssl-i15 "$work/v-i15" -DCROSS_VERIFIER_BEARSSL "$work/libbearssl-i15.a"
 verifier bearssl-i31 "$work/v-i31" -DCROSS_VERIFIER_BEARSSL "$work/libbearssl-i31.a"
+verifier lms "$work/v-i15" -DCROSS_VERIFIER_LMS "$work/libbearssl-i15.a"
 read -r base_text base_data base_bss _ < <(arm-none-eabi-size "$work/empty.elf" | tail -1)
 command -v qemu-system-arm >/dev/null || { echo "cross-check: qemu-system-arm not found (run make deps)" >&2; exit 1; }
 for v in mbedtls bearssl-i15 bearssl-i31; do
@@ -235,6 +256,16 @@ for v in mbedtls bearssl-i15 bearssl-i31; do
   ticks=$(echo "$out" | sed -n 's/.* ticks=\([0-9]*\).*/\1/p')
   echo "cross-check: verifier $v (SHA-256 + ECDSA P-256, cortex-m4 -Os, linked): text $((t - base_text)) B, data $((d - base_data)) B, bss $((b - base_bss)) B over the empty stub; on QEMU: $(echo "$out" | sed 's/ ticks=.*//'), $(( ticks * 40 / 1000 ))k instructions for SHA-256 of 1000 B and two verifies"
 done
+# HSS/LMS (BearSSL's SHA-256): its text is src/lms.c and src/lms_common.c (the stub's figure
+# would count the test vector's 2.6 KB); a changed message must not verify.
+out=$(timeout 120 qemu-system-arm -M mps2-an386 -icount shift=0 -nographic -monitor none -serial none \
+        -semihosting-config enable=on,target=native -kernel "$work/lms.elf" 2>&1) \
+  || { echo "cross-check: the lms verifier failed on QEMU: $out" >&2; exit 1; }
+case $out in *result=0*) ;; *) echo "cross-check: the lms verifier: $out" >&2; exit 1 ;; esac
+check_div arm-none-eabi-nm "$work/lms.elf"
+ticks=$(echo "$out" | sed -n 's/.* ticks=\([0-9]*\).*/\1/p')
+lms_text=$(arm-none-eabi-size "$work/v-i15/lms.o" "$work/v-i15/lms_common.o" | awk 'NR > 1 {t += $1} END {print t}')
+echo "cross-check: verifier lms (SHA-256 + HSS/LMS, cortex-m4 -Os): src/lms.c + lms_common.c text $lms_text B (unlinked); on QEMU: $(echo "$out" | sed 's/ ticks=.*//'), $(( ticks * 40 / 1000 ))k instructions for one verify of RFC 8554 test case 1 (2 levels of H5/W8)"
 
 # --- 5. the core for the PIC32MZ's CPU (microMIPS) -----------------------------------------
 # Freestanding and without any C library: the few <string.h> functions the core uses are

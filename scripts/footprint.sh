@@ -77,8 +77,8 @@ read -r app_ms _ < <(bash scripts/footprint_app_stack.sh "$BUILD" "$FW")
 read -r app_bs _ < <(bash scripts/footprint_app_stack.sh "$BUILD" "$FW_B")
 [[ -n ${app_ms:-} && -n ${app_bs:-} ]] || { echo "footprint: no stack mark of the example app" >&2; exit 1; }
 qemu_version=$(qemu-system-arm --version | head -1)
-read -r ln_sb ln_ab ln_sm ln_am ln_ss ln_asize < <(bash scripts/footprint_lean_stack.sh "$BUILD" "$FW")
-[[ -n ${ln_asize:-} ]] || { echo "footprint: no stack mark of the lean bootloader" >&2; exit 1; }
+read -r ln_sb ln_ab ln_sm ln_am ln_ss ln_asize ln_sl < <(bash scripts/footprint_lean_stack.sh "$BUILD" "$FW")
+[[ -n ${ln_sl:-} ]] || { echo "footprint: no stack mark of the lean bootloader" >&2; exit 1; }
 CROSS_SIZES_DIR=$work/cross OTA_BUILD_DIR=$BUILD bash scripts/cross-check.sh >"$work/cross.txt" ||
   { cat "$work/cross.txt" >&2; echo "footprint: cross-check failed" >&2; exit 1; }
 IFS=$'\t' read -r cg_m cg_m_chain < <(bash scripts/footprint_callgraph.sh "$FW" mbedcrypto_fw)
@@ -177,8 +177,11 @@ out=docs/footprint.md
   echo "\`make test\`) boots it on QEMU from flash files made by the host tools: it installs a staged"
   echo "v2 and starts it, and refuses a corrupt one or one of an untrusted key. Its core is built"
   echo "without log lines (\`OTA_BOOT_LOG=0\`, include/otaflow/config.h). Variants: BearSSL (the"
-  echo "default: it measures smaller, and needs no arena), mbedTLS (\`-DOTA_LEAN_CRYPTO=mbedtls\`), and"
-  echo "without signatures (\`OTA_SIGNATURES=0\`: SHA-256 only, nothing of the verifier linked)."
+  echo "default: it measures smaller, and needs no arena), mbedTLS (\`-DOTA_LEAN_CRYPTO=mbedtls\`),"
+  echo "without signatures (\`OTA_SIGNATURES=0\`: SHA-256 only, nothing of the verifier linked), and"
+  echo "with HSS/LMS as its only algorithm (\`OTA_SIG_ECDSA_P256=0\`: SHA-256 from BearSSL, the"
+  echo "verifier of src/lms.c; it trusts firmware/lean_keys_lms.c, the test key"
+  echo "tests/firmware/lean_test_key.lms: 2 levels of H5/W8, which verify as H10/W8 less 10 hashes)."
   echo
   echo "### Per part (text / data / bss, bytes)"
   echo
@@ -210,6 +213,22 @@ out=docs/footprint.md
   echo "| BearSSL | $(num "$ln_sb") B | – | – |"
   echo "| mbedTLS | $(num "$ln_sm") B | $(num "$ln_am") B | $(num "$ln_asize") B |"
   echo "| SHA-256 only | $(num "$ln_ss") B | – | – |"
+  echo "| HSS/LMS only | $(num "$ln_sl") B | – | – |"
+  echo
+  echo "### One HSS/LMS verification (Cortex-M4)"
+  echo
+  lms_line=$(grep '^cross-check: verifier lms' "$work/cross.txt")
+  lms_stack=$(sed -n 's/.* stack=\([0-9]*\).*/\1/p' <<<"$lms_line")
+  lms_kinsn=$(sed -n 's/.* \([0-9]*\)k instructions.*/\1/p' <<<"$lms_line")
+  lms_text=$(sed -n 's/.*lms_common.c text \([0-9]*\) B.*/\1/p' <<<"$lms_line")
+  echo "\`scripts/cross-check.sh\` links the verifier alone (\`src/lms.c\`, \`src/lms_common.c\`,"
+  echo "BearSSL's SHA-256; \`scripts/cross_verifier.c\`) and runs it on QEMU with \`-icount shift=0\`"
+  echo "(one instruction per nanosecond; SysTick at 25 MHz counts 40 instructions a tick): one"
+  echo "verification of RFC 8554 Test Case 1 (two levels of \`LMS_SHA256_M32_H5\` /"
+  echo "\`LMOTS_SHA256_N32_W8\`: 2 × 34 Winternitz chains; H10 adds 10 hashes) takes"
+  echo "$(num "$lms_kinsn")k instructions (an instruction count, not Cortex-M4 cycles) and"
+  echo "$(num "$lms_stack") B of stack, whatever the parameter set (the signature is read in place);"
+  echo "the two files are $(num "$lms_text") B of text before linking (-Os)."
   echo
   echo "## The agent part (Cortex-M4)"
   echo
@@ -219,7 +238,8 @@ out=docs/footprint.md
   echo "the tables above keeps every status name (its console prints them); here it is linked on a"
   echo "core built with \`OTA_STATUS_STRINGS=0\` (include/otaflow/config.h: no \`*_str()\` name is"
   echo "compiled in, the agent's log line gives numbers) and without issue 14's optional features"
-  echo "(\`OTA_RAW_IMAGES=0 OTA_FILE_SLOTS=0\`: the target is \"agent, store, HTTP, manifest\";"
+  echo "(\`OTA_RAW_IMAGES=0 OTA_FILE_SLOTS=0\`: the target is \"agent, store, HTTP, manifest\")"
+  echo "nor issue 18's HSS/LMS verification (\`OTA_SIG_HSS_LMS=0\`;"
   echo "\`example-app-nonames.elf\`), with the same flags as above; with those features at their"
   echo "default (\`example-app-nonames-features.elf\`, last column); and once more without them with"
   echo "\`-flto -Os\` over the core alone"
@@ -274,9 +294,10 @@ out=docs/footprint.md
     awk 'BEGIN {RS = ""} NR == 6' "$work/link.md" |
       awk -F'|' -v r="\`$1\`" '{l = $2; gsub(/^ +| +$/, "", l)} l == r {x = $3; gsub(/[ ,]/, "", x); print x; exit}'
   }
-  lb=$(lean_cell "**total**" 1) ls=$(lean_cell "**total**" 3)
+  lb=$(lean_cell "**total**" 1) ls=$(lean_cell "**total**" 3) ll=$(lean_cell "**total**" 7)
   lb_ram=$(( $(tdb "$lb" 2) + $(tdb "$lb" 3) + ln_sb ))
   ls_ram=$(( $(tdb "$ls" 2) + $(tdb "$ls" 3) + ln_ss ))
+  ll_ram=$(( $(tdb "$ll" 2) + $(tdb "$ll" 3) + ln_sl ))
   status() { if (( $1 <= $2 )); then echo "met"; else echo "$(num $(( $1 - $2 ))) B over"; fi; }
   # The agent part: what src/ (its HTTP response parser included) links into the example app
   # (mbedTLS build), without the crypto library and the network port; its RAM the core's structs.
@@ -309,6 +330,8 @@ out=docs/footprint.md
   minimal_row "bootloader minimal, ECDSA P-256 and the guard (lean, BearSSL)" 4 16384 "minimal, BearSSL"
   minimal_row "bootloader minimal, ECDSA P-256 without the guard (lean, BearSSL)" 5 16384 "minimal, no guard, BearSSL"
   minimal_row "bootloader minimal, SHA-256 only, without the guard (lean)" 6 8192 "minimal, no guard, SHA-256 only"
+  echo "| bootloader, HSS/LMS only (lean; issue 18), text | 8,192 B | $(num "$(tdb "$ll" 1)") B; -flto $(num "$(lto_text "lean, HSS/LMS only")") B | $(status "$(lto_text "lean, HSS/LMS only")" 8192) | $(largest 7); in src/: $(largest_mods 7) |"
+  echo "| bootloader, HSS/LMS only (lean; issue 18), RAM incl. stack | 4,096 B | $(num "$ll_ram") B | $(status "$ll_ram" 4096) | stack $(num "$ln_sl") B, bss $(num "$(tdb "$ll" 3)") B |"
   echo "| agent part (src/ in the example app, mbedTLS glue), text: \`OTA_STATUS_STRINGS=0\`, -Os, --gc-sections, core -flto | 24,576 B | $(num "$agent_lto") B; without -flto $(num "$agent_nonames") B; with the status names (the example app above) $(num "$agent_text") B; without -flto but with issue 14's optional features (\`OTA_RAW_IMAGES\`, \`OTA_FILE_SLOTS\` at their default) $(num "$agent_features") B | $(status "$agent_lto" 24576) | in src/ (without -flto): $agent_mods |"
   echo "| agent part, RAM: \`ota_agent_t\` + \`ota_store_t\` | 8,192 B | $(num "$agent_ram") B | $(status "$agent_ram" 8192) | \`ota_agent_t\` $(num "$(struct_size ota_agent_t)") B (HTTP client and its buffer, manifest reader, plan, URLs), \`ota_store_t\` $(num "$(struct_size ota_store_t)") B |"
   echo

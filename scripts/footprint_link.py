@@ -38,6 +38,7 @@ LEAN_IMAGES = [
     ("minimal, BearSSL", "mbedtls", "bootloader-lean-min"),
     ("minimal, no guard, BearSSL", "mbedtls", "bootloader-lean-min-noguard"),
     ("minimal, no guard, SHA-256 only", "mbedtls", "bootloader-lean-sha-min"),
+    ("lean, HSS/LMS only", "mbedtls", "bootloader-lean-lms"),
 ]
 
 # Issue 13's agent part: the example application on a core without status names

@@ -114,7 +114,14 @@ static ota_image_status_t image_take_known(const ota_image_source_t *src, uint16
         seen = &info->has_key_hash;
         dest = info->key_hash;
         break;
-    default: /* a signature: OTA_IMAGE_TLV_ECDSA_P256 */
+    case OTA_IMAGE_TLV_LMS_KEY_HASH:
+        seen = &info->has_lms_key_hash;
+        dest = info->lms_key_hash;
+        break;
+    case OTA_IMAGE_TLV_HSS_LMS:
+        seen = &info->has_lms_signature;
+        break;
+    default: /* an ECDSA signature: OTA_IMAGE_TLV_ECDSA_P256 (or _PAYLOAD) */
         seen = &info->has_signature;
         break;
     }
@@ -129,6 +136,9 @@ static ota_image_status_t image_take_known(const ota_image_source_t *src, uint16
         if (st != OTA_IMAGE_OK) {
             return st;
         }
+    } else if (type == OTA_IMAGE_TLV_HSS_LMS) {
+        info->lms_signature_len = (uint16_t)len;
+        info->lms_signature_offset = value_off;
     } else {
         info->signature_type = type;
         info->signature_len = (uint16_t)len;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "image_tlv_rules.h"
+#include "otaflow/lms.h"
 #include "sig_raw.h"
 #include "status_text.h"
 
@@ -26,6 +27,7 @@ const char *ota_sig_status_str(ota_sig_status_t status)
     case OTA_SIG_ERR_ARG: return "invalid argument";
     case OTA_SIG_ERR_READ: return "signature read failed";
     case OTA_SIG_ERR_WORK_SIZE: return "signature longer than the work buffer";
+    case OTA_SIG_ERR_REQUIRED: return "a required signature is missing";
     }
     return "unknown signature status";
 }
@@ -90,22 +92,10 @@ ota_sig_status_t ota_sig_verify_hash(const ota_sig_keyring_t *ring, const uint8_
     return image_sig_verify_key(key, alg, hash, sig, sig_len);
 }
 
-ota_sig_status_t ota_image_sig_check(const ota_image_source_t *src, const ota_image_info_t *info,
-                                     const ota_sig_keyring_t *ring, uint8_t *work,
-                                     size_t work_len)
+/* The image's ECDSA signature (the KEY_HASH pair, or the original's r||s) by key. */
+static ota_sig_status_t image_sig_ecdsa(const ota_image_source_t *src, const ota_image_info_t *info,
+                                        const ota_sig_key_t *key, uint8_t *work, size_t work_len)
 {
-    if (src == NULL || src->read == NULL || info == NULL || !image_ring_usable(ring) ||
-        work == NULL) {
-        return OTA_SIG_ERR_ARG;
-    }
-    if (!info->has_signature) {
-        return OTA_SIG_ERR_UNSIGNED;
-    }
-    const ota_sig_key_t *key =
-        ota_sig_keyring_find(ring, info->has_key_hash ? info->key_hash : NULL);
-    if (key == NULL) {
-        return OTA_SIG_ERR_UNKNOWN_KEY; /* before the signature is read */
-    }
     const uint32_t len = info->signature_len;
     if (len > work_len) {
         return OTA_SIG_ERR_WORK_SIZE;
@@ -127,8 +117,86 @@ ota_sig_status_t ota_image_sig_check(const ota_image_source_t *src, const ota_im
     if (off > src->size || len > src->size - off || src->read(src->ctx, off, work, len) != 0) {
         return OTA_SIG_ERR_READ;
     }
-    return image_sig_verify_key(key, ota_image_tlv_sig_alg(info->signature_type), info->sha256,
-                                work, len);
+    return image_sig_verify_key(key, OTA_SIG_ALG_ECDSA_P256, info->sha256, work, len);
+}
+
+/* The image's HSS/LMS signature by key, verified where it lies in src. */
+static ota_sig_status_t image_sig_lms(const ota_image_source_t *src, const ota_image_info_t *info,
+                                      const ota_sig_key_t *key)
+{
+#if !(OTA_SIGNATURES && OTA_SIG_HSS_LMS)
+    (void)src;
+    (void)info;
+    (void)key;
+    return OTA_SIG_ERR_CRYPTO; /* a trusted HSS/LMS key this build cannot use: no verdict */
+#else
+    if (!ota_sig_alg_supported(key->alg)) {
+        return OTA_SIG_ERR_CRYPTO;
+    }
+    if (key->alg != OTA_SIG_ALG_HSS_LMS) {
+        return OTA_SIG_ERR_BAD_SIGNATURE;
+    }
+    switch (ota_lms_verify(key->key, key->key_len, info->sha256, OTA_SHA256_SIZE, src,
+                           info->lms_signature_offset, info->lms_signature_len)) {
+    case OTA_LMS_OK: return OTA_SIG_OK;
+    case OTA_LMS_ERR_READ:
+    case OTA_LMS_ERR_ARG: /* outside a source that shrank since parse */
+        return OTA_SIG_ERR_READ;
+    case OTA_LMS_ERR_KEY:
+    case OTA_LMS_ERR_HASH:
+        return OTA_SIG_ERR_CRYPTO;
+    default: /* another key or image, truncated, oversized, other parameters */
+        return OTA_SIG_ERR_BAD_SIGNATURE;
+    }
+#endif
+}
+
+ota_sig_status_t ota_image_sig_check(const ota_image_source_t *src, const ota_image_info_t *info,
+                                     const ota_sig_keyring_t *ring, uint8_t *work,
+                                     size_t work_len)
+{
+    if (src == NULL || src->read == NULL || info == NULL || !image_ring_usable(ring) ||
+        work == NULL) {
+        return OTA_SIG_ERR_ARG;
+    }
+    /* Each signature the image carries: whether present, its algorithm, its key id. */
+    const struct {
+        bool present;
+        ota_sig_alg_t alg;
+        const uint8_t *key_id;
+    } sigs[] = {
+        {info->has_signature, OTA_SIG_ALG_ECDSA_P256, info->has_key_hash ? info->key_hash : NULL},
+        {info->has_lms_signature, OTA_SIG_ALG_HSS_LMS,
+         info->has_lms_key_hash ? info->lms_key_hash : NULL},
+    };
+    if (!info->has_signature && !info->has_lms_signature) {
+        return OTA_SIG_ERR_UNSIGNED;
+    }
+    uint32_t verified = 0;
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+        if (!sigs[i].present) {
+            continue;
+        }
+        const uint32_t bit = OTA_SIG_REQUIRE(sigs[i].alg);
+        const ota_sig_key_t *key = ota_sig_keyring_find(ring, sigs[i].key_id);
+        if (key == NULL) {
+            if ((ring->required & bit) != 0u) {
+                return OTA_SIG_ERR_UNKNOWN_KEY; /* before the signature is read */
+            }
+            continue; /* another device's signer: not ours to judge */
+        }
+        ota_sig_status_t st = sigs[i].alg == OTA_SIG_ALG_HSS_LMS
+                                  ? image_sig_lms(src, info, key)
+                                  : image_sig_ecdsa(src, info, key, work, work_len);
+        if (st != OTA_SIG_OK) {
+            return st;
+        }
+        verified |= bit;
+    }
+    if ((ring->required & ~verified) != 0u) {
+        return OTA_SIG_ERR_REQUIRED;
+    }
+    return verified != 0u ? OTA_SIG_OK : OTA_SIG_ERR_UNKNOWN_KEY;
 }
 
 ota_sig_status_t ota_image_sig_verify(const ota_image_source_t *src, const ota_sig_keyring_t *ring,

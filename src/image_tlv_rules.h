@@ -19,21 +19,11 @@
 static inline bool ota_image_tlv_known(uint16_t type)
 {
     return type == OTA_IMAGE_TLV_SHA256 || type == OTA_IMAGE_TLV_KEY_HASH ||
-           type == OTA_IMAGE_TLV_ECDSA_P256 ||
+           type == OTA_IMAGE_TLV_ECDSA_P256 || type == OTA_IMAGE_TLV_LMS_KEY_HASH ||
+           type == OTA_IMAGE_TLV_HSS_LMS ||
            (OTA_RAW_IMAGES && type == OTA_IMAGE_TLV_ECDSA_P256_PAYLOAD);
 }
 
-/** The algorithm of a signature TLV type (the parser records no other type as a signature;
- *  a new algorithm adds its TLV type here and to ota_image_tlv_known). */
-static inline ota_sig_alg_t ota_image_tlv_sig_alg(uint16_t type)
-{
-    switch (type) {
-    case OTA_IMAGE_TLV_ECDSA_P256:
-    case OTA_IMAGE_TLV_ECDSA_P256_PAYLOAD:
-    default:
-        return OTA_SIG_ALG_ECDSA_P256;
-    }
-}
 
 /** Whether len is a length the known type allows (unknown types: any length). */
 static inline bool ota_image_tlv_length_ok(uint16_t type, uint32_t len)
@@ -41,7 +31,10 @@ static inline bool ota_image_tlv_length_ok(uint16_t type, uint32_t len)
     switch (type) {
     case OTA_IMAGE_TLV_SHA256:
     case OTA_IMAGE_TLV_KEY_HASH:
+    case OTA_IMAGE_TLV_LMS_KEY_HASH:
         return len == 32u;
+    case OTA_IMAGE_TLV_HSS_LMS:
+        return len >= 1u; /* the 16-bit length field is the upper bound */
     case OTA_IMAGE_TLV_ECDSA_P256:
         return len >= 1u && len <= OTA_IMAGE_ECDSA_MAX;
     case OTA_IMAGE_TLV_ECDSA_P256_PAYLOAD:

@@ -18,4 +18,9 @@ ota_crypto_status_t ota_sig_ecdsa_p256_verify(const uint8_t *key,
                                               const uint8_t hash[OTA_SHA256_SIZE],
                                               const uint8_t *sig, size_t sig_len);
 
+/** HSS/LMS (src/sig_hss_lms.c): key OTA_LMS_PUBKEY_SIZE bytes, the hash as the message. */
+ota_crypto_status_t ota_sig_hss_lms_verify(const uint8_t *key,
+                                           const uint8_t hash[OTA_SHA256_SIZE],
+                                           const uint8_t *sig, size_t sig_len);
+
 #endif /* OTAFLOW_SIG_ALG_H */

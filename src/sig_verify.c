@@ -5,6 +5,7 @@
  * size it cannot hold.
  */
 #include "otaflow/crypto.h"
+#include "otaflow/lms.h"
 
 #include "sig_alg.h"
 
@@ -17,7 +18,7 @@ typedef struct sig_alg_desc {
                                   const uint8_t *sig, size_t sig_len);
 } sig_alg_desc_t;
 
-#if OTA_SIGNATURES
+#if OTA_SIGNATURES && OTA_SIG_ECDSA_P256
 static const sig_alg_desc_t ecdsa_p256 = {
     .name = "ECDSA P-256",
     .key_len = OTA_ECDSA_P256_PUBKEY_SIZE,
@@ -26,20 +27,30 @@ static const sig_alg_desc_t ecdsa_p256 = {
     .verify = ota_sig_ecdsa_p256_verify,
 };
 #endif
+#if OTA_SIGNATURES && OTA_SIG_HSS_LMS
+static const sig_alg_desc_t hss_lms = {
+    .name = "HSS/LMS",
+    .key_len = OTA_LMS_PUBKEY_SIZE,
+    .sig_min = OTA_LMS_SIG_MIN,
+    .sig_max = OTA_LMS_SIG_MAX,
+    .verify = ota_sig_hss_lms_verify,
+};
+#endif
 
 _Static_assert(OTA_SIG_MAX_SIZE >= OTA_ECDSA_P256_SIG_MAX,
                "OTA_SIG_MAX_SIZE must hold every algorithm's longest signature");
 
 static const sig_alg_desc_t *sig_find_alg(ota_sig_alg_t alg)
 {
-#if OTA_SIGNATURES
     switch (alg) {
+#if OTA_SIGNATURES && OTA_SIG_ECDSA_P256
     case OTA_SIG_ALG_ECDSA_P256: return &ecdsa_p256;
-    }
-#else
-    (void)alg; /* OTA_SIGNATURES 0: no algorithm, so no verifier is linked */
 #endif
-    return NULL;
+#if OTA_SIGNATURES && OTA_SIG_HSS_LMS
+    case OTA_SIG_ALG_HSS_LMS: return &hss_lms;
+#endif
+    default: return NULL; /* not compiled in: no verifier of it is linked */
+    }
 }
 
 bool ota_sig_alg_supported(ota_sig_alg_t alg)

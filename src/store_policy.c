@@ -32,17 +32,12 @@ ota_guard_t *ota_store_guard(const ota_store_t *store)
 }
 
 #if OTA_SIGNATURES
-/* Keyring entry whose id the image names; ring->count when none (the signature check has
- * already refused such an image). Keyed on the entry index, as the revocation mask is. */
-static size_t store_signer_index(const ota_sig_keyring_t *ring, const ota_image_info_t *info)
+/* The revocation-mask bit of the keyring entry whose id key_id is: 0 when none (or past the
+ * mask's 32 entries). */
+static uint32_t store_signer_bit(const ota_sig_keyring_t *ring, bool has, const uint8_t *key_id)
 {
-    const ota_sig_key_t *key = ota_sig_keyring_find(ring, info->has_key_hash ? info->key_hash
-                                                                             : NULL);
-    return key != NULL ? (size_t)(key - ring->keys) : ring->count;
-}
-
-static uint32_t store_entry_bit(size_t index)
-{
+    const ota_sig_key_t *key = ota_sig_keyring_find(ring, has ? key_id : NULL);
+    size_t index = key != NULL ? (size_t)(key - ring->keys) : 32u;
     return index < 32u ? 1u << index : 0u;
 }
 
@@ -52,7 +47,10 @@ static ota_store_status_t store_revocation_policy(const ota_store_t *store, cons
 {
     const ota_sig_keyring_t *ring = store->trusted_keys;
     uint32_t revoked = ota_guard_values(store->guard)->revoked_keys;
-    uint32_t signer = store_entry_bit(store_signer_index(ring, info));
+    /* Every entry the image names as a signer (ECDSA and HSS/LMS: a hybrid image has two);
+     * the signature check has refused an image none of whose signers the ring has. */
+    uint32_t signer = store_signer_bit(ring, info->has_key_hash, info->key_hash) |
+                      store_signer_bit(ring, info->has_lms_key_hash, info->lms_key_hash);
     if ((revoked & signer) != 0u) {
         return OTA_STORE_ERR_KEY_REVOKED;
     }
@@ -85,7 +83,9 @@ ota_store_status_t ota_store_image_policy(const ota_store_t *store,
     }
     switch (ota_image_sig_check(src, info, store->trusted_keys, work, work_len)) {
     case OTA_SIG_OK: return store_revocation_policy(store, info);
-    case OTA_SIG_ERR_UNSIGNED: return OTA_STORE_ERR_UNSIGNED;
+    case OTA_SIG_ERR_UNSIGNED:
+    case OTA_SIG_ERR_REQUIRED: /* not signed as this device requires */
+        return OTA_STORE_ERR_UNSIGNED;
     case OTA_SIG_ERR_UNKNOWN_KEY: return OTA_STORE_ERR_UNKNOWN_KEY;
     case OTA_SIG_ERR_BAD_SIGNATURE: return OTA_STORE_ERR_SIGNATURE;
     case OTA_SIG_ERR_ARG: return OTA_STORE_ERR_ARG; /* an empty keyring in the config */

@@ -3,30 +3,38 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <inttypes.h>
+#include <stdlib.h>
+
 #include "image_file.h"
+#include "lms_key.h"
 #include "otaflow/image_sig.h"
-#include "sign_key.h"
 #include "tool.h"
+#include "trusted_key.h"
 
 static const char INFO_HELP[] =
     "usage: otaflow-image info FILE.ota [--json]\n"
+    "       otaflow-image info KEY.lms\n"
     "\n"
     "Print every header field and every TLV of an update image (known TLVs by name, others by\n"
     "type and length), whether header + payload match the SHA-256 TLV, and the SHA-256 of the\n"
     "whole file (the manifest Digest). The image is parsed by the same code as on the device.\n"
     "Exit 0 when the image parses (even if the hash does not match: see verify).\n"
+    "Given an HSS/LMS private key (keygen --lms), print its parameters, key id and how many\n"
+    "signatures it has left (each leaf signs once).\n"
     "\n"
     "  --json   one JSON object instead of text\n";
 
 static const char VERIFY_HELP[] =
-    "usage: otaflow-image verify FILE.ota [--pubkey PUB.pem]\n"
+    "usage: otaflow-image verify FILE.ota [--pubkey PUB]\n"
     "\n"
     "Exit 0 only when FILE.ota is an intact otaflow image: it parses, header + payload match\n"
     "its SHA-256 TLV, and nothing follows the TLV area. Otherwise print why and exit 1.\n"
     "\n"
-    "  --pubkey PUB.pem   also require a signature by this key, checked as the device does\n"
+    "  --pubkey PUB       also require a signature by this key, checked as the device does\n"
     "                     (ota_image_sig_check): refused when the image is not signed, names\n"
-    "                     another key id, or its signature does not verify\n";
+    "                     another key id, or its signature does not verify. PUB is an ECDSA\n"
+    "                     P-256 key (PEM) or an HSS/LMS public key (keygen --lms --pub)\n";
 
 /* Walk the TLV area (ota_image_parse has checked its bounds). */
 typedef struct tlv_view {
@@ -57,6 +65,9 @@ static const char *tlv_name(uint16_t type)
     case OTA_IMAGE_TLV_SHA256: return "sha256";
     case OTA_IMAGE_TLV_KEY_HASH: return "key-hash";
     case OTA_IMAGE_TLV_ECDSA_P256: return "ecdsa-p256";
+    case OTA_IMAGE_TLV_ECDSA_P256_PAYLOAD: return "ecdsa-p256-payload";
+    case OTA_IMAGE_TLV_LMS_KEY_HASH: return "lms-key-hash";
+    case OTA_IMAGE_TLV_HSS_LMS: return "hss-lms";
     default: return "unknown";
     }
 }
@@ -97,14 +108,29 @@ static void print_text(const char *path, const tool_image_t *img, ota_image_stat
         printf("trailing bytes    %zu after the image\n", img->len - img->info.total_size);
     }
     printf("hash              %s\n", hash == OTA_IMAGE_OK ? "ok" : ota_image_status_str(hash));
-    if (img->info.has_signature) {
+    const struct {
+        bool has, has_id;
+        const char *alg;
+        unsigned len;
+        const uint8_t *id;
+    } sigs[] = {
+        {img->info.has_signature, img->info.has_key_hash, "ECDSA P-256", img->info.signature_len,
+         img->info.key_hash},
+        {img->info.has_lms_signature, img->info.has_lms_key_hash, "HSS/LMS",
+         img->info.lms_signature_len, img->info.lms_key_hash},
+    };
+    bool any = false;
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
         char id[2 * OTA_SHA256_SIZE + 1] = "none";
-        if (img->info.has_key_hash) {
-            tool_hex(img->info.key_hash, sizeof img->info.key_hash, id);
+        if (sigs[i].has_id) {
+            tool_hex(sigs[i].id, OTA_SHA256_SIZE, id);
         }
-        printf("signature         ECDSA P-256, %u bytes, key id %s\n", img->info.signature_len,
-               id);
-    } else {
+        if (sigs[i].has) {
+            printf("signature         %s, %u bytes, key id %s\n", sigs[i].alg, sigs[i].len, id);
+            any = true;
+        }
+    }
+    if (!any) {
         printf("signature         none\n");
     }
     printf("file sha256       %s\n", file_digest);
@@ -150,8 +176,43 @@ static void print_json(const char *path, const tool_image_t *img, ota_image_stat
     printf("%s],\n", first ? "" : "\n  ");
     printf("  \"trailing_bytes\": %zu,\n", img->len - img->info.total_size);
     printf("  \"hash_ok\": %s,\n", hash == OTA_IMAGE_OK ? "true" : "false");
-    printf("  \"signed\": %s,\n", img->info.has_signature ? "true" : "false");
+    printf("  \"signed\": %s,\n",
+           img->info.has_signature || img->info.has_lms_signature ? "true" : "false");
     printf("  \"file_sha256\": \"%s\"\n}\n", file_digest);
+}
+
+/* An HSS/LMS private key: what it is and how many signatures it has left. */
+static int info_lms_key(const char *path, bool json)
+{
+    char why[256];
+    tool_lms_key_t key;
+    if (tool_lms_load_private(&key, path, why, sizeof why) != 0) {
+        return tool_fail("info", "%s", why);
+    }
+    char id[2 * OTA_SHA256_SIZE + 1], params[64];
+    tool_hex(key.key_id, sizeof key.key_id, id);
+    tool_lms_params_name(&key.params[0], params, sizeof params);
+    if (json) {
+        printf("{\n  \"file\": \"%s\",\n  \"kind\": \"hss-lms-private-key\",\n", path);
+        printf("  \"levels\": %u,\n  \"parameters\": \"%s\",\n", (unsigned)key.levels, params);
+        printf("  \"key_id\": \"%s\",\n  \"signature_size\": %zu,\n", id,
+               tool_lms_sig_size(&key));
+        printf("  \"signatures_total\": %" PRIu64 ",\n  \"signatures_used\": %" PRIu64
+               ",\n  \"leaves_left\": %" PRIu64 "\n}\n",
+               tool_lms_total(&key), key.next, tool_lms_left(&key));
+    } else {
+        printf("file              %s\n", path);
+        printf("key               HSS/LMS private key, %u level%s of %s\n", (unsigned)key.levels,
+               key.levels == 1u ? "" : "s", params);
+        printf("key id            %s\n", id);
+        printf("signature size    %zu bytes\n", tool_lms_sig_size(&key));
+        printf("signatures        %" PRIu64 " used of %" PRIu64 "\n", key.next,
+               tool_lms_total(&key));
+        printf("leaves left       %" PRIu64 "%s\n", tool_lms_left(&key),
+               tool_lms_left(&key) == 0u ? " (exhausted: this key signs nothing more)" : "");
+    }
+    memset(&key, 0, sizeof key);
+    return TOOL_EXIT_OK;
 }
 
 int cmd_info(int argc, char **argv)
@@ -165,6 +226,15 @@ int cmd_info(int argc, char **argv)
     int status;
     if (!tool_args(argc, argv, opts, &path, 1, INFO_HELP, &status)) {
         return status;
+    }
+    uint8_t head[64] = {0};
+    FILE *f = fopen(path, "rb");
+    size_t got = f != NULL ? fread(head, 1, sizeof head, f) : 0;
+    if (f != NULL) {
+        fclose(f);
+    }
+    if (tool_lms_is_private(head, got)) {
+        return info_lms_key(path, json);
     }
     tool_image_t img;
     int rc = tool_image_load("info", path, &img);
@@ -183,29 +253,34 @@ int cmd_info(int argc, char **argv)
     return TOOL_EXIT_OK;
 }
 
-/* The device's signature check with PUB.pem as the only trusted key. */
+/* The device's signature check with PUB as the only trusted key, and required. */
 static int check_signature(const char *path, const tool_image_t *img, const char *pubkey_path)
 {
     const char *cmd = "verify";
     char why[256];
-    ota_sig_key_t trusted;
-    tool_key_t pub; /* holds the key bytes trusted points to */
-    if (tool_key_load_trusted(&pub, &trusted, pubkey_path, why, sizeof why) != 0) {
-        tool_key_free(&pub);
+    tool_trusted_t trusted;
+    if (tool_trusted_load(&trusted, pubkey_path, why, sizeof why) != 0) {
+        tool_trusted_free(&trusted);
         return tool_fail(cmd, "%s", why);
     }
-    const ota_sig_keyring_t ring = {.keys = &trusted, .count = 1};
+    const ota_sig_keyring_t ring = {.keys = &trusted.entry, .count = 1,
+                                    .required = OTA_SIG_REQUIRE(trusted.entry.alg)};
     uint8_t work[OTA_SIG_MAX_SIZE];
     ota_sig_status_t st = ota_image_sig_check(&img->src, &img->info, &ring, work, sizeof work);
-    tool_key_free(&pub);
+    bool lms = trusted.entry.alg == OTA_SIG_ALG_HSS_LMS;
+    tool_trusted_free(&trusted);
     if (st == OTA_SIG_OK) {
         return TOOL_EXIT_OK;
     }
-    if (st == OTA_SIG_ERR_UNKNOWN_KEY && img->info.has_key_hash) {
+    bool has_id = lms ? img->info.has_lms_key_hash : img->info.has_key_hash;
+    if (st == OTA_SIG_ERR_UNKNOWN_KEY && has_id) {
         char id[2 * OTA_SHA256_SIZE + 1];
-        tool_hex(img->info.key_hash, sizeof img->info.key_hash, id);
+        tool_hex(lms ? img->info.lms_key_hash : img->info.key_hash, OTA_SHA256_SIZE, id);
         return tool_fail(cmd, "%s: %s (signed by key id %s, not by %s)", path,
                          ota_sig_status_str(st), id, pubkey_path);
+    }
+    if (st == OTA_SIG_ERR_REQUIRED || (st == OTA_SIG_ERR_UNKNOWN_KEY && !has_id)) {
+        return tool_fail(cmd, "%s: %s", path, ota_sig_status_str(OTA_SIG_ERR_UNSIGNED));
     }
     return tool_fail(cmd, "%s: %s", path, ota_sig_status_str(st));
 }

@@ -8,6 +8,7 @@
 
 #include "otaflow/crypto.h"
 #include "image_digest.h"
+#include "lms_key.h"
 #include "otaflow/image.h"
 #include "sign_key.h"
 #include "tool.h"
@@ -15,7 +16,7 @@
 static const char HELP[] =
     "usage: otaflow-image pack IN -o OUT.ota --version N [--security-counter N]\n"
     "                          [--load-addr ADDR] [--hw ID] [--no-kseg] [--key KEY.pem]\n"
-    "                          [--revoke-keys MASK] [--clip]\n"
+    "                          [--lms-key KEY.lms] [--revoke-keys MASK] [--clip]\n"
     "\n"
     "Build an update image: header, payload, TLV area with the SHA-256 of header + payload\n"
     "(layout: docs/image-format.md). IN is a flat binary, or Intel HEX when its name ends in\n"
@@ -37,6 +38,11 @@ static const char HELP[] =
     "  --no-kseg                no KSEG to physical mapping (see hex2bin --help)\n"
     "  --key KEY.pem            sign: add the KEY_HASH TLV (SHA-256 of the public key) and an\n"
     "                           ECDSA P-256 signature of the image SHA-256 (keygen makes keys)\n"
+    "  --lms-key KEY.lms        sign with an HSS/LMS key (keygen --lms): the LMS_KEY_HASH and\n"
+    "                           HSS_LMS TLVs; with --key too, the image carries both (hybrid).\n"
+    "                           The key's next leaf is saved as used (written, fsync'd, read\n"
+    "                           back) before the image is written: a key that cannot be saved,\n"
+    "                           or has no leaf left, signs nothing\n"
     "  --revoke-keys MASK       keyring entries this image revokes once a device confirms it\n"
     "                           (bit i = entry i, e.g. 0x1 revokes entry 0; default 0). Sign\n"
     "                           with a key that stays: a device refuses an image revoking its\n"
@@ -50,7 +56,7 @@ static bool is_hex_name(const char *path)
 }
 
 typedef struct pack_args {
-    const char *input, *output, *key;
+    const char *input, *output, *key, *lms_key;
     uint32_t version, security_counter, load_addr, hw_id, revoke_keys;
     bool kseg;
     bool clip;       /**< --clip: HEX data outside the region is left out */
@@ -74,6 +80,7 @@ static int parse(int argc, char **argv, pack_args_t *a)
         {.name = "hw", .takes_value = true, .value = &hw},
         {.name = "no-kseg", .takes_value = false, .flag = &no_kseg},
         {.name = "key", .takes_value = true, .value = &a->key},
+        {.name = "lms-key", .takes_value = true, .value = &a->lms_key},
         {.name = "revoke-keys", .takes_value = true, .value = &revoke},
         {.name = "clip", .takes_value = false, .flag = &a->clip},
         {.name = NULL},
@@ -122,11 +129,6 @@ static void choose_load_addr(pack_args_t *a)
         a->load_addr = TOOL_CM_PAYLOAD_BASE;
     }
 }
-
-/* Room for the TLV area: SHA-256, and with a key the key id and the signature. */
-#define PACK_TLV_MAX                                                                         \
-    (OTA_IMAGE_TLV_INFO_SIZE + 3 * OTA_IMAGE_TLV_ENTRY_HDR + 2 * OTA_SHA256_SIZE +            \
-     OTA_ECDSA_P256_SIG_MAX)
 
 /* Bytes read, hashed and written at a time: small enough to stay in the caches (a buffer
  * of the whole payload costs a page fault per 4 KB, more than the hash: docs/performance.md). */
@@ -210,23 +212,38 @@ static int copy_payload(const char *input, payload_t *p, tool_sha_pass_t *sha,
     return TOOL_EXIT_OK;
 }
 
-/* The TLV area: the SHA-256, and with --key the key id and the signature over that SHA-256. */
+/* The TLV area: the SHA-256, with --key the key id and the ECDSA signature over that SHA-256,
+ * with --lms-key the HSS/LMS pair. Both keys are loaded before either signs, so that a bad
+ * --key wastes no LMS leaf. */
 static int build_tlvs(const pack_args_t *a, const uint8_t digest[OTA_SHA256_SIZE], uint8_t *tlv,
                       size_t cap, uint32_t *tlv_len)
 {
     char why[256];
     tool_key_t key;
+    tool_lms_key_t lms;
+    memset(&key, 0, sizeof key);
     int rc = 0;
     if (a->key != NULL) {
         rc = tool_key_load_private(&key, a->key, why, sizeof why);
     }
-    if (rc == 0) {
-        rc = tool_key_image_tlvs(a->key != NULL ? &key : NULL, digest, tlv, cap, tlv_len, why,
-                                 sizeof why);
+    if (rc == 0 && a->lms_key != NULL) {
+        rc = tool_lms_load_private(&lms, a->lms_key, why, sizeof why);
     }
-    if (a->key != NULL) {
-        tool_key_free(&key);
+    ota_image_tlv_writer_t w;
+    ota_image_tlv_begin(&w, tlv, cap);
+    ota_image_tlv_add(&w, OTA_IMAGE_TLV_SHA256, digest, OTA_SHA256_SIZE);
+    if (rc == 0 && a->key != NULL) {
+        rc = tool_key_add_tlvs(&key, &w, digest, why, sizeof why);
     }
+    if (rc == 0 && a->lms_key != NULL) {
+        rc = tool_lms_add_tlvs(&lms, a->lms_key, &w, digest, why, sizeof why);
+    }
+    ota_image_status_t st = ota_image_tlv_finish(&w, tlv_len);
+    if (rc == 0 && st != OTA_IMAGE_OK) {
+        rc = tool_why(why, sizeof why, "cannot build the TLV area: %s", ota_image_status_str(st));
+    }
+    tool_key_free(&key);
+    memset(&lms, 0, sizeof lms);
     return rc == 0 ? TOOL_EXIT_OK : tool_fail("pack", "%s", why);
 }
 
@@ -285,7 +302,7 @@ int cmd_pack(int argc, char **argv)
              : tool_fail(cmd, "cannot write %s: %s", a.output, strerror(errno));
     close_payload(&payload);
     uint8_t digest[OTA_SHA256_SIZE];
-    uint8_t tlv[PACK_TLV_MAX];
+    static uint8_t tlv[OTA_IMAGE_TLV_MAX]; /* an HSS/LMS signature is KBs */
     uint32_t tlv_len = 0;
     tool_sha_pass_mark(&sha, digest);
     if (rc == TOOL_EXIT_OK) {
@@ -314,6 +331,9 @@ int cmd_pack(int argc, char **argv)
            total);
     if (a.key != NULL) {
         printf("%s: signed with %s\n", a.output, a.key);
+    }
+    if (a.lms_key != NULL) {
+        printf("%s: signed with %s (HSS/LMS)\n", a.output, a.lms_key);
     }
     printf("%s  %s\n", file_digest, a.output);
     return TOOL_EXIT_OK;

@@ -14,18 +14,6 @@
 
 #include "tool.h"
 
-static int say(char *why, size_t why_len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int say(char *why, size_t why_len, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(why, why_len, fmt, ap);
-    va_end(ap);
-    return -1;
-}
-
 static const char *mbedtls_why(int err, char *buf, size_t len)
 {
     mbedtls_strerror(err, buf, len);
@@ -36,17 +24,17 @@ static const char *mbedtls_why(int err, char *buf, size_t len)
 static int finish_load(tool_key_t *key, const char *path, char *why, size_t why_len)
 {
     if (mbedtls_pk_get_type(&key->pk) != MBEDTLS_PK_ECKEY) {
-        return say(why, why_len, "%s: not an EC key (ECDSA P-256 needed)", path);
+        return tool_why(why, why_len, "%s: not an EC key (ECDSA P-256 needed)", path);
     }
     const mbedtls_ecp_keypair *ec = mbedtls_pk_ec(key->pk);
     if (ec->grp.id != MBEDTLS_ECP_DP_SECP256R1) {
-        return say(why, why_len, "%s: EC key on another curve (P-256 needed)", path);
+        return tool_why(why, why_len, "%s: EC key on another curve (P-256 needed)", path);
     }
     size_t olen = 0;
     int err = mbedtls_ecp_point_write_binary(&ec->grp, &ec->Q, MBEDTLS_ECP_PF_UNCOMPRESSED,
                                              &olen, key->pubkey, sizeof key->pubkey);
     if (err != 0 || olen != sizeof key->pubkey) {
-        return say(why, why_len, "%s: cannot encode the public key", path);
+        return tool_why(why, why_len, "%s: cannot encode the public key", path);
     }
     tool_sha256(key->pubkey, sizeof key->pubkey, key->key_id);
     return 0;
@@ -69,13 +57,13 @@ static int rng_open(tool_rng_t *rng, char *why, size_t why_len)
     mbedtls_ctr_drbg_init(&rng->drbg);
     rng->file = fopen("/dev/urandom", "rb");
     if (rng->file == NULL) {
-        return say(why, why_len, "cannot open /dev/urandom: %s", strerror(errno));
+        return tool_why(why, why_len, "cannot open /dev/urandom: %s", strerror(errno));
     }
     static const unsigned char pers[] = "otaflow-image";
     if (mbedtls_ctr_drbg_seed(&rng->drbg, urandom, rng->file, pers, sizeof pers - 1) != 0) {
         fclose(rng->file);
         rng->file = NULL;
-        return say(why, why_len, "cannot seed the random generator from /dev/urandom");
+        return tool_why(why, why_len, "cannot seed the random generator from /dev/urandom");
     }
     return 0;
 }
@@ -105,7 +93,7 @@ int tool_key_generate(tool_key_t *key, char *why, size_t why_len)
     rng_close(&rng);
     char buf[128];
     if (err != 0) {
-        return say(why, why_len, "key generation failed: %s", mbedtls_why(err, buf, sizeof buf));
+        return tool_why(why, why_len, "key generation failed: %s", mbedtls_why(err, buf, sizeof buf));
     }
     key->has_private = true;
     return finish_load(key, "new key", why, why_len);
@@ -118,7 +106,7 @@ int tool_key_load_private(tool_key_t *key, const char *path, char *why, size_t w
     int err = mbedtls_pk_parse_keyfile(&key->pk, path, NULL);
     char buf[128];
     if (err != 0) {
-        return say(why, why_len, "%s: not a private key: %s", path,
+        return tool_why(why, why_len, "%s: not a private key: %s", path,
                    mbedtls_why(err, buf, sizeof buf));
     }
     key->has_private = true;
@@ -136,7 +124,7 @@ int tool_key_load_public(tool_key_t *key, const char *path, char *why, size_t wh
         mbedtls_pk_init(&key->pk);
         if (mbedtls_pk_parse_keyfile(&key->pk, path, NULL) != 0) {
             char buf[128];
-            return say(why, why_len, "%s: not a public key: %s", path,
+            return tool_why(why, why_len, "%s: not a public key: %s", path,
                        mbedtls_why(err, buf, sizeof buf));
         }
     }
@@ -147,7 +135,7 @@ static int write_pem(const char *path, const unsigned char *pem, unsigned mode, 
                      size_t why_len)
 {
     if (tool_write_file_mode(path, pem, strlen((const char *)pem), mode) != 0) {
-        return say(why, why_len, "cannot write %s: %s", path, strerror(errno));
+        return tool_why(why, why_len, "cannot write %s: %s", path, strerror(errno));
     }
     return 0;
 }
@@ -157,7 +145,7 @@ int tool_key_write_private_pem(tool_key_t *key, const char *path, char *why, siz
     unsigned char pem[1024];
     int err = mbedtls_pk_write_key_pem(&key->pk, pem, sizeof pem);
     int rc = err == 0 ? write_pem(path, pem, 0600, why, why_len)
-                      : say(why, why_len, "cannot encode the private key");
+                      : tool_why(why, why_len, "cannot encode the private key");
     mbedtls_platform_zeroize(pem, sizeof pem);
     return rc;
 }
@@ -166,7 +154,7 @@ int tool_key_write_public_pem(tool_key_t *key, const char *path, char *why, size
 {
     unsigned char pem[512];
     if (mbedtls_pk_write_pubkey_pem(&key->pk, pem, sizeof pem) != 0) {
-        return say(why, why_len, "cannot encode the public key");
+        return tool_why(why, why_len, "cannot encode the public key");
     }
     return write_pem(path, pem, 0666, why, why_len);
 }
@@ -176,7 +164,7 @@ int tool_key_sign_hash(tool_key_t *key, const uint8_t hash[OTA_SHA256_SIZE],
                        size_t why_len)
 {
     if (!key->has_private) {
-        return say(why, why_len, "no private key to sign with");
+        return tool_why(why, why_len, "no private key to sign with");
     }
     /* Deterministic ECDSA needs no random numbers: the same image and key give the same
      * signature, so a signed image is reproducible.
@@ -194,10 +182,23 @@ int tool_key_sign_hash(tool_key_t *key, const uint8_t hash[OTA_SHA256_SIZE],
     rng_close(&rng);
     if (err != 0 || len == 0 || len > OTA_ECDSA_P256_SIG_MAX) {
         char buf[128];
-        return say(why, why_len, "signing failed: %s", mbedtls_why(err, buf, sizeof buf));
+        return tool_why(why, why_len, "signing failed: %s", mbedtls_why(err, buf, sizeof buf));
     }
     memcpy(sig, der, len);
     *sig_len = len;
+    return 0;
+}
+
+int tool_key_add_tlvs(tool_key_t *key, ota_image_tlv_writer_t *w,
+                      const uint8_t digest[OTA_SHA256_SIZE], char *why, size_t why_len)
+{
+    uint8_t sig[OTA_ECDSA_P256_SIG_MAX];
+    size_t sig_len = 0;
+    if (tool_key_sign_hash(key, digest, sig, &sig_len, why, why_len) != 0) {
+        return -1;
+    }
+    ota_image_tlv_add(w, OTA_IMAGE_TLV_KEY_HASH, key->key_id, sizeof key->key_id);
+    ota_image_tlv_add(w, OTA_IMAGE_TLV_ECDSA_P256, sig, sig_len);
     return 0;
 }
 
@@ -207,18 +208,12 @@ int tool_key_image_tlvs(tool_key_t *key, const uint8_t digest[OTA_SHA256_SIZE], 
     ota_image_tlv_writer_t w;
     ota_image_tlv_begin(&w, tlv, cap);
     ota_image_tlv_add(&w, OTA_IMAGE_TLV_SHA256, digest, OTA_SHA256_SIZE);
-    if (key != NULL) {
-        uint8_t sig[OTA_ECDSA_P256_SIG_MAX];
-        size_t sig_len = 0;
-        if (tool_key_sign_hash(key, digest, sig, &sig_len, why, why_len) != 0) {
-            return -1;
-        }
-        ota_image_tlv_add(&w, OTA_IMAGE_TLV_KEY_HASH, key->key_id, sizeof key->key_id);
-        ota_image_tlv_add(&w, OTA_IMAGE_TLV_ECDSA_P256, sig, sig_len);
+    if (key != NULL && tool_key_add_tlvs(key, &w, digest, why, why_len) != 0) {
+        return -1;
     }
     ota_image_status_t st = ota_image_tlv_finish(&w, tlv_len);
     if (st != OTA_IMAGE_OK) {
-        return say(why, why_len, "cannot build the TLV area: %s", ota_image_status_str(st));
+        return tool_why(why, why_len, "cannot build the TLV area: %s", ota_image_status_str(st));
     }
     return 0;
 }

@@ -46,6 +46,11 @@ int tool_key_sign_hash(tool_key_t *key, const uint8_t hash[OTA_SHA256_SIZE],
                        uint8_t sig[OTA_ECDSA_P256_SIG_MAX], size_t *sig_len, char *why,
                        size_t why_len);
 
+/** Add the KEY_HASH TLV and the ECDSA P-256 signature of digest to w (errors stick in w).
+ *  0, or -1 with why[] set when signing failed. */
+int tool_key_add_tlvs(tool_key_t *key, ota_image_tlv_writer_t *w,
+                      const uint8_t digest[OTA_SHA256_SIZE], char *why, size_t why_len);
+
 /**
  * The TLV area of an image whose SHA-256 (header + payload) is digest, into tlv (cap bytes):
  * the SHA-256 TLV, and with key (NULL: unsigned) the KEY_HASH TLV and the ECDSA P-256

@@ -34,6 +34,10 @@ int tool_fail(const char *cmd, const char *fmt, ...) __attribute__((format(print
 /** Same as tool_fail, for command-line mistakes; returns TOOL_EXIT_USAGE. */
 int tool_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/** Format a one-line reason into why[why_len] for the caller to report. Returns -1, the
+ *  failure of the functions that take a why[]. */
+int tool_why(char *why, size_t why_len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 /** Print "otaflow-image: <cmd>: note: <text>" as one line on stderr: something left out of a
  *  successful run that the user should know about. */
 void tool_note(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -83,8 +87,9 @@ bool tool_name_ends_with(const char *path, const char *suffix);
 int tool_read_file(const char *path, uint8_t **out, size_t *len);
 
 /**
- * Write len bytes to path through a temporary file in the same directory and a rename, so a
- * reader never sees a half-written file. Returns 0, or -1 with errno set.
+ * Write len bytes to path through a temporary file in the same directory, fsync'd, renamed
+ * over path, and the directory fsync'd: a reader never sees a half-written file, and once this
+ * returns 0 the new content survives a power cut. Returns 0, or -1 with errno set.
  */
 int tool_write_file(const char *path, const void *data, size_t len);
 

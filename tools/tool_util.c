@@ -3,6 +3,7 @@
 #include "tool.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,6 +48,15 @@ int tool_usage_error(const char *cmd, const char *fmt, ...)
     vreport(cmd, "", fmt, ap);
     va_end(ap);
     return TOOL_EXIT_USAGE;
+}
+
+int tool_why(char *why, size_t why_len, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, why_len, fmt, ap);
+    va_end(ap);
+    return -1;
 }
 
 void tool_note(const char *cmd, const char *fmt, ...)
@@ -256,6 +266,30 @@ int tool_write_file(const char *path, const void *data, size_t len)
     return write_atomic(path, data, len, 0666, true);
 }
 
+/* fsync the directory holding path: what makes a rename in it durable. */
+static int tool_sync_parent(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char dir[4096];
+    if (slash == NULL) {
+        snprintf(dir, sizeof dir, ".");
+    } else if ((size_t)(slash - path) + 1u > sizeof dir) {
+        errno = ENAMETOOLONG;
+        return -1;
+    } else {
+        snprintf(dir, sizeof dir, "%.*s", slash == path ? 1 : (int)(slash - path), path);
+    }
+    int fd = open(dir, O_RDONLY | O_DIRECTORY);
+    if (fd < 0) {
+        return -1;
+    }
+    int rc = fsync(fd);
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    return rc;
+}
+
 int tool_write_file_mode(const char *path, const void *data, size_t len, unsigned mode)
 {
     return write_atomic(path, data, len, mode, true);
@@ -331,6 +365,10 @@ int tool_output_commit(tool_output_t *out, unsigned mode, bool durable)
     if (ok && rename(out->tmp, out->path) != 0) {
         ok = false;
         saved = errno;
+    }
+    if (ok && tool_sync_parent(path) != 0) {
+        saved = errno; /* renamed, but the rename itself may not survive a power cut */
+        ok = false;
     }
     if (!ok) {
         unlink(out->tmp);

@@ -214,6 +214,18 @@
 #define OTA_SIGNATURES 1
 #endif
 
+/** With OTA_SIGNATURES 1, the algorithms compiled in, 1 (default) or 0 each: ECDSA P-256 (the
+ *  crypto backend's verifier) and HSS/LMS (src/lms.c: SHA-256 only). A bootloader built with
+ *  HSS/LMS alone links no big-number code (docs/footprint.md, "LMS-only lean bootloader"); a
+ *  key of an algorithm left out is one this build cannot use (OTA_SIG_ERR_CRYPTO). At least
+ *  one must be 1. Changes no struct. */
+#ifndef OTA_SIG_ECDSA_P256
+#define OTA_SIG_ECDSA_P256 1
+#endif
+#ifndef OTA_SIG_HSS_LMS
+#define OTA_SIG_HSS_LMS 1
+#endif
+
 /* File slots (files.h): the original's File Download --------------------------------------- */
 
 /** 1 (default): the store can hold numbered file slots (certificates, web pages) and the agent
@@ -318,6 +330,13 @@ OTA_CONFIG_STATIC_ASSERT_((OTA_BOOT_BUF_SIZE & (OTA_BOOT_BUF_SIZE - 1u)) == 0u,
 #endif
 #if (OTA_BOOT_REPAIR != 0 && OTA_BOOT_REPAIR != 1) || (OTA_BOOT_GUARD != 0 && OTA_BOOT_GUARD != 1)
 #error "OTA_BOOT_REPAIR and OTA_BOOT_GUARD must be 0 or 1"
+#endif
+#if (OTA_SIG_ECDSA_P256 != 0 && OTA_SIG_ECDSA_P256 != 1) || \
+    (OTA_SIG_HSS_LMS != 0 && OTA_SIG_HSS_LMS != 1)
+#error "OTA_SIG_ECDSA_P256 and OTA_SIG_HSS_LMS must be 0 or 1"
+#endif
+#if OTA_SIGNATURES && !OTA_SIG_ECDSA_P256 && !OTA_SIG_HSS_LMS
+#error "OTA_SIGNATURES 1 needs OTA_SIG_ECDSA_P256 or OTA_SIG_HSS_LMS"
 #endif
 #if OTA_FILE_SLOTS != 0 && OTA_FILE_SLOTS != 1
 #error "OTA_FILE_SLOTS must be 0 or 1"

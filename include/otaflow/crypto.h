@@ -94,6 +94,11 @@ ota_crypto_status_t ota_sha256(const void *data, size_t len, uint8_t out[OTA_SHA
 typedef enum ota_sig_alg {
     OTA_SIG_ALG_ECDSA_P256 = 0, /**< ECDSA P-256 over the 32-byte hash as is; key: uncompressed
                                      point (65 bytes); signature: DER (8..72 bytes) */
+    OTA_SIG_ALG_HSS_LMS = 1,    /**< HSS/LMS (RFC 8554, include/otaflow/lms.h) over the 32-byte
+                                     hash as its message; key: the HSS public key (60 bytes);
+                                     signature: HSS (1,296 bytes and up; 2,964 for two levels
+                                     of H10/W8) */
+    OTA_SIG_ALG_COUNT           /**< how many there are: not an algorithm */
 } ota_sig_alg_t;
 
 /** An uncompressed P-256 public key: 0x04, then X and Y (32 bytes each, big-endian). */
@@ -102,8 +107,9 @@ typedef enum ota_sig_alg {
 #define OTA_ECDSA_P256_SIG_MIN 8u
 /** Longest DER encoding of a P-256 signature: SEQUENCE of two INTEGERs of up to 33 bytes. */
 #define OTA_ECDSA_P256_SIG_MAX 72u
-/** Longest signature of any algorithm this build verifies: what a buffer that receives any
- *  signature must hold (a manifest .sig, the work buffer given to ota_image_sig_check). */
+/** Longest signature a buffer must receive: a manifest .sig, the work buffer given to
+ *  ota_image_sig_check. HSS/LMS signatures are longer, but are never copied: the verifier
+ *  reads them in place from the image (ota_lms_verify), a few dozen bytes at a time. */
 #define OTA_SIG_MAX_SIZE OTA_ECDSA_P256_SIG_MAX
 /** Arena to give ota_crypto_heap_init() for one ECDSA P-256 verification with mbedTLS's
  *  default ECP settings: the peak measured on the host (4432 B in 75 live blocks,
@@ -115,7 +121,9 @@ typedef enum ota_sig_alg {
 /**
  * Verify a signature over a 32-byte hash: the one entry point of every algorithm. Checks the
  * key length and the signature length against the algorithm's before the algorithm runs.
- * ECDSA P-256 signs the hash as is (as `openssl pkeyutl -sign` does with a 32-byte input).
+ * ECDSA P-256 signs the hash as is (as `openssl pkeyutl -sign` does with a 32-byte input);
+ * HSS/LMS takes the 32 bytes as its message (ota_lms_verify's statuses map to these: wrong
+ * key or message BAD_SIGNATURE, truncated, oversized or of other parameters SIG_FORMAT).
  * With mbedTLS it uses mbedTLS's heap for its big numbers (peak 4.4 KB on the host with the
  * default ECP settings, 4.6 KB of arena written on a Cortex-M4 with the firmware's; all freed
  * before returning) and 1.3 KB of stack; with BearSSL no heap and 3.8 KB of stack (Cortex-M4,

@@ -65,6 +65,13 @@ extern "C" {
  *  a Signature (docs/image-format.md). Known only to a core built with OTA_RAW_IMAGES; not
  *  critical: a reader without it finds the image unsigned. One signature TLV per image. */
 #define OTA_IMAGE_TLV_ECDSA_P256_PAYLOAD 0x0012u
+/** 32 bytes: SHA-256 of the HSS/LMS public key (60 bytes) that made the HSS_LMS TLV. */
+#define OTA_IMAGE_TLV_LMS_KEY_HASH 0x0013u
+/** HSS/LMS signature (RFC 8554, include/otaflow/lms.h) of the SHA-256 TLV's 32 bytes, 1..65535
+ *  bytes (the verifier names a length its parameters do not have). Not critical: a reader
+ *  without LMS finds no signature of its own in it. An image may carry it alone or with an
+ *  ECDSA signature (hybrid): the device's keyring says which it requires (image_sig.h). */
+#define OTA_IMAGE_TLV_HSS_LMS 0x0014u
 
 /** Result of image parsing and verification. */
 typedef enum ota_image_status {
@@ -126,11 +133,16 @@ typedef struct ota_image_info {
     uint8_t sha256[32];    /**< value of the SHA-256 TLV */
     bool has_key_hash;
     uint8_t key_hash[32];
-    bool has_signature;
-    uint16_t signature_type;   /**< TLV type of the signature (OTA_IMAGE_TLV_ECDSA_P256) */
+    bool has_signature;        /**< an ECDSA signature TLV */
+    uint16_t signature_type;   /**< its TLV type (OTA_IMAGE_TLV_ECDSA_P256, _PAYLOAD) */
     uint16_t signature_len;    /**< its length in bytes */
     uint32_t signature_offset; /**< where its value starts, from the image start: read it
                                     from the image source (ota_image_sig_check does) */
+    bool has_lms_key_hash;
+    uint8_t lms_key_hash[32];      /**< value of the LMS_KEY_HASH TLV */
+    bool has_lms_signature;        /**< an HSS_LMS TLV, beside or instead of the one above */
+    uint16_t lms_signature_len;
+    uint32_t lms_signature_offset; /**< where its value starts, from the image start */
 } ota_image_info_t;
 
 /**

@@ -5,7 +5,8 @@
  * An image names its signer with the KEY_HASH TLV (the key id: SHA-256 of the signer's public
  * key bytes; for ECDSA P-256 the 65-byte uncompressed point) and carries one signature TLV
  * whose type names the algorithm (ECDSA_P256: DER) made over the 32 bytes of the image's
- * SHA-256 TLV. That TLV covers header + payload, and ota_image_verify checks it against the
+ * SHA-256 TLV; an HSS/LMS signature has its own pair (LMS_KEY_HASH, HSS_LMS: the 60-byte
+ * public key's id), alone or beside the ECDSA pair (hybrid: docs/image-format.md). That TLV covers header + payload, and ota_image_verify checks it against the
  * bytes, so a good signature over it vouches for exactly the bytes that will run
  * (docs/security.md). Every signature, of an image or a manifest, is verified through
  * ota_sig_verify (crypto.h), which dispatches on the algorithm.
@@ -35,10 +36,23 @@ typedef struct ota_sig_key {
     size_t key_len;                  /**< their length (ECDSA P-256: 65) */
 } ota_sig_key_t;
 
-/** The keys a device accepts signatures from (a const table plus its length). */
+/** The bit of alg in ota_sig_keyring_t.required. */
+#define OTA_SIG_REQUIRE(alg) (1u << (unsigned)(alg))
+
+/**
+ * The keys a device accepts signatures from (a const table plus its length), and its policy
+ * on images that carry signatures of several algorithms (hybrid: ECDSA and HSS/LMS).
+ * required is 0 (a ring that does not set it): one signature by a trusted key suffices. Else
+ * it holds OTA_SIG_REQUIRE(alg) for each algorithm whose signature every image must carry,
+ * by a key of this ring, and pass: OTA_SIG_REQUIRE(OTA_SIG_ALG_ECDSA_P256) |
+ * OTA_SIG_REQUIRE(OTA_SIG_ALG_HSS_LMS) trusts an image only as long as neither algorithm is
+ * broken. In both cases every signature whose key the ring has must verify; one by a key it
+ * lacks is passed over unless its algorithm is required.
+ */
 typedef struct ota_sig_keyring {
     const ota_sig_key_t *keys;
     size_t count;
+    uint32_t required; /**< OTA_SIG_REQUIRE() bits; 0: any one trusted signature */
 } ota_sig_keyring_t;
 
 /** Result of a signature check. */
@@ -60,6 +74,8 @@ typedef enum ota_sig_status {
                                          verdict */
     OTA_SIG_ERR_WORK_SIZE = -8,     /**< the signature is longer than the caller's work
                                          buffer: no verdict (a configuration to fix) */
+    OTA_SIG_ERR_REQUIRED = -9,      /**< the image lacks a signature the keyring requires
+                                         (ota_sig_keyring_t.required: a hybrid policy) */
 } ota_sig_status_t;
 
 /** A short constant English name for a status ("unknown key id"), never NULL. */
@@ -91,13 +107,17 @@ ota_sig_status_t ota_sig_verify_hash(const ota_sig_keyring_t *ring, const uint8_
  * ota_image_parse and ota_image_verify on the same source and both returned OTA_IMAGE_OK
  * (the signature is only as good as the hash it covers). The signature is read from src at
  * the place info records, into work.
- * Order: no signature → UNSIGNED; no KEY_HASH or an id no key in ring has → UNKNOWN_KEY;
- * signature longer than work_len → WORK_SIZE; else the matching key verifies the signature
- * over info->sha256.
+ * Order: no signature → UNSIGNED; then each signature (ECDSA, then HSS/LMS): no key id or
+ * an id no key in ring has → passed over, or UNKNOWN_KEY when ring requires its algorithm;
+ * an ECDSA signature longer than work_len → WORK_SIZE (an HSS/LMS one is read in place, so
+ * work may be short of it); else the matching key verifies it over info->sha256, and any
+ * failure is the verdict. Then an algorithm ring requires whose signature is missing →
+ * REQUIRED, and no signature verified at all → UNKNOWN_KEY.
  * @param work, work_len  caller's buffer for the signature: OTA_SIG_MAX_SIZE bytes take any
  *                        signature this build verifies
- * @return OK; ERR_UNSIGNED; ERR_UNKNOWN_KEY; ERR_BAD_SIGNATURE; ERR_CRYPTO; ERR_READ;
- *         ERR_WORK_SIZE; ERR_ARG.
+ * @return OK; ERR_UNSIGNED; ERR_UNKNOWN_KEY; ERR_BAD_SIGNATURE (an HSS/LMS one also when
+ *         truncated, oversized or of other parameters than its key: ota_lms_verify names
+ *         which); ERR_REQUIRED; ERR_CRYPTO; ERR_READ; ERR_WORK_SIZE; ERR_ARG.
  */
 ota_sig_status_t ota_image_sig_check(const ota_image_source_t *src, const ota_image_info_t *info,
                                      const ota_sig_keyring_t *ring, uint8_t *work,

@@ -269,7 +269,7 @@ static void test_signed_files(void **state)
     tool_key_t trusted, other;
     ota_sig_key_t entry;
     assert_int_equal(test_keys_make(&trusted, &other, &entry), 0);
-    ota_sig_keyring_t ring = {&entry, 1};
+    ota_sig_keyring_t ring = {.keys = &entry, .count = 1};
     char h_good[65], h_key[65], h_bad[65], h_none[65], sig[200], key_sig[200], e[4][1024];
     char manifest[5000];
     serve_file("signed.bin", 2000, 5, h_good);

@@ -12,19 +12,24 @@ source "$(dirname "$0")/../tools/lib.sh" # TOOL, WORK (cwd), ok, die, done_check
 BIN=$OTA_BIN FW=$OTA_BUILD_DIR/firmware
 source "$OTA_SOURCE_DIR/scripts/footprint_lean_lib.sh" # lean_board, lean_qemu
 KEY="$OTA_SOURCE_DIR/tests/firmware/lean_test_key.pem" # the key lean_keys.c trusts
-for f in bootloader-lean.bin bootloader-lean-console.bin bootloader-lean-sha.bin lean-app.hex; do
+# The LMS-only build trusts tests/firmware/lean_test_key.lms: signed with a copy (its state
+# advances with every image), never with the repository's file.
+cp "$OTA_SOURCE_DIR/tests/firmware/lean_test_key.lms" lms.key
+for f in bootloader-lean.bin bootloader-lean-console.bin bootloader-lean-sha.bin \
+  bootloader-lean-lms.bin lean-app.hex; do
   [[ -f "$FW/$f" ]] || die "missing $FW/$f: run make firmware"
 done
 "$TOOL" keygen -o other.pem >/dev/null
 
-# corrupt_staged DIR: change one byte in the middle of the staged v2's payload.
+# corrupt_staged DIR [last]: change one byte in the middle of the staged v2's payload (with
+# "last": its last byte, in the signature TLV that ends the image).
 corrupt_staged() {
-  python3 -I - "$1/external.flash" "$1.v2.ota" <<'PY'
+  python3 -I - "$1/external.flash" "$1.v2.ota" "${2:-middle}" <<'PY'
 import sys
 flash, image = bytearray(open(sys.argv[1], "rb").read()), open(sys.argv[2], "rb").read()
 at = flash.find(image)
 assert at >= 0, "the staged image is not in the external flash"
-flash[at + len(image) // 2] ^= 0x01
+flash[at + (len(image) - 1 if sys.argv[3] == "last" else len(image) // 2)] ^= 0x01
 open(sys.argv[1], "wb").write(flash)
 PY
 }
@@ -62,4 +67,20 @@ lean_board u2 bootloader-lean-sha.bin --
 corrupt_staged u2
 [[ $(lean_run u2) == 1 ]] || die "unsigned build: a corrupt v2 did not leave v1 running: $(cat u2.console)"
 ok "lean bootloader without signatures: a corrupt v2 is refused (SHA-256), v1 keeps running"
+# lms_case DIR VERSION WHAT V2_PACK_ARGS... [-- corrupt]: the LMS-only build on a board whose
+# v2 is packed with those arguments (and its last byte changed): VERSION must run.
+lms_case() {
+  local dir=$1 want=$2 what=$3 corrupt=; shift 3
+  [[ ${*: -1} == corrupt ]] && { corrupt=1; set -- "${@:1:$#-2}"; }
+  lean_board "$dir" bootloader-lean-lms.bin --lms-key lms.key -- "$@"
+  [[ -z $corrupt ]] || corrupt_staged "$dir" last
+  [[ $(lean_run "$dir") == "$want" ]] || die "LMS-only build, $what: v$want not running: $(cat "$dir.console")"
+}
+lms_case l1 2 "an HSS/LMS-signed v2" --lms-key lms.key
+ok "lean bootloader, HSS/LMS only: an HSS/LMS-signed v2 is installed, checked and started"
+"$TOOL" keygen --lms --levels 1 --height 5 -o other.lms >/dev/null
+lms_case l2 1 "a changed signature byte" --lms-key lms.key -- corrupt
+lms_case l3 1 "an untrusted HSS/LMS key" --lms-key other.lms
+lms_case l4 1 "an ECDSA signature" --key "$KEY"
+ok "lean bootloader, HSS/LMS only: a changed signature byte, an untrusted HSS/LMS key and an ECDSA signature are refused"
 done_checks
