@@ -56,7 +56,7 @@ for later in "$OTA_MAJOR.$((OTA_MINOR + 1))" "$((OTA_MAJOR + 1)).0"; do
       -DOTAFLOW_WANT="$later" >"$WORK/later.log" 2>&1; then
     die "find_package(otaflow $later) accepted version $OTA_VERSION"
   fi
-  grep -q "otaflowConfigVersion.cmake" "$WORK/later.log" || { cat "$WORK/later.log" >&2; die "no version refusal for $later"; }
+  grep -q "compatible with requested version \"$later\"" "$WORK/later.log" || { cat "$WORK/later.log" >&2; die "no version refusal for $later"; }
   rm -rf "$WORK/later"
 done
 ok "find_package(otaflow $OTA_MAJOR.$((OTA_MINOR + 1))) and ($((OTA_MAJOR + 1)).0) refuse $OTA_VERSION"
