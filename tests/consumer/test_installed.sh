@@ -28,27 +28,12 @@ got="$("$PREFIX/bin/otaflow-image" --version), $("$PREFIX/bin/otaflow-board" --v
 [[ $got == "otaflow-image $OTA_VERSION, otaflow-board $OTA_VERSION" ]] || die "installed --version: $got"
 ok "installed tools say version $OTA_VERSION"
 
-# An image made by the installed tool, and the same image with one payload byte changed.
-head -c 5000 /dev/urandom >"$WORK/app.bin"
-step "$PREFIX/bin/otaflow-image" pack "$WORK/app.bin" -o "$WORK/app.ota" --version 7
-cp "$WORK/app.ota" "$WORK/bad.ota"
-printf '\x5a' | dd of="$WORK/bad.ota" bs=1 seek=100 conv=notrunc status=none
-cmp -s "$WORK/app.ota" "$WORK/bad.ota" && printf '\xa5' | dd of="$WORK/bad.ota" bs=1 seek=100 conv=notrunc status=none
-want="otaflow $OTA_VERSION: $WORK/app.ota: version 7, 5000-byte payload, hash ok in a simulated sst26vf032b"
-
-# check PROGRAM: it accepts the image and refuses the damaged one.
-check() {
-  local prog=$1 how=$2 got rc=0
-  got=$("$prog" "$WORK/app.ota") || die "$how: the consumer refused a good image: $got"
-  [[ $got == "$want" ]] || die "$how: the consumer printed '$got', expected '$want'"
-  got=$("$prog" "$WORK/bad.ota") || rc=$?
-  [[ $rc -eq 1 && $got == *"refused (hash mismatch"* ]] || die "$how: a damaged image: exit $rc, '$got'"
-}
+make_images "$PREFIX/bin/otaflow-image"
 
 step cmake -S "$SRC/tests/consumer/host" -B "$WORK/consumer" -DCMAKE_PREFIX_PATH="$PREFIX" \
   -DOTAFLOW_WANT="$OTA_MAJOR.$OTA_MINOR"
 step cmake --build "$WORK/consumer"
-check "$WORK/consumer/check_image" find_package
+check_consumer "$WORK/consumer/check_image" find_package
 ok "find_package(otaflow $OTA_MAJOR.$OTA_MINOR REQUIRED): the consumer builds, verifies the image, refuses it damaged"
 
 for later in "$OTA_MAJOR.$((OTA_MINOR + 1))" "$((OTA_MAJOR + 1)).0"; do
@@ -67,5 +52,5 @@ got=$(pkg-config --modversion otaflow)
 # shellcheck disable=SC2046 # the flags are words
 step cc -std=c11 -Wall -Wextra -Werror -o "$WORK/check_pc" "$SRC/tests/consumer/host/check_image.c" \
   $(pkg-config --cflags --libs otaflow)
-check "$WORK/check_pc" pkg-config
+check_consumer "$WORK/check_pc" pkg-config
 ok "pkg-config --cflags --libs otaflow: the same program builds with cc alone and works"
