@@ -4,7 +4,7 @@ BUILD    ?= build
 JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?= -DOTA_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
 
-.PHONY: all deps build test powercut cross-check footprint demo clean coverage mutation firmware qemu-demo bench
+.PHONY: all deps build test powercut cross-check footprint demo clean coverage mutation firmware qemu-demo bench install
 
 all: build
 
@@ -26,7 +26,7 @@ FW_CRYPTO ?= mbedtls
 FW_BUILD = $(BUILD)/firmware$(if $(filter bearssl,$(FW_CRYPTO)),-bearssl)
 firmware: deps
 	@for p in mbedtls bearssl lwip; do bash scripts/debian_source.sh $$p $(BUILD)/debian-src >/dev/null; done
-	cmake -S firmware -B $(FW_BUILD) -DCMAKE_TOOLCHAIN_FILE=$(CURDIR)/firmware/toolchain-arm-none-eabi.cmake \
+	cmake -S firmware -B $(FW_BUILD) -DCMAKE_TOOLCHAIN_FILE=$(CURDIR)/cmake/toolchain-arm-none-eabi.cmake \
 	  -DOTA_DEBIAN_SRC=$(abspath $(BUILD))/debian-src -DOTA_FW_CRYPTO=$(FW_CRYPTO)
 	cmake --build $(FW_BUILD) -j $(JOBS)
 
@@ -87,6 +87,15 @@ bench: deps
 # QEMU engine, docs/board.md), updating itself from a server on loopback.
 qemu-demo: build firmware
 	@bash scripts/qemu_demo.sh
+
+# Install otaflow for other builds (docs/integration.md): headers, static libraries, the host
+# tools, the CMake package and otaflow.pc under PREFIX; built in $(BUILD)-install without the
+# test suite and so without sanitizers.
+PREFIX ?= /usr/local
+install: deps
+	cmake -S . -B $(BUILD)-install -DOTA_BUILD_TESTS=OFF -DCMAKE_INSTALL_PREFIX=$(PREFIX)
+	cmake --build $(BUILD)-install -j $(JOBS)
+	cmake --install $(BUILD)-install
 
 clean:
 	rm -rf $(BUILD)

@@ -17,7 +17,7 @@ fw=$build/firmware
 bench=$build/delta-bench
 mkdir -p "$bench"
 if [[ ! -f $bench/fw/example-app.bin ]]; then
-  cmake -S "$here/firmware" -B "$bench/fw" -DCMAKE_TOOLCHAIN_FILE="$here/firmware/toolchain-arm-none-eabi.cmake" \
+  cmake -S "$here/firmware" -B "$bench/fw" -DCMAKE_TOOLCHAIN_FILE="$here/cmake/toolchain-arm-none-eabi.cmake" \
     -DOTA_DEBIAN_SRC="$build/debian-src" -DCMAKE_C_FLAGS="-mcpu=cortex-m4 -mthumb -mfloat-abi=soft -fno-inline-small-functions" >"$bench/configure.log" 2>&1
   cmake --build "$bench/fw" -j "${JOBS:-2}" --target example-app.elf >"$bench/build.log" 2>&1
 fi

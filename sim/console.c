@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The board's console: timestamps, relay of the application's lines, progress bar. */
+/* The board's console: timestamps, relay of the application's lines, progress bars. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -40,12 +40,29 @@ static void stamp(const console_t *c)
     printf("[%4u.%03u] ", (unsigned)(t / 1000u), (unsigned)(t % 1000u));
 }
 
-/* "app: download progress B/T": a bar on a terminal; false if the line is not one. */
+/* The progress lines a bar replaces on a terminal: what the line starts with, what the bar
+ * says. */
+typedef struct progress_kind {
+    const char *prefix;
+    const char *label;
+} progress_kind_t;
+
+static const progress_kind_t PROGRESS_KINDS[] = {
+    {CONSOLE_PROGRESS_PREFIX, "app: downloading"},
+    {CONSOLE_INSTALL_PREFIX, "boot: installing"},
+};
+
+/* A progress line "PREFIX B/T": a bar on a terminal; false if the line is not one. */
 static bool draw_progress(console_t *c, const char *line)
 {
+    const progress_kind_t *kind = NULL;
+    for (size_t i = 0; c->tty && i < sizeof PROGRESS_KINDS / sizeof PROGRESS_KINDS[0]; i++) {
+        if (strncmp(line, PROGRESS_KINDS[i].prefix, strlen(PROGRESS_KINDS[i].prefix)) == 0) {
+            kind = &PROGRESS_KINDS[i];
+        }
+    }
     unsigned long bytes, total;
-    if (!c->tty || strncmp(line, CONSOLE_PROGRESS_PREFIX, strlen(CONSOLE_PROGRESS_PREFIX)) != 0 ||
-        sscanf(line + strlen(CONSOLE_PROGRESS_PREFIX), "%lu/%lu", &bytes, &total) != 2) {
+    if (kind == NULL || sscanf(line + strlen(kind->prefix), "%lu/%lu", &bytes, &total) != 2) {
         return false;
     }
     char bar[BAR_WIDTH + 1];
@@ -55,14 +72,18 @@ static bool draw_progress(console_t *c, const char *line)
         bar[i] = i < fill ? '#' : '.';
     }
     bar[BAR_WIDTH] = '\0';
+    if (c->bar_active && c->bar_kind != kind) {
+        end_bar(c); /* the download's bar stays above the install's */
+    }
     fputs("\r", stdout);
     stamp(c);
     if (total > 0) {
-        printf("app: downloading [%s] %3u%% %lu/%lu bytes\033[K", bar, pct, bytes, total);
+        printf("%s [%s] %3u%% %lu/%lu bytes\033[K", kind->label, bar, pct, bytes, total);
     } else {
-        printf("app: downloading %lu bytes\033[K", bytes);
+        printf("%s %lu bytes\033[K", kind->label, bytes);
     }
     c->bar_active = true;
+    c->bar_kind = kind;
     fflush(stdout);
     return true;
 }

@@ -3,9 +3,10 @@
  * The board's console (UART): bootloader lines, the application's lines relayed from its
  * stdout/stderr, and the board's own lines, each with the time since power-on.
  *
- * The application reports download progress as lines "app: download progress BYTES/TOTAL";
- * on a terminal the console draws them as one progress bar, otherwise it prints them as they
- * come (so logs and tests see plain lines).
+ * The application reports download progress as lines "app: download progress BYTES/TOTAL",
+ * the bootloader its copy as "boot: install progress BYTES/TOTAL"; on a terminal the console
+ * draws each kind as one progress bar, otherwise it prints them as they come (so logs and tests
+ * see plain lines).
  */
 #ifndef OTAFLOW_SIM_CONSOLE_H
 #define OTAFLOW_SIM_CONSOLE_H
@@ -16,11 +17,13 @@
 
 #define CONSOLE_LINE_MAX 1024u
 #define CONSOLE_PROGRESS_PREFIX "app: download progress "
+#define CONSOLE_INSTALL_PREFIX "boot: install progress "
 
 typedef struct console {
     uint64_t t0_ms;               /**< power-on time (monotonic) */
     bool tty;                     /**< stdout is a terminal: draw the progress bar */
     bool bar_active;              /**< a bar is drawn on the current terminal line */
+    const struct progress_kind *bar_kind; /**< which progress it shows (console.c) */
     const char *watch_text;       /**< set watch_seen when a line contains it (may be NULL) */
     bool watch_seen;
     bool confirm_seen;            /**< a line said "confirmed": the goal may be reached now */

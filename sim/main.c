@@ -4,9 +4,11 @@
 #include <string.h>
 
 #include "cli.h"
+#include "otaflow/version.h"
 
 static const char HELP[] =
     "usage: otaflow-board <subcommand> [options]   (otaflow-board <subcommand> --help)\n"
+    "       otaflow-board --version                      print the release number\n"
     "\n"
     "  create DIR [--ext-flash PART] [--manifest-url URL] [--period SEC] [--slots N] ...\n"
     "                                   a new board with erased flash (--engine qemu: the\n"
@@ -43,6 +45,10 @@ int main(int argc, char **argv)
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
         strcmp(argv[1], "help") == 0) {
         fputs(HELP, stdout);
+        return BOARD_EXIT_OK;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("otaflow-board %s\n", OTA_VERSION_STRING);
         return BOARD_EXIT_OK;
     }
     for (size_t i = 0; i < sizeof SUBCOMMANDS / sizeof SUBCOMMANDS[0]; i++) {

@@ -296,6 +296,23 @@ static ota_boot_status_t boot_rewrite_unit(ota_boot_t *boot, uint8_t slot, uint3
     return OTA_BOOT_OK;
 }
 
+#if OTA_BOOT_LOG
+/* "boot: install progress DONE/TOTAL" at every eighth of the image: a console (otaflow-board
+ * draws a bar from these lines) sees a long copy advance, a log gets a few lines. DONE is the
+ * offset the copy has reached (payload, then descriptor); the descriptor's first sector,
+ * copied last, completes the final TOTAL/TOTAL. */
+static void boot_say_progress(ota_boot_t *boot, uint32_t done, uint32_t total, uint32_t *next)
+{
+    if (done >= *next) {
+        boot_say(boot, "boot: install progress %u/%u", (unsigned)done, (unsigned)total);
+        *next = done + total / 8u;
+    }
+}
+#define BOOT_SAY_PROGRESS(boot, done, total, next) boot_say_progress(boot, done, total, next)
+#else
+#define BOOT_SAY_PROGRESS(boot, done, total, next) ((void)(next))
+#endif
+
 /* Sector by sector (sizes from the internal flash's table): the payload's sectors, then the
  * descriptor area's, its first sector (key) last. Sectors without image bytes (past the
  * payload, past the TLV area) are not touched: their stale bytes are not the image's. */
@@ -309,6 +326,7 @@ ota_boot_status_t boot_copy_slot(ota_boot_t *boot, uint8_t slot)
     bool first_equal = false;
     ota_boot_status_t st = boot_unit_equal(boot, slot, key, &first_equal);
     bool first_erased = false;
+    uint32_t progress_next = 0;
     for (uint32_t off = 0; st == OTA_BOOT_OK && off < end; off += boot_sector_size_at(boot, off)) {
         if (off >= payload && off < key) {
             off = key;
@@ -316,6 +334,7 @@ ota_boot_status_t boot_copy_slot(ota_boot_t *boot, uint8_t slot)
         if (off == key) {
             continue;
         }
+        BOOT_SAY_PROGRESS(boot, off, end, &progress_next);
         bool equal = false;
         st = boot_unit_equal(boot, slot, off, &equal);
         if (st != OTA_BOOT_OK) {
@@ -341,14 +360,19 @@ ota_boot_status_t boot_copy_slot(ota_boot_t *boot, uint8_t slot)
     }
     if (first_equal && !first_erased) {
         boot->report->sectors_skipped++;
-        return OTA_BOOT_OK;
+    } else {
+        st = boot_rewrite_unit(boot, slot, key, !first_erased);
+        if (st == OTA_BOOT_OK) {
+            boot->report->sectors_written++;
+            st = boot_target_bytes(boot, slot, key, g->program_unit);
+        }
+        st = st == OTA_BOOT_OK ? boot_program_part(boot, key, 0, g->program_unit) : st;
     }
-    st = boot_rewrite_unit(boot, slot, key, !first_erased);
     if (st == OTA_BOOT_OK) {
-        boot->report->sectors_written++;
-        st = boot_target_bytes(boot, slot, key, g->program_unit);
+        progress_next = 0;
+        BOOT_SAY_PROGRESS(boot, end, end, &progress_next);
     }
-    return st == OTA_BOOT_OK ? boot_program_part(boot, key, 0, g->program_unit) : st;
+    return st;
 }
 
 /* Console ------------------------------------------------------------------------------------ */

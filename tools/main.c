@@ -4,9 +4,11 @@
 #include <string.h>
 
 #include "tool.h"
+#include "otaflow/version.h"
 
 static const char HELP[] =
     "usage: otaflow-image <subcommand> [options]   (otaflow-image <subcommand> --help)\n"
+    "       otaflow-image --version                      print the release number\n"
     "\n"
     "  hex2bin IN.hex -o OUT.bin [--base ADDR] [--size N] [--clip]\n"
     "                                                         Intel HEX to a flat binary\n"
@@ -47,6 +49,10 @@ int main(int argc, char **argv)
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
         strcmp(argv[1], "help") == 0) {
         fputs(HELP, stdout);
+        return TOOL_EXIT_OK;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("otaflow-image %s\n", OTA_VERSION_STRING);
         return TOOL_EXIT_OK;
     }
     for (size_t i = 0; i < sizeof SUBCOMMANDS / sizeof SUBCOMMANDS[0]; i++) {

@@ -21,6 +21,8 @@
 #include OTA_CONFIG_FILE
 #endif
 
+#include "otaflow/version.h"
+
 /* Image store (store.h) --------------------------------------------------------------------- */
 
 /** Most download slots a store can have (the original allows up to 5 stored images). Sets the
@@ -81,9 +83,10 @@
 #define OTA_URL_MAX 256u
 #endif
 
-/** User-Agent header of every request (a string literal, not a size). */
+/** User-Agent header of every request (a string literal, not a size): the release number
+ *  (version.h) by default. */
 #ifndef OTA_HTTP_USER_AGENT
-#define OTA_HTTP_USER_AGENT "otaflow/0.1.0"
+#define OTA_HTTP_USER_AGENT "otaflow/" OTA_VERSION_STRING
 #endif
 
 /** Limit on a response's status line + headers when the HTTP config says 0, bytes.
