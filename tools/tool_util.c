@@ -366,7 +366,7 @@ int tool_output_commit(tool_output_t *out, unsigned mode, bool durable)
         ok = false;
         saved = errno;
     }
-    if (ok && tool_sync_parent(path) != 0) {
+    if (ok && durable && tool_sync_parent(out->path) != 0) {
         saved = errno; /* renamed, but the rename itself may not survive a power cut */
         ok = false;
     }
