@@ -10,6 +10,7 @@
 
 #include "boot_internal.h"
 #include "image_pass.h"
+#include "le_bytes.h"
 #include "ota_assert.h"
 
 /* Reading ------------------------------------------------------------------------------------ */
@@ -48,15 +49,16 @@ boot_check_t boot_check_internal_image(ota_boot_t *boot, ota_image_source_t *src
                                        uint32_t want_size, const char **why)
 {
     uint8_t raw[4];
-    if (boot_flash_read(boot, boot->config.app_offset + boot->config.app_size + 20u, raw,
-                        sizeof raw) != 0) {
+    if (boot_flash_read(boot,
+                        boot->config.app_offset + boot->config.app_size +
+                            OTA_IMAGE_OFF_PAYLOAD_SIZE,
+                        raw, sizeof raw) != 0) {
         *why = BOOT_WHY("read failed");
         return BOOT_CHECK_IO;
     }
-    /* The header's payload_size (offset 20), not checked yet: the parse does, and a payload
-     * that does not fit the region is refused before it is hashed (ota_boot_image_fits). */
-    uint32_t payload = (uint32_t)raw[0] | (uint32_t)raw[1] << 8 | (uint32_t)raw[2] << 16 |
-                       (uint32_t)raw[3] << 24;
+    /* The header's payload_size, not checked yet: the parse does, and a payload that does not
+     * fit the region is refused before it is hashed (ota_boot_image_fits). */
+    uint32_t payload = ota_le32_get(raw);
     boot->placed_payload = payload;
     src->read = boot_region_read;
     src->ctx = boot;

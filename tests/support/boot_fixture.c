@@ -144,8 +144,8 @@ void boot_fixture_set_security_counter(uint8_t *img, uint32_t size, uint32_t cou
 /* The payload size of a header, read as the bootloader's layout does (not checked). */
 static uint32_t header_payload_size(const uint8_t *header)
 {
-    return (uint32_t)header[20] | (uint32_t)header[21] << 8 | (uint32_t)header[22] << 16 |
-           (uint32_t)header[23] << 24;
+    const uint8_t *p = header + OTA_IMAGE_OFF_PAYLOAD_SIZE;
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
 /* Erase [base, base + size) and program data[0, len) there, row by row, as a programmer. */
