@@ -268,6 +268,11 @@ void ota_agent_patch_poll(ota_agent_t *a)
         agent_patch_interrupted(a, OTA_SRC_AGENT, a->body_error);
         return;
     }
+    if (hs == OTA_HTTP_ERR_STATUS) {
+        /* The server has no such patch (or will not give it): the image may be there. */
+        agent_patch_fall_back(a, OTA_SRC_HTTP, hs);
+        return;
+    }
     if (hs != OTA_HTTP_OK) {
         agent_patch_interrupted(a, OTA_SRC_HTTP, hs);
         return;
