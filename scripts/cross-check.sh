@@ -190,20 +190,7 @@ PY
 { c_array cross_lms_key "$work/lms_key"; c_array cross_lms_sig "$work/lms_sig"
   c_array cross_lms_msg "$work/lms_msg"; } > "$work/cross_vector_lms.h"
 
-cat > "$work/verifier.ld" <<'LD'
-/* mps2-an386: code in SSRAM1 at 0 (RAM to QEMU, so .data is loaded where it runs), data and
-   stack in SSRAM2 at 0x20000000. */
-ENTRY(cross_reset)
-MEMORY { CODE (rwx) : ORIGIN = 0x00000000, LENGTH = 4M
-         RAM (rwx) : ORIGIN = 0x20000000, LENGTH = 4M }
-SECTIONS {
-  .text : { KEEP(*(.vectors)) *(.text*) *(.rodata*) . = ALIGN(4); } > CODE
-  .data : { *(.data*) . = ALIGN(4); } > CODE
-  .bss (NOLOAD) : { . = ALIGN(4); __bss_start__ = .; *(.bss*) *(COMMON) . = ALIGN(4);
-                    __bss_end__ = .; } > RAM
-  .stack (NOLOAD) : { . = ALIGN(8); __stack_bottom__ = .; . += 16K; __stack_top__ = .; } > RAM
-}
-LD
+cp scripts/qemu_m4.ld "$work/verifier.ld" # shared with scripts/delta_apply_bench.sh
 LINK=(-nostartfiles --specs=nano.specs --specs=nosys.specs -Wl,--gc-sections -T "$work/verifier.ld")
 verifier() { # name backend-objects-dir define lib...
   local name=$1 dir=$2 def=$3; shift 3

@@ -34,43 +34,7 @@ static ota_lms_status_t cross_lms(const uint8_t *msg)
 #include "cross_vector.h"
 #endif
 
-extern uint32_t __bss_start__[], __bss_end__[], __stack_bottom__[], __stack_top__[];
-
-#define PAINT 0xA5A5A5A5u
-
-/* ARM semihosting: the operation in r0, its argument in r1, BKPT 0xAB. */
-static void semihost(uint32_t op, const void *arg)
-{
-    register uint32_t r0 __asm__("r0") = op;
-    register const void *r1 __asm__("r1") = arg;
-    __asm__ volatile("bkpt 0xAB" : "+r"(r0) : "r"(r1) : "memory");
-}
-
-static void put(const char *s)
-{
-    semihost(0x04u, s); /* SYS_WRITE0 */
-}
-
-static void put_num(uint32_t v)
-{
-    char b[12];
-    size_t i = sizeof b - 1u;
-    b[i] = '\0';
-    do {
-        b[--i] = (char)('0' + v % 10u);
-        v /= 10u;
-    } while (v != 0u);
-    put(&b[i]);
-}
-
-static __attribute__((noreturn)) void stop(uint32_t code)
-{
-    static uint32_t block[2] = {0x20026u, 0u}; /* ADP_Stopped_ApplicationExit, status */
-    block[1] = code;
-    semihost(0x20u, block); /* SYS_EXIT_EXTENDED: QEMU exits with the status */
-    for (;;) {
-    }
-}
+#include "qemu_m4_bare.h"
 
 #if defined(CROSS_VERIFIER_MBEDTLS)
 static uint8_t arena[OTA_ECDSA_P256_HEAP_SIZE] __attribute__((aligned(8)));
@@ -82,12 +46,6 @@ void cross_exit(int status) /* mbedTLS's exit: a corrupted heap */
 }
 #endif
 
-/* SysTick on the CPU clock, free-running down from 2^24 - 1. Under QEMU's -icount shift=0 a
- * guest instruction is 1 ns of virtual time and the clock is 25 MHz: a tick is 40 instructions,
- * which is what cross-check.sh reports (an instruction count, not Cortex-M4 cycles). */
-#define SYST_CSR (*(volatile uint32_t *)0xE000E010u)
-#define SYST_RVR (*(volatile uint32_t *)0xE000E014u)
-#define SYST_CVR (*(volatile uint32_t *)0xE000E018u)
 
 /* 0: the signature verifies and a changed hash does not. */
 static __attribute__((noinline)) int check(void)
@@ -113,17 +71,11 @@ static __attribute__((noinline)) int check(void)
 #endif
 }
 
-void cross_reset(void);
 void cross_reset(void)
 {
-    for (uint32_t *p = __bss_start__; p < __bss_end__; p++) {
-        *p = 0u;
-    }
     uint32_t *sp;
     __asm__ volatile("mov %0, sp" : "=r"(sp));
-    for (uint32_t *p = __stack_bottom__; p < sp - 16; p++) {
-        *p = PAINT;
-    }
+    bare_prepare(sp);
 #if defined(CROSS_VERIFIER_MBEDTLS)
     /* The allocator zeroes its arena, writes its first block header (8 words) and takes
      * blocks from the start; the rest is painted after that: the highest byte written (a
@@ -135,10 +87,7 @@ void cross_reset(void)
         arena[i] = 0xA5u;
     }
 #endif
-    SYST_RVR = 0xFFFFFFu;
-    SYST_CVR = 0u;
-    SYST_CSR = 5u; /* enabled, processor clock, no interrupt */
-    uint32_t t0 = SYST_CVR;
+    uint32_t t0 = bare_ticks_start();
     int r = check();
     uint32_t ticks = (t0 - SYST_CVR) & 0xFFFFFFu;
 #if defined(CROSS_VERIFIER_LMS)
@@ -150,12 +99,8 @@ void cross_reset(void)
         r = 3;
     }
 #endif
-    const uint32_t *low = __stack_bottom__;
-    while (low < sp && *low == PAINT) {
-        low++;
-    }
     put("stack=");
-    put_num((uint32_t)((uintptr_t)sp - (uintptr_t)low));
+    put_num(bare_stack_used(sp));
 #if defined(CROSS_VERIFIER_MBEDTLS)
     size_t top = sizeof arena;
     while (top > ARENA_FIRST_HEADER && arena[top - 1u] == 0xA5u) {
@@ -164,15 +109,5 @@ void cross_reset(void)
     put(" arena=");
     put_num((uint32_t)top);
 #endif
-    put(" ticks=");
-    put_num(ticks);
-    put(" result=");
-    put_num((uint32_t)r);
-    put("\n");
-    stop((uint32_t)r);
+    bare_finish(ticks, r);
 }
-
-__attribute__((section(".vectors"), used)) static const void *const vectors[2] = {
-    __stack_top__,
-    (const void *)cross_reset,
-};

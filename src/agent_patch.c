@@ -84,7 +84,7 @@ bool ota_agent_patching(const ota_agent_t *a)
 }
 
 /* The patch cannot be used: never again for this version and target while the manifest
- * offers them; the full image now, from its first byte. */
+ * offers them; the full image at the next poll, from its first byte. */
 static void agent_patch_fall_back(ota_agent_t *a, ota_event_source_t source, int32_t status)
 {
     ota_agent_patch_t *pt = agent_patch(a);
@@ -98,11 +98,12 @@ static void agent_patch_fall_back(ota_agent_t *a, ota_event_source_t source, int
         (void)ota_store_download_abort(store); /* bytes a bad patch wrote: not a prefix */
     }
     ota_agent_emit_failure(a, OTA_EVT_PATCH_FAILED, a->update.version, source, status);
+    a->state = OTA_AGENT_IDLE;
     if (a->plan.has_update && a->plan.update.version == a->update.version) {
+        /* The next poll starts it (as ota_agent_download() does): no call back into the
+         * download from here, so the call graph has no cycle and the stack stays bounded. */
         a->update = a->plan.update;
-        ota_agent_image_begin(a);
-    } else {
-        a->state = OTA_AGENT_IDLE;
+        a->download_requested = true;
     }
 }
 
@@ -266,6 +267,11 @@ void ota_agent_patch_poll(ota_agent_t *a)
     }
     if (hs == OTA_HTTP_ERR_ABORTED && a->body_error != OTA_AGENT_OK) {
         agent_patch_interrupted(a, OTA_SRC_AGENT, a->body_error);
+        return;
+    }
+    if (hs == OTA_HTTP_ERR_STATUS) {
+        /* The server has no such patch (or will not give it): the image may be there. */
+        agent_patch_fall_back(a, OTA_SRC_HTTP, hs);
         return;
     }
     if (hs != OTA_HTTP_OK) {

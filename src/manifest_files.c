@@ -15,7 +15,6 @@
  * cJSON_GetObjectItem does (its sample writes "Signature", its code asks for "signature").
  */
 #include "manifest_files.h"
-#include "manifest_patch.h"
 
 #include <string.h>
 

@@ -21,6 +21,10 @@ enum {
     MANIFEST_R_FILE_FIELD, /* + n: the value of a file entry's field n ("public_key" too) */
 };
 
+/** The key just read has these letters, whatever their case (ASCII): the original reads
+ *  the keys of file and patch entries with cJSON's case-blind lookup. */
+bool ota_manifest_key_is(const ota_manifest_parser_t *p, const char *name);
+
 /** The key just read (p->key_, p->key_len_) in an entry that none of the entry's fields took,
  *  or in a file entry (p->role_ == MANIFEST_R_FILE_KEY): the role of its value (0: none). */
 uint32_t ota_manifest_files_key(ota_manifest_parser_t *p);

@@ -15,6 +15,8 @@
  */
 #include "manifest_patch.h"
 
+#include "manifest_files.h"
+
 #include <string.h>
 
 enum { PF_BASE_VERSION, PF_BASE_DIGEST, PF_URL, PF_PATCH_DIGEST, PF_TARGET_DIGEST, PF_COUNT };

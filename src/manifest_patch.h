@@ -25,10 +25,6 @@ enum {
 void ota_manifest_entry_refuse(ota_manifest_parser_t *p, ota_manifest_status_t st,
                                uint32_t offset);
 
-/** Same letters, whatever their case (ASCII): the original reads these keys with cJSON's
- *  case-blind lookup (src/manifest_files.c). */
-bool ota_manifest_key_is(const ota_manifest_parser_t *p, const char *name);
-
 /** An entry's '{': it has no patch yet. */
 void ota_manifest_patch_entry_begins(ota_manifest_parser_t *p);
 

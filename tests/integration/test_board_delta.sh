@@ -9,8 +9,8 @@
 #   5.   a dropped connection in the middle of the patch: resumed the same way;
 #   6.   a patch whose result does not match TargetDigest: refused, nothing installed, the
 #        base still running (the full image it falls back to is not served here);
-#   7-8. a patch whose bytes do not match PatchDigest, and one the applier refuses (its
-#        header names another base size): the full image instead.
+#   7-9. a patch whose bytes do not match PatchDigest, one the applier refuses (its header
+#        names another base size), and one the server does not have (404): the full image.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 ota_workspace
@@ -169,15 +169,18 @@ p = bytearray(open(sys.argv[1], "rb").read())
 p[12] ^= 0x01 # the header's base size
 open(sys.argv[2], "wb").write(p)
 PY
-for bad in digest applier; do
+for bad in digest applier missing; do
     publish app_v2.ota "$WWW/app_v1.ota" 1to2.otaflow
     if [[ $bad == digest ]]; then
         set_patch_field PatchDigest "$(sha256sum "$WWW/app_v1.ota" | cut -c1-64)"
         why='patch does not match its PatchDigest'
-    else
+    elif [[ $bad == applier ]]; then
         set_patch_field PatchURL "$OTA_URL/bad.otaflow"
         set_patch_field PatchDigest "$(sha256sum "$WWW/bad.otaflow" | cut -c1-64)"
         why='OTA_DELTA_ERR_BASE_SIZE'
+    else
+        set_patch_field PatchURL "$OTA_URL/no-such.patch"
+        why='HTTP status not 2xx 404'
     fi
     ota_new_board "$OTA_TMP/b-$bad" "$WWW/app_v1.ota"
     full_before=$(gets app_v2.ota)
