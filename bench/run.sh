@@ -31,7 +31,7 @@ say() { echo "bench: $*" >&2; }
 # median of the numbers on stdin
 median() { sort -g | awk '{v[NR] = $1} END {m = int((NR + 1) / 2); print (NR % 2) ? v[m] : (v[m] + v[m + 1]) / 2}'; }
 col() { awk -v c="$1" '{print $c}' "$2" | median; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.3f", a / b}'; }
 now() { echo "$EPOCHREALTIME"; }
 since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN {printf "%.6f\n", b - a}'; }
 
