@@ -461,7 +461,7 @@ out=docs/footprint.md
     sig_text=$((sig_text + t))
   done
   sig_stack=$(cat "$work"/*.su | awk -F'\t' '$1 ~ /:ota_sig_ecdsa_p256_verify$/ {print $2}')
-  gcc -O2 -std=c11 -D_DEFAULT_SOURCE -Iinclude scripts/footprint_ecdsa_heap.c src/crypto_mbedtls.c \
+  gcc -O2 -std=c11 -D_DEFAULT_SOURCE -DOTA_SIG_HSS_LMS=0 -Iinclude scripts/footprint_ecdsa_heap.c src/crypto_mbedtls.c \
     src/sig_verify.c src/sig_ecdsa_p256.c \
     -Wl,--wrap=calloc -Wl,--wrap=free /usr/lib/x86_64-linux-gnu/libmbedcrypto.a -o "$work/ecdsa_heap"
   read -r h_status h_peak h_blocks h_calls h_left h_ms < <("$work/ecdsa_heap")
