@@ -43,7 +43,13 @@ static void net_close(void *ctx)
 }
 
 static const ota_transport_ops_t net_ops = {net_down, net_connect, net_io, net_recv, net_close};
-static const ota_boot_config_t boot_cfg = {TEAM_APP_OFFSET, TEAM_APP_SIZE, 3u, 0u, true, false};
+static const ota_boot_config_t boot_cfg = {.app_offset = TEAM_APP_OFFSET,
+                                           .app_size = TEAM_APP_SIZE,
+                                           .desc_size = TEAM_DESC_SIZE,
+                                           .max_attempts = 3u,
+                                           .hw_id = 0u,
+                                           .verify_each_boot = true,
+                                           .confirm_on_start = false};
 static ota_store_t store;
 static ota_agent_t agent;
 
@@ -56,7 +62,7 @@ int main(void)
     ota_agent_config_t cfg;
     ota_agent_config_default(&cfg);
     cfg.manifest_url = "https://updates.example.com/ota.json";
-    ota_agent_ports_t ports = {{&net_ops, NULL}, &store, NULL, NULL, NULL, NULL, NULL, NULL};
+    ota_agent_ports_t ports = {.transport = {&net_ops, NULL}, .store = &store};
     if (ota_agent_init(&agent, &cfg, &ports) != OTA_AGENT_OK) {
         return 1;
     }

@@ -13,6 +13,8 @@ extern const ota_flash_t team_store_flash;
 extern const ota_system_t team_system;
 
 #define TEAM_APP_OFFSET 0x8000u
-#define TEAM_APP_SIZE 0x38000u
+#define TEAM_APP_SIZE 0x37000u
+/** The installed image's header and TLVs: the sector right after the region. */
+#define TEAM_DESC_SIZE 0x1000u
 
 #endif
