@@ -120,16 +120,11 @@ static ota_sig_status_t image_sig_ecdsa(const ota_image_source_t *src, const ota
     return image_sig_verify_key(key, OTA_SIG_ALG_ECDSA_P256, info->sha256, work, len);
 }
 
+#if OTA_SIGNATURES && OTA_SIG_HSS_LMS
 /* The image's HSS/LMS signature by key, verified where it lies in src. */
 static ota_sig_status_t image_sig_lms(const ota_image_source_t *src, const ota_image_info_t *info,
                                       const ota_sig_key_t *key)
 {
-#if !(OTA_SIGNATURES && OTA_SIG_HSS_LMS)
-    (void)src;
-    (void)info;
-    (void)key;
-    return OTA_SIG_ERR_CRYPTO; /* a trusted HSS/LMS key this build cannot use: no verdict */
-#else
     if (!ota_sig_alg_supported(key->alg)) {
         return OTA_SIG_ERR_CRYPTO;
     }
@@ -148,8 +143,8 @@ static ota_sig_status_t image_sig_lms(const ota_image_source_t *src, const ota_i
     default: /* another key or image, truncated, oversized, other parameters */
         return OTA_SIG_ERR_BAD_SIGNATURE;
     }
-#endif
 }
+#endif
 
 ota_sig_status_t ota_image_sig_check(const ota_image_source_t *src, const ota_image_info_t *info,
                                      const ota_sig_keyring_t *ring, uint8_t *work,
@@ -166,8 +161,10 @@ ota_sig_status_t ota_image_sig_check(const ota_image_source_t *src, const ota_im
         const uint8_t *key_id;
     } sigs[] = {
         {info->has_signature, OTA_SIG_ALG_ECDSA_P256, info->has_key_hash ? info->key_hash : NULL},
+#if OTA_SIGNATURES && OTA_SIG_HSS_LMS
         {info->has_lms_signature, OTA_SIG_ALG_HSS_LMS,
          info->has_lms_key_hash ? info->lms_key_hash : NULL},
+#endif
     };
     if (!info->has_signature && !info->has_lms_signature) {
         return OTA_SIG_ERR_UNSIGNED;
@@ -185,9 +182,13 @@ ota_sig_status_t ota_image_sig_check(const ota_image_source_t *src, const ota_im
             }
             continue; /* another device's signer: not ours to judge */
         }
+#if OTA_SIGNATURES && OTA_SIG_HSS_LMS
         ota_sig_status_t st = sigs[i].alg == OTA_SIG_ALG_HSS_LMS
                                   ? image_sig_lms(src, info, key)
                                   : image_sig_ecdsa(src, info, key, work, work_len);
+#else
+        ota_sig_status_t st = image_sig_ecdsa(src, info, key, work, work_len);
+#endif
         if (st != OTA_SIG_OK) {
             return st;
         }

@@ -49,8 +49,10 @@ static ota_store_status_t store_revocation_policy(const ota_store_t *store, cons
     uint32_t revoked = ota_guard_values(store->guard)->revoked_keys;
     /* Every entry the image names as a signer (ECDSA and HSS/LMS: a hybrid image has two);
      * the signature check has refused an image none of whose signers the ring has. */
-    uint32_t signer = store_signer_bit(ring, info->has_key_hash, info->key_hash) |
-                      store_signer_bit(ring, info->has_lms_key_hash, info->lms_key_hash);
+    uint32_t signer = store_signer_bit(ring, info->has_key_hash, info->key_hash);
+#if OTA_SIG_HSS_LMS /* else the signature check passed over the HSS/LMS signature */
+    signer |= store_signer_bit(ring, info->has_lms_key_hash, info->lms_key_hash);
+#endif
     if ((revoked & signer) != 0u) {
         return OTA_STORE_ERR_KEY_REVOKED;
     }

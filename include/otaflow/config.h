@@ -220,8 +220,10 @@
 /** With OTA_SIGNATURES 1, the algorithms compiled in, 1 (default) or 0 each: ECDSA P-256 (the
  *  crypto backend's verifier) and HSS/LMS (src/lms.c: SHA-256 only). A bootloader built with
  *  HSS/LMS alone links no big-number code (docs/footprint.md, "LMS-only lean bootloader"); a
- *  key of an algorithm left out is one this build cannot use (OTA_SIG_ERR_CRYPTO). At least
- *  one must be 1. Changes no struct. */
+ *  key of an algorithm left out is one this build cannot use (OTA_SIG_ERR_CRYPTO), except that
+ *  a build without HSS/LMS passes over an image's HSS/LMS signature as a build before it did
+ *  (ota_image_sig_check: its ECDSA-only path costs no LMS code). At least one must be 1.
+ *  Changes no struct. */
 #ifndef OTA_SIG_ECDSA_P256
 #define OTA_SIG_ECDSA_P256 1
 #endif

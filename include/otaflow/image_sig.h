@@ -112,7 +112,8 @@ ota_sig_status_t ota_sig_verify_hash(const ota_sig_keyring_t *ring, const uint8_
  * an ECDSA signature longer than work_len → WORK_SIZE (an HSS/LMS one is read in place, so
  * work may be short of it); else the matching key verifies it over info->sha256, and any
  * failure is the verdict. Then an algorithm ring requires whose signature is missing →
- * REQUIRED, and no signature verified at all → UNKNOWN_KEY.
+ * REQUIRED, and no signature verified at all → UNKNOWN_KEY. A build with OTA_SIG_HSS_LMS 0
+ * passes over every HSS/LMS signature, whatever the ring holds.
  * @param work, work_len  caller's buffer for the signature: OTA_SIG_MAX_SIZE bytes take any
  *                        signature this build verifies
  * @return OK; ERR_UNSIGNED; ERR_UNKNOWN_KEY; ERR_BAD_SIGNATURE (an HSS/LMS one also when

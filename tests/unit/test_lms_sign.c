@@ -21,6 +21,7 @@
 #include "lms_rfc8554_vectors.h"
 #include "otaflow/image_sig.h"
 #include "otaflow/lms.h"
+#include "store_fixture.h"
 #include "test_keys.h"
 #include "tool.h"
 
@@ -186,9 +187,13 @@ static void test_unsaveable_state_gives_no_index(void **unused)
 static uint8_t image[OTA_IMAGE_HEADER_SIZE + PAYLOAD + OTA_IMAGE_TLV_MAX];
 
 /* An image signed by ecdsa and/or lms (NULL: not by that one), its length returned. */
+/* The keyring entries the next make_image's header revokes (0: none). */
+static uint32_t image_revoke_keys;
+
 static uint32_t make_image(tool_key_t *ecdsa, const tool_lms_key_t *lms, uint64_t leaf)
 {
-    ota_image_header_t h = {.version = 7, .payload_size = PAYLOAD};
+    ota_image_header_t h = {.version = 7, .payload_size = PAYLOAD,
+                            .revoke_keys = image_revoke_keys};
     ota_image_header_encode(&h, image);
     for (uint32_t i = 0; i < PAYLOAD; i++) {
         image[OTA_IMAGE_HEADER_SIZE + i] = (uint8_t)(i * 13u);
@@ -322,6 +327,36 @@ static void test_hybrid_policy(void **state)
     assert_string_equal(ota_sig_status_str(OTA_SIG_ERR_REQUIRED), "a required signature is missing");
 }
 
+/* The store's revocation rule covers the HSS/LMS signer too: an image may not revoke the
+ * entry whose key signed it, whichever algorithm that key is. */
+static void test_image_may_not_revoke_its_lms_signer(void **state)
+{
+    hybrid_t *h = *state;
+    const ota_sig_keyring_t ring = {.keys = h->entries, .count = 2}; /* 0 ECDSA, 1 LMS */
+    ota_store_config_t cfg = {.trusted_keys = &ring};
+    store_fixture_t *fx = store_fixture_open(NULL, &cfg);
+    assert_non_null(fx);
+    const uint32_t revokes[] = {0x2u, 0x1u, 0x2u};
+    const bool with_ecdsa[] = {false, false, true};
+    const ota_store_status_t expected[] = {OTA_STORE_ERR_REVOCATION, OTA_STORE_OK,
+                                           OTA_STORE_ERR_REVOCATION};
+    for (size_t i = 0; i < sizeof revokes / sizeof revokes[0]; i++) {
+        image_revoke_keys = revokes[i];
+        uint32_t len = make_image(with_ecdsa[i] ? &h->ecdsa : NULL, &h->lms, 13u + i);
+        image_revoke_keys = 0;
+        ota_image_source_t src;
+        ota_image_buffer_t buf;
+        ota_image_source_buffer(&src, &buf, image, len);
+        ota_image_info_t info;
+        uint8_t work[OTA_SIG_MAX_SIZE];
+        assert_int_equal(ota_image_sig_verify(&src, &ring, &info, work, sizeof work, NULL),
+                         OTA_SIG_OK);
+        assert_int_equal(ota_store_image_policy(&fx->store, &src, &info, work, sizeof work),
+                         expected[i]);
+    }
+    store_fixture_close(fx);
+}
+
 static int make_dir(void **state)
 {
     (void)state;
@@ -346,6 +381,7 @@ int main(void)
     const struct CMUnitTest hybrid[] = {
         cmocka_unit_test(test_lms_only_image),
         cmocka_unit_test(test_hybrid_policy),
+        cmocka_unit_test(test_image_may_not_revoke_its_lms_signer),
     };
     int failed = cmocka_run_group_tests(signer, make_dir, remove_dir);
     return failed + cmocka_run_group_tests(hybrid, hybrid_setup, hybrid_teardown);
