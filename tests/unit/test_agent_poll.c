@@ -27,6 +27,7 @@
 #include "image_builder.h"
 #include "mock_transport.h"
 #include "otaflow/agent.h"
+#include "otaflow/agent_patch.h"
 #include "store_fixture.h"
 #include "tool.h"
 
@@ -43,6 +44,7 @@ typedef struct world {
     char *answers[MAX_ANSWERS];
     size_t n_answers;
     uint32_t now;
+    ota_agent_patch_t *patch; /**< ports.patch (NULL: full images only) */
 } world_t;
 
 static ota_sig_key_t any_key; /* the .sig is always 404 here: never used to verify */
@@ -70,7 +72,8 @@ static world_t *world_new(void)
 
 static void world_start(world_t *w)
 {
-    ota_agent_ports_t ports = {.transport = mock_transport(&w->mock), .store = &w->fx->store};
+    ota_agent_ports_t ports = {.transport = mock_transport(&w->mock), .store = &w->fx->store,
+                               .patch = w->patch};
     assert_int_equal(ota_agent_init(&w->agent, &w->cfg, &ports), OTA_AGENT_OK);
 }
 
@@ -205,6 +208,43 @@ static void test_next_poll_when_the_network_is_down(void **state)
     ota_agent_poll(&w->agent, 5000);
     assert_int_equal(ota_agent_state(&w->agent), OTA_AGENT_WAIT_NETWORK);
     assert_int_equal(ota_agent_next_poll_ms(&w->agent), OTA_AGENT_POLL_NETWORK_MS);
+    world_free(w);
+}
+
+/* A patch's transfer waiting for the network asks for the next poll after OTA_AGENT_POLL_IO_MS,
+ * as an image's does: the application does not spin while a patch is fetched. */
+static void test_next_poll_waits_for_io_while_patching(void **state)
+{
+    (void)state;
+    world_t *w = world_new();
+    w->cfg.period_s = 0;
+    static ota_agent_patch_t patch_ram;
+    w->patch = &patch_ram;
+    uint8_t base = store_fixture_store_version(w->fx, 1, 6000);
+    char base_hex[65];
+    tool_hex(ota_store_slot(&w->fx->store, base)->digest, OTA_SHA256_SIZE, base_hex);
+#define HEX2 "00000000000000000000000000000000000000000000000000000000000000a2"
+    char m[1024];
+    snprintf(m, sizeof m,
+             "{\"ota\":[{\"Version\":2,\"URL\":\"http://ota.example/2.ota\",\"Digest\":\"" HEX2
+             "\",\"Patch\":[{\"BaseVersion\":1,\"BaseVerDigest\":\"%s\",\"PatchURL\":"
+             "\"http://ota.example/1to2.patch\",\"PatchDigest\":\"" HEX2 "\",\"TargetDigest\":\""
+             HEX2 "\"}]}]}",
+             base_hex);
+    answer(w, "200 OK", NULL, m, strlen(m));
+    answer(w, "200 OK", NULL, "x", 1);
+    w->mock.conns[1].connect_blocks = 1000; /* the patch's server is slow to answer */
+    world_start(w);
+    assert_int_equal(ota_agent_check_now(&w->agent), OTA_AGENT_OK);
+    for (unsigned i = 0; i < 20 && event_log_count(&w->log, OTA_EVT_PATCH_STARTED) == 0; i++) {
+        ota_agent_poll(&w->agent, w->now++);
+    }
+    assert_int_equal(event_log_count(&w->log, OTA_EVT_PATCH_STARTED), 1);
+    for (unsigned i = 0; i < 3; i++) {
+        assert_int_equal(ota_agent_state(&w->agent), OTA_AGENT_DOWNLOADING);
+        assert_int_equal(ota_agent_next_poll_ms(&w->agent), OTA_AGENT_POLL_IO_MS);
+        ota_agent_poll(&w->agent, w->now++);
+    }
     world_free(w);
 }
 
@@ -511,6 +551,7 @@ int main(void)
         cmocka_unit_test(test_next_poll_none_without_a_period),
         cmocka_unit_test(test_next_poll_waits_for_io),
         cmocka_unit_test(test_next_poll_when_the_network_is_down),
+        cmocka_unit_test(test_next_poll_waits_for_io_while_patching),
         cmocka_unit_test(test_304_is_nothing_new),
         cmocka_unit_test(test_changed_manifest_is_read_and_acted_on),
         cmocka_unit_test(test_reads_within_a_second_do_not_arm),
