@@ -66,7 +66,7 @@ static ota_store_status_t store_check_end(ota_store_t *store, ota_store_check_t 
     bool intact = c->parsed && pass->header_same &&
                   memcmp(pass->image_hash, c->info.sha256, OTA_SHA256_SIZE) == 0;
     return ota_store_finish_judge(store, c->slot, c->total, &c->info, intact, pass->file_hash,
-                                  c->digest_from_bytes);
+                                  false);
 }
 
 ota_store_status_t ota_store_check_step(ota_store_t *store, ota_store_check_t *check,

@@ -496,7 +496,6 @@ typedef struct ota_store_check {
     uint8_t slot;
     bool parsed;             /**< the bytes parse as an image */
     bool header_same;        /**< the header read back is the one parsed */
-    bool digest_from_bytes;  /**< a raw image: the digest becomes that of the bytes */
 } ota_store_check_t;
 
 /**
