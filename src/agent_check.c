@@ -144,7 +144,7 @@ static void agent_take_validator(ota_agent_t *a, bool same_text)
 {
     const ota_http_resp_head_t *h = ota_http_head(&a->http);
     const char *v = ota_http_resp_field(h, OTA_HTTP_FIELD_ETAG, NULL);
-    if (v == NULL || (v[0] != '"' && (v[0] != 'W' || v[1] != '/')) ||
+    if (!ota_http_is_entity_tag(v) ||
         h->field_len[OTA_HTTP_FIELD_ETAG] >= sizeof a->validator) {
         v = ota_http_resp_field(h, OTA_HTTP_FIELD_LAST_MODIFIED, NULL);
         if (v != NULL && h->field_len[OTA_HTTP_FIELD_LAST_MODIFIED] >= sizeof a->validator) {
