@@ -54,7 +54,8 @@ static const char NOTHING_NEW[] = "{\"ota\":[{\"Version\":1,\"URL\":\"http://ota
                                   "\"Digest\":\"" "0000000000000000000000000000000000000000000000"
                                   "000000000000000001\"}]}";
 
-static world_t *world_new(void)
+/* A world whose agent will check every period_s (0: only when asked). */
+static world_t *world_new(uint32_t period_s)
 {
     world_t *w = calloc(1, sizeof *w);
     assert_non_null(w);
@@ -66,6 +67,7 @@ static world_t *world_new(void)
     w->cfg.on_event = event_log_record;
     w->cfg.event_user = &w->log;
     w->cfg.auto_reset = false;
+    w->cfg.period_s = period_s;
     w->now = 5000;
     return w;
 }
@@ -146,8 +148,7 @@ static void check_until(world_t *w, uint32_t now, ota_event_type_t t, size_t n)
 static void test_next_poll_follows_the_period(void **state)
 {
     (void)state;
-    world_t *w = world_new();
-    w->cfg.period_s = 60;
+    world_t *w = world_new(60);
     answer(w, "200 OK", NULL, NOTHING_NEW, strlen(NOTHING_NEW));
     world_start(w);
     assert_int_equal(ota_agent_next_poll_ms(&w->agent), 0); /* never polled: check at once */
@@ -168,8 +169,7 @@ static void test_next_poll_follows_the_period(void **state)
 static void test_next_poll_none_without_a_period(void **state)
 {
     (void)state;
-    world_t *w = world_new();
-    w->cfg.period_s = 0;
+    world_t *w = world_new(0);
     world_start(w);
     ota_agent_poll(&w->agent, 5000);
     assert_int_equal(ota_agent_state(&w->agent), OTA_AGENT_IDLE);
@@ -181,8 +181,7 @@ static void test_next_poll_none_without_a_period(void **state)
 static void test_next_poll_waits_for_io(void **state)
 {
     (void)state;
-    world_t *w = world_new();
-    w->cfg.period_s = 0;
+    world_t *w = world_new(0);
     answer(w, "200 OK", NULL, NOTHING_NEW, strlen(NOTHING_NEW));
     w->mock.conns[0].connect_blocks = 3; /* the connection takes a while */
     world_start(w);
@@ -201,8 +200,7 @@ static void test_next_poll_waits_for_io(void **state)
 static void test_next_poll_when_the_network_is_down(void **state)
 {
     (void)state;
-    world_t *w = world_new();
-    w->cfg.period_s = 60;
+    world_t *w = world_new(60);
     world_start(w);
     w->mock.link_up = false;
     ota_agent_poll(&w->agent, 5000);
@@ -216,8 +214,7 @@ static void test_next_poll_when_the_network_is_down(void **state)
 static void test_next_poll_waits_for_io_while_patching(void **state)
 {
     (void)state;
-    world_t *w = world_new();
-    w->cfg.period_s = 0;
+    world_t *w = world_new(0);
     static ota_agent_patch_t patch_ram;
     w->patch = &patch_ram;
     uint8_t base = store_fixture_store_version(w->fx, 1, 6000);
@@ -255,8 +252,7 @@ static void test_next_poll_waits_for_io_while_patching(void **state)
 /* Two full reads 2 s apart, the same manifest and ETag both times: armed. */
 static world_t *world_with_armed_etag(bool keys)
 {
-    world_t *w = world_new();
-    w->cfg.period_s = 0;
+    world_t *w = world_new(0);
     if (keys) {
         w->cfg.manifest_keys = &ring; /* .sig 404: used unsigned */
     }
@@ -319,8 +315,7 @@ static void test_changed_manifest_is_read_and_acted_on(void **state)
 static void test_reads_within_a_second_do_not_arm(void **state)
 {
     (void)state;
-    world_t *w = world_new();
-    w->cfg.period_s = 0;
+    world_t *w = world_new(0);
     for (int i = 0; i < 3; i++) {
         answer(w, "200 OK", ETAG, NOTHING_NEW, strlen(NOTHING_NEW));
     }
@@ -336,8 +331,7 @@ static void test_reads_within_a_second_do_not_arm(void **state)
 static void test_last_modified_goes_back_as_if_modified_since(void **state)
 {
     (void)state;
-    world_t *w = world_new();
-    w->cfg.period_s = 0;
+    world_t *w = world_new(0);
 #define LM "Wed, 02 Dec 2026 10:15:31 GMT"
     for (int i = 0; i < 2; i++) {
         answer(w, "200 OK", "Last-Modified: " LM "\r\n", NOTHING_NEW, strlen(NOTHING_NEW));
@@ -356,8 +350,7 @@ static void test_last_modified_goes_back_as_if_modified_since(void **state)
 static void test_304_not_asked_for_fails_the_check(void **state)
 {
     (void)state;
-    world_t *w = world_new();
-    w->cfg.period_s = 0;
+    world_t *w = world_new(0);
     answer_304(w, ETAG);
     world_start(w);
     check_at(w, 5000);
@@ -431,8 +424,7 @@ static unsigned verify_polls(world_t *w, unsigned stop_after)
 static void test_verify_is_spread_over_polls(void **state)
 {
     (void)state;
-    world_t *w = world_new();
-    w->cfg.period_s = 0;
+    world_t *w = world_new(0);
     w->cfg.progress_step = OTA_AGENT_VERIFY_STEP;
     world_serving_update(w);
     world_start(w);
@@ -459,8 +451,7 @@ static void test_verify_is_spread_over_polls(void **state)
 static void test_abort_while_verifying_leaves_the_store_usable(void **state)
 {
     (void)state;
-    world_t *w = world_new();
-    w->cfg.period_s = 0;
+    world_t *w = world_new(0);
     world_serving_update(w);
     world_serving_update(w); /* the second attempt */
     world_start(w);
@@ -486,8 +477,7 @@ static void test_abort_while_verifying_leaves_the_store_usable(void **state)
 static void test_slot_emptied_while_verifying(void **state)
 {
     (void)state;
-    world_t *w = world_new();
-    w->cfg.period_s = 0;
+    world_t *w = world_new(0);
     world_serving_update(w);
     world_start(w);
     assert_int_equal(ota_agent_check_now(&w->agent), OTA_AGENT_OK);
