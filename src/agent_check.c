@@ -267,7 +267,6 @@ static void agent_check_done(ota_agent_t *a)
         return;
     }
     a->check_failures = 0;
-    a->manifest_signed = is_signed;
 
     for (uint32_t i = 0; i < a->plan.erase_count; i++) {
         uint32_t v = a->plan.erase_versions[i];
@@ -310,10 +309,11 @@ void ota_agent_offer_update(ota_agent_t *a)
 }
 
 /* A 304 to the validator: the manifest of the last check, which ended in NO_UPDATE. A signed
- * one must still be fresh (its plan is the one kept from then). */
+ * one must still be fresh (its plan is the one kept from then). It was signed when its .sig
+ * was received: a .sig that did not verify failed that check, which forgot the validator. */
 static void agent_manifest_unchanged(ota_agent_t *a)
 {
-    if (a->manifest_signed && !agent_manifest_fresh(a)) {
+    if (a->manifest_sig_len != 0u && !agent_manifest_fresh(a)) {
         return; /* CHECK_FAILED sent; the validator is forgotten with it */
     }
     a->check_failures = 0;

@@ -29,6 +29,7 @@
 #include "otaflow/agent.h"
 #include "otaflow/agent_patch.h"
 #include "store_fixture.h"
+#include "test_keys.h"
 #include "tool.h"
 
 #define MAX_ANSWERS 8
@@ -382,6 +383,49 @@ static void test_304_with_a_body_fails_and_the_next_check_is_full(void **state)
     world_free(w);
 }
 
+/* A signed manifest answered 304 is still held to its age: once its Sequence has been the
+ * same for longer than manifest_max_age_s, the 304 fails the check (stale), as a full read
+ * would. */
+static void test_304_keeps_a_signed_manifest_to_its_age(void **state)
+{
+    (void)state;
+    tool_key_t key, other;
+    ota_sig_key_t trusted;
+    assert_int_equal(test_keys_make(&key, &other, &trusted), 0);
+    const ota_sig_keyring_t keys = {.keys = &trusted, .count = 1};
+    static const char SIGNED[] =
+        "{\"ota\":[{\"Version\":1,\"URL\":\"http://ota.example/1.ota\",\"Digest\":\""
+        "0000000000000000000000000000000000000000000000000000000000000001\"}],"
+        "\"Sequence\":5,\"Expires\":4000000000}";
+    uint8_t sig[OTA_MANIFEST_SIG_MAX];
+    size_t sig_len = test_keys_sign_manifest(&key, SIGNED, strlen(SIGNED), sig);
+    assert_true(sig_len > 0);
+    world_t *w = world_new(0);
+    w->cfg.manifest_keys = &keys;
+    w->cfg.manifest_max_age_s = 100;
+    for (int i = 0; i < 2; i++) {
+        answer(w, "200 OK", ETAG, SIGNED, strlen(SIGNED));
+        answer(w, "200 OK", NULL, sig, sig_len);
+    }
+    answer_304(w, ETAG);
+    answer_304(w, ETAG);
+    world_start(w);
+    check_at(w, 5000);
+    check_at(w, 7000);
+    check_at(w, 70000); /* the Sequence first seen 65 s ago: fresh */
+    assert_int_equal(event_log_count(&w->log, OTA_EVT_NO_UPDATE), 3);
+    assert_int_equal(mock_sent_count(&w->mock, "If-None-Match"), 1);
+    check_at(w, 200000); /* 195 s: stale */
+    assert_int_equal(mock_sent_count(&w->mock, "If-None-Match"), 2);
+    assert_int_equal(mock_sent_count(&w->mock, "GET /ota.json.sig"), 2);
+    const ota_event_t *e = event_log_last(&w->log, OTA_EVT_CHECK_FAILED);
+    assert_non_null(e);
+    assert_int_equal(e->source, OTA_SRC_MANIFEST_SIG);
+    assert_int_equal(e->status, OTA_MANIFEST_SIG_ERR_STALE);
+    world_free(w);
+    test_keys_free(&key, &other);
+}
+
 /* --- verification over polls --------------------------------------------------------- */
 
 #define PAYLOAD 60000u
@@ -548,6 +592,7 @@ int main(void)
         cmocka_unit_test(test_last_modified_goes_back_as_if_modified_since),
         cmocka_unit_test(test_304_not_asked_for_fails_the_check),
         cmocka_unit_test(test_304_with_a_body_fails_and_the_next_check_is_full),
+        cmocka_unit_test(test_304_keeps_a_signed_manifest_to_its_age),
         cmocka_unit_test(test_verify_is_spread_over_polls),
         cmocka_unit_test(test_abort_while_verifying_leaves_the_store_usable),
         cmocka_unit_test(test_slot_emptied_while_verifying),
