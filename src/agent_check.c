@@ -144,7 +144,7 @@ static void agent_take_validator(ota_agent_t *a, bool same_text)
 {
     const ota_http_resp_head_t *h = ota_http_head(&a->http);
     const char *v = ota_http_resp_field(h, OTA_HTTP_FIELD_ETAG, NULL);
-    if (v == NULL || (v[0] != '"' && (v[0] != 'W' || v[1] != '/')) ||
+    if (!ota_http_is_entity_tag(v) ||
         h->field_len[OTA_HTTP_FIELD_ETAG] >= sizeof a->validator) {
         v = ota_http_resp_field(h, OTA_HTTP_FIELD_LAST_MODIFIED, NULL);
         if (v != NULL && h->field_len[OTA_HTTP_FIELD_LAST_MODIFIED] >= sizeof a->validator) {
@@ -267,7 +267,6 @@ static void agent_check_done(ota_agent_t *a)
         return;
     }
     a->check_failures = 0;
-    a->manifest_signed = is_signed;
 
     for (uint32_t i = 0; i < a->plan.erase_count; i++) {
         uint32_t v = a->plan.erase_versions[i];
@@ -310,10 +309,11 @@ void ota_agent_offer_update(ota_agent_t *a)
 }
 
 /* A 304 to the validator: the manifest of the last check, which ended in NO_UPDATE. A signed
- * one must still be fresh (its plan is the one kept from then). */
+ * one must still be fresh (its plan is the one kept from then). It was signed when its .sig
+ * was received: a .sig that did not verify failed that check, which forgot the validator. */
 static void agent_manifest_unchanged(ota_agent_t *a)
 {
-    if (a->manifest_signed && !agent_manifest_fresh(a)) {
+    if (a->manifest_sig_len != 0u && !agent_manifest_fresh(a)) {
         return; /* CHECK_FAILED sent; the validator is forgotten with it */
     }
     a->check_failures = 0;

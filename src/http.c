@@ -127,8 +127,7 @@ static bool http_build_request(ota_http_client_t *c, const ota_url_t *u)
     }
     const char *v = c->request.validator;
     if (v != NULL && v[0] != '\0') {
-        bool etag = v[0] == '"' || (v[0] == 'W' && v[1] == '/');
-        http_emit_str(&w, etag ? "If-None-Match: " : "If-Modified-Since: ");
+        http_emit_str(&w, ota_http_is_entity_tag(v) ? "If-None-Match: " : "If-Modified-Since: ");
         http_emit_str(&w, v);
         http_emit_str(&w, "\r\n");
     }
@@ -733,4 +732,10 @@ const char *ota_http_parser_error_str(const ota_http_client_t *client)
     /* The parser keeps its error until the next response of a later request starts. */
     return client->result == OTA_HTTP_ERR_MALFORMED ? ota_http_resp_parser_error_str(&client->rx)
                                                    : "HPE_OK";
+}
+
+bool ota_http_is_entity_tag(const char *validator)
+{
+    return validator != NULL &&
+           (validator[0] == '"' || (validator[0] == 'W' && validator[1] == '/'));
 }

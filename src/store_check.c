@@ -40,7 +40,6 @@ ota_store_status_t ota_store_check_begin(ota_store_t *store, ota_store_check_t *
         return st;
     }
     check->slot = slot;
-    check->total = total;
     check->parsed = parsed;
     uint8_t unused[OTA_SHA256_SIZE];
     image_pass_t pass = store_check_pass(check, unused);
@@ -48,9 +47,21 @@ ota_store_status_t ota_store_check_begin(ota_store_t *store, ota_store_check_t *
         (void)image_pass_end(&pass, OTA_IMAGE_ERR_CRYPTO);
         return OTA_STORE_ERR_CRYPTO;
     }
+    check->total = total; /* from here done < total: the contexts are started */
     check->header_same = pass.header_same;
     store->dl.checking = true; /* dl.slot still names the slot */
     return OTA_STORE_OK;
+}
+
+/* Release the contexts of a check that has not reached its last byte (nothing judged). */
+static void store_check_release(ota_store_check_t *c)
+{
+    if (c->done < c->total) {
+        uint8_t digest[OTA_SHA256_SIZE];
+        image_pass_t pass = store_check_pass(c, digest);
+        (void)image_pass_end(&pass, OTA_IMAGE_ERR_ARG);
+        c->done = c->total;
+    }
 }
 
 /* The last byte is hashed: finish both hashes and judge. */
@@ -65,8 +76,9 @@ static ota_store_status_t store_check_end(ota_store_t *store, ota_store_check_t 
     }
     bool intact = c->parsed && pass->header_same &&
                   memcmp(pass->image_hash, c->info.sha256, OTA_SHA256_SIZE) == 0;
+    /* Never a raw image's (digest_from_bytes): the agent finishes those in one call. */
     return ota_store_finish_judge(store, c->slot, c->total, &c->info, intact, pass->file_hash,
-                                  c->digest_from_bytes);
+                                  false);
 }
 
 ota_store_status_t ota_store_check_step(ota_store_t *store, ota_store_check_t *check,
@@ -77,6 +89,8 @@ ota_store_status_t ota_store_check_step(ota_store_t *store, ota_store_check_t *c
     }
     *done = false;
     if (!store->dl.checking || store->dl.slot != check->slot) {
+        /* The store ended it (download_abort emptied the slot): the contexts are released. */
+        store_check_release(check);
         return OTA_STORE_ERR_STATE;
     }
     uint8_t digest[OTA_SHA256_SIZE];
@@ -99,11 +113,11 @@ ota_store_status_t ota_store_check_step(ota_store_t *store, ota_store_check_t *c
 
 void ota_store_check_cancel(ota_store_t *store, ota_store_check_t *check)
 {
-    if (!store || !check || !store->dl.checking) {
+    if (!store || !check) {
         return;
     }
-    uint8_t digest[OTA_SHA256_SIZE];
-    image_pass_t pass = store_check_pass(check, digest);
-    (void)image_pass_end(&pass, OTA_IMAGE_ERR_ARG); /* releases the contexts */
-    store->dl.checking = false;
+    store_check_release(check);
+    if (store->dl.checking && store->dl.slot == check->slot) {
+        store->dl.checking = false;
+    }
 }

@@ -240,8 +240,6 @@ typedef struct ota_agent {
     bool fetching_sig;          /**< CHECKING: the manifest is in, its .sig is being fetched */
     bool manifest_again;        /**< CHECKING: the manifest's second read (OTA_MANIFEST_AGAIN) */
     bool manifest_hash_failed;  /**< the hash engine failed on the manifest: no verdict */
-    bool manifest_signed;       /**< the manifest of the validator was signed (a 304 re-checks
-                                     its freshness) */
     bool validator_armed;       /**< the validator is sent: two full reads at least a second
                                      apart gave it with the same manifest */
     ota_manifest_status_t manifest_status; /**< the parser's verdict on the manifest */

@@ -239,6 +239,10 @@ const char *ota_http_status_str(ota_http_status_t status);
  *  values (Location, Content-Range, ETag, Last-Modified; see ota_http_resp_field()). */
 const ota_http_resp_head_t *ota_http_head(const ota_http_client_t *client);
 
+/** A validator ('"' or "W/" first) is an entity tag, which request.validator sends as
+ *  If-None-Match; anything else goes as If-Modified-Since. NULL: false. */
+bool ota_http_is_entity_tag(const char *validator);
+
 /** The syntax rule behind OTA_HTTP_ERR_MALFORMED, as ota_http_resp_parser_error_str() names it
  *  (e.g. "HPE_INVALID_CONSTANT"); "HPE_OK" after any other outcome; "none" for NULL. */
 const char *ota_http_parser_error_str(const ota_http_client_t *client);

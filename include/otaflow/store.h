@@ -496,7 +496,6 @@ typedef struct ota_store_check {
     uint8_t slot;
     bool parsed;             /**< the bytes parse as an image */
     bool header_same;        /**< the header read back is the one parsed */
-    bool digest_from_bytes;  /**< a raw image: the digest becomes that of the bytes */
 } ota_store_check_t;
 
 /**
@@ -513,14 +512,16 @@ ota_store_status_t ota_store_check_begin(ota_store_t *store, ota_store_check_t *
  * Read back and hash at most max_bytes more (in work-buffer pieces); after the last byte,
  * judge and record as ota_store_download_finish does. *done: the check is over (the status is
  * its verdict, or why there is none); false: OK, call again.
- * @return OK; ERR_ARG / ERR_STATE (no check runs); the verdicts and failures of
- *         ota_store_download_finish.
+ * @return OK; ERR_ARG / ERR_STATE (no check runs: over, or ended by the store, e.g. a
+ *         download_abort of its slot, whose hash contexts it then releases); the verdicts
+ *         and failures of ota_store_download_finish.
  */
 ota_store_status_t ota_store_check_step(ota_store_t *store, ota_store_check_t *check,
                                         uint32_t max_bytes, bool *done);
 
 /** Stop a check before its last step: nothing is recorded (the slot stays DOWNLOADING, a
- *  download_begin of the same image resumes it from its durable offset). */
+ *  download_begin of the same image resumes it from its durable offset). A check already
+ *  over is left as it is. */
 void ota_store_check_cancel(ota_store_t *store, ota_store_check_t *check);
 
 /**

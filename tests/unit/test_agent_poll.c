@@ -27,7 +27,9 @@
 #include "image_builder.h"
 #include "mock_transport.h"
 #include "otaflow/agent.h"
+#include "otaflow/agent_patch.h"
 #include "store_fixture.h"
+#include "test_keys.h"
 #include "tool.h"
 
 #define MAX_ANSWERS 8
@@ -43,6 +45,7 @@ typedef struct world {
     char *answers[MAX_ANSWERS];
     size_t n_answers;
     uint32_t now;
+    ota_agent_patch_t *patch; /**< ports.patch (NULL: full images only) */
 } world_t;
 
 static ota_sig_key_t any_key; /* the .sig is always 404 here: never used to verify */
@@ -52,7 +55,8 @@ static const char NOTHING_NEW[] = "{\"ota\":[{\"Version\":1,\"URL\":\"http://ota
                                   "\"Digest\":\"" "0000000000000000000000000000000000000000000000"
                                   "000000000000000001\"}]}";
 
-static world_t *world_new(void)
+/* A world whose agent will check every period_s (0: only when asked). */
+static world_t *world_new(uint32_t period_s)
 {
     world_t *w = calloc(1, sizeof *w);
     assert_non_null(w);
@@ -64,13 +68,15 @@ static world_t *world_new(void)
     w->cfg.on_event = event_log_record;
     w->cfg.event_user = &w->log;
     w->cfg.auto_reset = false;
+    w->cfg.period_s = period_s;
     w->now = 5000;
     return w;
 }
 
 static void world_start(world_t *w)
 {
-    ota_agent_ports_t ports = {.transport = mock_transport(&w->mock), .store = &w->fx->store};
+    ota_agent_ports_t ports = {.transport = mock_transport(&w->mock), .store = &w->fx->store,
+                               .patch = w->patch};
     assert_int_equal(ota_agent_init(&w->agent, &w->cfg, &ports), OTA_AGENT_OK);
 }
 
@@ -143,8 +149,7 @@ static void check_until(world_t *w, uint32_t now, ota_event_type_t t, size_t n)
 static void test_next_poll_follows_the_period(void **state)
 {
     (void)state;
-    world_t *w = world_new();
-    w->cfg.period_s = 60;
+    world_t *w = world_new(60);
     answer(w, "200 OK", NULL, NOTHING_NEW, strlen(NOTHING_NEW));
     world_start(w);
     assert_int_equal(ota_agent_next_poll_ms(&w->agent), 0); /* never polled: check at once */
@@ -165,8 +170,7 @@ static void test_next_poll_follows_the_period(void **state)
 static void test_next_poll_none_without_a_period(void **state)
 {
     (void)state;
-    world_t *w = world_new();
-    w->cfg.period_s = 0;
+    world_t *w = world_new(0);
     world_start(w);
     ota_agent_poll(&w->agent, 5000);
     assert_int_equal(ota_agent_state(&w->agent), OTA_AGENT_IDLE);
@@ -178,8 +182,7 @@ static void test_next_poll_none_without_a_period(void **state)
 static void test_next_poll_waits_for_io(void **state)
 {
     (void)state;
-    world_t *w = world_new();
-    w->cfg.period_s = 0;
+    world_t *w = world_new(0);
     answer(w, "200 OK", NULL, NOTHING_NEW, strlen(NOTHING_NEW));
     w->mock.conns[0].connect_blocks = 3; /* the connection takes a while */
     world_start(w);
@@ -198,13 +201,48 @@ static void test_next_poll_waits_for_io(void **state)
 static void test_next_poll_when_the_network_is_down(void **state)
 {
     (void)state;
-    world_t *w = world_new();
-    w->cfg.period_s = 60;
+    world_t *w = world_new(60);
     world_start(w);
     w->mock.link_up = false;
     ota_agent_poll(&w->agent, 5000);
     assert_int_equal(ota_agent_state(&w->agent), OTA_AGENT_WAIT_NETWORK);
     assert_int_equal(ota_agent_next_poll_ms(&w->agent), OTA_AGENT_POLL_NETWORK_MS);
+    world_free(w);
+}
+
+/* A patch's transfer waiting for the network asks for the next poll after OTA_AGENT_POLL_IO_MS,
+ * as an image's does: the application does not spin while a patch is fetched. */
+static void test_next_poll_waits_for_io_while_patching(void **state)
+{
+    (void)state;
+    world_t *w = world_new(0);
+    static ota_agent_patch_t patch_ram;
+    w->patch = &patch_ram;
+    uint8_t base = store_fixture_store_version(w->fx, 1, 6000);
+    char base_hex[65];
+    tool_hex(ota_store_slot(&w->fx->store, base)->digest, OTA_SHA256_SIZE, base_hex);
+#define HEX2 "00000000000000000000000000000000000000000000000000000000000000a2"
+    char m[1024];
+    snprintf(m, sizeof m,
+             "{\"ota\":[{\"Version\":2,\"URL\":\"http://ota.example/2.ota\",\"Digest\":\"" HEX2
+             "\",\"Patch\":[{\"BaseVersion\":1,\"BaseVerDigest\":\"%s\",\"PatchURL\":"
+             "\"http://ota.example/1to2.patch\",\"PatchDigest\":\"" HEX2 "\",\"TargetDigest\":\""
+             HEX2 "\"}]}]}",
+             base_hex);
+    answer(w, "200 OK", NULL, m, strlen(m));
+    answer(w, "200 OK", NULL, "x", 1);
+    w->mock.conns[1].connect_blocks = 1000; /* the patch's server is slow to answer */
+    world_start(w);
+    assert_int_equal(ota_agent_check_now(&w->agent), OTA_AGENT_OK);
+    for (unsigned i = 0; i < 20 && event_log_count(&w->log, OTA_EVT_PATCH_STARTED) == 0; i++) {
+        ota_agent_poll(&w->agent, w->now++);
+    }
+    assert_int_equal(event_log_count(&w->log, OTA_EVT_PATCH_STARTED), 1);
+    for (unsigned i = 0; i < 3; i++) {
+        assert_int_equal(ota_agent_state(&w->agent), OTA_AGENT_DOWNLOADING);
+        assert_int_equal(ota_agent_next_poll_ms(&w->agent), OTA_AGENT_POLL_IO_MS);
+        ota_agent_poll(&w->agent, w->now++);
+    }
     world_free(w);
 }
 
@@ -215,8 +253,7 @@ static void test_next_poll_when_the_network_is_down(void **state)
 /* Two full reads 2 s apart, the same manifest and ETag both times: armed. */
 static world_t *world_with_armed_etag(bool keys)
 {
-    world_t *w = world_new();
-    w->cfg.period_s = 0;
+    world_t *w = world_new(0);
     if (keys) {
         w->cfg.manifest_keys = &ring; /* .sig 404: used unsigned */
     }
@@ -279,8 +316,7 @@ static void test_changed_manifest_is_read_and_acted_on(void **state)
 static void test_reads_within_a_second_do_not_arm(void **state)
 {
     (void)state;
-    world_t *w = world_new();
-    w->cfg.period_s = 0;
+    world_t *w = world_new(0);
     for (int i = 0; i < 3; i++) {
         answer(w, "200 OK", ETAG, NOTHING_NEW, strlen(NOTHING_NEW));
     }
@@ -296,8 +332,7 @@ static void test_reads_within_a_second_do_not_arm(void **state)
 static void test_last_modified_goes_back_as_if_modified_since(void **state)
 {
     (void)state;
-    world_t *w = world_new();
-    w->cfg.period_s = 0;
+    world_t *w = world_new(0);
 #define LM "Wed, 02 Dec 2026 10:15:31 GMT"
     for (int i = 0; i < 2; i++) {
         answer(w, "200 OK", "Last-Modified: " LM "\r\n", NOTHING_NEW, strlen(NOTHING_NEW));
@@ -316,8 +351,7 @@ static void test_last_modified_goes_back_as_if_modified_since(void **state)
 static void test_304_not_asked_for_fails_the_check(void **state)
 {
     (void)state;
-    world_t *w = world_new();
-    w->cfg.period_s = 0;
+    world_t *w = world_new(0);
     answer_304(w, ETAG);
     world_start(w);
     check_at(w, 5000);
@@ -347,6 +381,49 @@ static void test_304_with_a_body_fails_and_the_next_check_is_full(void **state)
     assert_int_equal(event_log_count(&w->log, OTA_EVT_NO_UPDATE), 3);
     assert_int_equal(mock_sent_count(&w->mock, "If-None-Match"), 1);
     world_free(w);
+}
+
+/* A signed manifest answered 304 is still held to its age: once its Sequence has been the
+ * same for longer than manifest_max_age_s, the 304 fails the check (stale), as a full read
+ * would. */
+static void test_304_keeps_a_signed_manifest_to_its_age(void **state)
+{
+    (void)state;
+    tool_key_t key, other;
+    ota_sig_key_t trusted;
+    assert_int_equal(test_keys_make(&key, &other, &trusted), 0);
+    const ota_sig_keyring_t keys = {.keys = &trusted, .count = 1};
+    static const char SIGNED[] =
+        "{\"ota\":[{\"Version\":1,\"URL\":\"http://ota.example/1.ota\",\"Digest\":\""
+        "0000000000000000000000000000000000000000000000000000000000000001\"}],"
+        "\"Sequence\":5,\"Expires\":4000000000}";
+    uint8_t sig[OTA_MANIFEST_SIG_MAX];
+    size_t sig_len = test_keys_sign_manifest(&key, SIGNED, strlen(SIGNED), sig);
+    assert_true(sig_len > 0);
+    world_t *w = world_new(0);
+    w->cfg.manifest_keys = &keys;
+    w->cfg.manifest_max_age_s = 100;
+    for (int i = 0; i < 2; i++) {
+        answer(w, "200 OK", ETAG, SIGNED, strlen(SIGNED));
+        answer(w, "200 OK", NULL, sig, sig_len);
+    }
+    answer_304(w, ETAG);
+    answer_304(w, ETAG);
+    world_start(w);
+    check_at(w, 5000);
+    check_at(w, 7000);
+    check_at(w, 70000); /* the Sequence first seen 65 s ago: fresh */
+    assert_int_equal(event_log_count(&w->log, OTA_EVT_NO_UPDATE), 3);
+    assert_int_equal(mock_sent_count(&w->mock, "If-None-Match"), 1);
+    check_at(w, 200000); /* 195 s: stale */
+    assert_int_equal(mock_sent_count(&w->mock, "If-None-Match"), 2);
+    assert_int_equal(mock_sent_count(&w->mock, "GET /ota.json.sig"), 2);
+    const ota_event_t *e = event_log_last(&w->log, OTA_EVT_CHECK_FAILED);
+    assert_non_null(e);
+    assert_int_equal(e->source, OTA_SRC_MANIFEST_SIG);
+    assert_int_equal(e->status, OTA_MANIFEST_SIG_ERR_STALE);
+    world_free(w);
+    test_keys_free(&key, &other);
 }
 
 /* --- verification over polls --------------------------------------------------------- */
@@ -391,8 +468,7 @@ static unsigned verify_polls(world_t *w, unsigned stop_after)
 static void test_verify_is_spread_over_polls(void **state)
 {
     (void)state;
-    world_t *w = world_new();
-    w->cfg.period_s = 0;
+    world_t *w = world_new(0);
     w->cfg.progress_step = OTA_AGENT_VERIFY_STEP;
     world_serving_update(w);
     world_start(w);
@@ -419,8 +495,7 @@ static void test_verify_is_spread_over_polls(void **state)
 static void test_abort_while_verifying_leaves_the_store_usable(void **state)
 {
     (void)state;
-    world_t *w = world_new();
-    w->cfg.period_s = 0;
+    world_t *w = world_new(0);
     world_serving_update(w);
     world_serving_update(w); /* the second attempt */
     world_start(w);
@@ -446,8 +521,7 @@ static void test_abort_while_verifying_leaves_the_store_usable(void **state)
 static void test_slot_emptied_while_verifying(void **state)
 {
     (void)state;
-    world_t *w = world_new();
-    w->cfg.period_s = 0;
+    world_t *w = world_new(0);
     world_serving_update(w);
     world_start(w);
     assert_int_equal(ota_agent_check_now(&w->agent), OTA_AGENT_OK);
@@ -511,12 +585,14 @@ int main(void)
         cmocka_unit_test(test_next_poll_none_without_a_period),
         cmocka_unit_test(test_next_poll_waits_for_io),
         cmocka_unit_test(test_next_poll_when_the_network_is_down),
+        cmocka_unit_test(test_next_poll_waits_for_io_while_patching),
         cmocka_unit_test(test_304_is_nothing_new),
         cmocka_unit_test(test_changed_manifest_is_read_and_acted_on),
         cmocka_unit_test(test_reads_within_a_second_do_not_arm),
         cmocka_unit_test(test_last_modified_goes_back_as_if_modified_since),
         cmocka_unit_test(test_304_not_asked_for_fails_the_check),
         cmocka_unit_test(test_304_with_a_body_fails_and_the_next_check_is_full),
+        cmocka_unit_test(test_304_keeps_a_signed_manifest_to_its_age),
         cmocka_unit_test(test_verify_is_spread_over_polls),
         cmocka_unit_test(test_abort_while_verifying_leaves_the_store_usable),
         cmocka_unit_test(test_slot_emptied_while_verifying),

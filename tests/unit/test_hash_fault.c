@@ -33,6 +33,7 @@
 static long calls;           /* calls since arm() */
 static long fail_at = -1;    /* the call to fail; -1: none */
 static long failed;          /* calls failed since arm() */
+static long open_contexts;   /* starts minus finishes: contexts not released */
 
 ota_crypto_status_t __real_ota_sha256_start(ota_sha256_t *ctx);
 ota_crypto_status_t __real_ota_sha256_update(ota_sha256_t *ctx, const void *data, size_t len);
@@ -60,6 +61,7 @@ static bool this_call_fails(void)
 ota_crypto_status_t __wrap_ota_sha256_start(ota_sha256_t *ctx)
 {
     ota_crypto_status_t st = __real_ota_sha256_start(ctx);
+    open_contexts++;
     return this_call_fails() ? OTA_CRYPTO_ERR_HASH : st;
 }
 
@@ -71,6 +73,7 @@ ota_crypto_status_t __wrap_ota_sha256_update(ota_sha256_t *ctx, const void *data
 ota_crypto_status_t __wrap_ota_sha256_finish(ota_sha256_t *ctx, uint8_t out[OTA_SHA256_SIZE])
 {
     ota_crypto_status_t st = __real_ota_sha256_finish(ctx, out);
+    open_contexts--;
     if (this_call_fails()) {
         memset(out, 0, OTA_SHA256_SIZE);
         return OTA_CRYPTO_ERR_HASH;
@@ -95,6 +98,50 @@ static store_fixture_t *store_with_download(uint8_t *slot, long *hash_calls)
                      OTA_STORE_OK);
     *hash_calls = calls;
     return fx;
+}
+
+/* A check over calls that the store ends behind its caller's back (download_abort empties the
+ * slot) releases its two hash contexts at the caller's next step, once; a cancelled one at
+ * once. A hardware engine's contexts are not left taken. */
+static void test_store_check_ended_early_releases_its_contexts(void **unused)
+{
+    (void)unused;
+    store_fixture_image(store_img, sizeof store_img, 7);
+    uint8_t digest[OTA_SHA256_SIZE];
+    ota_sha256(store_img, sizeof store_img, digest);
+    static ota_store_check_t check;
+    for (int cancel = 0; cancel < 2; cancel++) {
+        store_fixture_t *fx = store_fixture_open(NULL, NULL);
+        arm(-1);
+        uint8_t slot = OTA_STORE_SLOT_NONE;
+        uint32_t resume = 0;
+        assert_int_equal(ota_store_download_begin(&fx->store, 7, sizeof store_img, digest, &slot,
+                                                  &resume),
+                         OTA_STORE_OK);
+        assert_int_equal(ota_store_download_write(&fx->store, 0, store_img, sizeof store_img),
+                         OTA_STORE_OK);
+        open_contexts = 0;
+        assert_int_equal(ota_store_check_begin(&fx->store, &check), OTA_STORE_OK);
+        assert_int_equal(open_contexts, 2);
+        bool done = true;
+        assert_int_equal(ota_store_check_step(&fx->store, &check, 1000, &done), OTA_STORE_OK);
+        assert_false(done);
+        if (cancel) {
+            ota_store_check_cancel(&fx->store, &check);
+            assert_int_equal(open_contexts, 0);
+        } else {
+            assert_int_equal(ota_store_download_abort(&fx->store), OTA_STORE_OK);
+        }
+        for (int again = 0; again < 2; again++) {
+            assert_int_equal(ota_store_check_step(&fx->store, &check, 1000, &done),
+                             OTA_STORE_ERR_STATE);
+            assert_int_equal(open_contexts, 0);
+        }
+        ota_store_check_cancel(&fx->store, &check);
+        assert_int_equal(open_contexts, 0);
+        assert_int_equal(store_fixture_check_invariants(fx), 0);
+        store_fixture_close(fx);
+    }
 }
 
 /* A download whose finish meets the failed hash call: ERR_CRYPTO, and the slot stays
@@ -276,6 +323,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_store_keeps_download_on_hash_failure),
+        cmocka_unit_test(test_store_check_ended_early_releases_its_contexts),
         cmocka_unit_test(test_store_slot_verify_hash_failure),
         cmocka_unit_test(test_boot_hash_failure_is_no_verdict),
         cmocka_unit_test(test_agent_manifest_hash_failure),
