@@ -253,7 +253,7 @@ bool ota_agent_patch_begin(ota_agent_t *a)
 void ota_agent_patch_poll(ota_agent_t *a)
 {
     ota_agent_patch_t *pt = agent_patch(a);
-    ota_http_status_t hs = ota_http_poll(&a->http, a->now_ms);
+    ota_http_status_t hs = ota_agent_http_poll(a); /* io_wait: when to poll next */
     if (hs == OTA_HTTP_IN_PROGRESS || hs == OTA_HTTP_WOULD_BLOCK) {
         return;
     }
