@@ -147,11 +147,6 @@ ota_delta_format_t ota_delta_format(const ota_delta_t *d)
     return (ota_delta_format_t)d->format;
 }
 
-uint32_t ota_delta_patch_size(const ota_delta_t *d)
-{
-    return d->patch_off;
-}
-
 uint32_t ota_delta_output_size(const ota_delta_t *d)
 {
     return d->out_off;

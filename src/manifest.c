@@ -97,6 +97,18 @@ static int manifest_hex_value(unsigned char c)
     return -1;
 }
 
+bool ota_manifest_digest_digit(uint8_t *digest, uint32_t n, unsigned char c)
+{
+    int h = manifest_hex_value(c);
+    if (h < 0 || n >= 2u * OTA_SHA256_SIZE) {
+        return false;
+    }
+    if (digest != NULL) {
+        digest[n / 2u] = (uint8_t)(digest[n / 2u] | (uint32_t)h << (n % 2u != 0u ? 0u : 4u));
+    }
+    return true;
+}
+
 /* ---- faults ----------------------------------------------------------------------------- */
 
 /** Keep the first fault of its kind; a syntax fault also ends the reading. */
@@ -474,13 +486,10 @@ static void manifest_string_raw(parser_t *p, unsigned char c)
         p->key_len_ = (uint8_t)(p->key_len_ + (p->key_len_ <= sizeof(p->key_) ? 1u : 0u));
     } else if (p->role_ == R_FIELD + F_DIGEST) {
         uint32_t n = p->entry_.digest_len;
-        int h = manifest_hex_value(c);
-        if (h < 0 || n >= 2u * OTA_SHA256_SIZE) {
+        if (!ota_manifest_digest_digit(p->entry_.digest, n, c)) {
             manifest_entry_fault(p, OTA_MANIFEST_ERR_DIGEST, p->value_start_);
             return;
         }
-        p->entry_.digest[n / 2u] =
-            (uint8_t)(p->entry_.digest[n / 2u] | (uint32_t)h << (n % 2u != 0u ? 0u : 4u));
         p->entry_.digest_len = (uint16_t)(n + 1u);
     } else {
         ota_manifest_files_string_raw(p, c);

@@ -252,14 +252,11 @@ void ota_manifest_files_string_raw(ota_manifest_parser_t *p, unsigned char c)
         return;
     }
     if (p->role_ == MANIFEST_R_FILE_FIELD + FF_DIGEST) {
-        unsigned char l = (unsigned char)(c | 0x20u);
-        int h = c >= '0' && c <= '9' ? c - '0' : l >= 'a' && l <= 'f' ? l - 'a' + 10 : -1;
         uint32_t n = p->fhex_len_;
-        if (h < 0 || n >= 2u * OTA_SHA256_SIZE) {
+        if (!ota_manifest_digest_digit(f->digest, n, c)) {
             manifest_file_fault(p, OTA_MANIFEST_ERR_DIGEST);
             return;
         }
-        f->digest[n / 2u] = (uint8_t)(f->digest[n / 2u] | (uint32_t)h << (n % 2u != 0u ? 0u : 4u));
         p->fhex_len_ = (uint8_t)(n + 1u);
     }
 #else

@@ -25,6 +25,11 @@ enum {
  *  the keys of file and patch entries with cJSON's case-blind lookup. */
 bool ota_manifest_key_is(const ota_manifest_parser_t *p, const char *name);
 
+/** The hex digit c is the n-th (from 0) of a 64-digit SHA-256 written as text: its nibble
+ *  goes into digest (NULL: only checked). False when c is no hex digit or n is past the
+ *  last; the Digest of an entry, of a file entry and the digests of a patch are read so. */
+bool ota_manifest_digest_digit(uint8_t *digest, uint32_t n, unsigned char c);
+
 /** The key just read (p->key_, p->key_len_) in an entry that none of the entry's fields took,
  *  or in a file entry (p->role_ == MANIFEST_R_FILE_KEY): the role of its value (0: none). */
 uint32_t ota_manifest_files_key(ota_manifest_parser_t *p);

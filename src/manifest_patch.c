@@ -146,16 +146,10 @@ void ota_manifest_patch_string_raw(ota_manifest_parser_t *p, unsigned char c)
     if (pt == NULL || p->role_ < MANIFEST_R_PATCH_FIELD || field == PF_URL) {
         return;
     }
-    unsigned char l = (unsigned char)(c | 0x20u);
-    int h = c >= '0' && c <= '9' ? c - '0' : l >= 'a' && l <= 'f' ? l - 'a' + 10 : -1;
     uint32_t n = pt->hex_len_;
-    if (h < 0 || n >= 2u * OTA_SHA256_SIZE) {
+    if (!ota_manifest_digest_digit(manifest_patch_digest(pt, field), n, c)) {
         manifest_patch_refuse(p);
         return;
-    }
-    uint8_t *digest = manifest_patch_digest(pt, field);
-    if (digest != NULL) {
-        digest[n / 2u] = (uint8_t)(digest[n / 2u] | (uint32_t)h << (n % 2u != 0u ? 0u : 4u));
     }
     pt->hex_len_ = (uint8_t)(n + 1u);
 }

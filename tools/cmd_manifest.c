@@ -39,10 +39,11 @@ static const char HELP[] =
     "  --patch-url URL  where devices download PATCH\n"
     "A signed manifest must be signed again after a change (manifest sign).\n";
 
-/* The "Patch" member: one patch that turns base into the entry's file (target). */
+/* The "Patch" member: one patch that turns base into the entry's file (target, whose
+ * SHA-256 the entry's Digest already spells: target_digest). */
 static int manifest_patch_json(const char *cmd, const char *base_path, const char *patch_path,
                                const char *patch_url, const uint8_t *target, size_t target_len,
-                               char *json, size_t json_size)
+                               const char *target_digest, char *json, size_t json_size)
 {
     tool_image_t base;
     int rc = tool_image_load_intact(cmd, base_path, &base);
@@ -65,10 +66,9 @@ static int manifest_patch_json(const char *cmd, const char *base_path, const cha
         rc = tool_fail(cmd, "%s does not turn %s into the image of --file (%s)", patch_path,
                        base_path, st == OTA_DELTA_OK ? "another result" : ota_delta_status_str(st));
     } else {
-        char base_digest[65], patch_digest[65], target_digest[65];
+        char base_digest[65], patch_digest[65];
         tool_sha256_hex(base.bytes, base.len, base_digest);
         tool_sha256_hex(patch, patch_len, patch_digest);
-        tool_sha256_hex(target, target_len, target_digest);
         snprintf(json, json_size,
                  "[{\"BaseVersion\": %u, \"BaseVerDigest\": \"%s\", \"PatchURL\": \"%s\", "
                  "\"PatchDigest\": \"%s\", \"TargetDigest\": \"%s\"}]",
@@ -178,7 +178,7 @@ static int manifest_add(int argc, char **argv)
     char patch_json[1024] = "";
     if (patch_base != NULL) {
         rc = manifest_patch_json(cmd, patch_base, patch_path, patch_url, img.bytes, img.len,
-                                 patch_json, sizeof patch_json);
+                                 digest, patch_json, sizeof patch_json);
     }
     tool_image_free(&img);
     if (rc != TOOL_EXIT_OK) {

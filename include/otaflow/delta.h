@@ -197,9 +197,6 @@ void ota_delta_checkpoint(const ota_delta_t *d, ota_delta_checkpoint_t *cp);
 /** Format of the patch fed so far (UNKNOWN before its first byte). */
 ota_delta_format_t ota_delta_format(const ota_delta_t *d);
 
-/** Patch bytes taken in so far (from 0, or from a resumed checkpoint's patch_offset). */
-uint32_t ota_delta_patch_size(const ota_delta_t *d);
-
 /** Target bytes produced so far (after a successful finish: the target's size). */
 uint32_t ota_delta_output_size(const ota_delta_t *d);
 
