@@ -199,43 +199,6 @@ static void test_next_poll_waits_for_io(void **state)
     world_free(w);
 }
 
-/* A patch's transfer waits for the network as an image's does: the application is told to
- * poll again after OTA_AGENT_POLL_IO_MS, not at once (which would spin while it connects). */
-static void test_next_poll_waits_for_io_while_fetching_a_patch(void **state)
-{
-    (void)state;
-    world_t *w = world_new();
-    static ota_agent_patch_t patch_ram;
-    w->cfg.period_s = 0;
-    uint8_t base = store_fixture_store_version(w->fx, 1, 4096);
-    assert_int_not_equal(base, OTA_STORE_SLOT_NONE);
-    char base_hex[65];
-    tool_hex(ota_store_slot(&w->fx->store, base)->digest, OTA_SHA256_SIZE, base_hex);
-    char m[768];
-    snprintf(m, sizeof m,
-             "{\"ota\":[{\"Version\":2,\"URL\":\"http://ota.example/2.ota\",\"Digest\":\"%.64s\","
-             "\"Patch\":[{\"BaseVersion\":1,\"BaseVerDigest\":\"%s\","
-             "\"PatchURL\":\"http://ota.example/1to2.patch\",\"PatchDigest\":\"%.64s\","
-             "\"TargetDigest\":\"%.64s\"}]}]}",
-             NOTHING_NEW + 64, base_hex, NOTHING_NEW + 64, NOTHING_NEW + 64);
-    answer(w, "200 OK", NULL, m, strlen(m));
-    answer(w, "200 OK", NULL, "", 0);
-    w->mock.conns[1].connect_blocks = 3; /* the patch's connection takes a while */
-    ota_agent_ports_t ports = {.transport = mock_transport(&w->mock),
-                               .store = &w->fx->store,
-                               .patch = &patch_ram};
-    assert_int_equal(ota_agent_init(&w->agent, &w->cfg, &ports), OTA_AGENT_OK);
-    assert_int_equal(ota_agent_check_now(&w->agent), OTA_AGENT_OK);
-    for (unsigned i = 0; i < 100 && event_log_count(&w->log, OTA_EVT_PATCH_STARTED) == 0; i++) {
-        ota_agent_poll(&w->agent, w->now++);
-    }
-    assert_int_equal(event_log_count(&w->log, OTA_EVT_PATCH_STARTED), 1);
-    ota_agent_poll(&w->agent, w->now++);
-    assert_int_equal(ota_agent_state(&w->agent), OTA_AGENT_DOWNLOADING);
-    assert_int_equal(ota_agent_next_poll_ms(&w->agent), OTA_AGENT_POLL_IO_MS);
-    world_free(w);
-}
-
 static void test_next_poll_when_the_network_is_down(void **state)
 {
     (void)state;
@@ -622,7 +585,6 @@ int main(void)
         cmocka_unit_test(test_next_poll_follows_the_period),
         cmocka_unit_test(test_next_poll_none_without_a_period),
         cmocka_unit_test(test_next_poll_waits_for_io),
-        cmocka_unit_test(test_next_poll_waits_for_io_while_fetching_a_patch),
         cmocka_unit_test(test_next_poll_when_the_network_is_down),
         cmocka_unit_test(test_next_poll_waits_for_io_while_patching),
         cmocka_unit_test(test_304_is_nothing_new),
