@@ -162,7 +162,7 @@ Written by \`make bench\` (bench/run.sh) at commit $COMMIT on $(nproc) cores
 and $LOAD_AFTER after. Every figure is the median of $RUNS runs in the same \`make bench\`,
 against a reference measured in that run (interleaved with it), on 127.0.0.1. On a shared
 machine wall time depends on what else runs: the ratios, and the CPU times beside them, are
-what to compare. The programs are the Release build (\`-O2\`, no sanitizers, \`BUILD/release\`).
+what to compare. The programs are the Release build (\`-O3\`: CMake's Release flags, no sanitizers, \`BUILD/release\`).
 The whole run took $((SECONDS - START)) s.
 
 ![ratios against the references](performance/ratios.png)
