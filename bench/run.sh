@@ -219,8 +219,8 @@ EOF
 awk '$1 == "detail" {printf "| %s | %s | %s | %s | %s | %s | %s |\n", $2, $3, $4, $5, $6, $7, $8}' "$OTA_TMP/update"
 cat <<EOF
 
-A 3-byte change rewrites $SMALL_UNITS internal units (the header's, the changed bytes', the hash
-TLV's) but still stages the whole image: its time is the download's. A patch (docs/delta.md)
+A 3-byte change rewrites $SMALL_UNITS internal units (the changed bytes', and the descriptor page's,
+which holds the header and the hash TLV) but still stages the whole image: its time is the download's. A patch (docs/delta.md)
 is what makes it small.
 
 ## 3. One "nothing new" check
