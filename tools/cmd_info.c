@@ -136,10 +136,9 @@ static void print_text(const char *path, const tool_image_t *img, ota_image_stat
     printf("file sha256       %s\n", file_digest);
 }
 
-static void print_json(const char *path, const tool_image_t *img, ota_image_status_t hash,
-                       const char *file_digest)
+/* "{\n  "file": "PATH",\n": the object's first member, the path as a JSON string. */
+static void json_open_file(const char *path)
 {
-    const ota_image_header_t *h = &img->info.header;
     printf("{\n  \"file\": \"");
     for (const char *p = path; *p != '\0'; p++) {
         if (*p == '"' || *p == '\\') {
@@ -150,7 +149,15 @@ static void print_json(const char *path, const tool_image_t *img, ota_image_stat
             putchar(*p);
         }
     }
-    printf("\",\n  \"file_size\": %zu,\n", img->len);
+    printf("\",\n");
+}
+
+static void print_json(const char *path, const tool_image_t *img, ota_image_status_t hash,
+                       const char *file_digest)
+{
+    const ota_image_header_t *h = &img->info.header;
+    json_open_file(path);
+    printf("  \"file_size\": %zu,\n", img->len);
     printf("  \"magic\": %lu,\n", (unsigned long)OTA_IMAGE_MAGIC);
     printf("  \"header_version\": %u,\n  \"header_size\": %u,\n", h->header_version,
            h->header_size);
@@ -193,7 +200,8 @@ static int info_lms_key(const char *path, bool json)
     tool_hex(key.key_id, sizeof key.key_id, id);
     tool_lms_params_name(&key.params[0], params, sizeof params);
     if (json) {
-        printf("{\n  \"file\": \"%s\",\n  \"kind\": \"hss-lms-private-key\",\n", path);
+        json_open_file(path); /* a path is any bytes: escaped, as info FILE.ota's */
+        printf("  \"kind\": \"hss-lms-private-key\",\n");
         printf("  \"levels\": %u,\n  \"parameters\": \"%s\",\n", (unsigned)key.levels, params);
         printf("  \"key_id\": \"%s\",\n  \"signature_size\": %zu,\n", id,
                tool_lms_sig_size(&key));

@@ -39,11 +39,10 @@ static const char HELP[] =
     "  --patch-url URL  where devices download PATCH\n"
     "A signed manifest must be signed again after a change (manifest sign).\n";
 
-/* The "Patch" member: one patch that turns base into the entry's file (target, whose
- * SHA-256 the entry's Digest already spells: target_digest). */
+/* The "Patch" member: one patch that turns base into the entry's file (target). */
 static int manifest_patch_json(const char *cmd, const char *base_path, const char *patch_path,
-                               const char *patch_url, const uint8_t *target, size_t target_len,
-                               const char *target_digest, char *json, size_t json_size)
+                               const char *patch_url, const tool_image_t *target, char *json,
+                               size_t json_size)
 {
     tool_image_t base;
     int rc = tool_image_load_intact(cmd, base_path, &base);
@@ -59,16 +58,18 @@ static int manifest_patch_json(const char *cmd, const char *base_path, const cha
     delta_buf_t out = {0};
     ota_delta_format_t format;
     ota_delta_status_t st = delta_apply(base.bytes, base.len, patch, patch_len, &out, &format);
-    bool same = st == OTA_DELTA_OK && out.len == target_len &&
-                memcmp(out.data, target, target_len) == 0;
+    bool same = st == OTA_DELTA_OK && out.len == target->len &&
+                memcmp(out.data, target->bytes, target->len) == 0;
     free(out.data);
     if (!same) {
         rc = tool_fail(cmd, "%s does not turn %s into the image of --file (%s)", patch_path,
                        base_path, st == OTA_DELTA_OK ? "another result" : ota_delta_status_str(st));
     } else {
-        char base_digest[65], patch_digest[65];
-        tool_sha256_hex(base.bytes, base.len, base_digest);
+        /* The two images' digests were taken as they were loaded: only the patch is hashed. */
+        char base_digest[65], patch_digest[65], target_digest[65];
+        tool_hex(base.digests.file, sizeof base.digests.file, base_digest);
         tool_sha256_hex(patch, patch_len, patch_digest);
+        tool_hex(target->digests.file, sizeof target->digests.file, target_digest);
         snprintf(json, json_size,
                  "[{\"BaseVersion\": %u, \"BaseVerDigest\": \"%s\", \"PatchURL\": \"%s\", "
                  "\"PatchDigest\": \"%s\", \"TargetDigest\": \"%s\"}]",
@@ -177,8 +178,8 @@ static int manifest_add(int argc, char **argv)
     tool_hex(img.digests.file, sizeof img.digests.file, digest);
     char patch_json[1024] = "";
     if (patch_base != NULL) {
-        rc = manifest_patch_json(cmd, patch_base, patch_path, patch_url, img.bytes, img.len,
-                                 digest, patch_json, sizeof patch_json);
+        rc = manifest_patch_json(cmd, patch_base, patch_path, patch_url, &img, patch_json,
+                                 sizeof patch_json);
     }
     tool_image_free(&img);
     if (rc != TOOL_EXIT_OK) {

@@ -158,12 +158,8 @@ static ihex_status_t parse_record(ihex_reader_t *r, const char *s, size_t n)
 void ihex_reader_init(ihex_reader_t *r, ihex_data_fn on_data, void *ctx, ihex_start_t *start,
                       ihex_error_t *err)
 {
-    memset(r, 0, sizeof *r);
-    r->linear = true;
-    r->on_data = on_data;
-    r->ctx = ctx;
-    r->start = start;
-    r->err = err;
+    *r = (ihex_reader_t){
+        .linear = true, .on_data = on_data, .ctx = ctx, .start = start, .err = err};
     if (start != NULL) {
         memset(start, 0, sizeof *start);
     }

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # The optimised build (-DOTA_SANITIZE=OFF -DCMAKE_BUILD_TYPE=Release, what `make bench` and a
-# user's release use) compiles, every program of the tree included: -O2 runs the value-range
+# user's release use: CMake's Release flags, -O3) compiles, every program of the tree included
+# (a user's plain Release build builds the tests too): the optimiser runs the value-range
 # analyses behind warnings such as -Wformat-truncation that the -O0 sanitized build never sees,
 # and -Werror makes each of them a broken build. The tree is kept in BUILD/release, so a second
 # run only recompiles what changed (and `make bench` builds its programs there).

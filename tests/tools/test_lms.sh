@@ -22,6 +22,16 @@ expect_fail 1 "^otaflow-image: keygen: k.lms exists" -- "$TOOL" keygen --lms -o 
 expect_fail 2 "^otaflow-image: keygen: .*height 20" -- "$TOOL" keygen --lms --height 20 -o big.lms
 [[ ! -e big.lms ]] || die "a refused keygen wrote a key"
 ok "keygen --lms: private key mode 600, 60-byte public key, key id = its SHA-256, 1024 leaves"
+cp k.lms 'q"k.lms' # a path is any bytes: --json must still be JSON
+"$TOOL" info 'q"k.lms' --json >key.json
+python3 - "$key_id" <<'PY' || die "info KEY.lms --json: $(cat key.json)"
+import json, sys
+k = json.load(open("key.json"))
+assert k["file"] == 'q"k.lms', k
+assert k["kind"] == "hss-lms-private-key" and k["levels"] == 2 and k["key_id"] == sys.argv[1], k
+assert k["signatures_used"] == 0 and k["leaves_left"] == k["signatures_total"] == 1024, k
+PY
+ok "info KEY.lms --json: one JSON object (the path escaped), key id and leaves as the text says"
 
 # 2. pack --lms-key: the LMS TLVs, verified by the device's code; each pack uses one leaf.
 "$TOOL" pack app.bin -o a.ota --version 3 --lms-key k.lms >/dev/null

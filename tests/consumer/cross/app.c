@@ -43,13 +43,6 @@ static void net_close(void *ctx)
 }
 
 static const ota_transport_ops_t net_ops = {net_down, net_connect, net_io, net_recv, net_close};
-static const ota_boot_config_t boot_cfg = {.app_offset = TEAM_APP_OFFSET,
-                                           .app_size = TEAM_APP_SIZE,
-                                           .desc_size = TEAM_DESC_SIZE,
-                                           .max_attempts = 3u,
-                                           .hw_id = 0u,
-                                           .verify_each_boot = true,
-                                           .confirm_on_start = false};
 static ota_store_t store;
 static ota_agent_t agent;
 
@@ -66,7 +59,7 @@ int main(void)
     if (ota_agent_init(&agent, &cfg, &ports) != OTA_AGENT_OK) {
         return 1;
     }
-    (void)ota_confirm(&store, &team_internal_flash, &boot_cfg); /* healthy once started */
+    (void)ota_confirm(&store, &team_internal_flash, &team_boot_config); /* healthy once started */
     for (uint32_t ms = 0;; ms += 10u) {
         ota_agent_poll(&agent, ms);
     }

@@ -10,17 +10,10 @@ static ota_boot_t boot;
 int main(void)
 {
     ota_store_config_t sc = {0};
-    ota_boot_config_t bc = {.app_offset = TEAM_APP_OFFSET,
-                            .app_size = TEAM_APP_SIZE,
-                            .desc_size = TEAM_DESC_SIZE,
-                            .max_attempts = 3u,
-                            .hw_id = 0u,
-                            .verify_each_boot = true,
-                            .confirm_on_start = false};
     ota_boot_report_t report;
     if (ota_store_mount(&store, &team_store_flash, &sc) != OTA_STORE_OK) {
         return 1;
     }
-    return ota_boot_start(&boot, &bc, &team_system, 8000u, &team_internal_flash, &store, NULL,
-                          NULL, &report) == OTA_BOOT_OK ? 0 : 1;
+    return ota_boot_start(&boot, &team_boot_config, &team_system, 8000u, &team_internal_flash,
+                          &store, NULL, NULL, &report) == OTA_BOOT_OK ? 0 : 1;
 }

@@ -42,6 +42,14 @@ const ota_flash_t team_internal_flash = {&ram_ops, &internal_dev,
 const ota_flash_t team_store_flash = {&ram_ops, &store_dev,
                                       {sizeof store_mem, 4096u, 0u, 1u, 256u, 0xFF, NULL, 0u}};
 
+const ota_boot_config_t team_boot_config = {.app_offset = TEAM_APP_OFFSET,
+                                            .app_size = TEAM_APP_SIZE,
+                                            .desc_size = TEAM_DESC_SIZE,
+                                            .max_attempts = 3u,
+                                            .hw_id = 0u,
+                                            .verify_each_boot = true,
+                                            .confirm_on_start = false};
+
 static void chip_reset(void *ctx)
 {
     (void)ctx;
