@@ -8,11 +8,15 @@
  * signature) to the store's finish as for any image. Anything that makes the patch unusable
  * falls back to the full image at once; a lost connection or a reset resumes.
  *
- * Resume: the store's journal already holds the durable offset of the rebuilt image (its
- * DOWNLOADING slot, recorded at erase-unit boundaries). The applier's own checkpoints need the
- * PatchDigest's hash state too, which a journal record has no room for; so a resumed patch is
- * fetched and fed again from its first byte (a few KB) and every rebuilt byte below that
- * offset is dropped instead of written: flash is programmed once, from where it stopped.
+ * Resume: the patch is fed in pieces that end at multiples of 64 patch bytes, where the
+ * PatchDigest's hash state can be saved (36 B). After a piece, when the applier has passed a
+ * checkpoint beyond the store's durable offset (one per erase sector of output: io's
+ * checkpoint_every; an otaflow block start), the agent makes the store's offset durable up to
+ * it (a journal record) and appends a note to the slot's last sector: the checkpoint and the
+ * hash state. The next attempt (same power cycle or not) reads the last note, resumes the
+ * applier and the hash there, and asks for the patch from the earlier of their two offsets
+ * with a Range request; rebuilt bytes the slot already holds are dropped, not written again.
+ * Without a usable note (none yet, another patch's) the patch is fetched from its first byte.
  */
 #include <string.h>
 
@@ -22,6 +26,19 @@ static ota_agent_patch_t *agent_patch(const ota_agent_t *a)
 {
     return a->ports.patch;
 }
+
+/* A resume note (ota_store_note_append): where applying and hashing the patch go on. */
+#define AGENT_PATCH_NOTE_MAGIC 0x314E504Fu /* "OPN1" */
+typedef struct agent_patch_note {
+    uint32_t magic;
+    uint8_t patch_digest[8];      /* which patch: PatchDigest's first bytes */
+    ota_delta_checkpoint_t cp;    /* the applier's */
+    ota_sha256_midstate_t hash;   /* PatchDigest over the patch's first hash.bytes bytes */
+} agent_patch_note_t;
+_Static_assert(sizeof(agent_patch_note_t) <= OTA_STORE_NOTE_MAX, "a note over the store's");
+
+/* Patch bytes hashed and fed in pieces that end where the hash state can be saved. */
+#define AGENT_PATCH_PIECE 64u
 
 static uint8_t agent_patch_find_base(void *ctx, uint32_t version,
                                      const uint8_t digest[OTA_SHA256_SIZE])
@@ -150,26 +167,91 @@ static int agent_patch_write(void *ctx, uint32_t offset, const uint8_t *data, ui
     return 0;
 }
 
-/* The patch's bytes in order from its first: the request asks for no range, so the client
- * refuses a 206 and a 200's offsets run from 0 without a gap (src/http.c). */
+/* The applier passed a checkpoint that the store's journal does not cover yet: make the
+ * rebuilt bytes durable up to it and note where to resume. Only where the hash state can be
+ * saved (a multiple of 64 patch bytes hashed). A note that cannot be written costs only
+ * resume distance: the attempt goes on. */
+static ota_store_status_t agent_patch_note(ota_agent_t *a, ota_agent_patch_t *pt)
+{
+    ota_store_t *store = a->ports.store;
+    agent_patch_note_t note;
+    uint8_t slot;
+    uint32_t next;
+    ota_delta_checkpoint(&pt->u.applier, &note.cp);
+    if (note.cp.format == OTA_DELTA_FORMAT_UNKNOWN ||
+        !ota_store_download_active(store, &slot, &next) ||
+        note.cp.output_offset <= ota_store_slot(store, slot)->offset ||
+        (pt->hashed & (AGENT_PATCH_PIECE - 1u)) != 0) {
+        return OTA_STORE_OK;
+    }
+    uint32_t durable = 0;
+    ota_store_status_t st = ota_store_download_checkpoint(store, &durable);
+    if (st != OTA_STORE_OK || durable < note.cp.output_offset ||
+        ota_sha256_save(&a->manifest_sha, &note.hash) != OTA_CRYPTO_OK) {
+        return st;
+    }
+    note.magic = AGENT_PATCH_NOTE_MAGIC;
+    memcpy(note.patch_digest, pt->patch_digest, sizeof note.patch_digest);
+    return ota_store_note_append(store, &note, sizeof note);
+}
+
+/* One piece of the patch at offset `at`: bytes the hash or the applier has already (a 200
+ * answering the Range request starts again at 0) are skipped. */
+static int agent_patch_piece(ota_agent_t *a, ota_agent_patch_t *pt, uint32_t at,
+                             const uint8_t *data, uint32_t len)
+{
+    uint32_t end = at + len;
+    if (end > pt->hashed) {
+        uint32_t skip = pt->hashed - at;
+        if (ota_sha256_update(&a->manifest_sha, data + skip, len - skip) != OTA_CRYPTO_OK) {
+            a->body_error = OTA_AGENT_ERR_STORE;
+            a->body_store_status = OTA_STORE_ERR_CRYPTO;
+            return 1;
+        }
+        pt->hashed = end;
+    }
+    uint32_t fed = ota_delta_patch_offset(&pt->u.applier);
+    if (end > fed) {
+        ota_delta_status_t st = ota_delta_feed(&pt->u.applier, data + (fed - at), end - fed);
+        if (st == OTA_DELTA_ERR_WRITE) {
+            a->body_error = OTA_AGENT_ERR_STORE; /* body_store_status says why */
+            return 1;
+        }
+        if (st != OTA_DELTA_OK) {
+            pt->delta_status = (int8_t)st;
+            return 1;
+        }
+    }
+    ota_store_status_t st = agent_patch_note(a, pt);
+    if (st != OTA_STORE_OK) {
+        a->body_error = OTA_AGENT_ERR_STORE;
+        a->body_store_status = st;
+        return 1;
+    }
+    return 0;
+}
+
+/* The patch's bytes in order, from the offset asked for (a 206) or from 0 (a 200); the HTTP
+ * client delivers them without a gap (src/http.c). */
 static int agent_patch_body(void *user, uint64_t offset, const uint8_t *data, size_t len)
 {
     ota_agent_t *a = user;
     ota_agent_patch_t *pt = agent_patch(a);
-    (void)offset;
-    if (ota_sha256_update(&a->manifest_sha, data, len) != OTA_CRYPTO_OK) {
-        a->body_error = OTA_AGENT_ERR_STORE;
-        a->body_store_status = OTA_STORE_ERR_CRYPTO;
+    if (offset > pt->hashed || offset > ota_delta_patch_offset(&pt->u.applier) ||
+        len > UINT32_MAX - offset) {
+        pt->delta_status = OTA_DELTA_ERR_OVERSIZE; /* not the patch the checkpoint is in */
         return 1;
     }
-    ota_delta_status_t st = ota_delta_feed(&pt->u.applier, data, len);
-    if (st == OTA_DELTA_ERR_WRITE) {
-        a->body_error = OTA_AGENT_ERR_STORE; /* body_store_status says why */
-        return 1;
-    }
-    if (st != OTA_DELTA_OK) {
-        pt->delta_status = (int8_t)st;
-        return 1;
+    while (len > 0) {
+        uint32_t at = (uint32_t)offset;
+        uint32_t n = AGENT_PATCH_PIECE - (at & (AGENT_PATCH_PIECE - 1u));
+        n = len < n ? (uint32_t)len : n;
+        if (agent_patch_piece(a, pt, at, data, n) != 0) {
+            return 1;
+        }
+        offset += n;
+        data += n;
+        len -= n;
     }
     ota_agent_maybe_progress(a, OTA_EVT_DOWNLOAD_PROGRESS, a->received);
     return 0;
@@ -184,6 +266,25 @@ static bool agent_patch_base_usable(const ota_agent_t *a)
     return base != NULL && base->version == pt->base_version &&
            (base->state == OTA_SLOT_STORED || base->state == OTA_SLOT_INSTALLED) &&
            ota_store_download_slot(store, a->update.version, a->update.digest) != pt->base_slot;
+}
+
+/* The last note of this patch, if the slot holds the output before it (resume: the store's
+ * offset): the applier and the hash go on there. */
+static bool agent_patch_resume(ota_agent_t *a, ota_agent_patch_t *pt, const ota_delta_io_t *io,
+                               uint32_t resume, uint32_t *fetch_from)
+{
+    agent_patch_note_t note;
+    if (resume == 0 || ota_store_note_last(a->ports.store, &note, sizeof note) != OTA_STORE_OK ||
+        note.magic != AGENT_PATCH_NOTE_MAGIC ||
+        memcmp(note.patch_digest, pt->patch_digest, sizeof note.patch_digest) != 0 ||
+        note.cp.output_offset > resume ||
+        ota_delta_resume(&pt->u.applier, io, &note.cp) != OTA_DELTA_OK ||
+        ota_sha256_restore(&a->manifest_sha, &note.hash) != OTA_CRYPTO_OK) {
+        return false;
+    }
+    pt->hashed = note.hash.bytes;
+    *fetch_from = note.hash.bytes < note.cp.patch_offset ? note.hash.bytes : note.cp.patch_offset;
+    return true;
 }
 
 bool ota_agent_patch_begin(ota_agent_t *a)
@@ -204,31 +305,40 @@ bool ota_agent_patch_begin(ota_agent_t *a)
         return true;
     }
     ota_store_t *store = a->ports.store;
+    uint32_t limit = ota_store_note_limit(store);
     ota_delta_io_t io = {
         .read_base = agent_patch_read_base,
         .write_out = agent_patch_write,
         .ctx = a,
         .base_size = ota_store_slot(store, pt->base_slot)->size,
-        .output_max = ota_store_layout(store)->slot_size,
+        /* the rebuilt image stays clear of the notes */
+        .output_max = limit != 0 ? limit : ota_store_layout(store)->slot_size,
+        .checkpoint_every = ota_store_layout(store)->journal_sector_size,
     };
-    (void)ota_delta_init(&pt->u.applier, &io); /* cannot fail: nothing NULL */
+    uint32_t fetch_from = 0;
     pt->delta_status = OTA_DELTA_OK;
     a->raw = false;
     a->head_decided = true;
-    a->resume_from = 0;
     a->received = resume;
     a->total = 0;
     a->next_progress = resume + a->config.progress_step;
     a->body_error = OTA_AGENT_OK;
     a->body_store_status = OTA_STORE_OK;
-    if (ota_sha256_start(&a->manifest_sha) != OTA_CRYPTO_OK) {
-        agent_patch_interrupted(a, OTA_SRC_STORE, OTA_STORE_ERR_CRYPTO);
-        return true;
+    if (!agent_patch_resume(a, pt, &io, resume, &fetch_from)) {
+        ota_store_status_t st = resume == 0 ? ota_store_note_clear(store) : OTA_STORE_OK;
+        (void)ota_delta_init(&pt->u.applier, &io); /* cannot fail: nothing NULL */
+        pt->hashed = 0;
+        if (st != OTA_STORE_OK || ota_sha256_start(&a->manifest_sha) != OTA_CRYPTO_OK) {
+            agent_patch_interrupted(a, OTA_SRC_STORE,
+                                    st != OTA_STORE_OK ? st : OTA_STORE_ERR_CRYPTO);
+            return true;
+        }
     }
+    a->resume_from = fetch_from;
     ota_agent_emit(a, OTA_EVT_PATCH_STARTED, a->update.version);
     ota_http_request_t req = {
         .url = a->update.url,
-        .range_from = 0, /* the whole patch again: its digest covers every byte */
+        .range_from = fetch_from,
         .on_body = agent_patch_body,
         .on_response = NULL,
         .user = a,

@@ -45,6 +45,30 @@ ota_crypto_status_t ota_sha256_finish(ota_sha256_t *ctx, uint8_t out[OTA_SHA256_
     return OTA_CRYPTO_OK;
 }
 
+ota_crypto_status_t ota_sha256_save(const ota_sha256_t *ctx, ota_sha256_midstate_t *out)
+{
+    if (ctx == NULL || out == NULL) {
+        return OTA_CRYPTO_ERR_ARG;
+    }
+    uint64_t count = br_sha256_state((const br_sha256_context *)(const void *)ctx->opaque,
+                                     out->chaining);
+    if ((count & 63u) != 0 || count > UINT32_MAX) {
+        return OTA_CRYPTO_ERR_ARG;
+    }
+    out->bytes = (uint32_t)count;
+    return OTA_CRYPTO_OK;
+}
+
+ota_crypto_status_t ota_sha256_restore(ota_sha256_t *ctx, const ota_sha256_midstate_t *in)
+{
+    if (ctx == NULL || in == NULL || (in->bytes & 63u) != 0) {
+        return OTA_CRYPTO_ERR_ARG;
+    }
+    br_sha256_init(crypto_sha_ctx(ctx));
+    br_sha256_set_state(crypto_sha_ctx(ctx), in->chaining, in->bytes);
+    return OTA_CRYPTO_OK;
+}
+
 ota_crypto_status_t ota_crypto_heap_init(void *buf, size_t len)
 {
     if (buf == NULL || len < 1024u) {

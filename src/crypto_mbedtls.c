@@ -76,6 +76,52 @@ ota_crypto_status_t ota_sha256_finish(ota_sha256_t *ctx, uint8_t out[OTA_SHA256_
     return st;
 }
 
+ota_crypto_status_t ota_sha256_save(const ota_sha256_t *ctx, ota_sha256_midstate_t *out)
+{
+    if (ctx == NULL || out == NULL) {
+        return OTA_CRYPTO_ERR_ARG;
+    }
+    const sha_state_t *s = (const sha_state_t *)(const void *)ctx->opaque;
+#if defined(MBEDTLS_SHA256_ALT)
+    (void)s;
+    return OTA_CRYPTO_ERR_HASH; /* an alternative's context is not mbedTLS's */
+#else
+    if (s->failed) {
+        return OTA_CRYPTO_ERR_HASH;
+    }
+    if (s->c.total[1] != 0 || (s->c.total[0] & 63u) != 0) {
+        return OTA_CRYPTO_ERR_ARG;
+    }
+    for (unsigned i = 0; i < 8u; i++) {
+        for (unsigned k = 0; k < 4u; k++) {
+            out->chaining[4u * i + k] = (uint8_t)(s->c.state[i] >> (24u - 8u * k));
+        }
+    }
+    out->bytes = s->c.total[0];
+    return OTA_CRYPTO_OK;
+#endif
+}
+
+ota_crypto_status_t ota_sha256_restore(ota_sha256_t *ctx, const ota_sha256_midstate_t *in)
+{
+    if (ctx == NULL || in == NULL || (in->bytes & 63u) != 0) {
+        return OTA_CRYPTO_ERR_ARG;
+    }
+    ota_crypto_status_t st = ota_sha256_start(ctx);
+#if defined(MBEDTLS_SHA256_ALT)
+    return st == OTA_CRYPTO_OK ? OTA_CRYPTO_ERR_HASH : st;
+#else
+    sha_state_t *s = crypto_sha_ctx(ctx);
+    for (unsigned i = 0; st == OTA_CRYPTO_OK && i < 8u; i++) {
+        const uint8_t *w = &in->chaining[4u * i];
+        s->c.state[i] = (uint32_t)w[0] << 24 | (uint32_t)w[1] << 16 | (uint32_t)w[2] << 8 | w[3];
+    }
+    s->c.total[0] = in->bytes;
+    s->c.total[1] = 0;
+    return st;
+#endif
+}
+
 ota_crypto_status_t ota_crypto_heap_init(void *buf, size_t len)
 {
     if (buf == NULL || len < 1024u) {

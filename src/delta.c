@@ -38,7 +38,8 @@ const char *ota_delta_status_str(ota_delta_status_t status)
 
 ota_delta_status_t ota_delta_init(ota_delta_t *d, const ota_delta_io_t *io)
 {
-    if (d == NULL || io == NULL || io->read_base == NULL || io->write_out == NULL) {
+    if (d == NULL || io == NULL || io->read_base == NULL || io->write_out == NULL ||
+        (io->checkpoint_every & (io->checkpoint_every - 1u)) != 0) {
         return OTA_DELTA_ERR_ARG;
     }
     memset(d, 0, sizeof *d);
@@ -54,14 +55,15 @@ ota_delta_status_t ota_delta_resume(ota_delta_t *d, const ota_delta_io_t *io,
     if (st != OTA_DELTA_OK || cp == NULL) {
         return st != OTA_DELTA_OK ? st : OTA_DELTA_ERR_ARG;
     }
-    if (cp->reserved[0] != 0 || cp->reserved[1] != 0 || cp->base_size != io->base_size ||
+    if (cp->reserved != 0 || cp->base_size != io->base_size ||
         (io->output_max != 0 && cp->output_offset > io->output_max)) {
         return OTA_DELTA_ERR_CHECKPOINT;
     }
     if (cp->format == OTA_DELTA_FORMAT_UNKNOWN) {
         /* The start of the patch: nothing to restore. */
-        return (cp->patch_offset | cp->output_offset | cp->base_pos) == 0 ? OTA_DELTA_OK
-                                                                         : OTA_DELTA_ERR_CHECKPOINT;
+        return (cp->patch_offset | cp->output_offset | cp->base_pos | cp->copy_left | cp->op) == 0
+                   ? OTA_DELTA_OK
+                   : OTA_DELTA_ERR_CHECKPOINT;
     }
     d->cp = *cp;
     d->patch_off = cp->patch_offset;
@@ -70,13 +72,11 @@ ota_delta_status_t ota_delta_resume(ota_delta_t *d, const ota_delta_io_t *io,
     d->format = cp->format;
     d->phase = DELTA_PHASE_BODY;
     if (cp->format == OTA_DELTA_FORMAT_JOJODIFF) {
-        /* A jojodiff checkpoint is an operation's escape byte: the state there is empty. */
-        return (cp->target_size == 0 && cp->block_log2 == 0)
-                   ? OTA_DELTA_OK
-                   : OTA_DELTA_ERR_CHECKPOINT;
+        return ota_delta_jojo_resume(d, cp);
     }
     if (cp->format == OTA_DELTA_FORMAT_OTAFLOW) {
-        return ota_delta_ofd_resume(d, cp);
+        return (cp->op | cp->copy_left) == 0 ? ota_delta_ofd_resume(d, cp)
+                                             : OTA_DELTA_ERR_CHECKPOINT;
     }
     return OTA_DELTA_ERR_CHECKPOINT;
 }
@@ -140,6 +140,11 @@ ota_delta_status_t ota_delta_finish(ota_delta_t *d)
 void ota_delta_checkpoint(const ota_delta_t *d, ota_delta_checkpoint_t *cp)
 {
     *cp = d->cp;
+}
+
+uint32_t ota_delta_patch_offset(const ota_delta_t *d)
+{
+    return d->patch_off;
 }
 
 ota_delta_format_t ota_delta_format(const ota_delta_t *d)
@@ -218,6 +223,20 @@ ota_delta_status_t ota_delta_mark(ota_delta_t *d, uint32_t patch_offset)
         d->cp.output_offset = d->out_off;
         d->cp.base_pos = d->base_pos;
         d->cp.format = d->format;
+        d->cp.op = 0;
+        d->cp.copy_left = 0;
     }
     return st;
+}
+
+bool ota_delta_at_boundary(const ota_delta_t *d)
+{
+    return d->io.checkpoint_every == 0 || (d->out_off & (d->io.checkpoint_every - 1u)) == 0;
+}
+
+uint32_t ota_delta_to_boundary(const ota_delta_t *d, uint32_t n)
+{
+    uint32_t every = d->io.checkpoint_every;
+    uint32_t room = every - (d->out_off & (every - 1u));
+    return every != 0 && room < n ? room : n;
 }

@@ -16,8 +16,14 @@ ota_delta_status_t ota_delta_out_base(ota_delta_t *d, uint32_t n);
 ota_delta_status_t ota_delta_out_flush(ota_delta_t *d);
 /** OTA_DELTA_ERR_OUTPUT_RANGE unless n more target bytes stay within limit (0: none). */
 ota_delta_status_t ota_delta_out_room(const ota_delta_t *d, uint32_t n, uint32_t limit);
-/** Flush, then record the checkpoint "patch byte patch_offset, with the current positions". */
+/** Flush, then record the checkpoint "patch byte patch_offset, with the current positions"
+ *  (and no operation in progress). */
 ota_delta_status_t ota_delta_mark(ota_delta_t *d, uint32_t patch_offset);
+/** True where a checkpoint may be recorded: anywhere without io.checkpoint_every, else at
+ *  an output offset that is a multiple of it. */
+bool ota_delta_at_boundary(const ota_delta_t *d);
+/** n, or fewer: the output bytes up to the next multiple of io.checkpoint_every. */
+uint32_t ota_delta_to_boundary(const ota_delta_t *d, uint32_t n);
 
 /* otaflow format (src/delta_ofd.c) */
 ota_delta_status_t ota_delta_ofd_feed(ota_delta_t *d, const uint8_t *data, size_t len);
@@ -27,5 +33,6 @@ ota_delta_status_t ota_delta_ofd_resume(ota_delta_t *d, const ota_delta_checkpoi
 /* jojodiff format (src/delta_jojo.c) */
 ota_delta_status_t ota_delta_jojo_feed(ota_delta_t *d, const uint8_t *data, size_t len);
 ota_delta_status_t ota_delta_jojo_finish(ota_delta_t *d);
+ota_delta_status_t ota_delta_jojo_resume(ota_delta_t *d, const ota_delta_checkpoint_t *cp);
 
 #endif /* OTAFLOW_DELTA_INTERNAL_H */

@@ -10,9 +10,11 @@
  * and the store checks the result as any download: TargetDigest, then the image's own hash and
  * signature, before anything is installed. When the base is gone, the patch does not apply,
  * its digest differs or the result is refused, the agent fetches the full image instead
- * (PATCH_FAILED, then the ordinary download). A lost connection or a power cut resumes: the
- * store keeps the rebuilt bytes up to its last durable offset, and the patch is fed again
- * from its start with the writes below that offset skipped.
+ * (PATCH_FAILED, then the ordinary download). A lost connection or a power cut resumes from
+ * the last checkpoint: at each erase sector of output (a block start, in otaflow's format) the
+ * agent makes the rebuilt bytes durable in the store's journal and appends a note to the
+ * slot's last sector: the applier's checkpoint and the PatchDigest's hash state; the next
+ * attempt fetches the patch with a Range request from there (docs/delta.md).
  *
  * Why beside the agent and not in it: the applier's 4 KB of probabilities are needed only
  * while a patch is applied, and the manifest's patch entries only while a manifest is read;
@@ -33,8 +35,8 @@ extern "C" {
 #endif
 
 /** The agent's patch state; caller-owned, given to ota_agent_init in ports.patch and used
- *  only by the agent (no field is for the application). Needs no initialisation. 4,096 B on
- *  a Cortex-M4 (issue 15's budget for applying beside the agent). */
+ *  only by the agent (no field is for the application). Needs no initialisation. 4,092 B on
+ *  a Cortex-M4 (issue 15's budget for applying beside the agent: 4 KB). */
 typedef struct ota_agent_patch {
     bool active;              /**< the update being fetched is this patch */
     uint8_t base_slot;        /**< the store slot of its base */
@@ -43,6 +45,7 @@ typedef struct ota_agent_patch {
     uint32_t failed_version;  /**< a patch for this version and target failed (0: none): */
     uint8_t failed_target[8]; /**< the full image is fetched instead while it is offered */
     uint8_t patch_digest[OTA_SHA256_SIZE]; /**< PatchDigest */
+    uint32_t hashed;          /**< patch bytes in the PatchDigest hash so far */
     union {
         ota_manifest_patches_t reading; /**< while a manifest is read */
         ota_delta_t applier;            /**< while a patch is applied */

@@ -78,6 +78,22 @@ ota_crypto_status_t ota_sha256_update(ota_sha256_t *ctx, const void *data, size_
  *  @return OK; ERR_ARG (NULL); ERR_HASH (out zeroed: no digest). */
 ota_crypto_status_t ota_sha256_finish(ota_sha256_t *ctx, uint8_t out[OTA_SHA256_SIZE]);
 
+/** A SHA-256 computation paused after a multiple of 64 bytes: what a journal keeps to go on
+ *  with it after a reset (a resumed patch's PatchDigest, docs/delta.md). 36 bytes. */
+typedef struct ota_sha256_midstate {
+    uint8_t chaining[OTA_SHA256_SIZE]; /**< the chaining value, as big-endian words */
+    uint32_t bytes;                    /**< bytes hashed before it: a multiple of 64 */
+} ota_sha256_midstate_t;
+
+/** The state of ctx, which has hashed a multiple of 64 bytes (under 4 GB), into out.
+ *  @return OK; ERR_ARG (NULL, or another count); ERR_HASH (an earlier call failed, or the
+ *  backend keeps its state where it cannot be read, e.g. a hardware block). */
+ota_crypto_status_t ota_sha256_save(const ota_sha256_t *ctx, ota_sha256_midstate_t *out);
+
+/** Start ctx where a saved state left off: update it with the bytes after in->bytes.
+ *  @return OK; ERR_ARG (NULL, or a count that is not a multiple of 64); ERR_HASH. */
+ota_crypto_status_t ota_sha256_restore(ota_sha256_t *ctx, const ota_sha256_midstate_t *in);
+
 /** One-shot SHA-256 of a buffer. @return OK; ERR_ARG (NULL out, or NULL data with len > 0);
  *  ERR_HASH (out zeroed: no digest). */
 ota_crypto_status_t ota_sha256(const void *data, size_t len, uint8_t out[OTA_SHA256_SIZE]);

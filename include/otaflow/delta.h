@@ -12,11 +12,13 @@
  *   - the original's jojodiff format (jdiff 0.7/0.8: escape codes and opcodes; first byte 0xA7).
  * No heap, no OS call; the whole state is the caller-owned ota_delta_t (4,044 B on a Cortex-M4).
  *
- * Power safety: at defined boundaries (an otaflow block start; a jojodiff operation start) the
- * applier has handed every earlier output byte to the write callback and records a checkpoint
- * (ota_delta_checkpoint). A caller that saved one resumes with ota_delta_resume after a reset,
- * rewrites the target from checkpoint.output_offset on and feeds the patch again from
- * checkpoint.patch_offset on: the output is byte for byte what an uninterrupted run writes.
+ * Power safety: at defined boundaries (an otaflow block start; a jojodiff operation start, or
+ * with io.checkpoint_every a multiple of it in the output) the applier has handed every
+ * earlier output byte to the write callback and records a checkpoint (ota_delta_checkpoint):
+ * positions and a few bytes of decoder state. A caller that saved one resumes with
+ * ota_delta_resume after a reset, rewrites the target from checkpoint.output_offset on and
+ * feeds the patch again from checkpoint.patch_offset on: the output is byte for byte what an
+ * uninterrupted run writes.
  */
 #ifndef OTAFLOW_DELTA_H
 #define OTAFLOW_DELTA_H
@@ -87,6 +89,12 @@ typedef struct ota_delta_io {
     void *ctx;                     /**< passed to both callbacks */
     uint32_t base_size;            /**< bytes of base readable (0: an empty base) */
     uint32_t output_max;           /**< largest target accepted (a slot's size); 0: no limit */
+    /** 0: checkpoints at every boundary where the state is positions only (an otaflow block
+     *  start, a jojodiff operation start). A power of two: only where the output offset is a
+     *  multiple of it (an erase sector, so that a checkpoint's output ends on a durable
+     *  sector): otaflow block starts there, and jojodiff anywhere there, within an operation
+     *  too (its state is then the operation and the bytes it still copies). */
+    uint32_t checkpoint_every;
 } ota_delta_io_t;
 
 /**
@@ -100,14 +108,17 @@ typedef struct ota_delta_checkpoint {
                                  the smaller) */
     uint32_t target_size;   /**< otaflow: from the header (jojodiff: 0, unknown) */
     uint32_t base_size;     /**< otaflow: from the header */
+    uint32_t copy_left;     /**< jojodiff: bytes of the EQL in progress still to copy */
     uint8_t format;         /**< ota_delta_format_t; UNKNOWN = start from scratch */
     uint8_t block_log2;     /**< otaflow: log2 of the block size */
-    uint8_t reserved[2];    /**< 0 */
+    uint8_t op;             /**< jojodiff: the operation in progress (MOD, INS, EQL opcode),
+                                 0 at an operation's start */
+    uint8_t reserved;       /**< 0 */
 } ota_delta_checkpoint_t;
 
 /* --- internal state: read only through the functions below -------------------------------- */
 #define OTA_DELTA_RING 64u        /**< patch bytes buffered for one decoding step */
-#define OTA_DELTA_OUTBUF 48u      /**< target bytes gathered before a write (48: with the
+#define OTA_DELTA_OUTBUF 32u      /**< target bytes gathered before a write (32: with the
                                        agent's patch state, ota_agent_patch_t is 4 KB) */
 #define OTA_DELTA_DIFF_CTX 4u     /**< otaflow: diff-byte models (by output offset mod 4) */
 #define OTA_DELTA_LIT_CTX 2u      /**< otaflow: literal models (by output offset mod 2) */
@@ -137,6 +148,7 @@ typedef struct ota_delta_ofd {
 /** jojodiff decoder (internal). */
 typedef struct ota_delta_jojo {
     uint32_t len;        /**< length being assembled */
+    uint32_t copy_left;  /**< bytes of the current EQL not copied yet */
     uint8_t op;          /**< current operation (0: none yet) */
     uint8_t esc;         /**< the previous byte was an unresolved escape */
     uint8_t len_op;      /**< operation whose length is being read (0: none) */
@@ -193,6 +205,10 @@ ota_delta_status_t ota_delta_finish(ota_delta_t *d);
 
 /** The last checkpoint passed (after init: the start of the patch). */
 void ota_delta_checkpoint(const ota_delta_t *d, ota_delta_checkpoint_t *cp);
+
+/** Patch bytes taken in so far (after a resume: counted from the patch's first byte), i.e.
+ *  the offset in the patch of the next byte ota_delta_feed expects. */
+uint32_t ota_delta_patch_offset(const ota_delta_t *d);
 
 /** Format of the patch fed so far (UNKNOWN before its first byte). */
 ota_delta_format_t ota_delta_format(const ota_delta_t *d);

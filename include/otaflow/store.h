@@ -685,6 +685,31 @@ uint8_t ota_store_find_image(const ota_store_t *store, uint32_t version,
 uint8_t ota_store_download_slot(const ota_store_t *store, uint32_t version,
                                 const uint8_t digest[OTA_SHA256_SIZE]);
 
+/* Resume notes: a download's own small records (a patch's checkpoint, docs/delta.md), kept in
+ * the last erase sector of the slot it writes, which the image then may not reach. Each
+ * append takes the next free position (a power of two of at least len + 4 bytes: the note
+ * and its CRC-32); a full sector is erased and starts again. A note that a cut tore fails its
+ * CRC and is passed over, so the last one read back is the last one completed. */
+
+/** Largest note ota_store_note_append takes. */
+#define OTA_STORE_NOTE_MAX 124u
+
+/** Bytes of the download's slot before its note sector: the largest file the download may
+ *  write when it keeps notes. 0 without a download, or when the slot is one sector. */
+uint32_t ota_store_note_limit(const ota_store_t *store);
+
+/** Erase the download's note sector (a download that starts from its first byte: no note of
+ *  an earlier one may be read). @return OK; ERR_STATE (no download); ERR_FLASH. */
+ota_store_status_t ota_store_note_clear(ota_store_t *store);
+
+/** Append a note of len (1..OTA_STORE_NOTE_MAX) bytes in the download's note sector.
+ *  @return OK; ERR_ARG; ERR_STATE (no download, or the slot is one sector); ERR_FLASH. */
+ota_store_status_t ota_store_note_append(ota_store_t *store, const void *note, uint32_t len);
+
+/** The download's last complete note of len bytes into note.
+ *  @return OK; ERR_NOT_FOUND (none); ERR_ARG; ERR_STATE (no download); ERR_FLASH. */
+ota_store_status_t ota_store_note_last(ota_store_t *store, void *note, uint32_t len);
+
 /** Short English names, never NULL. */
 const char *ota_slot_state_str(uint8_t state);
 const char *ota_boot_state_str(uint8_t state);

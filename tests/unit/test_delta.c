@@ -168,18 +168,21 @@ static void test_jojodiff_round_trips(void **state)
 /* Resume from every checkpoint recorded while feeding one byte at a time: the output from
  * there on, written over a target whose earlier bytes came from the first run, is the
  * target. Before resuming, the output past the checkpoint is garbage, as after a power cut. */
-static void resume_everywhere(ota_delta_format_t format)
+static void resume_everywhere(ota_delta_format_t format, uint32_t every, int pair)
 {
     pair_t p[N_PAIRS];
     make_pairs(p);
-    const pair_t *pp = &p[2];
+    const pair_t *pp = &p[pair];
     delta_buf_t patch = rig_make_patch(pp->old_data, pp->old_size, pp->new_data, pp->new_size,
                                        format, DELTA_OFD_BLOCK_LOG2_MIN);
     rig_t r;
     ota_delta_t d;
     rig_setup(&r, pp->old_data, pp->old_size, (uint32_t)pp->new_size);
     ota_delta_io_t io = rig_io(&r, (uint32_t)pp->new_size);
+    io.checkpoint_every = every;
     assert_int_equal(ota_delta_init(&d, &io), OTA_DELTA_OK);
+    size_t inside_ops = 0; /* jojodiff checkpoints within an operation */
+    size_t copying = 0;    /* of them, within an EQL's copy */
     ota_delta_checkpoint_t *cps = calloc(patch.len + 1, sizeof *cps);
     size_t n_cps = 0;
     for (size_t i = 0; i < patch.len; i++) {
@@ -188,13 +191,27 @@ static void resume_everywhere(ota_delta_format_t format)
         ota_delta_checkpoint(&d, &cp);
         /* a checkpoint's output is all written when it is recorded */
         assert_true(cp.output_offset <= r.out_len);
+        /* with checkpoint_every, only at its multiples (or the start) */
+        assert_int_equal(every ? cp.output_offset % every : 0, 0);
         if (n_cps == 0 || memcmp(&cp, &cps[n_cps - 1], sizeof cp) != 0) {
+            inside_ops += cp.op != 0;
+            copying += cp.copy_left != 0;
             cps[n_cps++] = cp;
         }
     }
     assert_int_equal(ota_delta_finish(&d), OTA_DELTA_OK);
-    /* otaflow: one per 1 KB block plus the start; jojodiff: one per operation */
-    assert_true(n_cps >= (format == OTA_DELTA_FORMAT_OTAFLOW ? pp->new_size / 1024 : 4));
+    /* otaflow: one per 1 KB block plus the start; jojodiff: one per operation, or one per
+     * `every` output bytes, most of them inside an operation (EQL, MOD or INS) */
+    size_t per = every > 1024 ? every : 1024;
+    if (format == OTA_DELTA_FORMAT_OTAFLOW) {
+        assert_true(n_cps >= pp->new_size / per);
+    } else if (every == 0) {
+        assert_true(n_cps >= 4);
+    } else {
+        /* a feed that ends an EQL copies all of it: only its last boundary is seen here */
+        assert_true(n_cps >= 4 && inside_ops == n_cps - 1);
+        assert_true(copying > 0 || pair != 2);
+    }
     for (size_t k = 0; k < n_cps; k++) {
         rig_t r2;
         rig_setup(&r2, pp->old_data, pp->old_size, (uint32_t)pp->new_size);
@@ -202,6 +219,7 @@ static void resume_everywhere(ota_delta_format_t format)
         memset(r2.out + cps[k].output_offset, 0x5A, pp->new_size - cps[k].output_offset);
         r2.out_len = cps[k].output_offset;
         ota_delta_io_t io2 = rig_io(&r2, (uint32_t)pp->new_size);
+        io2.checkpoint_every = every;
         ota_delta_t d2;
         assert_int_equal(ota_delta_resume(&d2, &io2, &cps[k]), OTA_DELTA_OK);
         size_t chunk = 1 + k % 70;
@@ -214,8 +232,10 @@ static void resume_everywhere(ota_delta_format_t format)
         assert_memory_equal(r2.out, pp->new_data, pp->new_size);
         free(r2.out);
     }
-    printf("%s: resumed from each of %zu checkpoints\n",
-           format == OTA_DELTA_FORMAT_OTAFLOW ? "otaflow" : "jojodiff", n_cps);
+    printf("%s, %s, checkpoint every %u B: resumed from each of %zu checkpoints (%zu inside "
+           "an operation, %zu inside an EQL's copy)\n",
+           pp->name, format == OTA_DELTA_FORMAT_OTAFLOW ? "otaflow" : "jojodiff",
+           (unsigned)every, n_cps, inside_ops, copying);
     free(cps);
     free(r.out);
     free(patch.data);
@@ -225,13 +245,20 @@ static void resume_everywhere(ota_delta_format_t format)
 static void test_otaflow_resume(void **state)
 {
     (void)state;
-    resume_everywhere(OTA_DELTA_FORMAT_OTAFLOW);
+    resume_everywhere(OTA_DELTA_FORMAT_OTAFLOW, 0, 2);
+    resume_everywhere(OTA_DELTA_FORMAT_OTAFLOW, 4096, 2); /* every 4th 1 KB block start */
 }
 
 static void test_jojodiff_resume(void **state)
 {
     (void)state;
-    resume_everywhere(OTA_DELTA_FORMAT_JOJODIFF);
+    resume_everywhere(OTA_DELTA_FORMAT_JOJODIFF, 0, 2);
+    /* within operations: small boundaries fall inside EQLs, MOD and INS data (the random
+     * pair is MOD data through, the small edits mostly EQLs) */
+    resume_everywhere(OTA_DELTA_FORMAT_JOJODIFF, 64, 2);
+    resume_everywhere(OTA_DELTA_FORMAT_JOJODIFF, 64, 0);
+    resume_everywhere(OTA_DELTA_FORMAT_JOJODIFF, 64, 1);
+    resume_everywhere(OTA_DELTA_FORMAT_JOJODIFF, 4096, 2);
 }
 
 /* A patch made elsewhere: bytes written by hand from the jojodiff description, with every

@@ -236,7 +236,7 @@ static void test_bad_checkpoints(void **state)
     bad[0].format = 7;
     bad[1].output_offset += 1;   /* not a block start */
     bad[2].block_log2 = 20;
-    bad[3].reserved[0] = 1;
+    bad[3].reserved = 1;
     bad[4].base_size = N - 1;    /* another base */
     /* a block start past the last block, its base position consistent */
     uint32_t block = 1u << good.block_log2;
@@ -250,6 +250,34 @@ static void test_bad_checkpoints(void **state)
             fail_msg("bad checkpoint %d taken", i);
         }
     }
+    /* otaflow's state within a block is not a checkpoint's: no operation may be in it */
+    cp = good;
+    cp.op = DELTA_JOJO_MOD;
+    assert_int_equal(ota_delta_resume(&d, &io, &cp), OTA_DELTA_ERR_CHECKPOINT);
+    /* jojodiff checkpoints within an operation (io.checkpoint_every): only MOD, INS, EQL, and
+     * bytes left to copy only in an EQL that stays within the base */
+    ota_delta_checkpoint_t jj = {.patch_offset = 9, .output_offset = 64, .base_pos = 10,
+                                 .base_size = N, .format = OTA_DELTA_FORMAT_JOJODIFF,
+                                 .op = DELTA_JOJO_EQL, .copy_left = N - 10};
+    assert_int_equal(ota_delta_resume(&d, &io, &jj), OTA_DELTA_OK);
+    const struct { uint8_t op; uint32_t copy_left, base_pos; } jbad[] = {
+        {DELTA_JOJO_DEL, 0, 10},     {DELTA_JOJO_BKT, 0, 10}, {0x42, 0, 10},
+        {DELTA_JOJO_MOD, 1, 10},     {0, 1, 10},              {DELTA_JOJO_EQL, N - 9, 10},
+        {DELTA_JOJO_EQL, 1, N + 1},  {DELTA_JOJO_EQL, UINT32_MAX, 10},
+    };
+    for (size_t i = 0; i < sizeof jbad / sizeof jbad[0]; i++) {
+        cp = jj;
+        cp.op = jbad[i].op;
+        cp.copy_left = jbad[i].copy_left;
+        cp.base_pos = jbad[i].base_pos;
+        if (ota_delta_resume(&d, &io, &cp) != OTA_DELTA_ERR_CHECKPOINT) {
+            fail_msg("bad jojodiff checkpoint %zu taken", i);
+        }
+    }
+    /* a checkpoint interval that is not a power of two */
+    ota_delta_io_t odd = io;
+    odd.checkpoint_every = 3000;
+    assert_int_equal(ota_delta_init(&d, &odd), OTA_DELTA_ERR_ARG);
     /* a checkpoint of a target larger than the caller's output limit (another slot) */
     ota_delta_io_t small = io;
     small.output_max = good.target_size - 1u;
