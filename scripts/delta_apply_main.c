@@ -39,7 +39,7 @@ static int write_out(void *ctx, uint32_t offset, const uint8_t *data, uint32_t l
 
 static __attribute__((noinline)) int apply(void)
 {
-    ota_delta_io_t io = {read_base, write_out, NULL, sizeof delta_base, 0, 0};
+    ota_delta_io_t io = {read_base, write_out, NULL, sizeof delta_base, 0, 0, NULL};
     if (ota_delta_init(&applier, &io) != OTA_DELTA_OK) {
         return 1;
     }

@@ -167,68 +167,77 @@ static int agent_patch_write(void *ctx, uint32_t offset, const uint8_t *data, ui
     return 0;
 }
 
-/* The applier passed a checkpoint that the store's journal does not cover yet: make the
- * rebuilt bytes durable up to it and note where to resume. Only where the hash state can be
- * saved (a multiple of 64 patch bytes hashed). A note that cannot be written costs only
- * resume distance: the attempt goes on. */
-static ota_store_status_t agent_patch_note(ota_agent_t *a, ota_agent_patch_t *pt)
+/* The applier recorded a checkpoint (io.on_checkpoint) beyond the store's durable offset:
+ * make the rebuilt bytes durable up to it and note where to resume. Only while the hash has
+ * taken a multiple of 64 patch bytes (its state can be saved then). A note that cannot be
+ * made costs only resume distance; a store that fails stops the attempt. */
+static int agent_patch_checkpoint(void *ctx, const ota_delta_checkpoint_t *cp)
 {
+    ota_agent_t *a = ctx;
+    ota_agent_patch_t *pt = agent_patch(a);
     ota_store_t *store = a->ports.store;
     agent_patch_note_t note;
     uint8_t slot;
     uint32_t next;
-    ota_delta_checkpoint(&pt->u.applier, &note.cp);
-    if (note.cp.format == OTA_DELTA_FORMAT_UNKNOWN ||
-        !ota_store_download_active(store, &slot, &next) ||
-        note.cp.output_offset <= ota_store_slot(store, slot)->offset ||
+    if (!ota_store_download_active(store, &slot, &next) ||
+        cp->output_offset <= ota_store_slot(store, slot)->offset ||
         (pt->hashed & (AGENT_PATCH_PIECE - 1u)) != 0) {
-        return OTA_STORE_OK;
+        return 0;
     }
     uint32_t durable = 0;
     ota_store_status_t st = ota_store_download_checkpoint(store, &durable);
-    if (st != OTA_STORE_OK || durable < note.cp.output_offset ||
-        ota_sha256_save(&a->manifest_sha, &note.hash) != OTA_CRYPTO_OK) {
-        return st;
+    if (st == OTA_STORE_OK && durable >= cp->output_offset &&
+        ota_sha256_save(&a->manifest_sha, &note.hash) == OTA_CRYPTO_OK) {
+        note.magic = AGENT_PATCH_NOTE_MAGIC;
+        memcpy(note.patch_digest, pt->patch_digest, sizeof note.patch_digest);
+        note.cp = *cp;
+        st = ota_store_note_append(store, &note, sizeof note);
     }
-    note.magic = AGENT_PATCH_NOTE_MAGIC;
-    memcpy(note.patch_digest, pt->patch_digest, sizeof note.patch_digest);
-    return ota_store_note_append(store, &note, sizeof note);
+    a->body_store_status = st;
+    return st != OTA_STORE_OK;
 }
 
-/* One piece of the patch at offset `at`: bytes the hash or the applier has already (a 200
- * answering the Range request starts again at 0) are skipped. */
-static int agent_patch_piece(ota_agent_t *a, ota_agent_patch_t *pt, uint32_t at,
-                             const uint8_t *data, uint32_t len)
+/* Bytes of the piece at `at` that the hash (hash) or the applier (not hash) has not taken yet
+ * (a 200 answering the Range request starts again at 0). */
+static int agent_patch_take(ota_agent_t *a, ota_agent_patch_t *pt, bool hash, uint32_t at,
+                            const uint8_t *data, uint32_t len)
 {
     uint32_t end = at + len;
-    if (end > pt->hashed) {
-        uint32_t skip = pt->hashed - at;
-        if (ota_sha256_update(&a->manifest_sha, data + skip, len - skip) != OTA_CRYPTO_OK) {
+    uint32_t have = hash ? pt->hashed : ota_delta_patch_offset(&pt->u.applier);
+    if (end <= have) {
+        return 0;
+    }
+    if (hash) {
+        if (ota_sha256_update(&a->manifest_sha, data + (have - at), end - have) !=
+            OTA_CRYPTO_OK) {
             a->body_error = OTA_AGENT_ERR_STORE;
             a->body_store_status = OTA_STORE_ERR_CRYPTO;
             return 1;
         }
         pt->hashed = end;
+        return 0;
     }
-    uint32_t fed = ota_delta_patch_offset(&pt->u.applier);
-    if (end > fed) {
-        ota_delta_status_t st = ota_delta_feed(&pt->u.applier, data + (fed - at), end - fed);
-        if (st == OTA_DELTA_ERR_WRITE) {
-            a->body_error = OTA_AGENT_ERR_STORE; /* body_store_status says why */
-            return 1;
-        }
-        if (st != OTA_DELTA_OK) {
-            pt->delta_status = (int8_t)st;
-            return 1;
-        }
+    ota_delta_status_t st = ota_delta_feed(&pt->u.applier, data + (have - at), end - have);
+    if (st == OTA_DELTA_ERR_WRITE) {
+        a->body_error = OTA_AGENT_ERR_STORE; /* body_store_status says why */
+        return 1;
     }
-    ota_store_status_t st = agent_patch_note(a, pt);
-    if (st != OTA_STORE_OK) {
-        a->body_error = OTA_AGENT_ERR_STORE;
-        a->body_store_status = st;
+    if (st != OTA_DELTA_OK) {
+        pt->delta_status = (int8_t)st;
         return 1;
     }
     return 0;
+}
+
+/* One piece of the patch: within 64 bytes, so that while the applier takes it (and its
+ * checkpoints are noted) the hash stands at a multiple of 64: at the piece's start if it is
+ * one (applier first), else at its end (hash first) unless the piece is a chunk's tail too. */
+static int agent_patch_piece(ota_agent_t *a, ota_agent_patch_t *pt, uint32_t at,
+                             const uint8_t *data, uint32_t len)
+{
+    bool hash_first = (pt->hashed & (AGENT_PATCH_PIECE - 1u)) != 0;
+    return agent_patch_take(a, pt, hash_first, at, data, len) ||
+           agent_patch_take(a, pt, !hash_first, at, data, len);
 }
 
 /* The patch's bytes in order, from the offset asked for (a 206) or from 0 (a 200); the HTTP
@@ -314,6 +323,7 @@ bool ota_agent_patch_begin(ota_agent_t *a)
         /* the rebuilt image stays clear of the notes */
         .output_max = limit != 0 ? limit : ota_store_layout(store)->slot_size,
         .checkpoint_every = ota_store_layout(store)->journal_sector_size,
+        .on_checkpoint = agent_patch_checkpoint,
     };
     uint32_t fetch_from = 0;
     pt->delta_status = OTA_DELTA_OK;

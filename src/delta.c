@@ -215,7 +215,8 @@ ota_delta_status_t ota_delta_out_base(ota_delta_t *d, uint32_t n)
     return OTA_DELTA_OK;
 }
 
-ota_delta_status_t ota_delta_mark(ota_delta_t *d, uint32_t patch_offset)
+ota_delta_status_t ota_delta_mark(ota_delta_t *d, uint32_t patch_offset, uint8_t op,
+                                  uint32_t copy_left)
 {
     ota_delta_status_t st = ota_delta_out_flush(d);
     if (st == OTA_DELTA_OK) {
@@ -223,8 +224,11 @@ ota_delta_status_t ota_delta_mark(ota_delta_t *d, uint32_t patch_offset)
         d->cp.output_offset = d->out_off;
         d->cp.base_pos = d->base_pos;
         d->cp.format = d->format;
-        d->cp.op = 0;
-        d->cp.copy_left = 0;
+        d->cp.op = op;
+        d->cp.copy_left = copy_left;
+        if (d->io.on_checkpoint != NULL && d->io.on_checkpoint(d->io.ctx, &d->cp) != 0) {
+            st = OTA_DELTA_ERR_WRITE;
+        }
     }
     return st;
 }

@@ -17,8 +17,10 @@ ota_delta_status_t ota_delta_out_flush(ota_delta_t *d);
 /** OTA_DELTA_ERR_OUTPUT_RANGE unless n more target bytes stay within limit (0: none). */
 ota_delta_status_t ota_delta_out_room(const ota_delta_t *d, uint32_t n, uint32_t limit);
 /** Flush, then record the checkpoint "patch byte patch_offset, with the current positions"
- *  (and no operation in progress). */
-ota_delta_status_t ota_delta_mark(ota_delta_t *d, uint32_t patch_offset);
+ *  and jojodiff's operation in progress (0: none) with the bytes its copy has left, and tell
+ *  the caller (io.on_checkpoint). */
+ota_delta_status_t ota_delta_mark(ota_delta_t *d, uint32_t patch_offset, uint8_t op,
+                                  uint32_t copy_left);
 /** True where a checkpoint may be recorded: anywhere without io.checkpoint_every, else at
  *  an output offset that is a multiple of it. */
 bool ota_delta_at_boundary(const ota_delta_t *d);

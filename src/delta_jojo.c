@@ -21,10 +21,7 @@ static ota_delta_status_t delta_jojo_boundary(ota_delta_t *d, uint32_t next)
     if (d->io.checkpoint_every == 0 || !ota_delta_at_boundary(d)) {
         return OTA_DELTA_OK;
     }
-    ota_delta_status_t st = ota_delta_mark(d, next);
-    d->cp.op = j->op;
-    d->cp.copy_left = j->copy_left;
-    return st;
+    return ota_delta_mark(d, next, j->op, j->copy_left);
 }
 
 /* The rest of the current EQL, in pieces that end at the checkpoint boundaries. */
@@ -135,7 +132,7 @@ static ota_delta_status_t delta_jojo_escaped(ota_delta_t *d, uint8_t b)
     if (b >= DELTA_JOJO_BKT && b <= DELTA_JOJO_MOD) {
         /* An operation starts at its escape byte, the one before b (patch_off counts b). */
         ota_delta_status_t st =
-            d->io.checkpoint_every == 0 ? ota_delta_mark(d, d->patch_off - 2u) : OTA_DELTA_OK;
+            d->io.checkpoint_every == 0 ? ota_delta_mark(d, d->patch_off - 2u, 0, 0) : OTA_DELTA_OK;
         j->op = b;
         if (b <= DELTA_JOJO_DEL) {
             j->len_op = b;

@@ -144,7 +144,8 @@ static ota_delta_status_t delta_ofd_block_start(ota_delta_t *d)
     o->state = ST_BLOCK;
     d->base_pos = d->out_off < d->io.base_size ? d->out_off : d->io.base_size;
     /* Mid-block the state holds the adaptive models (3,840 B): checkpoints only here. */
-    return ota_delta_at_boundary(d) ? ota_delta_mark(d, d->patch_off - d->ring_n) : OTA_DELTA_OK;
+    return ota_delta_at_boundary(d) ? ota_delta_mark(d, d->patch_off - d->ring_n, 0, 0)
+                                    : OTA_DELTA_OK;
 }
 
 static ota_delta_status_t delta_ofd_parse_header(ota_delta_t *d)

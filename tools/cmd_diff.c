@@ -135,7 +135,7 @@ ota_delta_status_t delta_apply(const uint8_t *base, size_t base_size, const uint
         return OTA_DELTA_ERR_OVERSIZE;
     }
     patch_io_t pio = {base, {0}};
-    ota_delta_io_t io = {read_base, write_out, &pio, (uint32_t)base_size, 0, 0};
+    ota_delta_io_t io = {read_base, write_out, &pio, (uint32_t)base_size, 0, 0, NULL};
     ota_delta_t *d = malloc(sizeof *d);
     ota_delta_status_t st = d == NULL ? OTA_DELTA_ERR_ARG : ota_delta_init(d, &io);
     if (st == OTA_DELTA_OK) {

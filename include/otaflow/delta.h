@@ -82,6 +82,15 @@ typedef int (*ota_delta_read_fn)(void *ctx, uint32_t offset, uint8_t *buf, uint3
  */
 typedef int (*ota_delta_write_fn)(void *ctx, uint32_t offset, const uint8_t *data, uint32_t len);
 
+typedef struct ota_delta_checkpoint ota_delta_checkpoint_t;
+
+/**
+ * A checkpoint was just recorded (every earlier output byte handed to write_out): the caller
+ * may save it (optional). Returns 0, or non-zero to stop the applier with OTA_DELTA_ERR_WRITE
+ * (a caller whose saving failed).
+ */
+typedef int (*ota_delta_checkpoint_fn)(void *ctx, const ota_delta_checkpoint_t *cp);
+
 /** The caller's side of an applier. */
 typedef struct ota_delta_io {
     ota_delta_read_fn read_base;   /**< required */
@@ -95,13 +104,14 @@ typedef struct ota_delta_io {
      *  sector): otaflow block starts there, and jojodiff anywhere there, within an operation
      *  too (its state is then the operation and the bytes it still copies). */
     uint32_t checkpoint_every;
+    ota_delta_checkpoint_fn on_checkpoint; /**< optional (NULL): told of each checkpoint */
 } ota_delta_io_t;
 
 /**
  * Where applying can restart: small, plain data for the caller's journal. Only meaningful as
  * filled by ota_delta_checkpoint; resuming checks that it is consistent.
  */
-typedef struct ota_delta_checkpoint {
+struct ota_delta_checkpoint {
     uint32_t patch_offset;  /**< feed the patch again from this byte */
     uint32_t output_offset; /**< every target byte before it was written */
     uint32_t base_pos;      /**< base position there (otaflow: output_offset or base_size,
@@ -114,7 +124,7 @@ typedef struct ota_delta_checkpoint {
     uint8_t op;             /**< jojodiff: the operation in progress (MOD, INS, EQL opcode),
                                  0 at an operation's start */
     uint8_t reserved;       /**< 0 */
-} ota_delta_checkpoint_t;
+};
 
 /* --- internal state: read only through the functions below -------------------------------- */
 #define OTA_DELTA_RING 64u        /**< patch bytes buffered for one decoding step */

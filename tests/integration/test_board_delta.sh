@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # Delta updates on the virtual board (docs/delta.md, "On the device"), against a python3
-# http.server whose /drop/<file> sends the first request for a file only half and closes:
+# http.server that answers Range requests (206) and logs the bytes it sends, and whose
+# /drop/<file> sends the first request for a file only half and closes:
 #   1-2. 1 -> 2 by a patch, in otaflow's format and in jojodiff's: the image is never fetched;
 #   3.   a patch whose base is not the running image: the full image instead;
-#   4.   a power cut while the patch is applied: the next power-on resumes where the store's
-#        journal says the rebuilt image is durable, not from zero;
-#   5.   a dropped connection in the middle of the patch: resumed the same way;
+#   4.   a power cut while the patch is applied, in both formats: the next power-on resumes
+#        from the last checkpoint noted, with a Range request: the patch is not fetched
+#        again from byte 0;
+#   5.   a dropped connection in the middle of the patch, in both formats: resumed the same way;
 #   6.   a patch whose result does not match TargetDigest: refused, nothing installed, the
 #        base still running (the full image it falls back to is not served here);
 #   7-9. a patch whose bytes do not match PatchDigest, one the applier refuses (its header
@@ -26,8 +28,11 @@ ota_pack app2 2 "$WWW/app_v2.ota"
 ota_pack "$OTA_BIN/otaflow-example-app-crash" 1 other_v1.ota
 for fmt in otaflow jojodiff; do
     "$T" diff "$WWW/app_v1.ota" "$WWW/app_v2.ota" -o "$WWW/1to2.$fmt" --format "$fmt" >/dev/null
-    cp "$WWW/1to2.$fmt" "$WWW/again.$fmt" # served under another name for the resume tests
 done
+# The resume tests' patches: otaflow's with blocks of a 4 KB sector, so that each sector of
+# output is a checkpoint as in jojodiff's (the default 32 KB blocks resume at a block start).
+"$T" diff "$WWW/app_v1.ota" "$WWW/app_v2.ota" -o "$WWW/again.otaflow" --block-size 4096 >/dev/null
+cp "$WWW/1to2.jojodiff" "$WWW/again.jojodiff"
 "$T" diff other_v1.ota "$WWW/app_v2.ota" -o "$WWW/other.otaflow" >/dev/null
 echo "patch sizes: otaflow $(stat -c %s "$WWW/1to2.otaflow") B, jojodiff $(stat -c %s "$WWW/1to2.jojodiff") B, image $(stat -c %s "$WWW/app_v2.ota") B"
 
@@ -37,19 +42,30 @@ dropped = set()
 class Handler(http.server.SimpleHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     def do_GET(self):
-        if self.path.startswith("/drop/") and self.path not in dropped:
-            dropped.add(self.path)
-            body = open(os.path.join(self.directory, self.path[6:]), "rb").read()
+        drop = self.path.startswith("/drop/") and self.path not in dropped
+        dropped.add(self.path)
+        name = self.path[6:] if self.path.startswith("/drop/") else self.path[1:]
+        path = os.path.join(self.directory, name)
+        if not os.path.isfile(path):
+            return super().do_GET() # the 404
+        body = open(path, "rb").read()
+        start = 0
+        rng = self.headers.get("Range", "")
+        if rng.startswith("bytes=") and rng.endswith("-"):
+            start = int(rng[6:-1])
+            self.send_response(206)
+            self.send_header("Content-Range", "bytes %d-%d/%d" % (start, len(body) - 1, len(body)))
+        else:
             self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body[: len(body) // 2])
-            self.wfile.flush()
+        self.send_header("Content-Length", str(len(body) - start))
+        self.end_headers()
+        sent = body[start:][: (len(body) - start) // 2] if drop else body[start:]
+        self.wfile.write(sent)
+        self.wfile.flush()
+        sys.stderr.write("SENT %s from %d: %d bytes\n" % (self.path, start, len(sent)))
+        sys.stderr.flush()
+        if drop:
             self.close_connection = True
-            return
-        if self.path.startswith("/drop/"):
-            self.path = self.path[5:]
-        return super().do_GET()
 port, root = int(sys.argv[1]), sys.argv[2]
 server = http.server.ThreadingHTTPServer(("127.0.0.1", port),
                                          functools.partial(Handler, directory=root))
@@ -98,39 +114,56 @@ ota_check "base mismatch: the patch not fetched" "$(gets other.otaflow)" 0
 ota_check "base mismatch: the image fetched instead" "$(( $(gets app_v2.ota) - full_before ))" 1
 ota_check "base mismatch: no patch started" "$(ota_count 'ota: patch started' "$OTA_TMP/other.log")" 0
 
-# 4. A power cut while the patch is applied. The reference run (1) says where its flash
-# operations are: the patch writes the image between the manifest check and the reset.
-publish app_v2.ota "$WWW/app_v1.ota" 1to2.otaflow
-ota_new_board "$OTA_TMP/b-cut" "$WWW/app_v1.ota"
-cp -r "$OTA_TMP/b-cut" "$OTA_TMP/b-ref"
-ota_run 0 "$OTA_TMP/ref.log" "$OTA_TMP/b-ref" --until-version 2 --timeout 60
-reset_at=$(sed -n 's/.*reset #1: .*after flash operation \([0-9]*\) of this run.*/\1/p' "$OTA_TMP/ref.log")
-[[ -n "$reset_at" ]] || ota_fail "reference run: no reset seen"
-cut=$((reset_at * 9 / 10))
-ota_run 4 "$OTA_TMP/cut.log" "$OTA_TMP/b-cut" --until-version 2 --timeout 60 --power-cut-at "$cut" --cut-mode torn
-ota_check "cut at $cut of $reset_at: while patching" \
-    "$(ota_count 'ota: patch started v2 0' "$OTA_TMP/cut.log")" 1
-ota_check "cut at $cut: not after the patch" "$(ota_count 'ota: patch applied' "$OTA_TMP/cut.log")" 0
-ota_run 0 "$OTA_TMP/cut2.log" "$OTA_TMP/b-cut" --until-version 2 --timeout 60
-resumed=$(sed -n 's/.*ota: patch started v2 \([0-9]*\).*/\1/p' "$OTA_TMP/cut2.log" | head -1)
-[[ -n "$resumed" && "$resumed" -gt 0 ]] || ota_fail "after the cut the patch restarted from 0 (${resumed:-none})"
-echo "ok: after the cut the rebuilt image resumed at byte $resumed"
-ota_check "after the cut: the patch applied" "$(ota_count 'ota: patch applied v2' "$OTA_TMP/cut2.log")" 1
-ota_expect "$OTA_TMP/b-cut" "after the cut: version 2 runs confirmed" \
-    '(s["running_version"], s["boot_state"])' "(2, 'confirmed')"
+# sent_from NAME: where each request for NAME started, as the server logged them.
+sent_from() { sed -n "s|^SENT /$1 from \([0-9]*\): .*|\1|p" "$OTA_SERVER_LOG"; }
+# check_resumed LABEL NAME PATCH_FILE BEFORE: the request after the interrupted one (the
+# requests for NAME before that one: BEFORE) asked for the patch from a byte past 0.
+check_resumed() {
+    local from size
+    from=$(sent_from "$2" | sed -n "$(($4 + 2))p")
+    size=$(stat -c %s "$3")
+    [[ -n "$from" ]] || ota_fail "$1: the patch was not fetched again"
+    [[ "$from" -gt 0 ]] ||
+        ota_fail "$1: the patch was fetched again from byte 0 (requests from: $(echo $(sent_from "$2")))"
+    echo "ok: $1: the patch ($size B) was fetched again from byte $from: $((size - from)) B on the wire"
+}
+
+# 4. A power cut while the patch is applied, in each format. A reference run (1) says where
+# its flash operations are: the patch writes the image before the reset, the 24 KB of new
+# bytes last (about 100 page programs, sector erases, notes and journal records); the cut
+# comes 60 operations before the reset, in the middle of them, where the patch's bytes are.
+for fmt in otaflow jojodiff; do
+    publish app_v2.ota "$WWW/app_v1.ota" "again.$fmt"
+    ota_new_board "$OTA_TMP/b-cut-$fmt" "$WWW/app_v1.ota"
+    cp -r "$OTA_TMP/b-cut-$fmt" "$OTA_TMP/b-ref-$fmt"
+    ota_run 0 "$OTA_TMP/ref-$fmt.log" "$OTA_TMP/b-ref-$fmt" --until-version 2 --timeout 60
+    reset_at=$(sed -n 's/.*reset #1: .*after flash operation \([0-9]*\) of this run.*/\1/p' "$OTA_TMP/ref-$fmt.log")
+    [[ -n "$reset_at" ]] || ota_fail "$fmt: reference run: no reset seen"
+    cut=$((reset_at - 60))
+    before=$(sent_from "again.$fmt" | wc -l)
+    ota_run 4 "$OTA_TMP/cut-$fmt.log" "$OTA_TMP/b-cut-$fmt" --until-version 2 --timeout 60 --power-cut-at "$cut" --cut-mode torn
+    ota_check "$fmt: cut at $cut of $reset_at: while patching" \
+        "$(ota_count 'ota: patch started v2 0' "$OTA_TMP/cut-$fmt.log")" 1
+    ota_check "$fmt: cut at $cut: not after the patch" "$(ota_count 'ota: patch applied' "$OTA_TMP/cut-$fmt.log")" 0
+    ota_run 0 "$OTA_TMP/cut2-$fmt.log" "$OTA_TMP/b-cut-$fmt" --until-version 2 --timeout 60
+    check_resumed "$fmt: after the power cut" "again.$fmt" "$WWW/again.$fmt" "$before"
+    ota_check "$fmt: after the cut: the patch applied" "$(ota_count 'ota: patch applied v2' "$OTA_TMP/cut2-$fmt.log")" 1
+    ota_expect "$OTA_TMP/b-cut-$fmt" "$fmt: after the cut: version 2 runs confirmed" \
+        '(s["running_version"], s["boot_state"])' "(2, 'confirmed')"
+done
 
 # 5. The connection drops in the middle of the patch; the board is powered off there and on
 # again (the agent's own retry waits out a backoff of a minute).
-publish app_v2.ota "$WWW/app_v1.ota" drop/again.otaflow
-ota_new_board "$OTA_TMP/b-drop" "$WWW/app_v1.ota"
-ota_run 0 "$OTA_TMP/drop.log" "$OTA_TMP/b-drop" --until-console 'ota: download failed v2' --timeout 60
-ota_run 0 "$OTA_TMP/drop2.log" "$OTA_TMP/b-drop" --until-version 2 --timeout 60
-resumed=$(sed -n 's/.*ota: patch started v2 \([0-9]*\).*/\1/p' "$OTA_TMP/drop2.log" | head -1)
-[[ -n "$resumed" && "$resumed" -gt 0 ]] || ota_fail "after the drop the patch restarted from 0 (${resumed:-none})"
-echo "ok: after the dropped connection the rebuilt image resumed at byte $resumed"
-ota_check "dropped connection: the patch fetched twice" "$(gets drop/again.otaflow)" 2
-ota_expect "$OTA_TMP/b-drop" "after the drop: version 2 runs confirmed" \
-    '(s["running_version"], s["boot_state"])' "(2, 'confirmed')"
+for fmt in otaflow jojodiff; do
+    publish app_v2.ota "$WWW/app_v1.ota" "drop/again.$fmt"
+    ota_new_board "$OTA_TMP/b-drop-$fmt" "$WWW/app_v1.ota"
+    ota_run 0 "$OTA_TMP/drop-$fmt.log" "$OTA_TMP/b-drop-$fmt" --until-console 'ota: download failed v2' --timeout 60
+    ota_run 0 "$OTA_TMP/drop2-$fmt.log" "$OTA_TMP/b-drop-$fmt" --until-version 2 --timeout 60
+    check_resumed "$fmt: after the dropped connection" "drop/again.$fmt" "$WWW/again.$fmt" 0
+    ota_check "$fmt: dropped connection: the patch fetched twice" "$(gets "drop/again.$fmt")" 2
+    ota_expect "$OTA_TMP/b-drop-$fmt" "$fmt: after the drop: version 2 runs confirmed" \
+        '(s["running_version"], s["boot_state"])' "(2, 'confirmed')"
+done
 
 # 6. TargetDigest names another file: the rebuilt image is refused before anything is
 # installed; the full image it falls back to is not served, so version 1 keeps running.

@@ -165,6 +165,18 @@ static void test_jojodiff_round_trips(void **state)
     round_trips(OTA_DELTA_FORMAT_JOJODIFF, 0);
 }
 
+/* Every checkpoint the applier tells of (io.on_checkpoint), several within one feed too. */
+static ota_delta_checkpoint_t *told;
+static size_t n_told;
+
+static int record_checkpoint(void *ctx, const ota_delta_checkpoint_t *cp)
+{
+    const rig_t *r = ctx;
+    assert_int_equal(cp->output_offset, r->out_len); /* all output before it is written */
+    told[n_told++] = *cp;
+    return 0;
+}
+
 /* Resume from every checkpoint recorded while feeding one byte at a time: the output from
  * there on, written over a target whose earlier bytes came from the first run, is the
  * target. Before resuming, the output past the checkpoint is garbage, as after a power cut. */
@@ -180,11 +192,14 @@ static void resume_everywhere(ota_delta_format_t format, uint32_t every, int pai
     rig_setup(&r, pp->old_data, pp->old_size, (uint32_t)pp->new_size);
     ota_delta_io_t io = rig_io(&r, (uint32_t)pp->new_size);
     io.checkpoint_every = every;
+    io.on_checkpoint = record_checkpoint;
     assert_int_equal(ota_delta_init(&d, &io), OTA_DELTA_OK);
     size_t inside_ops = 0; /* jojodiff checkpoints within an operation */
     size_t copying = 0;    /* of them, within an EQL's copy */
     ota_delta_checkpoint_t *cps = calloc(patch.len + 1, sizeof *cps);
     size_t n_cps = 0;
+    told = calloc(pp->new_size + 2, sizeof *told);
+    n_told = 0;
     for (size_t i = 0; i < patch.len; i++) {
         assert_int_equal(ota_delta_feed(&d, patch.data + i, 1), OTA_DELTA_OK);
         ota_delta_checkpoint_t cp;
@@ -194,12 +209,31 @@ static void resume_everywhere(ota_delta_format_t format, uint32_t every, int pai
         /* with checkpoint_every, only at its multiples (or the start) */
         assert_int_equal(every ? cp.output_offset % every : 0, 0);
         if (n_cps == 0 || memcmp(&cp, &cps[n_cps - 1], sizeof cp) != 0) {
-            inside_ops += cp.op != 0;
-            copying += cp.copy_left != 0;
             cps[n_cps++] = cp;
         }
     }
     assert_int_equal(ota_delta_finish(&d), OTA_DELTA_OK);
+    /* the caller was told of each checkpoint, the last one seen after a feed included */
+    assert_true(n_told >= n_cps - 1);
+    for (size_t k = 1; k < n_cps; k++) {
+        bool seen = false;
+        for (size_t t = 0; t < n_told && !seen; t++) {
+            seen = memcmp(&told[t], &cps[k], sizeof cps[k]) == 0;
+        }
+        assert_true(seen);
+    }
+    if (every != 0 && format == OTA_DELTA_FORMAT_JOJODIFF) {
+        /* one at every multiple of `every` in the output */
+        assert_int_equal(n_told, pp->new_size / every);
+        for (size_t t = 0; t < n_told; t++) {
+            assert_int_equal(told[t].output_offset, (t + 1) * every);
+        }
+        /* and each of them is a place to resume from (below) */
+        free(cps);
+        cps = told;
+        n_cps = n_told;
+        told = NULL;
+    }
     /* otaflow: one per 1 KB block plus the start; jojodiff: one per operation, or one per
      * `every` output bytes, most of them inside an operation (EQL, MOD or INS) */
     size_t per = every > 1024 ? every : 1024;
@@ -207,10 +241,6 @@ static void resume_everywhere(ota_delta_format_t format, uint32_t every, int pai
         assert_true(n_cps >= pp->new_size / per);
     } else if (every == 0) {
         assert_true(n_cps >= 4);
-    } else {
-        /* a feed that ends an EQL copies all of it: only its last boundary is seen here */
-        assert_true(n_cps >= 4 && inside_ops == n_cps - 1);
-        assert_true(copying > 0 || pair != 2);
     }
     for (size_t k = 0; k < n_cps; k++) {
         rig_t r2;
@@ -232,11 +262,21 @@ static void resume_everywhere(ota_delta_format_t format, uint32_t every, int pai
         assert_memory_equal(r2.out, pp->new_data, pp->new_size);
         free(r2.out);
     }
+    inside_ops = copying = 0;
+    for (size_t k = 0; k < n_cps; k++) {
+        inside_ops += cps[k].op != 0;
+        copying += cps[k].copy_left != 0;
+    }
+    if (every != 0 && format == OTA_DELTA_FORMAT_JOJODIFF) {
+        assert_int_equal(inside_ops, n_cps); /* all of them within an operation */
+        assert_true(copying > 0 || pair != 2);
+    }
     printf("%s, %s, checkpoint every %u B: resumed from each of %zu checkpoints (%zu inside "
            "an operation, %zu inside an EQL's copy)\n",
            pp->name, format == OTA_DELTA_FORMAT_OTAFLOW ? "otaflow" : "jojodiff",
            (unsigned)every, n_cps, inside_ops, copying);
     free(cps);
+    free(told);
     free(r.out);
     free(patch.data);
     free_pairs(p);

@@ -66,7 +66,7 @@ static void rig_setup(rig_t *r, const uint8_t *base, size_t base_size, uint32_t 
 
 static ota_delta_io_t rig_io(rig_t *r, uint32_t output_max)
 {
-    ota_delta_io_t io = {rig_read, rig_write, r, r->base_size, output_max, 0};
+    ota_delta_io_t io = {rig_read, rig_write, r, r->base_size, output_max, 0, NULL};
     return io;
 }
 
