@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * PC_PATCH (docs/delta.md): the v1 -> v2 patch the manifest offers, made as otaflow-image diff
- * makes it (otaflow's format), with 4 KB blocks so that a cut falls between many of them.
+ * makes it: otaflow's format with 4 KB blocks so that a cut falls between many of them, or
+ * (PC_PATCH_JOJO) the jojodiff format.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,7 +20,11 @@ void pc_patch_world(pc_world_t *w)
         abort();
     }
     delta_buf_t patch = {0};
-    delta_encode_ofd(w->img[1], w->len[1], w->img[2], w->len[2], ops, n_ops, 12u, &patch);
+    if (w->scenario->features & PC_PATCH_JOJO) {
+        delta_encode_jojo(w->img[1], w->len[1], w->img[2], w->len[2], ops, n_ops, &patch);
+    } else {
+        delta_encode_ofd(w->img[1], w->len[1], w->img[2], w->len[2], ops, n_ops, 12u, &patch);
+    }
     free(ops);
     w->patch = patch.data;
     w->patch_len = (uint32_t)patch.len;

@@ -230,8 +230,8 @@ static const char *patch_member(pc_world_t *w, uint32_t version, char *buf, size
 }
 
 /* Script the server: the manifest, then the image from `from` (a 206 when resuming), both
- * on one kept-alive connection; with PC_PATCH the patch instead, always whole (the agent
- * fetches it from its first byte). */
+ * on one kept-alive connection; with PC_PATCH the patch instead, always whole: a 200 to a
+ * resumed patch's Range request, whose bytes before its last note the agent skips. */
 static void script_server(pc_world_t *w, uint32_t version, bool erase_ver, uint32_t from)
 {
     bool secure = (w->scenario->features & PC_SECURE) != 0;

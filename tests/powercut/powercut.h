@@ -63,6 +63,9 @@ enum {
      * the manifest offers a patch from v1 (the factory slot) in otaflow's format with 4 KB
      * blocks, which the agent fetches and applies instead of the image. */
     PC_PATCH = 1u << 3,
+    /* With PC_PATCH: the patch in the original's jojodiff format instead (its checkpoints
+     * fall inside operations: every 4 KB sector of output within the long EQLs). */
+    PC_PATCH_JOJO = 1u << 4,
 };
 
 /** One scenario: a start state and the application's behaviour until its end state. */
@@ -81,7 +84,7 @@ typedef struct pc_scenario {
     pc_app_t (*app)(pc_world_t *w);
     /** 0 if the board is in the scenario's end state (else sets w->why). */
     int (*done)(pc_world_t *w);
-    /** PC_SECURE, PC_GUARD, PC_ONE_SLOT, PC_PATCH (or 0). */
+    /** PC_SECURE, PC_GUARD, PC_ONE_SLOT, PC_PATCH, PC_PATCH_JOJO (or 0). */
     unsigned features;
 } pc_scenario_t;
 
