@@ -635,7 +635,7 @@ ota_agent_status_t ota_agent_abort(ota_agent_t *agent)
         agent->state = OTA_AGENT_IDLE;
     } else if (agent->state == OTA_AGENT_DOWNLOADING || agent->state == OTA_AGENT_VERIFYING) {
         ota_http_abort(&agent->http);
-        if (agent->state == OTA_AGENT_VERIFYING && !agent->raw) {
+        if (agent->state == OTA_AGENT_VERIFYING) {
             ota_store_check_cancel(agent->ports.store, &agent->check);
         }
         (void)ota_store_download_checkpoint(agent->ports.store, NULL);

@@ -11,6 +11,7 @@
  * else its Last-Modified) and sends it with the next check; a 304 then means "the same
  * manifest, nothing to do": no parse, no .sig, no signature check (a signed manifest's
  * freshness is checked again on the plan kept from it). Any other outcome forgets it.
+ * Built with OTA_CONDITIONAL_GET 0, none of that: every check reads the manifest in full.
  */
 #include <string.h>
 
@@ -92,8 +93,12 @@ static void agent_start_check_get(ota_agent_t *a, const char *url, ota_http_body
         .on_body = on_body,
         .on_response = fetching_sig ? NULL : agent_manifest_response,
         .user = a,
-        .validator = first_read && a->validator_armed ? a->validator : NULL,
     };
+#if OTA_CONDITIONAL_GET
+    req.validator = first_read && a->validator_armed ? a->validator : NULL;
+#else
+    (void)first_read;
+#endif
     ota_http_status_t hs = ota_http_get(&a->http, &req);
     if (hs != OTA_HTTP_IN_PROGRESS) {
         ota_agent_emit_failure(a, OTA_EVT_CHECK_FAILED, 0, OTA_SRC_HTTP, hs);
@@ -142,6 +147,10 @@ void ota_agent_check_begin(ota_agent_t *a)
  * over. It stays only if the check ends in NO_UPDATE (ota_agent_offer_update). */
 static void agent_take_validator(ota_agent_t *a, bool same_text)
 {
+#if !OTA_CONDITIONAL_GET
+    (void)a;
+    (void)same_text; /* built without conditional GET: nothing is kept, nothing sent */
+#else
     const ota_http_resp_head_t *h = ota_http_head(&a->http);
     const char *v = ota_http_resp_field(h, OTA_HTTP_FIELD_ETAG, NULL);
     if (!ota_http_is_entity_tag(v) ||
@@ -162,6 +171,7 @@ static void agent_take_validator(ota_agent_t *a, bool same_text)
     memcpy(a->validator, v, strlen(v) + 1u); /* fits: checked above */
     a->validator_ms = a->now_ms;
     a->validator_armed = false;
+#endif
 }
 
 /* The manifest's last byte is in: keep its hash and the parser's verdict. false: the check
@@ -308,6 +318,7 @@ void ota_agent_offer_update(ota_agent_t *a)
     }
 }
 
+#if OTA_CONDITIONAL_GET
 /* A 304 to the validator: the manifest of the last check, which ended in NO_UPDATE. A signed
  * one must still be fresh (its plan is the one kept from then). It was signed when its .sig
  * was received: a .sig that did not verify failed that check, which forgot the validator. */
@@ -319,6 +330,7 @@ static void agent_manifest_unchanged(ota_agent_t *a)
     a->check_failures = 0;
     ota_agent_emit(a, OTA_EVT_NO_UPDATE, 0);
 }
+#endif
 
 void ota_agent_check_poll(ota_agent_t *a)
 {
@@ -346,10 +358,12 @@ void ota_agent_check_poll(ota_agent_t *a)
         ota_agent_emit_failure(a, OTA_EVT_CHECK_FAILED, 0, OTA_SRC_HTTP, hs);
         return;
     }
+#if OTA_CONDITIONAL_GET
     if (!sig && ota_http_response(&a->http)->not_modified) {
         agent_manifest_unchanged(a);
         return;
     }
+#endif
     if (!sig && !agent_manifest_complete(a)) {
         return;
     }

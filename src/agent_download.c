@@ -3,7 +3,8 @@
  * The agent's download (DOWNLOADING, VERIFYING): GET the image with a Range from the store's
  * durable offset, write the bytes into the store as they come, checkpoint what arrived when an
  * attempt fails, and have the store read the slot back and verify it, OTA_AGENT_VERIFY_STEP
- * bytes per poll (a raw image, which the store wraps first, in one poll).
+ * bytes per poll (a raw image, which the store wraps first, in two such passes), or with
+ * OTA_VERIFY_OVER_POLLS 0 in the poll that received the last byte.
  *
  * A delta update (src/agent_patch.c) takes over the body and the poll while a patch is
  * fetched; the store side (ota_agent_store_begin) and the verification are shared.
@@ -290,30 +291,37 @@ void ota_agent_image_poll(ota_agent_t *a)
 void ota_agent_verify_begin(ota_agent_t *a)
 {
     ota_agent_emit(a, OTA_EVT_VERIFY_STARTED, a->update.version);
+#if !OTA_VERIFY_OVER_POLLS
+    /* The whole read-back now, in this poll: the state is never VERIFYING between polls. */
+    agent_verify_outcome(a, ota_agent_store_finish(a));
+#else
     a->state = OTA_AGENT_VERIFYING; /* the read-back: a part per poll from the next one */
     a->next_progress = a->config.progress_step;
-    if (!a->raw) {
-        ota_store_status_t st = ota_store_check_begin(a->ports.store, &a->check);
-        if (st != OTA_STORE_OK) {
-            agent_verify_outcome(a, st);
-        }
+    ota_store_status_t st = ota_agent_store_check_begin(a);
+    if (st != OTA_STORE_OK) {
+        agent_verify_outcome(a, st);
     }
+#endif
 }
 
 void ota_agent_image_verify(ota_agent_t *a)
 {
-    if (a->raw) {
-        agent_verify_outcome(a, ota_agent_store_finish(a));
-        return;
-    }
+#if !OTA_VERIFY_OVER_POLLS
+    agent_verify_outcome(a, OTA_STORE_ERR_STATE); /* never VERIFYING between polls */
+#else
     bool done = false;
     ota_store_status_t st =
         ota_store_check_step(a->ports.store, &a->check, OTA_AGENT_VERIFY_STEP, &done);
     if (!done && st == OTA_STORE_OK) {
+        uint32_t step = a->config.progress_step;
+        if (a->check.done < a->next_progress && a->next_progress - a->check.done > step) {
+            a->next_progress = step; /* a raw image's second pass: its progress from 0 */
+        }
         ota_agent_maybe_progress(a, OTA_EVT_VERIFY_PROGRESS, a->check.done);
         return;
     }
     agent_verify_outcome(a, st);
+#endif
 }
 
 /* The store's verdict on the bytes read back (or why it has none). */

@@ -127,8 +127,11 @@ ota_agent_status_t ota_agent_head_end(ota_agent_t *a);
 /** Offset in the slot of the file's byte 0 (the raw image's header is before it). */
 uint32_t ota_agent_store_shift(const ota_agent_t *a);
 
-/** VERIFYING: the store's finish for this download (raw or .ota). */
+/** The store's finish for this download in one call (raw or .ota): OTA_VERIFY_OVER_POLLS 0. */
 ota_store_status_t ota_agent_store_finish(ota_agent_t *a);
+
+/** The store's check of this download over polls, begun into a->check (raw or .ota). */
+ota_store_status_t ota_agent_store_check_begin(ota_agent_t *a);
 
 /* ---- agent_patch.c (ports.patch) ------------------------------------------------------- */
 

@@ -54,6 +54,16 @@ ota_store_status_t ota_agent_store_finish(ota_agent_t *a)
     return ota_store_download_finish(a->ports.store);
 }
 
+ota_store_status_t ota_agent_store_check_begin(ota_agent_t *a)
+{
+    if (a->raw) {
+        return ota_store_raw_check_begin(a->ports.store,
+                                         a->update.has_signature ? a->update.signature : NULL,
+                                         &a->check);
+    }
+    return ota_store_check_begin(a->ports.store, &a->check);
+}
+
 /* Decide on the bytes held, then write them. */
 static ota_agent_status_t agent_head_decide(ota_agent_t *a)
 {
@@ -117,6 +127,11 @@ uint32_t ota_agent_store_shift(const ota_agent_t *a)
 ota_store_status_t ota_agent_store_finish(ota_agent_t *a)
 {
     return ota_store_download_finish(a->ports.store);
+}
+
+ota_store_status_t ota_agent_store_check_begin(ota_agent_t *a)
+{
+    return ota_store_check_begin(a->ports.store, &a->check);
 }
 
 ota_agent_status_t ota_agent_head(ota_agent_t *a, const uint8_t **data, size_t *len, bool *held)

@@ -69,8 +69,9 @@ boot_check_t boot_check_internal_image(ota_boot_t *boot, ota_image_source_t *src
 
 /* One pass, two hashes: the image's own (header + payload, its SHA-256 TLV) and, whole, the
  * whole image (the store's digest, into boot->digest): together exactly the bytes that are
- * programmed and run. The second costs a second SHA-256 of the same bytes, so only installs
- * pay for it. Its own frame: the pass is off the stack when the signature is checked. */
+ * programmed and run. The second is the first's state copied where the image's bytes end
+ * (one SHA-256 of each byte; twice on an engine that cannot copy), and only installs ask for
+ * it. Its own frame: the pass is off the stack when the signature is checked. */
 static OTA_NOINLINE boot_check_t boot_check_hashes(ota_boot_t *boot, const ota_image_source_t *src,
                                                    bool whole, const uint8_t *want_digest,
                                                    const char **why)

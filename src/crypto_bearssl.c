@@ -69,6 +69,16 @@ ota_crypto_status_t ota_sha256_restore(ota_sha256_t *ctx, const ota_sha256_midst
     return OTA_CRYPTO_OK;
 }
 
+ota_crypto_status_t ota_sha256_copy(ota_sha256_t *dst, const ota_sha256_t *src)
+{
+    if (dst == NULL || src == NULL) {
+        return OTA_CRYPTO_ERR_ARG;
+    }
+    /* BearSSL's context holds no pointer into itself: a byte copy is a clone. */
+    *crypto_sha_ctx(dst) = *(const br_sha256_context *)(const void *)src->opaque;
+    return OTA_CRYPTO_OK;
+}
+
 ota_crypto_status_t ota_crypto_heap_init(void *buf, size_t len)
 {
     if (buf == NULL || len < 1024u) {

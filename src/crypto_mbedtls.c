@@ -122,6 +122,23 @@ ota_crypto_status_t ota_sha256_restore(ota_sha256_t *ctx, const ota_sha256_midst
 #endif
 }
 
+ota_crypto_status_t ota_sha256_copy(ota_sha256_t *dst, const ota_sha256_t *src)
+{
+    if (dst == NULL || src == NULL) {
+        return OTA_CRYPTO_ERR_ARG;
+    }
+    sha_state_t *d = crypto_sha_ctx(dst);
+    const sha_state_t *s = (const sha_state_t *)(const void *)src->opaque;
+    if (s->failed) {
+        d->failed = 1;
+        return OTA_CRYPTO_ERR_HASH;
+    }
+    /* clone is a plain copy for the software SHA-256; an ALT engine defines its own. */
+    mbedtls_sha256_clone(&d->c, &s->c);
+    d->failed = 0;
+    return OTA_CRYPTO_OK;
+}
+
 ota_crypto_status_t ota_crypto_heap_init(void *buf, size_t len)
 {
     if (buf == NULL || len < 1024u) {

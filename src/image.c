@@ -251,10 +251,44 @@ ota_image_status_t image_pass_start(image_pass_t *pass)
     pass->header_same = true;
     ota_image_status_t st = ota_sha256_start(pass->image) == OTA_CRYPTO_OK ? OTA_IMAGE_OK
                                                                             : OTA_IMAGE_ERR_CRYPTO;
-    if (pass->file != NULL && ota_sha256_start(pass->file) != OTA_CRYPTO_OK) {
-        st = OTA_IMAGE_ERR_CRYPTO;
+    pass->one_context = false;
+    if (pass->file != NULL) {
+        if (ota_sha256_start(pass->file) != OTA_CRYPTO_OK) {
+            st = OTA_IMAGE_ERR_CRYPTO;
+        }
+        /* Asked once, on empty states: an engine either copies or never does. */
+        ota_crypto_status_t cs = ota_sha256_copy(pass->image, pass->file);
+        pass->one_context = cs == OTA_CRYPTO_OK;
+        if (cs != OTA_CRYPTO_OK && cs != OTA_CRYPTO_ERR_UNSUPPORTED) {
+            st = OTA_IMAGE_ERR_CRYPTO;
+        }
     }
     return st;
+}
+
+/* Hash the n bytes at offset off of the file: into the file's context and the image's, or,
+ * with one context, into the file's alone, copying its state into the image's where the
+ * image's bytes end. */
+static bool image_pass_hash(image_pass_t *pass, uint32_t off, const uint8_t *bytes, uint32_t n)
+{
+    uint32_t own = off < pass->image_len ? pass->image_len - off : 0u;
+    if (own > n) {
+        own = n;
+    }
+    if (pass->file == NULL) {
+        return own == 0u || ota_sha256_update(pass->image, bytes, own) == OTA_CRYPTO_OK;
+    }
+    if (!pass->one_context) {
+        return (own == 0u || ota_sha256_update(pass->image, bytes, own) == OTA_CRYPTO_OK) &&
+               ota_sha256_update(pass->file, bytes, n) == OTA_CRYPTO_OK;
+    }
+    if (own == 0u) {
+        return ota_sha256_update(pass->file, bytes, n) == OTA_CRYPTO_OK;
+    }
+    return ota_sha256_update(pass->file, bytes, own) == OTA_CRYPTO_OK &&
+           (off + own != pass->image_len ||
+            ota_sha256_copy(pass->image, pass->file) == OTA_CRYPTO_OK) &&
+           ota_sha256_update(pass->file, bytes + own, n - own) == OTA_CRYPTO_OK;
 }
 
 ota_image_status_t image_pass_run(const ota_image_source_t *src, const ota_image_info_t *info,
@@ -276,10 +310,7 @@ ota_image_status_t image_pass_run(const ota_image_source_t *src, const ota_image
              i++) {
             pass->header_same = pass->header_same && work[i] == expect_hdr[off + i];
         }
-        uint32_t own = off < pass->image_len ? pass->image_len - off : 0u;
-        if (st == OTA_IMAGE_OK &&
-            ((own > 0u && ota_sha256_update(pass->image, work, own < n ? own : n) != OTA_CRYPTO_OK) ||
-             (pass->file != NULL && ota_sha256_update(pass->file, work, n) != OTA_CRYPTO_OK))) {
+        if (st == OTA_IMAGE_OK && !image_pass_hash(pass, off, work, n)) {
             st = OTA_IMAGE_ERR_CRYPTO;
         }
         off += n;

@@ -21,10 +21,13 @@ typedef struct image_pass {
     uint8_t image_hash[OTA_SHA256_SIZE];
     uint8_t *file_hash;                 /**< where the file's digest goes (with file) */
     bool header_same;                   /**< the header read equals info->header */
+    bool one_context;                   /**< with file: only file is fed, and image is a copy
+                                             of its state at image_len (ota_sha256_copy) */
 } image_pass_t;
 
 /**
- * Read src's [0, len) once, in chunks of at most work_len bytes into work: SHA-256 of
+ * Read src's [0, len) once, hashing each byte once where the engine can copy its state (else
+ * twice: [0, image_len) into both contexts), in chunks of at most work_len bytes into work: SHA-256 of
  * [0, pass->image_len) into pass->image_hash, of all of it into pass->file_hash when
  * pass->file is set, and whether the header read is the one info was parsed from (info NULL:
  * bytes that did not parse, nothing to compare; header_same stays true). Every context
@@ -36,7 +39,8 @@ ota_image_status_t image_hash_pass(const ota_image_source_t *src, const ota_imag
                                    uint32_t len, uint8_t *work, uint32_t work_len,
                                    image_pass_t *pass);
 
-/** image_hash_pass in pieces. Start the contexts (header_same set true): OK or ERR_CRYPTO;
+/** image_hash_pass in pieces. Start the contexts (header_same set true; one_context when the
+ *  engine can copy a state, so that the pass hashes every byte once): OK or ERR_CRYPTO;
  *  image_pass_end must follow either way. */
 ota_image_status_t image_pass_start(image_pass_t *pass);
 

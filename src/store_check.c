@@ -2,9 +2,12 @@
 /*
  * A download's check over several calls (store.h, ota_store_check_begin): the same read-back
  * as ota_store_download_finish, one pass hashing the whole file (the manifest's digest) and
- * its header + payload (the image's own SHA-256), but a bounded part per call, so that an
+ * its header + payload (the image's own SHA-256; one SHA-256 of each byte where the engine
+ * copies its state: src/image.c), but a bounded part per call, so that an
  * agent verifying megabytes returns to its application between parts (docs/agent.md). The
  * hash contexts live in the caller's ota_store_check_t; the store only marks the slot busy.
+ * A raw image's check (ota_store_raw_check_begin, src/store_raw.c) hashes the raw file in
+ * such steps first, and then goes on as this one with the image the store made of it.
  */
 #include <string.h>
 
@@ -18,7 +21,8 @@ static image_pass_t store_check_pass(ota_store_check_t *c, uint8_t *file_hash)
                          .image_len = c->parsed ? c->info.tlv_offset : 0u,
                          .file = &c->file_sha,
                          .file_hash = file_hash,
-                         .header_same = c->header_same};
+                         .header_same = c->header_same,
+                         .one_context = c->one_context};
     return pass;
 }
 
@@ -49,6 +53,7 @@ ota_store_status_t ota_store_check_begin(ota_store_t *store, ota_store_check_t *
     }
     check->total = total; /* from here done < total: the contexts are started */
     check->header_same = pass.header_same;
+    check->one_context = pass.one_context;
     store->dl.checking = true; /* dl.slot still names the slot */
     return OTA_STORE_OK;
 }
@@ -76,9 +81,8 @@ static ota_store_status_t store_check_end(ota_store_t *store, ota_store_check_t 
     }
     bool intact = c->parsed && pass->header_same &&
                   memcmp(pass->image_hash, c->info.sha256, OTA_SHA256_SIZE) == 0;
-    /* Never a raw image's (digest_from_bytes): the agent finishes those in one call. */
     return ota_store_finish_judge(store, c->slot, c->total, &c->info, intact, pass->file_hash,
-                                  false);
+                                  c->digest_from_bytes);
 }
 
 ota_store_status_t ota_store_check_step(ota_store_t *store, ota_store_check_t *check,
@@ -93,6 +97,11 @@ ota_store_status_t ota_store_check_step(ota_store_t *store, ota_store_check_t *c
         store_check_release(check);
         return OTA_STORE_ERR_STATE;
     }
+#if OTA_RAW_IMAGES
+    if (check->raw_hashing) { /* its last step begins the whole image's check in *check */
+        return ota_store_raw_check_step(store, check, max_bytes, done);
+    }
+#endif
     uint8_t digest[OTA_SHA256_SIZE];
     image_pass_t pass = store_check_pass(check, digest);
     uint32_t to = check->total - check->done > max_bytes ? check->done + max_bytes : check->total;

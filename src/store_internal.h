@@ -60,6 +60,12 @@ ota_store_status_t ota_store_finish_judge(ota_store_t *store, uint8_t slot, uint
                                           const uint8_t digest[OTA_SHA256_SIZE],
                                           bool digest_from_bytes);
 
+/** One step of a raw image's first pass (ota_store_raw_check_begin), for
+ *  ota_store_check_step: hash at most max_bytes more; after the last, check and seal the raw
+ *  file and begin the whole image's check in *check (*done false: steps follow). */
+ota_store_status_t ota_store_raw_check_step(ota_store_t *store, ota_store_check_t *check,
+                                            uint32_t max_bytes, bool *done);
+
 /** The slot a new download of another image takes in the store state `st` with
  *  `download_slots` download slots (src/store_policy.c; docs/store.md, "Choosing a slot for a
  *  download"): the first free one (EMPTY, REJECTED, stale DOWNLOADING), else the STORED one

@@ -88,44 +88,51 @@ ota_store_status_t ota_store_raw_start(ota_store_t *store, uint32_t raw_size, ui
     return st;
 }
 
-/* SHA-256 of what the slot will hold before its TLV area: [0, dl.base) read back from flash,
- * then the tail staged in the work buffer. Into image (all of it) and file (the raw file:
- * from OTA_STORE_RAW_HEAD on). */
-static ota_store_status_t store_raw_hash_back(ota_store_t *store, uint8_t image[OTA_SHA256_SIZE],
-                                        uint8_t file[OTA_SHA256_SIZE])
+/* SHA-256 of [from, to) of what the slot will hold before its TLV area: read back from flash
+ * below dl.base, the tail still staged in the work buffer above it. Into si (all of it) and
+ * sf (the raw file: from OTA_STORE_RAW_HEAD on). ERR_FLASH (read), ERR_CRYPTO (engine). */
+static ota_store_status_t store_raw_hash_range(ota_store_t *store, ota_sha256_t *si,
+                                               ota_sha256_t *sf, uint32_t from, uint32_t to)
 {
-    ota_sha256_t si, sf;
-    bool ok = ota_sha256_start(&si) == OTA_CRYPTO_OK;
-    ok = ota_sha256_start(&sf) == OTA_CRYPTO_OK && ok;
+    bool ok = true;
     ota_store_status_t st = OTA_STORE_OK;
     uint8_t buf[RAW_READ_CHUNK];
     const ota_store_download_t *dl = &store->dl;
-    for (uint32_t pos = 0; pos < dl->base + dl->fill && st == OTA_STORE_OK;) {
-        uint32_t n;
-        const uint8_t *p;
+    for (uint32_t pos = from; pos < to && st == OTA_STORE_OK;) {
+        uint32_t n = to - pos;
+        const uint8_t *p = buf;
         if (pos < dl->base) {
-            n = dl->base - pos < sizeof buf ? dl->base - pos : (uint32_t)sizeof buf;
+            n = dl->base - pos < n ? dl->base - pos : n;
+            n = n < sizeof buf ? n : (uint32_t)sizeof buf;
             st = ota_store_slot_read(store, dl->slot, pos, buf, n);
-            p = buf;
         } else {
-            n = dl->fill;
-            p = store->work;
+            p = store->work + (pos - dl->base);
         }
         if (st == OTA_STORE_OK) {
-            ok = ota_sha256_update(&si, p, n) == OTA_CRYPTO_OK && ok;
+            ok = ota_sha256_update(si, p, n) == OTA_CRYPTO_OK && ok;
             uint32_t skip = pos < OTA_STORE_RAW_HEAD ? OTA_STORE_RAW_HEAD - pos : 0u;
             if (skip < n) {
-                ok = ota_sha256_update(&sf, p + skip, n - skip) == OTA_CRYPTO_OK && ok;
+                ok = ota_sha256_update(sf, p + skip, n - skip) == OTA_CRYPTO_OK && ok;
             }
         }
         pos += n;
     }
-    ok = ota_sha256_finish(&si, image) == OTA_CRYPTO_OK && ok;
-    ok = ota_sha256_finish(&sf, file) == OTA_CRYPTO_OK && ok;
     if (st != OTA_STORE_OK) {
         return st;
     }
     return ok ? OTA_STORE_OK : OTA_STORE_ERR_CRYPTO;
+}
+
+/* Finish both contexts (always: they are released) into image and file; st, or ERR_CRYPTO
+ * when st was OK and a hash failed. */
+static ota_store_status_t store_raw_hashes_end(ota_sha256_t *si, ota_sha256_t *sf,
+                                               ota_store_status_t st,
+                                               uint8_t image[OTA_SHA256_SIZE],
+                                               uint8_t file[OTA_SHA256_SIZE])
+{
+    bool ok = ota_sha256_finish(si, image) == OTA_CRYPTO_OK;
+    ok = ota_sha256_finish(sf, file) == OTA_CRYPTO_OK && ok;
+    return st == OTA_STORE_OK && !ok ? OTA_STORE_ERR_CRYPTO : st;
 }
 
 /* The trusted key that made `signature` over `hash`: OK with *key; ERR_UNSIGNED without a
@@ -160,30 +167,31 @@ static ota_store_status_t store_raw_refuse(ota_store_t *store, ota_store_status_
     return st != OTA_STORE_OK ? st : why;
 }
 
-ota_store_status_t ota_store_raw_finish(ota_store_t *store,
-                                        const uint8_t signature[OTA_RAW_SIG_SIZE])
+/* What the raw finish and its steps check first: a raw download with all its bytes. */
+static ota_store_status_t store_raw_complete(const ota_store_t *store)
 {
-    if (!store) {
-        return OTA_STORE_ERR_ARG;
-    }
     if (!ota_store_download_is_raw(store)) {
         return OTA_STORE_ERR_STATE;
     }
-    if (store->dl.next != store_raw_slot(store)->size) {
-        return OTA_STORE_ERR_SIZE;
-    }
-    uint8_t image_hash[OTA_SHA256_SIZE], file_hash[OTA_SHA256_SIZE];
-    ota_store_status_t st = store_raw_hash_back(store, image_hash, file_hash);
-    if (st != OTA_STORE_OK) {
-        store->dl.active = false; /* no verdict: the slot stays DOWNLOADING, a retry resumes */
-        return st;
-    }
+    const ota_store_slot_t *s = &store->state.slots[store->dl.slot];
+    return store->dl.next == s->size ? OTA_STORE_OK : OTA_STORE_ERR_SIZE;
+}
+
+/* The raw file's bytes are hashed: its digest must be the manifest's and, with keys, its
+ * signature a trusted key's; then the TLV area is staged after it. OK: the image is to be
+ * finished (its whole check follows); else the refusal (slot EMPTY) or the failure (slot
+ * DOWNLOADING, resumable). */
+static ota_store_status_t store_raw_seal(ota_store_t *store,
+                                         const uint8_t image_hash[OTA_SHA256_SIZE],
+                                         const uint8_t file_hash[OTA_SHA256_SIZE],
+                                         const uint8_t *signature)
+{
     if (memcmp(file_hash, store_raw_slot(store)->digest, OTA_SHA256_SIZE) != 0) {
         return store_raw_refuse(store, OTA_STORE_ERR_DIGEST);
     }
     const ota_sig_key_t *key = NULL;
     if (store->trusted_keys != NULL) {
-        st = store_raw_signer(store, signature, file_hash, &key);
+        ota_store_status_t st = store_raw_signer(store, signature, file_hash, &key);
         if (st == OTA_STORE_ERR_CRYPTO) {
             store->dl.active = false;
             return st;
@@ -204,12 +212,89 @@ ota_store_status_t ota_store_raw_finish(ota_store_t *store,
     if (ota_image_tlv_finish(&w, &tlv_len) != OTA_IMAGE_OK) {
         return store_raw_refuse(store, OTA_STORE_ERR_IMAGE); /* cannot happen: sizes are fixed */
     }
-    st = ota_store_stage_write(store, tlv, tlv_len);
+    ota_store_status_t st = ota_store_stage_write(store, tlv, tlv_len);
     if (st != OTA_STORE_OK) {
         store->dl.active = false;
+    }
+    return st;
+}
+
+ota_store_status_t ota_store_raw_finish(ota_store_t *store,
+                                        const uint8_t signature[OTA_RAW_SIG_SIZE])
+{
+    if (!store) {
+        return OTA_STORE_ERR_ARG;
+    }
+    ota_store_status_t st = store_raw_complete(store);
+    if (st != OTA_STORE_OK) {
         return st;
     }
-    return ota_store_finish_download(store, true);
+    ota_sha256_t si, sf;
+    bool ok = ota_sha256_start(&si) == OTA_CRYPTO_OK;
+    ok = ota_sha256_start(&sf) == OTA_CRYPTO_OK && ok;
+    st = store_raw_hash_range(store, &si, &sf, 0, store->dl.next);
+    uint8_t image_hash[OTA_SHA256_SIZE], file_hash[OTA_SHA256_SIZE];
+    st = store_raw_hashes_end(&si, &sf, ok ? st : OTA_STORE_ERR_CRYPTO, image_hash, file_hash);
+    if (st != OTA_STORE_OK) {
+        store->dl.active = false; /* no verdict: the slot stays DOWNLOADING, a retry resumes */
+        return st;
+    }
+    st = store_raw_seal(store, image_hash, file_hash, signature);
+    return st != OTA_STORE_OK ? st : ota_store_finish_download(store, true);
+}
+
+ota_store_status_t ota_store_raw_check_begin(ota_store_t *store,
+                                             const uint8_t signature[OTA_RAW_SIG_SIZE],
+                                             ota_store_check_t *check)
+{
+    if (!store || !check) {
+        return OTA_STORE_ERR_ARG;
+    }
+    memset(check, 0, sizeof *check);
+    ota_store_status_t st = store_raw_complete(store);
+    if (st != OTA_STORE_OK) {
+        return st;
+    }
+    bool ok = ota_sha256_start(&check->image_sha) == OTA_CRYPTO_OK;
+    ok = ota_sha256_start(&check->file_sha) == OTA_CRYPTO_OK && ok;
+    if (!ok) {
+        uint8_t unused[2][OTA_SHA256_SIZE];
+        return store_raw_hashes_end(&check->image_sha, &check->file_sha, OTA_STORE_ERR_CRYPTO,
+                                    unused[0], unused[1]);
+    }
+    check->slot = store->dl.slot;
+    check->total = store->dl.next; /* from here done < total: the contexts are started */
+    check->raw_hashing = true;
+    check->raw_signature = signature;
+    store->dl.checking = true;
+    return OTA_STORE_OK;
+}
+
+ota_store_status_t ota_store_raw_check_step(ota_store_t *store, ota_store_check_t *check,
+                                            uint32_t max_bytes, bool *done)
+{
+    uint32_t to = check->total - check->done > max_bytes ? check->done + max_bytes : check->total;
+    ota_store_status_t st =
+        store_raw_hash_range(store, &check->image_sha, &check->file_sha, check->done, to);
+    check->done = to;
+    if (st == OTA_STORE_OK && to < check->total) {
+        return OTA_STORE_OK;
+    }
+    check->done = check->total; /* the contexts are released below */
+    store->dl.checking = false;
+    uint8_t image_hash[OTA_SHA256_SIZE], file_hash[OTA_SHA256_SIZE];
+    st = store_raw_hashes_end(&check->image_sha, &check->file_sha, st, image_hash, file_hash);
+    if (st != OTA_STORE_OK) {
+        store->dl.active = false; /* no verdict: as ota_store_raw_finish */
+    } else {
+        st = store_raw_seal(store, image_hash, file_hash, check->raw_signature);
+    }
+    if (st == OTA_STORE_OK) {
+        st = ota_store_check_begin(store, check); /* the whole image, as any download's */
+        check->digest_from_bytes = true;
+    }
+    *done = st != OTA_STORE_OK;
+    return st;
 }
 #endif /* OTA_RAW_IMAGES */
 

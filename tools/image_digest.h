@@ -4,8 +4,8 @@
  * a signature signs) covers header + payload; the manifest Digest covers the whole file, of
  * which that is a prefix: the state at the end of the prefix is copied and finished, and the
  * pass goes on over the TLV area (docs/decisions.md, "Image hash vs manifest Digest").
- * Host code: OpenSSL's SHA-256, whose state can be copied (the core's ota_sha256_t makes no
- * such promise: a hardware engine may not allow it).
+ * Host code: OpenSSL's SHA-256 (SHA extensions), whose state can be copied; the core's
+ * ota_sha256_copy does the same on the device, where a hardware engine may refuse it.
  */
 #ifndef OTAFLOW_TOOL_IMAGE_DIGEST_H
 #define OTAFLOW_TOOL_IMAGE_DIGEST_H

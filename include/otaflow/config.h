@@ -275,6 +275,24 @@
 /** Bytes of the original's signature: r||s of ECDSA P-256, 32 bytes each. Not configurable. */
 #define OTA_RAW_SIG_SIZE 64u
 
+/* The agent's polls (agent.h, docs/agent.md; measured in docs/performance.md) -------------- */
+
+/** 1 (default): after a check that found nothing new, the agent keeps the manifest's ETag or
+ *  Last-Modified and sends it with the next check (If-None-Match / If-Modified-Since); a 304
+ *  then costs no parse, no `.sig` and no signature check. 0: none of that code is compiled in
+ *  and every check fetches the manifest (and its `.sig`) in full. Changes no struct. */
+#ifndef OTA_CONDITIONAL_GET
+#define OTA_CONDITIONAL_GET 1
+#endif
+
+/** 1 (default): the agent reads a downloaded image back and verifies it OTA_AGENT_VERIFY_STEP
+ *  bytes per poll (VERIFY_PROGRESS events), so that the application runs between parts; 0:
+ *  the whole read-back runs in the poll that received the last byte (smaller code; that poll
+ *  then lasts as long as a read of the image). Changes no struct. */
+#ifndef OTA_VERIFY_OVER_POLLS
+#define OTA_VERIFY_OVER_POLLS 1
+#endif
+
 /* Internal assertions ---------------------------------------------------------------------- */
 
 /** 1: the core checks its internal invariants with OTA_ASSERT and calls
@@ -315,6 +333,8 @@ OTA_CONFIG_RANGE_(OTA_HTTP_LAST_MODIFIED_MAX, 30u, 256u);
 OTA_CONFIG_RANGE_(OTA_FILE_SLOTS_MAX, 1u, 64u);
 OTA_CONFIG_RANGE_(OTA_FILE_ENTRIES_MAX, 1u, 64u);
 OTA_CONFIG_RANGE_(OTA_FILE_URL_MAX, 16u, 4096u);
+OTA_CONFIG_RANGE_(OTA_CONDITIONAL_GET, 0, 1);
+OTA_CONFIG_RANGE_(OTA_VERIFY_OVER_POLLS, 0, 1);
 OTA_CONFIG_RANGE_(OTA_AGENT_RETRY_FIRST_DEFAULT_S, 1u, OTA_AGENT_RETRY_MAX_DEFAULT_S);
 OTA_CONFIG_RANGE_(OTA_AGENT_RETRY_MAX_DEFAULT_S, OTA_AGENT_RETRY_FIRST_DEFAULT_S,
                   OTA_AGENT_RETRY_LIMIT_S);

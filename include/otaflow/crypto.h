@@ -94,6 +94,16 @@ ota_crypto_status_t ota_sha256_save(const ota_sha256_t *ctx, ota_sha256_midstate
  *  @return OK; ERR_ARG (NULL, or a count that is not a multiple of 64); ERR_HASH. */
 ota_crypto_status_t ota_sha256_restore(ota_sha256_t *ctx, const ota_sha256_midstate_t *in);
 
+/** Make dst, a started context, continue from where src is: both then hash independently
+ *  (src is left as it was). dst's own state is dropped; it stays a started context either way
+ *  and is finished as usual. This is what lets one pass over an image give the hash of a
+ *  prefix (header + payload) and of the whole file: the state at the prefix's end is copied
+ *  and finished while the original goes on (src/image.c). A hardware engine that cannot copy
+ *  its state returns ERR_UNSUPPORTED, and callers then hash the bytes twice.
+ *  @return OK; ERR_ARG (NULL); ERR_UNSUPPORTED (dst unchanged); ERR_HASH (src had failed:
+ *          dst fails too). */
+ota_crypto_status_t ota_sha256_copy(ota_sha256_t *dst, const ota_sha256_t *src);
+
 /** One-shot SHA-256 of a buffer. @return OK; ERR_ARG (NULL out, or NULL data with len > 0);
  *  ERR_HASH (out zeroed: no digest). */
 ota_crypto_status_t ota_sha256(const void *data, size_t len, uint8_t out[OTA_SHA256_SIZE]);

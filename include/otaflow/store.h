@@ -496,6 +496,10 @@ typedef struct ota_store_check {
     uint8_t slot;
     bool parsed;             /**< the bytes parse as an image */
     bool header_same;        /**< the header read back is the one parsed */
+    bool one_context;        /**< file_sha alone is fed; image_sha is copied from it */
+    bool raw_hashing;        /**< a raw image's first pass (ota_store_raw_check_begin) */
+    bool digest_from_bytes;  /**< a raw image's second pass: the digest is the bytes' */
+    const uint8_t *raw_signature; /**< the raw image's signature (or NULL), until its TLV */
 } ota_store_check_t;
 
 /**
@@ -575,6 +579,20 @@ bool ota_store_download_is_raw(const ota_store_t *store);
  */
 ota_store_status_t ota_store_raw_finish(ota_store_t *store,
                                         const uint8_t signature[OTA_RAW_SIG_SIZE]);
+
+/**
+ * ota_store_raw_finish() in steps, as ota_store_check_begin() is ota_store_download_finish()'s:
+ * each ota_store_check_step() reads back and hashes a bounded part of the raw bytes; after
+ * the last, the digest and signature are checked and the TLV area written, and the steps go
+ * on with the check of the whole image (a second read). signature (or NULL) must stay where
+ * it is until the check is over. ota_store_check_cancel() stops it (the download stays
+ * active: resumable).
+ * @return OK (steps follow); ERR_ARG; ERR_STATE (not a raw download); ERR_SIZE (fewer bytes
+ *         than announced); ERR_CRYPTO (the hash engine: no verdict).
+ */
+ota_store_status_t ota_store_raw_check_begin(ota_store_t *store,
+                                             const uint8_t signature[OTA_RAW_SIG_SIZE],
+                                             ota_store_check_t *check);
 
 /* EraseVer --------------------------------------------------------------------------------- */
 

@@ -13,6 +13,9 @@
  *    and the next one reads the manifest in full;
  *  - verification is spread over polls (OTA_AGENT_VERIFY_STEP bytes each) with
  *    VERIFY_PROGRESS events, and an abort in the middle leaves the store usable.
+ * Built again with OTA_CONDITIONAL_GET 0 and OTA_VERIFY_OVER_POLLS 0 (unit_agent_poll_polls_off,
+ * CMakeLists.txt): every check is a full read, and the verification ends in the poll that
+ * received the last byte.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -134,6 +137,7 @@ static void check_at(world_t *w, uint32_t now)
     fail_msg("the check did not end");
 }
 
+#if OTA_CONDITIONAL_GET
 /* Check now at `now` and poll until the n-th event of type t. */
 static void check_until(world_t *w, uint32_t now, ota_event_type_t t, size_t n)
 {
@@ -144,6 +148,7 @@ static void check_until(world_t *w, uint32_t now, ota_event_type_t t, size_t n)
     }
     assert_int_equal(event_log_count(&w->log, t), n);
 }
+#endif
 
 /* --- when to poll -------------------------------------------------------------------- */
 
@@ -251,6 +256,24 @@ static void test_next_poll_waits_for_io_while_patching(void **state)
 
 #define ETAG "ETag: \"5f3a1c2b-4d\"\r\n"
 
+/* Three checks (at t0, t1, t2) of the same manifest with the same ETag, manifest keys
+ * and no .sig: answered in full each time, unless a check sends the ETag back. */
+static world_t *world_checked_three_times(uint32_t t0, uint32_t t1, uint32_t t2)
+{
+    world_t *w = world_new(0);
+    w->cfg.manifest_keys = &ring; /* .sig 404: used unsigned */
+    for (int i = 0; i < 3; i++) {
+        answer(w, "200 OK", ETAG, NOTHING_NEW, strlen(NOTHING_NEW));
+        answer(w, "404 Not Found", NULL, "", 0);
+    }
+    world_start(w);
+    check_at(w, t0);
+    check_at(w, t1);
+    check_at(w, t2);
+    return w;
+}
+
+#if OTA_CONDITIONAL_GET
 /* Two full reads 2 s apart, the same manifest and ETag both times: armed. */
 static world_t *world_with_armed_etag(bool keys)
 {
@@ -317,14 +340,7 @@ static void test_changed_manifest_is_read_and_acted_on(void **state)
 static void test_reads_within_a_second_do_not_arm(void **state)
 {
     (void)state;
-    world_t *w = world_new(0);
-    for (int i = 0; i < 3; i++) {
-        answer(w, "200 OK", ETAG, NOTHING_NEW, strlen(NOTHING_NEW));
-    }
-    world_start(w);
-    check_at(w, 5000);
-    check_at(w, 5500);
-    check_at(w, 5900);
+    world_t *w = world_checked_three_times(5000, 5500, 5900);
     assert_int_equal(event_log_count(&w->log, OTA_EVT_NO_UPDATE), 3);
     assert_int_equal(mock_sent_count(&w->mock, "If-None-Match"), 0);
     world_free(w);
@@ -349,6 +365,8 @@ static void test_last_modified_goes_back_as_if_modified_since(void **state)
     world_free(w);
 }
 
+#endif /* OTA_CONDITIONAL_GET */
+
 static void test_304_not_asked_for_fails_the_check(void **state)
 {
     (void)state;
@@ -365,6 +383,7 @@ static void test_304_not_asked_for_fails_the_check(void **state)
     world_free(w);
 }
 
+#if OTA_CONDITIONAL_GET
 static void test_304_with_a_body_fails_and_the_next_check_is_full(void **state)
 {
     (void)state;
@@ -427,6 +446,22 @@ static void test_304_keeps_a_signed_manifest_to_its_age(void **state)
     test_keys_free(&key, &other);
 }
 
+#else
+/* Built without conditional GET: the same manifest with the same ETag, read again and again,
+ * is never asked for conditionally; every check reads it (and its .sig) in full. */
+static void test_every_check_is_a_full_read(void **state)
+{
+    (void)state;
+    world_t *w = world_checked_three_times(5000, 7000, 70000);
+    assert_int_equal(event_log_count(&w->log, OTA_EVT_NO_UPDATE), 3);
+    assert_int_equal(mock_sent_count(&w->mock, "GET /ota.json "), 3);
+    assert_int_equal(mock_sent_count(&w->mock, "GET /ota.json.sig"), 3);
+    assert_int_equal(mock_sent_count(&w->mock, "If-None-Match"), 0);
+    assert_int_equal(mock_sent_count(&w->mock, "If-Modified-Since"), 0);
+    world_free(w);
+}
+#endif /* OTA_CONDITIONAL_GET */
+
 /* --- verification over polls --------------------------------------------------------- */
 
 #define PAYLOAD 60000u
@@ -450,6 +485,18 @@ static void world_serving_update(world_t *w)
     answer(w, "200 OK", NULL, w->img.bytes, w->img.len);
 }
 
+/* An update served, progress every verify step, and a check asked for. */
+static world_t *world_checking_an_update(void)
+{
+    world_t *w = world_new(0);
+    w->cfg.progress_step = OTA_AGENT_VERIFY_STEP;
+    world_serving_update(w);
+    world_start(w);
+    assert_int_equal(ota_agent_check_now(&w->agent), OTA_AGENT_OK);
+    return w;
+}
+
+#if OTA_VERIFY_OVER_POLLS
 /* Poll until VERIFYING; then count the polls it lasts. */
 static unsigned verify_polls(world_t *w, unsigned stop_after)
 {
@@ -469,11 +516,7 @@ static unsigned verify_polls(world_t *w, unsigned stop_after)
 static void test_verify_is_spread_over_polls(void **state)
 {
     (void)state;
-    world_t *w = world_new(0);
-    w->cfg.progress_step = OTA_AGENT_VERIFY_STEP;
-    world_serving_update(w);
-    world_start(w);
-    assert_int_equal(ota_agent_check_now(&w->agent), OTA_AGENT_OK);
+    world_t *w = world_checking_an_update();
     unsigned polls = verify_polls(w, 1000);
     uint32_t total = w->img.len;
     assert_int_equal(polls, (total + OTA_AGENT_VERIFY_STEP - 1u) / OTA_AGENT_VERIFY_STEP);
@@ -538,6 +581,28 @@ static void test_slot_emptied_while_verifying(void **state)
     world_free(w);
 }
 
+#else
+/* Built without verification over polls: the read-back runs in the poll that received the
+ * last byte, and no poll ends in VERIFYING. */
+static void test_verify_in_the_poll_of_the_last_byte(void **state)
+{
+    (void)state;
+    world_t *w = world_checking_an_update();
+    for (unsigned i = 0; i < 5000 && ota_agent_state(&w->agent) != OTA_AGENT_RESET_PENDING; i++) {
+        size_t received = event_log_count(&w->log, OTA_EVT_DOWNLOAD_OK);
+        assert_int_not_equal(ota_agent_poll(&w->agent, w->now++), OTA_AGENT_VERIFYING);
+        if (event_log_count(&w->log, OTA_EVT_DOWNLOAD_OK) > received) {
+            /* that very poll verified and stored it */
+            assert_int_equal(event_log_count(&w->log, OTA_EVT_IMAGE_STORED), 1);
+        }
+    }
+    assert_int_equal(ota_agent_state(&w->agent), OTA_AGENT_RESET_PENDING);
+    assert_int_equal(event_log_count(&w->log, OTA_EVT_VERIFY_OK), 1);
+    assert_int_equal(event_log_count(&w->log, OTA_EVT_VERIFY_PROGRESS), 0);
+    world_free(w);
+}
+#endif /* OTA_VERIFY_OVER_POLLS */
+
 /* The store's own side: a check in progress keeps other downloads out of its slot, and reads
  * the slot once. */
 static void test_store_busy_while_checking(void **state)
@@ -587,16 +652,24 @@ int main(void)
         cmocka_unit_test(test_next_poll_waits_for_io),
         cmocka_unit_test(test_next_poll_when_the_network_is_down),
         cmocka_unit_test(test_next_poll_waits_for_io_while_patching),
+#if OTA_CONDITIONAL_GET
         cmocka_unit_test(test_304_is_nothing_new),
         cmocka_unit_test(test_changed_manifest_is_read_and_acted_on),
         cmocka_unit_test(test_reads_within_a_second_do_not_arm),
         cmocka_unit_test(test_last_modified_goes_back_as_if_modified_since),
-        cmocka_unit_test(test_304_not_asked_for_fails_the_check),
         cmocka_unit_test(test_304_with_a_body_fails_and_the_next_check_is_full),
         cmocka_unit_test(test_304_keeps_a_signed_manifest_to_its_age),
+#else
+        cmocka_unit_test(test_every_check_is_a_full_read),
+#endif
+        cmocka_unit_test(test_304_not_asked_for_fails_the_check),
+#if OTA_VERIFY_OVER_POLLS
         cmocka_unit_test(test_verify_is_spread_over_polls),
         cmocka_unit_test(test_abort_while_verifying_leaves_the_store_usable),
         cmocka_unit_test(test_slot_emptied_while_verifying),
+#else
+        cmocka_unit_test(test_verify_in_the_poll_of_the_last_byte),
+#endif
         cmocka_unit_test(test_store_busy_while_checking),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

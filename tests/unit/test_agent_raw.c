@@ -425,6 +425,41 @@ static void test_raw_download_resumes_after_a_reset(void **state)
     world_free(w);
 }
 
+/* A raw image is checked over polls like an .ota (the application runs between them): the
+ * raw file read back and hashed, then the image the store made of it, no poll reading more
+ * than a verify step (and the header and TLV area the check parses). (Signed, the last poll
+ * also runs the image policy, which hashes the payload again for the original's signature,
+ * as the bootloader does: docs/performance.md.) */
+static void test_raw_image_verified_over_polls(void **state)
+{
+    (void)state;
+    world_t *w = world_new(false);
+    w->cfg.progress_step = OTA_AGENT_VERIFY_STEP;
+    set_manifest(w, 3, NULL);
+    serve(w, w->raw, RAW_LEN);
+    world_start(w);
+    for (unsigned i = 0; i < 20000 && ota_agent_state(&w->agent) != OTA_AGENT_VERIFYING; i++) {
+        ota_agent_poll(&w->agent, w->now++);
+    }
+    assert_int_equal(ota_agent_state(&w->agent), OTA_AGENT_VERIFYING);
+    unsigned polls = 0;
+    uint64_t most = 0;
+    while (ota_agent_state(&w->agent) == OTA_AGENT_VERIFYING && polls < 100) {
+        uint64_t before = ota_sim_flash_stats(&w->fx->dev).bytes_read;
+        ota_agent_poll(&w->agent, w->now++);
+        uint64_t read = ota_sim_flash_stats(&w->fx->dev).bytes_read - before;
+        most = read > most ? read : most;
+        polls++;
+    }
+    /* Two passes of 20,064 and 20,104 bytes: two steps each. */
+    assert_int_equal(polls, 4);
+    assert_true(most <= OTA_AGENT_VERIFY_STEP + 512u);
+    assert_int_equal(event_log_count(&w->log, OTA_EVT_VERIFY_PROGRESS), 2);
+    assert_int_equal(event_log_count(&w->log, OTA_EVT_VERIFY_OK), 1);
+    assert_stored_as_image(w, 3, false);
+    world_free(w);
+}
+
 /* base64 as the manifest reads it: the original's 88 characters, and what is refused. */
 static void test_base64_strict(void **state)
 {
@@ -541,6 +576,7 @@ int main(void)
         cmocka_unit_test(test_raw_image_with_wrong_or_no_signature_refused),
         cmocka_unit_test(test_raw_image_one_byte_at_a_time),
         cmocka_unit_test(test_raw_download_resumes_after_a_reset),
+        cmocka_unit_test(test_raw_image_verified_over_polls),
     };
     return cmocka_run_group_tests(tests, setup_keys, teardown_keys);
 }

@@ -6,7 +6,7 @@
  * again, the same image is stored and installed. Nor is it a verdict on a manifest: the agent's
  * check fails by name and acts on nothing in it.
  *
- * This program is linked with -Wl,--wrap for ota_sha256_start/update/finish (CMakeLists.txt):
+ * This program is linked with -Wl,--wrap for ota_sha256_start/update/finish/copy (CMakeLists.txt):
  * every call from the core goes through the wrappers below, which fail exactly one call, the
  * armed one, and pass the others to the real backend. Every call of a whole operation is
  * failed in turn, so each place the core hashes is shown to handle its status.
@@ -34,6 +34,8 @@ static long calls;           /* calls since arm() */
 static long fail_at = -1;    /* the call to fail; -1: none */
 static long failed;          /* calls failed since arm() */
 static long open_contexts;   /* starts minus finishes: contexts not released */
+static long hashed;          /* bytes given to update since arm() */
+static bool copy_unsupported; /* copy answers as an engine that cannot copy its state */
 
 ota_crypto_status_t __real_ota_sha256_start(ota_sha256_t *ctx);
 ota_crypto_status_t __real_ota_sha256_update(ota_sha256_t *ctx, const void *data, size_t len);
@@ -41,11 +43,14 @@ ota_crypto_status_t __real_ota_sha256_finish(ota_sha256_t *ctx, uint8_t out[OTA_
 ota_crypto_status_t __wrap_ota_sha256_start(ota_sha256_t *ctx);
 ota_crypto_status_t __wrap_ota_sha256_update(ota_sha256_t *ctx, const void *data, size_t len);
 ota_crypto_status_t __wrap_ota_sha256_finish(ota_sha256_t *ctx, uint8_t out[OTA_SHA256_SIZE]);
+ota_crypto_status_t __real_ota_sha256_copy(ota_sha256_t *dst, const ota_sha256_t *src);
+ota_crypto_status_t __wrap_ota_sha256_copy(ota_sha256_t *dst, const ota_sha256_t *src);
 
 static void arm(long at)
 {
     calls = 0;
     failed = 0;
+    hashed = 0;
     fail_at = at;
 }
 
@@ -67,7 +72,11 @@ ota_crypto_status_t __wrap_ota_sha256_start(ota_sha256_t *ctx)
 
 ota_crypto_status_t __wrap_ota_sha256_update(ota_sha256_t *ctx, const void *data, size_t len)
 {
-    return this_call_fails() ? OTA_CRYPTO_ERR_HASH : __real_ota_sha256_update(ctx, data, len);
+    if (this_call_fails()) {
+        return OTA_CRYPTO_ERR_HASH;
+    }
+    hashed += (long)len;
+    return __real_ota_sha256_update(ctx, data, len);
 }
 
 ota_crypto_status_t __wrap_ota_sha256_finish(ota_sha256_t *ctx, uint8_t out[OTA_SHA256_SIZE])
@@ -79,6 +88,15 @@ ota_crypto_status_t __wrap_ota_sha256_finish(ota_sha256_t *ctx, uint8_t out[OTA_
         return OTA_CRYPTO_ERR_HASH;
     }
     return st;
+}
+
+/* A failed copy leaves dst as it was (still a started context, finished by its owner). */
+ota_crypto_status_t __wrap_ota_sha256_copy(ota_sha256_t *dst, const ota_sha256_t *src)
+{
+    if (copy_unsupported) {
+        return OTA_CRYPTO_ERR_UNSUPPORTED;
+    }
+    return this_call_fails() ? OTA_CRYPTO_ERR_HASH : __real_ota_sha256_copy(dst, src);
 }
 
 /* ---- the store ---------------------------------------------------------------------------- */
@@ -172,6 +190,35 @@ static void test_store_keeps_download_on_hash_failure(void **unused)
         assert_int_equal(ota_store_slot(&fx->store, slot)->state, OTA_SLOT_STORED);
         store_fixture_close(fx);
     }
+}
+
+/* The header + payload of store_img (its TLV area's offset). */
+static long store_img_image_bytes(void)
+{
+    ota_image_header_t h;
+    assert_int_equal(ota_image_header_decode(store_img, sizeof store_img, STORE_IMG, &h),
+                     OTA_IMAGE_OK);
+    return (long)h.header_size + (long)h.payload_size;
+}
+
+/* The store's read-back of a download gives the manifest's digest and the image's own hash
+ * from one SHA-256 of each byte (the state copied where the image's bytes end); an engine that
+ * cannot copy its state costs a second hash of header + payload, and the image is STORED all
+ * the same. */
+static void test_store_finish_hashes_each_byte_once(void **unused)
+{
+    (void)unused;
+    for (int no_copy = 0; no_copy < 2; no_copy++) {
+        copy_unsupported = no_copy != 0;
+        uint8_t slot = OTA_STORE_SLOT_NONE;
+        long unused_calls = 0;
+        store_fixture_t *fx = store_with_download(&slot, &unused_calls);
+        long expected = (long)sizeof store_img + (no_copy ? store_img_image_bytes() : 0);
+        assert_int_equal(hashed, expected);
+        assert_int_equal(ota_store_slot(&fx->store, slot)->state, OTA_SLOT_STORED);
+        store_fixture_close(fx);
+    }
+    copy_unsupported = false;
 }
 
 /* Verifying a stored slot with a failing engine: ERR_CRYPTO, never ERR_DIGEST, and the slot
@@ -325,6 +372,7 @@ int main(void)
         cmocka_unit_test(test_store_keeps_download_on_hash_failure),
         cmocka_unit_test(test_store_check_ended_early_releases_its_contexts),
         cmocka_unit_test(test_store_slot_verify_hash_failure),
+        cmocka_unit_test(test_store_finish_hashes_each_byte_once),
         cmocka_unit_test(test_boot_hash_failure_is_no_verdict),
         cmocka_unit_test(test_agent_manifest_hash_failure),
     };
