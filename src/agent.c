@@ -103,7 +103,7 @@ static void agent_log_event(const ota_agent_t *a, const ota_event_t *e)
 
 /* Hand an event to the console and the application; the download's events carry its
  * progress. */
-static void agent_deliver(const ota_agent_t *a, ota_event_t *e)
+void ota_agent_deliver(const ota_agent_t *a, ota_event_t *e)
 {
     if (e->type == OTA_EVT_DOWNLOAD_STARTED || e->type == OTA_EVT_DOWNLOAD_PROGRESS ||
         e->type == OTA_EVT_DOWNLOAD_OK || e->type == OTA_EVT_DOWNLOAD_FAILED ||
@@ -131,12 +131,12 @@ static void agent_deliver(const ota_agent_t *a, ota_event_t *e)
 void ota_agent_emit(ota_agent_t *a, ota_event_type_t type, uint32_t version)
 {
     ota_event_t e = {.type = type, .version = version, .reason = ""};
-    agent_deliver(a, &e);
+    ota_agent_deliver(a, &e);
 }
 
 /* Seconds to wait after `failures` failed attempts in a row: the first delay, doubled per
  * further failure, capped at the maximum. */
-static uint32_t agent_backoff_s(const ota_agent_t *a, uint8_t failures)
+uint32_t ota_agent_backoff_s(const ota_agent_t *a, uint8_t failures)
 {
     uint32_t d = a->config.retry_first_s;
     for (uint8_t i = 1; i < failures && d < a->config.retry_max_s; i++) {
@@ -160,7 +160,9 @@ static uint32_t agent_back_off(ota_agent_t *a, ota_event_type_t type, int32_t st
         if (*failures < UINT8_MAX) {
             (*failures)++;
         }
-        uint32_t later = a->now_ms + agent_backoff_s(a, *failures) * 1000u;
+        /* Full jitter (with ports.random32): a fleet that failed together retries apart. */
+        uint32_t backoff_ms = ota_agent_backoff_s(a, *failures) * 1000u;
+        uint32_t later = a->now_ms + ota_agent_jitter_ms(a, backoff_ms);
         if ((int32_t)(later - a->next_check_ms) > 0) {
             a->next_check_ms = later;
         }
@@ -207,7 +209,12 @@ void ota_agent_emit_failure(ota_agent_t *a, ota_event_type_t type, uint32_t vers
         e.reason = ota_agent_status_str((ota_agent_status_t)status);
         break;
     }
-    agent_deliver(a, &e);
+    if ((type == OTA_EVT_DOWNLOAD_FAILED || type == OTA_EVT_VERIFY_FAILED) &&
+        !(source == OTA_SRC_AGENT &&
+          (status == OTA_AGENT_ERR_ABORTED || status == OTA_AGENT_ERR_REFUSED_BEFORE))) {
+        ota_agent_report_attempt(a, type, version, &e); /* an attempt that failed */
+    }
+    ota_agent_deliver(a, &e);
 }
 
 ota_agent_status_t ota_agent_url_refusal(const ota_agent_t *a, const char *url)
@@ -314,9 +321,13 @@ static void agent_poll_idle(ota_agent_t *a)
     }
     a->state = OTA_AGENT_IDLE;
 
-    if (a->download_requested) {
+    if (a->download_requested || ota_agent_deferred_download_due(a)) {
         a->download_requested = false;
         ota_agent_image_begin(a);
+        return;
+    }
+    if (ota_agent_report_wait_ms(a) == 0u) {
+        ota_agent_report_begin(a);
         return;
     }
     if (agent_check_due(a)) {
@@ -357,7 +368,9 @@ ota_agent_status_t (ota_agent_init)(ota_agent_t *agent, const ota_agent_config_t
         config->manifest_max_age_s > OTA_AGENT_MAX_AGE_LIMIT_S ||
         config->retry_max_s > OTA_AGENT_RETRY_LIMIT_S ||
         (config->retry_first_s > (config->retry_max_s != 0u ? config->retry_max_s
-                                                            : OTA_AGENT_RETRY_MAX_DEFAULT_S))) {
+                                                            : OTA_AGENT_RETRY_MAX_DEFAULT_S)) ||
+        ota_agent_fleet_check(config) != OTA_AGENT_OK ||
+        ota_agent_report_check(config) != OTA_AGENT_OK) {
         return OTA_AGENT_ERR_CONFIG;
     }
 
@@ -382,6 +395,8 @@ ota_agent_status_t (ota_agent_init)(ota_agent_t *agent, const ota_agent_config_t
     ota_agent_use_manifest_url(agent, config->manifest_url != NULL ? config->manifest_url : "",
                                manifest_tls);
     agent->config.manifest_url = agent->manifest_url;
+    ota_agent_fleet_init(agent, config);
+    ota_agent_report_init(agent, config);
     agent->slot = OTA_STORE_SLOT_NONE;
 
     ota_manifest_parser_init(&agent->parser);
@@ -408,11 +423,18 @@ ota_agent_status_t (ota_agent_init)(ota_agent_t *agent, const ota_agent_config_t
     return OTA_AGENT_OK;
 }
 
+/* The version the pending reset installs (0: none known). */
+static uint32_t agent_install_version(const ota_agent_t *a)
+{
+    uint8_t slot = ota_store_boot(a->ports.store)->install_slot;
+    return slot == OTA_STORE_SLOT_NONE ? 0u : ota_store_slot(a->ports.store, slot)->version;
+}
+
 /* A transfer whose request was started and not yet sent (no I/O done for it). */
 static bool agent_request_unsent(const ota_agent_t *a)
 {
     return (a->state == OTA_AGENT_CHECKING || a->state == OTA_AGENT_DOWNLOADING ||
-            a->state == OTA_AGENT_FETCHING_FILES) &&
+            a->state == OTA_AGENT_FETCHING_FILES || a->state == OTA_AGENT_REPORTING) &&
            a->http.state == OTA_HTTP_STATE_HOP;
 }
 
@@ -422,7 +444,7 @@ static bool agent_request_unsent(const ota_agent_t *a)
 
 static void agent_step(ota_agent_t *agent)
 {
-    OTA_ASSERT(agent->state <= OTA_AGENT_FETCHING_FILES);
+    OTA_ASSERT(agent->state <= OTA_AGENT_REPORTING);
     switch (agent->state) {
     case OTA_AGENT_IDLE:
     case OTA_AGENT_WAIT_NETWORK:
@@ -442,8 +464,12 @@ static void agent_step(ota_agent_t *agent)
         ota_agent_files_poll(agent);
         break;
 #endif
+    case OTA_AGENT_REPORTING:
+        ota_agent_report_poll(agent);
+        break;
     case OTA_AGENT_RESET_PENDING:
-        if (agent->config.auto_reset && !agent->reset_requested && agent->ports.reset != NULL) {
+        if (agent->config.auto_reset && !agent->reset_requested && agent->ports.reset != NULL &&
+            !ota_agent_defers(agent, OTA_AGENT_DEFER_RESET, agent_install_version(agent))) {
             agent->reset_requested = true;
             agent->ports.reset(agent->ports.reset_ctx);
         }
@@ -458,7 +484,8 @@ ota_agent_state_t ota_agent_poll(ota_agent_t *agent, uint32_t now_ms)
     agent->now_ms = now_ms;
     if (!agent->started) {
         agent->started = true;
-        agent->next_check_ms = now_ms; /* the first check comes as soon as the network is up */
+        /* The first check comes as soon as the network is up, or a random time later. */
+        agent->next_check_ms = now_ms + ota_agent_first_check_ms(agent);
     }
     /* A request started in a step is sent in the same poll, not one poll later. */
     for (unsigned i = 0; i < AGENT_STEPS_PER_POLL; i++) {
@@ -477,13 +504,16 @@ uint32_t ota_agent_next_poll_ms(const ota_agent_t *agent)
     case OTA_AGENT_CHECKING:
     case OTA_AGENT_DOWNLOADING:
     case OTA_AGENT_FETCHING_FILES:
+    case OTA_AGENT_REPORTING:
         return a->io_wait && !agent_request_unsent(a) ? OTA_AGENT_POLL_IO_MS : 0u;
     case OTA_AGENT_VERIFYING:
         return 0u;
     case OTA_AGENT_RESET_PENDING:
-        return a->config.auto_reset && !a->reset_requested && a->ports.reset != NULL
-                   ? 0u
-                   : OTA_AGENT_POLL_NONE;
+        if (a->config.auto_reset && !a->reset_requested && a->ports.reset != NULL) {
+            uint32_t ask = ota_agent_defer_wait_ms(a, OTA_AGENT_DEFER_RESET);
+            return ask == OTA_AGENT_POLL_NONE ? 0u : ask; /* the reset, or asking again */
+        }
+        return OTA_AGENT_POLL_NONE;
     default:
         break;
     }
@@ -494,6 +524,10 @@ uint32_t ota_agent_next_poll_ms(const ota_agent_t *agent)
         int32_t left = (int32_t)(a->next_check_ms - a->now_ms);
         wait = left > 0 ? (uint32_t)left : 0u;
     }
+    uint32_t ask = ota_agent_defer_wait_ms(a, OTA_AGENT_DEFER_DOWNLOAD);
+    wait = ask < wait ? ask : wait;
+    uint32_t report = ota_agent_report_wait_ms(a);
+    wait = report < wait ? report : wait;
     /* Waiting for the network with work due: look at the link again soon. */
     return a->state == OTA_AGENT_WAIT_NETWORK && wait == 0u ? OTA_AGENT_POLL_NETWORK_MS : wait;
 }
@@ -531,6 +565,9 @@ ota_agent_status_t ota_agent_download(ota_agent_t *agent)
     if (!agent->have_update) {
         return agent_trigger_refused(agent, OTA_AGENT_ERR_NO_UPDATE);
     }
+#if OTA_FLEET
+    agent->download_deferred = false; /* the application asks now: its defer is asked now */
+#endif
     agent->download_requested = true;
     return OTA_AGENT_OK;
 }
@@ -575,6 +612,7 @@ ota_agent_status_t ota_agent_erase_version(ota_agent_t *agent, uint32_t version)
                                OTA_AGENT_ERR_BUSY);
         return OTA_AGENT_ERR_BUSY;
     }
+    ota_agent_report_stop(agent); /* the store and the state change: the report waits */
     bool rolling_back;
     ota_store_status_t st = ota_agent_apply_erase(agent, version, false, &rolling_back);
     return st == OTA_STORE_OK ? OTA_AGENT_OK : OTA_AGENT_ERR_STORE;
@@ -590,6 +628,7 @@ static ota_agent_status_t agent_boot_request(ota_agent_t *agent, bool factory)
         ota_agent_emit_failure(agent, failed, 0, OTA_SRC_AGENT, OTA_AGENT_ERR_BUSY);
         return OTA_AGENT_ERR_BUSY;
     }
+    ota_agent_report_stop(agent);
     ota_store_t *store = agent->ports.store;
     ota_store_status_t st = factory ? ota_store_factory_reset(store)
                                     : ota_store_rollback(store, false);
@@ -629,6 +668,7 @@ ota_agent_status_t ota_agent_abort(ota_agent_t *agent)
     if (agent == NULL) {
         return OTA_AGENT_ERR_ARG;
     }
+    ota_agent_report_stop(agent);
     if (agent->state == OTA_AGENT_CHECKING || agent->state == OTA_AGENT_FETCHING_FILES) {
         ota_http_abort(&agent->http);
         agent->fetching_sig = false;
@@ -692,6 +732,7 @@ const char *ota_agent_state_str(ota_agent_state_t state)
     case OTA_AGENT_VERIFYING: return "verifying";
     case OTA_AGENT_RESET_PENDING: return "reset pending";
     case OTA_AGENT_FETCHING_FILES: return "fetching files";
+    case OTA_AGENT_REPORTING: return "reporting";
     }
     return "unknown agent state";
 }
@@ -729,6 +770,10 @@ const char *ota_event_type_str(ota_event_type_t type)
     case OTA_EVT_PATCH_DONE: return "patch applied";
     case OTA_EVT_PATCH_FAILED: return "patch failed";
     case OTA_EVT_VERIFY_PROGRESS: return "verify progress";
+    case OTA_EVT_DOWNLOAD_DEFERRED: return "download deferred";
+    case OTA_EVT_RESET_DEFERRED: return "reset deferred";
+    case OTA_EVT_REPORT_SENT: return "report sent";
+    case OTA_EVT_REPORT_FAILED: return "report failed";
     }
     return "unknown event";
 }

@@ -6,6 +6,8 @@
  *   src/agent_download.c  a download: GET with resume into the store, checkpoints, verify
  *   src/agent_config.c    the manifest URL's checks and use (init and set_settings), settings
  *   src/agent_patch.c     a delta update: the manifest's patch chosen, fetched and applied
+ *   src/agent_fleet.c     OTA_FLEET: device id, rollout membership, jitter, deferral
+ *   src/agent_report.c    OTA_FLEET: status reports to report_url
  * Every function takes the caller's ota_agent_t and acts on the state it holds.
  */
 #ifndef OTAFLOW_AGENT_INTERNAL_H
@@ -19,6 +21,10 @@
 
 /* ---- agent.c --------------------------------------------------------------------------- */
 
+/** Tell the application (on_event) and the console (ports.log) about e (its download
+ *  fields filled in here). */
+void ota_agent_deliver(const ota_agent_t *a, ota_event_t *e);
+
 /** Tell the application (on_event) and the console (ports.log) about `type`. */
 void ota_agent_emit(ota_agent_t *a, ota_event_type_t type, uint32_t version);
 
@@ -26,6 +32,10 @@ void ota_agent_emit(ota_agent_t *a, ota_event_type_t type, uint32_t version);
  *  download or verify also pushes the next periodic check out by the backoff. */
 void ota_agent_emit_failure(ota_agent_t *a, ota_event_type_t type, uint32_t version,
                             ota_event_source_t source, int32_t status);
+
+/** Seconds of the backoff after `failures` failed attempts in a row: retry_first_s doubled
+ *  per further failure, at most retry_max_s (before any jitter). */
+uint32_t ota_agent_backoff_s(const ota_agent_t *a, uint8_t failures);
 
 /** Why the agent may not fetch an image from `url`: ERR_URL when the HTTP client cannot
  *  (it does not parse, or does not fit OTA_URL_MAX), ERR_INSECURE_URL / ERR_TLS_DOWNGRADE for
@@ -159,5 +169,78 @@ void ota_agent_patch_poll(ota_agent_t *a);
 /** VERIFYING a patch's result: the store said st (not OK: the full image is fetched instead,
  *  and true is returned: nothing else to do); OK and anything not a patch: false. */
 bool ota_agent_patch_verified(ota_agent_t *a, ota_store_status_t st);
+
+/* ---- agent_fleet.c (OTA_FLEET) -------------------------------------------------------- */
+
+#if OTA_FLEET
+/** What ota_agent_init refuses in the fleet fields of `config`: ERR_CONFIG or OK. */
+ota_agent_status_t ota_agent_fleet_check(const ota_agent_config_t *config);
+
+/** Copy the fleet fields of `config` (checked) into the agent. */
+void ota_agent_fleet_init(ota_agent_t *a, const ota_agent_config_t *config);
+
+/** A random delay in [0, max_ms) from ports.random32; max_ms without it. */
+uint32_t ota_agent_jitter_ms(const ota_agent_t *a, uint32_t max_ms);
+
+/** Milliseconds from the first poll to the first check: random up to first_check_jitter_s
+ *  (0 without ports.random32). */
+uint32_t ota_agent_first_check_ms(const ota_agent_t *a);
+
+/** The manifest reader's rollout question (ota_manifest_rollout_fn; ctx: the agent). */
+bool ota_agent_in_rollout(void *ctx, uint32_t version, uint32_t percent);
+
+/** Whether the application defers `what` now: asks config.defer unless an earlier "not now"
+ *  still holds; a new "not now" raises the *_DEFERRED event and sets when to ask again. */
+bool ota_agent_defers(ota_agent_t *a, ota_agent_defer_what_t what, uint32_t version);
+
+/** A deferred download is due to be asked about again (and the update is still there). */
+bool ota_agent_deferred_download_due(ota_agent_t *a);
+
+/** Milliseconds until the application is asked about `what` again; OTA_AGENT_POLL_NONE when
+ *  nothing of that kind was deferred. */
+uint32_t ota_agent_defer_wait_ms(const ota_agent_t *a, ota_agent_defer_what_t what);
+
+/* ---- agent_report.c (OTA_FLEET) ------------------------------------------------------- */
+
+/** What ota_agent_init refuses in config.report_url: ERR_CONFIG or OK. */
+ota_agent_status_t ota_agent_report_check(const ota_agent_config_t *config);
+
+/** Copy config.report_url (checked) into the agent. */
+void ota_agent_report_init(ota_agent_t *a, const ota_agent_config_t *config);
+
+/** A failed download or verify (its event e): its report waits to be sent (the last one). */
+void ota_agent_report_attempt(ota_agent_t *a, ota_event_type_t type, uint32_t version,
+                              const ota_event_t *e);
+
+/** Milliseconds until a report is due (0: now); OTA_AGENT_POLL_NONE: none waits. */
+uint32_t ota_agent_report_wait_ms(const ota_agent_t *a);
+
+/** Build the next report and start its POST: REPORTING, or IDLE after REPORT_FAILED. */
+void ota_agent_report_begin(ota_agent_t *a);
+
+/** One step of REPORTING: REPORT_SENT (the store's flag cleared for a boot's) or
+ *  REPORT_FAILED and a backoff; IDLE at the end. */
+void ota_agent_report_poll(ota_agent_t *a);
+
+/** Stop a report being sent (it stays, and is sent again at the next idle poll). */
+void ota_agent_report_stop(ota_agent_t *a);
+#else
+/* Without fleets: no id (only 100 % entries), the full backoff, the first check at once. */
+#define ota_agent_fleet_check(config) ((void)(config), OTA_AGENT_OK)
+#define ota_agent_fleet_init(a, config) ((void)(a), (void)(config))
+#define ota_agent_jitter_ms(a, max_ms) ((void)(a), (max_ms))
+#define ota_agent_first_check_ms(a) ((void)(a), 0u)
+#define ota_agent_in_rollout NULL
+#define ota_agent_defers(a, what, version) ((void)(a), (void)(version), false)
+#define ota_agent_deferred_download_due(a) ((void)(a), false)
+#define ota_agent_defer_wait_ms(a, what) ((void)(a), OTA_AGENT_POLL_NONE)
+#define ota_agent_report_check(config) ((void)(config), OTA_AGENT_OK)
+#define ota_agent_report_init(a, config) ((void)(a), (void)(config))
+#define ota_agent_report_attempt(a, type, version, e) ((void)(a), (void)(version), (void)(e))
+#define ota_agent_report_wait_ms(a) ((void)(a), OTA_AGENT_POLL_NONE)
+#define ota_agent_report_begin(a) ((void)(a))
+#define ota_agent_report_poll(a) ((void)(a))
+#define ota_agent_report_stop(a) ((void)(a))
+#endif
 
 #endif /* OTAFLOW_AGENT_INTERNAL_H */

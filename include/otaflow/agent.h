@@ -10,7 +10,8 @@
  * caller's ota_agent_t (its buffers included); nothing is allocated.
  *
  * Failures never need a reset: after a failed check or download the agent tries again after
- * a backoff (retry_first_s doubling up to retry_max_s, never sooner than the period), and the
+ * a backoff (retry_first_s doubling up to retry_max_s, never sooner than the period; with
+ * OTA_FLEET and ports.random32, a random delay up to that: "full jitter"), and the
  * store stays consistent (an interrupted download resumes from its last durable offset with a
  * Range request). An image whose bytes were refused is not fetched again while the manifest
  * offers the same version and digest (docs/agent.md).
@@ -29,6 +30,7 @@
 #include "otaflow/manifest.h"
 #include "otaflow/manifest_sig.h"
 #include "otaflow/port.h"
+#include "otaflow/rollout.h"
 #include "otaflow/store.h"
 
 #ifdef __cplusplus
@@ -106,7 +108,25 @@ typedef enum ota_agent_state {
     OTA_AGENT_RESET_PENDING,   /**< something will be installed at the next reset */
     OTA_AGENT_FETCHING_FILES,  /**< downloading the manifest's files into file slots (before
                                     the image it announces, if any) */
+    OTA_AGENT_REPORTING,       /**< POSTing a status report to report_url (OTA_FLEET); not
+                                    busy: a request of the application waits for its end */
 } ota_agent_state_t;
+
+/** What the agent asks the application's config.defer about (OTA_FLEET). */
+typedef enum ota_agent_defer_what {
+    OTA_AGENT_DEFER_DOWNLOAD = 1, /**< a download is about to start */
+    OTA_AGENT_DEFER_RESET = 2,    /**< the agent is about to call ports.reset (auto_reset) */
+} ota_agent_defer_what_t;
+
+/** The application's say over disruptive steps (a device busy with its real job): return true
+ *  for "not now"; the agent asks again defer_retry_s later. version: the image concerned. */
+typedef bool (*ota_agent_defer_fn)(void *user, ota_agent_defer_what_t what, uint32_t version);
+
+/** config.defer_retry_s 0: ask again after a minute. */
+#define OTA_AGENT_DEFER_RETRY_DEFAULT_S 60u
+
+/** Room for one status report's JSON (NUL included). */
+#define OTA_AGENT_REPORT_MAX 256u
 
 /** Configuration. Start from ota_agent_config_default(). Strings are copied by init. */
 typedef struct ota_agent_config {
@@ -175,6 +195,29 @@ typedef struct ota_agent_config {
      *  installs the payload (it refuses an image whose load_addr is anything else:
      *  ota_boot_image_fits). 0 = OTA_AGENT_RAW_LOAD_ADDR_DEFAULT, the PIC32MZ W1's. */
     uint32_t raw_load_addr;
+
+    /* Fleets (OTA_FLEET; ignored without it). docs/agent.md, "Fleets". */
+    /** This device's id (NUL-terminated, at most OTA_ROLLOUT_ID_MAX characters; copied), e.g.
+     *  its MAC address or serial number: decides its place in a staged rollout
+     *  (include/otaflow/rollout.h). NULL or "": no place; the device takes a manifest entry
+     *  only when its Rollout is absent or 100. */
+    const char *device_id;
+    /** The first check after power on comes at a random time up to this many seconds after
+     *  the first poll (0, default: at once), so that a fleet powered on together (after a
+     *  power outage) does not fetch the manifest in the same second. Needs ports.random32
+     *  (without it: at once). At most OTA_AGENT_PERIOD_MAX_S. */
+    uint32_t first_check_jitter_s;
+    /** Asked before every download starts and before the agent resets (auto_reset); "not
+     *  now" raises DOWNLOAD_DEFERRED / RESET_DEFERRED and the agent asks again after
+     *  defer_retry_s (a check in between asks again too). NULL: never deferred. */
+    ota_agent_defer_fn defer;
+    void *defer_user;          /**< passed to defer */
+    uint32_t defer_retry_s;    /**< 0 = OTA_AGENT_DEFER_RETRY_DEFAULT_S; at most
+                                    OTA_AGENT_PERIOD_MAX_S */
+    /** http(s) URL the agent POSTs its status reports to (copied; NULL or "": none): after
+     *  a boot that changed the version (kept in the store until delivered) and after a
+     *  failed download or verify; retried with the backoff (docs/agent.md, "Reports"). */
+    const char *report_url;
 } ota_agent_config_t;
 
 /** The PIC32MZ W1 application start the original's applications are linked for. */
@@ -203,6 +246,13 @@ typedef struct ota_agent_ports {
     /** Delta updates: the RAM to read the manifest's patches and apply one
      *  (include/otaflow/agent_patch.h); NULL: full images only, "Patch" members unread. */
     struct ota_agent_patch *patch;
+    /** Randomness for the jittered backoff and first check (OTA_FLEET): 32 random bits per
+     *  call, e.g. the chip's TRNG. Need not be cryptographic, only different from device to
+     *  device. NULL: no jitter (every retry waits the full backoff). Without a TRNG, give
+     *  ota_agent_xorshift32 with random_ctx pointing to a uint32_t seed unique to the device
+     *  (e.g. from its serial number): deterministic, as tests want. */
+    uint32_t (*random32)(void *ctx);
+    void *random_ctx;
 } ota_agent_ports_t;
 
 /** The agent. Caller-owned; its fields are private: use the functions. */
@@ -285,6 +335,26 @@ typedef struct ota_agent {
     uint8_t file_refused[OTA_FILE_SLOTS_MAX][8];
     uint64_t file_refused_set;
 #endif
+#if OTA_FLEET
+    /* Fleets (src/agent_fleet.c). */
+    char device_id[OTA_ROLLOUT_ID_MAX + 1]; /**< config.device_id ("" = none) */
+    bool download_deferred;     /**< the application said "not now" to have_update's download */
+    bool reset_deferred;        /**< ... to the reset (RESET_PENDING) */
+    uint32_t download_ask_ms;   /**< now_ms when to ask about the download again */
+    uint32_t reset_ask_ms;      /**< now_ms when to ask about the reset again */
+    /* Reports (src/agent_report.c). The boot's is the store's boot.report_pending. */
+    char report_url[OTA_URL_MAX]; /**< config.report_url ("" = no reports) */
+    bool report_is_boot;        /**< the report being sent is the boot's */
+    bool attempt_report;        /**< a failed attempt's report waits (RAM only) */
+    bool attempt_rejected;      /**< ... its file was refused for what it is */
+    uint8_t attempt_source;     /**< ... its event's source and status */
+    int32_t attempt_status;
+    uint32_t attempt_version;
+    char attempt_reason[64];    /**< ... its event's reason */
+    uint8_t report_failures;    /**< reports not delivered in a row (the backoff) */
+    uint32_t report_due_ms;     /**< now_ms of the next report attempt */
+    char report_body[OTA_AGENT_REPORT_MAX];
+#endif
 } ota_agent_t;
 
 /** Defaults: no manifest URL, 60 s, auto update and auto reset on, no downgrade. */
@@ -298,7 +368,10 @@ void ota_agent_config_default(ota_agent_config_t *config);
  *         http:// with require_tls, store NULL or not mounted,
  *         require_signed_manifest without manifest_keys or an empty keyring,
  *         manifest_max_age_s over OTA_AGENT_MAX_AGE_LIMIT_S, retry_max_s over
- *         OTA_AGENT_RETRY_LIMIT_S or retry_first_s over the maximum).
+ *         OTA_AGENT_RETRY_LIMIT_S or retry_first_s over the maximum, device_id longer than
+ *         OTA_ROLLOUT_ID_MAX, first_check_jitter_s or defer_retry_s over
+ *         OTA_AGENT_PERIOD_MAX_S, report_url not an http(s) URL we can fetch or http://
+ *         with require_tls).
  */
 ota_agent_status_t ota_agent_init(ota_agent_t *agent, const ota_agent_config_t *config,
                                   const ota_agent_ports_t *ports);
@@ -411,6 +484,10 @@ ota_agent_status_t ota_agent_get_settings(const ota_agent_t *agent,
  */
 ota_agent_status_t ota_agent_set_settings(ota_agent_t *agent,
                                           const ota_agent_settings_t *settings);
+
+/** A deterministic generator for ports.random32 (xorshift32): ctx points to a uint32_t state,
+ *  any value but 0 (0 is taken as 1), updated by each call. Give each device its own seed. */
+uint32_t ota_agent_xorshift32(void *ctx);
 
 /** Short constant English names, never NULL. */
 const char *ota_agent_status_str(ota_agent_status_t status);

@@ -23,6 +23,12 @@ void mock_device_config(ota_agent_config_t *cfg)
 
 mock_device_t *mock_device_open(const ota_agent_config_t *cfg_in, bool factory_v1)
 {
+    return mock_device_open_random(cfg_in, factory_v1, NULL, NULL);
+}
+
+mock_device_t *mock_device_open_random(const ota_agent_config_t *cfg_in, bool factory_v1,
+                                       uint32_t (*random32)(void *ctx), void *random_ctx)
+{
     mock_device_t *d = calloc(1, sizeof *d);
     assert_non_null(d);
     d->fx = store_fixture_open(NULL, NULL);
@@ -49,9 +55,29 @@ mock_device_t *mock_device_open(const ota_agent_config_t *cfg_in, bool factory_v
     cfg.on_event = event_log_record;
     cfg.event_user = &d->events;
     ota_agent_ports_t ports = {.transport = mock_transport(&d->net), .store = s,
-                               .reset = count_reset, .reset_ctx = d};
+                               .reset = count_reset, .reset_ctx = d,
+                               .random32 = random32, .random_ctx = random_ctx};
     assert_int_equal(ota_agent_init(&d->agent, &cfg, &ports), OTA_AGENT_OK);
     return d;
+}
+
+bool mock_device_poll_until(mock_device_t *d, uint32_t *t, ota_event_type_t type, size_t n,
+                            uint32_t limit)
+{
+    for (uint32_t end = *t + limit; *t <= end; *t += MOCK_DEVICE_STEP_MS) {
+        (void)ota_agent_poll(&d->agent, *t);
+        if (event_log_count(&d->events, type) >= n) {
+            return true;
+        }
+    }
+    return false;
+}
+
+void mock_device_poll_to(mock_device_t *d, uint32_t *t, uint32_t end)
+{
+    for (; *t < end; *t += MOCK_DEVICE_STEP_MS) {
+        (void)ota_agent_poll(&d->agent, *t);
+    }
 }
 
 void mock_device_free(mock_device_t *d)
