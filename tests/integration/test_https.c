@@ -368,8 +368,9 @@ static void on_event_metered(void *user, const ota_event_t *e)
     if (e->type == OTA_EVT_DOWNLOAD_PROGRESS && heap.cur > heap.transfer_max) {
         heap.transfer_max = heap.cur;
     }
-    if (e->type == OTA_EVT_DOWNLOAD_PROGRESS && metered != NULL && metered->sock.tls.ready) {
-        heap.fragment = mbedtls_ssl_get_output_max_frag_len(&metered->sock.tls.ssl);
+    if (e->type == OTA_EVT_DOWNLOAD_PROGRESS && metered != NULL && metered->sock.tls != NULL &&
+        metered->sock.tls->ready) {
+        heap.fragment = mbedtls_ssl_get_output_max_frag_len(&metered->sock.tls->ssl);
     }
     event_log_record(user, e);
 }
@@ -409,8 +410,12 @@ static ram_result_t measure(int server, bool tls, uint8_t mfl)
     assert_int_equal(agent_device_start(d, &cfg), OTA_AGENT_OK);
     metered = d;
     assert_true(agent_device_run_until(d, OTA_EVT_RESET_PENDING, 1, 20000));
-    r.peak = heap.peak;
-    r.transfer = heap.transfer_max;
+    /* The transport's own ota_tls_t (allocated by set_tls) is reported as its sizeof: the
+     * figures are what mbedTLS allocates. */
+    long long tls_state = tls ? (long long)sizeof(ota_tls_t) : 0;
+    r.config -= tls_state;
+    r.peak = heap.peak - tls_state;
+    r.transfer = heap.transfer_max - tls_state;
     r.allocs = heap.allocs;
     r.fragment = heap.fragment;
     ota_posix_transport_free(&d->sock);
