@@ -244,11 +244,18 @@ uint32_t fleet_device_due_ms(const fleet_device_t *d)
     return wait == OTA_AGENT_POLL_NONE ? UINT32_MAX : d->now_ms + wait;
 }
 
-uint32_t fleet_device_ram_bytes(void)
+fleet_device_ram_t fleet_device_ram(void)
 {
-    /* The flash model's buffers: contents, one programmed bit per program unit, one wear
-     * count per erase unit. */
     const ota_flash_geometry_t *g = &fleet_flash_geometry;
-    return (uint32_t)sizeof(fleet_device_t) + g->size + g->size / g->program_unit / 8u +
-           g->size / g->erase_unit * 4u;
+    fleet_device_ram_t r = {
+        .agent = (uint32_t)sizeof(ota_agent_t),
+        .store = (uint32_t)sizeof(ota_store_t),
+        .socket = (uint32_t)sizeof(ota_posix_transport_t),
+        .flash_model = (uint32_t)sizeof(ota_sim_flash_t),
+        /* Contents, one programmed bit per program unit, one wear count per erase unit. */
+        .flash_buffers = g->size + g->size / g->program_unit / 8u + g->size / g->erase_unit * 4u,
+    };
+    r.rest = (uint32_t)sizeof(fleet_device_t) - r.agent - r.store - r.socket - r.flash_model;
+    r.total = (uint32_t)sizeof(fleet_device_t) + r.flash_buffers;
+    return r;
 }

@@ -74,7 +74,16 @@ bool fleet_device_busy(const fleet_device_t *d);
 /** When the device wants its next poll, in fake ms (UINT32_MAX: never). */
 uint32_t fleet_device_due_ms(const fleet_device_t *d);
 
-/** Bytes of host RAM one device takes: the structure plus the flash model's buffers. */
-uint32_t fleet_device_ram_bytes(void);
+/** Bytes of host RAM one device takes, by part. */
+typedef struct fleet_device_ram {
+    uint32_t agent, store, socket; /**< ota_agent_t, ota_store_t, ota_posix_transport_t */
+    uint32_t flash_model;          /**< ota_sim_flash_t */
+    uint32_t flash_buffers;        /**< its contents, programmed bitmap and wear counts */
+    uint32_t rest;                 /**< the rest of fleet_device_t */
+    uint32_t total;
+} fleet_device_ram_t;
+
+/** What one device takes: fleet_device_t plus the flash model's buffers. */
+fleet_device_ram_t fleet_device_ram(void);
 
 #endif /* OTAFLOW_FLEET_DEVICE_H */

@@ -359,17 +359,15 @@ int main(int argc, char **argv)
         fleet_server_cleanup(&f->server);
         return 1;
     }
-    char manifest_url[128];
-    snprintf(manifest_url, sizeof manifest_url, "%s/ota.json", f->server.base_url);
     f->common = (fleet_common_t){
-        .manifest_url = manifest_url,
+        .manifest_url = f->server.manifest_url,
         .period_s = f->plan.period_s,
         .retry_first_s = 15,
         .retry_max_s = f->plan.period_s,
         .running_version = FLEET_VERSION_RUNNING,
         .stats = &f->stats,
     };
-    f->out.ram_per_device = fleet_device_ram_bytes();
+    f->out.ram = fleet_device_ram();
     bool ok = fleet_power_on(f) && fleet_run(f);
     fleet_server_stop(&f->server);
     ok = ok && fleet_server_read_log(&f->server, &f->stats, &f->out.log);

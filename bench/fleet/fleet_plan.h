@@ -8,6 +8,7 @@
 
 #include <stdint.h>
 
+#include "fleet_device.h"
 #include "fleet_server.h"
 #include "fleet_stats.h"
 
@@ -34,7 +35,7 @@ typedef struct fleet_outcome {
     uint32_t converged_s;       /**< first second all devices ran the update (UINT32_MAX: never) */
     uint32_t end_s;             /**< seconds simulated */
     uint32_t stalled_s;         /**< seconds whose network phase hit the wall-clock guard */
-    uint32_t ram_per_device;    /**< bytes of host RAM per device */
+    fleet_device_ram_t ram;     /**< host RAM per device */
     double wall_s;              /**< wall-clock seconds of the simulation loop */
     double setup_wall_s;        /**< ... of powering the devices on */
     fleet_server_log_t log;     /**< the server's totals */

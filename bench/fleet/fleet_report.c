@@ -152,11 +152,16 @@ static void fleet_totals(const fleet_plan_t *p, const fleet_outcome_t *o, const 
     uint64_t peak_active = fleet_stats_max(st, 0, o->end_s, fleet_field_srv_active);
     uint64_t peak_srv = fleet_stats_max(st, 0, o->end_s, fleet_field_srv_requests);
     uint64_t peak_sim = fleet_stats_max(st, 0, o->end_s, fleet_field_requests);
-    char rows[12][160];
+    char rows[12][200];
     int n = 0;
     snprintf(rows[n++], sizeof rows[0], "devices | %u", (unsigned)p->devices);
-    snprintf(rows[n++], sizeof rows[0], "host RAM per device (agent, store, socket, 64 KB flash model) | %u B",
-             (unsigned)o->ram_per_device);
+    const fleet_device_ram_t *r = &o->ram;
+    snprintf(rows[n++], sizeof rows[0],
+             "host RAM per device: agent + store + socket + flash model (its buffers) + rest | "
+             "%u + %u + %u + %u (%u) + %u = %u B",
+             (unsigned)r->agent, (unsigned)r->store, (unsigned)r->socket,
+             (unsigned)r->flash_model, (unsigned)r->flash_buffers, (unsigned)r->rest,
+             (unsigned)r->total);
     snprintf(rows[n++], sizeof rows[0], "fake time simulated | %u s", (unsigned)o->end_s);
     snprintf(rows[n++], sizeof rows[0], "wall clock: power on + simulation | %.1f s + %.1f s",
              o->setup_wall_s, o->wall_s);

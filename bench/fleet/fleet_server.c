@@ -103,6 +103,7 @@ static bool fleet_nginx_start(fleet_server_t *s, uint32_t max_connections)
         if (test_server_start(&s->nginx, argv, NULL, errlog, "127.0.0.1", 10000)) {
             s->port = port;
             snprintf(s->base_url, sizeof s->base_url, "http://127.0.0.1:%u", (unsigned)port);
+            snprintf(s->manifest_url, sizeof s->manifest_url, "%s/ota.json", s->base_url);
             return true;
         }
     }

@@ -19,7 +19,8 @@ typedef struct fleet_server {
     char dir[256];              /**< temporary directory: www/, logs, configuration */
     test_server_t nginx;
     uint16_t port;
-    char base_url[64];          /**< "http://127.0.0.1:<port>" */
+    char base_url[32];          /**< "http://127.0.0.1:<port>" */
+    char manifest_url[48];      /**< base_url + "/ota.json" */
     uint32_t image_size;
     uint8_t image_digest[32];   /**< SHA-256 of the image file */
     uint32_t image_version;
