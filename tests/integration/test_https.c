@@ -281,16 +281,19 @@ static void test_no_ca_configured(void **state)
     char murl[128];
     announce(murl, sizeof murl, GOOD, "app_v2.ota");
     agent_device_t *d = agent_device_new();
+    assert_null(d->sock.tls); /* a transport without TLS configured holds no TLS state */
     harness_device_start(d, murl, 1, 60);
     assert_true(agent_device_run_until(d, OTA_EVT_CHECK_FAILED, 1, 10000));
     assert_tls_failure(d, OTA_EVT_CHECK_FAILED, OTA_TLS_ERR_CONFIG);
     ota_tls_config_t c;
     ota_tls_config_default(&c);
     assert_int_equal(ota_posix_transport_set_tls(&d->sock, &c), OTA_TLS_ERR_CONFIG);
+    assert_null(d->sock.tls); /* a refused configuration keeps nothing */
     static const unsigned char junk[] = "-----BEGIN CERTIFICATE-----\nnot base64\n";
     c.ca = junk;
     c.ca_len = sizeof junk;
     assert_int_equal(ota_posix_transport_set_tls(&d->sock, &c), OTA_TLS_ERR_CONFIG);
+    assert_null(d->sock.tls);
     agent_device_free(d);
 }
 
