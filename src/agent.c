@@ -160,7 +160,9 @@ static uint32_t agent_back_off(ota_agent_t *a, ota_event_type_t type, int32_t st
         if (*failures < UINT8_MAX) {
             (*failures)++;
         }
-        uint32_t later = a->now_ms + agent_backoff_s(a, *failures) * 1000u;
+        /* Full jitter (with ports.random32): a fleet that failed together retries apart. */
+        uint32_t backoff_ms = agent_backoff_s(a, *failures) * 1000u;
+        uint32_t later = a->now_ms + ota_agent_jitter_ms(a, backoff_ms);
         if ((int32_t)(later - a->next_check_ms) > 0) {
             a->next_check_ms = later;
         }
@@ -357,7 +359,8 @@ ota_agent_status_t (ota_agent_init)(ota_agent_t *agent, const ota_agent_config_t
         config->manifest_max_age_s > OTA_AGENT_MAX_AGE_LIMIT_S ||
         config->retry_max_s > OTA_AGENT_RETRY_LIMIT_S ||
         (config->retry_first_s > (config->retry_max_s != 0u ? config->retry_max_s
-                                                            : OTA_AGENT_RETRY_MAX_DEFAULT_S))) {
+                                                            : OTA_AGENT_RETRY_MAX_DEFAULT_S)) ||
+        ota_agent_fleet_check(config) != OTA_AGENT_OK) {
         return OTA_AGENT_ERR_CONFIG;
     }
 
@@ -382,6 +385,7 @@ ota_agent_status_t (ota_agent_init)(ota_agent_t *agent, const ota_agent_config_t
     ota_agent_use_manifest_url(agent, config->manifest_url != NULL ? config->manifest_url : "",
                                manifest_tls);
     agent->config.manifest_url = agent->manifest_url;
+    ota_agent_fleet_init(agent, config);
     agent->slot = OTA_STORE_SLOT_NONE;
 
     ota_manifest_parser_init(&agent->parser);
@@ -458,7 +462,8 @@ ota_agent_state_t ota_agent_poll(ota_agent_t *agent, uint32_t now_ms)
     agent->now_ms = now_ms;
     if (!agent->started) {
         agent->started = true;
-        agent->next_check_ms = now_ms; /* the first check comes as soon as the network is up */
+        /* The first check comes as soon as the network is up, or a random time later. */
+        agent->next_check_ms = now_ms + ota_agent_first_check_ms(agent);
     }
     /* A request started in a step is sent in the same poll, not one poll later. */
     for (unsigned i = 0; i < AGENT_STEPS_PER_POLL; i++) {

@@ -42,6 +42,8 @@ static int agent_manifest_response(void *user, const ota_http_response_t *resp)
             .rejected_ctx = a->ports.store,
             .hw_id = a->config.hw_id,
             .patches = ota_agent_patch_reader(a),
+            .in_rollout = ota_agent_in_rollout,
+            .rollout_ctx = a,
         };
         /* The reader shares its memory with the last verification: set up afresh. */
         ota_manifest_parser_init(&a->parser);

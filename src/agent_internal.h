@@ -6,6 +6,7 @@
  *   src/agent_download.c  a download: GET with resume into the store, checkpoints, verify
  *   src/agent_config.c    the manifest URL's checks and use (init and set_settings), settings
  *   src/agent_patch.c     a delta update: the manifest's patch chosen, fetched and applied
+ *   src/agent_fleet.c     OTA_FLEET: device id, rollout membership, jitter
  * Every function takes the caller's ota_agent_t and acts on the state it holds.
  */
 #ifndef OTAFLOW_AGENT_INTERNAL_H
@@ -156,5 +157,32 @@ void ota_agent_patch_poll(ota_agent_t *a);
 /** VERIFYING a patch's result: the store said st (not OK: the full image is fetched instead,
  *  and true is returned: nothing else to do); OK and anything not a patch: false. */
 bool ota_agent_patch_verified(ota_agent_t *a, ota_store_status_t st);
+
+/* ---- agent_fleet.c (OTA_FLEET) -------------------------------------------------------- */
+
+#if OTA_FLEET
+/** What ota_agent_init refuses in the fleet fields of `config`: ERR_CONFIG or OK. */
+ota_agent_status_t ota_agent_fleet_check(const ota_agent_config_t *config);
+
+/** Copy the fleet fields of `config` (checked) into the agent. */
+void ota_agent_fleet_init(ota_agent_t *a, const ota_agent_config_t *config);
+
+/** A random delay in [0, max_ms) from ports.random32; max_ms without it. */
+uint32_t ota_agent_jitter_ms(const ota_agent_t *a, uint32_t max_ms);
+
+/** Milliseconds from the first poll to the first check: random up to first_check_jitter_s
+ *  (0 without ports.random32). */
+uint32_t ota_agent_first_check_ms(const ota_agent_t *a);
+
+/** The manifest reader's rollout question (ota_manifest_rollout_fn; ctx: the agent). */
+bool ota_agent_in_rollout(void *ctx, uint32_t version, uint32_t percent);
+#else
+/* Without fleets: no id (only 100 % entries), the full backoff, the first check at once. */
+#define ota_agent_fleet_check(config) ((void)(config), OTA_AGENT_OK)
+#define ota_agent_fleet_init(a, config) ((void)(a), (void)(config))
+#define ota_agent_jitter_ms(a, max_ms) ((void)(a), (max_ms))
+#define ota_agent_first_check_ms(a) ((void)(a), 0u)
+#define ota_agent_in_rollout NULL
+#endif
 
 #endif /* OTAFLOW_AGENT_INTERNAL_H */

@@ -59,13 +59,14 @@ enum role {
 
 #if OTA_RAW_IMAGES
 /* The original's Signature (base64 r||s) is read only where raw images are built in. */
-enum { F_VERSION, F_URL, F_DIGEST, F_ERASE, F_SIZE, F_HW_ID, F_SIGNATURE, F_COUNT };
+enum { F_VERSION, F_URL, F_DIGEST, F_ERASE, F_SIZE, F_HW_ID, F_ROLLOUT, F_SIGNATURE, F_COUNT };
 #else
-enum { F_VERSION, F_URL, F_DIGEST, F_ERASE, F_SIZE, F_HW_ID, F_COUNT };
+enum { F_VERSION, F_URL, F_DIGEST, F_ERASE, F_SIZE, F_HW_ID, F_ROLLOUT, F_COUNT };
 #endif
+_Static_assert(F_COUNT <= 8, "ota_manifest_parser_t.entry_.seen has a bit per field");
 /* The keys an entry understands, in the order of the F_ constants. */
 static const char *const FIELDS[F_COUNT] = {"Version", "URL",  "Digest",   "EraseVer",
-                                            "Size",    "HwId",
+                                            "Size",    "HwId", "Rollout",
 #if OTA_RAW_IMAGES
                                             "Signature",
 #endif
@@ -161,6 +162,19 @@ static bool manifest_erase_listed(const ota_manifest_plan_t *plan, uint32_t vers
 static bool manifest_for_this_board(const parser_t *p)
 {
     return p->device_.hw_id == 0u || p->entry_.hw_id == 0u || p->entry_.hw_id == p->device_.hw_id;
+}
+
+/* A staged rollout: an entry without Rollout is for every device; with one, the device asks
+ * whether it is in that share for that version (no question: only 100 % takes it). */
+static bool manifest_in_rollout(const parser_t *p)
+{
+    const ota_manifest_device_t *dev = &p->device_;
+    uint32_t percent = p->entry_.rollout;
+    if (percent >= 100u) {
+        return true;
+    }
+    return percent != 0u && dev->in_rollout != NULL &&
+           dev->in_rollout(dev->rollout_ctx, p->entry_.version, percent);
 }
 
 static bool manifest_eligible(const parser_t *p, uint32_t version)
@@ -285,7 +299,9 @@ static void manifest_entry_end(parser_t *p)
         } else if (!manifest_for_this_board(p)) {
             p->plan_->other_hw_entries += erase ? 0u : 1u;
         } else if (erase) {
-            manifest_add_erase(p);
+            manifest_add_erase(p); /* an erase is for every device: Rollout stages updates */
+        } else if (!manifest_in_rollout(p)) {
+            p->plan_->other_rollout_entries++;
         } else {
             manifest_offer_update(p);
         }
@@ -303,6 +319,7 @@ static ota_manifest_status_t manifest_field_error(uint32_t field)
         [F_VERSION] = OTA_MANIFEST_ERR_VERSION, [F_URL] = OTA_MANIFEST_ERR_URL_TYPE,
         [F_DIGEST] = OTA_MANIFEST_ERR_DIGEST,   [F_ERASE] = OTA_MANIFEST_ERR_ERASE_VER,
         [F_SIZE] = OTA_MANIFEST_ERR_SIZE,       [F_HW_ID] = OTA_MANIFEST_ERR_HW_ID,
+        [F_ROLLOUT] = OTA_MANIFEST_ERR_ROLLOUT,
 #if OTA_RAW_IMAGES
         [F_SIGNATURE] = OTA_MANIFEST_ERR_SIGNATURE,
 #endif
@@ -333,6 +350,13 @@ static void manifest_number_value(parser_t *p, uint32_t role)
     case R_FIELD + F_VERSION: p->entry_.version = v32; break;
     case R_FIELD + F_SIZE: p->entry_.size = v32; break;
     case R_FIELD + F_HW_ID: p->entry_.hw_id = v32; break;
+    case R_FIELD + F_ROLLOUT: /* a percentage: 0 is one too */
+        if (p->number_plain_ && !p->number_over_ && p->number_ <= 100u) {
+            p->entry_.rollout = (uint8_t)p->number_;
+        } else {
+            manifest_entry_fault(p, OTA_MANIFEST_ERR_ROLLOUT, p->value_start_);
+        }
+        return;
     default:
         ota_manifest_files_number(p, role);
         ota_manifest_patch_number(p, role);
@@ -378,6 +402,7 @@ static void manifest_value_begins(parser_t *p, unsigned char c, uint32_t at)
         if (c == '{') {
             memset(&p->entry_, 0, sizeof(p->entry_));
             p->entry_.start = at;
+            p->entry_.rollout = 100u;
             p->entry_open_ = true;
             ota_manifest_patch_entry_begins(p);
         } else {
@@ -409,6 +434,7 @@ static void manifest_value_begins(parser_t *p, unsigned char c, uint32_t at)
     case R_FIELD + F_VERSION:
     case R_FIELD + F_SIZE:
     case R_FIELD + F_HW_ID:
+    case R_FIELD + F_ROLLOUT:
         if (!number) {
             manifest_entry_fault(p, manifest_field_error(role - R_FIELD), at);
         }
@@ -1013,6 +1039,7 @@ const char *ota_manifest_status_str(ota_manifest_status_t status)
     case OTA_MANIFEST_ERR_FILE_SIGNATURE: return "Signature not base64 of 64 bytes";
     case OTA_MANIFEST_ERR_FILE_ENTRY: return "file entry not kept (not an object, or too many)";
     case OTA_MANIFEST_ERR_SIGNATURE: return "Signature not base64 of a 64-byte r||s";
+    case OTA_MANIFEST_ERR_ROLLOUT: return "Rollout not an integer 0..100";
     case OTA_MANIFEST_ERR_PATCH: return "Patch not an array of well-formed patch objects";
     }
     return "unknown manifest status";

@@ -10,7 +10,8 @@
  * caller's ota_agent_t (its buffers included); nothing is allocated.
  *
  * Failures never need a reset: after a failed check or download the agent tries again after
- * a backoff (retry_first_s doubling up to retry_max_s, never sooner than the period), and the
+ * a backoff (retry_first_s doubling up to retry_max_s, never sooner than the period; with
+ * OTA_FLEET and ports.random32, a random delay up to that: "full jitter"), and the
  * store stays consistent (an interrupted download resumes from its last durable offset with a
  * Range request). An image whose bytes were refused is not fetched again while the manifest
  * offers the same version and digest (docs/agent.md).
@@ -29,6 +30,7 @@
 #include "otaflow/manifest.h"
 #include "otaflow/manifest_sig.h"
 #include "otaflow/port.h"
+#include "otaflow/rollout.h"
 #include "otaflow/store.h"
 
 #ifdef __cplusplus
@@ -175,6 +177,18 @@ typedef struct ota_agent_config {
      *  installs the payload (it refuses an image whose load_addr is anything else:
      *  ota_boot_image_fits). 0 = OTA_AGENT_RAW_LOAD_ADDR_DEFAULT, the PIC32MZ W1's. */
     uint32_t raw_load_addr;
+
+    /* Fleets (OTA_FLEET; ignored without it). docs/agent.md, "Fleets". */
+    /** This device's id (NUL-terminated, at most OTA_ROLLOUT_ID_MAX characters; copied), e.g.
+     *  its MAC address or serial number: decides its place in a staged rollout
+     *  (include/otaflow/rollout.h). NULL or "": no place; the device takes a manifest entry
+     *  only when its Rollout is absent or 100. */
+    const char *device_id;
+    /** The first check after power on comes at a random time up to this many seconds after
+     *  the first poll (0, default: at once), so that a fleet powered on together (after a
+     *  power outage) does not fetch the manifest in the same second. Needs ports.random32
+     *  (without it: at once). At most OTA_AGENT_PERIOD_MAX_S. */
+    uint32_t first_check_jitter_s;
 } ota_agent_config_t;
 
 /** The PIC32MZ W1 application start the original's applications are linked for. */
@@ -203,6 +217,13 @@ typedef struct ota_agent_ports {
     /** Delta updates: the RAM to read the manifest's patches and apply one
      *  (include/otaflow/agent_patch.h); NULL: full images only, "Patch" members unread. */
     struct ota_agent_patch *patch;
+    /** Randomness for the jittered backoff and first check (OTA_FLEET): 32 random bits per
+     *  call, e.g. the chip's TRNG. Need not be cryptographic, only different from device to
+     *  device. NULL: no jitter (every retry waits the full backoff). Without a TRNG, give
+     *  ota_agent_xorshift32 with random_ctx pointing to a uint32_t seed unique to the device
+     *  (e.g. from its serial number): deterministic, as tests want. */
+    uint32_t (*random32)(void *ctx);
+    void *random_ctx;
 } ota_agent_ports_t;
 
 /** The agent. Caller-owned; its fields are private: use the functions. */
@@ -285,6 +306,10 @@ typedef struct ota_agent {
     uint8_t file_refused[OTA_FILE_SLOTS_MAX][8];
     uint64_t file_refused_set;
 #endif
+#if OTA_FLEET
+    /* Fleets (src/agent_fleet.c). */
+    char device_id[OTA_ROLLOUT_ID_MAX + 1]; /**< config.device_id ("" = none) */
+#endif
 } ota_agent_t;
 
 /** Defaults: no manifest URL, 60 s, auto update and auto reset on, no downgrade. */
@@ -298,7 +323,8 @@ void ota_agent_config_default(ota_agent_config_t *config);
  *         http:// with require_tls, store NULL or not mounted,
  *         require_signed_manifest without manifest_keys or an empty keyring,
  *         manifest_max_age_s over OTA_AGENT_MAX_AGE_LIMIT_S, retry_max_s over
- *         OTA_AGENT_RETRY_LIMIT_S or retry_first_s over the maximum).
+ *         OTA_AGENT_RETRY_LIMIT_S or retry_first_s over the maximum, device_id longer than
+ *         OTA_ROLLOUT_ID_MAX, first_check_jitter_s over OTA_AGENT_PERIOD_MAX_S).
  */
 ota_agent_status_t ota_agent_init(ota_agent_t *agent, const ota_agent_config_t *config,
                                   const ota_agent_ports_t *ports);
@@ -411,6 +437,10 @@ ota_agent_status_t ota_agent_get_settings(const ota_agent_t *agent,
  */
 ota_agent_status_t ota_agent_set_settings(ota_agent_t *agent,
                                           const ota_agent_settings_t *settings);
+
+/** A deterministic generator for ports.random32 (xorshift32): ctx points to a uint32_t state,
+ *  any value but 0 (0 is taken as 1), updated by each call. Give each device its own seed. */
+uint32_t ota_agent_xorshift32(void *ctx);
 
 /** Short constant English names, never NULL. */
 const char *ota_agent_status_str(ota_agent_status_t status);

@@ -275,6 +275,18 @@
 /** Bytes of the original's signature: r||s of ECDSA P-256, 32 bytes each. Not configurable. */
 #define OTA_RAW_SIG_SIZE 64u
 
+/* Fleets (agent.h, rollout.h, docs/agent.md "Fleets") ------------------------------------- */
+
+/** 1 (default): the agent's fleet features: the device id and its staged-rollout membership,
+ *  jittered retries and first check, the application's deferral of a download or a reset,
+ *  and status reports POSTed to report_url (kept in the store until sent); 0: none of it is
+ *  compiled (agent_fleet.c, agent_report.c, agent_rollout.c are not linked): the config's
+ *  fleet fields are ignored, a manifest entry with a Rollout below 100 is never taken, the
+ *  backoff is the plain doubling. Shapes ota_agent_t (the layout guard names it). */
+#ifndef OTA_FLEET
+#define OTA_FLEET 1
+#endif
+
 /* Internal assertions ---------------------------------------------------------------------- */
 
 /** 1: the core checks its internal invariants with OTA_ASSERT and calls
@@ -352,6 +364,9 @@ OTA_CONFIG_STATIC_ASSERT_((OTA_BOOT_BUF_SIZE & (OTA_BOOT_BUF_SIZE - 1u)) == 0u,
 #if OTA_RAW_IMAGES != 0 && OTA_RAW_IMAGES != 1
 #error "OTA_RAW_IMAGES must be 0 or 1"
 #endif
+#if OTA_FLEET != 0 && OTA_FLEET != 1
+#error "OTA_FLEET must be 0 or 1"
+#endif
 
 /* Link-time layout guard ------------------------------------------------------------------- */
 
@@ -363,10 +378,10 @@ OTA_CONFIG_STATIC_ASSERT_((OTA_BOOT_BUF_SIZE & (OTA_BOOT_BUF_SIZE - 1u)) == 0u,
  *   undefined reference to `ota_layout_storework512u_slots5u_..._httpbuf1024u_...'
  * instead of running with structs of the wrong size.
  */
-#define OTA_LAYOUT_NAME_(sw, ds, hb, bb, ul, mu, me, cr, et, lm, rw, fs, fm, fe, fu)           \
+#define OTA_LAYOUT_NAME_(sw, ds, hb, bb, ul, mu, me, cr, et, lm, rw, fs, fm, fe, fu, fl)       \
     ota_layout_storework##sw##_slots##ds##_httpbuf##hb##_bootbuf##bb                           \
         ##_url##ul##_manifesturl##mu##_erase##me##_crange##cr##_etag##et##_lastmod##lm##_raw##rw \
-        ##_files##fs##_fslots##fm##_fentries##fe##_furl##fu
+        ##_files##fs##_fslots##fm##_fentries##fe##_furl##fu##_fleet##fl
 /* One more level so that the arguments are expanded before they are pasted. */
 #define OTA_LAYOUT_EXPAND_(...) OTA_LAYOUT_NAME_(__VA_ARGS__)
 
@@ -377,7 +392,7 @@ OTA_CONFIG_STATIC_ASSERT_((OTA_BOOT_BUF_SIZE & (OTA_BOOT_BUF_SIZE - 1u)) == 0u,
                        OTA_URL_MAX, OTA_MANIFEST_URL_MAX, OTA_MANIFEST_ERASE_MAX,            \
                        OTA_HTTP_CONTENT_RANGE_MAX, OTA_HTTP_ETAG_MAX, OTA_HTTP_LAST_MODIFIED_MAX, \
                        OTA_RAW_IMAGES, OTA_FILE_SLOTS, OTA_FILE_SLOTS_MAX, OTA_FILE_ENTRIES_MAX,  \
-                       OTA_FILE_URL_MAX)
+                       OTA_FILE_URL_MAX, OTA_FLEET)
 
 #ifdef __cplusplus
 extern "C" {

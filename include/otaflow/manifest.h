@@ -87,6 +87,7 @@ typedef enum ota_manifest_status {
                                                  1..4294967295), BaseVerDigest, PatchDigest,
                                                  TargetDigest (64 hex digits) and PatchURL (a
                                                  URL as "URL"), or has a key twice */
+    OTA_MANIFEST_ERR_ROLLOUT = -32,         /**< Rollout not an integer 0..100 */
 } ota_manifest_status_t;
 
 /** Short English name of a status ("ok", "invalid JSON", ...); never NULL. */
@@ -96,6 +97,10 @@ const char *ota_manifest_status_str(ota_manifest_status_t status);
 
 /** Return true if this version has been rejected on this device (never to be installed). */
 typedef bool (*ota_manifest_rejected_fn)(void *ctx, uint32_t version);
+
+/** Staged rollout: true if this device is among the first `percent` % (1..99) of devices
+ *  for `version` (the agent's answer: ota_rollout_member(), include/otaflow/rollout.h). */
+typedef bool (*ota_manifest_rollout_fn)(void *ctx, uint32_t version, uint32_t percent);
 
 /* Patches (delta updates, docs/delta.md) ----------------------------------------------------- */
 
@@ -152,6 +157,10 @@ typedef struct ota_manifest_device {
                                             otherwise they are read and checked, and the
                                             update's first patch whose base find_base finds
                                             is chosen (written there) */
+    ota_manifest_rollout_fn in_rollout; /**< asked for an update entry whose Rollout is
+                                            below 100; NULL: such entries are ignored (a
+                                            device without an id takes only 100 %) */
+    void *rollout_ctx;                 /**< passed to in_rollout */
 } ota_manifest_device_t;
 
 /** One image to download. */
@@ -201,6 +210,8 @@ typedef struct ota_manifest_plan {
     bool has_update;                               /**< false: nothing to download */
     ota_manifest_update_t update;                  /**< valid if has_update */
     uint32_t other_hw_entries;  /**< update entries ignored: HwId of another board */
+    uint32_t other_rollout_entries; /**< update entries for this board ignored: their
+                                         Rollout share does not include this device */
     /* Freshness (top-level fields, covered by a manifest signature: manifest_sig.h). */
     bool has_sequence;          /**< "Sequence" present */
     uint32_t sequence;          /**< the publisher's manifest sequence number */
@@ -267,6 +278,7 @@ typedef struct ota_manifest_parser {
         uint32_t version, size, hw_id, start;
         uint16_t url_len, digest_len;
         uint8_t seen;
+        uint8_t rollout;      /* Rollout, percent (100 when absent) */
         bool erase;
         bool files;           /* the entry has "files": it needs no Version */
         uint8_t digest[OTA_SHA256_SIZE];
@@ -317,6 +329,8 @@ ota_manifest_status_t ota_manifest_end(ota_manifest_parser_t *parser);
  * Rules (docs/manifest.md has them step by step):
  *  - every entry is validated, whether or not it is chosen; one bad entry refuses the manifest;
  *  - entries whose HwId is not device->hw_id (both non-zero) are ignored, erase entries too;
+ *  - update entries whose Rollout (0..100, absent = 100) is below 100 count only if
+ *    device->in_rollout says this device is in that share (erase entries always count);
  *  - top-level "Sequence" and "Expires" are read into the plan when present (checked by the
  *    caller against the device's state: ota_manifest_freshness());
  *  - entries with EraseVer true give the erase list (each version once, manifest order);

@@ -23,6 +23,12 @@ void mock_device_config(ota_agent_config_t *cfg)
 
 mock_device_t *mock_device_open(const ota_agent_config_t *cfg_in, bool factory_v1)
 {
+    return mock_device_open_random(cfg_in, factory_v1, NULL, NULL);
+}
+
+mock_device_t *mock_device_open_random(const ota_agent_config_t *cfg_in, bool factory_v1,
+                                       uint32_t (*random32)(void *ctx), void *random_ctx)
+{
     mock_device_t *d = calloc(1, sizeof *d);
     assert_non_null(d);
     d->fx = store_fixture_open(NULL, NULL);
@@ -49,7 +55,8 @@ mock_device_t *mock_device_open(const ota_agent_config_t *cfg_in, bool factory_v
     cfg.on_event = event_log_record;
     cfg.event_user = &d->events;
     ota_agent_ports_t ports = {.transport = mock_transport(&d->net), .store = s,
-                               .reset = count_reset, .reset_ctx = d};
+                               .reset = count_reset, .reset_ctx = d,
+                               .random32 = random32, .random_ctx = random_ctx};
     assert_int_equal(ota_agent_init(&d->agent, &cfg, &ports), OTA_AGENT_OK);
     return d;
 }

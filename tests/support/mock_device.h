@@ -29,6 +29,10 @@ void mock_device_config(ota_agent_config_t *cfg);
  *  and the device's event log and reset counter. */
 mock_device_t *mock_device_open(const ota_agent_config_t *cfg, bool factory_v1);
 
+/** mock_device_open() with ports.random32 and random_ctx (the agent's jitter). */
+mock_device_t *mock_device_open_random(const ota_agent_config_t *cfg, bool factory_v1,
+                                       uint32_t (*random32)(void *ctx), void *random_ctx);
+
 /** Release its flash and free it. */
 void mock_device_free(mock_device_t *d);
 
