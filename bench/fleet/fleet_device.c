@@ -154,11 +154,15 @@ static bool fleet_agent_start(fleet_device_t *d)
     cfg.retry_max_s = c->retry_max_s;
     cfg.on_event = fleet_on_event;
     cfg.event_user = d;
+    cfg.device_id = d->id;
+    cfg.first_check_jitter_s = c->first_check_jitter_s;
     ota_agent_ports_t ports = {
         .transport = {&fleet_net_ops, d},
         .store = &d->store,
         .reset = fleet_on_reset,
         .reset_ctx = d,
+        .random32 = ota_agent_xorshift32,
+        .random_ctx = &d->random_state,
     };
     ota_agent_status_t st = ota_agent_init(&d->agent, &cfg, &ports);
     return st == OTA_AGENT_OK || fleet_fail(d, "ota_agent_init", st);
@@ -170,6 +174,7 @@ bool fleet_device_open(fleet_device_t *d, uint32_t index, const fleet_common_t *
     d->common = common;
     d->running_version = common->running_version;
     snprintf(d->id, sizeof d->id, "dev-%05u", (unsigned)index);
+    d->random_state = (index + 1u) * 2654435761u ^ common->seed; /* never 0 for a fleet < 2^32 */
     ota_posix_transport_init(&d->sock);
     ota_flash_status_t fs = ota_sim_flash_open_ram(&d->flash, ota_sim_preset("sst26vf032b"),
                                                    &fleet_flash_geometry, NULL);

@@ -2,7 +2,8 @@
 /*
  * One simulated device of the fleet: the real agent and image store, on a small RAM flash of
  * the strict model, over the POSIX socket transport (plain HTTP: no TLS state), with a device
- * id of its own. A counting layer between the agent and the socket feeds fleet_stats. The
+ * id of its own (its place in a staged rollout) and a random generator of its own (the
+ * jitter of its first check and of its retries). A counting layer between the agent and the socket feeds fleet_stats. The
  * reset port does not reset anything at once: the simulation boots the device after the poll
  * that asked (fleet_device_boot), the way its bootloader would: install the stored image,
  * run it, confirm it.
@@ -28,7 +29,8 @@ typedef struct fleet_common {
     const char *report_url;     /**< NULL: no reports */
     uint32_t period_s;          /**< seconds between checks */
     uint32_t first_check_jitter_s; /**< the first check after power on comes within this */
-    uint32_t retry_first_s, retry_max_s; /**< backoff */
+    uint32_t retry_first_s, retry_max_s; /**< backoff (0: the agent's defaults) */
+    uint32_t seed;              /**< of the devices' random generators (each its own) */
     uint32_t running_version;   /**< what every device runs at power on */
     fleet_stats_t *stats;       /**< where the counts go */
 } fleet_common_t;
@@ -42,6 +44,7 @@ typedef struct fleet_device {
     char id[FLEET_DEVICE_ID_SIZE];
     uint32_t now_ms;            /**< fake clock of the current poll */
     uint32_t running_version;
+    uint32_t random_state;      /**< its ports.random32 generator (jitter) */
     bool counted_open;          /**< its socket counts as open in the stats */
     bool request_next;          /**< the next bytes sent start a new request */
     bool boot_requested;        /**< the agent called the reset port */

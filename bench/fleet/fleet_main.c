@@ -43,7 +43,6 @@ typedef struct fleet {
     uint32_t active_count;
     uint32_t running_new;       /**< devices running the new version */
     fleet_outcome_t out;
-    uint64_t rng;
 } fleet_t;
 
 static double fleet_wall_s(void)
@@ -59,14 +58,6 @@ static int64_t fleet_realtime_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static uint64_t fleet_random(fleet_t *f)
-{
-    uint64_t z = (f->rng += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
 }
 
 /* ---- the scenario ------------------------------------------------------------------------ */
@@ -241,8 +232,9 @@ static bool fleet_open_files(uint32_t devices)
     return true;
 }
 
-/* Power the fleet on: devices come up over one period (first checks spread as a fleet's
- * would after installation), each with its own store and id. */
+/* Power the fleet on, all at once (as after a site's power cut): each device with its own
+ * store, id and random generator; each agent puts its first check at a random time within a
+ * period (first_check_jitter_s). */
 static bool fleet_power_on(fleet_t *f)
 {
     double t0 = fleet_wall_s();
@@ -258,7 +250,7 @@ static bool fleet_power_on(fleet_t *f)
         if (!fleet_device_open(&f->devices[i], i, &f->common)) {
             return false;
         }
-        f->due_ms[i] = (uint32_t)(fleet_random(f) % ((uint64_t)p->period_s * 1000u));
+        f->due_ms[i] = 0; /* powered on together: the agents spread their first checks */
     }
     f->out.setup_wall_s = fleet_wall_s() - t0;
     return true;
@@ -350,7 +342,6 @@ int main(int argc, char **argv)
         return 2;
     }
     fleet_plan_times(&f->plan);
-    f->rng = seed;
     setvbuf(stdout, NULL, _IOLBF, 0);
     if (!fleet_open_files(f->plan.devices) ||
         !fleet_stats_init(&f->stats, f->plan.limit_s + f->plan.tail_s + 1u) ||
@@ -362,8 +353,8 @@ int main(int argc, char **argv)
     f->common = (fleet_common_t){
         .manifest_url = f->server.manifest_url,
         .period_s = f->plan.period_s,
-        .retry_first_s = 15,
-        .retry_max_s = f->plan.period_s,
+        .first_check_jitter_s = f->plan.period_s,
+        .seed = (uint32_t)seed,
         .running_version = FLEET_VERSION_RUNNING,
         .stats = &f->stats,
     };
