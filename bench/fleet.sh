@@ -50,9 +50,11 @@ $(stage_marks)
 set ylabel "devices (log scale)"
 set logscale y
 set yrange [1:$DEVICES * 2]
-plot "$WORK/timeline.csv" every ::1 using (\$1/60.0):7 smooth cumulative lw 2 lc rgb "#4477aa" title "stored the update (cumulative)", \
-     "" every ::1 using (\$1/60.0):(\$8 > 0 ? \$8 : 1/0) with lines lw 2 lc rgb "#228833" title "run it (after their reset)"
+set key bottom right opaque box
+plot "$WORK/timeline.csv" every ::1 using (\$1/60.0):7 smooth cumulative lw 5 lc rgb "#99bbdd" title "stored the update (cumulative)", \
+     "" every ::1 using (\$1/60.0):(\$8 > 0 ? \$8 : 1/0) with lines lw 1.5 lc rgb "#228833" title "run it (after their reset)"
 unset logscale y
+set key top right opaque box
 set yrange [0:*]
 set xlabel "fake time (minutes)"
 set ylabel "per fake second at nginx"
@@ -83,11 +85,12 @@ Rerun: \`make fleet\` (\`FLEET_DEVICES=N make fleet\` for another fleet size); t
   drives them all.
 - **The server** is nginx on 127.0.0.1, started and stopped by the simulation, serving the
   manifest and one ${IMAGE_SIZE}-byte image as static files (the fleet's server stays
-  stateless) and taking reports (\`POST /report\`: 204). It closes each connection after
-  its response (\`keepalive_timeout 0\`), as a CDN closes an idle device connection long
-  before that device's next check.
-- **The scenario:** every device runs version 1 and checks every $PERIOD_S s; the fleet powers
-  on over one period. The manifest offers version 2 with \`"Rollout": $STAGE1_PERCENT\` at
+  stateless); \`POST /report\` answers 204, for the agents' status reports. It closes
+  each connection after its response (\`keepalive_timeout 0\`), as a CDN closes an idle
+  device connection long before that device's next check.
+- **The scenario:** every device runs version 1 and checks every $PERIOD_S s; the whole fleet
+  powers on at 0 s, and each agent puts its first check at a random time within one period
+  (\`first_check_jitter_s\`). The manifest offers version 2 with \`"Rollout": $STAGE1_PERCENT\` at
   ${STAGE1_AT} s, rewritten to $STAGE2_PERCENT at ${STAGE2_AT} s and $STAGE3_PERCENT at
   ${STAGE3_AT} s (two periods per stage: every device checks at least once in each). From
   ${OUTAGE_AT} s for ${OUTAGE_S} s nginx answers 503 to everything (the outage), while the
@@ -113,6 +116,29 @@ cat "$WORK/figures.md"
 cat <<DOC
 
 ![devices updated over fake time per stage, requests per second at nginx across the outage](fleet/fleet.png)
+
+## Reading the figures
+
+- **Stage shares.** A device's place in a rollout is the first 32 bits of
+  SHA-256("id:version") modulo 10,000 (include/otaflow/rollout.h), taken when below N × 100:
+  raising N only adds devices (the 1 % are among the 10 %), and each device decides alone
+  from the same static file. The counts in the checks are binomial draws around N %.
+- **Power on.** The whole fleet powers on in second 0; each agent puts its first check at a
+  random time within one period (\`first_check_jitter_s\`, with the device's own
+  \`ports.random32\`), so nginx sees the period's rate (devices / period per second) from
+  the first second on instead of every device at once.
+- **The outage.** The devices whose check fell in the minute of 503 fail once. Their retry
+  waits the backoff with full jitter but never less than the period (include/otaflow/agent.h),
+  so they come back one period later, spread over a minute as their checks were: the bump one
+  period after the shaded band. The minute right after the outage carries no burst of
+  retries (compare its row with the one before the outage).
+- **Downloads and resets.** An update costs a device three requests (the manifest that
+  offers it, the image, the check of the new version after its reset), hence the higher rate
+  while a stage's devices update. Every device fetched the image once (image fetches = devices).
+- **Steady state.** After its reset a device reads the manifest in full twice (a second
+  apart at least, docs/decisions.md "Conditional GET"), then asks with its ETag: from the
+  third check on nginx answers 304 and the bytes per check drop (the 304s in the totals, the
+  MB of the last row).
 
 ## What the simulation leaves out
 

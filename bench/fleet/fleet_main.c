@@ -73,7 +73,8 @@ static void fleet_plan_default(fleet_plan_t *p)
 
 /* Stages of two periods each (every device checks at least once in one); the outage a
  * quarter period into the last stage, while its downloads run; up to eight periods more to
- * converge. */
+ * converge; then three periods of the steady state (a device's third check after its reset
+ * is the first that may be answered 304). */
 static void fleet_plan_times(fleet_plan_t *p)
 {
     static const uint32_t percent[FLEET_STAGES] = {1, 10, 100};
@@ -85,7 +86,7 @@ static void fleet_plan_times(fleet_plan_t *p)
     p->outage_at_s = p->stage_at_s[2] + p->period_s / 4u;
     p->outage_s = 60;
     p->limit_s = p->stage_at_s[2] + 8u * p->period_s;
-    p->tail_s = 60;
+    p->tail_s = 3u * p->period_s + 60u; /* the steady state: validators armed, 304s */
 }
 
 static int fleet_usage(void)
