@@ -103,7 +103,7 @@ static void agent_log_event(const ota_agent_t *a, const ota_event_t *e)
 
 /* Hand an event to the console and the application; the download's events carry its
  * progress. */
-static void agent_deliver(const ota_agent_t *a, ota_event_t *e)
+void ota_agent_deliver(const ota_agent_t *a, ota_event_t *e)
 {
     if (e->type == OTA_EVT_DOWNLOAD_STARTED || e->type == OTA_EVT_DOWNLOAD_PROGRESS ||
         e->type == OTA_EVT_DOWNLOAD_OK || e->type == OTA_EVT_DOWNLOAD_FAILED ||
@@ -131,7 +131,7 @@ static void agent_deliver(const ota_agent_t *a, ota_event_t *e)
 void ota_agent_emit(ota_agent_t *a, ota_event_type_t type, uint32_t version)
 {
     ota_event_t e = {.type = type, .version = version, .reason = ""};
-    agent_deliver(a, &e);
+    ota_agent_deliver(a, &e);
 }
 
 /* Seconds to wait after `failures` failed attempts in a row: the first delay, doubled per
@@ -209,7 +209,7 @@ void ota_agent_emit_failure(ota_agent_t *a, ota_event_type_t type, uint32_t vers
         e.reason = ota_agent_status_str((ota_agent_status_t)status);
         break;
     }
-    agent_deliver(a, &e);
+    ota_agent_deliver(a, &e);
 }
 
 ota_agent_status_t ota_agent_url_refusal(const ota_agent_t *a, const char *url)
@@ -316,7 +316,7 @@ static void agent_poll_idle(ota_agent_t *a)
     }
     a->state = OTA_AGENT_IDLE;
 
-    if (a->download_requested) {
+    if (a->download_requested || ota_agent_deferred_download_due(a)) {
         a->download_requested = false;
         ota_agent_image_begin(a);
         return;
@@ -412,6 +412,13 @@ ota_agent_status_t (ota_agent_init)(ota_agent_t *agent, const ota_agent_config_t
     return OTA_AGENT_OK;
 }
 
+/* The version the pending reset installs (0: none known). */
+static uint32_t agent_install_version(const ota_agent_t *a)
+{
+    uint8_t slot = ota_store_boot(a->ports.store)->install_slot;
+    return slot == OTA_STORE_SLOT_NONE ? 0u : ota_store_slot(a->ports.store, slot)->version;
+}
+
 /* A transfer whose request was started and not yet sent (no I/O done for it). */
 static bool agent_request_unsent(const ota_agent_t *a)
 {
@@ -447,7 +454,8 @@ static void agent_step(ota_agent_t *agent)
         break;
 #endif
     case OTA_AGENT_RESET_PENDING:
-        if (agent->config.auto_reset && !agent->reset_requested && agent->ports.reset != NULL) {
+        if (agent->config.auto_reset && !agent->reset_requested && agent->ports.reset != NULL &&
+            !ota_agent_defers(agent, OTA_AGENT_DEFER_RESET, agent_install_version(agent))) {
             agent->reset_requested = true;
             agent->ports.reset(agent->ports.reset_ctx);
         }
@@ -486,9 +494,11 @@ uint32_t ota_agent_next_poll_ms(const ota_agent_t *agent)
     case OTA_AGENT_VERIFYING:
         return 0u;
     case OTA_AGENT_RESET_PENDING:
-        return a->config.auto_reset && !a->reset_requested && a->ports.reset != NULL
-                   ? 0u
-                   : OTA_AGENT_POLL_NONE;
+        if (a->config.auto_reset && !a->reset_requested && a->ports.reset != NULL) {
+            uint32_t ask = ota_agent_defer_wait_ms(a, OTA_AGENT_DEFER_RESET);
+            return ask == OTA_AGENT_POLL_NONE ? 0u : ask; /* the reset, or asking again */
+        }
+        return OTA_AGENT_POLL_NONE;
     default:
         break;
     }
@@ -499,6 +509,8 @@ uint32_t ota_agent_next_poll_ms(const ota_agent_t *agent)
         int32_t left = (int32_t)(a->next_check_ms - a->now_ms);
         wait = left > 0 ? (uint32_t)left : 0u;
     }
+    uint32_t ask = ota_agent_defer_wait_ms(a, OTA_AGENT_DEFER_DOWNLOAD);
+    wait = ask < wait ? ask : wait;
     /* Waiting for the network with work due: look at the link again soon. */
     return a->state == OTA_AGENT_WAIT_NETWORK && wait == 0u ? OTA_AGENT_POLL_NETWORK_MS : wait;
 }
@@ -536,6 +548,9 @@ ota_agent_status_t ota_agent_download(ota_agent_t *agent)
     if (!agent->have_update) {
         return agent_trigger_refused(agent, OTA_AGENT_ERR_NO_UPDATE);
     }
+#if OTA_FLEET
+    agent->download_deferred = false; /* the application asks now: its defer is asked now */
+#endif
     agent->download_requested = true;
     return OTA_AGENT_OK;
 }
@@ -734,6 +749,10 @@ const char *ota_event_type_str(ota_event_type_t type)
     case OTA_EVT_PATCH_DONE: return "patch applied";
     case OTA_EVT_PATCH_FAILED: return "patch failed";
     case OTA_EVT_VERIFY_PROGRESS: return "verify progress";
+    case OTA_EVT_DOWNLOAD_DEFERRED: return "download deferred";
+    case OTA_EVT_RESET_DEFERRED: return "reset deferred";
+    case OTA_EVT_REPORT_SENT: return "report sent";
+    case OTA_EVT_REPORT_FAILED: return "report failed";
     }
     return "unknown event";
 }

@@ -177,6 +177,10 @@ static void agent_remember_refused(ota_agent_t *a)
 
 void ota_agent_image_begin(ota_agent_t *a)
 {
+    if (ota_agent_defers(a, OTA_AGENT_DEFER_DOWNLOAD, a->update.version)) {
+        a->state = OTA_AGENT_IDLE; /* have_update kept: asked again later */
+        return;
+    }
     if (ota_agent_patch_begin(a)) {
         return;
     }

@@ -20,6 +20,10 @@
 
 /* ---- agent.c --------------------------------------------------------------------------- */
 
+/** Tell the application (on_event) and the console (ports.log) about e (its download
+ *  fields filled in here). */
+void ota_agent_deliver(const ota_agent_t *a, ota_event_t *e);
+
 /** Tell the application (on_event) and the console (ports.log) about `type`. */
 void ota_agent_emit(ota_agent_t *a, ota_event_type_t type, uint32_t version);
 
@@ -176,6 +180,17 @@ uint32_t ota_agent_first_check_ms(const ota_agent_t *a);
 
 /** The manifest reader's rollout question (ota_manifest_rollout_fn; ctx: the agent). */
 bool ota_agent_in_rollout(void *ctx, uint32_t version, uint32_t percent);
+
+/** Whether the application defers `what` now: asks config.defer unless an earlier "not now"
+ *  still holds; a new "not now" raises the *_DEFERRED event and sets when to ask again. */
+bool ota_agent_defers(ota_agent_t *a, ota_agent_defer_what_t what, uint32_t version);
+
+/** A deferred download is due to be asked about again (and the update is still there). */
+bool ota_agent_deferred_download_due(ota_agent_t *a);
+
+/** Milliseconds until the application is asked about `what` again; OTA_AGENT_POLL_NONE when
+ *  nothing of that kind was deferred. */
+uint32_t ota_agent_defer_wait_ms(const ota_agent_t *a, ota_agent_defer_what_t what);
 #else
 /* Without fleets: no id (only 100 % entries), the full backoff, the first check at once. */
 #define ota_agent_fleet_check(config) ((void)(config), OTA_AGENT_OK)
@@ -183,6 +198,9 @@ bool ota_agent_in_rollout(void *ctx, uint32_t version, uint32_t percent);
 #define ota_agent_jitter_ms(a, max_ms) ((void)(a), (max_ms))
 #define ota_agent_first_check_ms(a) ((void)(a), 0u)
 #define ota_agent_in_rollout NULL
+#define ota_agent_defers(a, what, version) ((void)(a), (void)(version), false)
+#define ota_agent_deferred_download_due(a) ((void)(a), false)
+#define ota_agent_defer_wait_ms(a, what) ((void)(a), OTA_AGENT_POLL_NONE)
 #endif
 
 #endif /* OTAFLOW_AGENT_INTERNAL_H */

@@ -110,6 +110,19 @@ typedef enum ota_agent_state {
                                     the image it announces, if any) */
 } ota_agent_state_t;
 
+/** What the agent asks the application's config.defer about (OTA_FLEET). */
+typedef enum ota_agent_defer_what {
+    OTA_AGENT_DEFER_DOWNLOAD = 1, /**< a download is about to start */
+    OTA_AGENT_DEFER_RESET = 2,    /**< the agent is about to call ports.reset (auto_reset) */
+} ota_agent_defer_what_t;
+
+/** The application's say over disruptive steps (a device busy with its real job): return true
+ *  for "not now"; the agent asks again defer_retry_s later. version: the image concerned. */
+typedef bool (*ota_agent_defer_fn)(void *user, ota_agent_defer_what_t what, uint32_t version);
+
+/** config.defer_retry_s 0: ask again after a minute. */
+#define OTA_AGENT_DEFER_RETRY_DEFAULT_S 60u
+
 /** Configuration. Start from ota_agent_config_default(). Strings are copied by init. */
 typedef struct ota_agent_config {
     const char *manifest_url;  /**< http(s) URL of the manifest; NULL: no checks, only
@@ -189,6 +202,13 @@ typedef struct ota_agent_config {
      *  power outage) does not fetch the manifest in the same second. Needs ports.random32
      *  (without it: at once). At most OTA_AGENT_PERIOD_MAX_S. */
     uint32_t first_check_jitter_s;
+    /** Asked before every download starts and before the agent resets (auto_reset); "not
+     *  now" raises DOWNLOAD_DEFERRED / RESET_DEFERRED and the agent asks again after
+     *  defer_retry_s (a check in between asks again too). NULL: never deferred. */
+    ota_agent_defer_fn defer;
+    void *defer_user;          /**< passed to defer */
+    uint32_t defer_retry_s;    /**< 0 = OTA_AGENT_DEFER_RETRY_DEFAULT_S; at most
+                                    OTA_AGENT_PERIOD_MAX_S */
 } ota_agent_config_t;
 
 /** The PIC32MZ W1 application start the original's applications are linked for. */
@@ -309,6 +329,10 @@ typedef struct ota_agent {
 #if OTA_FLEET
     /* Fleets (src/agent_fleet.c). */
     char device_id[OTA_ROLLOUT_ID_MAX + 1]; /**< config.device_id ("" = none) */
+    bool download_deferred;     /**< the application said "not now" to have_update's download */
+    bool reset_deferred;        /**< ... to the reset (RESET_PENDING) */
+    uint32_t download_ask_ms;   /**< now_ms when to ask about the download again */
+    uint32_t reset_ask_ms;      /**< now_ms when to ask about the reset again */
 #endif
 } ota_agent_t;
 
@@ -324,7 +348,8 @@ void ota_agent_config_default(ota_agent_config_t *config);
  *         require_signed_manifest without manifest_keys or an empty keyring,
  *         manifest_max_age_s over OTA_AGENT_MAX_AGE_LIMIT_S, retry_max_s over
  *         OTA_AGENT_RETRY_LIMIT_S or retry_first_s over the maximum, device_id longer than
- *         OTA_ROLLOUT_ID_MAX, first_check_jitter_s over OTA_AGENT_PERIOD_MAX_S).
+ *         OTA_ROLLOUT_ID_MAX, first_check_jitter_s or defer_retry_s over
+ *         OTA_AGENT_PERIOD_MAX_S).
  */
 ota_agent_status_t ota_agent_init(ota_agent_t *agent, const ota_agent_config_t *config,
                                   const ota_agent_ports_t *ports);

@@ -62,6 +62,15 @@ typedef enum ota_event_type {
                                        full image is fetched instead */
     OTA_EVT_VERIFY_PROGRESS,      /**< bytes of total read back and hashed; throttled like
                                        DOWNLOAD_PROGRESS (progress_step) */
+    OTA_EVT_DOWNLOAD_DEFERRED,    /**< the application said "not now" to the download of
+                                       version (config.defer); asked again in retry_s */
+    OTA_EVT_RESET_DEFERRED,       /**< the application said "not now" to the reset that
+                                       installs version; asked again in retry_s */
+    OTA_EVT_REPORT_SENT,          /**< the status report was accepted by report_url (2xx);
+                                       version: the running version it reported */
+    OTA_EVT_REPORT_FAILED,        /**< the report was not delivered: status/reason say why;
+                                       kept (in the store when it is a boot's) and sent
+                                       again in retry_s */
 } ota_event_type_t;
 
 /** Which module a failure status comes from (how to read ota_event_t.status). */
@@ -89,7 +98,9 @@ typedef struct ota_event {
     uint16_t http_status;      /**< HTTP status code of a non-2xx answer, else 0 */
     uint32_t retry_s;          /**< CHECK_FAILED / DOWNLOAD_FAILED / VERIFY_FAILED: seconds
                                     until the next periodic check (the backoff, never less
-                                    than the period); 0 when none is scheduled (period 0) */
+                                    than the period); 0 when none is scheduled (period 0).
+                                    *_DEFERRED: seconds until the application is asked
+                                    again; REPORT_FAILED: until the report is sent again */
     const char *reason;        /**< short English reason (failures), "" otherwise */
     uint8_t file_slot;         /**< FILE_*: the file slot concerned (0xFF: file entries the
                                     manifest plan could not keep, OTA_MANIFEST_ERR_FILE_ENTRY) */

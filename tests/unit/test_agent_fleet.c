@@ -213,6 +213,97 @@ static void staged_entry_is_taken_by_its_share_only(void **unused)
     }
 }
 
+/* ---- deferral -------------------------------------------------------------------------- */
+
+typedef struct busy_app {
+    unsigned not_now;          /* answers "not now" this many times, then "go" */
+    unsigned asked;
+    ota_agent_defer_what_t what;
+    uint32_t version;
+} busy_app_t;
+
+static bool busy_defer(void *user, ota_agent_defer_what_t what, uint32_t version)
+{
+    busy_app_t *app = user;
+    app->asked++;
+    app->what = what;
+    app->version = version;
+    if (app->not_now == 0u) {
+        return false;
+    }
+    app->not_now--;
+    return true;
+}
+
+#define OFFER_V3                                                                              \
+    "HTTP/1.1 200 OK\r\nContent-Length: 132\r\nConnection: close\r\n\r\n"                     \
+    "{\"ota\":[{\"Version\":3,\"URL\":\"http://ota.example/3.ota\",\"Digest\":\""                 \
+    "0000000000000000000000000000000000000000000000000000000000000000\"}]}"
+
+/* "Not now" to a download: no request for the image; asked again defer_retry_s later, and
+ * the download starts at the first "go". */
+static void download_waits_for_the_application(void **unused)
+{
+    (void)unused;
+    busy_app_t app = {.not_now = 2};
+    ota_agent_config_t cfg;
+    mock_device_config(&cfg);
+    cfg.period_s = 3600;
+    cfg.defer = busy_defer;
+    cfg.defer_user = &app;
+    cfg.defer_retry_s = 30;
+    mock_device_t *d = mock_device_open(&cfg, false);
+    mock_add(&d->net, OFFER_V3, OTA_NET_ERR_CLOSED);
+    mock_add(&d->net, NOT_FOUND, OTA_NET_ERR_CLOSED);
+    uint32_t t = 0;
+    assert_true(poll_until_event(d, &t, OTA_EVT_DOWNLOAD_DEFERRED, 1u, 2000u));
+    assert_int_equal(app.what, OTA_AGENT_DEFER_DOWNLOAD);
+    assert_int_equal(app.version, 3);
+    assert_int_equal(event_log_last(&d->events, OTA_EVT_DOWNLOAD_DEFERRED)->retry_s, 30);
+    assert_int_equal(ota_agent_state(&d->agent), OTA_AGENT_IDLE);
+    uint32_t deferred_at = t;
+    assert_int_equal(ota_agent_next_poll_ms(&d->agent), 30000u);
+    assert_true(poll_until_event(d, &t, OTA_EVT_DOWNLOAD_DEFERRED, 2u, 40000u));
+    assert_int_equal(t - deferred_at, 30000u);
+    assert_int_equal(mock_sent_count(&d->net, "GET /3.ota"), 0);
+    assert_true(poll_until_event(d, &t, OTA_EVT_DOWNLOAD_STARTED, 1u, 40000u));
+    assert_int_equal(t - deferred_at, 60000u);
+    assert_int_equal(app.asked, 3);
+    assert_true(poll_until_event(d, &t, OTA_EVT_DOWNLOAD_FAILED, 1u, 2000u));
+    assert_int_equal(mock_sent_count(&d->net, "GET /3.ota"), 1);
+    mock_device_free(d);
+}
+
+/* "Not now" to the reset: RESET_PENDING stays, no reset until the application says go. */
+static void reset_waits_for_the_application(void **unused)
+{
+    (void)unused;
+    busy_app_t app = {.not_now = 1};
+    ota_agent_config_t cfg;
+    mock_device_config(&cfg);
+    cfg.manifest_url = NULL;
+    cfg.defer = busy_defer;
+    cfg.defer_user = &app;
+    cfg.defer_retry_s = 30;
+    mock_device_t *d = mock_device_open(&cfg, true);
+    assert_int_equal(ota_agent_factory_reset(&d->agent), OTA_AGENT_OK);
+    uint32_t t = 0;
+    assert_true(poll_until_event(d, &t, OTA_EVT_RESET_DEFERRED, 1u, 100u));
+    assert_int_equal(app.what, OTA_AGENT_DEFER_RESET);
+    assert_int_equal(app.version, 1); /* the factory image is what the reset installs */
+    assert_int_equal(d->resets, 0);
+    assert_int_equal(ota_agent_state(&d->agent), OTA_AGENT_RESET_PENDING);
+    assert_int_equal(ota_agent_next_poll_ms(&d->agent), 30000u);
+    uint32_t deferred_at = t;
+    for (; d->resets == 0u && t < deferred_at + 40000u; t += STEP_MS) {
+        (void)ota_agent_poll(&d->agent, t);
+    }
+    assert_int_equal(d->resets, 1);
+    assert_int_equal(t - STEP_MS - deferred_at, 30000u);
+    assert_int_equal(app.asked, 2);
+    mock_device_free(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -222,6 +313,8 @@ int main(void)
         cmocka_unit_test(first_check_is_jittered),
         cmocka_unit_test(fleet_config_is_checked),
         cmocka_unit_test(staged_entry_is_taken_by_its_share_only),
+        cmocka_unit_test(download_waits_for_the_application),
+        cmocka_unit_test(reset_waits_for_the_application),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -122,7 +122,7 @@ static void test_every_state_and_event_has_its_own_name(void **unused)
     (void)unused;
     check_names("agent state", ota_agent_state_str_int, OTA_AGENT_IDLE,
                 OTA_AGENT_FETCHING_FILES, "unknown agent state");
-    check_names("event", ota_event_type_str_int, OTA_EVT_WAITING_NETWORK, OTA_EVT_VERIFY_PROGRESS,
+    check_names("event", ota_event_type_str_int, OTA_EVT_WAITING_NETWORK, OTA_EVT_REPORT_FAILED,
                 "unknown event");
     check_names("slot state", ota_slot_state_str_int, OTA_SLOT_EMPTY, OTA_SLOT_REJECTED,
                 "unknown");
