@@ -4,7 +4,7 @@ BUILD    ?= build
 JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?= -DOTA_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
 
-.PHONY: all deps build test powercut cross-check footprint demo clean coverage mutation firmware qemu-demo bench install
+.PHONY: all deps build test powercut cross-check footprint demo clean coverage mutation firmware qemu-demo bench install fleet
 
 all: build
 
@@ -82,6 +82,15 @@ bench: deps
 	cmake -S . -B $(BUILD)/release -DOTA_SANITIZE=OFF -DCMAKE_BUILD_TYPE=Release > /dev/null
 	cmake --build $(BUILD)/release -j $(JOBS) --target otaflow-image bench_agent bench_update
 	OTA_RELEASE_DIR=$(abspath $(BUILD))/release bash bench/run.sh
+
+# docs/fleet.md and docs/fleet/fleet.png: FLEET_DEVICES (10,000) agents in one process against
+# nginx on 127.0.0.1 (bench/fleet, bench/fleet.sh), on the Release tree BUILD/release. Not part
+# of make test (ctest fleet_small runs 200 devices).
+fleet: deps
+	@start=$$(date +%s.%N) && \
+	  cmake -S . -B $(BUILD)/release -DOTA_SANITIZE=OFF -DCMAKE_BUILD_TYPE=Release > /dev/null && \
+	  cmake --build $(BUILD)/release -j $(JOBS) --target fleet_sim && \
+	  OTA_FLEET_START=$$start OTA_RELEASE_DIR=$(abspath $(BUILD))/release bash bench/fleet.sh
 
 # make demo's story on the emulated Cortex-M4: the firmware on QEMU's mps2-an386 (the board's
 # QEMU engine, docs/board.md), updating itself from a server on loopback.

@@ -7,13 +7,16 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 static void drop_socket(ota_posix_transport_t *t)
 {
-    ota_tls_close(&t->tls);
+    if (t->tls != NULL) {
+        ota_tls_close(t->tls);
+    }
     if (t->fd >= 0) {
         close(t->fd);
     }
@@ -43,18 +46,35 @@ void ota_posix_transport_init(ota_posix_transport_t *t)
     t->link_up = true;
 }
 
+static void drop_tls(ota_posix_transport_t *t)
+{
+    if (t->tls != NULL) {
+        ota_tls_free(t->tls);
+        free(t->tls);
+        t->tls = NULL;
+    }
+}
+
 ota_tls_status_t ota_posix_transport_set_tls(ota_posix_transport_t *t,
                                              const ota_tls_config_t *config)
 {
     ota_posix_transport_close(t);
-    ota_tls_free(&t->tls);
-    return ota_tls_init(&t->tls, config);
+    drop_tls(t);
+    t->tls = calloc(1, sizeof *t->tls);
+    if (t->tls == NULL) {
+        return OTA_TLS_ERR_MEMORY;
+    }
+    ota_tls_status_t st = ota_tls_init(t->tls, config);
+    if (st != OTA_TLS_OK) {
+        drop_tls(t);
+    }
+    return st;
 }
 
 void ota_posix_transport_free(ota_posix_transport_t *t)
 {
     ota_posix_transport_close(t);
-    ota_tls_free(&t->tls);
+    drop_tls(t);
 }
 
 static ota_net_status_t from_errno(int err)
@@ -205,15 +225,15 @@ static ota_net_status_t raw_recv(void *ctx, void *buf, size_t len, size_t *recei
 static ota_net_status_t tls_connect(ota_posix_transport_t *t, const char *host)
 {
     ota_net_status_t st = OTA_NET_OK;
-    if (!t->tls.open) {
+    if (!t->tls->open) {
         const ota_tls_io_t io = {raw_send, raw_recv, t};
-        st = ota_tls_start(&t->tls, host, &io);
+        st = ota_tls_start(t->tls, host, &io);
     }
     if (st == OTA_NET_OK) {
-        st = ota_tls_handshake(&t->tls);
+        st = ota_tls_handshake(t->tls);
     }
     if (st == OTA_NET_ERR_TLS) {
-        t->last_tls_error = ota_tls_last_error(&t->tls);
+        t->last_tls_error = ota_tls_last_error(t->tls);
     }
     if (st != OTA_NET_OK && st != OTA_NET_WOULD_BLOCK) {
         ota_posix_transport_close(t); /* a failed handshake leaves nothing to reuse */
@@ -231,7 +251,7 @@ static ota_net_status_t net_connect(void *ctx, const char *host, uint16_t port, 
         t->tls_wanted = tls; /* a new connection */
         t->last_tls_error = OTA_TLS_OK;
     }
-    if (tls && !t->tls.configured) {
+    if (tls && (t->tls == NULL || !t->tls->configured)) {
         t->last_tls_error = OTA_TLS_ERR_CONFIG;
         return OTA_NET_ERR_TLS;
     }
@@ -246,7 +266,7 @@ static ota_net_status_t net_send(void *ctx, const void *buf, size_t len, size_t 
 {
     ota_posix_transport_t *t = ctx;
     if (t->tls_wanted) {
-        return ota_tls_send(&t->tls, buf, len, sent);
+        return ota_tls_send(t->tls, buf, len, sent);
     }
     return raw_send(ctx, buf, len, sent);
 }
@@ -255,7 +275,7 @@ static ota_net_status_t net_recv(void *ctx, void *buf, size_t len, size_t *recei
 {
     ota_posix_transport_t *t = ctx;
     if (t->tls_wanted) {
-        return ota_tls_recv(&t->tls, buf, len, received);
+        return ota_tls_recv(t->tls, buf, len, received);
     }
     return raw_recv(ctx, buf, len, received);
 }
@@ -281,11 +301,12 @@ ota_transport_t ota_posix_transport(ota_posix_transport_t *t)
 
 void ota_posix_transport_wait(ota_posix_transport_t *t, int timeout_ms)
 {
-    if (t->fd < 0 || ota_tls_pending(&t->tls) > 0) {
+    const ota_tls_t *tls = t->tls;
+    if (t->fd < 0 || (tls != NULL && ota_tls_pending(tls) > 0)) {
         return; /* TLS already holds decrypted bytes: nothing to wait for */
     }
     short events = t->connected ? POLLIN : POLLOUT;
-    if (t->tls.open && !t->tls.ready && !ota_tls_wants_read(&t->tls)) {
+    if (tls != NULL && tls->open && !tls->ready && !ota_tls_wants_read(tls)) {
         events = POLLOUT;
     }
     struct pollfd pfd = { .fd = t->fd, .events = events };

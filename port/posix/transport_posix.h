@@ -11,6 +11,10 @@
  * (last_tls_error = OTA_TLS_ERR_CONFIG). The TLS itself is tls_mbedtls.c, which a firmware
  * port reuses over its own sockets; this file only hands it the socket. After OTA_NET_ERR_TLS,
  * last_tls_error names the reason (unknown CA, expired, host name, pin, ...).
+ *
+ * Memory: the TLS state (about 40 KB with mbedTLS 2.28) is allocated by set_tls, never for a
+ * transport that only speaks plain HTTP, which stays a few dozen bytes: a host program can
+ * hold thousands of them (bench/fleet_sim.c, one per simulated device).
  */
 #ifndef OTAFLOW_TRANSPORT_POSIX_H
 #define OTAFLOW_TRANSPORT_POSIX_H
@@ -38,15 +42,18 @@ typedef struct ota_posix_transport {
     uint32_t connects;          /**< connections established (tests count keep-alive reuse) */
     bool tls_wanted;            /**< the connection being made or held uses TLS */
     ota_tls_status_t last_tls_error; /**< why the last connect failed with OTA_NET_ERR_TLS */
-    ota_tls_t tls;              /**< TLS configuration and session (ota_posix_transport_set_tls) */
+    ota_tls_t *tls;             /**< TLS configuration and session, allocated by
+                                     ota_posix_transport_set_tls(); NULL: plain HTTP only */
 } ota_posix_transport_t;
 
 /** Initialise: no socket, link up, no TLS configured. */
 void ota_posix_transport_init(ota_posix_transport_t *t);
 
 /**
- * Enable https: load the CA bundle (and pins) of config. May be called again to replace it.
- * @return OTA_TLS_OK, or OTA_TLS_ERR_CONFIG / OTA_TLS_ERR_MEMORY (then TLS stays disabled).
+ * Enable https: allocate the TLS state and load the CA bundle (and pins) of config. May be
+ * called again to replace it.
+ * @return OTA_TLS_OK, or OTA_TLS_ERR_CONFIG / OTA_TLS_ERR_MEMORY (then TLS stays disabled and
+ *         nothing stays allocated).
  */
 ota_tls_status_t ota_posix_transport_set_tls(ota_posix_transport_t *t,
                                              const ota_tls_config_t *config);
