@@ -121,6 +121,9 @@ static ota_image_status_t image_take_known(const ota_image_source_t *src, uint16
     case OTA_IMAGE_TLV_HSS_LMS:
         seen = &info->has_lms_signature;
         break;
+    case OTA_IMAGE_TLV_ENC_P256_AES128:
+        seen = &info->has_encryption;
+        break;
     default: /* an ECDSA signature: OTA_IMAGE_TLV_ECDSA_P256 (or _PAYLOAD) */
         seen = &info->has_signature;
         break;
@@ -139,6 +142,8 @@ static ota_image_status_t image_take_known(const ota_image_source_t *src, uint16
     } else if (type == OTA_IMAGE_TLV_HSS_LMS) {
         info->lms_signature_len = (uint16_t)len;
         info->lms_signature_offset = value_off;
+    } else if (type == OTA_IMAGE_TLV_ENC_P256_AES128) {
+        info->encryption_offset = value_off; /* read when the payload is decrypted */
     } else {
         info->signature_type = type;
         info->signature_len = (uint16_t)len;
@@ -257,6 +262,32 @@ ota_image_status_t image_pass_start(image_pass_t *pass)
     return st;
 }
 
+/* One chunk read at off into both hashes, the transform (if any) between them. */
+static ota_image_status_t image_pass_hash_chunk(image_pass_t *pass, uint32_t off, uint8_t *work,
+                                                uint32_t n)
+{
+    uint32_t own = off < pass->image_len ? pass->image_len - off : 0u;
+    own = own < n ? own : n;
+    bool image_first = pass->crypt == NULL || !pass->crypt_for_image;
+    bool ok = true;
+    if (image_first && own > 0u) {
+        ok = ota_sha256_update(pass->image, work, own) == OTA_CRYPTO_OK;
+    }
+    if (ok && pass->file != NULL && pass->crypt != NULL && pass->crypt_for_image) {
+        ok = ota_sha256_update(pass->file, work, n) == OTA_CRYPTO_OK;
+    }
+    if (ok && pass->crypt != NULL) {
+        ok = pass->crypt(pass->crypt_ctx, off, work, n) == 0;
+    }
+    if (ok && !image_first && own > 0u) {
+        ok = ota_sha256_update(pass->image, work, own) == OTA_CRYPTO_OK;
+    }
+    if (ok && pass->file != NULL && (pass->crypt == NULL || !pass->crypt_for_image)) {
+        ok = ota_sha256_update(pass->file, work, n) == OTA_CRYPTO_OK;
+    }
+    return ok ? OTA_IMAGE_OK : OTA_IMAGE_ERR_CRYPTO;
+}
+
 ota_image_status_t image_pass_run(const ota_image_source_t *src, const ota_image_info_t *info,
                                   uint32_t from, uint32_t to, uint8_t *work, uint32_t work_len,
                                   image_pass_t *pass)
@@ -276,11 +307,8 @@ ota_image_status_t image_pass_run(const ota_image_source_t *src, const ota_image
              i++) {
             pass->header_same = pass->header_same && work[i] == expect_hdr[off + i];
         }
-        uint32_t own = off < pass->image_len ? pass->image_len - off : 0u;
-        if (st == OTA_IMAGE_OK &&
-            ((own > 0u && ota_sha256_update(pass->image, work, own < n ? own : n) != OTA_CRYPTO_OK) ||
-             (pass->file != NULL && ota_sha256_update(pass->file, work, n) != OTA_CRYPTO_OK))) {
-            st = OTA_IMAGE_ERR_CRYPTO;
+        if (st == OTA_IMAGE_OK) {
+            st = image_pass_hash_chunk(pass, off, work, n);
         }
         off += n;
     }
