@@ -54,7 +54,7 @@ int cmd_privkey_c(int argc, char **argv)
 {
     const char *cmd = "privkey-c";
     const char *out = NULL;
-    const char *name = "ota_device_key";
+    const char *name = NULL;
     const char *path = NULL;
     const tool_option_t opts[] = {
         {.name = "output", .takes_value = true, .value = &out},
@@ -64,6 +64,9 @@ int cmd_privkey_c(int argc, char **argv)
     int status;
     if (!tool_args(argc, argv, opts, &path, 1, HELP, &status)) {
         return status;
+    }
+    if (name == NULL) {
+        name = "ota_device_key";
     }
     if (!tool_c_identifier(name)) {
         return tool_usage_error(cmd, "--name '%s' is not a C identifier", name);
