@@ -9,7 +9,7 @@
 #define KDF_BLOCK 64u /* SHA-256's block: HMAC pads its key to it */
 
 /* SHA-256 of pad || parts into out; a failure sticks in the context and finish reports it. */
-static ota_crypto_status_t kdf_hash_padded(const uint8_t pad[KDF_BLOCK],
+static ota_crypto_status_t crypto_kdf_hash_padded(const uint8_t pad[KDF_BLOCK],
                                            const crypto_part_t *parts, size_t count,
                                            uint8_t out[OTA_SHA256_SIZE])
 {
@@ -43,13 +43,13 @@ ota_crypto_status_t crypto_hmac_sha256(const uint8_t *key, size_t key_len,
     for (size_t i = 0; i < key_len; i++) {
         pad[i] ^= key[i];
     }
-    ota_crypto_status_t st = kdf_hash_padded(pad, parts, count, inner);
+    ota_crypto_status_t st = crypto_kdf_hash_padded(pad, parts, count, inner);
     for (size_t i = 0; i < sizeof pad; i++) {
         pad[i] ^= 0x36u ^ 0x5Cu; /* the inner pad becomes the outer one */
     }
     const crypto_part_t outer = {inner, sizeof inner};
     if (st == OTA_CRYPTO_OK) {
-        st = kdf_hash_padded(pad, &outer, 1, mac);
+        st = crypto_kdf_hash_padded(pad, &outer, 1, mac);
     }
     crypto_ctr_wipe(pad, sizeof pad);
     crypto_ctr_wipe(inner, sizeof inner);

@@ -15,7 +15,7 @@
 _Static_assert(OTA_IMAGE_ENC_OFF_TAG + OTA_SHA256_SIZE == OTA_IMAGE_ENC_TLV_SIZE,
                "the ENC TLV's fields fill its value exactly");
 
-static bool enc_equal_ct(const uint8_t *a, const uint8_t *b, size_t len)
+static bool image_enc_equal_ct(const uint8_t *a, const uint8_t *b, size_t len)
 {
     volatile uint8_t diff = 0;
     for (size_t i = 0; i < len; i++) {
@@ -25,7 +25,7 @@ static bool enc_equal_ct(const uint8_t *a, const uint8_t *b, size_t len)
 }
 
 /* KEK and MAC key from the shared secret; then the tag; then the content key. */
-static ota_enc_status_t enc_unwrap(const uint8_t *tlv, const uint8_t shared[32],
+static ota_enc_status_t image_enc_unwrap(const uint8_t *tlv, const uint8_t shared[32],
                                    ota_image_enc_t *out)
 {
     uint8_t info[ENC_LABEL_LEN + OTA_ECDSA_P256_PUBKEY_SIZE + OTA_SHA256_SIZE];
@@ -41,15 +41,15 @@ static ota_enc_status_t enc_unwrap(const uint8_t *tlv, const uint8_t shared[32],
         const crypto_part_t covered = {tlv, OTA_IMAGE_ENC_OFF_TAG};
         if (crypto_hmac_sha256(okm + ENC_KEK_LEN, ENC_MAC_KEY_LEN, &covered, 1, tag) ==
             OTA_CRYPTO_OK) {
-            st = enc_equal_ct(tag, tlv + OTA_IMAGE_ENC_OFF_TAG, sizeof tag)
+            st = image_enc_equal_ct(tag, tlv + OTA_IMAGE_ENC_OFF_TAG, sizeof tag)
                      ? OTA_ENC_OK
                      : OTA_ENC_ERR_KEY_CHECK;
         }
     }
     if (st == OTA_ENC_OK) {
-        static const uint8_t enc_zero_nonce[OTA_AES_CTR_NONCE_SIZE] = {0};
+        static const uint8_t image_enc_zero_nonce[OTA_AES_CTR_NONCE_SIZE] = {0};
         memcpy(out->key, tlv + OTA_IMAGE_ENC_OFF_WRAPPED, OTA_AES128_KEY_SIZE);
-        if (ota_aes128_ctr(okm, enc_zero_nonce, 0, out->key, OTA_AES128_KEY_SIZE) !=
+        if (ota_aes128_ctr(okm, image_enc_zero_nonce, 0, out->key, OTA_AES128_KEY_SIZE) !=
             OTA_CRYPTO_OK) {
             st = OTA_ENC_ERR_CRYPTO;
         }
@@ -75,14 +75,14 @@ ota_enc_status_t ota_image_enc_open(const ota_image_source_t *src, const ota_ima
     if (src->read(src->ctx, info->encryption_offset, tlv, sizeof tlv) != 0) {
         return OTA_ENC_ERR_READ;
     }
-    if (!enc_equal_ct(tlv + OTA_IMAGE_ENC_OFF_KEY_ID, key->key_id, OTA_SHA256_SIZE)) {
+    if (!image_enc_equal_ct(tlv + OTA_IMAGE_ENC_OFF_KEY_ID, key->key_id, OTA_SHA256_SIZE)) {
         return OTA_ENC_ERR_OTHER_KEY;
     }
     uint8_t shared[OTA_ECDH_P256_SHARED_SIZE];
     ota_crypto_status_t cst = ota_ecdh_p256(key->priv, tlv + OTA_IMAGE_ENC_OFF_EPHEMERAL, shared);
     ota_enc_status_t st;
     if (cst == OTA_CRYPTO_OK) {
-        st = enc_unwrap(tlv, shared, out);
+        st = image_enc_unwrap(tlv, shared, out);
     } else {
         /* An ephemeral key off the curve is a changed TLV (as a device scalar out of range
          * would be a device key that unwraps nothing): refused. Anything else: no verdict. */
