@@ -326,5 +326,7 @@ const pc_scenario_t pc_scenarios[] = {
     {"one-slot-trial-fails", running_v2_confirmed, false, {1, 2, 3}, {1, 0, 0},
      app_v3_never_confirm, done_one_slot_back_to_factory, PC_ONE_SLOT},
     {"patch-update", running_v1, false, {1, 2, 0}, {1, 0, 0}, app_update, done_update, PC_PATCH},
+    {"encrypted-update", running_v1, false, {1, 2, 0}, {1, 0, 0}, app_update, done_update,
+     PC_ENCRYPTED},
 };
 const unsigned pc_scenario_count = sizeof pc_scenarios / sizeof pc_scenarios[0];
