@@ -23,9 +23,10 @@ option(OTA_BOOT_LOG "the bootloader's console lines (OFF: its report only, small
 set(OTA_CORE_DEFINITIONS "" CACHE STRING
   "more compile definitions of the core and of its users (config.h: OTA_FILE_SLOTS=0, OTA_CONFIG_FILE=...)")
 
-set(OTA_CRYPTO_FILES_mbedtls ${OTA_ROOT}/src/crypto_mbedtls.c ${OTA_ROOT}/src/sig_ecdsa_p256.c)
+set(OTA_CRYPTO_FILES_mbedtls ${OTA_ROOT}/src/crypto_mbedtls.c ${OTA_ROOT}/src/sig_ecdsa_p256.c
+  ${OTA_ROOT}/src/crypto_enc_mbedtls.c)
 set(OTA_CRYPTO_FILES_bearssl ${OTA_ROOT}/src/crypto_bearssl.c
-  ${OTA_ROOT}/src/sig_ecdsa_p256_bearssl.c)
+  ${OTA_ROOT}/src/sig_ecdsa_p256_bearssl.c ${OTA_ROOT}/src/crypto_enc_bearssl.c)
 if(OTA_CRYPTO STREQUAL "mbedtls")
   set(OTA_CRYPTO_OTHER bearssl)
 elseif(OTA_CRYPTO STREQUAL "bearssl")

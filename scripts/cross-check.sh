@@ -49,8 +49,8 @@ ln -s "$MBEDTLS/include/mbedtls" "$inc/mbedtls"
 for h in "$BEARSSL"/inc/*.h; do ln -s "$h" "$inc/"; done
 
 # The files of each crypto backend; every other file of src/ is in every build.
-declare -A BACKEND=([mbedtls]="src/crypto_mbedtls.c src/sig_ecdsa_p256.c"
-                    [bearssl]="src/crypto_bearssl.c src/sig_ecdsa_p256_bearssl.c")
+declare -A BACKEND=([mbedtls]="src/crypto_mbedtls.c src/sig_ecdsa_p256.c src/crypto_enc_mbedtls.c"
+                    [bearssl]="src/crypto_bearssl.c src/sig_ecdsa_p256_bearssl.c src/crypto_enc_bearssl.c")
 # shellcheck disable=SC2086  # the lists are meant to split
 core=$(ls src/*.c | grep -vxF -f <(printf '%s\n' ${BACKEND[mbedtls]} ${BACKEND[bearssl]}))
 

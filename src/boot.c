@@ -446,6 +446,11 @@ static int boot_step_first_boot(ota_boot_t *boot, bool *start)
                 boot->report->flash_status = boot->flash_status;
                 return OTA_BOOT_ERR_FLASH;
             }
+            /* An encrypted image goes back out as the ciphertext it came as (the check
+             * opened its key): never plaintext on the external flash. */
+            if (boot->info.has_encryption && boot_decrypt_crypt(&boot->enc, off, boot->buf, n) != 0) {
+                return boot_store_failed(boot, OTA_STORE_ERR_CRYPTO);
+            }
             sst = ota_store_download_write(boot->store, off, boot->buf, n);
             off += n;
         }
@@ -747,10 +752,15 @@ ota_boot_status_t (ota_boot_run)(ota_boot_t *boot, const ota_boot_config_t *conf
                                const ota_flash_t *internal, ota_store_t *store, ota_log_fn log,
                                void *log_ctx, ota_boot_report_t *report)
 {
-    if (!report) {
-        return boot_run_unreported(boot, config, internal, store, log, log_ctx);
+    ota_boot_status_t st = report ? boot_run(boot, config, internal, store, log, log_ctx, report)
+                                  : boot_run_unreported(boot, config, internal, store, log,
+                                                        log_ctx);
+#if OTA_BOOT_DECRYPT
+    if (boot) {
+        ota_image_enc_close(&boot->enc); /* no content key left for the application to read */
     }
-    return boot_run(boot, config, internal, store, log, log_ctx, report);
+#endif
+    return st;
 }
 
 ota_boot_status_t ota_boot_start(ota_boot_t *boot, const ota_boot_config_t *config,

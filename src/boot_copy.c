@@ -79,6 +79,19 @@ static OTA_NOINLINE boot_check_t boot_check_hashes(ota_boot_t *boot, const ota_i
     const ota_image_info_t *info = &boot->info;
     image_pass_t pass = {.image = &boot->sha_image, .image_len = info->tlv_offset,
                          .file = whole ? &boot->sha_file : NULL, .file_hash = boot->digest};
+    /* An encrypted image: a slot holds the ciphertext (decrypted for the image hash), internal
+     * flash the plaintext (encrypted again for the store's digest, which only a whole check
+     * takes: a boot's hash of the running image needs no key). */
+    bool internal = src->read == boot_region_read;
+    if (info->has_encryption && (whole || !internal)) {
+        boot_check_t c = boot_decrypt_open(boot, src, why);
+        if (c != BOOT_CHECK_OK) {
+            return c;
+        }
+        pass.crypt = boot_decrypt_crypt;
+        pass.crypt_ctx = &boot->enc;
+        pass.crypt_for_image = !internal;
+    }
     ota_image_status_t hst = image_hash_pass(src, info, info->total_size, boot->buf,
                                              OTA_BOOT_BUF_SIZE, &pass);
     if (hst != OTA_IMAGE_OK) {
@@ -192,6 +205,13 @@ ota_boot_status_t boot_target_bytes(ota_boot_t *boot, uint8_t slot, uint32_t off
         ota_store_status_t st = ota_store_slot_read(boot->store, slot, from, boot->buf + done, k);
         if (st != OTA_STORE_OK) {
             boot->report->store_status = st;
+            return OTA_BOOT_ERR_STORE;
+        }
+        /* The slot's check opened the key (boot_decrypt_open): plaintext only from here on,
+         * from whatever offset, so a resumed install decrypts where it stands. */
+        if (boot->info.has_encryption && r < app &&
+            boot_decrypt_crypt(&boot->enc, from, boot->buf + done, k) != 0) {
+            boot->report->store_status = OTA_STORE_ERR_CRYPTO;
             return OTA_BOOT_ERR_STORE;
         }
         done += k;

@@ -68,6 +68,18 @@ ota_boot_status_t boot_target_bytes(ota_boot_t *boot, uint8_t slot, uint32_t off
  */
 ota_boot_status_t boot_copy_slot(ota_boot_t *boot, uint8_t slot);
 
+/**
+ * Open the encrypted image boot->info describes (read from src) into boot->enc with the
+ * config's decrypt_key (src/boot_decrypt.c). BAD (why says which: no key, built without
+ * decryption, another device's key, key check failed) refuses the image before anything is
+ * written; IO (a read, the crypto backend) says nothing about it.
+ */
+boot_check_t boot_decrypt_open(ota_boot_t *boot, const ota_image_source_t *src, const char **why);
+
+/** image_pass_t's crypt for boot->enc (ctx): the payload keystream over image bytes
+ *  [offset, offset + len) in buf. 0, or -1 when the backend failed. */
+int boot_decrypt_crypt(void *ctx, uint32_t offset, uint8_t *buf, uint32_t len);
+
 #if OTA_BOOT_LOG
 /** Format a console line ("%u" unsigned, "%s" string, nothing else; at most
  *  OTA_BOOT_LINE_MAX - 1 characters) and send it to the log. */

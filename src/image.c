@@ -121,6 +121,9 @@ static ota_image_status_t image_take_known(const ota_image_source_t *src, uint16
     case OTA_IMAGE_TLV_HSS_LMS:
         seen = &info->has_lms_signature;
         break;
+    case OTA_IMAGE_TLV_ENC_P256_AES128:
+        seen = &info->has_encryption;
+        break;
     default: /* an ECDSA signature: OTA_IMAGE_TLV_ECDSA_P256 (or _PAYLOAD) */
         seen = &info->has_signature;
         break;
@@ -139,6 +142,8 @@ static ota_image_status_t image_take_known(const ota_image_source_t *src, uint16
     } else if (type == OTA_IMAGE_TLV_HSS_LMS) {
         info->lms_signature_len = (uint16_t)len;
         info->lms_signature_offset = value_off;
+    } else if (type == OTA_IMAGE_TLV_ENC_P256_AES128) {
+        info->encryption_offset = value_off; /* read when the payload is decrypted */
     } else {
         info->signature_type = type;
         info->signature_len = (uint16_t)len;
@@ -258,7 +263,8 @@ ota_image_status_t image_pass_start(image_pass_t *pass)
         }
         /* Asked once, on empty states: an engine either copies or never does. */
         ota_crypto_status_t cs = ota_sha256_copy(pass->image, pass->file);
-        pass->one_context = cs == OTA_CRYPTO_OK;
+        /* A transform between the two hashes (an encrypted image) feeds them different bytes. */
+        pass->one_context = cs == OTA_CRYPTO_OK && pass->crypt == NULL;
         if (cs != OTA_CRYPTO_OK && cs != OTA_CRYPTO_ERR_UNSUPPORTED) {
             st = OTA_IMAGE_ERR_CRYPTO;
         }
@@ -291,6 +297,30 @@ static bool image_pass_hash(image_pass_t *pass, uint32_t off, const uint8_t *byt
            ota_sha256_update(pass->file, bytes + own, n - own) == OTA_CRYPTO_OK;
 }
 
+/* One chunk read at off into both hashes, the transform (if any) between them: then each
+ * hash is fed its own bytes. */
+static ota_image_status_t image_pass_hash_chunk(image_pass_t *pass, uint32_t off, uint8_t *work,
+                                                uint32_t n)
+{
+    if (pass->crypt == NULL) {
+        return image_pass_hash(pass, off, work, n) ? OTA_IMAGE_OK : OTA_IMAGE_ERR_CRYPTO;
+    }
+    uint32_t own = off < pass->image_len ? pass->image_len - off : 0u;
+    own = own < n ? own : n;
+    /* crypt_for_image: the bytes read go to the file hash, their transform to the image's;
+     * otherwise the reverse. */
+    ota_sha256_t *first = pass->crypt_for_image ? pass->file : pass->image;
+    ota_sha256_t *second = pass->crypt_for_image ? pass->image : pass->file;
+    uint32_t first_len = pass->crypt_for_image ? n : own;
+    uint32_t second_len = pass->crypt_for_image ? own : n;
+    bool ok = first == NULL || first_len == 0u ||
+              ota_sha256_update(first, work, first_len) == OTA_CRYPTO_OK;
+    ok = ok && pass->crypt(pass->crypt_ctx, off, work, n) == 0;
+    ok = ok && (second == NULL || second_len == 0u ||
+                ota_sha256_update(second, work, second_len) == OTA_CRYPTO_OK);
+    return ok ? OTA_IMAGE_OK : OTA_IMAGE_ERR_CRYPTO;
+}
+
 ota_image_status_t image_pass_run(const ota_image_source_t *src, const ota_image_info_t *info,
                                   uint32_t from, uint32_t to, uint8_t *work, uint32_t work_len,
                                   image_pass_t *pass)
@@ -310,8 +340,8 @@ ota_image_status_t image_pass_run(const ota_image_source_t *src, const ota_image
              i++) {
             pass->header_same = pass->header_same && work[i] == expect_hdr[off + i];
         }
-        if (st == OTA_IMAGE_OK && !image_pass_hash(pass, off, work, n)) {
-            st = OTA_IMAGE_ERR_CRYPTO;
+        if (st == OTA_IMAGE_OK) {
+            st = image_pass_hash_chunk(pass, off, work, n);
         }
         off += n;
     }

@@ -9,6 +9,7 @@
 #define OTAFLOW_IMAGE_PASS_H
 
 #include <stdbool.h>
+#include <string.h>
 
 #include "otaflow/crypto.h"
 #include "otaflow/image.h"
@@ -23,7 +24,26 @@ typedef struct image_pass {
     bool header_same;                   /**< the header read equals info->header */
     bool one_context;                   /**< with file: only file is fed, and image is a copy
                                              of its state at image_len (ota_sha256_copy) */
+    /** Optional (NULL: none): changes the bytes read between the two hashes, (ctx, image
+     *  offset, bytes, len) -> 0 or failure. An encrypted image's keystream: with
+     *  crypt_for_image the file hash sees the bytes as read and the image hash their
+     *  transform (a slot holds ciphertext); without, the reverse (internal flash holds
+     *  plaintext, the store's digest is of the ciphertext). */
+    int (*crypt)(void *ctx, uint32_t offset, uint8_t *buf, uint32_t len);
+    void *crypt_ctx;
+    bool crypt_for_image;
 } image_pass_t;
+
+/** Whether a pass over a parsed image found it intact: the header unchanged and its SHA-256
+ *  TLV matched, except for an encrypted image, whose SHA-256 is of a plaintext that a reader
+ *  without the key (the store) cannot see: the store's digest is then what it checks, and
+ *  the bootloader checks the hash as it decrypts. */
+static inline bool image_pass_intact(const image_pass_t *pass, const ota_image_info_t *info)
+{
+    return info != NULL && pass->header_same &&
+           (info->has_encryption ||
+            memcmp(pass->image_hash, info->sha256, OTA_SHA256_SIZE) == 0);
+}
 
 /**
  * Read src's [0, len) once, hashing each byte once where the engine can copy its state (else

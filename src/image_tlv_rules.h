@@ -20,7 +20,7 @@ static inline bool ota_image_tlv_known(uint16_t type)
 {
     return type == OTA_IMAGE_TLV_SHA256 || type == OTA_IMAGE_TLV_KEY_HASH ||
            type == OTA_IMAGE_TLV_ECDSA_P256 || type == OTA_IMAGE_TLV_LMS_KEY_HASH ||
-           type == OTA_IMAGE_TLV_HSS_LMS ||
+           type == OTA_IMAGE_TLV_HSS_LMS || type == OTA_IMAGE_TLV_ENC_P256_AES128 ||
            (OTA_RAW_IMAGES && type == OTA_IMAGE_TLV_ECDSA_P256_PAYLOAD);
 }
 
@@ -39,6 +39,8 @@ static inline bool ota_image_tlv_length_ok(uint16_t type, uint32_t len)
         return len >= 1u && len <= OTA_IMAGE_ECDSA_MAX;
     case OTA_IMAGE_TLV_ECDSA_P256_PAYLOAD:
         return len == OTA_RAW_SIG_SIZE;
+    case OTA_IMAGE_TLV_ENC_P256_AES128:
+        return len == OTA_IMAGE_ENC_TLV_SIZE;
     default:
         return true;
     }

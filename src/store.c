@@ -455,8 +455,7 @@ static ota_store_status_t store_hash_slot(ota_store_t *store, uint8_t slot, uint
     case OTA_IMAGE_ERR_CRYPTO: return OTA_STORE_ERR_CRYPTO;
     default: return OTA_STORE_ERR_FLASH; /* flash_status was set by the failed read */
     }
-    *image_intact = info != NULL && pass.header_same &&
-                    memcmp(pass.image_hash, info->sha256, OTA_SHA256_SIZE) == 0;
+    *image_intact = image_pass_intact(&pass, info);
     return OTA_STORE_OK;
 }
 

@@ -79,8 +79,7 @@ static ota_store_status_t store_check_end(ota_store_t *store, ota_store_check_t 
     case OTA_IMAGE_ERR_CRYPTO: return OTA_STORE_ERR_CRYPTO;
     default: return OTA_STORE_ERR_FLASH; /* flash_status was set by the failed read */
     }
-    bool intact = c->parsed && pass->header_same &&
-                  memcmp(pass->image_hash, c->info.sha256, OTA_SHA256_SIZE) == 0;
+    bool intact = c->parsed && image_pass_intact(pass, &c->info);
     return ota_store_finish_judge(store, c->slot, c->total, &c->info, intact, pass->file_hash,
                                   c->digest_from_bytes);
 }

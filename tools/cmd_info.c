@@ -6,6 +6,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 
+#include "image_encrypt.h"
 #include "image_file.h"
 #include "lms_key.h"
 #include "otaflow/image_sig.h"
@@ -26,7 +27,7 @@ static const char INFO_HELP[] =
     "  --json   one JSON object instead of text\n";
 
 static const char VERIFY_HELP[] =
-    "usage: otaflow-image verify FILE.ota [--pubkey PUB]\n"
+    "usage: otaflow-image verify FILE.ota [--pubkey PUB] [--decrypt-key DEVICE.pem]\n"
     "\n"
     "Exit 0 only when FILE.ota is an intact otaflow image: it parses, header + payload match\n"
     "its SHA-256 TLV, and nothing follows the TLV area. Otherwise print why and exit 1.\n"
@@ -34,7 +35,12 @@ static const char VERIFY_HELP[] =
     "  --pubkey PUB       also require a signature by this key, checked as the device does\n"
     "                     (ota_image_sig_check): refused when the image is not signed, names\n"
     "                     another key id, or its signature does not verify. PUB is an ECDSA\n"
-    "                     P-256 key (PEM) or an HSS/LMS public key (keygen --lms --pub)\n";
+    "                     P-256 key (PEM) or an HSS/LMS public key (keygen --lms --pub)\n"
+    "  --decrypt-key DEVICE.pem\n"
+    "                     an encrypted image (pack --encrypt-to): decrypt it with the device's\n"
+    "                     private key as its bootloader does, then check the plaintext's\n"
+    "                     SHA-256. Without it an encrypted image is refused: its hash is of\n"
+    "                     a plaintext this command cannot see\n";
 
 /* Walk the TLV area (ota_image_parse has checked its bounds). */
 typedef struct tlv_view {
@@ -68,6 +74,7 @@ static const char *tlv_name(uint16_t type)
     case OTA_IMAGE_TLV_ECDSA_P256_PAYLOAD: return "ecdsa-p256-payload";
     case OTA_IMAGE_TLV_LMS_KEY_HASH: return "lms-key-hash";
     case OTA_IMAGE_TLV_HSS_LMS: return "hss-lms";
+    case OTA_IMAGE_TLV_ENC_P256_AES128: return "enc-p256-aes128";
     default: return "unknown";
     }
 }
@@ -107,7 +114,10 @@ static void print_text(const char *path, const tool_image_t *img, ota_image_stat
     if (img->len > img->info.total_size) {
         printf("trailing bytes    %zu after the image\n", img->len - img->info.total_size);
     }
-    printf("hash              %s\n", hash == OTA_IMAGE_OK ? "ok" : ota_image_status_str(hash));
+    printf("hash              %s\n", img->info.has_encryption
+                                           ? "of the plaintext: payload encrypted, not checked"
+                                       : hash == OTA_IMAGE_OK ? "ok"
+                                                              : ota_image_status_str(hash));
     const struct {
         bool has, has_id;
         const char *alg;
@@ -183,6 +193,7 @@ static void print_json(const char *path, const tool_image_t *img, ota_image_stat
     printf("%s],\n", first ? "" : "\n  ");
     printf("  \"trailing_bytes\": %zu,\n", img->len - img->info.total_size);
     printf("  \"hash_ok\": %s,\n", hash == OTA_IMAGE_OK ? "true" : "false");
+    printf("  \"encrypted\": %s,\n", img->info.has_encryption ? "true" : "false");
     printf("  \"signed\": %s,\n",
            img->info.has_signature || img->info.has_lms_signature ? "true" : "false");
     printf("  \"file_sha256\": \"%s\"\n}\n", file_digest);
@@ -297,8 +308,10 @@ int cmd_verify(int argc, char **argv)
 {
     const char *cmd = "verify";
     const char *pubkey = NULL;
+    const char *decrypt_key = NULL;
     const tool_option_t opts[] = {
         {.name = "pubkey", .takes_value = true, .value = &pubkey},
+        {.name = "decrypt-key", .takes_value = true, .value = &decrypt_key},
         {.name = NULL},
     };
     const char *path = NULL;
@@ -311,6 +324,16 @@ int cmd_verify(int argc, char **argv)
     if (rc != TOOL_EXIT_OK) {
         return rc;
     }
+    char why[256];
+    if (img.info.has_encryption && decrypt_key == NULL) {
+        tool_image_free(&img);
+        return tool_fail(cmd, "%s: payload encrypted: give --decrypt-key DEVICE.pem to check it",
+                         path);
+    }
+    if (decrypt_key != NULL && tool_image_decrypt(&img, decrypt_key, why, sizeof why) != 0) {
+        tool_image_free(&img);
+        return tool_fail(cmd, "%s: %s", path, why);
+    }
     ota_image_status_t st = tool_image_verify(&img);
     if (st != OTA_IMAGE_OK) {
         rc = tool_fail(cmd, "%s: %s", path, ota_image_status_str(st));
@@ -322,8 +345,9 @@ int cmd_verify(int argc, char **argv)
         rc = check_signature(path, &img, pubkey);
     }
     if (rc == TOOL_EXIT_OK) {
-        printf("%s: ok (version %u, %u-byte payload, SHA-256 matches%s)\n", path,
+        printf("%s: ok (version %u, %u-byte payload%s, SHA-256 matches%s)\n", path,
                img.info.header.version, img.info.header.payload_size,
+               decrypt_key != NULL ? " decrypted" : "",
                pubkey != NULL ? ", signed by that key" : "");
     }
     tool_image_free(&img);

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* otaflow-image keygen and pubkey-c: signing keys, and the trusted-key table a device is
  * built with. */
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -144,26 +143,6 @@ int cmd_keygen(int argc, char **argv)
     return rc;
 }
 
-static bool c_identifier(const char *s)
-{
-    if (!(isalpha((unsigned char)*s) || *s == '_')) {
-        return false;
-    }
-    for (; *s != '\0'; s++) {
-        if (!(isalnum((unsigned char)*s) || *s == '_')) {
-            return false;
-        }
-    }
-    return true;
-}
-
-static void c_bytes(FILE *f, const uint8_t *p, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        fprintf(f, "%s0x%02x,", i % 12 == 0 ? "\n            " : " ", p[i]);
-    }
-}
-
 /* The generated file, in memory first so that a failure leaves no half-written source. */
 static char *render(const tool_trusted_t *keys, const char *const *paths, size_t n,
                     uint32_t required, const char *name, size_t *len)
@@ -185,7 +164,7 @@ static char *render(const tool_trusted_t *keys, const char *const *paths, size_t
                                "u32 LM-OTS type, I, T[1] */\n"
                              : "/* ECDSA P-256 public key, uncompressed: 04 || X || Y */\n");
         fprintf(f, "static const uint8_t %s_key%zu[] = {", name, k);
-        c_bytes(f, keys[k].entry.key, keys[k].entry.key_len);
+        tool_c_bytes(f, keys[k].entry.key, keys[k].entry.key_len);
         fprintf(f, "\n};\n\n");
     }
     fprintf(f, "const ota_sig_key_t %s_keys[] = {\n", name);
@@ -196,7 +175,7 @@ static char *render(const tool_trusted_t *keys, const char *const *paths, size_t
                                                       ? "OTA_SIG_ALG_HSS_LMS"
                                                       : "OTA_SIG_ALG_ECDSA_P256");
         fprintf(f, "        /* key id %s */\n        .key_id = {", id);
-        c_bytes(f, keys[k].entry.key_id, sizeof keys[k].entry.key_id);
+        tool_c_bytes(f, keys[k].entry.key_id, sizeof keys[k].entry.key_id);
         fprintf(f, "\n        },\n        .key = %s_key%zu,\n", name, k);
         fprintf(f, "        .key_len = sizeof %s_key%zu,\n    },\n", name, k);
     }
@@ -262,7 +241,7 @@ int cmd_pubkey_c(int argc, char **argv)
     if (name == NULL) {
         name = "ota_trusted_keys";
     }
-    if (!c_identifier(name)) {
+    if (!tool_c_identifier(name)) {
         return tool_usage_error(cmd, "--name '%s' is not a C identifier", name);
     }
     uint32_t required = 0;

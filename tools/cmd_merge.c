@@ -40,6 +40,11 @@ static int read_image(const char *cmd, const char *path, unsigned source, uint32
     if (rc != TOOL_EXIT_OK) {
         return rc;
     }
+    if (img.info.has_encryption) { /* internal flash holds plaintext: the bootloader's job */
+        tool_image_free(&img);
+        return tool_fail(cmd, "%s: encrypted: a factory image is programmed as plaintext "
+                         "(pack it without --encrypt-to)", path);
+    }
     const ota_image_info_t *info = &img.info;
     uint32_t at = info->header.load_addr;
     uint32_t payload = info->header.payload_size;

@@ -8,6 +8,7 @@
 
 #include "otaflow/crypto.h"
 #include "image_digest.h"
+#include "image_encrypt.h"
 #include "lms_key.h"
 #include "otaflow/image.h"
 #include "sign_key.h"
@@ -17,6 +18,7 @@ static const char HELP[] =
     "usage: otaflow-image pack IN -o OUT.ota --version N [--security-counter N]\n"
     "                          [--load-addr ADDR] [--hw ID] [--no-kseg] [--key KEY.pem]\n"
     "                          [--lms-key KEY.lms] [--revoke-keys MASK] [--clip]\n"
+    "                          [--encrypt-to DEVICE_PUB.pem]\n"
     "\n"
     "Build an update image: header, payload, TLV area with the SHA-256 of header + payload\n"
     "(layout: docs/image-format.md). IN is a flat binary, or Intel HEX when its name ends in\n"
@@ -48,7 +50,12 @@ static const char HELP[] =
     "                           with a key that stays: a device refuses an image revoking its\n"
     "                           own key or every key (docs/security.md, key rotation)\n"
     "  --clip                   leave out HEX data outside the region (with a note) instead\n"
-    "                           of refusing it\n";
+    "                           of refusing it\n"
+    "  --encrypt-to PUB.pem     encrypt the payload (AES-128-CTR, a fresh key) for the device\n"
+    "                           whose P-256 public key this is (keygen makes the pair,\n"
+    "                           privkey-c the bootloader's table): the ENC_P256_AES128 TLV.\n"
+    "                           The SHA-256 TLV and signatures stay over the plaintext; the\n"
+    "                           digest printed is of the file as written (ciphertext)\n";
 
 static bool is_hex_name(const char *path)
 {
@@ -56,7 +63,7 @@ static bool is_hex_name(const char *path)
 }
 
 typedef struct pack_args {
-    const char *input, *output, *key, *lms_key;
+    const char *input, *output, *key, *lms_key, *encrypt_to;
     uint32_t version, security_counter, load_addr, hw_id, revoke_keys;
     bool kseg;
     bool clip;       /**< --clip: HEX data outside the region is left out */
@@ -83,6 +90,7 @@ static int parse(int argc, char **argv, pack_args_t *a)
         {.name = "lms-key", .takes_value = true, .value = &a->lms_key},
         {.name = "revoke-keys", .takes_value = true, .value = &revoke},
         {.name = "clip", .takes_value = false, .flag = &a->clip},
+        {.name = "encrypt-to", .takes_value = true, .value = &a->encrypt_to},
         {.name = NULL},
     };
     int status;
@@ -177,15 +185,34 @@ static int open_payload(const pack_args_t *a, payload_t *p, tool_left_out_t *lef
     return TOOL_EXIT_OK;
 }
 
+/* Where the payload's bytes go: the file's hash and the output, and when encrypting the
+ * plaintext's hash first (the image's SHA-256), then the cipher, in place. */
+typedef struct payload_sink {
+    tool_sha_pass_t *file;  /**< every byte written */
+    tool_sha_pass_t *plain; /**< header + plaintext payload, or NULL: file's prefix is it */
+    tool_encrypt_t *enc;    /**< or NULL */
+    tool_output_t *out;
+} payload_sink_t;
+
+static int sink_chunk(payload_sink_t *k, uint8_t *data, size_t n)
+{
+    if (k->enc != NULL) {
+        tool_sha_pass_update(k->plain, data, n);
+        if (tool_encrypt_update(k->enc, data, n) != 0) {
+            return tool_fail("pack", "cannot encrypt (OpenSSL failed)");
+        }
+    }
+    tool_sha_pass_update(k->file, data, n);
+    return tool_output_write(k->out, data, n) == 0
+               ? TOOL_EXIT_OK
+               : tool_fail("pack", "cannot write: %s", strerror(errno));
+}
+
 /* Hash and write the payload: a binary in chunks, checking it is still the size it had. */
-static int copy_payload(const char *input, payload_t *p, tool_sha_pass_t *sha,
-                        tool_output_t *out)
+static int copy_payload(const char *input, payload_t *p, payload_sink_t *sink)
 {
     if (p->bytes != NULL) {
-        tool_sha_pass_update(sha, p->bytes, p->len);
-        return tool_output_write(out, p->bytes, p->len) == 0
-                   ? TOOL_EXIT_OK
-                   : tool_fail("pack", "cannot write: %s", strerror(errno));
+        return sink_chunk(sink, p->bytes, p->len);
     }
     static uint8_t chunk[PACK_CHUNK];
     size_t done = 0;
@@ -198,9 +225,9 @@ static int copy_payload(const char *input, payload_t *p, tool_sha_pass_t *sha,
         if (done > p->len) {
             break;
         }
-        tool_sha_pass_update(sha, chunk, n);
-        if (tool_output_write(out, chunk, n) != 0) {
-            return tool_fail("pack", "cannot write: %s", strerror(errno));
+        int rc = sink_chunk(sink, chunk, n);
+        if (rc != TOOL_EXIT_OK) {
+            return rc;
         }
     }
     if (ferror(p->in)) {
@@ -215,8 +242,8 @@ static int copy_payload(const char *input, payload_t *p, tool_sha_pass_t *sha,
 /* The TLV area: the SHA-256, with --key the key id and the ECDSA signature over that SHA-256,
  * with --lms-key the HSS/LMS pair. Both keys are loaded before either signs, so that a bad
  * --key wastes no LMS leaf. */
-static int build_tlvs(const pack_args_t *a, const uint8_t digest[OTA_SHA256_SIZE], uint8_t *tlv,
-                      size_t cap, uint32_t *tlv_len)
+static int build_tlvs(const pack_args_t *a, const uint8_t digest[OTA_SHA256_SIZE],
+                      const tool_encrypt_t *enc, uint8_t *tlv, size_t cap, uint32_t *tlv_len)
 {
     char why[256];
     tool_key_t key;
@@ -232,6 +259,9 @@ static int build_tlvs(const pack_args_t *a, const uint8_t digest[OTA_SHA256_SIZE
     ota_image_tlv_writer_t w;
     ota_image_tlv_begin(&w, tlv, cap);
     ota_image_tlv_add(&w, OTA_IMAGE_TLV_SHA256, digest, OTA_SHA256_SIZE);
+    if (enc != NULL) {
+        ota_image_tlv_add(&w, OTA_IMAGE_TLV_ENC_P256_AES128, enc->tlv, sizeof enc->tlv);
+    }
     if (rc == 0 && a->key != NULL) {
         rc = tool_key_add_tlvs(&key, &w, digest, why, sizeof why);
     }
@@ -286,27 +316,51 @@ int cmd_pack(int argc, char **argv)
     uint8_t raw[OTA_IMAGE_HEADER_SIZE];
     ota_image_header_encode(&hdr, raw);
 
+    /* The device key is read before anything is written: a wrong path leaves no output. */
+    tool_encrypt_t enc;
+    char why[256];
+    if (a.encrypt_to != NULL && tool_encrypt_start(&enc, a.encrypt_to, why, sizeof why) != 0) {
+        close_payload(&payload);
+        return tool_fail(cmd, "%s", why);
+    }
     /* One read and one SHA-256 pass, as the image is written: the hash of header + payload
-     * goes into the TLV area, which the same pass then covers for the file's digest. */
+     * goes into the TLV area, which the same pass then covers for the file's digest. An
+     * encrypted payload takes a second pass for the plaintext's hash. */
     tool_output_t out;
     if (tool_output_open(&out, a.output) != 0) {
         rc = tool_fail(cmd, "cannot write %s: %s", a.output, strerror(errno));
         close_payload(&payload);
+        if (a.encrypt_to != NULL) {
+            tool_encrypt_free(&enc);
+        }
         return rc;
     }
-    tool_sha_pass_t sha;
+    tool_sha_pass_t sha, plain;
     tool_sha_pass_start(&sha);
     tool_sha_pass_update(&sha, raw, sizeof raw);
+    payload_sink_t sink = {.file = &sha, .out = &out};
+    if (a.encrypt_to != NULL) {
+        tool_sha_pass_start(&plain);
+        tool_sha_pass_update(&plain, raw, sizeof raw);
+        sink.plain = &plain;
+        sink.enc = &enc;
+    }
     rc = tool_output_write(&out, raw, sizeof raw) == 0
-             ? copy_payload(a.input, &payload, &sha, &out)
+             ? copy_payload(a.input, &payload, &sink)
              : tool_fail(cmd, "cannot write %s: %s", a.output, strerror(errno));
     close_payload(&payload);
     uint8_t digest[OTA_SHA256_SIZE];
     static uint8_t tlv[OTA_IMAGE_TLV_MAX]; /* an HSS/LMS signature is KBs */
     uint32_t tlv_len = 0;
-    tool_sha_pass_mark(&sha, digest);
+    if (a.encrypt_to != NULL) {
+        tool_sha_pass_finish(&plain, digest);
+        tool_encrypt_free(&enc);
+    } else {
+        tool_sha_pass_mark(&sha, digest);
+    }
     if (rc == TOOL_EXIT_OK) {
-        rc = build_tlvs(&a, digest, tlv, sizeof tlv, &tlv_len);
+        rc = build_tlvs(&a, digest, a.encrypt_to != NULL ? &enc : NULL, tlv, sizeof tlv,
+                        &tlv_len);
     }
     tool_sha_pass_update(&sha, tlv, tlv_len);
     uint8_t file_sha[OTA_SHA256_SIZE];
@@ -334,6 +388,11 @@ int cmd_pack(int argc, char **argv)
     }
     if (a.lms_key != NULL) {
         printf("%s: signed with %s (HSS/LMS)\n", a.output, a.lms_key);
+    }
+    if (a.encrypt_to != NULL) {
+        char id[2 * OTA_SHA256_SIZE + 1];
+        tool_hex(enc.tlv + OTA_IMAGE_ENC_OFF_KEY_ID, OTA_SHA256_SIZE, id);
+        printf("%s: payload encrypted for %s (device key id %s)\n", a.output, a.encrypt_to, id);
     }
     printf("%s  %s\n", file_digest, a.output);
     return TOOL_EXIT_OK;

@@ -13,12 +13,13 @@ static const char HELP[] =
     "  hex2bin IN.hex -o OUT.bin [--base ADDR] [--size N] [--clip]\n"
     "                                                         Intel HEX to a flat binary\n"
     "  pack IN -o OUT.ota --version N [--security-counter N] [--load-addr ADDR] [--hw ID]\n"
-    "       [--key KEY.pem]                                   build (and sign) an update image\n"
+    "       [--key KEY.pem] [--encrypt-to DEVICE_PUB.pem]     build (sign, encrypt) an image\n"
     "  info FILE.ota [--json]                                 show header fields and TLVs\n"
     "  verify FILE.ota [--pubkey PUB.pem]                     exit 0 only if the image is intact\n"
     "                                                         (and signed by that key)\n"
     "  keygen -o KEY.pem [--pub PUB.pem]                      new ECDSA P-256 signing key\n"
     "  pubkey-c PUB.pem [-o FILE.c] [--name NAME]             C table of trusted keys\n"
+    "  privkey-c DEVICE.pem [-o FILE.c] [--name NAME]         a device's decryption key (C)\n"
     "  manifest add MANIFEST.json --version N --url URL --file FILE.ota [--erase] [--hw ID]\n"
     "                                                         create or update a manifest\n"
     "  manifest sign MANIFEST.json --key KEY.pem [--expires DATE|+SECONDS] [--sequence N]\n"
@@ -37,7 +38,7 @@ typedef struct subcommand {
 static const subcommand_t SUBCOMMANDS[] = {
     {"hex2bin", cmd_hex2bin}, {"pack", cmd_pack},         {"info", cmd_info},
     {"verify", cmd_verify},   {"manifest", cmd_manifest}, {"merge", cmd_merge},
-    {"keygen", cmd_keygen},   {"pubkey-c", cmd_pubkey_c},
+    {"keygen", cmd_keygen},   {"pubkey-c", cmd_pubkey_c}, {"privkey-c", cmd_privkey_c},
     {"diff", cmd_diff},       {"patch", cmd_patch},
 };
 

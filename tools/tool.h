@@ -128,6 +128,12 @@ void tool_output_abort(tool_output_t *out);
 /** Lowercase hex of n bytes into out (2n+1 chars with the terminating NUL). */
 void tool_hex(const uint8_t *bytes, size_t n, char *out);
 
+/** Whether s is a C identifier (for --name of the generated tables). */
+bool tool_c_identifier(const char *s);
+
+/** n bytes as a C initializer list, 12 to a line ("0x12, 0x34,", indented). */
+void tool_c_bytes(FILE *f, const uint8_t *p, size_t n);
+
 /** SHA-256 of a buffer into out; a failed hash engine (not on a host) aborts the tool. */
 void tool_sha256(const void *data, size_t len, uint8_t out[OTA_SHA256_SIZE]);
 
@@ -205,6 +211,7 @@ int cmd_manifest_verify(int argc, char **argv); /* manifest verify */
 int cmd_merge(int argc, char **argv);
 int cmd_keygen(int argc, char **argv);
 int cmd_pubkey_c(int argc, char **argv);
+int cmd_privkey_c(int argc, char **argv);
 int cmd_diff(int argc, char **argv);  /* cmd_diff.c: patches (docs/delta.md) */
 int cmd_patch(int argc, char **argv);
 

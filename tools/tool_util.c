@@ -2,6 +2,7 @@
 /* otaflow-image: messages, numbers, options and files shared by the subcommands. */
 #include "tool.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -411,4 +412,24 @@ uint32_t tool_kseg_to_physical(uint32_t addr)
         return addr & 0x1FFFFFFFUL;
     }
     return addr;
+}
+
+bool tool_c_identifier(const char *s)
+{
+    if (!(isalpha((unsigned char)*s) || *s == '_')) {
+        return false;
+    }
+    for (; *s != '\0'; s++) {
+        if (!(isalnum((unsigned char)*s) || *s == '_')) {
+            return false;
+        }
+    }
+    return true;
+}
+
+void tool_c_bytes(FILE *f, const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        fprintf(f, "%s0x%02x,", i % 12 == 0 ? "\n            " : " ", p[i]);
+    }
 }

@@ -39,6 +39,7 @@
 #include "otaflow/config.h"
 #include "otaflow/crypto.h"
 #include "otaflow/image.h"
+#include "otaflow/image_enc.h"
 #include "otaflow/port.h"
 #include "otaflow/store.h"
 
@@ -88,6 +89,10 @@ typedef struct ota_boot_config {
     /** The original's behaviour: a newly installed image is confirmed at once, no trial
      *  (default false: the application calls ota_confirm() once healthy). */
     bool confirm_on_start;
+    /** This device's decryption key (`otaflow-image privkey-c`), or NULL: an encrypted
+     *  image is then refused, as it is by a core built with OTA_BOOT_DECRYPT 0. Only the
+     *  bootloader needs it; keep it out of the application's reach (docs/security.md). */
+    const ota_enc_key_t *decrypt_key;
 } ota_boot_config_t;
 
 /** Result of ota_boot_run(). */
@@ -145,6 +150,8 @@ typedef struct ota_boot {
     ota_sha256_t sha_file;            /**< SHA-256 of the whole image (the store's digest) */
     ota_sha256_t sha_image;           /**< SHA-256 of header + payload (the image's TLV) */
     uint8_t digest[OTA_SHA256_SIZE];  /**< whole-image digest of the last check */
+    ota_image_enc_t enc;              /**< content key of the encrypted image last checked
+                                           (wiped before ota_boot_run returns) */
     _Alignas(8) uint8_t buf[OTA_BOOT_BUF_SIZE];
     uint8_t cmp[OTA_BOOT_BUF_SIZE];
 } ota_boot_t;

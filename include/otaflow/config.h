@@ -192,6 +192,17 @@
 #define OTA_BOOT_GUARD 1
 #endif
 
+/** 1 (default): the bootloader installs encrypted images (an ENC_P256_AES128 TLV,
+ *  image_enc.h): with ota_boot_config_t.decrypt_key set it unwraps the content key and
+ *  decrypts the payload while it hashes and programs internal flash; 0: nothing of AES or
+ *  ECDH is linked and an encrypted image is refused ("built without decryption"), as it is
+ *  by a bootloader without a key. The agent's store keeps encrypted images either way (it
+ *  never decrypts). The firmware builds (firmware/CMakeLists.txt) and the lean bootloaders
+ *  set 0. Changes no struct. */
+#ifndef OTA_BOOT_DECRYPT
+#define OTA_BOOT_DECRYPT 1
+#endif
+
 /* Status names --------------------------------------------------------------------------- */
 
 /** 1 (default): every *_str() function (ota_store_status_str, ota_event_type_str, ...) returns
@@ -367,6 +378,9 @@ OTA_CONFIG_STATIC_ASSERT_((OTA_BOOT_BUF_SIZE & (OTA_BOOT_BUF_SIZE - 1u)) == 0u,
 #endif
 #if (OTA_BOOT_REPAIR != 0 && OTA_BOOT_REPAIR != 1) || (OTA_BOOT_GUARD != 0 && OTA_BOOT_GUARD != 1)
 #error "OTA_BOOT_REPAIR and OTA_BOOT_GUARD must be 0 or 1"
+#endif
+#if OTA_BOOT_DECRYPT != 0 && OTA_BOOT_DECRYPT != 1
+#error "OTA_BOOT_DECRYPT must be 0 or 1"
 #endif
 #if (OTA_SIG_ECDSA_P256 != 0 && OTA_SIG_ECDSA_P256 != 1) || \
     (OTA_SIG_HSS_LMS != 0 && OTA_SIG_HSS_LMS != 1)

@@ -172,6 +172,37 @@ bool ota_sig_alg_supported(ota_sig_alg_t alg);
 /** A short constant name of an algorithm ("ECDSA P-256"; "unknown" for others), never NULL. */
 const char *ota_sig_alg_str(ota_sig_alg_t alg);
 
+/* Image decryption (include/otaflow/image_enc.h, docs/image-format.md) -------------------- */
+
+#define OTA_AES128_KEY_SIZE 16u  /**< an AES-128 key */
+#define OTA_AES_CTR_NONCE_SIZE 12u /**< the fixed part of a CTR counter block */
+#define OTA_ECDH_P256_PRIV_SIZE 32u /**< a P-256 private scalar, big-endian */
+#define OTA_ECDH_P256_SHARED_SIZE 32u /**< the x coordinate of the shared point */
+
+/**
+ * XOR the AES-128-CTR keystream of key into data, as the bytes at offset..offset+len of a
+ * stream whose counter block for byte i is nonce (12 bytes) followed by the big-endian 32-bit
+ * block number i / 16, starting at 0 (BearSSL's br_aes_*_ctr_run layout; OpenSSL's
+ * EVP_aes_128_ctr with the IV nonce || 0 gives the same stream up to 64 GiB). Encryption and
+ * decryption are the same call, and any offset can be started at: an install resumed after
+ * a power cut decrypts from where it stands. The key schedule lives on the stack for the
+ * call (about 280 bytes with mbedTLS, 256 with BearSSL's aes_small) and is wiped after it.
+ * @return OK; ERR_ARG (NULL, or offset + len past 2^32); ERR_INTERNAL.
+ */
+ota_crypto_status_t ota_aes128_ctr(const uint8_t key[OTA_AES128_KEY_SIZE],
+                                   const uint8_t nonce[OTA_AES_CTR_NONCE_SIZE], uint32_t offset,
+                                   uint8_t *data, size_t len);
+
+/**
+ * ECDH on P-256: the x coordinate of priv * peer. peer must be an uncompressed point on the
+ * curve and priv a scalar in [1, n-1].
+ * @return OK; ERR_KEY (peer not a point of the curve, or priv out of range); ERR_NO_MEMORY
+ *         (mbedTLS's heap); ERR_ARG (NULL); ERR_INTERNAL. shared is zeroed unless OK.
+ */
+ota_crypto_status_t ota_ecdh_p256(const uint8_t priv[OTA_ECDH_P256_PRIV_SIZE],
+                                  const uint8_t peer[OTA_ECDSA_P256_PUBKEY_SIZE],
+                                  uint8_t shared[OTA_ECDH_P256_SHARED_SIZE]);
+
 /**
  * Give mbedTLS a static arena for all its allocations (ECDSA here, TLS elsewhere). Call once
  * at start-up, before any crypto or TLS, with memory that lives as long as the program (a

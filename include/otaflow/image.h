@@ -72,6 +72,14 @@ extern "C" {
  *  without LMS finds no signature of its own in it. An image may carry it alone or with an
  *  ECDSA signature (hybrid): the device's keyring says which it requires (image_sig.h). */
 #define OTA_IMAGE_TLV_HSS_LMS 0x0014u
+/** The payload is encrypted (AES-128-CTR) and this is its content key wrapped for one device
+ *  key (ECIES on P-256): OTA_IMAGE_ENC_TLV_SIZE bytes, laid out in include/otaflow/image_enc.h
+ *  and docs/image-format.md. Critical: a reader that cannot decrypt must not install the
+ *  ciphertext. The SHA-256 TLV and the signatures stay over the plaintext. */
+#define OTA_IMAGE_TLV_ENC_P256_AES128 0x8002u
+/** Length of the ENC_P256_AES128 value: key id 32, ephemeral key 65, nonce 12, wrapped key 16,
+ *  tag 32. */
+#define OTA_IMAGE_ENC_TLV_SIZE 157u
 
 /** Result of image parsing and verification. */
 typedef enum ota_image_status {
@@ -143,6 +151,9 @@ typedef struct ota_image_info {
     bool has_lms_signature;        /**< an HSS_LMS TLV, beside or instead of the one above */
     uint16_t lms_signature_len;
     uint32_t lms_signature_offset; /**< where its value starts, from the image start */
+    bool has_encryption;           /**< an ENC_P256_AES128 TLV: the payload in a slot is
+                                        ciphertext, the SHA-256 TLV is of the plaintext */
+    uint32_t encryption_offset;    /**< where its value starts, from the image start */
 } ota_image_info_t;
 
 /**

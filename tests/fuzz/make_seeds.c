@@ -16,6 +16,7 @@
 #include "image_builder.h"
 #include "journal_rig.h"
 #include "otaflow/image.h"
+#include "otaflow/image_enc.h"
 #include "store_fixture.h"
 
 static const char *g_root;
@@ -82,6 +83,33 @@ static void image_seeds(void)
     test_image_valid(&g_img, 32u);
     g_img.bytes[OTA_IMAGE_HEADER_SIZE + 5u] ^= 0x01u;
     image_seed("hash-mismatch", 0x40, &g_img);
+
+    /* An encrypted payload's TLV (ENC_P256_AES128): key id 0xA5.. (fuzz_image.c's device
+     * key), the P-256 generator as the ephemeral key (a point on the curve: the ECDH runs, the
+     * tag then fails), then one a byte too long (refused by length). */
+    static const uint8_t p256_g[65] = {
+        0x04, 0x6B, 0x17, 0xD1, 0xF2, 0xE1, 0x2C, 0x42, 0x47, 0xF8, 0xBC, 0xE6, 0xE5, 0x63,
+        0xA4, 0x40, 0xF2, 0x77, 0x03, 0x7D, 0x81, 0x2D, 0xEB, 0x33, 0xA0, 0xF4, 0xA1, 0x39,
+        0x45, 0xD8, 0x98, 0xC2, 0x96, 0x4F, 0xE3, 0x42, 0xE2, 0xFE, 0x1A, 0x7F, 0x9B, 0x8E,
+        0xE7, 0xEB, 0x4A, 0x7C, 0x0F, 0x9E, 0x16, 0x2B, 0xCE, 0x33, 0x57, 0x6B, 0x31, 0x5E,
+        0xCE, 0xCB, 0xB6, 0x40, 0x68, 0x37, 0xBF, 0x51, 0xF5};
+    uint8_t enc[OTA_IMAGE_ENC_TLV_SIZE + 1u];
+    memset(enc, 0xA5, OTA_IMAGE_ENC_OFF_EPHEMERAL);
+    memcpy(enc + OTA_IMAGE_ENC_OFF_EPHEMERAL, p256_g, sizeof p256_g);
+    for (size_t i = OTA_IMAGE_ENC_OFF_NONCE; i < sizeof enc; i++) {
+        enc[i] = (uint8_t)(i * 7u);
+    }
+    h = test_image_header(48u);
+    test_image_start(&g_img, &h, NULL);
+    test_image_tlv_sha256(&g_img);
+    test_image_tlv(&g_img, OTA_IMAGE_TLV_ENC_P256_AES128, enc, OTA_IMAGE_ENC_TLV_SIZE);
+    test_image_end(&g_img);
+    image_seed("encrypted", 0x05, &g_img);
+    test_image_start(&g_img, &h, NULL);
+    test_image_tlv_sha256(&g_img);
+    test_image_tlv(&g_img, OTA_IMAGE_TLV_ENC_P256_AES128, enc, sizeof enc);
+    test_image_end(&g_img);
+    image_seed("encrypted-tlv-too-long", 0x05, &g_img);
 
     /* An unknown critical TLV (refused), and a header alone. */
     h = test_image_header(16u);

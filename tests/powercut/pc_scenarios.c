@@ -328,5 +328,7 @@ const pc_scenario_t pc_scenarios[] = {
     {"patch-update", running_v1, false, {1, 2, 0}, {1, 0, 0}, app_update, done_update, PC_PATCH},
     {"patch-update-jojodiff", running_v1, false, {1, 2, 0}, {1, 0, 0}, app_update, done_update,
      PC_PATCH | PC_PATCH_JOJO},
+    {"encrypted-update", running_v1, false, {1, 2, 0}, {1, 0, 0}, app_update, done_update,
+     PC_ENCRYPTED},
 };
 const unsigned pc_scenario_count = sizeof pc_scenarios / sizeof pc_scenarios[0];

@@ -79,13 +79,16 @@ pc_world_t *pc_world_new(const pc_scenario_t *sc, const pc_geometry_t *geo, uint
     if (sc->features & PC_GUARD) {
         pc_guard_world(w);
     }
+    if (sc->features & PC_ENCRYPTED) {
+        pc_encrypted_world(w);
+    }
     for (uint32_t v = 1; v <= PC_VERSIONS; v++) {
         take_digest(w, v);
-        if (!image_valid(w->img[v], w->len[v])) {
+        if (!image_valid(w->installed[v] ? w->installed[v] : w->img[v], w->len[v])) {
             abort(); /* the checks below compare with these images: they must be valid */
         }
     }
-    w->response = malloc(image_size + 512u);
+    w->response = malloc(image_size + 512u); /* an encrypted image is no larger */
     if (!w->response) {
         abort();
     }
@@ -103,6 +106,7 @@ void pc_world_free(pc_world_t *w)
     boot_fixture_close(w->fx);
     for (uint32_t v = 1; v <= PC_VERSIONS; v++) {
         free(w->img[v]);
+        free(w->installed[v]);
     }
     free(w->response);
     free(w->patch);
@@ -128,7 +132,8 @@ int pc_fail(pc_world_t *w, const char *fmt, ...)
 uint32_t pc_internal_version(pc_world_t *w)
 {
     for (uint32_t v = 1; v <= PC_VERSIONS; v++) {
-        if (boot_fixture_internal_holds(w->fx, w->img[v], w->len[v])) {
+        const uint8_t *as_installed = w->installed[v] ? w->installed[v] : w->img[v];
+        if (boot_fixture_internal_holds(w->fx, as_installed, w->len[v])) {
             return v;
         }
     }

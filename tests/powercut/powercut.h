@@ -66,6 +66,10 @@ enum {
     /* With PC_PATCH: the patch in the original's jojodiff format instead (its checkpoints
      * fall inside operations: every 4 KB sector of output within the long EQLs). */
     PC_PATCH_JOJO = 1u << 4,
+    /* Encrypted images (include/otaflow/image_enc.h): v2 and v3 served and stored encrypted
+     * for the board's device key, which the bootloader holds; internal flash must hold their
+     * plaintext (w->installed). */
+    PC_ENCRYPTED = 1u << 5,
 };
 
 /** One scenario: a start state and the application's behaviour until its end state. */
@@ -124,6 +128,8 @@ struct pc_world {
     uint32_t image_size;
     uint8_t *img[PC_VERSIONS + 1];  /* img[1..3]: the v1, v2 and v3 images */
     uint32_t len[PC_VERSIONS + 1];  /* their sizes (signed ones are a little shorter) */
+    uint8_t *installed[PC_VERSIONS + 1]; /* PC_ENCRYPTED: what internal flash holds once
+                                            img[v] is installed (NULL: img[v] itself) */
     uint8_t digest[PC_VERSIONS + 1][32]; /* their SHA-256 */
     char digest_hex[PC_VERSIONS + 1][65];
     uint8_t *response;        /* image response (headers + body) being served */
@@ -175,6 +181,10 @@ size_t pc_sign_manifest(const char *text, uint8_t *sig, size_t cap);
 /** PC_PATCH: make the v1 -> v2 patch (w->patch, patch_len, patch_hex) and its response
  *  buffer (tests/powercut/pc_patch.c). */
 void pc_patch_world(pc_world_t *w);
+
+/** PC_ENCRYPTED: v2 and v3 rebuilt encrypted for the process's device key (made once), the
+ *  key given to the bootloader, the plaintext forms in w->installed. */
+void pc_encrypted_world(pc_world_t *w);
 
 /** PC_GUARD: give w's board the guard (store config), mount it. */
 void pc_guard_world(pc_world_t *w);
