@@ -21,9 +21,20 @@ START=$(date +%s.%N)
 
 rc=0
 "$SIM" --devices "$DEVICES" --out "$WORK" | tee "$WORK/console.txt" || rc=$?
-[[ -f $WORK/plan.env && -f $WORK/figures.md ]] || { echo "fleet: the simulation wrote no figures" >&2; exit 1; }
+[[ -f $WORK/run.env && -f $WORK/figures.md ]] || { echo "fleet: the simulation wrote no figures" >&2; exit 1; }
+# The comparison: the same fleet with agents that have no random source (no jitter at all).
+# Its own checks fail by design (the fleet checks in lock step and misses the outage).
+echo "fleet: the same without jitter, for comparison" >&2
+mkdir -p "$WORK/nojitter"
+overflows() { awk '/^TcpExt:/ {if (!h) {for (i = 1; i <= NF; i++) if ($i == "ListenOverflows") c = i; h = 1} else print $c}' /proc/net/netstat 2>/dev/null || echo 0; }
+OVERFLOWS_BEFORE=$(overflows)
+"$SIM" --devices "$DEVICES" --no-jitter --out "$WORK/nojitter" >"$WORK/nojitter/console.txt" || true
+OVERFLOWS=$(( $(overflows) - OVERFLOWS_BEFORE ))
+[[ -f $WORK/nojitter/run.env ]] || { echo "fleet: the comparison wrote no figures" >&2; exit 1; }
+declare -A NJ
+while IFS='=' read -r k v; do NJ[$k]=${v//\'/}; done <"$WORK/nojitter/run.env"
 # shellcheck disable=SC1091
-source "$WORK/plan.env"
+source "$WORK/run.env"
 elapsed() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN {printf "%.0f", b - a}'; }
 SIM_S=$(elapsed "$START")
 TOTAL_S=$(elapsed "${OTA_FLEET_START:-$START}")
@@ -116,6 +127,32 @@ cat "$WORK/figures.md"
 cat <<DOC
 
 ![devices updated over fake time per stage, requests per second at nginx across the outage](fleet/fleet.png)
+
+## Without jitter
+
+The same run with agents given no \`ports.random32\` (\`fleet_sim --no-jitter\`): no jitter
+of the first check nor of the retries. The fleet, powered on together, then checks in lock
+step, every device in the same second of each period.
+
+| | with jitter (above) | without |
+|---|---:|---:|
+| peak requests in one fake second at nginx | $PEAK_SRV_RPS | ${NJ[PEAK_SRV_RPS]} |
+| peak concurrent connections at nginx (\`\$connections_active\`) | $PEAK_SRV_ACTIVE | ${NJ[PEAK_SRV_ACTIVE]} |
+| requests sent by the devices / logged by nginx | $REQUESTS_SIM / $REQUESTS_SRV | ${NJ[REQUESTS_SIM]} / ${NJ[REQUESTS_SRV]} |
+| failed checks + downloads | $((CHECK_FAILURES + DOWNLOAD_FAILURES)) | $((NJ[CHECK_FAILURES] + NJ[DOWNLOAD_FAILURES])) |
+| why they failed | ${FAILURE_REASONS:-none} | ${NJ[FAILURE_REASONS]:-none} |
+| responses 503 (the outage) | $SRV_503 | ${NJ[SRV_503]} |
+| time to converge after Rollout 100 % | $CONVERGED_AFTER_S s | ${NJ[CONVERGED_AFTER_S]} s |
+
+$(if (( OVERFLOWS > 0 )); then cat <<OVF
+Without jitter the whole fleet arrives in one second: nginx's accept queue (its default
+backlog of 511) overflows (the kernel counted $OVERFLOWS listen-queue overflows,
+\`TcpExtListenOverflows\`, during that run), and the devices whose connection was never
+accepted fail with "closed before the response" although the server was up.
+OVF
+else echo "Without jitter the whole fleet arrives in one second; at $DEVICES devices nginx's accept queue still held them all (no listen-queue overflow during that run)."; fi)
+A lock-step fleet also misses a minute's outage entirely or meets it all together, depending
+on where it falls in the period.
 
 ## Reading the figures
 

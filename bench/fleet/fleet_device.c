@@ -104,6 +104,7 @@ static void fleet_on_event(void *user, const ota_event_t *e)
         break;
     case OTA_EVT_CHECK_FAILED:
         sec->check_failures++;
+        fleet_stats_failed(d->common->stats, e->reason, e->http_status);
         break;
     case OTA_EVT_DOWNLOAD_STARTED:
         sec->downloads++;
@@ -111,6 +112,7 @@ static void fleet_on_event(void *user, const ota_event_t *e)
     case OTA_EVT_DOWNLOAD_FAILED:
     case OTA_EVT_VERIFY_FAILED:
         sec->download_failures++;
+        fleet_stats_failed(d->common->stats, e->reason, e->http_status);
         break;
     case OTA_EVT_RESET_PENDING:
         if (!d->taken) {
@@ -161,7 +163,7 @@ static bool fleet_agent_start(fleet_device_t *d)
         .store = &d->store,
         .reset = fleet_on_reset,
         .reset_ctx = d,
-        .random32 = ota_agent_xorshift32,
+        .random32 = c->no_jitter ? NULL : ota_agent_xorshift32,
         .random_ctx = &d->random_state,
     };
     ota_agent_status_t st = ota_agent_init(&d->agent, &cfg, &ports);

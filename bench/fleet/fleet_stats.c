@@ -4,12 +4,14 @@
 
 #include <inttypes.h>
 #include <stdlib.h>
+#include <string.h>
 
 bool fleet_stats_init(fleet_stats_t *s, uint32_t count)
 {
     s->seconds = calloc(count, sizeof *s->seconds);
     s->count = count;
     s->open = 0;
+    memset(s->reasons, 0, sizeof s->reasons);
     return s->seconds != NULL;
 }
 
@@ -40,6 +42,23 @@ void fleet_stats_closed(fleet_stats_t *s)
 {
     if (s->open > 0u) {
         s->open--;
+    }
+}
+
+void fleet_stats_failed(fleet_stats_t *s, const char *reason, uint32_t http_status)
+{
+    const char *text = reason != NULL ? reason : "";
+    for (uint32_t i = 0; i < FLEET_REASONS; i++) {
+        fleet_reason_t *r = &s->reasons[i];
+        if (r->text == NULL) {
+            r->text = text;
+            r->http_status = http_status;
+        }
+        if ((strcmp(r->text, text) == 0 && r->http_status == http_status) ||
+            i + 1u == FLEET_REASONS) {
+            r->count++;
+            return;
+        }
     }
 }
 
