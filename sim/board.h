@@ -74,6 +74,9 @@ typedef struct board_config {
     uint32_t watchdog_s;           /**< seconds without a heartbeat before a reset (30) */
     bool confirm_on_start;         /**< app confirms at start instead of after a check (off) */
     uint32_t hw_id;                /**< the board's hardware id (0 = any image's) */
+    char device_id[64];            /**< the agent's device id: its place in staged rollouts,
+                                        named in its reports ("" = none) */
+    char report_url[BOARD_URL_MAX]; /**< where the agent POSTs status reports ("" = none) */
     uint32_t file_slots;           /**< file slots of the store (the original's File
                                         Download, 64 KB areas at the top; 0 = none) */
     bool accept_raw_images;        /**< the agent takes the original's raw .bin images

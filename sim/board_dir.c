@@ -179,6 +179,14 @@ int board_config_set(board_config_t *cfg, const char *key, const char *value, ch
                                value);
         }
         cfg->accept_raw_images = on;
+    } else if (strcmp(key, "device_id") == 0 || strcmp(key, "report_url") == 0) {
+        bool id = key[0] == 'd';
+        char *to = id ? cfg->device_id : cfg->report_url;
+        size_t room = id ? sizeof cfg->device_id : sizeof cfg->report_url;
+        if (strlen(value) >= room) {
+            return board_error(err, err_len, "%s longer than %zu characters", key, room - 1u);
+        }
+        strcpy(to, value);
     } else if (strcmp(key, "hw_id") == 0) {
         if (!parse_u32(value, 0, UINT32_MAX, &cfg->hw_id)) {
             return board_error(err, err_len, "hw_id must be 0..4294967295, not '%s'", value);
@@ -278,6 +286,12 @@ int board_config_save(const char *dir, const board_config_t *cfg, char *err, siz
             cfg->auto_reset ? "on" : "off", cfg->attempts, cfg->watchdog_s,
             cfg->confirm_on_start ? "on" : "off");
     fprintf(f, "hw_id = %u\n", (unsigned)cfg->hw_id);
+    if (cfg->device_id[0] != '\0') {
+        fprintf(f, "device_id = %s\n", cfg->device_id);
+    }
+    if (cfg->report_url[0] != '\0') {
+        fprintf(f, "report_url = %s\n", cfg->report_url);
+    }
     if (cfg->file_slots != 0u) {
         fprintf(f, "file_slots = %u\n", (unsigned)cfg->file_slots);
     }

@@ -32,6 +32,9 @@ static const char CREATE_HELP[] =
     "                           MANIFEST_URL.sig; see otaflow-image manifest sign)\n"
     "  --hw-id N                the board's hardware id: images and manifest entries for\n"
     "                           another one are refused (default 0: any)\n"
+    "  --device-id ID           the agent's device id: its place in staged rollouts (a\n"
+    "                           manifest entry's Rollout), named in its reports\n"
+    "  --report-url URL         where the agent POSTs its status reports (JSON)\n"
     "  --engine host|qemu       what runs the board: host (default: the bootloader in\n"
     "                           otaflow-board, the application as a host program) or qemu\n"
     "                           (the firmware of make firmware on QEMU's mps2-an386 Cortex-M4;\n"
@@ -44,7 +47,8 @@ static const char SET_HELP[] =
     "\n"
     "Change settings in DIR/board.conf. Keys (ext_flash and engine are fixed at create):\n"
     "manifest_url, period_s, slots, auto_reset, attempts, watchdog_s, confirm_on_start,\n"
-    "hw_id, image_pubkey, manifest_pubkey (130 hex digits, or empty for none),\n"
+    "hw_id, device_id, report_url, image_pubkey, manifest_pubkey (130 hex digits, or empty\n"
+    "for none),\n"
     "accept_raw_images (true: the agent takes the original's raw .bin images).\n"
     "The running application reads them at its next start.\n";
 
@@ -109,6 +113,7 @@ int cmd_create(int argc, char **argv)
     const char *ext = NULL, *url = NULL, *period = NULL, *slots = NULL, *auto_reset = NULL;
     const char *attempts = NULL, *watchdog = NULL, *confirm = NULL;
     const char *pubkey = NULL, *manifest_pubkey = NULL, *hw_id = NULL;
+    const char *device_id = NULL, *report_url = NULL;
     const char *engine = NULL, *bootloader = NULL;
     const cli_opt_t opts[] = {
         {"ext-flash", &ext, NULL},       {"manifest-url", &url, NULL},
@@ -117,6 +122,7 @@ int cmd_create(int argc, char **argv)
         {"watchdog", &watchdog, NULL},   {"confirm-on-start", &confirm, NULL},
         {"pubkey", &pubkey, NULL},       {"manifest-pubkey", &manifest_pubkey, NULL},
         {"hw-id", &hw_id, NULL},         {"engine", &engine, NULL},
+        {"device-id", &device_id, NULL}, {"report-url", &report_url, NULL},
         {"bootloader", &bootloader, NULL},
         {NULL, NULL, NULL},
     };
@@ -136,10 +142,11 @@ int cmd_create(int argc, char **argv)
     }
     const char *keys[] = {"engine", "ext_flash", "manifest_url", "period_s", "slots",
                           "auto_reset", "attempts", "watchdog_s", "confirm_on_start", "hw_id",
-                          "image_pubkey", "manifest_pubkey"};
+                          "image_pubkey", "manifest_pubkey", "device_id", "report_url"};
     const char *values[] = {engine, ext, url, period, slots,
                             auto_reset, attempts, watchdog, confirm, hw_id,
-                            pubkey ? image_hex : NULL, manifest_pubkey ? manifest_hex : NULL};
+                            pubkey ? image_hex : NULL, manifest_pubkey ? manifest_hex : NULL,
+                            device_id, report_url};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
         if (values[i] != NULL && board_config_set(&cfg, keys[i], values[i], err, sizeof err)) {
             return board_usage_error(argv[0], "%s", err);

@@ -136,7 +136,7 @@ void ota_agent_emit(ota_agent_t *a, ota_event_type_t type, uint32_t version)
 
 /* Seconds to wait after `failures` failed attempts in a row: the first delay, doubled per
  * further failure, capped at the maximum. */
-static uint32_t agent_backoff_s(const ota_agent_t *a, uint8_t failures)
+uint32_t ota_agent_backoff_s(const ota_agent_t *a, uint8_t failures)
 {
     uint32_t d = a->config.retry_first_s;
     for (uint8_t i = 1; i < failures && d < a->config.retry_max_s; i++) {
@@ -161,7 +161,7 @@ static uint32_t agent_back_off(ota_agent_t *a, ota_event_type_t type, int32_t st
             (*failures)++;
         }
         /* Full jitter (with ports.random32): a fleet that failed together retries apart. */
-        uint32_t backoff_ms = agent_backoff_s(a, *failures) * 1000u;
+        uint32_t backoff_ms = ota_agent_backoff_s(a, *failures) * 1000u;
         uint32_t later = a->now_ms + ota_agent_jitter_ms(a, backoff_ms);
         if ((int32_t)(later - a->next_check_ms) > 0) {
             a->next_check_ms = later;
@@ -208,6 +208,11 @@ void ota_agent_emit_failure(ota_agent_t *a, ota_event_type_t type, uint32_t vers
     default:
         e.reason = ota_agent_status_str((ota_agent_status_t)status);
         break;
+    }
+    if ((type == OTA_EVT_DOWNLOAD_FAILED || type == OTA_EVT_VERIFY_FAILED) &&
+        !(source == OTA_SRC_AGENT &&
+          (status == OTA_AGENT_ERR_ABORTED || status == OTA_AGENT_ERR_REFUSED_BEFORE))) {
+        ota_agent_report_attempt(a, type, version, &e); /* an attempt that failed */
     }
     ota_agent_deliver(a, &e);
 }
@@ -321,6 +326,10 @@ static void agent_poll_idle(ota_agent_t *a)
         ota_agent_image_begin(a);
         return;
     }
+    if (ota_agent_report_wait_ms(a) == 0u) {
+        ota_agent_report_begin(a);
+        return;
+    }
     if (agent_check_due(a)) {
         a->check_requested = false;
         a->next_check_ms = a->now_ms + a->config.period_s * 1000u;
@@ -360,7 +369,8 @@ ota_agent_status_t (ota_agent_init)(ota_agent_t *agent, const ota_agent_config_t
         config->retry_max_s > OTA_AGENT_RETRY_LIMIT_S ||
         (config->retry_first_s > (config->retry_max_s != 0u ? config->retry_max_s
                                                             : OTA_AGENT_RETRY_MAX_DEFAULT_S)) ||
-        ota_agent_fleet_check(config) != OTA_AGENT_OK) {
+        ota_agent_fleet_check(config) != OTA_AGENT_OK ||
+        ota_agent_report_check(config) != OTA_AGENT_OK) {
         return OTA_AGENT_ERR_CONFIG;
     }
 
@@ -386,6 +396,7 @@ ota_agent_status_t (ota_agent_init)(ota_agent_t *agent, const ota_agent_config_t
                                manifest_tls);
     agent->config.manifest_url = agent->manifest_url;
     ota_agent_fleet_init(agent, config);
+    ota_agent_report_init(agent, config);
     agent->slot = OTA_STORE_SLOT_NONE;
 
     ota_manifest_parser_init(&agent->parser);
@@ -423,7 +434,7 @@ static uint32_t agent_install_version(const ota_agent_t *a)
 static bool agent_request_unsent(const ota_agent_t *a)
 {
     return (a->state == OTA_AGENT_CHECKING || a->state == OTA_AGENT_DOWNLOADING ||
-            a->state == OTA_AGENT_FETCHING_FILES) &&
+            a->state == OTA_AGENT_FETCHING_FILES || a->state == OTA_AGENT_REPORTING) &&
            a->http.state == OTA_HTTP_STATE_HOP;
 }
 
@@ -433,7 +444,7 @@ static bool agent_request_unsent(const ota_agent_t *a)
 
 static void agent_step(ota_agent_t *agent)
 {
-    OTA_ASSERT(agent->state <= OTA_AGENT_FETCHING_FILES);
+    OTA_ASSERT(agent->state <= OTA_AGENT_REPORTING);
     switch (agent->state) {
     case OTA_AGENT_IDLE:
     case OTA_AGENT_WAIT_NETWORK:
@@ -453,6 +464,9 @@ static void agent_step(ota_agent_t *agent)
         ota_agent_files_poll(agent);
         break;
 #endif
+    case OTA_AGENT_REPORTING:
+        ota_agent_report_poll(agent);
+        break;
     case OTA_AGENT_RESET_PENDING:
         if (agent->config.auto_reset && !agent->reset_requested && agent->ports.reset != NULL &&
             !ota_agent_defers(agent, OTA_AGENT_DEFER_RESET, agent_install_version(agent))) {
@@ -490,6 +504,7 @@ uint32_t ota_agent_next_poll_ms(const ota_agent_t *agent)
     case OTA_AGENT_CHECKING:
     case OTA_AGENT_DOWNLOADING:
     case OTA_AGENT_FETCHING_FILES:
+    case OTA_AGENT_REPORTING:
         return a->io_wait && !agent_request_unsent(a) ? OTA_AGENT_POLL_IO_MS : 0u;
     case OTA_AGENT_VERIFYING:
         return 0u;
@@ -511,6 +526,8 @@ uint32_t ota_agent_next_poll_ms(const ota_agent_t *agent)
     }
     uint32_t ask = ota_agent_defer_wait_ms(a, OTA_AGENT_DEFER_DOWNLOAD);
     wait = ask < wait ? ask : wait;
+    uint32_t report = ota_agent_report_wait_ms(a);
+    wait = report < wait ? report : wait;
     /* Waiting for the network with work due: look at the link again soon. */
     return a->state == OTA_AGENT_WAIT_NETWORK && wait == 0u ? OTA_AGENT_POLL_NETWORK_MS : wait;
 }
@@ -595,6 +612,7 @@ ota_agent_status_t ota_agent_erase_version(ota_agent_t *agent, uint32_t version)
                                OTA_AGENT_ERR_BUSY);
         return OTA_AGENT_ERR_BUSY;
     }
+    ota_agent_report_stop(agent); /* the store and the state change: the report waits */
     bool rolling_back;
     ota_store_status_t st = ota_agent_apply_erase(agent, version, false, &rolling_back);
     return st == OTA_STORE_OK ? OTA_AGENT_OK : OTA_AGENT_ERR_STORE;
@@ -610,6 +628,7 @@ static ota_agent_status_t agent_boot_request(ota_agent_t *agent, bool factory)
         ota_agent_emit_failure(agent, failed, 0, OTA_SRC_AGENT, OTA_AGENT_ERR_BUSY);
         return OTA_AGENT_ERR_BUSY;
     }
+    ota_agent_report_stop(agent);
     ota_store_t *store = agent->ports.store;
     ota_store_status_t st = factory ? ota_store_factory_reset(store)
                                     : ota_store_rollback(store, false);
@@ -649,6 +668,7 @@ ota_agent_status_t ota_agent_abort(ota_agent_t *agent)
     if (agent == NULL) {
         return OTA_AGENT_ERR_ARG;
     }
+    ota_agent_report_stop(agent);
     if (agent->state == OTA_AGENT_CHECKING || agent->state == OTA_AGENT_FETCHING_FILES) {
         ota_http_abort(&agent->http);
         agent->fetching_sig = false;
@@ -712,6 +732,7 @@ const char *ota_agent_state_str(ota_agent_state_t state)
     case OTA_AGENT_VERIFYING: return "verifying";
     case OTA_AGENT_RESET_PENDING: return "reset pending";
     case OTA_AGENT_FETCHING_FILES: return "fetching files";
+    case OTA_AGENT_REPORTING: return "reporting";
     }
     return "unknown agent state";
 }

@@ -6,7 +6,8 @@
  *   src/agent_download.c  a download: GET with resume into the store, checkpoints, verify
  *   src/agent_config.c    the manifest URL's checks and use (init and set_settings), settings
  *   src/agent_patch.c     a delta update: the manifest's patch chosen, fetched and applied
- *   src/agent_fleet.c     OTA_FLEET: device id, rollout membership, jitter
+ *   src/agent_fleet.c     OTA_FLEET: device id, rollout membership, jitter, deferral
+ *   src/agent_report.c    OTA_FLEET: status reports to report_url
  * Every function takes the caller's ota_agent_t and acts on the state it holds.
  */
 #ifndef OTAFLOW_AGENT_INTERNAL_H
@@ -31,6 +32,10 @@ void ota_agent_emit(ota_agent_t *a, ota_event_type_t type, uint32_t version);
  *  download or verify also pushes the next periodic check out by the backoff. */
 void ota_agent_emit_failure(ota_agent_t *a, ota_event_type_t type, uint32_t version,
                             ota_event_source_t source, int32_t status);
+
+/** Seconds of the backoff after `failures` failed attempts in a row: retry_first_s doubled
+ *  per further failure, at most retry_max_s (before any jitter). */
+uint32_t ota_agent_backoff_s(const ota_agent_t *a, uint8_t failures);
 
 /** Why the agent may not fetch an image from `url`: ERR_URL when the HTTP client cannot
  *  (it does not parse, or does not fit OTA_URL_MAX), ERR_INSECURE_URL / ERR_TLS_DOWNGRADE for
@@ -191,6 +196,31 @@ bool ota_agent_deferred_download_due(ota_agent_t *a);
 /** Milliseconds until the application is asked about `what` again; OTA_AGENT_POLL_NONE when
  *  nothing of that kind was deferred. */
 uint32_t ota_agent_defer_wait_ms(const ota_agent_t *a, ota_agent_defer_what_t what);
+
+/* ---- agent_report.c (OTA_FLEET) ------------------------------------------------------- */
+
+/** What ota_agent_init refuses in config.report_url: ERR_CONFIG or OK. */
+ota_agent_status_t ota_agent_report_check(const ota_agent_config_t *config);
+
+/** Copy config.report_url (checked) into the agent. */
+void ota_agent_report_init(ota_agent_t *a, const ota_agent_config_t *config);
+
+/** A failed download or verify (its event e): its report waits to be sent (the last one). */
+void ota_agent_report_attempt(ota_agent_t *a, ota_event_type_t type, uint32_t version,
+                              const ota_event_t *e);
+
+/** Milliseconds until a report is due (0: now); OTA_AGENT_POLL_NONE: none waits. */
+uint32_t ota_agent_report_wait_ms(const ota_agent_t *a);
+
+/** Build the next report and start its POST: REPORTING, or IDLE after REPORT_FAILED. */
+void ota_agent_report_begin(ota_agent_t *a);
+
+/** One step of REPORTING: REPORT_SENT (the store's flag cleared for a boot's) or
+ *  REPORT_FAILED and a backoff; IDLE at the end. */
+void ota_agent_report_poll(ota_agent_t *a);
+
+/** Stop a report being sent (it stays, and is sent again at the next idle poll). */
+void ota_agent_report_stop(ota_agent_t *a);
 #else
 /* Without fleets: no id (only 100 % entries), the full backoff, the first check at once. */
 #define ota_agent_fleet_check(config) ((void)(config), OTA_AGENT_OK)
@@ -201,6 +231,13 @@ uint32_t ota_agent_defer_wait_ms(const ota_agent_t *a, ota_agent_defer_what_t wh
 #define ota_agent_defers(a, what, version) ((void)(a), (void)(version), false)
 #define ota_agent_deferred_download_due(a) ((void)(a), false)
 #define ota_agent_defer_wait_ms(a, what) ((void)(a), OTA_AGENT_POLL_NONE)
+#define ota_agent_report_check(config) ((void)(config), OTA_AGENT_OK)
+#define ota_agent_report_init(a, config) ((void)(a), (void)(config))
+#define ota_agent_report_attempt(a, type, version, e) ((void)(a), (void)(version), (void)(e))
+#define ota_agent_report_wait_ms(a) ((void)(a), OTA_AGENT_POLL_NONE)
+#define ota_agent_report_begin(a) ((void)(a))
+#define ota_agent_report_poll(a) ((void)(a))
+#define ota_agent_report_stop(a) ((void)(a))
 #endif
 
 #endif /* OTAFLOW_AGENT_INTERNAL_H */

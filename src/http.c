@@ -104,7 +104,8 @@ static void http_emit_u64(http_writer_t *w, uint64_t v)
 static bool http_build_request(ota_http_client_t *c, const ota_url_t *u)
 {
     http_writer_t w = { c->config.buf, c->config.buf_size, 0, false };
-    http_emit_str(&w, "GET ");
+    const ota_http_request_t *r = &c->request;
+    http_emit_str(&w, r->body != NULL ? "POST " : "GET ");
     http_emit(&w, u->path, u->path_len);
     http_emit(&w, u->query, u->query_len);
     http_emit_str(&w, " HTTP/1.1\r\nHost: ");
@@ -131,7 +132,17 @@ static bool http_build_request(ota_http_client_t *c, const ota_url_t *u)
         http_emit_str(&w, v);
         http_emit_str(&w, "\r\n");
     }
+    if (r->body != NULL) {
+        http_emit_str(&w, "Content-Type: ");
+        http_emit_str(&w, r->content_type != NULL ? r->content_type : "application/octet-stream");
+        http_emit_str(&w, "\r\nContent-Length: ");
+        http_emit_u64(&w, r->body_len);
+        http_emit_str(&w, "\r\n");
+    }
     http_emit_str(&w, "Connection: keep-alive\r\n\r\n");
+    if (r->body != NULL) {
+        http_emit(&w, (const char *)r->body, r->body_len);
+    }
     c->req_len = w.len;
     http_emit(&w, u->host, u->host_len);
     http_emit(&w, "", 1);
@@ -590,7 +601,8 @@ ota_http_status_t (ota_http_init)(ota_http_client_t *client, const ota_http_conf
     return OTA_HTTP_OK;
 }
 
-ota_http_status_t ota_http_get(ota_http_client_t *client, const ota_http_request_t *request)
+/* Start a request: GET, or POST when request->body is set (ota_http_post). */
+static ota_http_status_t http_start(ota_http_client_t *client, const ota_http_request_t *request)
 {
     if (client == NULL || request == NULL || request->url == NULL ||
         (client->state != OTA_HTTP_STATE_IDLE && client->state != OTA_HTTP_STATE_DONE)) {
@@ -614,6 +626,23 @@ ota_http_status_t ota_http_get(ota_http_client_t *client, const ota_http_request
     client->result = OTA_HTTP_IN_PROGRESS;
     client->state = OTA_HTTP_STATE_HOP;
     return OTA_HTTP_IN_PROGRESS;
+}
+
+ota_http_status_t ota_http_get(ota_http_client_t *client, const ota_http_request_t *request)
+{
+    if (request == NULL || request->body != NULL) {
+        return OTA_HTTP_ERR_ARG;
+    }
+    return http_start(client, request);
+}
+
+ota_http_status_t ota_http_post(ota_http_client_t *client, const ota_http_request_t *request)
+{
+    if (request == NULL || request->body == NULL || request->range_from != 0u ||
+        request->validator != NULL) {
+        return OTA_HTTP_ERR_ARG;
+    }
+    return http_start(client, request);
 }
 
 ota_http_status_t ota_http_poll(ota_http_client_t *client, uint32_t now_ms)

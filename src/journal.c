@@ -54,7 +54,7 @@ enum {
     REC_ATTEMPTS = 40,
     REC_INSTALL_REASON = 41,
     REC_REJECTED_COUNT = 42,
-    REC_RESERVED = 43,
+    REC_REPORT_PENDING = 43,
     REC_MANIFEST_SEQUENCE = 44,
     REC_REJECTED = 48,
     REC_SLOTS = 80,
@@ -99,6 +99,7 @@ static const journal_field_t journal_boot_fields[] = {
     JOURNAL_BOOT_FIELD(REC_ATTEMPTS, attempts, 1),
     JOURNAL_BOOT_FIELD(REC_INSTALL_REASON, install_reason, 1),
     JOURNAL_BOOT_FIELD(REC_REJECTED_COUNT, rejected_count, 1),
+    JOURNAL_BOOT_FIELD(REC_REPORT_PENDING, report_pending, 1),
 };
 
 static const journal_field_t journal_slot_fields[] = {
@@ -286,7 +287,7 @@ ota_journal_record_kind_t ota_journal_decode(const ota_store_layout_t *layout, u
         journal_get_fields(rec + journal_slots_at(format) + (uint32_t)k * OTA_STORE_RECORD_SLOT,
                            &st.slots[k], journal_slot_fields, JOURNAL_COUNT(journal_slot_fields));
     }
-    if (rec[REC_RESERVED] != 0 || !journal_content_ok(&st, count, layout->slot_size)) {
+    if (b->report_pending > 1u || !journal_content_ok(&st, count, layout->slot_size)) {
         return OTA_JOURNAL_CORRUPT;
     }
     *state = st;

@@ -272,6 +272,7 @@ ota_store_status_t ota_store_install_done(ota_store_t *store)
     n->boot.install_progress = 0;
     n->boot.state = OTA_BOOT_TRIAL;
     n->boot.attempts = 0;
+    n->boot.report_pending = 1u; /* the version changed: the fleet is told (agent reports) */
     return ota_store_commit(store);
 }
 
@@ -334,6 +335,17 @@ ota_store_status_t ota_store_raise_manifest_sequence(ota_store_t *store, uint32_
     }
     ota_store_stage(store);
     store->staged.boot.manifest_sequence = sequence;
+    return ota_store_commit(store);
+}
+
+ota_store_status_t ota_store_report_done(ota_store_t *store)
+{
+    ota_store_status_t st = store_ready(store);
+    if (st != OTA_STORE_OK || store->state.boot.report_pending == 0u) {
+        return st;
+    }
+    ota_store_stage(store);
+    store->staged.boot.report_pending = 0u;
     return ota_store_commit(store);
 }
 

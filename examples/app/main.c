@@ -246,6 +246,8 @@ static int start_agent(app_t *a)
     ac.running_version = a->version;
     ac.hw_id = a->cfg.hw_id;
     ac.accept_raw_images = a->cfg.accept_raw_images;
+    ac.device_id = a->cfg.device_id;
+    ac.report_url = a->cfg.report_url;
     board_manifest_keys(&a->cfg, &a->manifest_keys);
     if (a->cfg.has_manifest_key) {
         ac.manifest_keys = &a->manifest_keys;

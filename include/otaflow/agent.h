@@ -108,6 +108,8 @@ typedef enum ota_agent_state {
     OTA_AGENT_RESET_PENDING,   /**< something will be installed at the next reset */
     OTA_AGENT_FETCHING_FILES,  /**< downloading the manifest's files into file slots (before
                                     the image it announces, if any) */
+    OTA_AGENT_REPORTING,       /**< POSTing a status report to report_url (OTA_FLEET); not
+                                    busy: a request of the application waits for its end */
 } ota_agent_state_t;
 
 /** What the agent asks the application's config.defer about (OTA_FLEET). */
@@ -122,6 +124,9 @@ typedef bool (*ota_agent_defer_fn)(void *user, ota_agent_defer_what_t what, uint
 
 /** config.defer_retry_s 0: ask again after a minute. */
 #define OTA_AGENT_DEFER_RETRY_DEFAULT_S 60u
+
+/** Room for one status report's JSON (NUL included). */
+#define OTA_AGENT_REPORT_MAX 256u
 
 /** Configuration. Start from ota_agent_config_default(). Strings are copied by init. */
 typedef struct ota_agent_config {
@@ -209,6 +214,10 @@ typedef struct ota_agent_config {
     void *defer_user;          /**< passed to defer */
     uint32_t defer_retry_s;    /**< 0 = OTA_AGENT_DEFER_RETRY_DEFAULT_S; at most
                                     OTA_AGENT_PERIOD_MAX_S */
+    /** http(s) URL the agent POSTs its status reports to (copied; NULL or "": none): after
+     *  a boot that changed the version (kept in the store until delivered) and after a
+     *  failed download or verify; retried with the backoff (docs/agent.md, "Reports"). */
+    const char *report_url;
 } ota_agent_config_t;
 
 /** The PIC32MZ W1 application start the original's applications are linked for. */
@@ -333,6 +342,18 @@ typedef struct ota_agent {
     bool reset_deferred;        /**< ... to the reset (RESET_PENDING) */
     uint32_t download_ask_ms;   /**< now_ms when to ask about the download again */
     uint32_t reset_ask_ms;      /**< now_ms when to ask about the reset again */
+    /* Reports (src/agent_report.c). The boot's is the store's boot.report_pending. */
+    char report_url[OTA_URL_MAX]; /**< config.report_url ("" = no reports) */
+    bool report_is_boot;        /**< the report being sent is the boot's */
+    bool attempt_report;        /**< a failed attempt's report waits (RAM only) */
+    bool attempt_rejected;      /**< ... its file was refused for what it is */
+    uint8_t attempt_source;     /**< ... its event's source and status */
+    int32_t attempt_status;
+    uint32_t attempt_version;
+    char attempt_reason[64];    /**< ... its event's reason */
+    uint8_t report_failures;    /**< reports not delivered in a row (the backoff) */
+    uint32_t report_due_ms;     /**< now_ms of the next report attempt */
+    char report_body[OTA_AGENT_REPORT_MAX];
 #endif
 } ota_agent_t;
 
@@ -349,7 +370,8 @@ void ota_agent_config_default(ota_agent_config_t *config);
  *         manifest_max_age_s over OTA_AGENT_MAX_AGE_LIMIT_S, retry_max_s over
  *         OTA_AGENT_RETRY_LIMIT_S or retry_first_s over the maximum, device_id longer than
  *         OTA_ROLLOUT_ID_MAX, first_check_jitter_s or defer_retry_s over
- *         OTA_AGENT_PERIOD_MAX_S).
+ *         OTA_AGENT_PERIOD_MAX_S, report_url not an http(s) URL we can fetch or http://
+ *         with require_tls).
  */
 ota_agent_status_t ota_agent_init(ota_agent_t *agent, const ota_agent_config_t *config,
                                   const ota_agent_ports_t *ports);

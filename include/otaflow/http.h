@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * otaflow HTTP/1.1 client: non-blocking GET over the port's transport (ota_transport_t).
+ * otaflow HTTP/1.1 client: non-blocking GET (and a small POST) over the port's transport
+ * (ota_transport_t).
  *
  * One request at a time per client. All state lives in the caller's ota_http_client_t and one
  * caller buffer; nothing is allocated. The caller starts a request with ota_http_get() and then
@@ -17,8 +18,9 @@
  * Followed: redirects 301/302/303/307/308 (absolute or relative Location), up to
  * config.max_redirects hops. Kept: the connection, when the response was complete, HTTP/1.1 and
  * not "Connection: close"; the next request to the same scheme, host and port reuses it.
- * Not supported: HTTP/1.0 keep-alive, proxies, cookies, authentication, compression, methods
- * other than GET, pipelining. https:// needs a transport with TLS.
+ * A POST (ota_http_post: the agent's status reports) sends a body that fits the I/O buffer with
+ * the request; a redirect repeats it. Not supported: HTTP/1.0 keep-alive, proxies, cookies,
+ * authentication, compression, methods other than GET and POST, pipelining. https:// needs a transport with TLS.
  *
  * Do not move (memcpy) a client while a request is running or a connection is kept.
  */
@@ -126,7 +128,7 @@ typedef struct ota_http_config {
                                      (OTA_HTTP_ERR_INSECURE); default false */
 } ota_http_config_t;
 
-/** One GET. */
+/** One GET (or POST). */
 typedef struct ota_http_request {
     const char *url;                  /**< absolute http(s) URL; copied by ota_http_get() */
     uint64_t range_from;              /**< 0: whole file; N: ask for bytes N.. (Range) */
@@ -139,6 +141,13 @@ typedef struct ota_http_request {
      *  request with OTA_HTTP_OK and no body (response.not_modified); without it a 304 is
      *  OTA_HTTP_ERR_STATUS, as any status other than 2xx. */
     const char *validator;
+    /** ota_http_post(): the body (body_len bytes, held by the caller while the request runs),
+     *  sent after the headers in the same buffer (request and body must fit it, else
+     *  OTA_HTTP_ERR_REQUEST_TOO_LARGE), with Content-Length and content_type (NULL:
+     *  application/octet-stream). NULL for a GET. */
+    const uint8_t *body;
+    size_t body_len;
+    const char *content_type;
 } ota_http_request_t;
 
 /** Where a client is; internal, shown for debugging. */
@@ -206,13 +215,21 @@ ota_http_status_t ota_http_init(ota_http_client_t *client, const ota_http_config
 #define ota_http_init(...) OTA_LAYOUT_CHECKED(ota_http_init, __VA_ARGS__)
 
 /**
- * Start a GET. Nothing is sent until the next poll. A connection kept from the previous request
+ * Start a GET (request->body must be NULL: ERR_ARG). Nothing is sent until the next poll. A connection kept from the previous request
  * is reused when scheme, host and port match; otherwise it is closed.
  * @return OTA_HTTP_IN_PROGRESS, OTA_HTTP_ERR_ARG (NULL request or URL, or a request is already
  *         running), OTA_HTTP_ERR_URL (then url_status tells why; nothing started), or
  *         OTA_HTTP_ERR_INSECURE (require_tls and an http:// URL; nothing started).
  */
 ota_http_status_t ota_http_get(ota_http_client_t *client, const ota_http_request_t *request);
+
+/**
+ * Start a POST of request->body to request->url (range_from 0, no validator); the response
+ * is read as a GET's (its body to on_body, OK on 2xx). Nothing is sent until the next poll.
+ * @return as ota_http_get(); OTA_HTTP_ERR_ARG also without a body or with a range or
+ *         validator.
+ */
+ota_http_status_t ota_http_post(ota_http_client_t *client, const ota_http_request_t *request);
 
 /**
  * Advance the request. now_ms is the caller's monotonic clock in milliseconds (wrapping is

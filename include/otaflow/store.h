@@ -187,6 +187,10 @@ typedef struct ota_store_boot {
                                       bootloader still knows after a power cut that the image
                                       running came from a roll back or factory reset */
     uint8_t rejected_count;      /**< entries used in rejected[] */
+    uint8_t report_pending;      /**< 1: the version change of the last install (previous ->
+                                      running, install_reason) is not yet reported to the
+                                      fleet's report URL (set by install_done, cleared by
+                                      ota_store_report_done); kept across power cuts */
     uint32_t manifest_sequence;  /**< highest signed-manifest Sequence accepted (0 = none):
                                       an older manifest is a replay (docs/security.md) */
     uint32_t rejected[OTA_STORE_REJECTED_MAX]; /**< rejected versions, oldest first */
@@ -659,6 +663,13 @@ ota_store_status_t ota_store_confirm(ota_store_t *store, uint32_t security_count
  * @return OK; ERR_NO_ROLLBACK (nothing valid to go to: nothing is changed); ERR_STATE.
  */
 ota_store_status_t ota_store_rollback(ota_store_t *store, bool reject);
+
+/**
+ * Agent: the report of the last install's version change was delivered: clears
+ * boot.report_pending (one record; none when it is clear already).
+ * @return OK; ERR_NOT_MOUNTED; ERR_FLASH / ERR_JOURNAL_FULL (still pending).
+ */
+ota_store_status_t ota_store_report_done(ota_store_t *store);
 
 /**
  * Agent: a signed manifest with this Sequence was accepted. Raises boot.manifest_sequence to

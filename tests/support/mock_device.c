@@ -61,6 +61,25 @@ mock_device_t *mock_device_open_random(const ota_agent_config_t *cfg_in, bool fa
     return d;
 }
 
+bool mock_device_poll_until(mock_device_t *d, uint32_t *t, ota_event_type_t type, size_t n,
+                            uint32_t limit)
+{
+    for (uint32_t end = *t + limit; *t <= end; *t += MOCK_DEVICE_STEP_MS) {
+        (void)ota_agent_poll(&d->agent, *t);
+        if (event_log_count(&d->events, type) >= n) {
+            return true;
+        }
+    }
+    return false;
+}
+
+void mock_device_poll_to(mock_device_t *d, uint32_t *t, uint32_t end)
+{
+    for (; *t < end; *t += MOCK_DEVICE_STEP_MS) {
+        (void)ota_agent_poll(&d->agent, *t);
+    }
+}
+
 void mock_device_free(mock_device_t *d)
 {
     store_fixture_close(d->fx);

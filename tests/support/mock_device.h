@@ -33,6 +33,17 @@ mock_device_t *mock_device_open(const ota_agent_config_t *cfg, bool factory_v1);
 mock_device_t *mock_device_open_random(const ota_agent_config_t *cfg, bool factory_v1,
                                        uint32_t (*random32)(void *ctx), void *random_ctx);
 
+/** The fake clock's step between two polls of mock_device_poll_until / _poll_to. */
+#define MOCK_DEVICE_STEP_MS 10u
+
+/** Poll every MOCK_DEVICE_STEP_MS from *t until the agent reported `n` events of type `type`
+ *  in all (true) or `limit` ms passed (false); *t is left at the poll that saw the n-th. */
+bool mock_device_poll_until(mock_device_t *d, uint32_t *t, ota_event_type_t type, size_t n,
+                            uint32_t limit);
+
+/** Poll every MOCK_DEVICE_STEP_MS from *t up to (not including) `end`. */
+void mock_device_poll_to(mock_device_t *d, uint32_t *t, uint32_t end);
+
 /** Release its flash and free it. */
 void mock_device_free(mock_device_t *d);
 

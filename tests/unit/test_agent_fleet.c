@@ -21,26 +21,12 @@
 
 #define NOT_FOUND "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"
 #define NO_UPDATE "HTTP/1.1 200 OK\r\nContent-Length: 10\r\nConnection: close\r\n\r\n{\"ota\":[]}"
-#define STEP_MS 10u
+#define STEP_MS MOCK_DEVICE_STEP_MS
 
 /* ports.random32 that always gives the uint32_t ctx points to. */
 static uint32_t fixed_random(void *ctx)
 {
     return *(const uint32_t *)ctx;
-}
-
-/* Poll every STEP_MS from *t until the agent reported `n` events of type `type` (or `limit`
- * ms passed); *t is left at the poll that saw the n-th. */
-static bool poll_until_event(mock_device_t *d, uint32_t *t, ota_event_type_t type, size_t n,
-                             uint32_t limit)
-{
-    for (uint32_t end = *t + limit; *t <= end; *t += STEP_MS) {
-        (void)ota_agent_poll(&d->agent, *t);
-        if (event_log_count(&d->events, type) >= n) {
-            return true;
-        }
-    }
-    return false;
 }
 
 static mock_device_t *fleet_device(uint32_t *random_value, uint32_t first_jitter_s)
@@ -72,17 +58,17 @@ static void backoff_doubles_to_its_cap_and_resets_on_success(void **unused)
     uint32_t t = 0;
     uint32_t failed_at = 0;
     for (size_t i = 0; i < 5u; i++) {
-        assert_true(poll_until_event(d, &t, OTA_EVT_CHECK_STARTED, i + 1u, 200000u));
+        assert_true(mock_device_poll_until(d, &t, OTA_EVT_CHECK_STARTED, i + 1u, 200000u));
         if (i > 0) { /* the retry came when the last failure said, to the poll */
             uint32_t waited = t - failed_at;
             assert_true(waited >= want[i - 1] * 1000u - 1000u && waited <= want[i - 1] * 1000u);
         }
-        assert_true(poll_until_event(d, &t, OTA_EVT_CHECK_FAILED, i + 1u, 1000u));
+        assert_true(mock_device_poll_until(d, &t, OTA_EVT_CHECK_FAILED, i + 1u, 1000u));
         failed_at = t;
         assert_int_equal(event_log_last(&d->events, OTA_EVT_CHECK_FAILED)->retry_s, want[i]);
     }
-    assert_true(poll_until_event(d, &t, OTA_EVT_NO_UPDATE, 1u, 100000u));
-    assert_true(poll_until_event(d, &t, OTA_EVT_CHECK_FAILED, 6u, 10000u));
+    assert_true(mock_device_poll_until(d, &t, OTA_EVT_NO_UPDATE, 1u, 100000u));
+    assert_true(mock_device_poll_until(d, &t, OTA_EVT_CHECK_FAILED, 6u, 10000u));
     assert_int_equal(event_log_last(&d->events, OTA_EVT_CHECK_FAILED)->retry_s, 10);
     mock_device_free(d);
 }
@@ -97,11 +83,11 @@ static void smallest_draw_waits_the_period(void **unused)
     mock_add(&d->net, NOT_FOUND, OTA_NET_ERR_CLOSED);
     mock_add(&d->net, NOT_FOUND, OTA_NET_ERR_CLOSED);
     uint32_t t = 0;
-    assert_true(poll_until_event(d, &t, OTA_EVT_CHECK_FAILED, 1u, 1000u));
+    assert_true(mock_device_poll_until(d, &t, OTA_EVT_CHECK_FAILED, 1u, 1000u));
     uint32_t retry_s = event_log_last(&d->events, OTA_EVT_CHECK_FAILED)->retry_s;
     assert_true(retry_s >= 1u && retry_s <= 5u);
     uint32_t failed_at = t;
-    assert_true(poll_until_event(d, &t, OTA_EVT_CHECK_STARTED, 2u, 10000u));
+    assert_true(mock_device_poll_until(d, &t, OTA_EVT_CHECK_STARTED, 2u, 10000u));
     assert_true(t - failed_at <= 5000u);
     assert_true(t >= 5000u); /* the period, counted from the first check at 0 */
     mock_device_free(d);
@@ -145,14 +131,14 @@ static void first_check_is_jittered(void **unused)
     uint32_t t = 0;
     (void)ota_agent_poll(&d->agent, t);
     assert_int_equal(ota_agent_next_poll_ms(&d->agent), 50000u);
-    assert_true(poll_until_event(d, &t, OTA_EVT_CHECK_STARTED, 1u, 100000u));
+    assert_true(mock_device_poll_until(d, &t, OTA_EVT_CHECK_STARTED, 1u, 100000u));
     assert_int_equal(t, 50000u);
     mock_device_free(d);
 
     d = fleet_device(NULL, 100);
     mock_add(&d->net, NO_UPDATE, OTA_NET_ERR_CLOSED);
     t = 0;
-    assert_true(poll_until_event(d, &t, OTA_EVT_CHECK_STARTED, 1u, 0u));
+    assert_true(mock_device_poll_until(d, &t, OTA_EVT_CHECK_STARTED, 1u, 0u));
     mock_device_free(d);
 }
 
@@ -204,7 +190,7 @@ static void staged_entry_is_taken_by_its_share_only(void **unused)
         mock_device_t *d = mock_device_open(&cfg, false);
         mock_add(&d->net, response, OTA_NET_ERR_CLOSED);
         uint32_t t = 0;
-        assert_true(poll_until_event(d, &t, i == 0 ? OTA_EVT_UPDATE_AVAILABLE : OTA_EVT_NO_UPDATE,
+        assert_true(mock_device_poll_until(d, &t, i == 0 ? OTA_EVT_UPDATE_AVAILABLE : OTA_EVT_NO_UPDATE,
                                      1u, 2000u));
         if (i == 0) {
             assert_int_equal(event_log_last(&d->events, OTA_EVT_UPDATE_AVAILABLE)->version, 7);
@@ -256,20 +242,20 @@ static void download_waits_for_the_application(void **unused)
     mock_add(&d->net, OFFER_V3, OTA_NET_ERR_CLOSED);
     mock_add(&d->net, NOT_FOUND, OTA_NET_ERR_CLOSED);
     uint32_t t = 0;
-    assert_true(poll_until_event(d, &t, OTA_EVT_DOWNLOAD_DEFERRED, 1u, 2000u));
+    assert_true(mock_device_poll_until(d, &t, OTA_EVT_DOWNLOAD_DEFERRED, 1u, 2000u));
     assert_int_equal(app.what, OTA_AGENT_DEFER_DOWNLOAD);
     assert_int_equal(app.version, 3);
     assert_int_equal(event_log_last(&d->events, OTA_EVT_DOWNLOAD_DEFERRED)->retry_s, 30);
     assert_int_equal(ota_agent_state(&d->agent), OTA_AGENT_IDLE);
     uint32_t deferred_at = t;
     assert_int_equal(ota_agent_next_poll_ms(&d->agent), 30000u);
-    assert_true(poll_until_event(d, &t, OTA_EVT_DOWNLOAD_DEFERRED, 2u, 40000u));
+    assert_true(mock_device_poll_until(d, &t, OTA_EVT_DOWNLOAD_DEFERRED, 2u, 40000u));
     assert_int_equal(t - deferred_at, 30000u);
     assert_int_equal(mock_sent_count(&d->net, "GET /3.ota"), 0);
-    assert_true(poll_until_event(d, &t, OTA_EVT_DOWNLOAD_STARTED, 1u, 40000u));
+    assert_true(mock_device_poll_until(d, &t, OTA_EVT_DOWNLOAD_STARTED, 1u, 40000u));
     assert_int_equal(t - deferred_at, 60000u);
     assert_int_equal(app.asked, 3);
-    assert_true(poll_until_event(d, &t, OTA_EVT_DOWNLOAD_FAILED, 1u, 2000u));
+    assert_true(mock_device_poll_until(d, &t, OTA_EVT_DOWNLOAD_FAILED, 1u, 2000u));
     assert_int_equal(mock_sent_count(&d->net, "GET /3.ota"), 1);
     mock_device_free(d);
 }
@@ -288,7 +274,7 @@ static void reset_waits_for_the_application(void **unused)
     mock_device_t *d = mock_device_open(&cfg, true);
     assert_int_equal(ota_agent_factory_reset(&d->agent), OTA_AGENT_OK);
     uint32_t t = 0;
-    assert_true(poll_until_event(d, &t, OTA_EVT_RESET_DEFERRED, 1u, 100u));
+    assert_true(mock_device_poll_until(d, &t, OTA_EVT_RESET_DEFERRED, 1u, 100u));
     assert_int_equal(app.what, OTA_AGENT_DEFER_RESET);
     assert_int_equal(app.version, 1); /* the factory image is what the reset installs */
     assert_int_equal(d->resets, 0);

@@ -202,9 +202,13 @@ static void test_damage_and_other_layouts_are_told_apart(void **unused)
         reseal(rec, bad_counts[i]);
         assert_int_equal(ota_journal_decode(layout, 0xFF, rec, &out, &seq), OTA_JOURNAL_CORRUPT);
     }
-    /* The reserved byte is zero in every record written; the rejected list has 8 entries. */
+    /* The report flag is 0 or 1; the rejected list has 8 entries. */
     memcpy(rec, good, sizeof rec);
     rec[AT_RESERVED] = 1;
+    reseal(rec, count);
+    assert_int_equal(ota_journal_decode(layout, 0xFF, rec, &out, &seq), OTA_JOURNAL_VALID);
+    assert_int_equal(out.boot.report_pending, 1);
+    rec[AT_RESERVED] = 2;
     reseal(rec, count);
     assert_int_equal(ota_journal_decode(layout, 0xFF, rec, &out, &seq), OTA_JOURNAL_CORRUPT);
     memcpy(rec, good, sizeof rec);

@@ -1,0 +1,246 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Status reports to the fleet's report URL (OTA_FLEET, docs/agent.md "Reports"): after a boot
+ * that changed the version (updated, rolled back, factory reset) and after a failed update
+ * attempt, a small JSON POST. The boot's report needs no RAM to survive a power cut: the store
+ * keeps boot.report_pending from the install that changed the version until it is delivered,
+ * and the report is rebuilt from the boot record (previous -> running, install reason), so a
+ * rolled-back device reports the version it runs, never the one it left.
+ */
+#include <string.h>
+
+#include "agent_internal.h"
+#include "num_text.h"
+
+#if OTA_FLEET
+
+/* What a report says happened (its "outcome"). */
+static const char *const report_outcomes[] = {
+    [OTA_INSTALL_UPDATE] = "updated",
+    [OTA_INSTALL_ROLLBACK] = "rolled_back",
+    [OTA_INSTALL_FACTORY] = "factory_reset",
+};
+
+/* The boot states by name: part of the report's format, so never left out of a build. */
+static const char *const report_boot_states[] = {
+    [OTA_BOOT_NONE] = "none",         [OTA_BOOT_INSTALL_PENDING] = "install_pending",
+    [OTA_BOOT_INSTALLING] = "installing", [OTA_BOOT_TRIAL] = "trial",
+    [OTA_BOOT_CONFIRMED] = "confirmed",
+};
+
+/* A bounded JSON writer into the agent's report body. */
+typedef struct report_writer {
+    char *p;
+    size_t len;
+} report_writer_t;
+
+static void report_raw(report_writer_t *w, const char *s)
+{
+    while (*s != '\0' && w->len + 1u < OTA_AGENT_REPORT_MAX) {
+        w->p[w->len++] = *s++;
+    }
+    w->p[w->len] = '\0';
+}
+
+/* A JSON string: quotes and backslashes escaped, anything outside printable ASCII left out
+ * (ids and reasons are ASCII; a report must parse whatever they hold). */
+static void report_string(report_writer_t *w, const char *s)
+{
+    char one[3] = {'\\', '\0', '\0'};
+    report_raw(w, "\"");
+    for (; *s != '\0'; s++) {
+        if (*s < 0x20 || *s > 0x7E) {
+            continue;
+        }
+        one[1] = *s;
+        report_raw(w, *s == '"' || *s == '\\' ? one : one + 1);
+    }
+    report_raw(w, "\"");
+}
+
+static void report_key(report_writer_t *w, const char *key)
+{
+    report_raw(w, w->len > 1u ? ",\"" : "\"");
+    report_raw(w, key);
+    report_raw(w, "\":");
+}
+
+static void report_number(report_writer_t *w, const char *key, int64_t v)
+{
+    char digits[OTA_DEC_U64_SIZE];
+    report_key(w, key);
+    if (v < 0) {
+        report_raw(w, "-");
+    }
+    (void)ota_u64_to_dec(v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v, digits,
+                         sizeof digits);
+    report_raw(w, digits);
+}
+
+static void report_text(report_writer_t *w, const char *key, const char *value)
+{
+    report_key(w, key);
+    report_string(w, value);
+}
+
+/* The boot record has a version change to report (and there is somewhere to report it). */
+static bool report_boot_pending(const ota_agent_t *a)
+{
+    return ota_store_boot(a->ports.store)->report_pending != 0u;
+}
+
+static uint32_t report_running(const ota_agent_t *a)
+{
+    uint32_t v = ota_store_boot(a->ports.store)->running_version;
+    return v != 0u ? v : a->config.running_version;
+}
+
+/* Write the next report into a->report_body: the boot's first, else the attempt's. */
+static void report_build(ota_agent_t *a)
+{
+    const ota_store_boot_t *b = ota_store_boot(a->ports.store);
+    report_writer_t w = {.p = a->report_body, .len = 0};
+    report_raw(&w, "{");
+    report_key(&w, "device");
+    if (a->config.device_id != NULL) {
+        report_string(&w, a->config.device_id);
+    } else {
+        report_raw(&w, "null");
+    }
+    report_number(&w, "running", report_running(a));
+    report_text(&w, "boot", b->state <= OTA_BOOT_CONFIRMED ? report_boot_states[b->state] : "?");
+    a->report_is_boot = report_boot_pending(a);
+    if (a->report_is_boot) {
+        report_text(&w, "outcome", b->install_reason <= OTA_INSTALL_FACTORY
+                                       ? report_outcomes[b->install_reason]
+                                       : "?");
+        report_number(&w, "from", b->previous_version);
+    } else {
+        report_text(&w, "outcome", a->attempt_rejected ? "rejected" : "failed");
+        report_number(&w, "version", a->attempt_version);
+        report_text(&w, "reason", a->attempt_reason);
+        report_number(&w, "source", a->attempt_source);
+        report_number(&w, "status", a->attempt_status);
+    }
+    report_raw(&w, "}");
+}
+
+ota_agent_status_t ota_agent_report_check(const ota_agent_config_t *config)
+{
+    if (config->report_url == NULL || config->report_url[0] == '\0') {
+        return OTA_AGENT_OK;
+    }
+    ota_url_t parsed;
+    if (ota_url_parse(config->report_url, &parsed) != OTA_URL_OK ||
+        (config->require_tls && !parsed.tls)) {
+        return OTA_AGENT_ERR_CONFIG;
+    }
+    return OTA_AGENT_OK;
+}
+
+void ota_agent_report_init(ota_agent_t *a, const ota_agent_config_t *config)
+{
+    if (config->report_url != NULL) {
+        /* checked: ota_url_parse refuses OTA_URL_MAX characters or more */
+        memcpy(a->report_url, config->report_url, strlen(config->report_url) + 1u);
+    }
+    a->config.report_url = a->report_url[0] != '\0' ? a->report_url : NULL;
+}
+
+void ota_agent_report_attempt(ota_agent_t *a, ota_event_type_t type, uint32_t version,
+                              const ota_event_t *e)
+{
+    if (a->report_url[0] == '\0') {
+        return;
+    }
+    int32_t st = e->status;
+    bool refused_file = e->source == OTA_SRC_AGENT &&
+                        (st == OTA_AGENT_ERR_HW_ID || st == OTA_AGENT_ERR_RAW_IMAGE ||
+                         st == OTA_AGENT_ERR_RAW_UNSIGNED);
+    a->attempt_report = true;
+    a->attempt_rejected = type == OTA_EVT_VERIFY_FAILED || refused_file;
+    a->attempt_version = version;
+    a->attempt_source = (uint8_t)e->source;
+    a->attempt_status = st;
+    size_t n = strlen(e->reason);
+    n = n < sizeof a->attempt_reason - 1u ? n : sizeof a->attempt_reason - 1u;
+    memcpy(a->attempt_reason, e->reason, n);
+    a->attempt_reason[n] = '\0';
+}
+
+uint32_t ota_agent_report_wait_ms(const ota_agent_t *a)
+{
+    if (a->report_url[0] == '\0' || (!a->attempt_report && !report_boot_pending(a))) {
+        return OTA_AGENT_POLL_NONE;
+    }
+    int32_t left = (int32_t)(a->report_due_ms - a->now_ms);
+    return left > 0 ? (uint32_t)left : 0u;
+}
+
+/* The report was not delivered: it stays (the boot's in the store), sent again after the
+ * backoff of its failures in a row, jittered like the checks'. */
+static void report_failed(ota_agent_t *a, ota_http_status_t hs)
+{
+    if (a->report_failures < UINT8_MAX) {
+        a->report_failures++;
+    }
+    uint32_t backoff_ms = ota_agent_backoff_s(a, a->report_failures) * 1000u;
+    uint32_t wait_ms = ota_agent_jitter_ms(a, backoff_ms);
+    a->report_due_ms = a->now_ms + wait_ms;
+    a->state = OTA_AGENT_IDLE;
+    ota_event_t e = {.type = OTA_EVT_REPORT_FAILED, .version = report_running(a),
+                     .source = OTA_SRC_HTTP, .status = hs, .retry_s = (wait_ms + 999u) / 1000u,
+                     .reason = ota_http_status_str(hs)};
+    if (hs == OTA_HTTP_ERR_STATUS) {
+        e.http_status = ota_http_response(&a->http)->status_code;
+    }
+    ota_agent_deliver(a, &e);
+}
+
+void ota_agent_report_begin(ota_agent_t *a)
+{
+    report_build(a);
+    ota_http_request_t req = {
+        .url = a->report_url,
+        .body = (const uint8_t *)a->report_body,
+        .body_len = strlen(a->report_body),
+        .content_type = "application/json",
+    };
+    ota_http_status_t hs = ota_http_post(&a->http, &req);
+    if (hs != OTA_HTTP_IN_PROGRESS) {
+        report_failed(a, hs);
+        return;
+    }
+    a->state = OTA_AGENT_REPORTING;
+}
+
+void ota_agent_report_poll(ota_agent_t *a)
+{
+    ota_http_status_t hs = ota_agent_http_poll(a);
+    if (hs == OTA_HTTP_IN_PROGRESS || hs == OTA_HTTP_WOULD_BLOCK) {
+        return;
+    }
+    if (hs != OTA_HTTP_OK) {
+        report_failed(a, hs);
+        return;
+    }
+    if (a->report_is_boot) {
+        /* Delivered: the store forgets it (if that fails, it is sent once more later). */
+        (void)ota_store_report_done(a->ports.store);
+    } else {
+        a->attempt_report = false;
+    }
+    a->report_failures = 0;
+    a->state = OTA_AGENT_IDLE;
+    ota_agent_emit(a, OTA_EVT_REPORT_SENT, report_running(a));
+}
+
+void ota_agent_report_stop(ota_agent_t *a)
+{
+    if (a->state == OTA_AGENT_REPORTING) {
+        ota_http_abort(&a->http);
+        a->state = OTA_AGENT_IDLE; /* the report stays: sent at the next idle poll */
+    }
+}
+
+#endif /* OTA_FLEET */
