@@ -96,7 +96,8 @@ Rerun: \`make fleet\` (\`FLEET_DEVICES=N make fleet\` for another fleet size); t
   drives them all.
 - **The server** is nginx on 127.0.0.1, started and stopped by the simulation, serving the
   manifest and one ${IMAGE_SIZE}-byte image as static files (the fleet's server stays
-  stateless); \`POST /report\` answers 204, for the agents' status reports. It closes
+  stateless); \`POST /report\` answers 204 to the agents' status reports (each device
+  reports its boot into the new version: \`report_url\`). It closes
   each connection after its response (\`keepalive_timeout 0\`), as a CDN closes an idle
   device connection long before that device's next check.
 - **The scenario:** every device runs version 1 and checks every $PERIOD_S s; the whole fleet
@@ -118,7 +119,7 @@ Rerun: \`make fleet\` (\`FLEET_DEVICES=N make fleet\` for another fleet size); t
 - **The checks:** the share of devices that took each stage must lie within 4 σ of the
   binomial expectation (the rollout hash makes membership a fair coin of probability N %
   per device), every device must run version 2 in the end, and nginx's count of requests must
-  equal the devices'.
+  equal the devices', and every device's report of its new version must reach nginx.
 
 ## Figures
 

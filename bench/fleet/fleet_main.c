@@ -357,6 +357,7 @@ int main(int argc, char **argv)
     }
     f->common = (fleet_common_t){
         .manifest_url = f->server.manifest_url,
+        .report_url = f->server.report_url,
         .period_s = f->plan.period_s,
         .first_check_jitter_s = f->plan.period_s,
         .seed = (uint32_t)seed,

@@ -95,6 +95,12 @@ static int fleet_check_server(const fleet_plan_t *p, const fleet_outcome_t *o,
                           "the outage was seen: %" PRIu32 " responses 503, %" PRIu32
                           " failed checks, %" PRIu32 " failed downloads",
                           l->unavailable_503, all->check_failures, all->download_failures);
+    failed += fleet_check(md, all->reports >= p->devices && l->no_content_204 == all->reports,
+                          "status reports: %" PRIu32 " delivered (%" PRIu32
+                          " not at the first try), %" PRIu32 " answered 204 by nginx, "
+                          "for %u devices that changed version",
+                          all->reports, all->report_failures, l->no_content_204,
+                          (unsigned)p->devices);
     failed += fleet_check(md, o->stalled_s == 0u,
                           "seconds whose network work hit the wall-clock guard: %" PRIu32,
                           o->stalled_s);

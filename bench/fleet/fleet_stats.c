@@ -73,6 +73,8 @@ fleet_second_t fleet_stats_sum(const fleet_stats_t *s, uint32_t from, uint32_t t
         t.downloads += x->downloads;
         t.download_failures += x->download_failures;
         t.taken += x->taken;
+        t.reports += x->reports;
+        t.report_failures += x->report_failures;
         t.connects += x->connects;
         t.bytes_in += x->bytes_in;
         t.bytes_out += x->bytes_out;

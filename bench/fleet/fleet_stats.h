@@ -20,6 +20,8 @@ typedef struct fleet_second {
     uint32_t download_failures;
     uint32_t taken;             /**< devices that stored the update (RESET_PENDING) */
     uint32_t running_new;       /**< devices running the new version at the end of it */
+    uint32_t reports;           /**< status reports delivered (REPORT_SENT) */
+    uint32_t report_failures;   /**< ... not delivered this time (REPORT_FAILED) */
     uint32_t connects;          /**< connections established */
     uint32_t peak_open;         /**< most sockets open at once */
     uint64_t bytes_in;          /**< bytes the devices received */
