@@ -18,6 +18,7 @@ trap 'rm -rf "$WORK"' EXIT
 mkdir -p "$CHARTS"
 COMMIT=$(cd "$ROOT" && bash scripts/tree_revision.sh)
 START=$(date +%s.%N)
+LOAD=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)
 
 rc=0
 "$SIM" --devices "$DEVICES" --out "$WORK" | tee "$WORK/console.txt" || rc=$?
@@ -81,7 +82,8 @@ cat <<DOC
 # Fleet simulation
 
 Written by \`make fleet\` (bench/fleet.sh running bench/fleet/, the Release build) at commit
-$COMMIT on $(nproc) cores ($CPU), $(date -u +%Y-%m-%d). The simulation took ${SIM_S} s of
+$COMMIT on $(nproc) cores ($CPU, load average $LOAD at the start, the machine shared),
+$(date -u +%Y-%m-%d). The two simulations (with and without jitter) took ${SIM_S} s of
 wall-clock time, \`make fleet\` ${TOTAL_S} s in all (building the Release tree included).
 Rerun: \`make fleet\` (\`FLEET_DEVICES=N make fleet\` for another fleet size); the suite runs
 200 devices (ctest \`fleet_small\`).
