@@ -118,6 +118,9 @@ Rerun: \`make fleet\` (\`FLEET_DEVICES=N make fleet\` for another fleet size); t
   is what the peak concurrent connections count. The wall-clock window of every second is
   recorded, so each line of nginx's access log (\`\$msec\`) is counted in the fake second it
   belongs to: the per-second figures at the server come from nginx, not from the devices.
+  Totals match exactly; a second's count may differ a little from the devices' (nginx logs a
+  report after discarding its body, when the device may already have its 204 and the second
+  has ended: the line then counts in the next busy second).
 - **The checks:** the share of devices that took each stage must lie within 4 σ of the
   binomial expectation (the rollout hash makes membership a fair coin of probability N %
   per device), every device must run version 2 in the end, and nginx's count of requests must
