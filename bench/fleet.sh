@@ -18,12 +18,24 @@ trap 'rm -rf "$WORK"' EXIT
 mkdir -p "$CHARTS"
 COMMIT=$(cd "$ROOT" && bash scripts/tree_revision.sh)
 START=$(date +%s.%N)
+LOAD=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)
 
 rc=0
 "$SIM" --devices "$DEVICES" --out "$WORK" | tee "$WORK/console.txt" || rc=$?
-[[ -f $WORK/plan.env && -f $WORK/figures.md ]] || { echo "fleet: the simulation wrote no figures" >&2; exit 1; }
+[[ -f $WORK/run.env && -f $WORK/figures.md ]] || { echo "fleet: the simulation wrote no figures" >&2; exit 1; }
+# The comparison: the same fleet with agents that have no random source (no jitter at all).
+# Its own checks fail by design (the fleet checks in lock step and misses the outage).
+echo "fleet: the same without jitter, for comparison" >&2
+mkdir -p "$WORK/nojitter"
+overflows() { awk '/^TcpExt:/ {if (!h) {for (i = 1; i <= NF; i++) if ($i == "ListenOverflows") c = i; h = 1} else print $c}' /proc/net/netstat 2>/dev/null || echo 0; }
+OVERFLOWS_BEFORE=$(overflows)
+"$SIM" --devices "$DEVICES" --no-jitter --out "$WORK/nojitter" >"$WORK/nojitter/console.txt" || true
+OVERFLOWS=$(( $(overflows) - OVERFLOWS_BEFORE ))
+[[ -f $WORK/nojitter/run.env ]] || { echo "fleet: the comparison wrote no figures" >&2; exit 1; }
+declare -A NJ
+while IFS='=' read -r k v; do NJ[$k]=${v//\'/}; done <"$WORK/nojitter/run.env"
 # shellcheck disable=SC1091
-source "$WORK/plan.env"
+source "$WORK/run.env"
 elapsed() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN {printf "%.0f", b - a}'; }
 SIM_S=$(elapsed "$START")
 TOTAL_S=$(elapsed "${OTA_FLEET_START:-$START}")
@@ -70,7 +82,8 @@ cat <<DOC
 # Fleet simulation
 
 Written by \`make fleet\` (bench/fleet.sh running bench/fleet/, the Release build) at commit
-$COMMIT on $(nproc) cores ($CPU), $(date -u +%Y-%m-%d). The simulation took ${SIM_S} s of
+$COMMIT on $(nproc) cores ($CPU, load average $LOAD at the start, the machine shared),
+$(date -u +%Y-%m-%d). The two simulations (with and without jitter) took ${SIM_S} s of
 wall-clock time, \`make fleet\` ${TOTAL_S} s in all (building the Release tree included).
 Rerun: \`make fleet\` (\`FLEET_DEVICES=N make fleet\` for another fleet size); the suite runs
 200 devices (ctest \`fleet_small\`).
@@ -85,7 +98,8 @@ Rerun: \`make fleet\` (\`FLEET_DEVICES=N make fleet\` for another fleet size); t
   drives them all.
 - **The server** is nginx on 127.0.0.1, started and stopped by the simulation, serving the
   manifest and one ${IMAGE_SIZE}-byte image as static files (the fleet's server stays
-  stateless); \`POST /report\` answers 204, for the agents' status reports. It closes
+  stateless); \`POST /report\` answers 204 to the agents' status reports (each device
+  reports its boot into the new version: \`report_url\`). It closes
   each connection after its response (\`keepalive_timeout 0\`), as a CDN closes an idle
   device connection long before that device's next check.
 - **The scenario:** every device runs version 1 and checks every $PERIOD_S s; the whole fleet
@@ -104,10 +118,13 @@ Rerun: \`make fleet\` (\`FLEET_DEVICES=N make fleet\` for another fleet size); t
   is what the peak concurrent connections count. The wall-clock window of every second is
   recorded, so each line of nginx's access log (\`\$msec\`) is counted in the fake second it
   belongs to: the per-second figures at the server come from nginx, not from the devices.
+  Totals match exactly; a second's count may differ a little from the devices' (nginx logs a
+  report after discarding its body, when the device may already have its 204 and the second
+  has ended: the line then counts in the next busy second).
 - **The checks:** the share of devices that took each stage must lie within 4 σ of the
   binomial expectation (the rollout hash makes membership a fair coin of probability N %
   per device), every device must run version 2 in the end, and nginx's count of requests must
-  equal the devices'.
+  equal the devices', and every device's report of its new version must reach nginx.
 
 ## Figures
 
@@ -116,6 +133,32 @@ cat "$WORK/figures.md"
 cat <<DOC
 
 ![devices updated over fake time per stage, requests per second at nginx across the outage](fleet/fleet.png)
+
+## Without jitter
+
+The same run with agents given no \`ports.random32\` (\`fleet_sim --no-jitter\`): no jitter
+of the first check nor of the retries. The fleet, powered on together, then checks in lock
+step, every device in the same second of each period.
+
+| | with jitter (above) | without |
+|---|---:|---:|
+| peak requests in one fake second at nginx | $PEAK_SRV_RPS | ${NJ[PEAK_SRV_RPS]} |
+| peak concurrent connections at nginx (\`\$connections_active\`) | $PEAK_SRV_ACTIVE | ${NJ[PEAK_SRV_ACTIVE]} |
+| requests sent by the devices / logged by nginx | $REQUESTS_SIM / $REQUESTS_SRV | ${NJ[REQUESTS_SIM]} / ${NJ[REQUESTS_SRV]} |
+| failed checks + downloads | $((CHECK_FAILURES + DOWNLOAD_FAILURES)) | $((NJ[CHECK_FAILURES] + NJ[DOWNLOAD_FAILURES])) |
+| why they failed | ${FAILURE_REASONS:-none} | ${NJ[FAILURE_REASONS]:-none} |
+| responses 503 (the outage) | $SRV_503 | ${NJ[SRV_503]} |
+| time to converge after Rollout 100 % | $CONVERGED_AFTER_S s | ${NJ[CONVERGED_AFTER_S]} s |
+
+$(if (( OVERFLOWS > 0 )); then cat <<OVF
+Without jitter the whole fleet arrives in one second: nginx's accept queue (its default
+backlog of 511) overflows (the kernel counted $OVERFLOWS listen-queue overflows,
+\`TcpExtListenOverflows\`, during that run), and the devices whose connection was never
+accepted fail with "closed before the response" although the server was up.
+OVF
+else echo "Without jitter the whole fleet arrives in one second; at $DEVICES devices nginx's accept queue still held them all (no listen-queue overflow during that run)."; fi)
+A lock-step fleet also misses a minute's outage entirely or meets it all together, depending
+on where it falls in the period.
 
 ## Reading the figures
 

@@ -104,6 +104,7 @@ static void fleet_on_event(void *user, const ota_event_t *e)
         break;
     case OTA_EVT_CHECK_FAILED:
         sec->check_failures++;
+        fleet_stats_failed(d->common->stats, e->reason, e->http_status);
         break;
     case OTA_EVT_DOWNLOAD_STARTED:
         sec->downloads++;
@@ -111,6 +112,13 @@ static void fleet_on_event(void *user, const ota_event_t *e)
     case OTA_EVT_DOWNLOAD_FAILED:
     case OTA_EVT_VERIFY_FAILED:
         sec->download_failures++;
+        fleet_stats_failed(d->common->stats, e->reason, e->http_status);
+        break;
+    case OTA_EVT_REPORT_SENT:
+        sec->reports++;
+        break;
+    case OTA_EVT_REPORT_FAILED:
+        sec->report_failures++;
         break;
     case OTA_EVT_RESET_PENDING:
         if (!d->taken) {
@@ -155,13 +163,14 @@ static bool fleet_agent_start(fleet_device_t *d)
     cfg.on_event = fleet_on_event;
     cfg.event_user = d;
     cfg.device_id = d->id;
+    cfg.report_url = c->report_url;
     cfg.first_check_jitter_s = c->first_check_jitter_s;
     ota_agent_ports_t ports = {
         .transport = {&fleet_net_ops, d},
         .store = &d->store,
         .reset = fleet_on_reset,
         .reset_ctx = d,
-        .random32 = ota_agent_xorshift32,
+        .random32 = c->no_jitter ? NULL : ota_agent_xorshift32,
         .random_ctx = &d->random_state,
     };
     ota_agent_status_t st = ota_agent_init(&d->agent, &cfg, &ports);
@@ -240,7 +249,7 @@ bool fleet_device_busy(const fleet_device_t *d)
 {
     ota_agent_state_t s = ota_agent_state(&d->agent);
     return s == OTA_AGENT_CHECKING || s == OTA_AGENT_DOWNLOADING || s == OTA_AGENT_VERIFYING ||
-           s == OTA_AGENT_FETCHING_FILES;
+           s == OTA_AGENT_FETCHING_FILES || s == OTA_AGENT_REPORTING;
 }
 
 uint32_t fleet_device_due_ms(const fleet_device_t *d)

@@ -31,6 +31,7 @@ typedef struct fleet_common {
     uint32_t first_check_jitter_s; /**< the first check after power on comes within this */
     uint32_t retry_first_s, retry_max_s; /**< backoff (0: the agent's defaults) */
     uint32_t seed;              /**< of the devices' random generators (each its own) */
+    bool no_jitter;             /**< give the agents no ports.random32: no jitter at all */
     uint32_t running_version;   /**< what every device runs at power on */
     fleet_stats_t *stats;       /**< where the counts go */
 } fleet_common_t;

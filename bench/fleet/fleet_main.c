@@ -3,7 +3,7 @@
  * fleet_sim: many update agents in one process, one thread, against nginx on 127.0.0.1
  * (docs/fleet.md; `make fleet` runs 10,000, ctest fleet_small 200).
  *
- *   fleet_sim [--devices N] [--period S] [--image BYTES] [--out DIR] [--seed N]
+ *   fleet_sim [--devices N] [--period S] [--image BYTES] [--out DIR] [--seed N] [--no-jitter]
  *
  * Fake time advances in steps of one second. In each step every device whose poll is due is
  * polled; then fake time stands still while the network works: the devices with a transfer in
@@ -92,7 +92,7 @@ static void fleet_plan_times(fleet_plan_t *p)
 static int fleet_usage(void)
 {
     fprintf(stderr, "usage: fleet_sim [--devices N] [--period S] [--image BYTES] [--out DIR] "
-                    "[--seed N]\n");
+                    "[--seed N] [--no-jitter]\n");
     return 2;
 }
 
@@ -311,6 +311,10 @@ static int fleet_parse(fleet_plan_t *p, int argc, char **argv, const char **out_
                        uint64_t *seed)
 {
     for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--no-jitter") == 0) {
+            p->no_jitter = true;
+            continue;
+        }
         uint32_t v = 0;
         bool has_value = i + 1 < argc;
         const char *opt = argv[i];
@@ -353,9 +357,11 @@ int main(int argc, char **argv)
     }
     f->common = (fleet_common_t){
         .manifest_url = f->server.manifest_url,
+        .report_url = f->server.report_url,
         .period_s = f->plan.period_s,
         .first_check_jitter_s = f->plan.period_s,
         .seed = (uint32_t)seed,
+        .no_jitter = f->plan.no_jitter,
         .running_version = FLEET_VERSION_RUNNING,
         .stats = &f->stats,
     };

@@ -25,6 +25,7 @@ typedef struct fleet_plan {
     uint32_t limit_s;           /**< give up converging here */
     uint32_t tail_s;            /**< keep running this long after convergence */
     double sigmas;              /**< binomial margin of the stage shares */
+    bool no_jitter;             /**< the agents without ports.random32 (the comparison) */
 } fleet_plan_t;
 
 /** What happened. */

@@ -95,6 +95,12 @@ static int fleet_check_server(const fleet_plan_t *p, const fleet_outcome_t *o,
                           "the outage was seen: %" PRIu32 " responses 503, %" PRIu32
                           " failed checks, %" PRIu32 " failed downloads",
                           l->unavailable_503, all->check_failures, all->download_failures);
+    failed += fleet_check(md, all->reports >= p->devices && l->no_content_204 == all->reports,
+                          "status reports: %" PRIu32 " delivered (%" PRIu32
+                          " not at the first try), %" PRIu32 " answered 204 by nginx, "
+                          "for %u devices that changed version",
+                          all->reports, all->report_failures, l->no_content_204,
+                          (unsigned)p->devices);
     failed += fleet_check(md, o->stalled_s == 0u,
                           "seconds whose network work hit the wall-clock guard: %" PRIu32,
                           o->stalled_s);
@@ -198,18 +204,41 @@ static void fleet_totals(const fleet_plan_t *p, const fleet_outcome_t *o, const 
     }
 }
 
-/* The scenario's times as shell assignments, for the chart (bench/fleet.sh). */
-static void fleet_write_plan(const fleet_plan_t *p, const fleet_outcome_t *o, FILE *out)
+/* The scenario's times and the run's main figures as shell assignments, for the chart and
+ * the comparison of bench/fleet.sh. */
+static void fleet_write_env(const fleet_plan_t *p, const fleet_outcome_t *o,
+                            const fleet_stats_t *st, const fleet_second_t *all, FILE *out)
 {
+    fprintf(out,
+            "PEAK_SRV_RPS=%" PRIu64 "\nPEAK_SRV_ACTIVE=%" PRIu64 "\nPEAK_OPEN=%" PRIu64
+            "\nREQUESTS_SRV=%" PRIu32 "\nREQUESTS_SIM=%" PRIu32 "\nCHECK_FAILURES=%" PRIu32
+            "\nDOWNLOAD_FAILURES=%" PRIu32 "\nSRV_503=%" PRIu32 "\nNOT_MODIFIED=%" PRIu32
+            "\nSTALLED_S=%" PRIu32 "\nJITTER=%d\n",
+            fleet_stats_max(st, 0, o->end_s, fleet_field_srv_requests),
+            fleet_stats_max(st, 0, o->end_s, fleet_field_srv_active),
+            fleet_stats_max(st, 0, o->end_s, fleet_field_peak_open), o->log.lines,
+            all->requests, all->check_failures, all->download_failures,
+            o->log.unavailable_503, o->log.not_modified_304, o->stalled_s, p->no_jitter ? 0 : 1);
+    fprintf(out, "FAILURE_REASONS='");
+    for (uint32_t i = 0; i < FLEET_REASONS && st->reasons[i].text != NULL; i++) {
+        const fleet_reason_t *r = &st->reasons[i];
+        fprintf(out, "%s%s", i > 0u ? "; " : "", r->text);
+        if (r->http_status != 0u) {
+            fprintf(out, " %u", (unsigned)r->http_status);
+        }
+        fprintf(out, ": %u", (unsigned)r->count);
+    }
+    fprintf(out, "'\n");
     for (uint32_t k = 0; k < FLEET_STAGES; k++) {
         fprintf(out, "STAGE%u_AT=%u\nSTAGE%u_PERCENT=%u\n", (unsigned)k + 1u,
                 (unsigned)p->stage_at_s[k], (unsigned)k + 1u, (unsigned)p->stage_percent[k]);
     }
-    fprintf(out, "OUTAGE_AT=%u\nOUTAGE_S=%u\nEND_S=%u\nCONVERGED_S=%d\nDEVICES=%u\n"
+    bool converged = o->converged_s != UINT32_MAX;
+    fprintf(out, "OUTAGE_AT=%u\nOUTAGE_S=%u\nEND_S=%u\nCONVERGED_AFTER_S=%d\nDEVICES=%u\n"
                  "PERIOD_S=%u\nIMAGE_SIZE=%u\n",
             (unsigned)p->outage_at_s, (unsigned)p->outage_s, (unsigned)o->end_s,
-            o->converged_s != UINT32_MAX ? (int)o->converged_s : -1, (unsigned)p->devices,
-            (unsigned)p->period_s, (unsigned)p->image_size);
+            converged ? (int)(o->converged_s - p->stage_at_s[FLEET_STAGES - 1u]) : -1,
+            (unsigned)p->devices, (unsigned)p->period_s, (unsigned)p->image_size);
 }
 
 int fleet_report(const fleet_plan_t *p, const fleet_outcome_t *o, const fleet_stats_t *st,
@@ -218,12 +247,6 @@ int fleet_report(const fleet_plan_t *p, const fleet_outcome_t *o, const fleet_st
     FILE *md = NULL;
     char path[512];
     if (dir != NULL) {
-        snprintf(path, sizeof path, "%s/plan.env", dir);
-        FILE *env = fopen(path, "w");
-        if (env != NULL) {
-            fleet_write_plan(p, o, env);
-            fclose(env);
-        }
         snprintf(path, sizeof path, "%s/timeline.csv", dir);
         FILE *csv = fopen(path, "w");
         if (csv != NULL) {
@@ -234,7 +257,19 @@ int fleet_report(const fleet_plan_t *p, const fleet_outcome_t *o, const fleet_st
         md = fopen(path, "w");
     }
     fleet_second_t all = fleet_stats_sum(st, 0, o->end_s);
+    if (dir != NULL) {
+        snprintf(path, sizeof path, "%s/run.env", dir);
+        FILE *env = fopen(path, "w");
+        if (env != NULL) {
+            fleet_write_env(p, o, st, &all, env);
+            fclose(env);
+        }
+    }
     fleet_totals(p, o, st, &all, md);
+    for (uint32_t i = 0; i < FLEET_REASONS && st->reasons[i].text != NULL; i++) {
+        printf("failures: %u x %s %u\n", (unsigned)st->reasons[i].count, st->reasons[i].text,
+               (unsigned)st->reasons[i].http_status);
+    }
     fleet_phase_rows(p, o, st, md);
     int failed = fleet_check_stages(p, o, md);
     failed += fleet_check_server(p, o, &all, md);

@@ -104,6 +104,7 @@ static bool fleet_nginx_start(fleet_server_t *s, uint32_t max_connections)
             s->port = port;
             snprintf(s->base_url, sizeof s->base_url, "http://127.0.0.1:%u", (unsigned)port);
             snprintf(s->manifest_url, sizeof s->manifest_url, "%s/ota.json", s->base_url);
+            snprintf(s->report_url, sizeof s->report_url, "%s/report", s->base_url);
             return true;
         }
     }
@@ -162,8 +163,11 @@ void fleet_server_stop(fleet_server_t *s)
     test_server_stop(&s->nginx);
 }
 
-/* The second whose wall window holds wall_ms (nginx logs milliseconds, truncated: a line may
- * read up to 1 ms before its window opened); NULL if none. */
+/* The second a log line stamped wall_ms belongs to: the first whose wall window ends at or
+ * after it (NULL if none). nginx stamps a line with the time it cached when its event loop
+ * last woke, truncated to the millisecond: never after the request really ended, but possibly
+ * a little before the window opened (windows are 2 ms apart, and nginx wakes up for the
+ * connections of a window only once it has opened). */
 static fleet_second_t *fleet_second_of(fleet_stats_t *stats, const uint32_t *busy, uint32_t n,
                                        int64_t wall_ms)
 {
@@ -176,11 +180,7 @@ static fleet_second_t *fleet_second_of(fleet_stats_t *stats, const uint32_t *bus
             hi = mid;
         }
     }
-    if (lo == n) {
-        return NULL;
-    }
-    fleet_second_t *sec = &stats->seconds[busy[lo]];
-    return sec->wall_start_ms - 1 <= wall_ms ? sec : NULL;
+    return lo < n ? &stats->seconds[busy[lo]] : NULL;
 }
 
 static void fleet_count_line(fleet_server_log_t *out, unsigned status, uint64_t bytes,

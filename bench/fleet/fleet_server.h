@@ -21,6 +21,7 @@ typedef struct fleet_server {
     uint16_t port;
     char base_url[32];          /**< "http://127.0.0.1:<port>" */
     char manifest_url[48];      /**< base_url + "/ota.json" */
+    char report_url[48];        /**< base_url + "/report" */
     uint32_t image_size;
     uint8_t image_digest[32];   /**< SHA-256 of the image file */
     uint32_t image_version;

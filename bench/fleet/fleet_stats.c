@@ -4,12 +4,14 @@
 
 #include <inttypes.h>
 #include <stdlib.h>
+#include <string.h>
 
 bool fleet_stats_init(fleet_stats_t *s, uint32_t count)
 {
     s->seconds = calloc(count, sizeof *s->seconds);
     s->count = count;
     s->open = 0;
+    memset(s->reasons, 0, sizeof s->reasons);
     return s->seconds != NULL;
 }
 
@@ -43,6 +45,23 @@ void fleet_stats_closed(fleet_stats_t *s)
     }
 }
 
+void fleet_stats_failed(fleet_stats_t *s, const char *reason, uint32_t http_status)
+{
+    const char *text = reason != NULL ? reason : "";
+    for (uint32_t i = 0; i < FLEET_REASONS; i++) {
+        fleet_reason_t *r = &s->reasons[i];
+        if (r->text == NULL) {
+            r->text = text;
+            r->http_status = http_status;
+        }
+        if ((strcmp(r->text, text) == 0 && r->http_status == http_status) ||
+            i + 1u == FLEET_REASONS) {
+            r->count++;
+            return;
+        }
+    }
+}
+
 fleet_second_t fleet_stats_sum(const fleet_stats_t *s, uint32_t from, uint32_t to)
 {
     fleet_second_t t = {0};
@@ -54,6 +73,8 @@ fleet_second_t fleet_stats_sum(const fleet_stats_t *s, uint32_t from, uint32_t t
         t.downloads += x->downloads;
         t.download_failures += x->download_failures;
         t.taken += x->taken;
+        t.reports += x->reports;
+        t.report_failures += x->report_failures;
         t.connects += x->connects;
         t.bytes_in += x->bytes_in;
         t.bytes_out += x->bytes_out;

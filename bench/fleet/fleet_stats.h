@@ -20,6 +20,8 @@ typedef struct fleet_second {
     uint32_t download_failures;
     uint32_t taken;             /**< devices that stored the update (RESET_PENDING) */
     uint32_t running_new;       /**< devices running the new version at the end of it */
+    uint32_t reports;           /**< status reports delivered (REPORT_SENT) */
+    uint32_t report_failures;   /**< ... not delivered this time (REPORT_FAILED) */
     uint32_t connects;          /**< connections established */
     uint32_t peak_open;         /**< most sockets open at once */
     uint64_t bytes_in;          /**< bytes the devices received */
@@ -33,11 +35,22 @@ typedef struct fleet_second {
     int64_t wall_start_ms, wall_end_ms;
 } fleet_second_t;
 
+/** Failure reasons told apart (the rest count as the last). */
+#define FLEET_REASONS 8u
+
+/** How often the devices failed for one reason (the agent's event text). */
+typedef struct fleet_reason {
+    const char *text;           /**< NULL: unused */
+    uint32_t http_status;       /**< with an HTTP status failure */
+    uint32_t count;
+} fleet_reason_t;
+
 /** The whole run's timeline. */
 typedef struct fleet_stats {
     fleet_second_t *seconds;    /**< one per second of fake time */
     uint32_t count;
     uint32_t open;              /**< sockets open now */
+    fleet_reason_t reasons[FLEET_REASONS]; /**< why checks and downloads failed */
 } fleet_stats_t;
 
 /** Allocate count seconds, zeroed. Returns false without memory. */
@@ -52,6 +65,9 @@ fleet_second_t *fleet_stats_at(fleet_stats_t *s, uint32_t now_ms);
 /** A socket opened / closed at now_ms: keeps the open count and the second's peak. */
 void fleet_stats_opened(fleet_stats_t *s, uint32_t now_ms);
 void fleet_stats_closed(fleet_stats_t *s);
+
+/** Count a failed check or download under its reason (the event's text and HTTP status). */
+void fleet_stats_failed(fleet_stats_t *s, const char *reason, uint32_t http_status);
 
 /** Totals over seconds [from, to). */
 fleet_second_t fleet_stats_sum(const fleet_stats_t *s, uint32_t from, uint32_t to);
