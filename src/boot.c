@@ -13,6 +13,7 @@
 #include "boot_internal.h"
 #include "ota_assert.h"
 #include "status_text.h"
+#include "store_internal.h"
 
 /* Each round takes one step; a step either finishes the boot or changes the journal in a way
  * that cannot repeat (a slot refused becomes EMPTY, a roll back moves to an older image), so
@@ -417,7 +418,7 @@ static int boot_step_confirmed(ota_boot_t *boot, bool *start);
 
 /* First boot of a programmed board (journal empty), or a running image without any copy in
  * the store: save the internal image as the factory image, then record it as running. */
-static int boot_step_first_boot(ota_boot_t *boot, bool *start)
+static OTA_NOINLINE int boot_step_first_boot(ota_boot_t *boot, bool *start)
 {
     ota_image_source_t src;
     const char *why = "";
@@ -431,8 +432,9 @@ static int boot_step_first_boot(ota_boot_t *boot, bool *start)
     boot->internal_checked = true;
     uint32_t version = boot->info.header.version;
     uint32_t total = boot->info.total_size;
-    uint8_t digest[OTA_SHA256_SIZE];
-    memcpy(digest, boot->digest, sizeof digest);
+    /* boot->digest (the whole image's, from the check above) stays as it is until the
+     * compare below: the save's read back and judgement hash into the store's contexts. */
+    const uint8_t *digest = boot->digest;
     bool not_saved = false;
     const ota_store_slot_t *f = ota_store_slot(boot->store, OTA_STORE_FACTORY_SLOT);
     if (OTA_BOOT_FACTORY_IMAGE &&
@@ -455,7 +457,9 @@ static int boot_step_first_boot(ota_boot_t *boot, bool *start)
             off += n;
         }
         if (sst == OTA_STORE_OK) {
-            sst = ota_store_download_finish(boot->store);
+            /* Judged against boot->info, the internal image's: the copy must be its bytes
+             * (digest, hash, header), and no second info lies under the signature check. */
+            sst = ota_store_finish_parsed_as(boot->store, &boot->info);
         }
         if (sst == OTA_STORE_OK) {
             boot->report->factory_saved = true;
@@ -469,13 +473,28 @@ static int boot_step_first_boot(ota_boot_t *boot, bool *start)
     }
     uint8_t slot = OTA_STORE_SLOT_NONE;
     if (f->state == OTA_SLOT_STORED && f->version == version && f->size == total &&
-        memcmp(f->digest, digest, sizeof digest) == 0) {
+        memcmp(f->digest, digest, OTA_SHA256_SIZE) == 0) {
         slot = OTA_STORE_FACTORY_SLOT;
     }
     int st = boot_store_step(boot, ota_store_set_running(boot->store, version, slot));
     /* A copy that cannot be made (e.g. the image is larger than a slot) is not retried in
      * this boot: the next round would take this step again, up to the round limit. */
     return st == BOOT_AGAIN && not_saved ? boot_step_confirmed(boot, start) : st;
+}
+
+/* The running image's version and security counter, from its header (false, nothing set:
+ * none parses). Its own frame: the header it reads is not on the stack of the step that
+ * calls it, which may check an image next (the deepest path, docs/footprint.md). */
+static OTA_NOINLINE bool boot_running_fields(const ota_boot_t *boot, uint32_t *version,
+                                             uint32_t *counter)
+{
+    ota_image_header_t h;
+    if (ota_boot_running_header(boot->internal, &boot->config, &h) != OTA_IMAGE_OK) {
+        return false;
+    }
+    *version = h.version;
+    *counter = h.security_counter;
+    return true;
 }
 
 /* TRIAL: a roll back or factory image was confirmed before, and the config may confirm at
@@ -485,11 +504,8 @@ static int boot_step_trial(ota_boot_t *boot, bool *start)
     const ota_store_boot_t *b = boot_fields(boot);
     if (!OTA_BOOT_TRIAL_BOOTS || b->install_reason != OTA_INSTALL_UPDATE ||
         boot->config.confirm_on_start) { /* config.h: without trials, confirmed at once */
-        ota_image_header_t h;
-        uint32_t counter = 0;
-        if (ota_boot_running_header(boot->internal, &boot->config, &h) == OTA_IMAGE_OK) {
-            counter = h.security_counter;
-        }
+        uint32_t version = 0, counter = 0;
+        (void)boot_running_fields(boot, &version, &counter);
         return boot_store_step(boot, ota_store_confirm(boot->store, counter));
     }
     if (b->attempts >= boot->config.max_attempts) {
@@ -540,24 +556,32 @@ static bool boot_running_confirmed(const ota_store_boot_t *b)
 /* Raise the guard to the running image's security counter and revocations when it is
  * confirmed (or the guard holds no record yet: first boot, torn first write), after verifying
  * that image in full against the current guard. */
+/* Whether the guard must follow the running image: the guard holds no record yet, or the
+ * image is confirmed and its header asks for more than the guard holds. Its own frame: the
+ * header is off the stack while the image is then checked (the deepest path). */
+static OTA_NOINLINE bool boot_guard_behind(const ota_boot_t *boot, const ota_guard_t *g)
+{
+    bool fresh = ota_guard_kind(g) != OTA_GUARD_RECORD;
+    ota_image_header_t h;
+    if ((!fresh && !boot_running_confirmed(boot_fields(boot))) ||
+        ota_boot_running_header(boot->internal, &boot->config, &h) != OTA_IMAGE_OK) {
+        return false;
+    }
+    const ota_guard_values_t *v = ota_guard_values(g);
+    return fresh || h.security_counter > v->security_counter ||
+           (h.revoke_keys & ~v->revoked_keys) != 0u;
+}
+
 static int boot_guard_sync(ota_boot_t *boot)
 {
     ota_guard_t *g = ota_store_guard(boot->store);
     if (!OTA_BOOT_GUARD || !g) { /* config.h: without the guard, the store has none */
         return OTA_BOOT_OK;
     }
+    if (!boot_guard_behind(boot, g)) {
+        return OTA_BOOT_OK;
+    }
     const ota_store_boot_t *b = boot_fields(boot);
-    bool fresh = ota_guard_kind(g) != OTA_GUARD_RECORD;
-    ota_image_header_t h;
-    if ((!fresh && !boot_running_confirmed(b)) ||
-        ota_boot_running_header(boot->internal, &boot->config, &h) != OTA_IMAGE_OK) {
-        return OTA_BOOT_OK;
-    }
-    const ota_guard_values_t *v = ota_guard_values(g);
-    if (!fresh && h.security_counter <= v->security_counter &&
-        (h.revoke_keys & ~v->revoked_keys) == 0u) {
-        return OTA_BOOT_OK;
-    }
     const char *why = "";
     ota_image_source_t src;
     boot_check_t c = boot_check_region(boot, &src, BOOT_HASH, &why);
@@ -663,14 +687,12 @@ static int boot_step(ota_boot_t *boot, bool *start)
 
 /* The version of the image that starts, from its own header: the journal's running_version
  * may be 0 ("unknown"), and check_internal only compares the two when it is not (fuzz_journal
- * found a record saying 0 over a valid image). Its own frame: the header it reads is not on
- * the stack while an image is checked (the deepest path, docs/footprint.md). */
-static OTA_NOINLINE uint32_t boot_started_version(const ota_boot_t *boot)
+ * found a record saying 0 over a valid image). */
+static uint32_t boot_started_version(const ota_boot_t *boot)
 {
-    ota_image_header_t h;
-    return ota_boot_running_header(boot->internal, &boot->config, &h) == OTA_IMAGE_OK
-               ? h.version
-               : boot_fields(boot)->running_version;
+    uint32_t version = boot_fields(boot)->running_version, counter = 0;
+    (void)boot_running_fields(boot, &version, &counter);
+    return version;
 }
 
 /* ota_boot_run with a report to fill (never NULL). */

@@ -237,31 +237,6 @@ static uint32_t boot_sector_size_at(const ota_boot_t *boot, uint32_t off)
     return s.size;
 }
 
-static ota_boot_status_t boot_unit_equal(ota_boot_t *boot, uint8_t slot, uint32_t unit_off,
-                                         bool *equal)
-{
-    uint32_t eu = boot_sector_size_at(boot, unit_off);
-    uint32_t chunk = boot_chunk_size(boot);
-    OTA_ASSERT(eu % chunk == 0u); /* the compare covers exactly the sector */
-    *equal = false;
-    for (uint32_t off = unit_off; off < unit_off + eu; off += chunk) {
-        ota_boot_status_t st = boot_target_bytes(boot, slot, off, chunk);
-        if (st != OTA_BOOT_OK) {
-            return st;
-        }
-        ota_flash_status_t fs =
-            ota_flash_read(boot->internal, boot->config.app_offset + off, boot->cmp, chunk);
-        if (fs != OTA_FLASH_OK) {
-            return boot_flash_failed(boot, fs);
-        }
-        if (memcmp(boot->buf, boot->cmp, chunk) != 0) {
-            return OTA_BOOT_OK;
-        }
-    }
-    *equal = true;
-    return OTA_BOOT_OK;
-}
-
 static bool boot_all_erased(const uint8_t *p, uint32_t n, uint8_t erased)
 {
     for (uint32_t i = 0; i < n; i++) {
@@ -292,31 +267,62 @@ static ota_boot_status_t boot_erase_unit(ota_boot_t *boot, uint32_t unit_off)
     return fs == OTA_FLASH_OK ? OTA_BOOT_OK : boot_flash_failed(boot, fs);
 }
 
+/* The sector at region offset unit_off, chunk by chunk, its target bytes in boot->buf each
+ * time: compared with internal flash (program false; *equal: all the same, the walk stops at
+ * the first difference), or programmed (true; the descriptor's first program unit, the
+ * magic, left out: boot_copy_slot programs it last). One loop for both, the install's. */
+static ota_boot_status_t boot_unit_walk(ota_boot_t *boot, uint8_t slot, uint32_t unit_off,
+                                        bool program, bool *equal)
+{
+    uint32_t chunk = boot_chunk_size(boot);
+    uint32_t end = unit_off + boot_sector_size_at(boot, unit_off);
+    OTA_ASSERT((end - unit_off) % chunk == 0u); /* the walk covers exactly the sector */
+    *equal = false;
+    for (uint32_t off = unit_off; off < end; off += chunk) {
+        ota_boot_status_t st = boot_target_bytes(boot, slot, off, chunk);
+        if (st == OTA_BOOT_OK && program) {
+            st = boot_program_part(boot, off,
+                                   off == boot->config.app_size
+                                       ? boot->internal->geometry.program_unit
+                                       : 0,
+                                   chunk);
+        } else if (st == OTA_BOOT_OK) {
+            ota_flash_status_t fs =
+                ota_flash_read(boot->internal, boot->config.app_offset + off, boot->cmp, chunk);
+            if (fs != OTA_FLASH_OK) {
+                return boot_flash_failed(boot, fs);
+            }
+            if (memcmp(boot->buf, boot->cmp, chunk) != 0) {
+                return OTA_BOOT_OK;
+            }
+        }
+        if (st != OTA_BOOT_OK) {
+            return st;
+        }
+    }
+    *equal = true;
+    return OTA_BOOT_OK;
+}
+
+static ota_boot_status_t boot_unit_equal(ota_boot_t *boot, uint8_t slot, uint32_t unit_off,
+                                         bool *equal)
+{
+    return boot_unit_walk(boot, slot, unit_off, false, equal);
+}
+
 /* Erase one sector and program it from the slot. In the descriptor's first sector (key) the
  * first program unit (the image's magic) is left out: the caller programs it last. */
 static ota_boot_status_t boot_rewrite_unit(ota_boot_t *boot, uint8_t slot, uint32_t unit_off,
                                            bool erase)
 {
-    const ota_flash_geometry_t *g = &boot->internal->geometry;
     if (erase) {
         ota_boot_status_t st = boot_erase_unit(boot, unit_off);
         if (st != OTA_BOOT_OK) {
             return st;
         }
     }
-    uint32_t chunk = boot_chunk_size(boot);
-    uint32_t end = unit_off + boot_sector_size_at(boot, unit_off);
-    for (uint32_t off = unit_off; off < end; off += chunk) {
-        ota_boot_status_t st = boot_target_bytes(boot, slot, off, chunk);
-        if (st == OTA_BOOT_OK) {
-            st = boot_program_part(boot, off, off == boot->config.app_size ? g->program_unit : 0,
-                                   chunk);
-        }
-        if (st != OTA_BOOT_OK) {
-            return st;
-        }
-    }
-    return OTA_BOOT_OK;
+    bool done = false;
+    return boot_unit_walk(boot, slot, unit_off, true, &done);
 }
 
 #if OTA_BOOT_LOG

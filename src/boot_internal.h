@@ -8,13 +8,7 @@
 
 #include "otaflow/boot.h"
 
-/* A helper kept out of its caller, so that its locals are not on the caller's stack below
- * it (the bootloader's deepest path is the signature check, docs/footprint.md). */
-#if defined(__GNUC__)
-#define OTA_NOINLINE __attribute__((noinline))
-#else
-#define OTA_NOINLINE
-#endif
+#include "ota_noinline.h"
 
 /** Outcome of checking an image somewhere. */
 typedef enum boot_check {

@@ -4,6 +4,7 @@
  * no table, so the many uniform ports stay as they were; a mixed one is walked run by run:
  * a handful of runs, so a linear walk is cheaper than anything cleverer.
  */
+#include "otaflow/config.h"
 #include "otaflow/port.h"
 
 bool ota_flash_sector_at(const ota_flash_geometry_t *g, uint32_t addr, ota_flash_sector_t *out)
@@ -13,7 +14,7 @@ bool ota_flash_sector_at(const ota_flash_geometry_t *g, uint32_t addr, ota_flash
     if (addr >= g->size) {
         return false;
     }
-    if (g->sectors == NULL) {
+    if (!OTA_FLASH_SECTOR_TABLES || g->sectors == NULL) {
         if (g->erase_unit == 0) {
             return false;
         }
@@ -77,8 +78,9 @@ static bool flash_pow2(uint32_t v)
 
 bool ota_flash_sectors_valid(const ota_flash_geometry_t *g)
 {
-    if (g->sectors == NULL) {
-        return g->sector_runs == 0;
+    if (!OTA_FLASH_SECTOR_TABLES || g->sectors == NULL) {
+        /* config.h: built for uniform devices only, a table is refused, never half read */
+        return g->sectors == NULL && g->sector_runs == 0;
     }
     uint64_t base = 0; /* 64 bits: a table may add up past 4 GB, and is then refused */
     for (uint32_t r = 0; r < g->sector_runs; r++) {
@@ -96,7 +98,7 @@ bool ota_flash_sectors_valid(const ota_flash_geometry_t *g)
 
 bool ota_flash_is_sector_size(const ota_flash_geometry_t *g, uint32_t len)
 {
-    if (g->sectors == NULL) {
+    if (!OTA_FLASH_SECTOR_TABLES || g->sectors == NULL) {
         return len == g->erase_unit;
     }
     for (uint32_t r = 0; r < g->sector_runs; r++) {

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "image_tlv_rules.h"
+#include "ota_noinline.h"
 #include "otaflow/lms.h"
 #include "sig_raw.h"
 #include "status_text.h"
@@ -92,6 +93,25 @@ ota_sig_status_t ota_sig_verify_hash(const ota_sig_keyring_t *ring, const uint8_
     return image_sig_verify_key(key, alg, hash, sig, sig_len);
 }
 
+#if OTA_SIG_ECDSA_P256 && OTA_RAW_IMAGES
+/* The original's signature: over the payload's own SHA-256, r||s (sig_raw.c). Its buffers in
+ * a frame of their own: not on the stack while an image's own signature is checked. */
+static OTA_NOINLINE ota_sig_status_t image_sig_raw(const ota_image_source_t *src,
+                                                   const ota_image_info_t *info,
+                                                   const ota_sig_key_t *key, uint8_t *work,
+                                                   size_t work_len)
+{
+    uint8_t hash[OTA_SHA256_SIZE];
+    uint8_t der[OTA_ECDSA_P256_SIG_MAX];
+    size_t der_len = 0;
+    ota_sig_status_t st = ota_sig_raw_prepare(src, info, work, work_len, hash, der, &der_len);
+    return st != OTA_SIG_OK
+               ? st
+               : image_sig_verify_key(key, OTA_SIG_ALG_ECDSA_P256, hash, der, der_len);
+}
+#endif
+
+#if OTA_SIG_ECDSA_P256
 /* The image's ECDSA signature (the KEY_HASH pair, or the original's r||s) by key. */
 static ota_sig_status_t image_sig_ecdsa(const ota_image_source_t *src, const ota_image_info_t *info,
                                         const ota_sig_key_t *key, uint8_t *work, size_t work_len)
@@ -104,14 +124,7 @@ static ota_sig_status_t image_sig_ecdsa(const ota_image_source_t *src, const ota
     const uint32_t off = info->signature_offset;
 #if OTA_RAW_IMAGES
     if (info->signature_type == OTA_IMAGE_TLV_ECDSA_P256_PAYLOAD) {
-        /* The original's signature: over the payload's own SHA-256, r||s (sig_raw.c). */
-        uint8_t hash[OTA_SHA256_SIZE];
-        uint8_t der[OTA_ECDSA_P256_SIG_MAX];
-        size_t der_len = 0;
-        ota_sig_status_t st = ota_sig_raw_prepare(src, info, work, work_len, hash, der, &der_len);
-        return st != OTA_SIG_OK ? st
-                                : image_sig_verify_key(key, OTA_SIG_ALG_ECDSA_P256, hash, der,
-                                                       der_len);
+        return image_sig_raw(src, info, key, work, work_len);
     }
 #endif
     if (off > src->size || len > src->size - off || src->read(src->ctx, off, work, len) != 0) {
@@ -119,6 +132,20 @@ static ota_sig_status_t image_sig_ecdsa(const ota_image_source_t *src, const ota
     }
     return image_sig_verify_key(key, OTA_SIG_ALG_ECDSA_P256, info->sha256, work, len);
 }
+#else
+/* Built without ECDSA (config.h): no ECDSA signature verifies, so it is not read; the verdict
+ * is the one image_sig_verify_key gives on the key alone (a key of this build's algorithm did
+ * not make it, one of ECDSA cannot be used), and none of the ECDSA path is linked. */
+static ota_sig_status_t image_sig_ecdsa(const ota_image_source_t *src, const ota_image_info_t *info,
+                                        const ota_sig_key_t *key, uint8_t *work, size_t work_len)
+{
+    (void)src;
+    (void)info;
+    (void)work;
+    (void)work_len;
+    return ota_sig_alg_supported(key->alg) ? OTA_SIG_ERR_BAD_SIGNATURE : OTA_SIG_ERR_CRYPTO;
+}
+#endif
 
 #if OTA_SIGNATURES && OTA_SIG_HSS_LMS
 /* The image's HSS/LMS signature by key, verified where it lies in src. */

@@ -14,6 +14,7 @@
 #include "image_pass.h"
 #include "journal.h"
 #include "ota_assert.h"
+#include "ota_noinline.h"
 #include "store_internal.h"
 #include "status_text.h"
 
@@ -807,6 +808,19 @@ ota_store_status_t ota_store_finish_judge(ota_store_t *store, uint8_t slot, uint
     return st != OTA_STORE_OK ? st : verdict;
 }
 
+/* The read back and the verdict, once the bytes are parsed (info NULL: they did not parse). */
+static ota_store_status_t store_finish_parsed(ota_store_t *store, uint8_t slot, uint32_t total,
+                                              const ota_image_info_t *info, bool digest_from_bytes)
+{
+    uint8_t digest[OTA_SHA256_SIZE];
+    bool intact = false;
+    ota_store_status_t st = store_hash_slot(store, slot, total, info, digest, &intact);
+    if (st != OTA_STORE_OK) {
+        return st;
+    }
+    return ota_store_finish_judge(store, slot, total, info, intact, digest, digest_from_bytes);
+}
+
 ota_store_status_t ota_store_finish_download(ota_store_t *store, bool digest_from_bytes)
 {
     uint8_t slot = 0;
@@ -822,13 +836,35 @@ ota_store_status_t ota_store_finish_download(ota_store_t *store, bool digest_fro
     if (st != OTA_STORE_OK) {
         return st;
     }
+    return store_finish_parsed(store, slot, total, parsed ? &info : NULL, digest_from_bytes);
+}
+
+/* The read back of ota_store_finish_parsed_as: *same, the bytes hash to the digest the
+ * download began with and match info. Its own frame: the digest is off the stack while the
+ * judge checks the signature (the bootloader's deepest path, docs/footprint.md). */
+static OTA_NOINLINE ota_store_status_t store_read_back_as(ota_store_t *store, uint8_t slot,
+                                                          uint32_t total,
+                                                          const ota_image_info_t *info, bool *same)
+{
     uint8_t digest[OTA_SHA256_SIZE];
-    bool intact = false;
-    st = store_hash_slot(store, slot, total, parsed ? &info : NULL, digest, &intact);
-    if (st != OTA_STORE_OK) {
-        return st;
+    ota_store_status_t st = store_hash_slot(store, slot, total, info, digest, same);
+    *same = *same && memcmp(digest, store->state.slots[slot].digest, OTA_SHA256_SIZE) == 0;
+    return st;
+}
+
+ota_store_status_t ota_store_finish_parsed_as(ota_store_t *store, const ota_image_info_t *info)
+{
+    uint8_t slot = 0;
+    uint32_t total = 0;
+    bool same = false;
+    ota_store_status_t st = ota_store_finish_prepare(store, &slot, &total);
+    if (st == OTA_STORE_OK) {
+        st = store_read_back_as(store, slot, total, info, &same);
     }
-    return ota_store_finish_judge(store, slot, total, &info, intact, digest, digest_from_bytes);
+    /* Other bytes than those are not the image info describes: ERR_IMAGE. */
+    return st != OTA_STORE_OK ? st
+                              : ota_store_finish_judge(store, slot, total, info, same,
+                                                       store->state.slots[slot].digest, false);
 }
 
 ota_store_status_t ota_store_download_abort(ota_store_t *store)

@@ -42,6 +42,14 @@ ota_store_status_t ota_store_stage_write(ota_store_t *store, const void *data, s
  *  in a header and TLV area, whose manifest Digest store_raw.c checked). */
 ota_store_status_t ota_store_finish_download(ota_store_t *store, bool digest_from_bytes);
 
+/** ota_store_download_finish() of bytes the caller has parsed already, into info: the
+ *  bootloader's factory save, of the image it has just checked in internal flash, whose info
+ *  it holds (ota_boot_t), so that no second one lies on the stack under the signature check.
+ *  Judged as any finish: the slot's bytes must hash to the digest the download began with
+ *  and to info's image hash, with info's header, so bytes other than those parsed are
+ *  refused (ERR_IMAGE, the slot emptied). */
+ota_store_status_t ota_store_finish_parsed_as(ota_store_t *store, const ota_image_info_t *info);
+
 /** The steps of every finish (one call, ota_store_finish_download; or over polls,
  *  src/store_check.c). prepare: the staged tail programmed and the session over (not on
  *  ERR_SIZE / ERR_STATE), *slot and *total say what to read back. */

@@ -203,6 +203,16 @@
 #define OTA_BOOT_DECRYPT 1
 #endif
 
+/** 1 (default): a flash geometry may list erase sectors of mixed sizes (port.h: an
+ *  STM32F4's bank of 16K, 64K and 128K sectors); 0: only uniform devices (sectors of
+ *  erase_unit bytes, sectors NULL) are supported, the table walk is not compiled in, and a
+ *  geometry with a table is refused as not valid (ota_flash_sectors_valid: the store's mount
+ *  returns OTA_STORE_ERR_GEOMETRY, ota_boot_run OTA_BOOT_ERR_ARG): a smaller bootloader for
+ *  a uniform board. Changes no struct. */
+#ifndef OTA_FLASH_SECTOR_TABLES
+#define OTA_FLASH_SECTOR_TABLES 1
+#endif
+
 /* Status names --------------------------------------------------------------------------- */
 
 /** 1 (default): every *_str() function (ota_store_status_str, ota_event_type_str, ...) returns
@@ -368,6 +378,9 @@ OTA_CONFIG_STATIC_ASSERT_((OTA_BOOT_BUF_SIZE & (OTA_BOOT_BUF_SIZE - 1u)) == 0u,
 #endif
 #if OTA_BOOT_LOG != 0 && OTA_BOOT_LOG != 1
 #error "OTA_BOOT_LOG must be 0 or 1"
+#endif
+#if OTA_FLASH_SECTOR_TABLES != 0 && OTA_FLASH_SECTOR_TABLES != 1
+#error "OTA_FLASH_SECTOR_TABLES must be 0 or 1"
 #endif
 #if OTA_SIGNATURES != 0 && OTA_SIGNATURES != 1
 #error "OTA_SIGNATURES must be 0 or 1"

@@ -6,7 +6,8 @@
  * still does (signature check, power-safe install) is done right, and what it left out is
  * neither half done nor pretended: no factory copy, no trial (an install is confirmed at
  * once, nothing rolls back), no repair (a broken internal image starts nothing), no guard
- * (a store config with one is refused at mount).
+ * (a store config with one is refused at mount), no sector tables (a flash of mixed sectors
+ * is refused, OTA_FLASH_SECTOR_TABLES 0).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -21,7 +22,7 @@
 #include "test_keys.h"
 
 _Static_assert(OTA_BOOT_FACTORY_IMAGE == 0 && OTA_BOOT_TRIAL_BOOTS == 0 && OTA_BOOT_REPAIR == 0 &&
-                   OTA_BOOT_GUARD == 0 && OTA_SIGNATURES == 1,
+                   OTA_BOOT_GUARD == 0 && OTA_FLASH_SECTOR_TABLES == 0 && OTA_SIGNATURES == 1,
                "built with the minimal bootloader's options");
 
 #define IMG 20000u
@@ -191,6 +192,28 @@ static void test_guard_refused_at_mount(void **unused)
     boot_fixture_close(fx);
 }
 
+/* OTA_FLASH_SECTOR_TABLES 0: a flash of mixed sectors (an STM32F4-like bank, a table the
+ * default build accepts) is refused as not valid, and a store is not mounted on it, rather
+ * than its sectors taken for uniform ones (an erase would then cut across a sector). */
+static void test_sector_table_refused(void **unused)
+{
+    (void)unused;
+    static const ota_flash_sector_run_t runs[] = {{4, 16384u}, {1, 65536u}, {3, 131072u}};
+    static const ota_flash_ops_t no_ops = {0};
+    ota_flash_t mixed = {.ops = &no_ops,
+                         .geometry = {.size = 524288u, .erase_unit = 16384u, .program_unit = 4u,
+                                      .page_size = 256u, .erased_value = 0xFFu,
+                                      .sectors = runs, .sector_runs = 3u}};
+    assert_false(ota_flash_sectors_valid(&mixed.geometry));
+    ota_store_t store;
+    assert_int_equal(ota_store_mount(&store, &mixed, NULL), OTA_STORE_ERR_GEOMETRY);
+    assert_false(store.mounted);
+    /* The same device seen as uniform (no table) is still one. */
+    mixed.geometry.sectors = NULL;
+    mixed.geometry.sector_runs = 0u;
+    assert_true(ota_flash_sectors_valid(&mixed.geometry));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -200,6 +223,7 @@ int main(void)
         cmocka_unit_test(test_install_survives_power_cuts),
         cmocka_unit_test(test_broken_image_not_repaired),
         cmocka_unit_test(test_guard_refused_at_mount),
+        cmocka_unit_test(test_sector_table_refused),
     };
     return cmocka_run_group_tests(tests, make_keys, free_keys);
 }
