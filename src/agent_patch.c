@@ -22,9 +22,16 @@
 
 #include "agent_internal.h"
 
+/* The patch RAM; none in a core built with OTA_DELTA_PATCHES 0, so that every entry point
+ * below returns at its first test and the compiler drops the rest. */
 static ota_agent_patch_t *agent_patch(const ota_agent_t *a)
 {
+#if OTA_DELTA_PATCHES
     return a->ports.patch;
+#else
+    (void)a;
+    return NULL;
+#endif
 }
 
 /* A resume note (ota_store_note_append): where applying and hashing the patch go on. */
@@ -366,8 +373,8 @@ void ota_agent_patch_poll(ota_agent_t *a)
 {
     ota_agent_patch_t *pt = agent_patch(a);
     ota_http_status_t hs = ota_agent_http_poll(a); /* io_wait: when to poll next */
-    if (hs == OTA_HTTP_IN_PROGRESS || hs == OTA_HTTP_WOULD_BLOCK) {
-        return;
+    if (pt == NULL || hs == OTA_HTTP_IN_PROGRESS || hs == OTA_HTTP_WOULD_BLOCK) {
+        return; /* (no patch RAM: never called, ota_agent_patching is false) */
     }
     if (pt->delta_status != OTA_DELTA_OK) {
         agent_patch_fall_back(a, OTA_SRC_DELTA, pt->delta_status);
