@@ -330,7 +330,8 @@ bool ota_agent_patch_begin(ota_agent_t *a)
         /* the rebuilt image stays clear of the notes */
         .output_max = limit != 0 ? limit : ota_store_layout(store)->slot_size,
         .checkpoint_every = ota_store_layout(store)->journal_sector_size,
-        .on_checkpoint = agent_patch_checkpoint,
+        /* a slot of one sector has no room for notes: resumes start the patch again */
+        .on_checkpoint = limit != 0 ? agent_patch_checkpoint : NULL,
     };
     uint32_t fetch_from = 0;
     pt->delta_status = OTA_DELTA_OK;
@@ -342,7 +343,8 @@ bool ota_agent_patch_begin(ota_agent_t *a)
     a->body_error = OTA_AGENT_OK;
     a->body_store_status = OTA_STORE_OK;
     if (!agent_patch_resume(a, pt, &io, resume, &fetch_from)) {
-        ota_store_status_t st = resume == 0 ? ota_store_note_clear(store) : OTA_STORE_OK;
+        ota_store_status_t st =
+            resume == 0 && limit != 0 ? ota_store_note_clear(store) : OTA_STORE_OK;
         (void)ota_delta_init(&pt->u.applier, &io); /* cannot fail: nothing NULL */
         pt->hashed = 0;
         if (st != OTA_STORE_OK || ota_sha256_start(&a->manifest_sha) != OTA_CRYPTO_OK) {
