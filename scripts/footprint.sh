@@ -32,11 +32,13 @@ done
 # sizeof() of each struct, read back as the size of a symbol of that size.
 cat > "$work/sizes.c" <<'C'
 #include "otaflow/agent.h"
+#include "otaflow/agent_patch.h"
 #include "otaflow/boot.h"
 #include "otaflow/guard.h"
 #include "otaflow/image_sig.h"
 #define SZ(name, type) const char name[sizeof(type)] = {0};
 SZ(sz_ota_agent_t, ota_agent_t)
+SZ(sz_ota_agent_patch_t, ota_agent_patch_t)
 SZ(sz_ota_http_client_t, ota_http_client_t)
 SZ(sz_ota_store_t, ota_store_t)
 SZ(sz_ota_manifest_plan_t, ota_manifest_plan_t)
@@ -334,6 +336,15 @@ out=docs/footprint.md
   echo "| bootloader, HSS/LMS only (lean; issue 18), RAM incl. stack | 4,096 B | $(num "$ll_ram") B | $(status "$ll_ram" 4096) | stack $(num "$ln_sl") B, bss $(num "$(tdb "$ll" 3)") B |"
   echo "| agent part (src/ in the example app, mbedTLS glue), text: \`OTA_STATUS_STRINGS=0\`, -Os, --gc-sections, core -flto | 24,576 B | $(num "$agent_lto") B; without -flto $(num "$agent_nonames") B; with the status names (the example app above) $(num "$agent_text") B; without -flto but with issue 14's optional features (\`OTA_RAW_IMAGES\`, \`OTA_FILE_SLOTS\` at their default) $(num "$agent_features") B | $(status "$agent_lto" 24576) | in src/ (without -flto): $agent_mods |"
   echo "| agent part, RAM: \`ota_agent_t\` + \`ota_store_t\` | 8,192 B | $(num "$agent_ram") B | $(status "$agent_ram" 8192) | \`ota_agent_t\` $(num "$(struct_size ota_agent_t)") B (HTTP client and its buffer, manifest reader, plan, URLs), \`ota_store_t\` $(num "$(struct_size ota_store_t)") B |"
+  # Issue 15's delta updates: built out of the agent part above (OTA_DELTA_PATCHES=0), so their
+  # own row: the objects (-Os, before gc, default options) and the RAM an application gives.
+  obj_text() { arm-none-eabi-size "$@" | awk 'NR > 1 {t += $1 + $2} END {print t}'; }
+  patch_agent=$(obj_text "$work"/{agent_patch,manifest_patch,store_patch}.o)
+  patch_common=$(obj_text "$work/delta.o")
+  patch_ofd=$(obj_text "$work/delta_ofd.o") patch_jojo=$(obj_text "$work/delta_jojo.o")
+  patch_ram=$(struct_size ota_agent_patch_t)
+  echo "| delta updates (issue 15; \`OTA_DELTA_PATCHES\`, off in the agent part above), code: objects before gc | 3,072 B per format's applier | agent, manifest and store side $(num "$patch_agent") B; applier: common $(num "$patch_common") B + otaflow's $(num "$patch_ofd") B = $(num $(( patch_common + patch_ofd ))) B, + jojodiff's $(num "$patch_jojo") B = $(num $(( patch_common + patch_jojo ))) B | $(status $(( patch_common + (patch_ofd > patch_jojo ? patch_ofd : patch_jojo) )) 3072) | \`agent_patch.o\` $(num "$(obj_text "$work/agent_patch.o")") B, \`manifest_patch.o\` $(num "$(obj_text "$work/manifest_patch.o")") B, \`store_patch.o\` $(num "$(obj_text "$work/store_patch.o")") B (docs/delta.md) |"
+  echo "| delta updates, RAM beside the agent: \`ota_agent_patch_t\` (the firmware app gives none yet) | 4,096 B | $(num "$patch_ram") B | $(status "$patch_ram" 4096) | the applier's probabilities 3,840 B, its patch ring 64 B and output buffer 32 B, checkpoint, PatchDigest |"
   echo
   echo "The status of a text target is judged on the -flto total. What is left is the core itself:"
   echo "the lean bootloader's drivers (memory-mapped NOR, start-up, jump, watchdog) are a few hundred"

@@ -22,9 +22,16 @@
 
 #include "agent_internal.h"
 
+/* The patch RAM; none in a core built with OTA_DELTA_PATCHES 0, so that every entry point
+ * below returns at its first test and the compiler drops the rest. */
 static ota_agent_patch_t *agent_patch(const ota_agent_t *a)
 {
+#if OTA_DELTA_PATCHES
     return a->ports.patch;
+#else
+    (void)a;
+    return NULL;
+#endif
 }
 
 /* A resume note (ota_store_note_append): where applying and hashing the patch go on. */
@@ -323,7 +330,8 @@ bool ota_agent_patch_begin(ota_agent_t *a)
         /* the rebuilt image stays clear of the notes */
         .output_max = limit != 0 ? limit : ota_store_layout(store)->slot_size,
         .checkpoint_every = ota_store_layout(store)->journal_sector_size,
-        .on_checkpoint = agent_patch_checkpoint,
+        /* a slot of one sector has no room for notes: resumes start the patch again */
+        .on_checkpoint = limit != 0 ? agent_patch_checkpoint : NULL,
     };
     uint32_t fetch_from = 0;
     pt->delta_status = OTA_DELTA_OK;
@@ -335,7 +343,8 @@ bool ota_agent_patch_begin(ota_agent_t *a)
     a->body_error = OTA_AGENT_OK;
     a->body_store_status = OTA_STORE_OK;
     if (!agent_patch_resume(a, pt, &io, resume, &fetch_from)) {
-        ota_store_status_t st = resume == 0 ? ota_store_note_clear(store) : OTA_STORE_OK;
+        ota_store_status_t st =
+            resume == 0 && limit != 0 ? ota_store_note_clear(store) : OTA_STORE_OK;
         (void)ota_delta_init(&pt->u.applier, &io); /* cannot fail: nothing NULL */
         pt->hashed = 0;
         if (st != OTA_STORE_OK || ota_sha256_start(&a->manifest_sha) != OTA_CRYPTO_OK) {
@@ -366,8 +375,8 @@ void ota_agent_patch_poll(ota_agent_t *a)
 {
     ota_agent_patch_t *pt = agent_patch(a);
     ota_http_status_t hs = ota_agent_http_poll(a); /* io_wait: when to poll next */
-    if (hs == OTA_HTTP_IN_PROGRESS || hs == OTA_HTTP_WOULD_BLOCK) {
-        return;
+    if (pt == NULL || hs == OTA_HTTP_IN_PROGRESS || hs == OTA_HTTP_WOULD_BLOCK) {
+        return; /* (no patch RAM: never called, ota_agent_patching is false) */
     }
     if (pt->delta_status != OTA_DELTA_OK) {
         agent_patch_fall_back(a, OTA_SRC_DELTA, pt->delta_status);

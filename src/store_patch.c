@@ -12,6 +12,8 @@
 #include "le_bytes.h"
 #include "store_internal.h"
 
+#if OTA_DELTA_PATCHES
+
 static bool store_slot_holds(const ota_store_slot_t *s, uint32_t version,
                              const uint8_t digest[OTA_SHA256_SIZE], bool complete)
 {
@@ -192,3 +194,5 @@ ota_store_status_t ota_store_note_last(ota_store_t *store, void *note, uint32_t 
     memcpy(note, store->record, len);
     return OTA_STORE_OK;
 }
+
+#endif /* OTA_DELTA_PATCHES */

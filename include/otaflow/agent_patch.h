@@ -35,7 +35,7 @@ extern "C" {
 #endif
 
 /** The agent's patch state; caller-owned, given to ota_agent_init in ports.patch and used
- *  only by the agent (no field is for the application). Needs no initialisation. 4,092 B on
+ *  only by the agent (no field is for the application). Needs no initialisation. 4,096 B on
  *  a Cortex-M4 (issue 15's budget for applying beside the agent: 4 KB). */
 typedef struct ota_agent_patch {
     bool active;              /**< the update being fetched is this patch */

@@ -281,6 +281,17 @@
 #define OTA_FILE_URL_MAX 100u
 #endif
 
+/* Delta updates (agent_patch.h, delta.h; docs/delta.md) ------------------------------------ */
+
+/** 1 (default): the agent applies the manifest's `Patch` entries when the application gives it
+ *  patch RAM (ota_agent_ports_t.patch), resuming from the notes the store keeps; 0: none of it
+ *  is compiled into the agent and the store (agent_patch.c and manifest_patch.c reduce to
+ *  stubs, store_patch.c is empty, the applier is not linked): `Patch` members are read as
+ *  JSON and ignored, ports.patch is not used, updates are full images. Changes no struct. */
+#ifndef OTA_DELTA_PATCHES
+#define OTA_DELTA_PATCHES 1
+#endif
+
 /* The original's raw images (agent.h, store.h) ---------------------------------------------- */
 
 /** 1 (default): the agent can accept the original's raw `.bin` images (no header; manifest
@@ -413,6 +424,9 @@ OTA_CONFIG_STATIC_ASSERT_((OTA_BOOT_BUF_SIZE & (OTA_BOOT_BUF_SIZE - 1u)) == 0u,
 #endif
 #if OTA_FLEET != 0 && OTA_FLEET != 1
 #error "OTA_FLEET must be 0 or 1"
+#endif
+#if OTA_DELTA_PATCHES != 0 && OTA_DELTA_PATCHES != 1
+#error "OTA_DELTA_PATCHES must be 0 or 1"
 #endif
 
 /* Link-time layout guard ------------------------------------------------------------------- */

@@ -27,13 +27,15 @@
 #include "otaflow/http_response.h"
 #include "otaflow/image.h"
 #include "otaflow/image_sig.h"
+#include "otaflow/agent_patch.h"
 #include "otaflow/manifest.h"
 #include "otaflow/manifest_sig.h"
 #include "otaflow/store.h"
 #include "otaflow/url.h"
 #include "store_fixture.h"
 
-_Static_assert(OTA_STATUS_STRINGS == 0 && OTA_RAW_IMAGES == 0 && OTA_FILE_SLOTS == 0,
+_Static_assert(OTA_STATUS_STRINGS == 0 && OTA_RAW_IMAGES == 0 && OTA_FILE_SLOTS == 0 &&
+                   OTA_DELTA_PATCHES == 0,
                "built as the agent part is measured");
 
 /* The success, a failure and a value outside the enum of each module: all the same text. */
@@ -196,12 +198,57 @@ static void raw_image_refused_at_its_first_byte(void **unused)
     store_fixture_close(fx);
 }
 
+/* Without OTA_DELTA_PATCHES a manifest's Patch entry is read and ignored, even with patch RAM
+ * given and its base in the store: the full image is fetched. */
+static void patch_entries_ignored(void **unused)
+{
+    (void)unused;
+    store_fixture_t *fx = store_fixture_open(NULL, NULL);
+    static mock_transport_t mock;
+    static event_log_t events;
+    static ota_agent_t agent;
+    static ota_agent_patch_t patch_ram;
+    static char manifest[1024], response[1200];
+    uint8_t base = store_fixture_store_version(fx, 1, 4000);
+    char base_hex[2 * OTA_SHA256_SIZE + 1];
+    for (unsigned i = 0; i < OTA_SHA256_SIZE; i++) {
+        snprintf(base_hex + 2 * i, 3, "%02x", ota_store_slot(&fx->store, base)->digest[i]);
+    }
+    const char *other = "1111111111111111111111111111111111111111111111111111111111111111";
+    int n = snprintf(manifest, sizeof manifest,
+                     "{\"ota\":[{\"Version\":2,\"URL\":\"http://ota.example:8000/app_v2.ota\","
+                     "\"Digest\":\"%s\",\"Patch\":[{\"BaseVersion\":1,\"BaseVerDigest\":\"%s\","
+                     "\"PatchURL\":\"http://ota.example:8000/1to2.patch\",\"PatchDigest\":\"%s\","
+                     "\"TargetDigest\":\"%s\"}]}]}",
+                     other, base_hex, other, other);
+    assert_true(n > 0 && (size_t)n < sizeof manifest);
+    snprintf(response, sizeof response, "HTTP/1.1 200 OK\r\nContent-Length: %zu\r\n\r\n%s",
+             strlen(manifest), manifest);
+    mock_init(&mock);
+    mock_conn_t *c = mock_add(&mock, response, OTA_NET_WOULD_BLOCK);
+    c->responses[1] = "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n";
+    ota_agent_config_t cfg = agent_config(&events);
+    cfg.retry_first_s = 60;
+    cfg.retry_max_s = 60;
+    ota_agent_ports_t ports = {
+        .transport = mock_transport(&mock), .store = &fx->store, .patch = &patch_ram};
+    assert_int_equal(ota_agent_init(&agent, &cfg, &ports), OTA_AGENT_OK);
+    for (uint32_t now = 1000; now < 30000 && event_log_failures(&events) == 0; now++) {
+        (void)ota_agent_poll(&agent, now);
+    }
+    assert_int_equal(mock_sent_count(&mock, "GET /app_v2.ota"), 1);
+    assert_int_equal(mock_sent_count(&mock, "1to2.patch"), 0);
+    assert_null(event_log_last(&events, OTA_EVT_PATCH_STARTED));
+    store_fixture_close(fx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(no_names_compiled_in),
         cmocka_unit_test(failure_told_by_numbers),
         cmocka_unit_test(raw_image_refused_at_its_first_byte),
+        cmocka_unit_test(patch_entries_ignored),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
