@@ -15,26 +15,26 @@
 #if OTA_FLEET
 
 /* What a report says happened (its "outcome"). */
-static const char *const report_outcomes[] = {
+static const char *const agent_report_outcomes[] = {
     [OTA_INSTALL_UPDATE] = "updated",
     [OTA_INSTALL_ROLLBACK] = "rolled_back",
     [OTA_INSTALL_FACTORY] = "factory_reset",
 };
 
 /* The boot states by name: part of the report's format, so never left out of a build. */
-static const char *const report_boot_states[] = {
+static const char *const agent_report_boot_states[] = {
     [OTA_BOOT_NONE] = "none",         [OTA_BOOT_INSTALL_PENDING] = "install_pending",
     [OTA_BOOT_INSTALLING] = "installing", [OTA_BOOT_TRIAL] = "trial",
     [OTA_BOOT_CONFIRMED] = "confirmed",
 };
 
 /* A bounded JSON writer into the agent's report body. */
-typedef struct report_writer {
+typedef struct agent_report_writer {
     char *p;
     size_t len;
-} report_writer_t;
+} agent_report_writer_t;
 
-static void report_raw(report_writer_t *w, const char *s)
+static void agent_report_raw(agent_report_writer_t *w, const char *s)
 {
     while (*s != '\0' && w->len + 1u < OTA_AGENT_REPORT_MAX) {
         w->p[w->len++] = *s++;
@@ -44,85 +44,85 @@ static void report_raw(report_writer_t *w, const char *s)
 
 /* A JSON string: quotes and backslashes escaped, anything outside printable ASCII left out
  * (ids and reasons are ASCII; a report must parse whatever they hold). */
-static void report_string(report_writer_t *w, const char *s)
+static void agent_report_string(agent_report_writer_t *w, const char *s)
 {
     char one[3] = {'\\', '\0', '\0'};
-    report_raw(w, "\"");
+    agent_report_raw(w, "\"");
     for (; *s != '\0'; s++) {
         if (*s < 0x20 || *s > 0x7E) {
             continue;
         }
         one[1] = *s;
-        report_raw(w, *s == '"' || *s == '\\' ? one : one + 1);
+        agent_report_raw(w, *s == '"' || *s == '\\' ? one : one + 1);
     }
-    report_raw(w, "\"");
+    agent_report_raw(w, "\"");
 }
 
-static void report_key(report_writer_t *w, const char *key)
+static void agent_report_key(agent_report_writer_t *w, const char *key)
 {
-    report_raw(w, w->len > 1u ? ",\"" : "\"");
-    report_raw(w, key);
-    report_raw(w, "\":");
+    agent_report_raw(w, w->len > 1u ? ",\"" : "\"");
+    agent_report_raw(w, key);
+    agent_report_raw(w, "\":");
 }
 
-static void report_number(report_writer_t *w, const char *key, int64_t v)
+static void agent_report_number(agent_report_writer_t *w, const char *key, int64_t v)
 {
     char digits[OTA_DEC_U64_SIZE];
-    report_key(w, key);
+    agent_report_key(w, key);
     if (v < 0) {
-        report_raw(w, "-");
+        agent_report_raw(w, "-");
     }
     (void)ota_u64_to_dec(v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v, digits,
                          sizeof digits);
-    report_raw(w, digits);
+    agent_report_raw(w, digits);
 }
 
-static void report_text(report_writer_t *w, const char *key, const char *value)
+static void agent_report_text(agent_report_writer_t *w, const char *key, const char *value)
 {
-    report_key(w, key);
-    report_string(w, value);
+    agent_report_key(w, key);
+    agent_report_string(w, value);
 }
 
 /* The boot record has a version change to report (and there is somewhere to report it). */
-static bool report_boot_pending(const ota_agent_t *a)
+static bool agent_report_boot_pending(const ota_agent_t *a)
 {
     return ota_store_boot(a->ports.store)->report_pending != 0u;
 }
 
-static uint32_t report_running(const ota_agent_t *a)
+static uint32_t agent_report_running(const ota_agent_t *a)
 {
     uint32_t v = ota_store_boot(a->ports.store)->running_version;
     return v != 0u ? v : a->config.running_version;
 }
 
 /* Write the next report into a->report_body: the boot's first, else the attempt's. */
-static void report_build(ota_agent_t *a)
+static void agent_report_build(ota_agent_t *a)
 {
     const ota_store_boot_t *b = ota_store_boot(a->ports.store);
-    report_writer_t w = {.p = a->report_body, .len = 0};
-    report_raw(&w, "{");
-    report_key(&w, "device");
+    agent_report_writer_t w = {.p = a->report_body, .len = 0};
+    agent_report_raw(&w, "{");
+    agent_report_key(&w, "device");
     if (a->config.device_id != NULL) {
-        report_string(&w, a->config.device_id);
+        agent_report_string(&w, a->config.device_id);
     } else {
-        report_raw(&w, "null");
+        agent_report_raw(&w, "null");
     }
-    report_number(&w, "running", report_running(a));
-    report_text(&w, "boot", b->state <= OTA_BOOT_CONFIRMED ? report_boot_states[b->state] : "?");
-    a->report_is_boot = report_boot_pending(a);
+    agent_report_number(&w, "running", agent_report_running(a));
+    agent_report_text(&w, "boot", b->state <= OTA_BOOT_CONFIRMED ? agent_report_boot_states[b->state] : "?");
+    a->report_is_boot = agent_report_boot_pending(a);
     if (a->report_is_boot) {
-        report_text(&w, "outcome", b->install_reason <= OTA_INSTALL_FACTORY
-                                       ? report_outcomes[b->install_reason]
+        agent_report_text(&w, "outcome", b->install_reason <= OTA_INSTALL_FACTORY
+                                       ? agent_report_outcomes[b->install_reason]
                                        : "?");
-        report_number(&w, "from", b->previous_version);
+        agent_report_number(&w, "from", b->previous_version);
     } else {
-        report_text(&w, "outcome", a->attempt_rejected ? "rejected" : "failed");
-        report_number(&w, "version", a->attempt_version);
-        report_text(&w, "reason", a->attempt_reason);
-        report_number(&w, "source", a->attempt_source);
-        report_number(&w, "status", a->attempt_status);
+        agent_report_text(&w, "outcome", a->attempt_rejected ? "rejected" : "failed");
+        agent_report_number(&w, "version", a->attempt_version);
+        agent_report_text(&w, "reason", a->attempt_reason);
+        agent_report_number(&w, "source", a->attempt_source);
+        agent_report_number(&w, "status", a->attempt_status);
     }
-    report_raw(&w, "}");
+    agent_report_raw(&w, "}");
 }
 
 ota_agent_status_t ota_agent_report_check(const ota_agent_config_t *config)
@@ -170,7 +170,7 @@ void ota_agent_report_attempt(ota_agent_t *a, ota_event_type_t type, uint32_t ve
 
 uint32_t ota_agent_report_wait_ms(const ota_agent_t *a)
 {
-    if (a->report_url[0] == '\0' || (!a->attempt_report && !report_boot_pending(a))) {
+    if (a->report_url[0] == '\0' || (!a->attempt_report && !agent_report_boot_pending(a))) {
         return OTA_AGENT_POLL_NONE;
     }
     int32_t left = (int32_t)(a->report_due_ms - a->now_ms);
@@ -179,7 +179,7 @@ uint32_t ota_agent_report_wait_ms(const ota_agent_t *a)
 
 /* The report was not delivered: it stays (the boot's in the store), sent again after the
  * backoff of its failures in a row, jittered like the checks'. */
-static void report_failed(ota_agent_t *a, ota_http_status_t hs)
+static void agent_report_failed(ota_agent_t *a, ota_http_status_t hs)
 {
     if (a->report_failures < UINT8_MAX) {
         a->report_failures++;
@@ -188,7 +188,7 @@ static void report_failed(ota_agent_t *a, ota_http_status_t hs)
     uint32_t wait_ms = ota_agent_jitter_ms(a, backoff_ms);
     a->report_due_ms = a->now_ms + wait_ms;
     a->state = OTA_AGENT_IDLE;
-    ota_event_t e = {.type = OTA_EVT_REPORT_FAILED, .version = report_running(a),
+    ota_event_t e = {.type = OTA_EVT_REPORT_FAILED, .version = agent_report_running(a),
                      .source = OTA_SRC_HTTP, .status = hs, .retry_s = (wait_ms + 999u) / 1000u,
                      .reason = ota_http_status_str(hs)};
     if (hs == OTA_HTTP_ERR_STATUS) {
@@ -199,7 +199,7 @@ static void report_failed(ota_agent_t *a, ota_http_status_t hs)
 
 void ota_agent_report_begin(ota_agent_t *a)
 {
-    report_build(a);
+    agent_report_build(a);
     ota_http_request_t req = {
         .url = a->report_url,
         .body = (const uint8_t *)a->report_body,
@@ -208,7 +208,7 @@ void ota_agent_report_begin(ota_agent_t *a)
     };
     ota_http_status_t hs = ota_http_post(&a->http, &req);
     if (hs != OTA_HTTP_IN_PROGRESS) {
-        report_failed(a, hs);
+        agent_report_failed(a, hs);
         return;
     }
     a->state = OTA_AGENT_REPORTING;
@@ -221,7 +221,7 @@ void ota_agent_report_poll(ota_agent_t *a)
         return;
     }
     if (hs != OTA_HTTP_OK) {
-        report_failed(a, hs);
+        agent_report_failed(a, hs);
         return;
     }
     if (a->report_is_boot) {
@@ -232,7 +232,7 @@ void ota_agent_report_poll(ota_agent_t *a)
     }
     a->report_failures = 0;
     a->state = OTA_AGENT_IDLE;
-    ota_agent_emit(a, OTA_EVT_REPORT_SENT, report_running(a));
+    ota_agent_emit(a, OTA_EVT_REPORT_SENT, agent_report_running(a));
 }
 
 void ota_agent_report_stop(ota_agent_t *a)
