@@ -88,6 +88,9 @@ typedef struct board_config {
     bool has_manifest_key;         /**< manifest_pubkey set: manifests must be signed by it */
     uint8_t manifest_pubkey[OTA_ECDSA_P256_PUBKEY_SIZE];
     ota_sig_key_t manifest_key;    /**< manifest_pubkey's entry */
+    bool has_decrypt_key;          /**< decrypt_key set: the (host engine's) bootloader
+                                        decrypts images encrypted for it */
+    ota_enc_key_t decrypt_key;     /**< 128 hex digits in board.conf: scalar, then key id */
 } board_config_t;
 
 /** Defaults of a new board. */
@@ -107,6 +110,8 @@ int board_config_save(const char *dir, const board_config_t *cfg, char *err, siz
 /** DIR/name into out (BOARD_PATH_MAX bytes). Returns 0, -1 if too long. */
 /** Hex digits of an uncompressed P-256 key plus the NUL. */
 #define BOARD_PUBKEY_HEX (2u * OTA_ECDSA_P256_PUBKEY_SIZE + 1u)
+/** Room for decrypt_key's hex (private scalar and key id) and its NUL. */
+#define BOARD_DEVKEY_HEX (2u * sizeof(ota_enc_key_t) + 1u)
 
 /** key (04 || X || Y) as lower-case hex digits, as board.conf and the firmware read it. */
 void board_pubkey_to_hex(const uint8_t key[OTA_ECDSA_P256_PUBKEY_SIZE],

@@ -65,6 +65,23 @@ static bool parse_on_off(const char *text, bool *out)
     return false;
 }
 
+/* Exactly 2n hex digits into n bytes. */
+static bool parse_hex(const char *text, uint8_t *bytes, size_t n)
+{
+    if (strlen(text) != 2u * n) {
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        unsigned v;
+        if (sscanf(text + 2 * i, "%2x", &v) != 1 || !isxdigit((unsigned char)text[2 * i]) ||
+            !isxdigit((unsigned char)text[2 * i + 1])) {
+            return false;
+        }
+        bytes[i] = (uint8_t)v;
+    }
+    return true;
+}
+
 /* 130 hex digits: an uncompressed P-256 public key, 04 || X || Y. "" clears it. */
 static bool parse_pubkey(const char *text, bool *has, uint8_t bytes[OTA_ECDSA_P256_PUBKEY_SIZE],
                          ota_sig_key_t *key)
@@ -73,16 +90,8 @@ static bool parse_pubkey(const char *text, bool *has, uint8_t bytes[OTA_ECDSA_P2
         *has = false;
         return true;
     }
-    if (strlen(text) != 2u * OTA_ECDSA_P256_PUBKEY_SIZE) {
+    if (!parse_hex(text, bytes, OTA_ECDSA_P256_PUBKEY_SIZE)) {
         return false;
-    }
-    for (size_t i = 0; i < OTA_ECDSA_P256_PUBKEY_SIZE; i++) {
-        unsigned v;
-        if (sscanf(text + 2 * i, "%2x", &v) != 1 || !isxdigit((unsigned char)text[2 * i]) ||
-            !isxdigit((unsigned char)text[2 * i + 1])) {
-            return false;
-        }
-        bytes[i] = (uint8_t)v;
     }
     if (bytes[0] != 0x04 ||
         ota_sha256(bytes, OTA_ECDSA_P256_PUBKEY_SIZE, key->key_id) != OTA_CRYPTO_OK) {
@@ -199,6 +208,13 @@ int board_config_set(board_config_t *cfg, const char *key, const char *value, ch
             return board_error(err, err_len, "%s must be 130 hex digits (04 || X || Y) or empty",
                                key);
         }
+    } else if (strcmp(key, "decrypt_key") == 0) {
+        cfg->has_decrypt_key = value[0] != '\0';
+        if (cfg->has_decrypt_key &&
+            !parse_hex(value, (uint8_t *)&cfg->decrypt_key, sizeof cfg->decrypt_key)) {
+            return board_error(err, err_len, "decrypt_key must be 128 hex digits (private "
+                               "scalar, key id: otaflow-board create --decrypt-key) or empty");
+        }
     } else {
         return board_error(err, err_len, "unknown setting '%s'", key);
     }
@@ -298,6 +314,13 @@ int board_config_save(const char *dir, const board_config_t *cfg, char *err, siz
     fprintf(f, "accept_raw_images = %s\n", cfg->accept_raw_images ? "true" : "false");
     put_pubkey(f, "image_pubkey", cfg->has_image_key, cfg->image_pubkey);
     put_pubkey(f, "manifest_pubkey", cfg->has_manifest_key, cfg->manifest_pubkey);
+    if (cfg->has_decrypt_key) {
+        fprintf(f, "decrypt_key = ");
+        for (size_t i = 0; i < sizeof cfg->decrypt_key; i++) {
+            fprintf(f, "%02x", ((const uint8_t *)&cfg->decrypt_key)[i]);
+        }
+        fprintf(f, "\n");
+    }
     if (fclose(f) != 0 || rename(tmp, path) != 0) {
         return board_error(err, err_len, "cannot write %s: %s", path, strerror(errno));
     }
@@ -337,6 +360,7 @@ void board_boot_config(const board_config_t *cfg, ota_boot_config_t *out)
     }
     out->max_attempts = (uint8_t)cfg->attempts;
     out->hw_id = cfg->hw_id;
+    out->decrypt_key = cfg->has_decrypt_key ? &cfg->decrypt_key : NULL;
 }
 
 int board_power_map(const char *dir, bool create, ota_sim_power_t **out, char *err,

@@ -6,6 +6,7 @@
 
 #include <mbedtls/ecp.h>
 #include <mbedtls/pk.h>
+#include <mbedtls/platform_util.h>
 
 #include "board_key.h"
 
@@ -30,6 +31,40 @@ int board_pubkey_hex(const char *path, char hex[BOARD_PUBKEY_HEX], char *err, si
         board_pubkey_to_hex(point, hex);
         rc = 0;
     }
+    mbedtls_pk_free(&pk);
+    return rc;
+}
+
+int board_devkey_hex(const char *path, char hex[BOARD_DEVKEY_HEX], char *err, size_t err_len)
+{
+    mbedtls_pk_context pk;
+    mbedtls_pk_init(&pk);
+    int rc = -1;
+    ota_enc_key_t key;
+    unsigned char point[OTA_ECDSA_P256_PUBKEY_SIZE];
+    size_t n = 0;
+    if (mbedtls_pk_parse_keyfile(&pk, path, NULL) != 0) {
+        snprintf(err, err_len, "%s: not a PEM or DER private key", path);
+    } else if (mbedtls_pk_get_type(&pk) != MBEDTLS_PK_ECKEY ||
+               mbedtls_pk_ec(pk)->grp.id != MBEDTLS_ECP_DP_SECP256R1) {
+        snprintf(err, err_len, "%s: not a P-256 key", path);
+    } else if (mbedtls_mpi_write_binary(&mbedtls_pk_ec(pk)->d, key.priv, sizeof key.priv) != 0 ||
+               mbedtls_ecp_point_write_binary(&mbedtls_pk_ec(pk)->grp, &mbedtls_pk_ec(pk)->Q,
+                                              MBEDTLS_ECP_PF_UNCOMPRESSED, &n, point,
+                                              sizeof point) != 0 ||
+               n != sizeof point || ota_sha256(point, n, key.key_id) != OTA_CRYPTO_OK) {
+        snprintf(err, err_len, "%s: cannot encode the key", path);
+    } else {
+        static const char digits[] = "0123456789abcdef";
+        const uint8_t *b = (const uint8_t *)&key;
+        for (size_t i = 0; i < sizeof key; i++) {
+            hex[2 * i] = digits[b[i] >> 4];
+            hex[2 * i + 1] = digits[b[i] & 0xfu];
+        }
+        hex[2 * sizeof key] = '\0';
+        rc = 0;
+    }
+    mbedtls_platform_zeroize(&key, sizeof key);
     mbedtls_pk_free(&pk);
     return rc;
 }

@@ -30,6 +30,9 @@ static const char CREATE_HELP[] =
     "                           PEM, or DER as the original's key2header.py takes it\n"
     "  --manifest-pubkey PUB.pem  manifests must be signed by this key (the agent fetches\n"
     "                           MANIFEST_URL.sig; see otaflow-image manifest sign)\n"
+    "  --decrypt-key DEVICE.pem the device key images are encrypted for (otaflow-image pack\n"
+    "                           --encrypt-to its public half): the host engine's bootloader\n"
+    "                           decrypts them while it installs (the key stays in board.conf)\n"
     "  --hw-id N                the board's hardware id: images and manifest entries for\n"
     "                           another one are refused (default 0: any)\n"
     "  --device-id ID           the agent's device id: its place in staged rollouts (a\n"
@@ -114,7 +117,7 @@ int cmd_create(int argc, char **argv)
     const char *attempts = NULL, *watchdog = NULL, *confirm = NULL;
     const char *pubkey = NULL, *manifest_pubkey = NULL, *hw_id = NULL;
     const char *device_id = NULL, *report_url = NULL;
-    const char *engine = NULL, *bootloader = NULL;
+    const char *engine = NULL, *bootloader = NULL, *decrypt_key = NULL;
     const cli_opt_t opts[] = {
         {"ext-flash", &ext, NULL},       {"manifest-url", &url, NULL},
         {"period", &period, NULL},       {"slots", &slots, NULL},
@@ -123,7 +126,7 @@ int cmd_create(int argc, char **argv)
         {"pubkey", &pubkey, NULL},       {"manifest-pubkey", &manifest_pubkey, NULL},
         {"hw-id", &hw_id, NULL},         {"engine", &engine, NULL},
         {"device-id", &device_id, NULL}, {"report-url", &report_url, NULL},
-        {"bootloader", &bootloader, NULL},
+        {"bootloader", &bootloader, NULL}, {"decrypt-key", &decrypt_key, NULL},
         {NULL, NULL, NULL},
     };
     int p = cli_parse(argc, argv, opts, &dir, 1, CREATE_HELP);
@@ -135,18 +138,21 @@ int cmd_create(int argc, char **argv)
     board_config_default(&cfg);
     char err[BOARD_ERR_MAX];
     char image_hex[BOARD_PUBKEY_HEX], manifest_hex[BOARD_PUBKEY_HEX];
+    char devkey_hex[BOARD_DEVKEY_HEX];
     if ((pubkey != NULL && board_pubkey_hex(pubkey, image_hex, err, sizeof err) != 0) ||
         (manifest_pubkey != NULL &&
-         board_pubkey_hex(manifest_pubkey, manifest_hex, err, sizeof err) != 0)) {
+         board_pubkey_hex(manifest_pubkey, manifest_hex, err, sizeof err) != 0) ||
+        (decrypt_key != NULL && board_devkey_hex(decrypt_key, devkey_hex, err, sizeof err) != 0)) {
         return board_fail(argv[0], "%s", err);
     }
     const char *keys[] = {"engine", "ext_flash", "manifest_url", "period_s", "slots",
                           "auto_reset", "attempts", "watchdog_s", "confirm_on_start", "hw_id",
-                          "image_pubkey", "manifest_pubkey", "device_id", "report_url"};
+                          "image_pubkey", "manifest_pubkey", "device_id", "report_url",
+                          "decrypt_key"};
     const char *values[] = {engine, ext, url, period, slots,
                             auto_reset, attempts, watchdog, confirm, hw_id,
                             pubkey ? image_hex : NULL, manifest_pubkey ? manifest_hex : NULL,
-                            device_id, report_url};
+                            device_id, report_url, decrypt_key ? devkey_hex : NULL};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
         if (values[i] != NULL && board_config_set(&cfg, keys[i], values[i], err, sizeof err)) {
             return board_usage_error(argv[0], "%s", err);

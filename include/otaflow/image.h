@@ -189,6 +189,9 @@ ota_image_status_t ota_image_parse(const ota_image_source_t *src, ota_image_info
  * time; also requires the header read now to equal info->header (a source that changed since
  * parse is refused).
  * @param work, work_len  caller's scratch buffer for reading (any size >= 1; larger is faster)
+ * An encrypted payload (info->has_encryption) is hashed as it lies, so it never matches:
+ * its hash is of the plaintext, which only the bootloader's decrypting check sees
+ * (include/otaflow/image_enc.h).
  * @return OTA_IMAGE_OK only when the bytes in src match; ERR_HASH on a mismatch; ERR_READ;
  *         ERR_CRYPTO when the hash engine failed (no verdict, as ERR_READ); ERR_TOO_LARGE when info's payload does not fit src->size; ERR_ARG for NULL, a zero
  *         work_len, or an info that no successful parse produced.
