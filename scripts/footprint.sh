@@ -50,13 +50,20 @@ SZ(sz_ota_guard_t, ota_guard_t)
 SZ(sz_ota_sig_key_t, ota_sig_key_t)
 C
 "$CC" "${FLAGS[@]}" -c "$work/sizes.c" -o "$work/sizes.obj"
+# The same sizes with the options of the measured agent part (firmware/CMakeLists.txt,
+# ota_core_fw_nonames): its RAM row is of the configuration its text row is.
+AGENT_PART_DEFS=(-DOTA_STATUS_STRINGS=0 -DOTA_RAW_IMAGES=0 -DOTA_FILE_SLOTS=0 -DOTA_SIG_HSS_LMS=0
+                 -DOTA_CONDITIONAL_GET=0 -DOTA_VERIFY_OVER_POLLS=0 -DOTA_FLEET=0 -DOTA_DELTA_PATCHES=0)
+"$CC" "${FLAGS[@]}" "${AGENT_PART_DEFS[@]}" -c "$work/sizes.c" -o "$work/sizes_agent_part.obj"
 
 commit=$(bash scripts/tree_revision.sh)
 # sizeof() of one struct, in bytes, as measured above.
 struct_size() {
-  local hex; hex=$(arm-none-eabi-nm -S "$work/sizes.obj" | awk -v s="sz_$1" '$4 == s {print $2}')
+  local hex; hex=$(arm-none-eabi-nm -S "${2:-$work/sizes.obj}" | awk -v s="sz_$1" '$4 == s {print $2}')
   echo $((16#$hex))
 }
+# sizeof() of one struct in the measured agent part's configuration.
+agent_part_size() { struct_size "$1" "$work/sizes_agent_part.obj"; }
 
 # The bootloader's high-water marks on QEMU (scripts/firmware_measure.sh: signed and unsigned
 # boards, first boot, install of a 900,000-byte image, plain boot), for one firmware directory:
@@ -316,7 +323,7 @@ out=docs/footprint.md
       NR > 2 {x = $3; gsub(/[ ,]/, "", x); split(x, a, "/"); if (a[1] + 0 > 0) {l = $2; gsub(/ /, "", l); print a[1] "\t" l}}' |
       sort -nr | head -6 | awk -F'\t' '{printf "%s%s %d B", (NR > 1 ? ", " : ""), $2, $1}' |
       sed ':a;s/\B[0-9]\{3\}\>/,&/;ta')
-  agent_ram=$(( $(struct_size ota_agent_t) + $(struct_size ota_store_t) ))
+  agent_ram=$(( $(agent_part_size ota_agent_t) + $(agent_part_size ota_store_t) ))
   echo "| target | limit | measured | status | largest parts (what is left) |"
   echo "|---|---:|---:|---|---|"
   echo "| bootloader, ECDSA P-256 (lean, BearSSL), text | 16,384 B | $(num "$(tdb "$lb" 1)") B; -flto $(num "$(lto_text "lean, BearSSL")") B | $(status "$(lto_text "lean, BearSSL")" 16384) | $(largest 1); in src/: $(largest_mods 1) |"
@@ -335,7 +342,7 @@ out=docs/footprint.md
   echo "| bootloader, HSS/LMS only (lean; issue 18), text | 8,192 B | $(num "$(tdb "$ll" 1)") B; -flto $(num "$(lto_text "lean, HSS/LMS only")") B | $(status "$(lto_text "lean, HSS/LMS only")" 8192) | $(largest 7); in src/: $(largest_mods 7) |"
   echo "| bootloader, HSS/LMS only (lean; issue 18), RAM incl. stack | 4,096 B | $(num "$ll_ram") B | $(status "$ll_ram" 4096) | stack $(num "$ln_sl") B, bss $(num "$(tdb "$ll" 3)") B |"
   echo "| agent part (src/ in the example app, mbedTLS glue), text: \`OTA_STATUS_STRINGS=0\`, -Os, --gc-sections, core -flto | 24,576 B | $(num "$agent_lto") B; without -flto $(num "$agent_nonames") B; with the status names (the example app above) $(num "$agent_text") B; without -flto but with issue 14's optional features (\`OTA_RAW_IMAGES\`, \`OTA_FILE_SLOTS\` at their default) $(num "$agent_features") B | $(status "$agent_lto" 24576) | in src/ (without -flto): $agent_mods |"
-  echo "| agent part, RAM: \`ota_agent_t\` + \`ota_store_t\` | 8,192 B | $(num "$agent_ram") B | $(status "$agent_ram" 8192) | \`ota_agent_t\` $(num "$(struct_size ota_agent_t)") B (HTTP client and its buffer, manifest reader, plan, URLs), \`ota_store_t\` $(num "$(struct_size ota_store_t)") B |"
+  echo "| agent part, RAM: \`ota_agent_t\` + \`ota_store_t\`, built with the agent part's options (the text row above) | 8,192 B | $(num "$agent_ram") B | $(status "$agent_ram" 8192) | \`ota_agent_t\` $(num "$(agent_part_size ota_agent_t)") B (HTTP client and its buffer, manifest reader, plan, URLs), \`ota_store_t\` $(num "$(agent_part_size ota_store_t)") B; with every option at its default (the example app): $(num $(( $(struct_size ota_agent_t) + $(struct_size ota_store_t) ))) B |"
   # Issue 15's delta updates: built out of the agent part above (OTA_DELTA_PATCHES=0), so their
   # own row: the objects (-Os, before gc, default options) and the RAM an application gives.
   obj_text() { arm-none-eabi-size "$@" | awk 'NR > 1 {t += $1 + $2} END {print t}'; }

@@ -450,7 +450,8 @@ static OTA_NOINLINE int boot_step_first_boot(ota_boot_t *boot, bool *start)
             }
             /* An encrypted image goes back out as the ciphertext it came as (the check
              * opened its key): never plaintext on the external flash. */
-            if (boot->info.has_encryption && boot_decrypt_crypt(&boot->enc, off, boot->buf, n) != 0) {
+            if (boot->info.has_encryption &&
+                boot_decrypt_crypt(BOOT_ENC(boot), off, boot->buf, n) != 0) {
                 return boot_store_failed(boot, OTA_STORE_ERR_CRYPTO);
             }
             sst = ota_store_download_write(boot->store, off, boot->buf, n);

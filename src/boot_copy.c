@@ -89,7 +89,7 @@ static OTA_NOINLINE boot_check_t boot_check_hashes(ota_boot_t *boot, const ota_i
             return c;
         }
         pass.crypt = boot_decrypt_crypt;
-        pass.crypt_ctx = &boot->enc;
+        pass.crypt_ctx = BOOT_ENC(boot);
         pass.crypt_for_image = !internal;
     }
     ota_image_status_t hst = image_hash_pass(src, info, info->total_size, boot->buf,
@@ -210,7 +210,7 @@ ota_boot_status_t boot_target_bytes(ota_boot_t *boot, uint8_t slot, uint32_t off
         /* The slot's check opened the key (boot_decrypt_open): plaintext only from here on,
          * from whatever offset, so a resumed install decrypts where it stands. */
         if (boot->info.has_encryption && r < app &&
-            boot_decrypt_crypt(&boot->enc, from, boot->buf + done, k) != 0) {
+            boot_decrypt_crypt(BOOT_ENC(boot), from, boot->buf + done, k) != 0) {
             boot->report->store_status = OTA_STORE_ERR_CRYPTO;
             return OTA_BOOT_ERR_STORE;
         }

@@ -70,6 +70,14 @@ ota_boot_status_t boot_copy_slot(ota_boot_t *boot, uint8_t slot);
  */
 boot_check_t boot_decrypt_open(ota_boot_t *boot, const ota_image_source_t *src, const char **why);
 
+/** The content key's place in boot, or NULL in a build without decryption (ota_boot_t then
+ *  has none; boot_decrypt_open has refused every encrypted image before it is used). */
+#if OTA_BOOT_DECRYPT
+#define BOOT_ENC(boot) (&(boot)->enc)
+#else
+#define BOOT_ENC(boot) ((void *)0)
+#endif
+
 /** image_pass_t's crypt for boot->enc (ctx): the payload keystream over image bytes
  *  [offset, offset + len) in buf. 0, or -1 when the backend failed. */
 int boot_decrypt_crypt(void *ctx, uint32_t offset, uint8_t *buf, uint32_t len);

@@ -150,8 +150,10 @@ typedef struct ota_boot {
     ota_sha256_t sha_file;            /**< SHA-256 of the whole image (the store's digest) */
     ota_sha256_t sha_image;           /**< SHA-256 of header + payload (the image's TLV) */
     uint8_t digest[OTA_SHA256_SIZE];  /**< whole-image digest of the last check */
+#if OTA_BOOT_DECRYPT
     ota_image_enc_t enc;              /**< content key of the encrypted image last checked
                                            (wiped before ota_boot_run returns) */
+#endif
     _Alignas(8) uint8_t buf[OTA_BOOT_BUF_SIZE];
     uint8_t cmp[OTA_BOOT_BUF_SIZE];
 } ota_boot_t;

@@ -198,7 +198,7 @@
  *  ECDH is linked and an encrypted image is refused ("built without decryption"), as it is
  *  by a bootloader without a key. The agent's store keeps encrypted images either way (it
  *  never decrypts). The firmware builds (firmware/CMakeLists.txt) and the lean bootloaders
- *  set 0. Changes no struct. */
+ *  set 0. Shapes ota_boot_t (its content key: in the layout guard, _decrypt). */
 #ifndef OTA_BOOT_DECRYPT
 #define OTA_BOOT_DECRYPT 1
 #endif
@@ -439,10 +439,10 @@ OTA_CONFIG_STATIC_ASSERT_((OTA_BOOT_BUF_SIZE & (OTA_BOOT_BUF_SIZE - 1u)) == 0u,
  *   undefined reference to `ota_layout_storework512u_slots5u_..._httpbuf1024u_...'
  * instead of running with structs of the wrong size.
  */
-#define OTA_LAYOUT_NAME_(sw, ds, hb, bb, ul, mu, me, cr, et, lm, rw, fs, fm, fe, fu, fl)       \
+#define OTA_LAYOUT_NAME_(sw, ds, hb, bb, ul, mu, me, cr, et, lm, rw, fs, fm, fe, fu, fl, dc)   \
     ota_layout_storework##sw##_slots##ds##_httpbuf##hb##_bootbuf##bb                           \
         ##_url##ul##_manifesturl##mu##_erase##me##_crange##cr##_etag##et##_lastmod##lm##_raw##rw \
-        ##_files##fs##_fslots##fm##_fentries##fe##_furl##fu##_fleet##fl
+        ##_files##fs##_fslots##fm##_fentries##fe##_furl##fu##_fleet##fl##_decrypt##dc
 /* One more level so that the arguments are expanded before they are pasted. */
 #define OTA_LAYOUT_EXPAND_(...) OTA_LAYOUT_NAME_(__VA_ARGS__)
 
@@ -453,7 +453,7 @@ OTA_CONFIG_STATIC_ASSERT_((OTA_BOOT_BUF_SIZE & (OTA_BOOT_BUF_SIZE - 1u)) == 0u,
                        OTA_URL_MAX, OTA_MANIFEST_URL_MAX, OTA_MANIFEST_ERASE_MAX,            \
                        OTA_HTTP_CONTENT_RANGE_MAX, OTA_HTTP_ETAG_MAX, OTA_HTTP_LAST_MODIFIED_MAX, \
                        OTA_RAW_IMAGES, OTA_FILE_SLOTS, OTA_FILE_SLOTS_MAX, OTA_FILE_ENTRIES_MAX,  \
-                       OTA_FILE_URL_MAX, OTA_FLEET)
+                       OTA_FILE_URL_MAX, OTA_FLEET, OTA_BOOT_DECRYPT)
 
 #ifdef __cplusplus
 extern "C" {
