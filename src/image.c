@@ -272,52 +272,34 @@ ota_image_status_t image_pass_start(image_pass_t *pass)
     return st;
 }
 
-/* Hash the n bytes at offset off of the file: into the file's context and the image's, or,
- * with one context, into the file's alone, copying its state into the image's where the
- * image's bytes end. */
-static bool image_pass_hash(image_pass_t *pass, uint32_t off, const uint8_t *bytes, uint32_t n)
+/* Feed ctx (none: NULL) n bytes; a failure sticks in the context and finish reports it too. */
+static bool image_pass_update(ota_sha256_t *ctx, const uint8_t *bytes, uint32_t n)
 {
-    uint32_t own = off < pass->image_len ? pass->image_len - off : 0u;
-    if (own > n) {
-        own = n;
-    }
-    if (pass->file == NULL) {
-        return own == 0u || ota_sha256_update(pass->image, bytes, own) == OTA_CRYPTO_OK;
-    }
-    if (!pass->one_context) {
-        return (own == 0u || ota_sha256_update(pass->image, bytes, own) == OTA_CRYPTO_OK) &&
-               ota_sha256_update(pass->file, bytes, n) == OTA_CRYPTO_OK;
-    }
-    if (own == 0u) {
-        return ota_sha256_update(pass->file, bytes, n) == OTA_CRYPTO_OK;
-    }
-    return ota_sha256_update(pass->file, bytes, own) == OTA_CRYPTO_OK &&
-           (off + own != pass->image_len ||
-            ota_sha256_copy(pass->image, pass->file) == OTA_CRYPTO_OK) &&
-           ota_sha256_update(pass->file, bytes + own, n - own) == OTA_CRYPTO_OK;
+    return ctx == NULL || n == 0u || ota_sha256_update(ctx, bytes, n) == OTA_CRYPTO_OK;
 }
 
-/* One chunk read at off into both hashes, the transform (if any) between them: then each
- * hash is fed its own bytes. */
+/* One chunk read at off into both hashes. With one context only the file's is fed, and its
+ * state is copied into the image's where the image's bytes end. Otherwise each is fed its
+ * own bytes, the transform (if any) between them: with crypt_for_image the file hash sees
+ * the bytes as read and the image hash their transform; without, the reverse. */
 static ota_image_status_t image_pass_hash_chunk(image_pass_t *pass, uint32_t off, uint8_t *work,
                                                 uint32_t n)
 {
-    if (pass->crypt == NULL) {
-        return image_pass_hash(pass, off, work, n) ? OTA_IMAGE_OK : OTA_IMAGE_ERR_CRYPTO;
-    }
     uint32_t own = off < pass->image_len ? pass->image_len - off : 0u;
     own = own < n ? own : n;
-    /* crypt_for_image: the bytes read go to the file hash, their transform to the image's;
-     * otherwise the reverse. */
-    ota_sha256_t *first = pass->crypt_for_image ? pass->file : pass->image;
-    ota_sha256_t *second = pass->crypt_for_image ? pass->image : pass->file;
-    uint32_t first_len = pass->crypt_for_image ? n : own;
-    uint32_t second_len = pass->crypt_for_image ? own : n;
-    bool ok = first == NULL || first_len == 0u ||
-              ota_sha256_update(first, work, first_len) == OTA_CRYPTO_OK;
-    ok = ok && pass->crypt(pass->crypt_ctx, off, work, n) == 0;
-    ok = ok && (second == NULL || second_len == 0u ||
-                ota_sha256_update(second, work, second_len) == OTA_CRYPTO_OK);
+    bool ok;
+    if (pass->one_context) {
+        ok = image_pass_update(pass->file, work, own) &&
+             (own == 0u || off + own != pass->image_len ||
+              ota_sha256_copy(pass->image, pass->file) == OTA_CRYPTO_OK) &&
+             image_pass_update(pass->file, work + own, n - own);
+    } else {
+        ota_sha256_t *first = pass->crypt_for_image ? pass->file : pass->image;
+        ota_sha256_t *second = pass->crypt_for_image ? pass->image : pass->file;
+        ok = image_pass_update(first, work, pass->crypt_for_image ? n : own) &&
+             (pass->crypt == NULL || pass->crypt(pass->crypt_ctx, off, work, n) == 0) &&
+             image_pass_update(second, work, pass->crypt_for_image ? own : n);
+    }
     return ok ? OTA_IMAGE_OK : OTA_IMAGE_ERR_CRYPTO;
 }
 
