@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The counter-mode bookkeeping both backends' ota_aes128_ctr share: the counter block of a
- * 16-byte block number, XOR of one keystream block from an offset inside it, and a wipe the
- * compiler keeps. Private to src/; static inline, so each backend file has its own copy.
+ * 16-byte block number and XOR of one keystream block from an offset inside it (the wipe of
+ * their secrets: ct_bytes.h). Private to src/; static inline, so each backend file has its
+ * own copy.
  */
 #ifndef OTAFLOW_CRYPTO_CTR_H
 #define OTAFLOW_CRYPTO_CTR_H
@@ -12,6 +13,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "ct_bytes.h"
 #include "otaflow/crypto.h"
 
 /** ota_aes128_ctr's arguments: no NULL, and the range within a 2^32-byte stream. */
@@ -42,15 +44,6 @@ static inline size_t crypto_ctr_xor(const uint8_t stream[16], uint32_t from, uin
         data[i] ^= stream[from + i];
     }
     return n;
-}
-
-/** Zero secret bytes in a way the optimiser does not drop as a dead store. */
-static inline void crypto_ctr_wipe(void *p, size_t n)
-{
-    volatile uint8_t *v = p;
-    while (n-- > 0u) {
-        *v++ = 0;
-    }
 }
 
 #endif /* OTAFLOW_CRYPTO_CTR_H */

@@ -33,13 +33,13 @@ ota_crypto_status_t ota_aes128_ctr(const uint8_t key[OTA_AES128_KEY_SIZE],
         uint8_t stream[16] = {0};
         (void)br_aes_small_ctr_run(&aes, nonce, offset >> 4, stream, sizeof stream);
         done = crypto_ctr_xor(stream, offset & 15u, data, len);
-        crypto_ctr_wipe(stream, sizeof stream);
+        ct_wipe(stream, sizeof stream);
     }
     if (done < len) {
         (void)br_aes_small_ctr_run(&aes, nonce, (offset + (uint32_t)done) >> 4, data + done,
                                    len - done);
     }
-    crypto_ctr_wipe(&aes, sizeof aes);
+    ct_wipe(&aes, sizeof aes);
     return OTA_CRYPTO_OK;
 }
 
@@ -80,6 +80,6 @@ ota_crypto_status_t ota_ecdh_p256(const uint8_t priv[OTA_ECDH_P256_PRIV_SIZE],
     if (ok == 1u) {
         memcpy(shared, point + 1, OTA_ECDH_P256_SHARED_SIZE);
     }
-    crypto_ctr_wipe(point, sizeof point);
+    ct_wipe(point, sizeof point);
     return ok == 1u ? OTA_CRYPTO_OK : OTA_CRYPTO_ERR_KEY;
 }

@@ -30,7 +30,7 @@ ota_crypto_status_t ota_aes128_ctr(const uint8_t key[OTA_AES128_KEY_SIZE],
         done += crypto_ctr_xor(stream, at & 15u, data + done, len - done);
     }
     mbedtls_aes_free(&aes);
-    crypto_ctr_wipe(stream, sizeof stream);
+    ct_wipe(stream, sizeof stream);
     return err == 0 ? OTA_CRYPTO_OK : OTA_CRYPTO_ERR_INTERNAL;
 }
 

@@ -4,7 +4,7 @@
 
 #include <string.h>
 
-#include "crypto_ctr.h"
+#include "ct_bytes.h"
 
 #define KDF_BLOCK 64u /* SHA-256's block: HMAC pads its key to it */
 
@@ -51,8 +51,8 @@ ota_crypto_status_t crypto_hmac_sha256(const uint8_t *key, size_t key_len,
     if (st == OTA_CRYPTO_OK) {
         st = crypto_kdf_hash_padded(pad, &outer, 1, mac);
     }
-    crypto_ctr_wipe(pad, sizeof pad);
-    crypto_ctr_wipe(inner, sizeof inner);
+    ct_wipe(pad, sizeof pad);
+    ct_wipe(inner, sizeof inner);
     if (st != OTA_CRYPTO_OK) {
         memset(mac, 0, OTA_SHA256_SIZE);
     }
@@ -81,8 +81,8 @@ ota_crypto_status_t crypto_hkdf_sha256(const uint8_t *ikm, size_t ikm_len, const
         memcpy(out + done, t, n);
         done += n;
     }
-    crypto_ctr_wipe(prk, sizeof prk);
-    crypto_ctr_wipe(t, sizeof t);
+    ct_wipe(prk, sizeof prk);
+    ct_wipe(t, sizeof t);
     if (st != OTA_CRYPTO_OK) {
         memset(out, 0, out_len);
     }

@@ -11,6 +11,7 @@
 
 #include <string.h>
 
+#include "ct_bytes.h"
 #include "image_pass.h"
 #include "image_tlv_rules.h"
 #include "le_bytes.h"
@@ -241,16 +242,6 @@ ota_image_status_t ota_image_parse(const ota_image_source_t *src, ota_image_info
 
 /* Verify ---------------------------------------------------------------------------------- */
 
-/** Equal or not, in a time that does not depend on where the first difference is. */
-static bool image_equal_ct(const uint8_t *a, const uint8_t *b, size_t len)
-{
-    volatile uint8_t diff = 0;
-    for (size_t i = 0; i < len; i++) {
-        diff = (uint8_t)(diff | (a[i] ^ b[i]));
-    }
-    return diff == 0u;
-}
-
 ota_image_status_t image_pass_start(image_pass_t *pass)
 {
     pass->header_same = true;
@@ -376,7 +367,7 @@ ota_image_status_t ota_image_verify(const ota_image_source_t *src, const ota_ima
     if (st != OTA_IMAGE_OK) {
         return st;
     }
-    bool match = image_equal_ct(pass.image_hash, info->sha256, sizeof pass.image_hash);
+    bool match = ct_equal(pass.image_hash, info->sha256, sizeof pass.image_hash);
     return (match && pass.header_same) ? OTA_IMAGE_OK : OTA_IMAGE_ERR_HASH;
 }
 

@@ -4,7 +4,7 @@
 
 #include <string.h>
 
-#include "crypto_ctr.h"
+#include "ct_bytes.h"
 #include "crypto_kdf.h"
 #include "status_text.h"
 
@@ -14,15 +14,6 @@
 
 _Static_assert(OTA_IMAGE_ENC_OFF_TAG + OTA_SHA256_SIZE == OTA_IMAGE_ENC_TLV_SIZE,
                "the ENC TLV's fields fill its value exactly");
-
-static bool image_enc_equal_ct(const uint8_t *a, const uint8_t *b, size_t len)
-{
-    volatile uint8_t diff = 0;
-    for (size_t i = 0; i < len; i++) {
-        diff = (uint8_t)(diff | (a[i] ^ b[i]));
-    }
-    return diff == 0u;
-}
 
 /* KEK and MAC key from the shared secret; then the tag; then the content key. */
 static ota_enc_status_t image_enc_unwrap(const uint8_t *tlv, const uint8_t shared[32],
@@ -41,7 +32,7 @@ static ota_enc_status_t image_enc_unwrap(const uint8_t *tlv, const uint8_t share
         const crypto_part_t covered = {tlv, OTA_IMAGE_ENC_OFF_TAG};
         if (crypto_hmac_sha256(okm + ENC_KEK_LEN, ENC_MAC_KEY_LEN, &covered, 1, tag) ==
             OTA_CRYPTO_OK) {
-            st = image_enc_equal_ct(tag, tlv + OTA_IMAGE_ENC_OFF_TAG, sizeof tag)
+            st = ct_equal(tag, tlv + OTA_IMAGE_ENC_OFF_TAG, sizeof tag)
                      ? OTA_ENC_OK
                      : OTA_ENC_ERR_KEY_CHECK;
         }
@@ -55,7 +46,7 @@ static ota_enc_status_t image_enc_unwrap(const uint8_t *tlv, const uint8_t share
         }
         memcpy(out->nonce, tlv + OTA_IMAGE_ENC_OFF_NONCE, OTA_AES_CTR_NONCE_SIZE);
     }
-    crypto_ctr_wipe(okm, sizeof okm);
+    ct_wipe(okm, sizeof okm);
     return st;
 }
 
@@ -75,7 +66,7 @@ ota_enc_status_t ota_image_enc_open(const ota_image_source_t *src, const ota_ima
     if (src->read(src->ctx, info->encryption_offset, tlv, sizeof tlv) != 0) {
         return OTA_ENC_ERR_READ;
     }
-    if (!image_enc_equal_ct(tlv + OTA_IMAGE_ENC_OFF_KEY_ID, key->key_id, OTA_SHA256_SIZE)) {
+    if (!ct_equal(tlv + OTA_IMAGE_ENC_OFF_KEY_ID, key->key_id, OTA_SHA256_SIZE)) {
         return OTA_ENC_ERR_OTHER_KEY;
     }
     uint8_t shared[OTA_ECDH_P256_SHARED_SIZE];
@@ -88,7 +79,7 @@ ota_enc_status_t ota_image_enc_open(const ota_image_source_t *src, const ota_ima
          * would be a device key that unwraps nothing): refused. Anything else: no verdict. */
         st = cst == OTA_CRYPTO_ERR_KEY ? OTA_ENC_ERR_KEY_CHECK : OTA_ENC_ERR_CRYPTO;
     }
-    crypto_ctr_wipe(shared, sizeof shared);
+    ct_wipe(shared, sizeof shared);
     if (st != OTA_ENC_OK) {
         ota_image_enc_close(out);
         return st;
@@ -118,7 +109,7 @@ ota_crypto_status_t ota_image_enc_crypt(const ota_image_enc_t *enc, uint32_t off
 void ota_image_enc_close(ota_image_enc_t *enc)
 {
     if (enc != NULL) {
-        crypto_ctr_wipe(enc, sizeof *enc);
+        ct_wipe(enc, sizeof *enc);
     }
 }
 
