@@ -7,61 +7,50 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/kdf.h>
-#include <openssl/pem.h>
+#include <openssl/params.h>
 #include <openssl/rand.h>
-#include <openssl/x509.h>
 
+#include "sign_key.h"
 #include "tool.h"
 
 #define ENC_LABEL_LEN (sizeof OTA_IMAGE_ENC_HKDF_LABEL - 1u)
 
-/* A P-256 key from a PEM or DER file, public or private. */
-static EVP_PKEY *enc_read_key(const char *path, bool private_key)
+/* The device's P-256 public key as OpenSSL's, from the uncompressed point
+ * tool_key_load_public read (the key reader of every otaflow-image command). */
+static EVP_PKEY *enc_p256_public(const uint8_t point[OTA_ECDSA_P256_PUBKEY_SIZE])
 {
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
-        return NULL;
-    }
-    EVP_PKEY *k = private_key ? PEM_read_PrivateKey(f, NULL, NULL, NULL)
-                              : PEM_read_PUBKEY(f, NULL, NULL, NULL);
-    if (k == NULL && !private_key) { /* a private key file: its public half */
-        rewind(f);
-        k = PEM_read_PrivateKey(f, NULL, NULL, NULL);
-    }
-    if (k == NULL) {
-        rewind(f);
-        k = private_key ? d2i_PrivateKey_fp(f, NULL) : d2i_PUBKEY_fp(f, NULL);
-    }
-    fclose(f);
-    char group[32] = "";
-    if (k != NULL && (EVP_PKEY_get_base_id(k) != EVP_PKEY_EC ||
-                      EVP_PKEY_get_utf8_string_param(k, OSSL_PKEY_PARAM_GROUP_NAME, group,
-                                                     sizeof group, NULL) != 1 ||
-                      strcmp(group, "prime256v1") != 0)) {
-        EVP_PKEY_free(k);
+    char group[] = "prime256v1";
+    uint8_t pub[OTA_ECDSA_P256_PUBKEY_SIZE];
+    memcpy(pub, point, sizeof pub);
+    OSSL_PARAM params[] = {
+        OSSL_PARAM_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, group, 0),
+        OSSL_PARAM_octet_string(OSSL_PKEY_PARAM_PUB_KEY, pub, sizeof pub),
+        OSSL_PARAM_END,
+    };
+    EVP_PKEY *k = NULL;
+    EVP_PKEY_CTX *c = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
+    if (c == NULL || EVP_PKEY_fromdata_init(c) != 1 ||
+        EVP_PKEY_fromdata(c, &k, EVP_PKEY_PUBLIC_KEY, params) != 1) {
         k = NULL;
     }
+    EVP_PKEY_CTX_free(c);
     return k;
 }
 
-/* The uncompressed point of k and its key id (SHA-256 of those 65 bytes). */
-static int enc_public_point(EVP_PKEY *k, uint8_t point[OTA_ECDSA_P256_PUBKEY_SIZE],
-                            uint8_t id[OTA_SHA256_SIZE])
+/* The uncompressed point of the ephemeral key k. */
+static int enc_public_point(EVP_PKEY *k, uint8_t point[OTA_ECDSA_P256_PUBKEY_SIZE])
 {
     size_t len = 0;
-    if (EVP_PKEY_get_octet_string_param(k, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, point,
-                                        OTA_ECDSA_P256_PUBKEY_SIZE, &len) != 1 ||
-        len != OTA_ECDSA_P256_PUBKEY_SIZE || point[0] != 0x04u) {
-        return -1;
-    }
-    unsigned int n = 0;
-    return EVP_Digest(point, len, id, &n, EVP_sha256(), NULL) == 1 ? 0 : -1;
+    return EVP_PKEY_get_octet_string_param(k, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, point,
+                                           OTA_ECDSA_P256_PUBKEY_SIZE, &len) == 1 &&
+                   len == OTA_ECDSA_P256_PUBKEY_SIZE && point[0] == 0x04u
+               ? 0
+               : -1;
 }
 
 /* KEK || MAC key = HKDF-SHA256(salt empty, ECDH(ephemeral, device), label || eph || id). */
@@ -122,10 +111,9 @@ static int enc_wrap(tool_encrypt_t *e, EVP_PKEY *device, const uint8_t content[1
                     const uint8_t nonce[12])
 {
     uint8_t *tlv = e->tlv;
-    uint8_t unused[OTA_SHA256_SIZE];
     EVP_PKEY *eph = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
     uint8_t okm[48];
-    int rc = eph != NULL && enc_public_point(eph, tlv + OTA_IMAGE_ENC_OFF_EPHEMERAL, unused) == 0
+    int rc = eph != NULL && enc_public_point(eph, tlv + OTA_IMAGE_ENC_OFF_EPHEMERAL) == 0
                  ? enc_derive(eph, device, tlv, okm)
                  : -1;
     EVP_PKEY_free(eph); /* one image, one ephemeral key: never kept */
@@ -150,18 +138,20 @@ static int enc_wrap(tool_encrypt_t *e, EVP_PKEY *device, const uint8_t content[1
 int tool_encrypt_start(tool_encrypt_t *e, const char *device_pub, char *why, size_t why_len)
 {
     memset(e, 0, sizeof *e);
-    EVP_PKEY *device = enc_read_key(device_pub, false);
+    tool_key_t dev;
+    int rc = tool_key_load_public(&dev, device_pub, why, why_len);
+    EVP_PKEY *device = rc == 0 ? enc_p256_public(dev.pubkey) : NULL;
+    if (rc == 0) {
+        memcpy(e->tlv + OTA_IMAGE_ENC_OFF_KEY_ID, dev.key_id, OTA_SHA256_SIZE);
+    }
+    tool_key_free(&dev);
     if (device == NULL) {
         return tool_why(why, why_len, "%s: not a P-256 public key", device_pub);
     }
-    uint8_t point[OTA_ECDSA_P256_PUBKEY_SIZE];
     uint8_t content[OTA_AES128_KEY_SIZE], nonce[OTA_AES_CTR_NONCE_SIZE];
-    int rc = enc_public_point(device, point, e->tlv + OTA_IMAGE_ENC_OFF_KEY_ID);
-    if (rc == 0 && (RAND_priv_bytes(content, sizeof content) != 1 ||
-                    RAND_bytes(nonce, sizeof nonce) != 1)) {
-        rc = -1;
-    }
-    rc = rc == 0 ? enc_wrap(e, device, content, nonce) : rc;
+    rc = RAND_priv_bytes(content, sizeof content) == 1 && RAND_bytes(nonce, sizeof nonce) == 1
+             ? enc_wrap(e, device, content, nonce)
+             : -1;
     EVP_PKEY_free(device);
     if (rc == 0) {
         e->ctr = enc_ctr_start(content, nonce);
@@ -189,22 +179,16 @@ void tool_encrypt_free(tool_encrypt_t *e)
 int tool_device_key_load(const char *path, ota_enc_key_t *out, char *why, size_t why_len)
 {
     memset(out, 0, sizeof *out);
-    EVP_PKEY *k = enc_read_key(path, true);
-    if (k == NULL) {
-        return tool_why(why, why_len, "%s: not a P-256 private key", path);
+    tool_key_t k;
+    int rc = tool_key_load_private(&k, path, why, why_len);
+    if (rc == 0) {
+        memcpy(out->key_id, k.key_id, sizeof out->key_id);
+        rc = mbedtls_mpi_write_binary(&mbedtls_pk_ec(k.pk)->d, out->priv, sizeof out->priv);
     }
-    uint8_t point[OTA_ECDSA_P256_PUBKEY_SIZE];
-    BIGNUM *d = NULL;
-    int rc = enc_public_point(k, point, out->key_id) == 0 &&
-                     EVP_PKEY_get_bn_param(k, OSSL_PKEY_PARAM_PRIV_KEY, &d) == 1 &&
-                     BN_bn2binpad(d, out->priv, sizeof out->priv) == (int)sizeof out->priv
-                 ? 0
-                 : -1;
-    BN_clear_free(d);
-    EVP_PKEY_free(k);
+    tool_key_free(&k); /* mbedTLS wipes the scalar as it frees it */
     if (rc != 0) {
         OPENSSL_cleanse(out, sizeof *out);
-        return tool_why(why, why_len, "%s: cannot read its private key", path);
+        return tool_why(why, why_len, "%s: not a P-256 private key", path);
     }
     return 0;
 }
