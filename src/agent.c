@@ -170,6 +170,22 @@ static uint32_t agent_back_off(ota_agent_t *a, ota_event_type_t type, int32_t st
     return (a->next_check_ms - a->now_ms + 999u) / 1000u;
 }
 
+const char *ota_agent_failure_reason(ota_event_source_t source, int32_t status)
+{
+    switch (source) {
+    case OTA_SRC_HTTP: return ota_http_status_str((ota_http_status_t)status);
+    case OTA_SRC_MANIFEST: return ota_manifest_status_str((ota_manifest_status_t)status);
+    case OTA_SRC_STORE: return ota_store_status_str((ota_store_status_t)status);
+    case OTA_SRC_MANIFEST_SIG:
+        return ota_manifest_sig_status_str((ota_manifest_sig_status_t)status);
+    case OTA_SRC_FILE: return ota_file_status_str((ota_file_status_t)status);
+    case OTA_SRC_DELTA: return ota_delta_status_str((ota_delta_status_t)status);
+    case OTA_SRC_AGENT:
+    case OTA_SRC_NONE:
+    default: return ota_agent_status_str((ota_agent_status_t)status);
+    }
+}
+
 void ota_agent_emit_failure(ota_agent_t *a, ota_event_type_t type, uint32_t version,
                             ota_event_source_t source, int32_t status)
 {
@@ -181,38 +197,14 @@ void ota_agent_emit_failure(ota_agent_t *a, ota_event_type_t type, uint32_t vers
         type == OTA_EVT_VERIFY_FAILED) {
         e.retry_s = agent_back_off(a, type, source == OTA_SRC_AGENT ? status : 0);
     }
-    switch (source) {
-    case OTA_SRC_HTTP:
-        e.reason = ota_http_status_str((ota_http_status_t)status);
-        if (status == OTA_HTTP_ERR_STATUS) {
-            e.http_status = ota_http_response(&a->http)->status_code;
-        }
-        break;
-    case OTA_SRC_MANIFEST:
-        e.reason = ota_manifest_status_str((ota_manifest_status_t)status);
-        break;
-    case OTA_SRC_STORE:
-        e.reason = ota_store_status_str((ota_store_status_t)status);
-        break;
-    case OTA_SRC_MANIFEST_SIG:
-        e.reason = ota_manifest_sig_status_str((ota_manifest_sig_status_t)status);
-        break;
-    case OTA_SRC_FILE:
-        e.reason = ota_file_status_str((ota_file_status_t)status);
-        break;
-    case OTA_SRC_DELTA:
-        e.reason = ota_delta_status_str((ota_delta_status_t)status);
-        break;
-    case OTA_SRC_AGENT:
-    case OTA_SRC_NONE:
-    default:
-        e.reason = ota_agent_status_str((ota_agent_status_t)status);
-        break;
+    e.reason = ota_agent_failure_reason(source, status);
+    if (source == OTA_SRC_HTTP && status == OTA_HTTP_ERR_STATUS) {
+        e.http_status = ota_http_response(&a->http)->status_code;
     }
     if ((type == OTA_EVT_DOWNLOAD_FAILED || type == OTA_EVT_VERIFY_FAILED) &&
         !(source == OTA_SRC_AGENT &&
           (status == OTA_AGENT_ERR_ABORTED || status == OTA_AGENT_ERR_REFUSED_BEFORE))) {
-        ota_agent_report_attempt(a, type, version, &e); /* an attempt that failed */
+        ota_agent_report_attempt(a, &e); /* an attempt that failed */
     }
     ota_agent_deliver(a, &e);
 }

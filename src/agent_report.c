@@ -118,7 +118,9 @@ static void agent_report_build(ota_agent_t *a)
     } else {
         agent_report_text(&w, "outcome", a->attempt_rejected ? "rejected" : "failed");
         agent_report_number(&w, "version", a->attempt_version);
-        agent_report_text(&w, "reason", a->attempt_reason);
+        agent_report_text(&w, "reason",
+                          ota_agent_failure_reason((ota_event_source_t)a->attempt_source,
+                                                   a->attempt_status));
         agent_report_number(&w, "source", a->attempt_source);
         agent_report_number(&w, "status", a->attempt_status);
     }
@@ -147,8 +149,7 @@ void ota_agent_report_init(ota_agent_t *a, const ota_agent_config_t *config)
     a->config.report_url = a->report_url[0] != '\0' ? a->report_url : NULL;
 }
 
-void ota_agent_report_attempt(ota_agent_t *a, ota_event_type_t type, uint32_t version,
-                              const ota_event_t *e)
+void ota_agent_report_attempt(ota_agent_t *a, const ota_event_t *e)
 {
     if (a->report_url[0] == '\0') {
         return;
@@ -158,14 +159,10 @@ void ota_agent_report_attempt(ota_agent_t *a, ota_event_type_t type, uint32_t ve
                         (st == OTA_AGENT_ERR_HW_ID || st == OTA_AGENT_ERR_RAW_IMAGE ||
                          st == OTA_AGENT_ERR_RAW_UNSIGNED);
     a->attempt_report = true;
-    a->attempt_rejected = type == OTA_EVT_VERIFY_FAILED || refused_file;
-    a->attempt_version = version;
+    a->attempt_rejected = e->type == OTA_EVT_VERIFY_FAILED || refused_file;
+    a->attempt_version = e->version;
     a->attempt_source = (uint8_t)e->source;
     a->attempt_status = st;
-    size_t n = strlen(e->reason);
-    n = n < sizeof a->attempt_reason - 1u ? n : sizeof a->attempt_reason - 1u;
-    memcpy(a->attempt_reason, e->reason, n);
-    a->attempt_reason[n] = '\0';
 }
 
 uint32_t ota_agent_report_wait_ms(const ota_agent_t *a)
