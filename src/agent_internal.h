@@ -37,9 +37,10 @@ void ota_agent_emit_failure(ota_agent_t *a, ota_event_type_t type, uint32_t vers
  *  a constant string). */
 const char *ota_agent_failure_reason(ota_event_source_t source, int32_t status);
 
-/** Seconds of the backoff after `failures` failed attempts in a row: retry_first_s doubled
- *  per further failure, at most retry_max_s (before any jitter). */
-uint32_t ota_agent_backoff_s(const ota_agent_t *a, uint8_t failures);
+/** One more failure in a row (*failures, saturating): the wait before the next attempt, in
+ *  ms: retry_first_s doubled per further failure up to retry_max_s, jittered below that with
+ *  ports.random32 (ota_agent_jitter_ms). Checks and downloads, and reports, count apart. */
+uint32_t ota_agent_retry_ms(const ota_agent_t *a, uint8_t *failures);
 
 /** Why the agent may not fetch an image from `url`: ERR_URL when the HTTP client cannot
  *  (it does not parse, or does not fit OTA_URL_MAX), ERR_INSECURE_URL / ERR_TLS_DOWNGRADE for

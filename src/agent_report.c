@@ -178,11 +178,7 @@ uint32_t ota_agent_report_wait_ms(const ota_agent_t *a)
  * backoff of its failures in a row, jittered like the checks'. */
 static void agent_report_failed(ota_agent_t *a, ota_http_status_t hs)
 {
-    if (a->report_failures < UINT8_MAX) {
-        a->report_failures++;
-    }
-    uint32_t backoff_ms = ota_agent_backoff_s(a, a->report_failures) * 1000u;
-    uint32_t wait_ms = ota_agent_jitter_ms(a, backoff_ms);
+    uint32_t wait_ms = ota_agent_retry_ms(a, &a->report_failures);
     a->report_due_ms = a->now_ms + wait_ms;
     a->state = OTA_AGENT_IDLE;
     ota_event_t e = {.type = OTA_EVT_REPORT_FAILED, .version = agent_report_running(a),
