@@ -83,7 +83,7 @@ static void agent_report_text(agent_report_writer_t *w, const char *key, const c
     agent_report_string(w, value);
 }
 
-/* The boot record has a version change to report (and there is somewhere to report it). */
+/* The boot record has a version change to report. */
 static bool agent_report_boot_pending(const ota_agent_t *a)
 {
     return ota_store_boot(a->ports.store)->report_pending != 0u;
@@ -109,8 +109,7 @@ static void agent_report_build(ota_agent_t *a)
     }
     agent_report_number(&w, "running", agent_report_running(a));
     agent_report_text(&w, "boot", b->state <= OTA_BOOT_CONFIRMED ? agent_report_boot_states[b->state] : "?");
-    a->report_is_boot = agent_report_boot_pending(a);
-    if (a->report_is_boot) {
+    if (agent_report_boot_pending(a)) {
         agent_report_text(&w, "outcome", b->install_reason <= OTA_INSTALL_FACTORY
                                        ? agent_report_outcomes[b->install_reason]
                                        : "?");
@@ -217,7 +216,9 @@ void ota_agent_report_poll(ota_agent_t *a)
         agent_report_failed(a, hs);
         return;
     }
-    if (a->report_is_boot) {
+    /* The report sent was the boot's if the flag is still up: nothing clears it but this, and
+     * what changes the boot record (erase, rollback, factory reset) stops a report first. */
+    if (agent_report_boot_pending(a)) {
         /* Delivered: the store forgets it (if that fails, it is sent once more later). */
         (void)ota_store_report_done(a->ports.store);
     } else {
