@@ -633,7 +633,7 @@ static ota_agent_status_t agent_boot_request(ota_agent_t *agent, bool factory)
         ota_agent_emit_failure(agent, failed, 0, OTA_SRC_STORE, st);
         return OTA_AGENT_ERR_STORE;
     }
-    uint32_t target = ota_store_slot(store, ota_store_boot(store)->install_slot)->version;
+    uint32_t target = agent_install_version(agent);
     ota_agent_emit(agent, factory ? OTA_EVT_FACTORY_RESET_OK : OTA_EVT_ROLLBACK_OK, target);
     agent_enter_reset_pending(agent, target);
     return OTA_AGENT_OK;
