@@ -173,13 +173,20 @@ uint32_t ota_agent_report_wait_ms(const ota_agent_t *a)
     return left > 0 ? (uint32_t)left : 0u;
 }
 
+/* REPORTING is over: the HTTP client answers to the images' TLS rule again. */
+static void agent_report_end(ota_agent_t *a)
+{
+    a->http.config.require_tls = a->tls_only;
+    a->state = OTA_AGENT_IDLE;
+}
+
 /* The report was not delivered: it stays (the boot's in the store), sent again after the
  * backoff of its failures in a row, jittered like the checks'. */
 static void agent_report_failed(ota_agent_t *a, ota_http_status_t hs)
 {
     uint32_t wait_ms = ota_agent_retry_ms(a, &a->report_failures);
     a->report_due_ms = a->now_ms + wait_ms;
-    a->state = OTA_AGENT_IDLE;
+    agent_report_end(a);
     ota_event_t e = {.type = OTA_EVT_REPORT_FAILED, .version = agent_report_running(a),
                      .source = OTA_SRC_HTTP, .status = hs, .retry_s = (wait_ms + 999u) / 1000u,
                      .reason = ota_http_status_str(hs)};
@@ -198,6 +205,9 @@ void ota_agent_report_begin(ota_agent_t *a)
         .body_len = strlen(a->report_body),
         .content_type = "application/json",
     };
+    /* A report fetches nothing to run: only require_tls binds it (as ota_agent_report_check
+     * took it), not the https manifest's rule that keeps its images off http. */
+    a->http.config.require_tls = a->config.require_tls;
     ota_http_status_t hs = ota_http_post(&a->http, &req);
     if (hs != OTA_HTTP_IN_PROGRESS) {
         agent_report_failed(a, hs);
@@ -225,7 +235,7 @@ void ota_agent_report_poll(ota_agent_t *a)
         a->attempt_report = false;
     }
     a->report_failures = 0;
-    a->state = OTA_AGENT_IDLE;
+    agent_report_end(a);
     ota_agent_emit(a, OTA_EVT_REPORT_SENT, agent_report_running(a));
 }
 
@@ -233,7 +243,7 @@ void ota_agent_report_stop(ota_agent_t *a)
 {
     if (a->state == OTA_AGENT_REPORTING) {
         ota_http_abort(&a->http);
-        a->state = OTA_AGENT_IDLE; /* the report stays: sent at the next idle poll */
+        agent_report_end(a); /* the report stays: sent at the next idle poll */
     }
 }
 
