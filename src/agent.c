@@ -136,7 +136,7 @@ void ota_agent_emit(ota_agent_t *a, ota_event_type_t type, uint32_t version)
 
 /* Seconds to wait after `failures` failed attempts in a row: the first delay, doubled per
  * further failure, capped at the maximum. */
-uint32_t ota_agent_backoff_s(const ota_agent_t *a, uint8_t failures)
+static uint32_t agent_backoff_s(const ota_agent_t *a, uint8_t failures)
 {
     uint32_t d = a->config.retry_first_s;
     for (uint8_t i = 1; i < failures && d < a->config.retry_max_s; i++) {
@@ -145,24 +145,27 @@ uint32_t ota_agent_backoff_s(const ota_agent_t *a, uint8_t failures)
     return d < a->config.retry_max_s ? d : a->config.retry_max_s;
 }
 
+uint32_t ota_agent_retry_ms(const ota_agent_t *a, uint8_t *failures)
+{
+    if (*failures < UINT8_MAX) {
+        (*failures)++;
+    }
+    /* Full jitter (with ports.random32): a fleet that failed together retries apart. */
+    return ota_agent_jitter_ms(a, agent_backoff_s(a, *failures) * 1000u);
+}
+
 /* One more failure of that kind: the next periodic check moves out to the backoff (never
  * earlier than the period already scheduled it). Returns the seconds until then, 0 when no
- * periodic check is scheduled. An abort by the application and an image skipped because it
- * was refused before are no attempts: they move nothing. */
-static uint32_t agent_back_off(ota_agent_t *a, ota_event_type_t type, int32_t status)
+ * periodic check is scheduled. A failure that was no attempt moves nothing. */
+static uint32_t agent_back_off(ota_agent_t *a, ota_event_type_t type, bool attempt)
 {
     if (a->config.period_s == 0u) {
         return 0u;
     }
-    if (status != OTA_AGENT_ERR_ABORTED && status != OTA_AGENT_ERR_REFUSED_BEFORE) {
+    if (attempt) {
         uint8_t *failures =
             type == OTA_EVT_CHECK_FAILED ? &a->check_failures : &a->download_failures;
-        if (*failures < UINT8_MAX) {
-            (*failures)++;
-        }
-        /* Full jitter (with ports.random32): a fleet that failed together retries apart. */
-        uint32_t backoff_ms = ota_agent_backoff_s(a, *failures) * 1000u;
-        uint32_t later = a->now_ms + ota_agent_jitter_ms(a, backoff_ms);
+        uint32_t later = a->now_ms + ota_agent_retry_ms(a, failures);
         if ((int32_t)(later - a->next_check_ms) > 0) {
             a->next_check_ms = later;
         }
@@ -170,49 +173,43 @@ static uint32_t agent_back_off(ota_agent_t *a, ota_event_type_t type, int32_t st
     return (a->next_check_ms - a->now_ms + 999u) / 1000u;
 }
 
+const char *ota_agent_failure_reason(ota_event_source_t source, int32_t status)
+{
+    switch (source) {
+    case OTA_SRC_HTTP: return ota_http_status_str((ota_http_status_t)status);
+    case OTA_SRC_MANIFEST: return ota_manifest_status_str((ota_manifest_status_t)status);
+    case OTA_SRC_STORE: return ota_store_status_str((ota_store_status_t)status);
+    case OTA_SRC_MANIFEST_SIG:
+        return ota_manifest_sig_status_str((ota_manifest_sig_status_t)status);
+    case OTA_SRC_FILE: return ota_file_status_str((ota_file_status_t)status);
+    case OTA_SRC_DELTA: return ota_delta_status_str((ota_delta_status_t)status);
+    case OTA_SRC_AGENT:
+    case OTA_SRC_NONE:
+    default: return ota_agent_status_str((ota_agent_status_t)status);
+    }
+}
+
 void ota_agent_emit_failure(ota_agent_t *a, ota_event_type_t type, uint32_t version,
                             ota_event_source_t source, int32_t status)
 {
     ota_event_t e = {.type = type, .version = version, .source = source, .status = status};
+    /* An abort by the application and an image skipped because it was refused before are no
+     * attempts: no backoff, no report. */
+    bool attempt = source != OTA_SRC_AGENT ||
+                   (status != OTA_AGENT_ERR_ABORTED && status != OTA_AGENT_ERR_REFUSED_BEFORE);
     if (type == OTA_EVT_CHECK_FAILED) {
         ota_agent_forget_validator(a); /* whatever failed: the next check reads it in full */
     }
     if (type == OTA_EVT_CHECK_FAILED || type == OTA_EVT_DOWNLOAD_FAILED ||
         type == OTA_EVT_VERIFY_FAILED) {
-        e.retry_s = agent_back_off(a, type, source == OTA_SRC_AGENT ? status : 0);
+        e.retry_s = agent_back_off(a, type, attempt);
     }
-    switch (source) {
-    case OTA_SRC_HTTP:
-        e.reason = ota_http_status_str((ota_http_status_t)status);
-        if (status == OTA_HTTP_ERR_STATUS) {
-            e.http_status = ota_http_response(&a->http)->status_code;
-        }
-        break;
-    case OTA_SRC_MANIFEST:
-        e.reason = ota_manifest_status_str((ota_manifest_status_t)status);
-        break;
-    case OTA_SRC_STORE:
-        e.reason = ota_store_status_str((ota_store_status_t)status);
-        break;
-    case OTA_SRC_MANIFEST_SIG:
-        e.reason = ota_manifest_sig_status_str((ota_manifest_sig_status_t)status);
-        break;
-    case OTA_SRC_FILE:
-        e.reason = ota_file_status_str((ota_file_status_t)status);
-        break;
-    case OTA_SRC_DELTA:
-        e.reason = ota_delta_status_str((ota_delta_status_t)status);
-        break;
-    case OTA_SRC_AGENT:
-    case OTA_SRC_NONE:
-    default:
-        e.reason = ota_agent_status_str((ota_agent_status_t)status);
-        break;
+    e.reason = ota_agent_failure_reason(source, status);
+    if (source == OTA_SRC_HTTP && status == OTA_HTTP_ERR_STATUS) {
+        e.http_status = ota_http_response(&a->http)->status_code;
     }
-    if ((type == OTA_EVT_DOWNLOAD_FAILED || type == OTA_EVT_VERIFY_FAILED) &&
-        !(source == OTA_SRC_AGENT &&
-          (status == OTA_AGENT_ERR_ABORTED || status == OTA_AGENT_ERR_REFUSED_BEFORE))) {
-        ota_agent_report_attempt(a, type, version, &e); /* an attempt that failed */
+    if (attempt && (type == OTA_EVT_DOWNLOAD_FAILED || type == OTA_EVT_VERIFY_FAILED)) {
+        ota_agent_report_attempt(a, &e);
     }
     ota_agent_deliver(a, &e);
 }
@@ -636,7 +633,7 @@ static ota_agent_status_t agent_boot_request(ota_agent_t *agent, bool factory)
         ota_agent_emit_failure(agent, failed, 0, OTA_SRC_STORE, st);
         return OTA_AGENT_ERR_STORE;
     }
-    uint32_t target = ota_store_slot(store, ota_store_boot(store)->install_slot)->version;
+    uint32_t target = agent_install_version(agent);
     ota_agent_emit(agent, factory ? OTA_EVT_FACTORY_RESET_OK : OTA_EVT_ROLLBACK_OK, target);
     agent_enter_reset_pending(agent, target);
     return OTA_AGENT_OK;

@@ -33,9 +33,14 @@ void ota_agent_emit(ota_agent_t *a, ota_event_type_t type, uint32_t version);
 void ota_agent_emit_failure(ota_agent_t *a, ota_event_type_t type, uint32_t version,
                             ota_event_source_t source, int32_t status);
 
-/** Seconds of the backoff after `failures` failed attempts in a row: retry_first_s doubled
- *  per further failure, at most retry_max_s (before any jitter). */
-uint32_t ota_agent_backoff_s(const ota_agent_t *a, uint8_t failures);
+/** The short English reason of a failure status from `source` (its module's *_status_str:
+ *  a constant string). */
+const char *ota_agent_failure_reason(ota_event_source_t source, int32_t status);
+
+/** One more failure in a row (*failures, saturating): the wait before the next attempt, in
+ *  ms: retry_first_s doubled per further failure up to retry_max_s, jittered below that with
+ *  ports.random32 (ota_agent_jitter_ms). Checks and downloads, and reports, count apart. */
+uint32_t ota_agent_retry_ms(const ota_agent_t *a, uint8_t *failures);
 
 /** Why the agent may not fetch an image from `url`: ERR_URL when the HTTP client cannot
  *  (it does not parse, or does not fit OTA_URL_MAX), ERR_INSECURE_URL / ERR_TLS_DOWNGRADE for
@@ -209,8 +214,7 @@ ota_agent_status_t ota_agent_report_check(const ota_agent_config_t *config);
 void ota_agent_report_init(ota_agent_t *a, const ota_agent_config_t *config);
 
 /** A failed download or verify (its event e): its report waits to be sent (the last one). */
-void ota_agent_report_attempt(ota_agent_t *a, ota_event_type_t type, uint32_t version,
-                              const ota_event_t *e);
+void ota_agent_report_attempt(ota_agent_t *a, const ota_event_t *e);
 
 /** Milliseconds until a report is due (0: now); OTA_AGENT_POLL_NONE: none waits. */
 uint32_t ota_agent_report_wait_ms(const ota_agent_t *a);
@@ -236,7 +240,7 @@ void ota_agent_report_stop(ota_agent_t *a);
 #define ota_agent_defer_wait_ms(a, what) ((void)(a), OTA_AGENT_POLL_NONE)
 #define ota_agent_report_check(config) ((void)(config), OTA_AGENT_OK)
 #define ota_agent_report_init(a, config) ((void)(a), (void)(config))
-#define ota_agent_report_attempt(a, type, version, e) ((void)(a), (void)(version), (void)(e))
+#define ota_agent_report_attempt(a, e) ((void)(a), (void)(e))
 #define ota_agent_report_wait_ms(a) ((void)(a), OTA_AGENT_POLL_NONE)
 #define ota_agent_report_begin(a) ((void)(a))
 #define ota_agent_report_poll(a) ((void)(a))

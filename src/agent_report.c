@@ -83,7 +83,7 @@ static void agent_report_text(agent_report_writer_t *w, const char *key, const c
     agent_report_string(w, value);
 }
 
-/* The boot record has a version change to report (and there is somewhere to report it). */
+/* The boot record has a version change to report. */
 static bool agent_report_boot_pending(const ota_agent_t *a)
 {
     return ota_store_boot(a->ports.store)->report_pending != 0u;
@@ -109,8 +109,7 @@ static void agent_report_build(ota_agent_t *a)
     }
     agent_report_number(&w, "running", agent_report_running(a));
     agent_report_text(&w, "boot", b->state <= OTA_BOOT_CONFIRMED ? agent_report_boot_states[b->state] : "?");
-    a->report_is_boot = agent_report_boot_pending(a);
-    if (a->report_is_boot) {
+    if (agent_report_boot_pending(a)) {
         agent_report_text(&w, "outcome", b->install_reason <= OTA_INSTALL_FACTORY
                                        ? agent_report_outcomes[b->install_reason]
                                        : "?");
@@ -118,7 +117,9 @@ static void agent_report_build(ota_agent_t *a)
     } else {
         agent_report_text(&w, "outcome", a->attempt_rejected ? "rejected" : "failed");
         agent_report_number(&w, "version", a->attempt_version);
-        agent_report_text(&w, "reason", a->attempt_reason);
+        agent_report_text(&w, "reason",
+                          ota_agent_failure_reason((ota_event_source_t)a->attempt_source,
+                                                   a->attempt_status));
         agent_report_number(&w, "source", a->attempt_source);
         agent_report_number(&w, "status", a->attempt_status);
     }
@@ -147,8 +148,7 @@ void ota_agent_report_init(ota_agent_t *a, const ota_agent_config_t *config)
     a->config.report_url = a->report_url[0] != '\0' ? a->report_url : NULL;
 }
 
-void ota_agent_report_attempt(ota_agent_t *a, ota_event_type_t type, uint32_t version,
-                              const ota_event_t *e)
+void ota_agent_report_attempt(ota_agent_t *a, const ota_event_t *e)
 {
     if (a->report_url[0] == '\0') {
         return;
@@ -158,14 +158,10 @@ void ota_agent_report_attempt(ota_agent_t *a, ota_event_type_t type, uint32_t ve
                         (st == OTA_AGENT_ERR_HW_ID || st == OTA_AGENT_ERR_RAW_IMAGE ||
                          st == OTA_AGENT_ERR_RAW_UNSIGNED);
     a->attempt_report = true;
-    a->attempt_rejected = type == OTA_EVT_VERIFY_FAILED || refused_file;
-    a->attempt_version = version;
+    a->attempt_rejected = e->type == OTA_EVT_VERIFY_FAILED || refused_file;
+    a->attempt_version = e->version;
     a->attempt_source = (uint8_t)e->source;
     a->attempt_status = st;
-    size_t n = strlen(e->reason);
-    n = n < sizeof a->attempt_reason - 1u ? n : sizeof a->attempt_reason - 1u;
-    memcpy(a->attempt_reason, e->reason, n);
-    a->attempt_reason[n] = '\0';
 }
 
 uint32_t ota_agent_report_wait_ms(const ota_agent_t *a)
@@ -177,17 +173,20 @@ uint32_t ota_agent_report_wait_ms(const ota_agent_t *a)
     return left > 0 ? (uint32_t)left : 0u;
 }
 
+/* REPORTING is over: the HTTP client answers to the images' TLS rule again. */
+static void agent_report_end(ota_agent_t *a)
+{
+    a->http.config.require_tls = a->tls_only;
+    a->state = OTA_AGENT_IDLE;
+}
+
 /* The report was not delivered: it stays (the boot's in the store), sent again after the
  * backoff of its failures in a row, jittered like the checks'. */
 static void agent_report_failed(ota_agent_t *a, ota_http_status_t hs)
 {
-    if (a->report_failures < UINT8_MAX) {
-        a->report_failures++;
-    }
-    uint32_t backoff_ms = ota_agent_backoff_s(a, a->report_failures) * 1000u;
-    uint32_t wait_ms = ota_agent_jitter_ms(a, backoff_ms);
+    uint32_t wait_ms = ota_agent_retry_ms(a, &a->report_failures);
     a->report_due_ms = a->now_ms + wait_ms;
-    a->state = OTA_AGENT_IDLE;
+    agent_report_end(a);
     ota_event_t e = {.type = OTA_EVT_REPORT_FAILED, .version = agent_report_running(a),
                      .source = OTA_SRC_HTTP, .status = hs, .retry_s = (wait_ms + 999u) / 1000u,
                      .reason = ota_http_status_str(hs)};
@@ -206,6 +205,9 @@ void ota_agent_report_begin(ota_agent_t *a)
         .body_len = strlen(a->report_body),
         .content_type = "application/json",
     };
+    /* A report fetches nothing to run: only require_tls binds it (as ota_agent_report_check
+     * took it), not the https manifest's rule that keeps its images off http. */
+    a->http.config.require_tls = a->config.require_tls;
     ota_http_status_t hs = ota_http_post(&a->http, &req);
     if (hs != OTA_HTTP_IN_PROGRESS) {
         agent_report_failed(a, hs);
@@ -224,14 +226,16 @@ void ota_agent_report_poll(ota_agent_t *a)
         agent_report_failed(a, hs);
         return;
     }
-    if (a->report_is_boot) {
+    /* The report sent was the boot's if the flag is still up: nothing clears it but this, and
+     * what changes the boot record (erase, rollback, factory reset) stops a report first. */
+    if (agent_report_boot_pending(a)) {
         /* Delivered: the store forgets it (if that fails, it is sent once more later). */
         (void)ota_store_report_done(a->ports.store);
     } else {
         a->attempt_report = false;
     }
     a->report_failures = 0;
-    a->state = OTA_AGENT_IDLE;
+    agent_report_end(a);
     ota_agent_emit(a, OTA_EVT_REPORT_SENT, agent_report_running(a));
 }
 
@@ -239,7 +243,7 @@ void ota_agent_report_stop(ota_agent_t *a)
 {
     if (a->state == OTA_AGENT_REPORTING) {
         ota_http_abort(&a->http);
-        a->state = OTA_AGENT_IDLE; /* the report stays: sent at the next idle poll */
+        agent_report_end(a); /* the report stays: sent at the next idle poll */
     }
 }
 

@@ -344,13 +344,12 @@ typedef struct ota_agent {
     uint32_t reset_ask_ms;      /**< now_ms when to ask about the reset again */
     /* Reports (src/agent_report.c). The boot's is the store's boot.report_pending. */
     char report_url[OTA_URL_MAX]; /**< config.report_url ("" = no reports) */
-    bool report_is_boot;        /**< the report being sent is the boot's */
     bool attempt_report;        /**< a failed attempt's report waits (RAM only) */
     bool attempt_rejected;      /**< ... its file was refused for what it is */
-    uint8_t attempt_source;     /**< ... its event's source and status */
+    uint8_t attempt_source;     /**< ... its event's source and status (its reason is
+                                     rebuilt from them) */
     int32_t attempt_status;
     uint32_t attempt_version;
-    char attempt_reason[64];    /**< ... its event's reason */
     uint8_t report_failures;    /**< reports not delivered in a row (the backoff) */
     uint32_t report_due_ms;     /**< now_ms of the next report attempt */
     char report_body[OTA_AGENT_REPORT_MAX];

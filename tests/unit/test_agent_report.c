@@ -48,6 +48,16 @@ static void bootloader_rolls_back(mock_device_t *d)
     assert_int_equal(ota_store_boot(s)->report_pending, 1);
 }
 
+/* A device powered on again (running 1) after the bootloader rolled version 2 back: its
+ * boot's report is pending. */
+static mock_device_t *rolled_back_device(const ota_agent_config_t *cfg)
+{
+    mock_device_t *d = mock_device_open(cfg, true);
+    bootloader_rolls_back(d);
+    power_on(d, cfg, 1);
+    return d;
+}
+
 /* The body of the last POST the device sent ("" if none). */
 static const char *last_post_body(const mock_device_t *d)
 {
@@ -74,10 +84,7 @@ static void rollback_is_reported_across_a_power_cut(void **unused)
     (void)unused;
     ota_agent_config_t cfg;
     report_config(&cfg);
-    mock_device_t *d = mock_device_open(&cfg, true);
-    bootloader_rolls_back(d);
-
-    power_on(d, &cfg, 1);
+    mock_device_t *d = rolled_back_device(&cfg);
     mock_add(&d->net, SERVER_ERROR, OTA_NET_ERR_CLOSED);
     uint32_t t = 0;
     assert_true(mock_device_poll_until(d, &t, OTA_EVT_REPORT_FAILED, 1u, 1000u));
@@ -116,9 +123,7 @@ static void undelivered_reports_back_off(void **unused)
     (void)unused;
     ota_agent_config_t cfg;
     report_config(&cfg);
-    mock_device_t *d = mock_device_open(&cfg, true);
-    bootloader_rolls_back(d);
-    power_on(d, &cfg, 1);
+    mock_device_t *d = rolled_back_device(&cfg);
     for (int i = 0; i < 3; i++) {
         mock_add(&d->net, SERVER_ERROR, OTA_NET_ERR_CLOSED);
     }
@@ -168,6 +173,25 @@ static void failed_download_is_reported(void **unused)
     mock_device_free(d);
 }
 
+/* The report URL answers to require_tls alone: an https manifest, whose images may then come
+ * only over https, does not keep a report from an http:// collector (init took it). */
+static void http_report_beside_an_https_manifest(void **unused)
+{
+    (void)unused;
+    ota_agent_config_t cfg;
+    report_config(&cfg);
+    cfg.manifest_url = "https://ota.example/ota.json";
+    mock_device_t *d = rolled_back_device(&cfg);
+    mock_add(&d->net, CREATED, OTA_NET_ERR_CLOSED);
+    uint32_t t = 0;
+    assert_true(mock_device_poll_until(d, &t, OTA_EVT_REPORT_SENT, 1u, 1000u));
+    assert_int_equal(event_log_count(&d->events, OTA_EVT_REPORT_FAILED), 0);
+    assert_int_equal(mock_sent_count(&d->net, "POST /report "), 1);
+    /* The images (and their redirects) still may not come over http. */
+    assert_true(d->agent.http.config.require_tls);
+    mock_device_free(d);
+}
+
 /* An unusable report URL is refused at init. */
 static void report_url_is_checked(void **unused)
 {
@@ -193,6 +217,7 @@ int main(void)
         cmocka_unit_test(rollback_is_reported_across_a_power_cut),
         cmocka_unit_test(undelivered_reports_back_off),
         cmocka_unit_test(failed_download_is_reported),
+        cmocka_unit_test(http_report_beside_an_https_manifest),
         cmocka_unit_test(report_url_is_checked),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
