@@ -174,10 +174,12 @@ static int agent_patch_write(void *ctx, uint32_t offset, const uint8_t *data, ui
     return 0;
 }
 
-/* The applier recorded a checkpoint (io.on_checkpoint) beyond the store's durable offset:
- * make the rebuilt bytes durable up to it and note where to resume. Only while the hash has
- * taken a multiple of 64 patch bytes (its state can be saved then). A note that cannot be
- * made costs only resume distance; a store that fails stops the attempt. */
+/* The applier recorded a checkpoint (io.on_checkpoint) at or beyond the store's durable
+ * offset: make the rebuilt bytes durable up to it and note where to resume. At, too: the
+ * store's own record (checkpoint_interval) may have got there first, and has no room for the
+ * applier's state. Only while the hash has taken a multiple of 64 patch bytes (its state can
+ * be saved then). A note that cannot be made costs only resume distance; a store that fails
+ * stops the attempt. */
 static int agent_patch_checkpoint(void *ctx, const ota_delta_checkpoint_t *cp)
 {
     ota_agent_t *a = ctx;
@@ -187,7 +189,7 @@ static int agent_patch_checkpoint(void *ctx, const ota_delta_checkpoint_t *cp)
     uint8_t slot;
     uint32_t next;
     if (!ota_store_download_active(store, &slot, &next) ||
-        cp->output_offset <= ota_store_slot(store, slot)->offset ||
+        cp->output_offset < ota_store_slot(store, slot)->offset ||
         (pt->hashed & (AGENT_PATCH_PIECE - 1u)) != 0) {
         return 0;
     }

@@ -88,14 +88,14 @@ static uint32_t store_note_position(const ota_store_t *store, uint32_t len)
 typedef struct store_note_where {
     uint32_t start, size; /* the note sector */
     uint32_t pos;         /* bytes per position */
-    uint32_t last;        /* the last position whose note passes its CRC (UINT32_MAX: none) */
+    bool found;           /* a position's note passes its CRC */
     uint32_t free_pos;    /* the position after the last one that is not erased */
 } store_note_where_t;
 
-/* Check the arguments and read every position. Each is read into store->record, a scratch
- * buffer between journal appends. */
+/* Check the arguments and read every position, each into store->record (a scratch buffer
+ * between journal appends); the last note that passes its CRC into last (or NULL). */
 static ota_store_status_t store_note_find(ota_store_t *store, const void *note, uint32_t len,
-                                          store_note_where_t *w)
+                                          store_note_where_t *w, void *last)
 {
     if (store == NULL || note == NULL || len == 0 || len > OTA_STORE_NOTE_MAX) {
         return OTA_STORE_ERR_ARG;
@@ -106,7 +106,7 @@ static ota_store_status_t store_note_find(ota_store_t *store, const void *note, 
     _Static_assert(OTA_STORE_NOTE_MAX + 4u <= 128u && 128u <= OTA_STORE_RECORD_BUF,
                    "a note's position fits the record buffer");
     w->pos = store_note_position(store, len);
-    w->last = UINT32_MAX;
+    w->found = false;
     w->free_pos = 0;
     uint8_t ev = store->flash->geometry.erased_value;
     for (uint32_t i = 0; i < w->size / w->pos; i++) {
@@ -122,7 +122,10 @@ static ota_store_status_t store_note_find(ota_store_t *store, const void *note, 
         if (!erased) {
             w->free_pos = i + 1u;
             if (ota_le32_get(store->record + len) == ota_journal_crc32(0, store->record, len)) {
-                w->last = i;
+                w->found = true;
+                if (last != NULL) {
+                    memcpy(last, store->record, len);
+                }
             }
         }
     }
@@ -153,7 +156,7 @@ ota_store_status_t ota_store_note_clear(ota_store_t *store)
 ota_store_status_t ota_store_note_append(ota_store_t *store, const void *note, uint32_t len)
 {
     store_note_where_t w;
-    ota_store_status_t st = store_note_find(store, note, len, &w);
+    ota_store_status_t st = store_note_find(store, note, len, &w, NULL);
     if (st == OTA_STORE_OK && w.free_pos >= w.size / w.pos) {
         w.free_pos = 0; /* full: the notes so far go; a cut now leaves none (no resume point) */
         st = ota_store_note_clear(store);
@@ -179,20 +182,8 @@ ota_store_status_t ota_store_note_append(ota_store_t *store, const void *note, u
 ota_store_status_t ota_store_note_last(ota_store_t *store, void *note, uint32_t len)
 {
     store_note_where_t w;
-    ota_store_status_t st = store_note_find(store, note, len, &w);
-    if (st != OTA_STORE_OK || w.last == UINT32_MAX) {
-        return st != OTA_STORE_OK ? st : OTA_STORE_ERR_NOT_FOUND;
-    }
-    ota_flash_status_t fs =
-        ota_flash_read(store->flash, w.start + w.last * w.pos, store->record, len + 4u);
-    if (fs != OTA_FLASH_OK) {
-        return ota_store_flash_failed(store, fs);
-    }
-    if (ota_le32_get(store->record + len) != ota_journal_crc32(0, store->record, len)) {
-        return OTA_STORE_ERR_NOT_FOUND; /* a weak bit read differently this time */
-    }
-    memcpy(note, store->record, len);
-    return OTA_STORE_OK;
+    ota_store_status_t st = store_note_find(store, note, len, &w, note);
+    return st != OTA_STORE_OK || w.found ? st : OTA_STORE_ERR_NOT_FOUND;
 }
 
 #endif /* OTA_DELTA_PATCHES */

@@ -32,6 +32,7 @@
 #include "mock_transport.h"
 #include "otaflow/agent.h"
 #include "otaflow/agent_patch.h"
+#include "delta_tool.h"
 #include "store_fixture.h"
 #include "test_keys.h"
 #include "tool.h"
@@ -249,6 +250,70 @@ static void test_next_poll_waits_for_io_while_patching(void **state)
         assert_int_equal(ota_agent_next_poll_ms(&w->agent), OTA_AGENT_POLL_IO_MS);
         ota_agent_poll(&w->agent, w->now++);
     }
+    world_free(w);
+}
+
+/* A patch whose connection drops mid-way is fetched again from its last note (a Range
+ * request), also when the store checkpoints at every sector by itself (checkpoint_interval
+ * 4096): its record there comes before the agent's note, which must still be made. */
+static void test_patch_resumes_from_its_note(void **state)
+{
+    (void)state;
+    world_t *w = world_new(0);
+    store_fixture_close(w->fx);
+    ota_store_config_t scfg = {.checkpoint_interval = 4096};
+    w->fx = store_fixture_open(NULL, &scfg);
+    static ota_agent_patch_t patch_ram;
+    w->patch = &patch_ram;
+    enum { BASE_LEN = 6000, NEW_LEN = 24000 };
+    uint8_t base = store_fixture_store_version(w->fx, 1, BASE_LEN);
+    const uint8_t *old = ota_sim_flash_raw(&w->fx->dev) + ota_store_slot_addr(&w->fx->store, base);
+    static uint8_t new_image[NEW_LEN];
+    store_fixture_image(new_image, NEW_LEN, 2);
+    delta_op_t *ops = NULL;
+    size_t n_ops = 0;
+    assert_int_equal(delta_match(old, BASE_LEN, new_image, NEW_LEN, &ops, &n_ops), 0);
+    delta_buf_t patch = {0};
+    delta_encode_ofd(old, BASE_LEN, new_image, NEW_LEN, ops, n_ops, 12u, &patch); /* 4 KB blocks */
+    free(ops);
+    uint8_t digest[OTA_SHA256_SIZE];
+    char base_hex[65], target_hex[65], patch_hex[65];
+    tool_hex(ota_store_slot(&w->fx->store, base)->digest, OTA_SHA256_SIZE, base_hex);
+    ota_sha256(new_image, NEW_LEN, digest);
+    tool_hex(digest, OTA_SHA256_SIZE, target_hex);
+    ota_sha256(patch.data, patch.len, digest);
+    tool_hex(digest, OTA_SHA256_SIZE, patch_hex);
+    char m[1024];
+    snprintf(m, sizeof m,
+             "{\"ota\":[{\"Version\":2,\"URL\":\"http://ota.example/2.ota\",\"Digest\":\"%s\","
+             "\"Patch\":[{\"BaseVersion\":1,\"BaseVerDigest\":\"%s\",\"PatchURL\":"
+             "\"http://ota.example/1to2.patch\",\"PatchDigest\":\"%s\",\"TargetDigest\":\"%s\"}]}]}",
+             target_hex, base_hex, patch_hex, target_hex);
+    answer(w, "200 OK", NULL, m, strlen(m));
+    answer(w, "200 OK", NULL, patch.data, patch.len);
+    w->mock.conns[1].response_lens[0] -= patch.len / 3; /* two thirds, then the server closes */
+    world_start(w);
+    assert_int_equal(ota_agent_check_now(&w->agent), OTA_AGENT_OK);
+    for (unsigned i = 0; i < 2000 && event_log_count(&w->log, OTA_EVT_DOWNLOAD_FAILED) == 0; i++) {
+        ota_agent_poll(&w->agent, w->now++);
+    }
+    assert_int_equal(event_log_count(&w->log, OTA_EVT_DOWNLOAD_FAILED), 1);
+    assert_int_equal(event_log_count(&w->log, OTA_EVT_PATCH_FAILED), 0);
+
+    /* after a reset: the patch asked for from a note past its start, answered in full */
+    assert_int_equal(store_fixture_remount(w->fx), OTA_STORE_OK);
+    answer(w, "200 OK", NULL, m, strlen(m));
+    answer(w, "200 OK", NULL, patch.data, patch.len);
+    world_start(w);
+    assert_int_equal(ota_agent_check_now(&w->agent), OTA_AGENT_OK);
+    for (unsigned i = 0; i < 5000 && event_log_count(&w->log, OTA_EVT_IMAGE_STORED) == 0; i++) {
+        ota_agent_poll(&w->agent, w->now++);
+    }
+    assert_int_equal(event_log_count(&w->log, OTA_EVT_PATCH_DONE), 1);
+    assert_int_equal(event_log_count(&w->log, OTA_EVT_IMAGE_STORED), 1);
+    assert_int_equal(mock_sent_count(&w->mock, "Range: bytes="), 1);
+    assert_int_equal(mock_sent_count(&w->mock, "Range: bytes=0-"), 0);
+    free(patch.data);
     world_free(w);
 }
 
@@ -652,6 +717,7 @@ int main(void)
         cmocka_unit_test(test_next_poll_waits_for_io),
         cmocka_unit_test(test_next_poll_when_the_network_is_down),
         cmocka_unit_test(test_next_poll_waits_for_io_while_patching),
+        cmocka_unit_test(test_patch_resumes_from_its_note),
 #if OTA_CONDITIONAL_GET
         cmocka_unit_test(test_304_is_nothing_new),
         cmocka_unit_test(test_changed_manifest_is_read_and_acted_on),
