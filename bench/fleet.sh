@@ -93,7 +93,7 @@ Rerun: \`make fleet\` (\`FLEET_DEVICES=N make fleet\` for another fleet size); t
 - **$DEVICES devices in one process, on one thread:** each is the real agent (\`ota_agent_t\`)
   with its own image store on its own 64 KB RAM flash of the strict model (4 KB sectors:
   journal, factory slot, two 16 KB download slots), its own device id (\`dev-00000\`...),
-  and its own plain-HTTP socket (\`ota_posix_transport_t\`, 48 bytes: the TLS state is
+  and its own plain-HTTP socket (\`ota_posix_transport_t\`, $SOCKET_BYTES bytes: the TLS state is
   allocated only for https). The agent has no globals and never blocks, so one poll loop
   drives them all.
 - **The server** is nginx on 127.0.0.1, started and stopped by the simulation, serving the
@@ -175,9 +175,10 @@ on where it falls in the period.
   so they come back one period later, spread over a minute as their checks were: the bump one
   period after the shaded band. The minute right after the outage carries no burst of
   retries (compare its row with the one before the outage).
-- **Downloads and resets.** An update costs a device three requests (the manifest that
-  offers it, the image, the check of the new version after its reset), hence the higher rate
-  while a stage's devices update. Every device fetched the image once (image fetches = devices).
+- **Downloads and resets.** An update costs a device four requests (the manifest that
+  offers it, the image, and after its reset the check of the new version and its status
+  report), hence the higher rate while a stage's devices update. The image was fetched
+  $IMAGE_FETCHES times for $DEVICES devices.
 - **Steady state.** After its reset a device reads the manifest in full twice (a second
   apart at least, docs/decisions.md "Conditional GET"), then asks with its ETag: from the
   third check on nginx answers 304 and the bytes per check drop (the 304s in the totals, the

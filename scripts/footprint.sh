@@ -246,9 +246,11 @@ out=docs/footprint.md
   echo "library, the network port, lwIP or the application's own files). The example application of"
   echo "the tables above keeps every status name (its console prints them); here it is linked on a"
   echo "core built with \`OTA_STATUS_STRINGS=0\` (include/otaflow/config.h: no \`*_str()\` name is"
-  echo "compiled in, the agent's log line gives numbers) and without issue 14's optional features"
-  echo "(\`OTA_RAW_IMAGES=0 OTA_FILE_SLOTS=0\`: the target is \"agent, store, HTTP, manifest\")"
-  echo "nor issue 18's HSS/LMS verification (\`OTA_SIG_HSS_LMS=0\`;"
+  echo "compiled in, the agent's log line gives numbers) and without the optional features (the"
+  echo "target is \"agent, store, HTTP, manifest\"): issue 14's \`OTA_RAW_IMAGES=0 OTA_FILE_SLOTS=0\`,"
+  echo "issue 18's HSS/LMS verification \`OTA_SIG_HSS_LMS=0\`, issue 16's"
+  echo "\`OTA_CONDITIONAL_GET=0 OTA_VERIFY_OVER_POLLS=0\`, issue 17's \`OTA_FLEET=0\` and issue 15's"
+  echo "\`OTA_DELTA_PATCHES=0\` (firmware/CMakeLists.txt, \`ota_core_fw_nonames\`;"
   echo "\`example-app-nonames.elf\`), with the same flags as above; with those features at their"
   echo "default (\`example-app-nonames-features.elf\`, last column); and once more without them with"
   echo "\`-flto -Os\` over the core alone"
@@ -341,7 +343,7 @@ out=docs/footprint.md
   minimal_row "bootloader minimal, SHA-256 only, without the guard (lean)" 6 8192 "minimal, no guard, SHA-256 only"
   echo "| bootloader, HSS/LMS only (lean; issue 18), text | 8,192 B | $(num "$(tdb "$ll" 1)") B; -flto $(num "$(lto_text "lean, HSS/LMS only")") B | $(status "$(lto_text "lean, HSS/LMS only")" 8192) | $(largest 7); in src/: $(largest_mods 7) |"
   echo "| bootloader, HSS/LMS only (lean; issue 18), RAM incl. stack | 4,096 B | $(num "$ll_ram") B | $(status "$ll_ram" 4096) | stack $(num "$ln_sl") B, bss $(num "$(tdb "$ll" 3)") B |"
-  echo "| agent part (src/ in the example app, mbedTLS glue), text: \`OTA_STATUS_STRINGS=0\`, -Os, --gc-sections, core -flto | 24,576 B | $(num "$agent_lto") B; without -flto $(num "$agent_nonames") B; with the status names (the example app above) $(num "$agent_text") B; without -flto but with issue 14's optional features (\`OTA_RAW_IMAGES\`, \`OTA_FILE_SLOTS\` at their default) $(num "$agent_features") B | $(status "$agent_lto" 24576) | in src/ (without -flto): $agent_mods |"
+  echo "| agent part (src/ in the example app, mbedTLS glue), text: \`OTA_STATUS_STRINGS=0\`, -Os, --gc-sections, core -flto | 24,576 B | $(num "$agent_lto") B; without -flto $(num "$agent_nonames") B; with the status names (the example app above) $(num "$agent_text") B; without -flto but with those optional features at their default (the last column of the agent part's tables) $(num "$agent_features") B | $(status "$agent_lto" 24576) | in src/ (without -flto): $agent_mods |"
   echo "| agent part, RAM: \`ota_agent_t\` + \`ota_store_t\`, built with the agent part's options (the text row above) | 8,192 B | $(num "$agent_ram") B | $(status "$agent_ram" 8192) | \`ota_agent_t\` $(num "$(agent_part_size ota_agent_t)") B (HTTP client and its buffer, manifest reader, plan, URLs), \`ota_store_t\` $(num "$(agent_part_size ota_store_t)") B; with every option at its default (the example app): $(num $(( $(struct_size ota_agent_t) + $(struct_size ota_store_t) ))) B |"
   # Issue 15's delta updates: built out of the agent part above (OTA_DELTA_PATCHES=0), so their
   # own row: the objects (-Os, before gc, default options) and the RAM an application gives.
@@ -374,10 +376,10 @@ out=docs/footprint.md
   echo "The agent part's target is judged on the core linked with -flto (\"The agent part\" above:"
   echo "\`OTA_STATUS_STRINGS=0\`, \`-mcpu=cortex-m4 -mthumb -Os -ffunction-sections -fdata-sections\`,"
   echo "\`--gc-sections\`, newlib-nano, \`-flto -Os\` over src/ alone, mbedTLS backend's glue). The"
-  # Like against like: the example app keeps issue 14's features, so its names are priced
+  # Like against like: the example app keeps the optional features, so its names are priced
   # against the no-names build that keeps them too (the last column), not the target's.
   echo "status names cost $(num $(( agent_text - agent_features ))) B of text (the example app against"
-  echo "the same core without them, issue 14's features in both), what a console that"
+  echo "the same core without them, the optional features in both), what a console that"
   echo "prints them buys; LTO $(num $(( agent_nonames - agent_lto ))) B more (calls across modules"
   echo "inlined, functions called once folded in). Without either the part stays over (the row's"
   echo "other figures): what shrinking further would take is in docs/footprint-agent.md."

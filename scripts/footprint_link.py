@@ -42,8 +42,9 @@ LEAN_IMAGES = [
 ]
 
 # Issue 13's agent part: the example application on a core without status names
-# (OTA_STATUS_STRINGS 0) and without issue 14's optional features (OTA_RAW_IMAGES 0,
-# OTA_FILE_SLOTS 0), linked as usual, and with -flto over the core alone
+# (OTA_STATUS_STRINGS 0) and without the optional features (OTA_RAW_IMAGES, OTA_FILE_SLOTS,
+# OTA_SIG_HSS_LMS, OTA_CONDITIONAL_GET, OTA_VERIFY_OVER_POLLS, OTA_FLEET, OTA_DELTA_PATCHES
+# 0: firmware/CMakeLists.txt, ota_core_fw_nonames), linked as usual, and with -flto over the core alone
 # (example-app-nonames-lto: every other library without its LTO form, firmware/CMakeLists.txt);
 # then with those features at their default (example-app-nonames-features).
 AGENT_IMAGES = [
@@ -51,7 +52,7 @@ AGENT_IMAGES = [
     ("no names, BearSSL", "bearssl", "example-app-nonames"),
     ("no names, core -flto, mbedTLS", "mbedtls", "example-app-nonames-lto"),
     ("no names, core -flto, BearSSL", "bearssl", "example-app-nonames-lto"),
-    ("no names, issue 14's features, mbedTLS", "mbedtls", "example-app-nonames-features"),
+    ("no names, optional features, mbedTLS", "mbedtls", "example-app-nonames-features"),
 ]
 # What an LTRANS object of example-app-nonames-lto holds: src/ alone, its modules merged.
 LTO_CORE = "all of src/, optimised together (-flto)"

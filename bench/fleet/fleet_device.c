@@ -217,8 +217,11 @@ static void fleet_device_boot(fleet_device_t *d)
     fleet_net_close(d);
     ota_store_status_t st = ota_store_mount(&d->store, ota_sim_flash_port(&d->flash),
                                             &fleet_store_config);
-    const ota_store_boot_t *boot = ota_store_boot(&d->store);
-    uint32_t version = ota_store_slot(&d->store, boot->install_slot)->version;
+    /* The version the install runs, read before it clears the pending slot (NULL: nothing
+     * pending, or the mount failed; install_begin then refuses). */
+    const ota_store_slot_t *pending =
+        ota_store_slot(&d->store, ota_store_boot(&d->store)->install_slot);
+    uint32_t version = pending != NULL ? pending->version : 0u;
     if (st == OTA_STORE_OK) {
         st = ota_store_install_begin(&d->store);
     }

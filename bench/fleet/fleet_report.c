@@ -235,10 +235,11 @@ static void fleet_write_env(const fleet_plan_t *p, const fleet_outcome_t *o,
     }
     bool converged = o->converged_s != UINT32_MAX;
     fprintf(out, "OUTAGE_AT=%u\nOUTAGE_S=%u\nEND_S=%u\nCONVERGED_AFTER_S=%d\nDEVICES=%u\n"
-                 "PERIOD_S=%u\nIMAGE_SIZE=%u\n",
+                 "PERIOD_S=%u\nIMAGE_SIZE=%u\nIMAGE_FETCHES=%" PRIu32 "\nSOCKET_BYTES=%u\n",
             (unsigned)p->outage_at_s, (unsigned)p->outage_s, (unsigned)o->end_s,
             converged ? (int)(o->converged_s - p->stage_at_s[FLEET_STAGES - 1u]) : -1,
-            (unsigned)p->devices, (unsigned)p->period_s, (unsigned)p->image_size);
+            (unsigned)p->devices, (unsigned)p->period_s, (unsigned)p->image_size,
+            o->log.images, (unsigned)o->ram.socket);
 }
 
 int fleet_report(const fleet_plan_t *p, const fleet_outcome_t *o, const fleet_stats_t *st,
