@@ -50,10 +50,12 @@ SZ(sz_ota_guard_t, ota_guard_t)
 SZ(sz_ota_sig_key_t, ota_sig_key_t)
 C
 "$CC" "${FLAGS[@]}" -c "$work/sizes.c" -o "$work/sizes.obj"
-# The same sizes with the options of the measured agent part (firmware/CMakeLists.txt,
-# ota_core_fw_nonames): its RAM row is of the configuration its text row is.
-AGENT_PART_DEFS=(-DOTA_STATUS_STRINGS=0 -DOTA_RAW_IMAGES=0 -DOTA_FILE_SLOTS=0 -DOTA_SIG_HSS_LMS=0
-                 -DOTA_CONDITIONAL_GET=0 -DOTA_VERIFY_OVER_POLLS=0 -DOTA_FLEET=0 -DOTA_DELTA_PATCHES=0)
+# The same sizes with the options of the measured agent part, read from the build of the
+# core it links (firmware/CMakeLists.txt, ota_core_fw_nonames): its RAM row is then of the
+# configuration its text row is, with no second list to keep in step.
+mapfile -t AGENT_PART_DEFS < <(sed -n 's/^C_DEFINES = //p' \
+  "$FW/CMakeFiles/ota_core_fw_nonames.dir/flags.make" | grep -o -- '-DOTA_[A-Z0-9_]*=[0-9]*')
+[ "${#AGENT_PART_DEFS[@]}" -gt 0 ] || { echo "footprint: no OTA_ options of the agent part" >&2; exit 1; }
 "$CC" "${FLAGS[@]}" "${AGENT_PART_DEFS[@]}" -c "$work/sizes.c" -o "$work/sizes_agent_part.obj"
 
 commit=$(bash scripts/tree_revision.sh)
