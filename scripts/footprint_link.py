@@ -54,6 +54,13 @@ AGENT_IMAGES = [
     ("no names, core -flto, BearSSL", "bearssl", "example-app-nonames-lto"),
     ("no names, optional features, mbedTLS", "mbedtls", "example-app-nonames-features"),
 ]
+# The emulated board's bootloader on a core without decryption (OTA_BOOT_DECRYPT 0:
+# bootloader-nodecrypt, firmware/CMakeLists.txt): what decryption costs is the difference from
+# the first table's bootloaders. Its table of parts only.
+NODECRYPT_IMAGES = [
+    ("no decryption, mbedTLS", "mbedtls", "bootloader-nodecrypt"),
+    ("no decryption, BearSSL", "bearssl", "bootloader-nodecrypt"),
+]
 # What an LTRANS object of example-app-nonames-lto holds: src/ alone, its modules merged.
 LTO_CORE = "all of src/, optimised together (-flto)"
 
@@ -213,7 +220,7 @@ def group_tables(found, images, suffix):
 
 def tables(found, lean_dir=None, bearssl_dir=None):
     """The tables of the four images, then the lean bootloader's and its -flto totals, then
-    the agent part's."""
+    the agent part's, then the parts of the bootloader without decryption."""
     out = group_tables(found, IMAGES, "")
     if lean_dir is None:
         return out
@@ -226,6 +233,8 @@ def tables(found, lean_dir=None, bearssl_dir=None):
     out.append(("-flto", ["lean bootloader linked with -flto", "text / data / bss"], rows))
     agent = load({"mbedtls": lean_dir, "bearssl": bearssl_dir}, AGENT_IMAGES)
     out += group_tables(agent, AGENT_IMAGES, " (agent part)")
+    nodecrypt = load({"mbedtls": lean_dir, "bearssl": bearssl_dir}, NODECRYPT_IMAGES)
+    out += group_tables(nodecrypt, NODECRYPT_IMAGES, " (bootloader without decryption)")[:1]
     return out
 
 
