@@ -68,14 +68,14 @@ LTO_CORE = "all of src/, optimised together (-flto)"
 PARTS = [
     # LTRANS objects: only in a link where the core alone has its LTO form (AGENT_IMAGES).
     ("otaflow (src/, by module below)", r"libota_core_\w+\.a\(|\.ltrans\.o\b"),
-    ("mbedTLS (SHA-256, bignum, ECP, ECDSA verify, allocator)", r"libmbedcrypto_fw\.a\("),
-    ("BearSSL (SHA-256, P-256, ECDSA verify; i31 big integers, the lean bootloader's i15)", r"libbearssl_fw(_i15)?\.a\("),
+    ("mbedTLS (SHA-256, bignum, ECP, ECDSA verify, ECDH, AES, allocator)", r"libmbedcrypto_fw\.a\("),
+    ("BearSSL (SHA-256, P-256, ECDSA verify, AES; i31 big integers, the lean bootloader's i15)", r"libbearssl_fw(_i15)?\.a\("),
     ("lwIP (IPv4, TCP, DHCP; raw API)", r"libotaflow_lwip\.a\("),
     ("libc (newlib-nano; the lean bootloader's mem* byte loops, port/cortex-m/mem_small.c)", r"/libc(_nano)?\.a\(|libcm_mem_small\.a\("),
     ("libgcc", r"/libgcc\.a\("),
     ("port: Cortex-M (port/cortex-m: start-up, jump, semihosting, UART, watchdog, fmt, memory-mapped NOR)", r"libcm_port\.a\("),
     ("port: network (port/cortex-m/net: LAN9118, netif, transport)", r"libotaflow_net\.a\("),
-    ("port: emulated board (flash model, its write-through, settings, system port)", r"libboard_an386\.a\("),
+    ("port: emulated board (flash model, its write-through, settings, system port)", r"libboard_an386(_nodecrypt)?\.a\("),
     ("the program (bootloader_main.c or bootloader_lean.c, its keys and crypto arena; the app's main, agent glue, events, requests)", r"CMakeFiles/"),
     ("padding, less the bytes saved by merging equal strings", None),
 ]
