@@ -3,7 +3,9 @@
  * The bootloader of the emulated board (mps2-an386): on the target, what the host engine's
  * board process does in boot_once (sim/cmd_run.c) with the host system port: read the
  * board's settings, open both flashes, mount the guard and the image store, then
- * ota_boot_start (watchdog, decisions, guard write-protect, jump). Before the jump it prints
+ * ota_boot_start (watchdog, decisions, guard write-protect, jump). Built with decryption
+ * (OTA_BOOT_DECRYPT): the board's device key (decrypt_key), if it has one, opens images
+ * encrypted for it, and is wiped before the jump. Before the jump it prints
  * its stack high-water mark, the crypto heap's, and the emulated time it took
  * (docs/firmware.md, "Measurements").
  *
@@ -55,6 +57,8 @@ static _Noreturn void stop(int status)
 static void before_jump(void *ctx, uint32_t vectors)
 {
     (void)ctx;
+    /* The application starts with this RAM as the bootloader left it. */
+    board_args_forget_decrypt_key(&g_args);
     console_printf("boot: ",
                    "watchdog armed (%lu s), guard pages write-protected (security counter %lu, "
                    "revoked keys mask %lu): starting the application (vector table 0x%05lx)",
@@ -101,6 +105,7 @@ int main(void)
     board_args_store_config(&g_args, &ring, &g_guard, &sc);
     ota_boot_config_t bc;
     board_args_boot_config(&g_args, &bc);
+    bc.decrypt_key = board_args_decrypt_key(&g_args);
 
     g_mount_cycles = cm_clock_cycles();
     ota_store_status_t mst =

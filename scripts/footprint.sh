@@ -69,21 +69,22 @@ agent_part_size() { struct_size "$1" "$work/sizes_agent_part.obj"; }
 
 # The bootloader's high-water marks on QEMU (scripts/firmware_measure.sh: signed and unsigned
 # boards, first boot, install of a 900,000-byte image, plain boot), for one firmware directory:
-# prints "stack_signed heap_signed stack_unsigned heap_unsigned stack_size heap_size", the
-# largest of each over the boots of that kind.
+# prints "stack_signed heap_signed stack_unsigned heap_unsigned stack_size heap_size
+# stack_encrypted heap_encrypted", the largest of each over the boots of that kind.
 boot_high_water() {
   # otaflow-board takes the bootloader beside its own binary (bin/../firmware): copies, not links.
   rm -rf "$work/qemu"; mkdir -p "$work/qemu/bin"; ln -s "$1" "$work/qemu/firmware"
   cp "$BUILD/bin/otaflow-board" "$BUILD/bin/otaflow-image" "$work/qemu/bin/"
   BUILD=$work/qemu bash scripts/firmware_measure.sh > "$work/measure.txt"
-  awk '/^== signed/ {k = "s"} /^== unsigned/ {k = "u"}
+  awk '/^== signed/ {k = "s"} /^== unsigned/ {k = "u"} /^== encrypted/ {k = "e"}
        /measured: stack high-water mark/ {
          if ($6 > st[k]) st[k] = $6; if ($14 > hp[k]) hp[k] = $14; ss = $8; hs = $16 }
-       END { if (!(st["s"] && st["u"])) exit 1; print st["s"], hp["s"] + 0, st["u"], hp["u"] + 0, ss, hs + 0 }' \
+       END { if (!(st["s"] && st["u"] && st["e"])) exit 1
+             print st["s"], hp["s"] + 0, st["u"], hp["u"] + 0, ss, hs + 0, st["e"], hp["e"] + 0 }' \
     "$work/measure.txt" || { cat "$work/measure.txt" >&2; echo "footprint: no measured: lines" >&2; exit 1; }
 }
-read -r hw_ms hw_mh hw_mus hw_muh hw_ss hw_mhs < <(boot_high_water "$FW")
-read -r hw_bs hw_bh hw_bus hw_buh _ hw_bhs < <(boot_high_water "$FW_B")
+read -r hw_ms hw_mh hw_mus hw_muh hw_ss hw_mhs hw_mes hw_meh < <(boot_high_water "$FW")
+read -r hw_bs hw_bh hw_bus hw_buh _ hw_bhs hw_bes hw_beh < <(boot_high_water "$FW_B")
 read -r app_ms _ < <(bash scripts/footprint_app_stack.sh "$BUILD" "$FW")
 read -r app_bs _ < <(bash scripts/footprint_app_stack.sh "$BUILD" "$FW_B")
 [[ -n ${app_ms:-} && -n ${app_bs:-} ]] || { echo "footprint: no stack mark of the example app" >&2; exit 1; }
@@ -131,6 +132,25 @@ out=docs/footprint.md
   echo "The program's bss holds the core's caller-owned structs (below), and in the"
   echo "mbedTLS builds its 8 KB arena; lwIP's bss is its 8 KB heap and its pools."
   echo
+  echo "### The bootloader without decryption (text / data / bss, bytes)"
+  echo
+  echo "Both bootloaders above are built with decryption (\`OTA_BOOT_DECRYPT\`, docs/security.md:"
+  echo "AES-128 and ECDH P-256 from the crypto library, the key unwrap and CTR in src/); the lean"
+  echo "bootloaders below are not. \`bootloader-nodecrypt\` is the same program on a core built with"
+  echo "\`OTA_BOOT_DECRYPT=0\` (firmware/CMakeLists.txt), linked in the same builds:"
+  echo
+  awk 'BEGIN {RS = ""} {last = $0} END {print last; print ""}' "$work/link.md"
+  # text of the **total** row of link.md's table NR (or "last"), image column COL (1-based)
+  link_total_text() {
+    awk -v t="$1" 'BEGIN {RS = ""} {r[NR] = $0} END {print r[t == "last" ? NR : t]}' "$work/link.md" |
+      awk -F'|' -v c="$(($2 + 2))" '$2 ~ /\*\*total\*\*/ {x = $c; gsub(/[ ,]/, "", x); split(x, a, "/"); print a[1]}'
+  }
+  dec_m=$(( $(link_total_text 1 1) - $(link_total_text last 1) ))
+  dec_b=$(( $(link_total_text 1 2) - $(link_total_text last 2) ))
+  echo "Decryption costs the bootloader $(num "$dec_m") B of text with mbedTLS and $(num "$dec_b") B with"
+  echo "BearSSL (its AES is \`aes_small\`, and its ECDH reuses the point multiplication the ECDSA"
+  echo "verifier links)."
+  echo
   echo "### otaflow by module (src/; text / data / bss, bytes)"
   echo
   awk 'BEGIN {RS = ""} NR == 2 {print; print ""}' "$work/link.md"
@@ -148,15 +168,16 @@ out=docs/footprint.md
   echo "bootloader paints its stack at reset and mbedTLS's arena after the allocator's set-up, and"
   echo "prints the high-water marks before the jump (\`boot: measured:\`); the largest over a first"
   echo "boot (factory save of the example app), the install of a 900,000-byte image and a plain boot"
-  echo "of it, on a board that checks ECDSA P-256 signatures and on one that does not. The static"
+  echo "of it, on a board that checks ECDSA P-256 signatures, on one that does not, and on a signed"
+  echo "one whose 900,000-byte image is encrypted for its device key (the install decrypts). The static"
   echo "figure is the call-graph sum of src/'s own frames below (deepest chain from \`ota_boot_start\`),"
   echo "without the crypto library, the port's flash hooks, \`main\` and the start-up code."
   echo
-  echo "| bootloader | stack, signed | stack, unsigned | static sum (src/ only) | static sum with the crypto library | crypto heap high-water, signed | arena reserved |"
-  echo "|---|---:|---:|---:|---:|---:|---:|"
+  echo "| bootloader | stack, signed | stack, unsigned | stack, signed and encrypted | static sum (src/ only) | static sum with the crypto library | crypto heap high-water, signed | crypto heap high-water, signed and encrypted | arena reserved |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
   boot_static=$(cat "$work"/*.ci | awk -f scripts/footprint_stack.awk | awk -F'\t' '$2 == "ota_boot_start" {print $1}')
-  echo "| mbedTLS | $(num "$hw_ms") B | $(num "$hw_mus") B | $boot_static B | $(num "$cg_m") B | $(num "$hw_mh") B | $(num "$hw_mhs") B |"
-  echo "| BearSSL | $(num "$hw_bs") B | $(num "$hw_bus") B | $boot_static B | $(num "$cg_b") B | $(num "$hw_bh") B | $(num "$hw_bhs") B |"
+  echo "| mbedTLS | $(num "$hw_ms") B | $(num "$hw_mus") B | $(num "$hw_mes") B | $boot_static B | $(num "$cg_m") B | $(num "$hw_mh") B | $(num "$hw_meh") B | $(num "$hw_mhs") B |"
+  echo "| BearSSL | $(num "$hw_bs") B | $(num "$hw_bus") B | $(num "$hw_bes") B | $boot_static B | $(num "$cg_b") B | $(num "$hw_bh") B | $(num "$hw_beh") B | $(num "$hw_bhs") B |"
   echo
   echo "The static sum with the crypto library (\`scripts/footprint_callgraph.sh\`: the core and the"
   echo "library compiled again with the firmware's own flags and \`-fcallgraph-info=su\`) follows"

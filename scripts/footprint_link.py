@@ -54,6 +54,13 @@ AGENT_IMAGES = [
     ("no names, core -flto, BearSSL", "bearssl", "example-app-nonames-lto"),
     ("no names, optional features, mbedTLS", "mbedtls", "example-app-nonames-features"),
 ]
+# The emulated board's bootloader on a core without decryption (OTA_BOOT_DECRYPT 0:
+# bootloader-nodecrypt, firmware/CMakeLists.txt): what decryption costs is the difference from
+# the first table's bootloaders. Its table of parts only.
+NODECRYPT_IMAGES = [
+    ("no decryption, mbedTLS", "mbedtls", "bootloader-nodecrypt"),
+    ("no decryption, BearSSL", "bearssl", "bootloader-nodecrypt"),
+]
 # What an LTRANS object of example-app-nonames-lto holds: src/ alone, its modules merged.
 LTO_CORE = "all of src/, optimised together (-flto)"
 
@@ -61,14 +68,14 @@ LTO_CORE = "all of src/, optimised together (-flto)"
 PARTS = [
     # LTRANS objects: only in a link where the core alone has its LTO form (AGENT_IMAGES).
     ("otaflow (src/, by module below)", r"libota_core_\w+\.a\(|\.ltrans\.o\b"),
-    ("mbedTLS (SHA-256, bignum, ECP, ECDSA verify, allocator)", r"libmbedcrypto_fw\.a\("),
-    ("BearSSL (SHA-256, P-256, ECDSA verify; i31 big integers, the lean bootloader's i15)", r"libbearssl_fw(_i15)?\.a\("),
+    ("mbedTLS (SHA-256, bignum, ECP, ECDSA verify, ECDH, AES, allocator)", r"libmbedcrypto_fw\.a\("),
+    ("BearSSL (SHA-256, P-256, ECDSA verify, AES; i31 big integers, the lean bootloader's i15)", r"libbearssl_fw(_i15)?\.a\("),
     ("lwIP (IPv4, TCP, DHCP; raw API)", r"libotaflow_lwip\.a\("),
     ("libc (newlib-nano; the lean bootloader's mem* byte loops, port/cortex-m/mem_small.c)", r"/libc(_nano)?\.a\(|libcm_mem_small\.a\("),
     ("libgcc", r"/libgcc\.a\("),
     ("port: Cortex-M (port/cortex-m: start-up, jump, semihosting, UART, watchdog, fmt, memory-mapped NOR)", r"libcm_port\.a\("),
     ("port: network (port/cortex-m/net: LAN9118, netif, transport)", r"libotaflow_net\.a\("),
-    ("port: emulated board (flash model, its write-through, settings, system port)", r"libboard_an386\.a\("),
+    ("port: emulated board (flash model, its write-through, settings, system port)", r"libboard_an386(_nodecrypt)?\.a\("),
     ("the program (bootloader_main.c or bootloader_lean.c, its keys and crypto arena; the app's main, agent glue, events, requests)", r"CMakeFiles/"),
     ("padding, less the bytes saved by merging equal strings", None),
 ]
@@ -213,7 +220,7 @@ def group_tables(found, images, suffix):
 
 def tables(found, lean_dir=None, bearssl_dir=None):
     """The tables of the four images, then the lean bootloader's and its -flto totals, then
-    the agent part's."""
+    the agent part's, then the parts of the bootloader without decryption."""
     out = group_tables(found, IMAGES, "")
     if lean_dir is None:
         return out
@@ -226,6 +233,8 @@ def tables(found, lean_dir=None, bearssl_dir=None):
     out.append(("-flto", ["lean bootloader linked with -flto", "text / data / bss"], rows))
     agent = load({"mbedtls": lean_dir, "bearssl": bearssl_dir}, AGENT_IMAGES)
     out += group_tables(agent, AGENT_IMAGES, " (agent part)")
+    nodecrypt = load({"mbedtls": lean_dir, "bearssl": bearssl_dir}, NODECRYPT_IMAGES)
+    out += group_tables(nodecrypt, NODECRYPT_IMAGES, " (bootloader without decryption)")[:1]
     return out
 
 

@@ -88,7 +88,7 @@ typedef struct board_config {
     bool has_manifest_key;         /**< manifest_pubkey set: manifests must be signed by it */
     uint8_t manifest_pubkey[OTA_ECDSA_P256_PUBKEY_SIZE];
     ota_sig_key_t manifest_key;    /**< manifest_pubkey's entry */
-    bool has_decrypt_key;          /**< decrypt_key set: the (host engine's) bootloader
+    bool has_decrypt_key;          /**< decrypt_key set: the bootloader (either engine's)
                                         decrypts images encrypted for it */
     ota_enc_key_t decrypt_key;     /**< 128 hex digits in board.conf: scalar, then key id */
 } board_config_t;
@@ -116,6 +116,10 @@ int board_config_save(const char *dir, const board_config_t *cfg, char *err, siz
 /** key (04 || X || Y) as lower-case hex digits, as board.conf and the firmware read it. */
 void board_pubkey_to_hex(const uint8_t key[OTA_ECDSA_P256_PUBKEY_SIZE],
                          char hex[BOARD_PUBKEY_HEX]);
+
+/** A device key (scalar, then key id) as board.conf's decrypt_key and the QEMU engine's
+ *  firmware read it. */
+void board_devkey_to_hex(const ota_enc_key_t *key, char hex[BOARD_DEVKEY_HEX]);
 
 int board_path(char *out, const char *dir, const char *name);
 

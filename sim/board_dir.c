@@ -104,15 +104,26 @@ static bool parse_pubkey(const char *text, bool *has, uint8_t bytes[OTA_ECDSA_P2
     return true;
 }
 
+/* len bytes as 2 * len lower-case hex digits and a NUL. */
+static void board_bytes_to_hex(const uint8_t *bytes, size_t len, char *hex)
+{
+    static const char DIGITS[] = "0123456789abcdef";
+    for (size_t i = 0; i < len; i++) {
+        hex[2 * i] = DIGITS[bytes[i] >> 4];
+        hex[2 * i + 1] = DIGITS[bytes[i] & 0xfu];
+    }
+    hex[2 * len] = '\0';
+}
+
 void board_pubkey_to_hex(const uint8_t key[OTA_ECDSA_P256_PUBKEY_SIZE],
                          char hex[BOARD_PUBKEY_HEX])
 {
-    static const char DIGITS[] = "0123456789abcdef";
-    for (size_t i = 0; i < OTA_ECDSA_P256_PUBKEY_SIZE; i++) {
-        hex[2 * i] = DIGITS[key[i] >> 4];
-        hex[2 * i + 1] = DIGITS[key[i] & 0xfu];
-    }
-    hex[2 * OTA_ECDSA_P256_PUBKEY_SIZE] = '\0';
+    board_bytes_to_hex(key, OTA_ECDSA_P256_PUBKEY_SIZE, hex);
+}
+
+void board_devkey_to_hex(const ota_enc_key_t *key, char hex[BOARD_DEVKEY_HEX])
+{
+    board_bytes_to_hex((const uint8_t *)key, sizeof *key, hex);
 }
 
 static void put_pubkey(FILE *f, const char *name, bool has, const uint8_t *bytes)
@@ -315,11 +326,9 @@ int board_config_save(const char *dir, const board_config_t *cfg, char *err, siz
     put_pubkey(f, "image_pubkey", cfg->has_image_key, cfg->image_pubkey);
     put_pubkey(f, "manifest_pubkey", cfg->has_manifest_key, cfg->manifest_pubkey);
     if (cfg->has_decrypt_key) {
-        fprintf(f, "decrypt_key = ");
-        for (size_t i = 0; i < sizeof cfg->decrypt_key; i++) {
-            fprintf(f, "%02x", ((const uint8_t *)&cfg->decrypt_key)[i]);
-        }
-        fprintf(f, "\n");
+        char hex[BOARD_DEVKEY_HEX];
+        board_devkey_to_hex(&cfg->decrypt_key, hex);
+        fprintf(f, "decrypt_key = %s\n", hex);
     }
     if (fclose(f) != 0 || rename(tmp, path) != 0) {
         return board_error(err, err_len, "cannot write %s: %s", path, strerror(errno));

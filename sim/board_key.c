@@ -55,13 +55,7 @@ int board_devkey_hex(const char *path, char hex[BOARD_DEVKEY_HEX], char *err, si
                n != sizeof point || ota_sha256(point, n, key.key_id) != OTA_CRYPTO_OK) {
         snprintf(err, err_len, "%s: cannot encode the key", path);
     } else {
-        static const char digits[] = "0123456789abcdef";
-        const uint8_t *b = (const uint8_t *)&key;
-        for (size_t i = 0; i < sizeof key; i++) {
-            hex[2 * i] = digits[b[i] >> 4];
-            hex[2 * i + 1] = digits[b[i] & 0xfu];
-        }
-        hex[2 * sizeof key] = '\0';
+        board_devkey_to_hex(&key, hex);
         rc = 0;
     }
     mbedtls_platform_zeroize(&key, sizeof key);

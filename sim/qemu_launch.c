@@ -85,6 +85,10 @@ static bool put_settings(char *b, size_t cap, size_t *n, const char *dir,
                          const board_config_t *c, uint64_t utc)
 {
     char image_key[BOARD_PUBKEY_HEX] = "", manifest_key[BOARD_PUBKEY_HEX] = "";
+    char decrypt_key[BOARD_DEVKEY_HEX] = "";
+    if (c->has_decrypt_key) {
+        board_devkey_to_hex(&c->decrypt_key, decrypt_key);
+    }
     if (c->has_image_key) {
         board_pubkey_to_hex(c->image_pubkey, image_key);
     }
@@ -98,12 +102,12 @@ static bool put_settings(char *b, size_t cap, size_t *n, const char *dir,
                ",arg=period_s=%u,arg=auto_reset=%s,arg=attempts=%u,arg=watchdog_s=%u"
                ",arg=confirm_on_start=%s,arg=hw_id=%u,arg=slots=%u,arg=ext_flash=%s"
                ",arg=utc=%llu,arg=image_pubkey=%s,arg=manifest_pubkey=%s"
-               ",arg=accept_raw_images=%s,arg=file_slots=%u",
+               ",arg=accept_raw_images=%s,arg=file_slots=%u,arg=decrypt_key=%s",
                (unsigned)c->period_s, c->auto_reset ? "on" : "off", (unsigned)c->attempts,
                (unsigned)c->watchdog_s, c->confirm_on_start ? "on" : "off",
                (unsigned)c->hw_id, (unsigned)c->slots, c->ext_flash, (unsigned long long)utc,
                image_key, manifest_key, c->accept_raw_images ? "on" : "off",
-               (unsigned)c->file_slots);
+               (unsigned)c->file_slots, decrypt_key);
 }
 
 int qemu_cmdline_build(qemu_cmdline_t *q, const char *abs_dir, const board_config_t *cfg,

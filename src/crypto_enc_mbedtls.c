@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Image decryption on mbedTLS: AES-128 (CTR built on the block cipher, so that a stream can
  * be entered at any offset) and ECDH on P-256. The key derivation around them is the
- * backend's SHA-256 only (src/crypto_kdf.c). */
+ * backend's SHA-256 only (src/crypto_kdf.c). CTR only ever encrypts blocks: the block
+ * function itself rather than mbedtls_aes_crypt_ecb, which would link the inverse cipher and
+ * its tables too (2,104 B on the Cortex-M4, docs/decisions.md). */
 #include "otaflow/crypto.h"
 
 #include <string.h>
@@ -26,7 +28,7 @@ ota_crypto_status_t ota_aes128_ctr(const uint8_t key[OTA_AES128_KEY_SIZE],
     for (size_t done = 0; err == 0 && done < len;) {
         uint32_t at = offset + (uint32_t)done;
         crypto_ctr_block(nonce, at >> 4, block);
-        err = mbedtls_aes_crypt_ecb(&aes, MBEDTLS_AES_ENCRYPT, block, stream);
+        err = mbedtls_internal_aes_encrypt(&aes, block, stream);
         done += crypto_ctr_xor(stream, at & 15u, data + done, len - done);
     }
     mbedtls_aes_free(&aes);
@@ -79,7 +81,8 @@ ota_crypto_status_t ota_ecdh_p256(const uint8_t priv[OTA_ECDH_P256_PRIV_SIZE],
         err = mbedtls_ecp_check_privkey(&grp, &d);
     }
     /* No random source in a bootloader: mbedTLS blinds with its internal DRBG seeded from the
-     * secret (the shared point is the same either way). */
+     * secret where its configuration has one (the host's), and not at all without
+     * (MBEDTLS_ECP_NO_INTERNAL_RNG, the firmware's); the shared point is the same either way. */
     if (err == 0) {
         err = mbedtls_ecdh_compute_shared(&grp, &z, &q, &d, NULL, NULL);
     }

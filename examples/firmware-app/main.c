@@ -85,6 +85,7 @@ static void open_board(app_t *a)
         board_flashes_open(&a->flashes, &a->args, err, sizeof err) != 0) {
         fail("cannot open the board", err);
     }
+    board_args_forget_decrypt_key(&a->args); /* the bootloader's key, not the application's */
     if (board_system_init(&a->sys, &a->flashes, false) != 0) {
         fail("cannot open the board", "no guard window");
     }

@@ -197,8 +197,9 @@
  *  decrypts the payload while it hashes and programs internal flash; 0: nothing of AES or
  *  ECDH is linked and an encrypted image is refused ("built without decryption"), as it is
  *  by a bootloader without a key. The agent's store keeps encrypted images either way (it
- *  never decrypts). The firmware builds (firmware/CMakeLists.txt) and the lean bootloaders
- *  set 0. Shapes ota_boot_t (its content key: in the layout guard, _decrypt). */
+ *  never decrypts). The emulated board's firmware keeps 1; the lean bootloaders
+ *  (firmware/CMakeLists.txt) set 0. Shapes ota_boot_t (its content key: in the layout
+ *  guard, _decrypt). */
 #ifndef OTA_BOOT_DECRYPT
 #define OTA_BOOT_DECRYPT 1
 #endif

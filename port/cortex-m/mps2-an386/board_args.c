@@ -59,6 +59,22 @@ static int hex_digit(char c)
     return at != NULL ? (int)(at - DIGITS) : -1;
 }
 
+/* Exactly 2 * len hex digits into bytes. */
+static bool parse_hex(const char *s, uint8_t *bytes, size_t len)
+{
+    if (strlen(s) != 2u * len) {
+        return false;
+    }
+    for (size_t i = 0; i < len; i++) {
+        int hi = hex_digit(s[2 * i]), lo = hex_digit(s[2 * i + 1]);
+        if (hi < 0 || lo < 0) {
+            return false;
+        }
+        bytes[i] = (uint8_t)(hi * 16 + lo);
+    }
+    return true;
+}
+
 /* 130 hex digits, an uncompressed P-256 key 04 || X || Y; "" clears it (as board.conf). */
 static bool parse_pubkey(const char *s, bool *has, uint8_t *bytes, ota_sig_key_t *key)
 {
@@ -66,15 +82,8 @@ static bool parse_pubkey(const char *s, bool *has, uint8_t *bytes, ota_sig_key_t
         *has = false;
         return true;
     }
-    if (strlen(s) != 2u * OTA_ECDSA_P256_PUBKEY_SIZE) {
+    if (!parse_hex(s, bytes, OTA_ECDSA_P256_PUBKEY_SIZE)) {
         return false;
-    }
-    for (size_t i = 0; i < OTA_ECDSA_P256_PUBKEY_SIZE; i++) {
-        int hi = hex_digit(s[2 * i]), lo = hex_digit(s[2 * i + 1]);
-        if (hi < 0 || lo < 0) {
-            return false;
-        }
-        bytes[i] = (uint8_t)(hi * 16 + lo);
     }
     *key = (ota_sig_key_t){.alg = OTA_SIG_ALG_ECDSA_P256, .key = bytes,
                            .key_len = OTA_ECDSA_P256_PUBKEY_SIZE};
@@ -152,6 +161,13 @@ static const char *set_one(board_args_t *a, const char *key, const char *v)
                    ? NULL
                    : "130 hex digits (04 || X || Y) or empty";
     }
+    if (strcmp(key, "decrypt_key") == 0) {
+        a->has_decrypt_key = *v != '\0';
+        return !a->has_decrypt_key ||
+                       parse_hex(v, (uint8_t *)&a->decrypt_key, sizeof a->decrypt_key)
+                   ? NULL
+                   : "128 hex digits (private scalar, key id) or empty";
+    }
     return "a known setting";
 }
 
@@ -223,4 +239,19 @@ void board_args_boot_config(const board_args_t *a, ota_boot_config_t *out)
     out->flash_address = 0u; /* the code memory: internal flash at address 0 */
     out->max_attempts = (uint8_t)a->attempts;
     out->hw_id = a->hw_id;
+}
+
+const ota_enc_key_t *board_args_decrypt_key(const board_args_t *a)
+{
+    return a->has_decrypt_key ? &a->decrypt_key : NULL;
+}
+
+void board_args_forget_decrypt_key(board_args_t *a)
+{
+    /* volatile: a plain memset of memory never read again may be dropped by the compiler */
+    volatile uint8_t *key = (volatile uint8_t *)&a->decrypt_key;
+    for (size_t i = 0; i < sizeof a->decrypt_key; i++) {
+        key[i] = 0u;
+    }
+    a->has_decrypt_key = false;
 }

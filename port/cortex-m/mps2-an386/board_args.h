@@ -16,6 +16,7 @@
 #include "otaflow/boot.h"
 #include "otaflow/crypto.h"
 #include "otaflow/guard.h"
+#include "otaflow/image_enc.h"
 #include "otaflow/image_sig.h"
 #include "otaflow/store.h"
 
@@ -43,6 +44,11 @@ typedef struct board_args {
     bool has_manifest_key;
     uint8_t manifest_pubkey[OTA_ECDSA_P256_PUBKEY_SIZE];
     ota_sig_key_t manifest_key;
+    bool has_decrypt_key;
+    /** The device key images are encrypted for (board.conf's decrypt_key, `otaflow-board
+     *  create --decrypt-key`): the bootloader's alone; whoever reads the settings and is not
+     *  the bootloader forgets it (board_args_forget_decrypt_key). */
+    ota_enc_key_t decrypt_key;
 } board_args_t;
 
 /**
@@ -66,5 +72,15 @@ void board_args_store_config(const board_args_t *a, ota_sig_keyring_t *ring, ota
 /** The bootloader configuration of this board (attempts, hw_id, internal flash at address 0:
  *  images' load_addr 0x20000; the rest default). */
 void board_args_boot_config(const board_args_t *a, ota_boot_config_t *out);
+
+/** The device key for ota_boot_config_t.decrypt_key, or NULL if the board has none. Points
+ *  into a. */
+const ota_enc_key_t *board_args_decrypt_key(const board_args_t *a);
+
+/** Wipe the device key from a: the application's copy of the settings, and the bootloader's
+ *  before it jumps. The emulator cannot hide the key from code that reads the semihosting
+ *  command line itself; a product keeps it where only its bootloader reads it
+ *  (docs/security.md). */
+void board_args_forget_decrypt_key(board_args_t *a);
 
 #endif /* OTAFLOW_BOARD_ARGS_H */
