@@ -5,8 +5,10 @@
  * ota_boot_run() looks at the journal's boot state and takes one step per round: install,
  * count a trial, roll back, save the factory image, repair the internal copy. Each step ends
  * in one journal record (or in no write at all), so a power cut anywhere leaves a state from
- * which the next power-on takes the same step again or the next one. The mechanics (checking
- * an image, programming internal flash) are in src/boot_copy.c.
+ * which the next power-on takes the same step again or the next one. Built without journal
+ * writes (OTA_BOOT_JOURNAL 0) it takes one pass instead (boot_overwrite) that writes only
+ * internal flash. The mechanics (checking an image, programming internal flash) are in
+ * src/boot_copy.c.
  */
 #include <string.h>
 
@@ -139,7 +141,8 @@ ota_boot_status_t ota_confirm(ota_store_t *store, const ota_flash_t *internal,
     }
     /* An overwrite-only bootloader (OTA_BOOT_JOURNAL 0) left its install pending: record it
      * first, else the confirm below is refused while an install is underway. */
-    ota_store_status_t sst = ota_store_settle_install(store, h.version);
+    ota_store_status_t sst =
+        OTA_BOOT_JOURNAL ? OTA_STORE_OK : ota_store_settle_install(store, h.version);
     if (sst == OTA_STORE_OK) {
         sst = ota_store_confirm(store, h.security_counter);
     }

@@ -286,6 +286,18 @@ static void store_mark_installed(ota_store_state_t *n)
     n->boot.report_pending = 1u; /* the version changed: the fleet is told (agent reports) */
 }
 
+/* The running image is confirmed in staged: no roll back target kept for a trial, the floor
+ * raised to its counter (never lowered). */
+static void store_mark_confirmed(ota_store_boot_t *n, uint32_t security_counter)
+{
+    n->state = OTA_BOOT_CONFIRMED;
+    n->attempts = 0;
+    n->previous_slot = OTA_STORE_SLOT_NONE;
+    if (security_counter > n->security_counter) {
+        n->security_counter = security_counter;
+    }
+}
+
 ota_store_status_t ota_store_install_done(ota_store_t *store)
 {
     ota_store_status_t st = store_ready(store);
@@ -334,11 +346,7 @@ ota_store_status_t ota_store_settle_install(ota_store_t *store, uint32_t running
     }
     /* Installed, and confirmed at once: such a bootloader counts no trial boots. */
     store_mark_installed(&store->staged);
-    n->state = OTA_BOOT_CONFIRMED;
-    n->previous_slot = OTA_STORE_SLOT_NONE;
-    if (counter > n->security_counter) {
-        n->security_counter = counter;
-    }
+    store_mark_confirmed(n, counter);
     return ota_store_commit(store);
 }
 
@@ -377,13 +385,7 @@ ota_store_status_t ota_store_confirm(ota_store_t *store, uint32_t security_count
         return OTA_STORE_OK; /* nothing would change: no record */
     }
     ota_store_stage(store);
-    ota_store_boot_t *n = &store->staged.boot;
-    n->state = OTA_BOOT_CONFIRMED;
-    n->attempts = 0;
-    n->previous_slot = OTA_STORE_SLOT_NONE;
-    if (security_counter > n->security_counter) {
-        n->security_counter = security_counter;
-    }
+    store_mark_confirmed(&store->staged.boot, security_counter);
     return ota_store_commit(store);
 }
 

@@ -198,9 +198,9 @@
  *  install is pending (checked as always, units already equal skipped, the magic programmed
  *  last, the copy verified as it will run), again from the start at every reset until the
  *  copy verifies, and starts it; a staged image it refuses is left where it is and the
- *  running image starts. The application's side records what happened
- *  (ota_store_settle_install: ota_agent_init and ota_confirm call it): the install done, or
- *  refused and cancelled. Its floor is the journal's security counter and the running
+ *  running image starts. The application's side, built with the same 0, records what
+ *  happened (ota_store_settle_install: ota_agent_init and ota_confirm call it): the install
+ *  done, or refused and cancelled. Its floor is the journal's security counter and the running
  *  image's own (docs/security.md). 0 needs OTA_BOOT_FACTORY_IMAGE, OTA_BOOT_TRIAL_BOOTS,
  *  OTA_BOOT_REPAIR and OTA_BOOT_GUARD at 0 (each writes the journal or needs it written).
  *  Changes no struct. */

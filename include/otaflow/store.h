@@ -676,7 +676,8 @@ ota_store_status_t ota_store_trial_attempt(ota_store_t *store, uint8_t *attempts
  * its install is cancelled (slot EMPTY) and its version rejected (ota_store_is_rejected), so
  * that it is neither refused again at every reset nor downloaded again. No install pending
  * (every journal-writing bootloader leaves none): nothing written. Called in the same boot
- * as the request (before the reset that installs it), it would cancel it.
+ * as the request (before the reset that installs it), it would cancel it: a build with
+ * OTA_BOOT_JOURNAL 0 calls it from ota_agent_init and ota_confirm, others never do.
  * @return OK; ERR_ARG (running_version 0); ERR_IMAGE (the installed slot's header no longer
  * parses: nothing written); ERR_FLASH / ERR_JOURNAL_FULL.
  */

@@ -18,6 +18,8 @@
 #include <cmocka.h>
 
 #include "boot_fixture.h"
+#include "mock_transport.h"
+#include "otaflow/agent.h"
 #include "test_keys.h"
 
 _Static_assert(OTA_BOOT_JOURNAL == 0 && OTA_BOOT_FACTORY_IMAGE == 0 && OTA_BOOT_TRIAL_BOOTS == 0 &&
@@ -175,6 +177,33 @@ static void test_install_recorded_once(void **unused)
     }
 }
 
+/* The agent records it at its start, given the running version (once: a second start writes
+ * nothing). */
+static void test_agent_init_records_install(void **unused)
+{
+    (void)unused;
+    boot_fixture_t *fx = board();
+    uint8_t slot = stage_v2(fx, 0, &key);
+    assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_OK);
+    assert_int_equal(boot_fixture_mount(fx), OTA_STORE_OK);
+    mock_transport_t net;
+    mock_init(&net);
+    ota_agent_config_t cfg;
+    ota_agent_config_default(&cfg);
+    cfg.running_version = 2;
+    ota_agent_ports_t ports = {.transport = mock_transport(&net), .store = &fx->store};
+    static ota_agent_t agent;
+    for (int start = 0; start < 2; start++) {
+        assert_int_equal(ota_agent_init(&agent, &cfg, &ports), OTA_AGENT_OK);
+        assert_int_equal(fx->store.journal.appends, 1);
+        const ota_store_boot_t *b = ota_store_boot(&fx->store);
+        assert_int_equal(b->state, OTA_BOOT_CONFIRMED);
+        assert_int_equal(b->running_version, 2);
+        assert_int_equal(ota_store_slot(&fx->store, slot)->state, OTA_SLOT_INSTALLED);
+    }
+    boot_fixture_close(fx);
+}
+
 /* A staged image the bootloader refuses (one payload byte changed in the slot, signed by a
  * key it does not trust, or below the running image's security counter while the journal's
  * is lower) leaves v1 running, with nothing written; the application's side then cancels it
@@ -294,6 +323,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_install_writes_no_journal),
         cmocka_unit_test(test_install_recorded_once),
+        cmocka_unit_test(test_agent_init_records_install),
         cmocka_unit_test(test_refused_image_not_retried),
         cmocka_unit_test(test_power_cut_at_every_operation),
         cmocka_unit_test(test_power_cut_while_recording),
