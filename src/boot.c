@@ -739,6 +739,17 @@ static uint32_t boot_started_version(const ota_boot_t *boot)
     return version;
 }
 
+/* What starts, in the report and on the console. */
+static ota_boot_status_t boot_started(ota_boot_t *boot)
+{
+    ota_boot_report_t *report = boot->report;
+    report->version = boot_started_version(boot);
+    boot_say(boot, "boot: starting v%u", (unsigned)report->version);
+    report->guard_counter = ota_guard_values(ota_store_guard(boot->store))->security_counter;
+    report->guard_revoked = ota_guard_values(ota_store_guard(boot->store))->revoked_keys;
+    return OTA_BOOT_OK;
+}
+
 /* ota_boot_run with a report to fill (never NULL). */
 static ota_boot_status_t boot_run(ota_boot_t *boot, const ota_boot_config_t *config,
                                   const ota_flash_t *internal, ota_store_t *store,
@@ -780,30 +791,25 @@ static ota_boot_status_t boot_run(ota_boot_t *boot, const ota_boot_config_t *con
     if (gst != OTA_BOOT_OK) {
         return (ota_boot_status_t)gst;
     }
-    int st = BOOT_AGAIN;
-    for (unsigned round = 0; OTA_BOOT_JOURNAL && round < BOOT_MAX_ROUNDS; round++) {
+    if (!OTA_BOOT_JOURNAL) { /* config.h: one pass, nothing recorded */
+        int st = boot_overwrite(boot);
+        return st == OTA_BOOT_OK ? boot_started(boot) : (ota_boot_status_t)st;
+    }
+    for (unsigned round = 0; round < BOOT_MAX_ROUNDS; round++) {
         bool start = false;
-        st = boot_step(boot, &start);
-        st = st == OTA_BOOT_OK && !start ? BOOT_AGAIN : st;
-        if (st != BOOT_AGAIN) {
-            break;
+        int st = boot_step(boot, &start);
+        if (st == BOOT_AGAIN) {
+            continue;
+        }
+        if (st != OTA_BOOT_OK) {
+            return (ota_boot_status_t)st;
+        }
+        if (start) {
+            return boot_started(boot);
         }
     }
-    if (!OTA_BOOT_JOURNAL) { /* config.h: one pass, nothing recorded */
-        st = boot_overwrite(boot);
-    }
-    if (st == BOOT_AGAIN) {
-        boot_say(boot, "boot: no valid image (gave up)");
-        return OTA_BOOT_ERR_NO_IMAGE;
-    }
-    if (st != OTA_BOOT_OK) {
-        return (ota_boot_status_t)st;
-    }
-    report->version = boot_started_version(boot);
-    boot_say(boot, "boot: starting v%u", (unsigned)report->version);
-    report->guard_counter = ota_guard_values(ota_store_guard(store))->security_counter;
-    report->guard_revoked = ota_guard_values(ota_store_guard(store))->revoked_keys;
-    return OTA_BOOT_OK;
+    boot_say(boot, "boot: no valid image (gave up)");
+    return OTA_BOOT_ERR_NO_IMAGE;
 }
 
 /* A caller that wants no report: one on this frame, which a caller that passes its own (every
