@@ -193,6 +193,9 @@ out=docs/footprint.md
   echo "with HSS/LMS as its only algorithm (\`OTA_SIG_ECDSA_P256=0\`: SHA-256 from BearSSL, the"
   echo "verifier of src/lms.c; it trusts firmware/lean_keys_lms.c, the test key"
   echo "tests/firmware/lean_test_key.lms: 2 levels of H5/W8, which verify as H10/W8 less 10 hashes)."
+  echo "The minimal variants (\"Issue 13's targets\" below) leave product features out; among them"
+  echo "the overwrite-only ones (\`OTA_BOOT_JOURNAL=0\`: \`-sha-overwrite\`, \`-lms-overwrite\`) never"
+  echo "write the journal (docs/configuration.md, \"An overwrite-only bootloader\")."
   echo
   echo "### Per part (text / data / bss, bytes)"
   echo
