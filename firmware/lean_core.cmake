@@ -9,7 +9,8 @@
 set(OTA_LEAN_CORE_SIZES OTA_BOOT_BUF_SIZE=128u OTA_STORE_WORK_SIZE=128u
   OTA_STORE_MAX_DOWNLOAD_SLOTS=2u)
 # The product features a minimal lean bootloader leaves out (include/otaflow/config.h; the
-# guard, OTA_BOOT_GUARD, is left out by the variants that say so), and the sector tables of
+# guard, OTA_BOOT_GUARD, and the journal writes, OTA_BOOT_JOURNAL, are left out by the
+# variants that say so), and the sector tables of
 # mixed-sector flashes (OTA_FLASH_SECTOR_TABLES: the lean board's flashes are uniform): the
 # same list for the firmware's bootloader-lean-*min* and the host's tests/lean/test_boot_minimal.
 set(OTA_LEAN_MINIMAL_OFF OTA_BOOT_FACTORY_IMAGE=0 OTA_BOOT_TRIAL_BOOTS=0 OTA_BOOT_REPAIR=0

@@ -214,6 +214,9 @@ out=docs/footprint.md
   echo "with HSS/LMS as its only algorithm (\`OTA_SIG_ECDSA_P256=0\`: SHA-256 from BearSSL, the"
   echo "verifier of src/lms.c; it trusts firmware/lean_keys_lms.c, the test key"
   echo "tests/firmware/lean_test_key.lms: 2 levels of H5/W8, which verify as H10/W8 less 10 hashes)."
+  echo "The minimal variants (\"Issue 13's targets\" below) leave product features out; among them"
+  echo "the overwrite-only ones (\`OTA_BOOT_JOURNAL=0\`: \`-sha-overwrite\`, \`-lms-overwrite\`) never"
+  echo "write the journal (docs/configuration.md, \"An overwrite-only bootloader\")."
   echo
   echo "### Per part (text / data / bss, bytes)"
   echo
@@ -366,6 +369,14 @@ out=docs/footprint.md
   minimal_row "bootloader minimal, SHA-256 only, without the guard (lean)" 6 8192 "minimal, no guard, SHA-256 only"
   echo "| bootloader, HSS/LMS only (lean; issue 18), text | 8,192 B | $(num "$(tdb "$ll" 1)") B; -flto $(num "$(lto_text "lean, HSS/LMS only")") B | $(status "$(lto_text "lean, HSS/LMS only")" 8192) | $(largest 7); in src/: $(largest_mods 7) |"
   echo "| bootloader, HSS/LMS only (lean; issue 18), RAM incl. stack | 4,096 B | $(num "$ll_ram") B | $(status "$ll_ram" 4096) | stack $(num "$ln_sl") B, bss $(num "$(tdb "$ll" 3)") B |"
+  # The 8 KB candidates (columns 8-10): minimal HSS/LMS only, and the overwrite-only installs
+  # (OTA_BOOT_JOURNAL=0). Their stack is the HSS/LMS build's (the same deepest path: the verify).
+  minimal_row "bootloader minimal, HSS/LMS only, without the guard (lean; issue 18)" 8 8192 "minimal, no guard, HSS/LMS only"
+  minimal_row "bootloader overwrite-only (no journal writes), SHA-256 only (lean)" 9 8192 "overwrite-only, SHA-256 only"
+  minimal_row "bootloader overwrite-only (no journal writes), HSS/LMS only (lean; issue 18)" 10 8192 "overwrite-only, HSS/LMS only"
+  lo=$(lean_cell "**total**" 10)
+  lo_ram=$(( $(tdb "$lo" 2) + $(tdb "$lo" 3) + ln_sl ))
+  echo "| bootloader overwrite-only, HSS/LMS only (lean; issue 18), RAM incl. stack | 4,096 B | $(num "$lo_ram") B | $(status "$lo_ram" 4096) | stack $(num "$ln_sl") B (the HSS/LMS build's, the same deepest path), bss $(num "$(tdb "$lo" 3)") B |"
   echo "| agent part (src/ in the example app, mbedTLS glue), text: \`OTA_STATUS_STRINGS=0\`, -Os, --gc-sections, core -flto | 24,576 B | $(num "$agent_lto") B; without -flto $(num "$agent_nonames") B; with the status names (the example app above) $(num "$agent_text") B; without -flto but with those optional features at their default (the last column of the agent part's tables) $(num "$agent_features") B | $(status "$agent_lto" 24576) | in src/ (without -flto): $agent_mods |"
   echo "| agent part, RAM: \`ota_agent_t\` + \`ota_store_t\`, built with the agent part's options (the text row above) | 8,192 B | $(num "$agent_ram") B | $(status "$agent_ram" 8192) | \`ota_agent_t\` $(num "$(agent_part_size ota_agent_t)") B (HTTP client and its buffer, manifest reader, plan, URLs), \`ota_store_t\` $(num "$(agent_part_size ota_store_t)") B; with every option at its default (the example app): $(num $(( $(struct_size ota_agent_t) + $(struct_size ota_store_t) ))) B |"
   # Issue 15's delta updates: built out of the agent part above (OTA_DELTA_PATCHES=0), so their
@@ -390,7 +401,12 @@ out=docs/footprint.md
   echo "OTA_BOOT_REPAIR=0\` and for uniform flashes only (\`OTA_FLASH_SECTOR_TABLES=0\`;"
   echo "include/otaflow/config.h, firmware/lean_core.cmake): signature check (or SHA-256) and the"
   echo "power-safe, resumable install from the journal, no factory image, trial boots, roll back or"
-  echo "repair; \"no guard\" adds \`OTA_BOOT_GUARD=0\` (the floor is the journal's counter). Their"
+  echo "repair; \"no guard\" adds \`OTA_BOOT_GUARD=0\` (the floor is the journal's counter). The"
+  echo "\"overwrite-only\" rows add \`OTA_BOOT_JOURNAL=0\`: the bootloader never writes the journal, it"
+  echo "installs the pending image again at every reset until the copy verifies and the application"
+  echo "records the outcome (docs/configuration.md); of the rows under 8 KB, the smallest that still"
+  echo "installs power-safe is the one a target judges (every variant here does: a cut anywhere is"
+  echo "finished by the next reset, tests/lean). Their"
   echo "stack is not measured apart: their deepest path is the full build's. What each feature costs of"
   echo "what is left over a text target, what MCUboot's overwrite-only build does not do, and what"
   echo "further shrinking would cost: \"The lean bootloader: what each part buys\" at the end"

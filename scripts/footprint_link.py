@@ -39,6 +39,11 @@ LEAN_IMAGES = [
     ("minimal, no guard, BearSSL", "mbedtls", "bootloader-lean-min-noguard"),
     ("minimal, no guard, SHA-256 only", "mbedtls", "bootloader-lean-sha-min"),
     ("lean, HSS/LMS only", "mbedtls", "bootloader-lean-lms"),
+    # The 8 KB candidates: minimal HSS/LMS only (no guard), and the overwrite-only installs
+    # (OTA_BOOT_JOURNAL 0: the bootloader never writes the journal) of both.
+    ("minimal, no guard, HSS/LMS only", "mbedtls", "bootloader-lean-lms-min"),
+    ("overwrite-only, SHA-256 only", "mbedtls", "bootloader-lean-sha-overwrite"),
+    ("overwrite-only, HSS/LMS only", "mbedtls", "bootloader-lean-lms-overwrite"),
 ]
 
 # Issue 13's agent part: the example application on a core without status names

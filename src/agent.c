@@ -416,6 +416,13 @@ ota_agent_status_t (ota_agent_init)(ota_agent_t *agent, const ota_agent_config_t
     if (ota_http_init(&agent->http, &hc, &ports->transport) != OTA_HTTP_OK) {
         return OTA_AGENT_ERR_CONFIG;
     }
+    if (!OTA_BOOT_JOURNAL && config->running_version != 0u) {
+        /* The install an overwrite-only bootloader left pending: done, or refused. A failed
+         * write leaves it pending, to be settled at the next boot. Only in such a build: with
+         * a bootloader that records its steps, an install pending at init has not happened
+         * yet (its reset is still to come). */
+        (void)ota_store_settle_install(ports->store, config->running_version);
+    }
     agent->state = OTA_AGENT_IDLE;
     return OTA_AGENT_OK;
 }

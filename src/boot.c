@@ -5,8 +5,10 @@
  * ota_boot_run() looks at the journal's boot state and takes one step per round: install,
  * count a trial, roll back, save the factory image, repair the internal copy. Each step ends
  * in one journal record (or in no write at all), so a power cut anywhere leaves a state from
- * which the next power-on takes the same step again or the next one. The mechanics (checking
- * an image, programming internal flash) are in src/boot_copy.c.
+ * which the next power-on takes the same step again or the next one. Built without journal
+ * writes (OTA_BOOT_JOURNAL 0) it takes one pass instead (boot_overwrite) that writes only
+ * internal flash. The mechanics (checking an image, programming internal flash) are in
+ * src/boot_copy.c.
  */
 #include <string.h>
 
@@ -137,8 +139,14 @@ ota_boot_status_t ota_confirm(ota_store_t *store, const ota_flash_t *internal,
     if (ist != OTA_IMAGE_OK) {
         return OTA_BOOT_ERR_NO_IMAGE;
     }
-    return ota_store_confirm(store, h.security_counter) == OTA_STORE_OK ? OTA_BOOT_OK
-                                                                       : OTA_BOOT_ERR_STORE;
+    /* An overwrite-only bootloader (OTA_BOOT_JOURNAL 0) left its install pending: record it
+     * first, else the confirm below is refused while an install is underway. */
+    ota_store_status_t sst =
+        OTA_BOOT_JOURNAL ? OTA_STORE_OK : ota_store_settle_install(store, h.version);
+    if (sst == OTA_STORE_OK) {
+        sst = ota_store_confirm(store, h.security_counter);
+    }
+    return sst == OTA_STORE_OK ? OTA_BOOT_OK : OTA_BOOT_ERR_STORE;
 }
 
 /* Steps ---------------------------------------------------------------------------------- */
@@ -686,6 +694,41 @@ static int boot_step(ota_boot_t *boot, bool *start)
     return boot_step_confirmed(boot, start);
 }
 
+/* OTA_BOOT_JOURNAL 0 (config.h): the pending install, if the journal has one, done again from
+ * the start (units already equal skipped, the magic last, the copy verified as it will run)
+ * without a record; a staged image refused leaves the running one to start, and the
+ * application's side records either outcome (ota_store_settle_install). Besides the journal's
+ * counter, the running image's own is a floor: internal flash holds it, where rewriting the
+ * external flash cannot lower it (docs/security.md). OTA_BOOT_OK: start what internal flash
+ * holds (checked). */
+static int boot_overwrite(ota_boot_t *boot)
+{
+    const ota_store_boot_t *b = boot_fields(boot);
+    if (b->state == OTA_BOOT_INSTALL_PENDING || b->state == OTA_BOOT_INSTALLING) {
+        uint8_t slot = b->install_slot;
+        uint32_t running = 0, floor = 0;
+        (void)boot_running_fields(boot, &running, &floor); /* none parses: no floor there */
+        const char *why = "";
+        boot_check_t c = boot_check_slot(boot, slot, &why);
+        if (c == BOOT_CHECK_OK && boot->info.header.security_counter < floor) {
+            why = BOOT_WHY("below the running image's security counter");
+            c = BOOT_CHECK_BAD;
+        }
+        if (c == BOOT_CHECK_IO) {
+            return boot_store_failed(boot, OTA_STORE_ERR_FLASH);
+        }
+        if (c == BOOT_CHECK_OK) {
+            boot_say_install(boot, slot, boot->info.header.version, b->install_reason);
+            int st = boot_program_and_verify(boot, slot);
+            boot->report->installed = st == OTA_BOOT_OK;
+            return st;
+        }
+        boot_say(boot, "boot: slot %u refused: %s; not installed", (unsigned)slot, why);
+        boot->report->slot_refused = true;
+    }
+    return boot_internal_runnable(boot, boot->config.verify_each_boot);
+}
+
 /* The version of the image that starts, from its own header: the journal's running_version
  * may be 0 ("unknown"), and check_internal only compares the two when it is not (fuzz_journal
  * found a record saying 0 over a valid image). */
@@ -694,6 +737,17 @@ static uint32_t boot_started_version(const ota_boot_t *boot)
     uint32_t version = boot_fields(boot)->running_version, counter = 0;
     (void)boot_running_fields(boot, &version, &counter);
     return version;
+}
+
+/* What starts, in the report and on the console. */
+static ota_boot_status_t boot_started(ota_boot_t *boot)
+{
+    ota_boot_report_t *report = boot->report;
+    report->version = boot_started_version(boot);
+    boot_say(boot, "boot: starting v%u", (unsigned)report->version);
+    report->guard_counter = ota_guard_values(ota_store_guard(boot->store))->security_counter;
+    report->guard_revoked = ota_guard_values(ota_store_guard(boot->store))->revoked_keys;
+    return OTA_BOOT_OK;
 }
 
 /* ota_boot_run with a report to fill (never NULL). */
@@ -737,6 +791,10 @@ static ota_boot_status_t boot_run(ota_boot_t *boot, const ota_boot_config_t *con
     if (gst != OTA_BOOT_OK) {
         return (ota_boot_status_t)gst;
     }
+    if (!OTA_BOOT_JOURNAL) { /* config.h: one pass, nothing recorded */
+        int st = boot_overwrite(boot);
+        return st == OTA_BOOT_OK ? boot_started(boot) : (ota_boot_status_t)st;
+    }
     for (unsigned round = 0; round < BOOT_MAX_ROUNDS; round++) {
         bool start = false;
         int st = boot_step(boot, &start);
@@ -747,11 +805,7 @@ static ota_boot_status_t boot_run(ota_boot_t *boot, const ota_boot_config_t *con
             return (ota_boot_status_t)st;
         }
         if (start) {
-            report->version = boot_started_version(boot);
-            boot_say(boot, "boot: starting v%u", (unsigned)report->version);
-            report->guard_counter = ota_guard_values(ota_store_guard(store))->security_counter;
-            report->guard_revoked = ota_guard_values(ota_store_guard(store))->revoked_keys;
-            return OTA_BOOT_OK;
+            return boot_started(boot);
         }
     }
     boot_say(boot, "boot: no valid image (gave up)");

@@ -66,9 +66,9 @@ uint32_t ota_store_security_floor(const ota_store_t *store)
                         : store->state.boot.security_counter;
 }
 
-/* Would the bootloader refuse to install slot because of the anti-rollback floor? Its header
- * says; a STORED slot's header was verified when it was stored. */
-static ota_store_status_t store_check_floor(ota_store_t *store, uint8_t slot)
+/* The security counter in the header of the image a slot holds (its header was verified when
+ * it was stored, and again by the bootloader that installed it). */
+static ota_store_status_t store_slot_counter(ota_store_t *store, uint8_t slot, uint32_t *counter)
 {
     uint8_t raw[OTA_IMAGE_HEADER_SIZE];
     ota_store_status_t st = ota_store_slot_read(store, slot, 0, raw, sizeof raw);
@@ -79,8 +79,20 @@ static ota_store_status_t store_check_floor(ota_store_t *store, uint8_t slot)
     if (ota_image_header_decode(raw, sizeof raw, store->layout.slot_size, &h) != OTA_IMAGE_OK) {
         return OTA_STORE_ERR_IMAGE;
     }
-    return h.security_counter < ota_store_security_floor(store) ? OTA_STORE_ERR_BELOW_FLOOR
-                                                                 : OTA_STORE_OK;
+    *counter = h.security_counter;
+    return OTA_STORE_OK;
+}
+
+/* Would the bootloader refuse to install slot because of the anti-rollback floor? Its header
+ * says; a STORED slot's header was verified when it was stored. */
+static ota_store_status_t store_check_floor(ota_store_t *store, uint8_t slot)
+{
+    uint32_t counter = 0;
+    ota_store_status_t st = store_slot_counter(store, slot, &counter);
+    if (st != OTA_STORE_OK) {
+        return st;
+    }
+    return counter < ota_store_security_floor(store) ? OTA_STORE_ERR_BELOW_FLOOR : OTA_STORE_OK;
 }
 
 static void store_request(ota_store_state_t *st, uint8_t slot, ota_install_reason_t reason)
@@ -168,21 +180,13 @@ ota_store_status_t ota_store_request_install(ota_store_t *store, uint8_t slot)
     return ota_store_commit(store);
 }
 
-ota_store_status_t ota_store_install_cancel(ota_store_t *store)
+/* The pending install dropped in staged: its slot emptied, the boot state back to what runs. */
+static void store_drop_install(ota_store_state_t *n)
 {
-    ota_store_status_t st = store_ready(store);
-    if (st != OTA_STORE_OK) {
-        return st;
-    }
-    if (store->state.boot.state != OTA_BOOT_INSTALL_PENDING &&
-        store->state.boot.state != OTA_BOOT_INSTALLING) {
-        return OTA_STORE_ERR_STATE;
-    }
-    ota_store_stage(store);
-    ota_store_boot_t *b = &store->staged.boot;
+    ota_store_boot_t *b = &n->boot;
     uint8_t slot = b->install_slot;
     if (slot != OTA_STORE_SLOT_NONE && slot < OTA_STORE_MAX_SLOTS) {
-        ota_store_slot_clear(&store->staged.slots[slot]);
+        ota_store_slot_clear(&n->slots[slot]);
         if (b->previous_slot == slot) {
             b->previous_slot = OTA_STORE_SLOT_NONE;
         }
@@ -198,6 +202,19 @@ ota_store_status_t ota_store_install_cancel(ota_store_t *store)
     } else {
         b->state = b->previous_slot != OTA_STORE_SLOT_NONE ? OTA_BOOT_TRIAL : OTA_BOOT_CONFIRMED;
     }
+}
+
+ota_store_status_t ota_store_install_cancel(ota_store_t *store)
+{
+    ota_store_status_t st = store_ready(store);
+    if (st != OTA_STORE_OK) {
+        return st;
+    }
+    if (!store_install_underway(&store->state.boot)) {
+        return OTA_STORE_ERR_STATE;
+    }
+    ota_store_stage(store);
+    store_drop_install(&store->staged);
     return ota_store_commit(store);
 }
 
@@ -233,17 +250,11 @@ ota_store_status_t ota_store_install_progress(ota_store_t *store, uint32_t bytes
     return ota_store_commit(store);
 }
 
-ota_store_status_t ota_store_install_done(ota_store_t *store)
+/* The install of staged's install slot completed: that image runs now, the one it replaced
+ * stays as the previous one (or goes, if EraseVer asked), the version change is to be
+ * reported. */
+static void store_mark_installed(ota_store_state_t *n)
 {
-    ota_store_status_t st = store_ready(store);
-    if (st != OTA_STORE_OK) {
-        return st;
-    }
-    if (store->state.boot.state != OTA_BOOT_INSTALLING) {
-        return OTA_STORE_ERR_STATE;
-    }
-    ota_store_stage(store);
-    ota_store_state_t *n = &store->staged;
     uint8_t slot = n->boot.install_slot;
     uint8_t old = n->boot.running_slot;
     uint8_t previous = OTA_STORE_SLOT_NONE;
@@ -273,6 +284,69 @@ ota_store_status_t ota_store_install_done(ota_store_t *store)
     n->boot.state = OTA_BOOT_TRIAL;
     n->boot.attempts = 0;
     n->boot.report_pending = 1u; /* the version changed: the fleet is told (agent reports) */
+}
+
+/* The running image is confirmed in staged: no roll back target kept for a trial, the floor
+ * raised to its counter (never lowered). */
+static void store_mark_confirmed(ota_store_boot_t *n, uint32_t security_counter)
+{
+    n->state = OTA_BOOT_CONFIRMED;
+    n->attempts = 0;
+    n->previous_slot = OTA_STORE_SLOT_NONE;
+    if (security_counter > n->security_counter) {
+        n->security_counter = security_counter;
+    }
+}
+
+ota_store_status_t ota_store_install_done(ota_store_t *store)
+{
+    ota_store_status_t st = store_ready(store);
+    if (st != OTA_STORE_OK) {
+        return st;
+    }
+    if (store->state.boot.state != OTA_BOOT_INSTALLING) {
+        return OTA_STORE_ERR_STATE;
+    }
+    ota_store_stage(store);
+    store_mark_installed(&store->staged);
+    return ota_store_commit(store);
+}
+
+ota_store_status_t ota_store_settle_install(ota_store_t *store, uint32_t running_version)
+{
+    ota_store_status_t st = store_ready(store);
+    if (st != OTA_STORE_OK) {
+        return st;
+    }
+    if (running_version == 0u) {
+        return OTA_STORE_ERR_ARG;
+    }
+    const ota_store_boot_t *b = &store->state.boot;
+    if (!store_install_underway(b)) {
+        return OTA_STORE_OK; /* a bootloader that writes the journal left nothing to settle */
+    }
+    uint8_t slot = b->install_slot;
+    bool done = store->state.slots[slot].version == running_version;
+    uint32_t counter = 0;
+    if (done) {
+        st = store_slot_counter(store, slot, &counter);
+        if (st != OTA_STORE_OK) {
+            return st;
+        }
+    }
+    ota_store_stage(store);
+    ota_store_boot_t *n = &store->staged.boot;
+    if (!done) {
+        /* An overwrite-only bootloader installs a pending image before it starts anything:
+         * another version running means it refused this one. Rejected, so that no manifest
+         * brings it back to be refused at every reset. */
+        store_add_rejected(n, store->staged.slots[slot].version);
+        store_drop_install(&store->staged);
+        return ota_store_commit(store);
+    }
+    /* Installed, and confirmed at once: such a bootloader counts no trial boots. */
+    store_mark_installed(&store->staged);
+    store_mark_confirmed(n, counter);
     return ota_store_commit(store);
 }
 
@@ -311,13 +385,7 @@ ota_store_status_t ota_store_confirm(ota_store_t *store, uint32_t security_count
         return OTA_STORE_OK; /* nothing would change: no record */
     }
     ota_store_stage(store);
-    ota_store_boot_t *n = &store->staged.boot;
-    n->state = OTA_BOOT_CONFIRMED;
-    n->attempts = 0;
-    n->previous_slot = OTA_STORE_SLOT_NONE;
-    if (security_counter > n->security_counter) {
-        n->security_counter = security_counter;
-    }
+    store_mark_confirmed(&store->staged.boot, security_counter);
     return ota_store_commit(store);
 }
 

@@ -362,6 +362,10 @@ void ota_agent_config_default(ota_agent_config_t *config);
 /**
  * Prepare an agent. Copies config and ports. Nothing happens until the first poll, which
  * checks at once when the network is up (as the original does once it has an address).
+ * Built with OTA_BOOT_JOURNAL 0 (the bootloader's), call it once per boot: with
+ * config.running_version it first records what the overwrite-only bootloader did with the
+ * install it left pending (ota_store_settle_install; a store write failure there is left
+ * for the next boot).
  * @return OK; ERR_ARG (NULL); ERR_CONFIG (period > OTA_AGENT_PERIOD_MAX_S, manifest URL not a
  *         usable http(s) URL or too long (with manifest_keys: too long for ".sig"), or
  *         http:// with require_tls, store NULL or not mounted,

@@ -192,6 +192,22 @@
 #define OTA_BOOT_GUARD 1
 #endif
 
+/** 1 (default): the bootloader records every step of an install, trial and roll back in the
+ *  store's journal; 0: an overwrite-only bootloader that never writes the journal (nor
+ *  anything else of the external flash): it reads the journal, installs the image whose
+ *  install is pending (checked as always, units already equal skipped, the magic programmed
+ *  last, the copy verified as it will run), again from the start at every reset until the
+ *  copy verifies, and starts it; a staged image it refuses is left where it is and the
+ *  running image starts. The application's side, built with the same 0, records what
+ *  happened (ota_store_settle_install: ota_agent_init and ota_confirm call it): the install
+ *  done, or refused and cancelled. Its floor is the journal's security counter and the running
+ *  image's own (docs/security.md). 0 needs OTA_BOOT_FACTORY_IMAGE, OTA_BOOT_TRIAL_BOOTS,
+ *  OTA_BOOT_REPAIR and OTA_BOOT_GUARD at 0 (each writes the journal or needs it written).
+ *  Changes no struct. */
+#ifndef OTA_BOOT_JOURNAL
+#define OTA_BOOT_JOURNAL 1
+#endif
+
 /** 1 (default): the bootloader installs encrypted images (an ENC_P256_AES128 TLV,
  *  image_enc.h): with ota_boot_config_t.decrypt_key set it unwraps the content key and
  *  decrypts the payload while it hashes and programs internal flash; 0: nothing of AES or
@@ -403,6 +419,13 @@ OTA_CONFIG_STATIC_ASSERT_((OTA_BOOT_BUF_SIZE & (OTA_BOOT_BUF_SIZE - 1u)) == 0u,
 #endif
 #if (OTA_BOOT_REPAIR != 0 && OTA_BOOT_REPAIR != 1) || (OTA_BOOT_GUARD != 0 && OTA_BOOT_GUARD != 1)
 #error "OTA_BOOT_REPAIR and OTA_BOOT_GUARD must be 0 or 1"
+#endif
+#if OTA_BOOT_JOURNAL != 0 && OTA_BOOT_JOURNAL != 1
+#error "OTA_BOOT_JOURNAL must be 0 or 1"
+#endif
+#if !OTA_BOOT_JOURNAL && (OTA_BOOT_FACTORY_IMAGE || OTA_BOOT_TRIAL_BOOTS || OTA_BOOT_REPAIR || \
+                          OTA_BOOT_GUARD)
+#error "OTA_BOOT_JOURNAL 0 needs OTA_BOOT_FACTORY_IMAGE, _TRIAL_BOOTS, _REPAIR and _GUARD at 0"
 #endif
 #if OTA_BOOT_DECRYPT != 0 && OTA_BOOT_DECRYPT != 1
 #error "OTA_BOOT_DECRYPT must be 0 or 1"

@@ -666,6 +666,24 @@ ota_store_status_t ota_store_install_done(ota_store_t *store);
 ota_store_status_t ota_store_trial_attempt(ota_store_t *store, uint8_t *attempts);
 
 /**
+ * Application, once per boot before anything else changes the store: record what a
+ * bootloader built with OTA_BOOT_JOURNAL 0 (include/otaflow/config.h), which never writes the
+ * journal, did with the install the journal still calls pending. running_version is the
+ * version of the image that runs (its header's). That version's install: one record as
+ * ota_store_install_done + ota_store_confirm would make (the slot INSTALLED and running,
+ * CONFIRMED, the security counter raised to the slot's image's). Another version runs: the
+ * bootloader, which tries a pending install before it starts anything, refused the image;
+ * its install is cancelled (slot EMPTY) and its version rejected (ota_store_is_rejected), so
+ * that it is neither refused again at every reset nor downloaded again. No install pending
+ * (every journal-writing bootloader leaves none): nothing written. Called in the same boot
+ * as the request (before the reset that installs it), it would cancel it: a build with
+ * OTA_BOOT_JOURNAL 0 calls it from ota_agent_init and ota_confirm, others never do.
+ * @return OK; ERR_ARG (running_version 0); ERR_IMAGE (the installed slot's header no longer
+ * parses: nothing written); ERR_FLASH / ERR_JOURNAL_FULL.
+ */
+ota_store_status_t ota_store_settle_install(ota_store_t *store, uint32_t running_version);
+
+/**
  * Application: the running image is healthy (TRIAL or NONE -> CONFIRMED; CONFIRMED: no-op
  * unless the counter rises). The security counter rises to security_counter if higher; the
  * previous image becomes an ordinary stored version.

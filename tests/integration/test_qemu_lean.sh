@@ -6,7 +6,9 @@
 # slot is installed, checked and started (the test app prints the version in its own
 # header); a staged v2 with one payload byte changed, or signed by a key the build does not
 # trust, is refused and v1 keeps running. The variant without signatures installs an
-# unsigned v2 and refuses a corrupt one. The console variant (the same core: built without
+# unsigned v2 and refuses a corrupt one. The 8 KB candidates (the minimal HSS/LMS-only build,
+# and the overwrite-only builds that never write the journal, OTA_BOOT_JOURNAL=0) install a
+# v2 and refuse a corrupt or untrusted one the same. The console variant (the same core: built without
 # its log lines, OTA_BOOT_LOG=0) decides the same and prints its stack high-water mark.
 source "$(dirname "$0")/../tools/lib.sh" # TOOL, WORK (cwd), ok, die, done_checks
 BIN=$OTA_BIN FW=$OTA_BUILD_DIR/firmware
@@ -16,7 +18,8 @@ KEY="$OTA_SOURCE_DIR/tests/firmware/lean_test_key.pem" # the key lean_keys.c tru
 # advances with every image), never with the repository's file.
 cp "$OTA_SOURCE_DIR/tests/firmware/lean_test_key.lms" lms.key
 for f in bootloader-lean.bin bootloader-lean-console.bin bootloader-lean-sha.bin \
-  bootloader-lean-lms.bin lean-app.hex; do
+  bootloader-lean-lms.bin bootloader-lean-lms-min.bin bootloader-lean-sha-overwrite.bin \
+  bootloader-lean-lms-overwrite.bin lean-app.hex; do
   [[ -f "$FW/$f" ]] || die "missing $FW/$f: run make firmware"
 done
 "$TOOL" keygen -o other.pem >/dev/null
@@ -67,12 +70,19 @@ lean_board u2 bootloader-lean-sha.bin --
 corrupt_staged u2
 [[ $(lean_run u2) == 1 ]] || die "unsigned build: a corrupt v2 did not leave v1 running: $(cat u2.console)"
 ok "lean bootloader without signatures: a corrupt v2 is refused (SHA-256), v1 keeps running"
-# lms_case DIR VERSION WHAT V2_PACK_ARGS... [-- corrupt]: the LMS-only build on a board whose
-# v2 is packed with those arguments (and its last byte changed): VERSION must run.
+lean_board w1 bootloader-lean-sha-overwrite.bin --
+[[ $(lean_run w1) == 2 ]] || die "overwrite-only build: v2 was not started: $(cat w1.console)"
+lean_board w2 bootloader-lean-sha-overwrite.bin --
+corrupt_staged w2
+[[ $(lean_run w2) == 1 ]] || die "overwrite-only build: a corrupt v2 did not leave v1 running: $(cat w2.console)"
+ok "overwrite-only lean bootloader (no journal writes), SHA-256 only: an unsigned v2 is installed and started, a corrupt one refused"
+# lms_case DIR VERSION WHAT V2_PACK_ARGS... [-- corrupt]: the LMS-only build ($LMS_BOOT) on a
+# board whose v2 is packed with those arguments (and its last byte changed): VERSION must run.
+LMS_BOOT=bootloader-lean-lms.bin
 lms_case() {
   local dir=$1 want=$2 what=$3 corrupt=; shift 3
   [[ ${*: -1} == corrupt ]] && { corrupt=1; set -- "${@:1:$#-2}"; }
-  lean_board "$dir" bootloader-lean-lms.bin --lms-key lms.key -- "$@"
+  lean_board "$dir" "$LMS_BOOT" --lms-key lms.key -- "$@"
   [[ -z $corrupt ]] || corrupt_staged "$dir" last
   [[ $(lean_run "$dir") == "$want" ]] || die "LMS-only build, $what: v$want not running: $(cat "$dir.console")"
 }
@@ -83,4 +93,11 @@ lms_case l2 1 "a changed signature byte" --lms-key lms.key -- corrupt
 lms_case l3 1 "an untrusted HSS/LMS key" --lms-key other.lms
 lms_case l4 1 "an ECDSA signature" --key "$KEY"
 ok "lean bootloader, HSS/LMS only: a changed signature byte, an untrusted HSS/LMS key and an ECDSA signature are refused"
+for LMS_BOOT in bootloader-lean-lms-min.bin bootloader-lean-lms-overwrite.bin; do
+  v=${LMS_BOOT%.bin}
+  lms_case "$v-1" 2 "an HSS/LMS-signed v2" --lms-key lms.key
+  lms_case "$v-2" 1 "a changed signature byte" --lms-key lms.key -- corrupt
+  lms_case "$v-3" 1 "an untrusted HSS/LMS key" --lms-key other.lms
+  ok "$v: an HSS/LMS-signed v2 is installed and started; a changed signature byte and an untrusted HSS/LMS key are refused"
+done
 done_checks
