@@ -5,8 +5,8 @@
  * compact one is compiled into this file under other names, so that both are in one program.
  *
  * Input layout: byte 0 is a cut unit u (1..64); the rest is the message, fed to the compact
- * SHA-256 in pieces whose sizes are taken in turn from the message's own bytes (mod u*4+1,
- * empty updates included). At the first whole block the state is saved and restored into a
+ * SHA-256 in pieces whose sizes are taken in turn from the message's own bytes (mod u*4+1;
+ * a 0 is an empty update, then a piece of one byte). At the first whole block the state is saved and restored into a
  * fresh context, and a copy forks off there. Oracles: the digest equals the backend's one-shot
  * digest of the whole message; the fork finishes to the backend's digest of the prefix.
  */
@@ -58,7 +58,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     size_t at = 0, k = 0;
     while (at < len) {
-        size_t piece = len > 0 ? msg[k++ % len] % (unit * 4u + 1u) : 0;
+        size_t piece = msg[k++ % len] % (unit * 4u + 1u);
+        if (piece == 0u) { /* an empty update, then one byte: the loop always advances */
+            if (small_sha256_update(&ctx, msg + at, 0) != OTA_CRYPTO_OK) {
+                abort();
+            }
+            piece = 1u;
+        }
         if (piece > len - at) {
             piece = len - at;
         }
