@@ -8,6 +8,10 @@
 # docs/footprint.md: 2,720 B less bss than the defaults; the copy takes more, smaller reads.
 set(OTA_LEAN_CORE_SIZES OTA_BOOT_BUF_SIZE=128u OTA_STORE_WORK_SIZE=128u
   OTA_STORE_MAX_DOWNLOAD_SLOTS=2u)
+# And SHA-256 from src/crypto_sha256_small.c (OTA_SHA256_SMALL) rather than the crypto
+# library's, which then does only the signatures: smaller in every lean variant, slower per
+# byte (docs/decisions.md, "A compact SHA-256 for the lean bootloaders").
+list(APPEND OTA_LEAN_CORE_SIZES OTA_SHA256_SMALL=1)
 # The product features a minimal lean bootloader leaves out (include/otaflow/config.h; the
 # guard, OTA_BOOT_GUARD, and the journal writes, OTA_BOOT_JOURNAL, are left out by the
 # variants that say so), and the sector tables of

@@ -57,13 +57,5 @@ static __attribute__((noinline)) int apply(void)
 
 void cross_reset(void)
 {
-    uint32_t *sp;
-    __asm__ volatile("mov %0, sp" : "=r"(sp));
-    bare_prepare(sp);
-    uint32_t t0 = bare_ticks_start();
-    int r = apply();
-    uint32_t ticks = (t0 - SYST_CVR) & 0xFFFFFFu;
-    put("stack=");
-    put_num(bare_stack_used(sp));
-    bare_finish(ticks, r);
+    bare_measure(apply);
 }

@@ -74,7 +74,7 @@ PARTS = [
     # LTRANS objects: only in a link where the core alone has its LTO form (AGENT_IMAGES).
     ("otaflow (src/, by module below)", r"libota_core_\w+\.a\(|\.ltrans\.o\b"),
     ("mbedTLS (SHA-256, bignum, ECP, ECDSA verify, ECDH, AES, allocator)", r"libmbedcrypto_fw\.a\("),
-    ("BearSSL (SHA-256, P-256, ECDSA verify, AES; i31 big integers, the lean bootloader's i15)", r"libbearssl_fw(_i15)?\.a\("),
+    ("BearSSL (SHA-256 but in the lean bootloaders, P-256, ECDSA verify, AES; i31 big integers, the lean bootloader's i15)", r"libbearssl_fw(_i15)?\.a\("),
     ("lwIP (IPv4, TCP, DHCP; raw API)", r"libotaflow_lwip\.a\("),
     ("libc (newlib-nano; the lean bootloader's mem* byte loops, port/cortex-m/mem_small.c)", r"/libc(_nano)?\.a\(|libcm_mem_small\.a\("),
     ("libgcc", r"/libgcc\.a\("),

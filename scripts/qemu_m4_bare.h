@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * What the bare-metal measuring programs for QEMU's mps2-an386 share (scripts/cross_verifier.c,
- * scripts/delta_apply_main.c; linked with scripts/qemu_m4.ld, entry cross_reset): semihosting
+ * scripts/delta_apply_main.c, scripts/sha256_bench_main.c; linked with scripts/qemu_m4.ld,
+ * entry cross_reset): semihosting
  * output and exit, and SysTick, which under QEMU's -icount shift=0 counts instructions.
  */
 #ifndef OTAFLOW_QEMU_M4_BARE_H
@@ -95,6 +96,21 @@ static inline __attribute__((noreturn)) void bare_finish(uint32_t ticks, int res
     put_num((uint32_t)result);
     put("\n");
     stop((uint32_t)result);
+}
+
+/** The whole run of a measuring program whose work needs no set-up: run() timed, then its
+ *  report line "stack=S ticks=T result=R", and QEMU's exit with run()'s result. */
+static inline __attribute__((noreturn, always_inline)) void bare_measure(int (*run)(void))
+{
+    uint32_t *sp;
+    __asm__ volatile("mov %0, sp" : "=r"(sp));
+    bare_prepare(sp);
+    uint32_t t0 = bare_ticks_start();
+    int r = run();
+    uint32_t ticks = (t0 - SYST_CVR) & 0xFFFFFFu;
+    put("stack=");
+    put_num(bare_stack_used(sp));
+    bare_finish(ticks, r);
 }
 
 /** The vector table: the stack's top and the reset handler. */

@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Crypto backend on BearSSL (Debian libbearssl-dev on the host; its source package for cross
- * builds): SHA-256, and the heap hook, which has nothing to do (BearSSL allocates nothing).
- * ECDSA P-256 is in sig_ecdsa_p256_bearssl.c, the one-shot hash in crypto_oneshot.h, status
- * names in crypto_common.c. */
+ * builds): SHA-256 (unless OTA_SHA256_SMALL: crypto_sha256_small.c's), and the heap hook,
+ * which has nothing to do (BearSSL allocates nothing). ECDSA P-256 is in
+ * sig_ecdsa_p256_bearssl.c, the one-shot hash in crypto_oneshot.h, status names in
+ * crypto_common.c. */
 #include "otaflow/crypto.h"
 
-#include "crypto_oneshot.h"
-
 #include <bearssl.h>
+
+#if !OTA_SHA256_SMALL /* else SHA-256 is crypto_sha256_small.c's */
+#include "crypto_oneshot.h"
 
 _Static_assert(sizeof(br_sha256_context) <= sizeof(((ota_sha256_t *)0)->opaque),
                "ota_sha256_t too small for br_sha256_context");
@@ -78,6 +80,7 @@ ota_crypto_status_t ota_sha256_copy(ota_sha256_t *dst, const ota_sha256_t *src)
     *crypto_sha_ctx(dst) = *(const br_sha256_context *)(const void *)src->opaque;
     return OTA_CRYPTO_OK;
 }
+#endif /* !OTA_SHA256_SMALL */
 
 ota_crypto_status_t ota_crypto_heap_init(void *buf, size_t len)
 {

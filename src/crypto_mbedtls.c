@@ -1,10 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Crypto backend on mbedTLS (Debian libmbedtls-dev; its source package for cross builds):
- * SHA-256 and the heap. The one-shot hash comes from crypto_oneshot.h, the status names
- * from crypto_common.c, the signature algorithms from files of their own (sig_ecdsa_p256.c). */
+ * SHA-256 (unless OTA_SHA256_SMALL: crypto_sha256_small.c's) and the heap. The one-shot hash
+ * comes from crypto_oneshot.h, the status names from crypto_common.c, the signature
+ * algorithms from files of their own (sig_ecdsa_p256.c). */
 #include "otaflow/crypto.h"
-
-#include "crypto_oneshot.h"
 
 #include <string.h>
 
@@ -12,6 +11,9 @@
 #if defined(MBEDTLS_MEMORY_BUFFER_ALLOC_C)
 #include <mbedtls/memory_buffer_alloc.h>
 #endif
+
+#if !OTA_SHA256_SMALL /* else SHA-256 is crypto_sha256_small.c's */
+#include "crypto_oneshot.h"
 
 /* The backend's context plus the sticky failure flag the contract promises. */
 typedef struct sha_state {
@@ -138,6 +140,7 @@ ota_crypto_status_t ota_sha256_copy(ota_sha256_t *dst, const ota_sha256_t *src)
     d->failed = 0;
     return OTA_CRYPTO_OK;
 }
+#endif /* !OTA_SHA256_SMALL */
 
 ota_crypto_status_t ota_crypto_heap_init(void *buf, size_t len)
 {

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The one-shot ota_sha256, defined by each crypto backend file (crypto_mbedtls.c,
- * crypto_bearssl.c) from its own streaming calls: in the backend's translation unit those
+ * crypto_bearssl.c; crypto_sha256_small.c when it replaces their SHA-256) from its own
+ * streaming calls: in the backend's translation unit those
  * calls are internal, so a program that wraps the streaming entry points at link time
  * (tests/unit/test_hash_fault.c) sees the one-shot as one call, whatever backend is linked.
- * Private to src/; include it once, in a backend file.
+ * Private to src/; include it once, in the file that defines the streaming calls.
  */
 #ifndef OTAFLOW_CRYPTO_ONESHOT_H
 #define OTAFLOW_CRYPTO_ONESHOT_H

@@ -15,6 +15,8 @@
 #include "otaflow/crypto.h"
 #include "otaflow/lms.h"
 
+#include "be_bytes.h"
+
 #define OTA_LMS_N 32u      /* n = m: SHA-256 output bytes */
 #define OTA_LMS_I_SIZE 16u /* the key pair identifier I */
 #define OTA_LMS_LMS_PUB_SIZE 56u /* one tree's public key: types, I, T[1] */
@@ -43,19 +45,6 @@ bool ota_lms_params_get(uint32_t lms_type, uint32_t ots_type, ota_lms_params_t *
  *  LM-OTS signature, type, h path nodes) of these parameters. */
 uint32_t ota_lmots_sig_size(const ota_lms_params_t *pr);
 uint32_t ota_lms_sig_size(const ota_lms_params_t *pr);
-
-static inline uint32_t ota_be32_get(const uint8_t *b)
-{
-    return ((uint32_t)b[0] << 24) | ((uint32_t)b[1] << 16) | ((uint32_t)b[2] << 8) | b[3];
-}
-
-static inline void ota_be32_put(uint8_t *b, uint32_t v)
-{
-    b[0] = (uint8_t)(v >> 24);
-    b[1] = (uint8_t)((v >> 16) & 0xFFu);
-    b[2] = (uint8_t)((v >> 8) & 0xFFu);
-    b[3] = (uint8_t)(v & 0xFFu);
-}
 
 /** Q || Cksm(Q) (RFC 8554 §4.4): Q = H(I || u32 q || D_MESG || C || msg), then the 16-bit
  *  checksum of its w-bit digits, shifted left by ls. out: OTA_LMS_N + 2 bytes. */

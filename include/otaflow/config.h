@@ -244,6 +244,18 @@
 /** What every *_str() returns when OTA_STATUS_STRINGS is 0. */
 #define OTA_STATUS_TEXT_NONE "-"
 
+/* SHA-256 (crypto.h) -------------------------------------------------------------------- */
+
+/** 0 (default): SHA-256 is the crypto backend's (mbedTLS's or BearSSL's, unrolled and
+ *  faster); 1: it is src/crypto_sha256_small.c's, written for this project from FIPS 180-4
+ *  and rolled for size, and the backend does only the signatures (and decryption). The lean
+ *  bootloaders take 1 (firmware/lean_core.cmake): smaller, slower per byte (measured in
+ *  docs/decisions.md). A choice of implementation, not a feature: the same contract, the
+ *  same digests. Changes no struct. */
+#ifndef OTA_SHA256_SMALL
+#define OTA_SHA256_SMALL 0
+#endif
+
 /* Signatures (image_sig.h, crypto.h) ------------------------------------------------------- */
 
 /** 1 (default): a store given trusted keys accepts only images signed by one of them
@@ -409,6 +421,9 @@ OTA_CONFIG_STATIC_ASSERT_((OTA_BOOT_BUF_SIZE & (OTA_BOOT_BUF_SIZE - 1u)) == 0u,
 #endif
 #if OTA_FLASH_SECTOR_TABLES != 0 && OTA_FLASH_SECTOR_TABLES != 1
 #error "OTA_FLASH_SECTOR_TABLES must be 0 or 1"
+#endif
+#if OTA_SHA256_SMALL != 0 && OTA_SHA256_SMALL != 1
+#error "OTA_SHA256_SMALL must be 0 or 1"
 #endif
 #if OTA_SIGNATURES != 0 && OTA_SIGNATURES != 1
 #error "OTA_SIGNATURES must be 0 or 1"

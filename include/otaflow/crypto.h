@@ -6,7 +6,9 @@
  * (src/crypto_bearssl.c, src/sig_ecdsa_p256_bearssl.c; heap-free, the smaller verifier on a
  * Cortex-M4). Each has SHA-256 and the heap set-up in its crypto_ file and each signature
  * algorithm in a file of its own behind ota_sig_verify (src/sig_verify.c); status names are
- * shared (src/crypto_common.c). A port with hardware SHA or ECC replaces the file concerned.
+ * shared (src/crypto_common.c). With OTA_SHA256_SMALL (config.h) SHA-256 is instead
+ * src/crypto_sha256_small.c's, the same contract on either backend (the lean bootloaders).
+ * A port with hardware SHA or ECC replaces the file concerned.
  *
  * Memory: SHA-256 uses only the caller's context. ECDSA verification in mbedTLS allocates its
  * big numbers through mbedtls_calloc; the core never calls malloc, so a firmware build gives
