@@ -104,8 +104,12 @@ static void http_emit_u64(http_writer_t *w, uint64_t v)
 static bool http_build_request(ota_http_client_t *c, const ota_url_t *u)
 {
     http_writer_t w = { c->config.buf, c->config.buf_size, 0, false };
+#if OTA_HTTP_POST
     const ota_http_request_t *r = &c->request;
     http_emit_str(&w, r->body != NULL ? "POST " : "GET ");
+#else
+    http_emit_str(&w, "GET ");
+#endif
     http_emit(&w, u->path, u->path_len);
     http_emit(&w, u->query, u->query_len);
     http_emit_str(&w, " HTTP/1.1\r\nHost: ");
@@ -126,12 +130,15 @@ static bool http_build_request(ota_http_client_t *c, const ota_url_t *u)
         http_emit_u64(&w, c->request.range_from);
         http_emit_str(&w, "-\r\n");
     }
+#if OTA_CONDITIONAL_GET
     const char *v = c->request.validator;
     if (v != NULL && v[0] != '\0') {
         http_emit_str(&w, ota_http_is_entity_tag(v) ? "If-None-Match: " : "If-Modified-Since: ");
         http_emit_str(&w, v);
         http_emit_str(&w, "\r\n");
     }
+#endif
+#if OTA_HTTP_POST
     if (r->body != NULL) {
         http_emit_str(&w, "Content-Type: ");
         http_emit_str(&w, r->content_type != NULL ? r->content_type : "application/octet-stream");
@@ -139,10 +146,13 @@ static bool http_build_request(ota_http_client_t *c, const ota_url_t *u)
         http_emit_u64(&w, r->body_len);
         http_emit_str(&w, "\r\n");
     }
+#endif
     http_emit_str(&w, "Connection: keep-alive\r\n\r\n");
+#if OTA_HTTP_POST
     if (r->body != NULL) {
         http_emit(&w, (const char *)r->body, r->body_len);
     }
+#endif
     c->req_len = w.len;
     http_emit(&w, u->host, u->host_len);
     http_emit(&w, "", 1);
@@ -210,10 +220,12 @@ static int http_on_head(void *user, const ota_http_resp_head_t *h)
         }
         return 0;
     }
+#if OTA_CONDITIONAL_GET
     if (status == 304u && c->request.validator != NULL && c->request.validator[0] != '\0') {
         r->not_modified = true; /* no body (the parser reads none after a 304) */
         return 0;
     }
+#endif
     if (status / 100u != 2u) {
         return http_fail_in_callback(c, OTA_HTTP_ERR_STATUS);
     }
@@ -636,6 +648,7 @@ ota_http_status_t ota_http_get(ota_http_client_t *client, const ota_http_request
     return http_start(client, request);
 }
 
+#if OTA_HTTP_POST
 ota_http_status_t ota_http_post(ota_http_client_t *client, const ota_http_request_t *request)
 {
     if (request == NULL || request->body == NULL || request->range_from != 0u ||
@@ -644,6 +657,7 @@ ota_http_status_t ota_http_post(ota_http_client_t *client, const ota_http_reques
     }
     return http_start(client, request);
 }
+#endif
 
 ota_http_status_t ota_http_poll(ota_http_client_t *client, uint32_t now_ms)
 {

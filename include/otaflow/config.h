@@ -337,6 +337,12 @@
 #define OTA_FLEET 1
 #endif
 
+/** 1 (default: as OTA_FLEET, its only user in the core, the agent's status reports): the HTTP
+ *  client can POST (ota_http_post); 0: it is not compiled in and the client only GETs. */
+#ifndef OTA_HTTP_POST
+#define OTA_HTTP_POST OTA_FLEET
+#endif
+
 /* Internal assertions ---------------------------------------------------------------------- */
 
 /** 1: the core checks its internal invariants with OTA_ASSERT and calls
@@ -384,6 +390,9 @@ OTA_CONFIG_RANGE_(OTA_AGENT_RETRY_MAX_DEFAULT_S, OTA_AGENT_RETRY_FIRST_DEFAULT_S
                   OTA_AGENT_RETRY_LIMIT_S);
 OTA_CONFIG_STATIC_ASSERT_((OTA_BOOT_BUF_SIZE & (OTA_BOOT_BUF_SIZE - 1u)) == 0u,
                           "OTA_BOOT_BUF_SIZE must be a power of two");
+#if OTA_FLEET && !OTA_HTTP_POST
+#error "OTA_FLEET needs OTA_HTTP_POST (the status reports are POSTed)"
+#endif
 #if OTA_ENABLE_ASSERT != 0 && OTA_ENABLE_ASSERT != 1
 #error "OTA_ENABLE_ASSERT must be 0 or 1"
 #endif
