@@ -226,11 +226,13 @@ ota_agent_status_t ota_agent_url_refusal(const ota_agent_t *a, const char *url)
     return OTA_AGENT_OK;
 }
 
+#if OTA_CONDITIONAL_GET
 void ota_agent_forget_validator(ota_agent_t *a)
 {
     a->validator[0] = '\0';
     a->validator_armed = false;
 }
+#endif
 
 ota_http_status_t ota_agent_http_poll(ota_agent_t *a)
 {
