@@ -680,7 +680,10 @@ ota_http_status_t ota_http_poll(ota_http_client_t *client, uint32_t now_ms)
     if (total != 0 && http_elapsed(now_ms, client->t_request) >= total) {
         return http_finish(client, OTA_HTTP_ERR_TIMEOUT_TOTAL);
     }
-    for (unsigned step = 0; step < client->config.steps_per_poll; step++) {
+    /* A response completed in this poll ends in it: the end check is one more call. */
+    for (unsigned step = 0;
+         step < client->config.steps_per_poll || client->state == OTA_HTTP_STATE_CHECK_END;
+         step++) {
         ota_http_status_t st;
         switch (client->state) {
         case OTA_HTTP_STATE_HOP: st = http_step_hop(client, now_ms); break;
@@ -696,10 +699,6 @@ ota_http_status_t ota_http_poll(ota_http_client_t *client, uint32_t now_ms)
         if (st != OTA_HTTP_IN_PROGRESS) {
             return st;
         }
-    }
-    /* A response completed in this poll ends in it: the end check is one more call. */
-    if (client->state == OTA_HTTP_STATE_CHECK_END) {
-        return http_step_check_end(client, now_ms);
     }
     return OTA_HTTP_IN_PROGRESS;
 }
