@@ -326,6 +326,16 @@ static OTA_NOINLINE ota_http_status_t http_finish(ota_http_client_t *c, ota_http
     return st;
 }
 
+/* The request ends on the transport's error st; closed_is_reset: a close before the response
+ * could be read is a reset. One call site for the three states that can fail so. */
+static OTA_NOINLINE ota_http_status_t http_fail_net(ota_http_client_t *c, ota_net_status_t st,
+                                                    bool closed_is_reset)
+{
+    ota_http_status_t err = http_from_net(st);
+    return http_finish(c, closed_is_reset && err == OTA_HTTP_ERR_CLOSED ? OTA_HTTP_ERR_RESET
+                                                                         : err);
+}
+
 static void http_begin_response(ota_http_client_t *c)
 {
     ota_http_response_t *r = &c->response;
@@ -445,8 +455,7 @@ static ota_http_status_t http_step_connect(ota_http_client_t *c, uint32_t now)
         }
         return OTA_HTTP_WOULD_BLOCK;
     }
-    ota_http_status_t err = http_from_net(st);
-    return http_finish(c, err == OTA_HTTP_ERR_CLOSED ? OTA_HTTP_ERR_RESET : err);
+    return http_fail_net(c, st, true);
 }
 
 static ota_http_status_t http_step_send(ota_http_client_t *c, uint32_t now)
@@ -469,8 +478,7 @@ static ota_http_status_t http_step_send(ota_http_client_t *c, uint32_t now)
     if ((st == OTA_NET_ERR_RESET || st == OTA_NET_ERR_CLOSED) && http_retry_on_fresh(c, now)) {
         return OTA_HTTP_IN_PROGRESS;
     }
-    ota_http_status_t err = http_from_net(st);
-    return http_finish(c, err == OTA_HTTP_ERR_CLOSED ? OTA_HTTP_ERR_RESET : err);
+    return http_fail_net(c, st, true);
 }
 
 /* The next hop's URL. An open connection is the current URL's: it is kept for the next hop
@@ -548,7 +556,7 @@ static ota_http_status_t http_step_recv(ota_http_client_t *c, uint32_t now)
         ota_http_status_t fst = http_feed_eof(c);
         return fst != OTA_HTTP_OK ? http_finish(c, fst) : http_after_feed(c);
     }
-    return http_finish(c, http_from_net(st));
+    return http_fail_net(c, st, false);
 }
 
 /* The body is complete. Anything already waiting behind it is a body longer than announced;
