@@ -312,7 +312,9 @@
 /** 1 (default): after a check that found nothing new, the agent keeps the manifest's ETag or
  *  Last-Modified and sends it with the next check (If-None-Match / If-Modified-Since); a 304
  *  then costs no parse, no `.sig` and no signature check. 0: none of that code is compiled in
- *  and every check fetches the manifest (and its `.sig`) in full. Changes no struct. */
+ *  and every check fetches the manifest (and its `.sig`) in full; the HTTP client then sends
+ *  no validator (ota_http_request_t.validator is ignored) and a 304 is OTA_HTTP_ERR_STATUS.
+ *  Changes no struct. */
 #ifndef OTA_CONDITIONAL_GET
 #define OTA_CONDITIONAL_GET 1
 #endif
