@@ -60,7 +60,7 @@ static void agent_log_event(const ota_agent_t *a, const ota_event_t *e)
         agent_line_str(&l, " v");
         agent_line_u32(&l, e->version);
     }
-    if (e->type >= OTA_EVT_FILE_STARTED && e->type <= OTA_EVT_FILE_FAILED &&
+    if (OTA_FILE_SLOTS && e->type >= OTA_EVT_FILE_STARTED && e->type <= OTA_EVT_FILE_FAILED &&
         e->file_slot != OTA_MANIFEST_FILE_NONE) {
         agent_line_str(&l, " slot ");
         agent_line_u32(&l, e->file_slot);
@@ -68,9 +68,11 @@ static void agent_log_event(const ota_agent_t *a, const ota_event_t *e)
         agent_line_u32(&l, e->total);
         agent_line_str(&l, " B");
     }
+    /* Only the events of the options built in carry a count. */
     if (e->type == OTA_EVT_DOWNLOAD_PROGRESS || e->type == OTA_EVT_DOWNLOAD_STARTED ||
-        e->type == OTA_EVT_DOWNLOAD_OK || e->type == OTA_EVT_PATCH_STARTED ||
-        e->type == OTA_EVT_VERIFY_PROGRESS) {
+        e->type == OTA_EVT_DOWNLOAD_OK ||
+        (OTA_DELTA_PATCHES && e->type == OTA_EVT_PATCH_STARTED) ||
+        (OTA_VERIFY_OVER_POLLS && e->type == OTA_EVT_VERIFY_PROGRESS)) {
         agent_line_str(&l, " ");
         agent_line_u32(&l, e->bytes);
         if (e->total != 0u) {
@@ -107,14 +109,16 @@ void ota_agent_deliver(const ota_agent_t *a, ota_event_t *e)
 {
     if (e->type == OTA_EVT_DOWNLOAD_STARTED || e->type == OTA_EVT_DOWNLOAD_PROGRESS ||
         e->type == OTA_EVT_DOWNLOAD_OK || e->type == OTA_EVT_DOWNLOAD_FAILED ||
-        e->type == OTA_EVT_PATCH_STARTED) {
+        (OTA_DELTA_PATCHES && e->type == OTA_EVT_PATCH_STARTED)) {
         e->bytes = a->received;
         e->total = a->total;
     }
+#if OTA_VERIFY_OVER_POLLS
     if (e->type == OTA_EVT_VERIFY_PROGRESS) {
         e->bytes = a->check.done;
         e->total = a->check.total;
     }
+#endif
 #if OTA_FILE_SLOTS
     if (e->type >= OTA_EVT_FILE_STARTED && e->type <= OTA_EVT_FILE_FAILED) {
         e->file_slot = a->file_slot;
@@ -226,11 +230,13 @@ ota_agent_status_t ota_agent_url_refusal(const ota_agent_t *a, const char *url)
     return OTA_AGENT_OK;
 }
 
+#if OTA_CONDITIONAL_GET
 void ota_agent_forget_validator(ota_agent_t *a)
 {
     a->validator[0] = '\0';
     a->validator_armed = false;
 }
+#endif
 
 ota_http_status_t ota_agent_http_poll(ota_agent_t *a)
 {

@@ -30,29 +30,38 @@ static bool agent_store_rejects(void *ctx, uint32_t version)
     return ota_store_is_rejected((const ota_store_t *)ctx, version);
 }
 
-/* The reader starts on a 2xx answer only, so that a 304 leaves the last plan as it was. */
+/* The reader starts afresh for a check's first read of the manifest. */
+static void agent_manifest_reader_begin(ota_agent_t *a)
+{
+    ota_manifest_device_t device = {
+        .running_version = agent_running_version(a),
+        .allow_downgrade = a->config.allow_downgrade,
+        .is_rejected = agent_store_rejects,
+        .rejected_ctx = a->ports.store,
+        .hw_id = a->config.hw_id,
+        .patches = ota_agent_patch_reader(a),
+        .in_rollout = ota_agent_in_rollout,
+        .rollout_ctx = a,
+    };
+    /* The reader shares its memory with the last verification: set up afresh. */
+    ota_manifest_parser_init(&a->parser);
+    a->parser.max_size = a->config.manifest_max;
+    (void)ota_manifest_begin(&a->parser, &device, &a->plan); /* cannot fail: nothing NULL */
+}
+
+#if OTA_CONDITIONAL_GET
+/* With conditional GET the reader starts on a 2xx answer only, so that a 304 leaves the last
+ * plan as it was; without, when the check begins. */
 static int agent_manifest_response(void *user, const ota_http_response_t *resp)
 {
     ota_agent_t *a = user;
     (void)resp;
     if (!a->manifest_again) {
-        ota_manifest_device_t device = {
-            .running_version = agent_running_version(a),
-            .allow_downgrade = a->config.allow_downgrade,
-            .is_rejected = agent_store_rejects,
-            .rejected_ctx = a->ports.store,
-            .hw_id = a->config.hw_id,
-            .patches = ota_agent_patch_reader(a),
-            .in_rollout = ota_agent_in_rollout,
-            .rollout_ctx = a,
-        };
-        /* The reader shares its memory with the last verification: set up afresh. */
-        ota_manifest_parser_init(&a->parser);
-        a->parser.max_size = a->config.manifest_max;
-        (void)ota_manifest_begin(&a->parser, &device, &a->plan); /* cannot fail: nothing NULL */
+        agent_manifest_reader_begin(a);
     }
     return 0;
 }
+#endif
 
 static int agent_manifest_body(void *user, uint64_t offset, const uint8_t *data, size_t len)
 {
@@ -93,10 +102,10 @@ static void agent_start_check_get(ota_agent_t *a, const char *url, ota_http_body
         .url = url,
         .range_from = 0,
         .on_body = on_body,
-        .on_response = fetching_sig ? NULL : agent_manifest_response,
         .user = a,
     };
 #if OTA_CONDITIONAL_GET
+    req.on_response = fetching_sig ? NULL : agent_manifest_response;
     req.validator = first_read && a->validator_armed ? a->validator : NULL;
 #else
     (void)first_read;
@@ -138,6 +147,9 @@ static void agent_start_manifest_get(ota_agent_t *a, bool again)
 void ota_agent_check_begin(ota_agent_t *a)
 {
     ota_agent_emit(a, OTA_EVT_CHECK_STARTED, 0);
+#if !OTA_CONDITIONAL_GET
+    agent_manifest_reader_begin(a);
+#endif
     agent_start_manifest_get(a, false);
 }
 

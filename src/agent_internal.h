@@ -48,8 +48,13 @@ uint32_t ota_agent_retry_ms(const ota_agent_t *a, uint8_t *failures);
 ota_agent_status_t ota_agent_url_refusal(const ota_agent_t *a, const char *url);
 
 /** The next check reads the manifest in full (no If-None-Match / If-Modified-Since): the
- *  last one did not end in NO_UPDATE, or the manifest URL changed. */
+ *  last one did not end in NO_UPDATE, or the manifest URL changed. Without
+ *  OTA_CONDITIONAL_GET every check does: nothing is kept to forget. */
+#if OTA_CONDITIONAL_GET
 void ota_agent_forget_validator(ota_agent_t *a);
+#else
+#define ota_agent_forget_validator(a) ((void)(a))
+#endif
 
 /** One step of the running transfer (ota_http_poll at the poll's clock), remembering
  *  whether it waited for the network (ota_agent_next_poll_ms). */

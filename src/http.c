@@ -20,6 +20,7 @@
 #include "otaflow/http.h"
 
 #include "num_text.h"
+#include "ota_noinline.h"
 #include "status_text.h"
 
 #include <string.h>
@@ -104,8 +105,12 @@ static void http_emit_u64(http_writer_t *w, uint64_t v)
 static bool http_build_request(ota_http_client_t *c, const ota_url_t *u)
 {
     http_writer_t w = { c->config.buf, c->config.buf_size, 0, false };
+#if OTA_HTTP_POST
     const ota_http_request_t *r = &c->request;
     http_emit_str(&w, r->body != NULL ? "POST " : "GET ");
+#else
+    http_emit_str(&w, "GET ");
+#endif
     http_emit(&w, u->path, u->path_len);
     http_emit(&w, u->query, u->query_len);
     http_emit_str(&w, " HTTP/1.1\r\nHost: ");
@@ -126,12 +131,15 @@ static bool http_build_request(ota_http_client_t *c, const ota_url_t *u)
         http_emit_u64(&w, c->request.range_from);
         http_emit_str(&w, "-\r\n");
     }
+#if OTA_CONDITIONAL_GET
     const char *v = c->request.validator;
     if (v != NULL && v[0] != '\0') {
         http_emit_str(&w, ota_http_is_entity_tag(v) ? "If-None-Match: " : "If-Modified-Since: ");
         http_emit_str(&w, v);
         http_emit_str(&w, "\r\n");
     }
+#endif
+#if OTA_HTTP_POST
     if (r->body != NULL) {
         http_emit_str(&w, "Content-Type: ");
         http_emit_str(&w, r->content_type != NULL ? r->content_type : "application/octet-stream");
@@ -139,10 +147,13 @@ static bool http_build_request(ota_http_client_t *c, const ota_url_t *u)
         http_emit_u64(&w, r->body_len);
         http_emit_str(&w, "\r\n");
     }
+#endif
     http_emit_str(&w, "Connection: keep-alive\r\n\r\n");
+#if OTA_HTTP_POST
     if (r->body != NULL) {
         http_emit(&w, (const char *)r->body, r->body_len);
     }
+#endif
     c->req_len = w.len;
     http_emit(&w, u->host, u->host_len);
     http_emit(&w, "", 1);
@@ -210,10 +221,12 @@ static int http_on_head(void *user, const ota_http_resp_head_t *h)
         }
         return 0;
     }
+#if OTA_CONDITIONAL_GET
     if (status == 304u && c->request.validator != NULL && c->request.validator[0] != '\0') {
         r->not_modified = true; /* no body (the parser reads none after a 304) */
         return 0;
     }
+#endif
     if (status / 100u != 2u) {
         return http_fail_in_callback(c, OTA_HTTP_ERR_STATUS);
     }
@@ -301,7 +314,9 @@ static void http_close_connection(ota_http_client_t *c)
     c->conn_reused = false;
 }
 
-static ota_http_status_t http_finish(ota_http_client_t *c, ota_http_status_t st)
+/* Out of line: LTO inlined it (the connection's close with it) at each of its twenty calls,
+ * 180 B more in the agent part (docs/footprint-agent.md). */
+static OTA_NOINLINE ota_http_status_t http_finish(ota_http_client_t *c, ota_http_status_t st)
 {
     if (st != OTA_HTTP_OK) {
         http_close_connection(c);
@@ -309,6 +324,16 @@ static ota_http_status_t http_finish(ota_http_client_t *c, ota_http_status_t st)
     c->result = st;
     c->state = OTA_HTTP_STATE_DONE;
     return st;
+}
+
+/* The request ends on the transport's error st; closed_is_reset: a close before the response
+ * could be read is a reset. One call site for the three states that can fail so. */
+static OTA_NOINLINE ota_http_status_t http_fail_net(ota_http_client_t *c, ota_net_status_t st,
+                                                    bool closed_is_reset)
+{
+    ota_http_status_t err = http_from_net(st);
+    return http_finish(c, closed_is_reset && err == OTA_HTTP_ERR_CLOSED ? OTA_HTTP_ERR_RESET
+                                                                         : err);
 }
 
 static void http_begin_response(ota_http_client_t *c)
@@ -430,8 +455,7 @@ static ota_http_status_t http_step_connect(ota_http_client_t *c, uint32_t now)
         }
         return OTA_HTTP_WOULD_BLOCK;
     }
-    ota_http_status_t err = http_from_net(st);
-    return http_finish(c, err == OTA_HTTP_ERR_CLOSED ? OTA_HTTP_ERR_RESET : err);
+    return http_fail_net(c, st, true);
 }
 
 static ota_http_status_t http_step_send(ota_http_client_t *c, uint32_t now)
@@ -454,8 +478,7 @@ static ota_http_status_t http_step_send(ota_http_client_t *c, uint32_t now)
     if ((st == OTA_NET_ERR_RESET || st == OTA_NET_ERR_CLOSED) && http_retry_on_fresh(c, now)) {
         return OTA_HTTP_IN_PROGRESS;
     }
-    ota_http_status_t err = http_from_net(st);
-    return http_finish(c, err == OTA_HTTP_ERR_CLOSED ? OTA_HTTP_ERR_RESET : err);
+    return http_fail_net(c, st, true);
 }
 
 /* The next hop's URL. An open connection is the current URL's: it is kept for the next hop
@@ -533,7 +556,7 @@ static ota_http_status_t http_step_recv(ota_http_client_t *c, uint32_t now)
         ota_http_status_t fst = http_feed_eof(c);
         return fst != OTA_HTTP_OK ? http_finish(c, fst) : http_after_feed(c);
     }
-    return http_finish(c, http_from_net(st));
+    return http_fail_net(c, st, false);
 }
 
 /* The body is complete. Anything already waiting behind it is a body longer than announced;
@@ -636,6 +659,7 @@ ota_http_status_t ota_http_get(ota_http_client_t *client, const ota_http_request
     return http_start(client, request);
 }
 
+#if OTA_HTTP_POST
 ota_http_status_t ota_http_post(ota_http_client_t *client, const ota_http_request_t *request)
 {
     if (request == NULL || request->body == NULL || request->range_from != 0u ||
@@ -644,6 +668,7 @@ ota_http_status_t ota_http_post(ota_http_client_t *client, const ota_http_reques
     }
     return http_start(client, request);
 }
+#endif
 
 ota_http_status_t ota_http_poll(ota_http_client_t *client, uint32_t now_ms)
 {
@@ -663,7 +688,10 @@ ota_http_status_t ota_http_poll(ota_http_client_t *client, uint32_t now_ms)
     if (total != 0 && http_elapsed(now_ms, client->t_request) >= total) {
         return http_finish(client, OTA_HTTP_ERR_TIMEOUT_TOTAL);
     }
-    for (unsigned step = 0; step < client->config.steps_per_poll; step++) {
+    /* A response completed in this poll ends in it: the end check is one more call. */
+    for (unsigned step = 0;
+         step < client->config.steps_per_poll || client->state == OTA_HTTP_STATE_CHECK_END;
+         step++) {
         ota_http_status_t st;
         switch (client->state) {
         case OTA_HTTP_STATE_HOP: st = http_step_hop(client, now_ms); break;
@@ -679,10 +707,6 @@ ota_http_status_t ota_http_poll(ota_http_client_t *client, uint32_t now_ms)
         if (st != OTA_HTTP_IN_PROGRESS) {
             return st;
         }
-    }
-    /* A response completed in this poll ends in it: the end check is one more call. */
-    if (client->state == OTA_HTTP_STATE_CHECK_END) {
-        return http_step_check_end(client, now_ms);
     }
     return OTA_HTTP_IN_PROGRESS;
 }

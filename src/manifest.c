@@ -490,9 +490,9 @@ static void manifest_key_end(parser_t *p)
         if (role == R_NONE) {
             role = ota_manifest_patch_key(p);
         }
-    } else if (p->role_ == MANIFEST_R_FILE_KEY) {
+    } else if (OTA_FILE_SLOTS && p->role_ == MANIFEST_R_FILE_KEY) {
         role = ota_manifest_files_key(p);
-    } else if (p->role_ == MANIFEST_R_PATCH_KEY) {
+    } else if (OTA_DELTA_PATCHES && p->role_ == MANIFEST_R_PATCH_KEY) {
         role = ota_manifest_patch_key(p);
     }
     p->value_role_ = (uint8_t)role;
@@ -504,8 +504,10 @@ static void manifest_key_end(parser_t *p)
  *  read as written. */
 static void manifest_string_raw(parser_t *p, unsigned char c)
 {
-    if (p->role_ == R_TOP_KEY || p->role_ == R_ENTRY_KEY || p->role_ == MANIFEST_R_FILE_KEY ||
-        p->role_ == MANIFEST_R_PATCH_KEY) {
+    /* (The files' and patches' keys come only with their options.) */
+    if (p->role_ == R_TOP_KEY || p->role_ == R_ENTRY_KEY ||
+        (OTA_FILE_SLOTS && p->role_ == MANIFEST_R_FILE_KEY) ||
+        (OTA_DELTA_PATCHES && p->role_ == MANIFEST_R_PATCH_KEY)) {
         if (p->key_len_ < sizeof(p->key_)) {
             p->key_[p->key_len_] = (char)c;
         }

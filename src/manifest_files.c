@@ -139,6 +139,11 @@ uint32_t ota_manifest_files_key(ota_manifest_parser_t *p)
 
 uint32_t ota_manifest_files_role_here(const ota_manifest_parser_t *p, bool key)
 {
+#if !OTA_FILE_SLOTS
+    (void)p;
+    (void)key;
+    return 0u; /* no "files" is opened: its depths stay 0 */
+#else
     uint8_t d = p->depth_;
     if (p->key_depth_ != 0u && d == p->key_depth_) {
         return p->key_idx_ == OTA_MANIFEST_FILE_NONE ? 0u
@@ -157,6 +162,7 @@ uint32_t ota_manifest_files_role_here(const ota_manifest_parser_t *p, bool key)
         return key ? 0u : MANIFEST_R_FILE_ELEM;
     }
     return 0u;
+#endif
 }
 
 void ota_manifest_files_value_begins(ota_manifest_parser_t *p, uint32_t role, unsigned char c,

@@ -85,6 +85,9 @@ uint32_t ota_manifest_patch_key(ota_manifest_parser_t *p)
 
 uint32_t ota_manifest_patch_role_here(const ota_manifest_parser_t *p, bool key)
 {
+    if (manifest_patches(p) == NULL) {
+        return 0u; /* no "Patch" is opened: its depths stay 0 */
+    }
     uint8_t d = p->depth_;
     if (p->patch_depth_ != 0u && d == p->patch_depth_) {
         return key ? MANIFEST_R_PATCH_KEY : p->value_role_;

@@ -341,7 +341,9 @@
 /** 1 (default): after a check that found nothing new, the agent keeps the manifest's ETag or
  *  Last-Modified and sends it with the next check (If-None-Match / If-Modified-Since); a 304
  *  then costs no parse, no `.sig` and no signature check. 0: none of that code is compiled in
- *  and every check fetches the manifest (and its `.sig`) in full. Changes no struct. */
+ *  and every check fetches the manifest (and its `.sig`) in full; the HTTP client then sends
+ *  no validator (ota_http_request_t.validator is ignored) and a 304 is OTA_HTTP_ERR_STATUS.
+ *  Changes no struct. */
 #ifndef OTA_CONDITIONAL_GET
 #define OTA_CONDITIONAL_GET 1
 #endif
@@ -364,6 +366,12 @@
  *  backoff is the plain doubling. Shapes ota_agent_t (the layout guard names it). */
 #ifndef OTA_FLEET
 #define OTA_FLEET 1
+#endif
+
+/** 1 (default: as OTA_FLEET, its only user in the core, the agent's status reports): the HTTP
+ *  client can POST (ota_http_post); 0: it is not compiled in and the client only GETs. */
+#ifndef OTA_HTTP_POST
+#define OTA_HTTP_POST OTA_FLEET
 #endif
 
 /* Internal assertions ---------------------------------------------------------------------- */
@@ -413,6 +421,9 @@ OTA_CONFIG_RANGE_(OTA_AGENT_RETRY_MAX_DEFAULT_S, OTA_AGENT_RETRY_FIRST_DEFAULT_S
                   OTA_AGENT_RETRY_LIMIT_S);
 OTA_CONFIG_STATIC_ASSERT_((OTA_BOOT_BUF_SIZE & (OTA_BOOT_BUF_SIZE - 1u)) == 0u,
                           "OTA_BOOT_BUF_SIZE must be a power of two");
+#if OTA_FLEET && !OTA_HTTP_POST
+#error "OTA_FLEET needs OTA_HTTP_POST (the status reports are POSTed)"
+#endif
 #if OTA_ENABLE_ASSERT != 0 && OTA_ENABLE_ASSERT != 1
 #error "OTA_ENABLE_ASSERT must be 0 or 1"
 #endif

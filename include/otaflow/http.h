@@ -139,7 +139,8 @@ typedef struct ota_http_request {
      *  while the request runs: an entity tag ('"' or "W/" first) is sent as If-None-Match,
      *  anything else (a Last-Modified date) as If-Modified-Since. With it, a 304 ends the
      *  request with OTA_HTTP_OK and no body (response.not_modified); without it a 304 is
-     *  OTA_HTTP_ERR_STATUS, as any status other than 2xx. */
+     *  OTA_HTTP_ERR_STATUS, as any status other than 2xx. Ignored (never sent) in a core built
+     *  with OTA_CONDITIONAL_GET 0 (config.h). */
     const char *validator;
     /** ota_http_post(): the body (body_len bytes, held by the caller while the request runs),
      *  sent after the headers in the same buffer (request and body must fit it, else
@@ -226,10 +227,13 @@ ota_http_status_t ota_http_get(ota_http_client_t *client, const ota_http_request
 /**
  * Start a POST of request->body to request->url (range_from 0, no validator); the response
  * is read as a GET's (its body to on_body, OK on 2xx). Nothing is sent until the next poll.
+ * Only in a core built with OTA_HTTP_POST (config.h; by default as OTA_FLEET).
  * @return as ota_http_get(); OTA_HTTP_ERR_ARG also without a body or with a range or
  *         validator.
  */
+#if OTA_HTTP_POST
 ota_http_status_t ota_http_post(ota_http_client_t *client, const ota_http_request_t *request);
+#endif
 
 /**
  * Advance the request. now_ms is the caller's monotonic clock in milliseconds (wrapping is

@@ -512,6 +512,40 @@ static void test_304_keeps_a_signed_manifest_to_its_age(void **state)
 }
 
 #else
+/* Built without conditional GET the HTTP client has none either: a validator given to it is
+ * not sent, and a 304 is a status like any other that is not 2xx. */
+static void test_http_client_sends_no_validator(void **state)
+{
+    (void)state;
+    world_t *w = world_new(0);
+    answer_304(w, ETAG);
+    static uint8_t buf[1024];
+    ota_http_config_t hc;
+    ota_http_config_default(&hc);
+    hc.buf = buf;
+    hc.buf_size = sizeof buf;
+    ota_http_client_t http;
+    ota_transport_t t = mock_transport(&w->mock);
+    assert_int_equal(ota_http_init(&http, &hc, &t), OTA_HTTP_OK);
+    ota_http_request_t req = {.url = "http://ota.example/ota.json",
+                              .validator = "\"5f3a1c2b-4d\""};
+    assert_int_equal(ota_http_get(&http, &req), OTA_HTTP_IN_PROGRESS);
+    ota_http_status_t hs = OTA_HTTP_IN_PROGRESS;
+    for (uint32_t now = 0; now < 100u; now++) {
+        hs = ota_http_poll(&http, now);
+        if (hs != OTA_HTTP_IN_PROGRESS && hs != OTA_HTTP_WOULD_BLOCK) {
+            break;
+        }
+    }
+    assert_int_equal(hs, OTA_HTTP_ERR_STATUS);
+    assert_int_equal(ota_http_response(&http)->status_code, 304);
+    assert_false(ota_http_response(&http)->not_modified);
+    assert_int_equal(mock_sent_count(&w->mock, "If-None-Match"), 0);
+    assert_int_equal(mock_sent_count(&w->mock, "GET /ota.json HTTP/1.1"), 1);
+    ota_http_close(&http);
+    world_free(w);
+}
+
 /* Built without conditional GET: the same manifest with the same ETag, read again and again,
  * is never asked for conditionally; every check reads it (and its .sig) in full. */
 static void test_every_check_is_a_full_read(void **state)
@@ -727,6 +761,7 @@ int main(void)
         cmocka_unit_test(test_304_keeps_a_signed_manifest_to_its_age),
 #else
         cmocka_unit_test(test_every_check_is_a_full_read),
+        cmocka_unit_test(test_http_client_sends_no_validator),
 #endif
         cmocka_unit_test(test_304_not_asked_for_fails_the_check),
 #if OTA_VERIFY_OVER_POLLS
