@@ -158,7 +158,8 @@ static void test_refused_image_not_retried(void **unused)
         /* v1 with counter 5, a journal that never heard of it (counter 0) */
         boot_fixture_program(fx, signed_board.v1,
                              signed_board_image(signed_board.v1, 1, 5, &signed_board.key));
-        uint8_t slot = signed_board_stage_v2(fx, kind == 2 ? 4u : 0u,
+        /* Only kind 2 is below v1's counter: the others are refused for their own defect. */
+        uint8_t slot = signed_board_stage_v2(fx, kind == 2 ? 4u : 6u,
                                              kind == 1 ? &signed_board.other : &signed_board.key);
         if (kind == 0) {
             ota_sim_flash_raw(&fx->external)[ota_store_slot_addr(&fx->store, slot) + 5000u] ^= 1;
