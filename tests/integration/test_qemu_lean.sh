@@ -8,8 +8,9 @@
 # trust, is refused and v1 keeps running. The variant without signatures installs an
 # unsigned v2 and refuses a corrupt one. The 8 KB candidates (the minimal HSS/LMS-only build,
 # and the overwrite-only builds that never write the journal, OTA_BOOT_JOURNAL=0) install a
-# v2 and refuse a corrupt or untrusted one the same. The console variant (the same core: built without
-# its log lines, OTA_BOOT_LOG=0) decides the same and prints its stack high-water mark.
+# v2 and refuse a corrupt one the same, and the HSS/LMS ones an untrusted one too (the
+# SHA-256-only one trusts no key). The console variant (the same core: built without its log
+# lines, OTA_BOOT_LOG=0) decides the same and prints its stack high-water mark.
 source "$(dirname "$0")/../tools/lib.sh" # TOOL, WORK (cwd), ok, die, done_checks
 BIN=$OTA_BIN FW=$OTA_BUILD_DIR/firmware
 source "$OTA_SOURCE_DIR/scripts/footprint_lean_lib.sh" # lean_board, lean_qemu

@@ -17,71 +17,19 @@
 
 #include <cmocka.h>
 
-#include "boot_fixture.h"
 #include "otaflow/guard.h"
-#include "test_keys.h"
+#include "signed_board.h"
 
 _Static_assert(OTA_BOOT_FACTORY_IMAGE == 0 && OTA_BOOT_TRIAL_BOOTS == 0 && OTA_BOOT_REPAIR == 0 &&
                    OTA_BOOT_GUARD == 0 && OTA_FLASH_SECTOR_TABLES == 0 && OTA_SIGNATURES == 1,
                "built with the minimal bootloader's options");
-
-#define IMG 20000u
-#define IMG_CAP (IMG + 256u)
-
-static tool_key_t key, other;
-static ota_sig_key_t trusted[1];
-static const ota_sig_keyring_t ring = {.keys = trusted, .count = 1};
-static uint8_t v1[IMG_CAP], v2[IMG_CAP];
-
-static int make_keys(void **unused)
-{
-    (void)unused;
-    return test_keys_make(&key, &other, &trusted[0]);
-}
-
-static int free_keys(void **unused)
-{
-    (void)unused;
-    test_keys_free(&key, &other);
-    return 0;
-}
-
-static uint32_t signed_image(uint8_t *buf, uint32_t version, tool_key_t *by)
-{
-    uint32_t size = boot_fixture_image(buf, IMG, version, version * 100u);
-    size = test_keys_sign_image(by, buf, size, IMG_CAP);
-    assert_true(size > 0);
-    return size;
-}
-
-/* A board that trusts `key`, factory-programmed with a signed v1 and booted once. */
-static boot_fixture_t *board(void)
-{
-    boot_fixture_t *fx = boot_fixture_open();
-    fx->store_config.trusted_keys = &ring;
-    boot_fixture_program(fx, v1, signed_image(v1, 1, &key));
-    assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_OK);
-    assert_int_equal(fx->report.version, 1);
-    return fx;
-}
-
-/* v2 signed by `by` in a download slot, its install requested. */
-static void stage_v2(boot_fixture_t *fx, tool_key_t *by)
-{
-    /* Staged as an agent without keys would: the bootloader's own check is what is tested. */
-    fx->store_config.trusted_keys = NULL;
-    assert_int_equal(boot_fixture_mount(fx), OTA_STORE_OK);
-    assert_int_not_equal(boot_fixture_stage_update(fx, v2, signed_image(v2, 2, by), 2),
-                         OTA_STORE_SLOT_NONE);
-    fx->store_config.trusted_keys = &ring;
-}
 
 /* OTA_BOOT_FACTORY_IMAGE 0: the first boot verifies and records the image, copies nothing,
  * and does not try again at later boots; a factory reset has no target. */
 static void test_first_boot_saves_no_copy(void **unused)
 {
     (void)unused;
-    boot_fixture_t *fx = board();
+    boot_fixture_t *fx = signed_board_open();
     assert_false(fx->report.factory_saved);
     const ota_store_boot_t *b = ota_store_boot(&fx->store);
     assert_int_equal(b->state, OTA_BOOT_CONFIRMED);
@@ -103,8 +51,8 @@ static void test_first_boot_saves_no_copy(void **unused)
 static void test_install_confirmed_at_once(void **unused)
 {
     (void)unused;
-    boot_fixture_t *fx = board();
-    stage_v2(fx, &key);
+    boot_fixture_t *fx = signed_board_open();
+    signed_board_stage_v2(fx, 0, &signed_board.key);
     for (unsigned boot = 0; boot < 2u * OTA_BOOT_MAX_ATTEMPTS_DEFAULT; boot++) {
         assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_OK);
         assert_false(fx->report.trial);
@@ -121,8 +69,8 @@ static void test_install_confirmed_at_once(void **unused)
 static void test_untrusted_image_refused(void **unused)
 {
     (void)unused;
-    boot_fixture_t *fx = board();
-    stage_v2(fx, &other);
+    boot_fixture_t *fx = signed_board_open();
+    signed_board_stage_v2(fx, 0, &signed_board.other);
     assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_OK);
     assert_true(fx->report.slot_refused);
     assert_false(fx->report.installed);
@@ -136,8 +84,8 @@ static void test_untrusted_image_refused(void **unused)
 static void test_install_survives_power_cuts(void **unused)
 {
     (void)unused;
-    boot_fixture_t *start = board();
-    stage_v2(start, &key);
+    boot_fixture_t *start = signed_board_open();
+    signed_board_stage_v2(start, 0, &signed_board.key);
     boot_fixture_t *fx = boot_fixture_open();
     boot_fixture_clone(fx, start);
     uint64_t base = fx->power.ops;
@@ -166,8 +114,8 @@ static void test_install_survives_power_cuts(void **unused)
 static void test_broken_image_not_repaired(void **unused)
 {
     (void)unused;
-    boot_fixture_t *fx = board();
-    stage_v2(fx, &key);
+    boot_fixture_t *fx = signed_board_open();
+    signed_board_stage_v2(fx, 0, &signed_board.key);
     assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_OK);
     assert_int_equal(fx->report.version, 2);
     ota_sim_flash_raw(&fx->internal)[fx->config.app_offset + 4096u] ^= 0x10; /* a payload byte */
@@ -225,5 +173,5 @@ int main(void)
         cmocka_unit_test(test_guard_refused_at_mount),
         cmocka_unit_test(test_sector_table_refused),
     };
-    return cmocka_run_group_tests(tests, make_keys, free_keys);
+    return cmocka_run_group_tests(tests, signed_board_keys_make, signed_board_keys_free);
 }

@@ -17,72 +17,13 @@
 
 #include <cmocka.h>
 
-#include "boot_fixture.h"
 #include "mock_transport.h"
 #include "otaflow/agent.h"
-#include "test_keys.h"
+#include "signed_board.h"
 
 _Static_assert(OTA_BOOT_JOURNAL == 0 && OTA_BOOT_FACTORY_IMAGE == 0 && OTA_BOOT_TRIAL_BOOTS == 0 &&
                    OTA_BOOT_REPAIR == 0 && OTA_BOOT_GUARD == 0 && OTA_SIGNATURES == 1,
                "built with the overwrite-only bootloader's options");
-
-#define IMG 20000u
-#define IMG_CAP (IMG + 256u)
-
-static tool_key_t key, other;
-static ota_sig_key_t trusted[1];
-static const ota_sig_keyring_t ring = {.keys = trusted, .count = 1};
-static uint8_t v1[IMG_CAP], v2[IMG_CAP];
-static uint32_t v2_size;
-
-static int make_keys(void **unused)
-{
-    (void)unused;
-    return test_keys_make(&key, &other, &trusted[0]);
-}
-
-static int free_keys(void **unused)
-{
-    (void)unused;
-    test_keys_free(&key, &other);
-    return 0;
-}
-
-/* A signed image of version; its security counter is the version unless counter != 0. */
-static uint32_t signed_image(uint8_t *buf, uint32_t version, uint32_t counter, tool_key_t *by)
-{
-    uint32_t size = boot_fixture_image(buf, IMG, version, version * 100u);
-    if (counter != 0u) {
-        boot_fixture_set_security_counter(buf, size, counter);
-    }
-    size = test_keys_sign_image(by, buf, size, IMG_CAP);
-    assert_true(size > 0);
-    return size;
-}
-
-/* A board that trusts `key`, factory-programmed with a signed v1 and booted once. */
-static boot_fixture_t *board(void)
-{
-    boot_fixture_t *fx = boot_fixture_open();
-    fx->store_config.trusted_keys = &ring;
-    boot_fixture_program(fx, v1, signed_image(v1, 1, 0, &key));
-    assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_OK);
-    assert_int_equal(fx->report.version, 1);
-    return fx;
-}
-
-/* v2 (security counter `counter`, 0: 2) signed by `by` in a download slot, its install
- * requested, as an agent without keys would stage it: the bootloader's check is tested. */
-static uint8_t stage_v2(boot_fixture_t *fx, uint32_t counter, tool_key_t *by)
-{
-    fx->store_config.trusted_keys = NULL;
-    assert_int_equal(boot_fixture_mount(fx), OTA_STORE_OK);
-    v2_size = signed_image(v2, 2, counter, by);
-    uint8_t slot = boot_fixture_stage_update(fx, v2, v2_size, 2);
-    assert_int_not_equal(slot, OTA_STORE_SLOT_NONE);
-    fx->store_config.trusted_keys = &ring;
-    return slot;
-}
 
 /* A copy of the external flash, to tell that a boot wrote nothing there. */
 static uint8_t *external_copy(boot_fixture_t *fx)
@@ -112,15 +53,15 @@ static ota_store_status_t settle(boot_fixture_t *fx, uint32_t running_version)
 static void test_install_writes_no_journal(void **unused)
 {
     (void)unused;
-    boot_fixture_t *fx = board();
+    boot_fixture_t *fx = signed_board_open();
     assert_int_equal(ota_store_boot(&fx->store)->state, OTA_BOOT_NONE); /* the first boot too */
-    uint8_t slot = stage_v2(fx, 0, &key);
+    uint8_t slot = signed_board_stage_v2(fx, 0, &signed_board.key);
     uint8_t *before = external_copy(fx);
     assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_OK);
     assert_true(fx->report.installed);
     assert_true(fx->report.sectors_written > 0);
     assert_int_equal(fx->report.version, 2);
-    assert_true(boot_fixture_internal_holds(fx, v2, v2_size));
+    assert_true(boot_fixture_internal_holds(fx, signed_board.v2, signed_board.v2_size));
     assert_external_is(fx, before);
     assert_int_equal(ota_store_boot(&fx->store)->state, OTA_BOOT_INSTALL_PENDING);
     assert_int_equal(ota_store_boot(&fx->store)->install_slot, slot);
@@ -141,8 +82,8 @@ static void test_install_recorded_once(void **unused)
 {
     (void)unused;
     for (int by_confirm = 0; by_confirm < 2; by_confirm++) {
-        boot_fixture_t *fx = board();
-        uint8_t slot = stage_v2(fx, 7, &key);
+        boot_fixture_t *fx = signed_board_open();
+        uint8_t slot = signed_board_stage_v2(fx, 7, &signed_board.key);
         assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_OK);
         assert_int_equal(fx->report.version, 2);
         if (by_confirm) {
@@ -182,8 +123,8 @@ static void test_install_recorded_once(void **unused)
 static void test_agent_init_records_install(void **unused)
 {
     (void)unused;
-    boot_fixture_t *fx = board();
-    uint8_t slot = stage_v2(fx, 0, &key);
+    boot_fixture_t *fx = signed_board_open();
+    uint8_t slot = signed_board_stage_v2(fx, 0, &signed_board.key);
     assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_OK);
     assert_int_equal(boot_fixture_mount(fx), OTA_STORE_OK);
     mock_transport_t net;
@@ -213,10 +154,13 @@ static void test_refused_image_not_retried(void **unused)
     (void)unused;
     for (int kind = 0; kind < 3; kind++) {
         boot_fixture_t *fx = boot_fixture_open();
-        fx->store_config.trusted_keys = &ring;
+        fx->store_config.trusted_keys = &signed_board.ring;
         /* v1 with counter 5, a journal that never heard of it (counter 0) */
-        boot_fixture_program(fx, v1, signed_image(v1, 1, 5, &key));
-        uint8_t slot = stage_v2(fx, kind == 2 ? 4u : 0u, kind == 1 ? &other : &key);
+        boot_fixture_program(fx, signed_board.v1,
+                             signed_board_image(signed_board.v1, 1, 5, &signed_board.key));
+        /* Only kind 2 is below v1's counter: the others are refused for their own defect. */
+        uint8_t slot = signed_board_stage_v2(fx, kind == 2 ? 4u : 6u,
+                                             kind == 1 ? &signed_board.other : &signed_board.key);
         if (kind == 0) {
             ota_sim_flash_raw(&fx->external)[ota_store_slot_addr(&fx->store, slot) + 5000u] ^= 1;
         }
@@ -239,7 +183,8 @@ static void test_refused_image_not_retried(void **unused)
         uint8_t again = OTA_STORE_SLOT_NONE;
         uint32_t resume = 0;
         uint8_t digest[OTA_SHA256_SIZE] = {0};
-        assert_int_equal(ota_store_download_begin(&fx->store, 2, v2_size, digest, &again, &resume),
+        assert_int_equal(ota_store_download_begin(&fx->store, 2, signed_board.v2_size, digest,
+                                                  &again, &resume),
                          OTA_STORE_ERR_REJECTED);
 
         assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_OK);
@@ -255,8 +200,8 @@ static void test_refused_image_not_retried(void **unused)
 static void test_power_cut_at_every_operation(void **unused)
 {
     (void)unused;
-    boot_fixture_t *start = board();
-    stage_v2(start, 0, &key);
+    boot_fixture_t *start = signed_board_open();
+    signed_board_stage_v2(start, 0, &signed_board.key);
     uint8_t *before = external_copy(start);
     boot_fixture_t *fx = boot_fixture_open();
     boot_fixture_clone(fx, start);
@@ -272,7 +217,7 @@ static void test_power_cut_at_every_operation(void **unused)
         torn_internal += boot_fixture_internal_version(fx) == 0u;
         assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_OK);
         assert_int_equal(fx->report.version, 2);
-        assert_true(boot_fixture_internal_holds(fx, v2, v2_size));
+        assert_true(boot_fixture_internal_holds(fx, signed_board.v2, signed_board.v2_size));
         assert_external_is(fx, before);
         assert_int_equal(settle(fx, 2), OTA_STORE_OK);
         assert_int_equal(fx->store.journal.appends, 1);
@@ -290,8 +235,8 @@ static void test_power_cut_at_every_operation(void **unused)
 static void test_power_cut_while_recording(void **unused)
 {
     (void)unused;
-    boot_fixture_t *start = board();
-    stage_v2(start, 0, &key);
+    boot_fixture_t *start = signed_board_open();
+    signed_board_stage_v2(start, 0, &signed_board.key);
     assert_int_equal(boot_fixture_boot(start), OTA_BOOT_OK);
     boot_fixture_t *fx = boot_fixture_open();
     boot_fixture_clone(fx, start);
@@ -328,5 +273,5 @@ int main(void)
         cmocka_unit_test(test_power_cut_at_every_operation),
         cmocka_unit_test(test_power_cut_while_recording),
     };
-    return cmocka_run_group_tests(tests, make_keys, free_keys);
+    return cmocka_run_group_tests(tests, signed_board_keys_make, signed_board_keys_free);
 }

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The lean bootloader tests' signed board (see signed_board.h). */
+#include "signed_board.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+
+#include <cmocka.h>
+
+signed_board_keys_t signed_board;
+
+int signed_board_keys_make(void **unused)
+{
+    (void)unused;
+    signed_board.ring.keys = signed_board.trusted;
+    signed_board.ring.count = 1;
+    return test_keys_make(&signed_board.key, &signed_board.other, &signed_board.trusted[0]);
+}
+
+int signed_board_keys_free(void **unused)
+{
+    (void)unused;
+    test_keys_free(&signed_board.key, &signed_board.other);
+    return 0;
+}
+
+uint32_t signed_board_image(uint8_t *buf, uint32_t version, uint32_t counter, tool_key_t *by)
+{
+    uint32_t size = boot_fixture_image(buf, SIGNED_BOARD_IMG, version, version * 100u);
+    if (counter != 0u) {
+        boot_fixture_set_security_counter(buf, size, counter);
+    }
+    size = test_keys_sign_image(by, buf, size, SIGNED_BOARD_IMG_CAP);
+    assert_true(size > 0);
+    return size;
+}
+
+boot_fixture_t *signed_board_open(void)
+{
+    boot_fixture_t *fx = boot_fixture_open();
+    fx->store_config.trusted_keys = &signed_board.ring;
+    boot_fixture_program(fx, signed_board.v1,
+                         signed_board_image(signed_board.v1, 1, 0, &signed_board.key));
+    assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_OK);
+    assert_int_equal(fx->report.version, 1);
+    return fx;
+}
+
+uint8_t signed_board_stage_v2(boot_fixture_t *fx, uint32_t counter, tool_key_t *by)
+{
+    fx->store_config.trusted_keys = NULL;
+    assert_int_equal(boot_fixture_mount(fx), OTA_STORE_OK);
+    signed_board.v2_size = signed_board_image(signed_board.v2, 2, counter, by);
+    uint8_t slot = boot_fixture_stage_update(fx, signed_board.v2, signed_board.v2_size, 2);
+    assert_int_not_equal(slot, OTA_STORE_SLOT_NONE);
+    fx->store_config.trusted_keys = &signed_board.ring;
+    return slot;
+}
