@@ -2,10 +2,10 @@
 /*
  * SHA-256 alone on a Cortex-M4 (QEMU mps2-an386), for scripts/sha256_bench.sh: hashes 1 MiB
  * of zeros (SHA-256 takes the same steps whatever the bytes; the digest still checks every
- * block), in 4 KiB updates as the bootloader's reads come, through the
- * contract of include/otaflow/crypto.h with whichever SHA-256 it is linked with, compares the
- * digest with the expected one (sha256_bench_vector.h, written by the script with OpenSSL),
- * and reports the instructions it ran (SysTick under QEMU's instruction counting, as
+ * block), in 4 KiB updates as the bootloader's reads come, through the contract of
+ * include/otaflow/crypto.h with whichever SHA-256 it is linked with, compares the digest with
+ * the expected one (sha256_bench_vector.h, written by the script with Python's hashlib), and
+ * reports the instructions it ran (SysTick under QEMU's instruction counting, as
  * scripts/cross_verifier.c does) and the stack it took. Built with SHA256_BENCH_EMPTY it is
  * the baseline that the text figure is taken against. No C library start-up.
  */

@@ -6,9 +6,10 @@
  *
  * Input layout: byte 0 is a cut unit u (1..64); the rest is the message, fed to the compact
  * SHA-256 in pieces whose sizes are taken in turn from the message's own bytes (mod u*4+1;
- * a 0 is an empty update, then a piece of one byte). At the first whole block the state is saved and restored into a
- * fresh context, and a copy forks off there. Oracles: the digest equals the backend's one-shot
- * digest of the whole message; the fork finishes to the backend's digest of the prefix.
+ * a 0 is an empty update, then a piece of one byte). At the first whole block the state is
+ * saved and restored into a fresh context, and a copy forks off there. Oracles: the digest
+ * equals the backend's one-shot digest of the whole message; the fork finishes to the
+ * backend's digest of the prefix.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -72,7 +73,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
         }
         at += piece;
-        if (!forked && at > 0 && at % 64u == 0) {
+        if (!forked && at % 64u == 0) { /* at > 0: every piece is at least a byte */
             ota_sha256_midstate_t mid;
             if (small_sha256_save(&ctx, &mid) != OTA_CRYPTO_OK || mid.bytes != at) {
                 abort();

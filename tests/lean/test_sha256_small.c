@@ -162,9 +162,10 @@ static void split_updates_at_every_boundary(void **state)
 }
 
 /* Saved after whole blocks and restored in a fresh (garbage-filled) context, the hash goes
- * on to the whole message's digest; the saved chaining value is the big-endian state that
- * a journal keeps, the same as the backend's (the message's first block alone gives the
- * state after it, checked through a second restore). A count inside a block is refused. */
+ * on to the whole message's digest. The saved chaining value is the big-endian state that a
+ * journal keeps: FIPS 180-4's H(0) at 0 bytes, and after one block the H(1) that FIPS
+ * publishes (the block "abc" padded by hand, whose H(1) is its digest). A count inside a
+ * block is refused. */
 static void save_restore_mid_stream(void **state)
 {
     (void)state;
@@ -201,6 +202,13 @@ static void save_restore_mid_stream(void **state)
     assert_int_equal(ota_sha256_start(&ctx), OTA_CRYPTO_OK);
     assert_int_equal(ota_sha256_save(&ctx, &mid), OTA_CRYPTO_OK);
     assert_memory_equal(mid.chaining, h0, sizeof h0);
+    uint8_t abc_block[64] = {'a', 'b', 'c', 0x80u};
+    abc_block[63] = 24u; /* the message's length in bits */
+    assert_int_equal(ota_sha256_update(&ctx, abc_block, sizeof abc_block), OTA_CRYPTO_OK);
+    assert_int_equal(ota_sha256_save(&ctx, &mid), OTA_CRYPTO_OK);
+    assert_int_equal(mid.bytes, 64u);
+    assert_digest_hex(mid.chaining, fips_abc);
+    assert_int_equal(ota_sha256_start(&ctx), OTA_CRYPTO_OK);
     assert_int_equal(ota_sha256_update(&ctx, msg, 65), OTA_CRYPTO_OK);
     assert_int_equal(ota_sha256_save(&ctx, &mid), OTA_CRYPTO_ERR_ARG);
     assert_int_equal(ota_sha256_finish(&ctx, d), OTA_CRYPTO_OK);
