@@ -3,7 +3,7 @@
  * be entered at any offset) and ECDH on P-256. The key derivation around them is the
  * backend's SHA-256 only (src/crypto_kdf.c). CTR only ever encrypts blocks: the block
  * function itself rather than mbedtls_aes_crypt_ecb, which would link the inverse cipher and
- * its tables too (2,104 B on the Cortex-M4, docs/decisions.md). */
+ * its tables too (2,176 B more text in the Cortex-M4 bootloader, docs/decisions.md). */
 #include "otaflow/crypto.h"
 
 #include <string.h>
