@@ -109,7 +109,8 @@ static void agent_report_build(ota_agent_t *a)
     }
     agent_report_number(&w, "running", agent_report_running(a));
     agent_report_text(&w, "boot", b->state <= OTA_BOOT_CONFIRMED ? agent_report_boot_states[b->state] : "?");
-    if (agent_report_boot_pending(a)) {
+    a->report_is_boot = agent_report_boot_pending(a);
+    if (a->report_is_boot) {
         agent_report_text(&w, "outcome", b->install_reason <= OTA_INSTALL_FACTORY
                                        ? agent_report_outcomes[b->install_reason]
                                        : "?");
@@ -226,9 +227,9 @@ void ota_agent_report_poll(ota_agent_t *a)
         agent_report_failed(a, hs);
         return;
     }
-    /* The report sent was the boot's if the flag is still up: nothing clears it but this, and
-     * what changes the boot record (erase, rollback, factory reset) stops a report first. */
-    if (agent_report_boot_pending(a)) {
+    /* Which report was sent is what it was built as: the store's flag can rise while another
+     * is on the wire (an overwrite-only build's ota_confirm settles an install). */
+    if (a->report_is_boot) {
         /* Delivered: the store forgets it (if that fails, it is sent once more later). */
         (void)ota_store_report_done(a->ports.store);
     } else {

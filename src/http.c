@@ -100,17 +100,28 @@ static void http_emit_u64(http_writer_t *w, uint64_t v)
     http_emit(w, digits, ota_u64_to_dec(v, digits, sizeof digits));
 }
 
+/* The request's validator, NULL when it has none; always NULL in a core built without
+ * OTA_CONDITIONAL_GET, so that its header and its 304 are compiled out. */
+static const char *http_validator(const ota_http_client_t *c)
+{
+    const char *v = c->request.validator;
+    return OTA_CONDITIONAL_GET && v != NULL && v[0] != '\0' ? v : NULL;
+}
+
+/* The request is a POST (never in a core built without OTA_HTTP_POST: its part of the request
+ * is compiled out). */
+static bool http_posting(const ota_http_client_t *c)
+{
+    return OTA_HTTP_POST && c->request.body != NULL;
+}
+
 /* Write the GET for url u into the I/O buffer, and after it the host, NUL-terminated, for the
  * transport's connect (the buffer is not needed for anything else until the request is sent). */
 static bool http_build_request(ota_http_client_t *c, const ota_url_t *u)
 {
     http_writer_t w = { c->config.buf, c->config.buf_size, 0, false };
-#if OTA_HTTP_POST
     const ota_http_request_t *r = &c->request;
-    http_emit_str(&w, r->body != NULL ? "POST " : "GET ");
-#else
-    http_emit_str(&w, "GET ");
-#endif
+    http_emit_str(&w, http_posting(c) ? "POST " : "GET ");
     http_emit(&w, u->path, u->path_len);
     http_emit(&w, u->query, u->query_len);
     http_emit_str(&w, " HTTP/1.1\r\nHost: ");
@@ -131,29 +142,23 @@ static bool http_build_request(ota_http_client_t *c, const ota_url_t *u)
         http_emit_u64(&w, c->request.range_from);
         http_emit_str(&w, "-\r\n");
     }
-#if OTA_CONDITIONAL_GET
-    const char *v = c->request.validator;
-    if (v != NULL && v[0] != '\0') {
+    const char *v = http_validator(c);
+    if (v != NULL) {
         http_emit_str(&w, ota_http_is_entity_tag(v) ? "If-None-Match: " : "If-Modified-Since: ");
         http_emit_str(&w, v);
         http_emit_str(&w, "\r\n");
     }
-#endif
-#if OTA_HTTP_POST
-    if (r->body != NULL) {
+    if (http_posting(c)) {
         http_emit_str(&w, "Content-Type: ");
         http_emit_str(&w, r->content_type != NULL ? r->content_type : "application/octet-stream");
         http_emit_str(&w, "\r\nContent-Length: ");
         http_emit_u64(&w, r->body_len);
         http_emit_str(&w, "\r\n");
     }
-#endif
     http_emit_str(&w, "Connection: keep-alive\r\n\r\n");
-#if OTA_HTTP_POST
-    if (r->body != NULL) {
+    if (http_posting(c)) {
         http_emit(&w, (const char *)r->body, r->body_len);
     }
-#endif
     c->req_len = w.len;
     http_emit(&w, u->host, u->host_len);
     http_emit(&w, "", 1);
@@ -221,12 +226,10 @@ static int http_on_head(void *user, const ota_http_resp_head_t *h)
         }
         return 0;
     }
-#if OTA_CONDITIONAL_GET
-    if (status == 304u && c->request.validator != NULL && c->request.validator[0] != '\0') {
+    if (status == 304u && http_validator(c) != NULL) {
         r->not_modified = true; /* no body (the parser reads none after a 304) */
         return 0;
     }
-#endif
     if (status / 100u != 2u) {
         return http_fail_in_callback(c, OTA_HTTP_ERR_STATUS);
     }

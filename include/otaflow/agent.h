@@ -344,6 +344,8 @@ typedef struct ota_agent {
     uint32_t reset_ask_ms;      /**< now_ms when to ask about the reset again */
     /* Reports (src/agent_report.c). The boot's is the store's boot.report_pending. */
     char report_url[OTA_URL_MAX]; /**< config.report_url ("" = no reports) */
+    bool report_is_boot;        /**< the report being sent is the boot's (the store's flag
+                                     may rise under it: ota_store_settle_install) */
     bool attempt_report;        /**< a failed attempt's report waits (RAM only) */
     bool attempt_rejected;      /**< ... its file was refused for what it is */
     uint8_t attempt_source;     /**< ... its event's source and status (its reason is

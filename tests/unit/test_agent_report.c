@@ -144,22 +144,30 @@ static void undelivered_reports_back_off(void **unused)
     mock_device_free(d);
 }
 
-/* A failed download is reported once with its named reason; the device's version is the one
- * it runs. */
-static void failed_download_is_reported(void **unused)
+/* A device (running 2, "dev-9") whose manifest offers version 3, whose image is not found:
+ * a failed download to report. */
+static mock_device_t *device_offered_a_missing_v3(bool factory_v1)
 {
-    (void)unused;
     ota_agent_config_t cfg;
     report_config(&cfg);
     cfg.manifest_url = "http://ota.example/ota.json";
     cfg.device_id = "dev-9";
-    mock_device_t *d = mock_device_open(&cfg, false);
+    mock_device_t *d = mock_device_open(&cfg, factory_v1);
     mock_add(&d->net,
              "HTTP/1.1 200 OK\r\nContent-Length: 132\r\nConnection: close\r\n\r\n"
              "{\"ota\":[{\"Version\":3,\"URL\":\"http://ota.example/3.ota\",\"Digest\":\""
              "0000000000000000000000000000000000000000000000000000000000000000\"}]}",
              OTA_NET_ERR_CLOSED);
     mock_add(&d->net, NOT_FOUND, OTA_NET_ERR_CLOSED);
+    return d;
+}
+
+/* A failed download is reported once with its named reason; the device's version is the one
+ * it runs. */
+static void failed_download_is_reported(void **unused)
+{
+    (void)unused;
+    mock_device_t *d = device_offered_a_missing_v3(false);
     mock_add(&d->net, CREATED, OTA_NET_ERR_CLOSED);
     uint32_t t = 0;
     assert_true(mock_device_poll_until(d, &t, OTA_EVT_REPORT_SENT, 1u, 2000u));
@@ -170,6 +178,31 @@ static void failed_download_is_reported(void **unused)
                         "\"source\":2,\"status\":-14}");
     mock_device_poll_to(d, &t, 20000u); /* nothing more to say */
     assert_int_equal(mock_sent_count(&d->net, "POST /report "), 1);
+    mock_device_free(d);
+}
+
+/* A boot's report that becomes pending while another report is on the wire (what an
+ * overwrite-only build's ota_confirm does: ota_store_settle_install records the install) is
+ * not taken as delivered with it: the failed download's report goes first, the boot's after. */
+static void boot_report_pending_during_another_is_sent(void **unused)
+{
+    (void)unused;
+    mock_device_t *d = device_offered_a_missing_v3(true);
+    mock_add(&d->net, CREATED, OTA_NET_ERR_CLOSED)->connect_blocks = 5; /* on the wire a while */
+    mock_add(&d->net, CREATED, OTA_NET_ERR_CLOSED);
+    uint32_t t = 0;
+    for (; t < 2000u * STEP_MS && d->agent.state != OTA_AGENT_REPORTING; t += STEP_MS) {
+        ota_agent_poll(&d->agent, t);
+    }
+    assert_int_equal(d->agent.state, OTA_AGENT_REPORTING);
+    bootloader_rolls_back(d); /* the boot record changes under the report in flight */
+    assert_true(mock_device_poll_until(d, &t, OTA_EVT_REPORT_SENT, 1u, 2000u));
+    assert_non_null(strstr(last_post_body(d), "\"outcome\":\"failed\",\"version\":3"));
+    assert_int_equal(ota_store_boot(&d->fx->store)->report_pending, 1);
+    assert_true(mock_device_poll_until(d, &t, OTA_EVT_REPORT_SENT, 2u, 100000u));
+    assert_non_null(strstr(last_post_body(d), "\"outcome\":\"rolled_back\""));
+    assert_int_equal(ota_store_boot(&d->fx->store)->report_pending, 0);
+    assert_int_equal(mock_sent_count(&d->net, "POST /report "), 2);
     mock_device_free(d);
 }
 
@@ -217,6 +250,7 @@ int main(void)
         cmocka_unit_test(rollback_is_reported_across_a_power_cut),
         cmocka_unit_test(undelivered_reports_back_off),
         cmocka_unit_test(failed_download_is_reported),
+        cmocka_unit_test(boot_report_pending_during_another_is_sent),
         cmocka_unit_test(http_report_beside_an_https_manifest),
         cmocka_unit_test(report_url_is_checked),
     };
