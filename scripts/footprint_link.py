@@ -73,8 +73,8 @@ LTO_CORE = "all of src/, optimised together (-flto)"
 PARTS = [
     # LTRANS objects: only in a link where the core alone has its LTO form (AGENT_IMAGES).
     ("otaflow (src/, by module below)", r"libota_core_\w+\.a\(|\.ltrans\.o\b"),
-    ("mbedTLS (SHA-256, bignum, ECP, ECDSA verify, ECDH, AES, allocator)", r"libmbedcrypto_fw\.a\("),
-    ("BearSSL (SHA-256 but in the lean bootloaders, P-256, ECDSA verify, AES; i31 big integers, the lean bootloader's i15)", r"libbearssl_fw(_i15)?\.a\("),
+    ("mbedTLS (SHA-256, bignum, ECP, ECDSA verify, allocator; ECDH and AES where the image decrypts)", r"libmbedcrypto_fw\.a\("),
+    ("BearSSL (SHA-256 but in the lean bootloaders, P-256, ECDSA verify, AES where the image decrypts; i31 big integers, the lean bootloader's i15)", r"libbearssl_fw(_i15)?\.a\("),
     ("lwIP (IPv4, TCP, DHCP; raw API)", r"libotaflow_lwip\.a\("),
     ("libc (newlib-nano; the lean bootloader's mem* byte loops, port/cortex-m/mem_small.c)", r"/libc(_nano)?\.a\(|libcm_mem_small\.a\("),
     ("libgcc", r"/libgcc\.a\("),

@@ -475,6 +475,9 @@ OTA_CONFIG_STATIC_ASSERT_((OTA_BOOT_BUF_SIZE & (OTA_BOOT_BUF_SIZE - 1u)) == 0u,
 #if OTA_FLEET != 0 && OTA_FLEET != 1
 #error "OTA_FLEET must be 0 or 1"
 #endif
+#if OTA_HTTP_POST != 0 && OTA_HTTP_POST != 1
+#error "OTA_HTTP_POST must be 0 or 1"
+#endif
 #if OTA_DELTA_PATCHES != 0 && OTA_DELTA_PATCHES != 1
 #error "OTA_DELTA_PATCHES must be 0 or 1"
 #endif
