@@ -89,8 +89,8 @@ read -r app_ms _ < <(bash scripts/footprint_app_stack.sh "$BUILD" "$FW")
 read -r app_bs _ < <(bash scripts/footprint_app_stack.sh "$BUILD" "$FW_B")
 [[ -n ${app_ms:-} && -n ${app_bs:-} ]] || { echo "footprint: no stack mark of the example app" >&2; exit 1; }
 qemu_version=$(qemu-system-arm --version | head -1)
-read -r ln_sb ln_ab ln_sm ln_am ln_ss ln_asize ln_sl < <(bash scripts/footprint_lean_stack.sh "$BUILD" "$FW")
-[[ -n ${ln_sl:-} ]] || { echo "footprint: no stack mark of the lean bootloader" >&2; exit 1; }
+read -r ln_sb ln_ab ln_sm ln_am ln_ss ln_asize ln_sl ln_so < <(bash scripts/footprint_lean_stack.sh "$BUILD" "$FW")
+[[ -n ${ln_so:-} ]] || { echo "footprint: no stack mark of the lean bootloader" >&2; exit 1; }
 CROSS_SIZES_DIR=$work/cross OTA_BUILD_DIR=$BUILD bash scripts/cross-check.sh >"$work/cross.txt" ||
   { cat "$work/cross.txt" >&2; echo "footprint: cross-check failed" >&2; exit 1; }
 IFS=$'\t' read -r cg_m cg_m_chain < <(bash scripts/footprint_callgraph.sh "$FW" mbedcrypto_fw)
@@ -243,7 +243,8 @@ out=docs/footprint.md
   echo "Each \`-console\` variant on QEMU (\`scripts/footprint_lean_stack.sh\`), in its heaviest boot:"
   echo "the first boot of a board whose v1 is saved as the factory image while a v2 staged in a"
   echo "download slot is checked and installed, then started. The stack is the high-water mark of"
-  echo "the painted stack at the jump; the arena is mbedTLS's (BearSSL allocates nothing)."
+  echo "the painted stack at the jump; the arena is mbedTLS's (BearSSL allocates nothing). The"
+  echo "overwrite-only build keeps no factory image: its heaviest boot is the check and install of v2."
   echo
   echo "| lean bootloader | stack high-water | crypto arena high-water | arena reserved |"
   echo "|---|---:|---:|---:|"
@@ -251,6 +252,7 @@ out=docs/footprint.md
   echo "| mbedTLS | $(num "$ln_sm") B | $(num "$ln_am") B | $(num "$ln_asize") B |"
   echo "| SHA-256 only | $(num "$ln_ss") B | – | – |"
   echo "| HSS/LMS only | $(num "$ln_sl") B | – | – |"
+  echo "| HSS/LMS only, overwrite-only | $(num "$ln_so") B | – | – |"
   echo
   echo "### One HSS/LMS verification (Cortex-M4)"
   echo
@@ -379,8 +381,8 @@ out=docs/footprint.md
   minimal_row "bootloader overwrite-only (no journal writes), SHA-256 only (lean)" 9 8192 "overwrite-only, SHA-256 only"
   minimal_row "bootloader overwrite-only (no journal writes), HSS/LMS only (lean; issue 18)" 10 8192 "overwrite-only, HSS/LMS only"
   lo=$(lean_cell "**total**" 10)
-  lo_ram=$(( $(tdb "$lo" 2) + $(tdb "$lo" 3) + ln_sl ))
-  echo "| bootloader overwrite-only, HSS/LMS only (lean; issue 18), RAM incl. stack | 4,096 B | $(num "$lo_ram") B | $(status "$lo_ram" 4096) | stack $(num "$ln_sl") B (the HSS/LMS build's, the same deepest path), bss $(num "$(tdb "$lo" 3)") B |"
+  lo_ram=$(( $(tdb "$lo" 2) + $(tdb "$lo" 3) + ln_so ))
+  echo "| bootloader overwrite-only, HSS/LMS only (lean; issue 18), RAM incl. stack | 4,096 B | $(num "$lo_ram") B | $(status "$lo_ram" 4096) | stack $(num "$ln_so") B (its own console twin, measured), bss $(num "$(tdb "$lo" 3)") B |"
   echo "| agent part (src/ in the example app, mbedTLS glue), text: \`OTA_STATUS_STRINGS=0\`, -Os, --gc-sections, core -flto | 24,576 B | $(num "$agent_lto") B; without -flto $(num "$agent_nonames") B; with the status names (the example app above) $(num "$agent_text") B; without -flto but with those optional features at their default (the last column of the agent part's tables) $(num "$agent_features") B | $(status "$agent_lto" 24576) | in src/ (without -flto): $agent_mods |"
   echo "| agent part, RAM: \`ota_agent_t\` + \`ota_store_t\`, built with the agent part's options (the text row above) | 8,192 B | $(num "$agent_ram") B | $(status "$agent_ram" 8192) | \`ota_agent_t\` $(num "$(agent_part_size ota_agent_t)") B (HTTP client and its buffer, manifest reader, plan, URLs), \`ota_store_t\` $(num "$(agent_part_size ota_store_t)") B; with every option at its default (the example app): $(num $(( $(struct_size ota_agent_t) + $(struct_size ota_store_t) ))) B |"
   # Issue 15's delta updates: built out of the agent part above (OTA_DELTA_PATCHES=0), so their
