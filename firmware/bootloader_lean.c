@@ -42,16 +42,25 @@ extern const ota_sig_keyring_t ota_lean_keys; /* lean_keys.c */
 _Static_assert(LEAN_DOWNLOAD_SLOTS <= OTA_STORE_MAX_DOWNLOAD_SLOTS,
                "lean_core.cmake: OTA_STORE_MAX_DOWNLOAD_SLOTS below the board's slots");
 
-static const ota_flash_geometry_t INTERNAL_GEOMETRY = LEAN_INTERNAL_GEOMETRY;
-static const ota_flash_geometry_t EXTERNAL_GEOMETRY = LEAN_EXTERNAL_GEOMETRY;
-/* The guard pages seen as a device of their own: the internal flash's, LEAN_GUARD_SIZE long. */
-static const ota_flash_geometry_t GUARD_GEOMETRY = LEAN_GUARD_GEOMETRY;
 #define GUARD_OFFSET (OTA_BOOT_APP_OFFSET_DEFAULT - LEAN_GUARD_SIZE)
 
-static nor_mmio_t g_internal, g_external, g_guard_flash;
 static volatile bool g_guard_locked; /* the page lock: cleared by every reset */
+/* The devices are constants (nor_mmio.h, NOR_MMIO_DEVICE): no code sets them up, no RAM. The
+ * guard pages are locked in internal flash, and seen as a device of their own (the internal
+ * flash's geometry, LEAN_GUARD_SIZE long) by a bootloader that keeps the guard. */
+static const nor_mmio_t g_internal =
+    NOR_MMIO_DEVICE(g_internal, LEAN_INTERNAL_BASE, LEAN_INTERNAL_GEOMETRY, GUARD_OFFSET,
+                    LEAN_GUARD_SIZE, &g_guard_locked);
+static const nor_mmio_t g_external =
+    NOR_MMIO_DEVICE(g_external, LEAN_EXTERNAL_BASE, LEAN_EXTERNAL_GEOMETRY, 0u, 0u, NULL);
 #if OTA_BOOT_GUARD
+static const nor_mmio_t g_guard_flash =
+    NOR_MMIO_DEVICE(g_guard_flash, LEAN_INTERNAL_BASE + GUARD_OFFSET, LEAN_GUARD_GEOMETRY, 0u,
+                    LEAN_GUARD_SIZE, &g_guard_locked);
+#define GUARD_FLASH (&g_guard_flash.port)
 static ota_guard_t g_guard;
+#else
+#define GUARD_FLASH NULL /* config.h: no guard kept, none to give (port.h) */
 #endif
 static ota_store_t g_store;
 static ota_boot_t g_boot;
@@ -59,7 +68,7 @@ static ota_boot_report_t g_report;
 
 static _Noreturn void halt(void)
 {
-    watchdog_cmsdk_arm(AN386_WATCHDOG, AN386_CPU_HZ, LEAN_WATCHDOG_MS);
+    watchdog_an386_arm(NULL, LEAN_WATCHDOG_MS); /* the ops' own: one copy of the code */
     for (;;) {
         __asm volatile("wfi");
     }
@@ -97,7 +106,7 @@ static const ota_system_ops_t SYSTEM_OPS = {sys_reset, watchdog_an386_arm, watch
 
 /* The configurations are constants in flash rather than locals of main: main's frame lies
  * under the deepest path of the boot (the signature check), so each byte there is RAM. */
-static const ota_system_t SYSTEM = {&SYSTEM_OPS, NULL, &g_guard_flash.port};
+static const ota_system_t SYSTEM = {&SYSTEM_OPS, NULL, GUARD_FLASH};
 static const ota_store_config_t STORE_CONFIG = {
     .download_slots = LEAN_DOWNLOAD_SLOTS,
     .hw_id = LEAN_HW_ID,
@@ -134,12 +143,6 @@ int main(void)
 #if OTA_LEAN_CONSOLE
     console_init();
 #endif
-    nor_mmio_init(&g_internal, LEAN_INTERNAL_BASE, &INTERNAL_GEOMETRY);
-    nor_mmio_protect(&g_internal, GUARD_OFFSET, LEAN_GUARD_SIZE, &g_guard_locked);
-    nor_mmio_init(&g_guard_flash, LEAN_INTERNAL_BASE + GUARD_OFFSET, &GUARD_GEOMETRY);
-    nor_mmio_protect(&g_guard_flash, 0, LEAN_GUARD_SIZE, &g_guard_locked);
-    nor_mmio_init(&g_external, LEAN_EXTERNAL_BASE, &EXTERNAL_GEOMETRY);
-
 #if OTA_BOOT_GUARD
     /* A guard that does not mount leaves the floor unknown: ota_boot_start then decides
      * nothing (ERR_FLASH) rather than boot without it. */

@@ -15,7 +15,8 @@ list(APPEND OTA_LEAN_CORE_SIZES OTA_SHA256_SMALL=1)
 # The product features a minimal lean bootloader leaves out (include/otaflow/config.h; the
 # guard, OTA_BOOT_GUARD, and the journal writes, OTA_BOOT_JOURNAL, are left out by the
 # variants that say so), and the sector tables of
-# mixed-sector flashes (OTA_FLASH_SECTOR_TABLES: the lean board's flashes are uniform): the
-# same list for the firmware's bootloader-lean-*min* and the host's tests/lean/test_boot_minimal.
+# mixed-sector flashes (OTA_FLASH_SECTOR_TABLES: the lean board's flashes are uniform), and
+# the boot check without hashing (OTA_BOOT_CHEAP_CHECK: bootloader_lean.c hashes at every
+# boot): the same list for the firmware's bootloader-lean-*min* and the host's tests/lean/test_boot_minimal.
 set(OTA_LEAN_MINIMAL_OFF OTA_BOOT_FACTORY_IMAGE=0 OTA_BOOT_TRIAL_BOOTS=0 OTA_BOOT_REPAIR=0
-  OTA_RAW_IMAGES=0 OTA_FILE_SLOTS=0 OTA_FLASH_SECTOR_TABLES=0)
+  OTA_RAW_IMAGES=0 OTA_FILE_SLOTS=0 OTA_FLASH_SECTOR_TABLES=0 OTA_BOOT_CHEAP_CHECK=0)

@@ -222,9 +222,10 @@ static boot_check_t boot_same_first_unit(ota_boot_t *boot, uint8_t slot, const c
 }
 
 /* Check the internal image; full unless it was verified earlier in this boot or the config
- * trusts a sure journal. With a slot holding a copy of the running image, the whole region
- * must equal that copy in size, and a check that hashes nothing compares the first program
- * unit with it (an image hashed in full in this boot has nothing left to catch there). */
+ * trusts a sure journal (built with OTA_BOOT_CHEAP_CHECK 0, it never does). With a slot
+ * holding a copy of the running image, the whole region must equal that copy in size, and a
+ * check that hashes nothing compares the first program unit with it (an image hashed in full
+ * in this boot has nothing left to catch there). */
 static boot_check_t boot_check_internal(ota_boot_t *boot, bool full, const char **why)
 {
     const ota_store_boot_t *b = boot_fields(boot);
@@ -235,7 +236,7 @@ static boot_check_t boot_check_internal(ota_boot_t *boot, bool full, const char 
     }
     ota_image_source_t src;
     bool hashed = boot->internal_checked;
-    full = full && !hashed;
+    full = (full || !OTA_BOOT_CHEAP_CHECK) && !hashed;
     boot_check_t c = boot_check_internal_image(boot, &src, full ? BOOT_HASH : BOOT_PARSE, NULL,
                                                copy ? copy->size : 0, why);
     if (c == BOOT_CHECK_OK && b->running_version != 0 &&
@@ -246,7 +247,7 @@ static boot_check_t boot_check_internal(ota_boot_t *boot, bool full, const char 
     if (c == BOOT_CHECK_OK && full) {
         boot->internal_checked = true;
     }
-    if (c == BOOT_CHECK_OK && !full && !hashed && copy) {
+    if (OTA_BOOT_CHEAP_CHECK && c == BOOT_CHECK_OK && !full && !hashed && copy) {
         c = boot_same_first_unit(boot, b->running_slot, why);
     }
     return c;
@@ -729,24 +730,20 @@ static int boot_overwrite(ota_boot_t *boot)
     return boot_internal_runnable(boot, boot->config.verify_each_boot);
 }
 
-/* The version of the image that starts, from its own header: the journal's running_version
- * may be 0 ("unknown"), and check_internal only compares the two when it is not (fuzz_journal
- * found a record saying 0 over a valid image). */
-static uint32_t boot_started_version(const ota_boot_t *boot)
-{
-    uint32_t version = boot_fields(boot)->running_version, counter = 0;
-    (void)boot_running_fields(boot, &version, &counter);
-    return version;
-}
-
-/* What starts, in the report and on the console. */
+/* What starts, in the report and on the console. Its version is its own header's, which
+ * boot->info holds: every step that starts it checked it last (boot_internal_runnable), and
+ * the journal's running_version may be 0 ("unknown"; fuzz_journal found a record saying 0
+ * over a valid image). Without the guard (config.h) the report's guard fields stay 0. */
 static ota_boot_status_t boot_started(ota_boot_t *boot)
 {
     ota_boot_report_t *report = boot->report;
-    report->version = boot_started_version(boot);
+    report->version = boot->info.header.version;
     boot_say(boot, "boot: starting v%u", (unsigned)report->version);
-    report->guard_counter = ota_guard_values(ota_store_guard(boot->store))->security_counter;
-    report->guard_revoked = ota_guard_values(ota_store_guard(boot->store))->revoked_keys;
+    if (OTA_BOOT_GUARD) {
+        const ota_guard_values_t *g = ota_guard_values(ota_store_guard(boot->store));
+        report->guard_counter = g->security_counter;
+        report->guard_revoked = g->revoked_keys;
+    }
     return OTA_BOOT_OK;
 }
 

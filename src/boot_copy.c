@@ -230,6 +230,9 @@ static uint32_t boot_chunk_size(const ota_boot_t *boot)
  * sector boundaries, so off, a sum of sector sizes from the region's start, is one's start). */
 static uint32_t boot_sector_size_at(const ota_boot_t *boot, uint32_t off)
 {
+    if (!OTA_FLASH_SECTOR_TABLES) { /* config.h: uniform sectors only, no table to walk */
+        return boot->internal->geometry.erase_unit;
+    }
     ota_flash_sector_t s;
     bool found = ota_flash_sector_at(&boot->internal->geometry, boot->config.app_offset + off, &s);
     OTA_ASSERT(found && s.start == boot->config.app_offset + off);

@@ -2,10 +2,24 @@
 /*
  * Erase sectors of a flash geometry (rules in include/otaflow/port.h). A uniform device needs
  * no table, so the many uniform ports stay as they were; a mixed one is walked run by run:
- * a handful of runs, so a linear walk is cheaper than anything cleverer.
+ * a handful of runs, so a linear walk is cheaper than anything cleverer. The range and erase
+ * checks of a uniform device are plain alignments (flash_uniform): the only code a build for
+ * uniform devices (OTA_FLASH_SECTOR_TABLES 0, the lean bootloaders) keeps of them.
  */
 #include "otaflow/config.h"
 #include "otaflow/port.h"
+
+/* The device has no table to walk: built without tables, or a uniform one. */
+static bool flash_uniform(const ota_flash_geometry_t *g)
+{
+    return !OTA_FLASH_SECTOR_TABLES || g->sectors == NULL;
+}
+
+/* addr + len inside the device, without computing addr + len (it could wrap). */
+static bool flash_in_range(const ota_flash_geometry_t *g, uint32_t addr, uint32_t len)
+{
+    return len <= g->size && addr <= g->size - len;
+}
 
 bool ota_flash_sector_at(const ota_flash_geometry_t *g, uint32_t addr, ota_flash_sector_t *out)
 {
@@ -14,7 +28,7 @@ bool ota_flash_sector_at(const ota_flash_geometry_t *g, uint32_t addr, ota_flash
     if (addr >= g->size) {
         return false;
     }
-    if (!OTA_FLASH_SECTOR_TABLES || g->sectors == NULL) {
+    if (flash_uniform(g)) {
         if (g->erase_unit == 0) {
             return false;
         }
@@ -57,8 +71,13 @@ bool ota_flash_sector_next(const ota_flash_geometry_t *g, ota_flash_sector_t *s)
 
 bool ota_flash_on_sectors(const ota_flash_geometry_t *g, uint32_t addr, uint32_t len)
 {
-    if (len == 0 || len > g->size || addr > g->size - len) {
+    if (len == 0 || !flash_in_range(g, addr, len)) {
         return false;
+    }
+    if (flash_uniform(g)) {
+        /* both ends on erase_unit (the end may be the device's: size is one's multiple) */
+        return g->erase_unit != 0 && addr % g->erase_unit == 0 &&
+               (len % g->erase_unit == 0 || addr + len == g->size);
     }
     ota_flash_sector_t first;
     if (!ota_flash_sector_at(g, addr, &first) || first.start != addr) {
@@ -78,7 +97,7 @@ static bool flash_pow2(uint32_t v)
 
 bool ota_flash_sectors_valid(const ota_flash_geometry_t *g)
 {
-    if (!OTA_FLASH_SECTOR_TABLES || g->sectors == NULL) {
+    if (flash_uniform(g)) {
         /* config.h: built for uniform devices only, a table is refused, never half read */
         return g->sectors == NULL && g->sector_runs == 0;
     }
@@ -98,7 +117,7 @@ bool ota_flash_sectors_valid(const ota_flash_geometry_t *g)
 
 bool ota_flash_is_sector_size(const ota_flash_geometry_t *g, uint32_t len)
 {
-    if (!OTA_FLASH_SECTOR_TABLES || g->sectors == NULL) {
+    if (flash_uniform(g)) {
         return len == g->erase_unit;
     }
     for (uint32_t r = 0; r < g->sector_runs; r++) {
@@ -107,12 +126,6 @@ bool ota_flash_is_sector_size(const ota_flash_geometry_t *g, uint32_t len)
         }
     }
     return false;
-}
-
-/* addr + len inside the device, without computing addr + len (it could wrap). */
-static bool flash_in_range(const ota_flash_geometry_t *g, uint32_t addr, uint32_t len)
-{
-    return len <= g->size && addr <= g->size - len;
 }
 
 ota_flash_status_t ota_flash_check_program(const ota_flash_geometry_t *g, uint32_t addr,
@@ -142,6 +155,15 @@ ota_flash_status_t ota_flash_check_erase(const ota_flash_geometry_t *g, uint32_t
     }
     if (!flash_in_range(g, addr, len)) {
         return OTA_FLASH_ERR_RANGE;
+    }
+    if (flash_uniform(g)) {
+        /* one sector at its start, or one block at a multiple of its size that is whole
+         * sectors (ota_flash_on_sectors: ends on erase_unit, or at the device's end) */
+        if (len == 0 || addr % len != 0 || !ota_flash_on_sectors(g, addr, len)) {
+            return OTA_FLASH_ERR_ALIGN;
+        }
+        *block = len != g->erase_unit;
+        return OTA_FLASH_OK;
     }
     ota_flash_sector_t s;
     if (ota_flash_sector_at(g, addr, &s) && s.start == addr && s.size == len) {

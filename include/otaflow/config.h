@@ -208,6 +208,15 @@
 #define OTA_BOOT_JOURNAL 1
 #endif
 
+/** 1 (default): ota_boot_config_t.verify_each_boot false makes a boot check the internal
+ *  image without hashing it (its header parses and equals the running image's copy in the
+ *  store); 0: every boot hashes it (and checks its signature), whatever the config says: the
+ *  check every lean bootloader configures anyway (firmware/bootloader_lean.c), without the
+ *  code of the cheaper one. Never a weaker check. Changes no struct. */
+#ifndef OTA_BOOT_CHEAP_CHECK
+#define OTA_BOOT_CHEAP_CHECK 1
+#endif
+
 /** 1 (default): the bootloader installs encrypted images (an ENC_P256_AES128 TLV,
  *  image_enc.h): with ota_boot_config_t.decrypt_key set it unwraps the content key and
  *  decrypts the payload while it hashes and programs internal flash; 0: nothing of AES or
@@ -452,6 +461,9 @@ OTA_CONFIG_STATIC_ASSERT_((OTA_BOOT_BUF_SIZE & (OTA_BOOT_BUF_SIZE - 1u)) == 0u,
 #if !OTA_BOOT_JOURNAL && (OTA_BOOT_FACTORY_IMAGE || OTA_BOOT_TRIAL_BOOTS || OTA_BOOT_REPAIR || \
                           OTA_BOOT_GUARD)
 #error "OTA_BOOT_JOURNAL 0 needs OTA_BOOT_FACTORY_IMAGE, _TRIAL_BOOTS, _REPAIR and _GUARD at 0"
+#endif
+#if OTA_BOOT_CHEAP_CHECK != 0 && OTA_BOOT_CHEAP_CHECK != 1
+#error "OTA_BOOT_CHEAP_CHECK must be 0 or 1"
 #endif
 #if OTA_BOOT_DECRYPT != 0 && OTA_BOOT_DECRYPT != 1
 #error "OTA_BOOT_DECRYPT must be 0 or 1"

@@ -29,6 +29,7 @@ _Noreturn void cm_jump(uint32_t vector_table)
     const volatile uint32_t *table = (const volatile uint32_t *)vector_table;
     uint32_t sp = table[0];
     uint32_t entry = table[1];
+#if !CM_NO_INTERRUPTS
     __asm volatile("cpsid i" ::: "memory");
     CM_SYST_CSR = 0;                   /* the application starts its own clock */
     CM_SCB_ICSR = CM_ICSR_PENDSTCLR | CM_ICSR_PENDSVCLR;
@@ -36,6 +37,7 @@ _Noreturn void cm_jump(uint32_t vector_table)
         CM_NVIC_ICER(i) = 0xFFFFFFFFu; /* no interrupt of ours fires into its table */
         CM_NVIC_ICPR(i) = 0xFFFFFFFFu;
     }
+#endif
     CM_SCB_VTOR = vector_table;
     __asm volatile("dsb\n isb" ::: "memory");
     /* MSP from the table, interrupts enabled again (the application's reset state), and a

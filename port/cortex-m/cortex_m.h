@@ -10,6 +10,14 @@
 
 #include <stdint.h>
 
+/* 1: the program enables no interrupt and does not start SysTick (cm_clock_start): its vector
+ * table holds the 16 system entries only (startup.c), and cm_jump has nothing of it to undo:
+ * the NVIC and SysTick are as reset left them. The lean bootloader builds its own start-up
+ * and jump so (firmware/CMakeLists.txt); 0 (default) for every other program. */
+#ifndef CM_NO_INTERRUPTS
+#define CM_NO_INTERRUPTS 0
+#endif
+
 /** Reset the chip through SCB AIRCR.SYSRESETREQ (what a watchdog-less reset does on any
  *  ARMv7-M part). Does not return. */
 _Noreturn void cm_reset(void);
@@ -23,7 +31,8 @@ void cm_fatal(int status);
  * runs a second program's reset handler: interrupts masked, SysTick stopped, pending
  * exceptions cleared, VTOR set to the table, MSP loaded from its word 0, then a branch to its
  * reset handler (word 1) in thread mode. vector_table must be aligned as VTOR requires
- * (the table's size rounded up to a power of two, at least 128 bytes). Does not return.
+ * (the table's size rounded up to a power of two, at least 128 bytes). Built with
+ * CM_NO_INTERRUPTS it only sets VTOR and MSP and branches. Does not return.
  */
 _Noreturn void cm_jump(uint32_t vector_table);
 

@@ -58,13 +58,13 @@ static ota_flash_status_t mmio_erase(void *ctx, uint32_t addr, uint32_t len)
     return OTA_FLASH_OK;
 }
 
-static const ota_flash_ops_t NOR_MMIO_OPS = {mmio_read, mmio_program, mmio_erase};
+const ota_flash_ops_t nor_mmio_ops = {mmio_read, mmio_program, mmio_erase};
 
 void nor_mmio_init(nor_mmio_t *n, uintptr_t base, const ota_flash_geometry_t *g)
 {
     memset(n, 0, sizeof *n);
     n->base = (uint8_t *)base;
-    n->port.ops = &NOR_MMIO_OPS;
+    n->port.ops = &nor_mmio_ops;
     n->port.ctx = n;
     n->port.geometry = *g;
 }

@@ -27,6 +27,21 @@ typedef struct nor_mmio {
     const volatile bool *locked;
 } nor_mmio_t;
 
+/** The driver's operations (what NOR_MMIO_DEVICE puts in the port). */
+extern const ota_flash_ops_t nor_mmio_ops;
+
+/**
+ * A static initialiser of the device `self` (the object it initialises): geometry `g` (an
+ * initialiser), mapped at base, [start, start + len) refused while *locked (a pointer to a
+ * volatile bool; NULL and 0, 0: none). The same device nor_mmio_init and nor_mmio_protect
+ * make at run time, for a `static const nor_mmio_t`: no start-up code and no RAM (the lean
+ * bootloader's devices). The driver never writes its nor_mmio_t.
+ */
+#define NOR_MMIO_DEVICE(self, base_addr, g, start, len, lock)                                    \
+    {.port = {.ops = &nor_mmio_ops, .ctx = (void *)&(self), .geometry = g},                     \
+     .base = (uint8_t *)(base_addr), .protect_start = (start), .protect_end = (start) + (len),  \
+     .locked = (lock)}
+
 /** A device of geometry g (uniform sectors) whose contents are mapped at base. */
 void nor_mmio_init(nor_mmio_t *n, uintptr_t base, const ota_flash_geometry_t *g);
 

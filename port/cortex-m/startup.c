@@ -4,6 +4,14 @@
  * paints the main stack (so cm_stack_unused can measure its high-water mark), copies .data,
  * zeroes .bss and calls main. The table holds the 16 system exceptions and CM_IRQS external
  * interrupts; the linker script places .vectors first and aligns it as VTOR requires.
+ *
+ * Built with CM_NO_INTERRUPTS=1 (cortex_m.h: a program that enables no interrupt and not
+ * SysTick, the lean bootloader) the table ends after the 16 system entries, SysTick's the
+ * default handler: no external interrupt can be taken, every NVIC enable being clear from
+ * reset on (ARMv7-M ARM B3.4), and the one interrupt the bootloader's watchdog raises is the
+ * NMI, entry 2 (the mps2-an386's wiring in QEMU's hw/arm/mps2.c as on the board). The stack is
+ * painted unless CM_PAINT_STACK=0 (the lean bootloader paints it only in its console
+ * variant, which prints the high-water mark).
  */
 #include <stdint.h>
 #include <string.h>
@@ -12,9 +20,19 @@
 #include "cortex_m_regs.h"
 #include "startup.h"
 
+#ifndef CM_PAINT_STACK
+#define CM_PAINT_STACK 1
+#endif
+
 /* External interrupts in the table: the mps2-an386 has 32 (QEMU hw/arm/mps2.c); more are
  * harmless. 16 + 32 words = 192 bytes: VTOR needs 256-byte alignment. */
+#if CM_NO_INTERRUPTS
+#define CM_IRQS 0
+#define CM_SYSTICK_VECTOR cm_default_handler
+#else
 #define CM_IRQS 32
+#define CM_SYSTICK_VECTOR cm_systick_handler
+#endif
 
 void cm_reset_handler(void);
 
@@ -50,10 +68,13 @@ __attribute__((section(".vectors"), used)) static const cm_vector_t g_vectors[16
     [11] = cm_svc_handler,
     [12] = cm_default_handler, /* DebugMonitor */
     [14] = cm_pendsv_handler,
-    [15] = cm_systick_handler,
+    [15] = CM_SYSTICK_VECTOR,
+#if CM_IRQS
     [16 ... 16 + CM_IRQS - 1] = cm_irq_handler,
+#endif
 };
 
+#if CM_PAINT_STACK
 /* Paint from the bottom of the stack up to a little below where this function's frame is:
  * nothing above that point has been used yet, nothing below it is live. */
 __attribute__((noinline)) static void paint_stack(void)
@@ -66,6 +87,9 @@ __attribute__((noinline)) static void paint_stack(void)
         *p++ = CM_STACK_PAINT;
     }
 }
+#else
+#define paint_stack() ((void)0)
+#endif
 
 void cm_reset_handler(void)
 {

@@ -7,7 +7,8 @@
  * neither half done nor pretended: no factory copy, no trial (an install is confirmed at
  * once, nothing rolls back), no repair (a broken internal image starts nothing), no guard
  * (a store config with one is refused at mount), no sector tables (a flash of mixed sectors
- * is refused, OTA_FLASH_SECTOR_TABLES 0).
+ * is refused, OTA_FLASH_SECTOR_TABLES 0), no boot check without hashing (OTA_BOOT_CHEAP_CHECK
+ * 0: every boot hashes).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -21,7 +22,8 @@
 #include "signed_board.h"
 
 _Static_assert(OTA_BOOT_FACTORY_IMAGE == 0 && OTA_BOOT_TRIAL_BOOTS == 0 && OTA_BOOT_REPAIR == 0 &&
-                   OTA_BOOT_GUARD == 0 && OTA_FLASH_SECTOR_TABLES == 0 && OTA_SIGNATURES == 1,
+                   OTA_BOOT_GUARD == 0 && OTA_FLASH_SECTOR_TABLES == 0 && OTA_SIGNATURES == 1 &&
+                   OTA_BOOT_CHEAP_CHECK == 0,
                "built with the minimal bootloader's options");
 
 /* OTA_BOOT_FACTORY_IMAGE 0: the first boot verifies and records the image, copies nothing,
@@ -126,6 +128,26 @@ static void test_broken_image_not_repaired(void **unused)
     boot_fixture_close(fx);
 }
 
+/* OTA_BOOT_CHEAP_CHECK 0: a config asking for the boot check without hashing
+ * (verify_each_boot false) still gets the hash, so a payload changed under an intact header,
+ * which the cheap check (the header against the running image's copy in its slot) lets
+ * through, starts nothing. */
+static void test_cheap_check_still_hashes(void **unused)
+{
+    (void)unused;
+    boot_fixture_t *fx = signed_board_open();
+    signed_board_stage_v2(fx, 0, &signed_board.key);
+    assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_OK);
+    assert_int_equal(fx->report.version, 2);
+    fx->config.verify_each_boot = false;
+    assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_OK); /* intact: starts as before */
+    assert_int_equal(fx->report.version, 2);
+    ota_sim_flash_raw(&fx->internal)[fx->config.app_offset + 4096u] ^= 0x10; /* a payload byte */
+    assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_ERR_NO_IMAGE);
+    assert_int_equal(boot_fixture_internal_version(fx), 0);
+    boot_fixture_close(fx);
+}
+
 /* OTA_BOOT_GUARD 0: a store config naming a guard cannot be mounted, so nothing runs as if
  * the floor were kept in write-protected flash. */
 static void test_guard_refused_at_mount(void **unused)
@@ -170,6 +192,7 @@ int main(void)
         cmocka_unit_test(test_untrusted_image_refused),
         cmocka_unit_test(test_install_survives_power_cuts),
         cmocka_unit_test(test_broken_image_not_repaired),
+        cmocka_unit_test(test_cheap_check_still_hashes),
         cmocka_unit_test(test_guard_refused_at_mount),
         cmocka_unit_test(test_sector_table_refused),
     };

@@ -22,7 +22,8 @@
 #include "signed_board.h"
 
 _Static_assert(OTA_BOOT_JOURNAL == 0 && OTA_BOOT_FACTORY_IMAGE == 0 && OTA_BOOT_TRIAL_BOOTS == 0 &&
-                   OTA_BOOT_REPAIR == 0 && OTA_BOOT_GUARD == 0 && OTA_SIGNATURES == 1,
+                   OTA_BOOT_REPAIR == 0 && OTA_BOOT_GUARD == 0 && OTA_SIGNATURES == 1 &&
+                   OTA_BOOT_CHEAP_CHECK == 0,
                "built with the overwrite-only bootloader's options");
 
 /* A copy of the external flash, to tell that a boot wrote nothing there. */
@@ -116,6 +117,24 @@ static void test_install_recorded_once(void **unused)
         free(before);
         boot_fixture_close(fx);
     }
+}
+
+/* OTA_BOOT_CHEAP_CHECK 0 (the minimal options): verify_each_boot false still hashes the
+ * running image, so a payload changed under an intact header (which the cheap check, the
+ * header against its copy in the recorded slot, lets through) starts nothing. */
+static void test_cheap_check_still_hashes(void **unused)
+{
+    (void)unused;
+    boot_fixture_t *fx = signed_board_open();
+    signed_board_stage_v2(fx, 0, &signed_board.key);
+    assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_OK);
+    assert_int_equal(settle(fx, 2), OTA_STORE_OK);
+    fx->config.verify_each_boot = false;
+    assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_OK); /* intact: starts as before */
+    assert_int_equal(fx->report.version, 2);
+    ota_sim_flash_raw(&fx->internal)[fx->config.app_offset + 4096u] ^= 0x10; /* a payload byte */
+    assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_ERR_NO_IMAGE);
+    boot_fixture_close(fx);
 }
 
 /* The agent records it at its start, given the running version (once: a second start writes
@@ -268,6 +287,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_install_writes_no_journal),
         cmocka_unit_test(test_install_recorded_once),
+        cmocka_unit_test(test_cheap_check_still_hashes),
         cmocka_unit_test(test_agent_init_records_install),
         cmocka_unit_test(test_refused_image_not_retried),
         cmocka_unit_test(test_power_cut_at_every_operation),

@@ -92,6 +92,44 @@ static void test_uniform_geometry_needs_no_table(void **unused)
     assert_false(ota_flash_on_sectors(g, 8192, 100));
 }
 
+/* A uniform device is checked by alignments alone (flash_sectors.c; all a build without
+ * tables keeps): every range and erase answer equals the walk's over the same device
+ * described as one run of its sectors, block erase included. */
+static void test_uniform_checks_agree_with_a_one_run_table(void **unused)
+{
+    (void)unused;
+    static const ota_flash_sector_run_t run[] = {{16, 4 * K}};
+    const ota_flash_geometry_t uniform = {.size = 64 * K, .erase_unit = 4 * K,
+                                          .block_size = 16 * K, .program_unit = 1,
+                                          .page_size = 256, .erased_value = 0xFF};
+    ota_flash_geometry_t table = uniform;
+    table.sectors = run;
+    table.sector_runs = 1;
+    static const uint32_t lens[] = {0, 1, 2 * K, 4 * K, 6 * K, 8 * K, 12 * K, 16 * K, 32 * K,
+                                    60 * K, 64 * K, 68 * K, 0xFFFFF000u};
+    unsigned blocks = 0, refused = 0;
+    for (uint32_t addr = 0; addr <= 68 * K; addr += 2 * K) {
+        for (size_t i = 0; i < sizeof lens / sizeof lens[0]; i++) {
+            uint32_t len = lens[i];
+            assert_int_equal(ota_flash_on_sectors(&uniform, addr, len),
+                             ota_flash_on_sectors(&table, addr, len));
+            bool block_u = false, block_t = false;
+            ota_flash_status_t su = ota_flash_check_erase(&uniform, addr, len, &block_u);
+            assert_int_equal(su, ota_flash_check_erase(&table, addr, len, &block_t));
+            assert_int_equal(block_u, block_t);
+            blocks += block_u;
+            refused += su != OTA_FLASH_OK;
+        }
+    }
+    assert_int_equal(blocks, 4); /* the four aligned 16K blocks */
+    assert_true(refused > 0);
+    /* A device whose last sector is cut short still ends on a sector boundary. */
+    const ota_flash_geometry_t short_end = {.size = 10 * K, .erase_unit = 4 * K,
+                                            .program_unit = 1, .page_size = 256};
+    assert_true(ota_flash_on_sectors(&short_end, 8 * K, 2 * K));
+    assert_false(ota_flash_on_sectors(&short_end, 4 * K, 2 * K));
+}
+
 static void test_bad_tables_are_refused(void **unused)
 {
     (void)unused;
@@ -279,6 +317,7 @@ int main(void)
         cmocka_unit_test(test_sector_next_walks_all_twelve),
         cmocka_unit_test(test_on_sectors_boundaries),
         cmocka_unit_test(test_uniform_geometry_needs_no_table),
+        cmocka_unit_test(test_uniform_checks_agree_with_a_one_run_table),
         cmocka_unit_test(test_bad_tables_are_refused),
         cmocka_unit_test(test_erase_is_exactly_one_sector_at_its_start),
         cmocka_unit_test(test_erase_clears_exactly_its_sector),

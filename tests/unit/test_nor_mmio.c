@@ -149,6 +149,43 @@ static void test_the_protected_range_is_refused_only_while_locked(void **unused)
     assert_int_equal(ota_flash_program(f, 12 * K, row, 16), OTA_FLASH_OK);
 }
 
+/* The constant device (NOR_MMIO_DEVICE, the lean bootloader's) is the one nor_mmio_init and
+ * nor_mmio_protect make, and works as one: its protected range refused while locked. */
+#define STATIC_GEOMETRY                                                                          \
+    {.size = 64u * K, .erase_unit = 4u * K, .program_unit = 16u, .page_size = 1024u,            \
+     .erased_value = 0xFFu}
+static volatile bool g_static_locked;
+static const nor_mmio_t g_static =
+    NOR_MMIO_DEVICE(g_static, g_array, STATIC_GEOMETRY, 8u * K, 8u * K, &g_static_locked);
+
+static void test_a_constant_device_is_the_initialised_one(void **unused)
+{
+    (void)unused;
+    static const ota_flash_geometry_t g = STATIC_GEOMETRY;
+    nor_mmio_t n;
+    nor_mmio_init(&n, (uintptr_t)g_array, &g);
+    nor_mmio_protect(&n, 8u * K, 8u * K, &g_static_locked);
+    assert_ptr_equal(g_static.port.ops, n.port.ops);
+    assert_ptr_equal(g_static.port.ctx, &g_static);
+    assert_memory_equal(&g_static.port.geometry, &n.port.geometry, sizeof g);
+    assert_ptr_equal(g_static.base, n.base);
+    assert_int_equal(g_static.protect_start, n.protect_start);
+    assert_int_equal(g_static.protect_end, n.protect_end);
+    assert_ptr_equal(g_static.locked, n.locked);
+
+    const ota_flash_t *f = nor_mmio_port(&g_static);
+    uint8_t row[16];
+    memset(row, 0, sizeof row);
+    memset(g_array, 0xFF, 64u * K);
+    g_static_locked = true;
+    assert_int_equal(ota_flash_erase(f, 8u * K, 4u * K), OTA_FLASH_ERR_PROTECTED);
+    assert_int_equal(ota_flash_program(f, 16u * K, row, 16), OTA_FLASH_OK);
+    assert_int_equal(g_array[16u * K], 0x00);
+    g_static_locked = false;
+    assert_int_equal(ota_flash_erase(f, 16u * K, 4u * K), OTA_FLASH_OK);
+    assert_int_equal(g_array[16u * K], 0xFF);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -156,6 +193,7 @@ int main(void)
         cmocka_unit_test(test_refuses_what_the_model_refuses_on_mixed_sectors),
         cmocka_unit_test(test_programs_by_and_and_erases_to_the_erased_value),
         cmocka_unit_test(test_the_protected_range_is_refused_only_while_locked),
+        cmocka_unit_test(test_a_constant_device_is_the_initialised_one),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
