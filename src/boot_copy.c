@@ -208,8 +208,9 @@ ota_boot_status_t boot_target_bytes(ota_boot_t *boot, uint8_t slot, uint32_t off
             return OTA_BOOT_ERR_STORE;
         }
         /* The slot's check opened the key (boot_decrypt_open): plaintext only from here on,
-         * from whatever offset, so a resumed install decrypts where it stands. */
-        if (boot->info.has_encryption && r < app &&
+         * from whatever offset, so a resumed install decrypts where it stands. Built without
+         * decryption (config.h), that check refused every encrypted image: none gets here. */
+        if (OTA_BOOT_DECRYPT && boot->info.has_encryption && r < app &&
             boot_decrypt_crypt(BOOT_ENC(boot), from, boot->buf + done, k) != 0) {
             boot->report->store_status = OTA_STORE_ERR_CRYPTO;
             return OTA_BOOT_ERR_STORE;
