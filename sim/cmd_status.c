@@ -78,6 +78,7 @@ static void print_json(const status_data_t *d)
            b != NULL ? (unsigned)b->running_version : 0u,
            b != NULL ? (unsigned)b->previous_version : 0u,
            b != NULL ? (unsigned)b->security_counter : 0u);
+    printf("\"report_pending\":%u,", b != NULL ? (unsigned)b->report_pending : 0u);
     printf("\"guard\":\"%s\",\"guard_counter\":%u,\"guard_revoked_keys\":%u,",
            guard_state(d), (unsigned)ota_guard_values(&d->view.guard)->security_counter,
            (unsigned)ota_guard_values(&d->view.guard)->revoked_keys);
@@ -142,7 +143,8 @@ static void print_text(const status_data_t *d)
         if (b->state == OTA_BOOT_TRIAL) {
             printf(" (attempt %u of %u)", b->attempts, (unsigned)d->view.cfg.attempts);
         }
-        printf("\n  previous version  %u\n  rejected versions", (unsigned)b->previous_version);
+        printf("\n  previous version  %u%s\n  rejected versions", (unsigned)b->previous_version,
+               b->report_pending ? " (the version change not yet reported)" : "");
         for (unsigned i = 0; i < b->rejected_count; i++) {
             printf(" %u", (unsigned)b->rejected[i]);
         }

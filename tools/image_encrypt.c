@@ -145,6 +145,9 @@ int tool_encrypt_start(tool_encrypt_t *e, const char *device_pub, char *why, siz
         memcpy(e->tlv + OTA_IMAGE_ENC_OFF_KEY_ID, dev.key_id, OTA_SHA256_SIZE);
     }
     tool_key_free(&dev);
+    if (rc != 0) {
+        return -1; /* the loader's own reason (unreadable, not a key) is in why */
+    }
     if (device == NULL) {
         return tool_why(why, why_len, "%s: not a P-256 public key", device_pub);
     }
@@ -181,6 +184,7 @@ int tool_device_key_load(const char *path, ota_enc_key_t *out, char *why, size_t
     memset(out, 0, sizeof *out);
     tool_key_t k;
     int rc = tool_key_load_private(&k, path, why, why_len);
+    bool loaded = rc == 0;
     if (rc == 0) {
         memcpy(out->key_id, k.key_id, sizeof out->key_id);
         rc = mbedtls_mpi_write_binary(&mbedtls_pk_ec(k.pk)->d, out->priv, sizeof out->priv);
@@ -188,7 +192,9 @@ int tool_device_key_load(const char *path, ota_enc_key_t *out, char *why, size_t
     tool_key_free(&k); /* mbedTLS wipes the scalar as it frees it */
     if (rc != 0) {
         OPENSSL_cleanse(out, sizeof *out);
-        return tool_why(why, why_len, "%s: not a P-256 private key", path);
+        /* Keep the loader's own reason (unreadable, not a private key, another curve); ours
+         * only when the key loaded but its scalar did not fit 32 bytes. */
+        return loaded ? tool_why(why, why_len, "%s: not a P-256 private key", path) : -1;
     }
     return 0;
 }

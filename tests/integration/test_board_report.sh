@@ -24,7 +24,8 @@ ota_run 0 "$OTA_TMP/run.log" "$B" --until-rejected 3 --timeout 30
 ota_run 3 "$OTA_TMP/off.log" "$B" --timeout 3
 ota_check "the report could not be sent" \
     "$(( $(ota_count 'ota: report failed' "$OTA_TMP/off.log") >= 1 ))" 1
-ota_check "nothing received yet" "$(test -e "$REPORTS" && echo yes || echo no)" no
+ota_check "the report is kept in the store across the power cut" \
+    "$(ota_json "$B" 's["report_pending"]')" 1
 
 python3 "$(dirname "$0")/report_server.py" --port "$REPORT_PORT" --out "$REPORTS" \
     >"$OTA_TMP/report_server.log" 2>&1 &
@@ -32,6 +33,7 @@ OTA_PIDS+=($!)
 ota_wait_port "$REPORT_PORT" $! || ota_fail "report server did not start"
 ota_run 0 "$OTA_TMP/on.log" "$B" --until-console "ota: report sent" --timeout 20
 ota_check "one report received" "$(wc -l <"$REPORTS")" 1
+ota_check "the store no longer holds it" "$(ota_json "$B" 's["report_pending"]')" 0
 ota_check "the report says the rollback" \
     "$(python3 -c 'import json,sys; p,b=open(sys.argv[1]).read().split(" ",1); r=json.loads(b)
 print(p, r["device"], r["running"], r["boot"], r["outcome"], r["from"])' "$REPORTS")" \

@@ -99,14 +99,18 @@ grep -q "Key id $dev_id" devkey.c || die "privkey-c does not name the key id"
 arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb -Os -std=c11 -Wall -Wextra -Werror -ffreestanding \
   -I"$OTA_SOURCE_DIR/include" -c devkey.c -o devkey.o
 arm-none-eabi-nm devkey.o | grep -q " R board_key$" || die "no board_key in devkey.o"
-expect_fail 1 "other_pub.pem: not a P-256 private key" -- "$TOOL" privkey-c other_pub.pem
+expect_fail 1 "other_pub.pem: not a private key" -- "$TOOL" privkey-c other_pub.pem
 ok "privkey-c writes the device key (mode 600) as a const ota_enc_key_t that compiles for Cortex-M4"
 
 # 6. Publishing takes it as served; a factory image must be plaintext.
 "$TOOL" manifest add ota.json --version 4 --url http://127.0.0.1:8000/enc.ota --file enc.ota >/dev/null
 grep -q "\"Digest\": \"$(sha256_of enc.ota)\"" ota.json || die "manifest Digest is not sha256sum enc.ota"
 expect_fail 1 "encrypted: a factory image is programmed as plaintext" -- "$TOOL" merge enc.ota plain.ota -o f.hex
-expect_fail 1 "pack: app.bin: not a P-256 public key" -- "$TOOL" pack app.bin -o x.ota --version 1 --encrypt-to app.bin
+expect_fail 1 "pack: app.bin: not a public key" -- "$TOOL" pack app.bin -o x.ota --version 1 --encrypt-to app.bin
+# The key loader's own reason reaches the user, not a generic one.
+openssl ecparam -name secp384r1 -genkey -noout -out p384.pem 2>/dev/null
+expect_fail 1 "p384.pem: EC key on another curve" -- "$TOOL" pack app.bin -o x.ota --version 1 --encrypt-to p384.pem
+expect_fail 1 "p384.pem: EC key on another curve" -- "$TOOL" privkey-c p384.pem
 [[ ! -e x.ota ]] || die "pack with a bad device key left an output"
 ok "manifest add publishes the ciphertext's digest; merge refuses an encrypted image; a bad key writes nothing"
 
