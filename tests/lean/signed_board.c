@@ -57,3 +57,17 @@ uint8_t signed_board_stage_v2(boot_fixture_t *fx, uint32_t counter, tool_key_t *
     fx->store_config.trusted_keys = &signed_board.ring;
     return slot;
 }
+
+boot_fixture_t *signed_board_open_v2(void)
+{
+    boot_fixture_t *fx = signed_board_open();
+    signed_board_stage_v2(fx, 0, &signed_board.key);
+    assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_OK);
+    assert_int_equal(fx->report.version, 2);
+    return fx;
+}
+
+void signed_board_break_payload(boot_fixture_t *fx)
+{
+    ota_sim_flash_raw(&fx->internal)[fx->config.app_offset + 4096u] ^= 0x10;
+}

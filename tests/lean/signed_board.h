@@ -47,4 +47,12 @@ boot_fixture_t *signed_board_open(void);
  *  the bootloader's check. Returns the slot (asserts there is one). */
 uint8_t signed_board_stage_v2(boot_fixture_t *fx, uint32_t counter, tool_key_t *by);
 
+/** signed_board_open with v2 (signed_board.key, counter 2) staged and installed by one boot
+ *  (asserts v2 started). */
+boot_fixture_t *signed_board_open_v2(void);
+
+/** One payload bit of the image in internal flash flipped, its header intact: what only a
+ *  check that hashes finds. */
+void signed_board_break_payload(boot_fixture_t *fx);
+
 #endif
