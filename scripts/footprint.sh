@@ -314,7 +314,9 @@ out=docs/footprint.md
     awk -F'|' -v r="$1" -v c="$2" 'BEGIN {RS = ""} NR == 4' "$work/link.md" |
       awk -F'|' -v r="$1" -v c="$2" '{l = $2; gsub(/^ +| +$/, "", l)} l == r {x = $(c + 2); gsub(/[ ,]/, "", x); print x; exit}'
   }
-  lto_text() { awk -F'|' -v r="$1" '{l = $2; gsub(/^ +| +$/, "", l)} l == r {x = $3; gsub(/[ ,]/, "", x); split(x, a, "/"); print a[1]; exit}' "$work/link.md"; }
+  # field K (1 text, 2 data, 3 bss) of a lean variant's -flto link (the table of LTO totals)
+  lto_field() { awk -F'|' -v r="$1" -v k="$2" '{l = $2; gsub(/^ +| +$/, "", l)} l == r {x = $3; gsub(/[ ,]/, "", x); split(x, a, "/"); print a[k]; exit}' "$work/link.md"; }
+  lto_text() { lto_field "$1" 1; }
   # the largest parts of a lean column, "name N B" joined by ", "
   largest() {
     awk 'BEGIN {RS = ""} NR == 4' "$work/link.md" | awk -F'|' -v c="$1" '
@@ -376,13 +378,14 @@ out=docs/footprint.md
   echo "| bootloader, HSS/LMS only (lean; issue 18), text | 8,192 B | $(num "$(tdb "$ll" 1)") B; -flto $(num "$(lto_text "lean, HSS/LMS only")") B | $(status "$(lto_text "lean, HSS/LMS only")" 8192) | $(largest 7); in src/: $(largest_mods 7) |"
   echo "| bootloader, HSS/LMS only (lean; issue 18), RAM incl. stack | 4,096 B | $(num "$ll_ram") B | $(status "$ll_ram" 4096) | stack $(num "$ln_sl") B, bss $(num "$(tdb "$ll" 3)") B |"
   # The 8 KB candidates (columns 8-10): minimal HSS/LMS only, and the overwrite-only installs
-  # (OTA_BOOT_JOURNAL=0). Their stack is the HSS/LMS build's (the same deepest path: the verify).
+  # (OTA_BOOT_JOURNAL=0). The overwrite-only HSS/LMS build's RAM: the data and bss of its -flto
+  # link (the one its text row judges) and its own console twin's stack.
   minimal_row "bootloader minimal, HSS/LMS only, without the guard (lean; issue 18)" 8 8192 "minimal, no guard, HSS/LMS only"
   minimal_row "bootloader overwrite-only (no journal writes), SHA-256 only (lean)" 9 8192 "overwrite-only, SHA-256 only"
   minimal_row "bootloader overwrite-only (no journal writes), HSS/LMS only (lean; issue 18)" 10 8192 "overwrite-only, HSS/LMS only"
-  lo=$(lean_cell "**total**" 10)
-  lo_ram=$(( $(tdb "$lo" 2) + $(tdb "$lo" 3) + ln_so ))
-  echo "| bootloader overwrite-only, HSS/LMS only (lean; issue 18), RAM incl. stack | 4,096 B | $(num "$lo_ram") B | $(status "$lo_ram" 4096) | stack $(num "$ln_so") B (its own console twin, measured), bss $(num "$(tdb "$lo" 3)") B |"
+  lo_lto="overwrite-only, HSS/LMS only"
+  lo_ram=$(( $(lto_field "$lo_lto" 2) + $(lto_field "$lo_lto" 3) + ln_so ))
+  echo "| bootloader overwrite-only, HSS/LMS only (lean; issue 18), RAM incl. stack | 4,096 B | $(num "$lo_ram") B | $(status "$lo_ram" 4096) | stack $(num "$ln_so") B (its own console twin, ordinary link, measured), data $(num "$(lto_field "$lo_lto" 2)") B and bss $(num "$(lto_field "$lo_lto" 3)") B of the -flto link |"
   echo "| agent part (src/ in the example app, mbedTLS glue), text: \`OTA_STATUS_STRINGS=0\`, -Os, --gc-sections, core -flto | 24,576 B | $(num "$agent_lto") B; without -flto $(num "$agent_nonames") B; with the status names (the example app above) $(num "$agent_text") B; without -flto but with those optional features at their default (the last column of the agent part's tables) $(num "$agent_features") B | $(status "$agent_lto" 24576) | in src/ (without -flto): $agent_mods |"
   echo "| agent part, RAM: \`ota_agent_t\` + \`ota_store_t\`, built with the agent part's options (the text row above) | 8,192 B | $(num "$agent_ram") B | $(status "$agent_ram" 8192) | \`ota_agent_t\` $(num "$(agent_part_size ota_agent_t)") B (HTTP client and its buffer, manifest reader, plan, URLs), \`ota_store_t\` $(num "$(agent_part_size ota_store_t)") B; with every option at its default (the example app): $(num $(( $(struct_size ota_agent_t) + $(struct_size ota_store_t) ))) B |"
   # Issue 15's delta updates: built out of the agent part above (OTA_DELTA_PATCHES=0), so their
