@@ -259,9 +259,9 @@ static void test_read_failure_is_no_verdict(void **unused)
         }
         assert_int_equal(st, OTA_LMS_ERR_READ);
     }
-    /* Each pass reads Nspk, then per level 3 words (q and the two types) and the lower key;
-     * the second also q, C, 34 y and 5 path nodes per level: every read was failed once. */
-    assert_int_equal(after, 2 * (1 + 2 * 3 + 1) + 2 * (1 + 1 + 34 + 5));
+    /* Each pass reads Nspk, the lower key, and per level q with the LM-OTS type, and the LMS
+     * type; the second also C, 34 y and 5 path nodes per level: every read was failed once. */
+    assert_int_equal(after, 2 * (1 + 1 + 2 * 2) + 2 * (1 + 34 + 5));
 }
 
 /* Through ota_sig_verify (a 32-byte hash as the message): the named statuses become the
