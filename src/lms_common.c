@@ -23,6 +23,10 @@ bool ota_lms_params_get(uint32_t lms_type, uint32_t ots_type, ota_lms_params_t *
         ots_type != OTA_LMOTS_SHA256_N32_W8) {
         return false;
     }
+    /* filled all the same for the signer's use (the verifier reads the constants) */
+    out->w = (uint8_t)OTA_LMOTS_W(out);
+    out->p = (uint16_t)OTA_LMOTS_P(out);
+    out->ls = (uint8_t)OTA_LMOTS_LS(out);
 #else
     if (lms_type - OTA_LMS_SHA256_M32_H5 > OTA_LMS_SHA256_M32_H25 - OTA_LMS_SHA256_M32_H5 ||
         ots_type - OTA_LMOTS_SHA256_N32_W1 > OTA_LMOTS_SHA256_N32_W8 - OTA_LMOTS_SHA256_N32_W1) {
