@@ -67,8 +67,8 @@ static ota_lms_status_t lms_tree_check(const lms_walk_t *wk, uint32_t pos, const
         return st;
     }
     const uint32_t q = ota_be32_get(head);
-    if (ota_be32_get(head + 4) != ota_be32_get(pub + 4) ||
-        ota_be32_get(lms_type) != ota_be32_get(pub)) {
+    /* the types as the key has them: u32 LMS type, u32 LM-OTS type */
+    if (memcmp(head + 4, pub + 4, 4) != 0 || memcmp(lms_type, pub, 4) != 0) {
         return OTA_LMS_ERR_PARAMS;
     }
     if ((q >> pr->h) != 0u) {
