@@ -118,6 +118,7 @@ static ota_lms_status_t lms_tree_check(const lms_walk_t *wk, uint32_t pos, const
                ? OTA_LMS_OK
                : OTA_LMS_ERR_BAD_SIGNATURE;
 }
+
 /* The HSS signature at pos by the HSS public key `key` (RFC 8554 Algorithm 6), one level at a
  * time: each level's bounds are checked once, here, before its fields are read. With verify
  * false its shape only (the signature's length, levels, type codes, leaf indices), with

@@ -78,7 +78,7 @@ const char *ota_lms_status_str(ota_lms_status_t status);
 /**
  * Verify an HSS/LMS signature of msg, reading the signature from src at [sig_offset,
  * sig_offset + sig_len). Its shape (levels, types, length) is checked in full before any
- * hash is computed, so a malformed signature costs a few reads. Stack: 1.3 KB on a Cortex-M4
+ * hash is computed, so a malformed signature costs a few reads. Stack: 1.2 KB on a Cortex-M4
  * with BearSSL's SHA-256 (scripts/cross-check.sh), the same for every parameter set; no heap.
  * @param key, key_len  the HSS public key (OTA_LMS_PUBKEY_SIZE bytes)
  * @param msg, msg_len  the message (an image's: its 32-byte SHA-256 TLV); msg may be NULL
