@@ -20,3 +20,7 @@ list(APPEND OTA_LEAN_CORE_SIZES OTA_SHA256_SMALL=1)
 # boot): the same list for the firmware's bootloader-lean-*min* and the host's tests/lean/test_boot_minimal.
 set(OTA_LEAN_MINIMAL_OFF OTA_BOOT_FACTORY_IMAGE=0 OTA_BOOT_TRIAL_BOOTS=0 OTA_BOOT_REPAIR=0
   OTA_RAW_IMAGES=0 OTA_FILE_SLOTS=0 OTA_FLASH_SECTOR_TABLES=0 OTA_BOOT_CHEAP_CHECK=0)
+# HSS/LMS with LM-OTS W8 only, its constants built in (OTA_LMS_LEAN_PARAMS, config.h): the lean
+# LMS keys (lean_keys_lms.c, or a product's from `otaflow-image keygen --lms`) are W8. Costs
+# nothing where no HSS/LMS code is linked.
+list(APPEND OTA_LEAN_CORE_SIZES OTA_LMS_LEAN_PARAMS=1)

@@ -5,7 +5,8 @@
  * of tests/firmware/lean_test_key.lms (HSS, 2 levels of LMS_SHA256_M32_H5 /
  * LMOTS_SHA256_N32_W8), a key for the tests only (its seed is public; the tests sign with a
  * copy, so its state in the repository never advances): a product builds with its own,
- * `cmake -DOTA_LEAN_LMS_KEYS=its_keys.c` (docs/firmware.md).
+ * `cmake -DOTA_LEAN_LMS_KEYS=its_keys.c` (docs/firmware.md), of LM-OTS W8 like this one (the
+ * lean cores verify W8 only: OTA_LMS_LEAN_PARAMS, firmware/lean_core.cmake).
  * Key id = SHA-256 of the 60-byte HSS public key, matched with the image's LMS_KEY_HASH TLV.
  */
 #include "otaflow/image_sig.h"

@@ -9,6 +9,8 @@
  */
 #include "otaflow/lms.h"
 
+#include <string.h>
+
 #include "lms_internal.h"
 #include "status_text.h"
 
@@ -31,186 +33,143 @@ const char *ota_lms_status_str(ota_lms_status_t status)
     return "unknown LMS status";
 }
 
-/* One tree's public key, decoded. */
-typedef struct lms_key {
-    ota_lms_params_t pr;
-    uint8_t I[OTA_LMS_I_SIZE];
-    uint8_t T[OTA_LMS_N];
-} lms_key_t;
-
-/* The signature's bytes: [start, end) of src. */
+/* The signature's source, its end, and the message its lowest tree signs. */
 typedef struct lms_walk {
     const ota_image_source_t *src;
-    uint32_t start;
     uint32_t end;
+    const uint8_t *msg;
+    size_t msg_len;
 } lms_walk_t;
 
-static bool lms_key_decode(const uint8_t raw[OTA_LMS_LMS_PUB_SIZE], lms_key_t *k)
-{
-    for (unsigned i = 0; i < OTA_LMS_I_SIZE; i++) {
-        k->I[i] = raw[8u + i];
-    }
-    for (unsigned i = 0; i < OTA_LMS_N; i++) {
-        k->T[i] = raw[8u + OTA_LMS_I_SIZE + i];
-    }
-    return ota_lms_params_get(ota_be32_get(raw), ota_be32_get(raw + 4), &k->pr);
-}
-
+/* A read inside the signature: the caller has bounded it (lms_hss_walk, once per level). */
 static ota_lms_status_t lms_read(const lms_walk_t *wk, uint32_t pos, void *buf, uint32_t len)
 {
-    if (pos > wk->end || len > wk->end - pos) {
-        return OTA_LMS_ERR_TRUNCATED;
-    }
     return wk->src->read(wk->src->ctx, pos, buf, len) == 0 ? OTA_LMS_OK : OTA_LMS_ERR_READ;
 }
 
-static ota_lms_status_t lms_read_u32(const lms_walk_t *wk, uint32_t pos, uint32_t *out)
+/* The LMS signature at pos of msg by the tree whose public key is pub (56 bytes; pr its
+ * parameters), inside bounds the caller checked. With verify false its type codes and leaf
+ * index only; with verify true (after such a pass) the whole: RFC 8554 Algorithm 6a, and 4b
+ * for the LM-OTS candidate key. */
+static ota_lms_status_t lms_tree_check(const lms_walk_t *wk, uint32_t pos, const uint8_t *pub,
+                                       const ota_lms_params_t *pr, const uint8_t *msg,
+                                       size_t msg_len, bool verify)
 {
-    uint8_t b[4];
-    ota_lms_status_t st = lms_read(wk, pos, b, sizeof b);
-    *out = ota_be32_get(b);
-    return st;
-}
-
-/* The LMS signature at pos by key k: its types must be k's, its leaf inside k's tree, and it
- * must fit before the end; *size receives its length. */
-static ota_lms_status_t lms_sig_shape(const lms_walk_t *wk, uint32_t pos, const lms_key_t *k,
-                                      uint32_t *size)
-{
-    *size = ota_lms_sig_size(&k->pr);
-    if (pos > wk->end || *size > wk->end - pos) {
-        return OTA_LMS_ERR_TRUNCATED;
-    }
-    uint32_t q = 0, ots_type = 0, lms_type = 0;
-    ota_lms_status_t st = lms_read_u32(wk, pos, &q);
+    const uint8_t *I = pub + OTA_LMS_PUB_I;
+    const uint32_t lms_at = pos + ota_lmots_sig_size(pr) + 4u; /* its LMS type, then the path */
+    uint8_t head[8];                                            /* q, LM-OTS type */
+    uint8_t lms_type[4];
+    ota_lms_status_t st = lms_read(wk, pos, head, sizeof head);
     if (st == OTA_LMS_OK) {
-        st = lms_read_u32(wk, pos + 4u, &ots_type);
-    }
-    if (st == OTA_LMS_OK) {
-        st = lms_read_u32(wk, pos + 4u + ota_lmots_sig_size(&k->pr), &lms_type);
+        st = lms_read(wk, lms_at, lms_type, sizeof lms_type);
     }
     if (st != OTA_LMS_OK) {
         return st;
     }
-    if (ots_type != k->pr.ots_type || lms_type != k->pr.lms_type) {
+    const uint32_t q = ota_be32_get(head);
+    /* the types as the key has them: u32 LMS type, u32 LM-OTS type */
+    if (memcmp(head + 4, pub + 4, 4) != 0 || memcmp(lms_type, pub, 4) != 0) {
         return OTA_LMS_ERR_PARAMS;
     }
-    return (q >> k->pr.h) != 0u ? OTA_LMS_ERR_LEAF : OTA_LMS_OK;
-}
-
-static ota_lms_status_t lms_hashed(ota_crypto_status_t st)
-{
-    return st == OTA_CRYPTO_OK ? OTA_LMS_OK : OTA_LMS_ERR_HASH;
-}
-
-/* The LM-OTS candidate public key Kc of the signature at pos (RFC 8554 Algorithm 4b), into kc. */
-static ota_lms_status_t lms_ots_candidate(const lms_walk_t *wk, uint32_t pos, const lms_key_t *k,
-                                          uint32_t q, const uint8_t *msg, size_t msg_len,
-                                          uint8_t kc[OTA_LMS_N])
-{
-    const ota_lms_params_t *pr = &k->pr;
-    uint8_t digest[OTA_LMS_N + 2u];
-    ota_lms_status_t st = lms_read(wk, pos + 8u, kc, OTA_LMS_N); /* C, for a moment */
-    if (st == OTA_LMS_OK) {
-        st = lms_hashed(ota_lmots_digest(pr, k->I, q, kc, msg, msg_len, digest));
+    if ((q >> pr->h) != 0u) {
+        return OTA_LMS_ERR_LEAF;
     }
+    if (!verify) {
+        return OTA_LMS_OK;
+    }
+    /* C, then each chain, Kc, and the path's nodes: two children side by side, the node
+     * computed last on its side (the right one when its number is odd), its sibling read
+     * into the other */
+    uint8_t pair[2u * OTA_LMS_N];
+    uint8_t d[OTA_LMS_N + 2u]; /* Q || Cksm(Q) */
+    st = lms_read(wk, pos + 8u, pair, OTA_LMS_N);
     if (st != OTA_LMS_OK) {
         return st;
     }
-    ota_sha256_t pub;
-    st = lms_hashed(ota_lmots_pub_start(&pub, k->I, q));
-    const unsigned top = (1u << pr->w) - 1u;
-    uint32_t y = pos + 8u + OTA_LMS_N;
-    for (uint16_t i = 0; st == OTA_LMS_OK && i < pr->p; i++, y += OTA_LMS_N) {
-        st = lms_read(wk, y, kc, OTA_LMS_N);
-        if (st == OTA_LMS_OK) {
-            st = lms_hashed(ota_lmots_chain(k->I, q, i, ota_lmots_coef(digest, i, pr->w), top, kc));
-        }
-        if (st == OTA_LMS_OK) {
-            st = lms_hashed(ota_sha256_update(&pub, kc, OTA_LMS_N));
-        }
+    /* hash statuses are ORed: OTA_CRYPTO_OK is 0, every failure another value */
+    int bad = (int)ota_lmots_digest(pr, I, q, pair, msg, msg_len, d);
+    ota_sha256_t kc;
+    bad |= (int)ota_lmots_pub_start(&kc, I, q);
+    uint32_t at = pos + 8u;
+    for (unsigned i = 0; st == OTA_LMS_OK && i < OTA_LMOTS_P(pr); i++) {
+        at += OTA_LMS_N;
+        st = lms_read(wk, at, pair, OTA_LMS_N);
+        bad |= (int)ota_lmots_chain(I, q, (uint16_t)i, ota_lmots_coef(d, i, OTA_LMOTS_W(pr)),
+                                    (1u << OTA_LMOTS_W(pr)) - 1u, pair);
+        bad |= (int)ota_sha256_update(&kc, pair, OTA_LMS_N);
     }
     /* finish releases the context whatever happened since its start */
-    ota_lms_status_t fin = lms_hashed(ota_sha256_finish(&pub, kc));
-    return st != OTA_LMS_OK ? st : fin;
-}
-
-/* The LMS signature at pos (its shape checked) of msg by key k (RFC 8554 Algorithm 6a). */
-static ota_lms_status_t lms_sig_verify(const lms_walk_t *wk, uint32_t pos, const lms_key_t *k,
-                                       const uint8_t *msg, size_t msg_len)
-{
-    uint32_t q = 0;
-    ota_lms_status_t st = lms_read_u32(wk, pos, &q);
-    uint8_t node[OTA_LMS_N];
-    if (st == OTA_LMS_OK) {
-        st = lms_ots_candidate(wk, pos, k, q, msg, msg_len, node);
-    }
-    uint32_t r = (1u << k->pr.h) + q;
-    if (st == OTA_LMS_OK) {
-        st = lms_hashed(ota_lms_node(k->I, r, node, NULL, node));
-    }
-    uint32_t path = pos + 4u + ota_lmots_sig_size(&k->pr) + 4u;
-    for (unsigned i = 0; st == OTA_LMS_OK && i < k->pr.h; i++, path += OTA_LMS_N, r >>= 1) {
-        uint8_t sibling[OTA_LMS_N];
-        st = lms_read(wk, path, sibling, OTA_LMS_N);
-        if (st == OTA_LMS_OK) {
-            st = lms_hashed((r & 1u) != 0u ? ota_lms_node(k->I, r >> 1, sibling, node, node)
-                                           : ota_lms_node(k->I, r >> 1, node, sibling, node));
-        }
+    bad |= (int)ota_sha256_finish(&kc, pair);
+    uint32_t r = (1u << pr->h) + q;
+    bad |= (int)ota_lms_node(I, r, pair, OTA_LMS_N, pair + OTA_LMS_N * (r & 1u));
+    for (at = lms_at + 4u; st == OTA_LMS_OK && r > 1u; at += OTA_LMS_N, r >>= 1) {
+        st = lms_read(wk, at, pair + OTA_LMS_N * (~r & 1u), OTA_LMS_N);
+        bad |= (int)ota_lms_node(I, r >> 1, pair, sizeof pair,
+                                 pair + OTA_LMS_N * ((r >> 1) & 1u));
     }
     if (st != OTA_LMS_OK) {
         return st;
     }
-    uint8_t diff = 0;
-    for (unsigned i = 0; i < OTA_LMS_N; i++) {
-        diff |= (uint8_t)(node[i] ^ k->T[i]);
+    if (bad != 0) {
+        return OTA_LMS_ERR_HASH;
     }
-    return diff == 0u ? OTA_LMS_OK : OTA_LMS_ERR_BAD_SIGNATURE;
+    /* the root: node 1, odd */
+    return memcmp(pair + OTA_LMS_N, pub + OTA_LMS_PUB_T, OTA_LMS_N) == 0
+               ? OTA_LMS_OK
+               : OTA_LMS_ERR_BAD_SIGNATURE;
 }
 
-/* The HSS signature (RFC 8554 Algorithm 6): with verify false only its shape, with verify true
- * (after a shape pass succeeded) every level's LMS signature. */
-static ota_lms_status_t lms_hss_walk(const lms_walk_t *wk, const lms_key_t *top, uint32_t levels,
-                                     const uint8_t *msg, size_t msg_len, bool verify)
+/* The HSS signature at pos by the HSS public key `key` (RFC 8554 Algorithm 6), one level at a
+ * time: each level's bounds are checked once, here, before its fields are read. With verify
+ * false its shape only (the signature's length, levels, type codes, leaf indices), with
+ * verify true (after a shape pass succeeded) every level's LMS signature. */
+static ota_lms_status_t lms_hss_walk(const lms_walk_t *wk, uint32_t pos, const uint8_t *key,
+                                     bool verify)
 {
-    uint32_t nspk = 0;
-    ota_lms_status_t st = lms_read_u32(wk, wk->start, &nspk);
+    if (wk->end - pos < 4u) {
+        return OTA_LMS_ERR_TRUNCATED;
+    }
+    uint8_t nspk[4];
+    ota_lms_status_t st = lms_read(wk, pos, nspk, sizeof nspk);
     if (st != OTA_LMS_OK) {
         return st;
     }
-    if (nspk != levels - 1u) {
+    const uint32_t levels = ota_be32_get(key);
+    if (ota_be32_get(nspk) != levels - 1u) {
         return OTA_LMS_ERR_LEVELS;
     }
-    lms_key_t key = *top;
-    uint32_t pos = wk->start + 4u;
+    pos += 4u;
+    const uint8_t *pub = key + 4;
+    uint8_t lower[2][OTA_LMS_LMS_PUB_SIZE]; /* the level below's key: this level's message */
     for (uint32_t level = 0;; level++) {
-        uint32_t size = 0;
-        st = lms_sig_shape(wk, pos, &key, &size);
-        if (st != OTA_LMS_OK) {
+        ota_lms_params_t pr;
+        if (!ota_lms_params_get(ota_be32_get(pub), ota_be32_get(pub + 4), &pr)) {
+            return level == 0u ? OTA_LMS_ERR_KEY : OTA_LMS_ERR_PARAMS;
+        }
+        const bool last = level + 1u == levels;
+        const uint32_t size = ota_lms_sig_size(&pr);
+        const uint32_t need = size + (last ? 0u : OTA_LMS_LMS_PUB_SIZE);
+        if (need > wk->end - pos) {
+            return OTA_LMS_ERR_TRUNCATED;
+        }
+        if (last && need != wk->end - pos) {
+            return OTA_LMS_ERR_OVERSIZED;
+        }
+        const uint8_t *msg = wk->msg;
+        size_t msg_len = wk->msg_len;
+        if (!last) {
+            msg = lower[level & 1u];
+            msg_len = OTA_LMS_LMS_PUB_SIZE;
+            st = lms_read(wk, pos + size, lower[level & 1u], OTA_LMS_LMS_PUB_SIZE);
+        }
+        if (st == OTA_LMS_OK) {
+            st = lms_tree_check(wk, pos, pub, &pr, msg, msg_len, verify);
+        }
+        if (st != OTA_LMS_OK || last) {
             return st;
         }
-        if (level == nspk) {
-            if (verify) {
-                return lms_sig_verify(wk, pos, &key, msg, msg_len);
-            }
-            return wk->end - pos == size ? OTA_LMS_OK : OTA_LMS_ERR_OVERSIZED;
-        }
-        /* The signed public key of the level below: the message of this level's signature. */
-        uint8_t lower[OTA_LMS_LMS_PUB_SIZE];
-        st = lms_read(wk, pos + size, lower, sizeof lower);
-        if (st != OTA_LMS_OK) {
-            return st;
-        }
-        if (verify) {
-            st = lms_sig_verify(wk, pos, &key, lower, sizeof lower);
-            if (st != OTA_LMS_OK) {
-                return st;
-            }
-        }
-        if (!lms_key_decode(lower, &key)) {
-            return OTA_LMS_ERR_PARAMS;
-        }
-        pos += size + OTA_LMS_LMS_PUB_SIZE;
+        pub = msg;
+        pos += need;
     }
 }
 
@@ -222,15 +181,15 @@ ota_lms_status_t ota_lms_verify(const uint8_t *key, size_t key_len, const uint8_
         sig_offset > src->size || sig_len > src->size - sig_offset) {
         return OTA_LMS_ERR_ARG;
     }
-    lms_key_t top;
-    if (key_len != OTA_LMS_PUBKEY_SIZE) {
+    /* levels 1 to OTA_LMS_LEVELS_MAX (0 wraps round); the top tree's types: lms_hss_walk */
+    if (key_len != OTA_LMS_PUBKEY_SIZE || ota_be32_get(key) - 1u >= OTA_LMS_LEVELS_MAX) {
         return OTA_LMS_ERR_KEY;
     }
-    const uint32_t levels = ota_be32_get(key);
-    if (levels < 1u || levels > OTA_LMS_LEVELS_MAX || !lms_key_decode(key + 4, &top)) {
-        return OTA_LMS_ERR_KEY;
+    const lms_walk_t wk = {src, sig_offset + sig_len, msg, msg_len};
+    ota_lms_status_t st = OTA_LMS_OK;
+    /* one call in a loop rather than two calls: the walk is not inlined twice */
+    for (unsigned verify = 0; st == OTA_LMS_OK && verify < 2u; verify++) {
+        st = lms_hss_walk(&wk, sig_offset, key, verify != 0u);
     }
-    const lms_walk_t wk = {src, sig_offset, sig_offset + sig_len};
-    ota_lms_status_t st = lms_hss_walk(&wk, &top, levels, msg, msg_len, false);
-    return st == OTA_LMS_OK ? lms_hss_walk(&wk, &top, levels, msg, msg_len, true) : st;
+    return st;
 }

@@ -1,36 +1,51 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * RFC 8554's hashes, shared by the verifier (lms.c) and the host signer: each is one short
- * SHA-256 over a fixed layout, written here once.
+ * RFC 8554's hashes, shared by the verifier (lms.c) and the host signer: every one is
+ * H(I || u32 q || a 2- or 3-byte tag || data), written here once (lms_hash).
  */
 #include "lms_internal.h"
 
 #include <string.h>
 
+#if !OTA_LMS_LEAN_PARAMS
 /* LM-OTS with n = 32 (RFC 8554 Table 1): p chains, checksum shift ls, for w = 1, 2, 4, 8. */
 static const struct lms_ots_row {
     uint16_t p;
     uint8_t ls;
 } LMS_OTS_ROWS[4] = {{265u, 7u}, {133u, 6u}, {67u, 4u}, {34u, 0u}};
+#endif
 
 bool ota_lms_params_get(uint32_t lms_type, uint32_t ots_type, ota_lms_params_t *out)
 {
-    if (lms_type < OTA_LMS_SHA256_M32_H5 || lms_type > OTA_LMS_SHA256_M32_H25 ||
-        ots_type < OTA_LMOTS_SHA256_N32_W1 || ots_type > OTA_LMOTS_SHA256_N32_W8) {
+#if OTA_LMS_LEAN_PARAMS
+    /* Every height costs the same code; only W8's chain count and digits are built in. */
+    if (lms_type - OTA_LMS_SHA256_M32_H5 > OTA_LMS_SHA256_M32_H25 - OTA_LMS_SHA256_M32_H5 ||
+        ots_type != OTA_LMOTS_SHA256_N32_W8) {
         return false;
     }
-    out->lms_type = lms_type;
-    out->ots_type = ots_type;
-    out->h = (uint8_t)(5u * (lms_type - 4u));
+    /* filled all the same for the signer's use (the verifier reads the constants) */
+    out->w = (uint8_t)OTA_LMOTS_W(out);
+    out->p = (uint16_t)OTA_LMOTS_P(out);
+    out->ls = (uint8_t)OTA_LMOTS_LS(out);
+#else
+    if (lms_type - OTA_LMS_SHA256_M32_H5 > OTA_LMS_SHA256_M32_H25 - OTA_LMS_SHA256_M32_H5 ||
+        ots_type - OTA_LMOTS_SHA256_N32_W1 > OTA_LMOTS_SHA256_N32_W8 - OTA_LMOTS_SHA256_N32_W1) {
+        return false;
+    }
     out->w = (uint8_t)(1u << (ots_type - 1u));
     out->p = LMS_OTS_ROWS[ots_type - 1u].p;
     out->ls = LMS_OTS_ROWS[ots_type - 1u].ls;
+#endif
+    out->lms_type = lms_type;
+    out->ots_type = ots_type;
+    out->h = (uint8_t)(5u * (lms_type - 4u));
     return true;
 }
 
 uint32_t ota_lmots_sig_size(const ota_lms_params_t *pr)
 {
-    return 4u + OTA_LMS_N * (1u + (uint32_t)pr->p);
+    (void)pr; /* a constant with OTA_LMS_LEAN_PARAMS */
+    return 4u + OTA_LMS_N * (1u + OTA_LMOTS_P(pr));
 }
 
 uint32_t ota_lms_sig_size(const ota_lms_params_t *pr)
@@ -38,73 +53,65 @@ uint32_t ota_lms_sig_size(const ota_lms_params_t *pr)
     return 4u + ota_lmots_sig_size(pr) + 4u + OTA_LMS_N * (uint32_t)pr->h;
 }
 
-unsigned ota_lmots_coef(const uint8_t *s, unsigned i, unsigned w)
+/* H(I || u32 q || tag || data) into out, where the prefix I || q || tag is pre_len bytes: 23
+ * for a 3-byte tag (a chain's u16 i || u8 j), 22 for a 2-byte one (a domain separator D, given
+ * as D << 8: LMS_TAG_D); with out NULL, ctx is left open for the caller to add to and finish.
+ * Every status is ORed rather than checked (OTA_CRYPTO_OK is 0, every failure another value):
+ * the context is always finished (released) by whoever started it, and one failure anywhere
+ * fails the whole. */
+static ota_crypto_status_t lms_hash(ota_sha256_t *ctx, const uint8_t I[OTA_LMS_I_SIZE],
+                                    uint32_t q, uint32_t tag, size_t pre_len,
+                                    const uint8_t *data, size_t len, uint8_t *out)
 {
-    const unsigned per_byte = 8u / w;
-    const unsigned shift = 8u - (w * (i % per_byte) + w);
-    return ((unsigned)s[i / per_byte] >> shift) & ((1u << w) - 1u);
+    uint8_t pre[OTA_LMS_I_SIZE + 7u];
+    memcpy(pre, I, OTA_LMS_I_SIZE);
+    ota_be32_put(pre + OTA_LMS_I_SIZE, q);
+    pre[OTA_LMS_I_SIZE + 4u] = (uint8_t)(tag >> 16);
+    pre[OTA_LMS_I_SIZE + 5u] = (uint8_t)(tag >> 8);
+    pre[OTA_LMS_I_SIZE + 6u] = (uint8_t)tag;
+    int bad = (int)ota_sha256_start(ctx);
+    bad |= (int)ota_sha256_update(ctx, pre, pre_len);
+    bad |= (int)ota_sha256_update(ctx, data, len);
+    if (out != NULL) {
+        bad |= (int)ota_sha256_finish(ctx, out);
+    }
+    return bad != 0 ? OTA_CRYPTO_ERR_HASH : OTA_CRYPTO_OK;
 }
 
-/* I || u32 q: the prefix of every hash of a leaf's one-time key. */
-static void lms_prefix(uint8_t out[OTA_LMS_I_SIZE + 4u], const uint8_t I[OTA_LMS_I_SIZE],
-                       uint32_t q)
-{
-    memcpy(out, I, OTA_LMS_I_SIZE);
-    ota_be32_put(out + OTA_LMS_I_SIZE, q);
-}
-
-static ota_crypto_status_t lms_start(ota_sha256_t *ctx, const uint8_t I[OTA_LMS_I_SIZE],
-                                     uint32_t q, uint16_t d)
-{
-    uint8_t pre[OTA_LMS_I_SIZE + 6u];
-    lms_prefix(pre, I, q);
-    pre[OTA_LMS_I_SIZE + 4u] = (uint8_t)(d >> 8);
-    pre[OTA_LMS_I_SIZE + 5u] = (uint8_t)(d & 0xFFu);
-    ota_crypto_status_t st = ota_sha256_start(ctx);
-    return st == OTA_CRYPTO_OK ? ota_sha256_update(ctx, pre, sizeof pre) : st;
-}
+/* A domain separator D (RFC 8554 §3) as lms_hash's tag and prefix length. */
+#define LMS_TAG_D(d) ((uint32_t)(d) << 8), (OTA_LMS_I_SIZE + 6u)
 
 ota_crypto_status_t ota_lmots_digest(const ota_lms_params_t *pr, const uint8_t I[OTA_LMS_I_SIZE],
                                      uint32_t q, const uint8_t C[OTA_LMS_N], const uint8_t *msg,
                                      size_t msg_len, uint8_t out[OTA_LMS_N + 2u])
 {
+    (void)pr; /* w and ls are constants with OTA_LMS_LEAN_PARAMS */
     ota_sha256_t ctx;
-    ota_crypto_status_t st = lms_start(&ctx, I, q, OTA_LMS_D_MESG);
-    if (st == OTA_CRYPTO_OK) {
-        st = ota_sha256_update(&ctx, C, OTA_LMS_N);
-    }
-    if (st == OTA_CRYPTO_OK) {
-        st = ota_sha256_update(&ctx, msg, msg_len);
-    }
-    /* finish also releases a context a failed update left. */
-    ota_crypto_status_t fin = ota_sha256_finish(&ctx, out);
-    if (st != OTA_CRYPTO_OK || fin != OTA_CRYPTO_OK) {
-        return st != OTA_CRYPTO_OK ? st : fin;
-    }
-    const unsigned digits = 8u * OTA_LMS_N / pr->w;
-    const unsigned max = (1u << pr->w) - 1u;
+    int bad = (int)lms_hash(&ctx, I, q, LMS_TAG_D(OTA_LMS_D_MESG), C, OTA_LMS_N, NULL);
+    bad |= (int)ota_sha256_update(&ctx, msg, msg_len);
+    bad |= (int)ota_sha256_finish(&ctx, out);
+    /* On a failure out is zeroed (crypto.h): its checksum is still written, so that no byte
+     * of out is left unset whatever the caller does next. */
+    const unsigned w = OTA_LMOTS_W(pr);
+    const unsigned digits = 8u * OTA_LMS_N / w;
     unsigned sum = 0;
     for (unsigned i = 0; i < digits; i++) {
-        sum += max - ota_lmots_coef(out, i, pr->w);
+        sum += ((1u << w) - 1u) - ota_lmots_coef(out, i, w);
     }
-    sum <<= pr->ls;
-    out[OTA_LMS_N] = (uint8_t)((sum >> 8) & 0xFFu);
-    out[OTA_LMS_N + 1u] = (uint8_t)(sum & 0xFFu);
-    return OTA_CRYPTO_OK;
+    sum <<= OTA_LMOTS_LS(pr);
+    out[OTA_LMS_N] = (uint8_t)(sum >> 8);
+    out[OTA_LMS_N + 1u] = (uint8_t)sum;
+    return bad != 0 ? OTA_CRYPTO_ERR_HASH : OTA_CRYPTO_OK;
 }
 
 ota_crypto_status_t ota_lmots_chain(const uint8_t I[OTA_LMS_I_SIZE], uint32_t q, uint16_t i,
                                     unsigned from, unsigned to, uint8_t tmp[OTA_LMS_N])
 {
-    /* I || q || i || j || tmp: 55 bytes, one SHA-256 block. */
-    uint8_t in[OTA_LMS_I_SIZE + 7u + OTA_LMS_N];
-    lms_prefix(in, I, q);
-    in[OTA_LMS_I_SIZE + 4u] = (uint8_t)(i >> 8);
-    in[OTA_LMS_I_SIZE + 5u] = (uint8_t)(i & 0xFFu);
     for (unsigned j = from; j < to; j++) {
-        in[OTA_LMS_I_SIZE + 6u] = (uint8_t)j;
-        memcpy(in + OTA_LMS_I_SIZE + 7u, tmp, OTA_LMS_N);
-        ota_crypto_status_t st = ota_sha256(in, sizeof in, tmp);
+        ota_sha256_t ctx;
+        /* tag u16 i || u8 j */
+        ota_crypto_status_t st = lms_hash(&ctx, I, q, ((uint32_t)i << 8) | j,
+                                          OTA_LMS_I_SIZE + 7u, tmp, OTA_LMS_N, tmp);
         if (st != OTA_CRYPTO_OK) {
             return st;
         }
@@ -115,21 +122,13 @@ ota_crypto_status_t ota_lmots_chain(const uint8_t I[OTA_LMS_I_SIZE], uint32_t q,
 ota_crypto_status_t ota_lmots_pub_start(ota_sha256_t *ctx, const uint8_t I[OTA_LMS_I_SIZE],
                                         uint32_t q)
 {
-    return lms_start(ctx, I, q, OTA_LMS_D_PBLC);
+    return lms_hash(ctx, I, q, LMS_TAG_D(OTA_LMS_D_PBLC), NULL, 0, NULL);
 }
 
-ota_crypto_status_t ota_lms_node(const uint8_t I[OTA_LMS_I_SIZE], uint32_t r,
-                                 const uint8_t left[OTA_LMS_N], const uint8_t *right,
-                                 uint8_t out[OTA_LMS_N])
+ota_crypto_status_t ota_lms_node(const uint8_t I[OTA_LMS_I_SIZE], uint32_t r, const uint8_t *in,
+                                 size_t in_len, uint8_t out[OTA_LMS_N])
 {
     ota_sha256_t ctx;
-    ota_crypto_status_t st = lms_start(&ctx, I, r, right ? OTA_LMS_D_INTR : OTA_LMS_D_LEAF);
-    if (st == OTA_CRYPTO_OK) {
-        st = ota_sha256_update(&ctx, left, OTA_LMS_N);
-    }
-    if (st == OTA_CRYPTO_OK && right != NULL) {
-        st = ota_sha256_update(&ctx, right, OTA_LMS_N);
-    }
-    ota_crypto_status_t fin = ota_sha256_finish(&ctx, out);
-    return st != OTA_CRYPTO_OK ? st : fin;
+    return lms_hash(&ctx, I, r, LMS_TAG_D(in_len == OTA_LMS_N ? OTA_LMS_D_LEAF : OTA_LMS_D_INTR),
+                    in, in_len, out);
 }

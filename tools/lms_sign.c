@@ -67,10 +67,10 @@ static int lms_tree_build(lms_tree_t *t, char *why, size_t why_len)
         }
         uint8_t kq[OTA_LMS_N];
         lms_check(ota_sha256_finish(&k, kq));
-        lms_check(ota_lms_node(t->I, leaves + q, kq, NULL, t->nodes[leaves + q]));
+        lms_check(ota_lms_node(t->I, leaves + q, kq, OTA_LMS_N, t->nodes[leaves + q]));
     }
     for (uint32_t r = leaves - 1u; r >= 1u; r--) {
-        lms_check(ota_lms_node(t->I, r, t->nodes[2u * r], t->nodes[2u * r + 1u], t->nodes[r]));
+        lms_check(ota_lms_node(t->I, r, t->nodes[2u * r], 2u * OTA_LMS_N, t->nodes[r]));
     }
     return 0;
 }

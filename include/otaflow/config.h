@@ -290,6 +290,16 @@
 #define OTA_SIG_HSS_LMS 1
 #endif
 
+/** 0 (default): HSS/LMS verifies every RFC 8554 parameter set with SHA-256 (LMS H5 to H25,
+ *  LM-OTS W1 to W8); 1: only LM-OTS LMOTS_SHA256_N32_W8 (what otaflow-image signs with),
+ *  with its chain count and digits as constants, at any LMS height: the lean HSS/LMS
+ *  bootloaders (firmware/lean_core.cmake), whose keys are W8. A key or a signed lower key of
+ *  another LM-OTS type is then refused as of no parameter set (OTA_LMS_ERR_KEY,
+ *  OTA_LMS_ERR_PARAMS), never verified as W8. Changes no struct. */
+#ifndef OTA_LMS_LEAN_PARAMS
+#define OTA_LMS_LEAN_PARAMS 0
+#endif
+
 /* File slots (files.h): the original's File Download --------------------------------------- */
 
 /** 1 (default): the store can hold numbered file slots (certificates, web pages) and the agent
@@ -474,6 +484,9 @@ OTA_CONFIG_STATIC_ASSERT_((OTA_BOOT_BUF_SIZE & (OTA_BOOT_BUF_SIZE - 1u)) == 0u,
 #endif
 #if OTA_SIGNATURES && !OTA_SIG_ECDSA_P256 && !OTA_SIG_HSS_LMS
 #error "OTA_SIGNATURES 1 needs OTA_SIG_ECDSA_P256 or OTA_SIG_HSS_LMS"
+#endif
+#if OTA_LMS_LEAN_PARAMS != 0 && OTA_LMS_LEAN_PARAMS != 1
+#error "OTA_LMS_LEAN_PARAMS must be 0 or 1"
 #endif
 #if OTA_FILE_SLOTS != 0 && OTA_FILE_SLOTS != 1
 #error "OTA_FILE_SLOTS must be 0 or 1"

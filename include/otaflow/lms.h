@@ -13,8 +13,10 @@
  *   signature:  u32 Nspk (= L - 1), Nspk times (LMS signature, LMS public key of the level
  *               below), then the LMS signature of the message by the lowest tree
  * Every RFC 8554 parameter set with SHA-256 and 32-byte hashes is verified: LMS_SHA256_M32_H5
- * to _H25 and LMOTS_SHA256_N32_W1 to _W8, 1 to OTA_LMS_LEVELS_MAX levels. otaflow-image signs
- * with LMS_SHA256_M32_H10 / LMOTS_SHA256_N32_W8 by default (docs/tools.md).
+ * to _H25 and LMOTS_SHA256_N32_W1 to _W8, 1 to OTA_LMS_LEVELS_MAX levels; a build with
+ * OTA_LMS_LEAN_PARAMS (config.h) LMOTS_SHA256_N32_W8 only, any other LM-OTS type being of no
+ * parameter set there. otaflow-image signs with LMS_SHA256_M32_H10 / LMOTS_SHA256_N32_W8 by
+ * default (docs/tools.md).
  */
 #ifndef OTAFLOW_LMS_H
 #define OTAFLOW_LMS_H
@@ -59,7 +61,8 @@ typedef enum ota_lms_status {
     OTA_LMS_ERR_OVERSIZED = -3,     /**< bytes after the last LMS signature */
     OTA_LMS_ERR_KEY = -4,           /**< the public key is not one: not OTA_LMS_PUBKEY_SIZE
                                          bytes, levels outside 1..OTA_LMS_LEVELS_MAX, or a
-                                         type code of no SHA-256 parameter set */
+                                         type code of no SHA-256 parameter set (of this
+                                         build's: OTA_LMS_LEAN_PARAMS) */
     OTA_LMS_ERR_LEVELS = -5,        /**< its Nspk is not the key's levels - 1 */
     OTA_LMS_ERR_PARAMS = -6,        /**< a type code inside it that is not its key's (or, for
                                          a signed lower key, of no parameter set) */
@@ -75,7 +78,7 @@ const char *ota_lms_status_str(ota_lms_status_t status);
 /**
  * Verify an HSS/LMS signature of msg, reading the signature from src at [sig_offset,
  * sig_offset + sig_len). Its shape (levels, types, length) is checked in full before any
- * hash is computed, so a malformed signature costs a few reads. Stack: 1.3 KB on a Cortex-M4
+ * hash is computed, so a malformed signature costs a few reads. Stack: 1.2 KB on a Cortex-M4
  * with BearSSL's SHA-256 (scripts/cross-check.sh), the same for every parameter set; no heap.
  * @param key, key_len  the HSS public key (OTA_LMS_PUBKEY_SIZE bytes)
  * @param msg, msg_len  the message (an image's: its 32-byte SHA-256 TLV); msg may be NULL

@@ -18,6 +18,8 @@
 
 #include "lms_internal.h"
 #include "lms_rfc8554_vectors.h"
+#include "lms_signer_vectors.h"
+#include "lms_test_util.h"
 #include "otaflow/crypto.h"
 #include "otaflow/lms.h"
 
@@ -33,14 +35,7 @@ typedef struct vector {
 
 static size_t unhex(const char *hex, uint8_t *out, size_t cap)
 {
-    size_t n = strlen(hex) / 2u;
-    assert_true(n <= cap && strlen(hex) % 2u == 0u);
-    for (size_t i = 0; i < n; i++) {
-        unsigned v = 0;
-        assert_int_equal(sscanf(hex + 2u * i, "%2x", &v), 1);
-        out[i] = (uint8_t)v;
-    }
-    return n;
+    return lms_test_unhex(hex, out, cap);
 }
 
 static void load(vector_t *v, int test_case)
@@ -64,10 +59,7 @@ static void load_source(vector_t *v, ota_image_source_t *src, ota_image_buffer_t
 
 static ota_lms_status_t verify_len(const vector_t *v, uint32_t sig_len)
 {
-    ota_image_source_t src;
-    ota_image_buffer_t buf;
-    ota_image_source_buffer(&src, &buf, v->sig, sig_len);
-    return ota_lms_verify(v->key, sizeof v->key, v->msg, v->msg_len, &src, 0, sig_len);
+    return lms_test_verify(v->key, v->msg, v->msg_len, v->sig, sig_len);
 }
 
 static ota_lms_status_t verify(const vector_t *v)
@@ -85,6 +77,27 @@ static void test_rfc8554_test_cases_verify(void **unused)
     load(&v, 2);
     assert_int_equal(v.sig_len, 3860u);
     assert_int_equal(verify(&v), OTA_LMS_OK);
+}
+
+/* otaflow-image's default parameters (2 levels of H10/W8), as the signer made them: the same
+ * verdicts as the lean build gives (tests/lean/test_lms_lean.c). */
+static void test_signer_default_h10_w8_verifies(void **unused)
+{
+    (void)unused;
+    static vector_t v;
+    memset(&v, 0, sizeof v);
+    static uint8_t msg[OTA_SHA256_SIZE];
+    assert_int_equal(unhex(SIGNER_H10W8_PUBKEY, v.key, sizeof v.key), OTA_LMS_PUBKEY_SIZE);
+    v.sig_len = (uint32_t)unhex(SIGNER_H10W8_SIGNATURE, v.sig, SIG_CAP);
+    assert_int_equal(unhex(SIGNER_H10W8_MESSAGE, msg, sizeof msg), sizeof msg);
+    v.msg = msg;
+    v.msg_len = sizeof msg;
+    assert_int_equal(verify(&v), OTA_LMS_OK);
+    msg[7] ^= 0x04u;
+    assert_int_equal(verify(&v), OTA_LMS_ERR_BAD_SIGNATURE);
+    msg[7] ^= 0x04u;
+    assert_int_equal(verify_len(&v, v.sig_len - 1u), OTA_LMS_ERR_TRUNCATED);
+    assert_int_equal(verify_len(&v, v.sig_len + 1u), OTA_LMS_ERR_OVERSIZED);
 }
 
 /* The signature sits anywhere in a larger source (an image's TLV area). */
@@ -259,9 +272,9 @@ static void test_read_failure_is_no_verdict(void **unused)
         }
         assert_int_equal(st, OTA_LMS_ERR_READ);
     }
-    /* Each pass reads Nspk, then per level 3 words (q and the two types) and the lower key;
-     * the second also q, C, 34 y and 5 path nodes per level: every read was failed once. */
-    assert_int_equal(after, 2 * (1 + 2 * 3 + 1) + 2 * (1 + 1 + 34 + 5));
+    /* Each pass reads Nspk, the lower key, and per level q with the LM-OTS type, and the LMS
+     * type; the second also C, 34 y and 5 path nodes per level: every read was failed once. */
+    assert_int_equal(after, 2 * (1 + 1 + 2 * 2) + 2 * (1 + 34 + 5));
 }
 
 /* Through ota_sig_verify (a 32-byte hash as the message): the named statuses become the
@@ -301,6 +314,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rfc8554_test_cases_verify),
+        cmocka_unit_test(test_signer_default_h10_w8_verifies),
         cmocka_unit_test(test_signature_read_in_place),
         cmocka_unit_test(test_wrong_message_refused),
         cmocka_unit_test(test_wrong_key_refused),
