@@ -122,56 +122,6 @@ ota_image_status_t ota_image_parse(const ota_image_source_t *src, ota_image_info
 }
 #endif /* !OTA_IMAGE_BOOT_PARSE */
 
-ota_image_status_t image_parse_layout(const ota_image_source_t *src, ota_image_info_t *info)
-{
-    if (src == NULL || src->read == NULL || info == NULL) {
-        return OTA_IMAGE_ERR_ARG;
-    }
-    memset(info, 0, sizeof *info);
-    if (src->size < OTA_IMAGE_HEADER_SIZE) {
-        return OTA_IMAGE_ERR_TRUNCATED;
-    }
-    uint8_t raw[OTA_IMAGE_HEADER_SIZE];
-    ota_image_status_t st = image_read_at(src, 0, raw, sizeof raw);
-    if (st != OTA_IMAGE_OK) {
-        return st;
-    }
-    st = ota_image_header_decode(raw, sizeof raw, src->size, &info->header);
-    if (st != OTA_IMAGE_OK) {
-        return st;
-    }
-    /* decode guaranteed header_size + payload_size <= src->size: no wrap. */
-    const uint32_t tlv_off = (uint32_t)info->header.header_size + info->header.payload_size;
-    const uint32_t room = src->size - tlv_off;
-    if (room < OTA_IMAGE_TLV_INFO_SIZE) {
-        return OTA_IMAGE_ERR_TOO_LARGE;
-    }
-    uint8_t ti[OTA_IMAGE_TLV_INFO_SIZE];
-    st = image_read_at(src, tlv_off, ti, sizeof ti);
-    if (st != OTA_IMAGE_OK) {
-        return st;
-    }
-    if (ota_le16_get(ti) != OTA_IMAGE_TLV_MAGIC) {
-        return OTA_IMAGE_ERR_TLV_MAGIC;
-    }
-    if (ota_le16_get(ti + 2) != 0u) {
-        return OTA_IMAGE_ERR_RESERVED;
-    }
-    const uint32_t tlv_size = ota_le32_get(ti + 4);
-    /* A total smaller than its own info ends before the info does: the info overruns it. */
-    if (tlv_size < OTA_IMAGE_TLV_INFO_SIZE) {
-        return OTA_IMAGE_ERR_TLV_OVERRUN;
-    }
-    /* A total larger than allowed, or than the slot has left, claims space it may not have. */
-    if (tlv_size > OTA_IMAGE_TLV_MAX || tlv_size > room) {
-        return OTA_IMAGE_ERR_TOO_LARGE;
-    }
-    info->tlv_offset = tlv_off;
-    info->tlv_size = tlv_size;
-    info->total_size = tlv_off + tlv_size;
-    return OTA_IMAGE_OK;
-}
-
 /* Verify ---------------------------------------------------------------------------------- */
 
 ota_image_status_t image_pass_start(image_pass_t *pass)
