@@ -12,6 +12,10 @@ set(OTA_LEAN_CORE_SIZES OTA_BOOT_BUF_SIZE=128u OTA_STORE_WORK_SIZE=128u
 # library's, which then does only the signatures: smaller in every lean variant, slower per
 # byte (docs/decisions.md, "A compact SHA-256 for the lean bootloaders").
 list(APPEND OTA_LEAN_CORE_SIZES OTA_SHA256_SMALL=1)
+# And the bootloader's image parse (OTA_IMAGE_BOOT_PARSE, src/image_boot_parse.c): only the
+# TLVs the build acts on are read, the others skipped by their length (docs/footprint-lean.md,
+# "Issue 18, session 9 (branch h9b)").
+list(APPEND OTA_LEAN_CORE_SIZES OTA_IMAGE_BOOT_PARSE=1)
 # The product features a minimal lean bootloader leaves out (include/otaflow/config.h; the
 # guard, OTA_BOOT_GUARD, and the journal writes, OTA_BOOT_JOURNAL, are left out by the
 # variants that say so), and the sector tables of

@@ -9,9 +9,11 @@
  */
 #include "otaflow/image.h"
 
+#include <stddef.h>
 #include <string.h>
 
 #include "ct_bytes.h"
+#include "image_parse.h"
 #include "image_pass.h"
 #include "image_tlv_rules.h"
 #include "le_bytes.h"
@@ -22,6 +24,21 @@ _Static_assert(OTA_IMAGE_OFF_RESERVED + 28u == OTA_IMAGE_HEADER_SIZE,
                "the reserved bytes end the header");
 
 /* Header ---------------------------------------------------------------------------------- */
+
+/* The u32 fields lie in ota_image_header_t in the order of their encoding, each at its
+ * encoded offset less IMAGE_HEADER_SHIFT: decode and the hash pass's compare walk them as
+ * one run of words instead of field by field. */
+#define IMAGE_HEADER_SHIFT 4u
+#define IMAGE_HEADER_AT(field) (offsetof(ota_image_header_t, field) + IMAGE_HEADER_SHIFT)
+_Static_assert(IMAGE_HEADER_AT(version) == OTA_IMAGE_OFF_VERSION &&
+                   IMAGE_HEADER_AT(security_counter) == OTA_IMAGE_OFF_SECURITY_COUNTER &&
+                   IMAGE_HEADER_AT(load_addr) == OTA_IMAGE_OFF_LOAD_ADDR &&
+                   IMAGE_HEADER_AT(payload_size) == OTA_IMAGE_OFF_PAYLOAD_SIZE &&
+                   IMAGE_HEADER_AT(flags) == OTA_IMAGE_OFF_FLAGS &&
+                   IMAGE_HEADER_AT(hw_id) == OTA_IMAGE_OFF_HW_ID &&
+                   IMAGE_HEADER_AT(revoke_keys) == OTA_IMAGE_OFF_REVOKE_KEYS &&
+                   IMAGE_HEADER_AT(revoke_keys) + 4u == OTA_IMAGE_OFF_RESERVED,
+               "the header's u32 fields lie in the struct in the order of their encoding");
 
 ota_image_status_t ota_image_header_decode(const uint8_t *raw, size_t len, uint32_t slot_size,
                                            ota_image_header_t *out)
@@ -38,13 +55,10 @@ ota_image_status_t ota_image_header_decode(const uint8_t *raw, size_t len, uint3
     ota_image_header_t h;
     h.header_version = ota_le16_get(raw + OTA_IMAGE_OFF_HEADER_VERSION);
     h.header_size = ota_le16_get(raw + OTA_IMAGE_OFF_HEADER_SIZE);
-    h.version = ota_le32_get(raw + OTA_IMAGE_OFF_VERSION);
-    h.security_counter = ota_le32_get(raw + OTA_IMAGE_OFF_SECURITY_COUNTER);
-    h.load_addr = ota_le32_get(raw + OTA_IMAGE_OFF_LOAD_ADDR);
-    h.payload_size = ota_le32_get(raw + OTA_IMAGE_OFF_PAYLOAD_SIZE);
-    h.flags = ota_le32_get(raw + OTA_IMAGE_OFF_FLAGS);
-    h.hw_id = ota_le32_get(raw + OTA_IMAGE_OFF_HW_ID);
-    h.revoke_keys = ota_le32_get(raw + OTA_IMAGE_OFF_REVOKE_KEYS);
+    for (uint32_t at = OTA_IMAGE_OFF_VERSION; at < OTA_IMAGE_OFF_RESERVED; at += 4u) {
+        const uint32_t word = ota_le32_get(raw + at);
+        memcpy((uint8_t *)&h + (at - IMAGE_HEADER_SHIFT), &word, sizeof word);
+    }
 
     /* The version is checked before the size: a later version may have a longer header. */
     if (h.header_version != OTA_IMAGE_HEADER_VERSION) {
@@ -85,8 +99,8 @@ void ota_image_header_encode(const ota_image_header_t *hdr, uint8_t raw[OTA_IMAG
 
 /* Parse ----------------------------------------------------------------------------------- */
 
-static ota_image_status_t image_read_at(const ota_image_source_t *src, uint32_t offset, void *buf,
-                                        uint32_t len)
+ota_image_status_t image_read_at(const ota_image_source_t *src, uint32_t offset, void *buf,
+                                 uint32_t len)
 {
     /* Callers have already bounded offset + len by src->size; this is the last guard. */
     if (offset > src->size || len > src->size - offset) {
@@ -98,147 +112,15 @@ static ota_image_status_t image_read_at(const ota_image_source_t *src, uint32_t 
     return src->read(src->ctx, offset, buf, len) == 0 ? OTA_IMAGE_OK : OTA_IMAGE_ERR_READ;
 }
 
-/** Record one known entry after checking it is the first and of a valid length: the hash and
- *  key id are read into info, a signature is only located (it may be kilobytes). */
-static ota_image_status_t image_take_known(const ota_image_source_t *src, uint16_t type,
-                                           uint32_t len, uint32_t value_off, ota_image_info_t *info,
-                                           bool *seen_sha)
-{
-    bool *seen;
-    void *dest = NULL;
-    switch (type) {
-    case OTA_IMAGE_TLV_SHA256:
-        seen = seen_sha;
-        dest = info->sha256;
-        break;
-    case OTA_IMAGE_TLV_KEY_HASH:
-        seen = &info->has_key_hash;
-        dest = info->key_hash;
-        break;
-    case OTA_IMAGE_TLV_LMS_KEY_HASH:
-        seen = &info->has_lms_key_hash;
-        dest = info->lms_key_hash;
-        break;
-    case OTA_IMAGE_TLV_HSS_LMS:
-        seen = &info->has_lms_signature;
-        break;
-    case OTA_IMAGE_TLV_ENC_P256_AES128:
-        seen = &info->has_encryption;
-        break;
-    default: /* an ECDSA signature: OTA_IMAGE_TLV_ECDSA_P256 (or _PAYLOAD) */
-        seen = &info->has_signature;
-        break;
-    }
-    if (*seen) {
-        return OTA_IMAGE_ERR_TLV_DUPLICATE;
-    }
-    if (!ota_image_tlv_length_ok(type, len)) {
-        return OTA_IMAGE_ERR_TLV_LENGTH;
-    }
-    if (dest != NULL) {
-        ota_image_status_t st = image_read_at(src, value_off, dest, len);
-        if (st != OTA_IMAGE_OK) {
-            return st;
-        }
-    } else if (type == OTA_IMAGE_TLV_HSS_LMS) {
-        info->lms_signature_len = (uint16_t)len;
-        info->lms_signature_offset = value_off;
-    } else if (type == OTA_IMAGE_TLV_ENC_P256_AES128) {
-        info->encryption_offset = value_off; /* read when the payload is decrypted */
-    } else {
-        info->signature_type = type;
-        info->signature_len = (uint16_t)len;
-        info->signature_offset = value_off;
-    }
-    *seen = true;
-    return OTA_IMAGE_OK;
-}
-
-/** Walk the entries in [pos, end): every entry header and value must end inside it exactly. */
-static ota_image_status_t image_parse_entries(const ota_image_source_t *src, uint32_t pos,
-                                              uint32_t end, ota_image_info_t *info)
-{
-    bool seen_sha = false;
-    /* Each round consumes at least OTA_IMAGE_TLV_ENTRY_HDR bytes of an area of at most
-     * OTA_IMAGE_TLV_MAX: at most 2046 rounds with the default 8 KB, no recursion. */
-    while (pos < end) {
-        if (end - pos < OTA_IMAGE_TLV_ENTRY_HDR) {
-            return OTA_IMAGE_ERR_TLV_OVERRUN;
-        }
-        uint8_t eh[OTA_IMAGE_TLV_ENTRY_HDR];
-        ota_image_status_t st = image_read_at(src, pos, eh, sizeof eh);
-        if (st != OTA_IMAGE_OK) {
-            return st;
-        }
-        uint16_t type = ota_le16_get(eh);
-        uint32_t len = ota_le16_get(eh + 2);
-        pos += OTA_IMAGE_TLV_ENTRY_HDR;
-        if (len > end - pos) {
-            return OTA_IMAGE_ERR_TLV_OVERRUN;
-        }
-        if (ota_image_tlv_known(type)) {
-            st = image_take_known(src, type, len, pos, info, &seen_sha);
-            if (st != OTA_IMAGE_OK) {
-                return st;
-            }
-        } else if ((type & OTA_IMAGE_TLV_CRITICAL) != 0u) {
-            return OTA_IMAGE_ERR_TLV_CRITICAL;
-        }
-        /* Unknown and not critical: skipped, so an older reader accepts a newer image. */
-        pos += len;
-    }
-    return seen_sha ? OTA_IMAGE_OK : OTA_IMAGE_ERR_NO_HASH;
-}
-
+#if !OTA_IMAGE_BOOT_PARSE /* else image_boot_parse.c's */
 ota_image_status_t ota_image_parse(const ota_image_source_t *src, ota_image_info_t *info)
 {
-    if (src == NULL || src->read == NULL || info == NULL) {
-        return OTA_IMAGE_ERR_ARG;
-    }
-    memset(info, 0, sizeof *info);
-    if (src->size < OTA_IMAGE_HEADER_SIZE) {
-        return OTA_IMAGE_ERR_TRUNCATED;
-    }
-    uint8_t raw[OTA_IMAGE_HEADER_SIZE];
-    ota_image_status_t st = image_read_at(src, 0, raw, sizeof raw);
-    if (st != OTA_IMAGE_OK) {
-        return st;
-    }
-    st = ota_image_header_decode(raw, sizeof raw, src->size, &info->header);
-    if (st != OTA_IMAGE_OK) {
-        return st;
-    }
-    /* decode guaranteed header_size + payload_size <= src->size: no wrap. */
-    const uint32_t tlv_off = (uint32_t)info->header.header_size + info->header.payload_size;
-    const uint32_t room = src->size - tlv_off;
-    if (room < OTA_IMAGE_TLV_INFO_SIZE) {
-        return OTA_IMAGE_ERR_TOO_LARGE;
-    }
-    uint8_t ti[OTA_IMAGE_TLV_INFO_SIZE];
-    st = image_read_at(src, tlv_off, ti, sizeof ti);
-    if (st != OTA_IMAGE_OK) {
-        return st;
-    }
-    if (ota_le16_get(ti) != OTA_IMAGE_TLV_MAGIC) {
-        return OTA_IMAGE_ERR_TLV_MAGIC;
-    }
-    if (ota_le16_get(ti + 2) != 0u) {
-        return OTA_IMAGE_ERR_RESERVED;
-    }
-    const uint32_t tlv_size = ota_le32_get(ti + 4);
-    /* A total smaller than its own info ends before the info does: the info overruns it. */
-    if (tlv_size < OTA_IMAGE_TLV_INFO_SIZE) {
-        return OTA_IMAGE_ERR_TLV_OVERRUN;
-    }
-    /* A total larger than allowed, or than the slot has left, claims space it may not have. */
-    if (tlv_size > OTA_IMAGE_TLV_MAX || tlv_size > room) {
-        return OTA_IMAGE_ERR_TOO_LARGE;
-    }
-    info->tlv_offset = tlv_off;
-    info->tlv_size = tlv_size;
-    info->total_size = tlv_off + tlv_size;
-    return image_parse_entries(src, tlv_off + OTA_IMAGE_TLV_INFO_SIZE, tlv_off + tlv_size, info);
+    /* Every kind image_tlv_rules.h knows (ota_image_tlv_known). */
+    return image_parse_with(src, info,
+                            IMAGE_READS_ECDSA | IMAGE_READS_LMS | IMAGE_READS_ENC |
+                                (OTA_RAW_IMAGES ? IMAGE_READS_RAW : 0u));
 }
+#endif /* !OTA_IMAGE_BOOT_PARSE */
 
 /* Verify ---------------------------------------------------------------------------------- */
 
@@ -285,33 +167,55 @@ static ota_image_status_t image_pass_hash_chunk(image_pass_t *pass, uint32_t off
               ota_sha256_copy(pass->image, pass->file) == OTA_CRYPTO_OK) &&
              image_pass_update(pass->file, work + own, n - own);
     } else {
+#if OTA_BOOT_DECRYPT
         ota_sha256_t *first = pass->crypt_for_image ? pass->file : pass->image;
         ota_sha256_t *second = pass->crypt_for_image ? pass->image : pass->file;
         ok = image_pass_update(first, work, pass->crypt_for_image ? n : own) &&
              (pass->crypt == NULL || pass->crypt(pass->crypt_ctx, off, work, n) == 0) &&
              image_pass_update(second, work, pass->crypt_for_image ? own : n);
+#else
+        /* A build that does not decrypt never sets crypt (boot_decrypt_open refuses every
+         * encrypted image first): no transform between the two hashes. */
+        ok = image_pass_update(pass->image, work, own) && image_pass_update(pass->file, work, n);
+#endif
     }
     return ok ? OTA_IMAGE_OK : OTA_IMAGE_ERR_CRYPTO;
+}
+
+
+/* Byte at (< OTA_IMAGE_HEADER_SIZE) of the encoding of h, as ota_image_header_encode writes
+ * it: the magic, the version and size, the u32 fields, then reserved zeros. Computed per byte
+ * rather than encoded whole, so that a boot's hash pass needs neither the encoder nor a
+ * 64-byte copy on its stack. */
+static uint8_t image_header_byte(const ota_image_header_t *h, uint32_t at)
+{
+    const uint32_t w = at / 4u;
+    uint32_t word = 0;
+    if (w == 0u) {
+        word = (uint32_t)OTA_IMAGE_MAGIC;
+    } else if (w == 1u) {
+        word = OTA_IMAGE_HEADER_VERSION | (uint32_t)OTA_IMAGE_HEADER_SIZE << 16;
+    } else if (at < OTA_IMAGE_OFF_RESERVED) {
+        memcpy(&word, (const uint8_t *)h + (at & ~3u) - IMAGE_HEADER_SHIFT, sizeof word);
+    }
+    return (uint8_t)(word >> (8u * (at & 3u)));
 }
 
 ota_image_status_t image_pass_run(const ota_image_source_t *src, const ota_image_info_t *info,
                                   uint32_t from, uint32_t to, uint8_t *work, uint32_t work_len,
                                   image_pass_t *pass)
 {
-    /* The header read now must be the one parsed: otherwise a source that changed between
-     * parse and hash could have its new bytes hashed while the caller acts on old fields. */
-    uint8_t expect_hdr[OTA_IMAGE_HEADER_SIZE];
-    if (info != NULL && from < OTA_IMAGE_HEADER_SIZE) {
-        ota_image_header_encode(&info->header, expect_hdr);
-    }
     ota_image_status_t st = OTA_IMAGE_OK;
     for (uint32_t off = from; st == OTA_IMAGE_OK && off < to;) {
         uint32_t n = to - off < work_len ? to - off : work_len;
         st = image_read_at(src, off, work, n);
+        /* The header read now must be the one parsed: otherwise a source that changed between
+         * parse and hash could have its new bytes hashed while the caller acts on old fields. */
         for (uint32_t i = 0; info != NULL && st == OTA_IMAGE_OK && i < n &&
                              off + i < OTA_IMAGE_HEADER_SIZE;
              i++) {
-            pass->header_same = pass->header_same && work[i] == expect_hdr[off + i];
+            pass->header_same =
+                pass->header_same && work[i] == image_header_byte(&info->header, off + i);
         }
         if (st == OTA_IMAGE_OK) {
             st = image_pass_hash_chunk(pass, off, work, n);

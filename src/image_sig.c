@@ -187,7 +187,9 @@ ota_sig_status_t ota_image_sig_check(const ota_image_source_t *src, const ota_im
         ota_sig_alg_t alg;
         const uint8_t *key_id;
     } sigs[] = {
+#if !OTA_IMAGE_BOOT_PARSE || OTA_SIG_ECDSA_P256 /* else the parse never records an ECDSA one */
         {info->has_signature, OTA_SIG_ALG_ECDSA_P256, info->has_key_hash ? info->key_hash : NULL},
+#endif
 #if OTA_SIGNATURES && OTA_SIG_HSS_LMS
         {info->has_lms_signature, OTA_SIG_ALG_HSS_LMS,
          info->has_lms_key_hash ? info->lms_key_hash : NULL},

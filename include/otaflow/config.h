@@ -300,6 +300,20 @@
 #define OTA_LMS_LEAN_PARAMS 0
 #endif
 
+/** 0 (default): ota_image_parse checks every TLV kind the agent knows (duplicates, lengths)
+ *  and records them all; 1: the bootloader's parse (src/image_boot_parse.c), the same header
+ *  and TLV area checks with a walk that reads only the TLVs this build acts on: the SHA-256,
+ *  the key id and signature of each algorithm of OTA_SIG_ECDSA_P256 / OTA_SIG_HSS_LMS (none
+ *  with OTA_SIGNATURES 0), and the encryption TLV with OTA_BOOT_DECRYPT 1. Any other entry is
+ *  skipped by its length as an unknown one is (refused when critical: with OTA_BOOT_DECRYPT 0
+ *  an encrypted image is refused by the parse), so the duplicates and lengths of the skipped
+ *  kinds go unchecked and their fields of ota_image_info_t stay unset. For a bootloader's
+ *  core (the lean bootloaders set it: firmware/lean_core.cmake), not an agent's, whose store
+ *  judges every image it keeps. Changes no struct. */
+#ifndef OTA_IMAGE_BOOT_PARSE
+#define OTA_IMAGE_BOOT_PARSE 0
+#endif
+
 /* File slots (files.h): the original's File Download --------------------------------------- */
 
 /** 1 (default): the store can hold numbered file slots (certificates, web pages) and the agent
@@ -487,6 +501,9 @@ OTA_CONFIG_STATIC_ASSERT_((OTA_BOOT_BUF_SIZE & (OTA_BOOT_BUF_SIZE - 1u)) == 0u,
 #endif
 #if OTA_LMS_LEAN_PARAMS != 0 && OTA_LMS_LEAN_PARAMS != 1
 #error "OTA_LMS_LEAN_PARAMS must be 0 or 1"
+#endif
+#if OTA_IMAGE_BOOT_PARSE != 0 && OTA_IMAGE_BOOT_PARSE != 1
+#error "OTA_IMAGE_BOOT_PARSE must be 0 or 1"
 #endif
 #if OTA_FILE_SLOTS != 0 && OTA_FILE_SLOTS != 1
 #error "OTA_FILE_SLOTS must be 0 or 1"

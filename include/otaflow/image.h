@@ -177,7 +177,9 @@ void ota_image_header_encode(const ota_image_header_t *hdr, uint8_t raw[OTA_IMAG
 /**
  * Parse an image from src: header and the whole TLV area. Reads only inside src->size.
  * Does not hash the payload (see ota_image_verify). info is zeroed first; on success every
- * field is set; the signature is located (offset, length), not copied. Stack: 128 bytes on
+ * field is set; the signature is located (offset, length), not copied. A bootloader's core
+ * built with OTA_IMAGE_BOOT_PARSE (config.h) reads only the TLVs it acts on: the fields of the
+ * others stay zero, and their duplicates and lengths are not checked. Stack: 128 bytes on
  * Cortex-M4; at most 2046 TLV entries walked, no recursion.
  * @return OTA_IMAGE_OK, or the first problem found (order and meaning: docs/image-format.md).
  */

@@ -113,7 +113,8 @@ ota_sig_status_t ota_sig_verify_hash(const ota_sig_keyring_t *ring, const uint8_
  * work may be short of it); else the matching key verifies it over info->sha256, and any
  * failure is the verdict. Then an algorithm ring requires whose signature is missing →
  * REQUIRED, and no signature verified at all → UNKNOWN_KEY. A build with OTA_SIG_HSS_LMS 0
- * passes over every HSS/LMS signature, whatever the ring holds.
+ * passes over every HSS/LMS signature, whatever the ring holds; one with OTA_SIG_ECDSA_P256 0
+ * and OTA_IMAGE_BOOT_PARSE never sees an ECDSA signature (its parse does not record one).
  * @param work, work_len  caller's buffer for the signature: OTA_SIG_MAX_SIZE bytes take any
  *                        signature this build verifies
  * @return OK; ERR_UNSIGNED; ERR_UNKNOWN_KEY; ERR_BAD_SIGNATURE (an HSS/LMS one also when
