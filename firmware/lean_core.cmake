@@ -12,6 +12,10 @@ set(OTA_LEAN_CORE_SIZES OTA_BOOT_BUF_SIZE=128u OTA_STORE_WORK_SIZE=128u
 # library's, which then does only the signatures: smaller in every lean variant, slower per
 # byte (docs/decisions.md, "A compact SHA-256 for the lean bootloaders").
 list(APPEND OTA_LEAN_CORE_SIZES OTA_SHA256_SMALL=1)
+# And the compact journal codec (OTA_JOURNAL_COMPACT=1): records copied as they lie, the CRC
+# a bit at a time; the same records and the same mounted state as the default codec
+# (tests/unit/test_journal_compact.c), less code (docs/footprint-lean.md, session 9).
+list(APPEND OTA_LEAN_CORE_SIZES OTA_JOURNAL_COMPACT=1)
 # The product features a minimal lean bootloader leaves out (include/otaflow/config.h; the
 # guard, OTA_BOOT_GUARD, and the journal writes, OTA_BOOT_JOURNAL, are left out by the
 # variants that say so), and the sector tables of
