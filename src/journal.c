@@ -274,6 +274,28 @@ static void journal_get_state(const uint8_t *rec, uint8_t format, uint8_t count,
 }
 #endif
 
+/* A little-endian u32 of a record, read and written as one load or store where the codec
+ * copies as it lies (config.h). */
+static uint32_t journal_u32(const uint8_t *p)
+{
+#if OTA_JOURNAL_COMPACT
+    uint32_t v;
+    memcpy(&v, p, sizeof v);
+    return v;
+#else
+    return ota_le32_get(p);
+#endif
+}
+
+static void journal_put_u32(uint8_t *p, uint32_t v)
+{
+#if OTA_JOURNAL_COMPACT
+    memcpy(p, &v, sizeof v);
+#else
+    ota_le32_put(p, v);
+#endif
+}
+
 void ota_journal_encode(const ota_store_layout_t *layout, const ota_store_state_t *state,
                         uint32_t seq, uint8_t *out)
 {
@@ -284,15 +306,15 @@ void ota_journal_encode(const ota_store_layout_t *layout, const ota_store_state_
 
     /* Padding after the CRC is zero, not erased: a position is "free" only if all of it is. */
     memset(out, 0, layout->record_size);
-    ota_le32_put(out + REC_MAGIC, OTA_JOURNAL_MAGIC);
-    ota_le32_put(out + REC_SEQ, seq);
+    journal_put_u32(out + REC_MAGIC, OTA_JOURNAL_MAGIC);
+    journal_put_u32(out + REC_SEQ, seq);
     out[REC_FORMAT] = OTA_JOURNAL_FORMAT;
     out[REC_SLOT_COUNT] = count;
     ota_le16_put(out + REC_SIZE, (uint16_t)layout->record_size);
-    ota_le32_put(out + REC_SLOT_SIZE, layout->slot_size);
-    ota_le32_put(out + REC_DATA_BASE, layout->data_base);
+    journal_put_u32(out + REC_SLOT_SIZE, layout->slot_size);
+    journal_put_u32(out + REC_DATA_BASE, layout->data_base);
     journal_put_state(out, state, count);
-    ota_le32_put(out + body, ota_journal_crc32(0, out, body));
+    journal_put_u32(out + body, ota_journal_crc32(0, out, body));
 }
 
 static bool journal_slot_index_ok(uint8_t slot, uint8_t count)
@@ -352,7 +374,7 @@ static ota_journal_record_kind_t journal_decode_into(const ota_store_layout_t *l
         return OTA_JOURNAL_ERASED;
     }
     uint8_t format = rec[REC_FORMAT];
-    if (ota_le32_get(rec + REC_MAGIC) != OTA_JOURNAL_MAGIC ||
+    if (journal_u32(rec + REC_MAGIC) != OTA_JOURNAL_MAGIC ||
         (format != OTA_JOURNAL_FORMAT && format != OTA_JOURNAL_FORMAT_1)) {
         return OTA_JOURNAL_CORRUPT;
     }
@@ -366,13 +388,13 @@ static ota_journal_record_kind_t journal_decode_into(const ota_store_layout_t *l
          * cannot even be read from here. */
         return OTA_JOURNAL_CORRUPT;
     }
-    if (ota_le32_get(rec + body) != ota_journal_crc32(0, rec, body)) {
+    if (journal_u32(rec + body) != ota_journal_crc32(0, rec, body)) {
         return OTA_JOURNAL_CORRUPT;
     }
-    *seq = ota_le32_get(rec + REC_SEQ);
+    *seq = journal_u32(rec + REC_SEQ);
     if (count != journal_slot_count_of(layout) || ota_le16_get(rec + REC_SIZE) != size ||
-        ota_le32_get(rec + REC_SLOT_SIZE) != layout->slot_size ||
-        ota_le32_get(rec + REC_DATA_BASE) != layout->data_base) {
+        journal_u32(rec + REC_SLOT_SIZE) != layout->slot_size ||
+        journal_u32(rec + REC_DATA_BASE) != layout->data_base) {
         return OTA_JOURNAL_FOREIGN;
     }
     memset(st, 0, sizeof *st);
