@@ -14,6 +14,23 @@
 
 /* CRC-32 ---------------------------------------------------------------------------------- */
 
+#if OTA_JOURNAL_COMPACT
+/* A bit at a time (config.h): no table. A full journal of the lean board (32 positions, 224
+ * bytes under each CRC) is about 57,000 rounds of the inner loop at mount: some 400,000
+ * cycles by a count of its instructions, a few milliseconds once per boot. */
+uint32_t ota_journal_crc32(uint32_t crc, const void *data, size_t len)
+{
+    const uint8_t *p = data;
+    crc = ~crc;
+    for (size_t i = 0; i < len; i++) {
+        crc ^= p[i];
+        for (unsigned k = 0; k < 8u; k++) {
+            crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
+        }
+    }
+    return ~crc;
+}
+#else
 /* Four bits at a time with a 16-entry table: 64 bytes of constants, fast enough for records. */
 static const uint32_t crc_nibble[16] = {
     0x00000000u, 0x1DB71064u, 0x3B6E20C8u, 0x26D930ACu, 0x76DC4190u, 0x6B6B51F4u,
@@ -32,6 +49,7 @@ uint32_t ota_journal_crc32(uint32_t crc, const void *data, size_t len)
     }
     return ~crc;
 }
+#endif
 
 /* Record format (docs/store.md) ----------------------------------------------------------- */
 
@@ -75,6 +93,79 @@ _Static_assert(REC_SLOTS == OTA_STORE_RECORD_HEADER, "record header size");
 _Static_assert(REC_REJECTED + 4 * OTA_STORE_REJECTED_MAX == REC_SLOTS, "rejected list");
 _Static_assert(SLOT_DIGEST + OTA_SHA256_SIZE == OTA_STORE_RECORD_SLOT, "slot descriptor size");
 
+uint32_t ota_journal_record_bytes(uint8_t slot_count)
+{
+    return OTA_STORE_RECORD_HEADER + (uint32_t)slot_count * OTA_STORE_RECORD_SLOT + 4u;
+}
+
+/* Where the slots start in a record of the given format. */
+static uint32_t journal_slots_at(uint8_t format)
+{
+    return format == OTA_JOURNAL_FORMAT_1 ? REC1_SLOTS : REC_SLOTS;
+}
+
+static uint8_t journal_slot_count_of(const ota_store_layout_t *layout)
+{
+    return (uint8_t)(layout->download_slots + 1u);
+}
+
+#if OTA_JOURNAL_COMPACT
+/* The compact codec (config.h): a record's boot fields (bytes 20 to 79 in the current format)
+ * and its slot descriptors lie exactly as ota_store_boot_t and ota_store_slot_t do in memory
+ * on a little-endian target, so each is one copy. Checked here field by field: a struct that
+ * changes fails the build rather than the format. */
+_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "OTA_JOURNAL_COMPACT: little-endian only");
+#define JOURNAL_BOOT_AT(name, rec)                                                               \
+    _Static_assert(offsetof(ota_store_boot_t, name) == (rec) - REC_RUNNING_VERSION, #name)
+JOURNAL_BOOT_AT(running_version, REC_RUNNING_VERSION);
+JOURNAL_BOOT_AT(previous_version, REC_PREVIOUS_VERSION);
+JOURNAL_BOOT_AT(security_counter, REC_SECURITY_COUNTER);
+JOURNAL_BOOT_AT(install_progress, REC_INSTALL_PROGRESS);
+JOURNAL_BOOT_AT(running_slot, REC_RUNNING_SLOT);
+JOURNAL_BOOT_AT(previous_slot, REC_PREVIOUS_SLOT);
+JOURNAL_BOOT_AT(install_slot, REC_INSTALL_SLOT);
+JOURNAL_BOOT_AT(state, REC_BOOT_STATE);
+JOURNAL_BOOT_AT(attempts, REC_ATTEMPTS);
+JOURNAL_BOOT_AT(install_reason, REC_INSTALL_REASON);
+JOURNAL_BOOT_AT(rejected_count, REC_REJECTED_COUNT);
+JOURNAL_BOOT_AT(report_pending, REC_REPORT_PENDING);
+JOURNAL_BOOT_AT(manifest_sequence, REC_MANIFEST_SEQUENCE);
+JOURNAL_BOOT_AT(rejected, REC_REJECTED);
+_Static_assert(sizeof(ota_store_boot_t) == REC_SLOTS - REC_RUNNING_VERSION, "boot fields");
+_Static_assert(offsetof(ota_store_slot_t, state) == SLOT_STATE &&
+                   offsetof(ota_store_slot_t, flags) == SLOT_FLAGS &&
+                   offsetof(ota_store_slot_t, version) == SLOT_VERSION &&
+                   offsetof(ota_store_slot_t, size) == SLOT_SIZE &&
+                   offsetof(ota_store_slot_t, offset) == SLOT_OFFSET &&
+                   offsetof(ota_store_slot_t, digest) == SLOT_DIGEST &&
+                   sizeof(ota_store_slot_t) == OTA_STORE_RECORD_SLOT,
+               "slot descriptor");
+/* Format 1's boot fields up to report_pending lie the same; its rejected list follows them. */
+_Static_assert(REC1_REJECTED == REC_MANIFEST_SEQUENCE, "format 1 rejected list");
+
+static void journal_put_state(uint8_t *out, const ota_store_state_t *state, uint8_t count)
+{
+    memcpy(out + REC_RUNNING_VERSION, &state->boot, sizeof state->boot);
+    memcpy(out + REC_SLOTS, state->slots, (uint32_t)count * OTA_STORE_RECORD_SLOT);
+    for (uint8_t i = 0; i < count; i++) {
+        /* the struct's padding there is no byte of the format: written as zero */
+        ota_le16_put(out + REC_SLOTS + (uint32_t)i * OTA_STORE_RECORD_SLOT + SLOT_RESERVED, 0u);
+    }
+}
+
+/* st was zeroed; count and format were checked. */
+static void journal_get_state(const uint8_t *rec, uint8_t format, uint8_t count,
+                              ota_store_state_t *st)
+{
+    if (format == OTA_JOURNAL_FORMAT_1) {
+        memcpy(&st->boot, rec + REC_RUNNING_VERSION, REC1_REJECTED - REC_RUNNING_VERSION);
+        memcpy(st->boot.rejected, rec + REC1_REJECTED, sizeof st->boot.rejected);
+    } else {
+        memcpy(&st->boot, rec + REC_RUNNING_VERSION, sizeof st->boot);
+    }
+    memcpy(st->slots, rec + journal_slots_at(format), (uint32_t)count * OTA_STORE_RECORD_SLOT);
+}
+#else
 /* Where each field of the snapshot goes: one table, read by both encode and decode, instead
  * of a line per field in each (smaller code, and the two directions cannot disagree). */
 typedef struct journal_field {
@@ -144,45 +235,9 @@ static void journal_get_fields(const uint8_t *rec, void *obj, const journal_fiel
     }
 }
 
-uint32_t ota_journal_record_bytes(uint8_t slot_count)
-{
-    return OTA_STORE_RECORD_HEADER + (uint32_t)slot_count * OTA_STORE_RECORD_SLOT + 4u;
-}
-
-/* Where the rejected list and the slots start in a record of the given format. */
-static uint32_t journal_rejected_at(uint8_t format)
-{
-    return format == OTA_JOURNAL_FORMAT_1 ? REC1_REJECTED : REC_REJECTED;
-}
-
-static uint32_t journal_slots_at(uint8_t format)
-{
-    return format == OTA_JOURNAL_FORMAT_1 ? REC1_SLOTS : REC_SLOTS;
-}
-
-static uint8_t journal_slot_count_of(const ota_store_layout_t *layout)
-{
-    return (uint8_t)(layout->download_slots + 1u);
-}
-
-void ota_journal_encode(const ota_store_layout_t *layout, const ota_store_state_t *state,
-                        uint32_t seq, uint8_t *out)
+static void journal_put_state(uint8_t *out, const ota_store_state_t *state, uint8_t count)
 {
     const ota_store_boot_t *b = &state->boot;
-    uint8_t count = journal_slot_count_of(layout);
-    uint32_t body = ota_journal_record_bytes(count) - 4u;
-    OTA_ASSERT(count <= OTA_STORE_MAX_SLOTS && b->rejected_count <= OTA_STORE_REJECTED_MAX);
-    OTA_ASSERT(body + 4u <= layout->record_size && layout->record_size <= OTA_STORE_RECORD_BUF);
-
-    /* Padding after the CRC is zero, not erased: a position is "free" only if all of it is. */
-    memset(out, 0, layout->record_size);
-    ota_le32_put(out + REC_MAGIC, OTA_JOURNAL_MAGIC);
-    ota_le32_put(out + REC_SEQ, seq);
-    out[REC_FORMAT] = OTA_JOURNAL_FORMAT;
-    out[REC_SLOT_COUNT] = count;
-    ota_le16_put(out + REC_SIZE, (uint16_t)layout->record_size);
-    ota_le32_put(out + REC_SLOT_SIZE, layout->slot_size);
-    ota_le32_put(out + REC_DATA_BASE, layout->data_base);
     journal_put_fields(out, b, journal_boot_fields, JOURNAL_COUNT(journal_boot_fields));
     ota_le32_put(out + REC_MANIFEST_SEQUENCE, b->manifest_sequence);
     for (unsigned i = 0; i < OTA_STORE_REJECTED_MAX; i++) {
@@ -192,7 +247,74 @@ void ota_journal_encode(const ota_store_layout_t *layout, const ota_store_state_
         journal_put_fields(out + REC_SLOTS + (uint32_t)i * OTA_STORE_RECORD_SLOT, &state->slots[i],
                            journal_slot_fields, JOURNAL_COUNT(journal_slot_fields));
     }
-    ota_le32_put(out + body, ota_journal_crc32(0, out, body));
+}
+
+/* Where the rejected list starts in a record of the given format. */
+static uint32_t journal_rejected_at(uint8_t format)
+{
+    return format == OTA_JOURNAL_FORMAT_1 ? REC1_REJECTED : REC_REJECTED;
+}
+
+/* st was zeroed; count and format were checked. */
+static void journal_get_state(const uint8_t *rec, uint8_t format, uint8_t count,
+                              ota_store_state_t *st)
+{
+    ota_store_boot_t *b = &st->boot;
+    journal_get_fields(rec, b, journal_boot_fields, JOURNAL_COUNT(journal_boot_fields));
+    if (format != OTA_JOURNAL_FORMAT_1) {
+        b->manifest_sequence = ota_le32_get(rec + REC_MANIFEST_SEQUENCE);
+    }
+    for (unsigned i = 0; i < OTA_STORE_REJECTED_MAX; i++) {
+        b->rejected[i] = ota_le32_get(rec + journal_rejected_at(format) + 4u * i);
+    }
+    for (uint8_t k = 0; k < count; k++) {
+        journal_get_fields(rec + journal_slots_at(format) + (uint32_t)k * OTA_STORE_RECORD_SLOT,
+                           &st->slots[k], journal_slot_fields, JOURNAL_COUNT(journal_slot_fields));
+    }
+}
+#endif
+
+/* A little-endian u32 of a record, read and written as one load or store where the codec
+ * copies as it lies (config.h). */
+static uint32_t journal_u32(const uint8_t *p)
+{
+#if OTA_JOURNAL_COMPACT
+    uint32_t v;
+    memcpy(&v, p, sizeof v);
+    return v;
+#else
+    return ota_le32_get(p);
+#endif
+}
+
+static void journal_put_u32(uint8_t *p, uint32_t v)
+{
+#if OTA_JOURNAL_COMPACT
+    memcpy(p, &v, sizeof v);
+#else
+    ota_le32_put(p, v);
+#endif
+}
+
+void ota_journal_encode(const ota_store_layout_t *layout, const ota_store_state_t *state,
+                        uint32_t seq, uint8_t *out)
+{
+    uint8_t count = journal_slot_count_of(layout);
+    uint32_t body = ota_journal_record_bytes(count) - 4u;
+    OTA_ASSERT(count <= OTA_STORE_MAX_SLOTS && state->boot.rejected_count <= OTA_STORE_REJECTED_MAX);
+    OTA_ASSERT(body + 4u <= layout->record_size && layout->record_size <= OTA_STORE_RECORD_BUF);
+
+    /* Padding after the CRC is zero, not erased: a position is "free" only if all of it is. */
+    memset(out, 0, layout->record_size);
+    journal_put_u32(out + REC_MAGIC, OTA_JOURNAL_MAGIC);
+    journal_put_u32(out + REC_SEQ, seq);
+    out[REC_FORMAT] = OTA_JOURNAL_FORMAT;
+    out[REC_SLOT_COUNT] = count;
+    ota_le16_put(out + REC_SIZE, (uint16_t)layout->record_size);
+    journal_put_u32(out + REC_SLOT_SIZE, layout->slot_size);
+    journal_put_u32(out + REC_DATA_BASE, layout->data_base);
+    journal_put_state(out, state, count);
+    journal_put_u32(out + body, ota_journal_crc32(0, out, body));
 }
 
 static bool journal_slot_index_ok(uint8_t slot, uint8_t count)
@@ -237,9 +359,11 @@ static bool journal_content_ok(const ota_store_state_t *st, uint8_t count, uint3
     return true;
 }
 
-ota_journal_record_kind_t ota_journal_decode(const ota_store_layout_t *layout, uint8_t erased,
-                                             const uint8_t *rec, ota_store_state_t *state,
-                                             uint32_t *seq)
+/* ota_journal_decode into st itself, which is left undefined unless VALID: the mount's
+ * scratch (store->staged), so that no second snapshot lies on its stack. */
+static ota_journal_record_kind_t journal_decode_into(const ota_store_layout_t *layout,
+                                                     uint8_t erased, const uint8_t *rec,
+                                                     ota_store_state_t *st, uint32_t *seq)
 {
     uint32_t size = layout->record_size;
     uint32_t i = 0;
@@ -250,7 +374,7 @@ ota_journal_record_kind_t ota_journal_decode(const ota_store_layout_t *layout, u
         return OTA_JOURNAL_ERASED;
     }
     uint8_t format = rec[REC_FORMAT];
-    if (ota_le32_get(rec + REC_MAGIC) != OTA_JOURNAL_MAGIC ||
+    if (journal_u32(rec + REC_MAGIC) != OTA_JOURNAL_MAGIC ||
         (format != OTA_JOURNAL_FORMAT && format != OTA_JOURNAL_FORMAT_1)) {
         return OTA_JOURNAL_CORRUPT;
     }
@@ -264,35 +388,35 @@ ota_journal_record_kind_t ota_journal_decode(const ota_store_layout_t *layout, u
          * cannot even be read from here. */
         return OTA_JOURNAL_CORRUPT;
     }
-    if (ota_le32_get(rec + body) != ota_journal_crc32(0, rec, body)) {
+    if (journal_u32(rec + body) != ota_journal_crc32(0, rec, body)) {
         return OTA_JOURNAL_CORRUPT;
     }
+    *seq = journal_u32(rec + REC_SEQ);
     if (count != journal_slot_count_of(layout) || ota_le16_get(rec + REC_SIZE) != size ||
-        ota_le32_get(rec + REC_SLOT_SIZE) != layout->slot_size ||
-        ota_le32_get(rec + REC_DATA_BASE) != layout->data_base) {
+        journal_u32(rec + REC_SLOT_SIZE) != layout->slot_size ||
+        journal_u32(rec + REC_DATA_BASE) != layout->data_base) {
         return OTA_JOURNAL_FOREIGN;
     }
-
-    ota_store_state_t st;
-    memset(&st, 0, sizeof st);
-    ota_store_boot_t *b = &st.boot;
-    journal_get_fields(rec, b, journal_boot_fields, JOURNAL_COUNT(journal_boot_fields));
-    if (format != OTA_JOURNAL_FORMAT_1) {
-        b->manifest_sequence = ota_le32_get(rec + REC_MANIFEST_SEQUENCE);
-    }
-    for (unsigned i2 = 0; i2 < OTA_STORE_REJECTED_MAX; i2++) {
-        b->rejected[i2] = ota_le32_get(rec + journal_rejected_at(format) + 4u * i2);
-    }
-    for (uint8_t k = 0; k < count; k++) {
-        journal_get_fields(rec + journal_slots_at(format) + (uint32_t)k * OTA_STORE_RECORD_SLOT,
-                           &st.slots[k], journal_slot_fields, JOURNAL_COUNT(journal_slot_fields));
-    }
-    if (b->report_pending > 1u || !journal_content_ok(&st, count, layout->slot_size)) {
+    memset(st, 0, sizeof *st);
+    journal_get_state(rec, format, count, st);
+    if (st->boot.report_pending > 1u || !journal_content_ok(st, count, layout->slot_size)) {
         return OTA_JOURNAL_CORRUPT;
     }
-    *state = st;
-    *seq = ota_le32_get(rec + REC_SEQ);
     return OTA_JOURNAL_VALID;
+}
+
+ota_journal_record_kind_t ota_journal_decode(const ota_store_layout_t *layout, uint8_t erased,
+                                             const uint8_t *rec, ota_store_state_t *state,
+                                             uint32_t *seq)
+{
+    ota_store_state_t st;
+    uint32_t at = 0;
+    ota_journal_record_kind_t kind = journal_decode_into(layout, erased, rec, &st, &at);
+    if (kind == OTA_JOURNAL_VALID) {
+        *state = st;
+        *seq = at;
+    }
+    return kind;
 }
 
 /* Flash access ---------------------------------------------------------------------------- */
@@ -346,8 +470,8 @@ ota_store_status_t ota_journal_mount(ota_store_t *store)
                 return rs;
             }
             uint32_t seq = 0;
-            switch (ota_journal_decode(&store->layout, erased, store->record, &store->staged,
-                                       &seq)) {
+            switch (journal_decode_into(&store->layout, erased, store->record, &store->staged,
+                                        &seq)) {
             case OTA_JOURNAL_VALID:
                 j->valid_records++;
                 if (!found || seq > best_seq) {
@@ -360,7 +484,6 @@ ota_store_status_t ota_journal_mount(ota_store_t *store)
                 break;
             case OTA_JOURNAL_FOREIGN:
                 j->bad_records++;
-                seq = ota_le32_get(store->record + REC_SEQ);
                 if (!foreign_newest || seq > foreign_seq) {
                     foreign_newest = true;
                     foreign_seq = seq;

@@ -188,6 +188,7 @@ static uint32_t store_floor_pow2(uint32_t v)
     return p;
 }
 
+#if OTA_FLASH_SECTOR_TABLES
 /* The factory slot's address: the first sector start from `from` on, aligned to align, where
  * a slot covers whole sectors. On a uniform device that is `from` itself; on a mixed one the
  * slots move past sectors they would straddle (STM32F4-like, 128K slots: 32K -> 128K). */
@@ -203,6 +204,7 @@ static uint32_t store_first_slot_base(const ota_flash_geometry_t *g, uint32_t fr
     }
     return g->size; /* no room: the caller finds no slot fits */
 }
+#endif
 
 static ota_store_status_t store_compute_layout(const ota_flash_geometry_t *g,
                                                const ota_store_config_t *cfg,
@@ -220,15 +222,24 @@ static ota_store_status_t store_compute_layout(const ota_flash_geometry_t *g,
     }
     /* The journal is the device's first two sectors, which must be of one size. */
     uint32_t journal_sector = g->erase_unit;
+    uint32_t align = g->block_size > g->erase_unit ? g->block_size : g->erase_unit;
+    /* All in 32 bits: every address is below g->size (a 64-bit division would pull in the
+     * compiler's library routine, 784 B on a Cortex-M4, for nothing). */
+    uint32_t from = store_align_up(2u * g->erase_unit, align);
+#if OTA_FLASH_SECTOR_TABLES
     if (!ota_flash_on_sectors(g, 0, journal_sector) ||
         !ota_flash_on_sectors(g, journal_sector, journal_sector)) {
         return OTA_STORE_ERR_SECTORS;
     }
-    uint32_t align = g->block_size > g->erase_unit ? g->block_size : g->erase_unit;
-    /* All in 32 bits: every address is below g->size (a 64-bit division would pull in the
-     * compiler's library routine, 784 B on a Cortex-M4, for nothing). */
-    uint32_t data_base =
-        store_first_slot_base(g, store_align_up(2u * g->erase_unit, align), align, slot_size);
+    uint32_t data_base = store_first_slot_base(g, from, align, slot_size);
+#else
+    /* A uniform device (config.h; ota_flash_sectors_valid refused a table): every multiple of
+     * erase_unit starts a sector, so the journal's two sectors lie on sectors (g->size is at
+     * least two of them, checked above), and so do the slots from `from` on, a multiple of
+     * align; where the first does not fit, none fits anywhere later and the count below finds
+     * no room, as the sector walk would. The same layout and refusals, without the walk. */
+    uint32_t data_base = from;
+#endif
     /* File slots (files.h) take the top of the device; image slots fit below them. */
     uint32_t top = g->size, file_area = 0u;
 #if OTA_FILE_SLOTS
@@ -269,12 +280,15 @@ static ota_store_status_t store_compute_layout(const ota_flash_geometry_t *g,
     if (n >= fit) { /* n download slots and the factory slot */
         return OTA_STORE_ERR_NO_SPACE;
     }
-    /* Every slot is erased whole sectors at a time: one straddling a boundary could not be. */
+    /* Every slot is erased whole sectors at a time: one straddling a boundary could not be
+     * (on a uniform device none can: data_base and slot_size are multiples of erase_unit). */
+#if OTA_FLASH_SECTOR_TABLES
     for (uint32_t i = 0; i <= n; i++) {
         if (!ota_flash_on_sectors(g, data_base + i * slot_size, slot_size)) {
             return OTA_STORE_ERR_SECTORS;
         }
     }
+#endif
     /* A record stride that divides the page (or is whole pages) keeps every record program
      * inside pages: one program op per record when it fits a page. */
     uint32_t bytes = ota_journal_record_bytes((uint8_t)(n + 1u));

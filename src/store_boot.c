@@ -62,8 +62,8 @@ uint32_t ota_store_security_floor(const ota_store_t *store)
         return 0u;
     }
     /* With a guard, the journal's counter is only a hint (docs/security.md, guarded floor). */
-    return store->guard ? ota_guard_values(store->guard)->security_counter
-                        : store->state.boot.security_counter;
+    const ota_guard_t *guard = ota_store_guard(store);
+    return guard ? ota_guard_values(guard)->security_counter : store->state.boot.security_counter;
 }
 
 /* The security counter in the header of the image a slot holds (its header was verified when

@@ -28,7 +28,9 @@ const ota_sig_keyring_t *ota_store_trusted_keys(const ota_store_t *store)
 
 ota_guard_t *ota_store_guard(const ota_store_t *store)
 {
-    return store ? store->guard : NULL;
+    /* Built without the guard (config.h), the mount refused one: known NULL at compile time,
+     * so that its branches here and in the bootloader fold away. */
+    return OTA_BOOT_GUARD && store ? store->guard : NULL;
 }
 
 #if OTA_SIGNATURES
@@ -46,7 +48,7 @@ static uint32_t store_signer_bit(const ota_sig_keyring_t *ring, bool has, const 
 static ota_store_status_t store_revocation_policy(const ota_store_t *store, const ota_image_info_t *info)
 {
     const ota_sig_keyring_t *ring = store->trusted_keys;
-    uint32_t revoked = ota_guard_values(store->guard)->revoked_keys;
+    uint32_t revoked = ota_guard_values(ota_store_guard(store))->revoked_keys;
     /* Every entry the image names as a signer (ECDSA and HSS/LMS: a hybrid image has two);
      * the signature check has refused an image none of whose signers the ring has. */
     uint32_t signer = store_signer_bit(ring, info->has_key_hash, info->key_hash);

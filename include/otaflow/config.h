@@ -239,6 +239,18 @@
 #define OTA_FLASH_SECTOR_TABLES 1
 #endif
 
+/** 0 (default): the store's journal records are encoded and decoded field by field and their
+ *  CRC-32 taken four bits at a time (a 64-byte table); 1: the compact journal codec of the
+ *  lean bootloaders (firmware/lean_core.cmake): a record's boot fields and slot descriptors
+ *  are copied as they lie (the record's layout is the structs' on a little-endian target,
+ *  which src/journal.c checks at compile time; a big-endian build is refused) and the CRC is
+ *  taken a bit at a time (no table). The same record bytes, the same checks of every record
+ *  position at mount, the same mounted state (tests/unit/test_journal_compact.c, fuzz target
+ *  journal_compact): less code, a slower CRC. Changes no struct. */
+#ifndef OTA_JOURNAL_COMPACT
+#define OTA_JOURNAL_COMPACT 0
+#endif
+
 /* Status names --------------------------------------------------------------------------- */
 
 /** 1 (default): every *_str() function (ota_store_status_str, ota_event_type_str, ...) returns
@@ -468,6 +480,9 @@ OTA_CONFIG_STATIC_ASSERT_((OTA_BOOT_BUF_SIZE & (OTA_BOOT_BUF_SIZE - 1u)) == 0u,
 #endif
 #if OTA_SHA256_SMALL != 0 && OTA_SHA256_SMALL != 1
 #error "OTA_SHA256_SMALL must be 0 or 1"
+#endif
+#if OTA_JOURNAL_COMPACT != 0 && OTA_JOURNAL_COMPACT != 1
+#error "OTA_JOURNAL_COMPACT must be 0 or 1"
 #endif
 #if OTA_SIGNATURES != 0 && OTA_SIGNATURES != 1
 #error "OTA_SIGNATURES must be 0 or 1"

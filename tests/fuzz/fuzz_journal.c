@@ -36,6 +36,7 @@
 
 #include "journal.h"
 #include "journal_rig.h"
+#include "journal_rig_flash.h"
 #include "otaflow/boot.h"
 #include "otaflow/image.h"
 #include "store_fixture.h"
@@ -63,43 +64,10 @@ static void fail(int line, const char *what)
 }
 #define die_if(cond) ((cond) ? fail(__LINE__, #cond) : (void)0)
 
-/* Program the non-erased runs of content at base, page by page, as a writer would have. */
 static void program_content(const ota_flash_t *f, uint32_t base, const uint8_t *content,
                             uint32_t len)
 {
-    uint32_t page = f->geometry.page_size;
-    for (uint32_t at = 0; at < len;) {
-        if (content[at] == f->geometry.erased_value) {
-            at++;
-            continue;
-        }
-        uint32_t end = at;
-        uint32_t page_end = ((base + at) / page + 1u) * page - base;
-        while (end < len && end < page_end && content[end] != f->geometry.erased_value) {
-            end++;
-        }
-        die_if(ota_flash_program(f, base + at, content + at, end - at) != OTA_FLASH_OK);
-        at = end;
-    }
-}
-
-/* Give each record position that starts with the magic the CRC of its bytes. */
-static void fix_crcs(uint8_t *content, uint32_t len)
-{
-    uint32_t body = ota_journal_record_bytes((uint8_t)(g_layout.download_slots + 1u)) - 4u;
-    for (uint32_t sector = 0; sector < 2u; sector++) {
-        for (uint32_t k = 0; k < g_layout.records_per_sector; k++) {
-            uint32_t at = sector * g_layout.journal_sector_size + k * g_layout.record_size;
-            if (at + body + 4u > len || content[at] != 'O' || content[at + 1u] != 'T' ||
-                content[at + 2u] != 'A' || content[at + 3u] != 'J') {
-                continue;
-            }
-            uint32_t crc = ota_journal_crc32(0, content + at, body);
-            for (uint32_t i = 0; i < 4u; i++) {
-                content[at + body + i] = (uint8_t)(crc >> (8u * i));
-            }
-        }
-    }
+    die_if(!journal_rig_program(f, base, content, len));
 }
 
 static void check_sane(const ota_store_t *s)
@@ -232,15 +200,12 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    if (size < 1) {
+    uint32_t len = 0;
+    int input = journal_rig_input(data, size, &g_layout, g_content, &len);
+    if (input < 0) {
         return 0;
     }
-    uint8_t flags = data[0];
-    uint32_t len = (uint32_t)(size - 1u < sizeof g_content ? size - 1u : sizeof g_content);
-    memcpy(g_content, data + 1, len);
-    if (flags & 1u) {
-        fix_crcs(g_content, len);
-    }
+    uint8_t flags = (uint8_t)input;
     die_if(ota_sim_flash_open_ram(&g_dev, ota_sim_preset("sst26vf032b"), &journal_rig_geometry,
                                   NULL) != OTA_FLASH_OK);
     const ota_flash_t *f = ota_sim_flash_port(&g_dev);
