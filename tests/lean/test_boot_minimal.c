@@ -158,6 +158,31 @@ static void test_untrusted_image_refused(void **unused)
     boot_fixture_close(fx);
 }
 
+/* The running image's security counter is a floor of its own: v2 below v1's (5) is refused
+ * even where the journal's floor is lower (a journal that never knew v1, as one rewritten from
+ * outside would say), and the record then raises that floor to v1's. */
+static void test_below_running_counter_refused(void **unused)
+{
+    (void)unused;
+    boot_fixture_t *fx = boot_fixture_open();
+    fx->store_config.trusted_keys = &signed_board.ring;
+    boot_fixture_program(fx, signed_board.v1,
+                         signed_board_image(signed_board.v1, 1, 5, &signed_board.key));
+    uint8_t slot = signed_board_stage_v2(fx, 4, &signed_board.key);
+    assert_int_equal(ota_store_boot(&fx->store)->security_counter, 0);
+    assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_OK);
+    assert_true(fx->report.slot_refused);
+    assert_false(fx->report.installed);
+    assert_int_equal(fx->report.sectors_written, 0);
+    assert_int_equal(fx->report.version, 1);
+    const ota_store_boot_t *b = ota_store_boot(&fx->store);
+    assert_int_equal(b->state, OTA_BOOT_CONFIRMED);
+    assert_int_equal(b->running_version, 1);
+    assert_int_equal(b->security_counter, 5);
+    assert_int_equal(ota_store_slot(&fx->store, slot)->state, OTA_SLOT_EMPTY);
+    boot_fixture_close(fx);
+}
+
 /* Journals this bootloader never writes itself, but may find (a full bootloader's, or this
  * one's of an earlier release): a running image in TRIAL is confirmed at once in one record,
  * an install left INSTALLING is done again and recorded like a pending one. */
@@ -386,6 +411,7 @@ int main(void)
         cmocka_unit_test(test_install_recorded_once),
         cmocka_unit_test(test_second_update),
         cmocka_unit_test(test_untrusted_image_refused),
+        cmocka_unit_test(test_below_running_counter_refused),
         cmocka_unit_test(test_trial_and_installing_journals),
         cmocka_unit_test(test_install_survives_power_cuts),
         cmocka_unit_test(test_first_boot_survives_power_cuts),
