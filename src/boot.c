@@ -755,8 +755,10 @@ static int boot_record_start(ota_boot_t *boot)
 {
     ota_boot_report_t *report = boot->report;
     uint8_t reason = boot_fields(boot)->install_reason;
-    report->rolled_back = report->installed && reason == OTA_INSTALL_ROLLBACK;
-    report->factory_reset = report->installed && reason == OTA_INSTALL_FACTORY;
+    if (report->installed) {
+        report->rolled_back = reason == OTA_INSTALL_ROLLBACK;
+        report->factory_reset = reason == OTA_INSTALL_FACTORY;
+    }
     const ota_image_header_t *h = &boot->info.header;
     ota_store_status_t sst =
         ota_store_record_start(boot->store, report->installed, h->version, h->security_counter);
