@@ -129,6 +129,41 @@ static void test_second_update(void **unused)
     assert_int_equal(ota_store_slot(&fx->store, slot)->state, OTA_SLOT_INSTALLED);
     assert_int_equal(ota_store_slot(&fx->store, v2_slot)->state, OTA_SLOT_STORED);
     assert_true(boot_fixture_internal_holds(fx, signed_board.v3, signed_board.v3_size));
+
+    /* The application asks to go back to v2 (whose counter, 2, is below the floor, 3): the
+     * bootloader refuses it as the full one would, and v3 goes on. */
+    assert_int_equal(ota_store_rollback(&fx->store, false), OTA_STORE_OK);
+    assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_OK);
+    assert_true(fx->report.slot_refused);
+    assert_false(fx->report.rolled_back);
+    assert_int_equal(fx->report.version, 3);
+    boot_fixture_close(fx);
+}
+
+/* A roll back the application requests (to an image of the same security counter) is
+ * installed and recorded like an update, and reported as a roll back. */
+static void test_requested_roll_back(void **unused)
+{
+    (void)unused;
+    boot_fixture_t *fx = signed_board_open();
+    uint8_t v2_slot = signed_board_stage_v2(fx, 5, &signed_board.key);
+    assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_OK);
+    signed_board_stage(fx, signed_board.v3, &signed_board.v3_size, 3, 5, &signed_board.key);
+    assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_OK);
+    assert_int_equal(fx->report.version, 3);
+    assert_false(fx->report.rolled_back);
+    assert_int_equal(ota_store_rollback(&fx->store, false), OTA_STORE_OK);
+    assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_OK);
+    assert_true(fx->report.installed);
+    assert_true(fx->report.rolled_back);
+    assert_false(fx->report.factory_reset);
+    assert_int_equal(fx->report.version, 2);
+    assert_int_equal(fx->store.journal.appends, 1);
+    const ota_store_boot_t *b = ota_store_boot(&fx->store);
+    assert_int_equal(b->state, OTA_BOOT_CONFIRMED);
+    assert_int_equal(b->running_version, 2);
+    assert_int_equal(b->running_slot, v2_slot);
+    assert_true(boot_fixture_internal_holds(fx, signed_board.v2, signed_board.v2_size));
     boot_fixture_close(fx);
 }
 
@@ -410,6 +445,7 @@ int main(void)
         cmocka_unit_test(test_install_confirmed_at_once),
         cmocka_unit_test(test_install_recorded_once),
         cmocka_unit_test(test_second_update),
+        cmocka_unit_test(test_requested_roll_back),
         cmocka_unit_test(test_untrusted_image_refused),
         cmocka_unit_test(test_below_running_counter_refused),
         cmocka_unit_test(test_trial_and_installing_journals),
