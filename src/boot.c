@@ -702,6 +702,18 @@ static int boot_step(ota_boot_t *boot, bool *start)
     return boot_step_confirmed(boot, start);
 }
 
+/* The running image's security counter (0: none parses), from its parse into boot->info
+ * (which the slot's check then takes over) rather than a header read of its own: the same
+ * floor without a second header decoder in the image (148 B of -flto text). Its own frame:
+ * the source is not on the stack under the slot's check (the deepest path). */
+static OTA_NOINLINE uint32_t boot_running_floor(ota_boot_t *boot)
+{
+    ota_image_source_t src;
+    const char *why = "";
+    boot_check_t c = boot_check_internal_image(boot, &src, BOOT_PARSE, NULL, 0, &why);
+    return c == BOOT_CHECK_OK ? boot->info.header.security_counter : 0u;
+}
+
 /* BOOT_ONE_PASS: the pending install, if the journal has one, done again from the start
  * (units already equal skipped, the magic last, the copy verified as it will run) without a
  * record; a staged image refused leaves the running one to start. Either outcome is recorded
@@ -715,15 +727,8 @@ static int boot_overwrite(ota_boot_t *boot)
     const ota_store_boot_t *b = boot_fields(boot);
     if (b->state == OTA_BOOT_INSTALL_PENDING || b->state == OTA_BOOT_INSTALLING) {
         uint8_t slot = b->install_slot;
-        /* The running image's counter, from its parse into boot->info (which the slot's check
-         * then takes over) rather than a header read of its own: the same floor without a
-         * second header decoder in the image (148 B of -flto text). None parses: no floor. */
-        ota_image_source_t src;
+        uint32_t floor = boot_running_floor(boot);
         const char *why = "";
-        uint32_t floor = boot_check_internal_image(boot, &src, BOOT_PARSE, NULL, 0, &why) ==
-                                 BOOT_CHECK_OK
-                             ? boot->info.header.security_counter
-                             : 0u;
         boot_check_t c = boot_check_slot(boot, slot, &why);
         if (c == BOOT_CHECK_OK && boot->info.header.security_counter < floor) {
             why = BOOT_WHY("below the running image's security counter");
