@@ -8,8 +8,8 @@
  * which the next power-on takes the same step again or the next one. Built without the
  * factory image, trials, repairs and the guard (config.h) it takes one pass instead
  * (boot_overwrite) that writes only internal flash, and then one record of what it did
- * (none without journal writes, OTA_BOOT_JOURNAL 0). The mechanics (checking an image, programming internal flash) are in
- * src/boot_copy.c.
+ * (none without journal writes, OTA_BOOT_JOURNAL 0). The mechanics (checking an image,
+ * programming internal flash) are in src/boot_copy.c.
  */
 #include <string.h>
 
@@ -718,10 +718,9 @@ static OTA_NOINLINE uint32_t boot_running_floor(ota_boot_t *boot)
  * (units already equal skipped, the magic last, the copy verified as it will run) without a
  * record; a staged image refused leaves the running one to start. Either outcome is recorded
  * after this pass: by boot_record_start, or with OTA_BOOT_JOURNAL 0 (config.h) by the
- * application's side (ota_store_settle_install). Besides the journal's
- * counter, the running image's own is a floor: internal flash holds it, where rewriting the
- * external flash cannot lower it (docs/security.md). OTA_BOOT_OK: start what internal flash
- * holds (checked). */
+ * application's side (ota_store_settle_install). Besides the journal's counter, the running
+ * image's own is a floor: internal flash holds it, where rewriting the external flash cannot
+ * lower it (docs/security.md). OTA_BOOT_OK: start what internal flash holds (checked). */
 static int boot_overwrite(ota_boot_t *boot)
 {
     const ota_store_boot_t *b = boot_fields(boot);

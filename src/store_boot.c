@@ -379,7 +379,7 @@ ota_store_status_t ota_store_settle_install(ota_store_t *store, uint32_t running
          * brings it back to be refused at every reset. */
         store_add_rejected(&store->staged.boot, store->staged.slots[slot].version);
     }
-    /* Installed, and confirmed at once: such a bootloader counts no trial boots. */
+    /* Installed, it is confirmed at once: such a bootloader counts no trial boots. */
     store_install_outcome(&store->staged, done, counter);
     return ota_store_commit(store);
 }

@@ -32,6 +32,20 @@ _Static_assert(OTA_BOOT_FACTORY_IMAGE == 0 && OTA_BOOT_TRIAL_BOOTS == 0 && OTA_B
                    OTA_BOOT_CHEAP_CHECK == 0,
                "built with the minimal bootloader's options");
 
+/* The journal says `version` runs, confirmed, from `slot` (its copy, INSTALLED; NONE: no
+ * copy in the store), with no install pending. */
+static void assert_runs(boot_fixture_t *fx, uint32_t version, uint8_t slot)
+{
+    const ota_store_boot_t *b = ota_store_boot(&fx->store);
+    assert_int_equal(b->state, OTA_BOOT_CONFIRMED);
+    assert_int_equal(b->running_version, version);
+    assert_int_equal(b->running_slot, slot);
+    assert_int_equal(b->install_slot, OTA_STORE_SLOT_NONE);
+    if (slot != OTA_STORE_SLOT_NONE) {
+        assert_int_equal(ota_store_slot(&fx->store, slot)->state, OTA_SLOT_INSTALLED);
+    }
+}
+
 /* OTA_BOOT_FACTORY_IMAGE 0: the first boot verifies and records the image, copies nothing,
  * and does not try again at later boots; a factory reset has no target. */
 static void test_first_boot_saves_no_copy(void **unused)
@@ -40,9 +54,7 @@ static void test_first_boot_saves_no_copy(void **unused)
     boot_fixture_t *fx = signed_board_open();
     assert_false(fx->report.factory_saved);
     const ota_store_boot_t *b = ota_store_boot(&fx->store);
-    assert_int_equal(b->state, OTA_BOOT_CONFIRMED);
-    assert_int_equal(b->running_version, 1);
-    assert_int_equal(b->running_slot, OTA_STORE_SLOT_NONE);
+    assert_runs(fx, 1, OTA_STORE_SLOT_NONE);
     assert_int_equal(b->security_counter, 1); /* v1's: the floor follows what runs */
     assert_int_equal(ota_store_slot(&fx->store, OTA_STORE_FACTORY_SLOT)->state, OTA_SLOT_EMPTY);
     assert_int_equal(fx->store.journal.appends, 1); /* one record */
@@ -87,12 +99,9 @@ static void test_install_recorded_once(void **unused)
     assert_int_equal(fx->report.version, 2);
     assert_int_equal(fx->store.journal.appends, 1);
     const ota_store_boot_t *b = ota_store_boot(&fx->store);
-    assert_int_equal(b->state, OTA_BOOT_CONFIRMED);
-    assert_int_equal(b->running_version, 2);
-    assert_int_equal(b->running_slot, slot);
+    assert_runs(fx, 2, slot);
     assert_int_equal(b->previous_version, 1);
     assert_int_equal(b->previous_slot, OTA_STORE_SLOT_NONE);
-    assert_int_equal(b->install_slot, OTA_STORE_SLOT_NONE);
     assert_int_equal(b->security_counter, 7);
     assert_int_equal(b->report_pending, 1);
     assert_int_equal(b->attempts, 0);
@@ -121,12 +130,9 @@ static void test_second_update(void **unused)
     assert_int_equal(fx->report.version, 3);
     assert_int_equal(fx->store.journal.appends, 1);
     const ota_store_boot_t *b = ota_store_boot(&fx->store);
-    assert_int_equal(b->state, OTA_BOOT_CONFIRMED);
-    assert_int_equal(b->running_version, 3);
-    assert_int_equal(b->running_slot, slot);
+    assert_runs(fx, 3, slot);
     assert_int_equal(b->previous_version, 2);
     assert_int_equal(b->security_counter, 3);
-    assert_int_equal(ota_store_slot(&fx->store, slot)->state, OTA_SLOT_INSTALLED);
     assert_int_equal(ota_store_slot(&fx->store, v2_slot)->state, OTA_SLOT_STORED);
     assert_true(boot_fixture_internal_holds(fx, signed_board.v3, signed_board.v3_size));
 
@@ -159,10 +165,7 @@ static void test_requested_roll_back(void **unused)
     assert_false(fx->report.factory_reset);
     assert_int_equal(fx->report.version, 2);
     assert_int_equal(fx->store.journal.appends, 1);
-    const ota_store_boot_t *b = ota_store_boot(&fx->store);
-    assert_int_equal(b->state, OTA_BOOT_CONFIRMED);
-    assert_int_equal(b->running_version, 2);
-    assert_int_equal(b->running_slot, v2_slot);
+    assert_runs(fx, 2, v2_slot);
     assert_true(boot_fixture_internal_holds(fx, signed_board.v2, signed_board.v2_size));
     boot_fixture_close(fx);
 }
@@ -181,10 +184,7 @@ static void test_untrusted_image_refused(void **unused)
     assert_int_equal(fx->report.version, 1);
     assert_int_equal(boot_fixture_internal_version(fx), 1);
     assert_int_equal(fx->store.journal.appends, 1);
-    const ota_store_boot_t *b = ota_store_boot(&fx->store);
-    assert_int_equal(b->state, OTA_BOOT_CONFIRMED);
-    assert_int_equal(b->running_version, 1);
-    assert_int_equal(b->install_slot, OTA_STORE_SLOT_NONE);
+    assert_runs(fx, 1, OTA_STORE_SLOT_NONE);
     assert_int_equal(ota_store_slot(&fx->store, slot)->state, OTA_SLOT_EMPTY);
     assert_false(ota_store_is_rejected(&fx->store, 2));
     assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_OK);
@@ -210,10 +210,8 @@ static void test_below_running_counter_refused(void **unused)
     assert_false(fx->report.installed);
     assert_int_equal(fx->report.sectors_written, 0);
     assert_int_equal(fx->report.version, 1);
-    const ota_store_boot_t *b = ota_store_boot(&fx->store);
-    assert_int_equal(b->state, OTA_BOOT_CONFIRMED);
-    assert_int_equal(b->running_version, 1);
-    assert_int_equal(b->security_counter, 5);
+    assert_runs(fx, 1, OTA_STORE_SLOT_NONE);
+    assert_int_equal(ota_store_boot(&fx->store)->security_counter, 5);
     assert_int_equal(ota_store_slot(&fx->store, slot)->state, OTA_SLOT_EMPTY);
     boot_fixture_close(fx);
 }
@@ -248,10 +246,7 @@ static void test_trial_and_installing_journals(void **unused)
     assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_OK);
     assert_true(fx->report.installed);
     assert_int_equal(fx->report.version, 2);
-    b = ota_store_boot(&fx->store);
-    assert_int_equal(b->state, OTA_BOOT_CONFIRMED);
-    assert_int_equal(b->running_slot, slot);
-    assert_int_equal(b->install_slot, OTA_STORE_SLOT_NONE);
+    assert_runs(fx, 2, slot);
     boot_fixture_close(fx);
 }
 
@@ -297,12 +292,7 @@ static void test_install_survives_power_cuts(void **unused)
             assert_int_equal(fx->report.sectors_written, 0);
             assert_true(fx->report.sectors_skipped > 0);
         }
-        const ota_store_boot_t *b = ota_store_boot(&fx->store);
-        assert_int_equal(b->state, OTA_BOOT_CONFIRMED);
-        assert_int_equal(b->running_version, 2);
-        assert_int_equal(b->running_slot, slot);
-        assert_int_equal(b->install_slot, OTA_STORE_SLOT_NONE);
-        assert_int_equal(ota_store_slot(&fx->store, slot)->state, OTA_SLOT_INSTALLED);
+        assert_runs(fx, 2, slot);
         assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_OK);
         assert_int_equal(fx->report.version, 2);
         assert_int_equal(fx->store.journal.appends, 0);
@@ -333,9 +323,7 @@ static void test_first_boot_survives_power_cuts(void **unused)
         assert_int_not_equal(boot_fixture_boot(fx), OTA_BOOT_OK);
         assert_int_equal(boot_fixture_boot(fx), OTA_BOOT_OK);
         assert_int_equal(fx->report.version, 1);
-        const ota_store_boot_t *b = ota_store_boot(&fx->store);
-        assert_int_equal(b->state, OTA_BOOT_CONFIRMED);
-        assert_int_equal(b->running_version, 1);
+        assert_runs(fx, 1, OTA_STORE_SLOT_NONE);
     }
     boot_fixture_close(fx);
     boot_fixture_close(start);
