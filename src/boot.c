@@ -5,10 +5,11 @@
  * ota_boot_run() looks at the journal's boot state and takes one step per round: install,
  * count a trial, roll back, save the factory image, repair the internal copy. Each step ends
  * in one journal record (or in no write at all), so a power cut anywhere leaves a state from
- * which the next power-on takes the same step again or the next one. Built without journal
- * writes (OTA_BOOT_JOURNAL 0) it takes one pass instead (boot_overwrite) that writes only
- * internal flash. The mechanics (checking an image, programming internal flash) are in
- * src/boot_copy.c.
+ * which the next power-on takes the same step again or the next one. Built without the
+ * factory image, trials, repairs and the guard (config.h) it takes one pass instead
+ * (boot_overwrite) that writes only internal flash, and then one record of what it did
+ * (none without journal writes, OTA_BOOT_JOURNAL 0). The mechanics (checking an image,
+ * programming internal flash) are in src/boot_copy.c.
  */
 #include <string.h>
 
@@ -24,6 +25,12 @@
 
 /* A round's outcome besides the public statuses: go round again. */
 #define BOOT_AGAIN 1
+
+/* Built without a factory image, trial boots, repairs and the guard (config.h), a boot has
+ * nothing to do but the pending install: one pass (boot_overwrite) instead of the rounds, and
+ * with OTA_BOOT_JOURNAL one record of its outcome before the start (boot_record_start). */
+#define BOOT_ONE_PASS                                                                          \
+    (!OTA_BOOT_FACTORY_IMAGE && !OTA_BOOT_TRIAL_BOOTS && !OTA_BOOT_REPAIR && !OTA_BOOT_GUARD)
 
 const char *ota_boot_status_str(ota_boot_status_t status)
 {
@@ -695,20 +702,31 @@ static int boot_step(ota_boot_t *boot, bool *start)
     return boot_step_confirmed(boot, start);
 }
 
-/* OTA_BOOT_JOURNAL 0 (config.h): the pending install, if the journal has one, done again from
- * the start (units already equal skipped, the magic last, the copy verified as it will run)
- * without a record; a staged image refused leaves the running one to start, and the
- * application's side records either outcome (ota_store_settle_install). Besides the journal's
- * counter, the running image's own is a floor: internal flash holds it, where rewriting the
- * external flash cannot lower it (docs/security.md). OTA_BOOT_OK: start what internal flash
- * holds (checked). */
+/* The running image's security counter (0: none parses), from its parse into boot->info
+ * (which the slot's check then takes over) rather than a header read of its own: the same
+ * floor without a second header decoder in the image (148 B of -flto text). Its own frame:
+ * the source is not on the stack under the slot's check (the deepest path). */
+static OTA_NOINLINE uint32_t boot_running_floor(ota_boot_t *boot)
+{
+    ota_image_source_t src;
+    const char *why = "";
+    boot_check_t c = boot_check_internal_image(boot, &src, BOOT_PARSE, NULL, 0, &why);
+    return c == BOOT_CHECK_OK ? boot->info.header.security_counter : 0u;
+}
+
+/* BOOT_ONE_PASS: the pending install, if the journal has one, done again from the start
+ * (units already equal skipped, the magic last, the copy verified as it will run) without a
+ * record; a staged image refused leaves the running one to start. Either outcome is recorded
+ * after this pass: by boot_record_start, or with OTA_BOOT_JOURNAL 0 (config.h) by the
+ * application's side (ota_store_settle_install). Besides the journal's counter, the running
+ * image's own is a floor: internal flash holds it, where rewriting the external flash cannot
+ * lower it (docs/security.md). OTA_BOOT_OK: start what internal flash holds (checked). */
 static int boot_overwrite(ota_boot_t *boot)
 {
     const ota_store_boot_t *b = boot_fields(boot);
     if (b->state == OTA_BOOT_INSTALL_PENDING || b->state == OTA_BOOT_INSTALLING) {
         uint8_t slot = b->install_slot;
-        uint32_t running = 0, floor = 0;
-        (void)boot_running_fields(boot, &running, &floor); /* none parses: no floor there */
+        uint32_t floor = boot_running_floor(boot);
         const char *why = "";
         boot_check_t c = boot_check_slot(boot, slot, &why);
         if (c == BOOT_CHECK_OK && boot->info.header.security_counter < floor) {
@@ -728,6 +746,27 @@ static int boot_overwrite(ota_boot_t *boot)
         boot->report->slot_refused = true;
     }
     return boot_internal_runnable(boot, boot->config.verify_each_boot);
+}
+
+/* BOOT_ONE_PASS with OTA_BOOT_JOURNAL: what boot_overwrite decided, in one record before
+ * the start (ota_store_record_start): the install's outcome (done and confirmed at once: no
+ * trial; or refused and cancelled), the image that starts recorded as running and confirmed,
+ * the floor raised to its counter; nothing when the journal says all that already. A cut
+ * before the record is made leaves the install pending: the next boot checks the slot and
+ * copies again (units already equal skipped), and records it then. boot->info is the checked
+ * image that starts. */
+static int boot_record_start(ota_boot_t *boot)
+{
+    ota_boot_report_t *report = boot->report;
+    uint8_t reason = boot_fields(boot)->install_reason;
+    if (report->installed) {
+        report->rolled_back = reason == OTA_INSTALL_ROLLBACK;
+        report->factory_reset = reason == OTA_INSTALL_FACTORY;
+    }
+    const ota_image_header_t *h = &boot->info.header;
+    ota_store_status_t sst =
+        ota_store_record_start(boot->store, report->installed, h->version, h->security_counter);
+    return sst == OTA_STORE_OK ? OTA_BOOT_OK : boot_store_failed(boot, sst);
 }
 
 /* What starts, in the report and on the console. Its version is its own header's, which
@@ -788,8 +827,11 @@ static ota_boot_status_t boot_run(ota_boot_t *boot, const ota_boot_config_t *con
     if (gst != OTA_BOOT_OK) {
         return (ota_boot_status_t)gst;
     }
-    if (!OTA_BOOT_JOURNAL) { /* config.h: one pass, nothing recorded */
+    if (BOOT_ONE_PASS) { /* config.h: one pass, recorded in one record or not at all */
         int st = boot_overwrite(boot);
+        if (OTA_BOOT_JOURNAL && st == OTA_BOOT_OK) {
+            st = boot_record_start(boot);
+        }
         return st == OTA_BOOT_OK ? boot_started(boot) : (ota_boot_status_t)st;
     }
     for (unsigned round = 0; round < BOOT_MAX_ROUNDS; round++) {

@@ -312,6 +312,44 @@ ota_store_status_t ota_store_install_done(ota_store_t *store)
     return ota_store_commit(store);
 }
 
+/* The outcome of the pending install in staged, confirmed at once (no trial boots): done
+ * (that image runs, the floor raised to counter) or refused (cancelled). */
+static void store_install_outcome(ota_store_state_t *n, bool done, uint32_t counter)
+{
+    if (done) {
+        store_mark_installed(n);
+        store_mark_confirmed(&n->boot, counter);
+    } else {
+        store_drop_install(n);
+    }
+}
+
+/* record_start compares the boot fields byte for byte: they must have no padding. */
+_Static_assert(sizeof(ota_store_boot_t) ==
+                   5u * sizeof(uint32_t) + 8u + OTA_STORE_REJECTED_MAX * sizeof(uint32_t),
+               "ota_store_boot_t without padding");
+
+ota_store_status_t ota_store_record_start(ota_store_t *store, bool installed, uint32_t version,
+                                          uint32_t security_counter)
+{
+    ota_store_stage(store);
+    ota_store_state_t *n = &store->staged;
+    if (store_install_underway(&n->boot)) {
+        store_install_outcome(n, installed, security_counter);
+    }
+    if (n->boot.running_version == 0u) {
+        /* The first boot (or a journal that never knew what runs): no copy in the store. */
+        n->boot.running_version = version;
+        n->boot.running_slot = OTA_STORE_SLOT_NONE;
+    }
+    store_mark_confirmed(&n->boot, security_counter);
+    /* Only the boot fields change without an install, so equal fields mean no change. */
+    if (memcmp(&n->boot, &store->state.boot, sizeof n->boot) == 0) {
+        return OTA_STORE_OK;
+    }
+    return ota_store_commit(store);
+}
+
 ota_store_status_t ota_store_settle_install(ota_store_t *store, uint32_t running_version)
 {
     ota_store_status_t st = store_ready(store);
@@ -335,18 +373,14 @@ ota_store_status_t ota_store_settle_install(ota_store_t *store, uint32_t running
         }
     }
     ota_store_stage(store);
-    ota_store_boot_t *n = &store->staged.boot;
     if (!done) {
         /* An overwrite-only bootloader installs a pending image before it starts anything:
          * another version running means it refused this one. Rejected, so that no manifest
          * brings it back to be refused at every reset. */
-        store_add_rejected(n, store->staged.slots[slot].version);
-        store_drop_install(&store->staged);
-        return ota_store_commit(store);
+        store_add_rejected(&store->staged.boot, store->staged.slots[slot].version);
     }
-    /* Installed, and confirmed at once: such a bootloader counts no trial boots. */
-    store_mark_installed(&store->staged);
-    store_mark_confirmed(n, counter);
+    /* Installed, it is confirmed at once: such a bootloader counts no trial boots. */
+    store_install_outcome(&store->staged, done, counter);
     return ota_store_commit(store);
 }
 

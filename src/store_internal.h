@@ -74,6 +74,17 @@ ota_store_status_t ota_store_finish_judge(ota_store_t *store, uint8_t slot, uint
 ota_store_status_t ota_store_raw_check_step(ota_store_t *store, ota_store_check_t *check,
                                             uint32_t max_bytes, bool *done);
 
+/** The one record of a bootloader that takes one pass (src/boot.c: no factory image, trial
+ *  boots, repairs or guard) before it starts the image it checked, of `version` and
+ *  `security_counter`: the pending install's outcome (installed: that image runs, its slot
+ *  INSTALLED, as ota_store_install_done and ota_store_confirm would leave it; else cancelled
+ *  as ota_store_install_cancel), `version` recorded as running if the journal knew none
+ *  (with no copy in the store), and that image CONFIRMED with the floor raised to
+ *  security_counter. Nothing is written when the journal says all that already. The store
+ *  is mounted (the boot checked it). */
+ota_store_status_t ota_store_record_start(ota_store_t *store, bool installed, uint32_t version,
+                                          uint32_t security_counter);
+
 /** The slot a new download of another image takes in the store state `st` with
  *  `download_slots` download slots (src/store_policy.c; docs/store.md, "Choosing a slot for a
  *  download"): the first free one (EMPTY, REJECTED, stale DOWNLOADING), else the STORED one

@@ -47,15 +47,21 @@ boot_fixture_t *signed_board_open(void)
     return fx;
 }
 
-uint8_t signed_board_stage_v2(boot_fixture_t *fx, uint32_t counter, tool_key_t *by)
+uint8_t signed_board_stage(boot_fixture_t *fx, uint8_t *buf, uint32_t *size, uint32_t version,
+                           uint32_t counter, tool_key_t *by)
 {
     fx->store_config.trusted_keys = NULL;
     assert_int_equal(boot_fixture_mount(fx), OTA_STORE_OK);
-    signed_board.v2_size = signed_board_image(signed_board.v2, 2, counter, by);
-    uint8_t slot = boot_fixture_stage_update(fx, signed_board.v2, signed_board.v2_size, 2);
+    *size = signed_board_image(buf, version, counter, by);
+    uint8_t slot = boot_fixture_stage_update(fx, buf, *size, version);
     assert_int_not_equal(slot, OTA_STORE_SLOT_NONE);
     fx->store_config.trusted_keys = &signed_board.ring;
     return slot;
+}
+
+uint8_t signed_board_stage_v2(boot_fixture_t *fx, uint32_t counter, tool_key_t *by)
+{
+    return signed_board_stage(fx, signed_board.v2, &signed_board.v2_size, 2, counter, by);
 }
 
 boot_fixture_t *signed_board_open_v2(void)

@@ -25,6 +25,8 @@ typedef struct signed_board_keys {
     uint8_t v1[SIGNED_BOARD_IMG_CAP];
     uint8_t v2[SIGNED_BOARD_IMG_CAP];
     uint32_t v2_size;          /* of the v2 signed_board_stage_v2 staged last */
+    uint8_t v3[SIGNED_BOARD_IMG_CAP]; /* a third version, for an update after v2's */
+    uint32_t v3_size;
 } signed_board_keys_t;
 
 /** The keys and the last images signed (one set per test program). */
@@ -42,9 +44,14 @@ uint32_t signed_board_image(uint8_t *buf, uint32_t version, uint32_t counter, to
  *  signed_board.v1) and booted once (asserts v1 started). */
 boot_fixture_t *signed_board_open(void);
 
-/** v2 (security counter `counter`, 0: 2) signed by `by` into signed_board.v2 and a download
- *  slot, its install requested, as an agent without keys would stage it: what is tested is
- *  the bootloader's check. Returns the slot (asserts there is one). */
+/** version (security counter `counter`, 0: the version) signed by `by` into buf
+ *  (SIGNED_BOARD_IMG_CAP bytes, *size its size) and a download slot, its install requested,
+ *  as an agent without keys would stage it: what is tested is the bootloader's check.
+ *  Returns the slot (asserts there is one). */
+uint8_t signed_board_stage(boot_fixture_t *fx, uint8_t *buf, uint32_t *size, uint32_t version,
+                           uint32_t counter, tool_key_t *by);
+
+/** signed_board_stage of v2 into signed_board.v2. */
 uint8_t signed_board_stage_v2(boot_fixture_t *fx, uint32_t counter, tool_key_t *by);
 
 /** signed_board_open with v2 (signed_board.key, counter 2) staged and installed by one boot

@@ -320,3 +320,27 @@ void boot_fixture_clone(boot_fixture_t *dst, const boot_fixture_t *src)
     dst->store_config = src->store_config;
     memset(&dst->store, 0, sizeof dst->store); /* boot_fixture_boot mounts */
 }
+
+bool boot_fixture_files(boot_fixture_t *fx, const char *name, bool save)
+{
+    const char *dir = getenv("OTA_BUILD_DIR");
+    if (dir == NULL) {
+        return false;
+    }
+    ota_sim_flash_t *devs[2] = {&fx->external, &fx->internal};
+    const char *kinds[2] = {"external", "internal"};
+    for (int i = 0; i < 2; i++) {
+        char path[512];
+        int len = snprintf(path, sizeof path, "%s/tests/%s.%s", dir, name, kinds[i]);
+        FILE *f = len > 0 && (size_t)len < sizeof path ? fopen(path, save ? "wb" : "rb") : NULL;
+        size_t size = devs[i]->port.geometry.size;
+        uint8_t *raw = ota_sim_flash_raw(devs[i]);
+        bool whole = f != NULL && (save ? fwrite(raw, 1, size, f) == size
+                                        : fread(raw, 1, size, f) == size && fgetc(f) == EOF);
+        if (f == NULL || fclose(f) != 0 || !whole) {
+            fprintf(stderr, "boot_fixture: %s %s failed\n", save ? "saving" : "loading", path);
+            abort();
+        }
+    }
+    return true;
+}

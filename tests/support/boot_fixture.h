@@ -101,6 +101,12 @@ uint32_t boot_fixture_internal_version(boot_fixture_t *fx);
  *  wear, counters, power state, boot and store config. The store is left unmounted (boot mounts). */
 void boot_fixture_clone(boot_fixture_t *dst, const boot_fixture_t *src);
 
+/** Save both flashes' contents as OTA_BUILD_DIR/tests/NAME.external and NAME.internal (save
+ *  true), or load them from there into fx (save false; the files must be of fx's sizes), for a
+ *  test of another build of the core to pick up. False when OTA_BUILD_DIR is not set (a test
+ *  run by hand, not by ctest); aborts when a file cannot be written or read whole. */
+bool boot_fixture_files(boot_fixture_t *fx, const char *name, bool save);
+
 /** Sum of both devices' modeled time so far (ns). */
 uint64_t boot_fixture_modeled_ns(const boot_fixture_t *fx);
 
