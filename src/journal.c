@@ -154,11 +154,12 @@ _Static_assert(offsetof(ota_store_state_t, slots) == sizeof(ota_store_boot_t), "
 
 static void journal_put_state(uint8_t *out, const ota_store_state_t *state, uint8_t count)
 {
-    memcpy(out + REC_RUNNING_VERSION, state,
-           sizeof state->boot + (uint32_t)count * OTA_STORE_RECORD_SLOT);
-    for (uint8_t i = 0; i < count; i++) {
+    uint8_t *end = out + REC_SLOTS + (uint32_t)count * OTA_STORE_RECORD_SLOT;
+    memcpy(out + REC_RUNNING_VERSION, state, (size_t)(end - (out + REC_RUNNING_VERSION)));
+    for (uint8_t *r = out + REC_SLOTS + SLOT_RESERVED; r < end; r += OTA_STORE_RECORD_SLOT) {
         /* the struct's padding there is no byte of the format: written as zero */
-        ota_le16_put(out + REC_SLOTS + (uint32_t)i * OTA_STORE_RECORD_SLOT + SLOT_RESERVED, 0u);
+        r[0] = 0;
+        r[1] = 0;
     }
 }
 
@@ -747,22 +748,21 @@ ota_store_status_t ota_journal_append(ota_store_t *store)
         }
         uint32_t addr = journal_position_addr(store, sector, pos);
         ota_store_status_t st = journal_read_at(store, addr, back);
-        if (st != OTA_STORE_OK) {
-            return st;
-        }
-        if (!journal_all_erased(back, size, store->flash->geometry.erased_value)) {
-            continue; /* garbage of a torn write: skip it */
-        }
-        journal_seal(store->record, body, seq);
-        st = journal_program_at(store, addr);
         if (st == OTA_STORE_OK) {
-            st = journal_read_at(store, addr, back);
-            if (st == OTA_STORE_OK && memcmp(back, store->record, size) != 0) {
-                st = OTA_STORE_ERR_STATE; /* a marginal write: caught here, not at a mount */
+            st = OTA_STORE_ERR_STATE; /* unless erased: garbage of a torn write, skipped */
+            if (journal_all_erased(back, size, store->flash->geometry.erased_value)) {
+                journal_seal(store->record, body, seq);
+                st = journal_program_at(store, addr);
+                if (st == OTA_STORE_OK) {
+                    st = journal_read_at(store, addr, back);
+                    if (st == OTA_STORE_OK && memcmp(back, store->record, size) != 0) {
+                        st = OTA_STORE_ERR_STATE; /* a marginal write: caught here */
+                    }
+                }
+                if (st == OTA_STORE_OK) {
+                    break;
+                }
             }
-        }
-        if (st == OTA_STORE_OK) {
-            break;
         }
         if (st != OTA_STORE_ERR_STATE) {
             return st;
