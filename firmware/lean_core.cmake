@@ -16,9 +16,10 @@ list(APPEND OTA_LEAN_CORE_SIZES OTA_SHA256_SMALL=1)
 # TLVs the build acts on are read, the others skipped by their length (docs/footprint-lean.md,
 # "Issue 18, session 9 (branch h9b)").
 list(APPEND OTA_LEAN_CORE_SIZES OTA_IMAGE_BOOT_PARSE=1)
-# And the compact journal codec (OTA_JOURNAL_COMPACT=1): records copied as they lie, the CRC
-# a bit at a time; the same records and the same mounted state as the default codec
-# (tests/unit/test_journal_compact.c), less code (docs/footprint-lean.md, session 9).
+# And the compact journal (OTA_JOURNAL_COMPACT=1): records copied as they lie, the CRC a bit at
+# a time, the append encoding once in one loop; the same records, writes and mounted state as
+# the default (tests/unit/test_journal_compact.c), less code (docs/footprint-lean.md, sessions
+# 9 and 10).
 list(APPEND OTA_LEAN_CORE_SIZES OTA_JOURNAL_COMPACT=1)
 # The product features a minimal lean bootloader leaves out (include/otaflow/config.h; the
 # guard, OTA_BOOT_GUARD, and the journal writes, OTA_BOOT_JOURNAL, are left out by the

@@ -92,6 +92,9 @@ enum {
 _Static_assert(REC_SLOTS == OTA_STORE_RECORD_HEADER, "record header size");
 _Static_assert(REC_REJECTED + 4 * OTA_STORE_REJECTED_MAX == REC_SLOTS, "rejected list");
 _Static_assert(SLOT_DIGEST + OTA_SHA256_SIZE == OTA_STORE_RECORD_SLOT, "slot descriptor size");
+_Static_assert(REC_SLOT_COUNT == REC_FORMAT + 1 && REC_SIZE == REC_FORMAT + 2 &&
+                   OTA_STORE_RECORD_BUF <= 0xFFFFu,
+               "format, slot count and record size share a word");
 
 uint32_t ota_journal_record_bytes(uint8_t slot_count)
 {
@@ -141,15 +144,22 @@ _Static_assert(offsetof(ota_store_slot_t, state) == SLOT_STATE &&
                    sizeof(ota_store_slot_t) == OTA_STORE_RECORD_SLOT,
                "slot descriptor");
 /* Format 1's boot fields up to report_pending lie the same; its rejected list follows them. */
-_Static_assert(REC1_REJECTED == REC_MANIFEST_SEQUENCE, "format 1 rejected list");
+_Static_assert(REC1_REJECTED == REC_MANIFEST_SEQUENCE &&
+                   REC1_SLOTS - REC1_REJECTED == REC_SLOTS - REC_REJECTED,
+               "format 1 rejected list");
+
+/* And the slots follow the boot fields in ota_store_state_t as in the record: the boot fields
+ * and the slot descriptors of the current format are one run of bytes. */
+_Static_assert(offsetof(ota_store_state_t, slots) == sizeof(ota_store_boot_t), "state layout");
 
 static void journal_put_state(uint8_t *out, const ota_store_state_t *state, uint8_t count)
 {
-    memcpy(out + REC_RUNNING_VERSION, &state->boot, sizeof state->boot);
-    memcpy(out + REC_SLOTS, state->slots, (uint32_t)count * OTA_STORE_RECORD_SLOT);
-    for (uint8_t i = 0; i < count; i++) {
+    uint8_t *end = out + REC_SLOTS + (uint32_t)count * OTA_STORE_RECORD_SLOT;
+    memcpy(out + REC_RUNNING_VERSION, state, (size_t)(end - (out + REC_RUNNING_VERSION)));
+    for (uint8_t *r = out + REC_SLOTS + SLOT_RESERVED; r < end; r += OTA_STORE_RECORD_SLOT) {
         /* the struct's padding there is no byte of the format: written as zero */
-        ota_le16_put(out + REC_SLOTS + (uint32_t)i * OTA_STORE_RECORD_SLOT + SLOT_RESERVED, 0u);
+        r[0] = 0;
+        r[1] = 0;
     }
 }
 
@@ -157,13 +167,15 @@ static void journal_put_state(uint8_t *out, const ota_store_state_t *state, uint
 static void journal_get_state(const uint8_t *rec, uint8_t format, uint8_t count,
                               ota_store_state_t *st)
 {
-    if (format == OTA_JOURNAL_FORMAT_1) {
-        memcpy(&st->boot, rec + REC_RUNNING_VERSION, REC1_REJECTED - REC_RUNNING_VERSION);
-        memcpy(st->boot.rejected, rec + REC1_REJECTED, sizeof st->boot.rejected);
-    } else {
-        memcpy(&st->boot, rec + REC_RUNNING_VERSION, sizeof st->boot);
-    }
-    memcpy(st->slots, rec + journal_slots_at(format), (uint32_t)count * OTA_STORE_RECORD_SLOT);
+    /* Up to the manifest sequence both formats lie alike; from byte 44 on, format 1 has the
+     * rejected list and the slots (as the struct from its rejected list on), format 2 the
+     * manifest sequence, the rejected list and the slots (as the struct from its manifest
+     * sequence on). */
+    uint32_t skip = format == OTA_JOURNAL_FORMAT_1 ? REC_REJECTED - REC_MANIFEST_SEQUENCE : 0u;
+    memcpy(st, rec + REC_RUNNING_VERSION, REC_MANIFEST_SEQUENCE - REC_RUNNING_VERSION);
+    memcpy((uint8_t *)st + (REC_MANIFEST_SEQUENCE - REC_RUNNING_VERSION) + skip,
+           rec + REC_MANIFEST_SEQUENCE,
+           REC_SLOTS - REC_MANIFEST_SEQUENCE - skip + (uint32_t)count * OTA_STORE_RECORD_SLOT);
 }
 #else
 /* Where each field of the snapshot goes: one table, read by both encode and decode, instead
@@ -296,8 +308,10 @@ static void journal_put_u32(uint8_t *p, uint32_t v)
 #endif
 }
 
-void ota_journal_encode(const ota_store_layout_t *layout, const ota_store_state_t *state,
-                        uint32_t seq, uint8_t *out)
+/* Every byte of the record but its sequence number and CRC (journal_seal); returns the
+ * bytes under the CRC. */
+static uint32_t journal_encode_body(const ota_store_layout_t *layout,
+                                    const ota_store_state_t *state, uint8_t *out)
 {
     uint8_t count = journal_slot_count_of(layout);
     uint32_t body = ota_journal_record_bytes(count) - 4u;
@@ -307,14 +321,38 @@ void ota_journal_encode(const ota_store_layout_t *layout, const ota_store_state_
     /* Padding after the CRC is zero, not erased: a position is "free" only if all of it is. */
     memset(out, 0, layout->record_size);
     journal_put_u32(out + REC_MAGIC, OTA_JOURNAL_MAGIC);
-    journal_put_u32(out + REC_SEQ, seq);
-    out[REC_FORMAT] = OTA_JOURNAL_FORMAT;
-    out[REC_SLOT_COUNT] = count;
-    ota_le16_put(out + REC_SIZE, (uint16_t)layout->record_size);
+    /* format, slot count and the u16 record size: one little-endian word */
+    journal_put_u32(out + REC_FORMAT,
+                    OTA_JOURNAL_FORMAT | (uint32_t)count << 8 | layout->record_size << 16);
     journal_put_u32(out + REC_SLOT_SIZE, layout->slot_size);
     journal_put_u32(out + REC_DATA_BASE, layout->data_base);
     journal_put_state(out, state, count);
+    return body;
+}
+
+/* The sequence number and the CRC over the body: what differs between two positions that the
+ * same snapshot is tried at. */
+static void journal_seal(uint8_t *out, uint32_t body, uint32_t seq)
+{
+    journal_put_u32(out + REC_SEQ, seq);
     journal_put_u32(out + body, ota_journal_crc32(0, out, body));
+}
+
+void ota_journal_encode(const ota_store_layout_t *layout, const ota_store_state_t *state,
+                        uint32_t seq, uint8_t *out)
+{
+    journal_seal(out, journal_encode_body(layout, state, out), seq);
+}
+
+/* Is every byte of p[0..n) the erased value? (A free position; the compact append's check
+ * of a position before it programs one.) */
+static bool journal_all_erased(const uint8_t *p, uint32_t n, uint8_t erased)
+{
+    while (n > 0u && *p == erased) {
+        p++;
+        n--;
+    }
+    return n == 0u;
 }
 
 static bool journal_slot_index_ok(uint8_t slot, uint8_t count)
@@ -366,11 +404,7 @@ static ota_journal_record_kind_t journal_decode_into(const ota_store_layout_t *l
                                                      ota_store_state_t *st, uint32_t *seq)
 {
     uint32_t size = layout->record_size;
-    uint32_t i = 0;
-    while (i < size && rec[i] == erased) {
-        i++;
-    }
-    if (i == size) {
+    if (journal_all_erased(rec, size, erased)) {
         return OTA_JOURNAL_ERASED;
     }
     uint8_t format = rec[REC_FORMAT];
@@ -437,12 +471,17 @@ static ota_store_status_t journal_flash_failed(ota_store_t *store, ota_flash_sta
     return OTA_STORE_ERR_FLASH;
 }
 
-static ota_store_status_t journal_read_position(ota_store_t *store, uint8_t sector, uint32_t pos)
+/* The record_size bytes at addr into to (the record buffer or one of its size). */
+static ota_store_status_t journal_read_at(ota_store_t *store, uint32_t addr, uint8_t *to)
 {
     OTA_ASSERT(store->layout.record_size <= sizeof store->record);
-    ota_flash_status_t st = ota_flash_read(store->flash, journal_position_addr(store, sector, pos),
-                                           store->record, store->layout.record_size);
+    ota_flash_status_t st = ota_flash_read(store->flash, addr, to, store->layout.record_size);
     return st == OTA_FLASH_OK ? OTA_STORE_OK : journal_flash_failed(store, st);
+}
+
+static ota_store_status_t journal_read_position(ota_store_t *store, uint8_t sector, uint32_t pos)
+{
+    return journal_read_at(store, journal_position_addr(store, sector, pos), store->record);
 }
 
 /* An empty state: every slot EMPTY, nothing running, no slot referenced. */
@@ -458,8 +497,8 @@ ota_store_status_t ota_journal_mount(ota_store_t *store)
 {
     ota_store_journal_t *j = &store->journal;
     uint8_t erased = store->flash->geometry.erased_value;
-    bool found = false, foreign_newest = false;
-    uint32_t best_seq = 0, foreign_seq = 0;
+    bool foreign_newest = false;
+    uint32_t foreign_seq = 0;
 
     memset(j, 0, sizeof *j);
     journal_empty_state(&store->state);
@@ -473,10 +512,9 @@ ota_store_status_t ota_journal_mount(ota_store_t *store)
             switch (journal_decode_into(&store->layout, erased, store->record, &store->staged,
                                         &seq)) {
             case OTA_JOURNAL_VALID:
-                j->valid_records++;
-                if (!found || seq > best_seq) {
-                    found = true;
-                    best_seq = seq;
+                /* the newest so far is in j->seq: the first valid record, or a later one */
+                if (j->valid_records++ == 0u || seq > j->seq) {
+                    j->seq = seq;
                     store->state = store->staged;
                     j->sector = sector;
                     j->next_pos = pos + 1u;
@@ -499,10 +537,10 @@ ota_store_status_t ota_journal_mount(ota_store_t *store)
     }
     /* A newer record from another configuration means agent and bootloader disagree about
      * the layout: refuse rather than reinterpret slots. */
-    if (foreign_newest && (!found || foreign_seq > best_seq)) {
+    bool found = j->valid_records != 0u;
+    if (foreign_newest && (!found || foreign_seq > j->seq)) {
         return OTA_STORE_ERR_LAYOUT;
     }
-    j->seq = found ? best_seq : 0u;
     j->mount_kind = (uint8_t)(found              ? OTA_STORE_MOUNT_RECORD
                               : j->bad_records   ? OTA_STORE_MOUNT_GARBAGE
                                                  : OTA_STORE_MOUNT_FRESH);
@@ -510,6 +548,7 @@ ota_store_status_t ota_journal_mount(ota_store_t *store)
     return OTA_STORE_OK;
 }
 
+#if !OTA_JOURNAL_COMPACT
 /* Program the encoded record at a position, page by page, and read it back.
  * OK: the record is there. ERR_STATE: this position is unusable, try the next. Else: fail. */
 static ota_store_status_t journal_program_position(ota_store_t *store, uint8_t sector, uint32_t pos)
@@ -648,3 +687,92 @@ ota_store_status_t ota_journal_append(ota_store_t *store)
     store->state = store->staged;
     return OTA_STORE_OK;
 }
+#else
+/* The compact append (config.h): the default one above step by step (the same positions tried
+ * in the same order, the same programs and erases, the same bytes written, the same sequence
+ * numbers; tests/unit/test_journal_compact.c and fuzz target journal_compact compare the two)
+ * in one loop over both sectors, with the snapshot encoded once and only its sequence number
+ * and CRC sealed per position, and each position read whole (as the mount reads it) into one
+ * buffer on the stack for both the erased check and the read-back. */
+
+/* Program the sealed record at addr. The layout keeps a position inside one page, or whole
+ * pages from a page start (src/store.c: a record of at most a page is a power of two, a
+ * longer one a multiple of pages; the journal's sectors are page aligned), so the default's
+ * page split is a split every page_size bytes. ERR_STATE: a torn write left the position
+ * looking erased but programmed. */
+static ota_store_status_t journal_program_at(ota_store_t *store, uint32_t addr)
+{
+    uint32_t size = store->layout.record_size;
+    uint32_t n = store->flash->geometry.page_size;
+    if (n > size) {
+        n = size;
+    }
+    for (uint32_t done = 0; done < size; done += n) {
+        ota_flash_status_t st = ota_flash_program(store->flash, addr + done, store->record + done, n);
+        if (st == OTA_FLASH_ERR_OVERWRITE) {
+            return OTA_STORE_ERR_STATE;
+        }
+        if (st != OTA_FLASH_OK) {
+            return journal_flash_failed(store, st);
+        }
+    }
+    return OTA_STORE_OK;
+}
+
+ota_store_status_t ota_journal_append(ota_store_t *store)
+{
+    ota_store_journal_t *j = &store->journal;
+    uint32_t size = store->layout.record_size;
+    uint8_t sector = j->sector;
+    uint32_t pos = j->next_pos;
+    uint32_t seq = j->seq + 1u;
+    /* what a position holds, read back: the record buffer holds the record */
+    uint8_t back[OTA_STORE_RECORD_BUF];
+    uint32_t body = journal_encode_body(&store->layout, &store->staged, store->record);
+    /* seq goes up by one for every position passed over, as in journal_append_in_sector */
+    for (;; pos++, seq++) {
+        if (pos >= store->layout.records_per_sector) {
+            if (sector != j->sector) {
+                return OTA_STORE_ERR_JOURNAL_FULL;
+            }
+            /* Compaction, atomic as in the default append: the full sector's newest record
+             * wins until the other sector's first one is complete. */
+            sector ^= 1u;
+            pos = 0;
+            ota_flash_status_t fs = ota_flash_erase(
+                store->flash, journal_position_addr(store, sector, 0), store->layout.journal_sector_size);
+            if (fs != OTA_FLASH_OK) {
+                return journal_flash_failed(store, fs);
+            }
+            j->compactions++;
+        }
+        uint32_t addr = journal_position_addr(store, sector, pos);
+        ota_store_status_t st = journal_read_at(store, addr, back);
+        if (st == OTA_STORE_OK) {
+            st = OTA_STORE_ERR_STATE; /* unless erased: garbage of a torn write, skipped */
+            if (journal_all_erased(back, size, store->flash->geometry.erased_value)) {
+                journal_seal(store->record, body, seq);
+                st = journal_program_at(store, addr);
+                if (st == OTA_STORE_OK) {
+                    st = journal_read_at(store, addr, back);
+                    if (st == OTA_STORE_OK && memcmp(back, store->record, size) != 0) {
+                        st = OTA_STORE_ERR_STATE; /* a marginal write: caught here */
+                    }
+                }
+                if (st == OTA_STORE_OK) {
+                    break;
+                }
+            }
+        }
+        if (st != OTA_STORE_ERR_STATE) {
+            return st;
+        }
+    }
+    j->sector = sector;
+    j->next_pos = pos + 1u;
+    j->seq = seq;
+    j->appends++;
+    store->state = store->staged;
+    return OTA_STORE_OK;
+}
+#endif

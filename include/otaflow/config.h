@@ -240,13 +240,17 @@
 #endif
 
 /** 0 (default): the store's journal records are encoded and decoded field by field and their
- *  CRC-32 taken four bits at a time (a 64-byte table); 1: the compact journal codec of the
- *  lean bootloaders (firmware/lean_core.cmake): a record's boot fields and slot descriptors
- *  are copied as they lie (the record's layout is the structs' on a little-endian target,
- *  which src/journal.c checks at compile time; a big-endian build is refused) and the CRC is
- *  taken a bit at a time (no table). The same record bytes, the same checks of every record
- *  position at mount, the same mounted state (tests/unit/test_journal_compact.c, fuzz target
- *  journal_compact): less code, a slower CRC. Changes no struct. */
+ *  CRC-32 taken four bits at a time (a 64-byte table); 1: the compact journal of the lean
+ *  bootloaders (firmware/lean_core.cmake): a record's boot fields and slot descriptors are
+ *  copied as they lie (the record's layout is the structs' on a little-endian target, which
+ *  src/journal.c checks at compile time; a big-endian build is refused), the CRC is taken a
+ *  bit at a time (no table), and the append is one loop over both sectors that encodes the
+ *  snapshot once, seals only its sequence number and CRC per position tried, and reads each
+ *  position whole into a record-sized buffer on its stack for the erased check and the
+ *  read-back (the default append: 32-byte pieces). The same record bytes, the same positions,
+ *  programs, erases and sequence numbers, the same checks of every record position at mount,
+ *  the same mounted state (tests/unit/test_journal_compact.c, fuzz target journal_compact):
+ *  less code, a slower CRC. Changes no struct. */
 #ifndef OTA_JOURNAL_COMPACT
 #define OTA_JOURNAL_COMPACT 0
 #endif

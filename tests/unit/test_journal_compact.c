@@ -23,6 +23,7 @@
 
 #include "../fuzz/journal_rig.h"
 #include "../fuzz/journal_rig_flash.h"
+#include "faulty_flash.h"
 #include "otaflow/boot.h"
 #include "store_fixture.h"
 
@@ -474,6 +475,336 @@ static void test_mount_same_over_fuzz_corpus(void **unused)
     assert_true(inputs >= 100u && mounted > 0u);
 }
 
+/* ---- the compact append against the default one ---------------------------------------- */
+
+/* A NOR flash as the Cortex-M port's driver programs it (port/cortex-m/nor_mmio.c): a program
+ * ANDs its bytes into whatever the cells hold and never refuses a cell already programmed,
+ * where the strict model refuses it (OTA_FLASH_ERR_OVERWRITE) and so would hide a program of a
+ * position that is not erased. In front of a device of the strict model, through its raw
+ * view. */
+typedef struct and_flash {
+    ota_flash_t port;
+    ota_sim_flash_t *dev;
+} and_flash_t;
+
+static ota_flash_status_t and_read(void *ctx, uint32_t addr, void *buf, uint32_t len)
+{
+    and_flash_t *a = ctx;
+    return ota_flash_read(ota_sim_flash_port(a->dev), addr, buf, len);
+}
+
+static ota_flash_status_t and_program(void *ctx, uint32_t addr, const void *buf, uint32_t len)
+{
+    and_flash_t *a = ctx;
+    ota_flash_status_t st = ota_flash_check_program(&a->port.geometry, addr, len);
+    if (st != OTA_FLASH_OK) {
+        return st;
+    }
+    uint8_t *mem = ota_sim_flash_raw(a->dev) + addr;
+    const uint8_t *src = buf;
+    for (uint32_t i = 0; i < len; i++) {
+        mem[i] &= src[i];
+    }
+    return OTA_FLASH_OK;
+}
+
+static ota_flash_status_t and_erase(void *ctx, uint32_t addr, uint32_t len)
+{
+    and_flash_t *a = ctx;
+    return ota_flash_erase(ota_sim_flash_port(a->dev), addr, len);
+}
+
+static const ota_flash_ops_t and_flash_ops = {and_read, and_program, and_erase};
+
+/* Two boards whose flash starts the same: board 0 written by the default append, board 1 by
+ * the compact one (the lean bootloaders'), each given the same snapshots. */
+typedef struct append_pair {
+    store_fixture_t *fx[2];
+    and_flash_t nor[2];
+    ota_store_t store[2]; /* mounted on the fixture's device, or through nor[] */
+    const ota_flash_t *port[2];
+    const ota_store_config_t *cfg;
+    unsigned skipped; /* positions passed over (sequence numbers spent without a record) */
+} append_pair_t;
+
+/* and_nor: the boards' flash programs as the Cortex-M port's NOR driver (and_flash_t). */
+static void pair_open(append_pair_t *p, const ota_store_config_t *cfg, bool and_nor)
+{
+    memset(p, 0, sizeof *p);
+    p->cfg = cfg;
+    for (unsigned k = 0; k < 2u; k++) {
+        p->fx[k] = store_fixture_open(NULL, cfg);
+        p->port[k] = ota_sim_flash_port(&p->fx[k]->dev);
+        if (and_nor) {
+            p->nor[k].port = (ota_flash_t){&and_flash_ops, &p->nor[k], p->port[k]->geometry};
+            p->nor[k].dev = &p->fx[k]->dev;
+            p->port[k] = &p->nor[k].port;
+        }
+        assert_int_equal(ota_store_mount(&p->store[k], p->port[k], cfg), OTA_STORE_OK);
+    }
+}
+
+static void pair_close(append_pair_t *p)
+{
+    for (unsigned k = 0; k < 2u; k++) {
+        store_fixture_close(p->fx[k]);
+    }
+}
+
+static const ota_store_layout_t *pair_layout(append_pair_t *p)
+{
+    return ota_store_layout(&p->store[0]);
+}
+
+/* Both journals byte for byte, both stores' snapshots and bookkeeping. */
+static void pair_assert_same(append_pair_t *p)
+{
+    const ota_store_layout_t *l = pair_layout(p);
+    assert_memory_equal(ota_sim_flash_raw(&p->fx[0]->dev), ota_sim_flash_raw(&p->fx[1]->dev),
+                        2u * l->journal_sector_size);
+    const ota_store_t *a = &p->store[0], *b = &p->store[1];
+    uint8_t count = ota_store_slot_count(a);
+    const char *d = state_diff(&a->state, &b->state, count);
+    if (d == NULL) {
+        d = state_diff(&a->staged, &b->staged, count);
+    }
+    if (d != NULL) {
+        fail_msg("stores differ in %s", d);
+    }
+    const ota_store_journal_t *x = &a->journal, *y = &b->journal;
+    assert_int_equal(x->seq, y->seq);
+    assert_int_equal(x->next_pos, y->next_pos);
+    assert_int_equal(x->sector, y->sector);
+    assert_int_equal(x->mount_kind, y->mount_kind);
+    assert_int_equal(x->valid_records, y->valid_records);
+    assert_int_equal(x->bad_records, y->bad_records);
+    assert_int_equal(x->appends, y->appends);
+    assert_int_equal(x->compactions, y->compactions);
+}
+
+/* A snapshot a store could hold (random_state, fitted to the fixture's layout). */
+static void next_snapshot(append_pair_t *p, ota_store_state_t *st)
+{
+    random_state(st, true);
+    uint32_t slot_size = pair_layout(p)->slot_size;
+    for (unsigned i = 0; i < OTA_STORE_MAX_SLOTS; i++) {
+        st->slots[i].size %= slot_size;
+        st->slots[i].offset %= slot_size;
+    }
+}
+
+/* The same snapshot appended on both boards, each by its append: the same status, the same
+ * journal bytes, the same stores. */
+static ota_store_status_t pair_append(append_pair_t *p, const ota_store_state_t *next)
+{
+    ota_store_status_t st[2];
+    uint32_t seq_before = p->store[0].journal.seq;
+    for (unsigned k = 0; k < 2u; k++) {
+        ota_store_t *s = &p->store[k];
+        s->staged = *next;
+        st[k] = k == 0 ? ota_journal_append(s) : compact_journal_append(s);
+    }
+    if (st[0] != st[1]) {
+        fail_msg("default append: %s, compact append: %s", ota_store_status_str(st[0]),
+                 ota_store_status_str(st[1]));
+    }
+    pair_assert_same(p);
+    if (st[0] == OTA_STORE_OK) {
+        p->skipped += p->store[0].journal.seq - seq_before - 1u;
+    }
+    return st[0];
+}
+
+/* A reset: each board mounted again by the store (the default mount), and its journal by the
+ * compact mount too: the same everywhere. */
+static void pair_remount(append_pair_t *p)
+{
+    for (unsigned k = 0; k < 2u; k++) {
+        ota_sim_power_on(&p->fx[k]->power);
+        assert_int_equal(ota_store_mount(&p->store[k], p->port[k], p->cfg), OTA_STORE_OK);
+        assert_int_equal(compare_mounts(&p->store[k], OTA_STORE_OK), 0);
+    }
+    pair_assert_same(p);
+}
+
+/* The same bytes programmed into both journals at addr (garbage, a torn record). */
+static void pair_program(append_pair_t *p, uint32_t addr, const uint8_t *bytes, uint32_t len)
+{
+    bool ok[2];
+    for (unsigned k = 0; k < 2u; k++) {
+        ok[k] = journal_rig_program(p->port[k], addr, bytes, len);
+    }
+    assert_int_equal(ok[0], ok[1]);
+}
+
+/* Address of the position `ahead` positions after the next one to try, or UINT32_MAX when
+ * that is past the active sector. */
+static uint32_t pair_position_ahead(append_pair_t *p, uint32_t ahead)
+{
+    const ota_store_layout_t *l = pair_layout(p);
+    const ota_store_journal_t *j = &p->store[0].journal;
+    uint32_t pos = j->next_pos + ahead;
+    return pos < l->records_per_sector ? j->sector * l->journal_sector_size + pos * l->record_size
+                                       : UINT32_MAX;
+}
+
+/* Four sectors' worth of appends, with what a board meets on the way: garbage ahead of the
+ * next position, torn records there (both passed over), a program that did not take (the
+ * read-back fails, the next position is tried; on the strict model), resets. After every
+ * append both journals are byte for byte the same. */
+static void append_sequence(const ota_store_config_t *cfg, bool and_nor)
+{
+    static append_pair_t p;
+    pair_open(&p, cfg, and_nor);
+    const ota_store_layout_t *l = pair_layout(&p);
+    unsigned appends = 4u * l->records_per_sector + 3u, bad_writes = 0;
+    uint8_t junk[OTA_STORE_RECORD_BUF];
+    ota_store_state_t st;
+    for (unsigned i = 1; i <= appends; i++) {
+        uint32_t at = pair_position_ahead(&p, i % 3u);
+        if (i % 7u == 0 && at != UINT32_MAX) { /* garbage: a few bytes or a whole position */
+            rnd_fill(junk, sizeof junk);
+            pair_program(&p, at, junk, i % 2u ? 5u : l->record_size);
+        } else if (i % 11u == 0 && at != UINT32_MAX) { /* a torn record */
+            next_snapshot(&p, &st);
+            ota_journal_encode(l, &st, p.store[0].journal.seq + 1u, junk);
+            pair_program(&p, at, junk, 1u + rnd() % l->record_size);
+        }
+        if (i % 13u == 0 && !and_nor) { /* the next program of the journal does not take */
+            uint64_t seed = rnd();
+            for (unsigned k = 0; k < 2u; k++) {
+                ota_sim_flash_arm_bad_write(&p.fx[k]->dev, OTA_SIM_BAD_FLIP, 0,
+                                            2u * l->journal_sector_size, 1, seed);
+            }
+            bad_writes++;
+        }
+        next_snapshot(&p, &st);
+        assert_int_equal(pair_append(&p, &st), OTA_STORE_OK);
+        if (i % 5u == 0) {
+            pair_remount(&p);
+        }
+    }
+    pair_remount(&p);
+    print_message("%s: %u appends (%u positions per sector), %u passed over, %u bad writes\n",
+                  and_nor ? "NOR programs" : "strict model", appends,
+                  (unsigned)l->records_per_sector, p.skipped, bad_writes);
+    assert_true(p.skipped > bad_writes && (bad_writes > 0u || and_nor));
+    pair_close(&p);
+}
+
+static void test_append_same_bytes_over_a_sequence(void **unused)
+{
+    (void)unused;
+    /* five download slots: 368-byte records, 512-byte positions, two page programs each */
+    static const ota_store_config_t two_pages = {.slot_size = 0x80000, .download_slots = 5};
+    for (unsigned and_nor = 0; and_nor < 2u; and_nor++) {
+        append_sequence(NULL, and_nor);
+        append_sequence(&two_pages, and_nor);
+    }
+}
+
+/* No position takes a record (every program leaves a bit set: test_journal_faults's weak
+ * device, in front of each board): both appends try every position of both sectors, report
+ * the journal full, and leave the same bytes. */
+static void test_append_same_when_nothing_takes(void **unused)
+{
+    (void)unused;
+    static faulty_domain_t domain[2];
+    static faulty_flash_t weak[2];
+    static ota_store_t store[2];
+    static append_pair_t p;
+    pair_open(&p, NULL, false);
+    ota_store_state_t st;
+    for (unsigned k = 0; k < 2u; k++) {
+        memset(&domain[k], 0, sizeof domain[k]);
+        faulty_flash_wrap(&weak[k], &domain[k], ota_sim_flash_port(&p.fx[k]->dev));
+        assert_int_equal(ota_store_mount(&store[k], &weak[k].port, NULL), OTA_STORE_OK);
+    }
+    ota_store_status_t result[2];
+    for (unsigned n = 0; n < 3u; n++) {
+        next_snapshot(&p, &st);
+        if (n == 2u) {
+            domain[0].weak_programs = domain[1].weak_programs = 1000000u;
+        }
+        for (unsigned k = 0; k < 2u; k++) {
+            store[k].staged = st;
+            result[k] = k == 0 ? ota_journal_append(&store[k]) : compact_journal_append(&store[k]);
+        }
+        assert_int_equal(result[0], result[1]);
+        assert_memory_equal(ota_sim_flash_raw(&p.fx[0]->dev), ota_sim_flash_raw(&p.fx[1]->dev),
+                            2u * pair_layout(&p)->journal_sector_size);
+        assert_int_equal(store[0].journal.seq, store[1].journal.seq);
+        assert_int_equal(store[0].journal.compactions, store[1].journal.compactions);
+    }
+    assert_int_equal(result[0], OTA_STORE_ERR_JOURNAL_FULL);
+    assert_int_equal(domain[1].weakened, domain[0].weakened);
+    assert_true(domain[1].weakened > pair_layout(&p)->records_per_sector);
+    pair_remount(&p); /* the last acknowledged record, on both */
+    pair_close(&p);
+}
+
+/* A power cut at every program and erase of an append (before it, after it, torn), with the
+ * append and a compaction among them: both boards cut at the same operation are left byte for
+ * byte the same, mount the same, and take the next record the same way. */
+static void append_power_cuts(const ota_store_config_t *cfg, unsigned records_before,
+                              unsigned expect_ops)
+{
+    static const ota_sim_cut_mode_t modes[3] = {OTA_SIM_CUT_BEFORE, OTA_SIM_CUT_AFTER,
+                                                OTA_SIM_CUT_TORN};
+    ota_store_state_t history[40], next, after;
+    assert_true(records_before + 2u <= sizeof history / sizeof history[0]);
+    static append_pair_t p;
+    pair_open(&p, cfg, false);
+    for (unsigned i = 0; i < records_before + 2u; i++) {
+        next_snapshot(&p, &history[i]);
+    }
+    for (unsigned i = 0; i < records_before; i++) {
+        assert_int_equal(pair_append(&p, &history[i]), OTA_STORE_OK);
+    }
+    uint64_t base = p.fx[0]->power.ops;
+    assert_int_equal(pair_append(&p, &history[records_before]), OTA_STORE_OK);
+    unsigned ops = (unsigned)(p.fx[0]->power.ops - base);
+    pair_close(&p);
+    assert_int_equal(ops, expect_ops);
+    unsigned cuts = 0, new_state = 0;
+    for (unsigned m = 0; m < 3u; m++) {
+        for (unsigned n = 1; n <= ops; n++) {
+            pair_open(&p, cfg, false);
+            for (unsigned i = 0; i < records_before; i++) {
+                assert_int_equal(pair_append(&p, &history[i]), OTA_STORE_OK);
+            }
+            for (unsigned k = 0; k < 2u; k++) {
+                ota_sim_power_arm(&p.fx[k]->power, p.fx[k]->power.ops + n, modes[m],
+                                  1000u * n + m);
+            }
+            (void)pair_append(&p, &history[records_before]);
+            pair_remount(&p);
+            after = *ota_store_state(&p.store[0]);
+            new_state += store_fixture_state_equal(&after, &history[records_before],
+                                                   ota_store_slot_count(&p.store[0]));
+            next = history[records_before + 1u];
+            assert_int_equal(pair_append(&p, &next), OTA_STORE_OK);
+            pair_remount(&p);
+            cuts++;
+            pair_close(&p);
+        }
+    }
+    print_message("append after %u records: %u ops, %u cuts, %u found the new record\n",
+                  records_before, ops, cuts, new_state);
+    assert_true(new_state > 0u && new_state < cuts);
+}
+
+static void test_append_same_over_power_cuts(void **unused)
+{
+    (void)unused;
+    append_power_cuts(NULL, 3, 1);
+    append_power_cuts(NULL, 16, 2); /* the sector switch: erase the other, program its first */
+    append_power_cuts(NULL, 32, 2); /* and back */
+    ota_store_config_t two_pages = {.slot_size = 0x80000, .download_slots = 5};
+    append_power_cuts(&two_pages, 2, 2);
+    append_power_cuts(&two_pages, 8, 3);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -483,6 +814,9 @@ int main(void)
         cmocka_unit_test(test_mount_same_over_power_cuts),
         cmocka_unit_test(test_mount_same_torn_and_garbage),
         cmocka_unit_test(test_mount_same_over_fuzz_corpus),
+        cmocka_unit_test(test_append_same_bytes_over_a_sequence),
+        cmocka_unit_test(test_append_same_when_nothing_takes),
+        cmocka_unit_test(test_append_same_over_power_cuts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
