@@ -29,28 +29,6 @@ _Static_assert(OTA_IMAGE_BOOT_PARSE == 1 && OTA_SHA256_SMALL == 1,
 
 static test_image_t g_img;
 
-/* A source that answers every read of the header after the first with another header: a
- * bus that changes the image between the parse and the pass. */
-typedef struct two_faced {
-    const uint8_t *first, *later;
-    uint32_t size;
-    unsigned header_reads;
-} two_faced_t;
-
-static int two_faced_read(void *ctx, uint32_t off, void *buf, uint32_t len)
-{
-    two_faced_t *t = ctx;
-    if (off > t->size || len > t->size - off) {
-        return -1;
-    }
-    const uint8_t *from = t->first;
-    if (off < OTA_IMAGE_HEADER_SIZE && t->header_reads++ > 0) {
-        from = t->later;
-    }
-    memcpy(buf, from + off, len);
-    return 0;
-}
-
 /* One pass over src (parsed into info) in chunks of work_len, the file hashed too when
  * file_hash is not NULL. */
 static image_pass_t pass_over(const ota_image_source_t *src, const ota_image_info_t *info,
@@ -75,8 +53,8 @@ static void test_header_changed_between_parse_and_pass_is_refused_at_every_byte(
         for (unsigned flip = 1; flip < 256u; flip <<= 1) {
             memcpy(later, g_img.bytes, n);
             later[at] ^= (uint8_t)flip;
-            two_faced_t t = {g_img.bytes, later, n, 0};
-            ota_image_source_t src = {two_faced_read, &t, n};
+            test_two_faced_t t = {g_img.bytes, later, n, 0};
+            ota_image_source_t src = {test_two_faced_read, &t, n};
             ota_image_info_t info;
             assert_int_equal(ota_image_parse(&src, &info), OTA_IMAGE_OK);
             image_pass_t pass = pass_over(&src, &info, 128u, NULL);
@@ -87,8 +65,8 @@ static void test_header_changed_between_parse_and_pass_is_refused_at_every_byte(
         }
     }
     /* unchanged: the same, and intact */
-    two_faced_t t = {g_img.bytes, g_img.bytes, n, 0};
-    ota_image_source_t src = {two_faced_read, &t, n};
+    test_two_faced_t t = {g_img.bytes, g_img.bytes, n, 0};
+    ota_image_source_t src = {test_two_faced_read, &t, n};
     ota_image_info_t info;
     assert_int_equal(ota_image_parse(&src, &info), OTA_IMAGE_OK);
     image_pass_t pass = pass_over(&src, &info, 128u, NULL);
