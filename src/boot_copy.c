@@ -67,6 +67,11 @@ boot_check_t boot_check_internal_image(ota_boot_t *boot, ota_image_source_t *src
     return boot_check_image(boot, src, depth, want_digest, want_size, why);
 }
 
+/* Whether a parsed image may be encrypted: the bootloader's parse (OTA_IMAGE_BOOT_PARSE) of a
+ * build without decryption refuses every encrypted image (its TLV is critical and not read),
+ * so has_encryption is never set there. */
+#define BOOT_MAY_BE_ENCRYPTED (OTA_BOOT_DECRYPT || !OTA_IMAGE_BOOT_PARSE)
+
 /* One pass, two hashes: the image's own (header + payload, its SHA-256 TLV) and, whole, the
  * whole image (the store's digest, into boot->digest): together exactly the bytes that are
  * programmed and run. The second is the first's state copied where the image's bytes end
@@ -83,7 +88,7 @@ static OTA_NOINLINE boot_check_t boot_check_hashes(ota_boot_t *boot, const ota_i
      * flash the plaintext (encrypted again for the store's digest, which only a whole check
      * takes: a boot's hash of the running image needs no key). */
     bool internal = src->read == boot_region_read;
-    if (info->has_encryption && (whole || !internal)) {
+    if (BOOT_MAY_BE_ENCRYPTED && info->has_encryption && (whole || !internal)) {
         boot_check_t c = boot_decrypt_open(boot, src, why);
         if (c != BOOT_CHECK_OK) {
             return c;

@@ -15,6 +15,7 @@
 
 #include "be_bytes.h"
 #include "crypto_oneshot.h"
+#include "ota_noinline.h"
 
 #include <string.h>
 
@@ -120,19 +121,27 @@ static const sha256_small_t *sha256_small_of_const(const ota_sha256_t *ctx)
     return (const sha256_small_t *)(const void *)ctx->opaque;
 }
 
+/* The computation itself cannot fail: the public functions below only refuse NULL
+ * arguments and then return OK. Kept apart so that a caller whose pointers are known (the
+ * lean bootloaders' hash pass, whose contexts are static) sees, once -flto inlines the
+ * check, a status that is always OK, and drops its own handling of a failed hash. */
+static OTA_NOINLINE void sha256_small_start(sha256_small_t *s)
+{
+    memcpy(s->h, sha256_small_h0, sizeof s->h);
+    s->count = 0;
+}
+
 ota_crypto_status_t ota_sha256_start(ota_sha256_t *ctx)
 {
     if (ctx == NULL) {
         return OTA_CRYPTO_ERR_ARG;
     }
-    sha256_small_t *s = sha256_small_of(ctx);
-    memcpy(s->h, sha256_small_h0, sizeof s->h);
-    s->count = 0;
+    sha256_small_start(sha256_small_of(ctx));
     return OTA_CRYPTO_OK;
 }
 
 /* Whole blocks are hashed from the caller's buffer; only a partial block is copied. */
-static void sha256_small_feed(sha256_small_t *s, const uint8_t *p, size_t len)
+static OTA_NOINLINE void sha256_small_feed(sha256_small_t *s, const uint8_t *p, size_t len)
 {
     size_t used = (size_t)(s->count & 63u);
     s->count += len;
@@ -164,12 +173,8 @@ ota_crypto_status_t ota_sha256_update(ota_sha256_t *ctx, const void *data, size_
     return OTA_CRYPTO_OK;
 }
 
-ota_crypto_status_t ota_sha256_finish(ota_sha256_t *ctx, uint8_t out[OTA_SHA256_SIZE])
+static OTA_NOINLINE void sha256_small_finish(sha256_small_t *s, uint8_t out[OTA_SHA256_SIZE])
 {
-    if (ctx == NULL || out == NULL) {
-        return OTA_CRYPTO_ERR_ARG;
-    }
-    sha256_small_t *s = sha256_small_of(ctx);
     /* §5.1.1: a 1 bit, zeros up to 56 bytes into a block, the length in bits as 64 bits
      * big-endian; fed like data, which costs no code of its own. */
     uint64_t bits = s->count << 3;
@@ -183,6 +188,14 @@ ota_crypto_status_t ota_sha256_finish(ota_sha256_t *ctx, uint8_t out[OTA_SHA256_
     ota_be32_put(len_be + 4, (uint32_t)bits);
     sha256_small_feed(s, len_be, sizeof len_be);
     sha256_small_put(out, s->h);
+}
+
+ota_crypto_status_t ota_sha256_finish(ota_sha256_t *ctx, uint8_t out[OTA_SHA256_SIZE])
+{
+    if (ctx == NULL || out == NULL) {
+        return OTA_CRYPTO_ERR_ARG;
+    }
+    sha256_small_finish(sha256_small_of(ctx), out);
     return OTA_CRYPTO_OK;
 }
 

@@ -129,7 +129,7 @@ ota_image_status_t image_pass_start(image_pass_t *pass)
     pass->header_same = true;
     ota_image_status_t st = ota_sha256_start(pass->image) == OTA_CRYPTO_OK ? OTA_IMAGE_OK
                                                                             : OTA_IMAGE_ERR_CRYPTO;
-    pass->one_context = false;
+    pass->one_context = pass->file == NULL; /* then the image's is the one context fed */
     if (pass->file != NULL) {
         if (ota_sha256_start(pass->file) != OTA_CRYPTO_OK) {
             st = OTA_IMAGE_ERR_CRYPTO;
@@ -151,10 +151,11 @@ static bool image_pass_update(ota_sha256_t *ctx, const uint8_t *bytes, uint32_t 
     return ctx == NULL || n == 0u || ota_sha256_update(ctx, bytes, n) == OTA_CRYPTO_OK;
 }
 
-/* One chunk read at off into both hashes. With one context only the file's is fed, and its
- * state is copied into the image's where the image's bytes end. Otherwise each is fed its
- * own bytes, the transform (if any) between them: with crypt_for_image the file hash sees
- * the bytes as read and the image hash their transform; without, the reverse. */
+/* One chunk read at off into both hashes. With one context only that one is fed: the
+ * file's, its state copied into the image's where the image's bytes end, or without a file
+ * hash the image's. Otherwise each is fed its own bytes, the transform (if any) between
+ * them: with crypt_for_image the file hash sees the bytes as read and the image hash their
+ * transform; without, the reverse. */
 static ota_image_status_t image_pass_hash_chunk(image_pass_t *pass, uint32_t off, uint8_t *work,
                                                 uint32_t n)
 {
@@ -162,10 +163,13 @@ static ota_image_status_t image_pass_hash_chunk(image_pass_t *pass, uint32_t off
     own = own < n ? own : n;
     bool ok;
     if (pass->one_context) {
-        ok = image_pass_update(pass->file, work, own) &&
-             (own == 0u || off + own != pass->image_len ||
-              ota_sha256_copy(pass->image, pass->file) == OTA_CRYPTO_OK) &&
-             image_pass_update(pass->file, work + own, n - own);
+        /* Each step whatever the one before returned: a failure sticks in its context. */
+        ota_sha256_t *fed = pass->file != NULL ? pass->file : pass->image;
+        ok = image_pass_update(fed, work, own);
+        if (fed != pass->image && own != 0u && off + own == pass->image_len) {
+            ok = ota_sha256_copy(pass->image, pass->file) == OTA_CRYPTO_OK && ok;
+        }
+        ok = image_pass_update(pass->file, work + own, n - own) && ok;
     } else {
 #if OTA_BOOT_DECRYPT
         ota_sha256_t *first = pass->crypt_for_image ? pass->file : pass->image;
@@ -179,14 +183,38 @@ static ota_image_status_t image_pass_hash_chunk(image_pass_t *pass, uint32_t off
         ok = image_pass_update(pass->image, work, own) && image_pass_update(pass->file, work, n);
 #endif
     }
-    return ok ? OTA_IMAGE_OK : OTA_IMAGE_ERR_CRYPTO;
+    /* None of the contexts and bytes is NULL: a hash that cannot fail otherwise (crypto.h)
+     * is not asked, so that no handling of a failed hash is compiled (the compact SHA-256's
+     * start and finish say so to -flto themselves, crypto_sha256_small.c). */
+    return ok || !OTA_SHA256_CAN_FAIL ? OTA_IMAGE_OK : OTA_IMAGE_ERR_CRYPTO;
 }
 
 
+#if OTA_IMAGE_BOOT_PARSE
+_Static_assert(sizeof(ota_image_header_t) == 2u * 2u + 7u * 4u, "no padding: headers compare as bytes");
+
+/* Whether the header bytes in the chunk at off (n bytes) are those h was decoded from. The
+ * bootloader's pass (OTA_IMAGE_BOOT_PARSE) reads the whole header in its first chunk (its
+ * buffer, OTA_BOOT_BUF_SIZE, holds at least one): decoded again, it must give h. A header
+ * that decodes to the same fields is the same bytes (decode refuses any other magic, version,
+ * size, flags or reserved byte), so this refuses exactly what the byte compare below refuses,
+ * and also a pass whose chunks split the header (none of the bootloader's), without the
+ * byte-by-byte walk. */
+static bool image_pass_header_same(const ota_image_header_t *h, uint32_t off, const uint8_t *work,
+                                   uint32_t n)
+{
+    if (off >= OTA_IMAGE_HEADER_SIZE) {
+        return true;
+    }
+    ota_image_header_t read;
+    return off == 0u && ota_image_header_decode(work, n, UINT32_MAX, &read) == OTA_IMAGE_OK &&
+           memcmp(&read, h, sizeof read) == 0;
+}
+#else
 /* Byte at (< OTA_IMAGE_HEADER_SIZE) of the encoding of h, as ota_image_header_encode writes
  * it: the magic, the version and size, the u32 fields, then reserved zeros. Computed per byte
- * rather than encoded whole, so that a boot's hash pass needs neither the encoder nor a
- * 64-byte copy on its stack. */
+ * rather than encoded whole, so that a hash pass needs neither the encoder nor a 64-byte copy
+ * on its stack. */
 static uint8_t image_header_byte(const ota_image_header_t *h, uint32_t at)
 {
     const uint32_t w = at / 4u;
@@ -201,6 +229,19 @@ static uint8_t image_header_byte(const ota_image_header_t *h, uint32_t at)
     return (uint8_t)(word >> (8u * (at & 3u)));
 }
 
+/* Whether the header bytes in the chunk at off (n bytes) are those of h, byte by byte: the
+ * chunks of a pass may split the header (a download's check, ota_store_check_step). */
+static bool image_pass_header_same(const ota_image_header_t *h, uint32_t off, const uint8_t *work,
+                                   uint32_t n)
+{
+    bool same = true;
+    for (uint32_t i = 0; i < n && off + i < OTA_IMAGE_HEADER_SIZE; i++) {
+        same = same && work[i] == image_header_byte(h, off + i);
+    }
+    return same;
+}
+#endif
+
 ota_image_status_t image_pass_run(const ota_image_source_t *src, const ota_image_info_t *info,
                                   uint32_t from, uint32_t to, uint8_t *work, uint32_t work_len,
                                   image_pass_t *pass)
@@ -209,15 +250,13 @@ ota_image_status_t image_pass_run(const ota_image_source_t *src, const ota_image
     for (uint32_t off = from; st == OTA_IMAGE_OK && off < to;) {
         uint32_t n = to - off < work_len ? to - off : work_len;
         st = image_read_at(src, off, work, n);
-        /* The header read now must be the one parsed: otherwise a source that changed between
-         * parse and hash could have its new bytes hashed while the caller acts on old fields. */
-        for (uint32_t i = 0; info != NULL && st == OTA_IMAGE_OK && i < n &&
-                             off + i < OTA_IMAGE_HEADER_SIZE;
-             i++) {
-            pass->header_same =
-                pass->header_same && work[i] == image_header_byte(&info->header, off + i);
-        }
         if (st == OTA_IMAGE_OK) {
+            /* The header read now must be the one parsed: otherwise a source that changed
+             * between parse and hash could have its new bytes hashed while the caller acts
+             * on old fields. */
+            if (info != NULL && !image_pass_header_same(&info->header, off, work, n)) {
+                pass->header_same = false;
+            }
             st = image_pass_hash_chunk(pass, off, work, n);
         }
         off += n;

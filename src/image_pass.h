@@ -22,8 +22,9 @@ typedef struct image_pass {
     uint8_t image_hash[OTA_SHA256_SIZE];
     uint8_t *file_hash;                 /**< where the file's digest goes (with file) */
     bool header_same;                   /**< the header read equals info->header */
-    bool one_context;                   /**< with file: only file is fed, and image is a copy
-                                             of its state at image_len (ota_sha256_copy) */
+    bool one_context;                   /**< one context fed: with file only file, image a
+                                             copy of its state at image_len (ota_sha256_copy);
+                                             without, image */
     /** Optional (NULL: none): changes the bytes read between the two hashes, (ctx, image
      *  offset, bytes, len) -> 0 or failure. An encrypted image's keystream: with
      *  crypt_for_image the file hash sees the bytes as read and the image hash their

@@ -58,7 +58,8 @@ uint32_t ota_lms_sig_size(const ota_lms_params_t *pr)
  * as D << 8: LMS_TAG_D); with out NULL, ctx is left open for the caller to add to and finish.
  * Every status is ORed rather than checked (OTA_CRYPTO_OK is 0, every failure another value):
  * the context is always finished (released) by whoever started it, and one failure anywhere
- * fails the whole. */
+ * fails the whole; with a hash that cannot fail (OTA_SHA256_CAN_FAIL 0: none of the arguments
+ * here is NULL) none is looked at, and -flto leaves out the callers' handling of a failure. */
 static ota_crypto_status_t lms_hash(ota_sha256_t *ctx, const uint8_t I[OTA_LMS_I_SIZE],
                                     uint32_t q, uint32_t tag, size_t pre_len,
                                     const uint8_t *data, size_t len, uint8_t *out)
@@ -75,7 +76,7 @@ static ota_crypto_status_t lms_hash(ota_sha256_t *ctx, const uint8_t I[OTA_LMS_I
     if (out != NULL) {
         bad |= (int)ota_sha256_finish(ctx, out);
     }
-    return bad != 0 ? OTA_CRYPTO_ERR_HASH : OTA_CRYPTO_OK;
+    return OTA_SHA256_CAN_FAIL && bad != 0 ? OTA_CRYPTO_ERR_HASH : OTA_CRYPTO_OK;
 }
 
 /* A domain separator D (RFC 8554 §3) as lms_hash's tag and prefix length. */
@@ -101,7 +102,7 @@ ota_crypto_status_t ota_lmots_digest(const ota_lms_params_t *pr, const uint8_t I
     sum <<= OTA_LMOTS_LS(pr);
     out[OTA_LMS_N] = (uint8_t)(sum >> 8);
     out[OTA_LMS_N + 1u] = (uint8_t)sum;
-    return bad != 0 ? OTA_CRYPTO_ERR_HASH : OTA_CRYPTO_OK;
+    return OTA_SHA256_CAN_FAIL && bad != 0 ? OTA_CRYPTO_ERR_HASH : OTA_CRYPTO_OK;
 }
 
 ota_crypto_status_t ota_lmots_chain(const uint8_t I[OTA_LMS_I_SIZE], uint32_t q, uint16_t i,

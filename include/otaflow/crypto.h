@@ -69,6 +69,13 @@ const char *ota_crypto_status_str(ota_crypto_status_t status);
  * Callers treat OTA_CRYPTO_ERR_HASH like a read failure: no verdict on the data hashed.
  */
 
+/** 1 when this build's SHA-256 can fail on arguments that are not NULL (a backend's, which
+ *  may drive a hardware block); 0 with the compact one (OTA_SHA256_SMALL, software only: every
+ *  call below returns OK unless an argument is NULL). The core's hashing paths, whose
+ *  arguments never are, leave out their handling of ERR_HASH where it is 0, so that a lean
+ *  build does not carry code for a failure its hash cannot have. */
+#define OTA_SHA256_CAN_FAIL (!OTA_SHA256_SMALL)
+
 /** Start a new SHA-256 computation. @return OK; ERR_ARG (NULL); ERR_HASH. */
 ota_crypto_status_t ota_sha256_start(ota_sha256_t *ctx);
 

@@ -18,6 +18,19 @@
 
 #include "otaflow/port.h"
 
+/* NOR_MMIO_CHECK_RULES 1 (default): every operation is checked against the port's rules
+ * (range, program unit, page, erase sector or block: port.h) before it touches the device.
+ * 0: only the write-protected range is checked, for a program whose core issues nothing but
+ * legal operations by construction: the lean bootloader's (firmware/CMakeLists.txt), whose
+ * core checks its configuration against the devices' geometries when it starts (the region
+ * on sectors, the store's layout) and then only reads, programs and erases inside it in
+ * units of that geometry; the host's tests run that core on the flash model, which refuses
+ * every operation that breaks a rule (tests/lean). A range check here would not protect the
+ * bootloader either: its own code lies inside the internal flash's range. */
+#ifndef NOR_MMIO_CHECK_RULES
+#define NOR_MMIO_CHECK_RULES 1
+#endif
+
 /** One device (or a window of one). Caller-owned; set up by nor_mmio_init. */
 typedef struct nor_mmio {
     ota_flash_t port;         /**< what the core gets (nor_mmio_port) */

@@ -6,10 +6,10 @@
  * interrupts; the linker script places .vectors first and aligns it as VTOR requires.
  *
  * Built with CM_NO_INTERRUPTS=1 (cortex_m.h: a program that enables no interrupt and not
- * SysTick, the lean bootloader) the table ends after the 16 system entries, SysTick's the
- * default handler: no external interrupt can be taken, every NVIC enable being clear from
- * reset on (ARMv7-M ARM B3.4), and the one interrupt the bootloader's watchdog raises is the
- * NMI, entry 2 (the mps2-an386's wiring in QEMU's hw/arm/mps2.c as on the board). The stack is
+ * SysTick, the lean bootloader) the table ends after HardFault's entry (below): no external
+ * interrupt can be taken, every NVIC enable being clear from reset on (ARMv7-M ARM B3.4), and
+ * the one interrupt the bootloader's watchdog raises is the NMI, entry 2 (the mps2-an386's
+ * wiring in QEMU's hw/arm/mps2.c as on the board). The stack is
  * painted unless CM_PAINT_STACK=0 (the lean bootloader paints it only in its console
  * variant, which prints the high-water mark).
  */
@@ -26,13 +26,7 @@
 
 /* External interrupts in the table: the mps2-an386 has 32 (QEMU hw/arm/mps2.c); more are
  * harmless. 16 + 32 words = 192 bytes: VTOR needs 256-byte alignment. */
-#if CM_NO_INTERRUPTS
-#define CM_IRQS 0
-#define CM_SYSTICK_VECTOR cm_default_handler
-#else
 #define CM_IRQS 32
-#define CM_SYSTICK_VECTOR cm_systick_handler
-#endif
 
 void cm_reset_handler(void);
 
@@ -57,19 +51,31 @@ void cm_irq_handler(void) __attribute__((weak, alias("cm_default_handler")));
 
 typedef void (*cm_vector_t)(void);
 
-__attribute__((section(".vectors"), used)) static const cm_vector_t g_vectors[16 + CM_IRQS] = {
+/* A program that enables no interrupt (CM_NO_INTERRUPTS) can take only the first three
+ * exceptions (ARMv7-M ARM B1.5): reset, the NMI (its watchdog's) and HardFault.
+ * MemManage, BusFault and UsageFault are disabled from reset (SHCSR) and escalate to
+ * HardFault; SVCall needs an SVC instruction, PendSV and SysTick a write to ICSR or SYST_CSR,
+ * DebugMonitor DEMCR.MON_EN, none of which such a program has. Its table ends there, and its
+ * code follows: 48 bytes of flash. */
+#if CM_NO_INTERRUPTS
+#define CM_VECTORS 4
+#else
+#define CM_VECTORS (16 + CM_IRQS)
+#endif
+
+__attribute__((section(".vectors"), used)) static const cm_vector_t g_vectors[CM_VECTORS] = {
     [0] = (cm_vector_t)(uintptr_t)__stack_top,
     [1] = cm_reset_handler,
     [2] = cm_nmi_handler,
     [3] = cm_hardfault_handler,
+#if !CM_NO_INTERRUPTS
     [4] = cm_default_handler,  /* MemManage */
     [5] = cm_default_handler,  /* BusFault */
     [6] = cm_default_handler,  /* UsageFault */
     [11] = cm_svc_handler,
     [12] = cm_default_handler, /* DebugMonitor */
     [14] = cm_pendsv_handler,
-    [15] = CM_SYSTICK_VECTOR,
-#if CM_IRQS
+    [15] = cm_systick_handler,
     [16 ... 16 + CM_IRQS - 1] = cm_irq_handler,
 #endif
 };

@@ -87,3 +87,17 @@ ota_image_source_t test_image_source(test_image_t *img)
     ota_image_source_buffer(&src, &img->buf, img->bytes, img->len);
     return src;
 }
+
+int test_two_faced_read(void *ctx, uint32_t off, void *buf, uint32_t len)
+{
+    test_two_faced_t *t = ctx;
+    if (off > t->size || len > t->size - off) {
+        return -1;
+    }
+    const uint8_t *from = t->first;
+    if (off == 0 && t->header_reads++ > 0) {
+        from = t->later;
+    }
+    memcpy(buf, from + off, len);
+    return 0;
+}

@@ -43,6 +43,19 @@ uint32_t test_image_valid(test_image_t *img, uint32_t payload_size);
 /** A source reading the image bytes, with size = the image length (the slot fits exactly). */
 ota_image_source_t test_image_source(test_image_t *img);
 
+/** Two versions of an image behind one source (test_two_faced_read, ctx a test_two_faced_t):
+ *  the first read of offset 0 (a parse's header read) and every read elsewhere from first,
+ *  every later read of offset 0 from later: a bus that changes the header between a parse and
+ *  the pass that hashes it. */
+typedef struct test_two_faced {
+    const uint8_t *first, *later;
+    uint32_t size;
+    unsigned header_reads;
+} test_two_faced_t;
+
+/** ota_image_source_t's read over a test_two_faced_t. */
+int test_two_faced_read(void *ctx, uint32_t off, void *buf, uint32_t len);
+
 /** Overwrite a little-endian u16 / u32 at off (to corrupt a field after building). */
 void test_image_put16(test_image_t *img, uint32_t off, uint16_t v);
 void test_image_put32(test_image_t *img, uint32_t off, uint32_t v);

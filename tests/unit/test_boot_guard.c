@@ -18,6 +18,7 @@
 #include "boot_fixture.h"
 #include "boot_internal.h"
 #include "faulty_flash.h"
+#include "image_builder.h"
 #include "otaflow/guard.h"
 #include "signed_image.h"
 #include "store_fixture.h"
@@ -578,27 +579,6 @@ static void test_log_power_cut_sweep(void **unused)
 
 /* Hole 5a ---------------------------------------------------------------------------------- */
 
-/* A source that returns another header on every read after the first of offset 0. */
-typedef struct two_faced {
-    const uint8_t *first, *later;
-    uint32_t size;
-    unsigned header_reads;
-} two_faced_t;
-
-static int two_faced_read(void *ctx, uint32_t off, void *buf, uint32_t len)
-{
-    two_faced_t *t = ctx;
-    if (off > t->size || len > t->size - off) {
-        return -1;
-    }
-    const uint8_t *from = t->first;
-    if (off == 0 && t->header_reads++ > 0) {
-        from = t->later;
-    }
-    memcpy(buf, from + off, len);
-    return 0;
-}
-
 static void test_check_refuses_header_changed_between_reads(void **unused)
 {
     (void)unused;
@@ -613,12 +593,12 @@ static void test_check_refuses_header_changed_between_reads(void **unused)
     fx->boot.internal = ota_sim_flash_port(&fx->internal);
     fx->boot.report = &fx->report;
     ota_boot_config_default(&fx->boot.config);
-    two_faced_t t = {other, good, n, 0};
-    ota_image_source_t src = {two_faced_read, &t, n};
+    test_two_faced_t t = {other, good, n, 0};
+    ota_image_source_t src = {test_two_faced_read, &t, n};
     const char *why = "";
     assert_int_equal(boot_check_image(&fx->boot, &src, BOOT_HASH, NULL, 0, &why), BOOT_CHECK_BAD);
     assert_string_equal(why, "header changed while it was read");
-    t = (two_faced_t){good, good, n, 0};
+    t = (test_two_faced_t){good, good, n, 0};
     assert_int_equal(boot_check_image(&fx->boot, &src, BOOT_HASH, NULL, 0, &why), BOOT_CHECK_OK);
     boot_fixture_close(fx);
 }
