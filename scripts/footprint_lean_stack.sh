@@ -2,14 +2,14 @@
 # SPDX-License-Identifier: Apache-2.0
 # The lean bootloader's stack and crypto-arena high-water marks on QEMU: each console variant
 # (bootloader-lean-console: BearSSL, -mbedtls-console, -sha-console, -lms-console,
-# -lms-overwrite-console) runs the heaviest boot,
+# -lms-overwrite-console, -lms-min-console) runs the heaviest boot,
 # the first boot of a board whose v1 (the test app) is saved as the factory image while a v2
 # staged in a download slot is checked (signature with the signed variants) and installed,
 # and prints its marks before the jump (`boot: measured:`). The variants without a console
 # run the same code less the printing. Used by scripts/footprint.sh; prints
 # "stack_bearssl arena_bearssl stack_mbedtls arena_mbedtls stack_sha arena_size stack_lms
-# stack_lms_overwrite" (the overwrite-only build has no factory image: its heaviest boot is the
-# check and install of v2).
+# stack_lms_overwrite stack_lms_min" (the overwrite-only and the minimal builds have no factory
+# image: their heaviest boot is the check and install of v2).
 # Usage: footprint_lean_stack.sh BUILD FWDIR
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -33,4 +33,5 @@ read -r ss _ < <(marks s bootloader-lean-sha-console.bin)
 cp "$here/tests/firmware/lean_test_key.lms" lms.key
 read -r sl _ < <(marks l bootloader-lean-lms-console.bin --lms-key lms.key)
 read -r so _ < <(marks o bootloader-lean-lms-overwrite-console.bin --lms-key lms.key)
-echo "$sb $ab $sm $am $ss $size $sl $so"
+read -r sn _ < <(marks n bootloader-lean-lms-min-console.bin --lms-key lms.key)
+echo "$sb $ab $sm $am $ss $size $sl $so $sn"
