@@ -8,7 +8,6 @@
  * (unsigned, signed only by an algorithm it does not verify) is refused by its signature
  * check.
  */
-#include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,6 +19,7 @@
 #include <cmocka.h>
 
 #include "../fuzz/image_boot_rig.h"
+#include "corpus_files.h"
 #include "image_builder.h"
 #include "otaflow/image_sig.h"
 
@@ -57,36 +57,30 @@ static bool check_all_builds(const uint8_t *in, uint32_t len, const char *what,
     return true;
 }
 
+/* What the replay of a corpus counts: images only the boot parse accepts, and whether every
+ * claim held. */
+typedef struct corpus_tally {
+    unsigned boot_only;
+    bool all_hold;
+} corpus_tally_t;
+
+static void replay_file(const char *file, const uint8_t *data, size_t n, void *ctx)
+{
+    corpus_tally_t *t = ctx;
+    image_rig_result_t r[BUILDS];
+    t->all_hold = check_all_builds(data, (uint32_t)n, file, r) && t->all_hold;
+    for (unsigned b = 0; b < BUILDS; b++) {
+        t->boot_only += r[b].boot == OTA_IMAGE_OK && r[b].agent != OTA_IMAGE_OK;
+    }
+}
+
 /* Every file of the corpus directory dir (under the source tree); returns how many. */
 static unsigned replay_corpus(const char *dir, unsigned *boot_only, bool *all_hold)
 {
-    const char *root = getenv("OTA_SOURCE_DIR");
-    assert_non_null(root);
-    char path[1024];
-    snprintf(path, sizeof path, "%s/tests/fuzz/corpus/%s", root, dir);
-    DIR *d = opendir(path);
-    if (d == NULL) {
-        return 0;
-    }
-    unsigned files = 0;
-    for (struct dirent *e = readdir(d); e != NULL; e = readdir(d)) {
-        if (e->d_name[0] == '.') {
-            continue;
-        }
-        char file[1400];
-        snprintf(file, sizeof file, "%s/%s", path, e->d_name);
-        FILE *f = fopen(file, "rb");
-        assert_non_null(f);
-        size_t n = fread(input, 1, sizeof input, f);
-        fclose(f);
-        image_rig_result_t r[BUILDS];
-        *all_hold = check_all_builds(input, (uint32_t)n, file, r) && *all_hold;
-        for (unsigned b = 0; b < BUILDS; b++) {
-            *boot_only += r[b].boot == OTA_IMAGE_OK && r[b].agent != OTA_IMAGE_OK;
-        }
-        files++;
-    }
-    closedir(d);
+    corpus_tally_t t = {*boot_only, *all_hold};
+    unsigned files = corpus_files_each(dir, input, sizeof input, replay_file, &t);
+    *boot_only = t.boot_only;
+    *all_hold = t.all_hold;
     return files;
 }
 

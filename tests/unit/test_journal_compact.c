@@ -11,7 +11,6 @@
  */
 #include "../fuzz/journal_compact_twin.h"
 
-#include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -23,6 +22,7 @@
 
 #include "../fuzz/journal_rig.h"
 #include "../fuzz/journal_rig_flash.h"
+#include "corpus_files.h"
 #include "faulty_flash.h"
 #include "otaflow/boot.h"
 #include "store_fixture.h"
@@ -434,15 +434,22 @@ static unsigned replay_input(const uint8_t *data, size_t size, const ota_store_l
     return st == OTA_STORE_OK;
 }
 
+/* What the replay of the journal corpus counts. */
+typedef struct corpus_tally {
+    const ota_store_layout_t *rig;
+    unsigned mounted;
+} corpus_tally_t;
+
+static void replay_file(const char *file, const uint8_t *data, size_t n, void *ctx)
+{
+    (void)file;
+    corpus_tally_t *t = ctx;
+    t->mounted += replay_input(data, n, t->rig);
+}
+
 static void test_mount_same_over_fuzz_corpus(void **unused)
 {
     (void)unused;
-    const char *root = getenv("OTA_SOURCE_DIR");
-    assert_non_null(root);
-    char path[1024];
-    snprintf(path, sizeof path, "%s/tests/fuzz/corpus/journal", root);
-    DIR *dir = opendir(path);
-    assert_non_null(dir);
     store_fixture_image(g_v1, sizeof g_v1, 1u);
     store_fixture_image(g_v2, sizeof g_v2, 2u);
     store_fixture_image(g_v3, sizeof g_v3, 3u);
@@ -454,23 +461,10 @@ static void test_mount_same_over_fuzz_corpus(void **unused)
                      OTA_STORE_OK);
     ota_store_layout_t rig = *ota_store_layout(&bd->store);
     ota_sim_flash_close(&bd->dev);
-    unsigned inputs = 0, mounted = 0;
     static uint8_t data[16384];
-    struct dirent *e;
-    while ((e = readdir(dir)) != NULL) {
-        if (e->d_name[0] == '.') {
-            continue;
-        }
-        char file[1400];
-        snprintf(file, sizeof file, "%s/%s", path, e->d_name);
-        FILE *fp = fopen(file, "rb");
-        assert_non_null(fp);
-        size_t n = fread(data, 1, sizeof data, fp);
-        fclose(fp);
-        mounted += replay_input(data, n, &rig);
-        inputs++;
-    }
-    closedir(dir);
+    corpus_tally_t t = {&rig, 0u};
+    unsigned inputs = corpus_files_each("journal", data, sizeof data, replay_file, &t);
+    unsigned mounted = t.mounted;
     print_message("%u corpus inputs, %u mounted\n", inputs, mounted);
     assert_true(inputs >= 100u && mounted > 0u);
 }
